@@ -1,0 +1,98 @@
+"""polytensor: an Array API standard namespace with reverse-mode autograd, on NumPy (default),
+CuPy and Dask.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> x = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = pt.sum(x * x)
+>>> y.backward()
+>>> x.grad
+tensor([2., 4., 6.], backend='numpy')
+"""
+
+from __future__ import annotations
+
+import math as _math
+
+from . import _config, _dtypes, backends
+from ._config import get_backend, get_default_dtype, set_backend, set_default_dtype, use_backend
+from ._device import Device
+from ._dtypes import (bool, complex64, complex128, float32, float64, int8, int16, int32, int64,
+                      uint8, uint16, uint32, uint64)
+from ._info import __array_namespace_info__
+from ._ops.creation import (arange, asarray, empty, empty_like, eye, from_dlpack, full, full_like,
+                            linspace, meshgrid, ones, ones_like, tril, triu, zeros, zeros_like)
+from ._ops.data_types import astype, can_cast, finfo, iinfo, isdtype, result_type
+from ._ops.elementwise import (abs, acos, acosh, add, asin, asinh, atan, atan2, atanh,
+                               bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_or,
+                               bitwise_right_shift, bitwise_xor, ceil, clip, conj, copysign, cos,
+                               cosh, divide, equal, exp, expm1, floor, floor_divide, greater,
+                               greater_equal, hypot, imag, isfinite, isinf, isnan, less,
+                               less_equal, log, log1p, log2, log10, logaddexp, logical_and,
+                               logical_not, logical_or, logical_xor, maximum, minimum, multiply,
+                               negative, nextafter, not_equal, positive, pow, real, reciprocal,
+                               remainder, round, sign, signbit, sin, sinh, sqrt, square, subtract,
+                               tan, tanh, trunc)
+from ._ops.indexing import take, take_along_axis
+from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
+from ._ops.manipulation import (broadcast_arrays, broadcast_to, concat, expand_dims, flip,
+                                moveaxis, permute_dims, repeat, reshape, roll, squeeze, stack, tile,
+                                unstack)
+from ._ops.searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
+from ._ops.sorting import (argsort, isin, sort, unique_all, unique_counts, unique_inverse,
+                           unique_values)
+from ._ops.statistical import (all, any, cumulative_prod, cumulative_sum, diff, max, mean, min,
+                               prod, std, sum, var)
+from ._shapes import broadcast_shapes
+from ._tensor import Tensor
+from ._extras import compute, from_numpy, tensor
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import _tensor_ops as _tensor_ops, _methods as _methods  # noqa: E402
+from . import autograd, fft, linalg  # noqa: E402
+
+_tensor_ops.install()
+_methods.install()
+
+__version__ = "0.1.0"
+__array_api_version__ = "2025.12"
+
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+newaxis = None
+
+# PyTorch's dtype spellings (aliases, not new dtypes).
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+__all__ = [
+    "__array_api_version__", "__array_namespace_info__", "Device", "Tensor", "abs", "acos",
+    "acosh", "add", "all", "any", "arange", "argmax", "argmin", "argsort", "asarray", "asin",
+    "asinh", "astype", "atan", "atan2", "atanh", "autograd", "backends", "bitwise_and",
+    "bitwise_invert", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+    "bool", "broadcast_arrays", "broadcast_shapes", "broadcast_to", "can_cast", "ceil", "clip",
+    "complex64", "complex128", "compute", "concat", "conj", "copysign", "cos", "cosh",
+    "count_nonzero", "cumulative_prod", "cumulative_sum", "diff", "divide", "double", "e",
+    "empty", "empty_like", "enable_grad", "equal", "exp", "expand_dims", "expm1", "eye", "fft",
+    "finfo", "flip", "float", "float32", "float64", "floor", "floor_divide", "from_dlpack",
+    "from_numpy", "full", "full_like", "get_backend", "get_default_dtype", "greater",
+    "greater_equal", "hypot", "iinfo", "imag", "inf", "int", "int8", "int16", "int32", "int64",
+    "is_grad_enabled", "isdtype", "isfinite", "isin", "isinf", "isnan", "less", "less_equal",
+    "linalg", "linspace", "log", "log1p", "log2", "log10", "logaddexp", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "long", "matmul", "matrix_transpose", "max",
+    "maximum", "mean", "meshgrid", "min", "minimum", "moveaxis", "multiply", "nan", "negative",
+    "newaxis", "nextafter", "no_grad", "nonzero", "not_equal", "ones", "ones_like",
+    "permute_dims", "pi", "positive", "pow", "prod", "real", "reciprocal", "remainder", "repeat",
+    "reshape", "result_type", "roll", "round", "searchsorted", "set_backend",
+    "set_default_dtype", "set_grad_enabled", "sign", "signbit", "sin", "sinh", "sort", "sqrt",
+    "square", "squeeze", "stack", "std", "subtract", "sum", "take", "take_along_axis", "tan",
+    "tanh", "tensor", "tensordot", "tile", "tril", "triu", "trunc", "uint8", "uint16", "uint32",
+    "uint64", "unique_all", "unique_counts", "unique_inverse", "unique_values", "unstack",
+    "use_backend", "var", "vecdot", "where", "zeros", "zeros_like",
+]
+
+del _config, _dtypes

@@ -1,0 +1,123 @@
+"""Context-local settings: the current backend, grad mode and default dtypes.
+
+Each is a ``contextvars.ContextVar``, so threads and asyncio tasks each see their own value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from . import _dtypes as dt
+
+if TYPE_CHECKING:
+    from .backends import Backend
+
+__all__ = ["set_backend", "use_backend", "get_backend", "set_default_dtype", "get_default_dtype"]
+
+_BACKEND: ContextVar[Backend | None] = ContextVar("polytensor_backend", default=None)
+GRAD_ENABLED: ContextVar[bool] = ContextVar("polytensor_grad_enabled", default=True)
+DEFAULT_FLOAT: ContextVar[dt.DType] = ContextVar("polytensor_default_float", default=dt.float32)
+DEFAULT_INT = dt.int64
+DEFAULT_INDEX = dt.int64
+
+_process_default: Backend | None = None
+
+
+def _env_default() -> Backend:
+    global _process_default
+    if _process_default is None:
+        from .backends import get as _get
+
+        name = os.environ.get("POLYTENSOR_BACKEND", "").strip() or "numpy"
+        try:
+            _process_default = _get(name)
+        except (ValueError, ImportError) as e:
+            raise type(e)(f"POLYTENSOR_BACKEND={name!r}: {e}") from e
+    return _process_default
+
+
+def get_backend() -> Backend:
+    """Return the backend that new tensors are created on in this context.
+
+    It is, in order: the innermost ``use_backend`` block, the last ``set_backend`` call, the
+    ``POLYTENSOR_BACKEND`` environment variable, ``numpy``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.get_backend().name
+    'numpy'
+    """
+    b = _BACKEND.get()
+    return b if b is not None else _env_default()
+
+
+def set_backend(name: str | Backend, **options: Any) -> Backend:
+    """Make ``name`` the backend of new tensors in this context, with backend ``options``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> b = pt.set_backend("numpy")
+    >>> pt.ones(2).device
+    Device('numpy:cpu')
+    """
+    from .backends import get as _get
+
+    b = _get(name, **options)
+    _BACKEND.set(b)
+    return b
+
+
+@contextmanager
+def use_backend(name: str | Backend, **options: Any) -> Iterator[Backend]:
+    """Use backend ``name`` (with ``options``) for new tensors inside a ``with`` block.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> with pt.use_backend("numpy") as b:
+    ...     print(pt.zeros(1).device)
+    numpy:cpu
+    """
+    from .backends import get as _get
+
+    b = _get(name, **options)
+    token = _BACKEND.set(b)
+    try:
+        yield b
+    finally:
+        _BACKEND.reset(token)
+
+
+def set_default_dtype(dtype: dt.DType) -> None:
+    """Set the default floating-point dtype (float32 unless changed).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.set_default_dtype(pt.float64)
+    >>> pt.asarray(1.5).dtype
+    polytensor.float64
+    >>> pt.set_default_dtype(pt.float32)
+    """
+    if dtype not in (dt.float32, dt.float64):
+        raise TypeError(
+            f"set_default_dtype() expects polytensor.float32 or polytensor.float64; got {dtype!r}")
+    DEFAULT_FLOAT.set(dtype)
+
+
+def get_default_dtype() -> dt.DType:
+    """Return the default floating-point dtype.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.get_default_dtype()
+    polytensor.float32
+    """
+    return DEFAULT_FLOAT.get()

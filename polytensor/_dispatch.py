@@ -1,0 +1,205 @@
+"""``apply()``: the only code that calls a backend for an op of the table.
+
+It unwraps tensors, checks that they share one backend and device, checks dtype categories,
+promotes Python scalars and mixed kinds, calls the backend, wraps the result and hands the
+call to ``polytensor.autograd`` for recording.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import _config
+from . import _dtypes as dt
+
+if TYPE_CHECKING:
+    from ._ops._registry import OpDef
+    from .backends import Backend
+
+__all__ = ["apply", "wrap_new", "wrap_output", "common_backend"]
+
+_SCALARS = (bool, int, float, complex)
+_new = object.__new__
+_Tensor: Any = None
+
+
+def _tensor_cls() -> Any:
+    global _Tensor
+    if _Tensor is None:
+        from ._tensor import Tensor
+
+        _Tensor = Tensor
+    return _Tensor
+
+
+def wrap_new(data: Any, backend: Backend) -> Any:
+    """A new Tensor around native ``data`` (which must be an array of ``backend``)."""
+    if type(data) is not backend.array_type:
+        data = backend.as_array(data)
+    t = _new(_Tensor or _tensor_cls())
+    t._data = data
+    t._backend = backend
+    t._meta = None
+    return t
+
+
+def wrap_output(out: Any, backend: Backend) -> Any:
+    """Wrap what a backend function returned: an array, or a (named) tuple or list of arrays."""
+    if isinstance(out, tuple):
+        items = [wrap_output(o, backend) for o in out]
+        return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
+    if isinstance(out, list):
+        return [wrap_output(o, backend) for o in out]
+    if out is None or isinstance(out, (bool, int, float, complex, str)):
+        return out
+    return wrap_new(out, backend)
+
+
+def _mixed(where: str, a: Backend, b: Backend) -> ValueError:
+    return ValueError(f"{where}() got tensors from two backends ({a.name}, {b.name}); "
+                      f"move one with x.to(\"{a.name}\")")
+
+
+def common_backend(where: str, tensors: Any) -> Backend | None:
+    """The backend shared by ``tensors`` (None if there are none); ValueError if they differ."""
+    Tensor = _Tensor or _tensor_cls()
+    backend: Backend | None = None
+    device = None
+    for v in tensors:
+        if isinstance(v, Tensor):
+            b = v._backend
+            if backend is None:
+                backend = b
+                device = None
+            elif b is not backend and b.name != backend.name:
+                raise _mixed(where, backend, b)
+            if b.name == "cupy" or b.name == "array_api_strict":
+                d = b.device_of(v._data)
+                if device is None:
+                    device = d
+                elif d != device:
+                    raise ValueError(
+                        f"{where}() got tensors on two devices ({b.name}:{device}, "
+                        f"{b.name}:{d}); move one with x.to_device(...)")
+    return backend
+
+
+def _type_error(opdef: OpDef, value: Any) -> TypeError:
+    what = "polytensor arrays or Python scalars" if opdef.scalars else "polytensor arrays"
+    hint = ""
+    if hasattr(value, "__array_namespace__") or hasattr(value, "__array__"):
+        hint = "; convert it with pt.asarray(...)"
+    return TypeError(f"{opdef.name}() expects {what}; got {type(value).__name__}{hint}")
+
+
+def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None = None,
+          dunder: bool = False) -> Any:
+    """Run ``opdef`` on ``inputs`` (tensors, Python scalars, None) with keyword ``params``."""
+    Tensor = _Tensor or _tensor_cls()
+    name = opdef.name
+    backend = common_backend(name, inputs)
+    for v in inputs:
+        if v is None or isinstance(v, Tensor):
+            continue
+        if not (opdef.scalars and isinstance(v, _SCALARS)):
+            if dunder:
+                return NotImplemented
+            raise _type_error(opdef, v)
+    if backend is None:
+        if dunder:
+            return NotImplemented
+        raise TypeError(f"{name}() expects at least one polytensor array; got "
+                        f"{', '.join(type(v).__name__ for v in inputs) or 'none'}")
+    datas = [v._data if isinstance(v, Tensor) else v for v in inputs]
+    dtypes = [backend.dtype_of(v._data.dtype) if isinstance(v, Tensor) else None
+              for v in inputs]
+    for i, d in enumerate(dtypes):
+        if d is not None:
+            cat = opdef.category_of(i)
+            if d not in dt.CATEGORIES[cat]:
+                raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {d.name}"
+                                + _category_hint(cat))
+    if opdef.promote:
+        _promote(opdef, backend, datas, dtypes)
+    if params:
+        params = _native_params(params, backend)
+        fn = backend.fns[opdef.index]
+        out = opdef.impl(fn, *datas, **params) if opdef.impl else fn(*datas, **params)
+    else:
+        fn = backend.fns[opdef.index]
+        out = opdef.impl(fn, *datas) if opdef.impl else fn(*datas)
+    result = wrap_output(out, backend)
+    if _config.GRAD_ENABLED.get():
+        from .autograd import _graph
+
+        _graph.record(opdef, inputs, params, result)
+    return result
+
+
+def _category_hint(cat: str) -> str:
+    if "floating" in cat:
+        return "; cast with x.astype(pt.float32) or pt.float64 first"
+    if cat in ("integer", "integer or boolean", "boolean"):
+        return f"; this function takes {cat} arrays only"
+    return ""
+
+
+def _promote(opdef: OpDef, backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
+    """Promote the inputs named by ``opdef.promote`` to one dtype, in place of ``datas``."""
+    group = opdef.promote or ()
+    result: dt.DType | None = None
+    for i in group:
+        d = dtypes[i]
+        if d is None:
+            continue
+        if result is None:
+            result = d
+        elif d is not result:
+            r = dt.promote(result, d)
+            if r is None:
+                raise TypeError(f"{opdef.short}() cannot promote {result.name} with {d.name}; "
+                                f"cast one with x.astype(...)")
+            result = r
+    default_float = _config.DEFAULT_FLOAT.get()
+    if result is None:  # only scalars: they become arrays of their own dtype
+        for i in group:
+            v = datas[i]
+            if isinstance(v, _SCALARS):
+                d = dt.python_scalar_dtype(v, default_float, _config.DEFAULT_INT)
+                result = d if result is None else (dt.promote(result, d) or result)
+        if result is None:
+            return
+    for i in group:
+        v = datas[i]
+        if dtypes[i] is None and v is not None:
+            s = dt.scalar_dtype(v, result, default_float, _config.DEFAULT_INT)
+            if s is not result:
+                result = dt.promote(result, s) or s
+    for i in group:
+        v = datas[i]
+        d = dtypes[i]
+        if d is not None and d is not result and d.kind != result.kind:
+            datas[i] = backend.xp.astype(v, backend.to_native[result])
+        elif d is None and v is not None and not _scalar_fits(v, result):
+            datas[i] = backend.xp.asarray(v, dtype=backend.to_native[result])
+
+
+def _scalar_fits(value: Any, d: dt.DType) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return d.kind != "bool"
+    if isinstance(value, float):
+        return d.kind in ("real floating", "complex floating")
+    return d.kind == "complex floating"
+
+
+def _native_params(params: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    out = params
+    d = params.get("dtype")
+    if d is not None:
+        if not isinstance(d, dt.DType):
+            raise TypeError(f"dtype= expects a polytensor dtype such as pt.float32; got {d!r}")
+        out = dict(params)
+        out["dtype"] = backend.to_native[d]
+    return out

@@ -1,0 +1,237 @@
+"""polytensor's own dtype objects, the standard's dtype categories and promotion table.
+
+Backends map these objects to their native dtypes; nothing here knows about any backend,
+so a backend's promotion quirks never leak into polytensor's results.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "float32", "float64", "complex64", "complex128", "ALL_DTYPES", "CATEGORIES",
+    "promote", "finfo_object", "iinfo_object",
+]
+
+_builtin_bool = bool
+
+
+class DType:
+    """A data type of the Array API standard, shared by every backend.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.float32
+    polytensor.float32
+    >>> pt.asarray([1.0]).dtype == pt.float32
+    True
+    """
+
+    __slots__ = ("name", "kind", "bits", "_order")
+
+    def __init__(self, name: str, kind: str, bits: int, order: int) -> None:
+        self.name = name
+        self.kind = kind  # "bool", "signed integer", "unsigned integer", "real floating", "complex floating"
+        self.bits = bits
+        self._order = order
+
+    def __repr__(self) -> str:
+        return f"polytensor.{self.name}"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str:
+        return self.name
+
+    def __copy__(self) -> DType:
+        return self
+
+    def __deepcopy__(self, memo: object) -> DType:
+        return self
+
+
+bool = DType("bool", "bool", 8, 0)  # noqa: A001 - the standard's name
+int8 = DType("int8", "signed integer", 8, 1)
+int16 = DType("int16", "signed integer", 16, 2)
+int32 = DType("int32", "signed integer", 32, 3)
+int64 = DType("int64", "signed integer", 64, 4)
+uint8 = DType("uint8", "unsigned integer", 8, 5)
+uint16 = DType("uint16", "unsigned integer", 16, 6)
+uint32 = DType("uint32", "unsigned integer", 32, 7)
+uint64 = DType("uint64", "unsigned integer", 64, 8)
+float32 = DType("float32", "real floating", 32, 9)
+float64 = DType("float64", "real floating", 64, 10)
+complex64 = DType("complex64", "complex floating", 64, 11)
+complex128 = DType("complex128", "complex floating", 128, 12)
+
+ALL_DTYPES: Final = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+                     float32, float64, complex64, complex128)
+BY_NAME: Final = {d.name: d for d in ALL_DTYPES}
+
+_SIGNED = (int8, int16, int32, int64)
+_UNSIGNED = (uint8, uint16, uint32, uint64)
+_INTEGER = _SIGNED + _UNSIGNED
+_REAL_FLOAT = (float32, float64)
+_COMPLEX = (complex64, complex128)
+_FLOAT = _REAL_FLOAT + _COMPLEX
+
+# The dtype categories of the standard, spelled as in its "Data type categories" page.
+CATEGORIES: Final[dict[str, frozenset[DType]]] = {
+    "any": frozenset(ALL_DTYPES),
+    "boolean": frozenset((bool,)),
+    "integer": frozenset(_INTEGER),
+    "integer or boolean": frozenset(_INTEGER + (bool,)),
+    "numeric": frozenset(_INTEGER + _FLOAT),
+    "real numeric": frozenset(_INTEGER + _REAL_FLOAT),
+    "floating-point": frozenset(_FLOAT),
+    "real floating-point": frozenset(_REAL_FLOAT),
+    "complex floating-point": frozenset(_COMPLEX),
+    "real valued": frozenset(_INTEGER + _REAL_FLOAT + (bool,)),
+}
+CATEGORY_NAMES: Final = tuple(CATEGORIES)
+
+# isdtype() kinds of the standard.
+KINDS: Final[dict[str, frozenset[DType]]] = {
+    "bool": frozenset((bool,)),
+    "signed integer": frozenset(_SIGNED),
+    "unsigned integer": frozenset(_UNSIGNED),
+    "integral": frozenset(_INTEGER),
+    "real floating": frozenset(_REAL_FLOAT),
+    "complex floating": frozenset(_COMPLEX),
+    "numeric": frozenset(_INTEGER + _FLOAT),
+}
+
+
+def _build_promotion_table() -> dict[tuple[DType, DType], DType]:
+    """The standard's type promotion lattice, closed over pairs."""
+    table: dict[tuple[DType, DType], DType] = {}
+
+    def put(a: DType, b: DType, r: DType) -> None:
+        table[a, b] = r
+        table[b, a] = r
+
+    for d in ALL_DTYPES:
+        put(d, d, d)
+    for group in (_SIGNED, _UNSIGNED, _REAL_FLOAT):
+        for i, a in enumerate(group):
+            for b in group[i:]:
+                put(a, b, b)
+    for u in _UNSIGNED:
+        for s in _SIGNED:
+            if u.bits < s.bits:
+                put(u, s, s)
+            elif u.bits < 64:
+                put(u, s, {8: int16, 16: int32, 32: int64}[u.bits])
+    put(complex64, complex128, complex128)
+    put(float32, complex64, complex64)
+    put(float32, complex128, complex128)
+    put(float64, complex64, complex128)
+    put(float64, complex128, complex128)
+    return table
+
+
+PROMOTION: Final = _build_promotion_table()
+
+# Note: the standard leaves promotion across kinds unspecified. polytensor follows PyTorch,
+# where its users come from: booleans promote to any other kind, integers to any floating dtype,
+# and the result takes the dtype of the higher kind (int32 + float32 -> float32).
+_KIND_RANK: Final = {"bool": 0, "signed integer": 1, "unsigned integer": 1,
+                     "real floating": 2, "complex floating": 3}
+
+
+def promote(a: DType, b: DType) -> DType | None:
+    """The result dtype of a binary operation on arrays of dtypes ``a`` and ``b``.
+
+    Returns None when no promotion exists (uint64 with a signed integer).
+    """
+    r = PROMOTION.get((a, b))
+    if r is not None:
+        return r
+    ra, rb = _KIND_RANK[a.kind], _KIND_RANK[b.kind]
+    if ra == rb:
+        return None
+    return a if ra > rb else b
+
+
+def scalar_dtype(value: object, array_dtype: DType, default_float: DType,
+                 default_int: DType) -> DType:
+    """The dtype a Python scalar takes next to an array of ``array_dtype``.
+
+    A scalar of the array's kind (or a lower one: int with float) takes the array's dtype, as the
+    standard says; a scalar of a higher kind promotes, PyTorch-style, to the default dtype of its
+    kind (int32 array * 0.5 -> default float).
+    """
+    kind = array_dtype.kind
+    if type(value) is _builtin_bool:
+        return array_dtype
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, _builtin_bool)):
+        return array_dtype if kind != "bool" else default_int
+    if isinstance(value, float):
+        if kind in ("real floating", "complex floating"):
+            return array_dtype
+        return default_float
+    if isinstance(value, complex):
+        if kind == "complex floating":
+            return array_dtype
+        if array_dtype is float64:
+            return complex128
+        if array_dtype is float32:
+            return complex64
+        return complex64 if default_float is float32 else complex128
+    raise TypeError(f"expected a Python bool, int, float or complex; got {type(value).__name__}")
+
+
+def python_scalar_dtype(value: object, default_float: DType, default_int: DType) -> DType:
+    """The dtype of a Python scalar on its own (``asarray(1.5)``)."""
+    if isinstance(value, _builtin_bool):
+        return bool
+    if isinstance(value, int):
+        return default_int
+    if isinstance(value, float):
+        return default_float
+    if isinstance(value, complex):
+        return complex64 if default_float is float32 else complex128
+    raise TypeError(f"expected a Python bool, int, float or complex; got {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class finfo_object:  # noqa: N801 - the standard's name
+    """Machine limits of a floating-point dtype, as the standard's ``finfo`` returns them."""
+
+    bits: int
+    eps: float
+    max: float
+    min: float
+    smallest_normal: float
+    dtype: DType
+
+
+@dataclass(frozen=True)
+class iinfo_object:  # noqa: N801 - the standard's name
+    """Machine limits of an integer dtype, as the standard's ``iinfo`` returns them."""
+
+    bits: int
+    max: int
+    min: int
+    dtype: DType
+
+
+_F32 = finfo_object(32, 2.0 ** -23, float.fromhex("0x1.fffffep+127"),
+                    -float.fromhex("0x1.fffffep+127"), 2.0 ** -126, float32)
+_F64 = finfo_object(64, 2.0 ** -52, float.fromhex("0x1.fffffffffffffp+1023"),
+                    -float.fromhex("0x1.fffffffffffffp+1023"), 2.0 ** -1022, float64)
+FINFO: Final = {float32: _F32, float64: _F64,
+                complex64: finfo_object(32, _F32.eps, _F32.max, _F32.min,
+                                        _F32.smallest_normal, float32),
+                complex128: finfo_object(64, _F64.eps, _F64.max, _F64.min,
+                                         _F64.smallest_normal, float64)}
+IINFO: Final = {d: iinfo_object(d.bits,
+                                2 ** (d.bits - 1) - 1 if d.kind == "signed integer" else 2 ** d.bits - 1,
+                                -(2 ** (d.bits - 1)) if d.kind == "signed integer" else 0, d)
+                for d in _INTEGER}
+
+assert math.isfinite(_F64.max)

@@ -1,0 +1,39 @@
+"""``repr`` of tensors in PyTorch's style: ``tensor([1., 2.], backend='numpy')``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+_DEFAULT_SHOWN = {"int64", "bool"}
+
+
+def tensor_repr(t: Tensor) -> str:
+    """The text ``print(t)`` shows; never computes a lazy tensor."""
+    import numpy as np
+
+    from . import _config
+    from .autograd._graph import describe
+
+    b = t._backend
+    extras = []
+    dtype = t.dtype
+    if dtype.name not in _DEFAULT_SHOWN and dtype is not _config.DEFAULT_FLOAT.get():
+        extras.append(f"dtype=polytensor.{dtype.name}")
+    if b.lazy:
+        body = f"<lazy shape={t.shape}>"
+    else:
+        a = b.to_numpy(t._data)
+        body = np.array2string(np.asarray(a), separator=", ", prefix="tensor(",
+                               threshold=1000, edgeitems=3)
+        if a.size == 0:
+            body = "[]" if a.ndim == 1 else f"[], size={tuple(a.shape)}"
+    if b.name != "numpy" or str(t.device) != "numpy:cpu":
+        extras.append(f"device='{t.device}'" if b.name in ("cupy", "array_api_strict")
+                      else f"backend='{b.name}'")
+    else:
+        extras.append("backend='numpy'")
+    extras.extend(describe(t))
+    return f"tensor({body}, {', '.join(extras)})"

@@ -1,0 +1,292 @@
+"""The op table: each operation declared once, with its dtype category and derivative rule.
+
+The builders (``unary``, ``binary``, ``op``) register an ``OpDef`` and generate the public
+function with the standard's exact signature; ``_tensor_ops`` derives the Tensor operators from
+the same entries and ``polytensor.autograd`` reads the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import _dtypes as dt
+
+__all__ = ["OpDef", "OPS", "OP_LIST", "ZERO", "NONDIFF", "unary", "binary", "op"]
+
+SPEC_URL = "https://data-apis.org/array-api/2025.12/API_specification/generated/array_api.{}.html"
+
+
+class _Marker:
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ZERO = _Marker("ZERO", "zero almost everywhere (piecewise constant)")
+NONDIFF = _Marker("NONDIFF", "not differentiable (integer or boolean output)")
+
+Rule = Callable[..., Any]
+
+
+@dataclass(eq=False)
+class OpDef:
+    """One operation of the table.
+
+    ``vjp(g, out, *inputs, **params)`` returns a tuple with one cotangent (or None) per input;
+    ``impl(fn, *arrays, **params)`` calls the backend function ``fn`` when a plain
+    ``fn(*arrays, **params)`` does not fit.
+    """
+
+    name: str
+    category: str | tuple[str, ...]
+    vjp: Rule | _Marker | None
+    index: int = -1
+    impl: Callable[..., Any] | None = None
+    promote: tuple[int, ...] | None = None
+    scalars: bool = False
+    rules: tuple[Any, ...] = ()
+    func: Callable[..., Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    def category_of(self, i: int) -> str:
+        return self.category if isinstance(self.category, str) else self.category[i]
+
+
+OPS: dict[str, OpDef] = {}
+OP_LIST: list[OpDef] = []
+
+
+def _register(opdef: OpDef) -> OpDef:
+    if opdef.name in OPS:
+        raise ValueError(f"op {opdef.name!r} is declared twice")
+    opdef.index = len(OP_LIST)
+    OPS[opdef.name] = opdef
+    OP_LIST.append(opdef)
+    return opdef
+
+
+def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rule | _Marker | None:
+    """Turn one rule per input into a single ``vjp`` returning a tuple."""
+    if rules is None or isinstance(rules, _Marker) or not isinstance(rules, tuple):
+        return rules
+    if all(isinstance(r, _Marker) for r in rules) and len({id(r) for r in rules}) == 1:
+        return rules[0]
+
+    def vjp(g: Any, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
+        return tuple(None if isinstance(r, _Marker) else r(g, out, *inputs, **params)
+                     for r in rules)
+    return vjp
+
+
+def _docstring(opdef: OpDef, sig: str, example: str) -> str:
+    cat = opdef.category if isinstance(opdef.category, str) else " / ".join(opdef.category)
+    if isinstance(opdef.vjp, _Marker):
+        deriv = opdef.vjp.doc
+    elif opdef.vjp is None:
+        deriv = "not yet differentiable"
+    else:
+        deriv = "differentiable (reverse mode, any order)"
+    url = SPEC_URL.format(opdef.name if "." in opdef.name else opdef.name)
+    return (f"``{opdef.name}{sig}``: the Array API standard's ``{opdef.name}``.\n\n"
+            f"Input dtypes: {cat}. Derivative: {deriv}.\n\nSee {url}\n\n"
+            f"Examples\n--------\n{example}\n")
+
+
+def _compile(src: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+    exec(compile(src, f"<polytensor op {name}>", "exec"), namespace)  # noqa: S102
+    fn: Callable[..., Any] = namespace[name]
+    return fn
+
+
+def _env(opdef: OpDef) -> dict[str, Any]:
+    from .._dispatch import apply, wrap_new
+    from .._tensor import Tensor
+
+    return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
+            "wrap_new": wrap_new}
+
+
+# The fast paths below run when no autograd is involved and the dtypes already agree; anything
+# else (promotion, scalars of another kind, mixed backends, bad input) goes through apply().
+_UNARY_SRC = '''
+def {fname}(x, /):
+    if type(x) is Tensor and x._meta is None:
+        b = x._backend
+        d = x._data
+        if d.dtype in b.cats[{cat}]:
+            r = b.fns[{idx}](d)
+            if type(r) is not b.array_type:
+                r = b.as_array(r)
+            t = new(Tensor)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            return t
+    return apply(OP, (x,), None, {dunder})
+'''
+
+_BINARY_SRC = '''
+def {fname}({a}, {b}, /):
+    if type(x1) is Tensor and x1._meta is None:
+        b = x1._backend
+        d1 = x1._data
+        dt = d1.dtype
+        if type(x2) is Tensor:
+            if x2._meta is None and b is x2._backend and dt is x2._data.dtype and dt in b.cats[{cat}]:
+                r = b.fns[{idx}](d1, x2._data)
+                if type(r) is not b.array_type:
+                    r = b.as_array(r)
+                t = new(Tensor)
+                t._data = r
+                t._backend = b
+                t._meta = None
+                return t
+        else:
+            ok = b.cats_scalar[{cat}].get(type(x2))
+            if ok is not None and dt in ok:
+                r = b.fns[{idx}](d1, x2)
+                if type(r) is not b.array_type:
+                    r = b.as_array(r)
+                t = new(Tensor)
+                t._data = r
+                t._backend = b
+                t._meta = None
+                return t
+    elif type(x2) is Tensor and x2._meta is None:
+        b = x2._backend
+        d2 = x2._data
+        ok = b.cats_scalar[{cat}].get(type(x1))
+        if ok is not None and d2.dtype in ok:
+            r = b.fns[{idx}](x1, d2)
+            if type(r) is not b.array_type:
+                r = b.as_array(r)
+            t = new(Tensor)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            return t
+    return apply(OP, (x1, x2), None, {dunder})
+'''
+
+
+def _unary_example(opdef: OpDef) -> str:
+    cat = opdef.category_of(0)
+    data = {"boolean": "[True, False]", "integer": "[1, 2, 3]", "integer or boolean": "[1, 2, 3]",
+            "complex floating-point": "[1 + 2j, -1j]"}.get(cat, "[0.5, 1.0, 2.0]")
+    return (f">>> import polytensor as pt\n>>> x = pt.asarray({data})\n"
+            f">>> y = pt.{opdef.name}(x)\n>>> y.shape\n({len(data.split(','))},)")
+
+
+def unary(name: str, category: str, rule: Rule | _Marker | None, *,
+          impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """Declare an element-wise function of one array, ``name(x, /)``."""
+    opdef = _register(OpDef(name, category, rule, impl=impl, rules=(rule,)))
+    cat = dt.CATEGORY_NAMES.index(category)
+    env = _env(opdef)
+    if impl is None:
+        fn = _compile(_UNARY_SRC.format(fname=name, cat=cat, idx=opdef.index, dunder=False),
+                      name, env)
+        opdef.extra["dunder"] = _compile(
+            _UNARY_SRC.format(fname="dunder", cat=cat, idx=opdef.index, dunder=True),
+            "dunder", dict(env))
+    else:
+        fn = _compile(f"def {name}(x, /):\n    return apply(OP, (x,), None)\n", name, env)
+        opdef.extra["dunder"] = fn
+    fn.__doc__ = _docstring(opdef, "(x, /)", _unary_example(opdef))
+    fn.__module__ = "polytensor"
+    fn.__qualname__ = name
+    opdef.func = fn
+    return fn
+
+
+def binary(name: str, category: str,
+           rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None, *,
+           impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
+
+    Generates the function, its operator form (``__add__``) and reflected form (``__radd__``).
+    """
+    vjp = _per_input(rules)
+    opdef = _register(OpDef(name, category, vjp, impl=impl, promote=(0, 1), scalars=True,
+                            rules=rules if isinstance(rules, tuple) else (rules, rules)))
+    cat = dt.CATEGORY_NAMES.index(category)
+    env = _env(opdef)
+    if impl is None:
+        src = _BINARY_SRC.format(fname=name, a="x1", b="x2", cat=cat, idx=opdef.index,
+                                 dunder=False)
+        fn = _compile(src, name, env)
+        opdef.extra["dunder"] = _compile(
+            _BINARY_SRC.format(fname="dunder", a="x1", b="x2", cat=cat, idx=opdef.index,
+                               dunder=True), "dunder", dict(env))
+        opdef.extra["rdunder"] = _compile(
+            _BINARY_SRC.format(fname="rdunder", a="x2", b="x1", cat=cat, idx=opdef.index,
+                               dunder=True), "rdunder", dict(env))
+    else:
+        fn = _compile(f"def {name}(x1, x2, /):\n    return apply(OP, (x1, x2), None)\n",
+                      name, env)
+        opdef.extra["dunder"] = _compile(
+            "def dunder(x1, x2, /):\n    return apply(OP, (x1, x2), None, True)\n",
+            "dunder", dict(env))
+        opdef.extra["rdunder"] = _compile(
+            "def rdunder(x2, x1, /):\n    return apply(OP, (x1, x2), None, True)\n",
+            "rdunder", dict(env))
+    data = "[True, False]" if category == "boolean" else (
+        "[1, 2, 3]" if category.startswith("integer") else "[0.5, 1.0, 2.0]")
+    example = (f">>> import polytensor as pt\n>>> x1 = pt.asarray({data})\n"
+               f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n(3,)")
+    fn.__doc__ = _docstring(opdef, "(x1, x2, /)", example)
+    fn.__module__ = "polytensor"
+    fn.__qualname__ = name
+    opdef.func = fn
+    return fn
+
+
+def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marker | None, *,
+       inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
+       promote: tuple[int, ...] | None = None, scalars: bool = False,
+       example: str | None = None, module: str = "polytensor") -> Callable[..., Any]:
+    """Declare any other operation with the standard's signature ``sig``.
+
+    ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
+    sequence of arrays); every other parameter is passed to the backend by keyword.
+    """
+    import inspect
+
+    opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote, scalars=scalars))
+    fname = opdef.short
+    params = inspect.signature(_compile(f"def _s{sig}: pass\n", "_s", {}))
+    if "[" in "".join(inputs) or "*" in "".join(inputs):
+        (seq,) = inputs
+        pname = seq.strip("[]*")
+        tensors = f"_seq('{name}', {pname})"
+    else:
+        tensors = "(" + "".join(f"{n}, " for n in inputs) + ")"
+    kw = [p for p in params.parameters if p not in {i.strip("[]*") for i in inputs}]
+    pdict = "{" + ", ".join(f"'{k}': {k}" for k in kw) + "}" if kw else "None"
+    src = f"def {fname}{sig}:\n    return apply(OP, {tensors}, {pdict})\n"
+    env = _env(opdef)
+    env["_seq"] = _as_sequence
+    fn = _compile(src, fname, env)
+    first = inputs[0].strip("[]*")
+    example = example or (f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
+                          f"[3.0, 4.0]])\n>>> y = pt.{name}({first})")
+    fn.__doc__ = _docstring(opdef, sig, example)
+    fn.__module__ = module
+    fn.__qualname__ = fname
+    opdef.func = fn
+    return fn
+
+
+def _as_sequence(name: str, value: Any) -> tuple[Any, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    raise TypeError(f"{name}() expects a list or tuple of arrays; got {type(value).__name__}")

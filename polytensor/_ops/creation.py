@@ -1,0 +1,474 @@
+"""Creation functions: the standard's, with PyTorch-style shapes and ``requires_grad=``.
+
+The backend is the one named by ``device=`` (a Device or a string such as ``"dask:cpu"``), else
+the current backend. Default dtypes are polytensor's (float32 unless changed), never the
+backend's.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+from .. import _config
+from .. import _dtypes as dt
+from .._device import Device, parse_device
+from .._dispatch import wrap_new
+from .._tensor import Tensor
+from ..backends import Backend
+from ._registry import NONDIFF, OpDef, _register, op
+
+__all__ = ["asarray", "arange", "empty", "empty_like", "eye", "from_dlpack", "full",
+           "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
+           "zeros_like"]
+
+
+def _target(device: Any, where: str) -> tuple[Backend, Any]:
+    if device is None:
+        return _config.get_backend(), None
+    return parse_device(device, where)
+
+
+def _dev_kw(backend: Backend, native: Any) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
+    if native is not None:
+        kw["device"] = native
+    if "chunks" in backend.options:
+        kw["chunks"] = backend.options["chunks"]
+    return kw
+
+
+def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
+    if size:
+        shape = (shape, *size)
+    elif isinstance(shape, (list, tuple)):
+        shape = tuple(shape)
+    else:
+        shape = (shape,)
+    try:
+        dims = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{where}() expects a shape of ints, as a tuple or as separate "
+                        f"arguments; got {shape!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"{where}() got a negative dimension in shape {dims}")
+    return dims
+
+
+def _check_dtype(where: str, dtype: Any) -> None:
+    if dtype is not None and not isinstance(dtype, dt.DType):
+        raise TypeError(f"{where}() expects dtype= to be a polytensor dtype such as "
+                        f"pt.float32; got {dtype!r}")
+
+
+def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        from ..autograd._graph import set_requires_grad
+
+        set_requires_grad(t, True)
+    return t
+
+
+def _filled(where: str, xp_name: str, shape: Any, size: tuple[Any, ...], dtype: Any,
+            device: Any, requires_grad: bool, *fill: Any) -> Tensor:
+    _check_dtype(where, dtype)
+    backend, native = _target(device, where)
+    dims = _shape(where, shape, size)
+    d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    fn = getattr(backend.xp, xp_name)
+    data = fn(dims, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def zeros(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros; ``shape`` is a tuple or, PyTorch-style, separate ints.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros(2, 3).shape, pt.zeros((2,), dtype=pt.int32).dtype
+    ((2, 3), polytensor.int32)
+    """
+    return _filled("zeros", "zeros", shape, size, dtype, device, requires_grad)
+
+
+def ones(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones; ``shape`` is a tuple or, PyTorch-style, separate ints.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 2, requires_grad=True).requires_grad
+    True
+    """
+    return _filled("ones", "ones", shape, size, dtype, device, requires_grad)
+
+
+def empty(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (its values are arbitrary).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.empty(5, 3).shape
+    (5, 3)
+    """
+    return _filled("empty", "empty", shape, size, dtype, device, requires_grad)
+
+
+def _fill_dtype(fill_value: Any, where: str) -> dt.DType:
+    if isinstance(fill_value, (bool, int, float, complex)):
+        return dt.python_scalar_dtype(fill_value, _config.DEFAULT_FLOAT.get(), _config.DEFAULT_INT)
+    raise TypeError(f"{where}() expects fill_value to be a Python bool, int, float or complex; "
+                    f"got {type(fill_value).__name__}")
+
+
+def full(shape: Any, fill_value: bool | int | float | complex, *, dtype: dt.DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; the dtype defaults from the value's kind.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.full((2,), 7)
+    tensor([7, 7], backend='numpy')
+    """
+    d = dtype if dtype is not None else _fill_dtype(fill_value, "full")
+    return _filled("full", "full", shape, (), d, device, requires_grad, fill_value)
+
+
+def _like(where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_grad: bool,
+          *fill: Any) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{where}() expects a polytensor array; got {type(x).__name__}")
+    _check_dtype(where, dtype)
+    if device is None:
+        backend, native = x._backend, None
+        if backend.name in ("cupy", "array_api_strict"):
+            native = backend.device_of(x._data)
+    else:
+        backend, native = parse_device(device, where)
+    d = dtype if dtype is not None else x.dtype
+    if fill and dtype is None and not _value_fits(fill[0], d):
+        d = _fill_dtype(fill[0], where)
+    shape = x.shape
+    if any(s is None for s in shape):
+        raise ValueError(f"{where}() of a tensor with unknown (lazy) shape {shape}; "
+                         f"call pt.compute(x) first")
+    fn = getattr(backend.xp, xp_name)
+    data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def _value_fits(value: Any, d: dt.DType) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return d.kind != "bool"
+    if isinstance(value, float):
+        return "floating" in d.kind
+    return d.kind == "complex floating"
+
+
+def zeros_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros_like(pt.ones(2))
+    tensor([0., 0.], backend='numpy')
+    """
+    return _like("zeros_like", "zeros", x, dtype, device, requires_grad)
+
+
+def ones_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones_like(pt.zeros(2, dtype=pt.int32))
+    tensor([1, 1], dtype=polytensor.int32, backend='numpy')
+    """
+    return _like("ones_like", "ones", x, dtype, device, requires_grad)
+
+
+def empty_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with the shape (and dtype, device) of ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.empty_like(pt.ones((2, 3))).shape
+    (2, 3)
+    """
+    return _like("empty_like", "empty", x, dtype, device, requires_grad)
+
+
+def full_like(x: Tensor, /, fill_value: bool | int | float | complex, *,
+              dtype: dt.DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.full_like(pt.ones(2), 0.5)
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    _fill_dtype(fill_value, "full_like")
+    return _like("full_like", "full", x, dtype, device, requires_grad, fill_value)
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
+        dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A 2-D tensor with ones on the ``k``-th diagonal.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]], backend='numpy')
+    """
+    _check_dtype("eye", dtype)
+    backend, native = _target(device, "eye")
+    d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    data = backend.xp.eye(operator.index(n_rows), None if n_cols is None else operator.index(
+        n_cols), k=k, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def arange(start: int | float, /, stop: int | float | None = None, step: int | float = 1, *,
+           dtype: dt.DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in ``[start, stop)``; floats give the default float dtype.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.arange(3), pt.arange(4.0, requires_grad=True).dtype
+    (tensor([0, 1, 2], backend='numpy'), polytensor.float32)
+    """
+    _check_dtype("arange", dtype)
+    for name, v in (("start", start), ("stop", stop), ("step", step)):
+        if v is not None and (isinstance(v, complex) or not isinstance(v, (int, float))):
+            raise TypeError(f"arange() expects {name} to be a Python int or float; "
+                            f"got {type(v).__name__}")
+    if step == 0:
+        raise ValueError("arange() got step=0; the step must be nonzero")
+    backend, native = _target(device, "arange")
+    if dtype is None:
+        floats = any(isinstance(v, float) for v in (start, stop, step))
+        dtype = _config.DEFAULT_FLOAT.get() if floats else _config.DEFAULT_INT
+    data = backend.xp.arange(start, stop, step, dtype=backend.to_native[dtype],
+                             **_dev_kw(backend, native))
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def linspace(start: int | float | complex, stop: int | float | complex, /, num: int, *,
+             dtype: dt.DType | None = None, device: Any = None, endpoint: bool = True,
+             requires_grad: bool = False) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.linspace(0, 1, 3)
+    tensor([0. , 0.5, 1. ], backend='numpy')
+    """
+    _check_dtype("linspace", dtype)
+    backend, native = _target(device, "linspace")
+    if dtype is None:
+        is_complex = isinstance(start, complex) or isinstance(stop, complex)
+        dtype = _config.DEFAULT_FLOAT.get()
+        if is_complex:
+            dtype = dt.complex64 if dtype is dt.float32 else dt.complex128
+    data = backend.xp.linspace(start, stop, operator.index(num), dtype=backend.to_native[dtype],
+                               endpoint=endpoint, **_dev_kw(backend, native))
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def _infer_dtype(host: Any, where: str) -> dt.DType:
+    kind = host.dtype.kind
+    if kind == "b":
+        return dt.bool
+    if kind in "iu":
+        return _config.DEFAULT_INT
+    if kind == "f":
+        return _config.DEFAULT_FLOAT.get()
+    if kind == "c":
+        return dt.complex64 if _config.DEFAULT_FLOAT.get() is dt.float32 else dt.complex128
+    if kind == "O":
+        raise OverflowError(f"{where}() got a Python int outside the int64 range or "
+                            f"a nested sequence of mixed objects")
+    raise TypeError(f"{where}() cannot make a tensor from data of NumPy dtype {host.dtype}")
+
+
+def _tensors_to_host(obj: Any) -> Any:
+    if isinstance(obj, Tensor):
+        return obj._backend.to_numpy(obj._data)
+    if isinstance(obj, (list, tuple)):
+        return [_tensors_to_host(o) for o in obj]
+    return obj
+
+
+def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
+            copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """Convert ``obj`` (a tensor, Python scalar, nested sequence, NumPy array or any object
+    supporting DLPack or the buffer protocol) to a tensor.
+
+    Python floats give the default float dtype (float32); NumPy arrays keep their dtype. On the
+    NumPy backend a NumPy array is shared, not copied, unless ``copy=True``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([[1.0, 2.0]])
+    tensor([[1., 2.]], backend='numpy')
+    """
+    import numpy as np
+
+    _check_dtype("asarray", dtype)
+    if isinstance(obj, Tensor):
+        t = obj
+        if device is not None:
+            moved = t.to_device(device)
+            if moved is not t and copy is False:
+                raise ValueError("asarray() with copy=False cannot move a tensor to another "
+                                 "device; pass copy=None")
+            t = moved
+        if dtype is not None and dtype is not t.dtype:
+            if copy is False:
+                raise ValueError("asarray() with copy=False cannot change the dtype; "
+                                 "pass copy=None")
+            return _finish(astype(t, dtype), requires_grad)
+        if copy:
+            from .manipulation import _copy
+
+            t = _copy(t)
+        return _finish(t, requires_grad) if requires_grad else t
+    backend, native = _target(device, "asarray")
+    if isinstance(obj, backend.array_type) and backend.name != "numpy":
+        data = obj
+        d = backend.dtype_of(data.dtype) if dtype is None else dtype
+        data = backend.xp.asarray(data, dtype=backend.to_native[d], copy=copy,
+                                  **({"device": native} if native is not None else {}))
+        return _finish(wrap_new(data, backend), requires_grad)
+    if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
+        host = np.asarray(_tensors_to_host(obj))
+        d = dtype if dtype is not None else _infer_dtype(host, "asarray")
+        if d.kind == "bool" and host.dtype.kind != "b" and dtype is not None:
+            pass
+        host = _checked_cast(host, d)
+        copy = None if copy is None else copy
+        if copy is False:
+            raise ValueError("asarray() with copy=False cannot wrap Python scalars or "
+                             "sequences without copying; pass copy=None")
+    else:
+        try:
+            host = np.asarray(obj) if copy is not False else np.asarray(obj, copy=False)
+        except ValueError as e:
+            raise ValueError(f"asarray() with copy=False: {e}") from None
+        except TypeError:
+            raise TypeError(f"asarray() cannot convert {type(obj).__name__}; expected a "
+                            f"tensor, Python scalar, nested sequence, or an object with "
+                            f"DLPack or the buffer protocol") from None
+        if host.dtype.kind not in "biufc" or host.dtype.name not in dt.BY_NAME:
+            raise TypeError(f"asarray() cannot make a tensor from data of NumPy dtype "
+                            f"{host.dtype}; polytensor supports {', '.join(dt.BY_NAME)}")
+        if not host.dtype.isnative:
+            host = host.astype(host.dtype.newbyteorder("="))
+        if dtype is not None and host.dtype.name != dtype.name:
+            if copy is False:
+                raise ValueError("asarray() with copy=False cannot change the dtype; "
+                                 "pass copy=None")
+            host = host.astype(dtype.name)
+        elif copy:
+            host = host.copy()
+    data = backend.from_numpy(host, native)
+    return _finish(wrap_new(data, backend), requires_grad)
+
+
+def _checked_cast(host: Any, d: dt.DType) -> Any:
+    if host.dtype.name == d.name:
+        return host
+    if host.dtype.kind in "iu" and d.kind in ("signed integer", "unsigned integer"):
+        info = dt.IINFO[d]
+        if host.size and (host.min() < info.min or host.max() > info.max):
+            raise OverflowError(f"asarray() got integers outside the range of {d.name}")
+    return host.astype(d.name)
+
+
+def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -> Tensor:
+    """A tensor sharing (or, with ``copy=True``, copying) the memory of a DLPack producer.
+
+    Examples
+    --------
+    >>> import numpy as np, polytensor as pt
+    >>> pt.from_dlpack(np.arange(3.0))
+    tensor([0., 1., 2.], dtype=polytensor.float64, backend='numpy')
+    """
+    import numpy as np
+
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack() expects an object with __dlpack__; "
+                        f"got {type(x).__name__}")
+    backend, native = _target(device, "from_dlpack")
+    if isinstance(x, Tensor) and device is None:
+        backend = x._backend
+    if backend.lazy:
+        return wrap_new(backend.from_numpy(np.from_dlpack(x, copy=copy), native), backend)
+    kw: dict[str, Any] = {}
+    if copy is not None:
+        kw["copy"] = copy
+    if native is not None:
+        kw["device"] = native
+    src = x._data if isinstance(x, Tensor) and x._backend is backend else x
+    return wrap_new(backend.xp.from_dlpack(src, **kw), backend)
+
+
+def _meshgrid_impl(fn: Any, *arrays: Any, indexing: str) -> Any:
+    return list(fn(*arrays, indexing=indexing))
+
+
+meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", None, inputs=("*arrays",),
+              impl=_meshgrid_impl,
+              example=">>> import polytensor as pt\n>>> X, Y = pt.meshgrid(pt.arange(2.0), "
+                      "pt.arange(3.0))\n>>> X.shape\n(3, 2)")
+tril = op("tril", "(x, /, *, k=0)", "any", lambda g, out, x, k: (tril(g, k=k),))
+triu = op("triu", "(x, /, *, k=0)", "any", lambda g, out, x, k: (triu(g, k=k),))
+
+
+# -- moving between backends (recorded, so gradients flow back) ----------------------------------
+_MOVE = _register(OpDef("to_backend", "any",
+                        lambda g, out, x, **p: (_to_backend(g, x._backend, p.get("src_device")),)))
+
+
+def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:
+    from .. import _transfer
+
+    src = x._backend
+    if src.name == backend.name and (native is None or src.device_of(x._data) == native):
+        return x
+    data = _transfer.transfer_data(x._data, src, backend, native)
+    out = wrap_new(data, backend)
+    if _config.GRAD_ENABLED.get():
+        from ..autograd import _graph
+
+        src_dev = src.device_of(x._data) if src.name in ("cupy", "array_api_strict") else None
+        _graph.record(_MOVE, (x,), {"src_device": src_dev}, out)
+    return out
+
+
+from .data_types import astype  # noqa: E402
+
+_ = (Device, Sequence, NONDIFF)

@@ -1,0 +1,165 @@
+"""Data type functions of the standard, answered from polytensor's own dtype objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _config
+from .. import _dtypes as dt
+from .._tensor import Tensor
+from ._registry import NONDIFF, op
+
+
+def _astype_impl(fn: Any, x: Any, *, dtype: Any, copy: bool) -> Any:
+    return fn(x, dtype, copy=copy)
+
+
+def _astype_rule(g: Any, out: Any, x: Any, **params: Any) -> tuple[Any]:
+    from .elementwise import real
+
+    if x.dtype.kind != "complex floating" and g.dtype.kind == "complex floating":
+        g = real(g)
+    return (_astype(g, x.dtype),)
+
+
+_astype = op("astype", "(x, dtype, /, *, copy=True)", "any", _astype_rule,
+             impl=_astype_impl)
+
+
+def astype(x: Tensor, dtype: dt.DType, /, *, copy: bool = True, device: Any = None) -> Tensor:
+    """Copy of ``x`` cast to ``dtype`` (and moved to ``device``, when given).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.astype(pt.asarray([1.7, -2.2]), pt.int32)
+    tensor([ 1, -2], dtype=polytensor.int32, backend='numpy')
+    """
+    if not isinstance(dtype, dt.DType):
+        raise TypeError(f"astype() expects a polytensor dtype such as pt.float32; got {dtype!r}")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"astype() expects a polytensor array; got {type(x).__name__}")
+    if device is not None:
+        x = x.to_device(device)
+    if not copy and x.dtype is dtype:
+        return x
+    return _astype(x, dtype, copy=copy)  # type: ignore[no-any-return]
+
+
+def _dtype_of(value: Any, where: str) -> dt.DType:
+    if isinstance(value, dt.DType):
+        return value
+    if isinstance(value, Tensor):
+        return value.dtype
+    raise TypeError(f"{where}() expects a polytensor dtype or array; got {value!r}")
+
+
+def can_cast(from_: dt.DType | Tensor, to: dt.DType, /) -> bool:
+    """Whether the standard's promotion rules cast ``from_`` to ``to`` without loss of kind.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.can_cast(pt.int8, pt.int32), pt.can_cast(pt.float64, pt.float32)
+    (True, False)
+    """
+    src = _dtype_of(from_, "can_cast")
+    if not isinstance(to, dt.DType):
+        raise TypeError(f"can_cast() expects a polytensor dtype as `to`; got {to!r}")
+    return dt.PROMOTION.get((src, to)) is to
+
+
+def finfo(type: dt.DType | Tensor, /) -> dt.finfo_object:  # noqa: A002 - the standard's name
+    """Machine limits of a floating-point dtype (fields are Python floats).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.finfo(pt.float32).eps
+    1.1920928955078125e-07
+    """
+    d = _dtype_of(type, "finfo")
+    info = dt.FINFO.get(d)
+    if info is None:
+        raise TypeError(f"finfo() expects a floating-point dtype; got {d.name}; "
+                        f"use pt.iinfo for integers")
+    return info
+
+
+def iinfo(type: dt.DType | Tensor, /) -> dt.iinfo_object:  # noqa: A002 - the standard's name
+    """Machine limits of an integer dtype.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.iinfo(pt.int8).max
+    127
+    """
+    d = _dtype_of(type, "iinfo")
+    info = dt.IINFO.get(d)
+    if info is None:
+        raise TypeError(f"iinfo() expects an integer dtype; got {d.name}; "
+                        f"use pt.finfo for floating-point dtypes")
+    return info
+
+
+def isdtype(dtype: dt.DType, kind: dt.DType | str | tuple[dt.DType | str, ...]) -> bool:
+    """Whether ``dtype`` is of ``kind`` (a dtype, a kind name such as ``"integral"``, or a tuple).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.isdtype(pt.float32, "real floating"), pt.isdtype(pt.int8, ("bool", pt.int8))
+    (True, True)
+    """
+    if not isinstance(dtype, dt.DType):
+        raise TypeError(f"isdtype() expects a polytensor dtype; got {dtype!r}")
+    if isinstance(kind, tuple):
+        return any(isdtype(dtype, k) for k in kind)
+    if isinstance(kind, dt.DType):
+        return dtype is kind
+    if isinstance(kind, str):
+        members = dt.KINDS.get(kind)
+        if members is None:
+            raise ValueError(f"isdtype() got unknown kind {kind!r}; expected one of "
+                             f"{', '.join(dt.KINDS)}")
+        return dtype in members
+    raise TypeError(f"isdtype() expects a dtype, a kind name or a tuple of them; got {kind!r}")
+
+
+def result_type(*arrays_and_dtypes: Any) -> dt.DType:
+    """The dtype the standard's promotion rules give for these arrays, dtypes and scalars.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.result_type(pt.int8, pt.uint8), pt.result_type(pt.float32, 1.0)
+    (polytensor.int16, polytensor.float32)
+    """
+    result: dt.DType | None = None
+    scalars = []
+    for v in arrays_and_dtypes:
+        if isinstance(v, (bool, int, float, complex)):
+            scalars.append(v)
+            continue
+        d = _dtype_of(v, "result_type")
+        if result is None:
+            result = d
+        else:
+            r = dt.promote(result, d)
+            if r is None:
+                raise TypeError(f"result_type() cannot promote {result.name} with {d.name}")
+            result = r
+    default_float = _config.DEFAULT_FLOAT.get()
+    for s in scalars:
+        if result is None:
+            result = dt.python_scalar_dtype(s, default_float, _config.DEFAULT_INT)
+        else:
+            sd = dt.scalar_dtype(s, result, default_float, _config.DEFAULT_INT)
+            result = dt.promote(result, sd) or sd
+    if result is None:
+        raise ValueError("result_type() needs at least one array, dtype or scalar")
+    return result
+
+
+__all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "NONDIFF"]

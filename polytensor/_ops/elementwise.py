@@ -1,0 +1,136 @@
+"""Element-wise functions of the standard: one line each, with the derivative rule.
+
+A rule gets ``g`` (the output's cotangent), ``out``, then the inputs, and returns the input's
+cotangent; complex inputs follow PyTorch's convention (``g * conj(f'(z))``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._registry import NONDIFF, ZERO, binary, op, unary
+
+_C = "complex floating-point"
+
+
+def _conj(z: Any) -> Any:
+    """conj() where it matters: real tensors pass through without an extra op."""
+    return conj(z) if z.dtype.kind == "complex floating" else z
+
+
+# -- arithmetic ----------------------------------------------------------------------------------
+abs = unary("abs", "numeric", lambda g, out, x: g * sign(x)  # noqa: A001
+            if x.dtype.kind != "complex floating" else g * x / where(out == 0, 1, out))
+negative = unary("negative", "numeric", lambda g, out, x: -g)
+positive = unary("positive", "numeric", lambda g, out, x: g)
+square = unary("square", "numeric", lambda g, out, x: g * 2 * _conj(x))
+sqrt = unary("sqrt", "floating-point", lambda g, out, x: g / (2 * _conj(out)))
+reciprocal = unary("reciprocal", "floating-point", lambda g, out, x: -g * _conj(out * out))
+sign = unary("sign", "numeric", ZERO)
+add = binary("add", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: g))
+subtract = binary("subtract", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g))
+multiply = binary("multiply", "numeric", (lambda g, out, x1, x2: g * _conj(x2),
+                                          lambda g, out, x1, x2: g * _conj(x1)))
+divide = binary("divide", "floating-point", (lambda g, out, x1, x2: g / _conj(x2),
+                                              lambda g, out, x1, x2: -g * _conj(out / x2)))
+floor_divide = binary("floor_divide", "real numeric", ZERO)
+remainder = binary("remainder", "real numeric",
+                   (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g * floor_divide(x1, x2)))
+pow = binary("pow", "numeric", (  # noqa: A001
+    lambda g, out, x1, x2: g * _conj(x2 * pow(x1, x2 - 1)),
+    lambda g, out, x1, x2: g * _conj(out * log(where(x1 == 0, 1, x1)))))
+maximum = binary("maximum", "real numeric", (
+    lambda g, out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+    lambda g, out, x1, x2: g * (where(x2 > x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
+minimum = binary("minimum", "real numeric", (
+    lambda g, out, x1, x2: g * (where(x1 < x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+    lambda g, out, x1, x2: g * (where(x2 < x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
+copysign = binary("copysign", "real floating-point", (
+    lambda g, out, x1, x2: g * where(x1 == 0, 0.0, out / where(x1 == 0, 1.0, x1)), ZERO))
+hypot = binary("hypot", "real floating-point", (
+    lambda g, out, x1, x2: g * x1 / where(out == 0, 1.0, out),
+    lambda g, out, x1, x2: g * x2 / where(out == 0, 1.0, out)))
+nextafter = binary("nextafter", "real floating-point", ZERO)
+atan2 = binary("atan2", "real floating-point", (
+    lambda g, out, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
+    lambda g, out, x1, x2: -g * x1 / (x1 * x1 + x2 * x2)))
+logaddexp = binary("logaddexp", "real floating-point", (
+    lambda g, out, x1, x2: g * exp(x1 - out), lambda g, out, x1, x2: g * exp(x2 - out)))
+
+# -- exponentials and logarithms -----------------------------------------------------------------
+exp = unary("exp", "floating-point", lambda g, out, x: g * _conj(out))
+expm1 = unary("expm1", "floating-point", lambda g, out, x: g * _conj(out + 1))
+log = unary("log", "floating-point", lambda g, out, x: g / _conj(x))
+log1p = unary("log1p", "floating-point", lambda g, out, x: g / _conj(x + 1))
+log2 = unary("log2", "floating-point", lambda g, out, x: g / _conj(x * 0.6931471805599453))
+log10 = unary("log10", "floating-point", lambda g, out, x: g / _conj(x * 2.302585092994046))
+
+# -- trigonometric and hyperbolic ------------------------------------------------------------------
+sin = unary("sin", "floating-point", lambda g, out, x: g * _conj(cos(x)))
+cos = unary("cos", "floating-point", lambda g, out, x: -g * _conj(sin(x)))
+tan = unary("tan", "floating-point", lambda g, out, x: g * _conj(1 + out * out))
+asin = unary("asin", "floating-point", lambda g, out, x: g / _conj(sqrt(1 - x * x)))
+acos = unary("acos", "floating-point", lambda g, out, x: -g / _conj(sqrt(1 - x * x)))
+atan = unary("atan", "floating-point", lambda g, out, x: g / _conj(1 + x * x))
+sinh = unary("sinh", "floating-point", lambda g, out, x: g * _conj(cosh(x)))
+cosh = unary("cosh", "floating-point", lambda g, out, x: g * _conj(sinh(x)))
+tanh = unary("tanh", "floating-point", lambda g, out, x: g * _conj(1 - out * out))
+asinh = unary("asinh", "floating-point", lambda g, out, x: g / _conj(sqrt(x * x + 1)))
+acosh = unary("acosh", "floating-point",
+              lambda g, out, x: g / _conj(sqrt(x - 1) * sqrt(x + 1)))
+atanh = unary("atanh", "floating-point", lambda g, out, x: g / _conj(1 - x * x))
+
+# -- rounding --------------------------------------------------------------------------------------
+ceil = unary("ceil", "real numeric", ZERO)
+floor = unary("floor", "real numeric", ZERO)
+round = unary("round", "numeric", ZERO)  # noqa: A001
+trunc = unary("trunc", "real numeric", ZERO)
+
+# -- complex numbers -------------------------------------------------------------------------------
+conj = unary("conj", "numeric", lambda g, out, x: _conj(g))
+real = unary("real", "numeric", lambda g, out, x: g if x.dtype.kind != "complex floating"
+             else astype(g, x.dtype))
+imag = unary("imag", "numeric", lambda g, out, x: zeros_like(x) if x.dtype.kind !=
+             "complex floating" else astype(g, x.dtype) * 1j)
+
+# -- comparison and logic --------------------------------------------------------------------------
+equal = binary("equal", "any", NONDIFF)
+not_equal = binary("not_equal", "any", NONDIFF)
+greater = binary("greater", "real numeric", NONDIFF)
+greater_equal = binary("greater_equal", "real numeric", NONDIFF)
+less = binary("less", "real numeric", NONDIFF)
+less_equal = binary("less_equal", "real numeric", NONDIFF)
+isfinite = unary("isfinite", "numeric", NONDIFF)
+isinf = unary("isinf", "numeric", NONDIFF)
+isnan = unary("isnan", "numeric", NONDIFF)
+signbit = unary("signbit", "real floating-point", NONDIFF)
+logical_and = binary("logical_and", "boolean", NONDIFF)
+logical_or = binary("logical_or", "boolean", NONDIFF)
+logical_xor = binary("logical_xor", "boolean", NONDIFF)
+logical_not = unary("logical_not", "boolean", NONDIFF)
+
+# -- bitwise ---------------------------------------------------------------------------------------
+bitwise_and = binary("bitwise_and", "integer or boolean", NONDIFF)
+bitwise_or = binary("bitwise_or", "integer or boolean", NONDIFF)
+bitwise_xor = binary("bitwise_xor", "integer or boolean", NONDIFF)
+bitwise_invert = unary("bitwise_invert", "integer or boolean", NONDIFF)
+bitwise_left_shift = binary("bitwise_left_shift", "integer", NONDIFF)
+bitwise_right_shift = binary("bitwise_right_shift", "integer", NONDIFF)
+
+
+def _clip_impl(fn: Any, x: Any, lo: Any, hi: Any) -> Any:
+    return fn(x, min=lo, max=hi)
+
+
+clip = op("clip", "(x, /, min=None, max=None)", "real numeric", (  # clip rules per input
+    lambda g, out, x, lo, hi: (
+        g * (((x >= lo) if lo is not None else True) & ((x <= hi) if hi is not None else True)),
+        None if lo is None or not hasattr(lo, "shape") else g * (x < lo),
+        None if hi is None or not hasattr(hi, "shape") else g * (x > hi))),
+    inputs=("x", "min", "max"), impl=_clip_impl, scalars=True,
+    example=">>> import polytensor as pt\n>>> pt.clip(pt.asarray([-1.0, 0.5, 2.0]), 0.0, 1.0)"
+            "\ntensor([0. , 0.5, 1. ], backend='numpy')")
+
+from .data_types import astype  # noqa: E402
+from .creation import zeros_like  # noqa: E402
+from .searching import where  # noqa: E402

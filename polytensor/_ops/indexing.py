@@ -1,0 +1,82 @@
+"""Indexing: ``take``, ``take_along_axis``, and the Tensor's ``[]`` for reading and writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._registry import op
+
+_I = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
+
+
+def _take_impl(fn: Any, x: Any, indices: Any, *, axis: Any) -> Any:
+    return fn(x, indices) if axis is None else fn(x, indices, axis=axis)
+
+
+take = op("take", "(x, indices, /, *, axis=None)", ("any", "integer"), None,  # TODO(#3)
+          inputs=("x", "indices"), impl=_take_impl,
+          example=_I + ">>> pt.take(x, pt.asarray([1]), axis=0)\n"
+                       "tensor([[3., 4.]], backend='numpy')")
+
+
+def _take_along_impl(fn: Any, x: Any, indices: Any, *, axis: int) -> Any:
+    return fn(x, indices, axis=axis)
+
+
+take_along_axis = op("take_along_axis", "(x, indices, /, *, axis=-1)", ("any", "integer"),
+                     None, inputs=("x", "indices"), impl=_take_along_impl,  # TODO(#3)
+                     example=_I + ">>> pt.take_along_axis(x, pt.asarray([[1], [0]]), axis=1)\n"
+                                  "tensor([[2.],\n        [3.]], backend='numpy')")
+
+_KEY_TYPES = (int, slice, type(None), type(Ellipsis))
+
+
+def split_key(key: Any) -> tuple[Any, list[Any]]:
+    """Replace the tensors of an index ``key`` by placeholders; return (template, tensors)."""
+    from .._tensor import Tensor
+
+    tensors: list[Any] = []
+
+    def sub(k: Any) -> Any:
+        if isinstance(k, Tensor):
+            tensors.append(k)
+            return _Slot(len(tensors) - 1)
+        if isinstance(k, bool) or isinstance(k, _KEY_TYPES):
+            return k
+        if hasattr(k, "__index__"):
+            return k.__index__()
+        raise IndexError(f"index of type {type(k).__name__} is not supported; use ints, "
+                         f"slices, ..., None, or integer/boolean tensors")
+
+    if isinstance(key, tuple):
+        return tuple(sub(k) for k in key), tensors
+    return sub(key), tensors
+
+
+class _Slot:
+    __slots__ = ("i",)
+
+    def __init__(self, i: int) -> None:
+        self.i = i
+
+
+def fill_key(template: Any, arrays: tuple[Any, ...]) -> Any:
+    if isinstance(template, tuple):
+        return tuple(arrays[k.i] if isinstance(k, _Slot) else k for k in template)
+    return arrays[template.i] if isinstance(template, _Slot) else template
+
+
+def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
+    return x[fill_key(key, arrays)]
+
+
+getitem = op("__getitem__", "(*arrays, key)", "any", None,  # TODO(#3)
+             inputs=("*arrays",), impl=_getitem_impl)
+
+
+def _getitem(x: Any, key: Any) -> Any:
+    from .._dispatch import apply
+    from ._registry import OPS
+
+    template, tensors = split_key(key)
+    return apply(OPS["__getitem__"], (x, *tensors), {"key": template})

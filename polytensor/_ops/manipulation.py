@@ -1,0 +1,171 @@
+"""Manipulation functions of the standard, with their derivative rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._registry import op
+
+_M = ">>> import polytensor as pt\n>>> x = pt.reshape(pt.arange(6.0), (2, 3))\n"
+
+
+def _axes_tuple(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(a % ndim for a in axes) if ndim else axes
+
+
+def _inverse_perm(axes: Any) -> tuple[int, ...]:
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a % len(axes)] = i
+    return tuple(inv)
+
+
+def _concat_impl(fn: Any, *arrays: Any, axis: Any) -> Any:
+    return fn(list(arrays), axis=axis)
+
+
+def _stack_impl(fn: Any, *arrays: Any, axis: int) -> Any:
+    return fn(list(arrays), axis=axis)
+
+
+def _split_grad(g: Any, inputs: tuple[Any, ...], axis: Any) -> tuple[Any, ...]:
+    if axis is None:
+        g = reshape(g, (-1,))
+        axis = 0
+    out, start = [], 0
+    for x in inputs:
+        n = x.shape[axis] if x.ndim else 1
+        idx = [slice(None)] * g.ndim
+        idx[axis] = slice(start, start + n)
+        piece = g[tuple(idx)]
+        out.append(reshape(piece, x.shape) if x.ndim != g.ndim else piece)
+        start += n
+    return tuple(out)
+
+
+broadcast_arrays = op("broadcast_arrays", "(*arrays)", "any",
+                      lambda gs, outs, *xs: gs, inputs=("*arrays",),
+                      impl=lambda fn, *arrays: list(fn(*arrays)),
+                      example=">>> import polytensor as pt\n>>> a, b = pt.broadcast_arrays("
+                              "pt.ones((2, 1)), pt.ones(3))\n>>> a.shape\n(2, 3)")
+broadcast_to = op("broadcast_to", "(x, /, shape)", "any", lambda g, out, x, shape: (g,),
+                  example=_M + ">>> pt.broadcast_to(x, (4, 2, 3)).shape\n(4, 2, 3)")
+concat = op("concat", "(arrays, /, *, axis=0)", "any",
+            lambda g, out, *xs, axis: _split_grad(g, xs, axis), inputs=("[arrays]",),
+            impl=_concat_impl,
+            example=_M + ">>> pt.concat([x, x], axis=1).shape\n(2, 6)")
+expand_dims = op("expand_dims", "(x, /, axis=0)", "any",
+                 lambda g, out, x, axis: (reshape(g, x.shape),),
+                 example=_M + ">>> pt.expand_dims(x, axis=0).shape\n(1, 2, 3)")
+flip = op("flip", "(x, /, *, axis=None)", "any", lambda g, out, x, axis: (flip(g, axis=axis),),
+          example=_M + ">>> pt.flip(x, axis=1).shape\n(2, 3)")
+moveaxis = op("moveaxis", "(x, source, destination, /)", "any",
+              lambda g, out, x, source, destination: (moveaxis(g, destination, source),),
+              example=_M + ">>> pt.moveaxis(x, 0, 1).shape\n(3, 2)")
+permute_dims = op("permute_dims", "(x, /, axes)", "any",
+                  lambda g, out, x, axes: (permute_dims(g, _inverse_perm(axes)),),
+                  example=_M + ">>> pt.permute_dims(x, (1, 0)).shape\n(3, 2)")
+
+
+def _repeat_impl(fn: Any, x: Any, repeats: Any = None, *, axis: Any, _r: Any = None) -> Any:
+    return fn(x, repeats if repeats is not None else _r, axis=axis)
+
+
+def _repeat_rule(g: Any, out: Any, x: Any, repeats: Any = None, *, axis: Any,
+                 _r: Any = None) -> tuple[Any, ...]:
+    from .statistical import sum as _sum
+
+    r = repeats if repeats is not None else _r
+    ax = axis
+    if ax is None:
+        g_ = g
+        xs = reshape(x, (-1,))
+        shape = xs.shape
+        ax = 0
+    else:
+        g_, shape = g, x.shape
+    n = shape[ax]
+    if isinstance(r, int):
+        new = list(g_.shape)
+        new[ax:ax + 1] = [n, r]
+        gx = _sum(reshape(g_, tuple(new)), axis=ax + 1)
+    else:
+        from .statistical import cumulative_sum
+        from .indexing import take
+        from .elementwise import subtract
+
+        ends = cumulative_sum(r, include_initial=True)
+        cs = cumulative_sum(g_, axis=ax, include_initial=True)
+        gx = subtract(take(cs, ends[1:], axis=ax), take(cs, ends[:-1], axis=ax))
+    return (reshape(gx, x.shape), None)
+
+
+def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+    """Repeat each element of ``x`` ``repeats`` times (an int or an integer array).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.repeat(pt.asarray([1, 2]), 2)
+    tensor([1, 1, 2, 2], backend='numpy')
+    """
+    from .._tensor import Tensor
+
+    if isinstance(repeats, Tensor):
+        return _repeat(x, repeats, axis=axis)
+    return _repeat(x, None, axis=axis, _r=repeats)
+
+
+_repeat = op("repeat", "(x, repeats, /, *, axis=None, _r=None)", ("any", "integer"),
+             _repeat_rule, inputs=("x", "repeats"), impl=_repeat_impl)
+reshape = op("reshape", "(x, /, shape, *, copy=None)", "any",
+             lambda g, out, x, shape, copy: (reshape(g, x.shape),),
+             example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)")
+
+
+def _neg(shift: Any) -> Any:
+    return -shift if isinstance(shift, int) else tuple(-s for s in shift)
+
+
+roll = op("roll", "(x, /, shift, *, axis=None)", "any",
+          lambda g, out, x, shift, axis: (roll(g, _neg(shift), axis=axis),),
+          example=_M + ">>> pt.roll(x, 1, axis=1).shape\n(2, 3)")
+squeeze = op("squeeze", "(x, /, axis)", "any", lambda g, out, x, axis: (reshape(g, x.shape),),
+             example=">>> import polytensor as pt\n>>> pt.squeeze(pt.ones((1, 3)), 0).shape"
+                     "\n(3,)")
+stack = op("stack", "(arrays, /, *, axis=0)", "any",
+           lambda g, out, *xs, axis: tuple(unstack(g, axis=axis)), inputs=("[arrays]",),
+           impl=_stack_impl, example=_M + ">>> pt.stack([x, x]).shape\n(2, 2, 3)")
+
+
+def _tile_rule(g: Any, out: Any, x: Any, repetitions: Any) -> tuple[Any]:
+    from .statistical import sum as _sum
+
+    reps = tuple(repetitions)
+    nd = max(x.ndim, len(reps))
+    reps = (1,) * (nd - len(reps)) + reps
+    xshape = (1,) * (nd - x.ndim) + tuple(x.shape)
+    inter: list[int] = []
+    for r, s in zip(reps, xshape):
+        inter += [r, s]
+    gs = reshape(g, tuple(inter))
+    gx = _sum(gs, axis=tuple(range(0, 2 * nd, 2)))
+    return (reshape(gx, x.shape),)
+
+
+tile = op("tile", "(x, repetitions, /)", "any", _tile_rule,
+          example=_M + ">>> pt.tile(x, (2, 1)).shape\n(4, 3)")
+unstack = op("unstack", "(x, /, *, axis=0)", "any",
+             lambda gs, outs, x, axis: (stack(list(gs), axis=axis),),
+             impl=lambda fn, x, axis: tuple(fn(x, axis=axis)),
+             example=_M + ">>> len(pt.unstack(x))\n2")
+
+
+def _copy_impl(fn: Any, x: Any) -> Any:
+    return fn(x, copy=True)
+
+
+_copy = op("asarray", "(x, /)", "any", lambda g, out, x: (g,), impl=_copy_impl)

@@ -1,0 +1,118 @@
+"""Tensor operators, derived from the op table in one mapping; in-place forms and ``[]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._ops._registry import OPS
+from ._tensor import Tensor
+
+UNARY = {"__abs__": "abs", "__neg__": "negative", "__pos__": "positive",
+         "__invert__": "bitwise_invert"}
+BINARY = {"__add__": "add", "__sub__": "subtract", "__mul__": "multiply",
+          "__truediv__": "divide", "__floordiv__": "floor_divide", "__mod__": "remainder",
+          "__pow__": "pow", "__and__": "bitwise_and", "__or__": "bitwise_or",
+          "__xor__": "bitwise_xor", "__lshift__": "bitwise_left_shift",
+          "__rshift__": "bitwise_right_shift"}
+COMPARISON = {"__eq__": "equal", "__ne__": "not_equal", "__lt__": "less",
+              "__le__": "less_equal", "__gt__": "greater", "__ge__": "greater_equal"}
+
+
+def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
+    """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
+    from .autograd import _graph
+
+    if result.dtype is not x.dtype:
+        raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
+                        f"updated in place has {x.dtype.name}; use the out-of-place form "
+                        f"(x = x {where.strip('_i')} y) or cast first")
+    if result.shape != x.shape:
+        raise ValueError(f"{where}: the result has shape {result.shape} but the tensor updated "
+                         f"in place has {x.shape}; in-place operations cannot broadcast self")
+    _graph.check_inplace(x, where)
+    if x._backend.mutable:
+        x._data[...] = result._data
+    else:  # immutable arrays (Dask): rebind, which is what in-place means there
+        x._data = result._data
+    _graph.after_inplace(x, result)
+    return x
+
+
+def _make_inplace(dunder: Any, name: str) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
+        r = dunder(self, other)
+        if r is NotImplemented:
+            return r
+        return assign_inplace(self, r, name)
+
+    method.__name__ = name
+    return method
+
+
+def _matmul_dunder(x1: Any, x2: Any, /) -> Any:
+    from ._dispatch import apply
+
+    return apply(OPS["matmul"], (x1, x2), None, True)
+
+
+def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
+    from ._dispatch import apply
+
+    return apply(OPS["matmul"], (x1, x2), None, True)
+
+
+def _getitem(self: Tensor, key: Any, /) -> Any:
+    from ._ops.indexing import _getitem as g
+
+    return g(self, key)
+
+
+def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
+    from ._dispatch import common_backend
+    from ._ops.creation import asarray
+    from ._ops.data_types import astype
+    from ._ops.indexing import fill_key, split_key
+    from .autograd import _graph
+
+    template, tensors = split_key(key)
+    if isinstance(value, Tensor):
+        common_backend("__setitem__", (self, value, *tensors))
+        if value.dtype is not self.dtype:
+            value = astype(value, self.dtype)
+        vdata = value._data
+    elif isinstance(value, (bool, int, float, complex)):
+        common_backend("__setitem__", (self, *tensors))
+        vdata = value
+    else:
+        raise TypeError(f"__setitem__() expects a tensor or Python scalar value; got "
+                        f"{type(value).__name__}; convert it with pt.asarray(...)")
+    _ = asarray
+    k = fill_key(template, tuple(t._data for t in tensors))
+    _graph.check_inplace(self, "__setitem__")
+    if _graph.needs_graph(self, value):
+        _graph.setitem(self, key, value)
+        return
+    if self._backend.mutable:
+        self._data[k] = vdata
+    else:  # immutable arrays (Dask): write into a copy of the graph, then rebind
+        data = self._data.copy()
+        data[k] = vdata
+        self._data = data
+    _graph.bump_version(self)
+
+
+def install() -> None:
+    for dunder, name in UNARY.items():
+        setattr(Tensor, dunder, OPS[name].extra["dunder"])
+    for dunder, name in {**BINARY, **COMPARISON}.items():
+        setattr(Tensor, dunder, OPS[name].extra["dunder"])
+    for dunder, name in BINARY.items():
+        setattr(Tensor, "__r" + dunder[2:], OPS[name].extra["rdunder"])
+        setattr(Tensor, "__i" + dunder[2:], _make_inplace(OPS[name].extra["dunder"],
+                                                          "__i" + dunder[2:]))
+    Tensor.__matmul__ = _matmul_dunder  # type: ignore[attr-defined]
+    Tensor.__rmatmul__ = _rmatmul_dunder  # type: ignore[attr-defined]
+    Tensor.__imatmul__ = _make_inplace(_matmul_dunder, "__imatmul__")  # type: ignore[attr-defined]
+    Tensor.__getitem__ = _getitem  # type: ignore[attr-defined]
+    Tensor.__setitem__ = _setitem  # type: ignore[attr-defined]
+    Tensor.__hash__ = None  # type: ignore[assignment]

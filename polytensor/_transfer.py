@@ -1,0 +1,39 @@
+"""Moving tensors between backends and devices: DLPack where both sides can, else via host."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+    from .backends import Backend
+
+__all__ = ["move"]
+
+
+def move(x: Tensor, backend: Backend, native_device: Any = None) -> Tensor:
+    """``x`` on ``backend`` (and its ``native_device``, if given); ``x`` itself if already there.
+
+    Gradients flow back through the move (it is recorded as an op).
+    """
+    from ._ops.creation import _to_backend
+
+    return _to_backend(x, backend, native_device)  # type: ignore[no-any-return]
+
+
+def transfer_data(data: Any, source: Backend, target: Backend, device: Any = None) -> Any:
+    """Native ``data`` of ``source`` as a native array of ``target`` on ``device``."""
+    if source.name == target.name:
+        if device is None or source.device_of(data) == device:
+            return data
+        if target.name == "cupy":
+            return target.from_numpy(data, device)  # cupy.asarray under the device
+        return target.xp.asarray(data, device=device)
+    if not source.lazy and not target.lazy:
+        try:
+            out = target.xp.from_dlpack(data) if device is None else target.xp.from_dlpack(
+                data, device=device)
+            return out
+        except (BufferError, TypeError, ValueError, RuntimeError, NotImplementedError):
+            pass  # different devices or no DLPack support: go through host memory
+    return target.from_numpy(source.to_numpy(data), device)

@@ -1,0 +1,95 @@
+"""Reverse-mode automatic differentiation over every backend.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> x = pt.asarray([1.0, 2.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4.], backend='numpy')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ._graph import backward as _backward
+from ._graph import requires_grad as _requires_grad
+from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:
+    from .._ops.creation import ones_like
+
+    seeds = []
+    for i, out in enumerate(outputs):
+        g = None if grad_outputs is None else grad_outputs[i]
+        if g is None:
+            if out.size != 1:
+                raise RuntimeError(f"{where}: grad can be implicitly created only for outputs "
+                                   f"with one element; got shape {out.shape}; pass "
+                                   f"gradient= (a tensor of that shape)")
+            g = ones_like(out)
+        elif tuple(g.shape) != tuple(out.shape):
+            raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has "
+                               f"shape {out.shape}")
+        seeds.append(g)
+    return seeds
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray(3.0, requires_grad=True)
+    >>> pt.autograd.backward(x * x)
+    >>> x.grad
+    tensor(6., backend='numpy')
+    """
+    outs = [tensors] if not isinstance(tensors, (list, tuple)) else list(tensors)
+    gts = grad_tensors
+    if gts is not None and not isinstance(gts, (list, tuple)):
+        gts = [gts]
+    seeds = _seed(outs, gts, "backward()")
+    _backward(outs, seeds, retain_graph=bool(create_graph if retain_graph is None
+                                             else retain_graph), create_graph=create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray(2.0, requires_grad=True)
+    >>> pt.autograd.grad(x ** 3, x)
+    (tensor(12., backend='numpy'),)
+    """
+    outs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
+    ins = [inputs] if not isinstance(inputs, (list, tuple)) else list(inputs)
+    for t in ins:
+        if not _requires_grad(t):
+            raise RuntimeError("grad(): one of the inputs does not require grad; create it "
+                               "with requires_grad=True")
+    gos = grad_outputs
+    if gos is not None and not isinstance(gos, (list, tuple)):
+        gos = [gos]
+    seeds = _seed(outs, gos, "grad()")
+    got = _backward(outs, seeds, retain_graph=bool(create_graph if retain_graph is None
+                                                   else retain_graph),
+                    create_graph=create_graph, inputs=ins)
+    result = []
+    for t in ins:
+        g = got.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError("grad(): one of the inputs was not used to compute the outputs; "
+                               "pass allow_unused=True to get None for it")
+        result.append(g)
+    return tuple(result)

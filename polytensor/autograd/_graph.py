@@ -1,0 +1,339 @@
+"""Graph nodes, per-tensor autograd state and the backward engine.
+
+``record`` is called by ``apply()`` only. Backward walks the graph in reverse topological
+order, calls the op table's rules (themselves polytensor calls, so ``create_graph=True`` just
+records them), sums broadcast gradients to each input's shape in one place and accumulates
+into leaves' ``.grad``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _config
+
+__all__ = ["Meta", "Node", "requires_grad", "record", "describe", "bump_version", "backward",
+           "set_requires_grad", "check_inplace", "after_inplace", "needs_graph"]
+
+_FLOATING = ("real floating", "complex floating")
+
+
+class Meta:
+    """Autograd state of a tensor that needs any: leaves that require grad, outputs of
+    recorded ops, and tensors modified in place (for their version counter)."""
+
+    __slots__ = ("requires_grad", "node", "index", "grad", "version", "hooks", "retains_grad")
+
+    def __init__(self, requires_grad: bool = False, node: Node | None = None,
+                 index: int = 0) -> None:
+        self.requires_grad = requires_grad
+        self.node = node
+        self.index = index
+        self.grad: Any = None
+        self.version = 0
+        self.hooks: list[Any] | None = None
+        self.retains_grad = False
+
+
+class Node:
+    """One recorded call: the op, its inputs (with their versions), params and outputs."""
+
+    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "__weakref__")
+
+    def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
+                 out: Any, n_out: int) -> None:
+        self.op = op
+        self.inputs = inputs
+        self.versions = tuple(_version(v) for v in inputs)
+        self.params = params or {}
+        self.out = out
+        self.n_out = n_out
+        self.freed = False
+
+    def name(self) -> str:
+        base = self.op.name.rsplit(".", 1)[-1].strip("_")
+        return "".join(p.capitalize() for p in base.split("_")) + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def _is_tensor(v: Any) -> bool:
+    return hasattr(v, "_meta") and hasattr(v, "_data")
+
+
+def _version(v: Any) -> int:
+    m = getattr(v, "_meta", None)
+    return m.version if m is not None else 0
+
+
+def requires_grad(t: Any) -> bool:
+    """True when ``t`` is a leaf that requires grad or the output of a recorded op."""
+    m = t._meta
+    return m is not None and (m.requires_grad or m.node is not None)
+
+
+def set_requires_grad(t: Any, flag: bool) -> Any:
+    """Make leaf ``t`` require (or stop requiring) gradients."""
+    m = t._meta
+    if m is not None and m.node is not None:
+        if not flag:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use x.detach() to "
+                               "get a tensor outside the graph")
+        return t
+    if flag and t.dtype.kind not in _FLOATING:
+        raise RuntimeError(f"only floating-point and complex tensors can require gradients; "
+                           f"got {t.dtype.name}; cast first with x.astype(pt.float32)")
+    if m is None:
+        if not flag:
+            return t
+        m = t._meta = Meta()
+    m.requires_grad = flag
+    return t
+
+
+def bump_version(t: Any) -> None:
+    """Count an in-place change of ``t``."""
+    m = t._meta
+    if m is None:
+        m = t._meta = Meta()
+    m.version += 1
+
+
+def _detached(t: Any) -> Any:
+    d = object.__new__(type(t))
+    d._data = t._data
+    d._backend = t._backend
+    d._meta = None
+    return d
+
+
+def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
+    """Attach a graph node to ``result`` when an input requires grad."""
+    for v in inputs:
+        m = getattr(v, "_meta", None)
+        if m is not None and (m.requires_grad or m.node is not None):
+            break
+    else:
+        return
+    from .._ops._registry import NONDIFF
+
+    if opdef.vjp is NONDIFF:
+        return
+    outs = result if isinstance(result, (tuple, list)) else (result,)
+    if not any(_is_tensor(o) and o.dtype.kind in _FLOATING for o in outs):
+        return
+    saved = tuple(_detached(o) if _is_tensor(o) else o for o in outs)
+    node = Node(opdef, tuple(inputs), params,
+                saved if isinstance(result, (tuple, list)) else saved[0], len(outs))
+    for i, o in enumerate(outs):
+        if _is_tensor(o) and o.dtype.kind in _FLOATING:
+            o._meta = Meta(node=node, index=i)
+
+
+def needs_graph(x: Any, value: Any) -> bool:
+    """Whether writing ``value`` into ``x`` must be recorded."""
+    return _config.GRAD_ENABLED.get() and (requires_grad(x) or (
+        _is_tensor(value) and requires_grad(value)))
+
+
+def check_inplace(x: Any, where: str) -> None:
+    """Refuse in-place changes of leaves that require grad while grad mode is on."""
+    m = x._meta
+    if m is not None and m.requires_grad and m.node is None and _config.GRAD_ENABLED.get():
+        raise RuntimeError(f"{where}: a leaf tensor that requires grad is used in an in-place "
+                           f"operation; wrap the update in `with pt.no_grad():` or use "
+                           f"x.detach()")
+
+
+def after_inplace(x: Any, result: Any) -> None:
+    """After ``x`` took ``result``'s value in place: bump its version, take its graph node."""
+    rm = result._meta
+    bump_version(x)
+    if rm is not None and rm.node is not None:
+        x._meta.node = rm.node
+        x._meta.index = rm.index
+
+
+def setitem(x: Any, key: Any, value: Any) -> None:
+    """``x[key] = value`` on tensors in a graph.  TODO(#3): record it differentiably."""
+    raise NotImplementedError("__setitem__ on tensors that require grad is part of the "
+                              "autograd work (issue #3); use pt.where or detach first")
+
+
+def describe(t: Any) -> list[str]:
+    """``repr`` fragments: ``requires_grad=True`` or ``grad_fn=<MulBackward>``."""
+    m = t._meta
+    if m is None:
+        return []
+    if m.node is not None:
+        return [f"grad_fn=<{m.node.name()}>"]
+    return ["requires_grad=True"] if m.requires_grad else []
+
+
+# -- backward --------------------------------------------------------------------------------------
+def _toposort(roots: list[Node]) -> list[Node]:
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if node.freed:
+            raise RuntimeError(
+                "backward() through a freed graph (its saved values were released by an earlier "
+                "backward()); pass retain_graph=True to the first backward()")
+        for v in node.inputs:
+            m = getattr(v, "_meta", None)
+            if m is not None and m.node is not None and id(m.node) not in seen:
+                stack.append((m.node, False))
+    order.reverse()
+    return order
+
+
+def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
+    """Undo broadcasting: sum ``g`` down to ``shape``."""
+    from .._ops.manipulation import reshape
+    from .._ops.statistical import sum as _sum
+
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if axes:
+        g = _sum(g, axis=axes, keepdims=True)
+    return reshape(g, tuple(shape))
+
+
+def _accumulate(acc: Any, g: Any) -> Any:
+    return g if acc is None else acc + g
+
+
+def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
+             create_graph: bool = False, inputs: list[Any] | None = None) -> dict[int, Any]:
+    """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
+    ``inputs``, keyed by id, when given)."""
+    from .._ops._registry import ZERO
+
+    token = _config.GRAD_ENABLED.set(create_graph)
+    try:
+        pending: dict[int, list[Any]] = {}
+        leaf_grads: dict[int, Any] = {}
+        wanted = {id(t) for t in inputs} if inputs is not None else None
+        roots = []
+        for out, g in zip(outputs, grads):
+            m = out._meta
+            if m is None or (m.node is None and not m.requires_grad):
+                raise RuntimeError("element 0 of tensors does not require grad and does not "
+                                   "have a grad_fn; create inputs with requires_grad=True")
+            if m.node is None:
+                _deliver(out, g, leaf_grads, wanted)
+                continue
+            slot = pending.setdefault(id(m.node), [None] * m.node.n_out)
+            slot[m.index] = _accumulate(slot[m.index], g)
+            roots.append(m.node)
+        for node in _toposort(roots):
+            gs = pending.pop(id(node), None)
+            if gs is None:
+                continue
+            _check_versions(node)
+            if node.op.vjp is ZERO:
+                cots: tuple[Any, ...] = (None,) * len(node.inputs)
+            elif node.op.vjp is None:
+                raise NotImplementedError(
+                    f"{node.op.name}() has no derivative rule yet; detach its inputs or "
+                    f"compute it under pt.no_grad()")
+            else:
+                if node.n_out == 1 and not isinstance(node.out, (tuple, list)):
+                    g_in = gs[0]
+                else:
+                    g_in = tuple(g if g is not None else _zeros_like(o)
+                                 for g, o in zip(gs, node.out))
+                    if isinstance(node.out, list):
+                        g_in = list(g_in)
+                cots = node.op.vjp(g_in, node.out, *node.inputs, **node.params)
+            for v, c in zip(node.inputs, cots):
+                if c is None or not _is_tensor(v) or not requires_grad(v):
+                    continue
+                c = _fit(c, v)
+                vm = v._meta
+                if vm.node is not None:
+                    if vm.hooks:
+                        c = _run_hooks(vm.hooks, c)
+                    if vm.retains_grad:
+                        vm.grad = _accumulate(vm.grad, c if create_graph else _detached(c))
+                    if wanted is not None and id(v) in wanted:
+                        leaf_grads[id(v)] = _accumulate(leaf_grads.get(id(v)), c)
+                    slot = pending.setdefault(id(vm.node), [None] * vm.node.n_out)
+                    slot[vm.index] = _accumulate(slot[vm.index], c)
+                else:
+                    _deliver(v, c, leaf_grads, wanted)
+            if not retain_graph:
+                node.freed = True
+                node.inputs = tuple(_detached(v) if _is_tensor(v) else v for v in node.inputs)
+                node.out = None
+        return leaf_grads
+    finally:
+        _config.GRAD_ENABLED.reset(token)
+
+
+def _zeros_like(o: Any) -> Any:
+    from .._ops.creation import zeros_like
+
+    return zeros_like(o)
+
+
+def _fit(c: Any, v: Any) -> Any:
+    from .._ops.data_types import astype
+    from .._ops.elementwise import real
+
+    if not _is_tensor(c):
+        from .._ops.creation import full_like
+
+        return full_like(v, c)
+    if tuple(c.shape) != tuple(v.shape):
+        c = sum_to_shape(c, v.shape)
+    if c.dtype is not v.dtype:
+        if c.dtype.kind == "complex floating" and v.dtype.kind != "complex floating":
+            c = real(c)
+        if c.dtype is not v.dtype:
+            c = astype(c, v.dtype)
+    return c
+
+
+def _run_hooks(hooks: list[Any], g: Any) -> Any:
+    for h in hooks:
+        r = h(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _deliver(leaf: Any, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | None) -> None:
+    m = leaf._meta
+    if m.hooks:
+        g = _run_hooks(m.hooks, g)
+    if wanted is not None:
+        if id(leaf) in wanted:
+            leaf_grads[id(leaf)] = _accumulate(leaf_grads.get(id(leaf)), g)
+        return
+    if not _config.GRAD_ENABLED.get():
+        g = _detached(g)
+    m.grad = g if m.grad is None else m.grad + g
+
+
+def _check_versions(node: Node) -> None:
+    for v, saved in zip(node.inputs, node.versions):
+        if _version(v) != saved:
+            raise RuntimeError(
+                f"one of the tensors needed by {node.op.name}() for the gradient was modified "
+                f"by an in-place operation (version {saved} when saved, now {_version(v)}); "
+                f"use an out-of-place operation or clone() the tensor before changing it")

@@ -1,0 +1,107 @@
+"""Grad mode: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (context-local; usable as
+context managers and as decorators)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .. import _config
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    _value: bool
+
+    def __init__(self) -> None:
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_config.GRAD_ENABLED.set(self._value))
+
+    def __exit__(self, *exc: object) -> None:
+        _config.GRAD_ENABLED.reset(self._tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        value = self._value
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = _config.GRAD_ENABLED.set(value)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _config.GRAD_ENABLED.reset(token)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Disable recording inside a ``with`` block or a decorated function.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.ones(2, requires_grad=True)
+    >>> with pt.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _value = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Enable recording inside a ``with`` block or a decorated function (e.g. within no_grad).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.ones(2, requires_grad=True)
+    >>> with pt.no_grad(), pt.enable_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    True
+    """
+
+    _value = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
+    """Set grad mode to ``mode``: immediately, or only inside a ``with`` block.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> with pt.set_grad_enabled(False):
+    ...     pt.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._value = bool(mode)
+        self._prev = _config.GRAD_ENABLED.set(self._value)
+
+    def __enter__(self) -> None:
+        self._tokens.append(self._prev)
+
+    def __exit__(self, *exc: object) -> None:
+        _config.GRAD_ENABLED.reset(self._tokens.pop())
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are recorded for autograd in this context.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.is_grad_enabled()
+    True
+    """
+    return _config.GRAD_ENABLED.get()

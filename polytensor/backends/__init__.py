@@ -1,0 +1,129 @@
+"""Backend registry: every backend, built-in or not, comes from the ``polytensor.backends``
+entry-point group, exactly as a third-party package would register one.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> "numpy" in pt.backends.names()
+True
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from .._device import Device
+from ._backend import Backend, BackendUnavailable
+
+__all__ = ["Backend", "BackendUnavailable", "available", "get", "names", "register",
+           "all_devices"]
+
+_REGISTRY: dict[str, Backend] | None = None
+_LOAD_ERRORS: dict[str, str] = {}
+
+
+def _registry() -> dict[str, Backend]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        reg: dict[str, Backend] = {}
+        eps = entry_points(group="polytensor.backends")
+        for ep in eps:
+            if ep.name in reg:
+                continue
+            try:
+                backend = ep.load()
+            except Exception as e:  # a broken plug-in must not break polytensor
+                _LOAD_ERRORS[ep.name] = f"entry point {ep.value} failed to load: {e}"
+                continue
+            if not isinstance(backend, Backend):
+                _LOAD_ERRORS[ep.name] = (f"entry point {ep.value} is a "
+                                         f"{type(backend).__name__}, not a polytensor Backend")
+                continue
+            reg[ep.name] = backend
+        if not reg and not _LOAD_ERRORS:
+            raise RuntimeError(
+                "no polytensor backends are registered: the 'polytensor.backends' entry-point "
+                "group is empty, so polytensor is not installed; run `pip install -e .` in the "
+                "project (or `pip install polytensor`)")
+        _REGISTRY = reg
+    return _REGISTRY
+
+
+def register(backend: Backend) -> None:
+    """Register ``backend`` at run time (packages normally use the entry-point group).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.register(pt.backends.get("numpy"))
+    """
+    if not isinstance(backend, Backend):
+        raise TypeError(f"register() expects a polytensor.backends.Backend; "
+                        f"got {type(backend).__name__}")
+    _registry()[backend.name] = backend
+
+
+def names() -> list[str]:
+    """Names of every registered backend, available or not.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> sorted(pt.backends.names())[:2]
+    ['array_api_strict', 'cupy']
+    """
+    return list(_registry()) + [n for n in _LOAD_ERRORS if n not in _registry()]
+
+
+def get(name: str | Backend, **options: Any) -> Backend:
+    """The backend called ``name``, loaded, with ``options`` applied.
+
+    Raises ``ValueError`` for an unknown name and ``BackendUnavailable`` (an ``ImportError``)
+    when its library or device is missing.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.get("numpy").name
+    'numpy'
+    """
+    if isinstance(name, Backend):
+        return name.configure(**options)
+    if not isinstance(name, str):
+        raise TypeError(f"get() expects a backend name (str); got {type(name).__name__}")
+    reg = _registry()
+    backend = reg.get(name)
+    if backend is None:
+        if name in _LOAD_ERRORS:
+            raise BackendUnavailable(f"backend {name!r} is unavailable: {_LOAD_ERRORS[name]}")
+        raise ValueError(f"unknown backend {name!r}; registered backends are "
+                         f"{', '.join(sorted(reg))}")
+    try:
+        backend.load()
+    except BackendUnavailable as e:
+        raise BackendUnavailable(f"backend {name!r} is unavailable: {e}") from None
+    return backend.configure(**options)
+
+
+def available() -> dict[str, str]:
+    """Every registered backend with its status: ``"available"`` or why it is not.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.available()["numpy"]
+    'available'
+    """
+    out = {name: b.status()[1] for name, b in _registry().items()}
+    out.update({n: e for n, e in _LOAD_ERRORS.items() if n not in out})
+    return out
+
+
+def all_devices() -> list[Device]:
+    """Every device of every available backend."""
+    devices: list[Device] = []
+    for b in _registry().values():
+        if b.status()[0]:
+            devices.extend(b.devices())
+    return devices

@@ -1,0 +1,264 @@
+"""The ``Backend`` record: where arrays live and which namespace computes on them."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
+
+from .. import _dtypes as dt
+from .._device import Device
+
+__all__ = ["Backend", "BackendUnavailable"]
+
+
+class BackendUnavailable(ImportError):
+    """Raised when a backend's library or device is missing."""
+
+
+def _missing(name: str, backend: str) -> Callable[..., Any]:
+    def raiser(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{name}() is not available on the {backend} backend; "
+            f"move the tensor with x.to(\"numpy\") to compute it there")
+    raiser.missing = True  # type: ignore[attr-defined]
+    return raiser
+
+
+class _FnTable(dict[int, Callable[..., Any]]):
+    """Op index -> backend callable, resolved on first use."""
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self._backend = backend
+
+    def __missing__(self, index: int) -> Callable[..., Any]:
+        from .._ops._registry import OP_LIST
+
+        fn = self._backend.resolve(OP_LIST[index].name)
+        self[index] = fn
+        return fn
+
+
+class Backend:
+    """One array library as polytensor sees it: data, not behaviour.
+
+    Parameters
+    ----------
+    name : str
+        The name users select it by (``pt.set_backend(name)``).
+    loader : callable
+        Returns the library's array-API namespace; called lazily, on first use.
+    overrides : mapping
+        Standard function name (``"linalg.det"``) to a callable on native arrays, for the
+        library's gaps and quirks.
+    lazy : bool
+        True when results are task graphs that compute only on request (Dask).
+    mutable : bool
+        True when arrays can be written in place (NumPy, CuPy); immutable ones are rebound.
+    options : tuple of str
+        Names of the options ``set_backend(name, **options)`` accepts.
+    probe : callable, optional
+        Returns a reason string when the backend cannot run here (no GPU), else None.
+    to_numpy, from_numpy : callable, optional
+        Host transfer; default ``numpy.asarray`` and the namespace's ``asarray``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> b = pt.backends.get("numpy")
+    >>> b.name, b.lazy
+    ('numpy', False)
+    """
+
+    def __init__(self, name: str, loader: Callable[[], ModuleType], *,
+                 overrides: Mapping[str, Callable[..., Any]] | None = None,
+                 lazy: bool = False, mutable: bool = True,
+                 options: tuple[str, ...] = (),
+                 probe: Callable[[], str | None] | None = None,
+                 to_numpy: Callable[..., Any] | None = None,
+                 from_numpy: Callable[..., Any] | None = None,
+                 device_of: Callable[[Any], Any] | None = None,
+                 as_array: Callable[[Any], Any] | None = None) -> None:
+        self.name = name
+        self._loader = loader
+        self.overrides = dict(overrides or {})
+        self.lazy = lazy
+        self.mutable = mutable
+        self.option_names = options
+        self.options: dict[str, Any] = {}
+        self._probe = probe
+        self._to_numpy = to_numpy
+        self._from_numpy = from_numpy
+        self._device_of = device_of
+        self._as_array = as_array
+        self._xp: ModuleType | None = None
+        self._error: str | None = None
+        self._variants: dict[tuple[tuple[str, Any], ...], Backend] = {}
+        # Filled by load():
+        self.fns: _FnTable = _FnTable(self)
+        self.cats: list[frozenset[Any]] = []
+        self.cats_scalar: list[dict[type, frozenset[Any]]] = []
+        self.array_type: type = type(None)
+        self.to_native: dict[dt.DType, Any] = {}
+        self.from_native: dict[Any, dt.DType] = {}
+
+    def __repr__(self) -> str:
+        opts = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"Backend({self.name!r}{opts})"
+
+    # -- loading -----------------------------------------------------------------------------
+    def status(self) -> tuple[bool, str]:
+        """Return ``(available, reason)``; loads the library on first call.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.backends.get("numpy").status()
+        (True, 'available')
+        """
+        if self._xp is None and self._error is None:
+            try:
+                self.load()
+            except BackendUnavailable:
+                pass
+        return (self._error is None, self._error or "available")
+
+    def load(self) -> ModuleType:
+        """Import the library and build the dtype tables; raise ``BackendUnavailable``."""
+        if self._xp is not None:
+            return self._xp
+        if self._error is not None:
+            raise BackendUnavailable(self._error)
+        try:
+            xp = self._loader()
+        except ImportError as e:
+            missing = getattr(e, "name", None) or str(e)
+            self._error = (f"library not installed ({missing}); "
+                           f"pip install 'polytensor[{self.name.replace('array_api_', '')}]'")
+            raise BackendUnavailable(self._error) from e
+        if self._probe is not None:
+            reason = self._probe()
+            if reason:
+                self._error = reason
+                raise BackendUnavailable(reason)
+        self._build_tables(xp)
+        self._xp = xp
+        return xp
+
+    def _build_tables(self, xp: ModuleType) -> None:
+        for d in dt.ALL_DTYPES:
+            native_type = getattr(xp, d.name, None)
+            if native_type is None:
+                continue
+            native = xp.empty((0,), dtype=native_type).dtype
+            self.to_native[d] = native
+            self.from_native[native] = d
+        sample = xp.empty((0,), dtype=self.to_native[dt.float64])
+        self.array_type = type(sample)
+        kinds = {bool: ("bool",), int: ("signed integer", "unsigned integer", "real floating",
+                                         "complex floating"),
+                 float: ("real floating", "complex floating"), complex: ("complex floating",)}
+        for cname in dt.CATEGORY_NAMES:
+            members = dt.CATEGORIES[cname]
+            natives = frozenset(self.to_native[d] for d in members if d in self.to_native)
+            self.cats.append(natives)
+            self.cats_scalar.append({
+                t: frozenset(self.to_native[d] for d in members
+                             if d in self.to_native and d.kind in ks)
+                for t, ks in kinds.items()})
+
+    @property
+    def xp(self) -> ModuleType:
+        """The library's array-API namespace (loaded on first use)."""
+        return self._xp if self._xp is not None else self.load()
+
+    def configure(self, **options: Any) -> Backend:
+        """Return this backend with ``options`` (e.g. ``chunks=`` for Dask) applied.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.backends.get("numpy").configure() is pt.backends.get("numpy")
+        True
+        """
+        if not options:
+            return self
+        unknown = sorted(set(options) - set(self.option_names))
+        if unknown:
+            accepted = ", ".join(self.option_names) or "none"
+            raise TypeError(f"backend {self.name!r} got unknown option(s) {', '.join(unknown)}; "
+                            f"it accepts: {accepted}")
+        key = tuple(sorted((k, repr(v)) for k, v in options.items()))
+        variant = self._variants.get(key)
+        if variant is None:
+            self.load()
+            variant = copy.copy(self)
+            variant.options = {**self.options, **options}
+            variant._variants = {}
+            self._variants[key] = variant
+        return variant
+
+    # -- functions ---------------------------------------------------------------------------
+    def resolve(self, name: str) -> Callable[..., Any]:
+        """The callable for standard function ``name`` (dotted for extensions) on this backend."""
+        fn = self.overrides.get(name)
+        if fn is not None:
+            return fn
+        obj: Any = self.xp
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return _missing(name, self.name)
+        return obj  # type: ignore[no-any-return]
+
+    # -- dtypes, devices, transfer -----------------------------------------------------------
+    def dtype_of(self, native: Any) -> dt.DType:
+        """polytensor's dtype for a native dtype of this backend."""
+        d = self.from_native.get(native)
+        if d is None:
+            d = dt.BY_NAME.get(getattr(native, "name", str(native)))
+            if d is None:
+                raise TypeError(f"dtype {native} of the {self.name} backend has no polytensor "
+                                f"equivalent; polytensor supports {', '.join(dt.BY_NAME)}")
+        return d
+
+    def as_array(self, value: Any) -> Any:
+        """Turn what a library function returned (a NumPy scalar, say) into an array."""
+        if self._as_array is not None:
+            return self._as_array(value)
+        return self.xp.asarray(value)
+
+    def devices(self) -> list[Device]:
+        """Every device of this backend, as polytensor ``Device`` objects."""
+        info = self.xp.__array_namespace_info__()
+        return [Device(self, d) for d in info.devices() if str(d) != "DASK_DEVICE"]
+
+    def default_device(self) -> Device:
+        """The device new tensors go to when none is given."""
+        return Device(self, self.xp.__array_namespace_info__().default_device())
+
+    def device_of(self, array: Any) -> Any:
+        """The native device an array lives on."""
+        if self._device_of is not None:
+            return self._device_of(array)
+        import array_api_compat
+
+        return array_api_compat.device(array)
+
+    def to_numpy(self, array: Any) -> Any:
+        """A NumPy array with the data of ``array`` (computed, for a lazy backend)."""
+        if self._to_numpy is not None:
+            return self._to_numpy(array)
+        import numpy as np
+
+        return np.asarray(array)
+
+    def from_numpy(self, array: Any, device: Any = None) -> Any:
+        """A native array holding the data of NumPy ``array``."""
+        if self._from_numpy is not None:
+            return self._from_numpy(self, array, device)
+        if device is None:
+            return self.xp.asarray(array)
+        return self.xp.asarray(array, device=device)

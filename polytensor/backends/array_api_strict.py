@@ -1,0 +1,35 @@
+"""array-api-strict backend: the standard's reference namespace, for checking portability."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from ._backend import Backend
+
+
+def _load() -> ModuleType:
+    import array_api_strict as xp
+
+    from . import _fixes
+
+    _OVERRIDES["floor_divide"] = _fixes.floor_divide(xp)
+    return xp
+
+
+def _to_numpy(array: Any) -> Any:
+    import numpy as np
+
+    # array-api-strict arrays export DLPack (CPU devices) and the buffer protocol
+    return np.from_dlpack(array) if str(array.device) == "CPU_DEVICE" else np.asarray(array)
+
+
+def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
+    xp = backend.xp
+    return xp.asarray(array) if device is None else xp.asarray(array, device=device)
+
+
+_OVERRIDES: dict[str, Any] = {}
+
+BACKEND = Backend("array_api_strict", _load, overrides=_OVERRIDES, to_numpy=_to_numpy,
+                  from_numpy=_from_numpy, device_of=lambda a: a.device)

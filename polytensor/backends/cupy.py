@@ -1,0 +1,46 @@
+"""CuPy backend: eager, mutable arrays in NVIDIA GPU memory."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from ._backend import Backend
+
+
+def _load() -> ModuleType:
+    import array_api_compat.cupy as xp  # imports cupy; ImportError when it is missing
+
+    from . import _fixes
+
+    _OVERRIDES["floor_divide"] = _fixes.floor_divide(xp)
+    return xp  # type: ignore[no-any-return]
+
+
+def _probe() -> str | None:
+    try:
+        import cupy
+
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as e:  # CUDA driver or runtime missing
+        return f"no CUDA device ({type(e).__name__}: {e})"
+    return None if count > 0 else "no CUDA device"
+
+
+def _to_numpy(array: Any) -> Any:
+    return array.get()
+
+
+def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
+    import cupy
+
+    if device is None:
+        return cupy.asarray(array)
+    with device:
+        return cupy.asarray(array)
+
+
+_OVERRIDES: dict[str, Any] = {}
+
+BACKEND = Backend("cupy", _load, overrides=_OVERRIDES, probe=_probe, to_numpy=_to_numpy,
+                  from_numpy=_from_numpy, device_of=lambda a: a.device)
