@@ -50,9 +50,9 @@ def wrap_output(out: Any, backend: Backend) -> Any:
         return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
     if isinstance(out, list):
         return [wrap_output(o, backend) for o in out]
-    if out is None or isinstance(out, (bool, int, float, complex, str)):
+    if out is None:
         return out
-    return wrap_new(out, backend)
+    return wrap_new(out, backend)  # NumPy scalars become 0-d arrays here
 
 
 def _mixed(where: str, a: Backend, b: Backend) -> ValueError:

@@ -42,18 +42,23 @@ class Info:
                 "complex floating": dt.complex64 if f is dt.float32 else dt.complex128,
                 "integral": _config.DEFAULT_INT, "indexing": _config.DEFAULT_INDEX}
 
-    def devices(self) -> list[Device]:
+    def devices(self) -> tuple[Device, ...]:
         """Every device of every available backend."""
         from . import backends
 
-        return backends.all_devices()
+        return tuple(backends.all_devices())
 
     def dtypes(self, *, device: Any = None,
                kind: str | tuple[str, ...] | None = None) -> dict[str, dt.DType]:
         """The dtypes of ``kind`` (a kind name or tuple of them) supported on ``device``."""
-        backend = parse_device(device, "dtypes")[0] if device is not None else \
-            _config.get_backend()
-        supported = [d for d in dt.ALL_DTYPES if d in backend.to_native]
+        if device is not None:
+            backend, native = parse_device(device, "dtypes")
+        else:
+            backend, native = _config.get_backend(), None
+        names = set(backend.xp.__array_namespace_info__().dtypes(device=native)) \
+            if native is not None else None
+        supported = [d for d in dt.ALL_DTYPES if d in backend.to_native
+                     and (names is None or d.name in names)]
         if kind is None:
             return {d.name: d for d in supported}
         kinds = kind if isinstance(kind, tuple) else (kind,)

@@ -270,7 +270,14 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
         tensors = f"_seq('{name}', {pname})"
     else:
         tensors = "(" + "".join(f"{n}, " for n in inputs) + ")"
-    kw = [p for p in params.parameters if p not in {i.strip("[]*") for i in inputs}]
+    names = {i.strip("[]*") for i in inputs}
+    kw = [p for p in params.parameters if p not in names]
+    positional = [p for p in kw if params.parameters[p].kind is inspect.Parameter.POSITIONAL_ONLY]
+    if positional and impl is None:
+        # The standard makes these positional-only; pass them so (np.tile has no `repetitions`).
+        def impl(fn: Any, *arrays: Any, **kwargs: Any) -> Any:
+            return fn(*arrays, *(kwargs.pop(p) for p in positional), **kwargs)
+        opdef.impl = impl
     pdict = "{" + ", ".join(f"'{k}': {k}" for k in kw) + "}" if kw else "None"
     src = f"def {fname}{sig}:\n    return apply(OP, {tensors}, {pdict})\n"
     env = _env(opdef)

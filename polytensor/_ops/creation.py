@@ -437,7 +437,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
 
 
 def _meshgrid_impl(fn: Any, *arrays: Any, indexing: str) -> Any:
-    return list(fn(*arrays, indexing=indexing))
+    return tuple(fn(*arrays, indexing=indexing))
 
 
 meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", None, inputs=("*arrays",),

@@ -48,7 +48,7 @@ def _split_grad(g: Any, inputs: tuple[Any, ...], axis: Any) -> tuple[Any, ...]:
 
 broadcast_arrays = op("broadcast_arrays", "(*arrays)", "any",
                       lambda gs, outs, *xs: gs, inputs=("*arrays",),
-                      impl=lambda fn, *arrays: list(fn(*arrays)),
+                      impl=lambda fn, *arrays: tuple(fn(*arrays)),
                       example=">>> import polytensor as pt\n>>> a, b = pt.broadcast_arrays("
                               "pt.ones((2, 1)), pt.ones(3))\n>>> a.shape\n(2, 3)")
 broadcast_to = op("broadcast_to", "(x, /, shape)", "any", lambda g, out, x, shape: (g,),

@@ -167,7 +167,7 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
         m = y.shape[axis]
         lo = [slice(None)] * y.ndim
         hi = [slice(None)] * y.ndim
-        lo[axis] = slice(0, max(m - 1, 0))
+        lo[axis] = slice(0, m - 1 if m > 0 else 0)
         hi[axis] = slice(1, m)
         if y.dtype.kind == "bool":
             from .elementwise import not_equal

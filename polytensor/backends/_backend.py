@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -73,7 +73,7 @@ class Backend:
     """
 
     def __init__(self, name: str, loader: Callable[[], ModuleType], *,
-                 overrides: Mapping[str, Callable[..., Any]] | None = None,
+                 overrides: dict[str, Callable[..., Any]] | None = None,
                  lazy: bool = False, mutable: bool = True,
                  options: tuple[str, ...] = (),
                  probe: Callable[[], str | None] | None = None,
@@ -83,7 +83,7 @@ class Backend:
                  as_array: Callable[[Any], Any] | None = None) -> None:
         self.name = name
         self._loader = loader
-        self.overrides = dict(overrides or {})
+        self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
         self.mutable = mutable
         self.option_names = options

@@ -20,3 +20,23 @@ def floor_divide(xp: ModuleType) -> Callable[[Any, Any], Any]:
         return xp.where(inf, xp.floor(xp.divide(x1, x2)), r)
 
     return fixed
+
+
+def expm1(xp: ModuleType) -> Callable[[Any], Any]:
+    """NumPy's complex ``expm1`` returns nan for infinite and nan parts where the standard
+    wants the special cases of ``exp(x) - 1`` (``expm1(+inf + 0j)`` is ``+inf + 0j``)."""
+    raw = xp.expm1
+
+    def fixed(x: Any) -> Any:
+        r = raw(x)
+        if not xp.isdtype(r.dtype, "complex floating"):
+            return r
+        return xp.where(xp.isfinite(x), r, xp.exp(x) - 1)
+
+    return fixed
+
+
+def install(overrides: dict[str, Any], xp: ModuleType) -> None:
+    """Put the fixes of this module into a backend's ``overrides``."""
+    overrides["floor_divide"] = floor_divide(xp)
+    overrides["expm1"] = expm1(xp)

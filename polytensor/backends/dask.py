@@ -16,7 +16,7 @@ def _load() -> ModuleType:
 
     from . import _fixes
 
-    _OVERRIDES["floor_divide"] = _fixes.floor_divide(xp)
+    _fixes.install(_OVERRIDES, xp)
     return xp  # type: ignore[no-any-return]
 
 
