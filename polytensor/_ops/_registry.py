@@ -189,7 +189,8 @@ def _unary_example(opdef: OpDef) -> str:
 def unary(name: str, category: str, rule: Rule | _Marker | None, *,
           impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """Declare an element-wise function of one array, ``name(x, /)``."""
-    opdef = _register(OpDef(name, category, rule, impl=impl, rules=(rule,)))
+    vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
+    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,)))
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:

@@ -133,6 +133,9 @@ class Backend:
             raise BackendUnavailable(self._error)
         try:
             xp = self._loader()
+        except BackendUnavailable as e:
+            self._error = str(e)
+            raise
         except ImportError as e:
             missing = getattr(e, "name", None) or str(e)
             self._error = (f"library not installed ({missing}); "

@@ -5,10 +5,26 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend
+from ._backend import Backend, BackendUnavailable
+
+
+def _cuda_device_count() -> int:
+    """CUDA devices seen by the driver, asked through libcuda without importing CuPy."""
+    import ctypes
+
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
 
 
 def _load() -> ModuleType:
+    if _cuda_device_count() == 0:
+        raise BackendUnavailable("no CUDA device (the CUDA driver reports none)")
     import array_api_compat.cupy as xp  # imports cupy; ImportError when it is missing
 
     from . import _fixes
