@@ -96,6 +96,7 @@ class Backend:
         self._xp: ModuleType | None = None
         self._error: str | None = None
         self._variants: dict[tuple[tuple[str, Any], ...], Backend] = {}
+        self._devices: list[Device] | None = None
         # Filled by load():
         self.fns: _FnTable = _FnTable(self)
         self.cats: list[frozenset[Any]] = []
@@ -235,8 +236,15 @@ class Backend:
 
     def devices(self) -> list[Device]:
         """Every device of this backend, as polytensor ``Device`` objects."""
-        info = self.xp.__array_namespace_info__()
-        return [Device(self, d) for d in info.devices() if str(d) != "DASK_DEVICE"]
+        if self._devices is None:
+            info = self.xp.__array_namespace_info__()
+            everything = {d.name for d in self.to_native}
+            # Note: only devices that hold every dtype this backend has (array-api-strict's
+            # test devices "no_float64"/"no_x64" do not) and real ones (not Dask's marker).
+            self._devices = [Device(self, d) for d in info.devices()
+                             if str(d) != "DASK_DEVICE"
+                             and everything <= set(info.dtypes(device=d))]
+        return list(self._devices)
 
     def default_device(self) -> Device:
         """The device new tensors go to when none is given."""

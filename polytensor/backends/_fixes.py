@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+
+
+def _isinf(xp: ModuleType, v: Any) -> Any:
+    return math.isinf(v) if isinstance(v, (int, float)) else xp.isinf(v)
 
 
 def floor_divide(xp: ModuleType) -> Callable[[Any, Any], Any]:
@@ -16,7 +21,7 @@ def floor_divide(xp: ModuleType) -> Callable[[Any, Any], Any]:
         r = raw(x1, x2)
         if not xp.isdtype(r.dtype, "real floating"):
             return r
-        inf = xp.isinf(x1) | xp.isinf(x2)
+        inf = _isinf(xp, x1) | _isinf(xp, x2)
         return xp.where(inf, xp.floor(xp.divide(x1, x2)), r)
 
     return fixed
@@ -31,7 +36,39 @@ def expm1(xp: ModuleType) -> Callable[[Any], Any]:
         r = raw(x)
         if not xp.isdtype(r.dtype, "complex floating"):
             return r
-        return xp.where(xp.isfinite(x), r, xp.exp(x) - 1)
+        r = xp.where(xp.isfinite(x), r, xp.exp(x) - 1)
+        # expm1(-0 + 0j) is -0 + 0j in NumPy; the standard says 0 + 0j
+        plus_zero = (x == 0) & ~xp.signbit(xp.imag(x))
+        return xp.where(plus_zero, xp.zeros_like(r), r)
+
+    return fixed
+
+
+def tanh(xp: ModuleType) -> Callable[[Any], Any]:
+    """NumPy's complex ``tanh(+inf + yj)`` is ``1 + 0j * sin(2y)`` (so ``1 - 0j`` for some
+    finite y > 0); the standard says ``1 + 0j``."""
+    raw = xp.tanh
+
+    def fixed(x: Any) -> Any:
+        r = raw(x)
+        if not xp.isdtype(r.dtype, "complex floating"):
+            return r
+        re, im = xp.real(x), xp.imag(x)
+        case = (re == xp.inf) & xp.isfinite(im) & (im > 0)
+        return xp.where(case, xp.ones_like(r), r)
+
+    return fixed
+
+
+def sign(xp: ModuleType) -> Callable[[Any], Any]:
+    """NumPy's complex ``sign(-0 - 0j)`` is ``-0 + 0j``; the standard says ``0 + 0j``."""
+    raw = xp.sign
+
+    def fixed(x: Any) -> Any:
+        r = raw(x)
+        if not xp.isdtype(r.dtype, "complex floating"):
+            return r
+        return xp.where(x == 0, xp.zeros_like(r), r)
 
     return fixed
 
@@ -40,3 +77,5 @@ def install(overrides: dict[str, Any], xp: ModuleType) -> None:
     """Put the fixes of this module into a backend's ``overrides``."""
     overrides["floor_divide"] = floor_divide(xp)
     overrides["expm1"] = expm1(xp)
+    overrides["tanh"] = tanh(xp)
+    overrides["sign"] = sign(xp)

@@ -1,6 +1,12 @@
 """Dask backend: results are lazy task graphs; nothing here may compute them.
 
 Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``).
+
+The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
+(linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing, ``fft``
+along split axes, ``eye``/``linspace``). Functions whose output shape depends on the data
+(``unique_*``, ``nonzero``, boolean masks, ``repeat`` with an array) raise NotImplementedError
+rather than compute behind the user's back; ``pt.compute`` or ``x.to("numpy")`` is the way out.
 """
 
 from __future__ import annotations
@@ -12,12 +18,24 @@ from ._backend import Backend
 
 
 def _load() -> ModuleType:
-    import array_api_compat.dask.array as xp
+    import array_api_compat.dask.array as compat
 
-    from . import _fixes
+    from . import _dask_creation, _dask_fft, _dask_indexing, _dask_linalg, _fixes
+
+    # Creation functions are looked up on the namespace itself (``backend.xp.eye``), not in
+    # ``overrides``: hand out a copy of the compat namespace with the fixed ones swapped in,
+    # leaving array_api_compat's module untouched for everyone else.
+    xp = ModuleType(compat.__name__, compat.__doc__)
+    xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__",
+                                                                          "__doc__")})
+    xp.eye = _dask_creation.eye  # type: ignore[attr-defined]
+    xp.linspace = _dask_creation.linspace  # type: ignore[attr-defined]
 
     _fixes.install(_OVERRIDES, xp)
-    return xp  # type: ignore[no-any-return]
+    _OVERRIDES.update(_dask_linalg.OVERRIDES)
+    _OVERRIDES.update(_dask_indexing.OVERRIDES)
+    _OVERRIDES.update(_dask_fft.wrap(compat.fft))
+    return xp
 
 
 def _to_numpy(array: Any) -> Any:

@@ -1,0 +1,71 @@
+"""Creation functions whose Dask versions are wrong, rebuilt lazily block by block.
+
+- ``dask.array.eye`` builds a task graph with missing keys for non-square shapes with an offset
+  (``eye(3, 5, k=-2)`` fails at compute with "Missing dependency") and divides by zero for an
+  empty shape.
+- ``dask.array.linspace`` computes ``start + i * step`` in every block and never pins the last
+  value to ``stop``: ``linspace(-9.3e18, -0.5, 367)[-1]`` is ``0.0``.
+
+Both are rebuilt here with one NumPy call per block (``map_blocks`` over the block's position),
+following NumPy's own formulas, so values match ``numpy.eye``/``numpy.linspace`` exactly.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import dask.array as da
+import numpy as np
+
+__all__ = ["eye", "linspace"]
+
+
+def _chunks(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    return da.core.normalize_chunks(chunks, shape, dtype=dtype)
+
+
+def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
+        device: Any = None, chunks: Any = "auto") -> Any:
+    """``numpy.eye`` as a Dask array: each block is the matching window of the identity."""
+    n_rows = operator.index(n_rows)
+    n_cols = n_rows if n_cols is None else operator.index(n_cols)
+    k = operator.index(k)
+    dtype = np.dtype(np.float64 if dtype is None else dtype)
+    shape = (n_rows, n_cols)
+
+    def block(block_info: Any = None) -> Any:
+        (r0, r1), (c0, c1) = block_info[None]["array-location"]
+        return np.eye(r1 - r0, c1 - c0, k=k + r0 - c0, dtype=dtype)
+
+    return da.map_blocks(block, chunks=_chunks(chunks, shape, dtype), dtype=dtype,
+                         meta=np.empty((0, 0), dtype=dtype))
+
+
+def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,
+             endpoint: bool = True, chunks: Any = "auto") -> Any:
+    """``numpy.linspace`` as a Dask array: each block evaluates NumPy's formula on its indices,
+    and the block holding the last element sets it to ``stop`` exactly (as NumPy does)."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"linspace() expects a non-negative num; got {num}")
+    work = np.result_type(start, stop, 1.0)  # NumPy computes in float64/complex128
+    dtype = np.dtype(work if dtype is None else dtype)
+    div = (num - 1) if endpoint else num
+    delta = np.subtract(stop, start, dtype=work)
+    step = delta / div if div > 0 else np.nan
+
+    def block(block_info: Any = None) -> Any:
+        ((i0, i1),) = block_info[None]["array-location"]
+        y = np.arange(i0, i1, dtype=work)
+        if div > 0:
+            y = y / div * delta if step == 0 else y * step
+        else:
+            y = y * delta
+        y += start
+        if endpoint and num > 1 and i1 == num and i1 > i0:
+            y[-1] = stop
+        return y.astype(dtype, copy=False)
+
+    return da.map_blocks(block, chunks=_chunks(chunks, (num,), dtype), dtype=dtype,
+                         meta=np.empty((0,), dtype=dtype))

@@ -1,0 +1,187 @@
+"""Indexing, searching and shape functions on Dask arrays: lazy fills for Dask's gaps, and clear
+errors where the standard's result has a shape that only computing the data can tell.
+
+Lazy fills:
+- ``take_along_axis``: missing from Dask; one ``numpy.take_along_axis`` per block, with the
+  indexed axis gathered into one chunk of ``x`` (``blockwise`` with ``concatenate=True``).
+- ``__getitem__`` with several integer arrays, or one multi-dimensional one (Dask: "Don't yet
+  support nd fancy indexing"): the indices become one flat index into ``x`` reshaped, and a 1-D
+  integer-array index is something Dask gathers lazily.
+- ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.
+- ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
+- ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
+
+Errors instead of silent computing (Dask would return arrays of unknown, NaN, shape):
+``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, boolean-mask
+``__getitem__`` and ``repeat`` with an array of repeats.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Any
+
+import dask.array as da
+import numpy as np
+
+__all__ = ["OVERRIDES", "data_dependent"]
+
+
+def data_dependent(name: str, what: str = "its output shape depends on the values") -> Any:
+    """A stand-in for ``name`` that raises a NotImplementedError naming the way out."""
+    def raiser(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{name}() is not supported lazily on the dask backend: {what}, so its shape is "
+            f"unknown until the data is computed. Compute first (pt.compute(x), or "
+            f"x.to(\"numpy\")) and call {name}() on the NumPy tensor")
+    raiser.__name__ = name.rsplit(".", 1)[-1]
+    raiser.__qualname__ = raiser.__name__
+    return raiser
+
+
+# -- take_along_axis ---------------------------------------------------------------------------
+def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    if x.ndim != indices.ndim:
+        raise ValueError(f"take_along_axis() expects x and indices with the same number of "
+                         f"dimensions; got {x.ndim} and {indices.ndim}")
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(f"take_along_axis() got axis={axis} for an array of {x.ndim} "
+                         f"dimensions")
+    axis %= x.ndim
+    # Every axis but `axis` broadcasts (the standard's "broadcast-compatible" indices).
+    shape_x = list(x.shape)
+    shape_i = list(indices.shape)
+    shape_x[axis] = shape_i[axis] = 1
+    other = np.broadcast_shapes(tuple(shape_x), tuple(shape_i))
+    x = da.broadcast_to(x, other[:axis] + (x.shape[axis],) + other[axis + 1:])
+    indices = da.broadcast_to(indices, other[:axis] + (indices.shape[axis],) + other[axis + 1:])
+    letters = string.ascii_letters[:x.ndim]
+    out_ind = letters
+    x_ind = letters[:axis] + "Z" + letters[axis + 1:]  # "Z": gathered into one chunk
+    n = x.shape[axis]
+
+    def block(i: Any, a: Any) -> Any:
+        return np.take_along_axis(a, np.where(i < 0, i + n, i), axis=axis)
+
+    # Note: blockwise's `concatenate=True` hands each task the whole of `axis` of x, so the
+    # indices may point anywhere along it; the other axes of x follow the chunks of indices.
+    return da.blockwise(block, out_ind, indices, out_ind, x, x_ind, concatenate=True,
+                        dtype=x.dtype, meta=np.empty((0,) * x.ndim, dtype=x.dtype),
+                        align_arrays=True)
+
+
+# -- __getitem__ -------------------------------------------------------------------------------
+def _is_int_array(k: Any) -> bool:
+    return isinstance(k, da.Array) and np.issubdtype(k.dtype, np.integer)
+
+
+def _is_bool_array(k: Any) -> bool:
+    return isinstance(k, da.Array) and k.dtype == np.bool_
+
+
+def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
+    """``x[key]`` for a key of integers and integer arrays on the leading axes (the standard's
+    integer-array indexing): the result has the broadcast shape of the index arrays followed by
+    the axes not indexed."""
+    m = len(key)
+    if m > x.ndim:
+        raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but {m} "
+                         f"were indexed")
+    lead = x.shape[:m]
+    idx = []
+    for k, n in zip(key, lead):
+        if isinstance(k, da.Array):
+            idx.append(da.where(k < 0, k + n, k).astype(np.intp))
+        else:
+            k = int(k)
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for axis of size {n}")
+            idx.append(k % n)
+    shape = np.broadcast_shapes(*(getattr(i, "shape", ()) for i in idx))
+    flat: Any = 0
+    stride = 1
+    for i, n in zip(reversed(idx), reversed(lead)):
+        flat = flat + i * stride
+        stride *= n
+    flat = da.broadcast_to(da.asarray(flat), shape).reshape(-1)
+    rest = x.shape[m:]
+    xf = x.reshape((math.prod(lead),) + rest)
+    return xf[flat].reshape(shape + rest)
+
+
+def getitem(x: Any, key: Any) -> Any:
+    """``x[key]`` with the standard's integer-array indexing, lazily."""
+    items = key if isinstance(key, tuple) else (key,)
+    arrays = [k for k in items if isinstance(k, da.Array)]
+    if not arrays:
+        return x[key]
+    if any(_is_bool_array(k) for k in arrays):
+        if any(0 in k.shape for k in arrays if _is_bool_array(k)) or len(items) > 1:
+            return x[key]  # an empty mask: empty result of known shape (or Dask's own error)
+        raise NotImplementedError(
+            "__getitem__ with a boolean mask is not supported lazily on the dask backend: the "
+            "number of selected elements depends on the values of the mask, so the result's "
+            "shape is unknown until it is computed. Use pt.where(mask, x, fill) to stay lazy, "
+            "or compute first (pt.compute(x), or x.to(\"numpy\")) and index the NumPy tensor")
+    simple = (len(arrays) == 1 and arrays[0].ndim <= 1)
+    if simple or not all(_is_int_array(k) or isinstance(k, int) for k in items):
+        return x[key]  # Dask's own lazy 1-D fancy indexing (or its error for the unsupported)
+    return _integer_arrays(x, items)
+
+
+# -- searching ---------------------------------------------------------------------------------
+def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
+    if x1.ndim != 1:
+        raise ValueError(f"searchsorted() expects a 1-D x1; got shape {x1.shape}")
+    if not isinstance(x2, da.Array):  # a Python scalar (2025.12)
+        x2 = da.asarray(np.asarray(x2, dtype=np.result_type(x1.dtype, x2)))
+    if sorter is not None:
+        # Note: Dask refuses sorter=; x1 in sorted order is a lazy 1-D gather.
+        x1 = x1[sorter]
+    if x2.ndim == 0:  # Note: Dask's blocks assign into their result, which fails when 0-d
+        return da.searchsorted(x1, x2.reshape(1), side=side)[0]
+    return da.searchsorted(x1, x2, side=side)
+
+
+# -- manipulation ------------------------------------------------------------------------------
+def expand_dims(x: Any, /, axis: Any = 0) -> Any:
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    out_ndim = x.ndim + len(axes)
+    norm = []
+    for a in axes:
+        if not -out_ndim <= a < out_ndim:
+            raise IndexError(f"expand_dims() got axis {a} for a result of {out_ndim} "
+                             f"dimensions")
+        norm.append(a % out_ndim)
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"expand_dims() got repeated axes {axes}")
+    key = tuple(None if i in norm else slice(None) for i in range(out_ndim))
+    return x[key]
+
+
+def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+    if isinstance(repeats, da.Array):
+        return data_dependent("repeat", "with an array of repeats, the output length is their "
+                                        "sum")()
+    if axis is None:
+        x = x.reshape(-1)
+        axis = 0
+    return da.repeat(x, repeats, axis=axis)
+
+
+OVERRIDES: dict[str, Any] = {
+    "take_along_axis": take_along_axis,
+    "__getitem__": getitem,
+    "searchsorted": searchsorted,
+    "expand_dims": expand_dims,
+    "repeat": repeat,
+    "nonzero": data_dependent("nonzero", "the number of nonzero elements depends on the values"),
+    "unique_all": data_dependent("unique_all", "the number of unique values depends on the data"),
+    "unique_counts": data_dependent("unique_counts",
+                                    "the number of unique values depends on the data"),
+    "unique_inverse": data_dependent("unique_inverse",
+                                     "the number of unique values depends on the data"),
+    "unique_values": data_dependent("unique_values",
+                                    "the number of unique values depends on the data"),
+}

@@ -1,0 +1,270 @@
+"""The standard's ``linalg`` functions on Dask arrays, lazily.
+
+``dask.array.linalg`` covers single 2-D matrices only (no stacks), leans on SciPy for ``inv`` and
+``solve``, and lacks ``det``, ``slogdet``, ``eig*``, ``pinv``, ``matrix_power``, ``cross``,
+``full_matrices=True`` and ``mode="complete"``. Here each function is a generalised ufunc over
+NumPy's stacked ``numpy.linalg`` (``dask.array.apply_gufunc``): the two core (matrix) axes are
+rechunked to one chunk, the stack axes stay chunked and are mapped block by block. Nothing is
+computed; every function returns task graphs of known shape and dtype.
+
+The one exception to the gufunc route is a tall-and-skinny 2-D matrix split into row blocks only,
+which keeps Dask's own communication-avoiding ``qr``/``svd`` (TSQR): it never gathers the matrix.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, NamedTuple
+
+import dask.array as da
+import numpy as np
+
+from ._dask_creation import eye as _eye
+
+__all__ = ["OVERRIDES"]
+
+
+class EighResult(NamedTuple):
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class EigResult(NamedTuple):
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class QRResult(NamedTuple):
+    Q: Any
+    R: Any
+
+
+class SlogdetResult(NamedTuple):
+    sign: Any
+    logabsdet: Any
+
+
+class SVDResult(NamedTuple):
+    U: Any
+    S: Any
+    Vh: Any
+
+
+def _real(dtype: Any) -> np.dtype[Any]:
+    """The real dtype of the same precision (float32 for complex64)."""
+    return np.empty(0, dtype=dtype).real.dtype
+
+
+def _complex(dtype: Any) -> np.dtype[Any]:
+    """The complex dtype of the same precision (complex64 for float32)."""
+    return np.result_type(dtype, np.complex64)
+
+
+def _matrices(where: str, x: Any, *, square: bool = False) -> None:
+    if x.ndim < 2:
+        raise ValueError(f"linalg.{where}() expects a stack of matrices (at least 2 dimensions); "
+                         f"got shape {x.shape}")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"linalg.{where}() expects square matrices; got shape {x.shape}")
+
+
+def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None) -> Any:
+    # allow_rechunk: the core (matrix) axes become one chunk, loop (stack) axes stay chunked.
+    return da.apply_gufunc(fn, signature, *args, output_dtypes=dtypes, output_sizes=sizes,
+                           allow_rechunk=True, vectorize=False)
+
+
+def _tall_skinny(x: Any) -> bool:
+    """True for a 2-D matrix split into row blocks only, each block at least as tall as wide:
+    the shape Dask's TSQR (``da.linalg.qr``/``svd``) handles without gathering the matrix."""
+    return (x.ndim == 2 and x.numblocks[1] == 1 and x.numblocks[0] > 1
+            and x.shape[1] > 0 and min(x.chunks[0]) >= x.shape[1])
+
+
+# -- decompositions ----------------------------------------------------------------------------
+def cholesky(x: Any, /, *, upper: bool = False) -> Any:
+    _matrices("cholesky", x, square=True)
+    return _gufunc(lambda a: np.linalg.cholesky(a, upper=upper), "(n,n)->(n,n)", x,
+                   dtypes=x.dtype)
+
+
+def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
+    _matrices("qr", x)
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"linalg.qr() got mode={mode!r}; expected 'reduced' or 'complete'")
+    m, n = x.shape[-2:]
+    if mode == "reduced" and _tall_skinny(x):
+        q, r = da.linalg.qr(x)
+        return QRResult(q, r)
+    if mode == "complete":
+        sig, sizes = "(m,n)->(m,m),(m,n)", None
+    else:
+        sig, sizes = "(m,n)->(m,k),(k,n)", {"k": min(m, n)}
+    q, r = _gufunc(lambda a: tuple(np.linalg.qr(a, mode=mode)), sig, x,
+                   dtypes=(x.dtype, x.dtype), sizes=sizes)
+    return QRResult(q, r)
+
+
+def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
+    _matrices("svd", x)
+    m, n = x.shape[-2:]
+    real = _real(x.dtype)
+    if not full_matrices and _tall_skinny(x):
+        u, s, vh = da.linalg.svd(x, coerce_signs=False)
+        return SVDResult(u, s, vh)
+    if full_matrices:
+        sig = "(m,n)->(m,m),(k),(n,n)"
+    else:
+        sig = "(m,n)->(m,k),(k),(k,n)"
+    u, s, vh = _gufunc(lambda a: tuple(np.linalg.svd(a, full_matrices=full_matrices)), sig, x,
+                       dtypes=(x.dtype, real, x.dtype), sizes={"k": min(m, n)})
+    return SVDResult(u, s, vh)
+
+
+def svdvals(x: Any, /) -> Any:
+    _matrices("svdvals", x)
+    m, n = x.shape[-2:]
+    return _gufunc(np.linalg.svdvals, "(m,n)->(k)", x, dtypes=_real(x.dtype),
+                   sizes={"k": min(m, n)})
+
+
+def eigh(x: Any, /) -> EighResult:
+    _matrices("eigh", x, square=True)
+    w, v = _gufunc(lambda a: tuple(np.linalg.eigh(a)), "(n,n)->(n),(n,n)", x,
+                   dtypes=(_real(x.dtype), x.dtype))
+    return EighResult(w, v)
+
+
+def eigvalsh(x: Any, /) -> Any:
+    _matrices("eigvalsh", x, square=True)
+    return _gufunc(np.linalg.eigvalsh, "(n,n)->(n)", x, dtypes=_real(x.dtype))
+
+
+def eig(x: Any, /) -> EigResult:
+    _matrices("eig", x, square=True)
+    c = _complex(x.dtype)
+
+    # Note: NumPy returns real arrays when every eigenvalue is real; the standard always
+    # wants the complex dtype of the input's precision.
+    def fn(a: Any) -> tuple[Any, Any]:
+        w, v = np.linalg.eig(a)
+        return w.astype(c, copy=False), v.astype(c, copy=False)
+
+    w, v = _gufunc(fn, "(n,n)->(n),(n,n)", x, dtypes=(c, c))
+    return EigResult(w, v)
+
+
+def eigvals(x: Any, /) -> Any:
+    _matrices("eigvals", x, square=True)
+    c = _complex(x.dtype)
+    return _gufunc(lambda a: np.linalg.eigvals(a).astype(c, copy=False), "(n,n)->(n)", x,
+                   dtypes=c)
+
+
+# -- inverses, solves, determinants ------------------------------------------------------------
+def det(x: Any, /) -> Any:
+    _matrices("det", x, square=True)
+    return _gufunc(np.linalg.det, "(n,n)->()", x, dtypes=x.dtype)
+
+
+def slogdet(x: Any, /) -> SlogdetResult:
+    _matrices("slogdet", x, square=True)
+    sign, logabs = _gufunc(lambda a: tuple(np.linalg.slogdet(a)), "(n,n)->(),()", x,
+                           dtypes=(x.dtype, _real(x.dtype)))
+    return SlogdetResult(sign, logabs)
+
+
+def inv(x: Any, /) -> Any:
+    _matrices("inv", x, square=True)
+    return _gufunc(np.linalg.inv, "(n,n)->(n,n)", x, dtypes=x.dtype)
+
+
+def solve(x1: Any, x2: Any, /) -> Any:
+    _matrices("solve", x1, square=True)
+    dtype = np.result_type(x1.dtype, x2.dtype)
+    # The standard (and NumPy 2): a 1-D x2 is one vector, anything else a stack of matrices.
+    sig = "(m,m),(m)->(m)" if x2.ndim == 1 else "(m,m),(m,k)->(m,k)"
+    if x2.ndim >= 2:
+        da.core.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])  # ValueError when incompatible
+    if x2.shape[-1 if x2.ndim == 1 else -2] != x1.shape[-1]:
+        raise ValueError(f"linalg.solve() got incompatible shapes {x1.shape} and {x2.shape}")
+    return _gufunc(np.linalg.solve, sig, x1.astype(dtype, copy=False),
+                   x2.astype(dtype, copy=False), dtypes=dtype)
+
+
+def pinv(x: Any, /, *, rtol: Any = None) -> Any:
+    _matrices("pinv", x)
+    if rtol is None or not isinstance(rtol, da.Array):
+        return _gufunc(lambda a: np.linalg.pinv(a, rtol=rtol), "(m,n)->(n,m)", x, dtypes=x.dtype)
+    # An array rtol broadcasts against the stack shape x.shape[:-2].
+    return _gufunc(lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol,
+                   dtypes=x.dtype)
+
+
+def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
+    _matrices("matrix_rank", x)
+    m, n = x.shape[-2:]
+    if min(m, n) == 0:
+        return da.zeros(x.shape[:-2], dtype=np.int64)
+    s = svdvals(x)
+    if rtol is None:
+        rtol = max(m, n) * np.finfo(s.dtype).eps
+    elif isinstance(rtol, da.Array):
+        rtol = rtol[..., None]
+    tol = da.max(s, axis=-1, keepdims=True) * rtol
+    return da.count_nonzero(s > tol, axis=-1).astype(np.int64)
+
+
+def matrix_power(x: Any, n: int, /) -> Any:
+    _matrices("matrix_power", x, square=True)
+    n = operator.index(n)
+    if n == 0:
+        eye = _eye(x.shape[-1], dtype=x.dtype, chunks=x.chunks[-2:])
+        return da.broadcast_to(eye, x.shape, chunks=x.chunks)
+    base = inv(x) if n < 0 else x
+    n = abs(n)
+    result = None
+    # Exponentiation by squaring, as numpy.linalg.matrix_power: O(log n) lazy matmuls.
+    while True:
+        if n & 1:
+            result = base if result is None else da.matmul(result, base)
+        n >>= 1
+        if not n:
+            return result
+        base = da.matmul(base, base)
+
+
+# -- products ----------------------------------------------------------------------------------
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    nd = min(x1.ndim, x2.ndim)
+    if not -nd <= axis < 0 and not 0 <= axis < nd:
+        raise ValueError(f"linalg.cross() got axis={axis} for arrays of {x1.ndim} and "
+                         f"{x2.ndim} dimensions")
+    if axis >= 0:  # counts from the end, as in the standard's broadcasting of stacks
+        axis -= nd
+    if x1.shape[axis] != 3 or x2.shape[axis] != 3:
+        raise ValueError(f"linalg.cross() expects size 3 along axis {axis}; got shapes "
+                         f"{x1.shape} and {x2.shape}")
+    a = da.moveaxis(x1, axis, -1)
+    b = da.moveaxis(x2, axis, -1)
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    out = da.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return da.moveaxis(out, -1, axis)
+
+
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    # Note: dask sums the partial products with NumPy's default accumulator dtype, so
+    # tensordot(uint32, uint32) comes back uint64; the standard wants the promoted input dtype.
+    dtype = np.result_type(x1.dtype, x2.dtype)
+    return da.tensordot(x1, x2, axes=axes).astype(dtype, copy=False)
+
+
+OVERRIDES: dict[str, Any] = {
+    "linalg.cholesky": cholesky, "linalg.cross": cross, "linalg.det": det,
+    "linalg.eig": eig, "linalg.eigh": eigh, "linalg.eigvals": eigvals,
+    "linalg.eigvalsh": eigvalsh, "linalg.inv": inv, "linalg.matrix_power": matrix_power,
+    "linalg.matrix_rank": matrix_rank, "linalg.pinv": pinv, "linalg.qr": qr,
+    "linalg.slogdet": slogdet, "linalg.solve": solve, "linalg.svd": svd,
+    "linalg.svdvals": svdvals, "tensordot": tensordot,
+}
