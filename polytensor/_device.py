@@ -87,6 +87,9 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
                 f"{', '.join(str(d) for d in backends.all_devices())}, a backend name, "
                 f"'cpu' or 'cuda:N'")
         b = backends.get(name)
+        current = get_backend()
+        if current.name == name:  # keep the options of a configured current backend (chunks=)
+            b = current
         return b, (_find_native(b, rest, where, device) if rest else None)
     current = get_backend()
     for d in current.devices():

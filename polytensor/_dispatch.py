@@ -87,7 +87,8 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
 def _type_error(opdef: OpDef, value: Any) -> TypeError:
     what = "polytensor arrays or Python scalars" if opdef.scalars else "polytensor arrays"
     hint = ""
-    if hasattr(value, "__array_namespace__") or hasattr(value, "__array__"):
+    if hasattr(value, "__array_namespace__") or hasattr(value, "__array__") or isinstance(
+            value, (list, tuple)):
         hint = "; convert it with pt.asarray(...)"
     return TypeError(f"{opdef.name}() expects {what}; got {type(value).__name__}{hint}")
 
@@ -121,19 +122,34 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
                                 + _category_hint(cat))
     if opdef.promote:
         _promote(opdef, backend, datas, dtypes)
-    if params:
-        params = _native_params(params, backend)
-        fn = backend.fns[opdef.index]
-        out = opdef.impl(fn, *datas, **params) if opdef.impl else fn(*datas, **params)
-    else:
-        fn = backend.fns[opdef.index]
-        out = opdef.impl(fn, *datas) if opdef.impl else fn(*datas)
+    fn = backend.fns[opdef.index]
+    try:
+        if params:
+            params = _native_params(params, backend)
+            out = opdef.impl(fn, *datas, **params) if opdef.impl else fn(*datas, **params)
+        else:
+            out = opdef.impl(fn, *datas) if opdef.impl else fn(*datas)
+    except ValueError as e:
+        if opdef.promote:
+            _check_broadcast(opdef, [d for d in datas if hasattr(d, "shape")], e)
+        raise
     result = wrap_output(out, backend)
     if _config.GRAD_ENABLED.get():
         from .autograd import _graph
 
         _graph.record(opdef, inputs, params, result)
     return result
+
+
+def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
+    from ._shapes import broadcast_shapes
+
+    shapes = [tuple(a.shape) for a in arrays]
+    try:
+        broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{opdef.short}() cannot broadcast shapes "
+                         f"{' and '.join(str(s) for s in shapes)}") from error
 
 
 def _category_hint(cat: str) -> str:

@@ -18,6 +18,12 @@ COMPARISON = {"__eq__": "equal", "__ne__": "not_equal", "__lt__": "less",
               "__le__": "less_equal", "__gt__": "greater", "__ge__": "greater_equal"}
 
 
+_SYMBOLS = {"__iadd__": "+", "__isub__": "-", "__imul__": "*", "__itruediv__": "/",
+            "__ifloordiv__": "//", "__imod__": "%", "__ipow__": "**", "__iand__": "&",
+            "__ior__": "|", "__ixor__": "^", "__ilshift__": "<<", "__irshift__": ">>",
+            "__imatmul__": "@"}
+
+
 def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
     """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
     from .autograd import _graph
@@ -25,12 +31,15 @@ def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
     if result.dtype is not x.dtype:
         raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
                         f"updated in place has {x.dtype.name}; use the out-of-place form "
-                        f"(x = x {where.strip('_i')} y) or cast first")
+                        f"(x = x {_SYMBOLS.get(where, where)} y) or cast first")
     if result.shape != x.shape:
         raise ValueError(f"{where}: the result has shape {result.shape} but the tensor updated "
                          f"in place has {x.shape}; in-place operations cannot broadcast self")
     _graph.check_inplace(x, where)
-    if x._backend.mutable:
+    if _graph.requires_grad(result):
+        # Recorded: rebind, so the node that saved the old value keeps it intact.
+        x._data = result._data
+    elif x._backend.mutable:
         x._data[...] = result._data
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
@@ -40,7 +49,9 @@ def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
 
 def _make_inplace(dunder: Any, name: str) -> Any:
     def method(self: Tensor, other: Any, /) -> Any:
-        r = dunder(self, other)
+        from .autograd import _graph
+
+        r = dunder(_graph.alias_before_inplace(self), other)
         if r is NotImplemented:
             return r
         return assign_inplace(self, r, name)

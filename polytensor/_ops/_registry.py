@@ -81,9 +81,13 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
     if all(isinstance(r, _Marker) for r in rules) and len({id(r) for r in rules}) == 1:
         return rules[0]
 
+    from ..autograd._graph import requires_grad
+
     def vjp(g: Any, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
-        return tuple(None if isinstance(r, _Marker) else r(g, out, *inputs, **params)
-                     for r in rules)
+        # Only the inputs that need a gradient get one (a Python scalar input never does).
+        return tuple(None if isinstance(r, _Marker) or not hasattr(x, "_meta")
+                     or not requires_grad(x) else r(g, out, *inputs, **params)
+                     for r, x in zip(rules, inputs))
     return vjp
 
 
@@ -142,7 +146,10 @@ def {fname}({a}, {b}, /):
         dt = d1.dtype
         if type(x2) is Tensor:
             if x2._meta is None and b is x2._backend and dt is x2._data.dtype and dt in b.cats[{cat}]:
-                r = b.fns[{idx}](d1, x2._data)
+                try:
+                    r = b.fns[{idx}](d1, x2._data)
+                except ValueError:  # shapes do not broadcast: apply() says so in its words
+                    return apply(OP, (x1, x2), None, {dunder})
                 if type(r) is not b.array_type:
                     r = b.as_array(r)
                 t = new(Tensor)

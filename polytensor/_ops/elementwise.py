@@ -14,7 +14,11 @@ _C = "complex floating-point"
 
 
 def _conj(z: Any) -> Any:
-    """conj() where it matters: real tensors pass through without an extra op."""
+    """conj() where it matters: real tensors and real Python scalars pass through."""
+    if isinstance(z, (bool, int, float)):
+        return z
+    if isinstance(z, complex):
+        return z.conjugate()
     return conj(z) if z.dtype.kind == "complex floating" else z
 
 

@@ -146,13 +146,33 @@ def check_inplace(x: Any, where: str) -> None:
                            f"x.detach()")
 
 
+def alias_before_inplace(x: Any) -> Any:
+    """The tensor an in-place op on ``x`` should record as its input.
+
+    For a tensor in a graph, a new object sharing ``x``'s data and autograd state: the update
+    then gives ``x`` a new state, and the recorded op keeps seeing the value it was given.
+    """
+    m = x._meta
+    if m is None or m.node is None or not _config.GRAD_ENABLED.get():
+        return x
+    alias = object.__new__(type(x))
+    alias._data = x._data
+    alias._backend = x._backend
+    alias._meta = m
+    return alias
+
+
 def after_inplace(x: Any, result: Any) -> None:
     """After ``x`` took ``result``'s value in place: bump its version, take its graph node."""
     rm = result._meta
-    bump_version(x)
     if rm is not None and rm.node is not None:
-        x._meta.node = rm.node
-        x._meta.index = rm.index
+        old = x._meta
+        m = x._meta = Meta(node=rm.node, index=rm.index)
+        m.version = (old.version if old is not None else 0) + 1
+        if old is not None:
+            m.hooks, m.retains_grad = old.hooks, old.retains_grad
+        return
+    bump_version(x)
 
 
 def setitem(x: Any, key: Any, value: Any) -> None:

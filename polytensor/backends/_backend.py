@@ -63,6 +63,8 @@ class Backend:
         Returns a reason string when the backend cannot run here (no GPU), else None.
     to_numpy, from_numpy : callable, optional
         Host transfer; default ``numpy.asarray`` and the namespace's ``asarray``.
+    extra : str, optional
+        The ``pip install 'polytensor[extra]'`` extra that installs the library.
 
     Examples
     --------
@@ -80,8 +82,10 @@ class Backend:
                  to_numpy: Callable[..., Any] | None = None,
                  from_numpy: Callable[..., Any] | None = None,
                  device_of: Callable[[Any], Any] | None = None,
-                 as_array: Callable[[Any], Any] | None = None) -> None:
+                 as_array: Callable[[Any], Any] | None = None,
+                 extra: str | None = None) -> None:
         self.name = name
+        self.extra = extra  # the pip extra of polytensor that installs the library, if any
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
@@ -139,8 +143,8 @@ class Backend:
             raise
         except ImportError as e:
             missing = getattr(e, "name", None) or str(e)
-            self._error = (f"library not installed ({missing}); "
-                           f"pip install 'polytensor[{self.name.replace('array_api_', '')}]'")
+            hint = f"; pip install 'polytensor[{self.extra}]'" if self.extra else ""
+            self._error = f"library not installed ({missing}){hint}"
             raise BackendUnavailable(self._error) from e
         if self._probe is not None:
             reason = self._probe()

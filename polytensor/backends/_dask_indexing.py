@@ -32,9 +32,10 @@ def data_dependent(name: str, what: str = "its output shape depends on the value
     """A stand-in for ``name`` that raises a NotImplementedError naming the way out."""
     def raiser(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
-            f"{name}() is not supported lazily on the dask backend: {what}, so its shape is "
-            f"unknown until the data is computed. Compute first (pt.compute(x), or "
-            f"x.to(\"numpy\")) and call {name}() on the NumPy tensor")
+            f"{name}() is not supported on the dask backend: {what}, so the result's shape is "
+            f"unknown until the data is computed, and this backend never computes implicitly. "
+            f"Move the input to NumPy (x.to(\"numpy\"), which computes it) and call {name}() "
+            f"there")
     raiser.__name__ = name.rsplit(".", 1)[-1]
     raiser.__qualname__ = raiser.__name__
     return raiser
@@ -110,6 +111,23 @@ def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
     return xf[flat].reshape(shape + rest)
 
 
+def _mask(x: Any, mask: Any) -> Any:
+    """``x[mask]`` when the number of selected elements is known without the data: an empty mask
+    (or an empty ``x``). IndexError for a mask whose shape does not fit ``x``."""
+    rest = x.shape[mask.ndim:]
+    if mask.ndim > x.ndim or any(m not in (n, 0) for m, n in zip(mask.shape, x.shape)):
+        raise IndexError(f"boolean index of shape {mask.shape} does not match the indexed array "
+                         f"of shape {x.shape}")
+    if 0 in mask.shape or 0 in x.shape[:mask.ndim]:
+        return x[(slice(0, 0),) * mask.ndim].reshape((0,) + rest)
+    raise NotImplementedError(
+        "__getitem__ with a boolean mask is not supported on the dask backend: the number of "
+        "selected elements depends on the values of the mask, so the result's shape is unknown "
+        "until it is computed, and this backend never computes implicitly. Use "
+        "pt.where(mask, x, fill) to stay lazy, or move both to NumPy (x.to(\"numpy\"), which "
+        "computes) and index there")
+
+
 def getitem(x: Any, key: Any) -> Any:
     """``x[key]`` with the standard's integer-array indexing, lazily."""
     items = key if isinstance(key, tuple) else (key,)
@@ -117,16 +135,14 @@ def getitem(x: Any, key: Any) -> Any:
     if not arrays:
         return x[key]
     if any(_is_bool_array(k) for k in arrays):
-        if any(0 in k.shape for k in arrays if _is_bool_array(k)) or len(items) > 1:
-            return x[key]  # an empty mask: empty result of known shape (or Dask's own error)
-        raise NotImplementedError(
-            "__getitem__ with a boolean mask is not supported lazily on the dask backend: the "
-            "number of selected elements depends on the values of the mask, so the result's "
-            "shape is unknown until it is computed. Use pt.where(mask, x, fill) to stay lazy, "
-            "or compute first (pt.compute(x), or x.to(\"numpy\")) and index the NumPy tensor")
-    simple = (len(arrays) == 1 and arrays[0].ndim <= 1)
-    if simple or not all(_is_int_array(k) or isinstance(k, int) for k in items):
-        return x[key]  # Dask's own lazy 1-D fancy indexing (or its error for the unsupported)
+        if len(items) == 1:
+            return _mask(x, items[0])
+        return data_dependent("__getitem__", "a boolean mask selects a number of elements "
+                                             "that depends on its values")()
+    ints = all(_is_int_array(k) or (isinstance(k, int) and not isinstance(k, bool))
+               for k in items)
+    if not ints:
+        return x[key]  # arrays mixed with slices: Dask's own 1-D fancy indexing, or its error
     return _integer_arrays(x, items)
 
 

@@ -20,8 +20,13 @@ def _load() -> ModuleType:
 def _to_numpy(array: Any) -> Any:
     import numpy as np
 
-    # array-api-strict arrays export DLPack (CPU devices) and the buffer protocol
-    return np.from_dlpack(array) if str(array.device) == "CPU_DEVICE" else np.asarray(array)
+    import array_api_strict as xp
+
+    # array-api-strict exports only its CPU_DEVICE arrays (through DLPack): move the others there
+    cpu = xp.Device("CPU_DEVICE")
+    if array.device != cpu:
+        array = array.to_device(cpu)
+    return np.from_dlpack(array)
 
 
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
@@ -32,4 +37,4 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 _OVERRIDES: dict[str, Any] = {}
 
 BACKEND = Backend("array_api_strict", _load, overrides=_OVERRIDES, to_numpy=_to_numpy,
-                  from_numpy=_from_numpy, device_of=lambda a: a.device)
+                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="strict")

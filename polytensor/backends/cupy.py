@@ -59,4 +59,4 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 _OVERRIDES: dict[str, Any] = {}
 
 BACKEND = Backend("cupy", _load, overrides=_OVERRIDES, probe=_probe, to_numpy=_to_numpy,
-                  from_numpy=_from_numpy, device_of=lambda a: a.device)
+                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="cupy")

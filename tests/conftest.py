@@ -1,0 +1,114 @@
+"""Fixtures for the tests of polytensor's own machinery.
+
+Every test starts on the NumPy backend with the default dtype float32, and whatever a test
+selects (``pt.set_backend``, ``pt.set_default_dtype``) or registers is undone after it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import polytensor as pt
+from polytensor.backends import Backend
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def _numpy_backend_and_default_dtype() -> Iterator[None]:
+    before_backend = pt.get_backend()
+    before_dtype = pt.get_default_dtype()
+    pt.set_backend("numpy")
+    pt.set_default_dtype(pt.float32)
+    yield
+    pt.set_backend(before_backend)
+    pt.set_default_dtype(before_dtype)
+
+
+@pytest.fixture
+def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``code`` in a fresh interpreter; ``env`` entries set (or, when None, remove)
+    environment variables. Returns the completed process (check=False)."""
+
+    def run(code: str, env: dict[str, str | None] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        environ = dict(os.environ)
+        environ.pop("POLYTENSOR_BACKEND", None)
+        for k, v in (env or {}).items():
+            if v is None:
+                environ.pop(k, None)
+            else:
+                environ[k] = v
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=environ, cwd=ROOT, timeout=timeout, check=False)
+
+    return run
+
+
+def _compat_numpy() -> ModuleType:
+    import array_api_compat.numpy as xp
+
+    return xp
+
+
+def _missing_library() -> ModuleType:
+    import polytensor_test_library_that_does_not_exist as xp  # type: ignore[import-not-found]
+
+    return xp  # pragma: no cover
+
+
+@pytest.fixture
+def register() -> Iterator[Callable[[Backend], Backend]]:
+    """Register backends for one test; they are removed from the registry afterwards."""
+    names: list[str] = []
+
+    def reg(backend: Backend) -> Backend:
+        names.append(backend.name)
+        pt.backends.register(backend)
+        return backend
+
+    yield reg
+    registry = pt.backends._registry()  # no public unregister: undo by hand
+    for name in names:
+        registry.pop(name, None)
+
+
+@pytest.fixture
+def numpy2(register: Callable[[Backend], Backend]) -> Backend:
+    """A third-party backend: array-api-compat's NumPy namespace under another name."""
+    return register(Backend("numpy2", _compat_numpy))
+
+
+@pytest.fixture
+def missing_lib(register: Callable[[Backend], Backend]) -> Backend:
+    """A third-party backend whose library is not installed."""
+    return register(Backend("missinglib", _missing_library))
+
+
+class SchedulerCounter:
+    """A Dask scheduler that counts how often it is asked to compute."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, dsk: Any, keys: Any, **kwargs: Any) -> Any:
+        import dask
+
+        self.calls += 1
+        return dask.get(dsk, keys, **kwargs)
+
+
+@pytest.fixture
+def dask_computes() -> Iterator[SchedulerCounter]:
+    """Count Dask computations: every compute goes through a counting synchronous scheduler."""
+    dask = pytest.importorskip("dask")
+    counter = SchedulerCounter()
+    with dask.config.set(scheduler=counter):
+        yield counter
