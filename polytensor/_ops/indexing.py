@@ -67,7 +67,7 @@ def fill_key(template: Any, arrays: tuple[Any, ...]) -> Any:
 
 
 def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
-    return x[fill_key(key, arrays)]
+    return fn(x, fill_key(key, arrays))
 
 
 getitem = op("__getitem__", "(*arrays, key)", "any", None,  # TODO(#3)

@@ -214,6 +214,10 @@ class Backend:
         fn = self.overrides.get(name)
         if fn is not None:
             return fn
+        if name == "__getitem__":  # namespaces have no function for it: the operator
+            import operator
+
+            return operator.getitem
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
