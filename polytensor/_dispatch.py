@@ -114,14 +114,16 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
     datas = [v._data if isinstance(v, Tensor) else v for v in inputs]
     dtypes = [backend.dtype_of(v._data.dtype) if isinstance(v, Tensor) else None
               for v in inputs]
+    group = opdef.promote or ()
     for i, d in enumerate(dtypes):
-        if d is not None:
-            cat = opdef.category_of(i)
-            if d not in dt.CATEGORIES[cat]:
-                raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {d.name}"
-                                + _category_hint(cat))
-    if opdef.promote:
-        _promote(opdef, backend, datas, dtypes)
+        if d is not None and i not in group:
+            _check_category(opdef, i, d)
+    if group:
+        # Note: the category applies to the promoted dtype, so a boolean mask times a float
+        # tensor works as in PyTorch (bool promotes to float) while bool * bool is refused.
+        result = _promote(opdef, backend, datas, dtypes)
+        if result is not None:
+            _check_category(opdef, group[0], result, [d for d in dtypes if d is not None])
     fn = backend.fns[opdef.index]
     try:
         if params:
@@ -152,6 +154,15 @@ def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
                          f"{' and '.join(str(s) for s in shapes)}") from error
 
 
+def _check_category(opdef: OpDef, i: int, d: dt.DType,
+                    got: list[dt.DType] | None = None) -> None:
+    cat = opdef.category_of(i)
+    if d not in dt.CATEGORIES[cat]:
+        names = ", ".join(g.name for g in got) if got and len(set(got)) > 1 else d.name
+        raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {names}"
+                        + _category_hint(cat))
+
+
 def _category_hint(cat: str) -> str:
     if "floating" in cat:
         return "; cast with x.astype(pt.float32) or pt.float64 first"
@@ -160,7 +171,8 @@ def _category_hint(cat: str) -> str:
     return ""
 
 
-def _promote(opdef: OpDef, backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
+def _promote(opdef: OpDef, backend: Backend, datas: list[Any],
+             dtypes: list[Any]) -> dt.DType | None:
     """Promote the inputs named by ``opdef.promote`` to one dtype, in place of ``datas``."""
     group = opdef.promote or ()
     result: dt.DType | None = None
@@ -184,7 +196,7 @@ def _promote(opdef: OpDef, backend: Backend, datas: list[Any], dtypes: list[Any]
                 d = dt.python_scalar_dtype(v, default_float, _config.DEFAULT_INT)
                 result = d if result is None else (dt.promote(result, d) or result)
         if result is None:
-            return
+            return None
     for i in group:
         v = datas[i]
         if dtypes[i] is None and v is not None:
@@ -198,6 +210,7 @@ def _promote(opdef: OpDef, backend: Backend, datas: list[Any], dtypes: list[Any]
             datas[i] = backend.xp.astype(v, backend.to_native[result])
         elif d is None and v is not None and not _scalar_fits(v, result):
             datas[i] = backend.xp.asarray(v, dtype=backend.to_native[result])
+    return result
 
 
 def _scalar_fits(value: Any, d: dt.DType) -> bool:

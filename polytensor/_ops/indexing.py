@@ -70,13 +70,55 @@ def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
     return fn(x, fill_key(key, arrays))
 
 
-getitem = op("__getitem__", "(*arrays, key)", "any", None,  # TODO(#3)
-             inputs=("*arrays",), impl=_getitem_impl)
+def _getitem_rule(g: Any, out: Any, x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
+    return (_scatter_add(g, *index_arrays, key=key, shape=tuple(x.shape)),) + (
+        (None,) * len(index_arrays))
 
 
-def _getitem(x: Any, key: Any) -> Any:
+getitem = op("__getitem__", "(*arrays, key)", "any", _getitem_rule, inputs=("*arrays",),
+             impl=_getitem_impl)
+
+
+def _scatter_add_impl(fn: Any, g: Any, *arrays: Any, key: Any, shape: Any) -> Any:
+    return fn(g, fill_key(key, arrays), shape)
+
+
+# The adjoint of reading x[key]: zeros of x's shape with g added at key (repeated indices add).
+_scatter_add = op("_scatter_add", "(*arrays, key, shape)", "any",
+                  lambda g, out, g0, *idx, key, shape: (_getitem_t(g, idx, key),) +
+                  (None,) * len(idx), inputs=("*arrays",), impl=_scatter_add_impl)
+
+
+def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
+    return fn(x, v, fill_key(key, arrays))
+
+
+def _put_rule(g: Any, out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
+    from .._tensor import Tensor
+
+    gx = _put(g, 0, *idx, key=key)
+    gv = _getitem_t(g, idx, key) if isinstance(v, Tensor) else None
+    return (gx, gv) + (None,) * len(idx)
+
+
+# Functional x[key] = v: a copy of x with v written at key; what __setitem__ records.
+_put = op("_put", "(*arrays, key)", "any", _put_rule, inputs=("*arrays",), impl=_put_impl,
+          scalars=True)
+
+
+def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     from .._dispatch import apply
     from ._registry import OPS
 
+    return apply(OPS["__getitem__"], (g, *idx), {"key": key})
+
+
+def _getitem(x: Any, key: Any) -> Any:
     template, tensors = split_key(key)
-    return apply(OPS["__getitem__"], (x, *tensors), {"key": template})
+    return _getitem_t(x, tuple(tensors), template)
+
+
+def put(x: Any, key: Any, value: Any) -> Any:
+    """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd)."""
+    template, tensors = split_key(key)
+    return _put(x, value, *tensors, key=template)

@@ -14,11 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from . import functional
+from ._function import Function, FunctionCtx
+from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ._graph import backward as _backward
 from ._graph import requires_grad as _requires_grad
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+           "Function", "FunctionCtx", "functional", "gradcheck", "gradgradcheck",
+           "GradcheckError"]
 
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:

@@ -51,6 +51,9 @@ class Node:
         self.freed = False
 
     def name(self) -> str:
+        custom = getattr(self.op, "node_name", None)
+        if custom:
+            return str(custom)
         base = self.op.name.rsplit(".", 1)[-1].strip("_")
         return "".join(p.capitalize() for p in base.split("_")) + "Backward"
 
@@ -176,9 +179,13 @@ def after_inplace(x: Any, result: Any) -> None:
 
 
 def setitem(x: Any, key: Any, value: Any) -> None:
-    """``x[key] = value`` on tensors in a graph.  TODO(#3): record it differentiably."""
-    raise NotImplementedError("__setitem__ on tensors that require grad is part of the "
-                              "autograd work (issue #3); use pt.where or detach first")
+    """``x[key] = value`` where the graph is involved: recorded as a functional put, then
+    ``x`` is rebound to its result (as in-place operators on graph tensors are)."""
+    from .._ops.indexing import put
+
+    r = put(alias_before_inplace(x), key, value)
+    x._data = r._data
+    after_inplace(x, r)
 
 
 def describe(t: Any) -> list[str]:

@@ -218,6 +218,10 @@ class Backend:
             import operator
 
             return operator.getitem
+        if name == "_scatter_add":
+            return generic_scatter_add(self)
+        if name == "_put":
+            return generic_put(self)
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -281,3 +285,49 @@ class Backend:
         if device is None:
             return self.xp.asarray(array)
         return self.xp.asarray(array, device=device)
+
+
+def _is_integer_array(k: Any) -> bool:
+    dtype = getattr(k, "dtype", None)
+    return dtype is not None and getattr(k, "ndim", 0) >= 0 and "int" in str(dtype)
+
+
+def _host_key(key: Any, to_numpy: Callable[[Any], Any]) -> Any:
+    items = key if isinstance(key, tuple) else (key,)
+    out = tuple(to_numpy(k) if hasattr(k, "dtype") else k for k in items)
+    return out if isinstance(key, tuple) else out[0]
+
+
+def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
+    """``zeros(shape)`` with ``g`` added at ``key``: written in place where no index repeats
+    (basic indices, boolean masks); integer-array indices, which may repeat, add on the host
+    with ``numpy.add.at`` unless the backend overrides ``_scatter_add``."""
+
+    def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+        xp = backend.xp
+        items = key if isinstance(key, tuple) else (key,)
+        if not any(_is_integer_array(k) for k in items) and backend.mutable:
+            z = xp.zeros(shape, dtype=g.dtype, device=backend.device_of(g))
+            z[key] = g
+            return z
+        import numpy as np
+
+        z = np.zeros(shape, dtype=backend.to_numpy(g).dtype)
+        np.add.at(z, _host_key(key, backend.to_numpy), backend.to_numpy(g))
+        return backend.from_numpy(z, backend.device_of(g) if backend.name != "numpy" else None)
+
+    return scatter_add
+
+
+def generic_put(backend: Backend) -> Callable[..., Any]:
+    """A copy of ``x`` with ``v`` written at ``key``."""
+
+    def put(x: Any, v: Any, key: Any) -> Any:
+        if backend.mutable:
+            y = backend.xp.asarray(x, copy=True)
+        else:
+            y = x.copy()
+        y[key] = v
+        return y
+
+    return put

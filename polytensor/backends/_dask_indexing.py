@@ -81,17 +81,11 @@ def _is_bool_array(k: Any) -> bool:
     return isinstance(k, da.Array) and k.dtype == np.bool_
 
 
-def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
-    """``x[key]`` for a key of integers and integer arrays on the leading axes (the standard's
-    integer-array indexing): the result has the broadcast shape of the index arrays followed by
-    the axes not indexed."""
-    m = len(key)
-    if m > x.ndim:
-        raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but {m} "
-                         f"were indexed")
-    lead = x.shape[:m]
+def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...]) -> Any:
+    """The 1-D flat index into ``lead`` of a key of integers and integer arrays (negative ones
+    count from the end), in the order of the arrays' broadcast shape."""
     idx = []
-    for k, n in zip(key, lead):
+    for k, n in zip(items, lead):
         if isinstance(k, da.Array):
             idx.append(da.where(k < 0, k + n, k).astype(np.intp))
         else:
@@ -105,10 +99,21 @@ def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
     for i, n in zip(reversed(idx), reversed(lead)):
         flat = flat + i * stride
         stride *= n
-    flat = da.broadcast_to(da.asarray(flat), shape).reshape(-1)
-    rest = x.shape[m:]
+    return da.broadcast_to(da.asarray(flat), shape).reshape(-1)
+
+
+def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
+    """``x[key]`` for a key of integers and integer arrays on the leading axes (the standard's
+    integer-array indexing): the result has the broadcast shape of the index arrays followed by
+    the axes not indexed."""
+    m = len(key)
+    if m > x.ndim:
+        raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but {m} "
+                         f"were indexed")
+    lead, rest = x.shape[:m], x.shape[m:]
+    shape = np.broadcast_shapes(*(getattr(k, "shape", ()) for k in key))
     xf = x.reshape((math.prod(lead),) + rest)
-    return xf[flat].reshape(shape + rest)
+    return xf[_flat_index(key, lead)].reshape(shape + rest)
 
 
 def _mask(x: Any, mask: Any) -> Any:
@@ -144,6 +149,90 @@ def getitem(x: Any, key: Any) -> Any:
     if not ints:
         return x[key]  # arrays mixed with slices: Dask's own 1-D fancy indexing, or its error
     return _integer_arrays(x, items)
+
+
+# -- the adjoint of __getitem__: scatter-add --------------------------------------------------
+def _expand(items: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
+    """``items`` with the Ellipsis (or the missing trailing axes) spelled out as slices."""
+    used = sum(1 for k in items if k is not None and k is not Ellipsis)
+    fill = (slice(None),) * max(ndim - used, 0)
+    if Ellipsis in items:
+        i = items.index(Ellipsis)
+        return items[:i] + fill + items[i + 1:]
+    return items + fill
+
+
+def _scatter_rows(flat: Any, vals: Any, n_rows: int) -> Any:
+    """``zeros((n_rows,) + vals.shape[1:])`` with row ``vals[j]`` added at row ``flat[j]``
+    (repeats add): ``numpy.add.at`` per block of rows, then a sum of the blocks' results."""
+    flat = flat.rechunk((vals.chunks[0],))
+    rest = "".join(string.ascii_letters[i] for i in range(vals.ndim - 1))
+
+    def block(f: Any, v: Any) -> Any:
+        z = np.zeros((1, n_rows) + v.shape[1:], dtype=v.dtype)
+        np.add.at(z[0], f, v)
+        return z
+
+    parts = da.blockwise(block, "#!" + rest, flat, "#", vals, "#" + rest, new_axes={"!": n_rows},
+                         adjust_chunks={"#": 1}, dtype=vals.dtype, concatenate=True,
+                         meta=np.empty((0,) * (vals.ndim + 1), dtype=vals.dtype))
+    return parts.sum(axis=0, dtype=vals.dtype)
+
+
+def _basic_scatter(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+    """``zeros(shape)`` with ``g`` written at a key of ints, slices and None (no repeats)."""
+    gshape, key = [], []
+    pos = 0
+    for k in items:
+        if k is None:
+            pos += 1  # an axis of length 1 in g that x does not have
+        elif isinstance(k, slice):
+            gshape.append(g.shape[pos])
+            key.append(k)
+            pos += 1
+        else:
+            key.append(k)
+    gshape.extend(g.shape[pos:])
+    z = da.zeros(shape, dtype=g.dtype)
+    z[tuple(key)] = g.reshape(tuple(gshape))  # Dask's item assignment is lazy
+    return z
+
+
+def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+    """``zeros(shape)`` with ``g`` added at ``key``, the adjoint of ``x[key]``, lazily."""
+    items = _expand(key if isinstance(key, tuple) else (key,), len(shape))
+    arrays = [k for k in items if isinstance(k, da.Array)]
+    if not arrays:
+        return _basic_scatter(g, items, shape)
+    if any(_is_bool_array(k) for k in arrays):
+        if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
+            return da.zeros(shape, dtype=g.dtype)
+        return data_dependent("__getitem__", "a boolean mask selects a number of elements "
+                                             "that depends on its values")()
+    if all(isinstance(k, da.Array) or (isinstance(k, int) and not isinstance(k, bool))
+           for k in items[:len(arrays) + sum(isinstance(k, int) for k in items)]) and all(
+            isinstance(k, slice) and k == slice(None) for k in items[
+                len(arrays) + sum(isinstance(k, int) for k in items):]):
+        # Integers and integer arrays on the leading axes (as _integer_arrays reads them).
+        m = len(arrays) + sum(isinstance(k, int) and not isinstance(k, bool) for k in items)
+        lead, rest = shape[:m], shape[m:]
+        flat = _flat_index(items[:m], lead)
+        vals = g.reshape((-1,) + rest)
+        return _scatter_rows(flat, vals, math.prod(lead)).reshape(shape)
+    if len(arrays) == 1 and arrays[0].ndim <= 1:
+        # One 1-D integer array among slices: its axis stays in place (at q in g).
+        p = next(i for i, k in enumerate(items) if isinstance(k, da.Array))
+        k = arrays[0].reshape(-1)
+        q = sum(1 for j in items[:p] if j is None or isinstance(j, slice))
+        ax = sum(1 for j in items[:p] if j is not None)
+        n = shape[ax]
+        basic = items[:p] + (slice(None),) + items[p + 1:]
+        gq = g if arrays[0].ndim == 1 else da.expand_dims(g, q)
+        vals = da.moveaxis(gq, q, 0)
+        rows = _scatter_rows(da.where(k < 0, k + n, k), vals, n)
+        return _basic_scatter(da.moveaxis(rows, 0, q), basic, shape)
+    raise NotImplementedError(f"the gradient of __getitem__ with key {key!r} is not supported "
+                              f"on the dask backend")
 
 
 # -- searching ---------------------------------------------------------------------------------
@@ -189,6 +278,7 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 OVERRIDES: dict[str, Any] = {
     "take_along_axis": take_along_axis,
     "__getitem__": getitem,
+    "_scatter_add": scatter_add,
     "searchsorted": searchsorted,
     "expand_dims": expand_dims,
     "repeat": repeat,

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._dask_creation import eye as _eye
 
-__all__ = ["OVERRIDES"]
+__all__ = ["OVERRIDES", "overrides"]
 
 
 class EighResult(NamedTuple):
@@ -70,8 +70,14 @@ def _matrices(where: str, x: Any, *, square: bool = False) -> None:
 
 def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None) -> Any:
     # allow_rechunk: the core (matrix) axes become one chunk, loop (stack) axes stay chunked.
+    rechunk = True
+    if any(0 in a.shape for a in args):
+        # Note: apply_gufunc's rechunking divides by the largest chunk, 0 for an empty axis;
+        # empty inputs hold no data, so one chunk each costs nothing.
+        args = tuple(a.rechunk(-1) for a in args)
+        rechunk = False
     return da.apply_gufunc(fn, signature, *args, output_dtypes=dtypes, output_sizes=sizes,
-                           allow_rechunk=True, vectorize=False)
+                           allow_rechunk=rechunk, vectorize=False)
 
 
 def _tall_skinny(x: Any) -> bool:
@@ -253,6 +259,33 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     return da.moveaxis(out, -1, axis)
 
 
+def matmul(x1: Any, x2: Any, /) -> Any:
+    # Note: dask.array.matmul checks no sizes: (0, 1) @ (2, 3) gives a (0, 3) array, and
+    # (2, 2, 3) @ (0, 3, 2) a (2, 3, 3) one. It also sums integer partial products across chunks
+    # in NumPy's default accumulator dtype (uint8 @ uint8 comes back uint64).
+    if x1.ndim == 0 or x2.ndim == 0:
+        raise ValueError(f"matmul() expects arrays of at least 1 dimension; got shapes {x1.shape} "
+                         f"and {x2.shape}")
+    k2 = x2.shape[0] if x2.ndim == 1 else x2.shape[-2]
+    if x1.shape[-1] != k2:
+        raise ValueError(f"matmul() got shapes {x1.shape} and {x2.shape}: the last dimension "
+                         f"of x1 ({x1.shape[-1]}) differs from the contracted one of x2 ({k2})")
+    try:
+        np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul() got shapes {x1.shape} and {x2.shape} whose stacks do not "
+                         f"broadcast") from None
+    return da.matmul(x1, x2).astype(np.result_type(x1.dtype, x2.dtype), copy=False)
+
+
+def _vecdot(raw: Any) -> Any:
+    def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+        # Note: the compat vecdot is a Dask matmul, with its accumulator dtype (see matmul).
+        return raw(x1, x2, axis=axis).astype(np.result_type(x1.dtype, x2.dtype), copy=False)
+
+    return vecdot
+
+
 def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
     # Note: dask sums the partial products with NumPy's default accumulator dtype, so
     # tensordot(uint32, uint32) comes back uint64; the standard wants the promoted input dtype.
@@ -266,5 +299,10 @@ OVERRIDES: dict[str, Any] = {
     "linalg.eigvalsh": eigvalsh, "linalg.inv": inv, "linalg.matrix_power": matrix_power,
     "linalg.matrix_rank": matrix_rank, "linalg.pinv": pinv, "linalg.qr": qr,
     "linalg.slogdet": slogdet, "linalg.solve": solve, "linalg.svd": svd,
-    "linalg.svdvals": svdvals, "tensordot": tensordot,
+    "linalg.svdvals": svdvals, "tensordot": tensordot, "matmul": matmul,
 }
+
+
+def overrides(xp: Any) -> dict[str, Any]:
+    """The overrides of this module, for the compat namespace ``xp``."""
+    return {**OVERRIDES, "vecdot": _vecdot(xp.vecdot)}

@@ -32,7 +32,7 @@ def _load() -> ModuleType:
     xp.linspace = _dask_creation.linspace  # type: ignore[attr-defined]
 
     _fixes.install(_OVERRIDES, xp)
-    _OVERRIDES.update(_dask_linalg.OVERRIDES)
+    _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.OVERRIDES)
     _OVERRIDES.update(_dask_fft.wrap(compat.fft))
     return xp

@@ -1,0 +1,133 @@
+"""Custom differentiable functions: ``pt.autograd.Function`` with a context object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _config
+from . import _graph
+
+__all__ = ["Function", "FunctionCtx"]
+
+
+class FunctionCtx:
+    """The ``ctx`` passed to ``Function.forward`` and ``Function.backward``."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+        self._saved: tuple[Any, ...] = ()
+        self._versions: tuple[int, ...] = ()
+        self._non_differentiable: set[int] = set()
+        self._name = "Function"
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
+        self._saved = tensors
+        self._versions = tuple(_graph._version(t) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        for t, v in zip(self._saved, self._versions):
+            if t is not None and _graph._version(t) != v:
+                raise RuntimeError(
+                    f"one of the tensors saved by {self._name}.forward() with save_for_backward "
+                    f"was modified by an in-place operation (version {v} when saved, now "
+                    f"{_graph._version(t)}); clone() it before changing it")
+        return self._saved
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Declare outputs that get no gradient (indices, masks)."""
+        self._non_differentiable.update(id(o) for o in outputs)
+
+
+class _FunctionOp:
+    """What a graph node of a custom Function calls on backward."""
+
+    def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
+        self.name = cls.__name__
+        self.node_name = f"{cls.__name__}Backward"
+        self.cls = cls
+        self.ctx = ctx
+        self.n_inputs = n_inputs
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        grads = g if isinstance(g, (tuple, list)) else (g,)
+        result = self.cls.backward(self.ctx, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) != self.n_inputs:
+            raise RuntimeError(f"{self.name}.backward() returned {len(result)} gradients but "
+                               f"forward() took {self.n_inputs} inputs; return one per input "
+                               f"(None for those without a gradient)")
+        return result
+
+
+class Function:
+    """Base class of user-defined differentiable operations, as in PyTorch.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` as static methods
+    and are called through ``apply``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> class MyReLU(pt.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return pt.clip(x, min=0.0)
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return g * (x > 0)
+    >>> x = pt.asarray([-1.0, 2.0], requires_grad=True)
+    >>> pt.sum(MyReLU.apply(x)).backward()
+    >>> x.grad
+    tensor([0., 1.], backend='numpy')
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        """Compute the outputs from the inputs (runs without recording)."""
+        raise NotImplementedError("subclasses of pt.autograd.Function must define forward()")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        """Return the gradient of each input of forward (None where there is none)."""
+        raise NotImplementedError("subclasses of pt.autograd.Function must define backward()")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(f"{type(self).__name__} is used through {type(self).__name__}.apply"
+                           f"(...), not instantiated")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and record one graph node whose gradient is ``backward``."""
+        needs = tuple(_graph._is_tensor(a) and _graph.requires_grad(a) for a in args)
+        ctx = FunctionCtx(needs)
+        ctx._name = cls.__name__
+        token = _config.GRAD_ENABLED.set(False)
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _config.GRAD_ENABLED.reset(token)
+        if not (_config.GRAD_ENABLED.get() and any(needs)):
+            return out
+        outs = out if isinstance(out, tuple) else (out,)
+        differentiable = [id(o) not in ctx._non_differentiable for o in outs]
+        fresh = []
+        for o in outs:  # an output that is an input is given its own tensor object
+            if any(o is a for a in args) and _graph._is_tensor(o):
+                o = _graph._detached(o)
+            fresh.append(o)
+        outs = tuple(fresh)
+        op = _FunctionOp(cls, ctx, len(args))
+        saved = tuple(_graph._detached(o) if _graph._is_tensor(o) else o for o in outs)
+        node = _graph.Node(op, tuple(args), None, saved if len(outs) > 1 or isinstance(
+            out, tuple) else saved[0], len(outs))
+        for i, o in enumerate(outs):
+            if (_graph._is_tensor(o) and differentiable[i]
+                    and o.dtype.kind in _graph._FLOATING):
+                o._meta = _graph.Meta(node=node, index=i)
+        return outs if isinstance(out, tuple) else outs[0]

@@ -1,0 +1,207 @@
+"""Functional autograd: ``vjp``, ``jvp``, ``jacobian``, ``hessian`` of Python functions.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> f = lambda x: pt.sum(x ** 3)
+>>> pt.autograd.functional.hessian(f, pt.asarray([1.0, 2.0], dtype=pt.float64))
+tensor([[ 6.,  0.],
+        [ 0., 12.]], dtype=polytensor.float64, backend='numpy')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import _config
+from . import _graph
+
+__all__ = ["vjp", "jvp", "jacobian", "hessian"]
+
+
+def _tuple(x: Any) -> tuple[Any, ...]:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _prepare(inputs: Any) -> tuple[Any, ...]:
+    from .._tensor import Tensor
+
+    out = []
+    for t in _tuple(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"functional autograd expects tensors as inputs; got "
+                            f"{type(t).__name__}")
+        d = _graph._detached(t)
+        _graph.set_requires_grad(d, True)
+        out.append(d)
+    return tuple(out)
+
+
+def _grads(outputs: tuple[Any, ...], inputs: tuple[Any, ...], seeds: tuple[Any, ...],
+           create_graph: bool) -> tuple[Any, ...]:
+    from .._ops.creation import zeros_like
+    from . import grad
+
+    live = [(o, s) for o, s in zip(outputs, seeds) if _graph.requires_grad(o)]
+    if not live:
+        return tuple(zeros_like(x) for x in inputs)
+    got = grad([o for o, _ in live], list(inputs), grad_outputs=[s for _, s in live],
+               retain_graph=True, create_graph=create_graph, allow_unused=True)
+    return tuple(zeros_like(x) if g is None else g for g, x in zip(got, inputs))
+
+
+def _unwrap(x: tuple[Any, ...], like: Any) -> Any:
+    return x if isinstance(like, (tuple, list)) else x[0]
+
+
+def vjp(func: Callable[..., Any], inputs: Any, v: Any = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+    """``(func(*inputs), v^T J)``: the vector-Jacobian product at ``inputs``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> out, g = pt.autograd.functional.vjp(lambda x: x * x, pt.asarray([1.0, 2.0]),
+    ...                                     pt.asarray([1.0, 1.0]))
+    >>> g
+    tensor([2., 4.], backend='numpy')
+    """
+    from .._ops.creation import ones_like
+
+    xs = _prepare(inputs)
+    with _config_grad(True):
+        outs = _tuple(func(*xs))
+    if v is None:
+        if len(outs) != 1 or outs[0].size != 1:
+            raise RuntimeError("vjp() needs v= unless func returns a single one-element tensor")
+        seeds: tuple[Any, ...] = (ones_like(outs[0]),)
+    else:
+        seeds = _tuple(v)
+    grads = _grads(outs, xs, seeds, create_graph)
+    result_outs = tuple(o if create_graph else _graph._detached(o) for o in outs)
+    if not create_graph:
+        grads = tuple(_graph._detached(g) for g in grads)
+    return _unwrap(result_outs, func_result_like(outs)), _unwrap(grads, inputs)
+
+
+def func_result_like(outs: tuple[Any, ...]) -> Any:
+    return outs if len(outs) > 1 else outs[0]
+
+
+class _config_grad:
+    def __init__(self, flag: bool) -> None:
+        self.flag = flag
+
+    def __enter__(self) -> None:
+        self.token = _config.GRAD_ENABLED.set(self.flag)
+
+    def __exit__(self, *exc: object) -> None:
+        _config.GRAD_ENABLED.reset(self.token)
+
+
+def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+    """``(func(*inputs), J v)``: the Jacobian-vector product, by the double-vjp trick.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> out, t = pt.autograd.functional.jvp(lambda x: x * x, pt.asarray([1.0, 2.0]),
+    ...                                     pt.asarray([1.0, 0.0]))
+    >>> t
+    tensor([2., 0.], backend='numpy')
+    """
+    from .._ops.creation import ones_like, zeros_like
+
+    xs = _prepare(inputs)
+    vs = _tuple(v) if v is not None else tuple(ones_like(x) for x in xs)
+    with _config_grad(True):
+        outs = _tuple(func(*xs))
+        us = tuple(_graph.set_requires_grad(zeros_like(o), True) for o in outs)
+        g = _grads(outs, xs, us, create_graph=True)
+        # <g(u), v> is linear in u; its gradient in u is J v.
+        from .._ops.statistical import sum as _sum
+
+        total = None
+        for gi, vi in zip(g, vs):
+            term = _sum(gi * vi) if _graph.requires_grad(gi) else None
+            if term is not None:
+                total = term if total is None else total + term
+        if total is None:
+            tangents = tuple(zeros_like(o) for o in outs)
+        else:
+            tangents = _grads((total,), us, (ones_like(total),), create_graph)
+    if not create_graph:
+        outs = tuple(_graph._detached(o) for o in outs)
+        tangents = tuple(_graph._detached(t) for t in tangents)
+    return func_result_like(outs), func_result_like(tangents)
+
+
+def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False) -> Any:
+    """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` (nested tuples
+    for several inputs or outputs).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.autograd.functional.jacobian(lambda x: 2 * x, pt.asarray([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 2.]], backend='numpy')
+    """
+    from .._ops.creation import zeros_like
+    from .._ops.manipulation import reshape, stack
+
+    xs = _prepare(inputs)
+    with _config_grad(True):
+        outs = _tuple(func(*xs))
+    rows_per_out = []
+    for o in outs:
+        n = o.size
+        rows: list[list[Any]] = [[] for _ in xs]
+        flat_seed = zeros_like(reshape(o, (-1,)))
+        for i in range(n):
+            seed = _graph._detached(flat_seed) * 0
+            seed = _one_hot(seed, i)
+            g = _grads((o,), xs, (reshape(seed, o.shape),), create_graph)
+            for k, gk in enumerate(g):
+                rows[k].append(gk if create_graph else _graph._detached(gk))
+        jac = []
+        for k, x in enumerate(xs):
+            if rows[k]:
+                jac.append(reshape(stack(rows[k]), tuple(o.shape) + tuple(x.shape)))
+            else:
+                jac.append(reshape(zeros_like(x), tuple(o.shape) + tuple(x.shape)))
+        rows_per_out.append(_unwrap(tuple(jac), inputs))
+    return _unwrap(tuple(rows_per_out), outs if len(outs) > 1 else outs[0])
+
+
+def _one_hot(zeros_flat: Any, i: int) -> Any:
+    from .._ops.indexing import put
+
+    return put(zeros_flat, i, 1)
+
+
+def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False) -> Any:
+    """The Hessian of scalar ``func`` at ``inputs``: the Jacobian of its gradient.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.autograd.functional.hessian(lambda x: pt.sum(x * x), pt.asarray([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 2.]], backend='numpy')
+    """
+    def gradient(*xs: Any) -> Any:
+        out = func(*xs)
+        if out.size != 1:
+            raise RuntimeError(f"hessian() needs a function with a one-element output; got "
+                               f"shape {out.shape}")
+        from .._ops.creation import ones_like
+
+        g = _grads((out,), xs, (ones_like(out),), create_graph=True)
+        return g if isinstance(inputs, (tuple, list)) else g[0]
+
+    return jacobian(gradient, inputs, create_graph=create_graph)
