@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _linalg_rules as R
 from ._registry import NONDIFF, op
 
 _F = "floating-point"
@@ -23,35 +24,36 @@ def _rtol_impl(fn: Any, x: Any, rtol: Any) -> Any:
     return fn(x) if rtol is None else fn(x, rtol=rtol)
 
 
-# TODO(#3): derivative rules of the linalg functions marked None.
-cholesky = _lop("cholesky", "(x, /, *, upper=False)", _F, None)
+cholesky = _lop("cholesky", "(x, /, *, upper=False)", _F, R.cholesky_rule)
 cross = _lop("cross", "(x1, x2, /, *, axis=-1)", "numeric", (
     lambda g, out, x1, x2, axis: (cross(x2, g, axis=axis), cross(g, x1, axis=axis))),
     inputs=("x1", "x2"), promote=(0, 1),
     example=">>> import polytensor as pt\n>>> pt.linalg.cross(pt.asarray([1.0, 0, 0]), "
             "pt.asarray([0.0, 1, 0]))\ntensor([0., 0., 1.], backend='numpy')")
-det = _lop("det", "(x, /)", _F, None)
-diagonal = _lop("diagonal", "(x, /, *, offset=0)", "any", None)
-eig = _lop("eig", "(x, /)", _F, None)
-eigh = _lop("eigh", "(x, /)", _F, None)
-eigvalsh = _lop("eigvalsh", "(x, /)", _F, None)
-eigvals = _lop("eigvals", "(x, /)", _F, None)
-inv = _lop("inv", "(x, /)", _F, None)
-matrix_norm = _lop("matrix_norm", "(x, /, *, keepdims=False, ord='fro')", _F, None)
-matrix_power = _lop("matrix_power", "(x, n, /)", _F, None,
+det = _lop("det", "(x, /)", _F, R.det_rule)
+diagonal = _lop("diagonal", "(x, /, *, offset=0)", "any", R.diagonal_rule)
+eig = _lop("eig", "(x, /)", _F, None)  # eigenvectors of general matrices: no rule
+eigh = _lop("eigh", "(x, /)", _F, R.eigh_rule)
+eigvalsh = _lop("eigvalsh", "(x, /)", _F, R.eigvalsh_rule)
+eigvals = _lop("eigvals", "(x, /)", _F, None)  # see eig
+inv = _lop("inv", "(x, /)", _F, R.inv_rule)
+matrix_norm = _lop("matrix_norm", "(x, /, *, keepdims=False, ord='fro')", _F,
+                   R.matrix_norm_rule)
+matrix_power = _lop("matrix_power", "(x, n, /)", _F, R.matrix_power_rule,
                     example=_ex("linalg.matrix_power(a, 2)"))
 matrix_rank = _lop("matrix_rank", "(x, /, *, rtol=None)", (_F, "real floating-point"),
                    NONDIFF, inputs=("x", "rtol"), impl=_rtol_impl, scalars=True)
-outer = _lop("outer", "(x1, x2, /)", "numeric", None, inputs=("x1", "x2"), promote=(0, 1),
+outer = _lop("outer", "(x1, x2, /)", "numeric", R.outer_rule, inputs=("x1", "x2"), promote=(0, 1),
              example=">>> import polytensor as pt\n>>> pt.linalg.outer(pt.ones(2), "
                      "pt.ones(3)).shape\n(2, 3)")
-pinv = _lop("pinv", "(x, /, *, rtol=None)", (_F, "real floating-point"), None,
+pinv = _lop("pinv", "(x, /, *, rtol=None)", (_F, "real floating-point"), R.pinv_rule,
             inputs=("x", "rtol"), impl=_rtol_impl, scalars=True)
-qr = _lop("qr", "(x, /, *, mode='reduced')", _F, None)
-slogdet = _lop("slogdet", "(x, /)", _F, None)
-solve = _lop("solve", "(x1, x2, /)", _F, None, inputs=("x1", "x2"), promote=(0, 1),
+qr = _lop("qr", "(x, /, *, mode='reduced')", _F, R.qr_rule)
+slogdet = _lop("slogdet", "(x, /)", _F, R.slogdet_rule)
+solve = _lop("solve", "(x1, x2, /)", _F, R.solve_rule, inputs=("x1", "x2"), promote=(0, 1),
              example=_A + ">>> pt.linalg.solve(a, pt.asarray([1.0, 2.0])).shape\n(2,)")
-svd = _lop("svd", "(x, /, *, full_matrices=True)", _F, None)
-svdvals = _lop("svdvals", "(x, /)", _F, None)
-trace = _lop("trace", "(x, /, *, offset=0, dtype=None)", "numeric", None)
-vector_norm = _lop("vector_norm", "(x, /, *, axis=None, keepdims=False, ord=2)", _F, None)
+svd = _lop("svd", "(x, /, *, full_matrices=True)", _F, R.svd_rule)
+svdvals = _lop("svdvals", "(x, /)", _F, R.svdvals_rule)
+trace = _lop("trace", "(x, /, *, offset=0, dtype=None)", "numeric", R.trace_rule)
+vector_norm = _lop("vector_norm", "(x, /, *, axis=None, keepdims=False, ord=2)", _F,
+                   R.vector_norm_rule)

@@ -126,8 +126,6 @@ class Function:
         saved = tuple(_graph._detached(o) if _graph._is_tensor(o) else o for o in outs)
         node = _graph.Node(op, tuple(args), None, saved if len(outs) > 1 or isinstance(
             out, tuple) else saved[0], len(outs))
-        for i, o in enumerate(outs):
-            if (_graph._is_tensor(o) and differentiable[i]
-                    and o.dtype.kind in _graph._FLOATING):
-                o._meta = _graph.Meta(node=node, index=i)
+        node.attach_outputs(tuple(o if differentiable[i] else None
+                                  for i, o in enumerate(outs)))
         return outs if isinstance(out, tuple) else outs[0]

@@ -8,6 +8,7 @@ into leaves' ``.grad``.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from .. import _config
@@ -22,7 +23,8 @@ class Meta:
     """Autograd state of a tensor that needs any: leaves that require grad, outputs of
     recorded ops, and tensors modified in place (for their version counter)."""
 
-    __slots__ = ("requires_grad", "node", "index", "grad", "version", "hooks", "retains_grad")
+    __slots__ = ("requires_grad", "node", "index", "grad", "version", "hooks", "retains_grad",
+                 "__weakref__")
 
     def __init__(self, requires_grad: bool = False, node: Node | None = None,
                  index: int = 0) -> None:
@@ -38,7 +40,8 @@ class Meta:
 class Node:
     """One recorded call: the op, its inputs (with their versions), params and outputs."""
 
-    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "__weakref__")
+    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
+                 "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int) -> None:
@@ -49,6 +52,43 @@ class Node:
         self.out = out
         self.n_out = n_out
         self.freed = False
+        self.out_metas: tuple[Any, ...] = ()
+
+    def attach_outputs(self, outs: tuple[Any, ...]) -> None:
+        """Give the outputs their autograd state, and remember it (weakly) with its version,
+        so that an in-place change of a saved output is caught on backward."""
+        metas = []
+        for i, o in enumerate(outs):
+            if _is_tensor(o) and o.dtype.kind in _FLOATING:
+                m = o._meta = Meta(node=self, index=i)
+                metas.append((weakref.ref(m), 0))
+            else:
+                metas.append(None)
+        self.out_metas = tuple(metas)
+
+    def saved_outputs(self, create_graph: bool) -> Any:
+        """The outputs as the rule sees them; connected to this node under create_graph, so
+        rules that use their output (exp, inv, det...) differentiate again correctly."""
+        for entry in self.out_metas:
+            if entry is not None:
+                m = entry[0]()
+                if m is not None and m.version != entry[1]:
+                    raise RuntimeError(
+                        f"an output of {self.op.name}() that its gradient needs was modified by "
+                        f"an in-place operation (version {entry[1]} when saved, now "
+                        f"{m.version}); clone() it before changing it")
+        if not create_graph:
+            return self.out
+        outs = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
+        attached = []
+        for i, o in enumerate(outs):
+            if _is_tensor(o) and self.out_metas and self.out_metas[i] is not None:
+                o = _detached(o)
+                o._meta = Meta(node=self, index=i)
+            attached.append(o)
+        if isinstance(self.out, (tuple, list)):
+            return type(self.out)(attached) if isinstance(self.out, list) else tuple(attached)
+        return attached[0]
 
     def name(self) -> str:
         custom = getattr(self.op, "node_name", None)
@@ -129,9 +169,7 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
     saved = tuple(_detached(o) if _is_tensor(o) else o for o in outs)
     node = Node(opdef, tuple(inputs), params,
                 saved if isinstance(result, (tuple, list)) else saved[0], len(outs))
-    for i, o in enumerate(outs):
-        if _is_tensor(o) and o.dtype.kind in _FLOATING:
-            o._meta = Meta(node=node, index=i)
+    node.attach_outputs(outs)
 
 
 def needs_graph(x: Any, value: Any) -> bool:
@@ -286,7 +324,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                                  for g, o in zip(gs, node.out))
                     if isinstance(node.out, list):
                         g_in = list(g_in)
-                cots = node.op.vjp(g_in, node.out, *node.inputs, **node.params)
+                cots = node.op.vjp(g_in, node.saved_outputs(create_graph), *node.inputs,
+                                   **node.params)
             for v, c in zip(node.inputs, cots):
                 if c is None or not _is_tensor(v) or not requires_grad(v):
                     continue

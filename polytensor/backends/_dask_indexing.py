@@ -77,6 +77,10 @@ def _is_int_array(k: Any) -> bool:
     return isinstance(k, da.Array) and np.issubdtype(k.dtype, np.integer)
 
 
+def _is_int(k: Any) -> bool:
+    return isinstance(k, int) and not isinstance(k, bool)
+
+
 def _is_bool_array(k: Any) -> bool:
     return isinstance(k, da.Array) and k.dtype == np.bool_
 
@@ -99,7 +103,7 @@ def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...]) -> Any:
     for i, n in zip(reversed(idx), reversed(lead)):
         flat = flat + i * stride
         stride *= n
-    return da.broadcast_to(da.asarray(flat), shape).reshape(-1)
+    return _reshape(da.broadcast_to(da.asarray(flat), shape), (math.prod(shape),))
 
 
 def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
@@ -112,8 +116,8 @@ def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
                          f"were indexed")
     lead, rest = x.shape[:m], x.shape[m:]
     shape = np.broadcast_shapes(*(getattr(k, "shape", ()) for k in key))
-    xf = x.reshape((math.prod(lead),) + rest)
-    return xf[_flat_index(key, lead)].reshape(shape + rest)
+    xf = _reshape(x, (math.prod(lead),) + rest)
+    return _reshape(xf[_flat_index(key, lead)], shape + rest)
 
 
 def _mask(x: Any, mask: Any) -> Any:
@@ -133,22 +137,92 @@ def _mask(x: Any, mask: Any) -> Any:
         "computes) and index there")
 
 
+def _one_array(items: tuple[Any, ...],
+               key: tuple[Any, ...]) -> tuple[int, int, int, Any, tuple[Any, ...]]:
+    """For a key (Ellipsis spelled out) with one integer array among ints, slices and None:
+    the array's axis in x, the axis it indexes in ``x[basic]``, where its dimensions go in the
+    result, the array, and ``basic``: the key with the array replaced by a full slice.
+
+    NumPy's rule: the array's dimensions replace its axis when the array and the integers (also
+    "advanced" indices) are adjacent in ``key`` (an Ellipsis separates, even an empty one),
+    and go first otherwise."""
+    p = next(i for i, k in enumerate(items) if isinstance(k, da.Array))
+    ax = sum(1 for k in items[:p] if k is not None)
+    q_basic = sum(1 for k in items[:p] if k is None or isinstance(k, slice))
+    adv = [i for i, k in enumerate(key) if isinstance(k, da.Array) or _is_int(k)]
+    q_out = 0
+    if adv[-1] - adv[0] + 1 == len(adv):
+        first = next(i for i, k in enumerate(items) if isinstance(k, da.Array) or _is_int(k))
+        q_out = sum(1 for k in items[:first] if k is None or isinstance(k, slice))
+    return ax, q_basic, q_out, items[p], items[:p] + (slice(None),) + items[p + 1:]
+
+
+def _norm_slice(k: slice, n: int) -> slice:
+    """An equivalent slice with explicit in-range bounds. Note: Dask mishandles some slices
+    with a negative step and a start before the array (``x[-3::-1]`` of 2 elements)."""
+    r = range(*k.indices(n))
+    if not len(r):
+        return slice(0, 0)
+    if r.step > 0:
+        return slice(r.start, r.stop, r.step)
+    stop = r[-1] - 1
+    return slice(r.start, None if stop < 0 else stop, r.step)
+
+
+def _basic(items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """A key of ints, slices, None (Ellipsis spelled out) with its slices normalised."""
+    out, ax = [], 0
+    for k in items:
+        if k is None:
+            out.append(k)
+            continue
+        out.append(_norm_slice(k, shape[ax]) if isinstance(k, slice) else k)
+        ax += 1
+    return tuple(out)
+
+
+def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
+    # Note: Dask's reshape fails on empty arrays ("reduce() of empty iterable"); an empty
+    # result holds no data, so a new empty array of the shape is the same thing.
+    if x.size == 0:
+        return da.zeros(shape, dtype=x.dtype)
+    return x.reshape(shape)
+
+
 def getitem(x: Any, key: Any) -> Any:
     """``x[key]`` with the standard's integer-array indexing, lazily."""
     items = key if isinstance(key, tuple) else (key,)
     arrays = [k for k in items if isinstance(k, da.Array)]
     if not arrays:
+        if any(k is Ellipsis for k in items) or len(items) < x.ndim or any(
+                isinstance(k, slice) for k in items):
+            items = _expand(items, x.ndim)
+            if sum(1 for k in items if k is not None) > x.ndim:
+                return x[key]  # Dask's IndexError
+            return x[_basic(items, x.shape)]
         return x[key]
     if any(_is_bool_array(k) for k in arrays):
         if len(items) == 1:
             return _mask(x, items[0])
         return data_dependent("__getitem__", "a boolean mask selects a number of elements "
                                              "that depends on its values")()
-    ints = all(_is_int_array(k) or (isinstance(k, int) and not isinstance(k, bool))
-               for k in items)
-    if not ints:
-        return x[key]  # arrays mixed with slices: Dask's own 1-D fancy indexing, or its error
-    return _integer_arrays(x, items)
+    if all(_is_int_array(k) or _is_int(k) for k in items):
+        return _integer_arrays(x, items)
+    if len(arrays) == 1:
+        # Note: Dask's own indexing drops or misplaces axes when a dask-array index meets None.
+        if sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim:
+            return x[key]  # Dask's IndexError
+        ax, q, q_out, k, basic = _one_array(_expand(items, x.ndim), items)
+        n = x.shape[ax]
+        k = da.where(k < 0, k + n, k)
+        y = da.take(x[_basic(basic, x.shape)], _reshape(k, (k.size,)), axis=q)
+        y = _reshape(y, y.shape[:q] + k.shape + y.shape[q + 1:])
+        return y if q_out == q else da.moveaxis(y, tuple(range(q, q + k.ndim)),
+                                                tuple(range(q_out, q_out + k.ndim)))
+    raise NotImplementedError(
+        "__getitem__ on the dask backend takes several integer arrays only together with "
+        "integers (the standard's integer-array indexing); for arrays mixed with slices, "
+        "None or ..., index one axis at a time (pt.take(x, i, axis=...))")
 
 
 # -- the adjoint of __getitem__: scatter-add --------------------------------------------------
@@ -156,9 +230,9 @@ def _expand(items: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     """``items`` with the Ellipsis (or the missing trailing axes) spelled out as slices."""
     used = sum(1 for k in items if k is not None and k is not Ellipsis)
     fill = (slice(None),) * max(ndim - used, 0)
-    if Ellipsis in items:
-        i = items.index(Ellipsis)
-        return items[:i] + fill + items[i + 1:]
+    for i, k in enumerate(items):  # not `Ellipsis in items`: == on arrays is element-wise
+        if k is Ellipsis:
+            return items[:i] + fill + items[i + 1:]
     return items + fill
 
 
@@ -181,26 +255,37 @@ def _scatter_rows(flat: Any, vals: Any, n_rows: int) -> Any:
 
 def _basic_scatter(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
     """``zeros(shape)`` with ``g`` written at a key of ints, slices and None (no repeats)."""
-    gshape, key = [], []
-    pos = 0
+    gshape, key, flips = [], [], []
+    pos = ax = 0
     for k in items:
         if k is None:
             pos += 1  # an axis of length 1 in g that x does not have
-        elif isinstance(k, slice):
+            continue
+        if isinstance(k, slice):
+            start, stop, step = k.indices(shape[ax])
+            if step < 0:  # Note: Dask's item assignment mishandles negative steps
+                r = range(start, stop, step)
+                k = slice(r[-1], r[0] + 1, -step) if len(r) else slice(0, 0)
+                flips.append(len(gshape))
             gshape.append(g.shape[pos])
-            key.append(k)
             pos += 1
-        else:
-            key.append(k)
+        key.append(k)
+        ax += 1
     gshape.extend(g.shape[pos:])
+    if g.size == 0:  # Note: Dask's item assignment fails for empty values
+        return da.zeros(shape, dtype=g.dtype)
+    g = g.reshape(tuple(gshape))
+    if flips:
+        g = da.flip(g, axis=tuple(flips))
     z = da.zeros(shape, dtype=g.dtype)
-    z[tuple(key)] = g.reshape(tuple(gshape))  # Dask's item assignment is lazy
+    z[tuple(key)] = g  # Dask's item assignment is lazy
     return z
 
 
 def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     """``zeros(shape)`` with ``g`` added at ``key``, the adjoint of ``x[key]``, lazily."""
-    items = _expand(key if isinstance(key, tuple) else (key,), len(shape))
+    given = key if isinstance(key, tuple) else (key,)
+    items = _expand(given, len(shape))
     arrays = [k for k in items if isinstance(k, da.Array)]
     if not arrays:
         return _basic_scatter(g, items, shape)
@@ -209,27 +294,23 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
             return da.zeros(shape, dtype=g.dtype)
         return data_dependent("__getitem__", "a boolean mask selects a number of elements "
                                              "that depends on its values")()
-    if all(isinstance(k, da.Array) or (isinstance(k, int) and not isinstance(k, bool))
-           for k in items[:len(arrays) + sum(isinstance(k, int) for k in items)]) and all(
-            isinstance(k, slice) and k == slice(None) for k in items[
-                len(arrays) + sum(isinstance(k, int) for k in items):]):
+    m = 0
+    while m < len(items) and (_is_int_array(items[m]) or _is_int(items[m])):
+        m += 1
+    if all(isinstance(k, slice) and k == slice(None) for k in items[m:]) and \
+            sum(isinstance(k, da.Array) for k in items[:m]) == len(arrays):
         # Integers and integer arrays on the leading axes (as _integer_arrays reads them).
-        m = len(arrays) + sum(isinstance(k, int) and not isinstance(k, bool) for k in items)
         lead, rest = shape[:m], shape[m:]
-        flat = _flat_index(items[:m], lead)
-        vals = g.reshape((-1,) + rest)
-        return _scatter_rows(flat, vals, math.prod(lead)).reshape(shape)
-    if len(arrays) == 1 and arrays[0].ndim <= 1:
-        # One 1-D integer array among slices: its axis stays in place (at q in g).
-        p = next(i for i, k in enumerate(items) if isinstance(k, da.Array))
-        k = arrays[0].reshape(-1)
-        q = sum(1 for j in items[:p] if j is None or isinstance(j, slice))
-        ax = sum(1 for j in items[:p] if j is not None)
+        vals = _reshape(g, (math.prod(g.shape[:g.ndim - len(rest)]),) + rest)
+        return _reshape(_scatter_rows(_flat_index(items[:m], lead), vals, math.prod(lead)),
+                        shape)
+    if len(arrays) == 1:
+        ax, q, q_out, k, basic = _one_array(items, given)
         n = shape[ax]
-        basic = items[:p] + (slice(None),) + items[p + 1:]
-        gq = g if arrays[0].ndim == 1 else da.expand_dims(g, q)
-        vals = da.moveaxis(gq, q, 0)
-        rows = _scatter_rows(da.where(k < 0, k + n, k), vals, n)
+        # g holds k's dimensions at q_out; x[basic] has the indexed axis, of length n, at q.
+        g = da.moveaxis(g, tuple(range(q_out, q_out + k.ndim)), tuple(range(k.ndim)))
+        vals = _reshape(g, (k.size,) + g.shape[k.ndim:])
+        rows = _scatter_rows(_reshape(da.where(k < 0, k + n, k), (k.size,)), vals, n)
         return _basic_scatter(da.moveaxis(rows, 0, q), basic, shape)
     raise NotImplementedError(f"the gradient of __getitem__ with key {key!r} is not supported "
                               f"on the dask backend")

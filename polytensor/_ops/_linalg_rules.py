@@ -1,0 +1,290 @@
+"""Derivative rules of the ``linalg`` functions, written with polytensor operations.
+
+Complex inputs follow PyTorch's convention (gradients are conjugate Wirtinger derivatives), so
+``H(x)`` (the conjugate transpose) appears where a real formula has a transpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def _pt() -> Any:
+    import polytensor
+
+    return polytensor
+
+
+def H(x: Any) -> Any:  # noqa: N802 - the usual name of the conjugate transpose
+    pt = _pt()
+    t = pt.matrix_transpose(x)
+    return pt.conj(t) if x.dtype.kind == "complex floating" else t
+
+
+def _eye_like(x: Any, n: int) -> Any:
+    pt = _pt()
+    return pt.eye(n, dtype=x.dtype, device=x.device)
+
+
+def composite_vjp(fn: Callable[..., Any], inputs: tuple[Any, ...], g: Any) -> tuple[Any, ...]:
+    """The vjp of ``fn`` at ``inputs``, by differentiating ``fn``'s own polytensor operations.
+
+    Used where a primitive's forward comes from the backend (for accuracy) but its derivative is
+    that of an equivalent composition. Under ``create_graph`` the result stays differentiable.
+    """
+    from .. import _config
+    from ..autograd import _graph, grad
+
+    create = _config.GRAD_ENABLED.get()
+    token = _config.GRAD_ENABLED.set(True)
+    try:
+        if create:
+            xs = inputs
+        else:
+            xs = tuple(_graph.set_requires_grad(_graph._detached(x), True)
+                       if _graph._is_tensor(x) and _graph.requires_grad(x) else x
+                       for x in inputs)
+        wanted = [x for x in xs if _graph._is_tensor(x) and _graph.requires_grad(x)]
+        y = fn(*xs)
+        got = grad(y, wanted, grad_outputs=g, retain_graph=create, create_graph=create,
+                   allow_unused=True)
+    finally:
+        _config.GRAD_ENABLED.reset(token)
+    it = iter(got)
+    return tuple(next(it) if _graph._is_tensor(x) and _graph.requires_grad(x) else None
+                 for x in xs)
+
+
+def inv_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    return (-pt.matmul(H(out), pt.matmul(g, H(out))),)
+
+
+def solve_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
+    pt = _pt()
+    vector = x2.ndim == 1
+    if vector:
+        g = pt.expand_dims(g, axis=-1)
+        out = pt.expand_dims(out, axis=-1)
+    gb = pt.linalg.solve(H(x1), g)
+    ga = -pt.matmul(gb, H(out))
+    if vector:
+        gb = pt.squeeze(gb, axis=-1)
+    return ga, gb
+
+
+def det_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    scale = g * (pt.conj(out) if out.dtype.kind == "complex floating" else out)
+    return (pt.expand_dims(pt.expand_dims(scale, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
+
+
+def slogdet_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    g_logabs = gs[1]
+    return (pt.expand_dims(pt.expand_dims(g_logabs, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
+
+
+def _phi(a: Any) -> Any:
+    """Lower triangle with the diagonal halved."""
+    pt = _pt()
+    return pt.tril(a, k=-1) + pt.tril(pt.triu(a)) * 0.5
+
+
+def cholesky_rule(g: Any, out: Any, x: Any, upper: bool) -> tuple[Any]:
+    pt = _pt()
+    L = H(out) if upper else out
+    gL = H(g) if upper else g
+    P = _phi(pt.matmul(H(L), gL))
+    Linv = pt.linalg.inv(L)
+    S = pt.matmul(H(Linv), pt.matmul(P, Linv))
+    return ((S + H(S)) * 0.5,)
+
+
+def _copyltu(m: Any) -> Any:
+    pt = _pt()
+    low = pt.tril(m, k=-1)
+    return low + H(low) + pt.tril(pt.triu(m))
+
+
+def qr_rule(gs: Any, outs: Any, x: Any, mode: str) -> tuple[Any]:
+    pt = _pt()
+    Q, R = outs
+    gQ, gR = gs
+    m, n = x.shape[-2], x.shape[-1]
+    if m < n:
+        raise NotImplementedError("the gradient of linalg.qr() of a wide matrix (m < n) is "
+                                  "not implemented; transpose the problem")
+    if mode == "complete" and m > n:
+        raise NotImplementedError("the gradient of linalg.qr(mode='complete') of a tall matrix "
+                                  "is not defined; use mode='reduced'")
+    M = pt.matmul(R, H(gR)) - pt.matmul(H(gQ), Q)
+    b = gQ + pt.matmul(Q, _copyltu(M))
+    # b @ inv(R^H): solve R X^H = b^H for X
+    return (H(pt.linalg.solve(R, H(b))),)
+
+
+def _off_diag_inverse_gaps(w: Any) -> Any:
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it."""
+    pt = _pt()
+    d = pt.expand_dims(w, axis=-2) - pt.expand_dims(w, axis=-1)
+    n = w.shape[-1]
+    eye = pt.astype(_eye_like(w, n), pt.bool)
+    return pt.where(eye, 0.0, 1.0 / pt.where(eye, 1.0, d))
+
+
+def eigh_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    w, V = outs
+    gw, gV = gs
+    inner = pt.matmul(H(V), gV) * _off_diag_inverse_gaps(w)
+    middle = inner + pt.expand_dims(gw, axis=-1) * _eye_like(w, w.shape[-1])
+    return (pt.matmul(V, pt.matmul(middle, H(V))),)
+
+
+def eigvalsh_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    _, V = pt.linalg.eigh(x)
+    return (pt.matmul(V * pt.expand_dims(g, axis=-2), H(V)),)
+
+
+def svd_rule(gs: Any, outs: Any, x: Any, full_matrices: bool) -> tuple[Any]:
+    pt = _pt()
+    U, S, Vh = outs
+    gU, gS, gVh = gs
+    m, n = x.shape[-2], x.shape[-1]
+    k = min(m, n)
+    if full_matrices and m != n:
+        U, Vh = U[..., :, :k], Vh[..., :k, :]
+        gU, gVh = gU[..., :, :k], gVh[..., :k, :]
+    V, gV = H(Vh), H(gVh)
+    F = _off_diag_inverse_gaps(S * S)
+    Sd = pt.expand_dims(S, axis=-2)  # scales columns
+    UtgU = pt.matmul(H(U), gU)
+    VtgV = pt.matmul(H(V), gV)
+    J = F * (UtgU - H(UtgU))
+    K = F * (VtgV - H(VtgV))
+    core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(
+        S, k)
+    if x.dtype.kind == "complex floating":
+        diag = pt.linalg.diagonal(VtgV)
+        core = core + _eye_like(S, k) * pt.expand_dims(
+            (diag - pt.conj(diag)) / (2 * pt.astype(S, x.dtype)), axis=-1)
+    gA = pt.matmul(U, pt.matmul(core, Vh))
+    Sinv = 1.0 / S
+    if m > k:
+        proj = _eye_like(U, m) - pt.matmul(U, H(U))
+        gA = gA + pt.matmul(proj, pt.matmul(gU * pt.expand_dims(Sinv, axis=-2), Vh))
+    if n > k:
+        proj = _eye_like(V, n) - pt.matmul(V, Vh)
+        gA = gA + pt.matmul(U * pt.expand_dims(Sinv, axis=-2), pt.matmul(H(gV), proj))
+    return (gA,)
+
+
+def svdvals_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    U, _, Vh = pt.linalg.svd(x, full_matrices=False)
+    return (pt.matmul(U * pt.expand_dims(g, axis=-2), Vh),)
+
+
+def pinv_rule(g: Any, out: Any, x: Any, rtol: Any = None) -> tuple[Any, ...]:
+    pt = _pt()
+    X = out
+    m, n = x.shape[-2], x.shape[-1]
+    term1 = -pt.matmul(H(X), pt.matmul(g, H(X)))
+    term2 = pt.matmul(_eye_like(x, m) - pt.matmul(x, X), pt.matmul(H(g), pt.matmul(X, H(X))))
+    term3 = pt.matmul(pt.matmul(H(X), X), pt.matmul(H(g), _eye_like(x, n) - pt.matmul(X, x)))
+    return (term1 + term2 + term3, None)
+
+
+def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool,
+                     ord: Any) -> tuple[Any]:  # noqa: A002 - the standard's name
+    pt = _pt()
+    from .statistical import _keep
+
+    gk = _keep(g, x, axis, keepdims)
+    nk = _keep(out, x, axis, keepdims)
+    ax = pt.abs(x)
+    sgn = x / pt.where(ax == 0, 1.0, ax) if x.dtype.kind == "complex floating" else pt.sign(x)
+    if ord == 0:
+        return (pt.zeros_like(x),)
+    if ord in (float("inf"), -float("inf")):
+        hit = pt.astype(ax == nk, x.dtype if x.dtype.kind != "complex floating" else nk.dtype)
+        count = pt.sum(hit, axis=axis, keepdims=True)
+        return (gk * sgn * hit / count,)
+    p = float(ord)
+    if p == 2.0:
+        return (gk * x / pt.where(nk == 0, 1.0, nk),)
+    if p == 1.0:
+        return (gk * sgn,)
+    scale = pt.where(nk == 0, 0.0, ax ** (p - 1) / pt.where(nk == 0, 1.0, nk) ** (p - 1))
+    return (gk * sgn * scale,)
+
+
+def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:  # noqa: A002
+    pt = _pt()
+    if ord == "fro":
+        y = pt.sqrt(pt.sum(pt.real(x * pt.conj(x)) if x.dtype.kind == "complex floating"
+                           else x * x, axis=(-2, -1)))
+    elif ord == "nuc":
+        y = pt.sum(pt.linalg.svdvals(x), axis=-1)
+    elif ord in (2, -2):
+        s = pt.linalg.svdvals(x)
+        y = pt.max(s, axis=-1) if ord == 2 else pt.min(s, axis=-1)
+    elif ord in (1, -1):
+        c = pt.sum(pt.abs(x), axis=-2)
+        y = pt.max(c, axis=-1) if ord == 1 else pt.min(c, axis=-1)
+    elif ord in (float("inf"), -float("inf")):
+        r = pt.sum(pt.abs(x), axis=-1)
+        y = pt.max(r, axis=-1) if ord > 0 else pt.min(r, axis=-1)
+    else:
+        raise ValueError(f"linalg.matrix_norm() got ord={ord!r}; expected 'fro', 'nuc', "
+                         f"1, -1, 2, -2, inf or -inf")
+    if keepdims:
+        y = pt.expand_dims(pt.expand_dims(y, axis=-1), axis=-1)
+    return y
+
+
+def matrix_norm_rule(g: Any, out: Any, x: Any, keepdims: bool,
+                     ord: Any) -> tuple[Any]:  # noqa: A002
+    return composite_vjp(lambda a: _matrix_norm_composite(a, keepdims, ord), (x,), g)
+
+
+def _matrix_power_composite(x: Any, n: int) -> Any:
+    pt = _pt()
+    if n == 0:
+        return pt.broadcast_to(_eye_like(x, x.shape[-1]), x.shape) + x * 0
+    base = pt.linalg.inv(x) if n < 0 else x
+    result = base
+    for _ in range(abs(n) - 1):
+        result = pt.matmul(result, base)
+    return result
+
+
+def matrix_power_rule(g: Any, out: Any, x: Any, n: int) -> tuple[Any]:
+    return composite_vjp(lambda a: _matrix_power_composite(a, n), (x,), g)
+
+
+def diagonal_rule(g: Any, out: Any, x: Any, offset: int) -> tuple[Any]:
+    pt = _pt()
+    from .indexing import _Slot, _scatter_add
+
+    k = g.shape[-1]
+    rows = pt.arange(k, device=x.device) + (-offset if offset < 0 else 0)
+    cols = pt.arange(k, device=x.device) + (offset if offset > 0 else 0)
+    return (_scatter_add(g, rows, cols, key=(Ellipsis, _Slot(0), _Slot(1)),
+                         shape=tuple(x.shape)),)
+
+
+def trace_rule(g: Any, out: Any, x: Any, offset: int, dtype: Any) -> tuple[Any]:
+    pt = _pt()
+    return composite_vjp(lambda a: pt.sum(pt.linalg.diagonal(a, offset=offset), axis=-1),
+                         (x,), g)
+
+
+def outer_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
+    pt = _pt()
+    c1 = pt.conj(x1) if x1.dtype.kind == "complex floating" else x1
+    c2 = pt.conj(x2) if x2.dtype.kind == "complex floating" else x2
+    return pt.matmul(g, c2), pt.matmul(pt.matrix_transpose(g), c1)
