@@ -94,8 +94,7 @@ trunc = unary("trunc", "real numeric", ZERO)
 conj = unary("conj", "numeric", lambda g, out, x: _conj(g))
 real = unary("real", "numeric", lambda g, out, x: g if x.dtype.kind != "complex floating"
              else astype(g, x.dtype))
-imag = unary("imag", "numeric", lambda g, out, x: zeros_like(x) if x.dtype.kind !=
-             "complex floating" else astype(g, x.dtype) * 1j)
+imag = unary("imag", "complex floating-point", lambda g, out, x: astype(g, x.dtype) * 1j)
 
 # -- comparison and logic --------------------------------------------------------------------------
 equal = binary("equal", "any", NONDIFF)
@@ -136,5 +135,4 @@ clip = op("clip", "(x, /, min=None, max=None)", "real numeric", (  # clip rules 
             "\ntensor([0. , 0.5, 1. ], backend='numpy')")
 
 from .data_types import astype  # noqa: E402
-from .creation import zeros_like  # noqa: E402
 from .searching import where  # noqa: E402

@@ -14,26 +14,131 @@ _ONE = "(x, /, *, n=None, axis=-1, norm='backward')"
 _ND = "(x, /, *, s=None, axes=None, norm='backward')"
 
 
-def _fop(name: str, sig: str, category: str) -> Any:
-    # TODO(#3): derivative rules of the fft functions.
-    return op(f"fft.{name}", sig, category, None, module="polytensor.fft",
+_SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _pt() -> Any:
+    import polytensor
+
+    return polytensor
+
+
+def _fit(t: Any, axis: int, m: int) -> Any:
+    """Crop or zero-pad ``t`` along ``axis`` to length ``m`` (the adjoint of fft's n=)."""
+    pt = _pt()
+    n = t.shape[axis]
+    if n == m:
+        return t
+    if n > m:
+        idx: list[Any] = [slice(None)] * t.ndim
+        idx[axis] = slice(0, m)
+        return t[tuple(idx)]
+    shape = list(t.shape)
+    shape[axis] = m - n
+    return pt.concat([t, pt.zeros(tuple(shape), dtype=t.dtype, device=t.device)], axis=axis)
+
+
+def _axes(x: Any, s: Any, axes: Any) -> tuple[int, ...]:
+    if axes is None:
+        axes = range(x.ndim) if s is None else range(x.ndim - len(s), x.ndim)
+    return tuple(a % x.ndim for a in axes)
+
+
+def _c2c_rule(name: str) -> Any:
+    # fft, ifft, fftn, ifftn are symmetric linear maps: the adjoint is conj(op(conj(g))).
+    def rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+        pt = _pt()
+        fn = getattr(pt.fft, name)
+        if "axis" in p:
+            r = pt.conj(fn(pt.conj(g), axis=p["axis"], norm=p["norm"]))
+            return (_fit(r, p["axis"] % x.ndim, x.shape[p["axis"]]),)
+        axes = _axes(x, p["s"], p["axes"])
+        r = pt.conj(fn(pt.conj(g), axes=axes, norm=p["norm"]))
+        for a in axes:
+            r = _fit(r, a, x.shape[a])
+        return (r,)
+    return rule
+
+
+def _rfft_vjp(g: Any, x: Any, axes: tuple[int, ...], last_n: int, norm: str) -> Any:
+    pt = _pt()
+    g = _fit(g, axes[-1], last_n)  # the discarded negative frequencies get zero cotangent
+    r = pt.real(pt.fft.fftn(pt.conj(g), axes=axes, norm=norm))
+    for a in axes:
+        r = _fit(r, a, x.shape[a])
+    return r
+
+
+def _irfft_vjp(g: Any, x: Any, axes: tuple[int, ...], last_n: int, norm: str) -> Any:
+    pt = _pt()
+    r = pt.fft.rfftn(g, axes=axes, norm=_SWAP[norm])
+    last = axes[-1]
+    k = pt.arange(r.shape[last], device=g.device)
+    weight = pt.where((k >= 1) & (k < (last_n + 1) // 2), 2.0, 1.0)  # mirrored frequencies
+    shape = [1] * r.ndim
+    shape[last] = r.shape[last]
+    r = r * pt.astype(pt.reshape(weight, tuple(shape)), g.dtype)
+    for a in axes:
+        r = _fit(r, a, x.shape[a])
+    return r
+
+
+def _one_axis(x: Any, p: dict[str, Any]) -> tuple[tuple[int, ...], int | None]:
+    a = p["axis"] % x.ndim
+    return (a,), p["n"]
+
+
+def _n_axes(x: Any, p: dict[str, Any]) -> tuple[tuple[int, ...], int | None]:
+    axes = _axes(x, p["s"], p["axes"])
+    return axes, (p["s"][-1] if p["s"] is not None else None)
+
+
+def _rfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+    axes, n = (_one_axis if "axis" in p else _n_axes)(x, p)
+    return (_rfft_vjp(g, x, axes, n if n is not None else x.shape[axes[-1]], p["norm"]),)
+
+
+def _irfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+    axes, n = (_one_axis if "axis" in p else _n_axes)(x, p)
+    return (_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[-1]] - 1),
+                       p["norm"]),)
+
+
+def _hfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+    # hfft(x) = irfft(conj(x)) with the norm's direction swapped
+    pt = _pt()
+    axes, n = _one_axis(x, p)
+    return (pt.conj(_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[0]] - 1),
+                               _SWAP[p["norm"]])),)
+
+
+def _ihfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+    # ihfft(x) = conj(rfft(x)) with the norm's direction swapped
+    pt = _pt()
+    axes, n = _one_axis(x, p)
+    return (_rfft_vjp(pt.conj(g), x, axes, n if n is not None else x.shape[axes[0]],
+                      _SWAP[p["norm"]]),)
+
+
+def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
+    return op(f"fft.{name}", sig, category, rule, module="polytensor.fft",
               example=_X + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})")
 
 
-fft = _fop("fft", _ONE, "complex floating-point")
-ifft = _fop("ifft", _ONE, "complex floating-point")
-fftn = _fop("fftn", _ND, "complex floating-point")
-ifftn = _fop("ifftn", _ND, "complex floating-point")
-rfft = _fop("rfft", _ONE, "real floating-point")
-irfft = _fop("irfft", _ONE, "complex floating-point")
-rfftn = _fop("rfftn", _ND, "real floating-point")
-irfftn = _fop("irfftn", _ND, "complex floating-point")
-hfft = _fop("hfft", _ONE, "complex floating-point")
-ihfft = _fop("ihfft", _ONE, "real floating-point")
-fftshift = op("fft.fftshift", "(x, /, *, axes=None)", "numeric",
+fft = _fop("fft", _ONE, "complex floating-point", _c2c_rule("fft"))
+ifft = _fop("ifft", _ONE, "complex floating-point", _c2c_rule("ifft"))
+fftn = _fop("fftn", _ND, "complex floating-point", _c2c_rule("fftn"))
+ifftn = _fop("ifftn", _ND, "complex floating-point", _c2c_rule("ifftn"))
+rfft = _fop("rfft", _ONE, "real floating-point", _rfft_rule)
+irfft = _fop("irfft", _ONE, "complex floating-point", _irfft_rule)
+rfftn = _fop("rfftn", _ND, "real floating-point", _rfft_rule)
+irfftn = _fop("irfftn", _ND, "complex floating-point", _irfft_rule)
+hfft = _fop("hfft", _ONE, "complex floating-point", _hfft_rule)
+ihfft = _fop("ihfft", _ONE, "real floating-point", _ihfft_rule)
+fftshift = op("fft.fftshift", "(x, /, *, axes=None)", "floating-point",
               lambda g, out, x, axes: (ifftshift(g, axes=axes),), module="polytensor.fft",
               example=_X + ">>> pt.fft.fftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
-ifftshift = op("fft.ifftshift", "(x, /, *, axes=None)", "numeric",
+ifftshift = op("fft.ifftshift", "(x, /, *, axes=None)", "floating-point",
                lambda g, out, x, axes: (fftshift(g, axes=axes),), module="polytensor.fft",
                example=_X + ">>> pt.fft.ifftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
 

@@ -30,56 +30,74 @@ def _like(a: Any, t: Any) -> Any:
     return asarray(a, device=t.device)
 
 
+def _coords(a: Any) -> Any:
+    """The real coordinates of an array: its values, or real parts then imaginary parts."""
+    import numpy as np
+
+    a = np.asarray(a).reshape(-1)
+    if np.iscomplexobj(a):
+        return np.concatenate([a.real, a.imag])
+    return a.astype(np.float64)
+
+
 def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], k: int, eps: float,
-               n_out: list[int]) -> Any:
-    """d outputs / d inputs[k] by central differences, shape (in size, total out size)."""
+               n_out: int) -> Any:
+    """d (real coordinates of outputs) / d (real coordinates of inputs[k]), central
+    differences; shape (input coordinates, output coordinates)."""
     import numpy as np
 
     x = inputs[k]
     base = _host(x)
+    size = base.size
+    n_in = size * (2 if np.iscomplexobj(base) else 1)
     cols = []
-    for j in range(base.size):
+    for c in range(n_in):
         vals = []
         for step in (eps, -eps):
             pert = base.copy()
-            pert.reshape(-1)[j] += step
+            pert.reshape(-1)[c % size] += step if c < size else 1j * step
             args = list(inputs)
             args[k] = _like(pert, x)
             _graph.set_requires_grad(args[k], True)  # func may differentiate (gradgradcheck)
             with _enable():
                 outs = _tuple(func(*args))
-            vals.append(np.concatenate([_host(o).reshape(-1) for o in outs]))
+            vals.append(np.concatenate([_coords(_host(o)) for o in outs]))
         cols.append((vals[0] - vals[1]) / (2 * eps))
-    return np.array(cols).reshape(base.size, sum(n_out))
+    return np.array(cols).reshape(n_in, n_out)
 
 
 def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...],
-                create_graph: bool = False) -> tuple[list[Any], list[int]]:
-    """One (in size, total out size) Jacobian per input, from the rules, row by row."""
+                create_graph: bool = False) -> tuple[list[Any], int]:
+    """One (input coordinates, output coordinates) Jacobian per input, from the rules: row
+    ``j`` is the gradient of Re(y_j) or Im(y_j) (PyTorch's convention for complex values)."""
     import numpy as np
 
     from . import grad
 
     with _enable():
         outs = _tuple(func(*inputs))
-    n_out = [int(np.prod(o.shape)) for o in outs]
-    jacs = [np.zeros((int(np.prod(x.shape)), sum(n_out))) for x in inputs]
+    hosts = [_host(o) for o in outs]
+    n_coords = [h.size * (2 if np.iscomplexobj(h) else 1) for h in hosts]
+    total = sum(n_coords)
+    jacs = [np.zeros((_host(x).size * (2 if np.iscomplexobj(_host(x)) else 1), total))
+            if _graph._is_tensor(x) else None for x in inputs]
+    wanted = [x for x in inputs if _graph._is_tensor(x) and _graph.requires_grad(x)]
     col = 0
-    for o, n in zip(outs, n_out):
-        for i in range(n):
-            if not _graph.requires_grad(o):
-                col += 1
-                continue
-            seed = np.zeros(n)
-            seed[i] = 1.0
-            seed_t = _like(seed.reshape(o.shape).astype(_host(o).dtype), o)
-            gs = grad(o, list(inputs), grad_outputs=seed_t, retain_graph=True,
-                      allow_unused=True)
-            for k, g in enumerate(gs):
-                if g is not None:
-                    jacs[k][:, col] = _host(g).reshape(-1)
+    for o, h, n in zip(outs, hosts, n_coords):
+        for j in range(n):
+            if _graph.requires_grad(o):
+                seed = np.zeros(h.size, dtype=h.dtype)
+                seed[j % h.size] = 1.0 if j < h.size else 1j
+                seed_t = _like(seed.reshape(h.shape), o)
+                gs = grad(o, wanted, grad_outputs=seed_t, retain_graph=True, allow_unused=True)
+                it = iter(gs)
+                for k, x in enumerate(inputs):
+                    if _graph._is_tensor(x) and _graph.requires_grad(x):
+                        g = next(it)
+                        if g is not None:
+                            jacs[k][:, col] = _coords(_host(g))[:jacs[k].shape[0]]
             col += 1
-    return jacs, n_out
+    return jacs, total
 
 
 class _enable:
@@ -115,9 +133,10 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     if not diff:
         raise ValueError("gradcheck() needs at least one input with requires_grad=True")
     for i in diff:
-        if xs[i].dtype.name != "float64":
-            raise TypeError(f"gradcheck() needs float64 inputs for accurate differences; input "
-                            f"{i} is {xs[i].dtype.name}; cast it with x.astype(pt.float64)")
+        if xs[i].dtype.name not in ("float64", "complex128"):
+            raise TypeError(f"gradcheck() needs float64 (or complex128) inputs for accurate "
+                            f"differences; input {i} is {xs[i].dtype.name}; cast it with "
+                            f"x.astype(pt.float64)")
     leaves = tuple(_graph._detached(x) if _graph._is_tensor(x) else x for x in xs)
     for i in diff:
         _graph.set_requires_grad(leaves[i], True)
@@ -162,7 +181,11 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
         rng = np.random.default_rng(0)
         gos = []
         for o in outs:
-            u = _like(rng.standard_normal(o.shape).astype(_host(o).dtype), o)
+            h = _host(o)
+            u_host = rng.standard_normal(h.shape)
+            if np.iscomplexobj(h):
+                u_host = u_host + 1j * rng.standard_normal(h.shape)
+            u = _like(u_host.astype(h.dtype), o)
             _graph.set_requires_grad(u, True)
             gos.append(u)
     else:

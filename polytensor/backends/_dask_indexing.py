@@ -10,6 +10,9 @@ Lazy fills:
 - ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
+- ``roll`` of an empty array with ``axis=None``: Dask fails reshaping it back.
+- ``_scatter_add`` (the adjoint of ``__getitem__``, for autograd): ``numpy.add.at`` per block of
+  the gradient and a sum of the blocks, instead of the generic host round trip.
 
 Errors instead of silent computing (Dask would return arrays of unknown, NaN, shape):
 ``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, boolean-mask
@@ -346,6 +349,12 @@ def expand_dims(x: Any, /, axis: Any = 0) -> Any:
     return x[key]
 
 
+def roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
+    if x.size == 0:  # Note: Dask's roll fails reshaping an empty array back (axis=None)
+        return x
+    return da.roll(x, shift, axis=axis)
+
+
 def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     if isinstance(repeats, da.Array):
         return data_dependent("repeat", "with an array of repeats, the output length is their "
@@ -362,6 +371,7 @@ OVERRIDES: dict[str, Any] = {
     "_scatter_add": scatter_add,
     "searchsorted": searchsorted,
     "expand_dims": expand_dims,
+    "roll": roll,
     "repeat": repeat,
     "nonzero": data_dependent("nonzero", "the number of nonzero elements depends on the values"),
     "unique_all": data_dependent("unique_all", "the number of unique values depends on the data"),
