@@ -440,7 +440,20 @@ def _meshgrid_impl(fn: Any, *arrays: Any, indexing: str) -> Any:
     return tuple(fn(*arrays, indexing=indexing))
 
 
-meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", None, inputs=("*arrays",),
+def _meshgrid_rule(gs: Any, outs: Any, *xs: Any, indexing: str) -> tuple[Any, ...]:
+    from .statistical import sum as _sum
+
+    result = []
+    for k, g in enumerate(gs):
+        axis = k
+        if indexing == "xy" and len(xs) >= 2 and k < 2:
+            axis = 1 - k
+        result.append(_sum(g, axis=tuple(a for a in range(g.ndim) if a != axis)))
+    return tuple(result)
+
+
+meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", _meshgrid_rule,
+              inputs=("*arrays",),
               impl=_meshgrid_impl,
               example=">>> import polytensor as pt\n>>> X, Y = pt.meshgrid(pt.arange(2.0), "
                       "pt.arange(3.0))\n>>> X.shape\n(3, 2)")

@@ -13,7 +13,30 @@ def _take_impl(fn: Any, x: Any, indices: Any, *, axis: Any) -> Any:
     return fn(x, indices) if axis is None else fn(x, indices, axis=axis)
 
 
-take = op("take", "(x, indices, /, *, axis=None)", ("any", "integer"), None,  # TODO(#3)
+def _take_rule(g: Any, out: Any, x: Any, indices: Any, axis: Any) -> tuple[Any, None]:
+    ax = 0 if axis is None else axis % x.ndim
+    key = (slice(None),) * ax + (_Slot(0),)
+    return _scatter_add(g, indices, key=key, shape=tuple(x.shape)), None
+
+
+def _take_along_rule(g: Any, out: Any, x: Any, indices: Any, axis: int) -> tuple[Any, None]:
+    from .creation import arange
+    from .manipulation import reshape
+
+    ax = axis % x.ndim
+    arrays, key = [], []
+    for d in range(x.ndim):
+        if d == ax:
+            arrays.append(indices)
+        else:
+            shape = [1] * x.ndim
+            shape[d] = x.shape[d]
+            arrays.append(reshape(arange(x.shape[d], device=x.device), tuple(shape)))
+        key.append(_Slot(len(arrays) - 1))
+    return _scatter_add(g, *arrays, key=tuple(key), shape=tuple(x.shape)), None
+
+
+take = op("take", "(x, indices, /, *, axis=None)", ("any", "integer"), _take_rule,
           inputs=("x", "indices"), impl=_take_impl,
           example=_I + ">>> pt.take(x, pt.asarray([1]), axis=0)\n"
                        "tensor([[3., 4.]], backend='numpy')")
@@ -24,7 +47,7 @@ def _take_along_impl(fn: Any, x: Any, indices: Any, *, axis: int) -> Any:
 
 
 take_along_axis = op("take_along_axis", "(x, indices, /, *, axis=-1)", ("any", "integer"),
-                     None, inputs=("x", "indices"), impl=_take_along_impl,  # TODO(#3)
+                     _take_along_rule, inputs=("x", "indices"), impl=_take_along_impl,
                      example=_I + ">>> pt.take_along_axis(x, pt.asarray([[1], [0]]), axis=1)\n"
                                   "tensor([[2.],\n        [3.]], backend='numpy')")
 

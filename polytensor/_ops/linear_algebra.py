@@ -34,7 +34,33 @@ matmul = op("matmul", "(x1, x2, /)", "numeric", _matmul_rule, inputs=("x1", "x2"
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
                       lambda g, out, x: (matrix_transpose(g),),
                       example=_L + ">>> pt.matrix_transpose(a).shape\n(3, 2)")
-tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", None,  # TODO(#3)
+def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
+    import math
+
+    from .manipulation import permute_dims, reshape
+
+    if isinstance(axes, int):
+        ax_a, ax_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    else:
+        ax_a = [i % a.ndim for i in axes[0]]
+        ax_b = [i % b.ndim for i in axes[1]]
+    free_a = [i for i in range(a.ndim) if i not in ax_a]
+    free_b = [i for i in range(b.ndim) if i not in ax_b]
+    k = math.prod(a.shape[i] for i in ax_a)
+    A = reshape(permute_dims(a, tuple(free_a + ax_a)), (-1, k) if k else (
+        math.prod(a.shape[i] for i in free_a), 0))
+    B = reshape(permute_dims(b, tuple(ax_b + free_b)), (k, math.prod(b.shape[i] for i in free_b)))
+    return reshape(matmul(A, B), tuple(a.shape[i] for i in free_a) +
+                   tuple(b.shape[i] for i in free_b))
+
+
+def _tensordot_rule(g: Any, out: Any, x1: Any, x2: Any, axes: Any) -> tuple[Any, ...]:
+    from ._linalg_rules import composite_vjp
+
+    return composite_vjp(lambda a, b: _tensordot_composite(a, b, axes), (x1, x2), g)
+
+
+tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", _tensordot_rule,
                inputs=("x1", "x2"), promote=(0, 1),
                example=_L + ">>> pt.tensordot(a, b, axes=1).shape\n(2, 4)")
 

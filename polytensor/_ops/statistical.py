@@ -39,15 +39,26 @@ def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) 
     from .elementwise import where
     from .manipulation import broadcast_to
 
-    # Note: handles zeros exactly: the product of the other elements, not out / x.
+    # Note: exact with zeros (the product of the other elements, not out / x); with one zero in
+    # a lane, the other positions get (others / x_i) * x_zero, which is 0 but keeps the second
+    # derivative with respect to the zero, as PyTorch's rule does.
     gk = _keep(g, x, axis, keepdims)
     zero = x == 0
     safe = where(zero, 1, x)
-    others_nz = _keep(prod(safe, axis=axis, keepdims=True), x, axis, True)
-    nzeros = _keep(sum(astype(zero, x.dtype), axis=axis, keepdims=True), x, axis, True)
-    grad_nz = where(nzeros == 0, others_nz / safe, 0)
-    grad_z = where(zero & (nzeros == 1), others_nz, 0)
-    return (broadcast_to(gk * (grad_nz + grad_z), x.shape),)
+    others = _keep(prod(safe, axis=axis, keepdims=True), x, axis, True)
+    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x, axis, True)
+    zval = _keep(sum(where(zero, x, 0), axis=axis, keepdims=True), x, axis, True)
+    one_zero = where(zero, others, others / safe * zval)
+    grad = where(nzeros == 0, others / safe, where(nzeros == 1, one_zero, 0))
+    if x.dtype.kind == "complex floating":
+        from .elementwise import conj
+
+        grad = conj(grad)
+    return (broadcast_to(gk * grad, x.shape),)
+
+
+def _real_dtype(x: Any) -> Any:
+    return _REAL.get(x.dtype.name, x.dtype)
 
 
 def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
@@ -106,19 +117,38 @@ def _cumsum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
     return (reshape(r, x.shape),)
 
 
+def _revcumsum(t: Any, axis: int) -> Any:
+    from .manipulation import flip
+
+    return flip(cumulative_sum(flip(t, axis=axis), axis=axis), axis=axis)
+
+
 def _cumprod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
                   include_initial: bool) -> tuple[Any]:
     from .elementwise import where
-    from .manipulation import flip
 
-    # TODO(#3): exact gradient where x has zeros (this form divides by x).
-    ax = 0 if axis is None else axis
+    # Exact where x has zeros, in O(n): with z the first zero of a lane, positions before z
+    # use the quotient form, z itself the products with that zero replaced by one, later
+    # positions get nothing (every product through them contains x[z] = 0).
+    ax = 0 if axis is None else axis % x.ndim
     if include_initial:
         idx = [slice(None)] * g.ndim
         idx[ax] = slice(1, None)
         g, out = g[tuple(idx)], out[tuple(idx)]
-    r = flip(cumulative_sum(flip(g * out, axis=ax), axis=ax), axis=ax)
-    return (r / where(x == 0, 1, x),)
+    zero = x == 0
+    zeros_so_far = cumulative_sum(astype(zero, _real_dtype(x)), axis=ax)
+    before = zeros_so_far == 0
+    first = zero & (zeros_so_far == 1)
+    before_part = _revcumsum(g * _cconj(out), ax) / _cconj(where(zero, 1, x))
+    q_first = cumulative_prod(where(first, 1, x), axis=ax)
+    first_part = _revcumsum(g * _cconj(q_first), ax)
+    return (where(before, before_part, where(first, first_part, 0)),)
+
+
+def _cconj(t: Any) -> Any:
+    from .elementwise import conj
+
+    return conj(t) if t.dtype.kind == "complex floating" else t
 
 
 cumulative_sum = op("cumulative_sum",
@@ -179,3 +209,6 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
 
 
 from .data_types import astype  # noqa: E402
+from .. import _dtypes as _dt  # noqa: E402
+
+_REAL = {"complex64": _dt.float32, "complex128": _dt.float64}

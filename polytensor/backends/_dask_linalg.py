@@ -221,6 +221,27 @@ def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
     return da.count_nonzero(s > tol, axis=-1).astype(np.int64)
 
 
+def _matrix_norm(raw: Any) -> Any:
+    def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+        if ord not in (2, -2, "nuc"):
+            return raw(x, keepdims=keepdims, ord=ord)  # Dask's reductions, stacks included
+        # Note: Dask's norm does the singular-value ones only for a single 2-D matrix.
+        _matrices("matrix_norm", x)
+        s = svdvals(x)
+        if ord == "nuc":
+            out = da.sum(s, axis=-1)
+        elif s.shape[-1] == 0:
+            if ord == -2:
+                raise ValueError("linalg.matrix_norm(ord=-2) of an empty matrix: the smallest "
+                                 "singular value of none is undefined")
+            out = da.zeros(s.shape[:-1], dtype=s.dtype)
+        else:
+            out = da.max(s, axis=-1) if ord == 2 else da.min(s, axis=-1)
+        return out[..., None, None] if keepdims else out
+
+    return matrix_norm
+
+
 def matrix_power(x: Any, n: int, /) -> Any:
     _matrices("matrix_power", x, square=True)
     n = operator.index(n)
@@ -305,4 +326,5 @@ OVERRIDES: dict[str, Any] = {
 
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
-    return {**OVERRIDES, "vecdot": _vecdot(xp.vecdot)}
+    return {**OVERRIDES, "vecdot": _vecdot(xp.vecdot),
+            "linalg.matrix_norm": _matrix_norm(xp.linalg.matrix_norm)}
