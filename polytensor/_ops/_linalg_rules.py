@@ -288,3 +288,34 @@ def outer_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
     c1 = pt.conj(x1) if x1.dtype.kind == "complex floating" else x1
     c2 = pt.conj(x2) if x2.dtype.kind == "complex floating" else x2
     return pt.matmul(g, c2), pt.matmul(pt.matrix_transpose(g), c1)
+
+
+def _eig_vjp(gL: Any, gV: Any, L: Any, V: Any) -> Any:
+    """PyTorch's rule for the eigen decomposition of a general matrix (gauge-invariant losses):
+    gA = V^-H (diag(gL) + (V^H gV - V^H V diag(Re(diag(V^H gV)))) / conj(E)) V^H."""
+    pt = _pt()
+    n = L.shape[-1]
+    eye = pt.astype(_eye_like(pt.real(L), n), pt.bool)
+    Vh = H(V)
+    inner = pt.zeros_like(V)
+    if gV is not None:
+        VhgV = pt.matmul(Vh, gV)
+        diag_re = pt.real(pt.linalg.diagonal(VhgV))
+        inner = VhgV - pt.matmul(Vh, V) * pt.astype(pt.expand_dims(diag_re, axis=-2), V.dtype)
+        E = pt.expand_dims(L, axis=-2) - pt.expand_dims(L, axis=-1)
+        inner = pt.where(eye, 0, inner / pt.conj(pt.where(eye, 1, E)))
+    if gL is not None:
+        inner = inner + pt.where(eye, pt.expand_dims(gL, axis=-1), 0)
+    return pt.linalg.solve(Vh, pt.matmul(inner, Vh))
+
+
+def eig_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
+    L, V = outs
+    gL, gV = gs
+    return (_eig_vjp(gL, gV, L, V),)
+
+
+def eigvals_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+    pt = _pt()
+    L, V = pt.linalg.eig(x)
+    return (_eig_vjp(g, None, L, V),)

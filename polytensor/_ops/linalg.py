@@ -32,10 +32,10 @@ cross = _lop("cross", "(x1, x2, /, *, axis=-1)", "numeric", (
             "pt.asarray([0.0, 1, 0]))\ntensor([0., 0., 1.], backend='numpy')")
 det = _lop("det", "(x, /)", _F, R.det_rule)
 diagonal = _lop("diagonal", "(x, /, *, offset=0)", "any", R.diagonal_rule)
-eig = _lop("eig", "(x, /)", _F, None)  # eigenvectors of general matrices: no rule
+eig = _lop("eig", "(x, /)", _F, R.eig_rule)
 eigh = _lop("eigh", "(x, /)", _F, R.eigh_rule)
 eigvalsh = _lop("eigvalsh", "(x, /)", _F, R.eigvalsh_rule)
-eigvals = _lop("eigvals", "(x, /)", _F, None)  # see eig
+eigvals = _lop("eigvals", "(x, /)", _F, R.eigvals_rule)
 inv = _lop("inv", "(x, /)", _F, R.inv_rule)
 matrix_norm = _lop("matrix_norm", "(x, /, *, keepdims=False, ord='fro')", _F,
                    R.matrix_norm_rule)

@@ -319,6 +319,44 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
                               f"on the dask backend")
 
 
+# -- functional __setitem__ ---------------------------------------------------------------------
+def put(x: Any, v: Any, key: Any) -> Any:
+    """A copy of ``x`` with ``v`` written at ``key`` (Dask's item assignment is lazy)."""
+    items = key if isinstance(key, tuple) else (key,)
+    y = x.copy()
+    if any(isinstance(k, da.Array) for k in items) or \
+            sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim:
+        y[key] = v  # masks and integer arrays: Dask's own assignment (or its error)
+        return y
+    items = _basic(_expand(items, x.ndim), x.shape)
+    region = np.broadcast_to(np.empty((), dtype=bool), x.shape)[items].shape
+    if 0 in region:
+        return y  # nothing is written (Note: Dask's assignment fails on empty values)
+    # Note: Dask's assignment mishandles negative steps and None: write the same elements with
+    # ascending slices, the value flipped to match, and the new axes (length 1) dropped.
+    flips, keep, key2 = [], [], []
+    pos = 0
+    for k in items:
+        if k is None:
+            pos += 1
+            continue
+        if isinstance(k, slice):
+            if k.step is not None and k.step < 0:
+                r = range(*k.indices(x.shape[len(key2)]))
+                k = slice(r[-1], r[0] + 1, -r.step)
+                flips.append(len(keep))
+            keep.append(pos)
+            pos += 1
+        key2.append(k)
+    keep.extend(range(pos, len(region)))
+    if isinstance(v, da.Array):
+        v = da.broadcast_to(v, region).reshape(tuple(region[i] for i in keep))
+        if flips:
+            v = da.flip(v, axis=tuple(flips))
+    y[tuple(key2)] = v
+    return y
+
+
 # -- searching ---------------------------------------------------------------------------------
 def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
     if x1.ndim != 1:
@@ -360,8 +398,12 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
         return data_dependent("repeat", "with an array of repeats, the output length is their "
                                         "sum")()
     if axis is None:
-        x = x.reshape(-1)
+        x = _reshape(x, (x.size,))
         axis = 0
+    if x.size == 0 or repeats == 0:  # Note: Dask's repeat has nothing to concatenate then
+        shape = list(x.shape)
+        shape[axis] *= repeats
+        return da.zeros(tuple(shape), dtype=x.dtype)
     return da.repeat(x, repeats, axis=axis)
 
 
@@ -369,6 +411,7 @@ OVERRIDES: dict[str, Any] = {
     "take_along_axis": take_along_axis,
     "__getitem__": getitem,
     "_scatter_add": scatter_add,
+    "_put": put,
     "searchsorted": searchsorted,
     "expand_dims": expand_dims,
     "roll": roll,
