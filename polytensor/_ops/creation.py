@@ -363,6 +363,16 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
         data = backend.xp.asarray(data, dtype=backend.to_native[d], copy=copy,
                                   **({"device": native} if native is not None else {}))
         return _finish(wrap_new(data, backend), requires_grad)
+    if (isinstance(obj, (list, tuple)) and obj and all(isinstance(o, Tensor) for o in obj)
+            and len({(o._backend.name, tuple(o.shape)) for o in obj}) == 1):
+        # A sequence of same-shaped tensors: stack them where they are (lazily on Dask).
+        from .manipulation import stack
+
+        t = stack([o if o._backend.name == backend.name else o.to_device(device or
+                   backend.default_device()) for o in obj])
+        if dtype is not None and t.dtype is not dtype:
+            t = astype(t, dtype)
+        return _finish(t, requires_grad)
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         host = np.asarray(_tensors_to_host(obj))
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")

@@ -64,6 +64,10 @@ def split_key(key: Any) -> tuple[Any, list[Any]]:
         if isinstance(k, Tensor):
             tensors.append(k)
             return _Slot(len(tensors) - 1)
+        if isinstance(k, slice):
+            # 0-d integer tensors as bounds become ints (as __index__ must give)
+            return slice(*(None if b is None else b if isinstance(b, int) else b.__index__()
+                           for b in (k.start, k.stop, k.step)))
         if isinstance(k, bool) or isinstance(k, _KEY_TYPES):
             return k
         if hasattr(k, "__index__"):
