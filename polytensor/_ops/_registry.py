@@ -52,6 +52,7 @@ class OpDef:
     rules: tuple[Any, ...] = ()
     func: Callable[..., Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    saves_out: bool = True  # whether a rule reads `out` (else the graph does not keep it)
 
     @property
     def short(self) -> str:
@@ -65,9 +66,33 @@ OPS: dict[str, OpDef] = {}
 OP_LIST: list[OpDef] = []
 
 
+def _wire_graph() -> None:
+    from ..autograd import _graph
+
+    _graph._NONDIFF = NONDIFF
+    _graph._check_float_cat()
+
+
+_wire_graph()
+
+
+def _reads(fn: Any, name: str) -> bool:
+    """Whether function ``fn`` reads its local ``name`` (a rule that never reads ``out`` lets
+    the graph drop the output)."""
+    import dis
+
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return True
+    return any(i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "LOAD_FAST_CHECK")
+               and i.argval == name for i in dis.get_instructions(code))
+
+
 def _register(opdef: OpDef) -> OpDef:
     if opdef.name in OPS:
         raise ValueError(f"op {opdef.name!r} is declared twice")
+    rules = [r for r in (opdef.rules or (opdef.vjp,)) if callable(r) and not isinstance(r, _Marker)]
+    opdef.saves_out = any(_reads(r, "out") for r in rules)
     opdef.index = len(OP_LIST)
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)
@@ -115,71 +140,71 @@ def _env(opdef: OpDef) -> dict[str, Any]:
     from .._dispatch import apply, wrap_new
     from .._tensor import Tensor
 
+    from .. import _config
+    from ..autograd._graph import record_fast
+
     return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
-            "wrap_new": wrap_new}
+            "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED}
 
 
 # The fast paths below run when no autograd is involved and the dtypes already agree; anything
 # else (promotion, scalars of another kind, mixed backends, bad input) goes through apply().
-_UNARY_SRC = '''
-def {fname}(x, /):
-    if type(x) is Tensor and x._meta is None:
-        b = x._backend
-        d = x._data
-        if d.dtype in b.cats[{cat}]:
-            r = b.fns[{idx}](d)
+_WRAP = '''
             if type(r) is not b.array_type:
                 r = b.as_array(r)
             t = new(Tensor)
             t._data = r
             t._backend = b
-            t._meta = None
+            t._meta = None'''
+
+# The fast paths below run when the inputs already share a backend and dtype (the common case);
+# they record for autograd through record_fast. Anything else (promotion, scalars of another
+# kind, mixed backends, bad input) goes through apply().
+_UNARY_SRC = '''
+def {fname}(x, /):
+    if type(x) is Tensor:
+        b = x._backend
+        d = x._data
+        if d.dtype in b.cats[{cat}]:
+            r = b.fns[{idx}](d)''' + _WRAP + '''
+            if x._meta is not None and GRAD.get():
+                record(OP, (x,), t)
             return t
     return apply(OP, (x,), None, {dunder})
 '''
 
 _BINARY_SRC = '''
 def {fname}({a}, {b}, /):
-    if type(x1) is Tensor and x1._meta is None:
+    if type(x1) is Tensor:
         b = x1._backend
         d1 = x1._data
         dt = d1.dtype
         if type(x2) is Tensor:
-            if x2._meta is None and b is x2._backend and dt is x2._data.dtype and dt in b.cats[{cat}]:
+            if b is x2._backend and dt is x2._data.dtype and dt in b.cats[{cat}]:
                 try:
                     r = b.fns[{idx}](d1, x2._data)
                 except ValueError:  # shapes do not broadcast: apply() says so in its words
-                    return apply(OP, (x1, x2), None, {dunder})
-                if type(r) is not b.array_type:
-                    r = b.as_array(r)
-                t = new(Tensor)
-                t._data = r
-                t._backend = b
-                t._meta = None
+                    return apply(OP, (x1, x2), None, {dunder})''' + _WRAP.replace(
+    "\n            ", "\n                ") + '''
+                if (x1._meta is not None or x2._meta is not None) and GRAD.get():
+                    record(OP, (x1, x2), t)
                 return t
         else:
             ok = b.cats_scalar[{cat}].get(type(x2))
             if ok is not None and dt in ok:
-                r = b.fns[{idx}](d1, x2)
-                if type(r) is not b.array_type:
-                    r = b.as_array(r)
-                t = new(Tensor)
-                t._data = r
-                t._backend = b
-                t._meta = None
+                r = b.fns[{idx}](d1, x2)''' + _WRAP.replace(
+    "\n            ", "\n                ") + '''
+                if x1._meta is not None and GRAD.get():
+                    record(OP, (x1, x2), t)
                 return t
-    elif type(x2) is Tensor and x2._meta is None:
+    elif type(x2) is Tensor:
         b = x2._backend
         d2 = x2._data
         ok = b.cats_scalar[{cat}].get(type(x1))
         if ok is not None and d2.dtype in ok:
-            r = b.fns[{idx}](x1, d2)
-            if type(r) is not b.array_type:
-                r = b.as_array(r)
-            t = new(Tensor)
-            t._data = r
-            t._backend = b
-            t._meta = None
+            r = b.fns[{idx}](x1, d2)''' + _WRAP + '''
+            if x2._meta is not None and GRAD.get():
+                record(OP, (x1, x2), t)
             return t
     return apply(OP, (x1, x2), None, {dunder})
 '''

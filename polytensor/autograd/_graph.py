@@ -17,6 +17,14 @@ __all__ = ["Meta", "Node", "requires_grad", "record", "describe", "bump_version"
            "set_requires_grad", "check_inplace", "after_inplace", "needs_graph"]
 
 _FLOATING = ("real floating", "complex floating")
+_FLOAT_CAT = 6  # index of "floating-point" in _dtypes.CATEGORY_NAMES, checked below
+_NONDIFF: Any = None  # set by polytensor._ops._registry when it loads
+
+
+def _check_float_cat() -> None:
+    from .. import _dtypes
+
+    assert _dtypes.CATEGORY_NAMES[_FLOAT_CAT] == "floating-point"
 
 
 class Meta:
@@ -38,30 +46,33 @@ class Meta:
 
 
 class Node:
-    """One recorded call: the op, its inputs (with their versions), params and outputs."""
+    """One recorded call: the op, its inputs (with their versions), params and, for rules that
+    use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
                  "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
-                 out: Any, n_out: int) -> None:
+                 out: Any, n_out: int, versions: tuple[int, ...] | None = None) -> None:
         self.op = op
         self.inputs = inputs
-        self.versions = tuple(_version(v) for v in inputs)
-        self.params = params or {}
-        self.out = out
+        self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
+        self.params = params or _NO_PARAMS
+        # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
+        self.out = out if n_out > 1 or getattr(op, "saves_out", True) else None
         self.n_out = n_out
         self.freed = False
         self.out_metas: tuple[Any, ...] = ()
 
     def attach_outputs(self, outs: tuple[Any, ...]) -> None:
-        """Give the outputs their autograd state, and remember it (weakly) with its version,
-        so that an in-place change of a saved output is caught on backward."""
+        """Give the outputs their autograd state; where the rule needs the output, remember
+        that state (weakly) with its version, so an in-place change of it is caught."""
         metas = []
+        track = self.out is not None
         for i, o in enumerate(outs):
             if _is_tensor(o) and o.dtype.kind in _FLOATING:
                 m = o._meta = Meta(node=self, index=i)
-                metas.append((weakref.ref(m), 0))
+                metas.append((weakref.ref(m), 0) if track else None)
             else:
                 metas.append(None)
         self.out_metas = tuple(metas)
@@ -69,6 +80,8 @@ class Node:
     def saved_outputs(self, create_graph: bool) -> Any:
         """The outputs as the rule sees them; connected to this node under create_graph, so
         rules that use their output (exp, inv, det...) differentiate again correctly."""
+        if self.out is None:
+            return None
         for entry in self.out_metas:
             if entry is not None:
                 m = entry[0]()
@@ -99,6 +112,31 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
+    """``record`` for one-output element-wise ops whose inputs share a backend and dtype: the
+    generated fast paths call it with the wrapped output ``t``."""
+    req = False
+    versions = []
+    for v in inputs:
+        m = getattr(v, "_meta", None)
+        if m is None:
+            versions.append(0)
+        else:
+            versions.append(m.version)
+            if m.requires_grad or m.node is not None:
+                req = True
+    if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
+        return
+    node = Node(op, inputs, None, None, 1, tuple(versions))
+    m = t._meta = Meta(node=node)
+    if op.saves_out:
+        node.out = _detached(t)
+        node.out_metas = ((weakref.ref(m), 0),)
 
 
 def _is_tensor(v: Any) -> bool:
@@ -159,9 +197,7 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
             break
     else:
         return
-    from .._ops._registry import NONDIFF
-
-    if opdef.vjp is NONDIFF:
+    if opdef.vjp is _NONDIFF:
         return
     outs = result if isinstance(result, (tuple, list)) else (result,)
     if not any(_is_tensor(o) and o.dtype.kind in _FLOATING for o in outs):
@@ -342,10 +378,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     slot[vm.index] = _accumulate(slot[vm.index], c)
                 else:
                     _deliver(v, c, leaf_grads, wanted)
-            if not retain_graph:
+            if not retain_graph:  # release what the node holds; a second pass raises
                 node.freed = True
-                node.inputs = tuple(_detached(v) if _is_tensor(v) else v for v in node.inputs)
+                node.inputs = ()
                 node.out = None
+                node.out_metas = ()
         return leaf_grads
     finally:
         _config.GRAD_ENABLED.reset(token)
@@ -358,6 +395,10 @@ def _zeros_like(o: Any) -> Any:
 
 
 def _fit(c: Any, v: Any) -> Any:
+    """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v``."""
+    if type(c) is type(v) and c._data.shape == v._data.shape and \
+            c._data.dtype is v._data.dtype:
+        return c
     from .._ops.data_types import astype
     from .._ops.elementwise import real
 
@@ -398,7 +439,8 @@ def _deliver(leaf: Any, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | N
 
 def _check_versions(node: Node) -> None:
     for v, saved in zip(node.inputs, node.versions):
-        if _version(v) != saved:
+        m = getattr(v, "_meta", None)
+        if m is not None and m.version != saved:
             raise RuntimeError(
                 f"one of the tensors needed by {node.op.name}() for the gradient was modified "
                 f"by an in-place operation (version {saved} when saved, now {_version(v)}); "

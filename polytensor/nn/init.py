@@ -1,0 +1,268 @@
+"""Weight initialisation, as in ``torch.nn.init``: in-place fills under ``no_grad``.
+
+Random values are drawn on the host (NumPy's ``default_rng``; reseed with ``manual_seed``, or
+pass ``generator=``) and written into the tensor on its own backend, so a seed gives the same
+weights on NumPy, Dask and array-api-strict.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor import nn
+>>> _ = nn.init.manual_seed(0)
+>>> w = pt.empty((3, 4))
+>>> _ = nn.init.xavier_uniform_(w)
+>>> bool(pt.all(pt.abs(w) <= (6 / 7) ** 0.5))
+True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .._tensor import Tensor
+from ._random import generator as _generator
+from ._random import host_to as _host_to
+from ._random import manual_seed as _manual_seed
+
+__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "manual_seed",
+           "normal_", "ones_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]
+
+
+def manual_seed(seed: int) -> Any:
+    """Seed the generator behind ``nn.init`` and ``nn.Dropout``; returns the NumPy Generator.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = nn.init.manual_seed(1); a = nn.init.normal_(pt.empty((2,))).tolist()
+    >>> _ = nn.init.manual_seed(1); b = nn.init.normal_(pt.empty((2,))).tolist()
+    >>> a == b
+    True
+    """
+    return _manual_seed(seed)
+
+
+def _check(tensor: Any, where: str) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{where}() expects a polytensor Tensor; got {type(tensor).__name__}")
+    if any(s is None for s in tensor.shape):
+        raise ValueError(f"{where}() of a tensor with unknown (lazy) shape {tensor.shape}; "
+                         f"call pt.compute(x) first")
+
+
+def _fill(tensor: Tensor, values: Any) -> Tensor:
+    """Write host ``values`` into ``tensor`` in place, unrecorded."""
+    from ..autograd import no_grad
+
+    with no_grad():
+        tensor[...] = _host_to(values, tensor)
+    return tensor
+
+
+def _shape(tensor: Tensor) -> tuple[int, ...]:
+    return tuple(int(s) for s in tensor.shape)  # type: ignore[arg-type]
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity (PyTorch's table).
+
+    Parameters
+    ----------
+    nonlinearity : str
+        ``'linear'``, ``'conv1d'``, ``'conv2d'``, ``'conv3d'``, ``'sigmoid'``, ``'tanh'``,
+        ``'relu'``, ``'leaky_relu'`` or ``'selu'``.
+    param : float, optional
+        The negative slope of ``'leaky_relu'`` (default 0.01).
+
+    Examples
+    --------
+    >>> from polytensor import nn
+    >>> nn.init.calculate_gain("tanh")
+    1.6666666666666667
+    """
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d")
+    if nonlinearity in linear or nonlinearity == "sigmoid":
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise ValueError(f"calculate_gain() got negative_slope {param!r}; expected a number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain() got unsupported nonlinearity {nonlinearity!r}; expected "
+                     f"one of {', '.join(linear)}, sigmoid, tanh, relu, leaky_relu, selu")
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    shape = _shape(tensor)
+    if len(shape) < 2:
+        raise ValueError(f"fan in and fan out can not be computed for a tensor with fewer than 2 "
+                         f"dimensions; got shape {shape}")
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _fan(tensor: Tensor, mode: str) -> int:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out'; got {mode!r}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill ``tensor`` in place with values drawn from U(a, b).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.uniform_(pt.empty((100,)), -0.5, 0.5)
+    >>> bool(pt.all((w >= -0.5) & (w < 0.5)))
+    True
+    """
+    _check(tensor, "uniform_")
+    return _fill(tensor, _generator(generator).uniform(a, b, _shape(tensor)))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Any = None) -> Tensor:
+    """Fill ``tensor`` in place with values drawn from N(mean, std²).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.normal_(pt.empty((2, 3)), std=0.02)
+    >>> w.shape
+    (2, 3)
+    """
+    _check(tensor, "normal_")
+    return _fill(tensor, _generator(generator).normal(mean, std, _shape(tensor)))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill ``tensor`` in place with ``val``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.constant_(pt.empty((2,)), 0.5)
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    import numpy as np
+
+    _check(tensor, "constant_")
+    return _fill(tensor, np.full(_shape(tensor), val))
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with zeros.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.zeros_(pt.ones((2,)))
+    tensor([0., 0.], backend='numpy')
+    """
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with ones.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.ones_(pt.zeros((2,)))
+    tensor([1., 1.], backend='numpy')
+    """
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.xavier_uniform_(pt.empty((3, 5)))
+    >>> bool(pt.all(pt.abs(w) <= (6 / 8) ** 0.5))
+    True
+    """
+    _check(tensor, "xavier_uniform_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    a = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Glorot normal: N(0, std²) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.xavier_normal_(pt.empty((3, 5))).shape
+    (3, 5)
+    """
+    _check(tensor, "xavier_normal_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+    """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
+
+    ``Linear`` and ``Conv2d`` initialise their weights with ``a=math.sqrt(5)``, as PyTorch's.
+
+    Examples
+    --------
+    >>> import math, polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.kaiming_uniform_(pt.empty((4, 3)), a=math.sqrt(5))
+    >>> bool(pt.all(pt.abs(w) <= 1 / math.sqrt(3)))
+    True
+    """
+    _check(tensor, "kaiming_uniform_")
+    if 0 in _shape(tensor):
+        return tensor
+    fan = _fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+    """He normal: N(0, std²) with ``std = gain / sqrt(fan)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.kaiming_normal_(pt.empty((4, 3)), nonlinearity="relu").shape
+    (4, 3)
+    """
+    _check(tensor, "kaiming_normal_")
+    if 0 in _shape(tensor):
+        return tensor
+    fan = _fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return normal_(tensor, 0.0, std, generator)
