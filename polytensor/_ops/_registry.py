@@ -70,6 +70,8 @@ def _wire_graph() -> None:
     from ..autograd import _graph
 
     _graph._NONDIFF = NONDIFF
+    _graph._ZERO = ZERO
+    _graph._MARKER_TYPE = _Marker
     _graph._check_float_cat()
 
 

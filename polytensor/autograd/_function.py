@@ -44,6 +44,9 @@ class FunctionCtx:
 class _FunctionOp:
     """What a graph node of a custom Function calls on backward."""
 
+    rules: tuple[Any, ...] = ()  # one vjp for all inputs: Function.backward
+    saves_out = False  # backward gets what forward saved in ctx, not the outputs
+
     def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
         self.name = cls.__name__
         self.node_name = f"{cls.__name__}Backward"

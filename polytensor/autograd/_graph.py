@@ -8,6 +8,8 @@ into leaves' ``.grad``.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import weakref
 from typing import Any
 
@@ -19,6 +21,8 @@ __all__ = ["Meta", "Node", "requires_grad", "record", "describe", "bump_version"
 _FLOATING = ("real floating", "complex floating")
 _FLOAT_CAT = 6  # index of "floating-point" in _dtypes.CATEGORY_NAMES, checked below
 _NONDIFF: Any = None  # set by polytensor._ops._registry when it loads
+_ZERO: Any = None
+_MARKER_TYPE: Any = None
 
 
 def _check_float_cat() -> None:
@@ -50,12 +54,16 @@ class Node:
     use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
-                 "__weakref__")
+                 "seq", "needs", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
-                 out: Any, n_out: int, versions: tuple[int, ...] | None = None) -> None:
+                 out: Any, n_out: int, versions: tuple[int, ...] | None = None,
+                 needs: tuple[bool, ...] | None = None) -> None:
         self.op = op
         self.inputs = inputs
+        # which inputs need a gradient, as when recorded
+        self.needs = needs if needs is not None else tuple(
+            _is_tensor(v) and requires_grad(v) for v in inputs)
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
@@ -63,6 +71,7 @@ class Node:
         self.n_out = n_out
         self.freed = False
         self.out_metas: tuple[Any, ...] = ()
+        self.seq = next(_SEQ)
 
     def attach_outputs(self, outs: tuple[Any, ...]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -115,6 +124,8 @@ class Node:
 
 
 _NO_PARAMS: dict[str, Any] = {}
+_SEQ = itertools.count()
+_by_seq = operator.attrgetter("seq")
 
 
 def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
@@ -122,17 +133,20 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
     generated fast paths call it with the wrapped output ``t``."""
     req = False
     versions = []
+    needs = []
     for v in inputs:
         m = getattr(v, "_meta", None)
         if m is None:
             versions.append(0)
+            needs.append(False)
         else:
             versions.append(m.version)
-            if m.requires_grad or m.node is not None:
-                req = True
+            need = m.requires_grad or m.node is not None
+            needs.append(need)
+            req = req or need
     if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
         return
-    node = Node(op, inputs, None, None, 1, tuple(versions))
+    node = Node(op, inputs, None, None, 1, tuple(versions), tuple(needs))
     m = t._meta = Meta(node=node)
     if op.saves_out:
         node.out = _detached(t)
@@ -274,28 +288,27 @@ def describe(t: Any) -> list[str]:
 
 # -- backward --------------------------------------------------------------------------------------
 def _toposort(roots: list[Node]) -> list[Node]:
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
+    """Every node reachable from ``roots``, outputs before inputs: nodes are numbered as they
+    are created and an op's inputs always exist before it, so descending numbers will do."""
+    seen: dict[int, Node] = {}
+    stack = list(roots)
     while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
         if node.freed:
             raise RuntimeError(
                 "backward() through a freed graph (its saved values were released by an earlier "
                 "backward()); pass retain_graph=True to the first backward()")
+        seen[key] = node
         for v in node.inputs:
             m = getattr(v, "_meta", None)
-            if m is not None and m.node is not None and id(m.node) not in seen:
-                stack.append((m.node, False))
-    order.reverse()
-    return order
+            if m is not None:
+                n = m.node
+                if n is not None and id(n) not in seen:
+                    stack.append(n)
+    return sorted(seen.values(), key=_by_seq, reverse=True)
 
 
 def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
@@ -322,8 +335,6 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
              create_graph: bool = False, inputs: list[Any] | None = None) -> dict[int, Any]:
     """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
     ``inputs``, keyed by id, when given)."""
-    from .._ops._registry import ZERO
-
     token = _config.GRAD_ENABLED.set(create_graph)
     try:
         pending: dict[int, list[Any]] = {}
@@ -341,43 +352,44 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             slot = pending.setdefault(id(m.node), [None] * m.node.n_out)
             slot[m.index] = _accumulate(slot[m.index], g)
             roots.append(m.node)
+        pop = pending.pop
         for node in _toposort(roots):
-            gs = pending.pop(id(node), None)
+            gs = pop(id(node), None)
             if gs is None:
                 continue
-            _check_versions(node)
-            if node.op.vjp is ZERO:
-                cots: tuple[Any, ...] = (None,) * len(node.inputs)
-            elif node.op.vjp is None:
+            ins = node.inputs
+            for v, saved in zip(ins, node.versions):
+                m = getattr(v, "_meta", None)
+                if m is not None and m.version != saved:
+                    _raise_modified(node, saved, m.version)
+            op = node.op
+            vjp = op.vjp
+            if vjp is _ZERO:
+                continue
+            if vjp is None:
                 raise NotImplementedError(
-                    f"{node.op.name}() has no derivative rule yet; detach its inputs or "
+                    f"{op.name}() has no derivative rule yet; detach its inputs or "
                     f"compute it under pt.no_grad()")
+            out = node.out
+            if out is not None:
+                out = node.saved_outputs(create_graph)
+            if node.n_out == 1 and not isinstance(out, (tuple, list)):
+                g_in = gs[0]
             else:
-                if node.n_out == 1 and not isinstance(node.out, (tuple, list)):
-                    g_in = gs[0]
-                else:
-                    g_in = tuple(g if g is not None else _zeros_like(o)
-                                 for g, o in zip(gs, node.out))
-                    if isinstance(node.out, list):
-                        g_in = list(g_in)
-                cots = node.op.vjp(g_in, node.saved_outputs(create_graph), *node.inputs,
-                                   **node.params)
-            for v, c in zip(node.inputs, cots):
-                if c is None or not _is_tensor(v) or not requires_grad(v):
-                    continue
-                c = _fit(c, v)
-                vm = v._meta
-                if vm.node is not None:
-                    if vm.hooks:
-                        c = _run_hooks(vm.hooks, c)
-                    if vm.retains_grad:
-                        vm.grad = _accumulate(vm.grad, c if create_graph else _detached(c))
-                    if wanted is not None and id(v) in wanted:
-                        leaf_grads[id(v)] = _accumulate(leaf_grads.get(id(v)), c)
-                    slot = pending.setdefault(id(vm.node), [None] * vm.node.n_out)
-                    slot[vm.index] = _accumulate(slot[vm.index], c)
-                else:
-                    _deliver(v, c, leaf_grads, wanted)
+                g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(gs, out))
+                if isinstance(out, list):
+                    g_in = list(g_in)
+            params = node.params
+            rules = op.rules
+            if rules:  # one rule per input: call only those whose input needs a gradient
+                for v, need, rule in zip(ins, node.needs, rules):
+                    if need and rule.__class__ is not _MARKER_TYPE:
+                        _send(rule(g_in, out, *ins, **params), v, pending, leaf_grads, wanted,
+                              create_graph)
+            else:
+                for v, need, c in zip(ins, node.needs, vjp(g_in, out, *ins, **params)):
+                    if need and c is not None:
+                        _send(c, v, pending, leaf_grads, wanted, create_graph)
             if not retain_graph:  # release what the node holds; a second pass raises
                 node.freed = True
                 node.inputs = ()
@@ -386,6 +398,37 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         return leaf_grads
     finally:
         _config.GRAD_ENABLED.reset(token)
+
+
+def _send(c: Any, v: Any, pending: dict[int, list[Any]], leaf_grads: dict[int, Any],
+          wanted: set[int] | None, create_graph: bool) -> None:
+    """Deliver cotangent ``c`` to input ``v``: to its node's pending slot, or to the leaf."""
+    if c is None:
+        return
+    c = _fit(c, v)
+    vm = v._meta
+    vnode = vm.node
+    if vnode is None:
+        _deliver(v, c, leaf_grads, wanted)
+        return
+    if vm.hooks:
+        c = _run_hooks(vm.hooks, c)
+    if vm.retains_grad:
+        vm.grad = _accumulate(vm.grad, c if create_graph else _detached(c))
+    if wanted is not None and id(v) in wanted:
+        leaf_grads[id(v)] = _accumulate(leaf_grads.get(id(v)), c)
+    slot = pending.get(id(vnode))
+    if slot is None:
+        slot = pending[id(vnode)] = [None] * vnode.n_out
+    i = vm.index
+    slot[i] = c if slot[i] is None else slot[i] + c
+
+
+def _raise_modified(node: Node, saved: int, now: int) -> None:
+    raise RuntimeError(
+        f"one of the tensors needed by {node.op.name}() for the gradient was modified "
+        f"by an in-place operation (version {saved} when saved, now {now}); "
+        f"use an out-of-place operation or clone() the tensor before changing it")
 
 
 def _zeros_like(o: Any) -> Any:

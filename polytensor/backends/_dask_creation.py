@@ -8,21 +8,50 @@
 
 Both are rebuilt here with one NumPy call per block (``map_blocks`` over the block's position),
 following NumPy's own formulas, so values match ``numpy.eye``/``numpy.linspace`` exactly.
+
+- Dask's "auto" chunking divides by zero for empty shapes with a long axis (``zeros((0, 5000))``);
+  ``zeros``/``ones``/``empty``/``full`` and host data get one chunk when empty.
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import dask.array as da
 import numpy as np
 
-__all__ = ["eye", "linspace"]
+__all__ = ["chunks_for", "eye", "linspace", "shape_first"]
 
 
-def _chunks(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Dask's ``normalize_chunks``, except that an empty array is one chunk.
+
+    Note: Dask's "auto" chunking divides by zero for an empty shape with a long axis
+    (``dask.array.zeros((0, 5000))``, ``from_array`` of such data)."""
+    if 0 in shape and (chunks == "auto" or chunks is None):
+        return tuple((s,) for s in shape)
     return da.core.normalize_chunks(chunks, shape, dtype=dtype)
+
+
+def _shape_first(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(shape, ..., chunks=)`` of the compat namespace with empty shapes chunked safely."""
+    def wrapper(shape: Any, *args: Any, **kwargs: Any) -> Any:
+        dims = (operator.index(shape),) if not isinstance(shape, (tuple, list)) else tuple(
+            operator.index(s) for s in shape)
+        if 0 in dims:
+            kwargs["chunks"] = chunks_for(kwargs.get("chunks", "auto"), dims, None)
+        return fn(dims, *args, **kwargs)
+
+    wrapper.__name__ = wrapper.__qualname__ = getattr(fn, "__name__", "wrapper")
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def shape_first(xp: Any) -> dict[str, Callable[..., Any]]:
+    """Safe versions of the namespace's ``zeros``, ``ones``, ``empty``, ``full``."""
+    return {name: _shape_first(getattr(xp, name)) for name in ("zeros", "ones", "empty", "full")}
 
 
 def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
@@ -38,7 +67,7 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = N
         (r0, r1), (c0, c1) = block_info[None]["array-location"]
         return np.eye(r1 - r0, c1 - c0, k=k + r0 - c0, dtype=dtype)
 
-    return da.map_blocks(block, chunks=_chunks(chunks, shape, dtype), dtype=dtype,
+    return da.map_blocks(block, chunks=chunks_for(chunks, shape, dtype), dtype=dtype,
                          meta=np.empty((0, 0), dtype=dtype))
 
 
@@ -67,5 +96,5 @@ def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: A
             y[-1] = stop
         return y.astype(dtype, copy=False)
 
-    return da.map_blocks(block, chunks=_chunks(chunks, (num,), dtype), dtype=dtype,
+    return da.map_blocks(block, chunks=chunks_for(chunks, (num,), dtype), dtype=dtype,
                          meta=np.empty((0,), dtype=dtype))

@@ -4,7 +4,7 @@ Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default 
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
 (linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing, ``fft``
-along split axes, ``eye``/``linspace``). Functions whose output shape depends on the data
+along split axes, ``eye``/``linspace``, empty arrays' chunks). Functions whose output shape depends on the data
 (``unique_*``, ``nonzero``, boolean masks, ``repeat`` with an array) raise NotImplementedError
 rather than compute behind the user's back; ``pt.compute`` or ``x.to("numpy")`` is the way out.
 """
@@ -30,6 +30,8 @@ def _load() -> ModuleType:
                                                                           "__doc__")})
     xp.eye = _dask_creation.eye  # type: ignore[attr-defined]
     xp.linspace = _dask_creation.linspace  # type: ignore[attr-defined]
+    for name, fn in _dask_creation.shape_first(compat).items():
+        setattr(xp, name, fn)
 
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES.update(_dask_linalg.overrides(compat))
@@ -47,7 +49,10 @@ def _to_numpy(array: Any) -> Any:
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
     import dask.array as da
 
-    return da.from_array(array, chunks=backend.options.get("chunks", "auto"))
+    from ._dask_creation import chunks_for
+
+    chunks = chunks_for(backend.options.get("chunks", "auto"), array.shape, array.dtype)
+    return da.from_array(array, chunks=chunks)
 
 
 _OVERRIDES: dict[str, Any] = {}

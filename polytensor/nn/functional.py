@@ -1,0 +1,681 @@
+"""Functions behind the layers, as in ``torch.nn.functional``.
+
+Everything here is written with the standard's operations (slicing, ``concat``, ``stack``,
+``reshape``, ``matmul``, ``where``, reductions), so it runs, and differentiates, on every
+backend: NumPy, Dask (lazily), array-api-strict, CuPy.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> import polytensor.nn.functional as F
+>>> logits = pt.asarray([[2.0, 0.5, -1.0]])
+>>> F.cross_entropy(logits, pt.asarray([0])).shape
+()
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+from .._ops.creation import arange, zeros
+from .._ops.data_types import astype
+from .._ops.elementwise import abs as _abs
+from .._ops.elementwise import exp, log
+from .._ops.elementwise import tanh as _tanh
+from .._ops.linear_algebra import matmul, matrix_transpose
+from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
+from .._ops.searching import argmax, where
+from .._ops.statistical import any as _any
+from .._ops.statistical import max as _max
+from .._ops.statistical import mean as _mean
+from .._ops.statistical import sum as _sum
+from .._tensor import Tensor
+from ..autograd import no_grad
+
+__all__ = ["conv2d", "cross_entropy", "dropout", "l1_loss", "leaky_relu", "linear",
+           "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax",
+           "tanh"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x: Any, where: str, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{where}() expects {name} to be a polytensor Tensor; got "
+                        f"{type(x).__name__}; convert it with pt.asarray(...)")
+    return x
+
+
+def _floating(x: Tensor, where: str, name: str = "input") -> None:
+    if x.dtype.kind not in ("real floating", "complex floating"):
+        raise TypeError(f"{where}() expects a floating-point {name}; got {x.dtype.name}; cast "
+                        f"with pt.astype(x, pt.float32) first")
+
+
+def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
+    if reduction == "mean":
+        return _mean(loss)
+    if reduction == "sum":
+        return _sum(loss)
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{where}() got reduction={reduction!r}; expected one of "
+                     f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+
+
+def _dim(dim: int, ndim: int, where: str) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{where}() got dim={dim} for a {ndim}-D input; expected a dim in "
+                         f"[{-n}, {n - 1}]")
+    return dim % n
+
+
+# -- activations ---------------------------------------------------------------------------------
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0) element-wise; the gradient at 0 is 0, as in PyTorch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.relu(pt.asarray([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.], backend='numpy')
+    """
+    x = _tensor(input, "relu")
+    return where(x > 0, x, 0)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else ``negative_slope * x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.leaky_relu(pt.asarray([-1.0, 2.0]), 0.1)
+    tensor([-0.1,  2. ], backend='numpy')
+    """
+    x = _tensor(input, "leaky_relu")
+    return where(x > 0, x, x * negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), computed without overflow for large ``|x|``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.sigmoid(pt.asarray([0.0]))
+    tensor([0.5], backend='numpy')
+    """
+    x = _tensor(input, "sigmoid")
+    _floating(x, "sigmoid")
+    pos = x >= 0
+    # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
+    z = exp(where(pos, -x, x))
+    return where(pos, 1 / (1 + z), z / (1 + z))
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent element-wise (``pt.tanh``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.tanh(pt.asarray([0.0]))
+    tensor([0.], backend='numpy')
+    """
+    return _tanh(_tensor(input, "tanh"))  # type: ignore[no-any-return]
+
+
+def softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, shifted by the maximum for stability.
+
+    Parameters
+    ----------
+    input : Tensor
+        Floating-point scores.
+    dim : int, default -1
+        The axis that sums to one. (Note: PyTorch's default is an implicit, deprecated choice;
+        here it is the last axis.)
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.softmax(pt.asarray([1000.0, 1000.0]), dim=0)
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    x = _tensor(input, "softmax")
+    _floating(x, "softmax")
+    d = _dim(dim, x.ndim, "softmax")
+    with no_grad():  # softmax is shift-invariant: the shift needs no gradient
+        m = _max(x, axis=d, keepdims=True)
+    e = exp(x - m)
+    return e / _sum(e, axis=d, keepdims=True)  # type: ignore[no-any-return]
+
+
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed as ``x - max - log(sum(exp(x - max)))``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> y = F.log_softmax(pt.asarray([0.0, 1000.0]), dim=0)
+    >>> y.tolist()
+    [-1000.0, 0.0]
+    """
+    x = _tensor(input, "log_softmax")
+    _floating(x, "log_softmax")
+    d = _dim(dim, x.ndim, "log_softmax")
+    with no_grad():
+        m = _max(x, axis=d, keepdims=True)
+    shifted = x - m
+    return shifted - log(_sum(exp(shifted), axis=d, keepdims=True))  # type: ignore[no-any-return]
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            generator: Any = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    The mask is drawn on the host (``nn.init.manual_seed`` seeds it, or pass a NumPy
+    ``generator``) and moved to the input's backend. Outside training, the input is returned.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.dropout(pt.ones((2, 2)), p=0.5, training=False)
+    tensor([[1., 1.],
+            [1., 1.]], backend='numpy')
+    """
+    from ._random import generator as _gen
+    from ._random import host_to
+
+    x = _tensor(input, "dropout")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+    if not training or p == 0.0:
+        return x
+    _floating(x, "dropout")
+    if any(s is None for s in x.shape):
+        raise ValueError(f"dropout() of a tensor with unknown (lazy) shape {x.shape}; "
+                         f"call pt.compute(x) first")
+    if p == 1.0:
+        return x * 0.0
+    keep = _gen(generator).random(tuple(x.shape)) >= p  # type: ignore[arg-type]
+    return x * host_to(keep / (1.0 - p), x)  # type: ignore[no-any-return]
+
+
+# -- layers ---------------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` (weight has shape ``(out_features, in_features)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.linear(pt.ones((4, 3)), pt.ones((2, 3)), pt.zeros(2)).shape
+    (4, 2)
+    """
+    x = _tensor(input, "linear")
+    w = _tensor(weight, "linear", "weight")
+    if w.ndim != 2:
+        raise ValueError(f"linear() expects a 2-D weight (out_features, in_features); got shape "
+                         f"{w.shape}")
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"linear() got input of shape {x.shape} for a weight of shape "
+                         f"{w.shape}; the last dimension of the input must be {w.shape[1]}")
+    out = matmul(x, matrix_transpose(w))
+    if bias is not None:
+        out = out + _tensor(bias, "linear", "bias")
+    return out  # type: ignore[no-any-return]
+
+
+def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return (v, v)
+    if isinstance(v, (tuple, list)) and len(v) == 2 and all(
+            isinstance(i, int) and not isinstance(i, bool) for i in v):
+        return (int(v[0]), int(v[1]))
+    raise TypeError(f"{where}() expects {name} to be an int or a pair of ints; got {v!r}")
+
+
+def _batched(x: Tensor, where: str) -> tuple[Tensor, bool]:
+    if x.ndim == 3:
+        return expand_dims(x, axis=0), True
+    if x.ndim != 4:
+        raise ValueError(f"{where}() expects a 3-D (C, H, W) or 4-D (N, C, H, W) input; got "
+                         f"shape {x.shape}")
+    return x, False
+
+
+def _pad_hw(x: Tensor, top: int, bottom: int, left: int, right: int,
+            value: float = 0.0) -> Tensor:
+    """``x`` (N, C, H, W) padded with ``value`` by concatenation (differentiable)."""
+    n, c, h, w = x.shape
+
+    def filler(shape: tuple[Any, ...]) -> Tensor:
+        z = zeros(shape, dtype=x.dtype, device=x.device)
+        return z if value == 0.0 else z + value
+
+    if top or bottom:
+        parts = ([filler((n, c, top, w))] if top else []) + [x] + (
+            [filler((n, c, bottom, w))] if bottom else [])
+        x = concat(parts, axis=2)
+        h = h + top + bottom  # type: ignore[operator]
+    if left or right:
+        parts = ([filler((n, c, h, left))] if left else []) + [x] + (
+            [filler((n, c, h, right))] if right else [])
+        x = concat(parts, axis=3)
+    return x
+
+
+def _windows(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
+             dilation: tuple[int, int], out_hw: tuple[int, int], axis: int) -> Tensor:
+    """The ``kh * kw`` shifted views of ``x`` (N, C, H, W), stacked on ``axis``: element
+    ``[..., ki * kw + kj, ...]`` at output position (i, j) is
+    ``x[..., i * sh + ki * dh, j * sw + kj * dw]``."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
+    views = []
+    for ki in range(kh):
+        for kj in range(kw):
+            r0, c0 = ki * dh, kj * dw
+            views.append(x[:, :, r0:r0 + sh * (ho - 1) + 1:sh, c0:c0 + sw * (wo - 1) + 1:sw])
+    return stack(views, axis=axis)  # type: ignore[no-any-return]
+
+
+def _out_size(size: int, k: int, s: int, d: int, where: str) -> int:
+    n = (size - d * (k - 1) - 1) // s + 1
+    if n <= 0:
+        raise ValueError(f"{where}(): the (padded) input of size {size} is smaller than the "
+                         f"kernel of size {d * (k - 1) + 1}")
+    return n
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
+
+    The input is padded by concatenating zeros, its ``kh * kw`` shifted (strided) views are
+    stacked, and one batched ``matmul`` with the weight does the rest; all of it is
+    differentiable on every backend.
+
+    Parameters
+    ----------
+    input : Tensor
+        Shape (N, C_in, H, W) or (C_in, H, W).
+    weight : Tensor
+        Shape (C_out, C_in / groups, kH, kW).
+    bias : Tensor, optional
+        Shape (C_out,).
+    stride, dilation : int or (int, int)
+    padding : int, (int, int), 'valid' or 'same'
+        Zeros added on both sides ('same' keeps the size; it needs stride 1).
+    groups : int
+        Split channels into ``groups`` independent convolutions.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.ones((1, 1, 4, 4))
+    >>> F.conv2d(x, pt.ones((2, 1, 3, 3)), padding=1)[0, 0]
+    tensor([[4., 6., 6., 4.],
+            [6., 9., 9., 6.],
+            [6., 9., 9., 6.],
+            [4., 6., 6., 4.]], backend='numpy')
+    """
+    where_ = "conv2d"
+    x, unbatched = _batched(_tensor(input, where_), where_)
+    w = _tensor(weight, where_, "weight")
+    if w.ndim != 4:
+        raise ValueError(f"conv2d() expects a 4-D weight (C_out, C_in/groups, kH, kW); got shape "
+                         f"{w.shape}")
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"conv2d() expects groups to be a positive int; got {groups!r}")
+    if c != cg * groups or o % groups:
+        raise ValueError(f"conv2d() got input with {c} channels and weight of shape {w.shape} "
+                         f"with groups={groups}; expected C_in = {cg} * groups and C_out "
+                         f"divisible by groups")
+    sh, sw = _pair(stride, "stride", where_)
+    dh, dw = _pair(dilation, "dilation", where_)
+    if min(sh, sw, dh, dw) < 1:
+        raise ValueError(f"conv2d() expects positive stride and dilation; got stride={stride!r},"
+                         f" dilation={dilation!r}")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "same":
+            if (sh, sw) != (1, 1):
+                raise ValueError("conv2d(): padding='same' is not supported for strided "
+                                 "convolutions")
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            pads = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+        else:
+            raise ValueError(f"conv2d() got padding={padding!r}; expected 'valid', 'same', an int "
+                             f"or a pair of ints")
+    else:
+        ph, pw = _pair(padding, "padding", where_)
+        if min(ph, pw) < 0:
+            raise ValueError(f"conv2d() got negative padding {padding!r}")
+        pads = (ph, ph, pw, pw)
+    if any(pads):
+        x = _pad_hw(x, *pads)
+    hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]  # type: ignore[operator]
+    ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
+    k = kh * kw
+    if k == 1:
+        patches = x[:, :, 0:sh * (ho - 1) + 1:sh, 0:sw * (wo - 1) + 1:sw]
+    else:
+        patches = _windows(x, (kh, kw), (sh, sw), (dh, dw), (ho, wo), axis=2)  # N, C, K, Ho, Wo
+    # (g, O/g, C/g*K) @ (N, g, C/g*K, L) -> (N, g, O/g, L); channel-major matches the weight.
+    cols = reshape(patches, (n, groups, cg * k, ho * wo))
+    wmat = reshape(w, (groups, o // groups, cg * k))
+    out = reshape(matmul(wmat, cols), (n, o, ho, wo))
+    if bias is not None:
+        out = out + reshape(_tensor(bias, where_, "bias"), (o, 1, 1))
+    return out[0] if unbatched else out  # type: ignore[no-any-return]
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
+
+    Non-overlapping windows are formed by a reshape, others by stacking strided views.
+    As in PyTorch, the gradient of each window goes to its first maximal element (not shared
+    among ties).
+
+    Parameters
+    ----------
+    input : Tensor
+        Shape (N, C, H, W) or (C, H, W).
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Implicit -inf added on both sides (at most half the kernel).
+    dilation : int or (int, int)
+    ceil_mode : bool
+        Round the output size up (windows may then run past the input).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
+    >>> F.max_pool2d(x, 2)[0, 0]
+    tensor([[ 5.,  7.],
+            [13., 15.]], backend='numpy')
+    """
+    where_ = "max_pool2d"
+    if return_indices:
+        raise NotImplementedError("max_pool2d() with return_indices=True is not supported")
+    x, unbatched = _batched(_tensor(input, where_), where_)
+    if x.dtype.kind not in ("real floating", "signed integer", "unsigned integer"):
+        raise TypeError(f"max_pool2d() expects a real numeric input; got {x.dtype.name}")
+    kh, kw = _pair(kernel_size, "kernel_size", where_)
+    sh, sw = (kh, kw) if stride is None or stride == () else _pair(stride, "stride", where_)
+    ph, pw = _pair(padding, "padding", where_)
+    dh, dw = _pair(dilation, "dilation", where_)
+    if min(kh, kw, sh, sw, dh, dw) < 1:
+        raise ValueError(f"max_pool2d() expects positive kernel_size, stride and dilation; got "
+                         f"kernel_size={kernel_size!r}, stride={stride!r}, "
+                         f"dilation={dilation!r}")
+    if ph < 0 or pw < 0 or ph > kh // 2 or pw > kw // 2:
+        raise ValueError(f"max_pool2d(): padding should be at most half of the kernel size; got "
+                         f"padding={padding!r}, kernel_size={kernel_size!r}")
+    n, c, h, w = x.shape
+    ho = _pool_out(h, kh, sh, ph, dh, ceil_mode, where_)  # type: ignore[arg-type]
+    wo = _pool_out(w, kw, sw, pw, dw, ceil_mode, where_)  # type: ignore[arg-type]
+    # Pad (with the lowest value) so that every window lies inside; crop what no window reads.
+    need_h, need_w = (ho - 1) * sh + dh * (kh - 1) + 1, (wo - 1) * sw + dw * (kw - 1) + 1
+    extra_h, extra_w = max(need_h - h - ph, 0), max(need_w - w - pw, 0)  # type: ignore[operator]
+    if ph or pw or extra_h or extra_w:
+        low = -math.inf if x.dtype.kind == "real floating" else None
+        if low is None:
+            raise NotImplementedError("max_pool2d() with padding or ceil_mode needs a "
+                                      "floating-point input")
+        x = _pad_hw(x, ph, extra_h, pw, extra_w, value=low)
+    if x.shape[2] != need_h or x.shape[3] != need_w:
+        x = x[:, :, :need_h, :need_w]
+    k = kh * kw
+    if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1):
+        win = reshape(x, (n, c, ho, kh, wo, kw))
+        win = reshape(permute_dims(win, (0, 1, 2, 4, 3, 5)), (n, c, ho, wo, k))
+    else:
+        win = _windows(x, (kh, kw), (sh, sw), (dh, dw), (ho, wo), axis=4)  # N, C, Ho, Wo, K
+    with no_grad():
+        first = argmax(win, axis=-1, keepdims=True) == reshape(
+            arange(k, device=win.device), (1, 1, 1, 1, k))
+    out = _sum(where(first, win, 0), axis=-1)
+    return out[0] if unbatched else out  # type: ignore[no-any-return]
+
+
+def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
+    span = size + 2 * p - d * (k - 1) - 1
+    if span < 0:
+        raise ValueError(f"{where}(): the (padded) input of size {size + 2 * p} is smaller than "
+                         f"the kernel of size {d * (k - 1) + 1}")
+    n = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (n - 1) * s >= size + p:  # the last window must start inside the input
+        n -= 1
+    return n
+
+
+# -- losses ---------------------------------------------------------------------------------------
+def _class_targets(input: Tensor, target: Tensor, where: str) -> tuple[int, int]:
+    """(class dim, number of classes) after checking the shapes of a class-index target."""
+    cdim = 1 if input.ndim >= 2 else 0
+    if input.ndim == 0:
+        raise ValueError(f"{where}() expects input of shape (C,), (N, C) or (N, C, d1, ...); "
+                         f"got a 0-d tensor")
+    want = tuple(input.shape[:cdim]) + tuple(input.shape[cdim + 1:])
+    if tuple(target.shape) != want:
+        raise ValueError(f"{where}() got input of shape {input.shape} and target of shape "
+                         f"{target.shape}; expected a target of shape {want}")
+    c = input.shape[cdim]
+    return cdim, int(c)  # type: ignore[arg-type]
+
+
+def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> None:
+    if target._backend.lazy:
+        return  # checking would compute the target; a bad index then gives a zero row
+    bad = ((target < 0) | (target >= c)) & (target != ignore_index)
+    if bool(_any(bad)):
+        raise IndexError(f"{where}(): a target is out of bounds; targets must be class indices "
+                         f"in [0, {c - 1}] (or ignore_index={ignore_index})")
+
+
+def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
+    """1-D ``v`` of length C shaped to broadcast along ``cdim`` of an ``ndim``-D tensor."""
+    return reshape(v, (-1,) + (1,) * (ndim - cdim - 1))  # type: ignore[no-any-return]
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class-index targets given log-probabilities ``input``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Log-probabilities, shape (C,), (N, C) or (N, C, d1, ...).
+    target : Tensor
+        Integer class indices, shape (), (N,) or (N, d1, ...).
+    weight : Tensor, optional
+        A weight per class, shape (C,).
+    ignore_index : int
+        Targets equal to it contribute nothing (and do not count in the mean).
+    reduction : {'mean', 'sum', 'none'}
+        'mean' divides by the total weight of the non-ignored targets.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> logp = pt.log(pt.asarray([[0.5, 0.5], [0.25, 0.75]]))
+    >>> round(float(F.nll_loss(logp, pt.asarray([0, 1]))), 4)
+    0.4904
+    """
+    where_ = "nll_loss"
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_)
+    if t.dtype.kind not in ("signed integer", "unsigned integer"):
+        raise TypeError(f"nll_loss() expects integer class indices as target; got "
+                        f"{t.dtype.name}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"nll_loss() got reduction={reduction!r}; expected one of "
+                         f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+    cdim, c = _class_targets(x, t, where_)
+    _check_range(t, c, ignore_index, where_)
+    valid = t != ignore_index
+    classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
+    hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)
+    if weight is not None:
+        wt = _tensor(weight, where_, "weight")
+        if tuple(wt.shape) != (c,):
+            raise ValueError(f"nll_loss() expects weight of shape ({c},); got {wt.shape}")
+        wc = _class_axis(wt, x.ndim, cdim)
+        picked = _sum(where(hit, x * wc, 0), axis=cdim)
+        wsum = _sum(where(hit, wc, 0), axis=cdim)
+    else:
+        picked = _sum(where(hit, x, 0), axis=cdim)
+        wsum = astype(valid, x.dtype)
+    loss = -picked
+    if reduction == "none":
+        return loss  # type: ignore[no-any-return]
+    if reduction == "sum":
+        return _sum(loss)  # type: ignore[no-any-return]
+    return _sum(loss) / _sum(wsum)  # type: ignore[no-any-return]
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between logits ``input`` and class indices (or class probabilities).
+
+    ``nll_loss(log_softmax(input, dim=class_dim), target, ...)`` with PyTorch's options.
+
+    Parameters
+    ----------
+    input : Tensor
+        Unnormalised scores, shape (C,), (N, C) or (N, C, d1, ...).
+    target : Tensor
+        Integer class indices of shape (), (N,) or (N, d1, ...), or class probabilities with
+        the shape of ``input``.
+    weight : Tensor, optional
+        A weight per class, shape (C,).
+    ignore_index : int
+        Class-index targets equal to it are ignored.
+    reduction : {'mean', 'sum', 'none'}
+    label_smoothing : float in [0, 1]
+        Mix the target with the uniform distribution, as PyTorch does.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> logits = pt.asarray([[0.0, 0.0], [0.0, 0.0]])
+    >>> round(float(F.cross_entropy(logits, pt.asarray([0, 1]))), 4)
+    0.6931
+    """
+    where_ = "cross_entropy"
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"cross_entropy() got reduction={reduction!r}; expected one of "
+                         f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy() expects label_smoothing in [0, 1]; got "
+                         f"{label_smoothing!r}")
+    if x.ndim == 0:
+        raise ValueError("cross_entropy() expects input of shape (C,), (N, C) or "
+                         "(N, C, d1, ...); got a 0-d tensor")
+    cdim = 1 if x.ndim >= 2 else 0
+    c = int(x.shape[cdim])  # type: ignore[arg-type]
+    logp = log_softmax(x, dim=cdim)
+    wc = None
+    if weight is not None:
+        wt = _tensor(weight, where_, "weight")
+        if tuple(wt.shape) != (c,):
+            raise ValueError(f"cross_entropy() expects weight of shape ({c},); got {wt.shape}")
+        wc = _class_axis(wt, x.ndim, cdim)
+    if t.dtype.kind in ("real floating", "complex floating"):  # class probabilities
+        if tuple(t.shape) != tuple(x.shape):
+            raise ValueError(f"cross_entropy() got probability targets of shape {t.shape} for "
+                             f"input of shape {x.shape}; they must match")
+        if label_smoothing > 0:
+            t = t * (1 - label_smoothing) + label_smoothing / c
+        prod = logp * t if wc is None else logp * t * wc
+        loss = -_sum(prod, axis=cdim)
+        if reduction == "mean":
+            return _sum(loss) / (loss.size or 1)  # type: ignore[no-any-return]
+        return _reduce(loss, reduction, where_)
+    nll = nll_loss(logp, t, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0:
+        return nll
+    valid = t != ignore_index
+    smooth = -_sum(logp if wc is None else logp * wc, axis=cdim)
+    smooth = where(valid, smooth, 0)
+    if reduction == "none":
+        ret = smooth
+    elif reduction == "sum":
+        ret = _sum(smooth)
+    elif wc is None:
+        ret = _sum(smooth) / _sum(astype(valid, x.dtype))
+    else:
+        classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
+        hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)
+        ret = _sum(smooth) / _sum(where(hit, wc, 0))
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)  # type: ignore[no-any-return]
+
+
+def _pointwise_loss(input: Tensor, target: Tensor, where_: str) -> tuple[Tensor, Tensor]:
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_)
+    if tuple(x.shape) != tuple(t.shape):
+        warnings.warn(f"{where_}(): using a target of shape {t.shape} that differs from the "
+                      f"input's shape {x.shape}; they will be broadcast, which is probably "
+                      f"not intended", UserWarning, stacklevel=3)
+    return x, t
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean (or summed) squared error ``(input - target) ** 2``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.mse_loss(pt.asarray([1.0, 2.0]), pt.asarray([1.0, 4.0]))
+    tensor(2., backend='numpy')
+    """
+    x, t = _pointwise_loss(input, target, "mse_loss")
+    d = x - t
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean (or summed) absolute error ``|input - target|``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.l1_loss(pt.asarray([1.0, 2.0]), pt.asarray([1.0, 4.0]))
+    tensor(1., backend='numpy')
+    """
+    x, t = _pointwise_loss(input, target, "l1_loss")
+    return _reduce(_abs(x - t), reduction, "l1_loss")
