@@ -128,6 +128,10 @@ _SEQ = itertools.count()
 _by_seq = operator.attrgetter("seq")
 
 
+_SCALAR_TYPES = frozenset((bool, int, float, complex))
+_new = object.__new__
+
+
 def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
     """``record`` for one-output element-wise ops whose inputs share a backend and dtype: the
     generated fast paths call it with the wrapped output ``t``."""
@@ -135,7 +139,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
     versions = []
     needs = []
     for v in inputs:
-        m = getattr(v, "_meta", None)
+        m = None if v.__class__ in _SCALAR_TYPES else v._meta
         if m is None:
             versions.append(0)
             needs.append(False)
@@ -146,8 +150,26 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
             req = req or need
     if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
         return
-    node = Node(op, inputs, None, None, 1, tuple(versions), tuple(needs))
-    m = t._meta = Meta(node=node)
+    node = _new(Node)  # Node.__init__ inlined: this runs once per recorded op
+    node.op = op
+    node.inputs = inputs
+    node.versions = versions
+    node.needs = needs
+    node.params = _NO_PARAMS
+    node.out = None
+    node.n_out = 1
+    node.freed = False
+    node.out_metas = ()
+    node.seq = next(_SEQ)
+    m = _new(Meta)
+    m.requires_grad = False
+    m.node = node
+    m.index = 0
+    m.grad = None
+    m.version = 0
+    m.hooks = None
+    m.retains_grad = False
+    t._meta = m
     if op.saves_out:
         node.out = _detached(t)
         node.out_metas = ((weakref.ref(m), 0),)
