@@ -93,3 +93,109 @@ def _from_array(v: Any, chunks: Any) -> Any:
     import dask.array as da
 
     return da.from_array(v, chunks=chunks)
+
+
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """PyTorch's name for ``pt.concat`` (``dim=`` or the standard's ``axis=``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.cat([pt.ones(2), pt.zeros(1)])
+    tensor([1., 1., 0.], backend='numpy')
+    """
+    from ._ops.manipulation import concat
+
+    return concat(tensors, axis=dim if axis is None else axis)  # type: ignore[no-any-return]
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Matrix product of two 2-D tensors.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.mm(pt.ones(2, 3), pt.ones(3, 1)).shape
+    (2, 1)
+    """
+    return input.mm(mat2)  # type: ignore[no-any-return,attr-defined]
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    """Matrix-vector product.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.mv(pt.ones(2, 3), pt.ones(3)).shape
+    (2,)
+    """
+    return input.mv(vec)  # type: ignore[no-any-return,attr-defined]
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Dot product of two 1-D tensors.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.dot(pt.ones(3), pt.ones(3)))
+    3.0
+    """
+    return input.dot(other)  # type: ignore[no-any-return,attr-defined]
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None,  # noqa: A002
+         keepdim: bool = False) -> Tensor:
+    """PyTorch's ``torch.norm``: the 2-norm of all elements by default.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.norm(pt.asarray([3.0, 4.0])))
+    5.0
+    """
+    return input.norm(p, dim, keepdim)  # type: ignore[no-any-return,attr-defined]
+
+
+def sigmoid(x: Tensor, /) -> Tensor:
+    """The logistic function ``1 / (1 + exp(-x))``, computed stably as
+    ``(tanh(x / 2) + 1) / 2``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.sigmoid(pt.asarray(0.0)))
+    0.5
+    """
+    from ._ops.elementwise import tanh
+
+    return (tanh(x * 0.5) + 1) * 0.5  # type: ignore[no-any-return]
+
+
+def relu(x: Tensor, /) -> Tensor:
+    """``max(x, 0)``, with gradient 0 at 0 as in PyTorch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.relu(pt.asarray([-1.0, 2.0]))
+    tensor([0., 2.], backend='numpy')
+    """
+    from ._ops.searching import where
+
+    return where(x > 0, x, 0)  # type: ignore[no-any-return]
+
+
+def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's name for ``pt.clip``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.clamp(pt.asarray([-1.0, 2.0]), min=0.0)
+    tensor([0., 2.], backend='numpy')
+    """
+    from ._ops.elementwise import clip
+
+    return clip(x, min, max)  # type: ignore[no-any-return]

@@ -196,3 +196,698 @@ def install() -> None:
     Tensor.is_leaf = property(_is_leaf, doc="True unless this tensor is a recorded op's output.")
     for fn in (requires_grad_, backward, detach, detach_, retain_grad, register_hook, to, clone):
         setattr(Tensor, fn.__name__, fn)
+    install_pytorch_methods()
+
+
+# -- PyTorch-style methods onto table ops ----------------------------------------------------------
+def _axis(where: str, dim: Any, axis: Any) -> Any:
+    if dim is not None and axis is not None:
+        raise TypeError(f"{where}() got both dim= and axis=; pass one")
+    return dim if dim is not None else axis
+
+
+def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
+    if keepdim is not None and keepdims is not None:
+        raise TypeError(f"{where}() got both keepdim= and keepdims=; pass one")
+    return bool(keepdim if keepdim is not None else (keepdims or False))
+
+
+def _reduction(name: str, extra: str = "") -> Any:
+    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
+               keepdims: Any = None, **kwargs: Any) -> Tensor:
+        from . import _ops
+
+        fn = getattr(_ops.statistical, name)
+        return fn(self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims),
+                  **kwargs)  # type: ignore[no-any-return]
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``pt.{name}`` of this tensor, with PyTorch's ``dim=``/``keepdim=`` or "
+                      f"the standard's ``axis=``/``keepdims=``.{extra}\n\nExamples\n--------\n"
+                      f">>> import polytensor as pt\n>>> pt.ones(2, 3).{name}(dim=1).shape\n(2,)\n")
+    return method
+
+
+def _spread(where: str, correction: Any, unbiased: Any) -> float:
+    if correction is not None and unbiased is not None:
+        raise TypeError(f"{where}() got both correction= and unbiased=; pass one")
+    if correction is not None:
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+def std(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
+        keepdims: Any = None, correction: Any = None, unbiased: Any = None) -> Tensor:
+    """Standard deviation; as in PyTorch the method is unbiased (``correction=1``) by default
+    (``pt.std`` follows the standard: ``correction=0``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.asarray([1.0, 3.0]).std())
+    1.4142135381698608
+    """
+    from ._ops.statistical import std as _std
+
+    return _std(self, axis=_axis("std", dim, axis), keepdims=_keep("std", keepdim, keepdims),
+                correction=_spread("std", correction, unbiased))  # type: ignore[no-any-return]
+
+
+def var(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
+        keepdims: Any = None, correction: Any = None, unbiased: Any = None) -> Tensor:
+    """Variance; as in PyTorch the method is unbiased (``correction=1``) by default.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.asarray([1.0, 3.0]).var())
+    2.0
+    """
+    from ._ops.statistical import var as _var
+
+    return _var(self, axis=_axis("var", dim, axis), keepdims=_keep("var", keepdim, keepdims),
+                correction=_spread("var", correction, unbiased))  # type: ignore[no-any-return]
+
+
+def _minmax(name: str) -> Any:
+    from collections import namedtuple
+
+    result = namedtuple(f"{name}_result", ["values", "indices"])  # type: ignore[misc]
+
+    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
+               keepdims: Any = None) -> Any:
+        from ._ops import searching, statistical
+
+        ax = _axis(name, dim, axis)
+        kd = _keep(name, keepdim, keepdims)
+        values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
+        if dim is None or isinstance(dim, tuple):
+            return values
+        # Note: PyTorch's x.max(dim) returns (values, indices); pt.max follows the standard.
+        arg = getattr(searching, "argmax" if name == "max" else "argmin")
+        return result(values, arg(self, axis=ax, keepdims=kd))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``pt.{name}`` of this tensor; with ``dim=`` (PyTorch's spelling) it "
+                      f"returns ``(values, indices)`` as PyTorch does.\n\nExamples\n--------\n"
+                      f">>> import polytensor as pt\n>>> v, i = pt.asarray([[1.0, 5.0]])."
+                      f"{name}(dim=1)\n")
+    return method
+
+
+def _arg(name: str) -> Any:
+    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
+               keepdims: Any = None) -> Tensor:
+        from ._ops import searching
+
+        return getattr(searching, name)(  # type: ignore[no-any-return]
+            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``pt.{name}`` with ``dim=``/``keepdim=``.\n\nExamples\n--------\n"
+                      f">>> import polytensor as pt\n>>> int(pt.asarray([1.0, 5.0]).{name}())\n"
+                      f"{1 if name == 'argmax' else 0}\n")
+    return method
+
+
+def _unary_method(name: str, fn_name: str | None = None) -> Any:
+    def method(self: Tensor) -> Tensor:
+        import polytensor
+
+        return getattr(polytensor, fn_name or name)(self)  # type: ignore[no-any-return]
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``pt.{fn_name or name}(self)``.\n\nExamples\n--------\n"
+                      f">>> import polytensor as pt\n>>> y = pt.asarray([0.5, 1.0]).{name}()\n")
+    return method
+
+
+def _binary_method(name: str, fn_name: str) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        import polytensor
+
+        return getattr(polytensor, fn_name)(self, other)  # type: ignore[no-any-return]
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``pt.{fn_name}(self, other)``.\n\nExamples\n--------\n"
+                      f">>> import polytensor as pt\n>>> y = pt.asarray([0.5, 1.0]).{name}(1.0)\n")
+    return method
+
+
+def _inplace_method(name: str, fn_name: str) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        import polytensor
+        from ._tensor_ops import assign_inplace
+        from .autograd import _graph as g
+
+        r = getattr(polytensor, fn_name)(g.alias_before_inplace(self), other)
+        return assign_inplace(self, r, name)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"In-place ``pt.{fn_name}``: writes the result into this tensor and "
+                      f"returns it.\n\nExamples\n--------\n>>> import polytensor as pt\n"
+                      f">>> x = pt.ones(2)\n>>> x.{name}(2.0) is x\nTrue\n")
+    return method
+
+
+def _cast_method(name: str, dtype: dt.DType) -> Any:
+    def method(self: Tensor) -> Tensor:
+        from ._ops.data_types import astype
+
+        return self if self.dtype is dtype else astype(self, dtype)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"This tensor as ``{dtype.name}`` (PyTorch's ``x.{name}()``).\n\n"
+                      f"Examples\n--------\n>>> import polytensor as pt\n"
+                      f">>> pt.ones(1).{name}().dtype\npolytensor.{dtype.name}\n")
+    return method
+
+
+def _shape_args(where: str, shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    import operator
+
+    try:
+        return tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{where}() expects ints or one tuple of ints; got {shape!r}") from None
+
+
+def view(self: Tensor, *shape: Any) -> Tensor:
+    """This tensor's data seen with another shape, without copying (else an error says to use
+    ``reshape``). ``view(dtype)`` is not supported.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.arange(6).view(2, 3).shape
+    (2, 3)
+    """
+    from ._ops.manipulation import reshape
+
+    dims = _shape_args("view", shape)
+    known = [d for d in dims if d != -1]
+    import math
+
+    size = self.size
+    if size is not None and (dims.count(-1) > 1 or (
+            -1 not in dims and math.prod(dims) != size) or (
+            -1 in dims and (math.prod(known) == 0 or size % math.prod(known) != 0))):
+        raise RuntimeError(f"view(): shape {dims} is invalid for a tensor of {size} elements "
+                           f"(shape {self.shape})")
+    if self._backend.lazy or not self._backend.mutable:
+        return reshape(self, dims)  # type: ignore[no-any-return]
+    try:
+        return reshape(self, dims, copy=False)  # type: ignore[no-any-return]
+    except (ValueError, AttributeError) as e:
+        raise RuntimeError(f"view(): the data of this tensor (shape {self.shape}) cannot be "
+                           f"seen as shape {dims} without a copy (it is not contiguous); use "
+                           f".reshape(...) instead") from e
+
+
+def reshape_method(self: Tensor, *shape: Any) -> Tensor:
+    """``pt.reshape`` with PyTorch's ``x.reshape(2, 3)`` spelling.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.arange(6).reshape(3, 2).shape
+    (3, 2)
+    """
+    from ._ops.manipulation import reshape
+
+    return reshape(self, _shape_args("reshape", shape))  # type: ignore[no-any-return]
+
+
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
+    from ._ops.manipulation import reshape
+
+    if self.ndim == 0:
+        return reshape(self, (1,))  # type: ignore[no-any-return]
+    s, e = start_dim % self.ndim, end_dim % self.ndim
+    shape = tuple(self.shape)
+    return reshape(self, shape[:s] + (-1,) + shape[e + 1:])  # type: ignore[no-any-return]
+
+
+def unsqueeze(self: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(3).unsqueeze(0).shape
+    (1, 3)
+    """
+    from ._ops.manipulation import expand_dims
+
+    return expand_dims(self, axis=dim)  # type: ignore[no-any-return]
+
+
+def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
+    """Remove size-1 dimensions (all of them, or ``dim``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(1, 3, 1).squeeze().shape
+    (3,)
+    """
+    from ._ops.manipulation import squeeze
+
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
+        return squeeze(self, dims) if dims else self  # type: ignore[no-any-return]
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
+    return squeeze(self, dims) if dims else self  # type: ignore[no-any-return]
+
+
+def permute(self: Tensor, *dims: Any) -> Tensor:
+    """``pt.permute_dims`` with PyTorch's spelling.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    from ._ops.manipulation import permute_dims
+
+    return permute_dims(self, _shape_args("permute", dims))  # type: ignore[no-any-return]
+
+
+def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3, 4).transpose(0, 2).shape
+    (4, 3, 2)
+    """
+    from ._ops.manipulation import permute_dims
+
+    axes = list(range(self.ndim))
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return permute_dims(self, tuple(axes))  # type: ignore[no-any-return]
+
+
+def t(self: Tensor) -> Tensor:
+    """Transpose of a tensor of at most 2 dimensions (PyTorch's ``x.t()``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3).t().shape
+    (3, 2)
+    """
+    if self.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions; got {self.ndim}; use "
+                           f"x.transpose(a, b) or x.mT")
+    return self if self.ndim < 2 else transpose(self, 0, 1)
+
+
+def expand(self: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to ``sizes`` (-1 keeps a dimension), PyTorch's ``expand``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(3, 1).expand(3, 4).shape
+    (3, 4)
+    """
+    from ._ops.manipulation import broadcast_to
+
+    dims = _shape_args("expand", sizes)
+    lead = len(dims) - self.ndim
+    shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
+    return broadcast_to(self, shape)  # type: ignore[no-any-return]
+
+
+def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor ``sizes`` times along each dimension (PyTorch's ``repeat``, which is
+    the standard's ``tile``, not its ``repeat``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2).repeat(3, 2).shape
+    (3, 4)
+    """
+    from ._ops.manipulation import tile
+
+    return tile(self, _shape_args("repeat", sizes))  # type: ignore[no-any-return]
+
+
+def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """``pt.clip`` with PyTorch's name.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([-1.0, 2.0]).clamp(min=0.0)
+    tensor([0., 2.], backend='numpy')
+    """
+    from ._ops.elementwise import clip
+
+    return clip(self, min, max)  # type: ignore[no-any-return]
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """In-place ``clamp``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([-1.0, 2.0]); _ = x.clamp_(0.0, 1.0); x
+    tensor([0., 1.], backend='numpy')
+    """
+    from ._tensor_ops import assign_inplace
+    from .autograd import _graph as g
+
+    return assign_inplace(self, clamp(g.alias_before_inplace(self), min, max), "clamp_")
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros in place.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2); _ = x.zero_(); x
+    tensor([0., 0.], backend='numpy')
+    """
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill with ``value`` in place.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2); _ = x.fill_(3.0); x
+    tensor([3., 3.], backend='numpy')
+    """
+    from ._ops.creation import full_like
+    from ._tensor_ops import assign_inplace
+
+    v = value.item() if isinstance(value, Tensor) else value
+    filled = full_like(self, v, dtype=self.dtype)
+    if _graph.requires_grad(self) and _graph_enabled():
+        filled = filled + self * 0  # keep the result in the graph, with zero gradient
+    return assign_inplace(self, filled, "fill_")
+
+
+def _graph_enabled() -> bool:
+    from . import _config
+
+    return _config.GRAD_ENABLED.get()
+
+
+def copy_(self: Tensor, src: Tensor) -> Tensor:
+    """Copy ``src`` (broadcast, cast, moved to this tensor's backend) into this tensor.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2); _ = x.copy_(pt.asarray([1.0, 2.0])); x
+    tensor([1., 2.], backend='numpy')
+    """
+    from ._ops.data_types import astype
+    from ._ops.manipulation import broadcast_to
+    from ._tensor_ops import assign_inplace
+
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_() expects a tensor; got {type(src).__name__}")
+    if src._backend.name != self._backend.name:
+        src = src.to(self._backend.name)
+    if src.dtype is not self.dtype:
+        src = astype(src, self.dtype)
+    if tuple(src.shape) != tuple(self.shape):
+        src = broadcast_to(src, tuple(self.shape))
+    if not _graph.requires_grad(src):
+        from ._ops.manipulation import _copy
+
+        src = _copy(src)
+    return assign_inplace(self, src, "copy_")
+
+
+def _new_like(name: str) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False, **kw: Any) -> Tensor:
+        from ._ops import creation
+
+        shape = _shape_args(name, size)
+        fn = {"new_ones": creation.ones, "new_zeros": creation.zeros,
+              "new_empty": creation.empty}[name]
+        return fn(shape, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"PyTorch's ``x.{name}(*size)``: a new tensor with this one's dtype and "
+                      f"device.\n\nExamples\n--------\n>>> import polytensor as pt\n"
+                      f">>> pt.ones(2, dtype=pt.float64).{name}(3).dtype\npolytensor.float64\n")
+    return method
+
+
+def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor of ``size`` filled with ``fill_value``, with this tensor's dtype/device.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(1).new_full((2,), 7.0)
+    tensor([7., 7.], backend='numpy')
+    """
+    from ._ops.creation import full
+
+    return full(_shape_args("new_full", (size,)), fill_value, dtype=dtype or self.dtype,
+                device=device or self.device, requires_grad=requires_grad)
+
+
+def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """A new tensor from ``data``, with this tensor's dtype and device by default.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(1, dtype=pt.float64).new_tensor([1, 2]).dtype
+    polytensor.float64
+    """
+    from ._extras import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+
+def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Vector norm over ``dim`` (all elements by default), PyTorch's ``x.norm(p, dim)``;
+    ``p='fro'`` is the 2-norm of all elements.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.asarray([3.0, 4.0]).norm())
+    5.0
+    """
+    from ._ops.linalg import matrix_norm, vector_norm
+
+    if p == "fro":
+        p = 2
+    if p == "nuc":
+        return matrix_norm(self, ord="nuc", keepdims=keepdim)  # type: ignore[no-any-return]
+    return vector_norm(self, axis=dim, keepdims=keepdim, ord=p)  # type: ignore[no-any-return]
+
+
+def mm(self: Tensor, other: Tensor) -> Tensor:
+    """Matrix product of two 2-D tensors.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3).mm(pt.ones(3, 4)).shape
+    (2, 4)
+    """
+    if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+        raise RuntimeError(f"mm() expects two 2-D tensors; got {self.ndim}-D and "
+                           f"{getattr(other, 'ndim', type(other).__name__)}-D; use matmul")
+    from ._ops.linear_algebra import matmul
+
+    return matmul(self, other)  # type: ignore[no-any-return]
+
+
+def mv(self: Tensor, vec: Tensor) -> Tensor:
+    """Matrix-vector product.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3).mv(pt.ones(3)).shape
+    (2,)
+    """
+    if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
+        raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
+    from ._ops.linear_algebra import matmul
+
+    return matmul(self, vec)  # type: ignore[no-any-return]
+
+
+def dot(self: Tensor, other: Tensor) -> Tensor:
+    """Dot product of two 1-D tensors.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.asarray([1.0, 2.0]).dot(pt.asarray([3.0, 4.0])))
+    11.0
+    """
+    if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
+        raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
+    from ._ops.linear_algebra import matmul
+
+    return matmul(self, other)  # type: ignore[no-any-return]
+
+
+def numel(self: Tensor) -> int:
+    """Number of elements (the standard's ``x.size``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3).numel()
+    6
+    """
+    size = self.size
+    if size is None:
+        raise RuntimeError("numel() of a tensor with an unknown (lazy) dimension; "
+                           "call pt.compute(x) first")
+    return size
+
+
+def dim(self: Tensor) -> int:
+    """Number of dimensions (``x.ndim``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, 3).dim()
+    2
+    """
+    return self.ndim
+
+
+def cpu(self: Tensor) -> Tensor:
+    """This tensor on the NumPy backend (host memory).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> str(pt.ones(1).cpu().device)
+    'numpy:cpu'
+    """
+    return self.to("cpu")
+
+
+def cuda(self: Tensor, device: Any = None) -> Tensor:
+    """This tensor on the CuPy backend (``cuda:N``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> hasattr(pt.ones(1), "cuda")
+    True
+    """
+    return self.to("cuda" if device is None else f"cuda:{device}")
+
+
+def contiguous(self: Tensor) -> Tensor:
+    """This tensor (polytensor has no strides to make contiguous).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2); x.contiguous() is x
+    True
+    """
+    return self
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """This tensor cast to ``other``'s dtype.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(1).type_as(pt.ones(1, dtype=pt.float64)).dtype
+    polytensor.float64
+    """
+    return to(self, dtype=other.dtype)
+
+
+def install_pytorch_methods() -> None:
+    for name in ("sum", "mean", "prod", "all", "any"):
+        setattr(Tensor, name, _reduction(name))
+    for name in ("max", "min"):
+        setattr(Tensor, name, _minmax(name))
+    for name in ("argmax", "argmin"):
+        setattr(Tensor, name, _arg(name))
+    for name in ("abs", "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sign", "floor",
+                 "ceil", "round", "trunc", "log1p", "expm1", "log2", "log10", "square",
+                 "reciprocal", "isnan", "isinf", "isfinite", "logical_not", "conj", "real",
+                 "imag", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"):
+        setattr(Tensor, name, _unary_method(name))
+    Tensor.neg = _unary_method("neg", "negative")  # type: ignore[attr-defined]
+    Tensor.sigmoid = _unary_method("sigmoid", "sigmoid")  # type: ignore[attr-defined]
+    Tensor.relu = _unary_method("relu", "relu")  # type: ignore[attr-defined]
+    for name, fn in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("div", "divide"), ("pow", "pow"), ("eq", "equal"), ("ne", "not_equal"),
+                     ("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
+                     ("ge", "greater_equal"), ("maximum", "maximum"), ("minimum", "minimum"),
+                     ("matmul", "matmul"), ("remainder", "remainder"),
+                     ("fmod", "remainder"), ("logical_and", "logical_and"),
+                     ("logical_or", "logical_or")):
+        setattr(Tensor, name, _binary_method(name, fn))
+    for name, fn in (("add_", "add"), ("sub_", "subtract"), ("mul_", "multiply"),
+                     ("div_", "divide"), ("pow_", "pow")):
+        setattr(Tensor, name, _inplace_method(name, fn))
+    for name, d in (("float", dt.float32), ("double", dt.float64), ("long", dt.int64),
+                    ("int", dt.int32), ("bool", dt.bool)):
+        setattr(Tensor, name, _cast_method(name, d))
+    for name in ("new_ones", "new_zeros", "new_empty"):
+        setattr(Tensor, name, _new_like(name))
+    Tensor.reshape = reshape_method  # type: ignore[attr-defined]
+    Tensor.squeeze = squeeze_method  # type: ignore[attr-defined]
+    Tensor.repeat = repeat_method  # type: ignore[attr-defined]
+    for fn in (std, var, view, flatten, unsqueeze, permute, transpose, t, expand, clamp, clamp_,
+               zero_, fill_, copy_, new_full, new_tensor, norm, mm, mv, dot, numel, dim, cpu,
+               cuda, contiguous, type_as):
+        setattr(Tensor, fn.__name__, fn)
+    Tensor.clip = clamp  # type: ignore[attr-defined]
+    Tensor.clip_ = clamp_  # type: ignore[attr-defined]
+    Tensor.astype = astype_method  # type: ignore[attr-defined]
+
+
+def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:
+    """``pt.astype(self, dtype)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(1).astype(pt.int8).dtype
+    polytensor.int8
+    """
+    from ._ops.data_types import astype
+
+    return astype(self, dtype, copy=copy)  # type: ignore[no-any-return]

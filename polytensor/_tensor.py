@@ -97,7 +97,14 @@ class Tensor:
         return matrix_transpose(self)  # type: ignore[no-any-return]
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
-        """The ``polytensor`` module: this tensor's Array API namespace."""
+        """The ``polytensor`` module: this tensor's Array API namespace.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.ones(1).__array_namespace__() is pt
+        True
+        """
         if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
             raise ValueError(f"__array_namespace__() got api_version={api_version!r}; "
                              f"polytensor supports {', '.join(SUPPORTED_API_VERSIONS)}")
@@ -107,7 +114,14 @@ class Tensor:
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
         """Copy (or move) this tensor to ``device``: a ``Device``, or a string such as
-        ``"dask:cpu"``; moving to another backend's device moves it to that backend."""
+        ``"dask:cpu"``; moving to another backend's device moves it to that backend.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> str(pt.ones(2).to_device("dask:cpu").device)
+        'dask:cpu'
+        """
         if stream is not None:
             raise ValueError("to_device() got stream=...; polytensor does not support streams")
         backend, native = parse_device(device, "to_device")
@@ -195,7 +209,16 @@ class Tensor:
     # -- PyTorch-style host bridge -----------------------------------------------------------
     def numpy(self) -> Any:
         """The data as a NumPy array; shares memory on the NumPy backend, else copies
-        (computing, on a lazy backend)."""
+        (computing, on a lazy backend).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.zeros(2)
+        >>> a = x.numpy(); a[0] = 1.0
+        >>> x
+        tensor([1., 0.], backend='numpy')
+        """
         from .autograd._graph import requires_grad
 
         if requires_grad(self):
@@ -210,9 +233,23 @@ class Tensor:
         return a
 
     def item(self) -> Any:
-        """The single element as a Python scalar (computing, on a lazy backend)."""
+        """The single element as a Python scalar (computing, on a lazy backend).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([2.5]).item()
+        2.5
+        """
         return self._scalar("item")
 
     def tolist(self) -> Any:
-        """Nested lists of Python scalars (computing, on a lazy backend)."""
+        """Nested lists of Python scalars (computing, on a lazy backend).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([[1, 2]]).tolist()
+        [[1, 2]]
+        """
         return self._backend.to_numpy(self._data).tolist()

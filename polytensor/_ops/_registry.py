@@ -212,10 +212,15 @@ def {fname}({a}, {b}, /):
 '''
 
 
+_EXAMPLE_DATA = {"acos": "[0.0, 0.5]", "asin": "[0.0, 0.5]", "atanh": "[0.0, 0.5]",
+                 "acosh": "[1.0, 2.0]"}
+
+
 def _unary_example(opdef: OpDef) -> str:
     cat = opdef.category_of(0)
-    data = {"boolean": "[True, False]", "integer": "[1, 2, 3]", "integer or boolean": "[1, 2, 3]",
-            "complex floating-point": "[1 + 2j, -1j]"}.get(cat, "[0.5, 1.0, 2.0]")
+    data = _EXAMPLE_DATA.get(opdef.name) or {
+        "boolean": "[True, False]", "integer": "[1, 2, 3]", "integer or boolean": "[1, 2, 3]",
+        "complex floating-point": "[1 + 2j, -1j]"}.get(cat, "[0.5, 1.0, 2.0]")
     return (f">>> import polytensor as pt\n>>> x = pt.asarray({data})\n"
             f">>> y = pt.{opdef.name}(x)\n>>> y.shape\n({len(data.split(','))},)")
 
@@ -277,7 +282,8 @@ def binary(name: str, category: str,
     data = "[True, False]" if category == "boolean" else (
         "[1, 2, 3]" if category.startswith("integer") else "[0.5, 1.0, 2.0]")
     example = (f">>> import polytensor as pt\n>>> x1 = pt.asarray({data})\n"
-               f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n(3,)")
+               f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n"
+               f"({len(data.split(','))},)")
     fn.__doc__ = _docstring(opdef, "(x1, x2, /)", example)
     fn.__module__ = "polytensor"
     fn.__qualname__ = name

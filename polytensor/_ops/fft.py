@@ -121,8 +121,10 @@ def _ihfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
 
 
 def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
+    data = _X if category.startswith("real") else _X.replace("[1.0, 2.0, 1.0, 0.0]",
+                                                             "[1.0 + 0j, 2.0, 1.0, 0.0]")
     return op(f"fft.{name}", sig, category, rule, module="polytensor.fft",
-              example=_X + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})")
+              example=data + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})")
 
 
 fft = _fop("fft", _ONE, "complex floating-point", _c2c_rule("fft"))

@@ -158,7 +158,9 @@ cumulative_sum = op("cumulative_sum",
                                           "tensor([1, 3, 6], backend='numpy')")
 cumulative_prod = op("cumulative_prod",
                      "(x, /, *, axis=None, dtype=None, include_initial=False)", "numeric",
-                     _cumprod_rule)
+                     _cumprod_rule, example=">>> import polytensor as pt\n>>> "
+                     "pt.cumulative_prod(pt.asarray([1, 2, 3]))\n"
+                     "tensor([1, 2, 6], backend='numpy')")
 
 # -- utility functions ---------------------------------------------------------------------------
 all = op("all", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)  # noqa: A001

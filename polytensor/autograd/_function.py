@@ -11,7 +11,25 @@ __all__ = ["Function", "FunctionCtx"]
 
 
 class FunctionCtx:
-    """The ``ctx`` passed to ``Function.forward`` and ``Function.backward``."""
+    """The ``ctx`` passed to ``Function.forward`` and ``Function.backward``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> class Square(pt.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * g
+    >>> x = pt.asarray([3.0], requires_grad=True)
+    >>> Square.apply(x).backward(pt.ones(1))
+    >>> x.grad
+    tensor([6.], backend='numpy')
+    """
 
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad

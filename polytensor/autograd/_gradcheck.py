@@ -11,7 +11,25 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by ``gradcheck`` when an analytical gradient disagrees with the numerical one."""
+    """Raised by ``gradcheck`` when an analytical gradient disagrees with the numerical one.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> class Wrong(pt.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g
+    >>> x = pt.asarray([1.0, 2.0], dtype=pt.float64, requires_grad=True)
+    >>> try:
+    ...     pt.autograd.gradcheck(Wrong.apply, (x,))
+    ... except pt.autograd.GradcheckError as e:
+    ...     print("worst element" in str(e))
+    True
+    """
 
 
 def _tuple(x: Any) -> tuple[Any, ...]:

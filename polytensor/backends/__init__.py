@@ -121,7 +121,14 @@ def available() -> dict[str, str]:
 
 
 def all_devices() -> list[Device]:
-    """Every device of every available backend."""
+    """Every device of every available backend.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> "numpy:cpu" in [str(d) for d in pt.backends.all_devices()]
+    True
+    """
     devices: list[Device] = []
     for b in _registry().values():
         if b.status()[0]:

@@ -14,7 +14,20 @@ __all__ = ["Backend", "BackendUnavailable"]
 
 
 class BackendUnavailable(ImportError):
-    """Raised when a backend's library or device is missing."""
+    """Raised when a backend's library or device is missing (an ``ImportError``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> def load():
+    ...     import a_library_that_is_not_installed
+    >>> b = pt.backends.Backend("missing_demo", load)
+    >>> try:
+    ...     b.load()
+    ... except pt.backends.BackendUnavailable as e:
+    ...     print("not installed" in str(e))
+    True
+    """
 
 
 def _missing(name: str, backend: str) -> Callable[..., Any]:

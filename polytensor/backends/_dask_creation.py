@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (dask ships no type annotations)
 """Creation functions whose Dask versions are wrong, rebuilt lazily block by block.
 
 - ``dask.array.eye`` builds a task graph with missing keys for non-square shapes with an offset

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (dask ships no type annotations)
 """The standard's ``fft`` functions on Dask arrays split along the transformed axes.
 
 ``dask.array.fft`` transforms block by block and refuses an axis made of several chunks

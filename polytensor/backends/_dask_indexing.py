@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (dask ships no type annotations)
 """Indexing, searching and shape functions on Dask arrays: lazy fills for Dask's gaps, and clear
 errors where the standard's result has a shape that only computing the data can tell.
 
@@ -6,7 +8,11 @@ Lazy fills:
   indexed axis gathered into one chunk of ``x`` (``blockwise`` with ``concatenate=True``).
 - ``__getitem__`` with several integer arrays, or one multi-dimensional one (Dask: "Don't yet
   support nd fancy indexing"): the indices become one flat index into ``x`` reshaped, and a 1-D
-  integer-array index is something Dask gathers lazily.
+  integer-array index is something Dask gathers lazily. One integer array among slices and
+  None follows NumPy's placement rule (Dask misplaces axes there), and slices are normalised
+  first (Dask mishandles some negative steps, ``x[-3::-1]`` of 2 elements).
+- ``_put`` (functional ``__setitem__``): Dask's item assignment fails on negative steps, None
+  and empty values; the same elements are written with ascending slices.
 - ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
@@ -92,7 +98,7 @@ def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...]) -> Any:
     """The 1-D flat index into ``lead`` of a key of integers and integer arrays (negative ones
     count from the end), in the order of the arrays' broadcast shape."""
     idx = []
-    for k, n in zip(items, lead):
+    for k, n in zip(items, lead, strict=True):
         if isinstance(k, da.Array):
             idx.append(da.where(k < 0, k + n, k).astype(np.intp))
         else:
@@ -103,7 +109,7 @@ def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...]) -> Any:
     shape = np.broadcast_shapes(*(getattr(i, "shape", ()) for i in idx))
     flat: Any = 0
     stride = 1
-    for i, n in zip(reversed(idx), reversed(lead)):
+    for i, n in zip(reversed(idx), reversed(lead), strict=True):
         flat = flat + i * stride
         stride *= n
     return _reshape(da.broadcast_to(da.asarray(flat), shape), (math.prod(shape),))
@@ -127,11 +133,12 @@ def _mask(x: Any, mask: Any) -> Any:
     """``x[mask]`` when the number of selected elements is known without the data: an empty mask
     (or an empty ``x``). IndexError for a mask whose shape does not fit ``x``."""
     rest = x.shape[mask.ndim:]
-    if mask.ndim > x.ndim or any(m not in (n, 0) for m, n in zip(mask.shape, x.shape)):
+    if mask.ndim > x.ndim or any(
+            m not in (n, 0) for m, n in zip(mask.shape, x.shape[:mask.ndim], strict=True)):
         raise IndexError(f"boolean index of shape {mask.shape} does not match the indexed array "
                          f"of shape {x.shape}")
     if 0 in mask.shape or 0 in x.shape[:mask.ndim]:
-        return x[(slice(0, 0),) * mask.ndim].reshape((0,) + rest)
+        return _reshape(x[(slice(0, 0),) * mask.ndim], (0,) + rest)
     raise NotImplementedError(
         "__getitem__ with a boolean mask is not supported on the dask backend: the number of "
         "selected elements depends on the values of the mask, so the result's shape is unknown "
@@ -174,7 +181,8 @@ def _norm_slice(k: slice, n: int) -> slice:
 
 def _basic(items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, ...]:
     """A key of ints, slices, None (Ellipsis spelled out) with its slices normalised."""
-    out, ax = [], 0
+    out: list[Any] = []
+    ax = 0
     for k in items:
         if k is None:
             out.append(k)
@@ -197,13 +205,11 @@ def getitem(x: Any, key: Any) -> Any:
     items = key if isinstance(key, tuple) else (key,)
     arrays = [k for k in items if isinstance(k, da.Array)]
     if not arrays:
-        if any(k is Ellipsis for k in items) or len(items) < x.ndim or any(
-                isinstance(k, slice) for k in items):
-            items = _expand(items, x.ndim)
-            if sum(1 for k in items if k is not None) > x.ndim:
-                return x[key]  # Dask's IndexError
-            return x[_basic(items, x.shape)]
-        return x[key]
+        full = _expand(items, x.ndim)
+        if any(isinstance(k, bool) for k in items) or sum(1 for k in full if k is not None) \
+                > x.ndim:
+            return x[key]  # Python bools, or too many indices: Dask's own handling
+        return x[_basic(full, x.shape)]
     if any(_is_bool_array(k) for k in arrays):
         if len(items) == 1:
             return _mask(x, items[0])
@@ -258,7 +264,9 @@ def _scatter_rows(flat: Any, vals: Any, n_rows: int) -> Any:
 
 def _basic_scatter(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
     """``zeros(shape)`` with ``g`` written at a key of ints, slices and None (no repeats)."""
-    gshape, key, flips = [], [], []
+    gshape: list[int] = []
+    key: list[Any] = []
+    flips: list[int] = []
     pos = ax = 0
     for k in items:
         if k is None:
@@ -334,7 +342,9 @@ def put(x: Any, v: Any, key: Any) -> Any:
         return y  # nothing is written (Note: Dask's assignment fails on empty values)
     # Note: Dask's assignment mishandles negative steps and None: write the same elements with
     # ascending slices, the value flipped to match, and the new axes (length 1) dropped.
-    flips, keep, key2 = [], [], []
+    flips: list[int] = []
+    keep: list[int] = []
+    key2: list[Any] = []
     pos = 0
     for k in items:
         if k is None:

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (dask ships no type annotations)
 """The standard's ``linalg`` functions on Dask arrays, lazily.
 
 ``dask.array.linalg`` covers single 2-D matrices only (no stacks), leans on SciPy for ``inv`` and
@@ -83,8 +85,8 @@ def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None)
 def _tall_skinny(x: Any) -> bool:
     """True for a 2-D matrix split into row blocks only, each block at least as tall as wide:
     the shape Dask's TSQR (``da.linalg.qr``/``svd``) handles without gathering the matrix."""
-    return (x.ndim == 2 and x.numblocks[1] == 1 and x.numblocks[0] > 1
-            and x.shape[1] > 0 and min(x.chunks[0]) >= x.shape[1])
+    return bool(x.ndim == 2 and x.numblocks[1] == 1 and x.numblocks[0] > 1
+                and x.shape[1] > 0 and min(x.chunks[0]) >= x.shape[1])
 
 
 # -- decompositions ----------------------------------------------------------------------------
@@ -106,7 +108,8 @@ def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
         sig, sizes = "(m,n)->(m,m),(m,n)", None
     else:
         sig, sizes = "(m,n)->(m,k),(k,n)", {"k": min(m, n)}
-    q, r = _gufunc(lambda a: tuple(np.linalg.qr(a, mode=mode)), sig, x,
+    how: Any = mode  # checked above; NumPy's stubs want a literal
+    q, r = _gufunc(lambda a: tuple(np.linalg.qr(a, mode=how)), sig, x,
                    dtypes=(x.dtype, x.dtype), sizes=sizes)
     return QRResult(q, r)
 
@@ -201,7 +204,8 @@ def solve(x1: Any, x2: Any, /) -> Any:
 def pinv(x: Any, /, *, rtol: Any = None) -> Any:
     _matrices("pinv", x)
     if rtol is None or not isinstance(rtol, da.Array):
-        return _gufunc(lambda a: np.linalg.pinv(a, rtol=rtol), "(m,n)->(n,m)", x, dtypes=x.dtype)
+        tol: Any = rtol  # None: NumPy's max(M, N) * eps, the standard's default
+        return _gufunc(lambda a: np.linalg.pinv(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype)
     # An array rtol broadcasts against the stack shape x.shape[:-2].
     return _gufunc(lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol,
                    dtypes=x.dtype)

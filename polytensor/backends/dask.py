@@ -3,10 +3,11 @@
 Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``).
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
-(linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing, ``fft``
-along split axes, ``eye``/``linspace``, empty arrays' chunks). Functions whose output shape depends on the data
-(``unique_*``, ``nonzero``, boolean masks, ``repeat`` with an array) raise NotImplementedError
-rather than compute behind the user's back; ``pt.compute`` or ``x.to("numpy")`` is the way out.
+(linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing and its
+adjoint, ``fft`` along split axes, ``eye``/``linspace``, empty arrays' chunks). Functions whose
+output shape depends on the data (``unique_*``, ``nonzero``, boolean masks, ``repeat`` with an
+array) raise NotImplementedError rather than compute behind the user's back; ``x.to("numpy")``
+is the way out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._backend import Backend
 
 def _load() -> ModuleType:
     import array_api_compat.dask.array as compat
+    from array_api_compat.dask.array import fft as compat_fft
 
     from . import _dask_creation, _dask_fft, _dask_indexing, _dask_linalg, _fixes
 
@@ -28,15 +30,15 @@ def _load() -> ModuleType:
     xp = ModuleType(compat.__name__, compat.__doc__)
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__",
                                                                           "__doc__")})
-    xp.eye = _dask_creation.eye  # type: ignore[attr-defined]
-    xp.linspace = _dask_creation.linspace  # type: ignore[attr-defined]
-    for name, fn in _dask_creation.shape_first(compat).items():
+    fixed = {"eye": _dask_creation.eye, "linspace": _dask_creation.linspace,
+             **_dask_creation.shape_first(compat)}
+    for name, fn in fixed.items():
         setattr(xp, name, fn)
 
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.OVERRIDES)
-    _OVERRIDES.update(_dask_fft.wrap(compat.fft))
+    _OVERRIDES.update(_dask_fft.wrap(compat_fft))
     return xp
 
 

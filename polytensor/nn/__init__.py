@@ -1,0 +1,28 @@
+"""Neural-network building blocks in PyTorch's style: ``Module``, ``Parameter``, layers,
+losses, ``functional`` and ``init``, on every polytensor backend.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor import nn
+>>> _ = nn.init.manual_seed(0)
+>>> model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+>>> loss = nn.functional.mse_loss(model(pt.ones((5, 3))), pt.zeros((5, 1)))
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+(4, 3)
+"""
+
+from __future__ import annotations
+
+from . import functional, init
+from .module import Module, RemovableHandle
+from .modules import (Conv2d, CrossEntropyLoss, Dropout, Flatten, Identity, L1Loss, LeakyReLU,
+                      Linear, LogSoftmax, MaxPool2d, ModuleList, MSELoss, NLLLoss, ReLU,
+                      Sequential, Sigmoid, Softmax, Tanh)
+from .parameter import Parameter
+
+__all__ = ["Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "L1Loss",
+           "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList",
+           "NLLLoss", "Parameter", "ReLU", "RemovableHandle", "Sequential", "Sigmoid", "Softmax",
+           "Tanh", "functional", "init"]

@@ -1,0 +1,619 @@
+"""Layers, containers and losses, as in ``torch.nn``."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .._ops.creation import empty
+from .._ops.manipulation import reshape
+from .._tensor import Tensor
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "L1Loss",
+           "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "ModuleList",
+           "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh"]
+
+
+# -- containers -----------------------------------------------------------------------------------
+class Sequential(Module):
+    """Modules applied one after the other.
+
+    Built from modules (named ``'0'``, ``'1'``, ...) or from an ordered dict of named ones.
+    Supports ``len``, iteration, indexing (a slice gives a ``Sequential``) and ``append``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> model(pt.ones((3, 4))).shape
+    (3, 2)
+    >>> model
+    Sequential(
+      (0): Linear(in_features=4, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=2, bias=True)
+    )
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(m for m in self._modules.values() if m is not None)
+
+    def _key(self, idx: int) -> str:
+        n = len(self)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range for a Sequential of length {n}")
+        return list(self._modules)[idx % n]
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._key(idx)]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        self.add_module(self._key(idx), module)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
+        for k in keys:
+            del self._modules[k]
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; returns self.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
+        2
+        """
+        self.add_module(str(len(self)), module)
+        return self
+
+    def forward(self, input: Any) -> Any:
+        for module in self:
+            input = module(input)
+        return input
+
+
+class ModuleList(Module):
+    """A list of modules, registered so that their parameters belong to the owner.
+
+    Examples
+    --------
+    >>> from polytensor import nn
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(m for m in self._modules.values() if m is not None)
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        mods = list(self._modules.values())
+        if isinstance(idx, slice):
+            return ModuleList(mods[idx])
+        return mods[idx]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        key = list(self._modules)[idx]
+        self.add_module(key, module)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; returns self.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> len(nn.ModuleList().append(nn.ReLU()))
+        1
+        """
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add every module of ``modules`` at the end; returns self.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> len(nn.ModuleList().extend([nn.ReLU(), nn.Tanh()]))
+        2
+        """
+        for m in modules:
+            self.append(m)
+        return self
+
+
+# -- layers ---------------------------------------------------------------------------------------
+class Identity(Module):
+    """Returns its input.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Identity()(pt.ones(2))
+    tensor([1., 1.], backend='numpy')
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``, with PyTorch's default initialisation.
+
+    ``weight`` (out_features, in_features) is drawn by ``kaiming_uniform_(a=sqrt(5))``, i.e.
+    U(-1/sqrt(in_features), 1/sqrt(in_features)), and ``bias`` from the same range.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    bias : bool, default True
+    device : optional
+        Backend or device of the parameters (default: the current backend).
+    dtype : optional
+        Floating dtype of the parameters (default: the default float dtype).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> fc = nn.Linear(3, 2)
+    >>> fc.weight.shape, fc.bias.shape, fc(pt.ones((5, 3))).shape
+    ((2, 3), (2,), (5, 2))
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(empty((out_features, in_features), dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty((out_features,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation) over (N, C, H, W) inputs, as ``torch.nn.Conv2d``.
+
+    Weights have shape (out_channels, in_channels / groups, kH, kW) and PyTorch's default
+    initialisation (``kaiming_uniform_(a=sqrt(5))``, bias from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in))). Only ``padding_mode='zeros'`` is supported.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> conv = nn.Conv2d(1, 16, 3, padding=1)
+    >>> conv(pt.ones((64, 1, 8, 8))).shape
+    (64, 16, 8, 8)
+    >>> conv
+    Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d(): in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must be divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv2d(): padding_mode={padding_mode!r} is not "
+                                      f"supported; only 'zeros'")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Conv2d(): padding={padding!r}; expected 'valid', 'same', an "
+                                 f"int or a pair of ints")
+            pad: Any = padding
+        else:
+            pad = F._pair(padding, "padding", "Conv2d")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = F._pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = F._pair(stride, "stride", "Conv2d")
+        self.padding = pad
+        self.dilation = F._pair(dilation, "dilation", "Conv2d")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if pad == "same" and self.stride != (1, 1):
+            raise ValueError("Conv2d(): padding='same' is not supported for strided "
+                             "convolutions")
+        kh, kw = self.kernel_size
+        self.weight = Parameter(empty((out_channels, in_channels // groups, kh, kw),
+                                      dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty((out_channels,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = (self.in_channels // self.groups) * self.kernel_size[0] * \
+                self.kernel_size[1]
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
+                f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class MaxPool2d(Module):
+    """2-D max pooling, as ``torch.nn.MaxPool2d`` (``stride`` defaults to ``kernel_size``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.MaxPool2d(2)(pt.ones((1, 3, 8, 8))).shape
+    (1, 3, 4, 4)
+    >>> nn.MaxPool2d(2)
+    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError("MaxPool2d(return_indices=True) is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class Flatten(Module):
+    """Flatten dimensions ``start_dim`` to ``end_dim`` into one.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Flatten()(pt.ones((2, 3, 4, 5))).shape
+    (2, 60)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        nd = max(len(shape), 1)
+        start, end = self.start_dim % nd, self.end_dim % nd
+        if start > end:
+            raise ValueError(f"Flatten(): start_dim {self.start_dim} comes after end_dim "
+                             f"{self.end_dim} for a {len(shape)}-D input")
+        if not shape:
+            return reshape(input, (1,))  # type: ignore[no-any-return]
+        return reshape(input, shape[:start] + (-1,) + shape[end + 1:])  # type: ignore
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """During training, zero elements with probability ``p`` and scale the others by
+    ``1 / (1 - p)``; the identity in evaluation mode.
+
+    Masks come from the host generator seeded by ``nn.init.manual_seed``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = nn.init.manual_seed(0)
+    >>> drop = nn.Dropout(0.5)
+    >>> y = drop(pt.ones(1000))
+    >>> sorted(set(y.tolist()))
+    [0.0, 2.0]
+    >>> drop.eval()(pt.ones(2))
+    tensor([1., 1.], backend='numpy')
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+# -- activations ----------------------------------------------------------------------------------
+class ReLU(Module):
+    """max(x, 0) element-wise.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ReLU()(pt.asarray([-1.0, 2.0]))
+    tensor([0., 2.], backend='numpy')
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else ``negative_slope * x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.LeakyReLU(0.5)(pt.asarray([-2.0, 2.0]))
+    tensor([-1.,  2.], backend='numpy')
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
+                                                          else "")
+
+
+class Tanh(Module):
+    """Hyperbolic tangent element-wise.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Tanh()(pt.zeros(2))
+    tensor([0., 0.], backend='numpy')
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanh(input)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)) element-wise.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Sigmoid()(pt.zeros(2))
+    tensor([0.5, 0.5], backend='numpy')
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.sigmoid(input)
+
+
+class Softmax(Module):
+    """Softmax along ``dim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Softmax(dim=1)(pt.zeros((1, 2)))
+    tensor([[0.5, 0.5]], backend='numpy')
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Log-softmax along ``dim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.LogSoftmax(dim=1)(pt.zeros((1, 1)))
+    tensor([[0.]], backend='numpy')
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+# -- losses ---------------------------------------------------------------------------------------
+class _WeightedLoss(Module):
+    def __init__(self, weight: Tensor | None, reduction: str) -> None:
+        super().__init__()
+        self.register_buffer("weight", weight)
+        self.reduction = reduction
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross entropy of logits and class indices (or probabilities); see
+    ``nn.functional.cross_entropy``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> loss = nn.CrossEntropyLoss()(pt.zeros((2, 4)), pt.asarray([1, 3]))
+    >>> round(float(loss), 4)
+    1.3863
+    """
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class indices given log-probabilities; see
+    ``nn.functional.nll_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.NLLLoss()(pt.asarray([[-1.0, -2.0]]), pt.asarray([1]))
+    tensor(2., backend='numpy')
+    """
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class MSELoss(Module):
+    """Mean squared error; see ``nn.functional.mse_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.MSELoss()(pt.zeros(2), pt.ones(2))
+    tensor(1., backend='numpy')
+    """
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(Module):
+    """Mean absolute error; see ``nn.functional.l1_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.L1Loss()(pt.zeros(2), pt.ones(2))
+    tensor(1., backend='numpy')
+    """
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)

@@ -1,0 +1,24 @@
+"""Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, on every polytensor backend.
+
+Updates run under ``pt.no_grad()`` with in-place operators (``p -= lr * g``), which write in
+place on NumPy and CuPy and rebind on Dask.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor import nn, optim
+>>> model = nn.Linear(2, 1)
+>>> opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+>>> loss = nn.functional.mse_loss(model(pt.ones((4, 2))), pt.zeros((4, 1)))
+>>> loss.backward()
+>>> opt.step()
+>>> opt.zero_grad()
+"""
+
+from __future__ import annotations
+
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Adam", "AdamW", "Optimizer", "SGD"]

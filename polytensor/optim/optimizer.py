@@ -1,0 +1,313 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts, as
+``torch.optim.Optimizer``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any
+
+from .._tensor import Tensor
+
+__all__ = ["Optimizer", "ParamState"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required: Any = _Required()
+
+
+class ParamState(MutableMapping[Tensor, dict[str, Any]]):
+    """Per-parameter optimizer state, keyed by the parameter itself (by identity).
+
+    Tensors are not hashable (``==`` is element-wise), so this mapping keys them by ``id``
+    and keeps the parameter alive. A missing parameter reads as a new empty dict.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.optim.optimizer import ParamState
+    >>> p = pt.zeros(2, requires_grad=True)
+    >>> state = ParamState()
+    >>> state[p]["step"] = 1
+    >>> state[p]
+    {'step': 1}
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[Tensor, dict[str, Any]]] = {}
+
+    def __getitem__(self, p: Tensor) -> dict[str, Any]:
+        entry = self._items.get(id(p))
+        if entry is None:
+            entry = self._items[id(p)] = (p, {})
+        return entry[1]
+
+    def __setitem__(self, p: Tensor, value: dict[str, Any]) -> None:
+        self._items[id(p)] = (p, value)
+
+    def __delitem__(self, p: Tensor) -> None:
+        del self._items[id(p)]
+
+    def __contains__(self, p: object) -> bool:
+        return id(p) in self._items
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return iter([p for p, _ in self._items.values()])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"ParamState({len(self)} parameters)"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class Optimizer:
+    """Base class of optimizers: holds ``param_groups`` and ``state``.
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters (leaf tensors that require grad), or dicts defining parameter groups:
+        ``{"params": [...], "lr": 0.1}``; keys missing from a group take ``defaults``.
+    defaults : dict
+        Default hyper-parameters of the optimizer.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn, optim
+    >>> model = nn.Linear(2, 1)
+    >>> opt = optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}],
+    ...                 lr=0.1)
+    >>> [g["lr"] for g in opt.param_groups]
+    [0.1, 0.5]
+    """
+
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: ParamState = ParamState()
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got a Tensor; wrap it in a list")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> a, b = pt.zeros(2, requires_grad=True), pt.zeros(3, requires_grad=True)
+        >>> opt = optim.SGD([a], lr=0.1)
+        >>> opt.add_param_group({"params": [b], "lr": 0.01})
+        >>> len(opt.param_groups)
+        2
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param group must be a dict; got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs; "
+                            "use a list instead")
+        params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
+                                f"{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError("optimizer got a parameter more than once in one group")
+        if seen & set(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        group["params"] = params
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            group.setdefault(name, default)
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Validate hyper-parameters; optimizers override it."""
+
+    # -- gradients ---------------------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized parameters: to None (default) or to zeros.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> w = pt.ones(2, requires_grad=True)
+        >>> pt.sum(w * w).backward()
+        >>> opt = optim.SGD([w], lr=0.1); opt.zero_grad(); w.grad is None
+        True
+        """
+        from ..nn.module import zero_grad_of
+
+        for group in self.param_groups:
+            for p in group["params"]:
+                zero_grad_of(p, set_to_none)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update the parameters once from their ``.grad``; optimizers define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define step()")
+
+    def _closure(self, closure: Callable[[], Any] | None) -> Any:
+        if closure is None:
+            return None
+        from ..autograd import enable_grad
+
+        with enable_grad():
+            return closure()
+
+    # -- state -------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as a dict (PyTorch's layout): ``"state"`` maps parameter
+        indices (in group order) to their state, ``"param_groups"`` lists each group's
+        hyper-parameters with ``"params"`` as indices. Save it with ``pt.save``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> w = pt.ones(2, requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> opt.state_dict()["param_groups"][0]["params"]
+        [0]
+        """
+        from ..nn.parameter import plain
+
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            packed["params"] = ids
+            groups.append(packed)
+        state = {}
+        for p, s in self.state.items():
+            if id(p) in index and s:
+                state[index[id(p)]] = {k: plain(v) if isinstance(v, Tensor) else v
+                                       for k, v in s.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load state from ``state_dict()`` of an optimizer over parameters of the same shapes,
+        all or nothing. State tensors move to their parameter's backend and dtype.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> w = pt.ones(2, requires_grad=True)
+        >>> opt = optim.Adam([w], lr=0.1)
+        >>> opt.load_state_dict(opt.state_dict())
+        """
+        from .._ops.data_types import astype
+        from ..nn.parameter import plain
+
+        where = "Optimizer.load_state_dict()"
+        if not isinstance(state_dict, dict) or "state" not in state_dict or \
+                "param_groups" not in state_dict:
+            raise ValueError(f"{where} expects a dict with 'state' and 'param_groups'")
+        saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, (list, tuple)) or len(saved_groups) != len(
+                self.param_groups):
+            raise ValueError(f"{where}: loaded state dict has a different number of parameter "
+                             f"groups ({len(saved_groups)}) than the optimizer "
+                             f"({len(self.param_groups)})")
+        id_map: dict[Any, Tensor] = {}
+        for g, sg in zip(self.param_groups, saved_groups):
+            if not isinstance(sg, dict) or "params" not in sg:
+                raise ValueError(f"{where}: a saved parameter group has no 'params'")
+            if len(sg["params"]) != len(g["params"]):
+                raise ValueError(f"{where}: loaded state dict contains a parameter group that "
+                                 f"doesn't match the size of optimizer's group "
+                                 f"({len(sg['params'])} vs {len(g['params'])})")
+            for i, p in zip(sg["params"], g["params"]):
+                id_map[i] = p
+        new_state = ParamState()
+        saved_state = state_dict["state"]
+        if not isinstance(saved_state, dict):
+            raise ValueError(f"{where}: 'state' must be a dict")
+        for k, s in saved_state.items():
+            p = id_map.get(k)
+            if p is None:
+                raise ValueError(f"{where}: state refers to parameter {k!r}, which no group "
+                                 f"lists")
+            if not isinstance(s, dict):
+                raise ValueError(f"{where}: the state of parameter {k!r} must be a dict")
+            entry: dict[str, Any] = {}
+            for name, v in s.items():
+                if isinstance(v, Tensor):
+                    if name != "step" and tuple(v.shape) != tuple(p.shape):
+                        raise ValueError(f"{where}: state {name!r} of parameter {k!r} has shape "
+                                         f"{v.shape}, the parameter has {p.shape}")
+                    v = plain(v)
+                    if str(v.device) != str(p.device):
+                        v = v.to_device(p.device)
+                    if name != "step" and v.dtype is not p.dtype and \
+                            v.dtype.kind in ("real floating", "complex floating"):
+                        v = astype(v, p.dtype)
+                    from ..nn.parameter import copy_tensor
+
+                    v = copy_tensor(v)
+                else:
+                    v = copy.deepcopy(v)
+                entry[name] = v
+            new_state[p] = entry
+        groups = []
+        for g, sg in zip(self.param_groups, saved_groups):
+            ng = {k: copy.deepcopy(v) for k, v in sg.items() if k != "params"}
+            ng["params"] = g["params"]
+            groups.append(ng)
+        for g in groups:
+            self._check_group(g)
+        self.state = new_state
+        self.param_groups = groups
+
+    def __repr__(self) -> str:
+        lines = [type(self).__name__ + " ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for k in sorted(g):
+                if k != "params":
+                    lines.append(f"    {k}: {g[k]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Tensor]]:
+    """(parameter, gradient) for each parameter of ``group`` that has a gradient."""
+    for p in group["params"]:
+        g = p.grad
+        if g is not None:
+            yield p, g

@@ -1,0 +1,103 @@
+"""Stochastic gradient descent with momentum, as ``torch.optim.SGD``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..autograd import no_grad
+from ..nn.parameter import copy_tensor
+from .optimizer import Optimizer, params_with_grad, required
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (optionally with momentum), PyTorch's update rule.
+
+    For each parameter ``p`` with gradient ``g``::
+
+        g = -g if maximize
+        g = g + weight_decay * p
+        buf = g (first step) or momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf          (when momentum != 0)
+        p = p - lr * g
+
+    Parameters
+    ----------
+    params : iterable of Tensor or dict
+        Parameters to optimize, or parameter groups.
+    lr : float
+        Learning rate.
+    momentum, dampening, weight_decay : float, default 0
+    nesterov : bool, default False
+        Nesterov momentum (needs momentum > 0 and dampening = 0).
+    maximize : bool, default False
+        Ascend instead of descend.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> w = pt.asarray([1.0, -2.0], requires_grad=True)
+    >>> opt = optim.SGD([w], lr=0.1)
+    >>> pt.sum(w * w).backward()
+    >>> opt.step()
+    >>> w
+    tensor([ 0.8, -1.6], backend='numpy', requires_grad=True)
+    """
+
+    def __init__(self, params: Any, lr: float = required, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 *, maximize: bool = False) -> None:
+        if lr is not required and lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov,
+                                  "maximize": maximize})
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        if group["lr"] < 0.0:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient once; returns ``closure()``'s loss if
+        given.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> w = pt.asarray([1.0], requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.5, momentum=0.9)
+        >>> def closure():
+        ...     opt.zero_grad(); loss = pt.sum(w * w); loss.backward(); return loss
+        >>> float(opt.step(closure))
+        1.0
+        """
+        loss = self._closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                lr, momentum = group["lr"], group["momentum"]
+                dampening, weight_decay = group["dampening"], group["weight_decay"]
+                for p, g in params_with_grad(group):
+                    d_p = -g if group["maximize"] else g
+                    if weight_decay != 0:
+                        d_p = d_p + weight_decay * p
+                    if momentum != 0:
+                        state = self.state[p]
+                        buf = state.get("momentum_buffer")
+                        if buf is None:
+                            buf = copy_tensor(d_p)
+                        else:
+                            buf = buf * momentum + d_p * (1 - dampening)
+                        state["momentum_buffer"] = buf
+                        d_p = d_p + momentum * buf if group["nesterov"] else buf
+                    p -= lr * d_p
+        return loss
