@@ -146,11 +146,15 @@ def _env(opdef: OpDef) -> dict[str, Any]:
     from ..autograd._graph import record_fast
 
     return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
-            "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED}
+            "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED,
+            "into": _into}
 
 
 # The fast paths below run when no autograd is involved and the dtypes already agree; anything
 # else (promotion, scalars of another kind, mixed backends, bad input) goes through apply().
+_PUBLIC = {"outsig": ", *, out=None", "ret": " if out is None else into(out, t)"}
+_DUNDER = {"outsig": "", "ret": ""}
+
 _WRAP = '''
             if type(r) is not b.array_type:
                 r = b.as_array(r)
@@ -163,7 +167,7 @@ _WRAP = '''
 # they record for autograd through record_fast. Anything else (promotion, scalars of another
 # kind, mixed backends, bad input) goes through apply().
 _UNARY_SRC = '''
-def {fname}(x, /):
+def {fname}(x, /{outsig}):
     if type(x) is Tensor:
         b = x._backend
         d = x._data
@@ -171,12 +175,13 @@ def {fname}(x, /):
             r = b.fns[{idx}](d)''' + _WRAP + '''
             if x._meta is not None and GRAD.get():
                 record(OP, (x,), t)
-            return t
-    return apply(OP, (x,), None, {dunder})
+            return t{ret}
+    t = apply(OP, (x,), None, {dunder})
+    return t{ret}
 '''
 
 _BINARY_SRC = '''
-def {fname}({a}, {b}, /):
+def {fname}({a}, {b}, /{outsig}):
     if type(x1) is Tensor:
         b = x1._backend
         d1 = x1._data
@@ -190,7 +195,7 @@ def {fname}({a}, {b}, /):
     "\n            ", "\n                ") + '''
                 if (x1._meta is not None or x2._meta is not None) and GRAD.get():
                     record(OP, (x1, x2), t)
-                return t
+                return t{ret}
         else:
             ok = b.cats_scalar[{cat}].get(type(x2))
             if ok is not None and dt in ok:
@@ -198,7 +203,7 @@ def {fname}({a}, {b}, /):
     "\n            ", "\n                ") + '''
                 if x1._meta is not None and GRAD.get():
                     record(OP, (x1, x2), t)
-                return t
+                return t{ret}
     elif type(x2) is Tensor:
         b = x2._backend
         d2 = x2._data
@@ -207,13 +212,28 @@ def {fname}({a}, {b}, /):
             r = b.fns[{idx}](x1, d2)''' + _WRAP + '''
             if x2._meta is not None and GRAD.get():
                 record(OP, (x1, x2), t)
-            return t
-    return apply(OP, (x1, x2), None, {dunder})
+            return t{ret}
+    t = apply(OP, (x1, x2), None, {dunder})
+    return t{ret}
 '''
 
 
 _EXAMPLE_DATA = {"acos": "[0.0, 0.5]", "asin": "[0.0, 0.5]", "atanh": "[0.0, 0.5]",
                  "acosh": "[1.0, 2.0]"}
+
+
+def _into(out: Any, t: Any) -> Any:
+    """Write result ``t`` into ``out`` (PyTorch's ``out=``) and return ``out``."""
+    from .._tensor import Tensor
+    from .._tensor_ops import assign_inplace
+    from ..autograd._graph import requires_grad
+
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out= expects a tensor; got {type(out).__name__}")
+    if requires_grad(t) or requires_grad(out):
+        raise RuntimeError("out= does not support automatic differentiation (an input or out "
+                           "requires grad); assign the result instead: y = pt.add(a, b)")
+    return assign_inplace(out, t, "out=")
 
 
 def _unary_example(opdef: OpDef) -> str:
@@ -233,13 +253,15 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
-        fn = _compile(_UNARY_SRC.format(fname=name, cat=cat, idx=opdef.index, dunder=False),
+        fn = _compile(_UNARY_SRC.format(fname=name, cat=cat, idx=opdef.index, dunder=False,
+                                        **_PUBLIC),
                       name, env)
         opdef.extra["dunder"] = _compile(
-            _UNARY_SRC.format(fname="dunder", cat=cat, idx=opdef.index, dunder=True),
+            _UNARY_SRC.format(fname="dunder", cat=cat, idx=opdef.index, dunder=True, **_DUNDER),
             "dunder", dict(env))
     else:
-        fn = _compile(f"def {name}(x, /):\n    return apply(OP, (x,), None)\n", name, env)
+        fn = _compile(f"def {name}(x, /, *, out=None):\n    t = apply(OP, (x,), None)\n"
+                      f"    return t if out is None else into(out, t)\n", name, env)
         opdef.extra["dunder"] = fn
     fn.__doc__ = _docstring(opdef, "(x, /)", _unary_example(opdef))
     fn.__module__ = "polytensor"
@@ -262,17 +284,17 @@ def binary(name: str, category: str,
     env = _env(opdef)
     if impl is None:
         src = _BINARY_SRC.format(fname=name, a="x1", b="x2", cat=cat, idx=opdef.index,
-                                 dunder=False)
+                                 dunder=False, **_PUBLIC)
         fn = _compile(src, name, env)
         opdef.extra["dunder"] = _compile(
             _BINARY_SRC.format(fname="dunder", a="x1", b="x2", cat=cat, idx=opdef.index,
-                               dunder=True), "dunder", dict(env))
+                               dunder=True, **_DUNDER), "dunder", dict(env))
         opdef.extra["rdunder"] = _compile(
             _BINARY_SRC.format(fname="rdunder", a="x2", b="x1", cat=cat, idx=opdef.index,
-                               dunder=True), "rdunder", dict(env))
+                               dunder=True, **_DUNDER), "rdunder", dict(env))
     else:
-        fn = _compile(f"def {name}(x1, x2, /):\n    return apply(OP, (x1, x2), None)\n",
-                      name, env)
+        fn = _compile(f"def {name}(x1, x2, /, *, out=None):\n    t = apply(OP, (x1, x2), None)\n"
+                      f"    return t if out is None else into(out, t)\n", name, env)
         opdef.extra["dunder"] = _compile(
             "def dunder(x1, x2, /):\n    return apply(OP, (x1, x2), None, True)\n",
             "dunder", dict(env))
