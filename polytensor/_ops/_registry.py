@@ -342,9 +342,16 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
             return fn(*arrays, *(kwargs.pop(p) for p in positional), **kwargs)
         opdef.impl = impl
     pdict = "{" + ", ".join(f"'{k}': {k}" for k in kw) + "}" if kw else "None"
-    src = f"def {fname}{sig}:\n    return apply(OP, {tensors}, {pdict})\n"
+    if tensors.startswith("_seq"):
+        src = f"def {fname}{sig}:\n    return apply(OP, {tensors}, {pdict})\n"
+    else:
+        src = _fast_op_source(opdef, fname, sig, list(inputs), kw, pdict)
     env = _env(opdef)
     env["_seq"] = _as_sequence
+    env["IMPL"] = opdef.impl
+    env["wrap_output"] = _wrap_output
+    env["record_any"] = _record_any
+    env["NO_PARAMS"] = {}
     fn = _compile(src, fname, env)
     first = inputs[0].strip("[]*")
     example = example or (f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
@@ -354,6 +361,64 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     fn.__qualname__ = fname
     opdef.func = fn
     return fn
+
+
+def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: list[str],
+                    pdict: str) -> str:
+    """Source of a table function with a fast path: when every array input is a Tensor of one
+    backend and dtype (and no dtype= needs converting), call the backend directly."""
+    first = inputs[0]
+    cats = [dt.CATEGORY_NAMES.index(opdef.category_of(i)) for i in range(len(inputs))]
+    cond = " and ".join(f"type({n}) is Tensor" for n in inputs)
+    checks = [f"{first}._data.dtype in b.cats[{cats[0]}]"]
+    for n, c in zip(inputs[1:], cats[1:]):
+        checks.append(f"{n}._backend is b")
+        checks.append(f"{n}._data.dtype in b.cats[{c}]")
+        if opdef.promote:
+            checks.append(f"{n}._data.dtype is {first}._data.dtype")
+    if "dtype" in kw:
+        checks.append("dtype is None")
+    datas = ", ".join(f"{n}._data" for n in inputs)
+    kwargs = ", ".join(f"{k}={k}" for k in kw)
+    call_args = ", ".join(a for a in (datas, kwargs) if a)
+    call = (f"IMPL(b.fns[{opdef.index}], {call_args})" if opdef.impl is not None
+            else f"b.fns[{opdef.index}]({call_args})")
+    metas = " or ".join(f"{n}._meta is not None" for n in inputs)
+    tup = "(" + "".join(f"{n}, " for n in inputs) + ")"
+    params = pdict if kw else "NO_PARAMS"
+    return f"""def {fname}{sig}:
+    if {cond}:
+        b = {first}._backend
+        if {' and '.join(checks)}:
+            r = {call}
+            if isinstance(r, (tuple, list)):
+                out = wrap_output(r, b)
+                if ({metas}) and GRAD.get():
+                    record_any(OP, {tup}, {params}, out)
+                return out
+            if type(r) is not b.array_type:
+                r = b.as_array(r)
+            t = new(Tensor)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            if ({metas}) and GRAD.get():
+                record(OP, {tup}, t, {params})
+            return t
+    return apply(OP, {tup}, {pdict})
+"""
+
+
+def _wrap_output(out: Any, backend: Any) -> Any:
+    from .._dispatch import wrap_output
+
+    return wrap_output(out, backend)
+
+
+def _record_any(opdef: OpDef, inputs: Any, params: Any, result: Any) -> None:
+    from ..autograd._graph import record
+
+    record(opdef, inputs, params, result)
 
 
 def _as_sequence(name: str, value: Any) -> tuple[Any, ...]:

@@ -132,7 +132,8 @@ _SCALAR_TYPES = frozenset((bool, int, float, complex))
 _new = object.__new__
 
 
-def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
+def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
+                params: dict[str, Any] = _NO_PARAMS) -> None:
     """``record`` for one-output element-wise ops whose inputs share a backend and dtype: the
     generated fast paths call it with the wrapped output ``t``."""
     req = False
@@ -155,7 +156,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any) -> None:
     node.inputs = inputs
     node.versions = versions
     node.needs = needs
-    node.params = _NO_PARAMS
+    node.params = params
     node.out = None
     node.n_out = 1
     node.freed = False
