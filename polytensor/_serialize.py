@@ -113,7 +113,7 @@ class _Encoder:
                 tensors[i] = t
         out = []
         for t, info in zip(tensors, self.infos):
-            host = np.ascontiguousarray(t._backend.to_numpy(t._data))
+            host = np.asarray(t._backend.to_numpy(t._data), order="C")  # keeps 0-d shapes
             if host.dtype.name != info["dtype"]:
                 host = host.astype(info["dtype"])
             info["shape"] = list(host.shape)

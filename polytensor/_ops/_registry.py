@@ -324,7 +324,12 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     """
     import inspect
 
-    opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote, scalars=scalars))
+    if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
+        opdef = _register(OpDef(name, category, _per_input(rule), impl=impl, promote=promote,
+                                scalars=scalars, rules=rule))
+    else:
+        opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote,
+                                scalars=scalars))
     fname = opdef.short
     params = inspect.signature(_compile(f"def _s{sig}: pass\n", "_s", {}))
     if "[" in "".join(inputs) or "*" in "".join(inputs):

@@ -373,6 +373,8 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
         if dtype is not None and t.dtype is not dtype:
             t = astype(t, dtype)
         return _finish(t, requires_grad)
+    if isinstance(obj, np.generic):  # NumPy scalars keep their dtype, as NumPy arrays do
+        obj = np.asarray(obj)
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         host = np.asarray(_tensors_to_host(obj))
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")

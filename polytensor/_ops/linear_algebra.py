@@ -9,27 +9,42 @@ from ._registry import op
 _L = ">>> import polytensor as pt\n>>> a = pt.ones((2, 3))\n>>> b = pt.ones((3, 4))\n"
 
 
-def _matmul_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
+def _conj_if_complex(t: Any) -> Any:
     from .elementwise import conj
+
+    return conj(t) if t.dtype.kind == "complex floating" else t
+
+
+def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
     from .manipulation import expand_dims, reshape
 
-    a, b = x1, x2
-    if a.dtype.kind == "complex floating" or b.dtype.kind == "complex floating":
-        a, b = conj(a), conj(b)
-    if a.ndim == 1 and b.ndim == 1:
-        return g * b, g * a
-    if a.ndim == 1:
+    b = _conj_if_complex(x2)
+    if x1.ndim == 1 and x2.ndim == 1:
+        return g * b
+    if x1.ndim == 1:
         ga = matmul(expand_dims(g, axis=-2), matrix_transpose(b))
-        gb = matmul(reshape(a, (-1, 1)), expand_dims(g, axis=-2))
-        return reshape(ga, ga.shape[:-2] + (ga.shape[-1],)), gb
-    if b.ndim == 1:
-        ga = matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
+        return reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
+    if x2.ndim == 1:
+        return matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
+    return matmul(g, matrix_transpose(b))
+
+
+def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    from .manipulation import expand_dims, reshape
+
+    a = _conj_if_complex(x1)
+    if x1.ndim == 1 and x2.ndim == 1:
+        return g * a
+    if x1.ndim == 1:
+        return matmul(reshape(a, (-1, 1)), expand_dims(g, axis=-2))
+    if x2.ndim == 1:
         gb = matmul(matrix_transpose(a), expand_dims(g, axis=-1))
-        return ga, reshape(gb, gb.shape[:-1])
-    return matmul(g, matrix_transpose(b)), matmul(matrix_transpose(a), g)
+        return reshape(gb, gb.shape[:-1])
+    return matmul(matrix_transpose(a), g)
 
 
-matmul = op("matmul", "(x1, x2, /)", "numeric", _matmul_rule, inputs=("x1", "x2"),
+matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),
+            inputs=("x1", "x2"),
             promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
                       lambda g, out, x: (matrix_transpose(g),),
@@ -65,16 +80,23 @@ tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", _tensordot_rule
                example=_L + ">>> pt.tensordot(a, b, axes=1).shape\n(2, 4)")
 
 
-def _vecdot_rule(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> tuple[Any, Any]:
-    from .elementwise import conj
+def _vecdot_g(g: Any, x1: Any, x2: Any, axis: int) -> Any:
     from .manipulation import expand_dims
 
-    ge = expand_dims(g, axis=axis if axis < 0 else axis - max(x1.ndim, x2.ndim))
-    c1 = conj(x1) if x1.dtype.kind == "complex floating" else x1
-    c2 = conj(x2) if x2.dtype.kind == "complex floating" else x2
-    return ge * c2 if g.dtype.kind != "complex floating" else ge * x2, conj(ge) * c1 if \
-        g.dtype.kind == "complex floating" else ge * c1
+    return expand_dims(g, axis=axis if axis < 0 else axis - max(x1.ndim, x2.ndim))
 
 
-vecdot = op("vecdot", "(x1, x2, /, *, axis=-1)", "numeric", _vecdot_rule, inputs=("x1", "x2"),
+def _vecdot_rule_x1(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> Any:
+    # out = sum(conj(x1) * x2): d/dx1 (PyTorch's convention) = x2 * conj(g)
+    ge = _vecdot_g(g, x1, x2, axis)
+    return x2 * _conj_if_complex(ge)
+
+
+def _vecdot_rule_x2(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> Any:
+    ge = _vecdot_g(g, x1, x2, axis)
+    return ge * x1
+
+
+vecdot = op("vecdot", "(x1, x2, /, *, axis=-1)", "numeric", (_vecdot_rule_x1, _vecdot_rule_x2),
+            inputs=("x1", "x2"),
             promote=(0, 1), example=_L + ">>> pt.vecdot(a, a).shape\n(2,)")

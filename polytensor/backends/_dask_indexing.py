@@ -147,24 +147,22 @@ def _mask(x: Any, mask: Any) -> Any:
         "computes) and index there")
 
 
-def _one_array(items: tuple[Any, ...],
-               key: tuple[Any, ...]) -> tuple[int, int, int, Any, tuple[Any, ...]]:
-    """For a key (Ellipsis spelled out) with one integer array among ints, slices and None:
-    the array's axis in x, the axis it indexes in ``x[basic]``, where its dimensions go in the
-    result, the array, and ``basic``: the key with the array replaced by a full slice.
+def _advanced(items: tuple[Any, ...], key: tuple[Any, ...]) -> tuple[list[int], int | None,
+                                                                      tuple[Any, ...]]:
+    """Integer-array indexing split in two steps, for a key of integer arrays mixed with ints,
+    slices and None (``items``: the key with the Ellipsis spelled out): the positions ``P`` of
+    the advanced indices (arrays, and ints next to them), the axis where their broadcast
+    dimensions land in the result (None: first), and ``basic``, the key with each advanced index
+    replaced by a full slice. ``x[basic]`` keeps one axis per item, so the advanced indices
+    then apply to its axes ``P``.
 
-    NumPy's rule: the array's dimensions replace its axis when the array and the integers (also
-    "advanced" indices) are adjacent in ``key`` (an Ellipsis separates, even an empty one),
-    and go first otherwise."""
-    p = next(i for i, k in enumerate(items) if isinstance(k, da.Array))
-    ax = sum(1 for k in items[:p] if k is not None)
-    q_basic = sum(1 for k in items[:p] if k is None or isinstance(k, slice))
-    adv = [i for i, k in enumerate(key) if isinstance(k, da.Array) or _is_int(k)]
-    q_out = 0
-    if adv[-1] - adv[0] + 1 == len(adv):
-        first = next(i for i, k in enumerate(items) if isinstance(k, da.Array) or _is_int(k))
-        q_out = sum(1 for k in items[:first] if k is None or isinstance(k, slice))
-    return ax, q_basic, q_out, items[p], items[:p] + (slice(None),) + items[p + 1:]
+    NumPy's placement rule: the broadcast dimensions replace the advanced indices when those are
+    adjacent in ``key`` (an Ellipsis separates, even an empty one), and go first otherwise."""
+    adv = [i for i, k in enumerate(items) if isinstance(k, da.Array) or _is_int(k)]
+    given = [i for i, k in enumerate(key) if isinstance(k, da.Array) or _is_int(k)]
+    where = adv[0] if given[-1] - given[0] + 1 == len(given) else None
+    basic = tuple(slice(None) if i in adv else k for i, k in enumerate(items))
+    return adv, where, basic
 
 
 def _norm_slice(k: slice, n: int) -> slice:
@@ -217,21 +215,17 @@ def getitem(x: Any, key: Any) -> Any:
                                              "that depends on its values")()
     if all(_is_int_array(k) or _is_int(k) for k in items):
         return _integer_arrays(x, items)
-    if len(arrays) == 1:
-        # Note: Dask's own indexing drops or misplaces axes when a dask-array index meets None.
-        if sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim:
-            return x[key]  # Dask's IndexError
-        ax, q, q_out, k, basic = _one_array(_expand(items, x.ndim), items)
-        n = x.shape[ax]
-        k = da.where(k < 0, k + n, k)
-        y = da.take(x[_basic(basic, x.shape)], _reshape(k, (k.size,)), axis=q)
-        y = _reshape(y, y.shape[:q] + k.shape + y.shape[q + 1:])
-        return y if q_out == q else da.moveaxis(y, tuple(range(q, q + k.ndim)),
-                                                tuple(range(q_out, q_out + k.ndim)))
-    raise NotImplementedError(
-        "__getitem__ on the dask backend takes several integer arrays only together with "
-        "integers (the standard's integer-array indexing); for arrays mixed with slices, "
-        "None or ..., index one axis at a time (pt.take(x, i, axis=...))")
+    # Arrays among slices, None or ...: Dask refuses several arrays, and misplaces the axes of
+    # one next to None; index the basic part first, then the advanced axes moved to the front.
+    if sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim:
+        return x[key]  # Dask's IndexError
+    full = _expand(items, x.ndim)
+    adv, where, basic = _advanced(full, items)
+    y = da.moveaxis(x[_basic(basic, x.shape)], adv, list(range(len(adv))))
+    out = _integer_arrays(y, tuple(full[i] for i in adv))
+    nb = out.ndim - (y.ndim - len(adv))
+    return out if not where else da.moveaxis(out, list(range(nb)),
+                                             list(range(where, where + nb)))
 
 
 # -- the adjoint of __getitem__: scatter-add --------------------------------------------------
@@ -305,26 +299,19 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
             return da.zeros(shape, dtype=g.dtype)
         return data_dependent("__getitem__", "a boolean mask selects a number of elements "
                                              "that depends on its values")()
-    m = 0
-    while m < len(items) and (_is_int_array(items[m]) or _is_int(items[m])):
-        m += 1
-    if all(isinstance(k, slice) and k == slice(None) for k in items[m:]) and \
-            sum(isinstance(k, da.Array) for k in items[:m]) == len(arrays):
-        # Integers and integer arrays on the leading axes (as _integer_arrays reads them).
-        lead, rest = shape[:m], shape[m:]
-        vals = _reshape(g, (math.prod(g.shape[:g.ndim - len(rest)]),) + rest)
-        return _reshape(_scatter_rows(_flat_index(items[:m], lead), vals, math.prod(lead)),
-                        shape)
-    if len(arrays) == 1:
-        ax, q, q_out, k, basic = _one_array(items, given)
-        n = shape[ax]
-        # g holds k's dimensions at q_out; x[basic] has the indexed axis, of length n, at q.
-        g = da.moveaxis(g, tuple(range(q_out, q_out + k.ndim)), tuple(range(k.ndim)))
-        vals = _reshape(g, (k.size,) + g.shape[k.ndim:])
-        rows = _scatter_rows(_reshape(da.where(k < 0, k + n, k), (k.size,)), vals, n)
-        return _basic_scatter(da.moveaxis(rows, 0, q), basic, shape)
-    raise NotImplementedError(f"the gradient of __getitem__ with key {key!r} is not supported "
-                              f"on the dask backend")
+    adv, where, basic = _advanced(items, given)
+    # x[basic] keeps one axis per item; its advanced axes, moved first, are what
+    # _integer_arrays indexed: undo each step in reverse.
+    yshape = np.broadcast_to(np.empty((), dtype=bool), shape)[_basic(basic, shape)].shape
+    lead = tuple(yshape[i] for i in adv)
+    rest = tuple(n for i, n in enumerate(yshape) if i not in adv)
+    nb = g.ndim - len(rest)
+    if where:
+        g = da.moveaxis(g, list(range(where, where + nb)), list(range(nb)))
+    vals = _reshape(g, (math.prod(g.shape[:nb]),) + rest)
+    rows = _scatter_rows(_flat_index(tuple(items[i] for i in adv), lead), vals, math.prod(lead))
+    gy = da.moveaxis(_reshape(rows, lead + rest), list(range(len(adv))), adv)
+    return _basic_scatter(gy, basic, shape)
 
 
 # -- functional __setitem__ ---------------------------------------------------------------------
