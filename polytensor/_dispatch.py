@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
+from .autograd import _graph
 
 if TYPE_CHECKING:
     from ._ops._registry import OpDef
@@ -93,52 +94,82 @@ def _type_error(opdef: OpDef, value: Any) -> TypeError:
     return TypeError(f"{opdef.name}() expects {what}; got {type(value).__name__}{hint}")
 
 
+_SCALAR_TYPES = frozenset(_SCALARS)
+_MULTI_DEVICE = frozenset(("cupy", "array_api_strict"))
+
+
 def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None = None,
           dunder: bool = False) -> Any:
     """Run ``opdef`` on ``inputs`` (tensors, Python scalars, None) with keyword ``params``."""
     Tensor = _Tensor or _tensor_cls()
-    name = opdef.name
-    backend = common_backend(name, inputs)
+    backend: Backend | None = None
+    datas: list[Any] = []
+    dtypes: list[Any] = []
+    has_scalar = False
     for v in inputs:
-        if v is None or isinstance(v, Tensor):
-            continue
-        if not (opdef.scalars and isinstance(v, _SCALARS)):
+        if isinstance(v, Tensor):
+            b = v._backend
+            if backend is None:
+                backend = b
+            elif b is not backend and b.name != backend.name:
+                raise _mixed(opdef.name, backend, b)
+            d = v._data
+            datas.append(d)
+            dtypes.append(b.from_native.get(d.dtype) or b.dtype_of(d.dtype))
+        elif v is None:
+            datas.append(None)
+            dtypes.append(None)
+        elif opdef.scalars and (v.__class__ in _SCALAR_TYPES or isinstance(v, _SCALARS)):
+            datas.append(v)
+            dtypes.append(None)
+            has_scalar = True
+        else:
             if dunder:
                 return NotImplemented
             raise _type_error(opdef, v)
     if backend is None:
         if dunder:
             return NotImplemented
-        raise TypeError(f"{name}() expects at least one polytensor array; got "
+        raise TypeError(f"{opdef.name}() expects at least one polytensor array; got "
                         f"{', '.join(type(v).__name__ for v in inputs) or 'none'}")
-    datas = [v._data if isinstance(v, Tensor) else v for v in inputs]
-    dtypes = [backend.dtype_of(v._data.dtype) if isinstance(v, Tensor) else None
-              for v in inputs]
+    if backend.name in _MULTI_DEVICE:
+        common_backend(opdef.name, inputs)  # checks devices too
     group = opdef.promote or ()
+    cats = opdef.category_sets
     for i, d in enumerate(dtypes):
-        if d is not None and i not in group:
+        if d is not None and i not in group and d not in cats[i if i < len(cats) else 0]:
             _check_category(opdef, i, d)
     if group:
-        # Note: the category applies to the promoted dtype, so a boolean mask times a float
-        # tensor works as in PyTorch (bool promotes to float) while bool * bool is refused.
-        result = _promote(opdef, backend, datas, dtypes)
-        if result is not None:
-            _check_category(opdef, group[0], result, [d for d in dtypes if d is not None])
+        first = dtypes[group[0]]
+        if has_scalar or any(dtypes[i] is not first for i in group):
+            # Note: the category applies to the promoted dtype, so a boolean mask times a
+            # float tensor works as in PyTorch (bool promotes to float); bool * bool does not.
+            result = _promote(opdef, backend, datas, dtypes)
+            if result is not None:
+                _check_category(opdef, group[0], result, [d for d in dtypes if d is not None])
+        elif first is not None and first not in cats[group[0]]:
+            _check_category(opdef, group[0], first)
     fn = backend.fns[opdef.index]
+    impl = opdef.impl
     try:
         if params:
-            params = _native_params(params, backend)
-            out = opdef.impl(fn, *datas, **params) if opdef.impl else fn(*datas, **params)
+            if params.get("dtype") is not None:
+                params = _native_params(params, backend)
+            out = impl(fn, *datas, **params) if impl else fn(*datas, **params)
         else:
-            out = opdef.impl(fn, *datas) if opdef.impl else fn(*datas)
+            out = impl(fn, *datas) if impl else fn(*datas)
     except ValueError as e:
         if opdef.promote:
             _check_broadcast(opdef, [d for d in datas if hasattr(d, "shape")], e)
         raise
-    result = wrap_output(out, backend)
+    if out.__class__ is backend.array_type:
+        result = _new(Tensor)
+        result._data = out
+        result._backend = backend
+        result._meta = None
+    else:
+        result = wrap_output(out, backend)
     if _config.GRAD_ENABLED.get():
-        from .autograd import _graph
-
         _graph.record(opdef, inputs, params, result)
     return result
 

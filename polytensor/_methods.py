@@ -7,6 +7,23 @@ from typing import Any
 from . import _dtypes as dt
 from ._tensor import Tensor
 from .autograd import _graph
+from ._extras import tensor
+from ._ops.creation import full
+from ._ops.creation import full_like
+from ._ops.data_types import astype
+from ._ops.elementwise import clip
+from ._ops.linalg import matrix_norm, vector_norm
+from ._ops.linear_algebra import matmul
+from ._ops.manipulation import _copy
+from ._ops.manipulation import broadcast_to
+from ._ops.manipulation import expand_dims
+from ._ops.manipulation import permute_dims
+from ._ops.manipulation import reshape
+from ._ops.manipulation import squeeze
+from ._ops.manipulation import tile
+from ._ops.statistical import std as _std
+from ._ops.statistical import var as _var
+from ._tensor_ops import assign_inplace
 
 
 def _requires_grad_get(self: Tensor) -> bool:
@@ -165,7 +182,6 @@ def to(self: Tensor, device_or_backend: Any = None, dtype: dt.DType | None = Non
     if device_or_backend is not None:
         x = x.to_device(device_or_backend)
     if dtype is not None and dtype is not x.dtype:
-        from ._ops.data_types import astype
 
         x = astype(x, dtype)
     return x
@@ -182,7 +198,6 @@ def clone(self: Tensor) -> Tensor:
     >>> x
     tensor([1., 1.], backend='numpy')
     """
-    from ._ops.manipulation import _copy
 
     return _copy(self)  # type: ignore[no-any-return]
 
@@ -213,11 +228,12 @@ def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
 
 
 def _reduction(name: str, extra: str = "") -> Any:
+    from ._ops import statistical
+
+    fn = getattr(statistical, name)
+
     def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
                keepdims: Any = None, **kwargs: Any) -> Tensor:
-        from . import _ops
-
-        fn = getattr(_ops.statistical, name)
         return fn(self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims),
                   **kwargs)  # type: ignore[no-any-return]
 
@@ -247,7 +263,6 @@ def std(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
     >>> float(pt.asarray([1.0, 3.0]).std())
     1.4142135381698608
     """
-    from ._ops.statistical import std as _std
 
     return _std(self, axis=_axis("std", dim, axis), keepdims=_keep("std", keepdim, keepdims),
                 correction=_spread("std", correction, unbiased))  # type: ignore[no-any-return]
@@ -263,7 +278,6 @@ def var(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
     >>> float(pt.asarray([1.0, 3.0]).var())
     2.0
     """
-    from ._ops.statistical import var as _var
 
     return _var(self, axis=_axis("var", dim, axis), keepdims=_keep("var", keepdim, keepdims),
                 correction=_spread("var", correction, unbiased))  # type: ignore[no-any-return]
@@ -310,11 +324,17 @@ def _arg(name: str) -> Any:
     return method
 
 
-def _unary_method(name: str, fn_name: str | None = None) -> Any:
-    def method(self: Tensor) -> Tensor:
-        import polytensor
+def _namespace_function(name: str) -> Any:
+    import sys
 
-        return getattr(polytensor, fn_name or name)(self)  # type: ignore[no-any-return]
+    return getattr(sys.modules["polytensor"], name)
+
+
+def _unary_method(name: str, fn_name: str | None = None) -> Any:
+    fn = _namespace_function(fn_name or name)
+
+    def method(self: Tensor) -> Tensor:
+        return fn(self)  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"``pt.{fn_name or name}(self)``.\n\nExamples\n--------\n"
@@ -323,10 +343,10 @@ def _unary_method(name: str, fn_name: str | None = None) -> Any:
 
 
 def _binary_method(name: str, fn_name: str) -> Any:
-    def method(self: Tensor, other: Any) -> Tensor:
-        import polytensor
+    fn = _namespace_function(fn_name)
 
-        return getattr(polytensor, fn_name)(self, other)  # type: ignore[no-any-return]
+    def method(self: Tensor, other: Any) -> Tensor:
+        return fn(self, other)  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"``pt.{fn_name}(self, other)``.\n\nExamples\n--------\n"
@@ -337,7 +357,6 @@ def _binary_method(name: str, fn_name: str) -> Any:
 def _inplace_method(name: str, fn_name: str) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
         import polytensor
-        from ._tensor_ops import assign_inplace
         from .autograd import _graph as g
 
         r = getattr(polytensor, fn_name)(g.alias_before_inplace(self), other)
@@ -352,7 +371,6 @@ def _inplace_method(name: str, fn_name: str) -> Any:
 
 def _cast_method(name: str, dtype: dt.DType) -> Any:
     def method(self: Tensor) -> Tensor:
-        from ._ops.data_types import astype
 
         return self if self.dtype is dtype else astype(self, dtype)
 
@@ -384,7 +402,6 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     >>> pt.arange(6).view(2, 3).shape
     (2, 3)
     """
-    from ._ops.manipulation import reshape
 
     dims = _shape_args("view", shape)
     known = [d for d in dims if d != -1]
@@ -415,7 +432,6 @@ def reshape_method(self: Tensor, *shape: Any) -> Tensor:
     >>> pt.arange(6).reshape(3, 2).shape
     (3, 2)
     """
-    from ._ops.manipulation import reshape
 
     return reshape(self, _shape_args("reshape", shape))  # type: ignore[no-any-return]
 
@@ -429,7 +445,6 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> pt.ones(2, 3, 4).flatten(1).shape
     (2, 12)
     """
-    from ._ops.manipulation import reshape
 
     if self.ndim == 0:
         return reshape(self, (1,))  # type: ignore[no-any-return]
@@ -447,7 +462,6 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
     >>> pt.ones(3).unsqueeze(0).shape
     (1, 3)
     """
-    from ._ops.manipulation import expand_dims
 
     return expand_dims(self, axis=dim)  # type: ignore[no-any-return]
 
@@ -461,7 +475,6 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
     >>> pt.ones(1, 3, 1).squeeze().shape
     (3,)
     """
-    from ._ops.manipulation import squeeze
 
     if dim is None:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
@@ -480,7 +493,6 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
     >>> pt.ones(2, 3, 4).permute(2, 0, 1).shape
     (4, 2, 3)
     """
-    from ._ops.manipulation import permute_dims
 
     return permute_dims(self, _shape_args("permute", dims))  # type: ignore[no-any-return]
 
@@ -494,7 +506,6 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> pt.ones(2, 3, 4).transpose(0, 2).shape
     (4, 3, 2)
     """
-    from ._ops.manipulation import permute_dims
 
     axes = list(range(self.ndim))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
@@ -525,7 +536,6 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     >>> pt.ones(3, 1).expand(3, 4).shape
     (3, 4)
     """
-    from ._ops.manipulation import broadcast_to
 
     dims = _shape_args("expand", sizes)
     lead = len(dims) - self.ndim
@@ -543,7 +553,6 @@ def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
     >>> pt.ones(2).repeat(3, 2).shape
     (3, 4)
     """
-    from ._ops.manipulation import tile
 
     return tile(self, _shape_args("repeat", sizes))  # type: ignore[no-any-return]
 
@@ -557,7 +566,6 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     >>> pt.asarray([-1.0, 2.0]).clamp(min=0.0)
     tensor([0., 2.], backend='numpy')
     """
-    from ._ops.elementwise import clip
 
     return clip(self, min, max)  # type: ignore[no-any-return]
 
@@ -571,7 +579,6 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     >>> x = pt.asarray([-1.0, 2.0]); _ = x.clamp_(0.0, 1.0); x
     tensor([0., 1.], backend='numpy')
     """
-    from ._tensor_ops import assign_inplace
     from .autograd import _graph as g
 
     return assign_inplace(self, clamp(g.alias_before_inplace(self), min, max), "clamp_")
@@ -598,8 +605,6 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     >>> x = pt.zeros(2); _ = x.fill_(3.0); x
     tensor([3., 3.], backend='numpy')
     """
-    from ._ops.creation import full_like
-    from ._tensor_ops import assign_inplace
 
     v = value.item() if isinstance(value, Tensor) else value
     filled = full_like(self, v, dtype=self.dtype)
@@ -623,9 +628,6 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     >>> x = pt.zeros(2); _ = x.copy_(pt.asarray([1.0, 2.0])); x
     tensor([1., 2.], backend='numpy')
     """
-    from ._ops.data_types import astype
-    from ._ops.manipulation import broadcast_to
-    from ._tensor_ops import assign_inplace
 
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_() expects a tensor; got {type(src).__name__}")
@@ -636,7 +638,6 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     if tuple(src.shape) != tuple(self.shape):
         src = broadcast_to(src, tuple(self.shape))
     if not _graph.requires_grad(src):
-        from ._ops.manipulation import _copy
 
         src = _copy(src)
     return assign_inplace(self, src, "copy_")
@@ -670,7 +671,6 @@ def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
     >>> pt.ones(1).new_full((2,), 7.0)
     tensor([7., 7.], backend='numpy')
     """
-    from ._ops.creation import full
 
     return full(_shape_args("new_full", (size,)), fill_value, dtype=dtype or self.dtype,
                 device=device or self.device, requires_grad=requires_grad)
@@ -686,7 +686,6 @@ def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None
     >>> pt.ones(1, dtype=pt.float64).new_tensor([1, 2]).dtype
     polytensor.float64
     """
-    from ._extras import tensor
 
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
@@ -702,7 +701,6 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     >>> float(pt.asarray([3.0, 4.0]).norm())
     5.0
     """
-    from ._ops.linalg import matrix_norm, vector_norm
 
     if p == "fro":
         p = 2
@@ -723,7 +721,6 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
         raise RuntimeError(f"mm() expects two 2-D tensors; got {self.ndim}-D and "
                            f"{getattr(other, 'ndim', type(other).__name__)}-D; use matmul")
-    from ._ops.linear_algebra import matmul
 
     return matmul(self, other)  # type: ignore[no-any-return]
 
@@ -739,7 +736,6 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
     """
     if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
         raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
-    from ._ops.linear_algebra import matmul
 
     return matmul(self, vec)  # type: ignore[no-any-return]
 
@@ -755,7 +751,6 @@ def dot(self: Tensor, other: Tensor) -> Tensor:
     """
     if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
         raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
-    from ._ops.linear_algebra import matmul
 
     return matmul(self, other)  # type: ignore[no-any-return]
 
@@ -888,6 +883,5 @@ def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:
     >>> pt.ones(1).astype(pt.int8).dtype
     polytensor.int8
     """
-    from ._ops.data_types import astype
 
     return astype(self, dtype, copy=copy)  # type: ignore[no-any-return]

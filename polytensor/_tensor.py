@@ -63,6 +63,8 @@ class Tensor:
     @property
     def shape(self) -> tuple[int | None, ...]:
         """Dimensions; an unknown (data-dependent, lazy) dimension is None."""
+        if not self._backend.lazy:
+            return self._data.shape  # type: ignore[no-any-return]
         return tuple(None if isinstance(s, float) and math.isnan(s) else int(s)
                      for s in self._data.shape)
 

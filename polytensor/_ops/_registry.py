@@ -55,6 +55,16 @@ class OpDef:
     saves_out: bool = True  # whether a rule reads `out` (else the graph does not keep it)
 
     @property
+    def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
+        """The dtypes each input accepts (one entry for all inputs when the category is one
+        string)."""
+        sets = self.extra.get("category_sets")
+        if sets is None:
+            names = (self.category,) if isinstance(self.category, str) else self.category
+            sets = self.extra["category_sets"] = tuple(dt.CATEGORIES[n] for n in names)
+        return sets  # type: ignore[no-any-return]
+
+    @property
     def short(self) -> str:
         return self.name.rsplit(".", 1)[-1]
 
@@ -144,6 +154,9 @@ def _env(opdef: OpDef) -> dict[str, Any]:
 
     from .. import _config
     from ..autograd._graph import record_fast
+
+    if not _TENSOR:
+        _TENSOR.append(Tensor)
 
     return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
             "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED,
@@ -357,6 +370,8 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     env["wrap_output"] = _wrap_output
     env["record_any"] = _record_any
     env["NO_PARAMS"] = {}
+    env["FAST_OK"] = _fast_ok
+    env["HAS_META"] = _has_meta
     fn = _compile(src, fname, env)
     first = inputs[0].strip("[]*")
     example = example or (f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
@@ -374,6 +389,8 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     backend and dtype (and no dtype= needs converting), call the backend directly."""
     first = inputs[0]
     cats = [dt.CATEGORY_NAMES.index(opdef.category_of(i)) for i in range(len(inputs))]
+    if opdef.scalars:
+        return _fast_scalar_op_source(opdef, fname, sig, inputs, kw, pdict, cats)
     cond = " and ".join(f"type({n}) is Tensor" for n in inputs)
     checks = [f"{first}._data.dtype in b.cats[{cats[0]}]"]
     for n, c in zip(inputs[1:], cats[1:]):
@@ -412,6 +429,70 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
             return t
     return apply(OP, {tup}, {pdict})
 """
+
+
+def _fast_scalar_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str],
+                           kw: list[str], pdict: str, cats: list[int]) -> str:
+    """Like ``_fast_op_source`` for ops that take Python scalars (where, clip, isin): scalars
+    that fit the arrays' dtype, and absent (None) inputs, stay on the fast path."""
+    tup = "(" + "".join(f"{n}, " for n in inputs) + ")"
+    group = opdef.promote or ()
+    kwargs = ", ".join(f"{k}={k}" for k in kw)
+    datas = ", ".join(f"{n}._data if type({n}) is Tensor else {n}" for n in inputs)
+    call_args = ", ".join(a for a in (datas, kwargs) if a)
+    call = (f"IMPL(b.fns[{opdef.index}], {call_args})" if opdef.impl is not None
+            else f"b.fns[{opdef.index}]({call_args})")
+    ref = inputs[group[0]] if group else inputs[0]
+    params = pdict if kw else "NO_PARAMS"
+    return f"""def {fname}{sig}:
+    if type({ref}) is Tensor:
+        b = {ref}._backend
+        if FAST_OK(b, {ref}._data.dtype, {tup}, {tuple(cats)!r}, {tuple(group)!r}):
+            r = {call}
+            if type(r) is not b.array_type:
+                r = b.as_array(r)
+            t = new(Tensor)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            if GRAD.get() and HAS_META({tup}):
+                record(OP, {tup}, t, {params})
+            return t
+    return apply(OP, {tup}, {pdict})
+"""
+
+
+_SCALARS = (bool, int, float, complex)
+_TENSOR: list[Any] = []  # the Tensor class, set by _env()
+
+
+def _fast_ok(b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...],
+             group: tuple[int, ...]) -> bool:
+    """Whether ``values`` can go to backend ``b`` as they are: tensors of ``b`` in their
+    category (of dtype ``ref`` within the promotion group), fitting scalars, or None."""
+    Tensor = _TENSOR[0]
+    for i, v in enumerate(values):
+        c = cats[i] if i < len(cats) else cats[0]
+        if v is None:
+            continue
+        if type(v) is Tensor:
+            d = v._data.dtype
+            if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
+                return False
+        elif v.__class__ in _SCALARS:
+            if i not in group and group:
+                return False
+            ok = b.cats_scalar[c].get(v.__class__)
+            if ok is None or ref not in ok:
+                return False
+        else:
+            return False
+    return True
+
+
+def _has_meta(values: tuple[Any, ...]) -> bool:
+    return any(getattr(v, "_meta", None) is not None for v in values
+               if v is not None and v.__class__ not in _SCALARS)
 
 
 def _wrap_output(out: Any, backend: Any) -> Any:

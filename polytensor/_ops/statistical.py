@@ -11,7 +11,6 @@ _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\
 
 def _keep(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """``g`` of a reduction, reshaped so that it broadcasts against ``x``."""
-    from .manipulation import _axes_tuple, reshape
 
     if keepdims or x.ndim == 0:
         return g
@@ -30,14 +29,11 @@ def _count(x: Any, axis: Any) -> int:
 
 
 def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
-    from .manipulation import broadcast_to
 
     return (broadcast_to(_keep(g, x, axis, keepdims), x.shape),)
 
 
 def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
-    from .elementwise import where
-    from .manipulation import broadcast_to
 
     # Note: exact with zeros (the product of the other elements, not out / x); with one zero in
     # a lane, the other positions get (others / x_i) * x_zero, which is 0 but keeps the second
@@ -62,7 +58,6 @@ def _real_dtype(x: Any) -> Any:
 
 
 def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
-    from .manipulation import broadcast_to
 
     return (broadcast_to(_keep(g, x, axis, keepdims), x.shape) / _count(x, axis),)
 
@@ -106,7 +101,6 @@ min = op("min", "(x, /, *, axis=None, keepdims=False)", "real numeric",  # noqa:
 
 def _cumsum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
                  include_initial: bool) -> tuple[Any]:
-    from .manipulation import flip, reshape
 
     ax = 0 if axis is None else axis
     if include_initial:
@@ -118,14 +112,12 @@ def _cumsum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
 
 
 def _revcumsum(t: Any, axis: int) -> Any:
-    from .manipulation import flip
 
     return flip(cumulative_sum(flip(t, axis=axis), axis=axis), axis=axis)
 
 
 def _cumprod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
                   include_initial: bool) -> tuple[Any]:
-    from .elementwise import where
 
     # Exact where x has zeros, in O(n): with z the first zero of a lane, positions before z
     # use the quotient form, z itself the products with that zero replaced by one, later
@@ -211,6 +203,8 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
 
 
 from .data_types import astype  # noqa: E402
+from .elementwise import where  # noqa: E402
+from .manipulation import _axes_tuple, broadcast_to, flip, reshape  # noqa: E402
 from .. import _dtypes as _dt  # noqa: E402
 
 _REAL = {"complex64": _dt.float32, "complex128": _dt.float64}

@@ -140,7 +140,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     versions = []
     needs = []
     for v in inputs:
-        m = None if v.__class__ in _SCALAR_TYPES else v._meta
+        m = None if v is None or v.__class__ in _SCALAR_TYPES else v._meta
         if m is None:
             versions.append(0)
             needs.append(False)

@@ -14,7 +14,28 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _OVERRIDES["clip"] = _fast_clip(xp.clip)
     return xp  # type: ignore[no-any-return]
+
+
+def _fast_clip(conformant: Any) -> Any:
+    """array-api-compat's clip casts its bounds to the input dtype first (~8 us); for real
+    floating arrays with Python-number bounds, NumPy's maximum/minimum give the same result,
+    NaN included, in a fraction of that."""
+    import numpy as np
+
+    floats = (np.dtype(np.float32), np.dtype(np.float64))
+    numbers = (int, float)
+
+    def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        if x.dtype in floats and (min is None or type(min) in numbers) and (
+                max is None or type(max) in numbers) and (min is not None or max is not None):
+            if min is not None and max is not None:
+                return np.minimum(np.maximum(x, min), max)
+            return np.maximum(x, min) if min is not None else np.minimum(x, max)
+        return conformant(x, min=min, max=max)
+
+    return clip
 
 
 def _as_array(value: Any) -> Any:
