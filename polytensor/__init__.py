@@ -53,6 +53,8 @@ from ._random import (Generator, default_generator, initial_seed, manual_seed, r
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import _tensor_ops as _tensor_ops, _methods as _methods  # noqa: E402
 from . import autograd, fft, linalg  # noqa: E402
+from . import nn, optim  # noqa: E402
+from ._serialize import load, save  # noqa: E402
 
 _tensor_ops.install()
 _methods.install()
@@ -88,7 +90,7 @@ __all__ = [
     "from_numpy", "full", "full_like", "get_backend", "get_default_dtype", "greater",
     "greater_equal", "hypot", "iinfo", "imag", "inf", "int", "int8", "int16", "int32", "int64",
     "is_grad_enabled", "isdtype", "isfinite", "isin", "isinf", "isnan", "less", "less_equal",
-    "linalg", "linspace", "log", "log1p", "log2", "log10", "logaddexp", "logical_and",
+    "linalg", "linspace", "load", "nn", "optim", "save", "log", "log1p", "log2", "log10", "logaddexp", "logical_and",
     "logical_not", "logical_or", "logical_xor", "long", "matmul", "matrix_transpose", "max",
     "maximum", "mean", "meshgrid", "min", "minimum", "moveaxis", "multiply", "nan", "negative",
     "newaxis", "nextafter", "no_grad", "nonzero", "not_equal", "ones", "ones_like",

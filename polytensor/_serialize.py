@@ -31,7 +31,7 @@ from typing import Any
 from . import _dtypes as dt
 from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]
 
 FORMAT = "polytensor.save"
 VERSION = 1
@@ -330,7 +330,6 @@ def load(f: Any, backend: Any = None) -> Any:
 
 def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str, Any]]:
     """The host arrays and the checked manifest of an open archive; ValueError if damaged."""
-    import numpy as np
 
     names = set(zf.namelist())
     if MANIFEST not in names:
@@ -361,7 +360,8 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
     hosts = []
     for i, info in enumerate(infos):
         if not isinstance(info, dict):
-            raise ValueError(f"{where}: array entry {i} of the manifest is malformed")
+            raise ValueError(  # noqa: TRY004 - a damaged file is a bad value
+                f"{where}: array entry {i} of the manifest is malformed")
         name, dtype, shape = info.get("file"), info.get("dtype"), info.get("shape")
         if not isinstance(name, str) or not _ARRAY_NAME.match(name):
             raise ValueError(f"{where}: array entry {i} has an invalid file name {_short(name)}")

@@ -199,6 +199,30 @@ class Tensor:
             return (1, 0)  # kDLCPU: the computed result lands in host memory
         return self._data.__dlpack_device__()  # type: ignore[no-any-return]
 
+    # -- copying and pickling ---------------------------------------------------------------
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        from .autograd._graph import requires_grad
+
+        if self._meta is not None and self._meta.node is not None:
+            raise RuntimeError("deepcopy of a tensor that is not a graph leaf; deepcopy "
+                               "x.detach() instead")
+        from ._ops.manipulation import _copy
+        from .autograd import _graph
+
+        with _no_grad():
+            c = _copy(self)
+        if requires_grad(self):
+            _graph.set_requires_grad(c, True)
+        memo[id(self)] = c
+        return c  # type: ignore[no-any-return]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles as host data plus the backend's name (pt.save is the safe format to store).
+        from .autograd._graph import requires_grad
+
+        host = self._backend.to_numpy(self._data)
+        return (_unpickle, (host, self._backend.name, requires_grad(self)))
+
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:
         from ._format import tensor_repr
@@ -255,3 +279,15 @@ class Tensor:
         [[1, 2]]
         """
         return self._backend.to_numpy(self._data).tolist()
+
+
+def _no_grad() -> Any:
+    from .autograd import no_grad
+
+    return no_grad()
+
+
+def _unpickle(host: Any, backend: str, requires_grad: bool) -> Tensor:
+    from ._ops.creation import asarray
+
+    return asarray(host, device=backend, copy=True, requires_grad=requires_grad)

@@ -156,7 +156,10 @@ def _env(opdef: OpDef) -> dict[str, Any]:
     from ..autograd._graph import record_fast
 
     if not _TENSOR:
+        from ..autograd import _graph
+
         _TENSOR.append(Tensor)
+        _graph._TENSOR_TYPE.append(Tensor)
 
     return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
             "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED,

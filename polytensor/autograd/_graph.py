@@ -129,6 +129,7 @@ _by_seq = operator.attrgetter("seq")
 
 
 _SCALAR_TYPES = frozenset((bool, int, float, complex))
+_TENSOR_TYPE: list[Any] = []  # polytensor.Tensor: detached tensors are plain tensors
 _new = object.__new__
 
 
@@ -219,7 +220,7 @@ def bump_version(t: Any) -> None:
 
 
 def _detached(t: Any) -> Any:
-    d = object.__new__(type(t))
+    d = object.__new__(_TENSOR_TYPE[0] if _TENSOR_TYPE else type(t))
     d._data = t._data
     d._backend = t._backend
     d._meta = None

@@ -8,9 +8,9 @@ Lazy fills:
   indexed axis gathered into one chunk of ``x`` (``blockwise`` with ``concatenate=True``).
 - ``__getitem__`` with several integer arrays, or one multi-dimensional one (Dask: "Don't yet
   support nd fancy indexing"): the indices become one flat index into ``x`` reshaped, and a 1-D
-  integer-array index is something Dask gathers lazily. One integer array among slices and
-  None follows NumPy's placement rule (Dask misplaces axes there), and slices are normalised
-  first (Dask mishandles some negative steps, ``x[-3::-1]`` of 2 elements).
+  integer-array index is something Dask gathers lazily. Arrays among slices, None or ``...``
+  (Dask misplaces axes there) index the basic part first, then follow NumPy's placement rule;
+  slices are normalised first (Dask mishandles some negative steps: ``x[-3::-1]``).
 - ``_put`` (functional ``__setitem__``): Dask's item assignment fails on negative steps, None
   and empty values; the same elements are written with ascending slices.
 - ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.

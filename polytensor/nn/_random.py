@@ -1,8 +1,9 @@
-"""The host random generator of ``polytensor.nn`` (initialisation and dropout masks).
+"""Host random numbers for ``polytensor.nn`` (initialisation and dropout masks).
 
-Random numbers are drawn on the host with NumPy's ``default_rng`` and moved to the tensor's
-backend with ``pt.asarray(..., device=x.device)``, so the same seed gives the same numbers on
-every backend. ``nn.init.manual_seed(seed)`` reseeds it.
+Numbers come from polytensor's default generator (``pt.manual_seed(seed)`` seeds it, as
+``torch.manual_seed`` seeds PyTorch's layers), drawn on the host by NumPy and moved to the
+tensor's backend with ``pt.asarray(..., device=x.device)``: the same seed gives the same
+weights and masks on every backend.
 """
 
 from __future__ import annotations
@@ -11,24 +12,32 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["generator", "manual_seed", "host_to"]
-
-_RNG: list[np.random.Generator] = [np.random.default_rng()]
+__all__ = ["generator", "host_to", "manual_seed"]
 
 
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the generator used by ``nn.init`` and ``Dropout``; returns it."""
-    _RNG[0] = np.random.default_rng(seed)
-    return _RNG[0]
+def manual_seed(seed: int) -> Any:
+    """Seed polytensor's default generator (``pt.manual_seed``); returns it."""
+    from .._random import manual_seed as _manual_seed
+
+    return _manual_seed(seed)
 
 
 def generator(gen: Any = None) -> np.random.Generator:
-    """``gen`` when given (a ``numpy.random.Generator`` or a seed), else the module's one."""
+    """The NumPy generator to draw from: that of ``gen`` (a ``pt.Generator``, a NumPy
+    ``Generator`` or an int seed), else that of polytensor's default generator."""
     if gen is None:
-        return _RNG[0]
+        from .._random import default_generator
+
+        return default_generator._rng  # type: ignore[no-any-return]
     if isinstance(gen, np.random.Generator):
         return gen
-    return np.random.default_rng(gen)
+    rng = getattr(gen, "_rng", None)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(gen, int) and not isinstance(gen, bool):
+        return np.random.default_rng(gen)
+    raise TypeError(f"generator= expects a pt.Generator, a numpy.random.Generator or an int "
+                    f"seed; got {type(gen).__name__}")
 
 
 def host_to(values: Any, like: Any) -> Any:

@@ -184,8 +184,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
             generator: Any = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
-    The mask is drawn on the host (``nn.init.manual_seed`` seeds it, or pass a NumPy
-    ``generator``) and moved to the input's backend. Outside training, the input is returned.
+    The mask is drawn on the host from polytensor's default generator (``pt.manual_seed``
+    seeds it; or pass ``generator=``, a ``pt.Generator``) and moved to the input's backend.
+    Outside training, the input is returned.
 
     Examples
     --------

@@ -1,8 +1,9 @@
 """Weight initialisation, as in ``torch.nn.init``: in-place fills under ``no_grad``.
 
-Random values are drawn on the host (NumPy's ``default_rng``; reseed with ``manual_seed``, or
-pass ``generator=``) and written into the tensor on its own backend, so a seed gives the same
-weights on NumPy, Dask and array-api-strict.
+Random values come from polytensor's default generator (``pt.manual_seed`` or
+``nn.init.manual_seed`` seeds it; or pass ``generator=``, a ``pt.Generator``), are drawn on the
+host and written into the tensor on its own backend, so a seed gives the same weights on NumPy,
+Dask and array-api-strict.
 
 Examples
 --------
@@ -30,7 +31,7 @@ __all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_",
 
 
 def manual_seed(seed: int) -> Any:
-    """Seed the generator behind ``nn.init`` and ``nn.Dropout``; returns the NumPy Generator.
+    """Seed the generator behind ``nn.init`` and ``nn.Dropout``: ``pt.manual_seed(seed)``.
 
     Examples
     --------
@@ -161,10 +162,12 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     >>> nn.init.constant_(pt.empty((2,)), 0.5)
     tensor([0.5, 0.5], backend='numpy')
     """
-    import numpy as np
+    from ..autograd import no_grad
 
     _check(tensor, "constant_")
-    return _fill(tensor, np.full(_shape(tensor), val))
+    with no_grad():
+        tensor[...] = val
+    return tensor
 
 
 def zeros_(tensor: Tensor) -> Tensor:

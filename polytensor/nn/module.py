@@ -125,8 +125,8 @@ class Module:
         >>> m(pt.ones(1))
         tensor([2.], backend='numpy')
         """
-        handle = RemovableHandle(self._forward_pre_hooks)  # type: ignore[arg-type]
-        self._forward_pre_hooks[handle.id] = hook  # type: ignore[index]
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
         return handle
 
     def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
@@ -143,8 +143,8 @@ class Module:
         >>> _ = m(pt.ones((2, 3))); seen
         [(2, 3)]
         """
-        handle = RemovableHandle(self._forward_hooks)  # type: ignore[arg-type]
-        self._forward_hooks[handle.id] = hook  # type: ignore[index]
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
         return handle
 
     # -- registration ------------------------------------------------------------------------
@@ -269,7 +269,7 @@ class Module:
         self._remove_name(name)
         self._buffers[name] = tensor
         if not persistent:
-            self._non_persistent_buffers.add(name)  # type: ignore[attr-defined]
+            self._non_persistent_buffers.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as a child under ``name``.
@@ -464,7 +464,7 @@ class Module:
         False
         """
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise TypeError(f"train() expects a bool; got {type(mode).__name__}")
         for m in self.modules():
             m.__dict__["training"] = mode
         return self
@@ -615,7 +615,7 @@ class Module:
             if p is not None:
                 destination[prefix + name] = p if keep_vars else plain(p)
         for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers:  # type: ignore
+            if b is not None and name not in self._non_persistent_buffers:
                 destination[prefix + name] = b if keep_vars else plain(b)
         for name, module in self._modules.items():
             if module is not None:
@@ -631,7 +631,7 @@ class Module:
                 if p is not None:
                     slots[pre + name] = ("parameter", m, name, p)
             for name, b in m._buffers.items():
-                if b is not None and name not in m._non_persistent_buffers:  # type: ignore
+                if b is not None and name not in m._non_persistent_buffers:
                     slots[pre + name] = ("buffer", m, name, b)
         return slots
 

@@ -119,7 +119,7 @@ class ModuleList(Module):
     def __getitem__(self, idx: int | slice) -> Any:
         mods = list(self._modules.values())
         if isinstance(idx, slice):
-            return ModuleList(mods[idx])
+            return ModuleList([m for m in mods[idx] if m is not None])
         return mods[idx]
 
     def __setitem__(self, idx: int, module: Module) -> None:
@@ -377,7 +377,7 @@ class Dropout(Module):
     """During training, zero elements with probability ``p`` and scale the others by
     ``1 / (1 - p)``; the identity in evaluation mode.
 
-    Masks come from the host generator seeded by ``nn.init.manual_seed``.
+    Masks come from polytensor's default generator (seeded by ``pt.manual_seed``).
 
     Examples
     --------

@@ -21,4 +21,4 @@ from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .sgd import SGD
 
-__all__ = ["Adam", "AdamW", "Optimizer", "SGD"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]

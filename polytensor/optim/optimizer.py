@@ -261,14 +261,15 @@ class Optimizer:
         new_state = ParamState()
         saved_state = state_dict["state"]
         if not isinstance(saved_state, dict):
-            raise ValueError(f"{where}: 'state' must be a dict")
+            raise ValueError(f"{where}: 'state' must be a dict")  # noqa: TRY004
         for k, s in saved_state.items():
             p = id_map.get(k)
             if p is None:
                 raise ValueError(f"{where}: state refers to parameter {k!r}, which no group "
                                  f"lists")
             if not isinstance(s, dict):
-                raise ValueError(f"{where}: the state of parameter {k!r} must be a dict")
+                raise ValueError(  # noqa: TRY004 - a bad state dict is a bad value
+                    f"{where}: the state of parameter {k!r} must be a dict")
             entry: dict[str, Any] = {}
             for name, v in s.items():
                 if isinstance(v, Tensor):
