@@ -220,7 +220,7 @@ def _promote(opdef: OpDef, backend: Backend, datas: list[Any],
                                 f"cast one with x.astype(...)")
             result = r
     default_float = _config.DEFAULT_FLOAT.get()
-    if result is None:  # only scalars: they become arrays of their own dtype
+    if result is None:  # only scalars (where(c, 1.0, 0.0)): one of them becomes an array
         for i in group:
             v = datas[i]
             if isinstance(v, _SCALARS):
@@ -228,6 +228,11 @@ def _promote(opdef: OpDef, backend: Backend, datas: list[Any],
                 result = d if result is None else (dt.promote(result, d) or result)
         if result is None:
             return None
+        like = next((d for d in datas if hasattr(d, "shape")), None)
+        i = next(i for i in group if datas[i] is not None)
+        kw = {} if like is None else {"device": backend.device_of(like)}
+        datas[i] = backend.xp.asarray(datas[i], dtype=backend.to_native[result], **kw)
+        dtypes[i] = result
     for i in group:
         v = datas[i]
         if dtypes[i] is None and v is not None:

@@ -22,6 +22,11 @@ def H(x: Any) -> Any:  # noqa: N802 - the usual name of the conjugate transpose
     return pt.conj(t) if x.dtype.kind == "complex floating" else t
 
 
+def _cj(x: Any) -> Any:
+    pt = _pt()
+    return pt.conj(x) if x.dtype.kind == "complex floating" else x
+
+
 def _eye_like(x: Any, n: int) -> Any:
     pt = _pt()
     return pt.eye(n, dtype=x.dtype, device=x.device)
@@ -82,8 +87,13 @@ def det_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
 
 def slogdet_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
     pt = _pt()
-    g_logabs = gs[1]
-    return (pt.expand_dims(pt.expand_dims(g_logabs, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
+    g_sign, g_logabs = gs
+    c = g_logabs
+    if x.dtype.kind == "complex floating":
+        # log det = i*angle + logabs: the sign's cotangent acts through the angle
+        c = pt.astype(g_logabs, x.dtype) + 1j * pt.astype(
+            pt.imag(g_sign * pt.conj(outs[0])), x.dtype)
+    return (pt.expand_dims(pt.expand_dims(c, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
 
 
 def _phi(a: Any) -> Any:
@@ -168,7 +178,7 @@ def svd_rule(gs: Any, outs: Any, x: Any, full_matrices: bool) -> tuple[Any]:
     core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(
         S, k)
     if x.dtype.kind == "complex floating":
-        diag = pt.linalg.diagonal(VtgV)
+        diag = pt.linalg.diagonal(UtgU)  # PyTorch's gauge term: i Im(diag(U^H gU)) / S
         core = core + _eye_like(S, k) * pt.expand_dims(
             (diag - pt.conj(diag)) / (2 * pt.astype(S, x.dtype)), axis=-1)
     gA = pt.matmul(U, pt.matmul(core, Vh))

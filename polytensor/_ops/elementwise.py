@@ -30,7 +30,15 @@ positive = unary("positive", "numeric", lambda g, out, x: g)
 square = unary("square", "numeric", lambda g, out, x: g * 2 * _conj(x))
 sqrt = unary("sqrt", "floating-point", lambda g, out, x: g / (2 * _conj(out)))
 reciprocal = unary("reciprocal", "floating-point", lambda g, out, x: -g * _conj(out * out))
-sign = unary("sign", "numeric", ZERO)
+def _sign_rule(g: Any, out: Any, x: Any) -> Any:
+    # sign(z) = z / |z| is smooth for complex z != 0 (PyTorch's sgn); piecewise constant on reals
+    if x.dtype.kind != "complex floating":
+        return None
+    ax = abs(x)
+    return where(ax == 0, 0, (g - real(g * conj(out)) * out) / where(ax == 0, 1, ax))
+
+
+sign = unary("sign", "numeric", _sign_rule)
 add = binary("add", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: g))
 subtract = binary("subtract", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g))
 multiply = binary("multiply", "numeric", (lambda g, out, x1, x2: g * _conj(x2),
@@ -54,7 +62,7 @@ copysign = binary("copysign", "real floating-point", (
 hypot = binary("hypot", "real floating-point", (
     lambda g, out, x1, x2: g * x1 / where(out == 0, 1.0, out),
     lambda g, out, x1, x2: g * x2 / where(out == 0, 1.0, out)))
-nextafter = binary("nextafter", "real floating-point", ZERO)
+nextafter = binary("nextafter", "real floating-point", (lambda g, out, x1, x2: g, ZERO))
 atan2 = binary("atan2", "real floating-point", (
     lambda g, out, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
     lambda g, out, x1, x2: -g * x1 / (x1 * x1 + x2 * x2)))
@@ -125,11 +133,17 @@ def _clip_impl(fn: Any, x: Any, lo: Any, hi: Any) -> Any:
     return fn(x, min=lo, max=hi)
 
 
-clip = op("clip", "(x, /, min=None, max=None)", "real numeric", (  # clip rules per input
-    lambda g, out, x, lo, hi: (
-        g * (((x >= lo) if lo is not None else True) & ((x <= hi) if hi is not None else True)),
-        None if lo is None or not hasattr(lo, "shape") else g * (x < lo),
-        None if hi is None or not hasattr(hi, "shape") else g * (x > hi))),
+def _clip_x(g: Any, out: Any, x: Any, lo: Any, hi: Any) -> Any:
+    keep = None if lo is None else x >= lo
+    if hi is not None:
+        keep = x <= hi if keep is None else keep & (x <= hi)
+    return g if keep is None else where(keep, g, 0)
+
+
+clip = op("clip", "(x, /, min=None, max=None)", "real numeric", (
+    _clip_x,
+    lambda g, out, x, lo, hi: where(x < lo, g, 0),
+    lambda g, out, x, lo, hi: where(x > hi, g, 0)),
     inputs=("x", "min", "max"), impl=_clip_impl, scalars=True,
     example=">>> import polytensor as pt\n>>> pt.clip(pt.asarray([-1.0, 0.5, 2.0]), 0.0, 1.0)"
             "\ntensor([0. , 0.5, 1. ], backend='numpy')")

@@ -54,7 +54,7 @@ class Node:
     use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
-                 "seq", "needs", "__weakref__")
+                 "seq", "needs", "tuple_out", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int, versions: tuple[int, ...] | None = None,
@@ -67,11 +67,13 @@ class Node:
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
-        self.out = out if n_out > 1 or getattr(op, "saves_out", True) else None
+        self.out = out if n_out > 1 or isinstance(out, (tuple, list)) or getattr(
+            op, "saves_out", True) else None
         self.n_out = n_out
         self.freed = False
         self.out_metas: tuple[Any, ...] = ()
         self.seq = next(_SEQ)
+        self.tuple_out = n_out > 1 or isinstance(out, (tuple, list))
 
     def attach_outputs(self, outs: tuple[Any, ...]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -163,6 +165,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     node.freed = False
     node.out_metas = ()
     node.seq = next(_SEQ)
+    node.tuple_out = False
     m = _new(Meta)
     m.requires_grad = False
     m.node = node
@@ -388,7 +391,10 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     _raise_modified(node, saved, m.version)
             op = node.op
             vjp = op.vjp
-            if vjp is _ZERO:
+            if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
+                for v, need in zip(ins, node.needs):
+                    if need:
+                        _send(_zeros_like(v), v, pending, leaf_grads, wanted, create_graph)
                 continue
             if vjp is None:
                 raise NotImplementedError(
@@ -397,7 +403,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             out = node.out
             if out is not None:
                 out = node.saved_outputs(create_graph)
-            if node.n_out == 1 and not isinstance(out, (tuple, list)):
+            if not node.tuple_out:
                 g_in = gs[0]
             else:
                 g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(gs, out))
@@ -407,9 +413,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             rules = op.rules
             if rules:  # one rule per input: call only those whose input needs a gradient
                 for v, need, rule in zip(ins, node.needs, rules):
-                    if need and rule.__class__ is not _MARKER_TYPE:
-                        _send(rule(g_in, out, *ins, **params), v, pending, leaf_grads, wanted,
-                              create_graph)
+                    if need:
+                        c = None if rule.__class__ is _MARKER_TYPE else rule(
+                            g_in, out, *ins, **params)
+                        _send(_zeros_like(v) if c is None else c, v, pending, leaf_grads,
+                              wanted, create_graph)
             else:
                 for v, need, c in zip(ins, node.needs, vjp(g_in, out, *ins, **params)):
                     if need and c is not None:

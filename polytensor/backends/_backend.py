@@ -321,6 +321,9 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
         items = key if isinstance(key, tuple) else (key,)
         if not any(_is_integer_array(k) for k in items) and backend.mutable:
             z = xp.zeros(shape, dtype=g.dtype, device=backend.device_of(g))
+            if any(k is None for k in items):  # new axes: write g without them
+                key = tuple(k for k in items if k is not None)
+                g = xp.reshape(g, z[key].shape)
             z[key] = g
             return z
         import numpy as np

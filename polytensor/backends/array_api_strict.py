@@ -14,7 +14,25 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _OVERRIDES["__getitem__"] = _getitem
     return xp
+
+
+def _getitem(x: Any, key: Any) -> Any:
+    """array-api-strict refuses integer arrays mixed with slices (the standard only requires
+    them with integers); polytensor's gradients of take and diagonal index that way, so such
+    keys are served through NumPy, on the array's device."""
+    try:
+        return x[key]
+    except IndexError:
+        import numpy as np
+
+        items = key if isinstance(key, tuple) else (key,)
+        host_key = tuple(_to_numpy(k) if hasattr(k, "dtype") else k for k in items)
+        out = np.asarray(_to_numpy(x)[host_key if isinstance(key, tuple) else host_key[0]])
+        import array_api_strict as xp
+
+        return xp.asarray(out, device=x.device)
 
 
 def _to_numpy(array: Any) -> Any:

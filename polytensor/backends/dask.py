@@ -30,7 +30,9 @@ def _load() -> ModuleType:
     xp = ModuleType(compat.__name__, compat.__doc__)
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__",
                                                                           "__doc__")})
+    compat_info = compat.__array_namespace_info__
     fixed = {"eye": _dask_creation.eye, "linspace": _dask_creation.linspace,
+             "__array_namespace_info__": lambda: _Info(compat_info()),
              **_dask_creation.shape_first(compat)}
     for name, fn in fixed.items():
         setattr(xp, name, fn)
@@ -40,6 +42,27 @@ def _load() -> ModuleType:
     _OVERRIDES.update(_dask_indexing.OVERRIDES)
     _OVERRIDES.update(_dask_fft.wrap(compat_fft))
     return xp
+
+
+class _Info:
+    """array_api_compat's inspection namespace for Dask, with this adapter's capabilities.
+
+    Note: compat reports "boolean indexing" and "data-dependent shapes" as True, since Dask
+    returns arrays of unknown (NaN) shape for them. Here those functions raise instead of
+    computing, so both are False: array-API libraries reading the capabilities (SciPy,
+    array-api-extra) then keep to the paths that stay lazy.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def capabilities(self) -> dict[str, Any]:
+        caps = dict(self._inner.capabilities())
+        caps.update({"boolean indexing": False, "data-dependent shapes": False})
+        return caps
 
 
 def _to_numpy(array: Any) -> Any:
