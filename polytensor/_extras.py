@@ -39,12 +39,11 @@ def from_numpy(a: Any) -> Tensor:
     >>> t
     tensor([5., 0.], dtype=polytensor.float64, backend='numpy')
     """
-    import numpy as np
-
     from . import backends
     from ._dispatch import wrap_new
+    from .backends import _host
 
-    if not isinstance(a, np.ndarray):
+    if not _host.is_ndarray(a):
         raise TypeError(f"from_numpy() expects a numpy.ndarray; got {type(a).__name__}; "
                         f"use pt.asarray(data) for other data")
     if a.dtype.name not in dt.BY_NAME or not a.dtype.isnative:

@@ -12,9 +12,8 @@ _DEFAULT_SHOWN = {"int64", "bool"}
 
 def tensor_repr(t: Tensor) -> str:
     """The text ``print(t)`` shows; never computes a lazy tensor."""
-    import numpy as np
-
     from . import _config
+    from .backends import _host
     from .autograd._graph import describe
 
     b = t._backend
@@ -25,11 +24,7 @@ def tensor_repr(t: Tensor) -> str:
     if b.lazy:
         body = f"<lazy shape={t.shape}>"
     else:
-        a = b.to_numpy(t._data)
-        body = np.array2string(np.asarray(a), separator=", ", prefix="tensor(",
-                               threshold=1000, edgeitems=3)
-        if a.size == 0:
-            body = "[]" if a.ndim == 1 else f"[], size={tuple(a.shape)}"
+        body = _host.format_array(b.to_numpy(t._data), "tensor(")
     if b.name != "numpy" or str(t.device) != "numpy:cpu":
         extras.append(f"device='{t.device}'" if b.name in ("cupy", "array_api_strict")
                       else f"backend='{b.name}'")

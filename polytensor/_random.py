@@ -12,6 +12,7 @@ from typing import Any
 from . import _config
 from . import _dtypes as dt
 from ._tensor import Tensor
+from .backends import _host
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "rand", "randn", "randint",
            "rand_like", "randn_like", "randint_like", "randperm", "default_generator"]
@@ -31,20 +32,16 @@ class Generator:
     """
 
     def __init__(self, device: Any = None) -> None:
-        import numpy as np
-
-        self._seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._seed = _host.fresh_seed()
+        self._rng = _host.new_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed this generator; returns it."""
-        import numpy as np
-
         seed = operator.index(seed)
         if seed < 0:
             raise ValueError(f"manual_seed() expects a non-negative int; got {seed}")
         self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed))
+        self._rng = _host.new_rng(seed)
         return self
 
     def initial_seed(self) -> int:
@@ -88,9 +85,7 @@ def seed() -> int:
     >>> isinstance(s, int)
     True
     """
-    import numpy as np
-
-    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    s = _host.fresh_seed()
     default_generator.manual_seed(s)
     return s
 

@@ -335,7 +335,7 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
     >>> pt.asarray([[1.0, 2.0]])
     tensor([[1., 2.]], backend='numpy')
     """
-    import numpy as np
+    from ..backends import _host
 
     _check_dtype("asarray", dtype)
     if isinstance(obj, Tensor):
@@ -373,10 +373,10 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
         if dtype is not None and t.dtype is not dtype:
             t = astype(t, dtype)
         return _finish(t, requires_grad)
-    if isinstance(obj, np.generic):  # NumPy scalars keep their dtype, as NumPy arrays do
-        obj = np.asarray(obj)
+    if _host.is_numpy_scalar(obj):  # NumPy scalars keep their dtype, as NumPy arrays do
+        obj = _host.host_array(obj)
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
-        host = np.asarray(_tensors_to_host(obj))
+        host = _host.host_array(_tensors_to_host(obj))
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
         if d.kind == "bool" and host.dtype.kind != "b" and dtype is not None:
             pass
@@ -387,7 +387,7 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
                              "sequences without copying; pass copy=None")
     else:
         try:
-            host = np.asarray(obj) if copy is not False else np.asarray(obj, copy=False)
+            host = _host.host_array(obj, copy=copy)
         except ValueError as e:
             raise ValueError(f"asarray() with copy=False: {e}") from None
         except TypeError:
@@ -429,7 +429,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
     >>> pt.from_dlpack(np.arange(3.0))
     tensor([0., 1., 2.], dtype=polytensor.float64, backend='numpy')
     """
-    import numpy as np
+    from ..backends import _host
 
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack() expects an object with __dlpack__; "
@@ -438,7 +438,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
     if isinstance(x, Tensor) and device is None:
         backend = x._backend
     if backend.lazy:
-        return wrap_new(backend.from_numpy(np.from_dlpack(x, copy=copy), native), backend)
+        return wrap_new(backend.from_numpy(_host.host_from_dlpack(x, copy), native), backend)
     kw: dict[str, Any] = {}
     if copy is not None:
         kw["copy"] = copy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+from ..backends import _host
 
 __all__ = ["generator", "host_to", "manual_seed"]
 
@@ -22,20 +22,20 @@ def manual_seed(seed: int) -> Any:
     return _manual_seed(seed)
 
 
-def generator(gen: Any = None) -> np.random.Generator:
+def generator(gen: Any = None) -> Any:
     """The NumPy generator to draw from: that of ``gen`` (a ``pt.Generator``, a NumPy
     ``Generator`` or an int seed), else that of polytensor's default generator."""
     if gen is None:
         from .._random import default_generator
 
         return default_generator._rng  # type: ignore[no-any-return]
-    if isinstance(gen, np.random.Generator):
+    if _host.is_rng(gen):
         return gen
     rng = getattr(gen, "_rng", None)
-    if isinstance(rng, np.random.Generator):
+    if _host.is_rng(rng):
         return rng
     if isinstance(gen, int) and not isinstance(gen, bool):
-        return np.random.default_rng(gen)
+        return _host.new_rng(gen)
     raise TypeError(f"generator= expects a pt.Generator, a numpy.random.Generator or an int "
                     f"seed; got {type(gen).__name__}")
 
@@ -44,4 +44,4 @@ def host_to(values: Any, like: Any) -> Any:
     """Host array ``values`` as a tensor with the dtype and device of tensor ``like``."""
     from .._ops.creation import asarray
 
-    return asarray(np.asarray(values), dtype=like.dtype, device=like.device)
+    return asarray(_host.host_array(values), dtype=like.dtype, device=like.device)

@@ -1,0 +1,62 @@
+"""Host memory (NumPy) helpers for the parts of polytensor whose feature is a conversion to or
+from host data: ``asarray`` of Python/NumPy data, ``repr``, the seeded random stream (drawn on
+the host so every backend gets the same numbers), ``from_numpy``/``from_dlpack``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["new_rng", "fresh_seed", "is_rng", "format_array", "host_array", "is_ndarray",
+           "is_numpy_scalar", "host_from_dlpack", "numpy_dtype_name"]
+
+
+def new_rng(seed: int) -> Any:
+    """A NumPy PCG64 generator seeded with ``seed``."""
+    return np.random.Generator(np.random.PCG64(seed))
+
+
+def fresh_seed() -> int:
+    """A seed drawn from the operating system's entropy."""
+    return int(np.random.SeedSequence().entropy % (2 ** 63))
+
+
+def is_rng(obj: Any) -> bool:
+    """Whether ``obj`` is a NumPy random Generator."""
+    return isinstance(obj, np.random.Generator)
+
+
+def format_array(a: Any, prefix: str) -> str:
+    """The text of host array ``a`` as ``repr`` shows it (PyTorch-like, NumPy's printing)."""
+    a = np.asarray(a)
+    if a.size == 0:
+        return "[]" if a.ndim == 1 else f"[], size={tuple(a.shape)}"
+    return np.array2string(a, separator=", ", prefix=prefix, threshold=1000, edgeitems=3)
+
+
+def is_ndarray(obj: Any) -> bool:
+    """Whether ``obj`` is a NumPy array."""
+    return isinstance(obj, np.ndarray)
+
+
+def is_numpy_scalar(obj: Any) -> bool:
+    """Whether ``obj`` is a NumPy scalar (``np.float64(1.5)``)."""
+    return isinstance(obj, np.generic)
+
+
+def host_array(obj: Any, copy: bool | None = None) -> Any:
+    """``obj`` (nested sequences, buffers, DLPack or NumPy data) as a NumPy array."""
+    if copy is False:
+        return np.asarray(obj, copy=False)
+    return np.asarray(obj)
+
+
+def host_from_dlpack(x: Any, copy: bool | None) -> Any:
+    """A NumPy array from a DLPack producer."""
+    return np.from_dlpack(x, copy=copy)
+
+
+def numpy_dtype_name(a: Any) -> str:
+    """The dtype name of a host array, with byte order made native first when needed."""
+    return str(np.dtype(a.dtype).newbyteorder("=").name)
