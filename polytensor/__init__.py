@@ -46,8 +46,8 @@ from ._ops.statistical import (all, any, cumulative_prod, cumulative_sum, diff, 
                                prod, std, sum, var)
 from ._shapes import broadcast_shapes
 from ._tensor import Tensor
-from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, relu, sigmoid,
-                      tensor)
+from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, relu,
+                      sigmoid, tensor)
 from ._random import (Generator, default_generator, initial_seed, manual_seed, rand,
                       rand_like, randint, randint_like, randn, randn_like, randperm, seed)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -77,7 +77,7 @@ int = int32  # noqa: A001
 __all__ = [
     "__array_api_version__", "__array_namespace_info__", "Device", "Generator", "Tensor",
     "cat", "clamp", "default_generator", "dot", "initial_seed", "manual_seed", "mm", "mv",
-    "norm", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",
+    "norm", "persist", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",
     "relu", "seed", "sigmoid", "abs", "acos",
     "acosh", "add", "all", "any", "arange", "argmax", "argmin", "argsort", "asarray", "asin",
     "asinh", "astype", "atan", "atan2", "atanh", "autograd", "backends", "bitwise_and",

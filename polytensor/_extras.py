@@ -52,11 +52,21 @@ def from_numpy(a: Any) -> Tensor:
     return wrap_new(a, backends.get("numpy"))  # type: ignore[no-any-return]
 
 
+def _lazy_groups(where: str, tensors: tuple[Tensor, ...]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}() expects tensors; got {type(t).__name__}")
+        if t._backend.lazy:
+            groups.setdefault(t._backend.name, []).append(i)
+    return groups
+
+
 def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Compute lazy tensors together, in one pass that shares their common work.
 
     Returns tensors on the same backends whose data is computed (in memory); eager tensors are
-    returned as they are.
+    returned as they are. Autograd state is kept.
 
     Examples
     --------
@@ -65,33 +75,36 @@ def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     >>> a
     tensor([1., 1.], backend='numpy')
     """
-    for t in tensors:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"compute() expects tensors; got {type(t).__name__}")
-    lazy = [i for i, t in enumerate(tensors) if t._backend.lazy]
+    from ._dispatch import wrap_new
+
     out = list(tensors)
-    if lazy:
-        import dask
-
-        from ._dispatch import wrap_new
-
-        values = dask.compute(*(tensors[i]._data for i in lazy))
-        for i, v in zip(lazy, values):
-            t = tensors[i]
-            b = t._backend
-            chunks = t._data.chunks if all(
-                c == c for cs in t._data.chunks for c in cs) else "auto"
-            out[i] = wrap_new(b.xp.asarray(v) if not hasattr(b.xp, "from_array") else
-                              _from_array(v, chunks), b)
-            if t._meta is not None:
-                out[i]._meta = t._meta
+    for idx in _lazy_groups("compute", tensors).values():
+        b = tensors[idx[0]]._backend
+        for i, host in zip(idx, b.compute([tensors[i]._data for i in idx])):
+            t = out[i] = wrap_new(b.from_numpy(host), tensors[i]._backend)
+            t._meta = tensors[i]._meta
     return tuple(out)
 
 
-def _from_array(v: Any, chunks: Any) -> Any:
-    import dask.array as da
+def persist(*tensors: Tensor) -> None:
+    """Compute lazy tensors in place: each keeps its identity, autograd state and values, and
+    its task graph collapses to the computed data (kept in memory, or on a Dask cluster).
+    Training loops on a lazy backend call it on the parameters after each step so that their
+    graphs do not grow. Eager tensors are left as they are.
 
-    return da.from_array(v, chunks=chunks)
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.ones(3, device="dask")
+    >>> w += 1
+    >>> pt.persist(w)
+    >>> w.numpy()
+    array([2., 2., 2.], dtype=float32)
+    """
+    for idx in _lazy_groups("persist", tensors).values():
+        b = tensors[idx[0]]._backend
+        for i, data in zip(idx, b.persist([tensors[i]._data for i in idx])):
+            tensors[i]._data = data
 
 
 def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:

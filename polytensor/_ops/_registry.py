@@ -74,6 +74,14 @@ class OpDef:
 
 OPS: dict[str, OpDef] = {}
 OP_LIST: list[OpDef] = []
+# Standard functions written as compositions of table ops (STYLE.md): no rule of their own.
+COMPOSITIONS: dict[str, Callable[..., Any]] = {}
+
+
+def composition(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a standard function as a composition of table ops (differentiated through them)."""
+    COMPOSITIONS[fn.__name__] = fn
+    return fn
 
 
 def _wire_graph() -> None:

@@ -32,12 +32,13 @@ def _stack_impl(fn: Any, *arrays: Any, axis: int) -> Any:
 
 
 def _split_grad(g: Any, inputs: tuple[Any, ...], axis: Any) -> tuple[Any, ...]:
-    if axis is None:
+    flat = axis is None
+    if flat:
         g = reshape(g, (-1,))
         axis = 0
     out, start = [], 0
     for x in inputs:
-        n = x.shape[axis] if x.ndim else 1
+        n = x.size if flat else (x.shape[axis] if x.ndim else 1)
         idx = [slice(None)] * g.ndim
         idx[axis] = slice(start, start + n)
         piece = g[tuple(idx)]
@@ -79,7 +80,7 @@ def _repeat_rule(g: Any, out: Any, x: Any, repeats: Any = None, *, axis: Any,
     from .statistical import sum as _sum
 
     r = repeats if repeats is not None else _r
-    ax = axis
+    ax = axis if axis is None else axis % x.ndim
     if ax is None:
         g_ = g
         xs = reshape(x, (-1,))
@@ -115,6 +116,11 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     from .._tensor import Tensor
 
     if isinstance(repeats, Tensor):
+        if repeats.dtype.kind == "unsigned integer":  # NumPy's repeat refuses uint64 counts
+            from .data_types import astype
+            from .. import _dtypes
+
+            repeats = astype(repeats, _dtypes.int64)
         return _repeat(x, repeats, axis=axis)
     return _repeat(x, None, axis=axis, _r=repeats)
 

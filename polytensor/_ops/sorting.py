@@ -7,6 +7,7 @@ from typing import Any
 from ._registry import NONDIFF, op
 
 _X = ">>> import polytensor as pt\n>>> x = pt.asarray([3.0, 1.0, 2.0, 1.0])\n"
+_XI = ">>> import polytensor as pt\n>>> x = pt.asarray([3, 1, 2, 1])\n"
 
 
 def _sort_rule(g: Any, out: Any, x: Any, axis: int, descending: bool,
@@ -31,9 +32,9 @@ def _isin_impl(fn: Any, x1: Any, x2: Any, *, invert: bool) -> Any:
     return fn(x1, x2, invert=invert)
 
 
-isin = op("isin", "(x1, x2, /, *, invert=False)", "real numeric", NONDIFF, inputs=("x1", "x2"),
+isin = op("isin", "(x1, x2, /, *, invert=False)", "integer", NONDIFF, inputs=("x1", "x2"),
           impl=_isin_impl, scalars=True,
-          example=_X + ">>> pt.isin(x, pt.asarray([1.0]))\n"
+          example=_XI + ">>> pt.isin(x, pt.asarray([1]))\n"
                        "tensor([False,  True, False,  True], backend='numpy')")
 unique_all = op("unique_all", "(x, /)", "any", NONDIFF,
                 example=_X + ">>> pt.unique_all(x).counts\ntensor([2, 1, 1], backend='numpy')")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._registry import NONDIFF, op
+from ._registry import NONDIFF, composition, op
 
 _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
 
@@ -168,6 +168,7 @@ def _diff_impl(fn: Any, x: Any, prepend: Any, append: Any, *, axis: int, n: int)
     return fn(x, axis=axis, n=n, **kw)
 
 
+@composition
 def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
          append: Any = None) -> Any:
     """The ``n``-th discrete difference along ``axis``.

@@ -96,9 +96,13 @@ class Backend:
                  from_numpy: Callable[..., Any] | None = None,
                  device_of: Callable[[Any], Any] | None = None,
                  as_array: Callable[[Any], Any] | None = None,
-                 extra: str | None = None) -> None:
+                 extra: str | None = None,
+                 compute: Callable[[list[Any]], list[Any]] | None = None,
+                 persist: Callable[[list[Any]], list[Any]] | None = None) -> None:
         self.name = name
         self.extra = extra  # the pip extra of polytensor that installs the library, if any
+        self._compute = compute
+        self._persist = persist
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
@@ -290,6 +294,22 @@ class Backend:
         import numpy as np
 
         return np.asarray(array)
+
+    def compute(self, arrays: list[Any]) -> list[Any]:
+        """Host (NumPy) values of native ``arrays``, computed together where the backend can
+        share their common work (Dask computes them in one pass)."""
+        if self._compute is not None:
+            return self._compute(arrays)
+        return [self.to_numpy(a) for a in arrays]
+
+    def persist(self, arrays: list[Any]) -> list[Any]:
+        """Native arrays with the values of ``arrays``, computed and kept where the backend
+        keeps data (in memory, or on a Dask cluster's workers): their task graphs collapse."""
+        if not self.lazy:
+            return list(arrays)
+        if self._persist is not None:
+            return self._persist(arrays)
+        return [self.from_numpy(h) for h in self.compute(arrays)]
 
     def from_numpy(self, array: Any, device: Any = None) -> Any:
         """A native array holding the data of NumPy ``array``."""

@@ -17,6 +17,8 @@ Lazy fills:
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
 - ``roll`` of an empty array with ``axis=None``: Dask fails reshaping it back.
+- ``reshape`` that splits and merges dimensions unevenly: Dask refuses; two steps via the flat
+  array.
 - ``_scatter_add`` (the adjoint of ``__getitem__``, for autograd): ``numpy.add.at`` per block of
   the gradient and a sum of the blocks, instead of the generic host round trip.
 
@@ -34,7 +36,7 @@ from typing import Any
 import dask.array as da
 import numpy as np
 
-__all__ = ["OVERRIDES", "data_dependent"]
+__all__ = ["OVERRIDES", "data_dependent", "overrides"]
 
 
 def data_dependent(name: str, what: str = "its output shape depends on the values") -> Any:
@@ -384,6 +386,19 @@ def expand_dims(x: Any, /, axis: Any = 0) -> Any:
     return x[key]
 
 
+def _reshape_op(raw: Any) -> Any:
+    def reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Any:
+        try:
+            return raw(x, shape, copy=copy)
+        except NotImplementedError:
+            # Note: Dask's reshape only merges or splits whole dimensions in one step
+            # ((4, 3) in chunks of 2 to (3, 4) is refused); through the flat array it is two
+            # steps it supports.
+            return raw(raw(x, (x.size,), copy=copy), shape, copy=copy)
+
+    return reshape
+
+
 def roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
     if x.size == 0:  # Note: Dask's roll fails reshaping an empty array back (axis=None)
         return x
@@ -402,6 +417,11 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
         shape[axis] *= repeats
         return da.zeros(tuple(shape), dtype=x.dtype)
     return da.repeat(x, repeats, axis=axis)
+
+
+def overrides(xp: Any) -> dict[str, Any]:
+    """The overrides of this module, for the compat namespace ``xp``."""
+    return {**OVERRIDES, "reshape": _reshape_op(xp.reshape)}
 
 
 OVERRIDES: dict[str, Any] = {

@@ -214,7 +214,7 @@ def pinv(x: Any, /, *, rtol: Any = None) -> Any:
 def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
     _matrices("matrix_rank", x)
     m, n = x.shape[-2:]
-    if min(m, n) == 0:
+    if 0 in x.shape:  # Note: Dask's max fails on empty stacks; empty means rank 0 or no ranks
         return da.zeros(x.shape[:-2], dtype=np.int64)
     s = svdvals(x)
     if rtol is None:
@@ -234,8 +234,8 @@ def _matrix_norm(raw: Any) -> Any:
         s = svdvals(x)
         if ord == "nuc":
             out = da.sum(s, axis=-1)
-        elif s.shape[-1] == 0:
-            if ord == -2:
+        elif s.size == 0:  # Note: Dask's max/min fail on empty stacks too
+            if ord == -2 and s.shape[-1] == 0:
                 raise ValueError("linalg.matrix_norm(ord=-2) of an empty matrix: the smallest "
                                  "singular value of none is undefined")
             out = da.zeros(s.shape[:-1], dtype=s.dtype)
@@ -315,6 +315,12 @@ def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
     # Note: dask sums the partial products with NumPy's default accumulator dtype, so
     # tensordot(uint32, uint32) comes back uint64; the standard wants the promoted input dtype.
     dtype = np.result_type(x1.dtype, x2.dtype)
+    if not isinstance(axes, int):
+        # Note: with negative axes and an empty contraction, Dask drops result dimensions at
+        # compute time (a (3, 2, 1) array computes to (1, 2, 1)); count them from the start.
+        a1, a2 = axes
+        axes = (tuple(a % x1.ndim if x1.ndim else a for a in a1),
+                tuple(a % x2.ndim if x2.ndim else a for a in a2))
     return da.tensordot(x1, x2, axes=axes).astype(dtype, copy=False)
 
 

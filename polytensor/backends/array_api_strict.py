@@ -15,7 +15,19 @@ def _load() -> ModuleType:
 
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES["__getitem__"] = _getitem
+    _OVERRIDES["isin"] = _isin(xp)
     return xp
+
+
+def _isin(xp: ModuleType) -> Any:
+    """array-api-strict 2.6 ignores ``invert=True`` in ``isin``."""
+    raw = xp.isin
+
+    def isin(x1: Any, x2: Any, /, *, invert: bool = False) -> Any:
+        r = raw(x1, x2)
+        return xp.logical_not(r) if invert else r
+
+    return isin
 
 
 def _getitem(x: Any, key: Any) -> Any:

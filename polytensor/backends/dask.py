@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (dask ships no type annotations)
 """Dask backend: results are lazy task graphs; nothing here may compute them.
 
 Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``).
@@ -30,7 +32,7 @@ def _load() -> ModuleType:
     xp = ModuleType(compat.__name__, compat.__doc__)
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__",
                                                                           "__doc__")})
-    compat_info = compat.__array_namespace_info__
+    compat_info = vars(compat)["__array_namespace_info__"]
     fixed = {"eye": _dask_creation.eye, "linspace": _dask_creation.linspace,
              "__array_namespace_info__": lambda: _Info(compat_info()),
              **_dask_creation.shape_first(compat)}
@@ -39,7 +41,7 @@ def _load() -> ModuleType:
 
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES.update(_dask_linalg.overrides(compat))
-    _OVERRIDES.update(_dask_indexing.OVERRIDES)
+    _OVERRIDES.update(_dask_indexing.overrides(compat))
     _OVERRIDES.update(_dask_fft.wrap(compat_fft))
     return xp
 
