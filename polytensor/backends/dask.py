@@ -84,6 +84,20 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
+def _compute(arrays: list[Any]) -> list[Any]:
+    import dask
+    import numpy as np
+
+    return [np.asarray(a) for a in dask.compute(*arrays)]  # one pass, shared work
+
+
+def _persist(arrays: list[Any]) -> list[Any]:
+    import dask
+
+    # Rechunked first: updates made of slices and concatenations fragment chunks step by step.
+    return list(dask.persist(*(a.rechunk("auto") for a in arrays)))
+
+
 BACKEND = Backend("dask", _load, overrides=_OVERRIDES, lazy=True, mutable=False,
                   options=("chunks",), to_numpy=_to_numpy, from_numpy=_from_numpy,
-                  device_of=lambda a: "cpu")
+                  device_of=lambda a: "cpu", extra="dask", compute=_compute, persist=_persist)
