@@ -458,9 +458,10 @@ def _send(c: Any, v: Any, pending: dict[int, list[Any]], leaf_grads: dict[int, A
 
 def _raise_modified(node: Node, saved: int, now: int) -> None:
     raise RuntimeError(
-        f"one of the tensors needed by {node.op.name}() for the gradient was modified "
-        f"by an in-place operation (version {saved} when saved, now {now}); "
-        f"use an out-of-place operation or clone() the tensor before changing it")
+        f"one of the input tensors of {node.op.name}() was modified by an in-place operation "
+        f"after {node.op.name}() used it (version {saved} then, now {now}); its gradient "
+        f"would no longer be right: use an out-of-place operation or clone() the tensor "
+        f"before changing it")
 
 
 def _zeros_like(o: Any) -> Any:

@@ -94,6 +94,11 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
     def __exit__(self, *exc: object) -> None:
         _config.GRAD_ENABLED.reset(self._tokens.pop())
 
+    def __call__(self, fn: F) -> F:
+        # As a decorator it sets the mode only inside calls: undo what __init__ set.
+        _config.GRAD_ENABLED.reset(self._prev)
+        return super().__call__(fn)
+
 
 def is_grad_enabled() -> bool:
     """Whether operations are recorded for autograd in this context.

@@ -32,6 +32,8 @@ def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
 
     Note: Dask's "auto" chunking divides by zero for an empty shape with a long axis
     (``dask.array.zeros((0, 5000))``, ``from_array`` of such data)."""
+    if isinstance(chunks, (tuple, list)) and len(chunks) != len(shape):
+        chunks = "auto"  # a per-axis option for arrays of another rank (pt.compute's results)
     if 0 in shape and (chunks == "auto" or chunks is None):
         return tuple((s,) for s in shape)
     return da.core.normalize_chunks(chunks, shape, dtype=dtype)
