@@ -6,7 +6,6 @@ so a backend's promotion quirks never leak into polytensor's results.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,7 +34,8 @@ class DType:
 
     def __init__(self, name: str, kind: str, bits: int, order: int) -> None:
         self.name = name
-        self.kind = kind  # "bool", "signed integer", "unsigned integer", "real floating", "complex floating"
+        # "bool", "signed integer", "unsigned integer", "real floating" or "complex floating"
+        self.kind = kind
         self.bits = bits
         self._order = order
 
@@ -230,8 +230,7 @@ FINFO: Final = {float32: _F32, float64: _F64,
                 complex128: finfo_object(64, _F64.eps, _F64.max, _F64.min,
                                          _F64.smallest_normal, float64)}
 IINFO: Final = {d: iinfo_object(d.bits,
-                                2 ** (d.bits - 1) - 1 if d.kind == "signed integer" else 2 ** d.bits - 1,
+                                2 ** (d.bits - 1) - 1 if d.kind == "signed integer"
+                                else 2 ** d.bits - 1,
                                 -(2 ** (d.bits - 1)) if d.kind == "signed integer" else 0, d)
                 for d in _INTEGER}
-
-assert math.isfinite(_F64.max)

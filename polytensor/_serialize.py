@@ -346,8 +346,9 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
         raise ValueError(f"{where}: the manifest {MANIFEST} is unreadable or not valid JSON "
                          f"({e})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        got = manifest.get("format") if isinstance(manifest, dict) else manifest
         raise ValueError(f"{where}: the manifest is not a polytensor manifest (format "
-                         f"{_short(manifest.get('format') if isinstance(manifest, dict) else manifest)})")
+                         f"{_short(got)})")
     version = manifest.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ValueError(f"{where}: the manifest has an invalid version {_short(version)}")

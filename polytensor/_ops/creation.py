@@ -8,16 +8,15 @@ backend's.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
 from typing import Any
 
 from .. import _config
 from .. import _dtypes as dt
-from .._device import Device, parse_device
+from .._device import parse_device
 from .._dispatch import wrap_new
 from .._tensor import Tensor
 from ..backends import Backend
-from ._registry import NONDIFF, OpDef, _register, op
+from ._registry import OpDef, _register, op
 
 __all__ = ["asarray", "arange", "empty", "empty_like", "eye", "from_dlpack", "full",
            "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
@@ -378,8 +377,6 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
     if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
         host = _host.host_array(_tensors_to_host(obj))
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
-        if d.kind == "bool" and host.dtype.kind != "b" and dtype is not None:
-            pass
         host = _checked_cast(host, d)
         copy = None if copy is None else copy
         if copy is False:
@@ -495,5 +492,3 @@ def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:
 
 
 from .data_types import astype  # noqa: E402
-
-_ = (Device, Sequence, NONDIFF)
