@@ -213,8 +213,8 @@ def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool,
     pt = _pt()
     from .statistical import _keep
 
-    gk = _keep(g, x, axis, keepdims)
-    nk = _keep(out, x, axis, keepdims)
+    gk = _keep(g, x.shape, axis, keepdims)
+    nk = _keep(out, x.shape, axis, keepdims)
     ax = pt.abs(x)
     sgn = x / pt.where(ax == 0, 1.0, ax) if x.dtype.kind == "complex floating" else pt.sign(x)
     if ord == 0:

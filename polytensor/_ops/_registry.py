@@ -53,6 +53,9 @@ class OpDef:
     func: Callable[..., Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     saves_out: bool = True  # whether a rule reads `out` (else the graph does not keep it)
+    # per input, whether a rule reads its values (not only .shape/.dtype): only those inputs
+    # are checked for in-place changes on backward; None means all of them
+    reads: tuple[bool, ...] | None = None
 
     @property
     def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
@@ -108,11 +111,42 @@ def _reads(fn: Any, name: str) -> bool:
                and i.argval == name for i in dis.get_instructions(code))
 
 
+_METADATA = frozenset(("shape", "ndim", "dtype", "size", "device", "_backend"))
+
+
+def _value_reads(fn: Any) -> tuple[bool, ...] | None:
+    """Per array parameter after ``(g, out)``, whether ``fn`` reads its values; None when that
+    cannot be told (variadic inputs, no code object)."""
+    import dis
+
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_flags & 0x04:  # *args: inputs cannot be told apart
+        return None
+    names = code.co_varnames[2:code.co_argcount]
+    instructions = list(dis.get_instructions(code))
+    reads = []
+    for name in names:
+        value = False
+        for i, ins in enumerate(instructions):
+            if ins.opname.startswith("LOAD_") and ins.argval == name:
+                nxt = instructions[i + 1] if i + 1 < len(instructions) else None
+                if nxt is None or not (nxt.opname == "LOAD_ATTR" and nxt.argval in _METADATA):
+                    value = True
+                    break
+        reads.append(value)
+    return tuple(reads)
+
+
 def _register(opdef: OpDef) -> OpDef:
     if opdef.name in OPS:
         raise ValueError(f"op {opdef.name!r} is declared twice")
     rules = [r for r in (opdef.rules or (opdef.vjp,)) if callable(r) and not isinstance(r, _Marker)]
     opdef.saves_out = any(_reads(r, "out") for r in rules)
+    per_rule = [_value_reads(r) for r in rules]
+    if rules and all(r is not None for r in per_rule):
+        n = max(len(r) for r in per_rule)  # type: ignore[arg-type]
+        opdef.reads = tuple(any(r[i] for r in per_rule if r is not None and i < len(r))
+                            for i in range(n))
     opdef.index = len(OP_LIST)
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)

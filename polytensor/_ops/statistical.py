@@ -9,28 +9,25 @@ from ._registry import NONDIFF, composition, op
 _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
 
 
-def _keep(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-    """``g`` of a reduction, reshaped so that it broadcasts against ``x``."""
-
-    if keepdims or x.ndim == 0:
+def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
+    """``g`` of a reduction, reshaped so that it broadcasts against the input's shape."""
+    if keepdims or len(xshape) == 0:
         return g
-    axes = _axes_tuple(axis, x.ndim)
-    shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
+    axes = _axes_tuple(axis, len(xshape))
+    shape = tuple(1 if i in axes else s for i, s in enumerate(xshape))
     return reshape(g, shape)
 
 
-def _count(x: Any, axis: Any) -> int:
-    from .manipulation import _axes_tuple
-
+def _count(xshape: tuple[int, ...], axis: Any) -> int:
     n = 1
-    for a in _axes_tuple(axis, x.ndim):
-        n *= x.shape[a]
+    for a in _axes_tuple(axis, len(xshape)):
+        n *= xshape[a]
     return n
 
 
 def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
 
-    return (broadcast_to(_keep(g, x, axis, keepdims), x.shape),)
+    return (broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape),)
 
 
 def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
@@ -38,12 +35,13 @@ def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) 
     # Note: exact with zeros (the product of the other elements, not out / x); with one zero in
     # a lane, the other positions get (others / x_i) * x_zero, which is 0 but keeps the second
     # derivative with respect to the zero, as PyTorch's rule does.
-    gk = _keep(g, x, axis, keepdims)
+    gk = _keep(g, x.shape, axis, keepdims)
     zero = x == 0
     safe = where(zero, 1, x)
-    others = _keep(prod(safe, axis=axis, keepdims=True), x, axis, True)
-    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x, axis, True)
-    zval = _keep(sum(where(zero, x, 0), axis=axis, keepdims=True), x, axis, True)
+    others = _keep(prod(safe, axis=axis, keepdims=True), x.shape, axis, True)
+    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x.shape, axis,
+                   True)
+    zval = _keep(sum(where(zero, x, 0), axis=axis, keepdims=True), x.shape, axis, True)
     one_zero = where(zero, others, others / safe * zval)
     grad = where(nzeros == 0, others / safe, where(nzeros == 1, one_zero, 0))
     if x.dtype.kind == "complex floating":
@@ -59,27 +57,28 @@ def _real_dtype(x: Any) -> Any:
 
 def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
 
-    return (broadcast_to(_keep(g, x, axis, keepdims), x.shape) / _count(x, axis),)
+    return (broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape) / _count(x.shape, axis),)
 
 
 def _var_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
               keepdims: bool) -> tuple[Any]:
     m = mean(x, axis=axis, keepdims=True)
-    n = _count(x, axis) - correction
-    return (_keep(g, x, axis, keepdims) * 2 * (x - m) / n,)
+    n = _count(x.shape, axis) - correction
+    return (_keep(g, x.shape, axis, keepdims) * 2 * (x - m) / n,)
 
 
 def _std_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
               keepdims: bool) -> tuple[Any]:
-    (gv,) = _var_rule(_keep(g, x, axis, keepdims) / (2 * _keep(out, x, axis, keepdims)), None,
+    (gv,) = _var_rule(_keep(g, x.shape, axis, keepdims)
+                      / (2 * _keep(out, x.shape, axis, keepdims)), None,
                       x, axis, correction, True)
     return (gv,)
 
 
 def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
     # Ties share the gradient equally, as PyTorch's max/min reductions do.
-    hit = astype(x == _keep(out, x, axis, keepdims), x.dtype)
-    return (_keep(g, x, axis, keepdims) * hit / sum(hit, axis=axis, keepdims=True),)
+    hit = astype(x == _keep(out, x.shape, axis, keepdims), x.dtype)
+    return (_keep(g, x.shape, axis, keepdims) * hit / sum(hit, axis=axis, keepdims=True),)
 
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001

@@ -92,7 +92,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     create_graph=create_graph, inputs=ins)
     result = []
     for t in ins:
-        g = got.get(id(t))
+        g = got.get(id(t._meta))
         if g is None and not allow_unused:
             raise RuntimeError("grad(): one of the inputs was not used to compute the outputs; "
                                "pass allow_unused=True to get None for it")

@@ -54,16 +54,18 @@ class Node:
     use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
-                 "seq", "needs", "tuple_out", "__weakref__")
+                 "seq", "needs", "tuple_out", "datas", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int, versions: tuple[int, ...] | None = None,
                  needs: tuple[bool, ...] | None = None) -> None:
         self.op = op
         self.inputs = inputs
-        # which inputs need a gradient, as when recorded
-        self.needs = needs if needs is not None else tuple(
-            _is_tensor(v) and requires_grad(v) for v in inputs)
+        # per input, the autograd state (Meta) it had when recorded, if it needs a gradient:
+        # the edge backward follows, whatever happens to the tensor object afterwards
+        self.needs = needs if needs is not None else tuple(_edge(v) for v in inputs)
+        # the data each input held, so a later in-place rebind cannot change what rules read
+        self.datas = tuple(getattr(v, "_data", None) for v in inputs)
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
@@ -142,16 +144,25 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     req = False
     versions = []
     needs = []
+    datas = []
     for v in inputs:
-        m = None if v is None or v.__class__ in _SCALAR_TYPES else v._meta
+        if v is None or v.__class__ in _SCALAR_TYPES:
+            versions.append(0)
+            needs.append(None)
+            datas.append(None)
+            continue
+        datas.append(v._data)
+        m = v._meta
         if m is None:
             versions.append(0)
-            needs.append(False)
+            needs.append(None)
         else:
             versions.append(m.version)
-            need = m.requires_grad or m.node is not None
-            needs.append(need)
-            req = req or need
+            if m.requires_grad or m.node is not None:
+                needs.append(m)
+                req = True
+            else:
+                needs.append(None)
     if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
         return
     node = _new(Node)  # Node.__init__ inlined: this runs once per recorded op
@@ -159,6 +170,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     node.inputs = inputs
     node.versions = versions
     node.needs = needs
+    node.datas = datas
     node.params = params
     node.out = None
     node.n_out = 1
@@ -178,6 +190,11 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     if op.saves_out:
         node.out = _detached(t)
         node.out_metas = ((weakref.ref(m), 0),)
+
+
+def _edge(v: Any) -> Any:
+    m = getattr(v, "_meta", None)
+    return m if m is not None and (m.requires_grad or m.node is not None) else None
 
 
 def _is_tensor(v: Any) -> bool:
@@ -366,7 +383,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     try:
         pending: dict[int, list[Any]] = {}
         leaf_grads: dict[int, Any] = {}
-        wanted = {id(t) for t in inputs} if inputs is not None else None
+        wanted = {id(t._meta) for t in inputs} if inputs is not None else None
         roots = []
         for out, g in zip(outputs, grads):
             m = out._meta
@@ -374,7 +391,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 raise RuntimeError("element 0 of tensors does not require grad and does not "
                                    "have a grad_fn; create inputs with requires_grad=True")
             if m.node is None:
-                _deliver(out, g, leaf_grads, wanted)
+                _deliver(m, g, leaf_grads, wanted)
                 continue
             slot = pending.setdefault(id(m.node), [None] * m.node.n_out)
             slot[m.index] = _accumulate(slot[m.index], g)
@@ -385,16 +402,31 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             if gs is None:
                 continue
             ins = node.inputs
-            for v, saved in zip(ins, node.versions):
-                m = getattr(v, "_meta", None)
-                if m is not None and m.version != saved:
-                    _raise_modified(node, saved, m.version)
-            op = node.op
+            fixed = None
+            reads = getattr(op := node.op, "reads", None)
+            for i, (v, saved, d) in enumerate(zip(ins, node.versions, node.datas)):
+                if d is None or (reads is not None and i < len(reads) and not reads[i]):
+                    continue  # the rule reads nothing of this input but its shape and dtype
+                if v._data is not d:  # rebound by a later in-place op: read the old value
+                    if fixed is None:
+                        fixed = list(ins)
+                    a = _new(type(v))
+                    a._data = d
+                    a._backend = v._backend
+                    a._meta = node.needs[i]
+                    fixed[i] = a
+                else:
+                    m = v._meta
+                    if m is not None and m.version != saved:  # overwritten in memory
+                        _raise_modified(node, saved, m.version)
+            if fixed is not None:
+                ins = tuple(fixed)
             vjp = op.vjp
             if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
                 for v, need in zip(ins, node.needs):
-                    if need:
-                        _send(_zeros_like(v), v, pending, leaf_grads, wanted, create_graph)
+                    if need is not None:
+                        _send(_zeros_like(v), v, need, pending, leaf_grads, wanted,
+                              create_graph)
                 continue
             if vjp is None:
                 raise NotImplementedError(
@@ -413,15 +445,16 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             rules = op.rules
             if rules:  # one rule per input: call only those whose input needs a gradient
                 for v, need, rule in zip(ins, node.needs, rules):
-                    if need:
+                    if need is not None:
                         c = None if rule.__class__ is _MARKER_TYPE else rule(
                             g_in, out, *ins, **params)
-                        _send(_zeros_like(v) if c is None else c, v, pending, leaf_grads,
-                              wanted, create_graph)
+                        _send(_zeros_like(v) if c is None else c, v, need, pending,
+                              leaf_grads, wanted, create_graph)
             else:
                 for v, need, c in zip(ins, node.needs, vjp(g_in, out, *ins, **params)):
-                    if need and c is not None:
-                        _send(c, v, pending, leaf_grads, wanted, create_graph)
+                    if need is not None:
+                        _send(_zeros_like(v) if c is None else c, v, need, pending,
+                              leaf_grads, wanted, create_graph)
             if not retain_graph:  # release what the node holds; a second pass raises
                 node.freed = True
                 node.inputs = ()
@@ -432,23 +465,21 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         _config.GRAD_ENABLED.reset(token)
 
 
-def _send(c: Any, v: Any, pending: dict[int, list[Any]], leaf_grads: dict[int, Any],
+def _send(c: Any, v: Any, vm: Meta, pending: dict[int, list[Any]], leaf_grads: dict[int, Any],
           wanted: set[int] | None, create_graph: bool) -> None:
-    """Deliver cotangent ``c`` to input ``v``: to its node's pending slot, or to the leaf."""
-    if c is None:
-        return
+    """Deliver cotangent ``c`` of input ``v`` along its edge ``vm`` (the input's autograd
+    state when the op was recorded): to that node's pending slot, or to the leaf."""
     c = _fit(c, v)
-    vm = v._meta
     vnode = vm.node
     if vnode is None:
-        _deliver(v, c, leaf_grads, wanted)
+        _deliver(vm, c, leaf_grads, wanted)
         return
     if vm.hooks:
         c = _run_hooks(vm.hooks, c)
     if vm.retains_grad:
         vm.grad = _accumulate(vm.grad, c if create_graph else _detached(c))
-    if wanted is not None and id(v) in wanted:
-        leaf_grads[id(v)] = _accumulate(leaf_grads.get(id(v)), c)
+    if wanted is not None and id(vm) in wanted:
+        leaf_grads[id(vm)] = _accumulate(leaf_grads.get(id(vm)), c)
     slot = pending.get(id(vnode))
     if slot is None:
         slot = pending[id(vnode)] = [None] * vnode.n_out
@@ -500,13 +531,12 @@ def _run_hooks(hooks: list[Any], g: Any) -> Any:
     return g
 
 
-def _deliver(leaf: Any, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | None) -> None:
-    m = leaf._meta
+def _deliver(m: Meta, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | None) -> None:
     if m.hooks:
         g = _run_hooks(m.hooks, g)
     if wanted is not None:
-        if id(leaf) in wanted:
-            leaf_grads[id(leaf)] = _accumulate(leaf_grads.get(id(leaf)), g)
+        if id(m) in wanted:
+            leaf_grads[id(m)] = _accumulate(leaf_grads.get(id(m)), g)
         return
     if not _config.GRAD_ENABLED.get():
         g = _detached(g)

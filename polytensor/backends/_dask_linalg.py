@@ -11,6 +11,11 @@ computed; every function returns task graphs of known shape and dtype.
 
 The one exception to the gufunc route is a tall-and-skinny 2-D matrix split into row blocks only,
 which keeps Dask's own communication-avoiding ``qr``/``svd`` (TSQR): it never gathers the matrix.
+
+Also here: ``matrix_power`` by repeated lazy ``matmul``, ``cross`` from element-wise products,
+``matrix_norm`` with ``ord=2/-2/"nuc"`` on stacks (from ``svdvals``), and the products Dask gets
+wrong: ``matmul`` (no size checks; widened integer dtypes across chunks), ``vecdot`` and
+``tensordot`` (widened integer dtypes; wrong shapes with negative axes and empty contractions).
 """
 
 from __future__ import annotations

@@ -1,0 +1,55 @@
+# polytensor: `make run` (demo), `make test` (test suite), `make bench` (overhead benchmark).
+# Each target creates .venv if it is missing and installs what it needs from pyproject.toml;
+# a stamp file per extra set (newer than pyproject.toml) keeps re-runs from reinstalling.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+
+# Test directories that exist in this checkout (pytest errors out on a missing one).
+TEST_PATHS := $(wildcard tests conformance)
+
+.PHONY: run test bench venv clean-venv
+
+run: $(VENV)/.stamp-run
+	$(VENV)/bin/polytensor info
+	$(PY) examples/backends_demo.py
+
+# pytest-xdist comes with the test extra; fall back to one process if it cannot be imported.
+test: $(VENV)/.stamp-test
+	@if $(PY) -c "import xdist" >/dev/null 2>&1; then \
+		echo "$(PY) -m pytest -q -n 2 $(TEST_PATHS)"; \
+		$(PY) -m pytest -q -n 2 $(TEST_PATHS); \
+	else \
+		echo "pytest-xdist is not importable; running in one process"; \
+		echo "$(PY) -m pytest -q $(TEST_PATHS)"; \
+		$(PY) -m pytest -q $(TEST_PATHS); \
+	fi
+
+# The figures in bench/README.md come from the command printed by `bench/overhead.py --help`
+# (it also clears two OpenBLAS tuning variables, which this Makefile leaves alone).
+# For the torch column: .venv/bin/pip install torch==2.13.0 (never a dependency of polytensor).
+bench: $(VENV)/.stamp-bench
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/overhead.py
+
+venv: $(PY)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-run: pyproject.toml | $(PY)
+	$(PIP) install -e '.[dask,strict]'
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+# array-api-strict and threadpoolctl both come with the test extra.
+$(VENV)/.stamp-bench: pyproject.toml | $(PY)
+	$(PIP) install -e '.[strict,test]'
+	@touch $@
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,488 @@
+"""Autograd misuse: each mistake raises the error class PyTorch users expect, with a message that
+says how to fix it; and the working counterpart of each."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+
+@pytest.fixture(autouse=True)
+def _grad_mode_on_after_each_test() -> Any:
+    yield
+    if not pt.is_grad_enabled():  # a failed test must not turn autograd off for the next ones
+        pt.set_grad_enabled(True)
+
+
+def _leaf(values: Any = (1.0, 2.0, 3.0)) -> Any:
+    return pt.asarray(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+def _np(t: Any) -> Any:
+    return t.detach().numpy()
+
+
+# -- backward twice ----------------------------------------------------------------------------
+def test_second_backward_through_a_freed_graph_names_retain_graph() -> None:
+    x = _leaf()
+    y = pt.sum(pt.exp(x))
+    y.backward()
+    with pytest.raises(RuntimeError, match=r"freed graph.*retain_graph=True"):
+        y.backward()
+
+
+def test_second_grad_through_a_freed_graph_names_retain_graph() -> None:
+    x = _leaf()
+    y = pt.sum(pt.sin(x) * x)
+    pt.autograd.grad(y, x)
+    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
+        pt.autograd.grad(y, x)
+
+
+def test_retain_graph_allows_a_second_backward_that_accumulates() -> None:
+    x = _leaf()
+    y = pt.sum(x * x)
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(_np(x.grad), 4 * np.array([1.0, 2.0, 3.0]))
+
+
+# -- seeds -------------------------------------------------------------------------------------
+def test_backward_of_a_non_scalar_without_gradient_says_to_pass_one() -> None:
+    x = _leaf()
+    with pytest.raises(RuntimeError, match=r"one element.*shape \(3,\).*gradient="):
+        (x * 2).backward()
+
+
+def test_backward_of_a_non_scalar_with_gradient_works() -> None:
+    x = _leaf()
+    (x * 2).backward(gradient=pt.asarray(np.array([1.0, 0.5, -1.0])))
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 1.0, -2.0])
+
+
+def test_backward_with_a_gradient_of_the_wrong_shape_names_both_shapes() -> None:
+    x = _leaf()
+    with pytest.raises(RuntimeError, match=r"\(2,\).*\(3,\)"):
+        (x * 2).backward(gradient=pt.asarray(np.ones(2)))
+
+
+def test_backward_of_a_tensor_that_does_not_require_grad_says_how_to_fix() -> None:
+    with pytest.raises(RuntimeError, match=r"does not require grad.*requires_grad=True"):
+        pt.sum(pt.asarray(np.ones(3))).backward()
+
+
+# -- who may require grad -------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: pt.asarray([1, 2], requires_grad=True),
+    lambda: pt.ones(2, dtype=pt.int32, requires_grad=True),
+    lambda: pt.asarray([True, False]).requires_grad_(),
+    lambda: setattr(pt.arange(3), "requires_grad", True),
+], ids=["asarray int", "ones int32", "bool requires_grad_", "int attribute"])
+def test_integer_and_boolean_tensors_cannot_require_grad(make: Any) -> None:
+    with pytest.raises(RuntimeError, match=r"floating-point and complex.*astype"):
+        make()
+
+
+def test_floating_and_complex_tensors_can_require_grad() -> None:
+    assert pt.ones(2, dtype=pt.float32, requires_grad=True).requires_grad
+    assert pt.asarray([1j]).requires_grad_().requires_grad
+    assert pt.astype(pt.arange(3), pt.float64).requires_grad_().requires_grad
+
+
+def test_requires_grad_false_on_a_non_leaf_says_to_detach() -> None:
+    y = _leaf() * 2
+    with pytest.raises(RuntimeError, match=r"non-leaf.*detach\(\)"):
+        y.requires_grad_(False)
+    with pytest.raises(RuntimeError, match=r"non-leaf.*detach\(\)"):
+        y.requires_grad = False
+
+
+def test_requires_grad_false_on_a_leaf_works() -> None:
+    x = _leaf()
+    x.requires_grad_(False)
+    assert not x.requires_grad and not pt.exp(x).requires_grad
+
+
+# -- in place --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("where", "update"), [
+    ("__iadd__", lambda w: w.__iadd__(1.0)),
+    ("__imul__", lambda w: w.__imul__(2.0)),
+    ("add_", lambda w: w.add_(1.0)),
+    ("__setitem__", lambda w: w.__setitem__(0, 5.0)),
+], ids=["+=", "*=", "add_", "setitem"])
+def test_in_place_on_a_leaf_that_requires_grad_says_to_use_no_grad(where: str,
+                                                                     update: Any) -> None:
+    w = _leaf()
+    with pytest.raises(RuntimeError, match=rf"{where}.*leaf.*requires grad.*pt\.no_grad\(\)"):
+        update(w)
+    np.testing.assert_array_equal(_np(w), [1.0, 2.0, 3.0])  # unchanged
+
+
+def test_in_place_on_a_leaf_under_no_grad_works() -> None:
+    w = _leaf()
+    pt.sum(w * w).backward()
+    with pt.no_grad():
+        w -= 0.5 * w.grad
+        w[0] = 7.0
+    assert w.is_leaf and w.requires_grad
+    np.testing.assert_array_equal(_np(w), [7.0, 0.0, 0.0])
+
+
+def test_a_tensor_saved_for_backward_then_changed_in_place_names_the_operation() -> None:
+    x = _leaf()
+    h = x * 1.0
+    y = pt.sin(h)  # sin's rule reads its input
+    h += 1.0
+    with pytest.raises(RuntimeError, match=r"sin\(\).*modified by an in-place operation.*"
+                                           r"version 0.*now 1.*clone\(\)"):
+        pt.sum(y).backward()
+
+
+def test_an_output_saved_for_backward_then_changed_in_place_names_its_operation() -> None:
+    x = _leaf()
+    y = pt.exp(x)  # exp's rule reads its output
+    s = pt.sum(y)
+    y += 1.0
+    with pytest.raises(RuntimeError, match=r"exp\(\).*modified by an in-place operation"):
+        s.backward()
+
+
+def test_changing_in_place_a_tensor_no_rule_reads_is_allowed() -> None:
+    """As in PyTorch: x * 2 (w.r.t. x) and sum read no values, so h may change afterwards."""
+    x = _leaf()
+    h = x * 2.0
+    s = pt.sum(h)
+    h += 1.0
+    s.backward()
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 2.0, 2.0])
+
+
+def test_clone_before_changing_in_place_keeps_the_gradient_right() -> None:
+    x = _leaf()
+    h = x * 1.0
+    y = pt.sin(h)
+    h2 = h.clone()
+    h2 += 1.0
+    pt.sum(y + h2).backward()
+    np.testing.assert_allclose(_np(x.grad), np.cos([1.0, 2.0, 3.0]) + 1.0)
+
+
+# -- grad() ----------------------------------------------------------------------------------------
+def test_grad_of_an_unused_input_names_allow_unused() -> None:
+    a, b = _leaf(), _leaf()
+    with pytest.raises(RuntimeError, match=r"not used.*allow_unused=True"):
+        pt.autograd.grad(pt.sum(a * 2), [a, b])
+
+
+def test_grad_of_an_unused_input_with_allow_unused_is_none() -> None:
+    a, b = _leaf(), _leaf()
+    ga, gb = pt.autograd.grad(pt.sum(a * 2), [a, b], allow_unused=True)
+    np.testing.assert_array_equal(_np(ga), [2.0, 2.0, 2.0])
+    assert gb is None
+
+
+def test_grad_of_an_input_that_does_not_require_grad_says_how_to_fix() -> None:
+    a = _leaf()
+    c = pt.asarray(np.ones(3))
+    with pytest.raises(RuntimeError, match=r"does not require grad.*requires_grad=True"):
+        pt.autograd.grad(pt.sum(a * c), [c])
+
+
+def test_grad_returns_and_does_not_accumulate() -> None:
+    a = _leaf()
+    (g,) = pt.autograd.grad(pt.sum(a * a), a)
+    np.testing.assert_array_equal(_np(g), [2.0, 4.0, 6.0])
+    assert a.grad is None
+
+
+def test_create_graph_gives_second_derivatives() -> None:
+    x = _leaf()
+    y = pt.sum(x ** 3)
+    (g,) = pt.autograd.grad(y, x, create_graph=True)
+    assert g.requires_grad
+    np.testing.assert_allclose(_np(g), 3 * np.array([1.0, 4.0, 9.0]))
+    pt.sum(g).backward()
+    np.testing.assert_allclose(_np(x.grad), 6 * np.array([1.0, 2.0, 3.0]))
+
+
+def test_backward_with_create_graph_gives_a_differentiable_grad() -> None:
+    x = _leaf()
+    pt.sum(pt.sin(x)).backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    (gg,) = pt.autograd.grad(pt.sum(g), x)
+    np.testing.assert_allclose(_np(gg), -np.sin([1.0, 2.0, 3.0]))
+
+
+# -- custom Function -------------------------------------------------------------------------------
+class _Mul(pt.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors
+        return g * y, g * x
+
+
+class _WrongCount(pt.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g
+
+
+def test_function_backward_returning_the_wrong_number_of_gradients_says_one_per_input() -> None:
+    a, b = _leaf(), _leaf()
+    with pytest.raises(RuntimeError, match=r"_WrongCount\.backward\(\) returned 1 gradients.*"
+                                           r"2 inputs.*one per input.*None"):
+        pt.sum(_WrongCount.apply(a, b)).backward()
+
+
+def test_function_with_one_gradient_per_input_works() -> None:
+    a, b = _leaf(), _leaf((4.0, 5.0, 6.0))
+    y = _Mul.apply(a, b)
+    assert y.grad_fn is not None and "_MulBackward" in repr(y.grad_fn)
+    pt.sum(y).backward()
+    np.testing.assert_array_equal(_np(a.grad), [4.0, 5.0, 6.0])
+    np.testing.assert_array_equal(_np(b.grad), [1.0, 2.0, 3.0])
+
+
+def test_function_saved_tensor_changed_in_place_names_the_function() -> None:
+    a = _leaf()
+    b = _leaf() * 1.0
+    y = _Mul.apply(a, b)
+    b += 1.0
+    with pytest.raises(RuntimeError, match=r"_Mul.*in-place.*clone\(\)"):
+        pt.sum(y).backward()
+
+
+def test_function_is_used_through_apply() -> None:
+    with pytest.raises(RuntimeError, match=r"_Mul\.apply"):
+        _Mul()
+
+
+# -- host bridge and gradcheck ---------------------------------------------------------------------
+def test_numpy_of_a_tensor_that_requires_grad_says_to_detach() -> None:
+    x = _leaf()
+    with pytest.raises(RuntimeError, match=r"requires grad.*x\.detach\(\)\.numpy\(\)"):
+        x.numpy()
+    with pytest.raises(RuntimeError, match=r"detach\(\)"):
+        (x * 2).numpy()
+    np.testing.assert_array_equal(x.detach().numpy(), [1.0, 2.0, 3.0])
+
+
+def test_gradcheck_of_float32_inputs_says_to_use_float64() -> None:
+    x = pt.asarray([0.5, 1.5], dtype=pt.float32, requires_grad=True)
+    with pytest.raises(TypeError, match=r"float64.*float32.*astype\(pt\.float64\)"):
+        pt.autograd.gradcheck(pt.sin, (x,))
+
+
+def test_gradcheck_reports_the_worst_element_of_a_wrong_rule() -> None:
+    class _Bad(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return g * x  # should be 2 * g * x
+
+    x = _leaf()
+    with pytest.raises(pt.autograd.GradcheckError, match=r"worst element.*analytical.*"
+                                                        r"numerical"):
+        pt.autograd.gradcheck(_Bad.apply, (x,))
+    assert not pt.autograd.gradcheck(_Bad.apply, (x,), raise_exception=False)
+    assert pt.autograd.gradcheck(_Mul.apply, (x, _leaf((2.0, 0.5, -1.0))))
+
+
+def test_gradcheck_needs_an_input_that_requires_grad() -> None:
+    with pytest.raises(ValueError, match=r"requires_grad=True"):
+        pt.autograd.gradcheck(pt.sin, (pt.asarray(np.ones(2)),))
+
+
+# -- grad mode -------------------------------------------------------------------------------------
+def test_no_grad_enable_grad_and_set_grad_enabled_as_context_managers() -> None:
+    x = _leaf()
+    with pt.no_grad():
+        assert not pt.is_grad_enabled()
+        assert not (x * 2).requires_grad
+        with pt.enable_grad():
+            assert (x * 2).requires_grad
+        with pt.set_grad_enabled(True):
+            assert (x * 2).requires_grad
+    with pt.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert pt.is_grad_enabled() and (x * 2).requires_grad
+
+
+def test_no_grad_and_enable_grad_as_decorators() -> None:
+    x = _leaf()
+
+    @pt.no_grad()
+    def frozen(t: Any) -> Any:
+        return t * 2
+
+    @pt.enable_grad()
+    def recorded(t: Any) -> Any:
+        return t * 2
+
+    assert not frozen(x).requires_grad
+    with pt.no_grad():
+        assert recorded(x).requires_grad
+    assert pt.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_only_changes_the_calls() -> None:
+    x = _leaf()
+
+    @pt.set_grad_enabled(False)
+    def frozen(t: Any) -> Any:
+        return t * 2
+
+    after_decorating = pt.is_grad_enabled()
+    pt.set_grad_enabled(True)  # do not leave the thread without grad if it failed
+    assert after_decorating, "decorating with set_grad_enabled(False) disabled grad mode"
+    assert not frozen(x).requires_grad
+    assert pt.is_grad_enabled()
+
+
+def test_set_grad_enabled_called_plainly_sets_the_mode() -> None:
+    try:
+        pt.set_grad_enabled(False)
+        assert not pt.is_grad_enabled()
+    finally:
+        pt.set_grad_enabled(True)
+    assert pt.is_grad_enabled()
+
+
+def test_grad_mode_is_local_to_each_thread() -> None:
+    x = _leaf()
+    inside, release = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    def worker() -> None:
+        with pt.no_grad():
+            seen["worker enabled"] = pt.is_grad_enabled()
+            seen["worker records"] = (x * 2).requires_grad
+            inside.set()
+            release.wait(10)
+        seen["worker after"] = pt.is_grad_enabled()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    try:
+        assert inside.wait(10)
+        seen["main enabled"] = pt.is_grad_enabled()
+        seen["main records"] = (x * 2).requires_grad
+    finally:
+        release.set()
+        t.join(10)
+    assert seen == {"worker enabled": False, "worker records": False, "main enabled": True,
+                    "main records": True, "worker after": True}
+
+
+def test_a_thread_started_under_no_grad_has_grad_mode_on() -> None:
+    """As in PyTorch, grad mode is per thread: a new thread starts with it on."""
+    seen = {}
+
+    def worker() -> None:
+        seen["enabled"] = pt.is_grad_enabled()
+
+    with pt.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join(10)
+    assert seen == {"enabled": True}
+
+
+# -- hooks, retain_grad, detach --------------------------------------------------------------------
+def test_hooks_see_and_replace_gradients_and_can_be_removed() -> None:
+    x = _leaf()
+    seen = []
+    h1 = x.register_hook(lambda g: seen.append(_np(g)))
+    h2 = x.register_hook(lambda g: g * 10)
+    pt.sum(x * 3).backward()
+    np.testing.assert_array_equal(seen[0], [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(_np(x.grad), [30.0, 30.0, 30.0])
+    h1.remove()
+    h2.remove()
+    x.grad = None
+    pt.sum(x * 3).backward()
+    np.testing.assert_array_equal(_np(x.grad), [3.0, 3.0, 3.0])
+    assert len(seen) == 1
+
+
+def test_hook_on_a_non_leaf_changes_what_flows_back() -> None:
+    x = _leaf()
+    y = x * 2
+    y.register_hook(lambda g: g * 0.5)
+    pt.sum(y).backward()
+    np.testing.assert_array_equal(_np(x.grad), [1.0, 1.0, 1.0])
+
+
+def test_register_hook_on_a_tensor_that_does_not_require_grad_is_refused() -> None:
+    with pytest.raises(RuntimeError, match=r"register_hook.*does not require grad"):
+        pt.asarray(np.ones(2)).register_hook(lambda g: g)
+
+
+def test_retain_grad_keeps_the_gradient_of_a_non_leaf() -> None:
+    x = _leaf()
+    y = x * 2
+    z = y * y
+    y.retain_grad()
+    pt.sum(z).backward()
+    np.testing.assert_array_equal(_np(y.grad), [4.0, 8.0, 12.0])
+    assert z.grad is None
+    with pytest.raises(RuntimeError, match=r"retain_grad.*does not require grad"):
+        pt.asarray(np.ones(2)).retain_grad()
+
+
+def test_detach_shares_data_and_leaves_the_graph() -> None:
+    x = _leaf()
+    y = x * 2
+    d = y.detach()
+    assert not d.requires_grad and d.is_leaf and d.grad_fn is None
+    np.testing.assert_array_equal(d.numpy(), [2.0, 4.0, 6.0])
+    pt.sum(d * x).backward()
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 4.0, 6.0])  # no path through d
+
+
+def test_detach_in_place_cuts_the_tensor_from_the_graph() -> None:
+    x = _leaf()
+    y = x * 2
+    assert y.detach_() is y
+    assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+    with pytest.raises(RuntimeError, match=r"does not require grad"):
+        pt.sum(y).backward()
+
+
+# -- Dask: lazy backward ---------------------------------------------------------------------------
+def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
+        dask_computes: Any) -> None:
+    host = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    with pt.use_backend("dask", chunks=2):
+        x = pt.asarray(host)
+        w = pt.asarray(np.full((3, 2), 0.5), requires_grad=True)
+        loss = pt.sum(pt.tanh(pt.matmul(x, w)) ** 2)
+        loss.backward()
+        assert dask_computes.calls == 0, "backward() computed on Dask"
+        assert "lazy" in repr(w.grad)
+        loss_c, grad_c = pt.compute(loss, w.grad)
+    assert dask_computes.calls == 1, "loss and gradient were not computed in one pass"
+    t = np.tanh(host @ np.full((3, 2), 0.5))
+    np.testing.assert_allclose(loss_c.item(), np.sum(t ** 2))
+    np.testing.assert_allclose(grad_c.detach().numpy(), host.T @ (2 * t * (1 - t ** 2)))
+    assert dask_computes.calls == 1
