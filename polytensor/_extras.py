@@ -80,8 +80,8 @@ def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     out = list(tensors)
     for idx in _lazy_groups("compute", tensors).values():
         b = tensors[idx[0]]._backend
-        for i, host in zip(idx, b.compute([tensors[i]._data for i in idx])):
-            t = out[i] = wrap_new(b.from_numpy(host), tensors[i]._backend)
+        for i, data in zip(idx, b.materialize([tensors[i]._data for i in idx])):
+            t = out[i] = wrap_new(data, tensors[i]._backend)
             t._meta = tensors[i]._meta
     return tuple(out)
 

@@ -133,23 +133,36 @@ def test_in_place_on_a_leaf_under_no_grad_works() -> None:
     np.testing.assert_array_equal(_np(w), [7.0, 0.0, 0.0])
 
 
-def test_a_tensor_saved_for_backward_then_changed_in_place_names_the_operation() -> None:
+def test_a_tensor_saved_for_backward_then_overwritten_in_place_names_the_operation() -> None:
     x = _leaf()
     h = x * 1.0
     y = pt.sin(h)  # sin's rule reads its input
-    h += 1.0
+    with pt.no_grad():
+        h += 1.0  # outside the graph: the memory sin() saved is overwritten
     with pytest.raises(RuntimeError, match=r"sin\(\).*modified by an in-place operation.*"
                                            r"version 0.*now 1.*clone\(\)"):
         pt.sum(y).backward()
 
 
-def test_an_output_saved_for_backward_then_changed_in_place_names_its_operation() -> None:
+def test_an_output_saved_for_backward_then_overwritten_in_place_names_its_operation() -> None:
     x = _leaf()
     y = pt.exp(x)  # exp's rule reads its output
     s = pt.sum(y)
-    y += 1.0
+    with pt.no_grad():
+        y += 1.0
     with pytest.raises(RuntimeError, match=r"exp\(\).*modified by an in-place operation"):
         s.backward()
+
+
+def test_an_in_place_op_recorded_after_a_use_keeps_the_value_that_use_saw() -> None:
+    """Note: with grad on, in-place ops on graph tensors rebind the tensor to new memory, so an
+    op that read the old value still differentiates with it (PyTorch raises instead)."""
+    x = _leaf()
+    h = x * 1.0
+    y = pt.sin(h)
+    h += 1.0
+    pt.sum(y + h).backward()
+    np.testing.assert_allclose(_np(x.grad), np.cos(_np(x)) + 1.0)
 
 
 def test_changing_in_place_a_tensor_no_rule_reads_is_allowed() -> None:

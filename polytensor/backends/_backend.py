@@ -98,11 +98,13 @@ class Backend:
                  as_array: Callable[[Any], Any] | None = None,
                  extra: str | None = None,
                  compute: Callable[[list[Any]], list[Any]] | None = None,
-                 persist: Callable[[list[Any]], list[Any]] | None = None) -> None:
+                 persist: Callable[[list[Any]], list[Any]] | None = None,
+                 materialize: Callable[[list[Any]], list[Any]] | None = None) -> None:
         self.name = name
         self.extra = extra  # the pip extra of polytensor that installs the library, if any
         self._compute = compute
         self._persist = persist
+        self._materialize = materialize
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
@@ -301,6 +303,15 @@ class Backend:
         if self._compute is not None:
             return self._compute(arrays)
         return [self.to_numpy(a) for a in arrays]
+
+    def materialize(self, arrays: list[Any]) -> list[Any]:
+        """Native arrays holding the computed values of ``arrays`` (computed in one pass), which
+        read back without computing again."""
+        if not self.lazy:
+            return list(arrays)
+        if self._materialize is not None:
+            return self._materialize(arrays)
+        return [self.from_numpy(h) for h in self.compute(arrays)]
 
     def persist(self, arrays: list[Any]) -> list[Any]:
         """Native arrays with the values of ``arrays``, computed and kept where the backend

@@ -141,12 +141,10 @@ def _mask(x: Any, mask: Any) -> Any:
                          f"of shape {x.shape}")
     if 0 in mask.shape or 0 in x.shape[:mask.ndim]:
         return _reshape(x[(slice(0, 0),) * mask.ndim], (0,) + rest)
-    raise NotImplementedError(
-        "__getitem__ with a boolean mask is not supported on the dask backend: the number of "
-        "selected elements depends on the values of the mask, so the result's shape is unknown "
-        "until it is computed, and this backend never computes implicitly. Use "
-        "pt.where(mask, x, fill) to stay lazy, or move both to NumPy (x.to(\"numpy\"), which "
-        "computes) and index there")
+    # Note: lazy, like Dask itself: the number of selected elements stays unknown (a None
+    # dimension) until computed. The adapter's capabilities still say "data-dependent shapes":
+    # False, so array-API libraries keep to paths whose shapes are known.
+    return x[mask]
 
 
 def _advanced(items: tuple[Any, ...], key: tuple[Any, ...]) -> tuple[list[int], int | None,
