@@ -117,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
                    description="Show the polytensor version, every registered backend with its "
                                "status (available, or why not), the devices of the available "
                                "backends, the default dtypes and the array API version.")
+    sub.add_parser("demo", add_help=False,
+                   help="train a small CNN on scikit-learn's 8x8 digits "
+                        "(polytensor demo --help for its options)")
     return parser
 
 
@@ -133,6 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:  # the demo has its own options
+        from polytensor.demo import main as demo
+
+        return demo(argv[1:])
     args = parser.parse_args(argv)
     try:
         if args.command == "info":

@@ -57,7 +57,7 @@ def build_model(seed: int = 0) -> DigitsNet:
     --------
     >>> from polytensor.demo import build_model
     >>> sum(p.size for p in build_model().parameters())
-    11162
+    13706
     """
     pt.manual_seed(seed)
     return DigitsNet()
