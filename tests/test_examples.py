@@ -9,6 +9,8 @@ runs train for a few steps only (``--steps``): every step there builds and compu
 
 from __future__ import annotations
 
+import doctest
+import importlib.util
 import os
 import re
 import subprocess
@@ -21,6 +23,8 @@ import polytensor as pt
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 DASK_STEPS = 20
+NAMES = ["tensor_basics", "autograd_basics", "custom_function", "two_layer_by_hand",
+         "two_layer_nn_optim"]
 
 
 def _backends() -> list[object]:
@@ -144,3 +148,16 @@ def test_examples_explain_an_unknown_backend() -> None:
     proc = run_example("tensor_basics", "--backend", "no_such_backend")
     assert proc.returncode == 2
     assert "cannot use backend 'no_such_backend'" in proc.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_docstrings_run(name: str) -> None:
+    spec = importlib.util.spec_from_file_location(f"_example_{name}",
+                                                  os.path.join(EXAMPLES, f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder(exclude_empty=True).find(module, name):  # module globals
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

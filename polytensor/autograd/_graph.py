@@ -457,7 +457,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                               leaf_grads, wanted, create_graph)
             if not retain_graph:  # release what the node holds; a second pass raises
                 node.freed = True
-                node.inputs = ()
+                node.inputs = node.datas = node.needs = ()
                 node.out = None
                 node.out_metas = ()
         return leaf_grads

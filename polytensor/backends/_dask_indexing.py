@@ -417,12 +417,20 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     return da.repeat(x, repeats, axis=axis)
 
 
+def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+    """``take`` through this module's integer-array indexing: ``da.take`` reports a wrong
+    ``.shape`` for a one-element dask index (its chunks follow the input's)."""
+    ax = 0 if axis is None else axis % x.ndim
+    return getitem(x, (slice(None),) * ax + (indices,))
+
+
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
     return {**OVERRIDES, "reshape": _reshape_op(xp.reshape)}
 
 
 OVERRIDES: dict[str, Any] = {
+    "take": take,
     "take_along_axis": take_along_axis,
     "__getitem__": getitem,
     "_scatter_add": scatter_add,

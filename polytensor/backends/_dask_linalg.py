@@ -232,6 +232,10 @@ def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
 
 def _matrix_norm(raw: Any) -> Any:
     def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+        if ord not in (2, -2, "nuc", "fro") and 0 in x.shape[:-2] and x.shape[-2] and x.shape[-1]:
+            # Note: Dask's max/min of an empty stack fail; each (absent) matrix has a norm
+            out = da.zeros(x.shape[:-2], dtype=da.real(x[..., :1, :1]).dtype)
+            return out[..., None, None] if keepdims else out
         if ord not in (2, -2, "nuc"):
             return raw(x, keepdims=keepdims, ord=ord)  # Dask's reductions, stacks included
         # Note: Dask's norm does the singular-value ones only for a single 2-D matrix.

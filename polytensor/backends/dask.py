@@ -43,7 +43,42 @@ def _load() -> ModuleType:
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.overrides(compat))
     _OVERRIDES.update(_dask_fft.wrap(compat_fft))
+    for name in _COMPLEX_META:
+        fn = _OVERRIDES.get(name) or _namespace_function(compat, name)
+        _OVERRIDES[name] = _quiet_meta(fn)
     return xp
+
+
+# Dask builds each result's "meta" (an empty array standing for its type) with casts that, for
+# complex inputs, make NumPy warn "Casting complex values to real discards the imaginary part"
+# while building the graph: only the empty meta is cast, the values are not. These functions
+# build their graphs with that one warning silenced.
+_COMPLEX_META = ("tril", "triu", "take", "take_along_axis", "__getitem__", "_scatter_add", "_put",
+                 "linalg.eigh", "linalg.eigvalsh", "linalg.svd", "linalg.svdvals",
+                 "linalg.slogdet", "linalg.eig", "linalg.eigvals", "linalg.qr",
+                 "linalg.cholesky", "linalg.det", "linalg.inv", "linalg.solve", "linalg.pinv")
+
+
+def _namespace_function(xp: Any, name: str) -> Any:
+    obj = xp
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _quiet_meta(fn: Any) -> Any:
+    import functools
+    import warnings
+
+    import numpy as np
+
+    @functools.wraps(fn)
+    def quiet(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            return fn(*args, **kwargs)
+
+    return quiet
 
 
 class _Info:
