@@ -30,10 +30,13 @@ def transfer_data(data: Any, source: Backend, target: Backend, device: Any = Non
             return target.from_numpy(data, device)  # cupy.asarray under the device
         return target.xp.asarray(data, device=device)
     if not source.lazy and not target.lazy:
+        # Note: a copy, as PyTorch's .to() of another device: the two backends' tensors must
+        # not change together (DLPack alone would share the buffer)
+        kw: dict[str, Any] = {"copy": True}
+        if device is not None:
+            kw["device"] = device
         try:
-            out = target.xp.from_dlpack(data) if device is None else target.xp.from_dlpack(
-                data, device=device)
-            return out
+            return target.xp.from_dlpack(data, **kw)
         except (BufferError, TypeError, ValueError, RuntimeError, NotImplementedError):
             pass  # different devices or no DLPack support: go through host memory
     return target.from_numpy(source.to_numpy(data), device)

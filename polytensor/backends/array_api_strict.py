@@ -56,12 +56,16 @@ def _to_numpy(array: Any) -> Any:
     cpu = xp.Device("CPU_DEVICE")
     if array.device != cpu:
         array = array.to_device(cpu)
-    return np.from_dlpack(array)
+    # Note: a copy, as numpy() is on every backend but NumPy (DLPack would share the buffer)
+    return np.from_dlpack(array, copy=True)
 
 
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
     xp = backend.xp
-    return xp.asarray(array) if device is None else xp.asarray(array, device=device)
+    # Note: a copy: host data moved here must not change when the NumPy array does
+    if device is None:
+        return xp.asarray(array, copy=True)
+    return xp.asarray(array, copy=True, device=device)
 
 
 _OVERRIDES: dict[str, Any] = {}
