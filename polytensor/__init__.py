@@ -32,8 +32,8 @@ from ._ops.elementwise import (abs, acos, acosh, add, asin, asinh, atan, atan2, 
                                less_equal, log, log1p, log2, log10, logaddexp, logical_and,
                                logical_not, logical_or, logical_xor, maximum, minimum, multiply,
                                negative, nextafter, not_equal, positive, pow, real, reciprocal,
-                               remainder, round, sign, signbit, sin, sinh, sqrt, square, subtract,
-                               tan, tanh, trunc)
+                               relu, remainder, round, sign, signbit, sin, sinh, sqrt, square,
+                               subtract, tan, tanh, trunc)
 from ._ops.indexing import take, take_along_axis
 from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from ._ops.manipulation import (broadcast_arrays, broadcast_to, concat, expand_dims, flip,
@@ -46,8 +46,8 @@ from ._ops.statistical import (all, any, cumulative_prod, cumulative_sum, diff, 
                                prod, std, sum, var)
 from ._shapes import broadcast_shapes
 from ._tensor import Tensor
-from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, relu,
-                      sigmoid, tensor)
+from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid,
+                      tensor)
 from ._random import (Generator, default_generator, initial_seed, manual_seed, rand,
                       rand_like, randint, randint_like, randn, randn_like, randperm, seed)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

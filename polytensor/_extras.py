@@ -185,20 +185,6 @@ def sigmoid(x: Tensor, /) -> Tensor:
     return (tanh(x * 0.5) + 1) * 0.5  # type: ignore[no-any-return]
 
 
-def relu(x: Tensor, /) -> Tensor:
-    """``max(x, 0)``, with gradient 0 at 0 as in PyTorch.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> pt.relu(pt.asarray([-1.0, 2.0]))
-    tensor([0., 2.], backend='numpy')
-    """
-    from ._ops.searching import where
-
-    return where(x > 0, x, 0)  # type: ignore[no-any-return]
-
-
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """PyTorch's name for ``pt.clip``.
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _config
+from . import _dtypes as dt
 from ._ops._registry import OPS
 from ._tensor import Tensor
+
+_NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 
 UNARY = {"__abs__": "abs", "__neg__": "negative", "__pos__": "positive",
          "__invert__": "bitwise_invert"}
@@ -47,10 +51,28 @@ def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
     return x
 
 
-def _make_inplace(dunder: Any, name: str) -> Any:
+def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
     def method(self: Tensor, other: Any, /) -> Any:
         from .autograd import _graph
 
+        b = self._backend
+        if op_name is not None and b.inplace is not None and (
+                self._meta is None or not _config.GRAD_ENABLED.get() or not (
+                    _graph.requires_grad(self) or _graph.requires_grad(other))):
+            # Nothing to record: write the result straight into self's memory (NumPy's out=)
+            d = self._data
+            if type(other) is Tensor:
+                od = other._data
+                ok = other._backend is b and od.dtype is d.dtype and od.shape == d.shape
+            else:
+                od = other
+                ok = other.__class__ in (int, float) and d.dtype in b.cats_scalar[
+                    _NUMERIC].get(other.__class__, ())
+            fn = b.inplace.get(op_name)
+            if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
+                fn(d, od)
+                _graph.bump_version(self)
+                return self
         r = dunder(_graph.alias_before_inplace(self), other)
         if r is NotImplemented:
             return r
@@ -61,6 +83,8 @@ def _make_inplace(dunder: Any, name: str) -> Any:
 
 
 def _matmul_dunder(x1: Any, x2: Any, /) -> Any:
+    if type(x2) is Tensor:
+        return OPS["matmul"].func(x1, x2)  # type: ignore[misc]
     from ._dispatch import apply
 
     return apply(OPS["matmul"], (x1, x2), None, True)
@@ -120,7 +144,7 @@ def install() -> None:
     for dunder, name in BINARY.items():
         setattr(Tensor, "__r" + dunder[2:], OPS[name].extra["rdunder"])
         setattr(Tensor, "__i" + dunder[2:], _make_inplace(OPS[name].extra["dunder"],
-                                                          "__i" + dunder[2:]))
+                                                          "__i" + dunder[2:], name))
     Tensor.__matmul__ = _matmul_dunder  # type: ignore[attr-defined]
     Tensor.__rmatmul__ = _rmatmul_dunder  # type: ignore[attr-defined]
     Tensor.__imatmul__ = _make_inplace(_matmul_dunder, "__imatmul__")  # type: ignore[attr-defined]

@@ -21,6 +21,20 @@ __all__ = ["Meta", "Node", "requires_grad", "record", "describe", "bump_version"
 _FLOATING = ("real floating", "complex floating")
 _FLOAT_CAT = 6  # index of "floating-point" in _dtypes.CATEGORY_NAMES, checked below
 _NONDIFF: Any = None  # set by polytensor._ops._registry when it loads
+
+
+class _LazyOps:
+    """The table ops the engine itself calls, looked up once (the engine loads before them)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import polytensor
+
+        value = getattr(polytensor, name)
+        setattr(self, name, value)
+        return value
+
+
+_OPS = _LazyOps()
 _ZERO: Any = None
 _MARKER_TYPE: Any = None
 
@@ -357,8 +371,7 @@ def _toposort(roots: list[Node]) -> list[Node]:
 
 def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
     """Undo broadcasting: sum ``g`` down to ``shape``."""
-    from .._ops.manipulation import reshape
-    from .._ops.statistical import sum as _sum
+    reshape, _sum = _OPS.reshape, _OPS.sum
 
     gshape = g.shape
     if tuple(gshape) == tuple(shape):
@@ -496,9 +509,7 @@ def _raise_modified(node: Node, saved: int, now: int) -> None:
 
 
 def _zeros_like(o: Any) -> Any:
-    from .._ops.creation import zeros_like
-
-    return zeros_like(o)
+    return _OPS.zeros_like(o)
 
 
 def _fit(c: Any, v: Any) -> Any:
@@ -506,8 +517,7 @@ def _fit(c: Any, v: Any) -> Any:
     if type(c) is type(v) and c._data.shape == v._data.shape and \
             c._data.dtype is v._data.dtype:
         return c
-    from .._ops.data_types import astype
-    from .._ops.elementwise import real
+    astype, real = _OPS.astype, _OPS.real
 
     if not _is_tensor(c):
         from .._ops.creation import full_like

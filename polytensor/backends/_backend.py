@@ -99,12 +99,15 @@ class Backend:
                  extra: str | None = None,
                  compute: Callable[[list[Any]], list[Any]] | None = None,
                  persist: Callable[[list[Any]], list[Any]] | None = None,
-                 materialize: Callable[[list[Any]], list[Any]] | None = None) -> None:
+                 materialize: Callable[[list[Any]], list[Any]] | None = None,
+                 inplace: dict[str, Callable[[Any, Any], Any]] | None = None) -> None:
         self.name = name
         self.extra = extra  # the pip extra of polytensor that installs the library, if any
         self._compute = compute
         self._persist = persist
         self._materialize = materialize
+        # op name -> fn(a, b) writing a <op> b into a, for in-place operators with no autograd
+        self.inplace = inplace
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
@@ -237,6 +240,9 @@ class Backend:
             import operator
 
             return operator.getitem
+        if name == "relu":  # an extension op: max(x, 0) in the standard's terms
+            maximum = self.xp.maximum
+            return lambda x: maximum(x, 0)
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":

@@ -55,5 +55,16 @@ def _to_numpy(array: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
+
+def _inplace_ufuncs() -> dict[str, Any]:
+    import numpy as np
+
+    def into(ufunc: Any) -> Any:
+        return lambda a, b: ufunc(a, b, out=a)
+
+    return {"add": into(np.add), "subtract": into(np.subtract),
+            "multiply": into(np.multiply)}
+
 BACKEND = Backend("numpy", _load, overrides=_OVERRIDES, as_array=_as_array,
+                  inplace=_inplace_ufuncs(),
                   from_numpy=_from_numpy, to_numpy=_to_numpy, device_of=lambda a: "cpu")

@@ -34,6 +34,8 @@ from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
 
+from .._ops.elementwise import relu as pt_relu  # noqa: E402
+
 __all__ = ["conv2d", "cross_entropy", "dropout", "l1_loss", "leaky_relu", "linear",
            "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax",
            "tanh"]
@@ -84,8 +86,7 @@ def relu(input: Tensor) -> Tensor:
     >>> F.relu(pt.asarray([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.], backend='numpy')
     """
-    x = _tensor(input, "relu")
-    return where(x > 0, x, 0)
+    return pt_relu(_tensor(input, "relu"))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
