@@ -212,9 +212,17 @@ NUMPY_NAMES = {
 }
 
 
+# polytensor's extensions of the table, with their NumPy definitions.
+EXTENSIONS: dict[str, Callable[..., Any]] = {
+    "relu": lambda x: np.maximum(x, np.zeros((), dtype=np.asarray(x).dtype)),
+}
+
+
 def numpy_function(name: str) -> Callable[..., Any]:
     """NumPy's reference function for standard function ``name`` (numpy.linalg/numpy.fft for
     the extensions)."""
+    if name in EXTENSIONS:
+        return EXTENSIONS[name]
     module: Any = np
     if "." in name:
         ext, name = name.split(".", 1)

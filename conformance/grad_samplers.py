@@ -143,7 +143,7 @@ _ROUND = Dom(offgrid(((0.1, 0.4), (0.6, 0.9))))
 
 # Element-wise ops: one Dom for every input, or a tuple of one per input.
 DOMAINS: dict[str, Dom | tuple[Dom, ...]] = {
-    "abs": _NONZERO, "sign": _NONZERO, "reciprocal": _NONZERO,
+    "abs": _NONZERO, "sign": _NONZERO, "reciprocal": _NONZERO, "relu": _NONZERO,
     "sqrt": _POSITIVE, "log": _POSITIVE, "log2": _POSITIVE, "log10": _POSITIVE,
     "log1p": Dom(uniform(-0.8, 3.0), uniform(-0.5, 2.0), uniform(-1.0, 1.0)),
     "tan": Dom(uniform(-1.2, 1.2), uniform(-1.0, 1.0)),

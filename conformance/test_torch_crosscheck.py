@@ -267,7 +267,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
         "multiply", "divide", "floor_divide", "remainder", "pow", "maximum", "minimum",
         "copysign", "hypot", "atan2", "logaddexp", "exp", "expm1", "log", "log1p", "log2",
         "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-        "acosh", "atanh", "ceil", "floor", "trunc", "real")},
+        "acosh", "atanh", "ceil", "floor", "trunc", "real", "relu")},
     # torch has no derivative for floor_divide (nor a complex round): their definitions
     "floor_divide": lambda p: lambda a, b: torch.floor(a / b),
     "round": lambda p: lambda x: torch.complex(torch.round(x.real), torch.round(x.imag))
