@@ -80,8 +80,14 @@ def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None)
     rechunk = True
     if any(0 in a.shape for a in args):
         # Note: apply_gufunc's rechunking divides by the largest chunk, 0 for an empty axis;
-        # empty inputs hold no data, so one chunk each costs nothing.
-        args = tuple(a.rechunk(-1) for a in args)
+        # empty inputs hold no data, so one chunk each costs nothing. Its loop dimensions do not
+        # broadcast 1 against 0 either: broadcast them first.
+        cores = [0 if not spec.strip("()") else len(spec.strip("()").split(","))
+                 for spec in signature.split("->")[0].replace("),(", ")|(").split("|")]
+        arrays = [(a, c) for a, c in zip(args, cores) if isinstance(a, da.Array)]
+        batch = np.broadcast_shapes(*(a.shape[:a.ndim - c] for a, c in arrays))
+        args = tuple(da.broadcast_to(a, batch + a.shape[a.ndim - c:]).rechunk(-1)
+                     if isinstance(a, da.Array) else a for a, c in zip(args, cores))
         rechunk = False
     return da.apply_gufunc(fn, signature, *args, output_dtypes=dtypes, output_sizes=sizes,
                            allow_rechunk=rechunk, vectorize=False)
