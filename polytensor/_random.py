@@ -118,7 +118,18 @@ def _float_dtype(dtype: Any, where: str) -> dt.DType:
     return d
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: dt.DType | None = None,
+def _size(where: str, shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
+    """The shape given PyTorch-style: separate ints, one tuple, or ``size=``."""
+    from ._ops.creation import _shape
+
+    if size is not None:
+        if shape:
+            raise TypeError(f"{where}() got a shape both positionally and as size=")
+        return _shape(where, size, ())
+    return _shape(where, shape[0], shape[1:]) if shape else ()
+
+
+def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: dt.DType | None = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple).
 
@@ -128,15 +139,13 @@ def rand(*size: Any, generator: Generator | None = None, dtype: dt.DType | None 
     >>> pt.rand(5, 3).shape
     (5, 3)
     """
-    from ._ops.creation import _shape
-
-    shape = _shape("rand", size[0] if size else (), size[1:]) if size else ()
+    shape = _size("rand", shape, size)
     d = _float_dtype(dtype, "rand")
     host = (generator or default_generator)._rng.random(shape)
     return _place(host, d, device, requires_grad, "rand")
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: dt.DType | None = None,
+def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: dt.DType | None = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers of shape ``size``.
 
@@ -146,9 +155,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: dt.DType | None
     >>> pt.randn(2, 2, dtype=pt.float64).dtype
     polytensor.float64
     """
-    from ._ops.creation import _shape
-
-    shape = _shape("randn", size[0] if size else (), size[1:]) if size else ()
+    shape = _size("randn", shape, size)
     d = _float_dtype(dtype, "randn")
     host = (generator or default_generator)._rng.standard_normal(shape)
     return _place(host, d, device, requires_grad, "randn")
