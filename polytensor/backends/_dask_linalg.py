@@ -87,7 +87,9 @@ def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None)
         arrays = [(a, c) for a, c in zip(args, cores) if isinstance(a, da.Array)]
         batch = np.broadcast_shapes(*(a.shape[:a.ndim - c] for a, c in arrays))
         args = tuple(da.broadcast_to(a, batch + a.shape[a.ndim - c:]).rechunk(-1)
-                     if isinstance(a, da.Array) else a for a, c in zip(args, cores))
+                     if isinstance(a, da.Array) and a.ndim > c else
+                     (a.rechunk(-1) if isinstance(a, da.Array) else a)
+                     for a, c in zip(args, cores))
         rechunk = False
     return da.apply_gufunc(fn, signature, *args, output_dtypes=dtypes, output_sizes=sizes,
                            allow_rechunk=rechunk, vectorize=False)
