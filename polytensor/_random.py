@@ -129,8 +129,9 @@ def _size(where: str, shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
     return _shape(where, shape[0], shape[1:]) if shape else ()
 
 
-def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: dt.DType | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, size: Any = None, generator: Generator | None = None,
+         dtype: dt.DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple).
 
     Examples
@@ -145,8 +146,9 @@ def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtyp
     return _place(host, d, device, requires_grad, "rand")
 
 
-def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: dt.DType | None = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, size: Any = None, generator: Generator | None = None,
+          dtype: dt.DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers of shape ``size``.
 
     Examples

@@ -6,8 +6,13 @@ from typing import Any
 
 from . import _config
 from . import _dtypes as dt
+from ._dispatch import apply, common_backend
+from ._ops.data_types import astype
+from ._ops.indexing import _getitem as _getitem_op
+from ._ops.indexing import fill_key, split_key
 from ._ops._registry import OPS
 from ._tensor import Tensor
+from .autograd import _graph
 
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 
@@ -30,7 +35,6 @@ _SYMBOLS = {"__iadd__": "+", "__isub__": "-", "__imul__": "*", "__itruediv__": "
 
 def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
     """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
-    from .autograd import _graph
 
     if result.dtype is not x.dtype:
         raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
@@ -53,7 +57,6 @@ def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
 
 def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
     def method(self: Tensor, other: Any, /) -> Any:
-        from .autograd import _graph
 
         b = self._backend
         if op_name is not None and b.inplace is not None and (
@@ -85,29 +88,20 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
 def _matmul_dunder(x1: Any, x2: Any, /) -> Any:
     if type(x2) is Tensor:
         return OPS["matmul"].func(x1, x2)  # type: ignore[misc]
-    from ._dispatch import apply
 
     return apply(OPS["matmul"], (x1, x2), None, True)
 
 
 def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
-    from ._dispatch import apply
 
     return apply(OPS["matmul"], (x1, x2), None, True)
 
 
 def _getitem(self: Tensor, key: Any, /) -> Any:
-    from ._ops.indexing import _getitem as g
-
-    return g(self, key)
+    return _getitem_op(self, key)
 
 
 def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
-    from ._dispatch import common_backend
-    from ._ops.creation import asarray
-    from ._ops.data_types import astype
-    from ._ops.indexing import fill_key, split_key
-    from .autograd import _graph
 
     template, tensors = split_key(key)
     if isinstance(value, Tensor):
@@ -121,7 +115,6 @@ def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
     else:
         raise TypeError(f"__setitem__() expects a tensor or Python scalar value; got "
                         f"{type(value).__name__}; convert it with pt.asarray(...)")
-    _ = asarray
     k = fill_key(template, tuple(t._data for t in tensors))
     _graph.check_inplace(self, "__setitem__")
     if _graph.needs_graph(self, value):

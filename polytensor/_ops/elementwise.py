@@ -104,7 +104,7 @@ real = unary("real", "numeric", lambda g, out, x: g if x.dtype.kind != "complex 
              else astype(g, x.dtype))
 imag = unary("imag", "complex floating-point", lambda g, out, x: astype(g, x.dtype) * 1j)
 
-# -- extensions (not in the standard) ---------------------------------------------------------------
+# -- extensions (not in the standard) -----------------------------------------------------------
 # Note: a primitive for speed (one maximum instead of a compare and a where); the gradient is 0
 # at 0, as PyTorch's relu has it.
 relu = unary("relu", "real numeric", lambda g, out, x: where(out > 0, g, 0))

@@ -17,6 +17,7 @@ from typing import Any
 from . import functional
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ._graph import _OPS as _graph_ops
 from ._graph import backward as _backward
 from ._graph import requires_grad as _requires_grad
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -27,9 +28,8 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is
 
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:
-    from .._ops.creation import ones_like
-
     seeds = []
+    ones_like = _graph_ops.ones_like
     for i, out in enumerate(outputs):
         g = None if grad_outputs is None else grad_outputs[i]
         if g is None:
