@@ -48,8 +48,14 @@ divide = binary("divide", "floating-point", (lambda g, out, x1, x2: g / _conj(x2
 floor_divide = binary("floor_divide", "real numeric", ZERO)
 remainder = binary("remainder", "real numeric",
                    (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g * floor_divide(x1, x2)))
+def _pow_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x2.__class__ is int and x2 == 2:  # x ** 2, the common case: no second power
+        return g * _conj(x1 * 2)
+    return g * _conj(x2 * pow(x1, x2 - 1))
+
+
 pow = binary("pow", "numeric", (  # noqa: A001
-    lambda g, out, x1, x2: g * _conj(x2 * pow(x1, x2 - 1)),
+    _pow_x1,
     lambda g, out, x1, x2: g * _conj(out * log(where(x1 == 0, 1, x1)))))
 maximum = binary("maximum", "real numeric", (
     lambda g, out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),

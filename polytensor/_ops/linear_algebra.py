@@ -10,13 +10,10 @@ _L = ">>> import polytensor as pt\n>>> a = pt.ones((2, 3))\n>>> b = pt.ones((3, 
 
 
 def _conj_if_complex(t: Any) -> Any:
-    from .elementwise import conj
-
     return conj(t) if t.dtype.kind == "complex floating" else t
 
 
 def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    from .manipulation import expand_dims, reshape
 
     b = _conj_if_complex(x2)
     if x1.ndim == 1 and x2.ndim == 1:
@@ -30,7 +27,6 @@ def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
 
 def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    from .manipulation import expand_dims, reshape
 
     a = _conj_if_complex(x1)
     if x1.ndim == 1 and x2.ndim == 1:
@@ -81,7 +77,6 @@ tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", _tensordot_rule
 
 
 def _vecdot_g(g: Any, x1: Any, x2: Any, axis: int) -> Any:
-    from .manipulation import expand_dims
 
     return expand_dims(g, axis=axis if axis < 0 else axis - max(x1.ndim, x2.ndim))
 
@@ -100,3 +95,6 @@ def _vecdot_rule_x2(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> Any:
 vecdot = op("vecdot", "(x1, x2, /, *, axis=-1)", "numeric", (_vecdot_rule_x1, _vecdot_rule_x2),
             inputs=("x1", "x2"),
             promote=(0, 1), example=_L + ">>> pt.vecdot(a, a).shape\n(2,)")
+
+from .elementwise import conj  # noqa: E402
+from .manipulation import expand_dims, reshape  # noqa: E402

@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import functional
+from . import _graph, functional
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
-from ._graph import _OPS as _graph_ops
 from ._graph import backward as _backward
 from ._graph import requires_grad as _requires_grad
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -29,7 +28,6 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:
     seeds = []
-    ones_like = _graph_ops.ones_like
     for i, out in enumerate(outputs):
         g = None if grad_outputs is None else grad_outputs[i]
         if g is None:
@@ -37,7 +35,8 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str
                 raise RuntimeError(f"{where}: grad can be implicitly created only for outputs "
                                    f"with one element; got shape {out.shape}; pass "
                                    f"gradient= (a tensor of that shape)")
-            g = ones_like(out)
+            g = _graph._detached(out)  # a tensor of out's backend, dtype and shape: ones
+            g._data = out._backend.xp.ones_like(out._data)
         elif tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has "
                                f"shape {out.shape}")
