@@ -28,15 +28,17 @@ import os
 import platform
 import statistics
 import sys
-import time
 import timeit
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
 
 import polytensor as pt
+
+from _common import (OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
+                     cpu_model as _cpu_model, dist_version as _dist_version,
+                     revision as _revision, verdict as _verdict)
 
 N_OPS = 1000
 SIZE = 8
@@ -74,13 +76,6 @@ def chain(xp: Any, x: Any, a: Any, b: Any) -> Any:
         x = divide(x, b)
         x = cos(x)
     return x
-
-
-def _dist_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def _import_torch() -> Any:
@@ -179,22 +174,6 @@ def measure(candidates: list[Candidate], rounds: int, target_s: float) -> None:
             c.times.append(timeit.timeit(c.run, number=c.number) / c.number)
 
 
-def _blas_lines() -> list[str]:
-    from threadpoolctl import threadpool_info
-
-    lines = []
-    for lib in threadpool_info():
-        lines.append(f"{lib.get('internal_api')} {lib.get('version')}, "
-                     f"architecture {lib.get('architecture', 'n/a')}, "
-                     f"num_threads {lib.get('num_threads')} "
-                     f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})")
-    return lines or ["none found"]
-
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report; return 1 if implementations disagree.
 
@@ -290,57 +269,6 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
         if other > 0.25:
             print("  warning: the machine was not quiet; figures may be inflated, rerun")
     return status
-
-
-class _OtherLoad:
-    """CPU used by processes other than this one between creation and ``cores_used()``
-    (Linux; from /proc/stat minus this process's own CPU time)."""
-
-    def __init__(self) -> None:
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample() -> tuple[float, float, float] | None:
-        try:
-            with open("/proc/stat") as f:
-                fields = [float(v) for v in f.readline().split()[1:8]]
-        except (OSError, ValueError):
-            return None
-        tick = os.sysconf("SC_CLK_TCK")
-        busy = (sum(fields) - fields[3] - fields[4]) / tick  # all but idle and iowait
-        own = os.times()
-        return busy, own.user + own.system, time.monotonic()
-
-    def cores_used(self) -> float | None:
-        end = self._sample()
-        if self.start is None or end is None or end[2] <= self.start[2]:
-            return None
-        other = (end[0] - self.start[0]) - (end[1] - self.start[1])
-        return max(other, 0.0) / (end[2] - self.start[2])
-
-
-def _revision() -> str:
-    """The git commit of the polytensor being measured (+ "-dirty" with local changes)."""
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(pt.__file__)))
-    try:
-        out = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return f"{root} (not a git checkout)"
-    return f"{root} at {out.stdout.strip()}"
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""Helpers shared by the benchmarks: what machine and software they ran on, and how busy it was."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+import polytensor as pt
+
+__all__ = ["OtherLoad", "blas_lines", "cpu_model", "dist_version", "revision", "verdict"]
+
+
+def dist_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def blas_lines() -> list[str]:
+    from threadpoolctl import threadpool_info
+
+    lines = []
+    for lib in threadpool_info():
+        lines.append(f"{lib.get('internal_api')} {lib.get('version')}, "
+                     f"architecture {lib.get('architecture', 'n/a')}, "
+                     f"num_threads {lib.get('num_threads')} "
+                     f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})")
+    return lines or ["none found"]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+class OtherLoad:
+    """CPU used by processes other than this one between creation and ``cores_used()``
+    (Linux; from /proc/stat minus this process's own CPU time)."""
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [float(v) for v in f.readline().split()[1:8]]
+        except (OSError, ValueError):
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = (sum(fields) - fields[3] - fields[4]) / tick  # all but idle and iowait
+        own = os.times()
+        return busy, own.user + own.system, time.monotonic()
+
+    def cores_used(self) -> float | None:
+        end = self._sample()
+        if self.start is None or end is None or end[2] <= self.start[2]:
+            return None
+        other = (end[0] - self.start[0]) - (end[1] - self.start[1])
+        return max(other, 0.0) / (end[2] - self.start[2])
+
+
+def revision() -> str:
+    """The git commit of the polytensor being measured (+ "-dirty" with local changes)."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(pt.__file__)))
+    try:
+        out = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return f"{root} (not a git checkout)"
+    return f"{root} at {out.stdout.strip()}"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
