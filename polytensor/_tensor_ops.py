@@ -122,10 +122,9 @@ def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
         return
     if self._backend.mutable:
         self._data[k] = vdata
-    else:  # immutable arrays (Dask): write into a copy of the graph, then rebind
-        data = self._data.copy()
-        data[k] = vdata
-        self._data = data
+    else:  # immutable arrays (Dask): the backend's functional put, then rebind
+        b = self._backend
+        self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
     _graph.bump_version(self)
 
 

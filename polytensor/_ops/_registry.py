@@ -56,6 +56,8 @@ class OpDef:
     # per input, whether a rule reads its values (not only .shape/.dtype): only those inputs
     # are checked for in-place changes on backward; None means all of them
     reads: tuple[bool, ...] | None = None
+    # the indices of the True entries of ``reads`` (None: check every input)
+    checked: tuple[int, ...] | None = None
 
     @property
     def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
@@ -147,6 +149,7 @@ def _register(opdef: OpDef) -> OpDef:
         n = max(len(r) for r in per_rule)  # type: ignore[arg-type]
         opdef.reads = tuple(any(r[i] for r in per_rule if r is not None and i < len(r))
                             for i in range(n))
+        opdef.checked = tuple(i for i, r in enumerate(opdef.reads) if r)
     opdef.index = len(OP_LIST)
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)

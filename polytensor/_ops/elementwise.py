@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _dtypes as dt
+from .._tensor import Tensor
 from ._registry import NONDIFF, ZERO, binary, op, unary
 
 _C = "complex floating-point"
 
 
+_COMPLEX = dt.CATEGORY_NAMES.index("complex floating-point")
+
+
 def _conj(z: Any) -> Any:
     """conj() where it matters: real tensors and real Python scalars pass through."""
-    if isinstance(z, (bool, int, float)):
-        return z
+    if type(z) is Tensor:
+        return conj(z) if z._data.dtype in z._backend.cats[_COMPLEX] else z
     if isinstance(z, complex):
         return z.conjugate()
+    if isinstance(z, (bool, int, float)):
+        return z
     return conj(z) if z.dtype.kind == "complex floating" else z
 
 

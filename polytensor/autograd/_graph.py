@@ -416,10 +416,18 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 continue
             ins = node.inputs
             fixed = None
-            reads = getattr(op := node.op, "reads", None)
-            for i, (v, saved, d) in enumerate(zip(ins, node.versions, node.datas)):
-                if d is None or (reads is not None and i < len(reads) and not reads[i]):
-                    continue  # the rule reads nothing of this input but its shape and dtype
+            op = node.op
+            datas = node.datas
+            # only the inputs whose values the rule reads (not just their shape and dtype)
+            checked = getattr(op, "checked", None)
+            for i in (range(len(ins)) if checked is None else checked):
+                if i >= len(datas):
+                    break
+                d = datas[i]
+                if d is None:
+                    continue
+                v = ins[i]
+                saved = node.versions[i]
                 if v._data is not d:  # rebound by a later in-place op: read the old value
                     if fixed is None:
                         fixed = list(ins)
@@ -459,8 +467,9 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             if rules:  # one rule per input: call only those whose input needs a gradient
                 for v, need, rule in zip(ins, node.needs, rules):
                     if need is not None:
-                        c = None if rule.__class__ is _MARKER_TYPE else rule(
-                            g_in, out, *ins, **params)
+                        c = None if rule.__class__ is _MARKER_TYPE else (
+                            rule(g_in, out, *ins, **params) if params else
+                            rule(g_in, out, *ins))
                         _send(_zeros_like(v) if c is None else c, v, need, pending,
                               leaf_grads, wanted, create_graph)
             else:
