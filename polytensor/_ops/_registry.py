@@ -149,7 +149,9 @@ def _register(opdef: OpDef) -> OpDef:
         n = max(len(r) for r in per_rule)  # type: ignore[arg-type]
         opdef.reads = tuple(any(r[i] for r in per_rule if r is not None and i < len(r))
                             for i in range(n))
-        opdef.checked = tuple(i for i, r in enumerate(opdef.reads) if r)
+        n_inputs = opdef.extra.get("n_inputs")
+        opdef.checked = None if n_inputs is None else tuple(
+            i for i, r in enumerate(opdef.reads) if r and i < n_inputs)
     opdef.index = len(OP_LIST)
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)
@@ -310,7 +312,8 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
           impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
     """Declare an element-wise function of one array, ``name(x, /)``."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
-    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,)))
+    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,),
+                            extra={"n_inputs": 1}))
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
@@ -340,7 +343,8 @@ def binary(name: str, category: str,
     """
     vjp = _per_input(rules)
     opdef = _register(OpDef(name, category, vjp, impl=impl, promote=(0, 1), scalars=True,
-                            rules=rules if isinstance(rules, tuple) else (rules, rules)))
+                            rules=rules if isinstance(rules, tuple) else (rules, rules),
+                            extra={"n_inputs": 2}))
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
@@ -385,12 +389,13 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     """
     import inspect
 
+    n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
     if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
         opdef = _register(OpDef(name, category, _per_input(rule), impl=impl, promote=promote,
-                                scalars=scalars, rules=rule))
+                                scalars=scalars, rules=rule, extra={"n_inputs": n_in}))
     else:
         opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote,
-                                scalars=scalars))
+                                scalars=scalars, extra={"n_inputs": n_in}))
     fname = opdef.short
     params = inspect.signature(_compile(f"def _s{sig}: pass\n", "_s", {}))
     if "[" in "".join(inputs) or "*" in "".join(inputs):

@@ -64,6 +64,7 @@ class _FunctionOp:
 
     rules: tuple[Any, ...] = ()  # one vjp for all inputs: Function.backward
     saves_out = False  # backward gets what forward saved in ctx, not the outputs
+    checked = None  # backward checks every input for in-place changes
 
     def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
         self.name = cls.__name__

@@ -155,6 +155,32 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
                 params: dict[str, Any] = _NO_PARAMS) -> None:
     """``record`` for one-output element-wise ops whose inputs share a backend and dtype: the
     generated fast paths call it with the wrapped output ``t``."""
+    if len(inputs) == 2:  # binary ops, the most common: no lists
+        a, b = inputs
+        if a is None or a.__class__ in _SCALAR_TYPES:
+            ma = da = None
+        else:
+            ma, da = a._meta, a._data
+        if b is None or b.__class__ in _SCALAR_TYPES:
+            mb = db = None
+        else:
+            mb, db = b._meta, b._data
+        ea = ma if ma is not None and (ma.requires_grad or ma.node is not None) else None
+        eb = mb if mb is not None and (mb.requires_grad or mb.node is not None) else None
+        if (ea is None and eb is None) or op.vjp is _NONDIFF or \
+                t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
+            return
+        _attach(op, inputs, t, params, (0 if ma is None else ma.version,
+                                        0 if mb is None else mb.version), (ea, eb), (da, db))
+        return
+    if len(inputs) == 1 and inputs[0] is not None:  # unary ops
+        (a,) = inputs
+        ma = a._meta
+        if ma is None or not (ma.requires_grad or ma.node is not None) or \
+                op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
+            return
+        _attach(op, inputs, t, params, (ma.version,), (ma,), (a._data,))
+        return
     req = False
     versions = []
     needs = []
@@ -179,6 +205,11 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
                 needs.append(None)
     if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
         return
+    _attach(op, inputs, t, params, versions, needs, datas)
+
+
+def _attach(op: Any, inputs: tuple[Any, ...], t: Any, params: dict[str, Any], versions: Any,
+            needs: Any, datas: Any) -> None:
     node = _new(Node)  # Node.__init__ inlined: this runs once per recorded op
     node.op = op
     node.inputs = inputs
@@ -360,8 +391,7 @@ def _toposort(roots: list[Node]) -> list[Node]:
                 "backward() through a freed graph (its saved values were released by an earlier "
                 "backward()); pass retain_graph=True to the first backward()")
         seen[key] = node
-        for v in node.inputs:
-            m = getattr(v, "_meta", None)
+        for m in node.needs:  # the edges recorded with the node
             if m is not None:
                 n = m.node
                 if n is not None and id(n) not in seen:
@@ -419,10 +449,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             op = node.op
             datas = node.datas
             # only the inputs whose values the rule reads (not just their shape and dtype)
-            checked = getattr(op, "checked", None)
+            checked = op.checked
             for i in (range(len(ins)) if checked is None else checked):
-                if i >= len(datas):
-                    break
                 d = datas[i]
                 if d is None:
                     continue
@@ -491,7 +519,9 @@ def _send(c: Any, v: Any, vm: Meta, pending: dict[int, list[Any]], leaf_grads: d
           wanted: set[int] | None, create_graph: bool) -> None:
     """Deliver cotangent ``c`` of input ``v`` along its edge ``vm`` (the input's autograd
     state when the op was recorded): to that node's pending slot, or to the leaf."""
-    c = _fit(c, v)
+    if not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
+            and c._data.dtype is v._data.dtype):
+        c = _fit(c, v)
     vnode = vm.node
     if vnode is None:
         _deliver(vm, c, leaf_grads, wanted)
