@@ -60,3 +60,59 @@ def host_from_dlpack(x: Any, copy: bool | None) -> Any:
 def numpy_dtype_name(a: Any) -> str:
     """The dtype name of a host array, with byte order made native first when needed."""
     return str(np.dtype(a.dtype).newbyteorder("=").name)
+
+
+# -- host arithmetic for gradcheck: real coordinates of values and Jacobians -----------------------
+def host_copy(array: Any) -> Any:
+    """A writable NumPy copy of host data."""
+    return np.array(array, copy=True)
+
+
+def is_complex(a: Any) -> bool:
+    """Whether host array ``a`` holds complex numbers."""
+    return bool(np.iscomplexobj(a))
+
+
+def real_coords(a: Any) -> Any:
+    """The real coordinates of ``a``: its values, or its real parts then its imaginary parts."""
+    a = np.asarray(a).reshape(-1)
+    if np.iscomplexobj(a):
+        return np.concatenate([a.real, a.imag])
+    return a.astype(np.float64)
+
+
+def concat(arrays: list[Any]) -> Any:
+    """The 1-D host arrays ``arrays`` end to end."""
+    return np.concatenate(arrays)
+
+
+def matrix(rows: list[Any], n_rows: int, n_cols: int) -> Any:
+    """``rows`` as an ``(n_rows, n_cols)`` float64 matrix."""
+    return np.array(rows, dtype=np.float64).reshape(n_rows, n_cols)
+
+
+def zeros(shape: Any, dtype: Any = None) -> Any:
+    """A host array of zeros."""
+    return np.zeros(shape, dtype=dtype if dtype is not None else np.float64)
+
+
+def random_like(a: Any, seed: int) -> Any:
+    """Standard normal numbers with the shape and dtype of host array ``a`` (complex parts
+    both random for complex ``a``)."""
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal(np.shape(a))
+    if np.iscomplexobj(a):
+        values = values + 1j * rng.standard_normal(np.shape(a))
+    return np.asarray(values, dtype=np.asarray(a).dtype)
+
+
+def worst_mismatch(analytical: Any, numerical: Any, atol: float,
+                   rtol: float) -> tuple[tuple[int, ...], int] | None:
+    """Where ``|analytical - numerical| > atol + rtol |numerical|`` holds worst (NaN counts as
+    the worst), and how many elements fail; None when none does."""
+    err = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
+    err = np.where(np.isnan(err), np.inf, err)
+    if not err.size or np.max(err) <= 0:
+        return None
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape))
+    return worst, int((err > 0).sum())
