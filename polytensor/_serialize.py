@@ -99,9 +99,8 @@ class _Encoder:
 
     def hosts(self) -> list[Any]:
         """The tensors as host arrays; lazy ones are computed together, in one pass."""
-        import numpy as np
-
         from ._extras import compute
+        from .backends import _host
 
         tensors = list(self.tensors)
         lazy = [i for i, t in enumerate(tensors) if t._backend.lazy]
@@ -113,7 +112,7 @@ class _Encoder:
                 tensors[i] = t
         out = []
         for t, info in zip(tensors, self.infos):
-            host = np.asarray(t._backend.to_numpy(t._data), order="C")  # keeps 0-d shapes
+            host = _host.c_order(t._backend.to_numpy(t._data))
             if host.dtype.name != info["dtype"]:
                 host = host.astype(info["dtype"])
             info["shape"] = list(host.shape)
@@ -139,7 +138,7 @@ def save(obj: Any, f: Any) -> None:
     >>> sorted(pt.load(io.BytesIO(buf.getvalue())))
     ['bias', 'weight']
     """
-    import numpy as np
+    from .backends import _host
 
     enc = _Encoder()
     root = enc.encode(obj)
@@ -151,9 +150,7 @@ def save(obj: Any, f: Any) -> None:
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(MANIFEST, text)
             for info, host in zip(enc.infos, hosts):
-                buf = io.BytesIO()
-                np.save(buf, host, allow_pickle=False)
-                zf.writestr(info["file"], buf.getvalue())
+                zf.writestr(info["file"], _host.npy_bytes(host))
 
     if hasattr(f, "write"):
         write(f)
@@ -383,34 +380,11 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
 def _read_npy(zf: zipfile.ZipFile, name: str, dtype: str, shape: list[int], where: str) -> Any:
     """Array ``name`` of the archive, checked against the manifest's dtype and shape before
     its data is read (so a forged header cannot make us allocate or unpickle anything)."""
-    import numpy as np
+    from .backends import _host
 
-    fmt = np.lib.format
     try:
         with zf.open(name) as stream:
-            version = fmt.read_magic(stream)
-            if version == (1, 0):
-                hshape, fortran, hdtype = fmt.read_array_header_1_0(stream)
-            elif version == (2, 0):
-                hshape, fortran, hdtype = fmt.read_array_header_2_0(stream)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-            if hdtype.hasobject or hdtype.name != dtype:
-                raise ValueError(f"it holds {hdtype} data but the manifest says {dtype}")
-            if list(hshape) != shape:
-                raise ValueError(f"its shape is {list(hshape)} but the manifest says {shape}")
-            count = 1
-            for d in shape:
-                count *= d
-            nbytes = count * hdtype.itemsize
-            raw = stream.read(nbytes)
-            if len(raw) != nbytes:
-                raise ValueError(f"its data is truncated ({len(raw)} of {nbytes} bytes)")
+            return _host.read_npy(stream, dtype, shape)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
         raise ValueError(f"{where}: array {name!r} is corrupt or does not match the manifest: "
                          f"{e}") from None
-    host = np.frombuffer(raw, dtype=hdtype, count=count).reshape(
-        tuple(shape), order="F" if fortran else "C")
-    if not hdtype.isnative:
-        host = host.astype(hdtype.newbyteorder("="))
-    return np.array(host, order="C", copy=True)  # writable, owned by the tensor

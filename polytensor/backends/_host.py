@@ -62,7 +62,7 @@ def numpy_dtype_name(a: Any) -> str:
     return str(np.dtype(a.dtype).newbyteorder("=").name)
 
 
-# -- host arithmetic for gradcheck: real coordinates of values and Jacobians -----------------------
+# -- host arithmetic for gradcheck: real coordinates of values and Jacobians ------------------
 def host_copy(array: Any) -> Any:
     """A writable NumPy copy of host data."""
     return np.array(array, copy=True)
@@ -116,3 +116,48 @@ def worst_mismatch(analytical: Any, numerical: Any, atol: float,
         return None
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape))
     return worst, int((err > 0).sum())
+
+
+# -- .npy files for pt.save / pt.load --------------------------------------------------------
+def c_order(a: Any) -> Any:
+    """Host data as a C-ordered NumPy array (0-d shapes kept)."""
+    return np.asarray(a, order="C")
+
+
+def npy_bytes(a: Any) -> bytes:
+    """Host array ``a`` as the bytes of a ``.npy`` file (no pickled objects)."""
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def read_npy(stream: Any, dtype: str, shape: list[int]) -> Any:
+    """The array of a ``.npy`` stream, checked against ``dtype`` and ``shape`` before its data
+    is read (so a forged header cannot make us allocate or unpickle anything); ValueError
+    saying what does not match."""
+    fmt = np.lib.format
+    version = fmt.read_magic(stream)
+    if version == (1, 0):
+        hshape, fortran, hdtype = fmt.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        hshape, fortran, hdtype = fmt.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f"unsupported .npy version {version}")
+    if hdtype.hasobject or hdtype.name != dtype:
+        raise ValueError(f"it holds {hdtype} data but the manifest says {dtype}")
+    if list(hshape) != shape:
+        raise ValueError(f"its shape is {list(hshape)} but the manifest says {shape}")
+    count = 1
+    for d in shape:
+        count *= d
+    nbytes = count * hdtype.itemsize
+    raw = stream.read(nbytes)
+    if len(raw) != nbytes:
+        raise ValueError(f"its data is truncated ({len(raw)} of {nbytes} bytes)")
+    host = np.frombuffer(raw, dtype=hdtype, count=count).reshape(
+        tuple(shape), order="F" if fortran else "C")
+    if not hdtype.isnative:
+        host = host.astype(hdtype.newbyteorder("="))
+    return np.array(host, order="C", copy=True)  # writable, owned by the tensor
