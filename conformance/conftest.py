@@ -18,6 +18,20 @@ import pytest
 import polytensor as pt
 from known_failures import KNOWN_FAILURES
 
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Every test starts on NumPy with float32 as the default dtype and grad mode on, whatever
+    an earlier test in the same worker left behind."""
+    before = (pt.get_backend(), pt.get_default_dtype(), pt.is_grad_enabled())
+    pt.set_backend("numpy")
+    pt.set_default_dtype(pt.float32)
+    pt.set_grad_enabled(True)
+    yield
+    pt.set_backend(before[0])
+    pt.set_default_dtype(before[1])
+    pt.set_grad_enabled(before[2])
+
 HERE = Path(__file__).parent
 BACKENDS = pt.backends.names()
 
