@@ -498,8 +498,20 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                         c = None if rule.__class__ is _MARKER_TYPE else (
                             rule(g_in, out, *ins, **params) if params else
                             rule(g_in, out, *ins))
-                        _send(_zeros_like(v) if c is None else c, v, need, pending,
-                              leaf_grads, wanted, create_graph)
+                        vnode = need.node
+                        if (vnode is not None and c is not None and wanted is None
+                                and c.__class__ is v.__class__ and not need.hooks
+                                and not need.retains_grad and c._data.shape == v._data.shape
+                                and c._data.dtype is v._data.dtype):
+                            # _send's common case, inline: into the producing node's slot
+                            slot = pending.get(id(vnode))
+                            if slot is None:
+                                slot = pending[id(vnode)] = [None] * vnode.n_out
+                            i = need.index
+                            slot[i] = c if slot[i] is None else slot[i] + c
+                        else:
+                            _send(_zeros_like(v) if c is None else c, v, need, pending,
+                                  leaf_grads, wanted, create_graph)
             else:
                 for v, need, c in zip(ins, node.needs, vjp(g_in, out, *ins, **params)):
                     if need is not None:
