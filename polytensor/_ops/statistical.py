@@ -11,8 +11,8 @@ _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\
 
 def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """``g`` of a reduction, reshaped so that it broadcasts against the input's shape."""
-    if keepdims or len(xshape) == 0:
-        return g
+    if keepdims or len(xshape) == 0 or (axis is None and g.ndim == 0):
+        return g  # already broadcasts (a full reduction's 0-d cotangent)
     axes = _axes_tuple(axis, len(xshape))
     shape = tuple(1 if i in axes else s for i, s in enumerate(xshape))
     return reshape(g, shape)
