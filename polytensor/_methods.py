@@ -354,13 +354,19 @@ def _binary_method(name: str, fn_name: str) -> Any:
     return method
 
 
-def _inplace_method(name: str, fn_name: str) -> Any:
-    def method(self: Tensor, other: Any) -> Tensor:
-        import polytensor
-        from .autograd import _graph as g
+_INPLACE_OPERATORS = {"add": "__iadd__", "subtract": "__isub__", "multiply": "__imul__",
+                      "divide": "__itruediv__", "pow": "__ipow__"}
 
-        r = getattr(polytensor, fn_name)(g.alias_before_inplace(self), other)
-        return assign_inplace(self, r, name)
+
+def _inplace_method(name: str, fn_name: str) -> Any:
+    operator = getattr(Tensor, _INPLACE_OPERATORS[fn_name])  # one in-place implementation
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        r = operator(self, other)
+        if r is NotImplemented:
+            raise TypeError(f"{name}() expects a tensor or Python number; got "
+                            f"{type(other).__name__}; convert it with pt.asarray(...)")
+        return r  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"In-place ``pt.{fn_name}``: writes the result into this tensor and "

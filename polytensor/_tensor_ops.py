@@ -60,8 +60,8 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
 
         b = self._backend
         if op_name is not None and b.inplace is not None and (
-                self._meta is None or not _config.GRAD_ENABLED.get() or not (
-                    _graph.requires_grad(self) or _graph.requires_grad(other))):
+                self._meta is None or not _config.GRAD_ENABLED.get() or (
+                    _graph._edge(self) is None and _graph._edge(other) is None)):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
             d = self._data
             if type(other) is Tensor:

@@ -110,3 +110,18 @@ def test_out_writes_into_the_given_tensor() -> None:
     assert out.tolist() == [2.0, 2.0, 2.0]
     with pytest.raises(RuntimeError, match="out= does not support automatic differentiation"):
         pt.exp(pt.ones(3, requires_grad=True), out=pt.zeros(3))
+
+
+def test_repeated_in_place_updates_with_python_numbers() -> None:
+    # the first update gives x a version counter; later ones must still take numbers
+    x = pt.ones(3)
+    x += 1
+    x += 1
+    x *= 2.0
+    x -= 1
+    assert x.tolist() == [5.0, 5.0, 5.0]
+    w = pt.ones(2, requires_grad=True)
+    y = w * 1.0
+    y += 1  # recorded: y stays in the graph
+    pt.sum(y).backward()
+    assert w.grad.tolist() == [1.0, 1.0]

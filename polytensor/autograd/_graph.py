@@ -602,13 +602,3 @@ def _deliver(m: Meta, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | Non
     if not _config.GRAD_ENABLED.get():
         g = _detached(g)
     m.grad = g if m.grad is None else m.grad + g
-
-
-def _check_versions(node: Node) -> None:
-    for v, saved in zip(node.inputs, node.versions):
-        m = getattr(v, "_meta", None)
-        if m is not None and m.version != saved:
-            raise RuntimeError(
-                f"one of the tensors needed by {node.op.name}() for the gradient was modified "
-                f"by an in-place operation (version {saved} when saved, now {_version(v)}); "
-                f"use an out-of-place operation or clone() the tensor before changing it")
