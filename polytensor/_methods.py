@@ -86,6 +86,16 @@ def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | 
     >>> x.grad
     tensor([2., 2.], backend='numpy')
     """
+    if gradient is None and retain_graph is None and not create_graph:
+        m = self._meta
+        if m is not None and m.node is not None and self._data.shape == ():
+            # the common `loss.backward()`: seed with a 0-d one and go
+            seed = object.__new__(Tensor)
+            seed._backend = b = self._backend
+            seed._meta = None
+            seed._data = b.resolve("ones_like")(self._data)
+            _graph.backward([self], [seed])
+            return
     from .autograd import backward as _b
 
     _b(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
@@ -137,6 +147,7 @@ def retain_grad(self: Tensor) -> None:
     if m is None or (m.node is None and not m.requires_grad):
         raise RuntimeError("retain_grad() on a tensor that does not require grad")
     m.retains_grad = True
+    _graph.mark_special(m)
 
 
 def register_hook(self: Tensor, hook: Any) -> Any:
@@ -158,6 +169,7 @@ def register_hook(self: Tensor, hook: Any) -> Any:
     if m.hooks is None:
         m.hooks = []
     m.hooks.append(hook)
+    _graph.mark_special(m)
 
     class _Handle:
         def remove(self_inner) -> None:  # noqa: N805

@@ -36,7 +36,7 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str
                                    f"with one element; got shape {out.shape}; pass "
                                    f"gradient= (a tensor of that shape)")
             g = _graph._detached(out)  # a tensor of out's backend, dtype and shape: ones
-            g._data = out._backend.xp.ones_like(out._data)
+            g._data = out._backend.resolve("ones_like")(out._data)
         elif tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has "
                                f"shape {out.shape}")

@@ -9,8 +9,9 @@ into leaves' ``.grad``.
 from __future__ import annotations
 
 import itertools
-import operator
 import weakref
+from sys import getrefcount as _getrefcount
+from heapq import heappop, heappush
 from typing import Any
 
 from .. import _config
@@ -68,7 +69,7 @@ class Node:
     use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
-                 "seq", "needs", "tuple_out", "datas", "__weakref__")
+                 "seq", "needs", "tuple_out", "datas", "hooked", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int, versions: tuple[int, ...] | None = None,
@@ -90,6 +91,8 @@ class Node:
         self.out_metas: tuple[Any, ...] = ()
         self.seq = next(_SEQ)
         self.tuple_out = n_out > 1 or isinstance(out, (tuple, list))
+        # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
+        self.hooked: list[Meta] | None = None
 
     def attach_outputs(self, outs: tuple[Any, ...]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -143,7 +146,6 @@ class Node:
 
 _NO_PARAMS: dict[str, Any] = {}
 _SEQ = itertools.count()
-_by_seq = operator.attrgetter("seq")
 
 
 _SCALAR_TYPES = frozenset((bool, int, float, complex))
@@ -223,6 +225,7 @@ def _attach(op: Any, inputs: tuple[Any, ...], t: Any, params: dict[str, Any], ve
     node.out_metas = ()
     node.seq = next(_SEQ)
     node.tuple_out = False
+    node.hooked = None
     m = _new(Meta)
     m.requires_grad = False
     m.node = node
@@ -349,10 +352,23 @@ def after_inplace(x: Any, result: Any) -> None:
         old = x._meta
         m = x._meta = Meta(node=rm.node, index=rm.index)
         m.version = (old.version if old is not None else 0) + 1
-        if old is not None:
+        if old is not None and (old.hooks or old.retains_grad):
             m.hooks, m.retains_grad = old.hooks, old.retains_grad
+            mark_special(m)
         return
     bump_version(x)
+
+
+def mark_special(m: Meta) -> None:
+    """Note on ``m``'s node that ``m`` has hooks or retains its grad: backward then runs them
+    once on the node's total cotangent (leaves' hooks run once on their total gradient)."""
+    node = m.node
+    if node is None:
+        return
+    if node.hooked is None:
+        node.hooked = []
+    if not any(h is m for h in node.hooked):
+        node.hooked.append(m)
 
 
 def setitem(x: Any, key: Any, value: Any) -> None:
@@ -376,86 +392,71 @@ def describe(t: Any) -> list[str]:
 
 
 # -- backward --------------------------------------------------------------------------------------
-def _toposort(roots: list[Node]) -> list[Node]:
-    """Every node reachable from ``roots``, outputs before inputs: nodes are numbered as they
-    are created and an op's inputs always exist before it, so descending numbers will do."""
-    seen: dict[int, Node] = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        key = id(node)
-        if key in seen:
-            continue
-        if node.freed:
-            raise RuntimeError(
-                "backward() through a freed graph (its saved values were released by an earlier "
-                "backward()); pass retain_graph=True to the first backward()")
-        seen[key] = node
-        for m in node.needs:  # the edges recorded with the node
-            if m is not None:
-                n = m.node
-                if n is not None and id(n) not in seen:
-                    stack.append(n)
-    return sorted(seen.values(), key=_by_seq, reverse=True)
-
-
 def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
     """Undo broadcasting: sum ``g`` down to ``shape``."""
-    reshape, _sum = _OPS.reshape, _OPS.sum
-
     gshape = g.shape
     if tuple(gshape) == tuple(shape):
         return g
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
-    if axes:
-        g = _sum(g, axis=axes, keepdims=True)
-    return reshape(g, tuple(shape))
-
-
-def _accumulate(acc: Any, g: Any) -> Any:
-    return g if acc is None else acc + g
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if not inner:  # only leading axes were added: the sum has the shape already
+        return _OPS.sum(g, axis=tuple(range(lead)))
+    g = _OPS.sum(g, axis=tuple(range(lead)) + inner, keepdims=True)
+    return _OPS.reshape(g, tuple(shape))
 
 
 def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
              create_graph: bool = False, inputs: list[Any] | None = None) -> dict[int, Any]:
     """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
-    ``inputs``, keyed by id, when given)."""
+    ``inputs``, keyed by id of their autograd state, when given).
+
+    Nodes run latest first (a max-heap on their creation number: an op's inputs always exist
+    before it), each once, with the sum of the cotangents its outputs received; a node is
+    queued when its first cotangent arrives, so nothing unreachable is visited. Leaves get
+    their total gradient at the end.
+    """
     token = _config.GRAD_ENABLED.set(create_graph)
     try:
-        pending: dict[int, list[Any]] = {}
-        leaf_grads: dict[int, Any] = {}
+        pending: dict[int, Any] = {}  # id(node) -> its cotangent so far (a list if tuple_out)
+        leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
+        heap: list[tuple[int, Node]] = []  # (-seq, node) of the nodes with a cotangent
         wanted = {id(t._meta) for t in inputs} if inputs is not None else None
-        roots = []
+        # wanted tensors that are outputs of nodes, by node: their grads are taken there
+        by_node: dict[int, list[Meta]] = {}
+        for t in inputs or ():
+            if t._meta is not None and t._meta.node is not None:
+                by_node.setdefault(id(t._meta.node), []).append(t._meta)
+        found: dict[int, Any] = {}  # grads of the wanted tensors
         for out, g in zip(outputs, grads):
             m = out._meta
             if m is None or (m.node is None and not m.requires_grad):
                 raise RuntimeError("element 0 of tensors does not require grad and does not "
                                    "have a grad_fn; create inputs with requires_grad=True")
-            if m.node is None:
-                _deliver(m, g, leaf_grads, wanted)
-                continue
-            slot = pending.setdefault(id(m.node), [None] * m.node.n_out)
-            slot[m.index] = _accumulate(slot[m.index], g)
-            roots.append(m.node)
-        pop = pending.pop
-        for node in _toposort(roots):
-            gs = pop(id(node), None)
-            if gs is None:
-                continue
+            if not create_graph:  # a wrapper of its own: the caller keeps ``g``
+                g = _detached(g)
+            _pend(m, g, pending, leaves, heap)
+        push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
+        leaves_get = leaves.get
+        while heap:
+            node = pop(heap)[1]
+            g_in = pending_pop(id(node))
+            if node.freed:
+                raise RuntimeError(
+                    "backward() through a freed graph (its saved values were released by an "
+                    "earlier backward()); pass retain_graph=True to the first backward()")
+            if node.hooked is not None or wanted is not None:
+                g_in = _specials(node, g_in, by_node.get(id(node), ()), found, create_graph)
             ins = node.inputs
-            fixed = None
             op = node.op
             datas = node.datas
             # only the inputs whose values the rule reads (not just their shape and dtype)
             checked = op.checked
+            fixed = None
             for i in (range(len(ins)) if checked is None else checked):
                 d = datas[i]
                 if d is None:
                     continue
                 v = ins[i]
-                saved = node.versions[i]
                 if v._data is not d:  # rebound by a later in-place op: read the old value
                     if fixed is None:
                         fixed = list(ins)
@@ -466,89 +467,132 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     fixed[i] = a
                 else:
                     m = v._meta
-                    if m is not None and m.version != saved:  # overwritten in memory
-                        _raise_modified(node, saved, m.version)
+                    if m is not None and m.version != node.versions[i]:  # overwritten in memory
+                        _raise_modified(node, node.versions[i], m.version)
             if fixed is not None:
                 ins = tuple(fixed)
-            vjp = op.vjp
-            if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
-                for v, need in zip(ins, node.needs):
-                    if need is not None:
-                        _send(_zeros_like(v), v, need, pending, leaf_grads, wanted,
-                              create_graph)
-                continue
-            if vjp is None:
-                raise NotImplementedError(
-                    f"{op.name}() has no derivative rule yet; detach its inputs or "
-                    f"compute it under pt.no_grad()")
             out = node.out
             if out is not None:
                 out = node.saved_outputs(create_graph)
-            if not node.tuple_out:
-                g_in = gs[0]
-            else:
-                g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(gs, out))
+            if node.tuple_out:
+                g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
                 if isinstance(out, list):
                     g_in = list(g_in)
             params = node.params
             rules = op.rules
+            vjp = op.vjp
             if rules:  # one rule per input: call only those whose input needs a gradient
-                for v, need, rule in zip(ins, node.needs, rules):
-                    if need is not None:
-                        c = None if rule.__class__ is _MARKER_TYPE else (
-                            rule(g_in, out, *ins, **params) if params else
-                            rule(g_in, out, *ins))
-                        vnode = need.node
-                        if (vnode is not None and c is not None and wanted is None
-                                and c.__class__ is v.__class__ and not need.hooks
-                                and not need.retains_grad and c._data.shape == v._data.shape
-                                and c._data.dtype is v._data.dtype):
-                            # _send's common case, inline: into the producing node's slot
-                            slot = pending.get(id(vnode))
-                            if slot is None:
-                                slot = pending[id(vnode)] = [None] * vnode.n_out
-                            i = need.index
-                            slot[i] = c if slot[i] is None else slot[i] + c
-                        else:
-                            _send(_zeros_like(v) if c is None else c, v, need, pending,
-                                  leaf_grads, wanted, create_graph)
+                cs: Any = [None if need is None else (
+                    None if rule.__class__ is _MARKER_TYPE else
+                    rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+                    for need, rule in zip(node.needs, rules)]
+            elif vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
+                cs = [None] * len(ins)
+            elif vjp is None:
+                raise NotImplementedError(
+                    f"{op.name}() has no derivative rule yet; detach its inputs or "
+                    f"compute it under pt.no_grad()")
             else:
-                for v, need, c in zip(ins, node.needs, vjp(g_in, out, *ins, **params)):
-                    if need is not None:
-                        _send(_zeros_like(v) if c is None else c, v, need, pending,
-                              leaf_grads, wanted, create_graph)
+                cs = vjp(g_in, out, *ins, **params)
+            for v, need, c in zip(ins, node.needs, cs):
+                if need is None:
+                    continue
+                if c is None:
+                    c = _zeros_like(v)
+                elif not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
+                          and c._data.dtype is v._data.dtype):
+                    c = _fit(c, v)
+                vnode = need.node
+                if vnode is None:  # a leaf: its total is delivered at the end
+                    entry = leaves_get(id(need))
+                    if entry is None:
+                        leaves[id(need)] = [need, c]
+                    else:
+                        entry[1] = entry[1] + c
+                elif vnode.tuple_out:
+                    _pend(need, c, pending, leaves, heap)
+                else:
+                    key = id(vnode)
+                    prev = pending_get(key)
+                    if prev is None:
+                        pending[key] = c
+                        push(heap, (-vnode.seq, vnode))
+                    else:
+                        pending[key] = prev + c
             if not retain_graph:  # release what the node holds; a second pass raises
                 node.freed = True
                 node.inputs = node.datas = node.needs = ()
                 node.out = None
                 node.out_metas = ()
-        return leaf_grads
+        for m, g in leaves.values():
+            if m.hooks:
+                g = _run_hooks(m.hooks, g)
+            if wanted is not None:
+                if id(m) in wanted:
+                    found[id(m)] = g
+            elif create_graph:
+                m.grad = g if m.grad is None else m.grad + g
+            elif m.grad is None:
+                m.grad = _owned(g)
+            else:
+                m.grad = _detached(m.grad + g)
+        return found
     finally:
         _config.GRAD_ENABLED.reset(token)
 
 
-def _send(c: Any, v: Any, vm: Meta, pending: dict[int, list[Any]], leaf_grads: dict[int, Any],
-          wanted: set[int] | None, create_graph: bool) -> None:
-    """Deliver cotangent ``c`` of input ``v`` along its edge ``vm`` (the input's autograd
-    state when the op was recorded): to that node's pending slot, or to the leaf."""
-    if not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
-            and c._data.dtype is v._data.dtype):
-        c = _fit(c, v)
-    vnode = vm.node
-    if vnode is None:
-        _deliver(vm, c, leaf_grads, wanted)
+def _pend(m: Meta, c: Any, pending: dict[int, Any], leaves: dict[int, list[Any]],
+          heap: list[tuple[int, Node]]) -> None:
+    """Add cotangent ``c`` along edge ``m``: to its node's pending cotangent (queueing the node
+    when it is the first) or to the leaf's total."""
+    node = m.node
+    if node is None:
+        entry = leaves.get(id(m))
+        if entry is None:
+            leaves[id(m)] = [m, c]
+        else:
+            entry[1] = entry[1] + c
         return
-    if vm.hooks:
-        c = _run_hooks(vm.hooks, c)
-    if vm.retains_grad:
-        vm.grad = _accumulate(vm.grad, c if create_graph else _detached(c))
-    if wanted is not None and id(vm) in wanted:
-        leaf_grads[id(vm)] = _accumulate(leaf_grads.get(id(vm)), c)
-    slot = pending.get(id(vnode))
-    if slot is None:
-        slot = pending[id(vnode)] = [None] * vnode.n_out
-    i = vm.index
-    slot[i] = c if slot[i] is None else slot[i] + c
+    key = id(node)
+    if node.tuple_out:
+        slot = pending.get(key)
+        if slot is None:
+            slot = pending[key] = [None] * node.n_out
+            heappush(heap, (-node.seq, node))
+        i = m.index
+        slot[i] = c if slot[i] is None else slot[i] + c
+        return
+    prev = pending.get(key)
+    if prev is None:
+        pending[key] = c
+        heappush(heap, (-node.seq, node))
+    else:
+        pending[key] = prev + c
+
+
+def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any],
+              create_graph: bool) -> Any:
+    """A node's total cotangent after its outputs' hooks, with retained and wanted grads
+    taken from it."""
+    metas = list(node.hooked or ())
+    for m in metas:
+        i = m.index
+        g = g_in[i] if node.tuple_out else g_in
+        if g is None:
+            continue
+        if m.hooks:
+            g = _run_hooks(m.hooks, g)
+            if node.tuple_out:
+                g_in[i] = g
+            else:
+                g_in = g
+        if m.retains_grad:  # a copy where the cotangent is shared (it flows on), as PyTorch
+            m.grad = _accumulate(m.grad, g if create_graph else _owned(g))
+    for m in wanted:  # wanted tensors whose autograd state points at this node's outputs
+        g = g_in[m.index] if node.tuple_out else g_in
+        if g is not None:
+            found[id(m)] = g
+    return g_in
 
 
 def _raise_modified(node: Node, saved: int, now: int) -> None:
@@ -557,6 +601,10 @@ def _raise_modified(node: Node, saved: int, now: int) -> None:
         f"after {node.op.name}() used it (version {saved} then, now {now}); its gradient "
         f"would no longer be right: use an out-of-place operation or clone() the tensor "
         f"before changing it")
+
+
+def _accumulate(acc: Any, g: Any) -> Any:
+    return g if acc is None else acc + g
 
 
 def _zeros_like(o: Any) -> Any:
@@ -585,20 +633,24 @@ def _fit(c: Any, v: Any) -> Any:
 
 
 def _run_hooks(hooks: list[Any], g: Any) -> Any:
-    for h in hooks:
+    for h in list(hooks):
         r = h(g)
-        if r is not None:
-            g = r
+        if r is not None and r is not g:
+            g = _detached(r)  # a wrapper of its own: the caller may keep ``r``
     return g
 
 
-def _deliver(m: Meta, g: Any, leaf_grads: dict[int, Any], wanted: set[int] | None) -> None:
-    if m.hooks:
-        g = _run_hooks(m.hooks, g)
-    if wanted is not None:
-        if id(m) in wanted:
-            leaf_grads[id(m)] = _accumulate(leaf_grads.get(id(m)), g)
-        return
-    if not _config.GRAD_ENABLED.get():
-        g = _detached(g)
-    m.grad = g if m.grad is None else m.grad + g
+def _owned(g: Any) -> Any:
+    """``g`` as a leaf's new ``.grad``: a wrapper of its own, around data nothing else holds
+    (the backend copies data that is shared, read-only or a view), so that in-place changes of
+    one ``.grad`` never reach another tensor."""
+    d = _new(type(g))
+    d._backend = b = g._backend
+    d._meta = None
+    data = g._data
+    # three references when nothing else holds the data: g's, ``data``'s and getrefcount's
+    if b.mutable and not (b.owns_data is not None and b.owns_data(data)
+                          and _getrefcount(data) <= 3):
+        data = b.copy(data)
+    d._data = data
+    return d

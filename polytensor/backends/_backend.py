@@ -100,7 +100,8 @@ class Backend:
                  compute: Callable[[list[Any]], list[Any]] | None = None,
                  persist: Callable[[list[Any]], list[Any]] | None = None,
                  materialize: Callable[[list[Any]], list[Any]] | None = None,
-                 inplace: dict[str, Callable[[Any, Any], Any]] | None = None) -> None:
+                 inplace: dict[str, Callable[[Any, Any], Any]] | None = None,
+                 owns_data: Callable[[Any], bool] | None = None) -> None:
         self.name = name
         self.extra = extra  # the pip extra of polytensor that installs the library, if any
         self._compute = compute
@@ -108,6 +109,9 @@ class Backend:
         self._materialize = materialize
         # op name -> fn(a, b) writing a <op> b into a, for in-place operators with no autograd
         self.inplace = inplace
+        # array -> whether it owns its memory and may be written (not a view, not read-only):
+        # such an array, held by nothing else, becomes a leaf's .grad without a copy
+        self.owns_data = owns_data
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
         self.lazy = lazy
@@ -327,6 +331,10 @@ class Backend:
         if self._persist is not None:
             return self._persist(arrays)
         return [self.from_numpy(h) for h in self.compute(arrays)]
+
+    def copy(self, array: Any) -> Any:
+        """A native array with ``array``'s values in memory of its own."""
+        return self.xp.asarray(array, copy=True)
 
     def from_numpy(self, array: Any, device: Any = None) -> Any:
         """A native array holding the data of NumPy ``array``."""

@@ -58,5 +58,11 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
+
+def _owns_data(a: Any) -> bool:
+    return a.base is None  # CuPy arrays are always writable
+
+
 BACKEND = Backend("cupy", _load, overrides=_OVERRIDES, probe=_probe, to_numpy=_to_numpy,
-                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="cupy")
+                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="cupy",
+                  owns_data=_owns_data)

@@ -1,0 +1,127 @@
+"""The backward engine's contract beyond single derivative rules: each node runs once with
+its total cotangent, hooks see totals, and every ``.grad`` owns its memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+
+def _np(t: pt.Tensor) -> np.ndarray:
+    return np.asarray(t.numpy())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_leaves_fed_by_one_cotangent_get_grads_of_their_own(backend: str) -> None:
+    # add passes its cotangent to both inputs unchanged, and sum's is a broadcast view
+    a = pt.ones(3, device=backend, requires_grad=True)
+    b = pt.ones(3, device=backend, requires_grad=True)
+    pt.sum(a + b).backward()
+    a.grad.zero_()
+    a.grad += 5
+    np.testing.assert_array_equal(_np(a.grad), [5.0, 5.0, 5.0])
+    np.testing.assert_array_equal(_np(b.grad), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_gradient_passed_to_backward_is_never_a_leafs_grad(backend: str) -> None:
+    a = pt.ones(3, device=backend, requires_grad=True)
+    b = pt.ones(3, device=backend, requires_grad=True)
+    g = pt.asarray([1.0, 2.0, 3.0], device=backend)
+    (a + b).backward(g)
+    a.grad.mul_(0)
+    np.testing.assert_array_equal(_np(g), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(_np(b.grad), [1.0, 2.0, 3.0])
+    # a leaf that is itself the output
+    c = pt.ones(3, device=backend, requires_grad=True)
+    c.backward(g)
+    c.grad.zero_()
+    np.testing.assert_array_equal(_np(g), [1.0, 2.0, 3.0])
+
+
+def test_a_tensor_returned_by_a_hook_is_not_shared_with_grad() -> None:
+    keep = pt.asarray([7.0, 7.0])
+    x = pt.ones(2, requires_grad=True)
+    x.register_hook(lambda g: keep)
+    pt.sum(x * 2).backward()
+    x.grad.zero_()
+    np.testing.assert_array_equal(_np(keep), [7.0, 7.0])
+
+
+def test_a_retained_grad_is_a_copy() -> None:
+    x = pt.ones(2, requires_grad=True)
+    y = x * 2
+    z = +y  # positive passes the cotangent on unchanged
+    y.retain_grad()
+    z.retain_grad()
+    pt.sum(z).backward()
+    y.grad.zero_()
+    np.testing.assert_array_equal(_np(z.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 2.0])
+
+
+def test_hooks_run_once_on_the_total_gradient_as_in_pytorch() -> None:
+    # torch 2.13: y's hook sees [2, 2] once, x's hook [11, 11] once
+    seen: list[tuple[str, list[float]]] = []
+    x = pt.ones(2, requires_grad=True)
+    x.register_hook(lambda g: seen.append(("x", _np(g).tolist())))
+    y = x * 2
+    y.register_hook(lambda g: seen.append(("y", _np(g).tolist())))
+    pt.sum(x * 3 + x * 4 + y + y).backward()
+    assert seen == [("y", [2.0, 2.0]), ("x", [11.0, 11.0])]
+    np.testing.assert_array_equal(_np(x.grad), [11.0, 11.0])
+
+
+def test_a_hook_on_an_output_of_a_multi_output_op_sees_its_total() -> None:
+    x = pt.asarray([[3.0, 1.0], [2.0, 4.0]], requires_grad=True)
+    q, r = pt.linalg.qr(x)
+    seen = []
+    r.register_hook(lambda g: seen.append(_np(g)))
+    pt.sum(r * 2 + r).backward()
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0], np.full((2, 2), 3.0))
+
+
+def test_each_node_runs_once_however_many_paths_reach_it() -> None:
+    calls = []
+
+    class Counted(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):  # type: ignore[no-untyped-def]
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):  # type: ignore[no-untyped-def]
+            calls.append(_np(g))
+            return g
+
+    x = pt.ones(2, requires_grad=True)
+    y = Counted.apply(x)
+    z = y
+    for _ in range(5):  # a diamond five times over: y reaches the loss by 32 paths
+        z = z * 1.0 + z * 1.0
+    pt.sum(z).backward()
+    assert len(calls) == 1
+    np.testing.assert_array_equal(calls[0], [32.0, 32.0])
+
+
+def test_a_fresh_gradient_becomes_grad_without_a_copy() -> None:
+    # 8 MB of float64: the multiply rule's result is the gradient; copying it would double
+    # the memory backward allocates
+    w = pt.zeros(1_000_000, dtype=pt.float64, requires_grad=True)
+    loss = pt.sum(w * 2.0)
+    tracemalloc.start()
+    try:
+        loss.backward()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert 8_000_000 <= peak < 12_000_000, peak
+    np.testing.assert_array_equal(_np(w.grad)[:3], [2.0, 2.0, 2.0])
+    w.grad.zero_()  # and it is writable
