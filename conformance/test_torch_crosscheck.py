@@ -322,7 +322,8 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "tensordot": lambda p: lambda a, b: torch.tensordot(
         a, b, dims=p["axes"] if isinstance(p["axes"], int) else [list(d) for d in p["axes"]]),
     "vecdot": lambda p: lambda a, b: torch.linalg.vecdot(a, b, dim=p["axis"]),
-    "linalg.cross": lambda p: lambda a, b: torch.linalg.cross(a, b, dim=p["axis"]),
+    "linalg.cross": lambda p: lambda a, b: torch.linalg.cross(  # torch wants equal ndims
+        *torch.broadcast_tensors(a, b), dim=p["axis"]),
     "linalg.outer": lambda p: torch.outer,
     "linalg.diagonal": lambda p: lambda x: torch.diagonal(x, offset=p["offset"], dim1=-2,
                                                           dim2=-1),

@@ -4,39 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _dtypes as dt
 from ._registry import op
+
+_COMPLEX = dt.CATEGORY_NAMES.index("complex floating-point")
 
 _L = ">>> import polytensor as pt\n>>> a = pt.ones((2, 3))\n>>> b = pt.ones((3, 4))\n"
 
 
 def _conj_if_complex(t: Any) -> Any:
-    return conj(t) if t.dtype.kind == "complex floating" else t
+    return conj(t) if t._data.dtype in t._backend.cats[_COMPLEX] else t
 
 
 def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
     b = _conj_if_complex(x2)
-    if x1.ndim == 1 and x2.ndim == 1:
+    n1, n2 = x1._data.ndim, x2._data.ndim
+    if n1 > 1 and n2 > 1:  # the common case first
+        return matmul(g, matrix_transpose(b))
+    if n1 == 1 and n2 == 1:
         return g * b
-    if x1.ndim == 1:
+    if n1 == 1:
         ga = matmul(expand_dims(g, axis=-2), matrix_transpose(b))
         return reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
-    if x2.ndim == 1:
-        return matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
-    return matmul(g, matrix_transpose(b))
+    return matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
 
 
 def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
     a = _conj_if_complex(x1)
-    if x1.ndim == 1 and x2.ndim == 1:
+    n1, n2 = x1._data.ndim, x2._data.ndim
+    if n1 > 1 and n2 > 1:
+        return matmul(matrix_transpose(a), g)
+    if n1 == 1 and n2 == 1:
         return g * a
-    if x1.ndim == 1:
+    if n1 == 1:
         return matmul(reshape(a, (-1, 1)), expand_dims(g, axis=-2))
-    if x2.ndim == 1:
-        gb = matmul(matrix_transpose(a), expand_dims(g, axis=-1))
-        return reshape(gb, gb.shape[:-1])
-    return matmul(matrix_transpose(a), g)
+    gb = matmul(matrix_transpose(a), expand_dims(g, axis=-1))
+    return reshape(gb, gb.shape[:-1])
 
 
 matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),

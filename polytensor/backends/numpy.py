@@ -15,7 +15,44 @@ def _load() -> ModuleType:
 
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES["clip"] = _fast_clip(xp.clip)
+    _OVERRIDES.update(_direct(xp))
     return xp  # type: ignore[no-any-return]
+
+
+def _direct(xp: Any) -> dict[str, Any]:
+    """NumPy's own functions where array-api-compat's wrapper only forwards to them (matmul)
+    or checks what is checked already: each wrapper costs a call or two per op."""
+    import numpy as np
+
+    conformant_transpose = xp.matrix_transpose
+
+    def matrix_transpose(x: Any, /) -> Any:
+        if x.ndim == 2:
+            return x.T
+        return conformant_transpose(x)  # raises for ndim < 2
+
+    conformant_ones_like = xp.ones_like
+
+    def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
+        if device is not None:
+            return conformant_ones_like(x, dtype=dtype, device=device)  # checks the device
+        r = np.empty_like(x, dtype=dtype)
+        r.fill(1)
+        return r
+
+    conformant_broadcast_to = xp.broadcast_to
+
+    def broadcast_to(x: Any, /, shape: Any) -> Any:
+        # a 0-d array (a full reduction's cotangent) broadcasts by a zero-stride view, made in C
+        if x.ndim == 0 and type(shape) is tuple and all(type(s) is int and s >= 0
+                                                        for s in shape):
+            r = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+            r.flags.writeable = False  # as np.broadcast_to's views
+            return r
+        return conformant_broadcast_to(x, shape)
+
+    return {"matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
+            "broadcast_to": broadcast_to}
 
 
 def _fast_clip(conformant: Any) -> Any:
@@ -65,6 +102,10 @@ def _inplace_ufuncs() -> dict[str, Any]:
     return {"add": into(np.add), "subtract": into(np.subtract),
             "multiply": into(np.multiply)}
 
+def _owns_data(a: Any) -> bool:
+    return a.base is None and a.flags.writeable
+
+
 BACKEND = Backend("numpy", _load, overrides=_OVERRIDES, as_array=_as_array,
-                  inplace=_inplace_ufuncs(),
+                  inplace=_inplace_ufuncs(), owns_data=_owns_data,
                   from_numpy=_from_numpy, to_numpy=_to_numpy, device_of=lambda a: "cpu")
