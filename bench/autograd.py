@@ -251,6 +251,7 @@ class Candidate:
         self.run = run
         self.number = 1
         self.times: list[float] = []
+        self.faults: list[float] = []  # minor page faults per run, as times
 
 
 def measure(candidates: list[Candidate], rounds: int, target_s: float) -> None:
@@ -270,7 +271,16 @@ def measure(candidates: list[Candidate], rounds: int, target_s: float) -> None:
     for r in range(rounds):
         k = r % len(candidates)
         for c in candidates[k:] + candidates[:k]:
+            f0 = _minor_faults()
             c.times.append(timeit.timeit(c.run, number=c.number) / c.number)
+            c.faults.append((_minor_faults() - f0) / c.number)
+
+
+def _minor_faults() -> int:
+    """Minor page faults of this process so far (memory the kernel handed out afresh)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _optional(name: str) -> Any:
@@ -398,6 +408,11 @@ def _train_report(args: argparse.Namespace, torch: Any, mg: Any) -> int:
         ms64 = statistics.median(c64.times) / steps * 1e3
         print(f"  {c32.label:<36}{ms32:>12.3f}{ratios[('float32', c32.label)]:>8.2f}x"
               f"{ms64:>12.3f}{ratios[('float64', c64.label)]:>8.2f}x")
+    print("  minor page faults per step (median; memory the allocator got back from the kernel):")
+    for i, c32 in enumerate(candidates["float32"]):
+        c64 = candidates["float64"][i]
+        print(f"  {c32.label:<36}{statistics.median(c32.faults) / steps:>12.1f}"
+              f"{'':>9}{statistics.median(c64.faults) / steps:>12.1f}")
     p32 = ratios[("float32", candidates["float32"][1].label)]
     p64 = ratios[("float64", candidates["float64"][1].label)]
     print(f"  goal: polytensor <= {GOAL_TRAIN_RATIO}x hand-written numpy in both dtypes "
