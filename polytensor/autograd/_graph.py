@@ -68,8 +68,8 @@ class Node:
     """One recorded call: the op, its inputs (with their versions), params and, for rules that
     use it, the output."""
 
-    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "freed", "out_metas",
-                 "seq", "needs", "tuple_out", "datas", "hooked", "__weakref__")
+    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "out_metas", "seq",
+                 "epoch", "needs", "tuple_out", "datas", "hooked", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int, versions: tuple[int, ...] | None = None,
@@ -87,9 +87,9 @@ class Node:
         self.out = out if n_out > 1 or isinstance(out, (tuple, list)) or getattr(
             op, "saves_out", True) else None
         self.n_out = n_out
-        self.freed = False
         self.out_metas: tuple[Any, ...] = ()
         self.seq = next(_SEQ)
+        self.epoch = _inplace_count
         self.tuple_out = n_out > 1 or isinstance(out, (tuple, list))
         # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
         self.hooked: list[Meta] | None = None
@@ -146,6 +146,9 @@ class Node:
 
 _NO_PARAMS: dict[str, Any] = {}
 _SEQ = itertools.count()
+# In-place changes so far (any tensor). A node recorded when the count was what it is now has
+# inputs and outputs exactly as recorded: backward skips its version checks.
+_inplace_count = 0
 
 
 _SCALAR_TYPES = frozenset((bool, int, float, complex))
@@ -221,9 +224,9 @@ def _attach(op: Any, inputs: tuple[Any, ...], t: Any, params: dict[str, Any], ve
     node.params = params
     node.out = None
     node.n_out = 1
-    node.freed = False
     node.out_metas = ()
     node.seq = next(_SEQ)
+    node.epoch = _inplace_count
     node.tuple_out = False
     node.hooked = None
     m = _new(Meta)
@@ -281,6 +284,8 @@ def set_requires_grad(t: Any, flag: bool) -> Any:
 
 def bump_version(t: Any) -> None:
     """Count an in-place change of ``t``."""
+    global _inplace_count
+    _inplace_count += 1
     m = t._meta
     if m is None:
         m = t._meta = Meta()
@@ -347,6 +352,8 @@ def alias_before_inplace(x: Any) -> Any:
 
 def after_inplace(x: Any, result: Any) -> None:
     """After ``x`` took ``result``'s value in place: bump its version, take its graph node."""
+    global _inplace_count
+    _inplace_count += 1
     rm = result._meta
     if rm is not None and rm.node is not None:
         old = x._meta
@@ -440,40 +447,21 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         while heap:
             node = pop(heap)[1]
             g_in = pending_pop(id(node))
-            if node.freed:
+            ins = node.inputs
+            if ins is None:
                 raise RuntimeError(
                     "backward() through a freed graph (its saved values were released by an "
                     "earlier backward()); pass retain_graph=True to the first backward()")
             if node.hooked is not None or wanted is not None:
                 g_in = _specials(node, g_in, by_node.get(id(node), ()), found, create_graph)
-            ins = node.inputs
             op = node.op
-            datas = node.datas
-            # only the inputs whose values the rule reads (not just their shape and dtype)
-            checked = op.checked
-            fixed = None
-            for i in (range(len(ins)) if checked is None else checked):
-                d = datas[i]
-                if d is None:
-                    continue
-                v = ins[i]
-                if v._data is not d:  # rebound by a later in-place op: read the old value
-                    if fixed is None:
-                        fixed = list(ins)
-                    a = _new(type(v))
-                    a._data = d
-                    a._backend = v._backend
-                    a._meta = node.needs[i]
-                    fixed[i] = a
-                else:
-                    m = v._meta
-                    if m is not None and m.version != node.versions[i]:  # overwritten in memory
-                        _raise_modified(node, node.versions[i], m.version)
-            if fixed is not None:
-                ins = tuple(fixed)
             out = node.out
-            if out is not None:
-                out = node.saved_outputs(create_graph)
+            if node.epoch != _inplace_count:  # something changed in place since recording
+                ins = _checked_inputs(node, ins)
+                if out is not None:
+                    out = node.saved_outputs(create_graph)
+            elif out is not None and create_graph:
+                out = node.saved_outputs(True)
             if node.tuple_out:
                 g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
                 if isinstance(out, list):
@@ -520,9 +508,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     else:
                         pending[key] = prev + c
             if not retain_graph:  # release what the node holds; a second pass raises
-                node.freed = True
-                node.inputs = node.datas = node.needs = ()
-                node.out = None
+                node.inputs = node.datas = node.needs = node.out = None
                 node.out_metas = ()
         for m, g in leaves.values():
             if m.hooks:
@@ -539,6 +525,33 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         return found
     finally:
         _config.GRAD_ENABLED.reset(token)
+
+
+def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The inputs as the node's rule must see them: an input rebound by a later in-place op
+    is read with the value it had (kept with the node); one overwritten in memory raises.
+    Only the inputs whose values the rule reads (not just their shape and dtype) count."""
+    checked = node.op.checked
+    datas = node.datas
+    fixed = None
+    for i in (range(len(ins)) if checked is None else checked):
+        d = datas[i]
+        if d is None:
+            continue
+        v = ins[i]
+        if v._data is not d:  # rebound by a later in-place op: read the old value
+            if fixed is None:
+                fixed = list(ins)
+            a = _new(type(v))
+            a._data = d
+            a._backend = v._backend
+            a._meta = node.needs[i]
+            fixed[i] = a
+        else:
+            m = v._meta
+            if m is not None and m.version != node.versions[i]:  # overwritten in memory
+                _raise_modified(node, node.versions[i], m.version)
+    return ins if fixed is None else tuple(fixed)
 
 
 def _pend(m: Meta, c: Any, pending: dict[int, Any], leaves: dict[int, list[Any]],
