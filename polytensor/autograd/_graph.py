@@ -468,48 +468,52 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     g_in = list(g_in)
             params = node.params
             rules = op.rules
-            vjp = op.vjp
             if rules:  # one rule per input: call only those whose input needs a gradient
-                cs: Any = [None if need is None else (
-                    None if rule.__class__ is _MARKER_TYPE else
-                    rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
-                    for need, rule in zip(node.needs, rules)]
-            elif vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
-                cs = [None] * len(ins)
-            elif vjp is None:
-                raise NotImplementedError(
-                    f"{op.name}() has no derivative rule yet; detach its inputs or "
-                    f"compute it under pt.no_grad()")
+                for v, need, rule in zip(ins, node.needs, rules):
+                    if need is None:
+                        continue
+                    c = None if rule.__class__ is _MARKER_TYPE else (
+                        rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+                    if c is None:
+                        c = _zeros_like(v)
+                    elif not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
+                              and c._data.dtype is v._data.dtype):
+                        c = _fit(c, v)
+                    vnode = need.node
+                    if vnode is None:  # a leaf: its total is delivered at the end
+                        entry = leaves_get(id(need))
+                        if entry is None:
+                            leaves[id(need)] = [need, c]
+                        else:
+                            entry[1] = entry[1] + c
+                    elif vnode.tuple_out:
+                        _pend(need, c, pending, leaves, heap)
+                    else:  # _pend's common case, inline
+                        key = id(vnode)
+                        prev = pending_get(key)
+                        if prev is None:
+                            pending[key] = c
+                            push(heap, (-vnode.seq, vnode))
+                        else:
+                            pending[key] = prev + c
             else:
-                cs = vjp(g_in, out, *ins, **params)
-            for v, need, c in zip(ins, node.needs, cs):
-                if need is None:
-                    continue
-                if c is None:
-                    c = _zeros_like(v)
-                elif not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
-                          and c._data.dtype is v._data.dtype):
-                    c = _fit(c, v)
-                vnode = need.node
-                if vnode is None:  # a leaf: its total is delivered at the end
-                    entry = leaves_get(id(need))
-                    if entry is None:
-                        leaves[id(need)] = [need, c]
-                    else:
-                        entry[1] = entry[1] + c
-                elif vnode.tuple_out:
-                    _pend(need, c, pending, leaves, heap)
+                vjp = op.vjp
+                if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
+                    cs: Any = [None] * len(ins)
+                elif vjp is None:
+                    raise NotImplementedError(
+                        f"{op.name}() has no derivative rule yet; detach its inputs or "
+                        f"compute it under pt.no_grad()")
                 else:
-                    key = id(vnode)
-                    prev = pending_get(key)
-                    if prev is None:
-                        pending[key] = c
-                        push(heap, (-vnode.seq, vnode))
-                    else:
-                        pending[key] = prev + c
+                    cs = vjp(g_in, out, *ins, **params)
+                for v, need, c in zip(ins, node.needs, cs):
+                    if need is not None:
+                        _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending,
+                              leaves, heap)
             if not retain_graph:  # release what the node holds; a second pass raises
+                if node.out is not None:
+                    node.out_metas = ()
                 node.inputs = node.datas = node.needs = node.out = None
-                node.out_metas = ()
         for m, g in leaves.values():
             if m.hooks:
                 g = _run_hooks(m.hooks, g)
