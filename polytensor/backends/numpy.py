@@ -93,8 +93,14 @@ def _direct(xp: Any) -> dict[str, Any]:
             return r
         return conformant_broadcast_to(x, shape)
 
+    add_reduce = np.add.reduce
+
+    def sum(x: Any, /, *, axis: Any = None, dtype: Any = None,  # noqa: A001
+            keepdims: bool = False) -> Any:
+        return add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)  # what np.sum calls
+
     return {"matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
-            "broadcast_to": broadcast_to}
+            "broadcast_to": broadcast_to, "sum": sum}
 
 
 def _fast_clip(conformant: Any) -> Any:
