@@ -636,6 +636,25 @@ def _matmul(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, pt.matmul, (x1, x2))
 
 
+def _matmul_transposed(draw: Draw, op: OpDef) -> GradCase:
+    """``_matmul_nt`` (x1 @ mT(x2)) and ``_matmul_tn`` (mT(x1) @ x2): stacks of matrices."""
+    b1, b2 = broadcast_shapes(draw, 2, max_dims=2)
+    m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
+    s1, s2 = (b1 + (m, k), b2 + (n, k)) if op.name == "_matmul_nt" else (b1 + (k, m),
+                                                                          b2 + (k, n))
+    x1 = values(draw, float_dtype(draw, op), s1)
+    x2 = values(draw, float_dtype(draw, op), s2)
+    return _case(op, op.func, (x1, x2))  # type: ignore[arg-type]
+
+
+def _relu_backward(draw: Draw, op: OpDef) -> GradCase:
+    """where(x > 0, g, 0): x away from the kink at 0 (the gradient in x is 0 elsewhere)."""
+    s1, s2 = broadcast_shapes(draw)
+    g = values(draw, F64, s1)
+    x = values(draw, F64, s2, _NONZERO)
+    return _case(op, op.func, (g, x))  # type: ignore[arg-type]
+
+
 def _matrix_transpose(draw: Draw, op: OpDef) -> GradCase:
     return _with(op, _one(draw, op, min_dims=2), pt.matrix_transpose)
 
@@ -920,6 +939,8 @@ SAMPLERS: dict[str, Sampler | dict[str, Sampler]] = {
                     "boolean mask": _getitem_mask},
     "take": _take, "take_along_axis": _take_along_axis, "_scatter_add": _scatter_add,
     "_put": {"basic": _put_basic, "integer arrays": _put_integer_arrays},
+    "_matmul_nt": _matmul_transposed, "_matmul_tn": _matmul_transposed,
+    "_relu_backward": _relu_backward,
     # creation
     "meshgrid": _meshgrid, "tril": _tri, "triu": _tri,
     # sorting

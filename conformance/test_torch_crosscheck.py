@@ -310,6 +310,9 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "__getitem__": _getitem, "take": _take,
     "take_along_axis": lambda p: lambda x, i: torch.take_along_dim(x, i, dim=p["axis"]),
     "_scatter_add": _scatter_add, "_put": _put,
+    "_matmul_nt": lambda p: lambda a, b: torch.matmul(a, b.mT),
+    "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
+    "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
     # creation
     "meshgrid": lambda p: lambda *xs: tuple(torch.meshgrid(*xs, indexing=p["indexing"])),
     "tril": lambda p: lambda x: torch.tril(x, diagonal=p["k"]),

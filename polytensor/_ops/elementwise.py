@@ -120,7 +120,11 @@ imag = unary("imag", "complex floating-point", lambda g, out, x: astype(g, x.dty
 # -- extensions (not in the standard) -----------------------------------------------------------
 # Note: a primitive for speed (one maximum instead of a compare and a where); the gradient is 0
 # at 0, as PyTorch's relu has it.
-relu = unary("relu", "real numeric", lambda g, out, x: where(out > 0, g, 0))
+relu = unary("relu", "real numeric", lambda g, out, x: _relu_backward(g, out))
+# relu's gradient, where(x > 0, g, 0), in one call (PyTorch's threshold_backward): what relu's
+# rule computes from its output; differentiable again in g, piecewise constant in x.
+_relu_backward = op("_relu_backward", "(g, x, /)", "real numeric", (
+    lambda gg, out, g, x: _relu_backward(gg, x), ZERO), inputs=("g", "x"), promote=(0, 1))
 
 # -- comparison and logic --------------------------------------------------------------------------
 equal = binary("equal", "any", NONDIFF)

@@ -21,11 +21,11 @@ def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
     b = _conj_if_complex(x2)
     n1, n2 = x1._data.ndim, x2._data.ndim
     if n1 > 1 and n2 > 1:  # the common case first
-        return matmul(g, matrix_transpose(b))
+        return _matmul_nt(g, b)
     if n1 == 1 and n2 == 1:
         return g * b
     if n1 == 1:
-        ga = matmul(expand_dims(g, axis=-2), matrix_transpose(b))
+        ga = _matmul_nt(expand_dims(g, axis=-2), b)
         return reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
     return matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
 
@@ -35,13 +35,26 @@ def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
     a = _conj_if_complex(x1)
     n1, n2 = x1._data.ndim, x2._data.ndim
     if n1 > 1 and n2 > 1:
-        return matmul(matrix_transpose(a), g)
+        return _matmul_tn(a, g)
     if n1 == 1 and n2 == 1:
         return g * a
     if n1 == 1:
         return matmul(reshape(a, (-1, 1)), expand_dims(g, axis=-2))
-    gb = matmul(matrix_transpose(a), expand_dims(g, axis=-1))
+    gb = _matmul_tn(a, expand_dims(g, axis=-1))
     return reshape(gb, gb.shape[:-1])
+
+
+# Building blocks of matmul's rule, as PyTorch's mm backward has them: x1 @ mT(x2) and
+# mT(x1) @ x2 of (stacks of) matrices in one call each. Their own rules make them differentiate
+# again (create_graph=True); complex cotangents follow the conjugate convention.
+_matmul_nt = op("_matmul_nt", "(x1, x2, /)", "numeric", (
+    lambda g, out, x1, x2: matmul(g, _conj_if_complex(x2)),
+    lambda g, out, x1, x2: _matmul_tn(g, _conj_if_complex(x1))),
+    inputs=("x1", "x2"), promote=(0, 1))
+_matmul_tn = op("_matmul_tn", "(x1, x2, /)", "numeric", (
+    lambda g, out, x1, x2: _matmul_nt(_conj_if_complex(x2), g),
+    lambda g, out, x1, x2: matmul(_conj_if_complex(x1), g)),
+    inputs=("x1", "x2"), promote=(0, 1))
 
 
 matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),

@@ -247,6 +247,15 @@ class Backend:
         if name == "relu":  # an extension op: max(x, 0) in the standard's terms
             maximum = self.xp.maximum
             return lambda x: maximum(x, 0)
+        if name == "_matmul_nt":  # x1 @ mT(x2), x1 and x2 (stacks of) matrices
+            matmul, transpose = self.resolve("matmul"), self.resolve("matrix_transpose")
+            return lambda x1, x2: matmul(x1, transpose(x2))
+        if name == "_matmul_tn":  # mT(x1) @ x2
+            matmul, transpose = self.resolve("matmul"), self.resolve("matrix_transpose")
+            return lambda x1, x2: matmul(transpose(x1), x2)
+        if name == "_relu_backward":  # where(x > 0, g, 0)
+            xp = self.xp
+            return lambda g, x: xp.where(x > 0, g, xp.zeros_like(g))
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":

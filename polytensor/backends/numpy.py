@@ -99,8 +99,27 @@ def _direct(xp: Any) -> dict[str, Any]:
             keepdims: bool = False) -> Any:
         return add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)  # what np.sum calls
 
+    matmul, where = np.matmul, np.where
+
+    def matmul_nt(x1: Any, x2: Any, /) -> Any:
+        return matmul(x1, x2.swapaxes(-1, -2))
+
+    def matmul_tn(x1: Any, x2: Any, /) -> Any:
+        return matmul(x1.swapaxes(-1, -2), x2)
+
+    multiply, isfinite, f32 = np.multiply, np.isfinite, np.dtype(np.float32)
+
+    def relu_backward(g: Any, x: Any, /) -> Any:
+        keep = x > 0
+        if g.dtype == f32 and g.shape == keep.shape and isfinite(g).all():
+            # NumPy's float32 where is ~2.5x slower than a multiply, which gives the same
+            # values where g is finite (a zero may come out as -0.0)
+            return multiply(g, keep)
+        return where(keep, g, 0)
+
     return {"matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
-            "broadcast_to": broadcast_to, "sum": sum}
+            "broadcast_to": broadcast_to, "sum": sum, "_matmul_nt": matmul_nt,
+            "_matmul_tn": matmul_tn, "_relu_backward": relu_backward}
 
 
 def _fast_clip(conformant: Any) -> Any:
