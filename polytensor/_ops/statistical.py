@@ -25,9 +25,11 @@ def _count(xshape: tuple[int, ...], axis: Any) -> int:
     return n
 
 
-def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
-
-    return (broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape),)
+def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
+    shape = x.shape  # (only x's shape: the rule does not keep x's values alive)
+    if axis is None and g.ndim == 0:  # a full reduction (a loss): broadcast g itself
+        return broadcast_to(g, shape)
+    return broadcast_to(_keep(g, shape, axis, keepdims), shape)
 
 
 def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
@@ -55,9 +57,9 @@ def _real_dtype(x: Any) -> Any:
     return _REAL.get(x.dtype.name, x.dtype)
 
 
-def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
+def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 
-    return (broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape) / _count(x.shape, axis),)
+    return broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape) / _count(x.shape, axis)
 
 
 def _var_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
@@ -82,10 +84,10 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
 
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
-         _sum_rule, example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')")
+         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')")
 prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
           example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
-mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", _mean_rule,
+mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),
           example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')")
 var = op("var", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
          "real floating-point", _var_rule, example=_R + ">>> pt.var(x)\n"

@@ -86,7 +86,7 @@ def relu(input: Tensor) -> Tensor:
     >>> F.relu(pt.asarray([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.], backend='numpy')
     """
-    return pt_relu(_tensor(input, "relu"))
+    return pt_relu(input if type(input) is Tensor else _tensor(input, "relu"))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
