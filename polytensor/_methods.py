@@ -246,6 +246,8 @@ def _reduction(name: str, extra: str = "") -> Any:
 
     def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
                keepdims: Any = None, **kwargs: Any) -> Tensor:
+        if dim is None and axis is None and keepdim is None and keepdims is None and not kwargs:
+            return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
         return fn(self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims),
                   **kwargs)  # type: ignore[no-any-return]
 
