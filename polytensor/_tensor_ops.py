@@ -87,9 +87,12 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
 
 def _matmul_dunder(x1: Any, x2: Any, /) -> Any:
     if type(x2) is Tensor:
-        return OPS["matmul"].func(x1, x2)  # type: ignore[misc]
+        return _MATMUL[0](x1, x2)
 
     return apply(OPS["matmul"], (x1, x2), None, True)
+
+
+_MATMUL: list[Any] = []  # pt.matmul, set by install()
 
 
 def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
@@ -129,6 +132,7 @@ def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
 
 
 def install() -> None:
+    _MATMUL[:] = [OPS["matmul"].func]
     for dunder, name in UNARY.items():
         setattr(Tensor, dunder, OPS[name].extra["dunder"])
     for dunder, name in {**BINARY, **COMPARISON}.items():

@@ -158,9 +158,10 @@ _new = object.__new__
 
 def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
                 params: dict[str, Any] = _NO_PARAMS) -> None:
-    """``record`` for one-output element-wise ops whose inputs share a backend and dtype: the
-    generated fast paths call it with the wrapped output ``t``."""
-    if len(inputs) == 2:  # binary ops, the most common: no lists
+    """``record`` for one-output ops whose inputs share a backend and dtype: the generated
+    fast paths call it with the wrapped output ``t``."""
+    n = len(inputs)
+    if n == 2:  # binary ops, the most common: no lists
         a, b = inputs
         if a is None or a.__class__ in _SCALAR_TYPES:
             ma = da = None
@@ -175,46 +176,39 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
         if (ea is None and eb is None) or op.vjp is _NONDIFF or \
                 t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
             return
-        _attach(op, inputs, t, params, (0 if ma is None else ma.version,
-                                        0 if mb is None else mb.version), (ea, eb), (da, db))
-        return
-    if len(inputs) == 1 and inputs[0] is not None:  # unary ops
-        (a,) = inputs
+        versions: Any = (0 if ma is None else ma.version, 0 if mb is None else mb.version)
+        needs: Any = (ea, eb)
+        datas: Any = (da, db)
+    elif n == 1 and inputs[0] is not None:  # unary ops
+        a = inputs[0]
         ma = a._meta
         if ma is None or not (ma.requires_grad or ma.node is not None) or \
                 op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
             return
-        _attach(op, inputs, t, params, (ma.version,), (ma,), (a._data,))
-        return
-    req = False
-    versions = []
-    needs = []
-    datas = []
-    for v in inputs:
-        if v is None or v.__class__ in _SCALAR_TYPES:
-            versions.append(0)
-            needs.append(None)
-            datas.append(None)
-            continue
-        datas.append(v._data)
-        m = v._meta
-        if m is None:
-            versions.append(0)
-            needs.append(None)
-        else:
-            versions.append(m.version)
-            if m.requires_grad or m.node is not None:
-                needs.append(m)
-                req = True
-            else:
+        versions, needs, datas = (ma.version,), (ma,), (a._data,)
+    else:
+        req = False
+        versions, needs, datas = [], [], []
+        for v in inputs:
+            if v is None or v.__class__ in _SCALAR_TYPES:
+                versions.append(0)
                 needs.append(None)
-    if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
-        return
-    _attach(op, inputs, t, params, versions, needs, datas)
-
-
-def _attach(op: Any, inputs: tuple[Any, ...], t: Any, params: dict[str, Any], versions: Any,
-            needs: Any, datas: Any) -> None:
+                datas.append(None)
+                continue
+            datas.append(v._data)
+            m = v._meta
+            if m is None:
+                versions.append(0)
+                needs.append(None)
+            else:
+                versions.append(m.version)
+                if m.requires_grad or m.node is not None:
+                    needs.append(m)
+                    req = True
+                else:
+                    needs.append(None)
+        if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
+            return
     node = _new(Node)  # Node.__init__ inlined: this runs once per recorded op
     node.op = op
     node.inputs = inputs
@@ -522,8 +516,16 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     found[id(m)] = g
             elif create_graph:
                 m.grad = g if m.grad is None else m.grad + g
-            elif m.grad is None:
-                m.grad = _owned(g)
+            elif m.grad is None:  # _owned(g), inline
+                d = _new(g.__class__)
+                d._backend = b = g._backend
+                d._meta = None
+                data = g._data
+                if b.mutable and not (b.owns_data is not None and b.owns_data(data)
+                                      and _getrefcount(data) <= 3):
+                    data = b.copy(data)
+                d._data = data
+                m.grad = d
             else:
                 m.grad = _detached(m.grad + g)
         return found
