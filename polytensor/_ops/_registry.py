@@ -58,6 +58,9 @@ class OpDef:
     reads: tuple[bool, ...] | None = None
     # the indices of the True entries of ``reads`` (None: check every input)
     checked: tuple[int, ...] | None = None
+    # with one rule per input, the inputs whose rules read ``out``: the output is kept only
+    # when one of them needs a gradient (x ** 2 keeps no output); None: any input
+    out_readers: tuple[int, ...] | None = None
 
     @property
     def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
@@ -144,6 +147,10 @@ def _register(opdef: OpDef) -> OpDef:
         raise ValueError(f"op {opdef.name!r} is declared twice")
     rules = [r for r in (opdef.rules or (opdef.vjp,)) if callable(r) and not isinstance(r, _Marker)]
     opdef.saves_out = any(_reads(r, "out") for r in rules)
+    if opdef.rules and opdef.saves_out:
+        opdef.out_readers = tuple(i for i, r in enumerate(opdef.rules)
+                                  if callable(r) and not isinstance(r, _Marker)
+                                  and _reads(r, "out"))
     per_rule = [_value_reads(r) for r in rules]
     if rules and all(r is not None for r in per_rule):
         n = max(len(r) for r in per_rule)  # type: ignore[arg-type]

@@ -233,8 +233,10 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     m.retains_grad = False
     t._meta = m
     if op.saves_out:
-        node.out = _detached(t)
-        node.out_metas = ((weakref.ref(m), 0),)
+        readers = op.out_readers
+        if readers is None or any(needs[i] is not None for i in readers):
+            node.out = _detached(t)
+            node.out_metas = ((weakref.ref(m), 0),)
 
 
 def _edge(v: Any) -> Any:
