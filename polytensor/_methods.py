@@ -94,7 +94,7 @@ def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | 
             seed._backend = b = self._backend
             seed._meta = None
             seed._data = b.resolve("ones_like")(self._data)
-            _graph.backward([self], [seed])
+            _graph.backward([self], [seed], own_seeds=True)
             return
     from .autograd import backward as _b
 

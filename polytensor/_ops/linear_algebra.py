@@ -18,8 +18,9 @@ def _conj_if_complex(t: Any) -> Any:
 
 def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
-    b = _conj_if_complex(x2)
-    n1, n2 = x1._data.ndim, x2._data.ndim
+    d2 = x2._data
+    b = x2 if d2.dtype not in x2._backend.cats[_COMPLEX] else conj(x2)
+    n1, n2 = x1._data.ndim, d2.ndim
     if n1 > 1 and n2 > 1:  # the common case first
         return _matmul_nt(g, b)
     if n1 == 1 and n2 == 1:
@@ -32,8 +33,9 @@ def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
 def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
-    a = _conj_if_complex(x1)
-    n1, n2 = x1._data.ndim, x2._data.ndim
+    d1 = x1._data
+    a = x1 if d1.dtype not in x1._backend.cats[_COMPLEX] else conj(x1)
+    n1, n2 = d1.ndim, x2._data.ndim
     if n1 > 1 and n2 > 1:
         return _matmul_tn(a, g)
     if n1 == 1 and n2 == 1:

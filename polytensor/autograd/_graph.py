@@ -409,14 +409,16 @@ def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
 
 
 def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
-             create_graph: bool = False, inputs: list[Any] | None = None) -> dict[int, Any]:
+             create_graph: bool = False, inputs: list[Any] | None = None,
+             own_seeds: bool = False) -> dict[int, Any]:
     """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
     ``inputs``, keyed by id of their autograd state, when given).
 
     Nodes run latest first (a max-heap on their creation number: an op's inputs always exist
     before it), each once, with the sum of the cotangents its outputs received; a node is
     queued when its first cotangent arrives, so nothing unreachable is visited. Leaves get
-    their total gradient at the end.
+    their total gradient at the end. ``own_seeds``: the caller made ``grads`` and keeps none
+    of them (else each is wrapped anew, so that no ``.grad`` can share the caller's).
     """
     token = _config.GRAD_ENABLED.set(create_graph)
     try:
@@ -435,7 +437,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             if m is None or (m.node is None and not m.requires_grad):
                 raise RuntimeError("element 0 of tensors does not require grad and does not "
                                    "have a grad_fn; create inputs with requires_grad=True")
-            if not create_graph:  # a wrapper of its own: the caller keeps ``g``
+            if not (create_graph or own_seeds):  # a wrapper of its own: the caller keeps g
                 g = _detached(g)
             _pend(m, g, pending, leaves, heap)
         push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
