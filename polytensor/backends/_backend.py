@@ -78,6 +78,15 @@ class Backend:
         Host transfer; default ``numpy.asarray`` and the namespace's ``asarray``.
     extra : str, optional
         The ``pip install 'polytensor[extra]'`` extra that installs the library.
+    compute, persist, materialize : callable, optional
+        For lazy backends: evaluate several native arrays in one pass (see the methods).
+    inplace : mapping, optional
+        Op name (``"add"``) to ``fn(a, b)`` writing ``a <op> b`` into ``a``: what in-place
+        operators use when nothing is recorded.
+    owns_data : callable, optional
+        ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
+        not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
+        without a copy; without this hook a mutable backend's gradients are always copied.
 
     Examples
     --------
@@ -342,7 +351,17 @@ class Backend:
         return [self.from_numpy(h) for h in self.compute(arrays)]
 
     def copy(self, array: Any) -> Any:
-        """A native array with ``array``'s values in memory of its own."""
+        """A native array with ``array``'s values in memory of its own.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import polytensor as pt
+        >>> a = np.ones(2)
+        >>> c = pt.backends.get("numpy").copy(a)
+        >>> c is a, bool((c == a).all())
+        (False, True)
+        """
         return self.xp.asarray(array, copy=True)
 
     def from_numpy(self, array: Any, device: Any = None) -> Any:
