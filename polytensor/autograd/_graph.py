@@ -520,16 +520,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     found[id(m)] = g
             elif create_graph:
                 m.grad = g if m.grad is None else m.grad + g
-            elif m.grad is None:  # _owned(g), inline
-                d = _new(g.__class__)
-                d._backend = b = g._backend
-                d._meta = None
-                data = g._data
-                if b.mutable and not (b.owns_data is not None and b.owns_data(data)
-                                      and _getrefcount(data) <= 3):
-                    data = b.copy(data)
-                d._data = data
-                m.grad = d
+            elif m.grad is None:
+                m.grad = _owned(g)
             else:
                 m.grad = _detached(m.grad + g)
         return found
