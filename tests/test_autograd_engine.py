@@ -4,6 +4,7 @@ its total cotangent, hooks see totals, and every ``.grad`` owns its memory."""
 from __future__ import annotations
 
 import tracemalloc
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,3 +126,26 @@ def test_a_fresh_gradient_becomes_grad_without_a_copy() -> None:
     assert 8_000_000 <= peak < 12_000_000, peak
     np.testing.assert_array_equal(_np(w.grad)[:3], [2.0, 2.0, 2.0])
     w.grad.zero_()  # and it is writable
+
+
+def test_hooks_before_an_in_place_op_see_the_old_values_gradient_as_in_pytorch() -> None:
+    # torch 2.13: [('after', [3.0, 3.0]), [15.0, 15.0]], x.grad [30, 30]
+    seen: list[Any] = []
+    x = pt.ones(2, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: seen.append(_np(g).tolist()))
+    y *= 5
+    y.register_hook(lambda g: seen.append(("after", _np(g).tolist())))
+    pt.sum(y * 3).backward()
+    assert seen == [("after", [3.0, 3.0]), [15.0, 15.0]]
+    np.testing.assert_array_equal(_np(x.grad), [30.0, 30.0])
+
+
+def test_retain_grad_follows_a_tensor_through_an_in_place_op() -> None:
+    x = pt.ones(2, requires_grad=True)
+    z = x * 1.0
+    z.retain_grad()
+    z *= 2
+    pt.sum(z).backward()
+    np.testing.assert_array_equal(_np(z.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 2.0])

@@ -347,7 +347,11 @@ def alias_before_inplace(x: Any) -> Any:
 
 
 def after_inplace(x: Any, result: Any) -> None:
-    """After ``x`` took ``result``'s value in place: bump its version, take its graph node."""
+    """After ``x`` took ``result``'s value in place: bump its version, take its graph node.
+
+    As in PyTorch, hooks registered before stay with the old value (they fire once, with its
+    gradient), while ``retain_grad()`` moves on: ``x.grad`` is the new value's gradient.
+    """
     global _inplace_count
     _inplace_count += 1
     rm = result._meta
@@ -355,8 +359,9 @@ def after_inplace(x: Any, result: Any) -> None:
         old = x._meta
         m = x._meta = Meta(node=rm.node, index=rm.index)
         m.version = (old.version if old is not None else 0) + 1
-        if old is not None and (old.hooks or old.retains_grad):
-            m.hooks, m.retains_grad = old.hooks, old.retains_grad
+        if old is not None and old.retains_grad:
+            old.retains_grad = False
+            m.retains_grad = True
             mark_special(m)
         return
     bump_version(x)
