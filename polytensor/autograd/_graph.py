@@ -1,9 +1,10 @@
 """Graph nodes, per-tensor autograd state and the backward engine.
 
-``record`` is called by ``apply()`` only. Backward walks the graph in reverse topological
-order, calls the op table's rules (themselves polytensor calls, so ``create_graph=True`` just
-records them), sums broadcast gradients to each input's shape in one place and accumulates
-into leaves' ``.grad``.
+Nodes are recorded by ``apply()`` (``record``) and by the table's generated fast paths
+(``record_fast``) only. Backward runs the nodes in reverse topological order (latest first, from
+a heap), each once with its total cotangent, calls the op table's rules (themselves polytensor
+calls, so ``create_graph=True`` just records them), sums broadcast gradients to each input's
+shape in one place and gives each leaf its total gradient in a ``.grad`` of its own.
 """
 
 from __future__ import annotations
