@@ -73,7 +73,7 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
                     _NUMERIC].get(other.__class__, ())
             fn = b.inplace.get(op_name)
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
-                fn(d, od)
+                fn(d, od, out=d)
                 _graph.bump_version(self)
                 return self
         r = dunder(_graph.alias_before_inplace(self), other)

@@ -81,8 +81,8 @@ class Backend:
     compute, persist, materialize : callable, optional
         For lazy backends: evaluate several native arrays in one pass (see the methods).
     inplace : mapping, optional
-        Op name (``"add"``) to ``fn(a, b)`` writing ``a <op> b`` into ``a``: what in-place
-        operators use when nothing is recorded.
+        Op name (``"add"``) to a ufunc-like ``fn(a, b, out=a)`` writing ``a <op> b`` into ``a``:
+        what in-place operators use when nothing is recorded.
     owns_data : callable, optional
         ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
         not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
@@ -109,14 +109,15 @@ class Backend:
                  compute: Callable[[list[Any]], list[Any]] | None = None,
                  persist: Callable[[list[Any]], list[Any]] | None = None,
                  materialize: Callable[[list[Any]], list[Any]] | None = None,
-                 inplace: dict[str, Callable[[Any, Any], Any]] | None = None,
+                 inplace: dict[str, Callable[..., Any]] | None = None,
                  owns_data: Callable[[Any], bool] | None = None) -> None:
         self.name = name
         self.extra = extra  # the pip extra of polytensor that installs the library, if any
         self._compute = compute
         self._persist = persist
         self._materialize = materialize
-        # op name -> fn(a, b) writing a <op> b into a, for in-place operators with no autograd
+        # op name -> fn(a, b, out=a) writing a <op> b into a, for in-place operators with no
+        # autograd
         self.inplace = inplace
         # array -> whether it owns its memory and may be written (not a view, not read-only):
         # such an array, held by nothing else, becomes a leaf's .grad without a copy

@@ -93,12 +93,6 @@ def _direct(xp: Any) -> dict[str, Any]:
             return r
         return conformant_broadcast_to(x, shape)
 
-    add_reduce = np.add.reduce
-
-    def sum(x: Any, /, *, axis: Any = None, dtype: Any = None,  # noqa: A001
-            keepdims: bool = False) -> Any:
-        return add_reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)  # what np.sum calls
-
     matmul, where = np.matmul, np.where
 
     def matmul_nt(x1: Any, x2: Any, /) -> Any:
@@ -117,8 +111,9 @@ def _direct(xp: Any) -> dict[str, Any]:
             return multiply(g, keep)
         return where(keep, g, 0)
 
+    # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords)
     return {"matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
-            "broadcast_to": broadcast_to, "sum": sum, "_matmul_nt": matmul_nt,
+            "broadcast_to": broadcast_to, "sum": np.add.reduce, "_matmul_nt": matmul_nt,
             "_matmul_tn": matmul_tn, "_relu_backward": relu_backward}
 
 
@@ -163,11 +158,8 @@ _OVERRIDES: dict[str, Any] = {}
 def _inplace_ufuncs() -> dict[str, Any]:
     import numpy as np
 
-    def into(ufunc: Any) -> Any:
-        return lambda a, b: ufunc(a, b, out=a)
+    return {"add": np.add, "subtract": np.subtract, "multiply": np.multiply}
 
-    return {"add": into(np.add), "subtract": into(np.subtract),
-            "multiply": into(np.multiply)}
 
 def _owns_data(a: Any) -> bool:
     return a.base is None and a.flags.writeable
