@@ -61,6 +61,17 @@ class OtherLoad:
         other = (end[0] - self.start[0]) - (end[1] - self.start[1])
         return max(other, 0.0) / (end[2] - self.start[2])
 
+    def print_report(self) -> None:
+        """Print how busy the other processes kept the machine, with a warning when it was
+        not quiet (nothing when it cannot be told)."""
+        other = self.cores_used()
+        if other is None:
+            return
+        print()
+        print(f"other processes used {other:.2f} of {os.cpu_count()} cores during the run")
+        if other > 0.25:
+            print("  warning: the machine was not quiet; figures may be inflated, rerun")
+
 
 def revision() -> str:
     """The git commit of the polytensor being measured (+ "-dirty" with local changes)."""

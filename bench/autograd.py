@@ -77,7 +77,7 @@ def initial_data(dtype: str, seed: int = 0) -> tuple[np.ndarray, ...]:
     return tuple(rng.standard_normal(s).astype(dtype) for s in shapes)
 
 
-_WEIGHTS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_WEIGHTS: dict[tuple[str, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
 
 
 def start_weights(data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +92,7 @@ def start_weights(data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]
     >>> bool((w1 == d[2]).all()) and start_weights(d)[0] is w1
     True
     """
-    key = data[2].dtype.str
+    key = (data[2].dtype.str, data[2].shape)
     if key not in _WEIGHTS:
         _WEIGHTS[key] = (np.empty_like(data[2]), np.empty_like(data[3]))
     w1, w2 = _WEIGHTS[key]
@@ -373,12 +373,7 @@ def _report(args: argparse.Namespace, torch: Any, mg: Any, hips: Any) -> int:
         status |= _train_report(args, torch, mg)
     if args.only in (None, "chain"):
         status |= _chain_report(args, torch, mg, hips)
-    other = sampler.cores_used()
-    if other is not None:
-        print()
-        print(f"other processes used {other:.2f} of {os.cpu_count()} cores during the run")
-        if other > 0.25:
-            print("  warning: the machine was not quiet; figures may be inflated, rerun")
+    sampler.print_report()
     return status
 
 

@@ -47,20 +47,6 @@ def _data(dtype: str, d_in: int) -> tuple[np.ndarray, ...]:
     return tuple(rng.standard_normal(s).astype(dtype) for s in shapes)
 
 
-_WEIGHTS: dict[tuple[str, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _weights(data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The same two weight buffers for both implementations, refilled (as in autograd.py)."""
-    key = (data[2].dtype.str, data[2].shape)
-    if key not in _WEIGHTS:
-        _WEIGHTS[key] = (np.empty_like(data[2]), np.empty_like(data[3]))
-    w1, w2 = _WEIGHTS[key]
-    np.copyto(w1, data[2])
-    np.copyto(w2, data[3])
-    return w1, w2
-
-
 def polytensor_parts(data: tuple[np.ndarray, ...], steps: int,
                      pollute: Callable[[], None] | None = None) -> list[tuple[float, ...]]:
     """Seconds of (forward, backward, update) per step, polytensor on NumPy.
@@ -71,7 +57,7 @@ def polytensor_parts(data: tuple[np.ndarray, ...], steps: int,
     3
     """
     x, y = pt.asarray(data[0]), pt.asarray(data[1])
-    w1, w2 = (pt.asarray(w, requires_grad=True) for w in _weights(data))
+    w1, w2 = (pt.asarray(w, requires_grad=True) for w in bench.start_weights(data))
     relu = pt.nn.functional.relu
     lr = bench.LEARNING_RATE
     out = []
@@ -105,7 +91,7 @@ def numpy_parts(data: tuple[np.ndarray, ...], steps: int,
     3
     """
     x, y = data[0], data[1]
-    w1, w2 = _weights(data)
+    w1, w2 = bench.start_weights(data)
     lr = w1.dtype.type(bench.LEARNING_RATE)
     out = []
     for _ in range(steps):
@@ -181,10 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             n = _medians(numpy_parts(data, args.steps, fn), args.warmup)
             print(f"  {label:<34} polytensor {sum(p):7.1f}  numpy {sum(n):7.1f}  "
                   f"extra {sum(p) - sum(n):+7.1f}")
-        other = sampler.cores_used()
-        if other is not None:
-            print()
-            print(f"other processes used {other:.2f} of {os.cpu_count()} cores during the run")
+        sampler.print_report()
     return 0
 
 

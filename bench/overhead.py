@@ -262,12 +262,7 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
     print(f"  polytensor   {pt_ms:9.2f} ms")
     print(f"  ratio polytensor / numpy {paired:.3f}x (median of paired rounds)  "
           f"goal <= {GOAL_MATMUL_RATIO:.2f}x: {_verdict(paired <= GOAL_MATMUL_RATIO)}")
-    other = sampler.cores_used()
-    if other is not None:
-        print()
-        print(f"other processes used {other:.2f} of {os.cpu_count()} cores during the run")
-        if other > 0.25:
-            print("  warning: the machine was not quiet; figures may be inflated, rerun")
+    sampler.print_report()
     return status
 
 
