@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import platform
 import time
+import timeit
+from collections.abc import Callable
+from typing import Any
 from importlib.metadata import PackageNotFoundError, version
 
 import polytensor as pt
@@ -95,3 +98,47 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+class Candidate:
+    """One implementation to time: a label, a zero-argument callable that runs it once and,
+    optionally, one that returns its result as a NumPy array (to check agreement)."""
+
+    def __init__(self, label: str, run: Callable[[], Any],
+                 result: Callable[[], Any] | None = None) -> None:
+        self.label = label
+        self.run = run
+        self.result = result
+        self.number = 1
+        self.times: list[float] = []  # seconds per run, one per round
+        self.faults: list[float] = []  # minor page faults per run, one per round
+
+
+def measure(candidates: list[Candidate], rounds: int, target_s: float, warmup: int = 2) -> None:
+    """Time every candidate ``rounds`` times, interleaved in rotating order, so that drift of
+    a noisy machine hits them alike; store seconds and page faults per run. One measurement
+    repeats a run ``number`` times (about ``target_s``), after ``warmup`` calibration runs.
+
+    Examples
+    --------
+    >>> c = Candidate("noop", lambda: None)
+    >>> measure([c], rounds=3, target_s=0.001)
+    >>> len(c.times), len(c.faults)
+    (3, 3)
+    """
+    for c in candidates:  # warm up (first calls resolve functions, fill caches) and calibrate
+        once = min(timeit.repeat(c.run, number=1, repeat=warmup))
+        c.number = max(1, int(target_s / max(once, 1e-9)))
+    for r in range(rounds):
+        k = r % len(candidates)
+        for c in candidates[k:] + candidates[:k]:
+            f0 = minor_faults()
+            c.times.append(timeit.timeit(c.run, number=c.number) / c.number)
+            c.faults.append((minor_faults() - f0) / c.number)
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far (memory the kernel handed out afresh)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt

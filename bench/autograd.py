@@ -31,7 +31,6 @@ import os
 import platform
 import statistics
 import sys
-import timeit
 from collections.abc import Callable
 from typing import Any
 
@@ -42,8 +41,8 @@ import polytensor as pt
 # This file is bench/autograd.py, and Python puts its folder first on sys.path when it runs as
 # a script: without this, `import autograd` (HIPS autograd) would import this file again.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-from _common import (OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
-                     cpu_model as _cpu_model, dist_version as _dist_version,
+from _common import (Candidate, OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
+                     cpu_model as _cpu_model, dist_version as _dist_version, measure,
                      revision as _revision, verdict as _verdict)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
@@ -266,46 +265,6 @@ def chain_hips(autograd: Any) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
 
 
 # -- measurement --------------------------------------------------------------------------------
-
-class Candidate:
-    """One implementation: a label, a callable that runs it once, and seconds per run."""
-
-    def __init__(self, label: str, run: Callable[[], Any]) -> None:
-        self.label = label
-        self.run = run
-        self.number = 1
-        self.times: list[float] = []
-        self.faults: list[float] = []  # minor page faults per run, as times
-
-
-def measure(candidates: list[Candidate], rounds: int, target_s: float) -> None:
-    """Time every candidate ``rounds`` times, interleaved in rotating order; store seconds per
-    run in ``times``. One measurement repeats a run ``number`` times (about ``target_s``).
-
-    Examples
-    --------
-    >>> c = Candidate("noop", lambda: None)
-    >>> measure([c], rounds=3, target_s=0.001)
-    >>> len(c.times)
-    3
-    """
-    for c in candidates:  # warm up (imports, caches) and calibrate
-        once = min(timeit.repeat(c.run, number=1, repeat=2))
-        c.number = max(1, int(target_s / max(once, 1e-9)))
-    for r in range(rounds):
-        k = r % len(candidates)
-        for c in candidates[k:] + candidates[:k]:
-            f0 = _minor_faults()
-            c.times.append(timeit.timeit(c.run, number=c.number) / c.number)
-            c.faults.append((_minor_faults() - f0) / c.number)
-
-
-def _minor_faults() -> int:
-    """Minor page faults of this process so far (memory the kernel handed out afresh)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
 
 def _optional(name: str) -> Any:
     try:

@@ -28,7 +28,6 @@ import os
 import platform
 import statistics
 import sys
-import timeit
 from collections.abc import Callable
 from typing import Any
 
@@ -36,8 +35,8 @@ import numpy as np
 
 import polytensor as pt
 
-from _common import (OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
-                     cpu_model as _cpu_model, dist_version as _dist_version,
+from _common import (Candidate, OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
+                     cpu_model as _cpu_model, dist_version as _dist_version, measure,
                      revision as _revision, verdict as _verdict)
 
 N_OPS = 1000
@@ -85,17 +84,6 @@ def _import_torch() -> Any:
         return None
     torch.set_num_threads(1)  # like BLAS below: one thread for every implementation
     return torch
-
-
-class Candidate:
-    """One implementation to time: a label and a zero-argument callable that runs it once."""
-
-    def __init__(self, label: str, run: Callable[[], Any], result: Callable[[], Any]) -> None:
-        self.label = label
-        self.run = run
-        self.result = result  # the computed value as a NumPy array, to check agreement
-        self.number = 1
-        self.times: list[float] = []
 
 
 def chain_candidates(torch: Any) -> list[Candidate]:
@@ -152,28 +140,6 @@ def matmul_candidates() -> list[Candidate]:
             Candidate("polytensor", lambda: a @ b, lambda: (a @ b).numpy())]
 
 
-def measure(candidates: list[Candidate], rounds: int, target_s: float) -> None:
-    """Time every candidate ``rounds`` times, interleaved; store seconds per call in ``times``.
-
-    Each measurement runs a candidate ``number`` times in a row, with ``number`` chosen so that
-    one measurement takes about ``target_s`` seconds.
-
-    Examples
-    --------
-    >>> c = Candidate("noop", lambda: None, lambda: None)
-    >>> measure([c], rounds=3, target_s=0.001)
-    >>> len(c.times)
-    3
-    """
-    for c in candidates:  # warm up (first calls resolve functions, fill caches) and calibrate
-        once = min(timeit.repeat(c.run, number=1, repeat=3))
-        c.number = max(1, int(target_s / max(once, 1e-9)))
-    for r in range(rounds):
-        k = r % len(candidates)
-        for c in candidates[k:] + candidates[:k]:
-            c.times.append(timeit.timeit(c.run, number=c.number) / c.number)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report; return 1 if implementations disagree.
 
@@ -228,7 +194,7 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
         if not np.allclose(c.result(), ref, rtol=1e-12, atol=0):
             print(f"ERROR: {c.label} computes a different chain result than NumPy")
             status = 1
-    measure(chains, args.rounds, args.target)
+    measure(chains, args.rounds, args.target, warmup=3)
     per_op = {c.label: statistics.median(c.times) / N_OPS * 1e6 for c in chains}
     print()
     print(f"(a) chain of {N_OPS} element-wise ops ({', '.join(OPS)}) on {SIZE}-element float64 "
@@ -251,7 +217,7 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
     if not np.allclose(mms[1].result(), mms[0].result(), rtol=1e-12, atol=1e-9):
         print("ERROR: polytensor's matmul differs from NumPy's")
         status = 1
-    measure(mms, args.matmul_rounds, 2 * args.target)  # a few calls per measurement
+    measure(mms, args.matmul_rounds, 2 * args.target, warmup=3)  # a few calls each
     np_ms = statistics.median(mms[0].times) * 1e3
     pt_ms = statistics.median(mms[1].times) * 1e3
     paired = statistics.median(p / n for n, p in zip(mms[0].times, mms[1].times, strict=True))
