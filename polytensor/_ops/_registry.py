@@ -468,6 +468,7 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     metas = " or ".join(f"{n}._meta is not None" for n in inputs)
     tup = "(" + "".join(f"{n}, " for n in inputs) + ")"
     params = pdict if kw else "NO_PARAMS"
+    wrap = _WRAP[1:]  # the output wrapped as a Tensor, as in the element-wise templates
     return f"""def {fname}{sig}:
     if {cond}:
         b = {first}._backend
@@ -478,12 +479,7 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
                 if ({metas}) and GRAD.get():
                     record_any(OP, {tup}, {params}, out)
                 return out
-            if type(r) is not b.array_type:
-                r = b.as_array(r)
-            t = new(Tensor)
-            t._data = r
-            t._backend = b
-            t._meta = None
+{wrap}
             if ({metas}) and GRAD.get():
                 record(OP, {tup}, t, {params})
             return t
@@ -504,17 +500,13 @@ def _fast_scalar_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str]
             else f"b.fns[{opdef.index}]({call_args})")
     ref = inputs[group[0]] if group else inputs[0]
     params = pdict if kw else "NO_PARAMS"
+    wrap = _WRAP[1:]
     return f"""def {fname}{sig}:
     if type({ref}) is Tensor:
         b = {ref}._backend
         if FAST_OK(b, {ref}._data.dtype, {tup}, {tuple(cats)!r}, {tuple(group)!r}):
             r = {call}
-            if type(r) is not b.array_type:
-                r = b.as_array(r)
-            t = new(Tensor)
-            t._data = r
-            t._backend = b
-            t._meta = None
+{wrap}
             if GRAD.get() and HAS_META({tup}):
                 record(OP, {tup}, t, {params})
             return t
