@@ -61,6 +61,9 @@ class OpDef:
     # with one rule per input, the inputs whose rules read ``out``: the output is kept only
     # when one of them needs a gradient (x ** 2 keeps no output); None: any input
     out_readers: tuple[int, ...] | None = None
+    # Optional fast first-order forms of ``rules`` (see ``_fast_rules``): per input, a callable
+    # ``(F, g, out, *inputs, **params)`` on the backend's own arrays, or None
+    fast: tuple[Any, ...] | None = None
 
     @property
     def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
@@ -163,6 +166,27 @@ def _register(opdef: OpDef) -> OpDef:
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)
     return opdef
+
+
+def _fast_rules(opdef: OpDef, fast: Any) -> None:
+    """Attach the fast first-order forms of ``opdef``'s rules.
+
+    Each is the same derivative as the rule for its input, written on the backend's own arrays
+    of one real floating dtype: ``F`` holds the backend's functions by op name (``F.matmul``),
+    ``g``, ``out`` and the inputs are native arrays (Python scalars stay scalars), and the
+    result is the input's cotangent before broadcasting is undone, or ``NotImplemented`` where
+    the case is not covered (the rule then runs). Backward calls them when it records nothing
+    (``create_graph=False``), skipping the tensor layer the rules go through; the rules stay the
+    definition (higher derivatives, complex numbers) and tests/test_fast_rules.py checks that
+    both give the same gradients.
+    """
+    if fast is None:
+        return
+    fast = fast if isinstance(fast, tuple) else (fast,)
+    if not opdef.rules or len(fast) != len(opdef.rules):
+        raise ValueError(f"{opdef.name}: fast rules need one rule per input "
+                         f"({len(opdef.rules)}); got {len(fast)}")
+    opdef.fast = fast
 
 
 def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rule | _Marker | None:
@@ -316,11 +340,13 @@ def _unary_example(opdef: OpDef) -> str:
 
 
 def unary(name: str, category: str, rule: Rule | _Marker | None, *,
-          impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
-    """Declare an element-wise function of one array, ``name(x, /)``."""
+          impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Any]:
+    """Declare an element-wise function of one array, ``name(x, /)`` (``fast``: the rule's
+    fast first-order form, see ``_fast_rules``)."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,),
                             extra={"n_inputs": 1}))
+    _fast_rules(opdef, fast)
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
@@ -343,15 +369,17 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
 
 def binary(name: str, category: str,
            rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None, *,
-           impl: Callable[..., Any] | None = None) -> Callable[..., Any]:
+           impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Any]:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Generates the function, its operator form (``__add__``) and reflected form (``__radd__``).
+    ``fast``: the rules' fast first-order forms, see ``_fast_rules``.
     """
     vjp = _per_input(rules)
     opdef = _register(OpDef(name, category, vjp, impl=impl, promote=(0, 1), scalars=True,
                             rules=rules if isinstance(rules, tuple) else (rules, rules),
                             extra={"n_inputs": 2}))
+    _fast_rules(opdef, fast)
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
@@ -388,11 +416,14 @@ def binary(name: str, category: str,
 def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marker | None, *,
        inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
        promote: tuple[int, ...] | None = None, scalars: bool = False,
-       example: str | None = None, module: str = "polytensor") -> Callable[..., Any]:
+       example: str | None = None, module: str = "polytensor",
+       fast: Any = None) -> Callable[..., Any]:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
-    sequence of arrays); every other parameter is passed to the backend by keyword.
+    sequence of arrays); every other parameter is passed to the backend by keyword. ``fast``:
+    the rules' fast first-order forms (one-output ops with one rule per input), see
+    ``_fast_rules``.
     """
     import inspect
 
@@ -403,6 +434,7 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     else:
         opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote,
                                 scalars=scalars, extra={"n_inputs": n_in}))
+    _fast_rules(opdef, fast)
     fname = opdef.short
     params = inspect.signature(_compile(f"def _s{sig}: pass\n", "_s", {}))
     if "[" in "".join(inputs) or "*" in "".join(inputs):

@@ -59,8 +59,20 @@ _matmul_tn = op("_matmul_tn", "(x1, x2, /)", "numeric", (
     inputs=("x1", "x2"), promote=(0, 1))
 
 
+def _matmul_fast_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x1.ndim > 1 and x2.ndim > 1:  # stacks of matrices; vectors take the rule
+        return F._matmul_nt(g, x2)
+    return NotImplemented
+
+
+def _matmul_fast_x2(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x1.ndim > 1 and x2.ndim > 1:
+        return F._matmul_tn(x1, g)
+    return NotImplemented
+
+
 matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),
-            inputs=("x1", "x2"),
+            inputs=("x1", "x2"), fast=(_matmul_fast_x1, _matmul_fast_x2),
             promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
                       lambda g, out, x: (matrix_transpose(g),),

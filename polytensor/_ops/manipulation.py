@@ -128,7 +128,8 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 _repeat = op("repeat", "(x, repeats, /, *, axis=None, _r=None)", ("any", "integer"),
              _repeat_rule, inputs=("x", "repeats"), impl=_repeat_impl)
 reshape = op("reshape", "(x, /, shape, *, copy=None)", "any",
-             lambda g, out, x, shape, copy: (reshape(g, x.shape),),
+             (lambda g, out, x, shape, copy: reshape(g, x.shape),),
+             fast=lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),
              example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)")
 
 

@@ -9,13 +9,15 @@ from ._registry import NONDIFF, composition, op
 _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
 
 
-def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
-    """``g`` of a reduction, reshaped so that it broadcasts against the input's shape."""
+def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool,
+          reshape_fn: Any = None) -> Any:
+    """``g`` of a reduction, reshaped so that it broadcasts against the input's shape (with
+    ``reshape_fn``, the backend's reshape, for native arrays)."""
     if keepdims or len(xshape) == 0 or (axis is None and g.ndim == 0):
         return g  # already broadcasts (a full reduction's 0-d cotangent)
     axes = _axes_tuple(axis, len(xshape))
     shape = tuple(1 if i in axes else s for i, s in enumerate(xshape))
-    return reshape(g, shape)
+    return (reshape_fn or reshape)(g, shape)
 
 
 def _count(xshape: tuple[int, ...], axis: Any) -> int:
@@ -84,11 +86,15 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
 
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
-         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')")
+         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')",
+         fast=lambda F, g, out, x, axis, dtype, keepdims: F.broadcast_to(
+             _keep(g, x.shape, axis, keepdims, F.reshape), x.shape))
 prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
           example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
 mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),
-          example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')")
+          example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')",
+          fast=lambda F, g, out, x, axis, keepdims: F.broadcast_to(
+              _keep(g, x.shape, axis, keepdims, F.reshape), x.shape) / _count(x.shape, axis))
 var = op("var", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
          "real floating-point", _var_rule, example=_R + ">>> pt.var(x)\n"
                                                         "tensor(1.25, backend='numpy')")

@@ -22,6 +22,9 @@ __all__ = ["Meta", "Node", "requires_grad", "record", "describe", "bump_version"
 
 _FLOATING = ("real floating", "complex floating")
 _FLOAT_CAT = 6  # index of "floating-point" in _dtypes.CATEGORY_NAMES, checked below
+_REAL_FLOAT_CAT = 7  # "real floating-point"
+# Whether backward uses the ops' fast first-order rules where they have them (tests compare).
+FAST_RULES = True
 _NONDIFF: Any = None  # set by polytensor._ops._registry when it loads
 
 
@@ -45,6 +48,7 @@ def _check_float_cat() -> None:
     from .. import _dtypes
 
     assert _dtypes.CATEGORY_NAMES[_FLOAT_CAT] == "floating-point"
+    assert _dtypes.CATEGORY_NAMES[_REAL_FLOAT_CAT] == "real floating-point"
 
 
 class Meta:
@@ -81,7 +85,8 @@ class Node:
         # the edge backward follows, whatever happens to the tensor object afterwards
         self.needs = needs if needs is not None else tuple(_edge(v) for v in inputs)
         # the data each input held, so a later in-place rebind cannot change what rules read
-        self.datas = tuple(getattr(v, "_data", None) for v in inputs)
+        # (a Python scalar input is kept as it is)
+        self.datas = tuple(getattr(v, "_data", v) for v in inputs)
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
@@ -165,11 +170,11 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     if n == 2:  # binary ops, the most common: no lists
         a, b = inputs
         if a is None or a.__class__ in _SCALAR_TYPES:
-            ma = da = None
+            ma, da = None, a
         else:
             ma, da = a._meta, a._data
         if b is None or b.__class__ in _SCALAR_TYPES:
-            mb = db = None
+            mb, db = None, b
         else:
             mb, db = b._meta, b._data
         ea = ma if ma is not None and (ma.requires_grad or ma.node is not None) else None
@@ -194,7 +199,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
             if v is None or v.__class__ in _SCALAR_TYPES:
                 versions.append(0)
                 needs.append(None)
-                datas.append(None)
+                datas.append(v)
                 continue
             datas.append(v._data)
             m = v._meta
@@ -427,6 +432,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     of them (else each is wrapped anew, so that no ``.grad`` can share the caller's).
     """
     token = _config.GRAD_ENABLED.set(create_graph)
+    fast_on = FAST_RULES and not create_graph
     try:
         pending: dict[int, Any] = {}  # id(node) -> its cotangent so far (a list if tuple_out)
         leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
@@ -473,11 +479,40 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             params = node.params
             rules = op.rules
             if rules:  # one rule per input: call only those whose input needs a gradient
-                for v, need, rule in zip(ins, node.needs, rules):
+                fast = op.fast if fast_on else None
+                if fast is not None:  # their fast forms, on native arrays of a real dtype
+                    b = g_in._backend
+                    gd = g_in._data
+                    if gd.dtype in b.cats[_REAL_FLOAT_CAT]:
+                        fns = b.by_name
+                        od = None if out is None else out._data
+                        datas = node.datas
+                    else:
+                        fast = None
+                i = -1
+                for need in node.needs:
+                    i += 1
                     if need is None:
                         continue
-                    c = None if rule.__class__ is _MARKER_TYPE else (
-                        rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+                    v = ins[i]
+                    c = NotImplemented
+                    if fast is not None:
+                        frule = fast[i]
+                        if frule is not None:
+                            c = _new(v.__class__)
+                            c._data = (frule(fns, gd, od, *datas, **params) if params
+                                       else frule(fns, gd, od, *datas))
+                            if c._data is NotImplemented:
+                                c = NotImplemented
+                            else:
+                                if c._data.__class__ is not b.array_type:
+                                    c._data = b.as_array(c._data)  # a NumPy scalar, say
+                                c._backend = b
+                                c._meta = None
+                    if c is NotImplemented:
+                        rule = rules[i]
+                        c = None if rule.__class__ is _MARKER_TYPE else (
+                            rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
                     if c is None:
                         c = _zeros_like(v)
                     elif not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
@@ -544,7 +579,7 @@ def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     fixed = None
     for i in (range(len(ins)) if checked is None else checked):
         d = datas[i]
-        if d is None:
+        if d is None or d is ins[i]:  # absent, or a Python scalar
             continue
         v = ins[i]
         if v._data is not d:  # rebound by a later in-place op: read the old value

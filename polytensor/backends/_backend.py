@@ -54,6 +54,24 @@ class _FnTable(dict[int, Callable[..., Any]]):
         return fn
 
 
+class _ByName:
+    """The backend's functions by op name (``F.matmul``), for the fast forms of derivative
+    rules: the same callables as ``fns``, found once per name."""
+
+    def __init__(self, fns: _FnTable) -> None:
+        self._fns = fns
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        from .._ops._registry import OPS
+
+        op = OPS.get(name)
+        if op is None:
+            raise AttributeError(f"no op named {name!r} in polytensor's table")
+        fn = self._fns[op.index]
+        setattr(self, name, fn)
+        return fn
+
+
 class Backend:
     """One array library as polytensor sees it: data, not behaviour.
 
@@ -139,6 +157,7 @@ class Backend:
         self._devices: list[Device] | None = None
         # Filled by load():
         self.fns: _FnTable = _FnTable(self)
+        self.by_name = _ByName(self.fns)
         self.cats: list[frozenset[Any]] = []
         self.cats_scalar: list[dict[type, frozenset[Any]]] = []
         self.array_type: type = type(None)
