@@ -1,0 +1,138 @@
+"""The fast first-order forms of derivative rules (``fast=`` in the op table) give the same
+gradients as the rules themselves, on every backend, and backward really uses them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+from polytensor._ops._registry import OP_LIST, OPS
+from polytensor.autograd import _graph
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+# op name -> cases: (input shapes, function of the input tensors, whether a fast rule is used
+# for every input that needs a gradient, or a case it hands back to the rule)
+_Case = tuple[tuple[tuple[int, ...], ...], Callable[..., Any], bool]
+_POS = {"sqrt", "log", "pow"}  # ops drawn on positive inputs
+
+CASES: dict[str, list[_Case]] = {
+    "add": [(((3, 4), (3, 4)), lambda a, b: a + b, True),
+            (((3, 1), (1, 4)), lambda a, b: pt.add(a, b), True),
+            (((3,),), lambda a: 2.5 + a, True)],
+    "subtract": [(((3, 4), (4,)), lambda a, b: a - b, True),
+                 (((3,),), lambda a: 1.0 - a, True)],
+    "multiply": [(((2, 3), (2, 3)), lambda a, b: a * b, True),
+                 (((2, 3), (3,)), lambda a, b: a * b, True),
+                 (((), (2, 3)), lambda a, b: a * b, True),
+                 (((3,),), lambda a: a * 3.0, True)],
+    "divide": [(((2, 3), (2, 3)), lambda a, b: a / (b + 3.0), True),
+               (((3,),), lambda a: 2.0 / (a + 3.0), True)],
+    "negative": [(((2, 3),), lambda a: -a, True)],
+    "pow": [(((2, 3),), lambda a: a ** 2, True),
+            (((2, 3),), lambda a: a ** 3.5, True),
+            (((2, 3), (2, 3)), lambda a, b: a ** b, False)],  # the exponent takes the rule
+    "square": [(((2, 3),), pt.square, True)],
+    "sqrt": [(((2, 3),), pt.sqrt, True)],
+    "exp": [(((2, 3),), pt.exp, True)],
+    "log": [(((2, 3),), pt.log, True)],
+    "sin": [(((2, 3),), pt.sin, True)],
+    "cos": [(((2, 3),), pt.cos, True)],
+    "tanh": [(((2, 3),), pt.tanh, True)],
+    "relu": [(((3, 4),), pt.nn.functional.relu, True)],
+    "matmul": [(((3, 4), (4, 5)), lambda a, b: a @ b, True),
+               (((2, 3, 4), (4, 5)), lambda a, b: a @ b, True),  # broadcast: summed
+               (((4,), (4, 5)), lambda a, b: a @ b, False),  # vectors take the rule
+               (((3, 4), (4,)), lambda a, b: a @ b, False)],
+    "sum": [(((3, 4),), lambda a: pt.sum(a), True),
+            (((2, 3, 4),), lambda a: pt.sum(a, axis=1), True),
+            (((2, 3, 4),), lambda a: pt.sum(a, axis=(0, -1)), True),
+            (((2, 3),), lambda a: pt.sum(a, axis=0, keepdims=True), True),
+            (((2, 3),), lambda a: pt.sum(a, dtype=pt.float32), True)],  # cast back on the way
+    "mean": [(((3, 4),), lambda a: pt.mean(a), True),
+             (((2, 3, 4),), lambda a: pt.mean(a, axis=(0, 2)), True),
+             (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True)],
+    "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
+}
+
+
+def _params() -> list[Any]:
+    return [pytest.param(name, i, backend, id=f"{backend}-{name}-{i}")
+            for name, cases in CASES.items() for i in range(len(cases)) for backend in BACKENDS]
+
+
+def test_every_fast_rule_has_cases() -> None:
+    with_fast = {op.name for op in OP_LIST if op.fast is not None}
+    assert with_fast == set(CASES), "an op with fast rules needs cases here (or stale cases)"
+
+
+def _gradients(name: str, i: int, backend: str, fast: bool) -> list[np.ndarray]:
+    shapes, fn, _ = CASES[name][i]
+    rng = np.random.default_rng(7 + i)
+    values = [rng.uniform(0.5, 2.0, s) if name in _POS else rng.standard_normal(s)
+              for s in shapes]
+    xs = [pt.asarray(v, device=backend, requires_grad=True) for v in values]
+    out = fn(*xs)
+    weights = pt.asarray(rng.standard_normal(out.shape), device=backend, dtype=out.dtype)
+    before = _graph.FAST_RULES
+    _graph.FAST_RULES = fast
+    try:
+        pt.sum(out * weights).backward()
+    finally:
+        _graph.FAST_RULES = before
+    return [np.asarray(x.grad.numpy()) for x in xs]
+
+
+@pytest.mark.parametrize(("name", "i", "backend"), _params())
+def test_fast_rules_give_the_rules_gradients(name: str, i: int, backend: str) -> None:
+    if not pt.backends.get(backend).status()[0]:
+        pytest.skip(f"{backend}: {pt.backends.get(backend).status()[1]}")
+    fast = _gradients(name, i, backend, True)
+    slow = _gradients(name, i, backend, False)
+    for f, s in zip(fast, slow, strict=True):
+        assert f.shape == s.shape and f.dtype == s.dtype
+        np.testing.assert_allclose(f, s, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "i"), [(n, i) for n, cases in CASES.items()
+                                         for i in range(len(cases)) if cases[i][2]])
+def test_backward_uses_the_fast_rules(name: str, i: int,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # with the op's rules made to fail, backward still works: it never called them
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"{name}'s rule ran although its fast form covers the case")
+
+    op = OPS[name]
+    monkeypatch.setattr(op, "rules", tuple(fail for _ in op.rules))
+    fast = _gradients(name, i, "numpy", True)
+    assert all(np.all(np.isfinite(g)) for g in fast)
+    with pytest.raises(AssertionError, match="rule ran"):
+        _gradients(name, i, "numpy", False)
+
+
+def test_complex_cotangents_take_the_rules() -> None:
+    # fast forms are for real dtypes: complex values follow the rules' conjugate convention
+    z = pt.asarray([1 + 2j, 3 - 1j], dtype=pt.complex128, requires_grad=True)
+    w = pt.asarray([2 - 1j, 1j], dtype=pt.complex128)
+    pt.real(pt.sum(z * w)).backward()
+    np.testing.assert_allclose(z.grad.numpy(), np.conj([2 - 1j, 1j]))
+
+
+def test_create_graph_takes_the_rules() -> None:
+    # second derivatives need the recorded rules: d2/dx2 of sum(x ** 3) is 6x
+    x = pt.asarray([1.0, 2.0], dtype=pt.float64, requires_grad=True)
+    (g,) = pt.autograd.grad(pt.sum(x ** 3.0), [x], create_graph=True)
+    pt.sum(g).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
+
+
+def test_float32_gradients_of_the_fast_rules_keep_their_dtype() -> None:
+    x = pt.asarray(np.ones((2, 3), np.float32), requires_grad=True)
+    w = pt.asarray(np.ones((3, 2), np.float32), requires_grad=True)
+    pt.sum((pt.nn.functional.relu(x @ w) - 1.0) ** 2).backward()
+    assert x.grad.dtype == pt.float32 and w.grad.dtype == pt.float32
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 8.0))
