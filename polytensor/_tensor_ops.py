@@ -73,8 +73,13 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
                     _NUMERIC].get(other.__class__, ())
             fn = b.inplace.get(op_name)
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
-                fn(d, od, out=d)
-                _graph.bump_version(self)
+                fn(d, od, d)  # out=d
+                m = self._meta
+                if m is not None:  # _graph.bump_version(self), inline
+                    _graph._inplace_count += 1
+                    m.version += 1
+                else:
+                    _graph.bump_version(self)
                 return self
         r = dunder(_graph.alias_before_inplace(self), other)
         if r is NotImplemented:
@@ -83,16 +88,6 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
 
     method.__name__ = name
     return method
-
-
-def _matmul_dunder(x1: Any, x2: Any, /) -> Any:
-    if type(x2) is Tensor:
-        return _MATMUL[0](x1, x2)
-
-    return apply(OPS["matmul"], (x1, x2), None, True)
-
-
-_MATMUL: list[Any] = []  # pt.matmul, set by install()
 
 
 def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
@@ -132,7 +127,6 @@ def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
 
 
 def install() -> None:
-    _MATMUL[:] = [OPS["matmul"].func]
     for dunder, name in UNARY.items():
         setattr(Tensor, dunder, OPS[name].extra["dunder"])
     for dunder, name in {**BINARY, **COMPARISON}.items():
@@ -141,9 +135,10 @@ def install() -> None:
         setattr(Tensor, "__r" + dunder[2:], OPS[name].extra["rdunder"])
         setattr(Tensor, "__i" + dunder[2:], _make_inplace(OPS[name].extra["dunder"],
                                                           "__i" + dunder[2:], name))
-    Tensor.__matmul__ = _matmul_dunder  # type: ignore[attr-defined]
+    matmul_dunder = OPS["matmul"].extra["dunder"]
+    Tensor.__matmul__ = matmul_dunder  # type: ignore[attr-defined]
     Tensor.__rmatmul__ = _rmatmul_dunder  # type: ignore[attr-defined]
-    Tensor.__imatmul__ = _make_inplace(_matmul_dunder, "__imatmul__")  # type: ignore[attr-defined]
+    Tensor.__imatmul__ = _make_inplace(matmul_dunder, "__imatmul__")  # type: ignore[attr-defined]
     Tensor.__getitem__ = _getitem  # type: ignore[attr-defined]
     Tensor.__setitem__ = _setitem  # type: ignore[attr-defined]
     Tensor.__hash__ = None  # type: ignore[assignment]

@@ -417,13 +417,14 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
        inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
        promote: tuple[int, ...] | None = None, scalars: bool = False,
        example: str | None = None, module: str = "polytensor",
-       fast: Any = None) -> Callable[..., Any]:
+       fast: Any = None, operator: bool = False) -> Callable[..., Any]:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
     sequence of arrays); every other parameter is passed to the backend by keyword. ``fast``:
     the rules' fast first-order forms (one-output ops with one rule per input), see
-    ``_fast_rules``.
+    ``_fast_rules``. ``operator``: also generate the operator form (``extra["dunder"]``, for
+    ``Tensor.__matmul__``).
     """
     import inspect
 
@@ -465,6 +466,10 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     env["FAST_OK"] = _fast_ok
     env["HAS_META"] = _has_meta
     fn = _compile(src, fname, env)
+    if operator:
+        opdef.extra["dunder"] = _compile(
+            _fast_op_source(opdef, "dunder", sig, list(inputs), kw, pdict, dunder=True),
+            "dunder", env)
     first = inputs[0].strip("[]*")
     example = example or (f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
                           f"[3.0, 4.0]])\n>>> y = pt.{name}({first})")
@@ -476,9 +481,10 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
 
 
 def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: list[str],
-                    pdict: str) -> str:
+                    pdict: str, dunder: bool = False) -> str:
     """Source of a table function with a fast path: when every array input is a Tensor of one
-    backend and dtype (and no dtype= needs converting), call the backend directly."""
+    backend and dtype (and no dtype= needs converting), call the backend directly. ``dunder``:
+    the operator form (other operands: NotImplemented, as Python's operators expect)."""
     first = inputs[0]
     cats = [dt.CATEGORY_NAMES.index(opdef.category_of(i)) for i in range(len(inputs))]
     if opdef.scalars:
@@ -515,7 +521,7 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
             if ({metas}) and GRAD.get():
                 record(OP, {tup}, t, {params})
             return t
-    return apply(OP, {tup}, {pdict})
+    return apply(OP, {tup}, {pdict}{", True" if dunder else ""})
 """
 
 

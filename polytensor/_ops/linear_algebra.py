@@ -72,7 +72,7 @@ def _matmul_fast_x2(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
 
 matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),
-            inputs=("x1", "x2"), fast=(_matmul_fast_x1, _matmul_fast_x2),
+            inputs=("x1", "x2"), fast=(_matmul_fast_x1, _matmul_fast_x2), operator=True,
             promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
                       lambda g, out, x: (matrix_transpose(g),),

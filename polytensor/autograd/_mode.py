@@ -12,19 +12,26 @@ from .. import _config
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_GRAD = _config.GRAD_ENABLED
 
 
 class _GradMode:
     _value: bool
-
-    def __init__(self) -> None:
-        self._tokens: list[Any] = []
+    # The tokens of the blocks this object has entered: the last one's, or a list when one
+    # object is entered again while inside (a stored `ng = pt.no_grad()` used nested).
+    _token: Any = None
+    _outer: list[Any] | None = None
 
     def __enter__(self) -> None:
-        self._tokens.append(_config.GRAD_ENABLED.set(self._value))
+        if self._token is not None:
+            if self._outer is None:
+                self._outer = []
+            self._outer.append(self._token)
+        self._token = _GRAD.set(self._value)
 
     def __exit__(self, *exc: object) -> None:
-        _config.GRAD_ENABLED.reset(self._tokens.pop())
+        _GRAD.reset(self._token)
+        self._token = self._outer.pop() if self._outer else None
 
     def __call__(self, fn: F) -> F:
         value = self._value
@@ -84,15 +91,15 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
     """
 
     def __init__(self, mode: bool) -> None:
-        super().__init__()
         self._value = bool(mode)
         self._prev = _config.GRAD_ENABLED.set(self._value)
 
     def __enter__(self) -> None:
-        self._tokens.append(self._prev)
-
-    def __exit__(self, *exc: object) -> None:
-        _config.GRAD_ENABLED.reset(self._tokens.pop())
+        if self._token is not None:
+            if self._outer is None:
+                self._outer = []
+            self._outer.append(self._token)
+        self._token = self._prev
 
     def __call__(self, fn: F) -> F:
         # As a decorator it sets the mode only inside calls: undo what __init__ set.

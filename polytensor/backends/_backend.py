@@ -99,8 +99,9 @@ class Backend:
     compute, persist, materialize : callable, optional
         For lazy backends: evaluate several native arrays in one pass (see the methods).
     inplace : mapping, optional
-        Op name (``"add"``) to a ufunc-like ``fn(a, b, out=a)`` writing ``a <op> b`` into ``a``:
-        what in-place operators use when nothing is recorded.
+        Op name (``"add"``) to a ufunc-like ``fn(a, b, a)`` writing ``a <op> b`` into ``a``
+        (its third positional argument is ``out``, as a ufunc's): what in-place operators use
+        when nothing is recorded.
     owns_data : callable, optional
         ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
         not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
@@ -207,6 +208,8 @@ class Backend:
                 self._error = reason
                 raise BackendUnavailable(reason)
         self._build_tables(xp)
+        if self._as_array is not None:  # an instance attribute: no method call per wrap
+            self.as_array = self._as_array  # type: ignore[method-assign]
         self._xp = xp
         return xp
 
