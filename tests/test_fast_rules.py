@@ -136,3 +136,11 @@ def test_float32_gradients_of_the_fast_rules_keep_their_dtype() -> None:
     pt.sum((pt.nn.functional.relu(x @ w) - 1.0) ** 2).backward()
     assert x.grad.dtype == pt.float32 and w.grad.dtype == pt.float32
     np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 8.0))
+
+
+def test_gradients_of_parameters_are_plain_tensors() -> None:
+    # a cotangent is a Tensor whatever the class of the input it belongs to (as in PyTorch)
+    w = pt.nn.Parameter(pt.ones((2, 3)))
+    pt.sum(w * 2.0).backward()
+    assert type(w.grad) is pt.Tensor
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 3), 2.0, np.float32))

@@ -65,6 +65,7 @@ class _FunctionOp:
     rules: tuple[Any, ...] = ()  # one vjp for all inputs: Function.backward
     saves_out = False  # backward gets what forward saved in ctx, not the outputs
     checked = None  # backward checks every input for in-place changes
+    fast = None  # no fast first-order rules: backward always calls Function.backward
 
     def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
         self.name = cls.__name__

@@ -158,6 +158,8 @@ _inplace_count = 0
 
 
 _SCALAR_TYPES = frozenset((bool, int, float, complex))
+_GRAD = _config.GRAD_ENABLED
+_NONES = itertools.repeat(None)  # no fast rules: zip's column of Nones
 _TENSOR_TYPE: list[Any] = []  # polytensor.Tensor: detached tensors are plain tensors
 _new = object.__new__
 
@@ -240,7 +242,13 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     t._meta = m
     if op.saves_out:
         readers = op.out_readers
-        if readers is None or any(needs[i] is not None for i in readers):
+        keep = readers is None
+        if not keep:
+            for i in readers:  # (a loop, not any(): no generator per recorded op)
+                if needs[i] is not None:
+                    keep = True
+                    break
+        if keep:
             node.out = _detached(t)
             node.out_metas = ((weakref.ref(m), 0),)
 
@@ -431,8 +439,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     their total gradient at the end. ``own_seeds``: the caller made ``grads`` and keeps none
     of them (else each is wrapped anew, so that no ``.grad`` can share the caller's).
     """
-    token = _config.GRAD_ENABLED.set(create_graph)
     fast_on = FAST_RULES and not create_graph
+    # Grad mode during backward is create_graph: set at once when recording, else only before
+    # something that could record (a rule on tensors, a hook); fast rules record nothing.
+    token = None if fast_on else _GRAD.set(create_graph)
+    tensor_type = _TENSOR_TYPE[0]
     try:
         pending: dict[int, Any] = {}  # id(node) -> its cotangent so far (a list if tuple_out)
         leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
@@ -463,6 +474,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     "backward() through a freed graph (its saved values were released by an "
                     "earlier backward()); pass retain_graph=True to the first backward()")
             if node.hooked is not None or wanted is not None:
+                if token is None:
+                    token = _GRAD.set(False)
                 g_in = _specials(node, g_in, by_node.get(id(node), ()), found, create_graph)
             op = node.op
             out = node.out
@@ -487,37 +500,36 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                         fns = b.by_name
                         od = None if out is None else out._data
                         datas = node.datas
+                        array_type = b.array_type
                     else:
                         fast = None
-                i = -1
-                for need in node.needs:
-                    i += 1
+                for need, v, d, frule, rule in zip(node.needs, ins, node.datas,
+                                                   _NONES if fast is None else fast, rules):
                     if need is None:
                         continue
-                    v = ins[i]
-                    c = NotImplemented
-                    if fast is not None:
-                        frule = fast[i]
-                        if frule is not None:
-                            c = _new(v.__class__)
-                            c._data = (frule(fns, gd, od, *datas, **params) if params
-                                       else frule(fns, gd, od, *datas))
-                            if c._data is NotImplemented:
-                                c = NotImplemented
-                            else:
-                                if c._data.__class__ is not b.array_type:
-                                    c._data = b.as_array(c._data)  # a NumPy scalar, say
-                                c._backend = b
-                                c._meta = None
-                    if c is NotImplemented:
-                        rule = rules[i]
+                    if frule is not None:
+                        c = (frule(fns, gd, od, *datas, **params) if params
+                             else frule(fns, gd, od, *datas))
+                        if c is not NotImplemented:  # a native array: wrap it
+                            if c.__class__ is not array_type:
+                                c = b.as_array(c)  # a NumPy scalar, say
+                            t = _new(tensor_type)
+                            t._data = c
+                            t._backend = b
+                            t._meta = None
+                            c = t if c.shape == d.shape and c.dtype is d.dtype else _fit(t, v)
+                    else:
+                        c = NotImplemented
+                    if c is NotImplemented:  # the rule, on tensors
+                        if token is None:
+                            token = _GRAD.set(False)
                         c = None if rule.__class__ is _MARKER_TYPE else (
                             rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
-                    if c is None:
-                        c = _zeros_like(v)
-                    elif not (c.__class__ is v.__class__ and c._data.shape == v._data.shape
-                              and c._data.dtype is v._data.dtype):
-                        c = _fit(c, v)
+                        if c is None:
+                            c = _zeros_like(v)
+                        elif not (c.__class__ is tensor_type and c._data.shape == v._data.shape
+                                  and c._data.dtype is v._data.dtype):
+                            c = _fit(c, v)
                     vnode = need.node
                     if vnode is None:  # a leaf: its total is delivered at the end
                         entry = leaves_get(id(need))
@@ -536,6 +548,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                         else:
                             pending[key] = prev + c
             else:
+                if token is None:
+                    token = _GRAD.set(False)
                 vjp = op.vjp
                 if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
                     cs: Any = [None] * len(ins)
@@ -555,6 +569,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 node.inputs = node.datas = node.needs = node.out = None
         for m, g in leaves.values():
             if m.hooks:
+                if token is None:
+                    token = _GRAD.set(False)
                 g = _run_hooks(m.hooks, g)
             if wanted is not None:
                 if id(m) in wanted:
@@ -567,7 +583,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 m.grad = _detached(m.grad + g)
         return found
     finally:
-        _config.GRAD_ENABLED.reset(token)
+        if token is not None:
+            _GRAD.reset(token)
 
 
 def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:

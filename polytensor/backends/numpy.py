@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from types import ModuleType
 from typing import Any
 
@@ -113,26 +114,22 @@ def _direct(xp: Any) -> dict[str, Any]:
         return matmul(x1.swapaxes(-1, -2), x2)
 
     multiply, isfinite, f32 = np.multiply, np.isfinite, np.dtype(np.float32)
+    all_true = np.logical_and.reduce  # what ndarray.all() calls, less a Python frame
 
     def relu_backward(g: Any, x: Any, /) -> Any:
         keep = x > 0
-        if g.dtype == f32 and g.shape == keep.shape and isfinite(g).all():
+        if g.dtype == f32 and g.shape == keep.shape and all_true(isfinite(g), axis=None):
             # NumPy's float32 where is ~2.5x slower than a multiply, which gives the same
             # values where g is finite (a zero may come out as -0.0)
             return multiply(g, keep)
         return where(keep, g, 0)
 
-    power, square = np.power, np.square
-
-    def pow(x1: Any, x2: Any, /) -> Any:  # noqa: A001
-        if x2.__class__ is int and x2 == 2:  # x ** 2 (a loss, say): NumPy's power takes the
-            return square(x1)  # general path, square is ~2x as fast and gives the same values
-        return power(x1, x2)
-
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
-    return {"relu": functools.partial(np.maximum, 0), "pow": pow,
+    # pow: the ** operator, whose NumPy implementation squares for an exponent of 2 (what
+    # np.power(x, 2) gives, ~2x as fast) and otherwise is np.power
+    return {"relu": functools.partial(np.maximum, 0), "pow": operator.pow,
             "matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
             "broadcast_to": broadcast_to, "sum": np.add.reduce, "_matmul_nt": matmul_nt,
             "_matmul_tn": matmul_tn, "_relu_backward": relu_backward}
