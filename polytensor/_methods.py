@@ -93,12 +93,33 @@ def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | 
             seed = object.__new__(Tensor)
             seed._backend = b = self._backend
             seed._meta = None
-            seed._data = b.resolve("ones_like")(self._data)
+            seed._data = _seed(b, self._data)
             _graph.backward([self], [seed], own_seeds=True)
             return
     from .autograd import backward as _b
 
     _b(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+
+_SEEDS: dict[tuple[Any, Any], Any] = {}
+
+
+def _seed(b: Any, like: Any) -> Any:
+    """A 0-d one of ``like``'s dtype to start ``backward()`` from: made once per backend and
+    dtype where no gradient can write it (a read-only NumPy array; Dask's are immutable), else
+    made anew. (A cached one is never adopted as a leaf's .grad: the cache holds it too.)"""
+    key = (b, like.dtype)
+    one = _SEEDS.get(key)
+    if one is None:
+        one = b.resolve("ones_like")(like)
+        if b.mutable:
+            flags = getattr(one, "flags", None)
+            try:
+                flags.writeable = False  # type: ignore[union-attr]
+            except (AttributeError, TypeError, ValueError):
+                return one  # cannot be made read-only (CuPy): a fresh one each time
+        _SEEDS[key] = one
+    return one
 
 
 def detach(self: Tensor) -> Tensor:

@@ -66,21 +66,26 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
             d = self._data
             if type(other) is Tensor:
                 od = other._data
-                ok = other._backend is b and od.dtype is d.dtype and od.shape == d.shape
+                # (shapes: NumPy raises below unless other broadcasts to self's shape)
+                ok = other._backend is b and od.dtype is d.dtype
             else:
                 od = other
                 ok = other.__class__ in (int, float) and d.dtype in b.cats_scalar[
                     _NUMERIC].get(other.__class__, ())
             fn = b.inplace.get(op_name)
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
-                fn(d, od, d)  # out=d
-                m = self._meta
-                if m is not None:  # _graph.bump_version(self), inline
-                    _graph._inplace_count += 1
-                    m.version += 1
+                try:
+                    fn(d, od, d)  # out=d
+                except ValueError:  # other does not broadcast to self: the path below says so
+                    pass
                 else:
-                    _graph.bump_version(self)
-                return self
+                    m = self._meta
+                    if m is not None:  # _graph.bump_version(self), inline
+                        _graph._inplace_count += 1
+                        m.version += 1
+                    else:
+                        _graph.bump_version(self)
+                    return self
         r = dunder(_graph.alias_before_inplace(self), other)
         if r is NotImplemented:
             return r

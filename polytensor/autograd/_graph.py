@@ -567,6 +567,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 if node.out is not None:
                     node.out_metas = ()
                 node.inputs = node.datas = node.needs = node.out = None
+        g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
         for m, g in leaves.values():
             if m.hooks:
                 if token is None:
@@ -578,7 +579,9 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             elif create_graph:
                 m.grad = g if m.grad is None else m.grad + g
             elif m.grad is None:
-                m.grad = _owned(g)
+                # three references to a wrapper only this loop holds: the entry's, g's and
+                # getrefcount's
+                m.grad = _owned(g, _getrefcount(g) <= 3)
             else:
                 m.grad = _detached(m.grad + g)
         return found
@@ -713,17 +716,21 @@ def _run_hooks(hooks: list[Any], g: Any) -> Any:
     return g
 
 
-def _owned(g: Any) -> Any:
+def _owned(g: Any, exclusive: bool = False) -> Any:
     """``g`` as a leaf's new ``.grad``: a wrapper of its own, around data nothing else holds
     (the backend copies data that is shared, read-only or a view), so that in-place changes of
-    one ``.grad`` never reach another tensor."""
-    d = _new(type(g))
-    d._backend = b = g._backend
-    d._meta = None
+    one ``.grad`` never reach another tensor. ``exclusive``: nothing but the caller holds the
+    wrapper ``g`` itself, which may then be the ``.grad``."""
+    b = g._backend
     data = g._data
     # three references when nothing else holds the data: g's, ``data``'s and getrefcount's
     if b.mutable and not (b.owns_data is not None and b.owns_data(data)
                           and _getrefcount(data) <= 3):
         data = b.copy(data)
+    elif exclusive:
+        return g
+    d = _new(_TENSOR_TYPE[0])
+    d._backend = b
+    d._meta = None
     d._data = data
     return d

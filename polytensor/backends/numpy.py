@@ -107,11 +107,12 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     matmul, where = np.matmul, np.where
 
+    # (.T of a matrix is its transpose as NumPy code writes it: one attribute, no call)
     def matmul_nt(x1: Any, x2: Any, /) -> Any:
-        return matmul(x1, x2.swapaxes(-1, -2))
+        return matmul(x1, x2.T if x2.ndim == 2 else x2.swapaxes(-1, -2))
 
     def matmul_tn(x1: Any, x2: Any, /) -> Any:
-        return matmul(x1.swapaxes(-1, -2), x2)
+        return matmul(x1.T if x1.ndim == 2 else x1.swapaxes(-1, -2), x2)
 
     multiply, isfinite, f32 = np.multiply, np.isfinite, np.dtype(np.float32)
     all_true = np.logical_and.reduce  # what ndarray.all() calls, less a Python frame
