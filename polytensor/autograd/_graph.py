@@ -55,25 +55,28 @@ class Meta:
     """Autograd state of a tensor that needs any: leaves that require grad, outputs of
     recorded ops, and tensors modified in place (for their version counter)."""
 
-    __slots__ = ("requires_grad", "node", "index", "grad", "version", "hooks", "retains_grad",
-                 "__weakref__")
+    # The fields every state sets are slots; the others start as these class attributes and
+    # go to the instance's dict when set, so that recording an op sets three fields, not seven.
+    __slots__ = ("requires_grad", "node", "version", "__dict__", "__weakref__")
+    index = 0  # which output of its node (multi-output ops)
+    grad: Any = None
+    hooks: list[Any] | None = None
+    retains_grad = False
 
     def __init__(self, requires_grad: bool = False, node: Node | None = None,
                  index: int = 0) -> None:
         self.requires_grad = requires_grad
         self.node = node
-        self.index = index
-        self.grad: Any = None
         self.version = 0
-        self.hooks: list[Any] | None = None
-        self.retains_grad = False
+        if index:
+            self.index = index
 
 
 class Node:
     """One recorded call: the op, its inputs (with their versions), params and, for rules that
     use it, the output."""
 
-    __slots__ = ("op", "inputs", "versions", "params", "out", "n_out", "out_metas", "seq",
+    __slots__ = ("op", "inputs", "versions", "params", "out", "out_metas", "seq",
                  "epoch", "needs", "tuple_out", "datas", "hooked", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
@@ -92,11 +95,11 @@ class Node:
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
         self.out = out if n_out > 1 or isinstance(out, (tuple, list)) or getattr(
             op, "saves_out", True) else None
-        self.n_out = n_out
         self.out_metas: tuple[Any, ...] = ()
         self.seq = next(_SEQ)
         self.epoch = _inplace_count
-        self.tuple_out = n_out > 1 or isinstance(out, (tuple, list))
+        # for an op returning a sequence, how many outputs (else 0)
+        self.tuple_out = n_out if n_out > 1 or isinstance(out, (tuple, list)) else 0
         # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
         self.hooked: list[Meta] | None = None
 
@@ -225,20 +228,15 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     node.datas = datas
     node.params = params
     node.out = None
-    node.n_out = 1
     node.out_metas = ()
     node.seq = next(_SEQ)
     node.epoch = _inplace_count
-    node.tuple_out = False
+    node.tuple_out = 0
     node.hooked = None
     m = _new(Meta)
     m.requires_grad = False
     m.node = node
-    m.index = 0
-    m.grad = None
     m.version = 0
-    m.hooks = None
-    m.retains_grad = False
     t._meta = m
     if op.saves_out:
         readers = op.out_readers
@@ -449,6 +447,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
         heap: list[tuple[int, Node]] = []  # (-seq, node) of the nodes with a cotangent
         wanted = {id(t._meta) for t in inputs} if inputs is not None else None
+        specials = wanted is not None
         # wanted tensors that are outputs of nodes, by node: their grads are taken there
         by_node: dict[int, list[Meta]] = {}
         for t in inputs or ():
@@ -473,7 +472,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 raise RuntimeError(
                     "backward() through a freed graph (its saved values were released by an "
                     "earlier backward()); pass retain_graph=True to the first backward()")
-            if node.hooked is not None or wanted is not None:
+            if node.hooked is not None or specials:
                 if token is None:
                     token = _GRAD.set(False)
                 g_in = _specials(node, g_in, by_node.get(id(node), ()), found, create_graph)
@@ -483,7 +482,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 ins = _checked_inputs(node, ins)
                 if out is not None:
                     out = node.saved_outputs(create_graph)
-            elif out is not None and create_graph:
+            elif create_graph and out is not None:
                 out = node.saved_outputs(True)
             if node.tuple_out:
                 g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
@@ -633,7 +632,7 @@ def _pend(m: Meta, c: Any, pending: dict[int, Any], leaves: dict[int, list[Any]]
     if node.tuple_out:
         slot = pending.get(key)
         if slot is None:
-            slot = pending[key] = [None] * node.n_out
+            slot = pending[key] = [None] * node.tuple_out
             heappush(heap, (-node.seq, node))
         i = m.index
         slot[i] = c if slot[i] is None else slot[i] + c
