@@ -490,15 +490,20 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     if opdef.scalars:
         return _fast_scalar_op_source(opdef, fname, sig, inputs, kw, pdict, cats)
     cond = " and ".join(f"type({n}) is Tensor" for n in inputs)
-    checks = [f"{first}._data.dtype in b.cats[{cats[0]}]"]
-    for n, c in zip(inputs[1:], cats[1:]):
+    # each input's data and the first one's dtype are read once (locals _d0, _d1, ..., _t)
+    reads = [f"_d0 = {first}._data", "_t = _d0.dtype"]
+    checks = [f"_t in b.cats[{cats[0]}]"]
+    for i, (n, c) in enumerate(zip(inputs[1:], cats[1:]), 1):
         checks.append(f"{n}._backend is b")
-        checks.append(f"{n}._data.dtype in b.cats[{c}]")
         if opdef.promote:
-            checks.append(f"{n}._data.dtype is {first}._data.dtype")
+            checks.append(f"(_d{i} := {n}._data).dtype is _t")
+            if c != cats[0]:
+                checks.append(f"_t in b.cats[{c}]")
+        else:
+            checks.append(f"(_d{i} := {n}._data).dtype in b.cats[{c}]")
     if "dtype" in kw:
         checks.append("dtype is None")
-    datas = ", ".join(f"{n}._data" for n in inputs)
+    datas = ", ".join(f"_d{i}" for i in range(len(inputs)))
     kwargs = ", ".join(f"{k}={k}" for k in kw)
     call_args = ", ".join(a for a in (datas, kwargs) if a)
     call = (f"IMPL(b.fns[{opdef.index}], {call_args})" if opdef.impl is not None
@@ -506,17 +511,23 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     metas = " or ".join(f"{n}._meta is not None" for n in inputs)
     tup = "(" + "".join(f"{n}, " for n in inputs) + ")"
     params = pdict if kw else "NO_PARAMS"
-    wrap = _WRAP[1:]  # the output wrapped as a Tensor, as in the element-wise templates
+    # the output wrapped as a Tensor, as in the element-wise templates; what is not an array
+    # may be a tuple of them (qr, eigh, unstack...)
+    sequence = f"""
+                if isinstance(r, (tuple, list)):
+                    out = wrap_output(r, b)
+                    if ({metas}) and GRAD.get():
+                        record_any(OP, {tup}, {params}, out)
+                    return out"""
+    wrap = _WRAP[1:].replace("if type(r) is not b.array_type:",
+                             "if type(r) is not b.array_type:" + sequence, 1)
+    read = "\n        ".join(reads)
     return f"""def {fname}{sig}:
     if {cond}:
         b = {first}._backend
+        {read}
         if {' and '.join(checks)}:
             r = {call}
-            if isinstance(r, (tuple, list)):
-                out = wrap_output(r, b)
-                if ({metas}) and GRAD.get():
-                    record_any(OP, {tup}, {params}, out)
-                return out
 {wrap}
             if ({metas}) and GRAD.get():
                 record(OP, {tup}, t, {params})
