@@ -214,6 +214,9 @@ class Tensor:
         if requires_grad(self):
             _graph.set_requires_grad(c, True)
         memo[id(self)] = c
+        grad = self._meta.grad if self._meta is not None else None
+        if grad is not None:  # as PyTorch: a leaf's copy has a copy of its .grad
+            c.grad = grad.__deepcopy__(memo)
         return c  # type: ignore[no-any-return]
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -499,3 +499,21 @@ def test_python_scalars_take_the_arrays_dtype_on_every_backend() -> None:
             assert (pt.ones(2, dtype=pt.float64) * 0.5).dtype is pt.float64
             assert (0.5 * pt.ones(2, dtype=pt.float32)).dtype is pt.float32
             assert (pt.ones(2, dtype=pt.complex64) + 1.5).dtype is pt.complex64
+
+
+def test_deepcopy_of_a_leaf_copies_its_grad_as_pytorch_does() -> None:
+    w = pt.ones(3, requires_grad=True)
+    (w * 2).sum().backward()
+    c = copy.deepcopy(w)
+    assert c.requires_grad and c.grad is not None and c.grad is not w.grad
+    np.testing.assert_array_equal(c.grad.numpy(), [2.0, 2.0, 2.0])
+    c.grad.zero_()  # the copy's gradient has memory of its own
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 2.0, 2.0])
+    # a grad set on a tensor that does not require grad is copied too
+    x = pt.ones(2)
+    x.grad = pt.asarray([1.0, 5.0])
+    np.testing.assert_array_equal(copy.deepcopy(x).grad.numpy(), [1.0, 5.0])
+    # Parameters keep PyTorch's behaviour: the copy starts without a gradient
+    p = pt.nn.Parameter(pt.ones(2))
+    (p * 3).sum().backward()
+    assert copy.deepcopy(p).grad is None
