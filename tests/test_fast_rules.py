@@ -29,7 +29,8 @@ CASES: dict[str, list[_Case]] = {
     "multiply": [(((2, 3), (2, 3)), lambda a, b: a * b, True),
                  (((2, 3), (3,)), lambda a, b: a * b, True),
                  (((), (2, 3)), lambda a, b: a * b, True),
-                 (((3,),), lambda a: a * 3.0, True)],
+                 (((3,),), lambda a: a * 3.0, True),
+                 (((3, 4),), lambda a: a * (a > 0), True)],  # times a boolean mask
     "divide": [(((2, 3), (2, 3)), lambda a, b: a / (b + 3.0), True),
                (((3,),), lambda a: 2.0 / (a + 3.0), True)],
     "negative": [(((2, 3),), lambda a: -a, True)],
@@ -52,7 +53,8 @@ CASES: dict[str, list[_Case]] = {
             (((2, 3, 4),), lambda a: pt.sum(a, axis=1), True),
             (((2, 3, 4),), lambda a: pt.sum(a, axis=(0, -1)), True),
             (((2, 3),), lambda a: pt.sum(a, axis=0, keepdims=True), True),
-            (((2, 3),), lambda a: pt.sum(a, dtype=pt.float32), True)],  # cast back on the way
+            (((2, 3),), lambda a: pt.sum(a, dtype=pt.float32), True),  # cast back on the way
+            (((0, 3),), lambda a: pt.sum(a, axis=0), True)],  # an empty input
     "mean": [(((3, 4),), lambda a: pt.mean(a), True),
              (((2, 3, 4),), lambda a: pt.mean(a, axis=(0, 2)), True),
              (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True)],

@@ -507,8 +507,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     if need is None:
                         continue
                     if frule is not None:
-                        c = (frule(fns, gd, od, *datas, **params) if params
-                             else frule(fns, gd, od, *datas))
+                        try:
+                            c = (frule(fns, gd, od, *datas, **params) if params
+                                 else frule(fns, gd, od, *datas))
+                        except TypeError:  # the library refuses mixed dtypes (a boolean
+                            c = NotImplemented  # mask in array-api-strict): the rule promotes
                         if c is not NotImplemented:  # a native array: wrap it
                             if c.__class__ is not array_type:
                                 c = b.as_array(c)  # a NumPy scalar, say
