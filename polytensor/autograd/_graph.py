@@ -442,6 +442,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     # something that could record (a rule on tensors, a hook); fast rules record nothing.
     token = None if fast_on else _GRAD.set(create_graph)
     tensor_type = _TENSOR_TYPE[0]
+    fast_backend = None  # the backend whose function table and dtypes the fast rules last used
     try:
         pending: dict[int, Any] = {}  # id(node) -> its cotangent so far (a list if tuple_out)
         leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
@@ -495,11 +496,12 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 if fast is not None:  # their fast forms, on native arrays of a real dtype
                     b = g_in._backend
                     gd = g_in._data
-                    if gd.dtype in b.cats[_REAL_FLOAT_CAT]:
-                        fns = b.by_name
+                    if b is not fast_backend:  # (a graph has one backend, as a rule)
+                        fast_backend = b
+                        reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
+                    if gd.dtype in reals:
                         od = None if out is None else out._data
                         datas = node.datas
-                        array_type = b.array_type
                     else:
                         fast = None
                 for need, v, d, frule, rule in zip(node.needs, ins, node.datas,
