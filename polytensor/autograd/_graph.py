@@ -3,8 +3,9 @@
 Nodes are recorded by ``apply()`` (``record``) and by the table's generated fast paths
 (``record_fast``) only. Backward runs the nodes in reverse topological order (latest first, from
 a heap), each once with its total cotangent, calls the op table's rules (themselves polytensor
-calls, so ``create_graph=True`` just records them), sums broadcast gradients to each input's
-shape in one place and gives each leaf its total gradient in a ``.grad`` of its own.
+calls, so ``create_graph=True`` just records them; without it, an op's fast forms of its rules
+where it has them, on the backend's arrays), sums broadcast gradients to each input's shape in
+one place and gives each leaf its total gradient in a ``.grad`` of its own.
 """
 
 from __future__ import annotations

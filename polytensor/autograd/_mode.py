@@ -23,11 +23,14 @@ class _GradMode:
     _outer: list[Any] | None = None
 
     def __enter__(self) -> None:
+        self._push(_GRAD.set(self._value))
+
+    def _push(self, token: Any) -> None:
         if self._token is not None:
             if self._outer is None:
                 self._outer = []
             self._outer.append(self._token)
-        self._token = _GRAD.set(self._value)
+        self._token = token
 
     def __exit__(self, *exc: object) -> None:
         _GRAD.reset(self._token)
@@ -95,11 +98,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
         self._prev = _config.GRAD_ENABLED.set(self._value)
 
     def __enter__(self) -> None:
-        if self._token is not None:
-            if self._outer is None:
-                self._outer = []
-            self._outer.append(self._token)
-        self._token = self._prev
+        self._push(self._prev)  # the mode was set by __init__
 
     def __call__(self, fn: F) -> F:
         # As a decorator it sets the mode only inside calls: undo what __init__ set.
