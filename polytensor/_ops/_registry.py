@@ -176,10 +176,10 @@ def _fast_rules(opdef: OpDef, fast: Any) -> None:
     ``g``, ``out`` and the inputs are native arrays (Python scalars stay scalars), and the
     result is the input's cotangent before broadcasting is undone, or ``NotImplemented`` where
     the case is not covered (the rule then runs, as it does when the library raises TypeError
-    for inputs of mixed dtypes, which the rule promotes). Backward calls them when it records nothing
-    (``create_graph=False``), skipping the tensor layer the rules go through; the rules stay the
-    definition (higher derivatives, complex numbers) and tests/test_fast_rules.py checks that
-    both give the same gradients.
+    for inputs of mixed dtypes, which the rule promotes). Backward calls them when it records
+    nothing (``create_graph=False``), skipping the tensor layer the rules go through; the rules
+    stay the definition (higher derivatives, complex numbers) and tests/test_fast_rules.py
+    checks that both give the same gradients.
     """
     if fast is None:
         return

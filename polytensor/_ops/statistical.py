@@ -20,6 +20,14 @@ def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool,
     return (reshape_fn or reshape)(g, shape)
 
 
+def _spread(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, F: Any = None) -> Any:
+    """A reduction's cotangent ``g`` spread over the input's shape: sum's gradient, and mean's
+    before dividing. ``F``: the backend's functions, for the fast rules' native arrays."""
+    if F is None:
+        return broadcast_to(_keep(g, xshape, axis, keepdims), xshape)
+    return F.broadcast_to(_keep(g, xshape, axis, keepdims, F.reshape), xshape)
+
+
 def _count(xshape: tuple[int, ...], axis: Any) -> int:
     n = 1
     for a in _axes_tuple(axis, len(xshape)):
@@ -28,10 +36,7 @@ def _count(xshape: tuple[int, ...], axis: Any) -> int:
 
 
 def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    shape = x.shape  # (only x's shape: the rule does not keep x's values alive)
-    if axis is None and g.ndim == 0:  # a full reduction (a loss): broadcast g itself
-        return broadcast_to(g, shape)
-    return broadcast_to(_keep(g, shape, axis, keepdims), shape)
+    return _spread(g, x.shape, axis, keepdims)  # (x's shape only: no values kept alive)
 
 
 def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
@@ -60,8 +65,7 @@ def _real_dtype(x: Any) -> Any:
 
 
 def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-
-    return broadcast_to(_keep(g, x.shape, axis, keepdims), x.shape) / _count(x.shape, axis)
+    return _spread(g, x.shape, axis, keepdims) / _count(x.shape, axis)
 
 
 def _var_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
@@ -87,14 +91,14 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
          (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')",
-         fast=lambda F, g, out, x, axis, dtype, keepdims: F.broadcast_to(
-             _keep(g, x.shape, axis, keepdims, F.reshape), x.shape))
+         fast=lambda F, g, out, x, axis, dtype, keepdims: _spread(g, x.shape, axis, keepdims,
+                                                                  F))
 prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
           example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
 mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),
           example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')",
-          fast=lambda F, g, out, x, axis, keepdims: F.broadcast_to(
-              _keep(g, x.shape, axis, keepdims, F.reshape), x.shape) / _count(x.shape, axis))
+          fast=lambda F, g, out, x, axis, keepdims: _spread(g, x.shape, axis, keepdims, F)
+          / _count(x.shape, axis))
 var = op("var", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
          "real floating-point", _var_rule, example=_R + ">>> pt.var(x)\n"
                                                         "tensor(1.25, backend='numpy')")

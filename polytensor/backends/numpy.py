@@ -19,15 +19,10 @@ def _load() -> ModuleType:
     _OVERRIDES["clip"] = _fast_clip(xp.clip)
     _OVERRIDES.update(_direct(xp))
     warm_up_allocator()
-    global _as_array
-    _as_array = BACKEND._as_array = _np().asarray  # C: no Python frame per 0-d result
+    import numpy as np
+
+    BACKEND._as_array = np.asarray  # NumPy's own, in place of _as_array: no Python frame
     return xp  # type: ignore[no-any-return]
-
-
-def _np() -> ModuleType:
-    import numpy
-
-    return numpy
 
 
 WARMUP_BYTES = 16 * 2**20
@@ -159,7 +154,9 @@ def _fast_clip(conformant: Any) -> Any:
 def _as_array(value: Any) -> Any:
     # NumPy ufuncs return NumPy scalars for 0-d inputs; the standard wants 0-d arrays.
     # (Replaced by numpy.asarray itself when the backend loads.)
-    return _np().asarray(value)
+    import numpy as np
+
+    return np.asarray(value)
 
 
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
