@@ -78,7 +78,7 @@ class Node:
     use it, the output."""
 
     __slots__ = ("op", "inputs", "versions", "params", "out", "out_metas", "seq",
-                 "epoch", "needs", "tuple_out", "datas", "hooked", "__weakref__")
+                 "epoch", "needs", "tuple_out", "datas", "hooked", "fast", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
                  out: Any, n_out: int, versions: tuple[int, ...] | None = None,
@@ -103,6 +103,9 @@ class Node:
         self.tuple_out = n_out if n_out > 1 or isinstance(out, (tuple, list)) else 0
         # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
         self.hooked: list[Meta] | None = None
+        # the op's fast forms while backward may use them on this node's arrays: None for a
+        # multi-output node, once an output has hooks or retains its grad, and once released
+        self.fast = None if self.tuple_out else getattr(op, "fast", None)
 
     def attach_outputs(self, outs: tuple[Any, ...]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -234,6 +237,7 @@ def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
     node.epoch = _inplace_count
     node.tuple_out = 0
     node.hooked = None
+    node.fast = op.fast
     m = _new(Meta)
     m.requires_grad = False
     m.node = node
@@ -386,6 +390,7 @@ def mark_special(m: Meta) -> None:
     node = m.node
     if node is None:
         return
+    node.fast = None  # backward runs the hooks: the node takes the general path
     if node.hooked is None:
         node.hooked = []
     if not any(h is m for h in node.hooked):
@@ -456,6 +461,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             if t._meta is not None and t._meta.node is not None:
                 by_node.setdefault(id(t._meta.node), []).append(t._meta)
         found: dict[int, Any] = {}  # grads of the wanted tensors
+        lean = fast_on and not specials  # nodes may take the fast forms' path below
         for out, g in zip(outputs, grads):
             m = out._meta
             if m is None or (m.node is None and not m.requires_grad):
@@ -469,72 +475,45 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         while heap:
             node = pop(heap)[1]
             g_in = pending_pop(id(node))
-            ins = node.inputs
-            if ins is None:
-                raise RuntimeError(
-                    "backward() through a freed graph (its saved values were released by an "
-                    "earlier backward()); pass retain_graph=True to the first backward()")
-            if node.hooked is not None or specials:
-                if token is None:
-                    token = _GRAD.set(False)
-                g_in = _specials(node, g_in, by_node.get(id(node), ()), found, create_graph)
-            op = node.op
-            out = node.out
-            if node.epoch != _inplace_count:  # something changed in place since recording
-                ins = _checked_inputs(node, ins)
-                if out is not None:
-                    out = node.saved_outputs(create_graph)
-            elif create_graph and out is not None:
-                out = node.saved_outputs(True)
-            if node.tuple_out:
-                g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
-                if isinstance(out, list):
-                    g_in = list(g_in)
-            params = node.params
-            rules = op.rules
-            if rules:  # one rule per input: call only those whose input needs a gradient
-                fast = op.fast if fast_on else None
-                if fast is not None:  # their fast forms, on native arrays of a real dtype
-                    b = g_in._backend
-                    gd = g_in._data
-                    if b is not fast_backend:  # (a graph has one backend, as a rule)
-                        fast_backend = b
-                        reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
-                    if gd.dtype in reals:
-                        od = None if out is None else out._data
-                        datas = node.datas
-                    else:
-                        fast = None
-                for need, v, d, frule, rule in zip(node.needs, ins, node.datas,
-                                                   _NONES if fast is None else fast, rules):
+            fast = node.fast if lean else None
+            if fast is not None and node.epoch == _inplace_count:
+                # the common node: its rules' fast forms on the backend's arrays
+                b = g_in._backend
+                gd = g_in._data
+                if b is not fast_backend:  # (a graph has one backend, as a rule)
+                    fast_backend = b
+                    reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
+                if gd.dtype not in reals:
+                    fast = None
+            else:
+                fast = None
+            if fast is not None:
+                out = node.out
+                od = None if out is None else out._data
+                datas = node.datas
+                params = node.params
+                for i, need in enumerate(node.needs):
                     if need is None:
                         continue
+                    frule = fast[i]
+                    c = NotImplemented
                     if frule is not None:
                         try:
                             c = (frule(fns, gd, od, *datas, **params) if params
                                  else frule(fns, gd, od, *datas))
                         except TypeError:  # the library refuses mixed dtypes (a boolean
-                            c = NotImplemented  # mask in array-api-strict): the rule promotes
-                        if c is not NotImplemented:  # a native array: wrap it
-                            if c.__class__ is not array_type:
-                                c = b.as_array(c)  # a NumPy scalar, say
-                            t = _new(tensor_type)
-                            t._data = c
-                            t._backend = b
-                            t._meta = None
-                            c = t if c.shape == d.shape and c.dtype is d.dtype else _fit(t, v)
-                    else:
-                        c = NotImplemented
-                    if c is NotImplemented:  # the rule, on tensors
+                            pass  # mask in array-api-strict): the rule promotes
+                    d = datas[i]
+                    if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
+                        t = _new(tensor_type)
+                        t._data = c
+                        t._backend = b
+                        t._meta = None
+                        c = t
+                    else:  # a NumPy scalar, a broadcast result, or no fast form for the case
                         if token is None:
                             token = _GRAD.set(False)
-                        c = None if rule.__class__ is _MARKER_TYPE else (
-                            rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
-                        if c is None:
-                            c = _zeros_like(v)
-                        elif not (c.__class__ is tensor_type and c._data.shape == v._data.shape
-                                  and c._data.dtype is v._data.dtype):
-                            c = _fit(c, v)
+                        c = _slow_edge(node, i, g_in, c, b)
                     vnode = need.node
                     if vnode is None:  # a leaf: its total is delivered at the end
                         entry = leaves_get(id(need))
@@ -552,26 +531,15 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                             push(heap, (-vnode.seq, vnode))
                         else:
                             pending[key] = prev + c
-            else:
+            else:  # the general node: its rules, on tensors
                 if token is None:
-                    token = _GRAD.set(False)
-                vjp = op.vjp
-                if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
-                    cs: Any = [None] * len(ins)
-                elif vjp is None:
-                    raise NotImplementedError(
-                        f"{op.name}() has no derivative rule yet; detach its inputs or "
-                        f"compute it under pt.no_grad()")
-                else:
-                    cs = vjp(g_in, out, *ins, **params)
-                for v, need, c in zip(ins, node.needs, cs):
-                    if need is not None:
-                        _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending,
-                              leaves, heap)
+                    token = _GRAD.set(create_graph)
+                _run_rules(node, g_in, create_graph, specials and by_node.get(id(node), ()),
+                           found, pending, leaves, heap)
             if not retain_graph:  # release what the node holds; a second pass raises
                 if node.out is not None:
                     node.out_metas = ()
-                node.inputs = node.datas = node.needs = node.out = None
+                node.inputs = node.datas = node.needs = node.out = node.fast = None
         g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
         for m, g in leaves.values():
             if m.hooks:
@@ -593,6 +561,77 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     finally:
         if token is not None:
             _GRAD.reset(token)
+
+
+def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
+               found: dict[int, Any], pending: dict[int, Any], leaves: dict[int, list[Any]],
+               heap: list[tuple[int, Node]]) -> None:
+    """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
+    rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
+    ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node."""
+    ins = node.inputs
+    if ins is None:
+        raise RuntimeError(
+            "backward() through a freed graph (its saved values were released by an earlier "
+            "backward()); pass retain_graph=True to the first backward()")
+    if node.hooked is not None or wanted is not False:
+        g_in = _specials(node, g_in, wanted or (), found, create_graph)
+    op = node.op
+    out = node.out
+    if node.epoch != _inplace_count:  # something changed in place since recording
+        ins = _checked_inputs(node, ins)
+        if out is not None:
+            out = node.saved_outputs(create_graph)
+    elif create_graph and out is not None:
+        out = node.saved_outputs(True)
+    if node.tuple_out:
+        g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
+        if isinstance(out, list):
+            g_in = list(g_in)
+    params = node.params
+    rules = op.rules
+    if rules:  # one rule per input: call only those whose input needs a gradient
+        for i, need in enumerate(node.needs):
+            if need is not None:
+                _pend(need, _by_rule(rules[i], g_in, out, ins, params, ins[i]), pending,
+                      leaves, heap)
+        return
+    vjp = op.vjp
+    if vjp is _ZERO:  # zero gradient: the inputs still get (zero) gradients
+        cs: Any = [None] * len(ins)
+    elif vjp is None:
+        raise NotImplementedError(
+            f"{op.name}() has no derivative rule yet; detach its inputs or compute it under "
+            f"pt.no_grad()")
+    else:
+        cs = vjp(g_in, out, *ins, **params)
+    for v, need, c in zip(ins, node.needs, cs):
+        if need is not None:
+            _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending, leaves, heap)
+
+
+def _by_rule(rule: Any, g_in: Any, out: Any, ins: tuple[Any, ...], params: dict[str, Any],
+             v: Any) -> Any:
+    """The cotangent of input ``v`` by its rule (zeros for a ZERO rule or a None result)."""
+    c = None if rule.__class__ is _MARKER_TYPE else (
+        rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+    return _zeros_like(v) if c is None else _fit(c, v)
+
+
+def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
+    """Input ``i``'s cotangent where its fast form gave ``c`` that is not the input's array:
+    a scalar or a broadcast result (made a tensor of the input's shape and dtype), or
+    NotImplemented (the rule computes it)."""
+    ins = node.inputs
+    if c is NotImplemented:
+        return _by_rule(node.op.rules[i], g_in, node.out, ins, node.params, ins[i])
+    if c.__class__ is not b.array_type:
+        c = b.as_array(c)  # a NumPy scalar, say
+    t = _new(_TENSOR_TYPE[0])
+    t._data = c
+    t._backend = b
+    t._meta = None
+    return _fit(t, ins[i])
 
 
 def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
