@@ -93,7 +93,8 @@ def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | 
             seed = object.__new__(Tensor)
             seed._backend = b = self._backend
             seed._meta = None
-            seed._data = _seed(b, self._data)
+            one = _SEEDS.get((b, self._data.dtype))
+            seed._data = one if one is not None else _seed(b, self._data)
             _graph.backward([self], [seed], own_seeds=True)
             return
     from .autograd import backward as _b

@@ -251,3 +251,17 @@ for name in ("brokenlib", "notabackend"):
     assert len(errors) == 2
     assert "brokenlib" in errors[0] and "unavailable" in errors[0]
     assert "notabackend" in errors[1] and "unavailable" in errors[1]
+
+
+def test_numpy_broadcast_of_a_0d_array_is_a_read_only_zero_stride_view() -> None:
+    # the backend's own broadcast_to (a full reduction's cotangent in backward) makes the view in
+    # C and still refuses what is not a shape, as the standard's function does
+    bt = pt.backends.get("numpy").resolve("broadcast_to")
+    one = np.asarray(np.float32(2.0))
+    r = bt(one, (3, 4))
+    assert r.shape == (3, 4) and r.strides == (0, 0) and not r.flags.writeable
+    assert (r == 2.0).all() and r.dtype == np.float32
+    with pytest.raises(ValueError, match="non-negative"):
+        bt(one, (-1,))
+    with pytest.raises(TypeError):
+        bt(one, (2.0,))

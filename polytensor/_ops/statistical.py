@@ -28,6 +28,12 @@ def _spread(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, F: Any =
     return F.broadcast_to(_keep(g, xshape, axis, keepdims, F.reshape), xshape)
 
 
+def _sum_fast(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
+    if axis is None and g.ndim == 0:  # a full reduction, loss.sum() say: one call
+        return F.broadcast_to(g, x.shape)
+    return _spread(g, x.shape, axis, keepdims, F)
+
+
 def _count(xshape: tuple[int, ...], axis: Any) -> int:
     n = 1
     for a in _axes_tuple(axis, len(xshape)):
@@ -91,8 +97,7 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
          (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')",
-         fast=lambda F, g, out, x, axis, dtype, keepdims: _spread(g, x.shape, axis, keepdims,
-                                                                  F))
+         fast=_sum_fast)
 prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
           example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
 mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),

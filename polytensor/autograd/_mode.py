@@ -23,7 +23,11 @@ class _GradMode:
     _outer: list[Any] | None = None
 
     def __enter__(self) -> None:
-        self._push(_GRAD.set(self._value))
+        token = _GRAD.set(self._value)
+        if self._token is None:  # (the common case: not entered already)
+            self._token = token
+        else:
+            self._push(token)
 
     def _push(self, token: Any) -> None:
         if self._token is not None:
