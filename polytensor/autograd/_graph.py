@@ -450,8 +450,9 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
     tensor_type = _TENSOR_TYPE[0]
     fast_backend = None  # the backend whose function table and dtypes the fast rules last used
     try:
-        pending: dict[int, Any] = {}  # id(node) -> its cotangent so far (a list if tuple_out)
-        leaves: dict[int, list[Any]] = {}  # id(leaf Meta) -> [Meta, total cotangent]
+        # (nodes and Metas hash by identity: they are their own keys)
+        pending: dict[Node, Any] = {}  # node -> its cotangent so far (a list if tuple_out)
+        leaves: dict[Meta, list[Any]] = {}  # leaf Meta -> [Meta, total cotangent]
         heap: list[tuple[int, Node]] = []  # (-seq, node) of the nodes with a cotangent
         wanted = {id(t._meta) for t in inputs} if inputs is not None else None
         specials = wanted is not None
@@ -474,7 +475,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         leaves_get = leaves.get
         while heap:
             node = pop(heap)[1]
-            g_in = pending_pop(id(node))
+            g_in = pending_pop(node)
             fast = node.fast if lean else None
             if fast is not None and node.epoch == _inplace_count:
                 # the common node: its rules' fast forms on the backend's arrays
@@ -516,21 +517,20 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                         c = _slow_edge(node, i, g_in, c, b)
                     vnode = need.node
                     if vnode is None:  # a leaf: its total is delivered at the end
-                        entry = leaves_get(id(need))
+                        entry = leaves_get(need)
                         if entry is None:
-                            leaves[id(need)] = [need, c]
+                            leaves[need] = [need, c]
                         else:
                             entry[1] = entry[1] + c
                     elif vnode.tuple_out:
                         _pend(need, c, pending, leaves, heap)
                     else:  # _pend's common case, inline
-                        key = id(vnode)
-                        prev = pending_get(key)
+                        prev = pending_get(vnode)
                         if prev is None:
-                            pending[key] = c
+                            pending[vnode] = c
                             push(heap, (-vnode.seq, vnode))
                         else:
-                            pending[key] = prev + c
+                            pending[vnode] = prev + c
             else:  # the general node: its rules, on tensors
                 if token is None:
                     token = _GRAD.set(create_graph)
@@ -564,7 +564,7 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
 
 
 def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
-               found: dict[int, Any], pending: dict[int, Any], leaves: dict[int, list[Any]],
+               found: dict[int, Any], pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
                heap: list[tuple[int, Node]]) -> None:
     """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
     rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
@@ -661,33 +661,32 @@ def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     return ins if fixed is None else tuple(fixed)
 
 
-def _pend(m: Meta, c: Any, pending: dict[int, Any], leaves: dict[int, list[Any]],
+def _pend(m: Meta, c: Any, pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
           heap: list[tuple[int, Node]]) -> None:
     """Add cotangent ``c`` along edge ``m``: to its node's pending cotangent (queueing the node
     when it is the first) or to the leaf's total."""
     node = m.node
     if node is None:
-        entry = leaves.get(id(m))
+        entry = leaves.get(m)
         if entry is None:
-            leaves[id(m)] = [m, c]
+            leaves[m] = [m, c]
         else:
             entry[1] = entry[1] + c
         return
-    key = id(node)
     if node.tuple_out:
-        slot = pending.get(key)
+        slot = pending.get(node)
         if slot is None:
-            slot = pending[key] = [None] * node.tuple_out
+            slot = pending[node] = [None] * node.tuple_out
             heappush(heap, (-node.seq, node))
         i = m.index
         slot[i] = c if slot[i] is None else slot[i] + c
         return
-    prev = pending.get(key)
+    prev = pending.get(node)
     if prev is None:
-        pending[key] = c
+        pending[node] = c
         heappush(heap, (-node.seq, node))
     else:
-        pending[key] = prev + c
+        pending[node] = prev + c
 
 
 def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any],
