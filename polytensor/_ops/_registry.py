@@ -15,6 +15,7 @@ from .. import _dtypes as dt
 
 __all__ = ["OpDef", "OPS", "OP_LIST", "ZERO", "NONDIFF", "unary", "binary", "op"]
 
+_FLOAT_CAT = dt.CATEGORY_NAMES.index("floating-point")
 SPEC_URL = "https://data-apis.org/array-api/2025.12/API_specification/generated/array_api.{}.html"
 
 
@@ -228,21 +229,82 @@ def _compile(src: str, name: str, namespace: dict[str, Any]) -> Callable[..., An
 
 
 def _env(opdef: OpDef) -> dict[str, Any]:
+    import weakref
+
     from .._dispatch import apply, wrap_new
     from .._tensor import Tensor
 
     from .. import _config
-    from ..autograd._graph import record_fast
+    from ..autograd import _graph
 
     if not _TENSOR:
-        from ..autograd import _graph
-
         _TENSOR.append(Tensor)
         _graph._TENSOR_TYPE.append(Tensor)
 
     return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
-            "wrap_new": wrap_new, "record": record_fast, "GRAD": _config.GRAD_ENABLED,
-            "into": _into}
+            "wrap_new": wrap_new, "GRAD": _config.GRAD_ENABLED, "into": _into,
+            "Node": _graph.Node, "Meta": _graph.Meta, "SEQ": _graph._SEQ, "graph": _graph,
+            "weakref_ref": weakref.ref, "NO_PARAMS": _graph._NO_PARAMS}
+
+
+def _record_source(opdef: OpDef, guard: str, inputs: list[tuple[str, str, str]], params: str,
+                   indent: int) -> str:
+    """Source that records a generated fast path's call for autograd, when ``guard`` holds
+    (grad mode is on and an input has autograd state): what ``Node.__init__`` and
+    ``Meta.__init__`` do, written out as statements, as this runs once per recorded op.
+
+    The fast path has ``r`` (the output's array), ``t`` (its tensor) and ``b`` (the backend).
+    ``inputs``: per input, (name, the expression of its array, kind), kind being "tensor" (a
+    Tensor), "scalar" (a Python scalar) or "any" (a Tensor, a scalar or None: known only when
+    it runs). A node is recorded when an input needs a gradient and the output is floating;
+    it keeps the output only when a rule that reads it is needed. Non-differentiable ops
+    record nothing.
+    """
+    if opdef.vjp is NONDIFF:
+        return ""
+    head, needs, versions, datas = [], [], [], []
+    for i, (name, data, kind) in enumerate(inputs):
+        if kind == "scalar":
+            needs.append("None")
+            versions.append("0")
+            datas.append(data)
+            continue
+        m = f"_m{i}"
+        head.append(f"{m} = {name}._meta" if kind == "tensor" else
+                    f"{m} = {name}._meta if type({name}) is Tensor else None")
+        head.append(f"_e{i} = {m} if {m} is not None and ({m}.requires_grad or {m}.node is not "
+                    f"None) else None")
+        needs.append(f"_e{i}")
+        versions.append(f"0 if {m} is None else {m}.version")
+        datas.append(data)
+    edges = " or ".join(f"{e} is not None" for e in needs if e != "None")
+    node = ["_node = new(Node)", "_node.op = OP",
+            "_node.inputs = (" + "".join(f"{n}, " for n, _, _ in inputs) + ")",
+            "_node.versions = (" + "".join(f"{v}, " for v in versions) + ")",
+            "_node.needs = (" + "".join(f"{e}, " for e in needs) + ")",
+            "_node.datas = (" + "".join(f"{d}, " for d in datas) + ")",
+            f"_node.params = {params}", "_node.out = None", "_node.out_metas = ()",
+            "_node.seq = next(SEQ)", "_node.epoch = graph._inplace_count", "_node.tuple_out = 0",
+            "_node.hooked = None", "_node.fast = OP.fast",
+            "_m = new(Meta)", "_m.requires_grad = False", "_m.node = _node", "_m.version = 0",
+            "t._meta = _m"]
+    if opdef.saves_out:  # keep the output (a tensor of its own) for the rules that read it
+        keep = ["_o = new(Tensor)", "_o._data = r", "_o._backend = b", "_o._meta = None",
+                "_node.out = _o", "_node.out_metas = ((weakref_ref(_m), 0),)"]
+        readers = opdef.out_readers
+        if readers is None:
+            node += keep
+        else:
+            wanted = " or ".join(f"{needs[i]} is not None" for i in readers
+                                 if i < len(needs) and needs[i] != "None")
+            if wanted == edges:  # every input that can need a gradient reads it
+                node += keep
+            elif wanted:
+                node += [f"if {wanted}:"] + ["    " + line for line in keep]
+    lines = [f"if {guard}:"] + ["    " + line for line in head] + [
+        f"    if ({edges}) and r.dtype in b.cats[{_FLOAT_CAT}]:"] + [
+        "        " + line for line in node]
+    return "\n".join(" " * indent + line for line in lines)
 
 
 # The fast paths below run when no autograd is involved and the dtypes already agree; anything
@@ -259,7 +321,7 @@ _WRAP = '''
             t._meta = None'''
 
 # The fast paths below run when the inputs already share a backend and dtype (the common case);
-# they record for autograd through record_fast. Anything else (promotion, scalars of another
+# they record for autograd inline (_record_source). Anything else (promotion, scalars of another
 # kind, mixed backends, bad input) goes through apply().
 _UNARY_SRC = '''
 def {fname}(x, /{outsig}):
@@ -268,8 +330,7 @@ def {fname}(x, /{outsig}):
         d = x._data
         if d.dtype in b.cats[{cat}]:
             r = b.fns[{idx}](d)''' + _WRAP + '''
-            if x._meta is not None and GRAD.get():
-                record(OP, (x,), t)
+{record}
             return t{ret}
     t = apply(OP, (x,), None, {dunder})
     return t{ret}
@@ -282,22 +343,20 @@ def {fname}({a}, {b}, /{outsig}):
         d1 = x1._data
         dt = d1.dtype
         if type(x2) is Tensor:
-            if b is x2._backend and dt is x2._data.dtype and dt in b.cats[{cat}]:
+            if b is x2._backend and dt is (d2 := x2._data).dtype and dt in b.cats[{cat}]:
                 try:
-                    r = b.fns[{idx}](d1, x2._data)
+                    r = b.fns[{idx}](d1, d2)
                 except ValueError:  # shapes do not broadcast: apply() says so in its words
                     return apply(OP, (x1, x2), None, {dunder})''' + _WRAP.replace(
     "\n            ", "\n                ") + '''
-                if (x1._meta is not None or x2._meta is not None) and GRAD.get():
-                    record(OP, (x1, x2), t)
+{record_tt}
                 return t{ret}
         else:
             ok = b.cats_scalar[{cat}].get(type(x2))
             if ok is not None and dt in ok:
                 r = b.fns[{idx}](d1, x2)''' + _WRAP.replace(
     "\n            ", "\n                ") + '''
-                if x1._meta is not None and GRAD.get():
-                    record(OP, (x1, x2), t)
+{record_ts}
                 return t{ret}
     elif type(x2) is Tensor:
         b = x2._backend
@@ -305,8 +364,7 @@ def {fname}({a}, {b}, /{outsig}):
         ok = b.cats_scalar[{cat}].get(type(x1))
         if ok is not None and d2.dtype in ok:
             r = b.fns[{idx}](x1, d2)''' + _WRAP + '''
-            if x2._meta is not None and GRAD.get():
-                record(OP, (x1, x2), t)
+{record_st}
             return t{ret}
     t = apply(OP, (x1, x2), None, {dunder})
     return t{ret}
@@ -351,11 +409,14 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
+        record = _record_source(opdef, "x._meta is not None and GRAD.get()",
+                                [("x", "d", "tensor")], "NO_PARAMS", 12)
         fn = _compile(_UNARY_SRC.format(fname=name, cat=cat, idx=opdef.index, dunder=False,
-                                        **_PUBLIC),
+                                        record=record, **_PUBLIC),
                       name, env)
         opdef.extra["dunder"] = _compile(
-            _UNARY_SRC.format(fname="dunder", cat=cat, idx=opdef.index, dunder=True, **_DUNDER),
+            _UNARY_SRC.format(fname="dunder", cat=cat, idx=opdef.index, dunder=True,
+                              record=record, **_DUNDER),
             "dunder", dict(env))
     else:
         fn = _compile(f"def {name}(x, /, *, out=None):\n    t = apply(OP, (x,), None)\n"
@@ -384,15 +445,25 @@ def binary(name: str, category: str,
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
+        t1, t2, s1, s2 = ("x1", "d1", "tensor"), ("x2", "d2", "tensor"), ("x1", "x1", "scalar"), (
+            "x2", "x2", "scalar")
+        records = {  # tensor and tensor, tensor and scalar, scalar and tensor
+            "record_tt": _record_source(
+                opdef, "(x1._meta is not None or x2._meta is not None) and GRAD.get()", [t1, t2],
+                "NO_PARAMS", 16),
+            "record_ts": _record_source(opdef, "x1._meta is not None and GRAD.get()", [t1, s2],
+                                        "NO_PARAMS", 16),
+            "record_st": _record_source(opdef, "x2._meta is not None and GRAD.get()", [s1, t2],
+                                        "NO_PARAMS", 12)}
         src = _BINARY_SRC.format(fname=name, a="x1", b="x2", cat=cat, idx=opdef.index,
-                                 dunder=False, **_PUBLIC)
+                                 dunder=False, **records, **_PUBLIC)
         fn = _compile(src, name, env)
         opdef.extra["dunder"] = _compile(
             _BINARY_SRC.format(fname="dunder", a="x1", b="x2", cat=cat, idx=opdef.index,
-                               dunder=True, **_DUNDER), "dunder", dict(env))
+                               dunder=True, **records, **_DUNDER), "dunder", dict(env))
         opdef.extra["rdunder"] = _compile(
             _BINARY_SRC.format(fname="rdunder", a="x2", b="x1", cat=cat, idx=opdef.index,
-                               dunder=True, **_DUNDER), "rdunder", dict(env))
+                               dunder=True, **records, **_DUNDER), "rdunder", dict(env))
     else:
         fn = _compile(f"def {name}(x1, x2, /, *, out=None):\n    t = apply(OP, (x1, x2), None)\n"
                       f"    return t if out is None else into(out, t)\n", name, env)
@@ -463,7 +534,6 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     env["IMPL"] = opdef.impl
     env["wrap_output"] = _wrap_output
     env["record_any"] = _record_any
-    env["NO_PARAMS"] = {}
     env["FAST_OK"] = _fast_ok
     env["HAS_META"] = _has_meta
     fn = _compile(src, fname, env)
@@ -523,6 +593,8 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     wrap = _WRAP[1:].replace("if type(r) is not b.array_type:",
                              "if type(r) is not b.array_type:" + sequence, 1)
     read = "\n        ".join(reads)
+    record = _record_source(opdef, f"({metas}) and GRAD.get()",
+                            [(n, f"_d{i}", "tensor") for i, n in enumerate(inputs)], params, 12)
     return f"""def {fname}{sig}:
     if {cond}:
         b = {first}._backend
@@ -530,8 +602,7 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
         if {' and '.join(checks)}:
             r = {call}
 {wrap}
-            if ({metas}) and GRAD.get():
-                record(OP, {tup}, t, {params})
+{record}
             return t
     return apply(OP, {tup}, {pdict}{", True" if dunder else ""})
 """
@@ -551,14 +622,15 @@ def _fast_scalar_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str]
     ref = inputs[group[0]] if group else inputs[0]
     params = pdict if kw else "NO_PARAMS"
     wrap = _WRAP[1:]
+    record = _record_source(opdef, f"GRAD.get() and HAS_META({tup})", [
+        (n, f"{n}._data if type({n}) is Tensor else {n}", "any") for n in inputs], params, 12)
     return f"""def {fname}{sig}:
     if type({ref}) is Tensor:
         b = {ref}._backend
         if FAST_OK(b, {ref}._data.dtype, {tup}, {tuple(cats)!r}, {tuple(group)!r}):
             r = {call}
 {wrap}
-            if GRAD.get() and HAS_META({tup}):
-                record(OP, {tup}, t, {params})
+{record}
             return t
     return apply(OP, {tup}, {pdict})
 """

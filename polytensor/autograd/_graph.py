@@ -1,11 +1,12 @@
 """Graph nodes, per-tensor autograd state and the backward engine.
 
-Nodes are recorded by ``apply()`` (``record``) and by the table's generated fast paths
-(``record_fast``) only. Backward runs the nodes in reverse topological order (latest first, from
-a heap), each once with its total cotangent, calls the op table's rules (themselves polytensor
-calls, so ``create_graph=True`` just records them; without it, an op's fast forms of its rules
-where it has them, on the backend's arrays), sums broadcast gradients to each input's shape in
-one place and gives each leaf its total gradient in a ``.grad`` of its own.
+Nodes are recorded by ``apply()`` (``record``) and by the table's generated fast paths (the
+same statements, inlined: ``polytensor._ops._registry._record_source``) only. Backward runs
+the nodes in reverse topological order (latest first, from a heap), each once with its total
+cotangent, calls the op table's rules (themselves polytensor calls, so ``create_graph=True``
+just records them; without it, an op's fast forms of its rules where it has them, on the
+backend's arrays), sums broadcast gradients to each input's shape in one place and gives each
+leaf its total gradient in a ``.grad`` of its own.
 """
 
 from __future__ import annotations
@@ -164,96 +165,9 @@ _SEQ = itertools.count()
 _inplace_count = 0
 
 
-_SCALAR_TYPES = frozenset((bool, int, float, complex))
 _GRAD = _config.GRAD_ENABLED
-_NONES = itertools.repeat(None)  # no fast rules: zip's column of Nones
 _TENSOR_TYPE: list[Any] = []  # polytensor.Tensor: detached tensors are plain tensors
 _new = object.__new__
-
-
-def record_fast(op: Any, inputs: tuple[Any, ...], t: Any,
-                params: dict[str, Any] = _NO_PARAMS) -> None:
-    """``record`` for one-output ops whose inputs share a backend and dtype: the generated
-    fast paths call it with the wrapped output ``t``."""
-    n = len(inputs)
-    if n == 2:  # binary ops, the most common: no lists
-        a, b = inputs
-        if a is None or a.__class__ in _SCALAR_TYPES:
-            ma, da = None, a
-        else:
-            ma, da = a._meta, a._data
-        if b is None or b.__class__ in _SCALAR_TYPES:
-            mb, db = None, b
-        else:
-            mb, db = b._meta, b._data
-        ea = ma if ma is not None and (ma.requires_grad or ma.node is not None) else None
-        eb = mb if mb is not None and (mb.requires_grad or mb.node is not None) else None
-        if (ea is None and eb is None) or op.vjp is _NONDIFF or \
-                t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
-            return
-        versions: Any = (0 if ma is None else ma.version, 0 if mb is None else mb.version)
-        needs: Any = (ea, eb)
-        datas: Any = (da, db)
-    elif n == 1 and inputs[0] is not None:  # unary ops
-        a = inputs[0]
-        ma = a._meta
-        if ma is None or not (ma.requires_grad or ma.node is not None) or \
-                op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
-            return
-        versions, needs, datas = (ma.version,), (ma,), (a._data,)
-    else:
-        req = False
-        versions, needs, datas = [], [], []
-        for v in inputs:
-            if v is None or v.__class__ in _SCALAR_TYPES:
-                versions.append(0)
-                needs.append(None)
-                datas.append(v)
-                continue
-            datas.append(v._data)
-            m = v._meta
-            if m is None:
-                versions.append(0)
-                needs.append(None)
-            else:
-                versions.append(m.version)
-                if m.requires_grad or m.node is not None:
-                    needs.append(m)
-                    req = True
-                else:
-                    needs.append(None)
-        if not req or op.vjp is _NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
-            return
-    node = _new(Node)  # Node.__init__ inlined: this runs once per recorded op
-    node.op = op
-    node.inputs = inputs
-    node.versions = versions
-    node.needs = needs
-    node.datas = datas
-    node.params = params
-    node.out = None
-    node.out_metas = ()
-    node.seq = next(_SEQ)
-    node.epoch = _inplace_count
-    node.tuple_out = 0
-    node.hooked = None
-    node.fast = op.fast
-    m = _new(Meta)
-    m.requires_grad = False
-    m.node = node
-    m.version = 0
-    t._meta = m
-    if op.saves_out:
-        readers = op.out_readers
-        keep = readers is None
-        if not keep:
-            for i in readers:  # (a loop, not any(): no generator per recorded op)
-                if needs[i] is not None:
-                    keep = True
-                    break
-        if keep:
-            node.out = _detached(t)
-            node.out_metas = ((weakref.ref(m), 0),)
 
 
 def _edge(v: Any) -> Any:
