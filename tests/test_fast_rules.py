@@ -146,3 +146,24 @@ def test_gradients_of_parameters_are_plain_tensors() -> None:
     pt.sum(w * 2.0).backward()
     assert type(w.grad) is pt.Tensor
     np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 3), 2.0, np.float32))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_gradient_is_zero_where_masked_for_any_cotangent(backend: str, dtype: str) -> None:
+    # where relu's input is <= 0 its gradient is 0 even for an infinite or NaN cotangent (as
+    # PyTorch's threshold_backward); where it is > 0 the cotangent passes as it is. The NumPy
+    # backend multiplies by the mask only when every cotangent is finite (g . g, which an
+    # overflow also sends to the exact path).
+    x0 = np.array([-1.0, 2.0, -3.0, 4.0, 0.0, 5.0], dtype=dtype)
+    cases = [
+        ([np.inf, np.nan, -np.inf, 3e30, np.nan, 1.0], [0, np.nan, 0, 3e30, 0, 1.0]),
+        ([3e30, 1.0, -3e30, 2.0, 7.0, -1.5], [0, 1.0, 0, 2.0, 0, -1.5]),  # g . g overflows
+        ([0.5, 1.0, -2.0, 2.0, 7.0, -1.5], [0, 1.0, 0, 2.0, 0, -1.5])]
+    with pt.use_backend(backend):
+        for g0, expected in cases:
+            x = pt.asarray(x0, requires_grad=True)
+            pt.nn.functional.relu(x).backward(pt.asarray(np.array(g0, dtype=dtype)))
+            got = x.grad.to("numpy").numpy()
+            assert got.dtype == np.dtype(dtype)
+            np.testing.assert_array_equal(np.abs(got), np.abs(np.array(expected, dtype=dtype)))

@@ -35,7 +35,7 @@ abs = unary("abs", "numeric", lambda g, out, x: g * sign(x)  # noqa: A001
 negative = unary("negative", "numeric", lambda g, out, x: -g, fast=lambda F, g, out, x: -g)
 positive = unary("positive", "numeric", lambda g, out, x: g)
 square = unary("square", "numeric", lambda g, out, x: g * 2 * _conj(x),
-               fast=lambda F, g, out, x: g * 2 * x)
+               fast=lambda F, g, out, x: g * (x + x))
 sqrt = unary("sqrt", "floating-point", lambda g, out, x: g / (2 * _conj(out)),
              fast=lambda F, g, out, x: g / (2 * out))
 reciprocal = unary("reciprocal", "floating-point", lambda g, out, x: -g * _conj(out * out))
@@ -70,8 +70,8 @@ def _pow_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
 
 def _pow_x1_fast(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    if x2.__class__ is int and x2 == 2:
-        return g * (x1 * 2)
+    if x2.__class__ is int and x2 == 2:  # (x1 + x1: exactly x1 * 2, and NumPy adds two arrays
+        return g * (x1 + x1)  # faster than it multiplies by a Python scalar)
     return g * (x2 * F.pow(x1, x2 - 1))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from types import ModuleType
 from typing import Any
@@ -109,16 +110,20 @@ def _direct(xp: Any) -> dict[str, Any]:
     def matmul_tn(x1: Any, x2: Any, /) -> Any:
         return matmul(x1.T if x1.ndim == 2 else x1.swapaxes(-1, -2), x2)
 
-    multiply, isfinite, f32 = np.multiply, np.isfinite, np.dtype(np.float32)
-    all_true = np.logical_and.reduce  # what ndarray.all() calls, less a Python frame
+    multiply, vdot, f32 = np.multiply, np.vdot, np.dtype(np.float32)
+    zeros: dict[Any, Any] = {}  # a 0-d zero per dtype: NumPy compares with it faster than with 0
 
     def relu_backward(g: Any, x: Any, /) -> Any:
-        keep = x > 0  # (multiply broadcasts g and keep as where does)
-        if g.dtype is f32 and all_true(isfinite(g), axis=None):
+        z = zeros.get(x.dtype)
+        if z is None:
+            z = zeros[x.dtype] = np.zeros((), x.dtype)
+        keep = x > z  # (multiply broadcasts g and keep as where does)
+        if g.dtype is f32 and math.isfinite(vdot(g, g)):
             # NumPy's float32 where is ~2.5x slower than a multiply, which gives the same
-            # values where g is finite (a zero may come out as -0.0)
+            # values where g is finite (a zero may come out as -0.0); g . g is finite only when
+            # every element is (one pass, no temporary; an overflow just takes the where)
             return multiply(g, keep)
-        return where(keep, g, 0)
+        return where(keep, g, z)
 
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
