@@ -47,6 +47,8 @@ CASES: dict[str, list[_Case]] = {
     "relu": [(((3, 4),), pt.nn.functional.relu, True)],
     "matmul": [(((3, 4), (4, 5)), lambda a, b: a @ b, True),
                (((2, 3, 4), (4, 5)), lambda a, b: a @ b, True),  # broadcast: summed
+               (((4, 5), (2, 5, 6)), lambda a, b: a @ b, True),
+               (((2, 3, 4), (2, 4, 5)), lambda a, b: a @ b, True),
                (((4,), (4, 5)), lambda a, b: a @ b, False),  # vectors take the rule
                (((3, 4), (4,)), lambda a, b: a @ b, False)],
     "sum": [(((3, 4),), lambda a: pt.sum(a), True),
