@@ -19,6 +19,11 @@ __all__ = ["Tensor"]
 SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
 
+# Subclasses of Tensor (nn.Parameter, ...): the generated fast paths check ``type(x) is Tensor or
+# type(x) in SUBCLASSES``, so that plain tensors pay nothing for them.
+SUBCLASSES: set[type] = set()
+
+
 class Tensor:
     """An array of the Array API standard, on one backend, with autograd state.
 
@@ -45,6 +50,10 @@ class Tensor:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("Tensor() cannot be called directly; create tensors with "
                         "pt.asarray(data) or pt.tensor(data, requires_grad=...)")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        SUBCLASSES.add(cls)  # the table's fast paths take its instances as they take tensors
 
     # -- the standard's attributes -----------------------------------------------------------
     @property

@@ -765,3 +765,41 @@ def test_pt_manual_seed_seeds_init_and_dropout() -> None:
     w1 = host(nn.init.normal_(pt.empty(4), generator=g))
     w2 = host(nn.init.normal_(pt.empty(4), generator=pt.Generator().manual_seed(3)))
     np.testing.assert_array_equal(w1, w2)
+
+
+def _calls_apply(fn: Any) -> bool:
+    """Whether ``fn()`` goes through polytensor's general dispatch (``apply``)."""
+    import sys
+
+    seen = []
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_name == "apply" and \
+                frame.f_code.co_filename.endswith("_dispatch.py"):
+            seen.append(frame)
+
+    sys.setprofile(hook)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return bool(seen)
+
+
+@pytest.mark.parametrize("expr", [
+    lambda x, p: x @ p, lambda x, p: p @ x, lambda x, p: x + p, lambda x, p: p * 2.0,
+    lambda x, p: 2.0 - p, lambda x, p: -p, lambda x, p: pt.exp(p), lambda x, p: pt.sum(p, axis=0),
+    lambda x, p: pt.where(x > 0, p, 0.0), lambda x, p: pt.matrix_transpose(p)],
+    ids=["matmul", "rmatmul", "add", "mul", "rsub", "neg", "exp", "sum", "where", "transpose"])
+def test_ops_on_parameters_take_the_fast_path_and_differentiate(expr: Any) -> None:
+    # a Parameter is a Tensor subclass: the table's generated fast paths take it as a tensor
+    # (the general dispatch costs several microseconds per op), and record it for autograd
+    rng = np.random.default_rng(0)
+    x = pt.asarray(rng.standard_normal((3, 3)))
+    p = nn.Parameter(pt.asarray(rng.standard_normal((3, 3))))
+    w = pt.asarray(p.detach().numpy().copy(), requires_grad=True)  # the same, a plain leaf
+    assert not _calls_apply(lambda: expr(x, p))
+    expr(x, p).sum().backward()
+    expr(x, w).sum().backward()
+    assert p.grad is not None and type(p.grad) is pt.Tensor
+    np.testing.assert_allclose(p.grad.numpy(), w.grad.numpy(), rtol=1e-12)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _dtypes as dt
+from .._tensor import SUBCLASSES
 
 __all__ = ["OpDef", "OPS", "OP_LIST", "ZERO", "NONDIFF", "unary", "binary", "op"]
 
@@ -241,10 +242,17 @@ def _env(opdef: OpDef) -> dict[str, Any]:
         _TENSOR.append(Tensor)
         _graph._TENSOR_TYPE.append(Tensor)
 
-    return {"Tensor": Tensor, "apply": apply, "OP": opdef, "new": object.__new__,
+    return {"Tensor": Tensor, "SUBS": SUBCLASSES, "apply": apply, "OP": opdef,
+            "new": object.__new__,
             "wrap_new": wrap_new, "GRAD": _config.GRAD_ENABLED, "into": _into,
             "Node": _graph.Node, "Meta": _graph.Meta, "SEQ": _graph._SEQ, "graph": _graph,
             "weakref_ref": weakref.ref, "NO_PARAMS": _graph._NO_PARAMS}
+
+
+def _is_tensor(name: str) -> str:
+    """Source testing whether ``name`` is a tensor (a subclass's instance too, at no cost to
+    plain tensors)."""
+    return f"type({name}) is Tensor or type({name}) in SUBS"
 
 
 def _record_source(opdef: OpDef, guard: str, inputs: list[tuple[str, str, str]], params: str,
@@ -271,7 +279,7 @@ def _record_source(opdef: OpDef, guard: str, inputs: list[tuple[str, str, str]],
             continue
         m = f"_m{i}"
         head.append(f"{m} = {name}._meta" if kind == "tensor" else
-                    f"{m} = {name}._meta if type({name}) is Tensor else None")
+                    f"{m} = {name}._meta if {_is_tensor(name)} else None")
         head.append(f"_e{i} = {m} if {m} is not None and ({m}.requires_grad or {m}.node is not "
                     f"None) else None")
         needs.append(f"_e{i}")
@@ -325,7 +333,7 @@ _WRAP = '''
 # kind, mixed backends, bad input) goes through apply().
 _UNARY_SRC = '''
 def {fname}(x, /{outsig}):
-    if type(x) is Tensor:
+    if type(x) is Tensor or type(x) in SUBS:
         b = x._backend
         d = x._data
         if d.dtype in b.cats[{cat}]:
@@ -338,11 +346,11 @@ def {fname}(x, /{outsig}):
 
 _BINARY_SRC = '''
 def {fname}({a}, {b}, /{outsig}):
-    if type(x1) is Tensor:
+    if type(x1) is Tensor or type(x1) in SUBS:
         b = x1._backend
         d1 = x1._data
         dt = d1.dtype
-        if type(x2) is Tensor:
+        if type(x2) is Tensor or type(x2) in SUBS:
             if b is x2._backend and dt is (d2 := x2._data).dtype and dt in b.cats[{cat}]:
                 try:
                     r = b.fns[{idx}](d1, d2)
@@ -358,7 +366,7 @@ def {fname}({a}, {b}, /{outsig}):
     "\n            ", "\n                ") + '''
 {record_ts}
                 return t{ret}
-    elif type(x2) is Tensor:
+    elif type(x2) is Tensor or type(x2) in SUBS:
         b = x2._backend
         d2 = x2._data
         ok = b.cats_scalar[{cat}].get(type(x1))
@@ -560,7 +568,7 @@ def _fast_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str], kw: l
     cats = [dt.CATEGORY_NAMES.index(opdef.category_of(i)) for i in range(len(inputs))]
     if opdef.scalars:
         return _fast_scalar_op_source(opdef, fname, sig, inputs, kw, pdict, cats)
-    cond = " and ".join(f"type({n}) is Tensor" for n in inputs)
+    cond = " and ".join(f"({_is_tensor(n)})" for n in inputs)
     # each input's data and the first one's dtype are read once (locals _d0, _d1, ..., _t)
     reads = [f"_d0 = {first}._data", "_t = _d0.dtype"]
     checks = [f"_t in b.cats[{cats[0]}]"]
@@ -615,7 +623,7 @@ def _fast_scalar_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str]
     tup = "(" + "".join(f"{n}, " for n in inputs) + ")"
     group = opdef.promote or ()
     kwargs = ", ".join(f"{k}={k}" for k in kw)
-    datas = ", ".join(f"{n}._data if type({n}) is Tensor else {n}" for n in inputs)
+    datas = ", ".join(f"{n}._data if {_is_tensor(n)} else {n}" for n in inputs)
     call_args = ", ".join(a for a in (datas, kwargs) if a)
     call = (f"IMPL(b.fns[{opdef.index}], {call_args})" if opdef.impl is not None
             else f"b.fns[{opdef.index}]({call_args})")
@@ -623,9 +631,9 @@ def _fast_scalar_op_source(opdef: OpDef, fname: str, sig: str, inputs: list[str]
     params = pdict if kw else "NO_PARAMS"
     wrap = _WRAP[1:]
     record = _record_source(opdef, f"GRAD.get() and HAS_META({tup})", [
-        (n, f"{n}._data if type({n}) is Tensor else {n}", "any") for n in inputs], params, 12)
+        (n, f"{n}._data if {_is_tensor(n)} else {n}", "any") for n in inputs], params, 12)
     return f"""def {fname}{sig}:
-    if type({ref}) is Tensor:
+    if {_is_tensor(ref)}:
         b = {ref}._backend
         if FAST_OK(b, {ref}._data.dtype, {tup}, {tuple(cats)!r}, {tuple(group)!r}):
             r = {call}
@@ -649,7 +657,7 @@ def _fast_ok(b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...],
         c = cats[i] if i < len(cats) else cats[0]
         if v is None:
             continue
-        if type(v) is Tensor:
+        if type(v) is Tensor or type(v) in SUBCLASSES:
             d = v._data.dtype
             if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
                 return False
