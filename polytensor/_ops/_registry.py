@@ -189,7 +189,12 @@ def _fast_rules(opdef: OpDef, fast: Any) -> None:
     if not opdef.rules or len(fast) != len(opdef.rules):
         raise ValueError(f"{opdef.name}: fast rules need one rule per input "
                          f"({len(opdef.rules)}); got {len(fast)}")
-    opdef.fast = fast
+    # an input without a fast form (None) takes its rule: the engine then calls every entry
+    opdef.fast = tuple(_no_fast_form if f is None else f for f in fast)
+
+
+def _no_fast_form(F: Any, g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
+    return NotImplemented
 
 
 def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rule | _Marker | None:

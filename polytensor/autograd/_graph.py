@@ -411,13 +411,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                     if need is None:
                         continue
                     frule = fast[i]
-                    c = NotImplemented
-                    if frule is not None:
-                        try:
-                            c = (frule(fns, gd, od, *datas, **params) if params
-                                 else frule(fns, gd, od, *datas))
-                        except TypeError:  # the library refuses mixed dtypes (a boolean
-                            pass  # mask in array-api-strict): the rule promotes
+                    try:
+                        c = (frule(fns, gd, od, *datas, **params) if params
+                             else frule(fns, gd, od, *datas))
+                    except TypeError:  # the library refuses mixed dtypes (a boolean mask
+                        c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
                     if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
                         t = _new(tensor_type)
@@ -451,9 +449,8 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 _run_rules(node, g_in, create_graph, specials and by_node.get(id(node), ()),
                            found, pending, leaves, heap)
             if not retain_graph:  # release what the node holds; a second pass raises
-                if node.out is not None:
-                    node.out_metas = ()
                 node.inputs = node.datas = node.needs = node.out = node.fast = None
+                node.out_metas = ()
         g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
         for m, g in leaves.values():
             if m.hooks:
