@@ -142,6 +142,17 @@ imag = unary("imag", "complex floating-point", lambda g, out, x: astype(g, x.dty
 # at 0, as PyTorch's relu has it.
 relu = unary("relu", "real numeric", lambda g, out, x: _relu_backward(g, out),
               fast=lambda F, g, out, x: F._relu_backward(g, out))
+relu.__doc__ = """``relu(x, /)``: ``max(x, 0)`` element-wise (PyTorch's ``relu``; an extension,
+not a function of the Array API standard; also ``polytensor.nn.functional.relu``).
+
+Input dtypes: real numeric. Derivative: 1 where x > 0, else 0 (0 at 0, as in PyTorch).
+
+Examples
+--------
+>>> import polytensor as pt
+>>> pt.relu(pt.asarray([-1.0, 0.0, 2.0]))
+tensor([0., 0., 2.], backend='numpy')
+"""
 # relu's gradient, where(x > 0, g, 0), in one call (PyTorch's threshold_backward): what relu's
 # rule computes from its output; differentiable again in g, piecewise constant in x.
 _relu_backward = op("_relu_backward", "(g, x, /)", "real numeric", (

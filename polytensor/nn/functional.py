@@ -76,17 +76,9 @@ def _dim(dim: int, ndim: int, where: str) -> int:
 
 
 # -- activations ---------------------------------------------------------------------------------
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0) element-wise; the gradient at 0 is 0, as in PyTorch.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> import polytensor.nn.functional as F
-    >>> F.relu(pt.asarray([-1.0, 0.0, 2.0]))
-    tensor([0., 0., 2.], backend='numpy')
-    """
-    return pt_relu(input if type(input) is Tensor else _tensor(input, "relu"))
+# relu is the table's op itself (PyTorch's F.relu and torch.relu are one function too): a
+# wrapper would cost a call per use; the op refuses what is not a tensor in the same words.
+relu = pt_relu
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
