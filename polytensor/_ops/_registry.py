@@ -248,10 +248,11 @@ def _env(opdef: OpDef) -> dict[str, Any]:
         _graph._TENSOR_TYPE.append(Tensor)
 
     return {"Tensor": Tensor, "SUBS": SUBCLASSES, "apply": apply, "OP": opdef,
-            "new": object.__new__,
-            "wrap_new": wrap_new, "GRAD": _config.GRAD_ENABLED, "into": _into,
+            "new": object.__new__, "wrap_new": wrap_new, "GRAD": _config.GRAD_ENABLED,
+            "into": _into, "NO_PARAMS": _graph._NO_PARAMS,
+            # what the inline recording uses (_record_source)
             "Node": _graph.Node, "Meta": _graph.Meta, "SEQ": _graph._SEQ, "graph": _graph,
-            "weakref_ref": weakref.ref, "NO_PARAMS": _graph._NO_PARAMS}
+            "weakref_ref": weakref.ref}
 
 
 def _is_tensor(name: str) -> str:
@@ -458,8 +459,8 @@ def binary(name: str, category: str,
     cat = dt.CATEGORY_NAMES.index(category)
     env = _env(opdef)
     if impl is None:
-        t1, t2, s1, s2 = ("x1", "d1", "tensor"), ("x2", "d2", "tensor"), ("x1", "x1", "scalar"), (
-            "x2", "x2", "scalar")
+        t1, t2 = ("x1", "d1", "tensor"), ("x2", "d2", "tensor")
+        s1, s2 = ("x1", "x1", "scalar"), ("x2", "x2", "scalar")
         records = {  # tensor and tensor, tensor and scalar, scalar and tensor
             "record_tt": _record_source(
                 opdef, "(x1._meta is not None or x2._meta is not None) and GRAD.get()", [t1, t2],
