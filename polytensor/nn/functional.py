@@ -76,8 +76,8 @@ def _dim(dim: int, ndim: int, where: str) -> int:
 
 
 # -- activations ---------------------------------------------------------------------------------
-# relu is the table's op itself (PyTorch's F.relu and torch.relu are one function too): a
-# wrapper would cost a call per use; the op refuses what is not a tensor in the same words.
+# relu is the table's op itself: a wrapper would cost a call per use, and the op refuses what
+# is not a tensor in the same words.
 relu = pt_relu
 
 
