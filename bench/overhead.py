@@ -4,7 +4,8 @@
     tanh, divide, cos) on 8-element float64 arrays: polytensor on its NumPy backend, the same
     chain on raw NumPy arrays, and the difference (polytensor's overhead per op); the raw
     array-api-strict namespace and, when it is importable, torch as peers; and, for
-    information, polytensor while recording autograd (``requires_grad=True``).
+    information, polytensor while recording autograd (``requires_grad=True``) and with ``a``
+    and ``b`` ``nn.Parameter`` objects (a Tensor subclass; constants here).
 (b) A 1000x1000 float64 matmul: polytensor's time over NumPy's.
 
 Every figure is a median over rounds of ``timeit`` measurements, and the implementations take
@@ -107,6 +108,7 @@ def chain_candidates(torch: Any) -> list[Candidate]:
     with pt.use_backend("numpy"):
         x, a, b = pt.asarray(x0), pt.asarray(a0), pt.asarray(b0)
         xg = pt.asarray(x0, copy=True, requires_grad=True)
+        pa, pb = (pt.nn.Parameter(t, requires_grad=False) for t in (a, b))
     add("polytensor, numpy backend", pt, x, a, b, lambda t: t.numpy())
     try:
         import array_api_strict as xps
@@ -120,6 +122,7 @@ def chain_candidates(torch: Any) -> list[Candidate]:
             torch.from_numpy(a0), torch.from_numpy(b0), lambda t: t.numpy())
     add("polytensor, requires_grad=True (records)", pt, xg, a, b,
         lambda t: t.detach().numpy())
+    add("polytensor, a and b nn.Parameters", pt, x, pa, pb, lambda t: t.numpy())
     return out
 
 
@@ -208,6 +211,8 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
             note = f"  goal <= {GOAL_PER_OP_US:.2f} µs: {_verdict(us <= GOAL_PER_OP_US)}"
         elif "records" in c.label:
             note = "  (information: builds the autograd graph)"
+        elif "Parameters" in c.label:
+            note = "  (information: a Tensor subclass's operands)"
         print(f"  {c.label:<44}{us:>12.3f}{note}")
         if c is chains[1]:
             print(f"  {'  polytensor overhead (difference to numpy)':<44}{us - np_us:>12.3f}"
