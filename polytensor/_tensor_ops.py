@@ -11,7 +11,7 @@ from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, split_key
 from ._ops._registry import OPS
-from ._tensor import Tensor
+from ._tensor import SUBCLASSES, Tensor
 from .autograd import _graph
 
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
@@ -64,7 +64,7 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
                     _graph._edge(self) is None and _graph._edge(other) is None)):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
             d = self._data
-            if type(other) is Tensor:
+            if type(other) is Tensor or type(other) in SUBCLASSES:
                 od = other._data
                 # (shapes: NumPy raises below unless other broadcasts to self's shape)
                 ok = other._backend is b and od.dtype is d.dtype

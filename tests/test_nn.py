@@ -803,3 +803,18 @@ def test_ops_on_parameters_take_the_fast_path_and_differentiate(expr: Any) -> No
     expr(x, w).sum().backward()
     assert p.grad is not None and type(p.grad) is pt.Tensor
     np.testing.assert_allclose(p.grad.numpy(), w.grad.numpy(), rtol=1e-12)
+
+
+def test_in_place_updates_by_a_parameter_write_into_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    # t -= p (no graph involved) writes NumPy's result straight into t's memory, as t -= tensor
+    # does: the backend's in-place function runs once, no temporary is assigned afterwards
+    b = pt.backends.get("numpy")
+    calls = []
+    sub = b.inplace["subtract"]
+    monkeypatch.setitem(b.inplace, "subtract", lambda *a: calls.append(1) or sub(*a))
+    t = pt.asarray(np.full(3, 5.0))
+    p = nn.Parameter(pt.asarray(np.full(3, 2.0)))
+    before = t._data
+    t -= p
+    assert calls == [1] and t._data is before
+    np.testing.assert_array_equal(t.numpy(), [3.0, 3.0, 3.0])
