@@ -46,6 +46,7 @@ from ._ops.statistical import (all, any, cumulative_prod, cumulative_sum, diff, 
                                prod, std, sum, var)
 from ._shapes import broadcast_shapes
 from ._tensor import Tensor
+from ._version import __version__ as __version__
 from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid,
                       tensor)
 from ._random import (Generator, default_generator, initial_seed, manual_seed, rand,
@@ -59,7 +60,6 @@ from ._serialize import load, save  # noqa: E402
 _tensor_ops.install()
 _methods.install()
 
-__version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
 e = _math.e
