@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _dtypes as dt
+from ..backends._backend import register_op_name
 from .._tensor import SUBCLASSES
 
 __all__ = ["OpDef", "OPS", "OP_LIST", "ZERO", "NONDIFF", "unary", "binary", "op"]
@@ -164,6 +165,7 @@ def _register(opdef: OpDef) -> OpDef:
         n_inputs = opdef.extra.get("n_inputs")
         opdef.checked = None if n_inputs is None else tuple(
             i for i, r in enumerate(opdef.reads) if r and i < n_inputs)
+    register_op_name(opdef.name)
     opdef.index = len(OP_LIST)
     OPS[opdef.name] = opdef
     OP_LIST.append(opdef)

@@ -14,10 +14,30 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from .._device import Device
-from ._backend import Backend, BackendUnavailable
+from ._backend import (
+    Availability,
+    Backend,
+    BackendUnavailable,
+    Capabilities,
+    LazyOps,
+    Transfer,
+    Writes,
+)
 
-__all__ = ["Backend", "BackendUnavailable", "available", "get", "names", "register",
-           "all_devices"]
+__all__ = [
+    "Availability",
+    "Backend",
+    "BackendUnavailable",
+    "Capabilities",
+    "LazyOps",
+    "Transfer",
+    "Writes",
+    "all_devices",
+    "available",
+    "get",
+    "names",
+    "register",
+]
 
 _REGISTRY: dict[str, Backend] | None = None
 _LOAD_ERRORS: dict[str, str] = {}

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from .. import _dtypes as dt
 from .._device import Device
 
-__all__ = ["Backend", "BackendUnavailable"]
+__all__ = ["OP_INDEX", "OP_NAMES", "Availability", "Backend", "BackendUnavailable",
+           "Capabilities", "LazyOps", "Transfer", "Writes", "register_op_name"]
+
+# The op table's names in table order, filled by the op registry as it declares each op
+# (register_op_name): backends resolve an op index to a function through these, so this layer
+# never imports the table above it.
+OP_NAMES: list[str] = []
+OP_INDEX: dict[str, int] = {}
+
+
+def register_op_name(name: str) -> int:
+    """Give op ``name`` the next index of the backends' function tables and return it.
+
+    The op registry calls it once per op it declares; ``backend.fns[index]`` is then the
+    backend's function for that op.
+
+    Examples
+    --------
+    >>> from polytensor.backends import _backend
+    >>> _backend.OP_NAMES[_backend.OP_INDEX["exp"]]
+    'exp'
+    """
+    if name in OP_INDEX:
+        raise ValueError(f"register_op_name() expects a new op name; got {name!r}, which has "
+                         f"index {OP_INDEX[name]} already (each op is declared once)")
+    OP_INDEX[name] = index = len(OP_NAMES)
+    OP_NAMES.append(name)
+    return index
 
 
 class BackendUnavailable(ImportError):
@@ -47,9 +75,7 @@ class _FnTable(dict[int, Callable[..., Any]]):
         self._backend = backend
 
     def __missing__(self, index: int) -> Callable[..., Any]:
-        from .._ops._registry import OP_LIST
-
-        fn = self._backend.resolve(OP_LIST[index].name)
+        fn = self._backend.resolve(OP_NAMES[index])
         self[index] = fn
         return fn
 
@@ -62,42 +88,90 @@ class _ByName:
         self._fns = fns
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        from .._ops._registry import OPS
-
-        op = OPS.get(name)
-        if op is None:
+        index = OP_INDEX.get(name)
+        if index is None:
             raise AttributeError(f"no op named {name!r} in polytensor's table")
-        fn = self._fns[op.index]
+        fn = self._fns[index]
         setattr(self, name, fn)
         return fn
 
 
-class Backend:
-    """One array library as polytensor sees it: data, not behaviour.
+@dataclass(frozen=True, kw_only=True)
+class Capabilities:
+    """What a backend's library can do, as flags polytensor's core reads (never its name).
 
     Parameters
     ----------
-    name : str
-        The name users select it by (``pt.set_backend(name)``).
-    loader : callable
-        Returns the library's array-API namespace; called lazily, on first use.
-    overrides : mapping
-        Standard function name (``"linalg.det"``) to a callable on native arrays, for the
-        library's gaps and quirks.
     lazy : bool
-        True when results are task graphs that compute only on request (Dask).
+        Results are task graphs that compute only on request (Dask): nothing may compute them
+        behind the user's back, ``repr`` shows no values, ``pt.compute`` evaluates them.
     mutable : bool
-        True when arrays can be written in place (NumPy, CuPy); immutable ones are rebound.
-    options : tuple of str
-        Names of the options ``set_backend(name, **options)`` accepts.
-    probe : callable, optional
-        Returns a reason string when the backend cannot run here (no GPU), else None.
-    to_numpy, from_numpy : callable, optional
-        Host transfer; default ``numpy.asarray`` and the namespace's ``asarray``.
-    extra : str, optional
-        The ``pip install 'polytensor[extra]'`` extra that installs the library.
-    compute, persist, materialize : callable, optional
-        For lazy backends: evaluate several native arrays in one pass (see the methods).
+        Arrays can be written in place (NumPy, CuPy); immutable ones are rebound instead.
+    multi_device : bool
+        The library has several devices (CuPy's GPUs, array-api-strict's test devices): the
+        arrays of one op must share a device, which polytensor checks and names in its error;
+        ``*_like`` functions and moves keep a tensor's device, and ``repr`` shows it.
+    shares_host_memory : bool
+        Native arrays are NumPy arrays in host memory: ``from_numpy`` and ``to_numpy`` hand
+        back the same buffer (``pt.from_numpy(a)`` and ``t.numpy()`` are views of one array),
+        and ``asarray`` takes such arrays through its host path, as any NumPy input.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.Capabilities(multi_device=True)
+    Capabilities(lazy=False, mutable=True, multi_device=True, shares_host_memory=False)
+    """
+
+    lazy: bool = False
+    mutable: bool = True
+    multi_device: bool = False
+    shares_host_memory: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transfer:
+    """How native arrays reach host memory and other backends; None keeps the default.
+
+    Parameters
+    ----------
+    to_numpy : callable, optional
+        ``to_numpy(array)``: a NumPy array with the data (computed, for a lazy backend);
+        default ``numpy.asarray``.
+    from_numpy : callable, optional
+        ``from_numpy(backend, array, device)``: a native array holding NumPy ``array``'s data,
+        on native ``device`` (None: the default device); default the namespace's ``asarray``.
+    device_of : callable, optional
+        ``device_of(array)``: the native device an array lives on; default
+        ``array_api_compat.device``.
+    as_array : callable, optional
+        ``as_array(value)``: an array from what a library function returned (a NumPy scalar,
+        say); default the namespace's ``asarray``.
+    """
+
+    to_numpy: Callable[[Any], Any] | None = None
+    from_numpy: Callable[[Backend, Any, Any], Any] | None = None
+    device_of: Callable[[Any], Any] | None = None
+    as_array: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LazyOps:
+    """For lazy backends: evaluating several native arrays in one pass (see
+    ``Backend.compute``, ``Backend.persist``, ``Backend.materialize``); None keeps the default,
+    which goes through ``to_numpy`` and ``from_numpy``."""
+
+    compute: Callable[[list[Any]], list[Any]] | None = None
+    persist: Callable[[list[Any]], list[Any]] | None = None
+    materialize: Callable[[list[Any]], list[Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Writes:
+    """For mutable backends: writing into arrays without a copy.
+
+    Parameters
+    ----------
     inplace : mapping, optional
         Op name (``"add"``) to a ufunc-like ``fn(a, b, a)`` writing ``a <op> b`` into ``a``
         (its third positional argument is ``out``, as a ufunc's): what in-place operators use
@@ -106,52 +180,130 @@ class Backend:
         ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
         not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
         without a copy; without this hook a mutable backend's gradients are always copied.
+    """
+
+    inplace: dict[str, Callable[..., Any]] | None = None
+    owns_data: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Availability:
+    """What makes a backend usable here, for its status and its error messages.
+
+    Parameters
+    ----------
+    extra : str, optional
+        The ``pip install 'polytensor[extra]'`` extra that installs the library.
+    probe : callable, optional
+        Returns a reason string when the backend cannot run here (no GPU), else None; called
+        once, after the library loads.
+    """
+
+    extra: str | None = None
+    probe: Callable[[], str | None] | None = None
+
+
+_GROUPS = (("capabilities", Capabilities), ("transfer", Transfer), ("lazy_ops", LazyOps),
+           ("writes", Writes), ("availability", Availability))
+
+
+class Backend:
+    """One array library as polytensor sees it: data, not behaviour.
+
+    Built-in and third-party backends are built alike and registered through the
+    ``polytensor.backends`` entry-point group. polytensor's core never tests a backend's name:
+    what differs between libraries is said by the flags of ``capabilities``, read back as
+    ``backend.lazy``, ``backend.mutable``, ``backend.multi_device`` and
+    ``backend.shares_host_memory``, and by the hooks of the other groups.
+
+    Parameters
+    ----------
+    name : str
+        The name users select it by (``pt.set_backend(name)``).
+    loader : callable
+        Returns the library's array-API namespace; called lazily, on first use.
+    overrides : mapping, optional
+        Standard function name (``"linalg.det"``) to a callable on native arrays, for the
+        library's gaps and quirks.
+    options : tuple of str
+        Names of the options ``set_backend(name, **options)`` accepts.
+    capabilities : Capabilities
+        Flags: ``lazy``, ``mutable``, ``multi_device``, ``shares_host_memory``.
+    transfer : Transfer
+        Hooks to and from host memory: ``to_numpy``, ``from_numpy``, ``device_of``,
+        ``as_array``.
+    lazy_ops : LazyOps
+        For lazy backends: ``compute``, ``persist``, ``materialize`` several arrays at once.
+    writes : Writes
+        For mutable backends: ``inplace`` functions and ``owns_data``.
+    availability : Availability
+        ``extra`` (the pip extra that installs the library) and ``probe`` (why it cannot run).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> b = pt.backends.get("numpy")
-    >>> b.name, b.lazy
-    ('numpy', False)
+    >>> b.name, b.lazy, b.multi_device, b.shares_host_memory
+    ('numpy', False, False, True)
+
+    A third-party library with several devices says so with a flag, and gets the device checks
+    of CuPy:
+
+    >>> def load():
+    ...     import array_api_strict
+    ...     return array_api_strict
+    >>> mine = pt.backends.Backend(
+    ...     "mylib", load, capabilities=pt.backends.Capabilities(multi_device=True),
+    ...     transfer=pt.backends.Transfer(device_of=lambda a: a.device),
+    ...     availability=pt.backends.Availability(extra="strict"))
+    >>> mine.multi_device, mine.mutable, mine.extra
+    (True, True, 'strict')
     """
 
     def __init__(self, name: str, loader: Callable[[], ModuleType], *,
                  overrides: dict[str, Callable[..., Any]] | None = None,
-                 lazy: bool = False, mutable: bool = True,
                  options: tuple[str, ...] = (),
-                 probe: Callable[[], str | None] | None = None,
-                 to_numpy: Callable[..., Any] | None = None,
-                 from_numpy: Callable[..., Any] | None = None,
-                 device_of: Callable[[Any], Any] | None = None,
-                 as_array: Callable[[Any], Any] | None = None,
-                 extra: str | None = None,
-                 compute: Callable[[list[Any]], list[Any]] | None = None,
-                 persist: Callable[[list[Any]], list[Any]] | None = None,
-                 materialize: Callable[[list[Any]], list[Any]] | None = None,
-                 inplace: dict[str, Callable[..., Any]] | None = None,
-                 owns_data: Callable[[Any], bool] | None = None) -> None:
+                 capabilities: Capabilities = Capabilities(),
+                 transfer: Transfer = Transfer(),
+                 lazy_ops: LazyOps = LazyOps(),
+                 writes: Writes = Writes(),
+                 availability: Availability = Availability()) -> None:
+        given = (capabilities, transfer, lazy_ops, writes, availability)
+        for (param, cls), value in zip(_GROUPS, given, strict=True):
+            if not isinstance(value, cls):
+                raise TypeError(f"Backend() expects {param}= to be a polytensor.backends."
+                                f"{cls.__name__}; got {type(value).__name__}; build it with "
+                                f"pt.backends.{cls.__name__}(...)")
         self.name = name
-        self.extra = extra  # the pip extra of polytensor that installs the library, if any
-        self._compute = compute
-        self._persist = persist
-        self._materialize = materialize
-        # op name -> fn(a, b, out=a) writing a <op> b into a, for in-place operators with no
-        # autograd
-        self.inplace = inplace
-        # array -> whether it owns its memory and may be written (not a view, not read-only):
-        # such an array, held by nothing else, becomes a leaf's .grad without a copy
-        self.owns_data = owns_data
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
-        self.lazy = lazy
-        self.mutable = mutable
         self.option_names = options
         self.options: dict[str, Any] = {}
-        self._probe = probe
-        self._to_numpy = to_numpy
-        self._from_numpy = from_numpy
-        self._device_of = device_of
-        self._as_array = as_array
+        self.capabilities = capabilities
+        self.transfer = transfer
+        self.lazy_ops = lazy_ops
+        self.writes = writes
+        self.availability = availability
+        # The groups' fields, read back as plain attributes (hot paths read b.lazy, b.inplace)
+        self.lazy = capabilities.lazy
+        self.mutable = capabilities.mutable
+        self.multi_device = capabilities.multi_device
+        self.shares_host_memory = capabilities.shares_host_memory
+        self._to_numpy = transfer.to_numpy
+        self._from_numpy = transfer.from_numpy
+        self._device_of = transfer.device_of
+        self._as_array = transfer.as_array
+        self._compute = lazy_ops.compute
+        self._persist = lazy_ops.persist
+        self._materialize = lazy_ops.materialize
+        # op name -> fn(a, b, out=a) writing a <op> b into a, for in-place operators with no
+        # autograd
+        self.inplace = writes.inplace
+        # array -> whether it owns its memory and may be written (not a view, not read-only):
+        # such an array, held by nothing else, becomes a leaf's .grad without a copy
+        self.owns_data = writes.owns_data
+        self.extra = availability.extra  # the pip extra of polytensor that installs the library
+        self._probe = availability.probe
         self._xp: ModuleType | None = None
         self._error: str | None = None
         self._variants: dict[tuple[tuple[str, Any], ...], Backend] = {}
@@ -209,7 +361,7 @@ class Backend:
                 raise BackendUnavailable(reason)
         self._build_tables(xp)
         if self._as_array is not None:  # an instance attribute: no method call per wrap
-            self.as_array = self._as_array  # type: ignore[method-assign]
+            self.as_array = self._as_array  # type: ignore[method-assign, assignment]
         self._xp = xp
         return xp
 
@@ -426,7 +578,7 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
 
         z = np.zeros(shape, dtype=backend.to_numpy(g).dtype)
         np.add.at(z, _host_key(key, backend.to_numpy), backend.to_numpy(g))
-        return backend.from_numpy(z, backend.device_of(g) if backend.name != "numpy" else None)
+        return backend.from_numpy(z, backend.device_of(g) if backend.multi_device else None)
 
     return scatter_add
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend
+from ._backend import Availability, Backend, Capabilities, Transfer
 
 
 def _load() -> ModuleType:
@@ -70,5 +70,8 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
-BACKEND = Backend("array_api_strict", _load, overrides=_OVERRIDES, to_numpy=_to_numpy,
-                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="strict")
+BACKEND = Backend("array_api_strict", _load, overrides=_OVERRIDES,
+                  capabilities=Capabilities(multi_device=True),
+                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
+                                    device_of=lambda a: a.device),
+                  availability=Availability(extra="strict"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend, BackendUnavailable
+from ._backend import Availability, Backend, BackendUnavailable, Capabilities, Transfer, Writes
 
 
 def _cuda_device_count() -> int:
@@ -63,6 +63,9 @@ def _owns_data(a: Any) -> bool:
     return a.base is None  # CuPy arrays are always writable
 
 
-BACKEND = Backend("cupy", _load, overrides=_OVERRIDES, probe=_probe, to_numpy=_to_numpy,
-                  from_numpy=_from_numpy, device_of=lambda a: a.device, extra="cupy",
-                  owns_data=_owns_data)
+BACKEND = Backend("cupy", _load, overrides=_OVERRIDES,
+                  capabilities=Capabilities(multi_device=True),
+                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
+                                    device_of=lambda a: a.device),
+                  writes=Writes(owns_data=_owns_data),
+                  availability=Availability(extra="cupy", probe=_probe))

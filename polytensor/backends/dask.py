@@ -17,7 +17,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend
+from ._backend import Availability, Backend, Capabilities, LazyOps, Transfer
 
 
 def _load() -> ModuleType:
@@ -157,7 +157,10 @@ def _persist(arrays: list[Any]) -> list[Any]:
     return list(dask.persist(*(a.rechunk("auto") for a in arrays)))
 
 
-BACKEND = Backend("dask", _load, overrides=_OVERRIDES, lazy=True, mutable=False,
-                  options=("chunks",), to_numpy=_to_numpy, from_numpy=_from_numpy,
-                  device_of=lambda a: "cpu", extra="dask", compute=_compute, persist=_persist,
-                  materialize=_materialized)
+BACKEND = Backend("dask", _load, overrides=_OVERRIDES, options=("chunks",),
+                  capabilities=Capabilities(lazy=True, mutable=False),
+                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
+                                    device_of=lambda a: "cpu"),
+                  lazy_ops=LazyOps(compute=_compute, persist=_persist,
+                                   materialize=_materialized),
+                  availability=Availability(extra="dask"))

@@ -8,7 +8,7 @@ import operator
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend
+from ._backend import Backend, Capabilities, Transfer, Writes
 
 
 def _load() -> ModuleType:
@@ -185,6 +185,8 @@ def _owns_data(a: Any) -> bool:
     return a.base is None and a.flags.writeable
 
 
-BACKEND = Backend("numpy", _load, overrides=_OVERRIDES, as_array=_as_array,
-                  inplace=_inplace_ufuncs(), owns_data=_owns_data,
-                  from_numpy=_from_numpy, to_numpy=_to_numpy, device_of=lambda a: "cpu")
+BACKEND = Backend("numpy", _load, overrides=_OVERRIDES,
+                  capabilities=Capabilities(shares_host_memory=True),
+                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
+                                    device_of=lambda a: "cpu", as_array=_as_array),
+                  writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data))
