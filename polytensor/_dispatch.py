@@ -74,14 +74,16 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
                 device = None
             elif b is not backend and b.name != backend.name:
                 raise _mixed(where, backend, b)
-            if b.name == "cupy" or b.name == "array_api_strict":
+            if b.multi_device:
                 d = b.device_of(v._data)
                 if device is None:
                     device = d
                 elif d != device:
-                    raise ValueError(
-                        f"{where}() got tensors on two devices ({b.name}:{device}, "
-                        f"{b.name}:{d}); move one with x.to_device(...)")
+                    from ._device import Device  # (only on this error path)
+
+                    first, other = Device(b, device), Device(b, d)
+                    raise ValueError(f"{where}() got tensors on two devices ({first}, {other}); "
+                                     f"move one with x.to_device(\"{first}\")")
     return backend
 
 
@@ -95,7 +97,6 @@ def _type_error(opdef: OpDef, value: Any) -> TypeError:
 
 
 _SCALAR_TYPES = frozenset(_SCALARS)
-_MULTI_DEVICE = frozenset(("cupy", "array_api_strict"))
 
 
 def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None = None,
@@ -132,7 +133,7 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
             return NotImplemented
         raise TypeError(f"{opdef.name}() expects at least one polytensor array; got "
                         f"{', '.join(type(v).__name__ for v in inputs) or 'none'}")
-    if backend.name in _MULTI_DEVICE:
+    if backend.multi_device:
         common_backend(opdef.name, inputs)  # checks devices too
     group = opdef.promote or ()
     cats = opdef.category_sets

@@ -25,10 +25,7 @@ def tensor_repr(t: Tensor) -> str:
         body = f"<lazy shape={t.shape}>"
     else:
         body = _host.format_array(b.to_numpy(t._data), "tensor(")
-    if b.name != "numpy" or str(t.device) != "numpy:cpu":
-        extras.append(f"device='{t.device}'" if b.name in ("cupy", "array_api_strict")
-                      else f"backend='{b.name}'")
-    else:
-        extras.append("backend='numpy'")
+    # a backend with several devices shows which one; the others' single device says nothing
+    extras.append(f"device='{t.device}'" if b.multi_device else f"backend='{b.name}'")
     extras.extend(describe(t))
     return f"tensor({body}, {', '.join(extras)})"

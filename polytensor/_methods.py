@@ -673,8 +673,10 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
 
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_() expects a tensor; got {type(src).__name__}")
-    if src._backend.name != self._backend.name:
+    if src._backend.name != self._backend.name:  # another library (options aside)
         src = src.to(self._backend.name)
+    if self._backend.multi_device and src.device != self.device:
+        src = src.to_device(self.device)  # as PyTorch's copy_, across devices
     if src.dtype is not self.dtype:
         src = astype(src, self.dtype)
     if tuple(src.shape) != tuple(self.shape):

@@ -26,8 +26,8 @@ def transfer_data(data: Any, source: Backend, target: Backend, device: Any = Non
     if source.name == target.name:
         if device is None or source.device_of(data) == device:
             return data
-        if target.name == "cupy":
-            return target.from_numpy(data, device)  # cupy.asarray under the device
+        # the standard's asarray copies to another device (array-api-compat's CuPy one under
+        # that device's context)
         return target.xp.asarray(data, device=device)
     if not source.lazy and not target.lazy:
         # Note: a copy, as PyTorch's .to() of another device: the two backends' tensors must

@@ -147,7 +147,7 @@ def _like(where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_gr
     _check_dtype(where, dtype)
     if device is None:
         backend, native = x._backend, None
-        if backend.name in ("cupy", "array_api_strict"):
+        if backend.multi_device:
             native = backend.device_of(x._data)
     else:
         backend, native = parse_device(device, where)
@@ -356,7 +356,7 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
             t = _copy(t)
         return _finish(t, requires_grad) if requires_grad else t
     backend, native = _target(device, "asarray")
-    if isinstance(obj, backend.array_type) and backend.name != "numpy":
+    if isinstance(obj, backend.array_type) and not backend.shares_host_memory:
         data = obj
         d = backend.dtype_of(data.dtype) if dtype is None else dtype
         data = backend.xp.asarray(data, dtype=backend.to_native[d], copy=copy,
@@ -486,7 +486,7 @@ def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:
     if _config.GRAD_ENABLED.get():
         from ..autograd import _graph
 
-        src_dev = src.device_of(x._data) if src.name in ("cupy", "array_api_strict") else None
+        src_dev = src.device_of(x._data) if src.multi_device else None
         _graph.record(_MOVE, (x,), {"src_device": src_dev}, out)
     return out
 
