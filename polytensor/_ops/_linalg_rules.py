@@ -61,14 +61,14 @@ def composite_vjp(fn: Callable[..., Any], inputs: tuple[Any, ...], g: Any) -> tu
                  for x in xs)
 
 
-def inv_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+def inv_rule(g: Any, out: Any, _x: Any) -> tuple[Any]:
     pt = _pt()
     return (-pt.matmul(H(out), pt.matmul(g, H(out))),)
 
 
-def solve_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
+def solve_rule(g: Any, out: Any, x1: Any, _x2: Any) -> tuple[Any, Any]:
     pt = _pt()
-    vector = x2.ndim == 1
+    vector = _x2.ndim == 1
     if vector:
         g = pt.expand_dims(g, axis=-1)
         out = pt.expand_dims(out, axis=-1)
@@ -102,7 +102,7 @@ def _phi(a: Any) -> Any:
     return pt.tril(a, k=-1) + pt.tril(pt.triu(a)) * 0.5
 
 
-def cholesky_rule(g: Any, out: Any, x: Any, upper: bool) -> tuple[Any]:
+def cholesky_rule(g: Any, out: Any, _x: Any, upper: bool) -> tuple[Any]:
     pt = _pt()
     L = H(out) if upper else out
     gL = H(g) if upper else g
@@ -118,11 +118,11 @@ def _copyltu(m: Any) -> Any:
     return low + H(low) + pt.tril(pt.triu(m))
 
 
-def qr_rule(gs: Any, outs: Any, x: Any, mode: str) -> tuple[Any]:
+def qr_rule(gs: Any, outs: Any, _x: Any, mode: str) -> tuple[Any]:
     pt = _pt()
     Q, R = outs
     gQ, gR = gs
-    m, n = x.shape[-2], x.shape[-1]
+    m, n = _x.shape[-2], _x.shape[-1]
     if m < n:
         raise NotImplementedError("the gradient of linalg.qr() of a wide matrix (m < n) is "
                                   "not implemented; transpose the problem")
@@ -144,7 +144,7 @@ def _off_diag_inverse_gaps(w: Any) -> Any:
     return pt.where(eye, 0.0, 1.0 / pt.where(eye, 1.0, d))
 
 
-def eigh_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
+def eigh_rule(gs: Any, outs: Any, _x: Any) -> tuple[Any]:
     pt = _pt()
     w, V = outs
     gw, gV = gs
@@ -153,17 +153,17 @@ def eigh_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
     return (pt.matmul(V, pt.matmul(middle, H(V))),)
 
 
-def eigvalsh_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+def eigvalsh_rule(g: Any, _out: Any, x: Any) -> tuple[Any]:
     pt = _pt()
     _, V = pt.linalg.eigh(x)
     return (pt.matmul(V * pt.expand_dims(g, axis=-2), H(V)),)
 
 
-def svd_rule(gs: Any, outs: Any, x: Any, full_matrices: bool) -> tuple[Any]:
+def svd_rule(gs: Any, outs: Any, _x: Any, full_matrices: bool) -> tuple[Any]:
     pt = _pt()
     U, S, Vh = outs
     gU, gS, gVh = gs
-    m, n = x.shape[-2], x.shape[-1]
+    m, n = _x.shape[-2], _x.shape[-1]
     k = min(m, n)
     if full_matrices and m != n:
         U, Vh = U[..., :, :k], Vh[..., :k, :]
@@ -177,10 +177,10 @@ def svd_rule(gs: Any, outs: Any, x: Any, full_matrices: bool) -> tuple[Any]:
     K = F * (VtgV - H(VtgV))
     core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(
         S, k)
-    if x.dtype.kind == "complex floating":
+    if _x.dtype.kind == "complex floating":
         diag = pt.linalg.diagonal(UtgU)  # PyTorch's gauge term: i Im(diag(U^H gU)) / S
         core = core + _eye_like(S, k) * pt.expand_dims(
-            (diag - pt.conj(diag)) / (2 * pt.astype(S, x.dtype)), axis=-1)
+            (diag - pt.conj(diag)) / (2 * pt.astype(S, _x.dtype)), axis=-1)
     gA = pt.matmul(U, pt.matmul(core, Vh))
     Sinv = 1.0 / S
     if m > k:
@@ -192,13 +192,13 @@ def svd_rule(gs: Any, outs: Any, x: Any, full_matrices: bool) -> tuple[Any]:
     return (gA,)
 
 
-def svdvals_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+def svdvals_rule(g: Any, _out: Any, x: Any) -> tuple[Any]:
     pt = _pt()
     U, _, Vh = pt.linalg.svd(x, full_matrices=False)
     return (pt.matmul(U * pt.expand_dims(g, axis=-2), Vh),)
 
 
-def pinv_rule(g: Any, out: Any, x: Any, rtol: Any = None) -> tuple[Any, ...]:
+def pinv_rule(g: Any, out: Any, x: Any, _rtol: Any = None) -> tuple[Any, ...]:
     pt = _pt()
     X = out
     m, n = x.shape[-2], x.shape[-1]
@@ -256,7 +256,7 @@ def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:  # noqa: A0
     return y
 
 
-def matrix_norm_rule(g: Any, out: Any, x: Any, keepdims: bool,
+def matrix_norm_rule(g: Any, _out: Any, x: Any, keepdims: bool,
                      ord: Any) -> tuple[Any]:  # noqa: A002
     return composite_vjp(lambda a: _matrix_norm_composite(a, keepdims, ord), (x,), g)
 
@@ -272,28 +272,28 @@ def _matrix_power_composite(x: Any, n: int) -> Any:
     return result
 
 
-def matrix_power_rule(g: Any, out: Any, x: Any, n: int) -> tuple[Any]:
+def matrix_power_rule(g: Any, _out: Any, x: Any, n: int) -> tuple[Any]:
     return composite_vjp(lambda a: _matrix_power_composite(a, n), (x,), g)
 
 
-def diagonal_rule(g: Any, out: Any, x: Any, offset: int) -> tuple[Any]:
+def diagonal_rule(g: Any, _out: Any, _x: Any, offset: int) -> tuple[Any]:
     pt = _pt()
     from .indexing import _Slot, _scatter_add
 
     k = g.shape[-1]
-    rows = pt.arange(k, device=x.device) + (-offset if offset < 0 else 0)
-    cols = pt.arange(k, device=x.device) + (offset if offset > 0 else 0)
+    rows = pt.arange(k, device=_x.device) + (-offset if offset < 0 else 0)
+    cols = pt.arange(k, device=_x.device) + (offset if offset > 0 else 0)
     return (_scatter_add(g, rows, cols, key=(Ellipsis, _Slot(0), _Slot(1)),
-                         shape=tuple(x.shape)),)
+                         shape=tuple(_x.shape)),)
 
 
-def trace_rule(g: Any, out: Any, x: Any, offset: int, dtype: Any) -> tuple[Any]:
+def trace_rule(g: Any, _out: Any, x: Any, offset: int, dtype: Any) -> tuple[Any]:
     pt = _pt()
     return composite_vjp(lambda a: pt.sum(pt.linalg.diagonal(a, offset=offset), axis=-1),
                          (x,), g)
 
 
-def outer_rule(g: Any, out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
+def outer_rule(g: Any, _out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:
     pt = _pt()
     c1 = pt.conj(x1) if x1.dtype.kind == "complex floating" else x1
     c2 = pt.conj(x2) if x2.dtype.kind == "complex floating" else x2
@@ -319,13 +319,13 @@ def _eig_vjp(gL: Any, gV: Any, L: Any, V: Any) -> Any:
     return pt.linalg.solve(Vh, pt.matmul(inner, Vh))
 
 
-def eig_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
+def eig_rule(gs: Any, outs: Any, _x: Any) -> tuple[Any]:
     L, V = outs
     gL, gV = gs
     return (_eig_vjp(gL, gV, L, V),)
 
 
-def eigvals_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
+def eigvals_rule(g: Any, _out: Any, x: Any) -> tuple[Any]:
     pt = _pt()
     L, V = pt.linalg.eig(x)
     return (_eig_vjp(g, None, L, V),)

@@ -449,7 +449,7 @@ def _meshgrid_impl(fn: Any, *arrays: Any, indexing: str) -> Any:
     return tuple(fn(*arrays, indexing=indexing))
 
 
-def _meshgrid_rule(gs: Any, outs: Any, *xs: Any, indexing: str) -> tuple[Any, ...]:
+def _meshgrid_rule(gs: Any, _outs: Any, *xs: Any, indexing: str) -> tuple[Any, ...]:
     from .statistical import sum as _sum
 
     result = []
@@ -466,13 +466,13 @@ meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", _meshgrid_rule,
               impl=_meshgrid_impl,
               example=">>> import polytensor as pt\n>>> X, Y = pt.meshgrid(pt.arange(2.0), "
                       "pt.arange(3.0))\n>>> X.shape\n(3, 2)")
-tril = op("tril", "(x, /, *, k=0)", "any", lambda g, out, x, k: (tril(g, k=k),))
-triu = op("triu", "(x, /, *, k=0)", "any", lambda g, out, x, k: (triu(g, k=k),))
+tril = op("tril", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (tril(g, k=k),))
+triu = op("triu", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (triu(g, k=k),))
 
 
 # -- moving between backends (recorded, so gradients flow back) ----------------------------------
 _MOVE = _register(OpDef("to_backend", "any",
-                        lambda g, out, x, **p: (_to_backend(g, x._backend, p.get("src_device")),)))
+                        lambda g, _out, x, **p: (_to_backend(g, x._backend, p.get("src_device")),)))
 
 
 def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:

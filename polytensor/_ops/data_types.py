@@ -14,12 +14,12 @@ def _astype_impl(fn: Any, x: Any, *, dtype: Any, copy: bool) -> Any:
     return fn(x, dtype, copy=copy)
 
 
-def _astype_rule(g: Any, out: Any, x: Any, **params: Any) -> tuple[Any]:
+def _astype_rule(g: Any, _out: Any, _x: Any, **params: Any) -> tuple[Any]:
     from .elementwise import real
 
-    if x.dtype.kind != "complex floating" and g.dtype.kind == "complex floating":
+    if _x.dtype.kind != "complex floating" and g.dtype.kind == "complex floating":
         g = real(g)
-    return (_astype(g, x.dtype),)
+    return (_astype(g, _x.dtype),)
 
 
 _astype = op("astype", "(x, dtype, /, *, copy=True)", "any", _astype_rule,

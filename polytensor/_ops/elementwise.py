@@ -32,13 +32,13 @@ def _conj(z: Any) -> Any:
 # -- arithmetic ----------------------------------------------------------------------------------
 abs = unary("abs", "numeric", lambda g, out, x: g * sign(x)  # noqa: A001
             if x.dtype.kind != "complex floating" else g * x / where(out == 0, 1, out))
-negative = unary("negative", "numeric", lambda g, out, x: -g, fast=lambda F, g, out, x: -g)
-positive = unary("positive", "numeric", lambda g, out, x: g)
-square = unary("square", "numeric", lambda g, out, x: g * 2 * _conj(x),
+negative = unary("negative", "numeric", lambda g, _out, _x: -g, fast=lambda F, g, out, x: -g)
+positive = unary("positive", "numeric", lambda g, _out, _x: g)
+square = unary("square", "numeric", lambda g, _out, x: g * 2 * _conj(x),
                fast=lambda F, g, out, x: g * (x + x))
-sqrt = unary("sqrt", "floating-point", lambda g, out, x: g / (2 * _conj(out)),
+sqrt = unary("sqrt", "floating-point", lambda g, out, _x: g / (2 * _conj(out)),
              fast=lambda F, g, out, x: g / (2 * out))
-reciprocal = unary("reciprocal", "floating-point", lambda g, out, x: -g * _conj(out * out))
+reciprocal = unary("reciprocal", "floating-point", lambda g, out, _x: -g * _conj(out * out))
 def _sign_rule(g: Any, out: Any, x: Any) -> Any:
     # sign(z) = z / |z| is smooth for complex z != 0 (PyTorch's sgn); piecewise constant on reals
     if x.dtype.kind != "complex floating":
@@ -49,21 +49,21 @@ def _sign_rule(g: Any, out: Any, x: Any) -> Any:
 
 sign = unary("sign", "numeric", _sign_rule)
 # (fast=: the rules' first-order forms on native arrays of a real dtype, see _fast_rules)
-add = binary("add", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: g),
+add = binary("add", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: g),
              fast=(lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: g))
-subtract = binary("subtract", "numeric", (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g),
+subtract = binary("subtract", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g),
                   fast=(lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: -g))
-multiply = binary("multiply", "numeric", (lambda g, out, x1, x2: g * _conj(x2),
-                                          lambda g, out, x1, x2: g * _conj(x1)),
+multiply = binary("multiply", "numeric", (lambda g, _out, _x1, x2: g * _conj(x2),
+                                          lambda g, _out, x1, _x2: g * _conj(x1)),
                   fast=(lambda F, g, out, x1, x2: g * x2, lambda F, g, out, x1, x2: g * x1))
-divide = binary("divide", "floating-point", (lambda g, out, x1, x2: g / _conj(x2),
-                                              lambda g, out, x1, x2: -g * _conj(out / x2)),
+divide = binary("divide", "floating-point", (lambda g, _out, _x1, x2: g / _conj(x2),
+                                              lambda g, out, _x1, x2: -g * _conj(out / x2)),
                 fast=(lambda F, g, out, x1, x2: g / x2,
                       lambda F, g, out, x1, x2: -g * (out / x2)))
 floor_divide = binary("floor_divide", "real numeric", ZERO)
 remainder = binary("remainder", "real numeric",
-                   (lambda g, out, x1, x2: g, lambda g, out, x1, x2: -g * floor_divide(x1, x2)))
-def _pow_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+                   (lambda g, _out, _x1, _x2: g, lambda g, _out, x1, x2: -g * floor_divide(x1, x2)))
+def _pow_x1(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
     if x2.__class__ is int and x2 == 2:  # x ** 2, the common case: no second power
         return g * _conj(x1 * 2)
     return g * _conj(x2 * pow(x1, x2 - 1))
@@ -77,53 +77,53 @@ def _pow_x1_fast(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
 
 pow = binary("pow", "numeric", (  # noqa: A001
     _pow_x1,
-    lambda g, out, x1, x2: g * _conj(out * log(where(x1 == 0, 1, x1)))),
+    lambda g, out, x1, _x2: g * _conj(out * log(where(x1 == 0, 1, x1)))),
     fast=(_pow_x1_fast, None))
 maximum = binary("maximum", "real numeric", (
-    lambda g, out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
-    lambda g, out, x1, x2: g * (where(x2 > x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
+    lambda g, _out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+    lambda g, _out, x1, x2: g * (where(x2 > x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
 minimum = binary("minimum", "real numeric", (
-    lambda g, out, x1, x2: g * (where(x1 < x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
-    lambda g, out, x1, x2: g * (where(x2 < x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
+    lambda g, _out, x1, x2: g * (where(x1 < x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+    lambda g, _out, x1, x2: g * (where(x2 < x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
 copysign = binary("copysign", "real floating-point", (
-    lambda g, out, x1, x2: g * where(x1 == 0, 0.0, out / where(x1 == 0, 1.0, x1)), ZERO))
+    lambda g, out, x1, _x2: g * where(x1 == 0, 0.0, out / where(x1 == 0, 1.0, x1)), ZERO))
 hypot = binary("hypot", "real floating-point", (
-    lambda g, out, x1, x2: g * x1 / where(out == 0, 1.0, out),
-    lambda g, out, x1, x2: g * x2 / where(out == 0, 1.0, out)))
-nextafter = binary("nextafter", "real floating-point", (lambda g, out, x1, x2: g, ZERO))
+    lambda g, out, x1, _x2: g * x1 / where(out == 0, 1.0, out),
+    lambda g, out, _x1, x2: g * x2 / where(out == 0, 1.0, out)))
+nextafter = binary("nextafter", "real floating-point", (lambda g, _out, _x1, _x2: g, ZERO))
 atan2 = binary("atan2", "real floating-point", (
-    lambda g, out, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
-    lambda g, out, x1, x2: -g * x1 / (x1 * x1 + x2 * x2)))
+    lambda g, _out, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
+    lambda g, _out, x1, x2: -g * x1 / (x1 * x1 + x2 * x2)))
 logaddexp = binary("logaddexp", "real floating-point", (
-    lambda g, out, x1, x2: g * exp(x1 - out), lambda g, out, x1, x2: g * exp(x2 - out)))
+    lambda g, out, x1, _x2: g * exp(x1 - out), lambda g, out, _x1, x2: g * exp(x2 - out)))
 
 # -- exponentials and logarithms -----------------------------------------------------------------
-exp = unary("exp", "floating-point", lambda g, out, x: g * _conj(out),
+exp = unary("exp", "floating-point", lambda g, out, _x: g * _conj(out),
             fast=lambda F, g, out, x: g * out)
-expm1 = unary("expm1", "floating-point", lambda g, out, x: g * _conj(out + 1))
-log = unary("log", "floating-point", lambda g, out, x: g / _conj(x),
+expm1 = unary("expm1", "floating-point", lambda g, out, _x: g * _conj(out + 1))
+log = unary("log", "floating-point", lambda g, _out, x: g / _conj(x),
             fast=lambda F, g, out, x: g / x)
-log1p = unary("log1p", "floating-point", lambda g, out, x: g / _conj(x + 1))
-log2 = unary("log2", "floating-point", lambda g, out, x: g / _conj(x * 0.6931471805599453))
-log10 = unary("log10", "floating-point", lambda g, out, x: g / _conj(x * 2.302585092994046))
+log1p = unary("log1p", "floating-point", lambda g, _out, x: g / _conj(x + 1))
+log2 = unary("log2", "floating-point", lambda g, _out, x: g / _conj(x * 0.6931471805599453))
+log10 = unary("log10", "floating-point", lambda g, _out, x: g / _conj(x * 2.302585092994046))
 
 # -- trigonometric and hyperbolic ------------------------------------------------------------------
-sin = unary("sin", "floating-point", lambda g, out, x: g * _conj(cos(x)),
+sin = unary("sin", "floating-point", lambda g, _out, x: g * _conj(cos(x)),
             fast=lambda F, g, out, x: g * F.cos(x))
-cos = unary("cos", "floating-point", lambda g, out, x: -g * _conj(sin(x)),
+cos = unary("cos", "floating-point", lambda g, _out, x: -g * _conj(sin(x)),
             fast=lambda F, g, out, x: -g * F.sin(x))
-tan = unary("tan", "floating-point", lambda g, out, x: g * _conj(1 + out * out))
-asin = unary("asin", "floating-point", lambda g, out, x: g / _conj(sqrt(1 - x * x)))
-acos = unary("acos", "floating-point", lambda g, out, x: -g / _conj(sqrt(1 - x * x)))
-atan = unary("atan", "floating-point", lambda g, out, x: g / _conj(1 + x * x))
-sinh = unary("sinh", "floating-point", lambda g, out, x: g * _conj(cosh(x)))
-cosh = unary("cosh", "floating-point", lambda g, out, x: g * _conj(sinh(x)))
-tanh = unary("tanh", "floating-point", lambda g, out, x: g * _conj(1 - out * out),
+tan = unary("tan", "floating-point", lambda g, out, _x: g * _conj(1 + out * out))
+asin = unary("asin", "floating-point", lambda g, _out, x: g / _conj(sqrt(1 - x * x)))
+acos = unary("acos", "floating-point", lambda g, _out, x: -g / _conj(sqrt(1 - x * x)))
+atan = unary("atan", "floating-point", lambda g, _out, x: g / _conj(1 + x * x))
+sinh = unary("sinh", "floating-point", lambda g, _out, x: g * _conj(cosh(x)))
+cosh = unary("cosh", "floating-point", lambda g, _out, x: g * _conj(sinh(x)))
+tanh = unary("tanh", "floating-point", lambda g, out, _x: g * _conj(1 - out * out),
              fast=lambda F, g, out, x: g * (1 - out * out))
-asinh = unary("asinh", "floating-point", lambda g, out, x: g / _conj(sqrt(x * x + 1)))
+asinh = unary("asinh", "floating-point", lambda g, _out, x: g / _conj(sqrt(x * x + 1)))
 acosh = unary("acosh", "floating-point",
-              lambda g, out, x: g / _conj(sqrt(x - 1) * sqrt(x + 1)))
-atanh = unary("atanh", "floating-point", lambda g, out, x: g / _conj(1 - x * x))
+              lambda g, _out, x: g / _conj(sqrt(x - 1) * sqrt(x + 1)))
+atanh = unary("atanh", "floating-point", lambda g, _out, x: g / _conj(1 - x * x))
 
 # -- rounding --------------------------------------------------------------------------------------
 ceil = unary("ceil", "real numeric", ZERO)
@@ -132,15 +132,15 @@ round = unary("round", "numeric", ZERO)  # noqa: A001
 trunc = unary("trunc", "real numeric", ZERO)
 
 # -- complex numbers -------------------------------------------------------------------------------
-conj = unary("conj", "numeric", lambda g, out, x: _conj(g))
-real = unary("real", "numeric", lambda g, out, x: g if x.dtype.kind != "complex floating"
-             else astype(g, x.dtype))
-imag = unary("imag", "complex floating-point", lambda g, out, x: astype(g, x.dtype) * 1j)
+conj = unary("conj", "numeric", lambda g, _out, _x: _conj(g))
+real = unary("real", "numeric", lambda g, _out, _x: g if _x.dtype.kind != "complex floating"
+             else astype(g, _x.dtype))
+imag = unary("imag", "complex floating-point", lambda g, _out, _x: astype(g, _x.dtype) * 1j)
 
 # -- extensions (not in the standard) -----------------------------------------------------------
 # Note: a primitive for speed (one maximum instead of a compare and a where); the gradient is 0
 # at 0, as PyTorch's relu has it.
-relu = unary("relu", "real numeric", lambda g, out, x: _relu_backward(g, out),
+relu = unary("relu", "real numeric", lambda g, out, _x: _relu_backward(g, out),
               fast=lambda F, g, out, x: F._relu_backward(g, out))
 relu.__doc__ = """``relu(x, /)``: ``max(x, 0)`` element-wise (PyTorch's ``relu``; an extension,
 not a function of the Array API standard; also ``polytensor.nn.functional.relu``).
@@ -156,7 +156,7 @@ tensor([0., 0., 2.], backend='numpy')
 # relu's gradient, where(x > 0, g, 0), in one call (PyTorch's threshold_backward): what relu's
 # rule computes from its output; differentiable again in g, piecewise constant in x.
 _relu_backward = op("_relu_backward", "(g, x, /)", "real numeric", (
-    lambda gg, out, g, x: _relu_backward(gg, x), ZERO), inputs=("g", "x"), promote=(0, 1))
+    lambda gg, _out, _g, x: _relu_backward(gg, x), ZERO), inputs=("g", "x"), promote=(0, 1))
 
 # -- comparison and logic --------------------------------------------------------------------------
 equal = binary("equal", "any", NONDIFF)
@@ -187,7 +187,7 @@ def _clip_impl(fn: Any, x: Any, lo: Any, hi: Any) -> Any:
     return fn(x, min=lo, max=hi)
 
 
-def _clip_x(g: Any, out: Any, x: Any, lo: Any, hi: Any) -> Any:
+def _clip_x(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
     keep = None if lo is None else x >= lo
     if hi is not None:
         keep = x <= hi if keep is None else keep & (x <= hi)
@@ -196,8 +196,8 @@ def _clip_x(g: Any, out: Any, x: Any, lo: Any, hi: Any) -> Any:
 
 clip = op("clip", "(x, /, min=None, max=None)", "real numeric", (
     _clip_x,
-    lambda g, out, x, lo, hi: where(x < lo, g, 0),
-    lambda g, out, x, lo, hi: where(x > hi, g, 0)),
+    lambda g, _out, x, lo, _hi: where(x < lo, g, 0),
+    lambda g, _out, x, _lo, hi: where(x > hi, g, 0)),
     inputs=("x", "min", "max"), impl=_clip_impl, scalars=True,
     example=">>> import polytensor as pt\n>>> pt.clip(pt.asarray([-1.0, 0.5, 2.0]), 0.0, 1.0)"
             "\ntensor([0. , 0.5, 1. ], backend='numpy')")

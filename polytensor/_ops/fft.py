@@ -46,7 +46,7 @@ def _axes(x: Any, s: Any, axes: Any) -> tuple[int, ...]:
 
 def _c2c_rule(name: str) -> Any:
     # fft, ifft, fftn, ifftn are symmetric linear maps: the adjoint is conj(op(conj(g))).
-    def rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+    def rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
         pt = _pt()
         fn = getattr(pt.fft, name)
         if "axis" in p:
@@ -93,18 +93,18 @@ def _n_axes(x: Any, p: dict[str, Any]) -> tuple[tuple[int, ...], int | None]:
     return axes, (p["s"][-1] if p["s"] is not None else None)
 
 
-def _rfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+def _rfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     axes, n = (_one_axis if "axis" in p else _n_axes)(x, p)
     return (_rfft_vjp(g, x, axes, n if n is not None else x.shape[axes[-1]], p["norm"]),)
 
 
-def _irfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+def _irfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     axes, n = (_one_axis if "axis" in p else _n_axes)(x, p)
     return (_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[-1]] - 1),
                        p["norm"]),)
 
 
-def _hfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+def _hfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     # hfft(x) = irfft(conj(x)) with the norm's direction swapped
     pt = _pt()
     axes, n = _one_axis(x, p)
@@ -112,7 +112,7 @@ def _hfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
                                _SWAP[p["norm"]])),)
 
 
-def _ihfft_rule(g: Any, out: Any, x: Any, **p: Any) -> tuple[Any]:
+def _ihfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     # ihfft(x) = conj(rfft(x)) with the norm's direction swapped
     pt = _pt()
     axes, n = _one_axis(x, p)
@@ -138,10 +138,10 @@ irfftn = _fop("irfftn", _ND, "complex floating-point", _irfft_rule)
 hfft = _fop("hfft", _ONE, "complex floating-point", _hfft_rule)
 ihfft = _fop("ihfft", _ONE, "real floating-point", _ihfft_rule)
 fftshift = op("fft.fftshift", "(x, /, *, axes=None)", "floating-point",
-              lambda g, out, x, axes: (ifftshift(g, axes=axes),), module="polytensor.fft",
+              lambda g, _out, _x, axes: (ifftshift(g, axes=axes),), module="polytensor.fft",
               example=_X + ">>> pt.fft.fftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
 ifftshift = op("fft.ifftshift", "(x, /, *, axes=None)", "floating-point",
-               lambda g, out, x, axes: (fftshift(g, axes=axes),), module="polytensor.fft",
+               lambda g, _out, _x, axes: (fftshift(g, axes=axes),), module="polytensor.fft",
                example=_X + ">>> pt.fft.ifftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
 
 

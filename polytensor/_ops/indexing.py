@@ -13,27 +13,27 @@ def _take_impl(fn: Any, x: Any, indices: Any, *, axis: Any) -> Any:
     return fn(x, indices) if axis is None else fn(x, indices, axis=axis)
 
 
-def _take_rule(g: Any, out: Any, x: Any, indices: Any, axis: Any) -> tuple[Any, None]:
-    ax = 0 if axis is None else axis % x.ndim
+def _take_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: Any) -> tuple[Any, None]:
+    ax = 0 if axis is None else axis % _x.ndim
     key = (slice(None),) * ax + (_Slot(0),)
-    return _scatter_add(g, indices, key=key, shape=tuple(x.shape)), None
+    return _scatter_add(g, indices, key=key, shape=tuple(_x.shape)), None
 
 
-def _take_along_rule(g: Any, out: Any, x: Any, indices: Any, axis: int) -> tuple[Any, None]:
+def _take_along_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: int) -> tuple[Any, None]:
     from .creation import arange
     from .manipulation import reshape
 
-    ax = axis % x.ndim
+    ax = axis % _x.ndim
     arrays, key = [], []
-    for d in range(x.ndim):
+    for d in range(_x.ndim):
         if d == ax:
             arrays.append(indices)
         else:
-            shape = [1] * x.ndim
-            shape[d] = x.shape[d]
-            arrays.append(reshape(arange(x.shape[d], device=x.device), tuple(shape)))
+            shape = [1] * _x.ndim
+            shape[d] = _x.shape[d]
+            arrays.append(reshape(arange(_x.shape[d], device=_x.device), tuple(shape)))
         key.append(_Slot(len(arrays) - 1))
-    return _scatter_add(g, *arrays, key=tuple(key), shape=tuple(x.shape)), None
+    return _scatter_add(g, *arrays, key=tuple(key), shape=tuple(_x.shape)), None
 
 
 take = op("take", "(x, indices, /, *, axis=None)", ("any", "integer"), _take_rule,
@@ -97,7 +97,7 @@ def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
     return fn(x, fill_key(key, arrays))
 
 
-def _getitem_rule(g: Any, out: Any, x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
+def _getitem_rule(g: Any, _out: Any, x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
     return (_scatter_add(g, *index_arrays, key=key, shape=tuple(x.shape)),) + (
         (None,) * len(index_arrays))
 
@@ -112,7 +112,7 @@ def _scatter_add_impl(fn: Any, g: Any, *arrays: Any, key: Any, shape: Any) -> An
 
 # The adjoint of reading x[key]: zeros of x's shape with g added at key (repeated indices add).
 _scatter_add = op("_scatter_add", "(*arrays, key, shape)", "any",
-                  lambda g, out, g0, *idx, key, shape: (_getitem_t(g, idx, key),) +
+                  lambda g, _out, _g0, *idx, key, shape: (_getitem_t(g, idx, key),) +
                   (None,) * len(idx), inputs=("*arrays",), impl=_scatter_add_impl)
 
 
@@ -120,7 +120,7 @@ def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
     return fn(x, v, fill_key(key, arrays))
 
 
-def _put_rule(g: Any, out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
+def _put_rule(g: Any, _out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
     from .._tensor import Tensor
 
     gx = _put(g, 0, *idx, key=key)

@@ -26,8 +26,8 @@ def _rtol_impl(fn: Any, x: Any, rtol: Any) -> Any:
 
 cholesky = _lop("cholesky", "(x, /, *, upper=False)", _F, R.cholesky_rule)
 cross = _lop("cross", "(x1, x2, /, *, axis=-1)", "numeric", (
-    lambda g, out, x1, x2, axis: cross(R._cj(x2), g, axis=axis),
-    lambda g, out, x1, x2, axis: cross(g, R._cj(x1), axis=axis)),
+    lambda g, _out, _x1, x2, axis: cross(R._cj(x2), g, axis=axis),
+    lambda g, _out, x1, _x2, axis: cross(g, R._cj(x1), axis=axis)),
     inputs=("x1", "x2"), promote=(0, 1),
     example=">>> import polytensor as pt\n>>> pt.linalg.cross(pt.asarray([1.0, 0, 0]), "
             "pt.asarray([0.0, 1, 0]))\ntensor([0., 0., 1.], backend='numpy')")

@@ -16,7 +16,7 @@ def _conj_if_complex(t: Any) -> Any:
     return conj(t) if t._data.dtype in t._backend.cats[_COMPLEX] else t
 
 
-def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+def _matmul_rule_x1(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
 
     d2 = x2._data
     b = x2 if d2.dtype not in x2._backend.cats[_COMPLEX] else conj(x2)
@@ -31,7 +31,7 @@ def _matmul_rule_x1(g: Any, out: Any, x1: Any, x2: Any) -> Any:
     return matmul(expand_dims(g, axis=-1), reshape(b, (1, -1)))
 
 
-def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+def _matmul_rule_x2(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
 
     d1 = x1._data
     a = x1 if d1.dtype not in x1._backend.cats[_COMPLEX] else conj(x1)
@@ -50,12 +50,12 @@ def _matmul_rule_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
 # mT(x1) @ x2 of (stacks of) matrices in one call each. Their own rules make them differentiate
 # again (create_graph=True); complex cotangents follow the conjugate convention.
 _matmul_nt = op("_matmul_nt", "(x1, x2, /)", "numeric", (
-    lambda g, out, x1, x2: matmul(g, _conj_if_complex(x2)),
-    lambda g, out, x1, x2: _matmul_tn(g, _conj_if_complex(x1))),
+    lambda g, _out, _x1, x2: matmul(g, _conj_if_complex(x2)),
+    lambda g, _out, x1, _x2: _matmul_tn(g, _conj_if_complex(x1))),
     inputs=("x1", "x2"), promote=(0, 1))
 _matmul_tn = op("_matmul_tn", "(x1, x2, /)", "numeric", (
-    lambda g, out, x1, x2: _matmul_nt(_conj_if_complex(x2), g),
-    lambda g, out, x1, x2: matmul(_conj_if_complex(x1), g)),
+    lambda g, _out, _x1, x2: _matmul_nt(_conj_if_complex(x2), g),
+    lambda g, _out, x1, _x2: matmul(_conj_if_complex(x1), g)),
     inputs=("x1", "x2"), promote=(0, 1))
 
 
@@ -84,7 +84,7 @@ matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x
             inputs=("x1", "x2"), fast=(_matmul_fast_x1, _matmul_fast_x2), operator=True,
             promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
-                      lambda g, out, x: (matrix_transpose(g),),
+                      lambda g, _out, _x: (matrix_transpose(g),),
                       example=_L + ">>> pt.matrix_transpose(a).shape\n(3, 2)")
 def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
     import math
@@ -106,7 +106,7 @@ def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
                    tuple(b.shape[i] for i in free_b))
 
 
-def _tensordot_rule(g: Any, out: Any, x1: Any, x2: Any, axes: Any) -> tuple[Any, ...]:
+def _tensordot_rule(g: Any, _out: Any, x1: Any, x2: Any, axes: Any) -> tuple[Any, ...]:
     from ._linalg_rules import composite_vjp
 
     return composite_vjp(lambda a, b: _tensordot_composite(a, b, axes), (x1, x2), g)
@@ -122,13 +122,13 @@ def _vecdot_g(g: Any, x1: Any, x2: Any, axis: int) -> Any:
     return expand_dims(g, axis=axis if axis < 0 else axis - max(x1.ndim, x2.ndim))
 
 
-def _vecdot_rule_x1(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> Any:
+def _vecdot_rule_x1(g: Any, _out: Any, x1: Any, x2: Any, axis: int) -> Any:
     # out = sum(conj(x1) * x2): d/dx1 (PyTorch's convention) = x2 * conj(g)
     ge = _vecdot_g(g, x1, x2, axis)
     return x2 * _conj_if_complex(ge)
 
 
-def _vecdot_rule_x2(g: Any, out: Any, x1: Any, x2: Any, axis: int) -> Any:
+def _vecdot_rule_x2(g: Any, _out: Any, x1: Any, x2: Any, axis: int) -> Any:
     ge = _vecdot_g(g, x1, x2, axis)
     return ge * x1
 

@@ -48,26 +48,26 @@ def _split_grad(g: Any, inputs: tuple[Any, ...], axis: Any) -> tuple[Any, ...]:
 
 
 broadcast_arrays = op("broadcast_arrays", "(*arrays)", "any",
-                      lambda gs, outs, *xs: gs, inputs=("*arrays",),
+                      lambda gs, _outs, *_xs: gs, inputs=("*arrays",),
                       impl=lambda fn, *arrays: tuple(fn(*arrays)),
                       example=">>> import polytensor as pt\n>>> a, b = pt.broadcast_arrays("
                               "pt.ones((2, 1)), pt.ones(3))\n>>> a.shape\n(2, 3)")
-broadcast_to = op("broadcast_to", "(x, /, shape)", "any", lambda g, out, x, shape: (g,),
+broadcast_to = op("broadcast_to", "(x, /, shape)", "any", lambda g, _out, _x, shape: (g,),
                   example=_M + ">>> pt.broadcast_to(x, (4, 2, 3)).shape\n(4, 2, 3)")
 concat = op("concat", "(arrays, /, *, axis=0)", "any",
-            lambda g, out, *xs, axis: _split_grad(g, xs, axis), inputs=("[arrays]",),
+            lambda g, _out, *xs, axis: _split_grad(g, xs, axis), inputs=("[arrays]",),
             impl=_concat_impl,
             example=_M + ">>> pt.concat([x, x], axis=1).shape\n(2, 6)")
 expand_dims = op("expand_dims", "(x, /, axis=0)", "any",
-                 lambda g, out, x, axis: (reshape(g, x.shape),),
+                 lambda g, _out, _x, axis: (reshape(g, _x.shape),),
                  example=_M + ">>> pt.expand_dims(x, axis=0).shape\n(1, 2, 3)")
-flip = op("flip", "(x, /, *, axis=None)", "any", lambda g, out, x, axis: (flip(g, axis=axis),),
+flip = op("flip", "(x, /, *, axis=None)", "any", lambda g, _out, _x, axis: (flip(g, axis=axis),),
           example=_M + ">>> pt.flip(x, axis=1).shape\n(2, 3)")
 moveaxis = op("moveaxis", "(x, source, destination, /)", "any",
-              lambda g, out, x, source, destination: (moveaxis(g, destination, source),),
+              lambda g, _out, _x, source, destination: (moveaxis(g, destination, source),),
               example=_M + ">>> pt.moveaxis(x, 0, 1).shape\n(3, 2)")
 permute_dims = op("permute_dims", "(x, /, axes)", "any",
-                  lambda g, out, x, axes: (permute_dims(g, _inverse_perm(axes)),),
+                  lambda g, _out, _x, axes: (permute_dims(g, _inverse_perm(axes)),),
                   example=_M + ">>> pt.permute_dims(x, (1, 0)).shape\n(3, 2)")
 
 
@@ -75,7 +75,7 @@ def _repeat_impl(fn: Any, x: Any, repeats: Any = None, *, axis: Any, _r: Any = N
     return fn(x, repeats if repeats is not None else _r, axis=axis)
 
 
-def _repeat_rule(g: Any, out: Any, x: Any, repeats: Any = None, *, axis: Any,
+def _repeat_rule(g: Any, _out: Any, x: Any, repeats: Any = None, *, axis: Any,
                  _r: Any = None) -> tuple[Any, ...]:
     from .statistical import sum as _sum
 
@@ -128,7 +128,7 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 _repeat = op("repeat", "(x, repeats, /, *, axis=None, _r=None)", ("any", "integer"),
              _repeat_rule, inputs=("x", "repeats"), impl=_repeat_impl)
 reshape = op("reshape", "(x, /, shape, *, copy=None)", "any",
-             (lambda g, out, x, shape, copy: reshape(g, x.shape),),
+             (lambda g, _out, _x, shape, copy: reshape(g, _x.shape),),
              fast=lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),
              example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)")
 
@@ -138,35 +138,35 @@ def _neg(shift: Any) -> Any:
 
 
 roll = op("roll", "(x, /, shift, *, axis=None)", "any",
-          lambda g, out, x, shift, axis: (roll(g, _neg(shift), axis=axis),),
+          lambda g, _out, _x, shift, axis: (roll(g, _neg(shift), axis=axis),),
           example=_M + ">>> pt.roll(x, 1, axis=1).shape\n(2, 3)")
-squeeze = op("squeeze", "(x, /, axis)", "any", lambda g, out, x, axis: (reshape(g, x.shape),),
+squeeze = op("squeeze", "(x, /, axis)", "any", lambda g, _out, _x, axis: (reshape(g, _x.shape),),
              example=">>> import polytensor as pt\n>>> pt.squeeze(pt.ones((1, 3)), 0).shape"
                      "\n(3,)")
 stack = op("stack", "(arrays, /, *, axis=0)", "any",
-           lambda g, out, *xs, axis: tuple(unstack(g, axis=axis)), inputs=("[arrays]",),
+           lambda g, _out, *_xs, axis: tuple(unstack(g, axis=axis)), inputs=("[arrays]",),
            impl=_stack_impl, example=_M + ">>> pt.stack([x, x]).shape\n(2, 2, 3)")
 
 
-def _tile_rule(g: Any, out: Any, x: Any, repetitions: Any) -> tuple[Any]:
+def _tile_rule(g: Any, _out: Any, _x: Any, repetitions: Any) -> tuple[Any]:
     from .statistical import sum as _sum
 
     reps = tuple(repetitions)
-    nd = max(x.ndim, len(reps))
+    nd = max(_x.ndim, len(reps))
     reps = (1,) * (nd - len(reps)) + reps
-    xshape = (1,) * (nd - x.ndim) + tuple(x.shape)
+    xshape = (1,) * (nd - _x.ndim) + tuple(_x.shape)
     inter: list[int] = []
     for r, s in zip(reps, xshape):
         inter += [r, s]
     gs = reshape(g, tuple(inter))
     gx = _sum(gs, axis=tuple(range(0, 2 * nd, 2)))
-    return (reshape(gx, x.shape),)
+    return (reshape(gx, _x.shape),)
 
 
 tile = op("tile", "(x, repetitions, /)", "any", _tile_rule,
           example=_M + ">>> pt.tile(x, (2, 1)).shape\n(4, 3)")
 unstack = op("unstack", "(x, /, *, axis=0)", "any",
-             lambda gs, outs, x, axis: (stack(list(gs), axis=axis),),
+             lambda gs, outs, _x, axis: (stack(list(gs), axis=axis),),
              impl=lambda fn, x, axis: tuple(fn(x, axis=axis)),
              example=_M + ">>> len(pt.unstack(x))\n2")
 
@@ -175,4 +175,4 @@ def _copy_impl(fn: Any, x: Any) -> Any:
     return fn(x, copy=True)
 
 
-_copy = op("asarray", "(x, /)", "any", lambda g, out, x: (g,), impl=_copy_impl)
+_copy = op("asarray", "(x, /)", "any", lambda g, _out, _x: (g,), impl=_copy_impl)

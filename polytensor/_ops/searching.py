@@ -29,7 +29,7 @@ searchsorted = op("searchsorted", "(x1, x2, /, *, side='left', sorter=None)",
                           "[1.0, 2.0, 3.0]), pt.asarray([2.5]))\ntensor([2], backend='numpy')")
 
 
-def _where_rule(g: Any, out: Any, condition: Any, x1: Any, x2: Any) -> tuple[Any, ...]:
+def _where_rule(g: Any, _out: Any, condition: Any, x1: Any, x2: Any) -> tuple[Any, ...]:
     return (None,
             where(condition, g, 0) if hasattr(x1, "shape") else None,
             where(condition, 0, g) if hasattr(x2, "shape") else None)

@@ -10,7 +10,7 @@ _X = ">>> import polytensor as pt\n>>> x = pt.asarray([3.0, 1.0, 2.0, 1.0])\n"
 _XI = ">>> import polytensor as pt\n>>> x = pt.asarray([3, 1, 2, 1])\n"
 
 
-def _sort_rule(g: Any, out: Any, x: Any, axis: int, descending: bool,
+def _sort_rule(g: Any, _out: Any, x: Any, axis: int, descending: bool,
                stable: bool) -> tuple[Any]:
     from .indexing import take_along_axis
 

@@ -41,11 +41,11 @@ def _count(xshape: tuple[int, ...], axis: Any) -> int:
     return n
 
 
-def _sum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    return _spread(g, x.shape, axis, keepdims)  # (x's shape only: no values kept alive)
+def _sum_rule(g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
+    return _spread(g, _x.shape, axis, keepdims)  # (x's shape only: no values kept alive)
 
 
-def _prod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
+def _prod_rule(g: Any, _out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
 
     # Note: exact with zeros (the product of the other elements, not out / x); with one zero in
     # a lane, the other positions get (others / x_i) * x_zero, which is 0 but keeps the second
@@ -70,11 +70,11 @@ def _real_dtype(x: Any) -> Any:
     return _REAL.get(x.dtype.name, x.dtype)
 
 
-def _mean_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-    return _spread(g, x.shape, axis, keepdims) / _count(x.shape, axis)
+def _mean_rule(g: Any, _out: Any, _x: Any, axis: Any, keepdims: bool) -> Any:
+    return _spread(g, _x.shape, axis, keepdims) / _count(_x.shape, axis)
 
 
-def _var_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
+def _var_rule(g: Any, _out: Any, x: Any, axis: Any, correction: Any,
               keepdims: bool) -> tuple[Any]:
     m = mean(x, axis=axis, keepdims=True)
     n = _count(x.shape, axis) - correction
@@ -115,7 +115,7 @@ min = op("min", "(x, /, *, axis=None, keepdims=False)", "real numeric",  # noqa:
          _extreme_rule, example=_R + ">>> pt.min(x)\ntensor(1., backend='numpy')")
 
 
-def _cumsum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
+def _cumsum_rule(g: Any, _out: Any, _x: Any, axis: Any, dtype: Any,
                  include_initial: bool) -> tuple[Any]:
 
     ax = 0 if axis is None else axis
@@ -124,7 +124,7 @@ def _cumsum_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
         idx[ax] = slice(1, None)
         g = g[tuple(idx)]
     r = flip(cumulative_sum(flip(g, axis=ax), axis=ax), axis=ax)
-    return (reshape(r, x.shape),)
+    return (reshape(r, _x.shape),)
 
 
 def _revcumsum(t: Any, axis: int) -> Any:

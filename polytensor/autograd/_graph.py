@@ -246,6 +246,62 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
     node.attach_outputs(outs)
 
 
+def _make_node(op: Any, inputs: tuple[Any, ...], versions: tuple[int, ...],
+               needs: tuple[Any, ...], datas: tuple[Any, ...], t: Any, keep_out: bool) -> None:
+    """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
+    constructors do, for the fast paths (``record1``, ``record2``), which run once per op."""
+    node = _new(Node)
+    node.op = op
+    node.inputs = inputs
+    node.versions = versions
+    node.needs = needs
+    node.datas = datas
+    node.params = _NO_PARAMS
+    node.out = None
+    node.out_metas = ()
+    node.seq = next(_SEQ)
+    node.epoch = _inplace_count
+    node.tuple_out = 0
+    node.hooked = None
+    node.fast = op.fast
+    m = _new(Meta)
+    m.requires_grad = False
+    m.node = node
+    m.version = 0
+    t._meta = m
+    if keep_out:  # the output, a tensor of its own, for the rules that read it
+        o = _new(_TENSOR_TYPE[0])
+        o._data = t._data
+        o._backend = t._backend
+        o._meta = None
+        node.out = o
+        node.out_metas = ((weakref.ref(m), 0),)
+
+
+def record1(op: Any, x: Any, d: Any, m: Meta, t: Any) -> None:
+    """Record ``t = op(x)`` (``d``: x's data, ``m``: its autograd state, not None) when ``x``
+    needs a gradient and ``t`` is floating."""
+    if (m.requires_grad or m.node is not None) and op.vjp is not _NONDIFF and \
+            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+        _make_node(op, (x,), (m.version,), (m,), (d,), t, op.saves_out)
+
+
+def record2(op: Any, x1: Any, d1: Any, m1: Meta | None, x2: Any, d2: Any, m2: Meta | None,
+            t: Any) -> None:
+    """Record ``t = op(x1, x2)`` (a Python scalar input has no autograd state: None)."""
+    e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
+    e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
+    if (e1 is not None or e2 is not None) and op.vjp is not _NONDIFF and \
+            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+        keep = op.saves_out
+        readers = op.out_readers
+        if keep and readers is not None:  # kept only when a rule that reads it will run
+            keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
+        _make_node(op, (x1, x2), (0 if m1 is None else m1.version,
+                                  0 if m2 is None else m2.version),
+                   (e1, e2), (d1, d2), t, keep)
+
+
 def needs_graph(x: Any, value: Any) -> bool:
     """Whether writing ``value`` into ``x`` must be recorded."""
     return _config.GRAD_ENABLED.get() and (requires_grad(x) or (
