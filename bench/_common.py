@@ -7,8 +7,8 @@ import platform
 import time
 import timeit
 from collections.abc import Callable
-from typing import Any
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import polytensor as pt
 
@@ -25,12 +25,11 @@ def dist_version(name: str) -> str:
 def blas_lines() -> list[str]:
     from threadpoolctl import threadpool_info
 
-    lines = []
-    for lib in threadpool_info():
-        lines.append(f"{lib.get('internal_api')} {lib.get('version')}, "
-                     f"architecture {lib.get('architecture', 'n/a')}, "
-                     f"num_threads {lib.get('num_threads')} "
-                     f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})")
+    lines = [f"{lib.get('internal_api')} {lib.get('version')}, "
+             f"architecture {lib.get('architecture', 'n/a')}, "
+             f"num_threads {lib.get('num_threads')} "
+             f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})"
+             for lib in threadpool_info()]
     return lines or ["none found"]
 
 

@@ -38,12 +38,17 @@ import numpy as np
 
 import polytensor as pt
 
+from _common import Candidate, measure
+from _common import OtherLoad as _OtherLoad
+from _common import blas_lines as _blas_lines
+from _common import cpu_model as _cpu_model
+from _common import dist_version as _dist_version
+from _common import revision as _revision
+from _common import verdict as _verdict
+
 # This file is bench/autograd.py, and Python puts its folder first on sys.path when it runs as
 # a script: without this, `import autograd` (HIPS autograd) would import this file again.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-from _common import (Candidate, OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
-                     cpu_model as _cpu_model, dist_version as _dist_version, measure,
-                     revision as _revision, verdict as _verdict)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10

@@ -33,6 +33,7 @@ import polytensor as pt
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
 import autograd as bench  # noqa: E402  (bench/autograd.py: the benchmark's data and weights)
+
 from _common import OtherLoad, blas_lines, revision  # noqa: E402
 
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]

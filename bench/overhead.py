@@ -36,9 +36,13 @@ import numpy as np
 
 import polytensor as pt
 
-from _common import (Candidate, OtherLoad as _OtherLoad, blas_lines as _blas_lines,  # noqa: E402
-                     cpu_model as _cpu_model, dist_version as _dist_version, measure,
-                     revision as _revision, verdict as _verdict)
+from _common import Candidate, measure
+from _common import OtherLoad as _OtherLoad
+from _common import blas_lines as _blas_lines
+from _common import cpu_model as _cpu_model
+from _common import dist_version as _dist_version
+from _common import revision as _revision
+from _common import verdict as _verdict
 
 N_OPS = 1000
 SIZE = 8

@@ -81,7 +81,7 @@ def test_hooks_run_once_on_the_total_gradient_as_in_pytorch() -> None:
 
 def test_a_hook_on_an_output_of_a_multi_output_op_sees_its_total() -> None:
     x = pt.asarray([[3.0, 1.0], [2.0, 4.0]], requires_grad=True)
-    q, r = pt.linalg.qr(x)
+    _, r = pt.linalg.qr(x)
     seen = []
     r.register_hook(lambda g: seen.append(_np(g)))
     pt.sum(r * 2 + r).backward()

@@ -135,9 +135,8 @@ def test_set_backend_of_a_missing_library_raises_backend_unavailable(
 
 def test_use_backend_of_a_missing_library_raises_backend_unavailable(
         missing_lib: Backend) -> None:
-    with pytest.raises(ImportError, match="missinglib"):
-        with pt.use_backend("missinglib"):
-            pass  # pragma: no cover
+    with pytest.raises(ImportError, match="missinglib"), pt.use_backend("missinglib"):
+        pass  # pragma: no cover
     assert pt.get_backend().name == "numpy"
 
 
@@ -165,14 +164,13 @@ def test_unknown_backend_name_raises_value_error_naming_the_registered_ones() ->
         pt.set_backend("nosuchbackend")
     for name in BUILT_INS:
         assert name in str(info.value)
-    with pytest.raises(ValueError, match="nosuchbackend"):
-        with pt.use_backend("nosuchbackend"):
-            pass  # pragma: no cover
+    with pytest.raises(ValueError, match="nosuchbackend"), pt.use_backend("nosuchbackend"):
+        pass  # pragma: no cover
     with pytest.raises(ValueError, match="nosuchbackend"):
         pt.backends.get("nosuchbackend")
 
 
-def test_import_polytensor_imports_neither_dask_nor_cupy(run_python) -> None:  # noqa: ANN001
+def test_import_polytensor_imports_neither_dask_nor_cupy(run_python) -> None:
     code = ("import sys, polytensor\n"
             "print(*(m in sys.modules for m in ('dask', 'cupy', 'distributed', "
             "'array_api_strict')))")
@@ -182,7 +180,7 @@ def test_import_polytensor_imports_neither_dask_nor_cupy(run_python) -> None:  #
         assert proc.stdout.split() == ["False", "False", "False", "False"], env
 
 
-def test_numpy_backend_does_not_import_dask(run_python) -> None:  # noqa: ANN001
+def test_numpy_backend_does_not_import_dask(run_python) -> None:
     code = ("import sys, polytensor as pt\n"
             "x = pt.exp(pt.ones((2, 3))) @ pt.ones(3)\n"
             "print('dask' in sys.modules, 'cupy' in sys.modules)")
@@ -212,7 +210,7 @@ notabackend = polytensor_fakelib:NOT_A_BACKEND
 
 
 def test_an_installed_package_registers_a_backend_through_the_entry_point_group(
-        tmp_path, run_python) -> None:  # noqa: ANN001
+        tmp_path, run_python) -> None:
     # A third-party package, installed the ordinary way: a module plus a dist-info whose
     # entry_points.txt names it in the `polytensor.backends` group.
     (tmp_path / "polytensor_fakelib.py").write_text(PLUGIN)

@@ -37,7 +37,7 @@ def _counted_tensor(counter: BlockCounter) -> pt.Tensor:
         return pt.asarray(base)
 
 
-def test_forward_ops_build_graphs_without_computing(dask_computes) -> None:  # noqa: ANN001
+def test_forward_ops_build_graphs_without_computing(dask_computes) -> None:
     with pt.use_backend("dask", chunks=2):
         x = pt.asarray(HOST)
         w = pt.ones((3, 2))
@@ -79,7 +79,7 @@ def test_forward_ops_build_graphs_without_computing(dask_computes) -> None:  # n
     assert dask_computes.calls == 0
 
 
-def test_reshape_that_splits_dimensions_unevenly_stays_lazy(dask_computes) -> None:  # noqa: ANN001
+def test_reshape_that_splits_dimensions_unevenly_stays_lazy(dask_computes) -> None:
     # the standard's reshape takes any shape with the same size; Dask's own only merges or
     # splits whole dimensions, so the backend has to bridge the gap
     with pt.use_backend("dask", chunks=2):
@@ -90,7 +90,7 @@ def test_reshape_that_splits_dimensions_unevenly_stays_lazy(dask_computes) -> No
     np.testing.assert_array_equal(y.numpy(), HOST.reshape(3, 4))
 
 
-def test_repr_and_metadata_do_not_compute(dask_computes) -> None:  # noqa: ANN001
+def test_repr_and_metadata_do_not_compute(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask") * 2
     assert repr(x) == "tensor(<lazy shape=(4, 3)>, dtype=polytensor.float64, backend='dask')"
     assert (x.shape, x.ndim, x.size, x.dtype, str(x.device)) == \
@@ -100,7 +100,7 @@ def test_repr_and_metadata_do_not_compute(dask_computes) -> None:  # noqa: ANN00
     assert dask_computes.calls == 0
 
 
-def test_data_dependent_shapes_stay_lazy(dask_computes) -> None:  # noqa: ANN001
+def test_data_dependent_shapes_stay_lazy(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask")
     m = x[x > 0.5]
     assert _is_dask(m)
@@ -112,7 +112,7 @@ def test_data_dependent_shapes_stay_lazy(dask_computes) -> None:  # noqa: ANN001
     assert dask_computes.calls == 0
 
 
-def test_backward_stays_lazy(dask_computes) -> None:  # noqa: ANN001
+def test_backward_stays_lazy(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask", requires_grad=True)
     loss = pt.sum(pt.exp(x) * x)
     loss.backward()
@@ -131,14 +131,14 @@ def test_backward_stays_lazy(dask_computes) -> None:  # noqa: ANN001
     lambda t: int(pt.sum(t)),
     lambda t: np.asarray(t),
 ], ids=["item", "numpy", "tolist", "bool", "float", "int", "__array__"])
-def test_conversions_to_host_compute(dask_computes, convert) -> None:  # noqa: ANN001
+def test_conversions_to_host_compute(dask_computes, convert) -> None:
     x = pt.asarray(HOST, device="dask") + 1
     assert dask_computes.calls == 0
     convert(x)
     assert dask_computes.calls >= 1
 
 
-def test_conversion_results_are_right(dask_computes) -> None:  # noqa: ANN001
+def test_conversion_results_are_right(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask") + 1
     assert pt.sum(x).item() == pytest.approx((HOST + 1).sum())
     np.testing.assert_array_equal(x.numpy(), HOST + 1)
@@ -147,7 +147,7 @@ def test_conversion_results_are_right(dask_computes) -> None:  # noqa: ANN001
 
 
 def test_compute_computes_several_tensors_in_one_pass_sharing_work(
-        dask_computes) -> None:  # noqa: ANN001
+        dask_computes) -> None:
     counter = BlockCounter()
     x = _counted_tensor(counter)
     a, b = pt.sum(x), pt.max(x, axis=0)
@@ -162,7 +162,7 @@ def test_compute_computes_several_tensors_in_one_pass_sharing_work(
     assert counter.runs == 2  # the computed results hold their values
 
 
-def test_separate_conversions_repeat_shared_work(dask_computes) -> None:  # noqa: ANN001
+def test_separate_conversions_repeat_shared_work(dask_computes) -> None:
     counter = BlockCounter()
     x = _counted_tensor(counter)
     pt.sum(x).item()
@@ -170,7 +170,7 @@ def test_separate_conversions_repeat_shared_work(dask_computes) -> None:  # noqa
     assert counter.runs == 4  # what pt.compute is there to avoid
 
 
-def test_compute_passes_eager_tensors_through(dask_computes) -> None:  # noqa: ANN001
+def test_compute_passes_eager_tensors_through(dask_computes) -> None:
     n = pt.ones(2)
     d = pt.ones(2, device="dask")
     rn, rd = pt.compute(n, d)
@@ -180,14 +180,14 @@ def test_compute_passes_eager_tensors_through(dask_computes) -> None:  # noqa: A
     assert pt.compute() == ()
 
 
-def test_compute_keeps_chunks(dask_computes) -> None:  # noqa: ANN001
+def test_compute_keeps_chunks(dask_computes) -> None:
     with pt.use_backend("dask", chunks=2):
         x = pt.ones(6) * 3
     (r,) = pt.compute(x)
     assert r._data.chunks == ((2, 2, 2),)
 
 
-def test_compute_keeps_autograd_state(dask_computes) -> None:  # noqa: ANN001
+def test_compute_keeps_autograd_state(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask", requires_grad=True)
     (rx,) = pt.compute(x)
     assert rx.requires_grad

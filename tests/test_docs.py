@@ -32,7 +32,7 @@ def _public_callables() -> list[tuple[str, object]]:
     return items
 
 
-@pytest.mark.parametrize("name,obj", _public_callables(), ids=lambda v: v if isinstance(v, str)
+@pytest.mark.parametrize(("name", "obj"), _public_callables(), ids=lambda v: v if isinstance(v, str)
                          else "")
 def test_public_callable_has_a_docstring_with_an_example(name: str, obj: object) -> None:
     doc = inspect.getdoc(obj) or ""
@@ -42,8 +42,7 @@ def test_public_callable_has_a_docstring_with_an_example(name: str, obj: object)
 
 def _modules() -> list[str]:
     names = ["polytensor"]
-    for info in pkgutil.walk_packages(pt.__path__, "polytensor."):
-        names.append(info.name)
+    names += [info.name for info in pkgutil.walk_packages(pt.__path__, "polytensor.")]
     return sorted(n for n in names if not n.endswith("__main__"))
 
 

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 import polytensor as pt
-import polytensor.nn as nn
 import polytensor.nn.functional as F
-import polytensor.optim as optim
+from polytensor import nn, optim
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +76,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in
+@pytest.mark.parametrize(("name", "kwargs"), CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                      enumerate(CASES)])
 def test_steps_match_torch_optim(name: str, kwargs: dict[str, Any]) -> None:
     torch = pytest.importorskip("torch")
@@ -89,7 +88,7 @@ def test_steps_match_torch_optim(name: str, kwargs: dict[str, Any]) -> None:
     ours = _train(model, opt, x, y, 5)
     theirs = _train_torch(torch, tmodel, topt, x, y, 5)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-9)
-    for (k, v), tv in zip(model.state_dict().items(), tmodel.state_dict().values()):
+    for (k, v), tv in zip(model.state_dict().items(), tmodel.state_dict().values(), strict=True):
         np.testing.assert_allclose(host(v), tv.numpy(), rtol=1e-6, atol=1e-9, err_msg=k)
 
 

@@ -23,22 +23,22 @@ SHOW = ("import polytensor as pt\n"
         "print(pt.get_backend().name, x._backend.name, x.device)")
 
 
-def test_default_backend_without_env_var_is_numpy(run_python) -> None:  # noqa: ANN001
+def test_default_backend_without_env_var_is_numpy(run_python) -> None:
     proc = run_python(SHOW)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["numpy", "numpy", "numpy:cpu"]
 
 
-@pytest.mark.parametrize("name, device", [("numpy", "numpy:cpu"), ("dask", "dask:cpu"),
+@pytest.mark.parametrize(("name", "device"), [("numpy", "numpy:cpu"), ("dask", "dask:cpu"),
                                           ("array_api_strict", "array_api_strict:CPU_DEVICE")])
-def test_env_var_selects_the_backend(run_python, name: str, device: str) -> None:  # noqa: ANN001
+def test_env_var_selects_the_backend(run_python, name: str, device: str) -> None:
     proc = run_python(SHOW, env={"POLYTENSOR_BACKEND": name})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [name, name, device]
 
 
 def test_env_var_with_unknown_backend_raises_value_error_naming_the_variable(
-        run_python) -> None:  # noqa: ANN001
+        run_python) -> None:
     code = ("import polytensor as pt\n"
             "try:\n"
             "    pt.ones(2)\n"
@@ -53,7 +53,7 @@ def test_env_var_with_unknown_backend_raises_value_error_naming_the_variable(
 
 
 def test_env_var_default_is_overridden_by_set_backend_and_use_backend(
-        run_python) -> None:  # noqa: ANN001
+        run_python) -> None:
     code = ("import polytensor as pt\n"
             "a = pt.ones(1)._backend.name\n"
             "with pt.use_backend('numpy'):\n"
@@ -67,7 +67,7 @@ def test_env_var_default_is_overridden_by_set_backend_and_use_backend(
     assert proc.stdout.split() == ["dask", "numpy", "dask", "array_api_strict"]
 
 
-def test_new_threads_start_from_the_env_var_backend(run_python) -> None:  # noqa: ANN001
+def test_new_threads_start_from_the_env_var_backend(run_python) -> None:
     code = ("import threading, polytensor as pt\n"
             "pt.set_backend('numpy')\n"
             "seen = []\n"
@@ -108,9 +108,8 @@ def test_use_backend_nests_and_restores() -> None:
 
 
 def test_use_backend_restores_after_an_exception() -> None:
-    with pytest.raises(RuntimeError, match="boom"):
-        with pt.use_backend("dask"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), pt.use_backend("dask"):
+        raise RuntimeError("boom")
     assert pt.get_backend().name == "numpy"
 
 
@@ -137,7 +136,7 @@ def test_threads_each_see_their_own_backend() -> None:
                 x = pt.ones(2)
                 barrier.wait(timeout=10)
                 seen[name] = (pt.get_backend().name, x._backend.name)
-        except BaseException as e:  # pragma: no cover - reported below
+        except BaseException as e:  # noqa: BLE001  # pragma: no cover - reported below
             errors.append(e)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in names]
@@ -181,7 +180,7 @@ def test_asyncio_tasks_each_see_their_own_backend() -> None:
         return await asyncio.gather(task("numpy"), task("dask"), task("array_api_strict"))
 
     results = asyncio.run(main())
-    for name, seen in zip(("numpy", "dask", "array_api_strict"), results):
+    for name, seen in zip(("numpy", "dask", "array_api_strict"), results, strict=True):
         assert seen[:-1] == [name] * 6
         assert seen[-1] == "numpy"
     assert pt.get_backend().name == "numpy"
@@ -217,9 +216,9 @@ def test_to_dask_inside_a_configured_dask_block_uses_its_chunks() -> None:
 
 
 def test_unknown_option_raises_type_error_naming_it_and_the_accepted_ones() -> None:
-    with pytest.raises(TypeError, match=r"'dask'.*unknown option.*chunkz.*chunks"):
-        with pt.use_backend("dask", chunkz=2):
-            pass  # pragma: no cover
+    with pytest.raises(TypeError, match=r"'dask'.*unknown option.*chunkz.*chunks"), \
+            pt.use_backend("dask", chunkz=2):
+        pass  # pragma: no cover
     with pytest.raises(TypeError, match="chunkz"):
         pt.set_backend("dask", chunkz=2)
     with pytest.raises(TypeError, match=r"'numpy'.*chunks"):

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 import polytensor as pt
-import polytensor.nn as nn
-import polytensor.optim as optim
+from polytensor import nn, optim
 from polytensor._serialize import load, save
 
 
@@ -63,7 +62,7 @@ def _assert_same(a: Any, b: Any) -> None:
             _assert_same(a[k], b[k])
     elif isinstance(a, (list, tuple)):
         assert type(a) is type(b) and len(a) == len(b)
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=True):
             _assert_same(x, y)
     elif isinstance(a, float) and math.isnan(a):
         assert isinstance(b, float) and math.isnan(b)
@@ -134,7 +133,7 @@ def _cnn() -> nn.Module:
                          nn.Flatten(), nn.Linear(3 * 4 * 4, 2))
 
 
-@pytest.mark.parametrize("src,dst", [("numpy", "numpy"), ("dask", "dask"), ("dask", "numpy"),
+@pytest.mark.parametrize(("src", "dst"), [("numpy", "numpy"), ("dask", "dask"), ("dask", "numpy"),
                                      ("numpy", "dask")])
 def test_module_and_optimizer_state_round_trip(tmp_path: Path, src: str, dst: str) -> None:
     path = tmp_path / "ckpt.pt"
@@ -188,7 +187,7 @@ def test_save_refuses_objects_it_cannot_store_and_leaves_no_file(tmp_path: Path)
     assert load(path) == {"ok": 1}  # the old file is intact
 
 
-# -- damaged and foreign files ----------------------------------------------------------------------
+# -- damaged and foreign files ---------------------------------------------------------------------
 def _good_bytes() -> bytes:
     buf = io.BytesIO()
     save({"w": pt.ones((3, 4)), "n": 2}, buf)
@@ -312,7 +311,7 @@ def test_a_real_torch_save_file_is_refused(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     path = tmp_path / "torch.pt"
     torch.save({"w": torch.ones(2)}, path)
-    with pytest.raises(ValueError, match="torch.save file"):
+    with pytest.raises(ValueError, match=r"torch\.save file"):
         load(path)
 
 

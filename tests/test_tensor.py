@@ -87,16 +87,16 @@ def test_python_scalar_conversions_reject_bad_tensors() -> None:
         with pytest.raises(ValueError, match=r"one element; got shape \(2,\)"):
             fn(pt.ones(2))
     with pytest.raises(TypeError, match=r"__index__\(\) needs an integer tensor; got float32"):
-        [1, 2][pt.asarray(1.0)]  # noqa: B018
+        [1, 2][pt.asarray(1.0)]
     with pytest.raises(TypeError, match="0-d"):
-        [1, 2][pt.asarray([1])]  # noqa: B018
+        [1, 2][pt.asarray([1])]
     with pytest.raises(TypeError, match="complex"):
         float(pt.asarray(1 + 1j))
     with pytest.raises(TypeError, match="complex"):
         int(pt.asarray(1 + 1j))
     with pytest.raises(OverflowError):
         int(pt.asarray(float("inf")))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="nan"):
         int(pt.asarray(float("nan")))
 
 
@@ -256,7 +256,7 @@ def test_inplace_refuses_to_broadcast_self() -> None:
 
 def test_inplace_of_a_leaf_that_requires_grad_is_refused_outside_no_grad() -> None:
     w = pt.asarray([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="leaf.*requires grad.*no_grad"):
+    with pytest.raises(RuntimeError, match=r"leaf.*requires grad.*no_grad"):
         w -= 1.0
     with pytest.raises(RuntimeError, match="no_grad"):
         w[0] = 3.0
@@ -283,9 +283,9 @@ def test_inplace_changes_bump_nothing_wrong() -> None:
     c = x * pt.asarray([3.0, 3.0])
     with pytest.raises(TypeError):
         a += 1j  # refused before it changed anything: must not count as a change
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot broadcast self"):
         a += pt.ones((3, 2))  # refused as well
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="two backends"):
         a[0] = pt.ones(1, device="dask")  # refused as well
     loss = pt.sum(b) + pt.sum(c)
     loss.backward()
@@ -320,7 +320,7 @@ def test_tensors_are_not_hashable() -> None:
     with pytest.raises(TypeError):
         {t}  # noqa: B018
     with pytest.raises(TypeError):
-        {pt.asarray(1.0): 1}  # noqa: B018
+        {pt.asarray(1.0): 1}
     assert pt.Tensor.__hash__ is None
 
 
@@ -330,7 +330,7 @@ ALL_DTYPES = [pt.bool, pt.int8, pt.int16, pt.int32, pt.int64, pt.uint8, pt.uint1
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES, ids=lambda d: d.name)
-def test_dtype_objects_are_polytensors_own(dtype) -> None:  # noqa: ANN001
+def test_dtype_objects_are_polytensors_own(dtype) -> None:
     a = np.zeros(2, dtype=dtype.name)
     assert pt.asarray(a).dtype is dtype
     assert pt.from_numpy(a).dtype is dtype
@@ -387,7 +387,7 @@ def test_set_default_dtype() -> None:
 
 
 def test_set_default_dtype_rejects_non_floating_dtypes() -> None:
-    with pytest.raises(TypeError, match="set_default_dtype.*float32.*float64"):
+    with pytest.raises(TypeError, match=r"set_default_dtype.*float32.*float64"):
         pt.set_default_dtype(pt.int32)
     with pytest.raises(TypeError, match="set_default_dtype"):
         pt.set_default_dtype(np.float64)  # type: ignore[arg-type]
@@ -413,7 +413,7 @@ _FLOATS = {pt.float32: ("f", 32), pt.float64: ("f", 64),
            pt.complex64: ("c", 32), pt.complex128: ("c", 64)}  # (kind, precision of a part)
 
 
-def _standard_promotion(a, b):  # noqa: ANN001, ANN202 - the standard's table, written out
+def _standard_promotion(a, b):
     """The result dtype the standard's promotion table gives, or None if it has no entry."""
     if a is pt.bool or b is pt.bool:
         return pt.bool if a is b else None
@@ -450,10 +450,10 @@ def test_promotion_examples() -> None:
 def test_uint64_with_int64_raises_type_error() -> None:
     a, b = pt.ones(2, dtype=pt.uint64), pt.ones(2, dtype=pt.int64)
     with pytest.raises(TypeError, match=r"add\(\).*uint64.*int64"):
-        a + b  # noqa: B018
+        a + b
     with pytest.raises(TypeError, match=r"multiply\(\).*int64.*uint64"):
         pt.multiply(b, a)
-    with pytest.raises(TypeError, match="uint64.*int64"):
+    with pytest.raises(TypeError, match=r"uint64.*int64"):
         pt.result_type(pt.uint64, pt.int64)
 
 
@@ -480,7 +480,7 @@ def test_every_pair_without_a_promotion_raises_type_error() -> None:
 
 @pytest.mark.parametrize("dtype", [d for d in ALL_DTYPES if d is not pt.bool],
                          ids=lambda d: d.name)
-def test_python_scalars_take_the_arrays_dtype(dtype) -> None:  # noqa: ANN001
+def test_python_scalars_take_the_arrays_dtype(dtype) -> None:
     x = pt.ones(2, dtype=dtype)
     assert (x + 1).dtype is dtype
     assert (1 + x).dtype is dtype

@@ -274,7 +274,7 @@ def test_two_layer_net_by_hand_matches_torch(backend: str, dtype: str, relu: str
     t_losses = train_by_hand(t_relu, torch.no_grad, tuple(t_data), lambda *a: None)
     np.testing.assert_allclose(losses, t_losses, rtol=LOSS_RTOL[dtype])
     assert losses[-1] < 0.1 * losses[0]
-    for p, t in zip(p_data[2:], t_data[2:]):
+    for p, t in zip(p_data[2:], t_data[2:], strict=True):
         assert_same(p, t, dtype, **WEIGHT_TOL[dtype])
 
 
