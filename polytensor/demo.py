@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +123,8 @@ def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 
     True
     """
     out = out or sys.stdout
-    say = (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, file=out, **k))
+    say: Callable[..., None] = ((lambda *a, **k: None) if quiet else
+                                (lambda *a, **k: print(*a, file=out, **k)))
     with pt.use_backend(backend or pt.get_backend().name):
         b = pt.get_backend()
         x_train_h, y_train_h, x_test_h, y_test_h = load_digits(seed)
@@ -167,7 +169,7 @@ def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 
 
 
 def _optimizer_state(opt: Any) -> list[Any]:
-    tensors = []
+    tensors: list[pt.Tensor] = []
     for state in opt.state.values():
         tensors.extend(v for v in state.values() if isinstance(v, pt.Tensor))
     return tensors

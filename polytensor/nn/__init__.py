@@ -17,9 +17,26 @@ from __future__ import annotations
 
 from . import functional, init
 from .module import Module, RemovableHandle
-from .modules import (Conv2d, CrossEntropyLoss, Dropout, Flatten, Identity, L1Loss, LeakyReLU,
-                      Linear, LogSoftmax, MaxPool2d, ModuleList, MSELoss, NLLLoss, ReLU,
-                      Sequential, Sigmoid, Softmax, Tanh)
+from .modules import (
+    Conv2d,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    L1Loss,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from .parameter import Parameter
 
 __all__ = ["Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "L1Loss",

@@ -28,7 +28,7 @@ def generator(gen: Any = None) -> Any:
     if gen is None:
         from .._random import default_generator
 
-        return default_generator._rng  # type: ignore[no-any-return]
+        return default_generator._rng
     if _host.is_rng(gen):
         return gen
     rng = getattr(gen, "_rng", None)

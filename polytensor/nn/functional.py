@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
 from .._ops.creation import arange, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log
+from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
 from .._ops.linear_algebra import matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
@@ -33,8 +34,6 @@ from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
-
-from .._ops.elementwise import relu as pt_relu  # noqa: E402
 
 __all__ = ["conv2d", "cross_entropy", "dropout", "l1_loss", "leaky_relu", "linear",
            "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax",
@@ -58,9 +57,9 @@ def _floating(x: Tensor, where: str, name: str = "input") -> None:
 
 def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
     if reduction == "mean":
-        return _mean(loss)
+        return _mean(loss)  # type: ignore[no-any-return]
     if reduction == "sum":
-        return _sum(loss)
+        return _sum(loss)  # type: ignore[no-any-return]
     if reduction == "none":
         return loss
     raise ValueError(f"{where}() got reduction={reduction!r}; expected one of "
@@ -92,7 +91,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     tensor([-0.1,  2. ], backend='numpy')
     """
     x = _tensor(input, "leaky_relu")
-    return where(x > 0, x, x * negative_slope)
+    return where(x > 0, x, x * negative_slope)  # type: ignore[no-any-return]
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -110,7 +109,7 @@ def sigmoid(input: Tensor) -> Tensor:
     pos = x >= 0
     # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
     z = exp(where(pos, -x, x))
-    return where(pos, 1 / (1 + z), z / (1 + z))
+    return where(pos, 1 / (1 + z), z / (1 + z))  # type: ignore[no-any-return]
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -203,7 +202,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
                          f"call pt.compute(x) first")
     if p == 1.0:
         return x * 0.0
-    keep = _gen(generator).random(tuple(x.shape)) >= p  # type: ignore[arg-type]
+    keep = _gen(generator).random(tuple(x.shape)) >= p
     return x * host_to(keep / (1.0 - p), x)  # type: ignore[no-any-return]
 
 
@@ -332,8 +331,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     if w.ndim != 4:
         raise ValueError(f"conv2d() expects a 4-D weight (C_out, C_in/groups, kH, kW); got shape "
                          f"{w.shape}")
-    n, c, h, wd = x.shape
-    o, cg, kh, kw = w.shape
+    # 4-D (checked above); conv2d needs every size known, so none is a lazy unknown (None)
+    n, c, h, wd = cast("tuple[int, int, int, int]", x.shape)
+    o, cg, kh, kw = cast("tuple[int, int, int, int]", w.shape)
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"conv2d() expects groups to be a positive int; got {groups!r}")
     if c != cg * groups or o % groups:
@@ -364,7 +364,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         pads = (ph, ph, pw, pw)
     if any(pads):
         x = _pad_hw(x, *pads)
-    hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]  # type: ignore[operator]
+    hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
     k = kh * kw
     if k == 1:

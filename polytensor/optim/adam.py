@@ -60,15 +60,15 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        if not 0.0 <= lr:
+        if not lr >= 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
+        if not eps >= 0.0:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not 0.0 <= b1 < 1.0:
             raise ValueError(f"Invalid beta parameter at index 0: {b1}")
         if not 0.0 <= b2 < 1.0:
             raise ValueError(f"Invalid beta parameter at index 1: {b2}")
-        if not 0.0 <= wd:
+        if not wd >= 0.0:
             raise ValueError(f"Invalid weight_decay value: {wd}")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

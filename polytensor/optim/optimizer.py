@@ -249,15 +249,14 @@ class Optimizer:
                              f"groups ({len(saved_groups)}) than the optimizer "
                              f"({len(self.param_groups)})")
         id_map: dict[Any, Tensor] = {}
-        for g, sg in zip(self.param_groups, saved_groups):
+        for g, sg in zip(self.param_groups, saved_groups, strict=True):
             if not isinstance(sg, dict) or "params" not in sg:
                 raise ValueError(f"{where}: a saved parameter group has no 'params'")
             if len(sg["params"]) != len(g["params"]):
                 raise ValueError(f"{where}: loaded state dict contains a parameter group that "
                                  f"doesn't match the size of optimizer's group "
                                  f"({len(sg['params'])} vs {len(g['params'])})")
-            for i, p in zip(sg["params"], g["params"]):
-                id_map[i] = p
+            id_map.update(zip(sg["params"], g["params"], strict=True))
         new_state = ParamState()
         saved_state = state_dict["state"]
         if not isinstance(saved_state, dict):
@@ -290,7 +289,7 @@ class Optimizer:
                 entry[name] = v
             new_state[p] = entry
         groups = []
-        for g, sg in zip(self.param_groups, saved_groups):
+        for g, sg in zip(self.param_groups, saved_groups, strict=True):
             ng = {k: copy.deepcopy(v) for k, v in sg.items() if k != "params"}
             ng["params"] = g["params"]
             groups.append(ng)
@@ -303,9 +302,7 @@ class Optimizer:
         lines = [type(self).__name__ + " ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
-            for k in sorted(g):
-                if k != "params":
-                    lines.append(f"    {k}: {g[k]}")
+            lines.extend(f"    {k}: {g[k]}" for k in sorted(g) if k != "params")
         lines.append(")")
         return "\n".join(lines)
 
