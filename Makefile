@@ -1,6 +1,8 @@
-# polytensor: `make run` (demo), `make test` (test suite), `make bench` (overhead benchmark).
+# polytensor: `make run` (demo), `make test` (test suite), `make lint` (ruff, mypy and
+# import-linter, the gates .ci/run applies), `make bench` (overhead benchmark).
 # Each target creates .venv if it is missing and installs what it needs from pyproject.toml;
-# a stamp file per extra set (newer than pyproject.toml) keeps re-runs from reinstalling.
+# a stamp file per extra set (newer than pyproject.toml and polytensor/_version.py, which the
+# installed metadata copies) keeps re-runs from reinstalling.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +12,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test bench venv clean-venv
+.PHONY: run test lint bench venv clean-venv
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -30,6 +32,21 @@ test: $(VENV)/.stamp-test
 		$(PY) -m pytest -q $(TEST_PATHS); \
 	fi
 
+# Every gate runs even when one before it fails; the target fails if any did. The gates' settings
+# are in pyproject.toml ([tool.ruff], [tool.mypy], [tool.importlinter]); .pre-commit-config.yaml
+# runs the same commands.
+LINT_GATES := "ruff check --output-format concise ." "ruff format --check --output-format concise ." \
+              "mypy --strict polytensor" "lint-imports"
+
+lint: $(VENV)/.stamp-lint
+	@failed=""; \
+	for gate in $(LINT_GATES); do \
+		echo "== $$gate"; \
+		$(VENV)/bin/$$gate || failed="$$failed; $$gate"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make lint: failed:$${failed#;}"; exit 1; fi; \
+	echo "make lint: all gates passed"
+
 # The figures in bench/README.md come from the command printed by `bench/overhead.py --help`
 # (it also clears two OpenBLAS tuning variables, which this Makefile leaves alone).
 # For the torch column: .venv/bin/pip install torch==2.13.0 (never a dependency of polytensor).
@@ -41,16 +58,22 @@ venv: $(PY)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.stamp-run: pyproject.toml | $(PY)
+$(VENV)/.stamp-run: pyproject.toml polytensor/_version.py | $(PY)
 	$(PIP) install -e '.[dask,strict,examples]'
 	@touch $@
 
-$(VENV)/.stamp-test: pyproject.toml | $(PY)
+$(VENV)/.stamp-test: pyproject.toml polytensor/_version.py | $(PY)
 	$(PIP) install -e '.[test]'
 	@touch $@
 
+# The test extra too: what mypy reports depends on the optional libraries it can read (dask,
+# array-api-strict, matplotlib), so lint sees the same ones as the tests.
+$(VENV)/.stamp-lint: pyproject.toml polytensor/_version.py | $(PY)
+	$(PIP) install -e '.[test,lint]'
+	@touch $@
+
 # array-api-strict and threadpoolctl both come with the test extra.
-$(VENV)/.stamp-bench: pyproject.toml | $(PY)
+$(VENV)/.stamp-bench: pyproject.toml polytensor/_version.py | $(PY)
 	$(PIP) install -e '.[strict,test]'
 	@touch $@
 
