@@ -204,7 +204,8 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: dt.DType | No
     return _place(host, d, device, False, "randperm")
 
 
-def _like(where: str, x: Tensor, dtype: Any, device: Any) -> tuple[tuple[int, ...], Any, Any]:
+def _like(where: str, x: Tensor, dtype: Any,
+          device: Any) -> tuple[tuple[int | None, ...], Any, Any]:
     if not isinstance(x, Tensor):
         raise TypeError(f"{where}() expects a tensor; got {type(x).__name__}")
     return tuple(x.shape), dtype if dtype is not None else x.dtype, (

@@ -573,7 +573,7 @@ class Module:
             # Compute everything first, so that a failure leaves the module as it was.
             plans: list[tuple[Any, ...]] = []
             for m in self.modules():
-                for name, p in m._parameters.items():
+                for p in m._parameters.values():
                     if p is not None:
                         g = p.grad
                         plans.append(("p", p, fn(plain(p)), None if g is None else fn(g)))
