@@ -2,7 +2,8 @@
 
 ``backend`` runs a test once per registered backend (``pt.backends.names()``), with that backend
 current (``pt.use_backend``), and skips with the backend's reason where its library or device is
-absent. Known failures (``known_failures.py``) become strict xfails. At the end of the session a
+absent. Known failures (``known_failures.py``) become strict xfails. ``dask_computes`` counts Dask
+computations (``dask_counting.py``, shared with tests/). At the end of the session a
 section says which backends ran (with their outcome counts) and which were skipped, and why.
 """
 
@@ -15,8 +16,11 @@ from typing import Any
 
 import pytest
 
+import dask_counting
 import polytensor as pt
 from known_failures import KNOWN_FAILURES
+
+dask_computes = dask_counting.dask_computes  # the compute counter of both suites
 
 
 @pytest.fixture(autouse=True)

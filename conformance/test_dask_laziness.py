@@ -1,8 +1,9 @@
 """Dask tensors stay lazy: no op of the table computes, forward or backward.
 
-Each op runs on the dask backend under a counting scheduler: any computation (``compute()``,
-``np.asarray``, ``bool()`` of a lazy array) goes through it and is counted. Results must be
-Dask arrays. Dask-only by nature, so these tests use the dask backend directly.
+Each op runs on the dask backend under the counting scheduler of the ``dask_computes`` fixture:
+any computation (``compute()``, ``np.asarray``, ``bool()`` of a lazy array) goes through it and
+is counted. Results must be Dask arrays. Dask-only by nature, so these tests use the dask backend
+directly.
 """
 
 from __future__ import annotations
@@ -18,24 +19,12 @@ import polytensor as pt
 from domains import GROUPS, cases_in, public_function, quiet, sample, to_tensors
 from polytensor._ops._registry import ZERO, NONDIFF
 
-dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 
 BACKEND = "dask"  # known failures of this module are the dask backend's
 
 FEW = settings(max_examples=2, derandomize=True, deadline=None, database=None,
                print_blob=False, suppress_health_check=list(HealthCheck))
-
-
-class CountingScheduler:
-    """A dask scheduler that counts the computations it is asked for."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, dsk: Any, keys: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return dask.get(dsk, keys, **kwargs)
 
 
 @pytest.fixture
@@ -57,8 +46,8 @@ def _tensors(value: Any) -> list[Any]:
     return []
 
 
-def _assert_lazy(results: Any, counter: CountingScheduler, what: str) -> None:
-    assert counter.calls == 0, f"{what} computed {counter.calls} time(s) on the dask backend"
+def _assert_lazy(results: Any, computes: int, what: str) -> None:
+    assert computes == 0, f"{what} computed {computes} time(s) on the dask backend"
     for t in _tensors(results):
         assert isinstance(t._data, da.Array), \
             f"{what} returned a {type(t._data).__name__}, not a lazy dask array"
@@ -67,14 +56,14 @@ def _assert_lazy(results: Any, counter: CountingScheduler, what: str) -> None:
 @pytest.mark.parametrize(("op", "variant"), cases_in(*GROUPS))
 @FEW
 @given(data=st.data())
-def test_op_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
+def test_op_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any, dask_computes: Any,
                                data: st.DataObject) -> None:
     case = sample(data.draw, op, variant)
     args, kwargs = to_tensors(case.args), to_tensors(case.kwargs)
-    counter = CountingScheduler()
-    with quiet(), dask.config.set(scheduler=counter):
+    before = dask_computes.calls
+    with quiet():
         got = (case.call or public_function(op))(*args, **kwargs)
-    _assert_lazy(got, counter, f"{op.name}()")
+    _assert_lazy(got, dask_computes.calls - before, f"{op.name}()")
 
 
 def _differentiable() -> list[Any]:
@@ -86,7 +75,7 @@ def _differentiable() -> list[Any]:
 @FEW
 @given(data=st.data())
 def test_backward_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
-                                     data: st.DataObject) -> None:
+                                     dask_computes: Any, data: st.DataObject) -> None:
     case = sample(data.draw, op, variant)
     args, kwargs = to_tensors(case.args), to_tensors(case.kwargs)
     leaves = [t for t in _tensors(args) + _tensors(kwargs)
@@ -94,8 +83,8 @@ def test_backward_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
     assume(leaves)
     for t in leaves:
         t.requires_grad_()
-    counter = CountingScheduler()
-    with quiet(), dask.config.set(scheduler=counter):
+    before = dask_computes.calls
+    with quiet():
         out = [o for o in _tensors((case.call or public_function(op))(*args, **kwargs))
                if o.dtype.kind in ("real floating", "complex floating") and o.requires_grad]
         assume(out)
@@ -109,5 +98,5 @@ def test_backward_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
             if "dask" in str(e):
                 raise
             reject()
-    _assert_lazy([t.grad for t in leaves if t.grad is not None], counter,
+    _assert_lazy([t.grad for t in leaves if t.grad is not None], dask_computes.calls - before,
                  f"backward of {op.name}()")

@@ -2,6 +2,7 @@
 
 Every test starts on the NumPy backend with the default dtype float32, and whatever a test
 selects (``pt.set_backend``, ``pt.set_default_dtype``) or registers is undone after it.
+``dask_computes`` counts Dask computations (``conformance/dask_counting.py``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
 
 import pytest
 
 import polytensor as pt
 from polytensor.backends import Backend
+
+# The Dask compute counter is shared with the conformance suite, whose folder holds it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "conformance"))
+import dask_counting
+
+dask_computes = dask_counting.dask_computes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -90,25 +96,3 @@ def numpy2(register: Callable[[Backend], Backend]) -> Backend:
 def missing_lib(register: Callable[[Backend], Backend]) -> Backend:
     """A third-party backend whose library is not installed."""
     return register(Backend("missinglib", _missing_library))
-
-
-class SchedulerCounter:
-    """A Dask scheduler that counts how often it is asked to compute."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, dsk: Any, keys: Any, **kwargs: Any) -> Any:
-        import dask
-
-        self.calls += 1
-        return dask.get(dsk, keys, **kwargs)
-
-
-@pytest.fixture
-def dask_computes() -> Iterator[SchedulerCounter]:
-    """Count Dask computations: every compute goes through a counting synchronous scheduler."""
-    dask = pytest.importorskip("dask")
-    counter = SchedulerCounter()
-    with dask.config.set(scheduler=counter):
-        yield counter
