@@ -52,13 +52,10 @@ from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persis
 from ._random import (Generator, default_generator, initial_seed, manual_seed, rand,
                       rand_like, randint, randint_like, randn, randn_like, randperm, seed)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import _tensor_ops as _tensor_ops, _methods as _methods  # noqa: E402
 from . import autograd, fft, linalg  # noqa: E402
 from . import nn, optim  # noqa: E402
 from ._serialize import load, save  # noqa: E402
 
-_tensor_ops.install()
-_methods.install()
 
 __array_api_version__ = "2025.12"
 

@@ -12,11 +12,14 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
+from . import backends
+from ._device import Device, native_name
 
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["set_backend", "use_backend", "get_backend", "set_default_dtype", "get_default_dtype"]
+__all__ = ["set_backend", "use_backend", "get_backend", "set_default_dtype", "get_default_dtype",
+           "parse_device"]
 
 _BACKEND: ContextVar[Backend | None] = ContextVar("polytensor_backend", default=None)
 GRAD_ENABLED: ContextVar[bool] = ContextVar("polytensor_grad_enabled", default=True)
@@ -30,11 +33,9 @@ _process_default: Backend | None = None
 def _env_default() -> Backend:
     global _process_default
     if _process_default is None:
-        from .backends import get as _get
-
         name = os.environ.get("POLYTENSOR_BACKEND", "").strip() or "numpy"
         try:
-            _process_default = _get(name)
+            _process_default = backends.get(name)
         except (ValueError, ImportError) as e:
             raise type(e)(f"POLYTENSOR_BACKEND={name!r}: {e}") from e
     return _process_default
@@ -66,9 +67,7 @@ def set_backend(name: str | Backend, **options: Any) -> Backend:
     >>> pt.ones(2).device
     Device('numpy:cpu')
     """
-    from .backends import get as _get
-
-    b = _get(name, **options)
+    b = backends.get(name, **options)
     _BACKEND.set(b)
     return b
 
@@ -84,9 +83,7 @@ def use_backend(name: str | Backend, **options: Any) -> Iterator[Backend]:
     ...     print(pt.zeros(1).device)
     numpy:cpu
     """
-    from .backends import get as _get
-
-    b = _get(name, **options)
+    b = backends.get(name, **options)
     token = _BACKEND.set(b)
     try:
         yield b
@@ -121,3 +118,47 @@ def get_default_dtype() -> dt.DType:
     polytensor.float32
     """
     return DEFAULT_FLOAT.get()
+
+
+def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
+    """Resolve a ``device=`` argument to ``(backend, native device or None)``.
+
+    Accepts a ``Device``, a backend name (``"dask"``), ``"<backend>:<device>"``,
+    PyTorch's ``"cpu"`` (the NumPy backend) and ``"cuda"``/``"cuda:N"`` (CuPy), or a native
+    device object of the current backend.
+    """
+    if isinstance(device, Device):
+        return device.backend, device.native
+    if isinstance(device, str):
+        text = device.strip()
+        if text == "cpu":
+            return backends.get("numpy"), None
+        if text.startswith("cuda"):
+            b = backends.get("cupy")
+            index = int(text.split(":", 1)[1]) if ":" in text else 0
+            return b, _find_native(b, f"cuda:{index}", where, device)
+        name, _, rest = text.partition(":")
+        if name not in backends.names():
+            raise ValueError(
+                f"{where}() got unknown device {device!r}; expected one of "
+                f"{', '.join(str(d) for d in backends.all_devices())}, a backend name, "
+                f"'cpu' or 'cuda:N'")
+        b = backends.get(name)
+        current = get_backend()
+        if current.name == name:  # keep the options of a configured current backend (chunks=)
+            b = current
+        return b, (_find_native(b, rest, where, device) if rest else None)
+    current = get_backend()
+    for d in current.devices():
+        if d.native == device:
+            return current, device
+    raise ValueError(f"{where}() got device {device!r} of type {type(device).__name__}; "
+                     f"expected a polytensor Device or a string such as 'numpy:cpu'")
+
+
+def _find_native(b: Backend, name: str, where: str, original: str) -> Any:
+    for d in b.devices():
+        if native_name(d.native) == name:
+            return d.native
+    raise ValueError(f"{where}() got device {original!r}; backend {b.name!r} has devices "
+                     f"{', '.join(str(d) for d in b.devices())}")

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
-from .autograd import _graph
+from . import _tape
+from . import _tensor_base as _tb
+from ._device import Device
+from ._shapes import broadcast_shapes
+from ._tensor_base import TensorBase
 
 if TYPE_CHECKING:
     from ._ops._registry import OpDef
@@ -21,23 +25,11 @@ __all__ = ["apply", "wrap_new", "wrap_output", "common_backend"]
 
 _SCALARS = (bool, int, float, complex)
 _new = object.__new__
-_Tensor: Any = None
-
-
-def _tensor_cls() -> Any:
-    global _Tensor
-    if _Tensor is None:
-        from ._tensor import Tensor
-
-        _Tensor = Tensor
-    return _Tensor
-
-
 def wrap_new(data: Any, backend: Backend) -> Any:
     """A new Tensor around native ``data`` (which must be an array of ``backend``)."""
     if type(data) is not backend.array_type:
         data = backend.as_array(data)
-    t = _new(_Tensor or _tensor_cls())
+    t = _new(_tb.TENSOR)
     t._data = data
     t._backend = backend
     t._meta = None
@@ -63,11 +55,10 @@ def _mixed(where: str, a: Backend, b: Backend) -> ValueError:
 
 def common_backend(where: str, tensors: Any) -> Backend | None:
     """The backend shared by ``tensors`` (None if there are none); ValueError if they differ."""
-    Tensor = _Tensor or _tensor_cls()
     backend: Backend | None = None
     device = None
     for v in tensors:
-        if isinstance(v, Tensor):
+        if isinstance(v, TensorBase):
             b = v._backend
             if backend is None:
                 backend = b
@@ -79,8 +70,6 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
                 if device is None:
                     device = d
                 elif d != device:
-                    from ._device import Device  # (only on this error path)
-
                     first, other = Device(b, device), Device(b, d)
                     raise ValueError(f"{where}() got tensors on two devices ({first}, {other}); "
                                      f"move one with x.to_device(\"{first}\")")
@@ -102,13 +91,12 @@ _SCALAR_TYPES = frozenset(_SCALARS)
 def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None = None,
           dunder: bool = False) -> Any:
     """Run ``opdef`` on ``inputs`` (tensors, Python scalars, None) with keyword ``params``."""
-    Tensor = _Tensor or _tensor_cls()
     backend: Backend | None = None
     datas: list[Any] = []
     dtypes: list[Any] = []
     has_scalar = False
     for v in inputs:
-        if isinstance(v, Tensor):
+        if isinstance(v, TensorBase):
             b = v._backend
             if backend is None:
                 backend = b
@@ -164,20 +152,18 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
             _check_broadcast(opdef, [d for d in datas if hasattr(d, "shape")], e)
         raise
     if out.__class__ is backend.array_type:
-        result = _new(Tensor)
+        result = _new(_tb.TENSOR)
         result._data = out
         result._backend = backend
         result._meta = None
     else:
         result = wrap_output(out, backend)
     if _config.GRAD_ENABLED.get():
-        _graph.record(opdef, inputs, params, result)
+        _tape.record(opdef, inputs, params, result)
     return result
 
 
 def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
-    from ._shapes import broadcast_shapes
-
     shapes = [tuple(a.shape) for a in arrays]
     try:
         broadcast_shapes(*shapes)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import backends
+from ._dispatch import wrap_new
+from ._ops.creation import asarray
+from ._ops.elementwise import clip, tanh
+from ._ops.manipulation import concat
+from .backends import _host
 from . import _dtypes as dt
-from ._tensor import Tensor
+from ._tensor_base import TensorBase
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
 
 def tensor(data: Any, *, dtype: dt.DType | None = None, device: Any = None,
@@ -20,9 +29,7 @@ def tensor(data: Any, *, dtype: dt.DType | None = None, device: Any = None,
     >>> pt.tensor([[1.0, 2.0]], requires_grad=True)
     tensor([[1., 2.]], backend='numpy', requires_grad=True)
     """
-    from ._ops.creation import asarray
-
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorBase):
         data = data.detach()
     return asarray(data, dtype=dtype, device=device, copy=True, requires_grad=requires_grad)
 
@@ -39,10 +46,6 @@ def from_numpy(a: Any) -> Tensor:
     >>> t
     tensor([5., 0.], dtype=polytensor.float64, backend='numpy')
     """
-    from . import backends
-    from ._dispatch import wrap_new
-    from .backends import _host
-
     if not _host.is_ndarray(a):
         raise TypeError(f"from_numpy() expects a numpy.ndarray; got {type(a).__name__}; "
                         f"use pt.asarray(data) for other data")
@@ -55,7 +58,7 @@ def from_numpy(a: Any) -> Tensor:
 def _lazy_groups(where: str, tensors: tuple[Tensor, ...]) -> dict[str, list[int]]:
     groups: dict[str, list[int]] = {}
     for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
+        if not isinstance(t, TensorBase):
             raise TypeError(f"{where}() expects tensors; got {type(t).__name__}")
         if t._backend.lazy:
             groups.setdefault(t._backend.name, []).append(i)
@@ -75,8 +78,6 @@ def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     >>> a
     tensor([1., 1.], backend='numpy')
     """
-    from ._dispatch import wrap_new
-
     out = list(tensors)
     for idx in _lazy_groups("compute", tensors).values():
         b = tensors[idx[0]]._backend
@@ -116,8 +117,6 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     >>> pt.cat([pt.ones(2), pt.zeros(1)])
     tensor([1., 1., 0.], backend='numpy')
     """
-    from ._ops.manipulation import concat
-
     return concat(tensors, axis=dim if axis is None else axis)  # type: ignore[no-any-return]
 
 
@@ -180,8 +179,6 @@ def sigmoid(x: Tensor, /) -> Tensor:
     >>> float(pt.sigmoid(pt.asarray(0.0)))
     0.5
     """
-    from ._ops.elementwise import tanh
-
     return (tanh(x * 0.5) + 1) * 0.5  # type: ignore[no-any-return]
 
 
@@ -194,6 +191,4 @@ def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     >>> pt.clamp(pt.asarray([-1.0, 2.0]), min=0.0)
     tensor([0., 2.], backend='numpy')
     """
-    from ._ops.elementwise import clip
-
     return clip(x, min, max)  # type: ignore[no-any-return]

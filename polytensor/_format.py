@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import _config
+from ._tape import describe
+from .backends import _host
+
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
@@ -12,9 +16,6 @@ _DEFAULT_SHOWN = {"int64", "bool"}
 
 def tensor_repr(t: Tensor) -> str:
     """The text ``print(t)`` shows; never computes a lazy tensor."""
-    from . import _config
-    from .backends import _host
-    from .autograd._graph import describe
 
     b = t._backend
     extras = []

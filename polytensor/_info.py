@@ -6,7 +6,8 @@ from typing import Any
 
 from . import _config
 from . import _dtypes as dt
-from ._device import Device, parse_device
+from ._config import parse_device
+from ._device import Device
 
 __all__ = ["__array_namespace_info__", "Info"]
 

@@ -1,17 +1,26 @@
-"""PyTorch-style Tensor methods: each a rename or a few lines onto table ops or autograd."""
+"""PyTorch-style Tensor methods, ``TensorMethods`` (a base of ``Tensor``): each a rename or a
+few lines onto table ops or autograd."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from collections import namedtuple
+from collections.abc import Callable
+
+from . import _config
 from . import _dtypes as dt
-from ._tensor import Tensor
-from .autograd import _graph
+from . import _tensor_base as _tb
+from ._tensor_base import TensorBase
+from . import _inplace, _tape
+from .autograd import _engine
+from .autograd import backward as _autograd_backward
+from . import _extras
 from ._extras import tensor
+from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full
 from ._ops.creation import full_like
 from ._ops.data_types import astype
-from ._ops.elementwise import clip
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
 from ._ops.manipulation import _copy
@@ -23,15 +32,19 @@ from ._ops.manipulation import squeeze
 from ._ops.manipulation import tile
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
-from ._tensor_ops import assign_inplace
+from ._inplace import assign_inplace
+from ._tensor_ops import TensorOperators
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
 
 def _requires_grad_get(self: Tensor) -> bool:
-    return _graph.requires_grad(self)
+    return _tape.requires_grad(self)
 
 
 def _requires_grad_set(self: Tensor, flag: bool) -> None:
-    _graph.set_requires_grad(self, bool(flag))
+    _tape.set_requires_grad(self, bool(flag))
 
 
 def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
@@ -43,7 +56,7 @@ def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
     >>> pt.ones(2).requires_grad_().requires_grad
     True
     """
-    return _graph.set_requires_grad(self, bool(requires_grad))  # type: ignore[no-any-return]
+    return _tape.set_requires_grad(self, bool(requires_grad))  # type: ignore[no-any-return]
 
 
 def _grad_get(self: Tensor) -> Tensor | None:
@@ -53,14 +66,14 @@ def _grad_get(self: Tensor) -> Tensor | None:
 
 def _grad_set(self: Tensor, value: Tensor | None) -> None:
     if value is not None:
-        if not isinstance(value, Tensor):
+        if not isinstance(value, TensorBase):
             raise TypeError(f"grad must be a Tensor or None; got {type(value).__name__}")
         if tuple(value.shape) != tuple(self.shape):
             raise ValueError(f"grad has shape {value.shape} but the tensor has {self.shape}")
     if self._meta is None:
         if value is None:
             return
-        self._meta = _graph.Meta()
+        self._meta = _tape.Meta()
     self._meta.grad = value
 
 
@@ -90,16 +103,14 @@ def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | 
         m = self._meta
         if m is not None and m.node is not None and self._data.shape == ():
             # the common `loss.backward()`: seed with a 0-d one and go
-            seed = object.__new__(Tensor)
+            seed = object.__new__(_tb.TENSOR)
             seed._backend = b = self._backend
             seed._meta = None
             one = _SEEDS.get((b, self._data.dtype))
             seed._data = one if one is not None else _seed(b, self._data)
-            _graph.backward([self], [seed], own_seeds=True)
+            _engine.backward([self], [seed], own_seeds=True)
             return
-    from .autograd import backward as _b
-
-    _b(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+    _autograd_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
 
 _SEEDS: dict[tuple[Any, Any], Any] = {}
@@ -132,7 +143,7 @@ def detach(self: Tensor) -> Tensor:
     >>> pt.ones(2, requires_grad=True).detach().requires_grad
     False
     """
-    return _graph._detached(self)  # type: ignore[no-any-return]
+    return _tape._detached(self)  # type: ignore[no-any-return]
 
 
 def detach_(self: Tensor) -> Tensor:
@@ -169,7 +180,7 @@ def retain_grad(self: Tensor) -> None:
     if m is None or (m.node is None and not m.requires_grad):
         raise RuntimeError("retain_grad() on a tensor that does not require grad")
     m.retains_grad = True
-    _graph.mark_special(m)
+    _tape.mark_special(m)
 
 
 def register_hook(self: Tensor, hook: Any) -> Any:
@@ -185,13 +196,13 @@ def register_hook(self: Tensor, hook: Any) -> Any:
     >>> x.grad
     tensor([10., 10.], backend='numpy')
     """
-    if not _graph.requires_grad(self):
+    if not _tape.requires_grad(self):
         raise RuntimeError("register_hook() on a tensor that does not require grad")
     m = self._meta
     if m.hooks is None:
         m.hooks = []
     m.hooks.append(hook)
-    _graph.mark_special(m)
+    _tape.mark_special(m)
 
     class _Handle:
         def remove(self_inner) -> None:  # noqa: N805
@@ -236,18 +247,6 @@ def clone(self: Tensor) -> Tensor:
     return _copy(self)  # type: ignore[no-any-return]
 
 
-def install() -> None:
-    Tensor.requires_grad = property(_requires_grad_get, _requires_grad_set,  # type: ignore
-                                    doc="Whether gradients are computed for this tensor.")
-    Tensor.grad = property(_grad_get, _grad_set,  # type: ignore[attr-defined]
-                           doc="Accumulated gradient (None until backward); settable.")
-    Tensor.grad_fn = property(_grad_fn, doc="The node that made this tensor (None for leaves).")
-    Tensor.is_leaf = property(_is_leaf, doc="True unless this tensor is a recorded op's output.")
-    for fn in (requires_grad_, backward, detach, detach_, retain_grad, register_hook, to, clone):
-        setattr(Tensor, fn.__name__, fn)
-    install_pytorch_methods()
-
-
 # -- PyTorch-style methods onto table ops ----------------------------------------------------------
 def _axis(where: str, dim: Any, axis: Any) -> Any:
     if dim is not None and axis is not None:
@@ -261,9 +260,7 @@ def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
     return bool(keepdim if keepdim is not None else (keepdims or False))
 
 
-def _reduction(name: str, extra: str = "") -> Any:
-    from ._ops import statistical
-
+def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
     fn = getattr(statistical, name)
 
     def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
@@ -319,15 +316,11 @@ def var(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
                 correction=_spread("var", correction, unbiased))  # type: ignore[no-any-return]
 
 
-def _minmax(name: str) -> Any:
-    from collections import namedtuple
-
+def _minmax(name: str) -> Callable[..., Tensor]:
     result = namedtuple(f"{name}_result", ["values", "indices"])  # type: ignore[misc]
 
     def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
                keepdims: Any = None) -> Any:
-        from ._ops import searching, statistical
-
         ax = _axis(name, dim, axis)
         kd = _keep(name, keepdim, keepdims)
         values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
@@ -345,11 +338,9 @@ def _minmax(name: str) -> Any:
     return method
 
 
-def _arg(name: str) -> Any:
+def _arg(name: str) -> Callable[..., Tensor]:
     def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
                keepdims: Any = None) -> Tensor:
-        from ._ops import searching
-
         return getattr(searching, name)(  # type: ignore[no-any-return]
             self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims))
 
@@ -361,12 +352,15 @@ def _arg(name: str) -> Any:
 
 
 def _namespace_function(name: str) -> Any:
-    import sys
+    """The namespace function ``name`` (``pt.exp``, ``pt.sigmoid``) that a method renames."""
+    for module in (elementwise, linear_algebra, _extras):
+        fn = getattr(module, name, None)
+        if fn is not None:
+            return fn
+    raise AttributeError(f"no function {name!r} for a Tensor method")  # (a bug in this file)
 
-    return getattr(sys.modules["polytensor"], name)
 
-
-def _unary_method(name: str, fn_name: str | None = None) -> Any:
+def _unary_method(name: str, fn_name: str | None = None) -> Callable[..., Tensor]:
     fn = _namespace_function(fn_name or name)
 
     def method(self: Tensor) -> Tensor:
@@ -374,11 +368,19 @@ def _unary_method(name: str, fn_name: str | None = None) -> Any:
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"``pt.{fn_name or name}(self)``.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> y = pt.asarray([0.5, 1.0]).{name}()\n")
+                      f">>> import polytensor as pt\n"
+                      f">>> y = pt.asarray({_EXAMPLE_DATA.get(name, '[0.5, 1.0]')}).{name}()\n")
     return method
 
 
-def _binary_method(name: str, fn_name: str) -> Any:
+# Example inputs in the methods' domains (other methods take [0.5, 1.0]).
+_EXAMPLE_DATA = {"acosh": "[1.0, 2.0]", "atanh": "[0.0, 0.5]", "imag": "[1 + 2j, -1j]",
+                 "real": "[1 + 2j, -1j]", "conj": "[1 + 2j, -1j]", "logical_not": "[True, False]",
+                 "logical_and": "[True, False]", "logical_or": "[True, False]",
+                 "matmul": "[0.5, 1.0]"}
+
+
+def _binary_method(name: str, fn_name: str) -> Callable[..., Tensor]:
     fn = _namespace_function(fn_name)
 
     def method(self: Tensor, other: Any) -> Tensor:
@@ -386,7 +388,9 @@ def _binary_method(name: str, fn_name: str) -> Any:
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (f"``pt.{fn_name}(self, other)``.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> y = pt.asarray([0.5, 1.0]).{name}(1.0)\n")
+                      f">>> import polytensor as pt\n>>> x = pt.asarray("
+                      f"{_EXAMPLE_DATA.get(name, '[0.5, 1.0]')})\n>>> y = x.{name}("
+                      f"{'x' if name in _EXAMPLE_DATA else '1.0'})\n")
     return method
 
 
@@ -394,8 +398,8 @@ _INPLACE_OPERATORS = {"add": "__iadd__", "subtract": "__isub__", "multiply": "__
                       "divide": "__itruediv__", "pow": "__ipow__"}
 
 
-def _inplace_method(name: str, fn_name: str) -> Any:
-    operator = getattr(Tensor, _INPLACE_OPERATORS[fn_name])  # one in-place implementation
+def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
+    operator = getattr(TensorOperators, _INPLACE_OPERATORS[fn_name])  # one implementation
 
     def method(self: Tensor, other: Any) -> Tensor:
         r = operator(self, other)
@@ -411,7 +415,7 @@ def _inplace_method(name: str, fn_name: str) -> Any:
     return method
 
 
-def _cast_method(name: str, dtype: dt.DType) -> Any:
+def _cast_method(name: str, dtype: dt.DType) -> Callable[..., Tensor]:
     def method(self: Tensor) -> Tensor:
 
         return self if self.dtype is dtype else astype(self, dtype)
@@ -600,7 +604,7 @@ def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
 
 
 def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    """``pt.clip`` with PyTorch's name.
+    """``pt.clamp`` (``pt.clip`` with PyTorch's name) as a method.
 
     Examples
     --------
@@ -609,7 +613,7 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     tensor([0., 2.], backend='numpy')
     """
 
-    return clip(self, min, max)  # type: ignore[no-any-return]
+    return _extras.clamp(self, min, max)
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -621,9 +625,8 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     >>> x = pt.asarray([-1.0, 2.0]); _ = x.clamp_(0.0, 1.0); x
     tensor([0., 1.], backend='numpy')
     """
-    from .autograd import _graph as g
 
-    return assign_inplace(self, clamp(g.alias_before_inplace(self), min, max), "clamp_")
+    return assign_inplace(self, clamp(_inplace.alias_before_inplace(self), min, max), "clamp_")
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -648,16 +651,14 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     tensor([3., 3.], backend='numpy')
     """
 
-    v = value.item() if isinstance(value, Tensor) else value
+    v = value.item() if isinstance(value, TensorBase) else value
     filled = full_like(self, v, dtype=self.dtype)
-    if _graph.requires_grad(self) and _graph_enabled():
+    if _tape.requires_grad(self) and _graph_enabled():
         filled = filled + self * 0  # keep the result in the graph, with zero gradient
     return assign_inplace(self, filled, "fill_")
 
 
 def _graph_enabled() -> bool:
-    from . import _config
-
     return _config.GRAD_ENABLED.get()
 
 
@@ -671,7 +672,7 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     tensor([1., 2.], backend='numpy')
     """
 
-    if not isinstance(src, Tensor):
+    if not isinstance(src, TensorBase):
         raise TypeError(f"copy_() expects a tensor; got {type(src).__name__}")
     if src._backend.name != self._backend.name:  # another library (options aside)
         src = src.to(self._backend.name)
@@ -681,17 +682,15 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
         src = astype(src, self.dtype)
     if tuple(src.shape) != tuple(self.shape):
         src = broadcast_to(src, tuple(self.shape))
-    if not _graph.requires_grad(src):
+    if not _tape.requires_grad(src):
 
         src = _copy(src)
     return assign_inplace(self, src, "copy_")
 
 
-def _new_like(name: str) -> Any:
+def _new_like(name: str) -> Callable[..., Tensor]:
     def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
                requires_grad: bool = False, **kw: Any) -> Tensor:
-        from ._ops import creation
-
         shape = _shape_args(name, size)
         fn = {"new_ones": creation.ones, "new_zeros": creation.zeros,
               "new_empty": creation.empty}[name]
@@ -875,49 +874,6 @@ def type_as(self: Tensor, other: Tensor) -> Tensor:
     return to(self, dtype=other.dtype)
 
 
-def install_pytorch_methods() -> None:
-    for name in ("sum", "mean", "prod", "all", "any"):
-        setattr(Tensor, name, _reduction(name))
-    for name in ("max", "min"):
-        setattr(Tensor, name, _minmax(name))
-    for name in ("argmax", "argmin"):
-        setattr(Tensor, name, _arg(name))
-    for name in ("abs", "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sign", "floor",
-                 "ceil", "round", "trunc", "log1p", "expm1", "log2", "log10", "square",
-                 "reciprocal", "isnan", "isinf", "isfinite", "logical_not", "conj", "real",
-                 "imag", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"):
-        setattr(Tensor, name, _unary_method(name))
-    Tensor.neg = _unary_method("neg", "negative")  # type: ignore[attr-defined]
-    Tensor.sigmoid = _unary_method("sigmoid", "sigmoid")  # type: ignore[attr-defined]
-    Tensor.relu = _unary_method("relu", "relu")  # type: ignore[attr-defined]
-    for name, fn in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
-                     ("div", "divide"), ("pow", "pow"), ("eq", "equal"), ("ne", "not_equal"),
-                     ("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
-                     ("ge", "greater_equal"), ("maximum", "maximum"), ("minimum", "minimum"),
-                     ("matmul", "matmul"), ("remainder", "remainder"),
-                     ("fmod", "remainder"), ("logical_and", "logical_and"),
-                     ("logical_or", "logical_or")):
-        setattr(Tensor, name, _binary_method(name, fn))
-    for name, fn in (("add_", "add"), ("sub_", "subtract"), ("mul_", "multiply"),
-                     ("div_", "divide"), ("pow_", "pow")):
-        setattr(Tensor, name, _inplace_method(name, fn))
-    for name, d in (("float", dt.float32), ("double", dt.float64), ("long", dt.int64),
-                    ("int", dt.int32), ("bool", dt.bool)):
-        setattr(Tensor, name, _cast_method(name, d))
-    for name in ("new_ones", "new_zeros", "new_empty"):
-        setattr(Tensor, name, _new_like(name))
-    Tensor.reshape = reshape_method  # type: ignore[attr-defined]
-    Tensor.squeeze = squeeze_method  # type: ignore[attr-defined]
-    Tensor.repeat = repeat_method  # type: ignore[attr-defined]
-    for fn in (std, var, view, flatten, unsqueeze, permute, transpose, t, expand, clamp, clamp_,
-               zero_, fill_, copy_, new_full, new_tensor, norm, mm, mv, dot, numel, dim, cpu,
-               cuda, contiguous, type_as):
-        setattr(Tensor, fn.__name__, fn)
-    Tensor.clip = clamp  # type: ignore[attr-defined]
-    Tensor.clip_ = clamp_  # type: ignore[attr-defined]
-    Tensor.astype = astype_method  # type: ignore[attr-defined]
-
-
 def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:
     """``pt.astype(self, dtype)``.
 
@@ -929,3 +885,174 @@ def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:
     """
 
     return astype(self, dtype, copy=copy)  # type: ignore[no-any-return]
+
+
+class TensorMethods:
+    """PyTorch's ``Tensor`` methods and autograd attributes, each onto the standard's
+    functions or ``polytensor.autograd``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2, 3, requires_grad=True)
+    >>> x.sum(dim=1).shape, x.requires_grad
+    ((2,), True)
+    """
+
+    __slots__ = ()
+
+    # -- autograd ------------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
+        return _tape.requires_grad(self)
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        _tape.set_requires_grad(self, bool(flag))
+
+    @property
+    def grad(self) -> Tensor | None:
+        """Accumulated gradient (None until backward); settable."""
+        return _grad_get(self)  # type: ignore[arg-type]
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        _grad_set(self, value)  # type: ignore[arg-type]
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor (None for leaves)."""
+        return _grad_fn(self)  # type: ignore[arg-type]
+
+    @property
+    def is_leaf(self) -> bool:
+        """True unless this tensor is a recorded op's output."""
+        return _is_leaf(self)  # type: ignore[arg-type]
+
+    requires_grad_ = requires_grad_
+    backward = backward
+    detach = detach
+    detach_ = detach_
+    retain_grad = retain_grad
+    register_hook = register_hook
+    to = to
+    clone = clone
+
+    # -- reductions ----------------------------------------------------------------------------
+    sum = _reduction("sum")
+    mean = _reduction("mean")
+    prod = _reduction("prod")
+    all = _reduction("all")
+    any = _reduction("any")
+    max = _minmax("max")
+    min = _minmax("min")
+    argmax = _arg("argmax")
+    argmin = _arg("argmin")
+    std = std
+    var = var
+    norm = norm
+
+    # -- element-wise functions ----------------------------------------------------------------
+    abs = _unary_method("abs")
+    exp = _unary_method("exp")
+    log = _unary_method("log")
+    sqrt = _unary_method("sqrt")
+    sin = _unary_method("sin")
+    cos = _unary_method("cos")
+    tan = _unary_method("tan")
+    tanh = _unary_method("tanh")
+    sign = _unary_method("sign")
+    floor = _unary_method("floor")
+    ceil = _unary_method("ceil")
+    round = _unary_method("round")
+    trunc = _unary_method("trunc")
+    log1p = _unary_method("log1p")
+    expm1 = _unary_method("expm1")
+    log2 = _unary_method("log2")
+    log10 = _unary_method("log10")
+    square = _unary_method("square")
+    reciprocal = _unary_method("reciprocal")
+    isnan = _unary_method("isnan")
+    isinf = _unary_method("isinf")
+    isfinite = _unary_method("isfinite")
+    logical_not = _unary_method("logical_not")
+    conj = _unary_method("conj")
+    real = _unary_method("real")
+    imag = _unary_method("imag")
+    asin = _unary_method("asin")
+    acos = _unary_method("acos")
+    atan = _unary_method("atan")
+    sinh = _unary_method("sinh")
+    cosh = _unary_method("cosh")
+    asinh = _unary_method("asinh")
+    acosh = _unary_method("acosh")
+    atanh = _unary_method("atanh")
+    neg = _unary_method("neg", "negative")
+    sigmoid = _unary_method("sigmoid", "sigmoid")
+    relu = _unary_method("relu", "relu")
+
+    add = _binary_method("add", "add")
+    sub = _binary_method("sub", "subtract")
+    mul = _binary_method("mul", "multiply")
+    div = _binary_method("div", "divide")
+    pow = _binary_method("pow", "pow")
+    eq = _binary_method("eq", "equal")
+    ne = _binary_method("ne", "not_equal")
+    lt = _binary_method("lt", "less")
+    le = _binary_method("le", "less_equal")
+    gt = _binary_method("gt", "greater")
+    ge = _binary_method("ge", "greater_equal")
+    maximum = _binary_method("maximum", "maximum")
+    minimum = _binary_method("minimum", "minimum")
+    matmul = _binary_method("matmul", "matmul")
+    remainder = _binary_method("remainder", "remainder")
+    fmod = _binary_method("fmod", "remainder")
+    logical_and = _binary_method("logical_and", "logical_and")
+    logical_or = _binary_method("logical_or", "logical_or")
+    mm = mm
+    mv = mv
+    dot = dot
+
+    # -- in place ------------------------------------------------------------------------------
+    add_ = _inplace_method("add_", "add")
+    sub_ = _inplace_method("sub_", "subtract")
+    mul_ = _inplace_method("mul_", "multiply")
+    div_ = _inplace_method("div_", "divide")
+    pow_ = _inplace_method("pow_", "pow")
+    clamp = clamp
+    clamp_ = clamp_
+    clip = clamp
+    clip_ = clamp_
+    zero_ = zero_
+    fill_ = fill_
+    copy_ = copy_
+
+    # -- dtypes, shapes and devices ------------------------------------------------------------
+    float = _cast_method("float", dt.float32)
+    double = _cast_method("double", dt.float64)
+    long = _cast_method("long", dt.int64)
+    int = _cast_method("int", dt.int32)
+    bool = _cast_method("bool", dt.bool)
+    astype = astype_method
+    type_as = type_as
+    new_ones = _new_like("new_ones")
+    new_zeros = _new_like("new_zeros")
+    new_empty = _new_like("new_empty")
+    new_full = new_full
+    new_tensor = new_tensor
+    reshape = reshape_method
+    squeeze = squeeze_method
+    repeat = repeat_method
+    view = view
+    flatten = flatten
+    unsqueeze = unsqueeze
+    permute = permute
+    transpose = transpose
+    t = t
+    expand = expand
+    numel = numel
+    dim = dim
+    cpu = cpu
+    cuda = cuda
+    contiguous = contiguous

@@ -7,15 +7,20 @@ Numbers are drawn on the host by NumPy's PCG64 generator and moved to the tensor
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._dispatch import wrap_new
+from ._ops.creation import _finish, _shape, _target
 from . import _config
 from . import _dtypes as dt
-from ._tensor import Tensor
+from ._tensor_base import TensorBase
 from .backends import _host
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "rand", "randn", "randint",
            "rand_like", "randn_like", "randint_like", "randperm", "default_generator"]
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
 
 class Generator:
@@ -103,9 +108,6 @@ def initial_seed() -> int:
 
 
 def _place(host: Any, dtype: dt.DType, device: Any, requires_grad: bool, where: str) -> Tensor:
-    from ._ops.creation import _finish, _target
-    from ._dispatch import wrap_new
-
     backend, native = _target(device, where)
     data = backend.from_numpy(host.astype(dtype.name, copy=False), native)
     return _finish(wrap_new(data, backend), requires_grad)
@@ -120,8 +122,6 @@ def _float_dtype(dtype: Any, where: str) -> dt.DType:
 
 def _size(where: str, shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
     """The shape given PyTorch-style: separate ints, one tuple, or ``size=``."""
-    from ._ops.creation import _shape
-
     if size is not None:
         if shape:
             raise TypeError(f"{where}() got a shape both positionally and as size=")
@@ -175,8 +175,6 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     >>> x.dtype, x.shape
     (polytensor.int64, (3,))
     """
-    from ._ops.creation import _shape
-
     if high is None:
         low, high = 0, low
     if size is None:
@@ -206,7 +204,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: dt.DType | No
 
 def _like(where: str, x: Tensor, dtype: Any,
           device: Any) -> tuple[tuple[int | None, ...], Any, Any]:
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a tensor; got {type(x).__name__}")
     return tuple(x.shape), dtype if dtype is not None else x.dtype, (
         device if device is not None else x.device)

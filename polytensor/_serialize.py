@@ -318,7 +318,7 @@ def load(f: Any, backend: Any = None) -> Any:
 
             t = Parameter(t, requires_grad=bool(info.get("requires_grad")))
         elif info.get("requires_grad"):
-            from .autograd._graph import set_requires_grad
+            from ._tape import set_requires_grad
 
             set_requires_grad(t, True)
         tensors.append(t)

@@ -1,70 +1,54 @@
-"""Tensor operators, derived from the op table in one mapping; in-place forms and ``[]``."""
+"""Tensor's operators, taken from the op table: ``TensorOperators``, a base of ``Tensor``.
+
+An operator is the op's function itself (``__neg__`` is ``negative``) or the operator form the
+table builds with it (``__add__``: NotImplemented for operands it does not know, ``__radd__``:
+reflected); the in-place forms (``__iadd__``) write into the tensor's memory when nothing is
+recorded, and otherwise record the op and rebind the tensor (``polytensor._inplace``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from . import _config
+from . import _config, _inplace, _tape
 from . import _dtypes as dt
+from . import _tensor_base as _tb
 from ._dispatch import apply, common_backend
+from ._ops import elementwise as E
+from ._ops._registry import OPS
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
-from ._ops.indexing import fill_key, split_key
-from ._ops._registry import OPS
-from ._tensor import SUBCLASSES, Tensor
-from .autograd import _graph
+from ._ops.indexing import fill_key, put, split_key
+from ._tensor_base import SUBCLASSES, TensorBase
+
+__all__ = ["TensorOperators"]
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 
-UNARY = {"__abs__": "abs", "__neg__": "negative", "__pos__": "positive",
-         "__invert__": "bitwise_invert"}
-BINARY = {"__add__": "add", "__sub__": "subtract", "__mul__": "multiply",
-          "__truediv__": "divide", "__floordiv__": "floor_divide", "__mod__": "remainder",
-          "__pow__": "pow", "__and__": "bitwise_and", "__or__": "bitwise_or",
-          "__xor__": "bitwise_xor", "__lshift__": "bitwise_left_shift",
-          "__rshift__": "bitwise_right_shift"}
-COMPARISON = {"__eq__": "equal", "__ne__": "not_equal", "__lt__": "less",
-              "__le__": "less_equal", "__gt__": "greater", "__ge__": "greater_equal"}
+
+def _operator(name: str) -> Callable[..., Tensor]:
+    """The operator form of the table's binary op ``name`` (``__add__`` for ``add``)."""
+    return OPS[name].extra["dunder"]
 
 
-_SYMBOLS = {"__iadd__": "+", "__isub__": "-", "__imul__": "*", "__itruediv__": "/",
-            "__ifloordiv__": "//", "__imod__": "%", "__ipow__": "**", "__iand__": "&",
-            "__ior__": "|", "__ixor__": "^", "__ilshift__": "<<", "__irshift__": ">>",
-            "__imatmul__": "@"}
+def _reflected(name: str) -> Callable[..., Tensor]:
+    """The reflected operator form of the table's binary op ``name`` (``__radd__``)."""
+    return OPS[name].extra["rdunder"]
 
 
-def assign_inplace(x: Tensor, result: Tensor, where: str) -> Tensor:
-    """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
-
-    if result.dtype is not x.dtype:
-        raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
-                        f"updated in place has {x.dtype.name}; use the out-of-place form "
-                        f"(x = x {_SYMBOLS.get(where, where)} y) or cast first")
-    if result.shape != x.shape:
-        raise ValueError(f"{where}: the result has shape {result.shape} but the tensor updated "
-                         f"in place has {x.shape}; in-place operations cannot broadcast self")
-    _graph.check_inplace(x, where)
-    if _graph.requires_grad(result):
-        # Recorded: rebind, so the node that saved the old value keeps it intact.
-        x._data = result._data
-    elif x._backend.mutable:
-        x._data[...] = result._data
-    else:  # immutable arrays (Dask): rebind, which is what in-place means there
-        x._data = result._data
-    _graph.after_inplace(x, result)
-    return x
-
-
-def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
-    def method(self: Tensor, other: Any, /) -> Any:
-
+def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callable[..., Tensor]:
+    def method(self: Any, other: Any, /) -> Any:
         b = self._backend
         if op_name is not None and b.inplace is not None and (
                 self._meta is None or not _config.GRAD_ENABLED.get() or (
-                    _graph._edge(self) is None and _graph._edge(other) is None)):
+                    _tape._edge(self) is None and _tape._edge(other) is None)):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
             d = self._data
-            if type(other) is Tensor or type(other) in SUBCLASSES:
+            if type(other) is _tb.TENSOR or type(other) in SUBCLASSES:
                 od = other._data
                 # (shapes: NumPy raises below unless other broadcasts to self's shape)
                 ok = other._backend is b and od.dtype is d.dtype
@@ -80,34 +64,32 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Any:
                     pass
                 else:
                     m = self._meta
-                    if m is not None:  # _graph.bump_version(self), inline
-                        _graph._inplace_count += 1
+                    if m is not None:  # _tape.bump_version(self), inline
+                        _tape._inplace_count += 1
                         m.version += 1
                     else:
-                        _graph.bump_version(self)
+                        _tape.bump_version(self)
                     return self
-        r = dunder(_graph.alias_before_inplace(self), other)
+        r = dunder(_inplace.alias_before_inplace(self), other)
         if r is NotImplemented:
             return r
-        return assign_inplace(self, r, name)
+        return _inplace.assign_inplace(self, r, name)
 
-    method.__name__ = name
+    method.__name__ = method.__qualname__ = name
     return method
 
 
 def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
-
     return apply(OPS["matmul"], (x1, x2), None, True)
 
 
-def _getitem(self: Tensor, key: Any, /) -> Any:
+def _getitem(self: Any, key: Any, /) -> Tensor:
     return _getitem_op(self, key)
 
 
-def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
-
+def _setitem(self: Any, key: Any, value: Any, /) -> None:
     template, tensors = split_key(key)
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         common_backend("__setitem__", (self, value, *tensors))
         if value.dtype is not self.dtype:
             value = astype(value, self.dtype)
@@ -119,31 +101,87 @@ def _setitem(self: Tensor, key: Any, value: Any, /) -> None:
         raise TypeError(f"__setitem__() expects a tensor or Python scalar value; got "
                         f"{type(value).__name__}; convert it with pt.asarray(...)")
     k = fill_key(template, tuple(t._data for t in tensors))
-    _graph.check_inplace(self, "__setitem__")
-    if _graph.needs_graph(self, value):
-        _graph.setitem(self, key, value)
+    _inplace.check_inplace(self, "__setitem__")
+    if _tape.needs_graph(self, value):
+        r = put(_inplace.alias_before_inplace(self), key, value)
+        self._data = r._data
+        _inplace.after_inplace(self, r)
         return
     if self._backend.mutable:
         self._data[k] = vdata
     else:  # immutable arrays (Dask): the backend's functional put, then rebind
         b = self._backend
         self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
-    _graph.bump_version(self)
+    _tape.bump_version(self)
 
 
-def install() -> None:
-    for dunder, name in UNARY.items():
-        setattr(Tensor, dunder, OPS[name].extra["dunder"])
-    for dunder, name in {**BINARY, **COMPARISON}.items():
-        setattr(Tensor, dunder, OPS[name].extra["dunder"])
-    for dunder, name in BINARY.items():
-        setattr(Tensor, "__r" + dunder[2:], OPS[name].extra["rdunder"])
-        setattr(Tensor, "__i" + dunder[2:], _make_inplace(OPS[name].extra["dunder"],
-                                                          "__i" + dunder[2:], name))
-    matmul_dunder = OPS["matmul"].extra["dunder"]
-    Tensor.__matmul__ = matmul_dunder  # type: ignore[attr-defined]
-    Tensor.__rmatmul__ = _rmatmul_dunder  # type: ignore[attr-defined]
-    Tensor.__imatmul__ = _make_inplace(matmul_dunder, "__imatmul__")  # type: ignore[attr-defined]
-    Tensor.__getitem__ = _getitem  # type: ignore[attr-defined]
-    Tensor.__setitem__ = _setitem  # type: ignore[attr-defined]
-    Tensor.__hash__ = None  # type: ignore[assignment]
+class TensorOperators:
+    """The standard's operators of ``Tensor``, in-place forms and indexing included.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 2.0])
+    >>> (x + 1.0) * x
+    tensor([2., 6.], backend='numpy')
+    """
+
+    __slots__ = ()
+
+    __abs__ = E.abs  # (a tensor's unary operator is the op's function itself)
+    __neg__ = E.negative
+    __pos__ = E.positive
+    __invert__ = E.bitwise_invert
+
+    __add__ = _operator("add")
+    __sub__ = _operator("subtract")
+    __mul__ = _operator("multiply")
+    __truediv__ = _operator("divide")
+    __floordiv__ = _operator("floor_divide")
+    __mod__ = _operator("remainder")
+    __pow__ = _operator("pow")
+    __and__ = _operator("bitwise_and")
+    __or__ = _operator("bitwise_or")
+    __xor__ = _operator("bitwise_xor")
+    __lshift__ = _operator("bitwise_left_shift")
+    __rshift__ = _operator("bitwise_right_shift")
+    __matmul__ = _operator("matmul")
+
+    __radd__ = _reflected("add")
+    __rsub__ = _reflected("subtract")
+    __rmul__ = _reflected("multiply")
+    __rtruediv__ = _reflected("divide")
+    __rfloordiv__ = _reflected("floor_divide")
+    __rmod__ = _reflected("remainder")
+    __rpow__ = _reflected("pow")
+    __rand__ = _reflected("bitwise_and")
+    __ror__ = _reflected("bitwise_or")
+    __rxor__ = _reflected("bitwise_xor")
+    __rlshift__ = _reflected("bitwise_left_shift")
+    __rrshift__ = _reflected("bitwise_right_shift")
+    __rmatmul__ = _rmatmul_dunder
+
+    __iadd__ = _make_inplace(__add__, "__iadd__", "add")
+    __isub__ = _make_inplace(__sub__, "__isub__", "subtract")
+    __imul__ = _make_inplace(__mul__, "__imul__", "multiply")
+    __itruediv__ = _make_inplace(__truediv__, "__itruediv__", "divide")
+    __ifloordiv__ = _make_inplace(__floordiv__, "__ifloordiv__", "floor_divide")
+    __imod__ = _make_inplace(__mod__, "__imod__", "remainder")
+    __ipow__ = _make_inplace(__pow__, "__ipow__", "pow")
+    __iand__ = _make_inplace(__and__, "__iand__", "bitwise_and")
+    __ior__ = _make_inplace(__or__, "__ior__", "bitwise_or")
+    __ixor__ = _make_inplace(__xor__, "__ixor__", "bitwise_xor")
+    __ilshift__ = _make_inplace(__lshift__, "__ilshift__", "bitwise_left_shift")
+    __irshift__ = _make_inplace(__rshift__, "__irshift__", "bitwise_right_shift")
+    __imatmul__ = _make_inplace(__matmul__, "__imatmul__")
+
+    __eq__ = _operator("equal")  # type: ignore[assignment]  # element-wise, as the standard's
+    __ne__ = _operator("not_equal")  # type: ignore[assignment]
+    __lt__ = _operator("less")
+    __le__ = _operator("less_equal")
+    __gt__ = _operator("greater")
+    __ge__ = _operator("greater_equal")
+    __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
+
+    __getitem__ = _getitem
+    __setitem__ = _setitem

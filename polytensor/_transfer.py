@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._ops.creation import _to_backend
+
 if TYPE_CHECKING:
     from ._tensor import Tensor
     from .backends import Backend
@@ -16,27 +18,4 @@ def move(x: Tensor, backend: Backend, native_device: Any = None) -> Tensor:
 
     Gradients flow back through the move (it is recorded as an op).
     """
-    from ._ops.creation import _to_backend
-
     return _to_backend(x, backend, native_device)  # type: ignore[no-any-return]
-
-
-def transfer_data(data: Any, source: Backend, target: Backend, device: Any = None) -> Any:
-    """Native ``data`` of ``source`` as a native array of ``target`` on ``device``."""
-    if source.name == target.name:
-        if device is None or source.device_of(data) == device:
-            return data
-        # the standard's asarray copies to another device (array-api-compat's CuPy one under
-        # that device's context)
-        return target.xp.asarray(data, device=device)
-    if not source.lazy and not target.lazy:
-        # Note: a copy, as PyTorch's .to() of another device: the two backends' tensors must
-        # not change together (DLPack alone would share the buffer)
-        kw: dict[str, Any] = {"copy": True}
-        if device is not None:
-            kw["device"] = device
-        try:
-            return target.xp.from_dlpack(data, **kw)
-        except (BufferError, TypeError, ValueError, RuntimeError, NotImplementedError):
-            pass  # different devices or no DLPack support: go through host memory
-    return target.from_numpy(source.to_numpy(data), device)

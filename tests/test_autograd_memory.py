@@ -145,7 +145,7 @@ def _rss() -> int:
 
 
 def _live_autograd_objects() -> int:
-    from polytensor.autograd._graph import Meta, Node
+    from polytensor._tape import Meta, Node
 
     kinds = (pt.Tensor, Node, Meta)
     # type(), not isinstance(): some modules' objects warn when their __class__ is read

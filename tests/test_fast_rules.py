@@ -11,7 +11,7 @@ import pytest
 
 import polytensor as pt
 from polytensor._ops._registry import OP_LIST, OPS
-from polytensor.autograd import _graph
+from polytensor.autograd import _engine
 
 BACKENDS = ["numpy", "dask", "array_api_strict"]
 
@@ -82,12 +82,12 @@ def _gradients(name: str, i: int, backend: str, fast: bool) -> list[np.ndarray]:
     xs = [pt.asarray(v, device=backend, requires_grad=True) for v in values]
     out = fn(*xs)
     weights = pt.asarray(rng.standard_normal(out.shape), device=backend, dtype=out.dtype)
-    before = _graph.FAST_RULES
-    _graph.FAST_RULES = fast
+    before = _engine.FAST_RULES
+    _engine.FAST_RULES = fast
     try:
         pt.sum(out * weights).backward()
     finally:
-        _graph.FAST_RULES = before
+        _engine.FAST_RULES = before
     return [np.asarray(x.grad.numpy()) for x in xs]
 
 

@@ -192,20 +192,10 @@ MIXES: dict[str, Callable[[Any, Any], Any]] = {
     "concat": lambda x, y: pt.concat([x, y]),
     "where": lambda x, y: pt.where(x > 0, x, y),
 }
-# The generated fast paths of these ops call the backend without apply()'s device check: the
-# library's own ValueError comes through (as CuPy's does), not polytensor's. (array-api-strict
-# leaves those fast paths, which compare dtypes by identity, for apply().)
-UNCHECKED_FAST_PATHS = ("matmul", "where")
-
-
 @pytest.mark.parametrize("op", list(MIXES))
 def test_mixing_devices_raises_the_value_error_of_the_built_in_multi_device_backends(
-        multi: tuple[pt.Device, pt.Device], op: str, request: pytest.FixtureRequest) -> None:
+        multi: tuple[pt.Device, pt.Device], op: str) -> None:
     first, second = multi
-    if op in UNCHECKED_FAST_PATHS and first.backend.name == NAME:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, raises=AssertionError,
-            reason="the fast paths of _ops/_registry.py skip the device check"))
     x = pt.asarray([[1.0, 2.0], [3.0, 4.0]], device=first)
     y = pt.asarray([[5.0, 6.0], [7.0, 8.0]], device=second)
     with pytest.raises(ValueError, match="got tensors on two devices") as info:

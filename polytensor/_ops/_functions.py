@@ -4,7 +4,7 @@ One factory a shape of op: ``unary_function`` (``exp(x, /)``), ``binary_function
 (``add(x1, x2, /)``, its operator ``__add__`` and reflected ``__radd__``) and
 ``general_function`` (any other signature, from the op's declared one). Each has a fast path
 for the common call (tensors of one backend, whose dtypes already agree), which calls the
-backend's function, wraps the result and records it for autograd (``_graph.record1`` /
+backend's function, wraps the result and records it for autograd (``_tape.record1`` /
 ``record2`` / ``record``); everything else (promotion, Python scalars of another kind, mixed
 backends, bad input) goes through ``apply()``, which says what is wrong.
 """
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _config
 from .._dispatch import apply, wrap_output
-from .._tensor import SUBCLASSES, Tensor
-from ..autograd import _graph
+from .. import _tensor_base as _tb
+from .._tensor_base import SUBCLASSES
+from .. import _tape
 
 if TYPE_CHECKING:
     from ._registry import OpDef
@@ -29,11 +30,9 @@ _new = object.__new__
 _GRAD = _config.GRAD_ENABLED
 _SUBS = SUBCLASSES
 _SCALARS = (bool, int, float, complex)
-_record1 = _graph.record1
-_record2 = _graph.record2
-_record = _graph.record
-if not _graph._TENSOR_TYPE:
-    _graph._TENSOR_TYPE.append(Tensor)
+_record1 = _tape.record1
+_record2 = _tape.record2
+_record = _tape.record
 
 
 def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> Any:
@@ -42,14 +41,14 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
     idx = opdef.index
 
     def function(x: Any, /, *, out: Any = None) -> Any:
-        if type(x) is Tensor or type(x) in _SUBS:
+        if type(x) is _tb.TENSOR or type(x) in _SUBS:
             b = x._backend
             d = x._data
             if d.dtype in b.cats[cat]:
                 r = b.fns[idx](d)
                 if type(r) is not b.array_type:
                     r = b.as_array(r)
-                t = _new(Tensor)
+                t = _new(_tb.TENSOR)
                 t._data = r
                 t._backend = b
                 t._meta = None
@@ -74,13 +73,15 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any], *,
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
         if reflected:
             x1, x2 = x2, x1
-        if type(x1) is Tensor or type(x1) in _SUBS:
+        if type(x1) is _tb.TENSOR or type(x1) in _SUBS:
             b = x1._backend
             d1 = x1._data
             dt = d1.dtype
-            if type(x2) is Tensor or type(x2) in _SUBS:
+            if type(x2) is _tb.TENSOR or type(x2) in _SUBS:
                 d2 = x2._data
-                ok = b is x2._backend and dt is d2.dtype and dt in b.cats[cat]
+                # (one device: tensors of a multi-device backend go through apply's check)
+                ok = (b is x2._backend and dt is d2.dtype and dt in b.cats[cat]
+                      and not b.multi_device)
                 m2 = x2._meta
             else:
                 d2 = x2
@@ -88,7 +89,7 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any], *,
                 ok = s is not None and dt in s
                 m2 = None
             m1 = x1._meta
-        elif type(x2) is Tensor or type(x2) in _SUBS:
+        elif type(x2) is _tb.TENSOR or type(x2) in _SUBS:
             b = x2._backend
             d1 = x1
             d2 = x2._data
@@ -106,7 +107,7 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any], *,
             else:
                 if type(r) is not b.array_type:
                     r = b.as_array(r)
-                t = _new(Tensor)
+                t = _new(_tb.TENSOR)
                 t._data = r
                 t._backend = b
                 t._meta = None
@@ -191,7 +192,7 @@ def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ..
         if sequence or variadic:
             return apply(opdef, arrays, params or None)
         x = arrays[group[0] if group else 0]
-        if type(x) is Tensor or type(x) in _SUBS:
+        if type(x) is _tb.TENSOR or type(x) in _SUBS:
             b = x._backend
             ref = x._data.dtype
             if scalars:
@@ -199,21 +200,21 @@ def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ..
             else:
                 ok = True
                 for i, v in enumerate(arrays):
-                    if not (type(v) is Tensor or type(v) in _SUBS) or v._backend is not b:
+                    if not (type(v) is _tb.TENSOR or type(v) in _SUBS) or v._backend is not b:
                         ok = False
                         break
                     vt = v._data.dtype
                     if (promote and vt is not ref) or vt not in b.cats[cats[i]]:
                         ok = False
                         break
-            if ok and params.get("dtype") is None:
-                datas = tuple(v._data if type(v) is Tensor or type(v) in _SUBS else v
+            if ok and params.get("dtype") is None and not (b.multi_device and n_in > 1):
+                datas = tuple(v._data if type(v) is _tb.TENSOR or type(v) in _SUBS else v
                               for v in arrays)
                 impl = opdef.impl
                 fn = b.fns[idx]
                 r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
                 if type(r) is b.array_type:
-                    t = _new(Tensor)
+                    t = _new(_tb.TENSOR)
                     t._data = r
                     t._backend = b
                     t._meta = None
@@ -235,7 +236,7 @@ def _fast_ok(b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...],
         c = cats[i] if i < len(cats) else cats[0]
         if v is None:
             continue
-        if type(v) is Tensor or type(v) in _SUBS:
+        if type(v) is _tb.TENSOR or type(v) in _SUBS:
             d = v._data.dtype
             if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
                 return False

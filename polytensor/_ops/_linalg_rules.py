@@ -6,14 +6,16 @@ Complex inputs follow PyTorch's convention (gradients are conjugate Wirtinger de
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+
+from .._tape import Composite
 
 
 def _pt() -> Any:
-    import polytensor
+    """The ops, by their namespace names (``pt.matmul``, ``pt.linalg.inv``)."""
+    from . import _all
 
-    return polytensor
+    return _all
 
 
 def H(x: Any) -> Any:  # noqa: N802 - the usual name of the conjugate transpose
@@ -30,35 +32,6 @@ def _cj(x: Any) -> Any:
 def _eye_like(x: Any, n: int) -> Any:
     pt = _pt()
     return pt.eye(n, dtype=x.dtype, device=x.device)
-
-
-def composite_vjp(fn: Callable[..., Any], inputs: tuple[Any, ...], g: Any) -> tuple[Any, ...]:
-    """The vjp of ``fn`` at ``inputs``, by differentiating ``fn``'s own polytensor operations.
-
-    Used where a primitive's forward comes from the backend (for accuracy) but its derivative is
-    that of an equivalent composition. Under ``create_graph`` the result stays differentiable.
-    """
-    from .. import _config
-    from ..autograd import _graph, grad
-
-    create = _config.GRAD_ENABLED.get()
-    token = _config.GRAD_ENABLED.set(True)
-    try:
-        if create:
-            xs = inputs
-        else:
-            xs = tuple(_graph.set_requires_grad(_graph._detached(x), True)
-                       if _graph._is_tensor(x) and _graph.requires_grad(x) else x
-                       for x in inputs)
-        wanted = [x for x in xs if _graph._is_tensor(x) and _graph.requires_grad(x)]
-        y = fn(*xs)
-        got = grad(y, wanted, grad_outputs=g, retain_graph=create, create_graph=create,
-                   allow_unused=True)
-    finally:
-        _config.GRAD_ENABLED.reset(token)
-    it = iter(got)
-    return tuple(next(it) if _graph._is_tensor(x) and _graph.requires_grad(x) else None
-                 for x in xs)
 
 
 def inv_rule(g: Any, out: Any, _x: Any) -> tuple[Any]:
@@ -256,9 +229,8 @@ def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:  # noqa: A0
     return y
 
 
-def matrix_norm_rule(g: Any, _out: Any, x: Any, keepdims: bool,
-                     ord: Any) -> tuple[Any]:  # noqa: A002
-    return composite_vjp(lambda a: _matrix_norm_composite(a, keepdims, ord), (x,), g)
+# (matrix_norm, matrix_power, trace: the value from the backend, the derivative that of these)
+matrix_norm_rule = Composite(_matrix_norm_composite)
 
 
 def _matrix_power_composite(x: Any, n: int) -> Any:
@@ -272,8 +244,7 @@ def _matrix_power_composite(x: Any, n: int) -> Any:
     return result
 
 
-def matrix_power_rule(g: Any, _out: Any, x: Any, n: int) -> tuple[Any]:
-    return composite_vjp(lambda a: _matrix_power_composite(a, n), (x,), g)
+matrix_power_rule = Composite(_matrix_power_composite)
 
 
 def diagonal_rule(g: Any, _out: Any, _x: Any, offset: int) -> tuple[Any]:
@@ -287,10 +258,12 @@ def diagonal_rule(g: Any, _out: Any, _x: Any, offset: int) -> tuple[Any]:
                          shape=tuple(_x.shape)),)
 
 
-def trace_rule(g: Any, _out: Any, x: Any, offset: int, dtype: Any) -> tuple[Any]:
+def _trace_composite(x: Any, offset: int, dtype: Any) -> Any:
     pt = _pt()
-    return composite_vjp(lambda a: pt.sum(pt.linalg.diagonal(a, offset=offset), axis=-1),
-                         (x,), g)
+    return pt.sum(pt.linalg.diagonal(x, offset=offset), axis=-1)
+
+
+trace_rule = Composite(_trace_composite)
 
 
 def outer_rule(g: Any, _out: Any, x1: Any, x2: Any) -> tuple[Any, Any]:

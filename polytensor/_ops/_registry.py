@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 import inspect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _dtypes as dt
+from .. import _tape
+from .._inplace import assign_inplace
+from .._tensor_base import TensorBase
+from .._tape import NONDIFF, ZERO, Marker
 from ..backends._backend import register_op_name
 from . import _functions
 
@@ -22,17 +26,10 @@ _FLOAT_CAT = dt.CATEGORY_NAMES.index("floating-point")
 SPEC_URL = "https://data-apis.org/array-api/2025.12/API_specification/generated/array_api.{}.html"
 
 
-class _Marker:
-    def __init__(self, name: str, doc: str) -> None:
-        self.name = name
-        self.doc = doc
+_Marker = Marker  # (the table's name for the tape's derivative markers)
 
-    def __repr__(self) -> str:
-        return self.name
-
-
-ZERO = _Marker("ZERO", "zero almost everywhere (piecewise constant)")
-NONDIFF = _Marker("NONDIFF", "not differentiable (integer or boolean output)")
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
 Rule = Callable[..., Any]
 
@@ -97,18 +94,6 @@ def composition(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a standard function as a composition of table ops (differentiated through them)."""
     COMPOSITIONS[fn.__name__] = fn
     return fn
-
-
-def _wire_graph() -> None:
-    from ..autograd import _graph
-
-    _graph._NONDIFF = NONDIFF
-    _graph._ZERO = ZERO
-    _graph._MARKER_TYPE = _Marker
-    _graph._check_float_cat()
-
-
-_wire_graph()
 
 
 # -- what a rule needs kept: declared by its parameter names ----------------------------------
@@ -198,7 +183,7 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
     if all(isinstance(r, _Marker) for r in rules) and len({id(r) for r in rules}) == 1:
         return rules[0]
 
-    from ..autograd._graph import requires_grad
+    requires_grad = _tape.requires_grad
 
     def vjp(g: Any, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
         # Only the inputs that need a gradient get one (a Python scalar input never does).
@@ -228,13 +213,9 @@ _EXAMPLE_DATA = {"acos": "[0.0, 0.5]", "asin": "[0.0, 0.5]", "atanh": "[0.0, 0.5
 
 def _into(out: Any, t: Any) -> Any:
     """Write result ``t`` into ``out`` (PyTorch's ``out=``) and return ``out``."""
-    from .._tensor import Tensor
-    from .._tensor_ops import assign_inplace
-    from ..autograd._graph import requires_grad
-
-    if not isinstance(out, Tensor):
+    if not isinstance(out, TensorBase):
         raise TypeError(f"out= expects a tensor; got {type(out).__name__}")
-    if requires_grad(t) or requires_grad(out):
+    if _tape.requires_grad(t) or _tape.requires_grad(out):
         raise RuntimeError("out= does not support automatic differentiation (an input or out "
                            "requires grad); assign the result instead: y = pt.add(a, b)")
     return assign_inplace(out, t, "out=")
@@ -250,7 +231,7 @@ def _unary_example(opdef: OpDef) -> str:
 
 
 def _finish(fn: Any, opdef: OpDef, name: str, sig: str, example: str,
-            module: str = "polytensor") -> Callable[..., Any]:
+            module: str = "polytensor") -> Callable[..., Tensor]:
     """Give the public function of ``opdef`` its name, docstring and module."""
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = _docstring(opdef, sig, example)
@@ -260,7 +241,7 @@ def _finish(fn: Any, opdef: OpDef, name: str, sig: str, example: str,
 
 
 def unary(name: str, category: str, rule: Rule | _Marker | None, *,
-          impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Any]:
+          impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Tensor]:
     """Declare an element-wise function of one array, ``name(x, /)`` (``fast``: the rule's
     fast first-order form, see ``_fast_rules``)."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
@@ -274,7 +255,7 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
 
 def binary(name: str, category: str,
            rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None, *,
-           impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Any]:
+           impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Tensor]:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Builds the function, its operator form (``__add__``) and reflected form (``__radd__``).
@@ -304,7 +285,7 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
        inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
        promote: tuple[int, ...] | None = None, scalars: bool = False,
        example: str | None = None, module: str = "polytensor",
-       fast: Any = None, operator: bool = False) -> Callable[..., Any]:
+       fast: Any = None, operator: bool = False) -> Callable[..., Tensor]:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a

@@ -8,15 +8,19 @@ backend's.
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import _config
+from .. import _config, _tape
 from .. import _dtypes as dt
-from .._device import parse_device
+from .._config import parse_device
 from .._dispatch import wrap_new
-from .._tensor import Tensor
+from .._tensor_base import TensorBase
 from ..backends import Backend
+from ..backends._transfer import transfer_data
 from ._registry import OpDef, _register, op
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
 __all__ = ["asarray", "arange", "empty", "empty_like", "eye", "from_dlpack", "full",
            "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
@@ -63,7 +67,7 @@ def _check_dtype(where: str, dtype: Any) -> None:
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
-        from ..autograd._graph import set_requires_grad
+        from .._tape import set_requires_grad
 
         set_requires_grad(t, True)
     return t
@@ -142,7 +146,7 @@ def full(shape: Any, fill_value: bool | int | float | complex, *, dtype: dt.DTyp
 
 def _like(where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_grad: bool,
           *fill: Any) -> Tensor:
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a polytensor array; got {type(x).__name__}")
     _check_dtype(where, dtype)
     if device is None:
@@ -313,7 +317,7 @@ def _infer_dtype(host: Any, where: str) -> dt.DType:
 
 
 def _tensors_to_host(obj: Any) -> Any:
-    if isinstance(obj, Tensor):
+    if isinstance(obj, TensorBase):
         return obj._backend.to_numpy(obj._data)
     if isinstance(obj, (list, tuple)):
         return [_tensors_to_host(o) for o in obj]
@@ -337,7 +341,7 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
     from ..backends import _host
 
     _check_dtype("asarray", dtype)
-    if isinstance(obj, Tensor):
+    if isinstance(obj, TensorBase):
         t = obj
         if device is not None:
             moved = t.to_device(device)
@@ -362,7 +366,7 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
         data = backend.xp.asarray(data, dtype=backend.to_native[d], copy=copy,
                                   **({"device": native} if native is not None else {}))
         return _finish(wrap_new(data, backend), requires_grad)
-    if (isinstance(obj, (list, tuple)) and obj and all(isinstance(o, Tensor) for o in obj)
+    if (isinstance(obj, (list, tuple)) and obj and all(isinstance(o, TensorBase) for o in obj)
             and len({(o._backend.name, tuple(o.shape)) for o in obj}) == 1):
         # A sequence of same-shaped tensors: stack them where they are (lazily on Dask).
         from .manipulation import stack
@@ -432,7 +436,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
         raise TypeError(f"from_dlpack() expects an object with __dlpack__; "
                         f"got {type(x).__name__}")
     backend, native = _target(device, "from_dlpack")
-    if isinstance(x, Tensor) and device is None:
+    if isinstance(x, TensorBase) and device is None:
         backend = x._backend
     if backend.lazy:
         return wrap_new(backend.from_numpy(_host.host_from_dlpack(x, copy), native), backend)
@@ -441,7 +445,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
         kw["copy"] = copy
     if native is not None:
         kw["device"] = native
-    src = x._data if isinstance(x, Tensor) and x._backend is backend else x
+    src = x._data if isinstance(x, TensorBase) and x._backend is backend else x
     return wrap_new(backend.xp.from_dlpack(src, **kw), backend)
 
 
@@ -476,18 +480,14 @@ _MOVE = _register(OpDef("to_backend", "any",
 
 
 def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:
-    from .. import _transfer
-
     src = x._backend
     if src.name == backend.name and (native is None or src.device_of(x._data) == native):
         return x
-    data = _transfer.transfer_data(x._data, src, backend, native)
+    data = transfer_data(x._data, src, backend, native)
     out = wrap_new(data, backend)
     if _config.GRAD_ENABLED.get():
-        from ..autograd import _graph
-
         src_dev = src.device_of(x._data) if src.multi_device else None
-        _graph.record(_MOVE, (x,), {"src_device": src_dev}, out)
+        _tape.record(_MOVE, (x,), {"src_device": src_dev}, out)
     return out
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _config
 from .. import _dtypes as dt
-from .._tensor import Tensor
+from .._tensor_base import TensorBase
 from ._registry import NONDIFF, op
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
 
 def _astype_impl(fn: Any, x: Any, *, dtype: Any, copy: bool) -> Any:
@@ -37,7 +40,7 @@ def astype(x: Tensor, dtype: dt.DType, /, *, copy: bool = True, device: Any = No
     """
     if not isinstance(dtype, dt.DType):
         raise TypeError(f"astype() expects a polytensor dtype such as pt.float32; got {dtype!r}")
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         raise TypeError(f"astype() expects a polytensor array; got {type(x).__name__}")
     if device is not None:
         x = x.to_device(device)
@@ -49,7 +52,7 @@ def astype(x: Tensor, dtype: dt.DType, /, *, copy: bool = True, device: Any = No
 def _dtype_of(value: Any, where: str) -> dt.DType:
     if isinstance(value, dt.DType):
         return value
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         return value.dtype
     raise TypeError(f"{where}() expects a polytensor dtype or array; got {value!r}")
 

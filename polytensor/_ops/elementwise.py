@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtypes as dt
-from .._tensor import Tensor
+from .. import _tensor_base as _tb
 from ._registry import NONDIFF, ZERO, binary, op, unary
 
 _C = "complex floating-point"
@@ -20,7 +20,7 @@ _COMPLEX = dt.CATEGORY_NAMES.index("complex floating-point")
 
 def _conj(z: Any) -> Any:
     """conj() where it matters: real tensors and real Python scalars pass through."""
-    if type(z) is Tensor:
+    if type(z) is _tb.TENSOR:
         return conj(z) if z._data.dtype in z._backend.cats[_COMPLEX] else z
     if isinstance(z, complex):
         return z.conjugate()

@@ -18,9 +18,10 @@ _SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
 def _pt() -> Any:
-    import polytensor
+    """The ops, by their namespace names (``pt.real``, ``pt.fft.fftn``)."""
+    from . import _all
 
-    return polytensor
+    return _all
 
 
 def _fit(t: Any, axis: int, m: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._tensor_base import TensorBase
 from ._registry import op
 
 _I = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
@@ -56,12 +57,11 @@ _KEY_TYPES = (int, slice, type(None), type(Ellipsis))
 
 def split_key(key: Any) -> tuple[Any, list[Any]]:
     """Replace the tensors of an index ``key`` by placeholders; return (template, tensors)."""
-    from .._tensor import Tensor
 
     tensors: list[Any] = []
 
     def sub(k: Any) -> Any:
-        if isinstance(k, Tensor):
+        if isinstance(k, TensorBase):
             tensors.append(k)
             return _Slot(len(tensors) - 1)
         if isinstance(k, slice):
@@ -121,10 +121,9 @@ def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
 
 
 def _put_rule(g: Any, _out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
-    from .._tensor import Tensor
 
     gx = _put(g, 0, *idx, key=key)
-    gv = _getitem_t(g, idx, key) if isinstance(v, Tensor) else None
+    gv = _getitem_t(g, idx, key) if isinstance(v, TensorBase) else None
     return (gx, gv) + (None,) * len(idx)
 
 

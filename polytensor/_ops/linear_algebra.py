@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtypes as dt
+from .._tape import Composite
 from ._registry import op
 
 _COMPLEX = dt.CATEGORY_NAMES.index("complex floating-point")
@@ -106,13 +107,8 @@ def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
                    tuple(b.shape[i] for i in free_b))
 
 
-def _tensordot_rule(g: Any, _out: Any, x1: Any, x2: Any, axes: Any) -> tuple[Any, ...]:
-    from ._linalg_rules import composite_vjp
-
-    return composite_vjp(lambda a, b: _tensordot_composite(a, b, axes), (x1, x2), g)
-
-
-tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", _tensordot_rule,
+# (the value from the backend, the derivative that of the composition)
+tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", Composite(_tensordot_composite),
                inputs=("x1", "x2"), promote=(0, 1),
                example=_L + ">>> pt.tensordot(a, b, axes=1).shape\n(2, 4)")
 

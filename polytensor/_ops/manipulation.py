@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._tensor_base import TensorBase
 from ._registry import op
 
 _M = ">>> import polytensor as pt\n>>> x = pt.reshape(pt.arange(6.0), (2, 3))\n"
@@ -113,9 +114,8 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     >>> pt.repeat(pt.asarray([1, 2]), 2)
     tensor([1, 1, 2, 2], backend='numpy')
     """
-    from .._tensor import Tensor
 
-    if isinstance(repeats, Tensor):
+    if isinstance(repeats, TensorBase):
         if repeats.dtype.kind == "unsigned integer":  # NumPy's repeat refuses uint64 counts
             from .data_types import astype
             from .. import _dtypes

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import _graph, functional
+from .. import _tape
+from . import functional
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
-from ._graph import backward as _backward
-from ._graph import requires_grad as _requires_grad
+from ._engine import backward as _backward
+from .._tape import requires_grad as _requires_grad
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -35,7 +36,7 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str
                 raise RuntimeError(f"{where}: grad can be implicitly created only for outputs "
                                    f"with one element; got shape {out.shape}; pass "
                                    f"gradient= (a tensor of that shape)")
-            g = _graph._detached(out)  # a tensor of out's backend, dtype and shape: ones
+            g = _tape._detached(out)  # a tensor of out's backend, dtype and shape: ones
             g._data = out._backend.resolve("ones_like")(out._data)
         elif tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _config
-from . import _graph
+from .. import _tape
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -41,17 +41,17 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
         self._saved = tensors
-        self._versions = tuple(_graph._version(t) for t in tensors)
+        self._versions = tuple(_tape._version(t) for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         for t, v in zip(self._saved, self._versions):
-            if t is not None and _graph._version(t) != v:
+            if t is not None and _tape._version(t) != v:
                 raise RuntimeError(
                     f"one of the tensors saved by {self._name}.forward() with save_for_backward "
                     f"was modified by an in-place operation (version {v} when saved, now "
-                    f"{_graph._version(t)}); clone() it before changing it")
+                    f"{_tape._version(t)}); clone() it before changing it")
         return self._saved
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
@@ -127,7 +127,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and record one graph node whose gradient is ``backward``."""
-        needs = tuple(_graph._is_tensor(a) and _graph.requires_grad(a) for a in args)
+        needs = tuple(_tape._is_tensor(a) and _tape.requires_grad(a) for a in args)
         ctx = FunctionCtx(needs)
         ctx._name = cls.__name__
         token = _config.GRAD_ENABLED.set(False)
@@ -141,13 +141,13 @@ class Function:
         differentiable = [id(o) not in ctx._non_differentiable for o in outs]
         fresh = []
         for o in outs:  # an output that is an input is given its own tensor object
-            if any(o is a for a in args) and _graph._is_tensor(o):
-                o = _graph._detached(o)
+            if any(o is a for a in args) and _tape._is_tensor(o):
+                o = _tape._detached(o)
             fresh.append(o)
         outs = tuple(fresh)
         op = _FunctionOp(cls, ctx, len(args))
-        saved = tuple(_graph._detached(o) if _graph._is_tensor(o) else o for o in outs)
-        node = _graph.Node(op, tuple(args), None, saved if len(outs) > 1 or isinstance(
+        saved = tuple(_tape._detached(o) if _tape._is_tensor(o) else o for o in outs)
+        node = _tape.Node(op, tuple(args), None, saved if len(outs) > 1 or isinstance(
             out, tuple) else saved[0], len(outs))
         node.attach_outputs(tuple(o if differentiable[i] else None
                                   for i, o in enumerate(outs)))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backends import _host as H
-from . import _graph
+from .. import _tape
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -38,7 +38,7 @@ def _tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _host(t: Any) -> Any:
-    return H.host_copy(t._backend.to_numpy(_graph._detached(t)._data))
+    return H.host_copy(t._backend.to_numpy(_tape._detached(t)._data))
 
 
 def _like(a: Any, t: Any) -> Any:
@@ -68,7 +68,7 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], k: int, eps: f
             pert.reshape(-1)[c % size] += step if c < size else 1j * step
             args = list(inputs)
             args[k] = _like(pert, x)
-            _graph.set_requires_grad(args[k], True)  # func may differentiate (gradgradcheck)
+            _tape.set_requires_grad(args[k], True)  # func may differentiate (gradgradcheck)
             with _enable():
                 outs = _tuple(func(*args))
             vals.append(H.concat([_coords(_host(o)) for o in outs]))
@@ -88,19 +88,19 @@ def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...],
     n_coords = [h.size * (2 if H.is_complex(h) else 1) for h in hosts]
     total = sum(n_coords)
     jacs = [H.zeros((_host(x).size * (2 if H.is_complex(_host(x)) else 1), total))
-            if _graph._is_tensor(x) else None for x in inputs]
-    wanted = [x for x in inputs if _graph._is_tensor(x) and _graph.requires_grad(x)]
+            if _tape._is_tensor(x) else None for x in inputs]
+    wanted = [x for x in inputs if _tape._is_tensor(x) and _tape.requires_grad(x)]
     col = 0
     for o, h, n in zip(outs, hosts, n_coords):
         for j in range(n):
-            if _graph.requires_grad(o):
+            if _tape.requires_grad(o):
                 seed = H.zeros(h.size, dtype=h.dtype)
                 seed[j % h.size] = 1.0 if j < h.size else 1j
                 seed_t = _like(seed.reshape(h.shape), o)
                 gs = grad(o, wanted, grad_outputs=seed_t, retain_graph=True, allow_unused=True)
                 it = iter(gs)
                 for k, x in enumerate(inputs):
-                    if _graph._is_tensor(x) and _graph.requires_grad(x):
+                    if _tape._is_tensor(x) and _tape.requires_grad(x):
                         g = next(it)
                         if g is not None:
                             jacs[k][:, col] = _coords(_host(g))[:jacs[k].shape[0]]
@@ -135,7 +135,7 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     True
     """
     xs = _tuple(inputs)
-    diff = [i for i, x in enumerate(xs) if _graph._is_tensor(x) and _graph.requires_grad(x)]
+    diff = [i for i, x in enumerate(xs) if _tape._is_tensor(x) and _tape.requires_grad(x)]
     if not diff:
         raise ValueError("gradcheck() needs at least one input with requires_grad=True")
     for i in diff:
@@ -143,9 +143,9 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
             raise TypeError(f"gradcheck() needs float64 (or complex128) inputs for accurate "
                             f"differences; input {i} is {xs[i].dtype.name}; cast it with "
                             f"x.astype(pt.float64)")
-    leaves = tuple(_graph._detached(x) if _graph._is_tensor(x) else x for x in xs)
+    leaves = tuple(_tape._detached(x) if _tape._is_tensor(x) else x for x in xs)
     for i in diff:
-        _graph.set_requires_grad(leaves[i], True)
+        _tape.set_requires_grad(leaves[i], True)
     jacs, n_out = _analytical(func, leaves)
     for i in diff:
         num = _numerical(func, leaves, i, eps, n_out)
@@ -177,14 +177,14 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
     from . import grad
 
     xs = _tuple(inputs)
-    diff = [i for i, x in enumerate(xs) if _graph._is_tensor(x) and _graph.requires_grad(x)]
+    diff = [i for i, x in enumerate(xs) if _tape._is_tensor(x) and _tape.requires_grad(x)]
     with _enable():
         outs = _tuple(func(*xs))
     if grad_outputs is None:
         gos = []
         for k, o in enumerate(outs):
             u = _like(H.random_like(_host(o), k), o)
-            _graph.set_requires_grad(u, True)
+            _tape.set_requires_grad(u, True)
             gos.append(u)
     else:
         gos = list(_tuple(grad_outputs))
@@ -194,7 +194,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
         ins = args[:n_x]
         us = args[n_x:]
         out = _tuple(func(*ins))
-        live = [(o, u) for o, u in zip(out, us) if _graph.requires_grad(o)]
+        live = [(o, u) for o, u in zip(out, us) if _tape.requires_grad(o)]
         gs = grad([o for o, _ in live], [ins[i] for i in diff], grad_outputs=[u for _, u in live],
                   create_graph=True, allow_unused=True)
         from .._ops.creation import zeros_like

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _config
-from . import _graph
+from .. import _tape
+from .._tensor_base import TensorBase
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian"]
 
@@ -25,15 +26,14 @@ def _tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _prepare(inputs: Any) -> tuple[Any, ...]:
-    from .._tensor import Tensor
 
     out = []
     for t in _tuple(inputs):
-        if not isinstance(t, Tensor):
+        if not isinstance(t, TensorBase):
             raise TypeError(f"functional autograd expects tensors as inputs; got "
                             f"{type(t).__name__}")
-        d = _graph._detached(t)
-        _graph.set_requires_grad(d, True)
+        d = _tape._detached(t)
+        _tape.set_requires_grad(d, True)
         out.append(d)
     return tuple(out)
 
@@ -43,7 +43,7 @@ def _grads(outputs: tuple[Any, ...], inputs: tuple[Any, ...], seeds: tuple[Any, 
     from .._ops.creation import zeros_like
     from . import grad
 
-    live = [(o, s) for o, s in zip(outputs, seeds) if _graph.requires_grad(o)]
+    live = [(o, s) for o, s in zip(outputs, seeds) if _tape.requires_grad(o)]
     if not live:
         return tuple(zeros_like(x) for x in inputs)
     got = grad([o for o, _ in live], list(inputs), grad_outputs=[s for _, s in live],
@@ -79,9 +79,9 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None,
     else:
         seeds = _tuple(v)
     grads = _grads(outs, xs, seeds, create_graph)
-    result_outs = tuple(o if create_graph else _graph._detached(o) for o in outs)
+    result_outs = tuple(o if create_graph else _tape._detached(o) for o in outs)
     if not create_graph:
-        grads = tuple(_graph._detached(g) for g in grads)
+        grads = tuple(_tape._detached(g) for g in grads)
     return _unwrap(result_outs, func_result_like(outs)), _unwrap(grads, inputs)
 
 
@@ -118,14 +118,14 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
     vs = _tuple(v) if v is not None else tuple(ones_like(x) for x in xs)
     with _config_grad(True):
         outs = _tuple(func(*xs))
-        us = tuple(_graph.set_requires_grad(zeros_like(o), True) for o in outs)
+        us = tuple(_tape.set_requires_grad(zeros_like(o), True) for o in outs)
         g = _grads(outs, xs, us, create_graph=True)
         # <g(u), v> is linear in u; its gradient in u is J v.
         from .._ops.statistical import sum as _sum
 
         total = None
         for gi, vi in zip(g, vs):
-            term = _sum(gi * vi) if _graph.requires_grad(gi) else None
+            term = _sum(gi * vi) if _tape.requires_grad(gi) else None
             if term is not None:
                 total = term if total is None else total + term
         if total is None:
@@ -133,8 +133,8 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
         else:
             tangents = _grads((total,), us, (ones_like(total),), create_graph)
     if not create_graph:
-        outs = tuple(_graph._detached(o) for o in outs)
-        tangents = tuple(_graph._detached(t) for t in tangents)
+        outs = tuple(_tape._detached(o) for o in outs)
+        tangents = tuple(_tape._detached(t) for t in tangents)
     return func_result_like(outs), func_result_like(tangents)
 
 
@@ -162,11 +162,11 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
         rows: list[list[Any]] = [[] for _ in xs]
         flat_seed = zeros_like(reshape(o, (-1,)))
         for i in range(n):
-            seed = _graph._detached(flat_seed) * 0
+            seed = _tape._detached(flat_seed) * 0
             seed = _one_hot(seed, i)
             g = _grads((o,), xs, (reshape(seed, o.shape),), create_graph)
             for k, gk in enumerate(g):
-                rows[k].append(gk if create_graph else _graph._detached(gk))
+                rows[k].append(gk if create_graph else _tape._detached(gk))
         jac = []
         for k, x in enumerate(xs):
             if rows[k]:

@@ -147,6 +147,13 @@ class Transfer:
     as_array : callable, optional
         ``as_array(value)``: an array from what a library function returned (a NumPy scalar,
         say); default the namespace's ``asarray``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> pt.backends.Transfer(to_numpy=np.asarray).to_numpy([1, 2])
+    array([1, 2])
     """
 
     to_numpy: Callable[[Any], Any] | None = None
@@ -159,7 +166,16 @@ class Transfer:
 class LazyOps:
     """For lazy backends: evaluating several native arrays in one pass (see
     ``Backend.compute``, ``Backend.persist``, ``Backend.materialize``); None keeps the default,
-    which goes through ``to_numpy`` and ``from_numpy``."""
+    which goes through ``to_numpy`` and ``from_numpy``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.get("dask").lazy
+    True
+    >>> pt.backends.LazyOps().compute is None
+    True
+    """
 
     compute: Callable[[list[Any]], list[Any]] | None = None
     persist: Callable[[list[Any]], list[Any]] | None = None
@@ -180,6 +196,14 @@ class Writes:
         ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
         not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
         without a copy; without this hook a mutable backend's gradients are always copied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> w = pt.backends.Writes(inplace={"add": np.add})
+    >>> a = np.zeros(2); _ = w.inplace["add"](a, 1.0, a); a
+    array([1., 1.])
     """
 
     inplace: dict[str, Callable[..., Any]] | None = None
@@ -197,6 +221,12 @@ class Availability:
     probe : callable, optional
         Returns a reason string when the backend cannot run here (no GPU), else None; called
         once, after the library loads.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.backends.Availability(extra="dask").extra
+    'dask'
     """
 
     extra: str | None = None

@@ -490,7 +490,7 @@ class Module:
         >>> m.weight.requires_grad
         False
         """
-        from ..autograd._graph import set_requires_grad
+        from .._tape import set_requires_grad
 
         for p in self.parameters():
             set_requires_grad(p, bool(requires_grad))

@@ -58,7 +58,7 @@ class Parameter(Tensor):
         p._backend = data._backend
         p._meta = None
         if requires_grad:
-            from ..autograd._graph import set_requires_grad
+            from .._tape import set_requires_grad
 
             set_requires_grad(p, True)
         return p

@@ -1,0 +1,87 @@
+"""In-place changes and autograd: version counters, aliasing and rebinding.
+
+An in-place change of a tensor bumps its version (backward then checks the values its rules
+read); a change of a tensor in a graph is recorded as a new node, and the tensor is rebound to
+its result, while the node that used the old value keeps an alias of it
+(``alias_before_inplace``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _config, _tape
+
+__all__ = ["assign_inplace", "check_inplace", "alias_before_inplace", "after_inplace"]
+
+_SYMBOLS = {"__iadd__": "+", "__isub__": "-", "__imul__": "*", "__itruediv__": "/",
+            "__ifloordiv__": "//", "__imod__": "%", "__ipow__": "**", "__iand__": "&",
+            "__ior__": "|", "__ixor__": "^", "__ilshift__": "<<", "__irshift__": ">>",
+            "__imatmul__": "@"}
+
+
+def assign_inplace(x: Any, result: Any, where: str) -> Any:
+    """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
+
+    if result.dtype is not x.dtype:
+        raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
+                        f"updated in place has {x.dtype.name}; use the out-of-place form "
+                        f"(x = x {_SYMBOLS.get(where, where)} y) or cast first")
+    if result.shape != x.shape:
+        raise ValueError(f"{where}: the result has shape {result.shape} but the tensor updated "
+                         f"in place has {x.shape}; in-place operations cannot broadcast self")
+    check_inplace(x, where)
+    if _tape.requires_grad(result):
+        # Recorded: rebind, so the node that saved the old value keeps it intact.
+        x._data = result._data
+    elif x._backend.mutable:
+        x._data[...] = result._data
+    else:  # immutable arrays (Dask): rebind, which is what in-place means there
+        x._data = result._data
+    after_inplace(x, result)
+    return x
+
+
+def check_inplace(x: Any, where: str) -> None:
+    """Refuse in-place changes of leaves that require grad while grad mode is on."""
+    m = x._meta
+    if m is not None and m.requires_grad and m.node is None and _config.GRAD_ENABLED.get():
+        raise RuntimeError(f"{where}: a leaf tensor that requires grad is used in an in-place "
+                           f"operation; wrap the update in `with pt.no_grad():` or use "
+                           f"x.detach()")
+
+
+def alias_before_inplace(x: Any) -> Any:
+    """The tensor an in-place op on ``x`` should record as its input.
+
+    For a tensor in a graph, a new object sharing ``x``'s data and autograd state: the update
+    then gives ``x`` a new state, and the recorded op keeps seeing the value it was given.
+    """
+    m = x._meta
+    if m is None or m.node is None or not _config.GRAD_ENABLED.get():
+        return x
+    alias = object.__new__(type(x))
+    alias._data = x._data
+    alias._backend = x._backend
+    alias._meta = m
+    return alias
+
+
+def after_inplace(x: Any, result: Any) -> None:
+    """After ``x`` took ``result``'s value in place: bump its version, take its graph node.
+
+    As in PyTorch, hooks registered before stay with the old value (they fire once, with its
+    gradient), while ``retain_grad()`` moves on: ``x.grad`` is the new value's gradient.
+    """
+    _tape._inplace_count += 1
+    rm = result._meta
+    if rm is not None and rm.node is not None:
+        old = x._meta
+        m = x._meta = _tape.Meta(node=rm.node, index=rm.index)
+        m.version = (old.version if old is not None else 0) + 1
+        if old is not None and old.retains_grad:
+            old.retains_grad = False
+            m.retains_grad = True
+            _tape.mark_special(m)
+        return
+    _tape.bump_version(x)

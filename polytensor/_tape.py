@@ -1,0 +1,334 @@
+"""The tape: per-tensor autograd state (``Meta``), recorded calls (``Node``) and recording.
+
+``record`` (for ``apply()``) and ``record1``/``record2`` (for the table's fast paths) are the
+only code that records; a node is built in one place, ``Node.__init__`` for the general case
+and ``_make_node`` for one-output calls from the fast paths. The backward engine that walks
+these nodes is ``polytensor.autograd._engine``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any
+
+from . import _config
+from . import _dtypes as dt
+from . import _tensor_base as _tb
+
+__all__ = ["Meta", "Node", "ZERO", "NONDIFF", "Marker", "Composite", "requires_grad", "record", "record1",
+           "record2", "describe", "bump_version", "set_requires_grad", "needs_graph",
+           "mark_special"]
+
+_FLOATING = ("real floating", "complex floating")
+_FLOAT_CAT = dt.CATEGORY_NAMES.index("floating-point")
+
+
+class Marker:
+    """A derivative that is not a rule: ``ZERO`` or ``NONDIFF``."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ZERO = Marker("ZERO", "zero almost everywhere (piecewise constant)")
+NONDIFF = Marker("NONDIFF", "not differentiable (integer or boolean output)")
+
+
+class Composite:
+    """A derivative declared as that of a composition: ``Composite(fn)`` where
+    ``fn(*inputs, **params)`` computes the op's value with polytensor operations. The op's
+    own value comes from the backend (for accuracy or speed); backward differentiates ``fn``.
+    """
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __repr__(self) -> str:
+        return f"Composite({getattr(self.fn, '__name__', self.fn)})"
+
+
+class Meta:
+    """Autograd state of a tensor that needs any: leaves that require grad, outputs of
+    recorded ops, and tensors modified in place (for their version counter)."""
+
+    # The fields every state sets are slots; the others start as these class attributes and
+    # go to the instance's dict when set, so that recording an op sets three fields, not seven.
+    __slots__ = ("requires_grad", "node", "version", "__dict__", "__weakref__")
+    index = 0  # which output of its node (multi-output ops)
+    grad: Any = None
+    hooks: list[Any] | None = None
+    retains_grad = False
+
+    def __init__(self, requires_grad: bool = False, node: Node | None = None,
+                 index: int = 0) -> None:
+        self.requires_grad = requires_grad
+        self.node = node
+        self.version = 0
+        if index:
+            self.index = index
+
+
+class Node:
+    """One recorded call: the op, its inputs (with their versions), params and, for rules that
+    use it, the output."""
+
+    __slots__ = ("op", "inputs", "versions", "params", "out", "out_metas", "seq",
+                 "epoch", "needs", "tuple_out", "datas", "hooked", "fast", "__weakref__")
+
+    def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
+                 out: Any, n_out: int, versions: tuple[int, ...] | None = None,
+                 needs: tuple[bool, ...] | None = None) -> None:
+        self.op = op
+        self.inputs = inputs
+        # per input, the autograd state (Meta) it had when recorded, if it needs a gradient:
+        # the edge backward follows, whatever happens to the tensor object afterwards
+        self.needs = needs if needs is not None else tuple(_edge(v) for v in inputs)
+        # the data each input held, so a later in-place rebind cannot change what rules read
+        # (a Python scalar input is kept as it is)
+        self.datas = tuple(getattr(v, "_data", v) for v in inputs)
+        self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
+        self.params = params or _NO_PARAMS
+        # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
+        self.out = out if n_out > 1 or isinstance(out, (tuple, list)) or getattr(
+            op, "saves_out", True) else None
+        self.out_metas: tuple[Any, ...] = ()
+        self.seq = next(_SEQ)
+        self.epoch = _inplace_count
+        # for an op returning a sequence, how many outputs (else 0)
+        self.tuple_out = n_out if n_out > 1 or isinstance(out, (tuple, list)) else 0
+        # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
+        self.hooked: list[Meta] | None = None
+        # the op's fast forms while backward may use them on this node's arrays: None for a
+        # multi-output node, once an output has hooks or retains its grad, and once released
+        self.fast = None if self.tuple_out else getattr(op, "fast", None)
+
+    def attach_outputs(self, outs: tuple[Any, ...]) -> None:
+        """Give the outputs their autograd state; where the rule needs the output, remember
+        that state (weakly) with its version, so an in-place change of it is caught."""
+        metas = []
+        track = self.out is not None
+        for i, o in enumerate(outs):
+            if _is_tensor(o) and o.dtype.kind in _FLOATING:
+                m = o._meta = Meta(node=self, index=i)
+                metas.append((weakref.ref(m), 0) if track else None)
+            else:
+                metas.append(None)
+        self.out_metas = tuple(metas)
+
+    def saved_outputs(self, create_graph: bool) -> Any:
+        """The outputs as the rule sees them; connected to this node under create_graph, so
+        rules that use their output (exp, inv, det...) differentiate again correctly."""
+        if self.out is None:
+            return None
+        for entry in self.out_metas:
+            if entry is not None:
+                m = entry[0]()
+                if m is not None and m.version != entry[1]:
+                    raise RuntimeError(
+                        f"an output of {self.op.name}() that its gradient needs was modified by "
+                        f"an in-place operation (version {entry[1]} when saved, now "
+                        f"{m.version}); clone() it before changing it")
+        if not create_graph:
+            return self.out
+        outs = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
+        attached = []
+        for i, o in enumerate(outs):
+            if _is_tensor(o) and self.out_metas and self.out_metas[i] is not None:
+                o = _detached(o)
+                o._meta = Meta(node=self, index=i)
+            attached.append(o)
+        if isinstance(self.out, (tuple, list)):
+            return type(self.out)(attached) if isinstance(self.out, list) else tuple(attached)
+        return attached[0]
+
+    def name(self) -> str:
+        custom = getattr(self.op, "node_name", None)
+        if custom:
+            return str(custom)
+        base = self.op.name.rsplit(".", 1)[-1].strip("_")
+        return "".join(p.capitalize() for p in base.split("_")) + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+_SEQ = itertools.count()
+
+
+# In-place changes so far (any tensor). A node recorded when the count was what it is now has
+# inputs and outputs exactly as recorded: backward skips its version checks.
+_inplace_count = 0
+
+
+_GRAD = _config.GRAD_ENABLED
+
+_new = object.__new__
+
+
+def _edge(v: Any) -> Any:
+    m = getattr(v, "_meta", None)
+    return m if m is not None and (m.requires_grad or m.node is not None) else None
+
+
+def _is_tensor(v: Any) -> bool:
+    return hasattr(v, "_meta") and hasattr(v, "_data")
+
+
+def _version(v: Any) -> int:
+    m = getattr(v, "_meta", None)
+    return m.version if m is not None else 0
+
+
+def requires_grad(t: Any) -> bool:
+    """True when ``t`` is a leaf that requires grad or the output of a recorded op."""
+    m = t._meta
+    return m is not None and (m.requires_grad or m.node is not None)
+
+
+def set_requires_grad(t: Any, flag: bool) -> Any:
+    """Make leaf ``t`` require (or stop requiring) gradients."""
+    m = t._meta
+    if m is not None and m.node is not None:
+        if not flag:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use x.detach() to "
+                               "get a tensor outside the graph")
+        return t
+    if flag and t.dtype.kind not in _FLOATING:
+        raise RuntimeError(f"only floating-point and complex tensors can require gradients; "
+                           f"got {t.dtype.name}; cast first with x.astype(pt.float32)")
+    if m is None:
+        if not flag:
+            return t
+        m = t._meta = Meta()
+    m.requires_grad = flag
+    return t
+
+
+def bump_version(t: Any) -> None:
+    """Count an in-place change of ``t``."""
+    global _inplace_count
+    _inplace_count += 1
+    m = t._meta
+    if m is None:
+        m = t._meta = Meta()
+    m.version += 1
+
+
+def _detached(t: Any) -> Any:
+    d = object.__new__(_tb.TENSOR)
+    d._data = t._data
+    d._backend = t._backend
+    d._meta = None
+    return d
+
+
+def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
+    """Attach a graph node to ``result`` when an input requires grad."""
+    for v in inputs:
+        m = getattr(v, "_meta", None)
+        if m is not None and (m.requires_grad or m.node is not None):
+            break
+    else:
+        return
+    if opdef.vjp is NONDIFF:
+        return
+    outs = result if isinstance(result, (tuple, list)) else (result,)
+    if not any(_is_tensor(o) and o.dtype.kind in _FLOATING for o in outs):
+        return
+    saved = tuple(_detached(o) if _is_tensor(o) else o for o in outs)
+    node = Node(opdef, tuple(inputs), params,
+                saved if isinstance(result, (tuple, list)) else saved[0], len(outs))
+    node.attach_outputs(outs)
+
+
+def _make_node(op: Any, inputs: tuple[Any, ...], versions: tuple[int, ...],
+               needs: tuple[Any, ...], datas: tuple[Any, ...], t: Any, keep_out: bool) -> None:
+    """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
+    constructors do, for the fast paths (``record1``, ``record2``), which run once per op."""
+    node = _new(Node)
+    node.op = op
+    node.inputs = inputs
+    node.versions = versions
+    node.needs = needs
+    node.datas = datas
+    node.params = _NO_PARAMS
+    node.out = None
+    node.out_metas = ()
+    node.seq = next(_SEQ)
+    node.epoch = _inplace_count
+    node.tuple_out = 0
+    node.hooked = None
+    node.fast = op.fast
+    m = _new(Meta)
+    m.requires_grad = False
+    m.node = node
+    m.version = 0
+    t._meta = m
+    if keep_out:  # the output, a tensor of its own, for the rules that read it
+        o = _new(_tb.TENSOR)
+        o._data = t._data
+        o._backend = t._backend
+        o._meta = None
+        node.out = o
+        node.out_metas = ((weakref.ref(m), 0),)
+
+
+def record1(op: Any, x: Any, d: Any, m: Meta, t: Any) -> None:
+    """Record ``t = op(x)`` (``d``: x's data, ``m``: its autograd state, not None) when ``x``
+    needs a gradient and ``t`` is floating."""
+    if (m.requires_grad or m.node is not None) and op.vjp is not NONDIFF and \
+            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+        _make_node(op, (x,), (m.version,), (m,), (d,), t, op.saves_out)
+
+
+def record2(op: Any, x1: Any, d1: Any, m1: Meta | None, x2: Any, d2: Any, m2: Meta | None,
+            t: Any) -> None:
+    """Record ``t = op(x1, x2)`` (a Python scalar input has no autograd state: None)."""
+    e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
+    e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
+    if (e1 is not None or e2 is not None) and op.vjp is not NONDIFF and \
+            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+        keep = op.saves_out
+        readers = op.out_readers
+        if keep and readers is not None:  # kept only when a rule that reads it will run
+            keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
+        _make_node(op, (x1, x2), (0 if m1 is None else m1.version,
+                                  0 if m2 is None else m2.version),
+                   (e1, e2), (d1, d2), t, keep)
+
+
+def needs_graph(x: Any, value: Any) -> bool:
+    """Whether writing ``value`` into ``x`` must be recorded."""
+    return _config.GRAD_ENABLED.get() and (requires_grad(x) or (
+        _is_tensor(value) and requires_grad(value)))
+
+
+def mark_special(m: Meta) -> None:
+    """Note on ``m``'s node that ``m`` has hooks or retains its grad: backward then runs them
+    once on the node's total cotangent (leaves' hooks run once on their total gradient)."""
+    node = m.node
+    if node is None:
+        return
+    node.fast = None  # backward runs the hooks: the node takes the general path
+    if node.hooked is None:
+        node.hooked = []
+    if not any(h is m for h in node.hooked):
+        node.hooked.append(m)
+
+
+def describe(t: Any) -> list[str]:
+    """``repr`` fragments: ``requires_grad=True`` or ``grad_fn=<MulBackward>``."""
+    m = t._meta
+    if m is None:
+        return []
+    if m.node is not None:
+        return [f"grad_fn=<{m.node.name()}>"]
+    return ["requires_grad=True"] if m.requires_grad else []

@@ -1,0 +1,193 @@
+"""The data of a tensor and the standard's attributes that need nothing but the data.
+
+``TensorBase`` holds a tensor's fields (its backend's array, the backend, its autograd state);
+``polytensor.Tensor`` (``_tensor.py``, at the top of the package) derives from it and adds the
+operators and methods. The layers below ``Tensor`` recognise tensors by this class and create
+them as ``TENSOR``, the concrete class, which ``Tensor`` registers when it is defined
+(``class Tensor(TensorBase, concrete=True)``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from . import _dtypes as dt
+from ._device import Device
+
+if TYPE_CHECKING:
+    from .backends import Backend
+
+__all__ = ["TENSOR", "SUBCLASSES", "TensorBase"]
+
+
+class TensorBase:
+    """A tensor's fields and the standard's attributes read from them (``dtype``, ``shape``,
+    ``device``...); the class of ``polytensor.Tensor`` and its subclasses.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_base import TensorBase
+    >>> isinstance(pt.ones(2), TensorBase)
+    True
+    """
+
+    __slots__ = ("_data", "_backend", "_meta", "__weakref__")
+    __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
+    __array_ufunc__ = None  # NumPy defers to our reflected operators instead of converting us
+    __array_priority__ = 1000
+
+    _data: Any
+    _backend: Backend
+    _meta: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Tensor() cannot be called directly; create tensors with "
+                        "pt.asarray(data) or pt.tensor(data, requires_grad=...)")
+
+    def __init_subclass__(cls, concrete: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        global TENSOR
+        if concrete:  # polytensor.Tensor: what the layers below create
+            TENSOR = cls
+        else:  # nn.Parameter, ...: the table's fast paths take its instances as tensors
+            SUBCLASSES.add(cls)
+
+    # -- the standard's attributes -----------------------------------------------------------
+    @property
+    def dtype(self) -> dt.DType:
+        """Data type of the elements (a polytensor dtype, the same on every backend)."""
+        b = self._backend
+        d = b.from_native.get(self._data.dtype)
+        return d if d is not None else b.dtype_of(self._data.dtype)
+
+    @property
+    def device(self) -> Device:
+        """The backend and device this tensor lives on, e.g. ``Device('numpy:cpu')``."""
+        b = self._backend
+        return Device(b, b.device_of(self._data))
+
+    @property
+    def shape(self) -> tuple[int | None, ...]:
+        """Dimensions; an unknown (data-dependent, lazy) dimension is None."""
+        if not self._backend.lazy:
+            return self._data.shape  # type: ignore[no-any-return]
+        return tuple(None if isinstance(s, float) and math.isnan(s) else int(s)
+                     for s in self._data.shape)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self._data.shape)
+
+    @property
+    def size(self) -> int | None:
+        """Number of elements (PyTorch's ``numel()``); None when a dimension is unknown."""
+        shape = self.shape
+        if any(s is None for s in shape):
+            return None
+        return math.prod(shape)  # type: ignore[arg-type]
+
+    # -- Python conversions ------------------------------------------------------------------
+    def _scalar(self, where: str) -> Any:
+        if self._data.ndim != 0 and self.size != 1:
+            raise ValueError(f"{where}() needs a tensor with one element; got shape {self.shape}")
+        return self._backend.to_numpy(self._data).reshape(()).item()
+
+    def __bool__(self) -> bool:
+        return bool(self._scalar("bool"))
+
+    def __float__(self) -> float:
+        if self.dtype.kind == "complex floating":
+            raise TypeError("float() of a complex tensor; use complex(x) or pt.real(x)")
+        return float(self._scalar("float"))
+
+    def __int__(self) -> int:
+        if self.dtype.kind == "complex floating":
+            raise TypeError("int() of a complex tensor; use complex(x) or pt.real(x)")
+        v = self._scalar("int")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise (OverflowError if math.isinf(v) else ValueError)(
+                f"int() of a tensor holding {v}; only finite values convert to int")
+        return int(v)
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar("complex"))
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in ("signed integer", "unsigned integer"):
+            raise TypeError(f"__index__() needs an integer tensor; got {self.dtype.name}")
+        if self._data.ndim != 0:
+            raise TypeError(f"__index__() needs a 0-d tensor; got shape {self.shape}")
+        return int(self._scalar("__index__"))
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        n = self.shape[0]
+        if n is None:
+            raise TypeError("len() of a tensor whose first dimension is unknown (lazy); "
+                            "call pt.compute(x) first")
+        return n
+
+    def __iter__(self) -> Any:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
+    def __dlpack__(self, /, *, stream: Any = None, max_version: tuple[int, int] | None = None,
+                   dl_device: tuple[Any, int] | None = None, copy: bool | None = None) -> Any:
+        data = self._data
+        if self._backend.lazy:  # DLPack shares memory: a lazy array has none until computed
+            data = self._backend.to_numpy(data)
+        kwargs: dict[str, Any] = {}
+        if stream is not None:
+            kwargs["stream"] = stream
+        if max_version is not None:
+            kwargs["max_version"] = max_version
+        if dl_device is not None:
+            kwargs["dl_device"] = dl_device
+        if copy is not None:
+            kwargs["copy"] = copy
+        return data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[Any, int]:
+        if self._backend.lazy:
+            return (1, 0)  # kDLCPU: the computed result lands in host memory
+        return self._data.__dlpack_device__()  # type: ignore[no-any-return]
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        a = self._backend.to_numpy(self._data)
+        if dtype is not None:
+            a = a.astype(dtype)
+        return a
+
+    def item(self) -> Any:
+        """The single element as a Python scalar (computing, on a lazy backend).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([2.5]).item()
+        2.5
+        """
+        return self._scalar("item")
+
+    def tolist(self) -> Any:
+        """Nested lists of Python scalars (computing, on a lazy backend).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([[1, 2]]).tolist()
+        [[1, 2]]
+        """
+        return self._backend.to_numpy(self._data).tolist()
+
+
+# The concrete tensor class (polytensor.Tensor once it is defined), and its subclasses: the
+# table's fast paths check ``type(x) is TENSOR or type(x) in SUBCLASSES``, so that plain
+# tensors pay nothing for subclasses.
+TENSOR: type[TensorBase] = TensorBase
+SUBCLASSES: set[type] = set()

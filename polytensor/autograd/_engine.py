@@ -1,0 +1,432 @@
+"""The backward engine: runs the tape's nodes from the outputs back to the leaves.
+
+Backward runs the nodes in reverse topological order (latest first, from a heap), each once
+with its total cotangent. A node takes one of two paths:
+
+- the fast one (``backward``'s loop), when it may (``_takes_fast_forms``): its op's fast
+  first-order forms of its rules, on the backend's arrays, recording nothing;
+- the general one (``_run_rules``): hooks, retained and wanted grads, in-place checks, and the
+  op table's rules on tensors (polytensor calls, so ``create_graph=True`` records them).
+
+Broadcast gradients are summed to each input's shape in one place (``_fit``), and each leaf
+gets its total gradient in a ``.grad`` of its own at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from heapq import heappop, heappush
+from typing import Any
+
+from .. import _config, _tape
+from .. import _dtypes as dt
+from .. import _tensor_base as _tb
+from .._ops.creation import full_like, zeros_like
+from .._ops.data_types import astype
+from .._ops.elementwise import real
+from .._ops.manipulation import reshape
+from .._ops.statistical import sum as _sum
+from .._tape import ZERO, Composite, Marker, Meta, Node
+
+__all__ = ["backward", "sum_to_shape", "FAST_RULES"]
+
+_REAL_FLOAT_CAT = dt.CATEGORY_NAMES.index("real floating-point")
+_GRAD = _config.GRAD_ENABLED
+_new = object.__new__
+
+
+def _only_held_by(obj: Any, n: int) -> bool:
+    """Whether at most ``n`` references (which the caller knows of: its own local, a dict
+    entry) hold ``obj``, so that the caller may hand ``obj`` on instead of a copy.
+
+    CPython-specific (``sys.getrefcount``), and safe there: the count is exact at the moment
+    of the call (this function's parameter and getrefcount's argument are the 2 extra
+    references), and no other thread can take a new reference to an object nothing else
+    holds. On an interpreter without reference counts this says False: the caller copies,
+    which is always correct.
+    """
+    getrefcount = getattr(sys, "getrefcount", None)
+    return getrefcount is not None and getrefcount(obj) <= n + 2
+
+
+# Whether backward uses the ops' fast first-order rules where they have them (tests compare).
+FAST_RULES = True
+
+
+# -- backward --------------------------------------------------------------------------------------
+def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
+    """Undo broadcasting: sum ``g`` down to ``shape``."""
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if not inner:  # only leading axes were added: the sum has the shape already
+        return _sum(g, axis=tuple(range(lead)))
+    g = _sum(g, axis=tuple(range(lead)) + inner, keepdims=True)
+    return reshape(g, tuple(shape))
+
+
+def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
+             create_graph: bool = False, inputs: list[Any] | None = None,
+             own_seeds: bool = False) -> dict[int, Any]:
+    """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
+    ``inputs``, keyed by id of their autograd state, when given).
+
+    Nodes run latest first (a max-heap on their creation number: an op's inputs always exist
+    before it), each once, with the sum of the cotangents its outputs received; a node is
+    queued when its first cotangent arrives, so nothing unreachable is visited. Leaves get
+    their total gradient at the end. ``own_seeds``: the caller made ``grads`` and keeps none
+    of them (else each is wrapped anew, so that no ``.grad`` can share the caller's).
+    """
+    fast_on = FAST_RULES and not create_graph
+    # Grad mode during backward is create_graph: set at once when recording, else only before
+    # something that could record (a rule on tensors, a hook); fast rules record nothing.
+    token = None if fast_on else _GRAD.set(create_graph)
+    tensor_type = _tb.TENSOR
+    fast_backend = None  # the backend whose function table and dtypes the fast rules last used
+    try:
+        # (nodes and Metas hash by identity: they are their own keys)
+        pending: dict[Node, Any] = {}  # node -> its cotangent so far (a list if tuple_out)
+        leaves: dict[Meta, list[Any]] = {}  # leaf Meta -> [Meta, total cotangent]
+        heap: list[tuple[int, Node]] = []  # (-seq, node) of the nodes with a cotangent
+        wanted = {id(t._meta) for t in inputs} if inputs is not None else None
+        specials = wanted is not None
+        # wanted tensors that are outputs of nodes, by node: their grads are taken there
+        by_node: dict[int, list[Meta]] = {}
+        for t in inputs or ():
+            if t._meta is not None and t._meta.node is not None:
+                by_node.setdefault(id(t._meta.node), []).append(t._meta)
+        found: dict[int, Any] = {}  # grads of the wanted tensors
+        lean = fast_on and not specials  # nodes may take the fast forms' path below
+        for out, g in zip(outputs, grads):
+            m = out._meta
+            if m is None or (m.node is None and not m.requires_grad):
+                raise RuntimeError("element 0 of tensors does not require grad and does not "
+                                   "have a grad_fn; create inputs with requires_grad=True")
+            if not (create_graph or own_seeds):  # a wrapper of its own: the caller keeps g
+                g = _tape._detached(g)
+            _pend(m, g, pending, leaves, heap)
+        push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
+        leaves_get = leaves.get
+        while heap:
+            node = pop(heap)[1]
+            g_in = pending_pop(node)
+            fast = node.fast if lean else None
+            if fast is not None and node.epoch == _tape._inplace_count:
+                # the common node: its rules' fast forms on the backend's arrays
+                b = g_in._backend
+                gd = g_in._data
+                if b is not fast_backend:  # (a graph has one backend, as a rule)
+                    fast_backend = b
+                    reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
+                if gd.dtype not in reals:
+                    fast = None
+            else:
+                fast = None
+            if fast is not None:
+                out = node.out
+                od = None if out is None else out._data
+                datas = node.datas
+                params = node.params
+                for i, need in enumerate(node.needs):
+                    if need is None:
+                        continue
+                    frule = fast[i]
+                    try:
+                        c = (frule(fns, gd, od, *datas, **params) if params
+                             else frule(fns, gd, od, *datas))
+                    except TypeError:  # the library refuses mixed dtypes (a boolean mask
+                        c = NotImplemented  # in array-api-strict): the rule promotes
+                    d = datas[i]
+                    if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
+                        t = _new(tensor_type)
+                        t._data = c
+                        t._backend = b
+                        t._meta = None
+                        c = t
+                    else:  # a NumPy scalar, a broadcast result, or no fast form for the case
+                        if token is None:
+                            token = _GRAD.set(False)
+                        c = _slow_edge(node, i, g_in, c, b)
+                    vnode = need.node
+                    if vnode is None:  # a leaf: its total is delivered at the end
+                        entry = leaves_get(need)
+                        if entry is None:
+                            leaves[need] = [need, c]
+                        else:
+                            entry[1] = entry[1] + c
+                    elif vnode.tuple_out:
+                        _pend(need, c, pending, leaves, heap)
+                    else:  # _pend's common case, inline
+                        prev = pending_get(vnode)
+                        if prev is None:
+                            pending[vnode] = c
+                            push(heap, (-vnode.seq, vnode))
+                        else:
+                            pending[vnode] = prev + c
+            else:  # the general node: its rules, on tensors
+                if token is None:
+                    token = _GRAD.set(create_graph)
+                _run_rules(node, g_in, create_graph, specials and by_node.get(id(node), ()),
+                           found, pending, leaves, heap)
+            if not retain_graph:  # release what the node holds; a second pass raises
+                node.inputs = node.datas = node.needs = node.out = node.fast = None
+                node.out_metas = ()
+        g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
+        for m, g in leaves.values():
+            if m.hooks:
+                if token is None:
+                    token = _GRAD.set(False)
+                g = _run_hooks(m.hooks, g)
+            if wanted is not None:
+                if id(m) in wanted:
+                    found[id(m)] = g
+            elif create_graph:
+                m.grad = g if m.grad is None else m.grad + g
+            elif m.grad is None:
+                # a wrapper only this loop holds (the entry's and g's references) is adopted
+                m.grad = _owned(g, _only_held_by(g, 2))
+            else:
+                m.grad = _tape._detached(m.grad + g)
+        return found
+    finally:
+        if token is not None:
+            _GRAD.reset(token)
+
+
+def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
+               found: dict[int, Any], pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
+               heap: list[tuple[int, Node]]) -> None:
+    """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
+    rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
+    ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node."""
+    ins = node.inputs
+    if ins is None:
+        raise RuntimeError(
+            "backward() through a freed graph (its saved values were released by an earlier "
+            "backward()); pass retain_graph=True to the first backward()")
+    if node.hooked is not None or wanted is not False:
+        g_in = _specials(node, g_in, wanted or (), found, create_graph)
+    op = node.op
+    out = node.out
+    if node.epoch != _tape._inplace_count:  # something changed in place since recording
+        ins = _checked_inputs(node, ins)
+        if out is not None:
+            out = node.saved_outputs(create_graph)
+    elif create_graph and out is not None:
+        out = node.saved_outputs(True)
+    if node.tuple_out:
+        g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
+        if isinstance(out, list):
+            g_in = list(g_in)
+    params = node.params
+    rules = op.rules
+    if rules:  # one rule per input: call only those whose input needs a gradient
+        for i, need in enumerate(node.needs):
+            if need is not None:
+                _pend(need, _by_rule(rules[i], g_in, out, ins, params, ins[i]), pending,
+                      leaves, heap)
+        return
+    vjp = op.vjp
+    if vjp is ZERO:  # zero gradient: the inputs still get (zero) gradients
+        cs: Any = [None] * len(ins)
+    elif vjp is None:
+        raise NotImplementedError(
+            f"{op.name}() has no derivative rule yet; detach its inputs or compute it under "
+            f"pt.no_grad()")
+    elif vjp.__class__ is Composite:
+        cs = _composite_vjp(vjp.fn, ins, params, g_in)
+    else:
+        cs = vjp(g_in, out, *ins, **params)
+    for v, need, c in zip(ins, node.needs, cs):
+        if need is not None:
+            _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending, leaves, heap)
+
+
+def _composite_vjp(fn: Any, inputs: tuple[Any, ...], params: dict[str, Any],
+                   g: Any) -> tuple[Any, ...]:
+    """The cotangents of ``inputs`` for an op declared ``Composite(fn)``: backward through
+    ``fn(*inputs, **params)``, its value written with polytensor operations. Under
+    ``create_graph`` (grad mode on) the result stays differentiable."""
+    create = _GRAD.get()
+    token = _GRAD.set(True)
+    try:
+        if create:
+            xs = inputs
+        else:  # a graph of its own, on detached copies of the inputs that need a gradient
+            xs = tuple(_tape.set_requires_grad(_tape._detached(x), True)
+                       if _tape._is_tensor(x) and _tape.requires_grad(x) else x
+                       for x in inputs)
+        wanted = [x for x in xs if _tape._is_tensor(x) and _tape.requires_grad(x)]
+        y = fn(*xs, **params)
+        got = backward([y], [g], retain_graph=create, create_graph=create, inputs=wanted)
+    finally:
+        _GRAD.reset(token)
+    return tuple(got.get(id(x._meta)) if _tape._is_tensor(x) and _tape.requires_grad(x)
+                 else None for x in xs)
+
+
+def _by_rule(rule: Any, g_in: Any, out: Any, ins: tuple[Any, ...], params: dict[str, Any],
+             v: Any) -> Any:
+    """The cotangent of input ``v`` by its rule (zeros for a ZERO rule or a None result)."""
+    c = None if rule.__class__ is Marker else (
+        rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+    return _zeros_like(v) if c is None else _fit(c, v)
+
+
+def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
+    """Input ``i``'s cotangent where its fast form gave ``c`` that is not the input's array:
+    a scalar or a broadcast result (made a tensor of the input's shape and dtype), or
+    NotImplemented (the rule computes it)."""
+    ins = node.inputs
+    if c is NotImplemented:
+        return _by_rule(node.op.rules[i], g_in, node.out, ins, node.params, ins[i])
+    if c.__class__ is not b.array_type:
+        c = b.as_array(c)  # a NumPy scalar, say
+    t = _new(_tb.TENSOR)
+    t._data = c
+    t._backend = b
+    t._meta = None
+    return _fit(t, ins[i])
+
+
+def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The inputs as the node's rule must see them: an input rebound by a later in-place op
+    is read with the value it had (kept with the node); one overwritten in memory raises.
+    Only the inputs whose values the rule reads (not just their shape and dtype) count."""
+    checked = node.op.checked
+    datas = node.datas
+    fixed = None
+    for i in (range(len(ins)) if checked is None else checked):
+        d = datas[i]
+        if d is None or d is ins[i]:  # absent, or a Python scalar
+            continue
+        v = ins[i]
+        if v._data is not d:  # rebound by a later in-place op: read the old value
+            if fixed is None:
+                fixed = list(ins)
+            a = _new(type(v))
+            a._data = d
+            a._backend = v._backend
+            a._meta = node.needs[i]
+            fixed[i] = a
+        else:
+            m = v._meta
+            if m is not None and m.version != node.versions[i]:  # overwritten in memory
+                _raise_modified(node, node.versions[i], m.version)
+    return ins if fixed is None else tuple(fixed)
+
+
+def _pend(m: Meta, c: Any, pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
+          heap: list[tuple[int, Node]]) -> None:
+    """Add cotangent ``c`` along edge ``m``: to its node's pending cotangent (queueing the node
+    when it is the first) or to the leaf's total."""
+    node = m.node
+    if node is None:
+        entry = leaves.get(m)
+        if entry is None:
+            leaves[m] = [m, c]
+        else:
+            entry[1] = entry[1] + c
+        return
+    if node.tuple_out:
+        slot = pending.get(node)
+        if slot is None:
+            slot = pending[node] = [None] * node.tuple_out
+            heappush(heap, (-node.seq, node))
+        i = m.index
+        slot[i] = c if slot[i] is None else slot[i] + c
+        return
+    prev = pending.get(node)
+    if prev is None:
+        pending[node] = c
+        heappush(heap, (-node.seq, node))
+    else:
+        pending[node] = prev + c
+
+
+def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any],
+              create_graph: bool) -> Any:
+    """A node's total cotangent after its outputs' hooks, with retained and wanted grads
+    taken from it."""
+    metas = list(node.hooked or ())
+    for m in metas:
+        i = m.index
+        g = g_in[i] if node.tuple_out else g_in
+        if g is None:
+            continue
+        if m.hooks:
+            g = _run_hooks(m.hooks, g)
+            if node.tuple_out:
+                g_in[i] = g
+            else:
+                g_in = g
+        if m.retains_grad:  # a copy where the cotangent is shared (it flows on), as PyTorch
+            m.grad = _accumulate(m.grad, g if create_graph else _owned(g))
+    for m in wanted:  # wanted tensors whose autograd state points at this node's outputs
+        g = g_in[m.index] if node.tuple_out else g_in
+        if g is not None:
+            found[id(m)] = g
+    return g_in
+
+
+def _raise_modified(node: Node, saved: int, now: int) -> None:
+    raise RuntimeError(
+        f"one of the input tensors of {node.op.name}() was modified by an in-place operation "
+        f"after {node.op.name}() used it (version {saved} then, now {now}); its gradient "
+        f"would no longer be right: use an out-of-place operation or clone() the tensor "
+        f"before changing it")
+
+
+def _accumulate(acc: Any, g: Any) -> Any:
+    return g if acc is None else acc + g
+
+
+def _zeros_like(o: Any) -> Any:
+    return zeros_like(o)
+
+
+def _fit(c: Any, v: Any) -> Any:
+    """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v``."""
+    if type(c) is type(v) and c._data.shape == v._data.shape and \
+            c._data.dtype is v._data.dtype:
+        return c
+    if not _tape._is_tensor(c):
+        return full_like(v, c)
+    if tuple(c.shape) != tuple(v.shape):
+        c = sum_to_shape(c, v.shape)
+    if c.dtype is not v.dtype:
+        if c.dtype.kind == "complex floating" and v.dtype.kind != "complex floating":
+            c = real(c)
+        if c.dtype is not v.dtype:
+            c = astype(c, v.dtype)
+    return c
+
+
+def _run_hooks(hooks: list[Any], g: Any) -> Any:
+    for h in list(hooks):
+        r = h(g)
+        if r is not None and r is not g:
+            g = _tape._detached(r)  # a wrapper of its own: the caller may keep ``r``
+    return g
+
+
+def _owned(g: Any, exclusive: bool = False) -> Any:
+    """``g`` as a leaf's new ``.grad``: a wrapper of its own, around data nothing else holds
+    (the backend copies data that is shared, read-only or a view), so that in-place changes of
+    one ``.grad`` never reach another tensor. ``exclusive``: nothing but the caller holds the
+    wrapper ``g`` itself, which may then be the ``.grad``."""
+    b = g._backend
+    data = g._data
+    # data nothing else holds (g's and ``data``'s references only) is adopted
+    if b.mutable and not (b.owns_data is not None and b.owns_data(data)
+                          and _only_held_by(data, 2)):
+        data = b.copy(data)
+    elif exclusive:
+        return g
+    d = _new(_tb.TENSOR)
+    d._backend = b
+    d._meta = None
+    d._data = data
+    return d
