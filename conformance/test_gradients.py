@@ -4,9 +4,9 @@ Generated from the table: every op with a derivative (a rule, or ZERO) is checke
 ``pt.autograd.gradcheck`` (first derivatives) and ``pt.autograd.gradgradcheck`` (second
 derivatives, through ``create_graph=True``) in float64 or complex128 (as its dtype category
 allows), on small hypothesis-drawn inputs (0-d, size-1 dimensions, broadcasting) from the op's
-domain. Inputs and gauge-invariant losses come from ``grad_samplers.py``; an op that is neither
-element-wise unary/binary nor listed there fails ``test_every_differentiable_op_has_a_gradient_
-sampler``, so the table stays 100% covered.
+domain. Inputs and gauge-invariant losses come from ``domains.py``; an op that is neither
+element-wise unary/binary nor a reduction, and has no gradient sampler there, fails
+``test_every_differentiable_op_has_a_gradient_sampler``, so the table stays 100% covered.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from grad_samplers import SAMPLERS, GradCase, cases, differentiable_ops, has_default_sampler
-from grad_samplers import sample as grad_sample
+from domains import (SAMPLING, SMOOTH, GradCase, differentiable_ops, gradient_cases,
+                     has_gradient_sampler)
+from domains import sample_gradient as grad_sample
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
@@ -98,20 +99,21 @@ def test_every_differentiable_op_has_a_rule() -> None:
 
 
 def test_every_differentiable_op_has_a_gradient_sampler() -> None:
-    missing = [op.name for op in differentiable_ops()
-               if op.name not in SAMPLERS and not has_default_sampler(op)]
+    missing = [op.name for op in differentiable_ops() if not has_gradient_sampler(op)]
     assert not missing, (f"differentiable ops with no gradient sampler: {missing}; add one to "
-                         f"conformance/grad_samplers.py (SAMPLERS)")
+                         f"conformance/domains.py (SAMPLING)")
 
 
 def test_every_gradient_sampler_names_a_differentiable_op() -> None:
     names = {op.name for op in differentiable_ops()}
-    stale = sorted(set(SAMPLERS) - names)
-    assert not stale, f"gradient samplers of ops that are not differentiable ops: {stale}"
+    stale = sorted(name for name, s in SAMPLING.items() if name not in names
+                   and (s.both is not None or s.grad is not None or s.smooth is not SMOOTH))
+    assert not stale, (f"gradient samplers or domains of ops that are not differentiable ops: "
+                       f"{stale}")
 
 
 # -- first and second derivatives ------------------------------------------------------------------
-@pytest.mark.parametrize(("op", "variant"), cases())
+@pytest.mark.parametrize(("op", "variant"), gradient_cases())
 def test_first_derivatives_match_central_differences(op: Any, variant: Any,
                                                      backend: Any) -> None:
     def check(case: GradCase, args: tuple[Any, ...]) -> None:
@@ -120,7 +122,7 @@ def test_first_derivatives_match_central_differences(op: Any, variant: Any,
     _run(backend, op, variant, LAZY_EXAMPLES if backend.lazy else EXAMPLES, check)
 
 
-@pytest.mark.parametrize(("op", "variant"), cases())
+@pytest.mark.parametrize(("op", "variant"), gradient_cases())
 def test_second_derivatives_match_central_differences(op: Any, variant: Any,
                                                       backend: Any) -> None:
     def check(case: GradCase, args: tuple[Any, ...]) -> None:

@@ -1,7 +1,7 @@
 """Gradients of the op table against PyTorch's, on the same inputs and output cotangents.
 
 For every differentiable op of the table that PyTorch has, inputs are drawn by the op's sampler
-in ``grad_samplers.py`` (float64 / complex128, in the op's domain), the forward runs in
+in ``domains.py`` (float64 / complex128, in the op's domain), the forward runs in
 polytensor (NumPy backend) and in torch, both outputs get the same random cotangent, and the
 gradients of every input must agree to ~1e-10 (looser for linear algebra). polytensor follows
 PyTorch's convention for complex numbers (conjugate Wirtinger derivatives), so complex gradients
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from grad_samplers import GradCase, cases, differentiable_ops
-from grad_samplers import sample as grad_sample
+from domains import GradCase, differentiable_ops, gradient_cases
+from domains import sample_gradient as grad_sample
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
@@ -147,6 +147,8 @@ def _clip(p: dict[str, Any]) -> TorchFn:
 def _where(p: dict[str, Any]) -> TorchFn:
     if "x2" in p:
         return lambda x1, c: torch.where(c, x1, torch.tensor(p["x2"], dtype=x1.dtype))
+    if "x1" in p:
+        return lambda x2, c: torch.where(c, torch.tensor(p["x1"], dtype=x2.dtype), x2)
     return lambda x1, x2, c: torch.where(c, x1, x2)
 
 
@@ -436,7 +438,7 @@ def crosscheck(op: Any, case: GradCase) -> None:
 
 
 @pytest.mark.parametrize(("op", "variant"),
-                         [c for c in cases() if c.values[0].name in TORCH])
+                         [c for c in gradient_cases() if c.values[0].name in TORCH])
 def test_gradient_matches_torch(op: Any, variant: Any) -> None:
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               print_blob=False, suppress_health_check=list(HealthCheck),
