@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from typing import Any
 
 from .._device import Device
@@ -46,6 +45,10 @@ _LOAD_ERRORS: dict[str, str] = {}
 def _registry() -> dict[str, Backend]:
     global _REGISTRY
     if _REGISTRY is None:
+        # Imported here, on the first use of a backend: importlib.metadata (with the email
+        # and zipfile modules it loads) would be a good part of `import polytensor`'s time.
+        from importlib.metadata import entry_points
+
         reg: dict[str, Backend] = {}
         eps = entry_points(group="polytensor.backends")
         for ep in eps:
