@@ -20,16 +20,20 @@ Examples
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import tempfile
-import zipfile
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
 from ._tensor import Tensor
+
+if TYPE_CHECKING:
+    import zipfile
+
+# json, tempfile and zipfile are imported by the functions that use them: loaded at the top,
+# with what they import, they would add to every `import polytensor` for the few programs
+# that save or load.
 
 __all__ = ["load", "save"]
 
@@ -138,6 +142,9 @@ def save(obj: Any, f: Any) -> None:
     >>> sorted(pt.load(io.BytesIO(buf.getvalue())))
     ['bias', 'weight']
     """
+    import json
+    import zipfile
+
     from .backends import _host
 
     enc = _Encoder()
@@ -155,6 +162,8 @@ def save(obj: Any, f: Any) -> None:
     if hasattr(f, "write"):
         write(f)
         return
+    import tempfile
+
     path = os.fspath(f)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".polytensor-", suffix=".tmp", dir=directory)
@@ -294,6 +303,8 @@ def load(f: Any, backend: Any = None) -> Any:
     >>> pt.load(io.BytesIO(buf.getvalue()), backend="numpy")
     [tensor([0, 1, 2], backend='numpy'), 'label', 1.5]
     """
+    import zipfile
+
     where = _describe(f)
     data = _read_all(f, where)
     try:
@@ -327,6 +338,8 @@ def load(f: Any, backend: Any = None) -> Any:
 
 def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str, Any]]:
     """The host arrays and the checked manifest of an open archive; ValueError if damaged."""
+    import json
+    import zipfile
 
     names = set(zf.namelist())
     if MANIFEST not in names:
@@ -380,6 +393,8 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
 def _read_npy(zf: zipfile.ZipFile, name: str, dtype: str, shape: list[int], where: str) -> Any:
     """Array ``name`` of the archive, checked against the manifest's dtype and shape before
     its data is read (so a forged header cannot make us allocate or unpickle anything)."""
+    import zipfile
+
     from .backends import _host
 
     try:
