@@ -38,7 +38,20 @@ class Generator:
 
     def __init__(self, device: Any = None) -> None:
         self._seed = _host.fresh_seed()
-        self._rng = _host.new_rng(self._seed)
+        self._host_rng: Any = None  # NumPy's generator for ``_seed``, made on first use
+
+    @property
+    def _rng(self) -> Any:
+        """The NumPy generator that draws this stream's numbers.
+
+        It is made from the seed on first use: ``default_generator`` exists from
+        ``import polytensor`` on, and making it there would load ``numpy.random`` into every
+        program, drawing numbers or not.
+        """
+        rng = self._host_rng
+        if rng is None:
+            rng = self._host_rng = _host.new_rng(self._seed)
+        return rng
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed this generator; returns it."""
@@ -46,7 +59,7 @@ class Generator:
         if seed < 0:
             raise ValueError(f"manual_seed() expects a non-negative int; got {seed}")
         self._seed = seed
-        self._rng = _host.new_rng(seed)
+        self._host_rng = None
         return self
 
     def initial_seed(self) -> int:

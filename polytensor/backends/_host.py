@@ -4,6 +4,7 @@ the host so every backend gets the same numbers), ``from_numpy``/``from_dlpack``
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -18,8 +19,12 @@ def new_rng(seed: int) -> Any:
 
 
 def fresh_seed() -> int:
-    """A seed drawn from the operating system's entropy."""
-    return int(np.random.SeedSequence().entropy % (2 ** 63))
+    """A seed drawn from the operating system's entropy (63 random bits).
+
+    ``os.urandom`` is the source NumPy's ``SeedSequence()`` draws from too; read directly, it
+    spares ``import polytensor`` loading ``numpy.random`` for its default generator's seed.
+    """
+    return int.from_bytes(os.urandom(8), "little") % (2 ** 63)
 
 
 def is_rng(obj: Any) -> bool:
