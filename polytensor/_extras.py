@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import backends
 from ._dispatch import wrap_new
@@ -30,7 +30,8 @@ def tensor(data: Any, *, dtype: dt.DType | None = None, device: Any = None,
     tensor([[1., 2.]], backend='numpy', requires_grad=True)
     """
     if isinstance(data, TensorBase):
-        data = data.detach()
+        # every TensorBase is a Tensor (the one concrete class) or a subclass of it
+        data = cast("Tensor", data).detach()
     return asarray(data, dtype=dtype, device=device, copy=True, requires_grad=requires_grad)
 
 
@@ -117,7 +118,7 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     >>> pt.cat([pt.ones(2), pt.zeros(1)])
     tensor([1., 1., 0.], backend='numpy')
     """
-    return concat(tensors, axis=dim if axis is None else axis)  # type: ignore[no-any-return]
+    return concat(tensors, axis=dim if axis is None else axis)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
@@ -129,7 +130,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
     >>> pt.mm(pt.ones(2, 3), pt.ones(3, 1)).shape
     (2, 1)
     """
-    return input.mm(mat2)  # type: ignore[no-any-return,attr-defined]
+    return input.mm(mat2)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
@@ -141,7 +142,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     >>> pt.mv(pt.ones(2, 3), pt.ones(3)).shape
     (2,)
     """
-    return input.mv(vec)  # type: ignore[no-any-return,attr-defined]
+    return input.mv(vec)
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -153,7 +154,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     >>> float(pt.dot(pt.ones(3), pt.ones(3)))
     3.0
     """
-    return input.dot(other)  # type: ignore[no-any-return,attr-defined]
+    return input.dot(other)
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None,  # noqa: A002
@@ -166,7 +167,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None,  # noqa: A002
     >>> float(pt.norm(pt.asarray([3.0, 4.0])))
     5.0
     """
-    return input.norm(p, dim, keepdim)  # type: ignore[no-any-return,attr-defined]
+    return input.norm(p, dim, keepdim)
 
 
 def sigmoid(x: Tensor, /) -> Tensor:
@@ -179,7 +180,7 @@ def sigmoid(x: Tensor, /) -> Tensor:
     >>> float(pt.sigmoid(pt.asarray(0.0)))
     0.5
     """
-    return (tanh(x * 0.5) + 1) * 0.5  # type: ignore[no-any-return]
+    return (tanh(x * 0.5) + 1) * 0.5
 
 
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -191,4 +192,4 @@ def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     >>> pt.clamp(pt.asarray([-1.0, 2.0]), min=0.0)
     tensor([0., 2.], backend='numpy')
     """
-    return clip(x, min, max)  # type: ignore[no-any-return]
+    return clip(x, min, max)

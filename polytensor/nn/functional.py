@@ -57,9 +57,9 @@ def _floating(x: Tensor, where: str, name: str = "input") -> None:
 
 def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
     if reduction == "mean":
-        return _mean(loss)  # type: ignore[no-any-return]
+        return _mean(loss)
     if reduction == "sum":
-        return _sum(loss)  # type: ignore[no-any-return]
+        return _sum(loss)
     if reduction == "none":
         return loss
     raise ValueError(f"{where}() got reduction={reduction!r}; expected one of "
@@ -91,7 +91,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     tensor([-0.1,  2. ], backend='numpy')
     """
     x = _tensor(input, "leaky_relu")
-    return where(x > 0, x, x * negative_slope)  # type: ignore[no-any-return]
+    return where(x > 0, x, x * negative_slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -109,7 +109,7 @@ def sigmoid(input: Tensor) -> Tensor:
     pos = x >= 0
     # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
     z = exp(where(pos, -x, x))
-    return where(pos, 1 / (1 + z), z / (1 + z))  # type: ignore[no-any-return]
+    return where(pos, 1 / (1 + z), z / (1 + z))
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -122,7 +122,7 @@ def tanh(input: Tensor) -> Tensor:
     >>> F.tanh(pt.asarray([0.0]))
     tensor([0.], backend='numpy')
     """
-    return _tanh(_tensor(input, "tanh"))  # type: ignore[no-any-return]
+    return _tanh(_tensor(input, "tanh"))
 
 
 def softmax(input: Tensor, dim: int = -1) -> Tensor:
@@ -149,7 +149,7 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     with no_grad():  # softmax is shift-invariant: the shift needs no gradient
         m = _max(x, axis=d, keepdims=True)
     e = exp(x - m)
-    return e / _sum(e, axis=d, keepdims=True)  # type: ignore[no-any-return]
+    return e / _sum(e, axis=d, keepdims=True)
 
 
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
@@ -169,7 +169,7 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     with no_grad():
         m = _max(x, axis=d, keepdims=True)
     shifted = x - m
-    return shifted - log(_sum(exp(shifted), axis=d, keepdims=True))  # type: ignore[no-any-return]
+    return shifted - log(_sum(exp(shifted), axis=d, keepdims=True))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -228,7 +228,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     out = matmul(x, matrix_transpose(w))
     if bias is not None:
         out = out + _tensor(bias, "linear", "bias")
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
@@ -281,7 +281,7 @@ def _windows(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
         for kj in range(kw):
             r0, c0 = ki * dh, kj * dw
             views.append(x[:, :, r0:r0 + sh * (ho - 1) + 1:sh, c0:c0 + sw * (wo - 1) + 1:sw])
-    return stack(views, axis=axis)  # type: ignore[no-any-return]
+    return stack(views, axis=axis)
 
 
 def _out_size(size: int, k: int, s: int, d: int, where: str) -> int:
@@ -377,7 +377,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     out = reshape(matmul(wmat, cols), (n, o, ho, wo))
     if bias is not None:
         out = out + reshape(_tensor(bias, where_, "bias"), (o, 1, 1))
-    return out[0] if unbatched else out  # type: ignore[no-any-return]
+    return out[0] if unbatched else out
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -452,7 +452,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         first = argmax(win, axis=-1, keepdims=True) == reshape(
             arange(k, device=win.device), (1, 1, 1, 1, k))
     out = _sum(where(first, win, 0), axis=-1)
-    return out[0] if unbatched else out  # type: ignore[no-any-return]
+    return out[0] if unbatched else out
 
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
@@ -492,7 +492,7 @@ def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> None:
 
 def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
     """1-D ``v`` of length C shaped to broadcast along ``cdim`` of an ``ndim``-D tensor."""
-    return reshape(v, (-1,) + (1,) * (ndim - cdim - 1))  # type: ignore[no-any-return]
+    return reshape(v, (-1,) + (1,) * (ndim - cdim - 1))
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -547,10 +547,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         wsum = astype(valid, x.dtype)
     loss = -picked
     if reduction == "none":
-        return loss  # type: ignore[no-any-return]
+        return loss
     if reduction == "sum":
-        return _sum(loss)  # type: ignore[no-any-return]
-    return _sum(loss) / _sum(wsum)  # type: ignore[no-any-return]
+        return _sum(loss)
+    return _sum(loss) / _sum(wsum)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -614,7 +614,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         prod = logp * t if wc is None else logp * t * wc
         loss = -_sum(prod, axis=cdim)
         if reduction == "mean":
-            return _sum(loss) / (loss.size or 1)  # type: ignore[no-any-return]
+            return _sum(loss) / (loss.size or 1)
         return _reduce(loss, reduction, where_)
     nll = nll_loss(logp, t, weight=weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
@@ -632,7 +632,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
         hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)
         ret = _sum(smooth) / _sum(where(hit, wc, 0))
-    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)  # type: ignore[no-any-return]
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)
 
 
 def _pointwise_loss(input: Tensor, target: Tensor, where_: str) -> tuple[Tensor, Tensor]:

@@ -366,8 +366,8 @@ class Flatten(Module):
             raise ValueError(f"Flatten(): start_dim {self.start_dim} comes after end_dim "
                              f"{self.end_dim} for a {len(shape)}-D input")
         if not shape:
-            return reshape(input, (1,))  # type: ignore[no-any-return]
-        return reshape(input, shape[:start] + (-1,) + shape[end + 1:])  # type: ignore[no-any-return]
+            return reshape(input, (1,))
+        return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -423,7 +423,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)  # type: ignore[no-any-return]
+        return F.relu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
