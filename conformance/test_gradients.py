@@ -12,6 +12,7 @@ element-wise unary/binary nor a reduction, and has no gradient sampler there, fa
 from __future__ import annotations
 
 import importlib.util
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -130,6 +131,89 @@ def test_second_derivatives_match_central_differences(op: Any, variant: Any,
 
     _run(backend, op, variant, LAZY_EXAMPLES_SECOND if backend.lazy else EXAMPLES_SECOND,
          check)
+
+
+# -- what a rule declares it reads ------------------------------------------------------------------
+class _MetadataOnly:
+    """An input a rule declares it does not read (``_x``): its shape, dtype and device only.
+    Any other use (its values, an operator, a function of it) raises."""
+
+    def __init__(self, t: Any) -> None:
+        self.shape, self.ndim, self.dtype = t.shape, t.ndim, t.dtype
+        self.size, self.device, self._backend = t.size, t.device, t._backend
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"a rule read .{name} of an input it declares unread (_x)")
+
+
+def _nodes_of(op: Any, outputs: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """The recorded nodes of ``op`` in the graph of ``outputs``, each with an output tensor
+    of it (or the tuple of them)."""
+    made: dict[int, Any] = {}  # node -> a tensor it made
+    stack = []
+    for o in outputs:
+        if o._meta is not None and o._meta.node is not None:
+            made.setdefault(id(o._meta.node), o)
+            stack.append(o._meta.node)
+    seen: set[int] = set()
+    found = []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op is op:
+            found.append((node, made.get(id(node))))
+        for x in node.inputs:
+            m = getattr(x, "_meta", None)
+            if m is not None and m.node is not None:
+                made.setdefault(id(m.node), x)
+                stack.append(m.node)
+    return found
+
+
+def _declared_call(node: Any, made: Any) -> None:
+    """Call each rule of ``node`` as the declarations allow: ``_out`` gets None (the graph did
+    not keep the output), an input named ``_x`` a stand-in with its metadata only."""
+    op = node.op
+    rules = op.rules or (op.vjp,)
+    outs = node.out if node.tuple_out else None
+    g: Any = (tuple(pt.ones_like(o) for o in outs) if outs is not None
+              else pt.ones_like(made.detach()))
+    for i, rule in enumerate(rules):
+        if not callable(rule) or not hasattr(rule, "__code__"):
+            continue  # a marker (ZERO, NONDIFF) or a Composite: nothing declared
+        if op.rules and node.needs[i] is None:
+            continue  # a rule that the graph never runs for this call
+        params = list(inspect.signature(rule).parameters.values())
+        names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                      p.POSITIONAL_OR_KEYWORD)]
+        out = None if names[1].startswith("_") else node.out
+        inputs = tuple(_MetadataOnly(x) if j + 2 < len(names) and names[j + 2].startswith("_")
+                       and hasattr(x, "_data") else x for j, x in enumerate(node.inputs))
+        with pt.no_grad():
+            rule(g, out, *inputs, **node.params)
+
+
+def _declares(op: Any) -> bool:
+    return any(callable(r) and hasattr(r, "__code__") for r in (op.rules or (op.vjp,)))
+
+
+@pytest.mark.parametrize(("op", "variant"), [c for c in gradient_cases()
+                                              if _declares(c.values[0])])
+def test_rules_read_only_what_they_declare(op: Any, variant: Any) -> None:
+    """A rule runs with the output withheld when its parameter is ``_out`` and with only the
+    metadata of the inputs it names ``_x``: the declarations that decide what the graph keeps
+    and which in-place changes backward checks are true. (Markers and Composite derivatives
+    declare nothing: they are left out.)"""
+    def check(case: GradCase, args: tuple[Any, ...]) -> None:
+        nodes = _nodes_of(op, _outputs(case.fn(*args)))
+        assert nodes, f"{op.name}() was not recorded"
+        for node, made in nodes:
+            _declared_call(node, made)
+
+    with pt.use_backend("numpy"):
+        _run(None, op, variant, 3, check)
 
 
 # -- piecewise-constant ops ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The fast first-order forms of derivative rules (``fast=`` in the op table) give the same
+"""The fast first-order forms of derivative rules (``polytensor.autograd._fast_forms``) give the same
 gradients as the rules themselves, on every backend, and backward really uses them."""
 
 from __future__ import annotations

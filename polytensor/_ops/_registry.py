@@ -62,8 +62,8 @@ class OpDef:
     # with one rule per input, the inputs whose rules read ``out``: the output is kept only
     # when one of them needs a gradient (x ** 2 keeps no output); None: any input
     out_readers: tuple[int, ...] | None = None
-    # Optional fast first-order forms of ``rules`` (see ``_fast_rules``): per input, a callable
-    # ``(F, g, out, *inputs, **params)`` on the backend's own arrays, or None
+    # The fast first-order forms of ``rules`` (polytensor.autograd._fast_forms): per input, a
+    # callable ``(F, g, out, *inputs, **params)`` on the backend's own arrays; None: none
     fast: tuple[Any, ...] | None = None
 
     @property
@@ -149,33 +149,6 @@ def _register(opdef: OpDef) -> OpDef:
     return opdef
 
 
-def _fast_rules(opdef: OpDef, fast: Any) -> None:
-    """Attach the fast first-order forms of ``opdef``'s rules.
-
-    Each is the same derivative as the rule for its input, written on the backend's own arrays
-    of one real floating dtype: ``F`` holds the backend's functions by op name (``F.matmul``),
-    ``g``, ``out`` and the inputs are native arrays (Python scalars stay scalars), and the
-    result is the input's cotangent before broadcasting is undone, or ``NotImplemented`` where
-    the case is not covered (the rule then runs, as it does when the library raises TypeError
-    for inputs of mixed dtypes, which the rule promotes). Backward calls them when it records
-    nothing (``create_graph=False``), skipping the tensor layer the rules go through; the rules
-    stay the definition (higher derivatives, complex numbers) and tests/test_fast_rules.py
-    checks that both give the same gradients.
-    """
-    if fast is None:
-        return
-    fast = fast if isinstance(fast, tuple) else (fast,)
-    if not opdef.rules or len(fast) != len(opdef.rules):
-        raise ValueError(f"{opdef.name}: fast rules need one rule per input "
-                         f"({len(opdef.rules)}); got {len(fast)}")
-    # an input without a fast form (None) takes its rule: the engine then calls every entry
-    opdef.fast = tuple(_no_fast_form if f is None else f for f in fast)
-
-
-def _no_fast_form(F: Any, g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
-    return NotImplemented
-
-
 def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rule | _Marker | None:
     """Turn one rule per input into a single ``vjp`` returning a tuple."""
     if rules is None or isinstance(rules, _Marker) or not isinstance(rules, tuple):
@@ -241,13 +214,11 @@ def _finish(fn: Any, opdef: OpDef, name: str, sig: str, example: str,
 
 
 def unary(name: str, category: str, rule: Rule | _Marker | None, *,
-          impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Tensor]:
-    """Declare an element-wise function of one array, ``name(x, /)`` (``fast``: the rule's
-    fast first-order form, see ``_fast_rules``)."""
+          impl: Callable[..., Any] | None = None) -> Callable[..., Tensor]:
+    """Declare an element-wise function of one array, ``name(x, /)``."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,),
                             extra={"n_inputs": 1}))
-    _fast_rules(opdef, fast)
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
     return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef))
@@ -255,17 +226,15 @@ def unary(name: str, category: str, rule: Rule | _Marker | None, *,
 
 def binary(name: str, category: str,
            rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None, *,
-           impl: Callable[..., Any] | None = None, fast: Any = None) -> Callable[..., Tensor]:
+           impl: Callable[..., Any] | None = None) -> Callable[..., Tensor]:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Builds the function, its operator form (``__add__``) and reflected form (``__radd__``).
-    ``fast``: the rules' fast first-order forms, see ``_fast_rules``.
     """
     vjp = _per_input(rules)
     opdef = _register(OpDef(name, category, vjp, impl=impl, promote=(0, 1), scalars=True,
                             rules=rules if isinstance(rules, tuple) else (rules, rules),
                             extra={"n_inputs": 2}))
-    _fast_rules(opdef, fast)
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)
     opdef.extra["dunder"] = _functions.binary_function(opdef, cat, _into, operator=True)
@@ -285,13 +254,12 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
        inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
        promote: tuple[int, ...] | None = None, scalars: bool = False,
        example: str | None = None, module: str = "polytensor",
-       fast: Any = None, operator: bool = False) -> Callable[..., Tensor]:
+       operator: bool = False) -> Callable[..., Tensor]:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
-    sequence of arrays); every other parameter is passed to the backend by keyword. ``fast``:
-    the rules' fast first-order forms (one-output ops with one rule per input), see
-    ``_fast_rules``. ``operator``: also build the operator form (``extra["dunder"]``, for
+    sequence of arrays); every other parameter is passed to the backend by keyword.
+    ``operator``: also build the operator form (``extra["dunder"]``, for
     ``Tensor.__matmul__``).
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
@@ -301,7 +269,6 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     else:
         opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote,
                                 scalars=scalars, extra={"n_inputs": n_in}))
-    _fast_rules(opdef, fast)
     fname = opdef.short
     signature = _functions.parse_signature(sig)
     names = {i.strip("[]*") for i in inputs}

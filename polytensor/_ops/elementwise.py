@@ -32,12 +32,10 @@ def _conj(z: Any) -> Any:
 # -- arithmetic ----------------------------------------------------------------------------------
 abs = unary("abs", "numeric", lambda g, out, x: g * sign(x)  # noqa: A001
             if x.dtype.kind != "complex floating" else g * x / where(out == 0, 1, out))
-negative = unary("negative", "numeric", lambda g, _out, _x: -g, fast=lambda F, g, out, x: -g)
+negative = unary("negative", "numeric", lambda g, _out, _x: -g)
 positive = unary("positive", "numeric", lambda g, _out, _x: g)
-square = unary("square", "numeric", lambda g, _out, x: g * 2 * _conj(x),
-               fast=lambda F, g, out, x: g * (x + x))
-sqrt = unary("sqrt", "floating-point", lambda g, out, _x: g / (2 * _conj(out)),
-             fast=lambda F, g, out, x: g / (2 * out))
+square = unary("square", "numeric", lambda g, _out, x: g * 2 * _conj(x))
+sqrt = unary("sqrt", "floating-point", lambda g, out, _x: g / (2 * _conj(out)))
 reciprocal = unary("reciprocal", "floating-point", lambda g, out, _x: -g * _conj(out * out))
 def _sign_rule(g: Any, out: Any, x: Any) -> Any:
     # sign(z) = z / |z| is smooth for complex z != 0 (PyTorch's sgn); piecewise constant on reals
@@ -48,18 +46,13 @@ def _sign_rule(g: Any, out: Any, x: Any) -> Any:
 
 
 sign = unary("sign", "numeric", _sign_rule)
-# (fast=: the rules' first-order forms on native arrays of a real dtype, see _fast_rules)
-add = binary("add", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: g),
-             fast=(lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: g))
-subtract = binary("subtract", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g),
-                  fast=(lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: -g))
+add = binary("add", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: g))
+subtract = binary("subtract", "numeric",
+                  (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g))
 multiply = binary("multiply", "numeric", (lambda g, _out, _x1, x2: g * _conj(x2),
-                                          lambda g, _out, x1, _x2: g * _conj(x1)),
-                  fast=(lambda F, g, out, x1, x2: g * x2, lambda F, g, out, x1, x2: g * x1))
+                                          lambda g, _out, x1, _x2: g * _conj(x1)))
 divide = binary("divide", "floating-point", (lambda g, _out, _x1, x2: g / _conj(x2),
-                                              lambda g, out, _x1, x2: -g * _conj(out / x2)),
-                fast=(lambda F, g, out, x1, x2: g / x2,
-                      lambda F, g, out, x1, x2: -g * (out / x2)))
+                                              lambda g, out, _x1, x2: -g * _conj(out / x2)))
 floor_divide = binary("floor_divide", "real numeric", ZERO)
 remainder = binary("remainder", "real numeric",
                    (lambda g, _out, _x1, _x2: g, lambda g, _out, x1, x2: -g * floor_divide(x1, x2)))
@@ -69,16 +62,9 @@ def _pow_x1(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
     return g * _conj(x2 * pow(x1, x2 - 1))
 
 
-def _pow_x1_fast(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    if x2.__class__ is int and x2 == 2:  # (x1 + x1: exactly x1 * 2, and NumPy adds two arrays
-        return g * (x1 + x1)  # faster than it multiplies by a Python scalar)
-    return g * (x2 * F.pow(x1, x2 - 1))
-
-
 pow = binary("pow", "numeric", (  # noqa: A001
     _pow_x1,
-    lambda g, out, x1, _x2: g * _conj(out * log(where(x1 == 0, 1, x1)))),
-    fast=(_pow_x1_fast, None))
+    lambda g, out, x1, _x2: g * _conj(out * log(where(x1 == 0, 1, x1)))))
 maximum = binary("maximum", "real numeric", (
     lambda g, _out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
     lambda g, _out, x1, x2: g * (where(x2 > x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0))))
@@ -98,28 +84,23 @@ logaddexp = binary("logaddexp", "real floating-point", (
     lambda g, out, x1, _x2: g * exp(x1 - out), lambda g, out, _x1, x2: g * exp(x2 - out)))
 
 # -- exponentials and logarithms -----------------------------------------------------------------
-exp = unary("exp", "floating-point", lambda g, out, _x: g * _conj(out),
-            fast=lambda F, g, out, x: g * out)
+exp = unary("exp", "floating-point", lambda g, out, _x: g * _conj(out))
 expm1 = unary("expm1", "floating-point", lambda g, out, _x: g * _conj(out + 1))
-log = unary("log", "floating-point", lambda g, _out, x: g / _conj(x),
-            fast=lambda F, g, out, x: g / x)
+log = unary("log", "floating-point", lambda g, _out, x: g / _conj(x))
 log1p = unary("log1p", "floating-point", lambda g, _out, x: g / _conj(x + 1))
 log2 = unary("log2", "floating-point", lambda g, _out, x: g / _conj(x * 0.6931471805599453))
 log10 = unary("log10", "floating-point", lambda g, _out, x: g / _conj(x * 2.302585092994046))
 
 # -- trigonometric and hyperbolic ------------------------------------------------------------------
-sin = unary("sin", "floating-point", lambda g, _out, x: g * _conj(cos(x)),
-            fast=lambda F, g, out, x: g * F.cos(x))
-cos = unary("cos", "floating-point", lambda g, _out, x: -g * _conj(sin(x)),
-            fast=lambda F, g, out, x: -g * F.sin(x))
+sin = unary("sin", "floating-point", lambda g, _out, x: g * _conj(cos(x)))
+cos = unary("cos", "floating-point", lambda g, _out, x: -g * _conj(sin(x)))
 tan = unary("tan", "floating-point", lambda g, out, _x: g * _conj(1 + out * out))
 asin = unary("asin", "floating-point", lambda g, _out, x: g / _conj(sqrt(1 - x * x)))
 acos = unary("acos", "floating-point", lambda g, _out, x: -g / _conj(sqrt(1 - x * x)))
 atan = unary("atan", "floating-point", lambda g, _out, x: g / _conj(1 + x * x))
 sinh = unary("sinh", "floating-point", lambda g, _out, x: g * _conj(cosh(x)))
 cosh = unary("cosh", "floating-point", lambda g, _out, x: g * _conj(sinh(x)))
-tanh = unary("tanh", "floating-point", lambda g, out, _x: g * _conj(1 - out * out),
-             fast=lambda F, g, out, x: g * (1 - out * out))
+tanh = unary("tanh", "floating-point", lambda g, out, _x: g * _conj(1 - out * out))
 asinh = unary("asinh", "floating-point", lambda g, _out, x: g / _conj(sqrt(x * x + 1)))
 acosh = unary("acosh", "floating-point",
               lambda g, _out, x: g / _conj(sqrt(x - 1) * sqrt(x + 1)))
@@ -140,8 +121,7 @@ imag = unary("imag", "complex floating-point", lambda g, _out, _x: astype(g, _x.
 # -- extensions (not in the standard) -----------------------------------------------------------
 # Note: a primitive for speed (one maximum instead of a compare and a where); the gradient is 0
 # at 0, as PyTorch's relu has it.
-relu = unary("relu", "real numeric", lambda g, out, _x: _relu_backward(g, out),
-              fast=lambda F, g, out, x: F._relu_backward(g, out))
+relu = unary("relu", "real numeric", lambda g, out, _x: _relu_backward(g, out))
 relu.__doc__ = """``relu(x, /)``: ``max(x, 0)`` element-wise (PyTorch's ``relu``; an extension,
 not a function of the Array API standard; also ``polytensor.nn.functional.relu``).
 

@@ -60,29 +60,8 @@ _matmul_tn = op("_matmul_tn", "(x1, x2, /)", "numeric", (
     inputs=("x1", "x2"), promote=(0, 1))
 
 
-# (.T is every library's transpose of a matrix, an attribute: one call less for 2-D operands)
-def _matmul_fast_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    if x1.ndim > 1:
-        n2 = x2.ndim
-        if n2 == 2:
-            return F.matmul(g, x2.T)
-        if n2 > 2:  # stacks of matrices
-            return F._matmul_nt(g, x2)
-    return NotImplemented  # vectors take the rule
-
-
-def _matmul_fast_x2(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    if x2.ndim > 1:
-        n1 = x1.ndim
-        if n1 == 2:
-            return F.matmul(x1.T, g)
-        if n1 > 2:
-            return F._matmul_tn(x1, g)
-    return NotImplemented
-
-
 matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),
-            inputs=("x1", "x2"), fast=(_matmul_fast_x1, _matmul_fast_x2), operator=True,
+            inputs=("x1", "x2"), operator=True,
             promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
 matrix_transpose = op("matrix_transpose", "(x, /)", "any",
                       lambda g, _out, _x: (matrix_transpose(g),),

@@ -129,7 +129,6 @@ _repeat = op("repeat", "(x, repeats, /, *, axis=None, _r=None)", ("any", "intege
              _repeat_rule, inputs=("x", "repeats"), impl=_repeat_impl)
 reshape = op("reshape", "(x, /, shape, *, copy=None)", "any",
              (lambda g, _out, _x, shape, copy: reshape(g, _x.shape),),
-             fast=lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),
              example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)")
 
 

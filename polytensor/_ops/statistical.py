@@ -28,12 +28,6 @@ def _spread(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, F: Any =
     return F.broadcast_to(_keep(g, xshape, axis, keepdims, F.reshape), xshape)
 
 
-def _sum_fast(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    if axis is None and g.ndim == 0:  # a full reduction, loss.sum() say: one call
-        return F.broadcast_to(g, x.shape)
-    return _spread(g, x.shape, axis, keepdims, F)
-
-
 def _count(xshape: tuple[int, ...], axis: Any) -> int:
     n = 1
     for a in _axes_tuple(axis, len(xshape)):
@@ -96,14 +90,11 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
 
 
 sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
-         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')",
-         fast=_sum_fast)
+         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')")
 prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
           example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
 mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),
-          example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')",
-          fast=lambda F, g, out, x, axis, keepdims: _spread(g, x.shape, axis, keepdims, F)
-          / _count(x.shape, axis))
+          example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')")
 var = op("var", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
          "real floating-point", _var_rule, example=_R + ">>> pt.var(x)\n"
                                                         "tensor(1.25, backend='numpy')")

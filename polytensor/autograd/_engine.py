@@ -27,6 +27,7 @@ from .._ops.elementwise import real
 from .._ops.manipulation import reshape
 from .._ops.statistical import sum as _sum
 from .._tape import ZERO, Composite, Marker, Meta, Node
+from ._fast_forms import attach as _attach_fast_forms
 
 __all__ = ["backward", "sum_to_shape", "FAST_RULES"]
 
@@ -49,8 +50,9 @@ def _only_held_by(obj: Any, n: int) -> bool:
     return getrefcount is not None and getrefcount(obj) <= n + 2
 
 
-# Whether backward uses the ops' fast first-order rules where they have them (tests compare).
+# Whether backward uses the ops' fast first-order forms where they have them (tests compare).
 FAST_RULES = True
+_attach_fast_forms()  # OpDef.fast, from the table of _fast_forms.py
 
 
 # -- backward --------------------------------------------------------------------------------------
@@ -112,9 +114,12 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
         while heap:
             node = pop(heap)[1]
             g_in = pending_pop(node)
+            # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
+            # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
+            # retained grads on its output, not released), nothing changed in place since it
+            # was recorded (its epoch), and its cotangent has a real floating dtype.
             fast = node.fast if lean else None
             if fast is not None and node.epoch == _tape._inplace_count:
-                # the common node: its rules' fast forms on the backend's arrays
                 b = g_in._backend
                 gd = g_in._data
                 if b is not fast_backend:  # (a graph has one backend, as a rule)

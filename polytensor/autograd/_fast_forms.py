@@ -1,0 +1,107 @@
+"""The fast first-order forms of the op table's derivative rules: one table, keyed by op name.
+
+Each entry gives, per input of the op, the same derivative as the op's rule for that input,
+written on the backend's own arrays of one real floating dtype: ``F`` holds the backend's
+functions by op name (``F.matmul``), ``g``, ``out`` and the inputs are native arrays (Python
+scalars stay scalars), and the result is the input's cotangent before broadcasting is undone,
+or ``NotImplemented`` where the case is not covered (the rule then runs, as it does when the
+library raises TypeError for inputs of mixed dtypes, which the rule promotes). ``None``: that
+input always takes its rule.
+
+The backward engine calls them for a node when it records nothing (``create_graph=False``),
+skipping the tensor layer the rules go through (``_engine._takes_fast_forms`` says when); the
+rules stay the definition (higher derivatives, complex numbers), and tests/test_fast_rules.py
+checks that both give the same gradients. A form reads only what its rule reads: the output
+(``out``) is None when the rule's parameter is ``_out``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._ops._registry import OPS
+from .._ops.statistical import _count, _spread
+
+__all__ = ["FAST_FORMS", "attach"]
+
+Form = Callable[..., Any]
+
+
+def _pow_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x2.__class__ is int and x2 == 2:  # (x1 + x1: exactly x1 * 2, and NumPy adds two arrays
+        return g * (x1 + x1)  # faster than it multiplies by a Python scalar)
+    return g * (x2 * F.pow(x1, x2 - 1))
+
+
+# (.T is every library's transpose of a matrix, an attribute: one call less for 2-D operands)
+def _matmul_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x1.ndim > 1:
+        n2 = x2.ndim
+        if n2 == 2:
+            return F.matmul(g, x2.T)
+        if n2 > 2:  # stacks of matrices
+            return F._matmul_nt(g, x2)
+    return NotImplemented  # vectors take the rule
+
+
+def _matmul_x2(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    if x2.ndim > 1:
+        n1 = x1.ndim
+        if n1 == 2:
+            return F.matmul(x1.T, g)
+        if n1 > 2:
+            return F._matmul_tn(x1, g)
+    return NotImplemented
+
+
+def _sum(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
+    if axis is None and g.ndim == 0:  # a full reduction, loss.sum() say: one call
+        return F.broadcast_to(g, x.shape)
+    return _spread(g, x.shape, axis, keepdims, F)
+
+
+def _mean(F: Any, g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    return _spread(g, x.shape, axis, keepdims, F) / _count(x.shape, axis)
+
+
+FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
+    # element-wise, one input
+    "negative": (lambda F, g, out, x: -g,),
+    "square": (lambda F, g, out, x: g * (x + x),),
+    "sqrt": (lambda F, g, out, x: g / (2 * out),),
+    "exp": (lambda F, g, out, x: g * out,),
+    "log": (lambda F, g, out, x: g / x,),
+    "sin": (lambda F, g, out, x: g * F.cos(x),),
+    "cos": (lambda F, g, out, x: -g * F.sin(x),),
+    "tanh": (lambda F, g, out, x: g * (1 - out * out),),
+    "relu": (lambda F, g, out, x: F._relu_backward(g, out),),
+    # element-wise, two inputs
+    "add": (lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: g),
+    "subtract": (lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: -g),
+    "multiply": (lambda F, g, out, x1, x2: g * x2, lambda F, g, out, x1, x2: g * x1),
+    "divide": (lambda F, g, out, x1, x2: g / x2, lambda F, g, out, x1, x2: -g * (out / x2)),
+    "pow": (_pow_x1, None),
+    # the others
+    "matmul": (_matmul_x1, _matmul_x2),
+    "reshape": (lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),),
+    "sum": (_sum,),
+    "mean": (_mean,),
+}
+
+
+def _no_fast_form(F: Any, g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
+    return NotImplemented
+
+
+def attach() -> None:
+    """Give each op of the table its fast forms (``OpDef.fast``, read when a node is
+    recorded); an input without one (None) gets a form that hands back NotImplemented, so
+    that the engine calls every entry."""
+    for name, forms in FAST_FORMS.items():
+        opdef = OPS[name]
+        if not opdef.rules or len(forms) != len(opdef.rules):
+            raise ValueError(f"{name}: fast forms need one entry per rule "
+                             f"({len(opdef.rules)}); got {len(forms)}")
+        opdef.fast = tuple(_no_fast_form if f is None else f for f in forms)
+
