@@ -14,6 +14,7 @@ tensor([2., 4., 6.], backend='numpy')
 from __future__ import annotations
 
 import math as _math
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from . import _config, _dtypes, backends
 from ._config import get_backend, get_default_dtype, set_backend, set_default_dtype, use_backend
@@ -52,9 +53,33 @@ from ._extras import (cat, clamp, compute, dot, from_numpy, mm, mv, norm, persis
 from ._random import (Generator, default_generator, initial_seed, manual_seed, rand,
                       rand_like, randint, randint_like, randn, randn_like, randperm, seed)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, fft, linalg  # noqa: E402
-from . import nn, optim  # noqa: E402
-from ._serialize import load, save  # noqa: E402
+from . import autograd, linalg
+
+if _TYPE_CHECKING:
+    from . import fft, nn, optim
+    from ._serialize import load, save
+
+# Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
+# them then. Many programs use none of them, and importing them here made `import polytensor`
+# slower by their modules (see bench/README.md, "Import time").
+_LAZY = {"fft": ".fft", "nn": ".nn", "optim": ".optim", "load": "._serialize",
+         "save": "._serialize"}
+
+
+def __getattr__(name: str) -> object:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'polytensor' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(target, __name__)
+    value = module if target == "." + name else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(globals().keys() | _LAZY.keys())
 
 
 __array_api_version__ = "2025.12"
@@ -100,4 +125,4 @@ __all__ = [
     "zeros", "zeros_like",
 ]
 
-del _config, _dtypes
+del _config, _dtypes, _TYPE_CHECKING
