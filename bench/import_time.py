@@ -18,8 +18,11 @@ of this checkout, so its polytensor is the one measured. Record figures with::
 
     .venv/bin/python bench/import_time.py
 
-``--breakdown N`` also prints the N modules ``import polytensor`` loads beyond what
-``import numpy`` does, by self time (``python -X importtime``, median of a few runs).
+``--against DIR`` also times ``import polytensor`` run in DIR, another checkout (say an older
+commit: ``git archive COMMIT polytensor | tar -x -C DIR``), in the same turns, for a before and
+after from one run. ``--breakdown N`` also prints the N modules ``import polytensor`` loads
+beyond what ``import numpy`` does, by self time (``python -X importtime``, median of a few
+runs).
 """
 
 from __future__ import annotations
@@ -68,8 +71,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_once(code: str, env: dict[str, str]) -> float:
-    """Wall seconds of one ``python -c code`` process, start to exit.
+def run_once(code: str, env: dict[str, str], cwd: str = ROOT) -> float:
+    """Wall seconds of one ``python -c code`` process run in ``cwd``, start to exit.
 
     Examples
     --------
@@ -77,7 +80,7 @@ def run_once(code: str, env: dict[str, str]) -> float:
     True
     """
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-c", code], check=False, cwd=cwd, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if proc.returncode:
@@ -85,17 +88,20 @@ def run_once(code: str, env: dict[str, str]) -> float:
     return elapsed
 
 
-def import_times(pairs: int) -> tuple[list[float], list[float]]:
-    """Seconds per run of ``import numpy`` and of ``import polytensor``, taken in turn."""
+def import_times(pairs: int, against: str | None = None) -> list[list[float]]:
+    """Seconds per run of ``import numpy``, of ``import polytensor`` and, with ``against``,
+    of ``import polytensor`` run in that directory, taken in turn ``pairs`` times."""
     env = _env()
-    for module in ("numpy", "polytensor"):  # warm-up: writes polytensor's .pyc files
-        run_once(f"import {module}", env)
-    numpy_s: list[float] = []
-    polytensor_s: list[float] = []
+    commands = [("import numpy", ROOT), ("import polytensor", ROOT)]
+    if against is not None:
+        commands.append(("import polytensor", against))
+    for code, cwd in commands:  # warm-up: writes polytensor's .pyc files
+        run_once(code, env, cwd)
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(pairs):
-        numpy_s.append(run_once("import numpy", env))
-        polytensor_s.append(run_once("import polytensor", env))
-    return numpy_s, polytensor_s
+        for (code, cwd), out in zip(commands, times, strict=True):
+            out.append(run_once(code, env, cwd))
+    return times
 
 
 def _self_times(module: str, env: dict[str, str]) -> dict[str, int]:
@@ -144,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"processes in turn. Record figures with: {RECORD_COMMAND}")
     parser.add_argument("--pairs", type=int, default=15,
                         help="numpy/polytensor pairs of runs (default 15, at least 7)")
+    parser.add_argument("--against", metavar="DIR",
+                        help="also time `import polytensor` run in DIR (another checkout)")
     parser.add_argument("--breakdown", type=int, default=0, metavar="N",
                         help="also print the N slowest modules polytensor adds (importtime)")
     args = parser.parse_args(argv)
@@ -173,21 +181,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ERROR: `import polytensor` imports {loaded}")
         status = 1
 
+    against = os.path.abspath(args.against) if args.against else None
+    if against is not None and not os.path.isfile(os.path.join(against, "polytensor",
+                                                               "__init__.py")):
+        parser.error(f"--against {args.against}: no polytensor/__init__.py there")
     sampler = _OtherLoad()
-    numpy_s, polytensor_s = import_times(args.pairs)
-    ratios = [p / n for n, p in zip(numpy_s, polytensor_s, strict=True)]
+    numpy_s, *polytensor_s = import_times(args.pairs, against)
     numpy_med = statistics.median(numpy_s)
-    polytensor_med = statistics.median(polytensor_s)
-    ratio = polytensor_med / numpy_med
     print()
-    print(f"wall time per process, {args.pairs} pairs taken in turn, median (min-max):")
-    for label, times in (('python -c "import numpy"', numpy_s),
-                         ('python -c "import polytensor"', polytensor_s)):
+    print(f"wall time per process, {args.pairs} rounds taken in turn, median (min-max):")
+    labels = ['python -c "import numpy"', 'python -c "import polytensor"',
+              f'  the same, run in {against}']
+    for label, times in zip(labels, [numpy_s, *polytensor_s], strict=False):
         print(f"  {label:<32}{statistics.median(times) * 1e3:7.1f} ms "
               f"({min(times) * 1e3:.1f}-{max(times) * 1e3:.1f})")
-    print(f"  ratio of the medians            {ratio:7.2f}x "
-          f"(median of the per-pair ratios {statistics.median(ratios):.2f}x)")
-    print(f"  goal <= {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'NOT MET'}")
+    for label, times in zip(("", " (the other checkout)"), polytensor_s, strict=False):
+        ratios = [p / n for n, p in zip(numpy_s, times, strict=True)]
+        ratio = statistics.median(times) / numpy_med
+        print(f"  ratio of the medians{label}: {ratio:.2f}x "
+              f"(median of the per-pair ratios {statistics.median(ratios):.2f}x)")
+        if not label:
+            print(f"  goal <= {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'NOT MET'}")
     sampler.print_report()
     if args.breakdown:
         breakdown(args.breakdown)
