@@ -42,7 +42,6 @@ import polytensor as pt
 
 from _common import OtherLoad
 from _common import cpu_model as _cpu_model
-from _common import revision as _revision
 
 GOAL_RATIO = 1.5
 HEAVY = ("dask", "cupy", "scipy", "array_api_strict")  # must not load with polytensor
@@ -63,6 +62,16 @@ class _OtherLoad(OtherLoad):
             return None
         t = os.times()
         return sample[0], sample[1] + t.children_user + t.children_system, sample[2]
+
+
+def _revision(root: str) -> str:
+    """The git commit of the checkout at ``root`` (+ "-dirty" with local changes)."""
+    try:
+        out = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return f"{root} (not a git checkout)"
+    return f"{root} at {out.stdout.strip()}"
 
 
 def _env() -> dict[str, str]:
@@ -162,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"polytensor import-time benchmark, {now}")
     print(f"python {platform.python_version()} ({sys.executable}), "
           f"polytensor {pt.__version__}, numpy {np.__version__}")
-    print(f"polytensor source: {_revision()}")
+    print(f"polytensor source: {_revision(ROOT)}")
     print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"{_cpu_model()}")
     print("bytecode caches: present for both (runs with PYTHONDONTWRITEBYTECODE unset; a "
