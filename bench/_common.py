@@ -25,11 +25,13 @@ def dist_version(name: str) -> str:
 def blas_lines() -> list[str]:
     from threadpoolctl import threadpool_info
 
-    lines = [f"{lib.get('internal_api')} {lib.get('version')}, "
-             f"architecture {lib.get('architecture', 'n/a')}, "
-             f"num_threads {lib.get('num_threads')} "
-             f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})"
-             for lib in threadpool_info()]
+    lines = [
+        f"{lib.get('internal_api')} {lib.get('version')}, "
+        f"architecture {lib.get('architecture', 'n/a')}, "
+        f"num_threads {lib.get('num_threads')} "
+        f"({lib.get('user_api')}: {os.path.basename(lib.get('filepath', ''))})"
+        for lib in threadpool_info()
+    ]
     return lines or ["none found"]
 
 
@@ -81,8 +83,13 @@ def revision() -> str:
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(pt.__file__)))
     try:
-        out = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "-C", root, "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return f"{root} (not a git checkout)"
     return f"{root} at {out.stdout.strip()}"
@@ -103,8 +110,9 @@ class Candidate:
     """One implementation to time: a label, a zero-argument callable that runs it once and,
     optionally, one that returns its result as a NumPy array (to check agreement)."""
 
-    def __init__(self, label: str, run: Callable[[], Any],
-                 result: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, label: str, run: Callable[[], Any], result: Callable[[], Any] | None = None
+    ) -> None:
         self.label = label
         self.run = run
         self.result = result

@@ -62,11 +62,14 @@ GOAL_CHAIN_US = 3.6
 # between BLAS kernels and summation orders, and the final loss is small (~1e-4) next to the
 # first (~3e7), so its float32 value is mostly accumulated rounding.
 LOSS_RTOL = {"float32": 0.05, "float64": 1e-6}
-RECORD_COMMAND = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 "
-                  ".venv/bin/python bench/autograd.py")
+RECORD_COMMAND = (
+    "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 "
+    ".venv/bin/python bench/autograd.py"
+)
 
 
 # -- (a) the two-layer network ----------------------------------------------------------------
+
 
 def initial_data(dtype: str, seed: int = 0) -> tuple[np.ndarray, ...]:
     """x, y, w1, w2 of the network, drawn on the host (float64 draws cast to ``dtype``).
@@ -195,10 +198,14 @@ def train_mygrad(mg: Any, data: tuple[np.ndarray, ...], steps: int) -> float:
 
 # -- (b) the chain of small ops ----------------------------------------------------------------
 
+
 def chain_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x0, a, b: 8-element float64 arrays (x0 and a get gradients, b is a constant)."""
-    return (np.linspace(0.1, 0.8, CHAIN_SIZE), np.full(CHAIN_SIZE, 0.25),
-            np.full(CHAIN_SIZE, 0.125))
+    return (
+        np.linspace(0.1, 0.8, CHAIN_SIZE),
+        np.full(CHAIN_SIZE, 0.25),
+        np.full(CHAIN_SIZE, 0.125),
+    )
 
 
 def chain(sin: Callable[[Any], Any], x: Any, a: Any, b: Any) -> Any:
@@ -230,6 +237,7 @@ def chain_polytensor() -> Callable[[], tuple[np.ndarray, np.ndarray]]:
         a.grad = None
         chain(pt.sin, x, a, b).sum().backward()
         return x.grad.numpy(), a.grad.numpy()
+
     return run
 
 
@@ -244,6 +252,7 @@ def chain_torch(torch: Any) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
         a.grad = None
         chain(torch.sin, x, a, b).sum().backward()
         return x.grad.numpy(), a.grad.numpy()
+
     return run
 
 
@@ -254,6 +263,7 @@ def chain_mygrad(mg: Any) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
     def run() -> tuple[np.ndarray, np.ndarray]:
         mg.sum(chain(mg.sin, x, a, b)).backward()
         return x.grad, a.grad
+
     return run
 
 
@@ -266,10 +276,12 @@ def chain_hips(autograd: Any) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
     def run() -> tuple[np.ndarray, np.ndarray]:
         gx, ga = grad(x0, a0)
         return gx, ga
+
     return run
 
 
 # -- measurement --------------------------------------------------------------------------------
+
 
 def _optional(name: str) -> Any:
     try:
@@ -288,15 +300,29 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         description="polytensor's autograd against hand-written NumPy, torch, MyGrad and HIPS "
-                    f"autograd. Record figures with: {RECORD_COMMAND}")
-    parser.add_argument("--steps", type=int, default=STEPS,
-                        help=f"training steps per measurement (default {STEPS})")
-    parser.add_argument("--rounds", type=int, default=7,
-                        help="interleaved rounds of the training benchmark (default 7)")
-    parser.add_argument("--chain-rounds", type=int, default=15,
-                        help="interleaved rounds of the op-chain benchmark (default 15)")
-    parser.add_argument("--target", type=float, default=0.1,
-                        help="seconds one op-chain measurement should take (default 0.1)")
+        f"autograd. Record figures with: {RECORD_COMMAND}"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=STEPS, help=f"training steps per measurement (default {STEPS})"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=7,
+        help="interleaved rounds of the training benchmark (default 7)",
+    )
+    parser.add_argument(
+        "--chain-rounds",
+        type=int,
+        default=15,
+        help="interleaved rounds of the op-chain benchmark (default 15)",
+    )
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=0.1,
+        help="seconds one op-chain measurement should take (default 0.1)",
+    )
     parser.add_argument("--only", choices=("train", "chain"), help="run one benchmark only")
     args = parser.parse_args(argv)
 
@@ -312,25 +338,34 @@ def main(argv: list[str] | None = None) -> int:
 def _report(args: argparse.Namespace, torch: Any, mg: Any, hips: Any) -> int:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"polytensor autograd benchmark, {now}")
-    print(f"python {platform.python_version()}, polytensor {pt.__version__}, "
-          f"numpy {np.__version__}, torch {_dist_version('torch')}, "
-          f"mygrad {_dist_version('mygrad')}, autograd (HIPS) {_dist_version('autograd')}")
+    print(
+        f"python {platform.python_version()}, polytensor {pt.__version__}, "
+        f"numpy {np.__version__}, torch {_dist_version('torch')}, "
+        f"mygrad {_dist_version('mygrad')}, autograd (HIPS) {_dist_version('autograd')}"
+    )
     print(f"polytensor source: {_revision()}")
-    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{_cpu_model()}")
-    env = ", ".join(f"{k}={os.environ[k]}" if k in os.environ else f"{k} unset"
-                    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS"))
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}"
+    )
+    env = ", ".join(
+        f"{k}={os.environ[k]}" if k in os.environ else f"{k} unset"
+        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
+    )
     print(f"environment: {env}")
     if "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ:
-        print("  note: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE can force a slower BLAS kernel; "
-              f"record figures with: {RECORD_COMMAND}")
+        print(
+            "  note: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE can force a slower BLAS kernel; "
+            f"record figures with: {RECORD_COMMAND}"
+        )
     print("BLAS (threadpoolctl, pinned to 1 thread):")
     for line in _blas_lines():
         print(f"  {line}")
     for name, mod in (("torch", torch), ("mygrad", mg), ("autograd (HIPS)", hips)):
         if mod is None:
-            print(f"note: {name} is not importable; its column is skipped "
-                  f"(.venv/bin/pip install {name.split()[0]})")
+            print(
+                f"note: {name} is not importable; its column is skipped "
+                f"(.venv/bin/pip install {name.split()[0]})"
+            )
     sampler = _OtherLoad()
     status = 0
     if args.only in (None, "train"):
@@ -350,18 +385,22 @@ def _train_report(args: argparse.Namespace, torch: Any, mg: Any) -> int:
         data = initial_data(dtype)
         impls: list[tuple[str, Callable[[], float]]] = [
             ("numpy, hand-written backprop", lambda d=data: train_numpy(d, steps)),
-            ("polytensor, numpy backend", lambda d=data: train_polytensor(d, steps))]
+            ("polytensor, numpy backend", lambda d=data: train_polytensor(d, steps)),
+        ]
         if torch is not None:
-            impls.append((f"torch {torch.__version__} (CPU)",
-                          lambda d=data: train_torch(torch, d, steps)))
+            impls.append(
+                (f"torch {torch.__version__} (CPU)", lambda d=data: train_torch(torch, d, steps))
+            )
         if mg is not None:
             impls.append((f"mygrad {mg.__version__}", lambda d=data: train_mygrad(mg, d, steps)))
         candidates[dtype] = [Candidate(label, run) for label, run in impls]
         for label, run in impls:
             losses[(dtype, label)] = run()
     print()
-    print(f"(a) two-layer network, N={N}, D_in={D_IN}, H={H}, D_out={D_OUT}, {steps} SGD steps "
-          f"(lr {LEARNING_RATE}), forward relu(x @ w1) @ w2, loss sum((y_pred - y)**2)")
+    print(
+        f"(a) two-layer network, N={N}, D_in={D_IN}, H={H}, D_out={D_OUT}, {steps} SGD steps "
+        f"(lr {LEARNING_RATE}), forward relu(x @ w1) @ w2, loss sum((y_pred - y)**2)"
+    )
     for dtype, cands in candidates.items():
         ref = losses[(dtype, cands[0].label)]
         for c in cands:
@@ -369,45 +408,60 @@ def _train_report(args: argparse.Namespace, torch: Any, mg: Any) -> int:
             agree = abs(got - ref) <= LOSS_RTOL[dtype] * abs(ref)
             if not agree:
                 status = 1
-            print(f"  {dtype}: final loss {got:.6g}  {c.label}"
-                  f"{'' if agree else f'  ERROR: differs from numpy ({ref:.6g})'}")
-    print(f"  (final losses agree within rtol {LOSS_RTOL['float32']} in float32, "
-          f"{LOSS_RTOL['float64']} in float64)" if status == 0 else "  FINAL LOSSES DISAGREE")
+            print(
+                f"  {dtype}: final loss {got:.6g}  {c.label}"
+                f"{'' if agree else f'  ERROR: differs from numpy ({ref:.6g})'}"
+            )
+    print(
+        f"  (final losses agree within rtol {LOSS_RTOL['float32']} in float32, "
+        f"{LOSS_RTOL['float64']} in float64)"
+        if status == 0
+        else "  FINAL LOSSES DISAGREE"
+    )
 
     everything = [c for cands in candidates.values() for c in cands]
     measure(everything, args.rounds, target_s=0.0)  # one training run per measurement
     print(f"  time per step, median of {args.rounds} interleaved rounds of {steps} steps each:")
-    print(f"  {'implementation':<36}{'float32 ms':>12}{'x numpy':>9}{'float64 ms':>12}"
-          f"{'x numpy':>9}")
+    print(
+        f"  {'implementation':<36}{'float32 ms':>12}{'x numpy':>9}{'float64 ms':>12}{'x numpy':>9}"
+    )
     ratios: dict[tuple[str, str], float] = {}
     for dtype, cands in candidates.items():
         ref = cands[0]
         for c in cands:
             ratios[(dtype, c.label)] = statistics.median(
-                t / r for t, r in zip(c.times, ref.times, strict=True))
+                t / r for t, r in zip(c.times, ref.times, strict=True)
+            )
     for i, c32 in enumerate(candidates["float32"]):
         c64 = candidates["float64"][i]
         ms32 = statistics.median(c32.times) / steps * 1e3
         ms64 = statistics.median(c64.times) / steps * 1e3
-        print(f"  {c32.label:<36}{ms32:>12.3f}{ratios[('float32', c32.label)]:>8.2f}x"
-              f"{ms64:>12.3f}{ratios[('float64', c64.label)]:>8.2f}x")
+        print(
+            f"  {c32.label:<36}{ms32:>12.3f}{ratios[('float32', c32.label)]:>8.2f}x"
+            f"{ms64:>12.3f}{ratios[('float64', c64.label)]:>8.2f}x"
+        )
     print("  minor page faults per step (median; memory the allocator got back from the kernel):")
     for i, c32 in enumerate(candidates["float32"]):
         c64 = candidates["float64"][i]
-        print(f"  {c32.label:<36}{statistics.median(c32.faults) / steps:>12.1f}"
-              f"{'':>9}{statistics.median(c64.faults) / steps:>12.1f}")
+        print(
+            f"  {c32.label:<36}{statistics.median(c32.faults) / steps:>12.1f}"
+            f"{'':>9}{statistics.median(c64.faults) / steps:>12.1f}"
+        )
     p32 = ratios[("float32", candidates["float32"][1].label)]
     p64 = ratios[("float64", candidates["float64"][1].label)]
-    print(f"  goal: polytensor <= {GOAL_TRAIN_RATIO}x hand-written numpy in both dtypes "
-          f"(median of paired rounds): float32 {p32:.2f}x, float64 {p64:.2f}x: "
-          f"{_verdict(p32 <= GOAL_TRAIN_RATIO and p64 <= GOAL_TRAIN_RATIO)}")
+    print(
+        f"  goal: polytensor <= {GOAL_TRAIN_RATIO}x hand-written numpy in both dtypes "
+        f"(median of paired rounds): float32 {p32:.2f}x, float64 {p64:.2f}x: "
+        f"{_verdict(p32 <= GOAL_TRAIN_RATIO and p64 <= GOAL_TRAIN_RATIO)}"
+    )
     return status
 
 
 def _chain_report(args: argparse.Namespace, torch: Any, mg: Any, hips: Any) -> int:
     status = 0
     runs: list[tuple[str, Callable[[], tuple[np.ndarray, np.ndarray]]]] = [
-        ("polytensor, numpy backend", chain_polytensor())]
+        ("polytensor, numpy backend", chain_polytensor())
+    ]
     if torch is not None:
         runs.append((f"torch {torch.__version__} (CPU)", chain_torch(torch)))
     if mg is not None:
@@ -415,8 +469,10 @@ def _chain_report(args: argparse.Namespace, torch: Any, mg: Any, hips: Any) -> i
     if hips is not None:
         runs.append((f"autograd (HIPS) {_dist_version('autograd')}", chain_hips(hips)))
     print()
-    print(f"(b) chain of {CHAIN_OPS} recorded element-wise ops (x * 0.9, + a, sin, - b, repeated) "
-          f"on {CHAIN_SIZE}-element float64 tensors, forward + backward")
+    print(
+        f"(b) chain of {CHAIN_OPS} recorded element-wise ops (x * 0.9, + a, sin, - b, repeated) "
+        f"on {CHAIN_SIZE}-element float64 tensors, forward + backward"
+    )
     ref = runs[0][1]()
     for label, run in runs[1:]:
         got = run()
@@ -432,8 +488,11 @@ def _chain_report(args: argparse.Namespace, torch: Any, mg: Any, hips: Any) -> i
     print(f"  {'implementation':<36}{'per op (µs)':>12}")
     for c in cands:
         us = statistics.median(c.times) / CHAIN_OPS * 1e6
-        note = (f"  goal <= {GOAL_CHAIN_US} µs: {_verdict(us <= GOAL_CHAIN_US)}"
-                if c is cands[0] else "")
+        note = (
+            f"  goal <= {GOAL_CHAIN_US} µs: {_verdict(us <= GOAL_CHAIN_US)}"
+            if c is cands[0]
+            else ""
+        )
         print(f"  {c.label:<36}{us:>12.2f}{note}")
     return status
 

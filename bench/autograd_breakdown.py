@@ -48,8 +48,9 @@ def _data(dtype: str, d_in: int) -> tuple[np.ndarray, ...]:
     return tuple(rng.standard_normal(s).astype(dtype) for s in shapes)
 
 
-def polytensor_parts(data: tuple[np.ndarray, ...], steps: int,
-                     pollute: Callable[[], None] | None = None) -> list[tuple[float, ...]]:
+def polytensor_parts(
+    data: tuple[np.ndarray, ...], steps: int, pollute: Callable[[], None] | None = None
+) -> list[tuple[float, ...]]:
     """Seconds of (forward, backward, update) per step, polytensor on NumPy.
 
     Examples
@@ -82,8 +83,9 @@ def polytensor_parts(data: tuple[np.ndarray, ...], steps: int,
     return out
 
 
-def numpy_parts(data: tuple[np.ndarray, ...], steps: int,
-                pollute: Callable[[], None] | None = None) -> list[tuple[float, ...]]:
+def numpy_parts(
+    data: tuple[np.ndarray, ...], steps: int, pollute: Callable[[], None] | None = None
+) -> list[tuple[float, ...]]:
     """Seconds of (forward, backward, update) per step, hand-written NumPy.
 
     Examples
@@ -152,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
             n = _medians(numpy_parts(data, args.steps), args.warmup)
             for part, a, b in zip(PARTS, p, n, strict=True):
                 print(f"  {dtype:<9}{part:<10}{a:>12.1f}{b:>10.1f}{a - b:>+10.1f}")
-            print(f"  {dtype:<9}{'total':<10}{sum(p):>12.1f}{sum(n):>10.1f}"
-                  f"{sum(p) - sum(n):>+10.1f}")
+            print(
+                f"  {dtype:<9}{'total':<10}{sum(p):>12.1f}{sum(n):>10.1f}{sum(p) - sum(n):>+10.1f}"
+            )
         print()
         print("(b) the float32 step with D_in=10 (tiny matmuls), extra µs per step over NumPy:")
         big = np.ones(400_000, dtype=np.float32)  # 1.6 MB
@@ -166,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         for label, fn in (("as it is", None), ("with 2 x 1.6 MB copies per step", pollute)):
             p = _medians(polytensor_parts(data, args.steps, fn), args.warmup)
             n = _medians(numpy_parts(data, args.steps, fn), args.warmup)
-            print(f"  {label:<34} polytensor {sum(p):7.1f}  numpy {sum(n):7.1f}  "
-                  f"extra {sum(p) - sum(n):+7.1f}")
+            print(
+                f"  {label:<34} polytensor {sum(p):7.1f}  numpy {sum(n):7.1f}  "
+                f"extra {sum(p) - sum(n):+7.1f}"
+            )
         sampler.print_report()
     return 0
 

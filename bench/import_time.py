@@ -47,8 +47,10 @@ GOAL_RATIO = 1.5
 HEAVY = ("dask", "cupy", "scipy", "array_api_strict")  # must not load with polytensor
 RECORD_COMMAND = ".venv/bin/python bench/import_time.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHECK = ("import sys, polytensor; print(polytensor.__file__); "
-         f"print(' '.join(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))")
+CHECK = (
+    "import sys, polytensor; print(polytensor.__file__); "
+    f"print(' '.join(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))"
+)
 
 
 class _OtherLoad(OtherLoad):
@@ -67,8 +69,13 @@ class _OtherLoad(OtherLoad):
 def _revision(root: str) -> str:
     """The git commit of the checkout at ``root`` (+ "-dirty" with local changes)."""
     try:
-        out = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "-C", root, "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return f"{root} (not a git checkout)"
     return f"{root} at {out.stdout.strip()}"
@@ -89,8 +96,14 @@ def run_once(code: str, env: dict[str, str], cwd: str = ROOT) -> float:
     True
     """
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], check=False, cwd=cwd, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode:
         raise RuntimeError(f"python -c {code!r} failed:\n{proc.stderr.decode()}")
@@ -114,8 +127,14 @@ def import_times(pairs: int, against: str | None = None) -> list[list[float]]:
 
 
 def _self_times(module: str, env: dict[str, str]) -> dict[str, int]:
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     out: dict[str, int] = {}
     for line in proc.stderr.splitlines():
         fields = line.removeprefix("import time:").split("|")
@@ -134,14 +153,19 @@ def breakdown(top: int, runs: int = 5) -> None:
         numpy_modules |= set(_self_times("numpy", env))
         for name, us in _self_times("polytensor", env).items():
             samples.setdefault(name, []).append(us)
-    extra = {name: statistics.median(us) for name, us in samples.items()
-             if name not in numpy_modules}
+    extra = {
+        name: statistics.median(us) for name, us in samples.items() if name not in numpy_modules
+    }
     own = sum(us for name, us in extra.items() if name.split(".")[0] == "polytensor")
     print()
-    print(f"modules loaded by `import polytensor` beyond `import numpy` ({len(extra)}), "
-          f"median self time of {runs} runs of python -X importtime (which slows imports):")
-    print(f"  all of them {sum(extra.values()) / 1e3:.1f} ms; polytensor's own "
-          f"{own / 1e3:.1f} ms; others {(sum(extra.values()) - own) / 1e3:.1f} ms")
+    print(
+        f"modules loaded by `import polytensor` beyond `import numpy` ({len(extra)}), "
+        f"median self time of {runs} runs of python -X importtime (which slows imports):"
+    )
+    print(
+        f"  all of them {sum(extra.values()) / 1e3:.1f} ms; polytensor's own "
+        f"{own / 1e3:.1f} ms; others {(sum(extra.values()) - own) / 1e3:.1f} ms"
+    )
     for name, us in sorted(extra.items(), key=lambda kv: -kv[1])[:top]:
         print(f"  {us / 1e3:7.2f} ms  {name}")
 
@@ -156,59 +180,96 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         description="Wall time of `import polytensor` against `import numpy`, whole "
-                    f"processes in turn. Record figures with: {RECORD_COMMAND}")
-    parser.add_argument("--pairs", type=int, default=15,
-                        help="numpy/polytensor pairs of runs (default 15, at least 7)")
-    parser.add_argument("--against", metavar="DIR",
-                        help="also time `import polytensor` run in DIR (another checkout)")
-    parser.add_argument("--breakdown", type=int, default=0, metavar="N",
-                        help="also print the N slowest modules polytensor adds (importtime)")
+        f"processes in turn. Record figures with: {RECORD_COMMAND}"
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=15,
+        help="numpy/polytensor pairs of runs (default 15, at least 7)",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="also time `import polytensor` run in DIR (another checkout)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the N slowest modules polytensor adds (importtime)",
+    )
     args = parser.parse_args(argv)
     if args.pairs < 7:
         parser.error("--pairs must be at least 7")
 
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"polytensor import-time benchmark, {now}")
-    print(f"python {platform.python_version()} ({sys.executable}), "
-          f"polytensor {pt.__version__}, numpy {np.__version__}")
+    print(
+        f"python {platform.python_version()} ({sys.executable}), "
+        f"polytensor {pt.__version__}, numpy {np.__version__}"
+    )
     print(f"polytensor source: {_revision(ROOT)}")
-    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{_cpu_model()}")
-    print("bytecode caches: present for both (runs with PYTHONDONTWRITEBYTECODE unset; a "
-          "warm-up run of each command writes polytensor's .pyc files first)"
-          + ("; note: this shell sets PYTHONDONTWRITEBYTECODE, cleared for the runs only"
-             if "PYTHONDONTWRITEBYTECODE" in os.environ else ""))
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}"
+    )
+    print(
+        "bytecode caches: present for both (runs with PYTHONDONTWRITEBYTECODE unset; a "
+        "warm-up run of each command writes polytensor's .pyc files first)"
+        + (
+            "; note: this shell sets PYTHONDONTWRITEBYTECODE, cleared for the runs only"
+            if "PYTHONDONTWRITEBYTECODE" in os.environ
+            else ""
+        )
+    )
 
     status = 0
-    check = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, env=_env(),
-                           capture_output=True, text=True, check=True).stdout.splitlines()
+    check = subprocess.run(
+        [sys.executable, "-c", CHECK],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     loaded = check[1] if len(check) > 1 else ""
     print(f"polytensor imported from {check[0]}")
-    print(f"heavy libraries in sys.modules after `import polytensor` ({', '.join(HEAVY)}): "
-          f"{loaded or 'none'}")
+    print(
+        f"heavy libraries in sys.modules after `import polytensor` ({', '.join(HEAVY)}): "
+        f"{loaded or 'none'}"
+    )
     if loaded:
         print(f"ERROR: `import polytensor` imports {loaded}")
         status = 1
 
     against = os.path.abspath(args.against) if args.against else None
-    if against is not None and not os.path.isfile(os.path.join(against, "polytensor",
-                                                               "__init__.py")):
+    if against is not None and not os.path.isfile(
+        os.path.join(against, "polytensor", "__init__.py")
+    ):
         parser.error(f"--against {args.against}: no polytensor/__init__.py there")
     sampler = _OtherLoad()
     numpy_s, *polytensor_s = import_times(args.pairs, against)
     numpy_med = statistics.median(numpy_s)
     print()
     print(f"wall time per process, {args.pairs} rounds taken in turn, median (min-max):")
-    labels = ['python -c "import numpy"', 'python -c "import polytensor"',
-              f'  the same, run in {against}']
+    labels = [
+        'python -c "import numpy"',
+        'python -c "import polytensor"',
+        f"  the same, run in {against}",
+    ]
     for label, times in zip(labels, [numpy_s, *polytensor_s], strict=False):
-        print(f"  {label:<32}{statistics.median(times) * 1e3:7.1f} ms "
-              f"({min(times) * 1e3:.1f}-{max(times) * 1e3:.1f})")
+        print(
+            f"  {label:<32}{statistics.median(times) * 1e3:7.1f} ms "
+            f"({min(times) * 1e3:.1f}-{max(times) * 1e3:.1f})"
+        )
     for label, times in zip(("", " (the other checkout)"), polytensor_s, strict=False):
         ratios = [p / n for n, p in zip(numpy_s, times, strict=True)]
         ratio = statistics.median(times) / numpy_med
-        print(f"  ratio of the medians{label}: {ratio:.2f}x "
-              f"(median of the per-pair ratios {statistics.median(ratios):.2f}x)")
+        print(
+            f"  ratio of the medians{label}: {ratio:.2f}x "
+            f"(median of the per-pair ratios {statistics.median(ratios):.2f}x)"
+        )
         if not label:
             print(f"  goal <= {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'NOT MET'}")
     sampler.print_report()

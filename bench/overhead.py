@@ -50,8 +50,10 @@ MATMUL_N = 1000
 GOAL_PER_OP_US = 1.0
 GOAL_MATMUL_RATIO = 1.02
 OPS = ("sin", "exp", "subtract", "multiply", "add", "tanh", "divide", "cos")
-RECORD_COMMAND = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 "
-                  ".venv/bin/python bench/overhead.py")
+RECORD_COMMAND = (
+    "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 "
+    ".venv/bin/python bench/overhead.py"
+)
 
 
 def chain(xp: Any, x: Any, a: Any, b: Any) -> Any:
@@ -105,8 +107,9 @@ def chain_candidates(torch: Any) -> list[Candidate]:
     out: list[Candidate] = []
 
     def add(label: str, xp: Any, x: Any, a: Any, b: Any, to_numpy: Callable[[Any], Any]) -> None:
-        out.append(Candidate(label, lambda: chain(xp, x, a, b),
-                             lambda: to_numpy(chain(xp, x, a, b))))
+        out.append(
+            Candidate(label, lambda: chain(xp, x, a, b), lambda: to_numpy(chain(xp, x, a, b)))
+        )
 
     add("numpy (raw ndarray)", np, x0, a0, b0, np.asarray)
     with pt.use_backend("numpy"):
@@ -119,13 +122,24 @@ def chain_candidates(torch: Any) -> list[Candidate]:
     except ImportError:
         pass
     else:
-        add("array_api_strict (raw namespace)", xps, xps.asarray(x0), xps.asarray(a0),
-            xps.asarray(b0), lambda t: np.asarray(t))
+        add(
+            "array_api_strict (raw namespace)",
+            xps,
+            xps.asarray(x0),
+            xps.asarray(a0),
+            xps.asarray(b0),
+            lambda t: np.asarray(t),
+        )
     if torch is not None:
-        add(f"torch {torch.__version__} (raw tensors)", torch, torch.from_numpy(x0),
-            torch.from_numpy(a0), torch.from_numpy(b0), lambda t: t.numpy())
-    add("polytensor, requires_grad=True (records)", pt, xg, a, b,
-        lambda t: t.detach().numpy())
+        add(
+            f"torch {torch.__version__} (raw tensors)",
+            torch,
+            torch.from_numpy(x0),
+            torch.from_numpy(a0),
+            torch.from_numpy(b0),
+            lambda t: t.numpy(),
+        )
+    add("polytensor, requires_grad=True (records)", pt, xg, a, b, lambda t: t.detach().numpy())
     add("polytensor, a and b nn.Parameters", pt, x, pa, pb, lambda t: t.numpy())
     return out
 
@@ -143,8 +157,10 @@ def matmul_candidates() -> list[Candidate]:
     b0 = rng.standard_normal((MATMUL_N, MATMUL_N))
     with pt.use_backend("numpy"):
         a, b = pt.asarray(a0), pt.asarray(b0)
-    return [Candidate("numpy", lambda: a0 @ b0, lambda: a0 @ b0),
-            Candidate("polytensor", lambda: a @ b, lambda: (a @ b).numpy())]
+    return [
+        Candidate("numpy", lambda: a0 @ b0, lambda: a0 @ b0),
+        Candidate("polytensor", lambda: a @ b, lambda: (a @ b).numpy()),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,13 +173,23 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         description="polytensor per-op overhead and matmul ratio against NumPy. "
-                    f"Record figures with: {RECORD_COMMAND}")
-    parser.add_argument("--rounds", type=int, default=15,
-                        help="interleaved rounds for the op chain (default 15)")
-    parser.add_argument("--matmul-rounds", type=int, default=15,
-                        help="interleaved rounds for the matmul (default 15)")
-    parser.add_argument("--target", type=float, default=0.05,
-                        help="seconds one measurement should take (default 0.05)")
+        f"Record figures with: {RECORD_COMMAND}"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="interleaved rounds for the op chain (default 15)"
+    )
+    parser.add_argument(
+        "--matmul-rounds",
+        type=int,
+        default=15,
+        help="interleaved rounds for the matmul (default 15)",
+    )
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=0.05,
+        help="seconds one measurement should take (default 0.05)",
+    )
     parser.add_argument("--no-torch", action="store_true", help="leave torch out")
     args = parser.parse_args(argv)
 
@@ -177,19 +203,26 @@ def main(argv: list[str] | None = None) -> int:
 def _report(args: argparse.Namespace, torch: Any) -> int:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"polytensor overhead benchmark, {now}")
-    print(f"python {platform.python_version()}, polytensor {pt.__version__}, "
-          f"numpy {np.__version__}, array-api-strict {_dist_version('array-api-strict')}, "
-          f"torch {torch.__version__ if torch is not None else 'not installed'}")
+    print(
+        f"python {platform.python_version()}, polytensor {pt.__version__}, "
+        f"numpy {np.__version__}, array-api-strict {_dist_version('array-api-strict')}, "
+        f"torch {torch.__version__ if torch is not None else 'not installed'}"
+    )
     print(f"polytensor source: {_revision()}")
-    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{_cpu_model()}")
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}"
+    )
     sampler = _OtherLoad()
-    env = ", ".join(f"{k}={os.environ[k]}" if k in os.environ else f"{k} unset"
-                    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS"))
+    env = ", ".join(
+        f"{k}={os.environ[k]}" if k in os.environ else f"{k} unset"
+        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
+    )
     print(f"environment: {env}")
     if "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ:
-        print("  note: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE can force a slower BLAS kernel; "
-              f"record figures with: {RECORD_COMMAND}")
+        print(
+            "  note: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE can force a slower BLAS kernel; "
+            f"record figures with: {RECORD_COMMAND}"
+        )
     print("BLAS (threadpoolctl, pinned to 1 thread):")
     for line in _blas_lines():
         print(f"  {line}")
@@ -204,8 +237,10 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
     measure(chains, args.rounds, args.target, warmup=3)
     per_op = {c.label: statistics.median(c.times) / N_OPS * 1e6 for c in chains}
     print()
-    print(f"(a) chain of {N_OPS} element-wise ops ({', '.join(OPS)}) on {SIZE}-element float64 "
-          f"arrays; median of {args.rounds} interleaved rounds")
+    print(
+        f"(a) chain of {N_OPS} element-wise ops ({', '.join(OPS)}) on {SIZE}-element float64 "
+        f"arrays; median of {args.rounds} interleaved rounds"
+    )
     print(f"  {'implementation':<44}{'per op (µs)':>12}")
     np_us = per_op[chains[0].label]
     for c in chains:
@@ -219,8 +254,10 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
             note = "  (information: a Tensor subclass's operands)"
         print(f"  {c.label:<44}{us:>12.3f}{note}")
         if c is chains[1]:
-            print(f"  {'  polytensor overhead (difference to numpy)':<44}{us - np_us:>12.3f}"
-                  f"  ({us / np_us:.2f}x numpy)")
+            print(
+                f"  {'  polytensor overhead (difference to numpy)':<44}{us - np_us:>12.3f}"
+                f"  ({us / np_us:.2f}x numpy)"
+            )
 
     mms = matmul_candidates()
     if not np.allclose(mms[1].result(), mms[0].result(), rtol=1e-12, atol=1e-9):
@@ -231,12 +268,16 @@ def _report(args: argparse.Namespace, torch: Any) -> int:
     pt_ms = statistics.median(mms[1].times) * 1e3
     paired = statistics.median(p / n for n, p in zip(mms[0].times, mms[1].times, strict=True))
     print()
-    print(f"(b) {MATMUL_N}x{MATMUL_N} float64 matmul (a @ b); median of {args.matmul_rounds} "
-          f"interleaved rounds")
+    print(
+        f"(b) {MATMUL_N}x{MATMUL_N} float64 matmul (a @ b); median of {args.matmul_rounds} "
+        f"interleaved rounds"
+    )
     print(f"  numpy        {np_ms:9.2f} ms")
     print(f"  polytensor   {pt_ms:9.2f} ms")
-    print(f"  ratio polytensor / numpy {paired:.3f}x (median of paired rounds)  "
-          f"goal <= {GOAL_MATMUL_RATIO:.2f}x: {_verdict(paired <= GOAL_MATMUL_RATIO)}")
+    print(
+        f"  ratio polytensor / numpy {paired:.3f}x (median of paired rounds)  "
+        f"goal <= {GOAL_MATMUL_RATIO:.2f}x: {_verdict(paired <= GOAL_MATMUL_RATIO)}"
+    )
     sampler.print_report()
     return status
 

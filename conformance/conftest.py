@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import dask_counting
-import polytensor as pt
+import pytest
 from known_failures import KNOWN_FAILURES
+
+import polytensor as pt
 
 dask_computes = dask_counting.dask_computes  # the compute counter of both suites
 
@@ -35,6 +35,7 @@ def _fresh_settings() -> Iterator[None]:
     pt.set_backend(before[0])
     pt.set_default_dtype(before[1])
     pt.set_grad_enabled(before[2])
+
 
 HERE = Path(__file__).parent
 BACKENDS = pt.backends.names()
@@ -75,24 +76,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if variant:
             name = f"{name}[{variant}]"
         test = getattr(item, "originalname", item.name)
-        reason = KNOWN_FAILURES.get((test, backend, name)) or \
-            KNOWN_FAILURES.get(("*", backend, name))
+        reason = KNOWN_FAILURES.get((test, backend, name)) or KNOWN_FAILURES.get(
+            ("*", backend, name)
+        )
         if reason:
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def _backend_of(item: pytest.Item) -> str:
     """The backend a test ran on: its ``backend`` parameter, or its module's ``BACKEND``."""
-    return _param(item, "backend") or getattr(getattr(item, "module", None), "BACKEND",
-                                              None) or "(no backend)"
+    return (
+        _param(item, "backend")
+        or getattr(getattr(item, "module", None), "BACKEND", None)
+        or "(no backend)"
+    )
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Count each test's outcome (its call, or the setup that skipped or broke it) by backend."""
     report = yield
-    counted = report.when == "call" or (report.when == "setup" and report.outcome != "passed") \
+    counted = (
+        report.when == "call"
+        or (report.when == "setup" and report.outcome != "passed")
         or (report.when == "teardown" and report.outcome == "failed")
+    )
     if counted and _ours(item):
         if hasattr(report, "wasxfail"):
             outcome = "xfailed" if report.skipped else "xpassed"

@@ -111,29 +111,48 @@ def dtype(draw: Draw, category: str) -> np.dtype[Any]:
 
 def partner(draw: Draw, d1: np.dtype[Any], category: str) -> np.dtype[Any]:
     """``d1``, or another dtype of ``category`` that the standard promotes with it."""
-    return draw(st.sampled_from([d1] + [d for d in dtypes_of(category)  # type: ignore[no-any-return]
-                                        if d != d1 and promotable(d1, d)]))
+    return draw(
+        st.sampled_from(
+            [d1]
+            + [
+                d
+                for d in dtypes_of(category)  # type: ignore[no-any-return]
+                if d != d1 and promotable(d1, d)
+            ]
+        )
+    )
 
 
 # -- shapes ------------------------------------------------------------------------------------
-def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0,
-           max_side: int = MAX_SIDE) -> st.SearchStrategy[tuple[int, ...]]:
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
+def shapes(
+    min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0, max_side: int = MAX_SIDE
+) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
-def small_shape(draw: Draw, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
-                max_side: int = 3, max_size: int = MAX_SIZE) -> tuple[int, ...]:
+def small_shape(
+    draw: Draw,
+    min_dims: int = 0,
+    max_dims: int = 3,
+    min_side: int = 1,
+    max_side: int = 3,
+    max_size: int = MAX_SIZE,
+) -> tuple[int, ...]:
     """A shape for a gradient check: 0-d, size-1 dimensions, at most ``max_size`` elements."""
-    return draw(shapes(min_dims, max_dims, min_side, max_side)  # type: ignore[no-any-return]
-                .filter(lambda s: math.prod(s) <= max_size))
+    return draw(
+        shapes(min_dims, max_dims, min_side, max_side).filter(lambda s: math.prod(s) <= max_size)  # type: ignore[no-any-return]
+    )
 
 
 def small_broadcast(draw: Draw, n: int = 2, max_dims: int = 3) -> tuple[tuple[int, ...], ...]:
     """``n`` shapes that broadcast together (the result has at most MAX_SIZE elements)."""
-    r = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=max_dims,
-                                               min_side=1, max_side=3)
-             .filter(lambda r: math.prod(r.result_shape) <= MAX_SIZE))
+    r = draw(
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=n, min_dims=0, max_dims=max_dims, min_side=1, max_side=3
+        ).filter(lambda r: math.prod(r.result_shape) <= MAX_SIZE)
+    )
     return tuple(r.input_shapes)
 
 
@@ -201,8 +220,9 @@ def elements(dtype: np.dtype[Any], dom: Domain = DEFAULT) -> st.SearchStrategy[A
     return part
 
 
-def array(draw: Draw, dtype: np.dtype[Any], shape: tuple[int, ...],
-          dom: Domain = DEFAULT) -> np.ndarray[Any, Any]:
+def array(
+    draw: Draw, dtype: np.dtype[Any], shape: tuple[int, ...], dom: Domain = DEFAULT
+) -> np.ndarray[Any, Any]:
     return draw(hnp.arrays(dtype, shape, elements=elements(dtype, dom)))  # type: ignore[no-any-return]
 
 
@@ -216,18 +236,21 @@ def signed(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.tuples(st.booleans(), uniform(lo, hi)).map(lambda t: -t[1] if t[0] else t[1])
 
 
-def offgrid(fracs: tuple[tuple[float, float], ...], lo: int = -3,
-            hi: int = 3) -> st.SearchStrategy[float]:
+def offgrid(
+    fracs: tuple[tuple[float, float], ...], lo: int = -3, hi: int = 3
+) -> st.SearchStrategy[float]:
     """An integer plus a fraction from one of ``fracs``: away from integers (floor, round...)."""
     return st.tuples(st.integers(lo, hi), st.sampled_from(fracs), uniform(0.0, 1.0)).map(
-        lambda t: t[0] + t[1][0] + (t[1][1] - t[1][0]) * t[2])
+        lambda t: t[0] + t[1][0] + (t[1][1] - t[1][0]) * t[2]
+    )
 
 
 def grid(parity: int, step: float = 0.125) -> st.SearchStrategy[float]:
     """Odd (parity 1) or even (parity 0) multiples of ``step`` plus a jitter below step / 5:
     values of one parity stay at least 4/5 step away from values of the other."""
     return st.tuples(st.integers(-8, 8), uniform(0.0, step / 5)).map(
-        lambda t: (2 * t[0] + parity) * step + t[1])
+        lambda t: (2 * t[0] + parity) * step + t[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -255,8 +278,9 @@ _ROUND = Smooth(offgrid(((0.1, 0.4), (0.6, 0.9))))
 _PRODUCT = Smooth(signed(0.5, 1.5), signed(0.3, 1.0), uniform(-0.8, 0.8))  # no zeros, no overflow
 
 
-def smooth_values(draw: Draw, dtype: np.dtype[Any], shp: tuple[int, ...],
-                  dom: Smooth = SMOOTH) -> np.ndarray[Any, Any]:
+def smooth_values(
+    draw: Draw, dtype: np.dtype[Any], shp: tuple[int, ...], dom: Smooth = SMOOTH
+) -> np.ndarray[Any, Any]:
     return np.asarray(draw(hnp.arrays(dtype, shp, elements=dom.elements(dtype))))
 
 
@@ -330,16 +354,21 @@ class GradCase:
     rtol: float = 1e-3
 
 
-def _case(op: OpDef, fn: Callable[..., Any], inputs: tuple[Any, ...],
-          consts: tuple[Any, ...] = (), **params: Any) -> GradCase:
+def _case(
+    op: OpDef,
+    fn: Callable[..., Any],
+    inputs: tuple[Any, ...],
+    consts: tuple[Any, ...] = (),
+    **params: Any,
+) -> GradCase:
     arrays = ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in (*inputs, *consts))
     ps = "".join(f", {k}={v!r}" for k, v in params.items())
-    return GradCase(fn, tuple(inputs), tuple(consts), label=f"{op.name}({arrays}{ps})",
-                    params=params)
+    return GradCase(
+        fn, tuple(inputs), tuple(consts), label=f"{op.name}({arrays}{ps})", params=params
+    )
 
 
-def _with(op: OpDef, x: np.ndarray[Any, Any], fn: Callable[[Any], Any],
-          **params: Any) -> GradCase:
+def _with(op: OpDef, x: np.ndarray[Any, Any], fn: Callable[[Any], Any], **params: Any) -> GradCase:
     return _case(op, fn, (x,), **params)
 
 
@@ -361,8 +390,13 @@ def gradient_case(op: OpDef, case: Case) -> GradCase:
 
     bound = inspect.signature(call).bind(*case.args, **case.kwargs).arguments
     params = {k: v for k, v in bound.items() if not _arrays(v)} | case.meta
-    return _case(op, fn, tuple(drawn[i] for i in floats),
-                 tuple(drawn[i] for i in order[len(floats):]), **params)
+    return _case(
+        op,
+        fn,
+        tuple(drawn[i] for i in floats),
+        tuple(drawn[i] for i in order[len(floats) :]),
+        **params,
+    )
 
 
 # -- what a sampler shared by both checks draws --------------------------------------------------
@@ -388,23 +422,50 @@ class Mode:
             out.append(draw(st.sampled_from([out[0]] + ok)))
         return out
 
-    def shape(self, draw: Draw, min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0,
-              max_side: int | None = None, max_size: int = MAX_SIZE) -> tuple[int, ...]:
+    def shape(
+        self,
+        draw: Draw,
+        min_dims: int = 0,
+        max_dims: int = MAX_DIMS,
+        min_side: int = 0,
+        max_side: int | None = None,
+        max_size: int = MAX_SIZE,
+    ) -> tuple[int, ...]:
         """A shape; ``max_size`` bounds the gradient checks' only."""
-        return draw(shapes(min_dims, max_dims, min_side,  # type: ignore[no-any-return]
-                           max_side or MAX_SIDE))
+        return draw(
+            shapes(
+                min_dims,
+                max_dims,
+                min_side,  # type: ignore[no-any-return]
+                max_side or MAX_SIDE,
+            )
+        )
 
-    def broadcast(self, draw: Draw, n: int = 2, max_dims: int = MAX_DIMS,
-                  max_side: int = MAX_SIDE) -> tuple[tuple[int, ...], ...]:
+    def broadcast(
+        self, draw: Draw, n: int = 2, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
+    ) -> tuple[tuple[int, ...], ...]:
         """``n`` shapes that broadcast together; ``max_side`` bounds the forward checks' only."""
-        return tuple(draw(hnp.mutually_broadcastable_shapes(
-            num_shapes=n, max_dims=max_dims, max_side=max_side)).input_shapes)
+        return tuple(
+            draw(
+                hnp.mutually_broadcastable_shapes(
+                    num_shapes=n, max_dims=max_dims, max_side=max_side
+                )
+            ).input_shapes
+        )
 
     def elements(self, op: OpDef, dt: np.dtype[Any], i: int = 0) -> st.SearchStrategy[Any]:
         return elements(dt, domain_of(op, i))
 
-    def array(self, draw: Draw, op: OpDef, i: int = 0, *, dt: np.dtype[Any] | None = None,
-              shape: tuple[int, ...] | None = None, **shape_kw: Any) -> np.ndarray[Any, Any]:
+    def array(
+        self,
+        draw: Draw,
+        op: OpDef,
+        i: int = 0,
+        *,
+        dt: np.dtype[Any] | None = None,
+        shape: tuple[int, ...] | None = None,
+        **shape_kw: Any,
+    ) -> np.ndarray[Any, Any]:
         """Input ``i`` of ``op``: its dtype, a shape (``shape_kw`` as for ``shape``), its
         elements."""
         dt = self.dtype(draw, op, i) if dt is None else dt
@@ -431,12 +492,20 @@ class Gradient(Mode):
     def dtypes(self, draw: Draw, op: OpDef, n: int) -> list[np.dtype[Any]]:
         return [self.dtype(draw, op) for _ in range(n)]
 
-    def shape(self, draw: Draw, min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0,
-              max_side: int | None = None, max_size: int = MAX_SIZE) -> tuple[int, ...]:
+    def shape(
+        self,
+        draw: Draw,
+        min_dims: int = 0,
+        max_dims: int = MAX_DIMS,
+        min_side: int = 0,
+        max_side: int | None = None,
+        max_size: int = MAX_SIZE,
+    ) -> tuple[int, ...]:
         return small_shape(draw, min_dims, max_dims, max(min_side, 1), max_side or 3, max_size)
 
-    def broadcast(self, draw: Draw, n: int = 2, max_dims: int = MAX_DIMS,
-                  max_side: int = MAX_SIDE) -> tuple[tuple[int, ...], ...]:
+    def broadcast(
+        self, draw: Draw, n: int = 2, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
+    ) -> tuple[tuple[int, ...], ...]:
         return small_broadcast(draw, n, max_dims)
 
     def elements(self, op: OpDef, dt: np.dtype[Any], i: int = 0) -> st.SearchStrategy[Any]:
@@ -462,14 +531,16 @@ def _declared_in() -> dict[str, str]:
         module = importlib.import_module(f"polytensor._ops.{info.name}")
         tree = ast.parse(inspect.getsource(module))
         for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                for target in node.targets:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
                     if isinstance(target, ast.Name):
                         value = getattr(module, target.id, None)
                         if value is not None:
                             by_func.setdefault(id(value), info.name)
-    return {op.name: by_func.get(id(op.func), "") for op in _registry.OP_LIST
-            if op.func is not None}
+    return {
+        op.name: by_func.get(id(op.func), "") for op in _registry.OP_LIST if op.func is not None
+    }
 
 
 # Ops of the table that are not functions of the standard and are checked elsewhere.
@@ -480,14 +551,26 @@ INTERNAL = {
 _CHAPTER_GROUP = {
     "statistical": "reduction",
     "manipulation": "manipulation",
-    "linalg": "linalg", "linear_algebra": "linalg",
+    "linalg": "linalg",
+    "linear_algebra": "linalg",
     "fft": "fft",
-    "sorting": "sorting/searching/set", "searching": "sorting/searching/set",
-    "indexing": "indexing/creation/dtypes", "creation": "indexing/creation/dtypes",
+    "sorting": "sorting/searching/set",
+    "searching": "sorting/searching/set",
+    "indexing": "indexing/creation/dtypes",
+    "creation": "indexing/creation/dtypes",
     "data_types": "indexing/creation/dtypes",
 }
-GROUPS = ("unary", "binary", "elementwise", "reduction", "manipulation", "linalg", "fft",
-          "sorting/searching/set", "indexing/creation/dtypes")
+GROUPS = (
+    "unary",
+    "binary",
+    "elementwise",
+    "reduction",
+    "manipulation",
+    "linalg",
+    "fft",
+    "sorting/searching/set",
+    "indexing/creation/dtypes",
+)
 
 
 def is_private(op: OpDef) -> bool:
@@ -526,10 +609,19 @@ def differentiable_ops() -> list[OpDef]:
 
 # Standard name -> NumPy name, where they differ.
 NUMPY_NAMES = {
-    "acos": "arccos", "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh",
-    "atan": "arctan", "atan2": "arctan2", "atanh": "arctanh", "pow": "power",
-    "concat": "concatenate", "permute_dims": "transpose", "bitwise_invert": "invert",
-    "bitwise_left_shift": "left_shift", "bitwise_right_shift": "right_shift",
+    "acos": "arccos",
+    "acosh": "arccosh",
+    "asin": "arcsin",
+    "asinh": "arcsinh",
+    "atan": "arctan",
+    "atan2": "arctan2",
+    "atanh": "arctanh",
+    "pow": "power",
+    "concat": "concatenate",
+    "permute_dims": "transpose",
+    "bitwise_invert": "invert",
+    "bitwise_left_shift": "left_shift",
+    "bitwise_right_shift": "right_shift",
 }
 
 
@@ -560,8 +652,10 @@ def public_function(op: OpDef) -> Callable[..., Any]:
             break
     if obj is None:
         if op.func is None:
-            raise LookupError(f"op {op.name!r} has no public function; give it a sampler "
-                              f"with call= in conformance/domains.py")
+            raise LookupError(
+                f"op {op.name!r} has no public function; give it a sampler "
+                f"with call= in conformance/domains.py"
+            )
         return op.func
     return obj  # type: ignore[no-any-return]
 
@@ -577,19 +671,27 @@ def binary_case(draw: Draw, op: OpDef, m: Mode) -> Case:
     d1 = m.dtype(draw, op, 0)
     d2 = m.partner(draw, op, d1, 1)
     s1, s2 = m.broadcast(draw)
-    return Case((m.array(draw, op, 0, dt=d1, shape=s1), m.array(draw, op, 1, dt=d2, shape=s2)),
-                ref=REFERENCES.get(op.name))
+    return Case(
+        (m.array(draw, op, 0, dt=d1, shape=s1), m.array(draw, op, 1, dt=d2, shape=s2)),
+        ref=REFERENCES.get(op.name),
+    )
 
 
-def _axis(draw: Draw, ndim: int, tuples: bool = True,
-          nonempty: bool = False) -> int | tuple[int, ...] | None:
+def _axis(
+    draw: Draw, ndim: int, tuples: bool = True, nonempty: bool = False
+) -> int | tuple[int, ...] | None:
     options: list[st.SearchStrategy[Any]] = [st.none()]
     if ndim:
         options.append(st.integers(-ndim, ndim - 1))
         if tuples:
-            options.append(st.lists(st.integers(0, ndim - 1), unique=True,
-                                    min_size=1 if nonempty else 0, max_size=ndim).map(
-                lambda axes: tuple(a - ndim if i % 2 else a for i, a in enumerate(axes))))
+            options.append(
+                st.lists(
+                    st.integers(0, ndim - 1),
+                    unique=True,
+                    min_size=1 if nonempty else 0,
+                    max_size=ndim,
+                ).map(lambda axes: tuple(a - ndim if i % 2 else a for i, a in enumerate(axes)))
+            )
     return draw(st.one_of(*options))  # type: ignore[no-any-return]
 
 
@@ -617,21 +719,33 @@ def reduction_case(draw: Draw, op: OpDef, m: Mode) -> Case:
     cumulative = "include_initial" in params
     spread = m.grad and op.short in ("var", "std")  # at least two elements along the axes
     dt = m.dtype(draw, op)
-    shape = m.shape(draw, min_dims=1 if cumulative or spread else 0,
-                    min_side=2 if spread else 1 if op.short in NONEMPTY else 0)
-    x = distinct(draw, shape, dt) if m.grad and op.short in DISTINCT else \
-        m.array(draw, op, dt=dt, shape=shape)
+    shape = m.shape(
+        draw,
+        min_dims=1 if cumulative or spread else 0,
+        min_side=2 if spread else 1 if op.short in NONEMPTY else 0,
+    )
+    x = (
+        distinct(draw, shape, dt)
+        if m.grad and op.short in DISTINCT
+        else m.array(draw, op, dt=dt, shape=shape)
+    )
     kw: dict[str, Any] = {}
     if cumulative:
-        kw["axis"] = draw(st.integers(-x.ndim, x.ndim - 1)) if x.ndim > 1 else draw(
-            st.sampled_from([None, 0, -1]))
+        kw["axis"] = (
+            draw(st.integers(-x.ndim, x.ndim - 1))
+            if x.ndim > 1
+            else draw(st.sampled_from([None, 0, -1]))
+        )
         kw["include_initial"] = draw(st.booleans())
     else:
         kw["axis"] = _axis(draw, x.ndim, tuples=op.short not in INT_AXIS, nonempty=spread)
         kw["keepdims"] = draw(st.booleans())
     if "dtype" in params and not m.grad and draw(st.booleans()):  # an accumulator as wide
-        wider = [d for d in dtypes_of(op.category_of(0)) if d.kind == dt.kind
-                 and d.itemsize >= dt.itemsize]
+        wider = [
+            d
+            for d in dtypes_of(op.category_of(0))
+            if d.kind == dt.kind and d.itemsize >= dt.itemsize
+        ]
         kw["dtype"] = draw(st.sampled_from(wider))
     ref_kw = dict(kw)
     if "correction" in params:
@@ -639,8 +753,13 @@ def reduction_case(draw: Draw, op: OpDef, m: Mode) -> Case:
     scale = _magnitude(x)
     if op.short in ("var", "std"):
         scale = scale * scale if op.short == "var" else scale
-    return Case((x,), kw, ref=lambda x, **_: numpy_function(op.name)(x, **ref_kw),
-                tol="reduction", scale=scale)
+    return Case(
+        (x,),
+        kw,
+        ref=lambda x, **_: numpy_function(op.name)(x, **ref_kw),
+        tol="reduction",
+        scale=scale,
+    )
 
 
 def default_case(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -673,7 +792,7 @@ REFERENCES: dict[str, Callable[..., Any]] = {
 def _within(draw: Draw, shape: tuple[int, ...]) -> tuple[int, ...]:
     """A shape that broadcasts *to* ``shape``: a suffix of it, some dimensions set to 1."""
     k = draw(st.integers(0, len(shape)))
-    return tuple(1 if draw(st.booleans()) else s for s in shape[len(shape) - k:])
+    return tuple(1 if draw(st.booleans()) else s for s in shape[len(shape) - k :])
 
 
 def _clip(draw: Draw, op: OpDef) -> Case:
@@ -691,8 +810,11 @@ def _clip(draw: Draw, op: OpDef) -> Case:
 
     lo, hi = one(), one()
     if lo is not None and hi is not None:  # min > max is unspecified
-        hi = np.asarray(np.maximum(lo, hi), dtype=dt) if isinstance(hi, np.ndarray) or \
-            isinstance(lo, np.ndarray) else max(lo, hi)
+        hi = (
+            np.asarray(np.maximum(lo, hi), dtype=dt)
+            if isinstance(hi, np.ndarray) or isinstance(lo, np.ndarray)
+            else max(lo, hi)
+        )
 
     def ref(x: Any, min: Any = None, max: Any = None) -> Any:
         if min is None and max is None:
@@ -754,8 +876,7 @@ def _sort(draw: Draw, op: OpDef) -> Case:
             return np.argsort(x, axis=axis, stable=True)
         # a stable descending order keeps equal elements in their original order
         n = x.shape[axis]
-        return n - 1 - np.flip(np.argsort(np.flip(x, axis=axis), axis=axis, stable=True),
-                               axis=axis)
+        return n - 1 - np.flip(np.argsort(np.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
 
     return Case((x,), {"axis": axis, "descending": descending, "stable": True}, ref=ref)
 
@@ -764,8 +885,13 @@ def _sort_grad(draw: Draw, op: OpDef) -> GradCase:
     x = distinct(draw, small_shape(draw, min_dims=1))  # no ties
     axis = draw(st.integers(-x.ndim, x.ndim - 1))
     descending = draw(st.booleans())
-    return _with(op, x, lambda x: pt.sort(x, axis=axis, descending=descending), axis=axis,
-                 descending=descending)
+    return _with(
+        op,
+        x,
+        lambda x: pt.sort(x, axis=axis, descending=descending),
+        axis=axis,
+        descending=descending,
+    )
 
 
 def _isin(draw: Draw, op: OpDef) -> Case:
@@ -777,13 +903,17 @@ def _isin(draw: Draw, op: OpDef) -> Case:
     if draw(st.integers(0, 3)) == 0:  # a Python int (2025.12)
         x2 = draw(st.integers(0, 5))
     invert = draw(st.booleans())
-    return Case((x1, x2), {"invert": invert},
-                ref=lambda x1, x2, invert: np.isin(x1, x2, invert=invert))
+    return Case(
+        (x1, x2), {"invert": invert}, ref=lambda x1, x2, invert: np.isin(x1, x2, invert=invert)
+    )
 
 
 def _sorted_by_value(values: Any, *others: Any) -> tuple[Any, ...]:
-    order = np.lexsort((np.imag(values), np.real(values))) if values.dtype.kind == "c" \
+    order = (
+        np.lexsort((np.imag(values), np.real(values)))
+        if values.dtype.kind == "c"
         else np.argsort(values, stable=True)
+    )
     return (values[order],) + tuple(o[order] for o in others)
 
 
@@ -792,17 +922,20 @@ def _check_unique(got: Any, want: Any, case: Case) -> None:
     x = case.args[0]
     flat = x.reshape(-1)
     name = case.meta["name"]
-    fields = {"unique_all": ("values", "indices", "inverse_indices", "counts"),
-              "unique_counts": ("values", "counts"),
-              "unique_inverse": ("values", "inverse_indices"),
-              "unique_values": None}[name]
+    fields = {
+        "unique_all": ("values", "indices", "inverse_indices", "counts"),
+        "unique_counts": ("values", "counts"),
+        "unique_inverse": ("values", "inverse_indices"),
+        "unique_values": None,
+    }[name]
     if fields is None:
         host = assert_same_meta(got, np.asarray(want), "unique_values")
         assert_values(np.sort(host), np.sort(np.asarray(want)), case, "unique_values")
         return
-    assert isinstance(got, tuple) and getattr(got, "_fields", None) == fields, \
-        f"{name}() must return a named tuple with fields {fields}; got {type(got).__name__} " \
+    assert isinstance(got, tuple) and getattr(got, "_fields", None) == fields, (
+        f"{name}() must return a named tuple with fields {fields}; got {type(got).__name__} "
         f"{getattr(got, '_fields', None)}"
+    )
     w = {f: np.asarray(getattr(want, f)) for f in fields}
     g = {f: assert_same_meta(getattr(got, f), w[f], f"{name}().{f}") for f in fields}
     gv = g["values"]
@@ -812,14 +945,17 @@ def _check_unique(got: Any, want: Any, case: Case) -> None:
         assert_values(gs[0], ws[0], case, f"{name}().values")
         np.testing.assert_array_equal(gs[1], ws[1], err_msg=f"{name}().counts")
     else:
-        assert_values(_sorted_by_value(gv)[0], _sorted_by_value(w["values"])[0], case,
-                      f"{name}().values")
+        assert_values(
+            _sorted_by_value(gv)[0], _sorted_by_value(w["values"])[0], case, f"{name}().values"
+        )
     if "inverse_indices" in fields:
         inv = g["inverse_indices"]
-        assert inv.shape == x.shape, f"{name}().inverse_indices has shape {inv.shape}; " \
-                                     f"expected the input's {x.shape}"
-        assert_values(gv[inv.reshape(-1)].reshape(x.shape), x, case,
-                      f"{name}(): values[inverse_indices] == x")
+        assert inv.shape == x.shape, (
+            f"{name}().inverse_indices has shape {inv.shape}; expected the input's {x.shape}"
+        )
+        assert_values(
+            gv[inv.reshape(-1)].reshape(x.shape), x, case, f"{name}(): values[inverse_indices] == x"
+        )
     if "indices" in fields:
         assert_values(flat[g["indices"]], gv, case, f"{name}(): x[indices] == values")
 
@@ -840,12 +976,16 @@ def _searchsorted(draw: Draw, op: OpDef) -> Case:
     dt = dtype(draw, op.category_of(0))
     dom = Domain(-10.0, 10.0, ilo=-10, ihi=10, specials=NO_NAN)
     x1 = array(draw, dt, draw(shapes(1, 1)), dom)
-    x2: Any = array(draw, dt, draw(shapes()), dom) if draw(st.booleans()) else \
-        draw(elements(dt, dom).map(lambda v: v.item() if hasattr(v, "item") else v))
+    x2: Any = (
+        array(draw, dt, draw(shapes()), dom)
+        if draw(st.booleans())
+        else draw(elements(dt, dom).map(lambda v: v.item() if hasattr(v, "item") else v))
+    )
     kw: dict[str, Any] = {"side": draw(st.sampled_from(["left", "right"]))}
     if draw(st.booleans()):
         kw["sorter"] = np.argsort(x1, stable=True).astype(
-            draw(st.sampled_from([np.dtype("int64"), np.dtype("int32")])))
+            draw(st.sampled_from([np.dtype("int64"), np.dtype("int32")]))
+        )
     else:
         x1 = np.sort(x1)
     return Case((x1, x2), kw)
@@ -854,17 +994,16 @@ def _searchsorted(draw: Draw, op: OpDef) -> Case:
 # -- indexing ----------------------------------------------------------------------------------
 def _take(draw: Draw, op: OpDef, m: Mode) -> Case:
     x = m.array(draw, op, min_dims=1)
-    axis = None if x.ndim == 1 and draw(st.booleans()) else draw(
-        st.integers(-x.ndim, x.ndim - 1))
+    axis = None if x.ndim == 1 and draw(st.booleans()) else draw(st.integers(-x.ndim, x.ndim - 1))
     n = x.shape[0 if axis is None else axis]
     idt = m.dtype(draw, op, 1)
     # one index is an edge case of the forward checks; gradients of no index are all zero
     counts = st.integers(1, 4) if m.grad else st.one_of(st.just(1), st.integers(0, 5))
     k = draw(counts) if n else 0
-    idx = np.asarray(draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=k, max_size=k)),
-                     dtype=idt)
-    return Case((x, idx), {"axis": axis},
-                ref=lambda x, i, axis: np.take(x, i, axis=axis))
+    idx = np.asarray(
+        draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=k, max_size=k)), dtype=idt
+    )
+    return Case((x, idx), {"axis": axis}, ref=lambda x, i, axis: np.take(x, i, axis=axis))
 
 
 def _take_along_axis(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -891,8 +1030,7 @@ def _basic_key(draw: Draw, shape: tuple[int, ...], newaxis: bool = False) -> tup
 def _getitem_basic(draw: Draw, op: OpDef, m: Mode) -> Case:
     x = m.array(draw, op)
     key = _basic_key(draw, x.shape, newaxis=True)
-    return Case((x,), call=lambda x: x[key], ref=lambda x: np.asarray(x[key]),
-                meta={"key": key})
+    return Case((x,), call=lambda x: x[key], ref=lambda x: np.asarray(x[key]), meta={"key": key})
 
 
 def _getitem_mask(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -928,8 +1066,14 @@ def _scatter_add(draw: Draw, op: OpDef) -> GradCase:
         key = _basic_key(draw, out_shape)
         idx = ()
         g = GRADIENT.array(draw, op, shape=np.empty(out_shape)[key].shape)
-    return _case(op, lambda g, *i: fn(g, *i, key=key, shape=out_shape),  # type: ignore[misc]
-                 (g,), idx, key=key, shape=out_shape)
+    return _case(
+        op,
+        lambda g, *i: fn(g, *i, key=key, shape=out_shape),  # type: ignore[misc]
+        (g,),
+        idx,
+        key=key,
+        shape=out_shape,
+    )
 
 
 def _put(draw: Draw, op: OpDef, *, integer_arrays: bool) -> GradCase:
@@ -958,8 +1102,9 @@ def _put(draw: Draw, op: OpDef, *, integer_arrays: bool) -> GradCase:
 # -- creation, data types ------------------------------------------------------------------------
 def _meshgrid(draw: Draw, op: OpDef, m: Mode) -> Case:
     dt = m.dtype(draw, op)  # the standard asks for one dtype
-    arrays = [m.array(draw, op, dt=dt, min_dims=1, max_dims=1)
-              for _ in range(draw(st.integers(1, 3)))]
+    arrays = [
+        m.array(draw, op, dt=dt, min_dims=1, max_dims=1) for _ in range(draw(st.integers(1, 3)))
+    ]
     return Case(tuple(arrays), {"indexing": draw(st.sampled_from(["xy", "ij"]))})
 
 
@@ -975,12 +1120,16 @@ def _astype(draw: Draw, op: OpDef) -> Case:
     assume(not (src.kind == "c" and dst.kind != "c"))
     dom = DEFAULT
     if dst.kind in "iub" and src.kind in "fiu":
-        dom = Domain(0.0 if dst.kind in "ub" else -100.0, 100.0, ilo=0 if dst.kind in "ub"
-                     else -100, ihi=100, specials=())
+        dom = Domain(
+            0.0 if dst.kind in "ub" else -100.0,
+            100.0,
+            ilo=0 if dst.kind in "ub" else -100,
+            ihi=100,
+            specials=(),
+        )
     x = array(draw, src, draw(shapes()), dom)
     copy = draw(st.booleans())
-    return Case((x, dst), {"copy": copy},
-                ref=lambda x, d, copy: x.astype(d))
+    return Case((x, dst), {"copy": copy}, ref=lambda x, d, copy: x.astype(d))
 
 
 def _astype_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -994,8 +1143,9 @@ def _astype_grad(draw: Draw, op: OpDef) -> GradCase:
 
 # -- manipulation ----------------------------------------------------------------------------------
 def _broadcast_arrays(draw: Draw, op: OpDef, m: Mode) -> Case:
-    return Case(tuple(m.array(draw, op, shape=s)
-                      for s in m.broadcast(draw, draw(st.integers(1, 3)))))
+    return Case(
+        tuple(m.array(draw, op, shape=s) for s in m.broadcast(draw, draw(st.integers(1, 3))))
+    )
 
 
 def _broadcast_to(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -1008,8 +1158,11 @@ def _concat(draw: Draw, op: OpDef, m: Mode) -> Case:
     dts = m.dtypes(draw, op, draw(st.integers(1, 3)))
     if draw(st.integers(0, 3)) == 0:  # axis=None: flattened, any shapes
         arrays = [m.array(draw, op, dt=d, max_size=4) for d in dts]
-        return Case((arrays,), {"axis": None},
-                    ref=lambda a, axis: np.concatenate([x.reshape(-1) for x in a]))
+        return Case(
+            (arrays,),
+            {"axis": None},
+            ref=lambda a, axis: np.concatenate([x.reshape(-1) for x in a]),
+        )
     base = list(m.shape(draw, min_dims=1, max_size=4))
     axis = draw(st.integers(-len(base), len(base) - 1))
     arrays = []
@@ -1026,8 +1179,7 @@ def _expand_dims(draw: Draw, op: OpDef, m: Mode) -> Case:
         axis: Any = draw(st.integers(-n - 1, n))
     else:  # a tuple of axes (2025.12)
         k = draw(st.integers(1, 2))
-        axis = tuple(draw(st.lists(st.integers(0, n + k - 1), min_size=k, max_size=k,
-                                   unique=True)))
+        axis = tuple(draw(st.lists(st.integers(0, n + k - 1), min_size=k, max_size=k, unique=True)))
     return Case((x,), {"axis": axis}, ref=lambda x, axis: np.expand_dims(x, axis))
 
 
@@ -1044,8 +1196,9 @@ def _moveaxis(draw: Draw, op: OpDef, m: Mode) -> Case:
         dst: Any = draw(st.integers(-n, n - 1))
     else:
         src = tuple(draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)))
-        dst = tuple(draw(st.lists(st.integers(0, n - 1), unique=True, min_size=len(src),
-                                  max_size=len(src))))
+        dst = tuple(
+            draw(st.lists(st.integers(0, n - 1), unique=True, min_size=len(src), max_size=len(src)))
+        )
     return Case((x, src, dst))
 
 
@@ -1057,17 +1210,20 @@ def _permute_dims(draw: Draw, op: OpDef, m: Mode) -> Case:
 
 def _repeat(draw: Draw, op: OpDef, m: Mode, *, array_repeats: bool) -> Case:
     x = m.array(draw, op, max_size=6)
-    axis = None if x.ndim == 0 or draw(st.booleans()) else draw(
-        st.integers(-x.ndim, x.ndim - 1))
+    axis = None if x.ndim == 0 or draw(st.booleans()) else draw(st.integers(-x.ndim, x.ndim - 1))
     n = x.size if axis is None else x.shape[axis]
     if array_repeats:
-        repeats: Any = np.asarray(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)),
-                                  dtype=m.dtype(draw, op, 1))
+        repeats: Any = np.asarray(
+            draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), dtype=m.dtype(draw, op, 1)
+        )
     else:
         repeats = draw(st.integers(0, 3))
     # Note: NumPy refuses uint64 repeats (no safe cast to intp); the reference casts them.
-    return Case((x, repeats), {"axis": axis},
-                ref=lambda x, r, axis: np.repeat(x, np.asarray(r).astype(np.int64), axis=axis))
+    return Case(
+        (x, repeats),
+        {"axis": axis},
+        ref=lambda x, r, axis: np.repeat(x, np.asarray(r).astype(np.int64), axis=axis),
+    )
 
 
 def _reshape(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -1085,15 +1241,15 @@ def _reshape(draw: Draw, op: OpDef, m: Mode) -> Case:
             dims.append(rest)
         if dims and draw(st.booleans()):
             dims[draw(st.integers(0, len(dims) - 1))] = -1
-    return Case((x,), {"shape": tuple(dims)},
-                ref=lambda x, shape: np.reshape(x, shape))
+    return Case((x,), {"shape": tuple(dims)}, ref=lambda x, shape: np.reshape(x, shape))
 
 
 def _roll(draw: Draw, op: OpDef, m: Mode) -> Case:
     x = m.array(draw, op)
     if x.ndim and draw(st.booleans()):
-        axis = tuple(draw(st.lists(st.integers(0, x.ndim - 1), unique=True, min_size=1,
-                                   max_size=x.ndim)))
+        axis = tuple(
+            draw(st.lists(st.integers(0, x.ndim - 1), unique=True, min_size=1, max_size=x.ndim))
+        )
         shift: Any = tuple(draw(st.integers(-5, 5)) for _ in axis)
         if len(axis) == 1 and draw(st.booleans()):
             axis, shift = axis[0], shift[0]  # type: ignore[assignment]
@@ -1117,8 +1273,9 @@ def _squeeze(draw: Draw, op: OpDef, m: Mode) -> Case:
 
 def _stack(draw: Draw, op: OpDef, m: Mode) -> Case:
     shape = m.shape(draw, max_size=4)
-    arrays = [m.array(draw, op, dt=d, shape=shape)
-              for d in m.dtypes(draw, op, draw(st.integers(1, 3)))]
+    arrays = [
+        m.array(draw, op, dt=d, shape=shape) for d in m.dtypes(draw, op, draw(st.integers(1, 3)))
+    ]
     return Case((arrays,), {"axis": draw(st.integers(-len(shape) - 1, len(shape)))})
 
 
@@ -1137,16 +1294,20 @@ def _unstack(draw: Draw, op: OpDef, m: Mode) -> Case:
 
 def _copy(draw: Draw, op: OpDef, m: Mode) -> Case:
     # the gradient checks call the recorded copy of pt.asarray(x, copy=True) and x.clone()
-    return Case((m.array(draw, op),), call=op.func if m.grad else None,
-                ref=lambda x: np.array(x, copy=True))
+    return Case(
+        (m.array(draw, op),), call=op.func if m.grad else None, ref=lambda x: np.array(x, copy=True)
+    )
 
 
 def _to_backend(draw: Draw, op: OpDef) -> GradCase:
     """x.to(another backend): the recorded move (the gradient moves back)."""
     x = GRADIENT.array(draw, op)
     here = pt.get_backend().name
-    others = sorted(n for n, s in pt.backends.available().items() if s == "available"
-                    and n not in (here, "cupy"))
+    others = sorted(
+        n
+        for n, s in pt.backends.available().items()
+        if s == "available" and n not in (here, "cupy")
+    )
     target = draw(st.sampled_from(others)) if others else here
     return _with(op, x, lambda x: x.to(target), to=target)
 
@@ -1162,8 +1323,9 @@ def _general(draw: Draw, dt: np.dtype[Any], n: int, batch: tuple[int, ...]) -> A
     return (a + (n + 1) * np.eye(n, dtype=dt)).astype(dt)
 
 
-def _hermitian(draw: Draw, dt: np.dtype[Any], n: int, batch: tuple[int, ...],
-               definite: bool) -> Any:
+def _hermitian(
+    draw: Draw, dt: np.dtype[Any], n: int, batch: tuple[int, ...], definite: bool
+) -> Any:
     a = array(draw, dt, batch + (n, n), _MAT)
     h = (a + np.conj(np.swapaxes(a, -1, -2))) / 2
     if definite:
@@ -1189,8 +1351,9 @@ def _spread(n: int, dtype: Any, step: float = 1.5) -> Any:
     return pt.asarray(np.diag(np.arange(n) * step), dtype=dtype)
 
 
-def _noise(draw: Draw, dtype: np.dtype[Any], shp: tuple[int, ...],
-           scale: float = 0.3) -> np.ndarray[Any, Any]:
+def _noise(
+    draw: Draw, dtype: np.dtype[Any], shp: tuple[int, ...], scale: float = 0.3
+) -> np.ndarray[Any, Any]:
     """Entries of magnitude in [scale / 10, scale]: no exact zeros, which would put a matrix at
     a special point of LAPACK (a triangular matrix: eig's output order jumps there)."""
     return smooth_values(draw, dtype, shp, Smooth(signed(scale / 10, scale)))
@@ -1261,8 +1424,13 @@ def _cholesky(draw: Draw, op: OpDef) -> Case:
     dt = FORWARD.dtype(draw, op)
     x = _hermitian(draw, dt, draw(st.integers(0, 4)), _stack_shape(draw), True)
     upper = draw(st.booleans())
-    return Case((x,), {"upper": upper}, tol="linalg", scale=_magnitude(x),
-                ref=lambda x, upper: np.linalg.cholesky(x, upper=upper))
+    return Case(
+        (x,),
+        {"upper": upper},
+        tol="linalg",
+        scale=_magnitude(x),
+        ref=lambda x, upper: np.linalg.cholesky(x, upper=upper),
+    )
 
 
 def _cholesky_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -1272,15 +1440,22 @@ def _cholesky_grad(draw: Draw, op: OpDef) -> GradCase:
     a = _noise(draw, dt, _batch(draw) + (n, n), 0.5)
     upper = draw(st.booleans())
     eye = np.eye(n)
-    return _with(op, a, lambda a: pt.linalg.cholesky(hermitian_part(a) + n * pt.asarray(
-        eye, dtype=a.dtype), upper=upper), upper=upper)
+    return _with(
+        op,
+        a,
+        lambda a: pt.linalg.cholesky(
+            hermitian_part(a) + n * pt.asarray(eye, dtype=a.dtype), upper=upper
+        ),
+        upper=upper,
+    )
 
 
 def _eigvalsh(draw: Draw, op: OpDef) -> Case:
     dt = FORWARD.dtype(draw, op)
     x = _hermitian(draw, dt, draw(st.integers(0, 4)), _stack_shape(draw), False)
-    return Case((x,), tol="linalg", scale=_magnitude(x), check=_check_eig
-                if op.short == "eigh" else None)
+    return Case(
+        (x,), tol="linalg", scale=_magnitude(x), check=_check_eig if op.short == "eigh" else None
+    )
 
 
 def _eig(draw: Draw, op: OpDef) -> Case:
@@ -1308,8 +1483,9 @@ def _check_eig(got: Any, want: Any, case: Case) -> None:
     if cplx and want_w.dtype.kind != "c":
         want_w = want_w.astype(np.complex64 if precision(x.dtype) == 32 else np.complex128)
     if vectors:
-        assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, \
+        assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, (
             f"expected a named tuple with fields {want._fields}; got {type(got).__name__}"
+        )
         got_w, got_v = got
     else:
         got_w, got_v = got, None
@@ -1320,21 +1496,25 @@ def _check_eig(got: Any, want: Any, case: Case) -> None:
     elif want_w.dtype.kind == "c":
         # match each NumPy eigenvalue to the nearest one of ours
         diff = np.abs(gw[..., :, None] - want_w[..., None, :])
-        assert np.all(np.min(diff, axis=-1) <= tol[1] + tol[0] * np.abs(gw)), \
+        assert np.all(np.min(diff, axis=-1) <= tol[1] + tol[0] * np.abs(gw)), (
             f"eigenvalues {gw} do not match NumPy's {want_w}"
-        assert np.all(np.min(diff, axis=-2) <= tol[1] + tol[0] * np.abs(want_w)), \
+        )
+        assert np.all(np.min(diff, axis=-2) <= tol[1] + tol[0] * np.abs(want_w)), (
             f"eigenvalues {gw} do not match NumPy's {want_w}"
+        )
     else:
-        np.testing.assert_allclose(np.sort(gw, axis=-1), np.sort(want_w, axis=-1),
-                                   rtol=tol[0], atol=tol[1])
+        np.testing.assert_allclose(
+            np.sort(gw, axis=-1), np.sort(want_w, axis=-1), rtol=tol[0], atol=tol[1]
+        )
     if got_v is not None:
         want_v = np.asarray(want[1])
         if cplx and want_v.dtype.kind != "c":
             want_v = want_v.astype(want_w.dtype)
         v = assert_same_meta(got_v, want_v, "eigenvectors")
         lhs = x.astype(v.dtype) @ v
-        np.testing.assert_allclose(lhs, v * gw[..., None, :], rtol=tol[0], atol=tol[1],
-                                   err_msg="A @ v != v * w")
+        np.testing.assert_allclose(
+            lhs, v * gw[..., None, :], rtol=tol[0], atol=tol[1], err_msg="A @ v != v * w"
+        )
 
 
 def _eig_case(draw: Draw, op: OpDef) -> Case:
@@ -1392,24 +1572,33 @@ def _svdvals(draw: Draw, op: OpDef) -> Case:
 def _svd(draw: Draw, op: OpDef) -> Case:
     x = _rect(draw, op)
     full = draw(st.booleans())
-    return Case((x,), {"full_matrices": full}, tol="linalg", scale=_magnitude(x),
-                ref=lambda x, full_matrices: np.linalg.svd(x, full_matrices=full_matrices),
-                check=_check_svd)
+    return Case(
+        (x,),
+        {"full_matrices": full},
+        tol="linalg",
+        scale=_magnitude(x),
+        ref=lambda x, full_matrices: np.linalg.svd(x, full_matrices=full_matrices),
+        check=_check_svd,
+    )
 
 
 def _check_svd(got: Any, want: Any, case: Case) -> None:
     """svd: singular values match NumPy's; U, Vh have NumPy's shapes and rebuild x."""
     x = case.args[0]
-    assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, \
+    assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, (
         f"svd() must return a named tuple with fields {want._fields}"
-    u, s, vh = (assert_same_meta(g, np.asarray(w), f"svd().{f}")
-                for g, w, f in zip(got, want, want._fields))
+    )
+    u, s, vh = (
+        assert_same_meta(g, np.asarray(w), f"svd().{f}")
+        for g, w, f in zip(got, want, want._fields, strict=True)
+    )
     tol = tolerance(case, s.dtype)
     np.testing.assert_allclose(s, want.S, rtol=tol[0], atol=tol[1], err_msg="svd().S")
     k = s.shape[-1]
     rebuilt = (u[..., :, :k] * s[..., None, :]) @ vh[..., :k, :]
-    np.testing.assert_allclose(rebuilt, x, rtol=tol[0], atol=tol[1],
-                               err_msg="U @ diag(S) @ Vh != x")
+    np.testing.assert_allclose(
+        rebuilt, x, rtol=tol[0], atol=tol[1], err_msg="U @ diag(S) @ Vh != x"
+    )
 
 
 def _svd_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -1429,22 +1618,31 @@ def _svd_grad(draw: Draw, op: OpDef) -> GradCase:
 
 def _qr(draw: Draw, op: OpDef) -> Case:
     x = _rect(draw, op)
-    return Case((x,), {"mode": draw(st.sampled_from(["reduced", "complete"]))}, tol="linalg",
-                scale=_magnitude(x), check=_check_qr)
+    return Case(
+        (x,),
+        {"mode": draw(st.sampled_from(["reduced", "complete"]))},
+        tol="linalg",
+        scale=_magnitude(x),
+        check=_check_qr,
+    )
 
 
 def _check_qr(got: Any, want: Any, case: Case) -> None:
     """qr: NumPy's shapes and dtypes; Q has orthonormal columns, R is upper triangular, QR = x."""
     x = case.args[0]
-    assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, \
+    assert isinstance(got, tuple) and getattr(got, "_fields", None) == want._fields, (
         f"qr() must return a named tuple with fields {want._fields}"
-    q, r = (assert_same_meta(g, np.asarray(w), f"qr().{f}")
-            for g, w, f in zip(got, want, want._fields))
+    )
+    q, r = (
+        assert_same_meta(g, np.asarray(w), f"qr().{f}")
+        for g, w, f in zip(got, want, want._fields, strict=True)
+    )
     tol = tolerance(case, q.dtype)
     np.testing.assert_allclose(q @ r, x, rtol=tol[0], atol=tol[1], err_msg="Q @ R != x")
     eye = np.conj(np.swapaxes(q, -1, -2)) @ q
-    np.testing.assert_allclose(eye, np.broadcast_to(np.eye(q.shape[-1]), eye.shape),
-                               atol=tol[1], err_msg="Q^H Q != I")
+    np.testing.assert_allclose(
+        eye, np.broadcast_to(np.eye(q.shape[-1]), eye.shape), atol=tol[1], err_msg="Q^H Q != I"
+    )
     np.testing.assert_array_equal(np.tril(r, -1), 0, err_msg="R is not upper triangular")
 
 
@@ -1458,8 +1656,9 @@ def _qr_grad(draw: Draw, op: OpDef) -> GradCase:
     def fn(a: Any) -> Any:
         q, r = pt.linalg.qr(a, mode=mode)
         d = pt.linalg.diagonal(r)
-        phase = d / pt.astype(pt.abs(d), d.dtype) if d.dtype.kind == "complex floating" \
-            else pt.sign(d)
+        phase = (
+            d / pt.astype(pt.abs(d), d.dtype) if d.dtype.kind == "complex floating" else pt.sign(d)
+        )
         q = q[..., :, :n] * pt.expand_dims(phase, axis=-2)
         r = pt.expand_dims(pt.conj(phase), axis=-1) * r
         return q, r
@@ -1478,8 +1677,13 @@ def _pinv_rank(draw: Draw, op: OpDef) -> Case:
         x = array(draw, dt, batch + (m, n), _MAT)
         x[..., : min(m, n), : min(m, n)] += 2 * np.eye(min(m, n), dtype=dt)
     rtol = draw(st.sampled_from([None, 1e-3, 0.1]))
-    return Case((x,), {"rtol": rtol}, tol="linalg", scale=_magnitude(x) ** 2,
-                ref=lambda x, rtol: numpy_function(op.name)(x, rtol=rtol))
+    return Case(
+        (x,),
+        {"rtol": rtol},
+        tol="linalg",
+        scale=_magnitude(x) ** 2,
+        ref=lambda x, rtol: numpy_function(op.name)(x, rtol=rtol),
+    )
 
 
 def _pinv_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -1490,8 +1694,7 @@ def _matrix_norm(draw: Draw, op: OpDef) -> Case:
     x = _rect(draw, op, lo=1)
     order = draw(st.sampled_from(["fro", "nuc", 1, -1, 2, -2, INF, -INF]))
     keepdims = draw(st.booleans())
-    return Case((x,), {"keepdims": keepdims, "ord": order}, tol="linalg",
-                scale=_magnitude(x))
+    return Case((x,), {"keepdims": keepdims, "ord": order}, tol="linalg", scale=_magnitude(x))
 
 
 def _matrix_norm_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -1505,16 +1708,25 @@ def _matrix_norm_grad(draw: Draw, op: OpDef) -> GradCase:
     a = sign * (1.0 + 0.7 * i + 1.9 * j) + _noise(draw, dt, _batch(draw) + (m, n), 0.1)
     order = draw(st.sampled_from(["fro", "nuc", 1, -1, 2, -2, INF, -INF]))
     keepdims = draw(st.booleans())
-    return _with(op, a, lambda a: pt.linalg.matrix_norm(a, keepdims=keepdims, ord=order),
-                 ord=order, keepdims=keepdims)
+    return _with(
+        op,
+        a,
+        lambda a: pt.linalg.matrix_norm(a, keepdims=keepdims, ord=order),
+        ord=order,
+        keepdims=keepdims,
+    )
 
 
 def _vector_norm(draw: Draw, op: OpDef) -> Case:
     dt = FORWARD.dtype(draw, op)
     x = array(draw, dt, draw(shapes(min_side=1)), Domain(-10.0, 10.0))
     order = draw(st.sampled_from([1, 2, INF, -INF, 0, -1, 3]))
-    return Case((x,), {"axis": _axis(draw, x.ndim), "keepdims": draw(st.booleans()),
-                       "ord": order}, tol="linalg", scale=_magnitude(x))
+    return Case(
+        (x,),
+        {"axis": _axis(draw, x.ndim), "keepdims": draw(st.booleans()), "ord": order},
+        tol="linalg",
+        scale=_magnitude(x),
+    )
 
 
 def _vector_norm_grad(draw: Draw, op: OpDef) -> GradCase:
@@ -1522,22 +1734,31 @@ def _vector_norm_grad(draw: Draw, op: OpDef) -> GradCase:
     order = draw(st.sampled_from([1, 2, INF, -INF, 0, -1, 3, 0.5]))
     axis = _axis(draw, x.ndim, nonempty=True)
     keepdims = draw(st.booleans())
-    return _with(op, x, lambda x: pt.linalg.vector_norm(x, axis=axis, keepdims=keepdims,
-                                                        ord=order),
-                 axis=axis, keepdims=keepdims, ord=order)
+    return _with(
+        op,
+        x,
+        lambda x: pt.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=order),
+        axis=axis,
+        keepdims=keepdims,
+        ord=order,
+    )
 
 
 def _diagonal_trace(draw: Draw, op: OpDef) -> Case:
     dt = dtype(draw, op.category_of(0))
-    x = array(draw, dt, _stack_shape(draw, draw(st.integers(0, 4)), draw(st.integers(0, 4))),
-              _MAT if dt.kind in "fc" else DEFAULT)
-    return Case((x,), {"offset": draw(st.integers(-4, 4))}, tol="reduction",
-                scale=_magnitude(x))
+    x = array(
+        draw,
+        dt,
+        _stack_shape(draw, draw(st.integers(0, 4)), draw(st.integers(0, 4))),
+        _MAT if dt.kind in "fc" else DEFAULT,
+    )
+    return Case((x,), {"offset": draw(st.integers(-4, 4))}, tol="reduction", scale=_magnitude(x))
 
 
 def _diagonal_trace_grad(draw: Draw, op: OpDef) -> GradCase:
-    x = GRADIENT.array(draw, op, shape=_batch(draw) + (draw(st.integers(1, 3)),
-                                                      draw(st.integers(1, 3))))
+    x = GRADIENT.array(
+        draw, op, shape=_batch(draw) + (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    )
     offset = draw(st.integers(-2, 2))
     fn = op.func
     return _with(op, x, lambda x: fn(x, offset=offset), offset=offset)  # type: ignore[misc]
@@ -1579,8 +1800,7 @@ def _matmul_transposed(draw: Draw, op: OpDef) -> GradCase:
     """``_matmul_nt`` (x1 @ mT(x2)) and ``_matmul_tn`` (mT(x1) @ x2): stacks of matrices."""
     b1, b2 = small_broadcast(draw, 2, max_dims=2)
     m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
-    s1, s2 = (b1 + (m, k), b2 + (n, k)) if op.name == "_matmul_nt" else (b1 + (k, m),
-                                                                          b2 + (k, n))
+    s1, s2 = (b1 + (m, k), b2 + (n, k)) if op.name == "_matmul_nt" else (b1 + (k, m), b2 + (k, n))
     x1 = GRADIENT.array(draw, op, shape=s1)
     x2 = GRADIENT.array(draw, op, shape=s2)
     return _case(op, op.func, (x1, x2))  # type: ignore[arg-type]
@@ -1635,8 +1855,12 @@ def _fft1(draw: Draw, op: OpDef, m: Mode) -> Case:
     n = draw(st.one_of(st.none(), st.integers(1, 6)))
     if op.short in ("irfft", "hfft") and n is None:
         assume(x.shape[axis] >= 2)
-    return Case((x,), {"n": n, "axis": axis, "norm": draw(st.sampled_from(_NORMS))},
-                tol="fft", scale=_magnitude(x))
+    return Case(
+        (x,),
+        {"n": n, "axis": axis, "norm": draw(st.sampled_from(_NORMS))},
+        tol="fft",
+        scale=_magnitude(x),
+    )
 
 
 def _fftn(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -1650,8 +1874,12 @@ def _fftn(draw: Draw, op: OpDef, m: Mode) -> Case:
     last = (axes or tuple(range(x.ndim)))[-1]
     if op.short == "irfftn" and s is None:
         assume(x.shape[last] >= 2)
-    return Case((x,), {"s": s, "axes": axes, "norm": draw(st.sampled_from(_NORMS))},
-                tol="fft", scale=_magnitude(x))
+    return Case(
+        (x,),
+        {"s": s, "axes": axes, "norm": draw(st.sampled_from(_NORMS))},
+        tol="fft",
+        scale=_magnitude(x),
+    )
 
 
 def _fftshift(draw: Draw, op: OpDef, m: Mode) -> Case:
@@ -1679,35 +1907,52 @@ class Sampling:
 _NOTHING = Sampling()
 _LOG = Sampling(_POS, _POSITIVE)
 _INVERSE_TRIG = Sampling(_UNIT, _OPEN_UNIT)
-_DIVISION = Sampling((_SMALL_INT, _DIVISOR),
-                     (_FLOOR, Smooth(st.sampled_from([0.5, 1.0, 2.0, -0.5, -1.0, -2.0]))))
+_DIVISION = Sampling(
+    (_SMALL_INT, _DIVISOR), (_FLOOR, Smooth(st.sampled_from([0.5, 1.0, 2.0, -0.5, -1.0, -2.0])))
+)
 _SORT = Sampling(_NAN_FREE, forward=_sort, grad=_sort_grad)
 
 # Op name -> how its inputs are drawn.
 SAMPLING: dict[str, Sampling] = {
     # element-wise: domains
-    "abs": Sampling(smooth=_NONZERO), "sign": Sampling(smooth=_NONZERO),
-    "reciprocal": Sampling(smooth=_NONZERO), "relu": Sampling(smooth=_NONZERO),
-    "log": _LOG, "log2": _LOG, "log10": _LOG, "sqrt": _LOG,
-    "log1p": Sampling(Domain(-1.0, 100.0),
-                      Smooth(uniform(-0.8, 3.0), uniform(-0.5, 2.0), uniform(-1.0, 1.0))),
-    "acosh": Sampling(Domain(1.0, 100.0),
-                      Smooth(uniform(1.2, 4.0), uniform(1.2, 3.0), uniform(-1.0, 1.0))),
-    "asin": _INVERSE_TRIG, "acos": _INVERSE_TRIG, "atanh": _INVERSE_TRIG,
+    "abs": Sampling(smooth=_NONZERO),
+    "sign": Sampling(smooth=_NONZERO),
+    "reciprocal": Sampling(smooth=_NONZERO),
+    "relu": Sampling(smooth=_NONZERO),
+    "log": _LOG,
+    "log2": _LOG,
+    "log10": _LOG,
+    "sqrt": _LOG,
+    "log1p": Sampling(
+        Domain(-1.0, 100.0), Smooth(uniform(-0.8, 3.0), uniform(-0.5, 2.0), uniform(-1.0, 1.0))
+    ),
+    "acosh": Sampling(
+        Domain(1.0, 100.0), Smooth(uniform(1.2, 4.0), uniform(1.2, 3.0), uniform(-1.0, 1.0))
+    ),
+    "asin": _INVERSE_TRIG,
+    "acos": _INVERSE_TRIG,
+    "atanh": _INVERSE_TRIG,
     "atan": Sampling(smooth=Smooth(uniform(-2.0, 2.0), uniform(-0.6, 0.6))),
     "asinh": Sampling(smooth=Smooth(uniform(-2.0, 2.0), uniform(-0.6, 0.6))),
     "tan": Sampling(smooth=Smooth(uniform(-1.2, 1.2), uniform(-1.0, 1.0))),
-    "exp": Sampling(_EXP), "expm1": Sampling(_EXP), "sinh": Sampling(_EXP),
+    "exp": Sampling(_EXP),
+    "expm1": Sampling(_EXP),
+    "sinh": Sampling(_EXP),
     "cosh": Sampling(_EXP),
-    "ceil": Sampling(smooth=_FLOOR), "floor": Sampling(smooth=_FLOOR),
-    "trunc": Sampling(smooth=_FLOOR), "round": Sampling(smooth=_ROUND),
+    "ceil": Sampling(smooth=_FLOOR),
+    "floor": Sampling(smooth=_FLOOR),
+    "trunc": Sampling(smooth=_FLOOR),
+    "round": Sampling(smooth=_ROUND),
     "divide": Sampling(smooth=(SMOOTH, _NONZERO)),
     # integers to negative integer powers are an error in NumPy (unspecified by the standard)
-    "pow": Sampling((Domain(0.0, 10.0, ilo=-6, ihi=6), Domain(-4.0, 4.0, ilo=0, ihi=5)),
-                    (_POSITIVE, Smooth(uniform(-2.0, 2.0), uniform(-1.0, 1.0)))),
+    "pow": Sampling(
+        (Domain(0.0, 10.0, ilo=-6, ihi=6), Domain(-4.0, 4.0, ilo=0, ihi=5)),
+        (_POSITIVE, Smooth(uniform(-2.0, 2.0), uniform(-1.0, 1.0))),
+    ),
     # integer division by zero is unspecified by the standard; for gradients, x1 / x2 stays at
     # least 0.05 away from an integer (the jumps of floor_divide)
-    "floor_divide": _DIVISION, "remainder": _DIVISION,
+    "floor_divide": _DIVISION,
+    "remainder": _DIVISION,
     "bitwise_left_shift": Sampling((_SMALL_INT, Domain(shift=True))),
     "bitwise_right_shift": Sampling((DEFAULT, Domain(shift=True))),
     # no ties: x1 on odd multiples of 1/8, x2 on even ones
@@ -1717,40 +1962,68 @@ SAMPLING: dict[str, Sampling] = {
     "hypot": Sampling(smooth=(_NONZERO, _NONZERO)),
     "atan2": Sampling(smooth=(_NONZERO, SMOOTH)),  # away from the branch cut x1 = 0, x2 < 0
     # element-wise, other than unary/binary
-    "clip": Sampling(forward=_clip, grad=_clip_grad), "where": Sampling(both=_where),
+    "clip": Sampling(forward=_clip, grad=_clip_grad),
+    "where": Sampling(both=_where),
     "_relu_backward": Sampling(grad=_relu_backward),
     # reductions: no zeros in products (see test_gradients' known limitation)
-    "prod": Sampling(smooth=_PRODUCT), "cumulative_prod": Sampling(smooth=_PRODUCT),
+    "prod": Sampling(smooth=_PRODUCT),
+    "cumulative_prod": Sampling(smooth=_PRODUCT),
     # sorting, searching, sets
-    "sort": _SORT, "argsort": Sampling(_NAN_FREE, forward=_sort),
-    "isin": Sampling(forward=_isin), "unique_all": Sampling(forward=_unique),
-    "unique_counts": Sampling(forward=_unique), "unique_inverse": Sampling(forward=_unique),
-    "unique_values": Sampling(forward=_unique), "nonzero": Sampling(forward=_nonzero),
+    "sort": _SORT,
+    "argsort": Sampling(_NAN_FREE, forward=_sort),
+    "isin": Sampling(forward=_isin),
+    "unique_all": Sampling(forward=_unique),
+    "unique_counts": Sampling(forward=_unique),
+    "unique_inverse": Sampling(forward=_unique),
+    "unique_values": Sampling(forward=_unique),
+    "nonzero": Sampling(forward=_nonzero),
     "searchsorted": Sampling(forward=_searchsorted),
     # indexing
-    "take": Sampling(both=_take), "take_along_axis": Sampling(both=_take_along_axis),
-    "__getitem__": Sampling(both={"basic": _getitem_basic, "boolean mask": _getitem_mask},
-                            grad={"integer arrays": _getitem_integer_arrays}),
+    "take": Sampling(both=_take),
+    "take_along_axis": Sampling(both=_take_along_axis),
+    "__getitem__": Sampling(
+        both={"basic": _getitem_basic, "boolean mask": _getitem_mask},
+        grad={"integer arrays": _getitem_integer_arrays},
+    ),
     "_scatter_add": Sampling(grad=_scatter_add),
-    "_put": Sampling(grad={"basic": partial(_put, integer_arrays=False),
-                           "integer arrays": partial(_put, integer_arrays=True)}),
+    "_put": Sampling(
+        grad={
+            "basic": partial(_put, integer_arrays=False),
+            "integer arrays": partial(_put, integer_arrays=True),
+        }
+    ),
     # creation, data types
-    "meshgrid": Sampling(both=_meshgrid), "tril": Sampling(both=_tri),
-    "triu": Sampling(both=_tri), "astype": Sampling(forward=_astype, grad=_astype_grad),
+    "meshgrid": Sampling(both=_meshgrid),
+    "tril": Sampling(both=_tri),
+    "triu": Sampling(both=_tri),
+    "astype": Sampling(forward=_astype, grad=_astype_grad),
     # manipulation
     "broadcast_arrays": Sampling(both=_broadcast_arrays),
-    "broadcast_to": Sampling(both=_broadcast_to), "concat": Sampling(both=_concat),
-    "expand_dims": Sampling(both=_expand_dims), "flip": Sampling(both=_flip),
-    "moveaxis": Sampling(both=_moveaxis), "permute_dims": Sampling(both=_permute_dims),
-    "reshape": Sampling(both=_reshape), "roll": Sampling(both=_roll),
-    "repeat": Sampling(both={"int repeats": partial(_repeat, array_repeats=False),
-                             "array repeats": partial(_repeat, array_repeats=True)}),
-    "squeeze": Sampling(both=_squeeze), "stack": Sampling(both=_stack),
-    "tile": Sampling(both=_tile), "unstack": Sampling(both=_unstack),
-    "asarray": Sampling(both=_copy), "to_backend": Sampling(grad=_to_backend),
+    "broadcast_to": Sampling(both=_broadcast_to),
+    "concat": Sampling(both=_concat),
+    "expand_dims": Sampling(both=_expand_dims),
+    "flip": Sampling(both=_flip),
+    "moveaxis": Sampling(both=_moveaxis),
+    "permute_dims": Sampling(both=_permute_dims),
+    "reshape": Sampling(both=_reshape),
+    "roll": Sampling(both=_roll),
+    "repeat": Sampling(
+        both={
+            "int repeats": partial(_repeat, array_repeats=False),
+            "array repeats": partial(_repeat, array_repeats=True),
+        }
+    ),
+    "squeeze": Sampling(both=_squeeze),
+    "stack": Sampling(both=_stack),
+    "tile": Sampling(both=_tile),
+    "unstack": Sampling(both=_unstack),
+    "asarray": Sampling(both=_copy),
+    "to_backend": Sampling(grad=_to_backend),
     # linear algebra
-    "matmul": Sampling(_MAT, both=_matmul), "matrix_transpose": Sampling(both=_matrix_transpose),
-    "tensordot": Sampling(_MAT, both=_tensordot), "vecdot": Sampling(_MAT, both=_vecdot),
+    "matmul": Sampling(_MAT, both=_matmul),
+    "matrix_transpose": Sampling(both=_matrix_transpose),
+    "tensordot": Sampling(_MAT, both=_tensordot),
+    "vecdot": Sampling(_MAT, both=_vecdot),
     "_matmul_nt": Sampling(grad=_matmul_transposed),
     "_matmul_tn": Sampling(grad=_matmul_transposed),
     "linalg.cholesky": Sampling(forward=_cholesky, grad=_cholesky_grad),
@@ -1775,16 +2048,18 @@ SAMPLING: dict[str, Sampling] = {
     "linalg.trace": Sampling(forward=_diagonal_trace, grad=_diagonal_trace_grad),
     "linalg.vector_norm": Sampling(forward=_vector_norm, grad=_vector_norm_grad),
     # fft
-    **{f"fft.{name}": Sampling(_FFT, both=_fft1)
-       for name in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")},
+    **{
+        f"fft.{name}": Sampling(_FFT, both=_fft1)
+        for name in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
+    },
     **{f"fft.{name}": Sampling(_FFT, both=_fftn) for name in ("fftn", "ifftn", "rfftn", "irfftn")},
-    "fft.fftshift": Sampling(both=_fftshift), "fft.ifftshift": Sampling(both=_fftshift),
+    "fft.fftshift": Sampling(both=_fftshift),
+    "fft.ifftshift": Sampling(both=_fftshift),
 }
 
 
 def _named(samplers: Any) -> dict[str | None, Callable[..., Any]]:
-    return {} if samplers is None else samplers if isinstance(samplers, dict) else \
-        {None: samplers}
+    return {} if samplers is None else samplers if isinstance(samplers, dict) else {None: samplers}
 
 
 def samplers_of(op: OpDef, grad: bool) -> dict[str | None, Callable[[Draw, OpDef], Any]]:
@@ -1821,8 +2096,9 @@ def sample_gradient(draw: Draw, op: OpDef, variant: str | None = None) -> GradCa
     elif has_default_sampler(op):
         case = default_case(draw, op, GRADIENT)
     else:
-        raise LookupError(f"no gradient sampler for {op.name!r}; add one to "
-                          f"conformance/domains.py (SAMPLING)")
+        raise LookupError(
+            f"no gradient sampler for {op.name!r}; add one to conformance/domains.py (SAMPLING)"
+        )
     return case if isinstance(case, GradCase) else gradient_case(op, case)
 
 
@@ -1832,8 +2108,9 @@ def _params(ops: list[OpDef], grad: bool) -> list[Any]:
     params = []
     for op in ops:
         variants = [v for v in samplers_of(op, grad) if v is not None]
-        params += [pytest.param(op, v, id=f"{op.name}[{v}]") for v in variants] or \
-            [pytest.param(op, None, id=op.name)]
+        params += [pytest.param(op, v, id=f"{op.name}[{v}]") for v in variants] or [
+            pytest.param(op, None, id=op.name)
+        ]
     return params
 
 
@@ -1894,7 +2171,7 @@ def reference(op: OpDef, case: Case) -> Any:
 
 # (rtol for 32-bit, rtol for 64-bit floating results); atol = rtol * case.scale
 TOLERANCES = {
-    "elementwise": (4 * 2.0 ** -23, 4 * 2.0 ** -52),
+    "elementwise": (4 * 2.0**-23, 4 * 2.0**-52),
     "reduction": (1e-5, 1e-12),
     "fft": (1e-5, 1e-12),
     "linalg": (1e-3, 1e-9),
@@ -1911,49 +2188,59 @@ def assert_same_meta(got: Any, want: np.ndarray[Any, Any], where: str) -> np.nda
     its values on the host."""
     assert isinstance(got, pt.Tensor), f"{where}: expected a Tensor; got {type(got).__name__}"
     b = got._backend
-    assert type(got._data) is b.array_type, \
+    assert type(got._data) is b.array_type, (
         f"{where}: the tensor holds a {type(got._data).__name__}, not a {b.name} array"
-    assert got.dtype.name == want.dtype.name, \
-        f"{where}: dtype {got.dtype.name}, expected {want.dtype.name} (NumPy's under the " \
+    )
+    assert got.dtype.name == want.dtype.name, (
+        f"{where}: dtype {got.dtype.name}, expected {want.dtype.name} (NumPy's under the "
         f"standard's rules)"
+    )
     # a lazy backend may not know a data-dependent dimension (None) before computing
     assert len(got.shape) == len(want.shape) and all(
-        g is None or g == w for g, w in zip(got.shape, want.shape)), \
-        f"{where}: .shape is {got.shape}, expected {want.shape}"
+        g is None or g == w for g, w in zip(got.shape, want.shape, strict=True)
+    ), f"{where}: .shape is {got.shape}, expected {want.shape}"
     host = to_host(got)
     assert host.shape == want.shape, f"{where}: shape {host.shape}, expected {want.shape}"
     return host
 
 
-def assert_values(got: np.ndarray[Any, Any], want: np.ndarray[Any, Any], case: Case,
-                  where: str, signed_zeros: bool = False) -> None:
+def assert_values(
+    got: np.ndarray[Any, Any],
+    want: np.ndarray[Any, Any],
+    case: Case,
+    where: str,
+    signed_zeros: bool = False,
+) -> None:
     if want.dtype.kind in "fc" or got.dtype.kind in "fc":
         rtol, atol = tolerance(case, want.dtype)
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, equal_nan=True,
-                                   err_msg=where, strict=True)
+        np.testing.assert_allclose(
+            got, want, rtol=rtol, atol=atol, equal_nan=True, err_msg=where, strict=True
+        )
         if signed_zeros and want.dtype.kind == "f":
             zeros = (got == 0) & (want == 0)
-            np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]),
-                                          err_msg=f"{where}: sign of zero")
+            np.testing.assert_array_equal(
+                np.signbit(got[zeros]), np.signbit(want[zeros]), err_msg=f"{where}: sign of zero"
+            )
     else:
         np.testing.assert_array_equal(got, want, err_msg=where, strict=True)
 
 
-def assert_matches(got: Any, want: Any, case: Case, where: str,
-                   signed_zeros: bool = False) -> None:
+def assert_matches(got: Any, want: Any, case: Case, where: str, signed_zeros: bool = False) -> None:
     """``got`` (polytensor) equals ``want`` (NumPy): containers, dtypes, shapes, values."""
     if case.check is not None:
         case.check(got, want, case)
         return
     if isinstance(want, (tuple, list)):
         kind = "tuple" if isinstance(want, tuple) else "list"
-        assert isinstance(got, tuple if kind == "tuple" else list), \
+        assert isinstance(got, tuple if kind == "tuple" else list), (
             f"{where}: expected a {kind} (as the standard says); got {type(got).__name__}"
+        )
         if hasattr(want, "_fields"):
-            assert getattr(got, "_fields", None) == want._fields, \
+            assert getattr(got, "_fields", None) == want._fields, (
                 f"{where}: expected a named tuple with fields {want._fields}"
+            )
         assert len(got) == len(want), f"{where}: {len(got)} results, expected {len(want)}"
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_matches(g, w, case, f"{where}[{i}]", signed_zeros)
         return
     w = np.asarray(want)
@@ -1979,5 +2266,11 @@ def run_case(op: OpDef, case: Case, *, signed_zeros: bool = False) -> None:
 
 # Hypothesis: few, reproducible examples per op, so every backend runs in minutes.
 EXAMPLES = 20
-SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                    print_blob=False, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=list(HealthCheck),
+)

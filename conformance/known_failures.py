@@ -8,22 +8,37 @@ starts passing fails the run, so remove entries when the library catches up.
 
 from __future__ import annotations
 
-_DASK_SHAPES = ("Dask never computes implicitly, and the output's shape depends on the data: "
-                "polytensor raises NotImplementedError and asks for x.to('numpy')")
+_DASK_SHAPES = (
+    "Dask never computes implicitly, and the output's shape depends on the data: "
+    "polytensor raises NotImplementedError and asks for x.to('numpy')"
+)
 
-_DASK_MASK_GRAD = ("the gradient of x[mask] scatters a cotangent of data-dependent length "
-                   "(a None dimension on Dask) back into x; Dask cannot do that lazily")
+_DASK_MASK_GRAD = (
+    "the gradient of x[mask] scatters a cotangent of data-dependent length "
+    "(a None dimension on Dask) back into x; Dask cannot do that lazily"
+)
 
 KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
     ("test_backward_stays_lazy_on_dask", "dask", "__getitem__[boolean mask]"): _DASK_MASK_GRAD,
-    ("test_first_derivatives_match_central_differences", "dask",
-     "__getitem__[boolean mask]"): _DASK_MASK_GRAD,
-    ("test_second_derivatives_match_central_differences", "dask",
-     "__getitem__[boolean mask]"): _DASK_MASK_GRAD,
+    (
+        "test_first_derivatives_match_central_differences",
+        "dask",
+        "__getitem__[boolean mask]",
+    ): _DASK_MASK_GRAD,
+    (
+        "test_second_derivatives_match_central_differences",
+        "dask",
+        "__getitem__[boolean mask]",
+    ): _DASK_MASK_GRAD,
     ("*", "dask", "nonzero"): _DASK_SHAPES,
     ("*", "dask", "unique_all"): _DASK_SHAPES,
     ("*", "dask", "unique_counts"): _DASK_SHAPES,
     ("*", "dask", "unique_inverse"): _DASK_SHAPES,
     ("*", "dask", "unique_values"): _DASK_SHAPES,
     ("*", "dask", "repeat[array repeats]"): _DASK_SHAPES,
+    ("test_other_elementwise_matches_numpy", "array_api_strict", "clip"): (
+        "array-api-strict's clip replaces only values strictly above max, so clip(-0.0, "
+        "max=0.0) keeps -0.0 where NumPy gives 0.0 (the standard leaves the sign of a zero "
+        "result of clip unspecified); one of the drawn cases has it"
+    ),
 }

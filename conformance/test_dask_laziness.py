@@ -12,19 +12,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from domains import GROUPS, cases_in, public_function, quiet, sample, to_tensors
 from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
 import polytensor as pt
-from domains import GROUPS, cases_in, public_function, quiet, sample, to_tensors
-from polytensor._ops._registry import ZERO, NONDIFF
+from polytensor._ops._registry import NONDIFF, ZERO
 
 da = pytest.importorskip("dask.array")
 
 BACKEND = "dask"  # known failures of this module are the dask backend's
 
-FEW = settings(max_examples=2, derandomize=True, deadline=None, database=None,
-               print_blob=False, suppress_health_check=list(HealthCheck))
+FEW = settings(
+    max_examples=2,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.fixture
@@ -49,15 +55,17 @@ def _tensors(value: Any) -> list[Any]:
 def _assert_lazy(results: Any, computes: int, what: str) -> None:
     assert computes == 0, f"{what} computed {computes} time(s) on the dask backend"
     for t in _tensors(results):
-        assert isinstance(t._data, da.Array), \
+        assert isinstance(t._data, da.Array), (
             f"{what} returned a {type(t._data).__name__}, not a lazy dask array"
+        )
 
 
 @pytest.mark.parametrize(("op", "variant"), cases_in(*GROUPS))
 @FEW
 @given(data=st.data())
-def test_op_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any, dask_computes: Any,
-                               data: st.DataObject) -> None:
+def test_op_stays_lazy_on_dask(
+    op: Any, variant: Any, dask_backend: Any, dask_computes: Any, data: st.DataObject
+) -> None:
     case = sample(data.draw, op, variant)
     args, kwargs = to_tensors(case.args), to_tensors(case.kwargs)
     before = dask_computes.calls
@@ -67,29 +75,38 @@ def test_op_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any, dask_co
 
 
 def _differentiable() -> list[Any]:
-    return [p for p in cases_in(*GROUPS)
-            if p.values[0].vjp is not None and p.values[0].vjp not in (ZERO, NONDIFF)]
+    return [
+        p
+        for p in cases_in(*GROUPS)
+        if p.values[0].vjp is not None and p.values[0].vjp not in (ZERO, NONDIFF)
+    ]
 
 
 @pytest.mark.parametrize(("op", "variant"), _differentiable())
 @FEW
 @given(data=st.data())
-def test_backward_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
-                                     dask_computes: Any, data: st.DataObject) -> None:
+def test_backward_stays_lazy_on_dask(
+    op: Any, variant: Any, dask_backend: Any, dask_computes: Any, data: st.DataObject
+) -> None:
     case = sample(data.draw, op, variant)
     args, kwargs = to_tensors(case.args), to_tensors(case.kwargs)
-    leaves = [t for t in _tensors(args) + _tensors(kwargs)
-              if t.dtype.kind in ("real floating", "complex floating")]
+    leaves = [
+        t
+        for t in _tensors(args) + _tensors(kwargs)
+        if t.dtype.kind in ("real floating", "complex floating")
+    ]
     assume(leaves)
     for t in leaves:
         t.requires_grad_()
     before = dask_computes.calls
     with quiet():
-        out = [o for o in _tensors((case.call or public_function(op))(*args, **kwargs))
-               if o.dtype.kind in ("real floating", "complex floating") and o.requires_grad]
+        out = [
+            o
+            for o in _tensors((case.call or public_function(op))(*args, **kwargs))
+            if o.dtype.kind in ("real floating", "complex floating") and o.requires_grad
+        ]
         assume(out)
-        loss = sum(pt.sum(pt.real(o) if o.dtype.kind == "complex floating" else o)
-                   for o in out)
+        loss = sum(pt.sum(pt.real(o) if o.dtype.kind == "complex floating" else o) for o in out)
         try:
             loss.backward()
         except NotImplementedError as e:
@@ -98,5 +115,8 @@ def test_backward_stays_lazy_on_dask(op: Any, variant: Any, dask_backend: Any,
             if "dask" in str(e):
                 raise
             reject()
-    _assert_lazy([t.grad for t in leaves if t.grad is not None], dask_computes.calls - before,
-                 f"backward of {op.name}()")
+    _assert_lazy(
+        [t.grad for t in leaves if t.grad is not None],
+        dask_computes.calls - before,
+        f"backward of {op.name}()",
+    )

@@ -11,11 +11,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+from domains import (
+    REFERENCES,
+    SETTINGS,
+    Case,
+    array,
+    cases_in,
+    domain_of,
+    dtype,
+    elements,
+    numpy_function,
+    run_case,
+    sample,
+    shapes,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-
-from domains import (REFERENCES, SETTINGS, Case, array, cases_in, domain_of, dtype, elements,
-                     numpy_function, run_case, sample, shapes)
 
 
 @pytest.mark.parametrize(("op", "variant"), cases_in("unary"))
@@ -35,8 +46,9 @@ def test_binary_matches_numpy(op: Any, variant: Any, backend: Any, data: st.Data
 @pytest.mark.parametrize(("op", "variant"), cases_in("binary"))
 @SETTINGS
 @given(data=st.data())
-def test_binary_with_python_scalar_matches_numpy(op: Any, variant: Any, backend: Any,
-                                                 data: st.DataObject) -> None:
+def test_binary_with_python_scalar_matches_numpy(
+    op: Any, variant: Any, backend: Any, data: st.DataObject
+) -> None:
     """A Python scalar of the array's kind takes the array's dtype, on either side."""
     dt = dtype(data.draw, op.category_of(0))
     scalar_right = data.draw(st.booleans())
@@ -53,6 +65,7 @@ def test_binary_with_python_scalar_matches_numpy(op: Any, variant: Any, backend:
 @pytest.mark.parametrize(("op", "variant"), cases_in("elementwise"))
 @SETTINGS
 @given(data=st.data())
-def test_other_elementwise_matches_numpy(op: Any, variant: Any, backend: Any,
-                                         data: st.DataObject) -> None:
+def test_other_elementwise_matches_numpy(
+    op: Any, variant: Any, backend: Any, data: st.DataObject
+) -> None:
     run_case(op, sample(data.draw, op, variant), signed_zeros=True)

@@ -18,8 +18,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from domains import (SAMPLING, SMOOTH, GradCase, differentiable_ops, gradient_cases,
-                     has_gradient_sampler)
+from domains import (
+    SAMPLING,
+    SMOOTH,
+    GradCase,
+    differentiable_ops,
+    gradient_cases,
+    has_gradient_sampler,
+)
 from domains import sample_gradient as grad_sample
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
@@ -50,9 +56,11 @@ def _dask_synchronous() -> Iterator[None]:
 # Limitations of a backend library met by the gradient tests only (the other ones are in
 # known_failures.py, which conftest applies here too): (backend, op[variant]) -> reason, strict.
 LIMITATIONS: dict[tuple[str, str], str] = {
-    ("array_api_strict", "_put[integer arrays]"):
-        "array-api-strict refuses __setitem__ with integer arrays, which the standard leaves "
-        "unspecified (x[i] = v is only specified for basic indices and boolean masks)",
+    (
+        "array_api_strict",
+        "_put[integer arrays]",
+    ): "array-api-strict refuses __setitem__ with integer arrays, which the standard leaves "
+    "unspecified (x[i] = v is only specified for basic indices and boolean masks)",
 }
 
 
@@ -63,26 +71,41 @@ def _library_limitations(request: pytest.FixtureRequest) -> None:
         return
     op, variant = callspec.params.get("op"), callspec.params.get("variant")
     name = getattr(op, "name", op)
-    reason = LIMITATIONS.get((callspec.params.get("backend"),
-                              f"{name}[{variant}]" if variant else name))
+    reason = LIMITATIONS.get(
+        (callspec.params.get("backend"), f"{name}[{variant}]" if variant else name)
+    )
     if reason:
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def _tensors(case: GradCase) -> tuple[Any, ...]:
-    xs = tuple(pt.asarray(np.array(a, copy=True), dtype=getattr(pt, a.dtype.name),
-                          requires_grad=True) for a in case.inputs)
-    cs = tuple(pt.asarray(np.array(c, copy=True), dtype=getattr(pt, c.dtype.name))
-               for c in case.consts)
+    xs = tuple(
+        pt.asarray(np.array(a, copy=True), dtype=getattr(pt, a.dtype.name), requires_grad=True)
+        for a in case.inputs
+    )
+    cs = tuple(
+        pt.asarray(np.array(c, copy=True), dtype=getattr(pt, c.dtype.name)) for c in case.consts
+    )
     return xs + cs
 
 
-def _run(backend: Any, op: Any, variant: str | None, examples: int,
-         check: Callable[[GradCase, tuple[Any, ...]], None]) -> None:
+def _run(
+    backend: Any,
+    op: Any,
+    variant: str | None,
+    examples: int,
+    check: Callable[[GradCase, tuple[Any, ...]], None],
+) -> None:
     # No shrinking: a failure reports the drawn case (its label) at once.
-    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-              print_blob=False, suppress_health_check=list(HealthCheck),
-              phases=(Phase.explicit, Phase.generate))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate),
+    )
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         case = grad_sample(data.draw, op, variant)
@@ -95,28 +118,36 @@ def _run(backend: Any, op: Any, variant: str | None, examples: int,
 # -- the table is covered ----------------------------------------------------------------------
 def test_every_differentiable_op_has_a_rule() -> None:
     missing = [op.name for op in OP_LIST if op.vjp is None]
-    assert not missing, (f"ops of the table without a derivative rule: {missing}; give each "
-                         f"a rule, or ZERO / NONDIFF saying why it has none")
+    assert not missing, (
+        f"ops of the table without a derivative rule: {missing}; give each "
+        f"a rule, or ZERO / NONDIFF saying why it has none"
+    )
 
 
 def test_every_differentiable_op_has_a_gradient_sampler() -> None:
     missing = [op.name for op in differentiable_ops() if not has_gradient_sampler(op)]
-    assert not missing, (f"differentiable ops with no gradient sampler: {missing}; add one to "
-                         f"conformance/domains.py (SAMPLING)")
+    assert not missing, (
+        f"differentiable ops with no gradient sampler: {missing}; add one to "
+        f"conformance/domains.py (SAMPLING)"
+    )
 
 
 def test_every_gradient_sampler_names_a_differentiable_op() -> None:
     names = {op.name for op in differentiable_ops()}
-    stale = sorted(name for name, s in SAMPLING.items() if name not in names
-                   and (s.both is not None or s.grad is not None or s.smooth is not SMOOTH))
-    assert not stale, (f"gradient samplers or domains of ops that are not differentiable ops: "
-                       f"{stale}")
+    stale = sorted(
+        name
+        for name, s in SAMPLING.items()
+        if name not in names
+        and (s.both is not None or s.grad is not None or s.smooth is not SMOOTH)
+    )
+    assert not stale, (
+        f"gradient samplers or domains of ops that are not differentiable ops: {stale}"
+    )
 
 
 # -- first and second derivatives ------------------------------------------------------------------
 @pytest.mark.parametrize(("op", "variant"), gradient_cases())
-def test_first_derivatives_match_central_differences(op: Any, variant: Any,
-                                                     backend: Any) -> None:
+def test_first_derivatives_match_central_differences(op: Any, variant: Any, backend: Any) -> None:
     def check(case: GradCase, args: tuple[Any, ...]) -> None:
         assert pt.autograd.gradcheck(case.fn, args, atol=case.atol, rtol=case.rtol)
 
@@ -124,16 +155,14 @@ def test_first_derivatives_match_central_differences(op: Any, variant: Any,
 
 
 @pytest.mark.parametrize(("op", "variant"), gradient_cases())
-def test_second_derivatives_match_central_differences(op: Any, variant: Any,
-                                                      backend: Any) -> None:
+def test_second_derivatives_match_central_differences(op: Any, variant: Any, backend: Any) -> None:
     def check(case: GradCase, args: tuple[Any, ...]) -> None:
         assert pt.autograd.gradgradcheck(case.fn, args, atol=case.atol, rtol=case.rtol)
 
-    _run(backend, op, variant, LAZY_EXAMPLES_SECOND if backend.lazy else EXAMPLES_SECOND,
-         check)
+    _run(backend, op, variant, LAZY_EXAMPLES_SECOND if backend.lazy else EXAMPLES_SECOND, check)
 
 
-# -- what a rule declares it reads ------------------------------------------------------------------
+# -- what a rule declares it reads ---------------------------------------------------------------
 class _MetadataOnly:
     """An input a rule declares it does not read (``_x``): its shape, dtype and device only.
     Any other use (its values, an operator, a function of it) raises."""
@@ -178,19 +207,23 @@ def _declared_call(node: Any, made: Any) -> None:
     op = node.op
     rules = op.rules or (op.vjp,)
     outs = node.out if node.tuple_out else None
-    g: Any = (tuple(pt.ones_like(o) for o in outs) if outs is not None
-              else pt.ones_like(made.detach()))
+    g: Any = (
+        tuple(pt.ones_like(o) for o in outs) if outs is not None else pt.ones_like(made.detach())
+    )
     for i, rule in enumerate(rules):
         if not callable(rule) or not hasattr(rule, "__code__"):
             continue  # a marker (ZERO, NONDIFF) or a Composite: nothing declared
         if op.rules and node.needs[i] is None:
             continue  # a rule that the graph never runs for this call
         params = list(inspect.signature(rule).parameters.values())
-        names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
-                                                      p.POSITIONAL_OR_KEYWORD)]
+        names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         out = None if names[1].startswith("_") else node.out
-        inputs = tuple(_MetadataOnly(x) if j + 2 < len(names) and names[j + 2].startswith("_")
-                       and hasattr(x, "_data") else x for j, x in enumerate(node.inputs))
+        inputs = tuple(
+            _MetadataOnly(x)
+            if j + 2 < len(names) and names[j + 2].startswith("_") and hasattr(x, "_data")
+            else x
+            for j, x in enumerate(node.inputs)
+        )
         with pt.no_grad():
             rule(g, out, *inputs, **node.params)
 
@@ -199,13 +232,13 @@ def _declares(op: Any) -> bool:
     return any(callable(r) and hasattr(r, "__code__") for r in (op.rules or (op.vjp,)))
 
 
-@pytest.mark.parametrize(("op", "variant"), [c for c in gradient_cases()
-                                              if _declares(c.values[0])])
+@pytest.mark.parametrize(("op", "variant"), [c for c in gradient_cases() if _declares(c.values[0])])
 def test_rules_read_only_what_they_declare(op: Any, variant: Any) -> None:
     """A rule runs with the output withheld when its parameter is ``_out`` and with only the
     metadata of the inputs it names ``_x``: the declarations that decide what the graph keeps
     and which in-place changes backward checks are true. (Markers and Composite derivatives
     declare nothing: they are left out.)"""
+
     def check(case: GradCase, args: tuple[Any, ...]) -> None:
         nodes = _nodes_of(op, _outputs(case.fn(*args)))
         assert nodes, f"{op.name}() was not recorded"
@@ -225,19 +258,23 @@ def _outputs(y: Any) -> tuple[Any, ...]:
 def test_piecewise_constant_op_has_an_exactly_zero_gradient(op: Any, backend: Any) -> None:
     """ZERO ops: backward gives every input a gradient of exact zeros (as PyTorch's floor,
     sign, round... do), through backward() and through grad()."""
+
     def check(case: GradCase, args: tuple[Any, ...]) -> None:
-        xs = args[:len(case.inputs)]
+        xs = args[: len(case.inputs)]
         (y,) = _outputs(case.fn(*args))
         assert y.requires_grad, f"{op.name}() of an input that requires grad must be recorded"
         u = pt.ones_like(y)
         y.backward(u)
         for x in xs:
-            assert x.grad is not None, (f"{op.name}(): backward() left x.grad None; a "
-                                        f"piecewise-constant op gives a zero gradient")
-            np.testing.assert_array_equal(x.grad.detach().numpy(),
-                                          np.zeros(x.shape, x.dtype.name), strict=True)
+            assert x.grad is not None, (
+                f"{op.name}(): backward() left x.grad None; a "
+                f"piecewise-constant op gives a zero gradient"
+            )
+            np.testing.assert_array_equal(
+                x.grad.detach().numpy(), np.zeros(x.shape, x.dtype.name), strict=True
+            )
         gs = pt.autograd.grad(case.fn(*args), list(xs), grad_outputs=u)
-        for g, x in zip(gs, xs):
+        for g, x in zip(gs, xs, strict=True):
             assert g is not None and g.dtype is x.dtype and tuple(g.shape) == tuple(x.shape)
             assert not np.any(g.detach().numpy()), f"{op.name}(): grad() is not zero"
 
@@ -249,17 +286,21 @@ def _leaf(values: list[float]) -> Any:
     return pt.asarray(np.array(values), dtype=pt.float64, requires_grad=True)
 
 
-@pytest.mark.parametrize("values", [[0.0, 2.0, 3.0], [1.5, 0.0, 0.0, -2.0]],
-                         ids=["one zero", "two zeros"])
-def test_prod_first_derivative_is_exact_where_inputs_are_zero(values: list[float],
-                                                              backend: Any) -> None:
+@pytest.mark.parametrize(
+    "values", [[0.0, 2.0, 3.0], [1.5, 0.0, 0.0, -2.0]], ids=["one zero", "two zeros"]
+)
+def test_prod_first_derivative_is_exact_where_inputs_are_zero(
+    values: list[float], backend: Any
+) -> None:
     assert pt.autograd.gradcheck(lambda x: pt.prod(x), (_leaf(values),))
 
 
-@pytest.mark.parametrize("values", [[1.5, 0.0, 2.0, 3.0], [1.5, 0.0, 2.0, 0.0, 3.0]],
-                         ids=["one zero", "two zeros"])
+@pytest.mark.parametrize(
+    "values", [[1.5, 0.0, 2.0, 3.0], [1.5, 0.0, 2.0, 0.0, 3.0]], ids=["one zero", "two zeros"]
+)
 def test_cumulative_prod_first_derivative_is_exact_where_inputs_are_zero(
-        values: list[float], backend: Any) -> None:
+    values: list[float], backend: Any
+) -> None:
     assert pt.autograd.gradcheck(lambda x: pt.cumulative_prod(x), (_leaf(values),))
 
 
@@ -267,11 +308,13 @@ def test_prod_second_derivative_is_exact_at_one_zero(backend: Any) -> None:
     assert pt.autograd.gradgradcheck(lambda x: pt.prod(x), (_leaf([0.0, 2.0, 3.0]),))
 
 
-_PROD_ZEROS = ("known limitation: the derivative rules of prod and cumulative_prod are exact "
-               "where inputs are zero, but differentiating them again is not (the rule's "
-               "where(zero, ...) branches are constant in the zeros), so second derivatives "
-               "with two zeros in a product (prod) or one zero (cumulative_prod) are wrong; "
-               "the gradient tests draw these ops away from zero")
+_PROD_ZEROS = (
+    "known limitation: the derivative rules of prod and cumulative_prod are exact "
+    "where inputs are zero, but differentiating them again is not (the rule's "
+    "where(zero, ...) branches are constant in the zeros), so second derivatives "
+    "with two zeros in a product (prod) or one zero (cumulative_prod) are wrong; "
+    "the gradient tests draw these ops away from zero"
+)
 
 
 @pytest.mark.xfail(strict=True, reason=_PROD_ZEROS)
@@ -281,6 +324,6 @@ def test_prod_second_derivative_at_two_zeros(backend: Any) -> None:
 
 @pytest.mark.xfail(strict=True, reason=_PROD_ZEROS)
 def test_cumulative_prod_second_derivative_at_a_zero(backend: Any) -> None:
-    assert pt.autograd.gradgradcheck(lambda x: pt.cumulative_prod(x),
-                                     (_leaf([1.5, 0.0, 2.0, 3.0]),))
-
+    assert pt.autograd.gradgradcheck(
+        lambda x: pt.cumulative_prod(x), (_leaf([1.5, 0.0, 2.0, 3.0]),)
+    )

@@ -27,13 +27,34 @@ VERSION = "2025.12"
 ADDED_IN_2025_12 = {"": ("broadcast_shapes", "isin"), "linalg": ("eig", "eigvals"), "fft": ()}
 
 # array-api-strict's own names, not the standard's.
-STRICT_ONLY = {"ArrayAPIStrictFlags", "Device", "__version__", "get_array_api_strict_flags",
-               "set_array_api_strict_flags", "reset_array_api_strict_flags"}
+STRICT_ONLY = {
+    "ArrayAPIStrictFlags",
+    "Device",
+    "__version__",
+    "get_array_api_strict_flags",
+    "set_array_api_strict_flags",
+    "reset_array_api_strict_flags",
+}
 
 # Members of array-api-strict's Array class that are Python's or its own, not the standard's.
-STRICT_ARRAY_ONLY = {"__annotations__", "__array__", "__buffer__", "__doc__", "__getstate__",
-                     "__hash__", "__init__", "__iter__", "__module__", "__new__", "__reduce__",
-                     "__repr__", "__slots__", "__str__", "__weakref__", "__dict__"}
+STRICT_ARRAY_ONLY = {
+    "__annotations__",
+    "__array__",
+    "__buffer__",
+    "__doc__",
+    "__getstate__",
+    "__hash__",
+    "__init__",
+    "__iter__",
+    "__module__",
+    "__new__",
+    "__reduce__",
+    "__repr__",
+    "__slots__",
+    "__str__",
+    "__weakref__",
+    "__dict__",
+}
 
 
 def _flags() -> Any:
@@ -46,7 +67,7 @@ class _nullcontext:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
 
@@ -65,17 +86,22 @@ def _standard_names() -> dict[str, list[str]]:
 def _array_names() -> list[str]:
     from array_api_strict._array_object import Array
 
-    return sorted(n for n in Array.__dict__ if not n.startswith("_")
-                  or (n.startswith("__") and n not in STRICT_ARRAY_ONLY))
+    return sorted(
+        n
+        for n in Array.__dict__
+        if not n.startswith("_") or (n.startswith("__") and n not in STRICT_ARRAY_ONLY)
+    )
 
 
 STANDARD = _standard_names()
 NAMESPACES = {"": pt, "linalg": pt.linalg, "fft": pt.fft}
 
 
-@pytest.mark.parametrize(("namespace", "name"),
-                         [(ns, n) for ns, names in STANDARD.items() for n in names],
-                         ids=lambda v: v or "pt")
+@pytest.mark.parametrize(
+    ("namespace", "name"),
+    [(ns, n) for ns, names in STANDARD.items() for n in names],
+    ids=lambda v: v or "pt",
+)
 def test_standard_name_is_in_the_namespace(namespace: str, name: str) -> None:
     module = NAMESPACES[namespace]
     where = "pt" + ("." + namespace if namespace else "")
@@ -114,19 +140,24 @@ def _function_names() -> list[tuple[str, str]]:
     for namespace, names in STANDARD.items():
         for name in names:
             fn = _strict_function(namespace, name)
-            if callable(fn) and not isinstance(fn, type) and not name.startswith("__") \
-                    and _takes_arrays(fn) and getattr(fn, "__module__", "") not in _NOT_OPS:
+            if (
+                callable(fn)
+                and not isinstance(fn, type)
+                and not name.startswith("__")
+                and _takes_arrays(fn)
+                and getattr(fn, "__module__", "") not in _NOT_OPS
+            ):
                 out.append((namespace, name))
     return out
 
 
-@pytest.mark.parametrize(("namespace", "name"), _function_names(),
-                         ids=lambda v: v or "pt")
+@pytest.mark.parametrize(("namespace", "name"), _function_names(), ids=lambda v: v or "pt")
 def test_every_standard_function_is_registered(namespace: str, name: str) -> None:
     """Each standard function that takes arrays is declared in the op table (one declaration:
     name, dtype category, derivative rule), unless it creates arrays or handles dtypes."""
     dotted = f"{namespace}.{name}" if namespace else name
     # linalg.matmul and its kin are the main namespace's functions, declared once
     if not (dotted in OPS or (namespace == "linalg" and name in OPS) or dotted in COMPOSITIONS):
-        pytest.fail(f"standard function {dotted}() is not in the op table "
-                    f"(polytensor._ops._registry.OPS)")
+        pytest.fail(
+            f"standard function {dotted}() is not in the op table (polytensor._ops._registry.OPS)"
+        )

@@ -56,15 +56,20 @@ def _reduce(fn: Callable[..., Any]) -> Callable[[dict[str, Any]], TorchFn]:
             if dims is None or x.ndim == 0:  # torch reads dim=() as "every dimension"
                 return x * 1
             return fn(x, dims, p["keepdims"], p)
+
         return f
+
     return make
 
 
 def _prod(x: Any, dims: tuple[int, ...], keepdim: bool, p: dict[str, Any]) -> Any:
     for d in sorted((d % x.ndim for d in dims), reverse=True):
         x = torch.prod(x, dim=d, keepdim=True)
-    return x if keepdim else x.reshape([s for i, s in enumerate(x.shape)
-                                        if i not in {d % x.ndim for d in dims}])
+    return (
+        x
+        if keepdim
+        else x.reshape([s for i, s in enumerate(x.shape) if i not in {d % x.ndim for d in dims}])
+    )
 
 
 def _cumulative(fn: Callable[..., Any], initial: float) -> Callable[[dict[str, Any]], TorchFn]:
@@ -77,7 +82,9 @@ def _cumulative(fn: Callable[..., Any], initial: float) -> Callable[[dict[str, A
                 shape[d] = 1
                 y = torch.cat([torch.full(shape, initial, dtype=x.dtype), y], dim=d)
             return y
+
         return f
+
     return make
 
 
@@ -98,6 +105,7 @@ def _getitem(p: dict[str, Any]) -> TorchFn:
         if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype == bool:
             key = key[0]
         return x.reshape(-1)[_flat_map(tuple(x.shape), key)]
+
     return f
 
 
@@ -106,6 +114,7 @@ def _take(p: dict[str, Any]) -> TorchFn:
         if p["axis"] is None:
             return x.reshape(-1)[i]
         return torch.index_select(x, p["axis"] % x.ndim, i)
+
     return f
 
 
@@ -115,6 +124,7 @@ def _scatter_add(p: dict[str, Any]) -> TorchFn:
         pos = _flat_map(shape, _fill(p["key"], tuple(i.numpy() for i in idx)))
         z = torch.zeros(math.prod(shape), dtype=g.dtype)
         return z.index_add(0, pos.reshape(-1), g.reshape(-1)).reshape(shape)
+
     return f
 
 
@@ -125,6 +135,7 @@ def _put(p: dict[str, Any]) -> TorchFn:
         y = x.reshape(-1).clone()
         y[pos.reshape(-1)] = torch.broadcast_to(v, pos.shape).reshape(-1)
         return y.reshape(x.shape)
+
     return f
 
 
@@ -138,9 +149,12 @@ def _clip(p: dict[str, Any]) -> TorchFn:
         if a is None and b is None:
             return x * 1
         if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):  # no mixed overload
-            a, b = (v if v is None or isinstance(v, torch.Tensor)
-                    else torch.tensor(v, dtype=x.dtype) for v in (a, b))
+            a, b = (
+                v if v is None or isinstance(v, torch.Tensor) else torch.tensor(v, dtype=x.dtype)
+                for v in (a, b)
+            )
         return torch.clamp(x, a, b)
+
     return f
 
 
@@ -166,6 +180,7 @@ def _expand_dims(p: dict[str, Any]) -> TorchFn:
         for a in sorted(a % n for a in axes):
             x = torch.unsqueeze(x, a)
         return x
+
     return f
 
 
@@ -175,6 +190,7 @@ def _repeat(p: dict[str, Any]) -> TorchFn:
         if p["axis"] is None:
             return torch.repeat_interleave(x.reshape(-1), reps)
         return torch.repeat_interleave(x, reps, dim=p["axis"])
+
     return f
 
 
@@ -215,6 +231,7 @@ def _svd(p: dict[str, Any]) -> TorchFn:
         k = min(a.shape[-2:])
         u, vh = u[..., :, :k], vh[..., :k, :]
         return s, _sqabs(u), _sqabs(vh), u @ vh
+
     return f
 
 
@@ -223,37 +240,38 @@ def _qr(p: dict[str, Any]) -> TorchFn:
         q, r = torch.linalg.qr(a, mode=p["mode"])
         d = torch.diagonal(r, dim1=-2, dim2=-1)
         phase = d / d.abs() if d.is_complex() else torch.sign(d)
-        return q[..., :, :a.shape[-1]] * phase.unsqueeze(-2), phase.conj().unsqueeze(-1) * r
+        return q[..., :, : a.shape[-1]] * phase.unsqueeze(-2), phase.conj().unsqueeze(-1) * r
+
     return f
 
 
 def _cholesky(p: dict[str, Any]) -> TorchFn:
     def f(a: Any) -> Any:
         n = a.shape[-1]
-        return torch.linalg.cholesky(_hermitian(a) + n * torch.eye(n, dtype=a.dtype),
-                                     upper=p["upper"])
+        return torch.linalg.cholesky(
+            _hermitian(a) + n * torch.eye(n, dtype=a.dtype), upper=p["upper"]
+        )
+
     return f
 
 
 def _vector_norm(p: dict[str, Any]) -> TorchFn:
-    return lambda x: torch.linalg.vector_norm(x, ord=p["ord"], dim=p["axis"],
-                                              keepdim=p["keepdims"])
+    return lambda x: torch.linalg.vector_norm(x, ord=p["ord"], dim=p["axis"], keepdim=p["keepdims"])
 
 
 def _fft1(name: str) -> Callable[[dict[str, Any]], TorchFn]:
-    return lambda p: lambda x: getattr(torch.fft, name)(x, n=p["n"], dim=p["axis"],
-                                                         norm=p["norm"])
+    return lambda p: lambda x: getattr(torch.fft, name)(x, n=p["n"], dim=p["axis"], norm=p["norm"])
 
 
 def _fftn(name: str) -> Callable[[dict[str, Any]], TorchFn]:
-    return lambda p: lambda x: getattr(torch.fft, name)(x, s=p["s"], dim=p["axes"],
-                                                         norm=p["norm"])
+    return lambda p: lambda x: getattr(torch.fft, name)(x, s=p["s"], dim=p["axes"], norm=p["norm"])
 
 
 def _shift(fn: Callable[..., Any], axes: Any) -> TorchFn:
     def f(x: Any) -> Any:
         dims = _dims(x, axes)
         return x * 1 if dims is None else fn(x, dim=dims)  # torch refuses dim=()
+
     return f
 
 
@@ -264,28 +282,73 @@ def _unary(name: str) -> Callable[[dict[str, Any]], TorchFn]:
 # Op name -> (params -> torch function of the same inputs, then the constant tensors).
 TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     # element-wise: same name in torch, unless mapped
-    **{name: _unary(name) for name in (
-        "abs", "negative", "positive", "square", "sqrt", "reciprocal", "add", "subtract",
-        "multiply", "divide", "floor_divide", "remainder", "pow", "maximum", "minimum",
-        "copysign", "hypot", "atan2", "logaddexp", "exp", "expm1", "log", "log1p", "log2",
-        "log10", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-        "acosh", "atanh", "ceil", "floor", "trunc", "real", "relu")},
+    **{
+        name: _unary(name)
+        for name in (
+            "abs",
+            "negative",
+            "positive",
+            "square",
+            "sqrt",
+            "reciprocal",
+            "add",
+            "subtract",
+            "multiply",
+            "divide",
+            "floor_divide",
+            "remainder",
+            "pow",
+            "maximum",
+            "minimum",
+            "copysign",
+            "hypot",
+            "atan2",
+            "logaddexp",
+            "exp",
+            "expm1",
+            "log",
+            "log1p",
+            "log2",
+            "log10",
+            "sin",
+            "cos",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "sinh",
+            "cosh",
+            "tanh",
+            "asinh",
+            "acosh",
+            "atanh",
+            "ceil",
+            "floor",
+            "trunc",
+            "real",
+            "relu",
+        )
+    },
     # torch has no derivative for floor_divide (nor a complex round): their definitions
     "floor_divide": lambda p: lambda a, b: torch.floor(a / b),
-    "round": lambda p: lambda x: torch.complex(torch.round(x.real), torch.round(x.imag))
-    if x.is_complex() else torch.round(x),
+    "round": lambda p: (
+        lambda x: (
+            torch.complex(torch.round(x.real), torch.round(x.imag))
+            if x.is_complex()
+            else torch.round(x)
+        )
+    ),
     "sign": lambda p: torch.sgn,  # torch.sign refuses complex; sgn is the standard's sign
     "conj": lambda p: torch.conj_physical,
     "imag": lambda p: torch.imag,
-    "clip": _clip, "where": _where,
+    "clip": _clip,
+    "where": _where,
     # reductions
     "sum": _reduce(lambda x, d, k, p: torch.sum(x, dim=d, keepdim=k)),
     "prod": _reduce(_prod),
     "mean": _reduce(lambda x, d, k, p: torch.mean(x, dim=d, keepdim=k)),
-    "var": _reduce(lambda x, d, k, p: torch.var(x, dim=d, correction=p["correction"],
-                                                keepdim=k)),
-    "std": _reduce(lambda x, d, k, p: torch.std(x, dim=d, correction=p["correction"],
-                                                keepdim=k)),
+    "var": _reduce(lambda x, d, k, p: torch.var(x, dim=d, correction=p["correction"], keepdim=k)),
+    "std": _reduce(lambda x, d, k, p: torch.std(x, dim=d, correction=p["correction"], keepdim=k)),
     "max": _reduce(lambda x, d, k, p: torch.amax(x, dim=d, keepdim=k)),
     "min": _reduce(lambda x, d, k, p: torch.amin(x, dim=d, keepdim=k)),
     "cumulative_sum": _cumulative(torch.cumsum, 0.0),
@@ -295,8 +358,11 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "broadcast_to": lambda p: lambda x: torch.broadcast_to(x, p["shape"]),
     "concat": _concat,
     "expand_dims": _expand_dims,
-    "flip": lambda p: lambda x: torch.flip(x, dims=tuple(range(x.ndim)) if p["axis"] is None
-                                           else _dims(x, p["axis"]) or ()),
+    "flip": lambda p: (
+        lambda x: torch.flip(
+            x, dims=tuple(range(x.ndim)) if p["axis"] is None else _dims(x, p["axis"]) or ()
+        )
+    ),
     "moveaxis": lambda p: lambda x: torch.movedim(x, p["source"], p["destination"]),
     "permute_dims": lambda p: lambda x: torch.permute(x, p["axes"]),
     "repeat": _repeat,
@@ -309,9 +375,11 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "asarray": lambda p: lambda x: x.clone(),
     "astype": lambda p: lambda x: x.to(getattr(torch, p["dtype"])),
     # indexing
-    "__getitem__": _getitem, "take": _take,
+    "__getitem__": _getitem,
+    "take": _take,
     "take_along_axis": lambda p: lambda x, i: torch.take_along_dim(x, i, dim=p["axis"]),
-    "_scatter_add": _scatter_add, "_put": _put,
+    "_scatter_add": _scatter_add,
+    "_put": _put,
     "_matmul_nt": lambda p: lambda a, b: torch.matmul(a, b.mT),
     "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
     "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
@@ -324,16 +392,22 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     # linear algebra
     "matmul": lambda p: torch.matmul,
     "matrix_transpose": lambda p: lambda x: x.mT,
-    "tensordot": lambda p: lambda a, b: torch.tensordot(
-        a, b, dims=p["axes"] if isinstance(p["axes"], int) else [list(d) for d in p["axes"]]),
+    "tensordot": lambda p: (
+        lambda a, b: torch.tensordot(
+            a, b, dims=p["axes"] if isinstance(p["axes"], int) else [list(d) for d in p["axes"]]
+        )
+    ),
     "vecdot": lambda p: lambda a, b: torch.linalg.vecdot(a, b, dim=p["axis"]),
-    "linalg.cross": lambda p: lambda a, b: torch.linalg.cross(  # torch wants equal ndims
-        *torch.broadcast_tensors(a, b), dim=p["axis"]),
+    "linalg.cross": lambda p: (
+        lambda a, b: torch.linalg.cross(  # torch wants equal ndims
+            *torch.broadcast_tensors(a, b), dim=p["axis"]
+        )
+    ),
     "linalg.outer": lambda p: torch.outer,
-    "linalg.diagonal": lambda p: lambda x: torch.diagonal(x, offset=p["offset"], dim1=-2,
-                                                          dim2=-1),
-    "linalg.trace": lambda p: lambda x: torch.diagonal(x, offset=p["offset"], dim1=-2,
-                                                       dim2=-1).sum(-1),
+    "linalg.diagonal": lambda p: lambda x: torch.diagonal(x, offset=p["offset"], dim1=-2, dim2=-1),
+    "linalg.trace": lambda p: (
+        lambda x: torch.diagonal(x, offset=p["offset"], dim1=-2, dim2=-1).sum(-1)
+    ),
     "linalg.det": lambda p: torch.linalg.det,
     "linalg.inv": lambda p: torch.linalg.inv,
     "linalg.slogdet": lambda p: lambda x: tuple(torch.linalg.slogdet(x)),
@@ -341,17 +415,18 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "linalg.solve": lambda p: _solve,
     "linalg.cholesky": _cholesky,
     "linalg.eigh": lambda p: _eigh,
-    "linalg.eigvalsh": lambda p: lambda a: torch.linalg.eigvalsh(
-        _hermitian(a) + _spread(a.shape[-1], a.dtype)),
+    "linalg.eigvalsh": lambda p: (
+        lambda a: torch.linalg.eigvalsh(_hermitian(a) + _spread(a.shape[-1], a.dtype))
+    ),
     "linalg.eig": lambda p: _eig,
-    "linalg.eigvals": lambda p: lambda a: torch.linalg.eigvals(a + _spread(a.shape[-1],
-                                                                           a.dtype)),
+    "linalg.eigvals": lambda p: lambda a: torch.linalg.eigvals(a + _spread(a.shape[-1], a.dtype)),
     "linalg.svd": _svd,
     "linalg.svdvals": lambda p: torch.linalg.svdvals,
     "linalg.qr": _qr,
     "linalg.pinv": lambda p: torch.linalg.pinv,
-    "linalg.matrix_norm": lambda p: lambda x: torch.linalg.matrix_norm(x, ord=p["ord"],
-                                                                       keepdim=p["keepdims"]),
+    "linalg.matrix_norm": lambda p: (
+        lambda x: torch.linalg.matrix_norm(x, ord=p["ord"], keepdim=p["keepdims"])
+    ),
     "linalg.vector_norm": _vector_norm,
     # fft
     **{f"fft.{n}": _fft1(n) for n in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")},
@@ -372,8 +447,10 @@ LOOSE = ("linalg.", "matmul", "tensordot", "vecdot")
 def test_every_differentiable_op_is_crosschecked_or_says_why_not() -> None:
     names = {op.name for op in differentiable_ops()}
     missing = sorted(names - set(TORCH) - set(NOT_IN_TORCH))
-    assert not missing, (f"differentiable ops with no torch counterpart in TORCH and no reason "
-                         f"in NOT_IN_TORCH: {missing}")
+    assert not missing, (
+        f"differentiable ops with no torch counterpart in TORCH and no reason "
+        f"in NOT_IN_TORCH: {missing}"
+    )
     stale = sorted((set(TORCH) | set(NOT_IN_TORCH)) - names)
     assert not stale, f"entries of TORCH / NOT_IN_TORCH that are not differentiable ops: {stale}"
 
@@ -414,35 +491,58 @@ def crosscheck(op: Any, case: GradCase) -> None:
     assert len(outs) == len(touts), f"{len(outs)} outputs, torch gives {len(touts)}"
     rng = np.random.default_rng(0)
     cots = []
-    for i, (o, t) in enumerate(zip(outs, touts)):
+    for i, (o, t) in enumerate(zip(outs, touts, strict=True)):
         got = o.detach().numpy()
         want = t.detach().numpy(force=True)
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
-                                   err_msg=f"forward output {i}", strict=True)
+        np.testing.assert_allclose(
+            got, want, rtol=rtol, atol=atol, err_msg=f"forward output {i}", strict=True
+        )
         cots.append(_cotangent(rng, got))
-    live = [(o, c) for o, c in zip(outs, cots) if o.requires_grad]
-    gs = pt.autograd.grad([o for o, _ in live], xs,
-                          grad_outputs=[pt.asarray(c) for _, c in live],
-                          allow_unused=True) if live else (None,) * len(xs)
+    live = [(o, c) for o, c in zip(outs, cots, strict=True) if o.requires_grad]
+    gs = (
+        pt.autograd.grad(
+            [o for o, _ in live],
+            xs,
+            grad_outputs=[pt.asarray(c) for _, c in live],
+            allow_unused=True,
+        )
+        if live
+        else (None,) * len(xs)
+    )
     # torch marks some piecewise-constant outputs (floor_divide) as not differentiable
-    tlive = [(t, c) for t, c in zip(touts, cots) if t.requires_grad]
-    tgs = torch.autograd.grad([t for t, _ in tlive], ts,
-                              grad_outputs=[torch.tensor(c) for _, c in tlive],
-                              allow_unused=True) if tlive else (None,) * len(ts)
-    for k, (g, tg, x) in enumerate(zip(gs, tgs, case.inputs)):
+    tlive = [(t, c) for t, c in zip(touts, cots, strict=True) if t.requires_grad]
+    tgs = (
+        torch.autograd.grad(
+            [t for t, _ in tlive],
+            ts,
+            grad_outputs=[torch.tensor(c) for _, c in tlive],
+            allow_unused=True,
+        )
+        if tlive
+        else (None,) * len(ts)
+    )
+    for k, (g, tg, x) in enumerate(zip(gs, tgs, case.inputs, strict=True)):
         got = np.zeros_like(x) if g is None else g.detach().numpy()
         want = np.zeros_like(x) if tg is None else tg.detach().numpy(force=True)
         scale = 1.0 + float(np.max(np.abs(want), initial=0.0))
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol * scale,
-                                   err_msg=f"gradient of input {k}", strict=True)
+        np.testing.assert_allclose(
+            got, want, rtol=rtol, atol=atol * scale, err_msg=f"gradient of input {k}", strict=True
+        )
 
 
-@pytest.mark.parametrize(("op", "variant"),
-                         [c for c in gradient_cases() if c.values[0].name in TORCH])
+@pytest.mark.parametrize(
+    ("op", "variant"), [c for c in gradient_cases() if c.values[0].name in TORCH]
+)
 def test_gradient_matches_torch(op: Any, variant: Any) -> None:
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              print_blob=False, suppress_health_check=list(HealthCheck),
-              phases=(Phase.explicit, Phase.generate))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate),
+    )
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         case = grad_sample(data.draw, op, variant)
@@ -464,8 +564,9 @@ def test_elementwise_ties_split_the_gradient_as_torch_does(name: str) -> None:
     x2, t2 = _both([1.0, 5.0, 3.0, -2.0])
     u = np.array([0.3, -1.2, 2.0, 0.7])
     g1, g2 = pt.autograd.grad(getattr(pt, name)(x1, x2), [x1, x2], grad_outputs=pt.asarray(u))
-    w1, w2 = torch.autograd.grad(getattr(torch, name)(t1, t2), [t1, t2],
-                                 grad_outputs=torch.tensor(u))
+    w1, w2 = torch.autograd.grad(
+        getattr(torch, name)(t1, t2), [t1, t2], grad_outputs=torch.tensor(u)
+    )
     np.testing.assert_array_equal(g1.numpy(), w1.numpy())
     np.testing.assert_array_equal(g2.numpy(), w2.numpy())
 
@@ -480,5 +581,6 @@ def test_reduction_ties_split_the_gradient_as_torch_does(name: str, torch_name: 
         u = np.linspace(0.5, 1.5, ty.numel()).reshape(tuple(ty.shape))
         (g,) = pt.autograd.grad(y, [x], grad_outputs=pt.asarray(u))
         (w,) = torch.autograd.grad(ty, [t], grad_outputs=torch.tensor(u))
-        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-15, atol=0,
-                                   err_msg=f"{name}(axis={axis})")
+        np.testing.assert_allclose(
+            g.numpy(), w.numpy(), rtol=1e-15, atol=0, err_msg=f"{name}(axis={axis})"
+        )

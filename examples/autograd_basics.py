@@ -25,8 +25,11 @@ import polytensor as pt
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: ``--backend`` (default: ``POLYTENSOR_BACKEND`` or numpy)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
-                        help="polytensor backend (numpy, dask, array_api_strict, cupy)")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
+        help="polytensor backend (numpy, dask, array_api_strict, cupy)",
+    )
     return parser.parse_args(argv)
 
 
@@ -43,8 +46,9 @@ def tensors_and_gradients() -> bool:
     print(f"y = x + 2: grad_fn {y.grad_fn} (y was made by an operation)")
     z = y * y * 3
     out = z.mean()
-    print(f"z = y * y * 3: grad_fn {z.grad_fn}; out = z.mean() = {out.item()} "
-          f"(grad_fn {out.grad_fn})")
+    print(
+        f"z = y * y * 3: grad_fn {z.grad_fn}; out = z.mean() = {out.item()} (grad_fn {out.grad_fn})"
+    )
 
     a = pt.randn(2, 2)
     a = (a * 3) / (a - 1)
@@ -76,8 +80,9 @@ def vector_jacobian_product() -> bool:
     grad = values(x.grad)
     expected = values(v) * 2.0**doublings
     ok = bool((abs(grad - expected) <= 1e-6 * abs(expected)).all())
-    print(f"y.backward(v) with v = {values(v)}: x.grad = {grad}\n"
-          f"x.grad == v * 2**{doublings}: {ok}")
+    print(
+        f"y.backward(v) with v = {values(v)}: x.grad = {grad}\nx.grad == v * 2**{doublings}: {ok}"
+    )
     return ok
 
 
@@ -86,11 +91,12 @@ def retain_graph() -> bool:
     x = pt.tensor([1.0, 2.0, 3.0], requires_grad=True)
     loss = (x * x).sum()
     loss.backward(retain_graph=True)  # keep the graph for a second backward
-    loss.backward()                   # gradients accumulate in x.grad: 2 * 2x
+    loss.backward()  # gradients accumulate in x.grad: 2 * 2x
     grad = values(x.grad)
     ok = bool((grad == 4 * values(x)).all())
-    print(f"two backward() calls, the first with retain_graph=True: x.grad = {grad} "
-          f"(== 4 * x: {ok})")
+    print(
+        f"two backward() calls, the first with retain_graph=True: x.grad = {grad} (== 4 * x: {ok})"
+    )
     try:
         loss.backward()  # the second call freed the graph
         print("a third backward() ran: UNEXPECTED")
@@ -105,9 +111,9 @@ def retain_graph() -> bool:
 def detach_and_no_grad() -> bool:
     print("\n== detach() and no_grad()")
     x = pt.randn(3, requires_grad=True)
-    print(f"x.requires_grad {x.requires_grad}, (x ** 2).requires_grad {(x ** 2).requires_grad}")
+    print(f"x.requires_grad {x.requires_grad}, (x ** 2).requires_grad {(x**2).requires_grad}")
     with pt.no_grad():
-        inside = (x ** 2).requires_grad
+        inside = (x**2).requires_grad
     print(f"with pt.no_grad(): (x ** 2).requires_grad {inside}")
     y = x.detach()
     same = bool(pt.all(x.eq(y)))
@@ -124,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"backend: {pt.get_backend().name}")
     pt.manual_seed(0)
-    checks = [tensors_and_gradients(), vector_jacobian_product(), retain_graph(),
-              detach_and_no_grad()]
+    checks = [
+        tensors_and_gradients(),
+        vector_jacobian_product(),
+        retain_graph(),
+        detach_and_no_grad(),
+    ]
     print(f"\n{sum(checks)} of {len(checks)} checks passed")
     return 0 if all(checks) else 1
 

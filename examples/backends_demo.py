@@ -87,8 +87,12 @@ def fit(x_host: np.ndarray, y_host: np.ndarray) -> dict[str, np.ndarray]:
         probs = softmax(x[:5, ...] @ w + b)
     # On Dask all of the above is still a task graph; compute() runs it once, sharing work.
     first, last, w_, b_, probs = pt.compute(losses[0], losses[-1], w.detach(), b.detach(), probs)
-    return {"loss": np.asarray([first.item(), last.item()]), "w": w_.numpy(),
-            "b": np.asarray(b_.item()), "softmax": probs.numpy()}
+    return {
+        "loss": np.asarray([first.item(), last.item()]),
+        "w": w_.numpy(),
+        "b": np.asarray(b_.item()),
+        "softmax": probs.numpy(),
+    }
 
 
 def main() -> int:
@@ -112,20 +116,28 @@ def main() -> int:
             continue
         with pt.use_backend(name):
             results[name] = out = fit(x, y)
-        print(f"{name}: loss {out['loss'][0]:.6f} -> {out['loss'][1]:.6f}, "
-              f"w = {out['w']}, b = {float(out['b']):.6f}\n"
-              f"  softmax of the first 5 predictions = {out['softmax']}")
+        print(
+            f"{name}: loss {out['loss'][0]:.6f} -> {out['loss'][1]:.6f}, "
+            f"w = {out['w']}, b = {float(out['b']):.6f}\n"
+            f"  softmax of the first 5 predictions = {out['softmax']}"
+        )
     if not results:
         print("FAILED: no backend is available")
         return 1
 
     reference_name = "numpy" if "numpy" in results else next(iter(results))
     reference = results[reference_name]
-    mismatches = [(name, key) for name, out in results.items() for key, value in out.items()
-                  if not np.allclose(value, reference[key], rtol=1e-9, atol=1e-12)]
+    mismatches = [
+        (name, key)
+        for name, out in results.items()
+        for key, value in out.items()
+        if not np.allclose(value, reference[key], rtol=1e-9, atol=1e-12)
+    ]
     for name, key in mismatches:
-        print(f"MISMATCH: {key} on {name} is {results[name][key]}, "
-              f"on {reference_name} {reference[key]}")
+        print(
+            f"MISMATCH: {key} on {name} is {results[name][key]}, "
+            f"on {reference_name} {reference[key]}"
+        )
     if mismatches:
         print(f"FAILED: the backends ({', '.join(results)}) disagree")
         return 1

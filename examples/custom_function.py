@@ -61,8 +61,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: ``--backend`` (default: ``POLYTENSOR_BACKEND`` or numpy),
     ``--steps``, ``--seed``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
-                        help="polytensor backend (numpy, dask, array_api_strict, cupy)")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
+        help="polytensor backend (numpy, dask, array_api_strict, cupy)",
+    )
     parser.add_argument("--steps", type=int, default=500, help="training steps (500)")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
@@ -122,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     pt.manual_seed(args.seed)
     print(f"backend: {pt.get_backend().name}")
     rule_ok = check_rule()
-    print(f"training relu(x.mm(w1)).mm(w2) with MyReLU: N={N}, D_in={D_IN}, H={H}, "
-          f"D_out={D_OUT}, lr={LEARNING_RATE}, {args.steps} steps")
+    print(
+        f"training relu(x.mm(w1)).mm(w2) with MyReLU: N={N}, D_in={D_IN}, H={H}, "
+        f"D_out={D_OUT}, lr={LEARNING_RATE}, {args.steps} steps"
+    )
     start = time.perf_counter()
     first, last = train(args.steps)
     elapsed = time.perf_counter() - start

@@ -28,8 +28,11 @@ import polytensor as pt
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: ``--backend`` (default: ``POLYTENSOR_BACKEND`` or numpy)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
-                        help="polytensor backend (numpy, dask, array_api_strict, cupy)")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
+        help="polytensor backend (numpy, dask, array_api_strict, cupy)",
+    )
     return parser.parse_args(argv)
 
 
@@ -90,8 +93,10 @@ def numpy_bridge(backend: str) -> None:
     a.add_(1)
     shared = bool(b[0] == 2.0)
     print(f"a = pt.ones(5); b = a.numpy(); a.add_(1); b = {b}")
-    print(f"numpy() shares memory with the tensor: {shared} "
-          f"(expected {backend == 'numpy'}: shared on numpy, a copy elsewhere)")
+    print(
+        f"numpy() shares memory with the tensor: {shared} "
+        f"(expected {backend == 'numpy'}: shared on numpy, a copy elsewhere)"
+    )
 
     a = np.ones(5)
     b = pt.from_numpy(a)  # always a NumPy-backend tensor over a's memory
@@ -102,8 +107,10 @@ def numpy_bridge(backend: str) -> None:
     c = b.to(backend)  # moving it to the current backend copies unless that is numpy
     a += 1
     moved_shared = bool(c.numpy()[0] == 3.0)
-    print(f"b.to({backend!r}) still shares memory with the array: {moved_shared} "
-          f"(expected {backend == 'numpy'})")
+    print(
+        f"b.to({backend!r}) still shares memory with the array: {moved_shared} "
+        f"(expected {backend == 'numpy'})"
+    )
 
 
 def backends() -> None:

@@ -33,8 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: ``--backend`` (default: ``POLYTENSOR_BACKEND`` or numpy),
     ``--steps``, ``--dtype``, ``--seed``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
-                        help="polytensor backend (numpy, dask, array_api_strict, cupy)")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
+        help="polytensor backend (numpy, dask, array_api_strict, cupy)",
+    )
     parser.add_argument("--steps", type=int, default=500, help="training steps (500)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     parser.add_argument("--seed", type=int, default=0)
@@ -79,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot use backend {args.backend!r}: {e}", file=sys.stderr)
         return 2
     pt.manual_seed(args.seed)
-    print(f"backend: {pt.get_backend().name}, dtype {args.dtype}, N={N}, D_in={D_IN}, H={H}, "
-          f"D_out={D_OUT}, lr={LEARNING_RATE}, {args.steps} steps")
+    print(
+        f"backend: {pt.get_backend().name}, dtype {args.dtype}, N={N}, D_in={D_IN}, H={H}, "
+        f"D_out={D_OUT}, lr={LEARNING_RATE}, {args.steps} steps"
+    )
     start = time.perf_counter()
     first, last = train(args.steps, getattr(pt, args.dtype))
     elapsed = time.perf_counter() - start

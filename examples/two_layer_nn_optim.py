@@ -33,8 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: ``--backend`` (default: ``POLYTENSOR_BACKEND`` or numpy),
     ``--optimizer``, ``--steps``, ``--seed``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
-                        help="polytensor backend (numpy, dask, array_api_strict, cupy)")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("POLYTENSOR_BACKEND") or "numpy",
+        help="polytensor backend (numpy, dask, array_api_strict, cupy)",
+    )
     parser.add_argument("--optimizer", choices=sorted(LEARNING_RATE), default="adam")
     parser.add_argument("--steps", type=int, default=500, help="training steps (500)")
     parser.add_argument("--seed", type=int, default=0)
@@ -43,8 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def optimizer_state(optimizer: optim.Optimizer) -> list[pt.Tensor]:
     """The tensors an optimizer keeps between steps (momentum buffers, Adam's moments)."""
-    return [v for state in optimizer.state.values() for v in state.values()
-            if isinstance(v, pt.Tensor)]
+    return [
+        v for state in optimizer.state.values() for v in state.values() if isinstance(v, pt.Tensor)
+    ]
 
 
 def train(steps: int, which: str) -> tuple[float, float]:
@@ -54,8 +58,11 @@ def train(steps: int, which: str) -> tuple[float, float]:
     model = nn.Sequential(nn.Linear(D_IN, H), nn.ReLU(), nn.Linear(H, D_OUT))
     loss_fn = nn.MSELoss(reduction="sum")
     lr = LEARNING_RATE[which]
-    optimizer = (optim.Adam(model.parameters(), lr=lr) if which == "adam"
-                 else optim.SGD(model.parameters(), lr=lr))
+    optimizer = (
+        optim.Adam(model.parameters(), lr=lr)
+        if which == "adam"
+        else optim.SGD(model.parameters(), lr=lr)
+    )
     print(model)
     print(f"optimizer: {type(optimizer).__name__}, lr={lr}")
 
@@ -84,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot use backend {args.backend!r}: {e}", file=sys.stderr)
         return 2
     pt.manual_seed(args.seed)
-    print(f"backend: {pt.get_backend().name}, N={N}, D_in={D_IN}, H={H}, D_out={D_OUT}, "
-          f"{args.steps} steps")
+    print(
+        f"backend: {pt.get_backend().name}, N={N}, D_in={D_IN}, H={H}, D_out={D_OUT}, "
+        f"{args.steps} steps"
+    )
     start = time.perf_counter()
     first, last = train(args.steps, args.optimizer)
     elapsed = time.perf_counter() - start

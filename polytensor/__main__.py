@@ -25,8 +25,12 @@ def _library_version(name: str) -> str:
     """The installed version of the library behind backend ``name`` ("" when unknown)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    dist = {"numpy": "numpy", "dask": "dask", "cupy": "cupy",
-            "array_api_strict": "array-api-strict"}.get(name)
+    dist = {
+        "numpy": "numpy",
+        "dask": "dask",
+        "cupy": "cupy",
+        "array_api_strict": "array-api-strict",
+    }.get(name)
     if dist is None:
         return ""
     try:
@@ -107,19 +111,26 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="polytensor",
         description="polytensor: an Array API standard namespace with reverse-mode autograd "
-                    "over NumPy, CuPy and Dask.")
+        "over NumPy, CuPy and Dask.",
+    )
     from polytensor import __version__
 
     parser.add_argument("--version", action="version", version=f"polytensor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("info", help="show version, backends and their status, devices, "
-                                "default dtypes and the array API version",
-                   description="Show the polytensor version, every registered backend with its "
-                               "status (available, or why not), the devices of the available "
-                               "backends, the default dtypes and the array API version.")
-    sub.add_parser("demo", add_help=False,
-                   help="train a small CNN on scikit-learn's 8x8 digits "
-                        "(polytensor demo --help for its options)")
+    sub.add_parser(
+        "info",
+        help="show version, backends and their status, devices, "
+        "default dtypes and the array API version",
+        description="Show the polytensor version, every registered backend with its "
+        "status (available, or why not), the devices of the available "
+        "backends, the default dtypes and the array API version.",
+    )
+    sub.add_parser(
+        "demo",
+        add_help=False,
+        help="train a small CNN on scikit-learn's 8x8 digits "
+        "(polytensor demo --help for its options)",
+    )
     return parser
 
 

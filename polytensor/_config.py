@@ -18,8 +18,14 @@ from ._device import Device, native_name
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["set_backend", "use_backend", "get_backend", "set_default_dtype", "get_default_dtype",
-           "parse_device"]
+__all__ = [
+    "get_backend",
+    "get_default_dtype",
+    "parse_device",
+    "set_backend",
+    "set_default_dtype",
+    "use_backend",
+]
 
 _BACKEND: ContextVar[Backend | None] = ContextVar("polytensor_backend", default=None)
 GRAD_ENABLED: ContextVar[bool] = ContextVar("polytensor_grad_enabled", default=True)
@@ -104,7 +110,8 @@ def set_default_dtype(dtype: dt.DType) -> None:
     """
     if dtype not in (dt.float32, dt.float64):
         raise TypeError(
-            f"set_default_dtype() expects polytensor.float32 or polytensor.float64; got {dtype!r}")
+            f"set_default_dtype() expects polytensor.float32 or polytensor.float64; got {dtype!r}"
+        )
     DEFAULT_FLOAT.set(dtype)
 
 
@@ -142,7 +149,8 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
             raise ValueError(
                 f"{where}() got unknown device {device!r}; expected one of "
                 f"{', '.join(str(d) for d in backends.all_devices())}, a backend name, "
-                f"'cpu' or 'cuda:N'")
+                f"'cpu' or 'cuda:N'"
+            )
         b = backends.get(name)
         current = get_backend()
         if current.name == name:  # keep the options of a configured current backend (chunks=)
@@ -152,13 +160,17 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
     for d in current.devices():
         if d.native == device:
             return current, device
-    raise ValueError(f"{where}() got device {device!r} of type {type(device).__name__}; "
-                     f"expected a polytensor Device or a string such as 'numpy:cpu'")
+    raise ValueError(
+        f"{where}() got device {device!r} of type {type(device).__name__}; "
+        f"expected a polytensor Device or a string such as 'numpy:cpu'"
+    )
 
 
 def _find_native(b: Backend, name: str, where: str, original: str) -> Any:
     for d in b.devices():
         if native_name(d.native) == name:
             return d.native
-    raise ValueError(f"{where}() got device {original!r}; backend {b.name!r} has devices "
-                     f"{', '.join(str(d) for d in b.devices())}")
+    raise ValueError(
+        f"{where}() got device {original!r}; backend {b.name!r} has devices "
+        f"{', '.join(str(d) for d in b.devices())}"
+    )

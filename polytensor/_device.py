@@ -36,7 +36,7 @@ class Device:
     True
     """
 
-    __slots__ = ("backend", "native", "_name")
+    __slots__ = ("_name", "backend", "native")
 
     def __init__(self, backend: Backend, native: Any) -> None:
         self.backend = backend

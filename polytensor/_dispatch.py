@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import _config
+from . import _config, _tape
 from . import _dtypes as dt
-from . import _tape
 from . import _tensor_base as _tb
 from ._device import Device
 from ._shapes import broadcast_shapes
@@ -19,13 +18,16 @@ from ._tensor_base import TensorBase
 
 if TYPE_CHECKING:
     from ._ops._registry import OpDef
+    from ._tensor import Tensor
     from .backends import Backend
 
-__all__ = ["apply", "wrap_new", "wrap_output", "common_backend"]
+__all__ = ["apply", "common_backend", "wrap_new", "wrap_output"]
 
 _SCALARS = (bool, int, float, complex)
 _new = object.__new__
-def wrap_new(data: Any, backend: Backend) -> Any:
+
+
+def wrap_new(data: Any, backend: Backend) -> Tensor:
     """A new Tensor around native ``data`` (which must be an array of ``backend``)."""
     if type(data) is not backend.array_type:
         data = backend.as_array(data)
@@ -33,7 +35,7 @@ def wrap_new(data: Any, backend: Backend) -> Any:
     t._data = data
     t._backend = backend
     t._meta = None
-    return t
+    return t  # type: ignore[return-value]  # (an instance of the concrete class, Tensor)
 
 
 def wrap_output(out: Any, backend: Backend) -> Any:
@@ -49,8 +51,10 @@ def wrap_output(out: Any, backend: Backend) -> Any:
 
 
 def _mixed(where: str, a: Backend, b: Backend) -> ValueError:
-    return ValueError(f"{where}() got tensors from two backends ({a.name}, {b.name}); "
-                      f"move one with x.to(\"{a.name}\")")
+    return ValueError(
+        f"{where}() got tensors from two backends ({a.name}, {b.name}); "
+        f'move one with x.to("{a.name}")'
+    )
 
 
 def common_backend(where: str, tensors: Any) -> Backend | None:
@@ -71,16 +75,21 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
                     device = d
                 elif d != device:
                     first, other = Device(b, device), Device(b, d)
-                    raise ValueError(f"{where}() got tensors on two devices ({first}, {other}); "
-                                     f"move one with x.to_device(\"{first}\")")
+                    raise ValueError(
+                        f"{where}() got tensors on two devices ({first}, {other}); "
+                        f'move one with x.to_device("{first}")'
+                    )
     return backend
 
 
 def _type_error(opdef: OpDef, value: Any) -> TypeError:
     what = "polytensor arrays or Python scalars" if opdef.scalars else "polytensor arrays"
     hint = ""
-    if hasattr(value, "__array_namespace__") or hasattr(value, "__array__") or isinstance(
-            value, (list, tuple)):
+    if (
+        hasattr(value, "__array_namespace__")
+        or hasattr(value, "__array__")
+        or isinstance(value, (list, tuple))
+    ):
         hint = "; convert it with pt.asarray(...)"
     return TypeError(f"{opdef.name}() expects {what}; got {type(value).__name__}{hint}")
 
@@ -88,8 +97,12 @@ def _type_error(opdef: OpDef, value: Any) -> TypeError:
 _SCALAR_TYPES = frozenset(_SCALARS)
 
 
-def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None = None,
-          dunder: bool = False) -> Any:
+def apply(
+    opdef: OpDef,
+    inputs: tuple[Any, ...],
+    params: dict[str, Any] | None = None,
+    dunder: bool = False,
+) -> Any:
     """Run ``opdef`` on ``inputs`` (tensors, Python scalars, None) with keyword ``params``."""
     backend: Backend | None = None
     datas: list[Any] = []
@@ -119,8 +132,10 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
     if backend is None:
         if dunder:
             return NotImplemented
-        raise TypeError(f"{opdef.name}() expects at least one polytensor array; got "
-                        f"{', '.join(type(v).__name__ for v in inputs) or 'none'}")
+        raise TypeError(
+            f"{opdef.name}() expects at least one polytensor array; got "
+            f"{', '.join(type(v).__name__ for v in inputs) or 'none'}"
+        )
     if backend.multi_device:
         common_backend(opdef.name, inputs)  # checks devices too
     group = opdef.promote or ()
@@ -133,9 +148,9 @@ def apply(opdef: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] | None =
         if has_scalar or any(dtypes[i] is not first for i in group):
             # Note: the category applies to the promoted dtype, so a boolean mask times a
             # float tensor works as in PyTorch (bool promotes to float); bool * bool does not.
-            result = _promote(opdef, backend, datas, dtypes)
-            if result is not None:
-                _check_category(opdef, group[0], result, [d for d in dtypes if d is not None])
+            promoted = _promote(opdef, backend, datas, dtypes)
+            if promoted is not None:
+                _check_category(opdef, group[0], promoted, [d for d in dtypes if d is not None])
         elif first is not None and first not in cats[group[0]]:
             _check_category(opdef, group[0], first)
     fn = backend.fns[opdef.index]
@@ -168,17 +183,16 @@ def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
     try:
         broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"{opdef.short}() cannot broadcast shapes "
-                         f"{' and '.join(str(s) for s in shapes)}") from error
+        raise ValueError(
+            f"{opdef.short}() cannot broadcast shapes {' and '.join(str(s) for s in shapes)}"
+        ) from error
 
 
-def _check_category(opdef: OpDef, i: int, d: dt.DType,
-                    got: list[dt.DType] | None = None) -> None:
+def _check_category(opdef: OpDef, i: int, d: dt.DType, got: list[dt.DType] | None = None) -> None:
     cat = opdef.category_of(i)
     if d not in dt.CATEGORIES[cat]:
         names = ", ".join(g.name for g in got) if got and len(set(got)) > 1 else d.name
-        raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {names}"
-                        + _category_hint(cat))
+        raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {names}" + _category_hint(cat))
 
 
 def _category_hint(cat: str) -> str:
@@ -189,8 +203,9 @@ def _category_hint(cat: str) -> str:
     return ""
 
 
-def _promote(opdef: OpDef, backend: Backend, datas: list[Any],
-             dtypes: list[Any]) -> dt.DType | None:
+def _promote(
+    opdef: OpDef, backend: Backend, datas: list[Any], dtypes: list[Any]
+) -> dt.DType | None:
     """Promote the inputs named by ``opdef.promote`` to one dtype, in place of ``datas``."""
     group = opdef.promote or ()
     result: dt.DType | None = None
@@ -203,8 +218,10 @@ def _promote(opdef: OpDef, backend: Backend, datas: list[Any],
         elif d is not result:
             r = dt.promote(result, d)
             if r is None:
-                raise TypeError(f"{opdef.short}() cannot promote {result.name} with {d.name}; "
-                                f"cast one with x.astype(...)")
+                raise TypeError(
+                    f"{opdef.short}() cannot promote {result.name} with {d.name}; "
+                    f"cast one with x.astype(...)"
+                )
             result = r
     default_float = _config.DEFAULT_FLOAT.get()
     if result is None:  # only scalars (where(c, 1.0, 0.0)): one of them becomes an array

@@ -10,9 +10,25 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
-    "DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-    "uint64", "float32", "float64", "complex64", "complex128", "ALL_DTYPES", "CATEGORIES",
-    "promote", "finfo_object", "iinfo_object",
+    "ALL_DTYPES",
+    "CATEGORIES",
+    "DType",
+    "bool",
+    "complex64",
+    "complex128",
+    "finfo_object",
+    "float32",
+    "float64",
+    "iinfo_object",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "promote",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
 ]
 
 _builtin_bool = bool
@@ -30,7 +46,7 @@ class DType:
     True
     """
 
-    __slots__ = ("name", "kind", "bits", "_order")
+    __slots__ = ("_order", "bits", "kind", "name")
 
     def __init__(self, name: str, kind: str, bits: int, order: int) -> None:
         self.name = name
@@ -54,7 +70,7 @@ class DType:
         return self
 
 
-bool = DType("bool", "bool", 8, 0)  # noqa: A001 - the standard's name
+bool = DType("bool", "bool", 8, 0)
 int8 = DType("int8", "signed integer", 8, 1)
 int16 = DType("int16", "signed integer", 16, 2)
 int32 = DType("int32", "signed integer", 32, 3)
@@ -68,8 +84,21 @@ float64 = DType("float64", "real floating", 64, 10)
 complex64 = DType("complex64", "complex floating", 64, 11)
 complex128 = DType("complex128", "complex floating", 128, 12)
 
-ALL_DTYPES: Final = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-                     float32, float64, complex64, complex128)
+ALL_DTYPES: Final = (
+    bool,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    float32,
+    float64,
+    complex64,
+    complex128,
+)
 BY_NAME: Final = {d.name: d for d in ALL_DTYPES}
 
 _SIGNED = (int8, int16, int32, int64)
@@ -139,8 +168,13 @@ PROMOTION: Final = _build_promotion_table()
 # Note: the standard leaves promotion across kinds unspecified. polytensor follows PyTorch,
 # where its users come from: booleans promote to any other kind, integers to any floating dtype,
 # and the result takes the dtype of the higher kind (int32 + float32 -> float32).
-_KIND_RANK: Final = {"bool": 0, "signed integer": 1, "unsigned integer": 1,
-                     "real floating": 2, "complex floating": 3}
+_KIND_RANK: Final = {
+    "bool": 0,
+    "signed integer": 1,
+    "unsigned integer": 1,
+    "real floating": 2,
+    "complex floating": 3,
+}
 
 
 def promote(a: DType, b: DType) -> DType | None:
@@ -157,8 +191,9 @@ def promote(a: DType, b: DType) -> DType | None:
     return a if ra > rb else b
 
 
-def scalar_dtype(value: object, array_dtype: DType, default_float: DType,
-                 default_int: DType) -> DType:
+def scalar_dtype(
+    value: object, array_dtype: DType, default_float: DType, default_int: DType
+) -> DType:
     """The dtype a Python scalar takes next to an array of ``array_dtype``.
 
     A scalar of the array's kind (or a lower one: int with float) takes the array's dtype, as the
@@ -199,7 +234,7 @@ def python_scalar_dtype(value: object, default_float: DType, default_int: DType)
 
 
 @dataclass(frozen=True)
-class finfo_object:  # noqa: N801 - the standard's name
+class finfo_object:
     """Machine limits of a floating-point dtype, as the standard's ``finfo`` returns them."""
 
     bits: int
@@ -211,7 +246,7 @@ class finfo_object:  # noqa: N801 - the standard's name
 
 
 @dataclass(frozen=True)
-class iinfo_object:  # noqa: N801 - the standard's name
+class iinfo_object:
     """Machine limits of an integer dtype, as the standard's ``iinfo`` returns them."""
 
     bits: int
@@ -220,17 +255,34 @@ class iinfo_object:  # noqa: N801 - the standard's name
     dtype: DType
 
 
-_F32 = finfo_object(32, 2.0 ** -23, float.fromhex("0x1.fffffep+127"),
-                    -float.fromhex("0x1.fffffep+127"), 2.0 ** -126, float32)
-_F64 = finfo_object(64, 2.0 ** -52, float.fromhex("0x1.fffffffffffffp+1023"),
-                    -float.fromhex("0x1.fffffffffffffp+1023"), 2.0 ** -1022, float64)
-FINFO: Final = {float32: _F32, float64: _F64,
-                complex64: finfo_object(32, _F32.eps, _F32.max, _F32.min,
-                                        _F32.smallest_normal, float32),
-                complex128: finfo_object(64, _F64.eps, _F64.max, _F64.min,
-                                         _F64.smallest_normal, float64)}
-IINFO: Final = {d: iinfo_object(d.bits,
-                                2 ** (d.bits - 1) - 1 if d.kind == "signed integer"
-                                else 2 ** d.bits - 1,
-                                -(2 ** (d.bits - 1)) if d.kind == "signed integer" else 0, d)
-                for d in _INTEGER}
+_F32 = finfo_object(
+    32,
+    2.0**-23,
+    float.fromhex("0x1.fffffep+127"),
+    -float.fromhex("0x1.fffffep+127"),
+    2.0**-126,
+    float32,
+)
+_F64 = finfo_object(
+    64,
+    2.0**-52,
+    float.fromhex("0x1.fffffffffffffp+1023"),
+    -float.fromhex("0x1.fffffffffffffp+1023"),
+    2.0**-1022,
+    float64,
+)
+FINFO: Final = {
+    float32: _F32,
+    float64: _F64,
+    complex64: finfo_object(32, _F32.eps, _F32.max, _F32.min, _F32.smallest_normal, float32),
+    complex128: finfo_object(64, _F64.eps, _F64.max, _F64.min, _F64.smallest_normal, float64),
+}
+IINFO: Final = {
+    d: iinfo_object(
+        d.bits,
+        2 ** (d.bits - 1) - 1 if d.kind == "signed integer" else 2**d.bits - 1,
+        -(2 ** (d.bits - 1)) if d.kind == "signed integer" else 0,
+        d,
+    )
+    for d in _INTEGER
+}

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from . import _dtypes as dt
 from . import backends
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
 from ._ops.elementwise import clip, tanh
 from ._ops.manipulation import concat
-from .backends import _host
-from . import _dtypes as dt
 from ._tensor_base import TensorBase
+from .backends import _host
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
 
-def tensor(data: Any, *, dtype: dt.DType | None = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (PyTorch's ``torch.tensor``).
 
     Python floats give float32 (the default float dtype), NumPy float64 data gives float64.
@@ -48,12 +49,16 @@ def from_numpy(a: Any) -> Tensor:
     tensor([5., 0.], dtype=polytensor.float64, backend='numpy')
     """
     if not _host.is_ndarray(a):
-        raise TypeError(f"from_numpy() expects a numpy.ndarray; got {type(a).__name__}; "
-                        f"use pt.asarray(data) for other data")
+        raise TypeError(
+            f"from_numpy() expects a numpy.ndarray; got {type(a).__name__}; "
+            f"use pt.asarray(data) for other data"
+        )
     if a.dtype.name not in dt.BY_NAME or not a.dtype.isnative:
-        raise TypeError(f"from_numpy() got NumPy dtype {a.dtype}; polytensor supports "
-                        f"{', '.join(dt.BY_NAME)} in native byte order")
-    return wrap_new(a, backends.get("numpy"))  # type: ignore[no-any-return]
+        raise TypeError(
+            f"from_numpy() got NumPy dtype {a.dtype}; polytensor supports "
+            f"{', '.join(dt.BY_NAME)} in native byte order"
+        )
+    return wrap_new(a, backends.get("numpy"))
 
 
 def _lazy_groups(where: str, tensors: tuple[Tensor, ...]) -> dict[str, list[int]]:
@@ -82,7 +87,7 @@ def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     out = list(tensors)
     for idx in _lazy_groups("compute", tensors).values():
         b = tensors[idx[0]]._backend
-        for i, data in zip(idx, b.materialize([tensors[i]._data for i in idx])):
+        for i, data in zip(idx, b.materialize([tensors[i]._data for i in idx]), strict=False):
             t = out[i] = wrap_new(data, tensors[i]._backend)
             t._meta = tensors[i]._meta
     return tuple(out)
@@ -105,7 +110,7 @@ def persist(*tensors: Tensor) -> None:
     """
     for idx in _lazy_groups("persist", tensors).values():
         b = tensors[idx[0]]._backend
-        for i, data in zip(idx, b.persist([tensors[i]._data for i in idx])):
+        for i, data in zip(idx, b.persist([tensors[i]._data for i in idx]), strict=False):
             tensors[i]._data = data
 
 
@@ -121,7 +126,7 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     return concat(tensors, axis=dim if axis is None else axis)
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-D tensors.
 
     Examples
@@ -133,7 +138,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
     return input.mm(mat2)
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix-vector product.
 
     Examples
@@ -145,7 +150,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     return input.mv(vec)
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def dot(input: Tensor, other: Tensor) -> Tensor:
     """Dot product of two 1-D tensors.
 
     Examples
@@ -157,8 +162,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return input.dot(other)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None,  # noqa: A002
-         keepdim: bool = False) -> Tensor:
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     """PyTorch's ``torch.norm``: the 2-norm of all elements by default.
 
     Examples
@@ -183,7 +187,7 @@ def sigmoid(x: Tensor, /) -> Tensor:
     return (tanh(x * 0.5) + 1) * 0.5
 
 
-def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
     """PyTorch's name for ``pt.clip``.
 
     Examples

@@ -8,28 +8,46 @@ its result, while the node that used the old value keeps an alias of it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
 
-__all__ = ["assign_inplace", "check_inplace", "alias_before_inplace", "after_inplace"]
+if TYPE_CHECKING:
+    from ._tensor import Tensor
 
-_SYMBOLS = {"__iadd__": "+", "__isub__": "-", "__imul__": "*", "__itruediv__": "/",
-            "__ifloordiv__": "//", "__imod__": "%", "__ipow__": "**", "__iand__": "&",
-            "__ior__": "|", "__ixor__": "^", "__ilshift__": "<<", "__irshift__": ">>",
-            "__imatmul__": "@"}
+__all__ = ["after_inplace", "alias_before_inplace", "assign_inplace", "check_inplace"]
+
+_SYMBOLS = {
+    "__iadd__": "+",
+    "__isub__": "-",
+    "__imul__": "*",
+    "__itruediv__": "/",
+    "__ifloordiv__": "//",
+    "__imod__": "%",
+    "__ipow__": "**",
+    "__iand__": "&",
+    "__ior__": "|",
+    "__ixor__": "^",
+    "__ilshift__": "<<",
+    "__irshift__": ">>",
+    "__imatmul__": "@",
+}
 
 
-def assign_inplace(x: Any, result: Any, where: str) -> Any:
+def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
     """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
 
     if result.dtype is not x.dtype:
-        raise TypeError(f"{where}: the result has dtype {result.dtype.name} but the tensor "
-                        f"updated in place has {x.dtype.name}; use the out-of-place form "
-                        f"(x = x {_SYMBOLS.get(where, where)} y) or cast first")
+        raise TypeError(
+            f"{where}: the result has dtype {result.dtype.name} but the tensor "
+            f"updated in place has {x.dtype.name}; use the out-of-place form "
+            f"(x = x {_SYMBOLS.get(where, where)} y) or cast first"
+        )
     if result.shape != x.shape:
-        raise ValueError(f"{where}: the result has shape {result.shape} but the tensor updated "
-                         f"in place has {x.shape}; in-place operations cannot broadcast self")
+        raise ValueError(
+            f"{where}: the result has shape {result.shape} but the tensor updated "
+            f"in place has {x.shape}; in-place operations cannot broadcast self"
+        )
     check_inplace(x, where)
     if _tape.requires_grad(result):
         # Recorded: rebind, so the node that saved the old value keeps it intact.
@@ -39,16 +57,18 @@ def assign_inplace(x: Any, result: Any, where: str) -> Any:
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
     after_inplace(x, result)
-    return x
+    return x  # type: ignore[no-any-return]  # (x is a Tensor)
 
 
 def check_inplace(x: Any, where: str) -> None:
     """Refuse in-place changes of leaves that require grad while grad mode is on."""
     m = x._meta
     if m is not None and m.requires_grad and m.node is None and _config.GRAD_ENABLED.get():
-        raise RuntimeError(f"{where}: a leaf tensor that requires grad is used in an in-place "
-                           f"operation; wrap the update in `with pt.no_grad():` or use "
-                           f"x.detach()")
+        raise RuntimeError(
+            f"{where}: a leaf tensor that requires grad is used in an in-place "
+            f"operation; wrap the update in `with pt.no_grad():` or use "
+            f"x.detach()"
+        )
 
 
 def alias_before_inplace(x: Any) -> Any:

@@ -3,37 +3,34 @@ few lines onto table ops or autograd."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from collections import namedtuple
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import _config
+from . import _config, _extras, _inplace, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._tensor_base import TensorBase
-from . import _inplace, _tape
-from .autograd import _engine
-from .autograd import backward as _autograd_backward
-from . import _extras
 from ._extras import tensor
+from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
-from ._ops.creation import full
-from ._ops.creation import full_like
+from ._ops.creation import full, full_like
 from ._ops.data_types import astype
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
-from ._ops.manipulation import _copy
-from ._ops.manipulation import broadcast_to
-from ._ops.manipulation import expand_dims
-from ._ops.manipulation import permute_dims
-from ._ops.manipulation import reshape
-from ._ops.manipulation import squeeze
-from ._ops.manipulation import tile
+from ._ops.manipulation import (
+    _copy,
+    broadcast_to,
+    expand_dims,
+    permute_dims,
+    reshape,
+    squeeze,
+    tile,
+)
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
-from ._inplace import assign_inplace
+from ._tensor_base import TensorBase
 from ._tensor_ops import TensorOperators
+from .autograd import _engine
+from .autograd import backward as _autograd_backward
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -87,8 +84,12 @@ def _is_leaf(self: Tensor) -> bool:
     return m is None or m.node is None
 
 
-def backward(self: Tensor, gradient: Tensor | None = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
+def backward(
+    self: Tensor,
+    gradient: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
     """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
     Examples
@@ -205,7 +206,7 @@ def register_hook(self: Tensor, hook: Any) -> Any:
     _tape.mark_special(m)
 
     class _Handle:
-        def remove(self_inner) -> None:  # noqa: N805
+        def remove(self_inner) -> None:
             if hook in m.hooks:
                 m.hooks.remove(hook)
 
@@ -227,7 +228,6 @@ def to(self: Tensor, device_or_backend: Any = None, dtype: dt.DType | None = Non
     if device_or_backend is not None:
         x = x.to_device(device_or_backend)
     if dtype is not None and dtype is not x.dtype:
-
         x = astype(x, dtype)
     return x
 
@@ -244,7 +244,7 @@ def clone(self: Tensor) -> Tensor:
     tensor([1., 1.], backend='numpy')
     """
 
-    return _copy(self)  # type: ignore[no-any-return]
+    return _copy(self)
 
 
 # -- PyTorch-style methods onto table ops ----------------------------------------------------------
@@ -263,17 +263,27 @@ def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
 def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
     fn = getattr(statistical, name)
 
-    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
-               keepdims: Any = None, **kwargs: Any) -> Tensor:
+    def method(
+        self: Tensor,
+        dim: Any = None,
+        keepdim: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        **kwargs: Any,
+    ) -> Tensor:
         if dim is None and axis is None and keepdim is None and keepdims is None and not kwargs:
             return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
-        return fn(self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims),
-                  **kwargs)  # type: ignore[no-any-return]
+        return fn(  # type: ignore[no-any-return]
+            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims), **kwargs
+        )
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"``pt.{name}`` of this tensor, with PyTorch's ``dim=``/``keepdim=`` or "
-                      f"the standard's ``axis=``/``keepdims=``.{extra}\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> pt.ones(2, 3).{name}(dim=1).shape\n(2,)\n")
+    method.__doc__ = (
+        f"``pt.{name}`` of this tensor, with PyTorch's ``dim=``/``keepdim=`` or "
+        f"the standard's ``axis=``/``keepdims=``.{extra}\n\nExamples\n--------\n"
+        f">>> import polytensor as pt\n>>> pt.ones(2, 3).{name}(dim=1).shape\n(2,)\n"
+    )
     return method
 
 
@@ -285,8 +295,16 @@ def _spread(where: str, correction: Any, unbiased: Any) -> float:
     return 1.0 if unbiased is None or unbiased else 0.0
 
 
-def std(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
-        keepdims: Any = None, correction: Any = None, unbiased: Any = None) -> Tensor:
+def std(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: Any = None,
+    correction: Any = None,
+    unbiased: Any = None,
+) -> Tensor:
     """Standard deviation; as in PyTorch the method is unbiased (``correction=1``) by default
     (``pt.std`` follows the standard: ``correction=0``).
 
@@ -297,12 +315,24 @@ def std(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
     1.4142135381698608
     """
 
-    return _std(self, axis=_axis("std", dim, axis), keepdims=_keep("std", keepdim, keepdims),
-                correction=_spread("std", correction, unbiased))  # type: ignore[no-any-return]
+    return _std(
+        self,
+        axis=_axis("std", dim, axis),
+        keepdims=_keep("std", keepdim, keepdims),
+        correction=_spread("std", correction, unbiased),
+    )
 
 
-def var(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
-        keepdims: Any = None, correction: Any = None, unbiased: Any = None) -> Tensor:
+def var(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: Any = None,
+    correction: Any = None,
+    unbiased: Any = None,
+) -> Tensor:
     """Variance; as in PyTorch the method is unbiased (``correction=1``) by default.
 
     Examples
@@ -312,15 +342,32 @@ def var(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
     2.0
     """
 
-    return _var(self, axis=_axis("var", dim, axis), keepdims=_keep("var", keepdim, keepdims),
-                correction=_spread("var", correction, unbiased))  # type: ignore[no-any-return]
+    return _var(
+        self,
+        axis=_axis("var", dim, axis),
+        keepdims=_keep("var", keepdim, keepdims),
+        correction=_spread("var", correction, unbiased),
+    )
+
+
+class ValuesIndices(NamedTuple):
+    """``x.max(dim)`` / ``x.min(dim)``: the values and where they are (PyTorch's named tuple)."""
+
+    values: Tensor
+    indices: Tensor
 
 
 def _minmax(name: str) -> Callable[..., Tensor]:
-    result = namedtuple(f"{name}_result", ["values", "indices"])  # type: ignore[misc]
+    result = ValuesIndices
 
-    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
-               keepdims: Any = None) -> Any:
+    def method(
+        self: Tensor,
+        dim: Any = None,
+        keepdim: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Any:
         ax = _axis(name, dim, axis)
         kd = _keep(name, keepdim, keepdims)
         values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
@@ -331,23 +378,34 @@ def _minmax(name: str) -> Callable[..., Tensor]:
         return result(values, arg(self, axis=ax, keepdims=kd))
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"``pt.{name}`` of this tensor; with ``dim=`` (PyTorch's spelling) it "
-                      f"returns ``(values, indices)`` as PyTorch does.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> v, i = pt.asarray([[1.0, 5.0]])."
-                      f"{name}(dim=1)\n")
+    method.__doc__ = (
+        f"``pt.{name}`` of this tensor; with ``dim=`` (PyTorch's spelling) it "
+        f"returns ``(values, indices)`` as PyTorch does.\n\nExamples\n--------\n"
+        f">>> import polytensor as pt\n>>> v, i = pt.asarray([[1.0, 5.0]])."
+        f"{name}(dim=1)\n"
+    )
     return method
 
 
 def _arg(name: str) -> Callable[..., Tensor]:
-    def method(self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None,
-               keepdims: Any = None) -> Tensor:
+    def method(
+        self: Tensor,
+        dim: Any = None,
+        keepdim: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         return getattr(searching, name)(  # type: ignore[no-any-return]
-            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims))
+            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims)
+        )
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"``pt.{name}`` with ``dim=``/``keepdim=``.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> int(pt.asarray([1.0, 5.0]).{name}())\n"
-                      f"{1 if name == 'argmax' else 0}\n")
+    method.__doc__ = (
+        f"``pt.{name}`` with ``dim=``/``keepdim=``.\n\nExamples\n--------\n"
+        f">>> import polytensor as pt\n>>> int(pt.asarray([1.0, 5.0]).{name}())\n"
+        f"{1 if name == 'argmax' else 0}\n"
+    )
     return method
 
 
@@ -367,17 +425,26 @@ def _unary_method(name: str, fn_name: str | None = None) -> Callable[..., Tensor
         return fn(self)  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"``pt.{fn_name or name}(self)``.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n"
-                      f">>> y = pt.asarray({_EXAMPLE_DATA.get(name, '[0.5, 1.0]')}).{name}()\n")
+    method.__doc__ = (
+        f"``pt.{fn_name or name}(self)``.\n\nExamples\n--------\n"
+        f">>> import polytensor as pt\n"
+        f">>> y = pt.asarray({_EXAMPLE_DATA.get(name, '[0.5, 1.0]')}).{name}()\n"
+    )
     return method
 
 
 # Example inputs in the methods' domains (other methods take [0.5, 1.0]).
-_EXAMPLE_DATA = {"acosh": "[1.0, 2.0]", "atanh": "[0.0, 0.5]", "imag": "[1 + 2j, -1j]",
-                 "real": "[1 + 2j, -1j]", "conj": "[1 + 2j, -1j]", "logical_not": "[True, False]",
-                 "logical_and": "[True, False]", "logical_or": "[True, False]",
-                 "matmul": "[0.5, 1.0]"}
+_EXAMPLE_DATA = {
+    "acosh": "[1.0, 2.0]",
+    "atanh": "[0.0, 0.5]",
+    "imag": "[1 + 2j, -1j]",
+    "real": "[1 + 2j, -1j]",
+    "conj": "[1 + 2j, -1j]",
+    "logical_not": "[True, False]",
+    "logical_and": "[True, False]",
+    "logical_or": "[True, False]",
+    "matmul": "[0.5, 1.0]",
+}
 
 
 def _binary_method(name: str, fn_name: str) -> Callable[..., Tensor]:
@@ -387,15 +454,22 @@ def _binary_method(name: str, fn_name: str) -> Callable[..., Tensor]:
         return fn(self, other)  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"``pt.{fn_name}(self, other)``.\n\nExamples\n--------\n"
-                      f">>> import polytensor as pt\n>>> x = pt.asarray("
-                      f"{_EXAMPLE_DATA.get(name, '[0.5, 1.0]')})\n>>> y = x.{name}("
-                      f"{'x' if name in _EXAMPLE_DATA else '1.0'})\n")
+    method.__doc__ = (
+        f"``pt.{fn_name}(self, other)``.\n\nExamples\n--------\n"
+        f">>> import polytensor as pt\n>>> x = pt.asarray("
+        f"{_EXAMPLE_DATA.get(name, '[0.5, 1.0]')})\n>>> y = x.{name}("
+        f"{'x' if name in _EXAMPLE_DATA else '1.0'})\n"
+    )
     return method
 
 
-_INPLACE_OPERATORS = {"add": "__iadd__", "subtract": "__isub__", "multiply": "__imul__",
-                      "divide": "__itruediv__", "pow": "__ipow__"}
+_INPLACE_OPERATORS = {
+    "add": "__iadd__",
+    "subtract": "__isub__",
+    "multiply": "__imul__",
+    "divide": "__itruediv__",
+    "pow": "__ipow__",
+}
 
 
 def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
@@ -404,14 +478,18 @@ def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         r = operator(self, other)
         if r is NotImplemented:
-            raise TypeError(f"{name}() expects a tensor or Python number; got "
-                            f"{type(other).__name__}; convert it with pt.asarray(...)")
+            raise TypeError(
+                f"{name}() expects a tensor or Python number; got "
+                f"{type(other).__name__}; convert it with pt.asarray(...)"
+            )
         return r  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"In-place ``pt.{fn_name}``: writes the result into this tensor and "
-                      f"returns it.\n\nExamples\n--------\n>>> import polytensor as pt\n"
-                      f">>> x = pt.ones(2)\n>>> x.{name}(2.0) is x\nTrue\n")
+    method.__doc__ = (
+        f"In-place ``pt.{fn_name}``: writes the result into this tensor and "
+        f"returns it.\n\nExamples\n--------\n>>> import polytensor as pt\n"
+        f">>> x = pt.ones(2)\n>>> x.{name}(2.0) is x\nTrue\n"
+    )
     return method
 
 
@@ -421,9 +499,11 @@ def _cast_method(name: str, dtype: dt.DType) -> Callable[..., Tensor]:
         return self if self.dtype is dtype else astype(self, dtype)
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"This tensor as ``{dtype.name}`` (PyTorch's ``x.{name}()``).\n\n"
-                      f"Examples\n--------\n>>> import polytensor as pt\n"
-                      f">>> pt.ones(1).{name}().dtype\npolytensor.{dtype.name}\n")
+    method.__doc__ = (
+        f"This tensor as ``{dtype.name}`` (PyTorch's ``x.{name}()``).\n\n"
+        f"Examples\n--------\n>>> import polytensor as pt\n"
+        f">>> pt.ones(1).{name}().dtype\npolytensor.{dtype.name}\n"
+    )
     return method
 
 
@@ -454,19 +534,24 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     import math
 
     size = self.size
-    if size is not None and (dims.count(-1) > 1 or (
-            -1 not in dims and math.prod(dims) != size) or (
-            -1 in dims and (math.prod(known) == 0 or size % math.prod(known) != 0))):
-        raise RuntimeError(f"view(): shape {dims} is invalid for a tensor of {size} elements "
-                           f"(shape {self.shape})")
+    if size is not None and (
+        dims.count(-1) > 1
+        or (-1 not in dims and math.prod(dims) != size)
+        or (-1 in dims and (math.prod(known) == 0 or size % math.prod(known) != 0))
+    ):
+        raise RuntimeError(
+            f"view(): shape {dims} is invalid for a tensor of {size} elements (shape {self.shape})"
+        )
     if self._backend.lazy or not self._backend.mutable:
-        return reshape(self, dims)  # type: ignore[no-any-return]
+        return reshape(self, dims)
     try:
-        return reshape(self, dims, copy=False)  # type: ignore[no-any-return]
+        return reshape(self, dims, copy=False)
     except (ValueError, AttributeError) as e:
-        raise RuntimeError(f"view(): the data of this tensor (shape {self.shape}) cannot be "
-                           f"seen as shape {dims} without a copy (it is not contiguous); use "
-                           f".reshape(...) instead") from e
+        raise RuntimeError(
+            f"view(): the data of this tensor (shape {self.shape}) cannot be "
+            f"seen as shape {dims} without a copy (it is not contiguous); use "
+            f".reshape(...) instead"
+        ) from e
 
 
 def reshape_method(self: Tensor, *shape: Any) -> Tensor:
@@ -479,7 +564,7 @@ def reshape_method(self: Tensor, *shape: Any) -> Tensor:
     (3, 2)
     """
 
-    return reshape(self, _shape_args("reshape", shape))  # type: ignore[no-any-return]
+    return reshape(self, _shape_args("reshape", shape))
 
 
 def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -493,10 +578,10 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """
 
     if self.ndim == 0:
-        return reshape(self, (1,))  # type: ignore[no-any-return]
+        return reshape(self, (1,))
     s, e = start_dim % self.ndim, end_dim % self.ndim
     shape = tuple(self.shape)
-    return reshape(self, shape[:s] + (-1,) + shape[e + 1:])  # type: ignore[no-any-return]
+    return reshape(self, shape[:s] + (-1,) + shape[e + 1 :])
 
 
 def unsqueeze(self: Tensor, dim: int) -> Tensor:
@@ -509,7 +594,7 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
     (1, 3)
     """
 
-    return expand_dims(self, axis=dim)  # type: ignore[no-any-return]
+    return expand_dims(self, axis=dim)
 
 
 def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
@@ -524,10 +609,10 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
 
     if dim is None:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
-        return squeeze(self, dims) if dims else self  # type: ignore[no-any-return]
+        return squeeze(self, dims) if dims else self
     dims = dim if isinstance(dim, tuple) else (dim,)
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
-    return squeeze(self, dims) if dims else self  # type: ignore[no-any-return]
+    return squeeze(self, dims) if dims else self
 
 
 def permute(self: Tensor, *dims: Any) -> Tensor:
@@ -540,7 +625,7 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
     (4, 2, 3)
     """
 
-    return permute_dims(self, _shape_args("permute", dims))  # type: ignore[no-any-return]
+    return permute_dims(self, _shape_args("permute", dims))
 
 
 def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -555,7 +640,7 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
 
     axes = list(range(self.ndim))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    return permute_dims(self, tuple(axes))  # type: ignore[no-any-return]
+    return permute_dims(self, tuple(axes))
 
 
 def t(self: Tensor) -> Tensor:
@@ -568,8 +653,10 @@ def t(self: Tensor) -> Tensor:
     (3, 2)
     """
     if self.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions; got {self.ndim}; use "
-                           f"x.transpose(a, b) or x.mT")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions; got {self.ndim}; use "
+            f"x.transpose(a, b) or x.mT"
+        )
     return self if self.ndim < 2 else transpose(self, 0, 1)
 
 
@@ -586,7 +673,7 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     dims = _shape_args("expand", sizes)
     lead = len(dims) - self.ndim
     shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
-    return broadcast_to(self, shape)  # type: ignore[no-any-return]
+    return broadcast_to(self, shape)
 
 
 def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
@@ -600,10 +687,10 @@ def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
     (3, 4)
     """
 
-    return tile(self, _shape_args("repeat", sizes))  # type: ignore[no-any-return]
+    return tile(self, _shape_args("repeat", sizes))
 
 
-def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """``pt.clamp`` (``pt.clip`` with PyTorch's name) as a method.
 
     Examples
@@ -616,7 +703,7 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     return _extras.clamp(self, min, max)
 
 
-def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """In-place ``clamp``.
 
     Examples
@@ -683,29 +770,48 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     if tuple(src.shape) != tuple(self.shape):
         src = broadcast_to(src, tuple(self.shape))
     if not _tape.requires_grad(src):
-
         src = _copy(src)
     return assign_inplace(self, src, "copy_")
 
 
 def _new_like(name: str) -> Callable[..., Tensor]:
-    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False, **kw: Any) -> Tensor:
+    def method(
+        self: Tensor,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
+    ) -> Tensor:
         shape = _shape_args(name, size)
-        fn = {"new_ones": creation.ones, "new_zeros": creation.zeros,
-              "new_empty": creation.empty}[name]
-        return fn(shape, dtype=dtype or self.dtype, device=device or self.device,
-                  requires_grad=requires_grad)
+        fn = {"new_ones": creation.ones, "new_zeros": creation.zeros, "new_empty": creation.empty}[
+            name
+        ]
+        return fn(
+            shape,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
+            requires_grad=requires_grad,
+        )
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = (f"PyTorch's ``x.{name}(*size)``: a new tensor with this one's dtype and "
-                      f"device.\n\nExamples\n--------\n>>> import polytensor as pt\n"
-                      f">>> pt.ones(2, dtype=pt.float64).{name}(3).dtype\npolytensor.float64\n")
+    method.__doc__ = (
+        f"PyTorch's ``x.{name}(*size)``: a new tensor with this one's dtype and "
+        f"device.\n\nExamples\n--------\n>>> import polytensor as pt\n"
+        f">>> pt.ones(2, dtype=pt.float64).{name}(3).dtype\npolytensor.float64\n"
+    )
     return method
 
 
-def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+def new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A new tensor of ``size`` filled with ``fill_value``, with this tensor's dtype/device.
 
     Examples
@@ -715,12 +821,18 @@ def new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,
     tensor([7., 7.], backend='numpy')
     """
 
-    return full(_shape_args("new_full", (size,)), fill_value, dtype=dtype or self.dtype,
-                device=device or self.device, requires_grad=requires_grad)
+    return full(
+        _shape_args("new_full", (size,)),
+        fill_value,
+        dtype=dtype or self.dtype,
+        device=device or self.device,
+        requires_grad=requires_grad,
+    )
 
 
-def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def new_tensor(
+    self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor from ``data``, with this tensor's dtype and device by default.
 
     Examples
@@ -730,8 +842,9 @@ def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None
     polytensor.float64
     """
 
-    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
-                  requires_grad=requires_grad)
+    return tensor(
+        data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
 def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -762,10 +875,12 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     (2, 4)
     """
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
-        raise RuntimeError(f"mm() expects two 2-D tensors; got {self.ndim}-D and "
-                           f"{getattr(other, 'ndim', type(other).__name__)}-D; use matmul")
+        raise RuntimeError(
+            f"mm() expects two 2-D tensors; got {self.ndim}-D and "
+            f"{getattr(other, 'ndim', type(other).__name__)}-D; use matmul"
+        )
 
-    return matmul(self, other)  # type: ignore[no-any-return]
+    return matmul(self, other)
 
 
 def mv(self: Tensor, vec: Tensor) -> Tensor:
@@ -780,7 +895,7 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
     if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
         raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
 
-    return matmul(self, vec)  # type: ignore[no-any-return]
+    return matmul(self, vec)
 
 
 def dot(self: Tensor, other: Tensor) -> Tensor:
@@ -795,7 +910,7 @@ def dot(self: Tensor, other: Tensor) -> Tensor:
     if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
         raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
 
-    return matmul(self, other)  # type: ignore[no-any-return]
+    return matmul(self, other)
 
 
 def numel(self: Tensor) -> int:
@@ -809,8 +924,9 @@ def numel(self: Tensor) -> int:
     """
     size = self.size
     if size is None:
-        raise RuntimeError("numel() of a tensor with an unknown (lazy) dimension; "
-                           "call pt.compute(x) first")
+        raise RuntimeError(
+            "numel() of a tensor with an unknown (lazy) dimension; call pt.compute(x) first"
+        )
     return size
 
 
@@ -884,7 +1000,7 @@ def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:
     polytensor.int8
     """
 
-    return astype(self, dtype, copy=copy)  # type: ignore[no-any-return]
+    return astype(self, dtype, copy=copy)
 
 
 class TensorMethods:

@@ -9,15 +9,27 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING, Any
 
-from ._dispatch import wrap_new
-from ._ops.creation import _finish, _shape, _target
 from . import _config
 from . import _dtypes as dt
+from ._dispatch import wrap_new
+from ._ops.creation import _finish, _shape, _target
 from ._tensor_base import TensorBase
 from .backends import _host
 
-__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "rand", "randn", "randint",
-           "rand_like", "randn_like", "randint_like", "randperm", "default_generator"]
+__all__ = [
+    "Generator",
+    "default_generator",
+    "initial_seed",
+    "manual_seed",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+]
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -142,9 +154,14 @@ def _size(where: str, shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
     return _shape(where, shape[0], shape[1:]) if shape else ()
 
 
-def rand(*shape: Any, size: Any = None, generator: Generator | None = None,
-         dtype: dt.DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *shape: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple).
 
     Examples
@@ -159,9 +176,14 @@ def rand(*shape: Any, size: Any = None, generator: Generator | None = None,
     return _place(host, d, device, requires_grad, "rand")
 
 
-def randn(*shape: Any, size: Any = None, generator: Generator | None = None,
-          dtype: dt.DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal random numbers of shape ``size``.
 
     Examples
@@ -176,9 +198,15 @@ def randn(*shape: Any, size: Any = None, generator: Generator | None = None,
     return _place(host, d, device, requires_grad, "randn")
 
 
-def randint(low: int, high: int | None = None, size: Any = None, *,
-            generator: Generator | None = None, dtype: dt.DType | None = None,
-            device: Any = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+) -> Tensor:
     """Random integers in ``[low, high)`` (or ``[0, low)``) of shape ``size``.
 
     Examples
@@ -200,8 +228,9 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     return _place(host, d, device, False, "randint")
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: dt.DType | None = None,
-             device: Any = None) -> Tensor:
+def randperm(
+    n: int, *, generator: Generator | None = None, dtype: dt.DType | None = None, device: Any = None
+) -> Tensor:
     """A random permutation of ``0 .. n-1``.
 
     Examples
@@ -215,16 +244,21 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: dt.DType | No
     return _place(host, d, device, False, "randperm")
 
 
-def _like(where: str, x: Tensor, dtype: Any,
-          device: Any) -> tuple[tuple[int | None, ...], Any, Any]:
+def _like(
+    where: str, x: Tensor, dtype: Any, device: Any
+) -> tuple[tuple[int | None, ...], Any, Any]:
     if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a tensor; got {type(x).__name__}")
-    return tuple(x.shape), dtype if dtype is not None else x.dtype, (
-        device if device is not None else x.device)
+    return (
+        tuple(x.shape),
+        dtype if dtype is not None else x.dtype,
+        (device if device is not None else x.device),
+    )
 
 
-def rand_like(x: Tensor, *, dtype: dt.DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def rand_like(
+    x: Tensor, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``rand`` with the shape (and by default dtype and device) of ``x``.
 
     Examples
@@ -237,8 +271,9 @@ def rand_like(x: Tensor, *, dtype: dt.DType | None = None, device: Any = None,
     return rand(shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def randn_like(x: Tensor, *, dtype: dt.DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def randn_like(
+    x: Tensor, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``randn`` with the shape (and by default dtype and device) of ``x``.
 
     Examples
@@ -251,8 +286,14 @@ def randn_like(x: Tensor, *, dtype: dt.DType | None = None, device: Any = None,
     return randn(shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def randint_like(x: Tensor, low: int, high: int | None = None, *,
-                 dtype: dt.DType | None = None, device: Any = None) -> Tensor:
+def randint_like(
+    x: Tensor,
+    low: int,
+    high: int | None = None,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+) -> Tensor:
     """``randint`` with the shape (and by default dtype and device) of ``x``.
 
     Examples

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -76,17 +77,21 @@ class _Encoder:
                     items = []
                     for k, v in obj.items():
                         if not isinstance(k, (str, int, float, bool)) and k is not None:
-                            raise TypeError(f"save(): dict keys must be str, int, float, bool "
-                                            f"or None; got {type(k).__name__}")
+                            raise TypeError(
+                                f"save(): dict keys must be str, int, float, bool "
+                                f"or None; got {type(k).__name__}"
+                            )
                         items.append([self.encode(k, depth + 1), self.encode(v, depth + 1)])
                     return {"t": "dict", "items": items}
                 kind = "list" if isinstance(obj, list) else "tuple"
                 return {"t": kind, "items": [self.encode(v, depth + 1) for v in obj]}
             finally:
                 self._active.discard(id(obj))
-        raise TypeError(f"save() can store tensors, dicts, lists, tuples, str, int, float, bool "
-                        f"and None; got {type(obj).__name__} (custom objects are not saved, so "
-                        f"that loading never runs code)")
+        raise TypeError(
+            f"save() can store tensors, dicts, lists, tuples, str, int, float, bool "
+            f"and None; got {type(obj).__name__} (custom objects are not saved, so "
+            f"that loading never runs code)"
+        )
 
     def _tensor(self, t: Tensor) -> dict[str, Any]:
         key = self._seen.get(id(t))
@@ -95,9 +100,14 @@ class _Encoder:
 
             key = len(self.tensors)
             self.tensors.append(t)
-            self.infos.append({"file": f"data/{key}.npy", "dtype": t.dtype.name,
-                               "requires_grad": bool(t.requires_grad and t.is_leaf),
-                               "parameter": isinstance(t, Parameter)})
+            self.infos.append(
+                {
+                    "file": f"data/{key}.npy",
+                    "dtype": t.dtype.name,
+                    "requires_grad": bool(t.requires_grad and t.is_leaf),
+                    "parameter": isinstance(t, Parameter),
+                }
+            )
             self._seen[id(t)] = key
         return {"t": "tensor", "ref": key}
 
@@ -112,10 +122,10 @@ class _Encoder:
             from .nn.parameter import plain
 
             done = compute(*(plain(tensors[i]) for i in lazy))
-            for i, t in zip(lazy, done):
+            for i, t in zip(lazy, done, strict=False):
                 tensors[i] = t
         out = []
-        for t, info in zip(tensors, self.infos):
+        for t, info in zip(tensors, self.infos, strict=False):
             host = _host.c_order(t._backend.to_numpy(t._data))
             if host.dtype.name != info["dtype"]:
                 host = host.astype(info["dtype"])
@@ -156,7 +166,7 @@ def save(obj: Any, f: Any) -> None:
     def write(stream: Any) -> None:
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(MANIFEST, text)
-            for info, host in zip(enc.infos, hosts):
+            for info, host in zip(enc.infos, hosts, strict=False):
                 zf.writestr(info["file"], _host.npy_bytes(host))
 
     if hasattr(f, "write"):
@@ -172,10 +182,8 @@ def save(obj: Any, f: Any) -> None:
             write(stream)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -195,10 +203,11 @@ class _Decoder:
         t = node["t"]
         if t == "tensor":
             ref = node.get("ref")
-            if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(
-                    self.arrays):
-                raise self.fail(f"the manifest refers to array {_short(ref)}, which is not "
-                                f"listed (the file has {len(self.arrays)} arrays)")
+            if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(self.arrays):
+                raise self.fail(
+                    f"the manifest refers to array {_short(ref)}, which is not "
+                    f"listed (the file has {len(self.arrays)} arrays)"
+                )
             return self.arrays[ref]
         if t == "none":
             return None
@@ -260,16 +269,22 @@ def _foreign(data: bytes, where: str) -> ValueError:
     if not data:
         return ValueError(f"{where}: the file is empty")
     if data[:1] == b"\x80" or data[:2] in (b"(d", b"}q", b"(l"):
-        return ValueError(f"{where}: this looks like a Python pickle; polytensor never unpickles "
-                          f"(it could run arbitrary code). Save with pt.save, or convert the "
-                          f"arrays with a trusted tool first")
+        return ValueError(
+            f"{where}: this looks like a Python pickle; polytensor never unpickles "
+            f"(it could run arbitrary code). Save with pt.save, or convert the "
+            f"arrays with a trusted tool first"
+        )
     if data[:6] == b"\x93NUMPY":
-        return ValueError(f"{where}: this is a single .npy array, not a polytensor file; read it "
-                          f"with numpy.load(path, allow_pickle=False) and pt.asarray")
+        return ValueError(
+            f"{where}: this is a single .npy array, not a polytensor file; read it "
+            f"with numpy.load(path, allow_pickle=False) and pt.asarray"
+        )
     if data[:4] == b"PK\x03\x04":
         return ValueError(f"{where}: the zip archive is truncated or corrupt")
-    return ValueError(f"{where}: not a polytensor file (no zip archive found; it is truncated, "
-                      f"corrupt, or another format)")
+    return ValueError(
+        f"{where}: not a polytensor file (no zip archive found; it is truncated, "
+        f"corrupt, or another format)"
+    )
 
 
 def load(f: Any, backend: Any = None) -> Any:
@@ -318,12 +333,13 @@ def load(f: Any, backend: Any = None) -> Any:
     from ._ops.creation import asarray
 
     tensors = []
-    for host, info in zip(hosts, infos):
+    for host, info in zip(hosts, infos, strict=False):
         try:
             t = asarray(host, device=backend)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{where}: cannot create array {info['file']!r} on backend "
-                             f"{backend!r}: {e}") from e
+            raise ValueError(
+                f"{where}: cannot create array {info['file']!r} on backend {backend!r}: {e}"
+            ) from e
         if info.get("parameter"):
             from .nn.parameter import Parameter
 
@@ -345,26 +361,33 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
     if MANIFEST not in names:
         hint = ""
         if any(n.endswith("data.pkl") for n in names):
-            hint = " (it looks like a torch.save file, which holds pickles; polytensor refuses " \
-                   "to unpickle: export the tensors with a trusted tool)"
-        raise ValueError(f"{where}: not a polytensor file: the zip archive has no "
-                         f"{MANIFEST} manifest{hint}")
+            hint = (
+                " (it looks like a torch.save file, which holds pickles; polytensor refuses "
+                "to unpickle: export the tensors with a trusted tool)"
+            )
+        raise ValueError(
+            f"{where}: not a polytensor file: the zip archive has no {MANIFEST} manifest{hint}"
+        )
     try:
         raw = zf.read(MANIFEST)
         manifest = json.loads(raw.decode("utf-8"))
     except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError, ValueError) as e:
-        raise ValueError(f"{where}: the manifest {MANIFEST} is unreadable or not valid JSON "
-                         f"({e})") from None
+        raise ValueError(
+            f"{where}: the manifest {MANIFEST} is unreadable or not valid JSON ({e})"
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         got = manifest.get("format") if isinstance(manifest, dict) else manifest
-        raise ValueError(f"{where}: the manifest is not a polytensor manifest (format "
-                         f"{_short(got)})")
+        raise ValueError(
+            f"{where}: the manifest is not a polytensor manifest (format {_short(got)})"
+        )
     version = manifest.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ValueError(f"{where}: the manifest has an invalid version {_short(version)}")
     if version > VERSION:
-        raise ValueError(f"{where}: written by a newer polytensor (format version {version}; "
-                         f"this one reads up to {VERSION}); upgrade polytensor")
+        raise ValueError(
+            f"{where}: written by a newer polytensor (format version {version}; "
+            f"this one reads up to {VERSION}); upgrade polytensor"
+        )
     infos = manifest.get("arrays")
     if not isinstance(infos, list) or "root" not in manifest:
         raise ValueError(f"{where}: the manifest has no 'arrays' list or no 'root'")
@@ -372,19 +395,24 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
     for i, info in enumerate(infos):
         if not isinstance(info, dict):
             raise ValueError(  # noqa: TRY004 - a damaged file is a bad value
-                f"{where}: array entry {i} of the manifest is malformed")
+                f"{where}: array entry {i} of the manifest is malformed"
+            )
         name, dtype, shape = info.get("file"), info.get("dtype"), info.get("shape")
         if not isinstance(name, str) or not _ARRAY_NAME.match(name):
             raise ValueError(f"{where}: array entry {i} has an invalid file name {_short(name)}")
         if not isinstance(dtype, str) or dtype not in _DTYPES:
-            raise ValueError(f"{where}: array {name!r} has unknown dtype {_short(dtype)}; "
-                             f"expected one of {', '.join(sorted(_DTYPES))}")
+            raise ValueError(
+                f"{where}: array {name!r} has unknown dtype {_short(dtype)}; "
+                f"expected one of {', '.join(sorted(_DTYPES))}"
+            )
         if not isinstance(shape, list) or not all(
-                isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape
+        ):
             raise ValueError(f"{where}: array {name!r} has an invalid shape {_short(shape)}")
         if name not in names:
-            raise ValueError(f"{where}: the manifest refers to array {name!r}, which is missing "
-                             f"from the archive")
+            raise ValueError(
+                f"{where}: the manifest refers to array {name!r}, which is missing from the archive"
+            )
         host = _read_npy(zf, name, dtype, shape, where)
         hosts.append(host)
     return hosts, manifest
@@ -401,5 +429,6 @@ def _read_npy(zf: zipfile.ZipFile, name: str, dtype: str, shape: list[int], wher
         with zf.open(name) as stream:
             return _host.read_npy(stream, dtype, shape)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
-        raise ValueError(f"{where}: array {name!r} is corrupt or does not match the manifest: "
-                         f"{e}") from None
+        raise ValueError(
+            f"{where}: array {name!r} is corrupt or does not match the manifest: {e}"
+        ) from None

@@ -27,7 +27,8 @@ def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
                 out[j] = None if (d != 1 and cur != 1) else (cur if d == 1 else d)
             elif cur == 1:
                 out[j] = d
-            elif d != 1 and d != cur:
-                raise ValueError(f"broadcast_shapes() cannot broadcast {shapes}: dimension "
-                                 f"{cur} against {d}")
+            elif d not in (1, cur):
+                raise ValueError(
+                    f"broadcast_shapes() cannot broadcast {shapes}: dimension {cur} against {d}"
+                )
     return tuple(out)

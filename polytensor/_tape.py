@@ -16,9 +16,23 @@ from . import _config
 from . import _dtypes as dt
 from . import _tensor_base as _tb
 
-__all__ = ["Meta", "Node", "ZERO", "NONDIFF", "Marker", "Composite", "requires_grad", "record", "record1",
-           "record2", "describe", "bump_version", "set_requires_grad", "needs_graph",
-           "mark_special"]
+__all__ = [
+    "NONDIFF",
+    "ZERO",
+    "Composite",
+    "Marker",
+    "Meta",
+    "Node",
+    "bump_version",
+    "describe",
+    "mark_special",
+    "needs_graph",
+    "record",
+    "record1",
+    "record2",
+    "requires_grad",
+    "set_requires_grad",
+]
 
 _FLOATING = ("real floating", "complex floating")
 _FLOAT_CAT = dt.CATEGORY_NAMES.index("floating-point")
@@ -58,14 +72,15 @@ class Meta:
 
     # The fields every state sets are slots; the others start as these class attributes and
     # go to the instance's dict when set, so that recording an op sets three fields, not seven.
-    __slots__ = ("requires_grad", "node", "version", "__dict__", "__weakref__")
+    __slots__ = ("__dict__", "__weakref__", "node", "requires_grad", "version")
     index = 0  # which output of its node (multi-output ops)
     grad: Any = None
     hooks: list[Any] | None = None
     retains_grad = False
 
-    def __init__(self, requires_grad: bool = False, node: Node | None = None,
-                 index: int = 0) -> None:
+    def __init__(
+        self, requires_grad: bool = False, node: Node | None = None, index: int = 0
+    ) -> None:
         self.requires_grad = requires_grad
         self.node = node
         self.version = 0
@@ -77,12 +92,33 @@ class Node:
     """One recorded call: the op, its inputs (with their versions), params and, for rules that
     use it, the output."""
 
-    __slots__ = ("op", "inputs", "versions", "params", "out", "out_metas", "seq",
-                 "epoch", "needs", "tuple_out", "datas", "hooked", "fast", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "datas",
+        "epoch",
+        "fast",
+        "hooked",
+        "inputs",
+        "needs",
+        "op",
+        "out",
+        "out_metas",
+        "params",
+        "seq",
+        "tuple_out",
+        "versions",
+    )
 
-    def __init__(self, op: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
-                 out: Any, n_out: int, versions: tuple[int, ...] | None = None,
-                 needs: tuple[bool, ...] | None = None) -> None:
+    def __init__(
+        self,
+        op: Any,
+        inputs: tuple[Any, ...],
+        params: dict[str, Any] | None,
+        out: Any,
+        n_out: int,
+        versions: tuple[int, ...] | None = None,
+        needs: tuple[Meta | None, ...] | None = None,
+    ) -> None:
         self.op = op
         self.inputs = inputs
         # per input, the autograd state (Meta) it had when recorded, if it needs a gradient:
@@ -94,8 +130,11 @@ class Node:
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
-        self.out = out if n_out > 1 or isinstance(out, (tuple, list)) or getattr(
-            op, "saves_out", True) else None
+        self.out = (
+            out
+            if n_out > 1 or isinstance(out, (tuple, list)) or getattr(op, "saves_out", True)
+            else None
+        )
         self.out_metas: tuple[Any, ...] = ()
         self.seq = next(_SEQ)
         self.epoch = _inplace_count
@@ -107,7 +146,7 @@ class Node:
         # multi-output node, once an output has hooks or retains its grad, and once released
         self.fast = None if self.tuple_out else getattr(op, "fast", None)
 
-    def attach_outputs(self, outs: tuple[Any, ...]) -> None:
+    def attach_outputs(self, outs: tuple[Any, ...] | list[Any]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
         that state (weakly) with its version, so an in-place change of it is caught."""
         metas = []
@@ -132,7 +171,8 @@ class Node:
                     raise RuntimeError(
                         f"an output of {self.op.name}() that its gradient needs was modified by "
                         f"an in-place operation (version {entry[1]} when saved, now "
-                        f"{m.version}); clone() it before changing it")
+                        f"{m.version}); clone() it before changing it"
+                    )
         if not create_graph:
             return self.out
         outs = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
@@ -198,12 +238,16 @@ def set_requires_grad(t: Any, flag: bool) -> Any:
     m = t._meta
     if m is not None and m.node is not None:
         if not flag:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use x.detach() to "
-                               "get a tensor outside the graph")
+            raise RuntimeError(
+                "requires_grad_(False) on a non-leaf tensor; use x.detach() to "
+                "get a tensor outside the graph"
+            )
         return t
     if flag and t.dtype.kind not in _FLOATING:
-        raise RuntimeError(f"only floating-point and complex tensors can require gradients; "
-                           f"got {t.dtype.name}; cast first with x.astype(pt.float32)")
+        raise RuntimeError(
+            f"only floating-point and complex tensors can require gradients; "
+            f"got {t.dtype.name}; cast first with x.astype(pt.float32)"
+        )
     if m is None:
         if not flag:
             return t
@@ -244,13 +288,25 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
     if not any(_is_tensor(o) and o.dtype.kind in _FLOATING for o in outs):
         return
     saved = tuple(_detached(o) if _is_tensor(o) else o for o in outs)
-    node = Node(opdef, tuple(inputs), params,
-                saved if isinstance(result, (tuple, list)) else saved[0], len(outs))
+    node = Node(
+        opdef,
+        tuple(inputs),
+        params,
+        saved if isinstance(result, (tuple, list)) else saved[0],
+        len(outs),
+    )
     node.attach_outputs(outs)
 
 
-def _make_node(op: Any, inputs: tuple[Any, ...], versions: tuple[int, ...],
-               needs: tuple[Any, ...], datas: tuple[Any, ...], t: Any, keep_out: bool) -> None:
+def _make_node(
+    op: Any,
+    inputs: tuple[Any, ...],
+    versions: tuple[int, ...],
+    needs: tuple[Any, ...],
+    datas: tuple[Any, ...],
+    t: Any,
+    keep_out: bool,
+) -> None:
     """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
     constructors do, for the fast paths (``record1``, ``record2``), which run once per op."""
     node = _new(Node)
@@ -284,31 +340,45 @@ def _make_node(op: Any, inputs: tuple[Any, ...], versions: tuple[int, ...],
 def record1(op: Any, x: Any, d: Any, m: Meta, t: Any) -> None:
     """Record ``t = op(x)`` (``d``: x's data, ``m``: its autograd state, not None) when ``x``
     needs a gradient and ``t`` is floating."""
-    if (m.requires_grad or m.node is not None) and op.vjp is not NONDIFF and \
-            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+    if (
+        (m.requires_grad or m.node is not None)
+        and op.vjp is not NONDIFF
+        and t._data.dtype in t._backend.cats[_FLOAT_CAT]
+    ):
         _make_node(op, (x,), (m.version,), (m,), (d,), t, op.saves_out)
 
 
-def record2(op: Any, x1: Any, d1: Any, m1: Meta | None, x2: Any, d2: Any, m2: Meta | None,
-            t: Any) -> None:
+def record2(
+    op: Any, x1: Any, d1: Any, m1: Meta | None, x2: Any, d2: Any, m2: Meta | None, t: Any
+) -> None:
     """Record ``t = op(x1, x2)`` (a Python scalar input has no autograd state: None)."""
     e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
     e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
-    if (e1 is not None or e2 is not None) and op.vjp is not NONDIFF and \
-            t._data.dtype in t._backend.cats[_FLOAT_CAT]:
+    if (
+        (e1 is not None or e2 is not None)
+        and op.vjp is not NONDIFF
+        and t._data.dtype in t._backend.cats[_FLOAT_CAT]
+    ):
         keep = op.saves_out
         readers = op.out_readers
         if keep and readers is not None:  # kept only when a rule that reads it will run
             keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
-        _make_node(op, (x1, x2), (0 if m1 is None else m1.version,
-                                  0 if m2 is None else m2.version),
-                   (e1, e2), (d1, d2), t, keep)
+        _make_node(
+            op,
+            (x1, x2),
+            (0 if m1 is None else m1.version, 0 if m2 is None else m2.version),
+            (e1, e2),
+            (d1, d2),
+            t,
+            keep,
+        )
 
 
 def needs_graph(x: Any, value: Any) -> bool:
     """Whether writing ``value`` into ``x`` must be recorded."""
-    return _config.GRAD_ENABLED.get() and (requires_grad(x) or (
-        _is_tensor(value) and requires_grad(value)))
+    return _config.GRAD_ENABLED.get() and (
+        requires_grad(x) or (_is_tensor(value) and requires_grad(value))
+    )
 
 
 def mark_special(m: Meta) -> None:

@@ -48,17 +48,19 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     __slots__ = ()
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - the standard's name
+    def T(self) -> Tensor:
         """Transpose of a 2-D tensor."""
         if self.ndim != 2:
-            raise ValueError(f"T expects a 2-D tensor; got {self.ndim}-D; use x.mT for stacks "
-                             f"of matrices or pt.permute_dims for other layouts")
-        return permute_dims(self, (1, 0))  # type: ignore[no-any-return]
+            raise ValueError(
+                f"T expects a 2-D tensor; got {self.ndim}-D; use x.mT for stacks "
+                f"of matrices or pt.permute_dims for other layouts"
+            )
+        return permute_dims(self, (1, 0))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 - the standard's name
+    def mT(self) -> Tensor:
         """Transpose of the last two dimensions."""
-        return matrix_transpose(self)  # type: ignore[no-any-return]
+        return matrix_transpose(self)
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
         """The ``polytensor`` module: this tensor's Array API namespace.
@@ -70,8 +72,10 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         True
         """
         if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
-            raise ValueError(f"__array_namespace__() got api_version={api_version!r}; "
-                             f"polytensor supports {', '.join(SUPPORTED_API_VERSIONS)}")
+            raise ValueError(
+                f"__array_namespace__() got api_version={api_version!r}; "
+                f"polytensor supports {', '.join(SUPPORTED_API_VERSIONS)}"
+            )
         import polytensor
 
         return polytensor
@@ -94,8 +98,9 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if self._meta is not None and self._meta.node is not None:
-            raise RuntimeError("deepcopy of a tensor that is not a graph leaf; deepcopy "
-                               "x.detach() instead")
+            raise RuntimeError(
+                "deepcopy of a tensor that is not a graph leaf; deepcopy x.detach() instead"
+            )
         with no_grad():
             c = _copy(self)
         if _tape.requires_grad(self):
@@ -104,7 +109,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         grad = self._meta.grad if self._meta is not None else None
         if grad is not None:  # as PyTorch: a leaf's copy has a copy of its .grad
             c.grad = grad.__deepcopy__(memo)
-        return c  # type: ignore[no-any-return]
+        return c
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickles as host data plus the backend's name (pt.save is the safe format to store).
@@ -132,10 +137,10 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         tensor([1., 0.], backend='numpy')
         """
         if _tape.requires_grad(self):
-            raise RuntimeError("numpy() of a tensor that requires grad; call "
-                               "x.detach().numpy() instead")
+            raise RuntimeError(
+                "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
+            )
         return self._backend.to_numpy(self._data)
-
 
 
 def _unpickle(host: Any, backend: str, requires_grad: bool) -> Tensor:

@@ -18,7 +18,7 @@ from ._device import Device
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["TENSOR", "SUBCLASSES", "TensorBase"]
+__all__ = ["SUBCLASSES", "TENSOR", "TensorBase"]
 
 
 class TensorBase:
@@ -33,7 +33,7 @@ class TensorBase:
     True
     """
 
-    __slots__ = ("_data", "_backend", "_meta", "__weakref__")
+    __slots__ = ("__weakref__", "_backend", "_data", "_meta")
     __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
     __array_ufunc__ = None  # NumPy defers to our reflected operators instead of converting us
     __array_priority__ = 1000
@@ -43,8 +43,10 @@ class TensorBase:
     _meta: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("Tensor() cannot be called directly; create tensors with "
-                        "pt.asarray(data) or pt.tensor(data, requires_grad=...)")
+        raise TypeError(
+            "Tensor() cannot be called directly; create tensors with "
+            "pt.asarray(data) or pt.tensor(data, requires_grad=...)"
+        )
 
     def __init_subclass__(cls, concrete: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -73,8 +75,9 @@ class TensorBase:
         """Dimensions; an unknown (data-dependent, lazy) dimension is None."""
         if not self._backend.lazy:
             return self._data.shape  # type: ignore[no-any-return]
-        return tuple(None if isinstance(s, float) and math.isnan(s) else int(s)
-                     for s in self._data.shape)
+        return tuple(
+            None if isinstance(s, float) and math.isnan(s) else int(s) for s in self._data.shape
+        )
 
     @property
     def ndim(self) -> int:
@@ -109,7 +112,8 @@ class TensorBase:
         v = self._scalar("int")
         if isinstance(v, float) and not math.isfinite(v):
             raise (OverflowError if math.isinf(v) else ValueError)(
-                f"int() of a tensor holding {v}; only finite values convert to int")
+                f"int() of a tensor holding {v}; only finite values convert to int"
+            )
         return int(v)
 
     def __complex__(self) -> complex:
@@ -127,17 +131,26 @@ class TensorBase:
             raise TypeError("len() of a 0-d tensor")
         n = self.shape[0]
         if n is None:
-            raise TypeError("len() of a tensor whose first dimension is unknown (lazy); "
-                            "call pt.compute(x) first")
+            raise TypeError(
+                "len() of a tensor whose first dimension is unknown (lazy); "
+                "call pt.compute(x) first"
+            )
         return n
 
     def __iter__(self) -> Any:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self)))
+        return (self[i] for i in range(len(self)))  # type: ignore[index]  # (a Tensor)
 
-    def __dlpack__(self, /, *, stream: Any = None, max_version: tuple[int, int] | None = None,
-                   dl_device: tuple[Any, int] | None = None, copy: bool | None = None) -> Any:
+    def __dlpack__(
+        self,
+        /,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[Any, int] | None = None,
+        copy: bool | None = None,
+    ) -> Any:
         data = self._data
         if self._backend.lazy:  # DLPack shares memory: a lazy array has none until computed
             data = self._backend.to_numpy(data)

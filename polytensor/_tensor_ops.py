@@ -9,7 +9,7 @@ recorded, and otherwise record the op and rebind the tensor (``polytensor._inpla
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _inplace, _tape
 from . import _dtypes as dt
@@ -24,6 +24,9 @@ from ._tensor_base import SUBCLASSES, TensorBase
 
 __all__ = ["TensorOperators"]
 
+# An operator as mypy sees it: a callable returning a tensor.
+_Operator = Callable[..., "Tensor"]
+
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
@@ -32,20 +35,26 @@ _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 
 def _operator(name: str) -> Callable[..., Tensor]:
     """The operator form of the table's binary op ``name`` (``__add__`` for ``add``)."""
-    return OPS[name].extra["dunder"]
+    return cast("_Operator", OPS[name].extra["dunder"])
 
 
 def _reflected(name: str) -> Callable[..., Tensor]:
     """The reflected operator form of the table's binary op ``name`` (``__radd__``)."""
-    return OPS[name].extra["rdunder"]
+    return cast("_Operator", OPS[name].extra["rdunder"])
 
 
 def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callable[..., Tensor]:
     def method(self: Any, other: Any, /) -> Any:
         b = self._backend
-        if op_name is not None and b.inplace is not None and (
-                self._meta is None or not _config.GRAD_ENABLED.get() or (
-                    _tape._edge(self) is None and _tape._edge(other) is None)):
+        if (
+            op_name is not None
+            and b.inplace is not None
+            and (
+                self._meta is None
+                or not _config.GRAD_ENABLED.get()
+                or (_tape._edge(self) is None and _tape._edge(other) is None)
+            )
+        ):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
             d = self._data
             if type(other) is _tb.TENSOR or type(other) in SUBCLASSES:
@@ -54,8 +63,9 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
                 ok = other._backend is b and od.dtype is d.dtype
             else:
                 od = other
-                ok = other.__class__ in (int, float) and d.dtype in b.cats_scalar[
-                    _NUMERIC].get(other.__class__, ())
+                ok = other.__class__ in (int, float) and d.dtype in b.cats_scalar[_NUMERIC].get(
+                    other.__class__, ()
+                )
             fn = b.inplace.get(op_name)
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
                 try:
@@ -84,7 +94,7 @@ def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
 
 
 def _getitem(self: Any, key: Any, /) -> Tensor:
-    return _getitem_op(self, key)
+    return cast("Tensor", _getitem_op(self, key))
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
@@ -98,8 +108,10 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         common_backend("__setitem__", (self, *tensors))
         vdata = value
     else:
-        raise TypeError(f"__setitem__() expects a tensor or Python scalar value; got "
-                        f"{type(value).__name__}; convert it with pt.asarray(...)")
+        raise TypeError(
+            f"__setitem__() expects a tensor or Python scalar value; got "
+            f"{type(value).__name__}; convert it with pt.asarray(...)"
+        )
     k = fill_key(template, tuple(t._data for t in tensors))
     _inplace.check_inplace(self, "__setitem__")
     if _tape.needs_graph(self, value):
@@ -128,60 +140,60 @@ class TensorOperators:
 
     __slots__ = ()
 
-    __abs__ = E.abs  # (a tensor's unary operator is the op's function itself)
-    __neg__ = E.negative
-    __pos__ = E.positive
-    __invert__ = E.bitwise_invert
+    __abs__: _Operator = E.abs  # (a tensor's unary operator is the op's function itself)
+    __neg__: _Operator = E.negative
+    __pos__: _Operator = E.positive
+    __invert__: _Operator = E.bitwise_invert
 
-    __add__ = _operator("add")
-    __sub__ = _operator("subtract")
-    __mul__ = _operator("multiply")
-    __truediv__ = _operator("divide")
-    __floordiv__ = _operator("floor_divide")
-    __mod__ = _operator("remainder")
-    __pow__ = _operator("pow")
-    __and__ = _operator("bitwise_and")
-    __or__ = _operator("bitwise_or")
-    __xor__ = _operator("bitwise_xor")
-    __lshift__ = _operator("bitwise_left_shift")
-    __rshift__ = _operator("bitwise_right_shift")
-    __matmul__ = _operator("matmul")
+    __add__: _Operator = _operator("add")
+    __sub__: _Operator = _operator("subtract")
+    __mul__: _Operator = _operator("multiply")
+    __truediv__: _Operator = _operator("divide")
+    __floordiv__: _Operator = _operator("floor_divide")
+    __mod__: _Operator = _operator("remainder")
+    __pow__: _Operator = _operator("pow")
+    __and__: _Operator = _operator("bitwise_and")
+    __or__: _Operator = _operator("bitwise_or")
+    __xor__: _Operator = _operator("bitwise_xor")
+    __lshift__: _Operator = _operator("bitwise_left_shift")
+    __rshift__: _Operator = _operator("bitwise_right_shift")
+    __matmul__: _Operator = _operator("matmul")
 
-    __radd__ = _reflected("add")
-    __rsub__ = _reflected("subtract")
-    __rmul__ = _reflected("multiply")
-    __rtruediv__ = _reflected("divide")
-    __rfloordiv__ = _reflected("floor_divide")
-    __rmod__ = _reflected("remainder")
-    __rpow__ = _reflected("pow")
-    __rand__ = _reflected("bitwise_and")
-    __ror__ = _reflected("bitwise_or")
-    __rxor__ = _reflected("bitwise_xor")
-    __rlshift__ = _reflected("bitwise_left_shift")
-    __rrshift__ = _reflected("bitwise_right_shift")
-    __rmatmul__ = _rmatmul_dunder
+    __radd__: _Operator = _reflected("add")
+    __rsub__: _Operator = _reflected("subtract")
+    __rmul__: _Operator = _reflected("multiply")
+    __rtruediv__: _Operator = _reflected("divide")
+    __rfloordiv__: _Operator = _reflected("floor_divide")
+    __rmod__: _Operator = _reflected("remainder")
+    __rpow__: _Operator = _reflected("pow")
+    __rand__: _Operator = _reflected("bitwise_and")
+    __ror__: _Operator = _reflected("bitwise_or")
+    __rxor__: _Operator = _reflected("bitwise_xor")
+    __rlshift__: _Operator = _reflected("bitwise_left_shift")
+    __rrshift__: _Operator = _reflected("bitwise_right_shift")
+    __rmatmul__: _Operator = _rmatmul_dunder
 
-    __iadd__ = _make_inplace(__add__, "__iadd__", "add")
-    __isub__ = _make_inplace(__sub__, "__isub__", "subtract")
-    __imul__ = _make_inplace(__mul__, "__imul__", "multiply")
-    __itruediv__ = _make_inplace(__truediv__, "__itruediv__", "divide")
-    __ifloordiv__ = _make_inplace(__floordiv__, "__ifloordiv__", "floor_divide")
-    __imod__ = _make_inplace(__mod__, "__imod__", "remainder")
-    __ipow__ = _make_inplace(__pow__, "__ipow__", "pow")
-    __iand__ = _make_inplace(__and__, "__iand__", "bitwise_and")
-    __ior__ = _make_inplace(__or__, "__ior__", "bitwise_or")
-    __ixor__ = _make_inplace(__xor__, "__ixor__", "bitwise_xor")
-    __ilshift__ = _make_inplace(__lshift__, "__ilshift__", "bitwise_left_shift")
-    __irshift__ = _make_inplace(__rshift__, "__irshift__", "bitwise_right_shift")
-    __imatmul__ = _make_inplace(__matmul__, "__imatmul__")
+    __iadd__: _Operator = _make_inplace(__add__, "__iadd__", "add")
+    __isub__: _Operator = _make_inplace(__sub__, "__isub__", "subtract")
+    __imul__: _Operator = _make_inplace(__mul__, "__imul__", "multiply")
+    __itruediv__: _Operator = _make_inplace(__truediv__, "__itruediv__", "divide")
+    __ifloordiv__: _Operator = _make_inplace(__floordiv__, "__ifloordiv__", "floor_divide")
+    __imod__: _Operator = _make_inplace(__mod__, "__imod__", "remainder")
+    __ipow__: _Operator = _make_inplace(__pow__, "__ipow__", "pow")
+    __iand__: _Operator = _make_inplace(__and__, "__iand__", "bitwise_and")
+    __ior__: _Operator = _make_inplace(__or__, "__ior__", "bitwise_or")
+    __ixor__: _Operator = _make_inplace(__xor__, "__ixor__", "bitwise_xor")
+    __ilshift__: _Operator = _make_inplace(__lshift__, "__ilshift__", "bitwise_left_shift")
+    __irshift__: _Operator = _make_inplace(__rshift__, "__irshift__", "bitwise_right_shift")
+    __imatmul__: _Operator = _make_inplace(__matmul__, "__imatmul__")
 
-    __eq__ = _operator("equal")  # type: ignore[assignment]  # element-wise, as the standard's
-    __ne__ = _operator("not_equal")  # type: ignore[assignment]
-    __lt__ = _operator("less")
-    __le__ = _operator("less_equal")
-    __gt__ = _operator("greater")
-    __ge__ = _operator("greater_equal")
+    __eq__: _Operator = _operator("equal")  # type: ignore[assignment]  # element-wise, as the standard's
+    __ne__: _Operator = _operator("not_equal")  # type: ignore[assignment]
+    __lt__: _Operator = _operator("less")
+    __le__: _Operator = _operator("less_equal")
+    __gt__: _Operator = _operator("greater")
+    __ge__: _Operator = _operator("greater_equal")
     __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
 
-    __getitem__ = _getitem
+    __getitem__: _Operator = _getitem
     __setitem__ = _setitem

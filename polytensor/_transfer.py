@@ -18,4 +18,4 @@ def move(x: Tensor, backend: Backend, native_device: Any = None) -> Tensor:
 
     Gradients flow back through the move (it is recorded as an op).
     """
-    return _to_backend(x, backend, native_device)  # type: ignore[no-any-return]
+    return _to_backend(x, backend, native_device)

@@ -22,7 +22,7 @@ import polytensor as pt
 from polytensor import nn, optim
 from polytensor.nn import functional as F
 
-__all__ = ["DigitsNet", "build_model", "load_digits", "train", "main", "Result"]
+__all__ = ["DigitsNet", "Result", "build_model", "load_digits", "main", "train"]
 
 
 class DigitsNet(nn.Module):
@@ -78,13 +78,15 @@ def load_digits(seed: int = 0, test_fraction: float = 0.2) -> tuple[Any, Any, An
     try:
         from sklearn.datasets import load_digits as _load
     except ImportError as e:
-        raise ImportError("the demo needs scikit-learn's bundled digits data set: "
-                          "pip install 'polytensor[examples]'") from e
+        raise ImportError(
+            "the demo needs scikit-learn's bundled digits data set: "
+            "pip install 'polytensor[examples]'"
+        ) from e
     data = _load()
     images = (data.images / 16.0).astype("float32").reshape(-1, 1, 8, 8)
     labels = data.target.astype("int64")
     order = pt.randperm(len(labels), generator=pt.Generator().manual_seed(seed)).numpy()
-    n_test = int(round(len(labels) * test_fraction))
+    n_test = round(len(labels) * test_fraction)
     test, train = order[:n_test], order[n_test:]
     return images[train], labels[train], images[test], labels[test]
 
@@ -111,8 +113,15 @@ def _accuracy(model: DigitsNet, x: Any, y: Any) -> float:
         return float(pt.mean(pt.astype(predicted == y, pt.float32)))
 
 
-def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 0,
-          backend: str | None = None, quiet: bool = False, out: Any = None) -> Result:
+def train(
+    epochs: int = 12,
+    batch_size: int = 64,
+    lr: float = 5e-3,
+    seed: int = 0,
+    backend: str | None = None,
+    quiet: bool = False,
+    out: Any = None,
+) -> Result:
     """Train ``DigitsNet`` on the digits; print a progress bar and per-epoch figures.
 
     Examples
@@ -123,8 +132,9 @@ def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 
     True
     """
     out = out or sys.stdout
-    say: Callable[..., None] = ((lambda *a, **k: None) if quiet else
-                                (lambda *a, **k: print(*a, file=out, **k)))
+    say: Callable[..., None] = (
+        (lambda *a, **k: None) if quiet else (lambda *a, **k: print(*a, file=out, **k))
+    )
     with pt.use_backend(backend or pt.get_backend().name):
         b = pt.get_backend()
         x_train_h, y_train_h, x_test_h, y_test_h = load_digits(seed)
@@ -136,15 +146,17 @@ def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 
         n = len(y_train_h)
         steps = (n + batch_size - 1) // batch_size
         shuffle = pt.Generator().manual_seed(seed + 1)
-        say(f"training DigitsNet on {n} digits ({len(y_test_h)} held out), backend "
-            f"{b.name}, {epochs} epochs")
+        say(
+            f"training DigitsNet on {n} digits ({len(y_test_h)} held out), backend "
+            f"{b.name}, {epochs} epochs"
+        )
         start = time.perf_counter()
         for epoch in range(1, epochs + 1):
             model.train()
             order = pt.randperm(n, generator=shuffle).numpy()
             total = 0.0
             for step in range(steps):
-                idx = order[step * batch_size:(step + 1) * batch_size]
+                idx = order[step * batch_size : (step + 1) * batch_size]
                 xb = pt.asarray(x_train_h[idx])
                 yb = pt.asarray(y_train_h[idx])
                 loss = F.cross_entropy(model(xb), yb)
@@ -160,9 +172,11 @@ def train(epochs: int = 12, batch_size: int = 64, lr: float = 5e-3, seed: int = 
             result.losses.append(total / n)
             result.train_accuracy.append(_accuracy(model, x_train, y_train))
             result.test_accuracy.append(_accuracy(model, x_test, y_test))
-            say(f"\r  epoch {epoch:2d} {_bar(steps, steps)}  loss {result.losses[-1]:.4f}  "
+            say(
+                f"\r  epoch {epoch:2d} {_bar(steps, steps)}  loss {result.losses[-1]:.4f}  "
                 f"train acc {result.train_accuracy[-1]:.3f}  "
-                f"test acc {result.test_accuracy[-1]:.3f}")
+                f"test acc {result.test_accuracy[-1]:.3f}"
+            )
         result.seconds = time.perf_counter() - start
         say(f"done in {result.seconds:.1f} s: test accuracy {result.test_accuracy[-1]:.3f}")
     return result
@@ -219,14 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="polytensor demo", description=__doc__.split("\n\n")[0])
-    p.add_argument("--backend", default=None,
-                   help="backend to train on (default: POLYTENSOR_BACKEND, else numpy)")
+    p.add_argument(
+        "--backend",
+        default=None,
+        help="backend to train on (default: POLYTENSOR_BACKEND, else numpy)",
+    )
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=5e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", default="digits_training.png",
-                   help="where to save the loss/accuracy curves (PNG); '' to skip")
+    p.add_argument(
+        "--plot",
+        default="digits_training.png",
+        help="where to save the loss/accuracy curves (PNG); '' to skip",
+    )
     args = p.parse_args(argv)
     result = train(args.epochs, args.batch_size, args.lr, args.seed, args.backend)
     if args.plot:

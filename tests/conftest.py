@@ -43,8 +43,9 @@ def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``code`` in a fresh interpreter; ``env`` entries set (or, when None, remove)
     environment variables. Returns the completed process (check=False)."""
 
-    def run(code: str, env: dict[str, str | None] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        code: str, env: dict[str, str | None] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         environ = dict(os.environ)
         environ.pop("POLYTENSOR_BACKEND", None)
         for k, v in (env or {}).items():
@@ -52,8 +53,15 @@ def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
                 environ.pop(k, None)
             else:
                 environ[k] = v
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env=environ, cwd=ROOT, timeout=timeout, check=False)
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=environ,
+            cwd=ROOT,
+            timeout=timeout,
+            check=False,
+        )
 
     return run
 

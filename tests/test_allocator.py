@@ -38,17 +38,26 @@ def _glibc() -> bool:
         return False
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not _glibc(),
-                    reason="the warm-up concerns glibc's malloc; this C library is not glibc")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not _glibc(),
+    reason="the warm-up concerns glibc's malloc; this C library is not glibc",
+)
 def test_freeing_large_temporaries_together_costs_no_page_faults(
-        run_python: Callable[..., Any]) -> None:
-    clean = {"MALLOC_MMAP_THRESHOLD_": None, "MALLOC_TRIM_THRESHOLD_": None,
-             "MALLOC_TOP_PAD_": None, "MALLOC_MMAP_MAX_": None}
+    run_python: Callable[..., Any],
+) -> None:
+    clean = {
+        "MALLOC_MMAP_THRESHOLD_": None,
+        "MALLOC_TRIM_THRESHOLD_": None,
+        "MALLOC_TOP_PAD_": None,
+        "MALLOC_MMAP_MAX_": None,
+    }
     without = run_python(LOOP, env={**clean, "POLYTENSOR_MALLOC_WARMUP": "0"})
     assert without.returncode == 0, without.stderr
     if float(without.stdout) < 100:
-        pytest.skip(f"this glibc does not give the heap back here even without the warm-up "
-                    f"({float(without.stdout):.0f} faults per iteration): nothing to show")
+        pytest.skip(
+            f"this glibc does not give the heap back here even without the warm-up "
+            f"({float(without.stdout):.0f} faults per iteration): nothing to show"
+        )
     warmed = run_python(LOOP, env={**clean, "POLYTENSOR_MALLOC_WARMUP": None})
     assert warmed.returncode == 0, warmed.stderr
     assert float(warmed.stdout) < 10, (warmed.stdout, without.stdout)

@@ -77,12 +77,16 @@ def test_backward_of_a_tensor_that_does_not_require_grad_says_how_to_fix() -> No
 
 
 # -- who may require grad -------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    lambda: pt.asarray([1, 2], requires_grad=True),
-    lambda: pt.ones(2, dtype=pt.int32, requires_grad=True),
-    lambda: pt.asarray([True, False]).requires_grad_(),
-    lambda: setattr(pt.arange(3), "requires_grad", True),
-], ids=["asarray int", "ones int32", "bool requires_grad_", "int attribute"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: pt.asarray([1, 2], requires_grad=True),
+        lambda: pt.ones(2, dtype=pt.int32, requires_grad=True),
+        lambda: pt.asarray([True, False]).requires_grad_(),
+        lambda: setattr(pt.arange(3), "requires_grad", True),
+    ],
+    ids=["asarray int", "ones int32", "bool requires_grad_", "int attribute"],
+)
 def test_integer_and_boolean_tensors_cannot_require_grad(make: Any) -> None:
     with pytest.raises(RuntimeError, match=r"floating-point and complex.*astype"):
         make()
@@ -109,14 +113,17 @@ def test_requires_grad_false_on_a_leaf_works() -> None:
 
 
 # -- in place --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("where", "update"), [
-    ("__iadd__", lambda w: w.__iadd__(1.0)),
-    ("__imul__", lambda w: w.__imul__(2.0)),
-    ("add_", lambda w: w.add_(1.0)),
-    ("__setitem__", lambda w: w.__setitem__(0, 5.0)),
-], ids=["+=", "*=", "add_", "setitem"])
-def test_in_place_on_a_leaf_that_requires_grad_says_to_use_no_grad(where: str,
-                                                                     update: Any) -> None:
+@pytest.mark.parametrize(
+    ("where", "update"),
+    [
+        ("__iadd__", lambda w: w.__iadd__(1.0)),
+        ("__imul__", lambda w: w.__imul__(2.0)),
+        ("add_", lambda w: w.add_(1.0)),
+        ("__setitem__", lambda w: w.__setitem__(0, 5.0)),
+    ],
+    ids=["+=", "*=", "add_", "setitem"],
+)
+def test_in_place_on_a_leaf_that_requires_grad_says_to_use_no_grad(where: str, update: Any) -> None:
     w = _leaf()
     with pytest.raises(RuntimeError, match=rf"{where}.*leaf.*requires grad.*pt\.no_grad\(\)"):
         update(w)
@@ -139,8 +146,11 @@ def test_a_tensor_saved_for_backward_then_overwritten_in_place_names_the_operati
     y = pt.sin(h)  # sin's rule reads its input
     with pt.no_grad():
         h += 1.0  # outside the graph: the memory sin() saved is overwritten
-    with pytest.raises(RuntimeError, match=r"sin\(\).*modified by an in-place operation.*"
-                                           r"version 0.*now 1.*clone\(\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"sin\(\).*modified by an in-place operation.*"
+        r"version 0.*now 1.*clone\(\)",
+    ):
         pt.sum(y).backward()
 
 
@@ -215,7 +225,7 @@ def test_grad_returns_and_does_not_accumulate() -> None:
 
 def test_create_graph_gives_second_derivatives() -> None:
     x = _leaf()
-    y = pt.sum(x ** 3)
+    y = pt.sum(x**3)
     (g,) = pt.autograd.grad(y, x, create_graph=True)
     assert g.requires_grad
     np.testing.assert_allclose(_np(g), 3 * np.array([1.0, 4.0, 9.0]))
@@ -257,8 +267,11 @@ class _WrongCount(pt.autograd.Function):
 
 def test_function_backward_returning_the_wrong_number_of_gradients_says_one_per_input() -> None:
     a, b = _leaf(), _leaf()
-    with pytest.raises(RuntimeError, match=r"_WrongCount\.backward\(\) returned 1 gradients.*"
-                                           r"2 inputs.*one per input.*None"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"_WrongCount\.backward\(\) returned 1 gradients.*"
+        r"2 inputs.*one per input.*None",
+    ):
         pt.sum(_WrongCount.apply(a, b)).backward()
 
 
@@ -314,8 +327,11 @@ def test_gradcheck_reports_the_worst_element_of_a_wrong_rule() -> None:
             return g * x  # should be 2 * g * x
 
     x = _leaf()
-    with pytest.raises(pt.autograd.GradcheckError, match=r"worst element.*analytical.*"
-                                                        r"numerical"):
+    with pytest.raises(
+        pt.autograd.GradcheckError,
+        match=r"worst element.*analytical.*"
+        r"numerical",
+    ):
         pt.autograd.gradcheck(_Bad.apply, (x,))
     assert not pt.autograd.gradcheck(_Bad.apply, (x,), raise_exception=False)
     assert pt.autograd.gradcheck(_Mul.apply, (x, _leaf((2.0, 0.5, -1.0))))
@@ -403,8 +419,13 @@ def test_grad_mode_is_local_to_each_thread() -> None:
     finally:
         release.set()
         t.join(10)
-    assert seen == {"worker enabled": False, "worker records": False, "main enabled": True,
-                    "main records": True, "worker after": True}
+    assert seen == {
+        "worker enabled": False,
+        "worker records": False,
+        "main enabled": True,
+        "main records": True,
+        "worker after": True,
+    }
 
 
 def test_a_thread_started_under_no_grad_has_grad_mode_on() -> None:
@@ -484,7 +505,8 @@ def test_detach_in_place_cuts_the_tensor_from_the_graph() -> None:
 
 # -- Dask: lazy backward ---------------------------------------------------------------------------
 def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
-        dask_computes: Any) -> None:
+    dask_computes: Any,
+) -> None:
     host = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
     with pt.use_backend("dask", chunks=2):
         x = pt.asarray(host)
@@ -496,6 +518,6 @@ def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pas
         loss_c, grad_c = pt.compute(loss, w.grad)
     assert dask_computes.calls == 1, "loss and gradient were not computed in one pass"
     t = np.tanh(host @ np.full((3, 2), 0.5))
-    np.testing.assert_allclose(loss_c.item(), np.sum(t ** 2))
-    np.testing.assert_allclose(grad_c.detach().numpy(), host.T @ (2 * t * (1 - t ** 2)))
+    np.testing.assert_allclose(loss_c.item(), np.sum(t**2))
+    np.testing.assert_allclose(grad_c.detach().numpy(), host.T @ (2 * t * (1 - t**2)))
     assert dask_computes.calls == 1

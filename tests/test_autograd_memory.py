@@ -46,8 +46,11 @@ def _chain(x: Any) -> tuple[Any, list[Any]]:
 
 def _refs(tensors: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
     """Weak references to the tensors, their arrays and their graph nodes."""
-    return ([weakref.ref(t) for t in tensors], [weakref.ref(t._data) for t in tensors],
-            [weakref.ref(t.grad_fn) for t in tensors])
+    return (
+        [weakref.ref(t) for t in tensors],
+        [weakref.ref(t._data) for t in tensors],
+        [weakref.ref(t.grad_fn) for t in tensors],
+    )
 
 
 def _alive(refs: list[Any]) -> list[int]:
@@ -104,8 +107,12 @@ def test_graph_is_freed_by_reference_counting_alone(no_cycle_collector: None) ->
     del inter
     loss_ref = weakref.ref(loss)
     del loss
-    assert loss_ref() is None and _alive(tensors) == [] and _alive(arrays) == [] \
-        and _alive(nodes) == [], "a dropped graph waits for the cycle collector"
+    assert (
+        loss_ref() is None
+        and _alive(tensors) == []
+        and _alive(arrays) == []
+        and _alive(nodes) == []
+    ), "a dropped graph waits for the cycle collector"
 
 
 def test_backward_without_reference_cycles(no_cycle_collector: None) -> None:
@@ -205,28 +212,35 @@ def test_training_loop_of_10000_steps_runs_in_constant_memory() -> None:
 
     assert last < first / 2, f"the loop does not train (loss {first} -> {last})"
     assert all(w.grad is None and w.is_leaf for w in mlp.params)
-    assert objects_after - objects_before <= 8, \
+    assert objects_after - objects_before <= 8, (
         f"tensors / nodes accumulate: {objects_before} -> {objects_after} live objects"
+    )
     # One step's graph is ~10 kB: a leak of it would add ~10 MB over 1000 steps.
-    assert traced_growth < 64 * 1024, \
+    assert traced_growth < 64 * 1024, (
         f"memory traced by tracemalloc grew by {traced_growth} bytes over 1000 steps"
+    )
     if rss_before:
-        assert rss_after - rss_before < 16 * 2**20, \
+        assert rss_after - rss_before < 16 * 2**20, (
             f"RSS grew by {(rss_after - rss_before) / 2**20:.1f} MiB over 8500 steps"
+        )
     assert time.perf_counter() - start < 60
 
 
-@pytest.mark.parametrize(("make", "keeps"), [
-    (lambda x, c: x ** 2, False),  # pow's rule for the base reads no output
-    (lambda x, c: pt.exp(x), True),
-    (lambda x, c: pt.nn.functional.relu(x), True),
-    (lambda x, c: x / c, False),  # only the divisor's rule reads the output
-    (lambda x, c: c / x, True),
-    (lambda x, c: x / 2.0, False),
-    (lambda x, c: 2.0 / x, True),
-    (lambda x, c: x @ c, False),
-    (lambda x, c: pt.sum(x, axis=0), False),
-], ids=["pow", "exp", "relu", "x/c", "c/x", "x/2", "2/x", "matmul", "sum"])
+@pytest.mark.parametrize(
+    ("make", "keeps"),
+    [
+        (lambda x, c: x**2, False),  # pow's rule for the base reads no output
+        (lambda x, c: pt.exp(x), True),
+        (lambda x, c: pt.nn.functional.relu(x), True),
+        (lambda x, c: x / c, False),  # only the divisor's rule reads the output
+        (lambda x, c: c / x, True),
+        (lambda x, c: x / 2.0, False),
+        (lambda x, c: 2.0 / x, True),
+        (lambda x, c: x @ c, False),
+        (lambda x, c: pt.sum(x, axis=0), False),
+    ],
+    ids=["pow", "exp", "relu", "x/c", "c/x", "x/2", "2/x", "matmul", "sum"],
+)
 def test_a_node_keeps_its_output_only_when_a_needed_rule_reads_it(make: Any, keeps: bool) -> None:
     # the table's generated fast paths record these: holding an output no rule reads would keep
     # a full-size array alive until backward

@@ -113,7 +113,8 @@ def test_register_rejects_non_backends() -> None:
 
 
 def test_a_backend_whose_library_is_missing_is_unavailable_with_a_reason(
-        missing_lib: Backend) -> None:
+    missing_lib: Backend,
+) -> None:
     reason = pt.backends.available()["missinglib"]
     assert reason != "available"
     assert "not installed" in reason
@@ -124,8 +125,7 @@ def test_a_backend_whose_library_is_missing_is_unavailable_with_a_reason(
     assert pt.ones(2).shape == (2,)
 
 
-def test_set_backend_of_a_missing_library_raises_backend_unavailable(
-        missing_lib: Backend) -> None:
+def test_set_backend_of_a_missing_library_raises_backend_unavailable(missing_lib: Backend) -> None:
     with pytest.raises(BackendUnavailable, match="missinglib") as info:
         pt.set_backend("missinglib")
     assert isinstance(info.value, ImportError)
@@ -133,8 +133,7 @@ def test_set_backend_of_a_missing_library_raises_backend_unavailable(
     assert pt.get_backend().name == "numpy"  # the failed selection changed nothing
 
 
-def test_use_backend_of_a_missing_library_raises_backend_unavailable(
-        missing_lib: Backend) -> None:
+def test_use_backend_of_a_missing_library_raises_backend_unavailable(missing_lib: Backend) -> None:
     with pytest.raises(ImportError, match="missinglib"), pt.use_backend("missinglib"):
         pass  # pragma: no cover
     assert pt.get_backend().name == "numpy"
@@ -171,9 +170,11 @@ def test_unknown_backend_name_raises_value_error_naming_the_registered_ones() ->
 
 
 def test_import_polytensor_imports_neither_dask_nor_cupy(run_python) -> None:
-    code = ("import sys, polytensor\n"
-            "print(*(m in sys.modules for m in ('dask', 'cupy', 'distributed', "
-            "'array_api_strict')))")
+    code = (
+        "import sys, polytensor\n"
+        "print(*(m in sys.modules for m in ('dask', 'cupy', 'distributed', "
+        "'array_api_strict')))"
+    )
     for env in ({}, {"POLYTENSOR_BACKEND": "dask"}):
         proc = run_python(code, env=env)
         assert proc.returncode == 0, proc.stderr
@@ -181,15 +182,17 @@ def test_import_polytensor_imports_neither_dask_nor_cupy(run_python) -> None:
 
 
 def test_numpy_backend_does_not_import_dask(run_python) -> None:
-    code = ("import sys, polytensor as pt\n"
-            "x = pt.exp(pt.ones((2, 3))) @ pt.ones(3)\n"
-            "print('dask' in sys.modules, 'cupy' in sys.modules)")
+    code = (
+        "import sys, polytensor as pt\n"
+        "x = pt.exp(pt.ones((2, 3))) @ pt.ones(3)\n"
+        "print('dask' in sys.modules, 'cupy' in sys.modules)"
+    )
     proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False"]
 
 
-PLUGIN = '''
+PLUGIN = """
 from polytensor.backends import Backend
 
 
@@ -200,7 +203,7 @@ def _load():
 
 BACKEND = Backend("fakelib", _load)
 NOT_A_BACKEND = object()
-'''
+"""
 
 ENTRY_POINTS = """[polytensor.backends]
 fakelib = polytensor_fakelib:BACKEND
@@ -210,14 +213,16 @@ notabackend = polytensor_fakelib:NOT_A_BACKEND
 
 
 def test_an_installed_package_registers_a_backend_through_the_entry_point_group(
-        tmp_path, run_python) -> None:
+    tmp_path, run_python
+) -> None:
     # A third-party package, installed the ordinary way: a module plus a dist-info whose
     # entry_points.txt names it in the `polytensor.backends` group.
     (tmp_path / "polytensor_fakelib.py").write_text(PLUGIN)
     dist = tmp_path / "polytensor_fakelib-0.1.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: polytensor-fakelib\n"
-                                   "Version: 0.1\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: polytensor-fakelib\nVersion: 0.1\n"
+    )
     (dist / "entry_points.txt").write_text(ENTRY_POINTS)
     code = """
 import polytensor as pt

@@ -31,8 +31,9 @@ class BlockCounter:
 
 
 def _counted_tensor(counter: BlockCounter) -> pt.Tensor:
-    base = da.map_blocks(counter, da.from_array(HOST, chunks=(2, 3)),
-                         meta=np.empty((0, 0), dtype=HOST.dtype))
+    base = da.map_blocks(
+        counter, da.from_array(HOST, chunks=(2, 3)), meta=np.empty((0, 0), dtype=HOST.dtype)
+    )
     with pt.use_backend("dask"):
         return pt.asarray(base)
 
@@ -93,8 +94,13 @@ def test_reshape_that_splits_dimensions_unevenly_stays_lazy(dask_computes) -> No
 def test_repr_and_metadata_do_not_compute(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask") * 2
     assert repr(x) == "tensor(<lazy shape=(4, 3)>, dtype=polytensor.float64, backend='dask')"
-    assert (x.shape, x.ndim, x.size, x.dtype, str(x.device)) == \
-        ((4, 3), 2, 12, pt.float64, "dask:cpu")
+    assert (x.shape, x.ndim, x.size, x.dtype, str(x.device)) == (
+        (4, 3),
+        2,
+        12,
+        pt.float64,
+        "dask:cpu",
+    )
     assert len(x) == 4
     assert pt.__array_namespace_info__().devices()
     assert dask_computes.calls == 0
@@ -122,15 +128,19 @@ def test_backward_stays_lazy(dask_computes) -> None:
     assert dask_computes.calls == 1
 
 
-@pytest.mark.parametrize("convert", [
-    lambda t: pt.sum(t).item(),
-    lambda t: t.numpy(),
-    lambda t: t.tolist(),
-    lambda t: bool(pt.sum(t) > 0),
-    lambda t: float(pt.sum(t)),
-    lambda t: int(pt.sum(t)),
-    lambda t: np.asarray(t),
-], ids=["item", "numpy", "tolist", "bool", "float", "int", "__array__"])
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda t: pt.sum(t).item(),
+        lambda t: t.numpy(),
+        lambda t: t.tolist(),
+        lambda t: bool(pt.sum(t) > 0),
+        lambda t: float(pt.sum(t)),
+        lambda t: int(pt.sum(t)),
+        lambda t: np.asarray(t),
+    ],
+    ids=["item", "numpy", "tolist", "bool", "float", "int", "__array__"],
+)
 def test_conversions_to_host_compute(dask_computes, convert) -> None:
     x = pt.asarray(HOST, device="dask") + 1
     assert dask_computes.calls == 0
@@ -146,8 +156,7 @@ def test_conversion_results_are_right(dask_computes) -> None:
     assert bool(pt.all(x > 0)) is True
 
 
-def test_compute_computes_several_tensors_in_one_pass_sharing_work(
-        dask_computes) -> None:
+def test_compute_computes_several_tensors_in_one_pass_sharing_work(dask_computes) -> None:
     counter = BlockCounter()
     x = _counted_tensor(counter)
     a, b = pt.sum(x), pt.max(x, axis=0)

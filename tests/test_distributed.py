@@ -21,9 +21,13 @@ W = RNG.standard_normal((200, 10))
 def _cluster(processes: bool) -> Any:
     # Note: with processes=True, dashboard_address=None still serves the dashboard on the
     # default port 8787 (and warns when it is taken); ":0" picks a free port.
-    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
-                                    dashboard_address=None if not processes else ":0",
-                                    silence_logs=50)
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None if not processes else ":0",
+        silence_logs=50,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +84,6 @@ def test_graphs_run_on_worker_processes() -> None:
         with pt.use_backend("dask", chunks=(500, 200)):
             x = pt.asarray(A)
             y = pt.sum(pt.exp(x[:, :5]) // 2 + x[:, :5] % 1.5, axis=0)
-        np.testing.assert_allclose(y.numpy(),
-                                   (np.floor(np.exp(A[:, :5]) / 2) + A[:, :5] % 1.5).sum(0),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(
+            y.numpy(), (np.floor(np.exp(A[:, :5]) / 2) + A[:, :5] % 1.5).sum(0), rtol=1e-10
+        )

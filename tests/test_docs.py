@@ -14,14 +14,22 @@ import polytensor as pt
 
 def _public_callables() -> list[tuple[str, object]]:
     items = []
-    for module, prefix in ((pt, "pt"), (pt.linalg, "pt.linalg"), (pt.fft, "pt.fft"),
-                           (pt.autograd, "pt.autograd"),
-                           (pt.autograd.functional, "pt.autograd.functional"),
-                           (pt.backends, "pt.backends")):
+    for module, prefix in (
+        (pt, "pt"),
+        (pt.linalg, "pt.linalg"),
+        (pt.fft, "pt.fft"),
+        (pt.autograd, "pt.autograd"),
+        (pt.autograd.functional, "pt.autograd.functional"),
+        (pt.backends, "pt.backends"),
+    ):
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
-            if callable(obj) and not isinstance(obj, pt.Device) and not inspect.ismodule(obj) \
-                    and not isinstance(obj, type(pt.float32)):
+            if (
+                callable(obj)
+                and not isinstance(obj, pt.Device)
+                and not inspect.ismodule(obj)
+                and not isinstance(obj, type(pt.float32))
+            ):
                 items.append((f"{prefix}.{name}", obj))
     for name in dir(pt.Tensor):
         if name.startswith("_"):
@@ -32,8 +40,9 @@ def _public_callables() -> list[tuple[str, object]]:
     return items
 
 
-@pytest.mark.parametrize(("name", "obj"), _public_callables(), ids=lambda v: v if isinstance(v, str)
-                         else "")
+@pytest.mark.parametrize(
+    ("name", "obj"), _public_callables(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_public_callable_has_a_docstring_with_an_example(name: str, obj: object) -> None:
     doc = inspect.getdoc(obj) or ""
     assert doc.strip(), f"{name} has no docstring"

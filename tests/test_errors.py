@@ -12,8 +12,9 @@ from polytensor.backends import Backend, BackendUnavailable
 # -- wrong types ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [[1, 2], (1.0, 2.0), np.array([1.0, 2.0])],
-                         ids=["list", "tuple", "ndarray"])
+@pytest.mark.parametrize(
+    "value", [[1, 2], (1.0, 2.0), np.array([1.0, 2.0])], ids=["list", "tuple", "ndarray"]
+)
 def test_exp_of_a_non_tensor_raises_type_error_suggesting_asarray(value: object) -> None:
     with pytest.raises(TypeError, match=r"exp\(\) expects polytensor arrays.*pt\.asarray"):
         pt.exp(value)
@@ -24,21 +25,27 @@ def test_exp_of_a_list_names_what_it_got() -> None:
         pt.exp([1, 2])
 
 
-@pytest.mark.parametrize(("name", "call"), [
-    ("sum", lambda: pt.sum([1.0, 2.0])),
-    ("reshape", lambda: pt.reshape([1.0, 2.0], (2,))),
-    ("matmul", lambda: pt.matmul([[1.0]], [[1.0]])),
-    ("concat", lambda: pt.concat([pt.ones(1), [2.0]])),
-], ids=lambda v: v if isinstance(v, str) else "")
-def test_other_functions_of_lists_raise_type_error_naming_the_function(
-        name: str, call) -> None:
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        ("sum", lambda: pt.sum([1.0, 2.0])),
+        ("reshape", lambda: pt.reshape([1.0, 2.0], (2,))),
+        ("matmul", lambda: pt.matmul([[1.0]], [[1.0]])),
+        ("concat", lambda: pt.concat([pt.ones(1), [2.0]])),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_other_functions_of_lists_raise_type_error_naming_the_function(name: str, call) -> None:
     with pytest.raises(TypeError, match=rf"{name}\(\) expects polytensor arrays.*got list"):
         call()
 
 
 def test_binary_functions_of_non_tensors_raise_type_error() -> None:
-    with pytest.raises(TypeError, match=r"add\(\) expects polytensor arrays or Python scalars; "
-                                        r"got list"):
+    with pytest.raises(
+        TypeError,
+        match=r"add\(\) expects polytensor arrays or Python scalars; "
+        r"got list",
+    ):
         pt.add(pt.ones(2), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"add\(\).*got str"):
         pt.add(pt.ones(2), "a")
@@ -65,20 +72,34 @@ def test_creation_functions_reject_bad_arguments() -> None:
 def test_exp_of_an_integer_tensor_raises_type_error_naming_the_category() -> None:
     with pytest.raises(TypeError, match=r"^exp\(\) expects floating-point dtypes; got int64"):
         pt.exp(pt.asarray([1, 2]))
-    with pytest.raises(TypeError, match=r"exp\(\) expects floating-point dtypes; got int32; "
-                                        r"cast with x\.astype"):
+    with pytest.raises(
+        TypeError,
+        match=r"exp\(\) expects floating-point dtypes; got int32; "
+        r"cast with x\.astype",
+    ):
         pt.exp(pt.asarray([1, 2], dtype=pt.int32))
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: pt.bitwise_and(pt.ones(2), pt.ones(2)),
-     r"bitwise_and\(\) expects integer or boolean dtypes; got float32"),
-    (lambda: pt.logical_not(pt.ones(2)), r"logical_not\(\) expects boolean dtypes; got float32"),
-    (lambda: pt.sum(pt.asarray([True])), r"sum\(\) expects numeric dtypes; got bool"),
-    (lambda: pt.sin(pt.asarray([True])), r"sin\(\) expects floating-point dtypes; got bool"),
-    (lambda: pt.atan2(pt.ones(2, dtype=pt.complex64), pt.ones(2, dtype=pt.complex64)),
-     r"atan2\(\) expects real floating-point dtypes; got complex64"),
-], ids=["bitwise_and", "logical_not", "sum", "sin", "atan2"])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: pt.bitwise_and(pt.ones(2), pt.ones(2)),
+            r"bitwise_and\(\) expects integer or boolean dtypes; got float32",
+        ),
+        (
+            lambda: pt.logical_not(pt.ones(2)),
+            r"logical_not\(\) expects boolean dtypes; got float32",
+        ),
+        (lambda: pt.sum(pt.asarray([True])), r"sum\(\) expects numeric dtypes; got bool"),
+        (lambda: pt.sin(pt.asarray([True])), r"sin\(\) expects floating-point dtypes; got bool"),
+        (
+            lambda: pt.atan2(pt.ones(2, dtype=pt.complex64), pt.ones(2, dtype=pt.complex64)),
+            r"atan2\(\) expects real floating-point dtypes; got complex64",
+        ),
+    ],
+    ids=["bitwise_and", "logical_not", "sum", "sin", "atan2"],
+)
 def test_wrong_dtype_category_raises_type_error(call, message: str) -> None:
     with pytest.raises(TypeError, match=message):
         call()
@@ -98,7 +119,8 @@ def test_promotion_without_a_rule_raises_type_error() -> None:
 # -- shape mismatch -------------------------------------------------------------------------------
 @pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
 def test_add_of_unbroadcastable_shapes_raises_value_error_mentioning_the_shapes(
-        backend: str) -> None:
+    backend: str,
+) -> None:
     with pt.use_backend(backend):
         a, b = pt.ones((2, 3)), pt.ones(4)
         with pytest.raises(ValueError, match=r"\(2, ?3\).*\(4,\)"):
@@ -127,16 +149,22 @@ def test_reshape_to_another_size_raises_value_error() -> None:
 # -- backends -------------------------------------------------------------------------------------
 def test_mixed_backends_raise_value_error_naming_both_and_the_fix() -> None:
     x, y = pt.ones(2), pt.ones(2, device="dask")
-    with pytest.raises(ValueError, match=r'multiply\(\) got tensors from two backends '
-                                         r'\(numpy, dask\); move one with x\.to\("numpy"\)'):
+    with pytest.raises(
+        ValueError,
+        match=r"multiply\(\) got tensors from two backends "
+        r'\(numpy, dask\); move one with x\.to\("numpy"\)',
+    ):
         pt.multiply(x, y)
     with pytest.raises(ValueError, match=r"where\(\).*numpy.*dask.*x\.to\("):
         pt.where(x > 0, x, y)
 
 
 def test_unknown_backend_raises_value_error_naming_the_registered_ones() -> None:
-    with pytest.raises(ValueError, match=r"unknown backend 'tensorflow'; registered backends "
-                                         r"are .*dask.*numpy"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown backend 'tensorflow'; registered backends "
+        r"are .*dask.*numpy",
+    ):
         pt.set_backend("tensorflow")
 
 
@@ -148,16 +176,22 @@ def test_unknown_device_raises_value_error() -> None:
 
 
 def test_missing_library_raises_backend_unavailable(missing_lib: Backend) -> None:
-    with pytest.raises(BackendUnavailable, match=r"backend 'missinglib' is unavailable: "
-                                                 r"library not installed"):
+    with pytest.raises(
+        BackendUnavailable,
+        match=r"backend 'missinglib' is unavailable: "
+        r"library not installed",
+    ):
         pt.set_backend("missinglib")
     with pytest.raises(ImportError, match="missinglib"):
         pt.backends.get("missinglib")
 
 
 def test_unknown_backend_option_raises_type_error() -> None:
-    with pytest.raises(TypeError, match=r"backend 'dask' got unknown option\(s\) block_size; "
-                                        r"it accepts: chunks"):
+    with pytest.raises(
+        TypeError,
+        match=r"backend 'dask' got unknown option\(s\) block_size; "
+        r"it accepts: chunks",
+    ):
         pt.set_backend("dask", block_size=3)
 
 

@@ -23,8 +23,13 @@ import polytensor as pt
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 DASK_STEPS = 20
-NAMES = ["tensor_basics", "autograd_basics", "custom_function", "two_layer_by_hand",
-         "two_layer_nn_optim"]
+NAMES = [
+    "tensor_basics",
+    "autograd_basics",
+    "custom_function",
+    "two_layer_by_hand",
+    "two_layer_nn_optim",
+]
 
 
 def _backends() -> list[object]:
@@ -38,8 +43,9 @@ def _backends() -> list[object]:
 BACKENDS = _backends()
 
 
-def run_example(name: str, *args: str, env: dict[str, str] | None = None,
-                timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def run_example(
+    name: str, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     """Run ``examples/<name>.py`` with ``args``; returns the finished process."""
     environ = dict(os.environ)
     environ.pop("POLYTENSOR_BACKEND", None)
@@ -47,9 +53,15 @@ def run_example(name: str, *args: str, env: dict[str, str] | None = None,
     # many times slower, and the examples' figures do not depend on it.
     environ["OPENBLAS_NUM_THREADS"] = "1"
     environ.update(env or {})
-    return subprocess.run([sys.executable, os.path.join(EXAMPLES, f"{name}.py"), *args],
-                          capture_output=True, text=True, env=environ, cwd=ROOT,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, os.path.join(EXAMPLES, f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def ok(proc: subprocess.CompletedProcess[str]) -> str:
@@ -123,8 +135,16 @@ def test_two_layer_by_hand_trains(backend: str) -> None:
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_layer_nn_optim_trains(backend: str, optimizer: str) -> None:
-    out = ok(run_example("two_layer_nn_optim", "--backend", backend, "--optimizer", optimizer,
-                         *steps_for(backend)))
+    out = ok(
+        run_example(
+            "two_layer_nn_optim",
+            "--backend",
+            backend,
+            "--optimizer",
+            optimizer,
+            *steps_for(backend),
+        )
+    )
     assert "Linear(in_features=1000, out_features=100, bias=True)" in out
     check_training(out, backend, full_bound=1e-3, short_ratio=0.8)
 
@@ -149,8 +169,9 @@ def test_examples_explain_an_unknown_backend() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_docstrings_run(name: str) -> None:
-    spec = importlib.util.spec_from_file_location(f"_example_{name}",
-                                                  os.path.join(EXAMPLES, f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(
+        f"_example_{name}", os.path.join(EXAMPLES, f"{name}.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

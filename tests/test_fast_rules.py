@@ -1,5 +1,5 @@
-"""The fast first-order forms of derivative rules (``polytensor.autograd._fast_forms``) give the same
-gradients as the rules themselves, on every backend, and backward really uses them."""
+"""The fast first-order forms of derivative rules (``polytensor.autograd._fast_forms``) give
+the same gradients as the rules themselves, on every backend, and backward really uses them."""
 
 from __future__ import annotations
 
@@ -21,22 +21,29 @@ _Case = tuple[tuple[tuple[int, ...], ...], Callable[..., Any], bool]
 _POS = {"sqrt", "log", "pow"}  # ops drawn on positive inputs
 
 CASES: dict[str, list[_Case]] = {
-    "add": [(((3, 4), (3, 4)), lambda a, b: a + b, True),
-            (((3, 1), (1, 4)), lambda a, b: pt.add(a, b), True),
-            (((3,),), lambda a: 2.5 + a, True)],
-    "subtract": [(((3, 4), (4,)), lambda a, b: a - b, True),
-                 (((3,),), lambda a: 1.0 - a, True)],
-    "multiply": [(((2, 3), (2, 3)), lambda a, b: a * b, True),
-                 (((2, 3), (3,)), lambda a, b: a * b, True),
-                 (((), (2, 3)), lambda a, b: a * b, True),
-                 (((3,),), lambda a: a * 3.0, True),
-                 (((3, 4),), lambda a: a * (a > 0), True)],  # times a boolean mask
-    "divide": [(((2, 3), (2, 3)), lambda a, b: a / (b + 3.0), True),
-               (((3,),), lambda a: 2.0 / (a + 3.0), True)],
+    "add": [
+        (((3, 4), (3, 4)), lambda a, b: a + b, True),
+        (((3, 1), (1, 4)), lambda a, b: pt.add(a, b), True),
+        (((3,),), lambda a: 2.5 + a, True),
+    ],
+    "subtract": [(((3, 4), (4,)), lambda a, b: a - b, True), (((3,),), lambda a: 1.0 - a, True)],
+    "multiply": [
+        (((2, 3), (2, 3)), lambda a, b: a * b, True),
+        (((2, 3), (3,)), lambda a, b: a * b, True),
+        (((), (2, 3)), lambda a, b: a * b, True),
+        (((3,),), lambda a: a * 3.0, True),
+        (((3, 4),), lambda a: a * (a > 0), True),
+    ],  # times a boolean mask
+    "divide": [
+        (((2, 3), (2, 3)), lambda a, b: a / (b + 3.0), True),
+        (((3,),), lambda a: 2.0 / (a + 3.0), True),
+    ],
     "negative": [(((2, 3),), lambda a: -a, True)],
-    "pow": [(((2, 3),), lambda a: a ** 2, True),
-            (((2, 3),), lambda a: a ** 3.5, True),
-            (((2, 3), (2, 3)), lambda a, b: a ** b, False)],  # the exponent takes the rule
+    "pow": [
+        (((2, 3),), lambda a: a**2, True),
+        (((2, 3),), lambda a: a**3.5, True),
+        (((2, 3), (2, 3)), lambda a, b: a**b, False),
+    ],  # the exponent takes the rule
     "square": [(((2, 3),), pt.square, True)],
     "sqrt": [(((2, 3),), pt.sqrt, True)],
     "exp": [(((2, 3),), pt.exp, True)],
@@ -45,28 +52,38 @@ CASES: dict[str, list[_Case]] = {
     "cos": [(((2, 3),), pt.cos, True)],
     "tanh": [(((2, 3),), pt.tanh, True)],
     "relu": [(((3, 4),), pt.nn.functional.relu, True)],
-    "matmul": [(((3, 4), (4, 5)), lambda a, b: a @ b, True),
-               (((2, 3, 4), (4, 5)), lambda a, b: a @ b, True),  # broadcast: summed
-               (((4, 5), (2, 5, 6)), lambda a, b: a @ b, True),
-               (((2, 3, 4), (2, 4, 5)), lambda a, b: a @ b, True),
-               (((4,), (4, 5)), lambda a, b: a @ b, False),  # vectors take the rule
-               (((3, 4), (4,)), lambda a, b: a @ b, False)],
-    "sum": [(((3, 4),), lambda a: pt.sum(a), True),
-            (((2, 3, 4),), lambda a: pt.sum(a, axis=1), True),
-            (((2, 3, 4),), lambda a: pt.sum(a, axis=(0, -1)), True),
-            (((2, 3),), lambda a: pt.sum(a, axis=0, keepdims=True), True),
-            (((2, 3),), lambda a: pt.sum(a, dtype=pt.float32), True),  # cast back on the way
-            (((0, 3),), lambda a: pt.sum(a, axis=0), True)],  # an empty input
-    "mean": [(((3, 4),), lambda a: pt.mean(a), True),
-             (((2, 3, 4),), lambda a: pt.mean(a, axis=(0, 2)), True),
-             (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True)],
+    "matmul": [
+        (((3, 4), (4, 5)), lambda a, b: a @ b, True),
+        (((2, 3, 4), (4, 5)), lambda a, b: a @ b, True),  # broadcast: summed
+        (((4, 5), (2, 5, 6)), lambda a, b: a @ b, True),
+        (((2, 3, 4), (2, 4, 5)), lambda a, b: a @ b, True),
+        (((4,), (4, 5)), lambda a, b: a @ b, False),  # vectors take the rule
+        (((3, 4), (4,)), lambda a, b: a @ b, False),
+    ],
+    "sum": [
+        (((3, 4),), lambda a: pt.sum(a), True),
+        (((2, 3, 4),), lambda a: pt.sum(a, axis=1), True),
+        (((2, 3, 4),), lambda a: pt.sum(a, axis=(0, -1)), True),
+        (((2, 3),), lambda a: pt.sum(a, axis=0, keepdims=True), True),
+        (((2, 3),), lambda a: pt.sum(a, dtype=pt.float32), True),  # cast back on the way
+        (((0, 3),), lambda a: pt.sum(a, axis=0), True),
+    ],  # an empty input
+    "mean": [
+        (((3, 4),), lambda a: pt.mean(a), True),
+        (((2, 3, 4),), lambda a: pt.mean(a, axis=(0, 2)), True),
+        (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True),
+    ],
     "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
 }
 
 
 def _params() -> list[Any]:
-    return [pytest.param(name, i, backend, id=f"{backend}-{name}-{i}")
-            for name, cases in CASES.items() for i in range(len(cases)) for backend in BACKENDS]
+    return [
+        pytest.param(name, i, backend, id=f"{backend}-{name}-{i}")
+        for name, cases in CASES.items()
+        for i in range(len(cases))
+        for backend in BACKENDS
+    ]
 
 
 def test_every_fast_rule_has_cases() -> None:
@@ -77,8 +94,7 @@ def test_every_fast_rule_has_cases() -> None:
 def _gradients(name: str, i: int, backend: str, fast: bool) -> list[np.ndarray]:
     shapes, fn, _ = CASES[name][i]
     rng = np.random.default_rng(7 + i)
-    values = [rng.uniform(0.5, 2.0, s) if name in _POS else rng.standard_normal(s)
-              for s in shapes]
+    values = [rng.uniform(0.5, 2.0, s) if name in _POS else rng.standard_normal(s) for s in shapes]
     xs = [pt.asarray(v, device=backend, requires_grad=True) for v in values]
     out = fn(*xs)
     weights = pt.asarray(rng.standard_normal(out.shape), device=backend, dtype=out.dtype)
@@ -102,10 +118,10 @@ def test_fast_rules_give_the_rules_gradients(name: str, i: int, backend: str) ->
         np.testing.assert_allclose(f, s, rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize(("name", "i"), [(n, i) for n, cases in CASES.items()
-                                         for i in range(len(cases)) if cases[i][2]])
-def test_backward_uses_the_fast_rules(name: str, i: int,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("name", "i"), [(n, i) for n, cases in CASES.items() for i in range(len(cases)) if cases[i][2]]
+)
+def test_backward_uses_the_fast_rules(name: str, i: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # with the op's rules made to fail, backward still works: it never called them
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError(f"{name}'s rule ran although its fast form covers the case")
@@ -129,7 +145,7 @@ def test_complex_cotangents_take_the_rules() -> None:
 def test_create_graph_takes_the_rules() -> None:
     # second derivatives need the recorded rules: d2/dx2 of sum(x ** 3) is 6x
     x = pt.asarray([1.0, 2.0], dtype=pt.float64, requires_grad=True)
-    (g,) = pt.autograd.grad(pt.sum(x ** 3.0), [x], create_graph=True)
+    (g,) = pt.autograd.grad(pt.sum(x**3.0), [x], create_graph=True)
     pt.sum(g).backward()
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
 
@@ -161,7 +177,8 @@ def test_relu_gradient_is_zero_where_masked_for_any_cotangent(backend: str, dtyp
     cases = [
         ([np.inf, np.nan, -np.inf, 3e30, np.nan, 1.0], [0, np.nan, 0, 3e30, 0, 1.0]),
         ([3e30, 1.0, -3e30, 2.0, 7.0, -1.5], [0, 1.0, 0, 2.0, 0, -1.5]),  # g . g overflows
-        ([0.5, 1.0, -2.0, 2.0, 7.0, -1.5], [0, 1.0, 0, 2.0, 0, -1.5])]
+        ([0.5, 1.0, -2.0, 2.0, 7.0, -1.5], [0, 1.0, 0, 2.0, 0, -1.5]),
+    ]
     with pt.use_backend(backend):
         for g0, expected in cases:
             x = pt.asarray(x0, requires_grad=True)

@@ -32,13 +32,20 @@ def f64(a: Any, requires_grad: bool = False) -> pt.Tensor:
 
 
 # -- NumPy references ---------------------------------------------------------------------------
-def conv2d_ref(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: tuple[int, int],
-               padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> np.ndarray:
+def conv2d_ref(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> np.ndarray:
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     xp = np.zeros((n, c, h + 2 * ph, wd + 2 * pw))
-    xp[:, :, ph:ph + h, pw:pw + wd] = x
+    xp[:, :, ph : ph + h, pw : pw + wd] = x
     ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
     wo = (wd + 2 * pw - dw * (kw - 1) - 1) // sw + 1
     out = np.zeros((n, o, ho, wo))
@@ -47,8 +54,12 @@ def conv2d_ref(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: tuple
         gi = oc // og
         for i in range(ho):
             for j in range(wo):
-                patch = xp[:, gi * cg:(gi + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh,
-                           j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                patch = xp[
+                    :,
+                    gi * cg : (gi + 1) * cg,
+                    i * sh : i * sh + dh * (kh - 1) + 1 : dh,
+                    j * sw : j * sw + dw * (kw - 1) + 1 : dw,
+                ]
                 out[:, oc, i, j] = np.sum(patch * w[oc], axis=(1, 2, 3))
     if b is not None:
         out += b[None, :, None, None]
@@ -70,7 +81,7 @@ def max_pool2d_ref(x: np.ndarray, k: int, s: int, p: int, ceil_mode: bool) -> np
     for i in range(ho):
         for j in range(wo):
             r0, c0 = i * s - p, j * s - p
-            win = x[:, :, max(r0, 0):min(r0 + k, h), max(c0, 0):min(c0 + k, w)]
+            win = x[:, :, max(r0, 0) : min(r0 + k, h), max(c0, 0) : min(c0 + k, w)]
             out[:, :, i, j] = win.max(axis=(2, 3))
     return out
 
@@ -88,8 +99,9 @@ def test_linear_forward_matches_numpy() -> None:
     np.testing.assert_allclose(host(fc(pt.asarray(x))), want, rtol=1e-5, atol=1e-6)
     nobias = nn.Linear(5, 3, bias=False)
     assert nobias.bias is None
-    np.testing.assert_allclose(host(nobias(pt.asarray(x))), x @ host(nobias.weight).T,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        host(nobias(pt.asarray(x))), x @ host(nobias.weight).T, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_linear_takes_extra_leading_dims_and_rejects_wrong_features() -> None:
@@ -109,8 +121,9 @@ def test_activations_match_numpy() -> None:
         np.testing.assert_allclose(host(nn.Sigmoid()(t)), 1 / (1 + np.exp(-x)), rtol=1e-12)
     np.testing.assert_allclose(host(nn.LeakyReLU(0.1)(t)), np.where(x > 0, x, 0.1 * x))
     np.testing.assert_allclose(host(nn.LogSoftmax(dim=1)(t)), log_softmax_ref(x, 1), atol=1e-12)
-    np.testing.assert_allclose(host(nn.Softmax(dim=0)(t)), np.exp(log_softmax_ref(x, 0)),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        host(nn.Softmax(dim=0)(t)), np.exp(log_softmax_ref(x, 0)), atol=1e-12
+    )
 
 
 def test_softmax_is_stable_for_large_scores() -> None:
@@ -121,21 +134,38 @@ def test_softmax_is_stable_for_large_scores() -> None:
     np.testing.assert_allclose(host(ls), [[-1e4, 0.0]])
 
 
-@pytest.mark.parametrize(("stride", "padding", "dilation", "groups", "kernel"), [
-    (1, 1, 1, 1, 3), (2, 0, 1, 1, 3), ((2, 1), (1, 2), (1, 2), 1, (3, 2)), (1, 0, 1, 2, 1),
-    (1, 2, 2, 2, 3),
-])
-def test_conv2d_forward_matches_numpy(stride: Any, padding: Any, dilation: Any, groups: int,
-                                      kernel: Any) -> None:
+@pytest.mark.parametrize(
+    ("stride", "padding", "dilation", "groups", "kernel"),
+    [
+        (1, 1, 1, 1, 3),
+        (2, 0, 1, 1, 3),
+        ((2, 1), (1, 2), (1, 2), 1, (3, 2)),
+        (1, 0, 1, 2, 1),
+        (1, 2, 2, 2, 3),
+    ],
+)
+def test_conv2d_forward_matches_numpy(
+    stride: Any, padding: Any, dilation: Any, groups: int, kernel: Any
+) -> None:
     rng = np.random.default_rng(1)
-    conv = nn.Conv2d(4, 6, kernel, stride=stride, padding=padding, dilation=dilation,
-                     groups=groups, dtype=pt.float64)
+    conv = nn.Conv2d(
+        4,
+        6,
+        kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        dtype=pt.float64,
+    )
     x = rng.standard_normal((2, 4, 9, 8))
+
     def pair(v: int | tuple[int, int]) -> tuple[int, int]:
         return v if isinstance(v, tuple) else (v, v)
 
-    want = conv2d_ref(x, host(conv.weight), host(conv.bias), pair(stride), pair(padding),
-                      pair(dilation), groups)
+    want = conv2d_ref(
+        x, host(conv.weight), host(conv.bias), pair(stride), pair(padding), pair(dilation), groups
+    )
     np.testing.assert_allclose(host(conv(f64(x))), want, rtol=1e-10, atol=1e-12)
 
 
@@ -147,8 +177,9 @@ def test_conv2d_same_padding_unbatched_and_no_bias() -> None:
     assert got.shape == (3, 5, 5)
     want = conv2d_ref(x[None], host(conv.weight), None, (1, 1), (1, 1), (1, 1), 1)[0]
     np.testing.assert_allclose(host(got), want, rtol=1e-10, atol=1e-12)
-    assert repr(conv) == "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding='same', " \
-                         "bias=False)"
+    assert (
+        repr(conv) == "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding='same', bias=False)"
+    )
 
 
 def test_conv2d_rejects_bad_shapes() -> None:
@@ -163,10 +194,17 @@ def test_conv2d_rejects_bad_shapes() -> None:
         nn.Conv2d(3, 4, 3, groups=2)
 
 
-@pytest.mark.parametrize(("k", "s", "p", "ceil_mode"), [
-    (2, 2, 0, False), (3, 2, 1, False), (3, 2, 1, True), (2, 1, 0, False), (2, 2, 1, True),
-    (3, 3, 0, True),
-])
+@pytest.mark.parametrize(
+    ("k", "s", "p", "ceil_mode"),
+    [
+        (2, 2, 0, False),
+        (3, 2, 1, False),
+        (3, 2, 1, True),
+        (2, 1, 0, False),
+        (2, 2, 1, True),
+        (3, 3, 0, True),
+    ],
+)
 def test_max_pool2d_forward_matches_numpy(k: int, s: int, p: int, ceil_mode: bool) -> None:
     x = np.random.default_rng(3).standard_normal((2, 3, 7, 8))
     pool = nn.MaxPool2d(k, s, p, ceil_mode=ceil_mode)
@@ -230,15 +268,18 @@ def test_losses_match_numpy() -> None:
     logp = log_softmax_ref(x, 1)
     nll = -logp[np.arange(6), t]
     np.testing.assert_allclose(host(F.cross_entropy(f64(x), pt.asarray(t))), nll.mean())
-    np.testing.assert_allclose(host(F.cross_entropy(f64(x), pt.asarray(t), reduction="sum")),
-                               nll.sum())
-    np.testing.assert_allclose(host(nn.CrossEntropyLoss(reduction="none")(f64(x),
-                                                                          pt.asarray(t))), nll)
+    np.testing.assert_allclose(
+        host(F.cross_entropy(f64(x), pt.asarray(t), reduction="sum")), nll.sum()
+    )
+    np.testing.assert_allclose(
+        host(nn.CrossEntropyLoss(reduction="none")(f64(x), pt.asarray(t))), nll
+    )
     np.testing.assert_allclose(host(F.nll_loss(f64(logp), pt.asarray(t))), nll.mean())
     y = rng.standard_normal((6, 4))
     np.testing.assert_allclose(host(nn.MSELoss()(f64(x), f64(y))), ((x - y) ** 2).mean())
-    np.testing.assert_allclose(host(F.mse_loss(f64(x), f64(y), reduction="sum")),
-                               ((x - y) ** 2).sum())
+    np.testing.assert_allclose(
+        host(F.mse_loss(f64(x), f64(y), reduction="sum")), ((x - y) ** 2).sum()
+    )
     np.testing.assert_allclose(host(nn.L1Loss()(f64(x), f64(y))), np.abs(x - y).mean())
 
 
@@ -270,7 +311,8 @@ def test_linear_gradcheck() -> None:
 def test_conv2d_gradcheck(stride: int, padding: int, dilation: int, groups: int) -> None:
     x, w, b = _rand((2, 2, 5, 5), 0), _rand((2, 2 // groups, 2, 2), 1), _rand((2,), 2)
     assert pt.autograd.gradcheck(
-        lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
+        lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b)
+    )
 
 
 @pytest.mark.parametrize(("k", "s", "p", "ceil_mode"), [(2, 2, 0, False), (3, 2, 1, True)])
@@ -286,8 +328,14 @@ def test_log_softmax_softmax_sigmoid_gradcheck() -> None:
     assert pt.autograd.gradcheck(F.sigmoid, (x,))
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"reduction": "none", "ignore_index": 2},
-                                    {"weight": [1.0, 2.0, 0.5, 1.5], "label_smoothing": 0.1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"reduction": "none", "ignore_index": 2},
+        {"weight": [1.0, 2.0, 0.5, 1.5], "label_smoothing": 0.1},
+    ],
+)
 def test_cross_entropy_gradcheck(kwargs: dict[str, Any]) -> None:
     kw = dict(kwargs)
     if "weight" in kw:
@@ -352,8 +400,12 @@ def test_linear_and_conv2d_match_torch() -> None:
 def test_max_pool2d_matches_torch_with_ties() -> None:
     torch = _torch()
     rng = np.random.default_rng(8)
-    for k, s, p, d, ceil_mode in [(2, None, 0, 1, False), (3, 2, 1, 1, True),
-                                  (2, 3, 1, 2, True), (2, 1, 0, 1, False)]:
+    for k, s, p, d, ceil_mode in [
+        (2, None, 0, 1, False),
+        (3, 2, 1, 1, True),
+        (2, 3, 1, 2, True),
+        (2, 1, 0, 1, False),
+    ]:
         x = np.maximum(np.round(rng.standard_normal((2, 3, 7, 6))), 0)  # many tied zeros
         px, tx = f64(x, True), _tt(torch, x)
         out = F.max_pool2d(px, k, s, p, d, ceil_mode)
@@ -365,11 +417,19 @@ def test_max_pool2d_matches_torch_with_ties() -> None:
         _assert_close(px.grad, tx.grad)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"reduction": "sum"}, {"reduction": "none"}, {"ignore_index": 1},
-    {"weight": True}, {"weight": True, "ignore_index": 2, "reduction": "sum"},
-    {"label_smoothing": 0.1}, {"label_smoothing": 0.2, "weight": True, "ignore_index": 0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"reduction": "sum"},
+        {"reduction": "none"},
+        {"ignore_index": 1},
+        {"weight": True},
+        {"weight": True, "ignore_index": 2, "reduction": "sum"},
+        {"label_smoothing": 0.1},
+        {"label_smoothing": 0.2, "weight": True, "ignore_index": 0},
+    ],
+)
 def test_cross_entropy_matches_torch(kwargs: dict[str, Any]) -> None:
     torch = _torch()
     rng = np.random.default_rng(9)
@@ -409,15 +469,20 @@ def test_log_softmax_nll_and_probability_targets_match_torch() -> None:
     _assert_close(px.grad, tx.grad)
     t = pt.asarray([0, 2, 1, 1, 0])
     w = rng.random(3) + 0.5
-    _assert_close(F.nll_loss(f64(x), t, weight=f64(w)),
-                  torch.nn.functional.nll_loss(torch.from_numpy(x), torch.tensor(host(t)),
-                                               weight=torch.from_numpy(w)))
+    _assert_close(
+        F.nll_loss(f64(x), t, weight=f64(w)),
+        torch.nn.functional.nll_loss(
+            torch.from_numpy(x), torch.tensor(host(t)), weight=torch.from_numpy(w)
+        ),
+    )
 
 
 def test_default_initialisation_matches_torch() -> None:
     torch = _torch()
-    for ours, theirs, fan_in in [(nn.Linear(300, 200), torch.nn.Linear(300, 200), 300),
-                                 (nn.Conv2d(8, 300, 3), torch.nn.Conv2d(8, 300, 3), 72)]:
+    for ours, theirs, fan_in in [
+        (nn.Linear(300, 200), torch.nn.Linear(300, 200), 300),
+        (nn.Conv2d(8, 300, 3), torch.nn.Conv2d(8, 300, 3), 72),
+    ]:
         bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) and the bias rule agree
         for name in ("weight", "bias"):
             a = host(getattr(ours, name))
@@ -487,13 +552,24 @@ class Net(nn.Module):
 def test_module_registers_parameters_buffers_and_children() -> None:
     net = Net()
     assert [n for n, _ in net.named_parameters()] == [
-        "scale", "conv.weight", "conv.bias", "head.1.weight", "head.1.bias"]
+        "scale",
+        "conv.weight",
+        "conv.bias",
+        "head.1.weight",
+        "head.1.bias",
+    ]
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
     assert [n for n, _ in net.named_children()] == ["conv", "head"]
     assert [n for n, _ in net.named_modules()] == ["", "conv", "head", "head.0", "head.1"]
     assert [n for n, _ in net.named_buffers()] == ["steps", "scratch"]
-    assert list(net.state_dict()) == ["scale", "steps", "conv.weight", "conv.bias",
-                                      "head.1.weight", "head.1.bias"]
+    assert list(net.state_dict()) == [
+        "scale",
+        "steps",
+        "conv.weight",
+        "conv.bias",
+        "head.1.weight",
+        "head.1.bias",
+    ]
     assert net(pt.ones((2, 1, 4, 4))).shape == (2, 3)
     assert net.get_submodule("head.1") is net.head[1]
     assert "conv" in dir(net) and "scale" in dir(net)
@@ -530,8 +606,14 @@ def test_shared_parameters_are_listed_once() -> None:
 
 
 def test_module_repr_matches_torch_style() -> None:
-    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Dropout(0.25), nn.Linear(256, 10))
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.25),
+        nn.Linear(256, 10),
+    )
     assert repr(model) == (
         "Sequential(\n"
         "  (0): Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
@@ -540,17 +622,27 @@ def test_module_repr_matches_torch_style() -> None:
         "  (3): Flatten(start_dim=1, end_dim=-1)\n"
         "  (4): Dropout(p=0.25, inplace=False)\n"
         "  (5): Linear(in_features=256, out_features=10, bias=True)\n"
-        ")")
+        ")"
+    )
     assert repr(nn.Parameter(pt.zeros(1))).startswith("Parameter containing:\ntensor(")
 
 
 def test_module_repr_equals_torch_repr() -> None:
     torch = _torch()
-    ours = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, groups=1, bias=False), nn.Tanh(),
-                         nn.Sigmoid(), nn.Softmax(dim=1), nn.Linear(3, 2, bias=False))
-    theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, stride=2, bias=False),
-                                 torch.nn.Tanh(), torch.nn.Sigmoid(), torch.nn.Softmax(dim=1),
-                                 torch.nn.Linear(3, 2, bias=False))
+    ours = nn.Sequential(
+        nn.Conv2d(1, 4, 3, stride=2, groups=1, bias=False),
+        nn.Tanh(),
+        nn.Sigmoid(),
+        nn.Softmax(dim=1),
+        nn.Linear(3, 2, bias=False),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, stride=2, bias=False),
+        torch.nn.Tanh(),
+        torch.nn.Sigmoid(),
+        torch.nn.Softmax(dim=1),
+        torch.nn.Linear(3, 2, bias=False),
+    )
     assert repr(ours) == repr(theirs)
 
 
@@ -663,11 +755,14 @@ def test_load_state_dict_missing_unexpected_and_shape_errors_change_nothing() ->
         net.load_state_dict(extra)
     _assert_unchanged(net, before)
     wrong = dict(good, **{"head.1.weight": pt.ones((3, 31))})
-    with pytest.raises(RuntimeError, match=r"size mismatch for head\.1\.weight: copying a "
-                                           r"parameter with shape \(3, 31\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"size mismatch for head\.1\.weight: copying a "
+        r"parameter with shape \(3, 31\)",
+    ):
         net.load_state_dict(wrong, strict=False)
     _assert_unchanged(net, before)
-    with pytest.raises(RuntimeError, match=r'expected a Tensor .* received str'):
+    with pytest.raises(RuntimeError, match=r"expected a Tensor .* received str"):
         net.load_state_dict(dict(good, scale="one"))
     _assert_unchanged(net, before)
     result = net.load_state_dict(extra | {"conv.bias": good["conv.bias"]}, strict=False)
@@ -720,8 +815,14 @@ def _digits_like(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def test_cnn_training_steps_reduce_the_loss(backend: str) -> None:
     xs, ys = _digits_like(32, 0)
     with pt.use_backend(backend):
-        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Dropout(0.1), nn.Linear(4 * 4 * 4, 3))
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(0.1),
+            nn.Linear(4 * 4 * 4, 3),
+        )
         opt = optim.Adam(model.parameters(), lr=0.05)
         x, y = pt.asarray(xs), pt.asarray(ys)
         losses = []
@@ -745,8 +846,10 @@ def test_cnn_training_steps_reduce_the_loss(backend: str) -> None:
 
 def test_conv2d_forward_backward_is_fast_on_numpy() -> None:
     conv = nn.Conv2d(1, 16, 3, padding=1)
-    x = pt.asarray(np.random.default_rng(0).standard_normal((64, 1, 8, 8)).astype(np.float32),
-                   requires_grad=True)
+    x = pt.asarray(
+        np.random.default_rng(0).standard_normal((64, 1, 8, 8)).astype(np.float32),
+        requires_grad=True,
+    )
     times = []
     for _ in range(7):
         start = time.perf_counter()
@@ -775,8 +878,11 @@ def _calls_apply(fn: Any) -> bool:
     seen = []
 
     def hook(frame: Any, event: str, arg: Any) -> None:
-        if event == "call" and frame.f_code.co_name == "apply" and \
-                frame.f_code.co_filename.endswith("_dispatch.py"):
+        if (
+            event == "call"
+            and frame.f_code.co_name == "apply"
+            and frame.f_code.co_filename.endswith("_dispatch.py")
+        ):
             seen.append(frame)
 
     sys.setprofile(hook)
@@ -787,11 +893,22 @@ def _calls_apply(fn: Any) -> bool:
     return bool(seen)
 
 
-@pytest.mark.parametrize("expr", [
-    lambda x, p: x @ p, lambda x, p: p @ x, lambda x, p: x + p, lambda x, p: p * 2.0,
-    lambda x, p: 2.0 - p, lambda x, p: -p, lambda x, p: pt.exp(p), lambda x, p: pt.sum(p, axis=0),
-    lambda x, p: pt.where(x > 0, p, 0.0), lambda x, p: pt.matrix_transpose(p)],
-    ids=["matmul", "rmatmul", "add", "mul", "rsub", "neg", "exp", "sum", "where", "transpose"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda x, p: x @ p,
+        lambda x, p: p @ x,
+        lambda x, p: x + p,
+        lambda x, p: p * 2.0,
+        lambda x, p: 2.0 - p,
+        lambda x, p: -p,
+        lambda x, p: pt.exp(p),
+        lambda x, p: pt.sum(p, axis=0),
+        lambda x, p: pt.where(x > 0, p, 0.0),
+        lambda x, p: pt.matrix_transpose(p),
+    ],
+    ids=["matmul", "rmatmul", "add", "mul", "rsub", "neg", "exp", "sum", "where", "transpose"],
+)
 def test_ops_on_parameters_take_the_fast_path_and_differentiate(expr: Any) -> None:
     # a Parameter is a Tensor subclass: the table's generated fast paths take it as a tensor
     # (the general dispatch costs several microseconds per op), and record it for autograd

@@ -31,15 +31,14 @@ def _model() -> nn.Module:
 
 
 def _torch_model(torch: Any, model: nn.Module) -> Any:
-    tm = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(),
-                             torch.nn.Linear(5, 2)).double()
-    tm.load_state_dict({k: torch.from_numpy(host(v).copy())
-                        for k, v in model.state_dict().items()})
+    tm = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)).double()
+    tm.load_state_dict({k: torch.from_numpy(host(v).copy()) for k, v in model.state_dict().items()})
     return tm
 
 
-def _train(model: nn.Module, opt: optim.Optimizer, x: np.ndarray, y: np.ndarray,
-           steps: int) -> list[float]:
+def _train(
+    model: nn.Module, opt: optim.Optimizer, x: np.ndarray, y: np.ndarray, steps: int
+) -> list[float]:
     xs, ys = pt.asarray(x), pt.asarray(y)
     losses = []
     for _ in range(steps):
@@ -51,8 +50,9 @@ def _train(model: nn.Module, opt: optim.Optimizer, x: np.ndarray, y: np.ndarray,
     return losses
 
 
-def _train_torch(torch: Any, model: Any, opt: Any, x: np.ndarray, y: np.ndarray,
-                 steps: int) -> list[float]:
+def _train_torch(
+    torch: Any, model: Any, opt: Any, x: np.ndarray, y: np.ndarray, steps: int
+) -> list[float]:
     xs, ys = torch.from_numpy(x), torch.from_numpy(y)
     losses = []
     for _ in range(steps):
@@ -76,8 +76,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "kwargs"), CASES, ids=[f"{n}-{i}" for i, (n, _) in
-                                                     enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "kwargs"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)]
+)
 def test_steps_match_torch_optim(name: str, kwargs: dict[str, Any]) -> None:
     torch = pytest.importorskip("torch")
     x, y = _data()
@@ -99,21 +100,27 @@ def test_param_groups_match_torch() -> None:
     tmodel = _torch_model(torch, model)
 
     def groups(m: Any) -> list[dict[str, Any]]:
-        return [{"params": list(m[0].parameters())},
-                {"params": list(m[2].parameters()), "lr": 0.001, "momentum": 0.0}]
+        return [
+            {"params": list(m[0].parameters())},
+            {"params": list(m[2].parameters()), "lr": 0.001, "momentum": 0.0},
+        ]
 
     opt = optim.SGD(groups(model), lr=0.1, momentum=0.9)
     topt = torch.optim.SGD(groups(tmodel), lr=0.1, momentum=0.9)
-    np.testing.assert_allclose(_train(model, opt, x, y, 4),
-                               _train_torch(torch, tmodel, topt, x, y, 4), rtol=1e-6)
+    np.testing.assert_allclose(
+        _train(model, opt, x, y, 4), _train_torch(torch, tmodel, topt, x, y, 4), rtol=1e-6
+    )
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.001]
 
 
-@pytest.mark.parametrize("make", [
-    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
-    lambda ps: optim.Adam(ps, lr=0.05),
-    lambda ps: optim.AdamW(ps, lr=0.05, weight_decay=1e-4),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: optim.Adam(ps, lr=0.05),
+        lambda ps: optim.AdamW(ps, lr=0.05, weight_decay=1e-4),
+    ],
+)
 def test_tiny_linear_regression_converges(make: Any) -> None:
     rng = np.random.default_rng(3)
     x = rng.standard_normal((64, 3)).astype(np.float32)
@@ -212,8 +219,7 @@ def test_load_state_dict_rejects_mismatches_and_changes_nothing() -> None:
     with pytest.raises(ValueError, match="doesn't match the size"):
         other.load_state_dict(sd)
     assert len(other.state) == 0 and other.param_groups[0]["momentum"] == 0
-    bad = {"state": {0: {"momentum_buffer": pt.ones(3)}},
-           "param_groups": sd["param_groups"]}
+    bad = {"state": {0: {"momentum_buffer": pt.ones(3)}}, "param_groups": sd["param_groups"]}
     with pytest.raises(ValueError, match="has shape"):
         opt.load_state_dict(bad)
     np.testing.assert_allclose(host(opt.state[w]["momentum_buffer"]), [2.0, 2.0])

@@ -121,8 +121,20 @@ class _Info:
         return getattr(self._inner, name)
 
 
-_CREATION = ("arange", "asarray", "empty", "empty_like", "eye", "full", "full_like",
-             "linspace", "ones", "ones_like", "zeros", "zeros_like")
+_CREATION = (
+    "arange",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "zeros",
+    "zeros_like",
+)
 
 
 def _load() -> ModuleType:
@@ -151,9 +163,12 @@ def _to_numpy(array: Any) -> Any:
 
 
 def plugin_backend() -> Backend:
-    return Backend(NAME, _load, capabilities=Capabilities(multi_device=True),
-                   transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
-                                     device_of=lambda a: a.device))
+    return Backend(
+        NAME,
+        _load,
+        capabilities=Capabilities(multi_device=True),
+        transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
+    )
 
 
 # -- fixtures --------------------------------------------------------------------------------------
@@ -163,8 +178,9 @@ def plugin(register: Callable[[Backend], Backend]) -> Backend:
 
 
 @pytest.fixture(params=[NAME, "array_api_strict"])
-def multi(request: pytest.FixtureRequest, register: Callable[[Backend], Backend]
-          ) -> tuple[pt.Device, pt.Device]:
+def multi(
+    request: pytest.FixtureRequest, register: Callable[[Backend], Backend]
+) -> tuple[pt.Device, pt.Device]:
     """Two devices of a multi-device backend: the plug-in's, and array-api-strict's for
     comparison."""
     if request.param == NAME:
@@ -180,8 +196,10 @@ def multi(request: pytest.FixtureRequest, register: Callable[[Backend], Backend]
 def test_the_plugin_is_a_multi_device_backend_with_its_devices(plugin: Backend) -> None:
     assert plugin.multi_device and plugin.mutable and not plugin.lazy
     assert not plugin.shares_host_memory
-    assert [str(d) for d in pt.backends.get(NAME).devices()] == ["twodevices:dev0",
-                                                                "twodevices:dev1"]
+    assert [str(d) for d in pt.backends.get(NAME).devices()] == [
+        "twodevices:dev0",
+        "twodevices:dev1",
+    ]
 
 
 MIXES: dict[str, Callable[[Any, Any], Any]] = {
@@ -192,16 +210,21 @@ MIXES: dict[str, Callable[[Any, Any], Any]] = {
     "concat": lambda x, y: pt.concat([x, y]),
     "where": lambda x, y: pt.where(x > 0, x, y),
 }
+
+
 @pytest.mark.parametrize("op", list(MIXES))
 def test_mixing_devices_raises_the_value_error_of_the_built_in_multi_device_backends(
-        multi: tuple[pt.Device, pt.Device], op: str) -> None:
+    multi: tuple[pt.Device, pt.Device], op: str
+) -> None:
     first, second = multi
     x = pt.asarray([[1.0, 2.0], [3.0, 4.0]], device=first)
     y = pt.asarray([[5.0, 6.0], [7.0, 8.0]], device=second)
     with pytest.raises(ValueError, match="got tensors on two devices") as info:
         MIXES[op](x, y)
-    assert str(info.value) == (f"{op}() got tensors on two devices ({first}, {second}); "
-                               f"move one with x.to_device(\"{first}\")")
+    assert str(info.value) == (
+        f"{op}() got tensors on two devices ({first}, {second}); "
+        f'move one with x.to_device("{first}")'
+    )
 
 
 def test_tensors_on_one_device_compute_there(plugin: Backend) -> None:
@@ -216,7 +239,8 @@ def test_repr_shows_the_device(plugin: Backend) -> None:
     x = pt.asarray([1.0, 2.0], device="twodevices:dev1")
     assert repr(x) == "tensor([1., 2.], device='twodevices:dev1')"
     assert repr(pt.ones(2, device="twodevices:dev0")) == (
-        "tensor([1., 1.], device='twodevices:dev0')")
+        "tensor([1., 1.], device='twodevices:dev0')"
+    )
 
 
 def test_like_functions_keep_the_device(plugin: Backend) -> None:
@@ -275,8 +299,11 @@ def test_backend_groups_its_parameters() -> None:
 
 
 def test_backend_refuses_a_group_of_the_wrong_type() -> None:
-    with pytest.raises(TypeError, match=r"Backend\(\) expects capabilities= to be a "
-                                        r"polytensor\.backends\.Capabilities; got dict"):
+    with pytest.raises(
+        TypeError,
+        match=r"Backend\(\) expects capabilities= to be a "
+        r"polytensor\.backends\.Capabilities; got dict",
+    ):
         Backend(NAME, _load, capabilities={"multi_device": True})  # type: ignore[arg-type]
 
 

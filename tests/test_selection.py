@@ -18,9 +18,11 @@ def _env_default() -> str:
 
 
 # -- POLYTENSOR_BACKEND ---------------------------------------------------------------------------
-SHOW = ("import polytensor as pt\n"
-        "x = pt.ones(2)\n"
-        "print(pt.get_backend().name, x._backend.name, x.device)")
+SHOW = (
+    "import polytensor as pt\n"
+    "x = pt.ones(2)\n"
+    "print(pt.get_backend().name, x._backend.name, x.device)"
+)
 
 
 def test_default_backend_without_env_var_is_numpy(run_python) -> None:
@@ -29,21 +31,28 @@ def test_default_backend_without_env_var_is_numpy(run_python) -> None:
     assert proc.stdout.split() == ["numpy", "numpy", "numpy:cpu"]
 
 
-@pytest.mark.parametrize(("name", "device"), [("numpy", "numpy:cpu"), ("dask", "dask:cpu"),
-                                          ("array_api_strict", "array_api_strict:CPU_DEVICE")])
+@pytest.mark.parametrize(
+    ("name", "device"),
+    [
+        ("numpy", "numpy:cpu"),
+        ("dask", "dask:cpu"),
+        ("array_api_strict", "array_api_strict:CPU_DEVICE"),
+    ],
+)
 def test_env_var_selects_the_backend(run_python, name: str, device: str) -> None:
     proc = run_python(SHOW, env={"POLYTENSOR_BACKEND": name})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [name, name, device]
 
 
-def test_env_var_with_unknown_backend_raises_value_error_naming_the_variable(
-        run_python) -> None:
-    code = ("import polytensor as pt\n"
-            "try:\n"
-            "    pt.ones(2)\n"
-            "except ValueError as e:\n"
-            "    print('ValueError:', e)\n")
+def test_env_var_with_unknown_backend_raises_value_error_naming_the_variable(run_python) -> None:
+    code = (
+        "import polytensor as pt\n"
+        "try:\n"
+        "    pt.ones(2)\n"
+        "except ValueError as e:\n"
+        "    print('ValueError:', e)\n"
+    )
     proc = run_python(code, env={"POLYTENSOR_BACKEND": "nosuchbackend"})
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -52,28 +61,31 @@ def test_env_var_with_unknown_backend_raises_value_error_naming_the_variable(
     assert "numpy" in out and "dask" in out  # names the registered backends
 
 
-def test_env_var_default_is_overridden_by_set_backend_and_use_backend(
-        run_python) -> None:
-    code = ("import polytensor as pt\n"
-            "a = pt.ones(1)._backend.name\n"
-            "with pt.use_backend('numpy'):\n"
-            "    b = pt.ones(1)._backend.name\n"
-            "c = pt.ones(1)._backend.name\n"
-            "pt.set_backend('array_api_strict')\n"
-            "d = pt.ones(1)._backend.name\n"
-            "print(a, b, c, d)")
+def test_env_var_default_is_overridden_by_set_backend_and_use_backend(run_python) -> None:
+    code = (
+        "import polytensor as pt\n"
+        "a = pt.ones(1)._backend.name\n"
+        "with pt.use_backend('numpy'):\n"
+        "    b = pt.ones(1)._backend.name\n"
+        "c = pt.ones(1)._backend.name\n"
+        "pt.set_backend('array_api_strict')\n"
+        "d = pt.ones(1)._backend.name\n"
+        "print(a, b, c, d)"
+    )
     proc = run_python(code, env={"POLYTENSOR_BACKEND": "dask"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["dask", "numpy", "dask", "array_api_strict"]
 
 
 def test_new_threads_start_from_the_env_var_backend(run_python) -> None:
-    code = ("import threading, polytensor as pt\n"
-            "pt.set_backend('numpy')\n"
-            "seen = []\n"
-            "t = threading.Thread(target=lambda: seen.append(pt.ones(1)._backend.name))\n"
-            "t.start(); t.join()\n"
-            "print(pt.get_backend().name, *seen)")
+    code = (
+        "import threading, polytensor as pt\n"
+        "pt.set_backend('numpy')\n"
+        "seen = []\n"
+        "t = threading.Thread(target=lambda: seen.append(pt.ones(1)._backend.name))\n"
+        "t.start(); t.join()\n"
+        "print(pt.get_backend().name, *seen)"
+    )
     proc = run_python(code, env={"POLYTENSOR_BACKEND": "dask"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["numpy", "dask"]
@@ -216,8 +228,10 @@ def test_to_dask_inside_a_configured_dask_block_uses_its_chunks() -> None:
 
 
 def test_unknown_option_raises_type_error_naming_it_and_the_accepted_ones() -> None:
-    with pytest.raises(TypeError, match=r"'dask'.*unknown option.*chunkz.*chunks"), \
-            pt.use_backend("dask", chunkz=2):
+    with (
+        pytest.raises(TypeError, match=r"'dask'.*unknown option.*chunkz.*chunks"),
+        pt.use_backend("dask", chunkz=2),
+    ):
         pass  # pragma: no cover
     with pytest.raises(TypeError, match="chunkz"):
         pt.set_backend("dask", chunkz=2)

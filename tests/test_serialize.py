@@ -28,21 +28,33 @@ def _seeded() -> None:
     nn.init.manual_seed(5)
 
 
-DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float32", "float64", "complex64", "complex128"]
+DTYPES = [
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+]
 
 
 def _nested() -> dict[Any, Any]:
     rng = np.random.default_rng(0)
-    arrays = {name: pt.asarray((rng.standard_normal((2, 3)) * 10).astype(name))
-              for name in DTYPES}
+    arrays = {name: pt.asarray((rng.standard_normal((2, 3)) * 10).astype(name)) for name in DTYPES}
     shared = pt.asarray([1.0, 2.0])
     return {
         "arrays": arrays,
         "scalar": pt.asarray(3.5),
         "empty": pt.zeros((0, 4)),
         "shared": [shared, shared],
-        "numbers": (1, -2**70, 0.1, math.inf, -math.inf, True, None),
+        "numbers": (1, -(2**70), 0.1, math.inf, -math.inf, True, None),
         "nan": math.nan,
         "text": "héllo \u2603",
         3: {"int key": 1},
@@ -120,8 +132,14 @@ def test_load_puts_tensors_on_the_requested_backend(tmp_path: Path) -> None:
 
 def test_parameters_and_requires_grad_survive(tmp_path: Path) -> None:
     path = tmp_path / "p.pt"
-    save({"p": nn.Parameter(pt.ones(2)), "leaf": pt.ones(2, requires_grad=True),
-          "plain": pt.ones(2)}, path)
+    save(
+        {
+            "p": nn.Parameter(pt.ones(2)),
+            "leaf": pt.ones(2, requires_grad=True),
+            "plain": pt.ones(2),
+        },
+        path,
+    )
     back = load(path)
     assert isinstance(back["p"], nn.Parameter) and back["p"].requires_grad
     assert back["leaf"].requires_grad and back["leaf"].is_leaf
@@ -129,12 +147,18 @@ def test_parameters_and_requires_grad_survive(tmp_path: Path) -> None:
 
 
 def _cnn() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(3 * 4 * 4, 2))
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3 * 4 * 4, 2),
+    )
 
 
-@pytest.mark.parametrize(("src", "dst"), [("numpy", "numpy"), ("dask", "dask"), ("dask", "numpy"),
-                                     ("numpy", "dask")])
+@pytest.mark.parametrize(
+    ("src", "dst"), [("numpy", "numpy"), ("dask", "dask"), ("dask", "numpy"), ("numpy", "dask")]
+)
 def test_module_and_optimizer_state_round_trip(tmp_path: Path, src: str, dst: str) -> None:
     path = tmp_path / "ckpt.pt"
     x = np.random.default_rng(1).standard_normal((4, 1, 8, 8)).astype(np.float32)
@@ -212,6 +236,7 @@ def _manifest(change: Any) -> Any:
         m = json.loads(raw)
         change(m)
         return json.dumps(m).encode()
+
     return edit
 
 
@@ -227,6 +252,7 @@ def _set(path: list[Any], value: Any) -> Any:
         for p in path[:-1]:
             target = target[p]
         target[path[-1]] = value
+
     return change
 
 
@@ -235,44 +261,70 @@ BAD_FILES = {
     "random bytes": (lambda good: np.random.default_rng(0).bytes(300), "not a polytensor file"),
     "pickle": (lambda good: pickle.dumps({"w": np.ones(3)}), "Python pickle"),
     "single npy": (lambda good: _npy(np.ones(3)), "single .npy array"),
-    "truncated": (lambda good: good[:len(good) // 2], "truncated or corrupt"),
+    "truncated": (lambda good: good[: len(good) // 2], "truncated or corrupt"),
     "truncated tail": (lambda good: good[:-10], "truncated or corrupt"),
-    "zip without manifest": (lambda good: _rewrite(good, lambda n, r: None if n ==
-                                                   "polytensor.json" else r),
-                             "no polytensor.json manifest"),
-    "torch-like zip": (lambda good: _zip({"archive/data.pkl": b"\x80\x02}q\x00."}),
-                       "torch.save file"),
-    "manifest not json": (lambda good: _rewrite(good, lambda n, r: b"{not json" if n ==
-                                                "polytensor.json" else r), "not valid JSON"),
-    "other format": (lambda good: _rewrite(good, _manifest(_set(["format"], "npz"))),
-                     "not a polytensor manifest"),
-    "newer version": (lambda good: _rewrite(good, _manifest(_set(["version"], 99))),
-                      "newer polytensor"),
-    "missing array": (lambda good: _rewrite(good, lambda n, r: None if n.endswith(".npy")
-                                            else r), "missing from the archive"),
-    "unknown dtype": (lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "dtype"],
-                                                                 "float128"))),
-                      "unknown dtype 'float128'"),
-    "dtype disagrees": (lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "dtype"],
-                                                                   "int64"))),
-                        "manifest says int64"),
-    "shape disagrees": (lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "shape"],
-                                                                   [4, 3]))),
-                        "manifest says \\[4, 3\\]"),
-    "file name escapes": (lambda good: _rewrite(good, _manifest(_set(
-        ["arrays", 0, "file"], "../../etc/passwd"))), "invalid file name"),
-    "dangling reference": (lambda good: _rewrite(good, _manifest(_set(
-        ["root", "items", 0, 1, "ref"], 7))), "refers to array 7"),
-    "unknown entry": (lambda good: _rewrite(good, _manifest(_set(["root", "t"], "pickle"))),
-                      "unknown entry type 'pickle'"),
-    "object array": (lambda good: _rewrite(good, lambda n, r: _npy(np.array([{"a": 1}, None,
-                                                                            3])) if
-                                           n.endswith(".npy") else r), "object|manifest says"),
-    "truncated array": (lambda good: _rewrite(good, lambda n, r: r[:-8] if n.endswith(".npy")
-                                              else r), "truncated"),
-    "bad int": (lambda good: _rewrite(good, _manifest(_set(["root", "items", 1, 1, "v"],
-                                                           "2; import os"))),
-                "malformed int entry"),
+    "zip without manifest": (
+        lambda good: _rewrite(good, lambda n, r: None if n == "polytensor.json" else r),
+        "no polytensor.json manifest",
+    ),
+    "torch-like zip": (
+        lambda good: _zip({"archive/data.pkl": b"\x80\x02}q\x00."}),
+        "torch.save file",
+    ),
+    "manifest not json": (
+        lambda good: _rewrite(good, lambda n, r: b"{not json" if n == "polytensor.json" else r),
+        "not valid JSON",
+    ),
+    "other format": (
+        lambda good: _rewrite(good, _manifest(_set(["format"], "npz"))),
+        "not a polytensor manifest",
+    ),
+    "newer version": (
+        lambda good: _rewrite(good, _manifest(_set(["version"], 99))),
+        "newer polytensor",
+    ),
+    "missing array": (
+        lambda good: _rewrite(good, lambda n, r: None if n.endswith(".npy") else r),
+        "missing from the archive",
+    ),
+    "unknown dtype": (
+        lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "dtype"], "float128"))),
+        "unknown dtype 'float128'",
+    ),
+    "dtype disagrees": (
+        lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "dtype"], "int64"))),
+        "manifest says int64",
+    ),
+    "shape disagrees": (
+        lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "shape"], [4, 3]))),
+        "manifest says \\[4, 3\\]",
+    ),
+    "file name escapes": (
+        lambda good: _rewrite(good, _manifest(_set(["arrays", 0, "file"], "../../etc/passwd"))),
+        "invalid file name",
+    ),
+    "dangling reference": (
+        lambda good: _rewrite(good, _manifest(_set(["root", "items", 0, 1, "ref"], 7))),
+        "refers to array 7",
+    ),
+    "unknown entry": (
+        lambda good: _rewrite(good, _manifest(_set(["root", "t"], "pickle"))),
+        "unknown entry type 'pickle'",
+    ),
+    "object array": (
+        lambda good: _rewrite(
+            good, lambda n, r: _npy(np.array([{"a": 1}, None, 3])) if n.endswith(".npy") else r
+        ),
+        "object|manifest says",
+    ),
+    "truncated array": (
+        lambda good: _rewrite(good, lambda n, r: r[:-8] if n.endswith(".npy") else r),
+        "truncated",
+    ),
+    "bad int": (
+        lambda good: _rewrite(good, _manifest(_set(["root", "items", 1, 1, "v"], "2; import os"))),
+        "malformed int entry",
+    ),
 }
 
 

@@ -26,14 +26,20 @@ def test_repr_format() -> None:
 
 
 def test_repr_shows_dtypes_that_are_not_the_default() -> None:
-    assert repr(pt.asarray([1.0, 2.0], dtype=pt.float64)) == \
-        "tensor([1., 2.], dtype=polytensor.float64, backend='numpy')"
-    assert repr(pt.asarray([1, 2], dtype=pt.int32)) == \
-        "tensor([1, 2], dtype=polytensor.int32, backend='numpy')"
+    assert (
+        repr(pt.asarray([1.0, 2.0], dtype=pt.float64))
+        == "tensor([1., 2.], dtype=polytensor.float64, backend='numpy')"
+    )
+    assert (
+        repr(pt.asarray([1, 2], dtype=pt.int32))
+        == "tensor([1, 2], dtype=polytensor.int32, backend='numpy')"
+    )
     pt.set_default_dtype(pt.float64)
     assert repr(pt.asarray([1.0, 2.0])) == "tensor([1., 2.], backend='numpy')"
-    assert repr(pt.asarray([1.0, 2.0], dtype=pt.float32)) == \
-        "tensor([1., 2.], dtype=polytensor.float32, backend='numpy')"
+    assert (
+        repr(pt.asarray([1.0, 2.0], dtype=pt.float32))
+        == "tensor([1., 2.], dtype=polytensor.float32, backend='numpy')"
+    )
 
 
 def test_repr_shows_autograd_state() -> None:
@@ -43,10 +49,13 @@ def test_repr_shows_autograd_state() -> None:
 
 
 def test_repr_of_other_backends_names_them() -> None:
-    assert repr(pt.asarray([1.0, 2.0], device="dask")) == \
-        "tensor(<lazy shape=(2,)>, backend='dask')"
-    assert repr(pt.asarray([1.0, 2.0], device="array_api_strict")) == \
-        "tensor([1., 2.], device='array_api_strict:CPU_DEVICE')"
+    assert (
+        repr(pt.asarray([1.0, 2.0], device="dask")) == "tensor(<lazy shape=(2,)>, backend='dask')"
+    )
+    assert (
+        repr(pt.asarray([1.0, 2.0], device="array_api_strict"))
+        == "tensor([1., 2.], device='array_api_strict:CPU_DEVICE')"
+    )
 
 
 # -- construction ---------------------------------------------------------------------------------
@@ -77,7 +86,7 @@ def test_python_scalar_conversions() -> None:
     assert complex(pt.asarray(1 + 2j)) == 1 + 2j
     assert complex(pt.asarray(2.0)) == 2 + 0j
     assert [10, 20, 30][pt.asarray(1)] == 20
-    assert list(range(5))[pt.asarray(1):pt.asarray(3)] == [1, 2]
+    assert list(range(5))[pt.asarray(1) : pt.asarray(3)] == [1, 2]
     assert pt.asarray([[7]]).item() == 7
     assert pt.asarray([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]]
 
@@ -325,8 +334,21 @@ def test_tensors_are_not_hashable() -> None:
 
 
 # -- dtypes ---------------------------------------------------------------------------------------
-ALL_DTYPES = [pt.bool, pt.int8, pt.int16, pt.int32, pt.int64, pt.uint8, pt.uint16, pt.uint32,
-              pt.uint64, pt.float32, pt.float64, pt.complex64, pt.complex128]
+ALL_DTYPES = [
+    pt.bool,
+    pt.int8,
+    pt.int16,
+    pt.int32,
+    pt.int64,
+    pt.uint8,
+    pt.uint16,
+    pt.uint32,
+    pt.uint64,
+    pt.float32,
+    pt.float64,
+    pt.complex64,
+    pt.complex128,
+]
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES, ids=lambda d: d.name)
@@ -405,12 +427,24 @@ def test_default_dtype_is_context_local() -> None:
 
 
 # -- type promotion -------------------------------------------------------------------------------
-_INTS = {pt.int8: ("i", 8), pt.int16: ("i", 16), pt.int32: ("i", 32), pt.int64: ("i", 64),
-         pt.uint8: ("u", 8), pt.uint16: ("u", 16), pt.uint32: ("u", 32), pt.uint64: ("u", 64)}
+_INTS = {
+    pt.int8: ("i", 8),
+    pt.int16: ("i", 16),
+    pt.int32: ("i", 32),
+    pt.int64: ("i", 64),
+    pt.uint8: ("u", 8),
+    pt.uint16: ("u", 16),
+    pt.uint32: ("u", 32),
+    pt.uint64: ("u", 64),
+}
 _SIGNED = {8: pt.int8, 16: pt.int16, 32: pt.int32, 64: pt.int64}
 _UNSIGNED = {8: pt.uint8, 16: pt.uint16, 32: pt.uint32, 64: pt.uint64}
-_FLOATS = {pt.float32: ("f", 32), pt.float64: ("f", 64),
-           pt.complex64: ("c", 32), pt.complex128: ("c", 64)}  # (kind, precision of a part)
+_FLOATS = {
+    pt.float32: ("f", 32),
+    pt.float64: ("f", 64),
+    pt.complex64: ("c", 32),
+    pt.complex128: ("c", 64),
+}  # (kind, precision of a part)
 
 
 def _standard_promotion(a, b):
@@ -443,8 +477,7 @@ def test_promotion_examples() -> None:
     assert pt.add(u8, i8).dtype is pt.int16
     assert (pt.ones(2, dtype=pt.float32) + pt.ones(2, dtype=pt.float64)).dtype is pt.float64
     assert (pt.ones(2, dtype=pt.uint32) * pt.ones(2, dtype=pt.int32)).dtype is pt.int64
-    assert (pt.ones(2, dtype=pt.float64) - pt.ones(2, dtype=pt.complex64)).dtype is \
-        pt.complex128
+    assert (pt.ones(2, dtype=pt.float64) - pt.ones(2, dtype=pt.complex64)).dtype is pt.complex128
 
 
 def test_uint64_with_int64_raises_type_error() -> None:
@@ -478,8 +511,7 @@ def test_every_pair_without_a_promotion_raises_type_error() -> None:
             pt.subtract(pt.ones(1, dtype=a), pt.ones(1, dtype=b))
 
 
-@pytest.mark.parametrize("dtype", [d for d in ALL_DTYPES if d is not pt.bool],
-                         ids=lambda d: d.name)
+@pytest.mark.parametrize("dtype", [d for d in ALL_DTYPES if d is not pt.bool], ids=lambda d: d.name)
 def test_python_scalars_take_the_arrays_dtype(dtype) -> None:
     x = pt.ones(2, dtype=dtype)
     assert (x + 1).dtype is dtype

@@ -86,8 +86,9 @@ def test_tensors_on_each_device_can_be_shown_and_read(device: str) -> None:
 
 def test_creation_functions_take_devices() -> None:
     assert str(pt.zeros(2, device="dask:cpu").device) == "dask:cpu"
-    assert str(pt.ones((2,), device="array_api_strict:device1").device) == \
-        "array_api_strict:device1"
+    assert (
+        str(pt.ones((2,), device="array_api_strict:device1").device) == "array_api_strict:device1"
+    )
     assert str(pt.arange(3, device="dask").device) == "dask:cpu"
     assert str(pt.full((2,), 1.0, device="numpy:cpu").device) == "numpy:cpu"
     assert str(pt.eye(2, device="cpu").device) == "numpy:cpu"
@@ -159,8 +160,7 @@ def test_moving_keeps_values_and_dtype() -> None:
 
 
 @pytest.mark.parametrize("other", ["dask", "array_api_strict"])
-def test_mixing_backends_in_one_op_raises_value_error_naming_both_and_the_fix(
-        other: str) -> None:
+def test_mixing_backends_in_one_op_raises_value_error_naming_both_and_the_fix(other: str) -> None:
     x = pt.asarray([1.0, 2.0])
     y = pt.asarray([1.0, 2.0], device=other)
     pattern = rf"add\(\) got tensors from two backends \(numpy, {other}\).*x\.to\("

@@ -89,6 +89,7 @@ def assert_same(p: Any, t: Any, dtype: str = "float64", **tol: float) -> None:
 
 # -- "What is PyTorch?": tensors and operations ----------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_tensor_operations_match_torch(backend: str, dtype: str) -> None:
     g = rng()
@@ -135,8 +136,10 @@ def test_tutorial_creation_dtypes_match_torch(backend: str) -> None:
     pairs = [
         (pt.tensor([5.5, 3]), torch.tensor([5.5, 3])),
         (pt.zeros(5, 3, dtype=pt.long), torch.zeros(5, 3, dtype=torch.long)),
-        (pt.ones(2, 2).new_ones(5, 3, dtype=pt.double),
-         torch.ones(2, 2).new_ones(5, 3, dtype=torch.double)),
+        (
+            pt.ones(2, 2).new_ones(5, 3, dtype=pt.double),
+            torch.ones(2, 2).new_ones(5, 3, dtype=torch.double),
+        ),
         (pt.ones(5), torch.ones(5)),
     ]
     for p, t in pairs:
@@ -146,6 +149,7 @@ def test_tutorial_creation_dtypes_match_torch(backend: str) -> None:
 
 
 # -- "Autograd: automatic differentiation" ---------------------------------------------------
+
 
 def test_tutorial_gradient_is_4_5_everywhere(backend: str) -> None:
     x = pt.ones(2, 2, requires_grad=True)
@@ -197,6 +201,7 @@ def test_retain_graph_accumulates_like_torch(backend: str) -> None:
 
 # -- "Learning PyTorch with examples" -------------------------------------------------------
 
+
 class MyReLU(pt.autograd.Function):
     @staticmethod
     def forward(ctx: Any, input: Any) -> Any:
@@ -239,12 +244,17 @@ def test_custom_relu_function_matches_torch(backend: str) -> None:
 def two_layer_data(dtype: str) -> tuple[np.ndarray, ...]:
     """x, y, w1, w2 of the tutorial's network, drawn on the host."""
     g = rng()
-    return tuple(g.standard_normal(s).astype(dtype)
-                 for s in ((N, D_IN), (N, D_OUT), (D_IN, H), (H, D_OUT)))
+    return tuple(
+        g.standard_normal(s).astype(dtype) for s in ((N, D_IN), (N, D_OUT), (D_IN, H), (H, D_OUT))
+    )
 
 
-def train_by_hand(relu: Callable[[Any], Any], no_grad: Callable[[], Any], data: tuple[Any, ...],
-                  persist: Callable[..., None]) -> list[float]:
+def train_by_hand(
+    relu: Callable[[Any], Any],
+    no_grad: Callable[[], Any],
+    data: tuple[Any, ...],
+    persist: Callable[..., None],
+) -> list[float]:
     """The tutorial's loop: forward, sum of squares, backward, update under no_grad, zero_."""
     x, y, w1, w2 = data
     losses = []
@@ -293,10 +303,12 @@ def test_two_layer_nn_with_optimizer_matches_torch(backend: str, dtype: str, whi
     (x, tx), (y, ty) = both(x_h), both(y_h)
     pt.manual_seed(0)
     pdtype = getattr(pt, dtype)
-    model = nn.Sequential(nn.Linear(D_IN, H, dtype=pdtype), nn.ReLU(),
-                          nn.Linear(H, D_OUT, dtype=pdtype))
-    torch_model = torch.nn.Sequential(torch.nn.Linear(D_IN, H), torch.nn.ReLU(),
-                                      torch.nn.Linear(H, D_OUT)).to(getattr(torch, dtype))
+    model = nn.Sequential(
+        nn.Linear(D_IN, H, dtype=pdtype), nn.ReLU(), nn.Linear(H, D_OUT, dtype=pdtype)
+    )
+    torch_model = torch.nn.Sequential(
+        torch.nn.Linear(D_IN, H), torch.nn.ReLU(), torch.nn.Linear(H, D_OUT)
+    ).to(getattr(torch, dtype))
     copy_into_torch(model, torch_model)
 
     def make(mod: Any, params: Any) -> Any:

@@ -65,14 +65,23 @@ RESULTS = {
     "pt.ones(...)": "pt.ones((2, 2))",
 }
 PROBE_CODE = "import polytensor as pt\n\nx = pt.asarray([[1.0]])\nw = pt.ones((1, 1))\n" + "".join(
-    f"({expr}).no_such_attribute  # {name}\n" for name, expr in RESULTS.items())
+    f"({expr}).no_such_attribute  # {name}\n" for name, expr in RESULTS.items()
+)
 
 
 def _mypy(path: Path) -> tuple[int, list[str]]:
     """mypy --strict on ``path`` alone: polytensor is read, its own errors are not reported."""
-    out, err, status = mypy_api.run([
-        "--config-file=", "--strict", "--follow-imports=silent", "--show-error-codes",
-        "--no-error-summary", f"--cache-dir={path.parent / '.mypy_cache'}", str(path)])
+    out, err, status = mypy_api.run(
+        [
+            "--config-file=",
+            "--strict",
+            "--follow-imports=silent",
+            "--show-error-codes",
+            "--no-error-summary",
+            f"--cache-dir={path.parent / '.mypy_cache'}",
+            str(path),
+        ]
+    )
     return status, [line for line in (out + err).splitlines() if line.strip()]
 
 
@@ -99,11 +108,18 @@ def test_tensor_results_are_tensors_to_mypy(mypy_env: Path) -> None:
     path = mypy_env / "probe.py"
     path.write_text(PROBE_CODE)
     _, lines = _mypy(path)
-    reported = {int(line.split(":")[1]) for line in lines if line.startswith(str(path) + ":")
-                and '"Tensor"' in line and '"no_such_attribute"' in line}
+    reported = {
+        int(line.split(":")[1])
+        for line in lines
+        if line.startswith(str(path) + ":") and '"Tensor"' in line and '"no_such_attribute"' in line
+    }
     code_lines = PROBE_CODE.splitlines()
-    unseen = [code_lines[i - 1].split("# ")[-1] for i in range(5, len(code_lines) + 1)
-              if i not in reported]
-    assert not unseen, ("mypy does not type these results as Tensor (a misspelt attribute on "
-                        "them is not reported on a Tensor): " + ", ".join(unseen) + "\n"
-                        + "\n".join(lines))
+    unseen = [
+        code_lines[i - 1].split("# ")[-1]
+        for i in range(5, len(code_lines) + 1)
+        if i not in reported
+    ]
+    assert not unseen, (
+        "mypy does not type these results as Tensor (a misspelt attribute on "
+        "them is not reported on a Tensor): " + ", ".join(unseen) + "\n" + "\n".join(lines)
+    )

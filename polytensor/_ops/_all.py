@@ -11,14 +11,40 @@ from types import ModuleType
 from typing import Any
 
 from .. import _dtypes
-from . import (creation, data_types, elementwise, fft, indexing, linalg, linear_algebra,
-               manipulation, searching, sorting, statistical)
+from . import (
+    creation,
+    data_types,
+    elementwise,
+    fft,
+    indexing,
+    linalg,
+    linear_algebra,
+    manipulation,
+    searching,
+    sorting,
+    statistical,
+)
+from ._registry import OPS, OpDef
 
-__all__ = ["linalg", "fft"]
+__all__ = ["fft", "linalg", "table"]
 
-_CHAPTERS: tuple[ModuleType, ...] = (elementwise, creation, data_types, indexing,
-                                     linear_algebra, manipulation, searching, sorting,
-                                     statistical, _dtypes)
+_CHAPTERS: tuple[ModuleType, ...] = (
+    elementwise,
+    creation,
+    data_types,
+    indexing,
+    linear_algebra,
+    manipulation,
+    searching,
+    sorting,
+    statistical,
+    _dtypes,
+)
+
+
+def table() -> dict[str, OpDef]:
+    """The whole op table, by op name: every chapter has loaded once this module has."""
+    return OPS
 
 
 def __getattr__(name: str) -> Any:

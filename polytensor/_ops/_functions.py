@@ -15,16 +15,15 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import _config
-from .._dispatch import apply, wrap_output
+from .. import _config, _tape
 from .. import _tensor_base as _tb
+from .._dispatch import apply, wrap_output
 from .._tensor_base import SUBCLASSES
-from .. import _tape
 
 if TYPE_CHECKING:
     from ._registry import OpDef
 
-__all__ = ["unary_function", "binary_function", "general_function"]
+__all__ = ["binary_function", "general_function", "unary_function"]
 
 _new = object.__new__
 _GRAD = _config.GRAD_ENABLED
@@ -62,8 +61,14 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
     return function
 
 
-def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any], *,
-                    operator: bool = False, reflected: bool = False) -> Any:
+def binary_function(
+    opdef: OpDef,
+    cat: int,
+    into: Callable[[Any, Any], Any],
+    *,
+    operator: bool = False,
+    reflected: bool = False,
+) -> Any:
     """``name(x1, x2, /, *, out=None)`` for the element-wise op ``opdef``; with ``operator``,
     its operator form (``__add__``: NotImplemented for operands it does not know, so Python
     tries the other operand's), with ``reflected`` too its reflected form (``__radd__``,
@@ -80,8 +85,9 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any], *,
             if type(x2) is _tb.TENSOR or type(x2) in _SUBS:
                 d2 = x2._data
                 # (one device: tensors of a multi-device backend go through apply's check)
-                ok = (b is x2._backend and dt is d2.dtype and dt in b.cats[cat]
-                      and not b.multi_device)
+                ok = (
+                    b is x2._backend and dt is d2.dtype and dt in b.cats[cat] and not b.multi_device
+                )
                 m2 = x2._meta
             else:
                 d2 = x2
@@ -131,16 +137,23 @@ def parse_signature(sig: str) -> inspect.Signature:
     P = inspect.Parameter
     params: list[inspect.Parameter] = []
     positional = [(x, P.POSITIONAL_ONLY) for x in a.posonlyargs] + [
-        (x, P.POSITIONAL_OR_KEYWORD) for x in a.args]
+        (x, P.POSITIONAL_OR_KEYWORD) for x in a.args
+    ]
     defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
-    for (arg, kind), default in zip(positional, defaults):
-        params.append(P(arg.arg, kind, default=P.empty if default is None
-                        else ast.literal_eval(default)))
+    for (arg, kind), default in zip(positional, defaults, strict=True):
+        params.append(
+            P(arg.arg, kind, default=P.empty if default is None else ast.literal_eval(default))
+        )
     if a.vararg is not None:
         params.append(P(a.vararg.arg, P.VAR_POSITIONAL))
-    for arg, default in zip(a.kwonlyargs, a.kw_defaults):
-        params.append(P(arg.arg, P.KEYWORD_ONLY, default=P.empty if default is None
-                        else ast.literal_eval(default)))
+    for arg, default in zip(a.kwonlyargs, a.kw_defaults, strict=True):
+        params.append(
+            P(
+                arg.arg,
+                P.KEYWORD_ONLY,
+                default=P.empty if default is None else ast.literal_eval(default),
+            )
+        )
     return inspect.Signature(params)
 
 
@@ -150,8 +163,14 @@ def _sequence(name: str, value: Any) -> tuple[Any, ...]:
     raise TypeError(f"{name}() expects a list or tuple of arrays; got {type(value).__name__}")
 
 
-def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ...],
-                     cats: tuple[int, ...], *, operator: bool = False) -> Any:
+def general_function(
+    opdef: OpDef,
+    sig: inspect.Signature,
+    inputs: tuple[str, ...],
+    cats: tuple[int, ...],
+    *,
+    operator: bool = False,
+) -> Any:
     """A function with signature ``sig`` for the op ``opdef``, whose array parameters are
     ``inputs`` (``"*arrays"``: variadic, ``"[arrays]"``: one sequence of arrays), each of
     dtype category ``cats[i]``; the other parameters go to the backend by keyword. With
@@ -172,8 +191,9 @@ def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ..
     scalars = opdef.scalars
     group = tuple(opdef.promote or ())
 
-    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...],
-                                                                      dict[str, Any]]:
+    def bind(
+        args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         if simple and len(args) == n_in and allowed.issuperset(kwargs):
             return args, ({**defaults, **kwargs} if kwargs else defaults)
         bound = sig.bind(*args, **kwargs)  # raises Python's own TypeError for a bad call
@@ -208,8 +228,9 @@ def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ..
                         ok = False
                         break
             if ok and params.get("dtype") is None and not (b.multi_device and n_in > 1):
-                datas = tuple(v._data if type(v) is _tb.TENSOR or type(v) in _SUBS else v
-                              for v in arrays)
+                datas = tuple(
+                    v._data if type(v) is _tb.TENSOR or type(v) in _SUBS else v for v in arrays
+                )
                 impl = opdef.impl
                 fn = b.fns[idx]
                 r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
@@ -228,8 +249,9 @@ def general_function(opdef: OpDef, sig: inspect.Signature, inputs: tuple[str, ..
     return function
 
 
-def _fast_ok(b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...],
-             group: tuple[int, ...]) -> bool:
+def _fast_ok(
+    b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...], group: tuple[int, ...]
+) -> bool:
     """Whether ``values`` can go to backend ``b`` as they are: tensors of ``b`` in their
     category (of dtype ``ref`` within the promotion group), fitting scalars, or None."""
     for i, v in enumerate(values):

@@ -18,7 +18,7 @@ def _pt() -> Any:
     return _all
 
 
-def H(x: Any) -> Any:  # noqa: N802 - the usual name of the conjugate transpose
+def H(x: Any) -> Any:
     pt = _pt()
     t = pt.matrix_transpose(x)
     return pt.conj(t) if x.dtype.kind == "complex floating" else t
@@ -65,7 +65,8 @@ def slogdet_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
     if x.dtype.kind == "complex floating":
         # log det = i*angle + logabs: the sign's cotangent acts through the angle
         c = pt.astype(g_logabs, x.dtype) + 1j * pt.astype(
-            pt.imag(g_sign * pt.conj(outs[0])), x.dtype)
+            pt.imag(g_sign * pt.conj(outs[0])), x.dtype
+        )
     return (pt.expand_dims(pt.expand_dims(c, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
 
 
@@ -97,11 +98,15 @@ def qr_rule(gs: Any, outs: Any, _x: Any, mode: str) -> tuple[Any]:
     gQ, gR = gs
     m, n = _x.shape[-2], _x.shape[-1]
     if m < n:
-        raise NotImplementedError("the gradient of linalg.qr() of a wide matrix (m < n) is "
-                                  "not implemented; transpose the problem")
+        raise NotImplementedError(
+            "the gradient of linalg.qr() of a wide matrix (m < n) is "
+            "not implemented; transpose the problem"
+        )
     if mode == "complete" and m > n:
-        raise NotImplementedError("the gradient of linalg.qr(mode='complete') of a tall matrix "
-                                  "is not defined; use mode='reduced'")
+        raise NotImplementedError(
+            "the gradient of linalg.qr(mode='complete') of a tall matrix "
+            "is not defined; use mode='reduced'"
+        )
     M = pt.matmul(R, H(gR)) - pt.matmul(H(gQ), Q)
     b = gQ + pt.matmul(Q, _copyltu(M))
     # b @ inv(R^H): solve R X^H = b^H for X
@@ -148,12 +153,12 @@ def svd_rule(gs: Any, outs: Any, _x: Any, full_matrices: bool) -> tuple[Any]:
     VtgV = pt.matmul(H(V), gV)
     J = F * (UtgU - H(UtgU))
     K = F * (VtgV - H(VtgV))
-    core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(
-        S, k)
+    core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(S, k)
     if _x.dtype.kind == "complex floating":
         diag = pt.linalg.diagonal(UtgU)  # PyTorch's gauge term: i Im(diag(U^H gU)) / S
         core = core + _eye_like(S, k) * pt.expand_dims(
-            (diag - pt.conj(diag)) / (2 * pt.astype(S, _x.dtype)), axis=-1)
+            (diag - pt.conj(diag)) / (2 * pt.astype(S, _x.dtype)), axis=-1
+        )
     gA = pt.matmul(U, pt.matmul(core, Vh))
     Sinv = 1.0 / S
     if m > k:
@@ -181,8 +186,7 @@ def pinv_rule(g: Any, out: Any, x: Any, _rtol: Any = None) -> tuple[Any, ...]:
     return (term1 + term2 + term3, None)
 
 
-def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool,
-                     ord: Any) -> tuple[Any]:  # noqa: A002 - the standard's name
+def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool, ord: Any) -> tuple[Any]:
     pt = _pt()
     from .statistical import _keep
 
@@ -205,11 +209,15 @@ def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool,
     return (gk * sgn * scale,)
 
 
-def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:  # noqa: A002
+def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:
     pt = _pt()
     if ord == "fro":
-        y = pt.sqrt(pt.sum(pt.real(x * pt.conj(x)) if x.dtype.kind == "complex floating"
-                           else x * x, axis=(-2, -1)))
+        y = pt.sqrt(
+            pt.sum(
+                pt.real(x * pt.conj(x)) if x.dtype.kind == "complex floating" else x * x,
+                axis=(-2, -1),
+            )
+        )
     elif ord == "nuc":
         y = pt.sum(pt.linalg.svdvals(x), axis=-1)
     elif ord in (2, -2):
@@ -222,8 +230,10 @@ def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:  # noqa: A0
         r = pt.sum(pt.abs(x), axis=-1)
         y = pt.max(r, axis=-1) if ord > 0 else pt.min(r, axis=-1)
     else:
-        raise ValueError(f"linalg.matrix_norm() got ord={ord!r}; expected 'fro', 'nuc', "
-                         f"1, -1, 2, -2, inf or -inf")
+        raise ValueError(
+            f"linalg.matrix_norm() got ord={ord!r}; expected 'fro', 'nuc', "
+            f"1, -1, 2, -2, inf or -inf"
+        )
     if keepdims:
         y = pt.expand_dims(pt.expand_dims(y, axis=-1), axis=-1)
     return y
@@ -249,13 +259,12 @@ matrix_power_rule = Composite(_matrix_power_composite)
 
 def diagonal_rule(g: Any, _out: Any, _x: Any, offset: int) -> tuple[Any]:
     pt = _pt()
-    from .indexing import _Slot, _scatter_add
+    from .indexing import _scatter_add, _Slot
 
     k = g.shape[-1]
     rows = pt.arange(k, device=_x.device) + (-offset if offset < 0 else 0)
-    cols = pt.arange(k, device=_x.device) + (offset if offset > 0 else 0)
-    return (_scatter_add(g, rows, cols, key=(Ellipsis, _Slot(0), _Slot(1)),
-                         shape=tuple(_x.shape)),)
+    cols = pt.arange(k, device=_x.device) + (max(0, offset))
+    return (_scatter_add(g, rows, cols, key=(Ellipsis, _Slot(0), _Slot(1)), shape=tuple(_x.shape)),)
 
 
 def _trace_composite(x: Any, offset: int, dtype: Any) -> Any:

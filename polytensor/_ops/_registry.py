@@ -7,20 +7,20 @@ the same entries and ``polytensor.autograd`` reads the rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import _dtypes as dt
 from .. import _tape
 from .._inplace import assign_inplace
+from .._tape import NONDIFF, ZERO, Composite, Marker
 from .._tensor_base import TensorBase
-from .._tape import NONDIFF, ZERO, Marker
 from ..backends._backend import register_op_name
 from . import _functions
 
-__all__ = ["OpDef", "OPS", "OP_LIST", "ZERO", "NONDIFF", "unary", "binary", "op"]
+__all__ = ["NONDIFF", "OPS", "OP_LIST", "ZERO", "OpDef", "binary", "op", "unary"]
 
 _FLOAT_CAT = dt.CATEGORY_NAMES.index("floating-point")
 SPEC_URL = "https://data-apis.org/array-api/2025.12/API_specification/generated/array_api.{}.html"
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 Rule = Callable[..., Any]
+# What the builders return: a function of the namespace, returning tensors.
+Function = Callable[..., "Tensor"]
 
 
 @dataclass(eq=False)
@@ -45,7 +47,7 @@ class OpDef:
 
     name: str
     category: str | tuple[str, ...]
-    vjp: Rule | _Marker | None
+    vjp: Rule | _Marker | Composite | None
     index: int = -1
     impl: Callable[..., Any] | None = None
     promote: tuple[int, ...] | None = None
@@ -74,7 +76,7 @@ class OpDef:
         if sets is None:
             names = (self.category,) if isinstance(self.category, str) else self.category
             sets = self.extra["category_sets"] = tuple(dt.CATEGORIES[n] for n in names)
-        return sets  # type: ignore[no-any-return]
+        return sets
 
     @property
     def short(self) -> str:
@@ -100,7 +102,7 @@ def composition(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _parameters(rule: Any) -> tuple[tuple[str, ...], bool]:
     """The names of ``rule``'s positional parameters (``g``, ``out``, the inputs, ...) and
     whether it takes ``*inputs`` (which it may all read)."""
-    names = []
+    names: list[str] = []
     for p in inspect.signature(rule).parameters.values():
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
             return tuple(names), True
@@ -132,7 +134,7 @@ def _declare_reads(opdef: OpDef) -> None:
         return  # every input is checked for in-place changes
     reads = [False] * n_inputs
     for _, (p, _) in params:
-        for j, name in enumerate(p[2:2 + n_inputs]):
+        for j, name in enumerate(p[2 : 2 + n_inputs]):
             reads[j] = reads[j] or not _declares_unused(name)
     opdef.reads = tuple(reads)
     opdef.checked = tuple(j for j, r in enumerate(reads) if r)
@@ -160,9 +162,13 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
 
     def vjp(g: Any, out: Any, *inputs: Any, **params: Any) -> tuple[Any, ...]:
         # Only the inputs that need a gradient get one (a Python scalar input never does).
-        return tuple(None if isinstance(r, _Marker) or not hasattr(x, "_meta")
-                     or not requires_grad(x) else r(g, out, *inputs, **params)
-                     for r, x in zip(rules, inputs))
+        return tuple(
+            None
+            if isinstance(r, _Marker) or not hasattr(x, "_meta") or not requires_grad(x)
+            else r(g, out, *inputs, **params)
+            for r, x in zip(rules, inputs, strict=True)
+        )
+
     return vjp
 
 
@@ -174,14 +180,20 @@ def _docstring(opdef: OpDef, sig: str, example: str) -> str:
         deriv = "not yet differentiable"
     else:
         deriv = "differentiable (reverse mode, any order)"
-    url = SPEC_URL.format(opdef.name if "." in opdef.name else opdef.name)
-    return (f"``{opdef.name}{sig}``: the Array API standard's ``{opdef.name}``.\n\n"
-            f"Input dtypes: {cat}. Derivative: {deriv}.\n\nSee {url}\n\n"
-            f"Examples\n--------\n{example}\n")
+    url = SPEC_URL.format(opdef.name)
+    return (
+        f"``{opdef.name}{sig}``: the Array API standard's ``{opdef.name}``.\n\n"
+        f"Input dtypes: {cat}. Derivative: {deriv}.\n\nSee {url}\n\n"
+        f"Examples\n--------\n{example}\n"
+    )
 
 
-_EXAMPLE_DATA = {"acos": "[0.0, 0.5]", "asin": "[0.0, 0.5]", "atanh": "[0.0, 0.5]",
-                 "acosh": "[1.0, 2.0]"}
+_EXAMPLE_DATA = {
+    "acos": "[0.0, 0.5]",
+    "asin": "[0.0, 0.5]",
+    "atanh": "[0.0, 0.5]",
+    "acosh": "[1.0, 2.0]",
+}
 
 
 def _into(out: Any, t: Any) -> Any:
@@ -189,22 +201,30 @@ def _into(out: Any, t: Any) -> Any:
     if not isinstance(out, TensorBase):
         raise TypeError(f"out= expects a tensor; got {type(out).__name__}")
     if _tape.requires_grad(t) or _tape.requires_grad(out):
-        raise RuntimeError("out= does not support automatic differentiation (an input or out "
-                           "requires grad); assign the result instead: y = pt.add(a, b)")
+        raise RuntimeError(
+            "out= does not support automatic differentiation (an input or out "
+            "requires grad); assign the result instead: y = pt.add(a, b)"
+        )
     return assign_inplace(out, t, "out=")
 
 
 def _unary_example(opdef: OpDef) -> str:
     cat = opdef.category_of(0)
     data = _EXAMPLE_DATA.get(opdef.name) or {
-        "boolean": "[True, False]", "integer": "[1, 2, 3]", "integer or boolean": "[1, 2, 3]",
-        "complex floating-point": "[1 + 2j, -1j]"}.get(cat, "[0.5, 1.0, 2.0]")
-    return (f">>> import polytensor as pt\n>>> x = pt.asarray({data})\n"
-            f">>> y = pt.{opdef.name}(x)\n>>> y.shape\n({len(data.split(','))},)")
+        "boolean": "[True, False]",
+        "integer": "[1, 2, 3]",
+        "integer or boolean": "[1, 2, 3]",
+        "complex floating-point": "[1 + 2j, -1j]",
+    }.get(cat, "[0.5, 1.0, 2.0]")
+    return (
+        f">>> import polytensor as pt\n>>> x = pt.asarray({data})\n"
+        f">>> y = pt.{opdef.name}(x)\n>>> y.shape\n({len(data.split(','))},)"
+    )
 
 
-def _finish(fn: Any, opdef: OpDef, name: str, sig: str, example: str,
-            module: str = "polytensor") -> Callable[..., Tensor]:
+def _finish(
+    fn: Any, opdef: OpDef, name: str, sig: str, example: str, module: str = "polytensor"
+) -> Function:
     """Give the public function of ``opdef`` its name, docstring and module."""
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = _docstring(opdef, sig, example)
@@ -213,48 +233,76 @@ def _finish(fn: Any, opdef: OpDef, name: str, sig: str, example: str,
     return fn  # type: ignore[no-any-return]
 
 
-def unary(name: str, category: str, rule: Rule | _Marker | None, *,
-          impl: Callable[..., Any] | None = None) -> Callable[..., Tensor]:
+def unary(
+    name: str, category: str, rule: Rule | _Marker | None, *, impl: Callable[..., Any] | None = None
+) -> Function:
     """Declare an element-wise function of one array, ``name(x, /)``."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
-    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,),
-                            extra={"n_inputs": 1}))
+    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra={"n_inputs": 1}))
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
     return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef))
 
 
-def binary(name: str, category: str,
-           rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None, *,
-           impl: Callable[..., Any] | None = None) -> Callable[..., Tensor]:
+def binary(
+    name: str,
+    category: str,
+    rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None,
+    *,
+    impl: Callable[..., Any] | None = None,
+) -> Function:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Builds the function, its operator form (``__add__``) and reflected form (``__radd__``).
     """
     vjp = _per_input(rules)
-    opdef = _register(OpDef(name, category, vjp, impl=impl, promote=(0, 1), scalars=True,
-                            rules=rules if isinstance(rules, tuple) else (rules, rules),
-                            extra={"n_inputs": 2}))
+    opdef = _register(
+        OpDef(
+            name,
+            category,
+            vjp,
+            impl=impl,
+            promote=(0, 1),
+            scalars=True,
+            rules=rules if isinstance(rules, tuple) else (rules, rules),
+            extra={"n_inputs": 2},
+        )
+    )
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)
     opdef.extra["dunder"] = _functions.binary_function(opdef, cat, _into, operator=True)
-    opdef.extra["rdunder"] = _functions.binary_function(opdef, cat, _into, operator=True,
-                                                        reflected=True)
+    opdef.extra["rdunder"] = _functions.binary_function(
+        opdef, cat, _into, operator=True, reflected=True
+    )
     for form, dunder in (("dunder", f"__{name}__"), ("rdunder", f"__r{name}__")):
         opdef.extra[form].__name__ = opdef.extra[form].__qualname__ = dunder
-    data = "[True, False]" if category == "boolean" else (
-        "[1, 2, 3]" if category.startswith("integer") else "[0.5, 1.0, 2.0]")
-    example = (f">>> import polytensor as pt\n>>> x1 = pt.asarray({data})\n"
-               f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n"
-               f"({len(data.split(','))},)")
+    data = (
+        "[True, False]"
+        if category == "boolean"
+        else ("[1, 2, 3]" if category.startswith("integer") else "[0.5, 1.0, 2.0]")
+    )
+    example = (
+        f">>> import polytensor as pt\n>>> x1 = pt.asarray({data})\n"
+        f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n"
+        f"({len(data.split(','))},)"
+    )
     return _finish(fn, opdef, name, "(x1, x2, /)", example)
 
 
-def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marker | None, *,
-       inputs: tuple[str, ...] = ("x",), impl: Callable[..., Any] | None = None,
-       promote: tuple[int, ...] | None = None, scalars: bool = False,
-       example: str | None = None, module: str = "polytensor",
-       operator: bool = False) -> Callable[..., Tensor]:
+def op(
+    name: str,
+    sig: str,
+    category: str | tuple[str, ...],
+    rule: Rule | _Marker | Composite | tuple[Rule | _Marker, ...] | None,
+    *,
+    inputs: tuple[str, ...] = ("x",),
+    impl: Callable[..., Any] | None = None,
+    promote: tuple[int, ...] | None = None,
+    scalars: bool = False,
+    example: str | None = None,
+    module: str = "polytensor",
+    operator: bool = False,
+) -> Function:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
@@ -264,28 +312,54 @@ def op(name: str, sig: str, category: str | tuple[str, ...], rule: Rule | _Marke
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
     if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
-        opdef = _register(OpDef(name, category, _per_input(rule), impl=impl, promote=promote,
-                                scalars=scalars, rules=rule, extra={"n_inputs": n_in}))
+        opdef = _register(
+            OpDef(
+                name,
+                category,
+                _per_input(rule),
+                impl=impl,
+                promote=promote,
+                scalars=scalars,
+                rules=rule,
+                extra={"n_inputs": n_in},
+            )
+        )
     else:
-        opdef = _register(OpDef(name, category, rule, impl=impl, promote=promote,
-                                scalars=scalars, extra={"n_inputs": n_in}))
+        opdef = _register(
+            OpDef(
+                name,
+                category,
+                rule,
+                impl=impl,
+                promote=promote,
+                scalars=scalars,
+                extra={"n_inputs": n_in},
+            )
+        )
     fname = opdef.short
     signature = _functions.parse_signature(sig)
     names = {i.strip("[]*") for i in inputs}
-    positional = [p for p, v in signature.parameters.items()
-                  if p not in names and v.kind is inspect.Parameter.POSITIONAL_ONLY]
+    positional = [
+        p
+        for p, v in signature.parameters.items()
+        if p not in names and v.kind is inspect.Parameter.POSITIONAL_ONLY
+    ]
     if positional and impl is None:
         # The standard makes these positional-only; pass them so (np.tile has no `repetitions`).
         def impl(fn: Any, *arrays: Any, **kwargs: Any) -> Any:
             return fn(*arrays, *(kwargs.pop(p) for p in positional), **kwargs)
+
         opdef.impl = impl
     cats = tuple(dt.CATEGORY_NAMES.index(opdef.category_of(i)) for i in range(len(inputs)))
     fn = _functions.general_function(opdef, signature, inputs, cats)
-    fn.__signature__ = signature  # type: ignore[attr-defined]
+    fn.__signature__ = signature
     if operator:
-        opdef.extra["dunder"] = _functions.general_function(opdef, signature, inputs, cats,
-                                                            operator=True)
+        opdef.extra["dunder"] = _functions.general_function(
+            opdef, signature, inputs, cats, operator=True
+        )
     first = inputs[0].strip("[]*")
-    example = example or (f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
-                          f"[3.0, 4.0]])\n>>> y = pt.{name}({first})")
+    example = example or (
+        f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
+        f"[3.0, 4.0]])\n>>> y = pt.{name}({first})"
+    )
     return _finish(fn, opdef, fname, sig, example, module)

@@ -8,7 +8,7 @@ backend's.
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import _config, _tape
 from .. import _dtypes as dt
@@ -17,14 +17,29 @@ from .._dispatch import wrap_new
 from .._tensor_base import TensorBase
 from ..backends import Backend
 from ..backends._transfer import transfer_data
-from ._registry import OpDef, _register, op
+from ._registry import Function, OpDef, _register, op
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["asarray", "arange", "empty", "empty_like", "eye", "from_dlpack", "full",
-           "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
-           "zeros_like"]
+__all__ = [
+    "arange",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_dlpack",
+    "full",
+    "full_like",
+    "linspace",
+    "meshgrid",
+    "ones",
+    "ones_like",
+    "tril",
+    "triu",
+    "zeros",
+    "zeros_like",
+]
 
 
 def _target(device: Any, where: str) -> tuple[Backend, Any]:
@@ -52,8 +67,9 @@ def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
     try:
         dims = tuple(operator.index(s) for s in shape)
     except TypeError:
-        raise TypeError(f"{where}() expects a shape of ints, as a tuple or as separate "
-                        f"arguments; got {shape!r}") from None
+        raise TypeError(
+            f"{where}() expects a shape of ints, as a tuple or as separate arguments; got {shape!r}"
+        ) from None
     if any(d < 0 for d in dims):
         raise ValueError(f"{where}() got a negative dimension in shape {dims}")
     return dims
@@ -61,8 +77,9 @@ def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
 
 def _check_dtype(where: str, dtype: Any) -> None:
     if dtype is not None and not isinstance(dtype, dt.DType):
-        raise TypeError(f"{where}() expects dtype= to be a polytensor dtype such as "
-                        f"pt.float32; got {dtype!r}")
+        raise TypeError(
+            f"{where}() expects dtype= to be a polytensor dtype such as pt.float32; got {dtype!r}"
+        )
 
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
@@ -73,8 +90,16 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
-def _filled(where: str, xp_name: str, shape: Any, size: tuple[Any, ...], dtype: Any,
-            device: Any, requires_grad: bool, *fill: Any) -> Tensor:
+def _filled(
+    where: str,
+    xp_name: str,
+    shape: Any,
+    size: tuple[Any, ...],
+    dtype: Any,
+    device: Any,
+    requires_grad: bool,
+    *fill: Any,
+) -> Tensor:
     _check_dtype(where, dtype)
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
@@ -84,8 +109,13 @@ def _filled(where: str, xp_name: str, shape: Any, size: tuple[Any, ...], dtype: 
     return _finish(wrap_new(data, backend), requires_grad)
 
 
-def zeros(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(
+    shape: Any,
+    *size: int,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros; ``shape`` is a tuple or, PyTorch-style, separate ints.
 
     Examples
@@ -97,8 +127,13 @@ def zeros(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = N
     return _filled("zeros", "zeros", shape, size, dtype, device, requires_grad)
 
 
-def ones(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(
+    shape: Any,
+    *size: int,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones; ``shape`` is a tuple or, PyTorch-style, separate ints.
 
     Examples
@@ -110,8 +145,13 @@ def ones(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = No
     return _filled("ones", "ones", shape, size, dtype, device, requires_grad)
 
 
-def empty(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(
+    shape: Any,
+    *size: int,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """An uninitialised tensor (its values are arbitrary).
 
     Examples
@@ -126,12 +166,20 @@ def empty(shape: Any, *size: int, dtype: dt.DType | None = None, device: Any = N
 def _fill_dtype(fill_value: Any, where: str) -> dt.DType:
     if isinstance(fill_value, (bool, int, float, complex)):
         return dt.python_scalar_dtype(fill_value, _config.DEFAULT_FLOAT.get(), _config.DEFAULT_INT)
-    raise TypeError(f"{where}() expects fill_value to be a Python bool, int, float or complex; "
-                    f"got {type(fill_value).__name__}")
+    raise TypeError(
+        f"{where}() expects fill_value to be a Python bool, int, float or complex; "
+        f"got {type(fill_value).__name__}"
+    )
 
 
-def full(shape: Any, fill_value: bool | int | float | complex, *, dtype: dt.DType | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    shape: Any,
+    fill_value: bool | int | float | complex,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype defaults from the value's kind.
 
     Examples
@@ -144,8 +192,9 @@ def full(shape: Any, fill_value: bool | int | float | complex, *, dtype: dt.DTyp
     return _filled("full", "full", shape, (), d, device, requires_grad, fill_value)
 
 
-def _like(where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_grad: bool,
-          *fill: Any) -> Tensor:
+def _like(
+    where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_grad: bool, *fill: Any
+) -> Tensor:
     if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a polytensor array; got {type(x).__name__}")
     _check_dtype(where, dtype)
@@ -160,8 +209,9 @@ def _like(where: str, xp_name: str, x: Any, dtype: Any, device: Any, requires_gr
         d = _fill_dtype(fill[0], where)
     shape = x.shape
     if any(s is None for s in shape):
-        raise ValueError(f"{where}() of a tensor with unknown (lazy) shape {shape}; "
-                         f"call pt.compute(x) first")
+        raise ValueError(
+            f"{where}() of a tensor with unknown (lazy) shape {shape}; call pt.compute(x) first"
+        )
     fn = getattr(backend.xp, xp_name)
     data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
     return _finish(wrap_new(data, backend), requires_grad)
@@ -177,8 +227,9 @@ def _value_fits(value: Any, d: dt.DType) -> bool:
     return d.kind == "complex floating"
 
 
-def zeros_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros with the shape (and, by default, dtype and device) of ``x``.
 
     Examples
@@ -190,8 +241,9 @@ def zeros_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = Non
     return _like("zeros_like", "zeros", x, dtype, device, requires_grad)
 
 
-def ones_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def ones_like(
+    x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Ones with the shape (and, by default, dtype and device) of ``x``.
 
     Examples
@@ -203,8 +255,9 @@ def ones_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None
     return _like("ones_like", "ones", x, dtype, device, requires_grad)
 
 
-def empty_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def empty_like(
+    x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """An uninitialised tensor with the shape (and dtype, device) of ``x``.
 
     Examples
@@ -216,9 +269,15 @@ def empty_like(x: Tensor, /, *, dtype: dt.DType | None = None, device: Any = Non
     return _like("empty_like", "empty", x, dtype, device, requires_grad)
 
 
-def full_like(x: Tensor, /, fill_value: bool | int | float | complex, *,
-              dtype: dt.DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    x: Tensor,
+    /,
+    fill_value: bool | int | float | complex,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``fill_value`` with the shape (and, by default, dtype and device) of ``x``.
 
     Examples
@@ -231,8 +290,16 @@ def full_like(x: Tensor, /, fill_value: bool | int | float | complex, *,
     return _like("full_like", "full", x, dtype, device, requires_grad, fill_value)
 
 
-def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
-        dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n_rows: int,
+    n_cols: int | None = None,
+    /,
+    *,
+    k: int = 0,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A 2-D tensor with ones on the ``k``-th diagonal.
 
     Examples
@@ -245,14 +312,26 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0,
     _check_dtype("eye", dtype)
     backend, native = _target(device, "eye")
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
-    data = backend.xp.eye(operator.index(n_rows), None if n_cols is None else operator.index(
-        n_cols), k=k, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    data = backend.xp.eye(
+        operator.index(n_rows),
+        None if n_cols is None else operator.index(n_cols),
+        k=k,
+        dtype=backend.to_native[d],
+        **_dev_kw(backend, native),
+    )
     return _finish(wrap_new(data, backend), requires_grad)
 
 
-def arange(start: int | float, /, stop: int | float | None = None, step: int | float = 1, *,
-           dtype: dt.DType | None = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: int | float,
+    /,
+    stop: int | float | None = None,
+    step: int | float = 1,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in ``[start, stop)``; floats give the default float dtype.
 
     Examples
@@ -264,22 +343,32 @@ def arange(start: int | float, /, stop: int | float | None = None, step: int | f
     _check_dtype("arange", dtype)
     for name, v in (("start", start), ("stop", stop), ("step", step)):
         if v is not None and (isinstance(v, complex) or not isinstance(v, (int, float))):
-            raise TypeError(f"arange() expects {name} to be a Python int or float; "
-                            f"got {type(v).__name__}")
+            raise TypeError(
+                f"arange() expects {name} to be a Python int or float; got {type(v).__name__}"
+            )
     if step == 0:
         raise ValueError("arange() got step=0; the step must be nonzero")
     backend, native = _target(device, "arange")
     if dtype is None:
         floats = any(isinstance(v, float) for v in (start, stop, step))
         dtype = _config.DEFAULT_FLOAT.get() if floats else _config.DEFAULT_INT
-    data = backend.xp.arange(start, stop, step, dtype=backend.to_native[dtype],
-                             **_dev_kw(backend, native))
+    data = backend.xp.arange(
+        start, stop, step, dtype=backend.to_native[dtype], **_dev_kw(backend, native)
+    )
     return _finish(wrap_new(data, backend), requires_grad)
 
 
-def linspace(start: int | float | complex, stop: int | float | complex, /, num: int, *,
-             dtype: dt.DType | None = None, device: Any = None, endpoint: bool = True,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: int | float | complex,
+    stop: int | float | complex,
+    /,
+    num: int,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    endpoint: bool = True,
+    requires_grad: bool = False,
+) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop``.
 
     Examples
@@ -295,8 +384,14 @@ def linspace(start: int | float | complex, stop: int | float | complex, /, num: 
         dtype = _config.DEFAULT_FLOAT.get()
         if is_complex:
             dtype = dt.complex64 if dtype is dt.float32 else dt.complex128
-    data = backend.xp.linspace(start, stop, operator.index(num), dtype=backend.to_native[dtype],
-                               endpoint=endpoint, **_dev_kw(backend, native))
+    data = backend.xp.linspace(
+        start,
+        stop,
+        operator.index(num),
+        dtype=backend.to_native[dtype],
+        endpoint=endpoint,
+        **_dev_kw(backend, native),
+    )
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -311,8 +406,10 @@ def _infer_dtype(host: Any, where: str) -> dt.DType:
     if kind == "c":
         return dt.complex64 if _config.DEFAULT_FLOAT.get() is dt.float32 else dt.complex128
     if kind == "O":
-        raise OverflowError(f"{where}() got a Python int outside the int64 range or "
-                            f"a nested sequence of mixed objects")
+        raise OverflowError(
+            f"{where}() got a Python int outside the int64 range or "
+            f"a nested sequence of mixed objects"
+        )
     raise TypeError(f"{where}() cannot make a tensor from data of NumPy dtype {host.dtype}")
 
 
@@ -324,8 +421,15 @@ def _tensors_to_host(obj: Any) -> Any:
     return obj
 
 
-def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
-            copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+def asarray(
+    obj: Any,
+    /,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Convert ``obj`` (a tensor, Python scalar, nested sequence, NumPy array or any object
     supporting DLPack or the buffer protocol) to a tensor.
 
@@ -342,17 +446,20 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
 
     _check_dtype("asarray", dtype)
     if isinstance(obj, TensorBase):
-        t = obj
+        t = cast("Tensor", obj)
         if device is not None:
             moved = t.to_device(device)
             if moved is not t and copy is False:
-                raise ValueError("asarray() with copy=False cannot move a tensor to another "
-                                 "device; pass copy=None")
+                raise ValueError(
+                    "asarray() with copy=False cannot move a tensor to another "
+                    "device; pass copy=None"
+                )
             t = moved
         if dtype is not None and dtype is not t.dtype:
             if copy is False:
-                raise ValueError("asarray() with copy=False cannot change the dtype; "
-                                 "pass copy=None")
+                raise ValueError(
+                    "asarray() with copy=False cannot change the dtype; pass copy=None"
+                )
             return _finish(astype(t, dtype), requires_grad)
         if copy:
             from .manipulation import _copy
@@ -361,49 +468,70 @@ def asarray(obj: Any, /, *, dtype: dt.DType | None = None, device: Any = None,
         return _finish(t, requires_grad) if requires_grad else t
     backend, native = _target(device, "asarray")
     if isinstance(obj, backend.array_type) and not backend.shares_host_memory:
-        data = obj
+        data: Any = obj
         d = backend.dtype_of(data.dtype) if dtype is None else dtype
-        data = backend.xp.asarray(data, dtype=backend.to_native[d], copy=copy,
-                                  **({"device": native} if native is not None else {}))
+        data = backend.xp.asarray(
+            data,
+            dtype=backend.to_native[d],
+            copy=copy,
+            **({"device": native} if native is not None else {}),
+        )
         return _finish(wrap_new(data, backend), requires_grad)
-    if (isinstance(obj, (list, tuple)) and obj and all(isinstance(o, TensorBase) for o in obj)
-            and len({(o._backend.name, tuple(o.shape)) for o in obj}) == 1):
+    if (
+        isinstance(obj, (list, tuple))
+        and obj
+        and all(isinstance(o, TensorBase) for o in obj)
+        and len({(o._backend.name, tuple(o.shape)) for o in obj}) == 1
+    ):
         # A sequence of same-shaped tensors: stack them where they are (lazily on Dask).
         from .manipulation import stack
 
-        t = stack([o if o._backend.name == backend.name else o.to_device(device or
-                   backend.default_device()) for o in obj])
+        t = stack(
+            [
+                o
+                if o._backend.name == backend.name
+                else o.to_device(device or backend.default_device())
+                for o in obj
+            ]
+        )
         if dtype is not None and t.dtype is not dtype:
             t = astype(t, dtype)
         return _finish(t, requires_grad)
     if _host.is_numpy_scalar(obj):  # NumPy scalars keep their dtype, as NumPy arrays do
         obj = _host.host_array(obj)
-    if isinstance(obj, (bool, int, float, complex)) or isinstance(obj, (list, tuple)):
+    if isinstance(obj, (bool, int, float, complex, list, tuple)):
         host = _host.host_array(_tensors_to_host(obj))
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
         host = _checked_cast(host, d)
         copy = None if copy is None else copy
         if copy is False:
-            raise ValueError("asarray() with copy=False cannot wrap Python scalars or "
-                             "sequences without copying; pass copy=None")
+            raise ValueError(
+                "asarray() with copy=False cannot wrap Python scalars or "
+                "sequences without copying; pass copy=None"
+            )
     else:
         try:
             host = _host.host_array(obj, copy=copy)
         except ValueError as e:
             raise ValueError(f"asarray() with copy=False: {e}") from None
         except TypeError:
-            raise TypeError(f"asarray() cannot convert {type(obj).__name__}; expected a "
-                            f"tensor, Python scalar, nested sequence, or an object with "
-                            f"DLPack or the buffer protocol") from None
+            raise TypeError(
+                f"asarray() cannot convert {type(obj).__name__}; expected a "
+                f"tensor, Python scalar, nested sequence, or an object with "
+                f"DLPack or the buffer protocol"
+            ) from None
         if host.dtype.kind not in "biufc" or host.dtype.name not in dt.BY_NAME:
-            raise TypeError(f"asarray() cannot make a tensor from data of NumPy dtype "
-                            f"{host.dtype}; polytensor supports {', '.join(dt.BY_NAME)}")
+            raise TypeError(
+                f"asarray() cannot make a tensor from data of NumPy dtype "
+                f"{host.dtype}; polytensor supports {', '.join(dt.BY_NAME)}"
+            )
         if not host.dtype.isnative:
             host = host.astype(host.dtype.newbyteorder("="))
         if dtype is not None and host.dtype.name != dtype.name:
             if copy is False:
-                raise ValueError("asarray() with copy=False cannot change the dtype; "
-                                 "pass copy=None")
+                raise ValueError(
+                    "asarray() with copy=False cannot change the dtype; pass copy=None"
+                )
             host = host.astype(dtype.name)
         elif copy:
             host = host.copy()
@@ -433,8 +561,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
     from ..backends import _host
 
     if not hasattr(x, "__dlpack__"):
-        raise TypeError(f"from_dlpack() expects an object with __dlpack__; "
-                        f"got {type(x).__name__}")
+        raise TypeError(f"from_dlpack() expects an object with __dlpack__; got {type(x).__name__}")
     backend, native = _target(device, "from_dlpack")
     if isinstance(x, TensorBase) and device is None:
         backend = x._backend
@@ -465,18 +592,28 @@ def _meshgrid_rule(gs: Any, _outs: Any, *xs: Any, indexing: str) -> tuple[Any, .
     return tuple(result)
 
 
-meshgrid = op("meshgrid", "(*arrays, indexing='xy')", "numeric", _meshgrid_rule,
-              inputs=("*arrays",),
-              impl=_meshgrid_impl,
-              example=">>> import polytensor as pt\n>>> X, Y = pt.meshgrid(pt.arange(2.0), "
-                      "pt.arange(3.0))\n>>> X.shape\n(3, 2)")
-tril = op("tril", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (tril(g, k=k),))
-triu = op("triu", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (triu(g, k=k),))
+meshgrid = op(
+    "meshgrid",
+    "(*arrays, indexing='xy')",
+    "numeric",
+    _meshgrid_rule,
+    inputs=("*arrays",),
+    impl=_meshgrid_impl,
+    example=">>> import polytensor as pt\n>>> X, Y = pt.meshgrid(pt.arange(2.0), "
+    "pt.arange(3.0))\n>>> X.shape\n(3, 2)",
+)
+tril: Function = op("tril", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (tril(g, k=k),))
+triu: Function = op("triu", "(x, /, *, k=0)", "any", lambda g, _out, _x, k: (triu(g, k=k),))
 
 
 # -- moving between backends (recorded, so gradients flow back) ----------------------------------
-_MOVE = _register(OpDef("to_backend", "any",
-                        lambda g, _out, x, **p: (_to_backend(g, x._backend, p.get("src_device")),)))
+_MOVE = _register(
+    OpDef(
+        "to_backend",
+        "any",
+        lambda g, _out, x, **p: (_to_backend(g, x._backend, p.get("src_device")),),
+    )
+)
 
 
 def _to_backend(x: Tensor, backend: Backend, native: Any = None) -> Tensor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import _config
 from .. import _dtypes as dt
@@ -25,11 +25,10 @@ def _astype_rule(g: Any, _out: Any, _x: Any, **params: Any) -> tuple[Any]:
     return (_astype(g, _x.dtype),)
 
 
-_astype = op("astype", "(x, dtype, /, *, copy=True)", "any", _astype_rule,
-             impl=_astype_impl)
+_astype = op("astype", "(x, dtype, /, *, copy=True)", "any", _astype_rule, impl=_astype_impl)
 
 
-def astype(x: Tensor, dtype: dt.DType, /, *, copy: bool = True, device: Any = None) -> Tensor:
+def astype(x: TensorBase, dtype: dt.DType, /, *, copy: bool = True, device: Any = None) -> Tensor:
     """Copy of ``x`` cast to ``dtype`` (and moved to ``device``, when given).
 
     Examples
@@ -43,10 +42,10 @@ def astype(x: Tensor, dtype: dt.DType, /, *, copy: bool = True, device: Any = No
     if not isinstance(x, TensorBase):
         raise TypeError(f"astype() expects a polytensor array; got {type(x).__name__}")
     if device is not None:
-        x = x.to_device(device)
+        x = cast("Tensor", x).to_device(device)
     if not copy and x.dtype is dtype:
-        return x
-    return _astype(x, dtype, copy=copy)  # type: ignore[no-any-return]
+        return cast("Tensor", x)
+    return _astype(x, dtype, copy=copy)
 
 
 def _dtype_of(value: Any, where: str) -> dt.DType:
@@ -72,7 +71,7 @@ def can_cast(from_: dt.DType | Tensor, to: dt.DType, /) -> bool:
     return dt.PROMOTION.get((src, to)) is to
 
 
-def finfo(type: dt.DType | Tensor, /) -> dt.finfo_object:  # noqa: A002 - the standard's name
+def finfo(type: dt.DType | Tensor, /) -> dt.finfo_object:
     """Machine limits of a floating-point dtype (fields are Python floats).
 
     Examples
@@ -84,12 +83,13 @@ def finfo(type: dt.DType | Tensor, /) -> dt.finfo_object:  # noqa: A002 - the st
     d = _dtype_of(type, "finfo")
     info = dt.FINFO.get(d)
     if info is None:
-        raise TypeError(f"finfo() expects a floating-point dtype; got {d.name}; "
-                        f"use pt.iinfo for integers")
+        raise TypeError(
+            f"finfo() expects a floating-point dtype; got {d.name}; use pt.iinfo for integers"
+        )
     return info
 
 
-def iinfo(type: dt.DType | Tensor, /) -> dt.iinfo_object:  # noqa: A002 - the standard's name
+def iinfo(type: dt.DType | Tensor, /) -> dt.iinfo_object:
     """Machine limits of an integer dtype.
 
     Examples
@@ -101,8 +101,10 @@ def iinfo(type: dt.DType | Tensor, /) -> dt.iinfo_object:  # noqa: A002 - the st
     d = _dtype_of(type, "iinfo")
     info = dt.IINFO.get(d)
     if info is None:
-        raise TypeError(f"iinfo() expects an integer dtype; got {d.name}; "
-                        f"use pt.finfo for floating-point dtypes")
+        raise TypeError(
+            f"iinfo() expects an integer dtype; got {d.name}; "
+            f"use pt.finfo for floating-point dtypes"
+        )
     return info
 
 
@@ -124,8 +126,9 @@ def isdtype(dtype: dt.DType, kind: dt.DType | str | tuple[dt.DType | str, ...]) 
     if isinstance(kind, str):
         members = dt.KINDS.get(kind)
         if members is None:
-            raise ValueError(f"isdtype() got unknown kind {kind!r}; expected one of "
-                             f"{', '.join(dt.KINDS)}")
+            raise ValueError(
+                f"isdtype() got unknown kind {kind!r}; expected one of {', '.join(dt.KINDS)}"
+            )
         return dtype in members
     raise TypeError(f"isdtype() expects a dtype, a kind name or a tuple of them; got {kind!r}")
 
@@ -165,4 +168,4 @@ def result_type(*arrays_and_dtypes: Any) -> dt.DType:
     return result
 
 
-__all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "NONDIFF"]
+__all__ = ["NONDIFF", "astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import _config
 from .. import _dtypes as dt
-from ._registry import op
+from ._registry import Function, op
 
 _X = ">>> import polytensor as pt\n>>> x = pt.asarray([1.0, 2.0, 1.0, 0.0])\n"
 _ONE = "(x, /, *, n=None, axis=-1, norm='backward')"
@@ -58,6 +58,7 @@ def _c2c_rule(name: str) -> Any:
         for a in axes:
             r = _fit(r, a, x.shape[a])
         return (r,)
+
     return rule
 
 
@@ -101,31 +102,45 @@ def _rfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
 
 def _irfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     axes, n = (_one_axis if "axis" in p else _n_axes)(x, p)
-    return (_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[-1]] - 1),
-                       p["norm"]),)
+    return (_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[-1]] - 1), p["norm"]),)
 
 
 def _hfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     # hfft(x) = irfft(conj(x)) with the norm's direction swapped
     pt = _pt()
     axes, n = _one_axis(x, p)
-    return (pt.conj(_irfft_vjp(g, x, axes, n if n is not None else 2 * (x.shape[axes[0]] - 1),
-                               _SWAP[p["norm"]])),)
+    return (
+        pt.conj(
+            _irfft_vjp(
+                g, x, axes, n if n is not None else 2 * (x.shape[axes[0]] - 1), _SWAP[p["norm"]]
+            )
+        ),
+    )
 
 
 def _ihfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     # ihfft(x) = conj(rfft(x)) with the norm's direction swapped
     pt = _pt()
     axes, n = _one_axis(x, p)
-    return (_rfft_vjp(pt.conj(g), x, axes, n if n is not None else x.shape[axes[0]],
-                      _SWAP[p["norm"]]),)
+    return (
+        _rfft_vjp(pt.conj(g), x, axes, n if n is not None else x.shape[axes[0]], _SWAP[p["norm"]]),
+    )
 
 
 def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
-    data = _X if category.startswith("real") else _X.replace("[1.0, 2.0, 1.0, 0.0]",
-                                                             "[1.0 + 0j, 2.0, 1.0, 0.0]")
-    return op(f"fft.{name}", sig, category, rule, module="polytensor.fft",
-              example=data + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})")
+    data = (
+        _X
+        if category.startswith("real")
+        else _X.replace("[1.0, 2.0, 1.0, 0.0]", "[1.0 + 0j, 2.0, 1.0, 0.0]")
+    )
+    return op(
+        f"fft.{name}",
+        sig,
+        category,
+        rule,
+        module="polytensor.fft",
+        example=data + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})",
+    )
 
 
 fft = _fop("fft", _ONE, "complex floating-point", _c2c_rule("fft"))
@@ -138,12 +153,22 @@ rfftn = _fop("rfftn", _ND, "real floating-point", _rfft_rule)
 irfftn = _fop("irfftn", _ND, "complex floating-point", _irfft_rule)
 hfft = _fop("hfft", _ONE, "complex floating-point", _hfft_rule)
 ihfft = _fop("ihfft", _ONE, "real floating-point", _ihfft_rule)
-fftshift = op("fft.fftshift", "(x, /, *, axes=None)", "floating-point",
-              lambda g, _out, _x, axes: (ifftshift(g, axes=axes),), module="polytensor.fft",
-              example=_X + ">>> pt.fft.fftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
-ifftshift = op("fft.ifftshift", "(x, /, *, axes=None)", "floating-point",
-               lambda g, _out, _x, axes: (fftshift(g, axes=axes),), module="polytensor.fft",
-               example=_X + ">>> pt.fft.ifftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')")
+fftshift = op(
+    "fft.fftshift",
+    "(x, /, *, axes=None)",
+    "floating-point",
+    lambda g, _out, _x, axes: (ifftshift(g, axes=axes),),
+    module="polytensor.fft",
+    example=_X + ">>> pt.fft.fftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')",
+)
+ifftshift: Function = op(
+    "fft.ifftshift",
+    "(x, /, *, axes=None)",
+    "floating-point",
+    lambda g, _out, _x, axes: (fftshift(g, axes=axes),),
+    module="polytensor.fft",
+    example=_X + ">>> pt.fft.ifftshift(x)\ntensor([1., 0., 1., 2.], backend='numpy')",
+)
 
 
 def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:

@@ -37,20 +37,31 @@ def _take_along_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: int) -> tup
     return _scatter_add(g, *arrays, key=tuple(key), shape=tuple(_x.shape)), None
 
 
-take = op("take", "(x, indices, /, *, axis=None)", ("any", "integer"), _take_rule,
-          inputs=("x", "indices"), impl=_take_impl,
-          example=_I + ">>> pt.take(x, pt.asarray([1]), axis=0)\n"
-                       "tensor([[3., 4.]], backend='numpy')")
+take = op(
+    "take",
+    "(x, indices, /, *, axis=None)",
+    ("any", "integer"),
+    _take_rule,
+    inputs=("x", "indices"),
+    impl=_take_impl,
+    example=_I + ">>> pt.take(x, pt.asarray([1]), axis=0)\ntensor([[3., 4.]], backend='numpy')",
+)
 
 
 def _take_along_impl(fn: Any, x: Any, indices: Any, *, axis: int) -> Any:
     return fn(x, indices, axis=axis)
 
 
-take_along_axis = op("take_along_axis", "(x, indices, /, *, axis=-1)", ("any", "integer"),
-                     _take_along_rule, inputs=("x", "indices"), impl=_take_along_impl,
-                     example=_I + ">>> pt.take_along_axis(x, pt.asarray([[1], [0]]), axis=1)\n"
-                                  "tensor([[2.],\n        [3.]], backend='numpy')")
+take_along_axis = op(
+    "take_along_axis",
+    "(x, indices, /, *, axis=-1)",
+    ("any", "integer"),
+    _take_along_rule,
+    inputs=("x", "indices"),
+    impl=_take_along_impl,
+    example=_I + ">>> pt.take_along_axis(x, pt.asarray([[1], [0]]), axis=1)\n"
+    "tensor([[2.],\n        [3.]], backend='numpy')",
+)
 
 _KEY_TYPES = (int, slice, type(None), type(Ellipsis))
 
@@ -66,14 +77,20 @@ def split_key(key: Any) -> tuple[Any, list[Any]]:
             return _Slot(len(tensors) - 1)
         if isinstance(k, slice):
             # 0-d integer tensors as bounds become ints (as __index__ must give)
-            return slice(*(None if b is None else b if isinstance(b, int) else b.__index__()
-                           for b in (k.start, k.stop, k.step)))
-        if isinstance(k, bool) or isinstance(k, _KEY_TYPES):
+            return slice(
+                *(
+                    None if b is None else b if isinstance(b, int) else b.__index__()
+                    for b in (k.start, k.stop, k.step)
+                )
+            )
+        if isinstance(k, (bool, *_KEY_TYPES)):
             return k
         if hasattr(k, "__index__"):
             return k.__index__()
-        raise IndexError(f"index of type {type(k).__name__} is not supported; use ints, "
-                         f"slices, ..., None, or integer/boolean tensors")
+        raise IndexError(
+            f"index of type {type(k).__name__} is not supported; use ints, "
+            f"slices, ..., None, or integer/boolean tensors"
+        )
 
     if isinstance(key, tuple):
         return tuple(sub(k) for k in key), tensors
@@ -99,11 +116,13 @@ def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
 
 def _getitem_rule(g: Any, _out: Any, x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
     return (_scatter_add(g, *index_arrays, key=key, shape=tuple(x.shape)),) + (
-        (None,) * len(index_arrays))
+        (None,) * len(index_arrays)
+    )
 
 
-getitem = op("__getitem__", "(*arrays, key)", "any", _getitem_rule, inputs=("*arrays",),
-             impl=_getitem_impl)
+getitem = op(
+    "__getitem__", "(*arrays, key)", "any", _getitem_rule, inputs=("*arrays",), impl=_getitem_impl
+)
 
 
 def _scatter_add_impl(fn: Any, g: Any, *arrays: Any, key: Any, shape: Any) -> Any:
@@ -111,9 +130,14 @@ def _scatter_add_impl(fn: Any, g: Any, *arrays: Any, key: Any, shape: Any) -> An
 
 
 # The adjoint of reading x[key]: zeros of x's shape with g added at key (repeated indices add).
-_scatter_add = op("_scatter_add", "(*arrays, key, shape)", "any",
-                  lambda g, _out, _g0, *idx, key, shape: (_getitem_t(g, idx, key),) +
-                  (None,) * len(idx), inputs=("*arrays",), impl=_scatter_add_impl)
+_scatter_add = op(
+    "_scatter_add",
+    "(*arrays, key, shape)",
+    "any",
+    lambda g, _out, _g0, *idx, key, shape: (_getitem_t(g, idx, key),) + (None,) * len(idx),
+    inputs=("*arrays",),
+    impl=_scatter_add_impl,
+)
 
 
 def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
@@ -128,8 +152,9 @@ def _put_rule(g: Any, _out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[A
 
 
 # Functional x[key] = v: a copy of x with v written at key; what __setitem__ records.
-_put = op("_put", "(*arrays, key)", "any", _put_rule, inputs=("*arrays",), impl=_put_impl,
-          scalars=True)
+_put = op(
+    "_put", "(*arrays, key)", "any", _put_rule, inputs=("*arrays",), impl=_put_impl, scalars=True
+)
 
 
 def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import _dtypes as dt
 from .._tape import Composite
-from ._registry import op
+from ._registry import Function, op
 
 _COMPLEX = dt.CATEGORY_NAMES.index("complex floating-point")
 
@@ -50,22 +50,49 @@ def _matmul_rule_x2(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
 # Building blocks of matmul's rule, as PyTorch's mm backward has them: x1 @ mT(x2) and
 # mT(x1) @ x2 of (stacks of) matrices in one call each. Their own rules make them differentiate
 # again (create_graph=True); complex cotangents follow the conjugate convention.
-_matmul_nt = op("_matmul_nt", "(x1, x2, /)", "numeric", (
-    lambda g, _out, _x1, x2: matmul(g, _conj_if_complex(x2)),
-    lambda g, _out, x1, _x2: _matmul_tn(g, _conj_if_complex(x1))),
-    inputs=("x1", "x2"), promote=(0, 1))
-_matmul_tn = op("_matmul_tn", "(x1, x2, /)", "numeric", (
-    lambda g, _out, _x1, x2: _matmul_nt(_conj_if_complex(x2), g),
-    lambda g, _out, x1, _x2: matmul(_conj_if_complex(x1), g)),
-    inputs=("x1", "x2"), promote=(0, 1))
+_matmul_nt = op(
+    "_matmul_nt",
+    "(x1, x2, /)",
+    "numeric",
+    (
+        lambda g, _out, _x1, x2: matmul(g, _conj_if_complex(x2)),
+        lambda g, _out, x1, _x2: _matmul_tn(g, _conj_if_complex(x1)),
+    ),
+    inputs=("x1", "x2"),
+    promote=(0, 1),
+)
+_matmul_tn: Function = op(
+    "_matmul_tn",
+    "(x1, x2, /)",
+    "numeric",
+    (
+        lambda g, _out, _x1, x2: _matmul_nt(_conj_if_complex(x2), g),
+        lambda g, _out, x1, _x2: matmul(_conj_if_complex(x1), g),
+    ),
+    inputs=("x1", "x2"),
+    promote=(0, 1),
+)
 
 
-matmul = op("matmul", "(x1, x2, /)", "numeric", (_matmul_rule_x1, _matmul_rule_x2),
-            inputs=("x1", "x2"), operator=True,
-            promote=(0, 1), example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)")
-matrix_transpose = op("matrix_transpose", "(x, /)", "any",
-                      lambda g, _out, _x: (matrix_transpose(g),),
-                      example=_L + ">>> pt.matrix_transpose(a).shape\n(3, 2)")
+matmul: Function = op(
+    "matmul",
+    "(x1, x2, /)",
+    "numeric",
+    (_matmul_rule_x1, _matmul_rule_x2),
+    inputs=("x1", "x2"),
+    operator=True,
+    promote=(0, 1),
+    example=_L + ">>> pt.matmul(a, b).shape\n(2, 4)",
+)
+matrix_transpose: Function = op(
+    "matrix_transpose",
+    "(x, /)",
+    "any",
+    lambda g, _out, _x: (matrix_transpose(g),),
+    example=_L + ">>> pt.matrix_transpose(a).shape\n(3, 2)",
+)
+
+
 def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
     import math
 
@@ -79,17 +106,26 @@ def _tensordot_composite(a: Any, b: Any, axes: Any) -> Any:
     free_a = [i for i in range(a.ndim) if i not in ax_a]
     free_b = [i for i in range(b.ndim) if i not in ax_b]
     k = math.prod(a.shape[i] for i in ax_a)
-    A = reshape(permute_dims(a, tuple(free_a + ax_a)), (-1, k) if k else (
-        math.prod(a.shape[i] for i in free_a), 0))
+    A = reshape(
+        permute_dims(a, tuple(free_a + ax_a)),
+        (-1, k) if k else (math.prod(a.shape[i] for i in free_a), 0),
+    )
     B = reshape(permute_dims(b, tuple(ax_b + free_b)), (k, math.prod(b.shape[i] for i in free_b)))
-    return reshape(matmul(A, B), tuple(a.shape[i] for i in free_a) +
-                   tuple(b.shape[i] for i in free_b))
+    return reshape(
+        matmul(A, B), tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b)
+    )
 
 
 # (the value from the backend, the derivative that of the composition)
-tensordot = op("tensordot", "(x1, x2, /, *, axes=2)", "numeric", Composite(_tensordot_composite),
-               inputs=("x1", "x2"), promote=(0, 1),
-               example=_L + ">>> pt.tensordot(a, b, axes=1).shape\n(2, 4)")
+tensordot = op(
+    "tensordot",
+    "(x1, x2, /, *, axes=2)",
+    "numeric",
+    Composite(_tensordot_composite),
+    inputs=("x1", "x2"),
+    promote=(0, 1),
+    example=_L + ">>> pt.tensordot(a, b, axes=1).shape\n(2, 4)",
+)
 
 
 def _vecdot_g(g: Any, x1: Any, x2: Any, axis: int) -> Any:
@@ -108,9 +144,15 @@ def _vecdot_rule_x2(g: Any, _out: Any, x1: Any, x2: Any, axis: int) -> Any:
     return ge * x1
 
 
-vecdot = op("vecdot", "(x1, x2, /, *, axis=-1)", "numeric", (_vecdot_rule_x1, _vecdot_rule_x2),
-            inputs=("x1", "x2"),
-            promote=(0, 1), example=_L + ">>> pt.vecdot(a, a).shape\n(2,)")
+vecdot = op(
+    "vecdot",
+    "(x1, x2, /, *, axis=-1)",
+    "numeric",
+    (_vecdot_rule_x1, _vecdot_rule_x2),
+    inputs=("x1", "x2"),
+    promote=(0, 1),
+    example=_L + ">>> pt.vecdot(a, a).shape\n(2,)",
+)
 
 from .elementwise import conj  # noqa: E402
 from .manipulation import expand_dims, reshape  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor_base import TensorBase
-from ._registry import op
+from ._registry import Function, op
 
 _M = ">>> import polytensor as pt\n>>> x = pt.reshape(pt.arange(6.0), (2, 3))\n"
 
@@ -48,36 +48,69 @@ def _split_grad(g: Any, inputs: tuple[Any, ...], axis: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-broadcast_arrays = op("broadcast_arrays", "(*arrays)", "any",
-                      lambda gs, _outs, *_xs: gs, inputs=("*arrays",),
-                      impl=lambda fn, *arrays: tuple(fn(*arrays)),
-                      example=">>> import polytensor as pt\n>>> a, b = pt.broadcast_arrays("
-                              "pt.ones((2, 1)), pt.ones(3))\n>>> a.shape\n(2, 3)")
-broadcast_to = op("broadcast_to", "(x, /, shape)", "any", lambda g, _out, _x, shape: (g,),
-                  example=_M + ">>> pt.broadcast_to(x, (4, 2, 3)).shape\n(4, 2, 3)")
-concat = op("concat", "(arrays, /, *, axis=0)", "any",
-            lambda g, _out, *xs, axis: _split_grad(g, xs, axis), inputs=("[arrays]",),
-            impl=_concat_impl,
-            example=_M + ">>> pt.concat([x, x], axis=1).shape\n(2, 6)")
-expand_dims = op("expand_dims", "(x, /, axis=0)", "any",
-                 lambda g, _out, _x, axis: (reshape(g, _x.shape),),
-                 example=_M + ">>> pt.expand_dims(x, axis=0).shape\n(1, 2, 3)")
-flip = op("flip", "(x, /, *, axis=None)", "any", lambda g, _out, _x, axis: (flip(g, axis=axis),),
-          example=_M + ">>> pt.flip(x, axis=1).shape\n(2, 3)")
-moveaxis = op("moveaxis", "(x, source, destination, /)", "any",
-              lambda g, _out, _x, source, destination: (moveaxis(g, destination, source),),
-              example=_M + ">>> pt.moveaxis(x, 0, 1).shape\n(3, 2)")
-permute_dims = op("permute_dims", "(x, /, axes)", "any",
-                  lambda g, _out, _x, axes: (permute_dims(g, _inverse_perm(axes)),),
-                  example=_M + ">>> pt.permute_dims(x, (1, 0)).shape\n(3, 2)")
+broadcast_arrays = op(
+    "broadcast_arrays",
+    "(*arrays)",
+    "any",
+    lambda gs, _outs, *_xs: gs,
+    inputs=("*arrays",),
+    impl=lambda fn, *arrays: tuple(fn(*arrays)),
+    example=">>> import polytensor as pt\n>>> a, b = pt.broadcast_arrays("
+    "pt.ones((2, 1)), pt.ones(3))\n>>> a.shape\n(2, 3)",
+)
+broadcast_to = op(
+    "broadcast_to",
+    "(x, /, shape)",
+    "any",
+    lambda g, _out, _x, shape: (g,),
+    example=_M + ">>> pt.broadcast_to(x, (4, 2, 3)).shape\n(4, 2, 3)",
+)
+concat = op(
+    "concat",
+    "(arrays, /, *, axis=0)",
+    "any",
+    lambda g, _out, *xs, axis: _split_grad(g, xs, axis),
+    inputs=("[arrays]",),
+    impl=_concat_impl,
+    example=_M + ">>> pt.concat([x, x], axis=1).shape\n(2, 6)",
+)
+expand_dims = op(
+    "expand_dims",
+    "(x, /, axis=0)",
+    "any",
+    lambda g, _out, _x, axis: (reshape(g, _x.shape),),
+    example=_M + ">>> pt.expand_dims(x, axis=0).shape\n(1, 2, 3)",
+)
+flip: Function = op(
+    "flip",
+    "(x, /, *, axis=None)",
+    "any",
+    lambda g, _out, _x, axis: (flip(g, axis=axis),),
+    example=_M + ">>> pt.flip(x, axis=1).shape\n(2, 3)",
+)
+moveaxis: Function = op(
+    "moveaxis",
+    "(x, source, destination, /)",
+    "any",
+    lambda g, _out, _x, source, destination: (moveaxis(g, destination, source),),
+    example=_M + ">>> pt.moveaxis(x, 0, 1).shape\n(3, 2)",
+)
+permute_dims: Function = op(
+    "permute_dims",
+    "(x, /, axes)",
+    "any",
+    lambda g, _out, _x, axes: (permute_dims(g, _inverse_perm(axes)),),
+    example=_M + ">>> pt.permute_dims(x, (1, 0)).shape\n(3, 2)",
+)
 
 
 def _repeat_impl(fn: Any, x: Any, repeats: Any = None, *, axis: Any, _r: Any = None) -> Any:
     return fn(x, repeats if repeats is not None else _r, axis=axis)
 
 
-def _repeat_rule(g: Any, _out: Any, x: Any, repeats: Any = None, *, axis: Any,
-                 _r: Any = None) -> tuple[Any, ...]:
+def _repeat_rule(
+    g: Any, _out: Any, x: Any, repeats: Any = None, *, axis: Any, _r: Any = None
+) -> tuple[Any, ...]:
     from .statistical import sum as _sum
 
     r = repeats if repeats is not None else _r
@@ -92,12 +125,12 @@ def _repeat_rule(g: Any, _out: Any, x: Any, repeats: Any = None, *, axis: Any,
     n = shape[ax]
     if isinstance(r, int):
         new = list(g_.shape)
-        new[ax:ax + 1] = [n, r]
+        new[ax : ax + 1] = [n, r]
         gx = _sum(reshape(g_, tuple(new)), axis=ax + 1)
     else:
-        from .statistical import cumulative_sum
-        from .indexing import take
         from .elementwise import subtract
+        from .indexing import take
+        from .statistical import cumulative_sum
 
         ends = cumulative_sum(r, include_initial=True)
         cs = cumulative_sum(g_, axis=ax, include_initial=True)
@@ -117,34 +150,58 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
     if isinstance(repeats, TensorBase):
         if repeats.dtype.kind == "unsigned integer":  # NumPy's repeat refuses uint64 counts
-            from .data_types import astype
             from .. import _dtypes
+            from .data_types import astype
 
             repeats = astype(repeats, _dtypes.int64)
         return _repeat(x, repeats, axis=axis)
     return _repeat(x, None, axis=axis, _r=repeats)
 
 
-_repeat = op("repeat", "(x, repeats, /, *, axis=None, _r=None)", ("any", "integer"),
-             _repeat_rule, inputs=("x", "repeats"), impl=_repeat_impl)
-reshape = op("reshape", "(x, /, shape, *, copy=None)", "any",
-             (lambda g, _out, _x, shape, copy: reshape(g, _x.shape),),
-             example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)")
+_repeat = op(
+    "repeat",
+    "(x, repeats, /, *, axis=None, _r=None)",
+    ("any", "integer"),
+    _repeat_rule,
+    inputs=("x", "repeats"),
+    impl=_repeat_impl,
+)
+reshape: Function = op(
+    "reshape",
+    "(x, /, shape, *, copy=None)",
+    "any",
+    (lambda g, _out, _x, shape, copy: reshape(g, _x.shape),),
+    example=_M + ">>> pt.reshape(x, (3, 2)).shape\n(3, 2)",
+)
 
 
 def _neg(shift: Any) -> Any:
     return -shift if isinstance(shift, int) else tuple(-s for s in shift)
 
 
-roll = op("roll", "(x, /, shift, *, axis=None)", "any",
-          lambda g, _out, _x, shift, axis: (roll(g, _neg(shift), axis=axis),),
-          example=_M + ">>> pt.roll(x, 1, axis=1).shape\n(2, 3)")
-squeeze = op("squeeze", "(x, /, axis)", "any", lambda g, _out, _x, axis: (reshape(g, _x.shape),),
-             example=">>> import polytensor as pt\n>>> pt.squeeze(pt.ones((1, 3)), 0).shape"
-                     "\n(3,)")
-stack = op("stack", "(arrays, /, *, axis=0)", "any",
-           lambda g, _out, *_xs, axis: tuple(unstack(g, axis=axis)), inputs=("[arrays]",),
-           impl=_stack_impl, example=_M + ">>> pt.stack([x, x]).shape\n(2, 2, 3)")
+roll: Function = op(
+    "roll",
+    "(x, /, shift, *, axis=None)",
+    "any",
+    lambda g, _out, _x, shift, axis: (roll(g, _neg(shift), axis=axis),),
+    example=_M + ">>> pt.roll(x, 1, axis=1).shape\n(2, 3)",
+)
+squeeze = op(
+    "squeeze",
+    "(x, /, axis)",
+    "any",
+    lambda g, _out, _x, axis: (reshape(g, _x.shape),),
+    example=">>> import polytensor as pt\n>>> pt.squeeze(pt.ones((1, 3)), 0).shape\n(3,)",
+)
+stack = op(
+    "stack",
+    "(arrays, /, *, axis=0)",
+    "any",
+    lambda g, _out, *_xs, axis: tuple(unstack(g, axis=axis)),
+    inputs=("[arrays]",),
+    impl=_stack_impl,
+    example=_M + ">>> pt.stack([x, x]).shape\n(2, 2, 3)",
+)
 
 
 def _tile_rule(g: Any, _out: Any, _x: Any, repetitions: Any) -> tuple[Any]:
@@ -155,19 +212,28 @@ def _tile_rule(g: Any, _out: Any, _x: Any, repetitions: Any) -> tuple[Any]:
     reps = (1,) * (nd - len(reps)) + reps
     xshape = (1,) * (nd - _x.ndim) + tuple(_x.shape)
     inter: list[int] = []
-    for r, s in zip(reps, xshape):
+    for r, s in zip(reps, xshape, strict=True):
         inter += [r, s]
     gs = reshape(g, tuple(inter))
     gx = _sum(gs, axis=tuple(range(0, 2 * nd, 2)))
     return (reshape(gx, _x.shape),)
 
 
-tile = op("tile", "(x, repetitions, /)", "any", _tile_rule,
-          example=_M + ">>> pt.tile(x, (2, 1)).shape\n(4, 3)")
-unstack = op("unstack", "(x, /, *, axis=0)", "any",
-             lambda gs, outs, _x, axis: (stack(list(gs), axis=axis),),
-             impl=lambda fn, x, axis: tuple(fn(x, axis=axis)),
-             example=_M + ">>> len(pt.unstack(x))\n2")
+tile = op(
+    "tile",
+    "(x, repetitions, /)",
+    "any",
+    _tile_rule,
+    example=_M + ">>> pt.tile(x, (2, 1)).shape\n(4, 3)",
+)
+unstack: Function = op(
+    "unstack",
+    "(x, /, *, axis=0)",
+    "any",
+    lambda gs, outs, _x, axis: (stack(list(gs), axis=axis),),
+    impl=lambda fn, x, axis: tuple(fn(x, axis=axis)),
+    example=_M + ">>> len(pt.unstack(x))\n2",
+)
 
 
 def _copy_impl(fn: Any, x: Any) -> Any:

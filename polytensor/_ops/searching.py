@@ -8,34 +8,70 @@ from ._registry import NONDIFF, op
 
 _S = ">>> import polytensor as pt\n>>> x = pt.asarray([[3.0, 1.0], [2.0, 4.0]])\n"
 
-argmax = op("argmax", "(x, /, *, axis=None, keepdims=False)", "real numeric", NONDIFF,
-            example=_S + ">>> pt.argmax(x, axis=1)\ntensor([0, 1], backend='numpy')")
-argmin = op("argmin", "(x, /, *, axis=None, keepdims=False)", "real numeric", NONDIFF,
-            example=_S + ">>> pt.argmin(x)\ntensor(1, backend='numpy')")
-count_nonzero = op("count_nonzero", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF,
-                   example=_S + ">>> pt.count_nonzero(x > 1.5)\ntensor(3, backend='numpy')")
-nonzero = op("nonzero", "(x, /)", "any", NONDIFF, impl=lambda fn, x: tuple(fn(x)),
-             example=_S + ">>> rows, cols = pt.nonzero(x > 2.5)")
+argmax = op(
+    "argmax",
+    "(x, /, *, axis=None, keepdims=False)",
+    "real numeric",
+    NONDIFF,
+    example=_S + ">>> pt.argmax(x, axis=1)\ntensor([0, 1], backend='numpy')",
+)
+argmin = op(
+    "argmin",
+    "(x, /, *, axis=None, keepdims=False)",
+    "real numeric",
+    NONDIFF,
+    example=_S + ">>> pt.argmin(x)\ntensor(1, backend='numpy')",
+)
+count_nonzero = op(
+    "count_nonzero",
+    "(x, /, *, axis=None, keepdims=False)",
+    "any",
+    NONDIFF,
+    example=_S + ">>> pt.count_nonzero(x > 1.5)\ntensor(3, backend='numpy')",
+)
+nonzero = op(
+    "nonzero",
+    "(x, /)",
+    "any",
+    NONDIFF,
+    impl=lambda fn, x: tuple(fn(x)),
+    example=_S + ">>> rows, cols = pt.nonzero(x > 2.5)",
+)
 
 
 def _searchsorted_impl(fn: Any, x1: Any, x2: Any, sorter: Any, *, side: str) -> Any:
     return fn(x1, x2, side=side, sorter=sorter)
 
 
-searchsorted = op("searchsorted", "(x1, x2, /, *, side='left', sorter=None)",
-                  ("real numeric", "real numeric", "integer"), NONDIFF,
-                  inputs=("x1", "x2", "sorter"), impl=_searchsorted_impl, scalars=True,
-                  example=">>> import polytensor as pt\n>>> pt.searchsorted(pt.asarray("
-                          "[1.0, 2.0, 3.0]), pt.asarray([2.5]))\ntensor([2], backend='numpy')")
+searchsorted = op(
+    "searchsorted",
+    "(x1, x2, /, *, side='left', sorter=None)",
+    ("real numeric", "real numeric", "integer"),
+    NONDIFF,
+    inputs=("x1", "x2", "sorter"),
+    impl=_searchsorted_impl,
+    scalars=True,
+    example=">>> import polytensor as pt\n>>> pt.searchsorted(pt.asarray("
+    "[1.0, 2.0, 3.0]), pt.asarray([2.5]))\ntensor([2], backend='numpy')",
+)
 
 
 def _where_rule(g: Any, _out: Any, condition: Any, x1: Any, x2: Any) -> tuple[Any, ...]:
-    return (None,
-            where(condition, g, 0) if hasattr(x1, "shape") else None,
-            where(condition, 0, g) if hasattr(x2, "shape") else None)
+    return (
+        None,
+        where(condition, g, 0) if hasattr(x1, "shape") else None,
+        where(condition, 0, g) if hasattr(x2, "shape") else None,
+    )
 
 
-where = op("where", "(condition, x1, x2, /)", ("boolean", "any", "any"), _where_rule,
-           inputs=("condition", "x1", "x2"), promote=(1, 2), scalars=True,
-           example=_S + ">>> pt.where(x > 2, x, 0.0)\ntensor([[3., 0.],\n        [0., 4.]], "
-                        "backend='numpy')")
+where = op(
+    "where",
+    "(condition, x1, x2, /)",
+    ("boolean", "any", "any"),
+    _where_rule,
+    inputs=("condition", "x1", "x2"),
+    promote=(1, 2),
+    scalars=True,
+    example=_S + ">>> pt.where(x > 2, x, 0.0)\ntensor([[3., 0.],\n        [0., 4.]], "
+    "backend='numpy')",
+)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ._registry import NONDIFF, composition, op
 
 _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
 
 
-def _keep(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool,
-          reshape_fn: Any = None) -> Any:
+def _keep(
+    g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, reshape_fn: Any = None
+) -> Any:
     """``g`` of a reduction, reshaped so that it broadcasts against the input's shape (with
     ``reshape_fn``, the backend's reshape, for native arrays)."""
     if keepdims or len(xshape) == 0 or (axis is None and g.ndim == 0):
@@ -48,8 +49,7 @@ def _prod_rule(g: Any, _out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool)
     zero = x == 0
     safe = where(zero, 1, x)
     others = _keep(prod(safe, axis=axis, keepdims=True), x.shape, axis, True)
-    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x.shape, axis,
-                   True)
+    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x.shape, axis, True)
     zval = _keep(sum(where(zero, x, 0), axis=axis, keepdims=True), x.shape, axis, True)
     one_zero = where(zero, others, others / safe * zval)
     grad = where(nzeros == 0, others / safe, where(nzeros == 1, one_zero, 0))
@@ -68,18 +68,21 @@ def _mean_rule(g: Any, _out: Any, _x: Any, axis: Any, keepdims: bool) -> Any:
     return _spread(g, _x.shape, axis, keepdims) / _count(_x.shape, axis)
 
 
-def _var_rule(g: Any, _out: Any, x: Any, axis: Any, correction: Any,
-              keepdims: bool) -> tuple[Any]:
+def _var_rule(g: Any, _out: Any, x: Any, axis: Any, correction: Any, keepdims: bool) -> tuple[Any]:
     m = mean(x, axis=axis, keepdims=True)
     n = _count(x.shape, axis) - correction
     return (_keep(g, x.shape, axis, keepdims) * 2 * (x - m) / n,)
 
 
-def _std_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any,
-              keepdims: bool) -> tuple[Any]:
-    (gv,) = _var_rule(_keep(g, x.shape, axis, keepdims)
-                      / (2 * _keep(out, x.shape, axis, keepdims)), None,
-                      x, axis, correction, True)
+def _std_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any, keepdims: bool) -> tuple[Any]:
+    (gv,) = _var_rule(
+        _keep(g, x.shape, axis, keepdims) / (2 * _keep(out, x.shape, axis, keepdims)),
+        None,
+        x,
+        axis,
+        correction,
+        True,
+    )
     return (gv,)
 
 
@@ -89,25 +92,60 @@ def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[
     return (_keep(g, x.shape, axis, keepdims) * hit / sum(hit, axis=axis, keepdims=True),)
 
 
-sum = op("sum", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric",  # noqa: A001
-         (_sum_rule,), example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')")
-prod = op("prod", "(x, /, *, axis=None, dtype=None, keepdims=False)", "numeric", _prod_rule,
-          example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')")
-mean = op("mean", "(x, /, *, axis=None, keepdims=False)", "floating-point", (_mean_rule,),
-          example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')")
-var = op("var", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
-         "real floating-point", _var_rule, example=_R + ">>> pt.var(x)\n"
-                                                        "tensor(1.25, backend='numpy')")
-std = op("std", "(x, /, *, axis=None, correction=0.0, keepdims=False)",
-         "real floating-point", _std_rule, example=_R + ">>> y = pt.std(x, correction=1)")
-max = op("max", "(x, /, *, axis=None, keepdims=False)", "real numeric",  # noqa: A001
-         _extreme_rule, example=_R + ">>> pt.max(x, axis=0)\ntensor([3., 4.], backend='numpy')")
-min = op("min", "(x, /, *, axis=None, keepdims=False)", "real numeric",  # noqa: A001
-         _extreme_rule, example=_R + ">>> pt.min(x)\ntensor(1., backend='numpy')")
+sum = op(
+    "sum",
+    "(x, /, *, axis=None, dtype=None, keepdims=False)",
+    "numeric",
+    (_sum_rule,),
+    example=_R + ">>> pt.sum(x, axis=0)\ntensor([4., 6.], backend='numpy')",
+)
+prod = op(
+    "prod",
+    "(x, /, *, axis=None, dtype=None, keepdims=False)",
+    "numeric",
+    _prod_rule,
+    example=_R + ">>> pt.prod(x)\ntensor(24., backend='numpy')",
+)
+mean = op(
+    "mean",
+    "(x, /, *, axis=None, keepdims=False)",
+    "floating-point",
+    (_mean_rule,),
+    example=_R + ">>> pt.mean(x)\ntensor(2.5, backend='numpy')",
+)
+var = op(
+    "var",
+    "(x, /, *, axis=None, correction=0.0, keepdims=False)",
+    "real floating-point",
+    _var_rule,
+    example=_R + ">>> pt.var(x)\ntensor(1.25, backend='numpy')",
+)
+std = op(
+    "std",
+    "(x, /, *, axis=None, correction=0.0, keepdims=False)",
+    "real floating-point",
+    _std_rule,
+    example=_R + ">>> y = pt.std(x, correction=1)",
+)
+max = op(
+    "max",
+    "(x, /, *, axis=None, keepdims=False)",
+    "real numeric",
+    _extreme_rule,
+    example=_R + ">>> pt.max(x, axis=0)\ntensor([3., 4.], backend='numpy')",
+)
+min = op(
+    "min",
+    "(x, /, *, axis=None, keepdims=False)",
+    "real numeric",
+    _extreme_rule,
+    example=_R + ">>> pt.min(x)\ntensor(1., backend='numpy')",
+)
 
 
-def _cumsum_rule(g: Any, _out: Any, _x: Any, axis: Any, dtype: Any,
-                 include_initial: bool) -> tuple[Any]:
+def _cumsum_rule(
+    g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, include_initial: bool
+) -> tuple[Any]:
 
     ax = 0 if axis is None else axis
     if include_initial:
@@ -123,8 +161,9 @@ def _revcumsum(t: Any, axis: int) -> Any:
     return flip(cumulative_sum(flip(t, axis=axis), axis=axis), axis=axis)
 
 
-def _cumprod_rule(g: Any, out: Any, x: Any, axis: Any, dtype: Any,
-                  include_initial: bool) -> tuple[Any]:
+def _cumprod_rule(
+    g: Any, out: Any, x: Any, axis: Any, dtype: Any, include_initial: bool
+) -> tuple[Any]:
 
     # Exact where x has zeros, in O(n): with z the first zero of a lane, positions before z
     # use the quotient form, z itself the products with that zero replaced by one, later
@@ -150,20 +189,28 @@ def _cconj(t: Any) -> Any:
     return conj(t) if t.dtype.kind == "complex floating" else t
 
 
-cumulative_sum = op("cumulative_sum",
-                    "(x, /, *, axis=None, dtype=None, include_initial=False)", "numeric",
-                    _cumsum_rule, example=">>> import polytensor as pt\n>>> pt.cumulative_sum("
-                                          "pt.asarray([1, 2, 3]))\n"
-                                          "tensor([1, 3, 6], backend='numpy')")
-cumulative_prod = op("cumulative_prod",
-                     "(x, /, *, axis=None, dtype=None, include_initial=False)", "numeric",
-                     _cumprod_rule, example=">>> import polytensor as pt\n>>> "
-                     "pt.cumulative_prod(pt.asarray([1, 2, 3]))\n"
-                     "tensor([1, 2, 6], backend='numpy')")
+cumulative_sum = op(
+    "cumulative_sum",
+    "(x, /, *, axis=None, dtype=None, include_initial=False)",
+    "numeric",
+    _cumsum_rule,
+    example=">>> import polytensor as pt\n>>> pt.cumulative_sum("
+    "pt.asarray([1, 2, 3]))\n"
+    "tensor([1, 3, 6], backend='numpy')",
+)
+cumulative_prod = op(
+    "cumulative_prod",
+    "(x, /, *, axis=None, dtype=None, include_initial=False)",
+    "numeric",
+    _cumprod_rule,
+    example=">>> import polytensor as pt\n>>> "
+    "pt.cumulative_prod(pt.asarray([1, 2, 3]))\n"
+    "tensor([1, 2, 6], backend='numpy')",
+)
 
 # -- utility functions ---------------------------------------------------------------------------
-all = op("all", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)  # noqa: A001
-any = op("any", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)  # noqa: A001
+all = op("all", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)
+any = op("any", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)
 
 
 def _diff_impl(fn: Any, x: Any, prepend: Any, append: Any, *, axis: int, n: int) -> Any:
@@ -176,8 +223,7 @@ def _diff_impl(fn: Any, x: Any, prepend: Any, append: Any, *, axis: int, n: int)
 
 
 @composition
-def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
-         append: Any = None) -> Any:
+def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None, append: Any = None) -> Any:
     """The ``n``-th discrete difference along ``axis``.
 
     Examples
@@ -199,6 +245,7 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
         m = y.shape[axis]
         lo = [slice(None)] * y.ndim
         hi = [slice(None)] * y.ndim
+        m = cast(int, m)  # (diff needs the axis' length)
         lo[axis] = slice(0, m - 1 if m > 0 else 0)
         hi[axis] = slice(1, m)
         if y.dtype.kind == "bool":
@@ -210,9 +257,9 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None,
     return y
 
 
-from .data_types import astype  # noqa: E402
-from .elementwise import where  # noqa: E402
-from .manipulation import _axes_tuple, broadcast_to, flip, reshape  # noqa: E402
 from .. import _dtypes as _dt  # noqa: E402
+from .data_types import astype  # noqa: E402
+from .manipulation import _axes_tuple, broadcast_to, flip, reshape  # noqa: E402
+from .searching import where  # noqa: E402
 
 _REAL = {"complex64": _dt.float32, "complex128": _dt.float64}

@@ -15,16 +15,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import _tape
+from .._tape import requires_grad as _requires_grad
 from . import functional
+from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
-from ._engine import backward as _backward
-from .._tape import requires_grad as _requires_grad
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "Function", "FunctionCtx", "functional", "gradcheck", "gradgradcheck",
-           "GradcheckError"]
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "functional",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:
@@ -33,20 +44,27 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str
         g = None if grad_outputs is None else grad_outputs[i]
         if g is None:
             if out.size != 1:
-                raise RuntimeError(f"{where}: grad can be implicitly created only for outputs "
-                                   f"with one element; got shape {out.shape}; pass "
-                                   f"gradient= (a tensor of that shape)")
+                raise RuntimeError(
+                    f"{where}: grad can be implicitly created only for outputs "
+                    f"with one element; got shape {out.shape}; pass "
+                    f"gradient= (a tensor of that shape)"
+                )
             g = _tape._detached(out)  # a tensor of out's backend, dtype and shape: ones
             g._data = out._backend.resolve("ones_like")(out._data)
         elif tuple(g.shape) != tuple(out.shape):
-            raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has "
-                               f"shape {out.shape}")
+            raise RuntimeError(
+                f"{where}: gradient has shape {g.shape} but the output has shape {out.shape}"
+            )
         seeds.append(g)
     return seeds
 
 
-def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
 
     Examples
@@ -62,12 +80,22 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if gts is not None and not isinstance(gts, (list, tuple)):
         gts = [gts]
     seeds = _seed(outs, gts, "backward()")
-    _backward(outs, seeds, retain_graph=bool(create_graph if retain_graph is None
-                                             else retain_graph), create_graph=create_graph)
+    _backward(
+        outs,
+        seeds,
+        retain_graph=bool(create_graph if retain_graph is None else retain_graph),
+        create_graph=create_graph,
+    )
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Any, ...]:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
 
     Examples
@@ -81,20 +109,27 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     ins = [inputs] if not isinstance(inputs, (list, tuple)) else list(inputs)
     for t in ins:
         if not _requires_grad(t):
-            raise RuntimeError("grad(): one of the inputs does not require grad; create it "
-                               "with requires_grad=True")
+            raise RuntimeError(
+                "grad(): one of the inputs does not require grad; create it with requires_grad=True"
+            )
     gos = grad_outputs
     if gos is not None and not isinstance(gos, (list, tuple)):
         gos = [gos]
     seeds = _seed(outs, gos, "grad()")
-    got = _backward(outs, seeds, retain_graph=bool(create_graph if retain_graph is None
-                                                   else retain_graph),
-                    create_graph=create_graph, inputs=ins)
+    got = _backward(
+        outs,
+        seeds,
+        retain_graph=bool(create_graph if retain_graph is None else retain_graph),
+        create_graph=create_graph,
+        inputs=ins,
+    )
     result = []
     for t in ins:
         g = got.get(id(t._meta))
         if g is None and not allow_unused:
-            raise RuntimeError("grad(): one of the inputs was not used to compute the outputs; "
-                               "pass allow_unused=True to get None for it")
+            raise RuntimeError(
+                "grad(): one of the inputs was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
         result.append(g)
     return tuple(result)

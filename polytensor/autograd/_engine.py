@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, cast
 
 from .. import _config, _tape
 from .. import _dtypes as dt
@@ -29,7 +29,7 @@ from .._ops.statistical import sum as _sum
 from .._tape import ZERO, Composite, Marker, Meta, Node
 from ._fast_forms import attach as _attach_fast_forms
 
-__all__ = ["backward", "sum_to_shape", "FAST_RULES"]
+__all__ = ["FAST_RULES", "backward", "sum_to_shape"]
 
 _REAL_FLOAT_CAT = dt.CATEGORY_NAMES.index("real floating-point")
 _GRAD = _config.GRAD_ENABLED
@@ -69,9 +69,14 @@ def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
     return reshape(g, tuple(shape))
 
 
-def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
-             create_graph: bool = False, inputs: list[Any] | None = None,
-             own_seeds: bool = False) -> dict[int, Any]:
+def backward(
+    outputs: list[Any],
+    grads: list[Any],
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: list[Any] | None = None,
+    own_seeds: bool = False,
+) -> dict[int, Any]:
     """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
     ``inputs``, keyed by id of their autograd state, when given).
 
@@ -101,11 +106,13 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                 by_node.setdefault(id(t._meta.node), []).append(t._meta)
         found: dict[int, Any] = {}  # grads of the wanted tensors
         lean = fast_on and not specials  # nodes may take the fast forms' path below
-        for out, g in zip(outputs, grads):
+        for out, g in zip(outputs, grads, strict=True):
             m = out._meta
             if m is None or (m.node is None and not m.requires_grad):
-                raise RuntimeError("element 0 of tensors does not require grad and does not "
-                                   "have a grad_fn; create inputs with requires_grad=True")
+                raise RuntimeError(
+                    "element 0 of tensors does not require grad and does not "
+                    "have a grad_fn; create inputs with requires_grad=True"
+                )
             if not (create_graph or own_seeds):  # a wrapper of its own: the caller keeps g
                 g = _tape._detached(g)
             _pend(m, g, pending, leaves, heap)
@@ -139,8 +146,11 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
                         continue
                     frule = fast[i]
                     try:
-                        c = (frule(fns, gd, od, *datas, **params) if params
-                             else frule(fns, gd, od, *datas))
+                        c = (
+                            frule(fns, gd, od, *datas, **params)
+                            if params
+                            else frule(fns, gd, od, *datas)
+                        )
                     except TypeError:  # the library refuses mixed dtypes (a boolean mask
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
@@ -173,10 +183,19 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             else:  # the general node: its rules, on tensors
                 if token is None:
                     token = _GRAD.set(create_graph)
-                _run_rules(node, g_in, create_graph, specials and by_node.get(id(node), ()),
-                           found, pending, leaves, heap)
+                _run_rules(
+                    node,
+                    g_in,
+                    create_graph,
+                    specials and by_node.get(id(node), ()),
+                    found,
+                    pending,
+                    leaves,
+                    heap,
+                )
             if not retain_graph:  # release what the node holds; a second pass raises
-                node.inputs = node.datas = node.needs = node.out = node.fast = None
+                # (released: a second pass through it raises)
+                node.inputs = node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
                 node.out_metas = ()
         g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
         for m, g in leaves.values():
@@ -200,9 +219,16 @@ def backward(outputs: list[Any], grads: list[Any], retain_graph: bool = False,
             _GRAD.reset(token)
 
 
-def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
-               found: dict[int, Any], pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
-               heap: list[tuple[int, Node]]) -> None:
+def _run_rules(
+    node: Node,
+    g_in: Any,
+    create_graph: bool,
+    wanted: Any,
+    found: dict[int, Any],
+    pending: dict[Node, Any],
+    leaves: dict[Meta, list[Any]],
+    heap: list[tuple[int, Node]],
+) -> None:
     """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
     rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
     ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node."""
@@ -210,7 +236,8 @@ def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
     if ins is None:
         raise RuntimeError(
             "backward() through a freed graph (its saved values were released by an earlier "
-            "backward()); pass retain_graph=True to the first backward()")
+            "backward()); pass retain_graph=True to the first backward()"
+        )
     if node.hooked is not None or wanted is not False:
         g_in = _specials(node, g_in, wanted or (), found, create_graph)
     op = node.op
@@ -222,7 +249,10 @@ def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
     elif create_graph and out is not None:
         out = node.saved_outputs(True)
     if node.tuple_out:
-        g_in = tuple(g if g is not None else _zeros_like(o) for g, o in zip(g_in, out))
+        g_in = tuple(
+            g if g is not None else _zeros_like(o)
+            for g, o in zip(g_in, cast("tuple[Any, ...]", out), strict=True)
+        )
         if isinstance(out, list):
             g_in = list(g_in)
     params = node.params
@@ -230,8 +260,9 @@ def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
     if rules:  # one rule per input: call only those whose input needs a gradient
         for i, need in enumerate(node.needs):
             if need is not None:
-                _pend(need, _by_rule(rules[i], g_in, out, ins, params, ins[i]), pending,
-                      leaves, heap)
+                _pend(
+                    need, _by_rule(rules[i], g_in, out, ins, params, ins[i]), pending, leaves, heap
+                )
         return
     vjp = op.vjp
     if vjp is ZERO:  # zero gradient: the inputs still get (zero) gradients
@@ -239,18 +270,20 @@ def _run_rules(node: Node, g_in: Any, create_graph: bool, wanted: Any,
     elif vjp is None:
         raise NotImplementedError(
             f"{op.name}() has no derivative rule yet; detach its inputs or compute it under "
-            f"pt.no_grad()")
+            f"pt.no_grad()"
+        )
     elif vjp.__class__ is Composite:
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
-    for v, need, c in zip(ins, node.needs, cs):
+    for v, need, c in zip(ins, node.needs, cs, strict=True):
         if need is not None:
             _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending, leaves, heap)
 
 
-def _composite_vjp(fn: Any, inputs: tuple[Any, ...], params: dict[str, Any],
-                   g: Any) -> tuple[Any, ...]:
+def _composite_vjp(
+    fn: Any, inputs: tuple[Any, ...], params: dict[str, Any], g: Any
+) -> tuple[Any, ...]:
     """The cotangents of ``inputs`` for an op declared ``Composite(fn)``: backward through
     ``fn(*inputs, **params)``, its value written with polytensor operations. Under
     ``create_graph`` (grad mode on) the result stays differentiable."""
@@ -260,23 +293,31 @@ def _composite_vjp(fn: Any, inputs: tuple[Any, ...], params: dict[str, Any],
         if create:
             xs = inputs
         else:  # a graph of its own, on detached copies of the inputs that need a gradient
-            xs = tuple(_tape.set_requires_grad(_tape._detached(x), True)
-                       if _tape._is_tensor(x) and _tape.requires_grad(x) else x
-                       for x in inputs)
+            xs = tuple(
+                _tape.set_requires_grad(_tape._detached(x), True)
+                if _tape._is_tensor(x) and _tape.requires_grad(x)
+                else x
+                for x in inputs
+            )
         wanted = [x for x in xs if _tape._is_tensor(x) and _tape.requires_grad(x)]
         y = fn(*xs, **params)
         got = backward([y], [g], retain_graph=create, create_graph=create, inputs=wanted)
     finally:
         _GRAD.reset(token)
-    return tuple(got.get(id(x._meta)) if _tape._is_tensor(x) and _tape.requires_grad(x)
-                 else None for x in xs)
+    return tuple(
+        got.get(id(x._meta)) if _tape._is_tensor(x) and _tape.requires_grad(x) else None for x in xs
+    )
 
 
-def _by_rule(rule: Any, g_in: Any, out: Any, ins: tuple[Any, ...], params: dict[str, Any],
-             v: Any) -> Any:
+def _by_rule(
+    rule: Any, g_in: Any, out: Any, ins: tuple[Any, ...], params: dict[str, Any], v: Any
+) -> Any:
     """The cotangent of input ``v`` by its rule (zeros for a ZERO rule or a None result)."""
-    c = None if rule.__class__ is Marker else (
-        rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+    c = (
+        None
+        if rule.__class__ is Marker
+        else (rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
+    )
     return _zeros_like(v) if c is None else _fit(c, v)
 
 
@@ -303,7 +344,7 @@ def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     checked = node.op.checked
     datas = node.datas
     fixed = None
-    for i in (range(len(ins)) if checked is None else checked):
+    for i in range(len(ins)) if checked is None else checked:
         d = datas[i]
         if d is None or d is ins[i]:  # absent, or a Python scalar
             continue
@@ -323,8 +364,13 @@ def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     return ins if fixed is None else tuple(fixed)
 
 
-def _pend(m: Meta, c: Any, pending: dict[Node, Any], leaves: dict[Meta, list[Any]],
-          heap: list[tuple[int, Node]]) -> None:
+def _pend(
+    m: Meta,
+    c: Any,
+    pending: dict[Node, Any],
+    leaves: dict[Meta, list[Any]],
+    heap: list[tuple[int, Node]],
+) -> None:
     """Add cotangent ``c`` along edge ``m``: to its node's pending cotangent (queueing the node
     when it is the first) or to the leaf's total."""
     node = m.node
@@ -351,8 +397,7 @@ def _pend(m: Meta, c: Any, pending: dict[Node, Any], leaves: dict[Meta, list[Any
         pending[node] = prev + c
 
 
-def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any],
-              create_graph: bool) -> Any:
+def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:
     """A node's total cotangent after its outputs' hooks, with retained and wanted grads
     taken from it."""
     metas = list(node.hooked or ())
@@ -381,7 +426,8 @@ def _raise_modified(node: Node, saved: int, now: int) -> None:
         f"one of the input tensors of {node.op.name}() was modified by an in-place operation "
         f"after {node.op.name}() used it (version {saved} then, now {now}); its gradient "
         f"would no longer be right: use an out-of-place operation or clone() the tensor "
-        f"before changing it")
+        f"before changing it"
+    )
 
 
 def _accumulate(acc: Any, g: Any) -> Any:
@@ -394,8 +440,7 @@ def _zeros_like(o: Any) -> Any:
 
 def _fit(c: Any, v: Any) -> Any:
     """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v``."""
-    if type(c) is type(v) and c._data.shape == v._data.shape and \
-            c._data.dtype is v._data.dtype:
+    if type(c) is type(v) and c._data.shape == v._data.shape and c._data.dtype is v._data.dtype:
         return c
     if not _tape._is_tensor(c):
         return full_like(v, c)
@@ -425,8 +470,7 @@ def _owned(g: Any, exclusive: bool = False) -> Any:
     b = g._backend
     data = g._data
     # data nothing else holds (g's and ``data``'s references only) is adopted
-    if b.mutable and not (b.owns_data is not None and b.owns_data(data)
-                          and _only_held_by(data, 2)):
+    if b.mutable and not (b.owns_data is not None and b.owns_data(data) and _only_held_by(data, 2)):
         data = b.copy(data)
     elif exclusive:
         return g

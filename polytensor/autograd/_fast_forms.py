@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._ops._registry import OPS
+from .._ops._all import table
 from .._ops.statistical import _count, _spread
 
 __all__ = ["FAST_FORMS", "attach"]
@@ -98,10 +98,11 @@ def attach() -> None:
     """Give each op of the table its fast forms (``OpDef.fast``, read when a node is
     recorded); an input without one (None) gets a form that hands back NotImplemented, so
     that the engine calls every entry."""
+    ops = table()
     for name, forms in FAST_FORMS.items():
-        opdef = OPS[name]
+        opdef = ops[name]
         if not opdef.rules or len(forms) != len(opdef.rules):
-            raise ValueError(f"{name}: fast forms need one entry per rule "
-                             f"({len(opdef.rules)}); got {len(forms)}")
+            raise ValueError(
+                f"{name}: fast forms need one entry per rule ({len(opdef.rules)}); got {len(forms)}"
+            )
         opdef.fast = tuple(_no_fast_form if f is None else f for f in forms)
-

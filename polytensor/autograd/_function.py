@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _config
-from .. import _tape
+from .. import _config, _tape
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -46,12 +45,13 @@ class FunctionCtx:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
-        for t, v in zip(self._saved, self._versions):
+        for t, v in zip(self._saved, self._versions, strict=True):
             if t is not None and _tape._version(t) != v:
                 raise RuntimeError(
                     f"one of the tensors saved by {self._name}.forward() with save_for_backward "
                     f"was modified by an in-place operation (version {v} when saved, now "
-                    f"{_tape._version(t)}); clone() it before changing it")
+                    f"{_tape._version(t)}); clone() it before changing it"
+                )
         return self._saved
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
@@ -80,10 +80,12 @@ class _FunctionOp:
         if not isinstance(result, tuple):
             result = (result,)
         if len(result) != self.n_inputs:
-            raise RuntimeError(f"{self.name}.backward() returned {len(result)} gradients but "
-                               f"forward() took {self.n_inputs} inputs; return one per input "
-                               f"(None for those without a gradient)")
-        return result
+            raise RuntimeError(
+                f"{self.name}.backward() returned {len(result)} gradients but "
+                f"forward() took {self.n_inputs} inputs; return one per input "
+                f"(None for those without a gradient)"
+            )
+        return result  # type: ignore[no-any-return]  # (a tuple, checked above)
 
 
 class Function:
@@ -121,8 +123,10 @@ class Function:
         raise NotImplementedError("subclasses of pt.autograd.Function must define backward()")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError(f"{type(self).__name__} is used through {type(self).__name__}.apply"
-                           f"(...), not instantiated")
+        raise RuntimeError(
+            f"{type(self).__name__} is used through {type(self).__name__}.apply"
+            f"(...), not instantiated"
+        )
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -147,8 +151,12 @@ class Function:
         outs = tuple(fresh)
         op = _FunctionOp(cls, ctx, len(args))
         saved = tuple(_tape._detached(o) if _tape._is_tensor(o) else o for o in outs)
-        node = _tape.Node(op, tuple(args), None, saved if len(outs) > 1 or isinstance(
-            out, tuple) else saved[0], len(outs))
-        node.attach_outputs(tuple(o if differentiable[i] else None
-                                  for i, o in enumerate(outs)))
+        node = _tape.Node(
+            op,
+            tuple(args),
+            None,
+            saved if len(outs) > 1 or isinstance(out, tuple) else saved[0],
+            len(outs),
+        )
+        node.attach_outputs(tuple(o if differentiable[i] else None for i, o in enumerate(outs)))
         return outs if isinstance(out, tuple) else outs[0]

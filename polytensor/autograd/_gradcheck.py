@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..backends import _host as H
 from .. import _tape
+from ..backends import _host as H
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
@@ -52,8 +52,9 @@ def _coords(a: Any) -> Any:
     return H.real_coords(a)
 
 
-def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], k: int, eps: float,
-               n_out: int) -> Any:
+def _numerical(
+    func: Callable[..., Any], inputs: tuple[Any, ...], k: int, eps: float, n_out: int
+) -> Any:
     """d (real coordinates of outputs) / d (real coordinates of inputs[k]), central
     differences; shape (input coordinates, output coordinates)."""
     x = inputs[k]
@@ -76,8 +77,9 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], k: int, eps: f
     return H.matrix(cols, n_in, n_out)
 
 
-def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...],
-                create_graph: bool = False) -> tuple[list[Any], int]:
+def _analytical(
+    func: Callable[..., Any], inputs: tuple[Any, ...], create_graph: bool = False
+) -> tuple[list[Any], int]:
     """One (input coordinates, output coordinates) Jacobian per input, from the rules: row
     ``j`` is the gradient of Re(y_j) or Im(y_j) (PyTorch's convention for complex values)."""
     from . import grad
@@ -87,11 +89,15 @@ def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...],
     hosts = [_host(o) for o in outs]
     n_coords = [h.size * (2 if H.is_complex(h) else 1) for h in hosts]
     total = sum(n_coords)
-    jacs = [H.zeros((_host(x).size * (2 if H.is_complex(_host(x)) else 1), total))
-            if _tape._is_tensor(x) else None for x in inputs]
+    jacs: list[Any] = [
+        H.zeros((_host(x).size * (2 if H.is_complex(_host(x)) else 1), total))
+        if _tape._is_tensor(x)
+        else None
+        for x in inputs
+    ]
     wanted = [x for x in inputs if _tape._is_tensor(x) and _tape.requires_grad(x)]
     col = 0
-    for o, h, n in zip(outs, hosts, n_coords):
+    for o, h, n in zip(outs, hosts, n_coords, strict=True):
         for j in range(n):
             if _tape.requires_grad(o):
                 seed = H.zeros(h.size, dtype=h.dtype)
@@ -103,7 +109,7 @@ def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...],
                     if _tape._is_tensor(x) and _tape.requires_grad(x):
                         g = next(it)
                         if g is not None:
-                            jacs[k][:, col] = _coords(_host(g))[:jacs[k].shape[0]]
+                            jacs[k][:, col] = _coords(_host(g))[: jacs[k].shape[0]]
             col += 1
     return jacs, total
 
@@ -120,8 +126,15 @@ class _enable:
         _config.GRAD_ENABLED.reset(self.token)
 
 
-def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    func: Callable[..., Any],
+    inputs: Any,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check the gradients of ``func`` at ``inputs`` against central differences.
 
     Inputs that require grad should be float64. On a mismatch, the error names the input and
@@ -140,9 +153,11 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         raise ValueError("gradcheck() needs at least one input with requires_grad=True")
     for i in diff:
         if xs[i].dtype.name not in ("float64", "complex128"):
-            raise TypeError(f"gradcheck() needs float64 (or complex128) inputs for accurate "
-                            f"differences; input {i} is {xs[i].dtype.name}; cast it with "
-                            f"x.astype(pt.float64)")
+            raise TypeError(
+                f"gradcheck() needs float64 (or complex128) inputs for accurate "
+                f"differences; input {i} is {xs[i].dtype.name}; cast it with "
+                f"x.astype(pt.float64)"
+            )
     leaves = tuple(_tape._detached(x) if _tape._is_tensor(x) else x for x in xs)
     for i in diff:
         _tape.set_requires_grad(leaves[i], True)
@@ -153,18 +168,27 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
         found = H.worst_mismatch(ana, num, atol, rtol)
         if found is not None:
             worst, count = found
-            msg = (f"gradcheck() failed for input {i}: the worst element is d out[{worst[1]}] / "
-                   f"d in[{worst[0]}]: analytical {ana[worst]!r}, numerical {num[worst]!r} "
-                   f"(atol={atol}, rtol={rtol}); {count} of {ana.size} elements differ")
+            msg = (
+                f"gradcheck() failed for input {i}: the worst element is d out[{worst[1]}] / "
+                f"d in[{worst[0]}]: analytical {ana[worst]!r}, numerical {num[worst]!r} "
+                f"(atol={atol}, rtol={rtol}); {count} of {ana.size} elements differ"
+            )
             if raise_exception:
                 raise GradcheckError(msg)
             return False
     return True
 
 
-def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
-                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True) -> bool:
+def gradgradcheck(
+    func: Callable[..., Any],
+    inputs: Any,
+    grad_outputs: Any = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``func``.
 
     Examples
@@ -194,12 +218,23 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
         ins = args[:n_x]
         us = args[n_x:]
         out = _tuple(func(*ins))
-        live = [(o, u) for o, u in zip(out, us) if _tape.requires_grad(o)]
-        gs = grad([o for o, _ in live], [ins[i] for i in diff], grad_outputs=[u for _, u in live],
-                  create_graph=True, allow_unused=True)
+        live = [(o, u) for o, u in zip(out, us, strict=True) if _tape.requires_grad(o)]
+        gs = grad(
+            [o for o, _ in live],
+            [ins[i] for i in diff],
+            grad_outputs=[u for _, u in live],
+            create_graph=True,
+            allow_unused=True,
+        )
         from .._ops.creation import zeros_like
 
-        return tuple(zeros_like(ins[i]) if g is None else g for g, i in zip(gs, diff))
+        return tuple(zeros_like(ins[i]) if g is None else g for g, i in zip(gs, diff, strict=True))
 
-    return gradcheck(first_derivative, tuple(xs) + tuple(gos), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first_derivative,
+        tuple(xs) + tuple(gos),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

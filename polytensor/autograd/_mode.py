@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from .. import _config
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _GRAD = _config.GRAD_ENABLED
@@ -54,7 +54,7 @@ class _GradMode:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class no_grad(_GradMode):
     """Disable recording inside a ``with`` block or a decorated function.
 
     Examples
@@ -70,7 +70,7 @@ class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
     _value = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class enable_grad(_GradMode):
     """Enable recording inside a ``with`` block or a decorated function (e.g. within no_grad).
 
     Examples
@@ -86,7 +86,7 @@ class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
     _value = True
 
 
-class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
+class set_grad_enabled(_GradMode):
     """Set grad mode to ``mode``: immediately, or only inside a ``with`` block.
 
     Examples

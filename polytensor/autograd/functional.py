@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import _config
-from .. import _tape
+from .. import _config, _tape
 from .._tensor_base import TensorBase
 
-__all__ = ["vjp", "jvp", "jacobian", "hessian"]
+__all__ = ["hessian", "jacobian", "jvp", "vjp"]
 
 
 def _tuple(x: Any) -> tuple[Any, ...]:
@@ -30,33 +29,46 @@ def _prepare(inputs: Any) -> tuple[Any, ...]:
     out = []
     for t in _tuple(inputs):
         if not isinstance(t, TensorBase):
-            raise TypeError(f"functional autograd expects tensors as inputs; got "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"functional autograd expects tensors as inputs; got {type(t).__name__}"
+            )
         d = _tape._detached(t)
         _tape.set_requires_grad(d, True)
         out.append(d)
     return tuple(out)
 
 
-def _grads(outputs: tuple[Any, ...], inputs: tuple[Any, ...], seeds: tuple[Any, ...],
-           create_graph: bool) -> tuple[Any, ...]:
+def _grads(
+    outputs: tuple[Any, ...], inputs: tuple[Any, ...], seeds: tuple[Any, ...], create_graph: bool
+) -> tuple[Any, ...]:
     from .._ops.creation import zeros_like
     from . import grad
 
-    live = [(o, s) for o, s in zip(outputs, seeds) if _tape.requires_grad(o)]
+    live = [(o, s) for o, s in zip(outputs, seeds, strict=True) if _tape.requires_grad(o)]
     if not live:
         return tuple(zeros_like(x) for x in inputs)
-    got = grad([o for o, _ in live], list(inputs), grad_outputs=[s for _, s in live],
-               retain_graph=True, create_graph=create_graph, allow_unused=True)
-    return tuple(zeros_like(x) if g is None else g for g, x in zip(got, inputs))
+    got = grad(
+        [o for o, _ in live],
+        list(inputs),
+        grad_outputs=[s for _, s in live],
+        retain_graph=True,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
+    return tuple(zeros_like(x) if g is None else g for g, x in zip(got, inputs, strict=True))
 
 
 def _unwrap(x: tuple[Any, ...], like: Any) -> Any:
     return x if isinstance(like, (tuple, list)) else x[0]
 
 
-def vjp(func: Callable[..., Any], inputs: Any, v: Any = None,
-        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def vjp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(*inputs), v^T J)``: the vector-Jacobian product at ``inputs``.
 
     Examples
@@ -100,8 +112,13 @@ class _config_grad:
         _config.GRAD_ENABLED.reset(self.token)
 
 
-def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
-        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def jvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(*inputs), J v)``: the Jacobian-vector product, by the double-vjp trick.
 
     Examples
@@ -124,7 +141,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
         from .._ops.statistical import sum as _sum
 
         total = None
-        for gi, vi in zip(g, vs):
+        for gi, vi in zip(g, vs, strict=True):
             term = _sum(gi * vi) if _tape.requires_grad(gi) else None
             if term is not None:
                 total = term if total is None else total + term
@@ -138,8 +155,13 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None,
     return func_result_like(outs), func_result_like(tangents)
 
 
-def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
-             strict: bool = False, vectorize: bool = False) -> Any:
+def jacobian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` (nested tuples
     for several inputs or outputs).
 
@@ -183,8 +205,13 @@ def _one_hot(zeros_flat: Any, i: int) -> Any:
     return put(zeros_flat, i, 1)
 
 
-def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
-            strict: bool = False, vectorize: bool = False) -> Any:
+def hessian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+) -> Any:
     """The Hessian of scalar ``func`` at ``inputs``: the Jacobian of its gradient.
 
     Examples
@@ -194,11 +221,13 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     tensor([[2., 0.],
             [0., 2.]], backend='numpy')
     """
+
     def gradient(*xs: Any) -> Any:
         out = func(*xs)
         if out.size != 1:
-            raise RuntimeError(f"hessian() needs a function with a one-element output; got "
-                               f"shape {out.shape}")
+            raise RuntimeError(
+                f"hessian() needs a function with a one-element output; got shape {out.shape}"
+            )
         from .._ops.creation import ones_like
 
         g = _grads((out,), xs, (ones_like(out),), create_graph=True)

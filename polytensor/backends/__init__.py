@@ -56,19 +56,22 @@ def _registry() -> dict[str, Backend]:
                 continue
             try:
                 backend = ep.load()
-            except Exception as e:  # a broken plug-in must not break polytensor
+            except Exception as e:  # noqa: BLE001 - a broken plug-in must not break polytensor
                 _LOAD_ERRORS[ep.name] = f"entry point {ep.value} failed to load: {e}"
                 continue
             if not isinstance(backend, Backend):
-                _LOAD_ERRORS[ep.name] = (f"entry point {ep.value} is a "
-                                         f"{type(backend).__name__}, not a polytensor Backend")
+                _LOAD_ERRORS[ep.name] = (
+                    f"entry point {ep.value} is a "
+                    f"{type(backend).__name__}, not a polytensor Backend"
+                )
                 continue
             reg[ep.name] = backend
         if not reg and not _LOAD_ERRORS:
             raise RuntimeError(
                 "no polytensor backends are registered: the 'polytensor.backends' entry-point "
                 "group is empty, so polytensor is not installed; run `pip install -e .` in the "
-                "project (or `pip install polytensor`)")
+                "project (or `pip install polytensor`)"
+            )
         _REGISTRY = reg
     return _REGISTRY
 
@@ -82,8 +85,9 @@ def register(backend: Backend) -> None:
     >>> pt.backends.register(pt.backends.get("numpy"))
     """
     if not isinstance(backend, Backend):
-        raise TypeError(f"register() expects a polytensor.backends.Backend; "
-                        f"got {type(backend).__name__}")
+        raise TypeError(
+            f"register() expects a polytensor.backends.Backend; got {type(backend).__name__}"
+        )
     _registry()[backend.name] = backend
 
 
@@ -120,8 +124,9 @@ def get(name: str | Backend, **options: Any) -> Backend:
     if backend is None:
         if name in _LOAD_ERRORS:
             raise BackendUnavailable(f"backend {name!r} is unavailable: {_LOAD_ERRORS[name]}")
-        raise ValueError(f"unknown backend {name!r}; registered backends are "
-                         f"{', '.join(sorted(reg))}")
+        raise ValueError(
+            f"unknown backend {name!r}; registered backends are {', '.join(sorted(reg))}"
+        )
     try:
         backend.load()
     except BackendUnavailable as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,8 +12,18 @@ from typing import Any
 from .. import _dtypes as dt
 from .._device import Device
 
-__all__ = ["OP_INDEX", "OP_NAMES", "Availability", "Backend", "BackendUnavailable",
-           "Capabilities", "LazyOps", "Transfer", "Writes", "register_op_name"]
+__all__ = [
+    "OP_INDEX",
+    "OP_NAMES",
+    "Availability",
+    "Backend",
+    "BackendUnavailable",
+    "Capabilities",
+    "LazyOps",
+    "Transfer",
+    "Writes",
+    "register_op_name",
+]
 
 # The op table's names in table order, filled by the op registry as it declares each op
 # (register_op_name): backends resolve an op index to a function through these, so this layer
@@ -34,8 +45,10 @@ def register_op_name(name: str) -> int:
     'exp'
     """
     if name in OP_INDEX:
-        raise ValueError(f"register_op_name() expects a new op name; got {name!r}, which has "
-                         f"index {OP_INDEX[name]} already (each op is declared once)")
+        raise ValueError(
+            f"register_op_name() expects a new op name; got {name!r}, which has "
+            f"index {OP_INDEX[name]} already (each op is declared once)"
+        )
     OP_INDEX[name] = index = len(OP_NAMES)
     OP_NAMES.append(name)
     return index
@@ -62,7 +75,9 @@ def _missing(name: str, backend: str) -> Callable[..., Any]:
     def raiser(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f"{name}() is not available on the {backend} backend; "
-            f"move the tensor with x.to(\"numpy\") to compute it there")
+            f'move the tensor with x.to("numpy") to compute it there'
+        )
+
     raiser.missing = True  # type: ignore[attr-defined]
     return raiser
 
@@ -233,8 +248,13 @@ class Availability:
     probe: Callable[[], str | None] | None = None
 
 
-_GROUPS = (("capabilities", Capabilities), ("transfer", Transfer), ("lazy_ops", LazyOps),
-           ("writes", Writes), ("availability", Availability))
+_GROUPS = (
+    ("capabilities", Capabilities),
+    ("transfer", Transfer),
+    ("lazy_ops", LazyOps),
+    ("writes", Writes),
+    ("availability", Availability),
+)
 
 
 class Backend:
@@ -290,20 +310,27 @@ class Backend:
     (True, True, 'strict')
     """
 
-    def __init__(self, name: str, loader: Callable[[], ModuleType], *,
-                 overrides: dict[str, Callable[..., Any]] | None = None,
-                 options: tuple[str, ...] = (),
-                 capabilities: Capabilities = Capabilities(),
-                 transfer: Transfer = Transfer(),
-                 lazy_ops: LazyOps = LazyOps(),
-                 writes: Writes = Writes(),
-                 availability: Availability = Availability()) -> None:
+    def __init__(
+        self,
+        name: str,
+        loader: Callable[[], ModuleType],
+        *,
+        overrides: dict[str, Callable[..., Any]] | None = None,
+        options: tuple[str, ...] = (),
+        capabilities: Capabilities = Capabilities(),
+        transfer: Transfer = Transfer(),
+        lazy_ops: LazyOps = LazyOps(),
+        writes: Writes = Writes(),
+        availability: Availability = Availability(),
+    ) -> None:
         given = (capabilities, transfer, lazy_ops, writes, availability)
         for (param, cls), value in zip(_GROUPS, given, strict=True):
             if not isinstance(value, cls):
-                raise TypeError(f"Backend() expects {param}= to be a polytensor.backends."
-                                f"{cls.__name__}; got {type(value).__name__}; build it with "
-                                f"pt.backends.{cls.__name__}(...)")
+                raise TypeError(
+                    f"Backend() expects {param}= to be a polytensor.backends."
+                    f"{cls.__name__}; got {type(value).__name__}; build it with "
+                    f"pt.backends.{cls.__name__}(...)"
+                )
         self.name = name
         self._loader = loader
         self.overrides = overrides if overrides is not None else {}
@@ -362,10 +389,8 @@ class Backend:
         (True, 'available')
         """
         if self._xp is None and self._error is None:
-            try:
+            with contextlib.suppress(BackendUnavailable):  # the reason is kept in _error
                 self.load()
-            except BackendUnavailable:
-                pass
         return (self._error is None, self._error or "available")
 
     def load(self) -> ModuleType:
@@ -405,17 +430,24 @@ class Backend:
             self.from_native[native] = d
         sample = xp.empty((0,), dtype=self.to_native[dt.float64])
         self.array_type = type(sample)
-        kinds = {bool: ("bool",), int: ("signed integer", "unsigned integer", "real floating",
-                                         "complex floating"),
-                 float: ("real floating", "complex floating"), complex: ("complex floating",)}
+        kinds = {
+            bool: ("bool",),
+            int: ("signed integer", "unsigned integer", "real floating", "complex floating"),
+            float: ("real floating", "complex floating"),
+            complex: ("complex floating",),
+        }
         for cname in dt.CATEGORY_NAMES:
             members = dt.CATEGORIES[cname]
             natives = frozenset(self.to_native[d] for d in members if d in self.to_native)
             self.cats.append(natives)
-            self.cats_scalar.append({
-                t: frozenset(self.to_native[d] for d in members
-                             if d in self.to_native and d.kind in ks)
-                for t, ks in kinds.items()})
+            self.cats_scalar.append(
+                {
+                    t: frozenset(
+                        self.to_native[d] for d in members if d in self.to_native and d.kind in ks
+                    )
+                    for t, ks in kinds.items()
+                }
+            )
 
     @property
     def xp(self) -> ModuleType:
@@ -436,8 +468,10 @@ class Backend:
         unknown = sorted(set(options) - set(self.option_names))
         if unknown:
             accepted = ", ".join(self.option_names) or "none"
-            raise TypeError(f"backend {self.name!r} got unknown option(s) {', '.join(unknown)}; "
-                            f"it accepts: {accepted}")
+            raise TypeError(
+                f"backend {self.name!r} got unknown option(s) {', '.join(unknown)}; "
+                f"it accepts: {accepted}"
+            )
         key = tuple(sorted((k, repr(v)) for k, v in options.items()))
         variant = self._variants.get(key)
         if variant is None:
@@ -488,8 +522,10 @@ class Backend:
         if d is None:
             d = dt.BY_NAME.get(getattr(native, "name", str(native)))
             if d is None:
-                raise TypeError(f"dtype {native} of the {self.name} backend has no polytensor "
-                                f"equivalent; polytensor supports {', '.join(dt.BY_NAME)}")
+                raise TypeError(
+                    f"dtype {native} of the {self.name} backend has no polytensor "
+                    f"equivalent; polytensor supports {', '.join(dt.BY_NAME)}"
+                )
         return d
 
     def as_array(self, value: Any) -> Any:
@@ -505,9 +541,11 @@ class Backend:
             everything = {d.name for d in self.to_native}
             # Note: only devices that hold every dtype this backend has (array-api-strict's
             # test devices "no_float64"/"no_x64" do not) and real ones (not Dask's marker).
-            self._devices = [Device(self, d) for d in info.devices()
-                             if str(d) != "DASK_DEVICE"
-                             and everything <= set(info.dtypes(device=d))]
+            self._devices = [
+                Device(self, d)
+                for d in info.devices()
+                if str(d) != "DASK_DEVICE" and everything <= set(info.dtypes(device=d))
+            ]
         return list(self._devices)
 
     def default_device(self) -> Device:

@@ -41,9 +41,13 @@ def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
 
 def _shape_first(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn(shape, ..., chunks=)`` of the compat namespace with empty shapes chunked safely."""
+
     def wrapper(shape: Any, *args: Any, **kwargs: Any) -> Any:
-        dims = (operator.index(shape),) if not isinstance(shape, (tuple, list)) else tuple(
-            operator.index(s) for s in shape)
+        dims = (
+            (operator.index(shape),)
+            if not isinstance(shape, (tuple, list))
+            else tuple(operator.index(s) for s in shape)
+        )
         if 0 in dims:
             kwargs["chunks"] = chunks_for(kwargs.get("chunks", "auto"), dims, None)
         return fn(dims, *args, **kwargs)
@@ -58,8 +62,16 @@ def shape_first(xp: Any) -> dict[str, Callable[..., Any]]:
     return {name: _shape_first(getattr(xp, name)) for name in ("zeros", "ones", "empty", "full")}
 
 
-def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
-        device: Any = None, chunks: Any = "auto") -> Any:
+def eye(
+    n_rows: int,
+    n_cols: int | None = None,
+    /,
+    *,
+    k: int = 0,
+    dtype: Any = None,
+    device: Any = None,
+    chunks: Any = "auto",
+) -> Any:
     """``numpy.eye`` as a Dask array: each block is the matching window of the identity."""
     n_rows = operator.index(n_rows)
     n_cols = n_rows if n_cols is None else operator.index(n_cols)
@@ -71,12 +83,25 @@ def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = N
         (r0, r1), (c0, c1) = block_info[None]["array-location"]
         return np.eye(r1 - r0, c1 - c0, k=k + r0 - c0, dtype=dtype)
 
-    return da.map_blocks(block, chunks=chunks_for(chunks, shape, dtype), dtype=dtype,
-                         meta=np.empty((0, 0), dtype=dtype))
+    return da.map_blocks(
+        block,
+        chunks=chunks_for(chunks, shape, dtype),
+        dtype=dtype,
+        meta=np.empty((0, 0), dtype=dtype),
+    )
 
 
-def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,
-             endpoint: bool = True, chunks: Any = "auto") -> Any:
+def linspace(
+    start: Any,
+    stop: Any,
+    /,
+    num: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    endpoint: bool = True,
+    chunks: Any = "auto",
+) -> Any:
     """``numpy.linspace`` as a Dask array: each block evaluates NumPy's formula on its indices,
     and the block holding the last element sets it to ``stop`` exactly (as NumPy does)."""
     num = operator.index(num)
@@ -100,5 +125,9 @@ def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: A
             y[-1] = stop
         return y.astype(dtype, copy=False)
 
-    return da.map_blocks(block, chunks=chunks_for(chunks, (num,), dtype), dtype=dtype,
-                         meta=np.empty((0,), dtype=dtype))
+    return da.map_blocks(
+        block,
+        chunks=chunks_for(chunks, (num,), dtype),
+        dtype=dtype,
+        meta=np.empty((0,), dtype=dtype),
+    )

@@ -26,11 +26,11 @@ def _one_chunk(x: Any, axes: tuple[int, ...]) -> Any:
 
 
 def _one_d(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def fft1(x: Any, /, *, n: int | None = None, axis: int = -1,
-             norm: str = "backward") -> Any:
+    def fft1(x: Any, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Any:
         if not -x.ndim <= axis < x.ndim:
-            raise IndexError(f"fft.{fn.__name__}() got axis={axis} for an array of {x.ndim} "
-                             f"dimensions")
+            raise IndexError(
+                f"fft.{fn.__name__}() got axis={axis} for an array of {x.ndim} dimensions"
+            )
         return fn(_one_chunk(x, (axis,)), n=n, axis=axis, norm=norm)
 
     fft1.__name__ = fft1.__qualname__ = fn.__name__

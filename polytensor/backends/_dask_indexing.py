@@ -41,12 +41,15 @@ __all__ = ["OVERRIDES", "data_dependent", "overrides"]
 
 def data_dependent(name: str, what: str = "its output shape depends on the values") -> Any:
     """A stand-in for ``name`` that raises a NotImplementedError naming the way out."""
+
     def raiser(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f"{name}() is not supported on the dask backend: {what}, so the result's shape is "
             f"unknown until the data is computed, and this backend never computes implicitly. "
-            f"Move the input to NumPy (x.to(\"numpy\"), which computes it) and call {name}() "
-            f"there")
+            f'Move the input to NumPy (x.to("numpy"), which computes it) and call {name}() '
+            f"there"
+        )
+
     raiser.__name__ = name.rsplit(".", 1)[-1]
     raiser.__qualname__ = raiser.__name__
     return raiser
@@ -55,22 +58,23 @@ def data_dependent(name: str, what: str = "its output shape depends on the value
 # -- take_along_axis ---------------------------------------------------------------------------
 def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     if x.ndim != indices.ndim:
-        raise ValueError(f"take_along_axis() expects x and indices with the same number of "
-                         f"dimensions; got {x.ndim} and {indices.ndim}")
+        raise ValueError(
+            f"take_along_axis() expects x and indices with the same number of "
+            f"dimensions; got {x.ndim} and {indices.ndim}"
+        )
     if not -x.ndim <= axis < x.ndim:
-        raise IndexError(f"take_along_axis() got axis={axis} for an array of {x.ndim} "
-                         f"dimensions")
+        raise IndexError(f"take_along_axis() got axis={axis} for an array of {x.ndim} dimensions")
     axis %= x.ndim
     # Every axis but `axis` broadcasts (the standard's "broadcast-compatible" indices).
     shape_x = list(x.shape)
     shape_i = list(indices.shape)
     shape_x[axis] = shape_i[axis] = 1
     other = np.broadcast_shapes(tuple(shape_x), tuple(shape_i))
-    x = da.broadcast_to(x, other[:axis] + (x.shape[axis],) + other[axis + 1:])
-    indices = da.broadcast_to(indices, other[:axis] + (indices.shape[axis],) + other[axis + 1:])
-    letters = string.ascii_letters[:x.ndim]
+    x = da.broadcast_to(x, other[:axis] + (x.shape[axis],) + other[axis + 1 :])
+    indices = da.broadcast_to(indices, other[:axis] + (indices.shape[axis],) + other[axis + 1 :])
+    letters = string.ascii_letters[: x.ndim]
     out_ind = letters
-    x_ind = letters[:axis] + "Z" + letters[axis + 1:]  # "Z": gathered into one chunk
+    x_ind = letters[:axis] + "Z" + letters[axis + 1 :]  # "Z": gathered into one chunk
     n = x.shape[axis]
 
     def block(i: Any, a: Any) -> Any:
@@ -78,9 +82,18 @@ def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
 
     # Note: blockwise's `concatenate=True` hands each task the whole of `axis` of x, so the
     # indices may point anywhere along it; the other axes of x follow the chunks of indices.
-    return da.blockwise(block, out_ind, indices, out_ind, x, x_ind, concatenate=True,
-                        dtype=x.dtype, meta=np.empty((0,) * x.ndim, dtype=x.dtype),
-                        align_arrays=True)
+    return da.blockwise(
+        block,
+        out_ind,
+        indices,
+        out_ind,
+        x,
+        x_ind,
+        concatenate=True,
+        dtype=x.dtype,
+        meta=np.empty((0,) * x.ndim, dtype=x.dtype),
+        align_arrays=True,
+    )
 
 
 # -- __getitem__ -------------------------------------------------------------------------------
@@ -123,8 +136,9 @@ def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
     the axes not indexed."""
     m = len(key)
     if m > x.ndim:
-        raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but {m} "
-                         f"were indexed")
+        raise IndexError(
+            f"too many indices for array: array is {x.ndim}-dimensional, but {m} were indexed"
+        )
     lead, rest = x.shape[:m], x.shape[m:]
     shape = np.broadcast_shapes(*(getattr(k, "shape", ()) for k in key))
     xf = _reshape(x, (math.prod(lead),) + rest)
@@ -134,12 +148,15 @@ def _integer_arrays(x: Any, key: tuple[Any, ...]) -> Any:
 def _mask(x: Any, mask: Any) -> Any:
     """``x[mask]`` when the number of selected elements is known without the data: an empty mask
     (or an empty ``x``). IndexError for a mask whose shape does not fit ``x``."""
-    rest = x.shape[mask.ndim:]
+    rest = x.shape[mask.ndim :]
     if mask.ndim > x.ndim or any(
-            m not in (n, 0) for m, n in zip(mask.shape, x.shape[:mask.ndim], strict=True)):
-        raise IndexError(f"boolean index of shape {mask.shape} does not match the indexed array "
-                         f"of shape {x.shape}")
-    if 0 in mask.shape or 0 in x.shape[:mask.ndim]:
+        m not in (n, 0) for m, n in zip(mask.shape, x.shape[: mask.ndim], strict=True)
+    ):
+        raise IndexError(
+            f"boolean index of shape {mask.shape} does not match the indexed array "
+            f"of shape {x.shape}"
+        )
+    if 0 in mask.shape or 0 in x.shape[: mask.ndim]:
         return _reshape(x[(slice(0, 0),) * mask.ndim], (0,) + rest)
     # Note: lazy, like Dask itself: the number of selected elements stays unknown (a None
     # dimension) until computed. The adapter's capabilities still say "data-dependent shapes":
@@ -147,8 +164,9 @@ def _mask(x: Any, mask: Any) -> Any:
     return x[mask]
 
 
-def _advanced(items: tuple[Any, ...], key: tuple[Any, ...]) -> tuple[list[int], int | None,
-                                                                      tuple[Any, ...]]:
+def _advanced(
+    items: tuple[Any, ...], key: tuple[Any, ...]
+) -> tuple[list[int], int | None, tuple[Any, ...]]:
     """Integer-array indexing split in two steps, for a key of integer arrays mixed with ints,
     slices and None (``items``: the key with the Ellipsis spelled out): the positions ``P`` of
     the advanced indices (arrays, and ints next to them), the axis where their broadcast
@@ -169,7 +187,7 @@ def _norm_slice(k: slice, n: int) -> slice:
     """An equivalent slice with explicit in-range bounds. Note: Dask mishandles some slices
     with a negative step and a start before the array (``x[-3::-1]`` of 2 elements)."""
     r = range(*k.indices(n))
-    if not len(r):
+    if not r:
         return slice(0, 0)
     if r.step > 0:
         return slice(r.start, r.stop, r.step)
@@ -204,15 +222,18 @@ def getitem(x: Any, key: Any) -> Any:
     arrays = [k for k in items if isinstance(k, da.Array)]
     if not arrays:
         full = _expand(items, x.ndim)
-        if any(isinstance(k, bool) for k in items) or sum(1 for k in full if k is not None) \
-                > x.ndim:
+        if (
+            any(isinstance(k, bool) for k in items)
+            or sum(1 for k in full if k is not None) > x.ndim
+        ):
             return x[key]  # Python bools, or too many indices: Dask's own handling
         return x[_basic(full, x.shape)]
     if any(_is_bool_array(k) for k in arrays):
         if len(items) == 1:
             return _mask(x, items[0])
-        return data_dependent("__getitem__", "a boolean mask selects a number of elements "
-                                             "that depends on its values")()
+        return data_dependent(
+            "__getitem__", "a boolean mask selects a number of elements that depends on its values"
+        )()
     if all(_is_int_array(k) or _is_int(k) for k in items):
         return _integer_arrays(x, items)
     # Arrays among slices, None or ...: Dask refuses several arrays, and misplaces the axes of
@@ -224,8 +245,7 @@ def getitem(x: Any, key: Any) -> Any:
     y = da.moveaxis(x[_basic(basic, x.shape)], adv, list(range(len(adv))))
     out = _integer_arrays(y, tuple(full[i] for i in adv))
     nb = out.ndim - (y.ndim - len(adv))
-    return out if not where else da.moveaxis(out, list(range(nb)),
-                                             list(range(where, where + nb)))
+    return out if not where else da.moveaxis(out, list(range(nb)), list(range(where, where + nb)))
 
 
 # -- the adjoint of __getitem__: scatter-add --------------------------------------------------
@@ -235,7 +255,7 @@ def _expand(items: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     fill = (slice(None),) * max(ndim - used, 0)
     for i, k in enumerate(items):  # not `Ellipsis in items`: == on arrays is element-wise
         if k is Ellipsis:
-            return items[:i] + fill + items[i + 1:]
+            return items[:i] + fill + items[i + 1 :]
     return items + fill
 
 
@@ -250,9 +270,19 @@ def _scatter_rows(flat: Any, vals: Any, n_rows: int) -> Any:
         np.add.at(z[0], f, v)
         return z
 
-    parts = da.blockwise(block, "#!" + rest, flat, "#", vals, "#" + rest, new_axes={"!": n_rows},
-                         adjust_chunks={"#": 1}, dtype=vals.dtype, concatenate=True,
-                         meta=np.empty((0,) * (vals.ndim + 1), dtype=vals.dtype))
+    parts = da.blockwise(
+        block,
+        "#!" + rest,
+        flat,
+        "#",
+        vals,
+        "#" + rest,
+        new_axes={"!": n_rows},
+        adjust_chunks={"#": 1},
+        dtype=vals.dtype,
+        concatenate=True,
+        meta=np.empty((0,) * (vals.ndim + 1), dtype=vals.dtype),
+    )
     return parts.sum(axis=0, dtype=vals.dtype)
 
 
@@ -270,7 +300,7 @@ def _basic_scatter(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> An
             start, stop, step = k.indices(shape[ax])
             if step < 0:  # Note: Dask's item assignment mishandles negative steps
                 r = range(start, stop, step)
-                k = slice(r[-1], r[0] + 1, -step) if len(r) else slice(0, 0)
+                k = slice(r[-1], r[0] + 1, -step) if r else slice(0, 0)
                 flips.append(len(gshape))
             gshape.append(g.shape[pos])
             pos += 1
@@ -297,8 +327,9 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     if any(_is_bool_array(k) for k in arrays):
         if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
             return da.zeros(shape, dtype=g.dtype)
-        return data_dependent("__getitem__", "a boolean mask selects a number of elements "
-                                             "that depends on its values")()
+        return data_dependent(
+            "__getitem__", "a boolean mask selects a number of elements that depends on its values"
+        )()
     adv, where, basic = _advanced(items, given)
     # x[basic] keeps one axis per item; its advanced axes, moved first, are what
     # _integer_arrays indexed: undo each step in reverse.
@@ -319,8 +350,10 @@ def put(x: Any, v: Any, key: Any) -> Any:
     """A copy of ``x`` with ``v`` written at ``key`` (Dask's item assignment is lazy)."""
     items = key if isinstance(key, tuple) else (key,)
     y = x.copy()
-    if any(isinstance(k, da.Array) for k in items) or \
-            sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim:
+    if (
+        any(isinstance(k, da.Array) for k in items)
+        or sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim
+    ):
         y[key] = v  # masks and integer arrays: Dask's own assignment (or its error)
         return y
     items = _basic(_expand(items, x.ndim), x.shape)
@@ -375,8 +408,7 @@ def expand_dims(x: Any, /, axis: Any = 0) -> Any:
     norm = []
     for a in axes:
         if not -out_ndim <= a < out_ndim:
-            raise IndexError(f"expand_dims() got axis {a} for a result of {out_ndim} "
-                             f"dimensions")
+            raise IndexError(f"expand_dims() got axis {a} for a result of {out_ndim} dimensions")
         norm.append(a % out_ndim)
     if len(set(norm)) != len(norm):
         raise ValueError(f"expand_dims() got repeated axes {axes}")
@@ -405,8 +437,9 @@ def roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
 
 def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
     if isinstance(repeats, da.Array):
-        return data_dependent("repeat", "with an array of repeats, the output length is their "
-                                        "sum")()
+        return data_dependent(
+            "repeat", "with an array of repeats, the output length is their sum"
+        )()
     if axis is None:
         x = _reshape(x, (x.size,))
         axis = 0
@@ -441,10 +474,13 @@ OVERRIDES: dict[str, Any] = {
     "repeat": repeat,
     "nonzero": data_dependent("nonzero", "the number of nonzero elements depends on the values"),
     "unique_all": data_dependent("unique_all", "the number of unique values depends on the data"),
-    "unique_counts": data_dependent("unique_counts",
-                                    "the number of unique values depends on the data"),
-    "unique_inverse": data_dependent("unique_inverse",
-                                     "the number of unique values depends on the data"),
-    "unique_values": data_dependent("unique_values",
-                                    "the number of unique values depends on the data"),
+    "unique_counts": data_dependent(
+        "unique_counts", "the number of unique values depends on the data"
+    ),
+    "unique_inverse": data_dependent(
+        "unique_inverse", "the number of unique values depends on the data"
+    ),
+    "unique_values": data_dependent(
+        "unique_values", "the number of unique values depends on the data"
+    ),
 }

@@ -21,6 +21,7 @@ wrong: ``matmul`` (no size checks; widened integer dtypes across chunks), ``vecd
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any, NamedTuple
 
 import dask.array as da
@@ -69,8 +70,10 @@ def _complex(dtype: Any) -> np.dtype[Any]:
 
 def _matrices(where: str, x: Any, *, square: bool = False) -> None:
     if x.ndim < 2:
-        raise ValueError(f"linalg.{where}() expects a stack of matrices (at least 2 dimensions); "
-                         f"got shape {x.shape}")
+        raise ValueError(
+            f"linalg.{where}() expects a stack of matrices (at least 2 dimensions); "
+            f"got shape {x.shape}"
+        )
     if square and x.shape[-1] != x.shape[-2]:
         raise ValueError(f"linalg.{where}() expects square matrices; got shape {x.shape}")
 
@@ -82,31 +85,51 @@ def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None)
         # Note: apply_gufunc's rechunking divides by the largest chunk, 0 for an empty axis;
         # empty inputs hold no data, so one chunk each costs nothing. Its loop dimensions do not
         # broadcast 1 against 0 either: broadcast them first.
-        cores = [0 if not spec.strip("()") else len(spec.strip("()").split(","))
-                 for spec in signature.split("->")[0].replace("),(", ")|(").split("|")]
-        arrays = [(a, c) for a, c in zip(args, cores) if isinstance(a, da.Array)]
-        batch = np.broadcast_shapes(*(a.shape[:a.ndim - c] for a, c in arrays))
-        args = tuple(da.broadcast_to(a, batch + a.shape[a.ndim - c:]).rechunk(-1)
-                     if isinstance(a, da.Array) and a.ndim > c else
-                     (a.rechunk(-1) if isinstance(a, da.Array) else a)
-                     for a, c in zip(args, cores))
+        cores = [
+            0 if not spec.strip("()") else len(spec.strip("()").split(","))
+            for spec in signature.split("->", maxsplit=1)[0].replace("),(", ")|(").split("|")
+        ]
+        arrays = [(a, c) for a, c in zip(args, cores, strict=False) if isinstance(a, da.Array)]
+        batch = np.broadcast_shapes(*(a.shape[: a.ndim - c] for a, c in arrays))
+        args = tuple(
+            da.broadcast_to(a, batch + a.shape[a.ndim - c :]).rechunk(-1)
+            if isinstance(a, da.Array) and a.ndim > c
+            else (a.rechunk(-1) if isinstance(a, da.Array) else a)
+            for a, c in zip(args, cores, strict=False)
+        )
         rechunk = False
-    return da.apply_gufunc(fn, signature, *args, output_dtypes=dtypes, output_sizes=sizes,
-                           allow_rechunk=rechunk, vectorize=False)
+    with warnings.catch_warnings():
+        # Dask builds each output's meta by casting an empty array of the first input's dtype
+        # to the output's (meta_from_array): complex input, real output (svdvals, eigvalsh)
+        # warns that the imaginary part is discarded, of an array that holds nothing
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        return da.apply_gufunc(
+            fn,
+            signature,
+            *args,
+            output_dtypes=dtypes,
+            output_sizes=sizes,
+            allow_rechunk=rechunk,
+            vectorize=False,
+        )
 
 
 def _tall_skinny(x: Any) -> bool:
     """True for a 2-D matrix split into row blocks only, each block at least as tall as wide:
     the shape Dask's TSQR (``da.linalg.qr``/``svd``) handles without gathering the matrix."""
-    return bool(x.ndim == 2 and x.numblocks[1] == 1 and x.numblocks[0] > 1
-                and x.shape[1] > 0 and min(x.chunks[0]) >= x.shape[1])
+    return bool(
+        x.ndim == 2
+        and x.numblocks[1] == 1
+        and x.numblocks[0] > 1
+        and x.shape[1] > 0
+        and min(x.chunks[0]) >= x.shape[1]
+    )
 
 
 # -- decompositions ----------------------------------------------------------------------------
 def cholesky(x: Any, /, *, upper: bool = False) -> Any:
     _matrices("cholesky", x, square=True)
-    return _gufunc(lambda a: np.linalg.cholesky(a, upper=upper), "(n,n)->(n,n)", x,
-                   dtypes=x.dtype)
+    return _gufunc(lambda a: np.linalg.cholesky(a, upper=upper), "(n,n)->(n,n)", x, dtypes=x.dtype)
 
 
 def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
@@ -122,8 +145,9 @@ def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
     else:
         sig, sizes = "(m,n)->(m,k),(k,n)", {"k": min(m, n)}
     how: Any = mode  # checked above; NumPy's stubs want a literal
-    q, r = _gufunc(lambda a: tuple(np.linalg.qr(a, mode=how)), sig, x,
-                   dtypes=(x.dtype, x.dtype), sizes=sizes)
+    q, r = _gufunc(
+        lambda a: tuple(np.linalg.qr(a, mode=how)), sig, x, dtypes=(x.dtype, x.dtype), sizes=sizes
+    )
     return QRResult(q, r)
 
 
@@ -138,22 +162,29 @@ def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
         sig = "(m,n)->(m,m),(k),(n,n)"
     else:
         sig = "(m,n)->(m,k),(k),(k,n)"
-    u, s, vh = _gufunc(lambda a: tuple(np.linalg.svd(a, full_matrices=full_matrices)), sig, x,
-                       dtypes=(x.dtype, real, x.dtype), sizes={"k": min(m, n)})
+    u, s, vh = _gufunc(
+        lambda a: tuple(np.linalg.svd(a, full_matrices=full_matrices)),
+        sig,
+        x,
+        dtypes=(x.dtype, real, x.dtype),
+        sizes={"k": min(m, n)},
+    )
     return SVDResult(u, s, vh)
 
 
 def svdvals(x: Any, /) -> Any:
     _matrices("svdvals", x)
     m, n = x.shape[-2:]
-    return _gufunc(np.linalg.svdvals, "(m,n)->(k)", x, dtypes=_real(x.dtype),
-                   sizes={"k": min(m, n)})
+    return _gufunc(
+        np.linalg.svdvals, "(m,n)->(k)", x, dtypes=_real(x.dtype), sizes={"k": min(m, n)}
+    )
 
 
 def eigh(x: Any, /) -> EighResult:
     _matrices("eigh", x, square=True)
-    w, v = _gufunc(lambda a: tuple(np.linalg.eigh(a)), "(n,n)->(n),(n,n)", x,
-                   dtypes=(_real(x.dtype), x.dtype))
+    w, v = _gufunc(
+        lambda a: tuple(np.linalg.eigh(a)), "(n,n)->(n),(n,n)", x, dtypes=(_real(x.dtype), x.dtype)
+    )
     return EighResult(w, v)
 
 
@@ -179,8 +210,7 @@ def eig(x: Any, /) -> EigResult:
 def eigvals(x: Any, /) -> Any:
     _matrices("eigvals", x, square=True)
     c = _complex(x.dtype)
-    return _gufunc(lambda a: np.linalg.eigvals(a).astype(c, copy=False), "(n,n)->(n)", x,
-                   dtypes=c)
+    return _gufunc(lambda a: np.linalg.eigvals(a).astype(c, copy=False), "(n,n)->(n)", x, dtypes=c)
 
 
 # -- inverses, solves, determinants ------------------------------------------------------------
@@ -191,8 +221,9 @@ def det(x: Any, /) -> Any:
 
 def slogdet(x: Any, /) -> SlogdetResult:
     _matrices("slogdet", x, square=True)
-    sign, logabs = _gufunc(lambda a: tuple(np.linalg.slogdet(a)), "(n,n)->(),()", x,
-                           dtypes=(x.dtype, _real(x.dtype)))
+    sign, logabs = _gufunc(
+        lambda a: tuple(np.linalg.slogdet(a)), "(n,n)->(),()", x, dtypes=(x.dtype, _real(x.dtype))
+    )
     return SlogdetResult(sign, logabs)
 
 
@@ -210,8 +241,13 @@ def solve(x1: Any, x2: Any, /) -> Any:
         da.core.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])  # ValueError when incompatible
     if x2.shape[-1 if x2.ndim == 1 else -2] != x1.shape[-1]:
         raise ValueError(f"linalg.solve() got incompatible shapes {x1.shape} and {x2.shape}")
-    return _gufunc(np.linalg.solve, sig, x1.astype(dtype, copy=False),
-                   x2.astype(dtype, copy=False), dtypes=dtype)
+    return _gufunc(
+        np.linalg.solve,
+        sig,
+        x1.astype(dtype, copy=False),
+        x2.astype(dtype, copy=False),
+        dtypes=dtype,
+    )
 
 
 def pinv(x: Any, /, *, rtol: Any = None) -> Any:
@@ -220,8 +256,9 @@ def pinv(x: Any, /, *, rtol: Any = None) -> Any:
         tol: Any = rtol  # None: NumPy's max(M, N) * eps, the standard's default
         return _gufunc(lambda a: np.linalg.pinv(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype)
     # An array rtol broadcasts against the stack shape x.shape[:-2].
-    return _gufunc(lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol,
-                   dtypes=x.dtype)
+    return _gufunc(
+        lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol, dtypes=x.dtype
+    )
 
 
 def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
@@ -253,8 +290,10 @@ def _matrix_norm(raw: Any) -> Any:
             out = da.sum(s, axis=-1)
         elif s.size == 0:  # Note: Dask's max/min fail on empty stacks too
             if ord == -2 and s.shape[-1] == 0:
-                raise ValueError("linalg.matrix_norm(ord=-2) of an empty matrix: the smallest "
-                                 "singular value of none is undefined")
+                raise ValueError(
+                    "linalg.matrix_norm(ord=-2) of an empty matrix: the smallest "
+                    "singular value of none is undefined"
+                )
             out = da.zeros(s.shape[:-1], dtype=s.dtype)
         else:
             out = da.max(s, axis=-1) if ord == 2 else da.min(s, axis=-1)
@@ -286,13 +325,15 @@ def matrix_power(x: Any, n: int, /) -> Any:
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     nd = min(x1.ndim, x2.ndim)
     if not -nd <= axis < 0 and not 0 <= axis < nd:
-        raise ValueError(f"linalg.cross() got axis={axis} for arrays of {x1.ndim} and "
-                         f"{x2.ndim} dimensions")
+        raise ValueError(
+            f"linalg.cross() got axis={axis} for arrays of {x1.ndim} and {x2.ndim} dimensions"
+        )
     if axis >= 0:  # counts from the end, as in the standard's broadcasting of stacks
         axis -= nd
     if x1.shape[axis] != 3 or x2.shape[axis] != 3:
-        raise ValueError(f"linalg.cross() expects size 3 along axis {axis}; got shapes "
-                         f"{x1.shape} and {x2.shape}")
+        raise ValueError(
+            f"linalg.cross() expects size 3 along axis {axis}; got shapes {x1.shape} and {x2.shape}"
+        )
     a = da.moveaxis(x1, axis, -1)
     b = da.moveaxis(x2, axis, -1)
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
@@ -306,17 +347,21 @@ def matmul(x1: Any, x2: Any, /) -> Any:
     # (2, 2, 3) @ (0, 3, 2) a (2, 3, 3) one. It also sums integer partial products across chunks
     # in NumPy's default accumulator dtype (uint8 @ uint8 comes back uint64).
     if x1.ndim == 0 or x2.ndim == 0:
-        raise ValueError(f"matmul() expects arrays of at least 1 dimension; got shapes {x1.shape} "
-                         f"and {x2.shape}")
+        raise ValueError(
+            f"matmul() expects arrays of at least 1 dimension; got shapes {x1.shape} and {x2.shape}"
+        )
     k2 = x2.shape[0] if x2.ndim == 1 else x2.shape[-2]
     if x1.shape[-1] != k2:
-        raise ValueError(f"matmul() got shapes {x1.shape} and {x2.shape}: the last dimension "
-                         f"of x1 ({x1.shape[-1]}) differs from the contracted one of x2 ({k2})")
+        raise ValueError(
+            f"matmul() got shapes {x1.shape} and {x2.shape}: the last dimension "
+            f"of x1 ({x1.shape[-1]}) differs from the contracted one of x2 ({k2})"
+        )
     try:
         np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
     except ValueError:
-        raise ValueError(f"matmul() got shapes {x1.shape} and {x2.shape} whose stacks do not "
-                         f"broadcast") from None
+        raise ValueError(
+            f"matmul() got shapes {x1.shape} and {x2.shape} whose stacks do not broadcast"
+        ) from None
     return da.matmul(x1, x2).astype(np.result_type(x1.dtype, x2.dtype), copy=False)
 
 
@@ -336,22 +381,39 @@ def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
         # Note: with negative axes and an empty contraction, Dask drops result dimensions at
         # compute time (a (3, 2, 1) array computes to (1, 2, 1)); count them from the start.
         a1, a2 = axes
-        axes = (tuple(a % x1.ndim if x1.ndim else a for a in a1),
-                tuple(a % x2.ndim if x2.ndim else a for a in a2))
+        axes = (
+            tuple(a % x1.ndim if x1.ndim else a for a in a1),
+            tuple(a % x2.ndim if x2.ndim else a for a in a2),
+        )
     return da.tensordot(x1, x2, axes=axes).astype(dtype, copy=False)
 
 
 OVERRIDES: dict[str, Any] = {
-    "linalg.cholesky": cholesky, "linalg.cross": cross, "linalg.det": det,
-    "linalg.eig": eig, "linalg.eigh": eigh, "linalg.eigvals": eigvals,
-    "linalg.eigvalsh": eigvalsh, "linalg.inv": inv, "linalg.matrix_power": matrix_power,
-    "linalg.matrix_rank": matrix_rank, "linalg.pinv": pinv, "linalg.qr": qr,
-    "linalg.slogdet": slogdet, "linalg.solve": solve, "linalg.svd": svd,
-    "linalg.svdvals": svdvals, "tensordot": tensordot, "matmul": matmul,
+    "linalg.cholesky": cholesky,
+    "linalg.cross": cross,
+    "linalg.det": det,
+    "linalg.eig": eig,
+    "linalg.eigh": eigh,
+    "linalg.eigvals": eigvals,
+    "linalg.eigvalsh": eigvalsh,
+    "linalg.inv": inv,
+    "linalg.matrix_power": matrix_power,
+    "linalg.matrix_rank": matrix_rank,
+    "linalg.pinv": pinv,
+    "linalg.qr": qr,
+    "linalg.slogdet": slogdet,
+    "linalg.solve": solve,
+    "linalg.svd": svd,
+    "linalg.svdvals": svdvals,
+    "tensordot": tensordot,
+    "matmul": matmul,
 }
 
 
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
-    return {**OVERRIDES, "vecdot": _vecdot(xp.vecdot),
-            "linalg.matrix_norm": _matrix_norm(xp.linalg.matrix_norm)}
+    return {
+        **OVERRIDES,
+        "vecdot": _vecdot(xp.vecdot),
+        "linalg.matrix_norm": _matrix_norm(xp.linalg.matrix_norm),
+    }

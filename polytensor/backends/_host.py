@@ -9,8 +9,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["new_rng", "fresh_seed", "is_rng", "format_array", "host_array", "is_ndarray",
-           "is_numpy_scalar", "host_from_dlpack", "numpy_dtype_name"]
+__all__ = [
+    "format_array",
+    "fresh_seed",
+    "host_array",
+    "host_from_dlpack",
+    "is_ndarray",
+    "is_numpy_scalar",
+    "is_rng",
+    "new_rng",
+    "numpy_dtype_name",
+]
 
 
 def new_rng(seed: int) -> Any:
@@ -24,7 +33,7 @@ def fresh_seed() -> int:
     ``os.urandom`` is the source NumPy's ``SeedSequence()`` draws from too; read directly, it
     spares ``import polytensor`` loading ``numpy.random`` for its default generator's seed.
     """
-    return int.from_bytes(os.urandom(8), "little") % (2 ** 63)
+    return int.from_bytes(os.urandom(8), "little") % (2**63)
 
 
 def is_rng(obj: Any) -> bool:
@@ -111,8 +120,9 @@ def random_like(a: Any, seed: int) -> Any:
     return np.asarray(values, dtype=np.asarray(a).dtype)
 
 
-def worst_mismatch(analytical: Any, numerical: Any, atol: float,
-                   rtol: float) -> tuple[tuple[int, ...], int] | None:
+def worst_mismatch(
+    analytical: Any, numerical: Any, atol: float, rtol: float
+) -> tuple[tuple[int, ...], int] | None:
     """Where ``|analytical - numerical| > atol + rtol |numerical|`` holds worst (NaN counts as
     the worst), and how many elements fail; None when none does."""
     err = np.abs(analytical - numerical) - (atol + rtol * np.abs(numerical))
@@ -162,7 +172,8 @@ def read_npy(stream: Any, dtype: str, shape: list[int]) -> Any:
     if len(raw) != nbytes:
         raise ValueError(f"its data is truncated ({len(raw)} of {nbytes} bytes)")
     host = np.frombuffer(raw, dtype=hdtype, count=count).reshape(
-        tuple(shape), order="F" if fortran else "C")
+        tuple(shape), order="F" if fortran else "C"
+    )
     if not hdtype.isnative:
         host = host.astype(hdtype.newbyteorder("="))
     return np.array(host, order="C", copy=True)  # writable, owned by the tensor

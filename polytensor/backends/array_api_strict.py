@@ -48,9 +48,8 @@ def _getitem(x: Any, key: Any) -> Any:
 
 
 def _to_numpy(array: Any) -> Any:
-    import numpy as np
-
     import array_api_strict as xp
+    import numpy as np
 
     # array-api-strict exports only its CPU_DEVICE arrays (through DLPack): move the others there
     cpu = xp.Device("CPU_DEVICE")
@@ -70,8 +69,11 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
-BACKEND = Backend("array_api_strict", _load, overrides=_OVERRIDES,
-                  capabilities=Capabilities(multi_device=True),
-                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
-                                    device_of=lambda a: a.device),
-                  availability=Availability(extra="strict"))
+BACKEND = Backend(
+    "array_api_strict",
+    _load,
+    overrides=_OVERRIDES,
+    capabilities=Capabilities(multi_device=True),
+    transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
+    availability=Availability(extra="strict"),
+)

@@ -30,7 +30,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
-    return xp  # type: ignore[no-any-return]
+    return xp
 
 
 def _probe() -> str | None:
@@ -38,7 +38,7 @@ def _probe() -> str | None:
         import cupy
 
         count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as e:  # CUDA driver or runtime missing
+    except Exception as e:  # noqa: BLE001 - CUDA driver or runtime missing, in any form
         return f"no CUDA device ({type(e).__name__}: {e})"
     return None if count > 0 else "no CUDA device"
 
@@ -63,9 +63,12 @@ def _owns_data(a: Any) -> bool:
     return a.base is None  # CuPy arrays are always writable
 
 
-BACKEND = Backend("cupy", _load, overrides=_OVERRIDES,
-                  capabilities=Capabilities(multi_device=True),
-                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
-                                    device_of=lambda a: a.device),
-                  writes=Writes(owns_data=_owns_data),
-                  availability=Availability(extra="cupy", probe=_probe))
+BACKEND = Backend(
+    "cupy",
+    _load,
+    overrides=_OVERRIDES,
+    capabilities=Capabilities(multi_device=True),
+    transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
+    writes=Writes(owns_data=_owns_data),
+    availability=Availability(extra="cupy", probe=_probe),
+)

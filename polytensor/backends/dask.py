@@ -14,6 +14,8 @@ is the way out.
 
 from __future__ import annotations
 
+import functools
+import math
 from types import ModuleType
 from typing import Any
 
@@ -30,12 +32,14 @@ def _load() -> ModuleType:
     # ``overrides``: hand out a copy of the compat namespace with the fixed ones swapped in,
     # leaving array_api_compat's module untouched for everyone else.
     xp = ModuleType(compat.__name__, compat.__doc__)
-    xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__",
-                                                                          "__doc__")})
+    xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__", "__doc__")})
     compat_info = vars(compat)["__array_namespace_info__"]
-    fixed = {"eye": _dask_creation.eye, "linspace": _dask_creation.linspace,
-             "__array_namespace_info__": lambda: _Info(compat_info()),
-             **_dask_creation.shape_first(compat)}
+    fixed = {
+        "eye": _dask_creation.eye,
+        "linspace": _dask_creation.linspace,
+        "__array_namespace_info__": lambda: _Info(compat_info()),
+        **_dask_creation.shape_first(compat),
+    }
     for name, fn in fixed.items():
         setattr(xp, name, fn)
 
@@ -53,10 +57,28 @@ def _load() -> ModuleType:
 # complex inputs, make NumPy warn "Casting complex values to real discards the imaginary part"
 # while building the graph: only the empty meta is cast, the values are not. These functions
 # build their graphs with that one warning silenced.
-_COMPLEX_META = ("tril", "triu", "take", "take_along_axis", "__getitem__", "_scatter_add", "_put",
-                 "linalg.eigh", "linalg.eigvalsh", "linalg.svd", "linalg.svdvals",
-                 "linalg.slogdet", "linalg.eig", "linalg.eigvals", "linalg.qr",
-                 "linalg.cholesky", "linalg.det", "linalg.inv", "linalg.solve", "linalg.pinv")
+_COMPLEX_META = (
+    "tril",
+    "triu",
+    "take",
+    "take_along_axis",
+    "__getitem__",
+    "_scatter_add",
+    "_put",
+    "linalg.eigh",
+    "linalg.eigvalsh",
+    "linalg.svd",
+    "linalg.svdvals",
+    "linalg.slogdet",
+    "linalg.eig",
+    "linalg.eigvals",
+    "linalg.qr",
+    "linalg.cholesky",
+    "linalg.det",
+    "linalg.inv",
+    "linalg.solve",
+    "linalg.pinv",
+)
 
 
 def _namespace_function(xp: Any, name: str) -> Any:
@@ -116,6 +138,11 @@ def _to_numpy(array: Any) -> Any:
     return np.asarray(array.compute())
 
 
+def _forget(key: int, _ref: Any) -> None:
+    """Drop the computed values of a Dask array once it is gone (a weakref callback)."""
+    _COMPUTED.pop(key, None)
+
+
 def _materialized(arrays: list[Any]) -> list[Any]:
     """Dask arrays holding the computed values of ``arrays`` (one pass), in their chunks."""
     import weakref
@@ -123,11 +150,11 @@ def _materialized(arrays: list[Any]) -> list[Any]:
     import dask.array as da
 
     out = []
-    for a, host in zip(arrays, _compute(arrays)):
-        chunks = a.chunks if all(c == c for cs in a.chunks for c in cs) else "auto"
+    for a, host in zip(arrays, _compute(arrays), strict=False):
+        chunks = a.chunks if not any(math.isnan(c) for cs in a.chunks for c in cs) else "auto"
         m = da.from_array(host, chunks=chunks)
         key = id(m)
-        _COMPUTED[key] = (weakref.ref(m, lambda _, k=key: _COMPUTED.pop(k, None)), host)
+        _COMPUTED[key] = (weakref.ref(m, functools.partial(_forget, key)), host)
         out.append(m)
     return out
 
@@ -143,24 +170,28 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
+
 def _compute(arrays: list[Any]) -> list[Any]:
     import dask
     import numpy as np
 
-    return [np.asarray(a) for a in dask.compute(*arrays)]  # one pass, shared work
+    return [np.asarray(a) for a in dask.compute(*arrays)]  # type: ignore[attr-defined]  # one pass
 
 
 def _persist(arrays: list[Any]) -> list[Any]:
     import dask
 
     # Rechunked first: updates made of slices and concatenations fragment chunks step by step.
-    return list(dask.persist(*(a.rechunk("auto") for a in arrays)))
+    return list(dask.persist(*(a.rechunk("auto") for a in arrays)))  # type: ignore[attr-defined]
 
 
-BACKEND = Backend("dask", _load, overrides=_OVERRIDES, options=("chunks",),
-                  capabilities=Capabilities(lazy=True, mutable=False),
-                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
-                                    device_of=lambda a: "cpu"),
-                  lazy_ops=LazyOps(compute=_compute, persist=_persist,
-                                   materialize=_materialized),
-                  availability=Availability(extra="dask"))
+BACKEND = Backend(
+    "dask",
+    _load,
+    overrides=_OVERRIDES,
+    options=("chunks",),
+    capabilities=Capabilities(lazy=True, mutable=False),
+    transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
+    lazy_ops=LazyOps(compute=_compute, persist=_persist, materialize=_materialized),
+    availability=Availability(extra="dask"),
+)

@@ -17,13 +17,13 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
-    _OVERRIDES["clip"] = _fast_clip(xp.clip)
+    _OVERRIDES["clip"] = _fast_clip(xp.clip)  # type: ignore[attr-defined]
     _OVERRIDES.update(_direct(xp))
     warm_up_allocator()
     import numpy as np
 
     BACKEND._as_array = np.asarray  # NumPy's own, in place of _as_array: no Python frame
-    return xp  # type: ignore[no-any-return]
+    return xp
 
 
 WARMUP_BYTES = 16 * 2**20
@@ -130,10 +130,18 @@ def _direct(xp: Any) -> dict[str, Any]:
     # -0.0, as PyTorch's relu gives)
     # pow: the ** operator, whose NumPy implementation squares for an exponent of 2 (what
     # np.power(x, 2) gives, ~2x as fast) and otherwise is np.power
-    return {"relu": functools.partial(np.maximum, 0), "pow": operator.pow,
-            "matmul": np.matmul, "matrix_transpose": matrix_transpose, "ones_like": ones_like,
-            "broadcast_to": broadcast_to, "sum": np.add.reduce, "_matmul_nt": matmul_nt,
-            "_matmul_tn": matmul_tn, "_relu_backward": relu_backward}
+    return {
+        "relu": functools.partial(np.maximum, 0),
+        "pow": operator.pow,
+        "matmul": np.matmul,
+        "matrix_transpose": matrix_transpose,
+        "ones_like": ones_like,
+        "broadcast_to": broadcast_to,
+        "sum": np.add.reduce,
+        "_matmul_nt": matmul_nt,
+        "_matmul_tn": matmul_tn,
+        "_relu_backward": relu_backward,
+    }
 
 
 def _fast_clip(conformant: Any) -> Any:
@@ -145,9 +153,13 @@ def _fast_clip(conformant: Any) -> Any:
     floats = (np.dtype(np.float32), np.dtype(np.float64))
     numbers = (int, float)
 
-    def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-        if x.dtype in floats and (min is None or type(min) in numbers) and (
-                max is None or type(max) in numbers) and (min is not None or max is not None):
+    def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
+        if (
+            x.dtype in floats
+            and (min is None or type(min) in numbers)
+            and (max is None or type(max) in numbers)
+            and (min is not None or max is not None)
+        ):
             if min is not None and max is not None:
                 return np.minimum(np.maximum(x, min), max)
             return np.maximum(x, min) if min is not None else np.minimum(x, max)
@@ -185,8 +197,13 @@ def _owns_data(a: Any) -> bool:
     return a.base is None and a.flags.writeable
 
 
-BACKEND = Backend("numpy", _load, overrides=_OVERRIDES,
-                  capabilities=Capabilities(shares_host_memory=True),
-                  transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy,
-                                    device_of=lambda a: "cpu", as_array=_as_array),
-                  writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data))
+BACKEND = Backend(
+    "numpy",
+    _load,
+    overrides=_OVERRIDES,
+    capabilities=Capabilities(shares_host_memory=True),
+    transfer=Transfer(
+        to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu", as_array=_as_array
+    ),
+    writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data),
+)

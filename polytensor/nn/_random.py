@@ -36,8 +36,10 @@ def generator(gen: Any = None) -> Any:
         return rng
     if isinstance(gen, int) and not isinstance(gen, bool):
         return _host.new_rng(gen)
-    raise TypeError(f"generator= expects a pt.Generator, a numpy.random.Generator or an int "
-                    f"seed; got {type(gen).__name__}")
+    raise TypeError(
+        f"generator= expects a pt.Generator, a numpy.random.Generator or an int "
+        f"seed; got {type(gen).__name__}"
+    )
 
 
 def host_to(values: Any, like: Any) -> Any:

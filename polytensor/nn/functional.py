@@ -35,24 +35,41 @@ from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
 
-__all__ = ["conv2d", "cross_entropy", "dropout", "l1_loss", "leaky_relu", "linear",
-           "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax",
-           "tanh"]
+__all__ = [
+    "conv2d",
+    "cross_entropy",
+    "dropout",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor(x: Any, where: str, name: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{where}() expects {name} to be a polytensor Tensor; got "
-                        f"{type(x).__name__}; convert it with pt.asarray(...)")
+        raise TypeError(
+            f"{where}() expects {name} to be a polytensor Tensor; got "
+            f"{type(x).__name__}; convert it with pt.asarray(...)"
+        )
     return x
 
 
 def _floating(x: Tensor, where: str, name: str = "input") -> None:
     if x.dtype.kind not in ("real floating", "complex floating"):
-        raise TypeError(f"{where}() expects a floating-point {name}; got {x.dtype.name}; cast "
-                        f"with pt.astype(x, pt.float32) first")
+        raise TypeError(
+            f"{where}() expects a floating-point {name}; got {x.dtype.name}; cast "
+            f"with pt.astype(x, pt.float32) first"
+        )
 
 
 def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
@@ -62,15 +79,18 @@ def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
         return _sum(loss)
     if reduction == "none":
         return loss
-    raise ValueError(f"{where}() got reduction={reduction!r}; expected one of "
-                     f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+    raise ValueError(
+        f"{where}() got reduction={reduction!r}; expected one of "
+        f"{', '.join(repr(r) for r in _REDUCTIONS)}"
+    )
 
 
 def _dim(dim: int, ndim: int, where: str) -> int:
     n = max(ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"{where}() got dim={dim} for a {ndim}-D input; expected a dim in "
-                         f"[{-n}, {n - 1}]")
+        raise IndexError(
+            f"{where}() got dim={dim} for a {ndim}-D input; expected a dim in [{-n}, {n - 1}]"
+        )
     return dim % n
 
 
@@ -172,8 +192,7 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     return shifted - log(_sum(exp(shifted), axis=d, keepdims=True))
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True,
-            generator: Any = None) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
     The mask is drawn on the host from polytensor's default generator (``pt.manual_seed``
@@ -198,8 +217,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         return x
     _floating(x, "dropout")
     if any(s is None for s in x.shape):
-        raise ValueError(f"dropout() of a tensor with unknown (lazy) shape {x.shape}; "
-                         f"call pt.compute(x) first")
+        raise ValueError(
+            f"dropout() of a tensor with unknown (lazy) shape {x.shape}; call pt.compute(x) first"
+        )
     if p == 1.0:
         return x * 0.0
     keep = _gen(generator).random(tuple(x.shape)) >= p
@@ -220,11 +240,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x = _tensor(input, "linear")
     w = _tensor(weight, "linear", "weight")
     if w.ndim != 2:
-        raise ValueError(f"linear() expects a 2-D weight (out_features, in_features); got shape "
-                         f"{w.shape}")
+        raise ValueError(
+            f"linear() expects a 2-D weight (out_features, in_features); got shape {w.shape}"
+        )
     if x.ndim == 0 or x.shape[-1] != w.shape[1]:
-        raise ValueError(f"linear() got input of shape {x.shape} for a weight of shape "
-                         f"{w.shape}; the last dimension of the input must be {w.shape[1]}")
+        raise ValueError(
+            f"linear() got input of shape {x.shape} for a weight of shape "
+            f"{w.shape}; the last dimension of the input must be {w.shape[1]}"
+        )
     out = matmul(x, matrix_transpose(w))
     if bias is not None:
         out = out + _tensor(bias, "linear", "bias")
@@ -234,8 +257,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
     if isinstance(v, int) and not isinstance(v, bool):
         return (v, v)
-    if isinstance(v, (tuple, list)) and len(v) == 2 and all(
-            isinstance(i, int) and not isinstance(i, bool) for i in v):
+    if (
+        isinstance(v, (tuple, list))
+        and len(v) == 2
+        and all(isinstance(i, int) and not isinstance(i, bool) for i in v)
+    ):
         return (int(v[0]), int(v[1]))
     raise TypeError(f"{where}() expects {name} to be an int or a pair of ints; got {v!r}")
 
@@ -244,13 +270,13 @@ def _batched(x: Tensor, where: str) -> tuple[Tensor, bool]:
     if x.ndim == 3:
         return expand_dims(x, axis=0), True
     if x.ndim != 4:
-        raise ValueError(f"{where}() expects a 3-D (C, H, W) or 4-D (N, C, H, W) input; got "
-                         f"shape {x.shape}")
+        raise ValueError(
+            f"{where}() expects a 3-D (C, H, W) or 4-D (N, C, H, W) input; got shape {x.shape}"
+        )
     return x, False
 
 
-def _pad_hw(x: Tensor, top: int, bottom: int, left: int, right: int,
-            value: float = 0.0) -> Tensor:
+def _pad_hw(x: Tensor, top: int, bottom: int, left: int, right: int, value: float = 0.0) -> Tensor:
     """``x`` (N, C, H, W) padded with ``value`` by concatenation (differentiable)."""
     n, c, h, w = x.shape
 
@@ -259,19 +285,31 @@ def _pad_hw(x: Tensor, top: int, bottom: int, left: int, right: int,
         return z if value == 0.0 else z + value
 
     if top or bottom:
-        parts = ([filler((n, c, top, w))] if top else []) + [x] + (
-            [filler((n, c, bottom, w))] if bottom else [])
+        parts = (
+            ([filler((n, c, top, w))] if top else [])
+            + [x]
+            + ([filler((n, c, bottom, w))] if bottom else [])
+        )
         x = concat(parts, axis=2)
         h = h + top + bottom  # type: ignore[operator]
     if left or right:
-        parts = ([filler((n, c, h, left))] if left else []) + [x] + (
-            [filler((n, c, h, right))] if right else [])
+        parts = (
+            ([filler((n, c, h, left))] if left else [])
+            + [x]
+            + ([filler((n, c, h, right))] if right else [])
+        )
         x = concat(parts, axis=3)
     return x
 
 
-def _windows(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
-             dilation: tuple[int, int], out_hw: tuple[int, int], axis: int) -> Tensor:
+def _windows(
+    x: Tensor,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+    axis: int,
+) -> Tensor:
     """The ``kh * kw`` shifted views of ``x`` (N, C, H, W), stacked on ``axis``: element
     ``[..., ki * kw + kj, ...]`` at output position (i, j) is
     ``x[..., i * sh + ki * dh, j * sw + kj * dw]``."""
@@ -280,20 +318,31 @@ def _windows(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
     for ki in range(kh):
         for kj in range(kw):
             r0, c0 = ki * dh, kj * dw
-            views.append(x[:, :, r0:r0 + sh * (ho - 1) + 1:sh, c0:c0 + sw * (wo - 1) + 1:sw])
+            views.append(
+                x[:, :, r0 : r0 + sh * (ho - 1) + 1 : sh, c0 : c0 + sw * (wo - 1) + 1 : sw]
+            )
     return stack(views, axis=axis)
 
 
 def _out_size(size: int, k: int, s: int, d: int, where: str) -> int:
     n = (size - d * (k - 1) - 1) // s + 1
     if n <= 0:
-        raise ValueError(f"{where}(): the (padded) input of size {size} is smaller than the "
-                         f"kernel of size {d * (k - 1) + 1}")
+        raise ValueError(
+            f"{where}(): the (padded) input of size {size} is smaller than the "
+            f"kernel of size {d * (k - 1) + 1}"
+        )
     return n
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
     The input is padded by concatenating zeros, its ``kh * kw`` shifted (strided) views are
@@ -329,34 +378,42 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     x, unbatched = _batched(_tensor(input, where_), where_)
     w = _tensor(weight, where_, "weight")
     if w.ndim != 4:
-        raise ValueError(f"conv2d() expects a 4-D weight (C_out, C_in/groups, kH, kW); got shape "
-                         f"{w.shape}")
+        raise ValueError(
+            f"conv2d() expects a 4-D weight (C_out, C_in/groups, kH, kW); got shape {w.shape}"
+        )
     # 4-D (checked above); conv2d needs every size known, so none is a lazy unknown (None)
     n, c, h, wd = cast("tuple[int, int, int, int]", x.shape)
     o, cg, kh, kw = cast("tuple[int, int, int, int]", w.shape)
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"conv2d() expects groups to be a positive int; got {groups!r}")
     if c != cg * groups or o % groups:
-        raise ValueError(f"conv2d() got input with {c} channels and weight of shape {w.shape} "
-                         f"with groups={groups}; expected C_in = {cg} * groups and C_out "
-                         f"divisible by groups")
+        raise ValueError(
+            f"conv2d() got input with {c} channels and weight of shape {w.shape} "
+            f"with groups={groups}; expected C_in = {cg} * groups and C_out "
+            f"divisible by groups"
+        )
     sh, sw = _pair(stride, "stride", where_)
     dh, dw = _pair(dilation, "dilation", where_)
     if min(sh, sw, dh, dw) < 1:
-        raise ValueError(f"conv2d() expects positive stride and dilation; got stride={stride!r},"
-                         f" dilation={dilation!r}")
+        raise ValueError(
+            f"conv2d() expects positive stride and dilation; got stride={stride!r},"
+            f" dilation={dilation!r}"
+        )
     if isinstance(padding, str):
         if padding == "valid":
             pads = (0, 0, 0, 0)
         elif padding == "same":
             if (sh, sw) != (1, 1):
-                raise ValueError("conv2d(): padding='same' is not supported for strided "
-                                 "convolutions")
+                raise ValueError(
+                    "conv2d(): padding='same' is not supported for strided convolutions"
+                )
             th, tw = dh * (kh - 1), dw * (kw - 1)
             pads = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
         else:
-            raise ValueError(f"conv2d() got padding={padding!r}; expected 'valid', 'same', an int "
-                             f"or a pair of ints")
+            raise ValueError(
+                f"conv2d() got padding={padding!r}; expected 'valid', 'same', an int "
+                f"or a pair of ints"
+            )
     else:
         ph, pw = _pair(padding, "padding", where_)
         if min(ph, pw) < 0:
@@ -368,7 +425,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
     k = kh * kw
     if k == 1:
-        patches = x[:, :, 0:sh * (ho - 1) + 1:sh, 0:sw * (wo - 1) + 1:sw]
+        patches = x[:, :, 0 : sh * (ho - 1) + 1 : sh, 0 : sw * (wo - 1) + 1 : sw]
     else:
         patches = _windows(x, (kh, kw), (sh, sw), (dh, dw), (ho, wo), axis=2)  # N, C, K, Ho, Wo
     # (g, O/g, C/g*K) @ (N, g, C/g*K, L) -> (N, g, O/g, L); channel-major matches the weight.
@@ -380,9 +437,15 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return out[0] if unbatched else out
 
 
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
     Non-overlapping windows are formed by a reshape, others by stacking strided views.
@@ -422,12 +485,16 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     ph, pw = _pair(padding, "padding", where_)
     dh, dw = _pair(dilation, "dilation", where_)
     if min(kh, kw, sh, sw, dh, dw) < 1:
-        raise ValueError(f"max_pool2d() expects positive kernel_size, stride and dilation; got "
-                         f"kernel_size={kernel_size!r}, stride={stride!r}, "
-                         f"dilation={dilation!r}")
+        raise ValueError(
+            f"max_pool2d() expects positive kernel_size, stride and dilation; got "
+            f"kernel_size={kernel_size!r}, stride={stride!r}, "
+            f"dilation={dilation!r}"
+        )
     if ph < 0 or pw < 0 or ph > kh // 2 or pw > kw // 2:
-        raise ValueError(f"max_pool2d(): padding should be at most half of the kernel size; got "
-                         f"padding={padding!r}, kernel_size={kernel_size!r}")
+        raise ValueError(
+            f"max_pool2d(): padding should be at most half of the kernel size; got "
+            f"padding={padding!r}, kernel_size={kernel_size!r}"
+        )
     n, c, h, w = x.shape
     ho = _pool_out(h, kh, sh, ph, dh, ceil_mode, where_)  # type: ignore[arg-type]
     wo = _pool_out(w, kw, sw, pw, dw, ceil_mode, where_)  # type: ignore[arg-type]
@@ -437,8 +504,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if ph or pw or extra_h or extra_w:
         low = -math.inf if x.dtype.kind == "real floating" else None
         if low is None:
-            raise NotImplementedError("max_pool2d() with padding or ceil_mode needs a "
-                                      "floating-point input")
+            raise NotImplementedError(
+                "max_pool2d() with padding or ceil_mode needs a floating-point input"
+            )
         x = _pad_hw(x, ph, extra_h, pw, extra_w, value=low)
     if x.shape[2] != need_h or x.shape[3] != need_w:
         x = x[:, :, :need_h, :need_w]
@@ -450,7 +518,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         win = _windows(x, (kh, kw), (sh, sw), (dh, dw), (ho, wo), axis=4)  # N, C, Ho, Wo, K
     with no_grad():
         first = argmax(win, axis=-1, keepdims=True) == reshape(
-            arange(k, device=win.device), (1, 1, 1, 1, k))
+            arange(k, device=win.device), (1, 1, 1, 1, k)
+        )
     out = _sum(where(first, win, 0), axis=-1)
     return out[0] if unbatched else out
 
@@ -458,8 +527,10 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
     span = size + 2 * p - d * (k - 1) - 1
     if span < 0:
-        raise ValueError(f"{where}(): the (padded) input of size {size + 2 * p} is smaller than "
-                         f"the kernel of size {d * (k - 1) + 1}")
+        raise ValueError(
+            f"{where}(): the (padded) input of size {size + 2 * p} is smaller than "
+            f"the kernel of size {d * (k - 1) + 1}"
+        )
     n = (-(-span // s) if ceil_mode else span // s) + 1
     if ceil_mode and (n - 1) * s >= size + p:  # the last window must start inside the input
         n -= 1
@@ -471,12 +542,15 @@ def _class_targets(input: Tensor, target: Tensor, where: str) -> tuple[int, int]
     """(class dim, number of classes) after checking the shapes of a class-index target."""
     cdim = 1 if input.ndim >= 2 else 0
     if input.ndim == 0:
-        raise ValueError(f"{where}() expects input of shape (C,), (N, C) or (N, C, d1, ...); "
-                         f"got a 0-d tensor")
-    want = tuple(input.shape[:cdim]) + tuple(input.shape[cdim + 1:])
+        raise ValueError(
+            f"{where}() expects input of shape (C,), (N, C) or (N, C, d1, ...); got a 0-d tensor"
+        )
+    want = tuple(input.shape[:cdim]) + tuple(input.shape[cdim + 1 :])
     if tuple(target.shape) != want:
-        raise ValueError(f"{where}() got input of shape {input.shape} and target of shape "
-                         f"{target.shape}; expected a target of shape {want}")
+        raise ValueError(
+            f"{where}() got input of shape {input.shape} and target of shape "
+            f"{target.shape}; expected a target of shape {want}"
+        )
     c = input.shape[cdim]
     return cdim, int(c)  # type: ignore[arg-type]
 
@@ -486,8 +560,10 @@ def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> None:
         return  # checking would compute the target; a bad index then gives a zero row
     bad = ((target < 0) | (target >= c)) & (target != ignore_index)
     if bool(_any(bad)):
-        raise IndexError(f"{where}(): a target is out of bounds; targets must be class indices "
-                         f"in [0, {c - 1}] (or ignore_index={ignore_index})")
+        raise IndexError(
+            f"{where}(): a target is out of bounds; targets must be class indices "
+            f"in [0, {c - 1}] (or ignore_index={ignore_index})"
+        )
 
 
 def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
@@ -495,8 +571,13 @@ def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
     return reshape(v, (-1,) + (1,) * (ndim - cdim - 1))
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
-             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of class-index targets given log-probabilities ``input``.
 
     Parameters
@@ -525,11 +606,12 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     t = _tensor(target, where_, "target")
     _floating(x, where_)
     if t.dtype.kind not in ("signed integer", "unsigned integer"):
-        raise TypeError(f"nll_loss() expects integer class indices as target; got "
-                        f"{t.dtype.name}")
+        raise TypeError(f"nll_loss() expects integer class indices as target; got {t.dtype.name}")
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"nll_loss() got reduction={reduction!r}; expected one of "
-                         f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+        raise ValueError(
+            f"nll_loss() got reduction={reduction!r}; expected one of "
+            f"{', '.join(repr(r) for r in _REDUCTIONS)}"
+        )
     cdim, c = _class_targets(x, t, where_)
     _check_range(t, c, ignore_index, where_)
     valid = t != ignore_index
@@ -553,9 +635,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return _sum(loss) / _sum(wsum)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                  ignore_index: int = -100, reduction: str = "mean",
-                  label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross entropy between logits ``input`` and class indices (or class probabilities).
 
     ``nll_loss(log_softmax(input, dim=class_dim), target, ...)`` with PyTorch's options.
@@ -588,14 +675,19 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     t = _tensor(target, where_, "target")
     _floating(x, where_)
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"cross_entropy() got reduction={reduction!r}; expected one of "
-                         f"{', '.join(repr(r) for r in _REDUCTIONS)}")
+        raise ValueError(
+            f"cross_entropy() got reduction={reduction!r}; expected one of "
+            f"{', '.join(repr(r) for r in _REDUCTIONS)}"
+        )
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy() expects label_smoothing in [0, 1]; got "
-                         f"{label_smoothing!r}")
+        raise ValueError(
+            f"cross_entropy() expects label_smoothing in [0, 1]; got {label_smoothing!r}"
+        )
     if x.ndim == 0:
-        raise ValueError("cross_entropy() expects input of shape (C,), (N, C) or "
-                         "(N, C, d1, ...); got a 0-d tensor")
+        raise ValueError(
+            "cross_entropy() expects input of shape (C,), (N, C) or "
+            "(N, C, d1, ...); got a 0-d tensor"
+        )
     cdim = 1 if x.ndim >= 2 else 0
     c = int(x.shape[cdim])  # type: ignore[arg-type]
     logp = log_softmax(x, dim=cdim)
@@ -607,8 +699,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         wc = _class_axis(wt, x.ndim, cdim)
     if t.dtype.kind in ("real floating", "complex floating"):  # class probabilities
         if tuple(t.shape) != tuple(x.shape):
-            raise ValueError(f"cross_entropy() got probability targets of shape {t.shape} for "
-                             f"input of shape {x.shape}; they must match")
+            raise ValueError(
+                f"cross_entropy() got probability targets of shape {t.shape} for "
+                f"input of shape {x.shape}; they must match"
+            )
         if label_smoothing > 0:
             t = t * (1 - label_smoothing) + label_smoothing / c
         prod = logp * t if wc is None else logp * t * wc
@@ -640,9 +734,13 @@ def _pointwise_loss(input: Tensor, target: Tensor, where_: str) -> tuple[Tensor,
     t = _tensor(target, where_, "target")
     _floating(x, where_)
     if tuple(x.shape) != tuple(t.shape):
-        warnings.warn(f"{where_}(): using a target of shape {t.shape} that differs from the "
-                      f"input's shape {x.shape}; they will be broadcast, which is probably "
-                      f"not intended", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{where_}(): using a target of shape {t.shape} that differs from the "
+            f"input's shape {x.shape}; they will be broadcast, which is probably "
+            f"not intended",
+            UserWarning,
+            stacklevel=3,
+        )
     return x, t
 
 

@@ -26,8 +26,19 @@ from ._random import generator as _generator
 from ._random import host_to as _host_to
 from ._random import manual_seed as _manual_seed
 
-__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "manual_seed",
-           "normal_", "ones_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]
+__all__ = [
+    "calculate_gain",
+    "constant_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "manual_seed",
+    "normal_",
+    "ones_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]
 
 
 def manual_seed(seed: int) -> Any:
@@ -49,8 +60,10 @@ def _check(tensor: Any, where: str) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{where}() expects a polytensor Tensor; got {type(tensor).__name__}")
     if any(s is None for s in tensor.shape):
-        raise ValueError(f"{where}() of a tensor with unknown (lazy) shape {tensor.shape}; "
-                         f"call pt.compute(x) first")
+        raise ValueError(
+            f"{where}() of a tensor with unknown (lazy) shape {tensor.shape}; "
+            f"call pt.compute(x) first"
+        )
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
@@ -83,8 +96,15 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     >>> nn.init.calculate_gain("tanh")
     1.6666666666666667
     """
-    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-              "conv_transpose3d")
+    linear = (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    )
     if nonlinearity in linear or nonlinearity == "sigmoid":
         return 1.0
     if nonlinearity == "tanh":
@@ -98,18 +118,22 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             slope = float(param)
         else:
             raise ValueError(f"calculate_gain() got negative_slope {param!r}; expected a number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain() got unsupported nonlinearity {nonlinearity!r}; expected "
-                     f"one of {', '.join(linear)}, sigmoid, tanh, relu, leaky_relu, selu")
+    raise ValueError(
+        f"calculate_gain() got unsupported nonlinearity {nonlinearity!r}; expected "
+        f"one of {', '.join(linear)}, sigmoid, tanh, relu, leaky_relu, selu"
+    )
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     shape = _shape(tensor)
     if len(shape) < 2:
-        raise ValueError(f"fan in and fan out can not be computed for a tensor with fewer than 2 "
-                         f"dimensions; got shape {shape}")
+        raise ValueError(
+            f"fan in and fan out can not be computed for a tensor with fewer than 2 "
+            f"dimensions; got shape {shape}"
+        )
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 
@@ -136,8 +160,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = No
     return _fill(tensor, _generator(generator).uniform(a, b, _shape(tensor)))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: Any = None) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     """Fill ``tensor`` in place with values drawn from N(mean, std²).
 
     Examples
@@ -229,8 +252,13 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> 
     return normal_(tensor, 0.0, std, generator)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+) -> Tensor:
     """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
 
     ``Linear`` and ``Conv2d`` initialise their weights with ``a=math.sqrt(5)``, as PyTorch's.
@@ -252,8 +280,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Any = None,
+) -> Tensor:
     """He normal: N(0, std²) with ``std = gain / sqrt(fan)``.
 
     Examples

@@ -98,8 +98,9 @@ class Module:
     # -- forward -----------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output; subclasses define it."""
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
-                                  f'"forward" function')
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         for hook in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
@@ -159,9 +160,11 @@ class Module:
             return
         if params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter "
-                                f"'{name}' (nn.Parameter or None expected); wrap it: "
-                                f"nn.Parameter(value)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter "
+                    f"'{name}' (nn.Parameter or None expected); wrap it: "
+                    f"nn.Parameter(value)"
+                )
             params[name] = None
             return
         modules = d.get("_modules")
@@ -173,15 +176,19 @@ class Module:
             return
         if modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
-                                f"'{name}' (nn.Module or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module "
+                    f"'{name}' (nn.Module or None expected)"
+                )
             modules[name] = None
             return
         buffers = d.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                f"(Tensor or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    f"(Tensor or None expected)"
+                )
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
@@ -222,9 +229,13 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{what} name should be a string; got {type(name).__name__}")
         if name == "" or "." in name:
-            raise KeyError(f"{what} name can't be empty or contain \".\"; got {name!r}")
-        if hasattr(self, name) and name not in self._parameters and name not in \
-                self._buffers and name not in self._modules:
+            raise KeyError(f'{what} name can\'t be empty or contain "."; got {name!r}')
+        if (
+            hasattr(self, name)
+            and name not in self._parameters
+            and name not in self._buffers
+            and name not in self._modules
+        ):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -241,11 +252,15 @@ class Module:
         """
         self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
-                            f"'{name}' (nn.Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter "
+                f"'{name}' (nn.Parameter or None required)"
+            )
         if param is not None and not param.is_leaf:
-            raise ValueError(f"cannot assign non-leaf Tensor to parameter '{name}'; create it "
-                             f"from a leaf (e.g. nn.Parameter(x.detach()))")
+            raise ValueError(
+                f"cannot assign non-leaf Tensor to parameter '{name}'; create it "
+                f"from a leaf (e.g. nn.Parameter(x.detach()))"
+            )
         self._remove_name(name)
         self._parameters[name] = param
 
@@ -264,8 +279,10 @@ class Module:
         """
         self._check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            f"(Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                f"(Tensor or None required)"
+            )
         self._remove_name(name)
         self._buffers[name] = tensor
         if not persistent:
@@ -291,8 +308,9 @@ class Module:
     register_module = add_module
 
     # -- traversal ---------------------------------------------------------------------------
-    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """All modules of the tree (this one first) with their dotted names.
 
         Examples
@@ -353,11 +371,15 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, table: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, table: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
             else iter([(prefix, self)])
+        )
         for mprefix, module in mods:
             for name, v in getattr(module, table).items():
                 if v is None:
@@ -368,8 +390,9 @@ class Module:
                     seen.add(id(v))
                 yield mprefix + ("." if mprefix else "") + name, v
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """Parameters with their dotted names (a shared parameter is listed once).
 
         Examples
@@ -392,8 +415,9 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """Buffers with their dotted names.
 
         Examples
@@ -529,8 +553,9 @@ class Module:
         """
         device, dtype = _parse_to(args, kwargs)
         if dtype is not None and dtype.kind not in _FLOATING:
-            raise TypeError(f"Module.to() only accepts floating point or complex dtypes; got "
-                            f"{dtype.name}")
+            raise TypeError(
+                f"Module.to() only accepts floating point or complex dtypes; got {dtype.name}"
+            )
         return self._apply_tensors(lambda t: _moved(t, device, dtype))
 
     def cpu(self) -> Module:
@@ -596,8 +621,9 @@ class Module:
         return self
 
     # -- state -------------------------------------------------------------------------------
-    def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> dict[str, Any]:
+    def state_dict(
+        self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
+    ) -> dict[str, Any]:
         """An ordered dict of parameters and persistent buffers by dotted name.
 
         The values share memory with the module's tensors but are detached (plain tensors),
@@ -635,8 +661,9 @@ class Module:
                     slots[pre + name] = ("buffer", m, name, b)
         return slots
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
-                        assign: bool = False) -> _IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict`` into this module, all or nothing.
 
         Every entry is checked (and converted to the module's backend and dtype) before any is
@@ -680,11 +707,15 @@ class Module:
         errors: list[str] = []
         if strict:
             if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+                errors.append(
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + ". "
+                )
             if missing:
-                errors.append("Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+                errors.append(
+                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
+                )
         updates: list[tuple[str, Module, str, Tensor, Tensor]] = []
         with no_grad():
             for key, (kind, owner, name, current) in slots.items():
@@ -699,14 +730,18 @@ class Module:
                             errors.append(f'While copying the {kind} named "{key}": {e}.')
                             continue
                     else:
-                        errors.append(f'While copying the {kind} named "{key}", expected a '
-                                      f'Tensor from the checkpoint but received '
-                                      f'{type(value).__name__}.')
+                        errors.append(
+                            f'While copying the {kind} named "{key}", expected a '
+                            f"Tensor from the checkpoint but received "
+                            f"{type(value).__name__}."
+                        )
                         continue
                 if tuple(value.shape) != tuple(current.shape):
-                    errors.append(f"size mismatch for {key}: copying a {kind} with shape "
-                                  f"{tuple(value.shape)} from checkpoint, the shape in current "
-                                  f"model is {tuple(current.shape)}.")
+                    errors.append(
+                        f"size mismatch for {key}: copying a {kind} with shape "
+                        f"{tuple(value.shape)} from checkpoint, the shape in current "
+                        f"model is {tuple(current.shape)}."
+                    )
                     continue
                 try:
                     new = plain(value)
@@ -716,22 +751,25 @@ class Module:
                         if new.dtype is not current.dtype:
                             new = astype(new, current.dtype)
                     elif kind == "parameter" and new.dtype.kind not in _FLOATING:
-                        raise TypeError(f"a parameter must be floating-point; the checkpoint "
-                                        f"has {new.dtype.name}")
+                        raise TypeError(
+                            f"a parameter must be floating-point; the checkpoint "
+                            f"has {new.dtype.name}"
+                        )
                 except (TypeError, ValueError, NotImplementedError) as e:
                     errors.append(f'While copying the {kind} named "{key}": {e}.')
                     continue
                 updates.append((kind, owner, name, current, new))
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
         with no_grad():
             for kind, owner, name, current, new in updates:
                 if not assign:
                     current[...] = new  # in place (PyTorch's copy_), or rebound on Dask
                 elif kind == "parameter":
-                    changed = new._backend is not current._backend or new.dtype is not \
-                        current.dtype
+                    changed = new._backend is not current._backend or new.dtype is not current.dtype
                     current._data, current._backend = new._data, new._backend
                     if changed and current._meta is not None:
                         current._meta.grad = None  # the old gradient no longer fits
@@ -747,8 +785,10 @@ class Module:
         memo[id(self)] = new
         for key, value in self.__dict__.items():
             if key == "_buffers":
-                value = OrderedDict((n, None if b is None else memo.setdefault(
-                    id(b), copy_tensor(b))) for n, b in value.items())
+                value = OrderedDict(
+                    (n, None if b is None else memo.setdefault(id(b), copy_tensor(b)))
+                    for n, b in value.items()
+                )
             else:
                 value = copy.deepcopy(value, memo)
             new.__dict__[key] = value
@@ -816,8 +856,9 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
                 raise TypeError("to() got two devices")
             device = a
     if dtype is not None and not _is_dtype(dtype):
-        raise TypeError(f"to() expects dtype to be a polytensor dtype such as pt.float64; got "
-                        f"{dtype!r}")
+        raise TypeError(
+            f"to() expects dtype to be a polytensor dtype such as pt.float64; got {dtype!r}"
+        )
     return device, dtype
 
 

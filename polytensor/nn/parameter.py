@@ -51,8 +51,10 @@ class Parameter(Tensor):
         if data is None:
             data = empty((0,))
         if not isinstance(data, Tensor):
-            raise TypeError(f"Parameter() expects a polytensor Tensor; got "
-                            f"{type(data).__name__}; convert it with pt.asarray(...)")
+            raise TypeError(
+                f"Parameter() expects a polytensor Tensor; got "
+                f"{type(data).__name__}; convert it with pt.asarray(...)"
+            )
         p = object.__new__(cls)
         p._data = data._data
         p._backend = data._backend

@@ -96,12 +96,16 @@ class Optimizer:
         self.state: ParamState = ParamState()
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got a Tensor; wrap it in a list")
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of "
+                "Tensors or dicts, but got a Tensor; wrap it in a list"
+            )
         if isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, "
-                            "but the ordering of tensors in sets will change between runs; "
-                            "use a list instead")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, "
+                "but the ordering of tensors in sets will change between runs; "
+                "use a list instead"
+            )
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -130,14 +134,18 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, "
-                            "but the ordering of tensors in sets will change between runs; "
-                            "use a list instead")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, "
+                "but the ordering of tensors in sets will change between runs; "
+                "use a list instead"
+            )
         params = list(params)
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
-                                f"{type(p).__name__}")
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
@@ -149,8 +157,10 @@ class Optimizer:
         group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
-                raise ValueError(f"parameter group didn't specify a value of required "
-                                 f"optimization parameter {name}")
+                raise ValueError(
+                    f"parameter group didn't specify a value of required "
+                    f"optimization parameter {name}"
+                )
             group.setdefault(name, default)
         self._check_group(group)
         self.param_groups.append(group)
@@ -219,8 +229,9 @@ class Optimizer:
         state = {}
         for p, s in self.state.items():
             if id(p) in index and s:
-                state[index[id(p)]] = {k: plain(v) if isinstance(v, Tensor) else v
-                                       for k, v in s.items()}
+                state[index[id(p)]] = {
+                    k: plain(v) if isinstance(v, Tensor) else v for k, v in s.items()
+                }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -239,23 +250,31 @@ class Optimizer:
         from ..nn.parameter import plain
 
         where = "Optimizer.load_state_dict()"
-        if not isinstance(state_dict, dict) or "state" not in state_dict or \
-                "param_groups" not in state_dict:
+        if (
+            not isinstance(state_dict, dict)
+            or "state" not in state_dict
+            or "param_groups" not in state_dict
+        ):
             raise ValueError(f"{where} expects a dict with 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
         if not isinstance(saved_groups, (list, tuple)) or len(saved_groups) != len(
-                self.param_groups):
-            raise ValueError(f"{where}: loaded state dict has a different number of parameter "
-                             f"groups ({len(saved_groups)}) than the optimizer "
-                             f"({len(self.param_groups)})")
+            self.param_groups
+        ):
+            raise ValueError(
+                f"{where}: loaded state dict has a different number of parameter "
+                f"groups ({len(saved_groups)}) than the optimizer "
+                f"({len(self.param_groups)})"
+            )
         id_map: dict[Any, Tensor] = {}
         for g, sg in zip(self.param_groups, saved_groups, strict=True):
             if not isinstance(sg, dict) or "params" not in sg:
                 raise ValueError(f"{where}: a saved parameter group has no 'params'")
             if len(sg["params"]) != len(g["params"]):
-                raise ValueError(f"{where}: loaded state dict contains a parameter group that "
-                                 f"doesn't match the size of optimizer's group "
-                                 f"({len(sg['params'])} vs {len(g['params'])})")
+                raise ValueError(
+                    f"{where}: loaded state dict contains a parameter group that "
+                    f"doesn't match the size of optimizer's group "
+                    f"({len(sg['params'])} vs {len(g['params'])})"
+                )
             id_map.update(zip(sg["params"], g["params"], strict=True))
         new_state = ParamState()
         saved_state = state_dict["state"]
@@ -264,22 +283,27 @@ class Optimizer:
         for k, s in saved_state.items():
             p = id_map.get(k)
             if p is None:
-                raise ValueError(f"{where}: state refers to parameter {k!r}, which no group "
-                                 f"lists")
+                raise ValueError(f"{where}: state refers to parameter {k!r}, which no group lists")
             if not isinstance(s, dict):
                 raise ValueError(  # noqa: TRY004 - a bad state dict is a bad value
-                    f"{where}: the state of parameter {k!r} must be a dict")
+                    f"{where}: the state of parameter {k!r} must be a dict"
+                )
             entry: dict[str, Any] = {}
             for name, v in s.items():
                 if isinstance(v, Tensor):
                     if name != "step" and tuple(v.shape) != tuple(p.shape):
-                        raise ValueError(f"{where}: state {name!r} of parameter {k!r} has shape "
-                                         f"{v.shape}, the parameter has {p.shape}")
+                        raise ValueError(
+                            f"{where}: state {name!r} of parameter {k!r} has shape "
+                            f"{v.shape}, the parameter has {p.shape}"
+                        )
                     v = plain(v)
                     if str(v.device) != str(p.device):
                         v = v.to_device(p.device)
-                    if name != "step" and v.dtype is not p.dtype and \
-                            v.dtype.kind in ("real floating", "complex floating"):
+                    if (
+                        name != "step"
+                        and v.dtype is not p.dtype
+                        and v.dtype.kind in ("real floating", "complex floating")
+                    ):
                         v = astype(v, p.dtype)
                     from ..nn.parameter import copy_tensor
 
