@@ -50,11 +50,17 @@ def wrap_output(out: Any, backend: Backend) -> Any:
     return wrap_new(out, backend)  # NumPy scalars become 0-d arrays here
 
 
-def _mixed(where: str, a: Backend, b: Backend) -> ValueError:
-    return ValueError(
-        f"{where}() got tensors from two backends ({a.name}, {b.name}); "
-        f'move one with x.to("{a.name}")'
-    )
+def _joined(where: str, backend: Backend | None, b: Backend) -> Backend:
+    """The backend of a call so far (None before its first tensor) joined with ``b``, another
+    tensor's: the one check that tensors of two backends never mix."""
+    if backend is None or b is backend:
+        return b
+    if b.name != backend.name:  # (variants of one backend, with other options, do mix)
+        raise ValueError(
+            f"{where}() got tensors from two backends ({backend.name}, {b.name}); "
+            f'move one with x.to("{backend.name}")'
+        )
+    return backend
 
 
 def common_backend(where: str, tensors: Any) -> Backend | None:
@@ -65,10 +71,8 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
         if isinstance(v, TensorBase):
             b = v._backend
             if backend is None:
-                backend = b
                 device = None
-            elif b is not backend and b.name != backend.name:
-                raise _mixed(where, backend, b)
+            backend = _joined(where, backend, b)
             if b.multi_device:
                 d = b.device_of(v._data)
                 if device is None:
@@ -111,10 +115,7 @@ def apply(
     for v in inputs:
         if isinstance(v, TensorBase):
             b = v._backend
-            if backend is None:
-                backend = b
-            elif b is not backend and b.name != backend.name:
-                raise _mixed(opdef.name, backend, b)
+            backend = _joined(opdef.name, backend, b)
             d = v._data
             datas.append(d)
             dtypes.append(b.from_native.get(d.dtype) or b.dtype_of(d.dtype))

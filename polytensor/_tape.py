@@ -1,8 +1,8 @@
 """The tape: per-tensor autograd state (``Meta``), recorded calls (``Node``) and recording.
 
-``record`` (for ``apply()``) and ``record1``/``record2`` (for the table's fast paths) are the
+``record`` (for ``apply()``) and ``record_node`` (for the table's fast paths) are the
 only code that records; a node is built in one place, ``Node.__init__`` for the general case
-and ``_make_node`` for one-output calls from the fast paths. The backward engine that walks
+and ``record_node`` for one-output calls from the fast paths. The backward engine that walks
 these nodes is ``polytensor.autograd._engine``.
 """
 
@@ -28,8 +28,8 @@ __all__ = [
     "mark_special",
     "needs_graph",
     "record",
-    "record1",
-    "record2",
+    "record_node",
+    "record_tensors",
     "requires_grad",
     "set_requires_grad",
 ]
@@ -298,7 +298,7 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
     node.attach_outputs(outs)
 
 
-def _make_node(
+def record_node(
     op: Any,
     inputs: tuple[Any, ...],
     versions: tuple[int, ...],
@@ -306,16 +306,18 @@ def _make_node(
     datas: tuple[Any, ...],
     t: Any,
     keep_out: bool,
+    params: dict[str, Any] = _NO_PARAMS,
 ) -> None:
     """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
-    constructors do, for the fast paths (``record1``, ``record2``), which run once per op."""
+    constructors do, for the fast paths (the table's functions, ``record_tensors``), which
+    run once per op."""
     node = _new(Node)
     node.op = op
     node.inputs = inputs
     node.versions = versions
     node.needs = needs
     node.datas = datas
-    node.params = _NO_PARAMS
+    node.params = params
     node.out = None
     node.out_metas = ()
     node.seq = next(_SEQ)
@@ -337,41 +339,31 @@ def _make_node(
         node.out_metas = ((weakref.ref(m), 0),)
 
 
-def record1(op: Any, x: Any, d: Any, m: Meta, t: Any) -> None:
-    """Record ``t = op(x)`` (``d``: x's data, ``m``: its autograd state, not None) when ``x``
-    needs a gradient and ``t`` is floating."""
-    if (
-        (m.requires_grad or m.node is not None)
-        and op.vjp is not NONDIFF
-        and t._data.dtype in t._backend.cats[_FLOAT_CAT]
-    ):
-        _make_node(op, (x,), (m.version,), (m,), (d,), t, op.saves_out)
-
-
-def record2(
-    op: Any, x1: Any, d1: Any, m1: Meta | None, x2: Any, d2: Any, m2: Meta | None, t: Any
+def record_tensors(
+    op: Any, inputs: tuple[Any, ...], datas: tuple[Any, ...], params: Any, t: Any
 ) -> None:
-    """Record ``t = op(x1, x2)`` (a Python scalar input has no autograd state: None)."""
-    e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
-    e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
-    if (
-        (e1 is not None or e2 is not None)
-        and op.vjp is not NONDIFF
-        and t._data.dtype in t._backend.cats[_FLOAT_CAT]
-    ):
-        keep = op.saves_out
-        readers = op.out_readers
-        if keep and readers is not None:  # kept only when a rule that reads it will run
-            keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
-        _make_node(
-            op,
-            (x1, x2),
-            (0 if m1 is None else m1.version, 0 if m2 is None else m2.version),
-            (e1, e2),
-            (d1, d2),
-            t,
-            keep,
-        )
+    """Record ``t = op(*inputs, **params)``, one output, every input a tensor (the table's
+    fast paths of ops other than element-wise ones; ``datas``: the inputs' data)."""
+    needs: list[Any] = []
+    versions: list[int] = []
+    wanted = False
+    for x in inputs:
+        m = x._meta
+        if m is None:
+            needs.append(None)
+            versions.append(0)
+        else:
+            e = m if (m.requires_grad or m.node is not None) else None
+            wanted = wanted or e is not None
+            needs.append(e)
+            versions.append(m.version)
+    if not wanted or op.vjp is NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
+        return
+    keep = op.saves_out
+    readers = op.out_readers
+    if keep and readers is not None:  # kept only when a rule that reads it will run
+        keep = any(needs[i] is not None for i in readers)
+    record_node(op, inputs, tuple(versions), tuple(needs), datas, t, keep, params or _NO_PARAMS)
 
 
 def needs_graph(x: Any, value: Any) -> bool:

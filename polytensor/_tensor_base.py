@@ -10,6 +10,7 @@ them as ``TENSOR``, the concrete class, which ``Tensor`` registers when it is de
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
@@ -53,6 +54,8 @@ class TensorBase:
         global TENSOR
         if concrete:  # polytensor.Tensor: what the layers below create
             TENSOR = cls
+            for hook in _WHEN_CONCRETE:
+                hook(cls)
         else:  # nn.Parameter, ...: the table's fast paths take its instances as tensors
             SUBCLASSES.add(cls)
 
@@ -204,3 +207,23 @@ class TensorBase:
 # tensors pay nothing for subclasses.
 TENSOR: type[TensorBase] = TensorBase
 SUBCLASSES: set[type] = set()
+_WHEN_CONCRETE: list[Callable[[type[TensorBase]], None]] = []
+
+
+def when_concrete(hook: Callable[[type[TensorBase]], None]) -> None:
+    """Call ``hook(cls)`` when the concrete tensor class is defined (at once if it is): for
+    modules below ``Tensor`` that keep it in a global of their own, read once per call of
+    their hot paths.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_base import when_concrete
+    >>> seen = []
+    >>> when_concrete(seen.append)
+    >>> seen == [pt.Tensor]
+    True
+    """
+    _WHEN_CONCRETE.append(hook)
+    if TENSOR is not TensorBase:
+        hook(TENSOR)

@@ -4,9 +4,10 @@ One factory a shape of op: ``unary_function`` (``exp(x, /)``), ``binary_function
 (``add(x1, x2, /)``, its operator ``__add__`` and reflected ``__radd__``) and
 ``general_function`` (any other signature, from the op's declared one). Each has a fast path
 for the common call (tensors of one backend, whose dtypes already agree), which calls the
-backend's function, wraps the result and records it for autograd (``_tape.record1`` /
-``record2`` / ``record``); everything else (promotion, Python scalars of another kind, mixed
-backends, bad input) goes through ``apply()``, which says what is wrong.
+backend's function, wraps the result and records it for autograd (``_tape.record_node``;
+``record_tensors`` for other ops, ``record`` for several outputs); everything else
+(promotion, Python scalars of another kind, mixed backends, bad input) goes through
+``apply()``, which says what is wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .. import _config, _tape
 from .. import _tensor_base as _tb
 from .._dispatch import apply, wrap_output
+from .._dtypes import CATEGORY_NAMES
+from .._tape import NONDIFF
 from .._tensor_base import SUBCLASSES
 
 if TYPE_CHECKING:
@@ -29,31 +32,51 @@ _new = object.__new__
 _GRAD = _config.GRAD_ENABLED
 _SUBS = SUBCLASSES
 _SCALARS = (bool, int, float, complex)
-_record1 = _tape.record1
-_record2 = _tape.record2
 _record = _tape.record
+# the concrete tensor class (polytensor.Tensor), a global of this module's: the functions below
+# read it on every call
+_T: Any = _tb.TensorBase
+
+
+def _set_tensor_class(cls: type) -> None:
+    global _T
+    _T = cls
+
+
+_tb.when_concrete(_set_tensor_class)
+_record_node = _tape.record_node
+_record_tensors = _tape.record_tensors
+_FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
 def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> Any:
     """``name(x, /, *, out=None)`` for the element-wise op ``opdef`` of dtype category ``cat``
     (an index into ``Backend.cats``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
+    differentiable = opdef.vjp is not NONDIFF
 
     def function(x: Any, /, *, out: Any = None) -> Any:
-        if type(x) is _tb.TENSOR or type(x) in _SUBS:
+        if type(x) is _T or type(x) in _SUBS:
             b = x._backend
             d = x._data
             if d.dtype in b.cats[cat]:
                 r = b.fns[idx](d)
                 if type(r) is not b.array_type:
                     r = b.as_array(r)
-                t = _new(_tb.TENSOR)
+                t = _new(_T)
                 t._data = r
                 t._backend = b
                 t._meta = None
                 m = x._meta
-                if m is not None and _GRAD.get():
-                    _record1(opdef, x, d, m, t)
+                # recorded when x needs a gradient and the result is floating
+                if (
+                    m is not None
+                    and (m.requires_grad or m.node is not None)
+                    and differentiable
+                    and _GRAD.get()
+                    and r.dtype in b.cats[_FLOAT_CAT]
+                ):
+                    _record_node(opdef, (x,), (m.version,), (m,), (d,), t, opdef.saves_out)
                 return t if out is None else into(out, t)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t)
@@ -74,52 +97,72 @@ def binary_function(
     tries the other operand's), with ``reflected`` too its reflected form (``__radd__``,
     called with the operands swapped)."""
     idx = opdef.index
+    differentiable = opdef.vjp is not NONDIFF
 
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
         if reflected:
             x1, x2 = x2, x1
-        if type(x1) is _tb.TENSOR or type(x1) in _SUBS:
+        if type(x1) is _T or type(x1) in _SUBS:
             b = x1._backend
             d1 = x1._data
             dt = d1.dtype
-            if type(x2) is _tb.TENSOR or type(x2) in _SUBS:
+            if type(x2) is _T or type(x2) in _SUBS:
                 d2 = x2._data
-                # (one device: tensors of a multi-device backend go through apply's check)
-                ok = (
-                    b is x2._backend and dt is d2.dtype and dt in b.cats[cat] and not b.multi_device
-                )
+                # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
+                if b is not x2._backend or dt is not d2.dtype or dt not in b.pair_cats[cat]:
+                    return _general(x1, x2, out)
+                m1 = x1._meta
                 m2 = x2._meta
             else:
-                d2 = x2
                 s = b.cats_scalar[cat].get(type(x2))
-                ok = s is not None and dt in s
+                if s is None or dt not in s:
+                    return _general(x1, x2, out)
+                d2 = x2
+                m1 = x1._meta
                 m2 = None
-            m1 = x1._meta
-        elif type(x2) is _tb.TENSOR or type(x2) in _SUBS:
+        elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
-            d1 = x1
             d2 = x2._data
             s = b.cats_scalar[cat].get(type(x1))
-            ok = s is not None and d2.dtype in s
+            if s is None or d2.dtype not in s:
+                return _general(x1, x2, out)
+            d1 = x1
             m1 = None
             m2 = x2._meta
         else:
-            ok = False
-        if ok:
-            try:
-                r = b.fns[idx](d1, d2)
-            except ValueError:  # shapes do not broadcast: apply() says so in its words
-                ok = False
-            else:
-                if type(r) is not b.array_type:
-                    r = b.as_array(r)
-                t = _new(_tb.TENSOR)
-                t._data = r
-                t._backend = b
-                t._meta = None
-                if (m1 is not None or m2 is not None) and _GRAD.get():
-                    _record2(opdef, x1, d1, m1, x2, d2, m2, t)
-                return t if out is None else into(out, t)
+            return _general(x1, x2, out)
+        try:
+            r = b.fns[idx](d1, d2)
+        except ValueError:  # shapes do not broadcast: apply() says so in its words
+            return _general(x1, x2, out)
+        if type(r) is not b.array_type:
+            r = b.as_array(r)
+        t = _new(_T)
+        t._data = r
+        t._backend = b
+        t._meta = None
+        if (m1 is not None or m2 is not None) and differentiable and _GRAD.get():
+            # recorded when an input needs a gradient and the result is floating; the output
+            # is kept when a rule that reads it will run (out_readers)
+            e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
+            e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
+            if (e1 is not None or e2 is not None) and r.dtype in b.cats[_FLOAT_CAT]:
+                keep = opdef.saves_out
+                readers = opdef.out_readers
+                if keep and readers is not None:
+                    keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
+                _record_node(
+                    opdef,
+                    (x1, x2),
+                    (0 if m1 is None else m1.version, 0 if m2 is None else m2.version),
+                    (e1, e2),
+                    (d1, d2),
+                    t,
+                    keep,
+                )
+        return t if out is None else into(out, t)
+
+    def _general(x1: Any, x2: Any, out: Any) -> Any:
         t = apply(opdef, (x1, x2), None, operator)
         return t if out is None or t is NotImplemented else into(out, t)
 
@@ -179,11 +222,20 @@ def general_function(
     n_in = len(names)
     sequence = inputs[0].startswith("[")
     variadic = inputs[0].startswith("*")
+    P = inspect.Parameter
     kw = tuple(p for p in sig.parameters if p not in names)
-    defaults = {p: sig.parameters[p].default for p in kw}
-    keyword_only = all(sig.parameters[p].kind is inspect.Parameter.KEYWORD_ONLY for p in kw)
+    defaults = {
+        p: sig.parameters[p].default for p in kw if sig.parameters[p].default is not P.empty
+    }
+    required = frozenset(p for p in kw if p not in defaults)
+    keyword_only = all(sig.parameters[p].kind is P.KEYWORD_ONLY for p in kw)
     allowed = frozenset(kw)
-    simple = keyword_only and not (variadic or sequence)  # bound without inspect
+    simple = keyword_only and not required and not (variadic or sequence)  # the common call
+    # the other parameters a call may give positionally, in order, and those it may name
+    positional = tuple(
+        p for p in kw if sig.parameters[p].kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)
+    )
+    by_keyword = frozenset(p for p in kw if sig.parameters[p].kind is not P.POSITIONAL_ONLY)
     idx = opdef.index
     name = opdef.name
     promote = bool(opdef.promote)
@@ -196,7 +248,20 @@ def general_function(
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         if simple and len(args) == n_in and allowed.issuperset(kwargs):
             return args, ({**defaults, **kwargs} if kwargs else defaults)
-        bound = sig.bind(*args, **kwargs)  # raises Python's own TypeError for a bad call
+        n = len(args)
+        if variadic:
+            if by_keyword.issuperset(kwargs) and required.issubset(kwargs):
+                return args, {**defaults, **kwargs}
+        elif n_in <= n <= n_in + len(positional) and by_keyword.issuperset(kwargs):
+            given = positional[: n - n_in]
+            if kwargs.keys().isdisjoint(given):
+                params = {**defaults, **dict(zip(given, args[n_in:], strict=True)), **kwargs}
+                if required.issubset(params):
+                    arrays = _sequence(name, args[0]) if sequence else args[:n_in]
+                    return arrays, params
+        # anything else (an input named, a missing or repeated argument): inspect binds, or
+        # raises Python's own TypeError for a bad call
+        bound = sig.bind(*args, **kwargs)
         bound.apply_defaults()
         values = bound.arguments
         if variadic:
@@ -207,40 +272,79 @@ def general_function(
             arrays = tuple(values[n] for n in names)
         return arrays, {p: values[p] for p in kw}
 
+    takes_dtype = "dtype" in kw
+    c0 = cats[0]
+
     def function(*args: Any, **kwargs: Any) -> Any:
-        arrays, params = bind(args, kwargs)
+        if simple and len(args) == n_in and (not kwargs or allowed.issuperset(kwargs)):
+            arrays, params = args, ({**defaults, **kwargs} if kwargs else defaults)
+        else:
+            arrays, params = bind(args, kwargs)
         if sequence or variadic:
             return apply(opdef, arrays, params or None)
-        x = arrays[group[0] if group else 0]
-        if type(x) is _tb.TENSOR or type(x) in _SUBS:
-            b = x._backend
-            ref = x._data.dtype
-            if scalars:
-                ok = _fast_ok(b, ref, arrays, cats, group)
+        if scalars:  # Python scalars or None may stand for arrays (where, clip)
+            return _with_scalars(arrays, params)
+        # the fast path: tensors of one backend, in their categories (of one dtype, if the op
+        # promotes), on one device, and no dtype= to convert
+        x = arrays[0]
+        if not (type(x) is _T or type(x) in _SUBS):
+            return apply(opdef, arrays, params or None, operator)
+        b = x._backend
+        d0 = x._data
+        ref = d0.dtype
+        if ref not in b.cats[c0] or (takes_dtype and params["dtype"] is not None):
+            return apply(opdef, arrays, params or None, operator)
+        if n_in == 1:
+            datas: tuple[Any, ...] = (d0,)
+            m = x._meta
+            metas = m is not None
+        else:
+            for i in range(1, n_in):
+                v = arrays[i]
+                if not (type(v) is _T or type(v) in _SUBS) or v._backend is not b:
+                    return apply(opdef, arrays, params or None, operator)
+                vt = v._data.dtype
+                # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
+                if (promote and vt is not ref) or vt not in b.pair_cats[cats[i]]:
+                    return apply(opdef, arrays, params or None, operator)
+            if n_in == 2:
+                x2 = arrays[1]
+                datas = (d0, x2._data)
+                metas = x._meta is not None or x2._meta is not None
             else:
-                ok = True
-                for i, v in enumerate(arrays):
-                    if not (type(v) is _tb.TENSOR or type(v) in _SUBS) or v._backend is not b:
-                        ok = False
-                        break
-                    vt = v._data.dtype
-                    if (promote and vt is not ref) or vt not in b.cats[cats[i]]:
-                        ok = False
-                        break
-            if ok and params.get("dtype") is None and not (b.multi_device and n_in > 1):
-                datas = tuple(
-                    v._data if type(v) is _tb.TENSOR or type(v) in _SUBS else v for v in arrays
-                )
+                datas = tuple([v._data for v in arrays])
+                metas = any(v._meta is not None for v in arrays)
+        impl = opdef.impl
+        r = impl(b.fns[idx], *datas, **params) if impl is not None else b.fns[idx](*datas, **params)
+        if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
+            t = wrap_output(r, b)
+            if _GRAD.get():
+                _record(opdef, arrays, params or None, t)
+            return t
+        if type(r) is not b.array_type:
+            r = b.as_array(r)  # a NumPy scalar, say
+        t = _new(_T)
+        t._data = r
+        t._backend = b
+        t._meta = None
+        if metas and _GRAD.get():
+            _record_tensors(opdef, arrays, datas, params, t)
+        return t
+
+    def _with_scalars(arrays: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        x = arrays[group[0] if group else 0]
+        if type(x) is _T or type(x) in _SUBS:
+            b = x._backend
+            if (
+                _fast_ok(b, x._data.dtype, arrays, cats, group)
+                and params.get("dtype") is None
+                and not (b.multi_device and n_in > 1)
+            ):
+                datas = tuple(v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays)
                 impl = opdef.impl
                 fn = b.fns[idx]
                 r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
-                if type(r) is b.array_type:
-                    t = _new(_tb.TENSOR)
-                    t._data = r
-                    t._backend = b
-                    t._meta = None
-                else:
-                    t = wrap_output(r, b)
+                t = wrap_output(r, b)
                 if _GRAD.get():
                     _record(opdef, arrays, params or None, t)
                 return t
@@ -258,7 +362,7 @@ def _fast_ok(
         c = cats[i] if i < len(cats) else cats[0]
         if v is None:
             continue
-        if type(v) is _tb.TENSOR or type(v) in _SUBS:
+        if type(v) is _T or type(v) in _SUBS:
             d = v._data.dtype
             if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
                 return False

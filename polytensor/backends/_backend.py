@@ -310,6 +310,51 @@ class Backend:
     (True, True, 'strict')
     """
 
+    # Slots: the table's functions read these fields once per call (b.fns, b.cats...), and a
+    # slot is read at a fixed offset, where an instance dict of more than 30 keys is not
+    # shared between instances and makes every read a lookup.
+    __slots__ = (
+        "__weakref__",
+        "_as_array",
+        "_compute",
+        "_device_of",
+        "_devices",
+        "_error",
+        "_from_numpy",
+        "_loader",
+        "_materialize",
+        "_persist",
+        "_probe",
+        "_to_numpy",
+        "_variants",
+        "_xp",
+        "array_type",
+        "as_array",
+        "availability",
+        "by_name",
+        "capabilities",
+        "cats",
+        "cats_scalar",
+        "extra",
+        "fns",
+        "from_native",
+        "inplace",
+        "lazy",
+        "lazy_ops",
+        "multi_device",
+        "mutable",
+        "name",
+        "option_names",
+        "options",
+        "overrides",
+        "owns_data",
+        "pair_cats",
+        "shares_host_memory",
+        "to_native",
+        "transfer",
+        "writes",
+    )
+
     def __init__(
         self,
         name: str,
@@ -350,6 +395,8 @@ class Backend:
         self._from_numpy = transfer.from_numpy
         self._device_of = transfer.device_of
         self._as_array = transfer.as_array
+        # what a library function returned (a NumPy scalar, say) -> an array
+        self.as_array: Callable[[Any], Any] = self._any_as_array
         self._compute = lazy_ops.compute
         self._persist = lazy_ops.persist
         self._materialize = lazy_ops.materialize
@@ -369,6 +416,9 @@ class Backend:
         self.fns: _FnTable = _FnTable(self)
         self.by_name = _ByName(self.fns)
         self.cats: list[frozenset[Any]] = []
+        # cats, for an op's fast path over two tensors: empty on a multi-device backend, whose
+        # pairs of tensors take the general path that checks they share a device
+        self.pair_cats: list[frozenset[Any]] = []
         self.cats_scalar: list[dict[type, frozenset[Any]]] = []
         self.array_type: type = type(None)
         self.to_native: dict[dt.DType, Any] = {}
@@ -416,7 +466,7 @@ class Backend:
                 raise BackendUnavailable(reason)
         self._build_tables(xp)
         if self._as_array is not None:  # an instance attribute: no method call per wrap
-            self.as_array = self._as_array  # type: ignore[method-assign, assignment]
+            self.as_array = self._as_array
         self._xp = xp
         return xp
 
@@ -448,6 +498,7 @@ class Backend:
                     for t, ks in kinds.items()
                 }
             )
+        self.pair_cats = [frozenset()] * len(self.cats) if self.multi_device else self.cats
 
     @property
     def xp(self) -> ModuleType:
@@ -528,8 +579,9 @@ class Backend:
                 )
         return d
 
-    def as_array(self, value: Any) -> Any:
-        """Turn what a library function returned (a NumPy scalar, say) into an array."""
+    def _any_as_array(self, value: Any) -> Any:
+        """Turn what a library function returned (a NumPy scalar, say) into an array: what
+        ``as_array`` is until the library loads and tells a direct one (see ``load``)."""
         if self._as_array is not None:
             return self._as_array(value)
         return self.xp.asarray(value)
