@@ -102,13 +102,12 @@ def test_the_package_executes_no_source_strings() -> None:
     import pathlib
 
     root = pathlib.Path(pt.__file__).parent
-    calls = []
-    for path in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("exec", "eval", "compile")
-            ):
-                calls.append(f"{path.relative_to(root)}:{node.lineno}")
+    calls = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path in root.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("exec", "eval", "compile")
+    ]
     assert not calls, calls

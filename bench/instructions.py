@@ -1,0 +1,81 @@
+"""Workloads for counting instructions (``valgrind --tool=callgrind``) rather than timing them.
+
+Instruction counts do not depend on what else the machine is doing, so two checkouts of
+polytensor can be compared side by side on a noisy machine. Each mode runs ``STEPS`` times:
+
+- ``small``: a chain of 1,000 element-wise ops (sin, exp, subtract, multiply, add, tanh,
+  divide by a scalar, cos) on 8-element float64 tensors, nothing recorded;
+- ``chain``: the same chain recording the graph, then ``backward()``;
+- ``train``: one SGD step of the two-layer network of ``autograd.py`` in float32
+  (N=64, D_in=1000, H=100, D_out=10), BLAS pinned to one thread.
+
+Per-step counts come from two runs with different ``STEPS`` (the difference removes start-up),
+with the hash seed fixed::
+
+    run() { PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 PYTHONPATH=$1 valgrind --tool=callgrind \\
+        --callgrind-out-file=/dev/null .venv/bin/python bench/instructions.py $2 $3 2>&1 \\
+        | grep -o 'Collected : [0-9]*'; }
+    run . small 2; run . small 52      # (52 - 2) x 1,000 ops between the two
+
+Examples
+--------
+>>> import subprocess, sys
+>>> subprocess.run([sys.executable, __file__, "small", "1"], check=True).returncode
+0
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import polytensor as pt
+
+
+def chain(v: pt.Tensor, a: pt.Tensor, b: pt.Tensor) -> pt.Tensor:
+    """1,000 element-wise ops, 125 rounds of 8."""
+    for _ in range(125):
+        v = pt.cos(
+            pt.divide(pt.tanh(pt.add(pt.multiply(pt.subtract(pt.exp(pt.sin(v)), a), b), a)), 2.0)
+        )
+    return v
+
+
+def main(mode: str, steps: int) -> None:
+    threadpool_limits(1)
+    rng = np.random.default_rng(0)
+    if mode == "train":
+        x = pt.asarray(rng.standard_normal((64, 1000)).astype(np.float32))
+        y = pt.asarray(rng.standard_normal((64, 10)).astype(np.float32))
+        w1 = pt.asarray(
+            (rng.standard_normal((1000, 100)) * 0.01).astype(np.float32), requires_grad=True
+        )
+        w2 = pt.asarray(
+            (rng.standard_normal((100, 10)) * 0.01).astype(np.float32), requires_grad=True
+        )
+        relu = pt.nn.functional.relu
+        for _ in range(steps):
+            loss = ((relu(x @ w1) @ w2 - y) ** 2).sum()
+            loss.backward()
+            with pt.no_grad():
+                w1 -= 1e-6 * w1.grad
+                w2 -= 1e-6 * w2.grad
+            w1.grad = None
+            w2.grad = None
+        return
+    grad = mode == "chain"
+    x = pt.asarray(np.linspace(0.1, 0.9, 8), requires_grad=grad)
+    a = pt.asarray(np.full(8, 0.5), requires_grad=grad)
+    b = pt.asarray(np.full(8, 0.25))
+    for _ in range(steps):
+        v = chain(x, a, b)
+        if grad:
+            v.sum().backward()
+            x.grad = None
+            a.grad = None
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
