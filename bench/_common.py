@@ -79,9 +79,13 @@ class OtherLoad:
 
 def revision() -> str:
     """The git commit of the polytensor being measured (+ "-dirty" with local changes)."""
+    return git_revision(os.path.dirname(os.path.dirname(os.path.abspath(pt.__file__))))
+
+
+def git_revision(root: str) -> str:
+    """The git commit of the checkout at ``root`` (+ "-dirty" with local changes)."""
     import subprocess
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(pt.__file__)))
     try:
         out = subprocess.run(
             ["git", "-C", root, "describe", "--always", "--dirty"],

@@ -40,7 +40,7 @@ import numpy as np
 
 import polytensor as pt
 
-from _common import OtherLoad
+from _common import OtherLoad, git_revision
 from _common import cpu_model as _cpu_model
 
 GOAL_RATIO = 1.5
@@ -64,21 +64,6 @@ class _OtherLoad(OtherLoad):
             return None
         t = os.times()
         return sample[0], sample[1] + t.children_user + t.children_system, sample[2]
-
-
-def _revision(root: str) -> str:
-    """The git commit of the checkout at ``root`` (+ "-dirty" with local changes)."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", root, "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return f"{root} (not a git checkout)"
-    return f"{root} at {out.stdout.strip()}"
 
 
 def _env() -> dict[str, str]:
@@ -210,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         f"python {platform.python_version()} ({sys.executable}), "
         f"polytensor {pt.__version__}, numpy {np.__version__}"
     )
-    print(f"polytensor source: {_revision(ROOT)}")
+    print(f"polytensor source: {git_revision(ROOT)}")
     print(
         f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}"
     )

@@ -115,7 +115,8 @@ def apply(
     for v in inputs:
         if isinstance(v, TensorBase):
             b = v._backend
-            backend = _joined(opdef.name, backend, b)
+            if b is not backend:  # (the first tensor, or another backend object: checked)
+                backend = _joined(opdef.name, backend, b)
             d = v._data
             datas.append(d)
             dtypes.append(b.from_native.get(d.dtype) or b.dtype_of(d.dtype))
