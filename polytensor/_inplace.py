@@ -15,7 +15,13 @@ from . import _config, _tape
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["after_inplace", "alias_before_inplace", "assign_inplace", "check_inplace"]
+__all__ = [
+    "after_inplace",
+    "alias_before_inplace",
+    "assign_inplace",
+    "check_inplace",
+    "checked_inputs",
+]
 
 _SYMBOLS = {
     "__iadd__": "+",
@@ -105,3 +111,40 @@ def after_inplace(x: Any, result: Any) -> None:
             _tape.mark_special(m)
         return
     _tape.bump_version(x)
+
+
+def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The inputs as ``node``'s rule must see them at backward time: an input rebound by a
+    later in-place op is read with the value it had (kept with the node); one overwritten in
+    memory raises. Only the inputs whose values the rule reads (not just their shape and
+    dtype) count.
+
+    Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
+    overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
+    """
+    checked = node.op.checked
+    datas = node.datas
+    fixed = None
+    for i in range(len(ins)) if checked is None else checked:
+        d = datas[i]
+        if d is None or d is ins[i]:  # absent, or a Python scalar
+            continue
+        v = ins[i]
+        if v._data is not d:  # rebound by a later in-place op: read the old value
+            if fixed is None:
+                fixed = list(ins)
+            a = object.__new__(type(v))
+            a._data = d
+            a._backend = v._backend
+            a._meta = node.needs[i]
+            fixed[i] = a
+        else:
+            m = v._meta
+            if m is not None and m.version != node.versions[i]:  # overwritten in memory
+                raise RuntimeError(
+                    f"one of the input tensors of {node.op.name}() was modified by an in-place "
+                    f"operation after {node.op.name}() used it (version {node.versions[i]} then, "
+                    f"now {m.version}); its gradient would no longer be right: use an "
+                    f"out-of-place operation or clone() the tensor before changing it"
+                )
+    return ins if fixed is None else tuple(fixed)

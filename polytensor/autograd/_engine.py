@@ -21,12 +21,10 @@ from typing import Any, cast
 from .. import _config, _tape
 from .. import _dtypes as dt
 from .. import _tensor_base as _tb
-from .._ops.creation import full_like, zeros_like
-from .._ops.data_types import astype
-from .._ops.elementwise import real
-from .._ops.manipulation import reshape
-from .._ops.statistical import sum as _sum
+from .._inplace import checked_inputs
+from .._ops.creation import zeros_like
 from .._tape import ZERO, Composite, Marker, Meta, Node
+from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
 
 __all__ = ["FAST_RULES", "backward", "sum_to_shape"]
@@ -53,20 +51,6 @@ def _only_held_by(obj: Any, n: int) -> bool:
 # Whether backward uses the ops' fast first-order forms where they have them (tests compare).
 FAST_RULES = True
 _attach_fast_forms()  # OpDef.fast, from the table of _fast_forms.py
-
-
-# -- backward --------------------------------------------------------------------------------------
-def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
-    """Undo broadcasting: sum ``g`` down to ``shape``."""
-    gshape = g.shape
-    if tuple(gshape) == tuple(shape):
-        return g
-    lead = len(gshape) - len(shape)
-    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
-    if not inner:  # only leading axes were added: the sum has the shape already
-        return _sum(g, axis=tuple(range(lead)))
-    g = _sum(g, axis=tuple(range(lead)) + inner, keepdims=True)
-    return reshape(g, tuple(shape))
 
 
 def backward(
@@ -243,14 +227,14 @@ def _run_rules(
     op = node.op
     out = node.out
     if node.epoch != _tape._inplace_count:  # something changed in place since recording
-        ins = _checked_inputs(node, ins)
+        ins = checked_inputs(node, ins)
         if out is not None:
             out = node.saved_outputs(create_graph)
     elif create_graph and out is not None:
         out = node.saved_outputs(True)
     if node.tuple_out:
         g_in = tuple(
-            g if g is not None else _zeros_like(o)
+            g if g is not None else zeros_like(o)
             for g, o in zip(g_in, cast("tuple[Any, ...]", out), strict=True)
         )
         if isinstance(out, list):
@@ -278,7 +262,7 @@ def _run_rules(
         cs = vjp(g_in, out, *ins, **params)
     for v, need, c in zip(ins, node.needs, cs, strict=True):
         if need is not None:
-            _pend(need, _zeros_like(v) if c is None else _fit(c, v), pending, leaves, heap)
+            _pend(need, zeros_like(v) if c is None else fit(c, v), pending, leaves, heap)
 
 
 def _composite_vjp(
@@ -318,7 +302,7 @@ def _by_rule(
         if rule.__class__ is Marker
         else (rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
     )
-    return _zeros_like(v) if c is None else _fit(c, v)
+    return zeros_like(v) if c is None else fit(c, v)
 
 
 def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
@@ -334,34 +318,7 @@ def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
     t._data = c
     t._backend = b
     t._meta = None
-    return _fit(t, ins[i])
-
-
-def _checked_inputs(node: Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The inputs as the node's rule must see them: an input rebound by a later in-place op
-    is read with the value it had (kept with the node); one overwritten in memory raises.
-    Only the inputs whose values the rule reads (not just their shape and dtype) count."""
-    checked = node.op.checked
-    datas = node.datas
-    fixed = None
-    for i in range(len(ins)) if checked is None else checked:
-        d = datas[i]
-        if d is None or d is ins[i]:  # absent, or a Python scalar
-            continue
-        v = ins[i]
-        if v._data is not d:  # rebound by a later in-place op: read the old value
-            if fixed is None:
-                fixed = list(ins)
-            a = _new(type(v))
-            a._data = d
-            a._backend = v._backend
-            a._meta = node.needs[i]
-            fixed[i] = a
-        else:
-            m = v._meta
-            if m is not None and m.version != node.versions[i]:  # overwritten in memory
-                _raise_modified(node, node.versions[i], m.version)
-    return ins if fixed is None else tuple(fixed)
+    return fit(t, ins[i])
 
 
 def _pend(
@@ -421,37 +378,8 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
     return g_in
 
 
-def _raise_modified(node: Node, saved: int, now: int) -> None:
-    raise RuntimeError(
-        f"one of the input tensors of {node.op.name}() was modified by an in-place operation "
-        f"after {node.op.name}() used it (version {saved} then, now {now}); its gradient "
-        f"would no longer be right: use an out-of-place operation or clone() the tensor "
-        f"before changing it"
-    )
-
-
 def _accumulate(acc: Any, g: Any) -> Any:
     return g if acc is None else acc + g
-
-
-def _zeros_like(o: Any) -> Any:
-    return zeros_like(o)
-
-
-def _fit(c: Any, v: Any) -> Any:
-    """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v``."""
-    if type(c) is type(v) and c._data.shape == v._data.shape and c._data.dtype is v._data.dtype:
-        return c
-    if not _tape._is_tensor(c):
-        return full_like(v, c)
-    if tuple(c.shape) != tuple(v.shape):
-        c = sum_to_shape(c, v.shape)
-    if c.dtype is not v.dtype:
-        if c.dtype.kind == "complex floating" and v.dtype.kind != "complex floating":
-            c = real(c)
-        if c.dtype is not v.dtype:
-            c = astype(c, v.dtype)
-    return c
 
 
 def _run_hooks(hooks: list[Any], g: Any) -> Any:

@@ -1,0 +1,52 @@
+"""A cotangent made to fit its input: summed over broadcast axes to the input's shape and cast
+to its dtype (the real part for a real input), in one place for every rule's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _tape
+from .._ops.creation import full_like
+from .._ops.data_types import astype
+from .._ops.elementwise import real
+from .._ops.manipulation import reshape
+from .._ops.statistical import sum as _sum
+
+__all__ = ["fit", "sum_to_shape"]
+
+
+def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
+    """Undo broadcasting: sum ``g`` down to ``shape``.
+
+    Example: ``sum_to_shape(pt.ones((2, 3)), (1, 3))`` is ``[[2., 2., 2.]]``.
+    """
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if not inner:  # only leading axes were added: the sum has the shape already
+        return _sum(g, axis=tuple(range(lead)))
+    g = _sum(g, axis=tuple(range(lead)) + inner, keepdims=True)
+    return reshape(g, tuple(shape))
+
+
+def fit(c: Any, v: Any) -> Any:
+    """Cotangent ``c`` (a tensor or a Python scalar) summed to the shape and cast to the dtype
+    of input ``v``.
+
+    Example: ``fit(pt.ones((2, 3)), pt.zeros(3, dtype=pt.float32))`` is ``[2., 2., 2.]`` in
+    float32.
+    """
+    if type(c) is type(v) and c._data.shape == v._data.shape and c._data.dtype is v._data.dtype:
+        return c
+    if not _tape._is_tensor(c):
+        return full_like(v, c)
+    if tuple(c.shape) != tuple(v.shape):
+        c = sum_to_shape(c, v.shape)
+    if c.dtype is not v.dtype:
+        if c.dtype.kind == "complex floating" and v.dtype.kind != "complex floating":
+            c = real(c)
+        if c.dtype is not v.dtype:
+            c = astype(c, v.dtype)
+    return c
