@@ -1814,6 +1814,14 @@ def _relu_backward(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, op.func, (g, x))  # type: ignore[arg-type]
 
 
+def _mask_grad(draw: Draw, op: OpDef) -> GradCase:
+    """where(keep, g, 0): g smooth values, keep a boolean mask broadcast with it."""
+    s1, s2 = small_broadcast(draw)
+    g = smooth_values(draw, F64, s1)
+    keep = array(draw, np.dtype(bool), s2)
+    return _case(op, op.func, (g,), (keep,))  # type: ignore[arg-type]
+
+
 def _matrix_transpose(draw: Draw, op: OpDef, m: Mode) -> Case:
     return Case((m.array(draw, op, min_dims=2),))
 
@@ -1965,6 +1973,7 @@ SAMPLING: dict[str, Sampling] = {
     "clip": Sampling(forward=_clip, grad=_clip_grad),
     "where": Sampling(both=_where),
     "_relu_backward": Sampling(grad=_relu_backward),
+    "_mask_grad": Sampling(grad=_mask_grad),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),
     "cumulative_prod": Sampling(smooth=_PRODUCT),

@@ -383,6 +383,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "_matmul_nt": lambda p: lambda a, b: torch.matmul(a, b.mT),
     "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
     "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
+    "_mask_grad": lambda p: lambda g, keep: torch.where(keep, g, torch.zeros_like(g)),
     # creation
     "meshgrid": lambda p: lambda *xs: tuple(torch.meshgrid(*xs, indexing=p["indexing"])),
     "tril": lambda p: lambda x: torch.tril(x, diagonal=p["k"]),

@@ -725,6 +725,13 @@ def zero_(self: Tensor) -> Tensor:
     >>> x = pt.ones(2); _ = x.zero_(); x
     tensor([0., 0.], backend='numpy')
     """
+    b = self._backend
+    if b.mutable and not (_tape.requires_grad(self) and _graph_enabled()):
+        # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary)
+        _inplace.check_inplace(self, "zero_")
+        self._data[...] = 0
+        _tape.bump_version(self)
+        return self
     return fill_(self, 0)
 
 

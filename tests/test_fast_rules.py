@@ -52,6 +52,11 @@ CASES: dict[str, list[_Case]] = {
     "cos": [(((2, 3),), pt.cos, True)],
     "tanh": [(((2, 3),), pt.tanh, True)],
     "relu": [(((3, 4),), pt.nn.functional.relu, True)],
+    "clip": [
+        (((3, 4),), lambda a: a.clamp(min=0), True),  # the tutorials' relu
+        (((3, 4),), lambda a: pt.clip(a, max=0.5), True),
+        (((3, 4),), lambda a: pt.clamp(a, -0.5, 0.5), False),  # two bounds take the rule
+    ],
     "matmul": [
         (((3, 4), (4, 5)), lambda a, b: a @ b, True),
         (((2, 3, 4), (4, 5)), lambda a, b: a @ b, True),  # broadcast: summed

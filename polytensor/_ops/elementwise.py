@@ -191,6 +191,16 @@ _relu_backward: Function = op(
     promote=(0, 1),
 )
 
+# A gradient kept where a mask is true, where(keep, g, 0), in one call: the fast first-order
+# form of clip with one bound (PyTorch's clamp_min backward); differentiable again in g.
+_mask_grad: Function = op(
+    "_mask_grad",
+    "(g, keep, /)",
+    ("real numeric", "boolean"),
+    (lambda gg, _out, _g, keep: _mask_grad(gg, keep), NONDIFF),
+    inputs=("g", "keep"),
+)
+
 # -- comparison and logic --------------------------------------------------------------------------
 equal = binary("equal", "any", NONDIFF)
 not_equal = binary("not_equal", "any", NONDIFF)

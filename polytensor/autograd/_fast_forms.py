@@ -55,6 +55,19 @@ def _matmul_x2(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
     return NotImplemented
 
 
+def _clip_x(F: Any, g: Any, out: Any, x: Any, lo: Any, hi: Any) -> Any:
+    # clamp(min=...) or clamp(max=...) with a number: the gradient passes where x is inside the
+    # closed bound, as the rule (and PyTorch) has it
+    if hi is None and lo.__class__ in _NUMBERS:
+        return F._mask_grad(g, x >= lo)
+    if lo is None and hi.__class__ in _NUMBERS:
+        return F._mask_grad(g, x <= hi)
+    return NotImplemented
+
+
+_NUMBERS = (int, float)
+
+
 def _sum(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
     if axis is None and g.ndim == 0:  # a full reduction, loss.sum() say: one call
         return F.broadcast_to(g, x.shape)
@@ -76,6 +89,7 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "cos": (lambda F, g, out, x: -g * F.sin(x),),
     "tanh": (lambda F, g, out, x: g * (1 - out * out),),
     "relu": (lambda F, g, out, x: F._relu_backward(g, out),),
+    "clip": (_clip_x, None, None),
     # element-wise, two inputs
     "add": (lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: g),
     "subtract": (lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: -g),

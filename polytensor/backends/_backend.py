@@ -555,6 +555,9 @@ class Backend:
         if name == "_relu_backward":  # where(x > 0, g, 0)
             xp = self.xp
             return lambda g, x: xp.where(x > 0, g, xp.zeros_like(g))
+        if name == "_mask_grad":  # where(keep, g, 0)
+            xp = self.xp
+            return lambda g, keep: xp.where(keep, g, xp.zeros_like(g))
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":

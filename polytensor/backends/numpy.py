@@ -117,12 +117,18 @@ def _direct(xp: Any) -> dict[str, Any]:
         z = zeros.get(x.dtype)
         if z is None:
             z = zeros[x.dtype] = np.zeros((), x.dtype)
-        keep = x > z  # (multiply broadcasts g and keep as where does)
+        return mask_grad(g, x > z)
+
+    def mask_grad(g: Any, keep: Any, /) -> Any:
+        # (multiply broadcasts g and keep as where does)
         if g.dtype is f32 and math.isfinite(vdot(g, g)):
             # NumPy's float32 where is ~2.5x slower than a multiply, which gives the same
             # values where g is finite (a zero may come out as -0.0); g . g is finite only when
             # every element is (one pass, no temporary; an overflow just takes the where)
             return multiply(g, keep)
+        z = zeros.get(g.dtype)
+        if z is None:
+            z = zeros[g.dtype] = np.zeros((), g.dtype)
         return where(keep, g, z)
 
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
@@ -141,6 +147,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_matmul_nt": matmul_nt,
         "_matmul_tn": matmul_tn,
         "_relu_backward": relu_backward,
+        "_mask_grad": mask_grad,
     }
 
 
