@@ -41,7 +41,18 @@ def _requires_grad_get(self: Tensor) -> bool:
 
 
 def _requires_grad_set(self: Tensor, flag: bool) -> None:
-    _tape.set_requires_grad(self, bool(flag))
+    _tape.set_requires_grad(self, _bool_flag("requires_grad", flag))
+
+
+def _bool_flag(where: str, flag: Any) -> bool:
+    # Note: only a bool, as PyTorch: bool("no") is True, so a truthiness test would turn a
+    # mistaken argument into requiring grad.
+    if flag is True or flag is False:
+        return flag  # type: ignore[no-any-return]
+    raise TypeError(
+        f"{where} expects a bool (True or False); got {type(flag).__name__} {flag!r}; "
+        f"pass True or False"
+    )
 
 
 def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
@@ -53,7 +64,8 @@ def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
     >>> pt.ones(2).requires_grad_().requires_grad
     True
     """
-    return _tape.set_requires_grad(self, bool(requires_grad))  # type: ignore[no-any-return]
+    flag = _bool_flag("requires_grad_()", requires_grad)
+    return _tape.set_requires_grad(self, flag)  # type: ignore[no-any-return]
 
 
 def _grad_get(self: Tensor) -> Tensor | None:
@@ -63,15 +75,39 @@ def _grad_get(self: Tensor) -> Tensor | None:
 
 def _grad_set(self: Tensor, value: Tensor | None) -> None:
     if value is not None:
-        if not isinstance(value, TensorBase):
-            raise TypeError(f"grad must be a Tensor or None; got {type(value).__name__}")
-        if tuple(value.shape) != tuple(self.shape):
-            raise ValueError(f"grad has shape {value.shape} but the tensor has {self.shape}")
+        _check_grad(self, value)
     if self._meta is None:
         if value is None:
             return
         self._meta = _tape.Meta()
     self._meta.grad = value
+
+
+def _check_grad(x: Tensor, value: Any) -> None:
+    """PyTorch's checks of an assigned ``.grad``: a tensor of ``x``'s shape, dtype, backend
+    and device (the mismatch would otherwise surface later, in an optimizer's update)."""
+    if not isinstance(value, TensorBase):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None; got {type(value).__name__}; "
+            f"assign pt.asarray(...) of the tensor's shape and dtype, or None"
+        )
+    if tuple(value.shape) != tuple(x.shape):
+        raise RuntimeError(
+            f"attempting to assign a gradient of shape {tuple(value.shape)} to a tensor of "
+            f"shape {tuple(x.shape)}; the gradient must have the tensor's shape"
+        )
+    if value.dtype is not x.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient of dtype {value.dtype.name} to a tensor of "
+            f"dtype {x.dtype.name}; the gradient must have the tensor's dtype: assign "
+            f"g.astype(pt.{x.dtype.name})"
+        )
+    if value.device != x.device:
+        raise RuntimeError(
+            f"attempting to assign a gradient on {value.device} to a tensor on {x.device}; "
+            f"the gradient must be on the tensor's backend and device: assign "
+            f'g.to("{x.device}")'
+        )
 
 
 def _grad_fn(self: Tensor) -> Any:
@@ -1025,7 +1061,7 @@ class TensorMethods:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        _tape.set_requires_grad(self, bool(flag))
+        _requires_grad_set(self, flag)  # type: ignore[arg-type]
 
     @property
     def grad(self) -> Tensor | None:
