@@ -14,6 +14,7 @@ from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full, full_like
 from ._ops.data_types import astype
+from ._ops.indexing import take_along_axis
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
 from ._ops.manipulation import (
@@ -48,7 +49,7 @@ def _bool_flag(where: str, flag: Any) -> bool:
     # Note: only a bool, as PyTorch: bool("no") is True, so a truthiness test would turn a
     # mistaken argument into requiring grad.
     if flag is True or flag is False:
-        return flag  # type: ignore[no-any-return]
+        return flag
     raise TypeError(
         f"{where} expects a bool (True or False); got {type(flag).__name__} {flag!r}; "
         f"pass True or False"
@@ -406,12 +407,20 @@ def _minmax(name: str) -> Callable[..., Tensor]:
     ) -> Any:
         ax = _axis(name, dim, axis)
         kd = _keep(name, keepdim, keepdims)
-        values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
         if dim is None or isinstance(dim, tuple):
-            return values
+            return getattr(statistical, name)(self, axis=ax, keepdims=kd)
         # Note: PyTorch's x.max(dim) returns (values, indices); pt.max follows the standard.
         arg = getattr(searching, "argmax" if name == "max" else "argmin")
-        return result(values, arg(self, axis=ax, keepdims=kd))
+        if not (_tape.requires_grad(self) and _config.GRAD_ENABLED.get()):
+            values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
+            return result(values, arg(self, axis=ax, keepdims=kd))
+        # recorded: the values are taken at the indices, so that the gradient goes to the
+        # element each index names (PyTorch's x.max(dim): the first of tied or NaN elements)
+        indices = arg(self, axis=ax, keepdims=True)
+        values = take_along_axis(self, indices, axis=ax)
+        if not kd:
+            values, indices = squeeze(values, axis=ax), squeeze(indices, axis=ax)
+        return result(values, indices)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -894,11 +903,44 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     5.0
     """
 
+    dims = None if dim is None else _norm_dims(dim, self.ndim)
     if p == "fro":
         p = 2
     if p == "nuc":
-        return matrix_norm(self, ord="nuc", keepdims=keepdim)  # type: ignore[no-any-return]
-    return vector_norm(self, axis=dim, keepdims=keepdim, ord=p)  # type: ignore[no-any-return]
+        if dims is None:
+            dims = tuple(range(self.ndim))
+        if len(dims) != 2:
+            raise ValueError(
+                f"norm(p='nuc') is a norm of matrices: it needs dim= of two dimensions (or a "
+                f"2-D tensor); got dim={dim!r} for a {self.ndim}-D tensor; pass dim=(i, j)"
+            )
+        # the two dims last, the norm of each matrix, and keepdim's 1s back where they were
+        rest = tuple(i for i in range(self.ndim) if i not in dims)
+        y = matrix_norm(permute_dims(self, (*rest, *dims)), ord="nuc")
+        if keepdim:
+            y = reshape(y, tuple(1 if i in dims else s for i, s in enumerate(self.shape)))
+        return y  # type: ignore[no-any-return]
+    return vector_norm(self, axis=dims, keepdims=keepdim, ord=p)  # type: ignore[no-any-return]
+
+
+def _norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """``dim`` of ``norm()`` as a tuple of distinct dims in ``[0, ndim)``: IndexError for one
+    out of range, as PyTorch."""
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise TypeError(f"norm() expects dim= as an int or a tuple of ints; got {dim!r}")
+        if not -ndim <= d < max(ndim, 1):
+            raise IndexError(
+                f"norm() got dim={d}, out of range for a {ndim}-D tensor (expected a dim in "
+                f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
+            )
+        d = d % ndim if ndim else 0
+        if d in out:
+            raise ValueError(f"norm() got dim {d} more than once in dim={dim!r}; list it once")
+        out.append(d)
+    return tuple(out)
 
 
 def mm(self: Tensor, other: Tensor) -> Tensor:
