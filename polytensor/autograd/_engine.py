@@ -9,7 +9,8 @@ with its total cotangent. A node takes one of two paths:
   op table's rules on tensors (polytensor calls, so ``create_graph=True`` records them).
 
 Broadcast gradients are summed to each input's shape in one place (``_fit``), and each leaf
-gets its total gradient in a ``.grad`` of its own at the end.
+gets its total gradient in a ``.grad`` of its own at the end, added in one place
+(``accumulate_grad``, under a lock: threads may call backward() into one leaf at once).
 """
 
 from __future__ import annotations
