@@ -904,6 +904,8 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     """
 
     dims = None if dim is None else _norm_dims(dim, self.ndim)
+    if self.ndim == 0:
+        dims = None  # (dim 0 or -1 of a 0-d tensor: its one element)
     if p == "fro":
         p = 2
     if p == "nuc":
@@ -931,7 +933,7 @@ def _norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, int):
             raise TypeError(f"norm() expects dim= as an int or a tuple of ints; got {dim!r}")
-        if not -ndim <= d < max(ndim, 1):
+        if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(
                 f"norm() got dim={d}, out of range for a {ndim}-D tensor (expected a dim in "
                 f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
