@@ -80,3 +80,10 @@ def test_norms_with_dim_match_torch() -> None:
         np.testing.assert_allclose(x.norm(**kw).numpy(), t.norm(**kw).numpy(), rtol=1e-12)
     with pytest.raises(IndexError):
         torch.ones(2, 2).norm(dim=5)
+
+
+def test_dim_of_a_zero_d_tensor_is_its_one_element() -> None:
+    x = pt.asarray(-3.0)
+    assert float(x.norm(dim=0)) == 3.0 and float(x.norm(dim=-1)) == 3.0
+    with pytest.raises(IndexError, match=r"dim=1, out of range for a 0-D tensor"):
+        x.norm(dim=1)
