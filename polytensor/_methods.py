@@ -14,6 +14,7 @@ from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full, full_like
 from ._ops.data_types import astype
+from ._ops.indexing import take_along_axis
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
 from ._ops.manipulation import (
@@ -41,7 +42,18 @@ def _requires_grad_get(self: Tensor) -> bool:
 
 
 def _requires_grad_set(self: Tensor, flag: bool) -> None:
-    _tape.set_requires_grad(self, bool(flag))
+    _tape.set_requires_grad(self, _bool_flag("requires_grad", flag))
+
+
+def _bool_flag(where: str, flag: Any) -> bool:
+    # Note: only a bool, as PyTorch: bool("no") is True, so a truthiness test would turn a
+    # mistaken argument into requiring grad.
+    if flag is True or flag is False:
+        return flag
+    raise TypeError(
+        f"{where} expects a bool (True or False); got {type(flag).__name__} {flag!r}; "
+        f"pass True or False"
+    )
 
 
 def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
@@ -53,7 +65,8 @@ def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
     >>> pt.ones(2).requires_grad_().requires_grad
     True
     """
-    return _tape.set_requires_grad(self, bool(requires_grad))  # type: ignore[no-any-return]
+    flag = _bool_flag("requires_grad_()", requires_grad)
+    return _tape.set_requires_grad(self, flag)  # type: ignore[no-any-return]
 
 
 def _grad_get(self: Tensor) -> Tensor | None:
@@ -63,15 +76,39 @@ def _grad_get(self: Tensor) -> Tensor | None:
 
 def _grad_set(self: Tensor, value: Tensor | None) -> None:
     if value is not None:
-        if not isinstance(value, TensorBase):
-            raise TypeError(f"grad must be a Tensor or None; got {type(value).__name__}")
-        if tuple(value.shape) != tuple(self.shape):
-            raise ValueError(f"grad has shape {value.shape} but the tensor has {self.shape}")
+        _check_grad(self, value)
     if self._meta is None:
         if value is None:
             return
         self._meta = _tape.Meta()
     self._meta.grad = value
+
+
+def _check_grad(x: Tensor, value: Any) -> None:
+    """PyTorch's checks of an assigned ``.grad``: a tensor of ``x``'s shape, dtype, backend
+    and device (the mismatch would otherwise surface later, in an optimizer's update)."""
+    if not isinstance(value, TensorBase):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None; got {type(value).__name__}; "
+            f"assign pt.asarray(...) of the tensor's shape and dtype, or None"
+        )
+    if tuple(value.shape) != tuple(x.shape):
+        raise RuntimeError(
+            f"attempting to assign a gradient of shape {tuple(value.shape)} to a tensor of "
+            f"shape {tuple(x.shape)}; the gradient must have the tensor's shape"
+        )
+    if value.dtype is not x.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient of dtype {value.dtype.name} to a tensor of "
+            f"dtype {x.dtype.name}; the gradient must have the tensor's dtype: assign "
+            f"g.astype(pt.{x.dtype.name})"
+        )
+    if value.device != x.device:
+        raise RuntimeError(
+            f"attempting to assign a gradient on {value.device} to a tensor on {x.device}; "
+            f"the gradient must be on the tensor's backend and device: assign "
+            f'g.to("{x.device}")'
+        )
 
 
 def _grad_fn(self: Tensor) -> Any:
@@ -370,12 +407,20 @@ def _minmax(name: str) -> Callable[..., Tensor]:
     ) -> Any:
         ax = _axis(name, dim, axis)
         kd = _keep(name, keepdim, keepdims)
-        values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
         if dim is None or isinstance(dim, tuple):
-            return values
+            return getattr(statistical, name)(self, axis=ax, keepdims=kd)
         # Note: PyTorch's x.max(dim) returns (values, indices); pt.max follows the standard.
         arg = getattr(searching, "argmax" if name == "max" else "argmin")
-        return result(values, arg(self, axis=ax, keepdims=kd))
+        if not (_tape.requires_grad(self) and _config.GRAD_ENABLED.get()):
+            values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
+            return result(values, arg(self, axis=ax, keepdims=kd))
+        # recorded: the values are taken at the indices, so that the gradient goes to the
+        # element each index names (PyTorch's x.max(dim): the first of tied or NaN elements)
+        indices = arg(self, axis=ax, keepdims=True)
+        values = take_along_axis(self, indices, axis=ax)
+        if not kd:
+            values, indices = squeeze(values, axis=ax), squeeze(indices, axis=ax)
+        return result(values, indices)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -865,11 +910,46 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     5.0
     """
 
+    dims = None if dim is None else _norm_dims(dim, self.ndim)
+    if self.ndim == 0:
+        dims = None  # (dim 0 or -1 of a 0-d tensor: its one element)
     if p == "fro":
         p = 2
     if p == "nuc":
-        return matrix_norm(self, ord="nuc", keepdims=keepdim)  # type: ignore[no-any-return]
-    return vector_norm(self, axis=dim, keepdims=keepdim, ord=p)  # type: ignore[no-any-return]
+        if dims is None:
+            dims = tuple(range(self.ndim))
+        if len(dims) != 2:
+            raise ValueError(
+                f"norm(p='nuc') is a norm of matrices: it needs dim= of two dimensions (or a "
+                f"2-D tensor); got dim={dim!r} for a {self.ndim}-D tensor; pass dim=(i, j)"
+            )
+        # the two dims last, the norm of each matrix, and keepdim's 1s back where they were
+        rest = tuple(i for i in range(self.ndim) if i not in dims)
+        y = matrix_norm(permute_dims(self, (*rest, *dims)), ord="nuc")
+        if keepdim:
+            y = reshape(y, tuple(1 if i in dims else s for i, s in enumerate(self.shape)))
+        return y  # type: ignore[no-any-return]
+    return vector_norm(self, axis=dims, keepdims=keepdim, ord=p)  # type: ignore[no-any-return]
+
+
+def _norm_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """``dim`` of ``norm()`` as a tuple of distinct dims in ``[0, ndim)``: IndexError for one
+    out of range, as PyTorch."""
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise TypeError(f"norm() expects dim= as an int or a tuple of ints; got {dim!r}")
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(
+                f"norm() got dim={d}, out of range for a {ndim}-D tensor (expected a dim in "
+                f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
+            )
+        d = d % ndim if ndim else 0
+        if d in out:
+            raise ValueError(f"norm() got dim {d} more than once in dim={dim!r}; list it once")
+        out.append(d)
+    return tuple(out)
 
 
 def mm(self: Tensor, other: Tensor) -> Tensor:
@@ -1032,7 +1112,7 @@ class TensorMethods:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        _tape.set_requires_grad(self, bool(flag))
+        _requires_grad_set(self, flag)  # type: ignore[arg-type]
 
     @property
     def grad(self) -> Tensor | None:

@@ -52,10 +52,38 @@ def solve_rule(g: Any, out: Any, x1: Any, _x2: Any) -> tuple[Any, Any]:
     return ga, gb
 
 
+def _mat(t: Any) -> Any:
+    """A batch of scalars as a batch of 1x1 matrices (broadcasts against the matrices)."""
+    pt = _pt()
+    return pt.expand_dims(pt.expand_dims(t, axis=-1), axis=-1)
+
+
+def _inv_where_regular(x: Any, singular: Any) -> Any:
+    """inv(x), with the identity's inverse in place of the singular matrices (no LinAlgError:
+    the caller replaces what those give)."""
+    pt = _pt()
+    return pt.linalg.inv(pt.where(_mat(singular), _eye_like(x, x.shape[-1]), x))
+
+
 def det_rule(g: Any, out: Any, x: Any) -> tuple[Any]:
     pt = _pt()
     scale = g * (pt.conj(out) if out.dtype.kind == "complex floating" else out)
-    return (pt.expand_dims(pt.expand_dims(scale, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
+    # Note: g * det * inv(x)^H, which is 0 where det is 0: PyTorch's gradient at a singular
+    # matrix (of rank n-1 the adjugate would not be 0; see the edge-gradient table in docs/).
+    return (_mat(scale) * H(_inv_where_regular(x, out == 0)),)
+
+
+def _adjugate_h(x: Any) -> Any:
+    """adj(x)^H, by the SVD x = U S Vh: det(U) det(Vh) U diag(prod of the other s) Vh,
+    conjugated; defined for singular matrices too."""
+    pt = _pt()
+    U, S, Vh = pt.linalg.svd(x, full_matrices=False)
+    n = S.shape[-1]
+    eye = pt.astype(_eye_like(S, n), pt.bool)
+    others = pt.prod(pt.where(eye, 1.0, pt.expand_dims(S, axis=-2)), axis=-1)
+    phase = pt.linalg.det(U) * pt.linalg.det(Vh)
+    adj_t = _mat(phase) * pt.matmul(U * pt.expand_dims(pt.astype(others, U.dtype), axis=-2), Vh)
+    return _cj(adj_t)
 
 
 def slogdet_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
@@ -67,7 +95,19 @@ def slogdet_rule(gs: Any, outs: Any, x: Any) -> tuple[Any]:
         c = pt.astype(g_logabs, x.dtype) + 1j * pt.astype(
             pt.imag(g_sign * pt.conj(outs[0])), x.dtype
         )
-    return (pt.expand_dims(pt.expand_dims(c, axis=-1), axis=-1) * H(pt.linalg.inv(x)),)
+    singular = outs[1] == -float("inf")
+    grad = _mat(c) * H(_inv_where_regular(x, singular))
+    # Note: at a singular matrix, c * adj(x)^H / 0 as PyTorch's gives it: +-inf where the
+    # adjugate is not 0, NaN where it is (computed without dividing by 0)
+    adj = _adjugate_h(x)
+    if x.dtype.kind != "complex floating":
+        at_singular = pt.where(adj == 0, float("nan"), pt.where(adj > 0, 1.0, -1.0) * float("inf"))
+        at_singular = pt.where(
+            _mat(c) == 0, float("nan"), at_singular * pt.where(_mat(c) > 0, 1.0, -1.0)
+        )
+    else:
+        at_singular = pt.full_like(grad, complex(float("nan"), float("nan")))
+    return (pt.where(_mat(singular), at_singular, grad),)
 
 
 def _phi(a: Any) -> Any:
@@ -122,11 +162,24 @@ def _off_diag_inverse_gaps(w: Any) -> Any:
     return pt.where(eye, 0.0, 1.0 / pt.where(eye, 1.0, d))
 
 
+def _over_gaps(a: Any, w: Any) -> Any:
+    """a[i, j] / (w[j] - w[i]) off the diagonal, 0 on it; where two of ``w`` are equal, 0 if
+    a[i, j] is 0 (a cotangent that does not involve those vectors: only eigenvalues are
+    used), else NaN (the derivative does not exist). No division by 0 is evaluated."""
+    pt = _pt()
+    d = pt.expand_dims(w, axis=-2) - pt.expand_dims(w, axis=-1)
+    n = w.shape[-1]
+    eye = pt.astype(_eye_like(w, n), pt.bool)
+    tie = d == 0
+    q = a / pt.where(tie, 1.0, d)
+    return pt.where(eye | (tie & (a == 0)), 0.0, pt.where(tie, float("nan"), q))
+
+
 def eigh_rule(gs: Any, outs: Any, _x: Any) -> tuple[Any]:
     pt = _pt()
     w, V = outs
     gw, gV = gs
-    inner = pt.matmul(H(V), gV) * _off_diag_inverse_gaps(w)
+    inner = _over_gaps(pt.matmul(H(V), gV), w)
     middle = inner + pt.expand_dims(gw, axis=-1) * _eye_like(w, w.shape[-1])
     return (pt.matmul(V, pt.matmul(middle, H(V))),)
 
@@ -211,13 +264,8 @@ def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool, ord: A
 
 def _matrix_norm_composite(x: Any, keepdims: bool, ord: Any) -> Any:
     pt = _pt()
-    if ord == "fro":
-        y = pt.sqrt(
-            pt.sum(
-                pt.real(x * pt.conj(x)) if x.dtype.kind == "complex floating" else x * x,
-                axis=(-2, -1),
-            )
-        )
+    if ord == "fro":  # (vector_norm's rule: 0 at a zero matrix, as PyTorch, not 0 / 0)
+        y = pt.linalg.vector_norm(x, axis=(-2, -1))
     elif ord == "nuc":
         y = pt.sum(pt.linalg.svdvals(x), axis=-1)
     elif ord in (2, -2):

@@ -6,6 +6,8 @@ cotangent; complex inputs follow PyTorch's convention (``g * conj(f'(z))``).
 
 from __future__ import annotations
 
+import cmath
+import math
 from typing import Any
 
 from .. import _dtypes as dt
@@ -78,26 +80,50 @@ remainder = binary(
 def _pow_x1(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
     if x2.__class__ is int and x2 == 2:  # x ** 2, the common case: no second power
         return g * _conj(x1 * 2)
-    return g * _conj(x2 * pow(x1, x2 - 1))
+    # Note: 0 where the exponent is 0, at x1 = 0 too (PyTorch's pow(0, 0) and x ** 0.0), and
+    # 0 ** -1 is never evaluated (elsewhere x1 ** (x2 - 1) stays, for second derivatives).
+    if isinstance(x2, (int, float, complex)):
+        return None if x2 == 0 else g * _conj(x2 * pow(x1, x2 - 1))
+    return g * _conj(x2 * pow(x1, where((x2 == 0) & (x1 == 0), 1, x2) - 1))
 
 
-pow = binary(
-    "pow", "numeric", (_pow_x1, lambda g, out, x1, _x2: g * _conj(out * log(where(x1 == 0, 1, x1))))
-)
+def _nonnegative(z: Any) -> Any:
+    """``Re(z) >= 0``, of a Python number or a tensor."""
+    if isinstance(z, (int, float, complex)):
+        return z.real >= 0
+    return (real(z) if z.dtype.kind == "complex floating" else z) >= 0
+
+
+def _pow_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
+    # out * log(x1), with PyTorch's values at x1 = 0: 0 where Re(x2) >= 0 (0 ** x2 is flat
+    # there), -inf where Re(x2) < 0 (inf * log(0)); log(0) itself is never evaluated.
+    if isinstance(x1, (int, float, complex)):  # a Python number as the base: 2.0 ** x
+        if x1 == 0:
+            return g * where(_nonnegative(x2), 0.0, -math.inf)
+        if isinstance(x1, complex) or x1 < 0:
+            return g * _conj(out * cmath.log(x1))
+        return g * (out * math.log(x1))
+    zero = x1 == 0
+    at_zero = where(_nonnegative(x2), 0.0, -math.inf)
+    return g * _conj(where(zero, at_zero, where(zero, 0, out) * log(where(zero, 1, x1))))
+
+
+pow = binary("pow", "numeric", (_pow_x1, _pow_x2))
+# Ties share the gradient; a NaN (which neither is less than) passes it to both (PyTorch's).
 maximum = binary(
     "maximum",
     "real numeric",
     (
-        lambda g, _out, x1, x2: g * (where(x1 > x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
-        lambda g, _out, x1, x2: g * (where(x2 > x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+        lambda g, _out, x1, x2: g * where(x1 < x2, 0.0, where(x1 == x2, 0.5, 1.0)),
+        lambda g, _out, x1, x2: g * where(x2 < x1, 0.0, where(x1 == x2, 0.5, 1.0)),
     ),
 )
 minimum = binary(
     "minimum",
     "real numeric",
     (
-        lambda g, _out, x1, x2: g * (where(x1 < x2, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
-        lambda g, _out, x1, x2: g * (where(x2 < x1, 1.0, 0.0) + where(x1 == x2, 0.5, 0.0)),
+        lambda g, _out, x1, x2: g * where(x1 > x2, 0.0, where(x1 == x2, 0.5, 1.0)),
+        lambda g, _out, x1, x2: g * where(x2 > x1, 0.0, where(x1 == x2, 0.5, 1.0)),
     ),
 )
 copysign = binary(
@@ -114,14 +140,18 @@ hypot = binary(
     ),
 )
 nextafter = binary("nextafter", "real floating-point", (lambda g, _out, _x1, _x2: g, ZERO))
-atan2 = binary(
-    "atan2",
-    "real floating-point",
-    (
-        lambda g, _out, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
-        lambda g, _out, x1, x2: -g * x1 / (x1 * x1 + x2 * x2),
-    ),
-)
+
+
+def _atan2_rule(i: int) -> Any:
+    # Note: 0 at (0, 0), as PyTorch's (x / (x1^2 + x2^2) with the 0 / 0 taken as 0)
+    def rule(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
+        d = x1 * x1 + x2 * x2
+        return (g * x2 if i == 0 else -g * x1) / where(d == 0, 1.0, d)
+
+    return rule
+
+
+atan2 = binary("atan2", "real floating-point", (_atan2_rule(0), _atan2_rule(1)))
 logaddexp = binary(
     "logaddexp",
     "real floating-point",
@@ -237,15 +267,20 @@ def _clip_x(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
     return g if keep is None else where(keep, g, 0)
 
 
+# Where min > max the result is max everywhere: the gradient goes to max (PyTorch's rule).
+def _clip_min(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
+    return where((x < lo) & (lo < hi) if hi is not None else x < lo, g, 0)
+
+
+def _clip_max(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
+    return where((x > hi) | (hi < lo) if lo is not None else x > hi, g, 0)
+
+
 clip = op(
     "clip",
     "(x, /, min=None, max=None)",
     "real numeric",
-    (
-        _clip_x,
-        lambda g, _out, x, lo, _hi: where(x < lo, g, 0),
-        lambda g, _out, x, _lo, hi: where(x > hi, g, 0),
-    ),
+    (_clip_x, _clip_min, _clip_max),
     inputs=("x", "min", "max"),
     impl=_clip_impl,
     scalars=True,

@@ -75,8 +75,12 @@ def _var_rule(g: Any, _out: Any, x: Any, axis: Any, correction: Any, keepdims: b
 
 
 def _std_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any, keepdims: bool) -> tuple[Any]:
+    # Note: 0 where the std is 0 (a constant lane), as PyTorch: the subgradient there, not
+    # 0 / 0 (a normalisation of a constant row would otherwise give NaN gradients).
+    ok = _keep(out, x.shape, axis, keepdims)
+    zero = ok == 0
     (gv,) = _var_rule(
-        _keep(g, x.shape, axis, keepdims) / (2 * _keep(out, x.shape, axis, keepdims)),
+        where(zero, 0.0, _keep(g, x.shape, axis, keepdims) / (2 * where(zero, 1.0, ok))),
         None,
         x,
         axis,
@@ -87,8 +91,10 @@ def _std_rule(g: Any, out: Any, x: Any, axis: Any, correction: Any, keepdims: bo
 
 
 def _extreme_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> tuple[Any]:
-    # Ties share the gradient equally, as PyTorch's max/min reductions do.
-    hit = astype(x == _keep(out, x.shape, axis, keepdims), x.dtype)
+    # Ties share the gradient equally, as PyTorch's max/min reductions do; a NaN is the max
+    # (and min) of its lane, and the lane's NaNs share its gradient (PyTorch's x.max()).
+    ok = _keep(out, x.shape, axis, keepdims)
+    hit = astype((x == ok) | (isnan(x) & isnan(ok)), x.dtype)
     return (_keep(g, x.shape, axis, keepdims) * hit / sum(hit, axis=axis, keepdims=True),)
 
 
@@ -263,3 +269,4 @@ from .manipulation import _axes_tuple, broadcast_to, flip, reshape  # noqa: E402
 from .searching import where  # noqa: E402
 
 _REAL = {"complex64": _dt.float32, "complex128": _dt.float64}
+from .elementwise import isnan  # noqa: E402

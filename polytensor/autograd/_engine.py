@@ -8,13 +8,15 @@ with its total cotangent. A node takes one of two paths:
 - the general one (``_run_rules``): hooks, retained and wanted grads, in-place checks, and the
   op table's rules on tensors (polytensor calls, so ``create_graph=True`` records them).
 
-Broadcast gradients are summed to each input's shape in one place (``_fit``), and each leaf
-gets its total gradient in a ``.grad`` of its own at the end.
+Broadcast gradients are summed to each input's shape in one place (``_cotangents.fit``), and
+each leaf gets its total gradient in a ``.grad`` of its own at the end, added in one place
+(``accumulate_grad``, under a lock: threads may call backward() into one leaf at once).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from heapq import heappop, heappush
 from typing import Any, cast
 
@@ -27,7 +29,7 @@ from .._tape import ZERO, Composite, Marker, Meta, Node
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
 
-__all__ = ["FAST_RULES", "backward", "sum_to_shape"]
+__all__ = ["FAST_RULES", "accumulate_grad", "backward", "sum_to_shape"]
 
 _REAL_FLOAT_CAT = dt.CATEGORY_NAMES.index("real floating-point")
 _GRAD = _config.GRAD_ENABLED
@@ -190,13 +192,9 @@ def backward(
             if wanted is not None:
                 if id(m) in wanted:
                     found[id(m)] = g
-            elif create_graph:
-                m.grad = g if m.grad is None else m.grad + g
-            elif m.grad is None:
-                # a wrapper only this loop holds (the entry's and g's references) is adopted
-                m.grad = _owned(g, _only_held_by(g, 2))
             else:
-                m.grad = _tape._detached(m.grad + g)
+                # a wrapper only this loop holds (the entry's and g's references) is adopted
+                accumulate_grad(m, g, create_graph, not create_graph and _only_held_by(g, 2))
         return found
     finally:
         if token is not None:
@@ -370,7 +368,7 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
             else:
                 g_in = g
         if m.retains_grad:  # a copy where the cotangent is shared (it flows on), as PyTorch
-            m.grad = _accumulate(m.grad, g if create_graph else _owned(g))
+            accumulate_grad(m, g if create_graph else _owned(g), create_graph, True)
     for m in wanted:  # wanted tensors whose autograd state points at this node's outputs
         g = g_in[m.index] if node.tuple_out else g_in
         if g is not None:
@@ -378,16 +376,69 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
     return g_in
 
 
-def _accumulate(acc: Any, g: Any) -> Any:
-    return g if acc is None else acc + g
+# Held while a ``.grad`` is read and replaced: threads that call backward() into one leaf at
+# once each add their whole gradient (an uncontended lock costs one call per leaf and pass).
+_GRAD_LOCK = threading.Lock()
+
+
+def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> None:
+    """Add gradient ``g`` to the ``.grad`` of the tensor whose autograd state is ``m``: the one
+    place where backward writes a ``.grad`` (leaves, and tensors that retain their grad).
+
+    The first gradient becomes the ``.grad`` (``_owned``: data of its own; ``exclusive``: no
+    one else holds the wrapper ``g``, which may then be the ``.grad`` itself); later ones are
+    added out of place. Under ``create_graph`` the sum is recorded (differentiable again).
+    """
+    with _GRAD_LOCK:
+        old = m.grad
+        if create_graph:
+            m.grad = g if old is None else old + g
+        elif old is None:
+            m.grad = _owned(g, exclusive)
+        else:
+            m.grad = _tape._detached(old + g)
 
 
 def _run_hooks(hooks: list[Any], g: Any) -> Any:
+    """``g`` after the tensor's hooks, in the order they were registered: each gets the
+    gradient so far and returns a new one or None (keep it), as in PyTorch.
+
+    A hook gets a tensor of its own (never a cached seed or a read-only broadcast view that
+    other code reads too), and what it returns must be a tensor of the gradient's shape,
+    dtype, backend and device (PyTorch's checks: "hook ... has changed the size of value").
+    """
+    g = _owned(g)
     for h in list(hooks):
         r = h(g)
         if r is not None and r is not g:
+            _check_hook_result(h, g, r)
             g = _tape._detached(r)  # a wrapper of its own: the caller may keep ``r``
     return g
+
+
+def _check_hook_result(hook: Any, g: Any, r: Any) -> None:
+    name = getattr(hook, "__name__", None) or type(hook).__name__
+    if not isinstance(r, _tb.TensorBase):
+        raise TypeError(
+            f"hook {name!r} returned {type(r).__name__}; a hook returns the new gradient (a "
+            f"tensor of the gradient's shape and dtype) or None to keep the gradient"
+        )
+    if tuple(r.shape) != tuple(g.shape):
+        raise RuntimeError(
+            f"hook {name!r} has changed the size of value: the gradient has shape "
+            f"{tuple(g.shape)}, the hook returned shape {tuple(r.shape)}; return a tensor of "
+            f"the gradient's shape"
+        )
+    if r.dtype is not g.dtype:
+        raise RuntimeError(
+            f"hook {name!r} has changed the type of value (was {g.dtype.name} got "
+            f"{r.dtype.name}); return a tensor of the gradient's dtype (r.astype(g.dtype))"
+        )
+    if r.device != g.device:
+        raise RuntimeError(
+            f"hook {name!r} has changed the device of value (was {g.device} got {r.device}); "
+            f"return a tensor on the gradient's backend and device (r.to(g.device))"
+        )
 
 
 def _owned(g: Any, exclusive: bool = False) -> Any:

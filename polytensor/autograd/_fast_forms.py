@@ -31,6 +31,8 @@ Form = Callable[..., Any]
 def _pow_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
     if x2.__class__ is int and x2 == 2:  # (x1 + x1: exactly x1 * 2, and NumPy adds two arrays
         return g * (x1 + x1)  # faster than it multiplies by a Python scalar)
+    if not isinstance(x2, (int, float)) or x2 == 0:  # the rule: tensor exponents, 0 at x2 = 0
+        return NotImplemented
     return g * (x2 * F.pow(x1, x2 - 1))
 
 

@@ -1,10 +1,16 @@
 """Grad mode: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` (context-local; usable as
-context managers and as decorators)."""
+context managers and as decorators).
+
+One object may be shared: entered by several threads or asyncio tasks at once, or nested in
+itself. What an exit restores is kept per context (``_SAVED``, a ContextVar), never on the
+object, so that each thread and task gets back its own mode.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 from .. import _config
@@ -13,43 +19,37 @@ __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _GRAD = _config.GRAD_ENABLED
+# The tokens of the grad-mode blocks open in this context, innermost last (a tuple: a copied
+# context, an asyncio task's, never shares a list that its parent changes).
+_SAVED: ContextVar[tuple[Token[bool], ...]] = ContextVar("polytensor_grad_saved", default=())
 
 
 class _GradMode:
     _value: bool
-    # The tokens of the blocks this object has entered: the last one's, or a list when one
-    # object is entered again while inside (a stored `ng = pt.no_grad()` used nested).
-    _token: Any = None
-    _outer: list[Any] | None = None
 
     def __enter__(self) -> None:
-        token = _GRAD.set(self._value)
-        if self._token is None:  # (the common case: not entered already)
-            self._token = token
-        else:
-            self._push(token)
-
-    def _push(self, token: Any) -> None:
-        if self._token is not None:
-            if self._outer is None:
-                self._outer = []
-            self._outer.append(self._token)
-        self._token = token
+        _SAVED.set((*_SAVED.get(), _GRAD.set(self._value)))
 
     def __exit__(self, *exc: object) -> None:
-        _GRAD.reset(self._token)
-        self._token = self._outer.pop() if self._outer else None
+        saved = _SAVED.get()
+        if not saved:
+            raise RuntimeError(
+                f"{type(self).__name__}.__exit__() without a matching __enter__() in this "
+                f"thread or task; use the object in a `with` block"
+            )
+        _SAVED.set(saved[:-1])
+        _GRAD.reset(saved[-1])
 
     def __call__(self, fn: F) -> F:
         value = self._value
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token = _config.GRAD_ENABLED.set(value)
+            token = _GRAD.set(value)
             try:
                 return fn(*args, **kwargs)
             finally:
-                _config.GRAD_ENABLED.reset(token)
+                _GRAD.reset(token)
 
         return wrapper  # type: ignore[return-value]
 
@@ -97,16 +97,38 @@ class set_grad_enabled(_GradMode):
     False
     """
 
+    _set: Token[bool] | None
+
     def __init__(self, mode: bool) -> None:
-        self._value = bool(mode)
-        self._prev = _config.GRAD_ENABLED.set(self._value)
+        if not isinstance(mode, bool):
+            raise TypeError(
+                f"set_grad_enabled() expects a bool (True or False); got {type(mode).__name__} "
+                f"{mode!r}"
+            )
+        self._value = mode
+        self._set = _GRAD.set(mode)  # (set_grad_enabled(False) as a statement sets the mode)
 
     def __enter__(self) -> None:
-        self._push(self._prev)  # the mode was set by __init__
+        # In the context that made it, the block restores the mode from before __init__ (as
+        # PyTorch's does); anywhere else (another thread or task, or entered again) it saves
+        # that context's mode as the other grad-mode blocks do.
+        self._restore_from_init()
+        super().__enter__()
+
+    def _restore_from_init(self) -> None:
+        token = self._set
+        if token is not None:
+            try:
+                _GRAD.reset(token)
+            except ValueError:  # made in another context: not this one's to restore
+                return
+            except RuntimeError:  # used already
+                pass
+            self._set = None
 
     def __call__(self, fn: F) -> F:
         # As a decorator it sets the mode only inside calls: undo what __init__ set.
-        _config.GRAD_ENABLED.reset(self._prev)
+        self._restore_from_init()
         return super().__call__(fn)
 
 
@@ -119,4 +141,4 @@ def is_grad_enabled() -> bool:
     >>> pt.is_grad_enabled()
     True
     """
-    return _config.GRAD_ENABLED.get()
+    return _GRAD.get()
