@@ -559,6 +559,10 @@ class Backend:
             return generic_scatter_add(self)
         if name == "_put":
             return generic_put(self)
+        if name.startswith("special."):  # polytensor.special: SciPy's, or a formula
+            from ._special import special_function
+
+            return special_function(self, name.removeprefix("special."))
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
