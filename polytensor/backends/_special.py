@@ -7,9 +7,10 @@
 1. the library's own special functions, where it has them: SciPy's ufuncs for NumPy arrays,
    the same ufuncs block by block for Dask (lazy: a task per chunk), ``cupyx.scipy.special`` for
    CuPy;
-2. a formula in the standard's functions (``expit``, ``logit``, ``softplus``, ``xlogy``,
-   ``xlog1py``, ``entr``, ``sinc``), which runs on any backend, lazily and on its device;
-3. on other eager backends (array-api-strict, plug-ins), SciPy on a host copy of the data;
+2. on other eager backends (array-api-strict, plug-ins), SciPy on a host copy of the data;
+3. a formula in the standard's functions (``expit``, ``logit``, ``softplus``, ``xlogy``,
+   ``xlog1py``, ``entr``, ``sinc``), which runs on any backend, lazily and on its device (and
+   is what ``sinc`` always uses: it is exact, and NumPy's own);
 4. otherwise a NotImplementedError that names the optional extra (``polytensor[special]``).
 
 Results keep the floating dtype of the (promoted) inputs, as the standard's element-wise
@@ -79,7 +80,9 @@ def _formulas(xp: Any) -> dict[str, Callable[..., Any]]:
         return xp.where(
             x > 0,
             -safe * xp.log(safe),
-            xp.where(x == 0, xp.zeros_like(x), xp.full_like(x, -math.inf)),
+            xp.where(
+                x == 0, xp.zeros_like(x), xp.where(xp.isnan(x), x, xp.full_like(x, -math.inf))
+            ),
         )
 
     def sinc(x: Any) -> Any:
@@ -121,26 +124,35 @@ def _missing_extra(name: str, backend: str) -> Callable[..., Any]:
 
 
 def _keep_dtype(fn: Callable[..., Any], backend: Backend) -> Callable[..., Any]:
-    """``fn`` on native arrays, its result cast to the first array input's floating dtype
-    (SciPy's polygamma computes float32 in float64; NumPy scalars become arrays)."""
+    """``fn`` on native arrays, its result cast to the arrays' promoted dtype (SciPy's polygamma
+    computes float32 in float64, its xlogy of float32 and float64 gives float32); NumPy scalars
+    become arrays."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        like = next(a for a in args if hasattr(a, "dtype"))
+        dtype = _result_dtype(backend, args)
         out = fn(*args, **kwargs)
-        if getattr(out, "dtype", None) != like.dtype:
-            out = backend.xp.astype(backend.as_array(out), like.dtype)
+        if getattr(out, "dtype", None) != dtype:
+            out = backend.xp.astype(backend.as_array(out), dtype)
         return out
 
     return call
 
 
-def _blockwise(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _result_dtype(backend: Backend, args: tuple[Any, ...]) -> Any:
+    """The standard's promotion of the arrays among ``args`` (the table promoted the kinds)."""
+    arrays = [a for a in args if hasattr(a, "dtype")]
+    if len(arrays) == 1:
+        return arrays[0].dtype
+    return backend.xp.result_type(*arrays)
+
+
+def _blockwise(fn: Callable[..., Any], backend: Backend) -> Callable[..., Any]:
     """A NumPy function applied block by block to Dask arrays: one lazy task per chunk."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         from dask.array.core import elemwise
 
-        dtype = next(a for a in args if hasattr(a, "dtype")).dtype
+        dtype = _result_dtype(backend, args)
 
         def block(*blocks: Any, **kw: Any) -> Any:
             return fn(*blocks, **kw).astype(dtype, copy=False)
@@ -157,8 +169,11 @@ def _on_host(fn: Callable[..., Any], backend: Backend) -> Callable[..., Any]:
         like = next(a for a in args if hasattr(a, "dtype"))
         host = [backend.to_numpy(a) if hasattr(a, "dtype") else a for a in args]
         out = fn(*host, **kwargs)
+        import numpy as np
+
+        dtype = np.result_type(*(h for h in host if hasattr(h, "dtype")))
         device = backend.device_of(like) if backend.multi_device else None
-        return backend.from_numpy(out.astype(host[args.index(like)].dtype), device)
+        return backend.from_numpy(out.astype(dtype), device)
 
     return call
 
@@ -187,15 +202,13 @@ def special_function(backend: Backend, name: str) -> Callable[..., Any]:
         if name == "polygamma":
             native = _polygamma(native)
         return _keep_dtype(native, backend) if name != "sinc" else native
+    host = _scipy(name) if not backend.lazy else None
+    if host is not None:  # SciPy's accuracy, at the cost of a copy to the host and back
+        return _on_host(_polygamma(host) if name == "polygamma" else host, backend)
     formula = _formulas(backend.xp).get(name)
     if formula is not None:
         return formula
-    host = _scipy(name) if not backend.lazy else None
-    if host is None:
-        return _missing_extra(name, backend.name)
-    if name == "polygamma":
-        host = _polygamma(host)
-    return _on_host(host, backend)
+    return _missing_extra(name, backend.name)
 
 
 def _native(backend: Backend, name: str) -> Callable[..., Any] | None:
@@ -204,7 +217,7 @@ def _native(backend: Backend, name: str) -> Callable[..., Any] | None:
         return _scipy(name)
     if backend.name == "dask":
         fn = _scipy(name)
-        return None if fn is None or name == "softplus" else _blockwise(fn)
+        return None if fn is None or name == "softplus" else _blockwise(fn, backend)
     if backend.name == "cupy":
         try:
             import cupyx.scipy.special as cs
