@@ -279,11 +279,11 @@ def _unary(name: str) -> Callable[[dict[str, Any]], TorchFn]:
     return lambda p: getattr(torch, name)
 
 
-# Op name -> (params -> torch function of the same inputs, then the constant tensors).
 def _special(name: str) -> Callable[[dict[str, Any]], TorchFn]:
     return lambda p: getattr(torch.special, name)
 
 
+# Op name -> (params -> torch function of the same inputs, then the constant tensors).
 TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     # element-wise: same name in torch, unless mapped
     **{
