@@ -12,7 +12,7 @@ Examples
 >>> x = pt.asarray([0.0, 1.0], requires_grad=True)
 >>> pt.special.expit(x).sum().backward()
 >>> x.grad
-tensor([0.2500, 0.1966], backend='numpy')
+tensor([0.25      , 0.19661193], backend='numpy')
 """
 
 from ._ops.special import (

@@ -123,7 +123,7 @@ ndtr = _unary(
     lambda g, _out, x: g * (E.exp(-0.5 * x * x) / _SQRT_2PI),
     "The standard normal distribution function (CDF).",
     "the normal density exp(-x**2/2)/sqrt(2 pi)",
-    ">>> pt.special.ndtr(pt.asarray([0.0]))\ntensor([0.5000], backend='numpy')",
+    ">>> pt.special.ndtr(pt.asarray([0.0]))\ntensor([0.5], backend='numpy')",
 )
 log_ndtr = _unary(
     "log_ndtr",
@@ -146,7 +146,7 @@ expit = _unary(
     lambda g, out, _x: g * (out * (1.0 - out)),
     "The logistic sigmoid 1/(1 + exp(-x)).",
     "expit(x) (1 - expit(x))",
-    ">>> pt.special.expit(pt.asarray([0.0]))\ntensor([0.5000], backend='numpy')",
+    ">>> pt.special.expit(pt.asarray([0.0]))\ntensor([0.5], backend='numpy')",
 )
 logit = _unary(
     "logit",
@@ -188,8 +188,8 @@ def polygamma(n: int, x: Any, /) -> Any:
     Examples
     --------
     >>> import polytensor as pt
-    >>> float(pt.special.polygamma(1, pt.asarray([1.0], dtype=pt.float64))[0])  # pi**2 / 6
-    1.6449340668482264
+    >>> round(float(pt.special.polygamma(1, pt.asarray([1.0], dtype=pt.float64))[0]), 12)
+    1.644934066848
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise TypeError(f"polygamma() expects an int n >= 0; got {n!r}")
