@@ -328,6 +328,21 @@ def table(
     return rows
 
 
+NOTES = [
+    "- scikit-learn's metrics return `float(...)` of a tensor: a Python number, outside the "
+    "graph (as `float()` of a PyTorch tensor is).",
+    "- `StandardScaler`: scikit-learn's incremental variance computes `0/0` in the branch "
+    "that `where` discards for the first batch; the discarded branch's gradient is `0 * nan`, "
+    "NaN, as in PyTorch for the same code.",
+    "- On Dask, a gradient through a boolean mask (`x[mask]`) scatters a cotangent of unknown "
+    "length: polytensor raises and asks to compute first (`pt.compute`) or move the tensor "
+    '(`x.to("numpy")`).',
+    "- SciPy functions that still convert with `np.asarray` (`pearsonr`, "
+    "`signal.convolve/correlate/detrend`, `fft.dct/idct`) raise polytensor's error instead of "
+    "detaching.",
+]
+
+
 def _cell(status: str, detail: str) -> str:
     return f"{status} ({detail})" if detail else status
 
@@ -362,6 +377,7 @@ def render(rows: dict[str, dict[str, tuple[str, str]]], backends: tuple[str, ...
     lines.append("|---|---|" + "---|" * len(backends))
     for label, r in rows.items():
         lines.append(f"| {label} | " + " | ".join(_cell(*r[b]) for b in backends) + " |")
+    lines += ["", "## Notes", "", *NOTES]
     return "\n".join(lines) + "\n"
 
 

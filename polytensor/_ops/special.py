@@ -35,6 +35,7 @@ __all__ = [
     "ndtr",
     "ndtri",
     "polygamma",
+    "psi",
     "sinc",
     "softplus",
     "xlog1py",
@@ -203,6 +204,7 @@ digamma = _unary(
     "polygamma(1, x)",
     ">>> pt.special.digamma(pt.asarray([1.0])).shape\n(1,)",
 )
+psi = digamma  # SciPy's name for digamma, the one its array-API dispatch looks up
 gammaln = _unary(
     "gammaln",
     lambda g, _out, x: g * digamma(x),
