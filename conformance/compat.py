@@ -285,7 +285,13 @@ def _short(e: BaseException) -> str:
 
 
 def outcome(case: Case, backend: str) -> tuple[str, str]:
-    """(status, detail) of ``case`` on ``backend``."""
+    """(status, detail) of ``case`` on ``backend``, made the current backend (as a user does:
+    the arrays a library creates go there)."""
+    with pt.use_backend(backend):
+        return _outcome(case, backend)
+
+
+def _outcome(case: Case, backend: str) -> tuple[str, str]:
     xs = _inputs(case, 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
