@@ -178,3 +178,13 @@ def test_message_never_names_numpy_internals() -> None:
         text = str(info.value)
         assert "does not support ufuncs" not in text
         assert "unexpected keyword" not in text
+
+
+def test_operator_with_another_librarys_array_names_both_and_the_fix() -> None:
+    torch = pytest.importorskip("torch")
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    for expr in (lambda: x + torch.ones(2), lambda: torch.ones(2) * x):
+        with pytest.raises(
+            TypeError, match=r"polytensor tensor and a torch\.Tensor array.*pt\.asarray\(a"
+        ):
+            expr()
