@@ -1,5 +1,6 @@
 # polytensor: `make run` (demo), `make test` (test suite), `make lint` (ruff, mypy and
-# import-linter, the gates .ci/run applies), `make bench` (overhead benchmark).
+# import-linter, the gates .ci/run applies), `make bench` (overhead benchmark), `make compat-table`
+# (docs/compatibility.md).
 # Each target creates .venv if it is missing and installs what it needs from pyproject.toml;
 # a stamp file per extra set (newer than pyproject.toml and polytensor/_version.py, which the
 # installed metadata copies) keeps re-runs from reinstalling.
@@ -12,7 +13,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test lint bench venv clean-venv
+.PHONY: run test lint bench venv clean-venv compat-table
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -52,6 +53,11 @@ lint: $(VENV)/.stamp-lint
 # For the torch column: .venv/bin/pip install torch==2.13.0 (never a dependency of polytensor).
 bench: $(VENV)/.stamp-bench
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/overhead.py
+
+# docs/compatibility.md: SciPy, scikit-learn and array-api-extra functions called on tensors that
+# require grad, per backend (tests/test_compat_table.py fails when the committed table is stale).
+compat-table: $(VENV)/.stamp-test
+	$(PY) conformance/compat.py
 
 venv: $(PY)
 

@@ -586,7 +586,7 @@ def group_of(op: OpDef) -> str | None:
     if is_private(op):
         return None
     chapter = _DECLARED.get(op.name, "")
-    if chapter == "elementwise":
+    if chapter in ("elementwise", "special"):  # (special: SciPy's element-wise functions)
         return {1: "unary", 2: "binary"}.get(len(op.rules), "elementwise")
     return _CHAPTER_GROUP.get(chapter)
 
@@ -639,6 +639,10 @@ def numpy_function(name: str) -> Callable[..., Any]:
     module: Any = np
     if "." in name:
         ext, name = name.split(".", 1)
+        if ext == "special":  # polytensor.special is SciPy's
+            import scipy.special
+
+            return getattr(scipy.special, name)  # type: ignore[no-any-return]
         module = getattr(np, ext)
     return getattr(module, NUMPY_NAMES.get(name, name))  # type: ignore[no-any-return]
 
@@ -1913,6 +1917,23 @@ class Sampling:
 
 
 _NOTHING = Sampling()
+_PROBABILITY = Smooth(uniform(0.1, 0.9))
+
+
+def _polygamma(draw: Draw, op: OpDef, m: Mode) -> Case:
+    """polygamma(n, x) for n = 0, 1, 2 (SciPy's order of arguments), x > 0 for gradients."""
+    import scipy.special
+
+    x = m.array(draw, op)
+    n = draw(st.integers(0, 2))
+    return Case(
+        (x, n),
+        call=lambda x, n: pt.special.polygamma(n, x),
+        ref=lambda x, n: np.asarray(scipy.special.polygamma(n, x), dtype=x.dtype),
+        tol="reduction",  # SciPy computes float32 in float64
+    )
+
+
 _LOG = Sampling(_POS, _POSITIVE)
 _INVERSE_TRIG = Sampling(_UNIT, _OPEN_UNIT)
 _DIVISION = Sampling(
@@ -2064,6 +2085,18 @@ SAMPLING: dict[str, Sampling] = {
     **{f"fft.{name}": Sampling(_FFT, both=_fftn) for name in ("fftn", "ifftn", "rfftn", "irfftn")},
     "fft.fftshift": Sampling(both=_fftshift),
     "fft.ifftshift": Sampling(both=_fftshift),
+    # special (SciPy's element-wise functions): gradients inside their domains, away from poles
+    "special.erfinv": Sampling(smooth=_OPEN_UNIT),
+    "special.logit": Sampling(smooth=_PROBABILITY),
+    "special.ndtri": Sampling(smooth=_PROBABILITY),
+    "special.gammaln": Sampling(smooth=_POSITIVE),
+    "special.digamma": Sampling(smooth=_POSITIVE),
+    "special.polygamma": Sampling(_POS, _POSITIVE, both=_polygamma),
+    "special.entr": Sampling(smooth=_POSITIVE),
+    "special.xlogy": Sampling(smooth=(_NONZERO, _POSITIVE)),
+    "special.xlog1py": Sampling(smooth=(_NONZERO, _POSITIVE)),
+    "special.i0e": Sampling(smooth=_NONZERO),
+    "special.i1e": Sampling(smooth=_NONZERO),
 }
 
 

@@ -279,6 +279,10 @@ def _unary(name: str) -> Callable[[dict[str, Any]], TorchFn]:
     return lambda p: getattr(torch, name)
 
 
+def _special(name: str) -> Callable[[dict[str, Any]], TorchFn]:
+    return lambda p: getattr(torch.special, name)
+
+
 # Op name -> (params -> torch function of the same inputs, then the constant tensors).
 TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     # element-wise: same name in torch, unless mapped
@@ -434,6 +438,32 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     **{f"fft.{n}": _fftn(n) for n in ("fftn", "ifftn", "rfftn", "irfftn")},
     "fft.fftshift": lambda p: _shift(torch.fft.fftshift, p["axes"]),
     "fft.ifftshift": lambda p: _shift(torch.fft.ifftshift, p["axes"]),
+    # special: torch.special's function of the same name, unless mapped
+    **{
+        f"special.{n}": _special(n)
+        for n in (
+            "erf",
+            "erfc",
+            "erfinv",
+            "expit",
+            "logit",
+            "log_ndtr",
+            "ndtr",
+            "ndtri",
+            "gammaln",
+            "digamma",
+            "entr",
+            "xlogy",
+            "xlog1py",
+            "i0",
+            "i0e",
+            "i1",
+            "i1e",
+            "sinc",
+        )
+    },
+    "special.softplus": lambda p: torch.nn.functional.softplus,
+    "special.polygamma": lambda p: lambda x: torch.special.polygamma(p["n"], x),
 }
 
 NOT_IN_TORCH: dict[str, str] = {
@@ -443,6 +473,9 @@ NOT_IN_TORCH: dict[str, str] = {
 
 # Linear algebra goes through LAPACK in both libraries, in different orders of operations.
 LOOSE = ("linalg.", "matmul", "tensordot", "vecdot")
+# torch's trigamma and polygamma (the derivatives of digamma and polygamma) are series accurate to
+# about 1e-9; polytensor's are SciPy's
+LOOSE += ("special.digamma", "special.polygamma")
 
 
 def test_every_differentiable_op_is_crosschecked_or_says_why_not() -> None:

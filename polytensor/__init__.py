@@ -187,7 +187,7 @@ from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import fft, nn, optim
+    from . import fft, nn, optim, special
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
@@ -199,6 +199,7 @@ _LAZY = {
     "optim": ".optim",
     "load": "._serialize",
     "save": "._serialize",
+    "special": ".special",
 }
 
 
@@ -403,6 +404,7 @@ __all__ = [
     "sin",
     "sinh",
     "sort",
+    "special",
     "sqrt",
     "square",
     "squeeze",

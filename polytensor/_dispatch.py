@@ -88,6 +88,13 @@ def common_backend(where: str, tensors: Any) -> Backend | None:
 
 def _type_error(opdef: OpDef, value: Any) -> TypeError:
     what = "polytensor arrays or Python scalars" if opdef.scalars else "polytensor arrays"
+    if _foreign_array(value):
+        kind = f"{type(value).__module__.partition('.')[0]}.{type(value).__name__}"
+        return TypeError(
+            f"{opdef.short}() got a polytensor tensor and a {kind} array; polytensor never mixes "
+            f"array types silently: convert the array with pt.asarray(a, device=x.device), or "
+            f"the tensor with that library's from_dlpack(x.detach())"
+        )
     hint = ""
     if (
         hasattr(value, "__array_namespace__")
@@ -99,6 +106,15 @@ def _type_error(opdef: OpDef, value: Any) -> TypeError:
 
 
 _SCALAR_TYPES = frozenset(_SCALARS)
+
+
+def _foreign_array(value: Any) -> bool:
+    """An array of another library (JAX, torch, CuPy...) but NumPy's, whose operators with a
+    tensor NumPy hands back to the tensor (``Tensor.__array_ufunc__``): an operator raises
+    polytensor's error for it rather than let the two libraries' operators both decline."""
+    return type(value).__module__.partition(".")[0] != "numpy" and (
+        hasattr(value, "__array_namespace__") or hasattr(value, "__dlpack__")
+    )
 
 
 def apply(
@@ -128,7 +144,7 @@ def apply(
             dtypes.append(None)
             has_scalar = True
         else:
-            if dunder:
+            if dunder and not _foreign_array(v):
                 return NotImplemented
             raise _type_error(opdef, v)
     if backend is None:

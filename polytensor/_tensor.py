@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import _tape
 from ._config import parse_device
 from ._format import tensor_repr
+from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
 from ._ops.creation import asarray
 from ._ops.linear_algebra import matrix_transpose
@@ -46,6 +47,9 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     """
 
     __slots__ = ()
+    # NumPy's protocols: operators with ndarrays promote them, other NumPy calls are refused
+    __array_ufunc__ = array_ufunc
+    __array_function__ = array_function
 
     @property
     def T(self) -> Tensor:

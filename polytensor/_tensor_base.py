@@ -36,7 +36,6 @@ class TensorBase:
 
     __slots__ = ("__weakref__", "_backend", "_data", "_meta")
     __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
-    __array_ufunc__ = None  # NumPy defers to our reflected operators instead of converting us
     __array_priority__ = 1000
 
     _data: Any
@@ -154,6 +153,7 @@ class TensorBase:
         dl_device: tuple[Any, int] | None = None,
         copy: bool | None = None,
     ) -> Any:
+        self._refuse_export("__dlpack__()", "pass x.detach() to from_dlpack")
         data = self._data
         if self._backend.lazy:  # DLPack shares memory: a lazy array has none until computed
             data = self._backend.to_numpy(data)
@@ -174,10 +174,25 @@ class TensorBase:
         return self._data.__dlpack_device__()  # type: ignore[no-any-return]
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
-            a = a.astype(dtype)
+            a = a.astype(dtype, copy=bool(copy))
+        elif copy:
+            a = a.copy()
         return a
+
+    # Note: as PyTorch, the paths that hand a tensor's memory to another library (NumPy's
+    # __array__, DLPack) refuse a tensor that requires grad: the library's result would have no
+    # gradient, and a write into the shared memory would corrupt the graph's saved values.
+    # Detaching says so on purpose; a detached tensor still converts without a copy.
+    def _refuse_export(self, what: str, fix: str) -> None:
+        m = self._meta
+        if m is not None and (m.requires_grad or m.node is not None):  # _tape.requires_grad
+            raise RuntimeError(
+                f"{what} of a tensor that requires grad: the result would share its memory "
+                f"without its gradient; to detach on purpose, {fix}"
+            )
 
     def item(self) -> Any:
         """The single element as a Python scalar (computing, on a lazy backend).

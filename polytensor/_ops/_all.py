@@ -22,11 +22,12 @@ from . import (
     manipulation,
     searching,
     sorting,
+    special,
     statistical,
 )
 from ._registry import OPS, OpDef
 
-__all__ = ["fft", "linalg", "table"]
+__all__ = ["fft", "linalg", "special", "table"]
 
 _CHAPTERS: tuple[ModuleType, ...] = (
     elementwise,

@@ -563,8 +563,10 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack() expects an object with __dlpack__; got {type(x).__name__}")
     backend, native = _target(device, "from_dlpack")
-    if isinstance(x, TensorBase) and device is None:
-        backend = x._backend
+    if isinstance(x, TensorBase):
+        x._refuse_export("from_dlpack()", "pass x.detach()")
+        if device is None:
+            backend = x._backend
     if backend.lazy:
         return wrap_new(backend.from_numpy(_host.host_from_dlpack(x, copy), native), backend)
     kw: dict[str, Any] = {}

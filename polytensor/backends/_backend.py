@@ -562,6 +562,10 @@ class Backend:
             return generic_scatter_add(self)
         if name == "_put":
             return generic_put(self)
+        if name.startswith("special."):  # polytensor.special: SciPy's, or a formula
+            from ._special import special_function
+
+            return special_function(self, name.removeprefix("special."))
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -695,6 +699,14 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
             if any(k is None for k in items):  # new axes: write g without them
                 key = tuple(k for k in items if k is not None)
                 g = xp.reshape(g, z[key].shape)
+            items = key if isinstance(key, tuple) else (key,)
+            # array-api-strict wants the trailing axes of a partial index said with an Ellipsis
+            # (a boolean mask must be the sole index)
+            said = sum(k.ndim if hasattr(k, "ndim") else 1 for k in items)
+            if len(items) == 1 and hasattr(items[0], "ndim"):
+                key = items[0]
+            elif said < len(shape) and not any(k is Ellipsis for k in items):
+                key = (*items, Ellipsis)
             z[key] = g
             return z
         import numpy as np

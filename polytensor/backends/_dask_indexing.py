@@ -354,6 +354,14 @@ def put(x: Any, v: Any, key: Any) -> Any:
         any(isinstance(k, da.Array) for k in items)
         or sum(1 for k in items if k is not None and k is not Ellipsis) > x.ndim
     ):
+        if (
+            isinstance(key, da.Array)
+            and key.dtype == bool
+            and key.shape == x.shape
+            and isinstance(v, da.Array)
+            and any(math.isnan(n) for n in v.shape)
+        ):
+            return _put_masked(x, v, key)  # y[m] = v[m]: a value of unknown length
         y[key] = v  # masks and integer arrays: Dask's own assignment (or its error)
         return y
     items = _basic(_expand(items, x.ndim), x.shape)
@@ -385,6 +393,43 @@ def put(x: Any, v: Any, key: Any) -> Any:
             v = da.flip(v, axis=tuple(flips))
     y[tuple(key2)] = v
     return y
+
+
+def _put_masked(x: Any, v: Any, mask: Any) -> Any:
+    """``x`` with the elements where ``mask`` holds replaced, in order, by those of the 1-D ``v``,
+    whose length (the mask's count) is unknown until computed, as ``v`` came from a boolean-mask
+    selection: lazily, on the flattened arrays, each block taking its run of ``v`` from the
+    count of True in the blocks before it (Dask's own assignment cannot broadcast a NaN length).
+    """
+    if v.ndim != 1:
+        raise ValueError(
+            f"__setitem__() with a boolean mask expects a 1-D value of the mask's count; "
+            f"got a {v.ndim}-D value"
+        )
+    xf = x.reshape(-1)
+    mf = mask.reshape(-1).rechunk(xf.chunks)
+    counts = mf.map_blocks(
+        lambda b: np.array([np.count_nonzero(b)]), chunks=((1,) * mf.numblocks[0],), dtype=np.int64
+    )
+    starts = da.cumsum(counts) - counts
+    yf = da.blockwise(
+        _fill_block, "i", xf, "i", mf, "i", starts, "i", v, "j",
+        dtype=x.dtype, concatenate=True, align_arrays=False,
+    )  # fmt: skip
+    return yf.reshape(x.shape)
+
+
+def _fill_block(xb: Any, mb: Any, start: Any, values: Any) -> Any:
+    out = np.array(xb, copy=True)
+    s = int(start[0])
+    k = int(np.count_nonzero(mb))
+    if s + k > values.shape[0]:
+        raise ValueError(
+            f"__setitem__() with a boolean mask got a value of {values.shape[0]} elements for "
+            f"a mask selecting more; the value must have the mask's count"
+        )
+    out[mb] = values[s : s + k].astype(out.dtype, copy=False)
+    return out
 
 
 # -- searching ---------------------------------------------------------------------------------

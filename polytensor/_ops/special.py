@@ -1,0 +1,297 @@
+"""``polytensor.special``: the special functions SciPy's array-API dispatch looks up.
+
+SciPy (with ``SCIPY_ARRAY_API=1``) calls ``xp.special.<name>`` when the array namespace ``xp`` has
+one, so ``scipy.special.expit(x)`` on a tensor runs these ops and records them. Each is an op of
+the table with its derivative rule, written with polytensor functions (so it differentiates
+again); the forward runs on the backend through ``polytensor.backends._special`` (SciPy's ufuncs
+where the extra ``polytensor[special]`` is installed, else a formula of the standard's
+functions where one is exact).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import elementwise as E
+from ._registry import Function, op
+from .data_types import astype
+from .searching import where
+
+__all__ = [
+    "digamma",
+    "entr",
+    "erf",
+    "erfc",
+    "erfinv",
+    "expit",
+    "gammaln",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "log_ndtr",
+    "logit",
+    "ndtr",
+    "ndtri",
+    "polygamma",
+    "psi",
+    "sinc",
+    "softplus",
+    "xlog1py",
+    "xlogy",
+]
+
+_RF = "real floating-point"
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _doc(fn: Function, summary: str, derivative: str, example: str) -> Function:
+    fn.__doc__ = (
+        f"{summary}\n\nAs ``scipy.special.{fn.__name__}``, on every backend; input dtypes: real "
+        f"floating-point. Derivative: {derivative} (reverse mode, any order).\n\n"
+        f"Examples\n--------\n>>> import polytensor as pt\n{example}\n"
+    )
+    return fn
+
+
+def _unary(name: str, rule: Any, summary: str, derivative: str, example: str) -> Function:
+    fn = op(
+        f"special.{name}",
+        "(x, /)",
+        _RF,
+        (rule,),
+        module="polytensor.special",
+        example=example,
+    )
+    return _doc(fn, summary, derivative, example)
+
+
+def _binary(name: str, rules: Any, summary: str, derivative: str, example: str) -> Function:
+    fn = op(
+        f"special.{name}",
+        "(x, y, /)",
+        (_RF, _RF),
+        rules,
+        inputs=("x", "y"),
+        promote=(0, 1),
+        scalars=True,
+        module="polytensor.special",
+        example=example,
+    )
+    return _doc(fn, summary, derivative, example)
+
+
+def _pt() -> Any:
+    """The ops by their namespace names (``pt.special.i1``): rules that call an op declared
+    further down this chapter look it up when they run."""
+    from . import _all
+
+    return _all
+
+
+def _safe(x: Any) -> Any:
+    """``x`` with its zeros replaced by ones: a divisor for rules whose value at 0 is a limit."""
+    return where(x == 0, 1.0, x)
+
+
+# -- error function and the normal distribution ---------------------------------------------------
+erf = _unary(
+    "erf",
+    lambda g, _out, x: g * (_TWO_OVER_SQRT_PI * E.exp(-x * x)),
+    "The error function, 2/sqrt(pi) times the integral of exp(-t**2) from 0 to x.",
+    "2/sqrt(pi) exp(-x**2)",
+    ">>> pt.special.erf(pt.asarray([0.0]))\ntensor([0.], backend='numpy')",
+)
+erfc = _unary(
+    "erfc",
+    lambda g, _out, x: g * (-_TWO_OVER_SQRT_PI * E.exp(-x * x)),
+    "The complementary error function, 1 - erf(x), accurate for large x.",
+    "-2/sqrt(pi) exp(-x**2)",
+    ">>> pt.special.erfc(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)
+erfinv = _unary(
+    "erfinv",
+    lambda g, out, _x: g * ((math.sqrt(math.pi) / 2.0) * E.exp(out * out)),
+    "The inverse of erf on (-1, 1).",
+    "sqrt(pi)/2 exp(erfinv(x)**2)",
+    ">>> pt.special.erfinv(pt.asarray([0.0]))\ntensor([0.], backend='numpy')",
+)
+ndtr = _unary(
+    "ndtr",
+    lambda g, _out, x: g * (E.exp(-0.5 * x * x) / _SQRT_2PI),
+    "The standard normal distribution function (CDF).",
+    "the normal density exp(-x**2/2)/sqrt(2 pi)",
+    ">>> pt.special.ndtr(pt.asarray([0.0]))\ntensor([0.5], backend='numpy')",
+)
+log_ndtr = _unary(
+    "log_ndtr",
+    lambda g, out, x: g * E.exp(-0.5 * x * x - _LOG_SQRT_2PI - out),
+    "The logarithm of the standard normal CDF, accurate far in the lower tail.",
+    "density / ndtr(x), computed as exp(log density - log_ndtr(x))",
+    ">>> pt.special.log_ndtr(pt.asarray([0.0])).shape\n(1,)",
+)
+ndtri = _unary(
+    "ndtri",
+    lambda g, out, _x: g * (_SQRT_2PI * E.exp(0.5 * out * out)),
+    "The inverse of ndtr: the standard normal quantile function.",
+    "sqrt(2 pi) exp(ndtri(x)**2/2)",
+    ">>> pt.special.ndtri(pt.asarray([0.5]))\ntensor([0.], backend='numpy')",
+)
+
+# -- logistic -------------------------------------------------------------------------------------
+expit = _unary(
+    "expit",
+    lambda g, out, _x: g * (out * (1.0 - out)),
+    "The logistic sigmoid 1/(1 + exp(-x)).",
+    "expit(x) (1 - expit(x))",
+    ">>> pt.special.expit(pt.asarray([0.0]))\ntensor([0.5], backend='numpy')",
+)
+logit = _unary(
+    "logit",
+    lambda g, _out, x: g / (x * (1.0 - x)),
+    "The inverse of expit, log(x/(1 - x)).",
+    "1/(x (1 - x))",
+    ">>> pt.special.logit(pt.asarray([0.5]))\ntensor([0.], backend='numpy')",
+)
+softplus = _unary(
+    "softplus",
+    lambda g, _out, x: g * expit(x),
+    "log(1 + exp(x)), without overflow.",
+    "expit(x)",
+    ">>> pt.special.softplus(pt.asarray([0.0])).shape\n(1,)",
+)
+
+# -- gamma function -------------------------------------------------------------------------------
+
+
+def _polygamma_rule(g: Any, _out: Any, x: Any, *, n: int) -> Any:
+    return g * _polygamma(x, n=n + 1)
+
+
+_polygamma = op(
+    "special.polygamma",
+    "(x, /, *, n)",
+    _RF,
+    (_polygamma_rule,),
+    module="polytensor.special",
+    example=">>> pt.special.polygamma(1, pt.asarray([1.0])).shape\n(1,)",
+)
+
+
+def polygamma(n: int, x: Any, /) -> Any:
+    """The n-th derivative of digamma (``scipy.special.polygamma(n, x)``), for an int ``n >= 0``.
+
+    Derivative: polygamma(n + 1, x) (reverse mode, any order).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> round(float(pt.special.polygamma(1, pt.asarray([1.0], dtype=pt.float64))[0]), 12)
+    1.644934066848
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise TypeError(f"polygamma() expects an int n >= 0; got {n!r}")
+    return _polygamma(x, n=n)
+
+
+digamma = _unary(
+    "digamma",
+    lambda g, _out, x: g * _polygamma(x, n=1),
+    "The digamma function, the derivative of gammaln.",
+    "polygamma(1, x)",
+    ">>> pt.special.digamma(pt.asarray([1.0])).shape\n(1,)",
+)
+psi = digamma  # SciPy's name for digamma, the one its array-API dispatch looks up
+gammaln = _unary(
+    "gammaln",
+    lambda g, _out, x: g * digamma(x),
+    "The logarithm of the absolute value of the gamma function.",
+    "digamma(x)",
+    ">>> pt.special.gammaln(pt.asarray([1.0]))\ntensor([0.], backend='numpy')",
+)
+
+# -- information theory ---------------------------------------------------------------------------
+entr = _unary(
+    "entr",
+    lambda g, _out, x: g * (-(E.log(x) + 1.0)),
+    "Elementwise entropy: -x log(x) for x > 0, 0 at 0, -inf below.",
+    "-(log(x) + 1)",
+    ">>> pt.special.entr(pt.asarray([1.0]))\ntensor([-0.], backend='numpy')",
+)
+# Note: as PyTorch, d/dx xlogy(x, y) is 0 where x == 0 (the value is 0 there whatever y is).
+xlogy = _binary(
+    "xlogy",
+    (
+        lambda g, _out, x, y: g * _pt().special.xlogy(astype(x != 0, x.dtype), y),
+        lambda g, _out, x, y: g * x / y,
+    ),
+    "x * log(y), 0 where x == 0.",
+    "log(y) for x (0 where x == 0) and x/y for y",
+    ">>> pt.special.xlogy(pt.asarray([0.0, 2.0]), pt.asarray([0.0, 1.0]))\n"
+    "tensor([0., 0.], backend='numpy')",
+)
+xlog1py = _binary(
+    "xlog1py",
+    (
+        lambda g, _out, x, y: g * _pt().special.xlog1py(astype(x != 0, x.dtype), y),
+        lambda g, _out, x, y: g * x / (y + 1.0),
+    ),
+    "x * log1p(y), 0 where x == 0.",
+    "log1p(y) for x (0 where x == 0) and x/(1 + y) for y",
+    ">>> pt.special.xlog1py(pt.asarray([0.0, 2.0]), pt.asarray([-1.0, 0.0]))\n"
+    "tensor([0., 0.], backend='numpy')",
+)
+
+# -- modified Bessel functions --------------------------------------------------------------------
+i0 = _unary(
+    "i0",
+    lambda g, _out, x: g * _pt().special.i1(x),
+    "The modified Bessel function of the first kind of order 0.",
+    "i1(x)",
+    ">>> pt.special.i0(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)
+i0e = _unary(
+    "i0e",
+    lambda g, out, x: g * (_pt().special.i1e(x) - E.sign(x) * out),
+    "exp(-|x|) i0(x), without overflow.",
+    "i1e(x) - sign(x) i0e(x)",
+    ">>> pt.special.i0e(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)
+# i1(x)/x -> 1/2 at 0, so both derivatives are 1/2 there
+i1 = _unary(
+    "i1",
+    lambda g, out, x: g * where(x == 0, 0.5, i0(x) - out / _safe(x)),
+    "The modified Bessel function of the first kind of order 1.",
+    "i0(x) - i1(x)/x (1/2 at 0)",
+    ">>> pt.special.i1(pt.asarray([0.0]))\ntensor([0.], backend='numpy')",
+)
+i1e = _unary(
+    "i1e",
+    lambda g, out, x: g * where(x == 0, 0.5, i0e(x) - out * (E.sign(x) + 1.0 / _safe(x))),
+    "exp(-|x|) i1(x), without overflow.",
+    "i0e(x) - i1e(x) (sign(x) + 1/x) (1/2 at 0)",
+    ">>> pt.special.i1e(pt.asarray([0.0]))\ntensor([0.], backend='numpy')",
+)
+
+
+# -- other ----------------------------------------------------------------------------------------
+def _sinc_rule(g: Any, out: Any, x: Any) -> Any:
+    # (cos(pi x) - sinc(x)) / x cancels near 0 (and its derivative divides by x**2, which
+    # underflows): there, the Taylor series of sinc', exact to 1e-13 for |x| < 1e-2
+    small = E.abs(x) < 1e-2
+    x2 = x * x
+    series = x * (-(math.pi**2) / 3.0 + x2 * (math.pi**4 / 30.0 - x2 * (math.pi**6 / 840.0)))
+    big = where(small, 1.0, x)
+    return g * where(small, series, (E.cos(math.pi * big) - out) / big)
+
+
+sinc = _unary(
+    "sinc",
+    _sinc_rule,
+    "The normalised sinc function sin(pi x)/(pi x), 1 at 0.",
+    "(cos(pi x) - sinc(x))/x (its Taylor series near 0)",
+    ">>> pt.special.sinc(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)

@@ -1,0 +1,124 @@
+"""Array-API consumers on polytensor tensors: SciPy's dispatch to ``pt.special`` (differentiable
+on every backend), functions that used to detach now raising, and Dask's boolean-mask assignment.
+
+SciPy reads ``SCIPY_ARRAY_API=1`` when it is first imported, so the SciPy checks run in a fresh
+interpreter (one for the module, every backend inside it) and report their results as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+pytest.importorskip("scipy")
+
+_SCIPY = r"""
+import json, math
+import numpy as np, scipy.fft, scipy.signal, scipy.special as sc, polytensor as pt
+a = np.array([0.3, 0.9, 1.7])
+# analytic derivatives of SciPy's functions
+d = {
+    "expit": lambda v: sc.expit(v) * (1 - sc.expit(v)),
+    "erf": lambda v: 2 / math.sqrt(math.pi) * np.exp(-v * v),
+    "entr": lambda v: -(np.log(v) + 1),
+    "gammaln": lambda v: sc.digamma(v),
+    "ndtr": lambda v: np.exp(-v * v / 2) / math.sqrt(2 * math.pi),
+}
+out = {}
+for backend in ("numpy", "dask", "array_api_strict"):
+    if pt.backends.available().get(backend) != "available":
+        continue
+    for name, deriv in d.items():
+        x = pt.asarray(a, device=backend, requires_grad=True)
+        y = getattr(sc, name)(x)
+        ok_type = isinstance(y, pt.Tensor) and y.requires_grad and y._backend.name == backend
+        y.sum().backward()
+        out[f"{backend}:{name}"] = [
+            bool(ok_type),
+            bool(np.allclose(y.detach().numpy(), getattr(sc, name)(a), rtol=1e-12)),
+            bool(np.allclose(x.grad.numpy(), deriv(a), rtol=1e-10)),
+        ]
+refused = []
+x = pt.asarray(np.arange(6.0), requires_grad=True)
+for f in (scipy.fft.dct, scipy.signal.detrend):
+    try:
+        f(x)
+        refused.append("no error")
+    except RuntimeError as e:
+        refused.append(str(e))
+print(json.dumps({"gradients": out, "refused": refused}))
+"""
+
+
+@pytest.fixture(scope="module")
+def scipy_results() -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, SCIPY_ARRAY_API="1", PYTHONPATH=root)
+    env.pop("POLYTENSOR_BACKEND", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCIPY], capture_output=True, text=True, env=env, timeout=180,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_scipy_special_dispatches_to_pt_special_and_differentiates(scipy_results) -> None:
+    results = scipy_results["gradients"]
+    assert {k.split(":")[0] for k in results} >= {"numpy"}
+    bad = {k: v for k, v in results.items() if v != [True, True, True]}
+    assert not bad, f"[tensor in the graph, value, gradient] per backend:function: {bad}"
+
+
+def test_scipy_functions_that_convert_raise_instead_of_detaching(scipy_results) -> None:
+    lines = scipy_results["refused"]
+    assert len(lines) == 2
+    for line in lines:
+        assert "requires grad" in line and "x.detach()" in line, line
+
+
+# -- Dask ----------------------------------------------------------------------------------------
+@pytest.fixture
+def dask_backend() -> None:
+    if pt.backends.available().get("dask") != "available":
+        pytest.skip("dask is not installed")
+    pt.set_backend("dask", chunks=2)
+
+
+@pytest.mark.usefixtures("dask_backend")
+def test_boolean_mask_assignment_of_an_unknown_length_value_is_lazy(dask_computes) -> None:
+    base = np.arange(12.0).reshape(3, 4)
+    y = pt.asarray(np.zeros((3, 4)))
+    v = pt.asarray(base * 10)
+    m = pt.asarray(base % 3 == 1)
+    y[m] = v[m]
+    assert dask_computes.calls == 0
+    want = np.where(base % 3 == 1, base * 10, 0.0)
+    np.testing.assert_array_equal(y.numpy(), want)
+    assert dask_computes.calls == 1
+
+
+@pytest.mark.usefixtures("dask_backend")
+def test_boolean_mask_assignment_takes_values_in_order_from_another_mask() -> None:
+    y = pt.asarray(np.zeros(6))
+    src = pt.asarray(np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    y[pt.asarray(np.array([True, False, True, False, False, True]))] = src[src > 3]
+    np.testing.assert_array_equal(y.numpy(), [4.0, 0.0, 5.0, 0.0, 0.0, 6.0])
+
+
+@pytest.mark.usefixtures("dask_backend")
+def test_boolean_mask_assignment_with_too_few_values_says_so() -> None:
+    y = pt.asarray(np.zeros(4))
+    src = pt.asarray(np.array([1.0, 5.0, 6.0, 0.0]))
+    y[pt.asarray(np.array([True, True, True, False]))] = src[src > 4]
+    with pytest.raises(ValueError, match="the value must have the mask's count"):
+        y.numpy()
