@@ -143,11 +143,10 @@ from ._ops.manipulation import (
     tile,
     unstack,
 )
-from ._ops.searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
+from ._ops.searching import count_nonzero, nonzero, searchsorted, where
 from ._ops.sorting import (
     argsort,
     isin,
-    sort,
     unique_all,
     unique_counts,
     unique_inverse,
@@ -159,13 +158,23 @@ from ._ops.statistical import (
     cumulative_prod,
     cumulative_sum,
     diff,
+    std,
+    var,
+)
+from ._pytorch import (
+    ValuesIndices,
+    allclose,
+    argmax,
+    argmin,
+    flatten,
+    isclose,
     max,
     mean,
     min,
     prod,
-    std,
+    sort,
     sum,
-    var,
+    topk,
 )
 from ._random import (
     Generator,
@@ -181,19 +190,20 @@ from ._random import (
     randperm,
     seed,
 )
-from ._shapes import broadcast_shapes
+from ._shapes import Size, broadcast_shapes
 from ._tensor import Tensor
 from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import fft, nn, optim
+    from . import cuda, fft, nn, optim
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
 # them then. Many programs use none of them, and importing them here made `import polytensor`
 # slower by their modules (see bench/README.md, "Import time").
 _LAZY = {
+    "cuda": ".cuda",
     "fft": ".fft",
     "nn": ".nn",
     "optim": ".optim",
@@ -232,10 +242,15 @@ double = float64
 long = int64
 int = int32
 
+# PyTorch's torch.device: the Device class, which also takes "cpu", "cuda:0" or ("cuda", 0).
+device = Device
+
 __all__ = [
     "Device",
     "Generator",
+    "Size",
     "Tensor",
+    "ValuesIndices",
     "__array_api_version__",
     "__array_namespace_info__",
     "abs",
@@ -243,6 +258,7 @@ __all__ = [
     "acosh",
     "add",
     "all",
+    "allclose",
     "any",
     "arange",
     "argmax",
@@ -281,9 +297,11 @@ __all__ = [
     "cos",
     "cosh",
     "count_nonzero",
+    "cuda",
     "cumulative_prod",
     "cumulative_sum",
     "default_generator",
+    "device",
     "diff",
     "divide",
     "dot",
@@ -299,6 +317,7 @@ __all__ = [
     "eye",
     "fft",
     "finfo",
+    "flatten",
     "flip",
     "float",
     "float32",
@@ -324,6 +343,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "isclose",
     "isdtype",
     "isfinite",
     "isin",
@@ -417,6 +437,7 @@ __all__ = [
     "tensor",
     "tensordot",
     "tile",
+    "topk",
     "tril",
     "triu",
     "trunc",
