@@ -15,9 +15,9 @@ from . import _config, _tape
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["after_inplace", "alias_before_inplace", "assign_inplace", "check_inplace"]
+__all__ = ["SYMBOLS", "after_inplace", "alias_before_inplace", "assign_inplace", "check_inplace"]
 
-_SYMBOLS = {
+SYMBOLS = {
     "__iadd__": "+",
     "__isub__": "-",
     "__imul__": "*",
@@ -41,7 +41,7 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
         raise TypeError(
             f"{where}: the result has dtype {result.dtype.name} but the tensor "
             f"updated in place has {x.dtype.name}; use the out-of-place form "
-            f"(x = x {_SYMBOLS.get(where, where)} y) or cast first"
+            f"(x = x {SYMBOLS.get(where, where)} y) or cast first"
         )
     if result.shape != x.shape:
         raise ValueError(

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _tape
-from ._config import parse_device
+from ._config import get_default_dtype, parse_device
+from ._extras import tensor
 from ._format import tensor_repr
 from ._methods import TensorMethods
-from ._ops.creation import asarray
+from ._ops.creation import asarray, zeros
 from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims
+from ._shapes import Size
 from ._tensor_base import TensorBase
 from ._tensor_ops import TensorOperators
 from ._transfer import move
@@ -34,8 +36,10 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
 
     Its fields and the standard's attributes come from ``TensorBase``, its operators from
     ``TensorOperators`` (the op table's), PyTorch's methods from ``TensorMethods``. Create
-    tensors with ``pt.asarray``, ``pt.tensor`` or the creation functions; calling
-    ``Tensor(...)`` directly is an error.
+    tensors with ``pt.asarray``, ``pt.tensor`` or the creation functions; ``Tensor(...)`` is
+    PyTorch's legacy constructor: ``Tensor(data)`` a copy of ``data`` in the default float
+    dtype, ``Tensor(2, 3)`` a zero-filled tensor of that shape (PyTorch leaves it
+    uninitialised), ``Tensor()`` an empty one.
 
     Examples
     --------
@@ -43,9 +47,17 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     >>> x = pt.asarray([[1.0, 2.0]])
     >>> x.shape, x.dtype, str(x.device)
     ((1, 2), polytensor.float32, 'numpy:cpu')
+    >>> pt.Tensor([1, 2]), pt.Tensor(2, 3).shape
+    (tensor([1., 2.], backend='numpy'), (2, 3))
     """
 
     __slots__ = ()
+
+    def __new__(cls, *data: Any, device: Any = None) -> Tensor:  # noqa: PYI034 - a factory
+        return _legacy_constructor(data, device)
+
+    def __init__(self, *data: Any, device: Any = None) -> None:
+        pass  # everything happens in __new__
 
     @property
     def T(self) -> Tensor:
@@ -141,6 +153,31 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
             )
         return self._backend.to_numpy(self._data)
+
+
+def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:
+    """PyTorch's ``torch.Tensor(...)``: ``(data)``, ``(*sizes)``, ``(Size)`` or ``()``."""
+    dtype = get_default_dtype()
+    if not data:
+        return zeros((0,), dtype=dtype, device=device)
+    if isinstance(data[0], Size) and len(data) == 1:
+        return zeros(tuple(data[0]), dtype=dtype, device=device)
+    if all(isinstance(d, int) and not isinstance(d, bool) for d in data):
+        return zeros(data, dtype=dtype, device=device)
+    if len(data) != 1:
+        raise TypeError(
+            f"Tensor() got {len(data)} arguments that are not all ints ({data!r}); expected "
+            f"the sizes of a new tensor (Tensor(2, 3)) or one sequence of data (Tensor([1, 2]))"
+        )
+    value = data[0]
+    if isinstance(value, (bool, float, complex)) or (
+        isinstance(value, Tensor) is False and getattr(value, "ndim", None) == 0
+    ):
+        raise TypeError(
+            f"Tensor() got the scalar {value!r}; Tensor(n) makes a tensor of n elements, so "
+            f"pass a list ([{value!r}]) or use pt.tensor({value!r}) for a 0-d tensor"
+        )
+    return tensor(value, dtype=dtype, device=device)
 
 
 def _unpickle(host: Any, backend: str, requires_grad: bool) -> Tensor:
