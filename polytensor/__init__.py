@@ -215,7 +215,9 @@ _LAZY = {
 def __getattr__(name: str) -> object:
     target = _LAZY.get(name)
     if target is None:
-        raise AttributeError(f"module 'polytensor' has no attribute {name!r}")
+        from ._pytorch import MODULE_HINTS, missing_attribute
+
+        raise missing_attribute("module 'polytensor'", name, MODULE_HINTS)
     import importlib
 
     module = importlib.import_module(target, __name__)

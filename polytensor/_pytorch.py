@@ -427,3 +427,86 @@ def allclose(
     True
     """
     return bool(statistical.all(isclose(input, other, rtol, atol, equal_nan)))
+
+
+# -- names of PyTorch that polytensor spells otherwise or does not have ------------------------
+# What the AttributeError for a missing name says to use instead (module: ``pt.<name>``;
+# tensor: ``x.<name>``). A name that is absent here gets the plain message.
+MODULE_HINTS: dict[str, str] = {
+    "as_tensor": "pt.asarray(data) (shares memory where it can)",
+    "bfloat16": "pt.float32 (polytensor has no bfloat16)",
+    "bmm": "pt.matmul(a, b) (batched for 3-d tensors)",
+    "broadcast_tensors": "pt.broadcast_arrays(*tensors)",
+    "chunk": "slices (x[:, :k]) or pt.unstack for pieces of size 1",
+    "column_stack": "pt.stack(tensors, axis=1)",
+    "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
+    "cumprod": "pt.cumulative_prod(x, axis=dim)",
+    "cumsum": "pt.cumulative_sum(x, axis=dim)",
+    "det": "pt.linalg.det(x)",
+    "diag": "pt.linalg.diagonal(x) for a matrix's diagonal",
+    "div": "pt.divide(a, b) or a / b",
+    "einsum": "pt.matmul, pt.tensordot or pt.vecdot",
+    "float16": "pt.float32 (polytensor has no float16)",
+    "half": "pt.float32 (polytensor has no float16)",
+    "hstack": "pt.concat(tensors, axis=-1)",
+    "index_select": "pt.take(x, indices, axis=dim)",
+    "inverse": "pt.linalg.inv(x)",
+    "is_tensor": "isinstance(x, pt.Tensor)",
+    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
+    "logsumexp": "pt.log(pt.sum(pt.exp(x), axis=dim)) or pt.logaddexp for two tensors",
+    "mul": "pt.multiply(a, b) or a * b",
+    "neg": "pt.negative(x) or -x",
+    "numel": "x.numel() or x.size",
+    "outer": "pt.linalg.outer(a, b)",
+    "permute": "pt.permute_dims(x, dims) or x.permute(*dims)",
+    "rsqrt": "1 / pt.sqrt(x)",
+    "softmax": "pt.nn.functional.softmax(x, dim=...)",
+    "split": "slices (x[:k], x[k:]) or pt.unstack",
+    "sub": "pt.subtract(a, b) or a - b",
+    "t": "x.t() or x.T",
+    "trace": "pt.linalg.trace(x)",
+    "transpose": "x.transpose(dim0, dim1) or pt.permute_dims",
+    "true_divide": "pt.divide(a, b) or a / b",
+    "unsqueeze": "x.unsqueeze(dim) or pt.expand_dims(x, axis=dim)",
+    "vstack": "pt.concat(tensors, axis=0)",
+}
+
+TENSOR_HINTS: dict[str, str] = {
+    "bmm": "x.matmul(y) (batched for 3-d tensors)",
+    "byte": "x.astype(pt.uint8)",
+    "char": "x.astype(pt.int8)",
+    "cumsum": "pt.cumulative_sum(x, axis=dim)",
+    "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
+    "expand_as": "x.expand(*other.shape)",
+    "gather": "pt.take_along_axis(x, indices, axis=dim)",
+    "half": "x.float() (polytensor has no float16)",
+    "index_select": "pt.take(x, indices, axis=dim)",
+    "is_cuda": "x.device.type == 'cuda'",
+    "masked_fill": "pt.where(mask, value, x)",
+    "masked_fill_": "x[mask] = value",
+    "ndimension": "x.ndim or x.dim()",
+    "nelement": "x.numel() or x.size",
+    "reshape_as": "x.reshape(*other.shape)",
+    "short": "x.astype(pt.int16)",
+    "softmax": "pt.nn.functional.softmax(x, dim=...)",
+    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
+    "type": "x.dtype to read it, x.to(dtype) to change it",
+    "view_as": "x.view(*other.shape)",
+}
+
+
+def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> AttributeError:
+    """The ``AttributeError`` for a PyTorch name polytensor does not have: it names it and,
+    when there is one, the polytensor way.
+
+    Examples
+    --------
+    >>> from polytensor._pytorch import MODULE_HINTS, missing_attribute
+    >>> str(missing_attribute("module 'polytensor'", "bmm", MODULE_HINTS))
+    "module 'polytensor' has no attribute 'bmm'; use pt.matmul(a, b) (batched for 3-d tensors)"
+    """
+    hint = hints.get(name)
+    message = f"{owner} has no attribute {name!r}"
+    if hint is not None:
+        message += f"; use {hint}"
+    return AttributeError(message)

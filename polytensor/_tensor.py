@@ -16,6 +16,7 @@ from ._methods import TensorMethods
 from ._ops.creation import asarray, zeros
 from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims
+from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase
 from ._tensor_ops import TensorOperators
@@ -106,6 +107,12 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             raise ValueError("to_device() got stream=...; polytensor does not support streams")
         backend, native = parse_device(device, "to_device")
         return move(self, backend, native)
+
+    if not TYPE_CHECKING:  # (type checkers keep flagging unknown attributes)
+
+        def __getattr__(self, name: str) -> Any:
+            # Only for names that are not there: say so, and the polytensor way if there is one.
+            raise missing_attribute("'Tensor' object", name, TENSOR_HINTS)
 
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
