@@ -114,6 +114,41 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             # Only for names that are not there: say so, and the polytensor way if there is one.
             raise missing_attribute("'Tensor' object", name, TENSOR_HINTS)
 
+    # -- PyTorch's .data ----------------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """This tensor's data outside the graph (PyTorch's ``x.data``): in-place changes of it
+        change this tensor, on every backend, without being recorded.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> w = pt.ones(2, requires_grad=True)
+        >>> _ = w.data.sub_(pt.asarray([0.5, 0.25]))
+        >>> w
+        tensor([0.5 , 0.75], backend='numpy', requires_grad=True)
+        """
+        if self._backend.mutable:
+            return _tape._detached(self)  # type: ignore[no-any-return]  # shares memory
+        view = object.__new__(DataView)
+        view._data = self._data
+        view._backend = self._backend
+        view._meta = None
+        view._owner = self
+        return view
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, TensorBase):
+            raise TypeError(f"data must be a Tensor; got {type(value).__name__}")
+        if value._backend.name != self._backend.name:
+            raise ValueError(
+                f"data= got a tensor of backend {value._backend.name!r} for one of "
+                f"{self._backend.name!r}; move it first with value.to({self._backend.name!r})"
+            )
+        self._data = value._data
+        _tape.bump_version(self)
+
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if self._meta is not None and self._meta.node is not None:
@@ -160,6 +195,19 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
             )
         return self._backend.to_numpy(self._data)
+
+
+class DataView(Tensor):
+    """``x.data`` on an immutable backend (Dask): a tensor outside the graph whose in-place
+    changes, which rebind its data, rebind ``x``'s too."""
+
+    __slots__ = ("_owner",)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> DataView:  # noqa: PYI034
+        raise TypeError("DataView is made by x.data; it has no constructor")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:

@@ -43,6 +43,9 @@ class TensorBase:
     _data: Any
     _backend: Backend
     _meta: Any
+    # The tensor whose ``.data`` this one is, on an immutable backend (a slot of DataView):
+    # an in-place change of this one, which rebinds its data, rebinds the owner's too.
+    _owner: TensorBase | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(

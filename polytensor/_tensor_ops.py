@@ -147,6 +147,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
     else:  # immutable arrays (Dask): the backend's functional put, then rebind
         b = self._backend
         self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
+        _inplace.rebind_owners(self)
     _tape.bump_version(self)
 
 

@@ -356,3 +356,23 @@ def test_missing_names_say_the_polytensor_way() -> None:
     ):
         x.is_cuda  # noqa: B018
     assert not hasattr(x, "__array_interface__")
+
+
+# -- .data ----------------------------------------------------------------------------------------
+def test_data_updates_a_weight_in_place_on_every_backend(backend: str) -> None:
+    w = pt.ones(3, requires_grad=True)
+    (w * 2.0).sum().backward()
+    w.data.sub_(w.grad.data * 0.5)  # the 60-minute blitz's update
+    d = w.data
+    d[0] = 5.0
+    d -= 1.0
+    assert w.tolist() == [4.0, -1.0, -1.0] and w.requires_grad and w.is_leaf
+    assert not d.requires_grad and d.grad_fn is None
+    w.data = pt.zeros(3)
+    assert w.tolist() == [0.0, 0.0, 0.0] and w.requires_grad
+
+
+def test_data_of_another_backend_is_refused() -> None:
+    w = pt.ones(2)
+    with pytest.raises(ValueError, match=r"data= got a tensor of backend 'dask'.*to\('numpy'\)"):
+        w.data = pt.ones(2, device="dask")
