@@ -968,7 +968,8 @@ def dim(self: Tensor) -> int:
 
 
 def cpu(self: Tensor) -> Tensor:
-    """This tensor on the NumPy backend (host memory).
+    """This tensor in host memory: PyTorch's "cpu", the current backend when it is a CPU one
+    (NumPy, Dask, array-api-strict), else the NumPy backend.
 
     Examples
     --------
