@@ -158,8 +158,6 @@ from ._ops.statistical import (
     cumulative_prod,
     cumulative_sum,
     diff,
-    std,
-    var,
 )
 from ._pytorch import (
     ValuesIndices,
@@ -173,8 +171,10 @@ from ._pytorch import (
     min,
     prod,
     sort,
+    std,
     sum,
     topk,
+    var,
 )
 from ._random import (
     Generator,

@@ -37,9 +37,11 @@ __all__ = [
     "min",
     "prod",
     "sort",
+    "std",
     "sum",
     "topk",
     "values_indices",
+    "var",
 ]
 
 
@@ -281,6 +283,81 @@ argmin.__doc__ = _reduce_doc(
     "argmin",
     ">>> pt.argmin(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), 1)\ntensor([0, 1], backend='numpy')\n",
 )
+
+
+def _spread(
+    name: str,
+    x: Any,
+    dim: Any,
+    unbiased: bool | None,
+    keepdim: bool | None,
+    axis: Any,
+    correction: float | None,
+    keepdims: bool,
+) -> Any:
+    pytorch = dim is not None or unbiased is not None or keepdim is not None
+    if correction is not None and unbiased is not None:
+        raise TypeError(f"{name}() got both correction= and unbiased=; pass one")
+    if correction is None:
+        # Note: PyTorch's spelling gets PyTorch's unbiased default; the standard's, 0.
+        correction = (1.0 if unbiased is not False else 0.0) if pytorch else 0.0
+    fn = statistical.std if name == "std" else statistical.var
+    return fn(
+        x,
+        axis=_dim_or_axis(name, dim, axis),
+        correction=correction,
+        keepdims=_keepdims(name, keepdim, keepdims),
+    )
+
+
+def std(
+    x: Tensor,
+    /,
+    dim: int | tuple[int, ...] | None = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    correction: float | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    """Standard deviation: the standard's ``pt.std(x, axis=, correction=0, keepdims=)``, or,
+    spelled PyTorch's way (``dim``, ``unbiased=`` or ``keepdim=``), PyTorch's, unbiased
+    (``correction=1``) unless ``unbiased=False``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 3.0], [5.0, 7.0]])
+    >>> pt.std(x, axis=0).tolist(), pt.std(x, dim=0).tolist()
+    ([2.0, 2.0], [2.8284270763397217, 2.8284270763397217])
+    """
+    return _spread("std", x, dim, unbiased, keepdim, axis, correction, keepdims)  # type: ignore[no-any-return]
+
+
+def var(
+    x: Tensor,
+    /,
+    dim: int | tuple[int, ...] | None = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    correction: float | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    """Variance: the standard's ``pt.var(x, axis=, correction=0, keepdims=)``, or, spelled
+    PyTorch's way (``dim``, ``unbiased=`` or ``keepdim=``), PyTorch's, unbiased
+    (``correction=1``) unless ``unbiased=False``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 3.0])
+    >>> pt.var(x).item(), pt.var(x, 0).item(), pt.var(x, unbiased=False).item()
+    (1.0, 2.0, 1.0)
+    """
+    return _spread("var", x, dim, unbiased, keepdim, axis, correction, keepdims)  # type: ignore[no-any-return]
 
 
 def sort(

@@ -123,6 +123,19 @@ def test_reductions_take_dim_and_keepdim(backend: str) -> None:
     assert pt.sum(x, axis=0, keepdims=True).shape == (1, 3)  # the standard's spelling
 
 
+def test_std_and_var_spelled_pytorchs_way_are_unbiased(backend: str) -> None:
+    x = pt.asarray([[1.0, 3.0], [5.0, 7.0]])
+    assert pt.var(x, axis=0).tolist() == [4.0, 4.0]  # the standard's: correction=0
+    assert pt.var(x).item() == 5.0
+    assert pt.var(x, dim=0).tolist() == [8.0, 8.0] and pt.var(x, 0).tolist() == [8.0, 8.0]
+    assert pt.var(x, 0, unbiased=False).tolist() == [4.0, 4.0]
+    assert pt.var(x, unbiased=True).item() == pytest.approx(20.0 / 3.0)
+    assert pt.std(x, dim=1, keepdim=True).shape == (2, 1)
+    assert pt.std(x, axis=1, correction=1).tolist() == pt.std(x, dim=1).tolist()
+    with pytest.raises(TypeError, match=r"both correction= and unbiased="):
+        pt.std(x, unbiased=True, correction=1)
+
+
 def test_max_sort_topk_match_torch() -> None:
     torch = _torch()
     if torch is None:
@@ -137,6 +150,10 @@ def test_max_sort_topk_match_torch() -> None:
     ]:
         np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
         np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    np.testing.assert_allclose(pt.std(x, dim=1).numpy(), torch.std(t, dim=1).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        pt.var(x, 0, keepdim=True).numpy(), torch.var(t, 0, keepdim=True).numpy(), rtol=1e-6
+    )
 
 
 # -- size: the standard's int, PyTorch's method ----------------------------------------------------
@@ -171,6 +188,7 @@ def test_device_cpu_is_the_current_cpu_backend(backend: str) -> None:
     x = pt.linspace(0.0, 1.0, 5, device=d, dtype=pt.float64)
     assert x.dtype is pt.float64 and x.device == d and x.tolist()[1] == 0.25
     assert pt.tensor([1.0], device=d).to(d).device == d and pt.ones(1).to("cpu").device == d
+    assert pt.ones_like(x, device=d).device == d and x.new_zeros(2, device=d).device == d
 
 
 def test_device_of_an_unknown_kind_is_a_runtime_error() -> None:
