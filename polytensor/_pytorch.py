@@ -156,8 +156,11 @@ def min(
 
 
 def _extreme(name: str, x: Any, dim: Any, keepdim: bool | None, axis: Any, keepdims: bool) -> Any:
+    fn = statistical.max if name == "max" else statistical.min
     if dim is None:
-        return getattr(statistical, name)(x, axis=axis, keepdims=_keepdims(name, keepdim, keepdims))
+        if axis is None and keepdim is None and not keepdims:
+            return fn(x)  # pt.max(x): the common case
+        return fn(x, axis=axis, keepdims=_keepdims(name, keepdim, keepdims))
     if isinstance(dim, TensorBase):  # torch.max(a, b): element-wise
         if keepdim is not None or axis is not None or keepdims:
             raise TypeError(f"{name}(x, other) (element-wise) takes no dimension arguments")

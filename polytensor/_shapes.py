@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Self
 
@@ -107,10 +108,7 @@ class SizeAttr(int):
     """
 
     def __new__(cls, shape: tuple[int, ...]) -> Self:
-        n = 1
-        for s in shape:
-            n *= s
-        self = int.__new__(cls, n)
+        self = int.__new__(cls, math.prod(shape))
         self._shape = shape
         return self
 
