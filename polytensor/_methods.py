@@ -498,10 +498,14 @@ _INPLACE_OPERATORS = {
 
 
 def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
-    operator = getattr(TensorOperators, _INPLACE_OPERATORS[fn_name])  # one implementation
+    dunder = _INPLACE_OPERATORS[fn_name]
+    operator = getattr(TensorOperators, dunder)  # one implementation
 
     def method(self: Tensor, other: Any) -> Tensor:
-        r = operator(self, other)
+        try:
+            r = operator(self, other)
+        except dt.CastError as e:  # the operator's message, under this method's name
+            raise dt.CastError(f"{name}(){str(e).removeprefix(dunder)}") from None
         if r is NotImplemented:
             raise TypeError(
                 f"{name}() expects a tensor or Python number; got "

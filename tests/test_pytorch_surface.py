@@ -323,8 +323,8 @@ def test_inplace_float_into_an_integer_tensor_is_refused() -> None:
     i = pt.ones(2, dtype=pt.int64)
     with pytest.raises(
         RuntimeError,
-        match=r"result type Float \(float32\) can't be cast to the desired output type Long "
-        r"\(int64\)",
+        match=r"add_\(\): result type Float \(float32\) can't be cast to the desired output "
+        r"type Long \(int64\)",
     ):
         i.add_(pt.ones(2))
     with pytest.raises(RuntimeError, match=r"Double.*Long.*x = x \+ y"):
