@@ -143,11 +143,10 @@ from ._ops.manipulation import (
     tile,
     unstack,
 )
-from ._ops.searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
+from ._ops.searching import count_nonzero, nonzero, searchsorted, where
 from ._ops.sorting import (
     argsort,
     isin,
-    sort,
     unique_all,
     unique_counts,
     unique_inverse,
@@ -159,12 +158,22 @@ from ._ops.statistical import (
     cumulative_prod,
     cumulative_sum,
     diff,
+)
+from ._pytorch import (
+    ValuesIndices,
+    allclose,
+    argmax,
+    argmin,
+    flatten,
+    isclose,
     max,
     mean,
     min,
     prod,
+    sort,
     std,
     sum,
+    topk,
     var,
 )
 from ._random import (
@@ -181,19 +190,20 @@ from ._random import (
     randperm,
     seed,
 )
-from ._shapes import broadcast_shapes
+from ._shapes import Size, broadcast_shapes
 from ._tensor import Tensor
 from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import fft, nn, optim, special
+    from . import cuda, fft, nn, optim, special
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
 # them then. Many programs use none of them, and importing them here made `import polytensor`
 # slower by their modules (see bench/README.md, "Import time").
 _LAZY = {
+    "cuda": ".cuda",
     "fft": ".fft",
     "nn": ".nn",
     "optim": ".optim",
@@ -206,7 +216,9 @@ _LAZY = {
 def __getattr__(name: str) -> object:
     target = _LAZY.get(name)
     if target is None:
-        raise AttributeError(f"module 'polytensor' has no attribute {name!r}")
+        from ._pytorch import MODULE_HINTS, missing_attribute
+
+        raise missing_attribute("module 'polytensor'", name, MODULE_HINTS)
     import importlib
 
     module = importlib.import_module(target, __name__)
@@ -233,10 +245,15 @@ double = float64
 long = int64
 int = int32
 
+# PyTorch's torch.device: the Device class, which also takes "cpu", "cuda:0" or ("cuda", 0).
+device = Device
+
 __all__ = [
     "Device",
     "Generator",
+    "Size",
     "Tensor",
+    "ValuesIndices",
     "__array_api_version__",
     "__array_namespace_info__",
     "abs",
@@ -244,6 +261,7 @@ __all__ = [
     "acosh",
     "add",
     "all",
+    "allclose",
     "any",
     "arange",
     "argmax",
@@ -282,9 +300,11 @@ __all__ = [
     "cos",
     "cosh",
     "count_nonzero",
+    "cuda",
     "cumulative_prod",
     "cumulative_sum",
     "default_generator",
+    "device",
     "diff",
     "divide",
     "dot",
@@ -300,6 +320,7 @@ __all__ = [
     "eye",
     "fft",
     "finfo",
+    "flatten",
     "flip",
     "float",
     "float32",
@@ -325,6 +346,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "isclose",
     "isdtype",
     "isfinite",
     "isin",
@@ -419,6 +441,7 @@ __all__ = [
     "tensor",
     "tensordot",
     "tile",
+    "topk",
     "tril",
     "triu",
     "trunc",

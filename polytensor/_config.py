@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
 from . import backends
-from ._device import Device, native_name
+from ._device import Device, native_name, set_resolver
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -131,15 +131,20 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
     """Resolve a ``device=`` argument to ``(backend, native device or None)``.
 
     Accepts a ``Device``, a backend name (``"dask"``), ``"<backend>:<device>"``,
-    PyTorch's ``"cpu"`` (the NumPy backend) and ``"cuda"``/``"cuda:N"`` (CuPy), or a native
-    device object of the current backend.
+    PyTorch's ``"cpu"`` (the current backend when it is a CPU one, else NumPy) and
+    ``"cuda"``/``"cuda:N"`` (CuPy), or a native device object of the current backend.
     """
     if isinstance(device, Device):
         return device.backend, device.native
     if isinstance(device, str):
         text = device.strip()
         if text == "cpu":
-            return backends.get("numpy"), None
+            # Note: PyTorch's "cpu" is the current backend's CPU (a program written for
+            # torch.device("cpu") runs on Dask unchanged); from a GPU backend it is NumPy.
+            current = get_backend()
+            if native_name(current.default_device().native).startswith("cuda"):
+                return backends.get("numpy"), None
+            return current, None
         if text.startswith("cuda"):
             b = backends.get("cupy")
             index = int(text.split(":", 1)[1]) if ":" in text else 0
@@ -164,6 +169,9 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
         f"{where}() got device {device!r} of type {type(device).__name__}; "
         f"expected a polytensor Device or a string such as 'numpy:cpu'"
     )
+
+
+set_resolver(parse_device)
 
 
 def _find_native(b: Backend, name: str, where: str, original: str) -> Any:

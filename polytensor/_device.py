@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["Device", "native_name"]
+__all__ = ["Device", "native_name", "set_resolver"]
+
+# How a device string becomes (backend, native device): ``_config.parse_device``, which knows
+# the backends and the current one; set when ``_config`` loads (it sits above this module).
+_resolve: Callable[[Any, str], tuple[Any, Any]] | None = None
+
+
+def set_resolver(fn: Callable[[Any, str], tuple[Any, Any]]) -> None:
+    """Install the function that ``Device("cpu")`` / ``Device("cuda", 0)`` resolve through.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import _device
+    >>> _device._resolve is not None
+    True
+    """
+    global _resolve
+    _resolve = fn
 
 
 def native_name(native: Any) -> str:
@@ -34,14 +53,38 @@ class Device:
     ('numpy:cpu', 'numpy')
     >>> d == "numpy:cpu"
     True
+
+    It is also PyTorch's ``torch.device``: ``pt.device("cpu")`` is the current backend's CPU
+    device (NumPy's when the current backend is a GPU one), ``pt.device("cuda")``,
+    ``pt.device("cuda:1")`` or ``pt.device("cuda", 1)`` a CuPy device; ``type`` and ``index``
+    read as in PyTorch.
+
+    >>> pt.device("cpu") == pt.ones(2).device, pt.device("cpu").type
+    (True, 'cpu')
     """
 
     __slots__ = ("_name", "backend", "native")
 
-    def __init__(self, backend: Backend, native: Any) -> None:
-        self.backend = backend
-        self.native = native
-        self._name = f"{backend.name}:{native_name(native)}"
+    backend: Backend
+    native: Any
+
+    def __init__(self, backend: Backend | str, native: Any = None) -> None:
+        if isinstance(backend, str):  # PyTorch's torch.device("cuda:0") / ("cuda", 0)
+            self.backend, self.native = _from_spec(backend, native)
+        else:
+            self.backend, self.native = backend, native
+        self._name = f"{self.backend.name}:{native_name(self.native)}"
+
+    @property
+    def type(self) -> str:
+        """PyTorch's device type: ``"cuda"`` for a CUDA device, else ``"cpu"``."""
+        return "cuda" if native_name(self.native).startswith("cuda") else "cpu"
+
+    @property
+    def index(self) -> int | None:
+        """PyTorch's device index: N of ``cuda:N``, None for a CPU device."""
+        name = native_name(self.native)
+        return int(name.split(":", 1)[1]) if name.startswith("cuda:") else None
 
     def __str__(self) -> str:
         return self._name
@@ -58,3 +101,33 @@ class Device:
 
     def __hash__(self) -> int:
         return hash(self._name)
+
+
+def _from_spec(spec: str, index: Any) -> tuple[Any, Any]:
+    """``Device("cuda", 1)``, ``Device("cuda:1")``, ``Device("cpu")``: PyTorch's errors
+    (``RuntimeError``) for a device that is not there."""
+    text = spec.strip()
+    if index is not None:
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise RuntimeError(
+                f"device() got index {index!r}; expected a non-negative int, as in "
+                f"pt.device('cuda', 0)"
+            )
+        if ":" in text:
+            raise RuntimeError(
+                f"device() got {spec!r} with an index and index={index}; give the index once"
+            )
+        text = f"{text}:{index}"
+    if _resolve is None:  # (only while the package itself is loading)
+        raise RuntimeError("device() from a string needs polytensor to be imported")
+    try:
+        backend, native = _resolve(text, "device")
+    except ImportError as e:  # the backend's library or device is missing
+        raise RuntimeError(
+            f"device({spec!r}): {e}; pt.cuda.is_available() says whether CUDA can be used"
+        ) from e
+    except ValueError as e:
+        raise RuntimeError(str(e)) from e
+    if native is None:
+        native = backend.default_device().native
+    return backend, native

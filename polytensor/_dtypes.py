@@ -286,3 +286,61 @@ IINFO: Final = {
     )
     for d in _INTEGER
 }
+
+
+# -- PyTorch's casting rule for results written into an existing tensor ---------------------------
+# Note: in-place operators, the trailing-underscore methods and out= cast their result to the
+# target's dtype within PyTorch's rule (``torch.can_cast``): no complex into a real tensor, no
+# floating point into an integer one, nothing but bool into a bool one. The standard leaves
+# in-place results of another dtype unspecified; PyTorch programs rely on the cast.
+_TORCH_NAMES: Final = {
+    bool: "Bool",
+    int8: "Char",
+    int16: "Short",
+    int32: "Int",
+    int64: "Long",
+    uint8: "Byte",
+    uint16: "UInt16",
+    uint32: "UInt32",
+    uint64: "UInt64",
+    float32: "Float",
+    float64: "Double",
+    complex64: "ComplexFloat",
+    complex128: "ComplexDouble",
+}
+
+
+class CastError(RuntimeError, TypeError):
+    """A result refused by PyTorch's casting rule: PyTorch's ``RuntimeError``, and a
+    ``TypeError`` (a dtype problem) for code that expects the standard's error class.
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> issubclass(dt.CastError, RuntimeError) and issubclass(dt.CastError, TypeError)
+    True
+    """
+
+
+def check_result_cast(result: DType, target: DType, where: str, fix: str = "") -> None:
+    """Refuse, as PyTorch does (``RuntimeError``), a result of ``result`` dtype written into
+    a tensor of ``target`` dtype when the cast would change its kind downwards (complex into
+    real, floating point into integer, anything into bool). ``fix``: the out-of-place form
+    to suggest.
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> dt.check_result_cast(dt.float64, dt.float32, "add_()")  # same kind: allowed
+    >>> dt.check_result_cast(dt.float32, dt.int64, "add_()")
+    Traceback (most recent call last):
+    ...
+    polytensor._dtypes.CastError: add_(): result type Float (float32) can't be cast to ...
+    """
+    if _KIND_RANK[result.kind] > _KIND_RANK[target.kind]:
+        raise CastError(
+            f"{where}: result type {_TORCH_NAMES[result]} ({result.name}) can't be cast to the "
+            f"desired output type {_TORCH_NAMES[target]} ({target.name}): a {result.kind} "
+            f"result into a {target.kind} tensor; use the out-of-place form"
+            f"{f' ({fix})' if fix else ''}, or cast the operand to {target.name} first"
+        )

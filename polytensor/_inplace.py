@@ -16,14 +16,16 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
 
 __all__ = [
+    "SYMBOLS",
     "after_inplace",
     "alias_before_inplace",
     "assign_inplace",
     "check_inplace",
     "checked_inputs",
+    "rebind_owners",
 ]
 
-_SYMBOLS = {
+SYMBOLS = {
     "__iadd__": "+",
     "__isub__": "-",
     "__imul__": "*",
@@ -47,7 +49,7 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
         raise TypeError(
             f"{where}: the result has dtype {result.dtype.name} but the tensor "
             f"updated in place has {x.dtype.name}; use the out-of-place form "
-            f"(x = x {_SYMBOLS.get(where, where)} y) or cast first"
+            f"(x = x {SYMBOLS.get(where, where)} y) or cast first"
         )
     if result.shape != x.shape:
         raise ValueError(
@@ -62,8 +64,19 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
         x._data[...] = result._data
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
+        rebind_owners(x)
     after_inplace(x, result)
     return x  # type: ignore[no-any-return]  # (x is a Tensor)
+
+
+def rebind_owners(x: Any) -> None:
+    """After ``x`` was rebound to new data in place: the tensors whose ``.data`` it is (on an
+    immutable backend, where nothing else shares memory) take the same data."""
+    owner = x._owner
+    while owner is not None:
+        owner._data = x._data
+        _tape.bump_version(owner)
+        owner = owner._owner
 
 
 def check_inplace(x: Any, where: str) -> None:

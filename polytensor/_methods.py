@@ -4,9 +4,9 @@ few lines onto table ops or autograd."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from . import _config, _extras, _inplace, _tape
+from . import _config, _extras, _inplace, _pytorch, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
 from ._extras import tensor
@@ -14,7 +14,6 @@ from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full, full_like
 from ._ops.data_types import astype
-from ._ops.indexing import take_along_axis
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
 from ._ops.manipulation import (
@@ -26,6 +25,7 @@ from ._ops.manipulation import (
     squeeze,
     tile,
 )
+from ._ops.sorting import argsort
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._tensor_base import TensorBase
@@ -387,16 +387,7 @@ def var(
     )
 
 
-class ValuesIndices(NamedTuple):
-    """``x.max(dim)`` / ``x.min(dim)``: the values and where they are (PyTorch's named tuple)."""
-
-    values: Tensor
-    indices: Tensor
-
-
 def _minmax(name: str) -> Callable[..., Tensor]:
-    result = ValuesIndices
-
     def method(
         self: Tensor,
         dim: Any = None,
@@ -405,31 +396,56 @@ def _minmax(name: str) -> Callable[..., Tensor]:
         axis: Any = None,
         keepdims: Any = None,
     ) -> Any:
-        ax = _axis(name, dim, axis)
-        kd = _keep(name, keepdim, keepdims)
-        if dim is None or isinstance(dim, tuple):
-            return getattr(statistical, name)(self, axis=ax, keepdims=kd)
-        # Note: PyTorch's x.max(dim) returns (values, indices); pt.max follows the standard.
-        arg = getattr(searching, "argmax" if name == "max" else "argmin")
-        if not (_tape.requires_grad(self) and _config.GRAD_ENABLED.get()):
-            values = getattr(statistical, name)(self, axis=ax, keepdims=kd)
-            return result(values, arg(self, axis=ax, keepdims=kd))
-        # recorded: the values are taken at the indices, so that the gradient goes to the
-        # element each index names (PyTorch's x.max(dim): the first of tied or NaN elements)
-        indices = arg(self, axis=ax, keepdims=True)
-        values = take_along_axis(self, indices, axis=ax)
-        if not kd:
-            values, indices = squeeze(values, axis=ax), squeeze(indices, axis=ax)
-        return result(values, indices)
+        # Note: PyTorch's x.max(dim) returns (values, indices); with axis= (or none) it is
+        # the standard's reduction, as pt.max's.
+        return getattr(_pytorch, name)(self, dim, keepdim, axis=axis, keepdims=bool(keepdims))
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
-        f"``pt.{name}`` of this tensor; with ``dim=`` (PyTorch's spelling) it "
+        f"``pt.{name}`` of this tensor; with ``dim`` (PyTorch's spelling) it "
         f"returns ``(values, indices)`` as PyTorch does.\n\nExamples\n--------\n"
         f">>> import polytensor as pt\n>>> v, i = pt.asarray([[1.0, 5.0]])."
         f"{name}(dim=1)\n"
     )
     return method
+
+
+def sort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Any:
+    """PyTorch's ``x.sort(dim=-1, descending=False)``: ``(values, indices)``, stable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([3.0, 1.0, 2.0]).sort().indices
+    tensor([1, 2, 0], backend='numpy')
+    """
+    return _pytorch.sort(self, dim, descending)
+
+
+def topk_method(
+    self: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> Any:
+    """PyTorch's ``x.topk(k, dim=-1, largest=True)``: ``(values, indices)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([1.0, 9.0, 4.0]).topk(1).values
+    tensor([9.], backend='numpy')
+    """
+    return _pytorch.topk(self, k, dim, largest, sorted)
+
+
+def argsort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Tensor:
+    """PyTorch's ``x.argsort(dim=-1, descending=False)`` (stable).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([3.0, 1.0, 2.0]).argsort()
+    tensor([1, 2, 0], backend='numpy')
+    """
+    return argsort(self, axis=dim, descending=descending)
 
 
 def _arg(name: str) -> Callable[..., Tensor]:
@@ -518,10 +534,14 @@ _INPLACE_OPERATORS = {
 
 
 def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
-    operator = getattr(TensorOperators, _INPLACE_OPERATORS[fn_name])  # one implementation
+    dunder = _INPLACE_OPERATORS[fn_name]
+    operator = getattr(TensorOperators, dunder)  # one implementation
 
     def method(self: Tensor, other: Any) -> Tensor:
-        r = operator(self, other)
+        try:
+            r = operator(self, other)
+        except dt.CastError as e:  # the operator's message, under this method's name
+            raise dt.CastError(f"{name}(){str(e).removeprefix(dunder)}") from None
         if r is NotImplemented:
             raise TypeError(
                 f"{name}() expects a tensor or Python number; got "
@@ -1030,7 +1050,8 @@ def dim(self: Tensor) -> int:
 
 
 def cpu(self: Tensor) -> Tensor:
-    """This tensor on the NumPy backend (host memory).
+    """This tensor in host memory: PyTorch's "cpu", the current backend when it is a CPU one
+    (NumPy, Dask, array-api-strict), else the NumPy backend.
 
     Examples
     --------
@@ -1150,6 +1171,9 @@ class TensorMethods:
     any = _reduction("any")
     max = _minmax("max")
     min = _minmax("min")
+    sort = sort_method
+    topk = topk_method
+    argsort = argsort_method
     argmax = _arg("argmax")
     argmin = _arg("argmin")
     std = std

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import operator
+from typing import Self
 
 
 def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
@@ -32,3 +34,97 @@ def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
                     f"broadcast_shapes() cannot broadcast {shapes}: dimension {cur} against {d}"
                 )
     return tuple(out)
+
+
+class Size(tuple[int, ...]):
+    """A tensor's shape as PyTorch's ``x.size()`` gives it: a tuple of ints.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> s = pt.ones(2, 3).size()
+    >>> s, s == (2, 3), s.numel()
+    (polytensor.Size([2, 3]), True, 6)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"polytensor.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape has.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.Size((2, 3)).numel()
+        6
+        """
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def check_dim(where: str, dim: object, ndim: int) -> int:
+    """``dim`` as a dimension index of a tensor of ``ndim`` dimensions, or PyTorch's error:
+    ``TypeError`` for what is not an int, ``IndexError`` for one out of range.
+
+    Examples
+    --------
+    >>> from polytensor._shapes import check_dim
+    >>> check_dim("size", -1, 3)
+    2
+    """
+    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+        raise TypeError(
+            f"{where}() expects dim to be an int (a dimension index); got "
+            f"{dim!r} of type {type(dim).__name__}"
+        )
+    d = operator.index(dim)
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not lo <= d <= hi:
+        raise IndexError(
+            f"{where}(): dimension out of range (expected to be in range of [{lo}, {hi}], "
+            f"but got {d}) for a tensor of {ndim} dimensions"
+        )
+    return d % max(ndim, 1)
+
+
+class SizeAttr(int):
+    """``x.size``: the standard's element count (an ``int``), callable as PyTorch's
+    ``x.size()`` (the shape, a ``Size``) and ``x.size(dim)`` (one dimension).
+
+    Note: the standard makes ``size`` an attribute and PyTorch a method; an ``int`` that can
+    be called is both, so ``isinstance(x.size, int)`` holds and arithmetic gives plain ints.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2, 3)
+    >>> x.size, x.size(), x.size(1), x.size(-1)
+    (6, polytensor.Size([2, 3]), 3, 3)
+    """
+
+    def __new__(cls, shape: tuple[int, ...]) -> Self:
+        self = int.__new__(cls, math.prod(shape))
+        self._shape = shape
+        return self
+
+    _shape: tuple[int, ...]
+
+    def __call__(self, dim: object = None) -> Size | int:
+        if dim is None:
+            return Size(self._shape)
+        if not self._shape:
+            raise IndexError(
+                f"size(): dimension {dim!r} asked of a 0-d tensor, which has none; x.size() is ()"
+            )
+        return self._shape[check_dim("size", dim, len(self._shape))]
+
+    def __reduce__(self) -> tuple[type[int], tuple[int]]:
+        return (int, (int(self),))  # pickles as the plain count
+
+    def __repr__(self) -> str:
+        return int.__repr__(self)

@@ -196,6 +196,48 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's ``grad_fn.next_functions``: per input, the node that made it and which of
+        its outputs it is, ``AccumulateGrad`` for a leaf that requires grad, ``(None, 0)`` for
+        an input that needs no gradient.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.ones(2, requires_grad=True)
+        >>> (x.exp() * 2).grad_fn.next_functions
+        ((<ExpBackward>, 0), (None, 0))
+        >>> x.exp().grad_fn.next_functions
+        ((<AccumulateGrad>, 0),)
+        """
+        out: list[tuple[Any, int]] = []
+        for m in self.needs:
+            if m is None:
+                out.append((None, 0))
+            elif m.node is not None:
+                out.append((m.node, m.index))
+            else:
+                out.append((AccumulateGrad(m), 0))
+        return tuple(out)
+
+
+class AccumulateGrad:
+    """``next_functions``' entry for a leaf that requires grad: where its gradient is summed
+    into ``.grad``."""
+
+    __slots__ = ("meta",)
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, meta: Meta) -> None:
+        self.meta = meta
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
 
 _NO_PARAMS: dict[str, Any] = {}
 

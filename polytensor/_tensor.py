@@ -9,13 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _tape
-from ._config import parse_device
+from ._config import get_default_dtype, parse_device
+from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
-from ._ops.creation import asarray
+from ._ops.creation import asarray, zeros
 from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims
+from ._pytorch import TENSOR_HINTS, missing_attribute
+from ._shapes import Size
 from ._tensor_base import TensorBase
 from ._tensor_ops import TensorOperators
 from ._transfer import move
@@ -35,8 +38,10 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
 
     Its fields and the standard's attributes come from ``TensorBase``, its operators from
     ``TensorOperators`` (the op table's), PyTorch's methods from ``TensorMethods``. Create
-    tensors with ``pt.asarray``, ``pt.tensor`` or the creation functions; calling
-    ``Tensor(...)`` directly is an error.
+    tensors with ``pt.asarray``, ``pt.tensor`` or the creation functions; ``Tensor(...)`` is
+    PyTorch's legacy constructor: ``Tensor(data)`` a copy of ``data`` in the default float
+    dtype, ``Tensor(2, 3)`` a zero-filled tensor of that shape (PyTorch leaves it
+    uninitialised), ``Tensor()`` an empty one.
 
     Examples
     --------
@@ -44,12 +49,20 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     >>> x = pt.asarray([[1.0, 2.0]])
     >>> x.shape, x.dtype, str(x.device)
     ((1, 2), polytensor.float32, 'numpy:cpu')
+    >>> pt.Tensor([1, 2]), pt.Tensor(2, 3).shape
+    (tensor([1., 2.], backend='numpy'), (2, 3))
     """
 
     __slots__ = ()
     # NumPy's protocols: operators with ndarrays promote them, other NumPy calls are refused
     __array_ufunc__ = array_ufunc
     __array_function__ = array_function
+
+    def __new__(cls, *data: Any, device: Any = None) -> Tensor:  # noqa: PYI034 - a factory
+        return _legacy_constructor(data, device)
+
+    def __init__(self, *data: Any, device: Any = None) -> None:
+        pass  # everything happens in __new__
 
     @property
     def T(self) -> Tensor:
@@ -99,6 +112,47 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         backend, native = parse_device(device, "to_device")
         return move(self, backend, native)
 
+    if not TYPE_CHECKING:  # (type checkers keep flagging unknown attributes)
+
+        def __getattr__(self, name: str) -> Any:
+            # Only for names that are not there: say so, and the polytensor way if there is one.
+            raise missing_attribute("'Tensor' object", name, TENSOR_HINTS)
+
+    # -- PyTorch's .data ----------------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """This tensor's data outside the graph (PyTorch's ``x.data``): in-place changes of it
+        change this tensor, on every backend, without being recorded.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> w = pt.ones(2, requires_grad=True)
+        >>> _ = w.data.sub_(pt.asarray([0.5, 0.25]))
+        >>> w
+        tensor([0.5 , 0.75], backend='numpy', requires_grad=True)
+        """
+        if self._backend.mutable:
+            return _tape._detached(self)  # type: ignore[no-any-return]  # shares memory
+        view = object.__new__(DataView)
+        view._data = self._data
+        view._backend = self._backend
+        view._meta = None
+        view._owner = self
+        return view
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, TensorBase):
+            raise TypeError(f"data must be a Tensor; got {type(value).__name__}")
+        if value._backend.name != self._backend.name:
+            raise ValueError(
+                f"data= got a tensor of backend {value._backend.name!r} for one of "
+                f"{self._backend.name!r}; move it first with value.to({self._backend.name!r})"
+            )
+        self._data = value._data
+        _tape.bump_version(self)
+
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if self._meta is not None and self._meta.node is not None:
@@ -145,6 +199,44 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
             )
         return self._backend.to_numpy(self._data)
+
+
+class DataView(Tensor):
+    """``x.data`` on an immutable backend (Dask): a tensor outside the graph whose in-place
+    changes, which rebind its data, rebind ``x``'s too."""
+
+    __slots__ = ("_owner",)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> DataView:  # noqa: PYI034
+        raise TypeError("DataView is made by x.data; it has no constructor")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:
+    """PyTorch's ``torch.Tensor(...)``: ``(data)``, ``(*sizes)``, ``(Size)`` or ``()``."""
+    dtype = get_default_dtype()
+    if not data:
+        return zeros((0,), dtype=dtype, device=device)
+    if isinstance(data[0], Size) and len(data) == 1:
+        return zeros(tuple(data[0]), dtype=dtype, device=device)
+    if all(isinstance(d, int) and not isinstance(d, bool) for d in data):
+        return zeros(data, dtype=dtype, device=device)
+    if len(data) != 1:
+        raise TypeError(
+            f"Tensor() got {len(data)} arguments that are not all ints ({data!r}); expected "
+            f"the sizes of a new tensor (Tensor(2, 3)) or one sequence of data (Tensor([1, 2]))"
+        )
+    value = data[0]
+    if isinstance(value, (bool, float, complex)) or (
+        isinstance(value, Tensor) is False and getattr(value, "ndim", None) == 0
+    ):
+        raise TypeError(
+            f"Tensor() got the scalar {value!r}; Tensor(n) makes a tensor of n elements, so "
+            f"pass a list ([{value!r}]) or use pt.tensor({value!r}) for a 0-d tensor"
+        )
+    return tensor(value, dtype=dtype, device=device)
 
 
 def _unpickle(host: Any, backend: str, requires_grad: bool) -> Tensor:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
 from ._device import Device
+from ._shapes import SizeAttr
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -41,6 +42,9 @@ class TensorBase:
     _data: Any
     _backend: Backend
     _meta: Any
+    # The tensor whose ``.data`` this one is, on an immutable backend (a slot of DataView):
+    # an in-place change of this one, which rebinds its data, rebinds the owner's too.
+    _owner: TensorBase | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
@@ -87,16 +91,19 @@ class TensorBase:
         return len(self._data.shape)
 
     @property
-    def size(self) -> int | None:
-        """Number of elements (PyTorch's ``numel()``); None when a dimension is unknown."""
+    def size(self) -> SizeAttr | None:
+        """Number of elements (PyTorch's ``numel()``); None when a dimension is unknown.
+
+        Also callable, PyTorch's way: ``x.size()`` is the shape (a ``pt.Size``), ``x.size(d)``
+        dimension ``d``."""
         shape = self.shape
-        if any(s is None for s in shape):
+        if None in shape:
             return None
-        return math.prod(shape)  # type: ignore[arg-type]
+        return SizeAttr(shape)  # type: ignore[arg-type]
 
     # -- Python conversions ------------------------------------------------------------------
     def _scalar(self, where: str) -> Any:
-        if self._data.ndim != 0 and self.size != 1:
+        if self._data.ndim != 0 and math.prod(self._data.shape) != 1:
             raise ValueError(f"{where}() needs a tensor with one element; got shape {self.shape}")
         return self._backend.to_numpy(self._data).reshape(()).item()
 

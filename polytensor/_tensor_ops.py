@@ -83,6 +83,10 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
         r = dunder(_inplace.alias_before_inplace(self), other)
         if r is NotImplemented:
             return r
+        if r.dtype is not self.dtype:  # PyTorch's rule: cast within a kind (float64 -> float32)
+            symbol = _inplace.SYMBOLS.get(name, name)
+            dt.check_result_cast(r.dtype, self.dtype, name, f"x = x {symbol} y")
+            r = astype(r, self.dtype)
         return _inplace.assign_inplace(self, r, name)
 
     method.__name__ = method.__qualname__ = name
@@ -97,7 +101,26 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
     return cast("Tensor", _getitem_op(self, key))
 
 
+def _with_ellipsis(key: Any, ndim: int) -> Any:
+    """``key`` with a trailing ``...`` when it indexes fewer dimensions than ``ndim`` and has
+    none: ``x[0] = 5`` on a 3-d tensor is ``x[0, ...] = 5`` on every backend (array-api-strict
+    asks for the ``...``, as the standard allows it to)."""
+    items = key if isinstance(key, tuple) else (key,)
+    used = 0
+    for k in items:
+        if k is Ellipsis:
+            return key
+        if k is None or isinstance(k, bool):
+            continue  # new axes consume none
+        if isinstance(k, TensorBase) and k.dtype is dt.bool:
+            used += k.ndim  # a mask indexes as many dimensions as it has
+        else:
+            used += 1
+    return (*items, Ellipsis) if used < ndim else key
+
+
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
+    key = _with_ellipsis(key, self._data.ndim)
     template, tensors = split_key(key)
     if isinstance(value, TensorBase):
         common_backend("__setitem__", (self, value, *tensors))
@@ -124,6 +147,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
     else:  # immutable arrays (Dask): the backend's functional put, then rebind
         b = self._backend
         self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
+        _inplace.rebind_owners(self)
     _tape.bump_version(self)
 
 

@@ -59,11 +59,11 @@ def test_repr_of_other_backends_names_them() -> None:
 
 
 # -- construction ---------------------------------------------------------------------------------
-def test_calling_tensor_directly_raises_type_error_pointing_to_asarray() -> None:
-    with pytest.raises(TypeError, match=r"pt\.asarray"):
-        pt.Tensor([1.0, 2.0])
-    with pytest.raises(TypeError, match=r"pt\.asarray"):
-        pt.Tensor()
+def test_calling_tensor_is_pytorchs_legacy_constructor() -> None:
+    assert pt.Tensor([1, 2]).dtype is pt.float32 and pt.Tensor([1, 2]).tolist() == [1.0, 2.0]
+    assert pt.Tensor().shape == (0,)
+    with pytest.raises(TypeError, match=r"pt\.tensor\(2\.5\)"):
+        pt.Tensor(2.5)
 
 
 def test_asarray_of_a_tensor_is_the_tensor() -> None:

@@ -205,6 +205,14 @@ def _into(out: Any, t: Any) -> Any:
             "out= does not support automatic differentiation (an input or out "
             "requires grad); assign the result instead: y = pt.add(a, b)"
         )
+    if t.dtype is not out.dtype:  # PyTorch's rule: cast within a kind (float64 -> float32)
+        dt.check_result_cast(t.dtype, out.dtype, "out=", "y = pt.add(a, b) without out=")
+        b = t._backend
+        cast = object.__new__(type(t))
+        cast._data = b.resolve("astype")(t._data, b.to_native[out.dtype])
+        cast._backend = b
+        cast._meta = None
+        t = cast
     return assign_inplace(out, t, "out=")
 
 

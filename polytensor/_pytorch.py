@@ -1,0 +1,601 @@
+"""Namespace functions where PyTorch's spelling and the standard's overlap.
+
+The rule (README, "PyTorch spellings and the standard"): the standard's spelling keeps the
+standard's meaning (``pt.max(x, axis=1)`` is one array), and what the standard leaves free
+(a positional dimension, ``dim=``, ``keepdim=``) takes PyTorch's meaning (``pt.max(x, 1)`` is
+``(values, indices)``). Every signature here keeps the standard's parameters as the standard
+names them, so the official suite sees the standard's functions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from . import _config, _tape
+from . import _dtypes as dt
+from ._ops import searching, sorting, statistical
+from ._ops.creation import full_like
+from ._ops.elementwise import abs as _abs
+from ._ops.elementwise import isnan, logical_and, logical_or, maximum, minimum
+from ._ops.indexing import take_along_axis
+from ._ops.manipulation import reshape, squeeze
+from ._shapes import check_dim
+from ._tensor_base import TensorBase
+from .autograd._mode import no_grad
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+__all__ = [
+    "ValuesIndices",
+    "allclose",
+    "argmax",
+    "argmin",
+    "flatten",
+    "isclose",
+    "max",
+    "mean",
+    "min",
+    "prod",
+    "sort",
+    "std",
+    "sum",
+    "topk",
+    "values_indices",
+    "var",
+]
+
+
+class ValuesIndices(NamedTuple):
+    """PyTorch's ``(values, indices)`` of ``max``/``min``/``sort``/``topk`` along a dimension.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.max(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), 1)
+    >>> values.tolist(), indices.tolist()
+    ([5.0, 7.0], [1, 0])
+    """
+
+    values: Tensor
+    indices: Tensor
+
+
+def _tensor_arg(where: str, x: Any) -> None:
+    if not isinstance(x, TensorBase):
+        raise TypeError(
+            f"{where}() expects a polytensor Tensor; got {type(x).__name__}; convert it "
+            f"with pt.asarray(...)"
+        )
+
+
+def _dim_or_axis(where: str, dim: Any, axis: Any) -> Any:
+    if dim is not None and axis is not None:
+        raise TypeError(
+            f"{where}() got both dim= (PyTorch's spelling) and axis= (the standard's); pass one"
+        )
+    return dim if dim is not None else axis
+
+
+def _keepdims(where: str, keepdim: Any, keepdims: Any) -> bool:
+    if keepdim is not None and keepdims:
+        raise TypeError(
+            f"{where}() got both keepdim= (PyTorch's spelling) and keepdims= (the "
+            f"standard's); pass one"
+        )
+    return bool(keepdim) if keepdim is not None else bool(keepdims)
+
+
+def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
+    """PyTorch's ``x.max(dim)`` / ``x.min(dim)``: values and indices along ``dim``, with
+    PyTorch's errors for a ``dim`` that is not an int (``TypeError``) or out of range
+    (``IndexError``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._pytorch import values_indices
+    >>> values_indices("min", pt.asarray([[3.0, 1.0]]), 1, False).indices.tolist()
+    [1]
+    """
+    d = check_dim(name, dim, x.ndim)
+    if x.ndim == 0:
+        return ValuesIndices(x, searching.argmax(reshape(x, (1,)), axis=0))
+    arg = searching.argmax if name == "max" else searching.argmin
+    if not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
+        values = getattr(statistical, name)(x, axis=d, keepdims=keepdim)
+        return ValuesIndices(values, arg(x, axis=d, keepdims=keepdim))
+    # recorded: the values are taken at the indices, so that the gradient goes to the element
+    # each index names (PyTorch's x.max(dim): the first of tied or NaN elements)
+    indices = arg(x, axis=d, keepdims=True)
+    values = take_along_axis(x, indices, axis=d)
+    if not keepdim:
+        values, indices = squeeze(values, axis=d), squeeze(indices, axis=d)
+    return ValuesIndices(values, indices)
+
+
+def max(
+    x: Tensor,
+    /,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
+) -> Any:
+    """Maximum: the standard's ``pt.max(x, axis=, keepdims=)`` (one array), or PyTorch's
+    ``pt.max(x, dim)`` / ``pt.max(x, dim=, keepdim=)`` (``(values, indices)``) and
+    ``pt.max(x, other)`` (the element-wise ``pt.maximum``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 5.0], [7.0, 2.0]])
+    >>> pt.max(x, axis=1)
+    tensor([5., 7.], backend='numpy')
+    >>> pt.max(x, 1)
+    ValuesIndices(values=tensor([5., 7.], backend='numpy'), indices=tensor([1, 0], backend='numpy'))
+    """
+    return _extreme("max", x, dim, keepdim, axis, keepdims)
+
+
+def min(
+    x: Tensor,
+    /,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
+) -> Any:
+    """Minimum: the standard's ``pt.min(x, axis=, keepdims=)`` (one array), or PyTorch's
+    ``pt.min(x, dim)`` / ``pt.min(x, dim=, keepdim=)`` (``(values, indices)``) and
+    ``pt.min(x, other)`` (the element-wise ``pt.minimum``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 5.0], [7.0, 2.0]])
+    >>> pt.min(x)
+    tensor(1., backend='numpy')
+    >>> pt.min(x, dim=0).indices
+    tensor([0, 1], backend='numpy')
+    """
+    return _extreme("min", x, dim, keepdim, axis, keepdims)
+
+
+def _extreme(name: str, x: Any, dim: Any, keepdim: bool | None, axis: Any, keepdims: bool) -> Any:
+    fn = statistical.max if name == "max" else statistical.min
+    if dim is None:
+        if axis is None and keepdim is None and not keepdims:
+            return fn(x)  # pt.max(x): the common case
+        return fn(x, axis=axis, keepdims=_keepdims(name, keepdim, keepdims))
+    if isinstance(dim, TensorBase):  # torch.max(a, b): element-wise
+        if keepdim is not None or axis is not None or keepdims:
+            raise TypeError(f"{name}(x, other) (element-wise) takes no dimension arguments")
+        return (maximum if name == "max" else minimum)(x, dim)
+    if axis is not None or keepdims:
+        raise TypeError(
+            f"{name}() got PyTorch's dim together with the standard's axis=/keepdims=; "
+            f"pass dim= and keepdim=, or axis= and keepdims="
+        )
+    _tensor_arg(name, x)
+    if isinstance(dim, tuple):
+        raise TypeError(
+            f"{name}() got dim={dim!r}; PyTorch's (values, indices) form takes one int "
+            f"dimension; use axis={dim!r} for the standard's reduction over several"
+        )
+    return values_indices(name, x, dim, bool(keepdim))
+
+
+def _reduce_doc(name: str, example: str) -> str:
+    return (
+        f"The standard's ``pt.{name}`` that also takes PyTorch's spelling: a positional "
+        f"``dim`` or ``dim=``/``keepdim=`` mean the standard's ``axis=``/``keepdims=``.\n\n"
+        f"Examples\n--------\n>>> import polytensor as pt\n{example}"
+    )
+
+
+def sum(
+    x: Tensor,
+    /,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    dtype: dt.DType | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    if dim is None and axis is None and keepdim is None and not keepdims and dtype is None:
+        return statistical.sum(x)
+    return statistical.sum(
+        x,
+        axis=_dim_or_axis("sum", dim, axis),
+        dtype=dtype,
+        keepdims=_keepdims("sum", keepdim, keepdims),
+    )
+
+
+def prod(
+    x: Tensor,
+    /,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    dtype: dt.DType | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    return statistical.prod(
+        x,
+        axis=_dim_or_axis("prod", dim, axis),
+        dtype=dtype,
+        keepdims=_keepdims("prod", keepdim, keepdims),
+    )
+
+
+def mean(
+    x: Tensor,
+    /,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    if dim is None and axis is None and keepdim is None and not keepdims:
+        return statistical.mean(x)
+    return statistical.mean(
+        x, axis=_dim_or_axis("mean", dim, axis), keepdims=_keepdims("mean", keepdim, keepdims)
+    )
+
+
+def argmax(
+    x: Tensor,
+    /,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    return searching.argmax(
+        x, axis=_dim_or_axis("argmax", dim, axis), keepdims=_keepdims("argmax", keepdim, keepdims)
+    )
+
+
+def argmin(
+    x: Tensor,
+    /,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    return searching.argmin(
+        x, axis=_dim_or_axis("argmin", dim, axis), keepdims=_keepdims("argmin", keepdim, keepdims)
+    )
+
+
+sum.__doc__ = _reduce_doc(
+    "sum", ">>> pt.sum(pt.ones(2, 3), dim=0)\ntensor([2., 2., 2.], backend='numpy')\n"
+)
+prod.__doc__ = _reduce_doc(
+    "prod", ">>> pt.prod(pt.full((2, 3), 2.0), 1)\ntensor([8., 8.], backend='numpy')\n"
+)
+mean.__doc__ = _reduce_doc(
+    "mean", ">>> pt.mean(pt.ones(2, 3), dim=1, keepdim=True).shape\n(2, 1)\n"
+)
+argmax.__doc__ = _reduce_doc(
+    "argmax",
+    ">>> pt.argmax(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), dim=1)\ntensor([1, 0], backend='numpy')\n",
+)
+argmin.__doc__ = _reduce_doc(
+    "argmin",
+    ">>> pt.argmin(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), 1)\ntensor([0, 1], backend='numpy')\n",
+)
+
+
+def _spread(
+    name: str,
+    x: Any,
+    dim: Any,
+    unbiased: bool | None,
+    keepdim: bool | None,
+    axis: Any,
+    correction: float | None,
+    keepdims: bool,
+) -> Any:
+    pytorch = dim is not None or unbiased is not None or keepdim is not None
+    if correction is not None and unbiased is not None:
+        raise TypeError(f"{name}() got both correction= and unbiased=; pass one")
+    if correction is None:
+        # Note: PyTorch's spelling gets PyTorch's unbiased default; the standard's, 0.
+        correction = (1.0 if unbiased is not False else 0.0) if pytorch else 0.0
+    fn = statistical.std if name == "std" else statistical.var
+    return fn(
+        x,
+        axis=_dim_or_axis(name, dim, axis),
+        correction=correction,
+        keepdims=_keepdims(name, keepdim, keepdims),
+    )
+
+
+def std(
+    x: Tensor,
+    /,
+    dim: int | tuple[int, ...] | None = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    correction: float | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    """Standard deviation: the standard's ``pt.std(x, axis=, correction=0, keepdims=)``, or,
+    spelled PyTorch's way (``dim``, ``unbiased=`` or ``keepdim=``), PyTorch's, unbiased
+    (``correction=1``) unless ``unbiased=False``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 3.0], [5.0, 7.0]])
+    >>> pt.std(x, axis=0).tolist(), pt.std(x, dim=0).tolist()
+    ([2.0, 2.0], [2.8284270763397217, 2.8284270763397217])
+    """
+    return _spread("std", x, dim, unbiased, keepdim, axis, correction, keepdims)  # type: ignore[no-any-return]
+
+
+def var(
+    x: Tensor,
+    /,
+    dim: int | tuple[int, ...] | None = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    correction: float | None = None,
+    keepdims: bool = False,
+) -> Tensor:
+    """Variance: the standard's ``pt.var(x, axis=, correction=0, keepdims=)``, or, spelled
+    PyTorch's way (``dim``, ``unbiased=`` or ``keepdim=``), PyTorch's, unbiased
+    (``correction=1``) unless ``unbiased=False``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 3.0])
+    >>> pt.var(x).item(), pt.var(x, 0).item(), pt.var(x, unbiased=False).item()
+    (1.0, 2.0, 1.0)
+    """
+    return _spread("var", x, dim, unbiased, keepdim, axis, correction, keepdims)  # type: ignore[no-any-return]
+
+
+def sort(
+    x: Tensor,
+    /,
+    dim: int | None = None,
+    descending: bool = False,
+    *,
+    axis: int = -1,
+    stable: bool | None = None,
+) -> Any:
+    """Sort: the standard's ``pt.sort(x, axis=, descending=, stable=)`` (the sorted array), or
+    PyTorch's ``pt.sort(x, dim)`` / ``pt.sort(x, dim=, descending=)`` (``(values, indices)``).
+
+    Note: ``pt.sort(x, descending=True)`` without ``dim`` is the standard's spelling and returns
+    one array; PyTorch code that unpacks ``values, indices`` passes ``dim``. Sorting is stable
+    in both forms.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([3.0, 1.0, 2.0])
+    >>> pt.sort(x)
+    tensor([1., 2., 3.], backend='numpy')
+    >>> values, indices = pt.sort(x, dim=0, descending=True)
+    >>> values.tolist(), indices.tolist()
+    ([3.0, 2.0, 1.0], [0, 2, 1])
+    """
+    if dim is None:
+        return sorting.sort(x, axis=axis, descending=descending, stable=stable is not False)
+    if axis != -1:
+        raise TypeError("sort() got both dim= (PyTorch's spelling) and axis= (the standard's)")
+    _tensor_arg("sort", x)
+    d = check_dim("sort", dim, x.ndim)
+    return _sorted_pair(x, d, bool(descending))
+
+
+def _sorted_pair(x: Any, d: int, descending: bool) -> ValuesIndices:
+    if x.ndim == 0:
+        return ValuesIndices(x, searching.argmax(reshape(x, (1,)), axis=0))
+    return ValuesIndices(
+        sorting.sort(x, axis=d, descending=descending, stable=True),
+        sorting.argsort(x, axis=d, descending=descending, stable=True),
+    )
+
+
+def topk(
+    input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ValuesIndices:
+    """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and where they
+    are, PyTorch's ``torch.topk``; gradients flow to the chosen elements.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.topk(pt.asarray([1.0, 9.0, 4.0, 7.0]), 2)
+    >>> values.tolist(), indices.tolist()
+    ([9.0, 7.0], [1, 3])
+    """
+    _tensor_arg("topk", input)
+    d = check_dim("topk", dim, input.ndim)
+    x = input if input.ndim else reshape(input, (1,))
+    n = x.shape[d]
+    if isinstance(k, bool) or not isinstance(k, int) or not (n is None or 0 <= k <= n):
+        raise RuntimeError(
+            f"topk(): k={k!r} is not in range for dimension {dim} of size {n}; expected an int "
+            f"in [0, {n}]"
+        )
+    order = sorting.argsort(x, axis=d, descending=bool(largest), stable=True)
+    key = (slice(None),) * d + (slice(0, k),)
+    indices = order[key]
+    values = take_along_axis(x, indices, axis=d)
+    if input.ndim == 0:
+        values, indices = reshape(values, ()), reshape(indices, ())
+    return ValuesIndices(values, indices)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one (PyTorch's ``torch.flatten``; a
+    0-d tensor becomes 1-d).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.flatten(pt.ones(2, 3, 4), 1).shape
+    (2, 12)
+    """
+    _tensor_arg("flatten", input)
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    s = check_dim("flatten", start_dim, input.ndim)
+    e = check_dim("flatten", end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError(
+            f"flatten(): start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
+            f"{input.ndim} dimensions; pass start_dim <= end_dim"
+        )
+    shape = tuple(input.shape)
+    return reshape(input, shape[:s] + (-1,) + shape[e + 1 :])
+
+
+def isclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> Tensor:
+    """Element-wise ``|input - other| <= atol + rtol * |other|`` (PyTorch's ``torch.isclose``);
+    with ``equal_nan``, two NaNs count as close.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.isclose(pt.asarray([1.0, 2.0]), pt.asarray([1.0, 2.1]))
+    tensor([ True, False], backend='numpy')
+    """
+    _tensor_arg("isclose", input)
+    if not isinstance(other, TensorBase):
+        other = full_like(input, other)
+    with no_grad():
+        close = _abs(input - other) <= atol + rtol * _abs(other)
+        if input.dtype.kind in ("real floating", "complex floating"):
+            close = logical_or(close, input == other)  # (infinities of one sign)
+            if equal_nan:
+                close = logical_or(close, logical_and(isnan(input), isnan(other)))
+        return close
+
+
+def allclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,
+    equal_nan: bool = False,
+) -> bool:
+    """Whether every element of ``input`` is close to ``other``'s (PyTorch's
+    ``torch.allclose``; see ``isclose``); a Python bool (computing, on a lazy backend).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.allclose(pt.asarray([1.0, 2.0]), pt.asarray([1.0, 2.0 + 1e-7]))
+    True
+    """
+    return bool(statistical.all(isclose(input, other, rtol, atol, equal_nan)))
+
+
+# -- names of PyTorch that polytensor spells otherwise or does not have ------------------------
+# What the AttributeError for a missing name says to use instead (module: ``pt.<name>``;
+# tensor: ``x.<name>``). A name that is absent here gets the plain message.
+MODULE_HINTS: dict[str, str] = {
+    "as_tensor": "pt.asarray(data) (shares memory where it can)",
+    "bfloat16": "pt.float32 (polytensor has no bfloat16)",
+    "bmm": "pt.matmul(a, b) (batched for 3-d tensors)",
+    "broadcast_tensors": "pt.broadcast_arrays(*tensors)",
+    "chunk": "slices (x[:, :k]) or pt.unstack for pieces of size 1",
+    "column_stack": "pt.stack(tensors, axis=1)",
+    "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
+    "cumprod": "pt.cumulative_prod(x, axis=dim)",
+    "cumsum": "pt.cumulative_sum(x, axis=dim)",
+    "det": "pt.linalg.det(x)",
+    "diag": "pt.linalg.diagonal(x) for a matrix's diagonal",
+    "div": "pt.divide(a, b) or a / b",
+    "einsum": "pt.matmul, pt.tensordot or pt.vecdot",
+    "float16": "pt.float32 (polytensor has no float16)",
+    "half": "pt.float32 (polytensor has no float16)",
+    "hstack": "pt.concat(tensors, axis=-1)",
+    "index_select": "pt.take(x, indices, axis=dim)",
+    "inverse": "pt.linalg.inv(x)",
+    "is_tensor": "isinstance(x, pt.Tensor)",
+    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
+    "logsumexp": "pt.log(pt.sum(pt.exp(x), axis=dim)) or pt.logaddexp for two tensors",
+    "mul": "pt.multiply(a, b) or a * b",
+    "neg": "pt.negative(x) or -x",
+    "numel": "x.numel() or x.size",
+    "outer": "pt.linalg.outer(a, b)",
+    "permute": "pt.permute_dims(x, dims) or x.permute(*dims)",
+    "rsqrt": "1 / pt.sqrt(x)",
+    "softmax": "pt.nn.functional.softmax(x, dim=...)",
+    "split": "slices (x[:k], x[k:]) or pt.unstack",
+    "sub": "pt.subtract(a, b) or a - b",
+    "t": "x.t() or x.T",
+    "trace": "pt.linalg.trace(x)",
+    "transpose": "x.transpose(dim0, dim1) or pt.permute_dims",
+    "true_divide": "pt.divide(a, b) or a / b",
+    "unsqueeze": "x.unsqueeze(dim) or pt.expand_dims(x, axis=dim)",
+    "vstack": "pt.concat(tensors, axis=0)",
+}
+
+TENSOR_HINTS: dict[str, str] = {
+    "bmm": "x.matmul(y) (batched for 3-d tensors)",
+    "byte": "x.astype(pt.uint8)",
+    "char": "x.astype(pt.int8)",
+    "cumsum": "pt.cumulative_sum(x, axis=dim)",
+    "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
+    "expand_as": "x.expand(*other.shape)",
+    "gather": "pt.take_along_axis(x, indices, axis=dim)",
+    "half": "x.float() (polytensor has no float16)",
+    "index_select": "pt.take(x, indices, axis=dim)",
+    "is_cuda": "x.device.type == 'cuda'",
+    "masked_fill": "pt.where(mask, value, x)",
+    "masked_fill_": "x[mask] = value",
+    "ndimension": "x.ndim or x.dim()",
+    "nelement": "x.numel() or x.size",
+    "reshape_as": "x.reshape(*other.shape)",
+    "short": "x.astype(pt.int16)",
+    "softmax": "pt.nn.functional.softmax(x, dim=...)",
+    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
+    "type": "x.dtype to read it, x.to(dtype) to change it",
+    "view_as": "x.view(*other.shape)",
+}
+
+
+def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> AttributeError:
+    """The ``AttributeError`` for a PyTorch name polytensor does not have: it names it and,
+    when there is one, the polytensor way.
+
+    Examples
+    --------
+    >>> from polytensor._pytorch import MODULE_HINTS, missing_attribute
+    >>> str(missing_attribute("module 'polytensor'", "bmm", MODULE_HINTS))
+    "module 'polytensor' has no attribute 'bmm'; use pt.matmul(a, b) (batched for 3-d tensors)"
+    """
+    hint = hints.get(name)
+    message = f"{owner} has no attribute {name!r}"
+    if hint is not None:
+        message += f"; use {hint}"
+    return AttributeError(message)
