@@ -796,6 +796,8 @@ def zero_(self: Tensor) -> Tensor:
         _inplace.check_inplace(self, "zero_")
         self._data[...] = 0
         _tape.bump_version(self)
+        m = self._meta
+        m.zeroed = m.version  # (backward adds a gradient to it by adopting the gradient)
         return self
     return fill_(self, 0)
 

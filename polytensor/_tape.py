@@ -77,6 +77,7 @@ class Meta:
     grad: Any = None
     hooks: list[Any] | None = None
     retains_grad = False
+    zeroed = -1  # the version at which zero_() filled the tensor with zeros
 
     def __init__(
         self, requires_grad: bool = False, node: Node | None = None, index: int = 0

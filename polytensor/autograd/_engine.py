@@ -387,7 +387,10 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
 
     The first gradient becomes the ``.grad`` (``_owned``: data of its own; ``exclusive``: no
     one else holds the wrapper ``g``, which may then be the ``.grad`` itself); later ones are
-    added out of place. Under ``create_graph`` the sum is recorded (differentiable again).
+    added out of place. A ``.grad`` that ``zero_()`` filled with zeros and nothing changed
+    since (its version; no view of its data exists, which could have written it unseen) counts
+    as the first: the tutorials' ``w.grad.zero_()`` then costs backward no pass over memory.
+    Under ``create_graph`` the sum is recorded (differentiable again).
     """
     with _GRAD_LOCK:
         old = m.grad
@@ -396,7 +399,16 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
         elif old is None:
             m.grad = _owned(g, exclusive)
         else:
-            m.grad = _tape._detached(old + g)
+            om = old._meta
+            if (
+                om is not None
+                and om.zeroed == om.version
+                and old._data.shape == g._data.shape
+                and _only_held_by(old._data, 1)
+            ):
+                m.grad = _owned(g, exclusive)
+            else:
+                m.grad = _tape._detached(old + g)
 
 
 def _run_hooks(hooks: list[Any], g: Any) -> Any:
