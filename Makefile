@@ -13,7 +13,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test lint bench venv clean-venv compat-table
+.PHONY: run test test-slow lint bench venv clean-venv compat-table
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -32,6 +32,10 @@ test: $(VENV)/.stamp-test
 		echo "$(PY) -m pytest -q $(TEST_PATHS)"; \
 		$(PY) -m pytest -q $(TEST_PATHS); \
 	fi
+
+# The runs marked slow (minutes each, e.g. the tutorials' conv nets trained lazily on Dask).
+test-slow: $(VENV)/.stamp-test
+	$(PY) -m pytest -q -m slow $(TEST_PATHS)
 
 # Every gate runs even when one before it fails; the target fails if any did. The gates' settings
 # are in pyproject.toml ([tool.ruff], [tool.mypy], [tool.importlinter]); .pre-commit-config.yaml

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
-from . import backends
+from ._config import get_backend
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
 from ._ops.elementwise import clip, tanh
@@ -37,7 +37,9 @@ def tensor(
 
 
 def from_numpy(a: Any) -> Tensor:
-    """A tensor sharing memory with NumPy array ``a`` (on the NumPy backend).
+    """A tensor of NumPy array ``a`` on the current backend: sharing its memory on the NumPy
+    backend (as PyTorch's does), a copy on the others (no other backend can share it), so that
+    a program using ``from_numpy`` runs unchanged on every backend.
 
     Examples
     --------
@@ -58,7 +60,10 @@ def from_numpy(a: Any) -> Tensor:
             f"from_numpy() got NumPy dtype {a.dtype}; polytensor supports "
             f"{', '.join(dt.BY_NAME)} in native byte order"
         )
-    return wrap_new(a, backends.get("numpy"))
+    current = get_backend()
+    if current.name == "numpy":
+        return wrap_new(a, current)
+    return asarray(a, copy=True)
 
 
 def _lazy_groups(where: str, tensors: tuple[Tensor, ...]) -> dict[str, list[int]]:

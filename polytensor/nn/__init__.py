@@ -15,7 +15,10 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import functional, init
+from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .modules import (
     Conv2d,
@@ -40,10 +43,13 @@ from .modules import (
 from .parameter import Parameter
 
 __all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "HuberLoss",
     "Identity",
     "L1Loss",
     "LeakyReLU",
@@ -59,8 +65,15 @@ __all__ = [
     "RemovableHandle",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Tanh",
     "functional",
     "init",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    from ._missing import missing_name
+
+    raise missing_name("polytensor.nn", name)

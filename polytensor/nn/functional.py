@@ -36,9 +36,12 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "conv2d",
     "cross_entropy",
     "dropout",
+    "huber_loss",
     "l1_loss",
     "leaky_relu",
     "linear",
@@ -48,6 +51,7 @@ __all__ = [
     "nll_loss",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]
@@ -771,3 +775,18 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     x, t = _pointwise_loss(input, target, "l1_loss")
     return _reduce(_abs(x - t), reduction, "l1_loss")
+
+
+# -- more losses, and names PyTorch has that polytensor does not ----------------------------------
+# Defined in their own module (it imports the helpers above, hence the late import).
+from ._losses import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    smooth_l1_loss,
+)
+from ._missing import missing_name  # noqa: E402
+
+
+def __getattr__(name: str) -> Any:
+    raise missing_name("polytensor.nn.functional", name)

@@ -1,4 +1,5 @@
-"""Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, on every polytensor backend.
+"""Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, and
+learning-rate schedules (``optim.lr_scheduler``), on every polytensor backend.
 
 Updates run under ``pt.no_grad()`` with in-place operators (``p -= lr * g``), which write in
 place on NumPy and CuPy and rebind on Dask.
@@ -17,8 +18,18 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
+from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import Adagrad, RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+
+
+def __getattr__(name: str) -> Any:
+    from ..nn._missing import missing_name
+
+    raise missing_name("polytensor.optim", name)

@@ -1,0 +1,202 @@
+"""Binary cross entropy and the robust regression losses, as in ``torch.nn.functional``.
+
+``polytensor.nn.functional`` re-exports these; they live apart to keep that module short.
+Each is a composition of the standard's operations (no derivative rule of its own), written so
+that its gradient is PyTorch's at every point where PyTorch's is defined by a formula.
+"""
+
+from __future__ import annotations
+
+from .._ops.elementwise import abs as _abs
+from .._ops.elementwise import exp, log, log1p
+from .._ops.searching import where
+from .._ops.statistical import any as _any
+from .._tensor import Tensor
+from .functional import _floating, _reduce, _tensor
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "huber_loss",
+    "smooth_l1_loss",
+]
+
+# PyTorch clamps each log of binary_cross_entropy at -100, so that a probability of exactly
+# 0 or 1 gives a large finite loss instead of inf.
+_LOG_FLOOR = -100.0
+
+
+def _same_shape(x: Tensor, t: Tensor, where_: str) -> None:
+    if tuple(x.shape) != tuple(t.shape):
+        raise ValueError(
+            f"{where_}() got a target of shape {t.shape} for an input of shape {x.shape}; "
+            f"they must have the same shape (reshape the target, e.g. "
+            f"target.reshape(input.shape))"
+        )
+
+
+def _pair_of(input: Tensor, target: Tensor, where_: str) -> tuple[Tensor, Tensor]:
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_)
+    _floating(t, where_, "target")
+    _same_shape(x, t, where_)
+    return x, t
+
+
+def _clamped_log(x: Tensor) -> Tensor:
+    """``max(log(x), -100)`` for x in [0, 1], with a zero gradient (not NaN) where x == 0."""
+    pos = x > 0
+    safe = where(pos, x, 1.0)  # log is never taken of 0, so no warning and no inf * 0
+    logx = log(safe)
+    return where(pos & (logx > _LOG_FLOOR), logx, _LOG_FLOOR)
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross entropy between probabilities ``input`` and targets in [0, 1].
+
+    ``loss = -weight * (target * log(input) + (1 - target) * log(1 - input))``, each log
+    clamped at -100 as PyTorch does.
+
+    Parameters
+    ----------
+    input : Tensor
+        Probabilities in [0, 1] (e.g. the output of a sigmoid).
+    target : Tensor
+        Same shape as ``input``, values in [0, 1].
+    weight : Tensor, optional
+        Rescales each element's loss; broadcast against ``input``.
+    reduction : {'mean', 'sum', 'none'}
+
+    Raises
+    ------
+    ValueError
+        When ``target`` and ``input`` differ in shape.
+    RuntimeError
+        When an input lies outside [0, 1] (not checked on lazy backends, which would
+        have to compute).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> p = pt.asarray([0.5, 0.9])
+    >>> round(float(F.binary_cross_entropy(p, pt.asarray([1.0, 1.0]))), 4)
+    0.3993
+    """
+    where_ = "binary_cross_entropy"
+    x, t = _pair_of(input, target, where_)
+    if not x._backend.lazy and bool(_any((x < 0) | (x > 1))):
+        raise RuntimeError(
+            f"{where_}(): all elements of input should be between 0 and 1; pass "
+            f"probabilities (apply a sigmoid first) or use binary_cross_entropy_with_logits"
+        )
+    loss = -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
+    if weight is not None:
+        loss = loss * _tensor(weight, where_, "weight")
+    return _reduce(loss, reduction, where_)
+
+
+def _softplus_neg(x: Tensor) -> Tensor:
+    """``log(1 + exp(-x))`` without overflow; its gradient at 0 is -1/2, as PyTorch's."""
+    nonneg = x >= 0
+    # Each branch only sees the inputs it is chosen for, so neither exp overflows and the
+    # branch not taken contributes an exact zero to the gradient.
+    xp = where(nonneg, x, 0.0)
+    xn = where(nonneg, 0.0, x)
+    return where(nonneg, log1p(exp(-xp)), log1p(exp(xn)) - xn)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)``, computed from the logits without overflow.
+
+    ``loss = weight * ((1 - target) * x + (1 + (pos_weight - 1) * target) * log(1 + exp(-x)))``,
+    which is ``-weight * (pos_weight * target * log(sigmoid(x)) + (1 - target) *
+    log(1 - sigmoid(x)))``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits (any real values).
+    target : Tensor
+        Same shape as ``input``, values in [0, 1].
+    weight : Tensor, optional
+        Rescales each element's loss; broadcast against ``input``.
+    reduction : {'mean', 'sum', 'none'}
+    pos_weight : Tensor, optional
+        Weight of the positive term, broadcast along the last (class) dimension.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.asarray([0.0, 2.0])
+    >>> round(float(F.binary_cross_entropy_with_logits(x, pt.asarray([1.0, 0.0]))), 4)
+    1.41
+    """
+    where_ = "binary_cross_entropy_with_logits"
+    x, t = _pair_of(input, target, where_)
+    sp = _softplus_neg(x)
+    if pos_weight is not None:
+        pw = _tensor(pos_weight, where_, "pos_weight")
+        sp = sp * (1 + (pw - 1) * t)
+    loss = (1 - t) * x + sp
+    if weight is not None:
+        loss = loss * _tensor(weight, where_, "weight")
+    return _reduce(loss, reduction, where_)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """Smooth L1 loss: ``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta``
+    (``d = input - target``); ``beta = 0`` is the L1 loss.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.smooth_l1_loss(pt.asarray([0.5, 3.0]), pt.zeros(2), reduction="none")
+    tensor([0.125, 2.5  ], backend='numpy')
+    """
+    where_ = "smooth_l1_loss"
+    if not beta >= 0:
+        raise ValueError(f"{where_}() expects beta >= 0; got {beta!r}")
+    x, t = _pair_of(input, target, where_)
+    d = x - t
+    a = _abs(d)
+    if beta == 0:
+        return _reduce(a, reduction, where_)
+    loss = where(a < beta, (0.5 / beta) * (d * d), a - 0.5 * beta)
+    return _reduce(loss, reduction, where_)
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """Huber loss: ``0.5 * d**2`` where ``|d| <= delta``, else ``delta * (|d| - 0.5 * delta)``
+    (``d = input - target``); equals ``delta * smooth_l1_loss(..., beta=delta)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.huber_loss(pt.asarray([0.5, 3.0]), pt.zeros(2), reduction="none", delta=2.0)
+    tensor([0.125, 4.   ], backend='numpy')
+    """
+    where_ = "huber_loss"
+    if not delta > 0:
+        raise ValueError(f"{where_}() expects delta > 0; got {delta!r}")
+    x, t = _pair_of(input, target, where_)
+    d = x - t
+    a = _abs(d)
+    loss = where(a <= delta, 0.5 * (d * d), delta * (a - 0.5 * delta))
+    return _reduce(loss, reduction, where_)

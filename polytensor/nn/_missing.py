@@ -1,0 +1,119 @@
+"""The errors for PyTorch names that polytensor's ``nn`` and ``optim`` do not have.
+
+A program written for PyTorch that reaches for ``nn.BatchNorm2d`` or ``optim.LBFGS`` gets an
+``AttributeError`` that says the name is PyTorch's, that polytensor lacks it, and, where
+there is one, the polytensor way to get the same result.
+"""
+
+from __future__ import annotations
+
+__all__ = ["missing_name"]
+
+_NONE = ""
+
+# Names that PyTorch has and polytensor does not, by the module they would live in; the value
+# is the polytensor spelling of the same computation ("" when there is none).
+_MISSING: dict[str, dict[str, str]] = {
+    "polytensor.nn": {
+        "AdaptiveAvgPool2d": _NONE,
+        "AvgPool2d": _NONE,
+        "BatchNorm1d": _NONE,
+        "BatchNorm2d": _NONE,
+        "Conv1d": _NONE,
+        "Conv3d": _NONE,
+        "ConvTranspose2d": _NONE,
+        "CosineEmbeddingLoss": _NONE,
+        "Dropout2d": _NONE,
+        "ELU": "pt.where(x > 0, x, pt.expm1(x))",
+        "Embedding": "an nn.Parameter of shape (num_embeddings, dim) indexed by the ids",
+        "GELU": _NONE,
+        "GRU": _NONE,
+        "Hardtanh": "pt.clip(x, -1.0, 1.0)",
+        "KLDivLoss": _NONE,
+        "LSTM": _NONE,
+        "LayerNorm": _NONE,
+        "LogSigmoid": "-pt.logaddexp(0.0, -x)",
+        "MaxPool1d": _NONE,
+        "ModuleDict": "attributes of a Module, or nn.ModuleList",
+        "MultiheadAttention": _NONE,
+        "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
+        "ParameterList": "nn.Parameter attributes of a Module",
+        "PReLU": _NONE,
+        "RNN": _NONE,
+        "ReLU6": "pt.clip(x, 0.0, 6.0)",
+        "SiLU": "x * nn.functional.sigmoid(x)",
+        "Softmax2d": "nn.Softmax(dim=-3)",
+        "Softplus": "pt.logaddexp(x, 0.0)",
+        "Transformer": _NONE,
+        "Unflatten": "x.reshape(...)",
+    },
+    "polytensor.nn.functional": {
+        "adaptive_avg_pool2d": _NONE,
+        "avg_pool2d": _NONE,
+        "batch_norm": _NONE,
+        "conv1d": _NONE,
+        "elu": "pt.where(x > 0, x, pt.expm1(x))",
+        "embedding": "weight[ids]",
+        "gelu": _NONE,
+        "hardtanh": "pt.clip(x, -1.0, 1.0)",
+        "kl_div": _NONE,
+        "layer_norm": _NONE,
+        "logsigmoid": "-pt.logaddexp(0.0, -x)",
+        "max_pool1d": _NONE,
+        "normalize": "x / pt.clip(pt.linalg.vector_norm(x, axis=1, keepdims=True), 1e-12)",
+        "one_hot": "pt.astype(ids[:, None] == pt.arange(num_classes), pt.float32)",
+        "pad": _NONE,
+        "relu6": "pt.clip(x, 0.0, 6.0)",
+        "silu": "x * nn.functional.sigmoid(x)",
+        "softmin": "nn.functional.softmax(-x, dim=dim)",
+        "softplus": "pt.logaddexp(x, 0.0)",
+    },
+    "polytensor.optim": {
+        "ASGD": _NONE,
+        "Adadelta": _NONE,
+        "Adamax": _NONE,
+        "LBFGS": _NONE,
+        "NAdam": _NONE,
+        "RAdam": _NONE,
+        "Rprop": _NONE,
+        "SparseAdam": "optim.Adam",
+    },
+    "polytensor.optim.lr_scheduler": {
+        "ChainedScheduler": _NONE,
+        "ConstantLR": _NONE,
+        "CosineAnnealingWarmRestarts": _NONE,
+        "CyclicLR": _NONE,
+        "LambdaLR": "set each group's 'lr' in optimizer.param_groups yourself",
+        "LinearLR": _NONE,
+        "MultiStepLR": _NONE,
+        "MultiplicativeLR": _NONE,
+        "OneCycleLR": _NONE,
+        "PolynomialLR": _NONE,
+        "SequentialLR": _NONE,
+    },
+}
+
+
+def missing_name(module: str, name: str) -> AttributeError:
+    """The ``AttributeError`` for ``module.name``: PyTorch's name and polytensor's way when
+    ``name`` is one of PyTorch's, Python's usual message otherwise.
+
+    Examples
+    --------
+    >>> from polytensor.nn._missing import missing_name
+    >>> for part in str(missing_name("polytensor.optim", "SparseAdam")).split("; "):
+    ...     print(part)
+    polytensor.optim has no SparseAdam (PyTorch's torch.optim.SparseAdam is not implemented)
+    use optim.Adam
+    """
+    table = _MISSING.get(module, {})
+    if name not in table:
+        return AttributeError(f"module {module!r} has no attribute {name!r}")
+    torch_module = "torch" + module[len("polytensor") :]
+    msg = f"{module} has no {name} (PyTorch's {torch_module}.{name} is not implemented)"
+    alternative = table[name]
+    if alternative:
+        msg += f"; use {alternative}"
+    else:
+        msg += "; polytensor has no equivalent yet"
+    return AttributeError(msg)

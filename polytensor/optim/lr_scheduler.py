@@ -1,0 +1,463 @@
+"""Learning-rate schedules, as ``torch.optim.lr_scheduler``: ``StepLR``, ``ExponentialLR``,
+``CosineAnnealingLR`` and ``ReduceLROnPlateau``.
+
+A scheduler writes each parameter group's ``"lr"`` in place; call its ``step()`` once per
+epoch, after the optimizer's. The formulas, including the order of floating-point operations
+of PyTorch's recursive forms, are PyTorch's, so the learning rates agree to the last bit.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor import optim
+>>> w = pt.zeros(2, requires_grad=True)
+>>> opt = optim.SGD([w], lr=1.0)
+>>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+>>> lrs = []
+>>> for epoch in range(5):
+...     opt.step(); lrs.append(sched.get_last_lr()[0]); sched.step()
+>>> lrs
+[1.0, 1.0, 0.5, 0.5, 0.25]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..nn._missing import missing_name
+from .optimizer import Optimizer
+
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "ReduceLROnPlateau",
+    "StepLR",
+]
+
+
+def _optimizer(optimizer: Any, where: str) -> Optimizer:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{where}() expects a polytensor optimizer (e.g. optim.SGD(...)); got "
+            f"{type(optimizer).__name__}"
+        )
+    return optimizer
+
+
+class LRScheduler:
+    """Base class of epoch-based schedules: ``base_lrs``, ``last_epoch``, ``step()``,
+    ``get_last_lr()``, ``state_dict()`` / ``load_state_dict()``.
+
+    Subclasses define ``get_lr()``, the learning rates of epoch ``last_epoch`` computed from
+    the current ones (PyTorch's recursive form).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    last_epoch : int, default -1
+        The epoch to resume after; -1 starts afresh (and records each group's
+        ``"initial_lr"``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched.base_lrs, sched.last_epoch
+    ([0.1], 0)
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        where = type(self).__name__
+        self.optimizer = _optimizer(optimizer, where)
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(
+                        f"{where}(last_epoch={last_epoch}): param_groups[{i}] has no "
+                        f"'initial_lr'; load the optimizer's state_dict before resuming, "
+                        f"or start with last_epoch=-1"
+                    )
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._step_count = 0
+        self._is_initial = True
+        self.step()
+        self._is_initial = False
+
+    def get_lr(self) -> list[float]:
+        """The learning rates for epoch ``last_epoch``; schedules define it.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+        >>> optim.lr_scheduler.StepLR(opt, step_size=1).get_lr()
+        [0.1]
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not define get_lr()")
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates the last ``step()`` set, one per parameter group.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+        >>> optim.lr_scheduler.StepLR(opt, step_size=1).get_last_lr()
+        [0.1]
+        """
+        return list(self._last_lr)
+
+    def step(self) -> None:
+        """Advance one epoch and write the new learning rates into the optimizer.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> sched.step(); opt.param_groups[0]["lr"]
+        0.5
+        """
+        self._step_count += 1
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything the scheduler holds except the optimizer, as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sd = optim.lr_scheduler.StepLR(opt, step_size=3).state_dict()
+        >>> sd["step_size"], sd["last_epoch"], sd["base_lrs"]
+        (3, 0, [0.1])
+        """
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+        >>> a = optim.lr_scheduler.StepLR(opt, step_size=3)
+        >>> a.step(); b = optim.lr_scheduler.StepLR(opt, step_size=3)
+        >>> b.load_state_dict(a.state_dict()); b.last_epoch
+        1
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(
+                f"load_state_dict() expects the dict from state_dict(); got "
+                f"{type(state_dict).__name__}"
+            )
+        self.__dict__.update(state_dict)
+
+
+class StepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> for _ in range(4):
+    ...     sched.step()
+    >>> round(sched.get_last_lr()[0], 6)
+    0.01
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"StepLR() expects a positive int step_size; got {step_size!r}")
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return lrs
+        return [lr * self.gamma for lr in lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every epoch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched.step(); sched.step(); sched.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self._is_initial:
+            return lrs
+        return [lr * self.gamma for lr in lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Anneal the learning rate from its initial value to ``eta_min`` along half a cosine
+    over ``T_max`` epochs (and back up over the next ``T_max``, as PyTorch's).
+
+    ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``, computed by
+    PyTorch's recursive form.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> sched.step(); round(sched.get_last_lr()[0], 6)
+    0.5
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
+            raise ValueError(f"CosineAnnealingLR() expects a positive int T_max; got {T_max!r}")
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        t, T, eta = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return [group["lr"] for group in groups]
+        if self._step_count == 1 and t > 0:  # resumed: the closed form
+            return [eta + (b - eta) * (1 + math.cos(t * math.pi / T)) / 2 for b in self.base_lrs]
+        if (t - 1 - T) % (2 * T) == 0:  # the bottom of the cosine: climb back
+            return [
+                group["lr"] + (b - eta) * (1 - math.cos(math.pi / T)) / 2
+                for b, group in zip(self.base_lrs, groups, strict=True)
+            ]
+        return [
+            (1 + math.cos(math.pi * t / T))
+            / (1 + math.cos(math.pi * (t - 1) / T))
+            * (group["lr"] - eta)
+            + eta
+            for group in groups
+        ]
+
+
+class ReduceLROnPlateau:
+    """Multiply the learning rate by ``factor`` when a metric has stopped improving for more
+    than ``patience`` epochs; ``step(metric)`` once per epoch.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    mode : {'min', 'max'}, default 'min'
+        Whether the metric should decrease (a loss) or increase (an accuracy).
+    factor : float, default 0.1
+        Must be below 1.
+    patience : int, default 10
+        Epochs without improvement tolerated before a reduction.
+    threshold : float, default 1e-4
+    threshold_mode : {'rel', 'abs'}, default 'rel'
+        An improvement must beat ``best * (1 -/+ threshold)`` ('rel') or
+        ``best -/+ threshold`` ('abs').
+    cooldown : int, default 0
+        Epochs to wait after a reduction before counting bad epochs again.
+    min_lr : float or list of float, default 0
+    eps : float, default 1e-8
+        Changes smaller than ``eps`` are not applied.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+    >>> for loss in [1.0, 1.0, 1.0, 1.0]:
+    ...     sched.step(loss)
+    >>> sched.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        where = "ReduceLROnPlateau"
+        if factor >= 1.0:
+            raise ValueError(f"{where}() expects factor < 1.0; got {factor!r}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"{where}() got mode={mode!r}; expected 'min' or 'max'")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(
+                f"{where}() got threshold_mode={threshold_mode!r}; expected 'rel' or 'abs'"
+            )
+        self.optimizer = _optimizer(optimizer, where)
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != n:
+                raise ValueError(f"{where}() expected {n} min_lrs (one a group); got {len(min_lr)}")
+            self.default_min_lr: float | None = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * n
+        self.factor = factor
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether a reduction happened less than ``cooldown`` epochs ago."""
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min":
+            return a < (
+                best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else best - self.threshold
+            )
+        return a > (
+            best * (self.threshold + 1.0) if self.threshold_mode == "rel" else best + self.threshold
+        )
+
+    def step(self, metrics: Any) -> None:
+        """Record this epoch's ``metrics`` (a number or a 0-d tensor) and reduce the learning
+        rates if it has not improved for more than ``patience`` epochs.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+        >>> sched.step(pt.asarray(2.0)); sched.step(3.0); sched.get_last_lr()
+        [0.1]
+        """
+        current = float(metrics)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the optimizer has {len(groups)} parameter groups "
+                    f"but min_lr was given for {len(self.min_lrs)}; set the scheduler's "
+                    f"min_lrs to one value a group"
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs, strict=True):
+            old = float(group["lr"])
+            new = max(old * self.factor, min_lr)
+            if old - new > self.eps:
+                group["lr"] = new
+
+    def get_last_lr(self) -> list[float]:
+        """The current learning rates, one per parameter group.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.3)
+        >>> optim.lr_scheduler.ReduceLROnPlateau(opt).get_last_lr()
+        [0.3]
+        """
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything the scheduler holds except the optimizer, as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.3)
+        >>> optim.lr_scheduler.ReduceLROnPlateau(opt).state_dict()["best"]
+        inf
+        """
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.3)
+        >>> a = optim.lr_scheduler.ReduceLROnPlateau(opt); a.step(1.0)
+        >>> b = optim.lr_scheduler.ReduceLROnPlateau(opt); b.load_state_dict(a.state_dict())
+        >>> b.best
+        1.0
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(
+                f"load_state_dict() expects the dict from state_dict(); got "
+                f"{type(state_dict).__name__}"
+            )
+        self.__dict__.update(state_dict)
+
+
+def __getattr__(name: str) -> Any:
+    raise missing_name("polytensor.optim.lr_scheduler", name)
