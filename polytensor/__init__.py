@@ -126,7 +126,7 @@ from ._ops.elementwise import (
     trunc,
 )
 from ._ops.indexing import take, take_along_axis
-from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
+from ._ops.linear_algebra import matrix_transpose, tensordot, vecdot
 from ._ops.manipulation import (
     broadcast_arrays,
     broadcast_to,
@@ -164,14 +164,18 @@ from ._pytorch import (
     allclose,
     argmax,
     argmin,
+    div,
     flatten,
     isclose,
+    matmul,
     max,
     mean,
     min,
+    mul,
     prod,
     sort,
     std,
+    sub,
     sum,
     topk,
     var,
@@ -306,6 +310,7 @@ __all__ = [
     "default_generator",
     "device",
     "diff",
+    "div",
     "divide",
     "dot",
     "double",
@@ -378,6 +383,7 @@ __all__ = [
     "minimum",
     "mm",
     "moveaxis",
+    "mul",
     "multiply",
     "mv",
     "nan",
@@ -432,6 +438,7 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "sub",
     "subtract",
     "sum",
     "take",

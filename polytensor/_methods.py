@@ -28,6 +28,7 @@ from ._ops.manipulation import (
 from ._ops.sorting import argsort
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
+from ._pytorch import _bools_to_int
 from ._tensor_base import TensorBase
 from ._tensor_ops import TensorOperators
 from .autograd import _engine
@@ -310,7 +311,14 @@ def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
         **kwargs: Any,
     ) -> Tensor:
         if dim is None and axis is None and keepdim is None and keepdims is None and not kwargs:
-            return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
+            try:
+                return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
+            except TypeError:
+                if name != "sum" or self.dtype is not dt.bool:
+                    raise
+                return fn(_bools_to_int(self))  # type: ignore[no-any-return]  # (PyTorch's)
+        if name == "sum" and self.dtype is dt.bool and "dtype" not in kwargs:
+            self = _bools_to_int(self)
         return fn(  # type: ignore[no-any-return]
             self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims), **kwargs
         )

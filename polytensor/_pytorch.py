@@ -14,10 +14,21 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import _config, _tape
 from . import _dtypes as dt
 from ._ops import searching, sorting, statistical
+from ._ops._registry import _into
 from ._ops.creation import full_like
 from ._ops.elementwise import abs as _abs
-from ._ops.elementwise import isnan, logical_and, logical_or, maximum, minimum
+from ._ops.elementwise import (
+    divide,
+    isnan,
+    logical_and,
+    logical_or,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from ._ops.indexing import take_along_axis
+from ._ops.linear_algebra import matmul as _matmul
 from ._ops.manipulation import reshape, squeeze
 from ._shapes import check_dim
 from ._tensor_base import TensorBase
@@ -31,14 +42,18 @@ __all__ = [
     "allclose",
     "argmax",
     "argmin",
+    "div",
     "flatten",
     "isclose",
+    "matmul",
     "max",
     "mean",
     "min",
+    "mul",
     "prod",
     "sort",
     "std",
+    "sub",
     "sum",
     "topk",
     "values_indices",
@@ -206,6 +221,8 @@ def sum(
     dtype: dt.DType | None = None,
     keepdims: bool = False,
 ) -> Tensor:
+    if dtype is None and isinstance(x, TensorBase) and x.dtype is dt.bool:
+        x = _bools_to_int(x)  # PyTorch sums booleans as int64 (the standard leaves it open)
     if dim is None and axis is None and keepdim is None and not keepdims and dtype is None:
         return statistical.sum(x)
     return statistical.sum(
@@ -599,3 +616,61 @@ def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> Attribute
     if hint is not None:
         message += f"; use {hint}"
     return AttributeError(message)
+
+
+def _bools_to_int(x: Any) -> Any:
+    """A boolean tensor as the default integer dtype, for PyTorch's sum of booleans."""
+    from ._ops.data_types import astype
+
+    return astype(x, _config.DEFAULT_INT)
+
+
+def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
+    """The standard's ``matmul``, with PyTorch's ``out=`` (the result written into ``out``,
+    cast within its kind).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> r = pt.zeros((1, 1))
+    >>> _ = pt.matmul(pt.ones((1, 2)), pt.ones((2, 1)), out=r); r
+    tensor([[2.]], backend='numpy')
+    """
+    t = _matmul(x1, x2)
+    return t if out is None else _into(out, t)
+
+
+def mul(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's name for ``pt.multiply``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.mul(pt.asarray([1.0, 2.0]), 3.0)
+    tensor([3., 6.], backend='numpy')
+    """
+    return multiply(x1, x2, out=out)
+
+
+def sub(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's name for ``pt.subtract``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.sub(pt.asarray([1.0, 2.0]), 1.0)
+    tensor([0., 1.], backend='numpy')
+    """
+    return subtract(x1, x2, out=out)
+
+
+def div(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's name for ``pt.divide``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.div(pt.asarray([1.0, 2.0]), 2.0)
+    tensor([0.5, 1. ], backend='numpy')
+    """
+    return divide(x1, x2, out=out)

@@ -65,6 +65,10 @@ CASES: dict[str, list[_Case]] = {
         (((4,), (4, 5)), lambda a, b: a @ b, False),  # vectors take the rule
         (((3, 4), (4,)), lambda a, b: a @ b, False),
     ],
+    "_matmul_nt": [
+        (((3, 4), (5, 4)), pt.nn.functional.linear, True),  # nn.Linear's x @ w.T
+        (((2, 3, 4), (5, 4)), pt.nn.functional.linear, True),  # a batch of batches: summed
+    ],
     "sum": [
         (((3, 4),), lambda a: pt.sum(a), True),
         (((2, 3, 4),), lambda a: pt.sum(a, axis=1), True),

@@ -100,6 +100,11 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "pow": (_pow_x1, None),
     # the others
     "matmul": (_matmul_x1, _matmul_x2),
+    # x1 @ mT(x2) (nn.Linear's x @ w.T): g @ x2 and mT(g) @ x1, the latter contiguous like x2
+    "_matmul_nt": (
+        lambda F, g, out, x1, x2: F.matmul(g, x2),
+        lambda F, g, out, x1, x2: F._matmul_tn(g, x1),
+    ),
     "reshape": (lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),),
     "sum": (_sum,),
     "mean": (_mean,),

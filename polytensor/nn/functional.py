@@ -25,7 +25,7 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
-from .._ops.linear_algebra import matmul, matrix_transpose
+from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
 from .._ops.statistical import any as _any
@@ -252,7 +252,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear() got input of shape {x.shape} for a weight of shape "
             f"{w.shape}; the last dimension of the input must be {w.shape[1]}"
         )
-    out = matmul(x, matrix_transpose(w))
+    # x @ w.T in one op for a batch (its gradient in w comes out as g.T @ x, contiguous like
+    # w, with no transposed copy); a vector input takes matmul's vector rules
+    out = _matmul_nt(x, w) if x.ndim > 1 else matmul(x, matrix_transpose(w))
     if bias is not None:
         out = out + _tensor(bias, "linear", "bias")
     return out

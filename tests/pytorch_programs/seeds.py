@@ -77,7 +77,7 @@ def seed000_autograd(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 # -- 001: tensors, operations, the NumPy bridge, CUDA, autograd (Chinese notes) ---------------
 
 
-@program("seeds/001 (creation)", needs="x.size() returning the shape")
+@program("seeds/001 (creation)")
 def seed001_creation(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     # 创建一个没有初始化的矩阵
     x = torch.empty(5, 3)
@@ -110,7 +110,7 @@ def seed001_creation(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     }
 
 
-@program("seeds/001 (addition)", needs="out= and in-place operators casting float64 into float32")
+@program("seeds/001 (addition)")
 def seed001_addition(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     x = torch.tensor([2.5, 3.5])  # the x of the block before
     x = x.new_ones(5, 3, dtype=torch.double)
@@ -143,7 +143,7 @@ def _square_data() -> Data:
     return {"x": rng(1).standard_normal((4, 4)).astype(np.float32)}
 
 
-@program("seeds/001 (indexing and view)", data=_square_data, needs="x.size() returning the shape")
+@program("seeds/001 (indexing and view)", data=_square_data)
 def seed001_view(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     x = torch.tensor(data["x"])
     print(x[:, 1])  # the notes lack the closing parenthesis
@@ -189,7 +189,7 @@ def seed001_numpy_bridge(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     return out
 
 
-@program("seeds/001 (CUDA)", data=_square_data, needs="torch.cuda.is_available() and torch.device")
+@program("seeds/001 (CUDA)", data=_square_data)
 def seed001_cuda(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     x = torch.tensor(data["x"])
     z = None
@@ -269,7 +269,7 @@ def seed001_autograd(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 # -- 002: creation, requires_grad, backward, custom Function (Chinese notes) -----------------
 
 
-@program("seeds/002 (creation)", needs="torch.Tensor(data) as a constructor")
+@program("seeds/002 (creation)")
 def seed002_creation(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     # 第一种
     gemfield = torch.empty(7, 19)
@@ -310,7 +310,7 @@ def _vector_data() -> Data:
     return {"x": rng(3).standard_normal(3).astype(np.float32)}
 
 
-@program("seeds/002 (backward with a vector)", data=_vector_data, needs="Tensor.data")
+@program("seeds/002 (backward with a vector)", data=_vector_data)
 def seed002_backward_vector(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     # The x and y of the tutorial these notes follow: y = x * 2, doubled until its norm is
     # at least 1000.
@@ -336,7 +336,7 @@ def _two_layer_data() -> Data:
     }
 
 
-@program("seeds/002 (custom Function MyReLU)", data=_two_layer_data, needs="torch.device")
+@program("seeds/002 (custom Function MyReLU)", data=_two_layer_data)
 def seed002_my_relu(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     class MyReLU(torch.autograd.Function):
         @staticmethod
@@ -438,7 +438,7 @@ def seed004_linear_algebra(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     }
 
 
-@program("seeds/004 (d2l: norms)", needs="torch.linalg.norm")
+@program("seeds/004 (d2l: norms)")
 def seed004_norms(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     A = torch.arange(20.0).reshape(5, 4)
     u = torch.tensor([3.0, -4.0])

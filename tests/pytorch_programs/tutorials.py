@@ -101,7 +101,7 @@ def tut_tensors(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 @program(
     "tutorial: Tensors (device, out=)",
     data=_tensors_data,
-    needs="torch.cuda.is_available(), torch.mul, and out= on torch.matmul",
+
 )
 def tut_tensors_device_and_out(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     tensor = torch.tensor(data["x"])
@@ -191,7 +191,7 @@ def _cubic_data() -> Data:
     }
 
 
-@program("tutorial: polynomial with tensors", data=_cubic_data, needs="torch.device", rtol=1e-4)
+@program("tutorial: polynomial with tensors", data=_cubic_data, rtol=1e-4)
 def lpe_polynomial_tensor(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     dtype = torch.float
     device = torch.device("cpu")
@@ -226,7 +226,7 @@ def lpe_polynomial_tensor(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     return {"losses": losses, "coefficients": [a.item(), b.item(), c.item(), d.item()]}
 
 
-@program("tutorial: polynomial with autograd", data=_cubic_data, needs="torch.device", rtol=1e-4)
+@program("tutorial: polynomial with autograd", data=_cubic_data, rtol=1e-4)
 def lpe_polynomial_autograd(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     dtype = torch.float
     device = torch.device("cpu")
@@ -258,7 +258,7 @@ def lpe_polynomial_autograd(torch: Any, data: Data, tmp: Path) -> dict[str, Any]
     return {"losses": losses, "coefficients": [a.item(), b.item(), c.item(), d.item()]}
 
 
-@program("tutorial: polynomial with a custom Function", needs="torch.device", rtol=1e-4)
+@program("tutorial: polynomial with a custom Function", rtol=1e-4)
 def lpe_polynomial_custom_function(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     class LegendrePolynomial3(torch.autograd.Function):
         @staticmethod
@@ -469,7 +469,7 @@ def _two_layer_data() -> Data:
     }
 
 
-@program("tutorial: two-layer network with tensors", data=_two_layer_data, needs="torch.device")
+@program("tutorial: two-layer network with tensors", data=_two_layer_data)
 def lpe_two_layer_tensors(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     dtype = torch.float
     device = torch.device("cpu")
@@ -583,7 +583,7 @@ def _lenet_data(in_channels: int) -> Data:
 @program(
     "tutorial: 60-minute blitz, neural networks",
     data=lambda: _lenet_data(1),
-    needs="torch.flatten, x.size() returning the shape, grad_fn.next_functions and Tensor.data",
+
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
@@ -663,7 +663,7 @@ def blitz_neural_network(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 @program(
     "tutorial: 60-minute blitz, training a classifier",
     data=lambda: _lenet_data(3),
-    needs="torch.flatten, torch.max(x, 1) returning (values, indices), sum of a boolean tensor",
+
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
@@ -749,7 +749,7 @@ def _saving_data() -> Data:
 @program(
     "tutorial: saving and loading a state_dict",
     data=_saving_data,
-    needs="x.size() returning the shape",
+
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
