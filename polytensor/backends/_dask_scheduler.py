@@ -1,6 +1,9 @@
 # mypy: disable-error-code="no-untyped-call"
 # (dask and distributed ship no type annotations)
-"""The Dask backend's ``scheduler=`` option: where tensors made under it are computed.
+"""The Dask backend's record (``DaskBackend``), and its ``scheduler=`` option: where tensors
+made under it are computed.
+
+Its functions take the one-task path of ``_dask_small`` for small single-chunk arrays.
 
 ``pt.use_backend("dask", scheduler="tcp://host:8786")`` connects (once per address) a
 ``distributed.Client`` to that scheduler, and every compute of those tensors (``item()``,
@@ -106,6 +109,28 @@ class DaskBackend(Backend):
     """
 
     __slots__ = ()
+
+    def load(self) -> Any:
+        xp = super().load()
+        if not getattr(xp, "_small_creation", False):  # (once: variants share the namespace)
+            from . import _dask_small
+
+            for name in ("zeros", "ones", "empty", "full"):
+                setattr(xp, name, _dask_small.creation(name, getattr(xp, name)))
+            setattr(xp, "_small_creation", True)  # noqa: B010 - a flag on a module
+        return xp
+
+    def resolve(self, name: str) -> Any:
+        # Small single-chunk arrays take a one-task path (``_dask_small``), with the NumPy
+        # backend's function for the same op inside the task.
+        fn = super().resolve(name)
+        if getattr(fn, "missing", False):
+            return fn
+        from . import _dask_small
+
+        if not _dask_small.handles(name):
+            return fn
+        return _dask_small.wrap(name, fn)
 
     def to_numpy(self, array: Any) -> Any:
         if "scheduler" not in self.options:
