@@ -76,8 +76,11 @@ def close_clients() -> int:
 
 
 @contextlib.contextmanager
-def scheduler(backend: Backend) -> Iterator[None]:
-    """Run the block's Dask computes on ``backend``'s ``scheduler=`` option (if it has one).
+def scheduler(backend: Backend, arrays: list[Any] | None = None) -> Iterator[None]:
+    """Run the block's Dask computes of ``arrays`` on ``backend``'s ``scheduler=`` option (if
+    it has one); without Dask's array optimisation if their graphs are all single tasks
+    (``_dask_small.one_task_graph``: there it would cull and fuse nothing, and cost more than
+    the computation).
 
     Examples
     --------
@@ -87,13 +90,21 @@ def scheduler(backend: Backend) -> Iterator[None]:
     ...     pt.ones(2, device="dask:cpu").sum().item()
     2.0
     """
+    settings: dict[str, Any] = {}
     option = backend.options.get("scheduler")
-    if option is None:
+    if option is not None:
+        settings["scheduler"] = _resolve(option)
+    if arrays:
+        from ._dask_small import one_task_graph
+
+        if one_task_graph(arrays):
+            settings["array_optimize"] = False
+    if not settings:
         yield
         return
     import dask
 
-    with dask.config.set(scheduler=_resolve(option)):
+    with dask.config.set(settings):
         yield
 
 
@@ -133,19 +144,17 @@ class DaskBackend(Backend):
         return _dask_small.wrap(name, fn)
 
     def to_numpy(self, array: Any) -> Any:
-        if "scheduler" not in self.options:
-            return super().to_numpy(array)
-        with scheduler(self):
+        with scheduler(self, [array]):
             return super().to_numpy(array)
 
     def compute(self, arrays: list[Any]) -> list[Any]:
-        with scheduler(self):
+        with scheduler(self, arrays):
             return super().compute(arrays)
 
     def materialize(self, arrays: list[Any]) -> list[Any]:
-        with scheduler(self):
+        with scheduler(self, arrays):
             return super().materialize(arrays)
 
     def persist(self, arrays: list[Any]) -> list[Any]:
-        with scheduler(self):
+        with scheduler(self, arrays):
             return super().persist(arrays)

@@ -30,10 +30,19 @@ from typing import Any
 
 import dask.array as da
 import numpy as np
-from dask.highlevelgraph import HighLevelGraph
+from dask.blockwise import Blockwise
+from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 from dask.task_spec import Task, TaskRef
 
-__all__ = ["SMALL_BYTES", "creation", "handles", "numpy_function", "one_task", "wrap"]
+__all__ = [
+    "SMALL_BYTES",
+    "creation",
+    "handles",
+    "numpy_function",
+    "one_task",
+    "one_task_graph",
+    "wrap",
+]
 
 # Results up to this size take the one-task path. Past it, an op's own work dwarfs the cost of
 # building its graph, and the stand-ins' output would cost host memory.
@@ -277,6 +286,31 @@ def _meta(
         return out.shape, out.dtype
 
 
+def _graph(name: str, layer: dict[Any, Any], arrays: list[Any]) -> Any:
+    """``HighLevelGraph.from_collections(name, layer, arrays)``, built with two dict merges.
+
+    Note: ``HighLevelGraph.__init__`` re-checks every layer of the merged graph (an
+    ``isinstance`` per layer, for each new op: quadratic in a step's ~200 layers, and a
+    seventh of the demo's time on Dask). The layers merged here are Layers already, so the
+    graph is assembled with the three fields ``__init__`` sets.
+    """
+    layers: dict[str, Any] = {}
+    deps: dict[str, Any] = {}
+    for a in arrays:
+        g = a.dask
+        if not isinstance(g, HighLevelGraph):
+            return HighLevelGraph.from_collections(name, layer, dependencies=arrays)
+        layers.update(g.layers)
+        deps.update(g.dependencies)
+    layers[name] = MaterializedLayer(layer)
+    deps[name] = {n for a in arrays for n in a.__dask_layers__()}
+    graph = HighLevelGraph.__new__(HighLevelGraph)
+    graph.layers = layers
+    graph.dependencies = deps
+    graph.key_dependencies = {}
+    return graph
+
+
 def one_task(name: str, args: Any, kwargs: Any, arrays: list[Any], meta: Any) -> Any:
     """A single-chunk Dask array of shape/dtype ``meta``: one task running op ``name`` of the
     NumPy backend on the blocks of ``arrays`` (placed at the ``_Slot``s of ``args``/``kwargs``).
@@ -296,7 +330,7 @@ def one_task(name: str, args: Any, kwargs: Any, arrays: list[Any], meta: Any) ->
     key = (out,) + (0,) * len(shape)
     refs = [TaskRef((a.name,) + (0,) * a.ndim) for a in arrays]
     layer: dict[Any, Any] = {key: Task(key, _run, name, args, kwargs, *refs)}
-    graph = HighLevelGraph.from_collections(out, layer, dependencies=arrays)
+    graph = _graph(out, layer, arrays)
     return da.Array(
         graph,
         out,
@@ -398,7 +432,7 @@ def creation(name: str, dask_fn: Callable[..., Any]) -> Callable[..., Any]:
                 key = (out,) + (0,) * len(shape)
                 layer: dict[Any, Any] = {key: Task(key, _filled, np_fn, shape, dtype, *fill)}
                 return da.Array(
-                    HighLevelGraph.from_collections(out, layer, dependencies=()),
+                    _graph(out, layer, []),
                     out,
                     chunks=tuple((s,) for s in shape),
                     meta=np.empty((0,) * len(shape), dtype=dtype),
@@ -409,3 +443,43 @@ def creation(name: str, dask_fn: Callable[..., Any]) -> Callable[..., Any]:
     small_or_dask.__doc__ = getattr(dask_fn, "__doc__", None)
     small_or_dask.__wrapped__ = dask_fn  # type: ignore[attr-defined]
     return small_or_dask
+
+
+def one_task_graph(arrays: list[Any]) -> bool:
+    """Whether the graphs of ``arrays`` hold only single-task layers (what the one-task path,
+    persisted single-chunk arrays and Dask's operators on them make): Dask's array optimisation
+    would cull nothing there and fuse little, and costs more than computing such a graph.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_small import one_task_graph
+    >>> x, y = da.from_array(np.ones(3), chunks=-1), da.from_array(np.ones(4), chunks=2)
+    >>> one_task_graph([x + 1]), one_task_graph([y])
+    (True, False)
+    >>> from polytensor.backends._dask_small import wrap
+    >>> one_task_graph([wrap("add", da.add)(x, 1.0)])
+    True
+    """
+    seen: set[str] = set()
+    for a in arrays:
+        g = getattr(a, "dask", None)
+        if not isinstance(g, HighLevelGraph):
+            return False
+        for name, layer in g.layers.items():
+            if name in seen:
+                continue
+            seen.add(name)
+            if not _single_task(layer):
+                return False
+    return True
+
+
+def _single_task(layer: Any) -> bool:
+    if isinstance(layer, MaterializedLayer):
+        return len(layer.mapping) == 1
+    if isinstance(layer, Blockwise):  # single chunks in and out (operators on small arrays)
+        return all(n == 1 for n in layer.dims.values()) and all(
+            n == 1 for blocks in layer.numblocks.values() for n in blocks
+        )
+    return False
