@@ -16,8 +16,10 @@ to the input blocks. The output's shape and dtype come from shape rules for elem
 and ``matmul``, and from the NumPy function applied to zero-stride stand-ins of the inputs
 (no input memory) for the others; nothing is computed from the data. Anything else (chunked
 arrays, large results, boolean masks, ops with data-dependent shapes, which are not listed
-here) goes through ``dask.array`` as before. Dask's own optimisation (culling, fusion of linear
-chains) and schedulers (threads, ``distributed``) then run these graphs like any other.
+here) goes through ``dask.array`` as before. Dask's schedulers (threads, ``distributed``) run
+these graphs like any other; a graph made only of single-task layers (``one_task_graph``) is
+computed without Dask's array optimisation, which would cull nothing there and fuse little, at
+more cost than the computation (``_dask_scheduler.scheduler``).
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def _run(name: str, args: Any, kwargs: Any, *blocks: Any) -> Any:
 
 def _split(obj: Any, arrays: list[Any]) -> Any:
     """``obj`` with each Dask array replaced by a ``_Slot`` (the array appended to ``arrays``);
-    None if an array is not a single NumPy chunk of known shape."""
+    ``_NotSmall`` if an array is not a single NumPy chunk of known shape."""
     if isinstance(obj, da.Array):
         if obj.npartitions != 1 or type(obj._meta) is not np.ndarray:
             raise _NotSmall
@@ -377,10 +379,8 @@ def wrap(name: str, dask_fn: Callable[..., Any]) -> Callable[..., Any]:
             if any(a.nbytes > SMALL_BYTES for a in arrays):
                 raise _NotSmall
             meta = _meta(name, numpy_function(name), a_args, a_kwargs, arrays)
-        except _NotSmall:
-            return dask_fn(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - Dask's function gives the error its own message
-            return dask_fn(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - _NotSmall, or an error of the op's: Dask's function
+            return dask_fn(*args, **kwargs)  # then raises it, with its own message
         shape, dtype = meta
         if math.prod(shape) * np.dtype(dtype).itemsize > SMALL_BYTES:
             return dask_fn(*args, **kwargs)
