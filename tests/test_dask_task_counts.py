@@ -129,3 +129,14 @@ def test_data_dependent_shapes_still_refuse_on_one_chunk() -> None:
         pt.nonzero(x)
     with pytest.raises(NotImplementedError, match="boolean mask"):
         x[x > 0, None]
+
+
+def test_a_configured_scheduler_is_respected_for_small_graphs(dask_computes: Any) -> None:
+    # dask_computes configures a scheduler (dask.config "scheduler"): small one-task graphs
+    # use it rather than the synchronous one chosen when nothing is configured
+    with pt.use_backend("dask"):
+        x = pt.asarray([1.0, 2.0, 3.0])
+    y = pt.exp(x) * 2
+    assert float(pt.sum(y)) == pytest.approx(2 * np.exp([1.0, 2.0, 3.0]).sum())
+    pt.persist(y)
+    assert dask_computes.calls == 2
