@@ -170,9 +170,24 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         return c
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickles as host data plus the backend's name (pt.save is the safe format to store).
-        host = self._backend.to_numpy(self._data)
-        return (_unpickle, (host, self._backend.name, _tape.requires_grad(self)))
+        # A value, its backend's name and the requires_grad flag; never the autograd graph (an
+        # unpickled tensor is a leaf). A lazy backend's array travels as it is, task graph and
+        # all, so pickling computes nothing: a Dask tensor sent to a cluster is computed there.
+        # (pt.save is the safe format to store tensors.)
+        return (_unpickle, (_pickled_value(self), self._backend.name, _tape.requires_grad(self)))
+
+    def __dask_tokenize__(self) -> tuple[Any, ...]:
+        # Dask tokenizes the arguments of client.submit/map (under a lock); without this it
+        # would pickle the tensor to hash it. A Dask array's token is its name: nothing computes.
+        from dask.tokenize import normalize_token
+
+        return (
+            "polytensor",
+            type(self).__name__,
+            self._backend.name,
+            _tape.requires_grad(self),
+            normalize_token(_pickled_value(self)),
+        )
 
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -239,5 +254,14 @@ def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:
     return tensor(value, dtype=dtype, device=device)
 
 
-def _unpickle(host: Any, backend: str, requires_grad: bool) -> Tensor:
-    return asarray(host, device=backend, copy=True, requires_grad=requires_grad)
+def _pickled_value(t: Tensor) -> Any:
+    """What a pickle of ``t`` holds for its data: a lazy backend's own array (its task graph
+    pickles, nothing is computed), else a NumPy copy on the host."""
+    if t._backend.lazy:
+        return t._data
+    return t._backend.to_numpy(t._data)
+
+
+def _unpickle(value: Any, backend: str, requires_grad: bool) -> Tensor:
+    """A tensor rebuilt from ``__reduce__``'s value on backend ``backend`` (a new leaf)."""
+    return asarray(value, device=backend, copy=None, requires_grad=requires_grad)

@@ -164,7 +164,8 @@ def train(
                 loss.backward()
                 opt.step()
                 if b.lazy:  # keep the parameters' task graphs from growing step after step
-                    pt.persist(*model.parameters(), *_optimizer_state(opt))
+                    # (and the loss: computed in the same pass, float(loss) then reads it)
+                    pt.persist(*model.parameters(), *_optimizer_state(opt), loss)
                 total += float(loss) * len(idx)
                 if not quiet and (step % 4 == 0 or step == steps - 1):
                     say(f"\r  epoch {epoch:2d} {_bar(step + 1, steps)}", end="")

@@ -2,7 +2,10 @@
 # (dask ships no type annotations)
 """Dask backend: results are lazy task graphs; nothing here may compute them.
 
-Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``).
+Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``);
+``scheduler`` (where tensors made under it compute: a ``distributed`` scheduler's address
+such as ``"tcp://host:8786"``, a ``distributed.Client``, or a local scheduler's name; see
+``_dask_scheduler.py``). With a ``distributed.Client`` active, tensors compute on its cluster.
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
 (linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing and its
@@ -20,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from ._backend import Availability, Backend, Capabilities, LazyOps, Transfer
+from ._dask_scheduler import DaskBackend
 
 
 def _load() -> ModuleType:
@@ -185,11 +189,11 @@ def _persist(arrays: list[Any]) -> list[Any]:
     return list(dask.persist(*(a.rechunk("auto") for a in arrays)))  # type: ignore[attr-defined]
 
 
-BACKEND = Backend(
+BACKEND = DaskBackend(
     "dask",
     _load,
     overrides=_OVERRIDES,
-    options=("chunks",),
+    options=("chunks", "scheduler"),
     capabilities=Capabilities(lazy=True, mutable=False),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
     lazy_ops=LazyOps(compute=_compute, persist=_persist, materialize=_materialized),

@@ -71,6 +71,11 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Tensor's reduction (value, backend name, flag), rebuilt as a Parameter.
+        _, args = super().__reduce__()
+        return (_unpickle_parameter, args)
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]  # type: ignore[no-any-return]
@@ -86,3 +91,10 @@ def copy_tensor(t: Tensor) -> Tensor:
 
     with no_grad():
         return asarray(plain(t), copy=True)
+
+
+def _unpickle_parameter(value: Any, backend: str, requires_grad: bool) -> Parameter:
+    """A ``Parameter`` rebuilt from its pickle (see ``Tensor.__reduce__``)."""
+    from .._tensor import _unpickle
+
+    return Parameter(_unpickle(value, backend, False), requires_grad=requires_grad)
