@@ -101,7 +101,6 @@ def tut_tensors(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 @program(
     "tutorial: Tensors (device, out=)",
     data=_tensors_data,
-
 )
 def tut_tensors_device_and_out(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     tensor = torch.tensor(data["x"])
@@ -583,7 +582,6 @@ def _lenet_data(in_channels: int) -> Data:
 @program(
     "tutorial: 60-minute blitz, neural networks",
     data=lambda: _lenet_data(1),
-
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
@@ -663,7 +661,6 @@ def blitz_neural_network(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 @program(
     "tutorial: 60-minute blitz, training a classifier",
     data=lambda: _lenet_data(3),
-
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
@@ -749,7 +746,6 @@ def _saving_data() -> Data:
 @program(
     "tutorial: saving and loading a state_dict",
     data=_saving_data,
-
     slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
