@@ -803,9 +803,11 @@ def zero_(self: Tensor) -> Tensor:
         # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary)
         _inplace.check_inplace(self, "zero_")
         self._data[...] = 0
-        _tape.bump_version(self)
         m = self._meta
-        m.zeroed = m.version  # (backward adds a gradient to it by adopting the gradient)
+        if m is None:
+            m = self._meta = _tape.Meta()
+        _tape.bump_version(self)
+        m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
         return self
     return fill_(self, 0)
 

@@ -9,6 +9,7 @@ these nodes is ``polytensor.autograd._engine``.
 from __future__ import annotations
 
 import itertools
+import sys
 import weakref
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "describe",
     "mark_special",
     "needs_graph",
+    "only_held_by",
     "record",
     "record_node",
     "record_tensors",
@@ -299,13 +301,35 @@ def set_requires_grad(t: Any, flag: bool) -> Any:
     return t
 
 
+def only_held_by(obj: Any, n: int) -> bool:
+    """Whether at most ``n`` references (which the caller knows of: its own local, a dict
+    entry) hold ``obj``, so that the caller may hand ``obj`` on instead of a copy.
+
+    CPython-specific (``sys.getrefcount``), and safe there: the count is exact at the moment
+    of the call (this function's parameter and getrefcount's argument are the 2 extra
+    references), and no other thread can take a new reference to an object nothing else
+    holds. On an interpreter without reference counts this says False: the caller copies,
+    which is always correct.
+    """
+    getrefcount = getattr(sys, "getrefcount", None)
+    return getrefcount is not None and getrefcount(obj) <= n + 2
+
+
 def bump_version(t: Any) -> None:
-    """Count an in-place change of ``t``."""
+    """Count an in-place change of ``t``.
+
+    A tensor without autograd state whose data nothing else holds (no node keeps it: nodes
+    keep their inputs' data) is in no graph: its change concerns no recorded op, and the nodes
+    recorded so far keep their fast backward (a Function's backward writing into a tensor it
+    made, say).
+    """
     global _inplace_count
-    _inplace_count += 1
     m = t._meta
     if m is None:
+        if only_held_by(t._data, 1):
+            return
         m = t._meta = Meta()
+    _inplace_count += 1
     m.version += 1
 
 

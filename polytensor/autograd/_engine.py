@@ -15,7 +15,6 @@ each leaf gets its total gradient in a ``.grad`` of its own at the end, added in
 
 from __future__ import annotations
 
-import sys
 import threading
 from heapq import heappop, heappush
 from typing import Any, cast
@@ -36,18 +35,7 @@ _GRAD = _config.GRAD_ENABLED
 _new = object.__new__
 
 
-def _only_held_by(obj: Any, n: int) -> bool:
-    """Whether at most ``n`` references (which the caller knows of: its own local, a dict
-    entry) hold ``obj``, so that the caller may hand ``obj`` on instead of a copy.
-
-    CPython-specific (``sys.getrefcount``), and safe there: the count is exact at the moment
-    of the call (this function's parameter and getrefcount's argument are the 2 extra
-    references), and no other thread can take a new reference to an object nothing else
-    holds. On an interpreter without reference counts this says False: the caller copies,
-    which is always correct.
-    """
-    getrefcount = getattr(sys, "getrefcount", None)
-    return getrefcount is not None and getrefcount(obj) <= n + 2
+_only_held_by = _tape.only_held_by
 
 
 # Whether backward uses the ops' fast first-order forms where they have them (tests compare).
