@@ -155,6 +155,8 @@ def backward(
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
                     if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
+                        if b.lazy:  # a gradient has its primal's chunks
+                            c = b.relayout(c, d)
                         t = _new(tensor_type)
                         t._data = c
                         t._backend = b
@@ -439,9 +441,10 @@ def _zeros_like(o: Any) -> Any:
 
 
 def _fit(c: Any, v: Any) -> Any:
-    """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v``."""
+    """Cotangent ``c`` summed to the shape and cast to the dtype of input ``v`` (and, on a
+    lazy backend when nothing is recorded, laid out in ``v``'s chunks)."""
     if type(c) is type(v) and c._data.shape == v._data.shape and c._data.dtype is v._data.dtype:
-        return c
+        return _laid_out(c, v) if c._backend.lazy else c
     if not _tape._is_tensor(c):
         return full_like(v, c)
     if tuple(c.shape) != tuple(v.shape):
@@ -451,7 +454,23 @@ def _fit(c: Any, v: Any) -> Any:
             c = real(c)
         if c.dtype is not v.dtype:
             c = astype(c, v.dtype)
-    return c
+    return _laid_out(c, v) if c._backend.lazy else c
+
+
+def _laid_out(c: Any, v: Any) -> Any:
+    """Cotangent ``c`` in the layout (Dask: the chunks) of input ``v``: a rule that broadcasts
+    or scatters its cotangent (``sum``, indexing) would otherwise hand on one chunk as large as
+    the input. Under ``create_graph`` (grad mode on) ``c`` is kept as it is, recorded."""
+    if _GRAD.get() or not _tape._is_tensor(v):
+        return c
+    data = c._backend.relayout(c._data, v._data)
+    if data is c._data:
+        return c
+    t = _new(_tb.TENSOR)
+    t._data = data
+    t._backend = c._backend
+    t._meta = None
+    return t
 
 
 def _run_hooks(hooks: list[Any], g: Any) -> Any:

@@ -34,7 +34,9 @@ def _load() -> ModuleType:
     xp = ModuleType(compat.__name__, compat.__doc__)
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__", "__doc__")})
     compat_info = vars(compat)["__array_namespace_info__"]
+    _dask_creation._COMPAT_ARANGE[:] = [vars(compat)["arange"]]
     fixed = {
+        "arange": _dask_creation.arange,
         "eye": _dask_creation.eye,
         "linspace": _dask_creation.linspace,
         "__array_namespace_info__": lambda: _Info(compat_info()),
@@ -159,6 +161,24 @@ def _materialized(arrays: list[Any]) -> list[Any]:
     return out
 
 
+def _from_blocks(backend: Backend, fn: Any, shape: tuple[int, ...], dtype: str, chunks: Any) -> Any:
+    from ._dask_creation import from_blocks
+
+    return from_blocks(backend, fn, shape, dtype, chunks)
+
+
+def _relayout(array: Any, like: Any) -> Any:
+    """``array`` in the chunks of ``like`` (same shape), unless either has unknown chunks."""
+    chunks = like.chunks
+    if array.chunks == chunks or array.shape != like.shape:
+        return array
+    if any(math.isnan(c) for cs in chunks for c in cs) or any(
+        math.isnan(c) for cs in array.chunks for c in cs
+    ):
+        return array
+    return array.rechunk(chunks)
+
+
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
     import dask.array as da
 
@@ -192,6 +212,12 @@ BACKEND = Backend(
     options=("chunks",),
     capabilities=Capabilities(lazy=True, mutable=False),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
-    lazy_ops=LazyOps(compute=_compute, persist=_persist, materialize=_materialized),
+    lazy_ops=LazyOps(
+        compute=_compute,
+        persist=_persist,
+        materialize=_materialized,
+        from_blocks=_from_blocks,
+        relayout=_relayout,
+    ),
     availability=Availability(extra="dask"),
 )
