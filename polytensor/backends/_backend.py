@@ -192,9 +192,11 @@ class LazyOps:
     True
     """
 
-    compute: Callable[[list[Any]], list[Any]] | None = None
-    persist: Callable[[list[Any]], list[Any]] | None = None
-    materialize: Callable[[list[Any]], list[Any]] | None = None
+    # compute, persist, materialize: fn(arrays) -> arrays; fn(arrays, progress=True) shows the
+    # library's own progress bar
+    compute: Callable[..., list[Any]] | None = None
+    persist: Callable[..., list[Any]] | None = None
+    materialize: Callable[..., list[Any]] | None = None
     # from_blocks(backend, fn, shape, dtype, chunks): a lazy array whose every block is
     # fn(region), region being ((start, stop), ...) per axis, each block computed in its own task
     from_blocks: Callable[..., Any] | None = None
@@ -629,30 +631,35 @@ class Backend:
 
         return np.asarray(array)
 
-    def compute(self, arrays: list[Any]) -> list[Any]:
+    def compute(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Host (NumPy) values of native ``arrays``, computed together where the backend can
-        share their common work (Dask computes them in one pass)."""
+        share their common work (Dask computes them in one pass). ``progress``: the hook shows
+        the library's own progress bar (it is called with ``progress=True`` only then)."""
         if self._compute is not None:
-            return self._compute(arrays)
+            return self._compute(arrays, progress=True) if progress else self._compute(arrays)
         return [self.to_numpy(a) for a in arrays]
 
-    def materialize(self, arrays: list[Any]) -> list[Any]:
+    def materialize(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays holding the computed values of ``arrays`` (computed in one pass), which
         read back without computing again."""
         if not self.lazy:
             return list(arrays)
         if self._materialize is not None:
+            if progress:
+                return self._materialize(arrays, progress=True)
             return self._materialize(arrays)
-        return [self.from_numpy(h) for h in self.compute(arrays)]
+        return [self.from_numpy(h) for h in self.compute(arrays, progress)]
 
-    def persist(self, arrays: list[Any]) -> list[Any]:
+    def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays with the values of ``arrays``, computed and kept where the backend
         keeps data (in memory, or on a Dask cluster's workers): their task graphs collapse."""
         if not self.lazy:
             return list(arrays)
         if self._persist is not None:
+            if progress:
+                return self._persist(arrays, progress=True)
             return self._persist(arrays)
-        return [self.from_numpy(h) for h in self.compute(arrays)]
+        return [self.from_numpy(h) for h in self.compute(arrays, progress)]
 
     def from_blocks(
         self,

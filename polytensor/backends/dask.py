@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -145,14 +146,14 @@ def _forget(key: int, _ref: Any) -> None:
     _COMPUTED.pop(key, None)
 
 
-def _materialized(arrays: list[Any]) -> list[Any]:
+def _materialized(arrays: list[Any], progress: bool = False) -> list[Any]:
     """Dask arrays holding the computed values of ``arrays`` (one pass), in their chunks."""
     import weakref
 
     import dask.array as da
 
     out = []
-    for a, host in zip(arrays, _compute(arrays), strict=False):
+    for a, host in zip(arrays, _compute(arrays, progress), strict=False):
         chunks = a.chunks if not any(math.isnan(c) for cs in a.chunks for c in cs) else "auto"
         m = da.from_array(host, chunks=chunks)
         key = id(m)
@@ -191,18 +192,58 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 _OVERRIDES: dict[str, Any] = {}
 
 
-def _compute(arrays: list[Any]) -> list[Any]:
+def _client() -> Any:
+    """The active ``distributed.Client``, if ``distributed`` is in use and one is."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client
+
+    try:
+        return default_client()
+    except ValueError:  # no client
+        return None
+
+
+def _compute(arrays: list[Any], progress: bool = False) -> list[Any]:
+    """Host values of ``arrays``, computed in one pass; ``progress`` shows Dask's own progress
+    bar (``dask.diagnostics.ProgressBar``, or ``distributed.progress`` on a cluster)."""
     import dask
     import numpy as np
 
+    if progress:
+        client = _client()
+        if client is not None:
+            from distributed import progress as cluster_progress
+
+            futures = client.compute(list(arrays))
+            cluster_progress(futures)
+            return [np.asarray(a) for a in client.gather(futures)]
+        from dask.diagnostics.progress import ProgressBar
+
+        with ProgressBar():
+            values = dask.compute(*arrays)  # type: ignore[attr-defined]
+        return [np.asarray(a) for a in values]
     return [np.asarray(a) for a in dask.compute(*arrays)]  # type: ignore[attr-defined]  # one pass
 
 
-def _persist(arrays: list[Any]) -> list[Any]:
+def _persist(arrays: list[Any], progress: bool = False) -> list[Any]:
     import dask
 
     # Rechunked first: updates made of slices and concatenations fragment chunks step by step.
-    return list(dask.persist(*(a.rechunk("auto") for a in arrays)))  # type: ignore[attr-defined]
+    arrays = [a.rechunk("auto") for a in arrays]
+    if progress:
+        client = _client()
+        if client is not None:
+            from distributed import progress as cluster_progress
+
+            kept = client.persist(arrays)
+            cluster_progress(kept)
+            return list(kept)
+        from dask.diagnostics.progress import ProgressBar
+
+        with ProgressBar():
+            return list(dask.persist(*arrays))  # type: ignore[attr-defined]
+    return list(dask.persist(*arrays))  # type: ignore[attr-defined]
 
 
 BACKEND = Backend(
