@@ -2,7 +2,10 @@
 # (dask ships no type annotations)
 """Dask backend: results are lazy task graphs; nothing here may compute them.
 
-Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``).
+Options: ``chunks`` (how new tensors and ``from_numpy``/``to("dask")`` data are split; default
+``"auto"``): Dask's forms (``"auto"``, a byte size such as ``"128MiB"``, an int, a per-axis tuple
+or a dict), fitted to each tensor's rank by ``_chunks.for_rank`` (a tuple gives its leading
+entries to tensors of fewer axes and is completed with ``"auto"`` for more).
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
 (linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing and its
