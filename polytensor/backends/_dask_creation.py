@@ -27,7 +27,7 @@ import numpy as np
 
 from ._chunks import for_rank
 
-__all__ = ["arange", "chunks_for", "eye", "from_blocks", "linspace", "shape_first"]
+__all__ = ["chunks_for", "eye", "from_blocks", "linspace", "one_axis", "shape_first"]
 
 
 def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -146,12 +146,15 @@ def linspace(
     )
 
 
-def arange(*args: Any, chunks: Any = "auto", **kwargs: Any) -> Any:
-    """The namespace's ``arange`` with a chunking option fitted to one axis."""
-    return _COMPAT_ARANGE[0](*args, chunks=for_rank(chunks, 1), **kwargs)
+def one_axis(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(..., chunks=)`` of a 1-d result (``arange``) with the chunking option fitted to one
+    axis (``chunks=(500_000, 64)`` gives ``500_000``)."""
 
+    @functools.wraps(fn)
+    def wrapper(*args: Any, chunks: Any = "auto", **kwargs: Any) -> Any:
+        return fn(*args, chunks=for_rank(chunks, 1), **kwargs)
 
-_COMPAT_ARANGE: list[Callable[..., Any]] = []
+    return wrapper
 
 
 def _block_of(fn: Callable[..., Any], block_info: Any = None) -> Any:
