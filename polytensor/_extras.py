@@ -76,11 +76,15 @@ def _lazy_groups(where: str, tensors: tuple[Tensor, ...]) -> dict[str, list[int]
     return groups
 
 
-def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
+def compute(*tensors: Tensor, progress: bool = False) -> tuple[Tensor, ...]:
     """Compute lazy tensors together, in one pass that shares their common work.
 
     Returns tensors on the same backends whose data is computed (in memory); eager tensors are
-    returned as they are. Autograd state is kept.
+    returned as they are. Autograd state is kept. A loss and its gradients computed together
+    (``pt.compute(loss, w.grad)``) stream over data larger than memory: Dask reads each chunk
+    once for both. ``progress=True`` shows Dask's own progress bar while it runs
+    (``dask.diagnostics.ProgressBar``, or ``distributed.progress`` when a
+    ``distributed.Client`` is active).
 
     Examples
     --------
@@ -92,17 +96,19 @@ def compute(*tensors: Tensor) -> tuple[Tensor, ...]:
     out = list(tensors)
     for idx in _lazy_groups("compute", tensors).values():
         b = tensors[idx[0]]._backend
-        for i, data in zip(idx, b.materialize([tensors[i]._data for i in idx]), strict=False):
+        datas = b.materialize([tensors[i]._data for i in idx], progress)
+        for i, data in zip(idx, datas, strict=False):
             t = out[i] = wrap_new(data, tensors[i]._backend)
             t._meta = tensors[i]._meta
     return tuple(out)
 
 
-def persist(*tensors: Tensor) -> None:
+def persist(*tensors: Tensor, progress: bool = False) -> None:
     """Compute lazy tensors in place: each keeps its identity, autograd state and values, and
     its task graph collapses to the computed data (kept in memory, or on a Dask cluster).
     Training loops on a lazy backend call it on the parameters after each step so that their
-    graphs do not grow. Eager tensors are left as they are.
+    graphs do not grow. Eager tensors are left as they are. ``progress=True`` shows Dask's
+    own progress bar, as in ``pt.compute``.
 
     Examples
     --------
@@ -115,7 +121,8 @@ def persist(*tensors: Tensor) -> None:
     """
     for idx in _lazy_groups("persist", tensors).values():
         b = tensors[idx[0]]._backend
-        for i, data in zip(idx, b.persist([tensors[i]._data for i in idx]), strict=False):
+        kept = b.persist([tensors[i]._data for i in idx], progress)
+        for i, data in zip(idx, kept, strict=False):
             tensors[i]._data = data
 
 

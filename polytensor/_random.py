@@ -1,12 +1,23 @@
-"""Random numbers: one seeded stream, the same on every backend.
+"""Random numbers: one counter-based stream, the same on every backend and every chunking.
 
-Numbers are drawn on the host by NumPy's PCG64 generator and moved to the tensor's backend, so
-``pt.manual_seed(0); pt.rand(3)`` gives the same values on NumPy and Dask.
+Every call (``pt.rand``, ``pt.randn``, ``pt.randint``, ``pt.randperm``, ``nn.init`` fills,
+dropout masks) is one *draw* of its generator: the draw gets a key made of the generator's seed
+and its number, and element ``i`` (in C order) of the result is a function of that key and
+``i`` alone, computed by NumPy's counter-based ``Philox`` generator (``backends/_counter_rng``).
+So ``pt.manual_seed(0); pt.randn(4_000_000, 64)`` gives the same numbers on NumPy,
+array-api-strict, CuPy and Dask, and on Dask the same numbers whatever the chunks; there each
+chunk is generated in its own task when the graph computes, nothing on the host when the tensor
+is made.
+
+Note: these numbers differ from those of polytensor releases that drew from one PCG64 stream
+on the host (and from PyTorch's); a seed still fixes them.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
+import threading
 from typing import TYPE_CHECKING, Any
 
 from . import _config
@@ -14,7 +25,7 @@ from . import _dtypes as dt
 from ._dispatch import wrap_new
 from ._ops.creation import _finish, _shape, _target
 from ._tensor_base import TensorBase
-from .backends import _host
+from .backends import _counter_rng, _host
 
 __all__ = [
     "Generator",
@@ -38,6 +49,10 @@ if TYPE_CHECKING:
 class Generator:
     """A random number generator; ``pt.manual_seed`` reseeds the default one.
 
+    Its state is its seed and the number of draws made since seeding: each draw (one call of
+    ``pt.rand`` and the like) uses a key of its own, so the state is two integers whatever the
+    sizes drawn.
+
     Examples
     --------
     >>> import polytensor as pt
@@ -50,28 +65,24 @@ class Generator:
 
     def __init__(self, device: Any = None) -> None:
         self._seed = _host.fresh_seed()
-        self._host_rng: Any = None  # NumPy's generator for ``_seed``, made on first use
+        self._draws = 0
+        self._lock = threading.Lock()
 
-    @property
-    def _rng(self) -> Any:
-        """The NumPy generator that draws this stream's numbers.
-
-        It is made from the seed on first use: ``default_generator`` exists from
-        ``import polytensor`` on, and making it there would load ``numpy.random`` into every
-        program, drawing numbers or not.
-        """
-        rng = self._host_rng
-        if rng is None:
-            rng = self._host_rng = _host.new_rng(self._seed)
-        return rng
+    def _next_key(self) -> int:
+        """The key of the next draw (and count it)."""
+        with self._lock:
+            draw = self._draws
+            self._draws = draw + 1
+        return _counter_rng.make_key(self._seed, draw)
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed this generator; returns it."""
         seed = operator.index(seed)
         if seed < 0:
             raise ValueError(f"manual_seed() expects a non-negative int; got {seed}")
-        self._seed = seed
-        self._host_rng = None
+        with self._lock:
+            self._seed = seed
+            self._draws = 0
         return self
 
     def initial_seed(self) -> int:
@@ -79,12 +90,34 @@ class Generator:
         return self._seed
 
     def get_state(self) -> dict[str, Any]:
-        """The generator's state (restore it with ``set_state``)."""
-        return dict(self._rng.bit_generator.state)
+        """The generator's state (restore it with ``set_state``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> g = pt.Generator().manual_seed(3)
+        >>> state = g.get_state()
+        >>> a = pt.rand(2, generator=g)
+        >>> g.set_state(state)
+        >>> bool(pt.all(pt.rand(2, generator=g) == a))
+        True
+        """
+        return {"bit_generator": "Philox", "seed": self._seed, "draws": self._draws}
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Restore a state from ``get_state``."""
-        self._rng.bit_generator.state = state
+        if not isinstance(state, dict) or state.get("bit_generator") != "Philox":
+            raise ValueError(
+                f"set_state() expects a state from Generator.get_state() (a dict with "
+                f"bit_generator 'Philox', seed and draws); got {state!r}"
+            )
+        seed, draws = operator.index(state["seed"]), operator.index(state["draws"])
+        if seed < 0 or draws < 0:
+            raise ValueError(
+                f"set_state() expects a non-negative seed and draws; got {seed} and {draws}"
+            )
+        with self._lock:
+            self._seed, self._draws = seed, draws
 
 
 default_generator = Generator()
@@ -132,16 +165,47 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def _place(host: Any, dtype: dt.DType, device: Any, requires_grad: bool, where: str) -> Tensor:
+def _draw(
+    where: str,
+    kind: str,
+    params: tuple[Any, ...],
+    shape: tuple[int, ...],
+    dtype: dt.DType,
+    device: Any,
+    generator: Generator | None,
+    chunks: Any,
+) -> Tensor:
+    """One draw of ``generator`` as a tensor: made block by block on the target backend (each
+    Dask chunk in its own task), element ``i`` the same whatever the backend or chunks."""
     backend, native = _target(device, where)
-    data = backend.from_numpy(host.astype(dtype.name, copy=False), native)
-    return _finish(wrap_new(data, backend), requires_grad)
+    key = _check_generator(where, generator)._next_key()
+    fn = functools.partial(_counter_rng.fill, kind, params, dtype.name, shape, key)
+    data = backend.from_blocks(fn, shape, dtype.name, native, chunks)
+    return wrap_new(data, backend)
+
+
+def _check_generator(where: str, generator: Any) -> Generator:
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"{where}() expects generator= to be a pt.Generator; got {type(generator).__name__}; "
+            f"make one with pt.Generator().manual_seed(seed)"
+        )
+    return generator
 
 
 def _float_dtype(dtype: Any, where: str) -> dt.DType:
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     if not isinstance(d, dt.DType) or d.kind != "real floating":
         raise TypeError(f"{where}() expects a real floating-point dtype; got {d!r}")
+    return d
+
+
+def _int_dtype(dtype: Any, where: str) -> dt.DType:
+    d = dtype if dtype is not None else _config.DEFAULT_INT
+    if not isinstance(d, dt.DType) or d.kind not in ("signed integer", "unsigned integer"):
+        raise TypeError(f"{where}() expects an integer dtype such as pt.int64; got {d!r}")
     return d
 
 
@@ -161,8 +225,12 @@ def rand(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple).
+
+    ``chunks=`` (Dask: ``"auto"``, a byte size such as ``"64MiB"``, a tuple or dict) overrides
+    the backend's ``chunks`` option for this tensor; the numbers do not depend on it.
 
     Examples
     --------
@@ -172,8 +240,8 @@ def rand(
     """
     shape = _size("rand", shape, size)
     d = _float_dtype(dtype, "rand")
-    host = (generator or default_generator)._rng.random(shape)
-    return _place(host, d, device, requires_grad, "rand")
+    t = _draw("rand", "uniform", (), shape, d, device, generator, chunks)
+    return _finish(t, requires_grad)
 
 
 def randn(
@@ -183,19 +251,29 @@ def randn(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """Standard normal random numbers of shape ``size``.
+
+    On Dask nothing is generated here: each chunk is drawn in its own task when the graph
+    computes, so ``pt.randn(80_000_000, 64, dtype=pt.float64, device="dask")`` (40 GB) is made
+    at once and streams through a computation chunk by chunk. ``chunks=`` overrides the
+    backend's ``chunks`` option for this tensor; the numbers do not depend on it.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.randn(2, 2, dtype=pt.float64).dtype
     polytensor.float64
+    >>> _ = pt.manual_seed(0); a = pt.randn(6, dtype=pt.float64)
+    >>> _ = pt.manual_seed(0); b = pt.randn(6, dtype=pt.float64, device="dask", chunks=4)
+    >>> bool(pt.all(a == b.to("numpy")))
+    True
     """
     shape = _size("randn", shape, size)
     d = _float_dtype(dtype, "randn")
-    host = (generator or default_generator)._rng.standard_normal(shape)
-    return _place(host, d, device, requires_grad, "randn")
+    t = _draw("randn", "normal", (), shape, d, device, generator, chunks)
+    return _finish(t, requires_grad)
 
 
 def randint(
@@ -206,6 +284,7 @@ def randint(
     generator: Generator | None = None,
     dtype: dt.DType | None = None,
     device: Any = None,
+    chunks: Any = None,
 ) -> Tensor:
     """Random integers in ``[low, high)`` (or ``[0, low)``) of shape ``size``.
 
@@ -220,18 +299,27 @@ def randint(
         low, high = 0, low
     if size is None:
         raise TypeError("randint() needs a size, e.g. pt.randint(0, 10, (3,))")
+    low, high = operator.index(low), operator.index(high)
     if high <= low:
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
     shape = _shape("randint", size, ())
-    d = dtype if dtype is not None else _config.DEFAULT_INT
-    host = (generator or default_generator)._rng.integers(low, high, size=shape)
-    return _place(host, d, device, False, "randint")
+    d = _int_dtype(dtype, "randint")
+    return _draw("randint", "integers", (low, high), shape, d, device, generator, chunks)
 
 
 def randperm(
-    n: int, *, generator: Generator | None = None, dtype: dt.DType | None = None, device: Any = None
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    chunks: Any = None,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``.
+
+    It is the stable order of ``n`` counter-based random integers, so it is the same on every
+    backend; on Dask each chunk's task orders all ``n`` keys and keeps its part (one chunk
+    under the default chunking up to 16M elements).
 
     Examples
     --------
@@ -239,27 +327,44 @@ def randperm(
     >>> sorted(pt.randperm(4).tolist())
     [0, 1, 2, 3]
     """
-    d = dtype if dtype is not None else _config.DEFAULT_INT
-    host = (generator or default_generator)._rng.permutation(operator.index(n))
-    return _place(host, d, device, False, "randperm")
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"randperm() expects a non-negative n; got {n}")
+    d = _int_dtype(dtype, "randperm")
+    backend, native = _target(device, "randperm")
+    key = _check_generator("randperm", generator)._next_key()
+    fn = functools.partial(_counter_rng.permutation, n, key, d.name)
+    return wrap_new(backend.from_blocks(fn, (n,), d.name, native, chunks), backend)
 
 
-def _like(
-    where: str, x: Tensor, dtype: Any, device: Any
-) -> tuple[tuple[int | None, ...], Any, Any]:
+def _like(where: str, x: Tensor, dtype: Any, device: Any) -> tuple[tuple[int, ...], Any, Any, Any]:
+    """Shape, dtype, device and (for a tensor kept on its backend) chunks of ``x``: a random
+    tensor like a chunked one gets its chunks, so the two line up without a rechunk."""
     if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a tensor; got {type(x).__name__}")
+    if any(s is None for s in x.shape):
+        raise ValueError(
+            f"{where}() of a tensor with unknown (data-dependent) shape {x.shape}; "
+            f"compute it first with pt.compute(x), or move it with x.to('numpy')"
+        )
+    chunks = getattr(x._data, "chunks", None) if device is None else None
     return (
-        tuple(x.shape),
+        tuple(x.shape),  # type: ignore[arg-type]  # known: checked above
         dtype if dtype is not None else x.dtype,
         (device if device is not None else x.device),
+        chunks,
     )
 
 
 def rand_like(
-    x: Tensor, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+    x: Tensor,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
 ) -> Tensor:
-    """``rand`` with the shape (and by default dtype and device) of ``x``.
+    """``rand`` with the shape (and by default dtype, device and chunks) of ``x``.
 
     Examples
     --------
@@ -267,14 +372,21 @@ def rand_like(
     >>> pt.rand_like(pt.zeros(2, 3)).shape
     (2, 3)
     """
-    shape, d, dev = _like("rand_like", x, dtype, device)
-    return rand(shape, dtype=d, device=dev, requires_grad=requires_grad)
+    shape, d, dev, chunks = _like("rand_like", x, dtype, device)
+    return rand(
+        shape, dtype=d, device=dev, requires_grad=requires_grad, generator=generator, chunks=chunks
+    )
 
 
 def randn_like(
-    x: Tensor, *, dtype: dt.DType | None = None, device: Any = None, requires_grad: bool = False
+    x: Tensor,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
 ) -> Tensor:
-    """``randn`` with the shape (and by default dtype and device) of ``x``.
+    """``randn`` with the shape (and by default dtype, device and chunks) of ``x``.
 
     Examples
     --------
@@ -282,8 +394,10 @@ def randn_like(
     >>> pt.randn_like(pt.zeros(4)).shape
     (4,)
     """
-    shape, d, dev = _like("randn_like", x, dtype, device)
-    return randn(shape, dtype=d, device=dev, requires_grad=requires_grad)
+    shape, d, dev, chunks = _like("randn_like", x, dtype, device)
+    return randn(
+        shape, dtype=d, device=dev, requires_grad=requires_grad, generator=generator, chunks=chunks
+    )
 
 
 def randint_like(
@@ -293,8 +407,9 @@ def randint_like(
     *,
     dtype: dt.DType | None = None,
     device: Any = None,
+    generator: Generator | None = None,
 ) -> Tensor:
-    """``randint`` with the shape (and by default dtype and device) of ``x``.
+    """``randint`` with the shape (and by default dtype, device and chunks) of ``x``.
 
     Examples
     --------
@@ -302,5 +417,5 @@ def randint_like(
     >>> pt.randint_like(pt.zeros(3, dtype=pt.int32), 5).dtype
     polytensor.int32
     """
-    shape, d, dev = _like("randint_like", x, dtype, device)
-    return randint(low, high, shape, dtype=d, device=dev)
+    shape, d, dev, chunks = _like("randint_like", x, dtype, device)
+    return randint(low, high, shape, dtype=d, device=dev, generator=generator, chunks=chunks)

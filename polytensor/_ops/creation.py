@@ -99,13 +99,17 @@ def _filled(
     device: Any,
     requires_grad: bool,
     *fill: Any,
+    chunks: Any = None,
 ) -> Tensor:
     _check_dtype(where, dtype)
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     fn = getattr(backend.xp, xp_name)
-    data = fn(dims, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    kw = _dev_kw(backend, native)
+    if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
+        kw["chunks"] = chunks
+    data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -115,8 +119,12 @@ def zeros(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """A tensor of zeros; ``shape`` is a tuple or, PyTorch-style, separate ints.
+
+    ``chunks=`` (Dask: ``"auto"``, a byte size such as ``"128MiB"``, a tuple or dict, as the
+    backend option) chunks this tensor; backends without chunks ignore it.
 
     Examples
     --------
@@ -124,7 +132,7 @@ def zeros(
     >>> pt.zeros(2, 3).shape, pt.zeros((2,), dtype=pt.int32).dtype
     ((2, 3), polytensor.int32)
     """
-    return _filled("zeros", "zeros", shape, size, dtype, device, requires_grad)
+    return _filled("zeros", "zeros", shape, size, dtype, device, requires_grad, chunks=chunks)
 
 
 def ones(
@@ -133,6 +141,7 @@ def ones(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """A tensor of ones; ``shape`` is a tuple or, PyTorch-style, separate ints.
 
@@ -142,7 +151,7 @@ def ones(
     >>> pt.ones(2, 2, requires_grad=True).requires_grad
     True
     """
-    return _filled("ones", "ones", shape, size, dtype, device, requires_grad)
+    return _filled("ones", "ones", shape, size, dtype, device, requires_grad, chunks=chunks)
 
 
 def empty(
@@ -151,6 +160,7 @@ def empty(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """An uninitialised tensor (its values are arbitrary).
 
@@ -160,7 +170,7 @@ def empty(
     >>> pt.empty(5, 3).shape
     (5, 3)
     """
-    return _filled("empty", "empty", shape, size, dtype, device, requires_grad)
+    return _filled("empty", "empty", shape, size, dtype, device, requires_grad, chunks=chunks)
 
 
 def _fill_dtype(fill_value: Any, where: str) -> dt.DType:
@@ -179,6 +189,7 @@ def full(
     dtype: dt.DType | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    chunks: Any = None,
 ) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype defaults from the value's kind.
 
@@ -189,7 +200,7 @@ def full(
     tensor([7, 7], backend='numpy')
     """
     d = dtype if dtype is not None else _fill_dtype(fill_value, "full")
-    return _filled("full", "full", shape, (), d, device, requires_grad, fill_value)
+    return _filled("full", "full", shape, (), d, device, requires_grad, fill_value, chunks=chunks)
 
 
 def _like(

@@ -65,7 +65,10 @@ def _real_dtype(x: Any) -> Any:
 
 
 def _mean_rule(g: Any, _out: Any, _x: Any, axis: Any, keepdims: bool) -> Any:
-    return _spread(g, _x.shape, axis, keepdims) / _count(_x.shape, axis)
+    # Divided before it is spread: one division per output, and the result stays a broadcast
+    # (on Dask, not one chunk as large as the input). An empty input gets an empty gradient.
+    n = _count(_x.shape, axis)
+    return _spread(g / n if n else g, _x.shape, axis, keepdims)
 
 
 def _var_rule(g: Any, _out: Any, x: Any, axis: Any, correction: Any, keepdims: bool) -> tuple[Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _tape
+from .. import _config, _tape
+from .. import _tensor_base as _tb
 from .._ops.creation import full_like
 from .._ops.data_types import astype
 from .._ops.elementwise import real
@@ -33,13 +34,14 @@ def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
 
 def fit(c: Any, v: Any) -> Any:
     """Cotangent ``c`` (a tensor or a Python scalar) summed to the shape and cast to the dtype
-    of input ``v``.
+    of input ``v`` (and, on a lazy backend when nothing is recorded, laid out in ``v``'s
+    chunks).
 
     Example: ``fit(pt.ones((2, 3)), pt.zeros(3, dtype=pt.float32))`` is ``[2., 2., 2.]`` in
     float32.
     """
     if type(c) is type(v) and c._data.shape == v._data.shape and c._data.dtype is v._data.dtype:
-        return c
+        return _laid_out(c, v) if c._backend.lazy else c
     if not _tape._is_tensor(c):
         return full_like(v, c)
     if tuple(c.shape) != tuple(v.shape):
@@ -49,4 +51,20 @@ def fit(c: Any, v: Any) -> Any:
             c = real(c)
         if c.dtype is not v.dtype:
             c = astype(c, v.dtype)
-    return c
+    return _laid_out(c, v) if c._backend.lazy else c
+
+
+def _laid_out(c: Any, v: Any) -> Any:
+    """Cotangent ``c`` in the layout (Dask: the chunks) of input ``v``: a rule that broadcasts
+    or scatters its cotangent (``sum``, indexing) would otherwise hand on one chunk as large as
+    the input. Under ``create_graph`` (grad mode on) ``c`` is kept as it is, recorded."""
+    if _config.GRAD_ENABLED.get() or not _tape._is_tensor(v):
+        return c
+    data = c._backend.relayout(c._data, v._data)
+    if data is c._data:
+        return c
+    t = object.__new__(_tb.TENSOR)
+    t._data = data
+    t._backend = c._backend
+    t._meta = None
+    return t

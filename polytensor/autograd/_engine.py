@@ -129,6 +129,8 @@ def backward(
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
                     if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
+                        if b.lazy:  # a gradient has its primal's chunks
+                            c = b.relayout(c, d)
                         t = _new(tensor_type)
                         t._data = c
                         t._backend = b

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._ops._all import table
-from .._ops.statistical import _count, _spread
+from .._ops.statistical import _count, _keep, _spread
 
 __all__ = ["FAST_FORMS", "attach"]
 
@@ -70,14 +70,30 @@ def _clip_x(F: Any, g: Any, out: Any, x: Any, lo: Any, hi: Any) -> Any:
 _NUMBERS = (int, float)
 
 
+def _spread_in_chunks(F: Any, g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """A reduction's cotangent spread over input ``x``; for a chunked (Dask) input, made in
+    ``x``'s chunks, one small task per chunk. Spread as one chunk and split afterwards, it
+    makes Dask's scheduler hold an extra chunk of every array the backward pass reads again
+    (a design matrix), and sends the whole spread between a cluster's workers."""
+    chunks = getattr(x, "chunks", None)
+    if chunks is None:
+        return _spread(g, x.shape, axis, keepdims, F)
+    gk = g if axis is None and g.ndim == 0 else _keep(g, x.shape, axis, keepdims, F.reshape)
+    try:
+        return F.broadcast_to(gk, x.shape, chunks=chunks)
+    except (TypeError, ValueError):  # unknown chunks, or kept axes chunked otherwise than x's
+        return F.broadcast_to(gk, x.shape)
+
+
 def _sum(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    if axis is None and g.ndim == 0:  # a full reduction, loss.sum() say: one call
+    if axis is None and g.ndim == 0 and not hasattr(x, "chunks"):  # loss.sum(): one call
         return F.broadcast_to(g, x.shape)
-    return _spread(g, x.shape, axis, keepdims, F)
+    return _spread_in_chunks(F, g, x, axis, keepdims)
 
 
 def _mean(F: Any, g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-    return _spread(g, x.shape, axis, keepdims, F) / _count(x.shape, axis)
+    n = _count(x.shape, axis)  # divided before it is spread, as the table's rule
+    return _spread_in_chunks(F, g / n if n else g, x, axis, keepdims)
 
 
 FAST_FORMS: dict[str, tuple[Form | None, ...]] = {

@@ -192,9 +192,16 @@ class LazyOps:
     True
     """
 
-    compute: Callable[[list[Any]], list[Any]] | None = None
-    persist: Callable[[list[Any]], list[Any]] | None = None
-    materialize: Callable[[list[Any]], list[Any]] | None = None
+    # compute, persist, materialize: fn(arrays) -> arrays; fn(arrays, progress=True) shows the
+    # library's own progress bar
+    compute: Callable[..., list[Any]] | None = None
+    persist: Callable[..., list[Any]] | None = None
+    materialize: Callable[..., list[Any]] | None = None
+    # from_blocks(backend, fn, shape, dtype, chunks): a lazy array whose every block is
+    # fn(region), region being ((start, stop), ...) per axis, each block computed in its own task
+    from_blocks: Callable[..., Any] | None = None
+    # relayout(array, like): ``array`` laid out as ``like`` (a gradient in its primal's chunks)
+    relayout: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,11 +327,13 @@ class Backend:
         "_device_of",
         "_devices",
         "_error",
+        "_from_blocks",
         "_from_numpy",
         "_loader",
         "_materialize",
         "_persist",
         "_probe",
+        "_relayout",
         "_to_numpy",
         "_variants",
         "_xp",
@@ -400,6 +409,8 @@ class Backend:
         self._compute = lazy_ops.compute
         self._persist = lazy_ops.persist
         self._materialize = lazy_ops.materialize
+        self._from_blocks = lazy_ops.from_blocks
+        self._relayout = lazy_ops.relayout
         # op name -> fn(a, b, out=a) writing a <op> b into a, for in-place operators with no
         # autograd
         self.inplace = writes.inplace
@@ -627,30 +638,79 @@ class Backend:
 
         return np.asarray(array)
 
-    def compute(self, arrays: list[Any]) -> list[Any]:
+    def compute(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Host (NumPy) values of native ``arrays``, computed together where the backend can
-        share their common work (Dask computes them in one pass)."""
+        share their common work (Dask computes them in one pass). ``progress``: the hook shows
+        the library's own progress bar (it is called with ``progress=True`` only then)."""
         if self._compute is not None:
-            return self._compute(arrays)
+            return self._compute(arrays, progress=True) if progress else self._compute(arrays)
         return [self.to_numpy(a) for a in arrays]
 
-    def materialize(self, arrays: list[Any]) -> list[Any]:
+    def materialize(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays holding the computed values of ``arrays`` (computed in one pass), which
         read back without computing again."""
         if not self.lazy:
             return list(arrays)
         if self._materialize is not None:
+            if progress:
+                return self._materialize(arrays, progress=True)
             return self._materialize(arrays)
-        return [self.from_numpy(h) for h in self.compute(arrays)]
+        return [self.from_numpy(h) for h in self.compute(arrays, progress)]
 
-    def persist(self, arrays: list[Any]) -> list[Any]:
+    def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays with the values of ``arrays``, computed and kept where the backend
         keeps data (in memory, or on a Dask cluster's workers): their task graphs collapse."""
         if not self.lazy:
             return list(arrays)
         if self._persist is not None:
+            if progress:
+                return self._persist(arrays, progress=True)
             return self._persist(arrays)
-        return [self.from_numpy(h) for h in self.compute(arrays)]
+        return [self.from_numpy(h) for h in self.compute(arrays, progress)]
+
+    def from_blocks(
+        self,
+        fn: Callable[[tuple[tuple[int, int], ...]], Any],
+        shape: tuple[int, ...],
+        dtype: str,
+        device: Any = None,
+        chunks: Any = None,
+    ) -> Any:
+        """A native array of ``shape`` whose values are given block by block by the host
+        function ``fn(region)`` (``region``: ``(start, stop)`` per axis; it returns a NumPy array
+        of dtype ``dtype``): on a lazy backend each block is generated in its own task, chunked
+        by ``chunks`` (None: the backend's ``chunks`` option); elsewhere ``fn`` makes the whole
+        array on the host, which then moves to ``device``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import polytensor as pt
+        >>> def block(region):
+        ...     (r0, r1), = region
+        ...     return np.arange(r0, r1, dtype="float64")
+        >>> pt.backends.get("numpy").from_blocks(block, (3,), "float64")
+        array([0., 1., 2.])
+        """
+        if self._from_blocks is not None:
+            return self._from_blocks(self, fn, shape, dtype, chunks)
+        return self.from_numpy(fn(tuple((0, s) for s in shape)), device)
+
+    def relayout(self, array: Any, like: Any) -> Any:
+        """``array`` (of ``like``'s shape) laid out as ``like``: on Dask, in ``like``'s chunks,
+        so that a gradient has its primal's chunks; ``array`` itself elsewhere.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import polytensor as pt
+        >>> a = np.ones(2)
+        >>> pt.backends.get("numpy").relayout(a, np.zeros(2)) is a
+        True
+        """
+        if self._relayout is not None:
+            return self._relayout(array, like)
+        return array
 
     def copy(self, array: Any) -> Any:
         """A native array with ``array``'s values in memory of its own.

@@ -17,6 +17,7 @@ following NumPy's own formulas, so values match ``numpy.eye``/``numpy.linspace``
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -24,19 +25,31 @@ from typing import Any
 import dask.array as da
 import numpy as np
 
-__all__ = ["chunks_for", "eye", "linspace", "shape_first"]
+from ._chunks import for_rank
+
+__all__ = ["chunks_for", "eye", "from_blocks", "linspace", "one_axis", "shape_first"]
 
 
 def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
-    """Dask's ``normalize_chunks``, except that an empty array is one chunk.
+    """Dask's ``normalize_chunks`` of an option fitted to the rank of ``shape`` (see
+    ``_chunks.for_rank``), except that an empty array is one chunk.
+
+    An axis given explicit block sizes that do not add up to its length (an option written for
+    other tensors) is chunked "auto" instead.
 
     Note: Dask's "auto" chunking divides by zero for an empty shape with a long axis
     (``dask.array.zeros((0, 5000))``, ``from_array`` of such data)."""
-    if isinstance(chunks, (tuple, list)) and len(chunks) != len(shape):
-        chunks = "auto"  # a per-axis option for arrays of another rank (pt.compute's results)
-    if 0 in shape and (chunks == "auto" or chunks is None):
+    chunks = for_rank("auto" if chunks is None else chunks, len(shape))
+    if isinstance(chunks, tuple):
+        chunks = tuple(
+            "auto" if isinstance(c, (tuple, list)) and sum(c) != n else c
+            for c, n in zip(chunks, shape, strict=True)
+        )
+    if 0 in shape:
         return tuple((s,) for s in shape)
-    return da.core.normalize_chunks(chunks, shape, dtype=dtype)
+    if dtype is None:
+        dtype = np.float64
+    return da.core.normalize_chunks(chunks, shape, dtype=np.dtype(dtype))
 
 
 def _shape_first(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,8 +61,8 @@ def _shape_first(fn: Callable[..., Any]) -> Callable[..., Any]:
             if not isinstance(shape, (tuple, list))
             else tuple(operator.index(s) for s in shape)
         )
-        if 0 in dims:
-            kwargs["chunks"] = chunks_for(kwargs.get("chunks", "auto"), dims, None)
+        if 0 in dims or "chunks" in kwargs:
+            kwargs["chunks"] = chunks_for(kwargs.get("chunks"), dims, kwargs.get("dtype"))
         return fn(dims, *args, **kwargs)
 
     wrapper.__name__ = wrapper.__qualname__ = getattr(fn, "__name__", "wrapper")
@@ -130,4 +143,40 @@ def linspace(
         chunks=chunks_for(chunks, (num,), dtype),
         dtype=dtype,
         meta=np.empty((0,), dtype=dtype),
+    )
+
+
+def one_axis(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(..., chunks=)`` of a 1-d result (``arange``) with the chunking option fitted to one
+    axis (``chunks=(500_000, 64)`` gives ``500_000``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, chunks: Any = "auto", **kwargs: Any) -> Any:
+        return fn(*args, chunks=for_rank(chunks, 1), **kwargs)
+
+    return wrapper
+
+
+def _block_of(fn: Callable[..., Any], block_info: Any = None) -> Any:
+    return fn(tuple(tuple(loc) for loc in block_info[None]["array-location"]))
+
+
+def from_blocks(
+    backend: Any, fn: Callable[..., Any], shape: tuple[int, ...], dtype: str, chunks: Any
+) -> Any:
+    """A Dask array whose every chunk is ``fn(region)``, computed in a task of its own; nothing
+    is computed here. ``chunks`` None takes the backend's ``chunks`` option."""
+    from dask.base import tokenize
+
+    np_dtype = np.dtype(dtype)
+    if chunks is None:
+        chunks = backend.options.get("chunks", "auto")
+    normalized = chunks_for(chunks, shape, np_dtype)
+    name = f"{getattr(fn, '__name__', 'blocks')}-{tokenize(fn, shape, np_dtype, normalized)}"
+    return da.map_blocks(
+        functools.partial(_block_of, fn),
+        chunks=normalized,
+        dtype=np_dtype,
+        meta=np.empty((0,) * len(shape), dtype=np_dtype),
+        name=name,
     )

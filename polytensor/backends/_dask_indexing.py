@@ -55,6 +55,34 @@ def data_dependent(name: str, what: str = "its output shape depends on the value
     return raiser
 
 
+def unknown_length(name: str, shape: tuple[Any, ...], axis: int) -> NotImplementedError:
+    """The error for ``name`` needing the length of an axis that is known only once computed
+    (after a boolean mask: ``y = x[x > 0]; y[1:]``)."""
+    shown = tuple(None if isinstance(n, float) and math.isnan(n) else n for n in shape)
+    return NotImplementedError(
+        f"{name}() needs the length of axis {axis} of a tensor of shape {shown}, which depends "
+        f"on its values (it came from a boolean mask or another data-dependent function) and "
+        f"is unknown on the dask backend until computed; compute the tensor first with "
+        f'(y,) = pt.compute(y), or move it with y.to("numpy"), then call {name}() on the result'
+    )
+
+
+def _check_known(x: Any, items: tuple[Any, ...]) -> None:
+    """Raise ``unknown_length`` where ``items`` (Ellipsis spelled out) index an axis of unknown
+    length with anything but a full slice."""
+    ax = 0
+    for k in items:
+        if k is None:
+            continue
+        if (
+            ax < x.ndim
+            and math.isnan(x.shape[ax])
+            and not (isinstance(k, slice) and k == slice(None))
+        ):
+            raise unknown_length("__getitem__", x.shape, ax)
+        ax += 1
+
+
 # -- take_along_axis ---------------------------------------------------------------------------
 def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     if x.ndim != indices.ndim:
@@ -203,7 +231,8 @@ def _basic(items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, ...]:
         if k is None:
             out.append(k)
             continue
-        out.append(_norm_slice(k, shape[ax]) if isinstance(k, slice) else k)
+        known = not math.isnan(shape[ax])  # an unknown axis comes here with a full slice only
+        out.append(_norm_slice(k, shape[ax]) if isinstance(k, slice) and known else k)
         ax += 1
     return tuple(out)
 
@@ -220,6 +249,10 @@ def getitem(x: Any, key: Any) -> Any:
     """``x[key]`` with the standard's integer-array indexing, lazily."""
     items = key if isinstance(key, tuple) else (key,)
     arrays = [k for k in items if isinstance(k, da.Array)]
+    if any(math.isnan(n) for n in x.shape) and not (
+        len(arrays) == 1 and len(items) == 1 and _is_bool_array(items[0])
+    ):
+        _check_known(x, _expand(items, x.ndim))
     if not arrays:
         full = _expand(items, x.ndim)
         if (
@@ -463,6 +496,9 @@ def expand_dims(x: Any, /, axis: Any = 0) -> Any:
 
 def _reshape_op(raw: Any) -> Any:
     def reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Any:
+        for axis, n in enumerate(x.shape):
+            if math.isnan(n) and tuple(shape) != (-1,):
+                raise unknown_length("reshape", x.shape, axis)
         try:
             return raw(x, shape, copy=copy)
         except NotImplementedError:

@@ -154,14 +154,14 @@ class DaskBackend(Backend):
         with scheduler(self, [array]):
             return super().to_numpy(array)
 
-    def compute(self, arrays: list[Any]) -> list[Any]:
+    def compute(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):
-            return super().compute(arrays)
+            return super().compute(arrays, progress)
 
-    def materialize(self, arrays: list[Any]) -> list[Any]:
+    def materialize(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):
-            return super().materialize(arrays)
+            return super().materialize(arrays, progress)
 
-    def persist(self, arrays: list[Any]) -> list[Any]:
+    def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):
-            return super().persist(arrays)
+            return super().persist(arrays, progress)

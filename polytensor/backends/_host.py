@@ -1,6 +1,6 @@
 """Host memory (NumPy) helpers for the parts of polytensor whose feature is a conversion to or
-from host data: ``asarray`` of Python/NumPy data, ``repr``, the seeded random stream (drawn on
-the host so every backend gets the same numbers), ``from_numpy``/``from_dlpack``."""
+from host data: ``asarray`` of Python/NumPy data, ``repr``, fresh seeds for random generators
+(the counter-based stream itself is ``_counter_rng``), ``from_numpy``/``from_dlpack``."""
 
 from __future__ import annotations
 
@@ -17,14 +17,8 @@ __all__ = [
     "is_ndarray",
     "is_numpy_scalar",
     "is_rng",
-    "new_rng",
     "numpy_dtype_name",
 ]
-
-
-def new_rng(seed: int) -> Any:
-    """A NumPy PCG64 generator seeded with ``seed``."""
-    return np.random.Generator(np.random.PCG64(seed))
 
 
 def fresh_seed() -> int:

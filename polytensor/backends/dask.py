@@ -2,9 +2,12 @@
 # (dask ships no type annotations)
 """Dask backend: results are lazy task graphs; nothing here may compute them.
 
-Options: ``chunks`` (how ``from_numpy``/``to("dask")`` split host data; default ``"auto"``);
-``scheduler`` (where tensors made under it compute: a ``distributed`` scheduler's address
-such as ``"tcp://host:8786"``, a ``distributed.Client``, or a local scheduler's name; see
+Options: ``chunks`` (how new tensors and ``from_numpy``/``to("dask")`` data are split; default
+``"auto"``): Dask's forms (``"auto"``, a byte size such as ``"128MiB"``, an int, a per-axis tuple
+or a dict), fitted to each tensor's rank by ``_chunks.for_rank`` (a tuple gives its leading
+entries to tensors of fewer axes and is completed with ``"auto"`` for more); ``scheduler``
+(where tensors made under it compute: a ``distributed`` scheduler's address such as
+``"tcp://host:8786"``, a ``distributed.Client``, or a local scheduler's name; see
 ``_dask_scheduler.py``). With a ``distributed.Client`` active, tensors compute on its cluster.
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -39,6 +43,7 @@ def _load() -> ModuleType:
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__", "__doc__")})
     compat_info = vars(compat)["__array_namespace_info__"]
     fixed = {
+        "arange": _dask_creation.one_axis(vars(compat)["arange"]),
         "eye": _dask_creation.eye,
         "linspace": _dask_creation.linspace,
         "__array_namespace_info__": lambda: _Info(compat_info()),
@@ -147,20 +152,38 @@ def _forget(key: int, _ref: Any) -> None:
     _COMPUTED.pop(key, None)
 
 
-def _materialized(arrays: list[Any]) -> list[Any]:
+def _materialized(arrays: list[Any], progress: bool = False) -> list[Any]:
     """Dask arrays holding the computed values of ``arrays`` (one pass), in their chunks."""
     import weakref
 
     import dask.array as da
 
     out = []
-    for a, host in zip(arrays, _compute(arrays), strict=False):
+    for a, host in zip(arrays, _compute(arrays, progress), strict=False):
         chunks = a.chunks if not any(math.isnan(c) for cs in a.chunks for c in cs) else "auto"
         m = da.from_array(host, chunks=chunks)
         key = id(m)
         _COMPUTED[key] = (weakref.ref(m, functools.partial(_forget, key)), host)
         out.append(m)
     return out
+
+
+def _from_blocks(backend: Backend, fn: Any, shape: tuple[int, ...], dtype: str, chunks: Any) -> Any:
+    from ._dask_creation import from_blocks
+
+    return from_blocks(backend, fn, shape, dtype, chunks)
+
+
+def _relayout(array: Any, like: Any) -> Any:
+    """``array`` in the chunks of ``like`` (same shape), unless either has unknown chunks."""
+    chunks = like.chunks
+    if array.chunks == chunks or array.shape != like.shape:
+        return array
+    if any(math.isnan(c) for cs in chunks for c in cs) or any(
+        math.isnan(c) for cs in array.chunks for c in cs
+    ):
+        return array
+    return array.rechunk(chunks)
 
 
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
@@ -175,18 +198,58 @@ def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
 _OVERRIDES: dict[str, Any] = {}
 
 
-def _compute(arrays: list[Any]) -> list[Any]:
+def _client() -> Any:
+    """The active ``distributed.Client``, if ``distributed`` is in use and one is."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client
+
+    try:
+        return default_client()
+    except ValueError:  # no client
+        return None
+
+
+def _compute(arrays: list[Any], progress: bool = False) -> list[Any]:
+    """Host values of ``arrays``, computed in one pass; ``progress`` shows Dask's own progress
+    bar (``dask.diagnostics.ProgressBar``, or ``distributed.progress`` on a cluster)."""
     import dask
     import numpy as np
 
+    if progress:
+        client = _client()
+        if client is not None:
+            from distributed import progress as cluster_progress
+
+            futures = client.compute(list(arrays))
+            cluster_progress(futures)
+            return [np.asarray(a) for a in client.gather(futures)]
+        from dask.diagnostics.progress import ProgressBar
+
+        with ProgressBar():
+            values = dask.compute(*arrays)  # type: ignore[attr-defined]
+        return [np.asarray(a) for a in values]
     return [np.asarray(a) for a in dask.compute(*arrays)]  # type: ignore[attr-defined]  # one pass
 
 
-def _persist(arrays: list[Any]) -> list[Any]:
+def _persist(arrays: list[Any], progress: bool = False) -> list[Any]:
     import dask
 
     # Rechunked first: updates made of slices and concatenations fragment chunks step by step.
-    return list(dask.persist(*(a.rechunk("auto") for a in arrays)))  # type: ignore[attr-defined]
+    arrays = [a.rechunk("auto") for a in arrays]
+    if progress:
+        client = _client()
+        if client is not None:
+            from distributed import progress as cluster_progress
+
+            kept = client.persist(arrays)
+            cluster_progress(kept)
+            return list(kept)
+        from dask.diagnostics.progress import ProgressBar
+
+        with ProgressBar():
+            return list(dask.persist(*arrays))  # type: ignore[attr-defined]
+    return list(dask.persist(*arrays))  # type: ignore[attr-defined]
 
 
 BACKEND = DaskBackend(
@@ -196,6 +259,12 @@ BACKEND = DaskBackend(
     options=("chunks", "scheduler"),
     capabilities=Capabilities(lazy=True, mutable=False),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
-    lazy_ops=LazyOps(compute=_compute, persist=_persist, materialize=_materialized),
+    lazy_ops=LazyOps(
+        compute=_compute,
+        persist=_persist,
+        materialize=_materialized,
+        from_blocks=_from_blocks,
+        relayout=_relayout,
+    ),
     availability=Availability(extra="dask"),
 )

@@ -1,18 +1,20 @@
-"""Host random numbers for ``polytensor.nn`` (initialisation and dropout masks).
+"""Random numbers for ``polytensor.nn`` (initialisation and dropout masks).
 
-Numbers come from polytensor's default generator (``pt.manual_seed(seed)`` seeds it, as
-``torch.manual_seed`` seeds PyTorch's layers), drawn on the host by NumPy and moved to the
-tensor's backend with ``pt.asarray(..., device=x.device)``: the same seed gives the same
-weights and masks on every backend.
+Numbers come from polytensor's counter-based stream (``pt.manual_seed(seed)`` seeds the default
+generator, as ``torch.manual_seed`` seeds PyTorch's layers; or pass ``generator=``) and are made
+on the tensor's own backend: the same seed gives the same weights and masks on every backend,
+and on Dask each chunk of a mask is drawn in its own task, in the chunks of the input.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._random import Generator, rand_like, randn_like
+from .._tensor import Tensor
 from ..backends import _host
 
-__all__ = ["generator", "host_to", "manual_seed"]
+__all__ = ["manual_seed", "normal_like", "uniform_like"]
 
 
 def manual_seed(seed: int) -> Any:
@@ -22,28 +24,36 @@ def manual_seed(seed: int) -> Any:
     return _manual_seed(seed)
 
 
-def generator(gen: Any = None) -> Any:
-    """The NumPy generator to draw from: that of ``gen`` (a ``pt.Generator``, a NumPy
-    ``Generator`` or an int seed), else that of polytensor's default generator."""
-    if gen is None:
-        from .._random import default_generator
-
-        return default_generator._rng
-    if _host.is_rng(gen):
+def _generator(gen: Any) -> Any:
+    """A ``pt.Generator`` (None: the default one), or a NumPy ``Generator`` passed as it is;
+    an int seeds a new ``pt.Generator``."""
+    if gen is None or isinstance(gen, Generator) or _host.is_rng(gen):
         return gen
-    rng = getattr(gen, "_rng", None)
-    if _host.is_rng(rng):
-        return rng
     if isinstance(gen, int) and not isinstance(gen, bool):
-        return _host.new_rng(gen)
+        return Generator().manual_seed(gen)
     raise TypeError(
         f"generator= expects a pt.Generator, a numpy.random.Generator or an int "
         f"seed; got {type(gen).__name__}"
     )
 
 
-def host_to(values: Any, like: Any) -> Any:
-    """Host array ``values`` as a tensor with the dtype and device of tensor ``like``."""
+def _host_to(values: Any, like: Tensor) -> Tensor:
     from .._ops.creation import asarray
 
     return asarray(_host.host_array(values), dtype=like.dtype, device=like.device)
+
+
+def uniform_like(like: Tensor, a: float, b: float, gen: Any = None) -> Tensor:
+    """Values from U(a, b) with the shape, dtype, device and chunks of ``like``."""
+    g = _generator(gen)
+    if _host.is_rng(g):  # a NumPy generator given by the caller draws on the host
+        return _host_to(g.uniform(a, b, tuple(like.shape)), like)
+    return rand_like(like, generator=g) * (b - a) + a
+
+
+def normal_like(like: Tensor, mean: float, std: float, gen: Any = None) -> Tensor:
+    """Values from N(mean, std²) with the shape, dtype, device and chunks of ``like``."""
+    g = _generator(gen)
+    if _host.is_rng(g):
+        return _host_to(g.normal(mean, std, tuple(like.shape)), like)
+    return randn_like(like, generator=g) * std + mean

@@ -199,8 +199,8 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
-    The mask is drawn on the host from polytensor's default generator (``pt.manual_seed``
-    seeds it; or pass ``generator=``, a ``pt.Generator``) and moved to the input's backend.
+    The mask is drawn from polytensor's default generator (``pt.manual_seed`` seeds it; or
+    pass ``generator=``, a ``pt.Generator``) on the input's backend, in the input's chunks.
     Outside training, the input is returned.
 
     Examples
@@ -211,8 +211,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
     tensor([[1., 1.],
             [1., 1.]], backend='numpy')
     """
-    from ._random import generator as _gen
-    from ._random import host_to
+    from ._random import uniform_like
 
     x = _tensor(input, "dropout")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
@@ -226,8 +225,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
         )
     if p == 1.0:
         return x * 0.0
-    keep = _gen(generator).random(tuple(x.shape)) >= p
-    return x * host_to(keep / (1.0 - p), x)  # type: ignore[no-any-return]
+    keep = uniform_like(x, 0.0, 1.0, generator) >= p
+    return x * (astype(keep, x.dtype) * (1.0 / (1.0 - p)))
 
 
 # -- layers ---------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Weight initialisation, as in ``torch.nn.init``: in-place fills under ``no_grad``.
 
 Random values come from polytensor's default generator (``pt.manual_seed`` or
-``nn.init.manual_seed`` seeds it; or pass ``generator=``, a ``pt.Generator``), are drawn on the
-host and written into the tensor on its own backend, so a seed gives the same weights on NumPy,
-Dask and array-api-strict.
+``nn.init.manual_seed`` seeds it; or pass ``generator=``, a ``pt.Generator``), are drawn from its
+counter-based stream on the tensor's own backend (on Dask chunk by chunk, in the tensor's
+chunks), so a seed gives the same weights on NumPy, Dask and array-api-strict.
 
 Examples
 --------
@@ -22,9 +22,9 @@ import math
 from typing import Any
 
 from .._tensor import Tensor
-from ._random import generator as _generator
-from ._random import host_to as _host_to
 from ._random import manual_seed as _manual_seed
+from ._random import normal_like as _normal_like
+from ._random import uniform_like as _uniform_like
 
 __all__ = [
     "calculate_gain",
@@ -67,11 +67,11 @@ def _check(tensor: Any, where: str) -> None:
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
-    """Write host ``values`` into ``tensor`` in place, unrecorded."""
+    """Write ``values`` (made by ``make(tensor)``) into ``tensor`` in place, unrecorded."""
     from ..autograd import no_grad
 
     with no_grad():
-        tensor[...] = _host_to(values, tensor)
+        tensor[...] = values(tensor)
     return tensor
 
 
@@ -157,7 +157,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = No
     True
     """
     _check(tensor, "uniform_")
-    return _fill(tensor, _generator(generator).uniform(a, b, _shape(tensor)))
+    return _fill(tensor, lambda t: _uniform_like(t, a, b, generator))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
@@ -172,7 +172,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any 
     (2, 3)
     """
     _check(tensor, "normal_")
-    return _fill(tensor, _generator(generator).normal(mean, std, _shape(tensor)))
+    return _fill(tensor, lambda t: _normal_like(t, mean, std, generator))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
