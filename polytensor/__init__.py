@@ -187,7 +187,7 @@ from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import fft, nn, optim
+    from . import fft, func, nn, optim
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
@@ -195,6 +195,7 @@ if _TYPE_CHECKING:
 # slower by their modules (see bench/README.md, "Import time").
 _LAZY = {
     "fft": ".fft",
+    "func": ".func",
     "nn": ".nn",
     "optim": ".optim",
     "load": "._serialize",
@@ -309,6 +310,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "func",
     "get_backend",
     "get_default_dtype",
     "greater",
