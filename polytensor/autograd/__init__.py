@@ -20,6 +20,7 @@ from . import functional
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ._graphviz import render_graph, to_dot
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._transforms import grad as _grad_transform
 from ._transforms import value_and_grad
@@ -36,7 +37,9 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "render_graph",
     "set_grad_enabled",
+    "to_dot",
     "value_and_grad",
 ]
 
