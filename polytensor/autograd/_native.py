@@ -80,7 +80,9 @@ def _describe(x: Any) -> str:
     if isinstance(x, TensorBase):
         return f"a Tensor of the {x._backend.name} backend"
     t = type(x)
-    return f"a {t.__module__.split('.')[0]} array ({t.__module__}.{t.__qualname__})"
+    found = backend_of_native(x)
+    library = found.name if found is not None else t.__module__.split(".")[0]
+    return f"a {library} array ({t.__module__}.{t.__qualname__})"
 
 
 @dataclass
