@@ -239,3 +239,8 @@ def test_grad_rejects_an_array_of_an_unregistered_library() -> None:
 def test_autograd_grad_without_inputs_says_what_it_expects() -> None:
     with pytest.raises(TypeError, match=r"expects inputs="):
         pt.autograd.grad([pt.asarray(1.0)])
+
+
+def test_grad_takes_numpy_scalars_and_python_numbers_as_constants() -> None:
+    g = pt.func.grad(lambda x, s, k: pt.sum(x * s * k))(X, np.float32(3.0), 2)
+    np.testing.assert_allclose(g, np.full(3, 6.0))

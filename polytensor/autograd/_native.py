@@ -125,7 +125,7 @@ def inspect_args(where: str, *trees: Any) -> Callers:
         elif _is_native_candidate(leaf):
             found = backend_of_native(leaf)
             if found is None:
-                if type(leaf).__module__.split(".")[0] == "numpy":  # a NumPy scalar
+                if type(leaf).__module__ == "numpy":  # a NumPy scalar (np.float64(1.0))
                     continue
                 raise TypeError(
                     f"{where}() got {_describe(leaf)}, which no available polytensor backend "
