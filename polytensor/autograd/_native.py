@@ -94,11 +94,13 @@ class Callers:
     native: bool
 
     def to_tensor(self, x: Any) -> Any:
-        """A tensor (outside any graph) for a native array of the caller's backend; tensors and
-        anything that is no array are returned as they are."""
+        """A tensor (outside any graph) for a native array of the caller's backend, a Python
+        number for a NumPy scalar; tensors and anything else are returned as they are."""
         if isinstance(x, TensorBase) or self.backend is None or not _is_native_candidate(x):
             return x
         if not isinstance(x, self.backend.array_type):
+            if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0:
+                return x.item()  # a NumPy scalar: a Python number, weakly typed as one
             return x
         return wrap_new(x, self.backend)
 
