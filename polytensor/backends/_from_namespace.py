@@ -58,11 +58,25 @@ def _usable_devices(xp: ModuleType) -> list[Any]:
 def _to_numpy(array: Any) -> Any:
     import numpy as np
 
+    # Note: copies, as numpy() is on every backend but NumPy (DLPack would share memory)
     try:
-        # Note: a copy, as numpy() is on every backend but NumPy (DLPack would share memory)
         return np.from_dlpack(array, copy=True)
     except (TypeError, BufferError, RuntimeError, AttributeError, ValueError):
-        return np.array(array, copy=True)  # through __array__ (arrays on another device)
+        pass
+    try:
+        # a copy made by the library first: what DLPack cannot export as it is (torch's lazily
+        # conjugated tensors) comes out materialized
+        import array_api_compat
+
+        fresh = array_api_compat.array_namespace(array).asarray(array, copy=True)
+        return np.from_dlpack(fresh, copy=True)
+    except (TypeError, BufferError, RuntimeError, AttributeError, ValueError):
+        pass
+    # through __array__ (arrays on another device); torch 2.13's __array__ takes no copy= and
+    # NumPy warns that it falls back
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return np.array(array, copy=True)
 
 
 def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
