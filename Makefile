@@ -13,7 +13,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test test-slow lint bench venv clean-venv compat-table
+.PHONY: run test test-slow lint bench venv clean-venv compat-table test-plugins
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -36,6 +36,15 @@ test: $(VENV)/.stamp-test
 # The runs marked slow (minutes each, e.g. the tutorials' conv nets trained lazily on Dask).
 test-slow: $(VENV)/.stamp-test
 	$(PY) -m pytest -q -m slow $(TEST_PATHS)
+
+# The conformance suite on the plug-in backends of tests/plugins (JAX, and torch through
+# array-api-compat), registered from their array-API namespaces alone: tests/plugins on the path
+# registers their entry points (no install). Needs jax and torch; PLUGINS=jax runs one.
+PLUGINS ?= jax,torch
+test-plugins: $(VENV)/.stamp-test
+	POLYTENSOR_TEST_BACKENDS=$(PLUGINS) PYTHONPATH=tests/plugins$${PYTHONPATH:+:$$PYTHONPATH} \
+		$(PY) -m pytest -q -rfE --tb=line conformance/test_elementwise_ops.py \
+		conformance/test_table_ops.py conformance/test_gradients.py
 
 # Every gate runs even when one before it fails; the target fails if any did. The gates' settings
 # are in pyproject.toml ([tool.ruff], [tool.mypy], [tool.importlinter]); .pre-commit-config.yaml

@@ -10,6 +10,7 @@ section says which backends ran (with their outcome counts) and which were skipp
 from __future__ import annotations
 
 import collections
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,10 @@ def _fresh_settings() -> Iterator[None]:
 
 
 HERE = Path(__file__).parent
-BACKENDS = pt.backends.names()
+# POLYTENSOR_TEST_BACKENDS=jax,torch runs the backend tests on those backends only (`make
+# test-plugins`, with the plug-in backends of tests/plugins registered).
+_ONLY = [n for n in os.environ.get("POLYTENSOR_TEST_BACKENDS", "").split(",") if n]
+BACKENDS = [n for n in pt.backends.names() if not _ONLY or n in _ONLY]
 
 _SKIPPED: dict[str, str] = {}
 _COUNTS: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)

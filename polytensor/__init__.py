@@ -200,7 +200,7 @@ from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import cuda, fft, nn, optim, special
+    from . import cuda, fft, func, nn, optim, special
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
@@ -209,6 +209,7 @@ if _TYPE_CHECKING:
 _LAZY = {
     "cuda": ".cuda",
     "fft": ".fft",
+    "func": ".func",
     "nn": ".nn",
     "optim": ".optim",
     "load": "._serialize",
@@ -336,6 +337,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "func",
     "get_backend",
     "get_default_dtype",
     "greater",

@@ -20,6 +20,7 @@ from . import _tensor_base as _tb
 __all__ = [
     "NONDIFF",
     "ZERO",
+    "AccumulateGrad",
     "Composite",
     "Marker",
     "Meta",
@@ -80,6 +81,7 @@ class Meta:
     hooks: list[Any] | None = None
     retains_grad = False
     zeroed = -1  # the version at which zero_() filled the tensor with zeros
+    accumulate_grad: AccumulateGrad | None = None  # a leaf's graph node, made when asked for
 
     def __init__(
         self, requires_grad: bool = False, node: Node | None = None, index: int = 0
@@ -196,44 +198,70 @@ class Node:
         base = self.op.name.rsplit(".", 1)[-1].strip("_")
         return "".join(p.capitalize() for p in base.split("_")) + "Backward"
 
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
-
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """PyTorch's ``grad_fn.next_functions``: per input, the node that made it and which of
-        its outputs it is, ``AccumulateGrad`` for a leaf that requires grad, ``(None, 0)`` for
-        an input that needs no gradient.
+        """Where backward goes from here, PyTorch's shape: per input, ``(node, index)`` (the
+        node that made it and which of its outputs it is), ``(AccumulateGrad, 0)`` for a leaf
+        that requires grad, ``(None, 0)`` for an input that needs no gradient (a constant).
 
         Examples
         --------
         >>> import polytensor as pt
         >>> x = pt.ones(2, requires_grad=True)
-        >>> (x.exp() * 2).grad_fn.next_functions
-        ((<ExpBackward>, 0), (None, 0))
-        >>> x.exp().grad_fn.next_functions
-        ((<AccumulateGrad>, 0),)
+        >>> y = (x * 2).sum()
+        >>> y.grad_fn.next_functions
+        ((<MultiplyBackward>, 0),)
+        >>> y.grad_fn.next_functions[0][0].next_functions
+        ((<AccumulateGrad>, 0), (None, 0))
         """
+        needs, inputs = self.needs, self.inputs
+        if needs is None:
+            raise RuntimeError(
+                f"next_functions of {self.name()}: the graph was freed by backward(); pass "
+                f"retain_graph=True to backward() to inspect the graph afterwards"
+            )
         out: list[tuple[Any, int]] = []
-        for m in self.needs:
+        for m, v in zip(needs, inputs, strict=True):
             if m is None:
                 out.append((None, 0))
             elif m.node is not None:
                 out.append((m.node, m.index))
             else:
-                out.append((AccumulateGrad(m), 0))
+                acc = m.accumulate_grad
+                if acc is None or acc.variable is None:
+                    acc = m.accumulate_grad = AccumulateGrad(m, v)
+                out.append((acc, 0))
         return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
 
 
 class AccumulateGrad:
-    """``next_functions``' entry for a leaf that requires grad: where its gradient is summed
-    into ``.grad``."""
+    """The graph node of a leaf that requires grad (PyTorch's ``AccumulateGrad``): backward
+    accumulates into ``variable.grad``. It has no ``next_functions``.
 
-    __slots__ = ("meta",)
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2, requires_grad=True)
+    >>> acc = (x * x).grad_fn.next_functions[0][0]
+    >>> acc.name(), acc.variable is x, acc.next_functions
+    ('AccumulateGrad', True, ())
+    """
+
+    __slots__ = ("__weakref__", "_variable", "meta")
     next_functions: tuple[tuple[Any, int], ...] = ()
 
-    def __init__(self, meta: Meta) -> None:
+    def __init__(self, meta: Meta, variable: Any) -> None:
         self.meta = meta
+        # weakly: the leaf's own autograd state keeps this object
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Any:
+        """The leaf tensor (None once it is gone)."""
+        return self._variable()
 
     def name(self) -> str:
         return "AccumulateGrad"

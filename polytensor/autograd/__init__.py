@@ -20,7 +20,10 @@ from . import functional
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ._graphviz import render_graph, to_dot
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._transforms import grad as _grad_transform
+from ._transforms import value_and_grad
 
 __all__ = [
     "Function",
@@ -34,7 +37,10 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "render_graph",
     "set_grad_enabled",
+    "to_dot",
+    "value_and_grad",
 ]
 
 
@@ -90,13 +96,20 @@ def backward(
 
 def grad(
     outputs: Any,
-    inputs: Any,
+    inputs: Any = None,
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
-) -> tuple[Any, ...]:
+    *,
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+) -> Any:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    Given a function instead (``grad(f, argnums=, has_aux=)``), the transform
+    ``polytensor.func.grad``: a function returning the gradient of ``f`` in the caller's
+    own array type.
 
     Examples
     --------
@@ -104,7 +117,17 @@ def grad(
     >>> x = pt.asarray(2.0, requires_grad=True)
     >>> pt.autograd.grad(x ** 3, x)
     (tensor(12., backend='numpy'),)
+    >>> import numpy as np
+    >>> pt.autograd.grad(lambda x: pt.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([ 3., 12.])
     """
+    if callable(outputs) and not isinstance(outputs, (list, tuple)) and inputs is None:
+        return _grad_transform(outputs, argnums=argnums, has_aux=has_aux)
+    if inputs is None:
+        raise TypeError(
+            "grad() expects inputs= (the tensors to differentiate with respect to), or a "
+            "function as its first argument for the transform grad(f)"
+        )
     outs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
     ins = [inputs] if not isinstance(inputs, (list, tuple)) else list(inputs)
     for t in ins:

@@ -1,5 +1,8 @@
 """Functional autograd: ``vjp``, ``jvp``, ``jacobian``, ``hessian`` of Python functions.
 
+Each takes tensors, or the caller's own arrays of a registered backend (NumPy, Dask,
+array-api-strict...), and returns results of the same kind.
+
 Examples
 --------
 >>> import polytensor as pt
@@ -16,6 +19,7 @@ from typing import Any
 
 from .. import _config, _tape
 from .._tensor_base import TensorBase
+from ._native import Callers, inspect_args, to_caller, tree_map
 
 __all__ = ["hessian", "jacobian", "jvp", "vjp"]
 
@@ -58,6 +62,12 @@ def _grads(
     return tuple(zeros_like(x) if g is None else g for g, x in zip(got, inputs, strict=True))
 
 
+def _as_tensors(where: str, *trees: Any) -> tuple[Callers, list[Any]]:
+    """The caller's arrays as tensors (of their one backend), and what to convert back with."""
+    callers = inspect_args(where, *trees)
+    return callers, [tree_map(callers.to_tensor, t) for t in trees]
+
+
 def _unwrap(x: tuple[Any, ...], like: Any) -> Any:
     return x if isinstance(like, (tuple, list)) else x[0]
 
@@ -78,9 +88,16 @@ def vjp(
     ...                                     pt.asarray([1.0, 1.0]))
     >>> g
     tensor([2., 4.], backend='numpy')
+
+    NumPy arrays in, NumPy arrays out:
+
+    >>> import numpy as np
+    >>> pt.autograd.functional.vjp(lambda x: x * x, np.array([1.0, 2.0]), np.ones(2))[1]
+    array([2., 4.])
     """
     from .._ops.creation import ones_like
 
+    callers, (inputs, v) = _as_tensors("vjp", inputs, v)
     xs = _prepare(inputs)
     with _config_grad(True):
         outs = _tuple(func(*xs))
@@ -94,7 +111,10 @@ def vjp(
     result_outs = tuple(o if create_graph else _tape._detached(o) for o in outs)
     if not create_graph:
         grads = tuple(_tape._detached(g) for g in grads)
-    return _unwrap(result_outs, func_result_like(outs)), _unwrap(grads, inputs)
+    result: tuple[Any, Any] = to_caller(
+        (_unwrap(result_outs, func_result_like(outs)), _unwrap(grads, inputs)), callers
+    )
+    return result
 
 
 def func_result_like(outs: tuple[Any, ...]) -> Any:
@@ -131,6 +151,7 @@ def jvp(
     """
     from .._ops.creation import ones_like, zeros_like
 
+    callers, (inputs, v) = _as_tensors("jvp", inputs, v)
     xs = _prepare(inputs)
     vs = _tuple(v) if v is not None else tuple(ones_like(x) for x in xs)
     with _config_grad(True):
@@ -152,7 +173,10 @@ def jvp(
     if not create_graph:
         outs = tuple(_tape._detached(o) for o in outs)
         tangents = tuple(_tape._detached(t) for t in tangents)
-    return func_result_like(outs), func_result_like(tangents)
+    result: tuple[Any, Any] = to_caller(
+        (func_result_like(outs), func_result_like(tangents)), callers
+    )
+    return result
 
 
 def jacobian(
@@ -175,6 +199,7 @@ def jacobian(
     from .._ops.creation import zeros_like
     from .._ops.manipulation import reshape, stack
 
+    callers, (inputs,) = _as_tensors("jacobian", inputs)
     xs = _prepare(inputs)
     with _config_grad(True):
         outs = _tuple(func(*xs))
@@ -196,7 +221,7 @@ def jacobian(
             else:
                 jac.append(reshape(zeros_like(x), tuple(o.shape) + tuple(x.shape)))
         rows_per_out.append(_unwrap(tuple(jac), inputs))
-    return _unwrap(tuple(rows_per_out), outs if len(outs) > 1 else outs[0])
+    return to_caller(_unwrap(tuple(rows_per_out), outs if len(outs) > 1 else outs[0]), callers)
 
 
 def _one_hot(zeros_flat: Any, i: int) -> Any:

@@ -22,6 +22,7 @@ from ._backend import (
     Transfer,
     Writes,
 )
+from ._from_namespace import from_namespace
 
 __all__ = [
     "Availability",
@@ -33,6 +34,7 @@ __all__ = [
     "Writes",
     "all_devices",
     "available",
+    "from_namespace",
     "get",
     "names",
     "register",
