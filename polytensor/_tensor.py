@@ -33,6 +33,19 @@ __all__ = ["Tensor"]
 SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
 
+class _Missing:
+    """A PyTorch attribute ``Tensor`` does not have (``x.bmm``, ``x.is_cuda``): reading it
+    raises the ``AttributeError`` that says so and names the polytensor way."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:  # the class's attribute: the descriptor itself
+            return self
+        raise missing_attribute("'Tensor' object", self.name, TENSOR_HINTS)
+
+
 class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     """An array of the Array API standard, on one backend, with autograd state.
 
@@ -112,11 +125,30 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         backend, native = parse_device(device, "to_device")
         return move(self, backend, native)
 
-    if not TYPE_CHECKING:  # (type checkers keep flagging unknown attributes)
-
-        def __getattr__(self, name: str) -> Any:
-            # Only for names that are not there: say so, and the polytensor way if there is one.
-            raise missing_attribute("'Tensor' object", name, TENSOR_HINTS)
+    if not TYPE_CHECKING:  # (type checkers keep flagging them as unknown attributes)
+        # PyTorch's names that Tensor lacks: reading one raises an AttributeError that names
+        # the polytensor way (descriptors, not __getattr__, which would slow every attribute
+        # read of every tensor: CPython does not specialise attribute reads on such a class)
+        bmm = _Missing()
+        byte = _Missing()
+        char = _Missing()
+        cumsum = _Missing()
+        element_size = _Missing()
+        expand_as = _Missing()
+        gather = _Missing()
+        half = _Missing()
+        index_select = _Missing()
+        is_cuda = _Missing()
+        masked_fill = _Missing()
+        masked_fill_ = _Missing()
+        ndimension = _Missing()
+        nelement = _Missing()
+        reshape_as = _Missing()
+        short = _Missing()
+        softmax = _Missing()
+        log_softmax = _Missing()
+        type = _Missing()
+        view_as = _Missing()
 
     # -- PyTorch's .data ----------------------------------------------------------------------
     @property
