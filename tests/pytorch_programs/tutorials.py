@@ -582,7 +582,6 @@ def _lenet_data(in_channels: int) -> Data:
 @program(
     "tutorial: 60-minute blitz, neural networks",
     data=lambda: _lenet_data(1),
-    slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
 )
@@ -661,7 +660,6 @@ def blitz_neural_network(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 @program(
     "tutorial: 60-minute blitz, training a classifier",
     data=lambda: _lenet_data(3),
-    slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
 )
@@ -746,7 +744,6 @@ def _saving_data() -> Data:
 @program(
     "tutorial: saving and loading a state_dict",
     data=_saving_data,
-    slow_on=("dask",),
     rtol=1e-4,
     atol=1e-5,
 )
