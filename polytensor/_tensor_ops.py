@@ -16,6 +16,7 @@ from . import _dtypes as dt
 from . import _tensor_base as _tb
 from ._dispatch import apply, common_backend
 from ._ops import elementwise as E
+from ._ops._index_key import bool_scalars, check_key
 from ._ops._registry import OPS
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
@@ -98,7 +99,13 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
-    template, tensors = split_key(key)
+    template, tensors = split_key(key, "__setitem__")
+    check_key(template, tensors, tuple(self.shape), "__setitem__")
+    spelled = bool_scalars(template, "__setitem__")
+    if spelled is not None:  # Python bools: True writes at the rest of the key, False nowhere
+        if spelled.size == 0:
+            return
+        key = template = spelled.key
     if isinstance(value, TensorBase):
         common_backend("__setitem__", (self, value, *tensors))
         if value.dtype is not self.dtype:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._tape import NONDIFF
 from .._tensor_base import TensorBase
+from ._index_key import bool_scalars, check_key
 from ._registry import op
 
 _I = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
@@ -66,7 +68,7 @@ take_along_axis = op(
 _KEY_TYPES = (int, slice, type(None), type(Ellipsis))
 
 
-def split_key(key: Any) -> tuple[Any, list[Any]]:
+def split_key(key: Any, where: str = "__getitem__") -> tuple[Any, list[Any]]:
     """Replace the tensors of an index ``key`` by placeholders; return (template, tensors)."""
 
     tensors: list[Any] = []
@@ -77,24 +79,31 @@ def split_key(key: Any) -> tuple[Any, list[Any]]:
             return _Slot(len(tensors) - 1)
         if isinstance(k, slice):
             # 0-d integer tensors as bounds become ints (as __index__ must give)
-            return slice(
-                *(
-                    None if b is None else b if isinstance(b, int) else b.__index__()
-                    for b in (k.start, k.stop, k.step)
-                )
-            )
+            bounds = [None if b is None else _bound(b, where) for b in (k.start, k.stop, k.step)]
+            if bounds[2] == 0:
+                raise ValueError(f"{where}(): slice step cannot be zero")
+            return slice(*bounds)
         if isinstance(k, (bool, *_KEY_TYPES)):
             return k
         if hasattr(k, "__index__"):
             return k.__index__()
         raise IndexError(
-            f"index of type {type(k).__name__} is not supported; use ints, "
+            f"{where}(): index of type {type(k).__name__} is not supported; use ints, "
             f"slices, ..., None, or integer/boolean tensors"
         )
 
     if isinstance(key, tuple):
         return tuple(sub(k) for k in key), tensors
     return sub(key), tensors
+
+
+def _bound(b: Any, where: str) -> int:
+    """A slice bound as an int (0-d integer tensors too, as ``__index__`` gives)."""
+    if isinstance(b, int):
+        return b
+    if hasattr(b, "__index__"):
+        return int(b.__index__())
+    raise IndexError(f"{where}(): slice bounds must be integers or None; got {type(b).__name__}")
 
 
 class _Slot:
@@ -157,6 +166,13 @@ _put = op(
 )
 
 
+# ``x`` once its integer values are checked to be class indices 0 to ``size - 1`` (or
+# ``ignore``): IndexError naming ``where`` otherwise; lazily, inside the graph, on Dask.
+check_index = op(
+    "_check_index", "(x, /, *, size, ignore, where, what)", "integer", NONDIFF, inputs=("x",)
+)
+
+
 def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     from .._dispatch import apply
     from ._registry import OPS
@@ -165,11 +181,21 @@ def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
 
 
 def _getitem(x: Any, key: Any) -> Any:
-    template, tensors = split_key(key)
+    template, tensors = split_key(key, "__getitem__")
+    check_key(template, tensors, tuple(x.shape), "__getitem__")
+    spelled = bool_scalars(template, "__getitem__")
+    if spelled is not None:  # Python bools: index without them, then add their axis
+        from .manipulation import expand_dims
+
+        y = expand_dims(_getitem_t(x, (), spelled.key), axis=spelled.position)
+        if spelled.size == 0:
+            cut = (slice(None),) * (spelled.position % y.ndim) + (slice(0, 0), Ellipsis)
+            y = _getitem_t(y, (), cut)
+        return y
     return _getitem_t(x, tuple(tensors), template)
 
 
 def put(x: Any, key: Any, value: Any) -> Any:
     """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd)."""
-    template, tensors = split_key(key)
+    template, tensors = split_key(key, "__setitem__")
     return _put(x, value, *tensors, key=template)

@@ -25,10 +25,10 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
+from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
-from .._ops.statistical import any as _any
 from .._ops.statistical import max as _max
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
@@ -555,15 +555,11 @@ def _class_targets(input: Tensor, target: Tensor, where: str) -> tuple[int, int]
     return cdim, int(c)  # type: ignore[arg-type]
 
 
-def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> None:
-    if target._backend.lazy:
-        return  # checking would compute the target; a bad index then gives a zero row
-    bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-    if bool(_any(bad)):
-        raise IndexError(
-            f"{where}(): a target is out of bounds; targets must be class indices "
-            f"in [0, {c - 1}] (or ignore_index={ignore_index})"
-        )
+def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> Tensor:
+    """``target``, checked to hold class indices 0 to ``c - 1`` (or ``ignore_index``): an
+    IndexError now, or on a lazy backend when the loss is computed (the check is part of the
+    graph, so nothing is computed here)."""
+    return _check_index(target, size=c, ignore=ignore_index, where=where, what="target")
 
 
 def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
@@ -613,7 +609,7 @@ def nll_loss(
             f"{', '.join(repr(r) for r in _REDUCTIONS)}"
         )
     cdim, c = _class_targets(x, t, where_)
-    _check_range(t, c, ignore_index, where_)
+    t = _check_range(t, c, ignore_index, where_)
     valid = t != ignore_index
     classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
     hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)
