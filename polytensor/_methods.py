@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import _config, _extras, _inplace, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._extras import tensor
+from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full, full_like
@@ -874,6 +874,7 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mm(pt.ones(3, 4)).shape
     (2, 4)
     """
+    _tensor_arg("mm", "mat2", other)
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
         raise RuntimeError(
             f"mm() expects two 2-D tensors; got {self.ndim}-D and "
@@ -892,6 +893,7 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mv(pt.ones(3)).shape
     (2,)
     """
+    _tensor_arg("mv", "vec", vec)
     if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
         raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
 
@@ -907,6 +909,7 @@ def dot(self: Tensor, other: Tensor) -> Tensor:
     >>> float(pt.asarray([1.0, 2.0]).dot(pt.asarray([3.0, 4.0])))
     11.0
     """
+    _tensor_arg("dot", "other", other)
     if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
         raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
 
@@ -987,7 +990,7 @@ def type_as(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(1).type_as(pt.ones(1, dtype=pt.float64)).dtype
     polytensor.float64
     """
-    return to(self, dtype=other.dtype)
+    return to(self, dtype=_tensor_arg("type_as", "other", other).dtype)
 
 
 def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:

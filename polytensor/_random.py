@@ -133,6 +133,10 @@ def initial_seed() -> int:
 
 
 def _place(host: Any, dtype: dt.DType, device: Any, requires_grad: bool, where: str) -> Tensor:
+    if not isinstance(dtype, dt.DType):
+        raise TypeError(
+            f"{where}() expects dtype= to be a polytensor dtype such as pt.int64; got {dtype!r}"
+        )
     backend, native = _target(device, where)
     data = backend.from_numpy(host.astype(dtype.name, copy=False), native)
     return _finish(wrap_new(data, backend), requires_grad)
@@ -240,6 +244,10 @@ def randperm(
     [0, 1, 2, 3]
     """
     d = dtype if dtype is not None else _config.DEFAULT_INT
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise (ValueError if isinstance(n, int) and not isinstance(n, bool) else TypeError)(
+            f"randperm() expects n to be a non-negative int; got {n!r}"
+        )
     host = (generator or default_generator)._rng.permutation(operator.index(n))
     return _place(host, d, device, False, "randperm")
 

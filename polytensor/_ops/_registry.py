@@ -233,12 +233,23 @@ def _finish(
     return fn  # type: ignore[no-any-return]
 
 
+def _input_rules(
+    opdef: OpDef, names: tuple[str, ...], optional: frozenset[int], scalars: frozenset[int]
+) -> None:
+    """Record, for ``apply()``'s checks, the inputs' names, those that may be None (their
+    default is None) and those that may be Python scalars."""
+    opdef.extra["input_names"] = names
+    opdef.extra["optional"] = optional
+    opdef.extra["scalar_inputs"] = scalars
+
+
 def unary(
     name: str, category: str, rule: Rule | _Marker | None, *, impl: Callable[..., Any] | None = None
 ) -> Function:
     """Declare an element-wise function of one array, ``name(x, /)``."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra={"n_inputs": 1}))
+    _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
     return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef))
@@ -268,6 +279,7 @@ def binary(
             extra={"n_inputs": 2},
         )
     )
+    _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)
     opdef.extra["dunder"] = _functions.binary_function(opdef, cat, _into, operator=True)
@@ -302,13 +314,15 @@ def op(
     example: str | None = None,
     module: str = "polytensor",
     operator: bool = False,
+    scalar_inputs: tuple[int, ...] | None = None,
 ) -> Function:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
     sequence of arrays); every other parameter is passed to the backend by keyword.
     ``operator``: also build the operator form (``extra["dunder"]``, for
-    ``Tensor.__matmul__``).
+    ``Tensor.__matmul__``). With ``scalars``, ``scalar_inputs`` are the inputs that may be
+    Python scalars (default: all but the first); an input whose default is None may be None.
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
     if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
@@ -339,6 +353,20 @@ def op(
     fname = opdef.short
     signature = _functions.parse_signature(sig)
     names = {i.strip("[]*") for i in inputs}
+    _input_rules(
+        opdef,
+        tuple(i.strip("[]*") for i in inputs),
+        frozenset(
+            i
+            for i, n in enumerate(inputs)
+            if n in signature.parameters and signature.parameters[n].default is None
+        ),
+        frozenset(
+            ()
+            if not scalars
+            else scalar_inputs or (range(1, len(inputs)) if n_in is not None else (1,))
+        ),
+    )
     positional = [
         p
         for p, v in signature.parameters.items()

@@ -175,7 +175,15 @@ def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
     from .._dispatch import wrap_new
     from .creation import _dev_kw, _target
 
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"fft.{name}() expects the window length n to be an int; got {n!r}")
     n = operator.index(n)
+    if n < 1:
+        raise ValueError(f"fft.{name}() expects a window length n >= 1; got {n}")
+    if not isinstance(d, (int, float)) or isinstance(d, bool):
+        raise TypeError(f"fft.{name}() expects the sample spacing d to be a number; got {d!r}")
+    if d == 0:
+        raise ValueError(f"fft.{name}() expects a nonzero sample spacing d; got {d!r}")
     if dtype is not None and dtype not in (dt.float32, dt.float64):
         raise TypeError(f"fft.{name}() expects a real floating-point dtype; got {dtype!r}")
     backend, native = _target(device, f"fft.{name}")
