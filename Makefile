@@ -12,7 +12,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test lint bench venv clean-venv
+.PHONY: run test lint bench fuzz venv clean-venv
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -52,6 +52,13 @@ lint: $(VENV)/.stamp-lint
 # For the torch column: .venv/bin/pip install torch==2.13.0 (never a dependency of polytensor).
 bench: $(VENV)/.stamp-bench
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/overhead.py
+
+# A long fuzz of the public surface: FUZZ_CALLS random calls per backend (good and bad
+# arguments); prints the calls made per backend and every defect found (an exception of the
+# wrong kind, or a message that names no function), and fails if there is one.
+FUZZ_CALLS ?= 100000
+fuzz: $(VENV)/.stamp-test
+	$(PY) tests/fuzz_calls.py --calls $(FUZZ_CALLS)
 
 venv: $(PY)
 

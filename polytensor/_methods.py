@@ -639,6 +639,11 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
     """
 
     axes = list(range(self.ndim))
+    for d in (dim0, dim1):
+        if not isinstance(d, int) or isinstance(d, bool) or not -len(axes) <= d < len(axes):
+            raise (IndexError if isinstance(d, int) else TypeError)(
+                f"transpose() expects dimensions in [{-len(axes)}, {len(axes) - 1}]; got {d!r}"
+            )
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return permute_dims(self, tuple(axes))
 
@@ -966,7 +971,12 @@ def cuda(self: Tensor, device: Any = None) -> Tensor:
     >>> hasattr(pt.ones(1), "cuda")
     True
     """
-    return self.to("cuda" if device is None else f"cuda:{device}")
+    from .backends import BackendUnavailable
+
+    try:
+        return self.to("cuda" if device is None else f"cuda:{device}")
+    except BackendUnavailable as e:
+        raise BackendUnavailable(f"cuda(): {e}") from e
 
 
 def contiguous(self: Tensor) -> Tensor:

@@ -67,7 +67,10 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed this generator; returns it."""
-        seed = operator.index(seed)
+        try:
+            seed = operator.index(seed)
+        except TypeError:
+            raise TypeError(f"manual_seed() expects a non-negative int; got {seed!r}") from None
         if seed < 0:
             raise ValueError(f"manual_seed() expects a non-negative int; got {seed}")
         self._seed = seed
@@ -224,6 +227,9 @@ def randint(
         low, high = 0, low
     if size is None:
         raise TypeError("randint() needs a size, e.g. pt.randint(0, 10, (3,))")
+    for v in (low, high):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"randint() expects int bounds low and high; got {v!r}")
     if high <= low:
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
     shape = _shape("randint", size, ())

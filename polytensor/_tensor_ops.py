@@ -204,3 +204,11 @@ class TensorOperators:
 
     __getitem__: _Operator = _getitem
     __setitem__ = _setitem
+
+
+# An operator reports itself by its own name (``__mul__``, not the table's ``__multiply__``) when
+# Python refuses a call of it (x.__mul__(a, b)); the public functions used as operators
+# (``__abs__`` is ``pt.abs``) keep theirs.
+for _name, _fn in list(vars(TensorOperators).items()):
+    if _name.startswith("__") and callable(_fn) and getattr(_fn, "__name__", "").startswith("_"):
+        _fn.__name__ = _fn.__qualname__ = _name

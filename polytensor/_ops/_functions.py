@@ -49,7 +49,7 @@ _record_tensors = _tape.record_tensors
 _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
-def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> Any:
+def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]) -> Any:
     """``name(x, /, *, out=None)`` for the element-wise op ``opdef`` of dtype category ``cat``
     (an index into ``Backend.cats``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
@@ -80,9 +80,9 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
                     and r.dtype in b.cats[_FLOAT_CAT]
                 ):
                     _record_node(opdef, (x,), (m.version,), (m,), (d,), t, opdef.saves_out)
-                return t if out is None else into(out, t)
+                return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
-        return t if out is None else into(out, t)
+        return t if out is None else into(out, t, opdef.short)
 
     return function
 
@@ -90,7 +90,7 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
 def binary_function(
     opdef: OpDef,
     cat: int,
-    into: Callable[[Any, Any], Any],
+    into: Callable[[Any, Any, str], Any],
     *,
     operator: bool = False,
     reflected: bool = False,
@@ -163,11 +163,11 @@ def binary_function(
                     t,
                     keep,
                 )
-        return t if out is None else into(out, t)
+        return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
         t = apply(opdef, (x1, x2), None, operator)
-        return t if out is None or t is NotImplemented else into(out, t)
+        return t if out is None or t is NotImplemented else into(out, t, opdef.short)
 
     return function
 
@@ -264,7 +264,10 @@ def general_function(
                     return arrays, params
         # anything else (an input named, a missing or repeated argument): inspect binds, or
         # raises Python's own TypeError for a bad call
-        bound = sig.bind(*args, **kwargs)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{name}(): {e}; its signature is {name}{sig}") from None
         bound.apply_defaults()
         values = bound.arguments
         if variadic:

@@ -196,16 +196,23 @@ _EXAMPLE_DATA = {
 }
 
 
-def _into(out: Any, t: Any) -> Any:
-    """Write result ``t`` into ``out`` (PyTorch's ``out=``) and return ``out``."""
+def _into(out: Any, t: Any, name: str = "") -> Any:
+    """Write result ``t`` of function ``name`` into ``out`` (PyTorch's ``out=``) and return
+    ``out``."""
+    where = f"{name}() with out=" if name else "out="
     if not isinstance(out, TensorBase):
-        raise TypeError(f"out= expects a tensor; got {type(out).__name__}")
+        raise TypeError(f"{where} expects a tensor for out; got {type(out).__name__}")
+    if out._backend.name != t._backend.name:
+        raise ValueError(
+            f"{where} got out on the {out._backend.name} backend for a result on "
+            f'{t._backend.name}; move it with out.to("{t._backend.name}")'
+        )
     if _tape.requires_grad(t) or _tape.requires_grad(out):
         raise RuntimeError(
-            "out= does not support automatic differentiation (an input or out "
+            f"{where} does not support automatic differentiation (an input or out "
             "requires grad); assign the result instead: y = pt.add(a, b)"
         )
-    return assign_inplace(out, t, "out=")
+    return assign_inplace(out, t, where)
 
 
 def _unary_example(opdef: OpDef) -> str:

@@ -90,6 +90,14 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
+def _as_index(value: Any, where: str, name: str) -> int:
+    """``operator.index(value)``, or a TypeError naming ``where`` and ``name``."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{where}() expects an int for {name}; got {value!r}") from None
+
+
 def _filled(
     where: str,
     xp_name: str,
@@ -104,8 +112,13 @@ def _filled(
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    if fill:
+        _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
     fn = getattr(backend.xp, xp_name)
-    data = fn(dims, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    try:
+        data = fn(dims, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    except (OverflowError, ValueError, TypeError) as e:  # a size or value the library refuses
+        raise (TypeError if isinstance(e, TypeError) else ValueError)(f"{where}(): {e}") from e
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -313,8 +326,8 @@ def eye(
     backend, native = _target(device, "eye")
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     data = backend.xp.eye(
-        operator.index(n_rows),
-        None if n_cols is None else operator.index(n_cols),
+        _as_index(n_rows, "eye", "n_rows"),
+        None if n_cols is None else _as_index(n_cols, "eye", "n_cols"),
         k=k,
         dtype=backend.to_native[d],
         **_dev_kw(backend, native),
@@ -387,7 +400,7 @@ def linspace(
     data = backend.xp.linspace(
         start,
         stop,
-        operator.index(num),
+        _as_index(num, "linspace", "num"),
         dtype=backend.to_native[dtype],
         endpoint=endpoint,
         **_dev_kw(backend, native),

@@ -86,7 +86,10 @@ def split_key(key: Any, where: str = "__getitem__") -> tuple[Any, list[Any]]:
         if isinstance(k, (bool, *_KEY_TYPES)):
             return k
         if hasattr(k, "__index__"):
-            return k.__index__()
+            try:
+                return k.__index__()
+            except TypeError:
+                pass  # (a NumPy array of several elements, say)
         raise IndexError(
             f"{where}(): index of type {type(k).__name__} is not supported; use ints, "
             f"slices, ..., None, or integer/boolean tensors"

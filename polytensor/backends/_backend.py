@@ -54,8 +54,9 @@ def register_op_name(name: str) -> int:
     return index
 
 
-class BackendUnavailable(ImportError):
-    """Raised when a backend's library or device is missing (an ``ImportError``).
+class BackendUnavailable(ImportError, RuntimeError):
+    """Raised when a backend's library or device is missing (an ``ImportError``, and a
+    ``RuntimeError`` as PyTorch's error for a missing device is).
 
     Examples
     --------

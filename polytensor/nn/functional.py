@@ -212,7 +212,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
 
     x = _tensor(input, "dropout")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        raise ValueError(f"dropout(): dropout probability has to be between 0 and 1, but got {p!r}")
     if not training or p == 0.0:
         return x
     _floating(x, "dropout")

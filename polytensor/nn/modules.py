@@ -419,6 +419,11 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(
+                f"Flatten() expects a polytensor Tensor; got {type(input).__name__}; convert "
+                f"it with pt.asarray(...)"
+            )
         shape = tuple(input.shape)
         nd = max(len(shape), 1)
         start, end = self.start_dim % nd, self.end_dim % nd
@@ -457,7 +462,9 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+            raise ValueError(
+                f"Dropout(): dropout probability has to be between 0 and 1, but got {p!r}"
+            )
         self.p = p
         self.inplace = inplace
 

@@ -69,6 +69,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def check_numbers(where: str, **values: Any) -> None:
+    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number."""
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"{where}(): {name} must be a real number; got {v!r}")
+
+
 class Optimizer:
     """Base class of optimizers: holds ``param_groups`` and ``state``.
 
@@ -106,9 +113,16 @@ class Optimizer:
                 "but the ordering of tensors in sets will change between runs; "
                 "use a list instead"
             )
-        groups = list(params)
+        name = type(self).__name__
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(
+                f"{name}() expects params to be an iterable of Tensors or dicts; got "
+                f"{type(params).__name__}"
+            ) from None
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(f"{name}(): optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for g in groups:
@@ -158,11 +172,14 @@ class Optimizer:
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(
-                    f"parameter group didn't specify a value of required "
-                    f"optimization parameter {name}"
+                    f"{type(self).__name__}(): parameter group didn't specify a value of "
+                    f"required optimization parameter {name}"
                 )
             group.setdefault(name, default)
-        self._check_group(group)
+        try:
+            self._check_group(group)
+        except (TypeError, ValueError) as e:  # (PyTorch's messages, with the optimizer named)
+            raise type(e)(f"{type(self).__name__}(): {e}") from None
         self.param_groups.append(group)
 
     def _check_group(self, group: dict[str, Any]) -> None:
