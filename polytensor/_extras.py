@@ -194,7 +194,7 @@ def sigmoid(x: Tensor, /) -> Tensor:
     >>> float(pt.sigmoid(pt.asarray(0.0)))
     0.5
     """
-    return (tanh(x * 0.5) + 1) * 0.5
+    return (tanh(_tensor_arg("sigmoid", "x", x) * 0.5) + 1) * 0.5
 
 
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:

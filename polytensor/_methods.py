@@ -577,11 +577,24 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     (2, 12)
     """
 
+    for d in (start_dim, end_dim):
+        _check_dim("flatten", d, max(self.ndim, 1))
     if self.ndim == 0:
         return reshape(self, (1,))
     s, e = start_dim % self.ndim, end_dim % self.ndim
     shape = tuple(self.shape)
     return reshape(self, shape[:s] + (-1,) + shape[e + 1 :])
+
+
+def _check_dim(where: str, d: Any, ndim: int) -> None:
+    """TypeError unless ``d`` is an int, IndexError unless it is a dimension of ``ndim``."""
+    if isinstance(d, bool) or not isinstance(d, int):
+        raise TypeError(f"{where}() expects int dimensions; got {d!r}")
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        raise IndexError(
+            f"{where}() got dimension {d} for a {ndim}-D tensor; expected one in "
+            f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}]"
+        )
 
 
 def unsqueeze(self: Tensor, dim: int) -> Tensor:
@@ -611,6 +624,8 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
         return squeeze(self, dims) if dims else self
     dims = dim if isinstance(dim, tuple) else (dim,)
+    for d in dims:
+        _check_dim("squeeze", d, self.ndim)
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
     return squeeze(self, dims) if dims else self
 

@@ -135,6 +135,17 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
+def _generator(generator: Any, where: str) -> Generator:
+    """``generator``, or the default one for None; TypeError naming ``where`` otherwise."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"{where}() expects generator= to be a pt.Generator; got {type(generator).__name__}"
+        )
+    return generator
+
+
 def _place(host: Any, dtype: dt.DType, device: Any, requires_grad: bool, where: str) -> Tensor:
     if not isinstance(dtype, dt.DType):
         raise TypeError(
@@ -179,7 +190,7 @@ def rand(
     """
     shape = _size("rand", shape, size)
     d = _float_dtype(dtype, "rand")
-    host = (generator or default_generator)._rng.random(shape)
+    host = _generator(generator, "rand")._rng.random(shape)
     return _place(host, d, device, requires_grad, "rand")
 
 
@@ -201,7 +212,7 @@ def randn(
     """
     shape = _size("randn", shape, size)
     d = _float_dtype(dtype, "randn")
-    host = (generator or default_generator)._rng.standard_normal(shape)
+    host = _generator(generator, "randn")._rng.standard_normal(shape)
     return _place(host, d, device, requires_grad, "randn")
 
 
@@ -234,7 +245,7 @@ def randint(
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
     shape = _shape("randint", size, ())
     d = dtype if dtype is not None else _config.DEFAULT_INT
-    host = (generator or default_generator)._rng.integers(low, high, size=shape)
+    host = _generator(generator, "randint")._rng.integers(low, high, size=shape)
     return _place(host, d, device, False, "randint")
 
 
@@ -254,7 +265,7 @@ def randperm(
         raise (ValueError if isinstance(n, int) and not isinstance(n, bool) else TypeError)(
             f"randperm() expects n to be a non-negative int; got {n!r}"
         )
-    host = (generator or default_generator)._rng.permutation(operator.index(n))
+    host = _generator(generator, "randperm")._rng.permutation(operator.index(n))
     return _place(host, d, device, False, "randperm")
 
 

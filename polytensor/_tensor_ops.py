@@ -71,7 +71,8 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
                 try:
                     fn(d, od, d)  # out=d
-                except ValueError:  # other does not broadcast to self: the path below says so
+                except (ValueError, OverflowError):  # (does not broadcast, or does not fit
+                    # the dtype): the path below says so
                     pass
                 else:
                     m = self._meta

@@ -325,10 +325,14 @@ def eye(
     _check_dtype("eye", dtype)
     backend, native = _target(device, "eye")
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    rows = _as_index(n_rows, "eye", "n_rows")
+    cols = None if n_cols is None else _as_index(n_cols, "eye", "n_cols")
+    if rows < 0 or (cols is not None and cols < 0):
+        raise ValueError(f"eye() expects non-negative sizes; got n_rows={rows}, n_cols={cols}")
     data = backend.xp.eye(
-        _as_index(n_rows, "eye", "n_rows"),
-        None if n_cols is None else _as_index(n_cols, "eye", "n_cols"),
-        k=k,
+        rows,
+        cols,
+        k=_as_index(k, "eye", "k"),
         dtype=backend.to_native[d],
         **_dev_kw(backend, native),
     )
@@ -359,6 +363,8 @@ def arange(
             raise TypeError(
                 f"arange() expects {name} to be a Python int or float; got {type(v).__name__}"
             )
+    if start is None:
+        raise TypeError("arange() expects start to be a Python int or float; got None")
     if step == 0:
         raise ValueError("arange() got step=0; the step must be nonzero")
     backend, native = _target(device, "arange")
@@ -513,7 +519,12 @@ def asarray(
     if _host.is_numpy_scalar(obj):  # NumPy scalars keep their dtype, as NumPy arrays do
         obj = _host.host_array(obj)
     if isinstance(obj, (bool, int, float, complex, list, tuple)):
-        host = _host.host_array(_tensors_to_host(obj))
+        try:
+            host = _host.host_array(_tensors_to_host(obj))
+        except (ValueError, TypeError, OverflowError) as e:  # ragged lists, huge ints
+            raise (TypeError if isinstance(e, TypeError) else ValueError)(
+                f"asarray() cannot make an array of this {type(obj).__name__}: {e}"
+            ) from None
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
         host = _checked_cast(host, d)
         copy = None if copy is None else copy

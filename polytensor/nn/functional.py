@@ -87,6 +87,8 @@ def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
 
 def _dim(dim: int, ndim: int, where: str) -> int:
     n = max(ndim, 1)
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"{where}() expects an int dim; got {dim!r}")
     if not -n <= dim < n:
         raise IndexError(
             f"{where}() got dim={dim} for a {ndim}-D input; expected a dim in [{-n}, {n - 1}]"
@@ -111,6 +113,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     tensor([-0.1,  2. ], backend='numpy')
     """
     x = _tensor(input, "leaky_relu")
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
+        raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
     return where(x > 0, x, x * negative_slope)
 
 

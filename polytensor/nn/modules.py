@@ -281,6 +281,13 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise (ValueError if isinstance(v, int) else TypeError)(
+                    f"Conv2d(): {name} must be a positive int; got {v!r}"
+                )
+        if isinstance(groups, bool) or not isinstance(groups, int):
+            raise TypeError(f"Conv2d(): groups must be an int; got {groups!r}")
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d(): in_channels ({in_channels}) and out_channels "
@@ -415,6 +422,9 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
+        for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(d, bool) or not isinstance(d, int):
+                raise TypeError(f"Flatten(): {name} must be an int; got {d!r}")
         self.start_dim = start_dim
         self.end_dim = end_dim
 

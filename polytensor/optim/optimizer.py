@@ -104,12 +104,14 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(
-                "params argument given to the optimizer should be an iterable of "
+                f"{type(self).__name__}(): params argument given to the optimizer should be "
+                "an iterable of "
                 "Tensors or dicts, but got a Tensor; wrap it in a list"
             )
         if isinstance(params, set):
             raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, "
+                f"{type(self).__name__}(): optimizer parameters need to be organized in "
+                "ordered collections, "
                 "but the ordering of tensors in sets will change between runs; "
                 "use a list instead"
             )
@@ -142,14 +144,18 @@ class Optimizer:
         2
         """
         if not isinstance(param_group, dict):
-            raise TypeError(f"param group must be a dict; got {type(param_group).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}(): param group must be a dict; got "
+                f"{type(param_group).__name__}"
+            )
         group = dict(param_group)
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
             raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, "
+                f"{type(self).__name__}(): optimizer parameters need to be organized in "
+                "ordered collections, "
                 "but the ordering of tensors in sets will change between runs; "
                 "use a list instead"
             )
@@ -157,17 +163,22 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
-                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(self).__name__}(): optimizer can only optimize Tensors, but one of "
+                    f"the params is "
                     f"{type(p).__name__}"
                 )
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor")
+                raise ValueError(f"{type(self).__name__}(): can't optimize a non-leaf Tensor")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            raise ValueError("optimizer got a parameter more than once in one group")
+            raise ValueError(
+                f"{type(self).__name__}(): optimizer got a parameter more than once in one group"
+            )
         if seen & set(ids):
-            raise ValueError("some parameters appear in more than one parameter group")
+            raise ValueError(
+                f"{type(self).__name__}(): some parameters appear in more than one parameter group"
+            )
         group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
