@@ -127,6 +127,55 @@ def _ihfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     )
 
 
+def _checked(name: str) -> Any:
+    """The call of ``fft.<name>`` after checking its lengths: NumPy refuses a transform of no
+    points only when it computes (on Dask: when the result is computed), in words that name no
+    function; here the call raises at once."""
+    halves = name in ("irfft", "irfftn", "hfft")  # (output length 2 * (m - 1) by default)
+
+    def impl(fn: Any, x: Any, **p: Any) -> Any:
+        where = f"fft.{name}()"
+        shape = tuple(x.shape)
+        if "axis" in p:
+            a, n = p["axis"], p["n"]
+            if isinstance(a, bool) or not isinstance(a, int) or not -len(shape) <= a < len(shape):
+                raise IndexError(f"{where} got axis={a!r} for an array of shape {shape}")
+            lengths = [n]
+            given = [shape[a]]
+        else:
+            s, axes = p["s"], p["axes"]
+            if s is not None and not isinstance(s, (tuple, list)):
+                raise TypeError(f"{where} expects s= to be a tuple of ints; got {s!r}")
+            lengths = list(s) if s is not None else [None] * (len(axes) if axes else len(shape))
+            given = [None] * len(lengths)
+            if s is None and axes is not None:
+                if not isinstance(axes, (tuple, list)) or not all(
+                    isinstance(b, int) and not isinstance(b, bool) and -len(shape) <= b < len(shape)
+                    for b in axes
+                ):
+                    raise IndexError(f"{where} got axes={axes!r} for an array of shape {shape}")
+                given = [shape[b] for b in axes]
+            elif s is None:
+                given = list(shape)
+        for i, (n, m) in enumerate(zip(lengths, given, strict=True)):
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
+                raise TypeError(f"{where} expects int transform lengths; got {n!r}")
+            last = i == len(lengths) - 1
+            size = (
+                n
+                if n is not None
+                else (None if m is None else (2 * (m - 1) if halves and last else m))
+            )
+            if size is not None and size < 1:
+                raise ValueError(
+                    f"{where} has {size} points to transform; a transform needs at least one "
+                    f"(shape {shape}, {'n' if 'axis' in p else 's'}={n})"
+                )
+        return fn(x, **p)
+
+    return impl
+
+
 def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
     data = (
         _X
@@ -138,6 +187,7 @@ def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
         sig,
         category,
         rule,
+        impl=_checked(name),
         module="polytensor.fft",
         example=data + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})",
     )

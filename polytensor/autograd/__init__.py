@@ -49,6 +49,12 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str
     for i, out in enumerate(outputs):
         if not isinstance(out, TensorBase):
             raise TypeError(f"{where}: expects tensors to differentiate; got {type(out).__name__}")
+        m = out._meta
+        if m is None or (m.node is None and not m.requires_grad):
+            raise RuntimeError(
+                f"{where}: element {i} of tensors does not require grad and does not have a "
+                f"grad_fn; create inputs with requires_grad=True"
+            )
         g = None if grad_outputs is None else grad_outputs[i]
         if g is not None and not isinstance(g, TensorBase):
             raise TypeError(

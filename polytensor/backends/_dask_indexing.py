@@ -500,9 +500,32 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
     return getitem(x, (slice(None),) * ax + (indices,))
 
 
+def _nonempty_reduction(name: str, raw: Any) -> Any:
+    """``raw`` (max or min), refusing an empty reduction while building the graph: Dask would
+    fail only when computing, with NumPy's words that name no function."""
+
+    def reduction(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        axes = range(x.ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+        if any(isinstance(a, int) and -x.ndim <= a < x.ndim and x.shape[a] == 0 for a in axes) or (
+            axis is None and x.size == 0
+        ):
+            raise ValueError(
+                f"{name}() of an empty array (shape {x.shape}, axis={axis}) has no result; "
+                f"the reduction has no identity"
+            )
+        return raw(x, axis=axis, keepdims=keepdims)
+
+    return reduction
+
+
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
-    return {**OVERRIDES, "reshape": _reshape_op(xp.reshape)}
+    return {
+        **OVERRIDES,
+        "reshape": _reshape_op(xp.reshape),
+        "max": _nonempty_reduction("max", xp.max),
+        "min": _nonempty_reduction("min", xp.min),
+    }
 
 
 OVERRIDES: dict[str, Any] = {
