@@ -1,5 +1,6 @@
 # polytensor: `make run` (demo), `make test` (test suite), `make lint` (ruff, mypy and
-# import-linter, the gates .ci/run applies), `make bench` (overhead benchmark).
+# import-linter, the gates .ci/run applies), `make bench` (overhead benchmark), `make fuzz` (a long
+# fuzz of the public surface: FUZZ_CALLS=100000 calls per backend by default).
 # Each target creates .venv if it is missing and installs what it needs from pyproject.toml;
 # a stamp file per extra set (newer than pyproject.toml and polytensor/_version.py, which the
 # installed metadata copies) keeps re-runs from reinstalling.

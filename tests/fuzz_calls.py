@@ -419,7 +419,9 @@ def _defect(
         )
 
 
-def run(backend: str, calls: int, report: Report, seed: int | None = None) -> None:
+def run(
+    backend: str, calls: int, report: Report, seed: int | None = None, progress: int = 0
+) -> None:
     """Make ``calls`` random calls on ``backend``, recording defects in ``report`` (with the
     seed that reproduces each: ``one_call(Draw(seed), ...)``)."""
     all_targets = targets()
@@ -436,6 +438,12 @@ def run(backend: str, calls: int, report: Report, seed: int | None = None) -> No
     @given(st.integers(0, 2**63))
     def fuzz(call_seed: int) -> None:
         one_call(Draw(call_seed), backend, all_targets, report, call_seed)
+        if progress and report.calls[backend] % progress == 0:
+            print(
+                f"  {backend}: {report.calls[backend]} calls, "
+                f"{sum(report.count.values())} defective",
+                flush=True,
+            )
 
     if seed is not None:
         fuzz = hypothesis.seed(seed)(fuzz)
@@ -448,12 +456,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=100_000, help="calls per backend")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
+    parser.add_argument("--progress", type=int, default=10_000, help="print every N calls")
     opts = parser.parse_args(argv)
     total = 0
     for backend in opts.backends.split(","):
         report = Report()
         start = time.perf_counter()
-        run(backend, opts.calls, report, opts.seed)
+        run(backend, opts.calls, report, opts.seed, opts.progress)
         took = time.perf_counter() - start
         n = sum(report.count.values())
         total += n
