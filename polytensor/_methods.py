@@ -251,13 +251,22 @@ def clone(self: Tensor) -> Tensor:
 def _axis(where: str, dim: Any, axis: Any) -> Any:
     if dim is not None and axis is not None:
         raise TypeError(f"{where}() got both dim= and axis=; pass one")
-    return dim if dim is not None else axis
+    a = dim if dim is not None else axis
+    if a is not None and not all(
+        isinstance(d, int) and not isinstance(d, bool)
+        for d in (a if isinstance(a, tuple) else (a,))
+    ):
+        raise TypeError(f"{where}() expects dim to be an int or a tuple of ints; got {a!r}")
+    return a
 
 
 def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
     if keepdim is not None and keepdims is not None:
         raise TypeError(f"{where}() got both keepdim= and keepdims=; pass one")
-    return bool(keepdim if keepdim is not None else (keepdims or False))
+    k = keepdim if keepdim is not None else keepdims
+    if k is not None and not isinstance(k, (bool, int)):
+        raise TypeError(f"{where}() expects keepdim to be a bool; got {type(k).__name__}")
+    return bool(k)
 
 
 def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
