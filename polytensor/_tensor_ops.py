@@ -127,11 +127,16 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         self._data = r._data
         _inplace.after_inplace(self, r)
         return
-    if self._backend.mutable:
-        self._data[k] = vdata
-    else:  # immutable arrays (Dask): the backend's functional put, then rebind
-        b = self._backend
-        self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
+    try:
+        if self._backend.mutable:
+            self._data[k] = vdata
+        else:  # immutable arrays (Dask): the backend's functional put, then rebind
+            b = self._backend
+            self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
+    except (TypeError, ValueError, IndexError) as e:  # the library's refusal, named
+        if "__setitem__" in str(e):
+            raise
+        raise type(e)(f"__setitem__(): {e}") from e
     _tape.bump_version(self)
 
 

@@ -373,7 +373,8 @@ def one_call(
         if target.method and not isinstance(extra, pt.Tensor):
             extra = pt.asarray(_host(draw), device=backend)
     if target.name.startswith("optim.") and good:
-        args = [[pt.asarray(_host(draw).astype(np.float32), requires_grad=True, device=backend)]]
+        host = np.real(_host(draw)).astype(np.float32)
+        args = [[pt.asarray(host, requires_grad=True, device=backend)]]
     report.calls[backend] += 1
     try:
         with warnings.catch_warnings():

@@ -72,6 +72,8 @@ def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
         ) from None
     if any(d < 0 for d in dims):
         raise ValueError(f"{where}() got a negative dimension in shape {dims}")
+    if any(d >= 2**63 for d in dims):
+        raise ValueError(f"{where}() got a dimension too large for an array in shape {dims}")
     return dims
 
 
@@ -96,6 +98,13 @@ def _as_index(value: Any, where: str, name: str) -> int:
         return operator.index(value)
     except TypeError:
         raise TypeError(f"{where}() expects an int for {name}; got {value!r}") from None
+
+
+def _count(n: int, where: str, name: str) -> int:
+    """``n`` if it is not negative; ValueError naming ``where`` and ``name`` otherwise."""
+    if n < 0:
+        raise ValueError(f"{where}() expects a non-negative {name}; got {n}")
+    return n
 
 
 def _filled(
@@ -406,7 +415,7 @@ def linspace(
     data = backend.xp.linspace(
         start,
         stop,
-        _as_index(num, "linspace", "num"),
+        _count(_as_index(num, "linspace", "num"), "linspace", "num"),
         dtype=backend.to_native[dtype],
         endpoint=endpoint,
         **_dev_kw(backend, native),
