@@ -183,7 +183,33 @@ def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     return apply(OPS["__getitem__"], (g, *idx), {"key": key})
 
 
+def _plain(key: Any, shape: tuple[Any, ...]) -> bool:
+    """Whether ``key`` is the common kind that needs no checking or rewriting: Python ints in
+    range and slices of int bounds, no more of them than ``shape`` has axes."""
+    items = key if key.__class__ is tuple else (key,)
+    if len(items) > len(shape):
+        return False
+    for k, n in zip(items, shape, strict=False):
+        c = k.__class__
+        if c is int:
+            if n is None or not -n <= k < n:
+                return False
+        elif c is not slice or not (
+            k.start.__class__ in _BOUNDS
+            and k.stop.__class__ in _BOUNDS
+            and k.step.__class__ in _BOUNDS
+            and k.step != 0
+        ):
+            return False
+    return True
+
+
+_BOUNDS = (int, type(None))
+
+
 def _getitem(x: Any, key: Any) -> Any:
+    if _plain(key, x._data.shape):  # x[0], x[1:3], x[0, 1:]: straight to the backend
+        return _getitem_t(x, (), key)
     template, tensors = split_key(key, "__getitem__")
     check_key(template, tensors, tuple(x.shape), "__getitem__")
     spelled = bool_scalars(template, "__getitem__")
