@@ -635,6 +635,8 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
     dims = dim if isinstance(dim, tuple) else (dim,)
     for d in dims:
         _check_dim("squeeze", d, self.ndim)
+    if self.ndim == 0:  # (as PyTorch: squeeze(0) of a 0-d tensor is the tensor)
+        return self
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
     return squeeze(self, dims) if dims else self
 

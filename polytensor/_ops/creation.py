@@ -338,6 +338,8 @@ def eye(
     cols = None if n_cols is None else _as_index(n_cols, "eye", "n_cols")
     if rows < 0 or (cols is not None and cols < 0):
         raise ValueError(f"eye() expects non-negative sizes; got n_rows={rows}, n_cols={cols}")
+    if rows >= 2**63 or (cols is not None and cols >= 2**63):
+        raise ValueError(f"eye() got a size too large for an array: {rows} x {cols}")
     data = backend.xp.eye(
         rows,
         cols,
@@ -380,9 +382,12 @@ def arange(
     if dtype is None:
         floats = any(isinstance(v, float) for v in (start, stop, step))
         dtype = _config.DEFAULT_FLOAT.get() if floats else _config.DEFAULT_INT
-    data = backend.xp.arange(
-        start, stop, step, dtype=backend.to_native[dtype], **_dev_kw(backend, native)
-    )
+    try:
+        data = backend.xp.arange(
+            start, stop, step, dtype=backend.to_native[dtype], **_dev_kw(backend, native)
+        )
+    except (ValueError, OverflowError) as e:  # (infinite or too many values, say)
+        raise ValueError(f"arange({start!r}, {stop!r}, {step!r}): {e}") from None
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -406,6 +411,9 @@ def linspace(
     tensor([0. , 0.5, 1. ], backend='numpy')
     """
     _check_dtype("linspace", dtype)
+    for name, v in (("start", start), ("stop", stop)):
+        if not isinstance(v, (int, float, complex)) and not hasattr(v, "__float__"):
+            raise TypeError(f"linspace() expects a Python number for {name}; got {v!r}")
     backend, native = _target(device, "linspace")
     if dtype is None:
         is_complex = isinstance(start, complex) or isinstance(stop, complex)

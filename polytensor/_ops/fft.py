@@ -241,7 +241,11 @@ def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
     kw = _dev_kw(backend, native)
     kw.pop("chunks", None)
     fn = getattr(backend.xp.fft, name)
-    return wrap_new(fn(n, d=d, dtype=backend.to_native[d_], **kw), backend)
+    try:
+        data = fn(n, d=d, dtype=backend.to_native[d_], **kw)
+    except (ValueError, OverflowError, MemoryError) as e:  # (a length too large for an array)
+        raise ValueError(f"fft.{name}() cannot make {n} frequencies: {e}") from None
+    return wrap_new(data, backend)
 
 
 def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Any:
