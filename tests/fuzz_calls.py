@@ -73,7 +73,7 @@ SKIP_METHODS = {
     "register_hook",
 }
 
-_NAMED = re.compile(r"[A-Za-z_][\w.]*(?:\(\)|:)")  # "exp()", or "clamp_:" (in-place)
+_NAMED = re.compile(r"[A-Za-z_][\w.]*(?:\(|:)")  # "exp()", "shift(x1, x2)", "clamp_:"
 _NAMES: list[frozenset[str]] = [frozenset()]  # known_names() of the current run
 _FLOATS = [0.0, -1.5, 2.0, 0.5, float("nan"), float("inf"), -float("inf"), 1e300, -0.0]
 _INTS = [0, 1, 2, 3, -1, -2, 4, 5, 2**70, -(2**40)]
@@ -352,9 +352,7 @@ def names_a_function(message: str, target: Target, names: frozenset[str]) -> boo
     """Whether an error message names the function called (or a public function it runs)."""
     if target.short in message:
         return True
-    return any(
-        m.group().rstrip("():").rsplit(".", 1)[-1] in names for m in _NAMED.finditer(message)
-    )
+    return any(m.group().rstrip("(:").rsplit(".", 1)[-1] in names for m in _NAMED.finditer(message))
 
 
 def one_call(

@@ -15,6 +15,8 @@ def _arg_reduction(name: str) -> Any:
 
     def impl(fn: Any, x: Any, *, axis: Any, keepdims: Any) -> Any:
         shape = tuple(x.shape)
+        if axis is not None and (isinstance(axis, bool) or not isinstance(axis, int)):
+            raise TypeError(f"{name}() expects an int axis or None; got {axis!r}")
         if axis is None:
             empty = 0 in shape
         elif (
