@@ -170,3 +170,12 @@ def test_cross_entropy_keeps_ignore_index_and_good_targets(backend: str) -> None
     got = F.cross_entropy(logits, pt.asarray([2, -100], device=backend)).item()
     want = -np.log(np.exp(3.0) / np.exp([1.0, 2.0, 3.0]).sum())
     assert got == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_take_and_take_along_axis_out_of_range_raise(backend: str) -> None:
+    x = pt.asarray([1.0, 2.0], device=backend)
+    with pytest.raises(IndexError, match="out of bounds"):
+        _host(pt.take_along_axis(x, _i(backend, [0, 2]), axis=0))
+    with pytest.raises(IndexError, match="out of bounds"):
+        _host(pt.take(x, _i(backend, [5])))

@@ -127,6 +127,9 @@ def _ihfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     )
 
 
+_NORMS = ("backward", "ortho", "forward")
+
+
 def _checked(name: str) -> Any:
     """The call of ``fft.<name>`` after checking its lengths: NumPy refuses a transform of no
     points only when it computes (on Dask: when the result is computed), in words that name no
@@ -136,6 +139,8 @@ def _checked(name: str) -> Any:
     def impl(fn: Any, x: Any, **p: Any) -> Any:
         where = f"fft.{name}()"
         shape = tuple(x.shape)
+        if not isinstance(p["norm"], str) or p["norm"] not in _NORMS:
+            raise ValueError(f"{where} got norm={p['norm']!r}; expected one of {_NORMS}")
         if "axis" in p:
             a, n = p["axis"], p["n"]
             if isinstance(a, bool) or not isinstance(a, int) or not -len(shape) <= a < len(shape):

@@ -65,6 +65,7 @@ def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     if not -x.ndim <= axis < x.ndim:
         raise IndexError(f"take_along_axis() got axis={axis} for an array of {x.ndim} dimensions")
     axis %= x.ndim
+    indices = checked_index(indices, x.shape[axis], "take_along_axis")
     # Every axis but `axis` broadcasts (the standard's "broadcast-compatible" indices).
     shape_x = list(x.shape)
     shape_i = list(indices.shape)
