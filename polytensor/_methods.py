@@ -703,6 +703,11 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
 
     dims = _shape_args("expand", sizes)
     lead = len(dims) - self.ndim
+    if any(s == -1 and i < lead for i, s in enumerate(dims)):
+        raise ValueError(
+            f"expand() got -1 for a new leading dimension in {dims}; -1 keeps an existing "
+            f"dimension of the tensor of shape {tuple(self.shape)}"
+        )
     shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
     return broadcast_to(self, shape)
 
@@ -770,7 +775,10 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     """
 
     v = value.item() if isinstance(value, TensorBase) else value
-    filled = full_like(self, v, dtype=self.dtype)
+    try:
+        filled = full_like(self, v, dtype=self.dtype)
+    except OverflowError as e:  # (a Python int the dtype cannot hold)
+        raise ValueError(f"fill_(): {v!r} does not fit {self.dtype.name}: {e}") from None
     if _tape.requires_grad(self) and _graph_enabled():
         filled = filled + self * 0  # keep the result in the graph, with zero gradient
     return assign_inplace(self, filled, "fill_")
