@@ -325,10 +325,23 @@ def keyword(draw: Draw, name: str, backend: str) -> Any:
 
 
 # -- one call ----------------------------------------------------------------------------------
+def _small(shape: tuple[Any, ...]) -> bool:
+    n = 1
+    for s in shape:
+        if not isinstance(s, int):
+            return False
+        n *= s
+    return n <= 1_000_000
+
+
 def _materialize(result: Any) -> None:
     """Compute lazy results (errors a lazy backend defers surface here)."""
     items = result if isinstance(result, (tuple, list)) else (result,)
-    lazy = [t for t in items if isinstance(t, pt.Tensor) and t._backend.lazy]
+    # (a lazy result of millions of elements, pt.arange(-2**40, 1) say, is not computed: that
+    # would only measure the machine's memory)
+    lazy = [
+        t for t in items if isinstance(t, pt.Tensor) and t._backend.lazy and _small(tuple(t.shape))
+    ]
     if lazy:
         pt.compute(*lazy)
 
