@@ -1,6 +1,7 @@
 # polytensor: `make run` (demo), `make test` (test suite), `make lint` (ruff, mypy and
 # import-linter, the gates .ci/run applies), `make bench` (overhead benchmark), `make compat-table`
-# (docs/compatibility.md).
+# (docs/compatibility.md), `make fuzz` (a long fuzz of the public surface: FUZZ_CALLS=100000 calls
+# per backend by default).
 # Each target creates .venv if it is missing and installs what it needs from pyproject.toml;
 # a stamp file per extra set (newer than pyproject.toml and polytensor/_version.py, which the
 # installed metadata copies) keeps re-runs from reinstalling.
@@ -13,7 +14,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Test directories that exist in this checkout (pytest errors out on a missing one).
 TEST_PATHS := $(wildcard tests conformance)
 
-.PHONY: run test test-slow lint bench venv clean-venv compat-table test-plugins
+.PHONY: run test test-slow lint bench fuzz venv clean-venv compat-table test-plugins
 
 # The main job: train a small CNN on scikit-learn's bundled 8x8 digits on the default (NumPy)
 # backend, with a progress bar, per-epoch loss and accuracy, and a PNG of the curves.
@@ -71,6 +72,13 @@ bench: $(VENV)/.stamp-bench
 # require grad, per backend (tests/test_compat_table.py fails when the committed table is stale).
 compat-table: $(VENV)/.stamp-test
 	$(PY) conformance/compat.py
+
+# A long fuzz of the public surface: FUZZ_CALLS random calls per backend (good and bad
+# arguments); prints the calls made per backend and every defect found (an exception of the
+# wrong kind, or a message that names no function), and fails if there is one.
+FUZZ_CALLS ?= 100000
+fuzz: $(VENV)/.stamp-test
+	$(PY) tests/fuzz_calls.py --calls $(FUZZ_CALLS)
 
 venv: $(PY)
 

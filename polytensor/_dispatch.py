@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
     from .backends import Backend
 
-__all__ = ["apply", "common_backend", "wrap_new", "wrap_output"]
+__all__ = ["apply", "backend_error", "common_backend", "wrap_new", "wrap_output"]
 
 _SCALARS = (bool, int, float, complex)
 _new = object.__new__
@@ -117,6 +117,18 @@ def _foreign_array(value: Any) -> bool:
     )
 
 
+def _input_error(opdef: OpDef, i: int, value: Any) -> TypeError:
+    """The TypeError for ``value`` (None or a Python scalar) as input ``i`` of ``opdef``, an
+    input that needs an array."""
+    names = opdef.extra.get("input_names") or ()
+    param = names[i] if i < len(names) else (names[-1] if names else f"input {i}")
+    got = "None" if value is None else f"a Python {type(value).__name__} ({value!r})"
+    return TypeError(
+        f"{opdef.short}() expects a polytensor array for {param}; got {got}; "
+        f"make one with pt.asarray(...)"
+    )
+
+
 def apply(
     opdef: OpDef,
     inputs: tuple[Any, ...],
@@ -137,9 +149,17 @@ def apply(
             datas.append(d)
             dtypes.append(b.from_native.get(d.dtype) or b.dtype_of(d.dtype))
         elif v is None:
+            if len(datas) not in opdef.extra.get("optional", ()):  # (an input without default)
+                if dunder:
+                    return NotImplemented
+                raise _input_error(opdef, len(datas), v)
             datas.append(None)
             dtypes.append(None)
         elif opdef.scalars and (v.__class__ in _SCALAR_TYPES or isinstance(v, _SCALARS)):
+            if len(datas) not in opdef.extra["scalar_inputs"]:  # (x of clip(x, min, max))
+                if dunder:
+                    return NotImplemented
+                raise _input_error(opdef, len(datas), v)
             datas.append(v)
             dtypes.append(None)
             has_scalar = True
@@ -183,7 +203,9 @@ def apply(
     except ValueError as e:
         if opdef.promote:
             _check_broadcast(opdef, [d for d in datas if hasattr(d, "shape")], e)
-        raise
+        raise backend_error(opdef, e, datas, params) from e
+    except Exception as e:  # (only where the backend refused: the common call pays nothing)
+        raise backend_error(opdef, e, datas, params) from e
     if out.__class__ is backend.array_type:
         result = _new(_tb.TENSOR)
         result._data = out
@@ -290,3 +312,78 @@ def _native_params(params: dict[str, Any], backend: Backend) -> dict[str, Any]:
         out = dict(params)
         out["dtype"] = backend.to_native[d]
     return out
+
+
+# -- a backend's refusal, said in polytensor's words ---------------------------------------------
+# The kinds of error a call may raise (STYLE.md, "Errors"); anything else from a backend is a
+# gap in the checks above, turned into one of these with the backend's words kept.
+_ALLOWED = (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError)
+
+
+def backend_error(
+    opdef: OpDef, e: Exception, datas: list[Any] | tuple[Any, ...], params: dict[str, Any] | None
+) -> Exception:
+    """The error to raise when the backend refused ``opdef``'s call with ``e``: a clear one
+    about a parameter if one is malformed, else ``e`` of the same kind with a message that
+    names the function (an exception outside the allowed kinds becomes a ValueError, or a
+    TypeError for an AttributeError, a value of the wrong type)."""
+    name = opdef.short
+    problem = _bad_param(name, datas, params or {})
+    if problem is not None:
+        return problem
+    msg = str(e)
+    if isinstance(e, _ALLOWED):
+        if f"{name}(" in msg:
+            return e
+        text = f"{name}(): {msg}"
+        try:
+            new = type(e)(text)
+        except Exception:  # noqa: BLE001 - a class with another constructor: its base below
+            new = None
+        if new is None or str(new) != text:
+            new = next(c for c in _ALLOWED if isinstance(e, c))(text)
+        return new
+    kind = TypeError if isinstance(e, AttributeError) else ValueError
+    return kind(f"{name}(): the {type(e).__name__} '{msg}' from the backend; check the arguments")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None:
+    """A TypeError or ValueError for a malformed ``axis=`` or ``shape=`` of a call (None if
+    they look right): what backends report with a ZeroDivisionError, an AssertionError or a
+    message that names no function."""
+    first = next((d for d in datas if hasattr(d, "shape")), None)
+    axis = params.get("axis")
+    if axis is not None:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        for a in axes:
+            if not _is_int(a):
+                return TypeError(
+                    f"{name}() expects axis= to be an int or a tuple of ints; got {axis!r}"
+                )
+    shape = params.get("shape")
+    if shape is not None and "shape" in params:
+        dims = shape if isinstance(shape, tuple) else (shape,)
+        if not all(_is_int(n) for n in dims):
+            return TypeError(f"{name}() expects shape= to be a tuple of ints; got {shape!r}")
+        if any(n < -1 for n in dims) or sum(1 for n in dims if n == -1) > 1:
+            return ValueError(
+                f"{name}() got shape {shape!r}; sizes must be >= 0, with at most one -1"
+            )
+        if -1 in dims and first is not None:
+            known = 1
+            for n in dims:
+                if n != -1:
+                    known *= n
+            size = 1
+            for n in first.shape:
+                size *= n if n is not None else 1
+            if known == 0 or size % known:
+                return ValueError(
+                    f"{name}() cannot reshape an array of shape {tuple(first.shape)} into "
+                    f"{shape!r}: the -1 size cannot be inferred"
+                )
+    return None

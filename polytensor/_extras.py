@@ -138,6 +138,16 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     return concat(tensors, axis=dim if axis is None else axis)
 
 
+def _tensor_arg(where: str, name: str, value: Any) -> Tensor:
+    """``value`` if it is a tensor; a TypeError naming ``where`` and ``name`` otherwise."""
+    if not isinstance(value, TensorBase):
+        raise TypeError(
+            f"{where}() expects a polytensor array for {name}; got {type(value).__name__}; "
+            f"make one with pt.asarray(...)"
+        )
+    return cast("Tensor", value)
+
+
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-D tensors.
 
@@ -147,7 +157,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     >>> pt.mm(pt.ones(2, 3), pt.ones(3, 1)).shape
     (2, 1)
     """
-    return input.mm(mat2)
+    return _tensor_arg("mm", "input", input).mm(mat2)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -159,7 +169,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     >>> pt.mv(pt.ones(2, 3), pt.ones(3)).shape
     (2,)
     """
-    return input.mv(vec)
+    return _tensor_arg("mv", "input", input).mv(vec)
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
@@ -171,7 +181,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     >>> float(pt.dot(pt.ones(3), pt.ones(3)))
     3.0
     """
-    return input.dot(other)
+    return _tensor_arg("dot", "input", input).dot(other)
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -183,7 +193,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     >>> float(pt.norm(pt.asarray([3.0, 4.0])))
     5.0
     """
-    return input.norm(p, dim, keepdim)
+    return _tensor_arg("norm", "input", input).norm(p, dim, keepdim)
 
 
 def sigmoid(x: Tensor, /) -> Tensor:
@@ -196,7 +206,7 @@ def sigmoid(x: Tensor, /) -> Tensor:
     >>> float(pt.sigmoid(pt.asarray(0.0)))
     0.5
     """
-    return (tanh(x * 0.5) + 1) * 0.5
+    return (tanh(_tensor_arg("sigmoid", "x", x) * 0.5) + 1) * 0.5
 
 
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import _config, _extras, _inplace, _pytorch, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._extras import tensor
+from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
 from ._ops.creation import full, full_like
@@ -289,13 +289,22 @@ def clone(self: Tensor) -> Tensor:
 def _axis(where: str, dim: Any, axis: Any) -> Any:
     if dim is not None and axis is not None:
         raise TypeError(f"{where}() got both dim= and axis=; pass one")
-    return dim if dim is not None else axis
+    a = dim if dim is not None else axis
+    if a is not None and not all(
+        isinstance(d, int) and not isinstance(d, bool)
+        for d in (a if isinstance(a, tuple) else (a,))
+    ):
+        raise TypeError(f"{where}() expects dim to be an int or a tuple of ints; got {a!r}")
+    return a
 
 
 def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
     if keepdim is not None and keepdims is not None:
         raise TypeError(f"{where}() got both keepdim= and keepdims=; pass one")
-    return bool(keepdim if keepdim is not None else (keepdims or False))
+    k = keepdim if keepdim is not None else keepdims
+    if k is not None and not isinstance(k, (bool, int)):
+        raise TypeError(f"{where}() expects keepdim to be a bool; got {type(k).__name__}")
+    return bool(k)
 
 
 def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
@@ -650,11 +659,24 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     (2, 12)
     """
 
+    for d in (start_dim, end_dim):
+        _check_dim("flatten", d, max(self.ndim, 1))
     if self.ndim == 0:
         return reshape(self, (1,))
     s, e = start_dim % self.ndim, end_dim % self.ndim
     shape = tuple(self.shape)
     return reshape(self, shape[:s] + (-1,) + shape[e + 1 :])
+
+
+def _check_dim(where: str, d: Any, ndim: int) -> None:
+    """TypeError unless ``d`` is an int, IndexError unless it is a dimension of ``ndim``."""
+    if isinstance(d, bool) or not isinstance(d, int):
+        raise TypeError(f"{where}() expects int dimensions; got {d!r}")
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        raise IndexError(
+            f"{where}() got dimension {d} for a {ndim}-D tensor; expected one in "
+            f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}]"
+        )
 
 
 def unsqueeze(self: Tensor, dim: int) -> Tensor:
@@ -684,6 +706,10 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
         return squeeze(self, dims) if dims else self
     dims = dim if isinstance(dim, tuple) else (dim,)
+    for d in dims:
+        _check_dim("squeeze", d, self.ndim)
+    if self.ndim == 0:  # (as PyTorch: squeeze(0) of a 0-d tensor is the tensor)
+        return self
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
     return squeeze(self, dims) if dims else self
 
@@ -712,6 +738,11 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
     """
 
     axes = list(range(self.ndim))
+    for d in (dim0, dim1):
+        if not isinstance(d, int) or isinstance(d, bool) or not -len(axes) <= d < len(axes):
+            raise (IndexError if isinstance(d, int) else TypeError)(
+                f"transpose() expects dimensions in [{-len(axes)}, {len(axes) - 1}]; got {d!r}"
+            )
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return permute_dims(self, tuple(axes))
 
@@ -745,6 +776,11 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
 
     dims = _shape_args("expand", sizes)
     lead = len(dims) - self.ndim
+    if any(s == -1 and i < lead for i, s in enumerate(dims)):
+        raise ValueError(
+            f"expand() got -1 for a new leading dimension in {dims}; -1 keeps an existing "
+            f"dimension of the tensor of shape {tuple(self.shape)}"
+        )
     shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
     return broadcast_to(self, shape)
 
@@ -823,7 +859,10 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     """
 
     v = value.item() if isinstance(value, TensorBase) else value
-    filled = full_like(self, v, dtype=self.dtype)
+    try:
+        filled = full_like(self, v, dtype=self.dtype)
+    except OverflowError as e:  # (a Python int the dtype cannot hold)
+        raise ValueError(f"fill_(): {v!r} does not fit {self.dtype.name}: {e}") from None
     if _tape.requires_grad(self) and _graph_enabled():
         filled = filled + self * 0  # keep the result in the graph, with zero gradient
     return assign_inplace(self, filled, "fill_")
@@ -993,6 +1032,7 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mm(pt.ones(3, 4)).shape
     (2, 4)
     """
+    _tensor_arg("mm", "mat2", other)
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
         raise RuntimeError(
             f"mm() expects two 2-D tensors; got {self.ndim}-D and "
@@ -1011,6 +1051,7 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mv(pt.ones(3)).shape
     (2,)
     """
+    _tensor_arg("mv", "vec", vec)
     if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
         raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
 
@@ -1026,6 +1067,7 @@ def dot(self: Tensor, other: Tensor) -> Tensor:
     >>> float(pt.asarray([1.0, 2.0]).dot(pt.asarray([3.0, 4.0])))
     11.0
     """
+    _tensor_arg("dot", "other", other)
     if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
         raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
 
@@ -1083,7 +1125,12 @@ def cuda(self: Tensor, device: Any = None) -> Tensor:
     >>> hasattr(pt.ones(1), "cuda")
     True
     """
-    return self.to("cuda" if device is None else f"cuda:{device}")
+    from .backends import BackendUnavailable
+
+    try:
+        return self.to("cuda" if device is None else f"cuda:{device}")
+    except BackendUnavailable as e:
+        raise BackendUnavailable(f"cuda(): {e}") from e
 
 
 def contiguous(self: Tensor) -> Tensor:
@@ -1107,7 +1154,7 @@ def type_as(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(1).type_as(pt.ones(1, dtype=pt.float64)).dtype
     polytensor.float64
     """
-    return to(self, dtype=other.dtype)
+    return to(self, dtype=_tensor_arg("type_as", "other", other).dtype)
 
 
 def astype_method(self: Tensor, dtype: Any, copy: bool = True) -> Tensor:

@@ -77,7 +77,10 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed this generator; returns it."""
-        seed = operator.index(seed)
+        try:
+            seed = operator.index(seed)
+        except TypeError:
+            raise TypeError(f"manual_seed() expects a non-negative int; got {seed!r}") from None
         if seed < 0:
             raise ValueError(f"manual_seed() expects a non-negative int; got {seed}")
         with self._lock:
@@ -299,6 +302,9 @@ def randint(
         low, high = 0, low
     if size is None:
         raise TypeError("randint() needs a size, e.g. pt.randint(0, 10, (3,))")
+    for v in (low, high):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"randint() expects int bounds low and high; got {v!r}")
     low, high = operator.index(low), operator.index(high)
     if high <= low:
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
@@ -327,6 +333,10 @@ def randperm(
     >>> sorted(pt.randperm(4).tolist())
     [0, 1, 2, 3]
     """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise (ValueError if isinstance(n, int) and not isinstance(n, bool) else TypeError)(
+            f"randperm() expects n to be a non-negative int; got {n!r}"
+        )
     n = operator.index(n)
     if n < 0:
         raise ValueError(f"randperm() expects a non-negative n; got {n}")

@@ -7,6 +7,13 @@ anything and never runs code from the file: only dicts, lists, tuples, strings, 
 booleans, None and tensors of polytensor's dtypes come back. A damaged or foreign file raises
 ``ValueError`` naming the file and the problem, and nothing is returned half-loaded.
 
+Limits that keep ``load`` a safe parser of untrusted files: every member must be stored, not
+compressed (``save`` writes nothing else), so the data read is never larger than the file
+(no "zip bomb"); encrypted members are refused; the manifest's JSON is nested at most
+``_MAX_JSON_DEPTH`` (608) levels deep, checked before it is parsed (an object at most
+``_MAX_DEPTH``, 200, levels); its flags (``requires_grad``, ``parameter``) must be JSON
+booleans.
+
 Examples
 --------
 >>> import os, tempfile
@@ -44,6 +51,9 @@ MANIFEST = "polytensor.json"
 _ARRAY_NAME = re.compile(r"^data/[0-9]+\.npy$")
 _DTYPES = frozenset(dt.BY_NAME)
 _MAX_DEPTH = 200
+# JSON levels of the manifest: up to 3 per level of the object (a dict's item is a pair in a
+# list in the entry), and the manifest around the root
+_MAX_JSON_DEPTH = 3 * _MAX_DEPTH + 8
 
 
 class _Encoder:
@@ -324,9 +334,18 @@ def load(f: Any, backend: Any = None) -> Any:
     data = _read_all(f, where)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         raise _foreign(data, where) from None
     with zf:
+        _check_members(zf, len(data), where)
         hosts, manifest = _read_archive(zf, where)
     root = manifest["root"]
     infos = manifest["arrays"]
@@ -352,6 +371,50 @@ def load(f: Any, backend: Any = None) -> Any:
     return _Decoder(where, tensors).decode(root)
 
 
+def _check_members(zf: zipfile.ZipFile, size: int, where: str) -> None:
+    """ValueError unless every member of the archive (of ``size`` bytes) is stored as written
+    by ``save``: not compressed, not encrypted, and together no larger than the archive."""
+    import zipfile
+
+    total = 0
+    for info in zf.infolist():
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise ValueError(
+                f"{where}: member {info.filename!r} is compressed (method "
+                f"{info.compress_type}); polytensor files hold stored members only, so that "
+                f"loading never expands data beyond the file's size; re-save it with pt.save"
+            )
+        if info.flag_bits & 0x1:
+            raise ValueError(f"{where}: member {info.filename!r} is encrypted; it cannot be read")
+        if info.file_size != info.compress_size:
+            raise ValueError(
+                f"{where}: member {info.filename!r} claims {info.file_size} bytes stored in "
+                f"{info.compress_size}; the archive is corrupt"
+            )
+        total += info.file_size
+    if total > size:
+        raise ValueError(
+            f"{where}: the members claim {total} bytes in an archive of {size}; the archive is "
+            f"corrupt"
+        )
+
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')
+
+
+def _json_depth(raw: bytes) -> int:
+    """How deeply the JSON text ``raw`` nests (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for m in _JSON_TOKENS.finditer(raw):
+        c = m.group()[:1]
+        if c in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str, Any]]:
     """The host arrays and the checked manifest of an open archive; ValueError if damaged."""
     import json
@@ -370,8 +433,19 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
         )
     try:
         raw = zf.read(MANIFEST)
+        if _json_depth(raw) > _MAX_JSON_DEPTH:
+            raise ValueError(f"its JSON is nested more than {_MAX_JSON_DEPTH} levels deep")
         manifest = json.loads(raw.decode("utf-8"))
-    except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError, ValueError) as e:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        UnicodeDecodeError,
+        ValueError,
+        RecursionError,
+        NotImplementedError,
+        RuntimeError,
+    ) as e:
         raise ValueError(
             f"{where}: the manifest {MANIFEST} is unreadable or not valid JSON ({e})"
         ) from None
@@ -413,6 +487,12 @@ def _read_archive(zf: zipfile.ZipFile, where: str) -> tuple[list[Any], dict[str,
             raise ValueError(
                 f"{where}: the manifest refers to array {name!r}, which is missing from the archive"
             )
+        for flag in ("requires_grad", "parameter"):
+            if flag in info and not isinstance(info[flag], bool):
+                raise ValueError(
+                    f"{where}: array {name!r} has {flag}={_short(info[flag])}; expected true "
+                    f"or false"
+                )
         host = _read_npy(zf, name, dtype, shape, where)
         hosts.append(host)
     return hosts, manifest
@@ -428,7 +508,7 @@ def _read_npy(zf: zipfile.ZipFile, name: str, dtype: str, shape: list[int], wher
     try:
         with zf.open(name) as stream:
             return _host.read_npy(stream, dtype, shape)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
         raise ValueError(
             f"{where}: array {name!r} is corrupt or does not match the manifest: {e}"
         ) from None

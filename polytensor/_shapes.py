@@ -16,6 +16,11 @@ def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
     >>> pt.broadcast_shapes((2, 1), (3,))
     (2, 3)
     """
+    for given in shapes:
+        if not isinstance(given, tuple) or not all(
+            n is None or (not isinstance(n, bool) and hasattr(type(n), "__index__")) for n in given
+        ):
+            raise TypeError(f"broadcast_shapes() expects shapes as tuples of ints; got {given!r}")
     ndim = max((len(s) for s in shapes), default=0)
     out: list[int | None] = [1] * ndim
     for shape in shapes:

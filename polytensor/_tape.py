@@ -318,8 +318,8 @@ def set_requires_grad(t: Any, flag: bool) -> Any:
         return t
     if flag and t.dtype.kind not in _FLOATING:
         raise RuntimeError(
-            f"only floating-point and complex tensors can require gradients; "
-            f"got {t.dtype.name}; cast first with x.astype(pt.float32)"
+            f"requires_grad_(): only floating-point and complex tensors can require "
+            f"gradients; got {t.dtype.name}; cast first with x.astype(pt.float32)"
         )
     if m is None:
         if not flag:

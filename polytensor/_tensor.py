@@ -187,6 +187,8 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
 
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if not isinstance(memo, dict):
+            raise TypeError(f"__deepcopy__() expects a memo dict; got {type(memo).__name__}")
         if self._meta is not None and self._meta.node is not None:
             raise RuntimeError(
                 "deepcopy of a tensor that is not a graph leaf; deepcopy x.detach() instead"

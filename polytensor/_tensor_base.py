@@ -148,7 +148,7 @@ class TensorBase:
 
     def __iter__(self) -> Any:
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError("__iter__(): iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))  # type: ignore[index]  # (a Tensor)
 
     def __dlpack__(
@@ -173,7 +173,10 @@ class TensorBase:
             kwargs["dl_device"] = dl_device
         if copy is not None:
             kwargs["copy"] = copy
-        return data.__dlpack__(**kwargs)
+        try:
+            return data.__dlpack__(**kwargs)
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise type(e)(f"__dlpack__(): {e}") from None
 
     def __dlpack_device__(self) -> tuple[Any, int]:
         if self._backend.lazy:
@@ -184,7 +187,10 @@ class TensorBase:
         self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
-            a = a.astype(dtype, copy=bool(copy))
+            try:
+                a = a.astype(dtype, copy=bool(copy))
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"__array__(): cannot convert to dtype {dtype!r}: {e}") from None
         elif copy:
             a = a.copy()
         return a

@@ -16,6 +16,7 @@ from . import _dtypes as dt
 from . import _tensor_base as _tb
 from ._dispatch import apply, common_backend
 from ._ops import elementwise as E
+from ._ops._index_key import bool_scalars, check_key
 from ._ops._registry import OPS
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
@@ -70,7 +71,8 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
             if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
                 try:
                     fn(d, od, d)  # out=d
-                except ValueError:  # other does not broadcast to self: the path below says so
+                except (ValueError, OverflowError):  # (does not broadcast, or does not fit
+                    # the dtype): the path below says so
                     pass
                 else:
                     m = self._meta
@@ -121,7 +123,13 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
     key = _with_ellipsis(key, self._data.ndim)
-    template, tensors = split_key(key)
+    template, tensors = split_key(key, "__setitem__")
+    check_key(template, tensors, tuple(self.shape), "__setitem__")
+    spelled = bool_scalars(template, "__setitem__")
+    if spelled is not None:  # Python bools: True writes at the rest of the key, False nowhere
+        if spelled.size == 0:
+            return
+        key = template = spelled.key
     if isinstance(value, TensorBase):
         common_backend("__setitem__", (self, value, *tensors))
         if value.dtype is not self.dtype:
@@ -142,12 +150,17 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         self._data = r._data
         _inplace.after_inplace(self, r)
         return
-    if self._backend.mutable:
-        self._data[k] = vdata
-    else:  # immutable arrays (Dask): the backend's functional put, then rebind
-        b = self._backend
-        self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
-        _inplace.rebind_owners(self)
+    try:
+        if self._backend.mutable:
+            self._data[k] = vdata
+        else:  # immutable arrays (Dask): the backend's functional put, then rebind
+            b = self._backend
+            self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
+            _inplace.rebind_owners(self)
+    except (TypeError, ValueError, IndexError) as e:  # the library's refusal, named
+        if "__setitem__" in str(e):
+            raise
+        raise type(e)(f"__setitem__(): {e}") from e
     _tape.bump_version(self)
 
 
@@ -221,3 +234,11 @@ class TensorOperators:
 
     __getitem__: _Operator = _getitem
     __setitem__ = _setitem
+
+
+# An operator reports itself by its own name (``__mul__``, not the table's ``__multiply__``) when
+# Python refuses a call of it (x.__mul__(a, b)); the public functions used as operators
+# (``__abs__`` is ``pt.abs``) keep theirs.
+for _name, _fn in list(vars(TensorOperators).items()):
+    if _name.startswith("__") and callable(_fn) and getattr(_fn, "__name__", "").startswith("_"):
+        _fn.__name__ = _fn.__qualname__ = _name

@@ -49,7 +49,7 @@ _record_tensors = _tape.record_tensors
 _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
-def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> Any:
+def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]) -> Any:
     """``name(x, /, *, out=None)`` for the element-wise op ``opdef`` of dtype category ``cat``
     (an index into ``Backend.cats``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
@@ -60,7 +60,10 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
             b = x._backend
             d = x._data
             if d.dtype in b.cats[cat]:
-                r = b.fns[idx](d)
+                try:
+                    r = b.fns[idx](d)
+                except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
+                    return apply(opdef, (x,), None)
                 if type(r) is not b.array_type:
                     r = b.as_array(r)
                 t = _new(_T)
@@ -77,9 +80,9 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
                     and r.dtype in b.cats[_FLOAT_CAT]
                 ):
                     _record_node(opdef, (x,), (m.version,), (m,), (d,), t, opdef.saves_out)
-                return t if out is None else into(out, t)
+                return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
-        return t if out is None else into(out, t)
+        return t if out is None else into(out, t, opdef.short)
 
     return function
 
@@ -87,7 +90,7 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any], Any]) -> A
 def binary_function(
     opdef: OpDef,
     cat: int,
-    into: Callable[[Any, Any], Any],
+    into: Callable[[Any, Any, str], Any],
     *,
     operator: bool = False,
     reflected: bool = False,
@@ -133,7 +136,7 @@ def binary_function(
             return _general(x1, x2, out)
         try:
             r = b.fns[idx](d1, d2)
-        except ValueError:  # shapes do not broadcast: apply() says so in its words
+        except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
             return _general(x1, x2, out)
         if type(r) is not b.array_type:
             r = b.as_array(r)
@@ -160,11 +163,11 @@ def binary_function(
                     t,
                     keep,
                 )
-        return t if out is None else into(out, t)
+        return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
         t = apply(opdef, (x1, x2), None, operator)
-        return t if out is None or t is NotImplemented else into(out, t)
+        return t if out is None or t is NotImplemented else into(out, t, opdef.short)
 
     return function
 
@@ -261,7 +264,10 @@ def general_function(
                     return arrays, params
         # anything else (an input named, a missing or repeated argument): inspect binds, or
         # raises Python's own TypeError for a bad call
-        bound = sig.bind(*args, **kwargs)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{name}(): {e}; its signature is {name}{sig}") from None
         bound.apply_defaults()
         values = bound.arguments
         if variadic:
@@ -315,7 +321,14 @@ def general_function(
                 datas = tuple([v._data for v in arrays])
                 metas = any(v._meta is not None for v in arrays)
         impl = opdef.impl
-        r = impl(b.fns[idx], *datas, **params) if impl is not None else b.fns[idx](*datas, **params)
+        try:
+            r = (
+                impl(b.fns[idx], *datas, **params)
+                if impl is not None
+                else b.fns[idx](*datas, **params)
+            )
+        except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
+            return apply(opdef, arrays, params or None, operator)
         if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
             t = wrap_output(r, b)
             if _GRAD.get():
@@ -331,19 +344,25 @@ def general_function(
             _record_tensors(opdef, arrays, datas, params, t)
         return t
 
+    optional = opdef.extra.get("optional", frozenset())
+    scalar_inputs = opdef.extra.get("scalar_inputs", frozenset())
+
     def _with_scalars(arrays: tuple[Any, ...], params: dict[str, Any]) -> Any:
         x = arrays[group[0] if group else 0]
         if type(x) is _T or type(x) in _SUBS:
             b = x._backend
             if (
-                _fast_ok(b, x._data.dtype, arrays, cats, group)
+                _fast_ok(b, x._data.dtype, arrays, cats, group, optional, scalar_inputs)
                 and params.get("dtype") is None
                 and not (b.multi_device and n_in > 1)
             ):
                 datas = tuple(v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays)
                 impl = opdef.impl
                 fn = b.fns[idx]
-                r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
+                try:
+                    r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
+                except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
+                    return apply(opdef, arrays, params or None, operator)
                 t = wrap_output(r, b)
                 if _GRAD.get():
                     _record(opdef, arrays, params or None, t)
@@ -354,20 +373,27 @@ def general_function(
 
 
 def _fast_ok(
-    b: Any, ref: Any, values: tuple[Any, ...], cats: tuple[int, ...], group: tuple[int, ...]
+    b: Any,
+    ref: Any,
+    values: tuple[Any, ...],
+    cats: tuple[int, ...],
+    group: tuple[int, ...],
+    optional: frozenset[int],
+    scalar_inputs: frozenset[int],
 ) -> bool:
     """Whether ``values`` can go to backend ``b`` as they are: tensors of ``b`` in their
     category (of dtype ``ref`` within the promotion group), fitting scalars, or None."""
     for i, v in enumerate(values):
         c = cats[i] if i < len(cats) else cats[0]
-        if v is None:
-            continue
         if type(v) is _T or type(v) in _SUBS:
             d = v._data.dtype
             if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
                 return False
+        elif v is None:
+            if i not in optional:  # (apply() says which input needs an array)
+                return False
         elif v.__class__ in _SCALARS:
-            if i not in group and group:
+            if (i not in group and group) or i not in scalar_inputs:
                 return False
             ok = b.cats_scalar[c].get(v.__class__)
             if ok is None or ref not in ok:

@@ -196,24 +196,31 @@ _EXAMPLE_DATA = {
 }
 
 
-def _into(out: Any, t: Any) -> Any:
-    """Write result ``t`` into ``out`` (PyTorch's ``out=``) and return ``out``."""
+def _into(out: Any, t: Any, name: str = "") -> Any:
+    """Write result ``t`` of function ``name`` into ``out`` (PyTorch's ``out=``) and return
+    ``out``."""
+    where = f"{name}() with out=" if name else "out="
     if not isinstance(out, TensorBase):
-        raise TypeError(f"out= expects a tensor; got {type(out).__name__}")
+        raise TypeError(f"{where} expects a tensor for out; got {type(out).__name__}")
+    if out._backend.name != t._backend.name:
+        raise ValueError(
+            f"{where} got out on the {out._backend.name} backend for a result on "
+            f'{t._backend.name}; move it with out.to("{t._backend.name}")'
+        )
     if _tape.requires_grad(t) or _tape.requires_grad(out):
         raise RuntimeError(
-            "out= does not support automatic differentiation (an input or out "
+            f"{where} does not support automatic differentiation (an input or out "
             "requires grad); assign the result instead: y = pt.add(a, b)"
         )
     if t.dtype is not out.dtype:  # PyTorch's rule: cast within a kind (float64 -> float32)
-        dt.check_result_cast(t.dtype, out.dtype, "out=", "y = pt.add(a, b) without out=")
+        dt.check_result_cast(t.dtype, out.dtype, where, "y = pt.add(a, b) without out=")
         b = t._backend
         cast = object.__new__(type(t))
         cast._data = b.resolve("astype")(t._data, b.to_native[out.dtype])
         cast._backend = b
         cast._meta = None
         t = cast
-    return assign_inplace(out, t, "out=")
+    return assign_inplace(out, t, where)
 
 
 def _unary_example(opdef: OpDef) -> str:
@@ -241,12 +248,23 @@ def _finish(
     return fn  # type: ignore[no-any-return]
 
 
+def _input_rules(
+    opdef: OpDef, names: tuple[str, ...], optional: frozenset[int], scalars: frozenset[int]
+) -> None:
+    """Record, for ``apply()``'s checks, the inputs' names, those that may be None (their
+    default is None) and those that may be Python scalars."""
+    opdef.extra["input_names"] = names
+    opdef.extra["optional"] = optional
+    opdef.extra["scalar_inputs"] = scalars
+
+
 def unary(
     name: str, category: str, rule: Rule | _Marker | None, *, impl: Callable[..., Any] | None = None
 ) -> Function:
     """Declare an element-wise function of one array, ``name(x, /)``."""
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra={"n_inputs": 1}))
+    _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
     return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef))
@@ -276,6 +294,7 @@ def binary(
             extra={"n_inputs": 2},
         )
     )
+    _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)
     opdef.extra["dunder"] = _functions.binary_function(opdef, cat, _into, operator=True)
@@ -310,13 +329,15 @@ def op(
     example: str | None = None,
     module: str = "polytensor",
     operator: bool = False,
+    scalar_inputs: tuple[int, ...] | None = None,
 ) -> Function:
     """Declare any other operation with the standard's signature ``sig``.
 
     ``inputs`` names the array parameters (``"*arrays"`` for variadic ones, ``"[arrays]"`` for a
     sequence of arrays); every other parameter is passed to the backend by keyword.
     ``operator``: also build the operator form (``extra["dunder"]``, for
-    ``Tensor.__matmul__``).
+    ``Tensor.__matmul__``). With ``scalars``, ``scalar_inputs`` are the inputs that may be
+    Python scalars (default: all but the first); an input whose default is None may be None.
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
     if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
@@ -347,6 +368,20 @@ def op(
     fname = opdef.short
     signature = _functions.parse_signature(sig)
     names = {i.strip("[]*") for i in inputs}
+    _input_rules(
+        opdef,
+        tuple(i.strip("[]*") for i in inputs),
+        frozenset(
+            i
+            for i, n in enumerate(inputs)
+            if n in signature.parameters and signature.parameters[n].default is None
+        ),
+        frozenset(
+            ()
+            if not scalars
+            else scalar_inputs or (range(1, len(inputs)) if n_in is not None else (1,))
+        ),
+    )
     positional = [
         p
         for p, v in signature.parameters.items()

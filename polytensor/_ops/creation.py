@@ -72,6 +72,8 @@ def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
         ) from None
     if any(d < 0 for d in dims):
         raise ValueError(f"{where}() got a negative dimension in shape {dims}")
+    if any(d >= 2**63 for d in dims):
+        raise ValueError(f"{where}() got a dimension too large for an array in shape {dims}")
     return dims
 
 
@@ -90,6 +92,21 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
+def _as_index(value: Any, where: str, name: str) -> int:
+    """``operator.index(value)``, or a TypeError naming ``where`` and ``name``."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{where}() expects an int for {name}; got {value!r}") from None
+
+
+def _count(n: int, where: str, name: str) -> int:
+    """``n`` if it is not negative; ValueError naming ``where`` and ``name`` otherwise."""
+    if n < 0:
+        raise ValueError(f"{where}() expects a non-negative {name}; got {n}")
+    return n
+
+
 def _filled(
     where: str,
     xp_name: str,
@@ -105,11 +122,16 @@ def _filled(
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    if fill:
+        _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
     fn = getattr(backend.xp, xp_name)
     kw = _dev_kw(backend, native)
     if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
         kw["chunks"] = chunks
-    data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
+    try:
+        data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
+    except (OverflowError, ValueError, TypeError) as e:  # a size or value the library refuses
+        raise (TypeError if isinstance(e, TypeError) else ValueError)(f"{where}(): {e}") from e
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -323,10 +345,16 @@ def eye(
     _check_dtype("eye", dtype)
     backend, native = _target(device, "eye")
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    rows = _as_index(n_rows, "eye", "n_rows")
+    cols = None if n_cols is None else _as_index(n_cols, "eye", "n_cols")
+    if rows < 0 or (cols is not None and cols < 0):
+        raise ValueError(f"eye() expects non-negative sizes; got n_rows={rows}, n_cols={cols}")
+    if rows >= 2**63 or (cols is not None and cols >= 2**63):
+        raise ValueError(f"eye() got a size too large for an array: {rows} x {cols}")
     data = backend.xp.eye(
-        operator.index(n_rows),
-        None if n_cols is None else operator.index(n_cols),
-        k=k,
+        rows,
+        cols,
+        k=_as_index(k, "eye", "k"),
         dtype=backend.to_native[d],
         **_dev_kw(backend, native),
     )
@@ -357,15 +385,20 @@ def arange(
             raise TypeError(
                 f"arange() expects {name} to be a Python int or float; got {type(v).__name__}"
             )
+    if start is None:
+        raise TypeError("arange() expects start to be a Python int or float; got None")
     if step == 0:
         raise ValueError("arange() got step=0; the step must be nonzero")
     backend, native = _target(device, "arange")
     if dtype is None:
         floats = any(isinstance(v, float) for v in (start, stop, step))
         dtype = _config.DEFAULT_FLOAT.get() if floats else _config.DEFAULT_INT
-    data = backend.xp.arange(
-        start, stop, step, dtype=backend.to_native[dtype], **_dev_kw(backend, native)
-    )
+    try:
+        data = backend.xp.arange(
+            start, stop, step, dtype=backend.to_native[dtype], **_dev_kw(backend, native)
+        )
+    except (ValueError, OverflowError) as e:  # (infinite or too many values, say)
+        raise ValueError(f"arange({start!r}, {stop!r}, {step!r}): {e}") from None
     return _finish(wrap_new(data, backend), requires_grad)
 
 
@@ -389,6 +422,9 @@ def linspace(
     tensor([0. , 0.5, 1. ], backend='numpy')
     """
     _check_dtype("linspace", dtype)
+    for name, v in (("start", start), ("stop", stop)):
+        if not isinstance(v, (int, float, complex)) and not hasattr(v, "__float__"):
+            raise TypeError(f"linspace() expects a Python number for {name}; got {v!r}")
     backend, native = _target(device, "linspace")
     if dtype is None:
         is_complex = isinstance(start, complex) or isinstance(stop, complex)
@@ -398,7 +434,7 @@ def linspace(
     data = backend.xp.linspace(
         start,
         stop,
-        operator.index(num),
+        _count(_as_index(num, "linspace", "num"), "linspace", "num"),
         dtype=backend.to_native[dtype],
         endpoint=endpoint,
         **_dev_kw(backend, native),
@@ -511,7 +547,12 @@ def asarray(
     if _host.is_numpy_scalar(obj):  # NumPy scalars keep their dtype, as NumPy arrays do
         obj = _host.host_array(obj)
     if isinstance(obj, (bool, int, float, complex, list, tuple)):
-        host = _host.host_array(_tensors_to_host(obj))
+        try:
+            host = _host.host_array(_tensors_to_host(obj))
+        except (ValueError, TypeError, OverflowError) as e:  # ragged lists, huge ints
+            raise (TypeError if isinstance(e, TypeError) else ValueError)(
+                f"asarray() cannot make an array of this {type(obj).__name__}: {e}"
+            ) from None
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
         host = _checked_cast(host, d)
         copy = None if copy is None else copy

@@ -127,6 +127,60 @@ def _ihfft_rule(g: Any, _out: Any, x: Any, **p: Any) -> tuple[Any]:
     )
 
 
+_NORMS = ("backward", "ortho", "forward")
+
+
+def _checked(name: str) -> Any:
+    """The call of ``fft.<name>`` after checking its lengths: NumPy refuses a transform of no
+    points only when it computes (on Dask: when the result is computed), in words that name no
+    function; here the call raises at once."""
+    halves = name in ("irfft", "irfftn", "hfft")  # (output length 2 * (m - 1) by default)
+
+    def impl(fn: Any, x: Any, **p: Any) -> Any:
+        where = f"fft.{name}()"
+        shape = tuple(x.shape)
+        if not isinstance(p["norm"], str) or p["norm"] not in _NORMS:
+            raise ValueError(f"{where} got norm={p['norm']!r}; expected one of {_NORMS}")
+        if "axis" in p:
+            a, n = p["axis"], p["n"]
+            if isinstance(a, bool) or not isinstance(a, int) or not -len(shape) <= a < len(shape):
+                raise IndexError(f"{where} got axis={a!r} for an array of shape {shape}")
+            lengths = [n]
+            given = [shape[a]]
+        else:
+            s, axes = p["s"], p["axes"]
+            if s is not None and not isinstance(s, (tuple, list)):
+                raise TypeError(f"{where} expects s= to be a tuple of ints; got {s!r}")
+            lengths = list(s) if s is not None else [None] * (len(axes) if axes else len(shape))
+            given = [None] * len(lengths)
+            if s is None and axes is not None:
+                if not isinstance(axes, (tuple, list)) or not all(
+                    isinstance(b, int) and not isinstance(b, bool) and -len(shape) <= b < len(shape)
+                    for b in axes
+                ):
+                    raise IndexError(f"{where} got axes={axes!r} for an array of shape {shape}")
+                given = [shape[b] for b in axes]
+            elif s is None:
+                given = list(shape)
+        for i, (n, m) in enumerate(zip(lengths, given, strict=True)):
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int)):
+                raise TypeError(f"{where} expects int transform lengths; got {n!r}")
+            last = i == len(lengths) - 1
+            size = (
+                n
+                if n is not None
+                else (None if m is None else (2 * (m - 1) if halves and last else m))
+            )
+            if size is not None and size < 1:
+                raise ValueError(
+                    f"{where} has {size} points to transform; a transform needs at least one "
+                    f"(shape {shape}, {'n' if 'axis' in p else 's'}={n})"
+                )
+        return fn(x, **p)
+
+    return impl
+
+
 def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
     data = (
         _X
@@ -138,6 +192,7 @@ def _fop(name: str, sig: str, category: str, rule: Any) -> Any:
         sig,
         category,
         rule,
+        impl=_checked(name),
         module="polytensor.fft",
         example=data + f">>> y = pt.fft.{name}(x{', axes=(0,)' if 'axes' in sig else ''})",
     )
@@ -175,7 +230,15 @@ def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
     from .._dispatch import wrap_new
     from .creation import _dev_kw, _target
 
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"fft.{name}() expects the window length n to be an int; got {n!r}")
     n = operator.index(n)
+    if n < 1:
+        raise ValueError(f"fft.{name}() expects a window length n >= 1; got {n}")
+    if not isinstance(d, (int, float)) or isinstance(d, bool):
+        raise TypeError(f"fft.{name}() expects the sample spacing d to be a number; got {d!r}")
+    if d == 0:
+        raise ValueError(f"fft.{name}() expects a nonzero sample spacing d; got {d!r}")
     if dtype is not None and dtype not in (dt.float32, dt.float64):
         raise TypeError(f"fft.{name}() expects a real floating-point dtype; got {dtype!r}")
     backend, native = _target(device, f"fft.{name}")
@@ -183,7 +246,11 @@ def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
     kw = _dev_kw(backend, native)
     kw.pop("chunks", None)
     fn = getattr(backend.xp.fft, name)
-    return wrap_new(fn(n, d=d, dtype=backend.to_native[d_], **kw), backend)
+    try:
+        data = fn(n, d=d, dtype=backend.to_native[d_], **kw)
+    except (ValueError, OverflowError, MemoryError) as e:  # (a length too large for an array)
+        raise ValueError(f"fft.{name}() cannot make {n} frequencies: {e}") from None
+    return wrap_new(data, backend)
 
 
 def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._tape import NONDIFF
 from .._tensor_base import TensorBase
+from ._index_key import bool_scalars, check_key
 from ._registry import op
 
 _I = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
@@ -66,7 +68,7 @@ take_along_axis = op(
 _KEY_TYPES = (int, slice, type(None), type(Ellipsis))
 
 
-def split_key(key: Any) -> tuple[Any, list[Any]]:
+def split_key(key: Any, where: str = "__getitem__") -> tuple[Any, list[Any]]:
     """Replace the tensors of an index ``key`` by placeholders; return (template, tensors)."""
 
     tensors: list[Any] = []
@@ -77,24 +79,34 @@ def split_key(key: Any) -> tuple[Any, list[Any]]:
             return _Slot(len(tensors) - 1)
         if isinstance(k, slice):
             # 0-d integer tensors as bounds become ints (as __index__ must give)
-            return slice(
-                *(
-                    None if b is None else b if isinstance(b, int) else b.__index__()
-                    for b in (k.start, k.stop, k.step)
-                )
-            )
+            bounds = [None if b is None else _bound(b, where) for b in (k.start, k.stop, k.step)]
+            if bounds[2] == 0:
+                raise ValueError(f"{where}(): slice step cannot be zero")
+            return slice(*bounds)
         if isinstance(k, (bool, *_KEY_TYPES)):
             return k
         if hasattr(k, "__index__"):
-            return k.__index__()
+            try:
+                return k.__index__()
+            except TypeError:
+                pass  # (a NumPy array of several elements, say)
         raise IndexError(
-            f"index of type {type(k).__name__} is not supported; use ints, "
+            f"{where}(): index of type {type(k).__name__} is not supported; use ints, "
             f"slices, ..., None, or integer/boolean tensors"
         )
 
     if isinstance(key, tuple):
         return tuple(sub(k) for k in key), tensors
     return sub(key), tensors
+
+
+def _bound(b: Any, where: str) -> int:
+    """A slice bound as an int (0-d integer tensors too, as ``__index__`` gives)."""
+    if isinstance(b, int):
+        return b
+    if hasattr(b, "__index__"):
+        return int(b.__index__())
+    raise IndexError(f"{where}(): slice bounds must be integers or None; got {type(b).__name__}")
 
 
 class _Slot:
@@ -157,6 +169,13 @@ _put = op(
 )
 
 
+# ``x`` once its integer values are checked to be class indices 0 to ``size - 1`` (or
+# ``ignore``): IndexError naming ``where`` otherwise; lazily, inside the graph, on Dask.
+check_index = op(
+    "_check_index", "(x, /, *, size, ignore, where, what)", "integer", NONDIFF, inputs=("x",)
+)
+
+
 def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     from .._dispatch import apply
     from ._registry import OPS
@@ -164,12 +183,48 @@ def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     return apply(OPS["__getitem__"], (g, *idx), {"key": key})
 
 
+def _plain(key: Any, shape: tuple[Any, ...]) -> bool:
+    """Whether ``key`` is the common kind that needs no checking or rewriting: Python ints in
+    range and slices of int bounds, no more of them than ``shape`` has axes."""
+    items = key if key.__class__ is tuple else (key,)
+    if len(items) > len(shape):
+        return False
+    for k, n in zip(items, shape, strict=False):
+        c = k.__class__
+        if c is int:
+            if n is None or not -n <= k < n:
+                return False
+        elif c is not slice or not (
+            k.start.__class__ in _BOUNDS
+            and k.stop.__class__ in _BOUNDS
+            and k.step.__class__ in _BOUNDS
+            and k.step != 0
+        ):
+            return False
+    return True
+
+
+_BOUNDS = (int, type(None))
+
+
 def _getitem(x: Any, key: Any) -> Any:
-    template, tensors = split_key(key)
+    if _plain(key, x._data.shape):  # x[0], x[1:3], x[0, 1:]: straight to the backend
+        return _getitem_t(x, (), key)
+    template, tensors = split_key(key, "__getitem__")
+    check_key(template, tensors, tuple(x.shape), "__getitem__")
+    spelled = bool_scalars(template, "__getitem__")
+    if spelled is not None:  # Python bools: index without them, then add their axis
+        from .manipulation import expand_dims
+
+        y = expand_dims(_getitem_t(x, (), spelled.key), axis=spelled.position)
+        if spelled.size == 0:
+            cut = (slice(None),) * (spelled.position % y.ndim) + (slice(0, 0), Ellipsis)
+            y = _getitem_t(y, (), cut)
+        return y
     return _getitem_t(x, tuple(tensors), template)
 
 
 def put(x: Any, key: Any, value: Any) -> Any:
     """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd)."""
-    template, tensors = split_key(key)
+    template, tensors = split_key(key, "__setitem__")
     return _put(x, value, *tensors, key=template)

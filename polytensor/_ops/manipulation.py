@@ -160,7 +160,7 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
 _repeat = op(
     "repeat",
-    "(x, repeats, /, *, axis=None, _r=None)",
+    "(x, repeats=None, /, *, axis=None, _r=None)",  # (None: an int repeats, in _r)
     ("any", "integer"),
     _repeat_rule,
     inputs=("x", "repeats"),

@@ -8,11 +8,40 @@ from ._registry import NONDIFF, op
 
 _S = ">>> import polytensor as pt\n>>> x = pt.asarray([[3.0, 1.0], [2.0, 4.0]])\n"
 
+
+def _arg_reduction(name: str) -> Any:
+    """``fn(x, axis=, keepdims=)``, refusing an empty reduction before the backend sees it
+    (Dask would fail only when computing, with NumPy's message that names no function)."""
+
+    def impl(fn: Any, x: Any, *, axis: Any, keepdims: Any) -> Any:
+        shape = tuple(x.shape)
+        if axis is not None and (isinstance(axis, bool) or not isinstance(axis, int)):
+            raise TypeError(f"{name}() expects an int axis or None; got {axis!r}")
+        if axis is None:
+            empty = 0 in shape
+        elif (
+            isinstance(axis, int)
+            and not isinstance(axis, bool)
+            and -len(shape) <= axis < len(shape)
+        ):
+            empty = shape[axis] == 0
+        else:
+            empty = False  # (a bad axis: the backend's error, named by apply())
+        if empty:
+            raise ValueError(
+                f"{name}() of an empty array (shape {shape}, axis={axis}) has no result"
+            )
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    return impl
+
+
 argmax = op(
     "argmax",
     "(x, /, *, axis=None, keepdims=False)",
     "real numeric",
     NONDIFF,
+    impl=_arg_reduction("argmax"),
     example=_S + ">>> pt.argmax(x, axis=1)\ntensor([0, 1], backend='numpy')",
 )
 argmin = op(
@@ -20,6 +49,7 @@ argmin = op(
     "(x, /, *, axis=None, keepdims=False)",
     "real numeric",
     NONDIFF,
+    impl=_arg_reduction("argmin"),
     example=_S + ">>> pt.argmin(x)\ntensor(1, backend='numpy')",
 )
 count_nonzero = op(

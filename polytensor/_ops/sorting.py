@@ -46,6 +46,7 @@ isin = op(
     inputs=("x1", "x2"),
     impl=_isin_impl,
     scalars=True,
+    scalar_inputs=(0, 1),
     example=_XI + ">>> pt.isin(x, pt.asarray([1]))\n"
     "tensor([False,  True, False,  True], backend='numpy')",
 )

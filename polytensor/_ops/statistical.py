@@ -246,6 +246,8 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None, append: 
 
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"diff() expects n to be a non-negative int; got {n!r}")
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"diff() expects an int axis; got {axis!r}")
     parts = [p for p in (prepend, x, append) if p is not None]
     y = concat(parts, axis=axis) if len(parts) > 1 else x
     if not hasattr(y, "ndim") or y.ndim == 0:

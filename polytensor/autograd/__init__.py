@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import _tape
 from .._tape import requires_grad as _requires_grad
+from .._tensor_base import TensorBase
 from . import functional
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
@@ -46,8 +47,31 @@ __all__ = [
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any] | None, where: str) -> list[Any]:
     seeds = []
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"{where}: got {len(grad_outputs)} gradients for {len(outputs)} outputs; pass one "
+            f"per output (None for a one-element output)"
+        )
     for i, out in enumerate(outputs):
+        if not isinstance(out, TensorBase):
+            raise TypeError(f"{where}: expects tensors to differentiate; got {type(out).__name__}")
+        m = out._meta
+        if m is None or (m.node is None and not m.requires_grad):
+            raise RuntimeError(
+                f"{where}: element {i} of tensors does not require grad and does not have a "
+                f"grad_fn; create inputs with requires_grad=True"
+            )
         g = None if grad_outputs is None else grad_outputs[i]
+        if g is not None and not isinstance(g, TensorBase):
+            raise TypeError(
+                f"{where}: gradient must be a tensor of the output's shape {tuple(out.shape)} "
+                f"(or None); got {type(g).__name__}; make one with pt.asarray(...)"
+            )
+        if g is not None and g._backend.name != out._backend.name:
+            raise ValueError(
+                f"{where}: gradient is on the {g._backend.name} backend but the output on "
+                f'{out._backend.name}; move it with g.to("{out._backend.name}")'
+            )
         if g is None:
             if out.size != 1:
                 raise RuntimeError(

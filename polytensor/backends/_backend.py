@@ -54,8 +54,9 @@ def register_op_name(name: str) -> int:
     return index
 
 
-class BackendUnavailable(ImportError):
-    """Raised when a backend's library or device is missing (an ``ImportError``).
+class BackendUnavailable(ImportError, RuntimeError):
+    """Raised when a backend's library or device is missing (an ``ImportError``, and a
+    ``RuntimeError`` as PyTorch's error for a missing device is).
 
     Examples
     --------
@@ -577,6 +578,8 @@ class Backend:
             from ._special import special_function
 
             return special_function(self, name.removeprefix("special."))
+        if name == "_check_index":
+            return generic_check_index(self)
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -776,6 +779,25 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
         return backend.from_numpy(z, backend.device_of(g) if backend.multi_device else None)
 
     return scatter_add
+
+
+def generic_check_index(backend: Backend) -> Callable[..., Any]:
+    """``x`` itself, once its values are checked to index an axis of length ``size`` (0 to
+    ``size - 1``, or ``ignore``); IndexError naming ``where`` otherwise. (A lazy backend
+    overrides it with a check inside its task graph.)"""
+
+    def check_index(x: Any, *, size: int, ignore: int, where: str, what: str) -> Any:
+        xp = backend.xp
+        bad = xp.logical_and(xp.logical_or(x < 0, x >= size), x != ignore)
+        if bool(xp.any(bad)):
+            v = backend.to_numpy(x)[backend.to_numpy(bad)].flat[0]
+            raise IndexError(
+                f"{where}(): {what} {v} is out of bounds for {size} classes; expected class "
+                f"indices 0 to {size - 1} (or ignore_index={ignore})"
+            )
+        return x
+
+    return check_index
 
 
 def generic_put(backend: Backend) -> Callable[..., Any]:

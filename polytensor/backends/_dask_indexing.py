@@ -93,6 +93,7 @@ def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     if not -x.ndim <= axis < x.ndim:
         raise IndexError(f"take_along_axis() got axis={axis} for an array of {x.ndim} dimensions")
     axis %= x.ndim
+    indices = checked_index(indices, x.shape[axis], "take_along_axis")
     # Every axis but `axis` broadcasts (the standard's "broadcast-compatible" indices).
     shape_x = list(x.shape)
     shape_i = list(indices.shape)
@@ -137,12 +138,47 @@ def _is_bool_array(k: Any) -> bool:
     return isinstance(k, da.Array) and k.dtype == np.bool_
 
 
-def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...]) -> Any:
+def checked_index(
+    k: Any, n: int, where: str, ignore: int | None = None, what: str = "index"
+) -> Any:
+    """Integer array ``k`` with a lazy check in its task graph that its values index an axis of
+    length ``n`` (``-n`` to ``n - 1``; 0 to ``n - 1`` when ``ignore`` is given, and ``ignore``
+    passes). The check runs when the result is computed and raises IndexError then.
+
+    Note: the values of a lazy index are unknown until computed, and this backend never
+    computes behind the user's back; checking inside the graph keeps indexing lazy and still
+    never gives a silently wrong value (Dask itself reads an index past the end as another
+    element, or ignores it when writing)."""
+    lo = -n if ignore is None else 0
+
+    def check(block: Any) -> Any:
+        bad = (block < lo) | (block >= n)
+        if ignore is not None:
+            bad &= block != ignore
+        if bad.any():
+            v = block[bad].flat[0]
+            if ignore is not None:
+                raise IndexError(
+                    f"{where}(): {what} {v} is out of bounds for {n} classes; expected class "
+                    f"indices 0 to {n - 1} (or ignore_index={ignore})"
+                )
+            raise IndexError(
+                f"{where}(): {what} {v} is out of bounds for an axis of size {n}; valid "
+                f"values are {lo} to {n - 1}"
+            )
+        return block
+
+    return k.map_blocks(check, dtype=k.dtype, meta=np.empty((0,) * k.ndim, dtype=k.dtype))
+
+
+def _flat_index(items: tuple[Any, ...], lead: tuple[int, ...], where: str = "__getitem__") -> Any:
     """The 1-D flat index into ``lead`` of a key of integers and integer arrays (negative ones
-    count from the end), in the order of the arrays' broadcast shape."""
+    count from the end), in the order of the arrays' broadcast shape; an index out of range
+    raises IndexError when computed."""
     idx = []
     for k, n in zip(items, lead, strict=True):
         if isinstance(k, da.Array):
+            k = checked_index(k, n, where)
             idx.append(da.where(k < 0, k + n, k).astype(np.intp))
         else:
             k = int(k)
@@ -395,7 +431,15 @@ def put(x: Any, v: Any, key: Any) -> Any:
             and any(math.isnan(n) for n in v.shape)
         ):
             return _put_masked(x, v, key)  # y[m] = v[m]: a value of unknown length
-        y[key] = v  # masks and integer arrays: Dask's own assignment (or its error)
+        # masks and integer arrays: Dask's own assignment (or its error), integer arrays
+        # checked (Dask ignores an index out of range when writing)
+        full = _expand(items, x.ndim)
+        if len(full) == x.ndim and not any(k is None or _is_bool_array(k) for k in full):
+            key = tuple(
+                checked_index(k, x.shape[a], "__setitem__") if _is_int_array(k) else k
+                for a, k in enumerate(full)
+            )
+        y[key] = v
         return y
     items = _basic(_expand(items, x.ndim), x.shape)
     region = np.broadcast_to(np.empty((), dtype=bool), x.shape)[items].shape
@@ -538,9 +582,32 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
     return getitem(x, (slice(None),) * ax + (indices,))
 
 
+def _nonempty_reduction(name: str, raw: Any) -> Any:
+    """``raw`` (max or min), refusing an empty reduction while building the graph: Dask would
+    fail only when computing, with NumPy's words that name no function."""
+
+    def reduction(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        axes = range(x.ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+        if any(isinstance(a, int) and -x.ndim <= a < x.ndim and x.shape[a] == 0 for a in axes) or (
+            axis is None and x.size == 0
+        ):
+            raise ValueError(
+                f"{name}() of an empty array (shape {x.shape}, axis={axis}) has no result; "
+                f"the reduction has no identity"
+            )
+        return raw(x, axis=axis, keepdims=keepdims)
+
+    return reduction
+
+
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
-    return {**OVERRIDES, "reshape": _reshape_op(xp.reshape)}
+    return {
+        **OVERRIDES,
+        "reshape": _reshape_op(xp.reshape),
+        "max": _nonempty_reduction("max", xp.max),
+        "min": _nonempty_reduction("min", xp.min),
+    }
 
 
 OVERRIDES: dict[str, Any] = {
@@ -549,6 +616,9 @@ OVERRIDES: dict[str, Any] = {
     "__getitem__": getitem,
     "_scatter_add": scatter_add,
     "_put": put,
+    "_check_index": lambda x, *, size, ignore, where, what: checked_index(
+        x, size, where, ignore, what
+    ),
     "searchsorted": searchsorted,
     "expand_dims": expand_dims,
     "roll": roll,

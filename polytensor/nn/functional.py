@@ -25,10 +25,10 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
+from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
-from .._ops.statistical import any as _any
 from .._ops.statistical import max as _max
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
@@ -91,6 +91,8 @@ def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
 
 def _dim(dim: int, ndim: int, where: str) -> int:
     n = max(ndim, 1)
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"{where}() expects an int dim; got {dim!r}")
     if not -n <= dim < n:
         raise IndexError(
             f"{where}() got dim={dim} for a {ndim}-D input; expected a dim in [{-n}, {n - 1}]"
@@ -115,6 +117,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     tensor([-0.1,  2. ], backend='numpy')
     """
     x = _tensor(input, "leaky_relu")
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
+        raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
     return where(x > 0, x, x * negative_slope)
 
 
@@ -215,7 +219,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
 
     x = _tensor(input, "dropout")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        raise ValueError(f"dropout(): dropout probability has to be between 0 and 1, but got {p!r}")
     if not training or p == 0.0:
         return x
     _floating(x, "dropout")
@@ -560,15 +564,11 @@ def _class_targets(input: Tensor, target: Tensor, where: str) -> tuple[int, int]
     return cdim, int(c)  # type: ignore[arg-type]
 
 
-def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> None:
-    if target._backend.lazy:
-        return  # checking would compute the target; a bad index then gives a zero row
-    bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-    if bool(_any(bad)):
-        raise IndexError(
-            f"{where}(): a target is out of bounds; targets must be class indices "
-            f"in [0, {c - 1}] (or ignore_index={ignore_index})"
-        )
+def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> Tensor:
+    """``target``, checked to hold class indices 0 to ``c - 1`` (or ``ignore_index``): an
+    IndexError now, or on a lazy backend when the loss is computed (the check is part of the
+    graph, so nothing is computed here)."""
+    return _check_index(target, size=c, ignore=ignore_index, where=where, what="target")
 
 
 def _class_axis(v: Tensor, ndim: int, cdim: int) -> Tensor:
@@ -618,7 +618,7 @@ def nll_loss(
             f"{', '.join(repr(r) for r in _REDUCTIONS)}"
         )
     cdim, c = _class_targets(x, t, where_)
-    _check_range(t, c, ignore_index, where_)
+    t = _check_range(t, c, ignore_index, where_)
     valid = t != ignore_index
     classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
     hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)

@@ -85,7 +85,12 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
 
-    def __init__(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:  # (a layer without parameters of its own, such as nn.Tanh)
+            raise TypeError(
+                f"{type(self).__name__}() takes no arguments; got {len(args)} positional and "
+                f"{', '.join(kwargs) or 'no'} keyword arguments"
+            )
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()

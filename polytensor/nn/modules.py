@@ -281,6 +281,13 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise (ValueError if isinstance(v, int) else TypeError)(
+                    f"Conv2d(): {name} must be a positive int; got {v!r}"
+                )
+        if isinstance(groups, bool) or not isinstance(groups, int):
+            raise TypeError(f"Conv2d(): groups must be an int; got {groups!r}")
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d(): in_channels ({in_channels}) and out_channels "
@@ -415,10 +422,18 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
+        for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(d, bool) or not isinstance(d, int):
+                raise TypeError(f"Flatten(): {name} must be an int; got {d!r}")
         self.start_dim = start_dim
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(
+                f"Flatten() expects a polytensor Tensor; got {type(input).__name__}; convert "
+                f"it with pt.asarray(...)"
+            )
         shape = tuple(input.shape)
         nd = max(len(shape), 1)
         start, end = self.start_dim % nd, self.end_dim % nd
@@ -457,7 +472,9 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+            raise ValueError(
+                f"Dropout(): dropout probability has to be between 0 and 1, but got {p!r}"
+            )
         self.p = p
         self.inplace = inplace
 

@@ -9,7 +9,7 @@ from typing import Any
 from .._ops.creation import zeros_like
 from .._ops.elementwise import maximum, sqrt
 from ..autograd import no_grad
-from .optimizer import Optimizer, params_with_grad
+from .optimizer import Optimizer, check_numbers, params_with_grad
 
 __all__ = ["Adam", "AdamW"]
 
@@ -63,7 +63,7 @@ class Adam(Optimizer):
     ) -> None:
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": tuple(betas) if isinstance(betas, (tuple, list)) else betas,
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
@@ -73,17 +73,28 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{type(self).__name__}(): betas must be a pair; got {betas!r}")
+        check_numbers(
+            type(self).__name__,
+            lr=group["lr"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            beta1=betas[0],
+            beta2=betas[1],
+        )
+        lr, (b1, b2), eps, wd = group["lr"], betas, group["eps"], group["weight_decay"]
         if not lr >= 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+            raise ValueError(f"{type(self).__name__}(): Invalid learning rate: {lr}")
         if not eps >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+            raise ValueError(f"{type(self).__name__}(): Invalid epsilon value: {eps}")
         if not 0.0 <= b1 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {b1}")
+            raise ValueError(f"{type(self).__name__}(): Invalid beta parameter at index 0: {b1}")
         if not 0.0 <= b2 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {b2}")
+            raise ValueError(f"{type(self).__name__}(): Invalid beta parameter at index 1: {b2}")
         if not wd >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {wd}")
+            raise ValueError(f"{type(self).__name__}(): Invalid weight_decay value: {wd}")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient once; returns ``closure()``'s loss if

@@ -69,6 +69,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def check_numbers(where: str, **values: Any) -> None:
+    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number."""
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"{where}(): {name} must be a real number; got {v!r}")
+
+
 class Optimizer:
     """Base class of optimizers: holds ``param_groups`` and ``state``.
 
@@ -97,18 +104,27 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(
-                "params argument given to the optimizer should be an iterable of "
+                f"{type(self).__name__}(): params argument given to the optimizer should be "
+                "an iterable of "
                 "Tensors or dicts, but got a Tensor; wrap it in a list"
             )
         if isinstance(params, set):
             raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, "
+                f"{type(self).__name__}(): optimizer parameters need to be organized in "
+                "ordered collections, "
                 "but the ordering of tensors in sets will change between runs; "
                 "use a list instead"
             )
-        groups = list(params)
+        name = type(self).__name__
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(
+                f"{name}() expects params to be an iterable of Tensors or dicts; got "
+                f"{type(params).__name__}"
+            ) from None
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(f"{name}(): optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for g in groups:
@@ -128,14 +144,18 @@ class Optimizer:
         2
         """
         if not isinstance(param_group, dict):
-            raise TypeError(f"param group must be a dict; got {type(param_group).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}(): param group must be a dict; got "
+                f"{type(param_group).__name__}"
+            )
         group = dict(param_group)
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
             raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, "
+                f"{type(self).__name__}(): optimizer parameters need to be organized in "
+                "ordered collections, "
                 "but the ordering of tensors in sets will change between runs; "
                 "use a list instead"
             )
@@ -143,26 +163,34 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
-                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(self).__name__}(): optimizer can only optimize Tensors, but one of "
+                    f"the params is "
                     f"{type(p).__name__}"
                 )
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor")
+                raise ValueError(f"{type(self).__name__}(): can't optimize a non-leaf Tensor")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            raise ValueError("optimizer got a parameter more than once in one group")
+            raise ValueError(
+                f"{type(self).__name__}(): optimizer got a parameter more than once in one group"
+            )
         if seen & set(ids):
-            raise ValueError("some parameters appear in more than one parameter group")
+            raise ValueError(
+                f"{type(self).__name__}(): some parameters appear in more than one parameter group"
+            )
         group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(
-                    f"parameter group didn't specify a value of required "
-                    f"optimization parameter {name}"
+                    f"{type(self).__name__}(): parameter group didn't specify a value of "
+                    f"required optimization parameter {name}"
                 )
             group.setdefault(name, default)
-        self._check_group(group)
+        try:
+            self._check_group(group)
+        except (TypeError, ValueError) as e:  # (PyTorch's messages, with the optimizer named)
+            raise type(e)(f"{type(self).__name__}(): {e}") from None
         self.param_groups.append(group)
 
     def _check_group(self, group: dict[str, Any]) -> None:

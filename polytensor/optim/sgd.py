@@ -7,7 +7,7 @@ from typing import Any
 
 from ..autograd import no_grad
 from ..nn.parameter import copy_tensor
-from .optimizer import Optimizer, params_with_grad, required
+from .optimizer import Optimizer, check_numbers, params_with_grad, required
 
 __all__ = ["SGD"]
 
@@ -58,12 +58,19 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
+        check_numbers(
+            "SGD",
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            **({} if lr is required else {"lr": lr}),
+        )
         if lr is not required and lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+            raise ValueError(f"SGD(): Invalid learning rate: {lr}")
         if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
+            raise ValueError(f"SGD(): Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+            raise ValueError(f"SGD(): Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(
@@ -80,7 +87,7 @@ class SGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         if group["lr"] < 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
+            raise ValueError(f"SGD(): Invalid learning rate: {group['lr']}")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient once; returns ``closure()``'s loss if
