@@ -328,6 +328,8 @@ def backend_error(
     names the function (an exception outside the allowed kinds becomes a ValueError, or a
     TypeError for an AttributeError, a value of the wrong type)."""
     name = opdef.short
+    if isinstance(e, NotImplementedError) and f"{name}(" in str(e):
+        return e  # polytensor's own (a data-dependent length, say): it names the way out
     problem = _bad_param(name, datas, params or {})
     if problem is not None:
         return problem

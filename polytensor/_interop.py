@@ -92,7 +92,13 @@ def _refusal(what: str, namespace: Any, module: str, name: str) -> TypeError:
 def array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """``Tensor.__array_ufunc__``: a NumPy operator between a tensor and NumPy arrays runs as the
     table's op with the arrays moved to the tensor's backend; any other ufunc use is refused."""
-    fn = _OPERATORS.get(ufunc.__name__)
+    name = getattr(ufunc, "__name__", None)
+    if not isinstance(name, str) or not isinstance(method, str):
+        raise TypeError(
+            f"__array_ufunc__() is NumPy's protocol: it expects a NumPy ufunc and a method "
+            f"name; got {type(ufunc).__name__} and {type(method).__name__}"
+        )
+    fn = _OPERATORS.get(name)
     foreign = [v for v in inputs if not isinstance(v, TensorBase)]
     if (
         method == "__call__"
@@ -103,10 +109,10 @@ def array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any)
     ):
         device = self.device
         return fn(*(_promoted(v, device) for v in inputs))
-    what = f"numpy.{ufunc.__name__}" + ("()" if method == "__call__" else f".{method}()")
+    what = f"numpy.{name}" + ("()" if method == "__call__" else f".{method}()")
     if "out" in kwargs:
         what += " with out= (writing into a NumPy array)"
-    raise _refusal(what, self.__array_namespace__(), "numpy", ufunc.__name__)
+    raise _refusal(what, self.__array_namespace__(), "numpy", name)
 
 
 def array_function(self: Any, func: Any, types: Any, args: Any, kwargs: Any) -> Any:

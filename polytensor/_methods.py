@@ -838,7 +838,7 @@ def zero_(self: Tensor) -> Tensor:
     if b.mutable and not (_tape.requires_grad(self) and _graph_enabled()):
         # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary)
         _inplace.check_inplace(self, "zero_")
-        self._data[...] = 0
+        self._data[...] = False if self._data.dtype == b.to_native[dt.bool] else 0
         m = self._meta
         if m is None:
             m = self._meta = _tape.Meta()

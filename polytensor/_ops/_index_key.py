@@ -71,7 +71,7 @@ def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: 
             continue
         if _is_int(k):
             n = shape[axis]
-            if not -n <= k < n:
+            if n is not None and not -n <= k < n:  # (an unknown length: checked downstream)
                 raise IndexError(
                     f"{where}(): index {k} is out of bounds for axis {axis} with size {n}; "
                     f"valid indices are {-n} to {n - 1}"
@@ -80,7 +80,7 @@ def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: 
             t = tensors[k.i]
             if t.dtype.kind == "bool":
                 want = tuple(shape[axis : axis + w])
-                if tuple(t.shape) != want:
+                if None not in want and tuple(t.shape) != want:
                     raise IndexError(
                         f"{where}(): a boolean index of shape {tuple(t.shape)} does not match "
                         f"the indexed axes {axis}..{axis + w - 1} of shape {want}"

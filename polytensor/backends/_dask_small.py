@@ -222,9 +222,17 @@ def numpy_function(name: str) -> Callable[..., Any]:
     return fn
 
 
+# The function a user called, for an op whose error (an index out of range, found when the task
+# runs) should name it
+_CALLED = {"_put": "__setitem__", "_scatter_add": "__getitem__"}
+
+
 def _run(name: str, args: Any, kwargs: Any, *blocks: Any) -> Any:
     """The task: op ``name`` of the NumPy backend on the arguments, input blocks in their slots."""
-    out = numpy_function(name)(*_fill(args, blocks), **_fill(kwargs, blocks))
+    try:
+        out = numpy_function(name)(*_fill(args, blocks), **_fill(kwargs, blocks))
+    except IndexError as e:  # NumPy's words, with the function named
+        raise IndexError(f"{_CALLED.get(name, name)}(): {e}") from None
     return np.asarray(out)
 
 
