@@ -78,6 +78,7 @@ def _binary(name: str, rules: Any, summary: str, derivative: str, example: str) 
         inputs=("x", "y"),
         promote=(0, 1),
         scalars=True,
+        scalar_inputs=(0, 1),  # a Python scalar on either side, as the standard's binary functions
         module="polytensor.special",
         example=example,
     )
