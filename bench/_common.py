@@ -40,8 +40,8 @@ def verdict(ok: bool) -> str:
 
 
 class OtherLoad:
-    """CPU used by processes other than this one between creation and ``cores_used()``
-    (Linux; from /proc/stat minus this process's own CPU time)."""
+    """CPU used by processes other than this one (and its finished children) between creation
+    and ``cores_used()`` (Linux; from /proc/stat minus this process's own CPU time)."""
 
     def __init__(self) -> None:
         self.start = self._sample()
@@ -55,8 +55,12 @@ class OtherLoad:
             return None
         tick = os.sysconf("SC_CLK_TCK")
         busy = (sum(fields) - fields[3] - fields[4]) / tick  # all but idle and iowait
-        own = os.times()
-        return busy, own.user + own.system, time.monotonic()
+        own = os.times()  # (with the children waited for: a benchmark's worker processes)
+        return (
+            busy,
+            own.user + own.system + own.children_user + own.children_system,
+            time.monotonic(),
+        )
 
     def cores_used(self) -> float | None:
         end = self._sample()

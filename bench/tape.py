@@ -606,9 +606,8 @@ def main(argv: list[str] | None = None) -> int:
                 if ref:
                     ratios.setdefault((w, f), []).append(s / ref)
         print(f"round {r + 1}/{args.rounds} done", flush=True)
-    other = load.done()
     _table(args.workloads, frameworks, ratios, seconds, notes)
-    print(f"other processes used {other:.2f} of {os.cpu_count()} cores during the run")
+    load.print_report()
     return 0
 
 
