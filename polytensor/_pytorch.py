@@ -640,37 +640,7 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
     return t if out is None else _into(out, t)
 
 
-def mul(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
-    """PyTorch's name for ``pt.multiply``.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> pt.mul(pt.asarray([1.0, 2.0]), 3.0)
-    tensor([3., 6.], backend='numpy')
-    """
-    return multiply(x1, x2, out=out)
-
-
-def sub(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
-    """PyTorch's name for ``pt.subtract``.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> pt.sub(pt.asarray([1.0, 2.0]), 1.0)
-    tensor([0., 1.], backend='numpy')
-    """
-    return subtract(x1, x2, out=out)
-
-
-def div(x1: Any, x2: Any, /, *, out: Tensor | None = None) -> Tensor:
-    """PyTorch's name for ``pt.divide``.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> pt.div(pt.asarray([1.0, 2.0]), 2.0)
-    tensor([0.5, 1. ], backend='numpy')
-    """
-    return divide(x1, x2, out=out)
+# PyTorch's names of the standard's element-wise functions (the same functions)
+mul = multiply
+sub = subtract
+div = divide

@@ -213,14 +213,14 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     def __dask_tokenize__(self) -> tuple[Any, ...]:
         # Dask tokenizes the arguments of client.submit/map (under a lock); without this it
         # would pickle the tensor to hash it. A Dask array's token is its name: nothing computes.
-        from dask.tokenize import normalize_token
+        from .backends._dask_scheduler import token_of
 
         return (
             "polytensor",
             type(self).__name__,
             self._backend.name,
             _tape.requires_grad(self),
-            normalize_token(_pickled_value(self)),
+            token_of(_pickled_value(self)),
         )
 
     # -- display -----------------------------------------------------------------------------
