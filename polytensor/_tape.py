@@ -282,6 +282,7 @@ _inplace_count = 0
 
 
 _GRAD = _config.GRAD_ENABLED
+_SUBS = _tb.SUBCLASSES
 
 _new = object.__new__
 
@@ -435,15 +436,22 @@ def record_node(
 
 
 def record_tensors(
-    op: Any, inputs: tuple[Any, ...], datas: tuple[Any, ...], params: Any, t: Any
+    op: Any,
+    inputs: tuple[Any, ...],
+    datas: tuple[Any, ...],
+    params: Any,
+    t: Any,
+    scalars: bool = False,
 ) -> None:
     """Record ``t = op(*inputs, **params)``, one output, every input a tensor (the table's
-    fast paths of ops other than element-wise ones; ``datas``: the inputs' data)."""
+    fast paths of ops other than element-wise ones; ``datas``: the inputs' data), or with
+    ``scalars`` a tensor, a Python scalar or None (``clip(x, 0, None)``: no edge, kept as
+    it is)."""
     needs: list[Any] = []
     versions: list[int] = []
     wanted = False
     for x in inputs:
-        m = x._meta
+        m = x._meta if not scalars or type(x) is _tb.TENSOR or type(x) in _SUBS else None
         if m is None:
             needs.append(None)
             versions.append(0)

@@ -101,6 +101,12 @@ def binary_function(
     called with the operands swapped)."""
     idx = opdef.index
     differentiable = opdef.vjp is not NONDIFF
+    # whether the node keeps the output: always, or only when input 0 / input 1 needs a gradient
+    # (the rules that read it)
+    readers = opdef.out_readers
+    keep_always = opdef.saves_out and readers is None
+    keep_0 = opdef.saves_out and readers is not None and 0 in readers
+    keep_1 = opdef.saves_out and readers is not None and 1 in readers
 
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
         if reflected:
@@ -150,10 +156,6 @@ def binary_function(
             e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
             e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
             if (e1 is not None or e2 is not None) and r.dtype in b.cats[_FLOAT_CAT]:
-                keep = opdef.saves_out
-                readers = opdef.out_readers
-                if keep and readers is not None:
-                    keep = (e1 is not None and 0 in readers) or (e2 is not None and 1 in readers)
                 _record_node(
                     opdef,
                     (x1, x2),
@@ -161,7 +163,9 @@ def binary_function(
                     (e1, e2),
                     (d1, d2),
                     t,
-                    keep,
+                    keep_always
+                    or (keep_0 and e1 is not None)
+                    or (keep_1 and e2 is not None),
                 )
         return t if out is None else into(out, t, opdef.short)
 
@@ -363,9 +367,19 @@ def general_function(
                     r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
                 except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
                     return apply(opdef, arrays, params or None, operator)
-                t = wrap_output(r, b)
+                if isinstance(r, (tuple, list)):  # several outputs
+                    t = wrap_output(r, b)
+                    if _GRAD.get():
+                        _record(opdef, arrays, params or None, t)
+                    return t
+                if type(r) is not b.array_type:
+                    r = b.as_array(r)  # a NumPy scalar, say
+                t = _new(_T)
+                t._data = r
+                t._backend = b
+                t._meta = None
                 if _GRAD.get():
-                    _record(opdef, arrays, params or None, t)
+                    _record_tensors(opdef, arrays, datas, params, t, True)
                 return t
         return apply(opdef, arrays, params or None, operator)
 
