@@ -163,9 +163,7 @@ def binary_function(
                     (e1, e2),
                     (d1, d2),
                     t,
-                    keep_always
-                    or (keep_0 and e1 is not None)
-                    or (keep_1 and e2 is not None),
+                    keep_always or (keep_0 and e1 is not None) or (keep_1 and e2 is not None),
                 )
         return t if out is None else into(out, t, opdef.short)
 

@@ -93,8 +93,15 @@ def backward(
             _pend(m, g, pending, leaves, heap)
         push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
         leaves_get = leaves.get
-        while heap:
-            node = pop(heap)[1]
+        # the next node when it is the only one with a cotangent (a chain of ops): kept out of
+        # the heap until a second one arrives
+        nxt = None
+        while heap or nxt is not None:
+            if nxt is not None:
+                node = nxt
+                nxt = None
+            else:
+                node = pop(heap)[1]
             g_in = pending_pop(node)
             # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
             # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
@@ -107,6 +114,7 @@ def backward(
                 if b is not fast_backend:  # (a graph has one backend, as a rule)
                     fast_backend = b
                     reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
+                    lazy = b.lazy
                 if gd.dtype not in reals:
                     fast = None
             else:
@@ -130,7 +138,7 @@ def backward(
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
                     if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
-                        if b.lazy:  # a gradient has its primal's chunks
+                        if lazy:  # a gradient has its primal's chunks
                             c = b.relayout(c, d)
                         t = _new(tensor_type)
                         t._data = c
@@ -149,12 +157,21 @@ def backward(
                         else:
                             entry[1] = entry[1] + c
                     elif vnode.tuple_out:
+                        if nxt is not None:
+                            push(heap, (-nxt.seq, nxt))
+                            nxt = None
                         _pend(need, c, pending, leaves, heap)
                     else:  # _pend's common case, inline
                         prev = pending_get(vnode)
                         if prev is None:
                             pending[vnode] = c
-                            push(heap, (-vnode.seq, vnode))
+                            if nxt is None and not heap:
+                                nxt = vnode
+                            else:
+                                if nxt is not None:
+                                    push(heap, (-nxt.seq, nxt))
+                                    nxt = None
+                                push(heap, (-vnode.seq, vnode))
                         else:
                             pending[vnode] = prev + c
             else:  # the general node: its rules, on tensors
