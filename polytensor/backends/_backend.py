@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -51,6 +52,8 @@ def register_op_name(name: str) -> int:
         )
     OP_INDEX[name] = index = len(OP_NAMES)
     OP_NAMES.append(name)
+    for backend in _TABLES:  # the backends made before this op: their tables grow with it
+        backend.fns.append(_Unresolved(backend, index))
     return index
 
 
@@ -83,31 +86,48 @@ def _missing(name: str, backend: str) -> Callable[..., Any]:
     return raiser
 
 
-class _FnTable(dict[int, Callable[..., Any]]):
-    """Op index -> backend callable, resolved on first use."""
+class _Unresolved:
+    """The entry of op ``index`` in ``backend.fns`` until its first call, which finds the
+    backend's function for it (``Backend.resolve``) and puts that in its place."""
 
-    def __init__(self, backend: Backend) -> None:
-        super().__init__()
-        self._backend = backend
+    __slots__ = ("backend", "index")
 
-    def __missing__(self, index: int) -> Callable[..., Any]:
-        fn = self._backend.resolve(OP_NAMES[index])
-        self[index] = fn
+    def __init__(self, backend: Backend, index: int) -> None:
+        self.backend = backend
+        self.index = index
+
+    def resolve(self) -> Callable[..., Any]:
+        fn = self.backend.resolve(OP_NAMES[self.index])
+        self.backend.fns[self.index] = fn
         return fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+
+def resolved(fns: list[Callable[..., Any]], index: int) -> Callable[..., Any]:
+    """``fns[index]``, the backend's own function (resolved now if it was not yet)."""
+    fn = fns[index]
+    return fn.resolve() if type(fn) is _Unresolved else fn
+
+
+# The backends made so far, whose function tables grow as ops register (weakly: a backend
+# variant nothing uses any more goes).
+_TABLES: weakref.WeakSet[Backend] = weakref.WeakSet()
 
 
 class _ByName:
     """The backend's functions by op name (``F.matmul``), for the fast forms of derivative
     rules: the same callables as ``fns``, found once per name."""
 
-    def __init__(self, fns: _FnTable) -> None:
+    def __init__(self, fns: list[Callable[..., Any]]) -> None:
         self._fns = fns
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         index = OP_INDEX.get(name)
         if index is None:
             raise AttributeError(f"no op named {name!r} in polytensor's table")
-        fn = self._fns[index]
+        fn = resolved(self._fns, index)
         setattr(self, name, fn)
         return fn
 
@@ -425,7 +445,10 @@ class Backend:
         self._variants: dict[tuple[tuple[str, Any], ...], Backend] = {}
         self._devices: list[Device] | None = None
         # Filled by load():
-        self.fns: _FnTable = _FnTable(self)
+        # op index -> the backend's function: a plain list (the table's functions index it
+        # on every call), each entry found on its first call
+        self.fns: list[Callable[..., Any]] = [_Unresolved(self, i) for i in range(len(OP_NAMES))]
+        _TABLES.add(self)
         self.by_name = _ByName(self.fns)
         self.cats: list[frozenset[Any]] = []
         # cats, for an op's fast path over two tensors: empty on a multi-device backend, whose
