@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
 
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
+_BOOL = dt.CATEGORY_NAMES.index("boolean")
+_REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
 
 
 def _operator(name: str) -> Callable[..., Tensor]:
@@ -122,6 +124,20 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
+    b = self._backend
+    if (
+        type(key) is _tb.TENSOR
+        and value.__class__ in (int, float)
+        and self._meta is None
+        and key._backend is b
+        and b.mutable
+    ):  # x[mask] = 0: a mask of x's shape, a real floating x in no graph, a Python number
+        kd = key._data
+        d = self._data
+        if kd.dtype in b.cats[_BOOL] and d.dtype in b.cats[_REAL_FLOAT] and kd.shape == d.shape:
+            d[kd] = value
+            _tape.bump_version(self)
+            return
     key = _with_ellipsis(key, self._data.ndim)
     template, tensors = split_key(key, "__setitem__")
     check_key(template, tensors, tuple(self.shape), "__setitem__")

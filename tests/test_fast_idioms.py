@@ -1,0 +1,75 @@
+"""The tutorials' idioms that take short paths: ``x[mask] = 0`` on a tensor in no graph, and
+``clamp(min=0)`` recording through the one-output recorder. Each gives what the general path
+gives, on every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("value", [0, 0.5, -2])
+def test_a_masked_write_of_a_number(backend: str, value: float) -> None:
+    pytest.importorskip(backend)
+    ref = np.array([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]])
+    expected = ref.copy()
+    expected[ref < 0] = value
+    with pt.use_backend(backend):
+        x = pt.asarray(ref.copy())
+        x[x < 0] = value
+        np.testing.assert_array_equal(x.numpy(), expected)
+        y = pt.asarray(ref.copy(), dtype=pt.float32)
+        y[y < 0] = value
+        assert y.dtype == pt.float32
+        np.testing.assert_array_equal(y.numpy(), expected.astype(np.float32))
+
+
+def test_a_masked_write_into_a_tensor_in_a_graph_is_recorded() -> None:
+    w = pt.asarray([1.0, -2.0, 3.0], requires_grad=True)
+    h = w * 2.0
+    h[h < 0] = 0.0
+    h.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 0.0, 2.0])
+
+
+def test_a_masked_write_after_use_in_a_graph_is_caught() -> None:
+    # h holds no autograd state, but a recorded op keeps its data: backward must see the change
+    w = pt.asarray([1.0, -2.0, 3.0], requires_grad=True)
+    h = pt.asarray([1.0, -1.0, 2.0])
+    y = (w * h).sum()
+    h[h < 0] = 0.0
+    with pytest.raises(RuntimeError, match=r"in-place|modified"):
+        y.backward()
+
+
+def test_a_masked_write_keeps_refusing_bad_input() -> None:
+    x = pt.asarray([1.0, -2.0])
+    with pytest.raises(IndexError):
+        x[pt.asarray([True, False, True])] = 0.0
+    leaf = pt.asarray([1.0, -2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place"):
+        leaf[leaf < 0] = 0.0
+    i = pt.asarray([1, 2])
+    i[i > 1] = 7  # an integer tensor takes the general path
+    np.testing.assert_array_equal(i.numpy(), [1, 7])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clamp_with_one_bound_records_its_node(backend: str) -> None:
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        x = pt.asarray([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x.clamp(min=0)
+        assert y.grad_fn is not None
+        (y * pt.asarray([1.0, 2.0, 3.0])).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 2.0, 3.0])
+        z = pt.clip(x, None, 1.0)
+        z.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [1.0, 3.0, 3.0])
+        # nothing that needs a gradient: no node
+        assert pt.clamp(pt.asarray([1.0, -1.0]), min=0).grad_fn is None
