@@ -10,6 +10,7 @@ them as ``TENSOR``, the concrete class, which ``Tensor`` registers when it is de
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,31 @@ if TYPE_CHECKING:
     from .backends import Backend
 
 __all__ = ["SUBCLASSES", "TENSOR", "TensorBase"]
+
+
+def _asked_by_laziness_probe() -> bool:
+    """Whether ``bool()`` was called by array-api-compat's ``is_lazy_array`` (any copy of it:
+    SciPy and scikit-learn vendor their own).
+
+    ``is_lazy_array`` recognises Dask and JAX arrays by class and any other array as lazy when
+    ``bool()`` of one of its elements raises. A lazy polytensor tensor answers that probe by
+    raising, as the standard says a lazy implementation should (its ``__bool__`` notes), so
+    SciPy and scikit-learn take their lazy code paths instead of computing the graph for every
+    check; everywhere else ``bool()`` computes, so ``if loss < tol:`` and
+    ``while x.norm() < 1000:`` run unchanged on Dask, as they do on a Dask array.
+
+    Examples
+    --------
+    >>> from polytensor._tensor_base import _asked_by_laziness_probe
+    >>> _asked_by_laziness_probe()
+    False
+    """
+    caller = sys._getframe(1).f_back  # 1: __bool__, its f_back: whoever called bool()
+    return (
+        caller is not None
+        and caller.f_code.co_name == "is_lazy_array"
+        and str(caller.f_globals.get("__name__", "")).endswith("array_api_compat.common._helpers")
+    )
 
 
 class TensorBase:
@@ -108,6 +134,13 @@ class TensorBase:
         return self._backend.to_numpy(self._data).reshape(()).item()
 
     def __bool__(self) -> bool:
+        if self._backend.lazy and _asked_by_laziness_probe():
+            # Note: the standard lets a lazy implementation raise ValueError here; polytensor
+            # does so only for array-api-compat's laziness probe (see _asked_by_laziness_probe).
+            raise ValueError(
+                f"bool() of a lazy ({self._backend.name}) tensor asked by is_lazy_array(): "
+                "the tensor is lazy; call pt.compute(x) or x.item() to get its value"
+            )
         return bool(self._scalar("bool"))
 
     def __float__(self) -> float:
