@@ -151,3 +151,21 @@ def test_scipy_on_a_dask_tensor_computes_once_and_differentiates(
     assert r["computes_before_asking"] == 0, r  # forward and backward stayed lazy
     assert r["computes"] == 1, r  # the gradient, in one pass
     assert r["max_error"] < 1e-6, r
+
+
+def test_gradient_through_a_mask_of_the_tensors_shape_stays_lazy_on_dask(
+    dask_backend: None, dask_computes: Any
+) -> None:
+    # out[m] = f(x[m]), the way array-API libraries write a where (scikit-learn's r2_score and
+    # incremental variance): the adjoint of x[m] writes the cotangent, of the mask's unknown
+    # count, back where the mask holds, lazily.
+    a = np.array([[1.0, -2.0, 3.0], [-4.0, 5.0, 0.5]])
+    w = np.arange(6.0).reshape(2, 3)
+    x = pt.asarray(a, requires_grad=True)
+    m = x > 0
+    out = pt.zeros((2, 3), dtype=pt.float64)
+    out[m] = x[m] * x[m]
+    (out * pt.asarray(w)).sum().backward()
+    assert dask_computes.calls == 0
+    np.testing.assert_allclose(x.grad.numpy(), np.where(a > 0, 2 * a * w, 0.0))
+    assert dask_computes.calls == 1
