@@ -41,3 +41,56 @@ KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
         "result of clip unspecified); one of the drawn cases has it"
     ),
 }
+
+# -- plug-in backends (tests/plugins: `make test-plugins`), limitations of the libraries --------
+_XLA_FTZ = (
+    "XLA on CPU flushes subnormal numbers to zero (JAX), so a drawn subnormal input acts as 0"
+)
+
+KNOWN_FAILURES.update(
+    {
+        ("test_unary_matches_numpy", "jax", "log10"): _XLA_FTZ + ": log10(5e-324) is -inf",
+        ("test_unary_matches_numpy", "jax", "cos"): (
+            "JAX's complex64 cos overflows: cos(89j) is inf + 0j where NumPy gives 2.24e38"
+        ),
+        ("test_unary_matches_numpy", "jax", "sinh"): (
+            "JAX's float32 sinh(15) is 1634507.9, 5.4e-7 from the correctly rounded 1634508.8 "
+            "(the suite allows 4.8e-7)"
+        ),
+        ("test_unary_matches_numpy", "jax", "cosh"): (
+            "JAX's float32 cosh(16) is 5.4e-7 from the correctly rounded value (the suite "
+            "allows 4.8e-7)"
+        ),
+        ("test_binary_matches_numpy", "jax", "minimum"): (
+            "JAX's minimum(-0.0, 0.0) is -0.0 where NumPy gives 0.0"
+        ),
+        ("test_binary_matches_numpy", "jax", "equal"): _XLA_FTZ + ": 0.0 == 1e-45 is True",
+        ("test_binary_with_python_scalar_matches_numpy", "jax", "divide"): (
+            "JAX's complex division by -0 + 0j gives -inf - infj where NumPy gives inf + infj"
+        ),
+        ("test_binary_with_python_scalar_matches_numpy", "jax", "remainder"): (
+            "JAX's remainder(0.0, -1.0) is 0.0 where NumPy gives -0.0; "
+            + _XLA_FTZ
+            + ": remainder(0.0, 5e-324) is nan"
+        ),
+        ("test_binary_with_python_scalar_matches_numpy", "jax", "not_equal"): (
+            "JAX reads a Python int as an int64 first: one above 2**63 - 1 raises OverflowError "
+            "even beside a uint64 array"
+        ),
+        ("test_reduction_matches_numpy", "jax", "cumulative_prod"): (
+            "JAX's cumulative_prod of a small signed integer dtype keeps it (int8) where the "
+            "standard wants the default integer dtype"
+        ),
+        ("test_reduction_matches_numpy", "jax", "all"): (
+            "JAX's all() of a complex number looks at the real part only: all(1j) is False"
+        ),
+        ("test_linalg_matches_numpy", "jax", "linalg.matrix_rank"): (
+            "JAX's matrix_rank of [[1.2e-38]] (float32's smallest normal) with rtol=0.5 is 0 "
+            "where NumPy gives 1 (the tolerance, rtol times it, is subnormal)"
+        ),
+        ("test_sorting_searching_set_matches_numpy", "jax", "searchsorted"): (
+            "JAX's searchsorted returns int32 indices where the standard wants the default "
+            "index dtype (int64)"
+        ),
+    }
+)
