@@ -62,3 +62,19 @@ def test_a_library_whose_pow_keeps_the_first_dtype_gets_the_promoted_one(
     assert pt.pow(x, y).dtype == pt.int16
     assert pt.pow(x, y).item() == 9
     assert pt.pow(2, x).dtype == pt.int8
+
+
+def test_a_librarys_struct_sequence_results_become_named_tuples(
+    register: Callable[[Backend], Backend],
+) -> None:
+    # torch's linalg results are struct sequences (torch.return_types), fields by name only
+    pytest.importorskip("torch")
+    import array_api_compat.torch
+
+    b = register(pt.backends.from_namespace("torch_structseq", lambda: array_api_compat.torch))
+    x = pt.asarray(np.diag([1.0, 3.0]), device=b.name)
+    eigh = pt.linalg.eigh(x)
+    assert eigh._fields == ("eigenvalues", "eigenvectors")
+    np.testing.assert_allclose(eigh.eigenvalues.numpy(), [1.0, 3.0])
+    assert pt.linalg.svd(x)._fields == ("U", "S", "Vh")
+    assert pt.linalg.slogdet(x).logabsdet.item() == pytest.approx(math.log(3.0))
