@@ -205,6 +205,24 @@ def cases() -> list[Case]:
         ),
         Case(
             "sklearn.metrics",
+            "mean_squared_error(multioutput='raw_values')",
+            _sklearn(lambda x, y: metrics.mean_squared_error(x, y, multioutput="raw_values")),
+            ((6, 2), (6, 2)),
+        ),
+        Case(
+            "sklearn.metrics",
+            "r2_score(multioutput='raw_values')",
+            _sklearn(lambda x, y: metrics.r2_score(x, y, multioutput="raw_values")),
+            ((6, 2), (6, 2)),
+        ),
+        Case(
+            "sklearn.metrics",
+            "mean_absolute_error(multioutput='raw_values')",
+            _sklearn(lambda x, y: metrics.mean_absolute_error(x, y, multioutput="raw_values")),
+            ((6, 2), (6, 2)),
+        ),
+        Case(
+            "sklearn.metrics",
             "pairwise.euclidean_distances",
             _sklearn(lambda x: metrics.pairwise.euclidean_distances(x, x[:2] * 2.0)),
             ((4, 3),),
@@ -335,14 +353,22 @@ def table(
 
 
 NOTES = [
-    "- scikit-learn's metrics return `float(...)` of a tensor: a Python number, outside the "
-    "graph (as `float()` of a PyTorch tensor is).",
-    "- `StandardScaler`: scikit-learn's incremental variance computes `0/0` in the branch "
-    "that `where` discards for the first batch; the discarded branch's gradient is `0 * nan`, "
-    "NaN, as in PyTorch for the same code.",
-    "- On Dask, a gradient through a boolean mask (`x[mask]`) scatters a cotangent of unknown "
-    "length: polytensor raises and asks to compute first (`pt.compute`) or move the tensor "
-    '(`x.to("numpy")`).',
+    "- scikit-learn's metrics return `float(...)` of a tensor, a Python number outside the graph. "
+    "PyTorch allows `float()` of a tensor that requires grad, and so does polytensor in a user's "
+    "code (`float(loss)`); called by an installed library that took the tensor through the "
+    "Array API, it raises polytensor's error instead of detaching silently, saying how to get "
+    "the number (`x.detach()`, `pt.no_grad()`). Their `multioutput='raw_values'` results are "
+    "tensors and differentiate.",
+    "- `StandardScaler`: scikit-learn's incremental variance squares "
+    "`last_sum / last_over_new_count - new_sum`, a `0 / 0` of constants on the first batch, and "
+    "overwrites the NaN with `u[zeros] = v[zeros]`; the overwritten square's cotangent is 0 and "
+    "`pow`'s rule gives `0 * 2 * NaN`: NaN, the value PyTorch gives for the same code "
+    "(docs/edge-gradients.md). `MinMaxScaler`, or `(x - x.mean(0)) / x.std(0)`, differentiate.",
+    "- On Dask, array-API libraries see a lazy array (array-api-compat's `is_lazy_array`), so "
+    "SciPy takes its lazy code paths: forward and backward stay lazy and compute once when "
+    "asked. A gradient through a boolean mask of the tensor's shape (`out[m] = f(x[m])`) stays "
+    "lazy; one through other boolean masks (a 0-d mask, a mask of fewer axes) raises and asks to "
+    'compute first (`pt.compute`) or move the tensor (`x.to("numpy")`).',
     "- SciPy functions that still convert with `np.asarray` (`pearsonr`, "
     "`signal.convolve/correlate/detrend`, `fft.dct/idct`) raise polytensor's error instead of "
     "detaching.",

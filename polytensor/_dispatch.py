@@ -7,7 +7,8 @@ call to ``polytensor.autograd`` for recording.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _config, _tape
 from . import _dtypes as dt
@@ -42,12 +43,22 @@ def wrap_output(out: Any, backend: Backend) -> Any:
     """Wrap what a backend function returned: an array, or a (named) tuple or list of arrays."""
     if isinstance(out, tuple):
         items = [wrap_output(o, backend) for o in out]
-        return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
+        if hasattr(out, "_fields"):
+            return type(out)(*items)
+        names = getattr(out, "__match_args__", None)  # a struct sequence (torch.return_types)
+        return _named(type(out).__name__, names)(*items) if names else tuple(items)
     if isinstance(out, list):
         return [wrap_output(o, backend) for o in out]
     if out is None:
         return out
     return wrap_new(out, backend)  # NumPy scalars become 0-d arrays here
+
+
+@functools.cache
+def _named(name: str, fields: tuple[str, ...]) -> Any:
+    """A named tuple class with ``fields``, for a library's struct sequence (fields by name, as
+    the standard's named results have them)."""
+    return NamedTuple(name, [(f, Any) for f in fields])
 
 
 def _joined(where: str, backend: Backend | None, b: Backend) -> Backend:

@@ -6,10 +6,12 @@ autograd behaviour lives in ``polytensor.autograd``."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from . import _tape
 from ._config import get_default_dtype, parse_device
+from ._consumers import note_namespace_request
 from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
@@ -108,6 +110,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             )
         import polytensor
 
+        note_namespace_request(sys._getframe(1))  # a library dispatching on tensors
         return polytensor
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:

@@ -10,10 +10,13 @@ them as ``TENSOR``, the concrete class, which ``Tensor`` registers when it is de
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
+from ._config import GRAD_ENABLED
+from ._consumers import array_api_library_converting, asked_by_laziness_probe
 from ._device import Device
 from ._shapes import SizeAttr
 
@@ -108,11 +111,19 @@ class TensorBase:
         return self._backend.to_numpy(self._data).reshape(()).item()
 
     def __bool__(self) -> bool:
+        if self._backend.lazy and asked_by_laziness_probe(sys._getframe(1)):
+            # Note: the standard lets a lazy implementation raise ValueError here; polytensor
+            # does so for array-api-compat's laziness probe only (_consumers.py says why).
+            raise ValueError(
+                f"bool() of a lazy ({self._backend.name}) tensor asked by is_lazy_array(): "
+                "the tensor is lazy; call pt.compute(x) or x.item() to get its value"
+            )
         return bool(self._scalar("bool"))
 
     def __float__(self) -> float:
         if self.dtype.kind == "complex floating":
             raise TypeError("float() of a complex tensor; use complex(x) or pt.real(x)")
+        self._refuse_library_detach("float")
         return float(self._scalar("float"))
 
     def __int__(self) -> int:
@@ -126,6 +137,7 @@ class TensorBase:
         return int(v)
 
     def __complex__(self) -> complex:
+        self._refuse_library_detach("complex")
         return complex(self._scalar("complex"))
 
     def __index__(self) -> int:
@@ -205,6 +217,24 @@ class TensorBase:
             raise RuntimeError(
                 f"{what} of a tensor that requires grad: the result would share its memory "
                 f"without its gradient; to detach on purpose, {fix}"
+            )
+
+    # Note: PyTorch allows float() of a tensor that requires grad, and so does polytensor in
+    # a user's code; a library that took the tensor through the Array API and returns
+    # float(...) of it would detach the user's result silently, so that caller is refused
+    # (_consumers.py). Under no_grad() nothing is refused: no gradient is wanted there.
+    def _refuse_library_detach(self, what: str) -> None:
+        m = self._meta
+        if m is None or not (m.requires_grad or m.node is not None) or not GRAD_ENABLED.get():
+            return
+        library = array_api_library_converting(sys._getframe(2))
+        if library is not None:
+            raise RuntimeError(
+                f"{what}() of a tensor that requires grad, called by {library}: the Python "
+                "number it makes has no gradient, so the library's result would be silently "
+                "detached; for the gradient, compute the value with polytensor functions (or "
+                "ask the library for an array result); for the number alone, pass x.detach() "
+                "or call it under pt.no_grad()"
             )
 
     def item(self) -> Any:

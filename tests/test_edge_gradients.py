@@ -44,6 +44,14 @@ def _mx(*rows: Any) -> list[Any]:
     return list(rows)
 
 
+def _overwritten_nan_square(lib: Any, s: Any) -> Any:
+    zero = lib.zeros_like(s)
+    u = zero * (zero / zero - s) ** 2  # 0 * NaN: a 0 / 0 of constants, squared
+    m = zero == 0  # every element
+    u[m] = (s * s)[m]  # overwritten: u is s * s
+    return u
+
+
 CASES = [
     # pow: 0 where the exponent is 0 (at 0 too); 0 ** b flat in b for b >= 0, -inf for b < 0
     Case(
@@ -215,6 +223,15 @@ CASES = [
     ),
     Case("sign_zero", ([0.0, -2.0],), pt.sign, torch.sign),
     Case("prod_with_a_zero", ([0.0, 2.0, 3.0],), pt.prod, torch.prod),
+    # a NaN square overwritten by y[m] = v[m] (scikit-learn's incremental variance, first
+    # batch): its cotangent is 0, and pow's rule gives 0 * 2 * NaN = NaN, in PyTorch too
+    Case(
+        "pow_square_overwritten_nan",
+        ([1.5, -0.5],),
+        lambda s: _overwritten_nan_square(pt, s),
+        lambda s: _overwritten_nan_square(torch, s),
+        warns=True,
+    ),
 ]
 
 # ops with a fast first-order form (autograd/_fast_forms.py): the form agrees with the rule

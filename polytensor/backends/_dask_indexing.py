@@ -20,7 +20,9 @@ Lazy fills:
 - ``reshape`` that splits and merges dimensions unevenly: Dask refuses; two steps via the flat
   array.
 - ``_scatter_add`` (the adjoint of ``__getitem__``, for autograd): ``numpy.add.at`` per block of
-  the gradient and a sum of the blocks, instead of the generic host round trip.
+  the gradient and a sum of the blocks, instead of the generic host round trip; after a boolean
+  mask of ``x``'s shape, the cotangent (of unknown length) written back as ``_put`` writes
+  ``y[m] = v[m]``.
 
 Errors instead of silent computing (Dask would return arrays of unknown, NaN, shape):
 ``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, boolean-mask
@@ -396,6 +398,10 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     if any(_is_bool_array(k) for k in arrays):
         if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
             return da.zeros(shape, dtype=g.dtype)
+        if len(given) == 1 and _is_bool_array(key) and key.shape == tuple(shape):
+            # x[m] with a mask of x's shape: g (of the mask's unknown count) written, in
+            # order, where the mask holds, as __setitem__ writes y[m] = v[m]
+            return _put_masked(da.zeros(shape, dtype=g.dtype, chunks=key.chunks), g, key)
         return data_dependent(
             "__getitem__", "a boolean mask selects a number of elements that depends on its values"
         )()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -82,9 +83,87 @@ def sign(xp: ModuleType) -> Callable[[Any], Any]:
     return fixed
 
 
+def pow(xp: ModuleType) -> Callable[[Any, Any], Any]:
+    """Libraries that give ``pow`` of two integer dtypes the first one's dtype (JAX:
+    ``pow(int8, int16)`` is int8), or a Python int base their default integer dtype: the
+    standard's promoted dtype, by converting the operands first."""
+    raw = xp.pow
+
+    def fixed(x1: Any, x2: Any) -> Any:
+        if not hasattr(x1, "dtype"):
+            x1 = xp.asarray(x1, dtype=x2.dtype)
+        elif not hasattr(x2, "dtype"):
+            x2 = xp.asarray(x2, dtype=x1.dtype)
+        elif x1.dtype != x2.dtype:
+            common = xp.result_type(x1, x2)
+            x1, x2 = xp.astype(x1, common), xp.astype(x2, common)
+        return raw(x1, x2)
+
+    return fixed
+
+
 def install(overrides: dict[str, Any], xp: ModuleType) -> None:
     """Put the fixes of this module into a backend's ``overrides``."""
     overrides["floor_divide"] = floor_divide(xp)
     overrides["expm1"] = expm1(xp)
     overrides["tanh"] = tanh(xp)
     overrides["sign"] = sign(xp)
+
+
+# -- probes: whether a library needs a fix --------------------------------------------------------
+# Each takes the namespace and a function giving a NumPy copy of an array, and says whether the
+# library already has the standard's value (an error counts as not having it).
+def _floor_divide_right(xp: ModuleType, host: Callable[[Any], Any]) -> bool:
+    a = host(xp.floor_divide(xp.asarray([1.0, math.inf]), xp.asarray([-math.inf, 2.0])))
+    return bool(a[0] == 0 and math.copysign(1.0, a[0]) < 0 and a[1] == math.inf)
+
+
+def _expm1_right(xp: ModuleType, host: Callable[[Any], Any]) -> bool:
+    return bool(host(xp.expm1(xp.asarray([complex(math.inf, 0.0)])))[0] == complex(math.inf, 0))
+
+
+def _tanh_right(xp: ModuleType, host: Callable[[Any], Any]) -> bool:
+    r = host(xp.tanh(xp.asarray([complex(math.inf, 2.0)])))[0]
+    return bool(r == 1 and math.copysign(1.0, r.imag) > 0)
+
+
+def _sign_right(xp: ModuleType, host: Callable[[Any], Any]) -> bool:
+    r = host(xp.sign(xp.asarray([complex(-0.0, -0.0)])))[0]
+    return bool(r == 0 and math.copysign(1.0, r.real) > 0 and math.copysign(1.0, r.imag) > 0)
+
+
+def _pow_right(xp: ModuleType, host: Callable[[Any], Any]) -> bool:
+    a = xp.asarray(2, dtype=xp.int8)  # 0-d: JAX goes wrong there only
+    return bool(
+        xp.pow(a, xp.asarray(1, dtype=xp.int16)).dtype == xp.int16 and xp.pow(2, a).dtype == xp.int8
+    )
+
+
+_PROBED: dict[str, tuple[Callable[..., bool], Callable[[ModuleType], Any]]] = {
+    "floor_divide": (_floor_divide_right, floor_divide),
+    "expm1": (_expm1_right, expm1),
+    "tanh": (_tanh_right, tanh),
+    "sign": (_sign_right, sign),
+    "pow": (_pow_right, pow),
+}
+
+
+def install_needed(
+    overrides: dict[str, Any], xp: ModuleType, host: Callable[[Any], Any]
+) -> list[str]:
+    """Put into ``overrides`` the fixes that the library behind ``xp`` is found to need (a
+    backend made from a namespace alone, asked when it loads); returns their names."""
+    needed = []
+    for name, (right, fix) in _PROBED.items():
+        if name in overrides:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                ok = right(xp, host)
+            except Exception:  # noqa: BLE001  (a refusal is a wrong answer too)
+                ok = False
+        if not ok:
+            overrides[name] = fix(xp)
+            needed.append(name)
+    return needed

@@ -3,7 +3,8 @@
 What polytensor needs to know about a library beyond its namespace is found by asking the
 library when it loads: whether its arrays can be written in place (JAX's cannot: writes then
 rebind, as on Dask, through the array's ``.at[...]`` where it has one), whether it has several
-devices, and how its arrays reach NumPy (DLPack or ``__array__``).
+devices, how its arrays reach NumPy (DLPack or ``__array__``), and which of the standard's
+special cases and promotions it gets wrong (``_fixes.py``: fixed over its own functions).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from .._device import Device
+from . import _fixes
 from ._backend import Availability, Backend, Capabilities, Transfer
 
 __all__ = ["from_namespace"]
@@ -176,6 +178,9 @@ def from_namespace(
             backend._devices = [Device(backend, d) for d in devices]
         if not mutable and "_put" not in own:
             own["_put"] = _functional_put(backend)
+        # the standard's special cases and promotions that NumPy-like libraries get wrong,
+        # where this one does (JAX's floor_divide(1.0, -inf) is -1.0, its pow(int8, int16) int8)
+        _fixes.install_needed(own, xp, _to_numpy)
         return xp
 
     backend = Backend(
