@@ -415,7 +415,9 @@ def _minmax(name: str) -> Callable[..., Tensor]:
     ) -> Any:
         # Note: PyTorch's x.max(dim) returns (values, indices); with axis= (or none) it is
         # the standard's reduction, as pt.max's.
-        return getattr(_pytorch, name)(self, dim, keepdim, axis=axis, keepdims=bool(keepdims))
+        return getattr(_pytorch, name)(
+            self, dim, keepdim, axis=axis, keepdims=False if keepdims is None else keepdims
+        )
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -912,8 +914,8 @@ def _new_like(name: str) -> Callable[..., Tensor]:
         ]
         return fn(
             shape,
-            dtype=dtype or self.dtype,
-            device=device or self.device,
+            dtype=self.dtype if dtype is None else dtype,
+            device=self.device if device is None else device,
             requires_grad=requires_grad,
         )
 
@@ -947,8 +949,8 @@ def new_full(
     return full(
         _shape_args("new_full", (size,)),
         fill_value,
-        dtype=dtype or self.dtype,
-        device=device or self.device,
+        dtype=self.dtype if dtype is None else dtype,
+        device=self.device if device is None else device,
         requires_grad=requires_grad,
     )
 
@@ -966,7 +968,10 @@ def new_tensor(
     """
 
     return tensor(
-        data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+        data,
+        dtype=self.dtype if dtype is None else dtype,
+        device=self.device if device is None else device,
+        requires_grad=requires_grad,
     )
 
 

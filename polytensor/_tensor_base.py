@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
+from ._checks import ExportError, OutOfRangeError
 from ._device import Device
 from ._shapes import SizeAttr
 
@@ -120,7 +121,7 @@ class TensorBase:
             raise TypeError("int() of a complex tensor; use complex(x) or pt.real(x)")
         v = self._scalar("int")
         if isinstance(v, float) and not math.isfinite(v):
-            raise (OverflowError if math.isinf(v) else ValueError)(
+            raise (OutOfRangeError if math.isinf(v) else ValueError)(
                 f"int() of a tensor holding {v}; only finite values convert to int"
             )
         return int(v)
@@ -177,6 +178,8 @@ class TensorBase:
             return data.__dlpack__(**kwargs)
         except (TypeError, ValueError, RuntimeError) as e:
             raise type(e)(f"__dlpack__(): {e}") from None
+        except BufferError as e:  # (the standard's class for it, and a ValueError)
+            raise ExportError(f"__dlpack__(): {e}") from None
 
     def __dlpack_device__(self) -> tuple[Any, int]:
         if self._backend.lazy:
