@@ -213,3 +213,26 @@ def test_dask_linalg_errors_found_when_computed_name_the_function(name: str, cal
     y = call(singular)  # type: ignore[operator]  # (lazy: nothing fails yet)
     with pytest.raises(np.linalg.LinAlgError, match=rf"{re.escape(name)}\(\): "):
         pt.compute(y)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sort_topk_and_isclose_check_their_flags_and_tolerances(backend: str) -> None:
+    x = pt.asarray([3.0, 1.0, 2.0], device=backend)
+    with pytest.raises(TypeError, match=r"sort\(\) expects descending= to be True or False"):
+        x.sort(descending=np.ones(0, dtype=np.int64))
+    with pytest.raises(TypeError, match=r"sort\(\) expects descending= to be True or False"):
+        pt.sort(x, descending="no")  # (read as True before: sorted the wrong way, silently)
+    with pytest.raises(TypeError, match=r"topk\(\) expects largest= to be True or False"):
+        pt.topk(x, 2, largest="no")
+    with pytest.raises(TypeError, match=r"isclose\(\) expects atol= to be a Python float"):
+        pt.isclose(x, 1.0, atol="fro")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"isclose\(\) expects equal_nan= to be True or False"):
+        pt.isclose(x, 1.0, equal_nan=np.ones(2))  # type: ignore[arg-type]
+
+
+def test_a_refused_dlpack_export_is_a_buffer_error_and_a_value_error() -> None:
+    # the standard names BufferError for it; the project's errors are ValueErrors
+    with pytest.raises(BufferError, match=r"__dlpack__\(\): unsupported device"):
+        pt.ones(2).__dlpack__(dl_device=(-1, 2))
+    with pytest.raises(ValueError, match=r"__dlpack__\(\)"):
+        pt.ones(2).__dlpack__(dl_device=(-1, 2))
