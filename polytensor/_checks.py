@@ -13,6 +13,7 @@ __all__ = [
     "ExportError",
     "OutOfRangeError",
     "bad_param",
+    "check_copy",
     "check_flag",
     "describe",
     "named_error",
@@ -181,10 +182,10 @@ def _is_int(v: object) -> bool:
 
 
 def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None:
-    """A TypeError or ValueError for a malformed ``axis=`` or ``shape=`` of a call of ``name``
-    on native arrays ``datas`` (None if they look right): what backends report with a
-    ZeroDivisionError, an AssertionError or a message that names no function, or (Dask) only
-    when the graph is computed.
+    """A TypeError or ValueError for a malformed ``axis=``, ``correction=`` or ``shape=`` of a
+    call of ``name`` on native arrays ``datas`` (None if they look right): what backends report
+    with a ZeroDivisionError, an AssertionError or a message that names no function, or (Dask)
+    only when the graph is computed.
 
     Examples
     --------
@@ -214,6 +215,11 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
                 f"{name}() got axis={axis!r}, which names an axis twice for an array of "
                 f"{ndim} dimensions"
             )
+    correction = params.get("correction")
+    if correction is not None and not isinstance(correction, (int, float)):
+        return TypeError(
+            f"{name}() expects correction= to be a Python int or float; got {describe(correction)}"
+        )
     shape = params.get("shape")
     if shape is not None and "shape" in params:
         dims = shape if isinstance(shape, tuple) else (shape,)
@@ -240,3 +246,17 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
                     f"{shape!r}: the -1 size cannot be inferred"
                 )
     return None
+
+
+def check_copy(where: str, copy: object) -> bool | None:
+    """``copy=`` of the standard's conversions: None (copy only if needed) or a flag.
+
+    Examples
+    --------
+    >>> from polytensor._checks import check_copy
+    >>> check_copy("asarray", None), check_copy("asarray", False)
+    (None, False)
+    """
+    if copy is None or copy is True or copy is False:
+        return copy
+    raise TypeError(f"{where}() expects copy= to be None, True or False; got {describe(copy)}")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
-from ._checks import ExportError, OutOfRangeError
+from ._checks import ExportError, OutOfRangeError, check_copy
 from ._device import Device
 from ._shapes import SizeAttr
 
@@ -188,6 +188,7 @@ class TensorBase:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
+        copy = check_copy("__array__", copy)
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
             try:

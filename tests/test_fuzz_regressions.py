@@ -236,3 +236,24 @@ def test_a_refused_dlpack_export_is_a_buffer_error_and_a_value_error() -> None:
         pt.ones(2).__dlpack__(dl_device=(-1, 2))
     with pytest.raises(ValueError, match=r"__dlpack__\(\)"):
         pt.ones(2).__dlpack__(dl_device=(-1, 2))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_correction_that_is_no_number_is_a_type_error_on_every_backend(backend: str) -> None:
+    # (Dask failed with words naming no function, or took an empty array for 0)
+    x = pt.ones((2, 3), device=backend)
+    for correction in (np.ones(3), pt.ones(2, device=backend), "a", np.ones(0)):
+        with pytest.raises(TypeError, match=r"var\(\) expects correction= to be a Python int"):
+            pt.var(x, correction=correction)  # type: ignore[arg-type]
+    assert pt.var(x, correction=1).shape == ()
+
+
+def test_copy_of_the_conversions_is_none_true_or_false() -> None:
+    for call, name in (
+        (lambda: pt.asarray([1.0], copy="no"), "asarray"),
+        (lambda: pt.from_dlpack(np.ones(2), copy="fro"), "from_dlpack"),
+        (lambda: pt.ones(2).__array__(copy=np.ones(0)), "__array__"),
+    ):
+        with pytest.raises(TypeError, match=rf"{name}\(\) expects copy= to be None, True or False"):
+            call()
+    assert pt.asarray([1.0], copy=True).tolist() == [1.0]

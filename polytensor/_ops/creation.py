@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import _config, _tape
 from .. import _dtypes as dt
-from .._checks import OutOfRangeError, describe, named_error
+from .._checks import OutOfRangeError, check_copy, describe, named_error
 from .._config import parse_device
 from .._dispatch import wrap_new
 from .._tensor_base import TensorBase
@@ -509,6 +509,7 @@ def asarray(
     from ..backends import _host
 
     _check_dtype("asarray", dtype)
+    copy = check_copy("asarray", copy)
     if isinstance(obj, TensorBase):
         t = cast("Tensor", obj)
         if device is not None:
@@ -636,6 +637,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
 
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack() expects an object with __dlpack__; got {type(x).__name__}")
+    copy = check_copy("from_dlpack", copy)
     backend, native = _target(device, "from_dlpack")
     if isinstance(x, TensorBase):
         x._refuse_export("from_dlpack()", "pass x.detach()")

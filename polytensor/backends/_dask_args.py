@@ -1,12 +1,13 @@
-"""Checks of a Dask call's ``axis=`` and ``shape=`` while its graph is built.
+"""Checks of a Dask call's ``axis=``, ``correction=`` and ``shape=`` while its graph is built.
 
-Dask accepts what NumPy refuses: ``axis=True`` (a bool is an int to Dask), a tuple of axes naming
-one axis twice, ``shape=(1.5,)`` or a tensor as a shape build a graph that fails only when
-computed, inside a task, with NumPy's words naming no function ("an integer is required for the
-axis", "duplicate value in 'axis'"), or not at all. On the eager backends the library refuses such
-a call at once and ``apply()`` reports it with the same checks (``polytensor._checks.bad_param``);
-on Dask they have to run before the graph exists. They cost a few ``isinstance`` calls per call
-that passes ``axis=`` or ``shape=`` (a Dask call builds a graph: microseconds more).
+Dask accepts what NumPy refuses: ``axis=True`` (a bool is an int to Dask), a tuple of axes
+naming one axis twice, ``shape=(1.5,)``, a tensor as a shape or as ``correction=`` build a graph
+that fails only when computed, inside a task, with NumPy's words naming no function ("an integer
+is required for the axis", "duplicate value in 'axis'"), or not at all. On the eager backends the
+library refuses such a call at once and ``apply()`` reports it with the same checks
+(``polytensor._checks.bad_param``); on Dask they have to run before the graph exists. They cost
+a few ``isinstance`` calls per call that passes one of them (a Dask call builds a graph:
+microseconds more).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from .._checks import bad_param
 
 __all__ = ["checked"]
 
-_CHECKED = ("axis", "shape")
+_CHECKED = ("axis", "correction", "shape")
 
 
 def checked(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` (the Dask backend's function for op ``name``), checking ``axis=`` and ``shape=``
-    first if it takes them; ``fn`` itself otherwise.
+    """``fn`` (the Dask backend's function for op ``name``), checking ``axis=``,
+    ``correction=`` and ``shape=`` first if it takes them; ``fn`` itself otherwise.
 
     Examples
     --------
