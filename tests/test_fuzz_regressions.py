@@ -257,3 +257,10 @@ def test_copy_of_the_conversions_is_none_true_or_false() -> None:
         with pytest.raises(TypeError, match=rf"{name}\(\) expects copy= to be None, True or False"):
             call()
     assert pt.asarray([1.0], copy=True).tolist() == [1.0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_frequency_count_too_large_names_the_function(backend: str) -> None:
+    # (Dask's arange failed with a TypeError naming no function)
+    with pytest.raises((TypeError, ValueError), match=r"fft\.rfftfreq\(\): "):
+        pt.fft.rfftfreq(2**70, device=backend)
