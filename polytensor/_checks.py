@@ -6,6 +6,7 @@ that names the function, says what was expected and what came.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 __all__ = [
@@ -216,7 +217,7 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
                 f"{ndim} dimensions"
             )
     correction = params.get("correction")
-    if correction is not None and not isinstance(correction, (int, float)):
+    if correction is not None and not isinstance(correction, numbers.Real):
         return TypeError(
             f"{name}() expects correction= to be a Python int or float; got {describe(correction)}"
         )

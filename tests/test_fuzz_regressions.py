@@ -245,7 +245,12 @@ def test_a_correction_that_is_no_number_is_a_type_error_on_every_backend(backend
     for correction in (np.ones(3), pt.ones(2, device=backend), "a", np.ones(0)):
         with pytest.raises(TypeError, match=r"var\(\) expects correction= to be a Python int"):
             pt.var(x, correction=correction)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"std\(\) expects correction= to be a Python int"):
+            x.std(correction=correction)
+    with pytest.raises(TypeError, match=r"var\(\) expects unbiased= to be True or False"):
+        x.var(unbiased="no")
     assert pt.var(x, correction=1).shape == ()
+    assert x.std(correction=np.int64(0)).shape == ()  # (NumPy's numbers are numbers)
 
 
 def test_copy_of_the_conversions_is_none_true_or_false() -> None:
