@@ -269,3 +269,13 @@ def test_a_frequency_count_too_large_names_the_function(backend: str) -> None:
     # (Dask's arange failed with a TypeError naming no function)
     with pytest.raises((TypeError, ValueError), match=r"fft\.rfftfreq\(\): "):
         pt.fft.rfftfreq(2**70, device=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_fill_value_outside_the_dtype_is_out_of_range_on_every_backend(backend: str) -> None:
+    # (Dask built the array and failed when computing it, with Python's OverflowError)
+    with pytest.raises(OutOfRangeError, match=r"full\(\) got fill value 300, outside .*uint8"):
+        pt.full(3, 300, dtype=pt.uint8, device=backend)
+    with pytest.raises(OutOfRangeError, match=r"full_like\(\) got fill value"):
+        pt.allclose(pt.ones((), dtype=pt.uint8, device=backend), 2**70)
+    assert pt.full(2, 255, dtype=pt.uint8, device=backend).tolist() == [255, 255]

@@ -130,6 +130,7 @@ def _filled(
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     if fill:
         _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
+        _fill_fits(where, fill[0], d)
     fn = getattr(backend.xp, xp_name)
     kw = _dev_kw(backend, native)
     if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
@@ -246,14 +247,31 @@ def _like(
     d = dtype if dtype is not None else x.dtype
     if fill and dtype is None and not _value_fits(fill[0], d):
         d = _fill_dtype(fill[0], where)
+    if fill:
+        _fill_fits(where, fill[0], d)
     shape = x.shape
     if any(s is None for s in shape):
         raise ValueError(
             f"{where}() of a tensor with unknown (lazy) shape {shape}; call pt.compute(x) first"
         )
     fn = getattr(backend.xp, xp_name)
-    data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    try:
+        data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    except Exception as e:  # a fill value the library refuses (an int beyond int64), in our words
+        raise named_error(where, e) from e
     return _finish(wrap_new(data, backend), requires_grad, where)
+
+
+def _fill_fits(where: str, value: Any, d: dt.DType) -> None:
+    """Refuse a Python int fill value outside integer dtype ``d``'s range: NumPy refuses it at
+    once, Dask only when the lazy array is computed, with words naming no function."""
+    if isinstance(value, int) and not isinstance(value, bool) and d in dt.IINFO:
+        info = dt.IINFO[d]
+        if not info.min <= value <= info.max:
+            raise OutOfRangeError(
+                f"{where}() got fill value {value}, outside the range of {d.name} "
+                f"[{info.min}, {info.max}]"
+            )
 
 
 def _value_fits(value: Any, d: dt.DType) -> bool:
