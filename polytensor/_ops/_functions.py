@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _config, _tape
 from .. import _tensor_base as _tb
-from .._checks import check_flag
 from .._dispatch import apply, wrap_output
 from .._dtypes import CATEGORY_NAMES
 from .._tape import NONDIFF
@@ -243,9 +242,6 @@ def general_function(
     idx = opdef.index
     name = opdef.name
     promote = bool(opdef.promote)
-    # the parameters whose default is True or False (keepdims, descending, upper...): flags,
-    # checked when a call gives them, since a library reads "no" or an array by its truth
-    flags = frozenset(p for p, v in defaults.items() if v is True or v is False)
     # (the fast path of ops taking Python scalars checks each value against its category)
     scalars = opdef.scalars
     group = tuple(opdef.promote or ())
@@ -287,17 +283,9 @@ def general_function(
 
     def function(*args: Any, **kwargs: Any) -> Any:
         if simple and len(args) == n_in and (not kwargs or allowed.issuperset(kwargs)):
-            arrays = args
-            if kwargs:
-                params = {**defaults, **kwargs}
-                if flags and not flags.isdisjoint(kwargs):
-                    _check_flags(opdef, flags, kwargs)
-            else:
-                params = defaults
+            arrays, params = args, ({**defaults, **kwargs} if kwargs else defaults)
         else:
             arrays, params = bind(args, kwargs)
-            if flags:
-                _check_flags(opdef, flags, params)
         if sequence or variadic:
             return apply(opdef, arrays, params or None)
         if scalars:  # Python scalars or None may stand for arrays (where, clip)
@@ -382,12 +370,6 @@ def general_function(
         return apply(opdef, arrays, params or None, operator)
 
     return function
-
-
-def _check_flags(opdef: OpDef, flags: frozenset[str], values: dict[str, Any]) -> None:
-    """A TypeError for a flag of ``opdef`` given as anything but True, False or an int."""
-    for p in flags.intersection(values):
-        check_flag(opdef.short, p, values[p])
 
 
 def _fast_ok(
