@@ -141,7 +141,8 @@ class DaskBackend(Backend):
     def resolve(self, name: str) -> Any:
         # Small single-chunk arrays take a one-task path (``_dask_small``), with the NumPy
         # backend's function for the same op inside the task.
-        # Both check axis= first (_dask_args): Dask would defer a bad one to compute time.
+        # Both check axis=, correction= and shape= first (_dask_args): Dask would defer a bad
+        # one to compute time.
         fn = super().resolve(name)
         if getattr(fn, "missing", False):
             return fn
