@@ -279,3 +279,25 @@ def test_a_fill_value_outside_the_dtype_is_out_of_range_on_every_backend(backend
     with pytest.raises(OutOfRangeError, match=r"full_like\(\) got fill value"):
         pt.allclose(pt.ones((), dtype=pt.uint8, device=backend), 2**70)
     assert pt.full(2, 255, dtype=pt.uint8, device=backend).tolist() == [255, 255]
+
+
+def test_a_value_the_dtype_cannot_hold_in_setitem_is_out_of_range() -> None:
+    x = pt.zeros((1, 3), dtype=pt.int32)
+    with pytest.raises(OutOfRangeError, match=r"__setitem__\(\): "):
+        x[:] = 1e300
+
+
+@pytest.mark.parametrize("ord", [float("inf"), 1, -1])
+def test_dask_matrix_norm_of_empty_matrices_matches_numpy(ord: float) -> None:
+    # (Dask's reductions over the empty axis failed when computed: "chunk size unknown")
+    for shape in ((4, 0, 1), (2, 3, 0)):
+        host = pt.ones(shape, dtype=pt.float64)
+        lazy = pt.ones(shape, dtype=pt.float64, device="dask")
+        try:
+            want = pt.linalg.matrix_norm(host, ord=ord).tolist()
+        except ValueError:  # (NumPy's min of nothing): the same error, when the graph is built
+            with pytest.raises(ValueError, match=r"matrix_norm\(\)"):
+                pt.linalg.matrix_norm(lazy, ord=ord)
+            continue
+        (got,) = pt.compute(pt.linalg.matrix_norm(lazy, ord=ord))
+        assert got.tolist() == want

@@ -333,6 +333,12 @@ def _matrix_norm(raw: Any) -> Any:
             # Note: Dask's max/min of an empty stack fail; each (absent) matrix has a norm
             out = da.zeros(x.shape[:-2], dtype=da.real(x[..., :1, :1]).dtype)
             return out[..., None, None] if keepdims else out
+        if ord not in (2, -2, "nuc", "fro") and 0 in x.shape[-2:]:
+            # Note: Dask's max/min over an empty axis fail when computed ("chunk size or shape
+            # is unknown"); the norm of empty matrices depends on their shape only: NumPy's
+            # answer (or its error) for a stand-in of that shape, which holds no data.
+            stand_in = np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
+            return da.from_array(np.linalg.matrix_norm(stand_in, keepdims=keepdims, ord=ord))
         if ord not in (2, -2, "nuc"):
             return raw(x, keepdims=keepdims, ord=ord)  # Dask's reductions, stacks included
         # Note: Dask's norm does the singular-value ones only for a single 2-D matrix.
