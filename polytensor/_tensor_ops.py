@@ -158,10 +158,11 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
             b = self._backend
             self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
             _inplace.rebind_owners(self)
-    except (TypeError, ValueError, IndexError, OverflowError) as e:  # the library's refusal
+    except (TypeError, ValueError, IndexError, OverflowError, NotImplementedError) as e:
         if "__setitem__" in str(e):
             raise
-        raise named_error("__setitem__", e) from e  # (a value the dtype cannot hold: OverflowError)
+        # the library's refusal (a value the dtype cannot hold, a key Dask cannot assign), named
+        raise named_error("__setitem__", e) from e
     _tape.bump_version(self)
 
 

@@ -301,3 +301,16 @@ def test_dask_matrix_norm_of_empty_matrices_matches_numpy(ord: float) -> None:
             continue
         (got,) = pt.compute(pt.linalg.matrix_norm(lazy, ord=ord))
         assert got.tolist() == want
+
+
+def test_dask_refuses_an_array_for_a_sort_flag_while_building_the_graph() -> None:
+    # (Dask read its truth inside a task, when computed)
+    x = pt.ones((2, 4), dtype=pt.int64, device="dask")
+    with pytest.raises(TypeError, match=r"argsort\(\) expects descending= to be True or False"):
+        x.argsort(descending=np.ones((2, 0), dtype=np.int64))
+
+
+def test_a_key_dask_cannot_assign_names_setitem() -> None:
+    x = pt.zeros((1, 0), dtype=pt.uint8, device="dask")
+    with pytest.raises((NotImplementedError, IndexError, ValueError), match=r"__setitem__\(\)"):
+        x[pt.asarray(0, device="dask")] = pt.ones((3, 3, 4), dtype=pt.bool, device="dask")

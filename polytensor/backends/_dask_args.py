@@ -16,11 +16,12 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .._checks import bad_param
+from .._checks import bad_param, check_flag
 
 __all__ = ["checked"]
 
 _CHECKED = ("axis", "correction", "shape")
+_FLAGS = ("descending", "stable")
 
 
 def checked(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,11 +42,15 @@ def checked(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # (no signature to read: nothing to check)
         return fn
-    if not any(p in params for p in _CHECKED):
+    if not any(p in params for p in (*_CHECKED, *_FLAGS)):
         return fn
     short = name.rsplit(".", 1)[-1]
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        for p in _FLAGS:  # (Dask reads a flag's truth inside a task: an array fails there)
+            v = kwargs.get(p, False)
+            if v is not True and v is not False:
+                check_flag(short, p, v)
         given = {p: kwargs[p] for p in _CHECKED if kwargs.get(p) is not None}
         if given:
             problem = bad_param(short, args[:1], given)
