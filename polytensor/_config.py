@@ -163,7 +163,8 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
         return b, (_find_native(b, rest, where, device) if rest else None)
     current = get_backend()
     for d in current.devices():
-        if d.native == device:
+        # (of one type first: an array's == is element-wise, not a truth value)
+        if type(d.native) is type(device) and d.native == device:
             return current, device
     raise ValueError(
         f"{where}() got device {device!r} of type {type(device).__name__}; "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import _config, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
+from ._checks import bad_param, named_error
 from ._device import Device
 from ._shapes import broadcast_shapes
 from ._tensor_base import TensorBase
@@ -327,8 +328,7 @@ def _native_params(params: dict[str, Any], backend: Backend) -> dict[str, Any]:
 
 # -- a backend's refusal, said in polytensor's words ---------------------------------------------
 # The kinds of error a call may raise (STYLE.md, "Errors"); anything else from a backend is a
-# gap in the checks above, turned into one of these with the backend's words kept.
-_ALLOWED = (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError)
+# gap in the checks above, turned into one of these with the backend's words kept (named_error).
 
 
 def backend_error(
@@ -341,62 +341,7 @@ def backend_error(
     name = opdef.short
     if isinstance(e, NotImplementedError) and f"{name}(" in str(e):
         return e  # polytensor's own (a data-dependent length, say): it names the way out
-    problem = _bad_param(name, datas, params or {})
+    problem = bad_param(name, datas, params or {})
     if problem is not None:
         return problem
-    msg = str(e)
-    if isinstance(e, _ALLOWED):
-        if f"{name}(" in msg:
-            return e
-        text = f"{name}(): {msg}"
-        try:
-            new = type(e)(text)
-        except Exception:  # noqa: BLE001 - a class with another constructor: its base below
-            new = None
-        if new is None or str(new) != text:
-            new = next(c for c in _ALLOWED if isinstance(e, c))(text)
-        return new
-    kind = TypeError if isinstance(e, AttributeError) else ValueError
-    return kind(f"{name}(): the {type(e).__name__} '{msg}' from the backend; check the arguments")
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None:
-    """A TypeError or ValueError for a malformed ``axis=`` or ``shape=`` of a call (None if
-    they look right): what backends report with a ZeroDivisionError, an AssertionError or a
-    message that names no function."""
-    first = next((d for d in datas if hasattr(d, "shape")), None)
-    axis = params.get("axis")
-    if axis is not None:
-        axes = axis if isinstance(axis, tuple) else (axis,)
-        for a in axes:
-            if not _is_int(a):
-                return TypeError(
-                    f"{name}() expects axis= to be an int or a tuple of ints; got {axis!r}"
-                )
-    shape = params.get("shape")
-    if shape is not None and "shape" in params:
-        dims = shape if isinstance(shape, tuple) else (shape,)
-        if not all(_is_int(n) for n in dims):
-            return TypeError(f"{name}() expects shape= to be a tuple of ints; got {shape!r}")
-        if any(n < -1 for n in dims) or sum(1 for n in dims if n == -1) > 1:
-            return ValueError(
-                f"{name}() got shape {shape!r}; sizes must be >= 0, with at most one -1"
-            )
-        if -1 in dims and first is not None:
-            known = 1
-            for n in dims:
-                if n != -1:
-                    known *= n
-            size = 1
-            for n in first.shape:
-                size *= n if n is not None else 1
-            if known == 0 or size % known:
-                return ValueError(
-                    f"{name}() cannot reshape an array of shape {tuple(first.shape)} into "
-                    f"{shape!r}: the -1 size cannot be inferred"
-                )
-    return None
+    return named_error(name, e)

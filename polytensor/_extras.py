@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
+from ._checks import check_flag
 from ._config import get_backend
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
@@ -93,6 +94,7 @@ def compute(*tensors: Tensor, progress: bool = False) -> tuple[Tensor, ...]:
     >>> a
     tensor([1., 1.], backend='numpy')
     """
+    progress = check_flag("compute", "progress", progress)
     out = list(tensors)
     for idx in _lazy_groups("compute", tensors).values():
         b = tensors[idx[0]]._backend
@@ -119,6 +121,7 @@ def persist(*tensors: Tensor, progress: bool = False) -> None:
     >>> w.numpy()
     array([2., 2., 2.], dtype=float32)
     """
+    progress = check_flag("persist", "progress", progress)
     for idx in _lazy_groups("persist", tensors).values():
         b = tensors[idx[0]]._backend
         kept = b.persist([tensors[i]._data for i in idx], progress)

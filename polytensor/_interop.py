@@ -123,6 +123,14 @@ def array_function(self: Any, func: Any, types: Any, args: Any, kwargs: Any) -> 
     raise _refusal(f"{module}.{name}()", self.__array_namespace__(), module, name)
 
 
+# Python's own errors for a call that does not fit the protocol's signature
+# (``x.__array_function__()``) name the method users called, not this module's function.
+array_ufunc.__name__ = "__array_ufunc__"
+array_ufunc.__qualname__ = "Tensor.__array_ufunc__"
+array_function.__name__ = "__array_function__"
+array_function.__qualname__ = "Tensor.__array_function__"
+
+
 def _promoted(value: Any, device: Any) -> Any:
     """An operand of a mixed operator: tensors and Python scalars as they are, a NumPy scalar as
     the Python scalar it holds (a weak scalar, as ``x + 2.0``), an ndarray as a tensor on

@@ -3,12 +3,14 @@ few lines onto table ops or autograd."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _extras, _inplace, _pytorch, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
+from ._checks import check_flag, describe
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
@@ -345,8 +347,13 @@ def _spread(where: str, correction: Any, unbiased: Any) -> float:
     if correction is not None and unbiased is not None:
         raise TypeError(f"{where}() got both correction= and unbiased=; pass one")
     if correction is not None:
+        if not isinstance(correction, numbers.Real):
+            raise TypeError(
+                f"{where}() expects correction= to be a Python int or float; got "
+                f"{describe(correction)}"
+            )
         return float(correction)
-    return 1.0 if unbiased is None or unbiased else 0.0
+    return 1.0 if unbiased is None or check_flag(where, "unbiased", unbiased) else 0.0
 
 
 def std(
@@ -415,7 +422,9 @@ def _minmax(name: str) -> Callable[..., Tensor]:
     ) -> Any:
         # Note: PyTorch's x.max(dim) returns (values, indices); with axis= (or none) it is
         # the standard's reduction, as pt.max's.
-        return getattr(_pytorch, name)(self, dim, keepdim, axis=axis, keepdims=bool(keepdims))
+        return getattr(_pytorch, name)(
+            self, dim, keepdim, axis=axis, keepdims=False if keepdims is None else keepdims
+        )
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -912,8 +921,8 @@ def _new_like(name: str) -> Callable[..., Tensor]:
         ]
         return fn(
             shape,
-            dtype=dtype or self.dtype,
-            device=device or self.device,
+            dtype=self.dtype if dtype is None else dtype,
+            device=self.device if device is None else device,
             requires_grad=requires_grad,
         )
 
@@ -947,8 +956,8 @@ def new_full(
     return full(
         _shape_args("new_full", (size,)),
         fill_value,
-        dtype=dtype or self.dtype,
-        device=device or self.device,
+        dtype=self.dtype if dtype is None else dtype,
+        device=self.device if device is None else device,
         requires_grad=requires_grad,
     )
 
@@ -966,7 +975,10 @@ def new_tensor(
     """
 
     return tensor(
-        data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+        data,
+        dtype=self.dtype if dtype is None else dtype,
+        device=self.device if device is None else device,
+        requires_grad=requires_grad,
     )
 
 

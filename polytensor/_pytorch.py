@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _config, _tape
 from . import _dtypes as dt
+from ._checks import check_flag, describe
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import full_like
@@ -93,12 +94,13 @@ def _dim_or_axis(where: str, dim: Any, axis: Any) -> Any:
 
 
 def _keepdims(where: str, keepdim: Any, keepdims: Any) -> bool:
+    keepdims = check_flag(where, "keepdims", keepdims)
     if keepdim is not None and keepdims:
         raise TypeError(
             f"{where}() got both keepdim= (PyTorch's spelling) and keepdims= (the "
             f"standard's); pass one"
         )
-    return bool(keepdim) if keepdim is not None else bool(keepdims)
+    return check_flag(where, "keepdim", keepdim) if keepdim is not None else keepdims
 
 
 def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
@@ -181,8 +183,10 @@ def min(
 
 def _extreme(name: str, x: Any, dim: Any, keepdim: bool | None, axis: Any, keepdims: bool) -> Any:
     fn = statistical.max if name == "max" else statistical.min
+    if keepdims is not False:
+        keepdims = check_flag(name, "keepdims", keepdims)
     if dim is None:
-        if axis is None and keepdim is None and not keepdims:
+        if axis is None and keepdim is None and keepdims is False:
             return fn(x)  # pt.max(x): the common case
         return fn(x, axis=axis, keepdims=_keepdims(name, keepdim, keepdims))
     if isinstance(dim, TensorBase):  # torch.max(a, b): element-wise
@@ -200,7 +204,8 @@ def _extreme(name: str, x: Any, dim: Any, keepdim: bool | None, axis: Any, keepd
             f"{name}() got dim={dim!r}; PyTorch's (values, indices) form takes one int "
             f"dimension; use axis={dim!r} for the standard's reduction over several"
         )
-    return values_indices(name, x, dim, bool(keepdim))
+    keep = keepdim is not None and check_flag(name, "keepdim", keepdim)
+    return values_indices(name, x, dim, keep)
 
 
 def _reduce_doc(name: str, example: str) -> str:
@@ -223,7 +228,7 @@ def sum(
 ) -> Tensor:
     if dtype is None and isinstance(x, TensorBase) and x.dtype is dt.bool:
         x = _bools_to_int(x)  # PyTorch sums booleans as int64 (the standard leaves it open)
-    if dim is None and axis is None and keepdim is None and not keepdims and dtype is None:
+    if dim is None and axis is None and keepdim is None and keepdims is False and dtype is None:
         return statistical.sum(x)
     return statistical.sum(
         x,
@@ -260,7 +265,7 @@ def mean(
     axis: int | tuple[int, ...] | None = None,
     keepdims: bool = False,
 ) -> Tensor:
-    if dim is None and axis is None and keepdim is None and not keepdims:
+    if dim is None and axis is None and keepdim is None and keepdims is False:
         return statistical.mean(x)
     return statistical.mean(
         x, axis=_dim_or_axis("mean", dim, axis), keepdims=_keepdims("mean", keepdim, keepdims)
@@ -329,7 +334,8 @@ def _spread(
         raise TypeError(f"{name}() got both correction= and unbiased=; pass one")
     if correction is None:
         # Note: PyTorch's spelling gets PyTorch's unbiased default; the standard's, 0.
-        correction = (1.0 if unbiased is not False else 0.0) if pytorch else 0.0
+        unbiased = unbiased is None or check_flag(name, "unbiased", unbiased)
+        correction = (1.0 if unbiased else 0.0) if pytorch else 0.0
     fn = statistical.std if name == "std" else statistical.var
     return fn(
         x,
@@ -415,13 +421,16 @@ def sort(
     >>> values.tolist(), indices.tolist()
     ([3.0, 2.0, 1.0], [0, 2, 1])
     """
+    descending = check_flag("sort", "descending", descending)
+    if stable is not None:
+        stable = check_flag("sort", "stable", stable)
     if dim is None:
         return sorting.sort(x, axis=axis, descending=descending, stable=stable is not False)
     if axis != -1:
         raise TypeError("sort() got both dim= (PyTorch's spelling) and axis= (the standard's)")
     _tensor_arg("sort", x)
     d = check_dim("sort", dim, x.ndim)
-    return _sorted_pair(x, d, bool(descending))
+    return _sorted_pair(x, d, descending)
 
 
 def _sorted_pair(x: Any, d: int, descending: bool) -> ValuesIndices:
@@ -455,7 +464,9 @@ def topk(
             f"topk(): k={k!r} is not in range for dimension {dim} of size {n}; expected an int "
             f"in [0, {n}]"
         )
-    order = sorting.argsort(x, axis=d, descending=bool(largest), stable=True)
+    largest = check_flag("topk", "largest", largest)
+    check_flag("topk", "sorted", sorted)  # (the order is always sorted, as PyTorch's default)
+    order = sorting.argsort(x, axis=d, descending=largest, stable=True)
     key = (slice(None),) * d + (slice(0, k),)
     indices = order[key]
     values = take_along_axis(x, indices, axis=d)
@@ -505,6 +516,10 @@ def isclose(
     tensor([ True, False], backend='numpy')
     """
     _tensor_arg("isclose", input)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)):
+            raise TypeError(f"isclose() expects {name}= to be a Python float; got {describe(tol)}")
+    equal_nan = check_flag("isclose", "equal_nan", equal_nan)
     if not isinstance(other, TensorBase):
         other = full_like(input, other)
     with no_grad():
@@ -637,7 +652,7 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
     tensor([[2.]], backend='numpy')
     """
     t = _matmul(x1, x2)
-    return t if out is None else _into(out, t)
+    return t if out is None else _into(out, t, "matmul")
 
 
 # PyTorch's names of the standard's element-wise functions (the same functions)

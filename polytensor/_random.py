@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
+from ._checks import named_error
 from ._dispatch import wrap_new
 from ._ops.creation import _finish, _shape, _target
 from ._tensor_base import TensorBase
@@ -183,8 +184,18 @@ def _draw(
     backend, native = _target(device, where)
     key = _check_generator(where, generator)._next_key()
     fn = functools.partial(_counter_rng.fill, kind, params, dtype.name, shape, key)
-    data = backend.from_blocks(fn, shape, dtype.name, native, chunks)
-    return wrap_new(data, backend)
+    return wrap_new(_from_blocks(where, backend, fn, shape, dtype.name, native, chunks), backend)
+
+
+def _from_blocks(
+    where: str, backend: Any, fn: Any, shape: Any, dtype: str, native: Any, chunks: Any
+) -> Any:
+    """``backend.from_blocks(...)``, its refusals (a size too large, a ``chunks=`` Dask cannot
+    read) said in polytensor's words, naming ``where``."""
+    try:
+        return backend.from_blocks(fn, shape, dtype, native, chunks)
+    except Exception as e:  # the library's refusal, in our words
+        raise named_error(where, e) from e
 
 
 def _check_generator(where: str, generator: Any) -> Generator:
@@ -244,7 +255,7 @@ def rand(
     shape = _size("rand", shape, size)
     d = _float_dtype(dtype, "rand")
     t = _draw("rand", "uniform", (), shape, d, device, generator, chunks)
-    return _finish(t, requires_grad)
+    return _finish(t, requires_grad, "rand")
 
 
 def randn(
@@ -276,7 +287,7 @@ def randn(
     shape = _size("randn", shape, size)
     d = _float_dtype(dtype, "randn")
     t = _draw("randn", "normal", (), shape, d, device, generator, chunks)
-    return _finish(t, requires_grad)
+    return _finish(t, requires_grad, "randn")
 
 
 def randint(
@@ -344,7 +355,7 @@ def randperm(
     backend, native = _target(device, "randperm")
     key = _check_generator("randperm", generator)._next_key()
     fn = functools.partial(_counter_rng.permutation, n, key, d.name)
-    return wrap_new(backend.from_blocks(fn, (n,), d.name, native, chunks), backend)
+    return wrap_new(_from_blocks("randperm", backend, fn, (n,), d.name, native, chunks), backend)
 
 
 def _like(where: str, x: Tensor, dtype: Any, device: Any) -> tuple[tuple[int, ...], Any, Any, Any]:

@@ -6,6 +6,8 @@ import math
 import operator
 from typing import Self
 
+from ._checks import short_repr
+
 
 def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
     """The shape that ``shapes`` broadcast to, by the standard's rules.
@@ -82,12 +84,16 @@ def check_dim(where: str, dim: object, ndim: int) -> int:
     >>> check_dim("size", -1, 3)
     2
     """
-    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+    index = None if isinstance(dim, bool) else getattr(dim, "__index__", None)
+    try:
+        d = operator.index(index()) if index is not None else None
+    except TypeError:  # (an ndarray of several elements has __index__, and refuses)
+        d = None
+    if d is None:
         raise TypeError(
             f"{where}() expects dim to be an int (a dimension index); got "
-            f"{dim!r} of type {type(dim).__name__}"
+            f"{short_repr(dim)} of type {type(dim).__name__}"
         )
-    d = operator.index(dim)
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     if not lo <= d <= hi:
         raise IndexError(

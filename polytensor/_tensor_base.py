@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
+from ._checks import ExportError, OutOfRangeError, check_copy
 from ._config import GRAD_ENABLED
 from ._consumers import array_api_library_converting, asked_by_laziness_probe
 from ._device import Device
@@ -131,7 +132,7 @@ class TensorBase:
             raise TypeError("int() of a complex tensor; use complex(x) or pt.real(x)")
         v = self._scalar("int")
         if isinstance(v, float) and not math.isfinite(v):
-            raise (OverflowError if math.isinf(v) else ValueError)(
+            raise (OutOfRangeError if math.isinf(v) else ValueError)(
                 f"int() of a tensor holding {v}; only finite values convert to int"
             )
         return int(v)
@@ -189,6 +190,8 @@ class TensorBase:
             return data.__dlpack__(**kwargs)
         except (TypeError, ValueError, RuntimeError) as e:
             raise type(e)(f"__dlpack__(): {e}") from None
+        except BufferError as e:  # (the standard's class for it, and a ValueError)
+            raise ExportError(f"__dlpack__(): {e}") from None
 
     def __dlpack_device__(self) -> tuple[Any, int]:
         if self._backend.lazy:
@@ -197,6 +200,7 @@ class TensorBase:
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
+        copy = check_copy("__array__", copy)
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
             try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from . import _config, _inplace, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
+from ._checks import named_error
 from ._dispatch import apply, common_backend
 from ._ops import elementwise as E
 from ._ops._index_key import bool_scalars, check_key
@@ -173,10 +174,11 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
             b = self._backend
             self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
             _inplace.rebind_owners(self)
-    except (TypeError, ValueError, IndexError) as e:  # the library's refusal, named
+    except (TypeError, ValueError, IndexError, OverflowError, NotImplementedError) as e:
         if "__setitem__" in str(e):
             raise
-        raise type(e)(f"__setitem__(): {e}") from e
+        # the library's refusal (a value the dtype cannot hold, a key Dask cannot assign), named
+        raise named_error("__setitem__", e) from e
     _tape.bump_version(self)
 
 

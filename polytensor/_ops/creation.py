@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import _config, _tape
 from .. import _dtypes as dt
+from .._checks import OutOfRangeError, check_copy, describe, named_error
 from .._config import parse_device
 from .._dispatch import wrap_new
 from .._tensor_base import TensorBase
@@ -84,11 +85,16 @@ def _check_dtype(where: str, dtype: Any) -> None:
         )
 
 
-def _finish(t: Tensor, requires_grad: bool) -> Tensor:
-    if requires_grad:
-        from .._tape import set_requires_grad
+def _finish(t: Tensor, requires_grad: bool, where: str) -> Tensor:
+    if requires_grad is False:
+        return t
+    if requires_grad is not True:  # (a truthiness test would read "no" as True)
+        raise TypeError(
+            f"{where}() expects requires_grad= to be True or False; got {describe(requires_grad)}"
+        )
+    from .._tape import set_requires_grad
 
-        set_requires_grad(t, True)
+    set_requires_grad(t, True)
     return t
 
 
@@ -124,15 +130,16 @@ def _filled(
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     if fill:
         _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
+        _fill_fits(where, fill[0], d)
     fn = getattr(backend.xp, xp_name)
     kw = _dev_kw(backend, native)
     if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
         kw["chunks"] = chunks
     try:
         data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
-    except (OverflowError, ValueError, TypeError) as e:  # a size or value the library refuses
-        raise (TypeError if isinstance(e, TypeError) else ValueError)(f"{where}(): {e}") from e
-    return _finish(wrap_new(data, backend), requires_grad)
+    except Exception as e:  # a size or value the library refuses, in our words
+        raise named_error(where, e) from e
+    return _finish(wrap_new(data, backend), requires_grad, where)
 
 
 def zeros(
@@ -240,14 +247,31 @@ def _like(
     d = dtype if dtype is not None else x.dtype
     if fill and dtype is None and not _value_fits(fill[0], d):
         d = _fill_dtype(fill[0], where)
+    if fill:
+        _fill_fits(where, fill[0], d)
     shape = x.shape
     if any(s is None for s in shape):
         raise ValueError(
             f"{where}() of a tensor with unknown (lazy) shape {shape}; call pt.compute(x) first"
         )
     fn = getattr(backend.xp, xp_name)
-    data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
-    return _finish(wrap_new(data, backend), requires_grad)
+    try:
+        data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
+    except Exception as e:  # a fill value the library refuses (an int beyond int64), in our words
+        raise named_error(where, e) from e
+    return _finish(wrap_new(data, backend), requires_grad, where)
+
+
+def _fill_fits(where: str, value: Any, d: dt.DType) -> None:
+    """Refuse a Python int fill value outside integer dtype ``d``'s range: NumPy refuses it at
+    once, Dask only when the lazy array is computed, with words naming no function."""
+    if isinstance(value, int) and not isinstance(value, bool) and d in dt.IINFO:
+        info = dt.IINFO[d]
+        if not info.min <= value <= info.max:
+            raise OutOfRangeError(
+                f"{where}() got fill value {value}, outside the range of {d.name} "
+                f"[{info.min}, {info.max}]"
+            )
 
 
 def _value_fits(value: Any, d: dt.DType) -> bool:
@@ -351,14 +375,14 @@ def eye(
         raise ValueError(f"eye() expects non-negative sizes; got n_rows={rows}, n_cols={cols}")
     if rows >= 2**63 or (cols is not None and cols >= 2**63):
         raise ValueError(f"eye() got a size too large for an array: {rows} x {cols}")
-    data = backend.xp.eye(
-        rows,
-        cols,
-        k=_as_index(k, "eye", "k"),
-        dtype=backend.to_native[d],
-        **_dev_kw(backend, native),
-    )
-    return _finish(wrap_new(data, backend), requires_grad)
+    diagonal = _as_index(k, "eye", "k")
+    try:
+        data = backend.xp.eye(
+            rows, cols, k=diagonal, dtype=backend.to_native[d], **_dev_kw(backend, native)
+        )
+    except Exception as e:  # a size the library refuses (memory), in our words
+        raise named_error("eye", e) from e
+    return _finish(wrap_new(data, backend), requires_grad, "eye")
 
 
 def arange(
@@ -399,7 +423,9 @@ def arange(
         )
     except (ValueError, OverflowError) as e:  # (infinite or too many values, say)
         raise ValueError(f"arange({start!r}, {stop!r}, {step!r}): {e}") from None
-    return _finish(wrap_new(data, backend), requires_grad)
+    except MemoryError as e:  # (more values than memory holds)
+        raise named_error("arange", e) from None
+    return _finish(wrap_new(data, backend), requires_grad, "arange")
 
 
 def linspace(
@@ -423,6 +449,11 @@ def linspace(
     """
     _check_dtype("linspace", dtype)
     for name, v in (("start", start), ("stop", stop)):
+        if isinstance(v, TensorBase):  # (the standard's linspace takes Python numbers only)
+            raise TypeError(
+                f"linspace() expects a Python number for {name}; got a tensor; pass "
+                f"float(t) (or t.item()) for a 0-d one"
+            )
         if not isinstance(v, (int, float, complex)) and not hasattr(v, "__float__"):
             raise TypeError(f"linspace() expects a Python number for {name}; got {v!r}")
     backend, native = _target(device, "linspace")
@@ -431,15 +462,19 @@ def linspace(
         dtype = _config.DEFAULT_FLOAT.get()
         if is_complex:
             dtype = dt.complex64 if dtype is dt.float32 else dt.complex128
-    data = backend.xp.linspace(
-        start,
-        stop,
-        _count(_as_index(num, "linspace", "num"), "linspace", "num"),
-        dtype=backend.to_native[dtype],
-        endpoint=endpoint,
-        **_dev_kw(backend, native),
-    )
-    return _finish(wrap_new(data, backend), requires_grad)
+    count = _count(_as_index(num, "linspace", "num"), "linspace", "num")
+    try:
+        data = backend.xp.linspace(
+            start,
+            stop,
+            count,
+            dtype=backend.to_native[dtype],
+            endpoint=endpoint,
+            **_dev_kw(backend, native),
+        )
+    except Exception as e:  # a value the library refuses, in our words
+        raise named_error("linspace", e) from e
+    return _finish(wrap_new(data, backend), requires_grad, "linspace")
 
 
 def _infer_dtype(host: Any, where: str) -> dt.DType:
@@ -453,7 +488,7 @@ def _infer_dtype(host: Any, where: str) -> dt.DType:
     if kind == "c":
         return dt.complex64 if _config.DEFAULT_FLOAT.get() is dt.float32 else dt.complex128
     if kind == "O":
-        raise OverflowError(
+        raise OutOfRangeError(
             f"{where}() got a Python int outside the int64 range or "
             f"a nested sequence of mixed objects"
         )
@@ -492,6 +527,7 @@ def asarray(
     from ..backends import _host
 
     _check_dtype("asarray", dtype)
+    copy = check_copy("asarray", copy)
     if isinstance(obj, TensorBase):
         t = cast("Tensor", obj)
         if device is not None:
@@ -507,12 +543,12 @@ def asarray(
                 raise ValueError(
                     "asarray() with copy=False cannot change the dtype; pass copy=None"
                 )
-            return _finish(astype(t, dtype), requires_grad)
+            return _finish(astype(t, dtype), requires_grad, "asarray")
         if copy:
             from .manipulation import _copy
 
             t = _copy(t)
-        return _finish(t, requires_grad) if requires_grad else t
+        return _finish(t, requires_grad, "asarray")
     backend, native = _target(device, "asarray")
     if isinstance(obj, backend.array_type) and not backend.shares_host_memory:
         data: Any = obj
@@ -523,7 +559,7 @@ def asarray(
             copy=copy,
             **({"device": native} if native is not None else {}),
         )
-        return _finish(wrap_new(data, backend), requires_grad)
+        return _finish(wrap_new(data, backend), requires_grad, "asarray")
     if (
         isinstance(obj, (list, tuple))
         and obj
@@ -543,7 +579,7 @@ def asarray(
         )
         if dtype is not None and t.dtype is not dtype:
             t = astype(t, dtype)
-        return _finish(t, requires_grad)
+        return _finish(t, requires_grad, "asarray")
     if _host.is_numpy_scalar(obj):  # NumPy scalars keep their dtype, as NumPy arrays do
         obj = _host.host_array(obj)
     if isinstance(obj, (bool, int, float, complex, list, tuple)):
@@ -588,7 +624,7 @@ def asarray(
         elif copy:
             host = host.copy()
     data = backend.from_numpy(host, native)
-    return _finish(wrap_new(data, backend), requires_grad)
+    return _finish(wrap_new(data, backend), requires_grad, "asarray")
 
 
 def _checked_cast(host: Any, d: dt.DType) -> Any:
@@ -597,8 +633,13 @@ def _checked_cast(host: Any, d: dt.DType) -> Any:
     if host.dtype.kind in "iu" and d.kind in ("signed integer", "unsigned integer"):
         info = dt.IINFO[d]
         if host.size and (host.min() < info.min or host.max() > info.max):
-            raise OverflowError(f"asarray() got integers outside the range of {d.name}")
-    return host.astype(d.name)
+            raise OutOfRangeError(f"asarray() got integers outside the range of {d.name}")
+    try:
+        return host.astype(d.name)
+    except (OverflowError, TypeError, ValueError):  # Python ints beyond int64 (object data)
+        raise OutOfRangeError(
+            f"asarray() got Python integers outside the range of {d.name}"
+        ) from None
 
 
 def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -> Tensor:
@@ -614,6 +655,7 @@ def from_dlpack(x: object, /, *, device: Any = None, copy: bool | None = None) -
 
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack() expects an object with __dlpack__; got {type(x).__name__}")
+    copy = check_copy("from_dlpack", copy)
     backend, native = _target(device, "from_dlpack")
     if isinstance(x, TensorBase):
         x._refuse_export("from_dlpack()", "pass x.detach()")

@@ -227,6 +227,7 @@ ifftshift: Function = op(
 
 
 def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
+    from .._checks import named_error
     from .._dispatch import wrap_new
     from .creation import _dev_kw, _target
 
@@ -248,8 +249,8 @@ def _freq(name: str, n: int, d: float, dtype: Any, device: Any) -> Any:
     fn = getattr(backend.xp.fft, name)
     try:
         data = fn(n, d=d, dtype=backend.to_native[d_], **kw)
-    except (ValueError, OverflowError, MemoryError) as e:  # (a length too large for an array)
-        raise ValueError(f"fft.{name}() cannot make {n} frequencies: {e}") from None
+    except Exception as e:  # (a length too large for an array: NumPy's or Dask's words)
+        raise named_error(f"fft.{name}", e) from e
     return wrap_new(data, backend)
 
 

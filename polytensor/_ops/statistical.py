@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from .._tensor_base import TensorBase
 from ._registry import NONDIFF, composition, op
 
 _R = ">>> import polytensor as pt\n>>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])\n"
@@ -248,10 +249,20 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None, append: 
         raise ValueError(f"diff() expects n to be a non-negative int; got {n!r}")
     if isinstance(axis, bool) or not isinstance(axis, int):
         raise TypeError(f"diff() expects an int axis; got {axis!r}")
-    parts = [p for p in (prepend, x, append) if p is not None]
-    y = concat(parts, axis=axis) if len(parts) > 1 else x
-    if not hasattr(y, "ndim") or y.ndim == 0:
+    if not isinstance(x, TensorBase):
+        raise TypeError(
+            f"diff() expects a polytensor array; got {type(x).__name__}; convert it with "
+            f"pt.asarray(...)"
+        )
+    if x.ndim == 0:
         raise ValueError("diff() needs an array with at least one dimension")
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(
+            f"diff() got axis={axis} for an array of {x.ndim} dimensions; expected "
+            f"{-x.ndim} <= axis < {x.ndim}"
+        )
+    parts = [p for p in (prepend, x, append) if p is not None]
+    y: Any = concat(parts, axis=axis) if len(parts) > 1 else x
     for _ in range(n):
         m = y.shape[axis]
         lo = [slice(None)] * y.ndim

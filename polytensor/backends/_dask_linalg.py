@@ -78,7 +78,27 @@ def _matrices(where: str, x: Any, *, square: bool = False) -> None:
         raise ValueError(f"linalg.{where}() expects square matrices; got shape {x.shape}")
 
 
-def _gufunc(fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None) -> Any:
+def _named(where: str, fn: Any) -> Any:
+    """``fn`` (NumPy's, run in a task) with its errors naming ``linalg.<where>()``: a singular or
+    not positive-definite matrix shows only when the task runs."""
+
+    def run(*blocks: Any) -> Any:
+        try:
+            return fn(*blocks)
+        except ValueError as e:  # (LinAlgError is one): the same class, with the name
+            if f"{where}(" in str(e):
+                raise
+            try:
+                named = type(e)(f"linalg.{where}(): {e}")
+            except Exception:  # noqa: BLE001 - another constructor: a plain ValueError
+                named = ValueError(f"linalg.{where}(): {e}")
+            raise named from None
+
+    return run
+
+
+def _gufunc(where: str, fn: Any, signature: str, *args: Any, dtypes: Any, sizes: Any = None) -> Any:
+    fn = _named(where, fn)
     # allow_rechunk: the core (matrix) axes become one chunk, loop (stack) axes stay chunked.
     rechunk = True
     if any(0 in a.shape for a in args):
@@ -129,7 +149,9 @@ def _tall_skinny(x: Any) -> bool:
 # -- decompositions ----------------------------------------------------------------------------
 def cholesky(x: Any, /, *, upper: bool = False) -> Any:
     _matrices("cholesky", x, square=True)
-    return _gufunc(lambda a: np.linalg.cholesky(a, upper=upper), "(n,n)->(n,n)", x, dtypes=x.dtype)
+    return _gufunc(
+        "cholesky", lambda a: np.linalg.cholesky(a, upper=upper), "(n,n)->(n,n)", x, dtypes=x.dtype
+    )
 
 
 def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
@@ -146,7 +168,12 @@ def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
         sig, sizes = "(m,n)->(m,k),(k,n)", {"k": min(m, n)}
     how: Any = mode  # checked above; NumPy's stubs want a literal
     q, r = _gufunc(
-        lambda a: tuple(np.linalg.qr(a, mode=how)), sig, x, dtypes=(x.dtype, x.dtype), sizes=sizes
+        "qr",
+        lambda a: tuple(np.linalg.qr(a, mode=how)),
+        sig,
+        x,
+        dtypes=(x.dtype, x.dtype),
+        sizes=sizes,
     )
     return QRResult(q, r)
 
@@ -163,6 +190,7 @@ def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
     else:
         sig = "(m,n)->(m,k),(k),(k,n)"
     u, s, vh = _gufunc(
+        "svd",
         lambda a: tuple(np.linalg.svd(a, full_matrices=full_matrices)),
         sig,
         x,
@@ -176,21 +204,25 @@ def svdvals(x: Any, /) -> Any:
     _matrices("svdvals", x)
     m, n = x.shape[-2:]
     return _gufunc(
-        np.linalg.svdvals, "(m,n)->(k)", x, dtypes=_real(x.dtype), sizes={"k": min(m, n)}
+        "svdvals", np.linalg.svdvals, "(m,n)->(k)", x, dtypes=_real(x.dtype), sizes={"k": min(m, n)}
     )
 
 
 def eigh(x: Any, /) -> EighResult:
     _matrices("eigh", x, square=True)
     w, v = _gufunc(
-        lambda a: tuple(np.linalg.eigh(a)), "(n,n)->(n),(n,n)", x, dtypes=(_real(x.dtype), x.dtype)
+        "eigh",
+        lambda a: tuple(np.linalg.eigh(a)),
+        "(n,n)->(n),(n,n)",
+        x,
+        dtypes=(_real(x.dtype), x.dtype),
     )
     return EighResult(w, v)
 
 
 def eigvalsh(x: Any, /) -> Any:
     _matrices("eigvalsh", x, square=True)
-    return _gufunc(np.linalg.eigvalsh, "(n,n)->(n)", x, dtypes=_real(x.dtype))
+    return _gufunc("eigvalsh", np.linalg.eigvalsh, "(n,n)->(n)", x, dtypes=_real(x.dtype))
 
 
 def eig(x: Any, /) -> EigResult:
@@ -203,33 +235,39 @@ def eig(x: Any, /) -> EigResult:
         w, v = np.linalg.eig(a)
         return w.astype(c, copy=False), v.astype(c, copy=False)
 
-    w, v = _gufunc(fn, "(n,n)->(n),(n,n)", x, dtypes=(c, c))
+    w, v = _gufunc("eig", fn, "(n,n)->(n),(n,n)", x, dtypes=(c, c))
     return EigResult(w, v)
 
 
 def eigvals(x: Any, /) -> Any:
     _matrices("eigvals", x, square=True)
     c = _complex(x.dtype)
-    return _gufunc(lambda a: np.linalg.eigvals(a).astype(c, copy=False), "(n,n)->(n)", x, dtypes=c)
+    return _gufunc(
+        "eigvals", lambda a: np.linalg.eigvals(a).astype(c, copy=False), "(n,n)->(n)", x, dtypes=c
+    )
 
 
 # -- inverses, solves, determinants ------------------------------------------------------------
 def det(x: Any, /) -> Any:
     _matrices("det", x, square=True)
-    return _gufunc(np.linalg.det, "(n,n)->()", x, dtypes=x.dtype)
+    return _gufunc("det", np.linalg.det, "(n,n)->()", x, dtypes=x.dtype)
 
 
 def slogdet(x: Any, /) -> SlogdetResult:
     _matrices("slogdet", x, square=True)
     sign, logabs = _gufunc(
-        lambda a: tuple(np.linalg.slogdet(a)), "(n,n)->(),()", x, dtypes=(x.dtype, _real(x.dtype))
+        "slogdet",
+        lambda a: tuple(np.linalg.slogdet(a)),
+        "(n,n)->(),()",
+        x,
+        dtypes=(x.dtype, _real(x.dtype)),
     )
     return SlogdetResult(sign, logabs)
 
 
 def inv(x: Any, /) -> Any:
     _matrices("inv", x, square=True)
-    return _gufunc(np.linalg.inv, "(n,n)->(n,n)", x, dtypes=x.dtype)
+    return _gufunc("inv", np.linalg.inv, "(n,n)->(n,n)", x, dtypes=x.dtype)
 
 
 def solve(x1: Any, x2: Any, /) -> Any:
@@ -242,6 +280,7 @@ def solve(x1: Any, x2: Any, /) -> Any:
     if x2.shape[-1 if x2.ndim == 1 else -2] != x1.shape[-1]:
         raise ValueError(f"linalg.solve() got incompatible shapes {x1.shape} and {x2.shape}")
     return _gufunc(
+        "solve",
         np.linalg.solve,
         sig,
         x1.astype(dtype, copy=False),
@@ -254,10 +293,23 @@ def pinv(x: Any, /, *, rtol: Any = None) -> Any:
     _matrices("pinv", x)
     if rtol is None or not isinstance(rtol, da.Array):
         tol: Any = rtol  # None: NumPy's max(M, N) * eps, the standard's default
-        return _gufunc(lambda a: np.linalg.pinv(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype)
-    # An array rtol broadcasts against the stack shape x.shape[:-2].
+        return _gufunc(
+            "pinv", lambda a: np.linalg.pinv(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype
+        )
+    # An array rtol broadcasts against the stack shape x.shape[:-2] (and, as in NumPy, does
+    # not add dimensions to it: checked here, or the task would fail when computed).
+    stack = x.shape[:-2]
+    try:
+        fits = np.broadcast_shapes(stack, rtol.shape) == stack
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"linalg.pinv() got rtol of shape {rtol.shape}, which does not broadcast to the "
+            f"stack shape {stack} of x (shape {x.shape})"
+        )
     return _gufunc(
-        lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol, dtypes=x.dtype
+        "pinv", lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol, dtypes=x.dtype
     )
 
 
@@ -281,6 +333,12 @@ def _matrix_norm(raw: Any) -> Any:
             # Note: Dask's max/min of an empty stack fail; each (absent) matrix has a norm
             out = da.zeros(x.shape[:-2], dtype=da.real(x[..., :1, :1]).dtype)
             return out[..., None, None] if keepdims else out
+        if ord not in (2, -2, "nuc", "fro") and 0 in x.shape[-2:]:
+            # Note: Dask's max/min over an empty axis fail when computed ("chunk size or shape
+            # is unknown"); the norm of empty matrices depends on their shape only: NumPy's
+            # answer (or its error) for a stand-in of that shape, which holds no data.
+            stand_in = np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
+            return da.from_array(np.linalg.matrix_norm(stand_in, keepdims=keepdims, ord=ord))
         if ord not in (2, -2, "nuc"):
             return raw(x, keepdims=keepdims, ord=ord)  # Dask's reductions, stacks included
         # Note: Dask's norm does the singular-value ones only for a single 2-D matrix.
@@ -385,7 +443,32 @@ def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
             tuple(a % x1.ndim if x1.ndim else a for a in a1),
             tuple(a % x2.ndim if x2.ndim else a for a in a2),
         )
+    _contracted_sizes(x1, x2, axes)
     return da.tensordot(x1, x2, axes=axes).astype(dtype, copy=False)
+
+
+def _contracted_sizes(x1: Any, x2: Any, axes: Any) -> None:
+    """Refuse axes of ``tensordot`` whose lengths differ while building the graph (Dask does not
+    compare them: its tasks fail when computed, with NumPy's "shape-mismatch for sum")."""
+    if isinstance(axes, int):
+        if not 0 <= axes <= min(x1.ndim, x2.ndim):
+            raise ValueError(
+                f"tensordot() got axes={axes} for arrays of {x1.ndim} and {x2.ndim} "
+                f"dimensions; expected 0 <= axes <= {min(x1.ndim, x2.ndim)}"
+            )
+        pairs = list(zip(range(x1.ndim - axes, x1.ndim), range(axes), strict=True))
+    else:
+        a1, a2 = axes
+        if len(a1) != len(a2):
+            return
+        pairs = list(zip(a1, a2, strict=True))
+    for i, j in pairs:
+        if -x1.ndim <= i < x1.ndim and -x2.ndim <= j < x2.ndim and x1.shape[i] != x2.shape[j]:
+            raise ValueError(
+                f"tensordot() contracts axis {i} of x1 (length {x1.shape[i]}) with axis {j} "
+                f"of x2 (length {x2.shape[j]}); contracted axes need equal lengths (shapes "
+                f"{x1.shape} and {x2.shape})"
+            )
 
 
 OVERRIDES: dict[str, Any] = {

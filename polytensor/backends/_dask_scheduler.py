@@ -141,14 +141,16 @@ class DaskBackend(Backend):
     def resolve(self, name: str) -> Any:
         # Small single-chunk arrays take a one-task path (``_dask_small``), with the NumPy
         # backend's function for the same op inside the task.
+        # Both check axis=, correction= and shape= first (_dask_args): Dask would defer a bad
+        # one to compute time.
         fn = super().resolve(name)
         if getattr(fn, "missing", False):
             return fn
-        from . import _dask_small
+        from . import _dask_args, _dask_small
 
         if not _dask_small.handles(name):
-            return fn
-        return _dask_small.wrap(name, fn)
+            return _dask_args.checked(name, fn)
+        return _dask_args.checked(name, _dask_small.wrap(name, fn))
 
     def to_numpy(self, array: Any) -> Any:
         with scheduler(self, [array]):

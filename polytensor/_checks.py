@@ -1,0 +1,263 @@
+"""Argument checks shared by every layer: flags, and values out of a dtype's or an int's range.
+
+Each raises one of the kinds of error the project allows (STYLE.md, "Errors") with a message
+that names the function, says what was expected and what came.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+__all__ = [
+    "ArrayTooLargeError",
+    "ExportError",
+    "OutOfRangeError",
+    "bad_param",
+    "check_copy",
+    "check_flag",
+    "describe",
+    "named_error",
+    "short_repr",
+]
+
+
+class OutOfRangeError(ValueError, OverflowError):
+    """A number outside the range it must fit: an integer that a dtype or an index cannot hold,
+    an infinity converted to ``int``.
+
+    Note: both a ``ValueError`` (a bad value, the class the project's errors use) and an
+    ``OverflowError`` (what Python's ``int(float("inf"))`` and NumPy raise for the same value),
+    as NumPy's ``AxisError`` is both a ``ValueError`` and an ``IndexError``: code catching
+    either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     int(pt.asarray(float("inf")))
+    ... except ValueError as e:
+    ...     print(isinstance(e, OverflowError), e)
+    True int() of a tensor holding inf; only finite values convert to int
+    """
+
+
+class ArrayTooLargeError(ValueError, MemoryError):
+    """An array too large for the memory of its backend's device: the library refused to
+    allocate it (NumPy's "Unable to allocate 8.00 TiB ...", raised before it touches memory).
+
+    Note: both a ``ValueError`` (a size no call can be given here, the class the project's
+    errors use) and the ``MemoryError`` the library raised, so code catching either keeps
+    working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.zeros(2**50, dtype=pt.float64)
+    ... except ValueError as e:
+    ...     print(isinstance(e, MemoryError), str(e).split(" (")[0])
+    True zeros(): the array does not fit in memory
+    """
+
+
+class ExportError(BufferError, ValueError):
+    """Data that cannot be exported as asked (``__dlpack__`` to a device or with a copy the
+    library cannot make).
+
+    Note: a ``BufferError``, the class the standard names for a failed DLPack export, and a
+    ``ValueError`` (a value this call cannot take), as the project's errors are.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.ones(2).__dlpack__(dl_device=(-1, 2))
+    ... except BufferError as e:
+    ...     print(isinstance(e, ValueError), e)
+    True __dlpack__(): unsupported device requested
+    """
+
+
+def named_error(where: str, e: BaseException) -> Exception:
+    """``e``, raised by a library inside function ``where``, as one of the kinds of error the
+    project raises (TypeError, ValueError, IndexError, NotImplementedError, RuntimeError), with
+    a message that names ``where``: an error of those kinds keeps its class, a MemoryError
+    becomes ``ArrayTooLargeError``, an OverflowError ``OutOfRangeError``, an AttributeError (a
+    value of the wrong type) a TypeError, anything else a ValueError.
+
+    Examples
+    --------
+    >>> from polytensor._checks import named_error
+    >>> named_error("eye", OverflowError("Python int too large to convert to C long"))
+    OutOfRangeError('eye(): Python int too large to convert to C long')
+    """
+    msg = str(e)
+    if isinstance(e, _ALLOWED) and f"{where}(" in msg:
+        return e  # (named already: polytensor's own, or a library's that says the name)
+    if isinstance(e, MemoryError):
+        return ArrayTooLargeError(
+            f"{where}(): the array does not fit in memory ({msg}); make a smaller one, or "
+            f"use the dask backend, which computes chunk by chunk"
+        )
+    if isinstance(e, OverflowError):
+        return OutOfRangeError(f"{where}(): {msg}")
+    if isinstance(e, _ALLOWED):
+        text = f"{where}(): {msg}"
+        try:
+            new = type(e)(text)
+        except Exception:  # noqa: BLE001 - a class with another constructor: its base below
+            new = None
+        if new is None or str(new) != text:
+            new = next(c for c in _ALLOWED if isinstance(e, c))(text)
+        return new
+    kind = TypeError if isinstance(e, AttributeError) else ValueError
+    return kind(f"{where}(): the {type(e).__name__} '{msg}' from the backend; check the arguments")
+
+
+# The kinds of error a call may raise (STYLE.md, "Errors").
+_ALLOWED = (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError)
+
+
+def short_repr(value: object) -> str:
+    """``repr(value)`` when it fits a message (one line, 40 characters), else what ``value``
+    is (an array's type and shape).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._checks import short_repr
+    >>> short_repr(2.5), short_repr(np.zeros((3, 4)))
+    ('2.5', 'a ndarray of shape (3, 4)')
+    """
+    text = repr(value)
+    if len(text) <= 40 and "\n" not in text:
+        return text
+    shape = getattr(value, "shape", None)
+    kind = type(value).__name__
+    return f"a {kind} of shape {tuple(shape)}" if isinstance(shape, tuple) else f"a {kind}"
+
+
+def describe(value: object) -> str:
+    """A short description of ``value`` for a message: its type, and its ``repr`` when that is
+    short (an array's is not).
+
+    Examples
+    --------
+    >>> from polytensor._checks import describe
+    >>> describe("no"), describe([1.0] * 50)
+    ("str 'no'", 'list')
+    """
+    text = repr(value)
+    kind = type(value).__name__
+    return f"{kind} {text}" if len(text) <= 40 and "\n" not in text else kind
+
+
+def check_flag(where: str, name: str, value: object) -> bool:
+    """``value`` as a flag (``keepdims=``, ``stable=``...): a bool, or a Python int (whose
+    truth is unambiguous); anything else is a TypeError.
+
+    Note: an array's truth is ambiguous (NumPy refuses one of several elements, and an empty
+    one) and a string's is always True (``keepdims="no"`` would keep the dimensions), so
+    neither is read as a flag.
+
+    Examples
+    --------
+    >>> from polytensor._checks import check_flag
+    >>> check_flag("sum", "keepdims", True)
+    True
+    >>> check_flag("sum", "keepdims", "no")
+    Traceback (most recent call last):
+        ...
+    TypeError: sum() expects keepdims= to be True or False; got str 'no'
+    """
+    if value is True or value is False:
+        return value
+    if isinstance(value, int):
+        return bool(value)
+    raise TypeError(f"{where}() expects {name}= to be True or False; got {describe(value)}")
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None:
+    """A TypeError or ValueError for a malformed ``axis=``, ``correction=`` or ``shape=`` of a
+    call of ``name`` on native arrays ``datas`` (None if they look right): what backends report
+    with a ZeroDivisionError, an AssertionError or a message that names no function, or (Dask)
+    only when the graph is computed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._checks import bad_param
+    >>> bad_param("sum", [np.ones((2, 3))], {"axis": (0, -2)})
+    ValueError('sum() got axis=(0, -2), which names an axis twice for an array of 2 dimensions')
+    >>> print(bad_param("reshape", [np.ones(6)], {"shape": (4, -1)}))
+    reshape() cannot reshape an array of shape (6,) into (4, -1): the -1 size cannot be inferred
+    """
+    first = next((d for d in datas if hasattr(d, "shape")), None)
+    axis = params.get("axis")
+    if axis is not None:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        if not all(_is_int(a) for a in axes):
+            return TypeError(
+                f"{name}() expects axis= to be an int or a tuple of ints; got {describe(axis)}"
+            )
+        ndim = getattr(first, "ndim", None)
+        distinct = (
+            {a % ndim if -ndim <= a < ndim else a for a in axes}
+            if len(axes) > 1 and isinstance(ndim, int) and ndim
+            else axes
+        )
+        if len(distinct) < len(axes):
+            return ValueError(
+                f"{name}() got axis={axis!r}, which names an axis twice for an array of "
+                f"{ndim} dimensions"
+            )
+    correction = params.get("correction")
+    if correction is not None and not isinstance(correction, numbers.Real):
+        return TypeError(
+            f"{name}() expects correction= to be a Python int or float; got {describe(correction)}"
+        )
+    shape = params.get("shape")
+    if shape is not None and "shape" in params:
+        dims = shape if isinstance(shape, tuple) else (shape,)
+        if not all(_is_int(n) for n in dims):
+            return TypeError(
+                f"{name}() expects shape= to be a tuple of ints; got {describe(shape)}"
+            )
+        if any(n < -1 for n in dims) or sum(1 for n in dims if n == -1) > 1:
+            return ValueError(
+                f"{name}() got shape {shape!r}; sizes must be >= 0, with at most one -1"
+            )
+        if -1 in dims and first is not None:
+            known = 1
+            for n in dims:
+                if n != -1:
+                    known *= n
+            size = 1
+            for n in first.shape:
+                # (a length unknown until computed, None or Dask's NaN: only known == 0 tells)
+                size *= n if _is_int(n) else 0
+            if known == 0 or (size and size % known):
+                return ValueError(
+                    f"{name}() cannot reshape an array of shape {tuple(first.shape)} into "
+                    f"{shape!r}: the -1 size cannot be inferred"
+                )
+    return None
+
+
+def check_copy(where: str, copy: object) -> bool | None:
+    """``copy=`` of the standard's conversions: None (copy only if needed) or a flag.
+
+    Examples
+    --------
+    >>> from polytensor._checks import check_copy
+    >>> check_copy("asarray", None), check_copy("asarray", False)
+    (None, False)
+    """
+    if copy is None or copy is True or copy is False:
+        return copy
+    raise TypeError(f"{where}() expects copy= to be None, True or False; got {describe(copy)}")
