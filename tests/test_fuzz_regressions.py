@@ -6,6 +6,7 @@ tell, with the function named when it is computed)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -314,3 +315,18 @@ def test_a_key_dask_cannot_assign_names_setitem() -> None:
     x = pt.zeros((1, 0), dtype=pt.uint8, device="dask")
     with pytest.raises((NotImplementedError, IndexError, ValueError), match=r"__setitem__\(\)"):
         x[pt.asarray(0, device="dask")] = pt.ones((3, 3, 4), dtype=pt.bool, device="dask")
+
+
+def test_dask_vector_norm_of_an_empty_tensor_answers_while_building() -> None:
+    """NumPy refuses the -inf norm of vectors with no element; Dask failed only when computed,
+    in NumPy's words. Now the refusal names the function at once, and the norms NumPy gives
+    for empty tensors (0 for +inf and 2, an empty result over a non-empty axis) match."""
+    pytest.importorskip("dask")
+    with pt.use_backend("dask"):
+        x = pt.zeros((2, 3, 0))
+        with pytest.raises(ValueError, match="vector_norm"):
+            x.norm(-math.inf)
+        assert float(x.norm(math.inf)) == 0.0
+        assert float(x.norm(2)) == 0.0
+        out = pt.linalg.vector_norm(pt.zeros((0, 3)), axis=1, ord=-math.inf)
+        assert out.numpy().shape == (0,)

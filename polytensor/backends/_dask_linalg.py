@@ -20,6 +20,7 @@ wrong: ``matmul`` (no size checks; widened integer dtypes across chunks), ``vecd
 
 from __future__ import annotations
 
+import math
 import operator
 import warnings
 from typing import Any, NamedTuple
@@ -327,6 +328,26 @@ def matrix_rank(x: Any, /, *, rtol: Any = None) -> Any:
     return da.count_nonzero(s > tol, axis=-1).astype(np.int64)
 
 
+def _vector_norm(raw: Any) -> Any:
+    def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
+        if x.size == 0 and not any(math.isnan(n) for n in x.shape):
+            # Note: Dask's max/min over an empty axis fail only when computed, in NumPy's words
+            # (which name no function); the norm of an empty tensor depends on its shape only:
+            # NumPy's answer, or its refusal, for a stand-in of that shape holding no data.
+            stand_in = np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
+            try:
+                out = np.linalg.vector_norm(stand_in, axis=axis, keepdims=keepdims, ord=ord)
+            except ValueError as e:
+                raise ValueError(
+                    f"linalg.vector_norm(ord={ord!r}) of an empty tensor of shape "
+                    f"{tuple(x.shape)}: {e}; the norm needs at least one element per vector"
+                ) from None
+            return da.from_array(np.asarray(out))
+        return raw(x, axis=axis, keepdims=keepdims, ord=ord)
+
+    return vector_norm
+
+
 def _matrix_norm(raw: Any) -> Any:
     def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
         if ord not in (2, -2, "nuc", "fro") and 0 in x.shape[:-2] and x.shape[-2] and x.shape[-1]:
@@ -499,4 +520,5 @@ def overrides(xp: Any) -> dict[str, Any]:
         **OVERRIDES,
         "vecdot": _vecdot(xp.vecdot),
         "linalg.matrix_norm": _matrix_norm(xp.linalg.matrix_norm),
+        "linalg.vector_norm": _vector_norm(xp.linalg.vector_norm),
     }
