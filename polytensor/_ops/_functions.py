@@ -291,37 +291,42 @@ def general_function(
         if sequence or variadic:
             return apply(opdef, arrays, params or None)
         if scalars:  # Python scalars or None may stand for arrays (where, clip)
-            return _with_scalars(arrays, params)
-        # the fast path: tensors of one backend, in their categories (of one dtype, if the op
-        # promotes), on one device, and no dtype= to convert
-        x = arrays[0]
-        if not (type(x) is _T or type(x) in _SUBS):
-            return apply(opdef, arrays, params or None, operator)
-        b = x._backend
-        d0 = x._data
-        ref = d0.dtype
-        if ref not in b.cats[c0] or (takes_dtype and params["dtype"] is not None):
-            return apply(opdef, arrays, params or None, operator)
-        if n_in == 1:
-            datas: tuple[Any, ...] = (d0,)
-            m = x._meta
-            metas = m is not None
+            b = _scalars_backend(arrays, params)
+            if b is None:
+                return apply(opdef, arrays, params or None, operator)
+            datas = tuple(v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays)
+            metas = True  # (record_tensors finds which inputs need a gradient)
         else:
-            for i in range(1, n_in):
-                v = arrays[i]
-                if not (type(v) is _T or type(v) in _SUBS) or v._backend is not b:
-                    return apply(opdef, arrays, params or None, operator)
-                vt = v._data.dtype
-                # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
-                if (promote and vt is not ref) or vt not in b.pair_cats[cats[i]]:
-                    return apply(opdef, arrays, params or None, operator)
-            if n_in == 2:
-                x2 = arrays[1]
-                datas = (d0, x2._data)
-                metas = x._meta is not None or x2._meta is not None
+            # the fast path: tensors of one backend, in their categories (of one dtype, if the op
+            # promotes), on one device, and no dtype= to convert
+            x = arrays[0]
+            if not (type(x) is _T or type(x) in _SUBS):
+                return apply(opdef, arrays, params or None, operator)
+            b = x._backend
+            d0 = x._data
+            ref = d0.dtype
+            if ref not in b.cats[c0] or (takes_dtype and params["dtype"] is not None):
+                return apply(opdef, arrays, params or None, operator)
+            if n_in == 1:
+                datas: tuple[Any, ...] = (d0,)
+                m = x._meta
+                metas = m is not None
             else:
-                datas = tuple([v._data for v in arrays])
-                metas = any(v._meta is not None for v in arrays)
+                for i in range(1, n_in):
+                    v = arrays[i]
+                    if not (type(v) is _T or type(v) in _SUBS) or v._backend is not b:
+                        return apply(opdef, arrays, params or None, operator)
+                    vt = v._data.dtype
+                    # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
+                    if (promote and vt is not ref) or vt not in b.pair_cats[cats[i]]:
+                        return apply(opdef, arrays, params or None, operator)
+                if n_in == 2:
+                    x2 = arrays[1]
+                    datas = (d0, x2._data)
+                    metas = x._meta is not None or x2._meta is not None
+                else:
+                    datas = tuple([v._data for v in arrays])
+                    metas = any(v._meta is not None for v in arrays)
         impl = opdef.impl
         try:
             r = (
@@ -343,13 +348,15 @@ def general_function(
         t._backend = b
         t._meta = None
         if metas and _GRAD.get():
-            _record_tensors(opdef, arrays, datas, params, t)
+            _record_tensors(opdef, arrays, datas, params, t, scalars)
         return t
 
     optional = opdef.extra.get("optional", frozenset())
     scalar_inputs = opdef.extra.get("scalar_inputs", frozenset())
 
-    def _with_scalars(arrays: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def _scalars_backend(arrays: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        """The backend of a call with Python scalars or None among its inputs when it can go
+        to the backend as it is, else None (apply() promotes and checks)."""
         x = arrays[group[0] if group else 0]
         if type(x) is _T or type(x) in _SUBS:
             b = x._backend
@@ -358,28 +365,8 @@ def general_function(
                 and params.get("dtype") is None
                 and not (b.multi_device and n_in > 1)
             ):
-                datas = tuple(v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays)
-                impl = opdef.impl
-                fn = b.fns[idx]
-                try:
-                    r = impl(fn, *datas, **params) if impl is not None else fn(*datas, **params)
-                except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
-                    return apply(opdef, arrays, params or None, operator)
-                if isinstance(r, (tuple, list)):  # several outputs
-                    t = wrap_output(r, b)
-                    if _GRAD.get():
-                        _record(opdef, arrays, params or None, t)
-                    return t
-                if type(r) is not b.array_type:
-                    r = b.as_array(r)  # a NumPy scalar, say
-                t = _new(_T)
-                t._data = r
-                t._backend = b
-                t._meta = None
-                if _GRAD.get():
-                    _record_tensors(opdef, arrays, datas, params, t, True)
-                return t
-        return apply(opdef, arrays, params or None, operator)
+                return b
+        return None
 
     return function
 
