@@ -294,7 +294,9 @@ def general_function(
             b = _scalars_backend(arrays, params)
             if b is None:
                 return apply(opdef, arrays, params or None, operator)
-            datas = tuple(v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays)
+            datas: tuple[Any, ...] = tuple(
+                v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays
+            )
             metas = True  # (record_tensors finds which inputs need a gradient)
         else:
             # the fast path: tensors of one backend, in their categories (of one dtype, if the op
@@ -308,7 +310,7 @@ def general_function(
             if ref not in b.cats[c0] or (takes_dtype and params["dtype"] is not None):
                 return apply(opdef, arrays, params or None, operator)
             if n_in == 1:
-                datas: tuple[Any, ...] = (d0,)
+                datas = (d0,)
                 m = x._meta
                 metas = m is not None
             else:
