@@ -179,7 +179,8 @@ def check_flag(where: str, name: str, value: object) -> bool:
 
 
 def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    # (a NumPy integer is one too: libraries pass shapes they computed with NumPy)
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None:

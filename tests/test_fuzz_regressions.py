@@ -330,3 +330,16 @@ def test_dask_vector_norm_of_an_empty_tensor_answers_while_building() -> None:
         assert float(x.norm(2)) == 0.0
         out = pt.linalg.vector_norm(pt.zeros((0, 3)), axis=1, ord=-math.inf)
         assert out.numpy().shape == (0,)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_numpy_integers_are_ints_for_shapes_and_axes(backend: str) -> None:
+    """Libraries pass shapes and axes they computed with NumPy (SciPy's broadcast_to with
+    np.int64 lengths): NumPy integers are ints there, NumPy booleans and arrays are not."""
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        x = pt.ones((1, 5))
+        assert tuple(pt.broadcast_to(x, (np.int64(2), np.int64(5))).shape) == (2, 5)
+        assert tuple(pt.sum(pt.ones((2, 3)), axis=np.int64(1)).shape) == (2,)
+        with pytest.raises(TypeError, match="axis="):
+            pt.sum(pt.ones((2, 3)), axis=np.bool_(True))
