@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from ._backend import Availability, Backend, Capabilities, Transfer
+from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
 
 def _load() -> ModuleType:
@@ -57,14 +58,6 @@ def _to_numpy(array: Any) -> Any:
         array = array.to_device(cpu)
     # Note: a copy, as numpy() is on every backend but NumPy (DLPack would share the buffer)
     return np.from_dlpack(array, copy=True)
-
-
-def _from_numpy(backend: Backend, array: Any, device: Any) -> Any:
-    xp = backend.xp
-    # Note: a copy: host data moved here must not change when the NumPy array does
-    if device is None:
-        return xp.asarray(array, copy=True)
-    return xp.asarray(array, copy=True, device=device)
 
 
 _OVERRIDES: dict[str, Any] = {}
