@@ -818,7 +818,7 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     tensor([0., 2.], backend='numpy')
     """
 
-    return _extras.clamp(self, min, max)
+    return elementwise.clip(self, min, max)
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:

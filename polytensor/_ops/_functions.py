@@ -281,6 +281,11 @@ def general_function(
         return arrays, {p: values[p] for p in kw}
 
     takes_dtype = "dtype" in kw
+    # (scalars ops: each input's category, and the input whose dtype the others must match)
+    cats_n = tuple(cats[i] if i < len(cats) else cats[0] for i in range(n_in))
+    g0 = group[0] if group else 0
+    optional = opdef.extra.get("optional", frozenset())
+    scalar_inputs = opdef.extra.get("scalar_inputs", frozenset())
     c0 = cats[0]
 
     def function(*args: Any, **kwargs: Any) -> Any:
@@ -291,13 +296,41 @@ def general_function(
         if sequence or variadic:
             return apply(opdef, arrays, params or None)
         if scalars:  # Python scalars or None may stand for arrays (where, clip)
-            b = _scalars_backend(arrays, params)
-            if b is None:
+            # one pass over the inputs: check that they can go to the backend as they are
+            # (tensors of one backend in their categories, of one dtype within the promotion
+            # group; fitting Python scalars; None where optional), take their data, and note
+            # whether any has autograd state. Anything else: apply() promotes and checks.
+            x = arrays[g0]
+            if not (type(x) is _T or type(x) in _SUBS):
                 return apply(opdef, arrays, params or None, operator)
-            datas: tuple[Any, ...] = tuple(
-                v._data if type(v) is _T or type(v) in _SUBS else v for v in arrays
-            )
-            metas = True  # (record_tensors finds which inputs need a gradient)
+            b = x._backend
+            ref = x._data.dtype
+            if (takes_dtype and params["dtype"] is not None) or (b.multi_device and n_in > 1):
+                return apply(opdef, arrays, params or None, operator)
+            listed: list[Any] = []
+            metas = False  # (record_tensors finds which inputs need a gradient)
+            for i, v in enumerate(arrays):
+                if type(v) is _T or type(v) in _SUBS:
+                    d = v._data
+                    vt = d.dtype
+                    if v._backend is not b or vt not in b.cats[cats_n[i]]:
+                        return apply(opdef, arrays, params or None, operator)
+                    if vt is not ref and i in group:
+                        return apply(opdef, arrays, params or None, operator)
+                    listed.append(d)
+                    metas = metas or v._meta is not None
+                elif v is None:
+                    if i not in optional:  # (apply() says which input needs an array)
+                        return apply(opdef, arrays, params or None, operator)
+                    listed.append(None)
+                elif v.__class__ in _SCALARS and i in scalar_inputs and (i in group or not group):
+                    ok = b.cats_scalar[cats_n[i]].get(v.__class__)
+                    if ok is None or ref not in ok:
+                        return apply(opdef, arrays, params or None, operator)
+                    listed.append(v)
+                else:
+                    return apply(opdef, arrays, params or None, operator)
+            datas: tuple[Any, ...] = tuple(listed)
         else:
             # the fast path: tensors of one backend, in their categories (of one dtype, if the op
             # promotes), on one device, and no dtype= to convert
@@ -353,52 +386,4 @@ def general_function(
             _record_tensors(opdef, arrays, datas, params, t, scalars)
         return t
 
-    optional = opdef.extra.get("optional", frozenset())
-    scalar_inputs = opdef.extra.get("scalar_inputs", frozenset())
-
-    def _scalars_backend(arrays: tuple[Any, ...], params: dict[str, Any]) -> Any:
-        """The backend of a call with Python scalars or None among its inputs when it can go
-        to the backend as it is, else None (apply() promotes and checks)."""
-        x = arrays[group[0] if group else 0]
-        if type(x) is _T or type(x) in _SUBS:
-            b = x._backend
-            if (
-                _fast_ok(b, x._data.dtype, arrays, cats, group, optional, scalar_inputs)
-                and params.get("dtype") is None
-                and not (b.multi_device and n_in > 1)
-            ):
-                return b
-        return None
-
     return function
-
-
-def _fast_ok(
-    b: Any,
-    ref: Any,
-    values: tuple[Any, ...],
-    cats: tuple[int, ...],
-    group: tuple[int, ...],
-    optional: frozenset[int],
-    scalar_inputs: frozenset[int],
-) -> bool:
-    """Whether ``values`` can go to backend ``b`` as they are: tensors of ``b`` in their
-    category (of dtype ``ref`` within the promotion group), fitting scalars, or None."""
-    for i, v in enumerate(values):
-        c = cats[i] if i < len(cats) else cats[0]
-        if type(v) is _T or type(v) in _SUBS:
-            d = v._data.dtype
-            if v._backend is not b or d not in b.cats[c] or (i in group and d is not ref):
-                return False
-        elif v is None:
-            if i not in optional:  # (apply() says which input needs an array)
-                return False
-        elif v.__class__ in _SCALARS:
-            if (i not in group and group) or i not in scalar_inputs:
-                return False
-            ok = b.cats_scalar[c].get(v.__class__)
-            if ok is None or ref not in ok:
-                return False
-        else:
-            return False
-    return True

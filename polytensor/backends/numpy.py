@@ -151,25 +151,30 @@ def _direct(xp: Any) -> dict[str, Any]:
     }
 
 
+_NONE = type(None)
+
+
 def _fast_clip(conformant: Any) -> Any:
     """array-api-compat's clip casts its bounds to the input dtype first (~8 us); for real
     floating arrays with Python-number bounds, NumPy's maximum/minimum give the same result,
     NaN included, in a fraction of that."""
     import numpy as np
 
-    floats = (np.dtype(np.float32), np.dtype(np.float64))
-    numbers = (int, float)
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    maximum, minimum = np.maximum, np.minimum
 
     def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
-        if (
-            x.dtype in floats
-            and (min is None or type(min) in numbers)
-            and (max is None or type(max) in numbers)
-            and (min is not None or max is not None)
-        ):
-            if min is not None and max is not None:
-                return np.minimum(np.maximum(x, min), max)
-            return np.maximum(x, min) if min is not None else np.minimum(x, max)
+        d = x.dtype  # (identity: NumPy's native float dtypes are singletons; others convert)
+        if d is f32 or d is f64:
+            lo, hi = min.__class__, max.__class__
+            if hi is _NONE:
+                if lo is float or lo is int:  # clamp(min=0): the tutorials' ReLU
+                    return maximum(x, min)
+            elif lo is _NONE:
+                if hi is float or hi is int:
+                    return minimum(x, max)
+            elif (lo is float or lo is int) and (hi is float or hi is int):
+                return minimum(maximum(x, min), max)
         return conformant(x, min=min, max=max)
 
     return clip
