@@ -593,6 +593,8 @@ class Backend:
         if name == "_mask_grad":  # where(keep, g, 0)
             xp = self.xp
             return lambda g, keep: xp.where(keep, g, xp.zeros_like(g))
+        if name == "_strong_zero":  # where((g == 0) & isnan(p), 0, p)
+            return generic_strong_zero(self.xp, self.lazy)
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":
@@ -835,3 +837,23 @@ def generic_put(backend: Backend) -> Callable[..., Any]:
         return y
 
     return put
+
+
+def generic_strong_zero(xp: Any, lazy: bool) -> Callable[..., Any]:
+    """``p`` with 0 where ``g`` is 0 and ``p`` is NaN (``_strong_zero``, the cotangent of a
+    derivative rule ``p = g * f'(x)``). On an eager backend, ``p`` itself when every element is
+    finite (the common case: one reduction, no where); a lazy one takes the where, which its
+    scheduler fuses with the product, rather than compute to decide."""
+
+    def masked(p: Any, g: Any, /) -> Any:
+        return xp.where((g == 0) & xp.isnan(p), xp.zeros_like(p), p)
+
+    if lazy:
+        return masked
+
+    def strong_zero(p: Any, g: Any, /) -> Any:
+        if bool(xp.all(xp.isfinite(p))):
+            return p
+        return masked(p, g)
+
+    return strong_zero
