@@ -367,8 +367,9 @@ NOTES = [
     "- On Dask, array-API libraries see a lazy array (array-api-compat's `is_lazy_array`), so "
     "SciPy takes its lazy code paths: forward and backward stay lazy and compute once when "
     "asked; the constants a library makes with `asarray` and tests with `bool()` (`moment`'s "
-    "`order`) hold their values, and reading them runs no scheduler. A gradient through a boolean mask of the tensor's shape (`out[m] = f(x[m])`) stays "
-    "lazy; one through other boolean masks (a 0-d mask, a mask of fewer axes) raises and asks to "
+    "`order`) hold their values, and reading them runs no scheduler. A gradient through a "
+    "boolean mask of the tensor's shape (`out[m] = f(x[m])`) stays lazy; one through other "
+    "boolean masks (a 0-d mask, a mask of fewer axes) raises and asks to "
     'compute first (`pt.compute`) or move the tensor (`x.to("numpy")`).',
     "- SciPy functions that still convert with `np.asarray` (`pearsonr`, "
     "`signal.convolve/correlate/detrend`, `fft.dct/idct`) raise polytensor's error instead of "
