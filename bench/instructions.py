@@ -7,7 +7,9 @@ polytensor can be compared side by side on a noisy machine. Each mode runs ``STE
   divide by a scalar, cos) on 8-element float64 tensors, nothing recorded;
 - ``chain``: the same chain recording the graph, then ``backward()``;
 - ``train``: one SGD step of the two-layer network of ``autograd.py`` in float32
-  (N=64, D_in=1000, H=100, D_out=10), BLAS pinned to one thread.
+  (N=64, D_in=1000, H=100, D_out=10), BLAS pinned to one thread;
+- ``square``: the tutorials' loss ``(y_pred - y).pow(2).sum()`` on 64x10 float32 tensors,
+  then ``backward()`` (pow's gradient, and the check that keeps it 0 where its cotangent is).
 
 Per-step counts come from two runs with different ``STEPS`` (the difference removes start-up),
 with the hash seed fixed::
@@ -64,6 +66,13 @@ def main(mode: str, steps: int) -> None:
                 w2 -= 1e-6 * w2.grad
             w1.grad = None
             w2.grad = None
+        return
+    if mode == "square":
+        y_pred = pt.asarray(rng.standard_normal((64, 10)).astype(np.float32), requires_grad=True)
+        y = pt.asarray(rng.standard_normal((64, 10)).astype(np.float32))
+        for _ in range(steps):
+            (y_pred - y).pow(2).sum().backward()
+            y_pred.grad = None
         return
     grad = mode == "chain"
     x = pt.asarray(np.linspace(0.1, 0.9, 8), requires_grad=grad)

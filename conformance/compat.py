@@ -361,13 +361,15 @@ NOTES = [
     "tensors and differentiate.",
     "- `StandardScaler`: scikit-learn's incremental variance squares "
     "`last_sum / last_over_new_count - new_sum`, a `0 / 0` of constants on the first batch, and "
-    "overwrites the NaN with `u[zeros] = v[zeros]`; the overwritten square's cotangent is 0 and "
-    "`pow`'s rule gives `0 * 2 * NaN`: NaN, the value PyTorch gives for the same code "
-    "(docs/edge-gradients.md). `MinMaxScaler`, or `(x - x.mean(0)) / x.std(0)`, differentiate.",
+    "overwrites the NaN with `u[zeros] = v[zeros]`; the overwritten square's cotangent is 0, "
+    "and `pow`'s gradient is 0 there (a strong zero, docs/edge-gradients.md), where PyTorch's "
+    "rule gives `0 * 2 * NaN` and makes the whole gradient NaN.",
     "- On Dask, array-API libraries see a lazy array (array-api-compat's `is_lazy_array`), so "
     "SciPy takes its lazy code paths: forward and backward stay lazy and compute once when "
-    "asked. A gradient through a boolean mask of the tensor's shape (`out[m] = f(x[m])`) stays "
-    "lazy; one through other boolean masks (a 0-d mask, a mask of fewer axes) raises and asks to "
+    "asked; the constants a library makes with `asarray` and tests with `bool()` (`moment`'s "
+    "`order`) hold their values, and reading them runs no scheduler. A gradient through a "
+    "boolean mask of the tensor's shape (`out[m] = f(x[m])`) stays lazy; one through other "
+    "boolean masks (a 0-d mask, a mask of fewer axes) raises and asks to "
     'compute first (`pt.compute`) or move the tensor (`x.to("numpy")`).',
     "- SciPy functions that still convert with `np.asarray` (`pearsonr`, "
     "`signal.convolve/correlate/detrend`, `fft.dct/idct`) raise polytensor's error instead of "

@@ -1826,6 +1826,15 @@ def _mask_grad(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, op.func, (g,), (keep,))  # type: ignore[arg-type]
 
 
+def _strong_zero(draw: Draw, op: OpDef) -> GradCase:
+    """p with 0 where g is 0 and p is NaN: smooth p (no NaN: the op passes p's cotangent
+    through, and is flat in g); g broadcasts to p's shape (p is a product of g)."""
+    s1, s2 = small_broadcast(draw)
+    p = smooth_values(draw, F64, np.broadcast_shapes(s1, s2))
+    g = smooth_values(draw, F64, s2)
+    return _case(op, op.func, (p, g))  # type: ignore[arg-type]
+
+
 def _matrix_transpose(draw: Draw, op: OpDef, m: Mode) -> Case:
     return Case((m.array(draw, op, min_dims=2),))
 
@@ -1995,6 +2004,7 @@ SAMPLING: dict[str, Sampling] = {
     "where": Sampling(both=_where),
     "_relu_backward": Sampling(grad=_relu_backward),
     "_mask_grad": Sampling(grad=_mask_grad),
+    "_strong_zero": Sampling(grad=_strong_zero),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),
     "cumulative_prod": Sampling(smooth=_PRODUCT),

@@ -388,6 +388,9 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
     "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
     "_mask_grad": lambda p: lambda g, keep: torch.where(keep, g, torch.zeros_like(g)),
+    "_strong_zero": lambda p: (
+        lambda x, g: torch.where((g == 0) & torch.isnan(x), torch.zeros_like(x), x)
+    ),
     # creation
     "meshgrid": lambda p: lambda *xs: tuple(torch.meshgrid(*xs, indexing=p["indexing"])),
     "tril": lambda p: lambda x: torch.tril(x, diagonal=p["k"]),

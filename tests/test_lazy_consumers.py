@@ -99,6 +99,8 @@ functions = {
     "skew": lambda x: scipy.stats.skew(x, axis=1),
     "variation": lambda x: scipy.stats.variation(x, axis=1),
     "logsumexp": lambda x: scipy.special.logsumexp(x, axis=1),
+    # tests its order, a constant it made with asarray, with bool() eight times
+    "moment": lambda x: scipy.stats.moment(x, order=3, axis=1),
 }
 out = {}
 for name, f in functions.items():
@@ -142,7 +144,7 @@ def scipy_on_dask() -> dict[str, Any]:
     return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("name", ["zscore", "skew", "variation", "logsumexp"])
+@pytest.mark.parametrize("name", ["zscore", "skew", "variation", "logsumexp", "moment"])
 def test_scipy_on_a_dask_tensor_computes_once_and_differentiates(
     name: str, scipy_on_dask: dict[str, Any]
 ) -> None:

@@ -41,7 +41,9 @@ abs = unary(
 )
 negative = unary("negative", "numeric", lambda g, _out, _x: -g)
 positive = unary("positive", "numeric", lambda g, _out, _x: g)
-square = unary("square", "numeric", lambda g, _out, x: g * 2 * _conj(x))
+# Note: square and pow (below) give 0 to an input whose output's cotangent is 0, even where
+# their derivative is NaN or infinite (_strong_zero); PyTorch gives 0 * NaN = NaN there.
+square = unary("square", "numeric", lambda g, _out, x: _strong_zero(g * 2 * _conj(x), g))
 sqrt = unary("sqrt", "floating-point", lambda g, out, _x: g / (2 * _conj(out)))
 reciprocal = unary("reciprocal", "floating-point", lambda g, out, _x: -g * _conj(out * out))
 
@@ -79,12 +81,12 @@ remainder = binary(
 
 def _pow_x1(g: Any, _out: Any, x1: Any, x2: Any) -> Any:
     if x2.__class__ is int and x2 == 2:  # x ** 2, the common case: no second power
-        return g * _conj(x1 * 2)
+        return _strong_zero(g * _conj(x1 * 2), g)
     # Note: 0 where the exponent is 0, at x1 = 0 too (PyTorch's pow(0, 0) and x ** 0.0), and
     # 0 ** -1 is never evaluated (elsewhere x1 ** (x2 - 1) stays, for second derivatives).
     if isinstance(x2, (int, float, complex)):
-        return None if x2 == 0 else g * _conj(x2 * pow(x1, x2 - 1))
-    return g * _conj(x2 * pow(x1, where((x2 == 0) & (x1 == 0), 1, x2) - 1))
+        return None if x2 == 0 else _strong_zero(g * _conj(x2 * pow(x1, x2 - 1)), g)
+    return _strong_zero(g * _conj(x2 * pow(x1, where((x2 == 0) & (x1 == 0), 1, x2) - 1)), g)
 
 
 def _nonnegative(z: Any) -> Any:
@@ -99,13 +101,14 @@ def _pow_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
     # there), -inf where Re(x2) < 0 (inf * log(0)); log(0) itself is never evaluated.
     if isinstance(x1, (int, float, complex)):  # a Python number as the base: 2.0 ** x
         if x1 == 0:
-            return g * where(_nonnegative(x2), 0.0, -math.inf)
+            return _strong_zero(g * where(_nonnegative(x2), 0.0, -math.inf), g)
         if isinstance(x1, complex) or x1 < 0:
-            return g * _conj(out * cmath.log(x1))
-        return g * (out * math.log(x1))
+            return _strong_zero(g * _conj(out * cmath.log(x1)), g)
+        return _strong_zero(g * (out * math.log(x1)), g)
     zero = x1 == 0
     at_zero = where(_nonnegative(x2), 0.0, -math.inf)
-    return g * _conj(where(zero, at_zero, where(zero, 0, out) * log(where(zero, 1, x1))))
+    d = where(zero, at_zero, where(zero, 0, out) * log(where(zero, 1, x1)))
+    return _strong_zero(g * _conj(d), g)
 
 
 pow = binary("pow", "numeric", (_pow_x1, _pow_x2))
@@ -246,6 +249,23 @@ logical_and = binary("logical_and", "boolean", NONDIFF)
 logical_or = binary("logical_or", "boolean", NONDIFF)
 logical_xor = binary("logical_xor", "boolean", NONDIFF)
 logical_not = unary("logical_not", "boolean", NONDIFF)
+
+# The "strong zero" of pow's and square's rules: their cotangent p = g * f'(x), with 0 where
+# the output's cotangent g is 0 and p is NaN (a NaN or infinite f'(x), as at x = NaN: a 0 / 0
+# of constants squared). Such an output does not reach the result (its cotangent is exactly
+# 0: it was multiplied by 0, or overwritten by u[m] = v[m], as scikit-learn's incremental
+# variance does), so it gives nothing to its input. Elsewhere p is unchanged, NaN included
+# where g is not 0. Eager backends return p itself when every element is finite (one pass);
+# lazy ones always take the where. g broadcasts to p's shape (p is a product of g).
+# Differentiable again in p (0 where it masked), and piecewise constant in g.
+_strong_zero: Function = op(
+    "_strong_zero",
+    "(p, g, /)",
+    "floating-point",
+    (lambda gg, _out, p, g: where((g == 0) & isnan(p), 0.0, gg), ZERO),
+    inputs=("p", "g"),
+    promote=(0, 1),
+)
 
 # -- bitwise ---------------------------------------------------------------------------------------
 bitwise_and = binary("bitwise_and", "integer or boolean", NONDIFF)

@@ -28,12 +28,14 @@ __all__ = ["FAST_FORMS", "attach"]
 Form = Callable[..., Any]
 
 
+# pow and square, as their rules: 0 where g is 0 even where the derivative is NaN or infinite
+# (F._strong_zero: the plain product when it is finite everywhere, on eager backends)
 def _pow_x1(F: Any, g: Any, out: Any, x1: Any, x2: Any) -> Any:
     if x2.__class__ is int and x2 == 2:  # (x1 + x1: exactly x1 * 2, and NumPy adds two arrays
-        return g * (x1 + x1)  # faster than it multiplies by a Python scalar)
+        return F._strong_zero(g * (x1 + x1), g)  # faster than it multiplies by a Python scalar)
     if not isinstance(x2, (int, float)) or x2 == 0:  # the rule: tensor exponents, 0 at x2 = 0
         return NotImplemented
-    return g * (x2 * F.pow(x1, x2 - 1))
+    return F._strong_zero(g * (x2 * F.pow(x1, x2 - 1)), g)
 
 
 # (.T is every library's transpose of a matrix, an attribute: one call less for 2-D operands)
@@ -99,7 +101,7 @@ def _mean(F: Any, g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     # element-wise, one input
     "negative": (lambda F, g, out, x: -g,),
-    "square": (lambda F, g, out, x: g * (x + x),),
+    "square": (lambda F, g, out, x: F._strong_zero(g * (x + x), g),),
     "sqrt": (lambda F, g, out, x: g / (2 * out),),
     "exp": (lambda F, g, out, x: g * out,),
     "log": (lambda F, g, out, x: g / x,),

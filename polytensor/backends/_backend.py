@@ -593,6 +593,8 @@ class Backend:
         if name == "_mask_grad":  # where(keep, g, 0)
             xp = self.xp
             return lambda g, keep: xp.where(keep, g, xp.zeros_like(g))
+        if name == "_strong_zero":  # where((g == 0) & isnan(p), 0, p)
+            return generic_strong_zero(self.xp, check_first=not self.lazy)
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":
@@ -835,3 +837,33 @@ def generic_put(backend: Backend) -> Callable[..., Any]:
         return y
 
     return put
+
+
+def generic_strong_zero(xp: Any, *, check_first: bool) -> Callable[..., Any]:
+    """``p`` with 0 where ``g`` is 0 and ``p`` is NaN (``_strong_zero``, the cotangent of a
+    derivative rule ``p = g * f'(x)``). With ``check_first`` (eager backends), ``p`` itself when
+    every element is finite (the common case: one reduction, no where); without (a lazy
+    backend, whose scheduler fuses the where with the product, rather than compute to decide),
+    always the where.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_strong_zero
+    >>> strong_zero = generic_strong_zero(np, check_first=True)
+    >>> strong_zero(np.array([np.nan, np.nan, 2.0]), np.array([0.0, 1.0, 1.0])).tolist()
+    [0.0, nan, 2.0]
+    """
+
+    def masked(p: Any, g: Any, /) -> Any:
+        return xp.where((g == 0) & xp.isnan(p), xp.zeros_like(p), p)
+
+    if not check_first:
+        return masked
+
+    def strong_zero(p: Any, g: Any, /) -> Any:
+        if bool(xp.all(xp.isfinite(p))):
+            return p
+        return masked(p, g)
+
+    return strong_zero

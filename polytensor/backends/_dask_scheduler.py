@@ -153,6 +153,11 @@ class DaskBackend(Backend):
         return _dask_args.checked(name, _dask_small.wrap(name, fn))
 
     def to_numpy(self, array: Any) -> Any:
+        from ._dask_small import host_value
+
+        known = host_value(array)  # a 0-d array whose graph is its value: nothing to run
+        if known is not None:
+            return known.copy()
         with scheduler(self, [array]):
             return super().to_numpy(array)
 

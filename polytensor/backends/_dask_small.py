@@ -39,7 +39,9 @@ from dask.task_spec import Task, TaskRef
 __all__ = [
     "SMALL_BYTES",
     "creation",
+    "fold",
     "handles",
+    "host_value",
     "numpy_function",
     "one_task",
     "one_task_graph",
@@ -392,12 +394,78 @@ def wrap(name: str, dask_fn: Callable[..., Any]) -> Callable[..., Any]:
         shape, dtype = meta
         if math.prod(shape) * np.dtype(dtype).itemsize > SMALL_BYTES:
             return dask_fn(*args, **kwargs)
+        if not shape:  # a scalar of scalars that hold their values: one too (see fold)
+            folded = fold(name, a_args, a_kwargs, arrays, dtype)
+            if folded is not None:
+                return folded
         return one_task(name, a_args, a_kwargs, arrays, meta)
 
     small_or_dask.__name__ = getattr(dask_fn, "__name__", name)
     small_or_dask.__doc__ = getattr(dask_fn, "__doc__", None)
     small_or_dask.__wrapped__ = dask_fn  # type: ignore[attr-defined]
     return small_or_dask
+
+
+def host_value(a: Any) -> Any:
+    """The value of 0-d Dask array ``a`` when its graph is that value (one layer, one key, a
+    NumPy array: what ``asarray`` of a Python scalar or a 0-d NumPy array makes, and ``fold``);
+    None otherwise. Reading it runs nothing.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_small import host_value
+    >>> host_value(da.from_array(np.asarray(3.0))), host_value(da.from_array(np.asarray(3.0)) + 1)
+    (array(3.), None)
+    """
+    if a.ndim != 0:
+        return None
+    g = a.dask
+    if not isinstance(g, HighLevelGraph) or len(g.layers) != 1:
+        return None
+    layer = g.layers.get(a.name)
+    if not isinstance(layer, MaterializedLayer) or len(layer.mapping) != 1:
+        return None
+    v = layer.mapping.get((a.name,))
+    if type(v) is not np.ndarray or v.shape != () or v.dtype != a.dtype:
+        return None
+    return v
+
+
+def fold(name: str, args: Any, kwargs: Any, arrays: list[Any], dtype: Any) -> Any:
+    """Op ``name``'s 0-d result, as a Dask array that holds its value, when every array argument
+    holds its own (``host_value``: constants a library made with ``asarray``, such as SciPy's
+    ``order``); None otherwise, or when the NumPy function raises or meets a floating-point
+    error (a division by zero), which the task then meets where it did.
+
+    Libraries test such constants with ``bool()`` (``if order == 0:``, ``while n > 2:``): their
+    results hold their values, so that reading them runs no scheduler (``DaskBackend.to_numpy``),
+    and nothing that depends on a computation is evaluated here.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_small import fold, host_value, _Slot
+    >>> three = da.from_array(np.asarray(3.0))
+    >>> host_value(fold("remainder", (_Slot(0), 2), {}, [three], np.dtype("float64")))
+    array(1.)
+    """
+    values = []
+    for a in arrays:
+        v = host_value(a)
+        if v is None:
+            return None
+        values.append(v)
+    try:
+        with np.errstate(all="raise"):
+            out = _run(name, args, kwargs, *values)
+    except Exception:  # noqa: BLE001 - the task raises it (or warns) at compute time
+        return None
+    if out.shape != () or out.dtype != dtype:
+        return None
+    label = f"{name.strip('_').replace('.', '-')}-{uuid.uuid4().hex}"
+    graph = _graph(label, {(label,): out}, [])
+    return da.Array(graph, label, chunks=(), meta=np.empty((), dtype=dtype))
 
 
 _FILLS = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty, "full": np.full}

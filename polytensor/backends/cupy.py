@@ -5,7 +5,15 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Availability, Backend, BackendUnavailable, Capabilities, Transfer, Writes
+from ._backend import (
+    Availability,
+    Backend,
+    BackendUnavailable,
+    Capabilities,
+    Transfer,
+    Writes,
+    generic_strong_zero,
+)
 
 
 def _cuda_device_count() -> int:
@@ -30,6 +38,9 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    # pow's and square's strong zero always takes the where: testing the product for finite
+    # values first would make the host wait for the GPU (bool() of a reduction) in every backward
+    _OVERRIDES["_strong_zero"] = generic_strong_zero(xp, check_first=False)
     return xp
 
 

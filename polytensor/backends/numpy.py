@@ -131,6 +131,15 @@ def _direct(xp: Any) -> dict[str, Any]:
             z = zeros[g.dtype] = np.zeros((), g.dtype)
         return where(keep, g, z)
 
+    isnan = np.isnan
+
+    def strong_zero(p: Any, g: Any, /) -> Any:
+        # p . p is finite only when every element of p is (mask_grad's one pass); only then
+        # may a NaN of p, where g is 0, need the where (the real part: p may be complex)
+        if math.isfinite(vdot(p, p).real):
+            return p
+        return where((g == 0) & isnan(p), 0, p)
+
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
@@ -148,6 +157,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_matmul_tn": matmul_tn,
         "_relu_backward": relu_backward,
         "_mask_grad": mask_grad,
+        "_strong_zero": strong_zero,
     }
 
 
