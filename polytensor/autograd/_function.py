@@ -30,17 +30,19 @@ class FunctionCtx:
     tensor([6.], backend='numpy')
     """
 
-    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+    # (what forward did not set: nothing saved, every output differentiable)
+    _saved: tuple[Any, ...] = ()
+    _versions: tuple[int, ...] = ()
+    _non_differentiable: frozenset[int] | set[int] = frozenset()
+
+    def __init__(self, needs_input_grad: tuple[bool, ...], name: str = "Function") -> None:
         self.needs_input_grad = needs_input_grad
-        self._saved: tuple[Any, ...] = ()
-        self._versions: tuple[int, ...] = ()
-        self._non_differentiable: set[int] = set()
-        self._name = "Function"
+        self._name = name
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
         self._saved = tensors
-        self._versions = tuple(_tape._version(t) for t in tensors)
+        self._versions = tuple([_tape._version(t) for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -56,7 +58,7 @@ class FunctionCtx:
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Declare outputs that get no gradient (indices, masks)."""
-        self._non_differentiable.update(id(o) for o in outputs)
+        self._non_differentiable = {*self._non_differentiable, *(id(o) for o in outputs)}
 
 
 class _FunctionOp:
@@ -67,12 +69,22 @@ class _FunctionOp:
     checked = None  # backward checks every input for in-place changes
     fast = None  # no fast first-order rules: backward always calls Function.backward
 
+    __slots__ = ("cls", "ctx", "n_inputs")
+
     def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
-        self.name = cls.__name__
-        self.node_name = f"{cls.__name__}Backward"
         self.cls = cls
         self.ctx = ctx
         self.n_inputs = n_inputs
+
+    @property
+    def name(self) -> str:
+        """The Function's class name (error messages, ``grad_fn``)."""
+        return self.cls.__name__
+
+    @property
+    def node_name(self) -> str:
+        """``grad_fn``'s name, PyTorch's: ``MyReLUBackward``."""
+        return f"{self.cls.__name__}Backward"
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         grads = g if isinstance(g, (tuple, list)) else (g,)
@@ -131,16 +143,22 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and record one graph node whose gradient is ``backward``."""
-        needs = tuple(_tape._is_tensor(a) and _tape.requires_grad(a) for a in args)
-        ctx = FunctionCtx(needs)
-        ctx._name = cls.__name__
-        token = _config.GRAD_ENABLED.set(False)
+        # per input: its autograd state when it needs a gradient (the node's edge), else None
+        edges: list[Any] = []
+        for a in args:
+            m = getattr(a, "_meta", None) if _tape._is_tensor(a) else None
+            edges.append(m if m is not None and (m.requires_grad or m.node is not None) else None)
+        needs = tuple(e is not None for e in edges)
+        ctx = FunctionCtx(needs, cls.__name__)
+        token = _GRAD.set(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
-            _config.GRAD_ENABLED.reset(token)
-        if not (_config.GRAD_ENABLED.get() and any(needs)):
+            _GRAD.reset(token)
+        if not (True in needs and _GRAD.get()):
             return out
+        if not isinstance(out, tuple) and _tape._is_tensor(out):  # one output, the common case
+            return _record_one(cls, ctx, args, tuple(edges), out)
         outs = out if isinstance(out, tuple) else (out,)
         differentiable = [id(o) not in ctx._non_differentiable for o in outs]
         fresh = []
@@ -160,3 +178,23 @@ class Function:
         )
         node.attach_outputs(tuple(o if differentiable[i] else None for i, o in enumerate(outs)))
         return outs if isinstance(out, tuple) else outs[0]
+
+
+_GRAD = _config.GRAD_ENABLED
+
+
+def _record_one(
+    cls: type[Function], ctx: FunctionCtx, args: tuple[Any, ...], edges: tuple[Any, ...], out: Any
+) -> Any:
+    """Record the node of ``cls.apply(*args)`` that returned the one tensor ``out`` (what the
+    general path does for one output, in fewer steps: the tutorials' ``MyReLU``)."""
+    for a in args:
+        if out is a:  # an output that is an input is given its own tensor object
+            out = _tape._detached(out)
+            break
+    if id(out) in ctx._non_differentiable or out.dtype.kind not in _tape._FLOATING:
+        return out
+    versions = tuple([_tape._version(a) for a in args])
+    datas = tuple([getattr(a, "_data", a) for a in args])
+    _tape.record_node(_FunctionOp(cls, ctx, len(args)), args, versions, edges, datas, out, False)
+    return out
