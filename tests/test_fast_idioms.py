@@ -4,6 +4,8 @@ gives, on every backend."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,50 @@ def test_clamp_with_one_bound_records_its_node(backend: str) -> None:
         np.testing.assert_array_equal(x.grad.numpy(), [1.0, 3.0, 3.0])
         # nothing that needs a gradient: no node
         assert pt.clamp(pt.asarray([1.0, -1.0]), min=0).grad_fn is None
+
+
+def test_function_apply_one_output() -> None:
+    """Function.apply's one-output path: an input returned as it is gets a tensor of its own
+    with the node; an output marked non-differentiable, or of an integer dtype, gets none;
+    gradients and the node's name are those of the general path."""
+
+    class Triple(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return x
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g * 3
+
+    x = pt.ones(2, requires_grad=True)
+    y = Triple.apply(x)
+    assert y is not x and x.grad_fn is None
+    assert repr(y.grad_fn) == "<TripleBackward>"
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+    class Marked(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            out = x * 2
+            ctx.mark_non_differentiable(out)
+            return out
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            raise AssertionError("not called")
+
+    assert not Marked.apply(x).requires_grad
+
+    class Signs(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return (x > 0).astype(pt.int64)
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            raise AssertionError("not called")
+
+    s = Signs.apply(x)
+    assert s.grad_fn is None and s.tolist() == [1, 1]
