@@ -447,6 +447,19 @@ def record_tensors(
     fast paths of ops other than element-wise ones; ``datas``: the inputs' data), or with
     ``scalars`` a tensor, a Python scalar or None (``clip(x, 0, None)``: no edge, kept as
     it is)."""
+    if not scalars and len(inputs) == 1:  # a reduction, say: no lists to build
+        m = inputs[0]._meta
+        if (
+            m is None
+            or not (m.requires_grad or m.node is not None)
+            or op.vjp is NONDIFF
+            or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+        ):
+            return
+        readers = op.out_readers
+        keep = op.saves_out and (readers is None or 0 in readers)
+        record_node(op, inputs, (m.version,), (m,), datas, t, keep, params or _NO_PARAMS)
+        return
     needs: list[Any] = []
     versions: list[int] = []
     wanted = False

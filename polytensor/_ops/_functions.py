@@ -281,12 +281,6 @@ def general_function(
         return arrays, {p: values[p] for p in kw}
 
     takes_dtype = "dtype" in kw
-    # (recording one or two tensor inputs: whether the node keeps the output, as record_tensors)
-    differentiable = opdef.vjp is not NONDIFF
-    readers = opdef.out_readers
-    keep_always = opdef.saves_out and readers is None
-    keep_0 = opdef.saves_out and (readers is None or 0 in readers)
-    keep_1 = opdef.saves_out and readers is not None and 1 in readers
     # (scalars ops: each input's category, and the input whose dtype the others must match)
     cats_n = tuple(cats[i] if i < len(cats) else cats[0] for i in range(n_in))
     g0 = group[0] if group else 0
@@ -389,33 +383,7 @@ def general_function(
         t._backend = b
         t._meta = None
         if metas and _GRAD.get():
-            if scalars or n_in > 2:
-                _record_tensors(opdef, arrays, datas, params, t, scalars)
-            elif differentiable and r.dtype in b.cats[_FLOAT_CAT]:
-                # record_tensors' work for one or two tensor inputs, inline (reductions, matmul)
-                m1 = arrays[0]._meta
-                e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
-                if n_in == 1:
-                    if e1 is not None:
-                        _record_node(opdef, arrays, (m1.version,), (e1,), datas, t, keep_0, params)
-                else:
-                    m2 = arrays[1]._meta
-                    e2 = (
-                        m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
-                    )
-                    if e1 is not None or e2 is not None:
-                        _record_node(
-                            opdef,
-                            arrays,
-                            (0 if m1 is None else m1.version, 0 if m2 is None else m2.version),
-                            (e1, e2),
-                            datas,
-                            t,
-                            keep_always
-                            or (keep_0 and e1 is not None)
-                            or (keep_1 and e2 is not None),
-                            params,
-                        )
+            _record_tensors(opdef, arrays, datas, params, t, scalars)
         return t
 
     return function

@@ -594,7 +594,10 @@ class Backend:
             xp = self.xp
             return lambda g, keep: xp.where(keep, g, xp.zeros_like(g))
         if name == "_strong_zero":  # where((g == 0) & isnan(p), 0, p)
-            return generic_strong_zero(self.xp, check_first=not self.lazy)
+            xp = self.xp
+            return generic_strong_zero(
+                xp, all_finite=None if self.lazy else lambda a: bool(xp.all(xp.isfinite(a)))
+            )
         if name == "_scatter_add":
             return generic_scatter_add(self)
         if name == "_put":
@@ -839,18 +842,18 @@ def generic_put(backend: Backend) -> Callable[..., Any]:
     return put
 
 
-def generic_strong_zero(xp: Any, *, check_first: bool) -> Callable[..., Any]:
+def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:
     """``p`` with 0 where ``g`` is 0 and ``p`` is NaN (``_strong_zero``, the cotangent of a
-    derivative rule ``p = g * f'(x)``). With ``check_first`` (eager backends), ``p`` itself when
-    every element is finite (the common case: one reduction, no where); without (a lazy
-    backend, whose scheduler fuses the where with the product, rather than compute to decide),
-    always the where.
+    derivative rule ``p = g * f'(x)``). With ``all_finite`` (eager backends: a test that every
+    element is finite), ``p`` itself when it passes (the common case: one pass, no where);
+    without (a lazy backend, whose scheduler fuses the where with the product, or a GPU, where
+    a test would make the host wait), always the where.
 
     Examples
     --------
     >>> import numpy as np
     >>> from polytensor.backends._backend import generic_strong_zero
-    >>> strong_zero = generic_strong_zero(np, check_first=True)
+    >>> strong_zero = generic_strong_zero(np, all_finite=lambda a: bool(np.all(np.isfinite(a))))
     >>> strong_zero(np.array([np.nan, np.nan, 2.0]), np.array([0.0, 1.0, 1.0])).tolist()
     [0.0, nan, 2.0]
     """
@@ -858,12 +861,10 @@ def generic_strong_zero(xp: Any, *, check_first: bool) -> Callable[..., Any]:
     def masked(p: Any, g: Any, /) -> Any:
         return xp.where((g == 0) & xp.isnan(p), xp.zeros_like(p), p)
 
-    if not check_first:
+    if all_finite is None:
         return masked
 
     def strong_zero(p: Any, g: Any, /) -> Any:
-        if bool(xp.all(xp.isfinite(p))):
-            return p
-        return masked(p, g)
+        return p if all_finite(p) else masked(p, g)
 
     return strong_zero

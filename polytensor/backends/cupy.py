@@ -40,7 +40,7 @@ def _load() -> ModuleType:
     _fixes.install(_OVERRIDES, xp)
     # pow's and square's strong zero always takes the where: testing the product for finite
     # values first would make the host wait for the GPU (bool() of a reduction) in every backward
-    _OVERRIDES["_strong_zero"] = generic_strong_zero(xp, check_first=False)
+    _OVERRIDES["_strong_zero"] = generic_strong_zero(xp, all_finite=None)
     return xp
 
 

@@ -8,7 +8,7 @@ import operator
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend, Capabilities, Transfer, Writes
+from ._backend import Backend, Capabilities, Transfer, Writes, generic_strong_zero
 
 
 def _load() -> ModuleType:
@@ -121,24 +121,21 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     def mask_grad(g: Any, keep: Any, /) -> Any:
         # (multiply broadcasts g and keep as where does)
-        if g.dtype is f32 and math.isfinite(vdot(g, g)):
+        if g.dtype is f32 and all_finite(g):
             # NumPy's float32 where is ~2.5x slower than a multiply, which gives the same
-            # values where g is finite (a zero may come out as -0.0); g . g is finite only when
-            # every element is (one pass, no temporary; an overflow just takes the where)
+            # values where g is finite (a zero may come out as -0.0)
             return multiply(g, keep)
         z = zeros.get(g.dtype)
         if z is None:
             z = zeros[g.dtype] = np.zeros((), g.dtype)
         return where(keep, g, z)
 
-    isnan = np.isnan
+    def all_finite(a: Any) -> bool:
+        # a . a is finite only when every element of a is: one pass, no temporary (an overflow
+        # just says False; the real part: a may be complex)
+        return math.isfinite(vdot(a, a).real)
 
-    def strong_zero(p: Any, g: Any, /) -> Any:
-        # p . p is finite only when every element of p is (mask_grad's one pass); only then
-        # may a NaN of p, where g is 0, need the where (the real part: p may be complex)
-        if math.isfinite(vdot(p, p).real):
-            return p
-        return where((g == 0) & isnan(p), 0, p)
+    strong_zero = generic_strong_zero(np, all_finite=all_finite)
 
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
