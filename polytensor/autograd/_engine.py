@@ -11,6 +11,10 @@ with its total cotangent. A node takes one of two paths:
 Broadcast gradients are summed to each input's shape in one place (``_cotangents.fit``), and
 each leaf gets its total gradient in a ``.grad`` of its own at the end, added in one place
 (``_grads.accumulate_grad``, under a lock: threads may call backward() into one leaf at once).
+
+On the fast path a cotangent of the seed's backend stays the backend's own array, unwrapped,
+until something needs a tensor (a node taking its rules, a leaf's ``.grad``): cotangents that
+meet are added by the library itself, and no tensor is made per edge.
 """
 
 from __future__ import annotations
@@ -67,6 +71,10 @@ def backward(
     token = None if fast_on else _GRAD.set(create_graph)
     tensor_type = _tb.TENSOR
     fast_backend = None  # the backend whose function table and dtypes the fast rules last used
+    # the fast forms' cotangents of this backend (the first output's) are kept as its arrays
+    # ("raw"); those of any other backend as tensors
+    raw_b = outputs[0]._backend if outputs else None
+    raw_type = raw_b.array_type if raw_b is not None else _NoRaw
     try:
         # (nodes and Metas hash by identity: they are their own keys)
         pending: dict[Node, Any] = {}  # node -> its cotangent so far (a list if tuple_out)
@@ -103,22 +111,30 @@ def backward(
             else:
                 node = pop(heap)[1]
             g_in = pending_pop(node)
+            raw = g_in.__class__ is raw_type  # (a raw cotangent is raw_b's)
             # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
             # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
             # retained grads on its output, not released), nothing changed in place since it
             # was recorded (its epoch), and its cotangent has a real floating dtype.
             fast = node.fast if lean else None
             if fast is not None and node.epoch == _tape._inplace_count:
-                b = g_in._backend
-                gd = g_in._data
+                if raw:
+                    b = raw_b
+                    gd = g_in
+                else:
+                    b = g_in._backend
+                    gd = g_in._data
                 if b is not fast_backend:  # (a graph has one backend, as a rule)
                     fast_backend = b
                     reals, fns, array_type = b.cats[_REAL_FLOAT_CAT], b.by_name, b.array_type
                     lazy = b.lazy
+                    keep_raw = b is raw_b
                 if gd.dtype not in reals:
                     fast = None
             else:
                 fast = None
+            if raw and fast is None:  # the node's rules take a tensor
+                g_in = _wrap(g_in, raw_b)
             if fast is not None:
                 out = node.out
                 od = None if out is None else out._data
@@ -140,14 +156,18 @@ def backward(
                     if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
                         if lazy:  # a gradient has its primal's chunks
                             c = b.relayout(c, d)
-                        t = _new(tensor_type)
-                        t._data = c
-                        t._backend = b
-                        t._meta = None
-                        c = t
+                        if not keep_raw:
+                            t = _new(tensor_type)
+                            t._data = c
+                            t._backend = b
+                            t._meta = None
+                            c = t
                     else:  # a NumPy scalar, a broadcast result, or no fast form for the case
                         if token is None:
                             token = _GRAD.set(False)
+                        if raw:
+                            g_in = _wrap(gd, b)
+                            raw = False
                         c = _slow_edge(node, i, g_in, c, b)
                     vnode = need.node
                     if vnode is None:  # a leaf: its total is delivered at the end
@@ -155,11 +175,13 @@ def backward(
                         if entry is None:
                             leaves[need] = [need, c]
                         else:
-                            entry[1] = entry[1] + c
+                            entry[1] = _add(entry[1], c, b)
                     elif vnode.tuple_out:
                         if nxt is not None:
                             push(heap, (-nxt.seq, nxt))
                             nxt = None
+                        if c.__class__ is not tensor_type:
+                            c = _wrap(c, b)
                         _pend(need, c, pending, leaves, heap)
                     else:  # _pend's common case, inline
                         prev = pending_get(vnode)
@@ -173,7 +195,7 @@ def backward(
                                     nxt = None
                                 push(heap, (-vnode.seq, vnode))
                         else:
-                            pending[vnode] = prev + c
+                            pending[vnode] = _add(prev, c, b)
             else:  # the general node: its rules, on tensors
                 if token is None:
                     token = _GRAD.set(create_graph)
@@ -191,8 +213,13 @@ def backward(
                 # (released: a second pass through it raises)
                 node.inputs = node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
                 node.out_metas = ()
-        g_in = gd = c = t = None  # the locals let go: a leaf's gradient may be adopted as it is
-        for m, g in leaves.values():
+        # the locals let go: a leaf's gradient may be adopted as it is
+        g_in = gd = c = t = prev = entry = None
+        for entry in leaves.values():
+            m, g = entry
+            entry[1] = None  # (g is then held by this loop alone)
+            if g.__class__ is raw_type:
+                g = _wrap(g, raw_b)
             if m.hooks:
                 if token is None:
                     token = _GRAD.set(False)
@@ -207,6 +234,33 @@ def backward(
     finally:
         if token is not None:
             _GRAD.reset(token)
+
+
+class _NoRaw:
+    """The raw cotangents' class when no backend keeps them: nothing is one."""
+
+
+def _wrap(data: Any, b: Any) -> Any:
+    """A tensor of backend ``b`` around the array ``data`` (a raw cotangent)."""
+    t = _new(_tb.TENSOR)
+    t._data = data
+    t._backend = b
+    t._meta = None
+    return t
+
+
+def _add(prev: Any, c: Any, b: Any) -> Any:
+    """The sum of two cotangents of one tensor of backend ``b``, each a tensor or ``b``'s own
+    array: two arrays are added by the library (the result stays an array), else as tensors."""
+    tensor_type = _tb.TENSOR
+    if prev.__class__ is not tensor_type:
+        if c.__class__ is not tensor_type:
+            r = prev + c
+            return r if r.__class__ is b.array_type else b.as_array(r)  # (a NumPy scalar)
+        prev = _wrap(prev, b)
+    elif c.__class__ is not tensor_type:
+        c = _wrap(c, b)
+    return prev + c
 
 
 def _run_rules(
@@ -342,7 +396,7 @@ def _pend(
         if entry is None:
             leaves[m] = [m, c]
         else:
-            entry[1] = entry[1] + c
+            entry[1] = _add(entry[1], c, c._backend)
         return
     if node.tuple_out:
         slot = pending.get(node)
@@ -357,7 +411,7 @@ def _pend(
         pending[node] = c
         heappush(heap, (-node.seq, node))
     else:
-        pending[node] = prev + c
+        pending[node] = _add(prev, c, c._backend)
 
 
 def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:
