@@ -340,8 +340,10 @@ def only_held_by(obj: Any, n: int) -> bool:
     holds. On an interpreter without reference counts this says False: the caller copies,
     which is always correct.
     """
-    getrefcount = getattr(sys, "getrefcount", None)
-    return getrefcount is not None and getrefcount(obj) <= n + 2
+    return _getrefcount is not None and _getrefcount(obj) <= n + 2
+
+
+_getrefcount = getattr(sys, "getrefcount", None)
 
 
 def bump_version(t: Any) -> None:

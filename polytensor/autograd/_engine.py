@@ -80,16 +80,24 @@ def backward(
         pending: dict[Node, Any] = {}  # node -> its cotangent so far (a list if tuple_out)
         leaves: dict[Meta, list[Any]] = {}  # leaf Meta -> [Meta, total cotangent]
         heap: list[tuple[int, Node]] = []  # (-seq, node) of the nodes with a cotangent
-        wanted = {id(t._meta) for t in inputs} if inputs is not None else None
-        specials = wanted is not None
         # wanted tensors that are outputs of nodes, by node: their grads are taken there
         by_node: dict[int, list[Meta]] = {}
-        for t in inputs or ():
-            if t._meta is not None and t._meta.node is not None:
-                by_node.setdefault(id(t._meta.node), []).append(t._meta)
+        if inputs is not None:
+            wanted: set[int] | None = {id(t._meta) for t in inputs}
+            for t in inputs:
+                if t._meta is not None and t._meta.node is not None:
+                    by_node.setdefault(id(t._meta.node), []).append(t._meta)
+        else:
+            wanted = None
+        specials = wanted is not None
         found: dict[int, Any] = {}  # grads of the wanted tensors
         lean = fast_on and not specials  # nodes may take the fast forms' path below
-        for out, g in zip(outputs, grads, strict=True):
+        if len(outputs) != len(grads):
+            raise ValueError(
+                f"backward() got {len(outputs)} tensors and {len(grads)} gradients; give one "
+                f"gradient per tensor"
+            )
+        for out, g in zip(outputs, grads):
             m = out._meta
             if m is None or (m.node is None and not m.requires_grad):
                 raise RuntimeError(
@@ -210,9 +218,9 @@ def backward(
                     heap,
                 )
             if not retain_graph:  # release what the node holds; a second pass raises
-                # (released: a second pass through it raises)
                 node.inputs = node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
-                node.out_metas = ()
+                if node.out_metas:
+                    node.out_metas = ()
         # the locals let go: a leaf's gradient may be adopted as it is
         g_in = gd = c = t = prev = entry = None
         for entry in leaves.values():
