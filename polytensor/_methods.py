@@ -1044,6 +1044,8 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mm(pt.ones(3, 4)).shape
     (2, 4)
     """
+    if isinstance(other, TensorBase) and self._data.ndim == 2 and other._data.ndim == 2:
+        return matmul(self, other)  # (checked on the arrays: no property calls)
     _tensor_arg("mm", "mat2", other)
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
         raise RuntimeError(
