@@ -73,7 +73,7 @@ def backward(
     fast_backend = None  # the backend whose function table and dtypes the fast rules last used
     # the fast forms' cotangents of this backend (the first output's) are kept as its arrays
     # ("raw"); those of any other backend as tensors
-    raw_b = outputs[0]._backend if outputs else None
+    raw_b: Any = outputs[0]._backend if outputs else None
     raw_type = raw_b.array_type if raw_b is not None else _NoRaw
     try:
         # (nodes and Metas hash by identity: they are their own keys)
@@ -97,7 +97,7 @@ def backward(
                 f"backward() got {len(outputs)} tensors and {len(grads)} gradients; give one "
                 f"gradient per tensor"
             )
-        for out, g in zip(outputs, grads):
+        for out, g in zip(outputs, grads, strict=False):  # (counted above)
             m = out._meta
             if m is None or (m.node is None and not m.requires_grad):
                 raise RuntimeError(

@@ -239,6 +239,9 @@ class Writes:
         ``owns_data(array)``: whether the array owns its memory and may be written (not a view,
         not read-only). Such an array, held by nothing else, becomes a leaf's ``.grad``
         without a copy; without this hook a mutable backend's gradients are always copied.
+    copy : callable, optional
+        ``copy(array)``: the array's values in memory of its own (``Backend.copy``); without
+        this hook, the namespace's ``asarray(array, copy=True)``.
 
     Examples
     --------
@@ -251,6 +254,7 @@ class Writes:
 
     inplace: dict[str, Callable[..., Any]] | None = None
     owns_data: Callable[[Any], bool] | None = None
+    copy: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,6 +349,7 @@ class Backend:
         "__weakref__",
         "_as_array",
         "_compute",
+        "_copy",
         "_device_of",
         "_devices",
         "_error",
@@ -438,6 +443,7 @@ class Backend:
         # array -> whether it owns its memory and may be written (not a view, not read-only):
         # such an array, held by nothing else, becomes a leaf's .grad without a copy
         self.owns_data = writes.owns_data
+        self._copy = writes.copy
         self.extra = availability.extra  # the pip extra of polytensor that installs the library
         self._probe = availability.probe
         self._xp: ModuleType | None = None
@@ -755,6 +761,8 @@ class Backend:
         >>> c is a, bool((c == a).all())
         (False, True)
         """
+        if self._copy is not None:
+            return self._copy(array)
         return self.xp.asarray(array, copy=True)
 
     def from_numpy(self, array: Any, device: Any = None) -> Any:

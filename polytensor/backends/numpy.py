@@ -212,6 +212,12 @@ def _inplace_ufuncs() -> dict[str, Any]:
     return {"add": np.add, "subtract": np.subtract, "multiply": np.multiply}
 
 
+def _ndarray_copy() -> Any:
+    import numpy as np
+
+    return np.ndarray.copy
+
+
 def _owns_data(a: Any) -> bool:
     return a.base is None and a.flags.writeable
 
@@ -224,5 +230,6 @@ BACKEND = Backend(
     transfer=Transfer(
         to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu", as_array=_as_array
     ),
-    writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data),
+    # (ndarray.copy: a C-ordered copy, made in C)
+    writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data, copy=_ndarray_copy()),
 )
