@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _config, _tape
+from .._tensor_base import TensorBase
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -47,7 +48,13 @@ class FunctionCtx:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
-        for t, v in zip(self._saved, self._versions, strict=True):
+        saved = self._saved
+        if len(saved) == 1:  # (the common case, without a zip)
+            t = saved[0]
+            m = getattr(t, "_meta", None)
+            if m is None or m.version == self._versions[0]:
+                return saved
+        for t, v in zip(saved, self._versions, strict=True):
             if t is not None and _tape._version(t) != v:
                 raise RuntimeError(
                     f"one of the tensors saved by {self._name}.forward() with save_for_backward "
@@ -146,9 +153,9 @@ class Function:
         # per input: its autograd state when it needs a gradient (the node's edge), else None
         edges: list[Any] = []
         for a in args:
-            m = getattr(a, "_meta", None) if _tape._is_tensor(a) else None
+            m = a._meta if isinstance(a, TensorBase) else None
             edges.append(m if m is not None and (m.requires_grad or m.node is not None) else None)
-        needs = tuple(e is not None for e in edges)
+        needs = tuple([e is not None for e in edges])
         ctx = FunctionCtx(needs, cls.__name__)
         token = _GRAD.set(False)
         try:
@@ -157,7 +164,7 @@ class Function:
             _GRAD.reset(token)
         if not (True in needs and _GRAD.get()):
             return out
-        if not isinstance(out, tuple) and _tape._is_tensor(out):  # one output, the common case
+        if isinstance(out, TensorBase):  # one output, the common case
             return _record_one(cls, ctx, args, tuple(edges), out)
         outs = out if isinstance(out, tuple) else (out,)
         differentiable = [id(o) not in ctx._non_differentiable for o in outs]
@@ -181,6 +188,7 @@ class Function:
 
 
 _GRAD = _config.GRAD_ENABLED
+_FLOAT_CAT = _tape._FLOAT_CAT  # (real and complex floating)
 
 
 def _record_one(
@@ -192,7 +200,7 @@ def _record_one(
         if out is a:  # an output that is an input is given its own tensor object
             out = _tape._detached(out)
             break
-    if id(out) in ctx._non_differentiable or out.dtype.kind not in _tape._FLOATING:
+    if id(out) in ctx._non_differentiable or out._data.dtype not in out._backend.cats[_FLOAT_CAT]:
         return out
     versions = tuple([_tape._version(a) for a in args])
     datas = tuple([getattr(a, "_data", a) for a in args])
