@@ -236,8 +236,6 @@ unstack: Function = op(
 )
 
 
-def _copy_impl(fn: Any, x: Any) -> Any:
-    return fn(x, copy=True)
-
-
-_copy = op("asarray", "(x, /)", "any", lambda g, _out, _x: (g,), impl=_copy_impl)
+# a copy in memory of its own (clone(), asarray(copy=True)): the backend's Writes.copy, else
+# its namespace's asarray(x, copy=True)
+_copy = op("_copy", "(x, /)", "any", lambda g, _out, _x: (g,))
