@@ -383,12 +383,12 @@ def general_function(
             )
         except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
             return apply(opdef, arrays, params or None, operator)
-        if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
-            t = wrap_output(r, b)
-            if _GRAD.get():
-                _record(opdef, arrays, params or None, t)
-            return t
-        if type(r) is not b.array_type:
+        if type(r) is not b.array_type:  # (an array, the common case: one test)
+            if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
+                t = wrap_output(r, b)
+                if _GRAD.get():
+                    _record(opdef, arrays, params or None, t)
+                return t
             r = b.as_array(r)  # a NumPy scalar, say
         t = _new(_T)
         t._data = r
