@@ -90,3 +90,22 @@ def test_recorded_nodes_keep_the_inputs_versions() -> None:
     (z + w).sum().backward()
     expected = 1.0 + np.cos(6.0 * np.array([1.0, -2.0, 3.0])) * 6.0 + 6.0
     np.testing.assert_allclose(a.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+def test_scalar_inputs_of_general_functions_give_what_the_general_path_gives(
+    backend: str,
+) -> None:
+    # clip(x, lo, hi) and where(c, x, y) with Python scalars (or None) for arrays
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        cond = pt.asarray(np.array([True, False, True]))
+        for name in DTYPES:
+            x = pt.asarray(np.array([1, 0, 1]).astype(name))
+            for s in [*SCALARS, None]:
+                general = _outcome(apply, OPS["clip"], (x, s, None), None)
+                assert _outcome(pt.clip, x, s, None) == general, (name, s)
+                general = _outcome(apply, OPS["clip"], (x, None, s), None)
+                assert _outcome(pt.clip, x, None, s) == general, (name, s)
+                general = _outcome(apply, OPS["where"], (cond, x, s), None)
+                assert _outcome(pt.where, cond, x, s) == general, (name, s)

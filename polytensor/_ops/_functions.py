@@ -336,8 +336,10 @@ def general_function(
                         return apply(opdef, arrays, params or None, operator)
                     listed.append(None)
                 elif v.__class__ in _SCALARS and i in scalar_inputs and (i in group or not group):
-                    ok = b.cats_scalar[cats_n[i]].get(v.__class__)
-                    if ok is None or ref not in ok:
+                    try:  # (scalar_types: per dtype, the scalar kinds that fit it)
+                        if v.__class__ not in b.scalar_types[cats_n[i]][ref]:
+                            return apply(opdef, arrays, params or None, operator)
+                    except KeyError:  # a dtype the backend's tables do not know
                         return apply(opdef, arrays, params or None, operator)
                     listed.append(v)
                 else:
