@@ -460,7 +460,8 @@ def record_tensors(
             return
         readers = op.out_readers
         keep = op.saves_out and (readers is None or 0 in readers)
-        record_node(op, inputs, (m.version,), (m,), datas, t, keep, params or _NO_PARAMS)
+        v = m.version
+        record_node(op, inputs, (v,) if v else (0,), (m,), datas, t, keep, params or _NO_PARAMS)
         return
     needs: list[Any] = []
     versions: list[int] = []

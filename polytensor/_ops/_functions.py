@@ -79,7 +79,9 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     and _GRAD.get()
                     and r.dtype in b.cats[_FLOAT_CAT]
                 ):
-                    _record_node(opdef, (x,), (m.version,), (m,), (d,), t, opdef.saves_out)
+                    v = m.version  # (a version 0, the common case: the constant tuple)
+                    vs = (v,) if v else (0,)
+                    _record_node(opdef, (x,), vs, (m,), (d,), t, opdef.saves_out)
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)
@@ -115,7 +117,8 @@ def binary_function(
             b = x1._backend
             d1 = x1._data
             dt = d1.dtype
-            if type(x2) is _T or type(x2) in _SUBS:
+            k = type(x2)
+            if k is _T or k in _SUBS:
                 d2 = x2._data
                 # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
                 if b is not x2._backend or dt is not d2.dtype or dt not in b.pair_cats[cat]:
@@ -123,8 +126,11 @@ def binary_function(
                 m1 = x1._meta
                 m2 = x2._meta
             else:
-                s = b.cats_scalar[cat].get(type(x2))
-                if s is None or dt not in s:
+                # a Python scalar of a kind that fits dt (scalar_types: per dtype, the kinds)
+                try:
+                    if k not in b.scalar_types[cat][dt]:
+                        return _general(x1, x2, out)
+                except KeyError:  # a dtype the backend's tables do not know
                     return _general(x1, x2, out)
                 d2 = x2
                 m1 = x1._meta
@@ -132,8 +138,10 @@ def binary_function(
         elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
             d2 = x2._data
-            s = b.cats_scalar[cat].get(type(x1))
-            if s is None or d2.dtype not in s:
+            try:
+                if type(x1) not in b.scalar_types[cat][d2.dtype]:
+                    return _general(x1, x2, out)
+            except KeyError:
                 return _general(x1, x2, out)
             d1 = x1
             m1 = None
@@ -156,10 +164,14 @@ def binary_function(
             e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
             e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
             if (e1 is not None or e2 is not None) and r.dtype in b.cats[_FLOAT_CAT]:
+                v1 = 0 if m1 is None else m1.version
+                v2 = 0 if m2 is None else m2.version
                 _record_node(
                     opdef,
                     (x1, x2),
-                    (0 if m1 is None else m1.version, 0 if m2 is None else m2.version),
+                    # (both versions 0, the common case: the constant tuple, one object less
+                    # for the garbage collector to count)
+                    (v1, v2) if v1 or v2 else (0, 0),
                     (e1, e2),
                     (d1, d2),
                     t,
@@ -324,8 +336,10 @@ def general_function(
                         return apply(opdef, arrays, params or None, operator)
                     listed.append(None)
                 elif v.__class__ in _SCALARS and i in scalar_inputs and (i in group or not group):
-                    ok = b.cats_scalar[cats_n[i]].get(v.__class__)
-                    if ok is None or ref not in ok:
+                    try:  # (scalar_types: per dtype, the scalar kinds that fit it)
+                        if v.__class__ not in b.scalar_types[cats_n[i]][ref]:
+                            return apply(opdef, arrays, params or None, operator)
+                    except KeyError:  # a dtype the backend's tables do not know
                         return apply(opdef, arrays, params or None, operator)
                     listed.append(v)
                 else:
@@ -371,12 +385,12 @@ def general_function(
             )
         except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
             return apply(opdef, arrays, params or None, operator)
-        if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
-            t = wrap_output(r, b)
-            if _GRAD.get():
-                _record(opdef, arrays, params or None, t)
-            return t
-        if type(r) is not b.array_type:
+        if type(r) is not b.array_type:  # (an array, the common case: one test)
+            if isinstance(r, (tuple, list)):  # several outputs (qr, eigh, unstack...)
+                t = wrap_output(r, b)
+                if _GRAD.get():
+                    _record(opdef, arrays, params or None, t)
+                return t
             r = b.as_array(r)  # a NumPy scalar, say
         t = _new(_T)
         t._data = r

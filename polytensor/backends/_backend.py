@@ -384,6 +384,7 @@ class Backend:
         "overrides",
         "owns_data",
         "pair_cats",
+        "scalar_types",
         "shares_host_memory",
         "to_native",
         "transfer",
@@ -461,6 +462,10 @@ class Backend:
         # pairs of tensors take the general path that checks they share a device
         self.pair_cats: list[frozenset[Any]] = []
         self.cats_scalar: list[dict[type, frozenset[Any]]] = []
+        # cats_scalar the other way round, for the element-wise fast paths (one dict lookup
+        # and one set lookup): per category, each native dtype -> the Python scalar types that
+        # may go to the library with an array of that dtype (none: an empty set)
+        self.scalar_types: list[dict[Any, frozenset[type]]] = []
         self.array_type: type = type(None)
         self.to_native: dict[dt.DType, Any] = {}
         self.from_native: dict[Any, dt.DType] = {}
@@ -538,6 +543,10 @@ class Backend:
                     )
                     for t, ks in kinds.items()
                 }
+            )
+            by_dtype = self.cats_scalar[-1]
+            self.scalar_types.append(
+                {n: frozenset(t for t, ok in by_dtype.items() if n in ok) for n in self.from_native}
             )
         self.pair_cats = [frozenset()] * len(self.cats) if self.multi_device else self.cats
 
