@@ -148,16 +148,18 @@ def backward(
                 od = None if out is None else out._data
                 datas = node.datas
                 params = node.params
+                two = len(datas) == 2
                 for i, need in enumerate(node.needs):
                     if need is None:
                         continue
                     frule = fast[i]
                     try:
-                        c = (
-                            frule(fns, gd, od, *datas, **params)
-                            if params
-                            else frule(fns, gd, od, *datas)
-                        )
+                        if params:
+                            c = frule(fns, gd, od, *datas, **params)
+                        elif two:  # (a call of fixed arity: no argument tuple to build)
+                            c = frule(fns, gd, od, datas[0], datas[1])
+                        else:
+                            c = frule(fns, gd, od, *datas)
                     except TypeError:  # the library refuses mixed dtypes (a boolean mask
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
