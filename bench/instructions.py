@@ -9,7 +9,14 @@ polytensor can be compared side by side on a noisy machine. Each mode runs ``STE
 - ``train``: one SGD step of the two-layer network of ``autograd.py`` in float32
   (N=64, D_in=1000, H=100, D_out=10), BLAS pinned to one thread;
 - ``square``: the tutorials' loss ``(y_pred - y).pow(2).sum()`` on 64x10 float32 tensors,
-  then ``backward()`` (pow's gradient, and the check that keeps it 0 where its cotangent is).
+  then ``backward()`` (pow's gradient, and the check that keeps it 0 where its cotangent is);
+- ``tape_chain`` and ``tape_chain_grad``: ``tape.py``'s chain (``x * 0.9``, ``+ a``, ``sin``,
+  ``- b``, 250 times) on 8-element float64 tensors, nothing recorded, and recorded then
+  ``.sum().backward()``;
+- ``tiny_clamp``, ``tiny_relu``, ``tiny_myrelu`` and ``tiny_numpy``: ``tape.py``'s two-layer
+  step as the tutorials write it (``clamp(min=0)``, ``F.relu``, the custom ``MyReLU``; the
+  update under ``no_grad`` and ``w.grad.zero_()``), and NumPy by hand, at tiny sizes (N=4,
+  D_in=8, H=5, D_out=2, float32) so that only the Python work counts.
 
 Per-step counts come from two runs with different ``STEPS`` (the difference removes start-up),
 with the hash seed fixed::
@@ -29,6 +36,8 @@ Examples
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -45,9 +54,91 @@ def chain(v: pt.Tensor, a: pt.Tensor, b: pt.Tensor) -> pt.Tensor:
     return v
 
 
+class MyReLU(pt.autograd.Function):
+    """The tutorials' custom ReLU."""
+
+    @staticmethod
+    def forward(ctx: Any, input: Any) -> Any:
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Any) -> Any:
+        (input,) = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
+def tiny_step(relu: str) -> Callable[[], None]:
+    """One step of the tutorials' two-layer network at tiny sizes (``tiny_<relu>`` modes)."""
+    rng = np.random.default_rng(0)
+    xn, yn = (rng.standard_normal(s).astype(np.float32) for s in ((4, 8), (4, 2)))
+    w1n, w2n = (rng.standard_normal(s).astype(np.float32) for s in ((8, 5), (5, 2)))
+    if relu == "numpy":
+        lr32 = np.float32(1e-6)
+
+        def numpy_step() -> None:
+            nonlocal w1n, w2n
+            h = xn @ w1n
+            h_relu = np.maximum(h, 0)
+            y_pred = h_relu @ w2n
+            diff = y_pred - yn
+            float(np.square(diff).sum())
+            grad_y_pred = 2 * diff
+            grad_w2 = h_relu.T @ grad_y_pred
+            grad_h = grad_y_pred @ w2n.T
+            grad_h[h < 0] = 0
+            grad_w1 = xn.T @ grad_h
+            w1n -= lr32 * grad_w1
+            w2n -= lr32 * grad_w2
+
+        return numpy_step
+    x, y = pt.asarray(xn), pt.asarray(yn)
+    w1 = pt.tensor(w1n, requires_grad=True)
+    w2 = pt.tensor(w2n, requires_grad=True)
+    act = {
+        "clamp": lambda h: h.clamp(min=0),
+        "relu": pt.nn.functional.relu,
+        "myrelu": MyReLU.apply,
+    }[relu]
+
+    def step() -> None:
+        nonlocal w1, w2
+        y_pred = act(x.mm(w1)).mm(w2)
+        loss = (y_pred - y).pow(2).sum()
+        loss.item()
+        loss.backward()
+        with pt.no_grad():
+            w1 -= 1e-6 * w1.grad
+            w2 -= 1e-6 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+
+    return step
+
+
 def main(mode: str, steps: int) -> None:
     threadpool_limits(1)
     rng = np.random.default_rng(0)
+    if mode.startswith("tiny_"):
+        step = tiny_step(mode.removeprefix("tiny_"))
+        for _ in range(steps):
+            step()
+        return
+    if mode.startswith("tape_chain"):
+        record = mode == "tape_chain_grad"
+        x = pt.asarray(np.linspace(0.1, 0.8, 8))
+        a = pt.asarray(np.full(8, 0.25), requires_grad=record)
+        b = pt.asarray(np.full(8, 0.125))
+        for _ in range(steps):
+            v = x
+            for _ in range(250):
+                v = pt.sin(v * 0.9 + a) - b
+            if record:
+                v.sum().backward()
+                a.grad = None
+        return
     if mode == "train":
         x = pt.asarray(rng.standard_normal((64, 1000)).astype(np.float32))
         y = pt.asarray(rng.standard_normal((64, 10)).astype(np.float32))
