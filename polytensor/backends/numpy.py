@@ -169,13 +169,20 @@ def _fast_clip(conformant: Any) -> Any:
 
     f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
     maximum, minimum = np.maximum, np.minimum
+    # a 0-d zero per dtype: NumPy takes the maximum with it without converting a Python 0
+    # (3,000 instructions less per call); +0 only (a bound of -0.0 gives -0.0 below it)
+    zeros = {d: np.zeros((), d) for d in (f32, f64)}
+    for z in zeros.values():
+        z.flags.writeable = False
 
     def clip(x: Any, /, min: Any = None, max: Any = None) -> Any:
         d = x.dtype  # (identity: NumPy's native float dtypes are singletons; others convert)
         if d is f32 or d is f64:
             lo, hi = min.__class__, max.__class__
             if hi is _NONE:
-                if lo is float or lo is int:  # clamp(min=0): the tutorials' ReLU
+                if lo is int and min == 0:  # clamp(min=0): the tutorials' ReLU
+                    return maximum(x, zeros[d])
+                if lo is float or lo is int:
                     return maximum(x, min)
             elif lo is _NONE:
                 if hi is float or hi is int:
