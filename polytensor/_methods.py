@@ -72,11 +72,6 @@ def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
     return _tape.set_requires_grad(self, flag)  # type: ignore[no-any-return]
 
 
-def _grad_get(self: Tensor) -> Tensor | None:
-    m = self._meta
-    return None if m is None else m.grad
-
-
 def _grad_set(self: Tensor, value: Tensor | None) -> None:
     if value is not None:
         _check_grad(self, value)
@@ -844,17 +839,26 @@ def zero_(self: Tensor) -> Tensor:
     tensor([0., 0.], backend='numpy')
     """
     b = self._backend
-    if b.mutable and not (_tape.requires_grad(self) and _graph_enabled()):
-        # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary)
-        _inplace.check_inplace(self, "zero_")
-        self._data[...] = False if self._data.dtype == b.to_native[dt.bool] else 0
-        m = self._meta
+    m = self._meta
+    if b.mutable and (
+        m is None or not (m.requires_grad or m.node is not None) or not _GRAD_MODE.get()
+    ):
+        # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary. Nothing to
+        # refuse: a leaf that requires grad comes here only with grad mode off.)
+        d = self._data
+        d[...] = False if d.dtype in b.cats[_BOOL_CAT] else 0
         if m is None:
             m = self._meta = _tape.Meta()
-        _tape.bump_version(self)
+        _tape._inplace_count += 1  # (_tape.bump_version(self), inline)
+        m.version += 1
         m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
         return self
+    _inplace.check_inplace(self, "zero_")  # (refused under this name, not fill_'s)
     return fill_(self, 0)
+
+
+_GRAD_MODE = _config.GRAD_ENABLED
+_BOOL_CAT = dt.CATEGORY_NAMES.index("boolean")
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -1211,7 +1215,8 @@ class TensorMethods:
     @property
     def grad(self) -> Tensor | None:
         """Accumulated gradient (None until backward); settable."""
-        return _grad_get(self)  # type: ignore[arg-type]
+        m = self._meta  # type: ignore[attr-defined]
+        return None if m is None else m.grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

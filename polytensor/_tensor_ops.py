@@ -24,7 +24,7 @@ from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, put, split_key
 from ._tensor_base import SUBCLASSES, TensorBase
 
-__all__ = ["TensorOperators"]
+__all__ = ["TensorOperators", "sub_scaled_"]
 
 # An operator as mypy sees it: a callable returning a tensor.
 _Operator = Callable[..., "Tensor"]
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 _BOOL = dt.CATEGORY_NAMES.index("boolean")
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
+_GRAD = _config.GRAD_ENABLED
 
 
 def _operator(name: str) -> Callable[..., Tensor]:
@@ -50,28 +51,27 @@ def _reflected(name: str) -> Callable[..., Tensor]:
 def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callable[..., Tensor]:
     def method(self: Any, other: Any, /) -> Any:
         b = self._backend
+        writes = b.inplace
         if (
-            op_name is not None
-            and b.inplace is not None
-            and (
-                self._meta is None
-                or not _config.GRAD_ENABLED.get()
-                or (_tape._edge(self) is None and _tape._edge(other) is None)
-            )
+            writes is not None
+            and op_name is not None
+            # (a tensor outside any graph updated with one in a graph joins it: recorded)
+            and (not _GRAD.get() or (_tape._edge(self) is None and _tape._edge(other) is None))
+            and (fn := writes.get(op_name)) is not None
         ):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
             d = self._data
-            if type(other) is _tb.TENSOR or type(other) in SUBCLASSES:
+            cls = other.__class__
+            if cls is _tb.TENSOR or cls in SUBCLASSES:
                 od = other._data
                 # (shapes: NumPy raises below unless other broadcasts to self's shape)
                 ok = other._backend is b and od.dtype is d.dtype
             else:
                 od = other
-                ok = other.__class__ in (int, float) and d.dtype in b.cats_scalar[_NUMERIC].get(
-                    other.__class__, ()
+                ok = (cls is float or cls is int) and d.dtype in b.cats_scalar[_NUMERIC].get(
+                    cls, ()
                 )
-            fn = b.inplace.get(op_name)
-            if ok and fn is not None and d.dtype in b.cats[_NUMERIC]:
+            if ok and d.dtype in b.cats[_NUMERIC]:
                 try:
                     fn(d, od, d)  # out=d
                 except (ValueError, OverflowError):  # (does not broadcast, or does not fit
@@ -96,6 +96,69 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
 
     method.__name__ = method.__qualname__ = name
     return method
+
+
+_MULTIPLY = OPS["multiply"].index
+
+
+def sub_scaled_(self: Any, alpha: Any, other: Any) -> Tensor:
+    """``self -= alpha * other`` for a Python number ``alpha`` (an optimizer's update), with the
+    two operators' own backend calls: when nothing is recorded, the product is computed as
+    ``alpha * other`` computes it and subtracted into ``self``'s memory as ``-=`` does, without
+    a tensor for the product; otherwise (or for anything the operators' fast paths would not
+    take) the two operators themselves.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import sub_scaled_
+    >>> w = pt.asarray([1.0, 2.0])
+    >>> sub_scaled_(w, 0.5, pt.asarray([2.0, 2.0]))
+    tensor([0., 1.], backend='numpy')
+    """
+    b = self._backend
+    writes = b.inplace
+    cls = other.__class__
+    if (
+        writes is not None
+        and (cls is _tb.TENSOR or cls in SUBCLASSES)
+        and other._backend is b
+        and (alpha.__class__ is float or alpha.__class__ is int)
+        and (not _GRAD.get() or (_tape._edge(self) is None and _tape._edge(other) is None))
+        and (fn := writes.get("subtract")) is not None
+    ):
+        d = self._data
+        od = other._data
+        dtype = d.dtype
+        if (
+            od.dtype is dtype
+            and dtype in b.cats[_NUMERIC]
+            and dtype in b.cats_scalar[_NUMERIC].get(alpha.__class__, ())
+        ):
+            try:
+                r = b.fns[_MULTIPLY](alpha, od)  # (as `alpha * other`: the op's fast path)
+            except Exception:  # noqa: BLE001 - the operators below call again, say why
+                r = None
+            else:
+                if type(r) is not b.array_type:
+                    r = b.as_array(r)
+            ok = r is not None and r.dtype is dtype
+            if ok:
+                try:
+                    fn(d, r, d)  # (as `self -= product`: out=d)
+                except (ValueError, OverflowError):  # (as `-=`: the operator below says why)
+                    ok = False
+            if ok:
+                m = self._meta
+                if m is not None:  # _tape.bump_version(self), inline
+                    _tape._inplace_count += 1
+                    m.version += 1
+                else:
+                    _tape.bump_version(self)
+                return cast("Tensor", self)
+    result = self
+    result -= alpha * other
+    return cast("Tensor", result)
 
 
 def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:

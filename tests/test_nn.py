@@ -924,8 +924,9 @@ def test_ops_on_parameters_take_the_fast_path_and_differentiate(expr: Any) -> No
 
 
 def test_in_place_updates_by_a_parameter_write_into_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    # t -= p (no graph involved) writes NumPy's result straight into t's memory, as t -= tensor
-    # does: the backend's in-place function runs once, no temporary is assigned afterwards
+    # t -= p under no_grad (no graph involved) writes NumPy's result straight into t's memory,
+    # as t -= tensor does: the backend's in-place function runs once, no temporary is assigned
+    # afterwards. (In grad mode t joins p's graph, as in PyTorch.)
     b = pt.backends.get("numpy")
     calls = []
     sub = b.inplace["subtract"]
@@ -933,6 +934,9 @@ def test_in_place_updates_by_a_parameter_write_into_memory(monkeypatch: pytest.M
     t = pt.asarray(np.full(3, 5.0))
     p = nn.Parameter(pt.asarray(np.full(3, 2.0)))
     before = t._data
-    t -= p
+    with pt.no_grad():
+        t -= p
     assert calls == [1] and t._data is before
     np.testing.assert_array_equal(t.numpy(), [3.0, 3.0, 3.0])
+    t -= p
+    assert t.grad_fn is not None

@@ -2,15 +2,17 @@
 context managers and as decorators).
 
 One object may be shared: entered by several threads or asyncio tasks at once, or nested in
-itself. What an exit restores is kept per context (``_SAVED``, a ContextVar), never on the
-object, so that each thread and task gets back its own mode.
+itself. Each entry keeps the token of its ``GRAD_ENABLED.set()`` in the object's list of open
+entries; an exit resets the newest token that belongs to its own context (a token made in
+another thread or task refuses the reset: ``ValueError``), so that each thread and task gets
+back its own mode. In one context the blocks nest, so its newest token is its innermost block's.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from contextvars import ContextVar, Token
+from contextvars import Token
 from typing import Any, TypeVar
 
 from .. import _config
@@ -19,26 +21,45 @@ __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _GRAD = _config.GRAD_ENABLED
-# The tokens of the grad-mode blocks open in this context, innermost last (a tuple: a copied
-# context, an asyncio task's, never shares a list that its parent changes).
-_SAVED: ContextVar[tuple[Token[bool], ...]] = ContextVar("polytensor_grad_saved", default=())
 
 
 class _GradMode:
+    __slots__ = ("_tokens",)
     _value: bool
 
-    def __enter__(self) -> None:
-        _SAVED.set((*_SAVED.get(), _GRAD.set(self._value)))
+    def __init__(self) -> None:
+        # The tokens of this object's open blocks, oldest first, whatever their thread or task.
+        # (A list: append and remove are atomic, so threads may share it; each exit removes only
+        # the token it has reset, which no other context can reset.)
+        self._tokens: list[Token[bool]] = []
 
-    def __exit__(self, *exc: object) -> None:
-        saved = _SAVED.get()
-        if not saved:
-            raise RuntimeError(
-                f"{type(self).__name__}.__exit__() without a matching __enter__() in this "
-                f"thread or task; use the object in a `with` block"
-            )
-        _SAVED.set(saved[:-1])
-        _GRAD.reset(saved[-1])
+    def __enter__(self) -> None:
+        self._tokens.append(_GRAD.set(self._value))
+
+    def __exit__(self, typ: object, value: object, tb: object) -> None:
+        tokens = self._tokens
+        try:
+            # the newest block of this object: this context's unless another thread or task
+            # entered it since
+            token = tokens[-1]
+            _GRAD.reset(token)
+        except (IndexError, ValueError, RuntimeError):
+            token = self._reset_own()
+        tokens.remove(token)
+
+    def _reset_own(self) -> Token[bool]:
+        """Reset this context's newest token among the open ones and return it (the object is
+        shared: the newest tokens belong to other threads or tasks, or were just used)."""
+        for token in reversed(self._tokens[:]):  # (a copy: other threads change the list)
+            try:
+                _GRAD.reset(token)
+            except (ValueError, RuntimeError):  # another context's, or used by its owner
+                continue
+            return token
+        raise RuntimeError(
+            f"{type(self).__name__}.__exit__() without a matching __enter__() in this "
+            f"thread or task; use the object in a `with` block"
+        )
 
     def __call__(self, fn: F) -> F:
         value = self._value
@@ -67,6 +88,7 @@ class no_grad(_GradMode):
     False
     """
 
+    __slots__ = ()
     _value = False
 
 
@@ -83,6 +105,7 @@ class enable_grad(_GradMode):
     True
     """
 
+    __slots__ = ()
     _value = True
 
 
@@ -97,7 +120,7 @@ class set_grad_enabled(_GradMode):
     False
     """
 
-    _set: Token[bool] | None
+    __slots__ = ("_set", "_value")
 
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, bool):
@@ -105,8 +128,10 @@ class set_grad_enabled(_GradMode):
                 f"set_grad_enabled() expects a bool (True or False); got {type(mode).__name__} "
                 f"{mode!r}"
             )
+        self._tokens = []
         self._value = mode
-        self._set = _GRAD.set(mode)  # (set_grad_enabled(False) as a statement sets the mode)
+        # (set_grad_enabled(False) as a statement sets the mode)
+        self._set: Token[bool] | None = _GRAD.set(mode)
 
     def __enter__(self) -> None:
         # In the context that made it, the block restores the mode from before __init__ (as

@@ -209,6 +209,12 @@ class Optimizer:
         >>> opt = optim.SGD([w], lr=0.1); opt.zero_grad(); w.grad is None
         True
         """
+        if set_to_none:  # (the common case, each step: zero_grad_of(p, True), inline)
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.grad = None
+            return
         from ..nn.module import zero_grad_of
 
         for group in self.param_groups:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .._tensor_ops import sub_scaled_
 from ..autograd import no_grad
 from ..nn.parameter import copy_tensor
 from .optimizer import Optimizer, check_numbers, params_with_grad, required
@@ -109,6 +110,13 @@ class SGD(Optimizer):
             for group in self.param_groups:
                 lr, momentum = group["lr"], group["momentum"]
                 dampening, weight_decay = group["dampening"], group["weight_decay"]
+                if momentum == 0 and weight_decay == 0 and not group["maximize"]:
+                    # plain SGD, p -= lr * g: the product goes straight into p
+                    for p in group["params"]:
+                        g = p.grad
+                        if g is not None:
+                            sub_scaled_(p, lr, g)
+                    continue
                 for p, g in params_with_grad(group):
                     d_p = -g if group["maximize"] else g
                     if weight_decay != 0:
