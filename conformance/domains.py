@@ -2057,7 +2057,7 @@ SAMPLING: dict[str, Sampling] = {
     "stack": Sampling(both=_stack),
     "tile": Sampling(both=_tile),
     "unstack": Sampling(both=_unstack),
-    "asarray": Sampling(both=_copy),
+    "_copy": Sampling(both=_copy),  # clone(), asarray(copy=True)
     "to_backend": Sampling(grad=_to_backend),
     # linear algebra
     "matmul": Sampling(_MAT, both=_matmul),

@@ -376,7 +376,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "stack": lambda p: lambda *xs: torch.stack(xs, dim=p["axis"]),
     "tile": lambda p: lambda x: torch.tile(x, p["repetitions"]),
     "unstack": lambda p: lambda x: tuple(torch.unbind(x, dim=p["axis"])),
-    "asarray": lambda p: lambda x: x.clone(),
+    "_copy": lambda p: lambda x: x.clone(),
     "astype": lambda p: lambda x: x.to(getattr(torch, p["dtype"])),
     # indexing
     "__getitem__": _getitem,
