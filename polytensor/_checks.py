@@ -207,14 +207,17 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
                 f"{name}() expects axis= to be an int or a tuple of ints; got {describe(axis)}"
             )
         ndim = getattr(first, "ndim", None)
+        if name == "expand_dims" and isinstance(ndim, int):
+            ndim += len(axes)  # (its axes are the result's)
         distinct = (
             {a % ndim if -ndim <= a < ndim else a for a in axes}
             if len(axes) > 1 and isinstance(ndim, int) and ndim
             else axes
         )
         if len(distinct) < len(axes):
+            what = "a result" if name == "expand_dims" else "an array"
             return ValueError(
-                f"{name}() got axis={axis!r}, which names an axis twice for an array of "
+                f"{name}() got axis={axis!r}, which names an axis twice for {what} of "
                 f"{ndim} dimensions"
             )
     correction = params.get("correction")

@@ -134,3 +134,13 @@ def test_backend_errors_are_named_and_keep_their_kind() -> None:
         pt.sum(m, axis=5)
     with pytest.raises(ValueError, match=r"matmul\(\)"):
         pt.matmul(m, pt.ones(3))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_expand_dims_axes_are_checked_against_the_result(backend: str) -> None:
+    # (-2, 2) on a 4-d array: axes 4 and 2 of the 6-d result, distinct; the axis check once
+    # read -2 against the input's 4 dimensions (axis 2 twice) and refused it on Dask
+    x = pt.zeros((4, 3, 5, 4), device=backend)
+    assert pt.expand_dims(x, axis=(-2, 2)).shape == (4, 3, 1, 5, 1, 4)
+    with pytest.raises(ValueError, match=r"expand_dims.*twice"):
+        pt.expand_dims(x, axis=(-2, 4))  # both axis 4 of the result
