@@ -68,8 +68,8 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
                 ok = other._backend is b and od.dtype is d.dtype
             else:
                 od = other
-                ok = (cls is float or cls is int) and d.dtype in b.cats_scalar[_NUMERIC].get(
-                    cls, ()
+                ok = (cls is float or cls is int) and cls in b.scalar_types[_NUMERIC].get(
+                    d.dtype, ()
                 )
             if ok and d.dtype in b.cats[_NUMERIC]:
                 try:
@@ -98,15 +98,10 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
     return method
 
 
-_MULTIPLY = OPS["multiply"].index
-
-
 def sub_scaled_(self: Any, alpha: Any, other: Any) -> Tensor:
-    """``self -= alpha * other`` for a Python number ``alpha`` (an optimizer's update), with the
-    two operators' own backend calls: when nothing is recorded, the product is computed as
-    ``alpha * other`` computes it and subtracted into ``self``'s memory as ``-=`` does, without
-    a tensor for the product; otherwise (or for anything the operators' fast paths would not
-    take) the two operators themselves.
+    """``self -= alpha * other`` (an optimizer's update, ``alpha`` its learning rate): the two
+    operators themselves, so the product and the in-place subtraction take their fast paths
+    when nothing is recorded, and record what they record otherwise.
 
     Examples
     --------
@@ -116,46 +111,6 @@ def sub_scaled_(self: Any, alpha: Any, other: Any) -> Tensor:
     >>> sub_scaled_(w, 0.5, pt.asarray([2.0, 2.0]))
     tensor([0., 1.], backend='numpy')
     """
-    b = self._backend
-    writes = b.inplace
-    cls = other.__class__
-    if (
-        writes is not None
-        and (cls is _tb.TENSOR or cls in SUBCLASSES)
-        and other._backend is b
-        and (alpha.__class__ is float or alpha.__class__ is int)
-        and (not _GRAD.get() or (_tape._edge(self) is None and _tape._edge(other) is None))
-        and (fn := writes.get("subtract")) is not None
-    ):
-        d = self._data
-        od = other._data
-        dtype = d.dtype
-        if (
-            od.dtype is dtype
-            and dtype in b.cats[_NUMERIC]
-            and dtype in b.cats_scalar[_NUMERIC].get(alpha.__class__, ())
-        ):
-            try:
-                r = b.fns[_MULTIPLY](alpha, od)  # (as `alpha * other`: the op's fast path)
-            except Exception:  # noqa: BLE001 - the operators below call again, say why
-                r = None
-            else:
-                if type(r) is not b.array_type:
-                    r = b.as_array(r)
-            ok = r is not None and r.dtype is dtype
-            if ok:
-                try:
-                    fn(d, r, d)  # (as `self -= product`: out=d)
-                except (ValueError, OverflowError):  # (as `-=`: the operator below says why)
-                    ok = False
-            if ok:
-                m = self._meta
-                if m is not None:  # _tape.bump_version(self), inline
-                    _tape._inplace_count += 1
-                    m.version += 1
-                else:
-                    _tape.bump_version(self)
-                return cast("Tensor", self)
     result = self
     result -= alpha * other
     return cast("Tensor", result)

@@ -369,7 +369,6 @@ class Backend:
         "by_name",
         "capabilities",
         "cats",
-        "cats_scalar",
         "extra",
         "fns",
         "from_native",
@@ -461,10 +460,9 @@ class Backend:
         # cats, for an op's fast path over two tensors: empty on a multi-device backend, whose
         # pairs of tensors take the general path that checks they share a device
         self.pair_cats: list[frozenset[Any]] = []
-        self.cats_scalar: list[dict[type, frozenset[Any]]] = []
-        # cats_scalar the other way round, for the element-wise fast paths (one dict lookup
-        # and one set lookup): per category, each native dtype -> the Python scalar types that
-        # may go to the library with an array of that dtype (none: an empty set)
+        # per category, each native dtype -> the Python scalar types that may go to the library
+        # with an array of that dtype (none: an empty set); the fast paths' one dict and one
+        # set lookup
         self.scalar_types: list[dict[Any, frozenset[type]]] = []
         self.array_type: type = type(None)
         self.to_native: dict[dt.DType, Any] = {}
@@ -536,17 +534,11 @@ class Backend:
             members = dt.CATEGORIES[cname]
             natives = frozenset(self.to_native[d] for d in members if d in self.to_native)
             self.cats.append(natives)
-            self.cats_scalar.append(
-                {
-                    t: frozenset(
-                        self.to_native[d] for d in members if d in self.to_native and d.kind in ks
-                    )
-                    for t, ks in kinds.items()
-                }
-            )
-            by_dtype = self.cats_scalar[-1]
             self.scalar_types.append(
-                {n: frozenset(t for t, ok in by_dtype.items() if n in ok) for n in self.from_native}
+                {
+                    n: frozenset(t for t, ks in kinds.items() if d in members and d.kind in ks)
+                    for n, d in self.from_native.items()
+                }
             )
         self.pair_cats = [frozenset()] * len(self.cats) if self.multi_device else self.cats
 

@@ -111,7 +111,7 @@ class SGD(Optimizer):
                 lr, momentum = group["lr"], group["momentum"]
                 dampening, weight_decay = group["dampening"], group["weight_decay"]
                 if momentum == 0 and weight_decay == 0 and not group["maximize"]:
-                    # plain SGD, p -= lr * g: the product goes straight into p
+                    # plain SGD, p -= lr * g (the operators' fast paths), without the general loop
                     for p in group["params"]:
                         g = p.grad
                         if g is not None:
