@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .. import _tape
+from .. import _inplace, _tape
 from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
 
@@ -25,11 +25,14 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
     place where backward writes a ``.grad`` (leaves, and tensors that retain their grad).
 
     The first gradient becomes the ``.grad`` (``owned``: data of its own; ``exclusive``: no
-    one else holds the wrapper ``g``, which may then be the ``.grad`` itself); later ones are
-    added out of place. A ``.grad`` that ``zero_()`` filled with zeros and nothing changed
-    since (its version; no view of its data exists, which could have written it unseen) counts
-    as the first: the tutorials' ``w.grad.zero_()`` then costs backward no pass over memory.
-    Under ``create_graph`` the sum is recorded (differentiable again).
+    one else holds the wrapper ``g``, which may then be the ``.grad`` itself). Later ones are
+    added in place, as PyTorch adds them: the ``.grad`` stays the same tensor, so whoever holds
+    it (``g = w.grad``, or the tensor assigned to ``w.grad``) sees the sum, and its version
+    counts the change. A ``.grad`` that ``zero_()`` filled with zeros and nothing changed since
+    (its version; no view of its data exists, which could have written it unseen) takes the
+    gradient's data instead: the tutorials' ``w.grad.zero_()`` then costs backward no pass over
+    memory. Under ``create_graph`` the sum is recorded (differentiable again) and is a new
+    tensor, as in PyTorch.
     """
     with _GRAD_LOCK:
         old = m.grad
@@ -37,17 +40,42 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
             m.grad = g if old is None else old + g
         elif old is None:
             m.grad = owned(g, exclusive)
+        elif not _add_into(old, g):
+            m.grad = _tape._detached(old + g)
+
+
+def _add_into(old: Any, g: Any) -> bool:
+    """``old += g`` in place, outside any graph; False when it cannot be (another backend,
+    shape or dtype; read-only data): the caller adds out of place."""
+    b = old._backend
+    od = old._data
+    gd = g._data
+    if g._backend is not b or gd.shape != od.shape or gd.dtype != od.dtype:
+        return False
+    om = old._meta
+    # (od, the local, and old's reference: nothing else holds zeros nobody can have seen)
+    if om is not None and om.zeroed == om.version and only_held_by(od, 2):
+        old._data = own_data(g)  # (nothing holds the old data: no node counts its version)
+        om.version += 1
+        return True
+    writes = b.inplace
+    fn = None if writes is None else writes.get("add")
+    try:
+        if fn is not None:
+            fn(od, gd, od)  # (out=od)
         else:
-            om = old._meta
-            if (
-                om is not None
-                and om.zeroed == om.version
-                and old._data.shape == g._data.shape
-                and only_held_by(old._data, 1)
-            ):
-                m.grad = owned(g, exclusive)
-            else:
-                m.grad = _tape._detached(old + g)
+            total = (_tape._detached(old) + g)._data
+            if b.mutable:
+                od[...] = total
+            else:  # immutable arrays (Dask): in place means the tensor takes the sum
+                old._data = total
+                _inplace.rebind_owners(old)
+                if old._meta is None:  # (the new data is old's alone: count the change)
+                    old._meta = Meta()
+    except ValueError:  # read-only data (a gradient assigned as a broadcast view)
+        return False
+    _tape.bump_version(old)
+    return True
 
 
 def run_hooks(hooks: list[Any], g: Any) -> Any:
@@ -97,15 +125,21 @@ def owned(g: Any, exclusive: bool = False) -> Any:
     (the backend copies data that is shared, read-only or a view), so that in-place changes of
     one ``.grad`` never reach another tensor. ``exclusive``: nothing but the caller holds the
     wrapper ``g`` itself, which may then be the ``.grad``."""
+    data = own_data(g)
+    if exclusive and data is g._data:
+        return g
+    d = _new(_tb.TENSOR)
+    d._backend = g._backend
+    d._meta = None
+    d._data = data
+    return d
+
+
+def own_data(g: Any) -> Any:
+    """``g``'s data if nothing but ``g`` holds it and it may be written, else a copy of it."""
     b = g._backend
     data = g._data
     # data nothing else holds (g's and ``data``'s references only) is adopted
     if b.mutable and not (b.owns_data is not None and b.owns_data(data) and only_held_by(data, 2)):
-        data = b.copy(data)
-    elif exclusive:
-        return g
-    d = _new(_tb.TENSOR)
-    d._backend = b
-    d._meta = None
-    d._data = data
-    return d
+        return b.copy(data)
+    return data
