@@ -148,3 +148,29 @@ def test_create_graph_gives_a_new_recorded_grad_as_pytorch_does() -> None:
     assert w.grad is not g and w.grad.grad_fn is not None
     assert g.tolist() == [2.0, 4.0, 6.0]
     assert w.grad.tolist() == [4.0, 8.0, 12.0]
+
+
+def test_a_zeroed_grad_adopts_the_gradient_without_copying_it() -> None:
+    # the gradient a custom Function returns, held by nothing else, becomes the .grad's data
+    made: list[Any] = []
+
+    class Twice(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return x * 2
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            out = g * 2
+            made.append(weakref.ref(out._data))
+            return out
+
+    w = pt.asarray(np.ones((4, 3)), requires_grad=True)
+    Twice.apply(w).sum().backward()
+    g = w.grad
+    with pt.no_grad():
+        g.zero_()
+    Twice.apply(w).sum().backward()
+    assert w.grad is g
+    assert made[-1]() is g._data  # adopted, not copied
+    np.testing.assert_array_equal(g.numpy(), np.full((4, 3), 2.0))

@@ -49,15 +49,16 @@ def _add_into(old: Any, g: Any) -> bool:
     shape or dtype; read-only data): the caller adds out of place."""
     b = old._backend
     od = old._data
-    gd = g._data
-    if g._backend is not b or gd.shape != od.shape or gd.dtype != od.dtype:
+    if g._backend is not b or g._data.shape != od.shape or g._data.dtype != od.dtype:
         return False
     om = old._meta
     # (od, the local, and old's reference: nothing else holds zeros nobody can have seen)
     if om is not None and om.zeroed == om.version and only_held_by(od, 2):
+        # (no local holds g's data: own_data adopts data that g alone holds)
         old._data = own_data(g)  # (nothing holds the old data: no node counts its version)
         om.version += 1
         return True
+    gd = g._data
     writes = b.inplace
     fn = None if writes is None else writes.get("add")
     try:
