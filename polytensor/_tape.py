@@ -463,6 +463,36 @@ def record_tensors(
         v = m.version
         record_node(op, inputs, (v,) if v else (0,), (m,), datas, t, keep, params or _NO_PARAMS)
         return
+    if not scalars and len(inputs) == 2:  # (matmul: no lists to build)
+        m1 = inputs[0]._meta
+        m2 = inputs[1]._meta
+        e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
+        e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
+        if (
+            (e1 is None and e2 is None)
+            or op.vjp is NONDIFF
+            or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+        ):
+            return
+        v1 = 0 if m1 is None else m1.version
+        v2 = 0 if m2 is None else m2.version
+        readers = op.out_readers
+        keep = op.saves_out and (
+            readers is None
+            or (0 in readers and e1 is not None)
+            or (1 in readers and e2 is not None)
+        )
+        record_node(
+            op,
+            inputs,
+            (v1, v2) if v1 or v2 else (0, 0),
+            (e1, e2),
+            datas,
+            t,
+            keep,
+            params or _NO_PARAMS,
+        )
+        return
     needs: list[Any] = []
     versions: list[int] = []
     wanted = False

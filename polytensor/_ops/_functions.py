@@ -26,7 +26,7 @@ from .._tensor_base import SUBCLASSES
 if TYPE_CHECKING:
     from ._registry import OpDef
 
-__all__ = ["binary_function", "general_function", "unary_function"]
+__all__ = ["binary_function", "general_function", "pair_function", "unary_function"]
 
 _new = object.__new__
 _GRAD = _config.GRAD_ENABLED
@@ -186,6 +186,48 @@ def binary_function(
     return function
 
 
+def pair_function(opdef: OpDef, cats: tuple[int, ...], *, operator: bool = False) -> Any:
+    """``name(x1, x2, /)`` for an op of two arrays and no other parameter (``matmul``), of
+    dtype categories ``cats``; with ``operator``, its operator form (``__matmul__``). A wrong
+    call raises Python's own TypeError, which names the function."""
+    idx = opdef.index
+    c1, c2 = cats
+    promote = bool(opdef.promote)
+
+    def function(x1: Any, x2: Any, /) -> Any:
+        # the fast path: tensors of one backend, in their categories (of one dtype, if the op
+        # promotes), on one device
+        if (type(x1) is _T or type(x1) in _SUBS) and (type(x2) is _T or type(x2) in _SUBS):
+            b = x1._backend
+            d1 = x1._data
+            d2 = x2._data
+            t1 = d1.dtype
+            t2 = d2.dtype
+            # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
+            if (
+                b is x2._backend
+                and t1 in b.cats[c1]
+                and t2 in b.pair_cats[c2]
+                and (t2 is t1 or not promote)
+            ):
+                try:
+                    r = b.fns[idx](d1, d2)
+                except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
+                    return apply(opdef, (x1, x2), None, operator)
+                if type(r) is not b.array_type:
+                    r = b.as_array(r)  # a NumPy scalar (two vectors' product)
+                t = _new(_T)
+                t._data = r
+                t._backend = b
+                t._meta = None
+                if (x1._meta is not None or x2._meta is not None) and _GRAD.get():
+                    _record_tensors(opdef, (x1, x2), (d1, d2), None, t)
+                return t
+        return apply(opdef, (x1, x2), None, operator)
+
+    return function
+
+
 def parse_signature(sig: str) -> inspect.Signature:
     """The ``inspect.Signature`` of a signature written as in the standard,
     ``"(x, /, *, axis=None, keepdims=False)"`` (defaults are Python literals)."""
@@ -239,6 +281,13 @@ def general_function(
     n_in = len(names)
     sequence = inputs[0].startswith("[")
     variadic = inputs[0].startswith("*")
+    if (  # matmul: two arrays and nothing else
+        n_in == 2
+        and not (sequence or variadic or opdef.scalars)
+        and opdef.impl is None
+        and set(sig.parameters) == set(names)
+    ):
+        return pair_function(opdef, cats, operator=operator)
     P = inspect.Parameter
     kw = tuple(p for p in sig.parameters if p not in names)
     defaults = {

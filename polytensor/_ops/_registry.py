@@ -397,9 +397,11 @@ def op(
     fn = _functions.general_function(opdef, signature, inputs, cats)
     fn.__signature__ = signature
     if operator:
-        opdef.extra["dunder"] = _functions.general_function(
+        dunder = opdef.extra["dunder"] = _functions.general_function(
             opdef, signature, inputs, cats, operator=True
         )
+        dunder.__name__ = f"__{name}__"  # (Python's own errors of a wrong call name it)
+        dunder.__qualname__ = f"Tensor.__{name}__"
     first = inputs[0].strip("[]*")
     example = example or (
         f">>> import polytensor as pt\n>>> {first} = pt.asarray([[1.0, 2.0], "
