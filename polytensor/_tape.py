@@ -493,6 +493,28 @@ def record_tensors(
             params or _NO_PARAMS,
         )
         return
+    if scalars and len(inputs) == 3:  # clip(x, 0, None): x the only tensor, as a rule
+        x, lo, hi = inputs
+        if not (
+            (type(lo) is _tb.TENSOR or type(lo) in _SUBS)
+            or (type(hi) is _tb.TENSOR or type(hi) in _SUBS)
+        ):
+            m = x._meta if type(x) is _tb.TENSOR or type(x) in _SUBS else None
+            if (
+                m is None
+                or not (m.requires_grad or m.node is not None)
+                or op.vjp is NONDIFF
+                or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+            ):
+                return
+            readers = op.out_readers
+            keep = op.saves_out and (readers is None or 0 in readers)
+            v = m.version
+            versions3 = (v, 0, 0) if v else (0, 0, 0)
+            record_node(
+                op, inputs, versions3, (m, None, None), datas, t, keep, params or _NO_PARAMS
+            )
+            return
     needs: list[Any] = []
     versions: list[int] = []
     wanted = False

@@ -122,3 +122,62 @@ def test_function_apply_one_output() -> None:
 
     s = Signs.apply(x)
     assert s.grad_fn is None and s.tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clamp_after_an_in_place_change_of_its_input_records_the_version(backend: str) -> None:
+    # the one-tensor form of clip's recorder keeps x's version: a later change is caught,
+    # and a change before the op is no change to it
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        w = pt.asarray([-1.0, 0.5, 2.0], requires_grad=True)
+        h = w * 1.0
+        h += 1.0  # version 1 when clamp reads it
+        y = h.clamp(min=0.25, max=2.5)
+        assert y.grad_fn.next_functions[0][0] is h.grad_fn
+        y.sum().backward()
+        np.testing.assert_array_equal(w.grad.numpy(), [0.0, 1.0, 0.0])
+        if backend != "dask":  # (Dask's in-place rebinds: the node keeps the old value)
+            a = pt.asarray([1.0, 2.0], requires_grad=True) * 1.0
+            z = a.clamp(min=1.5)
+            with pt.no_grad():
+                a.mul_(2.0)
+            with pytest.raises(RuntimeError, match=r"in-place|modified"):
+                z.sum().backward()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clip_with_tensor_bounds_takes_every_bound_gradient(backend: str) -> None:
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        x = pt.asarray([-1.0, 0.5, 2.0], requires_grad=True)
+        lo = pt.asarray([0.0, 0.0, 0.0], requires_grad=True)
+        y = pt.clip(x, lo, 1.0)
+        y.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
+        np.testing.assert_array_equal(lo.grad.numpy(), [1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_matmul_of_two_arrays_records_what_needs_a_gradient(backend: str) -> None:
+    # matmul's fixed-arity function: either input, both, or neither in a graph; mixed dtypes
+    # and bad calls go to the general path and its errors
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        a0 = np.array([[1.0, 2.0], [3.0, 4.0]])
+        b0 = np.array([[0.5, -1.0], [2.0, 1.0]])
+        for need_a, need_b in ((True, False), (False, True), (True, True)):
+            a = pt.asarray(a0, requires_grad=need_a)
+            b = pt.asarray(b0, requires_grad=need_b)
+            (a @ b).sum().backward()
+            if need_a:
+                np.testing.assert_allclose(a.grad.numpy(), np.ones((2, 2)) @ b0.T)
+            if need_b:
+                np.testing.assert_allclose(b.grad.numpy(), a0.T @ np.ones((2, 2)))
+        assert (pt.asarray(a0) @ pt.asarray(b0)).grad_fn is None
+        mixed = pt.matmul(pt.asarray(a0, dtype=pt.float32), pt.asarray(b0, dtype=pt.float64))
+        assert mixed.dtype == pt.float64
+        with pytest.raises(TypeError, match=r"matmul\(\) missing"):
+            pt.matmul(pt.asarray(a0))  # type: ignore[call-arg]
+        with pytest.raises(ValueError, match="matmul"):
+            pt.matmul(pt.asarray(a0), pt.ones((3, 3), dtype=pt.float64)).numpy()

@@ -276,10 +276,6 @@ bitwise_left_shift = binary("bitwise_left_shift", "integer", NONDIFF)
 bitwise_right_shift = binary("bitwise_right_shift", "integer", NONDIFF)
 
 
-def _clip_impl(fn: Any, x: Any, lo: Any, hi: Any) -> Any:
-    return fn(x, min=lo, max=hi)
-
-
 def _clip_x(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
     keep = None if lo is None else x >= lo
     if hi is not None:
@@ -302,7 +298,6 @@ clip = op(
     "real numeric",
     (_clip_x, _clip_min, _clip_max),
     inputs=("x", "min", "max"),
-    impl=_clip_impl,
     scalars=True,
     example=">>> import polytensor as pt\n>>> pt.clip(pt.asarray([-1.0, 0.5, 2.0]), 0.0, 1.0)"
     "\ntensor([0. , 0.5, 1. ], backend='numpy')",
