@@ -449,8 +449,18 @@ def record_tensors(
     fast paths of ops other than element-wise ones; ``datas``: the inputs' data), or with
     ``scalars`` a tensor, a Python scalar or None (``clip(x, 0, None)``: no edge, kept as
     it is)."""
-    if not scalars and len(inputs) == 1:  # a reduction, say: no lists to build
-        m = inputs[0]._meta
+    n = len(inputs)
+    x = inputs[0]
+    # one input that may need a gradient (a reduction; clip(x, 0, None): the bounds numbers
+    # or None): no lists to build
+    if (not scalars and n == 1) or (
+        scalars
+        and n == 3
+        and (type(x) is _tb.TENSOR or type(x) in _SUBS)
+        and not (type(inputs[1]) is _tb.TENSOR or type(inputs[1]) in _SUBS)
+        and not (type(inputs[2]) is _tb.TENSOR or type(inputs[2]) in _SUBS)
+    ):
+        m = x._meta
         if (
             m is None
             or not (m.requires_grad or m.node is not None)
@@ -461,9 +471,15 @@ def record_tensors(
         readers = op.out_readers
         keep = op.saves_out and (readers is None or 0 in readers)
         v = m.version
-        record_node(op, inputs, (v,) if v else (0,), (m,), datas, t, keep, params or _NO_PARAMS)
+        versions: tuple[int, ...]
+        needs: tuple[Any, ...]
+        if n == 1:
+            versions, needs = ((v,) if v else (0,)), (m,)
+        else:
+            versions, needs = ((v, 0, 0) if v else (0, 0, 0)), (m, None, None)
+        record_node(op, inputs, versions, needs, datas, t, keep, params or _NO_PARAMS)
         return
-    if not scalars and len(inputs) == 2:  # (matmul: no lists to build)
+    if not scalars and n == 2:  # (matmul: no lists to build)
         m1 = inputs[0]._meta
         m2 = inputs[1]._meta
         e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
@@ -493,48 +509,27 @@ def record_tensors(
             params or _NO_PARAMS,
         )
         return
-    if scalars and len(inputs) == 3:  # clip(x, 0, None): x the only tensor, as a rule
-        x, lo, hi = inputs
-        if not (
-            (type(lo) is _tb.TENSOR or type(lo) in _SUBS)
-            or (type(hi) is _tb.TENSOR or type(hi) in _SUBS)
-        ):
-            m = x._meta if type(x) is _tb.TENSOR or type(x) in _SUBS else None
-            if (
-                m is None
-                or not (m.requires_grad or m.node is not None)
-                or op.vjp is NONDIFF
-                or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
-            ):
-                return
-            readers = op.out_readers
-            keep = op.saves_out and (readers is None or 0 in readers)
-            v = m.version
-            versions3 = (v, 0, 0) if v else (0, 0, 0)
-            record_node(
-                op, inputs, versions3, (m, None, None), datas, t, keep, params or _NO_PARAMS
-            )
-            return
-    needs: list[Any] = []
-    versions: list[int] = []
+    need_list: list[Any] = []
+    version_list: list[int] = []
     wanted = False
     for x in inputs:
         m = x._meta if not scalars or type(x) is _tb.TENSOR or type(x) in _SUBS else None
         if m is None:
-            needs.append(None)
-            versions.append(0)
+            need_list.append(None)
+            version_list.append(0)
         else:
             e = m if (m.requires_grad or m.node is not None) else None
             wanted = wanted or e is not None
-            needs.append(e)
-            versions.append(m.version)
+            need_list.append(e)
+            version_list.append(m.version)
     if not wanted or op.vjp is NONDIFF or t._data.dtype not in t._backend.cats[_FLOAT_CAT]:
         return
     keep = op.saves_out
     readers = op.out_readers
     if keep and readers is not None:  # kept only when a rule that reads it will run
-        keep = any(needs[i] is not None for i in readers)
-    record_node(op, inputs, tuple(versions), tuple(needs), datas, t, keep, params or _NO_PARAMS)
+        keep = any(need_list[i] is not None for i in readers)
+    versions = tuple(version_list)
+    record_node(op, inputs, versions, tuple(need_list), datas, t, keep, params or _NO_PARAMS)
 
 
 def needs_graph(x: Any, value: Any) -> bool:
