@@ -174,3 +174,32 @@ def test_a_zeroed_grad_adopts_the_gradient_without_copying_it() -> None:
     assert w.grad is g
     assert made[-1]() is g._data  # adopted, not copied
     np.testing.assert_array_equal(g.numpy(), np.full((4, 3), 2.0))
+
+
+def _retained_program(lib: Any) -> list[Any]:
+    """What a held retained grad shows through a second backward, with and without zero_()."""
+    seen: list[Any] = []
+    for zero in (False, True):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        (y * 3).sum().backward(retain_graph=True)
+        g = y.grad
+        if zero:
+            with lib.no_grad():
+                g.zero_()
+        (y * 3).sum().backward()
+        seen += [g.tolist(), y.grad.tolist(), g is y.grad]
+    return seen
+
+
+RETAINED_VALUES = [[3.0] * 3, [6.0] * 3, False, [0.0] * 3, [3.0] * 3, False]
+
+
+def test_a_retained_grad_becomes_a_new_tensor_as_pytorch_s_does() -> None:
+    assert _retained_program(pt) == RETAINED_VALUES
+
+
+def test_the_retained_grad_program_in_torch_gives_the_same_values() -> None:
+    torch = pytest.importorskip("torch")
+    assert _retained_program(torch) == RETAINED_VALUES

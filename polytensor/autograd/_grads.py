@@ -26,13 +26,14 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
 
     The first gradient becomes the ``.grad`` (``owned``: data of its own; ``exclusive``: no
     one else holds the wrapper ``g``, which may then be the ``.grad`` itself). Later ones are
-    added in place, as PyTorch adds them: the ``.grad`` stays the same tensor, so whoever holds
-    it (``g = w.grad``, or the tensor assigned to ``w.grad``) sees the sum, and its version
-    counts the change. A ``.grad`` that ``zero_()`` filled with zeros and nothing changed since
-    (its version; no view of its data exists, which could have written it unseen) takes the
-    gradient's data instead: the tutorials' ``w.grad.zero_()`` then costs backward no pass over
-    memory. Under ``create_graph`` the sum is recorded (differentiable again) and is a new
-    tensor, as in PyTorch.
+    added to a leaf's ``.grad`` in place, as PyTorch adds them: the ``.grad`` stays the same
+    tensor, so whoever holds it (``g = w.grad``, or the tensor assigned to ``w.grad``) sees the
+    sum, and its version counts the change. A retained grad (``retain_grad()``) becomes a new
+    tensor each time, as PyTorch's does. A ``.grad`` that ``zero_()`` filled with zeros and
+    nothing changed since (its version; no view of its data exists, which could have written it
+    unseen) takes the gradient's data instead: the tutorials' ``w.grad.zero_()`` then costs
+    backward no pass over memory. Under ``create_graph`` the sum is recorded (differentiable
+    again) and is a new tensor, as in PyTorch.
     """
     with _GRAD_LOCK:
         old = m.grad
@@ -40,24 +41,33 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
             m.grad = g if old is None else old + g
         elif old is None:
             m.grad = owned(g, exclusive)
+        elif m.node is not None:  # a retained grad: a new tensor each time, as PyTorch's
+            zeros = _zeros_alone(old) and old._data.shape == g._data.shape
+            m.grad = owned(g, exclusive) if zeros else _tape._detached(old + g)
         elif not _add_into(old, g):
             m.grad = _tape._detached(old + g)
+
+
+def _zeros_alone(old: Any) -> bool:
+    """Whether ``old`` holds the zeros ``zero_()`` wrote, and nothing else holds its data."""
+    om = old._meta
+    # (old's reference, this frame's and getrefcount's: only_held_by(old._data, 1))
+    return om is not None and om.zeroed == om.version and only_held_by(old._data, 1)
 
 
 def _add_into(old: Any, g: Any) -> bool:
     """``old += g`` in place, outside any graph; False when it cannot be (another backend,
     shape or dtype; read-only data): the caller adds out of place."""
     b = old._backend
-    od = old._data
-    if g._backend is not b or g._data.shape != od.shape or g._data.dtype != od.dtype:
+    # (no local holds old's data before the test of its zeros: it would look shared)
+    if g._backend is not b or g._data.shape != old._data.shape or g._data.dtype != old._data.dtype:
         return False
-    om = old._meta
-    # (od, the local, and old's reference: nothing else holds zeros nobody can have seen)
-    if om is not None and om.zeroed == om.version and only_held_by(od, 2):
-        # (no local holds g's data: own_data adopts data that g alone holds)
+    if _zeros_alone(old):
+        # (no local holds g's data either: own_data adopts data that g alone holds)
         old._data = own_data(g)  # (nothing holds the old data: no node counts its version)
-        om.version += 1
+        old._meta.version += 1
         return True
+    od = old._data
     gd = g._data
     writes = b.inplace
     fn = None if writes is None else writes.get("add")
