@@ -43,7 +43,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
         self._saved = tensors
-        self._versions = tuple([_tape._version(t) for t in tensors])
+        if len(tensors) == 1:  # (the common case, without a comprehension)
+            self._versions = (_tape._version(tensors[0]),)
+        else:
+            self._versions = tuple([_tape._version(t) for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -151,12 +154,18 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and record one graph node whose gradient is ``backward``."""
         # per input: its autograd state when it needs a gradient (the node's edge), else None
+        # (loops, not comprehensions: each of those is a function made and called per apply)
         edges: list[Any] = []
+        need: list[bool] = []
         for a in args:
             m = a._meta if isinstance(a, TensorBase) else None
-            edges.append(m if m is not None and (m.requires_grad or m.node is not None) else None)
-        needs = tuple([e is not None for e in edges])
-        ctx = FunctionCtx(needs, cls.__name__)
+            e = m if m is not None and (m.requires_grad or m.node is not None) else None
+            edges.append(e)
+            need.append(e is not None)
+        needs = tuple(need)
+        ctx = _new(FunctionCtx)  # (FunctionCtx(needs, name) without its __init__'s frame)
+        ctx.needs_input_grad = needs
+        ctx._name = cls.__name__
         token = _GRAD.set(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
@@ -188,6 +197,7 @@ class Function:
 
 
 _GRAD = _config.GRAD_ENABLED
+_new = object.__new__
 _FLOAT_CAT = _tape._FLOAT_CAT  # (real and complex floating)
 
 
@@ -202,7 +212,16 @@ def _record_one(
             break
     if id(out) in ctx._non_differentiable or out._data.dtype not in out._backend.cats[_FLOAT_CAT]:
         return out
-    versions = tuple([_tape._version(a) for a in args])
-    datas = tuple([getattr(a, "_data", a) for a in args])
-    _tape.record_node(_FunctionOp(cls, ctx, len(args)), args, versions, edges, datas, out, False)
+    if len(args) == 1:  # MyReLU's one input: no comprehensions
+        a = args[0]
+        versions: tuple[int, ...] = (_tape._version(a),)
+        datas: tuple[Any, ...] = (getattr(a, "_data", a),)
+    else:
+        versions = tuple([_tape._version(a) for a in args])
+        datas = tuple([getattr(a, "_data", a) for a in args])
+    op = _new(_FunctionOp)  # (_FunctionOp(cls, ctx, n) without its __init__'s frame)
+    op.cls = cls
+    op.ctx = ctx
+    op.n_inputs = len(args)
+    _tape.record_node(op, args, versions, edges, datas, out, False)
     return out
