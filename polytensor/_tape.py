@@ -437,6 +437,38 @@ def record_node(
         node.out_metas = ((weakref.ref(m), 0),)
 
 
+def record_pair(
+    op: Any,
+    inputs: tuple[Any, Any],
+    m1: Meta | None,
+    m2: Meta | None,
+    datas: tuple[Any, Any],
+    t: Any,
+    params: dict[str, Any] = _NO_PARAMS,
+) -> None:
+    """Record ``t = op(x1, x2)`` (the binary ops, matmul), ``m1`` and ``m2`` the inputs'
+    autograd states (None: no state, or a Python scalar): a node when an input needs a gradient
+    and ``t`` is floating; the output kept when a rule that reads it will run (out_readers)."""
+    e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
+    e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
+    if (
+        (e1 is None and e2 is None)
+        or op.vjp is NONDIFF
+        or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+    ):
+        return
+    v1 = 0 if m1 is None else m1.version
+    v2 = 0 if m2 is None else m2.version
+    readers = op.out_readers
+    keep = op.saves_out and (
+        readers is None or (0 in readers and e1 is not None) or (1 in readers and e2 is not None)
+    )
+    # (both versions 0, the common case: the constant tuple, one object less for the garbage
+    # collector to count)
+    versions = (v1, v2) if v1 or v2 else (0, 0)
+    record_node(op, inputs, versions, (e1, e2), datas, t, keep, params)
+
+
 def record_tensors(
     op: Any,
     inputs: tuple[Any, ...],
@@ -480,34 +512,7 @@ def record_tensors(
         record_node(op, inputs, versions, needs, datas, t, keep, params or _NO_PARAMS)
         return
     if not scalars and n == 2:  # (matmul: no lists to build)
-        m1 = inputs[0]._meta
-        m2 = inputs[1]._meta
-        e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
-        e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
-        if (
-            (e1 is None and e2 is None)
-            or op.vjp is NONDIFF
-            or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
-        ):
-            return
-        v1 = 0 if m1 is None else m1.version
-        v2 = 0 if m2 is None else m2.version
-        readers = op.out_readers
-        keep = op.saves_out and (
-            readers is None
-            or (0 in readers and e1 is not None)
-            or (1 in readers and e2 is not None)
-        )
-        record_node(
-            op,
-            inputs,
-            (v1, v2) if v1 or v2 else (0, 0),
-            (e1, e2),
-            datas,
-            t,
-            keep,
-            params or _NO_PARAMS,
-        )
+        record_pair(op, inputs, x._meta, inputs[1]._meta, datas, t, params or _NO_PARAMS)
         return
     need_list: list[Any] = []
     version_list: list[int] = []

@@ -46,6 +46,7 @@ def _set_tensor_class(cls: type) -> None:
 _tb.when_concrete(_set_tensor_class)
 _record_node = _tape.record_node
 _record_tensors = _tape.record_tensors
+_record_pair = _tape.record_pair
 _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
@@ -102,13 +103,6 @@ def binary_function(
     tries the other operand's), with ``reflected`` too its reflected form (``__radd__``,
     called with the operands swapped)."""
     idx = opdef.index
-    differentiable = opdef.vjp is not NONDIFF
-    # whether the node keeps the output: always, or only when input 0 / input 1 needs a gradient
-    # (the rules that read it)
-    readers = opdef.out_readers
-    keep_always = opdef.saves_out and readers is None
-    keep_0 = opdef.saves_out and readers is not None and 0 in readers
-    keep_1 = opdef.saves_out and readers is not None and 1 in readers
 
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
         if reflected:
@@ -158,25 +152,8 @@ def binary_function(
         t._data = r
         t._backend = b
         t._meta = None
-        if (m1 is not None or m2 is not None) and differentiable and _GRAD.get():
-            # recorded when an input needs a gradient and the result is floating; the output
-            # is kept when a rule that reads it will run (out_readers)
-            e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
-            e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
-            if (e1 is not None or e2 is not None) and r.dtype in b.cats[_FLOAT_CAT]:
-                v1 = 0 if m1 is None else m1.version
-                v2 = 0 if m2 is None else m2.version
-                _record_node(
-                    opdef,
-                    (x1, x2),
-                    # (both versions 0, the common case: the constant tuple, one object less
-                    # for the garbage collector to count)
-                    (v1, v2) if v1 or v2 else (0, 0),
-                    (e1, e2),
-                    (d1, d2),
-                    t,
-                    keep_always or (keep_0 and e1 is not None) or (keep_1 and e2 is not None),
-                )
+        if (m1 is not None or m2 is not None) and _GRAD.get():
+            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t)
         return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
@@ -220,8 +197,10 @@ def pair_function(opdef: OpDef, cats: tuple[int, ...], *, operator: bool = False
                 t._data = r
                 t._backend = b
                 t._meta = None
-                if (x1._meta is not None or x2._meta is not None) and _GRAD.get():
-                    _record_tensors(opdef, (x1, x2), (d1, d2), None, t)
+                m1 = x1._meta
+                m2 = x2._meta
+                if (m1 is not None or m2 is not None) and _GRAD.get():
+                    _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t)
                 return t
         return apply(opdef, (x1, x2), None, operator)
 

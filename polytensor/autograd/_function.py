@@ -163,9 +163,7 @@ class Function:
             edges.append(e)
             need.append(e is not None)
         needs = tuple(need)
-        ctx = _new(FunctionCtx)  # (FunctionCtx(needs, name) without its __init__'s frame)
-        ctx.needs_input_grad = needs
-        ctx._name = cls.__name__
+        ctx = FunctionCtx(needs, cls.__name__)
         token = _GRAD.set(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
@@ -197,7 +195,6 @@ class Function:
 
 
 _GRAD = _config.GRAD_ENABLED
-_new = object.__new__
 _FLOAT_CAT = _tape._FLOAT_CAT  # (real and complex floating)
 
 
@@ -219,9 +216,5 @@ def _record_one(
     else:
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
-    op = _new(_FunctionOp)  # (_FunctionOp(cls, ctx, n) without its __init__'s frame)
-    op.cls = cls
-    op.ctx = ctx
-    op.n_inputs = len(args)
-    _tape.record_node(op, args, versions, edges, datas, out, False)
+    _tape.record_node(_FunctionOp(cls, ctx, len(args)), args, versions, edges, datas, out, False)
     return out
