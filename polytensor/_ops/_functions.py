@@ -1,11 +1,13 @@
 """The public functions of the op table, built from its entries with closures.
 
 One factory a shape of op: ``unary_function`` (``exp(x, /)``), ``binary_function``
-(``add(x1, x2, /)``, its operator ``__add__`` and reflected ``__radd__``) and
-``general_function`` (any other signature, from the op's declared one). Each has a fast path
-for the common call (tensors of one backend, whose dtypes already agree), which calls the
-backend's function, wraps the result and records it for autograd (``_tape.record_node``;
-``record_tensors`` for other ops, ``record`` for several outputs); everything else
+(``add(x1, x2, /)``, its operator ``__add__`` and reflected ``__radd__``), ``pair_function``
+(two arrays and nothing else, ``matmul(x1, x2, /)``) and ``general_function`` (any other
+signature, from the op's declared one, which hands two-array ops to ``pair_function``). Each
+has a fast path for the common call (tensors of one backend, whose dtypes already agree),
+which calls the backend's function, wraps the result and records it for autograd
+(``_tape.record_node``; ``record_pair`` for two inputs, ``record_tensors`` for other ops,
+``record`` for several outputs); everything else
 (promotion, Python scalars of another kind, mixed backends, bad input) goes through
 ``apply()``, which says what is wrong.
 """
