@@ -1826,6 +1826,33 @@ def _mask_grad(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, op.func, (g,), (keep,))  # type: ignore[arg-type]
 
 
+def _log_softmax(draw: Draw, op: OpDef) -> GradCase:
+    """log_softmax along one axis of a 1- to 3-d array."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    x = GRADIENT.array(draw, op, shape=shape)
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    return _case(op, partial(op.func, axis=axis), (x,), axis=axis)
+
+
+def _nll(draw: Draw, op: OpDef) -> GradCase:
+    """_nll_loss of scores x, (C,), (N, C) or (N, C, d), and its adjoint _nll_loss_backward of
+    a cotangent g of the loss's shape: class indices t (the class axis removed), some of them
+    ignore_index, one at least not (a mean over no targets is NaN)."""
+    ndim, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shape = (c,) if ndim == 1 else (draw(st.integers(1, 3)), c) + (2,) * (ndim - 2)
+    axis = 0 if ndim == 1 else 1
+    tshape = shape[:axis] + shape[axis + 1 :]
+    t = draw(hnp.arrays(np.int64, tshape, elements=st.integers(0, c - 1) | st.just(-100)))
+    t.flat[0] = draw(st.integers(0, c - 1))
+    reduction = draw(st.sampled_from(("none", "sum", "mean")))
+    params: dict[str, Any] = {"axis": axis, "ignore_index": -100, "reduction": reduction}
+    if op.name == "_nll_loss":
+        x = GRADIENT.array(draw, op, shape=shape)
+        return _case(op, partial(op.func, **params), (x,), (t,), **params)
+    g = GRADIENT.array(draw, op, shape=tshape if reduction == "none" else ())
+    return _case(op, partial(op.func, classes=c, **params), (g,), (t,), classes=c, **params)
+
+
 def _strong_zero(draw: Draw, op: OpDef) -> GradCase:
     """p with 0 where g is 0 and p is NaN: smooth p (no NaN: the op passes p's cotangent
     through, and is flat in g); g broadcasts to p's shape (p is a product of g)."""
@@ -2005,6 +2032,9 @@ SAMPLING: dict[str, Sampling] = {
     "_relu_backward": Sampling(grad=_relu_backward),
     "_mask_grad": Sampling(grad=_mask_grad),
     "_strong_zero": Sampling(grad=_strong_zero),
+    "_log_softmax": Sampling(grad=_log_softmax),
+    "_nll_loss": Sampling(grad=_nll),
+    "_nll_loss_backward": Sampling(grad=_nll),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),
     "cumulative_prod": Sampling(smooth=_PRODUCT),

@@ -388,6 +388,12 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
     "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
     "_mask_grad": lambda p: lambda g, keep: torch.where(keep, g, torch.zeros_like(g)),
+    "_log_softmax": lambda p: lambda x: torch.log_softmax(x, dim=p["axis"]),
+    "_nll_loss": lambda p: (
+        lambda x, t: torch.nn.functional.nll_loss(
+            x, t, ignore_index=p["ignore_index"], reduction=p["reduction"]
+        )
+    ),
     "_strong_zero": lambda p: (
         lambda x, g: torch.where((g == 0) & torch.isnan(x), torch.zeros_like(x), x)
     ),
@@ -472,6 +478,8 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
 NOT_IN_TORCH: dict[str, str] = {
     "to_backend": "moves a tensor between polytensor backends; torch has no such op",
     "nextafter": "torch.nextafter has no derivative (its backward is not implemented)",
+    "_nll_loss_backward": "the gradient of nll_loss (crosschecked as _nll_loss's); torch has no "
+    "public function for it",
 }
 
 # Linear algebra goes through LAPACK in both libraries, in different orders of operations.

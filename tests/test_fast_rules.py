@@ -83,7 +83,24 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True),
     ],
     "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
+    "_log_softmax": [
+        (((3, 4),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),
+        (((3, 4, 2),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),
+    ],
+    # cross_entropy without class weights: log_softmax, then _nll_loss (its targets made on
+    # the input's backend: one with ignore_index, -100)
+    "_nll_loss": [
+        (((4, 3),), lambda a: _cross_entropy(a, [0, 2, 1, 2], "mean"), True),
+        (((4, 3),), lambda a: _cross_entropy(a, [0, -100, 1, 2], "sum"), True),
+        (((4, 3),), lambda a: _cross_entropy(a, [0, -100, 1, 2], "none"), True),
+        (((2, 3, 2),), lambda a: _cross_entropy(a, [[0, 2], [1, -100]], "mean"), True),
+    ],
 }
+
+
+def _cross_entropy(a: Any, target: list[Any], reduction: str) -> Any:
+    t = pt.asarray(np.array(target), device=a.device)
+    return pt.nn.functional.cross_entropy(a, t, reduction=reduction)
 
 
 def _params() -> list[Any]:

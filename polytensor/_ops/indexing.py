@@ -65,6 +65,36 @@ take_along_axis = op(
     "tensor([[2.],\n        [3.]], backend='numpy')",
 )
 
+
+# Negative log-likelihood of class indices: the loss of each target, -x[..., t, ...] along the
+# class axis (0 where t is ignore_index), then reduced ("none", "sum", or "mean" over the
+# targets not ignored), in one op (PyTorch's nll_loss without class weights): what
+# nn.functional.nll_loss and cross_entropy compute. It is linear in x, and its adjoint,
+# _nll_loss_backward (the gradient spread back to the class axis), is linear in g: each op's
+# rule is the other.
+def _nll_rule(g: Any, _out: Any, _x: Any, t: Any, **params: Any) -> Any:
+    return _nll_loss_backward(g, t, classes=int(_x.shape[params["axis"]]), **params)
+
+
+def _nll_backward_rule(gg: Any, _out: Any, _g: Any, t: Any, *, classes: int, **params: Any) -> Any:
+    return _nll_loss(gg, t, **params)
+
+
+_nll_loss = op(
+    "_nll_loss",
+    "(x, t, /, *, axis, ignore_index, reduction)",
+    ("real floating-point", "integer"),
+    (_nll_rule, NONDIFF),
+    inputs=("x", "t"),
+)
+_nll_loss_backward = op(
+    "_nll_loss_backward",
+    "(g, t, /, *, axis, ignore_index, reduction, classes)",
+    ("real floating-point", "integer"),
+    (_nll_backward_rule, NONDIFF),
+    inputs=("g", "t"),
+)
+
 _KEY_TYPES = (int, slice, type(None), type(Ellipsis))
 
 

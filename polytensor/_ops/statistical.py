@@ -153,6 +153,18 @@ min = op(
 )
 
 
+# log(softmax(x)) along an axis, x - max - log(sum(exp(x - max))), in one op (PyTorch's
+# log_softmax): one node instead of six, and a rule that needs only the output, whose exp is
+# the softmax. What nn.functional.log_softmax and cross_entropy compute.
+def _log_softmax_rule(g: Any, out: Any, _x: Any, axis: int) -> Any:
+    from .elementwise import exp
+
+    return g - exp(out) * sum(g, axis=axis, keepdims=True)
+
+
+_log_softmax = op("_log_softmax", "(x, /, *, axis)", "real floating-point", (_log_softmax_rule,))
+
+
 def _cumsum_rule(
     g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, include_initial: bool
 ) -> tuple[Any]:

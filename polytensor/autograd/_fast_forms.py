@@ -98,6 +98,16 @@ def _mean(F: Any, g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     return _spread_in_chunks(F, g / n if n else g, x, axis, keepdims)
 
 
+def _log_softmax(F: Any, g: Any, out: Any, x: Any, axis: int) -> Any:
+    p = F.exp(out)  # the softmax, a new array: scaled in place (an immutable array rebinds)
+    p *= F.sum(g, axis=axis, keepdims=True)
+    return g - p
+
+
+def _nll_loss(F: Any, g: Any, out: Any, x: Any, t: Any, **params: Any) -> Any:
+    return F._nll_loss_backward(g, t, classes=x.shape[params["axis"]], **params)
+
+
 FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     # element-wise, one input
     "negative": (lambda F, g, out, x: -g,),
@@ -126,6 +136,8 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "reshape": (lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),),
     "sum": (_sum,),
     "mean": (_mean,),
+    "_log_softmax": (_log_softmax,),
+    "_nll_loss": (_nll_loss, None),
 }
 
 

@@ -605,6 +605,10 @@ class Backend:
             return generic_strong_zero(
                 xp, all_finite=None if self.lazy else lambda a: bool(xp.all(xp.isfinite(a)))
             )
+        if name == "_log_softmax":
+            return generic_log_softmax(self.xp)
+        if name in ("_nll_loss", "_nll_loss_backward"):
+            return generic_nll_loss(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
             if self._copy is not None:
                 return self._copy
@@ -854,6 +858,75 @@ def generic_put(backend: Backend) -> Callable[..., Any]:
         return y
 
     return put
+
+
+def generic_log_softmax(xp: Any) -> Callable[..., Any]:
+    """``_log_softmax(x, axis=...)`` in the standard's functions: ``x - max - log(sum(exp(x -
+    max)))`` along ``axis``, the maximum subtracted so that nothing overflows.
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_log_softmax
+    >>> log_softmax = generic_log_softmax(np)
+    >>> np.exp(log_softmax(np.array([[0.0, 1000.0]]), axis=1)).tolist()
+    [[0.0, 1.0]]
+    """
+
+    def log_softmax(x: Any, /, *, axis: int) -> Any:
+        s = x - xp.max(x, axis=axis, keepdims=True)
+        return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+
+    return log_softmax
+
+
+def generic_nll_loss(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_nll_loss`` and its adjoint ``_nll_loss_backward`` in the standard's functions.
+
+    ``_nll_loss(x, t, axis=, ignore_index=, reduction=)``: ``-x`` at class index ``t`` along
+    ``axis`` (0 where ``t`` is ``ignore_index``), then summed (``"sum"``), averaged over the
+    targets not ignored (``"mean"``) or not (``"none"``). ``_nll_loss_backward(g, t, ...,
+    classes=)``: ``-g`` (divided by the count for ``"mean"``) spread to the class of each
+    target along a new axis of length ``classes``, 0 elsewhere.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_nll_loss
+    >>> fns = generic_nll_loss(pt.backends.get("numpy"))
+    >>> x, t = np.array([[0.0, -1.0], [-2.0, 0.0]]), np.array([1, -100])
+    >>> float(fns["_nll_loss"](x, t, axis=1, ignore_index=-100, reduction="mean"))
+    1.0
+    >>> fns["_nll_loss_backward"](
+    ...     np.array(1.0), t, axis=1, ignore_index=-100, reduction="mean", classes=2
+    ... ).tolist()
+    [[0.0, -1.0], [0.0, 0.0]]
+    """
+
+    def nll_loss(x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str) -> Any:
+        xp = backend.xp
+        valid = t != ignore_index
+        idx = xp.expand_dims(xp.where(valid, t, xp.zeros_like(t)), axis=axis)
+        picked = xp.squeeze(backend.resolve("take_along_axis")(x, idx, axis=axis), axis=axis)
+        loss = xp.where(valid, -picked, xp.zeros_like(picked))
+        if reduction == "none":
+            return loss
+        total = xp.sum(loss)
+        return total if reduction == "sum" else total / xp.sum(xp.astype(valid, x.dtype))
+
+    def nll_loss_backward(
+        g: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, classes: int
+    ) -> Any:
+        xp = backend.xp
+        valid = t != ignore_index
+        if reduction != "none":
+            if reduction == "mean":
+                g = g / xp.sum(xp.astype(valid, g.dtype))
+            g = xp.broadcast_to(g, t.shape)
+        n_after = t.ndim - axis  # the axes after the class axis, in the result
+        shape = (classes,) + (1,) * n_after
+        cls = xp.reshape(xp.arange(classes, dtype=t.dtype, device=backend.device_of(t)), shape)
+        hit = xp.logical_and(xp.expand_dims(t, axis=axis) == cls, xp.expand_dims(valid, axis=axis))
+        return xp.where(hit, -xp.expand_dims(g, axis=axis), xp.zeros_like(cls, dtype=g.dtype))
+
+    return {"_nll_loss": nll_loss, "_nll_loss_backward": nll_loss_backward}
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

@@ -104,6 +104,7 @@ ELEMENTWISE = frozenset(
         "imag",
         "relu",
         "_relu_backward",
+        "_log_softmax",
         "equal",
         "not_equal",
         "greater",

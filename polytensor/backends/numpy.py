@@ -8,7 +8,15 @@ import operator
 from types import ModuleType
 from typing import Any
 
-from ._backend import Backend, Capabilities, Transfer, Writes, generic_strong_zero
+from ._backend import (
+    Backend,
+    Capabilities,
+    Transfer,
+    Writes,
+    generic_check_index,
+    generic_nll_loss,
+    generic_strong_zero,
+)
 
 
 def _load() -> ModuleType:
@@ -137,6 +145,70 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     strong_zero = generic_strong_zero(np, all_finite=all_finite)
 
+    exp, log, subtract, add_reduce, max_reduce = (
+        np.exp,
+        np.log,
+        np.subtract,
+        np.add.reduce,
+        np.maximum.reduce,
+    )
+
+    def log_softmax(x: Any, /, *, axis: int) -> Any:
+        # generic_log_softmax's formula, the last subtraction into the shifted copy
+        s = subtract(x, max_reduce(x, axis=axis, keepdims=True))
+        s -= log(add_reduce(exp(s), axis=axis, keepdims=True))
+        return s
+
+    min_reduce, generic_check = np.minimum.reduce, generic_check_index(BACKEND)
+
+    def check_index(x: Any, /, *, size: int, ignore: int, where: str, what: str) -> Any:
+        # indices all in range (two reductions), else generic_check_index's test and error
+        if x.size and min_reduce(x, axis=None) >= 0 and max_reduce(x, axis=None) < size:
+            return x
+        return generic_check(x, size=size, ignore=ignore, where=where, what=what)
+
+    generic_nll = generic_nll_loss(BACKEND)
+
+    # nll_loss of a batch of rows (N, C) and class indices (N,), the usual case, with NumPy's
+    # indexing; anything else as generic_nll_loss
+    def nll_loss(x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str) -> Any:
+        if x.ndim != 2 or axis != 1:
+            return generic_nll["_nll_loss"](
+                x, t, axis=axis, ignore_index=ignore_index, reduction=reduction
+            )
+        valid = t != ignore_index
+        if valid.all():
+            loss = np.negative(x[np.arange(len(t)), t])
+            count = len(t)
+        else:
+            loss = np.zeros(len(t), x.dtype)
+            loss[valid] = np.negative(x[np.flatnonzero(valid), t[valid]])
+            count = int(np.count_nonzero(valid))
+        if reduction == "none":
+            return loss
+        total = add_reduce(loss)
+        if reduction == "mean":
+            total = total / count if count else np.full((), np.nan, x.dtype)
+        return np.asarray(total)
+
+    def nll_loss_backward(
+        g: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, classes: int
+    ) -> Any:
+        if t.ndim != 1 or axis != 1:
+            return generic_nll["_nll_loss_backward"](
+                g, t, axis=axis, ignore_index=ignore_index, reduction=reduction, classes=classes
+            )
+        out = np.zeros((len(t), classes), g.dtype)
+        valid = t != ignore_index
+        rows = np.flatnonzero(valid)
+        if len(rows):
+            if reduction == "none":
+                v = np.negative(g[rows])
+            else:
+                v = np.negative(g / len(rows) if reduction == "mean" else g)
+            out[rows, t[rows]] = v
+        return out
+
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
@@ -155,6 +227,10 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_relu_backward": relu_backward,
         "_mask_grad": mask_grad,
         "_strong_zero": strong_zero,
+        "_log_softmax": log_softmax,
+        "_check_index": check_index,
+        "_nll_loss": nll_loss,
+        "_nll_loss_backward": nll_loss_backward,
     }
 
 

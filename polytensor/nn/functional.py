@@ -22,13 +22,15 @@ from typing import Any, cast
 from .._ops.creation import arange, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp, log
+from .._ops.elementwise import exp
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
+from .._ops.indexing import _nll_loss
 from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
+from .._ops.statistical import _log_softmax
 from .._ops.statistical import max as _max
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
@@ -193,11 +195,7 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     """
     x = _tensor(input, "log_softmax")
     _floating(x, "log_softmax")
-    d = _dim(dim, x.ndim, "log_softmax")
-    with no_grad():
-        m = _max(x, axis=d, keepdims=True)
-    shifted = x - m
-    return shifted - log(_sum(exp(shifted), axis=d, keepdims=True))
+    return _log_softmax(x, axis=_dim(dim, x.ndim, "log_softmax"))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
@@ -619,25 +617,21 @@ def nll_loss(
         )
     cdim, c = _class_targets(x, t, where_)
     t = _check_range(t, c, ignore_index, where_)
+    if weight is None:
+        return _nll_loss(x, t, axis=cdim, ignore_index=ignore_index, reduction=reduction)
     valid = t != ignore_index
     classes = _class_axis(arange(c, dtype=t.dtype, device=t.device), x.ndim, cdim)
     hit = (expand_dims(t, axis=cdim) == classes) & expand_dims(valid, axis=cdim)
-    if weight is not None:
-        wt = _tensor(weight, where_, "weight")
-        if tuple(wt.shape) != (c,):
-            raise ValueError(f"nll_loss() expects weight of shape ({c},); got {wt.shape}")
-        wc = _class_axis(wt, x.ndim, cdim)
-        picked = _sum(where(hit, x * wc, 0), axis=cdim)
-        wsum = _sum(where(hit, wc, 0), axis=cdim)
-    else:
-        picked = _sum(where(hit, x, 0), axis=cdim)
-        wsum = astype(valid, x.dtype)
-    loss = -picked
+    wt = _tensor(weight, where_, "weight")
+    if tuple(wt.shape) != (c,):
+        raise ValueError(f"nll_loss() expects weight of shape ({c},); got {wt.shape}")
+    wc = _class_axis(wt, x.ndim, cdim)
+    loss = -_sum(where(hit, x * wc, 0), axis=cdim)
     if reduction == "none":
         return loss
     if reduction == "sum":
         return _sum(loss)
-    return _sum(loss) / _sum(wsum)
+    return _sum(loss) / _sum(where(hit, wc, 0))
 
 
 def cross_entropy(
