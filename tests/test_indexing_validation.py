@@ -173,6 +173,27 @@ def test_cross_entropy_keeps_ignore_index_and_good_targets(backend: str) -> None
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+def test_cross_entropy_takes_unsigned_targets_as_their_values(
+    backend: str, label_smoothing: float
+) -> None:
+    # uint8 labels (as image datasets store them) against the default ignore_index=-100,
+    # which no unsigned value equals: the loss of the same int64 labels, on every backend
+    logits = pt.asarray([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]], device=backend)
+    got = F.cross_entropy(
+        logits,
+        pt.asarray(np.array([2, 0], np.uint8), device=backend),
+        label_smoothing=label_smoothing,
+    )
+    want = F.cross_entropy(
+        logits, pt.asarray([2, 0], device=backend), label_smoothing=label_smoothing
+    )
+    assert float(_host(got)) == pytest.approx(float(_host(want)), rel=1e-7)
+    with pytest.raises(IndexError, match=r"target 7 is out of bounds for 3 classes"):
+        _host(F.nll_loss(logits, pt.asarray(np.array([2, 7], np.uint8), device=backend)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_take_and_take_along_axis_out_of_range_raise(backend: str) -> None:
     x = pt.asarray([1.0, 2.0], device=backend)
     with pytest.raises(IndexError, match="out of bounds"):

@@ -19,6 +19,7 @@ import math
 import warnings
 from typing import Any, cast
 
+from .. import _dtypes as _dt
 from .._ops.creation import arange, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
@@ -562,6 +563,13 @@ def _class_targets(input: Tensor, target: Tensor, where: str) -> tuple[int, int]
     return cdim, int(c)  # type: ignore[arg-type]
 
 
+def _signed(target: Tensor) -> Tensor:
+    """Class indices of an unsigned dtype as int64 (PyTorch's dtype for them), so that they
+    compare with a negative ``ignore_index`` on every backend (array-api-strict refuses a
+    Python int outside the array's dtype)."""
+    return astype(target, _dt.int64) if target.dtype.kind == "unsigned integer" else target
+
+
 def _check_range(target: Tensor, c: int, ignore_index: int, where: str) -> Tensor:
     """``target``, checked to hold class indices 0 to ``c - 1`` (or ``ignore_index``): an
     IndexError now, or on a lazy backend when the loss is computed (the check is part of the
@@ -616,7 +624,7 @@ def nll_loss(
             f"{', '.join(repr(r) for r in _REDUCTIONS)}"
         )
     cdim, c = _class_targets(x, t, where_)
-    t = _check_range(t, c, ignore_index, where_)
+    t = _check_range(_signed(t), c, ignore_index, where_)
     if weight is None:
         return _nll_loss(x, t, axis=cdim, ignore_index=ignore_index, reduction=reduction)
     valid = t != ignore_index
@@ -709,6 +717,7 @@ def cross_entropy(
         if reduction == "mean":
             return _sum(loss) / (loss.size or 1)
         return _reduce(loss, reduction, where_)
+    t = _signed(t)
     nll = nll_loss(logp, t, weight=weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
         return nll
