@@ -1827,7 +1827,7 @@ def _mask_grad(draw: Draw, op: OpDef) -> GradCase:
 
 
 def _log_softmax(draw: Draw, op: OpDef) -> GradCase:
-    """log_softmax along one axis of a 1- to 3-d array."""
+    """log_softmax (or softmax) along one axis of a 1- to 3-d array."""
     shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     x = GRADIENT.array(draw, op, shape=shape)
     axis = draw(st.integers(-len(shape), len(shape) - 1))
@@ -2033,6 +2033,7 @@ SAMPLING: dict[str, Sampling] = {
     "_mask_grad": Sampling(grad=_mask_grad),
     "_strong_zero": Sampling(grad=_strong_zero),
     "_log_softmax": Sampling(grad=_log_softmax),
+    "_softmax": Sampling(grad=_log_softmax),
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
     # reductions: no zeros in products (see test_gradients' known limitation)

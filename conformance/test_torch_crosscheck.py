@@ -389,6 +389,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "_relu_backward": lambda p: lambda g, x: torch.where(x > 0, g, torch.zeros_like(g)),
     "_mask_grad": lambda p: lambda g, keep: torch.where(keep, g, torch.zeros_like(g)),
     "_log_softmax": lambda p: lambda x: torch.log_softmax(x, dim=p["axis"]),
+    "_softmax": lambda p: lambda x: torch.softmax(x, dim=p["axis"]),
     "_nll_loss": lambda p: (
         lambda x, t: torch.nn.functional.nll_loss(
             x, t, ignore_index=p["ignore_index"], reduction=p["reduction"]

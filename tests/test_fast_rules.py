@@ -83,6 +83,10 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True),
     ],
     "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
+    "_softmax": [
+        (((3, 4),), lambda a: pt.nn.functional.softmax(a, dim=1), True),
+        (((3, 4, 2),), lambda a: pt.nn.functional.softmax(a, dim=0), True),
+    ],
     "_log_softmax": [
         (((3, 4),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),
         (((3, 4, 2),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),

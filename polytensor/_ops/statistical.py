@@ -165,6 +165,15 @@ def _log_softmax_rule(g: Any, out: Any, _x: Any, axis: int) -> Any:
 _log_softmax = op("_log_softmax", "(x, /, *, axis)", "real floating-point", (_log_softmax_rule,))
 
 
+# softmax along an axis, exp(x - max) / sum(exp(x - max)), in one op (PyTorch's softmax): one
+# node instead of five, and a rule that reads only the output.
+def _softmax_rule(g: Any, out: Any, _x: Any, axis: int) -> Any:
+    return out * (g - sum(g * out, axis=axis, keepdims=True))
+
+
+_softmax = op("_softmax", "(x, /, *, axis)", "real floating-point", (_softmax_rule,))
+
+
 def _cumsum_rule(
     g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, include_initial: bool
 ) -> tuple[Any]:

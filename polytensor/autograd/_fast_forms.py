@@ -137,6 +137,7 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "sum": (_sum,),
     "mean": (_mean,),
     "_log_softmax": (_log_softmax,),
+    "_softmax": (lambda F, g, out, x, axis: out * (g - F.sum(g * out, axis=axis, keepdims=True)),),
     "_nll_loss": (_nll_loss, None),
 }
 

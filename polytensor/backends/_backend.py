@@ -607,6 +607,8 @@ class Backend:
             )
         if name == "_log_softmax":
             return generic_log_softmax(self.xp)
+        if name == "_softmax":
+            return generic_softmax(self.xp)
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
@@ -876,6 +878,23 @@ def generic_log_softmax(xp: Any) -> Callable[..., Any]:
         return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
 
     return log_softmax
+
+
+def generic_softmax(xp: Any) -> Callable[..., Any]:
+    """``_softmax(x, axis=...)`` in the standard's functions: ``exp(x - max) / sum(exp(x -
+    max))`` along ``axis``, the maximum subtracted so that nothing overflows.
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_softmax
+    >>> generic_softmax(np)(np.array([[0.0, 1000.0], [1.0, 1.0]]), axis=1).tolist()
+    [[0.0, 1.0], [0.5, 0.5]]
+    """
+
+    def softmax(x: Any, /, *, axis: int) -> Any:
+        e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+        return e / xp.sum(e, axis=axis, keepdims=True)
+
+    return softmax
 
 
 def generic_nll_loss(backend: Backend) -> dict[str, Callable[..., Any]]:

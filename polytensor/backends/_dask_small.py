@@ -105,6 +105,7 @@ ELEMENTWISE = frozenset(
         "relu",
         "_relu_backward",
         "_log_softmax",
+        "_softmax",
         "equal",
         "not_equal",
         "greater",

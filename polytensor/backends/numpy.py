@@ -159,6 +159,12 @@ def _direct(xp: Any) -> dict[str, Any]:
         s -= log(add_reduce(exp(s), axis=axis, keepdims=True))
         return s
 
+    def softmax(x: Any, /, *, axis: int) -> Any:
+        # generic_softmax's formula, the division into the exponentials
+        e = exp(subtract(x, max_reduce(x, axis=axis, keepdims=True)))
+        e /= add_reduce(e, axis=axis, keepdims=True)
+        return e
+
     min_reduce, generic_check = np.minimum.reduce, generic_check_index(BACKEND)
 
     def check_index(x: Any, /, *, size: int, ignore: int, where: str, what: str) -> Any:
@@ -228,6 +234,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_mask_grad": mask_grad,
         "_strong_zero": strong_zero,
         "_log_softmax": log_softmax,
+        "_softmax": softmax,
         "_check_index": check_index,
         "_nll_loss": nll_loss,
         "_nll_loss_backward": nll_loss_backward,

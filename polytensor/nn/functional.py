@@ -31,8 +31,7 @@ from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
-from .._ops.statistical import _log_softmax
-from .._ops.statistical import max as _max
+from .._ops.statistical import _log_softmax, _softmax
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
@@ -176,11 +175,7 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     """
     x = _tensor(input, "softmax")
     _floating(x, "softmax")
-    d = _dim(dim, x.ndim, "softmax")
-    with no_grad():  # softmax is shift-invariant: the shift needs no gradient
-        m = _max(x, axis=d, keepdims=True)
-    e = exp(x - m)
-    return e / _sum(e, axis=d, keepdims=True)
+    return _softmax(x, axis=_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
