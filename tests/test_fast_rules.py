@@ -164,6 +164,33 @@ def test_backward_uses_the_fast_rules(name: str, i: int, monkeypatch: pytest.Mon
         _gradients(name, i, "numpy", False)
 
 
+# (array-api-strict hands out a new dtype object at each .dtype, so its cotangents never pass
+# the fast path's dtype identity test: every one of its edges takes the general path)
+@pytest.mark.parametrize("backend", ["numpy", "dask"])
+def test_broadcast_inputs_get_their_gradient_summed_on_the_fast_path(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a bias (leading axes added) and a (4, 1) column (an inner axis of length 1): each
+    # gradient is summed to its input's shape with the backend's own sum, never through the
+    # general path's tensors (made to fail here); the values are the rules' (checked above)
+    if not pt.backends.get(backend).status()[0]:
+        pytest.skip(f"{backend}: {pt.backends.get(backend).status()[1]}")
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a broadcast gradient took the general path")
+
+    monkeypatch.setattr(_engine, "_slow_edge", fail)
+    with pt.use_backend(backend):
+        x = pt.ones((4, 3))
+        w = pt.ones((5, 3), requires_grad=True)
+        b = pt.zeros(5, requires_grad=True)
+        pt.nn.functional.linear(x, w, b).sum().backward()
+        col = pt.ones((4, 1), requires_grad=True)
+        (pt.ones((2, 4, 5)) * col).sum().backward()
+    np.testing.assert_array_equal(b.grad.to("numpy").numpy(), np.full(5, 4.0, np.float32))
+    np.testing.assert_array_equal(col.grad.to("numpy").numpy(), np.full((4, 1), 10.0, np.float32))
+
+
 def test_complex_cotangents_take_the_rules() -> None:
     # fast forms are for real dtypes: complex values follow the rules' conjugate convention
     z = pt.asarray([1 + 2j, 3 - 1j], dtype=pt.complex128, requires_grad=True)

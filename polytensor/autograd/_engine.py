@@ -163,7 +163,16 @@ def backward(
                     except TypeError:  # the library refuses mixed dtypes (a boolean mask
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
-                    if c.__class__ is array_type and c.shape == d.shape and c.dtype is d.dtype:
+                    # the input's array, or a broadcast of it summed to its shape here (a bias's
+                    # gradient): the fast forms' result as it is
+                    if (
+                        c.__class__ is array_type
+                        and c.dtype is d.dtype
+                        and (
+                            c.shape == d.shape
+                            or ((s := _summed(fns, c, d.shape)) is not None and (c := s) is s)
+                        )
+                    ):
                         if lazy:  # a gradient has its primal's chunks
                             c = b.relayout(c, d)
                         if not keep_raw:
@@ -172,7 +181,7 @@ def backward(
                             t._backend = b
                             t._meta = None
                             c = t
-                    else:  # a NumPy scalar, a broadcast result, or no fast form for the case
+                    else:  # a NumPy scalar, another dtype, or no fast form for the case
                         if token is None:
                             token = _GRAD.set(False)
                         if raw:
@@ -373,6 +382,25 @@ def _by_rule(
         else (rule(g_in, out, *ins, **params) if params else rule(g_in, out, *ins))
     )
     return zeros_like(v) if c is None else fit(c, v)
+
+
+def _summed(F: Any, c: Any, shape: tuple[int, ...]) -> Any:
+    """Cotangent ``c``, an array broadcast from an input of ``shape``, summed back to ``shape``
+    with the backend's functions ``F`` (as ``sum_to_shape`` does on tensors); None when ``c``
+    is no broadcast of that shape (the general path then says so)."""
+    lead = c.ndim - len(shape)
+    cs = c.shape
+    if lead < 0:
+        return None
+    inner = tuple(lead + k for k, n in enumerate(shape) if n == 1 and cs[lead + k] != 1)
+    if inner:
+        r = F.reshape(F.sum(c, axis=tuple(range(lead)) + inner, keepdims=True), shape)
+    elif lead:
+        r = F.sum(c, axis=tuple(range(lead)))
+    else:
+        return None
+    # (a NumPy scalar, the sum of a vector into a 0-d input, takes the general path)
+    return r if r.__class__ is c.__class__ and r.shape == shape else None
 
 
 def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
