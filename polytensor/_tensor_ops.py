@@ -83,6 +83,8 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
                         _tape._inplace_count += 1
                         m.version += 1
                     else:
+                        # (no local may hold the data: bump_version asks who else does)
+                        d = od = None
                         _tape.bump_version(self)
                     return self
         r = dunder(_inplace.alias_before_inplace(self), other)
@@ -155,6 +157,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         d = self._data
         if kd.dtype in b.cats[_BOOL] and d.dtype in b.cats[_REAL_FLOAT] and kd.shape == d.shape:
             d[kd] = value
+            d = None  # (no local may hold the data: bump_version asks who else does)
             _tape.bump_version(self)
             return
     key = _with_ellipsis(key, self._data.ndim)

@@ -181,3 +181,50 @@ def test_matmul_of_two_arrays_records_what_needs_a_gradient(backend: str) -> Non
             pt.matmul(pt.asarray(a0))  # type: ignore[call-arg]
         with pytest.raises(ValueError, match="matmul"):
             pt.matmul(pt.asarray(a0), pt.ones((3, 3), dtype=pt.float64)).numpy()
+
+
+def test_writes_into_a_tensor_nothing_else_holds_keep_the_graph_fast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The seed's MyReLU backward writes into the clone it made (grad_input[input < 0] = 0), and
+    # a Function may scale its own result in place: no recorded op can see those tensors, so
+    # the nodes recorded before keep their fast backward (matmul's rules, made to fail here,
+    # never run) and the in-place count does not move
+    from polytensor import _tape
+    from polytensor._ops._registry import OPS
+
+    class MyReLU(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, input: Any) -> Any:
+            ctx.save_for_backward(input)
+            return input.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx: Any, grad_output: Any) -> Any:
+            (input,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[input < 0] = 0
+            grad_input *= 1.0
+            return grad_input
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("matmul's rule ran: its node left the fast path")
+
+    rng = np.random.default_rng(5)
+    x = pt.asarray(rng.standard_normal((4, 3)))
+    w = pt.asarray(rng.standard_normal((3, 2)), requires_grad=True)
+    h = x.mm(w)
+    y = MyReLU.apply(h).sum()
+    monkeypatch.setattr(OPS["matmul"], "rules", (fail, fail))
+    count = _tape._inplace_count
+    y.backward()
+    assert _tape._inplace_count == count
+    want = x.numpy().T @ (h.detach().numpy() > 0).astype(float)
+    np.testing.assert_allclose(w.grad.numpy(), want)
+    # a tensor whose data a node holds still counts its change, and backward refuses
+    a = pt.ones(3)
+    v = pt.ones(3, requires_grad=True)
+    z = (a * v).sum()
+    a *= 2.0
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.backward()
