@@ -301,6 +301,19 @@ def _version(v: Any) -> int:
     return m.version if m is not None else 0
 
 
+def watched_version(v: Any) -> int:
+    """``v``'s version, for a holder that keeps the tensor itself (not only its data) and
+    checks the version later (``ctx.save_for_backward``): a tensor without autograd state gets
+    a ``Meta`` now, so that ``bump_version`` counts its in-place changes (it skips a tensor
+    without one whose data nothing else holds); anything else (None) is version 0."""
+    if not isinstance(v, _tb.TensorBase):
+        return 0
+    m: Meta | None = v._meta
+    if m is None:
+        m = v._meta = Meta()
+    return m.version
+
+
 def requires_grad(t: Any) -> bool:
     """True when ``t`` is a leaf that requires grad or the output of a recorded op."""
     m = t._meta
@@ -350,9 +363,11 @@ def bump_version(t: Any) -> None:
     """Count an in-place change of ``t``.
 
     A tensor without autograd state whose data nothing else holds (no node keeps it: nodes
-    keep their inputs' data) is in no graph: its change concerns no recorded op, and the nodes
+    keep their inputs' data; what keeps the tensor itself to check it later gave it a state,
+    ``watched_version``) is in no graph: its change concerns no recorded op, and the nodes
     recorded so far keep their fast backward (a Function's backward writing into a tensor it
-    made, say).
+    made, say). The caller must not hold ``t``'s data in a local while it asks: the data
+    would look shared.
     """
     global _inplace_count
     m = t._meta

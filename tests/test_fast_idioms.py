@@ -228,3 +228,33 @@ def test_writes_into_a_tensor_nothing_else_holds_keep_the_graph_fast(
     a *= 2.0
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.backward()
+
+
+@pytest.mark.parametrize("write", ["iadd", "mask", "index"])
+def test_a_constant_saved_for_backward_then_changed_in_place_is_caught(write: str) -> None:
+    # A tensor in no graph that a Function saves is watched from then on: its in-place change,
+    # by any of the fast paths that skip tensors nobody watches, makes backward refuse (as
+    # PyTorch does) instead of using the new values
+    c = pt.ones(3)
+
+    class Scale(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(c)
+            return x * c
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (saved,) = ctx.saved_tensors
+            return g * saved
+
+    x = pt.ones(3, requires_grad=True)
+    y = Scale.apply(x).sum()
+    if write == "iadd":
+        c += 1.0
+    elif write == "mask":
+        c[c > 0] = 5.0
+    else:
+        c[0] = 7.0
+    with pytest.raises(RuntimeError, match=r"saved by Scale\.forward"):
+        y.backward()

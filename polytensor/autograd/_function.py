@@ -43,10 +43,11 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
         self._saved = tensors
+        # (watched: a tensor in no graph, a constant, gets the state that counts its changes)
         if len(tensors) == 1:  # (the common case, without a comprehension)
-            self._versions = (_tape._version(tensors[0]),)
+            self._versions = (_tape.watched_version(tensors[0]),)
         else:
-            self._versions = tuple([_tape._version(t) for t in tensors])
+            self._versions = tuple([_tape.watched_version(t) for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
