@@ -16,20 +16,22 @@ from .._ops.statistical import sum as _sum
 __all__ = ["fit", "sum_to_shape"]
 
 
-def sum_to_shape(g: Any, shape: tuple[Any, ...]) -> Any:
-    """Undo broadcasting: sum ``g`` down to ``shape``.
+def sum_to_shape(g: Any, shape: tuple[Any, ...], F: Any = None) -> Any:
+    """Undo broadcasting: sum ``g`` down to ``shape``. ``F``: the backend's functions, for a
+    native array ``g`` (backward's fast path), else polytensor's ops on a tensor.
 
     Example: ``sum_to_shape(pt.ones((2, 3)), (1, 3))`` is ``[[2., 2., 2.]]``.
     """
     gshape = g.shape
     if tuple(gshape) == tuple(shape):
         return g
+    sum_, reshape_ = (_sum, reshape) if F is None else (F.sum, F.reshape)
     lead = len(gshape) - len(shape)
     inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
     if not inner:  # only leading axes were added: the sum has the shape already
-        return _sum(g, axis=tuple(range(lead)))
-    g = _sum(g, axis=tuple(range(lead)) + inner, keepdims=True)
-    return reshape(g, tuple(shape))
+        return sum_(g, axis=tuple(range(lead)))
+    g = sum_(g, axis=tuple(range(lead)) + inner, keepdims=True)
+    return reshape_(g, tuple(shape))
 
 
 def fit(c: Any, v: Any) -> Any:

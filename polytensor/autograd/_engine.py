@@ -386,19 +386,11 @@ def _by_rule(
 
 def _summed(F: Any, c: Any, shape: tuple[int, ...]) -> Any:
     """Cotangent ``c``, an array broadcast from an input of ``shape``, summed back to ``shape``
-    with the backend's functions ``F`` (as ``sum_to_shape`` does on tensors); None when ``c``
-    is no broadcast of that shape (the general path then says so)."""
-    lead = c.ndim - len(shape)
-    cs = c.shape
-    if lead < 0:
+    with the backend's functions ``F`` (``sum_to_shape``); None when ``c`` is no broadcast of
+    that shape (the general path then says so)."""
+    if c.ndim < len(shape):
         return None
-    inner = tuple(lead + k for k, n in enumerate(shape) if n == 1 and cs[lead + k] != 1)
-    if inner:
-        r = F.reshape(F.sum(c, axis=tuple(range(lead)) + inner, keepdims=True), shape)
-    elif lead:
-        r = F.sum(c, axis=tuple(range(lead)))
-    else:
-        return None
+    r = sum_to_shape(c, shape, F)
     # (a NumPy scalar, the sum of a vector into a 0-d input, takes the general path)
     return r if r.__class__ is c.__class__ and r.shape == shape else None
 
