@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
+from ._tensor_base import settle_zeros
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -61,6 +62,7 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
         # Recorded: rebind, so the node that saved the old value keeps it intact.
         x._data = result._data
     elif x._backend.mutable:
+        settle_zeros(x, True)  # (zeros that zero_() left unwritten: written first)
         x._data[...] = result._data
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data

@@ -31,7 +31,7 @@ from ._ops.sorting import argsort
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
-from ._tensor_base import TensorBase
+from ._tensor_base import TensorBase, settle_zeros
 from ._tensor_ops import TensorOperators
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
@@ -832,6 +832,11 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place.
 
+    The zeros of a large leaf's ``.grad`` that nothing else holds (the tutorials'
+    ``w.grad.zero_()``) are written when the gradient is next read (``w.grad``) or written;
+    backward, which replaces that data with the new gradient, then finds none written for
+    nothing (on a backend with ``Writes.zeros_view``: NumPy).
+
     Examples
     --------
     >>> import polytensor as pt
@@ -845,13 +850,24 @@ def zero_(self: Tensor) -> Tensor:
     ):
         # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary. Nothing to
         # refuse: a leaf that requires grad comes here only with grad mode off.)
-        d = self._data
-        d[...] = False if d.dtype in b.cats[_BOOL_CAT] else 0
         if m is None:
             m = self._meta = _tape.Meta()
+            m.deferred = m.zeroed = -1  # (fields of the instance: the next reads are quick)
+        deferred = m.deferred == m.version  # (zero_() again: the zeros are still deferred)
+        if not deferred:
+            d = self._data
+            # (grad_of: set only for a large .grad, on a backend with Writes.zeros_view)
+            deferred = m.grad_of is not None and _defers_zeros(self, m, d)
+            if deferred:
+                self._data = b.zeros_view(d.shape, d.dtype)  # type: ignore[misc]  # (checked)
+            else:
+                d[...] = False if d.dtype in b.cats[_BOOL_CAT] else 0
+            d = None
         _tape._inplace_count += 1  # (_tape.bump_version(self), inline)
         m.version += 1
         m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
+        if deferred:
+            m.deferred = m.version
         return self
     _inplace.check_inplace(self, "zero_")  # (refused under this name, not fill_'s)
     return fill_(self, 0)
@@ -859,6 +875,27 @@ def zero_(self: Tensor) -> Tensor:
 
 _GRAD_MODE = _config.GRAD_ENABLED
 _BOOL_CAT = dt.CATEGORY_NAMES.index("boolean")
+_NUMERIC_CAT = dt.CATEGORY_NAMES.index("numeric")
+
+
+def _defers_zeros(t: Tensor, m: Any, d: Any) -> bool:
+    """Whether ``zero_()`` may leave ``t``'s zeros unwritten (``Writes.zeros_view``): ``t``
+    is a leaf's current ``.grad``, large, and nothing but that leaf holds ``t`` or its data.
+    Its next reader (``w.grad``, backward) then finds the zeros or replaces them: the
+    tutorials' ``w.grad.zero_()`` before backward costs no pass over memory."""
+    b = t._backend
+    leaf = m.grad_of()  # (not None: zero_() checked)
+    return (
+        b.zeros_view is not None
+        and d.nbytes >= _tape.DEFER_ZEROS_BYTES
+        and leaf is not None
+        and leaf.grad is t
+        and (d.dtype in b.cats[_NUMERIC_CAT] or d.dtype in b.cats[_BOOL_CAT])
+        # (the leaf's reference, zero_()'s and this function's: only_held_by's count)
+        and _tape.only_held_by(t, 3)
+        # (t's reference, zero_()'s local and this function's)
+        and _tape.only_held_by(d, 3)
+    )
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
@@ -1216,7 +1253,12 @@ class TensorMethods:
     def grad(self) -> Tensor | None:
         """Accumulated gradient (None until backward); settable."""
         m = self._meta  # type: ignore[attr-defined]
-        return None if m is None else m.grad
+        if m is None:
+            return None
+        g = m.grad
+        if g is not None and (gm := g._meta) is not None and gm.deferred == gm.version:
+            settle_zeros(g, False)  # (zero_() left its zeros unwritten: write them now)
+        return g  # type: ignore[no-any-return]  # (a Tensor)
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

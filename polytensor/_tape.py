@@ -69,6 +69,11 @@ class Composite:
         return f"Composite({getattr(self.fn, '__name__', self.fn)})"
 
 
+# zero_() leaves the zeros of a leaf's .grad of at least this size unwritten (Meta.deferred);
+# below it, writing them costs less than a microsecond or two
+DEFER_ZEROS_BYTES = 1 << 16
+
+
 class Meta:
     """Autograd state of a tensor that needs any: leaves that require grad, outputs of
     recorded ops, and tensors modified in place (for their version counter)."""
@@ -81,6 +86,11 @@ class Meta:
     hooks: list[Any] | None = None
     retains_grad = False
     zeroed = -1  # the version at which zero_() filled the tensor with zeros
+    # the version at which zero_() left the zeros unwritten (Writes.zeros_view): the tensor's
+    # data is then the backend's read-only zeros until it is read out or written
+    # (_tensor_base.settle_zeros), or backward replaces it
+    deferred = -1
+    grad_of: weakref.ref[Meta] | None = None  # for a leaf's .grad: the leaf's state
     accumulate_grad: AccumulateGrad | None = None  # a leaf's graph node, made when asked for
 
     def __init__(

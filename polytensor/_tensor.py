@@ -21,7 +21,7 @@ from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
-from ._tensor_base import TensorBase
+from ._tensor_base import TensorBase, settle_zeros
 from ._tensor_ops import TensorOperators
 from ._transfer import move
 from .autograd import no_grad
@@ -168,6 +168,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         tensor([0.5 , 0.75], backend='numpy', requires_grad=True)
         """
         if self._backend.mutable:
+            settle_zeros(self, False)
             return _tape._detached(self)  # type: ignore[no-any-return]  # shares memory
         view = object.__new__(DataView)
         view._data = self._data
@@ -250,6 +251,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             raise RuntimeError(
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
             )
+        settle_zeros(self, False)
         return self._backend.to_numpy(self._data)
 
 

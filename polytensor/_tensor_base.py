@@ -24,7 +24,7 @@ from ._shapes import SizeAttr
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["SUBCLASSES", "TENSOR", "TensorBase"]
+__all__ = ["SUBCLASSES", "TENSOR", "TensorBase", "settle_zeros"]
 
 
 class TensorBase:
@@ -174,6 +174,7 @@ class TensorBase:
         copy: bool | None = None,
     ) -> Any:
         self._refuse_export("__dlpack__()", "pass x.detach() to from_dlpack")
+        settle_zeros(self, False)
         data = self._data
         if self._backend.lazy:  # DLPack shares memory: a lazy array has none until computed
             data = self._backend.to_numpy(data)
@@ -201,6 +202,7 @@ class TensorBase:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
         copy = check_copy("__array__", copy)
+        settle_zeros(self, False)
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
             try:
@@ -289,3 +291,39 @@ def when_concrete(hook: Callable[[type[TensorBase]], None]) -> None:
     _WHEN_CONCRETE.append(hook)
     if TENSOR is not TensorBase:
         hook(TENSOR)
+
+
+_getrefcount = getattr(sys, "getrefcount", None)
+
+
+def settle_zeros(t: Any, write: bool) -> None:
+    """Write the zeros that ``zero_()`` left unwritten in ``t`` (``Writes.zeros_view``, kept
+    by a leaf's ``.grad`` until backward replaces its data), into memory of ``t``'s own: before
+    its data is handed out (``.grad``, ``numpy()``, ``__array__``, ``.data``) or, with
+    ``write``, written in place. Any other tensor: nothing to do.
+
+    Zeros that are shared already (a view of them, kept since) stay as they are for reading,
+    and a write raises: the views could not see it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_base import settle_zeros
+    >>> x = pt.ones(2); settle_zeros(x, True); x
+    tensor([1., 1.], backend='numpy')
+    """
+    m = t._meta
+    if m is None or m.deferred != m.version:
+        return
+    d = t._data
+    # (t's reference, d's and getrefcount's argument: nothing else holds the zeros)
+    if _getrefcount is not None and _getrefcount(d) <= 3:
+        t._data = t._backend.copy(d)
+        m.deferred = -1
+    elif write:
+        raise ValueError(
+            "cannot write into this tensor: it is the .grad that zero_() returned, whose "
+            "zeros are written only when the gradient is read, and a view or export of it "
+            "(x[...], x.detach(), np.asarray(x)) kept since could not see the write; read "
+            "the gradient through w.grad before taking views of it"
+        )

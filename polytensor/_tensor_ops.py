@@ -74,9 +74,9 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
             if ok and d.dtype in b.cats[_NUMERIC]:
                 try:
                     fn(d, od, d)  # out=d
-                except (ValueError, OverflowError):  # (does not broadcast, or does not fit
-                    # the dtype): the path below says so
-                    pass
+                except (ValueError, OverflowError):  # (does not broadcast, does not fit the
+                    # dtype, or read-only): the path below says so, or writes deferred zeros
+                    d = od = None  # (first: no local may hold the data, settle_zeros asks)
                 else:
                     m = self._meta
                     if m is not None:  # _tape.bump_version(self), inline
@@ -190,6 +190,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         return
     try:
         if self._backend.mutable:
+            _tb.settle_zeros(self, True)  # (zeros that zero_() left unwritten: written first)
             self._data[k] = vdata
         else:  # immutable arrays (Dask): the backend's functional put, then rebind
             b = self._backend

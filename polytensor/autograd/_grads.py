@@ -4,11 +4,13 @@ and the one place where a ``.grad`` is written, under a lock, with data of its o
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from .. import _inplace, _tape
 from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
+from .._tensor_base import settle_zeros
 
 __all__ = ["accumulate_grad", "owned", "run_hooks"]
 
@@ -32,20 +34,35 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
     tensor each time, as PyTorch's does. A ``.grad`` that ``zero_()`` filled with zeros and
     nothing changed since (its version; no view of its data exists, which could have written it
     unseen) takes the gradient's data instead: the tutorials' ``w.grad.zero_()`` then costs
-    backward no pass over memory. Under ``create_graph`` the sum is recorded (differentiable
-    again) and is a new tensor, as in PyTorch.
+    backward no pass over memory, and a large leaf's ``.grad`` is noted as such, so that
+    ``zero_()`` need not write its zeros either (``_methods._defers_zeros``). Under
+    ``create_graph`` the sum is recorded (differentiable again) and is a new tensor, as in
+    PyTorch.
     """
     with _GRAD_LOCK:
         old = m.grad
         if create_graph:
             m.grad = g if old is None else old + g
         elif old is None:
-            m.grad = owned(g, exclusive)
+            m.grad = g = owned(g, exclusive)
+            if m.node is None and g._backend.zeros_view is not None:
+                _note_grad_of(g, m)
         elif m.node is not None:  # a retained grad: a new tensor each time, as PyTorch's
             zeros = _zeros_alone(old) and old._data.shape == g._data.shape
             m.grad = owned(g, exclusive) if zeros else _tape._detached(old + g)
         elif not _add_into(old, g):
             m.grad = _tape._detached(old + g)
+
+
+def _note_grad_of(g: Any, m: Meta) -> None:
+    """Record that ``g`` is the ``.grad`` of the leaf whose state is ``m``, when it is large:
+    ``zero_()`` may then leave its zeros unwritten (``_methods._defers_zeros``)."""
+    if g._data.nbytes >= _tape.DEFER_ZEROS_BYTES:
+        gm = g._meta
+        if gm is None:
+            gm = g._meta = Meta()
+            gm.deferred = gm.zeroed = -1  # (fields of the instance: the next reads are quick)
+        gm.grad_of = weakref.ref(m)
 
 
 def _zeros_alone(old: Any) -> bool:
@@ -67,6 +84,9 @@ def _add_into(old: Any, g: Any) -> bool:
         old._data = own_data(g)  # (nothing holds the old data: no node counts its version)
         old._meta.version += 1
         return True
+    om = old._meta
+    if om is not None and om.deferred == om.version:
+        settle_zeros(old, True)  # (zeros that zero_() left unwritten, viewed since: refused)
     od = old._data
     gd = g._data
     writes = b.inplace

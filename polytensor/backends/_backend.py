@@ -242,6 +242,12 @@ class Writes:
     copy : callable, optional
         ``copy(array)``: the array's values in memory of its own (``Backend.copy``); without
         this hook, the namespace's ``asarray(array, copy=True)``.
+    zeros_view : callable, optional
+        ``zeros_view(shape, dtype)``: a read-only array of zeros that takes no memory per
+        element, whose views are views of it (NumPy: a zero-stride view of a few zero bytes).
+        ``zero_()`` of a large ``.grad`` that nothing else holds keeps one until the tensor is
+        read or written, so that backward, which replaces that ``.grad``'s data, finds no
+        zeros written for nothing; without this hook ``zero_()`` always writes its zeros.
 
     Examples
     --------
@@ -255,6 +261,7 @@ class Writes:
     inplace: dict[str, Callable[..., Any]] | None = None
     owns_data: Callable[[Any], bool] | None = None
     copy: Callable[[Any], Any] | None = None
+    zeros_view: Callable[[tuple[int, ...], Any], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -388,6 +395,7 @@ class Backend:
         "to_native",
         "transfer",
         "writes",
+        "zeros_view",
     )
 
     def __init__(
@@ -444,6 +452,8 @@ class Backend:
         # such an array, held by nothing else, becomes a leaf's .grad without a copy
         self.owns_data = writes.owns_data
         self._copy = writes.copy
+        # (shape, dtype) -> read-only zeros taking no memory per element, or None
+        self.zeros_view = writes.zeros_view
         self.extra = availability.extra  # the pip extra of polytensor that installs the library
         self._probe = availability.probe
         self._xp: ModuleType | None = None

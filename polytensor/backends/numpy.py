@@ -312,6 +312,18 @@ def _owns_data(a: Any) -> bool:
     return a.base is None and a.flags.writeable
 
 
+_ZERO_BYTES = bytes(64)  # (immutable: the arrays over it are read-only)
+
+
+def _zeros_view(shape: tuple[int, ...], dtype: Any) -> Any:
+    import numpy as np
+
+    # zero strides over a few zero bytes, not an ndarray: NumPy then makes every view of the
+    # result a view of it (its base), so a reference count of the result sees them all
+    cell = _ZERO_BYTES if dtype.itemsize <= len(_ZERO_BYTES) else bytes(dtype.itemsize)
+    return np.ndarray(shape, dtype, cell, 0, (0,) * len(shape))
+
+
 BACKEND = Backend(
     "numpy",
     _load,
@@ -321,5 +333,10 @@ BACKEND = Backend(
         to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu", as_array=_as_array
     ),
     # (ndarray.copy: a C-ordered copy, made in C)
-    writes=Writes(inplace=_inplace_ufuncs(), owns_data=_owns_data, copy=_ndarray_copy()),
+    writes=Writes(
+        inplace=_inplace_ufuncs(),
+        owns_data=_owns_data,
+        copy=_ndarray_copy(),
+        zeros_view=_zeros_view,
+    ),
 )
