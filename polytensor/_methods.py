@@ -853,6 +853,7 @@ def zero_(self: Tensor) -> Tensor:
         if m is None:
             m = self._meta = _tape.Meta()
             m.deferred = m.zeroed = -1  # (fields of the instance: the next reads are quick)
+            m.grad_of = None
         deferred = m.deferred == m.version  # (zero_() again: the zeros are still deferred)
         if not deferred:
             d = self._data
