@@ -179,6 +179,7 @@ def detach(self: Tensor) -> Tensor:
     >>> pt.ones(2, requires_grad=True).detach().requires_grad
     False
     """
+    settle_zeros(self, False)  # (zeros that zero_() left unwritten: the two share them written)
     return _tape._detached(self)  # type: ignore[no-any-return]
 
 
@@ -892,6 +893,10 @@ def _defers_zeros(t: Tensor, m: Any, d: Any) -> bool:
         and leaf is not None
         and leaf.grad is t
         and (d.dtype in b.cats[_NUMERIC_CAT] or d.dtype in b.cats[_BOOL_CAT])
+        # memory of its own (not a view of other memory, as `w.grad.data = bucket[:n]` makes
+        # it, which must see the zeros)
+        and b.owns_data is not None
+        and b.owns_data(d)
         # (the leaf's reference, zero_()'s and this function's: only_held_by's count)
         and _tape.only_held_by(t, 3)
         # (t's reference, zero_()'s local and this function's)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from ._shapes import SizeAttr
 if TYPE_CHECKING:
     from .backends import Backend
 
-__all__ = ["SUBCLASSES", "TENSOR", "TensorBase", "settle_zeros"]
+__all__ = ["SUBCLASSES", "TENSOR", "ZEROS_LOCK", "TensorBase", "settle_zeros"]
 
 
 class TensorBase:
@@ -294,6 +295,8 @@ def when_concrete(hook: Callable[[type[TensorBase]], None]) -> None:
 
 
 _getrefcount = getattr(sys, "getrefcount", None)
+# held while deferred zeros are written or replaced (settle_zeros; backward's _grads._add_into)
+ZEROS_LOCK = threading.Lock()
 
 
 def settle_zeros(t: Any, write: bool) -> None:
@@ -315,15 +318,19 @@ def settle_zeros(t: Any, write: bool) -> None:
     m = t._meta
     if m is None or m.deferred != m.version:
         return
-    d = t._data
-    # (t's reference, d's and getrefcount's argument: nothing else holds the zeros)
-    if _getrefcount is not None and _getrefcount(d) <= 3:
-        t._data = t._backend.copy(d)
-        m.deferred = -1
-    elif write:
+    with ZEROS_LOCK:  # (threads reading one .grad at once: one writes, the others wait)
+        if m.deferred != m.version:
+            return
+        d = t._data
+        # (t's reference, d's and getrefcount's argument: nothing else holds the zeros)
+        if _getrefcount is not None and _getrefcount(d) <= 3:
+            t._data = t._backend.copy(d)
+            m.deferred = -1
+            return
+    if write:
         raise ValueError(
             "cannot write into this tensor: it is the .grad that zero_() returned, whose "
-            "zeros are written only when the gradient is read, and a view or export of it "
-            "(x[...], x.detach(), np.asarray(x)) kept since could not see the write; read "
-            "the gradient through w.grad before taking views of it"
+            "zeros are written only when the gradient is read, and a view of it kept since "
+            "(x[0], x.T, x.reshape(...)) could not see the write; read the gradient through "
+            "w.grad before taking views of it"
         )

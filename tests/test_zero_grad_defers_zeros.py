@@ -211,3 +211,93 @@ def test_the_zeros_are_written_where_they_cannot_be_deferred(case: str) -> None:
         assert not _deferred(w)
         assert t._data.flags.writeable
     assert np.all(np.asarray(pt.asarray(t, device="numpy") if backend != "numpy" else t) == 0)
+
+
+def _bucket_program(lib: Any, w: Any) -> list[float]:
+    """A gradient that shares a bucket's memory (``w.grad.data = bucket[:n]``): zero_() and
+    backward must reach the bucket."""
+    (w * 2).sum().backward()
+    bucket = lib.ones((2 * SHAPE[0], SHAPE[1]))
+    with lib.no_grad():
+        w.grad.data = bucket[: SHAPE[0]]
+        w.grad.zero_()
+    seen = [float(bucket[: SHAPE[0]].sum())]
+    (w * 3).sum().backward()
+    return [*seen, float(bucket[: SHAPE[0]].mean()), float(bucket[SHAPE[0] :].mean())]
+
+
+BUCKET_VALUES = [0.0, 3.0, 1.0]
+
+
+def test_a_grad_that_shares_a_bucket_zeroes_it_and_adds_into_it() -> None:
+    assert _bucket_program(pt, _leaf()) == BUCKET_VALUES
+
+
+def test_the_bucket_program_in_torch_gives_the_same_values() -> None:
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(_leaf().detach().numpy(), requires_grad=True)
+    assert _bucket_program(torch, w) == BUCKET_VALUES
+
+
+def _hook_program(lib: Any, w: Any) -> list[float]:
+    """A hook that keeps the gradient it is given: the kept tensor is not the .grad."""
+    kept: list[Any] = []
+    w.register_hook(kept.append)
+    (w * 2).sum().backward()
+    with lib.no_grad():
+        w.grad.zero_()
+    seen = [float(kept[0].sum())]
+    (w * 3).sum().backward()
+    return [*seen, float(kept[0].sum()), float(kept[1].sum()), float(w.grad.sum())]
+
+
+HOOK_VALUES = [2.0 * SHAPE[0] * SHAPE[1], 2.0 * SHAPE[0] * SHAPE[1], 3.0 * SHAPE[0] * SHAPE[1]]
+HOOK_VALUES.append(HOOK_VALUES[-1])
+
+
+def test_a_gradient_a_hook_kept_shares_no_memory_with_the_grad() -> None:
+    assert _hook_program(pt, _leaf()) == HOOK_VALUES
+
+
+def test_the_hook_program_in_torch_gives_the_same_values() -> None:
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(_leaf().detach().numpy(), requires_grad=True)
+    assert _hook_program(torch, w) == HOOK_VALUES
+
+
+def test_detach_of_the_tensor_zero_returned_shares_zeros_that_take_writes() -> None:
+    w = _leaf()
+    (w * 2).sum().backward()
+    with pt.no_grad():
+        d = w.grad.zero_().detach()
+        d += 1.0
+    assert np.all(w.grad.numpy() == 1.0)
+
+
+def test_threads_reading_a_grad_at_once_all_get_its_memory() -> None:
+    # the first reader writes the deferred zeros; the others wait for it, and all get the
+    # .grad's own (writable) memory, never the zeros left behind
+    import threading
+
+    failures = 0
+    for _ in range(200):  # (without the lock, about one trial in ten failed)
+        w = _leaf(shape=(512, 512))  # 1 MiB: copying the zeros lets the other thread run
+        (w * 2).sum().backward()
+        with pt.no_grad():
+            w.grad.zero_()
+        assert _deferred(w)
+        got: list[Any] = [None, None]
+        barrier = threading.Barrier(2)
+
+        def read(i: int, w: Any = w, got: list[Any] = got, barrier: Any = barrier) -> None:
+            barrier.wait()
+            got[i] = w.grad.numpy()
+
+        threads = [threading.Thread(target=read, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        final = w.grad.numpy()
+        failures += not all(np.shares_memory(a, final) and a.flags.writeable for a in got)
+    assert failures == 0

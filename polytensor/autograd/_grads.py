@@ -10,7 +10,7 @@ from typing import Any
 from .. import _inplace, _tape
 from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
-from .._tensor_base import settle_zeros
+from .._tensor_base import ZEROS_LOCK, settle_zeros
 
 __all__ = ["accumulate_grad", "owned", "run_hooks"]
 
@@ -44,13 +44,16 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
         if create_graph:
             m.grad = g if old is None else old + g
         elif old is None:
-            m.grad = g = owned(g, exclusive)
+            # (a wrapper that others hold too, a hook having kept it, shares no data with it)
+            m.grad = g = owned(g, exclusive, shared=not exclusive)
             if m.node is None and g._backend.zeros_view is not None:
                 _note_grad_of(g, m)
         elif m.node is not None:  # a retained grad: a new tensor each time, as PyTorch's
             zeros = _zeros_alone(old) and old._data.shape == g._data.shape
-            m.grad = owned(g, exclusive) if zeros else _tape._detached(old + g)
-        elif not _add_into(old, g):
+            m.grad = (
+                owned(g, exclusive, shared=not exclusive) if zeros else _tape._detached(old + g)
+            )
+        elif not _add_into(old, g, exclusive):
             m.grad = _tape._detached(old + g)
 
 
@@ -65,28 +68,47 @@ def _note_grad_of(g: Any, m: Meta) -> None:
         gm.grad_of = weakref.ref(m)
 
 
+def _adopted(old: Any, g: Any, exclusive: bool) -> bool:
+    """Whether ``old`` held zeros alone (``_zeros_alone``) and so took ``g``'s data (a copy
+    of it where others hold ``g`` too: ``exclusive`` false)."""
+    if not _zeros_alone(old):
+        return False
+    # (no local holds g's data either: own_data adopts data that g alone holds; nothing holds
+    # the old data: no node counts its version)
+    old._data = own_data(g) if exclusive else old._backend.copy(g._data)
+    old._meta.version += 1
+    return True
+
+
 def _zeros_alone(old: Any) -> bool:
-    """Whether ``old`` holds the zeros ``zero_()`` wrote, and nothing else holds its data."""
+    """Whether ``old`` holds the zeros ``zero_()`` wrote (or left unwritten), in memory of its
+    own that nothing else holds (no view of it; not a view of other memory, such as a bucket
+    that ``w.grad.data = bucket[:n]`` made it share)."""
     om = old._meta
-    # (old's reference, this frame's and getrefcount's: only_held_by(old._data, 1))
-    return om is not None and om.zeroed == om.version and only_held_by(old._data, 1)
+    if om is None or om.zeroed != om.version:
+        return False
+    b = old._backend
+    return (
+        om.deferred == om.version or (b.owns_data is not None and b.owns_data(old._data))
+    ) and only_held_by(old._data, 1)  # (old's reference, the argument's and getrefcount's)
 
 
-def _add_into(old: Any, g: Any) -> bool:
+def _add_into(old: Any, g: Any, exclusive: bool) -> bool:
     """``old += g`` in place, outside any graph; False when it cannot be (another backend,
-    shape or dtype; read-only data): the caller adds out of place."""
+    shape or dtype; read-only data): the caller adds out of place. ``exclusive``: nothing else
+    holds the wrapper ``g``, whose data ``old`` may then take."""
     b = old._backend
     # (no local holds old's data before the test of its zeros: it would look shared)
     if g._backend is not b or g._data.shape != old._data.shape or g._data.dtype != old._data.dtype:
         return False
-    if _zeros_alone(old):
-        # (no local holds g's data either: own_data adopts data that g alone holds)
-        old._data = own_data(g)  # (nothing holds the old data: no node counts its version)
-        old._meta.version += 1
-        return True
     om = old._meta
-    if om is not None and om.deferred == om.version:
-        settle_zeros(old, True)  # (zeros that zero_() left unwritten, viewed since: refused)
+    if om is not None and om.deferred == om.version:  # zeros that zero_() left unwritten
+        with ZEROS_LOCK:  # (a thread reading w.grad now either wrote them or waits)
+            if _adopted(old, g, exclusive):
+                return True
+        settle_zeros(old, True)  # (viewed since they were kept: refused)
+    elif _adopted(old, g, exclusive):
+        return True
     od = old._data
     gd = g._data
     writes = b.inplace
@@ -151,12 +173,14 @@ def _check_hook_result(hook: Any, g: Any, r: Any) -> None:
         )
 
 
-def owned(g: Any, exclusive: bool = False) -> Any:
+def owned(g: Any, exclusive: bool = False, shared: bool = False) -> Any:
     """``g`` as a leaf's new ``.grad``: a wrapper of its own, around data nothing else holds
     (the backend copies data that is shared, read-only or a view), so that in-place changes of
     one ``.grad`` never reach another tensor. ``exclusive``: nothing but the caller holds the
-    wrapper ``g`` itself, which may then be the ``.grad``."""
-    data = own_data(g)
+    wrapper ``g`` itself, which may then be the ``.grad``; ``shared``: others hold ``g`` (a hook
+    kept the gradient it was given), whose data is then copied, as they see it through ``g``."""
+    b = g._backend
+    data = b.copy(g._data) if shared and b.mutable else own_data(g)
     if exclusive and data is g._data:
         return g
     d = _new(_tb.TENSOR)
