@@ -855,21 +855,20 @@ def zero_(self: Tensor) -> Tensor:
             m = self._meta = _tape.Meta()
             m.deferred = m.zeroed = -1  # (fields of the instance: the next reads are quick)
             m.grad_of = None
-        deferred = m.deferred == m.version  # (zero_() again: the zeros are still deferred)
-        if not deferred:
+        if m.deferred != m.version:  # (else zero_() again: the zeros are still deferred)
             d = self._data
             # (grad_of: set only for a large .grad, on a backend with Writes.zeros_view)
-            deferred = m.grad_of is not None and _defers_zeros(self, m, d)
-            if deferred:
+            if m.grad_of is not None and _defers_zeros(self, m, d):
                 self._data = b.zeros_view(d.shape, d.dtype)  # type: ignore[misc]  # (checked)
+                m.deferred = m.version + 1
             else:
                 d[...] = False if d.dtype in b.cats[_BOOL_CAT] else 0
             d = None
+        else:
+            m.deferred = m.version + 1
         _tape._inplace_count += 1  # (_tape.bump_version(self), inline)
         m.version += 1
         m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
-        if deferred:
-            m.deferred = m.version
         return self
     _inplace.check_inplace(self, "zero_")  # (refused under this name, not fill_'s)
     return fill_(self, 0)
@@ -1259,12 +1258,10 @@ class TensorMethods:
     def grad(self) -> Tensor | None:
         """Accumulated gradient (None until backward); settable."""
         m = self._meta  # type: ignore[attr-defined]
-        if m is None:
-            return None
-        g = m.grad
+        g = None if m is None else m.grad
         if g is not None and (gm := g._meta) is not None and gm.deferred == gm.version:
             settle_zeros(g, False)  # (zero_() left its zeros unwritten: write them now)
-        return g  # type: ignore[no-any-return]  # (a Tensor)
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
