@@ -159,26 +159,40 @@ def numpy_chain(grad: bool) -> Callable[[], Any]:
     return run
 
 
+def numpy_two_layer_step(
+    x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray, lr: Any
+) -> Callable[[], float]:
+    """One SGD step of the two-layer network by hand, updating ``w1`` and ``w2`` in place;
+    returns the loss."""
+
+    def step() -> float:
+        nonlocal w1, w2
+        h = x @ w1
+        h_relu = np.maximum(h, 0)
+        y_pred = h_relu @ w2
+        diff = y_pred - y
+        loss = float(np.square(diff).sum())
+        grad_y_pred = 2 * diff
+        grad_w2 = h_relu.T @ grad_y_pred
+        grad_h = grad_y_pred @ w2.T
+        grad_h[h < 0] = 0
+        grad_w1 = x.T @ grad_h
+        w1 -= lr * grad_w1
+        w2 -= lr * grad_w2
+        return loss
+
+    return step
+
+
 def numpy_two_layer(dtype: str, relu: str) -> Callable[[], float]:
     x, y, w1_0, w2_0 = two_layer_inputs(dtype)
     lr = np.dtype(dtype).type(LR)
 
     def run() -> float:
-        w1, w2 = w1_0.copy(), w2_0.copy()
+        step = numpy_two_layer_step(x, y, w1_0.copy(), w2_0.copy(), lr)
         loss = np.nan
         for _ in range(STEPS):
-            h = x @ w1
-            h_relu = np.maximum(h, 0)
-            y_pred = h_relu @ w2
-            diff = y_pred - y
-            loss = float(np.square(diff).sum())
-            grad_y_pred = 2 * diff
-            grad_w2 = h_relu.T @ grad_y_pred
-            grad_h = grad_y_pred @ w2.T
-            grad_h[h < 0] = 0
-            grad_w1 = x.T @ grad_h
-            w1 -= lr * grad_w1
-            w2 -= lr * grad_w2
+            loss = step()
         return loss
 
     return run
@@ -258,30 +272,46 @@ def _my_relu(torch: Any) -> Any:
     return MyReLU
 
 
+def torchlike_two_layer_step(
+    torch: Any, data: tuple[np.ndarray, ...], relu: str, *, hold: bool = False
+) -> Callable[[], Any]:
+    """One SGD step of the two-layer network as the tutorials write it, in ``torch``
+    (polytensor or torch itself), on weights of its own made from ``data``
+    (``two_layer_inputs``); returns the loss tensor. ``hold`` keeps references to the
+    gradients while ``zero_()`` runs (``zero_grad.py``: their zeros must then be written)."""
+    x, y = torch.from_numpy(data[0]), torch.from_numpy(data[1])
+    w1 = torch.tensor(data[2], requires_grad=True)
+    w2 = torch.tensor(data[3], requires_grad=True)
+    act = {
+        "clamp": lambda h: h.clamp(min=0),
+        "relu": torch.nn.functional.relu,
+        "myrelu": _my_relu(torch).apply,
+    }[relu]
+
+    def step() -> Any:
+        nonlocal w1, w2
+        loss = (act(x.mm(w1)).mm(w2) - y).pow(2).sum()
+        loss.backward()
+        with torch.no_grad():
+            w1 -= LR * w1.grad
+            w2 -= LR * w2.grad
+            held = (w1.grad, w2.grad) if hold else ()
+            w1.grad.zero_()
+            w2.grad.zero_()
+            del held
+        return loss
+
+    return step
+
+
 def torchlike_two_layer(torch: Any, dtype: str, relu: str) -> Callable[[], float]:
     data = two_layer_inputs(dtype)
-    x, y = torch.from_numpy(data[0]), torch.from_numpy(data[1])
-    F = torch.nn.functional
-    my_relu = _my_relu(torch).apply
 
     def run() -> float:
-        w1 = torch.tensor(data[2], requires_grad=True)
-        w2 = torch.tensor(data[3], requires_grad=True)
+        step = torchlike_two_layer_step(torch, data, relu)
         loss = None
         for _ in range(STEPS):
-            if relu == "clamp":
-                y_pred = x.mm(w1).clamp(min=0).mm(w2)
-            elif relu == "relu":
-                y_pred = F.relu(x.mm(w1)).mm(w2)
-            else:
-                y_pred = my_relu(x.mm(w1)).mm(w2)
-            loss = (y_pred - y).pow(2).sum()
-            loss.backward()
-            with torch.no_grad():
-                w1 -= LR * w1.grad
-                w2 -= LR * w2.grad
-                w1.grad.zero_()
-                w2.grad.zero_()
+            loss = step()
         return float(loss.item())
 
     return run

@@ -32,10 +32,9 @@ import platform
 import statistics
 import sys
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-from tape import LR, _my_relu, two_layer_inputs
+from tape import LR, numpy_two_layer_step, torchlike_two_layer_step, two_layer_inputs
 
 import polytensor as pt
 
@@ -49,56 +48,14 @@ RECORD_COMMAND = (
 
 def numpy_step(dtype: str) -> Callable[[], float]:
     """One step of ``tape.py``'s two-layer network by hand; returns the loss."""
-    x, y, w1, w2 = (a.copy() for a in two_layer_inputs(dtype))
-    lr = np.dtype(dtype).type(LR)
-
-    def step() -> float:
-        nonlocal w1, w2
-        h = x @ w1
-        h_relu = np.maximum(h, 0)
-        y_pred = h_relu @ w2
-        diff = y_pred - y
-        loss = float(np.square(diff).sum())
-        grad_y_pred = 2 * diff
-        grad_w2 = h_relu.T @ grad_y_pred
-        grad_h = grad_y_pred @ w2.T
-        grad_h[h < 0] = 0
-        grad_w1 = x.T @ grad_h
-        w1 -= lr * grad_w1
-        w2 -= lr * grad_w2
-        return loss
-
-    return step
+    return numpy_two_layer_step(*two_layer_inputs(dtype), np.dtype(dtype).type(LR))
 
 
 def polytensor_step(dtype: str, relu: str, *, hold: bool) -> Callable[[], float]:
-    """One step as the tutorials write it; ``hold`` keeps the gradients while ``zero_()``
-    runs, so that their zeros are written."""
-    x0, y0, w10, w20 = two_layer_inputs(dtype)
-    x, y = pt.asarray(x0), pt.asarray(y0)
-    w1 = pt.tensor(w10, requires_grad=True)
-    w2 = pt.tensor(w20, requires_grad=True)
-    act: Callable[[Any], Any] = {
-        "clamp": lambda h: h.clamp(min=0),
-        "relu": pt.nn.functional.relu,
-        "myrelu": _my_relu(pt).apply,
-    }[relu]
-
-    def step() -> float:
-        nonlocal w1, w2
-        loss = (act(x.mm(w1)).mm(w2) - y).pow(2).sum()
-        value = float(loss.item())
-        loss.backward()
-        with pt.no_grad():
-            w1 -= LR * w1.grad
-            w2 -= LR * w2.grad
-            held = (w1.grad, w2.grad) if hold else ()
-            w1.grad.zero_()
-            w2.grad.zero_()
-            del held
-        return value
-
-    return step
+    """One step as the tutorials write it (``tape.py``'s); ``hold`` keeps the gradients while
+    ``zero_()`` runs, so that their zeros are written."""
+    step = torchlike_two_layer_step(pt, two_layer_inputs(dtype), relu, hold=hold)
+    return lambda: float(step().item())
 
 
 def main(argv: list[str] | None = None) -> int:
