@@ -109,16 +109,6 @@ def _view_program(lib: Any, w: Any) -> list[float]:
 VIEW_VALUES = [1.0, 1.0, 1.0, 4.0, 4.0, 4.0]
 
 
-def test_a_view_taken_through_w_grad_sees_later_writes() -> None:
-    assert _view_program(pt, _leaf()) == VIEW_VALUES
-
-
-def test_the_view_program_in_torch_gives_the_same_values() -> None:
-    torch = pytest.importorskip("torch")
-    w = torch.tensor(_leaf().detach().numpy(), requires_grad=True)
-    assert _view_program(torch, w) == VIEW_VALUES
-
-
 def _add(g: Any) -> None:
     g += 1.0
 
@@ -229,16 +219,6 @@ def _bucket_program(lib: Any, w: Any) -> list[float]:
 BUCKET_VALUES = [0.0, 3.0, 1.0]
 
 
-def test_a_grad_that_shares_a_bucket_zeroes_it_and_adds_into_it() -> None:
-    assert _bucket_program(pt, _leaf()) == BUCKET_VALUES
-
-
-def test_the_bucket_program_in_torch_gives_the_same_values() -> None:
-    torch = pytest.importorskip("torch")
-    w = torch.tensor(_leaf().detach().numpy(), requires_grad=True)
-    assert _bucket_program(torch, w) == BUCKET_VALUES
-
-
 def _hook_program(lib: Any, w: Any) -> list[float]:
     """A hook that keeps the gradient it is given: the kept tensor is not the .grad."""
     kept: list[Any] = []
@@ -255,14 +235,26 @@ HOOK_VALUES = [2.0 * SHAPE[0] * SHAPE[1], 2.0 * SHAPE[0] * SHAPE[1], 3.0 * SHAPE
 HOOK_VALUES.append(HOOK_VALUES[-1])
 
 
-def test_a_gradient_a_hook_kept_shares_no_memory_with_the_grad() -> None:
-    assert _hook_program(pt, _leaf()) == HOOK_VALUES
+# Programs whose values were checked against torch: (program, values)
+PROGRAMS: dict[str, tuple[Callable[[Any, Any], list[float]], list[float]]] = {
+    "a view taken through w.grad sees later writes": (_view_program, VIEW_VALUES),
+    "a grad that shares a bucket zeroes it and adds into it": (_bucket_program, BUCKET_VALUES),
+    "a gradient a hook kept shares no memory with the grad": (_hook_program, HOOK_VALUES),
+}
 
 
-def test_the_hook_program_in_torch_gives_the_same_values() -> None:
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_the_program_gives_the_values_torch_gives(name: str) -> None:
+    program, values = PROGRAMS[name]
+    assert program(pt, _leaf()) == values
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_the_program_in_torch_gives_the_same_values(name: str) -> None:
     torch = pytest.importorskip("torch")
+    program, values = PROGRAMS[name]
     w = torch.tensor(_leaf().detach().numpy(), requires_grad=True)
-    assert _hook_program(torch, w) == HOOK_VALUES
+    assert program(torch, w) == values
 
 
 def test_detach_of_the_tensor_zero_returned_shares_zeros_that_take_writes() -> None:
