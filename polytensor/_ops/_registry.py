@@ -172,7 +172,13 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
     return vjp
 
 
-def _docstring(opdef: OpDef, sig: str, example: str) -> str:
+_OUT_DOC = (
+    "``out``: a tensor to write the result into (PyTorch's ``out=``), by keyword or, as "
+    "NumPy's functions take it, by position.\n\n"
+)
+
+
+def _docstring(opdef: OpDef, sig: str, example: str, out: bool = False) -> str:
     cat = opdef.category if isinstance(opdef.category, str) else " / ".join(opdef.category)
     if isinstance(opdef.vjp, _Marker):
         deriv = opdef.vjp.doc
@@ -183,7 +189,7 @@ def _docstring(opdef: OpDef, sig: str, example: str) -> str:
     url = SPEC_URL.format(opdef.name)
     return (
         f"``{opdef.name}{sig}``: the Array API standard's ``{opdef.name}``.\n\n"
-        f"Input dtypes: {cat}. Derivative: {deriv}.\n\nSee {url}\n\n"
+        f"Input dtypes: {cat}. Derivative: {deriv}.\n\n{_OUT_DOC if out else ''}See {url}\n\n"
         f"Examples\n--------\n{example}\n"
     )
 
@@ -238,11 +244,18 @@ def _unary_example(opdef: OpDef) -> str:
 
 
 def _finish(
-    fn: Any, opdef: OpDef, name: str, sig: str, example: str, module: str = "polytensor"
+    fn: Any,
+    opdef: OpDef,
+    name: str,
+    sig: str,
+    example: str,
+    module: str = "polytensor",
+    out: bool = False,
 ) -> Function:
-    """Give the public function of ``opdef`` its name, docstring and module."""
+    """Give the public function of ``opdef`` its name, docstring and module (``out``: it
+    takes ``out``)."""
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = _docstring(opdef, sig, example)
+    fn.__doc__ = _docstring(opdef, sig, example, out)
     fn.__module__ = module
     opdef.func = fn
     return fn  # type: ignore[no-any-return]
@@ -267,7 +280,7 @@ def unary(
     _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
-    return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef))
+    return _finish(fn, opdef, name, "(x, /)", _unary_example(opdef), out=True)
 
 
 def binary(
@@ -313,7 +326,7 @@ def binary(
         f">>> x2 = pt.asarray({data})\n>>> pt.{name}(x1, x2).shape\n"
         f"({len(data.split(','))},)"
     )
-    return _finish(fn, opdef, name, "(x1, x2, /)", example)
+    return _finish(fn, opdef, name, "(x1, x2, /)", example, out=True)
 
 
 def op(
