@@ -26,13 +26,16 @@ allocator); a round runs every (workload, framework) pair once, frameworks in ro
 and the ratio to NumPy by hand is taken within the round; the table gives medians over rounds
 of those ratios. Before any time is read, each process checks its result against NumPy by hand
 (the final loss, or the chain's value and gradients). BLAS runs on one thread (threadpoolctl;
-the kernel is printed) and the other processes' CPU use during the run is printed. Record
+the kernel is printed) and the other processes' CPU use during the run is printed. Every
+worker runs glibc's malloc with the same fixed thresholds (``MALLOC_ENV``: freed memory is
+not handed back to the kernel mid-run), so that no ratio depends on page faults that the heap's
+history gives one run and spares another; ``--glibc-defaults`` runs without them. Record
 figures with::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \\
         .venv/bin/python bench/tape.py
 
-Options: ``--rounds`` (5), ``--workloads``, ``--frameworks``.
+Options: ``--rounds`` (5), ``--workloads``, ``--frameworks``, ``--glibc-defaults``.
 """
 
 from __future__ import annotations
@@ -75,6 +78,13 @@ RECORD_COMMAND = (
     "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 "
     ".venv/bin/python bench/tape.py"
 )
+# glibc's malloc, as every worker runs it: memory freed at the top of the heap is kept rather than
+# handed back to the kernel, and blocks up to 32 MiB come from the heap rather than from mmap.
+# With glibc's defaults, whether a run hands its large temporaries back and faults them in again
+# every step depends on where earlier frees left the heap: NumPy by hand's float64 two-layer
+# network takes either 0 or ~360 minor page faults a step (350 or 550 ms a run) in the same
+# process, and a ratio to it then measures that luck. Every framework gets the same settings.
+MALLOC_ENV = {"MALLOC_TRIM_THRESHOLD_": str(2**32 - 1), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
 
 
 class NotApplicable(Exception):
@@ -587,6 +597,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
     p.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
+    p.add_argument(
+        "--glibc-defaults",
+        action="store_true",
+        help="run the workers with glibc malloc's defaults instead of MALLOC_ENV",
+    )
     p.add_argument("--worker", nargs=2, metavar=("FRAMEWORK", "WORKLOAD"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -606,6 +621,12 @@ def main(argv: list[str] | None = None) -> int:
     for f, why in missing.items():
         print(f"skipped {f}: {why}")
     print(f"command: {RECORD_COMMAND}; {args.rounds} rounds, a fresh process per measurement")
+    env = dict(os.environ)
+    if args.glibc_defaults:
+        print("malloc: glibc's defaults (--glibc-defaults)")
+    else:
+        env.update(MALLOC_ENV)
+        print("malloc: " + " ".join(f"{k}={v}" for k, v in MALLOC_ENV.items()) + " in every worker")
     ratios: dict[tuple[str, str], list[float]] = {}
     seconds: dict[tuple[str, str], list[float]] = {}
     notes: dict[tuple[str, str], str] = {}
@@ -616,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
             got: dict[str, float] = {}
             for f in order:
                 cmd = [sys.executable, os.path.abspath(__file__), "--worker", f, w]
-                out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
                 if out.returncode != 0:
                     notes[(w, f)] = "error: " + out.stderr.strip().splitlines()[-1][:120]
                     continue
