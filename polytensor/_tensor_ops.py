@@ -8,6 +8,7 @@ recorded, and otherwise record the op and rebind the tensor (``polytensor._inpla
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -156,7 +157,10 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         kd = key._data
         d = self._data
         if kd.dtype in b.cats[_BOOL] and d.dtype in b.cats[_REAL_FLOAT] and kd.shape == d.shape:
-            d[kd] = value
+            if value == 0 and b.zero_where is not None and math.copysign(1.0, value) > 0:
+                b.zero_where(d, kd)  # (the seeds' custom ReLU: grad_input[input < 0] = 0)
+            else:
+                d[kd] = value
             d = None  # (no local may hold the data: bump_version asks who else does)
             _tape.bump_version(self)
             return

@@ -31,6 +31,54 @@ def test_a_masked_write_of_a_number(backend: str, value: float) -> None:
         np.testing.assert_array_equal(y.numpy(), expected.astype(np.float32))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(1, 5), (64, 100), (257, 9)])
+@pytest.mark.parametrize("value", [0, 0.0, -0.0, 1.5])
+def test_a_masked_write_gives_numpy_s_bits(
+    dtype: str, shape: tuple[int, ...], value: float
+) -> None:
+    # x[mask] = 0 on a large NumPy tensor writes its zeros by bits (Writes.zero_where): the
+    # same bits as NumPy's own assignment, NaN, inf and -0.0 left as they are, -0.0 written as
+    # -0.0, a view of another layout written through
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal(shape).astype(dtype)
+    ref.flat[:4] = [np.nan, -0.0, np.inf, -np.inf]
+    mask = rng.standard_normal(shape) < 0
+    mask.flat[:4] = False
+    mask.flat[4] = True
+    expected = ref.copy()
+    expected[mask] = value
+    x = pt.asarray(ref.copy())
+    x[pt.asarray(mask)] = value
+    assert x.numpy().tobytes() == expected.tobytes()
+    base = ref.T.copy()  # x.T: strides of another layout, its data written through
+    t = pt.asarray(base).T
+    t[pt.asarray(mask)] = value
+    assert t.numpy().tobytes() == expected.tobytes()
+    assert base.T.tobytes() == expected.tobytes()
+
+
+def test_a_large_masked_zero_takes_the_backend_s_zero_where(monkeypatch: Any) -> None:
+    b = pt.asarray([0.0])._backend
+    calls: list[tuple[int, ...]] = []
+    zero_where = b.zero_where
+    assert zero_where is not None
+
+    def spy(a: Any, mask: Any) -> None:
+        calls.append(a.shape)
+        zero_where(a, mask)
+
+    monkeypatch.setattr(b, "zero_where", spy)
+    g = pt.ones(64, 100)
+    g[g > 0] = 0
+    g[g > 0] = 2.0  # (another number: NumPy's own assignment)
+    assert calls == [(64, 100)] and g.sum().item() == 0.0
+    ro = np.ones((64, 100), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        pt.from_numpy(ro)[pt.ones(64, 100) > 0] = 0
+
+
 def test_a_masked_write_into_a_tensor_in_a_graph_is_recorded() -> None:
     w = pt.asarray([1.0, -2.0, 3.0], requires_grad=True)
     h = w * 2.0

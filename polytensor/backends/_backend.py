@@ -248,6 +248,12 @@ class Writes:
         ``zero_()`` of a large ``.grad`` that nothing else holds keeps one until the tensor is
         read or written, so that backward, which replaces that ``.grad``'s data, finds no
         zeros written for nothing; without this hook ``zero_()`` always writes its zeros.
+    zero_where : callable, optional
+        ``zero_where(array, mask)``: ``array[mask] = 0`` for a real floating ``array`` and a
+        boolean ``mask`` of its shape, with the same result (+0.0 where ``mask`` is True, every
+        other element unchanged) and the same errors; ``x[mask] = 0`` on a tensor outside any
+        graph calls it (the seeds' custom ReLU: ``grad_input[input < 0] = 0``). Without this
+        hook, the backend's own ``array[mask] = 0``.
 
     Examples
     --------
@@ -262,6 +268,7 @@ class Writes:
     owns_data: Callable[[Any], bool] | None = None
     copy: Callable[[Any], Any] | None = None
     zeros_view: Callable[[tuple[int, ...], Any], Any] | None = None
+    zero_where: Callable[[Any, Any], None] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -395,6 +402,7 @@ class Backend:
         "to_native",
         "transfer",
         "writes",
+        "zero_where",
         "zeros_view",
     )
 
@@ -454,6 +462,8 @@ class Backend:
         self._copy = writes.copy
         # (shape, dtype) -> read-only zeros taking no memory per element, or None
         self.zeros_view = writes.zeros_view
+        # (array, mask) -> None, writing array[mask] = 0; or None
+        self.zero_where = writes.zero_where
         self.extra = availability.extra  # the pip extra of polytensor that installs the library
         self._probe = availability.probe
         self._xp: ModuleType | None = None
