@@ -79,6 +79,31 @@ def test_a_large_masked_zero_takes_the_backend_s_zero_where(monkeypatch: Any) ->
         pt.from_numpy(ro)[pt.ones(64, 100) > 0] = 0
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(3, 4), (64, 100)])
+@pytest.mark.parametrize("act", ["clamp", "relu"])
+@pytest.mark.parametrize("finite", [True, False])
+def test_relu_s_gradient_passes_the_cotangent_s_bits(
+    dtype: str, shape: Any, act: str, finite: bool
+) -> None:
+    # backward of clamp(min=0) and relu: where(x >= 0 or x > 0, g, 0) to the bit, NaN, inf and
+    # -0.0 in g included, and +0.0 where x is cut off, not -0.0 (a large one is masked by bits)
+    rng = np.random.default_rng(2)
+    xn = rng.standard_normal(shape).astype(dtype)
+    xn.flat[:6] = [0.0, -0.0, 1.0, 1.0, 1.0, -1.0]
+    g = rng.standard_normal(shape).astype(dtype)
+    g.flat[:6] = [1.0, 1.0, -1.0 if finite else np.nan, -0.0, 2.0 if finite else np.inf, -3.0]
+    x = pt.asarray(xn.copy(), requires_grad=True)
+    if act == "clamp":
+        x.clamp(min=0).backward(pt.asarray(g))
+        keep = xn >= 0
+    else:
+        pt.nn.functional.relu(x).backward(pt.asarray(g))
+        keep = xn > 0
+    expected = np.where(keep, g, np.zeros((), dtype))
+    assert x.grad.numpy().tobytes() == expected.tobytes()
+
+
 def test_a_masked_write_into_a_tensor_in_a_graph_is_recorded() -> None:
     w = pt.asarray([1.0, -2.0, 3.0], requires_grad=True)
     h = w * 2.0
