@@ -53,16 +53,12 @@ _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
 def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]) -> Any:
-    """``name(x, /, out=None)`` for the element-wise op ``opdef`` of dtype category ``cat``
-    (an index into ``Backend.cats``); ``into`` writes a result into ``out``.
-
-    ``out`` may be passed by position, as NumPy's ufuncs take it: a keyword-only parameter
-    with a default is filled by a dictionary lookup on every call that omits it, and stops
-    CPython from specializing the call (``bench/README.md``)."""
+    """``name(x, /, *, out=None)`` for the element-wise op ``opdef`` of dtype category ``cat``
+    (an index into ``Backend.cats``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
     differentiable = opdef.vjp is not NONDIFF
 
-    def function(x: Any, /, out: Any = None) -> Any:
+    def function(x: Any, /, *, out: Any = None) -> Any:
         if type(x) is _T or type(x) in _SUBS:
             b = x._backend
             d = x._data
@@ -104,16 +100,13 @@ def binary_function(
     operator: bool = False,
     reflected: bool = False,
 ) -> Any:
-    """``name(x1, x2, /, out=None)`` for the element-wise op ``opdef`` (``out`` by position
-    too, as in ``unary_function``); with ``operator``, its operator form (``__add__``:
-    NotImplemented for operands it does not know, so Python tries the other operand's, and a
-    third operand refused), with ``reflected`` too its reflected form (``__radd__``, called
-    with the operands swapped)."""
+    """``name(x1, x2, /, *, out=None)`` for the element-wise op ``opdef``; with ``operator``,
+    its operator form (``__add__``: NotImplemented for operands it does not know, so Python
+    tries the other operand's), with ``reflected`` too its reflected form (``__radd__``,
+    called with the operands swapped)."""
     idx = opdef.index
-    if operator:
-        into = _third_operand
 
-    def function(x1: Any, x2: Any, /, out: Any = None) -> Any:
+    def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
         if reflected:
             x1, x2 = x2, x1
         if type(x1) is _T or type(x1) in _SUBS:
@@ -170,15 +163,6 @@ def binary_function(
         return t if out is None or t is NotImplemented else into(out, t, opdef.short)
 
     return function
-
-
-def _third_operand(third: Any, t: Any, name: str) -> Any:
-    """What an operator form does with a third operand, which only Python's three-argument
-    ``pow(x, y, modulo)`` passes: refuse it."""
-    raise TypeError(
-        f"{name}(): a tensor operator takes two operands; got a third ({type(third).__name__}), "
-        "as Python's pow(x, y, modulo) passes; compute (x ** y) % modulo instead"
-    )
 
 
 def pair_function(opdef: OpDef, cats: tuple[int, ...], *, operator: bool = False) -> Any:

@@ -173,8 +173,9 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
 
 
 _OUT_DOC = (
-    "``out``: a tensor to write the result into (PyTorch's ``out=``), by keyword or, as "
-    "NumPy's functions take it, by position.\n\n"
+    "``out=``: a tensor to write the result into, as PyTorch's ``out=`` (by keyword only: "
+    "PyTorch's deprecated ``add(x, alpha, other)`` gives a third positional argument "
+    "another meaning).\n\n"
 )
 
 
