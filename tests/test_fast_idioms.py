@@ -58,6 +58,45 @@ def test_a_masked_write_gives_numpy_s_bits(
     assert base.T.tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize("byte", [2, 255])
+def test_a_masked_zero_reads_any_nonzero_byte_of_a_mask_as_true(byte: int) -> None:
+    # a boolean's byte may be any nonzero value (a 0/255 image mask viewed as bool): NumPy
+    # reads it as True, and so must the zeros written by bits
+    raw = np.where(np.arange(2048) % 2 == 0, byte, 0).astype(np.uint8)
+    vals = np.random.default_rng(3).standard_normal(2048)
+    expected = vals.copy()
+    expected[raw.view(bool)] = 0
+    x = pt.asarray(vals.copy())
+    x[pt.asarray(raw.view(bool))] = 0
+    assert x.numpy().tobytes() == expected.tobytes()
+    b = x._backend
+    keep = raw.view(bool).reshape(32, 64)
+    g = vals.reshape(32, 64)
+    got = b.by_name._mask_grad(g, keep)  # (ReLU's gradient helper, by bits at this size)
+    assert got.tobytes() == np.where(keep, g, 0.0).tobytes()
+
+
+def test_a_masked_zero_into_memory_that_overlaps_itself_writes_as_numpy() -> None:
+    # elements sharing memory (a zero stride): the last write decides, so NumPy's own
+    # assignment, which writes only where the mask is True, must run
+    from numpy.lib.stride_tricks import as_strided
+
+    mask = np.zeros(2048, bool)
+    mask[::2] = True
+    base, expected = np.full(4, 7.0), np.full(4, 7.0)
+    as_strided(expected, (2048,), (0,))[mask] = 0
+    x = pt.from_numpy(as_strided(base, (2048,), (0,)))
+    x[pt.asarray(mask)] = 0
+    assert base.tolist() == expected.tolist() == [0.0, 7.0, 7.0, 7.0]
+
+
+def test_relu_s_gradient_helper_takes_any_mask_where_takes() -> None:
+    b = pt.asarray([0.0])._backend
+    g = np.random.default_rng(4).standard_normal((64, 100))
+    for keep in (True, np.bool_(False), (g > 0).astype(np.float64), g[0] > 0):
+        assert b.by_name._mask_grad(g, keep).tobytes() == np.where(keep, g, 0.0).tobytes()
+
+
 def test_a_large_masked_zero_takes_the_backend_s_zero_where(monkeypatch: Any) -> None:
     b = pt.asarray([0.0])._backend
     calls: list[tuple[int, ...]] = []

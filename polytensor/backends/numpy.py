@@ -128,16 +128,16 @@ def _direct(xp: Any) -> dict[str, Any]:
         return mask_grad(g, x > z)
 
     bits = _bit_ints()
-    negative, bitwise_and = np.negative, np.bitwise_and
+    negative, bitwise_and, ndarray, b1 = np.negative, np.bitwise_and, np.ndarray, np.dtype(bool)
 
     def mask_grad(g: Any, keep: Any, /) -> Any:
         i = bits.get(g.dtype)
-        if i is not None and g.size >= 1024:
-            # where(keep, g, 0) to the bit: g's bits AND all ones (keep's byte 1, negated) or
-            # all zeros (+0.0). NumPy's where branches on every element: on a random mask
-            # (ReLU's) it is slower than these two passes from ~1,000 elements on, 1.3x at
-            # 64x100 float32 and ~5x at 256x1024 float64 (bench/README.md)
-            return bitwise_and(g.view(i), negative(keep.view(np.int8))).view(g.dtype)
+        if i is not None and g.size >= 1024 and keep.__class__ is ndarray and keep.dtype is b1:
+            # where(keep, g, 0) to the bit: g's bits AND all ones (keep as 1, negated) or all
+            # zeros (+0.0). NumPy's where branches on every element: on a random mask (ReLU's)
+            # it is slower than these two passes from ~1,000 elements on, 1.3x at 64x100
+            # float32 and ~5x at 256x1024 float64 (bench/README.md)
+            return bitwise_and(g.view(i), negative(keep, dtype=np.int8)).view(g.dtype)
         z = zeros.get(g.dtype)
         if z is None:
             z = zeros[g.dtype] = np.zeros((), g.dtype)
@@ -345,17 +345,26 @@ def _zero_where_bits() -> Any:
 
     def zero_where(a: Any, mask: Any) -> None:
         i = bits.get(a.dtype)
-        if i is None or a.size < 1024 or not a.flags.writeable:
-            a[mask] = 0  # (small: NumPy's own is faster; read-only: its error)
+        flags = a.flags
+        if (
+            i is None
+            or a.size < 1024
+            or not flags.writeable
+            or not (flags.c_contiguous or flags.f_contiguous)
+        ):
+            # small: NumPy's own is faster; read-only: its error; neither C- nor F-ordered:
+            # elements may share memory (as_strided), where the order of writes decides
+            a[mask] = 0
             return
         # +0.0 is all zero bits: AND each element with all zeros where mask is True and all
         # ones elsewhere, which leaves those elements exactly as they were (NaN payloads and
         # -0.0 included). NumPy's boolean assignment branches on every element, which a mask
         # such as ReLU's, True half the time at random, makes ~3x (6,400 elements) to ~15x
         # (260,000) slower than these two passes.
-        v = a.view(i)  # (a view of any strides: the itemsize is the same)
-        # (mask's bytes, 0 or 1, less one: -1 (all ones once widened, by sign) or 0)
-        np.bitwise_and(v, np.subtract(mask.view(np.int8), one), out=v, casting="unsafe")
+        v = a.view(i)  # (the itemsize is the same)
+        # (the mask as 0 or 1, less one: -1, all ones once widened by sign, or 0; cast, not
+        # viewed: a boolean's byte may be any nonzero value, which NumPy reads as True)
+        np.bitwise_and(v, np.subtract(mask, one, dtype=np.int8), out=v, casting="unsafe")
 
     return zero_where
 
