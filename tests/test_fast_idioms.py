@@ -143,6 +143,20 @@ def test_relu_s_gradient_passes_the_cotangent_s_bits(
     assert x.grad.numpy().tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_relu_passes_the_cotangent_at_a_nan_as_pytorch(backend: str, create_graph: bool) -> None:
+    # PyTorch's threshold_backward keeps g where not x <= 0: at a NaN input the cotangent passes
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        for n in (4, 2048):  # (2,048: NumPy's mask by bits)
+            xn = np.zeros(n)
+            xn[:4] = [np.nan, 1.0, -1.0, 0.0]
+            x = pt.asarray(xn, requires_grad=True)
+            (g,) = pt.autograd.grad(pt.nn.functional.relu(x).sum(), x, create_graph=create_graph)
+            assert g.detach().numpy()[:4].tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
 def test_a_masked_write_into_a_tensor_in_a_graph_is_recorded() -> None:
     w = pt.asarray([1.0, -2.0, 3.0], requires_grad=True)
     h = w * 2.0

@@ -205,7 +205,8 @@ relu = unary("relu", "real numeric", lambda g, out, _x: _relu_backward(g, out))
 relu.__doc__ = """``relu(x, /)``: ``max(x, 0)`` element-wise (PyTorch's ``relu``; an extension,
 not a function of the Array API standard; also ``polytensor.nn.functional.relu``).
 
-Input dtypes: real numeric. Derivative: 1 where x > 0, else 0 (0 at 0, as in PyTorch).
+Input dtypes: real numeric. Derivative: 0 where x <= 0, else 1 (0 at 0, and the cotangent
+passed through at a NaN, as in PyTorch).
 
 Examples
 --------
@@ -213,8 +214,9 @@ Examples
 >>> pt.relu(pt.asarray([-1.0, 0.0, 2.0]))
 tensor([0., 0., 2.], backend='numpy')
 """
-# relu's gradient, where(x > 0, g, 0), in one call (PyTorch's threshold_backward): what relu's
-# rule computes from its output; differentiable again in g, piecewise constant in x.
+# relu's gradient, where(x <= 0, 0, g), in one call (PyTorch's threshold_backward, which passes
+# g at a NaN): what relu's rule computes from its output; differentiable again in g, piecewise
+# constant in x.
 _relu_backward: Function = op(
     "_relu_backward",
     "(g, x, /)",

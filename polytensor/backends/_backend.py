@@ -614,9 +614,9 @@ class Backend:
         if name == "_matmul_tn":  # mT(x1) @ x2
             matmul, transpose = self.resolve("matmul"), self.resolve("matrix_transpose")
             return lambda x1, x2: matmul(transpose(x1), x2)
-        if name == "_relu_backward":  # where(x > 0, g, 0)
+        if name == "_relu_backward":  # where(x <= 0, 0, g): a NaN passes g, as in PyTorch
             xp = self.xp
-            return lambda g, x: xp.where(x > 0, g, xp.zeros_like(g))
+            return lambda g, x: xp.where(x <= 0, xp.zeros_like(g), g)
         if name == "_mask_grad":  # where(keep, g, 0)
             xp = self.xp
             return lambda g, keep: xp.where(keep, g, xp.zeros_like(g))

@@ -125,7 +125,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         z = zeros.get(x.dtype)
         if z is None:
             z = zeros[x.dtype] = np.zeros((), x.dtype)
-        return mask_grad(g, x > z)
+        # kept where not x <= 0, as PyTorch's threshold_backward: a NaN passes g
+        return mask_grad(g, ~(x <= z))
 
     bits = _bit_ints()
     negative, bitwise_and, ndarray, b1 = np.negative, np.bitwise_and, np.ndarray, np.dtype(bool)
