@@ -121,28 +121,35 @@ def _direct(xp: Any) -> dict[str, Any]:
     vdot = np.vdot
     zeros: dict[Any, Any] = {}  # a 0-d zero per dtype: NumPy compares with it faster than with 0
 
-    def relu_backward(g: Any, x: Any, /) -> Any:
-        z = zeros.get(x.dtype)
-        if z is None:
-            z = zeros[x.dtype] = np.zeros((), x.dtype)
-        # kept where not x <= 0, as PyTorch's threshold_backward: a NaN passes g
-        return mask_grad(g, ~(x <= z))
-
     bits = _bit_ints()
-    negative, bitwise_and, ndarray, b1 = np.negative, np.bitwise_and, np.ndarray, np.dtype(bool)
+    negative, subtract, bitwise_and = np.negative, np.subtract, np.bitwise_and
+    ndarray, b1, one = np.ndarray, np.dtype(bool), np.int8(1)
+
+    def zero(dtype: Any) -> Any:
+        z = zeros.get(dtype)
+        if z is None:
+            z = zeros[dtype] = np.zeros((), dtype)
+        return z
+
+    # Both below give where()'s result to the bit, by bits from 1,024 elements: g's bits AND
+    # all ones or all zeros (+0.0), made from a boolean mask cast to 0 or 1. NumPy's where
+    # branches on every element: on a random mask (ReLU's) it is slower than these two passes
+    # from ~1,000 elements on, 1.3x at 64x100 float32, ~5x at 256x1024 float64 (bench/README.md)
+
+    def relu_backward(g: Any, x: Any, /) -> Any:
+        # where(x <= 0, 0, g), as PyTorch's threshold_backward: a NaN passes g
+        cut = x <= zero(x.dtype)
+        i = bits.get(g.dtype)
+        if i is not None and g.size >= 1024:
+            return bitwise_and(g.view(i), subtract(cut, one, dtype=np.int8)).view(g.dtype)
+        return where(cut, zero(g.dtype), g)
 
     def mask_grad(g: Any, keep: Any, /) -> Any:
+        # g where keep is True, +0.0 elsewhere
         i = bits.get(g.dtype)
         if i is not None and g.size >= 1024 and keep.__class__ is ndarray and keep.dtype is b1:
-            # where(keep, g, 0) to the bit: g's bits AND all ones (keep as 1, negated) or all
-            # zeros (+0.0). NumPy's where branches on every element: on a random mask (ReLU's)
-            # it is slower than these two passes from ~1,000 elements on, 1.3x at 64x100
-            # float32 and ~5x at 256x1024 float64 (bench/README.md)
             return bitwise_and(g.view(i), negative(keep, dtype=np.int8)).view(g.dtype)
-        z = zeros.get(g.dtype)
-        if z is None:
-            z = zeros[g.dtype] = np.zeros((), g.dtype)
-        return where(keep, g, z)
+        return where(keep, g, zero(g.dtype))
 
     def all_finite(a: Any) -> bool:
         # a . a is finite only when every element of a is: one pass, no temporary (an overflow
