@@ -121,35 +121,24 @@ def _direct(xp: Any) -> dict[str, Any]:
     vdot = np.vdot
     zeros: dict[Any, Any] = {}  # a 0-d zero per dtype: NumPy compares with it faster than with 0
 
-    bits = _bit_ints()
-    negative, subtract, bitwise_and = np.negative, np.subtract, np.bitwise_and
-    ndarray, b1, one = np.ndarray, np.dtype(bool), np.int8(1)
-
     def zero(dtype: Any) -> Any:
         z = zeros.get(dtype)
         if z is None:
             z = zeros[dtype] = np.zeros((), dtype)
         return z
 
-    # Both below give where()'s result to the bit, by bits from 1,024 elements: g's bits AND
-    # all ones or all zeros (+0.0), made from a boolean mask cast to 0 or 1. NumPy's where
-    # branches on every element: on a random mask (ReLU's) it is slower than these two passes
-    # from ~1,000 elements on, 1.3x at 64x100 float32, ~5x at 256x1024 float64 (bench/README.md)
+    ndarray, b1 = np.ndarray, np.dtype(bool)
 
     def relu_backward(g: Any, x: Any, /) -> Any:
         # where(x <= 0, 0, g), as PyTorch's threshold_backward: a NaN passes g
         cut = x <= zero(x.dtype)
-        i = bits.get(g.dtype)
-        if i is not None and g.size >= 1024:
-            return bitwise_and(g.view(i), subtract(cut, one, dtype=np.int8)).view(g.dtype)
-        return where(cut, zero(g.dtype), g)
+        r = _BY_BITS(g, cut)
+        return r if r is not None else where(cut, zero(g.dtype), g)
 
     def mask_grad(g: Any, keep: Any, /) -> Any:
-        # g where keep is True, +0.0 elsewhere
-        i = bits.get(g.dtype)
-        if i is not None and g.size >= 1024 and keep.__class__ is ndarray and keep.dtype is b1:
-            return bitwise_and(g.view(i), negative(keep, dtype=np.int8)).view(g.dtype)
-        return where(keep, g, zero(g.dtype))
+        # where(keep, g, 0); by bits only for a boolean array mask
+        r = _BY_BITS(g, keep, keep=True) if keep.__class__ is ndarray and keep.dtype is b1 else None
+        return r if r is not None else where(keep, g, zero(g.dtype))
 
     def all_finite(a: Any) -> bool:
         # a . a is finite only when every element of a is: one pass, no temporary (an overflow
@@ -337,44 +326,51 @@ def _zeros_view(shape: tuple[int, ...], dtype: Any) -> Any:
     return np.ndarray(shape, dtype, cell, 0, (0,) * len(shape))
 
 
-def _bit_ints() -> dict[Any, Any]:
-    """NumPy's real floating dtypes -> the signed integer dtype of their width, whose views
-    of an array write or mask its elements' bits (+0.0 is all zero bits)."""
+def _masking_by_bits() -> Any:
+    """``by_bits(a, mask, keep, out)``: ``a`` with +0.0 where the boolean array ``mask`` is
+    True (``keep``: where it is False), written into ``a`` with ``out``; None where ``a`` does
+    not go by bits (not a real floating array of at least 1,024 elements), for NumPy's own
+    ``a[mask] = 0`` or ``where`` instead.
+
+    +0.0 is all zero bits, so this is an AND of each element's bits with all zeros or all ones,
+    exact for every value (NaN payloads, inf and -0.0 kept where kept). NumPy's boolean
+    assignment and ``where`` branch on every element: on a random mask (ReLU's, True about half
+    the time) they are slower than these two passes from ~1,000 elements on, ~3x at 64x100 and
+    ~15x at 256x1024 (``bench/README.md``).
+    """
     import numpy as np
 
-    return {np.dtype(f): np.dtype(i) for f, i in (("e", "i2"), ("f", "i4"), ("d", "i8"))}
+    # each real floating dtype -> the signed integer of its width, whose views hold its bits
+    bits = {np.dtype(f): np.dtype(i) for f, i in (("e", "i2"), ("f", "i4"), ("d", "i8"))}
+    one, i8 = np.int8(1), np.dtype(np.int8)
+    negative, subtract, bitwise_and = np.negative, np.subtract, np.bitwise_and
 
-
-def _zero_where_bits() -> Any:
-    import numpy as np
-
-    bits = _bit_ints()
-    one = np.int8(1)
-
-    def zero_where(a: Any, mask: Any) -> None:
+    def by_bits(a: Any, mask: Any, keep: bool = False, out: bool = False) -> Any:
         i = bits.get(a.dtype)
-        flags = a.flags
-        if (
-            i is None
-            or a.size < 1024
-            or not flags.writeable
-            or not (flags.c_contiguous or flags.f_contiguous)
-        ):
-            # small: NumPy's own is faster; read-only: its error; neither C- nor F-ordered:
-            # elements may share memory (as_strided), where the order of writes decides
-            a[mask] = 0
-            return
-        # +0.0 is all zero bits: AND each element with all zeros where mask is True and all
-        # ones elsewhere, which leaves those elements exactly as they were (NaN payloads and
-        # -0.0 included). NumPy's boolean assignment branches on every element, which a mask
-        # such as ReLU's, True half the time at random, makes ~3x (6,400 elements) to ~15x
-        # (260,000) slower than these two passes.
+        if i is None or a.size < 1024:
+            return None
         v = a.view(i)  # (the itemsize is the same)
-        # (the mask as 0 or 1, less one: -1, all ones once widened by sign, or 0; cast, not
-        # viewed: a boolean's byte may be any nonzero value, which NumPy reads as True)
-        np.bitwise_and(v, np.subtract(mask, one, dtype=np.int8), out=v, casting="unsafe")
+        # the mask as 0 or 1 (cast, not viewed: a boolean's byte may be any nonzero value,
+        # which NumPy reads as True), made -1 (all ones once widened, by sign) or 0
+        m = negative(mask, dtype=i8) if keep else subtract(mask, one, dtype=i8)
+        return bitwise_and(v, m, out=v if out else None, casting="unsafe").view(a.dtype)
 
-    return zero_where
+    return by_bits
+
+
+_BY_BITS = _masking_by_bits()
+
+
+def _zero_where(a: Any, mask: Any) -> None:
+    flags = a.flags
+    if (
+        not flags.writeable  # (NumPy's own assignment gives its error)
+        # neither C- nor F-ordered: elements may share memory (as_strided), where the order
+        # of the writes decides
+        or not (flags.c_contiguous or flags.f_contiguous)
+        or _BY_BITS(a, mask, out=True) is None
+    ):
+        a[mask] = 0
 
 
 BACKEND = Backend(
@@ -391,6 +387,6 @@ BACKEND = Backend(
         owns_data=_owns_data,
         copy=_ndarray_copy(),
         zeros_view=_zeros_view,
-        zero_where=_zero_where_bits(),
+        zero_where=_zero_where,
     ),
 )
