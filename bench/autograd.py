@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from tape import numpy_two_layer_step
 
 import polytensor as pt
 
@@ -117,23 +118,11 @@ def train_numpy(data: tuple[np.ndarray, ...], steps: int) -> float:
     >>> train_numpy(initial_data("float64"), 3) < train_numpy(initial_data("float64"), 1)
     True
     """
-    x, y = data[0], data[1]
     w1, w2 = start_weights(data)
-    lr = w1.dtype.type(LEARNING_RATE)
+    step = numpy_two_layer_step(data[0], data[1], w1, w2, w1.dtype.type(LEARNING_RATE))
     loss = np.nan
     for _ in range(steps):
-        h = x @ w1
-        h_relu = np.maximum(h, 0)
-        y_pred = h_relu @ w2
-        diff = y_pred - y
-        loss = float(np.square(diff).sum())
-        grad_y_pred = 2 * diff
-        grad_w2 = h_relu.T @ grad_y_pred
-        grad_h = grad_y_pred @ w2.T
-        grad_h[h < 0] = 0
-        grad_w1 = x.T @ grad_h
-        w1 -= lr * grad_w1
-        w2 -= lr * grad_w2
+        loss = step()
     return loss
 
 

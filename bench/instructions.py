@@ -39,7 +39,7 @@ import sys
 from collections.abc import Callable
 
 import numpy as np
-from tape import _my_relu  # (this folder is on sys.path when the file runs as a script)
+from tape import _my_relu, numpy_two_layer_step  # (this folder is on sys.path as a script)
 from threadpoolctl import threadpool_limits
 
 import polytensor as pt
@@ -59,25 +59,8 @@ def tiny_step(relu: str) -> Callable[[], None]:
     rng = np.random.default_rng(0)
     xn, yn = (rng.standard_normal(s).astype(np.float32) for s in ((4, 8), (4, 2)))
     w1n, w2n = (rng.standard_normal(s).astype(np.float32) for s in ((8, 5), (5, 2)))
-    if relu == "numpy":
-        lr32 = np.float32(1e-6)
-
-        def numpy_step() -> None:
-            nonlocal w1n, w2n
-            h = xn @ w1n
-            h_relu = np.maximum(h, 0)
-            y_pred = h_relu @ w2n
-            diff = y_pred - yn
-            float(np.square(diff).sum())
-            grad_y_pred = 2 * diff
-            grad_w2 = h_relu.T @ grad_y_pred
-            grad_h = grad_y_pred @ w2n.T
-            grad_h[h < 0] = 0
-            grad_w1 = xn.T @ grad_h
-            w1n -= lr32 * grad_w1
-            w2n -= lr32 * grad_w2
-
-        return numpy_step
+    if relu == "numpy":  # (tape.py's step by hand, on copies: w1n and w2n are updated)
+        return numpy_two_layer_step(xn, yn, w1n.copy(), w2n.copy(), np.float32(1e-6))
     x, y = pt.asarray(xn), pt.asarray(yn)
     w1 = pt.tensor(w1n, requires_grad=True)
     w2 = pt.tensor(w2n, requires_grad=True)
