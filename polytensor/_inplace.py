@@ -145,6 +145,16 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         if d is None or d is ins[i]:  # absent, or a Python scalar
             continue
         v = ins[i]
+        if _tape.written_since(v._backend, d, node.epoch):
+            m = v._meta
+            if m is None or v._data is not d or m.version == node.versions[i]:
+                raise RuntimeError(
+                    f"one of the input tensors of {node.op.name}() shares its memory with a "
+                    f"tensor (a view of it, its detach() or .data, or a tensor it views) that "
+                    f"was modified by an in-place operation after {node.op.name}() used it; "
+                    f"its gradient would no longer be right: clone() the tensor before "
+                    f"changing it, or change it after backward()"
+                )
         if v._data is not d:  # rebound by a later in-place op: read the old value
             if fixed is None:
                 fixed = list(ins)

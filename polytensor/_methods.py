@@ -855,6 +855,7 @@ def zero_(self: Tensor) -> Tensor:
             m = self._meta = _tape.Meta()
             m.deferred = m.zeroed = -1  # (fields of the instance: the next reads are quick)
             m.grad_of = None
+        wrote = False
         if m.deferred != m.version:  # (else zero_() again: the zeros are still deferred)
             d = self._data
             # (grad_of: set only for a large .grad, on a backend with Writes.zeros_view)
@@ -863,11 +864,14 @@ def zero_(self: Tensor) -> Tensor:
                 m.deferred = m.version + 1
             else:
                 d[...] = False if d.dtype in b.cats[_BOOL_CAT] else 0
+                wrote = True
             d = None
         else:
             m.deferred = m.version + 1
         _tape._inplace_count += 1  # (_tape.bump_version(self), inline)
         m.version += 1
+        if wrote:
+            _tape.note_write(self)
         m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
         return self
     _inplace.check_inplace(self, "zero_")  # (refused under this name, not fill_'s)

@@ -29,12 +29,14 @@ __all__ = [
     "describe",
     "mark_special",
     "needs_graph",
+    "note_write",
     "only_held_by",
     "record",
     "record_node",
     "record_tensors",
     "requires_grad",
     "set_requires_grad",
+    "written_since",
 ]
 
 _FLOATING = ("real floating", "complex floating")
@@ -179,7 +181,8 @@ class Node:
         rules that use their output (exp, inv, det...) differentiate again correctly."""
         if self.out is None:
             return None
-        for entry in self.out_metas:
+        saved = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
+        for entry, o in zip(self.out_metas, saved, strict=False):
             if entry is not None:
                 m = entry[0]()
                 if m is not None and m.version != entry[1]:
@@ -187,6 +190,13 @@ class Node:
                         f"an output of {self.op.name}() that its gradient needs was modified by "
                         f"an in-place operation (version {entry[1]} when saved, now "
                         f"{m.version}); clone() it before changing it"
+                    )
+                if written_since(o._backend, o._data, self.epoch):
+                    raise RuntimeError(
+                        f"an output of {self.op.name}() that its gradient needs shares its "
+                        f"memory with a tensor (a view of it, its detach() or .data) that was "
+                        f"modified by an in-place operation after {self.op.name}() made it; "
+                        f"clone() it before changing it, or change it after backward()"
                     )
         if not create_graph:
             return self.out
@@ -369,24 +379,69 @@ def only_held_by(obj: Any, n: int) -> bool:
 _getrefcount = getattr(sys, "getrefcount", None)
 
 
-def bump_version(t: Any) -> None:
-    """Count an in-place change of ``t``.
+def bump_version(t: Any, written: bool = True) -> None:
+    """Count an in-place change of ``t``; ``written``: its memory was written (else ``t`` was
+    rebound to other data), which ``note_write`` notes.
 
     A tensor without autograd state whose data nothing else holds (no node keeps it: nodes
     keep their inputs' data; what keeps the tensor itself to check it later gave it a state,
-    ``watched_version``) is in no graph: its change concerns no recorded op, and the nodes
-    recorded so far keep their fast backward (a Function's backward writing into a tensor it
-    made, say). The caller must not hold ``t``'s data in a local while it asks: the data
-    would look shared.
+    ``watched_version``) and which views no other memory is in no graph: its change concerns
+    no recorded op, and the nodes recorded so far keep their fast backward (a Function's
+    backward writing into a tensor it made, say). The caller must not hold ``t``'s data in a
+    local while it asks: the data would look shared.
     """
     global _inplace_count
     m = t._meta
     if m is None:
-        if only_held_by(t._data, 1):
+        root = t._backend.memory_root
+        if only_held_by(t._data, 1) and (root is None or root(t._data) is t._data):
             return
         m = t._meta = Meta()
     _inplace_count += 1
     m.version += 1
+    if written:
+        note_write(t)
+
+
+# In-place writes into memory, by the array that owns the memory (Backend.memory_root): its
+# id -> [a weak reference to it, the value of _inplace_count after its latest write]. Backward
+# checks the data a node read against it (written_since): a write through a view, detach() or
+# .data of a tensor bumps only that tensor's version, not the one the node recorded.
+_WRITES: dict[int, list[Any]] = {}
+_WRITES_LIMIT = [256]  # (when the log holds this many roots, the dead ones are dropped)
+
+
+def note_write(t: Any) -> None:
+    """Note that ``t``'s memory was just written in place (after ``_inplace_count`` counted
+    it), by the array that owns that memory; nothing on an immutable backend."""
+    root = t._backend.memory_root
+    if root is None:
+        return
+    r = root(t._data)
+    e = _WRITES.get(id(r))
+    if e is not None and e[0]() is r:
+        e[1] = _inplace_count
+        return
+    try:
+        ref = weakref.ref(r)
+    except TypeError:  # an array type without weak references: its views' writes go unseen
+        return
+    if len(_WRITES) >= _WRITES_LIMIT[0]:
+        for k in [k for k, (w, _) in _WRITES.items() if w() is None]:
+            del _WRITES[k]
+        _WRITES_LIMIT[0] = max(256, 2 * len(_WRITES))
+    _WRITES[id(r)] = [ref, _inplace_count]
+
+
+def written_since(backend: Any, data: Any, epoch: int) -> bool:
+    """Whether memory that ``data`` (an array of ``backend``) views was written in place after
+    ``_inplace_count`` was ``epoch``, through any tensor (``note_write``)."""
+    root = backend.memory_root
+    if root is None or not _WRITES:
+        return False
+    r = root(data)
+    e = _WRITES.get(id(r))
+    return e is not None and e[1] > epoch and e[0]() is r
 
 
 def _detached(t: Any) -> Any:

@@ -187,7 +187,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"{self._backend.name!r}; move it first with value.to({self._backend.name!r})"
             )
         self._data = value._data
-        _tape.bump_version(self)
+        _tape.bump_version(self, written=False)  # (rebound: no memory was written)
 
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:

@@ -34,6 +34,7 @@ class FunctionCtx:
     # (what forward did not set: nothing saved, every output differentiable)
     _saved: tuple[Any, ...] = ()
     _versions: tuple[int, ...] = ()
+    _epoch = 0  # (_tape._inplace_count when the tensors were saved)
     _non_differentiable: frozenset[int] | set[int] = frozenset()
 
     def __init__(self, needs_input_grad: tuple[bool, ...], name: str = "Function") -> None:
@@ -43,6 +44,7 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` for ``backward``; changing one in place afterwards is an error."""
         self._saved = tensors
+        self._epoch = _tape._inplace_count
         # (watched: a tensor in no graph, a constant, gets the state that counts its changes)
         if len(tensors) == 1:  # (the common case, without a comprehension)
             self._versions = (_tape.watched_version(tensors[0]),)
@@ -53,7 +55,8 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         saved = self._saved
-        if len(saved) == 1:  # (the common case, without a zip)
+        unchanged = _tape._inplace_count == self._epoch  # (no in-place change at all since)
+        if len(saved) == 1 and unchanged:  # (the common case, without a zip)
             t = saved[0]
             m = getattr(t, "_meta", None)
             if m is None or m.version == self._versions[0]:
@@ -64,6 +67,17 @@ class FunctionCtx:
                     f"one of the tensors saved by {self._name}.forward() with save_for_backward "
                     f"was modified by an in-place operation (version {v} when saved, now "
                     f"{_tape._version(t)}); clone() it before changing it"
+                )
+            if (
+                not unchanged
+                and isinstance(t, TensorBase)
+                and _tape.written_since(t._backend, t._data, self._epoch)
+            ):
+                raise RuntimeError(
+                    f"one of the tensors saved by {self._name}.forward() with save_for_backward "
+                    f"shares its memory with a tensor (a view of it, its detach() or .data) "
+                    f"that was modified by an in-place operation after it was saved; clone() "
+                    f"it before changing it, or change it after backward()"
                 )
         return self._saved
 

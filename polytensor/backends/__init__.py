@@ -21,6 +21,7 @@ from ._backend import (
     LazyOps,
     Transfer,
     Writes,
+    base_root,
 )
 from ._from_namespace import from_namespace
 
@@ -34,6 +35,7 @@ __all__ = [
     "Writes",
     "all_devices",
     "available",
+    "base_root",
     "from_namespace",
     "get",
     "names",

@@ -23,6 +23,7 @@ __all__ = [
     "LazyOps",
     "Transfer",
     "Writes",
+    "base_root",
     "register_op_name",
 ]
 
@@ -254,6 +255,13 @@ class Writes:
         other element unchanged) and the same errors; ``x[mask] = 0`` on a tensor outside any
         graph calls it (the seeds' custom ReLU: ``grad_input[input < 0] = 0``). Without this
         hook, the backend's own ``array[mask] = 0``.
+    memory_root : callable, optional
+        ``memory_root(array)``: the array whose memory ``array`` views (``array`` itself when
+        it is no view): an in-place write is noted by it, so that backward catches a write
+        into memory a recorded op read through another tensor (a view, ``detach()``,
+        ``.data``). ``base_root`` serves libraries whose views have NumPy's ``.base``. Without
+        this hook, each array is its own root: writes through the same array are caught,
+        writes through a view of it are not.
 
     Examples
     --------
@@ -269,6 +277,32 @@ class Writes:
     copy: Callable[[Any], Any] | None = None
     zeros_view: Callable[[tuple[int, ...], Any], Any] | None = None
     zero_where: Callable[[Any, Any], None] | None = None
+    memory_root: Callable[[Any], Any] | None = None
+
+
+def base_root(array: Any) -> Any:
+    """The array that owns ``array``'s memory, for a library whose views have NumPy's
+    ``.base`` (the array viewed, or None): following ``.base`` while it is an array of the
+    same type (a view of bytes or of a foreign buffer is its own root).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends import base_root
+    >>> a = np.zeros(4)
+    >>> base_root(a[1:].T) is a, base_root(a) is a
+    (True, True)
+    """
+    cls = array.__class__
+    base = array.base
+    while base is not None and base.__class__ is cls:
+        array = base
+        base = array.base
+    return array
+
+
+def _same(array: Any) -> Any:
+    return array
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,6 +423,7 @@ class Backend:
         "inplace",
         "lazy",
         "lazy_ops",
+        "memory_root",
         "multi_device",
         "mutable",
         "name",
@@ -464,6 +499,11 @@ class Backend:
         self.zeros_view = writes.zeros_view
         # (array, mask) -> None, writing array[mask] = 0; or None
         self.zero_where = writes.zero_where
+        # array -> the array that owns its memory, by which in-place writes are noted; None on
+        # an immutable backend (writes rebind there: nothing a node read changes)
+        self.memory_root: Callable[[Any], Any] | None = (
+            (writes.memory_root or _same) if capabilities.mutable else None
+        )
         self.extra = availability.extra  # the pip extra of polytensor that installs the library
         self._probe = availability.probe
         self._xp: ModuleType | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Availability, Backend, Capabilities, Transfer
+from ._backend import Availability, Backend, Capabilities, Transfer, Writes, base_root
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
 
@@ -62,11 +62,17 @@ def _to_numpy(array: Any) -> Any:
 
 _OVERRIDES: dict[str, Any] = {}
 
+
+def _memory_root(a: Any) -> Any:
+    return base_root(a._array)  # (the NumPy array that array-api-strict's Array wraps)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
+    writes=Writes(memory_root=_memory_root),
     availability=Availability(extra="strict"),
 )

@@ -12,6 +12,7 @@ from ._backend import (
     Capabilities,
     Transfer,
     Writes,
+    base_root,
     generic_strong_zero,
 )
 
@@ -80,6 +81,6 @@ BACKEND = Backend(
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(owns_data=_owns_data),
+    writes=Writes(owns_data=_owns_data, memory_root=base_root),
     availability=Availability(extra="cupy", probe=_probe),
 )

@@ -13,6 +13,7 @@ from ._backend import (
     Capabilities,
     Transfer,
     Writes,
+    base_root,
     generic_check_index,
     generic_nll_loss,
     generic_strong_zero,
@@ -388,5 +389,6 @@ BACKEND = Backend(
         copy=_ndarray_copy(),
         zeros_view=_zeros_view,
         zero_where=_zero_where,
+        memory_root=base_root,
     ),
 )
