@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
+from . import _tensor_base as _tb
 from ._tensor_base import settle_zeros
 
 if TYPE_CHECKING:
@@ -58,16 +59,20 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
             f"in place has {x.shape}; in-place operations cannot broadcast self"
         )
     check_inplace(x, where)
+    rebound = True
     if _tape.requires_grad(result):
         # Recorded: rebind, so the node that saved the old value keeps it intact.
         x._data = result._data
     elif x._backend.mutable:
         settle_zeros(x, True)  # (zeros that zero_() left unwritten: written first)
         x._data[...] = result._data
+        rebound = False
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
         rebind_owners(x)
     after_inplace(x, result)
+    if rebound and x._write_back is not None:  # a view (_tensor.View): its base takes the change
+        x._write_back()
     return x  # type: ignore[no-any-return]  # (x is a Tensor)
 
 
@@ -101,7 +106,8 @@ def alias_before_inplace(x: Any) -> Any:
     m = x._meta
     if m is None or m.node is None or not _config.GRAD_ENABLED.get():
         return x
-    alias = object.__new__(type(x))
+    # (a view's alias is a plain tensor: the view's base stays with the view)
+    alias = object.__new__(type(x) if x._write_back is None else _tb.TENSOR)
     alias._data = x._data
     alias._backend = x._backend
     alias._meta = m
@@ -158,7 +164,7 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         if v._data is not d:  # rebound by a later in-place op: read the old value
             if fixed is None:
                 fixed = list(ins)
-            a = object.__new__(type(v))
+            a = object.__new__(type(v) if v._write_back is None else _tb.TENSOR)
             a._data = d
             a._backend = v._backend
             a._meta = node.needs[i]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import _tape
+from . import _config, _tape
 from ._config import get_default_dtype, parse_device
 from ._consumers import note_namespace_request
 from ._extras import tensor
@@ -22,7 +22,7 @@ from ._ops.manipulation import _copy, permute_dims
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import TensorOperators
+from ._tensor_ops import TensorOperators, getitem_tensor, register_view
 from ._transfer import move
 from .autograd import no_grad
 
@@ -266,6 +266,110 @@ class DataView(Tensor):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+class View(Tensor):
+    """A tensor made by basic indexing of another (``x[0]``, ``x[1:, ::2]``, its base): it
+    shows the base's values as they are now, as PyTorch's views do, on every backend.
+
+    - A write into the view's memory (NumPy, CuPy, array-api-strict, nothing recorded) is a
+      write into the base's: nothing more to do.
+    - An in-place change of the view that rebinds it instead (recorded for autograd, or on
+      an immutable backend: Dask) is written back: ``base[key] = view``, itself recorded when
+      the view is in a graph (PyTorch's ``CopySlices``).
+    - A view whose base was rebound since (an in-place change of the base, recorded or on
+      Dask) takes ``base[key]`` again when it is next read, recorded as it was at first.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> h = pt.ones(3, requires_grad=True)
+    >>> out = pt.zeros(2, 3)
+    >>> _ = out[0].copy_(h * 2)
+    >>> out
+    tensor([[2., 2., 2.],
+            [0., 0., 0.]], backend='numpy', grad_fn=<PutBackward>)
+    """
+
+    # _vdata and _vmeta hold what _data and _meta (properties here, in front of TensorBase's
+    # slots, which a view leaves unset) give once the view is up to date
+    __slots__ = ("_base", "_key", "_recorded", "_seen", "_vdata", "_vmeta")
+    _base: TensorBase
+    _key: Any
+    _recorded: bool
+    _seen: Any  # the base's data that the view's data views
+    _vdata: Any
+    _vmeta: Any
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> View:  # noqa: PYI034
+        raise TypeError("View is made by indexing a tensor (x[0]); it has no constructor")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    @property  # (in front of TensorBase's slot)
+    def _data(self) -> Any:
+        if self._base._data is not self._seen:
+            self._refresh()
+        return self._vdata
+
+    @_data.setter
+    def _data(self, value: Any) -> None:
+        self._vdata = value
+
+    @property
+    def _meta(self) -> Any:
+        if self._base._data is not self._seen:
+            self._refresh()
+        return self._vmeta
+
+    @_meta.setter
+    def _meta(self, value: Any) -> None:
+        self._vmeta = value
+
+    def _refresh(self) -> None:
+        """Take ``base[key]`` again (the base was rebound): in the graph as the view was made
+        (grad mode then), a change of value to whatever saved the view (its version)."""
+        base = self._base
+        token = _GRAD.set(self._recorded)
+        try:
+            fresh = getitem_tensor(base, self._key)
+        finally:
+            _GRAD.reset(token)
+        self._seen = base._data
+        self._vdata = fresh._vdata if fresh.__class__ is View else fresh._data
+        old = self._vmeta
+        m = fresh._vmeta if fresh.__class__ is View else fresh._meta
+        if old is not None:
+            if m is None:
+                m = _tape.Meta()
+            m.version = old.version + 1
+        self._vmeta = m
+
+    def _write_back(self) -> None:
+        """After an in-place change rebound this view: ``base[key] = view``."""
+        alias = object.__new__(Tensor)
+        alias._data = self._vdata
+        alias._backend = self._backend
+        alias._meta = self._vmeta
+        self._base[self._key] = alias  # type: ignore[index]  # (a Tensor)
+
+
+def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
+    """``t``, the result of ``base[key]`` for a basic ``key``, as a ``View`` of ``base``."""
+    v = object.__new__(View)
+    v._vdata = t._data
+    v._backend = t._backend
+    v._vmeta = t._meta
+    v._base = base
+    v._key = key
+    v._recorded = _GRAD.get()
+    v._seen = base._data
+    return v
+
+
+_GRAD = _config.GRAD_ENABLED
+register_view(as_view)
 
 
 def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:

@@ -50,6 +50,9 @@ class TensorBase:
     # The tensor whose ``.data`` this one is, on an immutable backend (a slot of DataView):
     # an in-place change of this one, which rebinds its data, rebinds the owner's too.
     _owner: TensorBase | None = None
+    # What writes an in-place change that rebound this tensor back into the tensor it views
+    # (a method of _tensor.View); None for a tensor that views nothing
+    _write_back: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(

@@ -126,7 +126,32 @@ def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
 
 
 def _getitem(self: Any, key: Any, /) -> Tensor:
-    return cast("Tensor", _getitem_op(self, key))
+    t = _getitem_op(self, key)
+    if _as_view is not None and _basic(key):
+        return cast("Tensor", _as_view(t, self, key))
+    return cast("Tensor", t)
+
+
+getitem_tensor = _getitem
+
+
+def _basic(key: Any) -> bool:
+    """Whether ``key`` is basic indexing (Python ints, slices, None, ``...``): ``x[key]`` is
+    then a view of ``x`` (``_tensor.View``)."""
+    if key.__class__ is tuple:
+        return all(k.__class__ in _BASIC or k is Ellipsis for k in key)
+    return key.__class__ in _BASIC or key is Ellipsis
+
+
+_BASIC = (int, slice, type(None))
+_as_view: Callable[[Any, Any, Any], Any] | None = None
+
+
+def register_view(as_view: Callable[[Any, Any, Any], Any]) -> None:
+    """Make basic indexing return ``as_view(result, base, key)`` (``_tensor.as_view``, defined
+    with the concrete tensor class)."""
+    global _as_view
+    _as_view = as_view
 
 
 def _with_ellipsis(key: Any, ndim: int) -> Any:
@@ -193,6 +218,8 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         r = put(_inplace.alias_before_inplace(self), key, value)
         self._data = r._data
         _inplace.after_inplace(self, r)
+        if self._write_back is not None:  # a view: its base takes the change
+            self._write_back()
         return
     try:
         if self._backend.mutable:
@@ -208,6 +235,8 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         # the library's refusal (a value the dtype cannot hold, a key Dask cannot assign), named
         raise named_error("__setitem__", e) from e
     _tape.bump_version(self)
+    if not self._backend.mutable and self._write_back is not None:  # (rebound: a view's
+        self._write_back()  # base takes the change)
 
 
 class TensorOperators:

@@ -55,7 +55,8 @@ def _kinds(backend: str) -> dict[str, Any]:
 def test_every_tensor_kind_round_trips(backend: str) -> None:
     for name, t in _kinds(backend).items():
         got = _round_trip(t)
-        assert type(got) is type(t), name
+        # (a view travels as a tensor of its own: its base does not travel with it)
+        assert type(got) is (pt.Tensor if name == "view" else type(t)), name
         assert got._backend.name == backend, name
         assert got.dtype == t.dtype and got.shape == t.shape, name
         assert got.requires_grad == t.requires_grad, name

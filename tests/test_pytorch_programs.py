@@ -139,9 +139,10 @@ def test_the_allowed_difference_is_numpy_sharing_memory_only_on_numpy(
     backend: str, tmp_path: Path
 ) -> None:
     """On NumPy, ``t.numpy()`` and ``from_numpy(a)`` share memory as torch's do, so a later
-    in-place change of one shows in the other, and so does a change through a view; on another
-    backend they are copies and keep the old values."""
-    for name in ("seed001_numpy_bridge", "tut_tensors_numpy_bridge", "tut_tensors"):
+    in-place change of one shows in the other; on another backend they are copies and keep the
+    old values. (A view of a tensor, ``row = t[0]``, shows the tensor's later in-place changes
+    on every backend: the tutorial's ``tut_tensors`` compares it everywhere.)"""
+    for name in ("seed001_numpy_bridge", "tut_tensors_numpy_bridge"):
         prog = PROGRAMS[name]
         assert prog.numpy_only
         shared = run(prog, pt, tmp_path)
@@ -149,5 +150,5 @@ def test_the_allowed_difference_is_numpy_sharing_memory_only_on_numpy(
             copied = run(prog, pt, tmp_path)
         for k in prog.numpy_only:
             assert not np.array_equal(shared[k], copied[k]), (name, k)
-        assert all(np.all(shared[k] == 2) for k in prog.numpy_only if "view" not in k), name
-        assert all(np.all(copied[k] == 1) for k in prog.numpy_only if "view" not in k), name
+        assert all(np.all(shared[k] == 2) for k in prog.numpy_only), name
+        assert all(np.all(copied[k] == 1) for k in prog.numpy_only), name

@@ -35,17 +35,24 @@ def _getitem(x: Any, key: Any) -> Any:
     """array-api-strict refuses integer arrays mixed with slices (the standard only requires
     them with integers); polytensor's gradients of take and diagonal index that way, so such
     keys are served through NumPy, on the array's device."""
+    items = key if isinstance(key, tuple) else (key,)
+    if all(k.__class__ in _BASIC for k in items):
+        # basic indexing: with a trailing ``...`` (which the library asks for when the key
+        # indexes fewer axes than the array has), a view of x's memory, 0-d results included
+        return x[(*items, Ellipsis)]
     try:
         return x[key]
     except IndexError:
         import numpy as np
 
-        items = key if isinstance(key, tuple) else (key,)
         host_key = tuple(_to_numpy(k) if hasattr(k, "dtype") else k for k in items)
         out = np.asarray(_to_numpy(x)[host_key if isinstance(key, tuple) else host_key[0]])
         import array_api_strict as xp
 
         return xp.asarray(out, device=x.device)
+
+
+_BASIC = (int, slice, type(None))
 
 
 def _to_numpy(array: Any) -> Any:

@@ -31,8 +31,24 @@ def _load() -> ModuleType:
     warm_up_allocator()
     import numpy as np
 
+    _OVERRIDES["__getitem__"] = _getitem_view(np.ndarray)
+
     BACKEND._as_array = np.asarray  # NumPy's own, in place of _as_array: no Python frame
     return xp
+
+
+def _getitem_view(ndarray: type) -> Any:
+    """``a[key]``, with a 0-d view where NumPy gives a scalar (``a[0]`` of a 1-d array): as
+    every other basic index, ``x[0]`` is then a view of ``x``, and ``x[0].fill_(1)`` or
+    ``x[i].copy_(y)`` writes into ``x``, as in PyTorch."""
+
+    def getitem(a: Any, key: Any) -> Any:
+        r = a[key]
+        if r.__class__ is not ndarray:  # (a NumPy scalar: only for a key of integers)
+            return a[(*key, Ellipsis) if key.__class__ is tuple else (key, Ellipsis)]
+        return r
+
+    return getitem
 
 
 WARMUP_BYTES = 16 * 2**20

@@ -46,9 +46,7 @@ def _tensors_data() -> Data:
     return {"x": rng(10).standard_normal((4, 4)).astype(np.float32)}
 
 
-@program(
-    "tutorial: Tensors", data=_tensors_data, numpy_only=("row, a view, after the in-place changes",)
-)
+@program("tutorial: Tensors", data=_tensors_data)
 def tut_tensors(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     # Initialising a tensor: from data, from NumPy, from another tensor, from a shape

@@ -1,0 +1,154 @@
+"""A tensor made by basic indexing (``x[0]``, ``x[1:, ::2]``) is a view of ``x``, as in PyTorch,
+on every backend: in-place changes of the view reach ``x`` and the graph (``CopySlices``),
+and in-place changes of ``x`` reach the view (``_tensor.View``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: Any) -> Any:
+    name: str = request.param
+    pytest.importorskip(name)
+    with pt.use_backend(name):
+        yield name
+
+
+def _np(t: Any) -> Any:
+    return np.asarray(t.detach().numpy())
+
+
+def _f64(values: Any, requires_grad: bool = False) -> Any:
+    return pt.asarray(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+def test_copy_into_rows_of_a_buffer_reaches_the_buffer_and_the_graph(backend: str) -> None:
+    # a common PyTorch idiom: fill a preallocated buffer row by row
+    h = _f64([1.0, 1.0, 1.0], requires_grad=True)
+    out = pt.zeros((2, 3), dtype=pt.float64)
+    out[0].copy_(h * 2)
+    out[1].copy_(h * 3)
+    (out * out).sum().backward()
+    np.testing.assert_array_equal(_np(out), [[2.0] * 3, [3.0] * 3])
+    np.testing.assert_array_equal(_np(h.grad), [26.0] * 3)  # 2 * 2 * 2 + 2 * 3 * 3
+
+
+def test_a_recorded_change_of_a_view_reaches_its_base(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    s = _f64(3.0, requires_grad=True)
+    y = w * 2
+    v = y[:2]
+    v.mul_(s)
+    (y * pt.arange(4, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(_np(y), [6.0, 6.0, 2.0, 2.0])
+    np.testing.assert_array_equal(_np(w.grad), [0.0, 6.0, 4.0, 6.0])
+    assert float(s.grad) == 2.0  # 0 * 2 + 1 * 2
+
+
+def test_a_recorded_change_of_the_base_reaches_its_view(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    s = _f64(3.0, requires_grad=True)
+    y = w * 2
+    v = y[1:3]
+    y.mul_(s)
+    np.testing.assert_array_equal(_np(v), [6.0, 6.0])
+    (v * pt.arange(2, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(_np(w.grad), [0.0, 0.0, 6.0, 0.0])
+    assert float(s.grad) == 2.0
+
+
+def test_a_view_of_a_view_writes_through_both(backend: str) -> None:
+    h = _f64([1.0, 1.0, 1.0], requires_grad=True)
+    out = pt.zeros((2, 3), dtype=pt.float64)
+    out[1][1:].add_(h[:2])
+    out.sum().backward()
+    np.testing.assert_array_equal(_np(out), [[0.0] * 3, [0.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(_np(h.grad), [1.0, 1.0, 0.0])
+
+
+def test_an_element_is_a_zero_dimensional_view(backend: str) -> None:
+    h = _f64([1.0, 1.0, 1.0], requires_grad=True)
+    y = h * 1
+    y[1].mul_(5)
+    y.sum().backward()
+    np.testing.assert_array_equal(_np(y), [1.0, 5.0, 1.0])
+    np.testing.assert_array_equal(_np(h.grad), [1.0, 5.0, 1.0])
+    x = pt.zeros(3)
+    x[1].fill_(5)  # nothing recorded: a write into x's memory (NumPy) or written back (Dask)
+    e = x[2]
+    e += 2
+    np.testing.assert_array_equal(_np(x), [0.0, 5.0, 2.0])
+
+
+def test_changes_without_a_graph_go_both_ways(backend: str) -> None:
+    t = pt.reshape(pt.arange(8, dtype=pt.float32), (2, 4))
+    row = t[0]
+    t[:, 1] = 0
+    t.add_(5)
+    np.testing.assert_array_equal(_np(row), [5.0, 5.0, 7.0, 8.0])
+    v = t[1, 1:]
+    v += 1
+    v[0] = 70
+    np.testing.assert_array_equal(_np(t), [[5.0, 5.0, 7.0, 8.0], [9.0, 70.0, 12.0, 13.0]])
+
+
+def test_a_parameter_updated_through_a_view_under_no_grad(backend: str) -> None:
+    p = pt.nn.Parameter(pt.ones(4))
+    with pt.no_grad():
+        p[:2].mul_(3)
+        p[3].zero_()
+    np.testing.assert_array_equal(_np(p), [3.0, 3.0, 1.0, 0.0])
+    assert p.requires_grad and p.is_leaf
+
+
+def test_a_view_of_a_leaf_that_requires_grad_is_refused_in_place(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w[:2].mul_(2)
+    np.testing.assert_array_equal(_np(w), [1.0] * 4)
+
+
+def test_a_use_of_a_view_before_the_base_changed_keeps_its_gradient(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    y = w * 2
+    v = y[:2]
+    z = (v * v).sum()
+    y.mul_(3)  # recorded: z's ops keep the values they read
+    z.backward()
+    np.testing.assert_array_equal(_np(w.grad), [8.0, 8.0, 0.0, 0.0])
+
+
+def test_a_view_taken_under_no_grad_stays_out_of_the_graph(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    y = w * 2
+    with pt.no_grad():
+        v = y[:2]
+    y.mul_(3)  # v takes y[:2] again, still outside the graph
+    np.testing.assert_array_equal(_np(v), [6.0, 6.0])
+    assert not v.requires_grad
+
+
+def test_views_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        w = lib.ones(4, dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        y = w * 2
+        a = y[:2]
+        b = y[1:]
+        a.mul_(s)
+        b[1:].add_(s)
+        ((y * y).sum() + (a * b[:2]).sum()).backward()
+        return [y.detach().numpy(), a.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
+
+    for got, want in zip(program(pt), program(torch), strict=True):
+        np.testing.assert_allclose(np.asarray(got), want)
