@@ -32,7 +32,7 @@ from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import TensorOperators
+from ._tensor_ops import Permuted, Reshaped, TensorOperators, whole_view
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -630,9 +630,9 @@ def view(self: Tensor, *shape: Any) -> Tensor:
             f"view(): shape {dims} is invalid for a tensor of {size} elements (shape {self.shape})"
         )
     if self._backend.lazy or not self._backend.mutable:
-        return reshape(self, dims)
+        return whole_view(reshape(self, dims), self, Reshaped(dims))
     try:
-        return reshape(self, dims, copy=False)
+        return whole_view(reshape(self, dims, copy=False), self, Reshaped(dims))
     except (ValueError, AttributeError) as e:
         raise RuntimeError(
             f"view(): the data of this tensor (shape {self.shape}) cannot be "
@@ -651,7 +651,8 @@ def reshape_method(self: Tensor, *shape: Any) -> Tensor:
     (3, 2)
     """
 
-    return reshape(self, _shape_args("reshape", shape))
+    dims = _shape_args("reshape", shape)
+    return whole_view(reshape(self, dims), self, Reshaped(dims))
 
 
 def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -667,10 +668,11 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     for d in (start_dim, end_dim):
         _check_dim("flatten", d, max(self.ndim, 1))
     if self.ndim == 0:
-        return reshape(self, (1,))
+        return whole_view(reshape(self, (1,)), self, Reshaped((1,)))
     s, e = start_dim % self.ndim, end_dim % self.ndim
     shape = tuple(self.shape)
-    return reshape(self, shape[:s] + (-1,) + shape[e + 1 :])
+    dims = shape[:s] + (-1,) + shape[e + 1 :]
+    return whole_view(reshape(self, dims), self, Reshaped(dims))
 
 
 def _check_dim(where: str, d: Any, ndim: int) -> None:
@@ -694,7 +696,8 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
     (1, 3)
     """
 
-    return expand_dims(self, axis=dim)
+    r = expand_dims(self, axis=dim)
+    return whole_view(r, self, Reshaped(tuple(r.shape)))
 
 
 def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
@@ -709,14 +712,19 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
 
     if dim is None:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
-        return squeeze(self, dims) if dims else self
+        return _squeezed(self, dims) if dims else self
     dims = dim if isinstance(dim, tuple) else (dim,)
     for d in dims:
         _check_dim("squeeze", d, self.ndim)
     if self.ndim == 0:  # (as PyTorch: squeeze(0) of a 0-d tensor is the tensor)
         return self
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
-    return squeeze(self, dims) if dims else self
+    return _squeezed(self, dims) if dims else self
+
+
+def _squeezed(x: Tensor, dims: tuple[int, ...]) -> Tensor:
+    r = squeeze(x, dims)
+    return whole_view(r, x, Reshaped(tuple(r.shape)))
 
 
 def permute(self: Tensor, *dims: Any) -> Tensor:
@@ -729,7 +737,8 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
     (4, 2, 3)
     """
 
-    return permute_dims(self, _shape_args("permute", dims))
+    axes = _shape_args("permute", dims)
+    return whole_view(permute_dims(self, axes), self, Permuted(axes))
 
 
 def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -749,7 +758,8 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
                 f"transpose() expects dimensions in [{-len(axes)}, {len(axes) - 1}]; got {d!r}"
             )
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    return permute_dims(self, tuple(axes))
+    perm = tuple(axes)
+    return whole_view(permute_dims(self, perm), self, Permuted(perm))
 
 
 def t(self: Tensor) -> Tensor:

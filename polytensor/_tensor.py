@@ -22,7 +22,7 @@ from ._ops.manipulation import _copy, permute_dims
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import TensorOperators, getitem_tensor, register_view
+from ._tensor_ops import WHOLE, TensorOperators, getitem_tensor, register_view
 from ._transfer import move
 from .autograd import no_grad
 
@@ -269,16 +269,20 @@ class DataView(Tensor):
 
 
 class View(Tensor):
-    """A tensor made by basic indexing of another (``x[0]``, ``x[1:, ::2]``, its base): it
-    shows the base's values as they are now, as PyTorch's views do, on every backend.
+    """A tensor made by basic indexing of another (``x[0]``, ``x[1:, ::2]``, its base), or
+    from all of it by a PyTorch-style method that returns a view there (``view``, ``reshape``
+    and ``flatten`` where they need no copy, ``unsqueeze``, ``squeeze``, ``permute``,
+    ``transpose``, ``t``): it shows the base's values as they are now, as PyTorch's views do,
+    on every backend.
 
     - A write into the view's memory (NumPy, CuPy, array-api-strict, nothing recorded) is a
       write into the base's: nothing more to do.
     - An in-place change of the view that rebinds it instead (recorded for autograd, or on
-      an immutable backend: Dask) is written back: ``base[key] = view``, itself recorded when
-      the view is in a graph (PyTorch's ``CopySlices``).
+      an immutable backend: Dask) is written back: ``base[key] = view`` (or ``base.copy_``
+      of it reshaped or permuted back), itself recorded when the view is in a graph
+      (PyTorch's ``CopySlices``).
     - A view whose base was rebound since (an in-place change of the base, recorded or on
-      Dask) takes ``base[key]`` again when it is next read, recorded as it was at first.
+      Dask) is taken from it again when it is next read, recorded as it was at first.
 
     Examples
     --------
@@ -332,8 +336,9 @@ class View(Tensor):
         (grad mode then), a change of value to whatever saved the view (its version)."""
         base = self._base
         token = _GRAD.set(self._recorded)
+        key = self._key
         try:
-            fresh = getitem_tensor(base, self._key)
+            fresh = key.take(base) if key.__class__ in WHOLE else getitem_tensor(base, key)
         finally:
             _GRAD.reset(token)
         self._seen = base._data
@@ -352,7 +357,11 @@ class View(Tensor):
         alias._data = self._vdata
         alias._backend = self._backend
         alias._meta = self._vmeta
-        self._base[self._key] = alias  # type: ignore[index]  # (a Tensor)
+        key = self._key
+        if key.__class__ in WHOLE:
+            key.give(self._base, alias)
+        else:
+            self._base[key] = alias  # type: ignore[index]  # (a Tensor)
 
 
 def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:

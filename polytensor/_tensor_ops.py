@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _config, _inplace, _tape
 from . import _dtypes as dt
@@ -23,6 +23,7 @@ from ._ops._registry import OPS
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, put, split_key
+from ._ops.manipulation import permute_dims, reshape
 from ._tensor_base import SUBCLASSES, TensorBase
 
 __all__ = ["TensorOperators", "sub_scaled_"]
@@ -37,6 +38,7 @@ _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 _BOOL = dt.CATEGORY_NAMES.index("boolean")
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
 _GRAD = _config.GRAD_ENABLED
+_T = TypeVar("_T")
 
 
 def _operator(name: str) -> Callable[..., Tensor]:
@@ -133,6 +135,57 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
 
 
 getitem_tensor = _getitem
+
+
+class Reshaped:
+    """How a view of all of its base in another shape (``x.view(2, 3)``, ``x.reshape``,
+    ``x.flatten``, ``x.unsqueeze``, ``x.squeeze``) is taken from the base and given back:
+    the ``key`` of a ``_tensor.View`` that is no index."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[Any, ...]) -> None:
+        self.shape = shape
+
+    def take(self, base: Any) -> Any:
+        return reshape(base, self.shape)
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(reshape(value, tuple(base.shape)))
+
+
+class Permuted:
+    """How a view of all of its base with its axes permuted (``x.permute``, ``x.transpose``,
+    ``x.t()``) is taken from the base and given back."""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+    def take(self, base: Any) -> Any:
+        return permute_dims(base, self.axes)
+
+    def give(self, base: Any, value: Any) -> None:
+        inverse = [0] * len(self.axes)
+        for i, a in enumerate(self.axes):
+            inverse[a] = i
+        base.copy_(permute_dims(value, tuple(inverse)))
+
+
+WHOLE = (Reshaped, Permuted)
+
+
+def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
+    """``t``, made from all of ``base`` by ``how``, as a ``_tensor.View`` of ``base`` when it
+    shares ``base``'s memory (on an immutable backend: always, as PyTorch's views do), else
+    as it is (a reshape that had to copy, as PyTorch's ``reshape`` then does)."""
+    if _as_view is None or t is base:
+        return t
+    root = base._backend.memory_root
+    if root is not None and root(cast("Any", t)._data) is not root(base._data):
+        return t
+    return cast("_T", _as_view(t, base, how))
 
 
 def _basic(key: Any) -> bool:

@@ -152,3 +152,59 @@ def test_views_match_torch() -> None:
 
     for got, want in zip(program(pt), program(torch), strict=True):
         np.testing.assert_allclose(np.asarray(got), want)
+
+
+WHOLE_VIEWS = {
+    "view": lambda y: y.view(2, 3),
+    "reshape": lambda y: y.reshape(3, 2),
+    "flatten": lambda y: y.view(2, 3).flatten(),
+    "unsqueeze": lambda y: y.unsqueeze(0),
+    "squeeze": lambda y: y.view(1, 6).squeeze(0),
+    "permute": lambda y: y.view(2, 3).permute(1, 0),
+    "transpose": lambda y: y.view(2, 3).transpose(0, 1),
+    "t": lambda y: y.view(2, 3).t(),
+}
+
+
+@pytest.mark.parametrize("how", list(WHOLE_VIEWS))
+def test_methods_that_return_views_write_back_and_see_changes(backend: str, how: str) -> None:
+    take = WHOLE_VIEWS[how]
+    w = _f64(np.arange(6.0), requires_grad=True)
+    s = _f64(3.0, requires_grad=True)
+    y = w * 1
+    v = take(y)
+    v.mul_(s)  # recorded: y takes the change, and the gradient goes through it
+    np.testing.assert_array_equal(_np(y), np.arange(6.0) * 3)
+    y.add_(1)  # and v sees y's change
+    np.testing.assert_array_equal(_np(v).ravel(), _np(take(y)).ravel())
+    (y * y).sum().backward()
+    np.testing.assert_allclose(_np(w.grad), 2 * (np.arange(6.0) * 3 + 1) * 3)
+    assert float(s.grad) == pytest.approx(
+        float(np.sum(2 * (np.arange(6.0) * 3 + 1) * np.arange(6.0)))
+    )
+
+
+def test_a_reshape_that_copies_is_no_view_as_in_pytorch() -> None:
+    x = pt.reshape(pt.arange(6.0), (2, 3))
+    flat = x.t().reshape(6)  # not contiguous: a copy, in PyTorch too
+    flat.add_(100)
+    np.testing.assert_array_equal(_np(x), np.arange(6.0).reshape(2, 3))
+    with pytest.raises(RuntimeError, match="reshape"):
+        x.t().view(6)  # view() refuses, as PyTorch's
+
+
+def test_whole_views_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        w = lib.ones(6, dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        y = w * 1
+        m = y.view(2, 3)
+        m.t()[1].mul_(s)
+        y.reshape(3, 2).transpose(0, 1).add_(1)
+        (y * lib.arange(6, dtype=lib.float64)).sum().backward()
+        return [y.detach().numpy(), m.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
+
+    for got, want in zip(program(pt), program(torch), strict=True):
+        np.testing.assert_allclose(np.asarray(got), want)
