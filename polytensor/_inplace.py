@@ -83,11 +83,15 @@ def rebind_owners(x: Any) -> None:
     while owner is not None:
         owner._data = x._data
         _tape.bump_version(owner)
+        if owner._write_back is not None:  # (x.data of a view: the view's base takes it too)
+            owner._write_back(True)
         owner = owner._owner
 
 
 def check_inplace(x: Any, where: str) -> None:
-    """Refuse in-place changes of leaves that require grad while grad mode is on."""
+    """Refuse in-place changes of leaves that require grad while grad mode is on, and of
+    views (``_tensor.View``) of them, or made under ``no_grad`` of a tensor in a graph: the
+    view's change would reach the base outside the graph (PyTorch refuses both)."""
     m = x._meta
     if m is not None and m.requires_grad and m.node is None and _config.GRAD_ENABLED.get():
         raise RuntimeError(
@@ -95,6 +99,22 @@ def check_inplace(x: Any, where: str) -> None:
             f"operation; wrap the update in `with pt.no_grad():` or use "
             f"x.detach()"
         )
+    if x._write_back is not None and _config.GRAD_ENABLED.get():
+        base = x._base
+        if not x._recorded and _tape.requires_grad(base):
+            raise RuntimeError(
+                f"{where}: a view made under no_grad of a tensor that requires grad is "
+                f"changed in place with grad mode on; its change would reach the base "
+                f"outside the graph: take the view with grad mode on, change it under "
+                f"`with pt.no_grad():` too, or clone() it first"
+            )
+        bm = base._meta
+        if bm is not None and bm.requires_grad and bm.node is None:
+            raise RuntimeError(
+                f"{where}: a view of a leaf tensor that requires grad is used in an in-place "
+                f"operation; wrap the update in `with pt.no_grad():` or change a clone()"
+            )
+        check_inplace(base, where)
 
 
 def alias_before_inplace(x: Any) -> Any:
@@ -143,7 +163,13 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
     overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
     """
-    checked = node.op.checked
+    op = node.op
+    checked = op.checked
+    rule_reads = getattr(op, "rule_reads", None)
+    if rule_reads is not None:  # only what the rules that run read
+        checked = sorted(
+            {j for i, e in enumerate(node.needs) if e is not None for j in rule_reads[i]}
+        )
     datas = node.datas
     fixed = None
     for i in range(len(ins)) if checked is None else checked:

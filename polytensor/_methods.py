@@ -857,7 +857,8 @@ def zero_(self: Tensor) -> Tensor:
     b = self._backend
     m = self._meta
     if b.mutable and (
-        m is None or not (m.requires_grad or m.node is not None) or not _GRAD_MODE.get()
+        ((m is None or not (m.requires_grad or m.node is not None)) and self._write_back is None)
+        or not _GRAD_MODE.get()
     ):
         # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary. Nothing to
         # refuse: a leaf that requires grad comes here only with grad mode off.)
@@ -961,9 +962,9 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
         src = astype(src, self.dtype)
     if tuple(src.shape) != tuple(self.shape):
         src = broadcast_to(src, tuple(self.shape))
-    if not _tape.requires_grad(src):
-        src = _copy(src)
-    return assign_inplace(self, src, "copy_")
+    # (a copy in memory of its own, recorded when src is in a graph: this tensor, rebound to
+    # it then, must not share src's memory, or a later write into one would change the other)
+    return assign_inplace(self, _copy(src), "copy_")
 
 
 def _new_like(name: str) -> Callable[..., Tensor]:

@@ -182,8 +182,10 @@ class Node:
         if self.out is None:
             return None
         saved = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
+        # (outputs a rule does not read, kept for their shapes (unstack's): not checked)
+        reads_out = getattr(self.op, "saves_out", True)
         for entry, o in zip(self.out_metas, saved, strict=False):
-            if entry is not None:
+            if entry is not None and reads_out:
                 m = entry[0]()
                 if m is not None and m.version != entry[1]:
                     raise RuntimeError(
@@ -427,8 +429,10 @@ def note_write(t: Any) -> None:
     except TypeError:  # an array type without weak references: its views' writes go unseen
         return
     if len(_WRITES) >= _WRITES_LIMIT[0]:
-        for k in [k for k, (w, _) in _WRITES.items() if w() is None]:
-            del _WRITES[k]
+        # (a copy of the items, and pop: other threads may note writes meanwhile)
+        for k, (w, _) in list(_WRITES.items()):
+            if w() is None:
+                _WRITES.pop(k, None)
         _WRITES_LIMIT[0] = max(256, 2 * len(_WRITES))
     _WRITES[id(r)] = [ref, _inplace_count]
 

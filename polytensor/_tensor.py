@@ -7,6 +7,7 @@ autograd behaviour lives in ``polytensor.autograd``."""
 from __future__ import annotations
 
 import sys
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
@@ -22,7 +23,14 @@ from ._ops.manipulation import _copy, permute_dims
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import WHOLE, TensorOperators, getitem_tensor, register_view
+from ._tensor_ops import (
+    WHOLE,
+    Permuted,
+    TensorOperators,
+    getitem_tensor,
+    register_view,
+    whole_view,
+)
 from ._transfer import move
 from .autograd import no_grad
 
@@ -87,12 +95,14 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"T expects a 2-D tensor; got {self.ndim}-D; use x.mT for stacks "
                 f"of matrices or pt.permute_dims for other layouts"
             )
-        return permute_dims(self, (1, 0))
+        return whole_view(permute_dims(self, (1, 0)), self, Permuted((1, 0)))
 
     @property
     def mT(self) -> Tensor:
         """Transpose of the last two dimensions."""
-        return matrix_transpose(self)
+        n = self.ndim
+        axes = (*range(n - 2), n - 1, n - 2) if n >= 2 else ()
+        return whole_view(matrix_transpose(self), self, Permuted(axes))
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
         """The ``polytensor`` module: this tensor's Array API namespace.
@@ -186,8 +196,18 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"data= got a tensor of backend {value._backend.name!r} for one of "
                 f"{self._backend.name!r}; move it first with value.to({self._backend.name!r})"
             )
+        old = self._data
         self._data = value._data
         _tape.bump_version(self, written=False)  # (rebound: no memory was written)
+        # views taken before keep the old data, as PyTorch's keep the old storage (View)
+        m = self._meta
+        if m is None:
+            m = self._meta = _tape.Meta()
+        try:
+            ref = weakref.ref(old)
+        except TypeError:  # (an array type without weak references: views follow the new data)
+            return
+        m.swapped_out = [r for r in getattr(m, "swapped_out", ()) if r() is not None] + [ref]
 
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
@@ -313,7 +333,10 @@ class View(Tensor):
 
     @property  # (in front of TensorBase's slot)
     def _data(self) -> Any:
-        if self._base._data is not self._seen:
+        base = self._base
+        if base.__class__ is View:
+            _settle(self)
+        elif base._data is not self._seen:
             self._refresh()
         return self._vdata
 
@@ -323,7 +346,10 @@ class View(Tensor):
 
     @property
     def _meta(self) -> Any:
-        if self._base._data is not self._seen:
+        base = self._base
+        if base.__class__ is View:
+            _settle(self)
+        elif base._data is not self._seen:
             self._refresh()
         return self._vmeta
 
@@ -335,6 +361,15 @@ class View(Tensor):
         """Take ``base[key]`` again (the base was rebound): in the graph as the view was made
         (grad mode then), a change of value to whatever saved the view (its version)."""
         base = self._base
+        bm = _meta_of(base)
+        if bm is not None and any(r() is self._seen for r in getattr(bm, "swapped_out", ())):
+            # the base's .data was replaced (x.data = other): the view keeps the data it views
+            keep = object.__new__(Tensor)
+            keep._data = self._seen
+            keep._backend = self._backend
+            keep._meta = None
+            self._base = keep
+            return
         token = _GRAD.set(self._recorded)
         key = self._key
         try:
@@ -346,22 +381,54 @@ class View(Tensor):
         old = self._vmeta
         m = fresh._vmeta if fresh.__class__ is View else fresh._meta
         if old is not None:
-            if m is None:
+            if old.node is None and old.requires_grad and (m is None or m.node is None):
+                m = old  # a leaf of its own (v.requires_grad_()): it stays that leaf
+            elif m is None:
                 m = _tape.Meta()
             m.version = old.version + 1
+            if m is not old and old.retains_grad:  # (retain_grad(): the new value's grad, as
+                old.retains_grad = False  # after any in-place change)
+                m.retains_grad = True
+                _tape.mark_special(m)
         self._vmeta = m
 
-    def _write_back(self) -> None:
-        """After an in-place change rebound this view: ``base[key] = view``."""
+    def _write_back(self, untracked: bool = False) -> None:
+        """After an in-place change rebound this view: ``base[key] = view``; ``untracked``:
+        the change came through ``.data`` (or is a gradient's accumulation), so it is given
+        back outside the graph, as a change of ``base.data``."""
         alias = object.__new__(Tensor)
         alias._data = self._vdata
         alias._backend = self._backend
-        alias._meta = self._vmeta
-        key = self._key
-        if key.__class__ in WHOLE:
-            key.give(self._base, alias)
-        else:
-            self._base[key] = alias  # type: ignore[index]  # (a Tensor)
+        alias._meta = None if untracked else self._vmeta
+        token = _GRAD.set(False) if untracked else None
+        try:
+            key = self._key
+            if key.__class__ in WHOLE:
+                key.give(self._base, alias)
+            else:
+                self._base[key] = alias  # type: ignore[index]  # (a Tensor)
+        finally:
+            if token is not None:
+                _GRAD.reset(token)
+
+
+def _meta_of(t: Any) -> Any:
+    return t._vmeta if t.__class__ is View else t._meta
+
+
+def _settle(view: View) -> None:
+    """Bring ``view`` and the views it is a view of up to date, from the first base down: a
+    loop, not a recursion, however long the chain (``v = v[1:]`` a thousand times)."""
+    chain = []
+    v: Any = view
+    while v.__class__ is View:
+        chain.append(v)
+        v = v._base
+    seen = v._data
+    for w in reversed(chain):
+        if seen is not w._seen:
+            w._refresh()
+        seen = w._vdata
 
 
 def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:

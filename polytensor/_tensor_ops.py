@@ -9,6 +9,7 @@ recorded, and otherwise record the op and rebind the tensor (``polytensor._inpla
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -58,8 +59,16 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
         if (
             writes is not None
             and op_name is not None
-            # (a tensor outside any graph updated with one in a graph joins it: recorded)
-            and (not _GRAD.get() or (_tape._edge(self) is None and _tape._edge(other) is None))
+            # (a tensor outside any graph updated with one in a graph joins it: recorded; a
+            # view, with grad mode on, is checked first: _inplace.check_inplace)
+            and (
+                not _GRAD.get()
+                or (
+                    _tape._edge(self) is None
+                    and _tape._edge(other) is None
+                    and self._write_back is None
+                )
+            )
             and (fn := writes.get(op_name)) is not None
         ):
             # Nothing to record: write the result straight into self's memory (NumPy's out=)
@@ -128,10 +137,12 @@ def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
 
 
 def _getitem(self: Any, key: Any, /) -> Tensor:
-    t = _getitem_op(self, key)
-    if _as_view is not None and _basic(key):
-        return cast("Tensor", _as_view(t, self, key))
-    return cast("Tensor", t)
+    if _as_view is not None:
+        if not _basic(key):
+            key = _as_ints(key, self._backend)
+        if _basic(key):
+            return cast("Tensor", _as_view(_getitem_op(self, key), self, key))
+    return cast("Tensor", _getitem_op(self, key))
 
 
 getitem_tensor = _getitem
@@ -197,6 +208,32 @@ def _basic(key: Any) -> bool:
 
 
 _BASIC = (int, slice, type(None))
+
+
+def _as_ints(key: Any, backend: Any) -> Any:
+    """``key`` with its integers of other kinds as Python ints, as PyTorch reads them: a NumPy
+    integer, a 0-d integer tensor of an eager backend (``x[pt.asarray(1)]``). A key with
+    anything else (an array of indices, a mask) stays as it is."""
+    items = key if key.__class__ is tuple else (key,)
+    out = []
+    for k in items:
+        if k.__class__ in _BASIC or k is Ellipsis:
+            out.append(k)
+        elif isinstance(k, TensorBase):
+            if k.ndim != 0 or k.dtype.kind not in ("signed integer", "unsigned integer"):
+                return key
+            if k._backend.lazy or k._backend is not backend:
+                return key  # (Dask would compute; another backend: the error says so)
+            out.append(int(k))
+        elif hasattr(k.__class__, "__index__") and not isinstance(k, (bool, list)):
+            if getattr(k, "ndim", 0) != 0 or getattr(k, "dtype", None) == "bool":
+                return key  # (an array of indices, or a 0-d bool)
+            out.append(operator.index(k))
+        else:
+            return key
+    return tuple(out) if key.__class__ is tuple else out[0]
+
+
 _as_view: Callable[[Any, Any, Any], Any] | None = None
 
 
@@ -233,6 +270,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         and self._meta is None
         and key._backend is b
         and b.mutable
+        and (self._write_back is None or not _GRAD.get())  # (a view: checked below)
     ):  # x[mask] = 0: a mask of x's shape, a real floating x in no graph, a Python number
         kd = key._data
         d = self._data

@@ -208,3 +208,156 @@ def test_whole_views_match_torch() -> None:
 
     for got, want in zip(program(pt), program(torch), strict=True):
         np.testing.assert_allclose(np.asarray(got), want)
+
+
+def test_numpy_integers_and_0d_integer_tensors_index_as_ints(backend: str) -> None:
+    w = pt.ones(3, dtype=pt.float64, requires_grad=True)
+    out = w * pt.zeros((2, 3), dtype=pt.float64)
+    for i in np.arange(2):  # NumPy integers, as PyTorch reads them
+        out[i].copy_(w * 2)
+    out.sum().backward()
+    np.testing.assert_array_equal(_np(out), np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(_np(w.grad), [4.0, 4.0, 4.0])
+    if backend != "dask":  # (a 0-d tensor key on Dask stays lazy: an index array there)
+        x = pt.zeros(3, dtype=pt.float64)
+        x[pt.asarray(1)].fill_(5.0)
+        np.testing.assert_array_equal(_np(x), [0.0, 5.0, 0.0])
+
+
+def test_a_view_taken_under_no_grad_is_refused_in_place_with_grad_on(backend: str) -> None:
+    w = _f64([1.0] * 3, requires_grad=True)
+    s = _f64(3.0, requires_grad=True)
+    y = w * 1
+    with pt.no_grad():
+        v = y[:2]
+    with pytest.raises(RuntimeError, match="view made under no_grad"):
+        v.mul_(s)  # (PyTorch refuses it too: the change would reach y outside the graph)
+    with pytest.raises(RuntimeError, match="view made under no_grad"):
+        v[0] = 5.0
+    np.testing.assert_array_equal(_np(y), [1.0] * 3)
+    with pt.no_grad():
+        v.mul_(2)  # allowed under no_grad, as in PyTorch
+    np.testing.assert_array_equal(_np(y), [2.0, 2.0, 1.0])
+
+
+def test_a_view_of_a_leaf_is_refused_before_anything_changes(backend: str) -> None:
+    w = _f64([1.0] * 4, requires_grad=True)
+    v = w[:2]
+    with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
+        v.mul_(2)
+    np.testing.assert_array_equal(_np(v), [1.0, 1.0])
+    np.testing.assert_array_equal(_np(w), [1.0] * 4)
+
+
+def test_a_long_chain_of_views_is_no_recursion(backend: str) -> None:
+    x = pt.arange(1201, dtype=pt.float64)
+    v = x
+    for _ in range(1200):  # (each view's base is the one before: a loop brings them up to date)
+        v = v[1:]
+    x.add_(1)  # a rebind on Dask: every view of the chain takes its base again
+    assert float(v[0]) == 1201.0
+
+
+def test_the_write_log_can_be_noted_from_threads() -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    arrays = [pt.zeros(4) for _ in range(600)]
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                for a in arrays:
+                    a[:2].add_(1.0)
+                    b = pt.zeros(2)
+                    b[:1].add_(1.0)  # (dead at once: the log drops such entries as it grows)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_what_no_rule_reads_may_change_through_a_view(backend: str) -> None:
+    if backend == "dask":
+        pytest.skip("Dask arrays are rebound, not written: nothing a rule read can change")
+    w = pt.ones((2, 3), dtype=pt.float64, requires_grad=True)
+    y = w * 1
+    rows = pt.unstack(y)  # unstack's rule reads none of its outputs
+    loss = rows[0].sum() + rows[1].sum()
+    with pt.no_grad():
+        y[0, 0] = 100.0
+    loss.backward()
+    np.testing.assert_array_equal(_np(w.grad), np.ones((2, 3)))
+    w.grad = None
+    loss = (w.T * 2).sum()  # multiply's rule for w reads only the 2
+    with pt.no_grad():
+        w.mul_(0.5)
+    loss.backward()
+    np.testing.assert_array_equal(_np(w.grad), np.full((2, 3), 2.0))
+
+
+def test_copy_from_a_tensor_in_a_graph_shares_no_memory(backend: str) -> None:
+    w = _f64([1.0, 2.0, 3.0], requires_grad=True)
+    h = w.exp()
+    y = pt.zeros(3, dtype=pt.float64)
+    y.copy_(h)
+    with pt.no_grad():
+        y.mul_(0.0)
+    np.testing.assert_allclose(_np(h), np.exp([1.0, 2.0, 3.0]))
+    h.sum().backward()
+    np.testing.assert_allclose(_np(w.grad), np.exp([1.0, 2.0, 3.0]))
+
+
+def test_a_view_keeps_retain_grad_and_leaf_state_when_its_base_changes(backend: str) -> None:
+    w = _f64([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 2
+    v = y[1:]
+    v.retain_grad()
+    y.mul_(3)
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(_np(v.grad), [24.0, 36.0])  # as PyTorch
+    x = _f64([1.0, 2.0, 3.0])
+    u = x[:2]
+    u.requires_grad_()
+    (u * 2).sum().backward()
+    with pt.no_grad():
+        x.add_(1.0)
+    assert u.requires_grad and u.is_leaf
+    np.testing.assert_array_equal(_np(u), [2.0, 3.0])
+    np.testing.assert_array_equal(_np(u.grad), [2.0, 2.0])
+
+
+def test_replacing_data_leaves_earlier_views_with_the_old_data(backend: str) -> None:
+    x = _f64([1.0, 2.0, 3.0, 4.0, 5.0])
+    v = x[3]
+    x.data = _f64([7.0, 8.0])
+    assert float(v) == 4.0  # as PyTorch: the view keeps the old storage
+    np.testing.assert_array_equal(_np(x[1:]), [8.0])
+
+
+def test_data_and_grad_of_views_reach_their_base(backend: str) -> None:
+    x = _f64([[1.0, 2.0], [3.0, 4.0]])
+    x[0].data.fill_(5.0)
+    np.testing.assert_array_equal(_np(x), [[5.0, 5.0], [3.0, 4.0]])
+    w = _f64([1.0, 2.0, 3.0], requires_grad=True)
+    b = pt.zeros(5, dtype=pt.float64)
+    w.grad = b[1:4]  # a gradient that lives in a bucket: backward adds into the bucket
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(_np(b), [0.0, 2.0, 4.0, 6.0, 0.0])
+
+
+def test_transposes_are_views(backend: str) -> None:
+    w = _f64(np.ones((2, 3)), requires_grad=True)
+    s = _f64(2.0, requires_grad=True)
+    y = w * 1
+    y.T[0].mul_(s)  # y's first column
+    y.mT[:, 1].add_(s)  # y's second row
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(_np(y), [[2.0, 1.0, 1.0], [4.0, 3.0, 3.0]])
+    np.testing.assert_array_equal(_np(w.grad), [[8.0, 2.0, 2.0], [16.0, 6.0, 6.0]])
+    assert float(s.grad) == 2 * 2.0 + 2 * 4.0 * 2 + 2 * 3.0 + 2 * 3.0

@@ -61,6 +61,9 @@ class OpDef:
     reads: tuple[bool, ...] | None = None
     # the indices of the True entries of ``reads`` (None: check every input)
     checked: tuple[int, ...] | None = None
+    # with one rule per input, per rule the inputs whose values it reads: backward checks only
+    # those of the rules it runs (x * 2 reads nothing of x); None: ``checked``
+    rule_reads: tuple[tuple[int, ...], ...] | None = None
     # with one rule per input, the inputs whose rules read ``out``: the output is kept only
     # when one of them needs a gradient (x ** 2 keeps no output); None: any input
     out_readers: tuple[int, ...] | None = None
@@ -138,6 +141,13 @@ def _declare_reads(opdef: OpDef) -> None:
             reads[j] = reads[j] or not _declares_unused(name)
     opdef.reads = tuple(reads)
     opdef.checked = tuple(j for j, r in enumerate(reads) if r)
+    if opdef.rules and len(opdef.rules) == n_inputs:
+        per_rule: list[tuple[int, ...]] = [()] * n_inputs
+        for i, (p, _) in params:
+            per_rule[i] = tuple(
+                j for j, name in enumerate(p[2 : 2 + n_inputs]) if not _declares_unused(name)
+            )
+        opdef.rule_reads = tuple(per_rule)
 
 
 def _register(opdef: OpDef) -> OpDef:

@@ -230,7 +230,7 @@ unstack: Function = op(
     "unstack",
     "(x, /, *, axis=0)",
     "any",
-    lambda gs, outs, _x, axis: (stack(list(gs), axis=axis),),
+    lambda gs, _outs, _x, axis: (stack(list(gs), axis=axis),),
     impl=lambda fn, x, axis: tuple(fn(x, axis=axis)),
     example=_M + ">>> len(pt.unstack(x))\n2",
 )

@@ -123,6 +123,8 @@ def _add_into(old: Any, g: Any, exclusive: bool) -> bool:
             else:  # immutable arrays (Dask): in place means the tensor takes the sum
                 old._data = total
                 _inplace.rebind_owners(old)
+                if old._write_back is not None:  # (a .grad that is a view: its base too)
+                    old._write_back(True)
                 if old._meta is None:  # (the new data is old's alone: count the change)
                     old._meta = Meta()
     except ValueError:  # read-only data (a gradient assigned as a broadcast view)
