@@ -99,7 +99,9 @@ def check_inplace(x: Any, where: str) -> None:
             f"operation; wrap the update in `with pt.no_grad():` or use "
             f"x.detach()"
         )
-    if x._write_back is not None and _config.GRAD_ENABLED.get():
+    if x._write_back is None or not _config.GRAD_ENABLED.get():
+        return
+    while x._write_back is not None:  # (a loop up the chain of views, however long)
         base = x._base
         if not x._recorded and _tape.requires_grad(base):
             raise RuntimeError(
@@ -114,7 +116,7 @@ def check_inplace(x: Any, where: str) -> None:
                 f"{where}: a view of a leaf tensor that requires grad is used in an in-place "
                 f"operation; wrap the update in `with pt.no_grad():` or change a clone()"
             )
-        check_inplace(base, where)
+        x = base
 
 
 def alias_before_inplace(x: Any) -> Any:
@@ -146,6 +148,8 @@ def after_inplace(x: Any, result: Any) -> None:
         old = x._meta
         m = x._meta = _tape.Meta(node=rm.node, index=rm.index)
         m.version = (old.version if old is not None else 0) + 1
+        if old is not None and old.swapped_out:  # (x.data = ... before: _tensor.View)
+            m.swapped_out = old.swapped_out
         if old is not None and old.retains_grad:
             old.retains_grad = False
             m.retains_grad = True

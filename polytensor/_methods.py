@@ -32,7 +32,7 @@ from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import Permuted, Reshaped, TensorOperators, whole_view
+from ._tensor_ops import Permuted, Reshaped, TensorOperators, view_writes_freely, whole_view
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -630,10 +630,16 @@ def view(self: Tensor, *shape: Any) -> Tensor:
             f"view(): shape {dims} is invalid for a tensor of {size} elements (shape {self.shape})"
         )
     if self._backend.lazy or not self._backend.mutable:
-        return whole_view(reshape(self, dims), self, Reshaped(dims))
+        r = whole_view(reshape(self, dims), self, Reshaped(dims))
+        if r._write_back is None and self._write_back is not None:  # (not a view: a copy)
+            raise RuntimeError(
+                f"view(): this tensor (shape {self.shape}) is a view whose layout cannot be "
+                f"seen as shape {dims} without a copy (as in PyTorch); use .reshape(...) instead"
+            )
+        return r
     try:
         return whole_view(reshape(self, dims, copy=False), self, Reshaped(dims))
-    except (ValueError, AttributeError) as e:
+    except (ValueError, AttributeError, TypeError) as e:  # (TypeError: the library's, named)
         raise RuntimeError(
             f"view(): the data of this tensor (shape {self.shape}) cannot be "
             f"seen as shape {dims} without a copy (it is not contiguous); use "
@@ -857,7 +863,10 @@ def zero_(self: Tensor) -> Tensor:
     b = self._backend
     m = self._meta
     if b.mutable and (
-        ((m is None or not (m.requires_grad or m.node is not None)) and self._write_back is None)
+        (
+            (m is None or not (m.requires_grad or m.node is not None))
+            and (self._write_back is None or view_writes_freely(self))
+        )
         or not _GRAD_MODE.get()
     ):
         # (optimizers' and the tutorials' `p.grad.zero_()`: one pass, no temporary. Nothing to

@@ -94,6 +94,9 @@ class Meta:
     deferred = -1
     grad_of: weakref.ref[Meta] | None = None  # for a leaf's .grad: the leaf's state
     accumulate_grad: AccumulateGrad | None = None  # a leaf's graph node, made when asked for
+    # weak references to the data that `x.data = ...` replaced while views of it lived: those
+    # views keep it (_tensor.View)
+    swapped_out: tuple[Any, ...] = ()
 
     def __init__(
         self, requires_grad: bool = False, node: Node | None = None, index: int = 0

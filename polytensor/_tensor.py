@@ -7,6 +7,7 @@ autograd behaviour lives in ``polytensor.autograd``."""
 from __future__ import annotations
 
 import sys
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -197,9 +198,12 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"{self._backend.name!r}; move it first with value.to({self._backend.name!r})"
             )
         old = self._data
-        self._data = value._data
+        new = self._data = value._data
         _tape.bump_version(self, written=False)  # (rebound: no memory was written)
-        # views taken before keep the old data, as PyTorch's keep the old storage (View)
+        # Views taken before keep the old data, as PyTorch's keep the old storage (View): the
+        # old data is noted, unless nothing else holds it (then no view can) or it is the new.
+        if old is new or _tape.only_held_by(old, 1):
+            return
         m = self._meta
         if m is None:
             m = self._meta = _tape.Meta()
@@ -207,7 +211,8 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             ref = weakref.ref(old)
         except TypeError:  # (an array type without weak references: views follow the new data)
             return
-        m.swapped_out = [r for r in getattr(m, "swapped_out", ()) if r() is not None] + [ref]
+        kept = [r for r in m.swapped_out if r() is not None and r() is not new]
+        m.swapped_out = (*kept, ref)
 
     # -- copying and pickling ---------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
@@ -362,7 +367,7 @@ class View(Tensor):
         (grad mode then), a change of value to whatever saved the view (its version)."""
         base = self._base
         bm = _meta_of(base)
-        if bm is not None and any(r() is self._seen for r in getattr(bm, "swapped_out", ())):
+        if bm is not None and any(r() is self._seen for r in bm.swapped_out):
             # the base's .data was replaced (x.data = other): the view keeps the data it views
             keep = object.__new__(Tensor)
             keep._data = self._seen
@@ -395,7 +400,23 @@ class View(Tensor):
     def _write_back(self, untracked: bool = False) -> None:
         """After an in-place change rebound this view: ``base[key] = view``; ``untracked``:
         the change came through ``.data`` (or is a gradient's accumulation), so it is given
-        back outside the graph, as a change of ``base.data``."""
+        back outside the graph, as a change of ``base.data``.
+
+        The base, a view itself, writes back in turn once this returns: a loop over the
+        chain (``_PENDING``), not a recursion, however long it is."""
+        pending = _PENDING.__dict__.get("views")
+        if pending is not None:  # (inside a write-back: the loop below takes it)
+            pending.append((self, untracked))
+            return
+        pending = _PENDING.views = [(self, untracked)]
+        try:
+            while pending:
+                view, flag = pending.pop()
+                view._give_back(flag)
+        finally:
+            _PENDING.views = None
+
+    def _give_back(self, untracked: bool) -> None:
         alias = object.__new__(Tensor)
         alias._data = self._vdata
         alias._backend = self._backend
@@ -410,6 +431,10 @@ class View(Tensor):
         finally:
             if token is not None:
                 _GRAD.reset(token)
+
+
+# per thread, the views waiting to write back while one does (View._write_back)
+_PENDING = threading.local()
 
 
 def _meta_of(t: Any) -> Any:

@@ -66,7 +66,7 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
                 or (
                     _tape._edge(self) is None
                     and _tape._edge(other) is None
-                    and self._write_back is None
+                    and (self._write_back is None or view_writes_freely(self))
                 )
             )
             and (fn := writes.get(op_name)) is not None
@@ -194,9 +194,35 @@ def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
     if _as_view is None or t is base:
         return t
     root = base._backend.memory_root
-    if root is not None and root(cast("Any", t)._data) is not root(base._data):
-        return t
+    if root is not None:
+        if root(cast("Any", t)._data) is not root(base._data):
+            return t
+    elif how.__class__ is Reshaped and not _contiguous(base):
+        return t  # (on Dask: where NumPy's and PyTorch's reshape copy, or may)
+    if None in cast("Any", t).shape or None in base.shape:
+        return t  # (a dimension of unknown length, on Dask: nothing to give it back by)
     return cast("_T", _as_view(t, base, how))
+
+
+def _contiguous(t: Any) -> bool:
+    """On an immutable backend, whether ``t`` is laid out as a tensor of its own: not a view,
+    or a reshape of one (what ``reshape`` may then view without a copy)."""
+    while t._write_back is not None:
+        if t._key.__class__ is not Reshaped:
+            return False
+        t = t._base
+    return True
+
+
+def view_writes_freely(x: Any) -> bool:
+    """Whether an in-place change of view ``x`` may write into its memory with nothing
+    recorded and nothing checked: it and the views it is a view of were taken with grad
+    mode on, and its first base requires no grad (else ``_inplace.check_inplace`` decides)."""
+    while x._write_back is not None:
+        if not x._recorded:
+            return False
+        x = x._base
+    return not _tape.requires_grad(x)
 
 
 def _basic(key: Any) -> bool:
@@ -226,8 +252,9 @@ def _as_ints(key: Any, backend: Any) -> Any:
                 return key  # (Dask would compute; another backend: the error says so)
             out.append(int(k))
         elif hasattr(k.__class__, "__index__") and not isinstance(k, (bool, list)):
-            if getattr(k, "ndim", 0) != 0 or getattr(k, "dtype", None) == "bool":
-                return key  # (an array of indices, or a 0-d bool)
+            kind = getattr(getattr(k, "dtype", None), "kind", "i")
+            if getattr(k, "ndim", 0) != 0 or kind not in ("i", "u"):
+                return key  # (an array of indices; a 0-d bool or float: the library's error)
             out.append(operator.index(k))
         else:
             return key
@@ -270,7 +297,8 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         and self._meta is None
         and key._backend is b
         and b.mutable
-        and (self._write_back is None or not _GRAD.get())  # (a view: checked below)
+        # (a view: checked below, unless it writes freely)
+        and (self._write_back is None or not _GRAD.get() or view_writes_freely(self))
     ):  # x[mask] = 0: a mask of x's shape, a real floating x in no graph, a Python number
         kd = key._data
         d = self._data
