@@ -199,7 +199,7 @@ def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
             return t
     elif how.__class__ is Reshaped and not _contiguous(base):
         return t  # (on Dask: where NumPy's and PyTorch's reshape copy, or may)
-    if None in cast("Any", t).shape or None in base.shape:
+    elif None in cast("Any", t).shape or None in base.shape:
         return t  # (a dimension of unknown length, on Dask: nothing to give it back by)
     return cast("_T", _as_view(t, base, how))
 
