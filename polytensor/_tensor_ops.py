@@ -205,12 +205,47 @@ def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
 
 
 def _contiguous(t: Any) -> bool:
-    """On an immutable backend, whether ``t`` is laid out as a tensor of its own: not a view,
-    or a reshape of one (what ``reshape`` may then view without a copy)."""
+    """On an immutable backend, whether ``t`` would be laid out in C order in NumPy's and
+    PyTorch's memory (what ``reshape`` views without a copy there): a tensor of its own, or a
+    reshape, an identity permutation or a C-ordered index (``_c_ordered``) of such a tensor."""
     while t._write_back is not None:
-        if t._key.__class__ is not Reshaped:
+        key = t._key
+        base = t._base
+        if key.__class__ is Permuted:
+            if key.axes != tuple(range(len(key.axes))):
+                return False
+        elif key.__class__ is not Reshaped and not _c_ordered(key, tuple(base.shape)):
             return False
-        t = t._base
+        t = base
+    return True
+
+
+def _c_ordered(key: Any, shape: tuple[Any, ...]) -> bool:
+    """Whether basic index ``key`` of a C-ordered array of ``shape`` is C-ordered: integers
+    first, then at most one slice of step 1, then whole axes (``x[0]``, ``x[2:5]``,
+    ``x[1, :3]``, ``x[:, None]``); not ``x[:, 0]`` or ``x[::2]``."""
+    items = list(key) if key.__class__ is tuple else [key]
+    if any(k is Ellipsis for k in items):
+        i = next(j for j, k in enumerate(items) if k is Ellipsis)
+        n_axes = sum(1 for k in items if k is not None and k is not Ellipsis)
+        items[i : i + 1] = [slice(None)] * (len(shape) - n_axes)
+    items += [slice(None)] * (len(shape) - sum(1 for k in items if k is not None))
+    axis = 0
+    stage = 0  # 0: integers so far, 1: past the partial slice (only whole axes may follow)
+    for k in items:
+        if k is None:
+            continue
+        n = shape[axis]
+        axis += 1
+        if k.__class__ is int:
+            if stage:
+                return False
+        elif n is None or k.indices(n) != (0, n, 1):
+            if stage or (k.step not in (None, 1)):
+                return False
+            stage = 1
+        else:
+            stage = 1
     return True
 
 

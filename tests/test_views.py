@@ -426,3 +426,14 @@ def test_a_float_index_keeps_the_librarys_error() -> None:
     x = pt.zeros(3)
     with pytest.raises(IndexError):
         x[np.array(1.0)]
+
+
+def test_a_reshape_of_a_c_ordered_row_is_a_view_on_every_backend(backend: str) -> None:
+    x = pt.zeros((3, 4))
+    x[1].view(2, 2).add_(1)  # a row is C-ordered: a view, in PyTorch too
+    x[2].reshape(-1)[1:3].add_(2)
+    np.testing.assert_array_equal(_np(x), [[0] * 4, [1] * 4, [0, 2, 2, 0]])
+    x[:, :2].reshape(6).add_(5)  # two columns are not: a copy
+    np.testing.assert_array_equal(_np(x)[:, :2], [[0.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
+    with pytest.raises(RuntimeError, match=r"view\(\)"):
+        x[:, :2].view(6)
