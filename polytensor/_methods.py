@@ -32,7 +32,15 @@ from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._tensor_base import TensorBase, settle_zeros
-from ._tensor_ops import Permuted, Reshaped, TensorOperators, view_writes_freely, whole_view
+from ._tensor_ops import (
+    Permuted,
+    Reshaped,
+    Squeezed,
+    TensorOperators,
+    Unsqueezed,
+    view_writes_freely,
+    whole_view,
+)
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -631,6 +639,10 @@ def view(self: Tensor, *shape: Any) -> Tensor:
         )
     if self._backend.lazy or not self._backend.mutable:
         r = whole_view(reshape(self, dims), self, Reshaped(dims))
+        if r.shape == self.shape and None not in self.shape:  # (the same shape: a view)
+            r = whole_view(
+                permute_dims(self, tuple(range(self.ndim))), self, Permuted(tuple(range(self.ndim)))
+            )
         if r._write_back is None and self._write_back is not None:  # (not a view: a copy)
             raise RuntimeError(
                 f"view(): this tensor (shape {self.shape}) is a view whose layout cannot be "
@@ -702,8 +714,7 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
     (1, 3)
     """
 
-    r = expand_dims(self, axis=dim)
-    return whole_view(r, self, Reshaped(tuple(r.shape)))
+    return whole_view(expand_dims(self, axis=dim), self, Unsqueezed(dim))
 
 
 def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
@@ -729,8 +740,7 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
 
 
 def _squeezed(x: Tensor, dims: tuple[int, ...]) -> Tensor:
-    r = squeeze(x, dims)
-    return whole_view(r, x, Reshaped(tuple(r.shape)))
+    return whole_view(squeeze(x, dims), x, Squeezed(dims))
 
 
 def permute(self: Tensor, *dims: Any) -> Tensor:

@@ -24,7 +24,7 @@ from ._ops._registry import OPS
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, put, split_key
-from ._ops.manipulation import permute_dims, reshape
+from ._ops.manipulation import expand_dims, permute_dims, reshape, squeeze
 from ._tensor_base import SUBCLASSES, TensorBase
 
 __all__ = ["TensorOperators", "sub_scaled_"]
@@ -184,10 +184,42 @@ class Permuted:
         base.copy_(permute_dims(value, tuple(inverse)))
 
 
-WHOLE = (Reshaped, Permuted)
+class Unsqueezed:
+    """How ``x.unsqueeze(axis)`` is taken from its base and given back (a view in PyTorch
+    whatever the base's layout; no length needed, so Dask's unknown lengths too)."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def take(self, base: Any) -> Any:
+        return expand_dims(base, axis=self.axis)
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(squeeze(value, (self.axis,)))
 
 
-def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
+class Squeezed:
+    """How ``x.squeeze(dims)`` is taken from its base and given back (as ``Unsqueezed``)."""
+
+    __slots__ = ("axes",)
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+    def take(self, base: Any) -> Any:
+        return squeeze(base, self.axes)
+
+    def give(self, base: Any, value: Any) -> None:
+        n = base.ndim
+        base.copy_(expand_dims(value, axis=tuple(sorted(a % n for a in self.axes))))
+
+
+WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)
+
+
+def whole_view(t: _T, base: Any, how: Reshaped | Permuted | Unsqueezed | Squeezed) -> _T:
     """``t``, made from all of ``base`` by ``how``, as a ``_tensor.View`` of ``base`` when it
     shares ``base``'s memory (on an immutable backend: always, as PyTorch's views do), else
     as it is (a reshape that had to copy, as PyTorch's ``reshape`` then does)."""
@@ -197,10 +229,11 @@ def whole_view(t: _T, base: Any, how: Reshaped | Permuted) -> _T:
     if root is not None:
         if root(cast("Any", t)._data) is not root(base._data):
             return t
-    elif how.__class__ is Reshaped and not _contiguous(base):
-        return t  # (on Dask: where NumPy's and PyTorch's reshape copy, or may)
-    elif None in cast("Any", t).shape or None in base.shape:
-        return t  # (a dimension of unknown length, on Dask: nothing to give it back by)
+    elif how.__class__ is Reshaped:
+        if not _contiguous(base):
+            return t  # (on Dask: where NumPy's and PyTorch's reshape copy, or may)
+        if None in cast("Any", t).shape or None in base.shape:
+            return t  # (a dimension of unknown length, on Dask: nothing to reshape back by)
     return cast("_T", _as_view(t, base, how))
 
 
@@ -214,7 +247,7 @@ def _contiguous(t: Any) -> bool:
         if key.__class__ is Permuted:
             if key.axes != tuple(range(len(key.axes))):
                 return False
-        elif key.__class__ is not Reshaped and not _c_ordered(key, tuple(base.shape)):
+        elif key.__class__ not in WHOLE and not _c_ordered(key, tuple(base.shape)):
             return False
         t = base
     return True

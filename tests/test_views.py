@@ -375,16 +375,29 @@ def test_a_reshape_of_a_transpose_is_a_copy_on_every_backend(backend: str) -> No
     np.testing.assert_array_equal(_np(z), np.ones(4))
 
 
-def test_a_dimension_of_unknown_length_makes_no_view() -> None:
+def test_a_dimension_of_unknown_length_makes_no_reshaped_view() -> None:
     pytest.importorskip("dask")
     with pt.use_backend("dask"):
         x = pt.asarray([1.0, 2.0, 3.0, 4.0])
         y = x[x > 2]  # of unknown length until computed
-        y.reshape(-1).add_(1)  # a tensor of its own: nothing to give back by
-        u = y.unsqueeze(0)
+        y.reshape(-1).add_(1)  # a tensor of its own: nothing to reshape back by
+        u = y.unsqueeze(0)  # needs no length: a view
         y.add_(1)
         assert _np(y).tolist() == [4.0, 5.0]
-        assert _np(u).tolist() == [[3.0, 4.0]]
+        assert _np(u).tolist() == [[4.0, 5.0]]
+        z = pt.ones((4, 2))[x > 2]
+        z.t().mul_(0)  # a permutation needs no length either
+        assert _np(z).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_unsqueeze_squeeze_and_a_same_shape_view_are_views_of_any_layout(backend: str) -> None:
+    x = pt.reshape(pt.arange(12.0), (3, 4))
+    x.t().unsqueeze(0).mul_(0)  # (PyTorch: always a view, whatever the layout)
+    assert float(x.sum()) == 0.0
+    x = pt.reshape(pt.arange(12.0), (3, 4))
+    x.t()[None].squeeze(0)[0].mul_(0)
+    x[:, 1].view(3).mul_(0)  # the same shape: a view
+    assert _np(x)[:, :2].tolist() == [[0.0, 0.0]] * 3
 
 
 def test_a_long_chain_of_views_writes_back_by_a_loop(backend: str) -> None:
