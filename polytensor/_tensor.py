@@ -20,7 +20,7 @@ from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
 from ._ops.creation import asarray, zeros
 from ._ops.linear_algebra import matrix_transpose
-from ._ops.manipulation import _copy, permute_dims
+from ._ops.manipulation import _copy, permute_dims, squeeze
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase, settle_zeros
@@ -424,13 +424,35 @@ class View(Tensor):
         token = _GRAD.set(False) if untracked else None
         try:
             key = self._key
+            base = self._base
             if key.__class__ in WHOLE:
-                key.give(self._base, alias)
-            else:
-                self._base[key] = alias  # type: ignore[index]  # (a Tensor)
+                key.give(base, alias)
+                return
+            items = key if key.__class__ is tuple else (key,)
+            if any(k is None for k in items):
+                # new axes: written without them (array-api-strict refuses None in a write)
+                key, alias = _without_new_axes(items, alias, base.ndim)
+            base[key] = alias  # type: ignore[index]  # (a Tensor)
         finally:
             if token is not None:
                 _GRAD.reset(token)
+
+
+def _without_new_axes(items: tuple[Any, ...], value: Any, ndim: int) -> tuple[Any, Any]:
+    """A basic index with new axes (None) and the value ``base[index]`` had: the index
+    without them, and the value with those axes squeezed out."""
+    n_indexing = sum(1 for k in items if k is not None and k is not Ellipsis)
+    axis = 0
+    new_axes = []
+    for k in items:
+        if k is None:
+            new_axes.append(axis)
+            axis += 1
+        elif k is Ellipsis:
+            axis += ndim - n_indexing
+        elif k.__class__ is slice:
+            axis += 1
+    return tuple(k for k in items if k is not None), squeeze(value, tuple(new_axes))
 
 
 # per thread, the views waiting to write back while one does (View._write_back)

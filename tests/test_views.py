@@ -450,3 +450,34 @@ def test_a_reshape_of_a_c_ordered_row_is_a_view_on_every_backend(backend: str) -
     np.testing.assert_array_equal(_np(x)[:, :2], [[0.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
     with pytest.raises(RuntimeError, match=r"view\(\)"):
         x[:, :2].view(6)
+
+
+def test_new_axes_differentiate_and_write_back(backend: str) -> None:
+    w = pt.ones((2, 3), dtype=pt.float64, requires_grad=True)
+    (w[None, :, None] * 2).sum().backward()  # (array-api-strict: its gradient's index)
+    np.testing.assert_array_equal(_np(w.grad), np.full((2, 3), 2.0))
+    y = w.detach() * 1
+    y[None, :, None].squeeze().t()[0].mul_(3)  # written back without the new axes
+    np.testing.assert_array_equal(_np(y), [[3.0, 1.0, 1.0], [3.0, 1.0, 1.0]])
+
+
+def test_squeezes_and_new_axes_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        w = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        y = w * 1
+        y.unsqueeze(-1)[..., 0].mul_(s)
+        y.unsqueeze(1).squeeze(-2)[1].add_(s)
+        y[None, :, None].squeeze().t()[0].mul_(3)
+        (y * y).sum().backward()
+        return [y.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
+
+    want = program(torch)
+    for name in BACKENDS:
+        pytest.importorskip(name)
+        with pt.use_backend(name):
+            got = program(pt)
+        for g, t in zip(got, want, strict=True):
+            np.testing.assert_allclose(np.asarray(g), t, err_msg=name)

@@ -867,10 +867,10 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
         items = key if isinstance(key, tuple) else (key,)
         if not any(_is_integer_array(k) for k in items) and backend.mutable:
             z = xp.zeros(shape, dtype=g.dtype, device=backend.device_of(g))
-            if any(k is None for k in items):  # new axes: write g without them
-                key = tuple(k for k in items if k is not None)
-                g = xp.reshape(g, z[key].shape)
-            items = key if isinstance(key, tuple) else (key,)
+            new_axes = any(k is None for k in items)
+            if new_axes:  # new axes: write g without them
+                items = tuple(k for k in items if k is not None)
+                key = items
             # array-api-strict wants the trailing axes of a partial index said with an Ellipsis
             # (a boolean mask must be the sole index)
             said = sum(k.ndim if hasattr(k, "ndim") else 1 for k in items)
@@ -878,6 +878,8 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
                 key = items[0]
             elif said < len(shape) and not any(k is Ellipsis for k in items):
                 key = (*items, Ellipsis)
+            if new_axes:
+                g = xp.reshape(g, z[key].shape)
             z[key] = g
             return z
         import numpy as np
