@@ -270,8 +270,8 @@ def _c_ordered(key: Any, shape: tuple[Any, ...]) -> bool:
             continue
         n = shape[axis]
         axis += 1
-        if k.__class__ is int:
-            if stage:
+        if k.__class__ is int or (n is not None and len(range(*k.indices(n))) <= 1):
+            if stage:  # (an integer, or a slice of one element: the same layout)
                 return False
         elif n is None or k.indices(n) != (0, n, 1):
             if stage or (k.step not in (None, 1)):

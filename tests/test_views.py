@@ -450,6 +450,8 @@ def test_a_reshape_of_a_c_ordered_row_is_a_view_on_every_backend(backend: str) -
     np.testing.assert_array_equal(_np(x)[:, :2], [[0.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
     with pytest.raises(RuntimeError, match=r"view\(\)"):
         x[:, :2].view(6)
+    x[0:1, 2:4].view(-1).add_(7)  # one row: C-ordered, a view (PyTorch's strides allow it)
+    np.testing.assert_array_equal(_np(x)[0], [0.0, 0.0, 7.0, 7.0])
 
 
 def test_new_axes_differentiate_and_write_back(backend: str) -> None:
