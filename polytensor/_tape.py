@@ -205,9 +205,8 @@ class Node:
                     )
         if not create_graph:
             return self.out
-        outs = self.out if isinstance(self.out, (tuple, list)) else (self.out,)
         attached = []
-        for i, o in enumerate(outs):
+        for i, o in enumerate(saved):
             if _is_tensor(o) and self.out_metas and self.out_metas[i] is not None:
                 o = _detached(o)
                 o._meta = Meta(node=self, index=i)

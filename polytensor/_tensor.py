@@ -351,11 +351,7 @@ class View(Tensor):
 
     @property
     def _meta(self) -> Any:
-        base = self._base
-        if base.__class__ is View:
-            _settle(self)
-        elif base._data is not self._seen:
-            self._refresh()
+        _ = self._data  # (brings the view up to date)
         return self._vmeta
 
     @_meta.setter
@@ -366,7 +362,7 @@ class View(Tensor):
         """Take ``base[key]`` again (the base was rebound): in the graph as the view was made
         (grad mode then), a change of value to whatever saved the view (its version)."""
         base = self._base
-        bm = _meta_of(base)
+        bm = base._meta  # (the base is up to date: _settle brings chains down from the top)
         if bm is not None and any(r() is self._seen for r in bm.swapped_out):
             # the base's .data was replaced (x.data = other): the view keeps the data it views
             keep = object.__new__(Tensor)
@@ -382,9 +378,9 @@ class View(Tensor):
         finally:
             _GRAD.reset(token)
         self._seen = base._data
-        self._vdata = fresh._vdata if fresh.__class__ is View else fresh._data
+        self._vdata = fresh._data
         old = self._vmeta
-        m = fresh._vmeta if fresh.__class__ is View else fresh._meta
+        m = fresh._meta
         if old is not None:
             if old.node is None and old.requires_grad and (m is None or m.node is None):
                 m = old  # a leaf of its own (v.requires_grad_()): it stays that leaf
@@ -457,10 +453,6 @@ def _without_new_axes(items: tuple[Any, ...], value: Any, ndim: int) -> tuple[An
 
 # per thread, the views waiting to write back while one does (View._write_back)
 _PENDING = threading.local()
-
-
-def _meta_of(t: Any) -> Any:
-    return t._vmeta if t.__class__ is View else t._meta
 
 
 def _settle(view: View) -> None:

@@ -94,7 +94,6 @@ def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callabl
                     if m is not None:  # _tape.bump_version(self), inline
                         _tape._inplace_count += 1
                         m.version += 1
-                        d = od = None
                         _tape.note_write(self)
                     else:
                         # (no local may hold the data: bump_version asks who else does)

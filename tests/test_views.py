@@ -30,6 +30,18 @@ def _f64(values: Any, requires_grad: bool = False) -> Any:
     return pt.asarray(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
 
 
+def _assert_matches_torch(program: Any, backends: tuple[str, ...] = ("numpy",)) -> None:
+    """``program(lib)`` with polytensor on each of ``backends`` gives torch's arrays."""
+    torch = pytest.importorskip("torch")
+    want = program(torch)
+    for name in backends:
+        pytest.importorskip(name)
+        with pt.use_backend(name):
+            got = program(pt)
+        for g, t in zip(got, want, strict=True):
+            np.testing.assert_allclose(np.asarray(g), t, err_msg=name)
+
+
 def test_copy_into_rows_of_a_buffer_reaches_the_buffer_and_the_graph(backend: str) -> None:
     # a common PyTorch idiom: fill a preallocated buffer row by row
     h = _f64([1.0, 1.0, 1.0], requires_grad=True)
@@ -137,8 +149,6 @@ def test_a_view_taken_under_no_grad_stays_out_of_the_graph(backend: str) -> None
 
 
 def test_views_match_torch() -> None:
-    torch = pytest.importorskip("torch")
-
     def program(lib: Any) -> list[Any]:
         w = lib.ones(4, dtype=lib.float64, requires_grad=True)
         s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
@@ -150,8 +160,7 @@ def test_views_match_torch() -> None:
         ((y * y).sum() + (a * b[:2]).sum()).backward()
         return [y.detach().numpy(), a.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
 
-    for got, want in zip(program(pt), program(torch), strict=True):
-        np.testing.assert_allclose(np.asarray(got), want)
+    _assert_matches_torch(program)
 
 
 WHOLE_VIEWS = {
@@ -194,8 +203,6 @@ def test_a_reshape_that_copies_is_no_view_as_in_pytorch() -> None:
 
 
 def test_whole_views_match_torch() -> None:
-    torch = pytest.importorskip("torch")
-
     def program(lib: Any) -> list[Any]:
         w = lib.ones(6, dtype=lib.float64, requires_grad=True)
         s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
@@ -206,8 +213,7 @@ def test_whole_views_match_torch() -> None:
         (y * lib.arange(6, dtype=lib.float64)).sum().backward()
         return [y.detach().numpy(), m.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
 
-    for got, want in zip(program(pt), program(torch), strict=True):
-        np.testing.assert_allclose(np.asarray(got), want)
+    _assert_matches_torch(program)
 
 
 def test_numpy_integers_and_0d_integer_tensors_index_as_ints(backend: str) -> None:
@@ -464,8 +470,6 @@ def test_new_axes_differentiate_and_write_back(backend: str) -> None:
 
 
 def test_squeezes_and_new_axes_match_torch() -> None:
-    torch = pytest.importorskip("torch")
-
     def program(lib: Any) -> list[Any]:
         w = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
         s = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
@@ -476,10 +480,4 @@ def test_squeezes_and_new_axes_match_torch() -> None:
         (y * y).sum().backward()
         return [y.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
 
-    want = program(torch)
-    for name in BACKENDS:
-        pytest.importorskip(name)
-        with pt.use_backend(name):
-            got = program(pt)
-        for g, t in zip(got, want, strict=True):
-            np.testing.assert_allclose(np.asarray(g), t, err_msg=name)
+    _assert_matches_torch(program, tuple(BACKENDS))
