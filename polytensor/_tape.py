@@ -114,6 +114,7 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "alike",
         "datas",
         "epoch",
         "fast",
@@ -165,6 +166,10 @@ class Node:
         # the op's fast forms while backward may use them on this node's arrays: None for a
         # multi-output node, once an output has hooks or retains its grad, and once released
         self.fast = None if self.tuple_out else getattr(op, "fast", None)
+        # every input that may need a gradient has the output's shape and dtype (an
+        # element-wise op of one tensor): backward's fast path takes the cotangents of its fast
+        # forms as they are. Set only by the fast paths that know it (record_node's callers).
+        self.alike = False
 
     def attach_outputs(self, outs: tuple[Any, ...] | list[Any]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -491,10 +496,12 @@ def record_node(
     t: Any,
     keep_out: bool,
     params: dict[str, Any] = _NO_PARAMS,
+    alike: bool = False,
 ) -> None:
     """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
     constructors do, for the fast paths (the table's functions, ``record_tensors``), which
-    run once per op."""
+    run once per op. ``alike``: the caller knows that every input that may need a gradient
+    has ``t``'s shape and dtype (``Node.alike``)."""
     node = _new(Node)
     node.op = op
     node.inputs = inputs
@@ -509,6 +516,7 @@ def record_node(
     node.tuple_out = 0
     node.hooked = None
     node.fast = op.fast
+    node.alike = alike
     m = _new(Meta)
     m.requires_grad = False
     m.node = node
@@ -531,16 +539,19 @@ def record_pair(
     datas: tuple[Any, Any],
     t: Any,
     params: dict[str, Any] = _NO_PARAMS,
+    dt: Any = None,
 ) -> None:
     """Record ``t = op(x1, x2)`` (the binary ops, matmul), ``m1`` and ``m2`` the inputs'
     autograd states (None: no state, or a Python scalar): a node when an input needs a gradient
-    and ``t`` is floating; the output kept when a rule that reads it will run (out_readers)."""
+    and ``t`` is floating; the output kept when a rule that reads it will run (out_readers).
+    ``dt``: for an element-wise op of a tensor and a Python scalar, the tensor's dtype (the
+    node is ``alike`` when ``t`` has it too), else None."""
     e1 = m1 if m1 is not None and (m1.requires_grad or m1.node is not None) else None
     e2 = m2 if m2 is not None and (m2.requires_grad or m2.node is not None) else None
     if (
         (e1 is None and e2 is None)
         or op.vjp is NONDIFF
-        or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+        or (rt := t._data.dtype) not in t._backend.cats[_FLOAT_CAT]
     ):
         return
     v1 = 0 if m1 is None else m1.version
@@ -552,7 +563,7 @@ def record_pair(
     # (both versions 0, the common case: the constant tuple, one object less for the garbage
     # collector to count)
     versions = (v1, v2) if v1 or v2 else (0, 0)
-    record_node(op, inputs, versions, (e1, e2), datas, t, keep, params)
+    record_node(op, inputs, versions, (e1, e2), datas, t, keep, params, rt is dt)
 
 
 def record_tensors(
@@ -583,7 +594,7 @@ def record_tensors(
             m is None
             or not (m.requires_grad or m.node is not None)
             or op.vjp is NONDIFF
-            or t._data.dtype not in t._backend.cats[_FLOAT_CAT]
+            or (rt := t._data.dtype) not in t._backend.cats[_FLOAT_CAT]
         ):
             return
         readers = op.out_readers
@@ -593,9 +604,12 @@ def record_tensors(
         needs: tuple[Any, ...]
         if n == 1:
             versions, needs = ((v,) if v else (0,)), (m,)
+            alike = False
         else:
             versions, needs = ((v, 0, 0) if v else (0, 0, 0)), (m, None, None)
-        record_node(op, inputs, versions, needs, datas, t, keep, params or _NO_PARAMS)
+            # (an element-wise op of one tensor and two numbers: the tensor's shape)
+            alike = rt is datas[0].dtype
+        record_node(op, inputs, versions, needs, datas, t, keep, params or _NO_PARAMS, alike)
         return
     if not scalars and n == 2:  # (matmul: no lists to build)
         record_pair(op, inputs, x._meta, inputs[1]._meta, datas, t, params or _NO_PARAMS)

@@ -215,6 +215,46 @@ def test_float32_gradients_of_the_fast_rules_keep_their_dtype() -> None:
     np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), 8.0))
 
 
+@pytest.mark.parametrize("backend", ["numpy", "dask"])
+def test_element_wise_nodes_of_one_tensor_are_alike(backend: str) -> None:
+    # Node.alike: each input that may need a gradient has the output's shape and dtype, so
+    # backward takes the fast forms' cotangents as they are. Known without a test for an
+    # element-wise op of one tensor (and numbers); two tensors may broadcast, and any other op
+    # may change the shape: those cotangents are tested (and summed) as before.
+    if not pt.backends.get(backend).status()[0]:
+        pytest.skip(f"{backend}: {pt.backends.get(backend).status()[1]}")
+    with pt.use_backend(backend):
+        x = pt.ones((2, 3), requires_grad=True)
+        row = pt.ones((1, 3), requires_grad=True)
+        alike = [
+            x * 0.5,
+            2.0 - x,
+            x**2,
+            pt.sin(x),
+            x.clamp(min=0),
+            pt.nn.functional.relu(x),
+        ]
+        not_alike = [x + row, x * x, x @ pt.ones((3, 2)), x.sum(), x.reshape(3, 2)]
+    assert all(y.grad_fn.alike for y in alike)
+    assert not any(y.grad_fn.alike for y in not_alike)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("gdtype", ["float64", "int64"])
+def test_a_gradient_of_another_dtype_is_cast_to_the_outputs(backend: str, gdtype: str) -> None:
+    # as in PyTorch, y.backward(g) casts g to y's dtype first; the gradients then keep their
+    # inputs' dtype through the nodes alike, whose cotangents backward does not test
+    if not pt.backends.get(backend).status()[0]:
+        pytest.skip(f"{backend}: {pt.backends.get(backend).status()[1]}")
+    x0 = np.array([0.5, 1.0, 2.0], np.float32)
+    x = pt.asarray(x0, device=backend, requires_grad=True)
+    g = pt.asarray(np.array([1, 2, 3]), device=backend, dtype=getattr(pt, gdtype))
+    (pt.sin(x * 0.5) - 1.0).backward(g)
+    assert x.grad.dtype == pt.float32
+    want = np.array([1, 2, 3], np.float32) * np.cos(x0 * np.float32(0.5)) * np.float32(0.5)
+    np.testing.assert_allclose(x.grad.to("numpy").numpy(), want, rtol=1e-6)
+
+
 def test_gradients_of_parameters_are_plain_tensors() -> None:
     # a cotangent is a Tensor whatever the class of the input it belongs to (as in PyTorch)
     w = pt.nn.Parameter(pt.ones((2, 3)))

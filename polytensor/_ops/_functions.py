@@ -49,6 +49,7 @@ _tb.when_concrete(_set_tensor_class)
 _record_node = _tape.record_node
 _record_tensors = _tape.record_tensors
 _record_pair = _tape.record_pair
+_NO_PARAMS = _tape._NO_PARAMS
 _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
 
@@ -62,7 +63,8 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
         if type(x) is _T or type(x) in _SUBS:
             b = x._backend
             d = x._data
-            if d.dtype in b.cats[cat]:
+            dt = d.dtype
+            if dt in b.cats[cat]:
                 try:
                     r = b.fns[idx](d)
                 except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
@@ -80,11 +82,14 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     and (m.requires_grad or m.node is not None)
                     and differentiable
                     and _GRAD.get()
-                    and r.dtype in b.cats[_FLOAT_CAT]
+                    and (rt := r.dtype) in b.cats[_FLOAT_CAT]
                 ):
                     v = m.version  # (a version 0, the common case: the constant tuple)
                     vs = (v,) if v else (0,)
-                    _record_node(opdef, (x,), vs, (m,), (d,), t, opdef.saves_out)
+                    # (element-wise: x has the result's shape; alike when its dtype too)
+                    _record_node(
+                        opdef, (x,), vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, rt is dt
+                    )
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)
@@ -121,6 +126,7 @@ def binary_function(
                     return _general(x1, x2, out)
                 m1 = x1._meta
                 m2 = x2._meta
+                alike = None  # (broadcasting may give the inputs other shapes)
             else:
                 # a Python scalar of a kind that fits dt (scalar_types: per dtype, the kinds)
                 try:
@@ -131,11 +137,13 @@ def binary_function(
                 d2 = x2
                 m1 = x1._meta
                 m2 = None
+                alike = dt  # (a tensor and a number: the tensor's shape, and its dtype)
         elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
             d2 = x2._data
+            alike = d2.dtype
             try:
-                if type(x1) not in b.scalar_types[cat][d2.dtype]:
+                if type(x1) not in b.scalar_types[cat][alike]:
                     return _general(x1, x2, out)
             except KeyError:
                 return _general(x1, x2, out)
@@ -155,7 +163,7 @@ def binary_function(
         t._backend = b
         t._meta = None
         if (m1 is not None or m2 is not None) and _GRAD.get():
-            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t)
+            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t, _NO_PARAMS, alike)
         return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:

@@ -104,8 +104,14 @@ def backward(
                     "element 0 of tensors does not require grad and does not "
                     "have a grad_fn; create inputs with requires_grad=True"
                 )
-            if not (create_graph or own_seeds):  # a wrapper of its own: the caller keeps g
-                g = _tape._detached(g)
+            if not own_seeds:
+                # a gradient of another dtype is cast to the output's, as PyTorch casts it: each
+                # cotangent then has its tensor's dtype (and shape), which the fast path of a
+                # node alike relies on
+                if g._data.dtype is not out._data.dtype:
+                    g = fit(g, out)
+                if not create_graph:  # a wrapper of its own: the caller keeps g
+                    g = _tape._detached(g)
             _pend(m, g, pending, leaves, heap)
         push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
         leaves_get = leaves.get
@@ -149,6 +155,7 @@ def backward(
                 datas = node.datas
                 params = node.params
                 two = len(datas) == 2
+                alike = node.alike
                 for i, need in enumerate(node.needs):
                     if need is None:
                         continue
@@ -163,14 +170,17 @@ def backward(
                     except TypeError:  # the library refuses mixed dtypes (a boolean mask
                         c = NotImplemented  # in array-api-strict): the rule promotes
                     d = datas[i]
-                    # the input's array, or a broadcast of it summed to its shape here (a bias's
-                    # gradient): the fast forms' result as it is
-                    if (
-                        c.__class__ is array_type
-                        and c.dtype is d.dtype
-                        and (
-                            c.shape == d.shape
-                            or ((s := _summed(fns, c, d.shape)) is not None and (c := s) is s)
+                    # the input's array (as a node alike's forms give it), or a broadcast of it
+                    # summed to its shape here (a bias's gradient): the fast forms' result as
+                    # it is
+                    if c.__class__ is array_type and (
+                        alike
+                        or (
+                            c.dtype is d.dtype
+                            and (
+                                c.shape == d.shape
+                                or ((s := _summed(fns, c, d.shape)) is not None and (c := s) is s)
+                            )
                         )
                     ):
                         if lazy:  # a gradient has its primal's chunks
