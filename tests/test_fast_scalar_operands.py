@@ -109,3 +109,35 @@ def test_scalar_inputs_of_general_functions_give_what_the_general_path_gives(
                 assert _outcome(pt.clip, x, None, s) == general, (name, s)
                 general = _outcome(apply, OPS["where"], (cond, x, s), None)
                 assert _outcome(pt.where, cond, x, s) == general, (name, s)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_operators_of_two_tensors_give_what_the_functions_give(backend: str) -> None:
+    # the operator forms are closures of their own (binary_operator, without out=): the same
+    # results as the functions for two tensors of one dtype, broadcast or of mixed dtypes,
+    # NotImplemented where the general path has it (a str), and gradients alike
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        pairs = [
+            (pt.asarray([[1.0, -2.0, 3.0]]), pt.asarray([0.5, 2.0, -1.0])),
+            (pt.asarray([1.0, 2.0], dtype=pt.float32), pt.asarray([3.0, 4.0], dtype=pt.float64)),
+            (pt.asarray([1, 2]), pt.asarray([[1.0], [2.0]])),
+        ]
+        for x, y in pairs:
+            for op, dunder, rdunder in OPERATORS[:3]:
+                fn = getattr(pt, op)
+                assert _outcome(getattr(x, dunder), y) == _outcome(fn, x, y), (op, x, y)
+                assert _outcome(getattr(x, rdunder), y) == _outcome(fn, y, x), (op, x, y)
+                assert getattr(x, dunder)("a") is NotImplemented
+                with pytest.raises(TypeError, match="positional"):
+                    getattr(x, dunder)(y, y)
+                with pytest.raises(TypeError, match="out"):
+                    getattr(x, dunder)(y, out=y)
+        w = pt.asarray([1.0, -2.0], requires_grad=True)
+        v = pt.asarray([1.0, -2.0], requires_grad=True)
+        (w * w - 2.0 * w + 3.0 - w).sum().backward()
+        (
+            pt.subtract(pt.add(pt.subtract(pt.multiply(v, v), pt.multiply(2.0, v)), 3.0), v)
+        ).sum().backward()
+    np.testing.assert_array_equal(w.grad.to("numpy").numpy(), v.grad.to("numpy").numpy())
+    np.testing.assert_array_equal(w.grad.to("numpy").numpy(), [-1.0, -7.0])

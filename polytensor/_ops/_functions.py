@@ -1,7 +1,8 @@
 """The public functions of the op table, built from its entries with closures.
 
 One factory a shape of op: ``unary_function`` (``exp(x, /)``), ``binary_function``
-(``add(x1, x2, /)``, its operator ``__add__`` and reflected ``__radd__``), ``pair_function``
+(``add(x1, x2, /)``) and ``binary_operator`` (its operator ``__add__`` and reflected
+``__radd__``), ``pair_function``
 (two arrays and nothing else, ``matmul(x1, x2, /)``) and ``general_function`` (any other
 signature, from the op's declared one, which hands two-array ops to ``pair_function``). Each
 has a fast path for the common call (tensors of one backend, whose dtypes already agree),
@@ -28,7 +29,13 @@ from .._tensor_base import SUBCLASSES
 if TYPE_CHECKING:
     from ._registry import OpDef
 
-__all__ = ["binary_function", "general_function", "pair_function", "unary_function"]
+__all__ = [
+    "binary_function",
+    "binary_operator",
+    "general_function",
+    "pair_function",
+    "unary_function",
+]
 
 _new = object.__new__
 _GRAD = _config.GRAD_ENABLED
@@ -87,9 +94,8 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     v = m.version  # (a version 0, the common case: the constant tuple)
                     vs = (v,) if v else (0,)
                     # (element-wise: x has the result's shape; alike when its dtype too)
-                    _record_node(
-                        opdef, (x,), vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, rt is dt
-                    )
+                    alike = rt is dt
+                    _record_node(opdef, (x,), vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)
@@ -97,23 +103,13 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
     return function
 
 
-def binary_function(
-    opdef: OpDef,
-    cat: int,
-    into: Callable[[Any, Any, str], Any],
-    *,
-    operator: bool = False,
-    reflected: bool = False,
-) -> Any:
-    """``name(x1, x2, /, *, out=None)`` for the element-wise op ``opdef``; with ``operator``,
-    its operator form (``__add__``: NotImplemented for operands it does not know, so Python
-    tries the other operand's), with ``reflected`` too its reflected form (``__radd__``,
-    called with the operands swapped)."""
+def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]) -> Any:
+    """``name(x1, x2, /, *, out=None)`` for the element-wise op ``opdef`` of dtype category
+    ``cat`` (its operator forms: ``binary_operator``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
 
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
-        if reflected:
-            x1, x2 = x2, x1
+        # (the fast path is binary_operator's, line for line)
         if type(x1) is _T or type(x1) in _SUBS:
             b = x1._backend
             d1 = x1._data
@@ -126,7 +122,6 @@ def binary_function(
                     return _general(x1, x2, out)
                 m1 = x1._meta
                 m2 = x2._meta
-                alike = None  # (broadcasting may give the inputs other shapes)
             else:
                 # a Python scalar of a kind that fits dt (scalar_types: per dtype, the kinds)
                 try:
@@ -137,13 +132,12 @@ def binary_function(
                 d2 = x2
                 m1 = x1._meta
                 m2 = None
-                alike = dt  # (a tensor and a number: the tensor's shape, and its dtype)
         elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
             d2 = x2._data
-            alike = d2.dtype
+            dt = d2.dtype
             try:
-                if type(x1) not in b.scalar_types[cat][alike]:
+                if type(x1) not in b.scalar_types[cat][dt]:
                     return _general(x1, x2, out)
             except KeyError:
                 return _general(x1, x2, out)
@@ -163,12 +157,87 @@ def binary_function(
         t._backend = b
         t._meta = None
         if (m1 is not None or m2 is not None) and _GRAD.get():
+            # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
+            # tensors may broadcast)
+            alike = None if type(d1) is type(d2) else dt
             _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t, _NO_PARAMS, alike)
         return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
-        t = apply(opdef, (x1, x2), None, operator)
-        return t if out is None or t is NotImplemented else into(out, t, opdef.short)
+        t = apply(opdef, (x1, x2), None)
+        return t if out is None else into(out, t, opdef.short)
+
+    return function
+
+
+def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
+    """The operator form of the element-wise op ``opdef`` (``__add__``; with ``reflected``,
+    ``__radd__``, called with the operands swapped): ``binary_function``'s fast path without
+    ``out=``, and NotImplemented for operands it does not know, so that Python tries the other
+    operand's.
+
+    A second closure rather than the function itself because CPython (3.11) fills a missing
+    keyword-only argument from the function's ``__kwdefaults__`` dict on every call, about 2.7%
+    of an element-wise op's instructions (``bench/instructions.py tape_chain``), and Python
+    never passes ``out=`` to an operator.
+    """
+    idx = opdef.index
+
+    def function(x1: Any, x2: Any, /) -> Any:
+        if reflected:
+            x1, x2 = x2, x1
+        if type(x1) is _T or type(x1) in _SUBS:
+            b = x1._backend
+            d1 = x1._data
+            dt = d1.dtype
+            k = type(x2)
+            if k is _T or k in _SUBS:
+                d2 = x2._data
+                # (pair_cats: empty on a multi-device backend, so apply() checks the devices)
+                if b is not x2._backend or dt is not d2.dtype or dt not in b.pair_cats[cat]:
+                    return apply(opdef, (x1, x2), None, True)
+                m1 = x1._meta
+                m2 = x2._meta
+            else:
+                # a Python scalar of a kind that fits dt (scalar_types: per dtype, the kinds)
+                try:
+                    if k not in b.scalar_types[cat][dt]:
+                        return apply(opdef, (x1, x2), None, True)
+                except KeyError:  # a dtype the backend's tables do not know
+                    return apply(opdef, (x1, x2), None, True)
+                d2 = x2
+                m1 = x1._meta
+                m2 = None
+        elif type(x2) is _T or type(x2) in _SUBS:
+            b = x2._backend
+            d2 = x2._data
+            dt = d2.dtype
+            try:
+                if type(x1) not in b.scalar_types[cat][dt]:
+                    return apply(opdef, (x1, x2), None, True)
+            except KeyError:
+                return apply(opdef, (x1, x2), None, True)
+            d1 = x1
+            m1 = None
+            m2 = x2._meta
+        else:
+            return apply(opdef, (x1, x2), None, True)
+        try:
+            r = b.fns[idx](d1, d2)
+        except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
+            return apply(opdef, (x1, x2), None, True)
+        if type(r) is not b.array_type:
+            r = b.as_array(r)
+        t = _new(_T)
+        t._data = r
+        t._backend = b
+        t._meta = None
+        if (m1 is not None or m2 is not None) and _GRAD.get():
+            # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
+            # tensors may broadcast)
+            alike = None if type(d1) is type(d2) else dt
+            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t, _NO_PARAMS, alike)
+        return t
 
     return function
 

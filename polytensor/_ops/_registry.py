@@ -321,10 +321,8 @@ def binary(
     _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)
-    opdef.extra["dunder"] = _functions.binary_function(opdef, cat, _into, operator=True)
-    opdef.extra["rdunder"] = _functions.binary_function(
-        opdef, cat, _into, operator=True, reflected=True
-    )
+    opdef.extra["dunder"] = _functions.binary_operator(opdef, cat)
+    opdef.extra["rdunder"] = _functions.binary_operator(opdef, cat, reflected=True)
     for form, dunder in (("dunder", f"__{name}__"), ("rdunder", f"__r{name}__")):
         opdef.extra[form].__name__ = opdef.extra[form].__qualname__ = dunder
     data = (
