@@ -352,15 +352,24 @@ class View(Tensor):
     @property
     def _meta(self) -> Any:
         _ = self._data  # (brings the view up to date)
-        return self._vmeta
+        m = self._vmeta
+        if m is not None and (node := m.node) is not None and node.needs is None:
+            # the node that made the view was released by a backward(): recorded again from
+            # the base, as PyTorch's view node, which saves no tensor, takes another backward
+            # (``Wt = W.t()`` made once and used at every training step)
+            self._refresh(released=True)
+            m = self._vmeta
+        return m
 
     @_meta.setter
     def _meta(self, value: Any) -> None:
         self._vmeta = value
 
-    def _refresh(self) -> None:
+    def _refresh(self, released: bool = False) -> None:
         """Take ``base[key]`` again (the base was rebound): in the graph as the view was made
-        (grad mode then), a change of value to whatever saved the view (its version)."""
+        (grad mode then), a change of value to whatever saved the view (its version).
+        ``released``: the base was not rebound, but backward released the node that made the
+        view: the same values in a graph again, with the view's hooks."""
         base = self._base
         bm = base._meta  # (the base is up to date: _settle brings chains down from the top)
         if bm is not None and any(r() is self._seen for r in bm.swapped_out):
@@ -386,10 +395,17 @@ class View(Tensor):
                 m = old  # a leaf of its own (v.requires_grad_()): it stays that leaf
             elif m is None:
                 m = _tape.Meta()
-            m.version = old.version + 1
+            m.version = old.version + (0 if released else 1)
             if m is not old and old.retains_grad:  # (retain_grad(): the new value's grad, as
                 old.retains_grad = False  # after any in-place change)
                 m.retains_grad = True
+                _tape.mark_special(m)
+            if m is not old and old.grad is not None:  # (.grad is the view's, as in PyTorch)
+                m.grad = old.grad
+            if released and m is not old and old.hooks and m.node is not None:
+                # (the same view, as far as the program can tell: its hooks, the same list, so
+                # that a hook's handle removes it from both)
+                m.hooks = old.hooks
                 _tape.mark_special(m)
         self._vmeta = m
 

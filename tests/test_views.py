@@ -481,3 +481,56 @@ def test_squeezes_and_new_axes_match_torch() -> None:
         return [y.detach().numpy(), w.grad.numpy(), s.grad.numpy()]
 
     _assert_matches_torch(program, tuple(BACKENDS))
+
+
+def test_a_view_made_once_takes_a_backward_at_every_step_as_in_torch() -> None:
+    # Wt = W.t() (or a row W[0]) made once, outside the training loop: PyTorch's view node
+    # saves no tensor, so every step's backward goes through it to W. The view's node,
+    # released by the first backward, is recorded again from W when the view is next used;
+    # a node that saved values (W * 2) still refuses a second backward, as in PyTorch.
+    def program(lib: Any) -> list[Any]:
+        w = lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=lib.float64)
+        w.requires_grad_()
+        x = lib.tensor([[1.0, -1.0, 2.0]], dtype=lib.float64)
+        wt, row, col = w.t(), w[0], w.t()[1]
+        wt.retain_grad()
+        losses = []
+        for _ in range(3):
+            loss = (x @ w).pow(2).sum() + (wt.sum(0) * row.sum()).sum() + (col * col).sum()
+            loss.backward()
+            losses.append(loss.item())
+            with lib.no_grad():
+                w -= 0.01 * w.grad
+                w.grad.zero_()
+        twice = w * 2
+        twice.sum().backward()
+        try:
+            twice.sum().backward()
+            refused = 0.0
+        except RuntimeError:
+            refused = 1.0
+        return [
+            np.array(losses),
+            w.detach().numpy(),
+            w.grad.numpy(),
+            wt.grad.numpy(),
+            np.array(refused),
+        ]
+
+    _assert_matches_torch(program, tuple(BACKENDS))
+
+
+def test_a_view_made_once_keeps_its_hooks_across_steps(backend: str) -> None:
+    w = _f64([1.0, 2.0], requires_grad=True)
+    v = w[:]
+    seen = []
+    handle = v.register_hook(lambda g: seen.append(_np(g)) or g * 10)
+    for _ in range(2):
+        (v * v).sum().backward()
+    np.testing.assert_array_equal(_np(w.grad), [40.0, 80.0])  # two steps of 10 * 2w
+    assert len(seen) == 2
+    handle.remove()
+    w.grad = None
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(_np(w.grad), [2.0, 4.0])
+    assert len(seen) == 2
