@@ -322,8 +322,9 @@ class View(Tensor):
 
     # _vdata and _vmeta hold what _data and _meta (properties here, in front of TensorBase's
     # slots, which a view leaves unset) give once the view is up to date
-    __slots__ = ("_base", "_key", "_recorded", "_seen", "_vdata", "_vmeta")
+    __slots__ = ("_base", "_bver", "_key", "_recorded", "_seen", "_vdata", "_vmeta")
     _base: TensorBase
+    _bver: int  # the base's version when the view was taken from it
     _key: Any
     _recorded: bool
     _seen: Any  # the base's data that the view's data views
@@ -353,12 +354,20 @@ class View(Tensor):
     def _meta(self) -> Any:
         _ = self._data  # (brings the view up to date)
         m = self._vmeta
-        if m is not None and (node := m.node) is not None and node.needs is None:
-            # the node that made the view was released by a backward(): recorded again from
-            # the base, as PyTorch's view node, which saves no tensor, takes another backward
-            # (``Wt = W.t()`` made once and used at every training step)
-            self._refresh(released=True)
-            m = self._vmeta
+        if m is not None and (node := m.node) is not None:
+            # A view in a graph is taken from its base again, as PyTorch makes its view's node
+            # again, when the base changed in place since (in memory, under no_grad: an
+            # optimizer's step), or when a backward() released its node: PyTorch's view node,
+            # which saves no tensor, takes another backward (``Wt = W.t()`` made once and used
+            # at every training step).
+            base = self._base
+            # (a view's base that is a view: its state as it stands, not brought up to date,
+            # which would walk the chain of views again)
+            bm = base._vmeta if base.__class__ is View else base._meta
+            changed = bm is not None and bm.version != self._bver
+            if changed or node.needs is None:
+                self._refresh(released=not changed)
+                m = self._vmeta
         return m
 
     @_meta.setter
@@ -366,10 +375,10 @@ class View(Tensor):
         self._vmeta = value
 
     def _refresh(self, released: bool = False) -> None:
-        """Take ``base[key]`` again (the base was rebound): in the graph as the view was made
-        (grad mode then), a change of value to whatever saved the view (its version).
-        ``released``: the base was not rebound, but backward released the node that made the
-        view: the same values in a graph again, with the view's hooks."""
+        """Take ``base[key]`` again (the base was rebound, or changed in place): in the graph
+        as the view was made (grad mode then), a change of value to whatever saved the view
+        (its version). ``released``: the base is as it was, but backward released the node
+        that made the view: the same values in a graph again, with the view's hooks."""
         base = self._base
         bm = base._meta  # (the base is up to date: _settle brings chains down from the top)
         if bm is not None and any(r() is self._seen for r in bm.swapped_out):
@@ -387,6 +396,7 @@ class View(Tensor):
         finally:
             _GRAD.reset(token)
         self._seen = base._data
+        self._bver = 0 if bm is None else bm.version
         self._vdata = fresh._data
         old = self._vmeta
         m = fresh._meta
@@ -496,6 +506,8 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._key = key
     v._recorded = _GRAD.get()
     v._seen = base._data
+    bm = base._meta
+    v._bver = 0 if bm is None else bm.version
     return v
 
 

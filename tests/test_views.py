@@ -534,3 +534,33 @@ def test_a_view_made_once_keeps_its_hooks_across_steps(backend: str) -> None:
     (v * v).sum().backward()
     np.testing.assert_array_equal(_np(w.grad), [2.0, 4.0])
     assert len(seen) == 2
+
+
+def test_a_view_made_once_matches_torch_when_read_between_steps_and_with_hooks() -> None:
+    # a read of the view between backward() and the optimizer's step (w0.grad_fn) records it
+    # again; the step then changes W in place, so the view is taken again at its next use, as
+    # PyTorch makes its view's node again (and, as there, the view's hooks go with the old one)
+    def program(lib: Any) -> list[Any]:
+        w = lib.nn.Parameter(lib.ones((2, 3), dtype=lib.float64))
+        opt = lib.optim.SGD([w], lr=0.1)
+        w0 = w[0]
+        for _ in range(3):
+            opt.zero_grad()
+            (w0 * w0).sum().backward()
+            _ = w0.grad_fn, w0.requires_grad
+            opt.step()
+        v = lib.nn.Parameter(lib.ones((2, 3), dtype=lib.float64))
+        vt = v.t()
+        calls = []
+        vt.register_hook(lambda g: calls.append(1) or g * 2.0)
+        for _ in range(3):
+            (vt * 1.0).sum().backward()
+            with lib.no_grad():
+                v -= 0.1 * v.grad
+        u = lib.ones((2, 3), dtype=lib.float64, requires_grad=True)
+        row = u[0]
+        (row * row).sum().backward()
+        (g,) = lib.autograd.grad((row * row).sum(), [row])
+        return [w.detach().numpy(), v.grad.numpy(), np.array(len(calls)), g.numpy()]
+
+    _assert_matches_torch(program, tuple(BACKENDS))

@@ -163,6 +163,9 @@ def grad(
     if gos is not None and not isinstance(gos, (list, tuple)):
         gos = [gos]
     seeds = _seed(outs, gos, "grad()")
+    # (the inputs' states now: a view whose node backward releases is recorded again when
+    # next read, with a state of its own)
+    keys = [id(t._meta) for t in ins]
     got = _backward(
         outs,
         seeds,
@@ -171,8 +174,8 @@ def grad(
         inputs=ins,
     )
     result = []
-    for t in ins:
-        g = got.get(id(t._meta))
+    for key in keys:
+        g = got.get(key)
         if g is None and not allow_unused:
             raise RuntimeError(
                 "grad(): one of the inputs was not used to compute the outputs; "
