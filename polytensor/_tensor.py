@@ -322,9 +322,10 @@ class View(Tensor):
 
     # _vdata and _vmeta hold what _data and _meta (properties here, in front of TensorBase's
     # slots, which a view leaves unset) give once the view is up to date
-    __slots__ = ("_base", "_bver", "_key", "_recorded", "_seen", "_vdata", "_vmeta")
+    __slots__ = ("_base", "_bver", "_key", "_recorded", "_seen", "_vdata", "_vmeta", "_vver")
     _base: TensorBase
     _bver: int  # the base's version when the view was taken from it
+    _vver: int  # the view's own version then
     _key: Any
     _recorded: bool
     _seen: Any  # the base's data that the view's data views
@@ -356,7 +357,7 @@ class View(Tensor):
         m = self._vmeta
         if m is not None and (node := m.node) is not None:
             # A view in a graph is taken from its base again, as PyTorch makes its view's node
-            # again, when the base changed in place since (in memory, under no_grad: an
+            # again, when it or its base changed in place since (in memory, under no_grad: an
             # optimizer's step), or when a backward() released its node: PyTorch's view node,
             # which saves no tensor, takes another backward (``Wt = W.t()`` made once and used
             # at every training step).
@@ -364,7 +365,7 @@ class View(Tensor):
             # (a view's base that is a view: its state as it stands, not brought up to date,
             # which would walk the chain of views again)
             bm = base._vmeta if base.__class__ is View else base._meta
-            changed = bm is not None and bm.version != self._bver
+            changed = (bm is not None and bm.version != self._bver) or m.version != self._vver
             if changed or node.needs is None:
                 self._refresh(released=not changed)
                 m = self._vmeta
@@ -418,6 +419,7 @@ class View(Tensor):
                 m.hooks = old.hooks
                 _tape.mark_special(m)
         self._vmeta = m
+        self._vver = 0 if m is None else m.version
 
     def _write_back(self, untracked: bool = False) -> None:
         """After an in-place change rebound this view: ``base[key] = view``; ``untracked``:
@@ -508,6 +510,7 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._seen = base._data
     bm = base._meta
     v._bver = 0 if bm is None else bm.version
+    v._vver = 0 if t._meta is None else t._meta.version
     return v
 
 

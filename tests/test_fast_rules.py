@@ -255,6 +255,14 @@ def test_a_gradient_of_another_dtype_is_cast_to_the_outputs(backend: str, gdtype
     np.testing.assert_allclose(x.grad.to("numpy").numpy(), want, rtol=1e-6)
 
 
+def test_a_complex_gradient_of_a_real_output_is_refused() -> None:
+    # as PyTorch: a complex gradient is not cast to a real output's dtype (its imaginary part
+    # would be lost without a word)
+    x = pt.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="complex64 but the output is"):
+        (x * 2.0).backward(pt.ones(3, dtype=pt.complex64))
+
+
 def test_gradients_of_parameters_are_plain_tensors() -> None:
     # a cotangent is a Tensor whatever the class of the input it belongs to (as in PyTorch)
     w = pt.nn.Parameter(pt.ones((2, 3)))

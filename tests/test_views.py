@@ -564,3 +564,17 @@ def test_a_view_made_once_matches_torch_when_read_between_steps_and_with_hooks()
         return [w.detach().numpy(), v.grad.numpy(), np.array(len(calls)), g.numpy()]
 
     _assert_matches_torch(program, tuple(BACKENDS))
+
+
+def test_a_view_changed_in_place_under_no_grad_takes_a_backward_as_in_torch() -> None:
+    # v = W[0] changed in place under no_grad (it writes W): PyTorch makes the view's node
+    # again, and the next backward goes through it to W
+    def program(lib: Any) -> list[Any]:
+        w = lib.ones((2, 3), dtype=lib.float64, requires_grad=True)
+        v = w[0]
+        with lib.no_grad():
+            v.mul_(2)
+        (v * v).sum().backward()
+        return [w.detach().numpy(), w.grad.numpy()]
+
+    _assert_matches_torch(program, tuple(BACKENDS))

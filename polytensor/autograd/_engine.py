@@ -109,6 +109,12 @@ def backward(
                 # cotangent then has its tensor's dtype (and shape), which the fast path of a
                 # node alike relies on
                 if g._data.dtype is not out._data.dtype:
+                    if g.dtype.kind == "complex floating" and out.dtype.kind != "complex floating":
+                        raise RuntimeError(
+                            f"backward(): the gradient is {g.dtype} but the output is "
+                            f"{out.dtype}, which is real; give a real gradient (PyTorch "
+                            f"refuses a complex one too)"
+                        )
                     g = fit(g, out)
                 if not create_graph:  # a wrapper of its own: the caller keeps g
                     g = _tape._detached(g)
