@@ -200,3 +200,37 @@ def test_compute_keeps_autograd_state(dask_computes) -> None:
     x = pt.asarray(HOST, device="dask", requires_grad=True)
     (rx,) = pt.compute(x)
     assert rx.requires_grad
+
+
+def test_reductions_of_a_boolean_mask_differentiate_without_computing() -> None:
+    # x[x > 0] has a length unknown until computed: sum's and mean's gradients are spread over
+    # it lazily (a product with ones in its chunks, mean's count summed from them), where they
+    # used to broadcast to a shape with NaN in it and fail when computed; torch's values
+    torch = pytest.importorskip("torch")
+    host = np.array([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0], [7.0, 8.0, 9.0]])
+    reductions = {
+        "sum": lambda r: r.sum(),
+        "mean": lambda r: r.mean(),
+        "sum0": lambda r: r.sum(0),
+        "sum1": lambda r: r.sum(1),
+        "mean0": lambda r: r.mean(0),
+        "mean1": lambda r: r.mean(1, keepdim=True),
+    }
+    for name, f in reductions.items():
+        rows = name[-1].isdigit()  # (a mask of rows: an unknown number of rows of three)
+        t = torch.tensor(host)
+        tr = (t[t[:, 0] > 0] if rows else t[t > 0]).requires_grad_()
+        (want,) = torch.autograd.grad((f(tr) ** 2).sum(), [tr])
+        with pt.use_backend("dask"):
+            x = pt.asarray(host)
+            r = (x[x[:, 0] > 0] if rows else x[x > 0]).requires_grad_()
+            assert None in r.shape
+            (got,) = pt.autograd.grad((f(r) ** 2).sum(), [r])
+            assert _is_dask(got)
+        np.testing.assert_allclose(got.to("numpy").numpy(), want.numpy(), err_msg=name)
+    with pt.use_backend("dask"):  # through the mask to x itself (a mask of all its elements)
+        x = pt.asarray(host, requires_grad=True)
+        (x[x > 0] * 2.0).mean().backward()
+    np.testing.assert_allclose(
+        x.grad.to("numpy").numpy(), np.where(host > 0, 2.0 / 6, 0.0)
+    )  # (six are positive)

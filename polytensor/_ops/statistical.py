@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import math
 from typing import Any, cast
 
 from .._tensor_base import TensorBase
@@ -22,10 +24,32 @@ def _keep(
     return (reshape_fn or reshape)(g, shape)
 
 
-def _spread(g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, F: Any = None) -> Any:
+def _unknown(shape: tuple[Any, ...]) -> bool:
+    """Whether a dimension of ``shape`` has no known length: None in a tensor's shape, NaN in a
+    Dask array's (after a boolean mask, ``x[x > 0]``)."""
+    # (builtins': this module's any is the standard's)
+    return builtins.any(s is None or (s.__class__ is float and math.isnan(s)) for s in shape)
+
+
+def _ones_of(x: Any) -> Any:
+    """Ones in the shape (and chunks) of ``x``, whose shape has a dimension of unknown length,
+    which ``ones_like`` refuses: isnan's result is 0 or 1 whatever ``x`` holds."""
+    return astype(isnan(x), x.dtype) * 0 + 1
+
+
+def _spread(
+    g: Any, xshape: tuple[int, ...], axis: Any, keepdims: bool, F: Any = None, like: Any = None
+) -> Any:
     """A reduction's cotangent ``g`` spread over the input's shape: sum's gradient, and mean's
-    before dividing. ``F``: the backend's functions, for the fast rules' native arrays."""
+    before dividing. ``F``: the backend's functions, for the fast rules' native arrays.
+    ``like``: the input tensor, which a shape with a dimension of unknown length needs (the
+    cotangent is then spread by a product with ones like it, lazily, in its chunks)."""
     if F is None:
+        if like is not None and _unknown(xshape):
+            if not (keepdims or len(xshape) == 0 or (axis is None and g.ndim == 0)):
+                for a in sorted(_axes_tuple(axis, len(xshape))):
+                    g = expand_dims(g, axis=a)
+            return g * _ones_of(like)
         return broadcast_to(_keep(g, xshape, axis, keepdims), xshape)
     return F.broadcast_to(_keep(g, xshape, axis, keepdims, F.reshape), xshape)
 
@@ -38,7 +62,8 @@ def _count(xshape: tuple[int, ...], axis: Any) -> int:
 
 
 def _sum_rule(g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    return _spread(g, _x.shape, axis, keepdims)  # (x's shape only: no values kept alive)
+    # (x's shape only: no values kept alive; x itself where a length is unknown, on Dask)
+    return _spread(g, _x.shape, axis, keepdims, like=_x)
 
 
 def _prod_rule(g: Any, _out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
@@ -68,6 +93,9 @@ def _real_dtype(x: Any) -> Any:
 def _mean_rule(g: Any, _out: Any, _x: Any, axis: Any, keepdims: bool) -> Any:
     # Divided before it is spread: one division per output, and the result stays a broadcast
     # (on Dask, not one chunk as large as the input). An empty input gets an empty gradient.
+    if _unknown(_x.shape):  # (on Dask, after a boolean mask: the count, lazily)
+        spread = _spread(g, _x.shape, axis, keepdims, like=_x)
+        return spread / sum(_ones_of(_x), axis=axis, keepdims=True)
     n = _count(_x.shape, axis)
     return _spread(g / n if n else g, _x.shape, axis, keepdims)
 
@@ -302,7 +330,7 @@ def diff(x: Any, /, *, axis: int = -1, n: int = 1, prepend: Any = None, append: 
 
 from .. import _dtypes as _dt  # noqa: E402
 from .data_types import astype  # noqa: E402
-from .manipulation import _axes_tuple, broadcast_to, flip, reshape  # noqa: E402
+from .manipulation import _axes_tuple, broadcast_to, expand_dims, flip, reshape  # noqa: E402
 from .searching import where  # noqa: E402
 
 _REAL = {"complex64": _dt.float32, "complex128": _dt.float64}

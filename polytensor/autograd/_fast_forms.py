@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._ops._all import table
-from .._ops.statistical import _count, _keep, _spread
+from .._ops.statistical import _count, _keep, _spread, _unknown
 
 __all__ = ["FAST_FORMS", "attach"]
 
@@ -80,6 +80,8 @@ def _spread_in_chunks(F: Any, g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     chunks = getattr(x, "chunks", None)
     if chunks is None:
         return _spread(g, x.shape, axis, keepdims, F)
+    if _unknown(x.shape):  # (a length unknown, after a boolean mask: the rule spreads it)
+        return NotImplemented
     gk = g if axis is None and g.ndim == 0 else _keep(g, x.shape, axis, keepdims, F.reshape)
     try:
         return F.broadcast_to(gk, x.shape, chunks=chunks)
@@ -94,6 +96,8 @@ def _sum(F: Any, g: Any, out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool
 
 
 def _mean(F: Any, g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    if _unknown(x.shape):  # (a length unknown, after a boolean mask: the rule counts)
+        return NotImplemented
     n = _count(x.shape, axis)  # divided before it is spread, as the table's rule
     return _spread_in_chunks(F, g / n if n else g, x, axis, keepdims)
 
