@@ -309,6 +309,10 @@ _SEQ = itertools.count()
 # inputs and outputs exactly as recorded: backward skips its version checks.
 _inplace_count = 0
 
+# backward() calls that released their graph so far: a view whose node one released is made
+# again (_tensor.View), and tests this count to know when to look
+releases = 0
+
 
 _GRAD = _config.GRAD_ENABLED
 _SUBS = _tb.SUBCLASSES

@@ -322,10 +322,25 @@ class View(Tensor):
 
     # _vdata and _vmeta hold what _data and _meta (properties here, in front of TensorBase's
     # slots, which a view leaves unset) give once the view is up to date
-    __slots__ = ("_base", "_bver", "_key", "_recorded", "_seen", "_vdata", "_vmeta", "_vver")
+    __slots__ = (
+        "_base",
+        "_bver",
+        "_key",
+        "_looked_at",
+        "_looked_rel",
+        "_recorded",
+        "_seen",
+        "_vdata",
+        "_vmeta",
+        "_vver",
+    )
     _base: TensorBase
     _bver: int  # the base's version when the view was taken from it
     _vver: int  # the view's own version then
+    # _tape._inplace_count and _tape.releases when the view's node was last found up to date:
+    # until either moves, it still is
+    _looked_at: int
+    _looked_rel: int
     _key: Any
     _recorded: bool
     _seen: Any  # the base's data that the view's data views
@@ -355,20 +370,29 @@ class View(Tensor):
     def _meta(self) -> Any:
         _ = self._data  # (brings the view up to date)
         m = self._vmeta
-        if m is not None and (node := m.node) is not None:
+        if (
+            m is not None
+            and m.node is not None
+            and (self._looked_at != _tape._inplace_count or self._looked_rel != _tape.releases)
+        ):
             # A view in a graph is taken from its base again, as PyTorch makes its view's node
             # again, when it or its base changed in place since (in memory, under no_grad: an
             # optimizer's step), or when a backward() released its node: PyTorch's view node,
             # which saves no tensor, takes another backward (``Wt = W.t()`` made once and used
             # at every training step).
             base = self._base
-            # (a view's base that is a view: its state as it stands, not brought up to date,
-            # which would walk the chain of views again)
-            bm = base._vmeta if base.__class__ is View else base._meta
-            changed = (bm is not None and bm.version != self._bver) or m.version != self._vver
-            if changed or node.needs is None:
-                self._refresh(released=not changed)
-                m = self._vmeta
+            if base.__class__ is View:
+                # (the views it views first, from the top, in a loop; inside that loop, the
+                # bases read while each is taken again are up to date already)
+                if not _REGRAPHING.__dict__.get("on"):
+                    _regraph(self)
+            else:
+                stale = _graph_stale(self, base._meta)
+                if stale:
+                    self._refresh(released=stale == _RELEASED)
+                self._looked_at = _tape._inplace_count
+                self._looked_rel = _tape.releases
+            m = self._vmeta
         return m
 
     @_meta.setter
@@ -498,6 +522,51 @@ def _settle(view: View) -> None:
         seen = w._vdata
 
 
+_CHANGED, _RELEASED = 2, 1
+
+
+def _graph_stale(view: View, bm: Any) -> int:
+    """Whether ``view``'s node must be made again from its base, whose state is ``bm`` (up to
+    date): ``_CHANGED`` when the view or its base changed in place since it was taken,
+    ``_RELEASED`` when only a backward released its node, else 0. A base without autograd state
+    (the data ``x.data = ...`` replaced, which the view keeps) gives no new node: a second
+    backward through the released one then says the graph was freed."""
+    m = view._vmeta
+    if m is None or (node := m.node) is None:
+        return 0
+    if (bm is not None and bm.version != view._bver) or m.version != view._vver:
+        return _CHANGED
+    return _RELEASED if node.needs is None and bm is not None else 0
+
+
+def _regraph(view: View) -> None:
+    """``_graph_stale``'s test and refresh for ``view`` and every view under it, from the
+    first base down, so that each view's base is up to date when it is tested: a loop, not a
+    recursion, however long the chain."""
+    chain = []
+    v: Any = view
+    while v.__class__ is View:
+        chain.append(v)
+        v = v._base
+    _REGRAPHING.on = True
+    try:
+        for w in reversed(chain):
+            b = w._base
+            stale = _graph_stale(w, b._vmeta if b.__class__ is View else b._meta)
+            if stale:
+                w._refresh(released=stale == _RELEASED)
+        at, rel = _tape._inplace_count, _tape.releases
+        for w in chain:
+            w._looked_at = at
+            w._looked_rel = rel
+    finally:
+        _REGRAPHING.on = False
+
+
+# per thread, whether _regraph is bringing a chain of views up to date
+_REGRAPHING = threading.local()
+
+
 def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     """``t``, the result of ``base[key]`` for a basic ``key``, as a ``View`` of ``base``."""
     v = object.__new__(View)
@@ -508,9 +577,11 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._key = key
     v._recorded = _GRAD.get()
     v._seen = base._data
-    bm = base._meta
+    bm = base._vmeta if base.__class__ is View else base._meta  # (read by the op: up to date)
     v._bver = 0 if bm is None else bm.version
     v._vver = 0 if t._meta is None else t._meta.version
+    v._looked_at = _tape._inplace_count
+    v._looked_rel = _tape.releases
     return v
 
 

@@ -578,3 +578,46 @@ def test_a_view_changed_in_place_under_no_grad_takes_a_backward_as_in_torch() ->
         return [w.detach().numpy(), w.grad.numpy()]
 
     _assert_matches_torch(program, tuple(BACKENDS))
+
+
+def test_a_view_of_a_view_made_once_matches_torch_across_optimizer_steps() -> None:
+    # the optimizer changes W in memory: the view of the view (W.t()[0]) is taken again from
+    # the top of its chain down, and its hook goes with its old node, as in PyTorch
+    def program(lib: Any) -> list[Any]:
+        w = lib.nn.Parameter(lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64))
+        b = w.t()[0]
+        opt = lib.optim.SGD([w], lr=0.1)
+        b.register_hook(lambda g: g * 10)
+        for _ in range(3):
+            opt.zero_grad()
+            (b * b).sum().backward()
+            opt.step()
+        return [w.grad.numpy(), w.detach().numpy()]
+
+    _assert_matches_torch(program, tuple(BACKENDS))
+
+
+def test_a_long_chain_of_views_takes_a_second_backward_by_a_loop(backend: str) -> None:
+    w = pt.ones((3, 3), requires_grad=True)
+    v = w
+    for _ in range(1_200):  # (deeper than Python's recursion limit allows a recursion)
+        v = v.t()
+    for _ in range(2):
+        (v * 1.0).sum().backward()
+    assert float(w.grad.sum()) == 18.0  # as PyTorch
+
+
+def test_a_view_of_data_replaced_refuses_a_second_backward_rather_than_lose_it(
+    backend: str,
+) -> None:
+    # after w.data = ..., the view keeps the data it viewed and its node to w; once a backward
+    # released that node it cannot be made again (PyTorch still sends the gradient to w): the
+    # next backward says so rather than give w no gradient from the view
+    w = _f64([1.0, 2.0, 3.0], requires_grad=True)
+    v = w[1:]
+    w.data = w.data * 2
+    ((v * v).sum() + (w * 1.0).sum()).backward()
+    np.testing.assert_array_equal(_np(w.grad), [1.0, 5.0, 7.0])  # as PyTorch
+    w.grad = None
+    with pytest.raises(RuntimeError, match="freed graph"):
+        ((v * v).sum() + (w * 1.0).sum()).backward()

@@ -119,6 +119,8 @@ def backward(
                 if not create_graph:  # a wrapper of its own: the caller keeps g
                     g = _tape._detached(g)
             _pend(m, g, pending, leaves, heap)
+        if not retain_graph:
+            _tape.releases += 1
         push, pop, pending_get, pending_pop = heappush, heappop, pending.get, pending.pop
         leaves_get = leaves.get
         # the next node when it is the only one with a cotangent (a chain of ops): kept out of
