@@ -380,18 +380,10 @@ class View(Tensor):
             # optimizer's step), or when a backward() released its node: PyTorch's view node,
             # which saves no tensor, takes another backward (``Wt = W.t()`` made once and used
             # at every training step).
-            base = self._base
-            if base.__class__ is View:
-                # (the views it views first, from the top, in a loop; inside that loop, the
-                # bases read while each is taken again are up to date already)
-                if not _REGRAPHING.__dict__.get("on"):
-                    _regraph(self)
-            else:
-                stale = _graph_stale(self, base._meta)
-                if stale:
-                    self._refresh(released=stale == _RELEASED)
-                self._looked_at = _tape._inplace_count
-                self._looked_rel = _tape.releases
+            # (the views it views first, from the top, in a loop; inside that loop, the bases
+            # read while each is taken again are up to date already)
+            if not _REGRAPHING.__dict__.get("on"):
+                _regraph(self)
             m = self._vmeta
         return m
 
@@ -540,9 +532,9 @@ def _graph_stale(view: View, bm: Any) -> int:
 
 
 def _regraph(view: View) -> None:
-    """``_graph_stale``'s test and refresh for ``view`` and every view under it, from the
+    """``_graph_stale``'s test and refresh for ``view`` and every view it is a view of, from the
     first base down, so that each view's base is up to date when it is tested: a loop, not a
-    recursion, however long the chain."""
+    recursion, however long the chain (one step for a view of a tensor)."""
     chain = []
     v: Any = view
     while v.__class__ is View:

@@ -179,7 +179,8 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
     A second closure rather than the function itself because CPython (3.11) fills a missing
     keyword-only argument from the function's ``__kwdefaults__`` dict on every call, about 2.7%
     of an element-wise op's instructions (``bench/instructions.py tape_chain``), and Python
-    never passes ``out=`` to an operator.
+    never passes ``out=`` to an operator. (The function made a wrapper of this one instead, to
+    keep one copy of the fast path: ``pt.multiply(x, 0.5)`` 828-830 -> 867-872 ns.)
     """
     idx = opdef.index
 

@@ -33,8 +33,8 @@ def _unknown(shape: tuple[Any, ...]) -> bool:
 
 def _ones_of(x: Any) -> Any:
     """Ones in the shape (and chunks) of ``x``, whose shape has a dimension of unknown length,
-    which ``ones_like`` refuses: isnan's result is 0 or 1 whatever ``x`` holds."""
-    return astype(isnan(x), x.dtype) * 0 + 1
+    which ``ones_like`` refuses: True everywhere, whatever ``x`` holds, made a number."""
+    return astype(isnan(x) | True, x.dtype)
 
 
 def _spread(
