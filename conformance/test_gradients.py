@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 import polytensor as pt
+from polytensor import _tape
 from polytensor._ops._registry import OP_LIST, ZERO
 
 # Examples per op: first and second order. A lazy backend (Dask) computes one task graph per
@@ -181,9 +182,9 @@ def _nodes_of(op: Any, outputs: tuple[Any, ...]) -> list[tuple[Any, Any]]:
     made: dict[int, Any] = {}  # node -> a tensor it made
     stack = []
     for o in outputs:
-        if o._meta is not None and o._meta.node is not None:
-            made.setdefault(id(o._meta.node), o)
-            stack.append(o._meta.node)
+        if o._meta is not None and (n := _tape.node_of(o._meta)) is not None:
+            made.setdefault(id(n), o)
+            stack.append(n)
     seen: set[int] = set()
     found = []
     while stack:
@@ -195,9 +196,9 @@ def _nodes_of(op: Any, outputs: tuple[Any, ...]) -> list[tuple[Any, Any]]:
             found.append((node, made.get(id(node))))
         for x in node.inputs:
             m = getattr(x, "_meta", None)
-            if m is not None and m.node is not None:
-                made.setdefault(id(m.node), x)
-                stack.append(m.node)
+            if m is not None and (n := _tape.node_of(m)) is not None:
+                made.setdefault(id(n), x)
+                stack.append(n)
     return found
 
 

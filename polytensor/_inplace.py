@@ -146,7 +146,7 @@ def after_inplace(x: Any, result: Any) -> None:
     rm = result._meta
     if rm is not None and rm.node is not None:
         old = x._meta
-        m = x._meta = _tape.Meta(node=rm.node, index=rm.index)
+        m = x._meta = _tape.Meta(node=_tape.node_of(rm), index=rm.index)
         m.version = (old.version if old is not None else 0) + 1
         if old is not None and old.swapped_out:  # (x.data = ... before: _tensor.View)
             m.swapped_out = old.swapped_out

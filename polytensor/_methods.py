@@ -119,7 +119,7 @@ def _check_grad(x: Tensor, value: Any) -> None:
 
 def _grad_fn(self: Tensor) -> Any:
     m = self._meta
-    return None if m is None else m.node
+    return None if m is None else _tape.node_of(m)
 
 
 def _is_leaf(self: Tensor) -> bool:
@@ -202,8 +202,14 @@ def detach_(self: Tensor) -> Tensor:
     True
     """
     m = self._meta
-    if m is not None:
-        m.node = None
+    if m is not None and m.node is not None:
+        # a state of its own: the edges recorded from this tensor hold the old one and still
+        # reach the node that made it (PyTorch's too), which gets their gradients
+        new = self._meta = _tape.Meta()
+        new.version = m.version
+        if m.swapped_out:  # (x.data = ... before: _tensor.View)
+            new.swapped_out = m.swapped_out
+    elif m is not None:
         m.requires_grad = False
     return self
 

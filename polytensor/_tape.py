@@ -19,6 +19,7 @@ from . import _tensor_base as _tb
 
 __all__ = [
     "NONDIFF",
+    "SELF",
     "ZERO",
     "AccumulateGrad",
     "Composite",
@@ -29,6 +30,7 @@ __all__ = [
     "describe",
     "mark_special",
     "needs_graph",
+    "node_of",
     "note_write",
     "only_held_by",
     "record",
@@ -76,9 +78,31 @@ class Composite:
 DEFER_ZEROS_BYTES = 1 << 16
 
 
+class _Self:
+    """``Meta.node`` of a node that is its own output's state (``record_node``): not None, so
+    that ``m.node is not None`` still says "made by a recorded op", and no reference from the
+    node to itself, which only the cycle collector could free. ``node_of(m)`` reads it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<the node itself>"
+
+
+SELF = _Self()
+
+
 class Meta:
     """Autograd state of a tensor that needs any: leaves that require grad, outputs of
-    recorded ops, and tensors modified in place (for their version counter)."""
+    recorded ops, and tensors modified in place (for their version counter).
+
+    ``node`` is the recorded call that made the tensor (None for a leaf), or ``SELF`` where
+    the state is that node itself: a call with one output (``record_node``, every fast path,
+    and ``Node.attach_outputs``) gives it the ``Node`` as its state, one object, not two, which
+    the cycle collector counts (a young collection every 700 of them). ``node_of(m)`` gives
+    the node either way. Such a state is never made a leaf in place: ``detach_()`` gives the
+    tensor a new one, as every edge recorded from it must still reach the node.
+    """
 
     # The fields every state sets are slots; the others start as these class attributes and
     # go to the instance's dict when set, so that recording an op sets three fields, not seven.
@@ -98,6 +122,10 @@ class Meta:
     # views keep it (_tensor.View)
     swapped_out: tuple[Any, ...] = ()
 
+    node: Node | _Self | None
+    requires_grad: bool
+    version: int
+
     def __init__(
         self, requires_grad: bool = False, node: Node | None = None, index: int = 0
     ) -> None:
@@ -108,12 +136,28 @@ class Meta:
             self.index = index
 
 
-class Node:
+def node_of(m: Meta) -> Node | None:
+    """The recorded call that made the tensor whose state is ``m`` (None for a leaf).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import _tape
+    >>> y = pt.ones(2, requires_grad=True) * 2
+    >>> _tape.node_of(y._meta) is y.grad_fn, _tape.node_of(pt.ones(1, requires_grad=True)._meta)
+    (True, None)
+    """
+    n = m.node
+    return m if n is SELF else n  # type: ignore[return-value]  # (SELF: m is a Node)
+
+
+class Node(Meta):
     """One recorded call: the op, its inputs (with their versions), params and, for rules that
-    use it, the output."""
+    use it, the output. A Meta too: the node of a call with one output is that output's state
+    (``Meta.node`` is then ``SELF``); the outputs of a call that returns a sequence get Metas
+    of their own."""
 
     __slots__ = (
-        "__weakref__",
         "alike",
         "datas",
         "epoch",
@@ -174,8 +218,19 @@ class Node:
     def attach_outputs(self, outs: tuple[Any, ...] | list[Any]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
         that state (weakly) with its version, so an in-place change of it is caught."""
-        metas = []
         track = self.out is not None
+        if not self.tuple_out and len(outs) == 1:
+            o = outs[0]
+            if _is_tensor(o) and o.dtype.kind in _FLOATING:  # one output: the node is its state
+                self.requires_grad = False
+                self.node = SELF
+                self.version = 0
+                o._meta = self
+                self.out_metas = ((weakref.ref(self), 0) if track else None,)
+            else:
+                self.out_metas = (None,)
+            return
+        metas = []
         for i, o in enumerate(outs):
             if _is_tensor(o) and o.dtype.kind in _FLOATING:
                 m = o._meta = Meta(node=self, index=i)
@@ -254,7 +309,7 @@ class Node:
             if m is None:
                 out.append((None, 0))
             elif m.node is not None:
-                out.append((m.node, m.index))
+                out.append((node_of(m), m.index))
             else:
                 acc = m.accumulate_grad
                 if acc is None or acc.variable is None:
@@ -503,9 +558,10 @@ def record_node(
     alike: bool = False,
 ) -> None:
     """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
-    constructors do, for the fast paths (the table's functions, ``record_tensors``), which
-    run once per op. ``alike``: the caller knows that every input that may need a gradient
-    has ``t``'s shape and dtype (``Node.alike``)."""
+    constructors do, in one object (the node is ``t``'s state), for the fast paths (the
+    table's functions, ``record_tensors``), which run once per op. ``alike``: the caller
+    knows that every input that may need a gradient has ``t``'s shape and dtype
+    (``Node.alike``)."""
     node = _new(Node)
     node.op = op
     node.inputs = inputs
@@ -521,18 +577,18 @@ def record_node(
     node.hooked = None
     node.fast = op.fast
     node.alike = alike
-    m = _new(Meta)
-    m.requires_grad = False
-    m.node = node
-    m.version = 0
-    t._meta = m
+    # the output's state (Meta) is the node itself: one object for the collector, not two
+    node.requires_grad = False
+    node.node = SELF
+    node.version = 0
+    t._meta = node
     if keep_out:  # the output, a tensor of its own, for the rules that read it
         o = _new(_tb.TENSOR)
         o._data = t._data
         o._backend = t._backend
         o._meta = None
         node.out = o
-        node.out_metas = ((weakref.ref(m), 0),)
+        node.out_metas = ((weakref.ref(node), 0),)
 
 
 def record_pair(
@@ -651,7 +707,7 @@ def needs_graph(x: Any, value: Any) -> bool:
 def mark_special(m: Meta) -> None:
     """Note on ``m``'s node that ``m`` has hooks or retains its grad: backward then runs them
     once on the node's total cotangent (leaves' hooks run once on their total gradient)."""
-    node = m.node
+    node = node_of(m)
     if node is None:
         return
     node.fast = None  # backward runs the hooks: the node takes the general path
@@ -666,6 +722,7 @@ def describe(t: Any) -> list[str]:
     m = t._meta
     if m is None:
         return []
-    if m.node is not None:
-        return [f"grad_fn=<{m.node.name()}>"]
+    node = node_of(m)
+    if node is not None:
+        return [f"grad_fn=<{node.name()}>"]
     return ["requires_grad=True"] if m.requires_grad else []

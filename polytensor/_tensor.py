@@ -524,7 +524,7 @@ def _graph_stale(view: View, bm: Any) -> int:
     (the data ``x.data = ...`` replaced, which the view keeps) gives no new node: a second
     backward through the released one then says the graph was freed."""
     m = view._vmeta
-    if m is None or (node := m.node) is None:
+    if m is None or (node := _tape.node_of(m)) is None:
         return 0
     if (bm is not None and bm.version != view._bver) or m.version != view._vver:
         return _CHANGED

@@ -503,6 +503,40 @@ def test_detach_in_place_cuts_the_tensor_from_the_graph() -> None:
         pt.sum(y).backward()
 
 
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("make", ["scalar", "tensor", "general"])
+def test_detach_in_place_keeps_the_graph_recorded_before_it(backend: str, make: str) -> None:
+    """``y.detach_()`` after ``z = y * 3`` was recorded: z's backward still goes through y's
+    node to x, and y gets no ``.grad``, as in PyTorch (x.grad [6, 6, 6]). The edge recorded
+    from y is its state before: detach_() gives y a new one rather than change that one."""
+    with pt.use_backend(backend):
+        x = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+        w = pt.asarray([2.0, 2.0, 2.0])
+        y = {
+            "scalar": lambda: x * 2,
+            "tensor": lambda: x * w,
+            # (a node of the general path: its outputs have states of their own)
+            "general": lambda: pt.unstack(pt.stack([x * 2, x]))[0],
+        }[make]()
+        z = y * 3
+        y.add_(0.0)  # (a version to carry on)
+        version = y._meta.version
+        z = y * 3
+        y.detach_()
+        assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+        assert y._meta.version == version  # (its version counter goes on)
+        pt.sum(z).backward()
+        np.testing.assert_allclose(_np(x.grad), [6.0, 6.0, 6.0])
+        assert y.grad is None
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    ty = tx * 2
+    tz = ty * 3
+    ty.detach_()
+    tz.sum().backward()
+    np.testing.assert_allclose(tx.grad.numpy(), _np(x.grad))
+
+
 # -- Dask: lazy backward ---------------------------------------------------------------------------
 def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
     dask_computes: Any,

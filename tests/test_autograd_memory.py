@@ -252,3 +252,28 @@ def test_a_node_keeps_its_output_only_when_a_needed_rule_reads_it(make: Any, kee
     assert (node.out is not None) is keeps
     y.sum().backward()
     assert x.grad is not None and x.grad.shape == x.shape
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_a_recorded_op_makes_one_graph_object_besides_its_tensor(
+    backend: str, no_cycle_collector: None
+) -> None:
+    """A one-output op recorded by a fast path makes its tensor and one node, which is the
+    tensor's autograd state too (no ``Meta`` of its own): the objects the cycle collector
+    counts per op, whose number sets how often it runs (``bench/gc_share.py``)."""
+    from polytensor import _tape
+
+    with pt.use_backend(backend):
+        x = pt.asarray(np.linspace(0.1, 0.8, 8), requires_grad=True)
+        a = pt.asarray(np.full(8, 0.25), requires_grad=True)
+        v = x
+        metas_before = sum(type(o) is _tape.Meta for o in gc.get_objects())
+        nodes_before = sum(type(o) is _tape.Node for o in gc.get_objects())
+        for _ in range(50):  # 4 ops a round: a number, a tensor, a function, a method
+            v = pt.sin(v * 0.9 + a).clamp(min=0.0)
+        metas = sum(type(o) is _tape.Meta for o in gc.get_objects()) - metas_before
+        nodes = sum(type(o) is _tape.Node for o in gc.get_objects()) - nodes_before
+        assert (metas, nodes) == (0, 200)
+        assert v._meta is v.grad_fn and v.grad_fn.next_functions[0][0] is not None
+        pt.sum(v).backward()
+        assert x.grad is not None and a.grad is not None

@@ -27,7 +27,7 @@ from .. import _dtypes as dt
 from .. import _tensor_base as _tb
 from .._inplace import checked_inputs
 from .._ops.creation import zeros_like
-from .._tape import ZERO, Composite, Marker, Meta, Node
+from .._tape import SELF, ZERO, Composite, Marker, Meta, Node, node_of
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
 from ._grads import accumulate_grad, run_hooks
@@ -85,8 +85,8 @@ def backward(
         if inputs is not None:
             wanted: set[int] | None = {id(t._meta) for t in inputs}
             for t in inputs:
-                if t._meta is not None and t._meta.node is not None:
-                    by_node.setdefault(id(t._meta.node), []).append(t._meta)
+                if t._meta is not None and (n := node_of(t._meta)) is not None:
+                    by_node.setdefault(id(n), []).append(t._meta)
         else:
             wanted = None
         specials = wanted is not None
@@ -206,13 +206,16 @@ def backward(
                             g_in = _wrap(gd, b)
                             raw = False
                         c = _slow_edge(node, i, g_in, c, b)
-                    vnode = need.node
-                    if vnode is None:  # a leaf: its total is delivered at the end
+                    vnode: Any = need.node
+                    if vnode is SELF:  # the node is its output's state (record_node's)
+                        vnode = need
+                    elif vnode is None:  # a leaf: its total is delivered at the end
                         entry = leaves_get(need)
                         if entry is None:
                             leaves[need] = [need, c]
                         else:
                             entry[1] = _add(entry[1], c, b)
+                        continue
                     elif vnode.tuple_out:
                         if nxt is not None:
                             push(heap, (-nxt.seq, nxt))
@@ -220,19 +223,20 @@ def backward(
                         if c.__class__ is not tensor_type:
                             c = _wrap(c, b)
                         _pend(need, c, pending, leaves, heap)
-                    else:  # _pend's common case, inline
-                        prev = pending_get(vnode)
-                        if prev is None:
-                            pending[vnode] = c
-                            if nxt is None and not heap:
-                                nxt = vnode
-                            else:
-                                if nxt is not None:
-                                    push(heap, (-nxt.seq, nxt))
-                                    nxt = None
-                                push(heap, (-vnode.seq, vnode))
+                        continue
+                    # _pend's common case, inline
+                    prev = pending_get(vnode)
+                    if prev is None:
+                        pending[vnode] = c
+                        if nxt is None and not heap:
+                            nxt = vnode
                         else:
-                            pending[vnode] = _add(prev, c, b)
+                            if nxt is not None:
+                                push(heap, (-nxt.seq, nxt))
+                                nxt = None
+                            push(heap, (-vnode.seq, vnode))
+                    else:
+                        pending[vnode] = _add(prev, c, b)
             else:  # the general node: its rules, on tensors
                 if token is None:
                     token = _GRAD.set(create_graph)
@@ -438,7 +442,7 @@ def _pend(
 ) -> None:
     """Add cotangent ``c`` along edge ``m``: to its node's pending cotangent (queueing the node
     when it is the first) or to the leaf's total."""
-    node = m.node
+    node = node_of(m)
     if node is None:
         entry = leaves.get(m)
         if entry is None:

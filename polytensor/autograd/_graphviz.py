@@ -136,8 +136,9 @@ def to_dot(tensor: Any, params: Mapping[str, Any] | None = None) -> DotSource:
         stack = [root]
         lines.append(f"  {name_of(id(meta))[0]} -> {out_name};")
     else:
-        stack = [meta.node]
-        lines.append(f"  {name_of(id(meta.node))[0]} -> {out_name};")
+        node = _tape.node_of(meta)
+        stack = [node]
+        lines.append(f"  {name_of(id(node))[0]} -> {out_name};")
     declared: set[str] = set()
     while stack:
         fn = stack.pop()
