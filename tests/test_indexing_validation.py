@@ -71,6 +71,24 @@ def test_python_bool_keys_differentiate_and_write(backend: str) -> None:
     np.testing.assert_array_equal(_host(y), np.full((2, 2), 7.0))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "key", [True, (0, True), (True, Ellipsis, 0), (slice(None), False)], ids=repr
+)
+def test_python_bool_keys_read_a_copy(backend: str, key: Any) -> None:
+    """``x[True]`` is a copy in NumPy and PyTorch (a bool is an advanced index): writing into
+    it leaves ``x`` as it was, on every backend."""
+    x = _x(backend)
+    y = x[key]
+    y.mul_(2.0)
+    np.testing.assert_array_equal(_host(x), DATA)
+    np.testing.assert_array_equal(_host(y), DATA[key] * 2.0)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(DATA)
+    t[key].mul_(2.0)
+    np.testing.assert_array_equal(t.numpy(), DATA)
+
+
 BAD_READS: list[tuple[str, Any]] = [
     ("positive out of range", lambda b: (_i(b, [0, 5]),)),
     ("second axis out of range", lambda b: (_i(b, [0]), _i(b, [3]))),

@@ -244,13 +244,15 @@ def _getitem(x: Any, key: Any) -> Any:
     check_key(template, tensors, tuple(x.shape), "__getitem__")
     spelled = bool_scalars(template, "__getitem__")
     if spelled is not None:  # Python bools: index without them, then add their axis
-        from .manipulation import expand_dims
+        from .manipulation import _copy, expand_dims
 
         y = expand_dims(_getitem_t(x, (), spelled.key), axis=spelled.position)
         if spelled.size == 0:
             cut = (slice(None),) * (spelled.position % y.ndim) + (slice(0, 0), Ellipsis)
             y = _getitem_t(y, (), cut)
-        return y
+        # a copy, as NumPy's and PyTorch's (a bool is an advanced index): a write into the
+        # result leaves x as it is
+        return _copy(y)
     return _getitem_t(x, tuple(tensors), template)
 
 
