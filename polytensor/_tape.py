@@ -28,6 +28,7 @@ __all__ = [
     "Node",
     "bump_version",
     "describe",
+    "keep_for_views",
     "mark_special",
     "needs_graph",
     "node_of",
@@ -136,6 +137,28 @@ class Meta:
             self.index = index
 
 
+def keep_for_views(m: Meta | None) -> None:
+    """Let backward leave the node that made the view whose state is ``m`` as it is: a view's
+    node reads no value of its base (only the base's shape), and its input is memory that the
+    view itself shares, so it holds nothing a backward should free. Another backward may then
+    go through it, as through PyTorch's view nodes, which save no tensor: two losses from one
+    view (``Wt = W.t()`` made once), each with its own ``backward()``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> W = pt.ones(2, 2, requires_grad=True)
+    >>> v = W[0]
+    >>> y1, y2 = (v * 2).sum(), (v * 3).sum()
+    >>> y1.backward(); y2.backward()
+    >>> W.grad
+    tensor([[5., 5.],
+            [0., 0.]], backend='numpy')
+    """
+    if m is not None and (n := node_of(m)) is not None:
+        n.keeps = True
+
+
 def node_of(m: Meta) -> Node | None:
     """The recorded call that made the tensor whose state is ``m`` (None for a leaf).
 
@@ -164,6 +187,7 @@ class Node(Meta):
         "fast",
         "hooked",
         "inputs",
+        "keeps",
         "needs",
         "op",
         "out",
@@ -214,6 +238,8 @@ class Node(Meta):
         # element-wise op of one tensor): backward's fast path takes the cotangents of its fast
         # forms as they are. Set only by the fast paths that know it (record_node's callers).
         self.alike = False
+        # backward leaves the node as it is, for another backward (keep_for_views)
+        self.keeps = False
 
     def attach_outputs(self, outs: tuple[Any, ...] | list[Any]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -577,6 +603,7 @@ def record_node(
     node.hooked = None
     node.fast = op.fast
     node.alike = alike
+    node.keeps = False
     # the output's state (Meta) is the node itself: one object for the collector, not two
     node.requires_grad = False
     node.node = SELF

@@ -417,6 +417,7 @@ class View(Tensor):
         self._vdata = fresh._data
         old = self._vmeta
         m = fresh._meta
+        _tape.keep_for_views(m)
         if old is not None:
             if old.node is None and old.requires_grad and (m is None or m.node is None):
                 m = old  # a leaf of its own (v.requires_grad_()): it stays that leaf
@@ -565,6 +566,7 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._vdata = t._data
     v._backend = t._backend
     v._vmeta = t._meta
+    _tape.keep_for_views(t._meta)
     v._base = base
     v._key = key
     v._recorded = _GRAD.get()

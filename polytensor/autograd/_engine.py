@@ -250,7 +250,9 @@ def backward(
                     leaves,
                     heap,
                 )
-            if not retain_graph:  # release what the node holds; a second pass raises
+            # release what the node holds, so that a second pass raises (a view's node holds
+            # nothing to release: _tape.keep_for_views)
+            if not retain_graph and not node.keeps:
                 node.inputs = node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
                 if node.out_metas:
                     node.out_metas = ()
