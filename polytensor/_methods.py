@@ -205,10 +205,17 @@ def detach_(self: Tensor) -> Tensor:
     if m is not None and m.node is not None:
         # a state of its own: the edges recorded from this tensor hold the old one and still
         # reach the node that made it (PyTorch's too), which gets their gradients
+        # (what PyTorch keeps on the tensor: its .grad, hooks and retain_grad())
         new = self._meta = _tape.Meta()
         new.version = m.version
         if m.swapped_out:  # (x.data = ... before: _tensor.View)
             new.swapped_out = m.swapped_out
+        if m.grad is not None:
+            new.grad = m.grad
+        if m.hooks:
+            new.hooks = m.hooks
+        if m.retains_grad:
+            new.retains_grad = True
     elif m is not None:
         m.requires_grad = False
     return self
@@ -230,6 +237,8 @@ def retain_grad(self: Tensor) -> None:
     m = self._meta
     if m is None or (m.node is None and not m.requires_grad):
         raise RuntimeError("retain_grad() on a tensor that does not require grad")
+    if m.node is None:  # a leaf keeps its .grad anyway (PyTorch: nothing to do)
+        return
     m.retains_grad = True
     _tape.mark_special(m)
 
@@ -1316,6 +1325,22 @@ class TensorMethods:
     def is_leaf(self) -> bool:
         """True unless this tensor is a recorded op's output."""
         return _is_leaf(self)  # type: ignore[arg-type]
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this tensor while it was not a leaf (on a
+        leaf, whose ``.grad`` is always kept, it does nothing), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.ones(2, requires_grad=True)
+        >>> y = x * 2
+        >>> y.retains_grad, (y.retain_grad(), y.retains_grad)[1], x.retains_grad
+        (False, True, False)
+        """
+        m = self._meta  # type: ignore[attr-defined]
+        return m is not None and m.retains_grad
 
     requires_grad_ = requires_grad_
     backward = backward

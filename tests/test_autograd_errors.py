@@ -537,6 +537,38 @@ def test_detach_in_place_keeps_the_graph_recorded_before_it(backend: str, make: 
     np.testing.assert_allclose(tx.grad.numpy(), _np(x.grad))
 
 
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_detach_in_place_keeps_the_tensors_grad_hooks_and_retain_grad(backend: str) -> None:
+    """What PyTorch keeps on the tensor through ``detach_()``: its retained or assigned
+    ``.grad``, its hooks (which then run for it as a leaf) and ``retains_grad``."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.sum().backward()
+        y.detach_()
+        retained = y.grad.tolist()
+        flags = [y.retains_grad, x.retains_grad]
+        x.retain_grad()  # (a leaf: nothing to do)
+        flags.append(x.retains_grad)
+        w = lib.ones(2, requires_grad=True) * 2
+        calls: list[int] = []
+        w.register_hook(lambda g: calls.append(1))
+        w.detach_()
+        w.requires_grad_()
+        (w * 2).sum().backward()
+        u = lib.ones(2, requires_grad=True) * 2
+        u.grad = lib.zeros(2) + 7
+        u.detach_()
+        return [retained, flags, len(calls), w.grad.tolist(), u.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want
+
+
 # -- Dask: lazy backward ---------------------------------------------------------------------------
 def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
     dask_computes: Any,
