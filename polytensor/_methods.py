@@ -263,13 +263,23 @@ def register_hook(self: Tensor, hook: Any) -> Any:
         m.hooks = []
     m.hooks.append(hook)
     _tape.mark_special(m)
+    return _HookHandle(m.hooks, hook)
 
-    class _Handle:
-        def remove(self_inner) -> None:
-            if hook in m.hooks:
-                m.hooks.remove(hook)
 
-    return _Handle()
+class _HookHandle:
+    """What ``register_hook()`` returns: ``remove()`` takes the hook out of the tensor's list
+    again. It holds that list, not the tensor's state, which may be its graph node."""
+
+    __slots__ = ("_hook", "_hooks")
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        """Take the hook out (nothing if it was taken out already)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def to(self: Tensor, device_or_backend: Any = None, dtype: dt.DType | None = None) -> Tensor:

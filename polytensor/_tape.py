@@ -230,7 +230,7 @@ class Node(Meta):
         # for an op returning a sequence, how many outputs (else 0)
         self.tuple_out = n_out if n_out > 1 or isinstance(out, (tuple, list)) else 0
         # the Metas of this node's outputs that have hooks or retain their grad (see mark_special)
-        self.hooked: list[Meta] | None = None
+        self.hooked: list[weakref.ref[Meta]] | None = None
         # the op's fast forms while backward may use them on this node's arrays: None for a
         # multi-output node, once an output has hooks or retains its grad, and once released
         self.fast = None if self.tuple_out else getattr(op, "fast", None)
@@ -740,8 +740,10 @@ def mark_special(m: Meta) -> None:
     node.fast = None  # backward runs the hooks: the node takes the general path
     if node.hooked is None:
         node.hooked = []
-    if not any(h is m for h in node.hooked):
-        node.hooked.append(m)
+    # (weakly: m may be the node itself, or hold it; a state with hooks that a backward reaches
+    # is held by its tensor or by the edges recorded from it)
+    if not any(h() is m for h in node.hooked):
+        node.hooked.append(weakref.ref(m))
 
 
 def describe(t: Any) -> list[str]:

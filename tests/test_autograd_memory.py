@@ -277,3 +277,24 @@ def test_a_recorded_op_makes_one_graph_object_besides_its_tensor(
         assert v._meta is v.grad_fn and v.grad_fn.next_functions[0][0] is not None
         pt.sum(v).backward()
         assert x.grad is not None and a.grad is not None
+
+
+@pytest.mark.parametrize("special", ["hook", "retain_grad"])
+def test_hooks_and_retained_grads_of_a_non_leaf_make_no_cycle(
+    special: str, no_cycle_collector: None
+) -> None:
+    """A hook or ``retain_grad()`` on a recorded op's output: its node notes the tensor's state
+    weakly, so the graph is still freed by reference counting alone, with its arrays."""
+    x = _leaf(50)
+    y = x * 2.0
+    if special == "hook":
+        calls: list[int] = []
+        y.register_hook(lambda g: calls.append(1))
+    else:
+        y.retain_grad()
+    z = (y * y).sum()
+    z.backward()
+    assert (calls == [1]) if special == "hook" else y.grad is not None
+    node, data = weakref.ref(y.grad_fn), weakref.ref(y._data)
+    del y, z
+    assert node() is None and data() is None, "the graph waits for the cycle collector"

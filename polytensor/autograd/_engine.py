@@ -471,7 +471,7 @@ def _pend(
 def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:
     """A node's total cotangent after its outputs' hooks, with retained and wanted grads
     taken from it."""
-    metas = list(node.hooked or ())
+    metas = [m for r in node.hooked or () if (m := r()) is not None]
     for m in metas:
         i = m.index
         g = g_in[i] if node.tuple_out else g_in
