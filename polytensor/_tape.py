@@ -118,7 +118,8 @@ class Meta:
     # (_tensor_base.settle_zeros), or backward replaces it
     deferred = -1
     grad_of: weakref.ref[Meta] | None = None  # for a leaf's .grad: the leaf's state
-    accumulate_grad: AccumulateGrad | None = None  # a leaf's graph node, made when asked for
+    # a leaf's graph node, made when asked for, while something else holds it
+    accumulate_grad: weakref.ref[AccumulateGrad] | None = None
     # weak references to the data that `x.data = ...` replaced while views of it lived: those
     # views keep it (_tensor.View)
     swapped_out: tuple[Any, ...] = ()
@@ -337,9 +338,12 @@ class Node(Meta):
             elif m.node is not None:
                 out.append((node_of(m), m.index))
             else:
-                acc = m.accumulate_grad
+                ref = m.accumulate_grad
+                acc = None if ref is None else ref()
                 if acc is None or acc.variable is None:
-                    acc = m.accumulate_grad = AccumulateGrad(m, v)
+                    acc = AccumulateGrad(m, v)
+                    # (weakly, as PyTorch's leaf holds its accumulator: acc holds m)
+                    m.accumulate_grad = weakref.ref(acc)
                 out.append((acc, 0))
         return tuple(out)
 

@@ -75,6 +75,26 @@ def test_a_leaf_has_one_accumulate_grad_node_whose_variable_is_the_leaf() -> Non
     assert (pt.exp(x)).grad_fn.next_functions[0][0] is acc
 
 
+def test_a_leafs_accumulate_grad_node_makes_no_reference_cycle() -> None:
+    """The leaf holds its AccumulateGrad weakly, as PyTorch's: a leaf whose node was asked for
+    is freed by reference counting alone (the node holds the leaf's state)."""
+    import gc
+    import weakref
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        x = pt.asarray([1.0, 2.0], requires_grad=True)
+        y = x * x
+        assert y.grad_fn.next_functions[0][0].variable is x
+        state, data = weakref.ref(x._meta), weakref.ref(x._data)
+        del x, y
+        assert state() is None and data() is None, "the leaf waits for the cycle collector"
+    finally:
+        if was:
+            gc.enable()
+
+
 def test_next_functions_mark_constants_with_none() -> None:
     x = pt.asarray([1.0, 2.0], requires_grad=True)
     nf = (x + pt.asarray([3.0, 4.0])).grad_fn.next_functions
