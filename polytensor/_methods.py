@@ -201,6 +201,12 @@ def detach_(self: Tensor) -> Tensor:
     >>> y.detach_().is_leaf
     True
     """
+    if self._write_back is not None:  # (a View: writes reach its base)
+        raise RuntimeError(
+            "detach_() of a view (a tensor that shares its base's memory, such as x[0] or "
+            "x.t()): it cannot leave the graph in place, as in PyTorch; use v.detach() "
+            "instead, which shares the memory outside the graph"
+        )
     m = self._meta
     if m is not None and m.node is not None:
         # a state of its own: the edges recorded from this tensor hold the old one and still

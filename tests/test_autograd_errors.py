@@ -538,6 +538,20 @@ def test_detach_in_place_keeps_the_graph_recorded_before_it(backend: str, make: 
 
 
 @pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("grad", [False, True])
+def test_detach_in_place_of_a_view_is_refused_as_in_pytorch(backend: str, grad: bool) -> None:
+    with pt.use_backend(backend):
+        a = pt.ones(3, requires_grad=grad)
+        for v in (a[0:2], a.view(3), a.unsqueeze(0)):
+            with pytest.raises(RuntimeError, match=r"detach_\(\) of a view.*use v\.detach\(\)"):
+                v.detach_()
+        assert a.requires_grad is grad
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        torch.ones(3, requires_grad=grad)[0:2].detach_()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
 def test_detach_in_place_keeps_the_tensors_grad_hooks_and_retain_grad(backend: str) -> None:
     """What PyTorch keeps on the tensor through ``detach_()``: its retained or assigned
     ``.grad``, its hooks (which then run for it as a leaf) and ``retains_grad``."""
