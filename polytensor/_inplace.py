@@ -174,6 +174,10 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         checked = sorted(
             {j for i, e in enumerate(node.needs) if e is not None for j in rule_reads[i]}
         )
+    elif checked is None:
+        unchecked: tuple[int, ...] = getattr(op, "unchecked", ())
+        if unchecked:  # (x[key]: x's shape alone)
+            checked = [i for i in range(len(ins)) if i not in unchecked]
     datas = node.datas
     fixed = None
     for i in range(len(ins)) if checked is None else checked:

@@ -59,8 +59,11 @@ class OpDef:
     # per input, whether a rule reads its values (not only .shape/.dtype): only those inputs
     # are checked for in-place changes on backward; None means all of them
     reads: tuple[bool, ...] | None = None
-    # the indices of the True entries of ``reads`` (None: check every input)
+    # the indices of the True entries of ``reads`` (None: check every input but ``unchecked``)
     checked: tuple[int, ...] | None = None
+    # for a rule of ``*inputs``, the named inputs before them it declares unread (``x[key]``'s
+    # ``_x``: only its shape; the index arrays that follow are read)
+    unchecked: tuple[int, ...] = ()
     # with one rule per input, per rule the inputs whose values it reads: backward checks only
     # those of the rules it runs (x * 2 reads nothing of x); None: ``checked``
     rule_reads: tuple[tuple[int, ...], ...] | None = None
@@ -133,8 +136,11 @@ def _declare_reads(opdef: OpDef) -> None:
     if opdef.rules and readers:
         opdef.out_readers = tuple(readers)
     n_inputs = opdef.extra.get("n_inputs")
+    if len(params) == 1 and params[0][1][1]:  # one rule, of named inputs and then *inputs
+        named = params[0][1][0][2:]
+        opdef.unchecked = tuple(j for j, name in enumerate(named) if _declares_unused(name))
     if not real or n_inputs is None or any(variadic for _, (_, variadic) in params):
-        return  # every input is checked for in-place changes
+        return  # every input is checked for in-place changes (but ``unchecked``)
     reads = [False] * n_inputs
     for _, (p, _) in params:
         for j, name in enumerate(p[2 : 2 + n_inputs]):

@@ -156,8 +156,8 @@ def _getitem_impl(fn: Any, x: Any, *arrays: Any, key: Any) -> Any:
     return fn(x, fill_key(key, arrays))
 
 
-def _getitem_rule(g: Any, _out: Any, x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
-    return (_scatter_add(g, *index_arrays, key=key, shape=tuple(x.shape)),) + (
+def _getitem_rule(g: Any, _out: Any, _x: Any, *index_arrays: Any, key: Any) -> tuple[Any, ...]:
+    return (_scatter_add(g, *index_arrays, key=key, shape=tuple(_x.shape)),) + (
         (None,) * len(index_arrays)
     )
 
