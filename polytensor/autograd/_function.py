@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from .. import _config, _tape
@@ -36,6 +37,9 @@ class FunctionCtx:
     _versions: tuple[int, ...] = ()
     _epoch = 0  # (_tape._inplace_count when the tensors were saved)
     _non_differentiable: frozenset[int] | set[int] = frozenset()
+    # the saved tensors that were outputs of forward: position -> their autograd state, weakly,
+    # as _unlink_saved_outputs keeps them
+    _out_states: dict[int, weakref.ref[Any]] | None = None
 
     def __init__(self, needs_input_grad: tuple[bool, ...], name: str = "Function") -> None:
         self.needs_input_grad = needs_input_grad
@@ -56,7 +60,7 @@ class FunctionCtx:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         saved = self._saved
         unchanged = _tape._inplace_count == self._epoch  # (no in-place change at all since)
-        if len(saved) == 1 and unchanged:  # (the common case, without a zip)
+        if len(saved) == 1 and unchanged and self._out_states is None:  # (the common case)
             t = saved[0]
             m = getattr(t, "_meta", None)
             if m is None or m.version == self._versions[0]:
@@ -79,6 +83,16 @@ class FunctionCtx:
                     f"that was modified by an in-place operation after it was saved; clone() "
                     f"it before changing it, or change it after backward()"
                 )
+        if self._out_states is not None and _config.GRAD_ENABLED.get():
+            # (recording: a saved output is that output again, in the graph, for a higher
+            # derivative)
+            again = list(saved)
+            for i, ref in self._out_states.items():
+                m = ref()
+                if m is not None:
+                    a = again[i] = _tape._detached(saved[i])
+                    a._meta = m
+            return tuple(again)
         return self._saved
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
@@ -206,6 +220,8 @@ class Function:
             len(outs),
         )
         node.attach_outputs(tuple(o if differentiable[i] else None for i, o in enumerate(outs)))
+        if ctx._saved:
+            _unlink_saved_outputs(ctx, outs)
         return outs if isinstance(out, tuple) else outs[0]
 
 
@@ -232,4 +248,26 @@ def _record_one(
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
     _tape.record_node(_FunctionOp(cls, ctx, len(args)), args, versions, edges, datas, out, False)
+    if ctx._saved:
+        _unlink_saved_outputs(ctx, (out,))
     return out
+
+
+def _unlink_saved_outputs(ctx: FunctionCtx, outs: tuple[Any, ...]) -> None:
+    """An output that forward saved (``ctx.save_for_backward(result)``, PyTorch's ``Exp``) is
+    kept as its data alone: the output's state is the node (or points to it), which holds the
+    ctx, so the output itself would make a reference cycle, which keeps the graph and its
+    arrays until the cycle collector runs (in a training loop that makes few objects, many
+    steps later). Its state is noted weakly, for ``saved_tensors`` under ``create_graph``."""
+    saved = ctx._saved
+    fixed = None
+    for i, t in enumerate(saved):
+        for o in outs:
+            if t is o and o is not None and o._meta is not None:
+                if fixed is None:
+                    fixed = list(saved)
+                    ctx._out_states = {}
+                fixed[i] = _tape._detached(o)
+                ctx._out_states[i] = weakref.ref(o._meta)  # type: ignore[index]
+    if fixed is not None:
+        ctx._saved = tuple(fixed)
