@@ -160,9 +160,9 @@ def after_inplace(x: Any, result: Any) -> None:
 
 def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
     """The inputs as ``node``'s rule must see them at backward time: an input rebound by a
-    later in-place op is read with the value it had (kept with the node); one overwritten in
-    memory raises. Only the inputs whose values the rule reads (not just their shape and
-    dtype) count.
+    later in-place op (or ``x.data = ...``) is read with the value it had (kept with the node),
+    its shape included; one overwritten in memory raises. Only the inputs whose values the rule
+    reads (not just their shape and dtype) are checked.
 
     Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
     overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
@@ -180,12 +180,13 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
             checked = [i for i in range(len(ins)) if i not in unchecked]
     datas = node.datas
     fixed = None
-    for i in range(len(ins)) if checked is None else checked:
+    for i in range(len(ins)):
         d = datas[i]
         if d is None or d is ins[i]:  # absent, or a Python scalar
             continue
         v = ins[i]
-        if _tape.written_since(v._backend, d, node.epoch):
+        check = checked is None or i in checked
+        if check and _tape.written_since(v._backend, d, node.epoch):
             m = v._meta
             if m is None or v._data is not d or m.version == node.versions[i]:
                 raise RuntimeError(
@@ -195,7 +196,7 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
                     f"its gradient would no longer be right: clone() the tensor before "
                     f"changing it, or change it after backward()"
                 )
-        if v._data is not d:  # rebound by a later in-place op: read the old value
+        if v._data is not d:  # rebound by a later in-place op: read the old value (and shape)
             if fixed is None:
                 fixed = list(ins)
             a = object.__new__(type(v) if v._write_back is None else _tb.TENSOR)
@@ -203,7 +204,7 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
             a._backend = v._backend
             a._meta = node.needs[i]
             fixed[i] = a
-        else:
+        elif check:
             m = v._meta
             if m is not None and m.version != node.versions[i]:  # overwritten in memory
                 raise RuntimeError(

@@ -279,13 +279,18 @@ class _HookHandle:
     __slots__ = ("_hook", "_hooks")
 
     def __init__(self, hooks: list[Any], hook: Any) -> None:
-        self._hooks = hooks
+        self._hooks: list[Any] | None = hooks
         self._hook = hook
 
     def remove(self) -> None:
-        """Take the hook out (nothing if it was taken out already)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+        """Take the hook out once (nothing the second time, as PyTorch's handle: the same
+        function registered twice stays registered once)."""
+        hooks, self._hooks = self._hooks, None
+        if hooks is not None:
+            for i, h in enumerate(hooks):
+                if h is self._hook:
+                    del hooks[i]
+                    break
 
 
 def to(self: Tensor, device_or_backend: Any = None, dtype: dt.DType | None = None) -> Tensor:

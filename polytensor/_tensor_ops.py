@@ -413,6 +413,10 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
             self._data[k] = vdata
         else:  # immutable arrays (Dask): the backend's functional put, then rebind
             b = self._backend
+            if self._meta is None:
+                # (a state that counts the change: after the rebind, bump_version could not
+                # tell that a recorded op holds the old data)
+                self._meta = _tape.Meta()
             self._data = b.fns[OPS["_put"].index](self._data, vdata, k)
             _inplace.rebind_owners(self)
     except (TypeError, ValueError, IndexError, OverflowError, NotImplementedError) as e:

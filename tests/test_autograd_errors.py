@@ -583,6 +583,72 @@ def test_detach_in_place_keeps_the_tensors_grad_hooks_and_retain_grad(backend: s
         assert program(pt) == want
 
 
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_a_rule_that_reads_only_a_shape_gets_the_recorded_one(backend: str) -> None:
+    """``h.data = <another shape>`` after ``h[idx]`` was recorded: the gradient has the shape
+    recorded (a rule that reads only ``_x.shape`` gets the recorded data), as PyTorch's."""
+    with pt.use_backend(backend):
+        e = pt.ones(4, 3, requires_grad=True)
+        h = e * 1
+        y = (h[pt.asarray([0, 2])] * 2).sum()
+        with pt.no_grad():
+            h.data = pt.zeros(6, 3)
+        y.backward()
+        assert tuple(e.grad.shape) == (4, 3)
+        np.testing.assert_array_equal(_np(e.grad)[:, 0], [2.0, 0.0, 2.0, 0.0])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_a_put_reads_neither_the_tensor_nor_the_value(backend: str) -> None:
+    """``a[0:2] = u`` then ``u`` changed under no_grad: PyTorch's backward works (the rule
+    reads neither value)."""
+    with pt.use_backend(backend):
+        w = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+        u = pt.asarray([5.0, 6.0], requires_grad=True)
+        a = w * 1
+        a[0:2] = u
+        with pt.no_grad():
+            u.add_(1)
+        (a * 2).sum().backward()
+        np.testing.assert_array_equal(_np(w.grad), [0.0, 0.0, 2.0])
+        np.testing.assert_array_equal(_np(u.grad), [2.0, 2.0])
+
+
+def test_dask_setitem_of_a_constant_a_node_read_keeps_the_recorded_value() -> None:
+    """On Dask ``c[0] = 10`` rebinds ``c``; a node that read ``c`` (its rule, on the general
+    path: a retained grad) differentiates at the value recorded, and a boolean mask changed
+    afterwards still indexes what it indexed."""
+    with pt.use_backend("dask"):
+        w = pt.asarray([1.0, 2.0], requires_grad=True)
+        c = pt.asarray([1.0, 2.0])
+        y = w * c
+        y.retain_grad()
+        c[0] = 10.0
+        y.sum().backward()
+        np.testing.assert_array_equal(_np(w.grad), [1.0, 2.0])
+        w = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+        m = pt.asarray([True, False, True])
+        z = (w[m] * 2).sum()
+        m[1] = True
+        z.backward()
+        np.testing.assert_array_equal(_np(w.grad), [2.0, 0.0, 2.0])
+
+
+def test_a_hook_handle_removes_its_hook_once() -> None:
+    x = pt.ones(2, requires_grad=True)
+    calls: list[int] = []
+
+    def hook(g: Any) -> None:
+        calls.append(1)
+
+    h1 = x.register_hook(hook)
+    x.register_hook(hook)
+    h1.remove()
+    h1.remove()  # (nothing: the second registration stays, as in PyTorch)
+    (x * 2).sum().backward()
+    assert calls == [1]
+
+
 # -- Dask: lazy backward ---------------------------------------------------------------------------
 def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
     dask_computes: Any,

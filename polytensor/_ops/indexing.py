@@ -186,10 +186,10 @@ def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
     return fn(x, v, fill_key(key, arrays))
 
 
-def _put_rule(g: Any, _out: Any, x: Any, v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
-
+def _put_rule(g: Any, _out: Any, _x: Any, _v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
+    # (x and v: neither value is read; v's type says whether it gets a gradient)
     gx = _put(g, 0, *idx, key=key)
-    gv = _getitem_t(g, idx, key) if isinstance(v, TensorBase) else None
+    gv = _getitem_t(g, idx, key) if isinstance(_v, TensorBase) else None
     return (gx, gv) + (None,) * len(idx)
 
 
