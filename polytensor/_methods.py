@@ -4,6 +4,7 @@ few lines onto table ops or autograd."""
 from __future__ import annotations
 
 import numbers
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -222,6 +223,7 @@ def detach_(self: Tensor) -> Tensor:
             new.hooks = m.hooks
         if m.retains_grad:
             new.retains_grad = True
+            m.detached_to = weakref.ref(new)  # (graphs recorded before: their retained grads)
     elif m is not None:
         m.requires_grad = False
     return self

@@ -123,6 +123,9 @@ class Meta:
     # weak references to the data that `x.data = ...` replaced while views of it lived: those
     # views keep it (_tensor.View)
     swapped_out: tuple[Any, ...] = ()
+    # after detach_(): the tensor's new state (weakly), which the grads retained at the node of
+    # this one go to
+    detached_to: weakref.ref[Meta] | None = None
 
     node: Node | _Self | None
     requires_grad: bool

@@ -584,6 +584,32 @@ def test_detach_in_place_keeps_the_tensors_grad_hooks_and_retain_grad(backend: s
 
 
 @pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_a_grad_retained_before_detach_in_place_reaches_the_tensor(backend: str) -> None:
+    """``retain_grad()``, then ``detach_()``: a backward through the graph recorded before
+    still gives the tensor its gradient (accumulated), as PyTorch's."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        z = (y * 3).sum()
+        z.backward(retain_graph=True)
+        y.detach_()
+        z.backward()
+        u = lib.ones(2, requires_grad=True) * 2
+        u.retain_grad()
+        s = (u * 3).sum()
+        u.detach_()
+        s.backward()
+        return [y.grad.tolist(), x.grad.tolist(), u.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
 def test_a_rule_that_reads_only_a_shape_gets_the_recorded_one(backend: str) -> None:
     """``h.data = <another shape>`` after ``h[idx]`` was recorded: the gradient has the shape
     recorded (a rule that reads only ``_x.shape`` gets the recorded data), as PyTorch's."""

@@ -484,7 +484,9 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
             else:
                 g_in = g
         if m.retains_grad:  # a copy where the cotangent is shared (it flows on), as PyTorch
-            accumulate_grad(m, g if create_graph else _owned(g), create_graph, True)
+            to = m if m.detached_to is None else m.detached_to()  # (detach_() since: the
+            if to is not None:  # tensor's state now)
+                accumulate_grad(to, g if create_graph else _owned(g), create_graph, True)
     for m in wanted:  # wanted tensors whose autograd state points at this node's outputs
         g = g_in[m.index] if node.tuple_out else g_in
         if g is not None:
