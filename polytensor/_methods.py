@@ -269,28 +269,42 @@ def register_hook(self: Tensor, hook: Any) -> Any:
     m = self._meta
     if m.hooks is None:
         m.hooks = []
-    m.hooks.append(hook)
+    entry = _Hook(hook)  # (one per registration: its handle removes that one)
+    m.hooks.append(entry)
     _tape.mark_special(m)
-    return _HookHandle(m.hooks, hook)
+    return _HookHandle(m.hooks, entry)
+
+
+class _Hook:
+    """One registration of a tensor hook: calls the function (registered twice, a function
+    has two, and each handle removes its own, as PyTorch's)."""
+
+    __slots__ = ("__name__", "fn")
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+        self.__name__ = getattr(fn, "__name__", None) or type(fn).__name__  # (error messages)
+
+    def __call__(self, g: Any) -> Any:
+        return self.fn(g)
 
 
 class _HookHandle:
-    """What ``register_hook()`` returns: ``remove()`` takes the hook out of the tensor's list
-    again. It holds that list, not the tensor's state, which may be its graph node."""
+    """What ``register_hook()`` returns: ``remove()`` takes its registration out of the
+    tensor's hook list. It holds that list, not the tensor's state, which may be its node."""
 
-    __slots__ = ("_hook", "_hooks")
+    __slots__ = ("_entry", "_hooks")
 
-    def __init__(self, hooks: list[Any], hook: Any) -> None:
+    def __init__(self, hooks: list[Any], entry: _Hook) -> None:
         self._hooks: list[Any] | None = hooks
-        self._hook = hook
+        self._entry = entry
 
     def remove(self) -> None:
-        """Take the hook out once (nothing the second time, as PyTorch's handle: the same
-        function registered twice stays registered once)."""
+        """Take the hook out (nothing the second time)."""
         hooks, self._hooks = self._hooks, None
         if hooks is not None:
             for i, h in enumerate(hooks):
-                if h is self._hook:
+                if h is self._entry:
                     del hooks[i]
                     break
 

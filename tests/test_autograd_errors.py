@@ -675,6 +675,28 @@ def test_a_hook_handle_removes_its_hook_once() -> None:
     assert calls == [1]
 
 
+def test_a_hook_handle_removes_its_own_registration() -> None:
+    """f, g, f registered; the third handle removed: f then g run, in that order (torch)."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[float]:
+        x = lib.ones(2, requires_grad=True)
+
+        def f(g: Any) -> Any:
+            return g + 1
+
+        def g2(g: Any) -> Any:
+            return g * 2
+
+        x.register_hook(f)
+        x.register_hook(g2)
+        x.register_hook(f).remove()
+        (x * 1).sum().backward()
+        return list(x.grad.tolist())
+
+    assert program(pt) == program(torch) == [4.0, 4.0]
+
+
 # -- Dask: lazy backward ---------------------------------------------------------------------------
 def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pass(
     dask_computes: Any,
