@@ -32,6 +32,8 @@ from ._ops.sorting import argsort
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
+from ._pytorch import chunk as _chunk
+from ._pytorch import split as _split
 from ._tensor_base import TensorBase, settle_zeros
 from ._tensor_ops import (
     Permuted,
@@ -1498,6 +1500,8 @@ class TensorMethods:
     repeat = repeat_method
     view = view
     flatten = flatten
+    split = _split
+    chunk = _chunk
     unsqueeze = unsqueeze
     permute = permute
     transpose = transpose

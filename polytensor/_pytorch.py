@@ -9,6 +9,9 @@ names them, so the official suite sees the standard's functions.
 
 from __future__ import annotations
 
+import builtins
+import math
+import operator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _config, _tape
@@ -43,6 +46,7 @@ __all__ = [
     "allclose",
     "argmax",
     "argmin",
+    "chunk",
     "div",
     "flatten",
     "isclose",
@@ -53,6 +57,7 @@ __all__ = [
     "mul",
     "prod",
     "sort",
+    "split",
     "std",
     "sub",
     "sum",
@@ -499,6 +504,92 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, shape[:s] + (-1,) + shape[e + 1 :])
 
 
+def split(
+    tensor: Tensor, split_size_or_sections: int | list[int] | tuple[int, ...], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """Pieces of ``tensor`` along ``dim`` (PyTorch's ``torch.split``): of ``split_size`` each
+    (the last one smaller when it does not divide the length), or of the given ``sections``,
+    which must add up to the length. Each piece is a view (a slice), as in PyTorch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> [tuple(p.shape) for p in pt.split(pt.ones(5, 2), 2)]
+    [(2, 2), (2, 2), (1, 2)]
+    >>> [tuple(p.shape) for p in pt.ones(2, 5).split([1, 4], dim=1)]
+    [(2, 1), (2, 4)]
+    """
+    _tensor_arg("split", tensor)
+    d = check_dim("split", dim, tensor.ndim)
+    n = _known_length("split", tensor, d)
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [_count("split", "a section", k) for k in split_size_or_sections]
+        total = builtins.sum(sizes)  # (sum: this module's, PyTorch's, is a tensor op)
+        if total != n:
+            raise RuntimeError(
+                f"split(): the sections {list(sizes)} add up to {total}, but dimension "
+                f"{d} has length {n}; give sections that add up to {n}"
+            )
+    else:
+        size = _count("split", "split_size", split_size_or_sections)
+        if size == 0 and n > 0:
+            raise RuntimeError(
+                f"split(): split_size 0 for dimension {d} of length {n}; give a size of at least 1"
+            )
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    return _pieces(tensor, d, sizes)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``input`` in ``chunks`` pieces along ``dim`` (PyTorch's ``torch.chunk``): each of
+    ``ceil(length / chunks)`` elements but the last, so there may be fewer than ``chunks``.
+    Each piece is a view (a slice), as in PyTorch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> [tuple(p.shape) for p in pt.ones(2, 6).chunk(4, dim=1)]
+    [(2, 2), (2, 2), (2, 2)]
+    """
+    _tensor_arg("chunk", input)
+    k = _count("chunk", "chunks", chunks)
+    if k == 0:
+        raise RuntimeError("chunk(): chunks must be at least 1; got 0")
+    d = check_dim("chunk", dim, input.ndim)
+    n = _known_length("chunk", input, d)
+    size = -(-n // k)
+    return split(input, size, d) if n else _pieces(input, d, [0] * k)  # (k empty pieces)
+
+
+def _known_length(where: str, x: Tensor, d: int) -> int:
+    n = x.shape[d]
+    if n is None or math.isnan(n):  # (Dask: a length known only once computed)
+        raise ValueError(
+            f"{where}(): dimension {d} has a length unknown until computed (after a boolean "
+            f"mask, on Dask); compute it first (x.to('numpy')) or index with slices"
+        )
+    return int(n)
+
+
+def _count(where: str, what: str, k: object) -> int:
+    if isinstance(k, bool) or not hasattr(k, "__index__"):
+        raise TypeError(f"{where}() expects {what} to be an int; got {type(k).__name__}")
+    v = operator.index(k)  # (checked: it has __index__)
+    if v < 0:
+        raise RuntimeError(f"{where}() expects {what} to be at least 0; got {v}")
+    return v
+
+
+def _pieces(x: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    lead = (slice(None),) * d
+    out = []
+    a = 0
+    for k in sizes:
+        out.append(x[(*lead, slice(a, a + k))])
+        a += k
+    return tuple(out)
+
+
 def isclose(
     input: Tensor,
     other: Tensor,
@@ -558,7 +649,6 @@ MODULE_HINTS: dict[str, str] = {
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
     "bmm": "pt.matmul(a, b) (batched for 3-d tensors)",
     "broadcast_tensors": "pt.broadcast_arrays(*tensors)",
-    "chunk": "slices (x[:, :k]) or pt.unstack for pieces of size 1",
     "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
     "cumprod": "pt.cumulative_prod(x, axis=dim)",
@@ -582,7 +672,6 @@ MODULE_HINTS: dict[str, str] = {
     "permute": "pt.permute_dims(x, dims) or x.permute(*dims)",
     "rsqrt": "1 / pt.sqrt(x)",
     "softmax": "pt.nn.functional.softmax(x, dim=...)",
-    "split": "slices (x[:k], x[k:]) or pt.unstack",
     "sub": "pt.subtract(a, b) or a - b",
     "t": "x.t() or x.T",
     "trace": "pt.linalg.trace(x)",
