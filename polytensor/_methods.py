@@ -135,8 +135,10 @@ def backward(
     gradient: Tensor | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Any = None,
 ) -> None:
-    """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (with ``inputs=``, into the
+    ``.grad`` of those tensors alone, as PyTorch's).
 
     Examples
     --------
@@ -146,7 +148,7 @@ def backward(
     >>> x.grad
     tensor([2., 2.], backend='numpy')
     """
-    if gradient is None and retain_graph is None and not create_graph:
+    if gradient is None and retain_graph is None and not create_graph and inputs is None:
         m = self._meta
         if m is not None and m.node is not None and self._data.shape == ():
             # the common `loss.backward()`: seed with a 0-d one and go
@@ -157,7 +159,9 @@ def backward(
             seed._data = one if one is not None else _seed(b, self._data)
             _engine.backward([self], [seed], own_seeds=True)
             return
-    _autograd_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+    _autograd_backward(
+        self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+    )
 
 
 _SEEDS: dict[tuple[Any, Any], Any] = {}

@@ -715,3 +715,35 @@ def test_dask_backward_stays_lazy_and_compute_evaluates_loss_and_grad_in_one_pas
     np.testing.assert_allclose(loss_c.item(), np.sum(t**2))
     np.testing.assert_allclose(grad_c.detach().numpy(), host.T @ (2 * t * (1 - t**2)))
     assert dask_computes.calls == 1
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_backward_with_inputs_accumulates_into_those_alone_as_torch(backend: str) -> None:
+    """``loss.backward(inputs=[...])``: only the given tensors' ``.grad`` (leaves, or a
+    non-leaf, whose ``.grad`` it then fills), hooks run, sums across calls."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        h = x * w
+        loss = (h * h).sum()
+        loss.backward(inputs=[w], retain_graph=True)
+        r = [x.grad is None, w.grad.tolist()]
+        loss.backward(inputs=[h, x], retain_graph=True)
+        r += [h.grad.tolist(), x.grad.tolist(), w.grad.tolist()]
+        lib.autograd.backward(loss, inputs=x)
+        r += [x.grad.tolist()]
+        y = lib.tensor([1.0, 2.0], requires_grad=True)
+        y.register_hook(lambda g: g * 10)
+        (y * 2).sum().backward(inputs=[y])
+        return [*r, y.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want
+        x = pt.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="inputs= is empty"):
+            (x * 2).sum().backward(inputs=[])
+        with pytest.raises(RuntimeError, match="not a tensor that requires grad"):
+            (x * 2).sum().backward(inputs=[pt.ones(2)])

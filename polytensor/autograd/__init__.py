@@ -21,6 +21,7 @@ from . import functional
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ._grads import accumulate_grad
 from ._graphviz import render_graph, to_dot
 from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._transforms import grad as _grad_transform
@@ -94,8 +95,11 @@ def backward(
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Any = None,
 ) -> None:
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on;
+    with ``inputs=`` (a tensor or a sequence of them, leaves or not), into theirs alone, as
+    PyTorch's.
 
     Examples
     --------
@@ -104,18 +108,38 @@ def backward(
     >>> pt.autograd.backward(x * x)
     >>> x.grad
     tensor(6., backend='numpy')
+    >>> w = pt.asarray(2.0, requires_grad=True)
+    >>> pt.autograd.backward(x * w, inputs=[w])
+    >>> x.grad, w.grad
+    (tensor(6., backend='numpy'), tensor(3., backend='numpy'))
     """
     outs = [tensors] if not isinstance(tensors, (list, tuple)) else list(tensors)
     gts = grad_tensors
     if gts is not None and not isinstance(gts, (list, tuple)):
         gts = [gts]
     seeds = _seed(outs, gts, "backward()")
-    _backward(
-        outs,
-        seeds,
-        retain_graph=bool(create_graph if retain_graph is None else retain_graph),
-        create_graph=create_graph,
-    )
+    retain = bool(create_graph if retain_graph is None else retain_graph)
+    if inputs is None:
+        _backward(outs, seeds, retain_graph=retain, create_graph=create_graph)
+        return
+    ins = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
+    if not ins:
+        raise RuntimeError(
+            "backward(): inputs= is empty; give the tensors whose .grad to accumulate, or "
+            "leave it out for every leaf"
+        )
+    for t in ins:
+        if not isinstance(t, TensorBase) or not _requires_grad(t):
+            raise RuntimeError(
+                f"backward(): one of inputs= ({type(t).__name__}) is not a tensor that "
+                f"requires grad; give tensors made with requires_grad=True or from them"
+            )
+    states = [t._meta for t in ins]  # (before backward: a view's state may be renewed)
+    got = _backward(outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins)
+    for m in states:
+        g = got.get(id(m))
+        if g is not None:
+            accumulate_grad(m, g, create_graph, False)
 
 
 def grad(
