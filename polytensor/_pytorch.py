@@ -520,6 +520,7 @@ def split(
     [(2, 1), (2, 4)]
     """
     _tensor_arg("split", tensor)
+    _at_least_1d("split", tensor)
     d = check_dim("split", dim, tensor.ndim)
     n = _known_length("split", tensor, d)
     if isinstance(split_size_or_sections, (list, tuple)):
@@ -552,13 +553,22 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     [(2, 2), (2, 2), (2, 2)]
     """
     _tensor_arg("chunk", input)
+    _at_least_1d("chunk", input)
+    if not isinstance(chunks, bool) and hasattr(chunks, "__index__") and operator.index(chunks) < 1:
+        raise RuntimeError(f"chunk(): chunks must be at least 1; got {operator.index(chunks)}")
     k = _count("chunk", "chunks", chunks)
-    if k == 0:
-        raise RuntimeError("chunk(): chunks must be at least 1; got 0")
     d = check_dim("chunk", dim, input.ndim)
     n = _known_length("chunk", input, d)
     size = -(-n // k)
     return split(input, size, d) if n else _pieces(input, d, [0] * k)  # (k empty pieces)
+
+
+def _at_least_1d(where: str, x: Tensor) -> None:
+    if x.ndim == 0:
+        raise RuntimeError(
+            f"{where}() expects a tensor of at least 1 dimension; got a 0-d tensor (a single "
+            f"value: x.reshape(1) makes it 1-d)"
+        )
 
 
 def _known_length(where: str, x: Tensor, d: int) -> int:

@@ -739,9 +739,22 @@ def test_backward_with_inputs_accumulates_into_those_alone_as_torch(backend: str
         (y * 2).sum().backward(inputs=[y])
         return [*r, y.grad.tolist()]
 
+    def twice_and_hooks(lib: Any) -> list[Any]:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        calls: list[str] = []
+        x.register_hook(lambda g: calls.append("x"))
+        w.register_hook(lambda g: calls.append("w"))
+        (x * w).sum().backward(inputs=[w, w])  # (once each, and x's hook does not run)
+        h = x * 2
+        (h * h).sum().backward(inputs=[h, h])
+        return [w.grad.tolist(), h.grad.tolist(), calls]
+
     want = program(torch)
+    want_twice = twice_and_hooks(torch)
     with pt.use_backend(backend):
         assert program(pt) == want
+        assert twice_and_hooks(pt) == want_twice
         x = pt.ones(2, requires_grad=True)
         with pytest.raises(RuntimeError, match="inputs= is empty"):
             (x * 2).sum().backward(inputs=[])

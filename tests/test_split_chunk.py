@@ -75,6 +75,9 @@ def test_a_piece_is_a_view_as_in_torch() -> None:
         (lambda: pt.ones(3).chunk(0), RuntimeError, r"chunks must be at least 1"),
         (lambda: pt.ones(3).split(1, dim=2), IndexError, r"dimension out of range"),
         (lambda: pt.split([1.0, 2.0], 1), TypeError, r"expects a polytensor Tensor"),
+        (lambda: pt.ones(3).chunk(-1), RuntimeError, r"chunks must be at least 1; got -1"),
+        (lambda: pt.split(pt.asarray(5.0), 1), RuntimeError, r"at least 1 dimension; got a 0-d"),
+        (lambda: pt.asarray(5.0).chunk(1), RuntimeError, r"at least 1 dimension; got a 0-d"),
     ],
 )
 def test_wrong_calls_say_what_was_wrong(call: Any, error: type, match: str) -> None:

@@ -134,7 +134,8 @@ def backward(
                 f"backward(): one of inputs= ({type(t).__name__}) is not a tensor that "
                 f"requires grad; give tensors made with requires_grad=True or from them"
             )
-    states = [t._meta for t in ins]  # (before backward: a view's state may be renewed)
+    # (before backward: a view's state may be renewed; each state once, however often given)
+    states = list({id(t._meta): t._meta for t in ins}.values())
     got = _backward(outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins)
     for m in states:
         g = got.get(id(m))

@@ -261,6 +261,8 @@ def backward(
         for entry in leaves.values():
             m, g = entry
             entry[1] = None  # (g is then held by this loop alone)
+            if wanted is not None and id(m) not in wanted:
+                continue  # (a leaf not asked for: its hooks do not run, as PyTorch's)
             if g.__class__ is raw_type:
                 g = _wrap(g, raw_b)
             if m.hooks:
@@ -268,8 +270,7 @@ def backward(
                     token = _GRAD.set(False)
                 g = run_hooks(m.hooks, g)
             if wanted is not None:
-                if id(m) in wanted:
-                    found[id(m)] = g
+                found[id(m)] = g
             else:
                 # a wrapper only this loop holds (the entry's and g's references) is adopted
                 accumulate_grad(m, g, create_graph, not create_graph and _only_held_by(g, 2))
