@@ -174,10 +174,8 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         checked = sorted(
             {j for i, e in enumerate(node.needs) if e is not None for j in rule_reads[i]}
         )
-    elif checked is None:
-        unchecked: tuple[int, ...] = getattr(op, "unchecked", ())
-        if unchecked:  # (x[key]: x's shape alone)
-            checked = [i for i in range(len(ins)) if i not in unchecked]
+    # (None: every input but those a rule of *inputs declares unread, x[key]'s x)
+    unchecked: tuple[int, ...] = getattr(op, "unchecked", ())
     datas = node.datas
     fixed = None
     for i in range(len(ins)):
@@ -185,7 +183,7 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         if d is None or d is ins[i]:  # absent, or a Python scalar
             continue
         v = ins[i]
-        check = checked is None or i in checked
+        check = i not in unchecked if checked is None else i in checked
         if check and _tape.written_since(v._backend, d, node.epoch):
             m = v._meta
             if m is None or v._data is not d or m.version == node.versions[i]:

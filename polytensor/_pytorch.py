@@ -10,7 +10,6 @@ names them, so the official suite sees the standard's functions.
 from __future__ import annotations
 
 import builtins
-import math
 import operator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -520,9 +519,7 @@ def split(
     [(2, 1), (2, 4)]
     """
     _tensor_arg("split", tensor)
-    _at_least_1d("split", tensor)
-    d = check_dim("split", dim, tensor.ndim)
-    n = _known_length("split", tensor, d)
+    d, n = _dim_length("split", tensor, dim)
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [_count("split", "a section", k) for k in split_size_or_sections]
         total = builtins.sum(sizes)  # (sum: this module's, PyTorch's, is a tensor op)
@@ -553,40 +550,35 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     [(2, 2), (2, 2), (2, 2)]
     """
     _tensor_arg("chunk", input)
-    _at_least_1d("chunk", input)
-    if not isinstance(chunks, bool) and hasattr(chunks, "__index__") and operator.index(chunks) < 1:
-        raise RuntimeError(f"chunk(): chunks must be at least 1; got {operator.index(chunks)}")
-    k = _count("chunk", "chunks", chunks)
-    d = check_dim("chunk", dim, input.ndim)
-    n = _known_length("chunk", input, d)
+    d, n = _dim_length("chunk", input, dim)
+    k = _count("chunk", "chunks", chunks, 1)
     size = -(-n // k)
     return split(input, size, d) if n else _pieces(input, d, [0] * k)  # (k empty pieces)
 
 
-def _at_least_1d(where: str, x: Tensor) -> None:
+def _dim_length(where: str, x: Tensor, dim: int) -> tuple[int, int]:
+    """``dim`` of ``x`` as an index, and its length (known: not after a mask on Dask)."""
     if x.ndim == 0:
         raise RuntimeError(
             f"{where}() expects a tensor of at least 1 dimension; got a 0-d tensor (a single "
             f"value: x.reshape(1) makes it 1-d)"
         )
-
-
-def _known_length(where: str, x: Tensor, d: int) -> int:
+    d = check_dim(where, dim, x.ndim)
     n = x.shape[d]
-    if n is None or math.isnan(n):  # (Dask: a length known only once computed)
+    if statistical._unknown((n,)):
         raise ValueError(
             f"{where}(): dimension {d} has a length unknown until computed (after a boolean "
             f"mask, on Dask); compute it first (x.to('numpy')) or index with slices"
         )
-    return int(n)
+    return d, int(n)  # type: ignore[arg-type]  # (known: checked)
 
 
-def _count(where: str, what: str, k: object) -> int:
+def _count(where: str, what: str, k: object, least: int = 0) -> int:
     if isinstance(k, bool) or not hasattr(k, "__index__"):
         raise TypeError(f"{where}() expects {what} to be an int; got {type(k).__name__}")
     v = operator.index(k)  # (checked: it has __index__)
-    if v < 0:
-        raise RuntimeError(f"{where}() expects {what} to be at least 0; got {v}")
+    if v < least:
+        raise RuntimeError(f"{where}(): {what} must be at least {least}; got {v}")
     return v
 
 

@@ -128,19 +128,30 @@ def backward(
             "backward(): inputs= is empty; give the tensors whose .grad to accumulate, or "
             "leave it out for every leaf"
         )
+    added = set()
+    for m, g in _grads_of("backward", outs, seeds, ins, retain, create_graph):
+        if g is not None and id(m) not in added:  # (each state once, however often given)
+            added.add(id(m))
+            accumulate_grad(m, g, create_graph, False)
+
+
+def _grads_of(
+    where: str, outs: list[Any], seeds: list[Any], ins: list[Any], retain: bool, create: bool
+) -> list[tuple[Any, Any]]:
+    """Per tensor of ``ins``, its autograd state and its gradient from ``outs`` (None where
+    none reaches it): what ``grad()`` returns and ``backward(inputs=)`` accumulates."""
     for t in ins:
         if not isinstance(t, TensorBase) or not _requires_grad(t):
             raise RuntimeError(
-                f"backward(): one of inputs= ({type(t).__name__}) is not a tensor that "
-                f"requires grad; give tensors made with requires_grad=True or from them"
+                f"{where}(): one of the inputs ({type(t).__name__}) does not require grad: it "
+                f"is not a tensor that requires grad; create it with requires_grad=True, or "
+                f"compute it from one"
             )
-    # (before backward: a view's state may be renewed; each state once, however often given)
-    states = list({id(t._meta): t._meta for t in ins}.values())
-    got = _backward(outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins)
-    for m in states:
-        g = got.get(id(m))
-        if g is not None:
-            accumulate_grad(m, g, create_graph, False)
+    # (the inputs' states now: a view whose node backward releases is recorded again when
+    # next read, with a state of its own)
+    states = [t._meta for t in ins]
+    got = _backward(outs, seeds, retain_graph=retain, create_graph=create, inputs=ins)
+    return [(m, got.get(id(m))) for m in states]
 
 
 def grad(
@@ -179,28 +190,13 @@ def grad(
         )
     outs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
     ins = [inputs] if not isinstance(inputs, (list, tuple)) else list(inputs)
-    for t in ins:
-        if not _requires_grad(t):
-            raise RuntimeError(
-                "grad(): one of the inputs does not require grad; create it with requires_grad=True"
-            )
     gos = grad_outputs
     if gos is not None and not isinstance(gos, (list, tuple)):
         gos = [gos]
     seeds = _seed(outs, gos, "grad()")
-    # (the inputs' states now: a view whose node backward releases is recorded again when
-    # next read, with a state of its own)
-    keys = [id(t._meta) for t in ins]
-    got = _backward(
-        outs,
-        seeds,
-        retain_graph=bool(create_graph if retain_graph is None else retain_graph),
-        create_graph=create_graph,
-        inputs=ins,
-    )
+    retain = bool(create_graph if retain_graph is None else retain_graph)
     result = []
-    for key in keys:
-        g = got.get(key)
+    for _, g in _grads_of("grad", outs, seeds, ins, retain, create_graph):
         if g is None and not allow_unused:
             raise RuntimeError(
                 "grad(): one of the inputs was not used to compute the outputs; "
