@@ -2,8 +2,9 @@
 
 An in-place change of a tensor bumps its version (backward then checks the values its rules
 read); a change of a tensor in a graph is recorded as a new node, and the tensor is rebound to
-its result, while the node that used the old value keeps an alias of it
-(``alias_before_inplace``).
+its result, while the node that used the old value keeps that value's data and state
+(``alias_before_inplace``); backward refuses a node whose recorded data was overwritten in
+memory (``check_inputs``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = [
     "alias_before_inplace",
     "assign_inplace",
     "check_inplace",
-    "checked_inputs",
+    "check_inputs",
     "rebind_owners",
 ]
 
@@ -158,15 +159,22 @@ def after_inplace(x: Any, result: Any) -> None:
     _tape.bump_version(x)
 
 
-def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The inputs as ``node``'s rule must see them at backward time: an input rebound by a
-    later in-place op (or ``x.data = ...``) is read with the value it had (kept with the node),
-    its shape included; one overwritten in memory raises. Only the inputs whose values the rule
-    reads (not just their shape and dtype) are checked.
+def check_inputs(node: _tape.Node) -> None:
+    """Refuse backward through ``node`` when a value its rules read was changed in place since
+    it was recorded. The node keeps each input's data as recorded, so an input tensor rebound
+    by a later in-place op (or ``x.data = ...``) is read with the value it had, its shape
+    included; what overwrote that data in memory (the tensor itself, a view of it, its
+    ``detach()`` or ``.data``: every in-place write notes the memory it wrote,
+    ``_tape.note_write``) raises. Only the inputs whose values the rules read (not just
+    their shape and dtype) are checked. An immutable backend (Dask) overwrites no memory: its
+    recorded data always holds the value recorded.
 
     Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
     overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
     """
+    b = node.backend
+    if b is None or not b.mutable:
+        return
     op = node.op
     checked = op.checked
     rule_reads = getattr(op, "rule_reads", None)
@@ -176,39 +184,23 @@ def checked_inputs(node: _tape.Node, ins: tuple[Any, ...]) -> tuple[Any, ...]:
         )
     # (None: every input but those a rule of *inputs declares unread, x[key]'s x)
     unchecked: tuple[int, ...] = getattr(op, "unchecked", ())
-    datas = node.datas
-    fixed = None
-    for i in range(len(ins)):
-        d = datas[i]
-        if d is None or d is ins[i]:  # absent, or a Python scalar
-            continue
-        v = ins[i]
-        check = i not in unchecked if checked is None else i in checked
-        if check and _tape.written_since(v._backend, d, node.epoch):
-            m = v._meta
-            if m is None or v._data is not d or m.version == node.versions[i]:
-                raise RuntimeError(
-                    f"one of the input tensors of {node.op.name}() shares its memory with a "
-                    f"tensor (a view of it, its detach() or .data, or a tensor it views) that "
-                    f"was modified by an in-place operation after {node.op.name}() used it; "
-                    f"its gradient would no longer be right: clone() the tensor before "
-                    f"changing it, or change it after backward()"
-                )
-        if v._data is not d:  # rebound by a later in-place op: read the old value (and shape)
-            if fixed is None:
-                fixed = list(ins)
-            a = object.__new__(type(v) if v._write_back is None else _tb.TENSOR)
-            a._data = d
-            a._backend = v._backend
-            a._meta = node.needs[i]
-            fixed[i] = a
-        elif check:
-            m = v._meta
-            if m is not None and m.version != node.versions[i]:  # overwritten in memory
-                raise RuntimeError(
-                    f"one of the input tensors of {node.op.name}() was modified by an in-place "
-                    f"operation after {node.op.name}() used it (version {node.versions[i]} then, "
-                    f"now {m.version}); its gradient would no longer be right: use an "
-                    f"out-of-place operation or clone() the tensor before changing it"
-                )
-    return ins if fixed is None else tuple(fixed)
+    array_type = b.array_type
+    for i, (d, m) in enumerate(zip(node.datas, node.needs, strict=True)):
+        reads = i not in unchecked if checked is None else i in checked
+        if not reads or d.__class__ is not array_type:
+            continue  # a value the rules do not read, or a number
+        if not _tape.written_since(b, d, node.epoch):
+            continue  # (a tensor rebound since, x.data = ... say, left its recorded data as is)
+        if m is not None and m.version != node.versions[i]:  # (the tensor itself, most likely)
+            raise RuntimeError(
+                f"one of the input tensors of {op.name}() was modified by an in-place "
+                f"operation after {op.name}() used it (version {node.versions[i]} then, "
+                f"now {m.version}); its gradient would no longer be right: use an "
+                f"out-of-place operation or clone() the tensor before changing it"
+            )
+        raise RuntimeError(
+            f"one of the input tensors of {op.name}() shares its memory with a tensor (itself, "
+            f"a view of it, its detach() or .data, or a tensor it views) that was modified by "
+            f"an in-place operation after {op.name}() used it; its gradient would no longer be "
+            f"right: clone() the tensor before changing it, or change it after backward()"
+        )

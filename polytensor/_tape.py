@@ -126,6 +126,8 @@ class Meta:
     # after detach_(): the tensor's new state (weakly), which the grads retained at the node of
     # this one go to
     detached_to: weakref.ref[Meta] | None = None
+    # a leaf's tensor (weakly), set when it is made to require grad: AccumulateGrad.variable
+    leaf: weakref.ref[Any] | None = None
 
     node: Node | _Self | None
     requires_grad: bool
@@ -179,18 +181,19 @@ def node_of(m: Meta) -> Node | None:
 
 
 class Node(Meta):
-    """One recorded call: the op, its inputs (with their versions), params and, for rules that
-    use it, the output. A Meta too: the node of a call with one output is that output's state
+    """One recorded call: the op, its inputs' data and autograd states (with their versions;
+    not the input tensors themselves, ``inputs``), params and, for rules that use it, the
+    output. A Meta too: the node of a call with one output is that output's state
     (``Meta.node`` is then ``SELF``); the outputs of a call that returns a sequence get Metas
     of their own."""
 
     __slots__ = (
         "alike",
+        "backend",
         "datas",
         "epoch",
         "fast",
         "hooked",
-        "inputs",
         "keeps",
         "needs",
         "op",
@@ -213,13 +216,13 @@ class Node(Meta):
         needs: tuple[Meta | None, ...] | None = None,
     ) -> None:
         self.op = op
-        self.inputs = inputs
         # per input, the autograd state (Meta) it had when recorded, if it needs a gradient:
         # the edge backward follows, whatever happens to the tensor object afterwards
         self.needs = needs if needs is not None else tuple(_edge(v) for v in inputs)
         # the data each input held, so a later in-place rebind cannot change what rules read
-        # (a Python scalar input is kept as it is)
+        # (a Python scalar input is kept as it is); not the tensors themselves (``inputs``)
         self.datas = tuple(getattr(v, "_data", v) for v in inputs)
+        self.backend = next((v._backend for v in inputs if _is_tensor(v)), None)
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
@@ -268,6 +271,44 @@ class Node(Meta):
             else:
                 metas.append(None)
         self.out_metas = tuple(metas)
+
+    @property
+    def inputs(self) -> tuple[Any, ...] | None:
+        """The inputs as the rules see them (None once backward released the node): each
+        tensor input a tensor of the data it held when recorded, with the autograd state it
+        had then if it needed a gradient, else none; other inputs (numbers) as they were.
+
+        The node keeps the inputs' data and states, not the tensor objects: a chain of ops
+        then keeps one object per op (the node), as its intermediate tensors go when the
+        program drops them, and what a later in-place change does to an input tensor cannot
+        change what the rules read (``_inplace.check_inputs`` refuses what overwrote it).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.ones(2, requires_grad=True)
+        >>> y = x * 3.0
+        >>> a, k = y.grad_fn.inputs
+        >>> bool(pt.all(a == x)), a is x, a._meta is x._meta, k
+        (True, False, True, 3.0)
+        """
+        datas = self.datas
+        if datas is None:
+            return None
+        b: Any = self.backend  # (None only for a node without tensor inputs)
+        array_type = None if b is None else b.array_type
+        tensor_type = _tb.TENSOR
+        ins = []
+        for d, m in zip(datas, self.needs, strict=True):
+            if m is not None or (d.__class__ is array_type and array_type is not None):
+                t = _new(tensor_type)
+                t._data = d
+                t._backend = b
+                t._meta = m
+                ins.append(t)
+            else:
+                ins.append(d)
+        return tuple(ins)
 
     def saved_outputs(self, create_graph: bool) -> Any:
         """The outputs as the rule sees them; connected to this node under create_graph, so
@@ -328,14 +369,14 @@ class Node(Meta):
         >>> y.grad_fn.next_functions[0][0].next_functions
         ((<AccumulateGrad>, 0), (None, 0))
         """
-        needs, inputs = self.needs, self.inputs
+        needs = self.needs
         if needs is None:
             raise RuntimeError(
                 f"next_functions of {self.name()}: the graph was freed by backward(); pass "
                 f"retain_graph=True to backward() to inspect the graph afterwards"
             )
         out: list[tuple[Any, int]] = []
-        for m, v in zip(needs, inputs, strict=True):
+        for m in needs:
             if m is None:
                 out.append((None, 0))
             elif m.node is not None:
@@ -343,8 +384,8 @@ class Node(Meta):
             else:
                 ref = m.accumulate_grad
                 acc = None if ref is None else ref()
-                if acc is None or acc.variable is None:
-                    acc = AccumulateGrad(m, v)
+                if acc is None:
+                    acc = AccumulateGrad(m)
                     # (weakly, as PyTorch's leaf holds its accumulator: acc holds m)
                     m.accumulate_grad = weakref.ref(acc)
                 out.append((acc, 0))
@@ -367,18 +408,18 @@ class AccumulateGrad:
     ('AccumulateGrad', True, ())
     """
 
-    __slots__ = ("__weakref__", "_variable", "meta")
+    __slots__ = ("__weakref__", "meta")
     next_functions: tuple[tuple[Any, int], ...] = ()
 
-    def __init__(self, meta: Meta, variable: Any) -> None:
+    def __init__(self, meta: Meta) -> None:
         self.meta = meta
-        # weakly: the leaf's own autograd state keeps this object
-        self._variable = weakref.ref(variable)
 
     @property
     def variable(self) -> Any:
-        """The leaf tensor (None once it is gone)."""
-        return self._variable()
+        """The leaf tensor (None once it is gone: the graph keeps the leaf's state, not the
+        tensor object)."""
+        ref = self.meta.leaf
+        return None if ref is None else ref()
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -461,6 +502,8 @@ def set_requires_grad(t: Any, flag: bool) -> Any:
             return t
         m = t._meta = Meta()
     m.requires_grad = flag
+    if flag:
+        m.leaf = weakref.ref(t)
     return t
 
 
@@ -581,7 +624,6 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
 
 def record_node(
     op: Any,
-    inputs: tuple[Any, ...],
     versions: tuple[int, ...],
     needs: tuple[Any, ...],
     datas: tuple[Any, ...],
@@ -597,10 +639,10 @@ def record_node(
     (``Node.alike``)."""
     node = _new(Node)
     node.op = op
-    node.inputs = inputs
     node.versions = versions
     node.needs = needs
     node.datas = datas
+    node.backend = t._backend
     node.params = params
     node.out = None
     node.out_metas = ()
@@ -627,7 +669,6 @@ def record_node(
 
 def record_pair(
     op: Any,
-    inputs: tuple[Any, Any],
     m1: Meta | None,
     m2: Meta | None,
     datas: tuple[Any, Any],
@@ -657,7 +698,7 @@ def record_pair(
     # (both versions 0, the common case: the constant tuple, one object less for the garbage
     # collector to count)
     versions = (v1, v2) if v1 or v2 else (0, 0)
-    record_node(op, inputs, versions, (e1, e2), datas, t, keep, params, rt is dt)
+    record_node(op, versions, (e1, e2), datas, t, keep, params, rt is dt)
 
 
 def record_tensors(
@@ -703,10 +744,10 @@ def record_tensors(
             versions, needs = ((v, 0, 0) if v else (0, 0, 0)), (m, None, None)
             # (an element-wise op of one tensor and two numbers: the tensor's shape)
             alike = rt is datas[0].dtype
-        record_node(op, inputs, versions, needs, datas, t, keep, params or _NO_PARAMS, alike)
+        record_node(op, versions, needs, datas, t, keep, params or _NO_PARAMS, alike)
         return
     if not scalars and n == 2:  # (matmul: no lists to build)
-        record_pair(op, inputs, x._meta, inputs[1]._meta, datas, t, params or _NO_PARAMS)
+        record_pair(op, x._meta, inputs[1]._meta, datas, t, params or _NO_PARAMS)
         return
     need_list: list[Any] = []
     version_list: list[int] = []
@@ -728,7 +769,7 @@ def record_tensors(
     if keep and readers is not None:  # kept only when a rule that reads it will run
         keep = any(need_list[i] is not None for i in readers)
     versions = tuple(version_list)
-    record_node(op, inputs, versions, tuple(need_list), datas, t, keep, params or _NO_PARAMS)
+    record_node(op, versions, tuple(need_list), datas, t, keep, params or _NO_PARAMS)
 
 
 def needs_graph(x: Any, value: Any) -> bool:

@@ -95,7 +95,7 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     vs = (v,) if v else (0,)
                     # (element-wise: x has the result's shape; alike when its dtype too)
                     alike = rt is dt
-                    _record_node(opdef, (x,), vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
+                    _record_node(opdef, vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)
@@ -160,7 +160,7 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
             # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
             # tensors may broadcast)
             alike = None if type(d1) is type(d2) else dt
-            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t, _NO_PARAMS, alike)
+            _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, alike)
         return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
@@ -237,7 +237,7 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
             # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
             # tensors may broadcast)
             alike = None if type(d1) is type(d2) else dt
-            _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t, _NO_PARAMS, alike)
+            _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, alike)
         return t
 
     return function
@@ -280,7 +280,7 @@ def pair_function(opdef: OpDef, cats: tuple[int, ...], *, operator: bool = False
                 m1 = x1._meta
                 m2 = x2._meta
                 if (m1 is not None or m2 is not None) and _GRAD.get():
-                    _record_pair(opdef, (x1, x2), m1, m2, (d1, d2), t)
+                    _record_pair(opdef, m1, m2, (d1, d2), t)
                 return t
         return apply(opdef, (x1, x2), None, operator)
 

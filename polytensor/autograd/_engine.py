@@ -25,7 +25,7 @@ from typing import Any, cast
 from .. import _config, _tape
 from .. import _dtypes as dt
 from .. import _tensor_base as _tb
-from .._inplace import checked_inputs
+from .._inplace import check_inputs
 from .._ops.creation import zeros_like
 from .._tape import SELF, ZERO, Composite, Marker, Meta, Node, node_of
 from ._cotangents import fit, sum_to_shape
@@ -253,7 +253,7 @@ def backward(
             # release what the node holds, so that a second pass raises (a view's node holds
             # nothing to release: _tape.keep_for_views)
             if not retain_graph and not node.keeps:
-                node.inputs = node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
+                node.datas = node.needs = node.out = node.fast = None  # type: ignore[assignment]
                 if node.out_metas:
                     node.out_metas = ()
         # the locals let go: a leaf's gradient may be adopted as it is
@@ -320,8 +320,7 @@ def _run_rules(
     """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
     rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
     ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node."""
-    ins = node.inputs
-    if ins is None:
+    if node.datas is None:
         raise RuntimeError(
             "backward() through a freed graph (its saved values were released by an earlier "
             "backward()); pass retain_graph=True to the first backward()"
@@ -330,8 +329,9 @@ def _run_rules(
         g_in = _specials(node, g_in, wanted or (), found, create_graph)
     op = node.op
     out = node.out
+    ins = cast("tuple[Any, ...]", node.inputs)  # (the data recorded, as tensors)
     if node.epoch != _tape._inplace_count:  # something changed in place since recording
-        ins = checked_inputs(node, ins)
+        check_inputs(node)
         if out is not None:
             out = node.saved_outputs(create_graph)
     elif create_graph and out is not None:
@@ -424,7 +424,7 @@ def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
     """Input ``i``'s cotangent where its fast form gave ``c`` that is not the input's array:
     a scalar or a broadcast result (made a tensor of the input's shape and dtype), or
     NotImplemented (the rule computes it)."""
-    ins = node.inputs
+    ins = cast("tuple[Any, ...]", node.inputs)
     if c is NotImplemented:
         return _by_rule(node.op.rules[i], g_in, node.out, ins, node.params, ins[i])
     if c.__class__ is not b.array_type:

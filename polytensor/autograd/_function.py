@@ -247,7 +247,7 @@ def _record_one(
     else:
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
-    _tape.record_node(_FunctionOp(cls, ctx, len(args)), args, versions, edges, datas, out, False)
+    _tape.record_node(_FunctionOp(cls, ctx, len(args)), versions, edges, datas, out, False)
     if ctx._saved:
         _unlink_saved_outputs(ctx, (out,))
     return out

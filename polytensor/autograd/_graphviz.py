@@ -132,7 +132,7 @@ def to_dot(tensor: Any, params: Mapping[str, Any] | None = None) -> DotSource:
         return DotSource("\n".join(lines) + "\n")
     stack: list[Any]
     if meta.node is None:  # a leaf itself
-        root = _tape.AccumulateGrad(meta, tensor)
+        root = _tape.AccumulateGrad(meta)
         stack = [root]
         lines.append(f"  {name_of(id(meta))[0]} -> {out_name};")
     else:
