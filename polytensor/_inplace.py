@@ -172,9 +172,6 @@ def check_inputs(node: _tape.Node) -> None:
     Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
     overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
     """
-    b = node.backend
-    if b is None or not b.mutable:
-        return
     op = node.op
     checked = op.checked
     rule_reads = getattr(op, "rule_reads", None)
@@ -184,11 +181,11 @@ def check_inputs(node: _tape.Node) -> None:
         )
     # (None: every input but those a rule of *inputs declares unread, x[key]'s x)
     unchecked: tuple[int, ...] = getattr(op, "unchecked", ())
-    array_type = b.array_type
-    for i, (d, m) in enumerate(zip(node.datas, node.needs, strict=True)):
+    backends = node.input_backends()
+    for i, (d, m, b) in enumerate(zip(node.datas, node.needs, backends, strict=True)):
         reads = i not in unchecked if checked is None else i in checked
-        if not reads or d.__class__ is not array_type:
-            continue  # a value the rules do not read, or a number
+        if not reads or b is None or not b.mutable or d.__class__ is not b.array_type:
+            continue  # a value the rules do not read, a number, or immutable data
         if not _tape.written_since(b, d, node.epoch):
             continue  # (a tensor rebound since, x.data = ... say, left its recorded data as is)
         if m is not None and m.version != node.versions[i]:  # (the tensor itself, most likely)

@@ -187,6 +187,9 @@ class Node(Meta):
     (``Meta.node`` is then ``SELF``); the outputs of a call that returns a sequence get Metas
     of their own."""
 
+    # per input, its backend, where they are not all ``backend`` (note_backends); else None
+    backends: tuple[Any, ...] | None = None
+
     __slots__ = (
         "alike",
         "backend",
@@ -223,6 +226,7 @@ class Node(Meta):
         # (a Python scalar input is kept as it is); not the tensors themselves (``inputs``)
         self.datas = tuple(getattr(v, "_data", v) for v in inputs)
         self.backend = next((v._backend for v in inputs if _is_tensor(v)), None)
+        note_backends(self, inputs)
         self.versions = versions if versions is not None else tuple(_version(v) for v in inputs)
         self.params = params or _NO_PARAMS
         # Multi-output nodes keep their outputs: missing cotangents are zeros of their shape.
@@ -295,12 +299,11 @@ class Node(Meta):
         datas = self.datas
         if datas is None:
             return None
-        b: Any = self.backend  # (None only for a node without tensor inputs)
-        array_type = None if b is None else b.array_type
         tensor_type = _tb.TENSOR
         ins = []
-        for d, m in zip(datas, self.needs, strict=True):
-            if m is not None or (d.__class__ is array_type and array_type is not None):
+        for d, m, b in zip(datas, self.needs, self.input_backends(), strict=True):
+            # (b: None only for an input that was no tensor)
+            if m is not None or (b is not None and d.__class__ is b.array_type):
                 t = _new(tensor_type)
                 t._data = d
                 t._backend = b
@@ -309,6 +312,12 @@ class Node(Meta):
             else:
                 ins.append(d)
         return tuple(ins)
+
+    def input_backends(self) -> tuple[Any, ...]:
+        """Per input, the backend of its tensor (None for an input that was none): ``backend``
+        for each, unless the inputs came from several backends (a custom ``Function``'s
+        ``backends``)."""
+        return self.backends or (self.backend,) * len(self.datas)
 
     def saved_outputs(self, create_graph: bool) -> Any:
         """The outputs as the rule sees them; connected to this node under create_graph, so
@@ -376,7 +385,7 @@ class Node(Meta):
                 f"retain_graph=True to backward() to inspect the graph afterwards"
             )
         out: list[tuple[Any, int]] = []
-        for m in needs:
+        for m, d, b in zip(needs, self.datas, self.input_backends(), strict=True):
             if m is None:
                 out.append((None, 0))
             elif m.node is not None:
@@ -385,7 +394,7 @@ class Node(Meta):
                 ref = m.accumulate_grad
                 acc = None if ref is None else ref()
                 if acc is None:
-                    acc = AccumulateGrad(m)
+                    acc = AccumulateGrad(m, d, b)
                     # (weakly, as PyTorch's leaf holds its accumulator: acc holds m)
                     m.accumulate_grad = weakref.ref(acc)
                 out.append((acc, 0))
@@ -408,18 +417,31 @@ class AccumulateGrad:
     ('AccumulateGrad', True, ())
     """
 
-    __slots__ = ("__weakref__", "meta")
+    __slots__ = ("__weakref__", "_backend", "_data", "_made", "meta")
     next_functions: tuple[tuple[Any, int], ...] = ()
 
-    def __init__(self, meta: Meta) -> None:
+    def __init__(self, meta: Meta, data: Any = None, backend: Any = None) -> None:
         self.meta = meta
+        # the leaf's data as the node that asked recorded it, for when the program dropped it
+        self._data = data
+        self._backend = backend
+        self._made: Any = None
 
     @property
     def variable(self) -> Any:
-        """The leaf tensor (None once it is gone: the graph keeps the leaf's state, not the
-        tensor object)."""
+        """The leaf tensor. Once the program dropped it (the graph keeps the leaf's state and
+        data, not the tensor object), a tensor of that data and state: the leaf as the graph
+        recorded it, whose ``.grad`` is the leaf's; None if no data was recorded."""
         ref = self.meta.leaf
-        return None if ref is None else ref()
+        t = None if ref is None else ref()
+        if t is not None:
+            return t
+        if self._made is None and self._data is not None:
+            t = self._made = _new(_tb.TENSOR)
+            t._data = self._data
+            t._backend = self._backend
+            t._meta = self.meta
+        return self._made
 
     def name(self) -> str:
         return "AccumulateGrad"
@@ -620,6 +642,16 @@ def record(opdef: Any, inputs: Any, params: Any, result: Any) -> None:
         len(outs),
     )
     node.attach_outputs(outs)
+
+
+def note_backends(node: Node, inputs: tuple[Any, ...]) -> None:
+    """Note each input's backend on ``node`` when they are not all ``node.backend`` (a custom
+    ``Function`` may take tensors of several): ``Node.inputs`` remakes each input on its own."""
+    b = node.backend
+    for v in inputs:
+        if _is_tensor(v) and v._backend is not b:
+            node.backends = tuple(v._backend if _is_tensor(v) else None for v in inputs)
+            return
 
 
 def record_node(

@@ -195,3 +195,29 @@ def test_the_fast_path_orders_nodes_as_the_rules_do(backend: str) -> None:
     for (gx, gw), (rx, rw) in zip(grads[True], grads[False], strict=True):
         np.testing.assert_allclose(gx, rx, rtol=1e-12)
         np.testing.assert_allclose(gw, rw, rtol=1e-12)
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_a_function_of_tensors_of_two_backends_gives_each_its_own_backends_gradient(
+    outputs: int,
+) -> None:
+    """A custom Function may take tensors of several backends: the zeros of an input whose
+    gradient backward() returned as None, and the checks, are on that input's backend."""
+
+    class F(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, a: Any, b: Any) -> Any:
+            y = a.to("dask") * 2
+            return y if outputs == 1 else (y, y * 3)
+
+        @staticmethod
+        def backward(ctx: Any, g: Any, *rest: Any) -> Any:
+            return g.to("numpy") * 2, None
+
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    b = pt.asarray([1.0, 1.0], device="dask", requires_grad=True)
+    y = F.apply(x, b)
+    (y if outputs == 1 else y[0]).sum().backward()
+    assert x.grad.device == x.device and x.grad.tolist() == [2.0, 2.0]
+    assert b.grad.device == b.device and b.grad.tolist() == [0.0, 0.0]
+

@@ -95,6 +95,24 @@ def test_a_leafs_accumulate_grad_node_makes_no_reference_cycle() -> None:
             gc.enable()
 
 
+def test_a_dropped_leaf_is_still_the_graphs_leaf_and_is_drawn() -> None:
+    """The graph keeps a leaf's state and data, not the tensor object: once the program
+    dropped the leaf, ``variable`` is a tensor of that data and state (its ``.grad`` the
+    leaf's, as torch's, whose graph keeps the leaf), and a drawing still describes it."""
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    state = x._meta
+    del x
+    acc = y.grad_fn.next_functions[0][0].next_functions[0][0]
+    v = acc.variable
+    assert v is acc.variable and v._meta is state
+    assert v.tolist() == [1.0, 2.0] and v.requires_grad and v.is_leaf
+    y.backward()
+    assert v.grad.tolist() == [2.0, 4.0]
+    dot = pt.autograd.to_dot((pt.ones(4, requires_grad=True) * 2).sum())
+    assert "(4,) float32 numpy" in dot
+
+
 def test_next_functions_mark_constants_with_none() -> None:
     x = pt.asarray([1.0, 2.0], requires_grad=True)
     nf = (x + pt.asarray([3.0, 4.0])).grad_fn.next_functions

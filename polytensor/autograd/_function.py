@@ -248,6 +248,7 @@ def _record_one(
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
     _tape.record_node(_FunctionOp(cls, ctx, len(args)), versions, edges, datas, out, False)
+    _tape.note_backends(out._meta, args)
     if ctx._saved:
         _unlink_saved_outputs(ctx, (out,))
     return out
