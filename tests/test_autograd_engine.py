@@ -221,3 +221,21 @@ def test_a_function_of_tensors_of_two_backends_gives_each_its_own_backends_gradi
     assert x.grad.device == x.device and x.grad.tolist() == [2.0, 2.0]
     assert b.grad.device == b.device and b.grad.tolist() == [0.0, 0.0]
 
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_cotangents_that_are_views_add_up_under_create_graph(backend: str) -> None:
+    """Under ``create_graph`` a cotangent may be a view (a piece of ``cat``'s gradient): one
+    that meets another at a leaf is added as the tensor it is, not wrapped again as though it
+    were an array (array-api-strict then saw two devices)."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        x = lib.tensor([[0.5, 1.5, 0.3], [2.0, 0.7, 1.1]], requires_grad=True)
+        y = lib.cat([x * 2, x, x * x], dim=0) ** 2
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * g).sum(), x)
+        return [np.round(g.detach().numpy(), 4).tolist(), np.round(h.numpy(), 4).tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want

@@ -220,7 +220,7 @@ def backward(
                         if nxt is not None:
                             push(heap, (-nxt.seq, nxt))
                             nxt = None
-                        if c.__class__ is not tensor_type:
+                        if c.__class__ is array_type:
                             c = _wrap(c, b)
                         _pend(need, c, pending, leaves, heap)
                         continue
@@ -294,15 +294,16 @@ def _wrap(data: Any, b: Any) -> Any:
 
 
 def _add(prev: Any, c: Any, b: Any) -> Any:
-    """The sum of two cotangents of one tensor of backend ``b``, each a tensor or ``b``'s own
-    array: two arrays are added by the library (the result stays an array), else as tensors."""
-    tensor_type = _tb.TENSOR
-    if prev.__class__ is not tensor_type:
-        if c.__class__ is not tensor_type:
+    """The sum of two cotangents of one tensor of backend ``b``, each a tensor (of any tensor
+    class: a view's, under ``create_graph``) or ``b``'s own array: two arrays are added by the
+    library (the result stays an array), else as tensors."""
+    array_type = b.array_type
+    if prev.__class__ is array_type:
+        if c.__class__ is array_type:
             r = prev + c
-            return r if r.__class__ is b.array_type else b.as_array(r)  # (a NumPy scalar)
+            return r if r.__class__ is array_type else b.as_array(r)  # (a NumPy scalar)
         prev = _wrap(prev, b)
-    elif c.__class__ is not tensor_type:
+    elif c.__class__ is array_type:
         c = _wrap(c, b)
     return prev + c
 
