@@ -1010,13 +1010,18 @@ def fill_(self: Tensor, value: Any) -> Tensor:
         filled = full_like(self, v, dtype=self.dtype)
     except OverflowError as e:  # (a Python int the dtype cannot hold)
         raise ValueError(f"fill_(): {v!r} does not fit {self.dtype.name}: {e}") from None
-    if _tape.requires_grad(self) and _graph_enabled():
-        filled = filled + self * 0  # keep the result in the graph, with zero gradient
-    return assign_inplace(self, filled, "fill_")
+    return assign_inplace(self, _overwriting(self, filled), "fill_")
 
 
-def _graph_enabled() -> bool:
-    return _config.GRAD_ENABLED.get()
+def _overwriting(self: Tensor, new: Tensor) -> Tensor:
+    """``new`` (of ``self``'s shape, dtype and backend) as the value that overwrites ``self``
+    in place; for a tensor in a graph (grad mode on), with ``self`` kept in it at a zero
+    gradient, as PyTorch's ``fill_`` and ``copy_`` keep the tensor's history: what made ``self``
+    then gets zeros, not the gradient of the old value. ``where`` rather than ``new + self *
+    0``: an infinite or NaN element of ``self`` leaves no NaN in the value."""
+    if _tape.requires_grad(self) and _config.GRAD_ENABLED.get():
+        return searching.where(full_like(self, True, dtype=dt.bool), new, self)
+    return new
 
 
 def copy_(self: Tensor, src: Tensor) -> Tensor:
@@ -1041,7 +1046,7 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
         src = broadcast_to(src, tuple(self.shape))
     # (a copy in memory of its own, recorded when src is in a graph: this tensor, rebound to
     # it then, must not share src's memory, or a later write into one would change the other)
-    return assign_inplace(self, _copy(src), "copy_")
+    return assign_inplace(self, _overwriting(self, _copy(src)), "copy_")
 
 
 def _new_like(name: str) -> Callable[..., Tensor]:

@@ -760,3 +760,36 @@ def test_backward_with_inputs_accumulates_into_those_alone_as_torch(backend: str
             (x * 2).sum().backward(inputs=[])
         with pytest.raises(RuntimeError, match="not a tensor that requires grad"):
             (x * 2).sum().backward(inputs=[pt.ones(2)])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_copy_and_fill_of_a_tensor_in_a_graph_cut_its_history_as_torch(backend: str) -> None:
+    """``y.copy_(c)`` and ``y.fill_(v)`` of a tensor in a graph: the new value does not depend
+    on what made ``y``, which gets a zero gradient (it got y's own), and an infinite element
+    of the old value leaves no NaN in the new one; a source that requires grad gets its
+    gradient, and a piece written into ``y`` before is overwritten too."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        out = []
+        for fill in (False, True):
+            x = lib.tensor([1.0, float("inf")], requires_grad=True)
+            y = x * 3
+            if fill:
+                y.fill_(7.0)
+            else:
+                y.copy_(lib.tensor([7.0, 7.0]))
+            y.sum().backward()
+            out += [y.tolist(), x.grad.tolist()]
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        u = lib.tensor([5.0], requires_grad=True)
+        v = lib.tensor([1.0, 3.0], requires_grad=True)
+        a = x * 1
+        a[0:1] = u
+        a.copy_(v)
+        (a * 2).sum().backward()
+        return [*out, a.tolist(), x.grad.tolist(), u.grad.tolist(), v.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want
