@@ -1006,22 +1006,42 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     """
 
     v = value.item() if isinstance(value, TensorBase) else value
+    graph = _in_graph(self)
     try:
-        filled = full_like(self, v, dtype=self.dtype)
+        # (in a graph, the node keeps the value: one element broadcast, no memory)
+        filled = (
+            broadcast_to(full((), v, dtype=self.dtype, device=self.device), tuple(self.shape))
+            if graph
+            else full_like(self, v, dtype=self.dtype)
+        )
     except OverflowError as e:  # (a Python int the dtype cannot hold)
         raise ValueError(f"fill_(): {v!r} does not fit {self.dtype.name}: {e}") from None
-    return assign_inplace(self, _overwriting(self, filled), "fill_")
+    if graph:
+        return _overwrite(self, filled, "fill_")
+    return assign_inplace(self, filled, "fill_")
 
 
-def _overwriting(self: Tensor, new: Tensor) -> Tensor:
-    """``new`` (of ``self``'s shape, dtype and backend) as the value that overwrites ``self``
-    in place; for a tensor in a graph (grad mode on), with ``self`` kept in it at a zero
-    gradient, as PyTorch's ``fill_`` and ``copy_`` keep the tensor's history: what made ``self``
-    then gets zeros, not the gradient of the old value. ``where`` rather than ``new + self *
-    0``: an infinite or NaN element of ``self`` leaves no NaN in the value."""
-    if _tape.requires_grad(self) and _config.GRAD_ENABLED.get():
-        return searching.where(full_like(self, True, dtype=dt.bool), new, self)
-    return new
+def _in_graph(t: Tensor) -> bool:
+    return _tape.requires_grad(t) and _config.GRAD_ENABLED.get()
+
+
+def _overwrite(self: Tensor, new: Tensor, name: str) -> Tensor:
+    """Overwrite ``self``, a tensor in a graph, with ``new`` (of its shape, dtype and backend)
+    in place, keeping ``self`` in the graph at a zero gradient, as PyTorch's ``fill_`` and
+    ``copy_`` keep the tensor's history: what made ``self`` then gets zeros, not the gradient
+    of the old value, and ``new`` gets the gradient. The value is written into ``self``'s
+    memory (``assign_inplace``'s ``overwrite``), unless ``self`` is a view, which takes it as
+    every recorded in-place change of a view does (its base records the change). ``where``
+    with a condition that is one ``True`` broadcast (no memory) rather than ``new + self *
+    0``: an infinite or NaN element of ``self`` leaves no NaN in the value, and the node holds
+    no array of its own."""
+    result = searching.where(_all_true(self), new, self)
+    return assign_inplace(self, result, name, overwrite=self._write_back is None)
+
+
+def _all_true(t: Tensor) -> Tensor:
+    """``True`` of ``t``'s shape on its device: one element broadcast (no memory)."""
+    return broadcast_to(full((), True, dtype=dt.bool, device=t.device), tuple(t.shape))
 
 
 def copy_(self: Tensor, src: Tensor) -> Tensor:
@@ -1044,9 +1064,21 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
         src = astype(src, self.dtype)
     if tuple(src.shape) != tuple(self.shape):
         src = broadcast_to(src, tuple(self.shape))
+    if _in_graph(self):
+        return _overwrite(self, src, "copy_")
     # (a copy in memory of its own, recorded when src is in a graph: this tensor, rebound to
     # it then, must not share src's memory, or a later write into one would change the other)
-    return assign_inplace(self, _overwriting(self, _copy(src)), "copy_")
+    return assign_inplace(self, _copy(src), "copy_")
+
+
+def _take_back(self: Tensor, value: Tensor) -> Tensor:
+    """Give ``self``, the base of a view changed in place, the view's new ``value`` (of its
+    shape, dtype and backend; ``_tensor_ops.Reshaped.give`` and the like): as ``copy_``,
+    except that a base in a graph is rebound to the value rather than written over, since the
+    value was computed from memory the base shares (a node that read it keeps it)."""
+    if _in_graph(self):
+        return assign_inplace(self, searching.where(_all_true(self), value, self), "copy_")
+    return assign_inplace(self, _copy(value), "copy_")
 
 
 def _new_like(name: str) -> Callable[..., Tensor]:
@@ -1490,6 +1522,7 @@ class TensorMethods:
     zero_ = zero_
     fill_ = fill_
     copy_ = copy_
+    _take_back = _take_back
 
     # -- dtypes, shapes and devices ------------------------------------------------------------
     float = _cast_method("float", dt.float32)

@@ -793,3 +793,30 @@ def test_copy_and_fill_of_a_tensor_in_a_graph_cut_its_history_as_torch(backend: 
     want = program(torch)
     with pt.use_backend(backend):
         assert program(pt) == want
+
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+def test_copy_into_a_tensor_in_a_graph_writes_its_memory_as_torch(backend: str) -> None:
+    """``y.copy_(c)`` of a tensor in a graph writes ``y``'s memory, as PyTorch's: its
+    ``detach()`` and ``.data`` see the new value, and a node that saved the old one refuses
+    backward."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        d, e = y.detach(), y.data
+        y.copy_(lib.tensor([5.0, 6.0]))
+        out = [d.tolist(), e.tolist(), y.tolist()]
+        z = y * y
+        y.fill_(4.0)
+        try:
+            z.sum().backward()
+            out.append("no error")
+        except RuntimeError:
+            out.append("refused")
+        return out
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want

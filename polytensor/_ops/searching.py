@@ -86,11 +86,13 @@ searchsorted = op(
 )
 
 
-def _where_rule(g: Any, _out: Any, condition: Any, x1: Any, x2: Any) -> tuple[Any, ...]:
+def _where_rule(g: Any, _out: Any, condition: Any, _x1: Any, _x2: Any) -> tuple[Any, ...]:
+    # (x1 and x2: whether each is an array, not their values, which a later in-place change may
+    # then overwrite: copy_() and fill_() of a tensor in a graph do)
     return (
         None,
-        where(condition, g, 0) if hasattr(x1, "shape") else None,
-        where(condition, 0, g) if hasattr(x2, "shape") else None,
+        where(condition, g, 0) if hasattr(_x1, "shape") else None,
+        where(condition, 0, g) if hasattr(_x2, "shape") else None,
     )
 
 
