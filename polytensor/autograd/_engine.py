@@ -330,7 +330,7 @@ def _run_rules(
         g_in = _specials(node, g_in, wanted or (), found, create_graph)
     op = node.op
     out = node.out
-    ins = cast("tuple[Any, ...]", node.inputs)  # (the data recorded, as tensors)
+    ins: Any = node.inputs  # (the data recorded, as tensors)
     if node.epoch != _tape._inplace_count:  # something changed in place since recording
         check_inputs(node)
         if out is not None:
@@ -425,7 +425,7 @@ def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
     """Input ``i``'s cotangent where its fast form gave ``c`` that is not the input's array:
     a scalar or a broadcast result (made a tensor of the input's shape and dtype), or
     NotImplemented (the rule computes it)."""
-    ins = cast("tuple[Any, ...]", node.inputs)
+    ins: Any = node.inputs
     if c is NotImplemented:
         return _by_rule(node.op.rules[i], g_in, node.out, ins, node.params, ins[i])
     if c.__class__ is not b.array_type:
