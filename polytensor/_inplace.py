@@ -73,8 +73,14 @@ def assign_inplace(x: Any, result: Any, where: str, *, overwrite: bool = False) 
         x._data = result._data
     elif x._backend.mutable:
         settle_zeros(x, True)  # (zeros that zero_() left unwritten: written first)
-        x._data[...] = result._data
-        rebound = False
+        try:
+            x._data[...] = result._data
+        except ValueError:  # (read-only memory: a recorded result is given by rebinding)
+            if not recorded:
+                raise
+            x._data = result._data
+        else:
+            rebound = False
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
         rebind_owners(x)

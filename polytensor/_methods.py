@@ -1029,14 +1029,43 @@ def _overwrite(self: Tensor, new: Tensor, name: str) -> Tensor:
     """Overwrite ``self``, a tensor in a graph, with ``new`` (of its shape, dtype and backend)
     in place, keeping ``self`` in the graph at a zero gradient, as PyTorch's ``fill_`` and
     ``copy_`` keep the tensor's history: what made ``self`` then gets zeros, not the gradient
-    of the old value, and ``new`` gets the gradient. The value is written into ``self``'s
-    memory (``assign_inplace``'s ``overwrite``), unless ``self`` is a view, which takes it as
-    every recorded in-place change of a view does (its base records the change). ``where``
-    with a condition that is one ``True`` broadcast (no memory) rather than ``new + self *
-    0``: an infinite or NaN element of ``self`` leaves no NaN in the value, and the node holds
-    no array of its own."""
+    of the old value, and ``new`` gets the gradient. ``where`` with a condition that is one
+    ``True`` broadcast (no memory) rather than ``new + self * 0``: an infinite or NaN element
+    of ``self`` leaves no NaN in the value, and the node holds no array of its own.
+
+    The value is written into ``self``'s memory (``assign_inplace``'s ``overwrite``) when
+    that memory is the result its op made (``_own_result``): its ``detach()``, ``.data`` and
+    views then see the new value, and a node that saved the old one refuses backward, as
+    PyTorch's. Otherwise (a view, or memory of one of its op's inputs) ``self`` is rebound to
+    it, as every recorded in-place change is."""
     result = searching.where(_all_true(self), new, self)
-    return assign_inplace(self, result, name, overwrite=self._write_back is None)
+    d = self._data
+    assign_inplace(self, result, name, overwrite=_own_result(self))
+    if self._data is d:  # (written, not rebound: the node's input is self's own memory)
+        _tape.node_of(self._meta).overwrote = True  # type: ignore[union-attr]  # (recorded)
+    return self
+
+
+def _own_result(t: Tensor) -> bool:
+    """Whether ``t``'s data is memory that the op that made ``t`` wrote, which nothing but ``t``
+    (its ``detach()``, ``.data``, views of it, nodes that saved it) shows: not a view
+    (``_tensor.View``), not memory of one of that op's inputs (``pt.reshape(a)``,
+    ``pt.real`` of a real tensor, a custom Function returning its input: writing it would
+    change that input), on a backend that notes writes by the memory they go to."""
+    b = t._backend
+    root = b.memory_root
+    m = t._meta
+    node = None if m is None else _tape.node_of(m)
+    if t._write_back is not None or root is None or node is None or node.datas is None:
+        return False
+    if node.overwrote:  # (an earlier copy_() or fill_() found it so, and wrote it)
+        return True
+    r = root(t._data)
+    array_type = b.array_type
+    for d, db in zip(node.datas, node.input_backends(), strict=True):
+        if db is b and d.__class__ is array_type and root(d) is r:
+            return False
+    return True
 
 
 def _all_true(t: Tensor) -> Tensor:

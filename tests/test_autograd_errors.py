@@ -820,3 +820,41 @@ def test_copy_into_a_tensor_in_a_graph_writes_its_memory_as_torch(backend: str) 
     want = program(torch)
     with pt.use_backend(backend):
         assert program(pt) == want
+
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+def test_copy_and_fill_of_memory_an_input_owns_leave_that_input_as_it_is(backend: str) -> None:
+    """``copy_()``/``fill_()`` write a tensor's memory only when its op made that memory: a
+    tensor whose data is (a view of) an input's, such as ``pt.reshape(a)``, ``pt.real(h)``,
+    ``pt.flip(h)`` or a custom Function returning its input, takes the new value without
+    changing that input, whose gradient stays its own (a leaf silently overwritten, or a
+    zero value that still got a gradient, before)."""
+
+    class Same(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return x
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g
+
+    with pt.use_backend(backend):
+        for change in (
+            lambda a: pt.reshape(a, (-1,)).copy_(pt.asarray([7.0, 7.0, 7.0])),
+            lambda a: pt.reshape(a, (3, 1)).fill_(7.0),
+            lambda a: Same.apply(a).fill_(0.0),
+        ):
+            a = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+            change(a)
+            (a * a).sum().backward()
+            assert a.tolist() == [1.0, 2.0, 3.0] and a.grad.tolist() == [2.0, 4.0, 6.0]
+        a = pt.asarray([1.0, 2.0, 3.0], requires_grad=True)
+        w = pt.ones(3, requires_grad=True)
+        h = a * 2
+        pt.flip(h, axis=0).fill_(0.0)
+        r = pt.real(h)
+        r.fill_(0.0)
+        (h * w).sum().backward()
+        assert h.tolist() == [2.0, 4.0, 6.0] and r.tolist() == [0.0, 0.0, 0.0]
+        assert a.grad.tolist() == [2.0, 2.0, 2.0] and w.grad.tolist() == [2.0, 4.0, 6.0]
