@@ -239,3 +239,21 @@ def test_cotangents_that_are_views_add_up_under_create_graph(backend: str) -> No
     want = program(torch)
     with pt.use_backend(backend):
         assert program(pt) == want
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_leaves_fed_by_one_cotangent_under_create_graph_get_grads_of_their_own(
+    backend: str,
+) -> None:
+    """``((a + b) * c).sum().backward(create_graph=True)``: ``a`` and ``b`` get one cotangent;
+    each ``.grad`` is a tensor of its own (a copy, still differentiable), as PyTorch's, so that
+    ``a.grad.zero_()`` leaves ``b.grad`` as it is."""
+    with pt.use_backend(backend):
+        a, b, c = (pt.asarray(v, requires_grad=True) for v in ([1.0, 2.0], [3.0, 4.0], [5.0, 6.0]))
+        ((a + b) * c).sum().backward(create_graph=True)
+        assert a.grad is not b.grad and b.grad.requires_grad
+        with pt.no_grad():
+            a.grad.zero_()
+        assert b.grad.tolist() == [5.0, 6.0] and a.grad.tolist() == [0.0, 0.0]
+        b.grad.sum().backward()
+        assert c.grad.tolist() == [5.0, 7.0]  # a + b, then 1 from b.grad = c

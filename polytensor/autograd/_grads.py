@@ -41,8 +41,9 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
     """
     with _GRAD_LOCK:
         old = m.grad
-        if create_graph:
-            m.grad = g if old is None else old + g
+        if create_graph:  # (a copy, recorded: two leaves fed by one cotangent (a + b) get
+            # .grads of their own, as PyTorch's, so that a.grad.zero_() leaves b.grad as it is)
+            m.grad = g.clone() if old is None else old + g
         elif old is None:
             # (a wrapper that others hold too, a hook having kept it, shares no data with it)
             m.grad = g = owned(g, exclusive, shared=not exclusive)
