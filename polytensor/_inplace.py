@@ -45,14 +45,8 @@ SYMBOLS = {
 }
 
 
-def assign_inplace(x: Any, result: Any, where: str, *, overwrite: bool = False) -> Tensor:
-    """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics).
-
-    A recorded result is given to ``x`` by rebinding it (the node that saved ``x``'s old value
-    keeps it intact), unless ``overwrite``: ``result`` does not depend on that value (``copy_``
-    and ``fill_``), so it is written into ``x``'s memory, where its views and its ``detach()``
-    see it, and a node that saved the old value refuses backward, as PyTorch's.
-    """
+def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
+    """Make ``x`` hold ``result`` in place (the standard's in-place operator semantics)."""
 
     if result.dtype is not x.dtype:
         raise TypeError(
@@ -67,26 +61,17 @@ def assign_inplace(x: Any, result: Any, where: str, *, overwrite: bool = False) 
         )
     check_inplace(x, where)
     rebound = True
-    recorded = _tape.requires_grad(result)
-    if recorded and not (overwrite and x._backend.mutable):
+    if _tape.requires_grad(result):
         # Recorded: rebind, so the node that saved the old value keeps it intact.
         x._data = result._data
     elif x._backend.mutable:
         settle_zeros(x, True)  # (zeros that zero_() left unwritten: written first)
-        try:
-            x._data[...] = result._data
-        except ValueError:  # (read-only memory: a recorded result is given by rebinding)
-            if not recorded:
-                raise
-            x._data = result._data
-        else:
-            rebound = False
+        x._data[...] = result._data
+        rebound = False
     else:  # immutable arrays (Dask): rebind, which is what in-place means there
         x._data = result._data
         rebind_owners(x)
     after_inplace(x, result)
-    if recorded and not rebound:  # (written over: nodes that read the old value refuse)
-        _tape.note_write(x)
     if rebound and x._write_back is not None:  # a view (_tensor.View): its base takes the change
         x._write_back()
     return x  # type: ignore[no-any-return]  # (x is a Tensor)

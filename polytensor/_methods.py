@@ -1031,41 +1031,13 @@ def _overwrite(self: Tensor, new: Tensor, name: str) -> Tensor:
     ``copy_`` keep the tensor's history: what made ``self`` then gets zeros, not the gradient
     of the old value, and ``new`` gets the gradient. ``where`` with a condition that is one
     ``True`` broadcast (no memory) rather than ``new + self * 0``: an infinite or NaN element
-    of ``self`` leaves no NaN in the value, and the node holds no array of its own.
+    of ``self`` leaves no NaN in the value.
 
-    The value is written into ``self``'s memory (``assign_inplace``'s ``overwrite``) when
-    that memory is the result its op made (``_own_result``): its ``detach()``, ``.data`` and
-    views then see the new value, and a node that saved the old one refuses backward, as
-    PyTorch's. Otherwise (a view, or memory of one of its op's inputs) ``self`` is rebound to
-    it, as every recorded in-place change is."""
-    result = searching.where(_all_true(self), new, self)
-    d = self._data
-    assign_inplace(self, result, name, overwrite=_own_result(self))
-    if self._data is d:  # (written, not rebound: the node's input is self's own memory)
-        _tape.node_of(self._meta).overwrote = True  # type: ignore[union-attr]  # (recorded)
-    return self
-
-
-def _own_result(t: Tensor) -> bool:
-    """Whether ``t``'s data is memory that the op that made ``t`` wrote, which nothing but ``t``
-    (its ``detach()``, ``.data``, views of it, nodes that saved it) shows: not a view
-    (``_tensor.View``), not memory of one of that op's inputs (``pt.reshape(a)``,
-    ``pt.real`` of a real tensor, a custom Function returning its input: writing it would
-    change that input), on a backend that notes writes by the memory they go to."""
-    b = t._backend
-    root = b.memory_root
-    m = t._meta
-    node = None if m is None else _tape.node_of(m)
-    if t._write_back is not None or root is None or node is None or node.datas is None:
-        return False
-    if node.overwrote:  # (an earlier copy_() or fill_() found it so, and wrote it)
-        return True
-    r = root(t._data)
-    array_type = b.array_type
-    for d, db in zip(node.datas, node.input_backends(), strict=True):
-        if db is b and d.__class__ is array_type and root(d) is r:
-            return False
-    return True
+    As every recorded in-place change, ``self`` is rebound to the result: a node that saved
+    its old value keeps it, and so do tensors that share its old memory (its ``detach()``,
+    ``pt.reshape`` of it: writing that memory would change them while their graphs still say
+    how the old value was made)."""
+    return assign_inplace(self, searching.where(_all_true(self), new, self), name)
 
 
 def _all_true(t: Tensor) -> Tensor:
@@ -1098,16 +1070,6 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     # (a copy in memory of its own, recorded when src is in a graph: this tensor, rebound to
     # it then, must not share src's memory, or a later write into one would change the other)
     return assign_inplace(self, _copy(src), "copy_")
-
-
-def _take_back(self: Tensor, value: Tensor) -> Tensor:
-    """Give ``self``, the base of a view changed in place, the view's new ``value`` (of its
-    shape, dtype and backend; ``_tensor_ops.Reshaped.give`` and the like): as ``copy_``,
-    except that a base in a graph is rebound to the value rather than written over, since the
-    value was computed from memory the base shares (a node that read it keeps it)."""
-    if _in_graph(self):
-        return assign_inplace(self, searching.where(_all_true(self), value, self), "copy_")
-    return assign_inplace(self, _copy(value), "copy_")
 
 
 def _new_like(name: str) -> Callable[..., Tensor]:
@@ -1551,7 +1513,6 @@ class TensorMethods:
     zero_ = zero_
     fill_ = fill_
     copy_ = copy_
-    _take_back = _take_back
 
     # -- dtypes, shapes and devices ------------------------------------------------------------
     float = _cast_method("float", dt.float32)

@@ -189,9 +189,6 @@ class Node(Meta):
 
     # per input, its backend, where they are not all ``backend`` (note_backends); else None
     backends: tuple[Any, ...] | None = None
-    # the node of copy_() or fill_() that wrote its result into its input's memory: that input
-    # is the tensor's own earlier value (_methods._own_result)
-    overwrote = False
 
     __slots__ = (
         "alike",

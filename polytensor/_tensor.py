@@ -303,7 +303,7 @@ class View(Tensor):
     - A write into the view's memory (NumPy, CuPy, array-api-strict, nothing recorded) is a
       write into the base's: nothing more to do.
     - An in-place change of the view that rebinds it instead (recorded for autograd, or on
-      an immutable backend: Dask) is written back: ``base[key] = view`` (or ``base._take_back``
+      an immutable backend: Dask) is written back: ``base[key] = view`` (or ``base.copy_``
       of it reshaped or permuted back), itself recorded when the view is in a graph
       (PyTorch's ``CopySlices``).
     - A view whose base was rebound since (an in-place change of the base, recorded or on

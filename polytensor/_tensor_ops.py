@@ -161,7 +161,7 @@ class Reshaped:
         return reshape(base, self.shape)
 
     def give(self, base: Any, value: Any) -> None:
-        base._take_back(reshape(value, tuple(base.shape)))
+        base.copy_(reshape(value, tuple(base.shape)))
 
 
 class Permuted:
@@ -180,7 +180,7 @@ class Permuted:
         inverse = [0] * len(self.axes)
         for i, a in enumerate(self.axes):
             inverse[a] = i
-        base._take_back(permute_dims(value, tuple(inverse)))
+        base.copy_(permute_dims(value, tuple(inverse)))
 
 
 class Unsqueezed:
@@ -196,7 +196,7 @@ class Unsqueezed:
         return expand_dims(base, axis=self.axis)
 
     def give(self, base: Any, value: Any) -> None:
-        base._take_back(squeeze(value, (self.axis,)))
+        base.copy_(squeeze(value, (self.axis,)))
 
 
 class Squeezed:
@@ -212,7 +212,7 @@ class Squeezed:
 
     def give(self, base: Any, value: Any) -> None:
         n = base.ndim
-        base._take_back(expand_dims(value, axis=tuple(sorted(a % n for a in self.axes))))
+        base.copy_(expand_dims(value, axis=tuple(sorted(a % n for a in self.axes))))
 
 
 WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)

@@ -87,8 +87,8 @@ searchsorted = op(
 
 
 def _where_rule(g: Any, _out: Any, condition: Any, _x1: Any, _x2: Any) -> tuple[Any, ...]:
-    # (x1 and x2: whether each is an array, not their values, which a later in-place change may
-    # then overwrite: copy_() and fill_() of a tensor in a graph do)
+    # (x1 and x2: whether each is an array, not their values, which backward then need not
+    # check for in-place changes)
     return (
         None,
         where(condition, g, 0) if hasattr(_x1, "shape") else None,
