@@ -234,3 +234,17 @@ def test_reductions_of_a_boolean_mask_differentiate_without_computing() -> None:
     np.testing.assert_allclose(
         x.grad.to("numpy").numpy(), np.where(host > 0, 2.0 / 6, 0.0)
     )  # (six are positive)
+
+
+def test_a_numpy_array_of_a_computed_tensor_is_its_own() -> None:
+    """``pt.compute`` keeps each result's host value, which its Dask array reads: a NumPy
+    array or NumPy tensor made from the result is a copy, so writing it leaves the Dask tensor
+    as it is (it changed the tensor's value, silently)."""
+    x = pt.asarray([1.0, 2.0, 3.0], device="dask")
+    (y,) = pt.compute(x * 2)
+    z = y.to_device("numpy")
+    z.fill_(0.0)
+    a = y.numpy()
+    a[0] = 99.0
+    assert y.tolist() == [2.0, 4.0, 6.0] and z.tolist() == [0.0, 0.0, 0.0]
+    assert (y + 1).tolist() == [3.0, 5.0, 7.0]

@@ -143,7 +143,9 @@ def _to_numpy(array: Any) -> Any:
 
     known = _COMPUTED.get(id(array))
     if known is not None and known[0]() is array:
-        return known[1]
+        # (a copy: the Dask array reads that value too, which a write into what this returns,
+        # y.to_device("numpy").fill_(0) or y.numpy()[0] = 1, must not change)
+        return known[1].copy()
     return np.asarray(array.compute())
 
 
