@@ -1005,6 +1005,15 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     tensor([3., 3.], backend='numpy')
     """
 
+    if isinstance(value, TensorBase) and _tape.requires_grad(value) and _config.GRAD_ENABLED.get():
+        # (a value that requires grad gets its gradient, the sum of the filled elements', as
+        # PyTorch's: copy_ of it, which broadcasts it)
+        if value.size != 1:
+            raise ValueError(
+                f"fill_() takes a number or a tensor of one element; got a tensor of shape "
+                f"{tuple(value.shape)}: index one element of it, or use copy_() to copy it"
+            )
+        return copy_(self, reshape(value, ()))
     v = value.item() if isinstance(value, TensorBase) else value
     graph = _in_graph(self)
     try:

@@ -851,3 +851,26 @@ def test_copy_and_fill_of_memory_an_input_owns_leave_that_input_as_it_is(backend
         (h * w).sum().backward()
         assert h.tolist() == [2.0, 4.0, 6.0] and r.tolist() == [0.0, 0.0, 0.0]
         assert a.grad.tolist() == [2.0, 2.0, 2.0] and w.grad.tolist() == [2.0, 4.0, 6.0]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_fill_with_a_value_that_requires_grad_gives_it_its_gradient_as_torch(backend: str) -> None:
+    """``y.fill_(v)`` with a 0-d ``v`` that requires grad: ``v`` gets the sum of the filled
+    elements' gradients, whether ``y`` was in a graph or not (it got none)."""
+    torch = pytest.importorskip("torch")
+
+    def program(lib: Any) -> list[Any]:
+        v = lib.tensor(2.0, requires_grad=True)
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        y.fill_(v)
+        c = lib.zeros(3)
+        c.fill_(v)
+        ((y * y).sum() + (c * x).sum()).backward()
+        return [y.tolist(), c.tolist(), v.grad.tolist(), x.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want
+        with pytest.raises(ValueError, match="one element"):
+            pt.zeros(2).fill_(pt.ones(2, requires_grad=True))
