@@ -1005,7 +1005,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     tensor([3., 3.], backend='numpy')
     """
 
-    if isinstance(value, TensorBase) and _tape.requires_grad(value) and _config.GRAD_ENABLED.get():
+    if isinstance(value, TensorBase) and _in_graph(value):
         # (a value that requires grad gets its gradient, the sum of the filled elements', as
         # PyTorch's: copy_ of it, which broadcasts it)
         if value.size != 1:
@@ -1030,7 +1030,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return assign_inplace(self, filled, "fill_")
 
 
-def _in_graph(t: Tensor) -> bool:
+def _in_graph(t: TensorBase) -> bool:
     return _tape.requires_grad(t) and _config.GRAD_ENABLED.get()
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "record_tensors",
     "requires_grad",
     "set_requires_grad",
+    "tensor_of",
     "written_since",
 ]
 
@@ -299,18 +300,11 @@ class Node(Meta):
         datas = self.datas
         if datas is None:
             return None
-        tensor_type = _tb.TENSOR
         ins = []
         for d, m, b in zip(datas, self.needs, self.input_backends(), strict=True):
             # (b: None only for an input that was no tensor)
-            if m is not None or (b is not None and d.__class__ is b.array_type):
-                t = _new(tensor_type)
-                t._data = d
-                t._backend = b
-                t._meta = m
-                ins.append(t)
-            else:
-                ins.append(d)
+            tensor = m is not None or (b is not None and d.__class__ is b.array_type)
+            ins.append(tensor_of(d, b, m) if tensor else d)
         return tuple(ins)
 
     def input_backends(self) -> tuple[Any, ...]:
@@ -437,10 +431,7 @@ class AccumulateGrad:
         if t is not None:
             return t
         if self._made is None and self._data is not None:
-            t = self._made = _new(_tb.TENSOR)
-            t._data = self._data
-            t._backend = self._backend
-            t._meta = self.meta
+            self._made = tensor_of(self._data, self._backend, self.meta)
         return self._made
 
     def name(self) -> str:
@@ -610,6 +601,27 @@ def written_since(backend: Any, data: Any, epoch: int) -> bool:
     r = root(data)
     e = _WRITES.get(id(r))
     return e is not None and e[1] > epoch and e[0]() is r
+
+
+def tensor_of(data: Any, backend: Any, meta: Meta | None = None) -> Any:
+    """A tensor around ``data``, an array of ``backend``, with the autograd state ``meta``
+    (None: none): a raw cotangent, or an input or leaf as a node recorded it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor import _tape
+    >>> x = pt.ones(2, requires_grad=True)
+    >>> t = _tape.tensor_of(np.zeros(2), x._backend, x._meta)
+    >>> t.tolist(), t.requires_grad
+    ([0.0, 0.0], True)
+    """
+    t = _new(_tb.TENSOR)
+    t._data = data
+    t._backend = backend
+    t._meta = meta
+    return t
 
 
 def _detached(t: Any) -> Any:

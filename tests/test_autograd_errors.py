@@ -817,11 +817,11 @@ def test_copy_and_fill_of_a_tensor_in_a_graph_leave_what_shares_its_memory(backe
 
 @pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
 def test_copy_and_fill_of_memory_an_input_owns_leave_that_input_as_it_is(backend: str) -> None:
-    """``copy_()``/``fill_()`` write a tensor's memory only when its op made that memory: a
-    tensor whose data is (a view of) an input's, such as ``pt.reshape(a)``, ``pt.real(h)``,
-    ``pt.flip(h)`` or a custom Function returning its input, takes the new value without
-    changing that input, whose gradient stays its own (a leaf silently overwritten, or a
-    zero value that still got a gradient, before)."""
+    """``copy_()``/``fill_()`` of a tensor in a graph rebind it: a tensor whose data is (a
+    view of) an input's, such as ``pt.reshape(a)``, ``pt.real(h)``, ``pt.flip(h)`` or a custom
+    Function returning its input, takes the new value without changing that input, whose
+    gradient stays its own (a leaf silently overwritten, or a zero value that still got a
+    gradient, when the value was written into that memory)."""
 
     class Same(pt.autograd.Function):
         @staticmethod

@@ -284,13 +284,8 @@ class _NoRaw:
     """The raw cotangents' class when no backend keeps them: nothing is one."""
 
 
-def _wrap(data: Any, b: Any) -> Any:
-    """A tensor of backend ``b`` around the array ``data`` (a raw cotangent)."""
-    t = _new(_tb.TENSOR)
-    t._data = data
-    t._backend = b
-    t._meta = None
-    return t
+# a tensor of backend b around the array data (a raw cotangent): _wrap(data, b)
+_wrap = _tape.tensor_of
 
 
 def _add(prev: Any, c: Any, b: Any) -> Any:
@@ -430,11 +425,7 @@ def _slow_edge(node: Node, i: int, g_in: Any, c: Any, b: Any) -> Any:
         return _by_rule(node.op.rules[i], g_in, node.out, ins, node.params, ins[i])
     if c.__class__ is not b.array_type:
         c = b.as_array(c)  # a NumPy scalar, say
-    t = _new(_tb.TENSOR)
-    t._data = c
-    t._backend = b
-    t._meta = None
-    return fit(t, ins[i])
+    return fit(_wrap(c, b), ins[i])
 
 
 def _pend(
