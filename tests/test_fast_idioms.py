@@ -384,3 +384,60 @@ def test_a_constant_saved_for_backward_then_changed_in_place_is_caught(write: st
         c[0] = 7.0
     with pytest.raises(RuntimeError, match=r"saved by Scale\.forward"):
         y.backward()
+
+
+def _outcome(f: Any) -> tuple[Any, ...]:
+    """What calling ``f`` gives: the result's dtype and bits, or the error's type."""
+    try:
+        r = f()
+    except Exception as e:  # noqa: BLE001 - the error's type is the outcome
+        return ("error", type(e))
+    return ("value", r.dtype, r.numpy().tobytes(), r.shape)
+
+
+_BINARY = sorted(n for n, op in pt._ops._registry.OPS.items() if "rdunder" in op.extra)
+_SCALARS = [0.9, -0.0, 0.0, 3, -1, 300, 2**63, True, 1e300, 1e-320, float("inf"), float("nan")]
+_SCALARS += [1.5 - 0.0j, 2j]
+
+
+@pytest.mark.parametrize("name", _BINARY)
+def test_a_scalar_used_again_gives_what_the_general_path_gives(name: str) -> None:
+    # An operator used again with the same Python scalar object passes the library a 0-d
+    # array of it (Transfer.scalar_array): dtype, bits and errors as the general path's, for
+    # every dtype, on the first calls and on later ones, operand on either side
+    from polytensor._dispatch import apply
+
+    opdef = pt._ops._registry.OPS[name]
+    fn = getattr(pt, name)
+    dunder, rdunder = opdef.extra["dunder"], opdef.extra["rdunder"]
+    data = np.array([1.5, -2.0, 0.0, 7.0])
+    for dtype in ["bool", "int8", "uint8", "int64", "float32", "float64", "complex64"]:
+        x = pt.asarray(data.astype(dtype))
+        for s in _SCALARS:
+            expected = _outcome(lambda x=x, s=s: apply(opdef, (x, s), None))
+            r_expected = _outcome(lambda x=x, s=s: apply(opdef, (s, x), None))
+            for _ in range(3):
+                assert _outcome(lambda x=x, s=s: dunder(x, s)) == expected, (dtype, s)
+                assert _outcome(lambda x=x, s=s: fn(x, s)) == expected, (dtype, s)
+                assert _outcome(lambda x=x, s=s: rdunder(x, s)) == r_expected, (dtype, s)
+                assert _outcome(lambda x=x, s=s: fn(s, x)) == r_expected, (dtype, s)
+
+
+def test_a_scalar_used_again_reaches_the_library_as_an_array(monkeypatch: Any) -> None:
+    # the second x * s with the same s converts it once; the third passes the same 0-d array
+    b = pt.asarray([1.0])._backend
+    seen: list[Any] = []
+    real = b.scalar_array
+    monkeypatch.setattr(b, "scalar_array", lambda v, d: seen.append(v) or real(v, d))
+    s = 0.123
+    x = pt.asarray([1.0, 2.0], dtype=pt.float64)
+    for _ in range(4):
+        y = x * s
+    assert seen == [s]
+    np.testing.assert_array_equal(y.numpy(), np.array([1.0, 2.0]) * s)
+    z = pt.asarray([1.0, 2.0], dtype=pt.float32)
+    for _ in range(3):  # another dtype: a new entry
+        y = z * s
+    assert seen == [s, s]
+    assert y.dtype == pt.float32
+    np.testing.assert_array_equal(y.numpy(), np.array([1.0, 2.0], np.float32) * s)
