@@ -428,7 +428,7 @@ def test_a_scalar_used_again_reaches_the_library_as_an_array(monkeypatch: Any) -
     b = pt.asarray([1.0])._backend
     seen: list[Any] = []
     real = b.scalar_array
-    monkeypatch.setattr(b, "scalar_array", lambda v, d: seen.append(v) or real(v, d))
+    monkeypatch.setattr(b, "scalar_array", lambda f, v, d: seen.append(v) or real(f, v, d))
     s = 0.123
     x = pt.asarray([1.0, 2.0], dtype=pt.float64)
     for _ in range(4):
@@ -441,3 +441,17 @@ def test_a_scalar_used_again_reaches_the_library_as_an_array(monkeypatch: Any) -
     assert seen == [s, s]
     assert y.dtype == pt.float32
     np.testing.assert_array_equal(y.numpy(), np.array([1.0, 2.0], np.float32) * s)
+
+
+def test_pow_keeps_numpy_s_own_path_for_a_scalar_exponent() -> None:
+    # NumPy's ** squares for the Python scalar 2 (x.pow(2), the tutorials' loss) and calls
+    # the slower power ufunc for an array: its scalar stays a scalar, the ufuncs' does not
+    from polytensor._ops._registry import OPS
+
+    b = pt.asarray([1.0])._backend
+    x = pt.asarray(np.ones((3, 4), np.float32))
+    for _ in range(3):
+        y = x.pow(2) * 2.0
+    assert b.scalar_array(b.fns[OPS["pow"].index], 2, np.dtype("float32")) is None
+    assert b.scalar_array(b.fns[OPS["multiply"].index], 2.0, np.dtype("float32")) is not None
+    np.testing.assert_array_equal(y.numpy(), np.full((3, 4), 2.0, np.float32))

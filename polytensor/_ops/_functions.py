@@ -63,11 +63,11 @@ _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 _NO_MEMO = (None, None, None, None)
 
 
-def _memo_entry(value: Any, dtype: Any, b: Any) -> tuple[Any, Any, Any, Any]:
+def _memo_entry(value: Any, dtype: Any, b: Any, fn: Any) -> tuple[Any, Any, Any, Any]:
     """The memo entry ``(value, dtype, b, operand)`` of Python scalar ``value`` with arrays of
-    native ``dtype`` on backend ``b``: ``operand`` is what the library gets in its place, the
-    backend's ``scalar_array`` of it (a 0-d array, which a NumPy ufunc takes 120 ns faster),
-    or ``value`` itself.
+    native ``dtype`` on backend ``b``, for its function ``fn``: ``operand`` is what ``fn``
+    gets in its place, the backend's ``scalar_array`` of it (a 0-d array, which a NumPy ufunc
+    takes 120 ns faster), or ``value`` itself.
 
     Each binary function keeps one entry, the scalar it saw last. It matches a call by the
     scalar's identity (the entry holds the object, so its id is not reused; equal scalars such
@@ -81,11 +81,11 @@ def _memo_entry(value: Any, dtype: Any, b: Any) -> tuple[Any, Any, Any, Any]:
     >>> import polytensor as pt
     >>> from polytensor._ops._functions import _memo_entry
     >>> b = pt.backends.get("numpy")
-    >>> _memo_entry(0.5, np.dtype("float32"), b)[3]
+    >>> _memo_entry(0.5, np.dtype("float32"), b, np.multiply)[3]
     array(0.5, dtype=float32)
     """
     conv = b.scalar_array
-    a = conv(value, dtype) if conv is not None else None
+    a = conv(fn, value, dtype) if conv is not None else None
     return (value, dtype, b, value if a is None else a)
 
 
@@ -162,7 +162,7 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                 if s[0] is x2 and s[1] is dt and s[2] is b:
                     a2 = s[3]
                     if a2 is None:
-                        last = s = _memo_entry(x2, dt, b)
+                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
                         a2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
@@ -185,7 +185,7 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
             if s[0] is x1 and s[1] is dt and s[2] is b:
                 a1 = s[3]
                 if a1 is None:
-                    last = s = _memo_entry(x1, dt, b)
+                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
                     a1 = s[3]
             else:
                 try:
@@ -265,7 +265,7 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                 if s[0] is x2 and s[1] is dt and s[2] is b:
                     a2 = s[3]
                     if a2 is None:
-                        last = s = _memo_entry(x2, dt, b)
+                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
                         a2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
@@ -288,7 +288,7 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
             if s[0] is x1 and s[1] is dt and s[2] is b:
                 a1 = s[3]
                 if a1 is None:
-                    last = s = _memo_entry(x1, dt, b)
+                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
                     a1 = s[3]
             else:
                 try:

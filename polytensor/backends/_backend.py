@@ -185,11 +185,12 @@ class Transfer:
         ``as_array(value)``: an array from what a library function returned (a NumPy scalar,
         say); default the namespace's ``asarray``.
     scalar_array : callable, optional
-        ``scalar_array(value, dtype)``: a 0-d native array of Python scalar ``value`` in native
-        ``dtype`` that the library's element-wise functions take faster than the scalar, and
-        with the same results and errors; None where it cannot promise that. An operator used
-        twice in a row with the same scalar object (``x * 0.9`` in a loop) passes the array
-        from then on. Default: scalars go to the library as they are.
+        ``scalar_array(fn, value, dtype)``: a 0-d native array of Python scalar ``value`` in
+        native ``dtype`` that the library's element-wise function ``fn`` takes faster than the
+        scalar, with the same results and errors; None where it cannot promise that (a
+        function with a fast path of its own for some scalars, say). An operator used twice
+        in a row with the same scalar object (``x * 0.9`` in a loop) passes the array from
+        then on. Default: scalars go to the library as they are.
 
     Examples
     --------
@@ -203,7 +204,7 @@ class Transfer:
     from_numpy: Callable[[Backend, Any, Any], Any] | None = None
     device_of: Callable[[Any], Any] | None = None
     as_array: Callable[[Any], Any] | None = None
-    scalar_array: Callable[[Any, Any], Any] | None = None
+    scalar_array: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -491,7 +492,8 @@ class Backend:
         self._as_array = transfer.as_array
         # what a library function returned (a NumPy scalar, say) -> an array
         self.as_array: Callable[[Any], Any] = self._any_as_array
-        # (Python scalar, native dtype) -> a 0-d array the library takes faster, or None
+        # (function, Python scalar, native dtype) -> a 0-d array the function takes faster, or
+        # None
         self.scalar_array = transfer.scalar_array
         self._compute = lazy_ops.compute
         self._persist = lazy_ops.persist

@@ -304,9 +304,11 @@ def _as_array(value: Any) -> Any:
     return np.asarray(value)
 
 
-def _scalar_array(value: Any, dtype: Any) -> Any:
-    """A read-only 0-d array of Python scalar ``value`` in ``dtype``, or None when converting
-    it overflows, underflows or fails (the ufunc then gets the scalar and says so itself).
+def _scalar_array(fn: Any, value: Any, dtype: Any) -> Any:
+    """A read-only 0-d array of Python scalar ``value`` in ``dtype`` for ufunc ``fn``; None
+    for another function (``operator.pow``, whose ``**`` squares for the scalar 2 and would call
+    the slower ``power`` for an array, or a Python function) and when converting ``value``
+    overflows, underflows or fails (``fn`` then gets the scalar and says so itself).
 
     A ufunc converts a Python scalar operand on every call (``x * 0.9`` on 8 float64 takes
     360 ns against 240 with a 0-d array), and converts it to the array's dtype as this does
@@ -316,13 +318,17 @@ def _scalar_array(value: Any, dtype: Any) -> Any:
     --------
     >>> import numpy as np
     >>> from polytensor.backends.numpy import _scalar_array
-    >>> _scalar_array(0.5, np.dtype("float32"))
+    >>> _scalar_array(np.multiply, 0.5, np.dtype("float32"))
     array(0.5, dtype=float32)
-    >>> _scalar_array(300, np.dtype("int8")) is None
+    >>> _scalar_array(np.add, 300, np.dtype("int8")) is None
+    True
+    >>> _scalar_array(pow, 2, np.dtype("float32")) is None
     True
     """
     import numpy as np
 
+    if fn.__class__ is not np.ufunc:
+        return None
     try:
         with np.errstate(all="raise"):
             a = np.asarray(value, dtype=dtype)
