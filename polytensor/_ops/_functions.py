@@ -69,11 +69,12 @@ def _memo_entry(value: Any, dtype: Any, b: Any, fn: Any) -> tuple[Any, Any, Any,
     gets in its place, the backend's ``scalar_array`` of it (a 0-d array, which a NumPy ufunc
     takes 120 ns faster), or ``value`` itself.
 
-    Each binary function keeps one entry, the scalar it saw last. It matches a call by the
-    scalar's identity (the entry holds the object, so its id is not reused; equal scalars such
-    as ``0.0`` and ``-0.0`` never share an entry), its dtype and its backend; a scalar seen
-    the first time is noted without converting, so a loop over changing numbers converts
-    none of them. An entry is one tuple, replaced whole, so a thread reads a consistent one.
+    Each binary function keeps one entry. It matches a call by the scalar's identity (the
+    entry holds the object, so its id is not reused; equal scalars such as ``0.0`` and
+    ``-0.0`` never share an entry), its dtype and its backend. A call that misses it notes its
+    scalar, and the next call with that same scalar object makes the entry: a loop over
+    changing numbers converts none of them. An entry is one tuple, replaced whole, so a thread
+    reads a consistent one.
 
     Examples
     --------
@@ -137,9 +138,10 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
     ``cat`` (its operator forms: ``binary_operator``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
     last: tuple[Any, Any, Any, Any] = _NO_MEMO
+    seen: Any = None  # the scalar of the latest call that missed the entry
 
     def function(x1: Any, x2: Any, /, *, out: Any = None) -> Any:
-        nonlocal last
+        nonlocal last, seen
         # (the fast path is binary_operator's, line for line)
         if type(x1) is _T or type(x1) in _SUBS:
             b = x1._backend
@@ -161,9 +163,6 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                 s = last
                 if s[0] is x2 and s[1] is dt and s[2] is b:
                     a2 = s[3]
-                    if a2 is None:
-                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
-                        a2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
                     try:
@@ -171,8 +170,11 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                             return _general(x1, x2, out)
                     except KeyError:  # a dtype the backend's tables do not know
                         return _general(x1, x2, out)
-                    last = (x2, dt, b, None)
-                    a2 = x2
+                    if x2 is seen:  # (twice in a row: an entry)
+                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
+                        a2 = s[3]
+                    else:
+                        seen = a2 = x2
                 d2 = x2
                 m1 = x1._meta
                 m2 = None
@@ -184,17 +186,17 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
             s = last
             if s[0] is x1 and s[1] is dt and s[2] is b:
                 a1 = s[3]
-                if a1 is None:
-                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
-                    a1 = s[3]
             else:
                 try:
                     if type(x1) not in b.scalar_types[cat][dt]:
                         return _general(x1, x2, out)
                 except KeyError:
                     return _general(x1, x2, out)
-                last = (x1, dt, b, None)
-                a1 = x1
+                if x1 is seen:
+                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
+                    a1 = s[3]
+                else:
+                    seen = a1 = x1
             d1 = x1
             m1 = None
             m2 = x2._meta
@@ -239,9 +241,10 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
     """
     idx = opdef.index
     last: tuple[Any, Any, Any, Any] = _NO_MEMO
+    seen: Any = None  # the scalar of the latest call that missed the entry
 
     def function(x1: Any, x2: Any, /) -> Any:
-        nonlocal last
+        nonlocal last, seen
         if reflected:
             x1, x2 = x2, x1
         if type(x1) is _T or type(x1) in _SUBS:
@@ -264,9 +267,6 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                 s = last
                 if s[0] is x2 and s[1] is dt and s[2] is b:
                     a2 = s[3]
-                    if a2 is None:
-                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
-                        a2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
                     try:
@@ -274,8 +274,11 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                             return apply(opdef, (x1, x2), None, True)
                     except KeyError:  # a dtype the backend's tables do not know
                         return apply(opdef, (x1, x2), None, True)
-                    last = (x2, dt, b, None)
-                    a2 = x2
+                    if x2 is seen:  # (twice in a row: an entry)
+                        last = s = _memo_entry(x2, dt, b, b.fns[idx])
+                        a2 = s[3]
+                    else:
+                        seen = a2 = x2
                 d2 = x2
                 m1 = x1._meta
                 m2 = None
@@ -287,17 +290,17 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
             s = last
             if s[0] is x1 and s[1] is dt and s[2] is b:
                 a1 = s[3]
-                if a1 is None:
-                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
-                    a1 = s[3]
             else:
                 try:
                     if type(x1) not in b.scalar_types[cat][dt]:
                         return apply(opdef, (x1, x2), None, True)
                 except KeyError:
                     return apply(opdef, (x1, x2), None, True)
-                last = (x1, dt, b, None)
-                a1 = x1
+                if x1 is seen:
+                    last = s = _memo_entry(x1, dt, b, b.fns[idx])
+                    a1 = s[3]
+                else:
+                    seen = a1 = x1
             d1 = x1
             m1 = None
             m2 = x2._meta
