@@ -201,25 +201,31 @@ def test_the_fast_path_orders_nodes_as_the_rules_do(backend: str) -> None:
 def test_a_function_of_tensors_of_two_backends_gives_each_its_own_backends_gradient(
     outputs: int,
 ) -> None:
-    """A custom Function may take tensors of several backends: the zeros of an input whose
-    gradient backward() returned as None, and the checks, are on that input's backend."""
+    """A custom Function may take tensors of several backends: each input's gradient, and
+    the checks, are on that input's backend; an input whose gradient backward() returned as
+    None gets none (PyTorch's undefined gradient)."""
 
-    class F(pt.autograd.Function):
-        @staticmethod
-        def forward(ctx: Any, a: Any, b: Any) -> Any:
-            y = a.to("dask") * 2
-            return y if outputs == 1 else (y, y * 3)
+    for b_gets_one in (True, False):
 
-        @staticmethod
-        def backward(ctx: Any, g: Any, *rest: Any) -> Any:
-            return g.to("numpy") * 2, None
+        class F(pt.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, a: Any, b: Any) -> Any:
+                y = a.to("dask") * 2
+                return y if outputs == 1 else (y, y * 3)
 
-    x = pt.asarray([1.0, 2.0], requires_grad=True)
-    b = pt.asarray([1.0, 1.0], device="dask", requires_grad=True)
-    y = F.apply(x, b)
-    (y if outputs == 1 else y[0]).sum().backward()
-    assert x.grad.device == x.device and x.grad.tolist() == [2.0, 2.0]
-    assert b.grad.device == b.device and b.grad.tolist() == [0.0, 0.0]
+            @staticmethod
+            def backward(ctx: Any, g: Any, *rest: Any, gets: bool = b_gets_one) -> Any:
+                return g.to("numpy") * 2, (g * 3 if gets else None)
+
+        x = pt.asarray([1.0, 2.0], requires_grad=True)
+        b = pt.asarray([1.0, 1.0], device="dask", requires_grad=True)
+        y = F.apply(x, b)
+        (y if outputs == 1 else y[0]).sum().backward()
+        assert x.grad.device == x.device and x.grad.tolist() == [2.0, 2.0]
+        if b_gets_one:
+            assert b.grad.device == b.device and b.grad.tolist() == [3.0, 3.0]
+        else:
+            assert b.grad is None
 
 
 @pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
@@ -257,3 +263,58 @@ def test_leaves_fed_by_one_cotangent_under_create_graph_get_grads_of_their_own(
         assert b.grad.tolist() == [5.0, 6.0] and a.grad.tolist() == [0.0, 0.0]
         b.grad.sum().backward()
         assert c.grad.tolist() == [5.0, 7.0]  # a + b, then 1 from b.grad = c
+
+
+def _none_for_x(lib: Any) -> Any:
+    """A Function of (x, y) whose backward gives x no gradient (None), in ``lib``."""
+
+    class NoneForX(lib.autograd.Function):  # type: ignore[name-defined,misc]
+        @staticmethod
+        def forward(ctx: Any, x: Any, y: Any) -> Any:
+            return x * 2 + y
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return None, g
+
+    return NoneForX
+
+
+def _none_programs(lib: Any, ones: Any) -> list[Any]:
+    """x's .grad (None or its values) in four programs around NoneForX, then y's."""
+    f = _none_for_x(lib).apply
+    got: list[Any] = []
+    for program in range(3):
+        x, y = ones(), ones()
+        if program == 0:
+            f(x, y).sum().backward()
+        elif program == 1:  # x also used directly: that gradient alone
+            (f(x, y) + x).sum().backward()
+        else:  # x reaching the Function through another op
+            f(x * 3, y).sum().backward()
+        got.append(None if x.grad is None else np.asarray(x.grad.tolist()))
+        got.append(np.asarray(y.grad.tolist()))
+    x, y = ones(), ones()
+    gx, gy = lib.autograd.grad(f(x, y).sum(), [x, y], allow_unused=True)
+    got += [gx, np.asarray(gy.tolist())]
+    x, y = ones(), ones()
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        lib.autograd.grad(f(x, y).sum(), [x])
+    return got
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_function_s_none_gradient_leaves_grad_none_as_pytorch(backend: str) -> None:
+    # Function.backward returning None for an input: no gradient along that edge (a leaf
+    # reached only that way keeps .grad None), not zeros; compared with torch
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    expected = _none_programs(torch, lambda: torch.ones(2, dtype=torch.float64, requires_grad=True))
+    with pt.use_backend(backend):
+        got = _none_programs(pt, lambda: pt.ones(2, dtype=pt.float64, requires_grad=True))
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        if e is None or g is None:
+            assert g is None and e is None
+        else:
+            np.testing.assert_array_equal(g, e)

@@ -360,8 +360,9 @@ def _run_rules(
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
+    skip_none = getattr(op, "none_is_no_gradient", False)  # (a custom Function's)
     for v, need, c in zip(ins, node.needs, cs, strict=True):
-        if need is not None:
+        if need is not None and not (c is None and skip_none):
             _pend(need, zeros_like(v) if c is None else fit(c, v), pending, leaves, heap)
 
 

@@ -107,6 +107,9 @@ class _FunctionOp:
     saves_out = False  # backward gets what forward saved in ctx, not the outputs
     checked = None  # backward checks every input for in-place changes
     fast = None  # no fast first-order rules: backward always calls Function.backward
+    # a None from Function.backward: that input gets no gradient from this node (PyTorch's
+    # undefined gradient: a leaf reached only this way keeps .grad None), not zeros
+    none_is_no_gradient = True
 
     __slots__ = ("cls", "ctx", "n_inputs")
 
