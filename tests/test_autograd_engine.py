@@ -281,7 +281,7 @@ def _none_for_x(lib: Any) -> Any:
 
 
 def _none_programs(lib: Any, ones: Any) -> list[Any]:
-    """x's .grad (None or its values) in four programs around NoneForX, then y's."""
+    """x's and y's .grad (None or values) in programs around NoneForX, and what ran."""
     f = _none_for_x(lib).apply
     got: list[Any] = []
     for program in range(3):
@@ -294,6 +294,26 @@ def _none_programs(lib: Any, ones: Any) -> list[Any]:
             f(x * 3, y).sum().backward()
         got.append(None if x.grad is None else np.asarray(x.grad.tolist()))
         got.append(np.asarray(y.grad.tolist()))
+    # a Function upstream of the None runs with zeros (PyTorch materializes them), with an op
+    # between or not; its own backward's result flows on
+    ran: list[str] = []
+
+    class Double(lib.autograd.Function):  # type: ignore[name-defined,misc]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return x * 2
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            ran.append("Double")
+            return g * 2 + 1
+
+    for between in (False, True):
+        x, y = ones(), ones()
+        d = Double.apply(x)
+        f(d * 3 if between else d, y).sum().backward()
+        got.append(np.asarray(x.grad.tolist()))
+    got.append(list(ran))
     x, y = ones(), ones()
     gx, gy = lib.autograd.grad(f(x, y).sum(), [x, y], allow_unused=True)
     got += [gx, np.asarray(gy.tolist())]
@@ -316,5 +336,7 @@ def test_a_function_s_none_gradient_leaves_grad_none_as_pytorch(backend: str) ->
     for g, e in zip(got, expected, strict=True):
         if e is None or g is None:
             assert g is None and e is None
+        elif isinstance(e, list):
+            assert g == e
         else:
             np.testing.assert_array_equal(g, e)

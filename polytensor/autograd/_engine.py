@@ -133,13 +133,21 @@ def backward(
             else:
                 node = pop(heap)[1]
             g_in = pending_pop(node)
+            if g_in is UNDEFINED:
+                if not getattr(node.op, "none_is_no_gradient", False):
+                    _pass_undefined(node, pending, leaves, heap)
+                    g_in = None
+                else:  # a Function's node: its backward runs with zeros
+                    g_in = node.op.zeros(node.out)
             raw = g_in.__class__ is raw_type  # (a raw cotangent is raw_b's)
             # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
             # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
             # retained grads on its output, not released), nothing changed in place since it
             # was recorded (its epoch), and its cotangent has a real floating dtype.
             fast = node.fast if lean else None
-            if fast is not None and node.epoch == _tape._inplace_count:
+            if g_in is None:  # (its undefined cotangent passed on above)
+                fast = None
+            elif fast is not None and node.epoch == _tape._inplace_count:
                 if raw:
                     b = raw_b
                     gd = g_in
@@ -237,7 +245,7 @@ def backward(
                             push(heap, (-vnode.seq, vnode))
                     else:
                         pending[vnode] = _add(prev, c, b)
-            else:  # the general node: its rules, on tensors
+            elif g_in is not None:  # the general node: its rules, on tensors
                 if token is None:
                     token = _GRAD.set(create_graph)
                 _run_rules(
@@ -261,7 +269,7 @@ def backward(
         for entry in leaves.values():
             m, g = entry
             entry[1] = None  # (g is then held by this loop alone)
-            if wanted is not None and id(m) not in wanted:
+            if (wanted is not None and id(m) not in wanted) or g is UNDEFINED:
                 continue  # (a leaf not asked for: its hooks do not run, as PyTorch's)
             if g.__class__ is raw_type:
                 g = _wrap(g, raw_b)
@@ -284,6 +292,21 @@ class _NoRaw:
     """The raw cotangents' class when no backend keeps them: nothing is one."""
 
 
+class _Undefined:
+    """PyTorch's undefined gradient: what a custom Function's backward returned as None for
+    an input. Added to a cotangent it is nothing; an op's node that gets it alone passes it on
+    to its inputs; a leaf that gets it alone keeps ``.grad`` None; a Function's node that gets
+    it alone runs its backward with zeros (PyTorch materializes them)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
+
+
 # a tensor of backend b around the array data (a raw cotangent): _wrap(data, b)
 _wrap = _tape.tensor_of
 
@@ -292,6 +315,10 @@ def _add(prev: Any, c: Any, b: Any) -> Any:
     """The sum of two cotangents of one tensor of backend ``b``, each a tensor (of any tensor
     class: a view's, under ``create_graph``) or ``b``'s own array: two arrays are added by the
     library (the result stays an array), else as tensors."""
+    if prev is UNDEFINED:
+        return c
+    if c is UNDEFINED:
+        return prev
     array_type = b.array_type
     if prev.__class__ is array_type:
         if c.__class__ is array_type:
@@ -334,7 +361,7 @@ def _run_rules(
         out = node.saved_outputs(True)
     if node.tuple_out:
         g_in = tuple(
-            g if g is not None else zeros_like(o)
+            g if g is not None and g is not UNDEFINED else zeros_like(o)
             for g, o in zip(g_in, cast("tuple[Any, ...]", out), strict=True)
         )
         if isinstance(out, list):
@@ -360,10 +387,14 @@ def _run_rules(
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
-    skip_none = getattr(op, "none_is_no_gradient", False)  # (a custom Function's)
+    undefined = getattr(op, "none_is_no_gradient", False)  # (a custom Function's None)
     for v, need, c in zip(ins, node.needs, cs, strict=True):
-        if need is not None and not (c is None and skip_none):
-            _pend(need, zeros_like(v) if c is None else fit(c, v), pending, leaves, heap)
+        if need is not None:
+            if c is None:
+                c = UNDEFINED if undefined else zeros_like(v)
+            else:
+                c = fit(c, v)
+            _pend(need, c, pending, leaves, heap)
 
 
 def _composite_vjp(
@@ -444,7 +475,7 @@ def _pend(
         if entry is None:
             leaves[m] = [m, c]
         else:
-            entry[1] = _add(entry[1], c, c._backend)
+            entry[1] = _add_tensors(entry[1], c)
         return
     if node.tuple_out:
         slot = pending.get(node)
@@ -452,14 +483,38 @@ def _pend(
             slot = pending[node] = [None] * node.tuple_out
             heappush(heap, (-node.seq, node))
         i = m.index
-        slot[i] = c if slot[i] is None else slot[i] + c
+        slot[i] = c if slot[i] is None else _add_tensors(slot[i], c)
         return
     prev = pending.get(node)
     if prev is None:
         pending[node] = c
         heappush(heap, (-node.seq, node))
     else:
-        pending[node] = _add(prev, c, c._backend)
+        pending[node] = _add_tensors(prev, c)
+
+
+def _add_tensors(prev: Any, c: Any) -> Any:
+    """``_add`` of two cotangents that are tensors or UNDEFINED (``_pend``'s)."""
+    if prev is UNDEFINED:
+        return c
+    if c is UNDEFINED:
+        return prev
+    return _add(prev, c, c._backend)
+
+
+def _pass_undefined(
+    node: Node, pending: dict[Node, Any], leaves: dict[Meta, list[Any]], heap: list[Any]
+) -> None:
+    """An op's ``node`` got only undefined cotangents: its inputs get UNDEFINED, as PyTorch's
+    ops pass an undefined gradient on."""
+    if node.needs is None:
+        raise RuntimeError(
+            "backward() through a freed graph (its saved values were released by an earlier "
+            "backward()); pass retain_graph=True to the first backward()"
+        )
+    for need in node.needs:
+        if need is not None:
+            _pend(need, UNDEFINED, pending, leaves, heap)
 
 
 def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:
@@ -469,7 +524,7 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
     for m in metas:
         i = m.index
         g = g_in[i] if node.tuple_out else g_in
-        if g is None:
+        if g is None or g is UNDEFINED:
             continue
         if m.hooks:
             g = run_hooks(m.hooks, g)
@@ -483,6 +538,6 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
                 accumulate_grad(to, g if create_graph else _owned(g), create_graph, True)
     for m in wanted:  # wanted tensors whose autograd state points at this node's outputs
         g = g_in[m.index] if node.tuple_out else g_in
-        if g is not None:
+        if g is not None and g is not UNDEFINED:
             found[id(m)] = g
     return g_in

@@ -6,6 +6,7 @@ import weakref
 from typing import Any
 
 from .. import _config, _tape
+from .._ops.creation import zeros, zeros_like
 from .._tensor_base import TensorBase
 
 __all__ = ["Function", "FunctionCtx"]
@@ -107,16 +108,29 @@ class _FunctionOp:
     saves_out = False  # backward gets what forward saved in ctx, not the outputs
     checked = None  # backward checks every input for in-place changes
     fast = None  # no fast first-order rules: backward always calls Function.backward
-    # a None from Function.backward: that input gets no gradient from this node (PyTorch's
-    # undefined gradient: a leaf reached only this way keeps .grad None), not zeros
+    # a None from Function.backward is PyTorch's undefined gradient (the engine's UNDEFINED):
+    # ops pass it on and a leaf reached only that way keeps .grad None, while a Function's
+    # node that gets it alone runs with zeros (PyTorch's materialized grads)
     none_is_no_gradient = True
 
-    __slots__ = ("cls", "ctx", "n_inputs")
+    __slots__ = ("cls", "ctx", "n_inputs", "out_like")
 
-    def __init__(self, cls: type[Function], ctx: FunctionCtx, n_inputs: int) -> None:
+    def __init__(
+        self, cls: type[Function], ctx: FunctionCtx, n_inputs: int, out_like: Any = None
+    ) -> None:
         self.cls = cls
         self.ctx = ctx
         self.n_inputs = n_inputs
+        # one output's (shape, dtype, device), for its zeros (several outputs: the node's out)
+        self.out_like = out_like
+
+    def zeros(self, out: Any) -> Any:
+        """Zeros for the node's outputs, its cotangent when it got only undefined ones."""
+        if self.out_like is None:
+            outs = out if isinstance(out, (tuple, list)) else (out,)
+            return tuple(zeros_like(o) for o in outs)
+        shape, dtype, device = self.out_like
+        return zeros(shape, dtype=dtype, device=device)
 
     @property
     def name(self) -> str:
@@ -250,7 +264,8 @@ def _record_one(
     else:
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
-    _tape.record_node(_FunctionOp(cls, ctx, len(args)), versions, edges, datas, out, False)
+    op = _FunctionOp(cls, ctx, len(args), (out.shape, out.dtype, out.device))
+    _tape.record_node(op, versions, edges, datas, out, False)
     _tape.note_backends(out._meta, args)
     if ctx._saved:
         _unlink_saved_outputs(ctx, (out,))
