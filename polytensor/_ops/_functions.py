@@ -155,14 +155,12 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                     return _general(x1, x2, out)
                 m1 = x1._meta
                 m2 = x2._meta
-                a1 = d1
-                a2 = d2
             else:
                 # the scalar as the library takes it fastest (_memo_entry): an entry is made
                 # for a scalar that passed the check below
                 s = last
                 if s[0] is x2 and s[1] is dt and s[2] is b:
-                    a2 = s[3]
+                    d2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
                     try:
@@ -172,20 +170,18 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                         return _general(x1, x2, out)
                     if x2 is seen:  # (twice in a row: an entry)
                         last = s = _memo_entry(x2, dt, b, b.fns[idx])
-                        a2 = s[3]
+                        d2 = s[3]
                     else:
-                        seen = a2 = x2
-                d2 = x2
+                        seen = d2 = x2
                 m1 = x1._meta
                 m2 = None
-                a1 = d1
         elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
             d2 = x2._data
             dt = d2.dtype
             s = last
             if s[0] is x1 and s[1] is dt and s[2] is b:
-                a1 = s[3]
+                d1 = s[3]
             else:
                 try:
                     if type(x1) not in b.scalar_types[cat][dt]:
@@ -194,17 +190,15 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
                     return _general(x1, x2, out)
                 if x1 is seen:
                     last = s = _memo_entry(x1, dt, b, b.fns[idx])
-                    a1 = s[3]
+                    d1 = s[3]
                 else:
-                    seen = a1 = x1
-            d1 = x1
+                    seen = d1 = x1
             m1 = None
             m2 = x2._meta
-            a2 = d2
         else:
             return _general(x1, x2, out)
         try:
-            r = b.fns[idx](a1, a2)
+            r = b.fns[idx](d1, d2)
         except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
             return _general(x1, x2, out)
         if type(r) is not b.array_type:
@@ -214,10 +208,15 @@ def binary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any]
         t._backend = b
         t._meta = None
         if (m1 is not None or m2 is not None) and _GRAD.get():
-            # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
-            # tensors may broadcast)
-            alike = None if type(d1) is type(d2) else dt
-            _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, alike)
+            # the node keeps a Python scalar itself (d1 or d2: its memo operand, perhaps), and
+            # is alike (the result has the tensor's dtype dt); two tensors may broadcast
+            k = type(x2)
+            if not (k is _T or k in _SUBS):
+                _record_pair(opdef, m1, m2, (d1, x2), t, _NO_PARAMS, dt)
+            elif not (type(x1) is _T or type(x1) in _SUBS):
+                _record_pair(opdef, m1, m2, (x1, d2), t, _NO_PARAMS, dt)
+            else:
+                _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, None)
         return t if out is None else into(out, t, opdef.short)
 
     def _general(x1: Any, x2: Any, out: Any) -> Any:
@@ -259,14 +258,12 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                     return apply(opdef, (x1, x2), None, True)
                 m1 = x1._meta
                 m2 = x2._meta
-                a1 = d1
-                a2 = d2
             else:
                 # the scalar as the library takes it fastest (_memo_entry): an entry is made
                 # for a scalar that passed the check below
                 s = last
                 if s[0] is x2 and s[1] is dt and s[2] is b:
-                    a2 = s[3]
+                    d2 = s[3]
                 else:
                     # a Python scalar of a kind that fits dt (scalar_types: per dtype, kinds)
                     try:
@@ -276,20 +273,18 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                         return apply(opdef, (x1, x2), None, True)
                     if x2 is seen:  # (twice in a row: an entry)
                         last = s = _memo_entry(x2, dt, b, b.fns[idx])
-                        a2 = s[3]
+                        d2 = s[3]
                     else:
-                        seen = a2 = x2
-                d2 = x2
+                        seen = d2 = x2
                 m1 = x1._meta
                 m2 = None
-                a1 = d1
         elif type(x2) is _T or type(x2) in _SUBS:
             b = x2._backend
             d2 = x2._data
             dt = d2.dtype
             s = last
             if s[0] is x1 and s[1] is dt and s[2] is b:
-                a1 = s[3]
+                d1 = s[3]
             else:
                 try:
                     if type(x1) not in b.scalar_types[cat][dt]:
@@ -298,17 +293,15 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
                     return apply(opdef, (x1, x2), None, True)
                 if x1 is seen:
                     last = s = _memo_entry(x1, dt, b, b.fns[idx])
-                    a1 = s[3]
+                    d1 = s[3]
                 else:
-                    seen = a1 = x1
-            d1 = x1
+                    seen = d1 = x1
             m1 = None
             m2 = x2._meta
-            a2 = d2
         else:
             return apply(opdef, (x1, x2), None, True)
         try:
-            r = b.fns[idx](a1, a2)
+            r = b.fns[idx](d1, d2)
         except Exception:  # noqa: BLE001 - apply() calls again and raises in its words
             return apply(opdef, (x1, x2), None, True)
         if type(r) is not b.array_type:
@@ -318,10 +311,15 @@ def binary_operator(opdef: OpDef, cat: int, *, reflected: bool = False) -> Any:
         t._backend = b
         t._meta = None
         if (m1 is not None or m2 is not None) and _GRAD.get():
-            # (a tensor and a number: alike, when the result has the tensor's dtype dt; two
-            # tensors may broadcast)
-            alike = None if type(d1) is type(d2) else dt
-            _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, alike)
+            # the node keeps a Python scalar itself (d1 or d2: its memo operand, perhaps), and
+            # is alike (the result has the tensor's dtype dt); two tensors may broadcast
+            k = type(x2)
+            if not (k is _T or k in _SUBS):
+                _record_pair(opdef, m1, m2, (d1, x2), t, _NO_PARAMS, dt)
+            elif not (type(x1) is _T or type(x1) in _SUBS):
+                _record_pair(opdef, m1, m2, (x1, d2), t, _NO_PARAMS, dt)
+            else:
+                _record_pair(opdef, m1, m2, (d1, d2), t, _NO_PARAMS, None)
         return t
 
     return function
