@@ -314,6 +314,20 @@ def _none_programs(lib: Any, ones: Any) -> list[Any]:
         f(d * 3 if between else d, y).sum().backward()
         got.append(np.asarray(x.grad.tolist()))
     got.append(list(ran))
+    # an op of several outputs that gets only the None passes it on (no zeros through eigh's
+    # rule); a Function's output reached only through it has no retained grad, and is unused
+    x, y = ones(), ones()
+    w, _ = lib.linalg.eigh(lib.eye(2, dtype=x.dtype) * x * 2)
+    f(w, y).sum().backward()
+    got.append(x.grad)
+    x, y = ones(), ones()
+    d = Double.apply(x)
+    d.retain_grad()
+    out = f(d, y).sum()
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        lib.autograd.grad(out, [d], retain_graph=True)
+    out.backward()
+    got += [d.grad, np.asarray(x.grad.tolist())]
     x, y = ones(), ones()
     gx, gy = lib.autograd.grad(f(x, y).sum(), [x, y], allow_unused=True)
     got += [gx, np.asarray(gy.tolist())]

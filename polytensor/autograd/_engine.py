@@ -133,21 +133,13 @@ def backward(
             else:
                 node = pop(heap)[1]
             g_in = pending_pop(node)
-            if g_in is UNDEFINED:
-                if not getattr(node.op, "none_is_no_gradient", False):
-                    _pass_undefined(node, pending, leaves, heap)
-                    g_in = None
-                else:  # a Function's node: its backward runs with zeros
-                    g_in = node.op.zeros(node.out)
             raw = g_in.__class__ is raw_type  # (a raw cotangent is raw_b's)
             # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
             # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
             # retained grads on its output, not released), nothing changed in place since it
             # was recorded (its epoch), and its cotangent has a real floating dtype.
             fast = node.fast if lean else None
-            if g_in is None:  # (its undefined cotangent passed on above)
-                fast = None
-            elif fast is not None and node.epoch == _tape._inplace_count:
+            if fast is not None and node.epoch == _tape._inplace_count:
                 if raw:
                     b = raw_b
                     gd = g_in
@@ -245,7 +237,7 @@ def backward(
                             push(heap, (-vnode.seq, vnode))
                     else:
                         pending[vnode] = _add(prev, c, b)
-            elif g_in is not None:  # the general node: its rules, on tensors
+            else:  # the general node: its rules, on tensors (an UNDEFINED cotangent too)
                 if token is None:
                     token = _GRAD.set(create_graph)
                 _run_rules(
@@ -348,9 +340,19 @@ def _run_rules(
             "backward() through a freed graph (its saved values were released by an earlier "
             "backward()); pass retain_graph=True to the first backward()"
         )
-    if node.hooked is not None or wanted is not False:
+    if node.hooked is not None or wanted is not False:  # (they skip UNDEFINED: no gradient)
         g_in = _specials(node, g_in, wanted or (), found, create_graph)
     op = node.op
+    # only undefined cotangents (a custom Function's None; _pend made a one-output node take
+    # this path): an op passes them on, as PyTorch's; a Function's node runs with zeros
+    if g_in is UNDEFINED or (node.tuple_out and all(g is None or g is UNDEFINED for g in g_in)):
+        if not getattr(op, "none_is_no_gradient", False):
+            for need in node.needs:
+                if need is not None:
+                    _pend(need, UNDEFINED, pending, leaves, heap)
+            return
+        if g_in is UNDEFINED:
+            g_in = op.zeros(node.out)
     out = node.out
     ins: Any = node.inputs  # (the data recorded, as tensors)
     if node.epoch != _tape._inplace_count:  # something changed in place since recording
@@ -488,6 +490,8 @@ def _pend(
     prev = pending.get(node)
     if prev is None:
         pending[node] = c
+        if c is UNDEFINED:  # (the node then takes _run_rules, which passes it on: backward's
+            node.fast = None  # loop asks nothing of its other nodes)
         heappush(heap, (-node.seq, node))
     else:
         pending[node] = _add_tensors(prev, c)
@@ -500,21 +504,6 @@ def _add_tensors(prev: Any, c: Any) -> Any:
     if c is UNDEFINED:
         return prev
     return _add(prev, c, c._backend)
-
-
-def _pass_undefined(
-    node: Node, pending: dict[Node, Any], leaves: dict[Meta, list[Any]], heap: list[Any]
-) -> None:
-    """An op's ``node`` got only undefined cotangents: its inputs get UNDEFINED, as PyTorch's
-    ops pass an undefined gradient on."""
-    if node.needs is None:
-        raise RuntimeError(
-            "backward() through a freed graph (its saved values were released by an earlier "
-            "backward()); pass retain_graph=True to the first backward()"
-        )
-    for need in node.needs:
-        if need is not None:
-            _pend(need, UNDEFINED, pending, leaves, heap)
 
 
 def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:

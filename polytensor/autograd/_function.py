@@ -121,16 +121,17 @@ class _FunctionOp:
         self.cls = cls
         self.ctx = ctx
         self.n_inputs = n_inputs
-        # one output's (shape, dtype, device), for its zeros (several outputs: the node's out)
+        # one output's (shape, dtype, device), or on a lazy backend a detached tensor of it
+        # (its chunks; its shape may be unknown), for its zeros (several outputs: node.out)
         self.out_like = out_like
 
     def zeros(self, out: Any) -> Any:
-        """Zeros for the node's outputs, its cotangent when it got only undefined ones."""
-        if self.out_like is None:
-            outs = out if isinstance(out, (tuple, list)) else (out,)
-            return tuple(zeros_like(o) for o in outs)
-        shape, dtype, device = self.out_like
-        return zeros(shape, dtype=dtype, device=device)
+        """Zeros for the node's one output, its cotangent when it got only undefined ones."""
+        like = self.out_like
+        if like.__class__ is tuple:
+            shape, dtype, device = like
+            return zeros(shape, dtype=dtype, device=device)
+        return zeros_like(like)
 
     @property
     def name(self) -> str:
@@ -264,7 +265,8 @@ def _record_one(
     else:
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
-    op = _FunctionOp(cls, ctx, len(args), (out.shape, out.dtype, out.device))
+    like = _tape._detached(out) if out._backend.lazy else (out.shape, out.dtype, out.device)
+    op = _FunctionOp(cls, ctx, len(args), like)
     _tape.record_node(op, versions, edges, datas, out, False)
     _tape.note_backends(out._meta, args)
     if ctx._saved:
