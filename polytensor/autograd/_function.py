@@ -6,7 +6,7 @@ import weakref
 from typing import Any
 
 from .. import _config, _tape
-from .._ops.creation import zeros, zeros_like
+from .._ops.creation import zeros_like
 from .._tensor_base import TensorBase
 
 __all__ = ["Function", "FunctionCtx"]
@@ -121,16 +121,17 @@ class _FunctionOp:
         self.cls = cls
         self.ctx = ctx
         self.n_inputs = n_inputs
-        # one output's (shape, dtype, device), or on a lazy backend a detached tensor of it
-        # (its chunks; its shape may be unknown), for its zeros (several outputs: node.out)
+        # one output's native (shape, dtype, backend), or on a lazy or multi-device backend a
+        # detached tensor of it (its chunks, its device; its shape may be unknown), for its
+        # zeros (several outputs: node.out)
         self.out_like = out_like
 
     def zeros(self, out: Any) -> Any:
         """Zeros for the node's one output, its cotangent when it got only undefined ones."""
         like = self.out_like
         if like.__class__ is tuple:
-            shape, dtype, device = like
-            return zeros(shape, dtype=dtype, device=device)
+            shape, dtype, b = like
+            return _tape.tensor_of(b.xp.zeros(shape, dtype=dtype), b)
         return zeros_like(like)
 
     @property
@@ -265,7 +266,12 @@ def _record_one(
     else:
         versions = tuple([_tape._version(a) for a in args])
         datas = tuple([getattr(a, "_data", a) for a in args])
-    like = _tape._detached(out) if out._backend.lazy else (out.shape, out.dtype, out.device)
+    b = out._backend
+    if b.lazy or b.multi_device:  # (zeros_like of it: its chunks, its device)
+        like: Any = _tape._detached(out)
+    else:  # (the array's own fields: no property calls on the tutorials' MyReLU path)
+        d = out._data
+        like = (d.shape, d.dtype, b)
     op = _FunctionOp(cls, ctx, len(args), like)
     _tape.record_node(op, versions, edges, datas, out, False)
     _tape.note_backends(out._meta, args)
