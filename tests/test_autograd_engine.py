@@ -354,3 +354,32 @@ def test_a_function_s_none_gradient_leaves_grad_none_as_pytorch(backend: str) ->
             assert g == e
         else:
             np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_hooks_on_a_path_of_a_function_s_none_get_none_as_pytorch(backend: str) -> None:
+    # hooks of tensors reached only through a Function's None get None (PyTorch's undefined
+    # gradient), and one that returns a gradient for it is refused, as PyTorch refuses it
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+
+    def program(lib: Any, replace: bool) -> list[Any]:
+        f = _none_for_x(lib).apply
+        seen: list[Any] = []
+        x = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        y = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        x.register_hook(lambda g: seen.append(("x", g)))
+        k = x * 3
+        k.register_hook(lambda g: seen.append(("k", g)) or (lib.ones(2) if replace else None))
+        h = y * 3
+        h.register_hook(lambda g: seen.append(("h", None if g is None else g.tolist())))
+        f(k, h).sum().backward()
+        return sorted(seen, key=lambda e: e[0])
+
+    assert program(torch, False) == [("h", [1.0, 1.0]), ("k", None), ("x", None)]
+    with pytest.raises(RuntimeError, match="None"):
+        program(torch, True)
+    with pt.use_backend(backend):
+        assert program(pt, False) == program(torch, False)
+        with pytest.raises(RuntimeError, match="cannot replace a None gradient"):
+            program(pt, True)

@@ -30,7 +30,7 @@ from .._ops.creation import zeros_like
 from .._tape import SELF, ZERO, Composite, Marker, Meta, Node, node_of
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
-from ._grads import accumulate_grad, run_hooks
+from ._grads import UNDEFINED, accumulate_grad, run_hooks
 from ._grads import owned as _owned
 
 __all__ = ["FAST_RULES", "backward", "sum_to_shape"]
@@ -261,8 +261,14 @@ def backward(
         for entry in leaves.values():
             m, g = entry
             entry[1] = None  # (g is then held by this loop alone)
-            if (wanted is not None and id(m) not in wanted) or g is UNDEFINED:
+            if wanted is not None and id(m) not in wanted:
                 continue  # (a leaf not asked for: its hooks do not run, as PyTorch's)
+            if g is UNDEFINED:  # no gradient; hooks get None, as PyTorch's
+                if m.hooks:
+                    if token is None:
+                        token = _GRAD.set(False)
+                    run_hooks(m.hooks, g)
+                continue
             if g.__class__ is raw_type:
                 g = _wrap(g, raw_b)
             if m.hooks:
@@ -282,21 +288,6 @@ def backward(
 
 class _NoRaw:
     """The raw cotangents' class when no backend keeps them: nothing is one."""
-
-
-class _Undefined:
-    """PyTorch's undefined gradient: what a custom Function's backward returned as None for
-    an input. Added to a cotangent it is nothing; an op's node that gets it alone passes it on
-    to its inputs; a leaf that gets it alone keeps ``.grad`` None; a Function's node that gets
-    it alone runs its backward with zeros (PyTorch materializes them)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNDEFINED"
-
-
-UNDEFINED = _Undefined()
 
 
 # a tensor of backend b around the array data (a raw cotangent): _wrap(data, b)
@@ -513,7 +504,11 @@ def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_
     for m in metas:
         i = m.index
         g = g_in[i] if node.tuple_out else g_in
-        if g is None or g is UNDEFINED:
+        if g is None:
+            continue
+        if g is UNDEFINED:  # (hooks get None, as PyTorch's; no grad to retain)
+            if m.hooks:
+                run_hooks(m.hooks, g)
             continue
         if m.hooks:
             g = run_hooks(m.hooks, g)

@@ -12,9 +12,25 @@ from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
 from .._tensor_base import ZEROS_LOCK, settle_zeros
 
-__all__ = ["accumulate_grad", "owned", "run_hooks"]
+__all__ = ["UNDEFINED", "accumulate_grad", "owned", "run_hooks"]
 
 _new = object.__new__
+
+
+class _Undefined:
+    """PyTorch's undefined gradient: what a custom Function's backward returned as None for
+    an input. Added to a cotangent it is nothing; an op's node that gets it alone passes it on
+    to its inputs; a leaf that gets it alone keeps ``.grad`` None; hooks get None in its
+    place; a Function's node that gets it alone runs its backward with zeros (PyTorch
+    materializes them)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
 
 
 # Held while a ``.grad`` is read and replaced: threads that call backward() into one leaf at
@@ -141,7 +157,19 @@ def run_hooks(hooks: list[Any], g: Any) -> Any:
     A hook gets a tensor of its own (never a cached seed or a read-only broadcast view that
     other code reads too), and what it returns must be a tensor of the gradient's shape,
     dtype, backend and device (PyTorch's checks: "hook ... has changed the size of value").
+    An UNDEFINED gradient (a custom Function's None) reaches each hook as None, and stays
+    undefined: a hook that returns a gradient for it is refused, as in PyTorch.
     """
+    if g is UNDEFINED:
+        for h in list(hooks):
+            if h(None) is not None:
+                name = getattr(h, "__name__", None) or type(h).__name__
+                raise RuntimeError(
+                    f"hook {name!r} returned a gradient where there is none (a custom "
+                    f"Function's backward returned None on this path): a hook cannot replace "
+                    f"a None gradient (PyTorch refuses it too); return None for a None argument"
+                )
+        return g
     g = owned(g)
     for h in list(hooks):
         r = h(g)
