@@ -1441,6 +1441,8 @@ class TensorMethods:
     min = _minmax("min")
     sort = sort_method
     topk = topk_method
+    cumsum = _pytorch.cumsum
+    cumprod = _pytorch.cumprod
     argsort = argsort_method
     argmax = _arg("argmax")
     argmin = _arg("argmin")

@@ -46,6 +46,8 @@ __all__ = [
     "argmax",
     "argmin",
     "chunk",
+    "cumprod",
+    "cumsum",
     "div",
     "flatten",
     "isclose",
@@ -653,8 +655,6 @@ MODULE_HINTS: dict[str, str] = {
     "broadcast_tensors": "pt.broadcast_arrays(*tensors)",
     "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
-    "cumprod": "pt.cumulative_prod(x, axis=dim)",
-    "cumsum": "pt.cumulative_sum(x, axis=dim)",
     "det": "pt.linalg.det(x)",
     "diag": "pt.linalg.diagonal(x) for a matrix's diagonal",
     "div": "pt.divide(a, b) or a / b",
@@ -687,7 +687,6 @@ TENSOR_HINTS: dict[str, str] = {
     "bmm": "x.matmul(y) (batched for 3-d tensors)",
     "byte": "x.astype(pt.uint8)",
     "char": "x.astype(pt.int8)",
-    "cumsum": "pt.cumulative_sum(x, axis=dim)",
     "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
     "expand_as": "x.expand(*other.shape)",
     "gather": "pt.take_along_axis(x, indices, axis=dim)",
@@ -722,6 +721,49 @@ def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> Attribute
     if hint is not None:
         message += f"; use {hint}"
     return AttributeError(message)
+
+
+def _cumulative(name: str, fn: Any, x: Any, dim: Any, dtype: dt.DType | None) -> Tensor:
+    _tensor_arg(name, x)
+    if x.dtype is dt.bool:
+        x = _bools_to_int(x)
+    if dtype is None and x.dtype.kind in ("signed integer", "unsigned integer"):
+        dtype = dt.int64  # PyTorch's: booleans and every integer dtype accumulate as int64
+    if x.ndim == 0:  # (PyTorch takes dim 0 or -1 of a 0-d tensor: the tensor itself)
+        check_dim(name, dim, 1)
+        return reshape(fn(reshape(x, (1,)), axis=0, dtype=dtype), ())
+    return fn(x, axis=check_dim(name, dim, x.ndim), dtype=dtype)  # type: ignore[no-any-return]
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor:
+    """PyTorch's ``torch.cumsum(input, dim)``: the running sums along ``dim``
+    (``pt.cumulative_sum(x, axis=dim)``; booleans and integers accumulate as int64, as in
+    PyTorch). Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.cumsum(pt.asarray([1.0, 2.0, 3.0]), dim=0)
+    tensor([1., 3., 6.], backend='numpy')
+    >>> pt.asarray([[1, 2], [3, 4]]).cumsum(1)
+    tensor([[1, 3],
+            [3, 7]], backend='numpy')
+    """
+    return _cumulative("cumsum", statistical.cumulative_sum, input, dim, dtype)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor:
+    """PyTorch's ``torch.cumprod(input, dim)``: the running products along ``dim``
+    (``pt.cumulative_prod(x, axis=dim)``; booleans and integers accumulate as int64, as in
+    PyTorch). Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.cumprod(pt.asarray([1.0, 2.0, 3.0]), 0)
+    tensor([1., 2., 6.], backend='numpy')
+    """
+    return _cumulative("cumprod", statistical.cumulative_prod, input, dim, dtype)
 
 
 def _bools_to_int(x: Any) -> Any:

@@ -146,7 +146,6 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         bmm = _Missing()
         byte = _Missing()
         char = _Missing()
-        cumsum = _Missing()
         element_size = _Missing()
         expand_as = _Missing()
         gather = _Missing()

@@ -394,3 +394,43 @@ def test_data_of_another_backend_is_refused() -> None:
     w = pt.ones(2)
     with pytest.raises(ValueError, match=r"data= got a tensor of backend 'dask'.*to\('numpy'\)"):
         w.data = pt.ones(2, device="dask")
+
+
+# -- cumsum / cumprod: PyTorch's names of the standard's cumulative_sum / cumulative_prod ------
+def _cumulative_program(lib: Any) -> list[Any]:
+    x = lib.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], dtype=lib.float64, requires_grad=True)
+    w = lib.tensor([[1.0, 2.0, 3.0]], dtype=lib.float64)
+    (lib.cumsum(x, 1) * w + x.cumprod(dim=-1) * w + x.cumsum(dim=0)).sum().backward()
+    ints = lib.tensor([1, 2, 3], dtype=lib.int32)
+    return [
+        x.grad.tolist(),
+        lib.cumprod(x, 0).tolist(),
+        lib.cumsum(lib.tensor([True, False, True]), 0).tolist(),
+        str(lib.cumsum(lib.tensor([200, 100], dtype=lib.uint8), 0).dtype).split(".")[1],
+        lib.cumsum(lib.tensor([200, 100], dtype=lib.uint8), 0).tolist(),
+        str(ints.cumsum(0).dtype).split(".")[1],
+        ints.cumprod(-1).tolist(),
+        str(lib.cumsum(x, dim=0, dtype=lib.float32).dtype).split(".")[1],
+        lib.cumsum(lib.tensor(3.0), 0).tolist(),
+        lib.cumsum(lib.tensor(3.0), -1).tolist(),
+    ]
+
+
+@pytest.mark.parametrize("backend_name", CPU_BACKENDS)
+def test_cumsum_and_cumprod_match_torch(backend_name: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend_name)
+    expected = _cumulative_program(torch)
+    with pt.use_backend(backend_name):
+        assert _cumulative_program(pt) == expected
+
+
+def test_cumsum_refuses_what_torch_refuses() -> None:
+    with pytest.raises(IndexError, match="dimension out of range"):
+        pt.cumsum(pt.ones(2), 1)
+    with pytest.raises(TypeError, match="dim"):
+        pt.cumsum(pt.ones(2), 0.5)
+    with pytest.raises(TypeError, match="dim"):
+        pt.cumsum(pt.ones(2))  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"pt\.asarray"):
+        pt.cumprod([1.0, 2.0], 0)  # type: ignore[arg-type]
