@@ -951,3 +951,62 @@ def test_in_place_updates_by_a_parameter_write_into_memory(monkeypatch: pytest.M
     np.testing.assert_array_equal(t.numpy(), [3.0, 3.0, 3.0])
     t -= p
     assert t.grad_fn is not None
+
+
+# -- SiLU, GELU, Softplus: values, gradients and second derivatives as PyTorch's -------------
+_ACTIVATIONS = [
+    ("silu", {}),
+    ("gelu", {}),
+    ("gelu", {"approximate": "tanh"}),
+    ("softplus", {}),
+    ("softplus", {"beta": 2.0, "threshold": 10.0}),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("name", "kw"), _ACTIVATIONS)
+def test_silu_gelu_softplus_match_torch(
+    backend: str, dtype: str, name: str, kw: dict[str, Any]
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    vals = np.array([-30.0, -3.0, -0.5, 0.0, 0.5, 3.0, 19.0, 25.0], dtype=dtype)
+
+    def run(lib: Any, fn: Any) -> tuple[Any, ...]:
+        x = lib.tensor(vals, requires_grad=True)
+        y = fn(x, **kw)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return str(y.dtype).split(".")[1], y.tolist(), g.tolist(), h.tolist()
+
+    want = run(torch, getattr(torch.nn.functional, name))
+    with pt.use_backend(backend):
+        got = run(pt, getattr(F, name))
+    assert got[0] == want[0]
+    tol = 1e-12 if dtype == "float64" else 2e-6
+    for a, b in zip(got[1:], want[1:], strict=True):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+def test_silu_gelu_softplus_modules_and_errors() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.linspace(-3, 3, 7)
+    for mine, theirs in [
+        (nn.SiLU(), torch.nn.SiLU()),
+        (nn.GELU(), torch.nn.GELU()),
+        (nn.GELU(approximate="tanh"), torch.nn.GELU(approximate="tanh")),
+        (nn.Softplus(beta=0.5, threshold=2.0), torch.nn.Softplus(beta=0.5, threshold=2.0)),
+    ]:
+        assert repr(mine) == repr(theirs)
+        np.testing.assert_allclose(
+            mine(pt.asarray(x)).tolist(), theirs(torch.tensor(x)).tolist(), rtol=1e-12
+        )
+    with pytest.raises(RuntimeError, match="approximate='fast'"):
+        F.gelu(pt.ones(2), approximate="fast")
+    with pytest.raises(TypeError, match="floating-point"):
+        F.silu(pt.ones(2, dtype=pt.int64))
+    with pytest.raises(TypeError, match="beta"):
+        F.softplus(pt.ones(2), beta="2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"pt\.asarray"):
+        F.gelu([1.0])  # type: ignore[arg-type]

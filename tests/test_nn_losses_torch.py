@@ -220,8 +220,8 @@ def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> Non
         nn.Softmax2d  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.nn\.BatchNorm2d.*no equivalent"):
         nn.BatchNorm2d  # noqa: B018
-    with pytest.raises(AttributeError, match=r"functional\.softplus.*pt\.logaddexp"):
-        F.softplus  # noqa: B018
+    with pytest.raises(AttributeError, match=r"functional\.relu6.*pt\.clip"):
+        F.relu6  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.optim\.SparseAdam.*use optim\.Adam"):
         pt.optim.SparseAdam  # noqa: B018
     with pytest.raises(AttributeError, match=r"lr_scheduler\.OneCycleLR"):

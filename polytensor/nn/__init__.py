@@ -21,6 +21,7 @@ from . import functional, init
 from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .modules import (
+    GELU,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
@@ -37,12 +38,15 @@ from .modules import (
     ReLU,
     Sequential,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 from .parameter import Parameter
 
 __all__ = [
+    "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
     "Conv2d",
@@ -64,9 +68,11 @@ __all__ = [
     "ReLU",
     "RemovableHandle",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "Softplus",
     "Tanh",
     "functional",
     "init",

@@ -43,6 +43,7 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "gelu",
     "huber_loss",
     "l1_loss",
     "leaky_relu",
@@ -53,8 +54,10 @@ __all__ = [
     "nll_loss",
     "relu",
     "sigmoid",
+    "silu",
     "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -140,6 +143,80 @@ def sigmoid(input: Tensor) -> Tensor:
     # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
     z = exp(where(pos, -x, x))
     return where(pos, 1 / (1 + z), z / (1 + z))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU (swish): ``x * sigmoid(x)``, as PyTorch's ``F.silu`` (``inplace`` is accepted and
+    ignored: the result is a new tensor).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.silu(pt.asarray([0.0, 1.0], dtype=pt.float64))
+    tensor([0.        , 0.73105858], dtype=polytensor.float64, backend='numpy')
+    """
+    x = _tensor(input, "silu")
+    _real_floating(x, "silu")
+    return x * sigmoid(x)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU, as PyTorch's ``F.gelu``: ``x * Phi(x)`` with the normal distribution's CDF
+    ``Phi(x) = (1 + erf(x / sqrt(2))) / 2``; with ``approximate="tanh"``, PyTorch's tanh
+    approximation ``x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x**3)))``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.gelu(pt.asarray([0.0, 1.0], dtype=pt.float64))
+    tensor([0.        , 0.84134475], dtype=polytensor.float64, backend='numpy')
+    """
+    x = _tensor(input, "gelu")
+    _real_floating(x, "gelu")
+    if approximate == "none":
+        from ..special import erf
+
+        return x * (0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))))
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
+        return 0.5 * x * (1.0 + _tanh(inner))
+    raise RuntimeError(
+        f"gelu() got approximate={approximate!r}; it takes 'none' (the exact GELU) or 'tanh' "
+        f"(its tanh approximation), as PyTorch's"
+    )
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus, as PyTorch's ``F.softplus``: ``log(1 + exp(beta * x)) / beta``, and ``x``
+    itself where ``beta * x > threshold`` (computed without overflow).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.softplus(pt.asarray([0.0, 30.0], dtype=pt.float64))
+    tensor([ 0.69314718, 30.        ], dtype=polytensor.float64, backend='numpy')
+    """
+    x = _tensor(input, "softplus")
+    _real_floating(x, "softplus")
+    for name, v in (("beta", beta), ("threshold", threshold)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"softplus() expects a real number {name}; got {v!r}")
+    from .._ops.elementwise import logaddexp
+
+    bx = x * beta if beta != 1 else x
+    soft = logaddexp(bx, 0.0)
+    return where(bx > threshold, x, soft / beta if beta != 1 else soft)
+
+
+def _real_floating(x: Tensor, where: str) -> None:
+    if x.dtype.kind != "real floating":
+        raise TypeError(
+            f"{where}() expects a real floating-point input; got {x.dtype.name}; cast with "
+            f"pt.astype(x, pt.float32) first"
+        )
 
 
 def tanh(input: Tensor) -> Tensor:
