@@ -723,22 +723,38 @@ def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> Attribute
     return AttributeError(message)
 
 
-def _cumulative(name: str, fn: Any, x: Any, dim: Any, dtype: dt.DType | None) -> Tensor:
+def _cumulative(
+    name: str, fn: Any, x: Any, dim: Any, axis: Any, dtype: dt.DType | None, out: Any
+) -> Tensor:
     _tensor_arg(name, x)
+    dim = _dim_or_axis(name, dim, axis)
+    if dim is None:
+        raise TypeError(f"{name}() missing its dim: write {name}(x, dim=0)")
+    if dtype is dt.bool:  # (PyTorch has no boolean running sum or product either)
+        raise TypeError(f"{name}() got dtype=bool; give a numeric dtype (or none)")
     if x.dtype is dt.bool:
         x = _bools_to_int(x)
     if dtype is None and x.dtype.kind in ("signed integer", "unsigned integer"):
         dtype = dt.int64  # PyTorch's: booleans and every integer dtype accumulate as int64
     if x.ndim == 0:  # (PyTorch takes dim 0 or -1 of a 0-d tensor: the tensor itself)
-        check_dim(name, dim, 1)
-        return reshape(fn(reshape(x, (1,)), axis=0, dtype=dtype), ())
-    return fn(x, axis=check_dim(name, dim, x.ndim), dtype=dtype)  # type: ignore[no-any-return]
+        check_dim(name, dim, 0)
+        t = reshape(fn(reshape(x, (1,)), axis=0, dtype=dtype), ())
+    else:
+        t = fn(x, axis=check_dim(name, dim, x.ndim), dtype=dtype)
+    return t if out is None else _into(out, t, name)
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor:
-    """PyTorch's ``torch.cumsum(input, dim)``: the running sums along ``dim``
-    (``pt.cumulative_sum(x, axis=dim)``; booleans and integers accumulate as int64, as in
-    PyTorch). Differentiable.
+def cumsum(
+    input: Tensor,
+    dim: int | None = None,
+    *,
+    axis: int | None = None,
+    dtype: dt.DType | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """PyTorch's ``torch.cumsum(input, dim)``: the running sums along ``dim`` (or ``axis=``;
+    ``pt.cumulative_sum(x, axis=dim)``; booleans and integers accumulate as int64, as in
+    PyTorch), written into ``out=`` if given. Differentiable.
 
     Examples
     --------
@@ -749,13 +765,20 @@ def cumsum(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor:
     tensor([[1, 3],
             [3, 7]], backend='numpy')
     """
-    return _cumulative("cumsum", statistical.cumulative_sum, input, dim, dtype)
+    return _cumulative("cumsum", statistical.cumulative_sum, input, dim, axis, dtype, out)
 
 
-def cumprod(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor:
-    """PyTorch's ``torch.cumprod(input, dim)``: the running products along ``dim``
-    (``pt.cumulative_prod(x, axis=dim)``; booleans and integers accumulate as int64, as in
-    PyTorch). Differentiable.
+def cumprod(
+    input: Tensor,
+    dim: int | None = None,
+    *,
+    axis: int | None = None,
+    dtype: dt.DType | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """PyTorch's ``torch.cumprod(input, dim)``: the running products along ``dim`` (or
+    ``axis=``; ``pt.cumulative_prod(x, axis=dim)``; booleans and integers accumulate as int64,
+    as in PyTorch), written into ``out=`` if given. Differentiable.
 
     Examples
     --------
@@ -763,7 +786,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: dt.DType | None = None) -> Tensor
     >>> pt.cumprod(pt.asarray([1.0, 2.0, 3.0]), 0)
     tensor([1., 2., 6.], backend='numpy')
     """
-    return _cumulative("cumprod", statistical.cumulative_prod, input, dim, dtype)
+    return _cumulative("cumprod", statistical.cumulative_prod, input, dim, axis, dtype, out)
 
 
 def _bools_to_int(x: Any) -> Any:

@@ -431,6 +431,19 @@ def test_cumsum_refuses_what_torch_refuses() -> None:
     with pytest.raises(TypeError, match="dim"):
         pt.cumsum(pt.ones(2), 0.5)
     with pytest.raises(TypeError, match="dim"):
-        pt.cumsum(pt.ones(2))  # type: ignore[call-arg]
+        pt.cumsum(pt.ones(2))
+    with pytest.raises(IndexError, match="0 dimensions"):
+        pt.cumsum(pt.asarray(3.0), 1)
+    with pytest.raises(TypeError, match="dtype=bool"):
+        pt.cumprod(pt.ones(2), 0, dtype=pt.bool)
+
+
+def test_cumsum_takes_axis_and_out() -> None:
+    x = pt.asarray([1.0, 2.0, 3.0])
+    r = pt.zeros(3)
+    assert pt.cumsum(x, 0, out=r) is r
+    assert r.tolist() == [1.0, 3.0, 6.0]
+    assert pt.cumsum(x, axis=0).tolist() == [1.0, 3.0, 6.0]
+    assert x.cumprod(axis=-1).tolist() == [1.0, 2.0, 6.0]
     with pytest.raises(TypeError, match=r"pt\.asarray"):
         pt.cumprod([1.0, 2.0], 0)  # type: ignore[arg-type]
