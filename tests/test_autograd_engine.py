@@ -383,3 +383,30 @@ def test_hooks_on_a_path_of_a_function_s_none_get_none_as_pytorch(backend: str) 
         assert program(pt, False) == program(torch, False)
         with pytest.raises(RuntimeError, match="cannot replace a None gradient"):
             program(pt, True)
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph:UserWarning")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_hooks_and_retained_grads_run_once_through_a_composite_rule(backend: str) -> None:
+    # tensordot's gradient is a backward through its definition (a Composite rule): under
+    # create_graph that inner pass runs on the op's inputs themselves, and ran their hooks and
+    # retained grads a second time (a.grad and k.grad doubled); compared with torch
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+
+    def program(lib: Any, create_graph: bool) -> list[Any]:
+        calls: list[str] = []
+        a = lib.ones((2, 2), dtype=lib.float64, requires_grad=True)
+        b = lib.ones((2, 2), dtype=lib.float64, requires_grad=True)
+        a.register_hook(lambda g: calls.append("a") or g * 2)
+        k = b * 3
+        k.retain_grad()
+        k.register_hook(lambda g: calls.append("k") or None)
+        y = lib.tensordot(a, k, dims=1) if lib is torch else pt.tensordot(a, k, axes=1)
+        y.sum().backward(create_graph=create_graph)
+        return [sorted(calls), a.grad.tolist(), k.grad.tolist(), b.grad.tolist()]
+
+    for create_graph in (False, True):
+        want = program(torch, create_graph)
+        with pt.use_backend(backend):
+            assert program(pt, create_graph) == want

@@ -55,6 +55,7 @@ def backward(
     create_graph: bool = False,
     inputs: list[Any] | None = None,
     own_seeds: bool = False,
+    hooks: bool = True,
 ) -> dict[int, Any]:
     """Propagate ``grads`` from ``outputs``; accumulate into leaves (or return grads of
     ``inputs``, keyed by id of their autograd state, when given).
@@ -64,6 +65,8 @@ def backward(
     queued when its first cotangent arrives, so nothing unreachable is visited. Leaves get
     their total gradient at the end. ``own_seeds``: the caller made ``grads`` and keeps none
     of them (else each is wrapped anew, so that no ``.grad`` can share the caller's).
+    ``hooks``: False runs no tensor's hooks and retains no grad (a composite rule's inner
+    pass over the op's own inputs: the outer pass runs them, once).
     """
     fast_on = FAST_RULES and not create_graph
     # Grad mode during backward is create_graph: set at once when recording, else only before
@@ -249,6 +252,7 @@ def backward(
                     pending,
                     leaves,
                     heap,
+                    hooks,
                 )
             # release what the node holds, so that a second pass raises (a view's node holds
             # nothing to release: _tape.keep_for_views)
@@ -264,14 +268,14 @@ def backward(
             if wanted is not None and id(m) not in wanted:
                 continue  # (a leaf not asked for: its hooks do not run, as PyTorch's)
             if g is UNDEFINED:  # no gradient; hooks get None, as PyTorch's
-                if m.hooks:
+                if hooks and m.hooks:
                     if token is None:
                         token = _GRAD.set(False)
                     run_hooks(m.hooks, g)
                 continue
             if g.__class__ is raw_type:
                 g = _wrap(g, raw_b)
-            if m.hooks:
+            if hooks and m.hooks:
                 if token is None:
                     token = _GRAD.set(False)
                 g = run_hooks(m.hooks, g)
@@ -322,17 +326,19 @@ def _run_rules(
     pending: dict[Node, Any],
     leaves: dict[Meta, list[Any]],
     heap: list[tuple[int, Node]],
+    hooks: bool = True,
 ) -> None:
     """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
     rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
-    ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node."""
+    ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node;
+    ``hooks``: backward's."""
     if node.datas is None:
         raise RuntimeError(
             "backward() through a freed graph (its saved values were released by an earlier "
             "backward()); pass retain_graph=True to the first backward()"
         )
-    if node.hooked is not None or wanted is not False:  # (they skip UNDEFINED: no gradient)
-        g_in = _specials(node, g_in, wanted or (), found, create_graph)
+    if (hooks and node.hooked is not None) or wanted is not False:  # (they skip UNDEFINED)
+        g_in = _specials(node, g_in, wanted or (), found, create_graph, hooks)
     op = node.op
     # only undefined cotangents (a custom Function's None; _pend made a one-output node take
     # this path): an op passes them on, as PyTorch's; a Function's node runs with zeros
@@ -410,7 +416,11 @@ def _composite_vjp(
             )
         wanted = [x for x in xs if _tape._is_tensor(x) and _tape.requires_grad(x)]
         y = fn(*xs, **params)
-        got = backward([y], [g], retain_graph=create, create_graph=create, inputs=wanted)
+        # (hooks=False: under create_graph xs are the op's inputs themselves, whose hooks and
+        # retained grads the outer pass runs, once)
+        got = backward(
+            [y], [g], retain_graph=create, create_graph=create, inputs=wanted, hooks=False
+        )
     finally:
         _GRAD.reset(token)
     return tuple(
@@ -497,10 +507,17 @@ def _add_tensors(prev: Any, c: Any) -> Any:
     return _add(prev, c, c._backend)
 
 
-def _specials(node: Node, g_in: Any, wanted: Any, found: dict[int, Any], create_graph: bool) -> Any:
+def _specials(
+    node: Node,
+    g_in: Any,
+    wanted: Any,
+    found: dict[int, Any],
+    create_graph: bool,
+    hooks: bool = True,
+) -> Any:
     """A node's total cotangent after its outputs' hooks, with retained and wanted grads
-    taken from it."""
-    metas = [m for r in node.hooked or () if (m := r()) is not None]
+    taken from it (``hooks`` False: wanted grads only)."""
+    metas = [m for r in node.hooked or () if (m := r()) is not None] if hooks else []
     for m in metas:
         i = m.index
         g = g_in[i] if node.tuple_out else g_in
