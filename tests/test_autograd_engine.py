@@ -410,3 +410,46 @@ def test_hooks_and_retained_grads_run_once_through_a_composite_rule(backend: str
         want = program(torch, create_graph)
         with pt.use_backend(backend):
             assert program(pt, create_graph) == want
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_hooks_of_an_unused_output_of_several_get_none_as_pytorch(backend: str) -> None:
+    # an output of a node of several outputs (unstack, eigh, a Function's) that got no
+    # gradient while the node ran: its hooks get None, as PyTorch's (they were not called)
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+
+    def program(lib: Any) -> list[Any]:
+        seen: list[Any] = []
+
+        def note(name: str) -> Any:
+            return lambda g: seen.append((name, None if g is None else g.tolist()))
+
+        x = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        a, b = lib.unbind(x * 1, 0) if lib is torch else pt.unstack(x * 1, axis=0)
+        a.register_hook(note("a"))
+        b.register_hook(note("b"))
+        (a * 2).sum().backward()
+        m = lib.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=lib.float64, requires_grad=True)
+        w, v = lib.linalg.eigh(m)
+        v.register_hook(note("v"))
+        w.sum().backward()
+
+        class Two(lib.autograd.Function):  # type: ignore[name-defined,misc]
+            @staticmethod
+            def forward(ctx: Any, y: Any) -> Any:
+                return y * 2, y * 3
+
+            @staticmethod
+            def backward(ctx: Any, ga: Any, gb: Any) -> Any:
+                return ga * 2 + gb * 3
+
+        y = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        p, q = Two.apply(y)
+        q.register_hook(note("q"))
+        p.sum().backward()
+        return [seen, x.grad.tolist(), y.grad.tolist()]
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want

@@ -521,11 +521,9 @@ def _specials(
     for m in metas:
         i = m.index
         g = g_in[i] if node.tuple_out else g_in
-        if g is None:
-            continue
-        if g is UNDEFINED:  # (hooks get None, as PyTorch's; no grad to retain)
-            if m.hooks:
-                run_hooks(m.hooks, g)
+        if g is None or g is UNDEFINED:  # (an output that got no gradient, or an undefined
+            if m.hooks:  # one: its hooks get None, as PyTorch's; no grad to retain)
+                run_hooks(m.hooks, UNDEFINED)
             continue
         if m.hooks:
             g = run_hooks(m.hooks, g)
