@@ -453,3 +453,36 @@ def test_hooks_of_an_unused_output_of_several_get_none_as_pytorch(backend: str) 
     want = program(torch)
     with pt.use_backend(backend):
         assert program(pt) == want
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph:UserWarning")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_hook_keeps_the_gradient_differentiable_under_create_graph(backend: str) -> None:
+    # under create_graph a hook's gradient (its own, or what it returns) stays in the graph:
+    # a second derivative through it, as PyTorch's (it came back without grad and the
+    # second grad() raised)
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+
+    def program(lib: Any) -> list[Any]:
+        out: list[Any] = []
+        for where in ("leaf", "nonleaf"):
+            for hook in (lambda g: None, lambda g: g * 2):
+                x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+                if where == "leaf":
+                    x.register_hook(hook)
+                k = x * 3
+                if where == "nonleaf":
+                    k.register_hook(hook)
+                (g,) = lib.autograd.grad((k * k * k).sum(), [x], create_graph=True)
+                (h,) = lib.autograd.grad(g.sum(), [x])
+                out += [g.requires_grad, g.tolist(), h.tolist()]
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        x.register_hook(lambda g: g * 2)
+        (x * x * x).sum().backward(create_graph=True)
+        out += [x.grad.requires_grad, x.grad.tolist()]
+        return out
+
+    want = program(torch)
+    with pt.use_backend(backend):
+        assert program(pt) == want

@@ -7,7 +7,7 @@ import threading
 import weakref
 from typing import Any
 
-from .. import _inplace, _tape
+from .. import _config, _inplace, _tape
 from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
 from .._tensor_base import ZEROS_LOCK, settle_zeros
@@ -15,6 +15,7 @@ from .._tensor_base import ZEROS_LOCK, settle_zeros
 __all__ = ["UNDEFINED", "accumulate_grad", "owned", "run_hooks"]
 
 _new = object.__new__
+_GRAD_ENABLED = _config.GRAD_ENABLED
 
 
 class _Undefined:
@@ -169,6 +170,13 @@ def run_hooks(hooks: list[Any], g: Any) -> Any:
                     f"Function's backward returned None on this path): a hook cannot replace "
                     f"a None gradient (PyTorch refuses it too); return None for a None argument"
                 )
+        return g
+    if _GRAD_ENABLED.get():  # (create_graph: the gradient and what hooks return stay in the
+        for h in list(hooks):  # graph, differentiable again, as PyTorch's)
+            r = h(g)
+            if r is not None and r is not g:
+                _check_hook_result(h, g, r)
+                g = r
         return g
     g = owned(g)
     for h in list(hooks):
