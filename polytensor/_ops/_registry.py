@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import _dtypes as dt
 from .. import _tape
@@ -56,6 +56,8 @@ class OpDef:
     func: Callable[..., Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     saves_out: bool = True  # whether a rule reads `out` (else the graph does not keep it)
+    # a rule's None is a zero gradient (a custom Function's is an undefined one: _function.py)
+    none_is_no_gradient: ClassVar[bool] = False
     # per input, whether a rule reads its values (not only .shape/.dtype): only those inputs
     # are checked for in-place changes on backward; None means all of them
     reads: tuple[bool, ...] | None = None

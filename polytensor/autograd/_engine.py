@@ -301,11 +301,10 @@ _wrap = _tape.tensor_of
 def _add(prev: Any, c: Any, b: Any) -> Any:
     """The sum of two cotangents of one tensor of backend ``b``, each a tensor (of any tensor
     class: a view's, under ``create_graph``) or ``b``'s own array: two arrays are added by the
-    library (the result stays an array), else as tensors."""
+    library (the result stays an array), else as tensors. ``prev`` may be UNDEFINED (then
+    the sum is ``c``); ``c`` is not (``_add_tensors`` takes an UNDEFINED ``c``)."""
     if prev is UNDEFINED:
         return c
-    if c is UNDEFINED:
-        return prev
     array_type = b.array_type
     if prev.__class__ is array_type:
         if c.__class__ is array_type:
@@ -343,13 +342,13 @@ def _run_rules(
     # only undefined cotangents (a custom Function's None; _pend made a one-output node take
     # this path): an op passes them on, as PyTorch's; a Function's node runs with zeros
     if g_in is UNDEFINED or (node.tuple_out and all(g is None or g is UNDEFINED for g in g_in)):
-        if not getattr(op, "none_is_no_gradient", False):
+        if not op.none_is_no_gradient:
             for need in node.needs:
                 if need is not None:
                     _pend(need, UNDEFINED, pending, leaves, heap)
             return
         if g_in is UNDEFINED:
-            g_in = op.zeros(node.out)
+            g_in = op.zeros()
     out = node.out
     ins: Any = node.inputs  # (the data recorded, as tensors)
     if node.epoch != _tape._inplace_count:  # something changed in place since recording
@@ -386,11 +385,10 @@ def _run_rules(
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
-    undefined = getattr(op, "none_is_no_gradient", False)  # (a custom Function's None)
     for v, need, c in zip(ins, node.needs, cs, strict=True):
         if need is not None:
-            if c is None:
-                c = UNDEFINED if undefined else zeros_like(v)
+            if c is None:  # (a custom Function's None: an undefined gradient)
+                c = UNDEFINED if op.none_is_no_gradient else zeros_like(v)
             else:
                 c = fit(c, v)
             _pend(need, c, pending, leaves, heap)
@@ -500,8 +498,6 @@ def _pend(
 
 def _add_tensors(prev: Any, c: Any) -> Any:
     """``_add`` of two cotangents that are tensors or UNDEFINED (``_pend``'s)."""
-    if prev is UNDEFINED:
-        return c
     if c is UNDEFINED:
         return prev
     return _add(prev, c, c._backend)

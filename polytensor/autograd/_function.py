@@ -126,7 +126,7 @@ class _FunctionOp:
         # zeros (several outputs: node.out)
         self.out_like = out_like
 
-    def zeros(self, out: Any) -> Any:
+    def zeros(self) -> Any:
         """Zeros for the node's one output, its cotangent when it got only undefined ones."""
         like = self.out_like
         if like.__class__ is tuple:

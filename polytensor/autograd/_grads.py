@@ -171,19 +171,17 @@ def run_hooks(hooks: list[Any], g: Any) -> Any:
                     f"a None gradient (PyTorch refuses it too); return None for a None argument"
                 )
         return g
-    if _GRAD_ENABLED.get():  # (create_graph: the gradient and what hooks return stay in the
-        for h in list(hooks):  # graph, differentiable again, as PyTorch's)
-            r = h(g)
-            if r is not None and r is not g:
-                _check_hook_result(h, g, r)
-                g = r
-        return g
-    g = owned(g)
+    # (create_graph: the gradient and what hooks return stay in the graph, differentiable
+    # again, as PyTorch's)
+    recorded = _GRAD_ENABLED.get()
+    if not recorded:
+        g = owned(g)
     for h in list(hooks):
         r = h(g)
         if r is not None and r is not g:
             _check_hook_result(h, g, r)
-            g = _tape._detached(r)  # a wrapper of its own: the caller may keep ``r``
+            # (else a wrapper of its own: the caller may keep ``r``)
+            g = r if recorded else _tape._detached(r)
     return g
 
 

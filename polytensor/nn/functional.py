@@ -73,11 +73,11 @@ def _tensor(x: Any, where: str, name: str = "input") -> Tensor:
     return x
 
 
-def _floating(x: Tensor, where: str, name: str = "input") -> None:
-    if x.dtype.kind not in ("real floating", "complex floating"):
+def _floating(x: Tensor, where: str, name: str = "input", *, real: bool = False) -> None:
+    if x.dtype.kind != "real floating" and (real or x.dtype.kind != "complex floating"):
         raise TypeError(
-            f"{where}() expects a floating-point {name}; got {x.dtype.name}; cast "
-            f"with pt.astype(x, pt.float32) first"
+            f"{where}() expects a {'real ' if real else ''}floating-point {name}; got "
+            f"{x.dtype.name}; cast with pt.astype(x, pt.float32) first"
         )
 
 
@@ -157,7 +157,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.        , 0.73105858], dtype=polytensor.float64, backend='numpy')
     """
     x = _tensor(input, "silu")
-    _real_floating(x, "silu")
+    _floating(x, "silu", real=True)
     return x * sigmoid(x)
 
 
@@ -174,7 +174,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     tensor([0.        , 0.84134475], dtype=polytensor.float64, backend='numpy')
     """
     x = _tensor(input, "gelu")
-    _real_floating(x, "gelu")
+    _floating(x, "gelu", real=True)
     if approximate == "none":
         from ..special import erf
 
@@ -200,7 +200,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     tensor([ 0.69314718, 30.        ], dtype=polytensor.float64, backend='numpy')
     """
     x = _tensor(input, "softplus")
-    _real_floating(x, "softplus")
+    _floating(x, "softplus", real=True)
     for name, v in (("beta", beta), ("threshold", threshold)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"softplus() expects a real number {name}; got {v!r}")
@@ -209,14 +209,6 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     bx = x * beta if beta != 1 else x
     soft = logaddexp(bx, 0.0)
     return where(bx > threshold, x, soft / beta if beta != 1 else soft)
-
-
-def _real_floating(x: Tensor, where: str) -> None:
-    if x.dtype.kind != "real floating":
-        raise TypeError(
-            f"{where}() expects a real floating-point input; got {x.dtype.name}; cast with "
-            f"pt.astype(x, pt.float32) first"
-        )
 
 
 def tanh(input: Tensor) -> Tensor:
