@@ -15,7 +15,7 @@ from ._checks import check_flag, describe
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
-from ._ops.creation import full, full_like
+from ._ops.creation import check_float_fits, full, full_like
 from ._ops.data_types import astype
 from ._ops.linalg import matrix_norm, vector_norm
 from ._ops.linear_algebra import matmul
@@ -1015,6 +1015,8 @@ def fill_(self: Tensor, value: Any) -> Tensor:
             )
         return copy_(self, reshape(value, ()))
     v = value.item() if isinstance(value, TensorBase) else value
+    if isinstance(v, (int, float, complex)) and not isinstance(v, bool) and self.dtype in dt.FINFO:
+        check_float_fits("fill_", v, self.dtype)  # (1e40 into float32: PyTorch refuses it too)
     graph = _in_graph(self)
     try:
         # (in a graph, the node keeps the value: one element broadcast, no memory)

@@ -21,6 +21,7 @@ from ._dispatch import apply, common_backend
 from ._ops import elementwise as E
 from ._ops._index_key import bool_scalars, check_key
 from ._ops._registry import OPS
+from ._ops.creation import check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, put, split_key
@@ -373,6 +374,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
             if value == 0 and b.zero_where is not None and math.copysign(1.0, value) > 0:
                 b.zero_where(d, kd)  # (the seeds' custom ReLU: grad_input[input < 0] = 0)
             else:
+                check_float_fits("__setitem__", value, self.dtype)  # (1e40 into float32)
                 d[kd] = value
             d = None  # (no local may hold the data: bump_version asks who else does)
             _tape.bump_version(self)
@@ -392,6 +394,8 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         vdata = value._data
     elif isinstance(value, (bool, int, float, complex)):
         common_backend("__setitem__", (self, *tensors))
+        if not isinstance(value, bool) and self.dtype in dt.FINFO:  # (1e40 into float32)
+            check_float_fits("__setitem__", value, self.dtype)
         vdata = value
     else:
         raise TypeError(

@@ -447,3 +447,48 @@ def test_cumsum_takes_axis_and_out() -> None:
     assert x.cumprod(axis=-1).tolist() == [1.0, 2.0, 6.0]
     with pytest.raises(TypeError, match=r"pt\.asarray"):
         pt.cumprod([1.0, 2.0], 0)  # type: ignore[arg-type]
+
+
+# -- a number beyond a float dtype's range is refused, as PyTorch refuses it --------------------
+OVERFLOWING = {  # (lib: polytensor or torch)
+    "fill_": lambda lib, x, v: x.fill_(v),
+    "full": lambda lib, x, v: lib.full((2,), v, dtype=x.dtype),
+    "full_like": lambda lib, x, v: lib.full_like(x, v),
+    "new_full": lambda lib, x, v: x.new_full((2,), v),
+    "setitem": lambda lib, x, v: x.__setitem__(0, v),
+    "setitem mask": lambda lib, x, v: x.__setitem__(x == 0, v),
+}
+
+
+@pytest.mark.parametrize("how", list(OVERFLOWING))
+@pytest.mark.parametrize("value", [1e40, -1e40, 10**40, 1 + 1e40j])
+def test_a_number_beyond_float32_is_refused_not_made_infinite(
+    backend: str, how: str, value: Any
+) -> None:
+    dtype = pt.complex64 if isinstance(value, complex) else pt.float32
+    if isinstance(value, complex) and how == "setitem mask":
+        return  # (x == 0 of a complex tensor: the mask path takes real tensors)
+    x = pt.zeros(2, dtype=dtype)
+    with pytest.raises(ValueError, match=f"beyond the range of {dtype.name}"):
+        OVERFLOWING[how](pt, x, value)
+    assert pt.all(x == 0)  # (nothing written)
+    torch = _torch()
+    if torch is not None and not isinstance(value, complex):
+        tx = torch.zeros(2, dtype=torch.float32)
+        with pytest.raises((RuntimeError, OverflowError, ValueError)):  # (an int: its own words)
+            OVERFLOWING[how](torch, tx, value)
+
+
+@pytest.mark.parametrize("how", list(OVERFLOWING))
+def test_numbers_float32_holds_are_written(backend: str, how: str) -> None:
+    top = float(np.finfo(np.float32).max)
+    for value in (top, -top, float("inf"), float("-inf"), 1e-45, 3):
+        x = pt.zeros(2, dtype=pt.float32)
+        r = OVERFLOWING[how](pt, x, value)
+        got = (x if r is None or how.startswith("fill") else r)[0].item()
+        assert got == np.float32(value), (how, value, got)
+    nan = pt.zeros(2, dtype=pt.float32)
+    OVERFLOWING["fill_"](pt, nan, float("nan"))
+    assert bool(pt.all(pt.isnan(nan)))
+    big = pt.zeros(2, dtype=pt.float64)
+    OVERFLOWING[how](pt, big, 1e300)  # (float64 holds it)

@@ -7,6 +7,7 @@ backend's.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -263,14 +264,45 @@ def _like(
 
 
 def _fill_fits(where: str, value: Any, d: dt.DType) -> None:
-    """Refuse a Python int fill value outside integer dtype ``d``'s range: NumPy refuses it at
-    once, Dask only when the lazy array is computed, with words naming no function."""
-    if isinstance(value, int) and not isinstance(value, bool) and d in dt.IINFO:
+    """Refuse a Python int fill value outside integer dtype ``d``'s range (NumPy refuses it at
+    once, Dask only when the lazy array is computed, with words naming no function), and a
+    finite number beyond floating dtype ``d``'s largest (``1e40`` into float32), which would
+    become an infinity: PyTorch refuses it too, where NumPy warns and fills infinities."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and d in dt.IINFO:
         info = dt.IINFO[d]
         if not info.min <= value <= info.max:
             raise OutOfRangeError(
                 f"{where}() got fill value {value}, outside the range of {d.name} "
                 f"[{info.min}, {info.max}]"
+            )
+    elif isinstance(value, (int, float, complex)) and d in dt.FINFO:
+        check_float_fits(where, value, d)
+
+
+def check_float_fits(where: str, value: int | float | complex, d: dt.DType) -> None:
+    """Refuse a Python number that floating dtype ``d`` holds only as an infinity: finite, and
+    beyond ``d``'s largest magnitude (each part of a complex number). Infinities and NaN pass.
+
+    Example: ``check_float_fits("fill_", 1e40, pt.float32)`` raises ``OutOfRangeError``.
+    """
+    top = dt.FINFO[d].max
+    parts = (value.real, value.imag) if isinstance(value, complex) else (value,)
+    for part in parts:
+        try:
+            f = float(part)
+        except OverflowError:  # (an int beyond float64's range)
+            f = math.inf
+            finite = True
+        else:
+            finite = math.isfinite(f)
+        if finite and abs(f) > top:
+            wider = "use float64, or " if top < dt.FINFO[dt.float64].max else ""
+            raise OutOfRangeError(
+                f"{where}() got the value {value!r}, beyond the range of {d.name} (largest "
+                f"magnitude {top!r}): it would become an infinity; {wider}give float('inf') "
+                f"for an infinity"
             )
 
 
