@@ -914,6 +914,121 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return assign_inplace(self, clamp(_inplace.alias_before_inplace(self), min, max), "clamp_")
 
 
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """In-place ``masked_fill``: ``value`` where the boolean ``mask`` (broadcast to this
+    tensor's shape) is True.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 2.0, 3.0]); _ = x.masked_fill_(x > 1.5, 0.0); x
+    tensor([1., 0., 0.], backend='numpy')
+    """
+    r = _pytorch.masked_fill(_inplace.alias_before_inplace(self), mask, value)
+    if tuple(r.shape) != tuple(self.shape):
+        raise RuntimeError(
+            f"masked_fill_(): the mask {tuple(mask.shape)} does not broadcast to the tensor's "
+            f"shape {tuple(self.shape)}; use masked_fill (not in place) for a larger result"
+        )
+    return assign_inplace(self, r, "masked_fill_")
+
+
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """PyTorch's ``x.expand_as(other)``: ``x.expand(*other.shape)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones((1, 3)).expand_as(pt.zeros((2, 3))).shape
+    (2, 3)
+    """
+    return self.expand(*_shape_of("expand_as", other))
+
+
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    """PyTorch's ``x.reshape_as(other)``: ``x.reshape(*other.shape)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(6).reshape_as(pt.zeros((2, 3))).shape
+    (2, 3)
+    """
+    return self.reshape(*_shape_of("reshape_as", other))
+
+
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    """PyTorch's ``x.view_as(other)``: ``x.view(*other.shape)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(6).view_as(pt.zeros((3, 2))).shape
+    (3, 2)
+    """
+    return self.view(*_shape_of("view_as", other))
+
+
+def _shape_of(where: str, other: Any) -> tuple[Any, ...]:
+    if not isinstance(other, TensorBase):
+        raise TypeError(f"{where}() takes a tensor; got {type(other).__name__}")
+    return tuple(other.shape)
+
+
+def ndimension(self: Tensor) -> int:
+    """PyTorch's ``x.ndimension()``: the number of dimensions, ``x.ndim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones((2, 3)).ndimension()
+    2
+    """
+    return int(self.ndim)
+
+
+def nelement(self: Tensor) -> int:
+    """PyTorch's ``x.nelement()``: the number of elements, ``x.numel()``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones((2, 3)).nelement()
+    6
+    """
+    return int(self.numel())
+
+
+def tril(self: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``x.tril(diagonal)``: ``pt.tril(x, k=diagonal)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones((2, 2)).tril()
+    tensor([[1., 0.],
+            [1., 1.]], backend='numpy')
+    """
+    from ._ops.creation import tril as _tril
+
+    return _tril(self, k=diagonal)
+
+
+def triu(self: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``x.triu(diagonal)``: ``pt.triu(x, k=diagonal)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones((2, 2)).triu(1)
+    tensor([[0., 1.],
+            [0., 0.]], backend='numpy')
+    """
+    from ._ops.creation import triu as _triu
+
+    return _triu(self, k=diagonal)
+
+
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place.
 
@@ -1445,12 +1560,38 @@ class TensorMethods:
     topk = topk_method
     cumsum = _pytorch.cumsum
     cumprod = _pytorch.cumprod
+    amax = _pytorch.amax
+    amin = _pytorch.amin
+    logsumexp = _pytorch.logsumexp
+    softmax = _pytorch.softmax
+    log_softmax = _pytorch.log_softmax
     argsort = argsort_method
     argmax = _arg("argmax")
     argmin = _arg("argmin")
     std = std
     var = var
     norm = norm
+
+    # -- PyTorch's names for indexing, shapes and products ---------------------------------
+    bmm = _pytorch.bmm
+    outer = _pytorch.outer
+    trace = _pytorch.trace
+    masked_fill = _pytorch.masked_fill
+    masked_fill_ = masked_fill_
+    index_select = _pytorch.index_select
+    gather = _pytorch.gather
+    narrow = _pytorch.narrow
+    select = _pytorch.select
+    unbind = _pytorch.unbind
+    rsqrt = _pytorch.rsqrt
+    is_floating_point = _pytorch.is_floating_point
+    expand_as = expand_as
+    reshape_as = reshape_as
+    view_as = view_as
+    ndimension = ndimension
+    nelement = nelement
+    tril = tril
+    triu = triu
 
     # -- element-wise functions ----------------------------------------------------------------
     abs = _unary_method("abs")

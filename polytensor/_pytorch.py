@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import operator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
@@ -43,28 +43,57 @@ if TYPE_CHECKING:
 __all__ = [
     "ValuesIndices",
     "allclose",
+    "amax",
+    "amin",
     "argmax",
     "argmin",
+    "as_tensor",
+    "bmm",
+    "broadcast_tensors",
     "chunk",
     "cumprod",
     "cumsum",
+    "det",
     "div",
     "flatten",
+    "gather",
+    "hstack",
+    "index_select",
+    "inverse",
+    "is_floating_point",
+    "is_tensor",
     "isclose",
+    "log_softmax",
+    "logsumexp",
+    "masked_fill",
     "matmul",
     "max",
     "mean",
     "min",
     "mul",
+    "narrow",
+    "neg",
+    "numel",
+    "outer",
+    "permute",
     "prod",
+    "rsqrt",
+    "select",
+    "softmax",
     "sort",
     "split",
     "std",
     "sub",
     "sum",
+    "t",
     "topk",
+    "trace",
+    "transpose",
+    "unbind",
+    "unsqueeze",
     "values_indices",
     "var",
+    "vstack",
 ]
 
 
@@ -649,60 +678,27 @@ def allclose(
 # What the AttributeError for a missing name says to use instead (module: ``pt.<name>``;
 # tensor: ``x.<name>``). A name that is absent here gets the plain message.
 MODULE_HINTS: dict[str, str] = {
-    "as_tensor": "pt.asarray(data) (shares memory where it can)",
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
-    "bmm": "pt.matmul(a, b) (batched for 3-d tensors)",
-    "broadcast_tensors": "pt.broadcast_arrays(*tensors)",
     "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
-    "det": "pt.linalg.det(x)",
     "diag": "pt.linalg.diagonal(x) for a matrix's diagonal",
     "div": "pt.divide(a, b) or a / b",
     "einsum": "pt.matmul, pt.tensordot or pt.vecdot",
     "float16": "pt.float32 (polytensor has no float16)",
     "half": "pt.float32 (polytensor has no float16)",
-    "hstack": "pt.concat(tensors, axis=-1)",
-    "index_select": "pt.take(x, indices, axis=dim)",
-    "inverse": "pt.linalg.inv(x)",
-    "is_tensor": "isinstance(x, pt.Tensor)",
-    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
-    "logsumexp": "pt.log(pt.sum(pt.exp(x), axis=dim)) or pt.logaddexp for two tensors",
     "mul": "pt.multiply(a, b) or a * b",
-    "neg": "pt.negative(x) or -x",
-    "numel": "x.numel() or x.size",
-    "outer": "pt.linalg.outer(a, b)",
-    "permute": "pt.permute_dims(x, dims) or x.permute(*dims)",
-    "rsqrt": "1 / pt.sqrt(x)",
-    "softmax": "pt.nn.functional.softmax(x, dim=...)",
     "sub": "pt.subtract(a, b) or a - b",
-    "t": "x.t() or x.T",
-    "trace": "pt.linalg.trace(x)",
-    "transpose": "x.transpose(dim0, dim1) or pt.permute_dims",
     "true_divide": "pt.divide(a, b) or a / b",
-    "unsqueeze": "x.unsqueeze(dim) or pt.expand_dims(x, axis=dim)",
-    "vstack": "pt.concat(tensors, axis=0)",
 }
 
 TENSOR_HINTS: dict[str, str] = {
-    "bmm": "x.matmul(y) (batched for 3-d tensors)",
     "byte": "x.astype(pt.uint8)",
     "char": "x.astype(pt.int8)",
     "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
-    "expand_as": "x.expand(*other.shape)",
-    "gather": "pt.take_along_axis(x, indices, axis=dim)",
     "half": "x.float() (polytensor has no float16)",
-    "index_select": "pt.take(x, indices, axis=dim)",
     "is_cuda": "x.device.type == 'cuda'",
-    "masked_fill": "pt.where(mask, value, x)",
-    "masked_fill_": "x[mask] = value",
-    "ndimension": "x.ndim or x.dim()",
-    "nelement": "x.numel() or x.size",
-    "reshape_as": "x.reshape(*other.shape)",
     "short": "x.astype(pt.int16)",
-    "softmax": "pt.nn.functional.softmax(x, dim=...)",
-    "log_softmax": "pt.nn.functional.log_softmax(x, dim=...)",
     "type": "x.dtype to read it, x.to(dtype) to change it",
-    "view_as": "x.view(*other.shape)",
 }
 
 
@@ -713,8 +709,8 @@ def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> Attribute
     Examples
     --------
     >>> from polytensor._pytorch import MODULE_HINTS, missing_attribute
-    >>> str(missing_attribute("module 'polytensor'", "bmm", MODULE_HINTS))
-    "module 'polytensor' has no attribute 'bmm'; use pt.matmul(a, b) (batched for 3-d tensors)"
+    >>> str(missing_attribute("module 'polytensor'", "einsum", MODULE_HINTS))
+    "module 'polytensor' has no attribute 'einsum'; use pt.matmul, pt.tensordot or pt.vecdot"
     """
     hint = hints.get(name)
     message = f"{owner} has no attribute {name!r}"
@@ -815,3 +811,619 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
 mul = multiply
 sub = subtract
 div = divide
+
+
+# -- more of PyTorch's names, spelled with what polytensor has ---------------------------------
+def is_tensor(obj: Any) -> bool:
+    """PyTorch's ``torch.is_tensor(obj)``: whether ``obj`` is a polytensor tensor.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.is_tensor(pt.ones(2)), pt.is_tensor([1.0])
+    (True, False)
+    """
+    return isinstance(obj, TensorBase)
+
+
+def as_tensor(data: Any, dtype: dt.DType | None = None, device: Any = None) -> Tensor:
+    """PyTorch's ``torch.as_tensor(data)``: ``pt.asarray(data, dtype=..., device=...)``, which
+    shares the memory of a NumPy array or a tensor where no conversion is needed.
+
+    Examples
+    --------
+    >>> import numpy as np, polytensor as pt
+    >>> a = np.zeros(2, dtype=np.float32)
+    >>> t = pt.as_tensor(a); a[0] = 5.0; t
+    tensor([5., 0.], backend='numpy')
+    """
+    from ._ops.creation import asarray
+
+    return asarray(data, dtype=dtype, device=device)
+
+
+def numel(input: Tensor) -> int:
+    """PyTorch's ``torch.numel(x)``: the number of elements, ``x.numel()``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.numel(pt.ones((2, 3)))
+    6
+    """
+    _tensor_arg("numel", input)
+    return int(input.numel())
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """PyTorch's ``torch.is_floating_point(x)``: whether ``x``'s dtype is a real floating one.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.is_floating_point(pt.ones(2)), pt.is_floating_point(pt.asarray([1]))
+    (True, False)
+    """
+    _tensor_arg("is_floating_point", input)
+    return input.dtype.kind == "real floating"
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's ``torch.bmm``: the matrix products of two batches of matrices, 3-d tensors
+    ``(b, n, m)`` and ``(b, m, p)``; differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.bmm(pt.ones((2, 1, 3)), pt.ones((2, 3, 1))).shape
+    (2, 1, 1)
+    """
+    _tensor_arg("bmm", input)
+    _tensor_arg("bmm", mat2)
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(
+            f"bmm() takes two 3-d tensors (batches of matrices); got {input.ndim}-d and "
+            f"{mat2.ndim}-d: use pt.matmul for other shapes"
+        )
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(
+            f"bmm() got batches of shapes {tuple(input.shape)} and {tuple(mat2.shape)}; they "
+            f"must be (b, n, m) and (b, m, p)"
+        )
+    return matmul(input, mat2, out=out)
+
+
+def _floating_input(where: str, x: Any, dtype: dt.DType | None) -> Any:
+    """``x`` cast to ``dtype`` when given; a RuntimeError, as PyTorch's, when it is not real
+    floating then."""
+    from ._ops.data_types import astype
+
+    _tensor_arg(where, x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    if x.dtype.kind != "real floating":
+        raise RuntimeError(
+            f"{where}() takes a real floating tensor; got {x.dtype.name}: cast it with "
+            f"x.float(), or pass dtype=pt.float32"
+        )
+    return x
+
+
+def softmax(input: Tensor, dim: int, dtype: dt.DType | None = None) -> Tensor:
+    """PyTorch's ``torch.softmax(x, dim)`` (and ``x.softmax(dim)``): ``exp(x) / sum(exp(x))``
+    along ``dim``, in ``dtype`` if given; differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.softmax(pt.asarray([0.0, 0.0]), 0)
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    x = _floating_input("softmax", input, dtype)
+    return statistical._softmax(x, axis=check_dim("softmax", dim, builtins.max(x.ndim, 1)))
+
+
+def log_softmax(input: Tensor, dim: int, dtype: dt.DType | None = None) -> Tensor:
+    """PyTorch's ``torch.log_softmax(x, dim)`` (and ``x.log_softmax(dim)``): the logarithm of
+    ``softmax``, computed stably; differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.log_softmax(pt.asarray([0.0, 0.0]), 0).exp()
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    x = _floating_input("log_softmax", input, dtype)
+    return statistical._log_softmax(x, axis=check_dim("log_softmax", dim, builtins.max(x.ndim, 1)))
+
+
+def _dims(where: str, dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """PyTorch's ``dim`` of a reduction (an int, a sequence of them, or ``()``/None for all)
+    as the standard's ``axis``."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    if isinstance(dim, (tuple, list)):
+        return tuple(check_dim(where, d, builtins.max(ndim, 1)) for d in dim)
+    return (check_dim(where, dim, builtins.max(ndim, 1)),)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """PyTorch's ``torch.amax(x, dim)``: the largest elements along ``dim`` (all by default);
+    the gradient is shared evenly among equal maxima, as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.amax(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), 1)
+    tensor([5., 7.], backend='numpy')
+    """
+    _tensor_arg("amax", input)
+    return statistical.max(input, axis=_dims("amax", dim, input.ndim), keepdims=bool(keepdim))
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """PyTorch's ``torch.amin(x, dim)``: the smallest elements along ``dim`` (all by default).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.amin(pt.asarray([[1.0, 5.0], [7.0, 2.0]]), 0)
+    tensor([1., 2.], backend='numpy')
+    """
+    _tensor_arg("amin", input)
+    return statistical.min(input, axis=_dims("amin", dim, input.ndim), keepdims=bool(keepdim))
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """PyTorch's ``torch.logsumexp(x, dim)``: ``log(sum(exp(x)))`` along ``dim``, shifted by
+    the maximum so that large values do not overflow; integers give the default float dtype.
+    Differentiable (its gradient is the softmax).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.logsumexp(pt.asarray([1000.0, 1000.0]), 0).item()
+    1000.6931762695312
+    """
+    from ._ops import elementwise as E
+    from ._ops.data_types import astype
+
+    _tensor_arg("logsumexp", input)
+    x = input
+    if x.dtype.kind not in ("real floating", "complex floating"):
+        x = astype(x, _config.DEFAULT_FLOAT.get())
+    axes = _dims("logsumexp", dim, x.ndim)
+    if x.ndim == 0:
+        axes = None
+    with no_grad():  # (the shift: the value does not depend on it, nor does the gradient)
+        m = statistical.max(x, axis=axes, keepdims=True) if x.size else full_like(x, 0)
+        m = searching.where(E.isfinite(m), m, full_like(m, 0))
+    r = E.log(statistical.sum(E.exp(x - m), axis=axes, keepdims=True)) + m
+    if not keepdim:
+        r = reshape(
+            r, tuple(s for i, s in enumerate(r.shape) if axes is not None and i not in axes)
+        )
+    return r
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.rsqrt(x)``: ``1 / sqrt(x)`` (integers give the default float dtype).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.rsqrt(pt.asarray([4.0]))
+    tensor([0.5], backend='numpy')
+    """
+    from ._ops import elementwise as E
+    from ._ops.data_types import astype
+
+    _tensor_arg("rsqrt", input)
+    x = input
+    if x.dtype.kind not in ("real floating", "complex floating"):
+        x = astype(x, _config.DEFAULT_FLOAT.get())
+    return divide(1.0, E.sqrt(x))
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """PyTorch's ``torch.masked_fill(x, mask, value)`` (and ``x.masked_fill``): ``value`` where
+    the boolean ``mask`` (broadcast with ``x``) is True, ``x`` elsewhere, in ``x``'s dtype.
+    ``value`` is a number or a 0-d tensor, whose gradient is the sum over the filled places.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 2.0, 3.0])
+    >>> pt.masked_fill(x, x > 1.5, 0.0)
+    tensor([1., 0., 0.], backend='numpy')
+    """
+    from ._ops.creation import check_float_fits, full
+    from ._ops.data_types import astype
+
+    _tensor_arg("masked_fill", input)
+    if not isinstance(mask, TensorBase) or mask.dtype is not dt.bool:
+        got = mask.dtype.name if isinstance(mask, TensorBase) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_fill() takes a boolean mask; got {got}: make one with a comparison "
+            f"(mask = x != 0)"
+        )
+    kind = input.dtype.kind
+    if isinstance(value, TensorBase):
+        if value.ndim != 0:
+            raise RuntimeError(
+                f"masked_fill() takes a number or a 0-d tensor as the value; got a tensor of "
+                f"shape {tuple(value.shape)}: use pt.where(mask, value, x) to fill from a tensor"
+            )
+        v = value if value.dtype is input.dtype else astype(value, input.dtype)
+    elif isinstance(value, (bool, int, float, complex)):
+        if kind == "bool":
+            value = bool(value)
+        elif kind in ("signed integer", "unsigned integer") and isinstance(value, float):
+            value = int(value)  # (PyTorch truncates toward zero, 2.7 -> 2)
+        elif kind in ("real floating", "complex floating") and not isinstance(value, bool):
+            check_float_fits("masked_fill", value, input.dtype)
+        v = full((), value, dtype=input.dtype, device=input.device)
+    else:
+        raise TypeError(
+            f"masked_fill() takes a number or a 0-d tensor as the value; got {type(value).__name__}"
+        )
+    return searching.where(mask, v, input)
+
+
+def _index_in_range(where: str, index: Any, size: int, error: type[Exception]) -> None:
+    """Refuse indices outside ``[0, size)`` (PyTorch takes no negative ones here), on a
+    backend that has them at hand (not a lazy one, which would compute them)."""
+    from ._ops import elementwise as E
+
+    if index.size == 0 or index._backend.lazy:
+        return
+    if bool(statistical.any(E.logical_or(index < 0, index >= size))):
+        low, high = int(statistical.min(index).item()), int(statistical.max(index).item())
+        raise error(
+            f"{where}(): an index is out of range for a dimension of size {size} (indices from "
+            f"{low} to {high}); give indices in [0, {size})"
+        )
+
+
+def _size(where: str, x: Any, d: int) -> int:
+    """The length of ``x`` along dimension ``d``, which must be known (a Dask tensor's may
+    not be, after a boolean mask)."""
+    n = x.shape[d]
+    if n is None:
+        raise ValueError(
+            f"{where}() of a tensor with unknown (lazy) shape {tuple(x.shape)}; call "
+            f"pt.compute(x) first"
+        )
+    return int(n)
+
+
+def _integer_index(where: str, index: Any) -> None:
+    if not isinstance(index, TensorBase) or index.dtype.kind not in (
+        "signed integer",
+        "unsigned integer",
+    ):
+        got = index.dtype.name if isinstance(index, TensorBase) else type(index).__name__
+        raise TypeError(f"{where}() takes an integer tensor of indices; got {got}")
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """PyTorch's ``torch.index_select(x, dim, index)`` (and ``x.index_select``): the entries
+    of ``x`` at the positions ``index`` (a 1-d or 0-d integer tensor) along ``dim``;
+    differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.index_select(pt.asarray([[1, 2], [3, 4]]), 1, pt.asarray([1, 1]))
+    tensor([[2, 2],
+            [4, 4]], backend='numpy')
+    """
+    from ._ops.indexing import take
+
+    _tensor_arg("index_select", input)
+    _integer_index("index_select", index)
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_select() takes a 1-d (or 0-d) tensor of indices; got {index.ndim}-d"
+        )
+    if input.ndim == 0:
+        check_dim("index_select", dim, 0)
+        _index_in_range("index_select", index, 1, IndexError)
+        return reshape(input, ())
+    d = check_dim("index_select", dim, input.ndim)
+    _index_in_range("index_select", index, _size("index_select", input, d), IndexError)
+    return take(input, reshape(index, (-1,)), axis=d)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """PyTorch's ``torch.gather(x, dim, index)`` (and ``x.gather``): ``out[i][j] =
+    x[index[i][j]][j]`` for ``dim`` 0 (and so on), ``index`` an integer tensor with ``x``'s
+    number of dimensions and no larger than ``x`` along the others; differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.gather(pt.asarray([[1, 2], [3, 4]]), 1, pt.asarray([[0, 0], [1, 0]]))
+    tensor([[1, 1],
+            [4, 3]], backend='numpy')
+    """
+    _tensor_arg("gather", input)
+    _integer_index("gather", index)
+    n = input.ndim
+    if index.ndim != builtins.max(n, 1) and not (n == 0 and index.ndim == 0):
+        raise RuntimeError(
+            f"gather(): the index must have as many dimensions as the input ({n}); got {index.ndim}"
+        )
+    if n == 0:
+        check_dim("gather", dim, 0)
+        _index_in_range("gather", index, 1, RuntimeError)
+        return reshape(take_along_axis(reshape(input, (1,)), reshape(index, (-1,)), axis=0), ())
+    d = check_dim("gather", dim, n)
+    cut = []
+    for i in range(n):
+        if i != d and _size("gather", index, i) > _size("gather", input, i):
+            raise RuntimeError(
+                f"gather(): the index {tuple(index.shape)} must be no larger than the input "
+                f"{tuple(input.shape)} apart from dimension {d}"
+            )
+        cut.append(slice(None) if i == d else slice(0, index.shape[i]))
+    _index_in_range("gather", index, _size("gather", input, d), RuntimeError)
+    x = (
+        input
+        if all(index.shape[i] == input.shape[i] for i in range(n) if i != d)
+        else input[tuple(cut)]
+    )
+    return take_along_axis(x, index, axis=d)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """PyTorch's ``torch.narrow(x, dim, start, length)`` (and ``x.narrow``): the ``length``
+    entries from ``start`` along ``dim`` (a negative ``start`` counts from the end).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.narrow(pt.arange(5), 0, 1, 3)
+    tensor([1, 2, 3], backend='numpy')
+    """
+    _tensor_arg("narrow", input)
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-d tensor")
+    d = check_dim("narrow", dim, input.ndim)
+    size = _size("narrow", input, d)
+    start, length = operator.index(start), operator.index(length)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"narrow(): start {start} is out of range for dimension {d} of size {size}"
+        )
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise RuntimeError(
+            f"narrow(): start ({start}) + length ({length}) exceeds dimension {d}'s size "
+            f"({size}); give a length in [0, {size - start}]"
+        )
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return input[key]
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """PyTorch's ``torch.select(x, dim, index)`` (and ``x.select``): the slice at ``index``
+    along ``dim``, which it drops (``x[:, index]`` for ``dim`` 1).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.select(pt.asarray([[1, 2], [3, 4]]), 1, 0)
+    tensor([1, 3], backend='numpy')
+    """
+    _tensor_arg("select", input)
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-d tensor")
+    d = check_dim("select", dim, input.ndim)
+    size = _size("select", input, d)
+    i = operator.index(index)
+    if not -size <= i < size:
+        raise IndexError(f"select(): index {i} out of range for dimension {d} of size {size}")
+    return input[(slice(None),) * d + (i,)]
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """PyTorch's ``torch.unbind(x, dim)`` (and ``x.unbind``): the slices along ``dim``, as a
+    tuple (the standard's ``pt.unstack``); differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> [t.tolist() for t in pt.unbind(pt.asarray([[1, 2], [3, 4]]), 1)]
+    [[1, 3], [2, 4]]
+    """
+    from ._ops.manipulation import unstack
+
+    _tensor_arg("unbind", input)
+    if input.ndim == 0:
+        raise IndexError("unbind() cannot be applied to a 0-d tensor")
+    return tuple(unstack(input, axis=check_dim("unbind", dim, input.ndim)))
+
+
+def _at_least(x: Any, n: int) -> Any:
+    return reshape(x, (1,) * (n - x.ndim) + tuple(x.shape)) if x.ndim < n else x
+
+
+def hstack(tensors: Any) -> Tensor:
+    """PyTorch's ``torch.hstack``: 1-d tensors joined end to end, others along dimension 1.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.hstack([pt.asarray([1, 2]), pt.asarray([3])])
+    tensor([1, 2, 3], backend='numpy')
+    """
+    from ._ops.manipulation import concat
+
+    ts = [_at_least(t, 1) for t in tensors]
+    if not ts:
+        raise ValueError("hstack() takes a non-empty sequence of tensors")
+    return concat(ts, axis=0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Tensor:
+    """PyTorch's ``torch.vstack``: tensors (1-d ones as rows) joined along dimension 0.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.vstack([pt.asarray([1, 2]), pt.asarray([3, 4])]).shape
+    (2, 2)
+    """
+    from ._ops.manipulation import concat
+
+    ts = [_at_least(t, 2) for t in tensors]
+    if not ts:
+        raise ValueError("vstack() takes a non-empty sequence of tensors")
+    return concat(ts, axis=0)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """PyTorch's ``torch.broadcast_tensors``: the tensors broadcast to one shape (the
+    standard's ``pt.broadcast_arrays``), as a tuple.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> [t.shape for t in pt.broadcast_tensors(pt.ones((2, 1)), pt.ones(3))]
+    [(2, 3), (2, 3)]
+    """
+    from ._ops.manipulation import broadcast_arrays
+
+    return tuple(broadcast_arrays(*tensors))
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """PyTorch's ``torch.outer(a, b)`` (and ``a.outer(b)``): ``pt.linalg.outer``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.outer(pt.asarray([1, 2]), pt.asarray([3, 4]))
+    tensor([[3, 4],
+            [6, 8]], backend='numpy')
+    """
+    from ._ops.linalg import outer as _outer
+
+    return cast("Tensor", _outer(input, vec2))
+
+
+def inverse(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.inverse(x)``: ``pt.linalg.inv(x)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.inverse(pt.asarray([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5 , 0.  ],
+            [0.  , 0.25]], backend='numpy')
+    """
+    from ._ops.linalg import inv
+
+    return cast("Tensor", inv(input))
+
+
+def det(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.det(x)``: ``pt.linalg.det(x)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.det(pt.asarray([[2.0, 0.0], [0.0, 4.0]]))
+    tensor(8., backend='numpy')
+    """
+    from ._ops.linalg import det as _det
+
+    return cast("Tensor", _det(input))
+
+
+def trace(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.trace(x)`` of a matrix (and ``x.trace()``): the sum of its diagonal.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.trace(pt.asarray([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5., backend='numpy')
+    """
+    from ._ops.linalg import trace as _trace
+
+    _tensor_arg("trace", input)
+    if input.ndim != 2:
+        raise RuntimeError(
+            f"trace() takes a matrix (2-d); got {input.ndim}-d: use pt.linalg.trace for "
+            f"stacks of matrices"
+        )
+    return cast("Tensor", _trace(input))
+
+
+def permute(input: Tensor, dims: Any) -> Tensor:
+    """PyTorch's ``torch.permute(x, dims)``: ``x.permute(*dims)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.permute(pt.ones((2, 3)), (1, 0)).shape
+    (3, 2)
+    """
+    _tensor_arg("permute", input)
+    return input.permute(*dims)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """PyTorch's ``torch.transpose(x, dim0, dim1)``: ``x.transpose(dim0, dim1)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.transpose(pt.ones((2, 3)), 0, 1).shape
+    (3, 2)
+    """
+    _tensor_arg("transpose", input)
+    return input.transpose(dim0, dim1)
+
+
+def t(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.t(x)``: ``x.t()``, the transpose of a matrix (a vector as it is).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.t(pt.ones((2, 3))).shape
+    (3, 2)
+    """
+    _tensor_arg("t", input)
+    return input.t()
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """PyTorch's ``torch.unsqueeze(x, dim)``: ``x.unsqueeze(dim)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.unsqueeze(pt.ones(3), 0).shape
+    (1, 3)
+    """
+    _tensor_arg("unsqueeze", input)
+    return input.unsqueeze(dim)
+
+
+def neg(input: Tensor) -> Tensor:
+    """PyTorch's ``torch.neg(x)``: ``-x`` (the standard's ``pt.negative``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.neg(pt.asarray([1.0, -2.0]))
+    tensor([-1.,  2.], backend='numpy')
+    """
+    from ._ops.elementwise import negative
+
+    return negative(input)

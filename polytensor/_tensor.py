@@ -143,25 +143,13 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         # PyTorch's names that Tensor lacks: reading one raises an AttributeError that names
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
-        bmm = _Missing()
         byte = _Missing()
         char = _Missing()
         element_size = _Missing()
-        expand_as = _Missing()
-        gather = _Missing()
         half = _Missing()
-        index_select = _Missing()
         is_cuda = _Missing()
-        masked_fill = _Missing()
-        masked_fill_ = _Missing()
-        ndimension = _Missing()
-        nelement = _Missing()
-        reshape_as = _Missing()
         short = _Missing()
-        softmax = _Missing()
-        log_softmax = _Missing()
         type = _Missing()
-        view_as = _Missing()
 
     # -- PyTorch's .data ----------------------------------------------------------------------
     @property

@@ -1,0 +1,251 @@
+"""PyTorch's names that are spellings of what polytensor has (``torch.bmm``, ``x.masked_fill``,
+``x.gather``, ``torch.logsumexp``...): each gives torch's values, dtypes, gradients and error
+classes, on every CPU backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+torch = pytest.importorskip("torch")
+
+CPU_BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+
+def _backend_param(name: str) -> Any:
+    status = pt.backends.available().get(name, "not registered")
+    marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
+    return pytest.param(name, marks=marks, id=name)
+
+
+@pytest.fixture(params=[_backend_param(b) for b in CPU_BACKENDS])
+def backend(request: pytest.FixtureRequest) -> str:
+    pt.set_backend(request.param)
+    return str(request.param)
+
+
+RNG = np.random.default_rng(7)
+A = RNG.standard_normal((3, 4))
+A[0, 1] = A[0, 2] = 2.5  # (ties for amax/amin)
+B3 = RNG.standard_normal((2, 3, 4))
+C3 = RNG.standard_normal((2, 4, 5))
+SQ = RNG.standard_normal((3, 3)) + 3 * np.eye(3)
+IDX = np.array([[0, 2], [1, 1], [3, 0]])
+MASK = A > 0
+
+# name -> (function of (lib, *tensors), the float inputs that get gradients, other inputs)
+CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...], tuple[Any, ...]]] = {
+    "bmm": (lambda lib, a, b: lib.bmm(a, b), (B3, C3), ()),
+    "x.bmm": (lambda lib, a, b: a.bmm(b), (B3, C3), ()),
+    "softmax": (lambda lib, a: lib.softmax(a, 1), (A,), ()),
+    "x.softmax": (lambda lib, a: a.softmax(-1), (A,), ()),
+    "log_softmax": (lambda lib, a: lib.log_softmax(a, 0), (A,), ()),
+    "x.log_softmax": (lambda lib, a: a.log_softmax(dim=1), (A,), ()),
+    "amax": (lambda lib, a: lib.amax(a, 1), (A,), ()),
+    "amax all": (lambda lib, a: lib.amax(a), (A,), ()),
+    "x.amin keepdim": (lambda lib, a: a.amin(dim=(0, 1), keepdim=True), (A,), ()),
+    "logsumexp": (lambda lib, a: lib.logsumexp(a, 1), (A,), ()),
+    "x.logsumexp keepdim": (lambda lib, a: a.logsumexp((0, 1), keepdim=True), (A,), ()),
+    "logsumexp big": (lambda lib, a: lib.logsumexp(a * 1000, 0), (A,), ()),
+    "rsqrt": (lambda lib, a: lib.rsqrt(a * a + 1), (A,), ()),
+    "x.rsqrt": (lambda lib, a: (a * a + 1).rsqrt(), (A,), ()),
+    "masked_fill": (lambda lib, a, m: lib.masked_fill(a, m, -1.5), (A,), (MASK,)),
+    "x.masked_fill row": (lambda lib, a, m: a.masked_fill(m[0], 0.0), (A,), (MASK,)),
+    "x.masked_fill_": (lambda lib, a, m: (a * 1).masked_fill_(m, 3.0), (A,), (MASK,)),
+    "index_select": (lambda lib, a, i: lib.index_select(a, 1, i[:, 0]), (A,), (IDX,)),
+    "x.index_select": (lambda lib, a, i: a.index_select(0, i[:, 1]), (A,), (IDX,)),
+    "gather": (lambda lib, a, i: lib.gather(a, 1, i), (A,), (IDX,)),
+    "x.gather dim 0": (lambda lib, a, i: a.gather(0, i[:2, :1] % 3), (A,), (IDX,)),
+    "narrow": (lambda lib, a: lib.narrow(a, 1, 1, 2), (A,), ()),
+    "x.narrow negative": (lambda lib, a: a.narrow(0, -2, 2), (A,), ()),
+    "select": (lambda lib, a: lib.select(a, 1, -1), (A,), ()),
+    "x.select": (lambda lib, a: a.select(0, 1), (A,), ()),
+    "unbind": (lambda lib, a: lib.unbind(a, 1), (A,), ()),
+    "x.unbind": (lambda lib, a: a.unbind(), (A,), ()),
+    "outer": (lambda lib, a: lib.outer(a[0], a[1]), (A,), ()),
+    "x.outer": (lambda lib, a: a[0].outer(a[2]), (A,), ()),
+    "inverse": (lambda lib, a: lib.inverse(a), (SQ,), ()),
+    "det": (lambda lib, a: lib.det(a), (SQ,), ()),
+    "trace": (lambda lib, a: lib.trace(a), (SQ,), ()),
+    "x.trace": (lambda lib, a: a.trace(), (A,), ()),
+    "hstack": (lambda lib, a: lib.hstack([a, a[:, :1]]), (A,), ()),
+    "hstack 1-d": (lambda lib, a: lib.hstack([a[0], a[1, :2]]), (A,), ()),
+    "vstack": (lambda lib, a: lib.vstack([a, a[0]]), (A,), ()),
+    "broadcast_tensors": (lambda lib, a: lib.broadcast_tensors(a[:1], a[:, :1]), (A,), ()),
+    "permute": (lambda lib, a: lib.permute(a, (2, 0, 1)), (B3,), ()),
+    "transpose": (lambda lib, a: lib.transpose(a, 0, 2), (B3,), ()),
+    "t": (lambda lib, a: lib.t(a), (A,), ()),
+    "unsqueeze": (lambda lib, a: lib.unsqueeze(a, -1), (A,), ()),
+    "neg": (lambda lib, a: lib.neg(a), (A,), ()),
+    "x.expand_as": (lambda lib, a, b: a[:1].expand_as(b), (A, A), ()),
+    "x.reshape_as": (lambda lib, a, b: a.reshape_as(b), (A, A.reshape(4, 3)), ()),
+    "x.view_as": (lambda lib, a, b: a.view_as(b), (A, A.reshape(2, 6)), ()),
+    "x.tril": (lambda lib, a: a.tril(), (A,), ()),
+    "x.triu": (lambda lib, a: a.triu(1), (A,), ()),
+}
+
+
+def _outputs(r: Any) -> list[Any]:
+    return list(r) if isinstance(r, (tuple, list)) else [r]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_values_and_gradients_match_torch(backend: str, case: str, dtype: str) -> None:
+    fn, floats, others = CASES[case]
+    ins = [pt.asarray(f.astype(dtype), requires_grad=True) for f in floats]
+    tins = [torch.tensor(f.astype(dtype), requires_grad=True) for f in floats]
+    got = _outputs(fn(pt, *ins, *[pt.asarray(o) for o in others]))
+    want = _outputs(fn(torch, *tins, *[torch.tensor(o) for o in others]))
+    assert len(got) == len(want)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    weights = [RNG.standard_normal(tuple(w.shape)).astype(dtype) for w in want]
+    for g, w in zip(got, want, strict=True):
+        assert tuple(g.shape) == tuple(w.shape)
+        assert g.dtype.name == str(w.dtype).removeprefix("torch.")
+        np.testing.assert_allclose(np.asarray(g.tolist()), w.detach().numpy(), rtol=rtol, atol=rtol)
+    sum(pt.sum(g * pt.asarray(k)) for g, k in zip(got, weights, strict=True)).backward()
+    sum((w * torch.tensor(k)).sum() for w, k in zip(want, weights, strict=True)).backward()
+    for x, tx in zip(ins, tins, strict=True):
+        if tx.grad is None:
+            assert x.grad is None
+            continue
+        np.testing.assert_allclose(
+            np.asarray(x.grad.tolist()), tx.grad.numpy(), rtol=rtol * 10, atol=rtol * 10
+        )
+
+
+def test_masked_fill_value_tensor_gets_its_gradient_and_casts(backend: str) -> None:
+    for lib in (pt, torch):
+        x = lib.ones(3, requires_grad=True)
+        v = lib.tensor(2.0, requires_grad=True)
+        mask = lib.tensor([True, False, True])
+        y = x.masked_fill(mask, v)
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        assert y.tolist() == [2.0, 1.0, 2.0]
+        assert v.grad.item() == 4.0 and x.grad.tolist() == [0.0, 2.0, 0.0]
+        ints = lib.zeros(3, dtype=lib.int64).masked_fill(mask, 2.7)
+        assert ints.tolist() == [2, 0, 2] and str(ints.dtype).endswith("int64")
+        assert lib.zeros(2, 3).masked_fill(lib.tensor([[True], [False]]), 1.0).sum().item() == 3
+        assert tuple(lib.zeros(2, 3).masked_fill(lib.ones(4, 2, 3, dtype=lib.bool), 1).shape) == (
+            4,
+            2,
+            3,
+        )
+
+
+def test_metadata_names_match_torch(backend: str) -> None:
+    x, tx = pt.ones((2, 3)), torch.ones((2, 3))
+    assert x.ndimension() == tx.ndimension() == 2
+    assert x.nelement() == tx.nelement() == pt.numel(x) == 6
+    assert pt.is_tensor(x) and not pt.is_tensor(A)
+    assert pt.is_floating_point(x) and x.is_floating_point()
+    assert not pt.is_floating_point(pt.asarray([1])) and not torch.is_floating_point(
+        torch.tensor([1])
+    )
+    shared = np.zeros(2, dtype=np.float32)
+    t = pt.as_tensor(shared)
+    assert t.dtype == pt.float32 and pt.as_tensor([1.0, 2.0]).dtype == pt.float32
+    if backend == "numpy":
+        shared[0] = 5.0
+        assert t.tolist() == [5.0, 0.0]  # (shares NumPy's memory, as torch.as_tensor)
+
+
+REFUSED: dict[str, tuple[Callable[[Any], Any], type[Exception] | tuple[type[Exception], ...]]] = {
+    "bmm of matrices": (lambda lib: lib.bmm(lib.ones(2, 3), lib.ones(3, 2)), RuntimeError),
+    "bmm batch sizes": (lambda lib: lib.bmm(lib.ones(2, 1, 3), lib.ones(3, 3, 1)), RuntimeError),
+    "masked_fill int mask": (
+        lambda lib: lib.ones(3).masked_fill(lib.tensor([1, 0, 1]), 0.0),
+        RuntimeError,
+    ),
+    "masked_fill vector value": (
+        lambda lib: lib.ones(3).masked_fill(lib.ones(3) > 0, lib.ones(3)),
+        RuntimeError,
+    ),
+    "masked_fill_ larger mask": (
+        lambda lib: lib.ones(3).masked_fill_(lib.ones(2, 3) > 0, 0.0),
+        RuntimeError,
+    ),
+    "masked_fill overflow": (
+        lambda lib: lib.ones(3).masked_fill(lib.ones(3) > 0, 1e40),
+        (RuntimeError, ValueError),
+    ),
+    "index_select out of range": (
+        lambda lib: lib.ones(3).index_select(0, lib.tensor([3])),
+        IndexError,
+    ),
+    "index_select negative": (
+        lambda lib: lib.ones(3).index_select(0, lib.tensor([-1])),
+        IndexError,
+    ),
+    "index_select 2-d index": (
+        lambda lib: lib.ones(3).index_select(0, lib.tensor([[0]])),
+        IndexError,
+    ),
+    "index_select float index": (
+        lambda lib: lib.ones(3).index_select(0, lib.tensor([0.0])),
+        (TypeError, RuntimeError),
+    ),
+    "index_select bad dim": (lambda lib: lib.ones(3).index_select(1, lib.tensor([0])), IndexError),
+    "gather out of range": (
+        lambda lib: lib.ones(2, 2).gather(1, lib.tensor([[0, 2], [0, 0]])),
+        RuntimeError,
+    ),
+    "gather larger index": (
+        lambda lib: lib.ones(2, 2).gather(1, lib.zeros(3, 2, dtype=lib.int64)),
+        RuntimeError,
+    ),
+    "gather fewer dims": (
+        lambda lib: lib.ones(2, 2).gather(1, lib.zeros(2, dtype=lib.int64)),
+        RuntimeError,
+    ),
+    "narrow past the end": (lambda lib: lib.ones(3).narrow(0, 2, 2), RuntimeError),
+    "narrow start out of range": (lambda lib: lib.ones(3).narrow(0, 4, 0), IndexError),
+    "select out of range": (lambda lib: lib.ones(3).select(0, 3), IndexError),
+    "unbind of a 0-d tensor": (lambda lib: lib.tensor(1.0).unbind(), IndexError),
+    "softmax of integers": (lambda lib: lib.softmax(lib.tensor([1, 2]), 0), RuntimeError),
+    "softmax bad dim": (lambda lib: lib.softmax(lib.ones(2), 1), IndexError),
+    "trace of a vector": (lambda lib: lib.trace(lib.ones(3)), RuntimeError),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_bad_input_is_refused_as_torch_refuses_it(backend: str, case: str) -> None:
+    fn, error = REFUSED[case]
+    with pytest.raises(error):
+        fn(torch)
+    if backend == "dask" and case in RANGES:
+        return  # (Dask's indices are lazy: checking them would compute them)
+    with pytest.raises(error):
+        fn(pt)
+
+
+RANGES = {
+    "index_select out of range",
+    "index_select negative",
+    "gather out of range",
+}
+
+
+def test_integer_inputs_as_torch(backend: str) -> None:
+    for name, f in {
+        "rsqrt": lambda lib: lib.rsqrt(lib.tensor([4, 16])),
+        "logsumexp": lambda lib: lib.logsumexp(lib.tensor([[1, 2], [3, 4]]), 1),
+        "index_select": lambda lib: lib.tensor([[1, 2], [3, 4]]).index_select(1, lib.tensor(1)),
+        "gather": lambda lib: lib.tensor([5, 6, 7]).gather(0, lib.tensor([2, 0])),
+        "amax": lambda lib: lib.amax(lib.tensor([[1, 9], [3, 4]]), 0),
+        "masked_fill bool": lambda lib: lib.tensor([True, False]).masked_fill(
+            lib.tensor([True, True]), 0
+        ),
+    }.items():
+        got, want = f(pt), f(torch)
+        assert tuple(got.shape) == tuple(want.shape), name
+        assert got.dtype.name == str(want.dtype).removeprefix("torch."), name
+        np.testing.assert_allclose(
+            np.asarray(got.tolist(), dtype=float), want.double().numpy(), rtol=1e-6
+        )
