@@ -172,6 +172,8 @@ def apply(
                 if dunder:
                     return NotImplemented
                 raise _input_error(opdef, len(datas), v)
+            if v.__class__ not in _SCALAR_TYPES and isinstance(v, int) and not isinstance(v, bool):
+                v = int(v)  # (x.size, an int subclass: a Python int, which NumPy takes weakly)
             datas.append(v)
             dtypes.append(None)
             has_scalar = True

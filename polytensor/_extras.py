@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from . import _config
 from . import _dtypes as dt
 from ._checks import check_flag
 from ._config import get_backend
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
+from ._ops.data_types import astype, result_type
 from ._ops.elementwise import clip, tanh
 from ._ops.manipulation import concat
 from ._tensor_base import TensorBase
@@ -213,12 +215,34 @@ def sigmoid(x: Tensor, /) -> Tensor:
 
 
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
-    """PyTorch's name for ``pt.clip``.
+    """PyTorch's name for ``pt.clip``; as PyTorch's, an integer tensor clamped by a floating
+    bound (a Python float or a floating tensor) gives a floating result, not truncated bounds.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.clamp(pt.asarray([-1.0, 2.0]), min=0.0)
     tensor([0., 2.], backend='numpy')
+    >>> pt.clamp(pt.asarray([1, 5, 9]), 2.5, 6.5)
+    tensor([2.5, 5. , 6.5], backend='numpy')
     """
-    return clip(x, min, max)
+    return clip(clamp_operand(_tensor_arg("clamp", "x", x), min, max), min, max)
+
+
+def clamp_operand(x: Tensor, min: Any, max: Any) -> Tensor:
+    """``x`` as ``clamp`` takes it: a tensor that is not floating, with a floating bound, cast
+    to the bounds' floating dtype (the default float one for Python floats), as PyTorch
+    promotes it; else ``x`` itself.
+
+    Example: ``clamp_operand(pt.asarray([1, 5]), 2.5, None)`` is ``[1., 5.]`` in float32.
+    """
+    if x.dtype.kind in ("real floating", "complex floating"):
+        return x
+    target = None
+    for bound in (min, max):
+        if isinstance(bound, TensorBase):
+            if bound.dtype.kind == "real floating":
+                target = bound.dtype if target is None else result_type(target, bound.dtype)
+        elif isinstance(bound, float):
+            target = target or _config.DEFAULT_FLOAT.get()
+    return x if target is None else astype(x, target)

@@ -421,15 +421,16 @@ def _spread(where: str, correction: Any, unbiased: Any) -> float:
 def std(
     self: Tensor,
     dim: Any = None,
+    unbiased: Any = None,
     keepdim: Any = None,
     *,
     axis: Any = None,
     keepdims: Any = None,
     correction: Any = None,
-    unbiased: Any = None,
 ) -> Tensor:
     """Standard deviation; as in PyTorch the method is unbiased (``correction=1``) by default
-    (``pt.std`` follows the standard: ``correction=0``).
+    (``pt.std`` follows the standard: ``correction=0``), and takes PyTorch's positional
+    ``x.std(dim, unbiased, keepdim)`` and ``x.std(unbiased)``.
 
     Examples
     --------
@@ -438,6 +439,8 @@ def std(
     1.4142135381698608
     """
 
+    if isinstance(dim, bool) and unbiased is None:  # (PyTorch's x.std(unbiased))
+        dim, unbiased = None, dim
     return _std(
         self,
         axis=_axis("std", dim, axis),
@@ -449,14 +452,15 @@ def std(
 def var(
     self: Tensor,
     dim: Any = None,
+    unbiased: Any = None,
     keepdim: Any = None,
     *,
     axis: Any = None,
     keepdims: Any = None,
     correction: Any = None,
-    unbiased: Any = None,
 ) -> Tensor:
-    """Variance; as in PyTorch the method is unbiased (``correction=1``) by default.
+    """Variance; as in PyTorch the method is unbiased (``correction=1``) by default, and takes
+    PyTorch's positional ``x.var(dim, unbiased, keepdim)`` and ``x.var(unbiased)``.
 
     Examples
     --------
@@ -465,6 +469,8 @@ def var(
     2.0
     """
 
+    if isinstance(dim, bool) and unbiased is None:  # (PyTorch's x.var(unbiased))
+        dim, unbiased = None, dim
     return _var(
         self,
         axis=_axis("var", dim, axis),
@@ -897,7 +903,8 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     >>> pt.asarray([-1.0, 2.0]).clamp(min=0.0)
     tensor([0., 2.], backend='numpy')
     """
-
+    if self._data.dtype not in self._backend.cats[_REAL_FLOAT_CAT]:
+        self = _extras.clamp_operand(self, min, max)  # (an integer tensor, a float bound)
     return elementwise.clip(self, min, max)
 
 
@@ -1083,6 +1090,7 @@ def zero_(self: Tensor) -> Tensor:
 
 _GRAD_MODE = _config.GRAD_ENABLED
 _BOOL_CAT = dt.CATEGORY_NAMES.index("boolean")
+_REAL_FLOAT_CAT = dt.CATEGORY_NAMES.index("real floating-point")
 _NUMERIC_CAT = dt.CATEGORY_NAMES.index("numeric")
 
 
@@ -1647,7 +1655,7 @@ class TensorMethods:
     minimum = _binary_method("minimum", "minimum")
     matmul = _binary_method("matmul", "matmul")
     remainder = _binary_method("remainder", "remainder")
-    fmod = _binary_method("fmod", "remainder")
+    fmod = _pytorch.fmod
     logical_and = _binary_method("logical_and", "logical_and")
     logical_or = _binary_method("logical_or", "logical_or")
     mm = mm

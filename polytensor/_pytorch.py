@@ -10,6 +10,7 @@ names them, so the official suite sees the standard's functions.
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -56,6 +57,7 @@ __all__ = [
     "det",
     "div",
     "flatten",
+    "fmod",
     "gather",
     "hstack",
     "index_select",
@@ -1427,3 +1429,34 @@ def neg(input: Tensor) -> Tensor:
     from ._ops.elementwise import negative
 
     return negative(input)
+
+
+def fmod(input: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``torch.fmod(x, y)`` (and ``x.fmod(y)``): the remainder of the division
+    rounded toward zero, which has the sign of ``x`` (C's ``fmod``), where ``pt.remainder``'s
+    has the sign of ``y``. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.fmod(pt.asarray([-7.0, 7.0]), 2.0), pt.remainder(pt.asarray([-7.0, 7.0]), 2.0)
+    (tensor([-1.,  1.], backend='numpy'), tensor([1., 1.], backend='numpy'))
+    """
+    from ._ops import elementwise as E
+
+    _tensor_arg("fmod", input)
+    r = E.remainder(input, other)
+    # where the two signs differ (r not 0), fmod is r - other
+    fix = logical_and(r != 0, (r < 0) != (input < 0))
+    if r.dtype.kind != "real floating":
+        return searching.where(fix, r - other, r)
+    fix = logical_and(fix, E.isfinite(r))
+    r = searching.where(fix, r - other, r)
+    # an infinite divisor leaves a finite x as it is (remainder gives the infinity)
+    if isinstance(other, TensorBase):
+        keep = logical_and(E.isinf(other), E.isfinite(input))
+    elif isinstance(other, (int, float)) and math.isinf(other):
+        keep = E.isfinite(input)
+    else:
+        return r
+    return searching.where(keep, input, r)

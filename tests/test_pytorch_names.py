@@ -249,3 +249,53 @@ def test_integer_inputs_as_torch(backend: str) -> None:
         np.testing.assert_allclose(
             np.asarray(got.tolist(), dtype=float), want.double().numpy(), rtol=1e-6
         )
+
+
+# -- answers that differed from PyTorch's without an error --------------------------------------
+def test_fmod_has_the_dividends_sign_and_torchs_gradient(backend: str) -> None:
+    xs = [-7.0, 7.0, -7.5, 5.0, -5.0, 0.0, 3.25]
+    ys = [2.0, -2.0, 2.0, float("inf"), float("-inf"), 3.0, -1.5]
+    got, want = [], []
+    for lib, out in ((pt, got), (torch, want)):
+        x = lib.tensor(xs, requires_grad=True)
+        y = lib.tensor(ys, requires_grad=True)
+        r = lib.fmod(x, y)
+        r.sum().backward()
+        out += [r.tolist(), x.grad.tolist(), y.grad.tolist(), x.detach().fmod(2.0).tolist()]
+        out.append(lib.tensor([-7, 7, 0]).fmod(-2).tolist())
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    "args", [(0, False), (0, True), (1, True, True), (False,), (True,), (1,), ()]
+)
+def test_std_and_var_methods_take_torchs_positional_arguments(backend: str, args: Any) -> None:
+    x = A.astype("float64")
+    for name in ("std", "var"):
+        got = getattr(pt.asarray(x), name)(*args)
+        want = getattr(torch.tensor(x), name)(*args)
+        assert tuple(got.shape) == tuple(want.shape), (name, args)
+        np.testing.assert_allclose(np.asarray(got.tolist()), want.numpy(), rtol=1e-12)
+
+
+def test_dividing_by_numel_or_size_keeps_float32(backend: str) -> None:
+    x = pt.ones(4)
+    for r in (x.sum() / x.numel(), x / x.size, x.size * x, x - x.numel(), pt.multiply(x, x.size)):
+        assert r.dtype == pt.float32
+
+
+def test_clamp_of_integers_by_float_bounds_promotes_as_torch(backend: str) -> None:
+    cases = {
+        "python floats": lambda lib: lib.tensor([1, 5, 9]).clamp(2.5, 6.5),
+        "float tensor": lambda lib: lib.clamp(
+            lib.tensor([1, 5, 9]), min=lib.tensor(2.5, dtype=lib.float64)
+        ),
+        "int bounds": lambda lib: lib.tensor([1, 5, 9]).clamp(2, 6),
+        "bool": lambda lib: lib.tensor([True, False]).clamp(0.5),
+    }
+    for name, f in cases.items():
+        got, want = f(pt), f(torch)
+        assert got.tolist() == want.tolist(), name
+        assert got.dtype.name == str(want.dtype).removeprefix("torch."), name
+    with pytest.raises((TypeError, RuntimeError)):
+        pt.tensor([1, 5, 9]).clamp_(2.5, 6.5)
