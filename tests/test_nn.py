@@ -1010,3 +1010,54 @@ def test_silu_gelu_softplus_modules_and_errors() -> None:
         F.softplus(pt.ones(2), beta="2")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"pt\.asarray"):
         F.gelu([1.0])  # type: ignore[arg-type]
+
+
+# -- answers that differed from PyTorch's without an error --------------------------------------
+def test_sequential_renumbers_after_del_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        s = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Tanh())
+        del s[0]
+        s.append(lib.nn.Sigmoid())
+        assert [type(m).__name__ for m in s] == ["ReLU", "Tanh", "Sigmoid"]
+        s = lib.nn.Sequential(
+            lib.nn.Linear(2, 2), lib.nn.ReLU(), lib.nn.Linear(2, 3), lib.nn.Tanh()
+        )
+        del s[1]
+        assert list(s.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+        del s[0:2]
+        assert [type(m).__name__ for m in s] == ["Tanh"] and list(s._modules) == ["0"]
+
+
+@pytest.mark.parametrize("ndim", [1, 2, 3, 4])
+def test_softmax_without_dim_takes_torchs_implicit_dim_and_warns(ndim: int) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(ndim).standard_normal((2, 3, 4, 5)[:ndim]).astype(np.float32)
+    calls = {
+        "F.softmax": lambda lib, t: lib.nn.functional.softmax(t),
+        "F.log_softmax": lambda lib, t: lib.nn.functional.log_softmax(t),
+        "nn.Softmax": lambda lib, t: lib.nn.Softmax()(t),
+        "nn.LogSoftmax": lambda lib, t: lib.nn.LogSoftmax(dim=None)(t),
+    }
+    for name, f in calls.items():
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            got = f(pt, pt.asarray(x))
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            want = f(torch, torch.tensor(x))
+        np.testing.assert_allclose(np.asarray(got.tolist()), want.numpy(), rtol=1e-5, err_msg=name)
+    assert repr(pt.nn.Softmax()) == repr(torch.nn.Softmax()) == "Softmax(dim=None)"
+    assert pt.nn.functional.softmax(pt.asarray(x), 0, dtype=pt.float64).dtype == pt.float64
+
+
+def test_cross_entropy_with_probabilities_keeps_float32_and_empty_is_nan() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    logits = rng.standard_normal((3, 5)).astype(np.float32)
+    probs = rng.dirichlet(np.ones(5), 3).astype(np.float32)
+    got = pt.nn.functional.cross_entropy(pt.asarray(logits), pt.asarray(probs))
+    want = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(probs))
+    assert got.dtype == pt.float32
+    assert got.item() == pytest.approx(want.item(), rel=1e-6)
+    empty = pt.nn.functional.cross_entropy(pt.zeros((0, 5)), pt.zeros((0, 5)))
+    assert np.isnan(empty.item())
+    assert np.isnan(torch.nn.functional.cross_entropy(torch.zeros(0, 5), torch.zeros(0, 5)).item())

@@ -224,16 +224,20 @@ def tanh(input: Tensor) -> Tensor:
     return _tanh(_tensor(input, "tanh"))
 
 
-def softmax(input: Tensor, dim: int = -1) -> Tensor:
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, shifted by the maximum for stability.
 
     Parameters
     ----------
     input : Tensor
         Floating-point scores.
-    dim : int, default -1
-        The axis that sums to one. (Note: PyTorch's default is an implicit, deprecated choice;
-        here it is the last axis.)
+    dim : int, optional
+        The axis that sums to one. Without it, PyTorch's deprecated implicit choice, with its
+        warning: dimension 0 of a 0-, 1- or 3-D input, else dimension 1.
+    dtype : DType, optional
+        The dtype the input is cast to first.
 
     Examples
     --------
@@ -242,13 +246,16 @@ def softmax(input: Tensor, dim: int = -1) -> Tensor:
     >>> F.softmax(pt.asarray([1000.0, 1000.0]), dim=0)
     tensor([0.5, 0.5], backend='numpy')
     """
-    x = _tensor(input, "softmax")
+    x = _cast(_tensor(input, "softmax"), dtype)
     _floating(x, "softmax")
-    return _softmax(x, axis=_dim(dim, x.ndim, "softmax"))
+    return _softmax(x, axis=_dim(_implicit(dim, x.ndim, "softmax", _stacklevel), x.ndim, "softmax"))
 
 
-def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
-    """log(softmax(x)) along ``dim``, computed as ``x - max - log(sum(exp(x - max)))``.
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed as ``x - max - log(sum(exp(x - max)))``; ``dim``
+    and ``dtype`` as ``softmax``'s.
 
     Examples
     --------
@@ -258,9 +265,27 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
     >>> y.tolist()
     [-1000.0, 0.0]
     """
-    x = _tensor(input, "log_softmax")
+    x = _cast(_tensor(input, "log_softmax"), dtype)
     _floating(x, "log_softmax")
-    return _log_softmax(x, axis=_dim(dim, x.ndim, "log_softmax"))
+    d = _implicit(dim, x.ndim, "log_softmax", _stacklevel)
+    return _log_softmax(x, axis=_dim(d, x.ndim, "log_softmax"))
+
+
+def _implicit(dim: int | None, ndim: int, where: str, stacklevel: int) -> int:
+    """``dim``, or PyTorch's deprecated implicit choice when it is None, with its warning."""
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {where} has been deprecated. Change the call to "
+        f"include dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    return x if dtype is None else astype(x, dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
@@ -778,8 +803,8 @@ def cross_entropy(
             t = t * (1 - label_smoothing) + label_smoothing / c
         prod = logp * t if wc is None else logp * t * wc
         loss = -_sum(prod, axis=cdim)
-        if reduction == "mean":
-            return _sum(loss) / (loss.size or 1)
+        if reduction == "mean":  # (an empty batch: NaN, as PyTorch's mean of nothing)
+            return _mean(loss) if loss.size else _sum(loss) * math.nan
         return _reduce(loss, reduction, where_)
     t = _signed(t)
     nll = nll_loss(logp, t, weight=weight, ignore_index=ignore_index, reduction=reduction)

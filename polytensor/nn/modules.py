@@ -95,6 +95,11 @@ class Sequential(Module):
         keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
         for k in keys:
             del self._modules[k]
+        # the rest renumbered 0, 1, ..., as PyTorch's: a later append() then takes a free key
+        # (it would replace a module), and state_dict() has PyTorch's keys
+        kept = list(self._modules.values())
+        self._modules.clear()
+        self._modules.update((str(i), m) for i, m in enumerate(kept))
 
     def append(self, module: Module) -> Sequential:
         """Add ``module`` at the end; returns self.
@@ -642,7 +647,7 @@ class Softmax(Module):
     tensor([[0.5, 0.5]], backend='numpy')
     """
 
-    def __init__(self, dim: int = -1) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
@@ -664,7 +669,7 @@ class LogSoftmax(Module):
     tensor([[0.]], backend='numpy')
     """
 
-    def __init__(self, dim: int = -1) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
