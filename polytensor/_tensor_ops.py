@@ -136,7 +136,46 @@ def _rmatmul_dunder(x2: Any, x1: Any, /) -> Any:
     return apply(OPS["matmul"], (x1, x2), None, True)
 
 
+def _torch_steps(key: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """For a key that mixes integers (or 0-d integer tensors) with index tensors, PyTorch's
+    order as two keys: the integers (and slices, None, ...) first, then the index tensors on
+    what is left. NumPy counts those integers among the advanced indices, which moves the
+    indexed dimensions to the front when a slice separates them (``x[0, :, idx]``: NumPy's
+    (len(idx), n), PyTorch's (n, len(idx))). None: the key has no such mix."""
+    ints = tensors = False
+    for k in key:
+        if k.__class__ is int:
+            ints = True
+        elif isinstance(k, TensorBase):
+            if k.ndim == 0 and k.dtype.kind in ("signed integer", "unsigned integer"):
+                ints = True
+            else:
+                tensors = True
+    if not (ints and tensors):
+        return None
+    first: list[Any] = []
+    second: list[Any] = []
+    for k in key:
+        if isinstance(k, TensorBase):
+            if k.ndim == 0 and k.dtype.kind in ("signed integer", "unsigned integer"):
+                first.append(operator.index(k))
+            else:  # (a boolean mask spans as many dimensions as it has)
+                first.extend([slice(None)] * (k.ndim if k.dtype.kind == "bool" else 1))
+                second.append(k)
+        elif k.__class__ is int:
+            first.append(k)
+        elif k is Ellipsis:
+            first.append(k)
+            second.append(k)
+        else:  # a slice, or None (a new dimension of the first step's result)
+            first.append(k)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
+
+
 def _getitem(self: Any, key: Any, /) -> Tensor:
+    if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
+        return _getitem(_getitem(self, steps[0]), steps[1])  # (PyTorch's order)
     if _as_view is not None:
         if not _basic(key):
             key = _as_ints(key, self._backend)
@@ -358,6 +397,9 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
+    if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
+        _setitem(_getitem(self, steps[0]), steps[1], value)  # (PyTorch's order, on a view)
+        return
     b = self._backend
     if (
         type(key) is _tb.TENSOR

@@ -299,3 +299,53 @@ def test_clamp_of_integers_by_float_bounds_promotes_as_torch(backend: str) -> No
         assert got.dtype.name == str(want.dtype).removeprefix("torch."), name
     with pytest.raises((TypeError, RuntimeError)):
         pt.tensor([1, 5, 9]).clamp_(2.5, 6.5)
+
+
+# -- an index mixing integers and index tensors, in PyTorch's order -----------------------------
+def _keys(lib: Any) -> list[tuple[Any, ...]]:
+    i = lib.tensor([3, 1])
+    j = lib.tensor([[0, 2], [1, 1]])
+    m3 = lib.tensor([True, False, True])
+    m4 = lib.tensor([True, False, True, True])
+    return [
+        (0, slice(None), i),
+        (1, slice(None, 2), i),
+        (slice(None), 0, i),
+        (i[:1] - 2, slice(None), 0),
+        (0, Ellipsis, i),
+        (None, 0, slice(None), i),
+        (0, slice(None), i, None),
+        (1, m3, slice(None)),
+        (1, slice(None), m4),
+        (lib.tensor(1), slice(None), i),
+        (0, j, slice(1, 3)),
+        (1, slice(None), j),
+        (0, m3, i[:1]),
+    ]
+
+
+@pytest.mark.parametrize("n", range(13))
+def test_integers_and_index_tensors_index_in_torchs_order(backend: str, n: int) -> None:
+    a = np.arange(24.0).reshape(2, 3, 4)
+    got_key, want_key = _keys(pt)[n], _keys(torch)[n]
+    masks = any(isinstance(k, pt.Tensor) and k.dtype == pt.bool for k in got_key)
+    if masks and backend != "numpy":
+        return  # (Dask refuses a boolean mask, array-api-strict one beside other indices)
+    x, tx = pt.asarray(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    got, want = x[got_key], tx[want_key]
+    assert tuple(got.shape) == tuple(want.shape)
+    assert got.tolist() == want.tolist()
+    weights = np.arange(1.0, want.numel() + 1).reshape(tuple(want.shape))
+    (got * pt.asarray(weights)).sum().backward()
+    (want * torch.tensor(weights)).sum().backward()
+    assert x.grad.tolist() == tx.grad.tolist()
+    if backend == "array_api_strict":
+        return  # (array-api-strict writes at slices and integers only)
+    y, ty = pt.asarray(a), torch.tensor(a)
+    y[got_key] = pt.asarray(-weights)
+    ty[want_key] = torch.tensor(-weights)
+    assert y.tolist() == ty.tolist()
+    if want.ndim:  # a value broadcast along the last dimension
+        y[got_key] = pt.asarray(np.arange(want.shape[-1]) + 100.0)
+        ty[want_key] = torch.tensor(np.arange(want.shape[-1]) + 100.0)
+        assert y.tolist() == ty.tolist()
