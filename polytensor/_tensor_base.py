@@ -41,7 +41,9 @@ class TensorBase:
     """
 
     __slots__ = ("__weakref__", "_backend", "_data", "_meta")
-    __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
+    # hashed by identity, as PyTorch's tensors (__eq__ is element-wise): set(model.parameters())
+    # and dicts keyed by parameters work
+    __hash__ = object.__hash__
     __array_priority__ = 1000
 
     _data: Any

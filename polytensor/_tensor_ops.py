@@ -541,7 +541,7 @@ class TensorOperators:
     __le__: _Operator = _operator("less_equal")
     __gt__: _Operator = _operator("greater")
     __ge__: _Operator = _operator("greater_equal")
-    __hash__ = None  # type: ignore[assignment]  # __eq__ is element-wise
+    __hash__ = object.__hash__  # (by identity, as PyTorch's; __eq__ is element-wise)
 
     __getitem__: _Operator = _getitem
     __setitem__ = _setitem
@@ -551,5 +551,10 @@ class TensorOperators:
 # Python refuses a call of it (x.__mul__(a, b)); the public functions used as operators
 # (``__abs__`` is ``pt.abs``) keep theirs.
 for _name, _fn in list(vars(TensorOperators).items()):
-    if _name.startswith("__") and callable(_fn) and getattr(_fn, "__name__", "").startswith("_"):
+    if (
+        _name.startswith("__")
+        and _fn is not object.__hash__
+        and callable(_fn)
+        and getattr(_fn, "__name__", "").startswith("_")
+    ):
         _fn.__name__ = _fn.__qualname__ = _name

@@ -326,15 +326,18 @@ def test_gradient_through_ops_with_python_scalars() -> None:
 
 
 # -- hashing --------------------------------------------------------------------------------------
-def test_tensors_are_not_hashable() -> None:
+def test_tensors_hash_by_identity_as_torchs() -> None:
     t = pt.ones(2)
-    with pytest.raises(TypeError, match="unhashable"):
-        hash(t)
-    with pytest.raises(TypeError):
-        {t}  # noqa: B018
-    with pytest.raises(TypeError):
-        {pt.asarray(1.0): 1}
-    assert pt.Tensor.__hash__ is None
+    u = pt.ones(2)
+    assert hash(t) == hash(t) and hash(t) != hash(u)
+    assert t in {t} and u not in {t} and {t: 1}[t] == 1
+    model = pt.nn.Linear(3, 2)
+    params = set(model.parameters())
+    assert len(params) == 2 and model.weight in params and model.bias in params
+    names = {p: n for n, p in model.named_parameters()}
+    assert names[model.weight] == "weight"
+    torch = pytest.importorskip("torch")
+    assert len(set(torch.nn.Linear(3, 2).parameters())) == 2
 
 
 # -- dtypes ---------------------------------------------------------------------------------------
