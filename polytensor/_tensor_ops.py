@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -21,7 +22,7 @@ from ._dispatch import apply, common_backend
 from ._ops import elementwise as E
 from ._ops._index_key import bool_scalars, check_key
 from ._ops._registry import OPS
-from ._ops.creation import check_float_fits
+from ._ops.creation import asarray, check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import fill_key, put, split_key
@@ -173,7 +174,40 @@ def _torch_steps(key: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]
     return tuple(first), tuple(second)
 
 
+def _lists_as_tensors(self: Any, key: Any) -> Any:
+    """``key`` with each Python list in it (``x[[1, 0]]``, ``x[[0, 1], [1, 2]]``) made an index
+    tensor on ``self``'s device, as PyTorch reads it (booleans a mask; an empty list no
+    index). Anything else as it is."""
+    if key.__class__ is list:
+        if not any(
+            k.__class__ in (list, tuple, slice)
+            or k is None
+            or k is Ellipsis
+            or isinstance(k, TensorBase)
+            for k in key
+        ):
+            return _list_index(self, key)
+        warnings.warn(  # (PyTorch's legacy reading, with its warning)
+            "Using a non-tuple sequence for multidimensional indexing is deprecated; use "
+            "x[tuple(seq)] instead of x[seq]",
+            UserWarning,
+            stacklevel=3,
+        )
+        key = tuple(key)
+    if key.__class__ is tuple and any(k.__class__ is list for k in key):
+        return tuple(_list_index(self, k) if k.__class__ is list else k for k in key)
+    return key
+
+
+def _list_index(self: Any, items: list[Any]) -> Any:
+    if not items:
+        return asarray(items, dtype=dt.int64, device=self.device)
+    return asarray(items, device=self.device)
+
+
 def _getitem(self: Any, key: Any, /) -> Tensor:
+    if key.__class__ is list or key.__class__ is tuple:
+        key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         return _getitem(_getitem(self, steps[0]), steps[1])  # (PyTorch's order)
     if _as_view is not None:
@@ -397,6 +431,8 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
+    if key.__class__ is list or key.__class__ is tuple:
+        key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         _setitem(_getitem(self, steps[0]), steps[1], value)  # (PyTorch's order, on a view)
         return

@@ -349,3 +349,43 @@ def test_integers_and_index_tensors_index_in_torchs_order(backend: str, n: int) 
         y[got_key] = pt.asarray(np.arange(want.shape[-1]) + 100.0)
         ty[want_key] = torch.tensor(np.arange(want.shape[-1]) + 100.0)
         assert y.tolist() == ty.tolist()
+
+
+# -- Python lists as indices, as PyTorch reads them ---------------------------------------------
+LIST_KEYS: list[Any] = [
+    [2, 0],
+    [-1],
+    [],
+    ([0, 1], [1, 2]),
+    (slice(None), [3, 0]),
+    (1, [0, 3]),
+    [[0, 1], [1, 2]],  # (PyTorch's legacy reading: a tuple of indices, with a warning)
+    [slice(None), 1],
+    [True, False, True],
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+@pytest.mark.parametrize("n", range(len(LIST_KEYS)))
+def test_lists_index_as_in_torch(backend: str, n: int) -> None:
+    key = LIST_KEYS[n]
+    if backend != "numpy" and key == [True, False, True]:
+        return  # (a mask: Dask refuses it)
+    a = np.arange(12.0).reshape(3, 4)
+    x, tx = pt.asarray(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    got, want = x[key], tx[key]
+    assert got.tolist() == want.tolist() and tuple(got.shape) == tuple(want.shape)
+    (got * 2).sum().backward()
+    (want * 2).sum().backward()
+    assert x.grad.tolist() == tx.grad.tolist()
+    if backend == "array_api_strict" or want.numel() == 0:
+        return  # (array-api-strict writes at slices and integers only)
+    y, ty = pt.asarray(a), torch.tensor(a)
+    y[key] = -7.0
+    ty[key] = -7.0
+    assert y.tolist() == ty.tolist()
+
+
+def test_a_nested_list_key_warns_as_torch() -> None:
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        pt.ones((2, 2))[[[0, 1], [1, 0]]]
