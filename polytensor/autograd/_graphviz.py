@@ -103,6 +103,7 @@ def to_dot(tensor: Any, params: Mapping[str, Any] | None = None) -> DotSource:
       node [shape=box, style=filled, fillcolor=lightgray, fontname=monospace, fontsize=10];
       ...
     }
+    <BLANKLINE>
     """
     if not isinstance(tensor, TensorBase):
         raise TypeError(
