@@ -118,6 +118,7 @@ def _type_error(opdef: OpDef, value: Any) -> TypeError:
 
 
 _SCALAR_TYPES = frozenset(_SCALARS)
+_EXACT_KINDS = frozenset(("bool", "signed integer", "unsigned integer"))
 
 
 def _foreign_array(value: Any) -> bool:
@@ -190,6 +191,14 @@ def apply(
         )
     if backend.multi_device:
         common_backend(opdef.name, inputs)  # checks devices too
+    if opdef.extra.get("true_division") and all(
+        d is None or d.kind in _EXACT_KINDS for d in dtypes
+    ):  # integers and booleans alone: divided as the default float dtype, as PyTorch's
+        fl = _config.DEFAULT_FLOAT.get()
+        for i, d in enumerate(dtypes):
+            if d is not None:
+                datas[i] = backend.xp.astype(datas[i], backend.to_native[fl])
+                dtypes[i] = fl
     group = opdef.promote or ()
     cats = opdef.category_sets
     for i, d in enumerate(dtypes):

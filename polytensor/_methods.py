@@ -354,6 +354,8 @@ def _axis(where: str, dim: Any, axis: Any) -> Any:
     if dim is not None and axis is not None:
         raise TypeError(f"{where}() got both dim= and axis=; pass one")
     a = dim if dim is not None else axis
+    if a.__class__ is list:  # (PyTorch takes a list of dims too: x.sum([0, 1]))
+        a = tuple(a)
     if a is not None and not all(
         isinstance(d, int) and not isinstance(d, bool)
         for d in (a if isinstance(a, tuple) else (a,))
@@ -588,6 +590,93 @@ def _unary_method(name: str, fn_name: str | None = None) -> Callable[..., Tensor
     return method
 
 
+def _scaled(where: str, other: Any, alpha: Any) -> Any:
+    """``alpha * other`` for PyTorch's ``alpha=`` of ``add``/``sub`` (a Python number)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
+        raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
+    return other * alpha
+
+
+def div(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """PyTorch's ``x.div(y, rounding_mode=None)``: ``pt.div``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([-7.0, 7.0]).div(2.0, rounding_mode="trunc")
+    tensor([-3.,  3.], backend='numpy')
+    """
+    return _pytorch.div(self, other, rounding_mode=rounding_mode)
+
+
+def div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """In-place ``div``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([7.0]); _ = x.div_(2.0, rounding_mode="floor"); x
+    tensor([3.], backend='numpy')
+    """
+    if rounding_mode is None:
+        return _DIV_INPLACE(self, other)
+    r = _pytorch.div(_inplace.alias_before_inplace(self), other, rounding_mode=rounding_mode)
+    if r.dtype is not self.dtype:
+        dt.check_result_cast(r.dtype, self.dtype, "div_", "x = x.div(y, rounding_mode=...)")
+        r = astype(r, self.dtype)
+    return assign_inplace(self, r, "div_")
+
+
+def round(self: Tensor, decimals: int = 0) -> Tensor:
+    """PyTorch's ``x.round(decimals=0)``: to the nearest integer, ties to even, or to
+    ``decimals`` decimal places (negative: tens, hundreds...) as PyTorch computes it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([1.2345, 2.5]).round(), pt.asarray([1.2345]).round(decimals=2)
+    (tensor([1., 2.], backend='numpy'), tensor([1.23], backend='numpy'))
+    """
+    return _pytorch.round(self, decimals=decimals)
+
+
+def flip(self: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's ``x.flip(dims)``: the order of the entries reversed along ``dims`` (an int,
+    or a list or tuple of them, or several ints).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([[1, 2], [3, 4]]).flip(1)
+    tensor([[2, 1],
+            [4, 3]], backend='numpy')
+    """
+    axes = dims[0] if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else dims
+    if not axes:
+        raise TypeError("flip() missing its dims: write x.flip(0) or x.flip([0, 1])")
+    from ._ops.manipulation import flip as _flip
+
+    return _flip(self, axis=tuple(axes))
+
+
+def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """PyTorch's ``x.roll(shifts, dims=None)``: ``pt.roll(x, shifts, axis=dims)`` (without
+    dims, over the flattened tensor).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([1, 2, 3]).roll(1)
+    tensor([3, 1, 2], backend='numpy')
+    """
+    from ._ops.manipulation import roll as _roll
+
+    def _t(v: Any) -> Any:
+        return tuple(v) if isinstance(v, list) else v
+
+    return _roll(self, _t(shifts), axis=_t(dims))
+
+
 # Example inputs in the methods' domains (other methods take [0.5, 1.0]).
 _EXAMPLE_DATA = {
     "acosh": "[1.0, 2.0]",
@@ -607,6 +696,11 @@ def _binary_method(name: str, fn_name: str) -> Callable[..., Tensor]:
 
     def method(self: Tensor, other: Any) -> Tensor:
         return fn(self, other)  # type: ignore[no-any-return]
+
+    if fn_name in ("add", "subtract"):  # PyTorch's x.add(y, alpha=a): x + a * y
+
+        def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:  # type: ignore[misc]
+            return fn(self, other if alpha is None else _scaled(name, other, alpha))  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -631,7 +725,11 @@ def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
     dunder = _INPLACE_OPERATORS[fn_name]
     operator = getattr(TensorOperators, dunder)  # one implementation
 
-    def method(self: Tensor, other: Any) -> Tensor:
+    def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+        if alpha is not None:  # PyTorch's x.add_(y, alpha=a): x += a * y
+            if fn_name not in ("add", "subtract"):
+                raise TypeError(f"{name}() got an unexpected keyword argument 'alpha'")
+            other = _scaled(name, other, alpha)
         try:
             r = operator(self, other)
         except dt.CastError as e:  # the operator's message, under this method's name
@@ -1089,6 +1187,7 @@ def zero_(self: Tensor) -> Tensor:
 
 
 _GRAD_MODE = _config.GRAD_ENABLED
+_DIV_INPLACE = _inplace_method("div_", "divide")
 _BOOL_CAT = dt.CATEGORY_NAMES.index("boolean")
 _REAL_FLOAT_CAT = dt.CATEGORY_NAMES.index("real floating-point")
 _NUMERIC_CAT = dt.CATEGORY_NAMES.index("numeric")
@@ -1600,6 +1699,8 @@ class TensorMethods:
     nelement = nelement
     tril = tril
     triu = triu
+    flip = flip
+    roll = roll
 
     # -- element-wise functions ----------------------------------------------------------------
     abs = _unary_method("abs")
@@ -1613,7 +1714,7 @@ class TensorMethods:
     sign = _unary_method("sign")
     floor = _unary_method("floor")
     ceil = _unary_method("ceil")
-    round = _unary_method("round")
+    round = round
     trunc = _unary_method("trunc")
     log1p = _unary_method("log1p")
     expm1 = _unary_method("expm1")
@@ -1643,7 +1744,8 @@ class TensorMethods:
     add = _binary_method("add", "add")
     sub = _binary_method("sub", "subtract")
     mul = _binary_method("mul", "multiply")
-    div = _binary_method("div", "divide")
+    div = div
+    true_divide = _binary_method("true_divide", "divide")
     pow = _binary_method("pow", "pow")
     eq = _binary_method("eq", "equal")
     ne = _binary_method("ne", "not_equal")
@@ -1666,7 +1768,7 @@ class TensorMethods:
     add_ = _inplace_method("add_", "add")
     sub_ = _inplace_method("sub_", "subtract")
     mul_ = _inplace_method("mul_", "multiply")
-    div_ = _inplace_method("div_", "divide")
+    div_ = div_
     pow_ = _inplace_method("pow_", "pow")
     clamp = clamp
     clamp_ = clamp_

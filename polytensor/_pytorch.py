@@ -52,6 +52,7 @@ __all__ = [
     "bmm",
     "broadcast_tensors",
     "chunk",
+    "concat",
     "cumprod",
     "cumsum",
     "det",
@@ -79,11 +80,13 @@ __all__ = [
     "outer",
     "permute",
     "prod",
+    "round",
     "rsqrt",
     "select",
     "softmax",
     "sort",
     "split",
+    "stack",
     "std",
     "sub",
     "sum",
@@ -812,7 +815,6 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
 # PyTorch's names of the standard's element-wise functions (the same functions)
 mul = multiply
 sub = subtract
-div = divide
 
 
 # -- more of PyTorch's names, spelled with what polytensor has ---------------------------------
@@ -1460,3 +1462,115 @@ def fmod(input: Tensor, other: Any) -> Tensor:
     else:
         return r
     return searching.where(keep, input, r)
+
+
+def div(
+    input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None
+) -> Tensor:
+    """PyTorch's ``torch.div(a, b, rounding_mode=None)``: true division (``pt.divide``; of
+    integers, in the default float dtype), or rounded toward zero (``"trunc"``) or down
+    (``"floor"``), which keep an integer dtype. Written into ``out=`` if given.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> a = pt.asarray([-7, 7])
+    >>> pt.div(a, 2)
+    tensor([-3.5,  3.5], backend='numpy')
+    >>> pt.div(a, 2, rounding_mode="trunc"), pt.div(a, 2, rounding_mode="floor")
+    (tensor([-3,  3], backend='numpy'), tensor([-4,  3], backend='numpy'))
+    """
+    from ._ops import elementwise as E
+
+    if rounding_mode is None:
+        t = divide(input, other)
+    elif rounding_mode == "floor":
+        t = E.floor_divide(input, other)
+    elif rounding_mode == "trunc":
+        q = divide(input, other)
+        if q.dtype.kind in ("real floating", "complex floating") and not _all_exact(input, other):
+            t = E.trunc(q)
+        else:  # integers: the floor quotient, one up where the exact quotient is negative
+            t = E.floor_divide(input, other)
+            r = E.remainder(input, other)
+            up = logical_and(r != 0, (input < 0) != (other < 0))
+            t = searching.where(up, t + 1, t)
+    else:
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"{rounding_mode!r}"
+        )
+    return t if out is None else _into(out, t, "div")
+
+
+def _all_exact(*values: Any) -> bool:
+    """Whether every value is an integer (or boolean) tensor or Python int."""
+    for v in values:
+        if isinstance(v, TensorBase):
+            if v.dtype.kind not in ("signed integer", "unsigned integer", "bool"):
+                return False
+        elif not isinstance(v, int):
+            return False
+    return True
+
+
+def round(x: Tensor, /, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:
+    """The standard's ``round`` (to the nearest integer, ties to even), with PyTorch's
+    ``decimals=``: ``round(x * 10**d) / 10**d`` (``round(x / 10**-d) * 10**-d`` for negative
+    ``d``), as PyTorch computes it. Written into ``out=`` if given.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.round(pt.asarray([1.2345, 2.5])), pt.round(pt.asarray([1234.5]), decimals=-2)
+    (tensor([1., 2.], backend='numpy'), tensor([1200.], backend='numpy'))
+    """
+    from ._ops import elementwise as E
+
+    d = operator.index(decimals)
+    if d == 0:
+        t = E.round(x)
+    elif d > 0:
+        t = E.round(x * 10.0**d) / 10.0**d
+    else:
+        t = E.round(x / 10.0**-d) * 10.0**-d
+    return t if out is None else _into(out, t, "round")
+
+
+def stack(
+    arrays: Any, /, dim: int | None = None, *, axis: int | None = None, out: Any = None
+) -> Tensor:
+    """The standard's ``stack(arrays, axis=0)``, with PyTorch's ``dim`` (positional, or
+    ``dim=``) and ``out=``: ``torch.stack(tensors, 1)`` runs unchanged.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.stack([pt.ones(2), pt.zeros(2)], 1).shape
+    (2, 2)
+    """
+    from ._ops.manipulation import stack as _stack
+
+    a = _dim_or_axis("stack", dim, axis)
+    t = _stack(arrays, axis=0 if a is None else a)
+    return t if out is None else _into(out, t, "stack")
+
+
+def concat(
+    arrays: Any, /, dim: int | None = None, *, axis: int | None = 0, out: Any = None
+) -> Tensor:
+    """The standard's ``concat(arrays, axis=0)`` (``axis=None`` joins them flattened), with
+    PyTorch's ``dim`` (positional, or ``dim=``) and ``out=``, as ``torch.concat``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.concat([pt.ones((1, 2)), pt.zeros((1, 2))], dim=1).shape
+    (1, 4)
+    """
+    from ._ops.manipulation import concat as _concat
+
+    if dim is not None and axis not in (0, None):
+        raise TypeError("concat() got both dim= (PyTorch's spelling) and axis=; pass one")
+    t = _concat(arrays, axis=axis if dim is None else dim)
+    return t if out is None else _into(out, t, "concat")

@@ -389,3 +389,105 @@ def test_lists_index_as_in_torch(backend: str, n: int) -> None:
 def test_a_nested_list_key_warns_as_torch() -> None:
     with pytest.warns(UserWarning, match="non-tuple sequence"):
         pt.ones((2, 2))[[[0, 1], [1, 0]]]
+
+
+# -- true division of integers gives the default float dtype, as in PyTorch ---------------------
+DIVISIONS = {
+    "int / int": lambda lib: lib.arange(3) / 2,
+    "int / int tensor": lambda lib: lib.arange(3) / lib.arange(1, 4),
+    "int reflected": lambda lib: 2 / lib.arange(1, 3),
+    "int32": lambda lib: lib.arange(3, dtype=lib.int32) / 2,
+    "bool / bool": lambda lib: lib.tensor([True, False]) / lib.tensor([True, True]),
+    "divide": lambda lib: lib.divide(lib.arange(4), 3),
+    "method": lambda lib: lib.arange(4).div(3),
+    "int / float": lambda lib: lib.arange(3) / 2.0,
+    "floor_divide stays integer": lambda lib: lib.arange(3) // 2,
+}
+
+
+@pytest.mark.parametrize("case", list(DIVISIONS))
+def test_integers_divide_as_torch(backend: str, case: str) -> None:
+    got, want = DIVISIONS[case](pt), DIVISIONS[case](torch)
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.numpy(), rtol=1e-7)
+
+
+def test_integers_divided_in_place_are_refused_as_torch(backend: str) -> None:
+    for lib in (pt, torch):
+        x = lib.arange(3)
+        with pytest.raises((TypeError, RuntimeError)):
+            x /= 2
+
+
+# -- PyTorch's keywords of arithmetic: alpha=, rounding_mode=, decimals= -------------------------
+NUMS = np.array([[-7.5, 7.0, -6.0, 2.25], [0.5, -0.5, 3.5, -2.5]])
+INTS = np.array([[-7, 7, -6, 5], [1, -1, 0, 9]])
+
+KEYWORDS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "add alpha": lambda lib, a, i: a.add(a * 2, alpha=-0.5),
+    "sub alpha": lambda lib, a, i: a.sub(a + 1, alpha=3),
+    "add_ alpha": lambda lib, a, i: (a * 1).add_(a, alpha=2),
+    "sub_ alpha": lambda lib, a, i: (a * 1).sub_(a * a, alpha=0.25),
+    "div trunc": lambda lib, a, i: lib.div(a, -2.0, rounding_mode="trunc"),
+    "div floor": lambda lib, a, i: a.div(2.0, rounding_mode="floor"),
+    "div int trunc": lambda lib, a, i: lib.div(i, 2, rounding_mode="trunc"),
+    "div int floor": lambda lib, a, i: i.div(-2, rounding_mode="floor"),
+    "div int tensors trunc": lambda lib, a, i: i.div(i[:, :1] - 3, rounding_mode="trunc"),
+    "div true": lambda lib, a, i: lib.div(i, 4),
+    "div_ floor": lambda lib, a, i: (a * 1).div_(3.0, rounding_mode="floor"),
+    "round": lambda lib, a, i: a.round(),
+    "round decimals": lambda lib, a, i: (a / 3).round(decimals=2),
+    "round negative decimals": lambda lib, a, i: lib.round(a * 100, decimals=-1),
+    "flip": lambda lib, a, i: a.flip(1),
+    "flip list": lambda lib, a, i: a.flip([0, 1]),
+    "roll": lambda lib, a, i: a.roll(1),
+    "roll dims": lambda lib, a, i: a.roll((1, -1), (0, 1)),
+    "sum list dims": lambda lib, a, i: a.sum([0, 1]),
+    "mean list dim": lambda lib, a, i: a.mean(dim=[1], keepdim=True),
+}
+
+
+@pytest.mark.parametrize("case", list(KEYWORDS))
+def test_arithmetic_keywords_as_torch(backend: str, case: str) -> None:
+    f = KEYWORDS[case]
+    a, ta = pt.asarray(NUMS, requires_grad=True), torch.tensor(NUMS, requires_grad=True)
+    got = f(pt, a, pt.asarray(INTS))
+    want = f(torch, ta, torch.tensor(INTS))
+    assert got.dtype.name == str(want.dtype).removeprefix("torch."), case
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.detach().numpy(), rtol=1e-12)
+    if want.requires_grad:
+        (got * 1.5).sum().backward()
+        (want * 1.5).sum().backward()
+        np.testing.assert_allclose(np.asarray(a.grad.tolist()), ta.grad.numpy(), rtol=1e-12)
+
+
+def test_bad_keywords_are_refused_as_torch() -> None:
+    for lib in (pt, torch):
+        with pytest.raises(RuntimeError, match="rounding_mode"):
+            lib.div(lib.ones(2), 2.0, rounding_mode="up")
+        with pytest.raises(TypeError):
+            lib.ones(2).mul_(2.0, alpha=2)
+        with pytest.raises(TypeError):
+            lib.ones(2).flip()
+
+
+def test_stack_and_concat_take_torchs_dim(backend: str) -> None:
+    a = np.arange(6.0).reshape(2, 3)
+    for call in (
+        lambda lib, x: lib.stack([x, x + 1], 1),
+        lambda lib, x: lib.stack((x, x), dim=-1),
+        lambda lib, x: lib.stack([x, x]),
+        lambda lib, x: lib.concat([x, x * 2], dim=1),
+        lambda lib, x: lib.concat([x, x], 0),
+        lambda lib, x: lib.cat([x, x], 1),
+    ):
+        x, tx = pt.asarray(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        got, want = call(pt, x), call(torch, tx)
+        assert got.tolist() == want.tolist()
+        (got * got).sum().backward()
+        (want * want).sum().backward()
+        assert x.grad.tolist() == tx.grad.tolist()
+    assert pt.stack([pt.ones(2)] * 2, axis=1).shape == (2, 2)  # (the standard's spelling)
+    assert pt.concat([pt.ones((2, 2))] * 2, axis=None).shape == (8,)
+    with pytest.raises(TypeError, match="both"):
+        pt.stack([pt.ones(2)], 0, axis=0)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import _dtypes as dt
 from .. import _tensor_base as _tb
-from ._registry import NONDIFF, ZERO, Function, binary, op, unary
+from ._registry import NONDIFF, OPS, ZERO, Function, binary, op, unary
 
 _C = "complex floating-point"
 
@@ -71,6 +71,9 @@ divide = binary(
     "floating-point",
     (lambda g, _out, _x1, x2: g / _conj(x2), lambda g, out, _x1, x2: -g * _conj(out / x2)),
 )
+# integers alone are divided as the default float dtype (the standard leaves their result to the
+# library; NumPy and PyTorch both give a float one)
+OPS["divide"].extra["true_division"] = True
 floor_divide = binary("floor_divide", "real numeric", ZERO)
 remainder = binary(
     "remainder",
