@@ -1061,3 +1061,64 @@ def test_cross_entropy_with_probabilities_keeps_float32_and_empty_is_nan() -> No
     empty = pt.nn.functional.cross_entropy(pt.zeros((0, 5)), pt.zeros((0, 5)))
     assert np.isnan(empty.item())
     assert np.isnan(torch.nn.functional.cross_entropy(torch.zeros(0, 5), torch.zeros(0, 5)).item())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, h: lib.nn.functional.relu(h, inplace=True),
+        lambda lib, h: lib.nn.functional.leaky_relu(h, 0.1, inplace=True),
+        lambda lib, h: lib.nn.functional.silu(h, inplace=True),
+        lambda lib, h: lib.nn.functional.dropout(h, 0.0, True, True),
+        lambda lib, h: lib.nn.functional.dropout(h, 1.0, True, True),
+        lambda lib, h: lib.nn.ReLU(inplace=True)(h),
+        lambda lib, h: lib.nn.LeakyReLU(0.2, inplace=True)(h),
+        lambda lib, h: lib.nn.SiLU(inplace=True)(h),
+        lambda lib, h: lib.nn.Dropout(0.0, inplace=True)(h),
+    ],
+)
+def test_inplace_activations_write_their_input_as_torch(call: Any) -> None:
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    seen: dict[str, Any] = {}
+    for lib in (pt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        h = x * 2
+        r = call(lib, h)
+        assert r is h  # (written into its input, which it returns)
+        (r * r).sum().backward()
+        try:  # a leaf that requires grad: refused (not by dropout with p=0, in either)
+            call(lib, lib.ones(2, requires_grad=True))
+            refused = False
+        except RuntimeError:
+            refused = True
+        seen[lib.__name__] = (np.array(h.tolist()), np.array(x.grad.tolist()), refused)
+    (v, g, refused), (tv, tg, trefused) = seen["polytensor"], seen["torch"]
+    np.testing.assert_allclose(v, tv, rtol=1e-12)
+    np.testing.assert_allclose(g, tg, rtol=1e-12)
+    assert refused == trefused
+
+
+def test_optimizers_take_torchs_implementation_flags() -> None:
+    torch = pytest.importorskip("torch")
+    w0 = np.array([1.0, -2.0, 3.0])
+    for name, kw in [
+        ("SGD", {"momentum": 0.9, "foreach": False}),
+        ("SGD", {}),  # (lr defaults to 1e-3, as torch's)
+        ("Adam", {"lr": 0.1, "fused": False, "foreach": True, "capturable": False}),
+        ("Adam", {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+        ("AdamW", {"lr": 0.1, "foreach": None}),
+        ("RMSprop", {"lr": 0.01, "foreach": False}),
+    ]:
+        out = []
+        for lib in (pt, torch):
+            w = lib.tensor(w0, requires_grad=True)
+            opt = getattr(lib.optim, name)([w], **kw)
+            for _ in range(5):
+                opt.zero_grad()
+                (w * w * w).sum().backward()
+                opt.step()
+            out.append(w.tolist())
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-12, err_msg=f"{name} {kw}")
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        pt.optim.Adam([pt.ones(1, requires_grad=True)], differentiable=True)

@@ -106,13 +106,32 @@ def _dim(dim: int, ndim: int, where: str) -> int:
 
 
 # -- activations ---------------------------------------------------------------------------------
-# relu is the table's op itself: a wrapper would cost a call per use, and the op refuses what
-# is not a tensor in the same words.
-relu = pt_relu
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); with ``inplace``, written into ``input`` (which must not be a leaf that
+    requires grad), as PyTorch's ``F.relu(x, inplace=True)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.asarray([-1.0, 2.0]); _ = F.relu(x, inplace=True); x
+    tensor([0., 2.], backend='numpy')
+    """
+    if inplace:
+        return _in_place(input, pt_relu, "relu_")
+    return pt_relu(input)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, else ``negative_slope * x``.
+def _in_place(input: Tensor, fn: Any, name: str) -> Tensor:
+    """``fn(input)`` written into ``input`` in place (recorded as PyTorch records it)."""
+    from .._inplace import alias_before_inplace, assign_inplace
+
+    x = _tensor(input, name.rstrip("_"))
+    return assign_inplace(x, fn(alias_before_inplace(x)), name)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else ``negative_slope * x``; with ``inplace``, written into ``input``.
 
     Examples
     --------
@@ -124,6 +143,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     x = _tensor(input, "leaky_relu")
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
         raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
+    if inplace:
+        return _in_place(x, lambda v: where(v > 0, v, v * negative_slope), "leaky_relu_")
     return where(x > 0, x, x * negative_slope)
 
 
@@ -146,8 +167,8 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """SiLU (swish): ``x * sigmoid(x)``, as PyTorch's ``F.silu`` (``inplace`` is accepted and
-    ignored: the result is a new tensor).
+    """SiLU (swish): ``x * sigmoid(x)``, as PyTorch's ``F.silu``; with ``inplace``, written
+    into ``input``.
 
     Examples
     --------
@@ -158,6 +179,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """
     x = _tensor(input, "silu")
     _floating(x, "silu", real=True)
+    if inplace:
+        return _in_place(x, lambda v: v * sigmoid(v), "silu_")
     return x * sigmoid(x)
 
 
@@ -288,8 +311,16 @@ def _cast(x: Tensor, dtype: Any) -> Tensor:
     return x if dtype is None else astype(x, dtype)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``
+    (PyTorch's arguments; ``inplace`` writes the result into ``input``).
 
     The mask is drawn from polytensor's default generator (``pt.manual_seed`` seeds it; or
     pass ``generator=``, a ``pt.Generator``) on the input's backend, in the input's chunks.
@@ -308,7 +339,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
     x = _tensor(input, "dropout")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout(): dropout probability has to be between 0 and 1, but got {p!r}")
-    if not training or p == 0.0:
+    if not training or p == 0.0:  # (PyTorch's returns the input here, in place or not)
         return x
     _floating(x, "dropout")
     if any(s is None for s in x.shape):
@@ -316,9 +347,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
             f"dropout() of a tensor with unknown (lazy) shape {x.shape}; call pt.compute(x) first"
         )
     if p == 1.0:
-        return x * 0.0
-    keep = uniform_like(x, 0.0, 1.0, generator) >= p
-    return x * (astype(keep, x.dtype) * (1.0 / (1.0 - p)))
+        scale: Any = lambda v: v * 0.0  # noqa: E731
+    else:
+        keep = uniform_like(x, 0.0, 1.0, generator) >= p
+        mask = astype(keep, x.dtype) * (1.0 / (1.0 - p))
+        scale = lambda v: v * mask  # noqa: E731
+    return _in_place(x, scale, "dropout_") if inplace else scale(x)
 
 
 # -- layers ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from .._ops.creation import zeros_like
 from .._ops.elementwise import maximum, sqrt
 from ..autograd import no_grad
-from .optimizer import Optimizer, check_numbers, params_with_grad
+from .optimizer import Optimizer, check_numbers, implementation_flags, params_with_grad
 
 __all__ = ["Adam", "AdamW"]
 
@@ -60,7 +60,15 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        decoupled_weight_decay: bool = False,
     ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
+        if decoupled_weight_decay:  # (PyTorch's Adam(decoupled_weight_decay=True): AdamW)
+            self._decoupled = True
         defaults = {
             "lr": lr,
             "betas": tuple(betas) if isinstance(betas, (tuple, list)) else betas,
@@ -173,7 +181,12 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
         super().__init__(
             params,
             lr=lr,

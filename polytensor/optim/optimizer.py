@@ -371,3 +371,19 @@ def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Tensor]]:
         g = p.grad
         if g is not None:
             yield p, g
+
+
+def implementation_flags(name: str, differentiable: bool) -> None:
+    """PyTorch's optimizers' implementation flags: ``foreach``, ``fused`` and ``capturable``
+    choose among PyTorch's kernels for one update rule, and polytensor has one (they are
+    accepted and change nothing); ``differentiable=True`` asks for a step recorded for autograd,
+    which polytensor's optimizers do not record: refused rather than ignored.
+
+    Example: ``implementation_flags("SGD", False)`` returns None.
+    """
+    if differentiable:
+        raise NotImplementedError(
+            f"{name}(differentiable=True): polytensor's optimizers update parameters under "
+            f"no_grad and record no graph of the step; write the update with tensor operations "
+            f"to differentiate through it"
+        )

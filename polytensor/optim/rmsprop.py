@@ -8,7 +8,7 @@ from typing import Any
 from .._ops.creation import full_like, zeros_like
 from .._ops.elementwise import sqrt
 from ..autograd import no_grad
-from .optimizer import Optimizer, params_with_grad
+from .optimizer import Optimizer, implementation_flags, params_with_grad
 
 __all__ = ["Adagrad", "RMSprop"]
 
@@ -67,7 +67,12 @@ class RMSprop(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
         defaults = {
             "lr": lr,
             "alpha": alpha,
@@ -182,7 +187,12 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

@@ -8,7 +8,7 @@ from typing import Any
 from .._tensor_ops import sub_scaled_
 from ..autograd import no_grad
 from ..nn.parameter import copy_tensor
-from .optimizer import Optimizer, check_numbers, params_with_grad, required
+from .optimizer import Optimizer, check_numbers, implementation_flags, params_with_grad, required
 
 __all__ = ["SGD"]
 
@@ -51,14 +51,19 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: Any,
-        lr: float = required,
+        lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
         check_numbers(
             "SGD",
             momentum=momentum,
