@@ -1122,3 +1122,40 @@ def test_optimizers_take_torchs_implementation_flags() -> None:
         np.testing.assert_allclose(out[0], out[1], rtol=1e-12, err_msg=f"{name} {kw}")
     with pytest.raises(NotImplementedError, match="differentiable"):
         pt.optim.Adam([pt.ones(1, requires_grad=True)], differentiable=True)
+
+
+def test_sequential_and_modulelist_edits_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib in (pt, torch):
+        nn = lib.nn
+        s = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        s.insert(1, nn.Tanh())
+        s.insert(-1, nn.Sigmoid())
+        s.extend([nn.Identity()])
+        popped = s.pop(0)
+        s2 = s + nn.Sequential(nn.ReLU())
+        s += nn.Sequential(nn.Tanh())
+        ms = nn.ModuleList([nn.ReLU(), nn.Tanh(), nn.Sigmoid()])
+        del ms[0]
+        ms.insert(0, nn.Identity())
+        ms += [nn.ReLU()]
+        last = ms.pop(-1)
+        both = ms + nn.ModuleList([nn.Tanh()])
+        out.append(
+            (
+                [type(m).__name__ for m in s],
+                list(s._modules),
+                type(popped).__name__,
+                [type(m).__name__ for m in s2],
+                [type(m).__name__ for m in ms],
+                list(ms._modules),
+                type(last).__name__,
+                [type(m).__name__ for m in both],
+            )
+        )
+        with pytest.raises(IndexError):
+            s.insert(10, nn.ReLU())
+        with pytest.raises(ValueError, match="only objects of Sequential"):
+            s + [nn.ReLU()]
+    assert out[0] == out[1]

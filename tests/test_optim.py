@@ -270,3 +270,11 @@ def test_steps_agree_across_backends(backend: str, name: str) -> None:
     np.testing.assert_allclose(losses, ref_losses, rtol=1e-10)
     for k, v in ref.state_dict().items():
         np.testing.assert_allclose(host(model.state_dict()[k]), host(v), rtol=1e-10, err_msg=k)
+
+
+def test_add_param_group_names_the_optimizer_once() -> None:
+    w, v = pt.ones(1, requires_grad=True), pt.ones(1, requires_grad=True)
+    for cls in (optim.SGD, optim.Adam):
+        opt = cls([w], lr=0.1)
+        with pytest.raises(ValueError, match=rf"^{cls.__name__}\(\): Invalid learning rate"):
+            opt.add_param_group({"params": [v], "lr": -1.0})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Self
 
 from .._ops.creation import empty
 from .._ops.manipulation import reshape
@@ -97,9 +97,7 @@ class Sequential(Module):
             del self._modules[k]
         # the rest renumbered 0, 1, ..., as PyTorch's: a later append() then takes a free key
         # (it would replace a module), and state_dict() has PyTorch's keys
-        kept = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(kept))
+        _renumber(self, list(self._modules.values()))
 
     def append(self, module: Module) -> Sequential:
         """Add ``module`` at the end; returns self.
@@ -113,10 +111,82 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before position ``index``; returns self.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> [type(m).__name__ for m in nn.Sequential(nn.ReLU()).insert(0, nn.Tanh())]
+        ['Tanh', 'ReLU']
+        """
+        _insert(self, "Sequential", index, module)
+        return self
+
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Append every module of ``sequential``; returns self.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> len(nn.Sequential(nn.ReLU()).extend([nn.Tanh(), nn.ReLU()]))
+        3
+        """
+        for m in sequential:
+            self.append(m)
+        return self
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the module at ``key`` (the rest renumbered) and return it.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> s = nn.Sequential(nn.ReLU(), nn.Tanh()); s.pop(0), len(s)
+        (ReLU(), 1)
+        """
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(  # noqa: TRY004 - PyTorch's class for it
+                f"add operator supports only objects of Sequential class, but "
+                f"{type(other).__name__} is given."
+            )
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Self:
+        if not isinstance(other, Sequential):
+            raise ValueError(  # noqa: TRY004 - PyTorch's class for it
+                f"add operator supports only objects of Sequential class, but "
+                f"{type(other).__name__} is given."
+            )
+        self.extend(list(other))
+        return self
+
     def forward(self, input: Any) -> Any:
         for module in self:
             input = module(input)
         return input
+
+
+def _renumber(owner: Module, modules: list[Module | None]) -> None:
+    """``owner``'s submodules set to ``modules``, keyed 0, 1, ... (PyTorch's numbering)."""
+    owner._modules.clear()
+    owner._modules.update((str(i), m) for i, m in enumerate(modules))
+
+
+def _insert(owner: Module, name: str, index: int, module: Module) -> None:
+    if not isinstance(module, Module):
+        raise TypeError(f"{name}.insert() takes a Module; got {type(module).__name__}")
+    mods: list[Module | None] = list(owner._modules.values())
+    n = len(mods)
+    if not -n <= index <= n:
+        raise IndexError(f"Index out of range: {index}")
+    mods.insert(index, module)  # (a negative index counts from the end, as PyTorch's)
+    _renumber(owner, mods)
 
 
 class ModuleList(Module):
@@ -175,6 +245,43 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules)
+        for k in keys[idx] if isinstance(idx, slice) else [keys[idx]]:
+            del self._modules[k]
+        _renumber(self, list(self._modules.values()))  # (PyTorch's numbering)
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index``.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> ms = nn.ModuleList([nn.ReLU()]); ms.insert(0, nn.Tanh()); type(ms[0]).__name__
+        'Tanh'
+        """
+        _insert(self, "ModuleList", index, module)
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the module at ``key`` (the rest renumbered) and return it.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> nn.ModuleList([nn.ReLU(), nn.Tanh()]).pop(1)
+        Tanh()
+        """
+        v = self[key]
+        del self[key]
+        return v
+
+    def __iadd__(self, modules: Iterable[Module]) -> Self:
+        self.extend(modules)
+        return self
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
 
 
 # -- layers ---------------------------------------------------------------------------------------

@@ -190,7 +190,9 @@ class Optimizer:
         try:
             self._check_group(group)
         except (TypeError, ValueError) as e:  # (PyTorch's messages, with the optimizer named)
-            raise type(e)(f"{type(self).__name__}(): {e}") from None
+            prefix = f"{type(self).__name__}(): "
+            message = str(e)
+            raise type(e)(message if message.startswith(prefix) else prefix + message) from None
         self.param_groups.append(group)
 
     def _check_group(self, group: dict[str, Any]) -> None:
