@@ -12,7 +12,7 @@ from ._dispatch import wrap_new
 from ._ops.creation import asarray
 from ._ops.data_types import astype, result_type
 from ._ops.elementwise import clip, tanh
-from ._ops.manipulation import concat
+from ._ops.manipulation import concat, one_dtype
 from ._tensor_base import TensorBase
 from .backends import _host
 
@@ -140,7 +140,7 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     >>> pt.cat([pt.ones(2), pt.zeros(1)])
     tensor([1., 1., 0.], backend='numpy')
     """
-    return concat(tensors, axis=dim if axis is None else axis)
+    return concat(one_dtype(tensors), axis=dim if axis is None else axis)
 
 
 def _tensor_arg(where: str, name: str, value: Any) -> Tensor:

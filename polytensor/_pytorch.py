@@ -1549,10 +1549,11 @@ def stack(
     >>> pt.stack([pt.ones(2), pt.zeros(2)], 1).shape
     (2, 2)
     """
+    from ._ops.manipulation import one_dtype
     from ._ops.manipulation import stack as _stack
 
     a = _dim_or_axis("stack", dim, axis)
-    t = _stack(arrays, axis=0 if a is None else a)
+    t = _stack(one_dtype(arrays), axis=0 if a is None else a)
     return t if out is None else _into(out, t, "stack")
 
 
@@ -1572,5 +1573,7 @@ def concat(
 
     if dim is not None and axis not in (0, None):
         raise TypeError("concat() got both dim= (PyTorch's spelling) and axis=; pass one")
-    t = _concat(arrays, axis=axis if dim is None else dim)
+    from ._ops.manipulation import one_dtype
+
+    t = _concat(one_dtype(arrays), axis=axis if dim is None else dim)
     return t if out is None else _into(out, t, "concat")

@@ -491,3 +491,21 @@ def test_stack_and_concat_take_torchs_dim(backend: str) -> None:
     assert pt.concat([pt.ones((2, 2))] * 2, axis=None).shape == (8,)
     with pytest.raises(TypeError, match="both"):
         pt.stack([pt.ones(2)], 0, axis=0)
+
+
+def test_joining_mixed_dtypes_promotes_as_the_elementwise_ops(backend: str) -> None:
+    cases = {
+        "concat": lambda lib: lib.concat([lib.arange(3), lib.ones(3)]),
+        "stack": lambda lib: lib.stack([lib.arange(3), lib.ones(3)], 1),
+        "cat": lambda lib: lib.cat([lib.arange(3), lib.ones(3, dtype=lib.float64)]),
+        "bool and int": lambda lib: lib.cat([lib.tensor([True]), lib.arange(2)]),
+        "floats": lambda lib: lib.cat([lib.ones(2, dtype=lib.float64), lib.ones(2)]),
+    }
+    for name, f in cases.items():
+        got, want = f(pt), f(torch)
+        assert got.dtype.name == str(want.dtype).removeprefix("torch."), name
+        assert got.tolist() == want.tolist(), name
+    assert (pt.arange(3) + pt.ones(3)).dtype == pt.concat([pt.arange(3), pt.ones(3)]).dtype
+    x = pt.ones(2, requires_grad=True)
+    pt.cat([pt.arange(2), x]).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]

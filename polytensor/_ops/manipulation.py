@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _dtypes as _dt
 from .._tensor_base import TensorBase
 from ._registry import Function, op
 
@@ -239,3 +240,29 @@ unstack: Function = op(
 # a copy in memory of its own (clone(), asarray(copy=True)): the backend's Writes.copy, else
 # its namespace's asarray(x, copy=True)
 _copy = op("_copy", "(x, /)", "any", lambda g, _out, _x: (g,))
+
+
+def one_dtype(arrays: Any) -> list[Any]:
+    """``arrays`` (a sequence of tensors) cast to one dtype by polytensor's promotion rule,
+    as its element-wise ops promote (int64 with float32 is float32), where the library's own
+    concat would promote otherwise (NumPy: float64); as they are when they share a dtype or
+    do not promote (the op then says so).
+
+    Example: ``one_dtype([pt.arange(2), pt.ones(2)])`` is two float32 tensors.
+    """
+    from .data_types import astype
+
+    items: list[Any] = list(arrays)
+    dtypes = [a.dtype for a in items if isinstance(a, TensorBase)]
+    if not dtypes or all(d is dtypes[0] for d in dtypes):
+        return items
+    target = dtypes[0]
+    for d in dtypes[1:]:
+        r = _dt.promote(target, d)
+        if r is None:
+            return items
+        target = r
+    return [
+        astype(a, target) if isinstance(a, TensorBase) and a.dtype is not target else a
+        for a in items
+    ]
