@@ -2018,6 +2018,8 @@ SAMPLING: dict[str, Sampling] = {
     # least 0.05 away from an integer (the jumps of floor_divide)
     "floor_divide": _DIVISION,
     "remainder": _DIVISION,
+    # torch.fmod: jumps where x1 / x2 crosses an integer, as remainder; drawn as remainder's
+    "_fmod": Sampling(_DIVISION.values, _DIVISION.smooth, both=binary_case),
     "bitwise_left_shift": Sampling((_SMALL_INT, Domain(shift=True))),
     "bitwise_right_shift": Sampling((DEFAULT, Domain(shift=True))),
     # no ties: x1 on odd multiples of 1/8, x2 on even ones

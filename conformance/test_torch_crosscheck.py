@@ -377,6 +377,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "tile": lambda p: lambda x: torch.tile(x, p["repetitions"]),
     "unstack": lambda p: lambda x: tuple(torch.unbind(x, dim=p["axis"])),
     "_copy": lambda p: lambda x: x.clone(),
+    "_fmod": lambda p: torch.fmod,
     "astype": lambda p: lambda x: x.to(getattr(torch, p["dtype"])),
     # indexing
     "__getitem__": _getitem,

@@ -356,6 +356,8 @@ def _axis(where: str, dim: Any, axis: Any) -> Any:
     a = dim if dim is not None else axis
     if a.__class__ is list:  # (PyTorch takes a list of dims too: x.sum([0, 1]))
         a = tuple(a)
+    if dim is not None and a == ():  # (PyTorch's dim=[] or (): every dimension; the
+        a = None  # standard's axis=() reduces none)
     if a is not None and not all(
         isinstance(d, int) and not isinstance(d, bool)
         for d in (a if isinstance(a, tuple) else (a,))
@@ -590,10 +592,19 @@ def _unary_method(name: str, fn_name: str | None = None) -> Callable[..., Tensor
     return method
 
 
-def _scaled(where: str, other: Any, alpha: Any) -> Any:
-    """``alpha * other`` for PyTorch's ``alpha=`` of ``add``/``sub`` (a Python number)."""
+def _scaled(where: str, self: Any, other: Any, alpha: Any) -> Any:
+    """``alpha * other`` for PyTorch's ``alpha=`` of ``add``/``sub`` (a Python number of a
+    kind the tensors hold, as PyTorch checks it)."""
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
         raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
+    kinds = {t.dtype.kind for t in (self, other) if isinstance(t, TensorBase)}
+    if isinstance(alpha, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
+        raise RuntimeError(
+            f"{where}(): for integral input tensors, argument alpha must not be a floating "
+            f"point number"
+        )
+    if isinstance(alpha, complex) and "complex floating" not in kinds:
+        raise RuntimeError(f"{where}(): for real input tensors, alpha must not be complex")
     return other * alpha
 
 
@@ -651,12 +662,16 @@ def flip(self: Tensor, *dims: Any) -> Tensor:
     tensor([[2, 1],
             [4, 3]], backend='numpy')
     """
-    axes = dims[0] if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else dims
-    if not axes:
+    if not dims:
         raise TypeError("flip() missing its dims: write x.flip(0) or x.flip([0, 1])")
+    axes = dims[0] if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else dims
     from ._ops.manipulation import flip as _flip
+    from ._shapes import check_dim
 
-    return _flip(self, axis=tuple(axes))
+    axes = tuple(check_dim("flip", d, self.ndim) for d in axes)
+    if not axes or self.ndim == 0:  # (no dims, or a 0-d tensor: a copy, as PyTorch's)
+        return self * 1
+    return _flip(self, axis=axes)
 
 
 def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
@@ -674,7 +689,14 @@ def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     def _t(v: Any) -> Any:
         return tuple(v) if isinstance(v, list) else v
 
-    return _roll(self, _t(shifts), axis=_t(dims))
+    shifts, dims = _t(shifts), _t(dims)
+    n_shifts = len(shifts) if isinstance(shifts, tuple) else 1
+    n_dims = 0 if dims is None else len(dims) if isinstance(dims, tuple) else 1
+    if (dims is None and n_shifts != 1) or (dims is not None and n_shifts != n_dims):
+        raise RuntimeError(
+            f"roll(): shifts and dimensions must align. shifts: {n_shifts}, dims:{n_dims}"
+        )
+    return _roll(self, shifts, axis=dims)
 
 
 # Example inputs in the methods' domains (other methods take [0.5, 1.0]).
@@ -700,7 +722,7 @@ def _binary_method(name: str, fn_name: str) -> Callable[..., Tensor]:
     if fn_name in ("add", "subtract"):  # PyTorch's x.add(y, alpha=a): x + a * y
 
         def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:  # type: ignore[misc]
-            return fn(self, other if alpha is None else _scaled(name, other, alpha))  # type: ignore[no-any-return]
+            return fn(self, other if alpha is None else _scaled(name, self, other, alpha))  # type: ignore[no-any-return]
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -729,7 +751,7 @@ def _inplace_method(name: str, fn_name: str) -> Callable[..., Tensor]:
         if alpha is not None:  # PyTorch's x.add_(y, alpha=a): x += a * y
             if fn_name not in ("add", "subtract"):
                 raise TypeError(f"{name}() got an unexpected keyword argument 'alpha'")
-            other = _scaled(name, other, alpha)
+            other = _scaled(name, self, other, alpha)
         try:
             r = operator(self, other)
         except dt.CastError as e:  # the operator's message, under this method's name
@@ -1116,6 +1138,8 @@ def tril(self: Tensor, diagonal: int = 0) -> Tensor:
     """
     from ._ops.creation import tril as _tril
 
+    if self.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return _tril(self, k=diagonal)
 
 
@@ -1131,6 +1155,8 @@ def triu(self: Tensor, diagonal: int = 0) -> Tensor:
     """
     from ._ops.creation import triu as _triu
 
+    if self.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return _triu(self, k=diagonal)
 
 
@@ -1236,8 +1262,16 @@ def fill_(self: Tensor, value: Any) -> Tensor:
                 f"{tuple(value.shape)}: index one element of it, or use copy_() to copy it"
             )
         return copy_(self, reshape(value, ()))
-    v = value.item() if isinstance(value, TensorBase) else value
-    if isinstance(v, (int, float, complex)) and not isinstance(v, bool) and self.dtype in dt.FINFO:
+    if isinstance(value, TensorBase):  # (cast as it is, as PyTorch's: 1e39 in float64 -> inf)
+        v = (value if value.dtype is self.dtype else astype(value, self.dtype)).item()
+    else:
+        v = value
+    if (
+        not isinstance(value, TensorBase)  # (a tensor's value casts as it is, as PyTorch's)
+        and isinstance(v, (int, float, complex))
+        and not isinstance(v, bool)
+        and self.dtype in dt.FINFO
+    ):
         check_float_fits("fill_", v, self.dtype)  # (1e40 into float32: PyTorch refuses it too)
     graph = _in_graph(self)
     try:

@@ -924,7 +924,8 @@ def softmax(input: Tensor, dim: int, dtype: dt.DType | None = None) -> Tensor:
     tensor([0.5, 0.5], backend='numpy')
     """
     x = _floating_input("softmax", input, dtype)
-    return statistical._softmax(x, axis=check_dim("softmax", dim, builtins.max(x.ndim, 1)))
+    axis = check_dim("softmax", dim, builtins.max(x.ndim, 1))
+    return x * 1 if x.size == 0 else statistical._softmax(x, axis=axis)  # (empty: as it is)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: dt.DType | None = None) -> Tensor:
@@ -947,8 +948,10 @@ def _dims(where: str, dim: Any, ndim: int) -> tuple[int, ...] | None:
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(check_dim(where, d, builtins.max(ndim, 1)) for d in dim)
-    return (check_dim(where, dim, builtins.max(ndim, 1)),)
+        axes = tuple(check_dim(where, d, builtins.max(ndim, 1)) for d in dim)
+    else:
+        axes = (check_dim(where, dim, builtins.max(ndim, 1)),)
+    return None if ndim == 0 else axes  # (dim 0 or -1 of a 0-d tensor: the tensor itself)
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -999,10 +1002,13 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     axes = _dims("logsumexp", dim, x.ndim)
     if x.ndim == 0:
         axes = None
-    with no_grad():  # (the shift: the value does not depend on it, nor does the gradient)
-        m = statistical.max(x, axis=axes, keepdims=True) if x.size else full_like(x, 0)
-        m = searching.where(E.isfinite(m), m, full_like(m, 0))
-    r = E.log(statistical.sum(E.exp(x - m), axis=axes, keepdims=True)) + m
+    if x.size == 0:  # (the log of a sum of nothing: -inf, as PyTorch's)
+        r = full_like(statistical.sum(x, axis=axes, keepdims=True), -math.inf)
+    else:
+        with no_grad():  # (the shift: the value does not depend on it, nor does the gradient)
+            m = statistical.max(x, axis=axes, keepdims=True)
+            m = searching.where(E.isfinite(m), m, full_like(m, 0))
+        r = E.log(statistical.sum(E.exp(x - m), axis=axes, keepdims=True)) + m
     if not keepdim:
         r = reshape(
             r, tuple(s for i, s in enumerate(r.shape) if axes is not None and i not in axes)
@@ -1060,9 +1066,18 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             )
         v = value if value.dtype is input.dtype else astype(value, input.dtype)
     elif isinstance(value, (bool, int, float, complex)):
+        if isinstance(value, complex) and kind != "complex floating":
+            raise RuntimeError(
+                f"masked_fill(): a complex value into a {input.dtype.name} tensor would lose its "
+                f"imaginary part; fill a complex tensor"
+            )
         if kind == "bool":
             value = bool(value)
         elif kind in ("signed integer", "unsigned integer") and isinstance(value, float):
+            if not math.isfinite(value):
+                raise RuntimeError(
+                    f"masked_fill(): {value!r} cannot be converted to {input.dtype.name}"
+                )
             value = int(value)  # (PyTorch truncates toward zero, 2.7 -> 2)
         elif kind in ("real floating", "complex floating") and not isinstance(value, bool):
             check_float_fits("masked_fill", value, input.dtype)
@@ -1080,7 +1095,7 @@ def _index_in_range(where: str, index: Any, size: int, error: type[Exception]) -
     from ._ops import elementwise as E
 
     if index.size == 0 or index._backend.lazy:
-        return
+        return  # (lazy: _lazy_in_range makes the library refuse them when computed)
     if bool(statistical.any(E.logical_or(index < 0, index >= size))):
         low, high = int(statistical.min(index).item()), int(statistical.max(index).item())
         raise error(
@@ -1101,13 +1116,21 @@ def _size(where: str, x: Any, d: int) -> int:
     return int(n)
 
 
+def _lazy_in_range(index: Any, size: int) -> Any:
+    """On a lazy backend, ``index`` with negative entries moved past the end (``size``), so
+    that the library refuses them when it computes, as it refuses those too large (PyTorch
+    takes no negative index here; the library would count it from the end)."""
+    if not index._backend.lazy:
+        return index
+    return searching.where(index < 0, full_like(index, size), index)
+
+
 def _integer_index(where: str, index: Any) -> None:
-    if not isinstance(index, TensorBase) or index.dtype.kind not in (
-        "signed integer",
-        "unsigned integer",
-    ):
+    if not isinstance(index, TensorBase) or index.dtype.kind != "signed integer":
         got = index.dtype.name if isinstance(index, TensorBase) else type(index).__name__
-        raise TypeError(f"{where}() takes an integer tensor of indices; got {got}")
+        raise TypeError(
+            f"{where}() takes a signed integer tensor of indices (int64, as PyTorch's); got {got}"
+        )
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -1132,11 +1155,14 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         )
     if input.ndim == 0:
         check_dim("index_select", dim, 0)
+        if index.size != 1:
+            raise RuntimeError(f"index_select(): a 0-d tensor takes one index; got {index.size}")
         _index_in_range("index_select", index, 1, IndexError)
         return reshape(input, ())
     d = check_dim("index_select", dim, input.ndim)
-    _index_in_range("index_select", index, _size("index_select", input, d), IndexError)
-    return take(input, reshape(index, (-1,)), axis=d)
+    n = _size("index_select", input, d)
+    _index_in_range("index_select", index, n, IndexError)
+    return take(input, _lazy_in_range(reshape(index, (-1,)), n), axis=d)
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -1172,6 +1198,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
             )
         cut.append(slice(None) if i == d else slice(0, index.shape[i]))
     _index_in_range("gather", index, _size("gather", input, d), RuntimeError)
+    index = _lazy_in_range(index, _size("gather", input, d))
     x = (
         input
         if all(index.shape[i] == input.shape[i] for i in range(n) if i != d)
@@ -1202,7 +1229,9 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         )
     if start < 0:
         start += size
-    if length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative; got {length}")
+    if start + length > size:
         raise RuntimeError(
             f"narrow(): start ({start}) + length ({length}) exceeds dimension {d}'s size "
             f"({size}); give a length in [0, {size - start}]"
@@ -1263,12 +1292,12 @@ def hstack(tensors: Any) -> Tensor:
     >>> pt.hstack([pt.asarray([1, 2]), pt.asarray([3])])
     tensor([1, 2, 3], backend='numpy')
     """
-    from ._ops.manipulation import concat
+    from ._ops.manipulation import concat, one_dtype
 
     ts = [_at_least(t, 1) for t in tensors]
     if not ts:
         raise ValueError("hstack() takes a non-empty sequence of tensors")
-    return concat(ts, axis=0 if ts[0].ndim == 1 else 1)
+    return concat(one_dtype(ts), axis=0 if ts[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Any) -> Tensor:
@@ -1280,12 +1309,12 @@ def vstack(tensors: Any) -> Tensor:
     >>> pt.vstack([pt.asarray([1, 2]), pt.asarray([3, 4])]).shape
     (2, 2)
     """
-    from ._ops.manipulation import concat
+    from ._ops.manipulation import concat, one_dtype
 
     ts = [_at_least(t, 2) for t in tensors]
     if not ts:
         raise ValueError("vstack() takes a non-empty sequence of tensors")
-    return concat(ts, axis=0)
+    return concat(one_dtype(ts), axis=0)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -1315,6 +1344,9 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """
     from ._ops.linalg import outer as _outer
 
+    for v in (input, vec2):
+        if isinstance(v, TensorBase) and v.ndim != 1:
+            raise RuntimeError(f"outer(): expected 1-D arguments; got a {v.ndim}-D tensor")
     return cast("Tensor", _outer(input, vec2))
 
 
@@ -1364,6 +1396,8 @@ def trace(input: Tensor) -> Tensor:
             f"trace() takes a matrix (2-d); got {input.ndim}-d: use pt.linalg.trace for "
             f"stacks of matrices"
         )
+    if input.dtype.kind in ("bool", "signed integer", "unsigned integer"):
+        return cast("Tensor", _trace(input, dtype=dt.int64))  # (PyTorch's sum dtype)
     return cast("Tensor", _trace(input))
 
 
@@ -1436,7 +1470,8 @@ def neg(input: Tensor) -> Tensor:
 def fmod(input: Tensor, other: Any) -> Tensor:
     """PyTorch's ``torch.fmod(x, y)`` (and ``x.fmod(y)``): the remainder of the division
     rounded toward zero, which has the sign of ``x`` (C's ``fmod``), where ``pt.remainder``'s
-    has the sign of ``y``. Differentiable.
+    has the sign of ``y``; exact, as C's. Differentiable (PyTorch's gradient: 1 for ``x``,
+    ``-trunc(x / y)`` for ``y``).
 
     Examples
     --------
@@ -1447,21 +1482,7 @@ def fmod(input: Tensor, other: Any) -> Tensor:
     from ._ops import elementwise as E
 
     _tensor_arg("fmod", input)
-    r = E.remainder(input, other)
-    # where the two signs differ (r not 0), fmod is r - other
-    fix = logical_and(r != 0, (r < 0) != (input < 0))
-    if r.dtype.kind != "real floating":
-        return searching.where(fix, r - other, r)
-    fix = logical_and(fix, E.isfinite(r))
-    r = searching.where(fix, r - other, r)
-    # an infinite divisor leaves a finite x as it is (remainder gives the infinity)
-    if isinstance(other, TensorBase):
-        keep = logical_and(E.isinf(other), E.isfinite(input))
-    elif isinstance(other, (int, float)) and math.isinf(other):
-        keep = E.isfinite(input)
-    else:
-        return r
-    return searching.where(keep, input, r)
+    return E._fmod(input, other)
 
 
 def div(
@@ -1528,6 +1549,15 @@ def round(x: Tensor, /, *, decimals: int = 0, out: Tensor | None = None) -> Tens
     from ._ops import elementwise as E
 
     d = operator.index(decimals)
+    if (
+        d
+        and isinstance(x, TensorBase)
+        and x.dtype.kind not in ("real floating", "complex floating")
+    ):
+        raise NotImplementedError(
+            f"round(decimals={d}) of a {x.dtype.name} tensor: PyTorch has none either; cast "
+            f"it to a floating dtype first"
+        )
     if d == 0:
         t = E.round(x)
     elif d > 0:
@@ -1571,7 +1601,7 @@ def concat(
     """
     from ._ops.manipulation import concat as _concat
 
-    if dim is not None and axis not in (0, None):
+    if dim is not None and axis != 0:  # (axis= given otherwise than its default)
         raise TypeError("concat() got both dim= (PyTorch's spelling) and axis=; pass one")
     from ._ops.manipulation import one_dtype
 

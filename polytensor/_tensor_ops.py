@@ -179,7 +179,7 @@ def _lists_as_tensors(self: Any, key: Any) -> Any:
     tensor on ``self``'s device, as PyTorch reads it (booleans a mask; an empty list no
     index). Anything else as it is."""
     if key.__class__ is list:
-        if not any(
+        if len(key) >= 32 or not any(  # (32 or more entries: one index, as PyTorch reads it)
             k.__class__ in (list, tuple, slice)
             or k is None
             or k is Ellipsis

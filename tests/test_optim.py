@@ -278,3 +278,24 @@ def test_add_param_group_names_the_optimizer_once() -> None:
         opt = cls([w], lr=0.1)
         with pytest.raises(ValueError, match=rf"^{cls.__name__}\(\): Invalid learning rate"):
             opt.add_param_group({"params": [v], "lr": -1.0})
+
+
+def test_adam_decoupled_weight_decay_per_group_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib in (pt, torch):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        opt = lib.optim.Adam(
+            [{"params": [a]}, {"params": [b], "decoupled_weight_decay": True}],
+            lr=0.1,
+            weight_decay=0.5,
+        )
+        for _ in range(5):
+            opt.zero_grad()
+            (a * a + b * b * b).sum().backward()
+            opt.step()
+        out.append((a.tolist(), b.tolist(), opt.param_groups[1]["decoupled_weight_decay"]))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-6)
+    assert out[0][2] is out[1][2] is True

@@ -509,3 +509,104 @@ def test_joining_mixed_dtypes_promotes_as_the_elementwise_ops(backend: str) -> N
     x = pt.ones(2, requires_grad=True)
     pt.cat([pt.arange(2), x]).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+# -- corners: exact fmod, empty dims, empty inputs, PyTorch's refusals ---------------------------
+def test_fmod_is_exact_as_torchs(backend: str) -> None:
+    rng = np.random.default_rng(11)
+    for dtype in ("float32", "float64"):
+        a = (rng.standard_normal(2000) * 10.0 ** rng.integers(-20, 20, 2000)).astype(dtype)
+        b = (rng.standard_normal(2000) * 10.0 ** rng.integers(-5, 5, 2000)).astype(dtype)
+        a[:4] = [-0.0, 3.0, -1e-20, -0.1]
+        b[:4] = [2.0, -3.0, 1.0, 7.0]
+        got = pt.fmod(pt.asarray(a), pt.asarray(b))
+        want = torch.fmod(torch.tensor(a), torch.tensor(b))
+        np.testing.assert_array_equal(np.asarray(got.tolist()), want.numpy())
+        assert np.array_equal(np.signbit(np.asarray(got.tolist())), np.signbit(want.numpy()))
+
+
+def test_empty_dims_reduce_everything_as_torch_and_axis_none(backend: str) -> None:
+    a = np.arange(6.0).reshape(2, 3)
+    for name in ("sum", "mean", "std", "var"):
+        for dim in ([], ()):
+            got = getattr(pt.asarray(a), name)(dim)
+            want = getattr(torch.tensor(a), name)(dim)
+            assert got.item() == pytest.approx(want.item(), rel=1e-12), (name, dim)
+    assert pt.asarray(a).sum(axis=()).shape == (2, 3)  # (the standard's: no axis reduced)
+
+
+def test_empty_inputs_as_torch(backend: str) -> None:
+    cases = {
+        "logsumexp": lambda lib: lib.logsumexp(lib.ones(2, 0), 1),
+        "logsumexp keepdim": lambda lib: lib.logsumexp(lib.ones(2, 0), 1, keepdim=True),
+        "softmax": lambda lib: lib.softmax(lib.ones(0, 3), 0),
+        "F.log_softmax": lambda lib: lib.nn.functional.log_softmax(lib.ones(0, 3), dim=0),
+        "amax of 0-d": lambda lib: lib.amax(lib.tensor(2.0), 0),
+    }
+    for name, f in cases.items():
+        got, want = f(pt), f(torch)
+        assert tuple(got.shape) == tuple(want.shape), name
+        np.testing.assert_array_equal(
+            np.asarray(got.tolist()).reshape(tuple(want.shape)), want.numpy(), err_msg=name
+        )
+
+
+REFUSED_TOO = {
+    "masked_fill complex into float": lambda lib: lib.ones(2).masked_fill(
+        lib.tensor([True, False]), 1 + 2j
+    ),
+    "masked_fill nan into int": lambda lib: lib.zeros(2, dtype=lib.int64).masked_fill(
+        lib.tensor([True, False]), float("nan")
+    ),
+    "add float alpha to ints": lambda lib: lib.arange(3).add(lib.arange(3), alpha=0.5),
+    "sub complex alpha to floats": lambda lib: lib.ones(2).sub(lib.ones(2), alpha=1j),
+    "outer of a 0-d tensor": lambda lib: lib.outer(lib.tensor(1.0), lib.ones(2)),
+    "tril of a vector": lambda lib: lib.ones(3).tril(),
+    "roll shifts and dims unaligned": lambda lib: lib.ones(2, 3).roll([1, -1], [0]),
+    "roll two shifts without dims": lambda lib: lib.ones(2, 3).roll((1, 2)),
+    "index_select of a 0-d tensor, two indices": lambda lib: lib.tensor(1.0).index_select(
+        0, lib.tensor([0, 0])
+    ),
+    "round an integer tensor to decimals": lambda lib: lib.round(lib.tensor([15]), decimals=1),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_TOO))
+def test_refused_as_torch_refuses(backend: str, case: str) -> None:
+    f = REFUSED_TOO[case]
+    with pytest.raises((RuntimeError, NotImplementedError)) as torch_error:
+        f(torch)
+    with pytest.raises(type(torch_error.value)):
+        f(pt)
+
+
+def test_lazy_negative_indices_are_refused_when_computed() -> None:
+    pt.set_backend("dask")
+    try:
+        x = pt.asarray(np.arange(6.0).reshape(2, 3))
+        for r in (
+            pt.gather(x, 1, pt.asarray([[-1], [0]])),
+            pt.index_select(x, 1, pt.asarray([-1])),
+        ):
+            with pytest.raises(IndexError):
+                r.to("numpy")
+    finally:
+        pt.set_backend("numpy")
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")
+def test_cast_values_and_joined_dtypes_as_torch(backend: str) -> None:
+    for lib in (pt, torch):
+        assert lib.zeros(2).fill_(lib.tensor(1e39, dtype=lib.float64)).tolist() == [np.inf] * 2
+    for f in (
+        lambda lib: lib.hstack([lib.tensor([1]), lib.tensor([1.0])]),
+        lambda lib: lib.vstack([lib.tensor([1]), lib.tensor([1.0])]),
+        lambda lib: lib.trace(lib.ones(2, 2, dtype=lib.uint8)),
+        lambda lib: lib.tensor([[1.0, 2.0]]).flip(()),
+        lambda lib: lib.tensor(3.0).flip(0),
+    ):
+        got, want = f(pt), f(torch)
+        assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+        assert got.tolist() == want.tolist()
+    with pytest.raises(TypeError, match="both"):
+        pt.concat([pt.ones(1)], dim=0, axis=None)

@@ -298,7 +298,11 @@ def check_float_fits(where: str, value: int | float | complex, d: dt.DType) -> N
         else:
             finite = math.isfinite(f)
         if finite and abs(f) > top:
-            wider = "use float64, or " if top < dt.FINFO[dt.float64].max else ""
+            wider = (
+                f"use {'complex128' if d.kind == 'complex floating' else 'float64'}, or "
+                if top < dt.FINFO[dt.float64].max
+                else ""
+            )
             raise OutOfRangeError(
                 f"{where}() got the value {value!r}, beyond the range of {d.name} (largest "
                 f"magnitude {top!r}): it would become an infinity; {wider}give float('inf') "

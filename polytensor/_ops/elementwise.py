@@ -191,6 +191,12 @@ ceil = unary("ceil", "real numeric", ZERO)
 floor = unary("floor", "real numeric", ZERO)
 round = unary("round", "numeric", ZERO)
 trunc = unary("trunc", "real numeric", ZERO)
+# C's fmod (PyTorch's torch.fmod; the remainder with x1's sign), exact; not in the standard
+_fmod = binary(
+    "_fmod",
+    "real numeric",
+    (lambda g, _out, _x1, _x2: g, lambda g, _out, x1, x2: -g * trunc(divide(x1, x2))),
+)
 
 # -- complex numbers -------------------------------------------------------------------------------
 conj = unary("conj", "numeric", lambda g, _out, _x: _conj(g))

@@ -677,6 +677,8 @@ class Backend:
             return generic_strong_zero(
                 xp, all_finite=None if self.lazy else lambda a: bool(xp.all(xp.isfinite(a)))
             )
+        if name == "_fmod":  # C's fmod: NumPy's, CuPy's and Dask's, else from remainder
+            return getattr(self.xp, "fmod", None) or generic_fmod(self.xp)
         if name == "_log_softmax":
             return generic_log_softmax(self.xp)
         if name == "_softmax":
@@ -934,6 +936,26 @@ def generic_put(backend: Backend) -> Callable[..., Any]:
         return y
 
     return put
+
+
+def generic_fmod(xp: Any) -> Callable[..., Any]:
+    """``_fmod(x1, x2)`` (C's ``fmod``: the remainder with ``x1``'s sign) in the standard's
+    functions: the remainder of the magnitudes, which is exact for non-negative operands,
+    given ``x1``'s sign (a zero's too, for floats).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_fmod
+    >>> generic_fmod(np)(np.array([-7.0, 7.0, -1e-20]), 2.0).tolist()
+    [-1.0, 1.0, -1e-20]
+    """
+
+    def fmod(x1: Any, x2: Any, /) -> Any:
+        r = xp.remainder(xp.abs(x1), xp.abs(x2) if hasattr(x2, "dtype") else abs(x2))
+        if xp.isdtype(r.dtype, "real floating"):
+            return xp.copysign(r, x1)
+        return xp.where(x1 < 0, -r, r)
+
+    return fmod
 
 
 def generic_log_softmax(xp: Any) -> Callable[..., Any]:

@@ -271,7 +271,8 @@ def softmax(
     """
     x = _cast(_tensor(input, "softmax"), dtype)
     _floating(x, "softmax")
-    return _softmax(x, axis=_dim(_implicit(dim, x.ndim, "softmax", _stacklevel), x.ndim, "softmax"))
+    axis = _dim(_implicit(dim, x.ndim, "softmax", _stacklevel), x.ndim, "softmax")
+    return x * 1 if x.size == 0 else _softmax(x, axis=axis)  # (empty: as it is, as PyTorch's)
 
 
 def log_softmax(
@@ -290,8 +291,8 @@ def log_softmax(
     """
     x = _cast(_tensor(input, "log_softmax"), dtype)
     _floating(x, "log_softmax")
-    d = _implicit(dim, x.ndim, "log_softmax", _stacklevel)
-    return _log_softmax(x, axis=_dim(d, x.ndim, "log_softmax"))
+    d = _dim(_implicit(dim, x.ndim, "log_softmax", _stacklevel), x.ndim, "log_softmax")
+    return x * 1 if x.size == 0 else _log_softmax(x, axis=d)
 
 
 def _implicit(dim: int | None, ndim: int, where: str, stacklevel: int) -> int:

@@ -67,8 +67,6 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         implementation_flags(type(self).__name__, differentiable)
-        if decoupled_weight_decay:  # (PyTorch's Adam(decoupled_weight_decay=True): AdamW)
-            self._decoupled = True
         defaults = {
             "lr": lr,
             "betas": tuple(betas) if isinstance(betas, (tuple, list)) else betas,
@@ -76,6 +74,8 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            # (AdamW's rule, per group, as PyTorch's Adam(decoupled_weight_decay=True))
+            "decoupled_weight_decay": decoupled_weight_decay or self._decoupled,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)
@@ -137,7 +137,7 @@ class Adam(Optimizer):
                     state["step"] += 1
                     step = state["step"]
                     if weight_decay != 0:
-                        if self._decoupled:
+                        if group.get("decoupled_weight_decay", self._decoupled):
                             p *= 1 - lr * weight_decay
                         else:
                             g = g + weight_decay * p
