@@ -1733,6 +1733,8 @@ class TensorMethods:
     nelement = nelement
     tril = tril
     triu = triu
+    diag = _pytorch.diag
+    lerp = _pytorch.lerp
     flip = flip
     roll = roll
 

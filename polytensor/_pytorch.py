@@ -56,6 +56,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "det",
+    "diag",
     "div",
     "flatten",
     "fmod",
@@ -66,6 +67,7 @@ __all__ = [
     "is_floating_point",
     "is_tensor",
     "isclose",
+    "lerp",
     "log_softmax",
     "logsumexp",
     "masked_fill",
@@ -686,7 +688,6 @@ MODULE_HINTS: dict[str, str] = {
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
     "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
-    "diag": "pt.linalg.diagonal(x) for a matrix's diagonal",
     "div": "pt.divide(a, b) or a / b",
     "einsum": "pt.matmul, pt.tensordot or pt.vecdot",
     "float16": "pt.float32 (polytensor has no float16)",
@@ -1607,3 +1608,61 @@ def concat(
 
     t = _concat(one_dtype(arrays), axis=axis if dim is None else dim)
     return t if out is None else _into(out, t, "concat")
+
+
+def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
+    """PyTorch's ``torch.lerp(start, end, weight)`` (and ``x.lerp``): ``start + weight *
+    (end - start)``, computed from ``end`` where ``|weight| >= 0.5``, as PyTorch computes it
+    (exact at weight 1). Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.lerp(pt.asarray([0.0, 10.0]), pt.asarray([10.0, 20.0]), 0.25)
+    tensor([ 2.5, 12.5], backend='numpy')
+    """
+    from ._ops import elementwise as E
+
+    _tensor_arg("lerp", input)
+    diff = end - input
+    low = E.abs(weight) < 0.5 if isinstance(weight, TensorBase) else abs(weight) < 0.5
+    if isinstance(low, bool):
+        return cast("Tensor", input + weight * diff if low else end - diff * (1 - weight))
+    return searching.where(low, input + weight * diff, end - diff * (1 - weight))
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``torch.diag(x, diagonal=0)`` (and ``x.diag``): of a vector, the square
+    matrix with it on the ``diagonal``-th diagonal (above the main one when positive); of a
+    matrix, that diagonal as a vector. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.diag(pt.asarray([1, 2]))
+    tensor([[1, 0],
+            [0, 2]], backend='numpy')
+    >>> pt.diag(pt.asarray([[1, 2], [3, 4]]), 1)
+    tensor([2], backend='numpy')
+    """
+    from ._ops.creation import eye, zeros
+    from ._ops.linalg import diagonal as _diagonal
+    from ._ops.manipulation import concat, expand_dims
+
+    _tensor_arg("diag", input)
+    k = operator.index(diagonal)
+    if input.ndim == 2:
+        return cast("Tensor", _diagonal(input, offset=k))
+    if input.ndim != 1:
+        raise RuntimeError(f"diag(): expected a 1-D or 2-D tensor; got {input.ndim}-D")
+    m = _size("diag", input, 0)
+    kw: dict[str, Any] = {"dtype": input.dtype, "device": input.device}
+    square = expand_dims(input, axis=1) * eye(m, **kw)
+    if k == 0:
+        return square
+    a = builtins.abs(k)
+    if k > 0:  # k zero columns on the left, then k zero rows below
+        wide = concat([zeros((m, a), **kw), square], axis=1)
+        return concat([wide, zeros((a, m + a), **kw)], axis=0)
+    tall = concat([zeros((a, m), **kw), square], axis=0)
+    return concat([tall, zeros((m + a, a), **kw)], axis=1)

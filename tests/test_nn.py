@@ -1159,3 +1159,61 @@ def test_sequential_and_modulelist_edits_as_torch() -> None:
         with pytest.raises(ValueError, match="only objects of Sequential"):
             s + [nn.ReLU()]
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])
+def test_layer_norm_and_embedding_as_torch(backend_name: str) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    x0 = rng.standard_normal((2, 3, 4))
+    w0, b0 = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    table = rng.standard_normal((6, 3))
+    ids = np.array([[1, 0, 5], [0, 2, 1]])
+    out = {}
+    with pt.use_backend(backend_name):
+        for lib in (pt, torch):
+            F_ = lib.nn.functional
+            x = lib.tensor(x0, requires_grad=True)
+            w = lib.tensor(w0, requires_grad=True)
+            b = lib.tensor(b0, requires_grad=True)
+            e = lib.tensor(table, requires_grad=True)
+            y1 = F_.layer_norm(x, (3, 4), w, b, eps=1e-3)
+            y2 = F_.layer_norm(x, [4])
+            y3 = F_.embedding(lib.tensor(ids), e, padding_idx=0)
+            loss = (y1 * y1).sum() + (y2 * x).sum() + (y3 * y3 * y3).sum()
+            (gx, gw, ge) = lib.autograd.grad(loss, [x, w, e], create_graph=True)
+            (gx * gx).sum().backward()  # (second derivatives)
+            out[lib.__name__] = [
+                np.asarray(t.tolist()) for t in (y1, y2, y3, gx, gw, ge, x.grad, w.grad, b.grad)
+            ]
+    for got, want in zip(out["polytensor"], out["torch"], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_layer_norm_and_embedding_modules_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        ln = lib.nn.LayerNorm((3, 4), eps=1e-3)
+        assert repr(ln) == "LayerNorm((3, 4), eps=0.001, elementwise_affine=True, bias=True)"
+        with pytest.raises(TypeError):
+            lib.nn.functional.layer_norm(lib.ones(2, 4), 4)
+        assert ln.weight.tolist() == [[1.0] * 4] * 3 and ln.bias.tolist() == [[0.0] * 4] * 3
+        assert lib.nn.LayerNorm(4, elementwise_affine=False).weight is None
+        assert lib.nn.LayerNorm(4, bias=False).bias is None
+        emb = lib.nn.Embedding(10, 3, padding_idx=-1)
+        assert repr(emb) == "Embedding(10, 3, padding_idx=9)"
+        assert emb.weight[9].tolist() == [0.0, 0.0, 0.0]
+        y = emb(lib.tensor([[9, 2]]))
+        y.sum().backward()
+        assert emb.weight.grad[9].tolist() == [0.0] * 3 and emb.weight.grad[2].tolist() == [1.0] * 3
+        assert tuple(y.shape) == (1, 2, 3)
+        with pytest.raises(IndexError):
+            emb(lib.tensor([10]))
+        with pytest.raises(RuntimeError):
+            emb(lib.tensor([1.0]))
+        with pytest.raises(RuntimeError):
+            lib.nn.functional.layer_norm(lib.ones(2, 3), (4,))
+    names = [
+        n for n, _ in pt.nn.Sequential(pt.nn.Embedding(5, 2), pt.nn.LayerNorm(2)).named_parameters()
+    ]
+    assert names == ["0.weight", "1.weight", "1.bias"]

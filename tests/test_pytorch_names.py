@@ -610,3 +610,34 @@ def test_cast_values_and_joined_dtypes_as_torch(backend: str) -> None:
         assert got.tolist() == want.tolist()
     with pytest.raises(TypeError, match="both"):
         pt.concat([pt.ones(1)], dim=0, axis=None)
+
+
+# -- lerp, diag ----------------------------------------------------------------------------------
+LERP_DIAG: dict[str, Callable[..., Any]] = {
+    "lerp scalar weight": lambda lib, a, b: lib.lerp(a[0], b[0], 0.25),
+    "lerp high weight": lambda lib, a, b: a[0].lerp(b[0], 0.75),
+    "lerp tensor weight": lambda lib, a, b: lib.lerp(a[0], b[0], lib.sigmoid(b[1]) * 2 - 0.5),
+    "diag of a vector": lambda lib, a, b: lib.diag(a[0]),
+    "diag above": lambda lib, a, b: lib.diag(a[0], 2),
+    "diag below": lambda lib, a, b: a[1].diag(-1),
+    "diag of a matrix": lambda lib, a, b: lib.diag(a, 1),
+    "diag of a matrix below": lambda lib, a, b: a.diag(-1),
+}
+
+
+@pytest.mark.parametrize("case", list(LERP_DIAG))
+def test_lerp_and_diag_as_torch(backend: str, case: str) -> None:
+    f = LERP_DIAG[case]
+    a0, b0 = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+    a, b = pt.asarray(a0, requires_grad=True), pt.asarray(b0, requires_grad=True)
+    ta, tb = torch.tensor(a0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    got, want = f(pt, a, b), f(torch, ta, tb)
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.detach().numpy(), rtol=1e-12)
+    (got * got).sum().backward()
+    (want * want).sum().backward()
+    for x, tx in ((a, ta), (b, tb)):
+        if tx.grad is not None:
+            np.testing.assert_allclose(np.asarray(x.grad.tolist()), tx.grad.numpy(), rtol=1e-12)
+        else:
+            assert x.grad is None

@@ -43,9 +43,11 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "embedding",
     "gelu",
     "huber_loss",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -357,6 +359,102 @@ def dropout(
 
 
 # -- layers ---------------------------------------------------------------------------------------
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """PyTorch's ``F.layer_norm``: ``(x - mean) / sqrt(var + eps)`` over the last
+    dimensions, ``normalized_shape`` (the biased variance, as PyTorch's), then times
+    ``weight`` and plus ``bias`` if given. Differentiable to any order.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.layer_norm(pt.asarray([[1.0, 3.0]]), (2,))
+    tensor([[-0.999995,  0.999995]], backend='numpy')
+    """
+    x = _tensor(input, "layer_norm")
+    _floating(x, "layer_norm", real=True)
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(
+            f"layer_norm(): normalized_shape must be a tuple of ints; got "
+            f"{type(normalized_shape).__name__} (write (n,) for one dimension)"
+        )
+    shape = tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"layer_norm(): given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(n) for n in shape)}], but got input of size {list(x.shape)}"
+        )
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mu = _mean(x, axis=axes, keepdims=True)
+    d = x - mu
+    y = d / (_mean(d * d, axis=axes, keepdims=True) + eps) ** 0.5
+    if weight is not None:
+        y = y * _tensor(weight, "layer_norm", "weight")
+    if bias is not None:
+        y = y + _tensor(bias, "layer_norm", "bias")
+    return y
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """PyTorch's ``F.embedding``: the rows of ``weight`` at the integer ids ``input`` (of any
+    shape), ``weight[input]``; the rows at ``padding_idx`` get no gradient. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.embedding(pt.asarray([[1, 0]]), pt.asarray([[0.0, 0.5], [1.0, 1.5]]))
+    tensor([[[1. , 1.5],
+             [0. , 0.5]]], backend='numpy')
+    """
+    from .._ops.indexing import take
+
+    ids = _tensor(input, "embedding")
+    w = _tensor(weight, "embedding", "weight")
+    if ids.dtype.kind not in ("signed integer", "unsigned integer"):
+        raise RuntimeError(
+            f"embedding(): expected the indices to have an integer dtype (Long or Int); got "
+            f"{ids.dtype.name}"
+        )
+    if w.ndim != 2:
+        raise RuntimeError(f"embedding(): weight must be 2-D; got {w.ndim}-D")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding(): max_norm=, scale_grad_by_freq=True and sparse=True are not "
+            "implemented; renormalise or scale the weight yourself"
+        )
+    n = cast("int", w.shape[0])  # (a weight's length is known)
+    if ids.size and not ids._backend.lazy:
+        low, high = int(ids.min().item()), int(ids.max().item())
+        if low < 0 or high >= n:
+            raise IndexError(
+                f"embedding(): index out of range in self (ids from {low} to {high} for "
+                f"{n} embeddings)"
+            )
+    out = reshape(take(w, reshape(ids, (-1,)), axis=0), (*ids.shape, w.shape[1]))
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx += n
+        keep = expand_dims(ids != padding_idx, axis=-1)
+        out = where(keep, out, out.detach())  # (the padding rows: their value, no gradient)
+    return out
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` (weight has shape ``(out_features, in_features)``).
 
