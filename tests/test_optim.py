@@ -299,3 +299,55 @@ def test_adam_decoupled_weight_decay_per_group_as_torch() -> None:
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-6)
     assert out[0][2] is out[1][2] is True
+
+
+SCHEDULES = {
+    "LambdaLR": lambda s, o: s.LambdaLR(o, lambda e: 0.9**e),
+    "LambdaLR per group": lambda s, o: s.LambdaLR(o, [lambda e: 1 / (e + 1), lambda e: 0.5]),
+    "MultiplicativeLR": lambda s, o: s.MultiplicativeLR(o, lambda e: 0.95),
+    "MultiStepLR": lambda s, o: s.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.5),
+    "ConstantLR": lambda s, o: s.ConstantLR(o, factor=0.25, total_iters=4),
+    "LinearLR": lambda s, o: s.LinearLR(o, start_factor=0.1, end_factor=0.9, total_iters=6),
+    "LinearLR then StepLR": lambda s, o: (s.LinearLR(o, total_iters=3), s.StepLR(o, 4, 0.5)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_more_schedules_match_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (pt, torch):
+        a, b = lib.zeros(2, requires_grad=True), lib.zeros(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1)
+        made = SCHEDULES[name](lib.optim.lr_scheduler, opt)
+        scheds = made if isinstance(made, tuple) else (made,)
+        lrs = []
+        for _ in range(15):
+            opt.step()
+            for sch in scheds:
+                sch.step()
+            lrs.append([g["lr"] for g in opt.param_groups] + scheds[-1].get_last_lr())
+        runs.append(lrs)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12)
+
+
+def test_more_schedules_refuse_what_torch_refuses_and_resume() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        with pytest.raises(ValueError, match=r"(?i)start_factor|starting multiplicative"):
+            lib.optim.lr_scheduler.LinearLR(opt, start_factor=0.0)
+        with pytest.raises(ValueError, match=r"(?i)factor"):
+            lib.optim.lr_scheduler.ConstantLR(opt, factor=1.5)
+        with pytest.raises(ValueError, match="Expected 1 lr_lambdas, but got 2"):
+            lib.optim.lr_scheduler.LambdaLR(opt, [lambda e: 1.0, lambda e: 1.0])
+    opt = pt.optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+    a = pt.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5**e)
+    for _ in range(3):
+        a.step()
+    state = a.state_dict()
+    assert state["lr_lambdas"] == [None]
+    b = pt.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5**e)
+    b.load_state_dict(state)
+    b.step()
+    assert b.last_epoch == 4 and b.get_last_lr() == [pytest.approx(0.1 * 0.5**4)]

@@ -70,13 +70,8 @@ _MISSING: dict[str, dict[str, str]] = {
     },
     "polytensor.optim.lr_scheduler": {
         "ChainedScheduler": _NONE,
-        "ConstantLR": _NONE,
         "CosineAnnealingWarmRestarts": _NONE,
         "CyclicLR": _NONE,
-        "LambdaLR": "set each group's 'lr' in optimizer.param_groups yourself",
-        "LinearLR": _NONE,
-        "MultiStepLR": _NONE,
-        "MultiplicativeLR": _NONE,
         "OneCycleLR": _NONE,
         "PolynomialLR": _NONE,
         "SequentialLR": _NONE,

@@ -28,9 +28,14 @@ from ..nn._missing import missing_name
 from .optimizer import Optimizer
 
 __all__ = [
+    "ConstantLR",
     "CosineAnnealingLR",
     "ExponentialLR",
     "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
     "ReduceLROnPlateau",
     "StepLR",
 ]
@@ -269,6 +274,209 @@ class CosineAnnealingLR(LRScheduler):
             + eta
             for group in groups
         ]
+
+
+def _factor(where: str, name: str, value: Any, low: float, high: float, open_low: bool) -> float:
+    """``value`` checked to lie in ``(low, high]`` (``open_low``) or ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{where}() expects a number for {name}; got {type(value).__name__}")
+    if value > high or value < low or (open_low and value == low):
+        raise ValueError(
+            f"{where}(): {name} must be in {'(' if open_low else '['}{low}, {high}]; got {value}"
+        )
+    return float(value)
+
+
+class LambdaLR(LRScheduler):
+    """Set each group's learning rate to its initial one times ``lr_lambda(epoch)`` (one
+    function, or one per parameter group), as ``torch.optim.lr_scheduler.LambdaLR``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch)
+    >>> sched.step(); sched.step(); sched.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        groups = _optimizer(optimizer, "LambdaLR").param_groups
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != len(groups):
+                raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * len(groups)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [
+            base * f(self.last_epoch)
+            for f, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
+        ]
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class's, without the functions (PyTorch's leaves them out too).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> optim.lr_scheduler.LambdaLR(opt, lambda e: 1.0).state_dict()["lr_lambdas"]
+        [None]
+        """
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None] * len(self.lr_lambdas)
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned, keeping the functions.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> a = optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5**e); a.step()
+        >>> b = optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5**e)
+        >>> b.load_state_dict(a.state_dict()); b.last_epoch
+        1
+        """
+        state = dict(state_dict)
+        state.pop("lr_lambdas", None)
+        super().load_state_dict(state)
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiply each group's learning rate by ``lr_lambda(epoch)`` every epoch, as
+    ``torch.optim.lr_scheduler.MultiplicativeLR``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> sched.step(); sched.step(); sched.get_last_lr()
+    [0.25]
+    """
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch > 0:
+            return [
+                g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, groups, strict=True)
+            ]
+        return [g["lr"] for g in groups]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` at each epoch of ``milestones`` (once per
+    time it is listed), as ``torch.optim.lr_scheduler.MultiStepLR``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 3], gamma=0.1)
+    >>> for _ in range(3):
+    ...     sched.step()
+    >>> round(sched.get_last_lr()[0], 6)
+    0.01
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, milestones: Any, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        from collections import Counter
+
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch not in self.milestones:
+            return lrs
+        return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Scale the learning rate by ``factor`` until epoch ``total_iters``, as
+    ``torch.optim.lr_scheduler.ConstantLR``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> sched.get_last_lr(), (sched.step(), sched.step(), sched.get_last_lr())[2]
+    ([0.5], [1.0])
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        self.factor = _factor("ConstantLR", "factor", factor, 0.0, 1.0, open_low=False)
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch != self.total_iters:
+            return lrs
+        return [lr * (1.0 / self.factor) for lr in lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the learning rate linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` epochs, as ``torch.optim.lr_scheduler.LinearLR`` (warm-up).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> [round(x, 6) for x in (sched.get_last_lr()[0], (sched.step(), sched.get_last_lr())[1][0])]
+    [0.5, 0.75]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        self.start_factor = _factor(
+            "LinearLR", "start_factor", start_factor, 0.0, 1.0, open_low=True
+        )
+        self.end_factor = _factor("LinearLR", "end_factor", end_factor, 0.0, 1.0, open_low=False)
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in lrs]
+        if self.last_epoch > self.total_iters:
+            return lrs
+        span = self.end_factor - self.start_factor
+        scale = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
+        return [lr * scale for lr in lrs]
 
 
 class ReduceLROnPlateau:
