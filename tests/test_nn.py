@@ -1217,3 +1217,25 @@ def test_layer_norm_and_embedding_modules_as_torch() -> None:
         n for n, _ in pt.nn.Sequential(pt.nn.Embedding(5, 2), pt.nn.LayerNorm(2)).named_parameters()
     ]
     assert names == ["0.weight", "1.weight", "1.bias"]
+
+
+@pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])
+def test_trunc_normal_and_eye_init_as_torch(backend_name: str) -> None:
+    torch = pytest.importorskip("torch")
+    with pt.use_backend(backend_name):
+        w = pt.nn.init.trunc_normal_(pt.empty((200, 100)), mean=0.5, std=2.0, a=-1.0, b=3.0)
+        v = np.asarray(w.tolist())
+    t = torch.nn.init.trunc_normal_(torch.empty(200, 100), mean=0.5, std=2.0, a=-1.0, b=3.0)
+    tv = t.numpy()
+    assert v.min() >= -1.0 and v.max() <= 3.0
+    # the same truncated distribution: mean and std within 4 standard errors of torch's draw
+    se = tv.std() / np.sqrt(tv.size)
+    assert abs(v.mean() - tv.mean()) < 4 * np.sqrt(2) * se
+    assert abs(v.std() - tv.std()) < 0.05 * tv.std()
+    for shape in ((2, 3), (3, 2), (2, 2)):
+        got = pt.nn.init.eye_(pt.empty(shape)).tolist()
+        assert got == torch.nn.init.eye_(torch.empty(shape)).tolist()
+    with pytest.raises(ValueError, match="2 dimensions"):
+        pt.nn.init.eye_(pt.empty((2, 2, 2)))
+    with pytest.raises(AttributeError, match="orthogonal_"):
+        pt.nn.init.orthogonal_  # noqa: B018

@@ -58,6 +58,18 @@ _MISSING: dict[str, dict[str, str]] = {
         "relu6": "pt.clip(x, 0.0, 6.0)",
         "softmin": "nn.functional.softmax(-x, dim=dim)",
     },
+    "polytensor.nn.init": {
+        "constant": "nn.init.constant_",
+        "dirac_": _NONE,
+        "kaiming_normal": "nn.init.kaiming_normal_",
+        "kaiming_uniform": "nn.init.kaiming_uniform_",
+        "normal": "nn.init.normal_",
+        "orthogonal_": _NONE,
+        "sparse_": _NONE,
+        "uniform": "nn.init.uniform_",
+        "xavier_normal": "nn.init.xavier_normal_",
+        "xavier_uniform": "nn.init.xavier_uniform_",
+    },
     "polytensor.optim": {
         "ASGD": _NONE,
         "Adadelta": _NONE,

@@ -29,11 +29,13 @@ from ._random import uniform_like as _uniform_like
 __all__ = [
     "calculate_gain",
     "constant_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "manual_seed",
     "normal_",
     "ones_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -302,3 +304,71 @@ def kaiming_normal_(
     fan = _fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+) -> Tensor:
+    """Fill ``tensor`` in place with values drawn from N(mean, std²) truncated to
+    ``[a, b]``, as PyTorch draws them: uniform between the bounds' normal CDFs, mapped back
+    through the inverse error function.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.trunc_normal_(pt.empty((1000,)), std=0.02, a=-0.04, b=0.04)
+    >>> bool(pt.all((w >= -0.04) & (w <= 0.04)))
+    True
+    """
+    from .. import special
+    from .._ops.elementwise import clip
+
+    _check(tensor, "trunc_normal_")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_(): std must be positive; got {std}")
+    if not a < b:
+        raise ValueError(f"trunc_normal_(): the bounds must have a < b; got a={a}, b={b}")
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    low, high = cdf((a - mean) / std), cdf((b - mean) / std)
+
+    def draw(t: Tensor) -> Any:
+        u = _uniform_like(t, 2 * low - 1, 2 * high - 1, generator)
+        return clip(special.erfinv(u) * (std * math.sqrt(2.0)) + mean, a, b)
+
+    return _fill(tensor, draw)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill the 2-D ``tensor`` in place with the identity (ones on the main diagonal), as
+    ``torch.nn.init.eye_``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.init.eye_(pt.empty((2, 3)))
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]], backend='numpy')
+    """
+    from .._ops.creation import eye
+
+    _check(tensor, "eye_")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_(): only tensors with 2 dimensions are supported; got {tensor.ndim}")
+    rows, cols = _shape(tensor)
+    return _fill(tensor, lambda t: eye(rows, cols, dtype=t.dtype, device=t.device))
+
+
+def __getattr__(name: str) -> Any:
+    from ._missing import missing_name
+
+    raise missing_name("polytensor.nn.init", name)
