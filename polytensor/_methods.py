@@ -350,14 +350,18 @@ def clone(self: Tensor) -> Tensor:
 
 
 # -- PyTorch-style methods onto table ops ----------------------------------------------------------
+_EMPTY_DIM_ALL = frozenset(("sum", "mean", "std", "var"))
+
+
 def _axis(where: str, dim: Any, axis: Any) -> Any:
     if dim is not None and axis is not None:
         raise TypeError(f"{where}() got both dim= and axis=; pass one")
     a = dim if dim is not None else axis
     if a.__class__ is list:  # (PyTorch takes a list of dims too: x.sum([0, 1]))
         a = tuple(a)
-    if dim is not None and a == ():  # (PyTorch's dim=[] or (): every dimension; the
-        a = None  # standard's axis=() reduces none)
+    if dim is not None and a == () and where in _EMPTY_DIM_ALL:
+        a = None  # (PyTorch's dim=[] or () of these: every dimension; the standard's axis=()
+        # reduces none, and so do PyTorch's any and all)
     if a is not None and not all(
         isinstance(d, int) and not isinstance(d, bool)
         for d in (a if isinstance(a, tuple) else (a,))
@@ -597,7 +601,17 @@ def _scaled(where: str, self: Any, other: Any, alpha: Any) -> Any:
     kind the tensors hold, as PyTorch checks it)."""
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
         raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
-    kinds = {t.dtype.kind for t in (self, other) if isinstance(t, TensorBase)}
+    kinds = {
+        t.dtype.kind
+        if isinstance(t, TensorBase)
+        else "complex floating"
+        if isinstance(t, complex)
+        else "real floating"
+        if isinstance(t, float)
+        else "signed integer"
+        for t in (self, other)
+        if isinstance(t, (TensorBase, int, float, complex))
+    }
     if isinstance(alpha, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
         raise RuntimeError(
             f"{where}(): for integral input tensors, argument alpha must not be a floating "
@@ -670,7 +684,7 @@ def flip(self: Tensor, *dims: Any) -> Tensor:
 
     axes = tuple(check_dim("flip", d, self.ndim) for d in axes)
     if not axes or self.ndim == 0:  # (no dims, or a 0-d tensor: a copy, as PyTorch's)
-        return self * 1
+        return self.clone()
     return _flip(self, axis=axes)
 
 
@@ -1426,7 +1440,12 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     5.0
     """
 
-    dims = None if dim is None else _norm_dims(dim, self.ndim)
+    # (dim=() or []: every dimension, as PyTorch's)
+    dims = (
+        None
+        if dim is None or (isinstance(dim, (tuple, list)) and not dim)
+        else _norm_dims(dim, self.ndim)
+    )
     if self.ndim == 0:
         dims = None  # (dim 0 or -1 of a 0-d tensor: its one element)
     if p == "fro":

@@ -940,7 +940,8 @@ def log_softmax(input: Tensor, dim: int, dtype: dt.DType | None = None) -> Tenso
     tensor([0.5, 0.5], backend='numpy')
     """
     x = _floating_input("log_softmax", input, dtype)
-    return statistical._log_softmax(x, axis=check_dim("log_softmax", dim, builtins.max(x.ndim, 1)))
+    axis = check_dim("log_softmax", dim, builtins.max(x.ndim, 1))
+    return x * 1 if x.size == 0 else statistical._log_softmax(x, axis=axis)  # (empty: as it is)
 
 
 def _dims(where: str, dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -1004,7 +1005,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     if x.ndim == 0:
         axes = None
     if x.size == 0:  # (the log of a sum of nothing: -inf, as PyTorch's)
-        r = full_like(statistical.sum(x, axis=axes, keepdims=True), -math.inf)
+        r = statistical.sum(x, axis=axes, keepdims=True) - math.inf  # (in the graph)
     else:
         with no_grad():  # (the shift: the value does not depend on it, nor does the gradient)
             m = statistical.max(x, axis=axes, keepdims=True)
@@ -1065,9 +1066,16 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                 f"masked_fill() takes a number or a 0-d tensor as the value; got a tensor of "
                 f"shape {tuple(value.shape)}: use pt.where(mask, value, x) to fill from a tensor"
             )
+        if value.dtype.kind == "complex floating" and kind not in ("complex floating", "bool"):
+            raise RuntimeError(
+                f"masked_fill(): a complex value into a {input.dtype.name} tensor would lose "
+                f"its imaginary part; fill a complex tensor"
+            )
         v = value if value.dtype is input.dtype else astype(value, input.dtype)
     elif isinstance(value, (bool, int, float, complex)):
-        if isinstance(value, complex) and kind != "complex floating":
+        if isinstance(value, complex) and value.imag == 0 and kind != "complex floating":
+            value = value.real
+        if isinstance(value, complex) and kind not in ("complex floating", "bool"):
             raise RuntimeError(
                 f"masked_fill(): a complex value into a {input.dtype.name} tensor would lose its "
                 f"imaginary part; fill a complex tensor"
@@ -1126,12 +1134,12 @@ def _lazy_in_range(index: Any, size: int) -> Any:
     return searching.where(index < 0, full_like(index, size), index)
 
 
-def _integer_index(where: str, index: Any) -> None:
-    if not isinstance(index, TensorBase) or index.dtype.kind != "signed integer":
-        got = index.dtype.name if isinstance(index, TensorBase) else type(index).__name__
-        raise TypeError(
-            f"{where}() takes a signed integer tensor of indices (int64, as PyTorch's); got {got}"
-        )
+def _integer_index(where: str, index: Any, allowed: tuple[Any, ...] = (dt.int32, dt.int64)) -> None:
+    if not isinstance(index, TensorBase):
+        raise TypeError(f"{where}() takes a tensor of indices; got {type(index).__name__}")
+    if index.dtype not in allowed:
+        names = " or ".join(d.name for d in allowed)
+        raise RuntimeError(f"{where}(): expected dtype {names} for index; got {index.dtype.name}")
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -1179,7 +1187,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
             [4, 3]], backend='numpy')
     """
     _tensor_arg("gather", input)
-    _integer_index("gather", index)
+    _integer_index("gather", index, (dt.int64,))
     n = input.ndim
     if index.ndim != builtins.max(n, 1) and not (n == 0 and index.ndim == 0):
         raise RuntimeError(
@@ -1612,8 +1620,9 @@ def concat(
 
 def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     """PyTorch's ``torch.lerp(start, end, weight)`` (and ``x.lerp``): ``start + weight *
-    (end - start)``, computed from ``end`` where ``|weight| >= 0.5``, as PyTorch computes it
-    (exact at weight 1). Differentiable.
+    (end - start)``, computed from ``end`` where ``|weight| >= 0.5`` as PyTorch's formula is
+    (exact at weight 1; PyTorch fuses the multiply and add, so the last bits may differ).
+    Differentiable.
 
     Examples
     --------
@@ -1627,8 +1636,11 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     diff = end - input
     low = E.abs(weight) < 0.5 if isinstance(weight, TensorBase) else abs(weight) < 0.5
     if isinstance(low, bool):
-        return cast("Tensor", input + weight * diff if low else end - diff * (1 - weight))
-    return searching.where(low, input + weight * diff, end - diff * (1 - weight))
+        return cast("Tensor", input + weight * diff if low else end + (weight - 1) * diff)
+    # one product, the base and the coefficient chosen: the weight's gradient is diff alone
+    # (two products, one per branch, would give 0 * inf = NaN where diff is infinite)
+    base = searching.where(low, input, end)
+    return cast("Tensor", base + searching.where(low, weight, weight - 1) * diff)
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
@@ -1651,13 +1663,15 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
     _tensor_arg("diag", input)
     k = operator.index(diagonal)
-    if input.ndim == 2:
-        return cast("Tensor", _diagonal(input, offset=k))
+    if input.ndim == 2:  # (a tensor of its own, as PyTorch's: writable)
+        return cast("Tensor", _diagonal(input, offset=k).clone())
     if input.ndim != 1:
         raise RuntimeError(f"diag(): expected a 1-D or 2-D tensor; got {input.ndim}-D")
     m = _size("diag", input, 0)
     kw: dict[str, Any] = {"dtype": input.dtype, "device": input.device}
-    square = expand_dims(input, axis=1) * eye(m, **kw)
+    # (where, not a product with the identity: inf * 0 would be NaN off the diagonal)
+    on = eye(m, dtype=dt.bool, device=input.device)
+    square = searching.where(on, expand_dims(input, axis=1), zeros((), **kw))
     if k == 0:
         return square
     a = builtins.abs(k)

@@ -1239,3 +1239,80 @@ def test_trunc_normal_and_eye_init_as_torch(backend_name: str) -> None:
         pt.nn.init.eye_(pt.empty((2, 2, 2)))
     with pytest.raises(AttributeError, match="orthogonal_"):
         pt.nn.init.orthogonal_  # noqa: B018
+
+
+@pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batch_norm_trains_and_evaluates_as_torch(backend_name: str, momentum: Any) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x1, x2 = rng.standard_normal((8, 3)) * 3 + 1, rng.standard_normal((8, 3, 5))
+    x4 = rng.standard_normal((4, 2, 3, 3))
+    w0 = rng.standard_normal((3, 3))
+    out = {}
+    with pt.use_backend(backend_name):
+        for lib in (pt, torch):
+            nn = lib.nn
+            lin = nn.Linear(3, 3).double()
+            with lib.no_grad():
+                lin.weight.copy_(lib.tensor(w0))
+                lin.bias.zero_()
+            bn = nn.BatchNorm1d(3, momentum=momentum).double()
+            bn2 = nn.BatchNorm2d(2, affine=False).double()
+            opt = lib.optim.SGD([*lin.parameters(), *bn.parameters()], lr=0.1)
+            seen = []
+            for step in range(3):
+                opt.zero_grad()
+                y = bn(lin(lib.tensor(x1 + step)))
+                z = bn(lib.tensor(x2).transpose(1, 2).transpose(1, 2))
+                (y.pow(3).sum() + z.pow(2).sum() + bn2(lib.tensor(x4)).sum()).backward()
+                opt.step()
+                seen += [y.tolist(), bn.running_mean.tolist(), bn.running_var.tolist()]
+            bn.eval()
+            seen += [bn(lib.tensor(x1)).tolist(), lin.weight.tolist(), bn.weight.tolist()]
+            seen.append(int(bn.num_batches_tracked.item()))
+            seen.append(sorted(bn.state_dict()))
+            seen.append(repr(bn))
+            out[lib.__name__] = seen
+    for got, want in zip(out["polytensor"], out["torch"], strict=True):
+        if isinstance(want, (str, int)) or (
+            isinstance(want, list) and want and isinstance(want[0], str)
+        ):
+            assert got == want
+        else:
+            np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-9, atol=1e-12)
+
+
+def test_batch_norm_refuses_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        with pytest.raises(ValueError, match="more than 1 value per channel"):
+            lib.nn.BatchNorm1d(3)(lib.ones(1, 3))
+        with pytest.raises(ValueError, match="expected 2D or 3D input"):
+            lib.nn.BatchNorm1d(3)(lib.ones(3))
+        bn = lib.nn.BatchNorm1d(3, track_running_stats=False)
+        assert bn.running_mean is None
+        bn.eval()
+        assert tuple(bn(lib.ones(2, 3)).shape) == (2, 3)  # (batch statistics in eval too)
+
+
+def test_layer_norm_and_embedding_refuse_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        F_ = lib.nn.functional
+        x = lib.ones(2, 3)
+        with pytest.raises(RuntimeError, match="same shape"):
+            F_.layer_norm(x, (3,), lib.ones(1))
+        with pytest.raises(RuntimeError, match=r"(?i)dtype"):
+            F_.layer_norm(x, (3,), lib.ones(3, dtype=lib.float64))
+        with pytest.raises(RuntimeError):
+            F_.embedding(lib.tensor([1], dtype=lib.uint8), lib.ones(3, 2))
+        with pytest.raises((ValueError, AssertionError)):
+            F_.embedding(lib.tensor([1]), lib.ones(3, 2), padding_idx=5)
+        emb = lib.nn.Embedding.from_pretrained(lib.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        assert emb(lib.tensor([1])).tolist() == [[3.0, 4.0]] and not emb.weight.requires_grad
+        assert repr(lib.nn.Embedding(4, 2, sparse=True)) == "Embedding(4, 2, sparse=True)"
+    with pt.use_backend("dask"):
+        r = pt.nn.functional.embedding(pt.asarray([-2]), pt.ones((3, 2)))
+        with pytest.raises(IndexError):
+            r.to("numpy")  # (a negative id is refused when computed, as torch refuses it)

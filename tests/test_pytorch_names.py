@@ -641,3 +641,49 @@ def test_lerp_and_diag_as_torch(backend: str, case: str) -> None:
             np.testing.assert_allclose(np.asarray(x.grad.tolist()), tx.grad.numpy(), rtol=1e-12)
         else:
             assert x.grad is None
+
+
+# -- the review of the later changes ------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_later_corners_as_torch(backend: str) -> None:
+    a = np.array([[0.0, -2.0, 3.0], [0.0, 0.0, 1.0]])
+    cases = {
+        "any dim=()": lambda lib: lib.tensor(a).any(dim=()),
+        "all dim=[] keepdim": lambda lib: lib.tensor(a).all(dim=[], keepdim=True),
+        "norm dim=()": lambda lib: lib.tensor(a).norm(dim=()),
+        "diag with inf and nan": lambda lib: lib.diag(lib.tensor([np.inf, 1.0, np.nan]), 1),
+        "diag of bools": lambda lib: lib.diag(lib.tensor([True, False])),
+        "flip a 0-d bool": lambda lib: lib.tensor(True).flip(0),
+        "logsumexp of nothing": lambda lib: lib.logsumexp(lib.zeros(2, 0), 1),
+        "log_softmax of nothing": lambda lib: lib.log_softmax(lib.zeros(0), 0),
+        "int add float scalar alpha": lambda lib: lib.tensor([1, 2]).add(2.5, alpha=1.5),
+        "masked_fill complex(1, 0)": lambda lib: lib.zeros(2).masked_fill(
+            lib.tensor([True, False]), complex(1, 0)
+        ),
+        "masked_fill bool with complex": lambda lib: lib.zeros(2, dtype=lib.bool).masked_fill(
+            lib.tensor([True, False]), 1j
+        ),
+    }
+    for name, f in cases.items():
+        got, want = f(pt), f(torch)
+        assert tuple(got.shape) == tuple(want.shape), name
+        assert got.dtype.name == str(want.dtype).removeprefix("torch."), name
+        np.testing.assert_array_equal(
+            np.asarray(got.tolist()).reshape(tuple(want.shape)), want.numpy(), err_msg=name
+        )
+    d = pt.diag(pt.asarray(np.eye(2)))
+    d[0] = 5.0  # (a tensor of its own, writable, as torch's)
+    for lib in (pt, torch):
+        x = lib.zeros(2, 0, requires_grad=True)
+        lib.logsumexp(x, 1).sum().backward()  # (in the graph even when empty)
+        assert tuple(x.grad.shape) == (2, 0)
+        start = lib.tensor([0.0, 0.0, 1.0])
+        end = lib.tensor([np.inf, 1.0, np.inf])
+        w = lib.tensor([0.25, 0.75, 0.75], requires_grad=True)
+        lib.lerp(start, end, w).sum().backward()
+        assert w.grad.tolist() == [np.inf, 1.0, np.inf]  # (no NaN from an unchosen branch)
+    for dtype in (pt.int16, pt.uint8):
+        with pytest.raises(RuntimeError, match="expected dtype"):
+            pt.index_select(pt.ones(3), 0, pt.asarray([0], dtype=dtype))
+    with pytest.raises(RuntimeError, match="int64"):
+        pt.gather(pt.ones(3), 0, pt.asarray([0], dtype=pt.int32))

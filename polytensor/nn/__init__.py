@@ -22,6 +22,8 @@ from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .modules import (
     GELU,
+    BatchNorm1d,
+    BatchNorm2d,
     Conv2d,
     CrossEntropyLoss,
     Dropout,
@@ -51,6 +53,8 @@ __all__ = [
     "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",

@@ -17,8 +17,6 @@ _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
         "AdaptiveAvgPool2d": _NONE,
         "AvgPool2d": _NONE,
-        "BatchNorm1d": _NONE,
-        "BatchNorm2d": _NONE,
         "Conv1d": _NONE,
         "Conv3d": _NONE,
         "ConvTranspose2d": _NONE,
@@ -45,7 +43,6 @@ _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn.functional": {
         "adaptive_avg_pool2d": _NONE,
         "avg_pool2d": _NONE,
-        "batch_norm": _NONE,
         "conv1d": _NONE,
         "elu": "pt.where(x > 0, x, pt.expm1(x))",
         "hardtanh": "pt.clip(x, -1.0, 1.0)",

@@ -38,6 +38,7 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
@@ -395,10 +396,83 @@ def layer_norm(
     mu = _mean(x, axis=axes, keepdims=True)
     d = x - mu
     y = d / (_mean(d * d, axis=axes, keepdims=True) + eps) ** 0.5
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is None:
+            continue
+        t = _tensor(p, "layer_norm", name)
+        if tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"layer_norm(): expected {name} to be of same shape as normalized_shape "
+                f"{list(shape)}; got {list(t.shape)}"
+            )
+        if t.dtype is not x.dtype:
+            raise RuntimeError(
+                f"layer_norm(): mixed dtype: the input is {x.dtype.name} but {name} is "
+                f"{t.dtype.name}; cast one of them"
+            )
+        y = y * t if name == "weight" else y + t
+    return y
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float | None = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """PyTorch's ``F.batch_norm``: each channel (dimension 1) normalised by the batch's
+    mean and biased variance (``training``, or without running statistics), else by
+    ``running_mean``/``running_var``; then times ``weight`` and plus ``bias``. In training,
+    the running statistics are updated in place, with the unbiased variance, as PyTorch's
+    (``momentum`` None: a cumulative average is the caller's, see ``nn.BatchNorm1d``).
+    Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.batch_norm(pt.asarray([[1.0], [3.0]]), None, None, training=True)
+    tensor([[-0.999995],
+            [ 0.999995]], backend='numpy')
+    """
+    x = _tensor(input, "batch_norm")
+    _floating(x, "batch_norm", real=True)
+    if x.ndim < 2:
+        raise ValueError(
+            f"batch_norm(): expected a 2-D or higher input (N, C, ...); got {x.ndim}-D"
+        )
+    axes = (0, *range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training or running_mean is None or running_var is None:
+        c = cast("int", x.shape[1])
+        n = int(x.size or 0) // c if c else 0
+        if training and n <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{list(x.shape)}"
+            )
+        mu = _mean(x, axis=axes, keepdims=True)
+        d = x - mu
+        var = _mean(d * d, axis=axes, keepdims=True)
+        if training and running_mean is not None and running_var is not None:
+            m = 0.1 if momentum is None else momentum
+            with no_grad():
+                running_mean.mul_(1 - m).add_(reshape(mu, (-1,)).detach() * m)
+                unbiased = reshape(var, (-1,)).detach() * (n / (n - 1))
+                running_var.mul_(1 - m).add_(unbiased * m)
+    else:
+        mu = reshape(running_mean, shape)
+        var = reshape(running_var, shape)
+        d = x - mu
+    y = d / (var + eps) ** 0.5
     if weight is not None:
-        y = y * _tensor(weight, "layer_norm", "weight")
+        y = y * reshape(_tensor(weight, "batch_norm", "weight"), shape)
     if bias is not None:
-        y = y + _tensor(bias, "layer_norm", "bias")
+        y = y + reshape(_tensor(bias, "batch_norm", "bias"), shape)
     return y
 
 
@@ -426,10 +500,10 @@ def embedding(
 
     ids = _tensor(input, "embedding")
     w = _tensor(weight, "embedding", "weight")
-    if ids.dtype.kind not in ("signed integer", "unsigned integer"):
+    if ids.dtype not in (_dt.int32, _dt.int64):
         raise RuntimeError(
-            f"embedding(): expected the indices to have an integer dtype (Long or Int); got "
-            f"{ids.dtype.name}"
+            f"embedding(): expected the indices to have dtype int64 or int32 (Long or Int); "
+            f"got {ids.dtype.name}"
         )
     if w.ndim != 2:
         raise RuntimeError(f"embedding(): weight must be 2-D; got {w.ndim}-D")
@@ -446,8 +520,13 @@ def embedding(
                 f"embedding(): index out of range in self (ids from {low} to {high} for "
                 f"{n} embeddings)"
             )
-    out = reshape(take(w, reshape(ids, (-1,)), axis=0), (*ids.shape, w.shape[1]))
+    flat = reshape(ids, (-1,))
+    if ids._backend.lazy:  # (negative ids past the end: the library refuses them when computed)
+        flat = where(flat < 0, zeros((), dtype=ids.dtype, device=ids.device) + n, flat)
+    out = reshape(take(w, flat, axis=0), (*ids.shape, w.shape[1]))
     if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding(): padding_idx must be within num_embeddings ({n})")
         if padding_idx < 0:
             padding_idx += n
         keep = expand_dims(ids != padding_idx, axis=-1)

@@ -7,7 +7,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any, Self
 
-from .._ops.creation import empty
+from .._dtypes import int64
+from .._ops.creation import empty, ones, zeros
 from .._ops.manipulation import reshape
 from .._tensor import Tensor
 from ..autograd import no_grad
@@ -18,6 +19,8 @@ from .parameter import Parameter
 
 __all__ = [
     "GELU",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
@@ -362,6 +365,127 @@ class LayerNorm(Module):
         )
 
 
+class _BatchNorm(Module):
+    """Batch normalisation over dimension 1 with running statistics (buffers) and a learned
+    per-channel scale and shift, as PyTorch's ``BatchNorm1d``/``BatchNorm2d``."""
+
+    _dims: tuple[int, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(empty((num_features,), dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(empty((num_features,), dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros((num_features,), dtype=dtype, device=device))
+            self.register_buffer("running_var", ones((num_features,), dtype=dtype, device=device))
+            self.register_buffer("num_batches_tracked", zeros((), dtype=int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Running mean zeros, running variance ones, no batch counted."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """The running statistics reset; scale ones and shift zeros, as PyTorch's."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in self._dims:
+            raise ValueError(
+                f"expected {' or '.join(f'{d}D' for d in self._dims)} input (got {input.ndim}D "
+                f"input)"
+            )
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative moving average
+                momentum = 1.0 / float(self.num_batches_tracked.item())
+        use_batch = self.training or not self.track_running_stats
+        return F.batch_norm(
+            input,
+            self.running_mean if not self.training or self.track_running_stats else None,
+            self.running_var if not self.training or self.track_running_stats else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            momentum,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs, as ``torch.nn.BatchNorm1d``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> bn = nn.BatchNorm1d(3); bn
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    >>> [round(v, 4) for v in bn(pt.asarray([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).tolist()[0]]
+    [-1.0, 0.0, 1.0]
+    """
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs, as ``torch.nn.BatchNorm2d``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.BatchNorm2d(2)(pt.ones((4, 2, 3, 3))).shape
+    (4, 2, 3, 3)
+    """
+
+    _dims = (4,)
+
+
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of ``embedding_dim`` learned entries, looked up
     by integer ids, as ``torch.nn.Embedding`` (drawn from N(0, 1); the ``padding_idx`` row
@@ -439,7 +563,50 @@ class Embedding(Module):
             s += f", padding_idx={self.padding_idx}"
         if self.max_norm is not None:
             s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        if self.sparse:
+            s += ", sparse=True"
         return s
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose table is ``embeddings`` (2-D), frozen unless ``freeze=False``,
+        as ``torch.nn.Embedding.from_pretrained``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> emb = nn.Embedding.from_pretrained(pt.asarray([[1.0, 2.0], [3.0, 4.0]]))
+        >>> emb(pt.asarray([1])).tolist(), emb.weight.requires_grad
+        ([[3.0, 4.0]], False)
+        """
+        if embeddings.ndim != 2:
+            raise ValueError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(
+            int(rows or 0),
+            int(cols or 0),
+            _weight=embeddings,
+            _freeze=freeze,
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            sparse=sparse,
+        )
 
 
 class Linear(Module):
