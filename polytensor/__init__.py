@@ -130,19 +130,16 @@ from ._ops.manipulation import (
     broadcast_arrays,
     broadcast_to,
     expand_dims,
-    flip,
     moveaxis,
     permute_dims,
     repeat,
     reshape,
-    roll,
     squeeze,
     tile,
     unstack,
 )
 from ._ops.searching import count_nonzero, nonzero, searchsorted, where
 from ._ops.sorting import (
-    argsort,
     isin,
     unique_all,
     unique_counts,
@@ -150,19 +147,20 @@ from ._ops.sorting import (
     unique_values,
 )
 from ._ops.statistical import (
-    all,
-    any,
     cumulative_prod,
     cumulative_sum,
     diff,
 )
 from ._pytorch import (
     ValuesIndices,
+    all,
     allclose,
     amax,
     amin,
+    any,
     argmax,
     argmin,
+    argsort,
     as_tensor,
     bmm,
     broadcast_tensors,
@@ -174,6 +172,7 @@ from ._pytorch import (
     diag,
     div,
     flatten,
+    flip,
     fmod,
     gather,
     hstack,
@@ -197,6 +196,7 @@ from ._pytorch import (
     outer,
     permute,
     prod,
+    roll,
     round,
     rsqrt,
     select,

@@ -43,11 +43,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ValuesIndices",
+    "all",
     "allclose",
     "amax",
     "amin",
+    "any",
     "argmax",
     "argmin",
+    "argsort",
     "as_tensor",
     "bmm",
     "broadcast_tensors",
@@ -59,6 +62,7 @@ __all__ = [
     "diag",
     "div",
     "flatten",
+    "flip",
     "fmod",
     "gather",
     "hstack",
@@ -82,6 +86,7 @@ __all__ = [
     "outer",
     "permute",
     "prod",
+    "roll",
     "round",
     "rsqrt",
     "select",
@@ -1210,7 +1215,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     index = _lazy_in_range(index, _size("gather", input, d))
     x = (
         input
-        if all(index.shape[i] == input.shape[i] for i in range(n) if i != d)
+        if builtins.all(index.shape[i] == input.shape[i] for i in range(n) if i != d)
         else input[tuple(cut)]
     )
     return take_along_axis(x, index, axis=d)
@@ -1680,3 +1685,89 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
         return concat([wide, zeros((a, m + a), **kw)], axis=0)
     tall = concat([zeros((a, m), **kw), square], axis=0)
     return concat([tall, zeros((m + a, a), **kw)], axis=1)
+
+
+def _logical(name: str, fn: Any) -> Any:
+    def reduce(
+        x: Tensor,
+        /,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        *,
+        axis: int | tuple[int, ...] | None = None,
+        keepdims: bool = False,
+    ) -> Tensor:
+        a = _dim_or_axis(name, dim, axis)
+        return cast("Tensor", fn(x, axis=a, keepdims=_keepdims(name, keepdim, keepdims)))
+
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = f"""The standard's ``pt.{name}(x, axis=, keepdims=)``, with PyTorch's
+    ``pt.{name}(x, dim)`` and ``dim=``/``keepdim=``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.{name}(pt.asarray([[True, False], [True, True]]), 1).tolist()
+    {[False, True] if name == "all" else [True, True]}
+    """
+    return reduce
+
+
+all = _logical("all", statistical.all)
+any = _logical("any", statistical.any)
+
+
+def argsort(
+    x: Tensor,
+    /,
+    dim: int | None = None,
+    descending: bool = False,
+    stable: bool = True,
+    *,
+    axis: int | None = None,
+) -> Tensor:
+    """The standard's ``pt.argsort(x, axis=-1, descending=, stable=)``, with PyTorch's
+    ``pt.argsort(x, dim)`` and ``dim=``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.argsort(pt.asarray([[3, 1, 2]]), 1).tolist()
+    [[1, 2, 0]]
+    """
+    a = _dim_or_axis("argsort", dim, axis)
+    axis_ = -1 if a is None else a
+    return sorting.argsort(x, axis=axis_, descending=descending, stable=bool(stable))
+
+
+def flip(x: Tensor, /, dims: Any = None, *, axis: Any = None) -> Tensor:
+    """The standard's ``pt.flip(x, axis=None)``, with PyTorch's ``pt.flip(x, dims)`` (an
+    int or a list of them).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.flip(pt.asarray([[1, 2], [3, 4]]), [0]).tolist()
+    [[3, 4], [1, 2]]
+    """
+    from ._ops.manipulation import flip as _flip
+
+    a = _dim_or_axis("flip", dims, axis)
+    return _flip(x, axis=tuple(a) if isinstance(a, list) else a)
+
+
+def roll(x: Tensor, /, shift: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
+    """The standard's ``pt.roll(x, shift, axis=None)``, with PyTorch's
+    ``pt.roll(x, shifts, dims)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.roll(pt.asarray([[1, 2], [3, 4]]), 1, 0).tolist()
+    [[3, 4], [1, 2]]
+    """
+    from ._ops.manipulation import roll as _roll
+
+    a = _dim_or_axis("roll", dims, axis)
+    s = tuple(shift) if isinstance(shift, list) else shift
+    return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)

@@ -687,3 +687,31 @@ def test_later_corners_as_torch(backend: str) -> None:
             pt.index_select(pt.ones(3), 0, pt.asarray([0], dtype=dtype))
     with pytest.raises(RuntimeError, match="int64"):
         pt.gather(pt.ones(3), 0, pt.asarray([0], dtype=pt.int32))
+
+
+# -- the namespace's functions with PyTorch's positional dims -----------------------------------
+def test_namespace_functions_take_torchs_dims(backend: str) -> None:
+    a = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, -1.0]])
+    b = a > 0.5
+    cases = {
+        "all(x, 1)": lambda lib: lib.all(lib.tensor(b), 1),
+        "any(x, dim=0, keepdim=True)": lambda lib: lib.any(lib.tensor(b), dim=0, keepdim=True),
+        "argsort(x, 1)": lambda lib: lib.argsort(lib.tensor(a), 1),
+        "argsort(x, dim=0, descending=True)": lambda lib: lib.argsort(
+            lib.tensor(a), dim=0, descending=True
+        ),
+        "flip(x, [0])": lambda lib: lib.flip(lib.tensor(a), [0]),
+        "flip(x, (0, 1))": lambda lib: lib.flip(lib.tensor(a), (0, 1)),
+        "roll(x, 1, 0)": lambda lib: lib.roll(lib.tensor(a), 1, 0),
+        "roll(x, (1, 2), (0, 1))": lambda lib: lib.roll(lib.tensor(a), (1, 2), (0, 1)),
+    }
+    for name, f in cases.items():
+        got, want = f(pt), f(torch)
+        assert got.tolist() == want.tolist(), name
+    x = pt.asarray(a)  # (the standard's spellings, unchanged)
+    assert pt.all(pt.asarray(b), axis=1).tolist() == [True, False]
+    assert pt.argsort(x, axis=0).tolist() == np.argsort(a, axis=0, kind="stable").tolist()
+    assert pt.flip(x).tolist() == np.flip(a).tolist()
+    assert pt.roll(x, 1, axis=1).tolist() == np.roll(a, 1, axis=1).tolist()
+    with pytest.raises(TypeError, match="both"):
+        pt.flip(x, 0, axis=0)
