@@ -137,6 +137,10 @@ def _dim_or_axis(where: str, dim: Any, axis: Any) -> Any:
         raise TypeError(
             f"{where}() got both dim= (PyTorch's spelling) and axis= (the standard's); pass one"
         )
+    if isinstance(dim, list):  # (PyTorch takes a list of dims too)
+        dim = tuple(dim)
+    if dim == () and where in ("sum", "mean", "std", "var"):
+        return None  # (PyTorch's dim=() of these: every dimension; the standard's axis=() none)
     return dim if dim is not None else axis
 
 
@@ -1071,11 +1075,20 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                 f"masked_fill() takes a number or a 0-d tensor as the value; got a tensor of "
                 f"shape {tuple(value.shape)}: use pt.where(mask, value, x) to fill from a tensor"
             )
-        if value.dtype.kind == "complex floating" and kind not in ("complex floating", "bool"):
+        if (
+            value.dtype.kind == "complex floating"
+            and kind not in ("complex floating", "bool")
+            and complex(value.item()).imag != 0
+        ):
             raise RuntimeError(
                 f"masked_fill(): a complex value into a {input.dtype.name} tensor would lose "
                 f"its imaginary part; fill a complex tensor"
             )
+        if value.dtype.kind == "complex floating" and kind != "complex floating":
+            from ._ops.elementwise import real
+
+            z: Any = value
+            value = real(z) if kind != "bool" else z != 0  # (no imaginary part left)
         v = value if value.dtype is input.dtype else astype(value, input.dtype)
     elif isinstance(value, (bool, int, float, complex)):
         if isinstance(value, complex) and value.imag == 0 and kind != "complex floating":
@@ -1192,7 +1205,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
             [4, 3]], backend='numpy')
     """
     _tensor_arg("gather", input)
-    _integer_index("gather", index, (dt.int64,))
+    _integer_index("gather", index)
     n = input.ndim
     if index.ndim != builtins.max(n, 1) and not (n == 0 and index.ndim == 0):
         raise RuntimeError(

@@ -1316,3 +1316,27 @@ def test_layer_norm_and_embedding_refuse_as_torch() -> None:
         r = pt.nn.functional.embedding(pt.asarray([-2]), pt.ones((3, 2)))
         with pytest.raises(IndexError):
             r.to("numpy")  # (a negative id is refused when computed, as torch refuses it)
+
+
+def test_batch_norm_corners_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        bn = lib.nn.BatchNorm1d(3)
+        y = bn(lib.zeros(0, 3))  # (an empty batch: itself, the statistics unchanged)
+        assert tuple(y.shape) == (0, 3) and bn.running_mean.tolist() == [0.0] * 3
+        sd = dict(lib.nn.BatchNorm1d(3).state_dict())
+        del sd["num_batches_tracked"]  # (an older checkpoint)
+        bn.load_state_dict(sd)
+        with pytest.raises(RuntimeError, match="evaluation mode"):
+            lib.nn.functional.batch_norm(lib.ones(2, 3), None, None, training=False)
+        with pytest.raises(RuntimeError, match="should contain 3 elements"):
+            lib.nn.functional.batch_norm(lib.ones(2, 3), lib.zeros(5), lib.ones(5))
+    with pt.use_backend("dask"):  # (a batch of unknown length, after a mask)
+        x = pt.asarray(np.random.default_rng(1).standard_normal((6, 3)))
+        bn = pt.nn.BatchNorm1d(3).double()
+        bn(x[x[:, 0] > -100])
+        want = torch.nn.BatchNorm1d(3, dtype=torch.float64)
+        want(torch.tensor(x.to("numpy").numpy()))
+        np.testing.assert_allclose(
+            np.asarray(bn.running_var.tolist()), want.running_var.detach().numpy(), rtol=1e-12
+        )

@@ -351,3 +351,45 @@ def test_more_schedules_refuse_what_torch_refuses_and_resume() -> None:
     b.load_state_dict(state)
     b.step()
     assert b.last_epoch == 4 and b.get_last_lr() == [pytest.approx(0.1 * 0.5**4)]
+
+
+def test_resumed_schedules_and_callable_state_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    class Decay:
+        def __init__(self, k: float) -> None:
+            self.k = k
+
+        def __call__(self, epoch: int) -> float:
+            return self.k**epoch
+
+    runs = []
+    for lib in (pt, torch):
+        lrs = []
+        for make in (
+            lambda s, o: s.LinearLR(o, start_factor=0.5, total_iters=6, last_epoch=0),
+            lambda s, o: s.MultiplicativeLR(o, lambda e: 0.5, last_epoch=2),
+            lambda s, o: s.ConstantLR(o, factor=np.float32(0.5), total_iters=3),
+        ):
+            opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.05)
+            opt.param_groups[0]["initial_lr"] = 0.1
+            sched = make(lib.optim.lr_scheduler, opt)
+            for _ in range(5):
+                opt.step()
+                sched.step()
+                lrs.append(opt.param_groups[0]["lr"])
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        a = lib.optim.lr_scheduler.LambdaLR(opt, Decay(0.5))
+        for _ in range(3):
+            opt.step()
+            a.step()
+        b = lib.optim.lr_scheduler.LambdaLR(opt, Decay(0.9))
+        b.load_state_dict(a.state_dict())
+        opt.step()
+        b.step()
+        lrs.append(opt.param_groups[0]["lr"])
+        runs.append(lrs)
+        with pytest.raises(TypeError):
+            lib.optim.lr_scheduler.MultiplicativeLR(opt, 0.5)
+    # (torch keeps a NumPy float32 factor in float32: 1e-8 apart)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)

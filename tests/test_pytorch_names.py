@@ -685,8 +685,6 @@ def test_later_corners_as_torch(backend: str) -> None:
     for dtype in (pt.int16, pt.uint8):
         with pytest.raises(RuntimeError, match="expected dtype"):
             pt.index_select(pt.ones(3), 0, pt.asarray([0], dtype=dtype))
-    with pytest.raises(RuntimeError, match="int64"):
-        pt.gather(pt.ones(3), 0, pt.asarray([0], dtype=pt.int32))
 
 
 # -- the namespace's functions with PyTorch's positional dims -----------------------------------
@@ -715,3 +713,18 @@ def test_namespace_functions_take_torchs_dims(backend: str) -> None:
     assert pt.roll(x, 1, axis=1).tolist() == np.roll(a, 1, axis=1).tolist()
     with pytest.raises(TypeError, match="both"):
         pt.flip(x, 0, axis=0)
+
+
+def test_function_forms_take_empty_dims_and_int32_gather_as_torch(backend: str) -> None:
+    a = np.array([[1.0, 2.0, 4.0], [3.0, 5.0, 9.0]])
+    for name in ("sum", "mean", "std", "var"):
+        for dim in ((), []):
+            got = getattr(pt, name)(pt.asarray(a), dim=dim)
+            want = getattr(torch, name)(torch.tensor(a), dim=dim)
+            assert got.item() == pytest.approx(want.item(), rel=1e-12), (name, dim)
+    idx = np.array([[1, 0], [0, 0]], dtype=np.int32)
+    got = pt.gather(pt.asarray(a), 1, pt.asarray(idx))
+    assert got.tolist() == torch.gather(torch.tensor(a), 1, torch.tensor(idx)).tolist()
+    for lib in (pt, torch):
+        r = lib.zeros(2).masked_fill(lib.tensor([True, False]), lib.tensor(1 + 0j))
+        assert r.tolist() == [1.0, 0.0]

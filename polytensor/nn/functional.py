@@ -446,24 +446,44 @@ def batch_norm(
             f"batch_norm(): expected a 2-D or higher input (N, C, ...); got {x.ndim}-D"
         )
     axes = (0, *range(2, x.ndim))
-    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    c = cast("int", x.shape[1])
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    if not training and running_mean is None:
+        raise RuntimeError("batch_norm(): running_mean must be defined in evaluation mode")
+    if momentum is None:
+        raise TypeError("batch_norm(): momentum must be a number (the module's None is its own)")
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"batch_norm(): {name} should contain {c} elements not {t.size}")
     if training or running_mean is None or running_var is None:
-        c = cast("int", x.shape[1])
-        n = int(x.size or 0) // c if c else 0
-        if training and n <= 1:
+        unknown = any(s is None for s in x.shape)
+        n = 0 if unknown else int(x.size or 0) // c if c else 0
+        if training and not unknown and n == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size "
                 f"{list(x.shape)}"
             )
+        if not unknown and n == 0:  # (an empty batch: itself, the statistics unchanged)
+            return x * 1
         mu = _mean(x, axis=axes, keepdims=True)
         d = x - mu
         var = _mean(d * d, axis=axes, keepdims=True)
         if training and running_mean is not None and running_var is not None:
-            m = 0.1 if momentum is None else momentum
+            if unknown:  # (a lazy length: the count, lazily)
+                count: Any = _sum(x * 0 + 1, axis=axes)
+            else:
+                count = n
             with no_grad():
-                running_mean.mul_(1 - m).add_(reshape(mu, (-1,)).detach() * m)
-                unbiased = reshape(var, (-1,)).detach() * (n / (n - 1))
-                running_var.mul_(1 - m).add_(unbiased * m)
+                running_mean.mul_(1 - momentum).add_(reshape(mu, (-1,)).detach() * momentum)
+                unbiased = reshape(var, (-1,)).detach() * (count / (count - 1))
+                running_var.mul_(1 - momentum).add_(unbiased * momentum)
     else:
         mu = reshape(running_mean, shape)
         var = reshape(running_var, shape)

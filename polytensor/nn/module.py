@@ -707,7 +707,12 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict() expects a dict; got {type(state_dict).__name__}")
         slots = self._state_slots()
-        missing = [k for k in slots if k not in state_dict]
+        # (a module may fill what an older checkpoint lacks: BatchNorm's num_batches_tracked)
+        missing = [
+            k
+            for k, (_, owner, name, _) in slots.items()
+            if k not in state_dict and name not in getattr(owner, "_optional_state", ())
+        ]
         unexpected = [k for k in state_dict if k not in slots]
         errors: list[str] = []
         if strict:

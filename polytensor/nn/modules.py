@@ -370,6 +370,8 @@ class _BatchNorm(Module):
     per-channel scale and shift, as PyTorch's ``BatchNorm1d``/``BatchNorm2d``."""
 
     _dims: tuple[int, ...] = ()
+    # (a checkpoint without it loads, keeping the current count, as PyTorch's)
+    _optional_state = frozenset(("num_batches_tracked",))
 
     def __init__(
         self,

@@ -278,8 +278,15 @@ class CosineAnnealingLR(LRScheduler):
 
 def _factor(where: str, name: str, value: Any, low: float, high: float, open_low: bool) -> float:
     """``value`` checked to lie in ``(low, high]`` (``open_low``) or ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{where}() expects a number for {name}; got {type(value).__name__}")
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        try:  # (a 0-d tensor, as PyTorch takes one)
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{where}() expects a number for {name}; got {type(value).__name__}"
+            ) from None
     if value > high or value < low or (open_low and value == low):
         raise ValueError(
             f"{where}(): {name} must be in {'(' if open_low else '['}{low}, {high}]; got {value}"
@@ -309,6 +316,12 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * len(groups)
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(
+                    f"{type(self).__name__}() expects a function of the epoch (or one per "
+                    f"parameter group); got {type(f).__name__}"
+                )
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -328,8 +341,13 @@ class LambdaLR(LRScheduler):
         >>> optim.lr_scheduler.LambdaLR(opt, lambda e: 1.0).state_dict()["lr_lambdas"]
         [None]
         """
+        import types
+
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None] * len(self.lr_lambdas)
+        # (a callable object's own fields are kept, a function's nothing, as PyTorch's)
+        state["lr_lambdas"] = [
+            None if isinstance(f, types.FunctionType) else dict(vars(f)) for f in self.lr_lambdas
+        ]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -346,8 +364,11 @@ class LambdaLR(LRScheduler):
         1
         """
         state = dict(state_dict)
-        state.pop("lr_lambdas", None)
+        saved = state.pop("lr_lambdas", None) or []
         super().load_state_dict(state)
+        for f, fields in zip(self.lr_lambdas, saved, strict=False):
+            if fields is not None:
+                vars(f).update(fields)
 
 
 class MultiplicativeLR(LambdaLR):
@@ -366,7 +387,7 @@ class MultiplicativeLR(LambdaLR):
 
     def get_lr(self) -> list[float]:
         groups = self.optimizer.param_groups
-        if self.last_epoch > 0:
+        if not self._is_initial:  # (a resumed schedule's first step keeps its rates, as torch's)
             return [
                 g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, groups, strict=True)
             ]
@@ -472,7 +493,7 @@ class LinearLR(LRScheduler):
         lrs = [group["lr"] for group in self.optimizer.param_groups]
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in lrs]
-        if self.last_epoch > self.total_iters:
+        if self._is_initial or self.last_epoch > self.total_iters:
             return lrs
         span = self.end_factor - self.start_factor
         scale = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
