@@ -1116,19 +1116,19 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return searching.where(mask, v, input)
 
 
-def _index_in_range(where: str, index: Any, size: int, error: type[Exception]) -> None:
-    """Refuse indices outside ``[0, size)`` (PyTorch takes no negative ones here), on a
-    backend that has them at hand (not a lazy one, which would compute them)."""
-    from ._ops import elementwise as E
+def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:
+    """``index`` checked to hold 0 to ``size - 1`` alone (PyTorch takes no negative index
+    here; the library would count it from the end): the table's ``_check_index``, eagerly, or
+    inside a lazy backend's task graph (refused when computed). ``error``: the eager class,
+    PyTorch's."""
+    from ._ops.indexing import check_index
 
-    if index.size == 0 or index._backend.lazy:
-        return  # (lazy: _lazy_in_range makes the library refuse them when computed)
-    if bool(statistical.any(E.logical_or(index < 0, index >= size))):
-        low, high = int(statistical.min(index).item()), int(statistical.max(index).item())
-        raise error(
-            f"{where}(): an index is out of range for a dimension of size {size} (indices from "
-            f"{low} to {high}); give indices in [0, {size})"
-        )
+    try:
+        return check_index(index, size=size, ignore=None, where=where, what="index")
+    except IndexError as e:
+        if error is IndexError:
+            raise
+        raise error(str(e)) from None
 
 
 def _size(where: str, x: Any, d: int) -> int:
@@ -1141,15 +1141,6 @@ def _size(where: str, x: Any, d: int) -> int:
             f"pt.compute(x) first"
         )
     return int(n)
-
-
-def _lazy_in_range(index: Any, size: int) -> Any:
-    """On a lazy backend, ``index`` with negative entries moved past the end (``size``), so
-    that the library refuses them when it computes, as it refuses those too large (PyTorch
-    takes no negative index here; the library would count it from the end)."""
-    if not index._backend.lazy:
-        return index
-    return searching.where(index < 0, full_like(index, size), index)
 
 
 def _integer_index(where: str, index: Any, allowed: tuple[Any, ...] = (dt.int32, dt.int64)) -> None:
@@ -1184,12 +1175,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         check_dim("index_select", dim, 0)
         if index.size != 1:
             raise RuntimeError(f"index_select(): a 0-d tensor takes one index; got {index.size}")
-        _index_in_range("index_select", index, 1, IndexError)
+        _in_range("index_select", index, 1, IndexError)
         return reshape(input, ())
     d = check_dim("index_select", dim, input.ndim)
-    n = _size("index_select", input, d)
-    _index_in_range("index_select", index, n, IndexError)
-    return take(input, _lazy_in_range(reshape(index, (-1,)), n), axis=d)
+    index = _in_range("index_select", index, _size("index_select", input, d), IndexError)
+    return take(input, reshape(index, (-1,)), axis=d)
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -1213,7 +1203,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         )
     if n == 0:
         check_dim("gather", dim, 0)
-        _index_in_range("gather", index, 1, RuntimeError)
+        index = _in_range("gather", index, 1, RuntimeError)
         return reshape(take_along_axis(reshape(input, (1,)), reshape(index, (-1,)), axis=0), ())
     d = check_dim("gather", dim, n)
     cut = []
@@ -1224,8 +1214,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
                 f"{tuple(input.shape)} apart from dimension {d}"
             )
         cut.append(slice(None) if i == d else slice(0, index.shape[i]))
-    _index_in_range("gather", index, _size("gather", input, d), RuntimeError)
-    index = _lazy_in_range(index, _size("gather", input, d))
+    index = _in_range("gather", index, _size("gather", input, d), RuntimeError)
     x = (
         input
         if builtins.all(index.shape[i] == input.shape[i] for i in range(n) if i != d)

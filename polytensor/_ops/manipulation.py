@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _dtypes as _dt
 from .._tensor_base import TensorBase
 from ._registry import Function, op
 
@@ -250,18 +249,16 @@ def one_dtype(arrays: Any) -> list[Any]:
 
     Example: ``one_dtype([pt.arange(2), pt.ones(2)])`` is two float32 tensors.
     """
-    from .data_types import astype
+    from .data_types import astype, result_type
 
     items: list[Any] = list(arrays)
     dtypes = [a.dtype for a in items if isinstance(a, TensorBase)]
     if not dtypes or all(d is dtypes[0] for d in dtypes):
         return items
-    target = dtypes[0]
-    for d in dtypes[1:]:
-        r = _dt.promote(target, d)
-        if r is None:
-            return items
-        target = r
+    try:
+        target = result_type(*dtypes)
+    except TypeError:  # (no promotion: the op says so)
+        return items
     return [
         astype(a, target) if isinstance(a, TensorBase) and a.dtype is not target else a
         for a in items

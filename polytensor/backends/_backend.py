@@ -907,14 +907,21 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
 
 def generic_check_index(backend: Backend) -> Callable[..., Any]:
     """``x`` itself, once its values are checked to index an axis of length ``size`` (0 to
-    ``size - 1``, or ``ignore``); IndexError naming ``where`` otherwise. (A lazy backend
-    overrides it with a check inside its task graph.)"""
+    ``size - 1``, or ``ignore`` when it is not None); IndexError naming ``where`` otherwise.
+    (A lazy backend overrides it with a check inside its task graph.)"""
 
-    def check_index(x: Any, *, size: int, ignore: int, where: str, what: str) -> Any:
+    def check_index(x: Any, *, size: int, ignore: int | None, where: str, what: str) -> Any:
         xp = backend.xp
-        bad = xp.logical_and(xp.logical_or(x < 0, x >= size), x != ignore)
+        bad = xp.logical_or(x < 0, x >= size)
+        if ignore is not None:
+            bad = xp.logical_and(bad, x != ignore)
         if bool(xp.any(bad)):
             v = backend.to_numpy(x)[backend.to_numpy(bad)].flat[0]
+            if ignore is None:
+                raise IndexError(
+                    f"{where}(): {what} {v} is out of bounds for an axis of size {size}; valid "
+                    f"values are 0 to {size - 1}"
+                )
             raise IndexError(
                 f"{where}(): {what} {v} is out of bounds for {size} classes; expected class "
                 f"indices 0 to {size - 1} (or ignore_index={ignore})"

@@ -141,17 +141,23 @@ def _is_bool_array(k: Any) -> bool:
 
 
 def checked_index(
-    k: Any, n: int, where: str, ignore: int | None = None, what: str = "index"
+    k: Any,
+    n: int,
+    where: str,
+    ignore: int | None = None,
+    what: str = "index",
+    negative: bool | None = None,
 ) -> Any:
     """Integer array ``k`` with a lazy check in its task graph that its values index an axis of
     length ``n`` (``-n`` to ``n - 1``; 0 to ``n - 1`` when ``ignore`` is given, and ``ignore``
-    passes). The check runs when the result is computed and raises IndexError then.
+    passes; ``negative`` False: 0 to ``n - 1`` without ``ignore`` too). The check runs when the
+    result is computed and raises IndexError then.
 
     Note: the values of a lazy index are unknown until computed, and this backend never
     computes behind the user's back; checking inside the graph keeps indexing lazy and still
     never gives a silently wrong value (Dask itself reads an index past the end as another
     element, or ignores it when writing)."""
-    lo = -n if ignore is None else 0
+    lo = -n if (ignore is None if negative is None else negative) else 0
 
     def check(block: Any) -> Any:
         bad = (block < lo) | (block >= n)
@@ -623,7 +629,7 @@ OVERRIDES: dict[str, Any] = {
     "_scatter_add": scatter_add,
     "_put": put,
     "_check_index": lambda x, *, size, ignore, where, what: checked_index(
-        x, size, where, ignore, what
+        x, size, where, ignore, what, negative=False
     ),
     "searchsorted": searchsorted,
     "expand_dims": expand_dims,

@@ -533,16 +533,8 @@ def embedding(
             "implemented; renormalise or scale the weight yourself"
         )
     n = cast("int", w.shape[0])  # (a weight's length is known)
-    if ids.size and not ids._backend.lazy:
-        low, high = int(ids.min().item()), int(ids.max().item())
-        if low < 0 or high >= n:
-            raise IndexError(
-                f"embedding(): index out of range in self (ids from {low} to {high} for "
-                f"{n} embeddings)"
-            )
-    flat = reshape(ids, (-1,))
-    if ids._backend.lazy:  # (negative ids past the end: the library refuses them when computed)
-        flat = where(flat < 0, zeros((), dtype=ids.dtype, device=ids.device) + n, flat)
+    # ids 0 to n - 1 (eagerly, or inside a lazy backend's task graph)
+    flat = _check_index(reshape(ids, (-1,)), size=n, ignore=None, where="embedding", what="id")
     out = reshape(take(w, flat, axis=0), (*ids.shape, w.shape[1]))
     if padding_idx is not None:
         if not -n <= padding_idx < n:
