@@ -293,3 +293,40 @@ def test_threads_reading_a_grad_at_once_all_get_its_memory() -> None:
         final = w.grad.numpy()
         failures += not all(np.shares_memory(a, final) and a.flags.writeable for a in got)
     assert failures == 0
+
+
+@pytest.mark.parametrize("shape", [(4, 4), SHAPE], ids=["written", "deferred"])
+def test_backward_makes_the_new_gradient_the_data_of_the_zeroed_grad(
+    shape: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``w.grad.zero_()`` (zeros written, or left unwritten), backward hands the
+    gradient's array to the same ``.grad`` tensor without the general accumulation: no
+    wrapper, no addition to zeros, the old memory let go."""
+    from polytensor.autograd import _engine
+
+    w = _leaf(shape=shape)
+    (w * 2).sum().backward()
+    g = w.grad
+    old = weakref.ref(g._data)
+    with pt.no_grad():
+        g.zero_()
+    calls: list[Any] = []
+    general = _engine.accumulate_grad
+    monkeypatch.setattr(_engine, "accumulate_grad", lambda *a: calls.append(a) or general(*a))
+    (w.mm(pt.ones(shape[1], 1)) * 3).sum().backward()
+    assert calls == []
+    assert old() is None
+    assert w.grad is g and np.all(g.numpy() == 3.0)
+    assert g._meta.version > g._meta.zeroed  # (a later zero_() counts from here)
+
+
+def test_a_kept_view_of_the_zeroed_grad_sees_the_gradient_added() -> None:
+    w = _leaf(shape=(4, 4))
+    (w * 2).sum().backward()
+    g = w.grad
+    with pt.no_grad():
+        g.zero_()
+    row = g[0]  # a view of the zeros: the gradient must reach it
+    (w * 3).sum().backward()
+    assert w.grad is g and np.all(g.numpy() == 3.0)
+    assert np.all(row.numpy() == 3.0)

@@ -30,7 +30,7 @@ from .._ops.creation import zeros_like
 from .._tape import SELF, ZERO, Composite, Marker, Meta, Node, node_of
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
-from ._grads import UNDEFINED, accumulate_grad, run_hooks
+from ._grads import UNDEFINED, accumulate_grad, adopt_into_zeros, run_hooks
 from ._grads import owned as _owned
 
 __all__ = ["FAST_RULES", "backward", "sum_to_shape"]
@@ -274,6 +274,15 @@ def backward(
                     run_hooks(m.hooks, g)
                 continue
             if g.__class__ is raw_type:
+                # the tutorials' case: zero_() left the .grad's zeros unwritten, and the
+                # array becomes its data (adopt_into_zeros), with no wrapper made
+                if (
+                    wanted is None
+                    and not create_graph
+                    and not (hooks and m.hooks)
+                    and adopt_into_zeros(m, g)
+                ):
+                    continue
                 g = _wrap(g, raw_b)
             if hooks and m.hooks:
                 if token is None:

@@ -12,7 +12,7 @@ from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
 from .._tensor_base import ZEROS_LOCK, settle_zeros
 
-__all__ = ["UNDEFINED", "accumulate_grad", "owned", "run_hooks"]
+__all__ = ["UNDEFINED", "accumulate_grad", "adopt_into_zeros", "owned", "run_hooks"]
 
 _new = object.__new__
 _GRAD_ENABLED = _config.GRAD_ENABLED
@@ -73,6 +73,59 @@ def accumulate_grad(m: Meta, g: Any, create_graph: bool, exclusive: bool) -> Non
             )
         elif not _add_into(old, g, exclusive):
             m.grad = _tape._detached(old + g)
+
+
+def adopt_into_zeros(m: Meta, c: Any) -> bool:
+    """``accumulate_grad``'s common case, for a gradient that is still an array (backward's
+    raw cotangent, which only the caller's local holds): the leaf's ``.grad`` holds the zeros
+    that ``zero_()`` wrote, or left unwritten (``_methods._defers_zeros``), in memory nothing
+    else holds (``_zeros_alone``), so ``c`` becomes its data, as ``_adopted`` would make it,
+    with no wrapper made. False,
+    with nothing changed, in every other case: the caller then wraps ``c`` and goes the general
+    way. (The tutorials' ``w.grad.zero_()`` then ``loss.backward()``: one call per leaf.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.autograd._grads import adopt_into_zeros
+    >>> w = pt.zeros(20000, requires_grad=True)
+    >>> w.sum().backward(); _ = w.grad.zero_()
+    >>> adopt_into_zeros(w._meta, np.ones(20000, np.float32)), float(w.grad.sum())
+    (True, 20000.0)
+    """
+    old = m.grad
+    if old is None or m.node is not None:
+        return False
+    om = old._meta
+    if om is None or om.zeroed != om.version:
+        return False
+    b = old._backend
+    od = old._data
+    if (
+        b.owns_data is None
+        or c.__class__ is not b.array_type
+        or c.shape != od.shape
+        or c.dtype is not od.dtype
+        or not (om.deferred == om.version or b.owns_data(od))
+        or not b.owns_data(c)
+    ):
+        return False
+    od = None
+    with _GRAD_LOCK, ZEROS_LOCK:
+        # (rechecked under the locks: a thread may have read the zeros out since; the zeros
+        # held by old alone, no view of them; c held by the caller's local and this call's
+        # parameter only)
+        if (
+            m.grad is not old
+            or om.zeroed != om.version
+            or not only_held_by(old._data, 1)
+            or not only_held_by(c, 2)
+        ):
+            return False
+        old._data = c
+        om.version += 1
+    return True
 
 
 def _note_grad_of(g: Any, m: Meta) -> None:
