@@ -952,7 +952,7 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
     """
 
     axes = _shape_args("permute", dims)
-    return whole_view(permute_dims(self, axes), self, Permuted(axes))
+    return whole_view(permute_dims(self, axes=axes), self, Permuted(axes))
 
 
 def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -973,7 +973,7 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
             )
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     perm = tuple(axes)
-    return whole_view(permute_dims(self, perm), self, Permuted(perm))
+    return whole_view(permute_dims(self, axes=perm), self, Permuted(perm))
 
 
 def t(self: Tensor) -> Tensor:

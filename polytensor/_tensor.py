@@ -96,7 +96,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"T expects a 2-D tensor; got {self.ndim}-D; use x.mT for stacks "
                 f"of matrices or pt.permute_dims for other layouts"
             )
-        return whole_view(permute_dims(self, (1, 0)), self, Permuted((1, 0)))
+        return whole_view(permute_dims(self, axes=(1, 0)), self, Permuted((1, 0)))
 
     @property
     def mT(self) -> Tensor:

@@ -104,6 +104,15 @@ def _direct(xp: Any) -> dict[str, Any]:
             return x.T
         return conformant_transpose(x)  # raises for ndim < 2
 
+    transpose = np.ndarray.transpose
+
+    def permute_dims(x: Any, /, axes: Any) -> Any:
+        # the method NumPy's np.transpose calls, with the same checks and errors (the axes
+        # given as a tuple: NumPy's method also reads separate integers)
+        if type(axes) is not tuple:
+            axes = tuple(axes)
+        return transpose(x, axes)
+
     conformant_ones_like = xp.ones_like
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
@@ -244,6 +253,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "pow": operator.pow,
         "matmul": np.matmul,
         "matrix_transpose": matrix_transpose,
+        "permute_dims": permute_dims,
         "ones_like": ones_like,
         "broadcast_to": broadcast_to,
         "sum": np.add.reduce,
