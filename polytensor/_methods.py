@@ -15,6 +15,7 @@ from ._checks import check_flag, describe
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
+from ._ops._registry import OPS
 from ._ops.creation import check_float_fits, full, full_like
 from ._ops.data_types import astype
 from ._ops.linalg import matrix_norm, vector_norm
@@ -1037,9 +1038,27 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     >>> pt.asarray([-1.0, 2.0]).clamp(min=0.0)
     tensor([0., 2.], backend='numpy')
     """
-    if self._data.dtype not in self._backend.cats[_REAL_FLOAT_CAT]:
+    b = self._backend
+    d = self._data
+    if d.dtype not in b.cats[_REAL_FLOAT_CAT]:
         self = _extras.clamp_operand(self, min, max)  # (an integer tensor, a float bound)
+    elif max is None and min.__class__ in _BOUND_TYPES and type(self) is _tb.TENSOR:
+        # the tutorials' x.clamp(min=0): what clip's table function does for it, without its
+        # loop over the inputs (a float tensor takes a Python int or float bound as it is)
+        r = b.fns[_CLIP.index](d, min, None)
+        if r.__class__ is b.array_type:
+            t = object.__new__(_tb.TENSOR)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            if self._meta is not None and _GRAD_MODE.get():
+                _tape.record_tensors(_CLIP, (self, min, None), (d, min, None), None, t, True)
+            return t
     return elementwise.clip(self, min, max)
+
+
+_CLIP = OPS["clip"]
+_BOUND_TYPES = frozenset((int, float))
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:

@@ -203,6 +203,33 @@ def test_clamp_with_one_bound_records_its_node(backend: str) -> None:
         assert pt.clamp(pt.asarray([1.0, -1.0]), min=0).grad_fn is None
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("bound", [0, 0.5, -1, float("nan"), float("inf")])
+def test_the_method_clamp_with_a_number_gives_what_clip_gives_without_it(
+    backend: str, bound: float, monkeypatch: Any
+) -> None:
+    """``x.clamp(min=number)`` on a float tensor calls the backend's clip itself: values,
+    dtype, node and gradient as ``pt.clip``'s, with the table's function not called."""
+    pytest.importorskip(backend)
+    from polytensor import _methods
+
+    ref = np.array([-1.0, -0.0, 0.5, 2.0, np.nan, -np.inf], dtype=np.float32)
+    with pt.use_backend(backend):
+        x = pt.asarray(ref, requires_grad=True)
+        want = pt.clip(x * 1, bound, None)
+        want.sum().backward()
+        want_grad = x.grad.numpy().copy()
+        x.grad = None
+        monkeypatch.setattr(_methods.elementwise, "clip", None)  # (not called)
+        got = (x * 1).clamp(min=bound)
+        assert got.dtype == pt.float32 and got.grad_fn is not None
+        assert got.detach().numpy().tobytes() == want.detach().numpy().tobytes()
+        got.sum().backward()
+        assert x.grad.numpy().tobytes() == want_grad.tobytes()
+        with pt.no_grad():
+            assert (x * 1).clamp(min=bound).grad_fn is None
+
+
 def test_function_apply_one_output() -> None:
     """Function.apply's one-output path: an input returned as it is gets a tensor of its own
     with the node; an output marked non-differentiable, or of an integer dtype, gets none;
