@@ -263,6 +263,16 @@ class Writes:
         other element unchanged) and the same errors; ``x[mask] = 0`` on a tensor outside any
         graph calls it (the seeds' custom ReLU: ``grad_input[input < 0] = 0``). Without this
         hook, the backend's own ``array[mask] = 0``.
+    ufuncs : namespace, optional
+        The library's element-wise functions that write into ``out=``, as NumPy's ufuncs do:
+        ``add``, ``subtract``, ``multiply``, ``divide``, ``sqrt``, ``maximum`` and ``negative``
+        as attributes. Optimizers then update a parameter and their state in place, a block
+        of ``block_bytes`` at a time (``polytensor.optim._in_place``); without this hook they
+        compute with tensor operations, each a pass over memory and a new array.
+    block_bytes : int, default 0
+        The size of those blocks: a few times smaller than a core's cache, so that a block's
+        temporaries and state stay in it between the functions (0: each array whole, as a
+        GPU library wants its kernels).
     memory_root : callable, optional
         ``memory_root(array)``: the array whose memory ``array`` views (``array`` itself when
         it is no view): an in-place write is noted by it, so that backward catches a write
@@ -285,6 +295,8 @@ class Writes:
     copy: Callable[[Any], Any] | None = None
     zeros_view: Callable[[tuple[int, ...], Any], Any] | None = None
     zero_where: Callable[[Any, Any], None] | None = None
+    ufuncs: Any = None
+    block_bytes: int = 0
     memory_root: Callable[[Any], Any] | None = None
 
 
@@ -429,6 +441,7 @@ class Backend:
         "fns",
         "from_native",
         "inplace",
+        "block_bytes",
         "lazy",
         "lazy_ops",
         "memory_root",
@@ -438,6 +451,7 @@ class Backend:
         "option_names",
         "options",
         "overrides",
+        "ufuncs",
         "owns_data",
         "pair_cats",
         "scalar_array",
@@ -511,6 +525,10 @@ class Backend:
         self.zeros_view = writes.zeros_view
         # (array, mask) -> None, writing array[mask] = 0; or None
         self.zero_where = writes.zero_where
+        # element-wise functions writing into out= (optimizers' in-place updates), or None;
+        # and the bytes of the blocks they update at a time (0: whole arrays)
+        self.ufuncs = writes.ufuncs
+        self.block_bytes = writes.block_bytes
         # array -> the array that owns its memory, by which in-place writes are noted; None on
         # an immutable backend (writes rebind there: nothing a node read changes)
         self.memory_root: Callable[[Any], Any] | None = (

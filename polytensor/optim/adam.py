@@ -9,6 +9,7 @@ from typing import Any
 from .._ops.creation import zeros_like
 from .._ops.elementwise import maximum, sqrt
 from ..autograd import no_grad
+from . import _in_place
 from .optimizer import Optimizer, check_numbers, implementation_flags, params_with_grad
 
 __all__ = ["Adam", "AdamW"]
@@ -125,8 +126,6 @@ class Adam(Optimizer):
                 lr, (beta1, beta2) = group["lr"], group["betas"]
                 eps, weight_decay = group["eps"], group["weight_decay"]
                 for p, g in params_with_grad(group):
-                    if group["maximize"]:
-                        g = -g
                     state = self.state[p]
                     if not state:
                         state["step"] = 0
@@ -136,8 +135,27 @@ class Adam(Optimizer):
                             state["max_exp_avg_sq"] = zeros_like(p)
                     state["step"] += 1
                     step = state["step"]
+                    decoupled = group.get("decoupled_weight_decay", self._decoupled)
+                    if _in_place.adam(
+                        p,
+                        g,
+                        state["exp_avg"],
+                        state["exp_avg_sq"],
+                        state["max_exp_avg_sq"] if group["amsgrad"] else None,
+                        lr=lr,
+                        beta1=beta1,
+                        beta2=beta2,
+                        eps=eps,
+                        weight_decay=weight_decay,
+                        decoupled=decoupled,
+                        maximize=group["maximize"],
+                        step=step,
+                    ):
+                        continue  # (written in place, a block at a time)
+                    if group["maximize"]:
+                        g = -g
                     if weight_decay != 0:
-                        if group.get("decoupled_weight_decay", self._decoupled):
+                        if decoupled:
                             p *= 1 - lr * weight_decay
                         else:
                             g = g + weight_decay * p
