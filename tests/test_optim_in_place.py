@@ -1,12 +1,11 @@
-"""Optimizers update a parameter and their state in place, a block at a time, on NumPy
-(``polytensor.optim._in_place``): the same bits as their general path (tensor operations),
-the state's tensors kept and updated as PyTorch's are, every case the update does not cover
-left to the general path, and version counts that catch a step between forward and
-backward."""
+"""Optimizers (Adam, AdamW, SGD, RMSprop, Adagrad) update a parameter and their state in
+place, a block at a time, on NumPy (``polytensor.optim._in_place``): the same bits as their
+general path (tensor operations), the state's tensors kept and updated as PyTorch's are, every
+case the update does not cover left to the general path, and version counts that catch a step
+between forward and backward."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,15 @@ CONFIGS: list[tuple[str, dict[str, Any]]] = [
     ("Adam", {"lr": 0.5, "betas": (0.5, 0.6), "eps": 1e-3, "decoupled_weight_decay": True}),
     ("AdamW", {}),
     ("AdamW", {"maximize": True, "amsgrad": True, "weight_decay": 0.3}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.2, "weight_decay": 0.01}),
+    ("SGD", {"lr": 0.1, "momentum": 0.8, "nesterov": True, "maximize": True}),
+    ("SGD", {"lr": 0.1, "weight_decay": 0.01}),  # (no momentum: no state)
+    ("RMSprop", {}),
+    ("RMSprop", {"centered": True, "momentum": 0.9}),
+    ("RMSprop", {"momentum": 0.5, "weight_decay": 0.1, "maximize": True, "alpha": 0.9}),
+    ("Adagrad", {"lr_decay": 0.1, "initial_accumulator_value": 0.5}),
+    ("Adagrad", {"weight_decay": 0.1, "maximize": True}),
 ]
 
 
@@ -55,23 +63,34 @@ def test_the_in_place_update_gives_the_general_path_s_bits(
     backend = pt.asarray(0.0)._backend
     monkeypatch.setattr(backend, "block_bytes", 96)  # blocks of 12 or 24: a short last one
     calls: list[bool] = []
-    fast = _in_place.adam
-    monkeypatch.setattr(_in_place, "adam", lambda *a, **k: calls.append(fast(*a, **k)) or calls[-1])
+    fast = _in_place._run
+    monkeypatch.setattr(_in_place, "_run", lambda *a: calls.append(fast(*a)) or calls[-1])
     _, got = _run(name, dict(kwargs), dtype, SHAPES)
-    assert calls and all(calls)  # (every parameter took it)
-    monkeypatch.setattr(_in_place, "adam", lambda *a, **k: False)
+    # every parameter took it (SGD's momentum buffer from its second step on)
+    first = len(SHAPES) if name == "SGD" and kwargs.get("momentum") else 0
+    assert calls[first:] and all(calls[first:])
+    monkeypatch.setattr(_in_place, "_run", lambda *a: False)
     _, want = _run(name, dict(kwargs), dtype, SHAPES)
     for a, b in zip(got, want, strict=True):
         assert a.tobytes() == b.tobytes()
 
 
-@pytest.mark.parametrize("name", ["Adam", "AdamW"])
-def test_the_state_keeps_its_tensors_as_torch_s(name: str) -> None:
+KEPT = [
+    ("Adam", {"amsgrad": True}),
+    ("AdamW", {"amsgrad": True}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    ("RMSprop", {"centered": True, "momentum": 0.9}),
+    ("Adagrad", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), KEPT, ids=[n for n, _ in KEPT])
+def test_the_state_keeps_its_tensors_as_torch_s(name: str, kwargs: dict[str, Any]) -> None:
     torch = pytest.importorskip("torch")
     data = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
     p = pt.tensor(data, requires_grad=True)
     tp = torch.tensor(data, requires_grad=True)
-    opt, topt = getattr(optim, name)([p], amsgrad=True), getattr(torch.optim, name)([tp], amsgrad=True)
+    opt, topt = getattr(optim, name)([p], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
     kept: dict[str, Any] = {}
     tkept: dict[str, Any] = {}
     for step in range(3):
@@ -79,7 +98,9 @@ def test_the_state_keeps_its_tensors_as_torch_s(name: str) -> None:
         tp.grad = torch.tensor(data * (step + 1))
         opt.step()
         topt.step()
-        for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+        keys = [k for k in opt.state[p] if k != "step"]
+        assert sorted(keys) == sorted(k for k in topt.state[tp] if k != "step")
+        for k in keys:
             kept.setdefault(k, opt.state[p][k])
             tkept.setdefault(k, topt.state[tp][k])
             assert opt.state[p][k] is kept[k]  # the same tensor, updated
@@ -165,12 +186,12 @@ def test_large_parameters_match_torch(dtype: str) -> None:
     ps = [pt.tensor(d, requires_grad=True) for d in data]
     tps = [torch.tensor(d, requires_grad=True) for d in data]
     opt, topt = optim.AdamW(ps, weight_decay=0.05), torch.optim.AdamW(tps, weight_decay=0.05)
-    for step, (p, tp) in itertools.product(range(4), zip(ps, tps, strict=True)):
-        g = rng.standard_normal(p.shape).astype(dtype)
-        p.grad, tp.grad = pt.tensor(g), torch.tensor(g)
-        if p is ps[-1]:
-            opt.step()
-            topt.step()
+    for _ in range(4):
+        for p, tp in zip(ps, tps, strict=True):
+            g = rng.standard_normal(p.shape).astype(dtype)
+            p.grad, tp.grad = pt.tensor(g), torch.tensor(g)
+        opt.step()
+        topt.step()
     tol = 1e-5 if dtype == "float32" else 1e-13
     for p, tp in zip(ps, tps, strict=True):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=tol, atol=tol)

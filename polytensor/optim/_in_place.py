@@ -17,13 +17,14 @@ in place, as PyTorch's optimizers keep theirs.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from .. import _dtypes as dt
 from .. import _tape
 from .._tensor_base import TensorBase
 
-__all__ = ["adam"]
+__all__ = ["adagrad", "adam", "rmsprop", "sgd"]
 
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
 
@@ -67,6 +68,57 @@ def _block(b: Any, n: int, itemsize: int) -> int:
     return min(n, max(1, b.block_bytes // itemsize)) if b.block_bytes else n
 
 
+Body = Callable[[Any, Any, Any, list[Any], Any, Any], None]
+
+
+def _run(p: Any, g: Any, states: tuple[Any, ...], two: bool, body: Body) -> bool:
+    """Run ``body(u, p, g, states, a, c)`` on each block of parameter ``p``, its gradient
+    ``g`` and its ``states`` (flat arrays; ``u``: the backend's ufuncs; ``a``, and ``c`` with
+    ``two``, temporaries of the block's length), then count each tensor's version; False,
+    with nothing written, where the update does not apply (``_arrays``)."""
+    arrays = _arrays(p, g, states)
+    if arrays is None:
+        return False
+    P, G, S = arrays
+    b = p._backend
+    u = b.ufuncs
+    n = P.size
+    bs = _block(b, n, P.dtype.itemsize)
+    t1 = u.negative(P[:bs])  # (temporaries of one block; their values are overwritten)
+    t2 = u.negative(P[:bs]) if two else None
+    for s in range(0, n, bs):
+        e = min(s + bs, n)
+        full = e - s == bs
+        body(
+            u,
+            P[s:e],
+            G[s:e],
+            [x[s:e] for x in S],
+            t1 if full else t1[: e - s],
+            None if t2 is None else (t2 if full else t2[: e - s]),
+        )
+    # (no local may hold the data while the versions are counted: bump_version asks who holds
+    # it, to tell a tensor in no graph)
+    del P, G, S, t1, t2, arrays
+    for t in (p, *states):
+        _tape.bump_version(t)
+    return True
+
+
+def _gradient(u: Any, p_: Any, g_: Any, a: Any, c: Any, maximize: bool, decay: float) -> Any:
+    """The gradient as the general paths make it before their rule: ``g = -g`` when
+    maximizing, then ``g = g + weight_decay * p`` (``decay``), in ``c``; ``g_`` itself when
+    neither applies."""
+    if maximize:
+        u.negative(g_, out=c)
+        g_ = c
+    if decay != 0:
+        u.multiply(p_, decay, out=a)
+        u.add(g_, a, out=c)
+        g_ = c
+    return g_
+
+
 def adam(
     p: Any,
     g: Any,
@@ -100,41 +152,19 @@ def adam(
     >>> [round(x, 4) for x in p.tolist()], [round(x, 4) for x in m.tolist()]
     ([0.9, -1.9], [0.2, -0.4])
     """
-    states = (m, v) if vmax is None else (m, v, vmax)
-    arrays = _arrays(p, g, states)
-    if arrays is None:
-        return False
-    P, G, S = arrays
-    M, V = S[0], S[1]
-    VM = S[2] if vmax is not None else None
-    b = p._backend
-    u = b.ufuncs
-    add, sub, mul, div, sqrt = u.add, u.subtract, u.multiply, u.divide, u.sqrt
-    n = P.size
-    bs = _block(b, n, P.dtype.itemsize)
     # the general path's scalars, computed as it computes them (Python floats)
     c1, c2 = 1 - beta1, 1 - beta2
     bc2_sqrt = math.sqrt(1 - beta2**step)
     step_size = lr / (1 - beta1**step)
-    decay = 1 - lr * weight_decay
-    t1 = u.negative(P[:bs])  # (two temporaries of one block; their values are overwritten)
-    t2 = u.negative(P[:bs]) if maximize or (weight_decay != 0 and not decoupled) else None
-    for s in range(0, n, bs):
-        e = min(s + bs, n)
-        k = e - s
-        p_, g_, m_, v_ = P[s:e], G[s:e], M[s:e], V[s:e]
-        a = t1[:k] if k != bs else t1
-        if weight_decay != 0 and decoupled:
+    decay = 1 - lr * weight_decay if decoupled and weight_decay != 0 else None
+    l2 = 0.0 if decoupled else weight_decay
+
+    def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
+        add, sub, mul = u.add, u.subtract, u.multiply
+        m_, v_ = st[0], st[1]
+        if decay is not None:
             mul(p_, decay, out=p_)  # p *= 1 - lr * weight_decay
-        if maximize or (weight_decay != 0 and not decoupled):
-            c = t2[:k] if k != bs else t2  # type: ignore[index]
-            if maximize:
-                u.negative(g_, out=c)  # g = -g
-                g_ = c
-            if weight_decay != 0 and not decoupled:
-                mul(p_, weight_decay, out=a)  # g = g + weight_decay * p
-                add(g_, a, out=c)
-                g_ = c
+        g_ = _gradient(u, p_, g_, a, c, maximize, l2)
         sub(g_, m_, out=a)  # m = m + (1 - beta1) * (g - m)
         mul(a, c1, out=a)
         add(m_, a, out=m_)
@@ -142,19 +172,167 @@ def adam(
         mul(a, c2, out=a)
         mul(v_, beta2, out=v_)
         add(v_, a, out=v_)
-        if VM is not None:
-            vm_ = VM[s:e]
-            u.maximum(vm_, v_, out=vm_)  # v = maximum(vmax, v)
-            v_ = vm_
-        sqrt(v_, out=a)  # denom = sqrt(v) / bias_correction2_sqrt + eps
-        div(a, bc2_sqrt, out=a)
+        if len(st) == 3:
+            u.maximum(st[2], v_, out=st[2])  # v = maximum(vmax, v)
+            v_ = st[2]
+        u.sqrt(v_, out=a)  # denom = sqrt(v) / bias_correction2_sqrt + eps
+        u.divide(a, bc2_sqrt, out=a)
         add(a, eps, out=a)
-        div(m_, a, out=a)  # p -= (lr / bias_correction1) * (m / denom)
+        u.divide(m_, a, out=a)  # p -= (lr / bias_correction1) * (m / denom)
         mul(a, step_size, out=a)
         sub(p_, a, out=p_)
-    # (no local may hold the data while the versions are counted: bump_version asks who holds
-    # it, to tell a tensor in no graph)
-    P = G = S = M = V = VM = p_ = g_ = m_ = v_ = a = c = vm_ = t1 = t2 = None
-    for t in (p, *states):
-        _tape.bump_version(t)
-    return True
+
+    states = (m, v) if vmax is None else (m, v, vmax)
+    return _run(p, g, states, maximize or l2 != 0, body)
+
+
+def sgd(
+    p: Any,
+    g: Any,
+    buf: Any,
+    *,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    weight_decay: float,
+    nesterov: bool,
+    maximize: bool,
+) -> bool:
+    """One step of SGD for parameter ``p`` with gradient ``g`` and, with ``momentum``, its
+    momentum buffer ``buf`` from an earlier step (the first step makes it: not here), written
+    into ``p`` and ``buf`` in place. False, with nothing written, where it does not apply.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.optim._in_place import sgd
+    >>> p, g, buf = pt.asarray([1.0, 2.0]), pt.asarray([1.0, 1.0]), pt.asarray([1.0, 0.0])
+    >>> sgd(p, g, buf, lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0,
+    ...     nesterov=False, maximize=False)
+    True
+    >>> [round(x, 4) for x in p.tolist()], [round(x, 4) for x in buf.tolist()]
+    ([0.81, 1.9], [1.9, 1.0])
+    """
+
+    def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
+        add, mul = u.add, u.multiply
+        d = _gradient(u, p_, g_, a, c, maximize, weight_decay)
+        if momentum != 0:
+            b_ = st[0]
+            mul(b_, momentum, out=b_)  # buf = buf * momentum + d_p * (1 - dampening)
+            mul(d, 1 - dampening, out=a)
+            add(b_, a, out=b_)
+            if nesterov:  # d_p = d_p + momentum * buf
+                mul(b_, momentum, out=a)
+                add(d, a, out=a)
+                d = a
+            else:  # d_p = buf
+                d = b_
+        mul(d, lr, out=a)  # p -= lr * d_p
+        u.subtract(p_, a, out=p_)
+
+    states = (buf,) if momentum != 0 else ()
+    return _run(p, g, states, maximize or weight_decay != 0, body)
+
+
+def rmsprop(
+    p: Any,
+    g: Any,
+    square_avg: Any,
+    grad_avg: Any,
+    buf: Any,
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    maximize: bool,
+) -> bool:
+    """One step of RMSprop for parameter ``p`` with gradient ``g``, written into ``p`` and its
+    state in place: ``square_avg``, ``grad_avg`` (centered, else None) and the momentum
+    buffer ``buf`` (momentum > 0, else None). False, with nothing written, where it does not
+    apply.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.optim._in_place import rmsprop
+    >>> p, g, s = pt.asarray([1.0]), pt.asarray([2.0]), pt.zeros(1)
+    >>> rmsprop(p, g, s, None, None, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0,
+    ...         momentum=0.0, maximize=False)
+    True
+    >>> round(p.item(), 4), round(s.item(), 4)
+    (0.9, 0.04)
+    """
+
+    def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
+        add, sub, mul = u.add, u.subtract, u.multiply
+        d = _gradient(u, p_, g_, a, c, maximize, weight_decay)
+        v_ = st[0]
+        mul(d, d, out=a)  # v = square_avg * alpha + (1 - alpha) * (g * g)
+        mul(a, 1 - alpha, out=a)
+        mul(v_, alpha, out=v_)
+        add(v_, a, out=v_)
+        if grad_avg is not None:
+            m_ = st[1]
+            sub(d, m_, out=a)  # m = m + (1 - alpha) * (g - m)
+            mul(a, 1 - alpha, out=a)
+            add(m_, a, out=m_)
+            mul(m_, m_, out=a)  # avg = sqrt(v - m * m) + eps
+            sub(v_, a, out=a)
+            u.sqrt(a, out=a)
+        else:
+            u.sqrt(v_, out=a)  # avg = sqrt(v) + eps
+        add(a, eps, out=a)
+        u.divide(d, a, out=a)  # g / avg
+        if buf is not None:
+            b_ = st[-1]
+            mul(b_, momentum, out=b_)  # buf = buf * momentum + g / avg
+            add(b_, a, out=b_)
+            mul(b_, lr, out=a)  # p -= lr * buf
+        else:
+            mul(a, lr, out=a)  # p -= lr * (g / avg)
+        sub(p_, a, out=p_)
+
+    states = tuple(t for t in (square_avg, grad_avg, buf) if t is not None)
+    return _run(p, g, states, maximize or weight_decay != 0, body)
+
+
+def adagrad(
+    p: Any,
+    g: Any,
+    total: Any,
+    *,
+    clr: float,
+    eps: float,
+    weight_decay: float,
+    maximize: bool,
+) -> bool:
+    """One step of Adagrad for parameter ``p`` with gradient ``g`` at learning rate ``clr``
+    (the decayed one), written into ``p`` and the sum of squares ``total`` in place. False,
+    with nothing written, where it does not apply.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.optim._in_place import adagrad
+    >>> p, g, s = pt.asarray([1.0]), pt.asarray([2.0]), pt.zeros(1)
+    >>> adagrad(p, g, s, clr=0.1, eps=1e-10, weight_decay=0.0, maximize=False)
+    True
+    >>> round(p.item(), 4), s.item()
+    (0.9, 4.0)
+    """
+
+    def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
+        d = _gradient(u, p_, g_, a, c, maximize, weight_decay)
+        s_ = st[0]
+        u.multiply(d, d, out=a)  # s = s + g * g
+        u.add(s_, a, out=s_)
+        u.sqrt(s_, out=a)  # p -= clr * (g / (sqrt(s) + eps))
+        u.add(a, eps, out=a)
+        u.divide(d, a, out=a)
+        u.multiply(a, clr, out=a)
+        u.subtract(p_, a, out=p_)
+
+    return _run(p, g, (total,), maximize or weight_decay != 0, body)

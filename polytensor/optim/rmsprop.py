@@ -8,6 +8,7 @@ from typing import Any
 from .._ops.creation import full_like, zeros_like
 from .._ops.elementwise import sqrt
 from ..autograd import no_grad
+from . import _in_place
 from .optimizer import Optimizer, implementation_flags, params_with_grad
 
 __all__ = ["Adagrad", "RMSprop"]
@@ -113,8 +114,6 @@ class RMSprop(Optimizer):
                 lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
                 weight_decay, momentum = group["weight_decay"], group["momentum"]
                 for p, g in params_with_grad(group):
-                    if group["maximize"]:
-                        g = -g
                     state = self.state[p]
                     if not state:
                         state["step"] = 0
@@ -124,6 +123,22 @@ class RMSprop(Optimizer):
                         if group["centered"]:
                             state["grad_avg"] = zeros_like(p)
                     state["step"] += 1
+                    if _in_place.rmsprop(
+                        p,
+                        g,
+                        state["square_avg"],
+                        state["grad_avg"] if group["centered"] else None,
+                        state["momentum_buffer"] if momentum > 0 else None,
+                        lr=lr,
+                        alpha=alpha,
+                        eps=eps,
+                        weight_decay=weight_decay,
+                        momentum=momentum,
+                        maximize=group["maximize"],
+                    ):
+                        continue  # (written in place, a block at a time)
+                    if group["maximize"]:
+                        g = -g
                     if weight_decay != 0:
                         g = g + weight_decay * p
                     v = state["square_avg"] * alpha + (1 - alpha) * (g * g)
@@ -239,16 +254,26 @@ class Adagrad(Optimizer):
                 lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
                 weight_decay = group["weight_decay"]
                 for p, g in params_with_grad(group):
-                    if group["maximize"]:
-                        g = -g
                     state = self.state[p]
                     if not state:  # a parameter added with add_param_group
                         state["step"] = 0
                         state["sum"] = full_like(p, group["initial_accumulator_value"])
                     state["step"] += 1
+                    clr = lr / (1 + (state["step"] - 1) * lr_decay)
+                    if _in_place.adagrad(
+                        p,
+                        g,
+                        state["sum"],
+                        clr=clr,
+                        eps=eps,
+                        weight_decay=weight_decay,
+                        maximize=group["maximize"],
+                    ):
+                        continue  # (written in place, a block at a time)
+                    if group["maximize"]:
+                        g = -g
                     if weight_decay != 0:
                         g = g + weight_decay * p
-                    clr = lr / (1 + (state["step"] - 1) * lr_decay)
                     s = state["sum"] + g * g
                     state["sum"] = s
                     p -= clr * (g / (sqrt(s) + eps))

@@ -8,6 +8,7 @@ from typing import Any
 from .._tensor_ops import sub_scaled_
 from ..autograd import no_grad
 from ..nn.parameter import copy_tensor
+from . import _in_place
 from .optimizer import Optimizer, check_numbers, implementation_flags, params_with_grad, required
 
 __all__ = ["SGD"]
@@ -123,6 +124,19 @@ class SGD(Optimizer):
                             sub_scaled_(p, lr, g)
                     continue
                 for p, g in params_with_grad(group):
+                    buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
+                    if (momentum == 0 or buf is not None) and _in_place.sgd(
+                        p,
+                        g,
+                        buf,
+                        lr=lr,
+                        momentum=momentum,
+                        dampening=dampening,
+                        weight_decay=weight_decay,
+                        nesterov=group["nesterov"],
+                        maximize=group["maximize"],
+                    ):
+                        continue  # (written in place, a block at a time)
                     d_p = -g if group["maximize"] else g
                     if weight_decay != 0:
                         d_p = d_p + weight_decay * p
