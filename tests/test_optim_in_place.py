@@ -195,3 +195,18 @@ def test_large_parameters_match_torch(dtype: str) -> None:
     tol = 1e-5 if dtype == "float32" else 1e-13
     for p, tp in zip(ps, tps, strict=True):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=tol, atol=tol)
+
+
+def test_plain_sgd_writes_a_large_parameter_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    data, grad = (rng.standard_normal((300, 301)).astype(np.float32) for _ in range(2))
+    small = pt.tensor(data[0, :8].copy(), requires_grad=True)  # (one block: the operators)
+    p = pt.tensor(data, requires_grad=True)
+    p.grad, small.grad = pt.tensor(grad), pt.tensor(grad[0, :8].copy())
+    calls: list[bool] = []
+    fast = _in_place._run
+    monkeypatch.setattr(_in_place, "_run", lambda *a: calls.append(fast(*a)) or calls[-1])
+    optim.SGD([p, small], lr=0.01).step()
+    assert calls == [True]
+    assert p.detach().numpy().tobytes() == (data - 0.01 * grad).tobytes()
+    assert small.detach().numpy().tobytes() == (data[0, :8] - 0.01 * grad[0, :8]).tobytes()

@@ -24,7 +24,7 @@ from .. import _dtypes as dt
 from .. import _tape
 from .._tensor_base import TensorBase
 
-__all__ = ["adagrad", "adam", "rmsprop", "sgd"]
+__all__ = ["adagrad", "adam", "rmsprop", "sgd", "spans_blocks"]
 
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
 
@@ -62,6 +62,21 @@ def _arrays(p: Any, g: Any, states: tuple[Any, ...]) -> tuple[Any, Any, list[Any
             return None
         flats.append(f)
     return flats[0], gd.reshape(-1), flats[1:]
+
+
+def spans_blocks(p: Any) -> bool:
+    """Whether tensor ``p`` is larger than one block of its backend's in-place updates: for an
+    update of two functions (plain SGD), the blocks then save more than their Python costs.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.optim._in_place import spans_blocks
+    >>> spans_blocks(pt.zeros(10)), spans_blocks(pt.zeros(1_000_000))
+    (False, True)
+    """
+    b = p._backend
+    return b.ufuncs is not None and 0 < b.block_bytes < getattr(p._data, "nbytes", 0)
 
 
 def _block(b: Any, n: int, itemsize: int) -> int:

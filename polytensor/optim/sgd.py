@@ -117,10 +117,24 @@ class SGD(Optimizer):
                 lr, momentum = group["lr"], group["momentum"]
                 dampening, weight_decay = group["dampening"], group["weight_decay"]
                 if momentum == 0 and weight_decay == 0 and not group["maximize"]:
-                    # plain SGD, p -= lr * g (the operators' fast paths), without the general loop
+                    # plain SGD, p -= lr * g: in place a block at a time where a parameter spans
+                    # several (no temporary of its size), else the operators' fast paths
                     for p in group["params"]:
                         g = p.grad
-                        if g is not None:
+                        if g is not None and not (
+                            _in_place.spans_blocks(p)
+                            and _in_place.sgd(
+                                p,
+                                g,
+                                None,
+                                lr=lr,
+                                momentum=0.0,
+                                dampening=0.0,
+                                weight_decay=0.0,
+                                nesterov=False,
+                                maximize=False,
+                            )
+                        ):
                             sub_scaled_(p, lr, g)
                     continue
                 for p, g in params_with_grad(group):
