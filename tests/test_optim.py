@@ -393,3 +393,98 @@ def test_resumed_schedules_and_callable_state_as_torch() -> None:
             lib.optim.lr_scheduler.MultiplicativeLR(opt, 0.5)
     # (torch keeps a NumPy float32 factor in float32: 1e-8 apart)
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)
+
+
+NEW_SCHEDULES = {
+    "PolynomialLR": lambda s, o: s.PolynomialLR(o, total_iters=9, power=2.0),
+    "PolynomialLR default": lambda s, o: s.PolynomialLR(o),
+    "CosineAnnealingWarmRestarts": lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=4),
+    "CosineAnnealingWarmRestarts T_mult": lambda s, o: s.CosineAnnealingWarmRestarts(
+        o, T_0=2, T_mult=2, eta_min=0.01
+    ),
+    "OneCycleLR": lambda s, o: s.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=20),
+    "OneCycleLR linear, three phases": lambda s, o: s.OneCycleLR(
+        o, max_lr=0.8, epochs=4, steps_per_epoch=5, anneal_strategy="linear", three_phase=True
+    ),
+    "OneCycleLR no momentum": lambda s, o: s.OneCycleLR(
+        o, max_lr=0.8, total_steps=20, pct_start=0.5, cycle_momentum=False, div_factor=10.0
+    ),
+}
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
+@pytest.mark.parametrize("name", list(NEW_SCHEDULES))
+def test_new_schedules_match_torch_bit_for_bit(name: str, optimizer: str) -> None:
+    """The rates (and the momentum or Adam's first beta that OneCycleLR cycles) over 20
+    steps with two parameter groups, a state_dict round trip halfway, as torch's."""
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (pt, torch):
+        a, b = lib.zeros(2, requires_grad=True), lib.zeros(1, requires_grad=True)
+        groups = [{"params": [a]}, {"params": [b], "lr": 0.3}]
+        opt = getattr(lib.optim, optimizer)(groups, lr=0.1)
+        sched = NEW_SCHEDULES[name](lib.optim.lr_scheduler, opt)
+        seen = []
+        for step in range(19):
+            opt.step()
+            sched.step()
+            if step == 9:  # (resumed from its state_dict, as a checkpoint is)
+                state = sched.state_dict()
+                sched = NEW_SCHEDULES[name](lib.optim.lr_scheduler, opt)
+                sched.load_state_dict(state)
+            seen.append(
+                [g["lr"] for g in opt.param_groups]
+                + sched.get_last_lr()
+                + [g.get("momentum", g.get("betas", (None,))[0]) for g in opt.param_groups]
+            )
+        runs.append(seen)
+    assert runs[0] == runs[1]
+
+
+def test_warm_restarts_take_fractional_epochs_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (pt, torch):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.5)
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        seen = []
+        for epoch in range(12):
+            for i in range(4):
+                opt.step()
+                sched.step(epoch + i / 4)
+                seen.append((opt.param_groups[0]["lr"], sched.last_epoch, sched.T_i))
+        runs.append(seen)
+    assert runs[0] == runs[1]
+
+
+def test_new_schedules_refuse_what_torch_refuses() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (pt, torch):
+        s = lib.optim.lr_scheduler
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+        with pytest.raises(ValueError, match="T_0"):
+            s.CosineAnnealingWarmRestarts(opt, T_0=0)
+        with pytest.raises(ValueError, match="T_mult"):
+            s.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
+        restarts = s.CosineAnnealingWarmRestarts(opt, T_0=2)
+        opt.step()
+        with pytest.raises(ValueError, match="epoch"):
+            restarts.step(-1)
+        with pytest.raises(ValueError, match="total_steps OR"):
+            s.OneCycleLR(opt, max_lr=1.0)
+        with pytest.raises(ValueError, match="pct_start"):
+            s.OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=1.5)
+        with pytest.raises(ValueError, match="anneal_strategy"):
+            s.OneCycleLR(opt, max_lr=1.0, total_steps=10, anneal_strategy="step")
+        with pytest.raises(ValueError, match="same length"):
+            s.OneCycleLR(opt, max_lr=[1.0, 2.0], total_steps=10)
+        sched = s.OneCycleLR(opt, max_lr=1.0, total_steps=3)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        opt.step()
+        with pytest.raises(ValueError, match="Tried to step 4 times"):
+            sched.step()
+        plain = lib.optim.Adagrad([lib.zeros(1, requires_grad=True)], lr=0.1)
+        with pytest.raises(ValueError, match="momentum or beta1"):
+            s.OneCycleLR(plain, max_lr=1.0, total_steps=10)
