@@ -79,10 +79,7 @@ _MISSING: dict[str, dict[str, str]] = {
     },
     "polytensor.optim.lr_scheduler": {
         "ChainedScheduler": _NONE,
-        "CosineAnnealingWarmRestarts": _NONE,
         "CyclicLR": _NONE,
-        "OneCycleLR": _NONE,
-        "PolynomialLR": _NONE,
         "SequentialLR": _NONE,
     },
 }
