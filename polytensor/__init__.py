@@ -134,11 +134,10 @@ from ._ops.manipulation import (
     permute_dims,
     repeat,
     reshape,
-    squeeze,
     tile,
     unstack,
 )
-from ._ops.searching import count_nonzero, nonzero, searchsorted, where
+from ._ops.searching import count_nonzero, searchsorted
 from ._ops.sorting import (
     isin,
     unique_all,
@@ -185,6 +184,7 @@ from ._pytorch import (
     log_softmax,
     logsumexp,
     masked_fill,
+    masked_select,
     matmul,
     max,
     mean,
@@ -192,6 +192,7 @@ from ._pytorch import (
     mul,
     narrow,
     neg,
+    nonzero,
     numel,
     outer,
     permute,
@@ -203,6 +204,7 @@ from ._pytorch import (
     softmax,
     sort,
     split,
+    squeeze,
     stack,
     std,
     sub,
@@ -215,6 +217,7 @@ from ._pytorch import (
     unsqueeze,
     var,
     vstack,
+    where,
 )
 from ._random import (
     Generator,
@@ -432,6 +435,7 @@ __all__ = [
     "long",
     "manual_seed",
     "masked_fill",
+    "masked_select",
     "matmul",
     "matrix_transpose",
     "max",

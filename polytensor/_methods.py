@@ -316,22 +316,51 @@ class _HookHandle:
                     break
 
 
-def to(self: Tensor, device_or_backend: Any = None, dtype: dt.DType | None = None) -> Tensor:
-    """This tensor on another backend/device (``"dask"``, ``"cuda"``, a Device) and/or dtype.
+def to(
+    self: Tensor,
+    device_or_backend: Any = None,
+    dtype: dt.DType | None = None,
+    non_blocking: bool = False,
+    copy: bool = False,
+    *,
+    device: Any = None,
+) -> Tensor:
+    """This tensor on another backend/device (``"dask"``, ``"cuda"``, a Device) and/or dtype,
+    as PyTorch's ``x.to(...)``: ``x.to(other)`` takes another tensor's device and dtype;
+    ``copy=True`` gives a copy even where nothing changes; ``non_blocking`` is accepted and
+    changes nothing (transfers here complete before they return).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.ones(2).to(dtype=pt.float64).dtype
     polytensor.float64
+    >>> pt.ones(2).to(pt.zeros(1, dtype=pt.int32)).dtype
+    polytensor.int32
     """
+    check_flag("to", "non_blocking", non_blocking)
+    check_flag("to", "copy", copy)
+    if device is not None:
+        if device_or_backend is not None:
+            raise TypeError("to() got a device both positionally and as device=; pass it once")
+        device_or_backend = device
     x = self
-    if isinstance(device_or_backend, dt.DType):
+    if isinstance(device_or_backend, TensorBase):  # x.to(other): its device and dtype
+        if dtype is not None:
+            raise TypeError(
+                "to() got a tensor and a dtype; x.to(other) takes other's dtype: pass one"
+            )
+        device_or_backend, dtype = device_or_backend.device, device_or_backend.dtype
+    elif isinstance(device_or_backend, dt.DType):
+        if dtype is not None and dtype is not device_or_backend:
+            raise TypeError(f"to() got two dtypes, {device_or_backend} and {dtype}; pass one")
         device_or_backend, dtype = None, device_or_backend
     if device_or_backend is not None:
         x = x.to_device(device_or_backend)
     if dtype is not None and dtype is not x.dtype:
         x = astype(x, dtype)
+    if copy and x is self:
+        x = clone(self)
     return x
 
 
@@ -936,6 +965,38 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
         return self
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
     return _squeezed(self, dims) if dims else self
+
+
+def nonzero_method(self: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements, as PyTorch's ``x.nonzero()``: one ``(n, ndim)``
+    int64 tensor, or with ``as_tuple=True`` one index tensor per dimension.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.asarray([0.0, 3.0, 4.0]).nonzero().tolist()
+    [[1], [2]]
+    """
+    return _pytorch.nonzero(self, as_tuple=as_tuple)
+
+
+def lerp_(self: Tensor, end: Any, weight: Any) -> Tensor:
+    """In-place ``lerp``: ``self + weight * (end - self)``, as PyTorch's ``x.lerp_(end,
+    weight)`` (an exponential moving average of weights: ``ema.lerp_(w, 1 - decay)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([0.0, 10.0]); _ = x.lerp_(pt.asarray([10.0, 10.0]), 0.25); x
+    tensor([ 2.5, 10. ], backend='numpy')
+    """
+    r = _pytorch.lerp(_inplace.alias_before_inplace(self), end, weight)
+    if tuple(r.shape) != tuple(self.shape):
+        raise RuntimeError(
+            f"lerp_(): the result's shape {tuple(r.shape)} is not the tensor's "
+            f"{tuple(self.shape)}; use lerp (not in place) for a broadcast result"
+        )
+    return assign_inplace(self, r, "lerp_")
 
 
 def _squeezed(x: Tensor, dims: tuple[int, ...]) -> Tensor:
@@ -1773,6 +1834,9 @@ class TensorMethods:
     triu = triu
     diag = _pytorch.diag
     lerp = _pytorch.lerp
+    lerp_ = lerp_
+    nonzero = nonzero_method
+    masked_select = _pytorch.masked_select
     flip = flip
     roll = roll
 

@@ -33,7 +33,8 @@ from ._ops.elementwise import (
 )
 from ._ops.indexing import take_along_axis
 from ._ops.linear_algebra import matmul as _matmul
-from ._ops.manipulation import reshape, squeeze
+from ._ops.manipulation import reshape
+from ._ops.manipulation import squeeze as _squeeze
 from ._shapes import check_dim
 from ._tensor_base import TensorBase
 from .autograd._mode import no_grad
@@ -75,6 +76,7 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "masked_fill",
+    "masked_select",
     "matmul",
     "max",
     "mean",
@@ -82,6 +84,7 @@ __all__ = [
     "mul",
     "narrow",
     "neg",
+    "nonzero",
     "numel",
     "outer",
     "permute",
@@ -93,6 +96,7 @@ __all__ = [
     "softmax",
     "sort",
     "split",
+    "squeeze",
     "stack",
     "std",
     "sub",
@@ -106,6 +110,7 @@ __all__ = [
     "values_indices",
     "var",
     "vstack",
+    "where",
 ]
 
 
@@ -178,7 +183,7 @@ def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
     indices = arg(x, axis=d, keepdims=True)
     values = take_along_axis(x, indices, axis=d)
     if not keepdim:
-        values, indices = squeeze(values, axis=d), squeeze(indices, axis=d)
+        values, indices = _squeeze(values, axis=d), _squeeze(indices, axis=d)
     return ValuesIndices(values, indices)
 
 
@@ -1114,6 +1119,115 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             f"masked_fill() takes a number or a 0-d tensor as the value; got {type(value).__name__}"
         )
     return searching.where(mask, v, input)
+
+
+class _Missing:
+    """An argument not given (``where(condition)``, ``squeeze(x)``)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_MISSING: Any = _Missing()
+
+
+def where(condition: Tensor, x1: Any = _MISSING, x2: Any = _MISSING, /) -> Any:
+    """The standard's ``pt.where(condition, x1, x2)``; with the condition alone, PyTorch's
+    ``torch.where(condition)``: the indices of its True (nonzero) elements, a tuple of one
+    int64 tensor per dimension, as ``pt.nonzero(condition)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[0.0, 1.0], [2.0, 0.0]])
+    >>> [i.tolist() for i in pt.where(x > 0)]
+    [[0, 1], [1, 0]]
+    >>> pt.where(x > 0, x, -1.0).tolist()
+    [[-1.0, 1.0], [2.0, -1.0]]
+    """
+    if x1 is _MISSING and x2 is _MISSING:
+        return searching.nonzero(condition)
+    if x1 is _MISSING or x2 is _MISSING:
+        raise TypeError(
+            "where() takes a condition alone (the indices where it holds) or a condition and "
+            "two values to choose from; got one value: pass both x1 and x2"
+        )
+    return searching.where(condition, x1, x2)
+
+
+def nonzero(x: Tensor, /, *, as_tuple: bool | None = None) -> Any:
+    """The standard's ``pt.nonzero(x)``: a tuple of one int64 index tensor per dimension
+    (PyTorch's ``as_tuple=True``); with ``as_tuple=False``, PyTorch's default form, one
+    ``(n, x.ndim)`` tensor of the n nonzero elements' indices (the method ``x.nonzero()``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[0.0, 1.0], [2.0, 0.0]])
+    >>> pt.nonzero(x, as_tuple=False).tolist()
+    [[0, 1], [1, 0]]
+    """
+    if as_tuple is not None:
+        check_flag("nonzero", "as_tuple", as_tuple)
+    _tensor_arg("nonzero", x)
+    if as_tuple is False and x.ndim == 0:  # (PyTorch's: one row of no index, or none)
+        from ._ops.creation import zeros
+
+        return zeros((1 if bool(x) else 0, 0), dtype=dt.int64, device=x.device)
+    found = searching.nonzero(x)
+    if as_tuple is False:
+        from ._ops.manipulation import stack
+
+        return stack(found, axis=1)
+    return found
+
+
+def squeeze(x: Tensor, /, axis: Any = _MISSING, *, dim: Any = None) -> Tensor:
+    """The standard's ``pt.squeeze(x, axis)`` (each axis must have size 1); without an axis,
+    PyTorch's ``torch.squeeze(x)``, which removes every size-1 dimension, and with ``dim=``
+    PyTorch's, which leaves a dimension of another size as it is. Both PyTorch forms give a
+    view, as ``x.squeeze()``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.squeeze(pt.ones(1, 3, 1)).shape
+    (3,)
+    >>> pt.squeeze(pt.ones(1, 3, 1), dim=1).shape
+    (1, 3, 1)
+    """
+    _tensor_arg("squeeze", x)
+    if axis is _MISSING:
+        return x.squeeze(dim)
+    if dim is not None:
+        raise TypeError("squeeze() got both axis and dim=; pass one")
+    return _squeeze(x, axis)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """PyTorch's ``torch.masked_select(x, mask)``: the elements of ``x`` where the boolean
+    ``mask`` (broadcast with ``x``) is True, as a 1-D tensor in row-major order (differentiable:
+    the gradient goes back to the selected elements).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> pt.masked_select(x, x > 1.5).tolist()
+    [2.0, 3.0, 4.0]
+    """
+    from ._ops.manipulation import broadcast_arrays
+
+    _tensor_arg("masked_select", input)
+    if not isinstance(mask, TensorBase) or mask.dtype is not dt.bool:
+        got = mask.dtype.name if isinstance(mask, TensorBase) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_select() takes a boolean mask; got {got}: make one with a comparison "
+            f"(mask = x > 0)"
+        )
+    if tuple(mask.shape) != tuple(input.shape):
+        input, mask = broadcast_arrays(input, mask)
+    return input[mask]
 
 
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:

@@ -9,6 +9,7 @@ same random cotangent and compares number by number. torch is only a reference h
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -230,3 +231,60 @@ def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> Non
         AttributeError, match=r"module 'polytensor\.nn' has no attribute 'Nonsense'"
     ):
         nn.Nonsense  # noqa: B018
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
+@pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_kl_div_gives_torch_s_values_and_gradients(
+    reduction: str, log_target: bool, backend: str
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((4, 5))
+    x = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    p = rng.random((4, 5))
+    p[0, :2] = 0.0  # (zeros in the target: its 0 * log 0)
+    t = p.copy()
+    if log_target:
+        t[0, 2:] = np.log(p[0, 2:])
+        t[1:] = np.log(p[1:])
+        t[0, :2] = -np.inf
+    results = []
+    for lib in (pt, torch):
+        if lib is pt:
+            xi = pt.asarray(x, device=backend, requires_grad=True)
+            ti = pt.asarray(t, device=backend, requires_grad=True)
+            fn = pt.nn.functional.kl_div
+        else:
+            xi = torch.tensor(x, requires_grad=True)
+            ti = torch.tensor(t, requires_grad=True)
+            fn = torch.nn.functional.kl_div
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            loss = fn(xi, ti, reduction=reduction, log_target=log_target)
+            # (0 * log 0's derivative for the target: NaN, with NumPy's warning of its 0 / 0,
+            # which Dask gives when it computes)
+            (loss.sum() if reduction == "none" else loss).backward()
+            value = loss.detach()
+            results.append(
+                [np.asarray(value.to("numpy") if lib is pt else value)]
+                + [np.asarray(g.to("numpy") if lib is pt else g) for g in (xi.grad, ti.grad)]
+            )
+        assert any("batchmean" in str(w.message) for w in seen) == (reduction == "mean")
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_kl_div_module_and_its_nan_at_a_zero_target_of_infinite_log_probability() -> None:
+    torch = pytest.importorskip("torch")
+    x, t = [[-np.inf, 0.0]], [[0.0, 1.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (NumPy's, for 0 * -inf)
+        got = nn.KLDivLoss(reduction="none")(pt.asarray(x), pt.asarray(t))
+    want = torch.nn.KLDivLoss(reduction="none")(torch.tensor(x), torch.tensor(t))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert repr(nn.KLDivLoss()) == repr(torch.nn.KLDivLoss())
+    with pytest.raises(ValueError, match="reduction"):
+        F.kl_div(pt.zeros(2), pt.zeros(2), reduction="avg")

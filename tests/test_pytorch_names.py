@@ -41,6 +41,10 @@ MASK = A > 0
 # name -> (function of (lib, *tensors), the float inputs that get gradients, other inputs)
 CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...], tuple[Any, ...]]] = {
     "bmm": (lambda lib, a, b: lib.bmm(a, b), (B3, C3), ()),
+    "squeeze every 1": (lambda lib, a: lib.squeeze(a.reshape(1, 3, 1, 4)), (A,), ()),
+    "squeeze dim=": (lambda lib, a: lib.squeeze(a.reshape(1, 3, 1, 4), dim=2), (A,), ()),
+    "squeeze dim= of another size": (lambda lib, a: lib.squeeze(a, dim=0), (A,), ()),
+    "where of values": (lambda lib, a, m: lib.where(m, a, a * 2), (A,), (MASK,)),
     "x.bmm": (lambda lib, a, b: a.bmm(b), (B3, C3), ()),
     "softmax": (lambda lib, a: lib.softmax(a, 1), (A,), ()),
     "x.softmax": (lambda lib, a: a.softmax(-1), (A,), ()),
@@ -728,3 +732,51 @@ def test_function_forms_take_empty_dims_and_int32_gather_as_torch(backend: str) 
     for lib in (pt, torch):
         r = lib.zeros(2).masked_fill(lib.tensor([True, False]), lib.tensor(1 + 0j))
         assert r.tolist() == [1.0, 0.0]
+
+
+def test_where_nonzero_to_and_lerp_in_place_as_torch(backend: str) -> None:
+    if backend == "dask":  # (nonzero's length depends on the values: refused on Dask)
+        with pytest.raises(NotImplementedError, match=r"x\.to"):
+            pt.where(pt.asarray(A) > 0)
+        return
+    x, tx = pt.asarray(A), torch.tensor(A)
+    got = [i.tolist() for i in pt.where(x > 0)]
+    assert got == [i.tolist() for i in torch.where(tx > 0)]
+    assert [i.tolist() for i in pt.nonzero(x > 0, as_tuple=True)] == got
+    assert pt.nonzero(x, as_tuple=False).tolist() == torch.nonzero(tx).tolist()
+    assert (x > 0).nonzero().tolist() == (tx > 0).nonzero().tolist()
+    assert [i.tolist() for i in (x > 0).nonzero(as_tuple=True)] == got
+    for v in (0.0, 3.0):
+        want = torch.nonzero(torch.tensor(v))
+        assert tuple(pt.nonzero(pt.asarray(v), as_tuple=False).shape) == tuple(want.shape)
+    with pytest.raises(TypeError, match="both x1 and x2"):
+        pt.where(x > 0, x)
+    other = pt.zeros(1, dtype=pt.int32)
+    assert x.to(other).dtype == pt.int32 and tx.to(torch.zeros(1, dtype=torch.int32)).dtype
+    assert x.to("cpu", non_blocking=True) is x
+    assert x.to(copy=True) is not x and x.to(copy=True).tolist() == x.tolist()
+    for lib in (pt, torch):
+        e = lib.asarray(A) if lib is pt else torch.tensor(A)
+        ema = lib.zeros(3, 4, dtype=lib.float64)
+        w = e * 2
+        w.requires_grad_()
+        with lib.no_grad():
+            ema.lerp_(w, 0.1)
+            ema.lerp_(w, 0.6)
+        if lib is pt:
+            got_ema = np.asarray(ema.tolist())
+        else:
+            np.testing.assert_allclose(got_ema, ema.numpy(), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("mask", [MASK, MASK[0]], ids=["same shape", "broadcast"])
+def test_masked_select_as_torch(backend: str, mask: np.ndarray) -> None:
+    x, tx = pt.asarray(A, requires_grad=True), torch.tensor(A, requires_grad=True)
+    got, want = pt.masked_select(x, pt.asarray(mask)), torch.masked_select(tx, torch.tensor(mask))
+    assert x.masked_select(pt.asarray(mask)).to("numpy").tolist() == want.tolist()
+    assert got.to("numpy").tolist() == want.tolist()  # (Dask: of a length known when computed)
+    (got * got).sum().backward()
+    (want * want).sum().backward()
+    assert x.grad.to("numpy").tolist() == tx.grad.tolist()
+    with pytest.raises(RuntimeError, match="boolean mask"):
+        pt.masked_select(x, pt.asarray(A))

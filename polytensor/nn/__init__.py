@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import functional, init
-from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, SmoothL1Loss
+from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, KLDivLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .modules import (
     GELU,
@@ -62,6 +62,7 @@ __all__ = [
     "Flatten",
     "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
     "LayerNorm",
     "LeakyReLU",

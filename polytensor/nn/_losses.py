@@ -18,6 +18,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "huber_loss",
+    "kl_div",
     "smooth_l1_loss",
 ]
 
@@ -200,3 +201,62 @@ def huber_loss(
     a = _abs(d)
     loss = where(a <= delta, 0.5 * (d * d), delta * (a - 0.5 * delta))
     return _reduce(loss, reduction, where_)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """The Kullback-Leibler divergence loss, as ``torch.nn.functional.kl_div``: ``input``
+    holds log-probabilities, ``target`` probabilities (``log_target``: log-probabilities),
+    and each element's loss is ``target * (log(target) - input)`` (0 where ``target`` is 0;
+    ``exp(target) * (target - input)`` with ``log_target``). ``reduction="batchmean"``
+    divides the sum by the batch size (the divergence's definition); ``"mean"`` divides by
+    the number of elements, with PyTorch's warning. It is PyTorch's composition of
+    ``xlogy``, ``exp`` and arithmetic, so its derivatives are PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> p = pt.asarray([[0.25, 0.75]])
+    >>> round(float(F.kl_div(pt.log(pt.asarray([[0.5, 0.5]])), p, reduction="batchmean")), 6)
+    0.130812
+    """
+    import warnings
+
+    from ..special import xlogy
+
+    if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
+        reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
+    x = _tensor(input, "kl_div")
+    t = _tensor(target, "kl_div", "target")
+    _floating(x, "kl_div")
+    _floating(t, "kl_div", "target")
+    if not isinstance(log_target, bool):
+        raise TypeError(f"kl_div() expects log_target to be a bool; got {log_target!r}")
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(
+            f"kl_div() got reduction={reduction!r}; expected one of 'mean', 'batchmean', "
+            f"'sum', 'none'"
+        )
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    # PyTorch's composition, so that every derivative is its own (target's is NaN where the
+    # target is 0, as PyTorch's)
+    loss = exp(t) * (t - x) if log_target else xlogy(t, t) - t * x
+    if reduction == "batchmean":
+        total = _reduce(loss, "sum", "kl_div")
+        return total / x.shape[0] if x.ndim != 0 else total
+    return _reduce(loss, reduction, "kl_div")

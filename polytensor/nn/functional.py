@@ -47,6 +47,7 @@ __all__ = [
     "embedding",
     "gelu",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -1100,6 +1101,7 @@ from ._losses import (  # noqa: E402
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     huber_loss,
+    kl_div,
     smooth_l1_loss,
 )
 from ._missing import missing_name  # noqa: E402

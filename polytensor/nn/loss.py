@@ -6,7 +6,7 @@ from .._tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "HuberLoss", "KLDivLoss", "SmoothL1Loss"]
 
 
 class BCELoss(Module):
@@ -104,3 +104,33 @@ class HuberLoss(Module):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """The Kullback-Leibler divergence loss of log-probabilities ``input`` from ``target``;
+    see ``nn.functional.kl_div``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> loss = nn.KLDivLoss(reduction="batchmean", log_target=True)
+    >>> loss(pt.log(pt.asarray([[0.5, 0.5]])), pt.log(pt.asarray([[0.5, 0.5]])))
+    tensor(0., backend='numpy')
+    """
+
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        log_target: bool = False,
+    ) -> None:
+        super().__init__()
+        if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
+            reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
