@@ -34,6 +34,7 @@ from ._dtypes import (
     uint32,
     uint64,
 )
+from ._einsum import einsum
 from ._extras import cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid, tensor
 from ._info import __array_namespace_info__
 from ._ops.creation import (
@@ -365,6 +366,7 @@ __all__ = [
     "dot",
     "double",
     "e",
+    "einsum",
     "empty",
     "empty_like",
     "enable_grad",

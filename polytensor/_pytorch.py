@@ -703,7 +703,6 @@ MODULE_HINTS: dict[str, str] = {
     "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
     "div": "pt.divide(a, b) or a / b",
-    "einsum": "pt.matmul, pt.tensordot or pt.vecdot",
     "float16": "pt.float32 (polytensor has no float16)",
     "half": "pt.float32 (polytensor has no float16)",
     "mul": "pt.multiply(a, b) or a * b",
@@ -729,8 +728,8 @@ def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> Attribute
     Examples
     --------
     >>> from polytensor._pytorch import MODULE_HINTS, missing_attribute
-    >>> str(missing_attribute("module 'polytensor'", "einsum", MODULE_HINTS))
-    "module 'polytensor' has no attribute 'einsum'; use pt.matmul, pt.tensordot or pt.vecdot"
+    >>> str(missing_attribute("module 'polytensor'", "mul", MODULE_HINTS))
+    "module 'polytensor' has no attribute 'mul'; use pt.multiply(a, b) or a * b"
     """
     hint = hints.get(name)
     message = f"{owner} has no attribute {name!r}"

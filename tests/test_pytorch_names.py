@@ -780,3 +780,78 @@ def test_masked_select_as_torch(backend: str, mask: np.ndarray) -> None:
     assert x.grad.to("numpy").tolist() == tx.grad.tolist()
     with pytest.raises(RuntimeError, match="boolean mask"):
         pt.masked_select(x, pt.asarray(A))
+
+
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ii", [(3, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("iji->j", [(3, 4, 3)]),
+    ("ij->", [(2, 3)]),
+    ("ba", [(2, 3)]),
+    ("Ab,bA", [(2, 3), (3, 2)]),
+    ("i,i->", [(4,), (4,)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]),
+    ("ijk,jil->kl", [(2, 3, 4), (3, 2, 5)]),
+    ("iij,j", [(3, 3, 4), (4,)]),
+    ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 5)]),
+    ("i,i,i->i", [(3,), (3,), (3,)]),
+    ("ij,ij->i", [(2, 3), (1, 3)]),
+    ("ij,ik->ijk", [(1, 3), (2, 4)]),
+    ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]),
+    ("b...d,bkd->b...k", [(2, 5, 3), (2, 4, 3)]),
+    ("...ij->...", [(2, 3, 4)]),
+    ("...", [(2, 3)]),
+    ("i...->...", [(2, 3, 4)]),
+    ("ij,j->", [(0, 3), (3,)]),
+]
+
+
+@pytest.mark.parametrize(("equation", "shapes"), EINSUMS, ids=[e for e, _ in EINSUMS])
+def test_einsum_values_and_gradients_as_torch(
+    backend: str, equation: str, shapes: list[tuple[int, ...]]
+) -> None:
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    xs = [pt.asarray(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    got, want = pt.einsum(equation, *xs), torch.einsum(equation, *ts)
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.detach().numpy(), rtol=1e-12)
+    w = rng.standard_normal(tuple(want.shape))
+    (got * pt.asarray(w)).sum().backward()
+    (want * torch.tensor(w)).sum().backward()
+    for x, t in zip(xs, ts, strict=True):
+        assert tuple(x.grad.shape) == tuple(t.grad.shape)
+        g = np.asarray(x.grad.tolist()).reshape(tuple(t.grad.shape))
+        np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-12)
+    if backend == "numpy":  # (the list form; second derivatives)
+        assert pt.einsum(equation, [x.detach() for x in xs]).tolist() == got.tolist()
+        small = [pt.asarray(a[tuple(slice(0, 2) for _ in a.shape)]) for a in arrays]
+        if all(tuple(s.shape) == tuple(a.shape) for s, a in zip(small, arrays, strict=True)):
+            pt.autograd.gradgradcheck(
+                lambda *v: pt.einsum(equation, *v), [s.requires_grad_() for s in small]
+            )
+
+
+EINSUM_ERRORS = [
+    ("ij,jk->ik", [(2, 3)], "operand"),
+    ("ij->ik", [(2, 3)], "k"),
+    ("ij,jk->ik", [(2, 3), (4, 5)], "size"),
+    ("ijk->i", [(2, 3)], "dimensions"),
+    ("i1->i", [(2, 2)], "subscript"),
+    ("ii->i", [(2, 3)], "size"),
+    ("i...j...->i", [(2, 3, 4)], "ellipsis"),
+]
+
+
+@pytest.mark.parametrize(("equation", "shapes", "says"), EINSUM_ERRORS)
+def test_einsum_refuses_what_torch_refuses(equation: str, shapes: Any, says: str) -> None:
+    arrays = [np.ones(s) for s in shapes]
+    with pytest.raises(RuntimeError):
+        torch.einsum(equation, *[torch.tensor(a) for a in arrays])
+    with pytest.raises(RuntimeError, match=says):
+        pt.einsum(equation, *[pt.asarray(a) for a in arrays])

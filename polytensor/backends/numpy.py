@@ -104,14 +104,13 @@ def _direct(xp: Any) -> dict[str, Any]:
             return x.T
         return conformant_transpose(x)  # raises for ndim < 2
 
-    transpose = np.ndarray.transpose
-
     def permute_dims(x: Any, /, axes: Any) -> Any:
         # the method NumPy's np.transpose calls, with the same checks and errors (the axes
-        # given as a tuple: NumPy's method also reads separate integers)
+        # given as a tuple: NumPy's method also reads separate integers); a NumPy scalar has
+        # it too
         if type(axes) is not tuple:
             axes = tuple(axes)
-        return transpose(x, axes)
+        return x.transpose(axes)
 
     conformant_ones_like = xp.ones_like
 
