@@ -421,6 +421,8 @@ def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
         keepdims: Any = None,
         **kwargs: Any,
     ) -> Tensor:
+        if name == "mean" and kwargs.get("dtype") is not None:  # (PyTorch's: cast first)
+            self = _pytorch._cast_for_mean(self, kwargs.pop("dtype"))
         if dim is None and axis is None and keepdim is None and keepdims is None and not kwargs:
             try:
                 return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
@@ -542,8 +544,12 @@ def _minmax(name: str) -> Callable[..., Tensor]:
     return method
 
 
-def sort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Any:
-    """PyTorch's ``x.sort(dim=-1, descending=False)``: ``(values, indices)``, stable.
+def sort_method(
+    self: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> Any:
+    """PyTorch's ``x.sort(dim=-1, descending=False, stable=False)``: ``(values, indices)``;
+    the sort is stable whatever ``stable`` says (a stable order is one of the orders an
+    unstable sort may give).
 
     Examples
     --------
@@ -551,6 +557,7 @@ def sort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Any:
     >>> pt.asarray([3.0, 1.0, 2.0]).sort().indices
     tensor([1, 2, 0], backend='numpy')
     """
+    check_flag("sort", "stable", stable)
     return _pytorch.sort(self, dim, descending)
 
 

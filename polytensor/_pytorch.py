@@ -320,12 +320,27 @@ def mean(
     *,
     axis: int | tuple[int, ...] | None = None,
     keepdims: bool = False,
+    dtype: dt.DType | None = None,
 ) -> Tensor:
+    if dtype is not None:  # (PyTorch's: the input cast to dtype first)
+        x = _cast_for_mean(x, dtype)
     if dim is None and axis is None and keepdim is None and keepdims is False:
         return statistical.mean(x)
     return statistical.mean(
         x, axis=_dim_or_axis("mean", dim, axis), keepdims=_keepdims("mean", keepdim, keepdims)
     )
+
+
+def _cast_for_mean(x: Tensor, dtype: Any) -> Tensor:
+    from ._ops.data_types import astype
+
+    if not isinstance(dtype, dt.DType) or dtype.kind not in ("real floating", "complex floating"):
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype}"
+        )
+    _tensor_arg("mean", x)
+    return x if x.dtype is dtype else astype(x, dtype)
 
 
 def argmax(

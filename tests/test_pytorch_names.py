@@ -855,3 +855,26 @@ def test_einsum_refuses_what_torch_refuses(equation: str, shapes: Any, says: str
         torch.einsum(equation, *[torch.tensor(a) for a in arrays])
     with pytest.raises(RuntimeError, match=says):
         pt.einsum(equation, *[pt.asarray(a) for a in arrays])
+
+
+def test_mean_dtype_and_sort_stable_as_torch(backend: str) -> None:
+    ints, tints = pt.asarray([[1, 2], [4, 8]], dtype=pt.int32), torch.tensor([[1, 2], [4, 8]])
+    for got, want in (
+        (ints.mean(dtype=pt.float64), tints.mean(dtype=torch.float64)),
+        (ints.mean(1, dtype=pt.float32), tints.mean(1, dtype=torch.float32)),
+        (pt.mean(ints, dim=0, dtype=pt.float64), torch.mean(tints, dim=0, dtype=torch.float64)),
+    ):
+        assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+        np.testing.assert_allclose(np.asarray(got.tolist()), want.numpy(), rtol=1e-7)
+    x = pt.asarray(A.astype("float32"), requires_grad=True)
+    tx = torch.tensor(A.astype("float32"), requires_grad=True)
+    x.mean(0, dtype=pt.float64).sum().backward()
+    tx.mean(0, dtype=torch.float64).sum().backward()
+    assert x.grad.dtype == pt.float32
+    np.testing.assert_allclose(np.asarray(x.grad.tolist()), tx.grad.numpy())
+    with pytest.raises(RuntimeError, match="floating point or complex"):
+        ints.mean(dtype=pt.int64)
+    v = pt.asarray([3.0, 1.0, 3.0, 2.0])
+    want_sorted = torch.tensor([3.0, 1.0, 3.0, 2.0]).sort(stable=True, descending=True)
+    got_sorted = v.sort(descending=True, stable=True)
+    assert got_sorted.indices.tolist() == want_sorted.indices.tolist()
