@@ -1237,8 +1237,8 @@ def test_trunc_normal_and_eye_init_as_torch(backend_name: str) -> None:
         assert got == torch.nn.init.eye_(torch.empty(shape)).tolist()
     with pytest.raises(ValueError, match="2 dimensions"):
         pt.nn.init.eye_(pt.empty((2, 2, 2)))
-    with pytest.raises(AttributeError, match="orthogonal_"):
-        pt.nn.init.orthogonal_  # noqa: B018
+    with pytest.raises(AttributeError, match="sparse_"):
+        pt.nn.init.sparse_  # noqa: B018
 
 
 @pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])
@@ -1340,3 +1340,30 @@ def test_batch_norm_corners_as_torch() -> None:
         np.testing.assert_allclose(
             np.asarray(bn.running_var.tolist()), want.running_var.detach().numpy(), rtol=1e-12
         )
+
+
+@pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4), (3, 2, 4), (6, 2, 2)])
+def test_orthogonal_init_as_torch_s(backend_name: str, shape: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend_name)
+    w = pt.empty(shape, dtype=pt.float64, device=backend_name, requires_grad=True)
+    assert pt.nn.init.orthogonal_(w, gain=2.0) is w and w.requires_grad
+    flat = np.asarray(w.detach().to("numpy").tolist()).reshape(shape[0], -1) / 2.0
+    small = min(flat.shape)
+    gram = flat @ flat.T if flat.shape[0] == small else flat.T @ flat
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)  # (semi-)orthogonal
+    t = torch.nn.init.orthogonal_(torch.empty(shape, dtype=torch.float64), gain=2.0)
+    tflat = t.reshape(shape[0], -1).numpy() / 2.0
+    tgram = tflat @ tflat.T if tflat.shape[0] == small else tflat.T @ tflat
+    np.testing.assert_allclose(tgram, np.eye(small), atol=1e-12)  # (the same property)
+    _ = nn.init.manual_seed(3)
+    a = pt.nn.init.orthogonal_(pt.empty(shape)).tolist()
+    _ = nn.init.manual_seed(3)
+    assert pt.nn.init.orthogonal_(pt.empty(shape)).tolist() == a  # (seeded, as nn.init)
+    for bad in (pt.empty(3), pt.empty(())):
+        with pytest.raises(ValueError, match="2 or more dimensions"):
+            pt.nn.init.orthogonal_(bad)
+    with pytest.raises(ValueError, match="2 or more dimensions"):
+        torch.nn.init.orthogonal_(torch.empty(3))
+    assert pt.nn.init.orthogonal_(pt.empty((0, 3))).shape == (0, 3)

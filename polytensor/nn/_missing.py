@@ -59,7 +59,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "kaiming_normal": "nn.init.kaiming_normal_",
         "kaiming_uniform": "nn.init.kaiming_uniform_",
         "normal": "nn.init.normal_",
-        "orthogonal_": _NONE,
         "sparse_": _NONE,
         "uniform": "nn.init.uniform_",
         "xavier_normal": "nn.init.xavier_normal_",

@@ -35,6 +35,7 @@ __all__ = [
     "manual_seed",
     "normal_",
     "ones_",
+    "orthogonal_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -366,6 +367,51 @@ def eye_(tensor: Tensor) -> Tensor:
         raise ValueError(f"eye_(): only tensors with 2 dimensions are supported; got {tensor.ndim}")
     rows, cols = _shape(tensor)
     return _fill(tensor, lambda t: eye(rows, cols, dtype=t.dtype, device=t.device))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill ``tensor`` (2 or more dimensions, the later ones flattened) in place with a
+    (semi-)orthogonal matrix times ``gain``, as ``torch.nn.init.orthogonal_`` makes it: the Q
+    of the QR decomposition of a standard normal draw, each column's sign that of R's diagonal
+    (Saxe et al.).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.orthogonal_(pt.empty((3, 5), dtype=pt.float64))
+    >>> bool(pt.all(pt.abs(w @ w.T - pt.eye(3, dtype=pt.float64)) < 1e-12))
+    True
+    """
+    from .._ops.creation import empty
+    from .._ops.elementwise import sign
+    from .._ops.linalg import diagonal, qr
+    from .._ops.manipulation import reshape
+
+    _check(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(
+            f"orthogonal_(): only tensors with 2 or more dimensions are supported; got "
+            f"{tensor.ndim}"
+        )
+    shape = _shape(tensor)
+    if math.prod(shape) == 0:
+        return tensor
+    rows, cols = shape[0], math.prod(shape[1:])
+
+    def draw(t: Tensor) -> Any:
+        flat = _normal_like(
+            empty((rows, cols), dtype=t.dtype, device=t.device), 0.0, 1.0, generator
+        )
+        if rows < cols:
+            flat = flat.T
+        q, r = qr(flat)
+        q = q * sign(diagonal(r))
+        if rows < cols:
+            q = q.T
+        return reshape(q, shape) * gain
+
+    return _fill(tensor, draw)
 
 
 def __getattr__(name: str) -> Any:
