@@ -35,7 +35,7 @@ from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._pytorch import chunk as _chunk
 from ._pytorch import split as _split
-from ._tensor_base import TensorBase, settle_zeros
+from ._tensor_base import TensorBase, exposed, settle_zeros
 from ._tensor_ops import (
     Permuted,
     Reshaped,
@@ -195,7 +195,7 @@ def detach(self: Tensor) -> Tensor:
     >>> pt.ones(2, requires_grad=True).detach().requires_grad
     False
     """
-    settle_zeros(self, False)  # (zeros that zero_() left unwritten: the two share them written)
+    exposed(self)  # (the two share the memory: zeros that zero_() left unwritten are written)
     return _tape._detached(self)  # type: ignore[no-any-return]
 
 
@@ -344,6 +344,10 @@ def to(
         if device_or_backend is not None:
             raise TypeError("to() got a device both positionally and as device=; pass it once")
         device_or_backend = device
+    if isinstance(device_or_backend, (TensorBase, dt.DType)) and isinstance(dtype, bool):
+        # PyTorch's x.to(other, non_blocking, copy) and x.to(dtype, non_blocking, copy)
+        dtype, non_blocking, copy = None, dtype, non_blocking
+        check_flag("to", "copy", copy)
     x = self
     if isinstance(device_or_backend, TensorBase):  # x.to(other): its device and dtype
         if dtype is not None:
@@ -997,6 +1001,12 @@ def lerp_(self: Tensor, end: Any, weight: Any) -> Tensor:
     >>> x = pt.asarray([0.0, 10.0]); _ = x.lerp_(pt.asarray([10.0, 10.0]), 0.25); x
     tensor([ 2.5, 10. ], backend='numpy')
     """
+    for name, v in (("end", end), ("weight", weight)):
+        if isinstance(v, TensorBase) and v.dtype is not self.dtype:
+            raise RuntimeError(
+                f"lerp_(): expected dtype {self.dtype.name} for `{name}` but got dtype "
+                f"{v.dtype.name}; cast it with .to({self.dtype.name})"
+            )
     r = _pytorch.lerp(_inplace.alias_before_inplace(self), end, weight)
     if tuple(r.shape) != tuple(self.shape):
         raise RuntimeError(
@@ -1113,7 +1123,10 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     elif max is None and min.__class__ in _BOUND_TYPES and type(self) is _tb.TENSOR:
         # the tutorials' x.clamp(min=0): what clip's table function does for it, without its
         # loop over the inputs (a float tensor takes a Python int or float bound as it is)
-        r = b.fns[_CLIP.index](d, min, None)
+        try:
+            r = b.fns[_CLIP.index](d, min, None)
+        except (OverflowError, TypeError, ValueError):  # (the general path says it its way)
+            r = None
         if r.__class__ is b.array_type:
             t = object.__new__(_tb.TENSOR)
             t._data = r
@@ -1308,6 +1321,7 @@ def zero_(self: Tensor) -> Tensor:
         if wrote:
             _tape.note_write(self)
         m.zeroed = m.version  # (backward then adopts a gradient rather than adding it to zeros)
+        m.zeroed_at = _tape._inplace_count
         return self
     _inplace.check_inplace(self, "zero_")  # (refused under this name, not fill_'s)
     return fill_(self, 0)

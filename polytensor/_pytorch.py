@@ -1160,7 +1160,7 @@ def where(condition: Tensor, x1: Any = _MISSING, x2: Any = _MISSING, /) -> Any:
     [[-1.0, 1.0], [2.0, -1.0]]
     """
     if x1 is _MISSING and x2 is _MISSING:
-        return searching.nonzero(condition)
+        return nonzero(condition, as_tuple=True)
     if x1 is _MISSING or x2 is _MISSING:
         raise TypeError(
             "where() takes a condition alone (the indices where it holds) or a condition and "
@@ -1184,10 +1184,13 @@ def nonzero(x: Tensor, /, *, as_tuple: bool | None = None) -> Any:
     if as_tuple is not None:
         check_flag("nonzero", "as_tuple", as_tuple)
     _tensor_arg("nonzero", x)
-    if as_tuple is False and x.ndim == 0:  # (PyTorch's: one row of no index, or none)
+    if as_tuple is not None and x.ndim == 0:  # PyTorch's forms take a 0-d tensor as 1-D
         from ._ops.creation import zeros
 
-        return zeros((1 if bool(x) else 0, 0), dtype=dt.int64, device=x.device)
+        n = 1 if bool(x) else 0
+        if as_tuple:  # (one index tensor: [0], or empty)
+            return (zeros((n,), dtype=dt.int64, device=x.device),)
+        return zeros((n, 0), dtype=dt.int64, device=x.device)  # (a row of no index, or none)
     found = searching.nonzero(x)
     if as_tuple is False:
         from ._ops.manipulation import stack

@@ -114,6 +114,9 @@ class Meta:
     hooks: list[Any] | None = None
     retains_grad = False
     zeroed = -1  # the version at which zero_() filled the tensor with zeros
+    # _inplace_count just after that zero_(): a write into the memory through another tensor
+    # (a view, .data) after it shows in the write log (written_since), the version does not
+    zeroed_at = -1
     # the version at which zero_() left the zeros unwritten (Writes.zeros_view): the tensor's
     # data is then the backend's read-only zeros until it is read out or written
     # (_tensor_base.settle_zeros), or backward replaces it

@@ -23,7 +23,7 @@ from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims, squeeze
 from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
-from ._tensor_base import TensorBase, settle_zeros
+from ._tensor_base import TensorBase, exposed
 from ._tensor_ops import (
     WHOLE,
     Permuted,
@@ -166,7 +166,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         tensor([0.5 , 0.75], backend='numpy', requires_grad=True)
         """
         if self._backend.mutable:
-            settle_zeros(self, False)
+            exposed(self)
             return _tape._detached(self)  # type: ignore[no-any-return]  # shares memory
         view = object.__new__(DataView)
         view._data = self._data
@@ -263,7 +263,7 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             raise RuntimeError(
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
             )
-        settle_zeros(self, False)
+        exposed(self)
         return self._backend.to_numpy(self._data)
 
 

@@ -180,7 +180,7 @@ class TensorBase:
         copy: bool | None = None,
     ) -> Any:
         self._refuse_export("__dlpack__()", "pass x.detach() to from_dlpack")
-        settle_zeros(self, False)
+        exposed(self)
         data = self._data
         if self._backend.lazy:  # DLPack shares memory: a lazy array has none until computed
             data = self._backend.to_numpy(data)
@@ -208,7 +208,7 @@ class TensorBase:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         self._refuse_export("__array__() (np.asarray(x))", "call np.asarray(x.detach())")
         copy = check_copy("__array__", copy)
-        settle_zeros(self, False)
+        exposed(self)
         a = self._backend.to_numpy(self._data)
         if dtype is not None:
             try:
@@ -302,6 +302,25 @@ def when_concrete(hook: Callable[[type[TensorBase]], None]) -> None:
 _getrefcount = getattr(sys, "getrefcount", None)
 # held while deferred zeros are written or replaced (settle_zeros; backward's _grads._add_into)
 ZEROS_LOCK = threading.Lock()
+
+
+def exposed(t: Any) -> None:
+    """Before ``t``'s memory is handed out where polytensor does not see what writes it (a
+    NumPy array, DLPack, a tensor sharing it): its deferred zeros are written
+    (``settle_zeros``), and zeros that ``zero_()`` wrote no longer count as untouched, so that
+    backward adds the next gradient to what the memory then holds rather than replacing it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_base import exposed
+    >>> g = pt.ones(2); _ = g.zero_(); exposed(g); g._meta.zeroed
+    -1
+    """
+    settle_zeros(t, False)
+    m = t._meta
+    if m is not None and m.zeroed == m.version:
+        m.zeroed = -1
 
 
 def settle_zeros(t: Any, write: bool) -> None:

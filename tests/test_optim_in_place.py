@@ -210,3 +210,38 @@ def test_plain_sgd_writes_a_large_parameter_in_blocks(monkeypatch: pytest.Monkey
     assert calls == [True]
     assert p.detach().numpy().tobytes() == (data - 0.01 * grad).tobytes()
     assert small.detach().numpy().tobytes() == (data[0, :8] - 0.01 * grad[0, :8]).tobytes()
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop", "Adagrad"])
+def test_numpy_float64_hyperparameters_update_float32_as_python_floats(name: str) -> None:
+    """A schedule that returns NumPy float64s (``np.cos``) leaves a float32 update in float32,
+    as PyTorch takes such a number, on both paths."""
+    rng = np.random.default_rng(4)
+    p0, g = (rng.standard_normal(5000).astype(np.float32) for _ in range(2))
+    kw: dict[str, Any] = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1}
+    results = []
+    for cast in (float, np.float64):
+        p = pt.tensor(p0, requires_grad=True)
+        opt = getattr(optim, name)([p], **kw)
+        sched = optim.lr_scheduler.LambdaLR(opt, lambda s, c=cast: c(0.5 * (1 + np.cos(s))))
+        for _ in range(3):
+            p.grad = pt.tensor(g)
+            opt.step()
+            sched.step()
+        assert p.dtype == pt.float32
+        results.append(p.detach().numpy().copy())
+    assert results[0].tobytes() == results[1].tobytes()
+
+
+def test_a_gradient_that_views_the_parameter_at_another_offset_takes_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    results = []
+    for general in (False, True):
+        if general:
+            monkeypatch.setattr(_in_place, "_run", lambda *a: False)
+        q = pt.tensor(np.linspace(-1, 1, 100_000, dtype=np.float32), requires_grad=True)
+        q.grad = q.detach().flip(0)  # (NumPy's flip: a view of q's memory, read backwards)
+        optim.Adam([q], lr=0.5).step()
+        results.append(q.detach().numpy().copy())
+    assert results[0].tobytes() == results[1].tobytes()

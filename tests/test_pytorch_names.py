@@ -878,3 +878,31 @@ def test_mean_dtype_and_sort_stable_as_torch(backend: str) -> None:
     want_sorted = torch.tensor([3.0, 1.0, 3.0, 2.0]).sort(stable=True, descending=True)
     got_sorted = v.sort(descending=True, stable=True)
     assert got_sorted.indices.tolist() == want_sorted.indices.tolist()
+
+
+def test_zero_d_indices_positional_to_and_lerp_dtypes_as_torch() -> None:
+    for v in (3.0, 0.0):
+        x, tx = pt.asarray(v), torch.tensor(v)
+        assert [i.tolist() for i in pt.where(x > 0)] == [i.tolist() for i in torch.where(tx > 0)]
+        for as_tuple in (True, False):
+            got, want = pt.nonzero(x, as_tuple=as_tuple), torch.nonzero(tx, as_tuple=as_tuple)
+            if as_tuple:
+                assert [i.tolist() for i in got] == [i.tolist() for i in want]
+                assert all(i.dtype == pt.int64 for i in got)
+            else:
+                assert tuple(got.shape) == tuple(want.shape)
+    x, tx = pt.ones(2), torch.ones(2)
+    assert x.to(pt.zeros(1, dtype=pt.int32), True).dtype == pt.int32
+    assert tx.to(torch.zeros(1, dtype=torch.int32), True).dtype == torch.int32
+    assert x.to(pt.float32, False, True) is not x and tx.to(torch.float32, False, True) is not tx
+    for lib, y, e in ((pt, pt.ones(2, dtype=pt.float64), pt.ones(2)), (torch, None, None)):
+        if lib is torch:
+            y, e = torch.ones(2, dtype=torch.float64), torch.ones(2)
+        with pytest.raises(RuntimeError, match="expected dtype"):
+            y.lerp_(e, 0.5)
+    from polytensor._checks import OutOfRangeError
+
+    with pytest.raises(OutOfRangeError, match="float"):
+        pt.clip(pt.ones(2), -(10**400), None)
+    with pytest.raises(OutOfRangeError, match="float"):  # (the method's fast path: the same)
+        pt.ones(2).clamp(min=-(10**400))

@@ -330,3 +330,37 @@ def test_a_kept_view_of_the_zeroed_grad_sees_the_gradient_added() -> None:
     (w * 3).sum().backward()
     assert w.grad is g and np.all(g.numpy() == 3.0)
     assert np.all(row.numpy() == 3.0)
+
+
+ZEROED_WRITES = {
+    "a view's fill_": lambda w: w.grad[0:2].fill_(1.0),
+    "a view's setitem": lambda w: w.grad[1].__setitem__(0, 1.0),
+    "the .data's add_": lambda w: w.grad.data.add_(1.0),
+    "detach()'s add_": lambda w: w.grad.detach().add_(1.0),
+    "the grad's setitem": lambda w: w.grad.__setitem__(0, 1.0),
+    "numpy()": lambda w: w.grad.numpy().__setitem__(0, 1.0),
+}
+
+
+@pytest.mark.parametrize("shape", [(4, 4), SHAPE], ids=["written", "deferred"])
+@pytest.mark.parametrize("write", list(ZEROED_WRITES))
+def test_a_write_into_the_zeroed_grad_is_kept_by_backward_as_torch(
+    shape: tuple[int, ...], write: str
+) -> None:
+    """After ``w.grad.zero_()``, a write into the gradient's memory (through a view, ``.data``,
+    ``detach()`` or NumPy) is there when backward adds the next gradient, as in torch."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (pt, torch):
+        w = (
+            _leaf(shape=shape)
+            if lib is pt
+            else torch.tensor(_leaf(shape=shape).detach().numpy(), requires_grad=True)
+        )
+        (w * 2).sum().backward()
+        with lib.no_grad():
+            w.grad.zero_()
+            ZEROED_WRITES[write](w)
+        (w * 3).sum().backward()
+        results.append(np.asarray(w.grad.numpy()).copy())
+    assert results[0].tobytes() == results[1].tobytes()

@@ -109,6 +109,8 @@ def adopt_into_zeros(m: Meta, c: Any) -> bool:
         or c.dtype is not od.dtype
         or not (om.deferred == om.version or b.owns_data(od))
         or not b.owns_data(c)
+        # (nothing wrote the memory through another tensor, a view or .data, since zero_())
+        or _tape.written_since(b, od, om.zeroed_at)
     ):
         return False
     od = None
@@ -160,8 +162,11 @@ def _zeros_alone(old: Any) -> bool:
         return False
     b = old._backend
     return (
-        om.deferred == om.version or (b.owns_data is not None and b.owns_data(old._data))
-    ) and only_held_by(old._data, 1)  # (old's reference, the argument's and getrefcount's)
+        (om.deferred == om.version or (b.owns_data is not None and b.owns_data(old._data)))
+        and only_held_by(old._data, 1)  # (old's reference, the argument's and getrefcount's)
+        # (nothing wrote the memory through another tensor, a view or .data, since)
+        and not _tape.written_since(b, old._data, om.zeroed_at)
+    )
 
 
 def _add_into(old: Any, g: Any, exclusive: bool) -> bool:

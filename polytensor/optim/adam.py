@@ -123,8 +123,10 @@ class Adam(Optimizer):
         loss = self._closure(closure)
         with no_grad():
             for group in self.param_groups:
-                lr, (beta1, beta2) = group["lr"], group["betas"]
-                eps, weight_decay = group["eps"], group["weight_decay"]
+                # (Python floats: a NumPy float64, from a schedule's np.cos, would otherwise
+                # make float32 parameters update in float64; PyTorch takes it as a number)
+                lr, (beta1, beta2) = float(group["lr"]), map(float, group["betas"])
+                eps, weight_decay = float(group["eps"]), float(group["weight_decay"])
                 for p, g in params_with_grad(group):
                     state = self.state[p]
                     if not state:

@@ -111,8 +111,10 @@ class RMSprop(Optimizer):
         loss = self._closure(closure)
         with no_grad():
             for group in self.param_groups:
-                lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-                weight_decay, momentum = group["weight_decay"], group["momentum"]
+                # (Python floats: a NumPy float64 would otherwise make float32 parameters
+                # update in float64; PyTorch takes it as a number)
+                lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+                weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
                 for p, g in params_with_grad(group):
                     state = self.state[p]
                     if not state:
@@ -251,8 +253,12 @@ class Adagrad(Optimizer):
         loss = self._closure(closure)
         with no_grad():
             for group in self.param_groups:
-                lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-                weight_decay = group["weight_decay"]
+                lr, lr_decay, eps = (
+                    float(group["lr"]),
+                    float(group["lr_decay"]),
+                    float(group["eps"]),
+                )
+                weight_decay = float(group["weight_decay"])  # (Python floats, as in RMSprop)
                 for p, g in params_with_grad(group):
                     state = self.state[p]
                     if not state:  # a parameter added with add_param_group

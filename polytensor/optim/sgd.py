@@ -114,8 +114,10 @@ class SGD(Optimizer):
         loss = self._closure(closure)
         with no_grad():
             for group in self.param_groups:
-                lr, momentum = group["lr"], group["momentum"]
-                dampening, weight_decay = group["dampening"], group["weight_decay"]
+                # (Python floats: a NumPy float64 would otherwise make float32 parameters
+                # update in float64; PyTorch takes it as a number)
+                lr, momentum = float(group["lr"]), float(group["momentum"])
+                dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
                 if momentum == 0 and weight_decay == 0 and not group["maximize"]:
                     # plain SGD, p -= lr * g: in place a block at a time where a parameter spans
                     # several (no temporary of its size), else the operators' fast paths
