@@ -107,10 +107,14 @@ def adopt_into_zeros(m: Meta, c: Any) -> bool:
         or c.__class__ is not b.array_type
         or c.shape != od.shape
         or c.dtype is not od.dtype
-        or not (om.deferred == om.version or b.owns_data(od))
         or not b.owns_data(c)
-        # (nothing wrote the memory through another tensor, a view or .data, since zero_())
-        or _tape.written_since(b, od, om.zeroed_at)
+        # zeros left unwritten (no write through a view or .data could reach them: those
+        # write them first, settle_zeros), or zeros in memory of their own that nothing wrote
+        # through another tensor since zero_()
+        or not (
+            om.deferred == om.version
+            or (b.owns_data(od) and not _tape.written_since(b, od, om.zeroed_at))
+        )
     ):
         return False
     od = None
@@ -162,11 +166,14 @@ def _zeros_alone(old: Any) -> bool:
         return False
     b = old._backend
     return (
-        (om.deferred == om.version or (b.owns_data is not None and b.owns_data(old._data)))
-        and only_held_by(old._data, 1)  # (old's reference, the argument's and getrefcount's)
-        # (nothing wrote the memory through another tensor, a view or .data, since)
-        and not _tape.written_since(b, old._data, om.zeroed_at)
-    )
+        om.deferred == om.version
+        or (
+            b.owns_data is not None
+            and b.owns_data(old._data)
+            # (nothing wrote the memory through another tensor, a view or .data, since)
+            and not _tape.written_since(b, old._data, om.zeroed_at)
+        )
+    ) and only_held_by(old._data, 1)  # (old's reference, the argument's and getrefcount's)
 
 
 def _add_into(old: Any, g: Any, exclusive: bool) -> bool:
