@@ -393,7 +393,7 @@ def _axis(where: str, dim: Any, axis: Any) -> Any:
     a = dim if dim is not None else axis
     if a.__class__ is list:  # (PyTorch takes a list of dims too: x.sum([0, 1]))
         a = tuple(a)
-    if dim is not None and a == () and where in _EMPTY_DIM_ALL:
+    if dim is not None and a.__class__ is tuple and a == () and where in _EMPTY_DIM_ALL:
         a = None  # (PyTorch's dim=[] or () of these: every dimension; the standard's axis=()
         # reduces none, and so do PyTorch's any and all)
     if a is not None and not all(

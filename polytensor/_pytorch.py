@@ -23,6 +23,7 @@ from ._ops.creation import full_like
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import (
     divide,
+    isfinite,
     isnan,
     logical_and,
     logical_or,
@@ -80,6 +81,7 @@ __all__ = [
     "matmul",
     "max",
     "mean",
+    "median",
     "min",
     "mul",
     "narrow",
@@ -106,6 +108,7 @@ __all__ = [
     "trace",
     "transpose",
     "unbind",
+    "unique",
     "unsqueeze",
     "values_indices",
     "var",
@@ -1247,6 +1250,117 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return input[mask]
 
 
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """PyTorch's ``torch.unique(x)``: the distinct values of ``x``, in ascending order; with
+    ``return_inverse``, also each element's place among them (of ``x``'s shape), and with
+    ``return_counts``, how often each occurs. The standard's ``unique_all`` computes them. Not
+    differentiable, as PyTorch's; ``dim=`` is refused.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.unique(pt.asarray([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    >>> [t.tolist() for t in pt.unique(pt.asarray([3, 1, 3]), return_counts=True)]
+    [[1, 3], [1, 2]]
+    """
+    _tensor_arg("unique", input)
+    for name, flag in (("sorted", sorted), ("return_inverse", return_inverse)):
+        check_flag("unique", name, flag)
+    check_flag("unique", "return_counts", return_counts)
+    if dim is not None:
+        raise NotImplementedError(
+            "unique(dim=...) is not supported: polytensor finds the unique elements of the "
+            "whole tensor; for unique rows, compare them with x[:, None] == x[None] yourself"
+        )
+    r: Any = sorting.unique_all(input)
+    values = r.values
+    order = sorting.argsort(values)  # (the standard leaves the order to the library)
+    values = take_along_axis(values, order, axis=0)
+    out: list[Any] = [values]
+    if return_inverse:  # (each element's place among the values in their new order)
+        rank = sorting.argsort(order)
+        flat = take_along_axis(rank, reshape(r.inverse_indices, (-1,)), axis=0)
+        out.append(reshape(flat, tuple(input.shape)))
+    if return_counts:
+        out.append(take_along_axis(r.counts, order, axis=0))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """PyTorch's ``torch.median``: the lower median (of an even count, the smaller of the two
+    middle values); NaN where a NaN is present, as PyTorch's. Without ``dim``, of all elements
+    (a 0-d tensor); with ``dim``, ``(values, indices)`` along it. The gradient goes to the
+    chosen element.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.median(pt.asarray([4.0, 1.0, 3.0, 2.0])).item()
+    2.0
+    >>> pt.median(pt.asarray([[1.0, 5.0, 3.0]]), 1).indices.tolist()
+    [2]
+    """
+    _tensor_arg("median", input)
+    check_flag("median", "keepdim", keepdim)
+    x = reshape(input, (-1,)) if dim is None else input
+    d = 0 if dim is None else check_dim("median", dim, builtins.max(x.ndim, 1))
+    if x.ndim == 0:
+        x = reshape(x, (1,))
+    n = x.shape[d]
+    if n is None:
+        raise NotImplementedError(
+            "median(): the length of the dimension is not known yet (a lazy result); compute "
+            "it first (x.to('numpy') or pt.compute)"
+        )
+    if n == 0:
+        raise IndexError(
+            f"median(): the dimension {d} is empty (size 0); a median needs at least one element"
+        )
+    order = sorting.argsort(x, axis=d)  # (stable: NaN last)
+    picked = _narrow_index(order, d, (n - 1) // 2)
+    if x.dtype.kind == "real floating":  # a NaN makes the median NaN: its first one's index
+        from ._ops.data_types import astype
+
+        bad = isnan(x)
+        first_nan = searching.argmax(astype(bad, dt.int8), axis=d, keepdims=True)
+        picked = searching.where(statistical.any(bad, axis=d, keepdims=True), first_nan, picked)
+    values = take_along_axis(x, picked, axis=d)
+    if dim is None:
+        v = reshape(values, ())
+        if (
+            _tape.requires_grad(x)
+            and x.dtype.kind == "real floating"
+            and not x._backend.lazy  # (a lazy median: the gradient goes to the one element)
+            and bool(isfinite(v))
+        ):
+            # PyTorch's gradient of the median of all elements: spread evenly over the elements
+            # equal to it. v - (s.detach() - s) / k is v itself (-0.0 too) and has that gradient
+            from ._ops.data_types import astype
+
+            base = v.detach()
+            mask = x == base
+            s_ = statistical.sum(searching.where(mask, x, 0.0))
+            k = statistical.sum(astype(mask, x.dtype))
+            v = base - (s_.detach() - s_) / k
+        return v
+    if not keepdim:
+        values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
+    return ValuesIndices(values, picked)
+
+
+def _narrow_index(order: Any, d: int, k: int) -> Any:
+    """``order``'s entry ``k`` along ``d``, keeping the dimension."""
+    key = tuple(slice(k, k + 1) if i == d else slice(None) for i in range(order.ndim))
+    return order[key]
+
+
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:
     """``index`` checked to hold 0 to ``size - 1`` alone (PyTorch takes no negative index
     here; the library would count it from the end): the table's ``_check_index``, eagerly, or
@@ -1695,7 +1809,13 @@ def round(x: Tensor, /, *, decimals: int = 0, out: Tensor | None = None) -> Tens
     """
     from ._ops import elementwise as E
 
-    d = operator.index(decimals)
+    try:
+        d = operator.index(decimals)
+    except TypeError:
+        raise TypeError(
+            f"round() expects an int for decimals=; got {decimals!r} of type "
+            f"{type(decimals).__name__}"
+        ) from None
     if (
         d
         and isinstance(x, TensorBase)

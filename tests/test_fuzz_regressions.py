@@ -343,3 +343,13 @@ def test_numpy_integers_are_ints_for_shapes_and_axes(backend: str) -> None:
         assert tuple(pt.sum(pt.ones((2, 3)), axis=np.int64(1)).shape) == (2,)
         with pytest.raises(TypeError, match="axis="):
             pt.sum(pt.ones((2, 3)), axis=np.bool_(True))
+
+
+def test_an_array_as_a_dim_and_a_float_decimals_are_refused_in_polytensor_s_words() -> None:
+    """Found by the fuzzer: ``x.sum(<empty ndarray>)`` asked NumPy for an array's truth value,
+    and ``pt.round(x, decimals=1e300)`` raised Python's bare TypeError."""
+    x = pt.asarray(3, dtype=pt.uint8)
+    with pytest.raises(TypeError, match=r"sum\(\) expects dim"):
+        x.sum(np.zeros((4, 0), np.float32), None)
+    with pytest.raises(TypeError, match=r"round\(\) expects an int for decimals"):
+        pt.round(pt.ones(2), decimals=1e300)

@@ -906,3 +906,53 @@ def test_zero_d_indices_positional_to_and_lerp_dtypes_as_torch() -> None:
         pt.clip(pt.ones(2), -(10**400), None)
     with pytest.raises(OutOfRangeError, match="float"):  # (the method's fast path: the same)
         pt.ones(2).clamp(min=-(10**400))
+
+
+MEDIANS = {
+    "even count": [4.0, 1.0, 3.0, 2.0],
+    "ties": [[3.0, 3.0, 1.0, 1.0]],
+    "signed zeros": [-0.0, 0.0, 1.0],
+    "a NaN": [[1.0, 5.0, 3.0], [2.0, float("nan"), 0.0]],
+    "all equal": [2.0, 2.0, 2.0],
+    "one": [7.0],
+}
+
+
+@pytest.mark.parametrize("case", list(MEDIANS))
+def test_median_values_indices_and_gradients_as_torch(backend: str, case: str) -> None:
+    v = MEDIANS[case]
+    dims = [None, *range(np.ndim(v))] if np.ndim(v) else [None]
+    for dim in dims:
+        for keepdim in (False, True) if dim is not None else (False,):
+            x, t = pt.asarray(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+            got = pt.median(x) if dim is None else pt.median(x, dim, keepdim)
+            want = torch.median(t) if dim is None else torch.median(t, dim, keepdim)
+            gv, wv = (got, want) if dim is None else (got.values, want.values)
+            w = wv.detach().numpy()
+            assert np.asarray(gv.tolist(), dtype=w.dtype).tobytes() == w.tobytes()
+            if dim is not None:
+                assert got.indices.tolist() == want.indices.tolist()
+            gv.sum().backward()
+            wv.sum().backward()
+            if backend == "dask" and dim is None and case in ("ties", "signed zeros", "all equal"):
+                continue  # (lazy: the gradient goes to one of the tied elements)
+            np.testing.assert_array_equal(np.asarray(x.grad.tolist()), t.grad.numpy())
+    if backend != "dask":
+        ints = [3, 1, 2, 2]
+        assert pt.median(pt.asarray(ints)).item() == torch.median(torch.tensor(ints)).item()
+    with pytest.raises(IndexError):
+        pt.median(pt.asarray(np.zeros((0, 2))), 0)
+
+
+def test_unique_as_torch() -> None:
+    v = np.array([[3, 1, 7], [3, 2, 1]])
+    for kw in ({}, {"return_inverse": True}, {"return_counts": True},
+               {"return_inverse": True, "return_counts": True}):  # fmt: skip
+        got, want = pt.unique(pt.asarray(v), **kw), torch.unique(torch.tensor(v), **kw)
+        got, want = (got, want) if isinstance(got, tuple) else ((got,), (want,))
+        assert [g.tolist() for g in got] == [w.tolist() for w in want]
+        assert [g.dtype.name for g in got] == [str(w.dtype).removeprefix("torch.") for w in want]
+    f = pt.asarray([2.0, -1.0, 2.0], requires_grad=True)
+    assert pt.unique(f).tolist() == [-1.0, 2.0] and not pt.unique(f).requires_grad
+    with pytest.raises(NotImplementedError, match="dim"):
+        pt.unique(pt.asarray(v), dim=0)
