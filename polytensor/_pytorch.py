@@ -1324,7 +1324,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
             f"median(): the dimension {d} is empty (size 0); a median needs at least one element"
         )
     order = sorting.argsort(x, axis=d)  # (stable: NaN last)
-    picked = _narrow_index(order, d, (n - 1) // 2)
+    picked = narrow(order, d, (n - 1) // 2, 1)
     if x.dtype.kind == "real floating":  # a NaN makes the median NaN: its first one's index
         from ._ops.data_types import astype
 
@@ -1353,12 +1353,6 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
     return ValuesIndices(values, picked)
-
-
-def _narrow_index(order: Any, d: int, k: int) -> Any:
-    """``order``'s entry ``k`` along ``d``, keeping the dimension."""
-    key = tuple(slice(k, k + 1) if i == d else slice(None) for i in range(order.ndim))
-    return order[key]
 
 
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:

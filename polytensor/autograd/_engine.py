@@ -277,7 +277,8 @@ def backward(
                 # the tutorials' case: zero_() left the .grad's zeros unwritten, and the
                 # array becomes its data (adopt_into_zeros), with no wrapper made
                 if (
-                    wanted is None
+                    m.grad is not None  # (the common zero_grad() sets None: no call)
+                    and wanted is None
                     and not create_graph
                     and not (hooks and m.hooks)
                     and adopt_into_zeros(m, g)

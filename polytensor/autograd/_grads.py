@@ -98,7 +98,7 @@ def adopt_into_zeros(m: Meta, c: Any) -> bool:
     if old is None or m.node is not None:
         return False
     om = old._meta
-    if om is None or om.zeroed != om.version:
+    if om is None or om.zeroed != om.version:  # (not zeroed: no locks taken for nothing)
         return False
     b = old._backend
     od = old._data
@@ -108,29 +108,16 @@ def adopt_into_zeros(m: Meta, c: Any) -> bool:
         or c.shape != od.shape
         or c.dtype is not od.dtype
         or not b.owns_data(c)
-        # zeros left unwritten (no write through a view or .data could reach them: those
-        # write them first, settle_zeros), or zeros in memory of their own that nothing wrote
-        # through another tensor since zero_()
-        or not (
-            om.deferred == om.version
-            or (b.owns_data(od) and not _tape.written_since(b, od, om.zeroed_at))
-        )
     ):
         return False
     od = None
     with _GRAD_LOCK, ZEROS_LOCK:
-        # (rechecked under the locks: a thread may have read the zeros out since; the zeros
-        # held by old alone, no view of them; c held by the caller's local and this call's
-        # parameter only)
-        if (
-            m.grad is not old
-            or om.zeroed != om.version
-            or not only_held_by(old._data, 1)
-            or not only_held_by(c, 2)
-        ):
+        # (a thread may have read the zeros out meanwhile: checked under the locks; c held by
+        # the caller's local and this call's parameter only)
+        if m.grad is not old or not _zeros_alone(old) or not only_held_by(c, 2):
             return False
         old._data = c
-        om.version += 1
+        old._meta.version += 1
     return True
 
 

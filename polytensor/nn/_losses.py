@@ -203,6 +203,21 @@ def huber_loss(
     return _reduce(loss, reduction, where_)
 
 
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's legacy ``size_average``/``reduce`` arguments as a ``reduction``: both None
+    leave ``reduction`` as it is.
+
+    Examples
+    --------
+    >>> from polytensor.nn._losses import legacy_reduction
+    >>> legacy_reduction(None, False, "mean"), legacy_reduction(False, None, "mean")
+    ('none', 'sum')
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    return "none" if reduce is False else "sum" if size_average is False else "mean"
+
+
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -231,8 +246,7 @@ def kl_div(
 
     from ..special import xlogy
 
-    if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
-        reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     x = _tensor(input, "kl_div")
     t = _tensor(target, "kl_div", "target")
     _floating(x, "kl_div")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from . import functional as F
+from ._losses import legacy_reduction
 from .module import Module
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "HuberLoss", "KLDivLoss", "SmoothL1Loss"]
@@ -127,9 +128,7 @@ class KLDivLoss(Module):
         log_target: bool = False,
     ) -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
-            reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
-        self.reduction = reduction
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:

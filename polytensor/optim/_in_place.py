@@ -174,11 +174,8 @@ def adam(
     >>> [round(x, 4) for x in p.tolist()], [round(x, 4) for x in m.tolist()]
     ([0.9, -1.9], [0.2, -0.4])
     """
-    # the general path's scalars, computed as it computes them: Python floats, which NumPy
-    # takes in the array's dtype (a NumPy float64, from a schedule's np.cos, would make it
-    # compute in float64)
-    lr, beta1, beta2, eps = float(lr), float(beta1), float(beta2), float(eps)
-    weight_decay = float(weight_decay)
+    # the general path's scalars, computed as it computes them (Python floats, which NumPy
+    # takes in the array's dtype: the optimizers pass their hyperparameters as floats)
     c1, c2 = 1 - beta1, 1 - beta2
     bc2_sqrt = math.sqrt(1 - beta2**step)
     step_size = lr / (1 - beta1**step)
@@ -239,8 +236,6 @@ def sgd(
     >>> [round(x, 4) for x in p.tolist()], [round(x, 4) for x in buf.tolist()]
     ([0.81, 1.9], [1.9, 1.0])
     """
-    lr, momentum, dampening = float(lr), float(momentum), float(dampening)
-    weight_decay = float(weight_decay)
 
     def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
         add, mul = u.add, u.multiply
@@ -293,8 +288,6 @@ def rmsprop(
     >>> round(p.item(), 4), round(s.item(), 4)
     (0.9, 0.04)
     """
-    lr, alpha, eps = float(lr), float(alpha), float(eps)
-    weight_decay, momentum = float(weight_decay), float(momentum)
 
     def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
         add, sub, mul = u.add, u.subtract, u.multiply
@@ -353,7 +346,6 @@ def adagrad(
     >>> round(p.item(), 4), s.item()
     (0.9, 4.0)
     """
-    clr, eps, weight_decay = float(clr), float(eps), float(weight_decay)
 
     def body(u: Any, p_: Any, g_: Any, st: list[Any], a: Any, c: Any) -> None:
         d = _gradient(u, p_, g_, a, c, maximize, weight_decay)
