@@ -3,7 +3,9 @@ few lines onto table ops or autograd."""
 
 from __future__ import annotations
 
+import math
 import numbers
+import operator
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,7 @@ from ._tensor_ops import (
     Squeezed,
     TensorOperators,
     Unsqueezed,
+    quick_view,
     view_writes_freely,
     whole_view,
 )
@@ -842,10 +845,13 @@ def _cast_method(name: str, dtype: dt.DType) -> Callable[..., Tensor]:
 
 
 def _shape_args(where: str, shape: tuple[Any, ...]) -> tuple[int, ...]:
+    for s in shape:
+        if s.__class__ is not int:
+            break
+    else:
+        return shape  # (Python ints, the common call: x.view(-1, 8))
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    import operator
-
     try:
         return tuple(operator.index(s) for s in shape)
     except TypeError:
@@ -864,10 +870,15 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     """
 
     dims = _shape_args("view", shape)
+    b = self._backend
+    eager = b.mutable and not b.lazy
+    if eager and (not dims or min(dims) >= -1):
+        # (the backend's reshape then refuses what PyTorch's view refuses: an error below)
+        r = quick_view(self, _RESHAPE, {"shape": dims, "copy": False}, Reshaped(dims))
+        if r is not None:
+            return r
     known = [d for d in dims if d != -1]
-    import math
-
-    size = self.size
+    size = math.prod(self._data.shape) if eager else self.size
     if size is not None and (
         dims.count(-1) > 1
         or (-1 not in dims and math.prod(dims) != size)
@@ -909,7 +920,11 @@ def reshape_method(self: Tensor, *shape: Any) -> Tensor:
     """
 
     dims = _shape_args("reshape", shape)
-    return whole_view(reshape(self, dims), self, Reshaped(dims))
+    how = Reshaped(dims)
+    r = quick_view(self, _RESHAPE, {"shape": dims, "copy": None}, how)
+    if r is not None:
+        return r
+    return whole_view(reshape(self, dims), self, how)
 
 
 def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -922,14 +937,25 @@ def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     (2, 12)
     """
 
-    for d in (start_dim, end_dim):
-        _check_dim("flatten", d, max(self.ndim, 1))
-    if self.ndim == 0:
+    n = len(self._data.shape)
+    if not (
+        start_dim.__class__ is int
+        and end_dim.__class__ is int
+        and -n <= start_dim < n
+        and -n <= end_dim < n
+    ):
+        for d in (start_dim, end_dim):
+            _check_dim("flatten", d, max(n, 1))
+    if n == 0:
         return whole_view(reshape(self, (1,)), self, Reshaped((1,)))
-    s, e = start_dim % self.ndim, end_dim % self.ndim
-    shape = tuple(self.shape)
+    s, e = start_dim % n, end_dim % n
+    shape = self.shape
     dims = shape[:s] + (-1,) + shape[e + 1 :]
-    return whole_view(reshape(self, dims), self, Reshaped(dims))
+    how = Reshaped(dims)
+    r = quick_view(self, _RESHAPE, {"shape": dims, "copy": None}, how)
+    if r is not None:
+        return r
+    return whole_view(reshape(self, dims), self, how)
 
 
 def _check_dim(where: str, d: Any, ndim: int) -> None:
@@ -953,6 +979,10 @@ def unsqueeze(self: Tensor, dim: int) -> Tensor:
     (1, 3)
     """
 
+    if dim.__class__ is int and -len(self._data.shape) - 1 <= dim <= len(self._data.shape):
+        r = quick_view(self, _EXPAND, {"axis": dim}, Unsqueezed(dim))
+        if r is not None:
+            return r
     return whole_view(expand_dims(self, axis=dim), self, Unsqueezed(dim))
 
 
@@ -1031,6 +1061,11 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
     """
 
     axes = _shape_args("permute", dims)
+    if len(axes) == len(self._data.shape) and len(set(axes)) == len(axes):
+        # (a permutation of as many axes, which the backend checks further)
+        r = quick_view(self, _PERMUTE, {"axes": axes}, Permuted(axes))
+        if r is not None:
+            return r
     return whole_view(permute_dims(self, axes=axes), self, Permuted(axes))
 
 
@@ -1044,15 +1079,30 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
     (4, 3, 2)
     """
 
-    axes = list(range(self.ndim))
-    for d in (dim0, dim1):
-        if not isinstance(d, int) or isinstance(d, bool) or not -len(axes) <= d < len(axes):
-            raise (IndexError if isinstance(d, int) else TypeError)(
-                f"transpose() expects dimensions in [{-len(axes)}, {len(axes) - 1}]; got {d!r}"
-            )
-    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    perm = tuple(axes)
-    return whole_view(permute_dims(self, axes=perm), self, Permuted(perm))
+    n = len(self._data.shape)
+    perm: tuple[int, ...]
+    if (
+        n == 2
+        and dim0.__class__ is int
+        and dim1.__class__ is int
+        and -2 <= dim0 < 2
+        and -2 <= dim1 < 2
+    ):
+        perm = (0, 1) if dim0 % 2 == dim1 % 2 else (1, 0)  # (x.t(), x.transpose(0, 1))
+    else:
+        axes = list(range(n))
+        for d in (dim0, dim1):
+            if not isinstance(d, int) or isinstance(d, bool) or not -len(axes) <= d < len(axes):
+                raise (IndexError if isinstance(d, int) else TypeError)(
+                    f"transpose() expects dimensions in [{-len(axes)}, {len(axes) - 1}]; got {d!r}"
+                )
+        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        perm = tuple(axes)
+    how = Permuted(perm)
+    r = quick_view(self, _PERMUTE, {"axes": perm}, how)
+    if r is not None:
+        return r
+    return whole_view(permute_dims(self, axes=perm), self, how)
 
 
 def t(self: Tensor) -> Tensor:
@@ -1139,6 +1189,9 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 
 _CLIP = OPS["clip"]
+_PERMUTE = OPS["permute_dims"]
+_RESHAPE = OPS["reshape"]
+_EXPAND = OPS["expand_dims"]
 _BOUND_TYPES = frozenset((int, float))
 
 

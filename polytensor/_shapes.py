@@ -126,6 +126,10 @@ class SizeAttr(int):
     _shape: tuple[int, ...]
 
     def __call__(self, dim: object = None) -> Size | int:
+        if dim.__class__ is int:  # (x.size(0): a dimension in range, the common call)
+            shape = self._shape
+            if -len(shape) <= dim < len(shape):
+                return shape[dim]
         if dim is None:
             return Size(self._shape)
         if not self._shape:

@@ -18,6 +18,7 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
 from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims, squeeze
@@ -29,6 +30,7 @@ from ._tensor_ops import (
     Permuted,
     TensorOperators,
     getitem_tensor,
+    quick_view,
     register_view,
     whole_view,
 )
@@ -37,6 +39,8 @@ from .autograd import no_grad
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+_PERMUTE = OPS["permute_dims"]
 
 
 __all__ = ["Tensor"]
@@ -96,6 +100,9 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
                 f"T expects a 2-D tensor; got {self.ndim}-D; use x.mT for stacks "
                 f"of matrices or pt.permute_dims for other layouts"
             )
+        r = quick_view(self, _PERMUTE, {"axes": (1, 0)}, Permuted((1, 0)))
+        if r is not None:
+            return r
         return whole_view(permute_dims(self, axes=(1, 0)), self, Permuted((1, 0)))
 
     @property

@@ -22,6 +22,10 @@ from ._consumers import array_api_library_converting, asked_by_laziness_probe
 from ._device import Device
 from ._shapes import SizeAttr
 
+_COMPLEX_CAT = dt.CATEGORY_NAMES.index("complex floating-point")
+# x.size of each shape seen (immutable ints), as made once
+_SIZES: dict[tuple[int | None, ...], SizeAttr] = {}
+
 if TYPE_CHECKING:
     from .backends import Backend
 
@@ -107,15 +111,25 @@ class TensorBase:
         Also callable, PyTorch's way: ``x.size()`` is the shape (a ``pt.Size``), ``x.size(d)``
         dimension ``d``."""
         shape = self.shape
-        if None in shape:
-            return None
-        return SizeAttr(shape)  # type: ignore[arg-type]
+        size = _SIZES.get(shape)  # (one per shape: x.size(0) at every step makes none)
+        if size is None:
+            if None in shape:
+                return None
+            size = SizeAttr(shape)  # type: ignore[arg-type]
+            if len(_SIZES) < 4096:
+                _SIZES[shape] = size
+        return size
 
     # -- Python conversions ------------------------------------------------------------------
     def _scalar(self, where: str) -> Any:
-        if self._data.ndim != 0 and math.prod(self._data.shape) != 1:
-            raise ValueError(f"{where}() needs a tensor with one element; got shape {self.shape}")
-        return self._backend.to_numpy(self._data).reshape(()).item()
+        d = self._data
+        if d.ndim != 0:
+            if math.prod(d.shape) != 1:
+                raise ValueError(
+                    f"{where}() needs a tensor with one element; got shape {self.shape}"
+                )
+            return self._backend.to_numpy(d).reshape(()).item()
+        return self._backend.to_numpy(d).item()  # (a 0-d array: loss.item())
 
     def __bool__(self) -> bool:
         if self._backend.lazy and asked_by_laziness_probe(sys._getframe(1)):
@@ -128,7 +142,7 @@ class TensorBase:
         return bool(self._scalar("bool"))
 
     def __float__(self) -> float:
-        if self.dtype.kind == "complex floating":
+        if self._data.dtype in self._backend.cats[_COMPLEX_CAT]:
             raise TypeError("float() of a complex tensor; use complex(x) or pt.real(x)")
         self._refuse_library_detach("float")
         return float(self._scalar("float"))

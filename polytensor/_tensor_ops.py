@@ -25,7 +25,7 @@ from ._ops._registry import OPS
 from ._ops.creation import asarray, check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
-from ._ops.indexing import fill_key, put, split_key
+from ._ops.indexing import _plain, fill_key, put, split_key
 from ._ops.manipulation import expand_dims, permute_dims, reshape, squeeze
 from ._tensor_base import SUBCLASSES, TensorBase
 
@@ -42,6 +42,7 @@ _BOOL = dt.CATEGORY_NAMES.index("boolean")
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
 _GRAD = _config.GRAD_ENABLED
 _T = TypeVar("_T")
+_GETITEM = OPS["__getitem__"]
 
 
 def _operator(name: str) -> Callable[..., Tensor]:
@@ -206,6 +207,27 @@ def _list_index(self: Any, items: list[Any]) -> Any:
 
 
 def _getitem(self: Any, key: Any, /) -> Tensor:
+    c = key.__class__
+    if (c is int or c is slice or c is tuple) and _as_view is not None:
+        d = self._data
+        if _plain(key, d.shape):  # x[0], x[:, 1], x[1:3]: a view, straight from the backend
+            b = self._backend
+            try:
+                r = b.fns[_GETITEM.index](d, key)
+            except Exception:  # noqa: BLE001 - the general path raises in its words
+                r = None
+            if r is not None:
+                if r.__class__ is not b.array_type:
+                    r = b.as_array(r)
+                t = _new(_tb.TENSOR)
+                t._data = r
+                t._backend = b
+                t._meta = None
+                if self._meta is not None and _GRAD.get():
+                    _tape.record_tensors(_GETITEM, (self,), (d,), {"key": key}, t)
+                d = r = None
+                return cast("Tensor", _as_view(t, self, key))
+        d = None
     if key.__class__ is list or key.__class__ is tuple:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
@@ -290,6 +312,44 @@ class Squeezed:
 
 
 WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)
+
+
+def quick_view(self: Any, opdef: Any, params: dict[str, Any], how: Any) -> Tensor | None:
+    """``opdef(self, **params)`` as a view of ``self`` (``whole_view`` by ``how``), for the
+    methods that take a whole view (``x.T``, ``x.view(...)``, ``x.unsqueeze(0)``), their
+    arguments checked: the table's fast path without its argument binding, recorded as it
+    records. None where the backend refuses the call: the caller then calls the table's
+    function, whose error names the call.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._ops._registry import OPS
+    >>> from polytensor._tensor_ops import Permuted, quick_view
+    >>> x = pt.ones((2, 3), requires_grad=True)
+    >>> y = quick_view(x, OPS["permute_dims"], {"axes": (1, 0)}, Permuted((1, 0)))
+    >>> y.shape, y.grad_fn is not None
+    ((3, 2), True)
+    """
+    b = self._backend
+    d = self._data
+    try:
+        r = b.fns[opdef.index](d, **params)
+    except Exception:  # noqa: BLE001 - the table's function calls again and raises
+        return None
+    if r.__class__ is not b.array_type:
+        r = b.as_array(r)
+    t = _new(_tb.TENSOR)
+    t._data = r
+    t._backend = b
+    t._meta = None
+    if self._meta is not None and _GRAD.get():
+        _tape.record_tensors(opdef, (self,), (d,), params, t)
+    d = r = None
+    return cast("Tensor", whole_view(t, self, how))
+
+
+_new = object.__new__
 
 
 def whole_view(t: _T, base: Any, how: Reshaped | Permuted | Unsqueezed | Squeezed) -> _T:

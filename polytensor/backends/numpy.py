@@ -112,6 +112,27 @@ def _direct(xp: Any) -> dict[str, Any]:
             axes = tuple(axes)
         return x.transpose(axes)
 
+    conformant_reshape, conformant_expand_dims = xp.reshape, xp.expand_dims
+    # (ndarray.reshape takes copy= from NumPy 2.1)
+    reshape_copies = tuple(int(v) for v in np.__version__.split(".")[:2]) >= (2, 1)
+
+    def reshape(x: Any, /, shape: Any, *, copy: Any = None) -> Any:
+        # the method np.reshape calls: a view where the layout allows, else a copy (copy=None),
+        # or ValueError (copy=False); copy=True and NumPy 2.0 as array-api-compat does them
+        if copy is None and type(shape) is tuple:
+            return x.reshape(shape)
+        if copy is False and reshape_copies and type(shape) is tuple:
+            return x.reshape(shape, copy=False)
+        return conformant_reshape(x, shape, copy=copy)
+
+    def expand_dims(x: Any, /, axis: Any = 0) -> Any:
+        # one new axis by basic indexing, a view in C (np.expand_dims normalises in Python)
+        if type(axis) is int:
+            n = x.ndim
+            if -n - 1 <= axis <= n:
+                return x[(slice(None),) * (axis if axis >= 0 else axis + n + 1) + (None, ...)]
+        return conformant_expand_dims(x, axis=axis)  # its checks and errors
+
     conformant_ones_like = xp.ones_like
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
@@ -253,6 +274,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "matmul": np.matmul,
         "matrix_transpose": matrix_transpose,
         "permute_dims": permute_dims,
+        "reshape": reshape,
+        "expand_dims": expand_dims,
         "ones_like": ones_like,
         "broadcast_to": broadcast_to,
         "sum": np.add.reduce,

@@ -1,0 +1,146 @@
+"""The views that programs take at every step (``x[0]``, ``x[:, 1]``, ``x.T``, ``x.t()``,
+``x.view(-1, 8)``, ``x.reshape``, ``x.unsqueeze(0)``, ``x.flatten()``, ``x.permute``) go
+straight to the backend (``_tensor_ops.quick_view``). Each gives what the table's function
+gives: the same values, a view that writes through to its base, the same gradient and the
+same recorded op, on every backend; and PyTorch's errors where the arguments are wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+from polytensor._ops.indexing import _getitem as table_getitem
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+# (the idiom, the table's function it stands for)
+EVERY_OTHER = (slice(None, None, 2), slice(1, None))
+IDIOMS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
+    ("x[1]", lambda x: x[1], lambda x: table_getitem(x, 1)),
+    ("x[-1]", lambda x: x[-1], lambda x: table_getitem(x, -1)),
+    ("x[:, 1]", lambda x: x[:, 1], lambda x: table_getitem(x, (slice(None), 1))),
+    ("x[1:3]", lambda x: x[1:3], lambda x: table_getitem(x, slice(1, 3))),
+    ("x[::2, 1:]", lambda x: x[::2, 1:], lambda x: table_getitem(x, EVERY_OTHER)),
+    ("x[1, 2]", lambda x: x[1, 2], lambda x: table_getitem(x, (1, 2))),
+    ("x.T", lambda x: x.T, lambda x: pt.permute_dims(x, (1, 0))),
+    ("x.t()", lambda x: x.t(), lambda x: pt.permute_dims(x, (1, 0))),
+    ("x.transpose(0, 1)", lambda x: x.transpose(0, 1), lambda x: pt.permute_dims(x, (1, 0))),
+    ("x.transpose(1, 1)", lambda x: x.transpose(1, 1), lambda x: pt.permute_dims(x, (0, 1))),
+    ("x.permute(1, 0)", lambda x: x.permute(1, 0), lambda x: pt.permute_dims(x, (1, 0))),
+    ("x.view(-1)", lambda x: x.view(-1), lambda x: pt.reshape(x, (-1,))),
+    ("x.view(2, -1)", lambda x: x.view(2, -1), lambda x: pt.reshape(x, (2, 6))),
+    ("x.view((3, 4))", lambda x: x.view((3, 4)), lambda x: pt.reshape(x, (3, 4))),
+    ("x.reshape(6, 2)", lambda x: x.reshape(6, 2), lambda x: pt.reshape(x, (6, 2))),
+    ("x.unsqueeze(0)", lambda x: x.unsqueeze(0), lambda x: pt.expand_dims(x, axis=0)),
+    ("x.unsqueeze(-1)", lambda x: x.unsqueeze(-1), lambda x: pt.expand_dims(x, axis=2)),
+    ("x.flatten()", lambda x: x.flatten(), lambda x: pt.reshape(x, (-1,))),
+    ("x.flatten(1)", lambda x: x.flatten(1), lambda x: pt.reshape(x, (4, 3))),
+]
+
+
+def _data() -> np.ndarray:
+    return np.arange(12.0).reshape(4, 3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("name", "idiom", "table"), IDIOMS, ids=[i[0] for i in IDIOMS])
+def test_the_idiom_gives_the_table_s_values_and_gradient(
+    backend: str, name: str, idiom: Callable[[Any], Any], table: Callable[[Any], Any]
+) -> None:
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        x = pt.asarray(_data(), requires_grad=True)
+        got = idiom(x)
+        want = table(x)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+        # recorded as the table records it
+        assert type(got.grad_fn).__name__ == type(want.grad_fn).__name__
+        weights = pt.asarray(np.arange(1.0, 1.0 + want.size).reshape(tuple(want.shape)))
+        (got * weights).sum().backward()
+        g_idiom = x.grad.numpy().copy()
+        x.grad = None
+        (table(x) * weights).sum().backward()
+        np.testing.assert_array_equal(g_idiom, x.grad.numpy())
+        assert np.any(g_idiom != 0)
+        # nothing recorded under no_grad, as the table's function
+        with pt.no_grad():
+            assert idiom(x).grad_fn is None and not idiom(x).requires_grad
+
+
+@pytest.mark.parametrize(("name", "idiom", "table"), IDIOMS, ids=[i[0] for i in IDIOMS])
+def test_the_idiom_is_a_view_that_writes_through(
+    name: str, idiom: Callable[[Any], Any], table: Callable[[Any], Any]
+) -> None:
+    x = pt.asarray(_data())
+    v = idiom(x)
+    v.fill_(-1.0)
+    # the elements the view covers, and only those, were written in x
+    np.testing.assert_array_equal(table(x).numpy(), np.full(tuple(v.shape), -1.0))
+    assert int((x == -1.0).sum()) == v.size
+    # and the view sees a later write into its base
+    x.fill_(7.0)
+    np.testing.assert_array_equal(v.numpy(), np.full(tuple(v.shape), 7.0))
+
+
+@pytest.mark.parametrize(("name", "idiom", "table"), IDIOMS, ids=[i[0] for i in IDIOMS])
+def test_an_in_place_change_through_the_view_is_differentiated(
+    name: str, idiom: Callable[[Any], Any], table: Callable[[Any], Any]
+) -> None:
+    # y's elements that the view covers are tripled through it: y's gradient says so
+    z = pt.asarray(_data())
+    idiom(z).fill_(-1.0)
+    covered = z.numpy() == -1.0
+    x = pt.asarray(_data(), requires_grad=True)
+    y = x * 1.0
+    idiom(y).mul_(3.0)
+    w = pt.asarray(np.arange(1.0, 13.0).reshape(4, 3))
+    (y * w).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), w.numpy() * np.where(covered, 3.0, 1.0))
+    # a view of a leaf that requires grad is not changed in place, as PyTorch refuses it
+    with pytest.raises(RuntimeError, match="leaf"):
+        idiom(x).mul_(3.0)
+
+
+def test_the_view_of_a_non_contiguous_tensor_says_to_use_reshape() -> None:
+    x = pt.ones((3, 4)).T
+    with pytest.raises(RuntimeError, match=r"use \.reshape"):
+        x.view(-1)
+    assert x.reshape(-1).shape == (12,)  # (a copy, as PyTorch's reshape makes)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda x: x[4], IndexError, "index 4 is out of bounds for axis 0 with size 4"),
+        (lambda x: x[0, 0, 0], IndexError, "too many indices"),
+        (lambda x: x.view(5, -1), RuntimeError, r"shape \(5, -1\) is invalid for a tensor of 12"),
+        (lambda x: x.view(-1, -1), RuntimeError, r"shape \(-1, -1\) is invalid"),
+        (lambda x: x.view(-2, 6), RuntimeError, r"shape \(-2, 6\) is invalid"),
+        (lambda x: x.reshape(5, 3), ValueError, r"reshape\(\): cannot reshape array of size 12"),
+        (lambda x: x.transpose(0, 2), IndexError, r"transpose\(\) expects dimensions in"),
+        (lambda x: x.permute(0, 0), ValueError, r"permute_dims\(\): repeated axis"),
+        (lambda x: x.permute(0, 1, 2), ValueError, r"permute_dims\(\): axes don't match"),
+        (lambda x: x.unsqueeze(3), IndexError, r"expand_dims\(\): axis 3 is out of bounds"),
+        (lambda x: x.unsqueeze(1.0), TypeError, r"expand_dims\(\) expects axis= to be an int"),
+        (lambda x: x.flatten(2), IndexError, r"flatten\(\) got dimension 2 for a 2-D tensor"),
+        (lambda x: x.size(2), IndexError, r"size\(\): dimension out of range"),
+    ],
+)
+def test_wrong_arguments_raise_as_before(call: Any, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        call(pt.ones((4, 3)))
+
+
+def test_size_of_a_dimension_and_item() -> None:
+    x = pt.ones((4, 3))
+    assert (x.size(0), x.size(-1), x.size(1)) == (4, 3, 3)
+    assert type(x.size(0)) is int
+    loss = (x * 2).sum()
+    assert loss.item() == 24.0 and float(loss) == 24.0 and float(x[1, 2]) == 1.0
+    with pytest.raises(TypeError, match="complex"):
+        float(pt.asarray(1j))
