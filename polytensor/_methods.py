@@ -418,6 +418,7 @@ def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
 
 def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
     fn = getattr(statistical, name)
+    is_sum = name == "sum"
 
     def method(
         self: Tensor,
@@ -431,12 +432,10 @@ def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
         if name == "mean" and kwargs.get("dtype") is not None:  # (PyTorch's: cast first)
             self = _pytorch._cast_for_mean(self, kwargs.pop("dtype"))
         if dim is None and axis is None and keepdim is None and keepdims is None and not kwargs:
-            try:
-                return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
-            except TypeError:
-                if name != "sum" or self.dtype is not dt.bool:
-                    raise
-                return fn(_bools_to_int(self))  # type: ignore[no-any-return]  # (PyTorch's)
+            if is_sum and self._data.dtype in self._backend.cats[_BOOL_CAT]:
+                # (PyTorch's sum of booleans: a count, in the default integer dtype)
+                return fn(_bools_to_int(self))  # type: ignore[no-any-return]
+            return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
         if name == "sum" and self.dtype is dt.bool and "dtype" not in kwargs:
             self = _bools_to_int(self)
         return fn(  # type: ignore[no-any-return]

@@ -20,6 +20,7 @@ from ._checks import check_flag, describe
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import full_like
+from ._ops.data_types import astype
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import (
     divide,
@@ -34,8 +35,10 @@ from ._ops.elementwise import (
 )
 from ._ops.indexing import take_along_axis
 from ._ops.linear_algebra import matmul as _matmul
-from ._ops.manipulation import reshape
+from ._ops.manipulation import concat as _concat
+from ._ops.manipulation import one_dtype, reshape
 from ._ops.manipulation import squeeze as _squeeze
+from ._ops.manipulation import stack as _stack
 from ._shapes import check_dim
 from ._tensor_base import TensorBase
 from .autograd._mode import no_grad
@@ -824,8 +827,6 @@ def cumprod(
 
 def _bools_to_int(x: Any) -> Any:
     """A boolean tensor as the default integer dtype, for PyTorch's sum of booleans."""
-    from ._ops.data_types import astype
-
     return astype(x, _config.DEFAULT_INT)
 
 
@@ -1840,9 +1841,6 @@ def stack(
     >>> pt.stack([pt.ones(2), pt.zeros(2)], 1).shape
     (2, 2)
     """
-    from ._ops.manipulation import one_dtype
-    from ._ops.manipulation import stack as _stack
-
     a = _dim_or_axis("stack", dim, axis)
     t = _stack(one_dtype(arrays), axis=0 if a is None else a)
     return t if out is None else _into(out, t, "stack")
@@ -1860,12 +1858,8 @@ def concat(
     >>> pt.concat([pt.ones((1, 2)), pt.zeros((1, 2))], dim=1).shape
     (1, 4)
     """
-    from ._ops.manipulation import concat as _concat
-
     if dim is not None and axis != 0:  # (axis= given otherwise than its default)
         raise TypeError("concat() got both dim= (PyTorch's spelling) and axis=; pass one")
-    from ._ops.manipulation import one_dtype
-
     t = _concat(one_dtype(arrays), axis=axis if dim is None else dim)
     return t if out is None else _into(out, t, "concat")
 
@@ -1914,6 +1908,10 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     from ._ops.manipulation import concat, expand_dims
 
     _tensor_arg("diag", input)
+    if isinstance(diagonal, bool) or not hasattr(diagonal, "__index__"):
+        raise TypeError(
+            f"diag() expects diagonal to be an int (0: the main diagonal); got {describe(diagonal)}"
+        )
     k = operator.index(diagonal)
     if input.ndim == 2:  # (a tensor of its own, as PyTorch's: writable)
         return cast("Tensor", _diagonal(input, offset=k).clone())

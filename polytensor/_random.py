@@ -183,6 +183,14 @@ def _draw(
     Dask chunk in its own task), element ``i`` the same whatever the backend or chunks."""
     backend, native = _target(device, where)
     key = _check_generator(where, generator)._next_key()
+    if not backend.lazy:  # the whole draw at once, on the host (from_blocks' eager case)
+        try:
+            data = backend.from_numpy(
+                _counter_rng.whole(kind, params, dtype.name, shape, key), native
+            )
+        except Exception as e:  # the library's refusal (a size too large), in our words
+            raise named_error(where, e) from e
+        return wrap_new(data, backend)
     fn = functools.partial(_counter_rng.fill, kind, params, dtype.name, shape, key)
     return wrap_new(_from_blocks(where, backend, fn, shape, dtype.name, native, chunks), backend)
 

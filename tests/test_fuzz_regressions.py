@@ -353,3 +353,10 @@ def test_an_array_as_a_dim_and_a_float_decimals_are_refused_in_polytensor_s_word
         x.sum(np.zeros((4, 0), np.float32), None)
     with pytest.raises(TypeError, match=r"round\(\) expects an int for decimals"):
         pt.round(pt.ones(2), decimals=1e300)
+
+
+@pytest.mark.parametrize("diagonal", [(-1,), 1.5, None, True])
+def test_a_diagonal_that_is_no_int_is_refused_in_polytensor_s_words(diagonal: object) -> None:
+    # (a tuple reached operator.index, whose TypeError named no function)
+    with pytest.raises(TypeError, match=r"diag\(\) expects diagonal to be an int"):
+        pt.ones((4, 3)).diag(diagonal)

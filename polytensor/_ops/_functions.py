@@ -493,11 +493,38 @@ def general_function(
     def function(*args: Any, **kwargs: Any) -> Any:
         if simple and len(args) == n_in and (not kwargs or allowed.issuperset(kwargs)):
             arrays, params = args, ({**defaults, **kwargs} if kwargs else defaults)
+        elif (
+            sequence
+            and len(args) == 1
+            and (args[0].__class__ is list or args[0].__class__ is tuple)
+            and (not kwargs or by_keyword.issuperset(kwargs))
+            and required.issubset(kwargs)
+        ):  # concat([x, y], axis=1): the common call of a sequence op
+            arrays, params = tuple(args[0]), ({**defaults, **kwargs} if kwargs else defaults)
         else:
             arrays, params = bind(args, kwargs)
         if sequence or variadic:
-            return apply(opdef, arrays, params or None)
-        if scalars:  # Python scalars or None may stand for arrays (where, clip)
+            # the fast path of a sequence (concat, stack): tensors of one backend and dtype, in
+            # the op's category, on one device
+            x: Any = arrays[0] if sequence and arrays else None
+            if not (type(x) is _T or type(x) in _SUBS) or takes_dtype:
+                return apply(opdef, arrays, params or None)
+            b = x._backend
+            ref = x._data.dtype
+            if b.multi_device or ref not in b.cats[c0]:
+                return apply(opdef, arrays, params or None)
+            listed: list[Any] = []
+            metas = False
+            for v in arrays:
+                if not (type(v) is _T or type(v) in _SUBS) or v._backend is not b:
+                    return apply(opdef, arrays, params or None)
+                d = v._data
+                if d.dtype is not ref:
+                    return apply(opdef, arrays, params or None)
+                listed.append(d)
+                metas = metas or v._meta is not None
+            datas: tuple[Any, ...] = tuple(listed)
+        elif scalars:  # Python scalars or None may stand for arrays (where, clip)
             # one pass over the inputs: check that they can go to the backend as they are
             # (tensors of one backend in their categories, of one dtype within the promotion
             # group; fitting Python scalars; None where optional), take their data, and note
@@ -509,7 +536,7 @@ def general_function(
             ref = x._data.dtype
             if (takes_dtype and params["dtype"] is not None) or (b.multi_device and n_in > 1):
                 return apply(opdef, arrays, params or None, operator)
-            listed: list[Any] = []
+            listed = []
             metas = False  # (record_tensors finds which inputs need a gradient)
             for i, v in enumerate(arrays):
                 if type(v) is _T or type(v) in _SUBS:
@@ -534,7 +561,7 @@ def general_function(
                     listed.append(v)
                 else:
                     return apply(opdef, arrays, params or None, operator)
-            datas: tuple[Any, ...] = tuple(listed)
+            datas = tuple(listed)
         else:
             # the fast path: tensors of one backend, in their categories (of one dtype, if the op
             # promotes), on one device, and no dtype= to convert

@@ -60,6 +60,13 @@ def _dev_kw(backend: Backend, native: Any) -> dict[str, Any]:
 
 
 def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
+    given: Any = (shape, *size) if shape.__class__ is int else shape if not size else None
+    if given.__class__ is tuple:  # Python ints in range, the common call: as they are
+        for d in given:
+            if d.__class__ is not int or not 0 <= d < 2**63:
+                break
+        else:
+            return cast("tuple[int, ...]", given)
     if size:
         shape = (shape, *size)
     elif isinstance(shape, (list, tuple)):

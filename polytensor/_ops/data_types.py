@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import _config
+from .. import _config, _tape
 from .. import _dtypes as dt
+from .. import _tensor_base as _tb
 from .._tensor_base import TensorBase
-from ._registry import NONDIFF, op
+from ._registry import NONDIFF, OPS, op
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -43,9 +44,35 @@ def astype(x: TensorBase, dtype: dt.DType, /, *, copy: bool = True, device: Any 
         raise TypeError(f"astype() expects a polytensor array; got {type(x).__name__}")
     if device is not None:
         x = cast("Tensor", x).to_device(device)
+    b = x._backend
+    native = b.to_native.get(dtype)
+    if native is not None:  # the common case: the backend's astype, recorded as the table's
+        d = x._data
+        if not copy and d.dtype == native:
+            return cast("Tensor", x)
+        try:
+            r = b.fns[_ASTYPE_INDEX](d, native, copy=copy)
+        except Exception:  # noqa: BLE001 - the table's function calls again and raises
+            r = None
+        if r is not None:
+            if r.__class__ is not b.array_type:
+                r = b.as_array(r)
+            t = _new(_tb.TENSOR)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            if x._meta is not None and _GRAD.get():
+                _tape.record_tensors(_ASTYPE, (x,), (d,), {"dtype": dtype, "copy": copy}, t)
+            return cast("Tensor", t)
     if not copy and x.dtype is dtype:
         return cast("Tensor", x)
     return _astype(x, dtype, copy=copy)
+
+
+_ASTYPE = OPS["astype"]
+_ASTYPE_INDEX = _ASTYPE.index
+_GRAD = _config.GRAD_ENABLED
+_new = object.__new__
 
 
 def _dtype_of(value: Any, where: str) -> dt.DType:

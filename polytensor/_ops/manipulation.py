@@ -249,12 +249,24 @@ def one_dtype(arrays: Any) -> list[Any]:
 
     Example: ``one_dtype([pt.arange(2), pt.ones(2)])`` is two float32 tensors.
     """
-    from .data_types import astype, result_type
-
+    if isinstance(arrays, TensorBase):  # (its elements would be joined: PyTorch refuses it)
+        raise TypeError(
+            "expected a list or tuple of tensors to join; got a tensor; pass [x] (or "
+            "x.unbind(0), to join its rows)"
+        )
     items: list[Any] = list(arrays)
+    if items and isinstance(items[0], TensorBase):  # (tensors of one backend and dtype: as is)
+        b, d = items[0]._backend, items[0]._data.dtype
+        for a in items:
+            if not isinstance(a, TensorBase) or a._backend is not b or a._data.dtype != d:
+                break
+        else:
+            return items
     dtypes = [a.dtype for a in items if isinstance(a, TensorBase)]
     if not dtypes or all(d is dtypes[0] for d in dtypes):
         return items
+    from .data_types import astype, result_type
+
     try:
         target = result_type(*dtypes)
     except TypeError:  # (no promotion: the op says so)

@@ -21,11 +21,12 @@ True
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 
-__all__ = ["BLOCK", "KINDS", "fill", "make_key", "permutation"]
+__all__ = ["BLOCK", "KINDS", "fill", "make_key", "permutation", "whole"]
 
 BLOCK = 1 << 16
 """Elements per independently keyed block (a partial block at a chunk's edge costs at most
@@ -43,7 +44,7 @@ def _block(
     kind: str, params: tuple[Any, ...], dtype: np.dtype[Any], key: int, b: int, n: int
 ) -> Any:
     """The first ``n`` values of block ``b``."""
-    g = np.random.Generator(np.random.Philox(key=key, counter=b << 128))
+    g = _philox(key, b << 128)
     if kind == "uniform":
         if dtype in (np.float32, np.float64):
             return g.random(n, dtype=dtype)
@@ -58,12 +59,55 @@ def _block(
     raise ValueError(f"fill() expects a kind among {', '.join(KINDS)}; got {kind!r}")
 
 
+_M64 = (1 << 64) - 1
+_LOCAL = threading.local()
+
+
+def _philox(key: int, counter: int) -> Any:
+    """A Generator of NumPy's ``Philox`` with key ``key`` and its counter at ``counter``, as
+    ``Philox(key=key, counter=counter)`` makes it: one bit generator per thread whose state is
+    set (making one draws a seed from the OS that a key then overrides: ~7 us a draw).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._counter_rng import _philox
+    >>> fresh = np.random.Generator(np.random.Philox(key=5 << 64 | 3, counter=2 << 128))
+    >>> bool((_philox(5 << 64 | 3, 2 << 128).random(9) == fresh.random(9)).all())
+    True
+    """
+    g = getattr(_LOCAL, "generator", None)
+    if g is None:
+        g = _LOCAL.generator = np.random.Generator(np.random.Philox(key=key, counter=counter))
+        return g
+    g.bit_generator.state = {
+        "bit_generator": "Philox",
+        "state": {
+            "counter": np.array(
+                [counter & _M64, (counter >> 64) & _M64, (counter >> 128) & _M64, counter >> 192],
+                dtype=np.uint64,
+            ),
+            "key": np.array([key & _M64, key >> 64], dtype=np.uint64),
+        },
+        "buffer": _EMPTY_BUFFER,
+        "buffer_pos": 4,  # (an empty buffer, a fresh generator's)
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return g
+
+
+_EMPTY_BUFFER = np.zeros(4, dtype=np.uint64)
+
+
 def _span(
     kind: str, params: tuple[Any, ...], dtype: np.dtype[Any], key: int, start: int, stop: int
 ) -> Any:
     """Values of flat indices ``start .. stop-1`` as a 1-D array."""
-    out = np.empty(stop - start, dtype=dtype)
     b = start // BLOCK
+    if stop <= (b + 1) * BLOCK:  # within one block (every draw of up to BLOCK values)
+        return _block(kind, params, dtype, key, b, stop - b * BLOCK)[start - b * BLOCK :]
+    out = np.empty(stop - start, dtype=dtype)
     while b * BLOCK < stop:
         lo = max(start, b * BLOCK)
         hi = min(stop, (b + 1) * BLOCK)
@@ -95,6 +139,8 @@ def fill(
     count = math.prod(sub)
     if count == 0:
         return np.empty(sub, dtype=np_dtype)
+    if sub == shape:  # the whole draw (an eager backend's): its flat span
+        return _span(kind, params, np_dtype, key, 0, count).reshape(sub)
     strides = [math.prod(shape[k + 1 :]) for k in range(len(shape))]
     first = sum(start * s for (start, _), s in zip(region, strides, strict=True))
     last = sum((stop - 1) * s for (_, stop), s in zip(region, strides, strict=True))
@@ -107,6 +153,22 @@ def fill(
         index_shape[axis] = stop - start
         offsets += (np.arange(start, stop, dtype=np.int64) * s).reshape(index_shape)
     return values[offsets - first]
+
+
+def whole(kind: str, params: tuple[Any, ...], dtype: str, shape: tuple[int, ...], key: int) -> Any:
+    """The whole draw of ``shape``: ``fill`` of every element.
+
+    Examples
+    --------
+    >>> from polytensor.backends import _counter_rng as rng
+    >>> a = rng.whole("uniform", (), "float32", (3, 2), 11)
+    >>> bool((a == rng.fill("uniform", (), "float32", (3, 2), 11, ((0, 3), (0, 2)))).all())
+    True
+    """
+    count = math.prod(shape)
+    if count == 0:
+        return np.empty(shape, dtype=dtype)
+    return _span(kind, params, np.dtype(dtype), key, 0, count).reshape(shape)
 
 
 def permutation(n: int, key: int, dtype: str, region: tuple[tuple[int, int], ...]) -> Any:

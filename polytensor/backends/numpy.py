@@ -133,6 +133,36 @@ def _direct(xp: Any) -> dict[str, Any]:
                 return x[(slice(None),) * (axis if axis >= 0 else axis + n + 1) + (None, ...)]
         return conformant_expand_dims(x, axis=axis)  # its checks and errors
 
+    conformant_stack, concatenate = xp.stack, np.concatenate
+
+    def concat(arrays: Any, /, *, axis: Any = 0) -> Any:
+        # arrays of one dtype (the table's fast path) joined by NumPy itself; others as
+        # array-api-compat joins them
+        if type(arrays) is list and arrays and type(axis) is int:
+            d = arrays[0].dtype
+            for a in arrays:
+                if a.dtype is not d or not a.ndim:
+                    break
+            else:
+                return concatenate(arrays, axis=axis)
+        return xp.concat(arrays, axis=axis)
+
+    def stack(arrays: Any, /, *, axis: int = 0) -> Any:
+        # arrays of one shape and dtype, each given the new axis by indexing (a view) and
+        # joined along it: np.stack's result without its Python
+        if type(arrays) is list and arrays and type(axis) is int:
+            first = arrays[0]
+            n, shape, d = first.ndim, first.shape, first.dtype
+            if -n - 1 <= axis <= n:
+                for a in arrays:
+                    if a.shape != shape or a.dtype is not d:
+                        break
+                else:
+                    a = axis if axis >= 0 else axis + n + 1
+                    key = (slice(None),) * a + (None, ...)
+                    return concatenate([x[key] for x in arrays], axis=a)
+        return conformant_stack(arrays, axis=axis)  # its checks and errors
+
     conformant_ones_like = xp.ones_like
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
@@ -275,6 +305,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "matrix_transpose": matrix_transpose,
         "permute_dims": permute_dims,
         "reshape": reshape,
+        "concat": concat,
+        "stack": stack,
         "expand_dims": expand_dims,
         "ones_like": ones_like,
         "broadcast_to": broadcast_to,

@@ -1,0 +1,104 @@
+"""The calls that programs make at every step and that go straight to the backend:
+``pt.cat``/``pt.stack``/``pt.concat`` of tensors of one dtype, ``x.float()``/``x.to(dtype)``
+(``astype``), ``(pred == y).sum()`` (PyTorch's count of booleans) and ``pt.randn`` on an
+eager backend. Each gives what the general path gives: values, dtype, the recorded gradient,
+the errors, and (for random numbers) the same numbers as a Dask draw in chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+BACKENDS = ["numpy", "dask", "array_api_strict"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_cat_and_stack_give_numpy_s_values_and_gradients(backend: str, axis: int) -> None:
+    pytest.importorskip(backend)
+    a = np.arange(6.0).reshape(2, 3)
+    b = -a - 1
+    with pt.use_backend(backend):
+        x = pt.asarray(a, requires_grad=True)
+        y = pt.asarray(b, requires_grad=True)
+        for join, ref in ((pt.cat, np.concatenate), (pt.stack, np.stack)):
+            x.grad = y.grad = None
+            z = join([x, y], axis)
+            np.testing.assert_array_equal(z.detach().numpy(), ref([a, b], axis=axis))
+            w = pt.asarray(np.arange(1.0, 1.0 + z.size).reshape(tuple(z.shape)))
+            (z * w).sum().backward()
+            gx, gy = np.split(w.numpy(), 2, axis=axis)
+            shape = a.shape
+            np.testing.assert_array_equal(x.grad.numpy(), gx.reshape(shape))
+            np.testing.assert_array_equal(y.grad.numpy(), gy.reshape(shape))
+
+
+def test_cat_of_mixed_dtypes_promotes_as_polytensor_does() -> None:
+    z = pt.cat([pt.arange(2), pt.ones(2)])
+    assert z.dtype == pt.float32
+    np.testing.assert_array_equal(z.numpy(), [0.0, 1.0, 1.0, 1.0])
+    assert pt.cat([pt.ones(2, dtype=pt.float64), pt.ones(2)]).dtype == pt.float64
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: pt.stack([pt.ones(2), pt.ones(3)]), r"stack\(\): all input arrays must have"),
+        (lambda: pt.stack([pt.ones(2)], axis=2), r"stack\(\): axis 2 is out of bounds"),
+        (lambda: pt.cat([pt.ones(2), pt.ones((2, 2))]), r"concat\(\): all the input arrays"),
+        (lambda: pt.cat([pt.asarray(1.0), pt.asarray(2.0)]), r"concat\(\): zero-dimensional"),
+        (lambda: pt.cat(pt.ones(2)), r"expected a list or tuple of tensors to join; got a tensor"),
+    ],
+)
+def test_cat_and_stack_errors_name_the_function(call: object, match: str) -> None:
+    with pytest.raises((ValueError, IndexError, TypeError), match=match):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_astype_records_its_gradient_and_copies(backend: str) -> None:
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        w = pt.asarray([1.5, -2.0, 3.0], requires_grad=True)
+        y = w.to(pt.float64)
+        assert y.dtype == pt.float64 and y.grad_fn.name() == "AstypeBackward"
+        (y * pt.asarray([1.0, 2.0, 3.0], dtype=pt.float64)).sum().backward()
+        np.testing.assert_array_equal(w.grad.numpy(), [1.0, 2.0, 3.0])
+        assert w.grad.dtype == pt.float32
+        # an integer result is outside the graph; a copy is a copy
+        assert not w.long().requires_grad
+        np.testing.assert_array_equal(w.long().numpy(), [1, -2, 3])
+        x = pt.ones(2)
+        assert pt.astype(x, pt.float32, copy=False) is x
+        c = pt.astype(x, pt.float32)
+        assert c is not x
+        with pt.no_grad():
+            assert not w.to(pt.float64).requires_grad
+
+
+def test_the_sum_of_booleans_is_a_count_in_the_default_integer_dtype() -> None:
+    pred = pt.asarray([0, 1, 2, 3, 0, 1])
+    y = pt.asarray([0, 1, 0, 3, 0, 2])
+    total = (pred == y).sum()
+    assert total.dtype == pt.int64 and total.item() == 4
+    assert (pred == y).float().mean().item() == pytest.approx(4 / 6)
+    assert pt.sum(pred == y).item() == 4 and pt.sum(pred == y).dtype == pt.int64
+
+
+@pytest.mark.parametrize("draw", ["randn", "rand", "randint"])
+def test_an_eager_draw_gives_the_numbers_of_a_chunked_dask_draw(draw: str) -> None:
+    pytest.importorskip("dask")
+    make = {
+        "randn": lambda **kw: pt.randn(70_001, dtype=pt.float64, **kw),
+        "rand": lambda **kw: pt.rand(3, 50_000, **kw),
+        "randint": lambda **kw: pt.randint(-5, 1 << 40, (131_073,), **kw),
+    }[draw]
+    pt.manual_seed(3)
+    eager = make()
+    again = make()  # (the next draw: other numbers, made by the same thread's generator)
+    pt.manual_seed(3)
+    lazy = make(device="dask", chunks=17_000)
+    np.testing.assert_array_equal(eager.numpy(), lazy.to("numpy").numpy())
+    assert not np.array_equal(eager.numpy(), again.numpy())
