@@ -102,3 +102,27 @@ def test_an_eager_draw_gives_the_numbers_of_a_chunked_dask_draw(draw: str) -> No
     lazy = make(device="dask", chunks=17_000)
     np.testing.assert_array_equal(eager.numpy(), lazy.to("numpy").numpy())
     assert not np.array_equal(eager.numpy(), again.numpy())
+
+
+@pytest.mark.parametrize("axis", [1, -1, 0])
+@pytest.mark.parametrize("width", [1, 3])
+def test_take_along_axis_gives_numpy_s_elements(axis: int, width: int) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 4))
+    n = x.shape[axis]
+    shape = (5, width) if axis != 0 else (width, 4)
+    idx = rng.integers(-n, n, shape)
+    got = pt.take_along_axis(pt.asarray(x), pt.asarray(idx), axis=axis)
+    np.testing.assert_array_equal(got.numpy(), np.take_along_axis(x, idx, axis=axis))
+    with pytest.raises(IndexError, match=r"take_along_axis\(\): index 9 is out of bounds"):
+        pt.take_along_axis(pt.asarray(x), pt.asarray(np.full(shape, 9)), axis=axis)
+
+
+def test_max_along_a_dim_gives_its_gradient_to_the_first_tied_element() -> None:
+    # (PyTorch's x.max(dim): values taken at the indices, recorded)
+    x = pt.asarray([[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]], requires_grad=True)
+    values, indices = pt.max(x, 1)
+    np.testing.assert_array_equal(values.detach().numpy(), [3.0, 2.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])
+    (values * pt.asarray([10.0, 20.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 10.0, 0.0], [20.0, 0.0, 0.0]])

@@ -438,6 +438,7 @@ def general_function(
     keyword_only = all(sig.parameters[p].kind is P.KEYWORD_ONLY for p in kw)
     allowed = frozenset(kw)
     simple = keyword_only and not required and not (variadic or sequence)  # the common call
+    plain = not (variadic or sequence)
     # the other parameters a call may give positionally, in order, and those it may name
     positional = tuple(
         p for p in kw if sig.parameters[p].kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)
@@ -491,7 +492,12 @@ def general_function(
     c0 = cats[0]
 
     def function(*args: Any, **kwargs: Any) -> Any:
-        if simple and len(args) == n_in and (not kwargs or allowed.issuperset(kwargs)):
+        if (
+            plain
+            and len(args) == n_in
+            and (not kwargs or by_keyword.issuperset(kwargs))
+            and (not required or required.issubset(kwargs))
+        ):  # the arrays, then the other arguments by keyword: the common call
             arrays, params = args, ({**defaults, **kwargs} if kwargs else defaults)
         elif (
             sequence

@@ -163,6 +163,30 @@ def _direct(xp: Any) -> dict[str, Any]:
                     return concatenate([x[key] for x in arrays], axis=a)
         return conformant_stack(arrays, axis=axis)  # its checks and errors
 
+    conformant_take_along_axis, arange, intp = xp.take_along_axis, np.arange, np.intp
+    rows: dict[int, Any] = {}  # arange(n)[:, None] per n up to 4,096 rows (read-only)
+
+    def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+        # a matrix's elements at one index per row (PyTorch's x.max(dim=1) recorded): NumPy's
+        # indexing, without np.take_along_axis's Python
+        if (
+            type(axis) is int
+            and axis in (1, -1)
+            and x.ndim == 2
+            and indices.ndim == 2
+            and indices.shape[0] == x.shape[0]
+            and indices.dtype.kind in "iu"
+        ):
+            n = x.shape[0]
+            r = rows.get(n)
+            if r is None:
+                r = arange(n, dtype=intp)[:, None]
+                r.flags.writeable = False
+                if n <= 4096:
+                    rows[n] = r
+            return x[r, indices]
+        return conformant_take_along_axis(x, indices, axis=axis)
+
     conformant_ones_like = xp.ones_like
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
@@ -305,6 +329,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "matrix_transpose": matrix_transpose,
         "permute_dims": permute_dims,
         "reshape": reshape,
+        "take_along_axis": take_along_axis,
         "concat": concat,
         "stack": stack,
         "expand_dims": expand_dims,
