@@ -237,6 +237,7 @@ from ._random import (
     seed,
 )
 from ._shapes import Size, broadcast_shapes
+from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._tensor import Tensor
 from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -295,9 +296,27 @@ int = int32
 # PyTorch's torch.device: the Device class, which also takes "cpu", "cuda:0" or ("cuda", 0).
 device = Device
 
+# PyTorch's legacy tensor types (pt.LongTensor([1, 2]), isinstance(x, pt.FloatTensor))
+FloatTensor = _LEGACY_TYPES["FloatTensor"]
+DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
+LongTensor = _LEGACY_TYPES["LongTensor"]
+IntTensor = _LEGACY_TYPES["IntTensor"]
+ShortTensor = _LEGACY_TYPES["ShortTensor"]
+CharTensor = _LEGACY_TYPES["CharTensor"]
+ByteTensor = _LEGACY_TYPES["ByteTensor"]
+BoolTensor = _LEGACY_TYPES["BoolTensor"]
+
 __all__ = [
+    "BoolTensor",
+    "ByteTensor",
+    "CharTensor",
     "Device",
+    "DoubleTensor",
+    "FloatTensor",
     "Generator",
+    "IntTensor",
+    "LongTensor",
+    "ShortTensor",
     "Size",
     "Tensor",
     "ValuesIndices",

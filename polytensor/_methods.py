@@ -1995,6 +1995,9 @@ class TensorMethods:
     long = _cast_method("long", dt.int64)
     int = _cast_method("int", dt.int32)
     bool = _cast_method("bool", dt.bool)
+    short = _cast_method("short", dt.int16)
+    char = _cast_method("char", dt.int8)
+    byte = _cast_method("byte", dt.uint8)
     astype = astype_method
     type_as = type_as
     new_ones = _new_like("new_ones")

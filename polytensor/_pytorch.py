@@ -732,13 +732,9 @@ MODULE_HINTS: dict[str, str] = {
 }
 
 TENSOR_HINTS: dict[str, str] = {
-    "byte": "x.astype(pt.uint8)",
-    "char": "x.astype(pt.int8)",
     "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
     "half": "x.float() (polytensor has no float16)",
     "is_cuda": "x.device.type == 'cuda'",
-    "short": "x.astype(pt.int16)",
-    "type": "x.dtype to read it, x.to(dtype) to change it",
 }
 
 

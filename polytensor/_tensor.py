@@ -12,6 +12,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
+from . import _dtypes as dt
 from ._config import get_default_dtype, parse_device
 from ._consumers import note_namespace_request
 from ._extras import tensor
@@ -150,13 +151,9 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         # PyTorch's names that Tensor lacks: reading one raises an AttributeError that names
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
-        byte = _Missing()
-        char = _Missing()
         element_size = _Missing()
         half = _Missing()
         is_cuda = _Missing()
-        short = _Missing()
-        type = _Missing()
 
     # -- PyTorch's .data ----------------------------------------------------------------------
     @property
@@ -272,6 +269,18 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             )
         exposed(self)
         return self._backend.to_numpy(self._data)
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """PyTorch's ``x.type()`` (its type's name) and ``x.type(dtype)`` (a cast):
+        ``type_method``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.ones(2).type(), pt.ones(2).type(pt.DoubleTensor).dtype
+        ('torch.FloatTensor', polytensor.float64)
+        """
+        return type_method(self, dtype, non_blocking)
 
 
 class DataView(Tensor):
@@ -577,9 +586,11 @@ _GRAD = _config.GRAD_ENABLED
 register_view(as_view)
 
 
-def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:
-    """PyTorch's ``torch.Tensor(...)``: ``(data)``, ``(*sizes)``, ``(Size)`` or ``()``."""
-    dtype = get_default_dtype()
+def _legacy_constructor(data: tuple[Any, ...], device: Any, dtype: Any = None) -> Tensor:
+    """PyTorch's ``torch.Tensor(...)``: ``(data)``, ``(*sizes)``, ``(Size)`` or ``()``, of
+    ``dtype`` (None: the default float dtype; ``pt.LongTensor`` gives int64)."""
+    if dtype is None:
+        dtype = get_default_dtype()
     if not data:
         return zeros((0,), dtype=dtype, device=device)
     if isinstance(data[0], Size) and len(data) == 1:
@@ -600,6 +611,100 @@ def _legacy_constructor(data: tuple[Any, ...], device: Any) -> Tensor:
             f"pass a list ([{value!r}]) or use pt.tensor({value!r}) for a 0-d tensor"
         )
     return tensor(value, dtype=dtype, device=device)
+
+
+class LegacyTensorType(type):
+    """PyTorch's legacy tensor types, one per dtype (``pt.FloatTensor``, ``pt.LongTensor``...).
+
+    Called, a tensor of that dtype made as ``pt.Tensor(...)`` makes one: ``pt.LongTensor([1,
+    2])`` from data, ``pt.FloatTensor(2, 3)`` of that shape (zeros). ``isinstance(x,
+    pt.FloatTensor)`` says whether ``x`` is a float32 tensor, and ``x.type(pt.DoubleTensor)``
+    casts ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.LongTensor([1, 2]), pt.FloatTensor(2, 3).shape
+    (tensor([1, 2], backend='numpy'), (2, 3))
+    >>> isinstance(pt.ones(2), pt.FloatTensor), isinstance(pt.ones(2), pt.LongTensor)
+    (True, False)
+    """
+
+    dtype: dt.DType
+
+    def __call__(cls, *data: Any, device: Any = None) -> Tensor:
+        return _legacy_constructor(data, device, cls.dtype)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, TensorBase) and obj.dtype is cls.dtype
+
+    def __repr__(cls) -> str:
+        return f"<class 'polytensor.{cls.__name__}'>"
+
+
+def _legacy_type(name: str, dtype: dt.DType) -> LegacyTensorType:
+    doc = (
+        f"PyTorch's ``torch.{name}``: tensors of dtype {dtype.name} (``LegacyTensorType``).\n\n"
+        f"Examples\n--------\n>>> import polytensor as pt\n"
+        f">>> pt.{name}([1, 0]).dtype, isinstance(pt.{name}(2), pt.{name})\n"
+        f"(polytensor.{dtype.name}, True)\n"
+    )
+    return LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "polytensor"})
+
+
+# PyTorch's names of the dtypes polytensor has
+LEGACY_TYPES: dict[str, LegacyTensorType] = {
+    name: _legacy_type(name, dtype)
+    for name, dtype in (
+        ("FloatTensor", dt.float32),
+        ("DoubleTensor", dt.float64),
+        ("LongTensor", dt.int64),
+        ("IntTensor", dt.int32),
+        ("ShortTensor", dt.int16),
+        ("CharTensor", dt.int8),
+        ("ByteTensor", dt.uint8),
+        ("BoolTensor", dt.bool),
+    )
+}
+
+
+def type_method(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """PyTorch's ``x.type()``: with no argument, the tensor's type as PyTorch names it (the
+    string that programs compare: ``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'`` on a
+    GPU); with a dtype, a legacy type (``pt.DoubleTensor``) or such a string, this tensor cast
+    to it (itself when it has that dtype). ``non_blocking`` is accepted and changes nothing.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2)
+    >>> x.type(), x.type(pt.LongTensor).dtype, x.type(pt.float64).dtype
+    ('torch.FloatTensor', polytensor.int64, polytensor.float64)
+    """
+    if dtype is None:
+        names = {t.dtype: name for name, t in LEGACY_TYPES.items()}
+        name = names.get(self.dtype)
+        if name is None:  # (a dtype PyTorch's legacy types do not name)
+            return f"torch.{self.dtype.name}"
+        gpu = self.device.type == "cuda"
+        return f"torch.cuda.{name}" if gpu else f"torch.{name}"
+    target = dtype
+    if isinstance(dtype, str):
+        name = dtype.rpartition(".")[2]
+        if dtype.count(".") > 2 or name not in LEGACY_TYPES:
+            raise ValueError(
+                f"type() got the type name {dtype!r}; expected one of "
+                f"{', '.join('torch.' + n for n in LEGACY_TYPES)}"
+            )
+        target = LEGACY_TYPES[name]
+    if isinstance(target, LegacyTensorType):
+        target = target.dtype
+    if not isinstance(target, dt.DType):
+        raise TypeError(
+            f"type() expects a dtype (pt.float64), a tensor type (pt.DoubleTensor) or its name; "
+            f"got {type(dtype).__name__} {dtype!r}"
+        )
+    return self if self.dtype is target else self.astype(target)
 
 
 def _pickled_value(t: Tensor) -> Any:
