@@ -25,7 +25,7 @@ from ._ops._registry import OPS
 from ._ops.creation import asarray, check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
-from ._ops.indexing import _plain, fill_key, put, split_key
+from ._ops.indexing import _plain, _Slot, fill_key, put, split_key
 from ._ops.manipulation import expand_dims, permute_dims, reshape, squeeze
 from ._tensor_base import SUBCLASSES, TensorBase
 
@@ -40,9 +40,11 @@ if TYPE_CHECKING:
 _NUMERIC = dt.CATEGORY_NAMES.index("numeric")
 _BOOL = dt.CATEGORY_NAMES.index("boolean")
 _REAL_FLOAT = dt.CATEGORY_NAMES.index("real floating-point")
+_INT = dt.CATEGORY_NAMES.index("integer")
 _GRAD = _config.GRAD_ENABLED
 _T = TypeVar("_T")
 _GETITEM = OPS["__getitem__"]
+_FIRST_SLOT = _Slot(0)  # (the key of x[idx]: the first index tensor)
 
 
 def _operator(name: str) -> Callable[..., Tensor]:
@@ -228,6 +230,27 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
                 d = r = None
                 return cast("Tensor", _as_view(t, self, key))
         d = None
+    elif (c is _tb.TENSOR or c in SUBCLASSES) and (b := self._backend) is key._backend:
+        # x[idx] (a batch of rows): one index tensor of integers, on an eager backend, as the
+        # backend indexes (out of range: the general path below raises in polytensor's words)
+        kd = key._data
+        if not b.lazy and kd.dtype in b.cats[_INT] and kd.ndim:
+            d = self._data
+            try:
+                r = d[kd] if d.__class__ is b.array_type and d.ndim else None
+            except Exception:  # noqa: BLE001 - the general path raises in its words
+                r = None
+            if r is not None:
+                if r.__class__ is not b.array_type:
+                    r = b.as_array(r)
+                t = _new(_tb.TENSOR)
+                t._data = r
+                t._backend = b
+                t._meta = None
+                if self._meta is not None and _GRAD.get():
+                    _tape.record_tensors(_GETITEM, (self, key), (d, kd), {"key": _FIRST_SLOT}, t)
+                return cast("Tensor", t)
+            d = None
     if key.__class__ is list or key.__class__ is tuple:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
@@ -491,6 +514,26 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
+    c = key.__class__
+    if (
+        (c is int or c is slice or c is tuple)
+        and (value.__class__ is float or value.__class__ is int)
+        and self._meta is None
+        and self._write_back is None
+        and (b := self._backend).mutable
+    ):  # x[0] = 1.0, x[:, 1:] = 0: a number into a tensor in no graph, not a view
+        d = self._data
+        if d.dtype in b.cats[_REAL_FLOAT] and _plain(key, d.shape):
+            check_float_fits("__setitem__", value, self.dtype)  # (1e40 into float32)
+            try:
+                d[key] = value
+            except (IndexError, TypeError, ValueError):  # (array-api-strict asks for a
+                pass  # trailing ... where the key indexes fewer axes: the path below adds it)
+            else:
+                d = None  # (no local may hold the data: bump_version asks who else does)
+                _tape.bump_version(self)
+                return
+        d = None
     if key.__class__ is list or key.__class__ is tuple:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:

@@ -126,3 +126,51 @@ def test_max_along_a_dim_gives_its_gradient_to_the_first_tied_element() -> None:
     np.testing.assert_array_equal(indices.numpy(), [1, 0])
     (values * pt.asarray([10.0, 20.0])).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 10.0, 0.0], [20.0, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rows_by_an_index_tensor_give_numpy_s_rows_and_gradient(backend: str) -> None:
+    pytest.importorskip(backend)
+    a = np.arange(12.0).reshape(4, 3)
+    idx = np.array([3, 0, -1, 3])
+    with pt.use_backend(backend):
+        w = pt.asarray(a, requires_grad=True)
+        rows = w[pt.asarray(idx)]
+        np.testing.assert_array_equal(rows.detach().numpy(), a[idx])
+        (rows * pt.asarray(np.arange(12.0).reshape(4, 3))).sum().backward()
+        expected = np.zeros_like(a)
+        np.add.at(expected, idx, np.arange(12.0).reshape(4, 3))
+        np.testing.assert_array_equal(w.grad.numpy(), expected)
+        rows = pt.asarray(a)[pt.asarray(idx)]
+        rows[0, 0] = -1.0  # (a copy, as PyTorch's advanced indexing makes)
+        assert w.detach().numpy()[3, 0] == 9.0
+        with pytest.raises(IndexError, match=r"__getitem__\(\): index 4 is out of bounds"):
+            pt.asarray(a)[pt.asarray([0, 4])].numpy()  # (on Dask: when computed)
+
+
+@pytest.mark.parametrize("dtype", [pt.float32, pt.float64, pt.int64])
+@pytest.mark.parametrize(
+    "key", [1, slice(1, 3), (slice(None), 0), (2, 1), (-1, slice(None, None, 2))]
+)
+def test_a_number_written_at_a_basic_index_lands_as_numpy_s(dtype: pt.DType, key: object) -> None:
+    x = pt.zeros((4, 3), dtype=dtype)
+    ref = np.zeros((4, 3), dtype=x.numpy().dtype)
+    x[key] = 7
+    ref[key] = 7
+    x[key] = 2.0
+    ref[key] = 2.0
+    np.testing.assert_array_equal(x.numpy(), ref)
+
+
+def test_a_number_written_into_a_view_or_a_leaf_takes_the_checked_path() -> None:
+    base = pt.zeros((2, 3))
+    row = base[1]
+    row[0] = 5.0  # (a view: written through to its base)
+    np.testing.assert_array_equal(base.numpy(), [[0, 0, 0], [5, 0, 0]])
+    leaf = pt.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        leaf[0] = 1.0
+    with pytest.raises(OverflowError, match="float32"):
+        pt.zeros(3)[0] = 1e40
+    with pytest.raises(IndexError, match="out of bounds"):
+        pt.zeros(3)[3] = 1.0
