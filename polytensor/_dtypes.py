@@ -7,7 +7,7 @@ so a backend's promotion quirks never leak into polytensor's results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "ALL_DTYPES",
@@ -344,3 +344,25 @@ def check_result_cast(result: DType, target: DType, where: str, fix: str = "") -
             f"result into a {target.kind} tensor; use the out-of-place form"
             f"{f' ({fix})' if fix else ''}, or cast the operand to {target.name} first"
         )
+
+
+_NUMPY_NAMES: dict[Any, str] = {}
+
+
+def numpy_name(d: Any) -> str:
+    """``d.name`` of a NumPy dtype, made once per dtype (NumPy works it out in Python at every
+    read: 1-2 us of ``pt.from_numpy`` and ``pt.tensor``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._dtypes import numpy_name
+    >>> numpy_name(np.dtype("float32")), numpy_name(np.dtype(">i8"))
+    ('float32', 'int64')
+    """
+    n = _NUMPY_NAMES.get(d)
+    if n is None:
+        n = d.name
+        if len(_NUMPY_NAMES) < 256:
+            _NUMPY_NAMES[d] = n
+    return n

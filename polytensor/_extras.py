@@ -58,7 +58,7 @@ def from_numpy(a: Any) -> Tensor:
             f"from_numpy() expects a numpy.ndarray; got {type(a).__name__}; "
             f"use pt.asarray(data) for other data"
         )
-    if a.dtype.name not in dt.BY_NAME or not a.dtype.isnative:
+    if dt.numpy_name(a.dtype) not in dt.BY_NAME or not a.dtype.isnative:
         raise TypeError(
             f"from_numpy() got NumPy dtype {a.dtype}; polytensor supports "
             f"{', '.join(dt.BY_NAME)} in native byte order"

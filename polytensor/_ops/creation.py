@@ -651,14 +651,14 @@ def asarray(
                 f"tensor, Python scalar, nested sequence, or an object with "
                 f"DLPack or the buffer protocol"
             ) from None
-        if host.dtype.kind not in "biufc" or host.dtype.name not in dt.BY_NAME:
+        if host.dtype.kind not in "biufc" or dt.numpy_name(host.dtype) not in dt.BY_NAME:
             raise TypeError(
                 f"asarray() cannot make a tensor from data of NumPy dtype "
                 f"{host.dtype}; polytensor supports {', '.join(dt.BY_NAME)}"
             )
         if not host.dtype.isnative:
             host = host.astype(host.dtype.newbyteorder("="))
-        if dtype is not None and host.dtype.name != dtype.name:
+        if dtype is not None and dt.numpy_name(host.dtype) != dtype.name:
             if copy is False:
                 raise ValueError(
                     "asarray() with copy=False cannot change the dtype; pass copy=None"
@@ -671,7 +671,7 @@ def asarray(
 
 
 def _checked_cast(host: Any, d: dt.DType) -> Any:
-    if host.dtype.name == d.name:
+    if dt.numpy_name(host.dtype) == d.name:
         return host
     if host.dtype.kind in "iu" and d.kind in ("signed integer", "unsigned integer"):
         info = dt.IINFO[d]

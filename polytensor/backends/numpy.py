@@ -268,6 +268,17 @@ def _direct(xp: Any) -> dict[str, Any]:
         return e
 
     min_reduce, generic_check = np.minimum.reduce, generic_check_index(BACKEND)
+    conformant_argmax, conformant_argmin = xp.argmax, xp.argmin
+
+    def argmax(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        if type(x) is ndarray:
+            return x.argmax(axis=axis, keepdims=keepdims)
+        return conformant_argmax(x, axis=axis, keepdims=keepdims)
+
+    def argmin(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        if type(x) is ndarray:
+            return x.argmin(axis=axis, keepdims=keepdims)
+        return conformant_argmin(x, axis=axis, keepdims=keepdims)
 
     def check_index(x: Any, /, *, size: int, ignore: int, where: str, what: str) -> Any:
         # indices all in range (two reductions), else generic_check_index's test and error
@@ -336,6 +347,11 @@ def _direct(xp: Any) -> dict[str, Any]:
         "ones_like": ones_like,
         "broadcast_to": broadcast_to,
         "sum": np.add.reduce,
+        # max, min, argmax, argmin: what np.max and x.argmax call, without np.max's Python
+        "max": max_reduce,
+        "min": min_reduce,
+        "argmax": argmax,
+        "argmin": argmin,
         "_matmul_nt": matmul_nt,
         "_matmul_tn": matmul_tn,
         "_relu_backward": relu_backward,
