@@ -140,7 +140,7 @@ def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     >>> pt.cat([pt.ones(2), pt.zeros(1)])
     tensor([1., 1., 0.], backend='numpy')
     """
-    return concat(one_dtype(tensors), axis=dim if axis is None else axis)
+    return concat(one_dtype(tensors, "cat"), axis=dim if axis is None else axis)
 
 
 def _tensor_arg(where: str, name: str, value: Any) -> Tensor:

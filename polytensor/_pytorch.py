@@ -1549,7 +1549,7 @@ def hstack(tensors: Any) -> Tensor:
     ts = [_at_least(t, 1) for t in tensors]
     if not ts:
         raise ValueError("hstack() takes a non-empty sequence of tensors")
-    return concat(one_dtype(ts), axis=0 if ts[0].ndim == 1 else 1)
+    return concat(one_dtype(ts, "hstack"), axis=0 if ts[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Any) -> Tensor:
@@ -1566,7 +1566,7 @@ def vstack(tensors: Any) -> Tensor:
     ts = [_at_least(t, 2) for t in tensors]
     if not ts:
         raise ValueError("vstack() takes a non-empty sequence of tensors")
-    return concat(one_dtype(ts), axis=0)
+    return concat(one_dtype(ts, "vstack"), axis=0)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -1838,7 +1838,7 @@ def stack(
     (2, 2)
     """
     a = _dim_or_axis("stack", dim, axis)
-    t = _stack(one_dtype(arrays), axis=0 if a is None else a)
+    t = _stack(one_dtype(arrays, "stack"), axis=0 if a is None else a)
     return t if out is None else _into(out, t, "stack")
 
 

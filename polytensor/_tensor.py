@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config, _tape
 from . import _dtypes as dt
+from ._checks import OutOfRangeError
 from ._config import get_default_dtype, parse_device
 from ._consumers import note_namespace_request
 from ._extras import tensor
@@ -586,31 +587,63 @@ _GRAD = _config.GRAD_ENABLED
 register_view(as_view)
 
 
-def _legacy_constructor(data: tuple[Any, ...], device: Any, dtype: Any = None) -> Tensor:
+def _legacy_constructor(
+    data: tuple[Any, ...], device: Any, dtype: Any = None, where: str = "Tensor"
+) -> Tensor:
     """PyTorch's ``torch.Tensor(...)``: ``(data)``, ``(*sizes)``, ``(Size)`` or ``()``, of
-    ``dtype`` (None: the default float dtype; ``pt.LongTensor`` gives int64)."""
+    ``dtype`` (None: the default float dtype; ``pt.LongTensor`` gives int64); ``where`` names
+    the constructor in errors."""
     if dtype is None:
         dtype = get_default_dtype()
     if not data:
         return zeros((0,), dtype=dtype, device=device)
     if isinstance(data[0], Size) and len(data) == 1:
-        return zeros(tuple(data[0]), dtype=dtype, device=device)
+        data = tuple(data[0])
     if all(isinstance(d, int) and not isinstance(d, bool) for d in data):
+        if any(d < 0 for d in data):
+            raise ValueError(f"{where}() got a negative dimension in the sizes {data}")
         return zeros(data, dtype=dtype, device=device)
     if len(data) != 1:
         raise TypeError(
-            f"Tensor() got {len(data)} arguments that are not all ints ({data!r}); expected "
-            f"the sizes of a new tensor (Tensor(2, 3)) or one sequence of data (Tensor([1, 2]))"
+            f"{where}() got {len(data)} arguments that are not all ints ({data!r}); expected "
+            f"the sizes of a new tensor ({where}(2, 3)) or one sequence of data "
+            f"({where}([1, 2]))"
         )
     value = data[0]
     if isinstance(value, (bool, float, complex)) or (
         isinstance(value, Tensor) is False and getattr(value, "ndim", None) == 0
     ):
         raise TypeError(
-            f"Tensor() got the scalar {value!r}; Tensor(n) makes a tensor of n elements, so "
+            f"{where}() got the scalar {value!r}; {where}(n) makes a tensor of n elements, so "
             f"pass a list ([{value!r}]) or use pt.tensor({value!r}) for a 0-d tensor"
         )
-    return tensor(value, dtype=dtype, device=device)
+    if isinstance(value, TensorBase):
+        if value.dtype is not dtype:  # (PyTorch's refuses another dtype, and so does this)
+            raise TypeError(
+                f"{where}() got a tensor of dtype {value.dtype.name}; expected {dtype.name}: "
+                f"cast it with x.to(pt.{dtype.name})"
+            )
+        return tensor(value, device=device)
+    if dtype.kind in ("signed integer", "unsigned integer"):
+        # numbers that do not fit, or floats that are not whole within the range: refused, not
+        # wrapped (a float is truncated toward zero, as PyTorch's)
+        given = tensor(value, device=device)
+        if given.dtype.kind == "real floating":
+            info = dt.IINFO[dtype]
+            if given.size and not (
+                given.isfinite().all().item()
+                and given.min().item() > info.min - 1
+                and given.max().item() < info.max + 1
+            ):
+                raise OutOfRangeError(
+                    f"{where}() got values that {dtype.name} cannot hold (range {info.min} to "
+                    f"{info.max}; infinities and NaN have no integer value)"
+                )
+            return given.to(dtype)
+    try:
+        return tensor(value, dtype=dtype, device=device)
+    except OutOfRangeError as e:
+        raise OutOfRangeError(f"{where}(): {e}") from None
 
 
 class LegacyTensorType(type):
@@ -632,8 +665,14 @@ class LegacyTensorType(type):
 
     dtype: dt.DType
 
-    def __call__(cls, *data: Any, device: Any = None) -> Tensor:
-        return _legacy_constructor(data, device, cls.dtype)
+    def __call__(cls, *data: Any, device: Any = None, **kwargs: Any) -> Tensor:
+        if kwargs:
+            raise TypeError(
+                f"{cls.__name__}() takes data or sizes, and device=; got "
+                f"{', '.join(k + '=' for k in kwargs)} (make the tensor with pt.tensor(..., "
+                f"dtype=pt.{cls.dtype.name}, requires_grad=True) for those)"
+            )
+        return _legacy_constructor(data, device, cls.dtype, cls.__name__)
 
     def __instancecheck__(cls, obj: Any) -> bool:
         return isinstance(obj, TensorBase) and obj.dtype is cls.dtype
@@ -668,11 +707,24 @@ LEGACY_TYPES: dict[str, LegacyTensorType] = {
 }
 
 
+# PyTorch's type names of every dtype (x.type()), and the dtype of each (x.type(name))
+_TYPE_NAMES: dict[dt.DType, str] = {
+    **{t.dtype: name for name, t in LEGACY_TYPES.items()},
+    dt.complex64: "ComplexFloatTensor",
+    dt.complex128: "ComplexDoubleTensor",
+    dt.uint16: "UInt16Tensor",
+    dt.uint32: "UInt32Tensor",
+    dt.uint64: "UInt64Tensor",
+}
+_BY_TYPE_NAME: dict[str, dt.DType] = {name: d for d, name in _TYPE_NAMES.items()}
+
+
 def type_method(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
     """PyTorch's ``x.type()``: with no argument, the tensor's type as PyTorch names it (the
     string that programs compare: ``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'`` on a
     GPU); with a dtype, a legacy type (``pt.DoubleTensor``) or such a string, this tensor cast
-    to it (itself when it has that dtype). ``non_blocking`` is accepted and changes nothing.
+    to it (itself when it has that dtype), and moved to the GPU or off it as the string says.
+    ``non_blocking`` is accepted and changes nothing.
 
     Examples
     --------
@@ -682,21 +734,19 @@ def type_method(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> 
     ('torch.FloatTensor', polytensor.int64, polytensor.float64)
     """
     if dtype is None:
-        names = {t.dtype: name for name, t in LEGACY_TYPES.items()}
-        name = names.get(self.dtype)
-        if name is None:  # (a dtype PyTorch's legacy types do not name)
-            return f"torch.{self.dtype.name}"
-        gpu = self.device.type == "cuda"
-        return f"torch.cuda.{name}" if gpu else f"torch.{name}"
+        name = _TYPE_NAMES[self.dtype]
+        return f"torch.cuda.{name}" if self.device.type == "cuda" else f"torch.{name}"
     target = dtype
     if isinstance(dtype, str):
-        name = dtype.rpartition(".")[2]
-        if dtype.count(".") > 2 or name not in LEGACY_TYPES:
+        prefix, _, name = dtype.rpartition(".")
+        if prefix not in ("torch", "torch.cuda") or name not in _BY_TYPE_NAME:
             raise ValueError(
-                f"type() got the type name {dtype!r}; expected one of "
-                f"{', '.join('torch.' + n for n in LEGACY_TYPES)}"
+                f"type() got the type name {dtype!r}; expected torch.<name> or "
+                f"torch.cuda.<name>, <name> one of {', '.join(_BY_TYPE_NAME)}"
             )
-        target = LEGACY_TYPES[name]
+        target = _BY_TYPE_NAME[name]
+        if (prefix == "torch.cuda") != (self.device.type == "cuda"):  # (PyTorch's moves it)
+            return type_method(self.to("cuda" if prefix == "torch.cuda" else "cpu"), target)
     if isinstance(target, LegacyTensorType):
         target = target.dtype
     if not isinstance(target, dt.DType):

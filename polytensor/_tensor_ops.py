@@ -234,10 +234,10 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
         # x[idx] (a batch of rows): one index tensor of integers, on an eager backend, as the
         # backend indexes (out of range: the general path below raises in polytensor's words)
         kd = key._data
-        if not b.lazy and kd.dtype in b.cats[_INT] and kd.ndim:
+        if not (b.lazy or b.multi_device) and kd.dtype in b.cats[_INT] and kd.ndim:
             d = self._data
             try:
-                r = d[kd] if d.__class__ is b.array_type and d.ndim else None
+                r = b.fns[_GETITEM.index](d, kd) if d.__class__ is b.array_type and d.ndim else None
             except Exception:  # noqa: BLE001 - the general path raises in its words
                 r = None
             if r is not None:

@@ -48,7 +48,55 @@ def test_a_legacy_type_makes_tensors_of_its_dtype(backend: str, name: str, dtype
 
 def test_a_legacy_type_from_floats_truncates_as_a_cast() -> None:
     np.testing.assert_array_equal(pt.LongTensor([1.7, -2.2]).numpy(), [1, -2])
+    np.testing.assert_array_equal(pt.ByteTensor([1.7, 255.5]).numpy(), [1, 255])
     assert pt.FloatTensor(np.ones((2, 2), dtype=np.float64)).dtype is pt.float32
+    assert pt.FloatTensor(pt.ones(2)).dtype is pt.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: pt.ByteTensor([1.7, -2.2]),
+            OverflowError,
+            r"ByteTensor\(\) got values that uint8",
+        ),
+        (lambda: pt.LongTensor([float("nan")]), OverflowError, r"LongTensor\(\) got values"),
+        (lambda: pt.IntTensor([float("inf")]), OverflowError, r"IntTensor\(\) got values"),
+        (lambda: pt.ByteTensor([-1]), OverflowError, r"ByteTensor\(\): .*range of uint8"),
+        (lambda: pt.LongTensor(pt.ones(2)), TypeError, r"LongTensor\(\) got a tensor of dtype"),
+        (lambda: pt.LongTensor(-1), ValueError, r"LongTensor\(\) got a negative dimension"),
+        (lambda: pt.LongTensor(2, 3.0), TypeError, r"LongTensor\(\) got 2 arguments"),
+        (lambda: pt.FloatTensor([1.0], requires_grad=True), TypeError, r"FloatTensor\(\) takes"),
+    ],
+)
+def test_what_a_legacy_type_cannot_hold_is_refused_naming_it(
+    call: object, error: type, match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [pt.complex64, pt.complex128, pt.uint16, pt.uint32, pt.uint64, pt.float32, pt.bool],
+)
+def test_the_type_name_of_every_dtype_casts_back_to_it(dtype: pt.DType) -> None:
+    x = pt.zeros(2, dtype=dtype)
+    name = x.type()
+    assert name.startswith("torch.") and name.endswith("Tensor")
+    assert pt.zeros(2, dtype=pt.int8).type(name).dtype is dtype
+
+
+def test_a_cuda_type_name_moves_the_tensor_to_the_gpu() -> None:
+    # (PyTorch's x.type("torch.cuda.FloatTensor"): without a GPU, the CuPy backend says so)
+    if not pt.cuda.is_available():
+        with pytest.raises(pt.backends.BackendUnavailable, match="cupy"):
+            pt.ones(2).type("torch.cuda.DoubleTensor")
+        return
+    y = pt.ones(2).type("torch.cuda.DoubleTensor")
+    assert y.device.type == "cuda" and y.dtype is pt.float64
+    assert y.type("torch.DoubleTensor").device.type == "cpu"
 
 
 def test_type_records_the_cast() -> None:
@@ -72,6 +120,8 @@ def test_the_integer_casts(method: str, dtype: pt.DType) -> None:
     ("call", "error", "match"),
     [
         (lambda: pt.ones(2).type("torch.HalfTensor"), ValueError, r"type\(\) got the type name"),
+        (lambda: pt.ones(2).type("FloatTensor"), ValueError, r"expected torch.<name>"),
+        (lambda: pt.ones(2).type("numpy.FloatTensor"), ValueError, r"expected torch.<name>"),
         (lambda: pt.ones(2).type(3), TypeError, r"type\(\) expects a dtype"),
         (lambda: pt.LongTensor(2.5), TypeError, "scalar 2.5"),
         (lambda: pt.FloatTensor([1], [2]), TypeError, "not all ints"),

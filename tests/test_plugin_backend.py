@@ -227,6 +227,20 @@ def test_mixing_devices_raises_the_value_error_of_the_built_in_multi_device_back
     )
 
 
+def test_rows_by_an_index_tensor_of_another_device_raise_as_other_mixes(
+    multi: tuple[pt.Device, pt.Device],
+) -> None:
+    first, second = multi
+    x = pt.asarray([[1.0, 2.0], [3.0, 4.0]], device=first, requires_grad=True)
+    idx = pt.asarray([1, 0], device=second)
+    with pytest.raises(ValueError, match=r"__getitem__\(\) got tensors on two devices"):
+        x[idx]
+    rows = x[pt.asarray([1, 0], device=first)]
+    assert str(rows.device) == str(first)
+    rows.sum().backward()
+    np.testing.assert_array_equal(x.grad.to_device("cpu").numpy(), [[1.0, 1.0], [1.0, 1.0]])
+
+
 def test_tensors_on_one_device_compute_there(plugin: Backend) -> None:
     x = pt.asarray([1.0, 2.0], device="twodevices:dev1")
     y = pt.exp(x) * x + 1.0

@@ -49,7 +49,8 @@ def test_cat_of_mixed_dtypes_promotes_as_polytensor_does() -> None:
         (lambda: pt.stack([pt.ones(2)], axis=2), r"stack\(\): axis 2 is out of bounds"),
         (lambda: pt.cat([pt.ones(2), pt.ones((2, 2))]), r"concat\(\): all the input arrays"),
         (lambda: pt.cat([pt.asarray(1.0), pt.asarray(2.0)]), r"concat\(\): zero-dimensional"),
-        (lambda: pt.cat(pt.ones(2)), r"expected a list or tuple of tensors to join; got a tensor"),
+        (lambda: pt.cat(pt.ones(2)), r"cat\(\) expects a list or tuple of tensors; got a tensor"),
+        (lambda: pt.stack(pt.ones(2)), r"stack\(\) expects a list or tuple of tensors; got a"),
     ],
 )
 def test_cat_and_stack_errors_name_the_function(call: object, match: str) -> None:

@@ -241,7 +241,7 @@ unstack: Function = op(
 _copy = op("_copy", "(x, /)", "any", lambda g, _out, _x: (g,))
 
 
-def one_dtype(arrays: Any) -> list[Any]:
+def one_dtype(arrays: Any, where: str = "concat") -> list[Any]:
     """``arrays`` (a sequence of tensors) cast to one dtype by polytensor's promotion rule,
     as its element-wise ops promote (int64 with float32 is float32), where the library's own
     concat would promote otherwise (NumPy: float64); as they are when they share a dtype or
@@ -251,8 +251,8 @@ def one_dtype(arrays: Any) -> list[Any]:
     """
     if isinstance(arrays, TensorBase):  # (its elements would be joined: PyTorch refuses it)
         raise TypeError(
-            "expected a list or tuple of tensors to join; got a tensor; pass [x] (or "
-            "x.unbind(0), to join its rows)"
+            f"{where}() expects a list or tuple of tensors; got a tensor; pass [x] (or "
+            f"x.unbind(0), to join its rows)"
         )
     items: list[Any] = list(arrays)
     if items and isinstance(items[0], TensorBase):  # (tensors of one backend and dtype: as is)
