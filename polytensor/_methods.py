@@ -1226,6 +1226,52 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     return assign_inplace(self, r, "masked_fill_")
 
 
+def scatter_(
+    self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
+) -> Tensor:
+    """In-place ``scatter``: ``src`` (a tensor or a number) written into this tensor at
+    ``index`` along ``dim`` (``reduce="add"``: added).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3); _ = x.scatter_(1, pt.asarray([[2], [0]]), 1.0); x
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]], backend='numpy')
+    """
+    r = _pytorch.scatter(
+        _inplace.alias_before_inplace(self), dim, index, src, value=value, reduce=reduce
+    )
+    return assign_inplace(self, r, "scatter_")
+
+
+def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """In-place ``scatter_add``: ``src`` added into this tensor at ``index`` along ``dim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(3); _ = x.scatter_add_(0, pt.asarray([1, 1]), pt.ones(2)); x
+    tensor([0., 2., 0.], backend='numpy')
+    """
+    r = _pytorch.scatter_add(_inplace.alias_before_inplace(self), dim, index, src)
+    return assign_inplace(self, r, "scatter_add_")
+
+
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """In-place ``index_add``: ``alpha * source``'s slices added into this tensor's slices
+    ``index`` along ``dim``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(3); _ = x.index_add_(0, pt.asarray([0, 0]), pt.ones(2)); x
+    tensor([2., 0., 0.], backend='numpy')
+    """
+    r = _pytorch.index_add(_inplace.alias_before_inplace(self), dim, index, source, alpha=alpha)
+    return assign_inplace(self, r, "index_add_")
+
+
 def expand_as(self: Tensor, other: Tensor) -> Tensor:
     """PyTorch's ``x.expand_as(other)``: ``x.expand(*other.shape)``.
 
@@ -1893,6 +1939,12 @@ class TensorMethods:
     masked_fill_ = masked_fill_
     index_select = _pytorch.index_select
     gather = _pytorch.gather
+    scatter = _pytorch.scatter
+    scatter_ = scatter_
+    scatter_add = _pytorch.scatter_add
+    scatter_add_ = scatter_add_
+    index_add = _pytorch.index_add
+    index_add_ = index_add_
     narrow = _pytorch.narrow
     select = _pytorch.select
     unbind = _pytorch.unbind

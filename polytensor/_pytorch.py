@@ -19,7 +19,7 @@ from . import _dtypes as dt
 from ._checks import check_flag, describe
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
-from ._ops.creation import full_like
+from ._ops.creation import arange, full_like
 from ._ops.data_types import astype
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import (
@@ -71,6 +71,7 @@ __all__ = [
     "fmod",
     "gather",
     "hstack",
+    "index_add",
     "index_select",
     "inverse",
     "is_floating_point",
@@ -97,6 +98,8 @@ __all__ = [
     "roll",
     "round",
     "rsqrt",
+    "scatter",
+    "scatter_add",
     "select",
     "softmax",
     "sort",
@@ -1387,6 +1390,193 @@ def _integer_index(where: str, index: Any, allowed: tuple[Any, ...] = (dt.int32,
         raise RuntimeError(f"{where}(): expected dtype {names} for index; got {index.dtype.name}")
 
 
+def _scatter_key(where: str, input: Tensor, dim: int, index: Tensor) -> tuple[Any, ...]:
+    """The advanced index of the elements of ``input`` that a scatter along ``dim`` by
+    ``index`` reaches: ``index`` itself along ``dim``, each other axis's own positions (an
+    index with ``input``'s number of dimensions, no larger than it apart from ``dim``)."""
+    _tensor_arg(where, input)
+    _integer_index(where, index)
+    n = input.ndim
+    if index.ndim != n:
+        raise RuntimeError(
+            f"{where}(): the index must have as many dimensions as the input ({n}); got "
+            f"{index.ndim}"
+        )
+    d = check_dim(where, dim, n)
+    for i in range(n):
+        if i != d and _size(where, index, i) > _size(where, input, i):
+            raise RuntimeError(
+                f"{where}(): the index {tuple(index.shape)} must be no larger than the input "
+                f"{tuple(input.shape)} apart from dimension {d}"
+            )
+    checked = _in_range(where, index, _size(where, input, d), RuntimeError)
+    key: list[Any] = []
+    for i in range(n):
+        if i == d:
+            key.append(checked)
+        else:
+            shape = [1] * n
+            shape[i] = -1
+            key.append(
+                reshape(
+                    arange(_size(where, index, i), dtype=index.dtype, device=index.device),
+                    tuple(shape),
+                )
+            )
+    return tuple(key)
+
+
+def _scatter_source(where: str, input: Tensor, index: Tensor, src: Any) -> Any:
+    """``src`` cut to ``index``'s shape (PyTorch reads only that corner of it), checked to be
+    a tensor of ``input``'s dtype with as many dimensions, or a Python number."""
+    if not isinstance(src, TensorBase):
+        if isinstance(src, (bool, int, float)):
+            return src
+        raise TypeError(
+            f"{where}() expects src to be a tensor or a Python number; got {type(src).__name__}"
+        )
+    if src.dtype is not input.dtype:
+        raise RuntimeError(
+            f"{where}(): expected src of the input's dtype {input.dtype.name}; got "
+            f"{src.dtype.name}; cast it with src.to(pt.{input.dtype.name})"
+        )
+    if src.ndim != input.ndim or builtins.any(
+        _size(where, src, i) < _size(where, index, i) for i in range(index.ndim)
+    ):
+        raise RuntimeError(
+            f"{where}(): src {tuple(src.shape)} must have the index's dimensions and be no "
+            f"smaller than the index {tuple(index.shape)}"
+        )
+    if tuple(src.shape) == tuple(index.shape) or index.ndim == 0:
+        return src
+    return cast("Tensor", src)[tuple(slice(0, s) for s in index.shape)]
+
+
+def _one(v: Any) -> Any:
+    """A 0-d tensor as a tensor of one element (a number or another tensor as it is)."""
+    return reshape(v, (1,)) if isinstance(v, TensorBase) and v.ndim == 0 else v
+
+
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
+    """PyTorch's ``torch.scatter(x, dim, index, src)`` (and ``x.scatter``): a copy of ``x``
+    with ``src[i][j]`` written at ``[index[i][j]][j]`` for ``dim`` 0 (and so on); ``src`` a
+    tensor of ``x``'s dtype or a number (or ``value=``); ``reduce="add"`` adds instead
+    (``scatter_add``). Where several entries of ``index`` name one element, one of them is
+    written, as in PyTorch. Differentiable in ``x`` and ``src``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> labels = pt.asarray([2, 0])
+    >>> pt.zeros(2, 3).scatter(1, labels.unsqueeze(1), 1.0)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]], backend='numpy')
+    """
+    from ._ops.indexing import put
+
+    if (src is None) == (value is None):
+        raise TypeError("scatter() takes src or value=, one of them")
+    given = value if src is None else src
+    if isinstance(input, TensorBase) and input.ndim == 0:  # (as a tensor of one element)
+        check_dim("scatter", dim, 0)
+        return reshape(
+            scatter(reshape(input, (1,)), 0, _one(index), _one(given), reduce=reduce), ()
+        )
+    if reduce is not None:
+        if reduce != "add":
+            raise ValueError(
+                f"scatter() got reduce={reduce!r}; polytensor supports reduce='add' "
+                f"(scatter_add) alone"
+            )
+        if not isinstance(given, TensorBase):
+            given = full_like(index, given, dtype=input.dtype)
+        return scatter_add(input, dim, index, given)
+    key = _scatter_key("scatter", input, dim, index)
+    source = _scatter_source("scatter", input, index, given)
+    try:
+        return cast("Tensor", put(input, key, source))
+    except IndexError as e:  # (array-api-strict writes at no array of indices)
+        raise IndexError(f"scatter() on the {input._backend.name} backend: {e}") from e
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """PyTorch's ``torch.scatter_add(x, dim, index, src)`` (and ``x.scatter_add``): a copy of
+    ``x`` with ``src[i][j]`` added at ``[index[i][j]][j]`` for ``dim`` 0 (and so on), repeated
+    indices adding up; differentiable in ``x`` and ``src``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros(3).scatter_add(0, pt.asarray([0, 2, 0]), pt.asarray([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.], backend='numpy')
+    """
+    from ._ops.indexing import _scatter_add, split_key
+
+    if isinstance(input, TensorBase) and input.ndim == 0:  # (as a tensor of one element)
+        check_dim("scatter_add", dim, 0)
+        return reshape(scatter_add(reshape(input, (1,)), 0, _one(index), _one(src)), ())
+    key = _scatter_key("scatter_add", input, dim, index)
+    if not isinstance(src, TensorBase):
+        raise TypeError(f"scatter_add() expects src to be a tensor; got {type(src).__name__}")
+    part = _scatter_source("scatter_add", input, index, src)
+    template, tensors = split_key(key, "scatter_add")
+    added = _scatter_add(part, *tensors, key=template, shape=tuple(input.shape))
+    return input + added
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """PyTorch's ``torch.index_add(x, dim, index, source, alpha=1)`` (and ``x.index_add``):
+    a copy of ``x`` with ``alpha * source``'s slice ``i`` along ``dim`` added to ``x``'s slice
+    ``index[i]``, repeated indices adding up; differentiable in ``x`` and ``source``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros(3, 2).index_add(0, pt.asarray([2, 2]), pt.ones(2, 2))
+    tensor([[0., 0.],
+            [0., 0.],
+            [2., 2.]], backend='numpy')
+    """
+    from ._ops.indexing import _scatter_add, _Slot
+
+    _tensor_arg("index_add", input)
+    _tensor_arg("index_add", source)
+    _integer_index("index_add", index)
+    if index.ndim > 1:
+        raise RuntimeError(f"index_add(): the index must be 1-D; got {index.ndim}-D")
+    n = input.ndim
+    d = check_dim("index_add", dim, builtins.max(n, 1))
+    k = _size("index_add", index, 0) if index.ndim else 1
+    want = tuple(k if i == d else input.shape[i] for i in range(n))
+    if source.dtype is not input.dtype:
+        raise RuntimeError(
+            f"index_add(): expected source of the input's dtype {input.dtype.name}; got "
+            f"{source.dtype.name}"
+        )
+    if tuple(source.shape) != want:
+        raise RuntimeError(
+            f"index_add(): source {tuple(source.shape)} must have the input's shape "
+            f"{tuple(input.shape)} with dimension {d} as long as the index: {want}"
+        )
+    if n == 0:
+        return cast("Tensor", input + alpha * source)
+    checked = _in_range(
+        "index_add", reshape(index, (-1,)), _size("index_add", input, d), RuntimeError
+    )
+    key = (slice(None),) * d + (_Slot(0),)
+    part = source if alpha == 1 else source * alpha
+    added = _scatter_add(part, checked, key=key, shape=tuple(input.shape))
+    return input + added
+
+
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """PyTorch's ``torch.index_select(x, dim, index)`` (and ``x.index_select``): the entries
     of ``x`` at the positions ``index`` (a 1-d or 0-d integer tensor) along ``dim``;
@@ -1474,7 +1664,13 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise RuntimeError("narrow() cannot be applied to a 0-d tensor")
     d = check_dim("narrow", dim, input.ndim)
     size = _size("narrow", input, d)
-    start, length = operator.index(start), operator.index(length)
+    try:
+        start, length = operator.index(start), operator.index(length)
+    except TypeError:
+        raise TypeError(
+            f"narrow() expects ints for start and length; got {describe(start)} and "
+            f"{describe(length)}"
+        ) from None
     if not -size <= start <= size:
         raise IndexError(
             f"narrow(): start {start} is out of range for dimension {d} of size {size}"
@@ -1531,7 +1727,9 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return tuple(unstack(input, axis=check_dim("unbind", dim, input.ndim)))
 
 
-def _at_least(x: Any, n: int) -> Any:
+def _at_least(x: Any, n: int, where: str = "hstack") -> Any:
+    if not isinstance(x, TensorBase):
+        raise TypeError(f"{where}() expects tensors to join; got {type(x).__name__}")
     return reshape(x, (1,) * (n - x.ndim) + tuple(x.shape)) if x.ndim < n else x
 
 
@@ -1546,10 +1744,10 @@ def hstack(tensors: Any) -> Tensor:
     """
     from ._ops.manipulation import concat, one_dtype
 
-    ts = [_at_least(t, 1) for t in tensors]
+    ts = [_at_least(t, 1) for t in one_dtype(tensors, "hstack")]
     if not ts:
         raise ValueError("hstack() takes a non-empty sequence of tensors")
-    return concat(one_dtype(ts, "hstack"), axis=0 if ts[0].ndim == 1 else 1)
+    return concat(ts, axis=0 if ts[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Any) -> Tensor:
@@ -1563,10 +1761,10 @@ def vstack(tensors: Any) -> Tensor:
     """
     from ._ops.manipulation import concat, one_dtype
 
-    ts = [_at_least(t, 2) for t in tensors]
+    ts = [_at_least(t, 2, "vstack") for t in one_dtype(tensors, "vstack")]
     if not ts:
         raise ValueError("vstack() takes a non-empty sequence of tensors")
-    return concat(one_dtype(ts, "vstack"), axis=0)
+    return concat(ts, axis=0)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:

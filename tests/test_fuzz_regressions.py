@@ -360,3 +360,23 @@ def test_a_diagonal_that_is_no_int_is_refused_in_polytensor_s_words(diagonal: ob
     # (a tuple reached operator.index, whose TypeError named no function)
     with pytest.raises(TypeError, match=r"diag\(\) expects diagonal to be an int"):
         pt.ones((4, 3)).diag(diagonal)
+
+
+@pytest.mark.parametrize("join", [pt.cat, pt.stack, pt.hstack, pt.vstack, pt.concat])
+@pytest.mark.parametrize("given", [1, -math.inf, "ab", pt.ones(2)])
+def test_joining_what_is_no_list_of_tensors_is_refused_naming_the_function(
+    join: object, given: object
+) -> None:
+    # (a number reached list(), whose TypeError named no function; a tensor's elements were
+    # joined)
+    name = join.__name__  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match=rf"{name}\(\) expects a list or tuple of tensors"):
+        join(given)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("start", "length"), [("fro", 1), (0, 1.5), (None, 1)])
+def test_narrow_s_start_and_length_that_are_no_ints_are_refused_naming_it(
+    start: object, length: object
+) -> None:
+    with pytest.raises(TypeError, match=r"narrow\(\) expects ints for start and length"):
+        pt.ones((2, 3)).narrow(1, start, length)  # type: ignore[arg-type]

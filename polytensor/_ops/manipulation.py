@@ -254,6 +254,10 @@ def one_dtype(arrays: Any, where: str = "concat") -> list[Any]:
             f"{where}() expects a list or tuple of tensors; got a tensor; pass [x] (or "
             f"x.unbind(0), to join its rows)"
         )
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(
+            f"{where}() expects a list or tuple of tensors; got {type(arrays).__name__}"
+        )
     items: list[Any] = list(arrays)
     if items and isinstance(items[0], TensorBase):  # (tensors of one backend and dtype: as is)
         b, d = items[0]._backend, items[0]._data.dtype

@@ -48,7 +48,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "logsigmoid": "-pt.logaddexp(0.0, -x)",
         "max_pool1d": _NONE,
         "normalize": "x / pt.clip(pt.linalg.vector_norm(x, axis=1, keepdims=True), 1e-12)",
-        "one_hot": "pt.astype(ids[:, None] == pt.arange(num_classes), pt.float32)",
         "pad": _NONE,
         "relu6": "pt.clip(x, 0.0, 6.0)",
         "softmin": "nn.functional.softmax(-x, dim=dim)",

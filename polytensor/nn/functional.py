@@ -56,6 +56,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
     "silu",
@@ -314,6 +315,41 @@ def _implicit(dim: int | None, ndim: int, where: str, stacklevel: int) -> int:
 
 def _cast(x: Tensor, dtype: Any) -> Tensor:
     return x if dtype is None else astype(x, dtype)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """PyTorch's ``F.one_hot``: class indices ``tensor`` (any shape, an integer dtype) as
+    int64 rows of ``num_classes`` zeros with a one at each index (shape ``tensor.shape +
+    (num_classes,)``); ``num_classes=-1``: one more than the largest index (computed, on a
+    lazy backend).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.one_hot(pt.asarray([2, 0]), 3)
+    tensor([[0, 0, 1],
+            [1, 0, 0]], backend='numpy')
+    """
+    t = _tensor(tensor, "one_hot", "tensor")
+    if t.dtype.kind not in ("signed integer", "unsigned integer"):
+        raise TypeError(f"one_hot() expects integer class indices; got {t.dtype.name}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int):
+        raise TypeError(f"one_hot() expects num_classes to be an int; got {num_classes!r}")
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError(
+                "one_hot(): cannot infer the number of classes from an empty tensor; pass "
+                "num_classes"
+            )
+        num_classes = int(t.max().item()) + 1
+    if num_classes < 0:
+        raise ValueError(f"one_hot() got num_classes={num_classes}; expected -1 or >= 0")
+    t = _check_index(
+        t, size=num_classes, ignore=None, where="one_hot", what="class value"
+    )  # (0 to num_classes - 1: an IndexError now, or when a lazy tensor is computed)
+    classes = arange(num_classes, dtype=t.dtype, device=t.device)
+    return astype(expand_dims(t, axis=-1) == classes, _dt.int64)
 
 
 def dropout(
