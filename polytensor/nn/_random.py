@@ -48,7 +48,8 @@ def uniform_like(like: Tensor, a: float, b: float, gen: Any = None) -> Tensor:
     g = _generator(gen)
     if _host.is_rng(g):  # a NumPy generator given by the caller draws on the host
         return _host_to(g.uniform(a, b, tuple(like.shape)), like)
-    return rand_like(like, generator=g) * (b - a) + a
+    u = rand_like(like, generator=g)
+    return u if a == 0 and b == 1 else u * (b - a) + a  # (U(0, 1): dropout's draw, as it is)
 
 
 def normal_like(like: Tensor, mean: float, std: float, gen: Any = None) -> Tensor:

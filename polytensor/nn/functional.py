@@ -36,6 +36,7 @@ from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
+from ._random import uniform_like as _uniform_like
 
 __all__ = [
     "batch_norm",
@@ -375,25 +376,24 @@ def dropout(
     tensor([[1., 1.],
             [1., 1.]], backend='numpy')
     """
-    from ._random import uniform_like
-
     x = _tensor(input, "dropout")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout(): dropout probability has to be between 0 and 1, but got {p!r}")
     if not training or p == 0.0:  # (PyTorch's returns the input here, in place or not)
         return x
     _floating(x, "dropout")
-    if any(s is None for s in x.shape):
+    if None in x.shape:
         raise ValueError(
             f"dropout() of a tensor with unknown (lazy) shape {x.shape}; call pt.compute(x) first"
         )
     if p == 1.0:
-        scale: Any = lambda v: v * 0.0  # noqa: E731
+        mask: Any = 0.0
     else:
-        keep = uniform_like(x, 0.0, 1.0, generator) >= p
+        keep = _uniform_like(x, 0.0, 1.0, generator) >= p
         mask = astype(keep, x.dtype) * (1.0 / (1.0 - p))
-        scale = lambda v: v * mask  # noqa: E731
-    return _in_place(x, scale, "dropout_") if inplace else scale(x)
+    if inplace:
+        return _in_place(x, lambda v: v * mask, "dropout_")
+    return cast("Tensor", x * mask)
 
 
 # -- layers ---------------------------------------------------------------------------------------
