@@ -19,7 +19,7 @@ from . import _dtypes as dt
 from ._checks import check_flag, describe
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
-from ._ops.creation import arange, full_like
+from ._ops.creation import arange, check_float_fits, full_like
 from ._ops.data_types import astype
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import (
@@ -1397,6 +1397,8 @@ def _scatter_key(where: str, input: Tensor, dim: int, index: Tensor) -> tuple[An
     _tensor_arg(where, input)
     _integer_index(where, index)
     n = input.ndim
+    if index.ndim == 0 and n == 1:  # (one element, as PyTorch reads it)
+        index = reshape(index, (1,))
     if index.ndim != n:
         raise RuntimeError(
             f"{where}(): the index must have as many dimensions as the input ({n}); got "
@@ -1430,7 +1432,11 @@ def _scatter_source(where: str, input: Tensor, index: Tensor, src: Any) -> Any:
     """``src`` cut to ``index``'s shape (PyTorch reads only that corner of it), checked to be
     a tensor of ``input``'s dtype with as many dimensions, or a Python number."""
     if not isinstance(src, TensorBase):
+        if getattr(src, "ndim", None) == 0 and hasattr(src, "item"):
+            src = src.item()  # (a NumPy scalar: its Python number)
         if isinstance(src, (bool, int, float)):
+            if isinstance(src, float) and input.dtype in dt.FINFO:
+                check_float_fits(where, src, input.dtype)  # (1e40 into float32)
             return src
         raise TypeError(
             f"{where}() expects src to be a tensor or a Python number; got {type(src).__name__}"
@@ -1440,6 +1446,10 @@ def _scatter_source(where: str, input: Tensor, index: Tensor, src: Any) -> Any:
             f"{where}(): expected src of the input's dtype {input.dtype.name}; got "
             f"{src.dtype.name}; cast it with src.to(pt.{input.dtype.name})"
         )
+    if src.ndim == 0 and input.ndim == 1:  # (one element, as PyTorch reads it)
+        src = reshape(src, (1,))
+    if index.ndim == 0 and input.ndim == 1:
+        index = reshape(index, (1,))
     if src.ndim != input.ndim or builtins.any(
         _size(where, src, i) < _size(where, index, i) for i in range(index.ndim)
     ):
@@ -1450,6 +1460,15 @@ def _scatter_source(where: str, input: Tensor, index: Tensor, src: Any) -> Any:
     if tuple(src.shape) == tuple(index.shape) or index.ndim == 0:
         return src
     return cast("Tensor", src)[tuple(slice(0, s) for s in index.shape)]
+
+
+def _plus(input: Tensor, added: Tensor) -> Tensor:
+    """``input`` with ``added`` added (booleans: or-ed, as PyTorch adds them)."""
+    if input.dtype is dt.bool:
+        from ._ops.elementwise import logical_or
+
+        return logical_or(input, astype(added, dt.bool))
+    return input + added
 
 
 def _one(v: Any) -> Any:
@@ -1497,7 +1516,8 @@ def scatter(
                 f"(scatter_add) alone"
             )
         if not isinstance(given, TensorBase):
-            given = full_like(index, given, dtype=input.dtype)
+            number = _scatter_source("scatter", input, index, given)
+            given = astype(full_like(index, number), input.dtype)
         return scatter_add(input, dim, index, given)
     key = _scatter_key("scatter", input, dim, index)
     source = _scatter_source("scatter", input, index, given)
@@ -1529,7 +1549,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     part = _scatter_source("scatter_add", input, index, src)
     template, tensors = split_key(key, "scatter_add")
     added = _scatter_add(part, *tensors, key=template, shape=tuple(input.shape))
-    return input + added
+    return _plus(input, added)
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
@@ -1566,15 +1586,24 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
             f"index_add(): source {tuple(source.shape)} must have the input's shape "
             f"{tuple(input.shape)} with dimension {d} as long as the index: {want}"
         )
-    if n == 0:
-        return cast("Tensor", input + alpha * source)
+    if input.dtype.kind in ("signed integer", "unsigned integer", "bool") and (
+        isinstance(alpha, float) or not hasattr(alpha, "__index__")
+    ):
+        raise TypeError(
+            f"index_add() of a {input.dtype.name} tensor expects an integer alpha; got {alpha!r}"
+        )
+    if n == 0:  # (as a tensor of one element)
+        one = index_add(
+            reshape(input, (1,)), 0, reshape(index, (-1,)), reshape(source, (1,)), alpha=alpha
+        )
+        return reshape(one, ())
     checked = _in_range(
         "index_add", reshape(index, (-1,)), _size("index_add", input, d), RuntimeError
     )
     key = (slice(None),) * d + (_Slot(0),)
     part = source if alpha == 1 else source * alpha
     added = _scatter_add(part, checked, key=key, shape=tuple(input.shape))
-    return input + added
+    return _plus(input, added)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:

@@ -599,7 +599,13 @@ def _legacy_constructor(
         return zeros((0,), dtype=dtype, device=device)
     if isinstance(data[0], Size) and len(data) == 1:
         data = tuple(data[0])
-    if all(isinstance(d, int) and not isinstance(d, bool) for d in data):
+    if all(
+        hasattr(d, "__index__")
+        and not isinstance(d, (bool, TensorBase))
+        and getattr(d, "ndim", 0) == 0
+        for d in data
+    ):  # (sizes: Python ints or NumPy integers)
+        data = tuple(int(d) for d in data)
         if any(d < 0 for d in data):
             raise ValueError(f"{where}() got a negative dimension in the sizes {data}")
         return zeros(data, dtype=dtype, device=device)

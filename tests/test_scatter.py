@@ -162,3 +162,37 @@ def test_array_api_strict_refuses_a_scatter_naming_it() -> None:
         np.testing.assert_array_equal(
             pt.zeros(3).scatter_add(0, pt.asarray([0, 2, 0]), pt.ones(3)).numpy(), [2, 0, 1]
         )
+
+
+def test_numbers_zero_dimensional_operands_and_booleans_as_pytorch_takes_them() -> None:
+    # NumPy scalars are numbers; a 0-d index or src on a 1-D input is one element
+    for number in (np.float32(2.5), np.int64(2), 2.5):
+        y = pt.zeros(3).scatter(0, pt.asarray([1]), number)
+        np.testing.assert_array_equal(y.numpy(), [0.0, float(number), 0.0])
+    np.testing.assert_array_equal(pt.zeros(3).scatter(0, pt.asarray(1), 5.0).numpy(), [0, 5, 0])
+    np.testing.assert_array_equal(
+        pt.zeros(3).scatter(0, pt.asarray([1]), pt.asarray(5.0)).numpy(), [0, 5, 0]
+    )
+    # booleans add as or, as PyTorch's
+    flags = pt.zeros(3, dtype=pt.bool)
+    y = flags.scatter_add(0, pt.asarray([1, 1]), pt.asarray([True, True]))
+    assert y.dtype is pt.bool and y.tolist() == [False, True, False]
+    assert flags.index_add(0, pt.asarray([2]), pt.asarray([True])).tolist() == [False, False, True]
+    # integers keep their dtype, with an integer alpha
+    z = pt.zeros(3, dtype=pt.int64).index_add(0, pt.asarray([1]), pt.asarray([2]), alpha=2)
+    assert z.dtype is pt.int64 and z.tolist() == [0, 4, 0]
+    with pytest.raises(TypeError, match="integer alpha"):
+        pt.zeros(3, dtype=pt.int64).index_add(0, pt.asarray([1]), pt.asarray([2]), alpha=2.5)
+    # a 0-d input is one element, its index checked
+    assert pt.asarray(1.0).index_add(0, pt.asarray([0]), pt.asarray(2.0)).item() == 3.0
+    with pytest.raises(RuntimeError, match="index 5 is out of bounds"):
+        pt.asarray(1.0).index_add(0, pt.asarray([5]), pt.asarray(2.0))
+    # a number beyond the dtype is refused, not written as an infinity
+    with pytest.raises(OverflowError, match="float32"):
+        pt.zeros(3).scatter(0, pt.asarray([1]), 1e40)
+
+
+def test_one_hot_of_a_small_integer_dtype_has_one_one_per_row() -> None:
+    # (classes of the indices' own dtype wrapped around: uint8 256 is 0)
+    hot = F.one_hot(pt.asarray([1, 255], dtype=pt.uint8), 300)
+    assert hot.sum(1).tolist() == [1, 1] and hot[1, 255].item() == 1

@@ -45,8 +45,10 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "elu",
     "embedding",
     "gelu",
+    "hardtanh",
     "huber_loss",
     "kl_div",
     "l1_loss",
@@ -54,15 +56,19 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "relu",
+    "relu6",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
     "tanh",
 ]
@@ -152,6 +158,133 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     if inplace:
         return _in_place(x, lambda v: where(v > 0, v, v * negative_slope), "leaky_relu_")
     return where(x > 0, x, x * negative_slope)
+
+
+def _real_number(where: str, name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError(f"{where}() expects a real number for {name}; got {v!r}")
+    return float(v)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else ``alpha * (exp(x) - 1)``; with ``inplace``, written into ``input``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.elu(pt.asarray([-1.0, 2.0], dtype=pt.float64))
+    tensor([-0.63212056,  2.        ], dtype=polytensor.float64, backend='numpy')
+    """
+    from .._ops.elementwise import expm1
+
+    x = _tensor(input, "elu")
+    _floating(x, "elu", real=True)
+    a = _real_number("elu", "alpha", alpha)
+
+    def f(v: Tensor) -> Tensor:
+        # (expm1 of the negative part alone: no overflow where x is large)
+        return where(v > 0, v, expm1(where(v > 0, 0.0, v)) * a)
+
+    return _in_place(x, f, "elu_") if inplace else f(x)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """x clipped to ``[min_val, max_val]``; with ``inplace``, written into ``input``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.hardtanh(pt.asarray([-3.0, 0.5, 3.0]))
+    tensor([-1. ,  0.5,  1. ], backend='numpy')
+    """
+    x = _tensor(input, "hardtanh")
+    _floating(x, "hardtanh", real=True)
+    lo = _real_number("hardtanh", "min_val", min_val)
+    hi = _real_number("hardtanh", "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"hardtanh() expects min_val <= max_val; got {lo} and {hi}")
+
+    def f(v: Tensor) -> Tensor:
+        # (the gradient flows strictly inside the bounds, as PyTorch's hardtanh's; clamp's
+        # passes it at the bounds too)
+        return where(~((v <= lo) | (v >= hi)), v, v.detach().clamp(lo, hi))  # (NaN: passed)
+
+    return _in_place(x, f, "hardtanh_") if inplace else f(x)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """x clipped to ``[0, 6]`` (``hardtanh(x, 0, 6)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.relu6(pt.asarray([-1.0, 3.0, 9.0]))
+    tensor([0., 3., 6.], backend='numpy')
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), computed as ``-softplus(-x)`` without overflow.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.logsigmoid(pt.asarray([0.0, -1000.0]))
+    tensor([-6.931472e-01, -1.000000e+03], backend='numpy')
+    """
+    from .._ops.elementwise import logaddexp
+
+    x = _tensor(input, "logsigmoid")
+    _floating(x, "logsigmoid", real=True)
+    return -logaddexp(-x, 0.0)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """softmax of ``-x`` along ``dim`` (``dim`` and ``dtype`` as ``softmax``'s).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.softmin(pt.asarray([0.0, 0.0]), dim=0)
+    tensor([0.5, 0.5], backend='numpy')
+    """
+    x = _cast(_tensor(input, "softmin"), dtype)
+    return softmax(-x, dim=_implicit(dim, x.ndim, "softmin", _stacklevel))
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None
+) -> Tensor:
+    """x divided by its ``p``-norm along ``dim`` (at least ``eps``): rows of unit length for
+    the default arguments.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.normalize(pt.asarray([[3.0, 4.0]]))
+    tensor([[0.6, 0.8]], backend='numpy')
+    """
+    from .._ops.linalg import vector_norm
+
+    x = _tensor(input, "normalize")
+    _floating(x, "normalize")
+    if out is not None:
+        raise TypeError("normalize() got out=; polytensor returns a new tensor (assign it)")
+    order = _real_number("normalize", "p", p)
+    d = _dim(dim, x.ndim, "normalize")
+    norm = vector_norm(x, axis=d, keepdims=True, ord=order)
+    return cast("Tensor", x / norm.clamp(min=_real_number("normalize", "eps", eps)))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -349,7 +482,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = _check_index(
         t, size=num_classes, ignore=None, where="one_hot", what="class value"
     )  # (0 to num_classes - 1: an IndexError now, or when a lazy tensor is computed)
-    classes = arange(num_classes, dtype=t.dtype, device=t.device)
+    t = astype(t, _dt.int64, copy=False)  # (classes of a small dtype would wrap around)
+    classes = arange(num_classes, dtype=_dt.int64, device=t.device)
     return astype(expand_dims(t, axis=-1) == classes, _dt.int64)
 
 

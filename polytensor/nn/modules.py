@@ -18,6 +18,7 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
+    "ELU",
     "GELU",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -26,21 +27,25 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "Hardtanh",
     "Identity",
     "L1Loss",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool2d",
     "ModuleList",
     "NLLLoss",
     "ReLU",
+    "ReLU6",
     "Sequential",
     "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmin",
     "Softplus",
     "Tanh",
 ]
@@ -952,6 +957,110 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """x where x > 0, else ``alpha * (exp(x) - 1)`` (``F.elu``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ELU()(pt.asarray([0.0, 2.0]))
+    tensor([0., 2.], backend='numpy')
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Hardtanh(Module):
+    """x clipped to ``[min_val, max_val]`` (``F.hardtanh``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Hardtanh()(pt.asarray([-2.0, 2.0]))
+    tensor([-1.,  1.], backend='numpy')
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else ""
+        )
+
+
+class ReLU6(Hardtanh):
+    """x clipped to ``[0, 6]`` (``F.relu6``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ReLU6()(pt.asarray([-2.0, 8.0]))
+    tensor([0., 6.], backend='numpy')
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)) (``F.logsigmoid``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.LogSigmoid()(pt.asarray([0.0]))
+    tensor([-0.6931472], backend='numpy')
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softmin(Module):
+    """Softmax of ``-x`` along ``dim`` (``F.softmin``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Softmin(dim=1)(pt.zeros((1, 2)))
+    tensor([[0.5, 0.5]], backend='numpy')
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
 
 
 class SiLU(Module):
