@@ -37,8 +37,11 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "MaxPool2d",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "ReLU6",
     "Sequential",
@@ -198,6 +201,288 @@ def _insert(owner: Module, name: str, index: int, module: Module) -> None:
         raise IndexError(f"Index out of range: {index}")
     mods.insert(index, module)  # (a negative index counts from the end, as PyTorch's)
     _renumber(owner, mods)
+
+
+class ModuleDict(Module):
+    """A dict of modules, registered under their keys so that their parameters belong to the
+    owner (PyTorch's ``nn.ModuleDict``; keys kept in insertion order).
+
+    Examples
+    --------
+    >>> from polytensor import nn
+    >>> heads = nn.ModuleDict({"a": nn.Linear(2, 2), "b": nn.ReLU()})
+    >>> list(heads), len(list(heads.parameters())), type(heads["b"]).__name__
+    (['a', 'b'], 2, 'ReLU')
+    """
+
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        m = self._modules.get(key)
+        if m is None and key not in self._modules:
+            raise KeyError(key)
+        return m  # type: ignore[return-value]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Any:
+        """The keys, in order.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> list(nn.ModuleDict({"x": nn.ReLU()}).keys())
+        ['x']
+        """
+        return self._modules.keys()
+
+    def values(self) -> Any:
+        """The modules, in order.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> [type(m).__name__ for m in nn.ModuleDict({"x": nn.ReLU()}).values()]
+        ['ReLU']
+        """
+        return self._modules.values()
+
+    def items(self) -> Any:
+        """(key, module) pairs, in order.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> [k for k, _ in nn.ModuleDict({"x": nn.ReLU()}).items()]
+        ['x']
+        """
+        return self._modules.items()
+
+    def update(self, modules: Any) -> None:
+        """Add the modules of a mapping or of an iterable of (key, module) pairs.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> d = nn.ModuleDict(); d.update([("x", nn.ReLU())]); list(d)
+        ['x']
+        """
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(
+                    f"ModuleDict.update() expects a mapping or (key, module) pairs; got "
+                    f"{type(pair).__name__} {pair!r}"
+                )
+            self[pair[0]] = pair[1]
+
+    def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> d = nn.ModuleDict({"x": nn.ReLU()}); _ = d.pop("x"); len(d)
+        0
+        """
+        m = self[key]
+        del self[key]
+        return m
+
+    def clear(self) -> None:
+        """Remove every module.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> d = nn.ModuleDict({"x": nn.ReLU()}); d.clear(); len(d)
+        0
+        """
+        self._modules.clear()
+
+
+def _as_parameter(value: Any) -> Any:
+    """``value`` as a parameter: a Parameter or None as it is, a tensor wrapped (as PyTorch's
+    ParameterList and ParameterDict wrap one)."""
+    if value is None or isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(
+        f"expected a Parameter or a Tensor (wrapped as a Parameter); got {type(value).__name__}"
+    )
+
+
+class ParameterList(Module):
+    """A list of parameters, registered so that they belong to the owner (PyTorch's
+    ``nn.ParameterList``; a plain tensor given is wrapped as a ``Parameter``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> ps = nn.ParameterList([nn.Parameter(pt.ones(2)), pt.zeros(3)])
+    >>> len(ps), [p.shape for p in ps], ps[1].requires_grad
+    (2, [(2,), (3,)], True)
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        values = list(self._parameters.values())
+        if isinstance(idx, slice):
+            return ParameterList(values[idx])
+        return values[idx]
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        key = list(self._parameters)[idx]
+        self.register_parameter(key, _as_parameter(value))
+
+    def append(self, value: Any) -> ParameterList:
+        """Add ``value`` at the end; returns self.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> len(nn.ParameterList().append(pt.ones(1)))
+        1
+        """
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Add every value of ``values`` at the end; returns self.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> len(nn.ParameterList().extend([pt.ones(1), pt.ones(2)]))
+        2
+        """
+        for v in values:
+            self.append(v)
+        return self
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered under their keys (PyTorch's ``nn.ParameterDict``; a
+    plain tensor given is wrapped as a ``Parameter``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> ps = nn.ParameterDict({"scale": pt.ones(1)})
+    >>> list(ps), [n for n, _ in ps.named_parameters()]
+    (['scale'], ['scale'])
+    """
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._parameters:
+            raise KeyError(key)
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Any:
+        """The keys, in order.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> list(nn.ParameterDict({"w": pt.ones(1)}).keys())
+        ['w']
+        """
+        return self._parameters.keys()
+
+    def values(self) -> Any:
+        """The parameters, in order.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> [p.shape for p in nn.ParameterDict({"w": pt.ones(1)}).values()]
+        [(1,)]
+        """
+        return self._parameters.values()
+
+    def items(self) -> Any:
+        """(key, parameter) pairs, in order.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> [k for k, _ in nn.ParameterDict({"w": pt.ones(1)}).items()]
+        ['w']
+        """
+        return self._parameters.items()
+
+    def update(self, parameters: Any) -> None:
+        """Add the parameters of a mapping or of an iterable of (key, value) pairs.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> d = nn.ParameterDict(); d.update([("w", pt.ones(1))]); list(d)
+        ['w']
+        """
+        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(
+                    f"ParameterDict.update() expects a mapping or (key, value) pairs; got "
+                    f"{type(pair).__name__} {pair!r}"
+                )
+            self[pair[0]] = pair[1]
 
 
 class ModuleList(Module):
