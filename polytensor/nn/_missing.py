@@ -38,7 +38,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "avg_pool2d": _NONE,
         "conv1d": _NONE,
         "max_pool1d": _NONE,
-        "pad": _NONE,
     },
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",

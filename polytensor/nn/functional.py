@@ -62,6 +62,7 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "sigmoid",
@@ -485,6 +486,110 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = astype(t, _dt.int64, copy=False)  # (classes of a small dtype would wrap around)
     classes = arange(num_classes, dtype=_dt.int64, device=t.device)
     return astype(expand_dims(t, axis=-1) == classes, _dt.int64)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's ``F.pad``: ``pad`` gives (before, after) amounts for the last dimension, then
+    the one before it, and so on (``(1, 1, 2, 0)``: one on each side of the last dimension,
+    two before the second last). ``mode``: ``"constant"`` (``value``, 0 by default; a negative
+    amount crops), ``"reflect"`` (mirrored, the edge not repeated), ``"replicate"`` (the edge
+    repeated) or ``"circular"`` (wrapped around). Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.pad(pt.asarray([[1.0, 2.0]]), (1, 2), value=9.0)
+    tensor([[9., 1., 2., 9., 9.]], backend='numpy')
+    >>> F.pad(pt.asarray([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
+    tensor([[3., 2., 1., 2., 3., 2.]], backend='numpy')
+    """
+    from .._ops.creation import asarray, full
+    from .._ops.indexing import put
+    from .._pytorch import index_select
+
+    x = _tensor(input, "pad")
+    if (
+        not isinstance(pad, (tuple, list))
+        or len(pad) % 2
+        or not all(isinstance(a, int) and not isinstance(a, bool) for a in pad)
+    ):
+        raise TypeError(
+            f"pad() expects an even number of ints (before, after for the last dimension, "
+            f"then the one before it...); got {pad!r}"
+        )
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad() got mode={mode!r}; expected one of {', '.join(_PAD_MODES)}")
+    if mode != "constant" and value is not None:
+        raise ValueError(f"pad(): mode {mode!r} takes no value (only 'constant' fills one)")
+    n = len(pad) // 2
+    if n > x.ndim:
+        raise ValueError(
+            f"pad() got amounts for {n} dimensions of a {x.ndim}-D input; give at most "
+            f"{2 * x.ndim} numbers"
+        )
+    shape = [_known(x, d, "pad") for d in range(x.ndim)]
+    amounts = {x.ndim - 1 - i: (pad[2 * i], pad[2 * i + 1]) for i in range(n)}
+    if mode == "constant":
+        crop = tuple(
+            slice(max(-amounts[d][0], 0), shape[d] - max(-amounts[d][1], 0))
+            if d in amounts
+            else slice(None)
+            for d in range(x.ndim)
+        )
+        for d, (before, after) in amounts.items():
+            if shape[d] + before + after < 0:
+                raise ValueError(
+                    f"pad() crops more than dimension {d} has ({shape[d]}): {before}, {after}"
+                )
+        if any(a < 0 for a in pad):
+            x = x[crop]
+            shape = [_known(x, d, "pad") for d in range(x.ndim)]
+        out_shape = tuple(
+            shape[d] + max(amounts[d][0], 0) + max(amounts[d][1], 0) if d in amounts else shape[d]
+            for d in range(x.ndim)
+        )
+        base = full(out_shape, 0.0 if value is None else value, dtype=x.dtype, device=x.device)
+        where_x = tuple(
+            slice(max(amounts[d][0], 0), max(amounts[d][0], 0) + shape[d])
+            if d in amounts
+            else slice(None)
+            for d in range(x.ndim)
+        )
+        return cast("Tensor", put(base, where_x, x))
+    for d, (before, after) in amounts.items():
+        size = shape[d]
+        if before < 0 or after < 0:
+            raise ValueError(f"pad(): mode {mode!r} takes no negative amount; got {pad!r}")
+        limit = size - 1 if mode == "reflect" else size
+        if mode != "replicate" and (before > limit or after > limit):
+            raise RuntimeError(
+                f"pad(): padding of {before} and {after} with mode {mode!r} must be at most "
+                f"{limit} for dimension {d} of size {size}"
+            )
+        if size == 0:
+            raise RuntimeError(f"pad(): mode {mode!r} cannot pad the empty dimension {d}")
+        positions = range(-before, size + after)
+        if mode == "replicate":
+            idx = [min(max(p, 0), size - 1) for p in positions]
+        elif mode == "reflect":
+            idx = [-p if p < 0 else 2 * (size - 1) - p if p >= size else p for p in positions]
+        else:
+            idx = [p % size for p in positions]
+        x = index_select(x, d, asarray(idx, dtype=_dt.int64, device=x.device))
+    return x
+
+
+def _known(x: Tensor, d: int, where: str) -> int:
+    n = x.shape[d]
+    if n is None:
+        raise ValueError(
+            f"{where}() of a tensor with unknown (lazy) shape {x.shape}; call pt.compute(x) first"
+        )
+    return int(n)
 
 
 def dropout(
