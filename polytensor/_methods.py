@@ -886,7 +886,7 @@ def view(self: Tensor, *shape: Any) -> Tensor:
         raise RuntimeError(
             f"view(): shape {dims} is invalid for a tensor of {size} elements (shape {self.shape})"
         )
-    if self._backend.lazy or not self._backend.mutable:
+    if not eager:
         r = whole_view(reshape(self, dims), self, Reshaped(dims))
         if r.shape == self.shape and None not in self.shape:  # (the same shape: a view)
             r = whole_view(

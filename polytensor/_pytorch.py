@@ -1068,6 +1068,17 @@ def rsqrt(input: Tensor) -> Tensor:
     return divide(1.0, E.sqrt(x))
 
 
+def _bool_mask(where: str, mask: Any, example: str) -> None:
+    """PyTorch's RuntimeError unless ``mask`` is a boolean tensor (``example``: a comparison
+    that makes one)."""
+    if not isinstance(mask, TensorBase) or mask.dtype is not dt.bool:
+        got = mask.dtype.name if isinstance(mask, TensorBase) else type(mask).__name__
+        raise RuntimeError(
+            f"{where}() takes a boolean mask; got {got}: make one with a comparison "
+            f"(mask = {example})"
+        )
+
+
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """PyTorch's ``torch.masked_fill(x, mask, value)`` (and ``x.masked_fill``): ``value`` where
     the boolean ``mask`` (broadcast with ``x``) is True, ``x`` elsewhere, in ``x``'s dtype.
@@ -1084,12 +1095,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     from ._ops.data_types import astype
 
     _tensor_arg("masked_fill", input)
-    if not isinstance(mask, TensorBase) or mask.dtype is not dt.bool:
-        got = mask.dtype.name if isinstance(mask, TensorBase) else type(mask).__name__
-        raise RuntimeError(
-            f"masked_fill() takes a boolean mask; got {got}: make one with a comparison "
-            f"(mask = x != 0)"
-        )
+    _bool_mask("masked_fill", mask, "x != 0")
     kind = input.dtype.kind
     if isinstance(value, TensorBase):
         if value.ndim != 0:
@@ -1239,12 +1245,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     from ._ops.manipulation import broadcast_arrays
 
     _tensor_arg("masked_select", input)
-    if not isinstance(mask, TensorBase) or mask.dtype is not dt.bool:
-        got = mask.dtype.name if isinstance(mask, TensorBase) else type(mask).__name__
-        raise RuntimeError(
-            f"masked_select() takes a boolean mask; got {got}: make one with a comparison "
-            f"(mask = x > 0)"
-        )
+    _bool_mask("masked_select", mask, "x > 0")
     if tuple(mask.shape) != tuple(input.shape):
         input, mask = broadcast_arrays(input, mask)
     return input[mask]
@@ -1516,8 +1517,8 @@ def scatter(
                 f"(scatter_add) alone"
             )
         if not isinstance(given, TensorBase):
-            number = _scatter_source("scatter", input, index, given)
-            given = astype(full_like(index, number), input.dtype)
+            number = _scatter_source("scatter", input, index, given)  # (checked: a number)
+            given = full_like(index, number, dtype=input.dtype)
         return scatter_add(input, dim, index, given)
     key = _scatter_key("scatter", input, dim, index)
     source = _scatter_source("scatter", input, index, given)

@@ -435,10 +435,7 @@ def general_function(
         p: sig.parameters[p].default for p in kw if sig.parameters[p].default is not P.empty
     }
     required = frozenset(p for p in kw if p not in defaults)
-    keyword_only = all(sig.parameters[p].kind is P.KEYWORD_ONLY for p in kw)
-    allowed = frozenset(kw)
-    simple = keyword_only and not required and not (variadic or sequence)  # the common call
-    plain = not (variadic or sequence)
+    plain = not (variadic or sequence)  # (its common call is bound in function())
     # the other parameters a call may give positionally, in order, and those it may name
     positional = tuple(
         p for p in kw if sig.parameters[p].kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)
@@ -454,8 +451,6 @@ def general_function(
     def bind(
         args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        if simple and len(args) == n_in and allowed.issuperset(kwargs):
-            return args, ({**defaults, **kwargs} if kwargs else defaults)
         n = len(args)
         if variadic:
             if by_keyword.issuperset(kwargs) and required.issubset(kwargs):
