@@ -37,6 +37,7 @@ from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
 from ._random import uniform_like as _uniform_like
+from ._window_kernels import conv2d_numpy, max_pool2d_numpy, takes_numpy_kernels
 
 __all__ = [
     "batch_norm",
@@ -979,7 +980,7 @@ def conv2d(
             f"conv2d() expects a 4-D weight (C_out, C_in/groups, kH, kW); got shape {w.shape}"
         )
     # 4-D (checked above); conv2d needs every size known, so none is a lazy unknown (None)
-    n, c, h, wd = cast("tuple[int, int, int, int]", x.shape)
+    _, c, h, wd = cast("tuple[int, int, int, int]", x.shape)
     o, cg, kh, kw = cast("tuple[int, int, int, int]", w.shape)
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"conv2d() expects groups to be a positive int; got {groups!r}")
@@ -1020,6 +1021,23 @@ def conv2d(
         x = _pad_hw(x, *pads)
     hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
+    geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
+    out: Tensor
+    if groups == 1 and takes_numpy_kernels(x, w):  # one node, its own backward
+        out = conv2d_numpy(x, w, geometry, lambda xs, ws: _conv2d_windows(xs, ws, geometry, 1))
+    else:
+        out = _conv2d_windows(x, w, geometry, groups)
+    if bias is not None:
+        out = out + reshape(_tensor(bias, where_, "bias"), (o, 1, 1))
+    return out[0] if unbatched else out
+
+
+def _conv2d_windows(x: Tensor, w: Tensor, geometry: Any, groups: int) -> Tensor:
+    """``conv2d`` of the padded ``x`` and ``w`` (no bias) from the table's ops: the stacked
+    shifted views of ``x``, then one batched ``matmul``; ``geometry`` is ``(kernel, stride,
+    dilation, (Ho, Wo))``."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geometry
+    n, o, cg = cast("tuple[int, int, int]", (x.shape[0], *w.shape[:2]))
     k = kh * kw
     if k == 1:
         patches = x[:, :, 0 : sh * (ho - 1) + 1 : sh, 0 : sw * (wo - 1) + 1 : sw]
@@ -1028,10 +1046,7 @@ def conv2d(
     # (g, O/g, C/g*K) @ (N, g, C/g*K, L) -> (N, g, O/g, L); channel-major matches the weight.
     cols = reshape(patches, (n, groups, cg * k, ho * wo))
     wmat = reshape(w, (groups, o // groups, cg * k))
-    out = reshape(matmul(wmat, cols), (n, o, ho, wo))
-    if bias is not None:
-        out = out + reshape(_tensor(bias, where_, "bias"), (o, 1, 1))
-    return out[0] if unbatched else out
+    return reshape(matmul(wmat, cols), (n, o, ho, wo))
 
 
 def max_pool2d(
@@ -1105,6 +1120,28 @@ def max_pool2d(
                 "max_pool2d() with padding or ceil_mode needs a floating-point input"
             )
         x = _pad_hw(x, ph, extra_h, pw, extra_w, value=low)
+    geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
+    out: Tensor
+    if (
+        (sh, sw) == (kh, kw)
+        and (dh, dw) == (1, 1)
+        and x.shape == (n, c, h, w)
+        and takes_numpy_kernels(x)
+    ):  # tiling windows, no padding: one node, its own backward
+        out = max_pool2d_numpy(
+            x, (kh, kw), (ho, wo), lambda xs: _max_pool_windows(xs, need_h, need_w, geometry)
+        )
+    else:
+        out = _max_pool_windows(x, need_h, need_w, geometry)
+    return out[0] if unbatched else out
+
+
+def _max_pool_windows(x: Tensor, need_h: int, need_w: int, geometry: Any) -> Tensor:
+    """``max_pool2d`` of the padded ``x`` from the table's ops, its rows and columns past
+    ``need_h`` and ``need_w`` left out; ``geometry`` is ``(kernel, stride, dilation, (Ho,
+    Wo))``. Each window's gradient goes to its first maximal element."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geometry
+    n, c = x.shape[:2]
     if x.shape[2] != need_h or x.shape[3] != need_w:
         x = x[:, :, :need_h, :need_w]
     k = kh * kw
@@ -1117,8 +1154,7 @@ def max_pool2d(
         first = argmax(win, axis=-1, keepdims=True) == reshape(
             arange(k, device=win.device), (1, 1, 1, 1, k)
         )
-    out = _sum(where(first, win, 0), axis=-1)
-    return out[0] if unbatched else out
+    return _sum(where(first, win, 0), axis=-1)
 
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
