@@ -31,6 +31,7 @@ def takes_numpy_kernels(*tensors: Any) -> bool:
     Examples
     --------
     >>> import polytensor as pt
+    >>> from polytensor.nn._window_kernels import takes_numpy_kernels
     >>> takes_numpy_kernels(pt.ones(2), pt.ones(2)), takes_numpy_kernels(pt.ones(2, dtype=pt.int64))
     (True, False)
     """
@@ -122,7 +123,7 @@ def conv2d_numpy(x: Any, w: Any, geometry: Any, composite: Callable[[Any, Any], 
     Examples
     --------
     >>> import polytensor as pt
-    >>> import polytensor.nn.functional as F
+    >>> from polytensor.nn._window_kernels import conv2d_numpy
     >>> x, w = pt.ones((1, 1, 3, 3)), pt.ones((1, 1, 2, 2))
     >>> conv2d_numpy(x, w, ((2, 2), (1, 1), (1, 1), (2, 2)), None)[0, 0]
     tensor([[4., 4.],
@@ -183,6 +184,7 @@ def max_pool2d_numpy(x: Any, kernel: Any, out_hw: Any, composite: Callable[[Any]
     Examples
     --------
     >>> import polytensor as pt
+    >>> from polytensor.nn._window_kernels import max_pool2d_numpy
     >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
     >>> max_pool2d_numpy(x, (2, 2), (2, 2), None)[0, 0]
     tensor([[ 5.,  7.],
