@@ -86,6 +86,8 @@ def test_max_pool2d_kernel_matches_the_composite(dtype: str, shape: Any, k: int)
     want = _grads(lambda a: F._max_pool_windows(a, ho * k, wo * k, geometry), x)
     for g, r in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, r)
+    # the output is the first maximal element itself: its sign of zero too
+    np.testing.assert_array_equal(np.signbit(got[0]), np.signbit(want[0]))
     out = F.max_pool2d(pt.asarray(x, requires_grad=True), k)
     assert "MaxPool2d" in out.grad_fn.name()
 
@@ -103,3 +105,18 @@ def test_the_kernels_run_on_numpy_float_tensors_only() -> None:
     # an integer max_pool2d goes the composite's way
     x = pt.reshape(pt.arange(16), (1, 1, 4, 4))
     assert F.max_pool2d(x, 2).tolist() == [[[[5, 7], [13, 15]]]]
+
+
+@pytest.mark.parametrize(
+    "window", [[0.0, -0.0, -1.0, 0.0], [-0.0, 0.0, 0.0, -0.0], [1.0, np.nan, np.nan, 2.0]]
+)
+def test_max_pool2d_kernel_keeps_the_first_maximum_bits(window: list[float]) -> None:
+    x = np.asarray(window, dtype=np.float32).reshape(1, 1, 2, 2)
+    t = pt.asarray(x, requires_grad=True)
+    out = F.max_pool2d(t, 2)
+    out.sum().backward()
+    first = int(np.argmax(x.reshape(-1)))  # (NumPy's argmax: the first maximum, a NaN first)
+    got = out.detach().numpy().reshape(())
+    assert np.signbit(got) == np.signbit(x.reshape(-1)[first])
+    assert np.isnan(got) == np.isnan(x.reshape(-1)[first])
+    np.testing.assert_array_equal(t.grad.numpy().reshape(-1), np.eye(4, dtype=np.float32)[first])
