@@ -15,9 +15,6 @@ _NONE = ""
 # is the polytensor spelling of the same computation ("" when there is none).
 _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
-        "AdaptiveAvgPool2d": _NONE,
-        "AvgPool2d": _NONE,
-        "Conv1d": _NONE,
         "Conv3d": _NONE,
         "ConvTranspose2d": _NONE,
         "CosineEmbeddingLoss": _NONE,
@@ -34,9 +31,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "Unflatten": "x.reshape(...)",
     },
     "polytensor.nn.functional": {
-        "adaptive_avg_pool2d": _NONE,
-        "avg_pool2d": _NONE,
-        "conv1d": _NONE,
         "max_pool1d": _NONE,
     },
     "polytensor.nn.init": {

@@ -20,7 +20,7 @@ import warnings
 from typing import Any, cast
 
 from .. import _dtypes as _dt
-from .._ops.creation import arange, zeros
+from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp
@@ -40,9 +40,12 @@ from ._random import uniform_like as _uniform_like
 from ._window_kernels import conv2d_numpy, max_pool2d_numpy, takes_numpy_kernels
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
     "conv2d",
     "cross_entropy",
     "dropout",
@@ -1155,6 +1158,241 @@ def _max_pool_windows(x: Tensor, need_h: int, need_w: int, geometry: Any) -> Ten
             arange(k, device=win.device), (1, 1, 1, 1, k)
         )
     return _sum(where(first, win, 0), axis=-1)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    Each window's sum over the input, zeros in the padding, divided by the window's size
+    within the padded input (``count_include_pad``, the default; a window that ``ceil_mode``
+    lets run past it counts only its part inside), by its size within the input itself
+    (``count_include_pad=False``), or by ``divisor_override``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Shape (N, C, H, W) or (C, H, W), floating.
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zeros added on both sides (at most half the kernel).
+    ceil_mode : bool
+        Round the output size up.
+    count_include_pad : bool
+    divisor_override : int, optional
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
+    >>> F.avg_pool2d(x, 2)[0, 0]
+    tensor([[ 2.5,  4.5],
+            [10.5, 12.5]], backend='numpy')
+    >>> F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)[0, 0]
+    tensor([[ 2.5,  4. ],
+            [ 8.5, 10. ]], backend='numpy')
+    """
+    where_ = "avg_pool2d"
+    x, unbatched = _batched(_tensor(input, where_), where_)
+    _floating(x, where_, real=True)
+    kh, kw = _pair(kernel_size, "kernel_size", where_)
+    sh, sw = (kh, kw) if stride is None or stride == () else _pair(stride, "stride", where_)
+    ph, pw = _pair(padding, "padding", where_)
+    if min(kh, kw, sh, sw) < 1:
+        raise ValueError(
+            f"avg_pool2d() expects positive kernel_size and stride; got "
+            f"kernel_size={kernel_size!r}, stride={stride!r}"
+        )
+    if ph < 0 or pw < 0 or ph > kh // 2 or pw > kw // 2:
+        raise ValueError(
+            f"avg_pool2d(): padding should be at most half of the kernel size; got "
+            f"padding={padding!r}, kernel_size={kernel_size!r}"
+        )
+    if divisor_override is not None and (
+        isinstance(divisor_override, bool)
+        or not isinstance(divisor_override, int)
+        or divisor_override == 0
+    ):
+        raise ValueError(
+            f"avg_pool2d() expects divisor_override to be a nonzero int or None; got "
+            f"{divisor_override!r}"
+        )
+    n, c, h, w = cast("tuple[int, int, int, int]", x.shape)
+    ho = _pool_out(h, kh, sh, ph, 1, ceil_mode, where_)
+    wo = _pool_out(w, kw, sw, pw, 1, ceil_mode, where_)
+    # zeros around the input so that every window lies inside; what no window reads is cropped
+    need_h, need_w = (ho - 1) * sh + kh, (wo - 1) * sw + kw
+    extra_h, extra_w = max(need_h - h - ph, 0), max(need_w - w - pw, 0)
+    if ph or pw or extra_h or extra_w:
+        x = _pad_hw(x, ph, extra_h, pw, extra_w)
+    if x.shape[2] != need_h or x.shape[3] != need_w:
+        x = x[:, :, :need_h, :need_w]
+    if (kh, kw) == (sh, sw):  # windows that tile: one reshape, no copies of them
+        win = reshape(x, (n, c, ho, kh, wo, kw))
+        total = _sum(win, axis=(3, 5))
+    else:
+        total = _sum(_windows(x, (kh, kw), (sh, sw), (1, 1), (ho, wo), axis=4), axis=-1)
+    if divisor_override is not None:
+        out = total / float(divisor_override)
+    else:
+        rows = _pool_counts(h, kh, sh, ph, ho, count_include_pad)
+        cols = _pool_counts(w, kw, sw, pw, wo, count_include_pad)
+        if len(set(rows)) == 1 and len(set(cols)) == 1:  # one divisor for every window
+            out = total / float(rows[0] * cols[0])
+        else:
+            sizes = [[float(r * q) for q in cols] for r in rows]
+            out = total / asarray(sizes, dtype=x.dtype, device=x.device)
+    return out[0] if unbatched else out
+
+
+def _pool_counts(size: int, k: int, s: int, p: int, n_out: int, with_pad: bool) -> list[int]:
+    """Per output position along one axis, how many of its window's elements average pooling
+    counts: those within the padded input (``with_pad``) or within the input, as PyTorch's."""
+    counts = []
+    for i in range(n_out):
+        start = i * s - p
+        end = min(start + k, size + p)
+        if not with_pad:
+            start, end = max(start, 0), min(end, size)
+        counts.append(end - start)
+    return counts
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``: output
+    position (i, j) of an (oh, ow) output averages the input's rows ``floor(i * H / oh)`` to
+    ``ceil((i + 1) * H / oh)`` (exclusive) and its columns alike.
+
+    ``output_size`` is an int, or a pair whose None entries keep the input's size. An output
+    that divides the input averages tiles; another averages by two matrices of weights, one
+    per axis (differentiable either way, on every backend).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
+    >>> F.adaptive_avg_pool2d(x, 1)[0, 0]
+    tensor([[7.5]], backend='numpy')
+    >>> F.adaptive_avg_pool2d(x, (3, 2))[0, 0]
+    tensor([[ 2.5,  4.5],
+            [ 6.5,  8.5],
+            [10.5, 12.5]], backend='numpy')
+    """
+    where_ = "adaptive_avg_pool2d"
+    x, unbatched = _batched(_tensor(input, where_), where_)
+    _floating(x, where_, real=True)
+    n, c, h, w = cast("tuple[int, int, int, int]", x.shape)
+    if isinstance(output_size, int) and not isinstance(output_size, bool):
+        sizes: tuple[Any, Any] = (output_size, output_size)
+    elif isinstance(output_size, (tuple, list)) and len(output_size) == 2:
+        sizes = (output_size[0], output_size[1])
+    else:
+        raise TypeError(
+            f"adaptive_avg_pool2d() expects output_size to be an int or a pair of ints (None "
+            f"keeps the input's size); got {output_size!r}"
+        )
+    oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
+    for v in (oh, ow):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(
+                f"adaptive_avg_pool2d() expects positive output sizes; got {output_size!r}"
+            )
+    if h == 0 or w == 0:
+        raise ValueError(f"adaptive_avg_pool2d() got an empty input of shape {x.shape}")
+    if (oh, ow) == (1, 1):
+        out = _mean(x, axis=(2, 3), keepdims=True)
+    elif h % oh == 0 and w % ow == 0:
+        out = _mean(reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
+    else:
+        rows = _adaptive_weights(h, oh, x)  # (oh, H)
+        cols = _adaptive_weights(w, ow, x)  # (ow, W)
+        out = matmul(matmul(rows, x), matrix_transpose(cols))
+    return out[0] if unbatched else out
+
+
+def _adaptive_weights(size: int, n_out: int, like: Tensor) -> Tensor:
+    """(n_out, size) weights: row i averages adaptive pooling's bin i of an axis of ``size``."""
+    weights = []
+    for i in range(n_out):
+        start, end = (i * size) // n_out, -(-((i + 1) * size) // n_out)
+        weights.append([1.0 / (end - start) if start <= j < end else 0.0 for j in range(size)])
+    return asarray(weights, dtype=like.dtype, device=like.device)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D cross-correlation, as ``torch.nn.functional.conv1d``: ``conv2d`` of the input and
+    weight with a height of 1.
+
+    Parameters
+    ----------
+    input : Tensor
+        Shape (N, C_in, L) or (C_in, L).
+    weight : Tensor
+        Shape (C_out, C_in / groups, k).
+    bias : Tensor, optional
+        Shape (C_out,).
+    stride, dilation : int or (int,)
+    padding : int, (int,), 'valid' or 'same'
+    groups : int
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.conv1d(pt.ones((1, 1, 5)), pt.ones((1, 1, 3)), padding=1)
+    tensor([[[2., 3., 3., 3., 2.]]], backend='numpy')
+    """
+    where_ = "conv1d"
+    x = _tensor(input, where_)
+    w = _tensor(weight, where_, "weight")
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"conv1d() expects a 2-D (C, L) or 3-D (N, C, L) input; got shape {x.shape}"
+        )
+    if w.ndim != 3:
+        raise ValueError(
+            f"conv1d() expects a 3-D weight (C_out, C_in/groups, k); got shape {w.shape}"
+        )
+    one = {name: _single(v, name) for name, v in (("stride", stride), ("dilation", dilation))}
+    pad: Any = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
+    out = conv2d(
+        expand_dims(x, axis=-2),
+        expand_dims(w, axis=-2),
+        bias,
+        (1, one["stride"]),
+        pad,
+        (1, one["dilation"]),
+        groups,
+    )
+    return out[..., 0, :]
+
+
+def _single(v: Any, name: str) -> int:
+    """An int, or a 1-tuple of one, as conv1d takes its parameters."""
+    if isinstance(v, (tuple, list)) and len(v) == 1:
+        v = v[0]
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"conv1d() expects {name} to be an int or a 1-tuple of an int; got {v!r}")
+    return v
 
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:

@@ -20,8 +20,11 @@ from .parameter import Parameter
 __all__ = [
     "ELU",
     "GELU",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Conv1d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
@@ -1120,6 +1123,192 @@ class MaxPool2d(Module):
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
+
+
+class AvgPool2d(Module):
+    """2-D average pooling, as ``torch.nn.AvgPool2d`` (``stride`` defaults to
+    ``kernel_size``); ``F.avg_pool2d`` says how each window is divided.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.AvgPool2d(2)(pt.ones((1, 3, 8, 8))).shape
+    (1, 3, 4, 4)
+    >>> nn.AvgPool2d(2)
+    AvgPool2d(kernel_size=2, stride=2, padding=0)
+    """
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """2-D adaptive average pooling to ``output_size``, as ``torch.nn.AdaptiveAvgPool2d``
+    (``F.adaptive_avg_pool2d``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.AdaptiveAvgPool2d((1, 1))(pt.ones((2, 3, 7, 7))).shape
+    (2, 3, 1, 1)
+    >>> nn.AdaptiveAvgPool2d(5)
+    AdaptiveAvgPool2d(output_size=5)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class Conv1d(Module):
+    """1-D convolution (cross-correlation) over (N, C, L) inputs, as ``torch.nn.Conv1d``.
+
+    Weights have shape (out_channels, in_channels / groups, k) and PyTorch's default
+    initialisation (``kaiming_uniform_(a=sqrt(5))``, bias from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in))). Only ``padding_mode='zeros'`` is supported.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> conv = nn.Conv1d(4, 8, 3, padding=1)
+    >>> conv(pt.ones((2, 4, 10))).shape
+    (2, 8, 10)
+    >>> conv
+    Conv1d(4, 8, kernel_size=(3,), stride=(1,), padding=(1,))
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise (ValueError if isinstance(v, int) else TypeError)(
+                    f"Conv1d(): {name} must be a positive int; got {v!r}"
+                )
+        if isinstance(groups, bool) or not isinstance(groups, int):
+            raise TypeError(f"Conv1d(): groups must be an int; got {groups!r}")
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv1d(): in_channels ({in_channels}) and out_channels "
+                f"({out_channels}) must be divisible by groups ({groups})"
+            )
+        if padding_mode != "zeros":
+            raise NotImplementedError(
+                f"Conv1d(): padding_mode={padding_mode!r} is not supported; only 'zeros'"
+            )
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(
+                    f"Conv1d(): padding={padding!r}; expected 'valid', 'same', an int or a "
+                    f"1-tuple of an int"
+                )
+            pad: Any = padding
+        else:
+            pad = (F._single(padding, "padding"),)
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = (F._single(kernel_size, "kernel_size"),)
+        self.stride = (F._single(stride, "stride"),)
+        self.padding = pad
+        self.dilation = (F._single(dilation, "dilation"),)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if pad == "same" and self.stride != (1,):
+            raise ValueError("Conv1d(): padding='same' is not supported for strided convolutions")
+        self.weight = Parameter(
+            empty(
+                (out_channels, in_channels // groups, self.kernel_size[0]),
+                dtype=dtype,
+                device=device,
+            )
+        )
+        if bias:
+            self.bias = Parameter(empty((out_channels,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = (self.in_channels // self.groups) * self.kernel_size[0]
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv1d(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,):
+            s += (
+                f", padding={self.padding!r}"
+                if isinstance(self.padding, str)
+                else f", padding={self.padding}"
+            )
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
 
 
 class Flatten(Module):
