@@ -1,4 +1,5 @@
-"""The 60-minute tutorial's CIFAR-10 classifier, one training step, side by side in one run.
+"""Two convolutional networks of the tutorials, one training step each, side by side in one
+run.
 
 "Training a classifier" (PyTorch's 60-minute blitz) trains this network on 32x32 colour
 images: ``conv(3, 6, 5)``, ``max_pool(2, 2)``, ``conv(6, 16, 5)``, the pool again, then linear
@@ -13,8 +14,12 @@ momentum=0.9)``; a step is ``zero_grad()``, forward, loss, ``backward()``, ``ste
 - ``torch`` when it is importable (one thread; never a dependency of polytensor).
 
 Also ``conv2`` (a (B, 6, 14, 14) input that requires grad: both gradients) and ``pool1`` (a
-(B, 6, 28, 28) input) alone, forward and ``.sum().backward()``. Every framework starts from the
-same weights; their losses after three steps must agree before any time is read. Medians
+(B, 6, 28, 28) input) alone, forward and ``.sum().backward()``; and pytorch/examples' MNIST
+network (``conv(1, 32, 3)``, ``conv(32, 64, 3)``, ``max_pool2d(2)``, dropout, linear
+9216-128-10, ``log_softmax`` and ``F.nll_loss``; SGD with momentum 0.5) at its batch of 64
+(``--no-mnist`` leaves it out). Every framework starts from the same weights; their losses
+after three steps in eval mode (no dropout) must agree before any time is read; the timed
+steps train. Medians
 over rounds, the candidates interleaved in rotating order. Record figures with::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \\
@@ -74,7 +79,37 @@ def make_net(lib: Any) -> Any:
             x = F.relu(self.fc2(x))
             return self.fc3(x)
 
-    net = Net()
+    return _seeded(lib, Net())
+
+
+def make_mnist_net(lib: Any) -> Any:
+    """pytorch/examples' MNIST ``Net`` in ``lib``, weights from a fixed seed."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = nn.Dropout(0.25)
+            self.dropout2 = nn.Dropout(0.5)
+            self.fc1 = nn.Linear(9216, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = F.relu(self.conv1(x))
+            x = F.relu(self.conv2(x))
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = lib.flatten(x, 1)
+            x = F.relu(self.fc1(x))
+            x = self.dropout2(x)
+            return F.log_softmax(self.fc2(x), dim=1)
+
+    return _seeded(lib, Net())
+
+
+def _seeded(lib: Any, net: Any) -> Any:
     rng = np.random.default_rng(0)
     with lib.no_grad():
         for p in net.parameters():
@@ -83,17 +118,29 @@ def make_net(lib: Any) -> Any:
     return net
 
 
-def batch(size: int) -> tuple[np.ndarray, np.ndarray]:
+def batch(size: int, image: tuple[int, int, int] = (3, 32, 32)) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(size)
-    return rng.standard_normal((size, 3, 32, 32)).astype(np.float32), rng.integers(0, 10, size)
+    return rng.standard_normal((size, *image)).astype(np.float32), rng.integers(0, 10, size)
 
 
-def train_step(lib: Any, size: int) -> Callable[[], float]:
-    """One training step of a fresh network on a fixed batch; returns the loss."""
-    net = make_net(lib)
-    criterion = lib.nn.CrossEntropyLoss()
-    optimizer = lib.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
-    xn, yn = batch(size)
+def train_step(
+    lib: Any, size: int, net_name: str = "cifar10", train: bool = True
+) -> Callable[[], float]:
+    """One training step of a fresh network on a fixed batch; returns the loss. ``cifar10``:
+    the tutorial's network, ``nn.CrossEntropyLoss``, SGD with momentum 0.9; ``mnist``:
+    pytorch/examples' network (dropout, ``log_softmax``), ``F.nll_loss``, SGD with momentum
+    0.5. ``train=False``: the network in eval mode (no dropout: the losses can be compared)."""
+    if net_name == "mnist":
+        net = make_mnist_net(lib)
+        criterion = lib.nn.functional.nll_loss
+        optimizer = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.5)
+        xn, yn = batch(size, (1, 28, 28))
+    else:
+        net = make_net(lib)
+        criterion = lib.nn.CrossEntropyLoss()
+        optimizer = lib.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
+        xn, yn = batch(size)
+    net.train(train)
     x, y = lib.from_numpy(xn), lib.from_numpy(yn)
 
     def step() -> float:
@@ -146,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.3, help="seconds per measurement")
     parser.add_argument("--sizes", type=int, nargs="+", default=[4, 64])
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--no-mnist", action="store_true", help="leave out the MNIST example")
     args = parser.parse_args(argv)
     threadpool_limits(1)
     libs: dict[str, Any] = {}
@@ -158,35 +206,43 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             print("torch is not importable: its column is left out")
     # the losses after three steps agree before any time is read
-    for size in args.sizes:
+    nets = [("cifar10", size) for size in args.sizes] + [("mnist", 64)] * (not args.no_mnist)
+    for net_name, size in nets:
         runs = {
-            "polytensor": train_step(pt, size),
-            "polytensor (table ops)": _switched(train_step(pt, size)),
-            **{n: train_step(lib, size) for n, lib in libs.items()},
+            "polytensor": train_step(pt, size, net_name, train=False),
+            "polytensor (table ops)": _switched(train_step(pt, size, net_name, train=False)),
+            **{n: train_step(lib, size, net_name, train=False) for n, lib in libs.items()},
         }
         losses = {n: [r() for _ in range(3)][-1] for n, r in runs.items()}
         ref = losses["polytensor (table ops)"]
         for n, v in losses.items():
             if not np.isclose(v, ref, rtol=1e-4):
-                print(f"batch {size}: {n}'s loss after 3 steps is {v}, not {ref}: no timing")
+                print(f"{net_name}, batch {size}: {n}'s loss after 3 steps is {v}, not {ref}")
                 return 1
     load = OtherLoad()
     rows: dict[str, dict[str, Candidate]] = {}
-    for size in args.sizes:
-        for what in ("step", "conv2", "pool1"):
-            label = f"{what}, batch {size}"
+    work = [(w, "cifar10", size) for size in args.sizes for w in ("step", "conv2", "pool1")]
+    work += [("step", "mnist", 64)] * (not args.no_mnist)
+    for what, net_name, size in work:
+        label = (
+            f"{what}, batch {size}"
+            if net_name == "cifar10"
+            else f"MNIST example step, batch {size}"
+        )
 
-            def make(lib: Any, what: str = what, size: int = size) -> Callable[[], Any]:
-                return train_step(lib, size) if what == "step" else part(lib, what, size)
+        def make(
+            lib: Any, what: str = what, size: int = size, net_name: str = net_name
+        ) -> Callable[[], Any]:
+            return train_step(lib, size, net_name) if what == "step" else part(lib, what, size)
 
-            cands = {
-                "polytensor": Candidate("polytensor", make(pt)),
-                "polytensor (table ops)": Candidate("table ops", _switched(make(pt))),
-            }
-            for n, lib in libs.items():
-                cands[n] = Candidate(n, make(lib))
-            measure(list(cands.values()), rounds=args.rounds, target_s=args.target)
-            rows[label] = cands
+        cands = {
+            "polytensor": Candidate("polytensor", make(pt)),
+            "polytensor (table ops)": Candidate("table ops", _switched(make(pt))),
+        }
+        for n, lib in libs.items():
+            cands[n] = Candidate(n, make(lib))
+        measure(list(cands.values()), rounds=args.rounds, target_s=args.target)
+        rows[label] = cands
     print(f"# bench/cnn.py, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     blas = ", ".join(
         f"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
