@@ -189,3 +189,69 @@ def test_errors_say_what_was_wrong() -> None:
         F.conv1d(pt.ones((1, 2, 5)), pt.ones((1, 2, 3)), stride=(1, 1))
     with pytest.raises(ValueError, match="strided"):
         nn.Conv1d(2, 2, 3, stride=2, padding="same")
+
+
+def test_adaptive_avg_pool2d_keeps_inf_and_nan_in_their_bins() -> None:
+    torch = _torch()
+    for shape, size, spot, value in (
+        ((1, 1, 3, 5), (2, 2), (0, 0), np.inf),
+        ((1, 1, 4, 5), (2, 3), (0, 0), np.nan),
+    ):
+        x = np.zeros(shape)
+        x[(0, 0, *spot)] = value
+        got = F.adaptive_avg_pool2d(pt.asarray(x), size).numpy()
+        want = torch.nn.functional.adaptive_avg_pool2d(torch.tensor(x), size).numpy()
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("pool", ["avg", "max"])
+def test_ceil_mode_takes_an_input_smaller_than_the_kernel(pool: str) -> None:
+    torch = _torch()
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    fn = {
+        "avg": (F.avg_pool2d, torch.nn.functional.avg_pool2d),
+        "max": (F.max_pool2d, torch.nn.functional.max_pool2d),
+    }[pool]
+    got = fn[0](pt.asarray(x), 4, ceil_mode=True).numpy()
+    want = fn[1](torch.tensor(x), 4, ceil_mode=True).numpy()
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        fn[0](pt.asarray(x), 4)
+
+
+def test_sizes_as_numpy_integers_and_one_element_lists() -> None:
+    x = pt.asarray(np.arange(16.0).reshape(1, 1, 4, 4))
+    want = F.avg_pool2d(x, 2).numpy()
+    np.testing.assert_array_equal(F.avg_pool2d(x, np.int64(2)).numpy(), want)
+    np.testing.assert_array_equal(F.avg_pool2d(x, [2]).numpy(), want)
+    np.testing.assert_array_equal(
+        F.max_pool2d(x, [np.int32(2), 2]).numpy(), F.max_pool2d(x, 2).numpy()
+    )
+    with pytest.raises(TypeError, match="pair of ints"):
+        F.avg_pool2d(x, True)
+
+
+def test_conv_bias_and_channels_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"bias of shape \(4,\)"):
+        F.conv2d(pt.ones((1, 3, 5, 5)), pt.ones((4, 3, 3, 3)), pt.ones((3, 1)))
+    with pytest.raises(ValueError, match=r"conv1d\(\) got input with 2 channels"):
+        F.conv1d(pt.ones((1, 2, 5)), pt.ones((4, 3, 3)))
+    with pytest.raises(ValueError, match=r"conv1d\(\) expects a bias of shape \(4,\)"):
+        F.conv1d(pt.ones((1, 3, 5)), pt.ones((4, 3, 3)), pt.ones(5))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_outputs_take_view_as_torch_s_do(backend: str) -> None:
+    # each result is an array of its own: x.view(-1, n) after a pool or a conv, as the
+    # tutorials write it
+    with pt.use_backend(backend):
+        x = pt.asarray(np.random.default_rng(6).standard_normal((2, 3, 6, 6)))
+        for out in (
+            F.max_pool2d(x, 2),
+            F.max_pool2d(x, 3, stride=1),
+            F.avg_pool2d(x, 2),
+            F.adaptive_avg_pool2d(x, (4, 5)),
+            F.conv2d(x, pt.ones((2, 3, 3, 3), dtype=pt.float64)),
+            F.conv1d(x[:, :, 0], pt.ones((2, 3, 3), dtype=pt.float64)),
+        ):
+            assert out.view(-1, int(np.prod(out.shape[1:]))).shape[0] == 2

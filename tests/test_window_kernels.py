@@ -108,15 +108,117 @@ def test_the_kernels_run_on_numpy_float_tensors_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "window", [[0.0, -0.0, -1.0, 0.0], [-0.0, 0.0, 0.0, -0.0], [1.0, np.nan, np.nan, 2.0]]
+    "window",
+    [
+        [0.0, -0.0, -1.0, 0.0],
+        [-0.0, 0.0, 0.0, -0.0],
+        [1.0, np.nan, np.nan, 2.0],
+        [np.nan, 3.0, np.nan, np.nan],
+    ],
 )
-def test_max_pool2d_kernel_keeps_the_first_maximum_bits(window: list[float]) -> None:
+@pytest.mark.parametrize("table_ops", [False, True])
+def test_max_pool2d_picks_torch_s_element(window: list[float], table_ops: bool) -> None:
+    # PyTorch's CPU rule, val > max or isnan(val): the first maximum, or the last NaN
     x = np.asarray(window, dtype=np.float32).reshape(1, 1, 2, 2)
+    flat = x.reshape(-1)
+    nans = np.flatnonzero(np.isnan(flat))
+    pick = int(nans[-1]) if len(nans) else int(np.argmax(flat))
     t = pt.asarray(x, requires_grad=True)
-    out = F.max_pool2d(t, 2)
+    if table_ops:
+        out = F._max_pool_windows(t, 2, 2, ((2, 2), (2, 2), (1, 1), (1, 1)))
+    else:
+        out = F.max_pool2d(t, 2)
     out.sum().backward()
-    first = int(np.argmax(x.reshape(-1)))  # (NumPy's argmax: the first maximum, a NaN first)
     got = out.detach().numpy().reshape(())
-    assert np.signbit(got) == np.signbit(x.reshape(-1)[first])
-    assert np.isnan(got) == np.isnan(x.reshape(-1)[first])
-    np.testing.assert_array_equal(t.grad.numpy().reshape(-1), np.eye(4, dtype=np.float32)[first])
+    assert np.signbit(got) == np.signbit(flat[pick])
+    assert np.isnan(got) == np.isnan(flat[pick])
+    np.testing.assert_array_equal(t.grad.numpy().reshape(-1), np.eye(4, dtype=np.float32)[pick])
+
+
+def test_max_pool2d_nan_windows_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 2, (2, 3, 6, 8)).astype(np.float64)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    t = pt.asarray(x, requires_grad=True)
+    F.max_pool2d(t, 2).sum().backward()
+    tt = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tt, 2).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), tt.grad.numpy())
+
+
+def test_conv2d_second_derivatives_with_a_shared_weight_match_torch() -> None:
+    # the create_graph path takes partial derivatives: w reaches the output through x too
+    torch = pytest.importorskip("torch")
+    wn = np.arange(1.0, 5.0).reshape(1, 1, 2, 2) / 4
+    xn = np.arange(9.0).reshape(1, 1, 3, 3)
+
+    def first_and_second(lib: Any, conv: Any) -> tuple[np.ndarray, np.ndarray]:
+        w = lib.tensor(wn, requires_grad=True)
+        x = lib.tensor(xn)
+        (g,) = lib.autograd.grad(conv(conv(x, w, padding=1), w).sum(), [w], create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), [w])
+        return g.detach().numpy(), gg.numpy()
+
+    got = first_and_second(pt, F.conv2d)
+    want = first_and_second(torch, torch.nn.functional.conv2d)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    a = pt.ones((1, 1, 2, 2), requires_grad=True)
+    (g,) = pt.autograd.grad(F.conv2d(a, a).sum(), [a], create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), np.full((1, 1, 2, 2), 2.0))
+
+
+def test_conv2d_and_conv1d_take_an_empty_batch() -> None:
+    w = pt.ones((4, 3, 3, 3), requires_grad=True)
+    out = F.conv2d(pt.zeros((0, 3, 8, 8)), w)
+    assert out.shape == (0, 4, 6, 6)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 3, 3, 3)))
+    assert F.conv1d(pt.zeros((0, 3, 8)), pt.ones((4, 3, 3))).shape == (0, 4, 6)
+    assert F.max_pool2d(pt.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 4, 4)
+
+
+def test_max_pool2d_over_a_window_of_many_positions() -> None:
+    x = np.random.default_rng(8).random((1, 2, 182, 181))
+    t = pt.asarray(x, requires_grad=True)
+    out = F.max_pool2d(t, (182, 181))
+    np.testing.assert_array_equal(out.detach().numpy().reshape(-1), x.reshape(2, -1).max(axis=1))
+    out.sum().backward()
+    assert float(t.grad.sum()) == 2.0
+    flat = t.grad.numpy().reshape(2, -1)
+    assert list(flat.argmax(axis=1)) == list(x.reshape(2, -1).argmax(axis=1))
+
+
+def test_saved_arrays_are_released_after_backward() -> None:
+    x = pt.asarray(np.random.default_rng(9).standard_normal((2, 3, 8, 8)), requires_grad=True)
+    w = pt.asarray(np.random.default_rng(10).standard_normal((4, 3, 3, 3)), requires_grad=True)
+    conv = F.conv2d(x, w)  # (both outlive backward, as a loop's last output and loss do)
+    out = F.max_pool2d(conv, 2)
+    out.sum().backward(retain_graph=True)  # kept: a second backward goes through
+    assert conv._meta.op.ctx._saved is not None
+    out.sum().backward()
+    for t in (conv, out):  # the columns, the input, the positions of the maxima: let go
+        assert t._meta.op.ctx._saved is None
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        out.sum().backward()
+
+
+def test_a_function_s_saved_tensors_after_backward_say_they_were_released() -> None:
+    class Square(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, a: Any) -> Any:
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (a,) = ctx.saved_tensors
+            return 2 * a * g
+
+    a = pt.asarray([3.0], requires_grad=True)
+    y = Square.apply(a)
+    y.sum().backward()
+    assert a.grad.tolist() == [6.0]
+    with pytest.raises(RuntimeError, match="released by the backward"):
+        y._meta.op.ctx.saved_tensors  # noqa: B018

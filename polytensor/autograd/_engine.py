@@ -254,6 +254,12 @@ def backward(
                     heap,
                     hooks,
                 )
+                if (
+                    not retain_graph
+                    and not node.keeps
+                    and (release := getattr(node.op, "release", None))
+                ):
+                    release()  # (a custom Function's saved tensors)
             # release what the node holds, so that a second pass raises (a view's node holds
             # nothing to release: _tape.keep_for_views)
             if not retain_graph and not node.keeps:

@@ -60,6 +60,11 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple[Any, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                f"the tensors saved by {self._name}.forward() were released by the backward() "
+                f"that went through it; pass retain_graph=True to that backward() to keep them"
+            )
         unchanged = _tape._inplace_count == self._epoch  # (no in-place change at all since)
         if len(saved) == 1 and unchanged and self._out_states is None:  # (the common case)
             t = saved[0]
@@ -95,6 +100,13 @@ class FunctionCtx:
                     a._meta = m
             return tuple(again)
         return self._saved
+
+    def _release(self) -> None:
+        """Let go of the saved tensors, once a backward without ``retain_graph`` went through
+        the node (as PyTorch frees them): a large saved array does not outlive the step."""
+        self._saved = None  # type: ignore[assignment]
+        self._versions = ()
+        self._out_states = None
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Declare outputs that get no gradient (indices, masks)."""
@@ -133,6 +145,11 @@ class _FunctionOp:
             shape, dtype, b = like
             return _tape.tensor_of(b.xp.zeros(shape, dtype=dtype), b)
         return zeros_like(like)
+
+    def release(self) -> None:
+        """Called by backward (without ``retain_graph``) once it has run this node: the ctx
+        lets go of its saved tensors."""
+        self.ctx._release()
 
     @property
     def name(self) -> str:

@@ -64,13 +64,15 @@ class _Conv2d(Function):
 
         kernel, stride, dilation, (ho, wo) = geometry
         xd, wd = x._data, w._data
-        n, o = xd.shape[0], wd.shape[0]
+        n, c = xd.shape[:2]
+        o, ck = wd.shape[0], c * kernel[0] * kernel[1]
         win = _window_view(xd, kernel, stride, dilation, (ho, wo))
         # (N, C, kh, kw, Ho, Wo): the weight's (C, kh, kw) order, then the positions
-        cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, -1, ho * wo)
-        out = np.matmul(wd.reshape(o, -1), cols).reshape(n, o, ho, wo)
-        ctx.save_for_backward(x, w)
-        ctx.cols = cols if ctx.needs_input_grad[1] else None  # (the weight's gradient reads it)
+        cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, ck, ho * wo)
+        out = np.matmul(wd.reshape(o, ck), cols).reshape(n, o, ho, wo)
+        # (the weight's gradient reads the columns: saved, they are released after backward)
+        kept = tensor_of(cols, x._backend) if ctx.needs_input_grad[1] else None
+        ctx.save_for_backward(x, w, kept)
         ctx.geometry = geometry
         ctx.composite = composite
         return tensor_of(out, x._backend)
@@ -79,30 +81,32 @@ class _Conv2d(Function):
     def backward(ctx: Any, g: Any) -> Any:
         import numpy as np
 
-        x, w = ctx.saved_tensors
+        x, w, cols = ctx.saved_tensors
         need_x, need_w = ctx.needs_input_grad[:2]
         if is_grad_enabled():  # create_graph: the composite's gradients, recorded
-            wanted = [t for t, need in ((x, need_x), (w, need_w)) if need]
-            got = iter(grad(ctx.composite(x, w), wanted, g, create_graph=True))
+            # taken at views of x and w: the partial derivatives, as a node's rule gives them
+            # (where x was made from w, w reaches the output through x too: the engine adds it)
+            xs, ws = x[...], w[...]
+            wanted = [t for t, need in ((xs, need_x), (ws, need_w)) if need]
+            got = iter(grad(ctx.composite(xs, ws), wanted, g, create_graph=True))
             return (next(got) if need_x else None, next(got) if need_w else None, None, None)
         kernel, stride, dilation, (ho, wo) = ctx.geometry
         (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
         xd, wd, gd = x._data, w._data, g._data
         n, c = xd.shape[:2]
-        o = wd.shape[0]
+        o, ck = wd.shape[0], c * kh * kw
         g3 = gd.reshape(n, o, ho * wo)
         gx = gw = None
         if need_w:
             # sum over the batch of g[n] (O, L) @ cols[n].T (L, C*kh*kw)
-            gw = tensor_of(
-                np.matmul(g3, ctx.cols.transpose(0, 2, 1)).sum(axis=0).reshape(wd.shape), w._backend
-            )
+            gw_d = np.matmul(g3, cols._data.transpose(0, 2, 1)).sum(axis=0)
+            gw = tensor_of(gw_d.reshape(wd.shape), w._backend)
         if need_x:
             # the columns' gradient with the batch last, (C, kh, kw, Ho, Wo, N), added into
             # the input's gradient laid out (C, H, W, N): each of the kh * kw additions then
             # runs over rows of Wo * N elements, not Wo
-            gt = np.ascontiguousarray(gd.transpose(1, 2, 3, 0)).reshape(o, -1)
-            gcols = np.matmul(wd.reshape(o, -1).T, gt).reshape(c, kh, kw, ho, wo, n)
+            gt = np.ascontiguousarray(gd.transpose(1, 2, 3, 0)).reshape(o, ho * wo * n)
+            gcols = np.matmul(wd.reshape(o, ck).T, gt).reshape(c, kh, kw, ho, wo, n)
             acc = np.zeros((c, *xd.shape[2:], n), gd.dtype)
             for ki in range(kh):
                 r0 = ki * dh
@@ -135,13 +139,13 @@ def conv2d_numpy(x: Any, w: Any, geometry: Any, composite: Callable[[Any, Any], 
 class _MaxPool2d(Function):
     """``max_pool2d`` of ``x`` (N, C, H, W) by windows that tile it (stride = kernel, no
     dilation or padding; rows and columns past the last window are left out), the gradient
-    of each window going to its first maximal element, as the composite's and PyTorch's.
+    of each window going to its first maximal element (in a window holding NaNs, its last
+    NaN), as the composite's and PyTorch's.
 
     Each window position ``q`` (row-major) is a strided view of ``x``; everything is a pass
     over those views, without branches: a mask-driven ``where`` branches on every element,
-    ~15x slower than a comparison on a pooling's random masks. A window's first maximum is
-    the first position equal to the windows' maximum (or, in a window holding a NaN, the first
-    NaN), and the output takes that element's bits (its sign of zero, its NaN)."""
+    ~15x slower than a comparison on a pooling's random masks. The output takes the chosen
+    element's bits (its sign of zero, its NaN)."""
 
     @staticmethod
     def forward(ctx: Any, x: Any, kernel: Any, out_hw: Any, composite: Callable[..., Any]) -> Any:
@@ -154,29 +158,39 @@ class _MaxPool2d(Function):
         for v in views[2:]:
             np.maximum(top, v, out=top)  # (a NaN wins)
         nan_top = np.isnan(top)
-        nans = bool(nan_top.any())
-        # per window, the position of its first maximum (int8: at most 127 positions, else
-        # int16), and the output as that element's bits
-        first = np.zeros(top.shape, np.int8 if len(views) < 128 else np.int16)
+        nan_hits: list[Any] = [None] * len(views)
+        if nan_top.any():  # a window holding NaNs: its last NaN, as PyTorch's CPU kernel
+            taken = None
+            for q in range(len(views) - 1, -1, -1):
+                hit = np.isnan(views[q]) & nan_top
+                if taken is None:
+                    taken = hit.copy()  # (a copy: taken grows, hit stays position q's)
+                else:
+                    hit &= ~taken
+                    taken |= hit
+                nan_hits[q] = hit
+        # per window, the position chosen, and the output as that element's bits
+        first = np.zeros(top.shape, np.min_scalar_type(len(views) - 1))
         found = None
         bits = _BITS[xd.dtype.itemsize]
         out = np.zeros(top.shape, xd.dtype)
         out_bits = out.view(bits)
         for q, v in enumerate(views):
-            hit = v == top
-            if nans:
-                hit |= np.isnan(v) & nan_top
+            hit = v == top  # (never true in a window whose maximum is a NaN)
             if found is None:
-                found = hit
+                found = hit.copy()  # (a copy: found grows, hit stays position q's)
             else:
                 hit &= ~found
                 found |= hit
+            if nan_hits[q] is not None:
+                hit |= nan_hits[q]
+            if q:
                 first += hit * first.dtype.type(q)
             np.bitwise_or(
                 out_bits, np.bitwise_and(v.view(bits), _all_ones(hit, bits)), out=out_bits
             )
-        ctx.save_for_backward(x)
-        ctx.first = first
+        # (saved: released after backward, as saved tensors are)
+        ctx.save_for_backward(x, tensor_of(first, x._backend))
         ctx.geometry = (kernel, out_hw)
         ctx.composite = composite
         return tensor_of(out, x._backend)
@@ -185,18 +199,19 @@ class _MaxPool2d(Function):
     def backward(ctx: Any, g: Any) -> Any:
         import numpy as np
 
-        (x,) = ctx.saved_tensors
+        x, first_t = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: the composite's gradient, recorded
-            (gx,) = grad(ctx.composite(x), [x], g, create_graph=True)
+            xs = x[...]  # (a view: the partial derivative, as a node's rule gives it)
+            (gx,) = grad(ctx.composite(xs), [xs], g, create_graph=True)
             return gx, None, None, None
         ((kh, kw), (ho, wo)), xd, gd = ctx.geometry, x._data, g._data
-        first = ctx.first
+        first = first_t._data
         bits = _BITS[gd.dtype.itemsize]
         covered = xd.shape[2:] == (ho * kh, wo * kw)
         gx = (np.empty if covered else np.zeros)(xd.shape, gd.dtype)
         g_bits = gd.view(bits)
         for q, dest in enumerate(_tiles(gx, kh, kw, ho, wo)):
-            # g where the window's first maximum is at q, else +0.0: by its bits
+            # g where the window's chosen element is at q, else +0.0: by its bits
             np.bitwise_and(g_bits, _all_ones(first == q, bits), out=dest.view(bits))
         return tensor_of(gx, x._backend), None, None, None
 

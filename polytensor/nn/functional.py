@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from typing import Any, cast
 
@@ -23,15 +24,16 @@ from .. import _dtypes as _dt
 from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp
+from .._ops.elementwise import exp, isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
-from .._ops.indexing import _nll_loss
+from .._ops.indexing import _nll_loss, take_along_axis
 from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
-from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stack
+from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
 from .._ops.statistical import _log_softmax, _softmax
+from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
@@ -856,15 +858,25 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
-    if isinstance(v, int) and not isinstance(v, bool):
-        return (v, v)
-    if (
-        isinstance(v, (tuple, list))
-        and len(v) == 2
-        and all(isinstance(i, int) and not isinstance(i, bool) for i in v)
-    ):
-        return (int(v[0]), int(v[1]))
+    """``v`` as a pair of ints: an int (a NumPy integer too) for both, or a sequence of one or
+    two, as PyTorch takes them."""
+    if isinstance(v, (tuple, list)) and len(v) in (1, 2):
+        items = [_int(i) for i in v]
+        if None not in items:
+            return (items[0], items[-1])  # type: ignore[return-value]  # (checked)
+    elif (i := _int(v)) is not None:
+        return (i, i)
     raise TypeError(f"{where}() expects {name} to be an int or a pair of ints; got {v!r}")
+
+
+def _int(v: Any) -> int | None:
+    """``v`` as an int when it is one (a NumPy integer too; not a bool), else None."""
+    if isinstance(v, bool) or (getattr(v, "dtype", None) is not None and v.dtype.kind == "b"):
+        return None
+    try:
+        return operator.index(v)
+    except TypeError:
+        return None
 
 
 def _batched(x: Tensor, where: str) -> tuple[Tensor, bool]:
@@ -1031,7 +1043,13 @@ def conv2d(
     else:
         out = _conv2d_windows(x, w, geometry, groups)
     if bias is not None:
-        out = out + reshape(_tensor(bias, where_, "bias"), (o, 1, 1))
+        b = _tensor(bias, where_, "bias")
+        if tuple(b.shape) != (o,):
+            raise ValueError(
+                f"conv2d() expects a bias of shape ({o},), one per output channel; got shape "
+                f"{tuple(b.shape)}"
+            )
+        out = out + reshape(b, (o, 1, 1))
     return out[0] if unbatched else out
 
 
@@ -1142,7 +1160,8 @@ def max_pool2d(
 def _max_pool_windows(x: Tensor, need_h: int, need_w: int, geometry: Any) -> Tensor:
     """``max_pool2d`` of the padded ``x`` from the table's ops, its rows and columns past
     ``need_h`` and ``need_w`` left out; ``geometry`` is ``(kernel, stride, dilation, (Ho,
-    Wo))``. Each window's gradient goes to its first maximal element."""
+    Wo))``. Each window's gradient goes to its first maximal element (in a window holding NaNs,
+    its last NaN)."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geometry
     n, c = x.shape[:2]
     if x.shape[2] != need_h or x.shape[3] != need_w:
@@ -1154,10 +1173,16 @@ def _max_pool_windows(x: Tensor, need_h: int, need_w: int, geometry: Any) -> Ten
     else:
         win = _windows(x, (kh, kw), (sh, sw), (dh, dw), (ho, wo), axis=4)  # N, C, Ho, Wo, K
     with no_grad():
-        first = argmax(win, axis=-1, keepdims=True) == reshape(
-            arange(k, device=win.device), (1, 1, 1, 1, k)
+        # each window's first maximum, or in a window holding NaNs its last NaN (PyTorch's
+        # CPU rule: val > max or isnan(val))
+        nan = astype(isnan(win), _dt.int8)
+        last_nan = (k - 1) - argmax(flip(nan, axis=-1), axis=-1, keepdims=True)
+        pick = where(
+            _any(nan, axis=-1, keepdims=True), last_nan, argmax(win, axis=-1, keepdims=True)
         )
-    return _sum(where(first, win, 0), axis=-1)
+    # (the element itself: its sign of zero, its NaN; reshaped, not indexed, so that the
+    # result is an array of its own that .view() takes, as PyTorch's is)
+    return reshape(take_along_axis(win, pick, axis=-1), (n, c, ho, wo))
 
 
 def avg_pool2d(
@@ -1275,7 +1300,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
     ``output_size`` is an int, or a pair whose None entries keep the input's size. An output
     that divides the input averages tiles; another averages by two matrices of weights, one
-    per axis (differentiable either way, on every backend).
+    averages each bin's rows, then its columns (differentiable either way, on every backend).
 
     Examples
     --------
@@ -1314,20 +1339,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         out = _mean(x, axis=(2, 3), keepdims=True)
     elif h % oh == 0 and w % ow == 0:
         out = _mean(reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
-    else:
-        rows = _adaptive_weights(h, oh, x)  # (oh, H)
-        cols = _adaptive_weights(w, ow, x)  # (ow, W)
-        out = matmul(matmul(rows, x), matrix_transpose(cols))
+    else:  # each bin's mean, rows then columns (an inf or NaN stays in the bins that hold it)
+        rows = stack([_mean(x[:, :, a:b], axis=2) for a, b in _adaptive_bins(h, oh)], axis=2)
+        out = stack([_mean(rows[..., a:b], axis=3) for a, b in _adaptive_bins(w, ow)], axis=3)
     return out[0] if unbatched else out
 
 
-def _adaptive_weights(size: int, n_out: int, like: Tensor) -> Tensor:
-    """(n_out, size) weights: row i averages adaptive pooling's bin i of an axis of ``size``."""
-    weights = []
-    for i in range(n_out):
-        start, end = (i * size) // n_out, -(-((i + 1) * size) // n_out)
-        weights.append([1.0 / (end - start) if start <= j < end else 0.0 for j in range(size)])
-    return asarray(weights, dtype=like.dtype, device=like.device)
+def _adaptive_bins(size: int, n_out: int) -> list[tuple[int, int]]:
+    """Adaptive pooling's bins along an axis of ``size``: bin i is ``floor(i * size / n_out)``
+    to ``ceil((i + 1) * size / n_out)``, exclusive, as PyTorch's."""
+    return [((i * size) // n_out, -(-((i + 1) * size) // n_out)) for i in range(n_out)]
 
 
 def conv1d(
@@ -1372,6 +1393,19 @@ def conv1d(
         raise ValueError(
             f"conv1d() expects a 3-D weight (C_out, C_in/groups, k); got shape {w.shape}"
         )
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"conv1d() expects groups to be a positive int; got {groups!r}")
+    o, cg = w.shape[:2]
+    if x.shape[-2] != cg * groups or o % groups:  # type: ignore[operator]  # (known sizes)
+        raise ValueError(
+            f"conv1d() got input with {x.shape[-2]} channels and weight of shape {w.shape} "
+            f"with groups={groups}; expected C_in = {cg} * groups and C_out divisible by groups"
+        )
+    if bias is not None and tuple(_tensor(bias, where_, "bias").shape) != (o,):
+        raise ValueError(
+            f"conv1d() expects a bias of shape ({o},), one per output channel; got shape "
+            f"{tuple(_tensor(bias, where_, 'bias').shape)}"
+        )
     one = {name: _single(v, name) for name, v in (("stride", stride), ("dilation", dilation))}
     pad: Any = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
     out = conv2d(
@@ -1383,7 +1417,8 @@ def conv1d(
         (1, one["dilation"]),
         groups,
     )
-    return out[..., 0, :]
+    # (reshaped, not indexed: an array of its own, which .view() takes, as PyTorch's is)
+    return reshape(out, (*out.shape[:-2], out.shape[-1]))
 
 
 def _single(v: Any, name: str) -> int:
@@ -1397,14 +1432,16 @@ def _single(v: Any, name: str) -> int:
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
     span = size + 2 * p - d * (k - 1) - 1
-    if span < 0:
+    # (PyTorch's rule: with ceil_mode, a window may run past the end, even of a padded input
+    # smaller than the kernel, as long as it starts inside)
+    n = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (n - 1) * s >= size + p:  # the last window must start inside the input
+        n -= 1
+    if n < 1:
         raise ValueError(
             f"{where}(): the (padded) input of size {size + 2 * p} is smaller than "
             f"the kernel of size {d * (k - 1) + 1}"
         )
-    n = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (n - 1) * s >= size + p:  # the last window must start inside the input
-        n -= 1
     return n
 
 
