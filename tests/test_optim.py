@@ -173,7 +173,7 @@ def test_closure_is_called_with_grad_enabled() -> None:
     np.testing.assert_allclose(host(w), [1.0])
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adadelta"])
 def test_state_dict_round_trip_resumes_exactly(name: str) -> None:
     x, y = _data(2)
     kwargs = {"lr": 0.05, "momentum": 0.9} if name == "SGD" else {"lr": 0.01}
@@ -488,3 +488,44 @@ def test_new_schedules_refuse_what_torch_refuses() -> None:
         plain = lib.optim.Adagrad([lib.zeros(1, requires_grad=True)], lr=0.1)
         with pytest.raises(ValueError, match="momentum or beta1"):
             s.OneCycleLR(plain, max_lr=1.0, total_steps=10)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.1}, {"maximize": True}],
+)
+def test_adadelta_matches_torch_step_for_step(kw: dict[str, Any]) -> None:
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib in (pt, torch):
+        w = lib.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+        opt = lib.optim.Adadelta([w], **kw)
+        for _ in range(6):
+            opt.zero_grad()
+            (w * w * w).sum().backward()
+            opt.step()
+        out.append(np.array(w.tolist()))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-14)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_adadelta_trains_on_every_backend(backend: str) -> None:
+    with pt.use_backend(backend):
+        w = pt.asarray(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+        opt = optim.Adadelta([w], lr=1.0)
+        losses = []
+        for _ in range(5):
+            opt.zero_grad()
+            loss = pt.sum(w * w)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+    assert losses[-1] < losses[0]
+
+
+def test_adadelta_refuses_bad_hyperparameters() -> None:
+    w = pt.ones(1, requires_grad=True)
+    with pytest.raises(ValueError, match="rho"):
+        optim.Adadelta([w], rho=1.5)
+    with pytest.raises(ValueError, match="learning rate"):
+        optim.Adadelta([w], lr=-1.0)

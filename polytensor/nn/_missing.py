@@ -46,7 +46,6 @@ _MISSING: dict[str, dict[str, str]] = {
     },
     "polytensor.optim": {
         "ASGD": _NONE,
-        "Adadelta": _NONE,
         "Adamax": _NONE,
         "LBFGS": _NONE,
         "NAdam": _NONE,

@@ -1,4 +1,5 @@
-"""Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, and
+"""Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``,
+``Adadelta``, and
 learning-rate schedules (``optim.lr_scheduler``), on every polytensor backend.
 
 Updates run under ``pt.no_grad()`` with in-place operators (``p -= lr * g``), which write in
@@ -23,10 +24,19 @@ from typing import Any
 from . import lr_scheduler
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
-from .rmsprop import Adagrad, RMSprop
+from .rmsprop import Adadelta, Adagrad, RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
+]
 
 
 def __getattr__(name: str) -> Any:

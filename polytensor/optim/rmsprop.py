@@ -1,4 +1,5 @@
-"""RMSprop and Adagrad, as ``torch.optim.RMSprop`` and ``torch.optim.Adagrad``."""
+"""RMSprop, Adagrad and Adadelta, as ``torch.optim.RMSprop``, ``torch.optim.Adagrad`` and
+``torch.optim.Adadelta``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..autograd import no_grad
 from . import _in_place
 from .optimizer import Optimizer, implementation_flags, params_with_grad
 
-__all__ = ["Adagrad", "RMSprop"]
+__all__ = ["Adadelta", "Adagrad", "RMSprop"]
 
 
 def _check(name: str, value: float, low: float = 0.0) -> None:
@@ -283,4 +284,111 @@ class Adagrad(Optimizer):
                     s = state["sum"] + g * g
                     state["sum"] = s
                     p -= clr * (g / (sqrt(s) + eps))
+        return loss
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler), PyTorch's update rule (pytorch/examples' MNIST network trains with
+    it).
+
+    For each parameter ``p`` with gradient ``g``::
+
+        g = -g if maximize
+        g = g + weight_decay * p
+        v = rho * v + (1 - rho) * g * g
+        delta = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta * delta
+        p = p - lr * delta
+
+    Parameters
+    ----------
+    params : iterable of Tensor or dict
+    lr : float, default 1.0
+        Scales ``delta`` before it is applied.
+    rho : float, default 0.9
+        Smoothing constant of the running means of squared gradients and updates (0 to 1).
+    eps : float, default 1e-6
+    weight_decay : float, default 0
+    maximize : bool, default False
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> w = pt.asarray([1.0, -2.0], requires_grad=True)
+    >>> opt = optim.Adadelta([w], lr=1.0)
+    >>> pt.sum(w * w).backward()
+    >>> opt.step()
+    >>> [round(v, 4) for v in w.tolist()]
+    [0.9968, -1.9968]
+    """
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        foreach: bool | None = None,
+        *,
+        capturable: bool = False,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        implementation_flags(type(self).__name__, differentiable)
+        defaults = {
+            "lr": lr,
+            "rho": rho,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+        }
+        self._check_group(defaults)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        _check("learning rate", group["lr"])
+        _check("epsilon", group["eps"])
+        _check("weight_decay", group["weight_decay"])
+        if not 0.0 <= group["rho"] <= 1.0:
+            raise ValueError(f"Invalid rho value: {group['rho']}; expected a number in [0, 1]")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient once; returns ``closure()``'s loss if
+        given.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import optim
+        >>> w = pt.asarray([3.0], requires_grad=True)
+        >>> opt = optim.Adadelta([w])
+        >>> opt.zero_grad(); pt.sum(w * w).backward(); opt.step()
+        >>> sorted(opt.state[w])
+        ['acc_delta', 'square_avg', 'step']
+        """
+        loss = self._closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                # (Python floats: a NumPy float64 would otherwise make float32 parameters
+                # update in float64; PyTorch takes it as a number)
+                lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])
+                weight_decay = float(group["weight_decay"])
+                for p, g in params_with_grad(group):
+                    state = self.state[p]
+                    if not state:
+                        state["step"] = 0
+                        state["square_avg"] = zeros_like(p)
+                        state["acc_delta"] = zeros_like(p)
+                    state["step"] += 1
+                    if group["maximize"]:
+                        g = -g
+                    if weight_decay != 0:
+                        g = g + weight_decay * p
+                    v = state["square_avg"] * rho + (g * g) * (1 - rho)
+                    state["square_avg"] = v
+                    delta = sqrt(state["acc_delta"] + eps) / sqrt(v + eps) * g
+                    state["acc_delta"] = state["acc_delta"] * rho + (delta * delta) * (1 - rho)
+                    p -= lr * delta
         return loss

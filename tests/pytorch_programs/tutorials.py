@@ -2,7 +2,7 @@
 autograd, "Learning PyTorch with Examples" (fitting a cubic to sin(x) with tensors, autograd,
 a custom ``Function``, ``nn``, ``optim``, a custom ``Module``, a ``Module`` with dynamic
 control flow; the two-layer network), the 60-minute blitz's neural network and classifier,
-and saving and loading a ``state_dict``.
+saving and loading a ``state_dict``, and pytorch/examples' MNIST training script.
 
 Sizes and step counts are small. Where a tutorial draws random inputs or initial weights, the
 program takes them from ``data`` instead (built with NumPy), so that polytensor and torch start
@@ -836,3 +836,118 @@ def tut_save_load(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     out["resumed == original"] = (model3.fc3.weight - model.fc3.weight).abs().max().item() < 1e-6
     out["fc3.weight"] = model3.fc3.weight
     return out
+
+
+# -- pytorch/examples: MNIST -------------------------------------------------------------------
+
+
+def _mnist_data() -> Data:
+    g = rng(28)
+    shapes = {
+        "conv1.weight": ((32, 1, 3, 3), 9),
+        "conv1.bias": ((32,), 9),
+        "conv2.weight": ((64, 32, 3, 3), 288),
+        "conv2.bias": ((64,), 288),
+        "fc1.weight": ((128, 9216), 9216),
+        "fc1.bias": ((128,), 9216),
+        "fc2.weight": ((10, 128), 128),
+        "fc2.bias": ((10,), 128),
+    }
+    out = {"net." + k: _uniform(g, s, f) for k, (s, f) in shapes.items()}
+    out["train images"] = g.standard_normal((2, 8, 1, 28, 28)).astype(np.float32)
+    out["train labels"] = g.integers(0, 10, (2, 8))
+    out["test images"] = g.standard_normal((1, 8, 1, 28, 28)).astype(np.float32)
+    out["test labels"] = g.integers(0, 10, (1, 8))
+    return out
+
+
+@program("pytorch/examples: MNIST (main.py)", data=_mnist_data, rtol=1e-4, atol=1e-5)
+def examples_mnist(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    F = torch.nn.functional
+    optim = torch.optim
+    from_numpy = torch.from_numpy
+    StepLR = torch.optim.lr_scheduler.StepLR
+
+    class Net(nn.Module):
+        def __init__(self):
+            super(Net, self).__init__()  # noqa: UP008 (as the example writes it)
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = nn.Dropout(0.25)
+            self.dropout2 = nn.Dropout(0.5)
+            self.fc1 = nn.Linear(9216, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = self.conv1(x)
+            x = F.relu(x)
+            x = self.conv2(x)
+            x = F.relu(x)
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = torch.flatten(x, 1)
+            x = self.fc1(x)
+            x = F.relu(x)
+            x = self.dropout2(x)
+            x = self.fc2(x)
+            output = F.log_softmax(x, dim=1)
+            return output
+
+    # the data loaders: a few batches of random 28x28 images with labels (MNIST is not here)
+    train_loader = [
+        (from_numpy(a), from_numpy(b))
+        for a, b in zip(data["train images"], data["train labels"], strict=True)
+    ]
+    test_loader = [
+        (from_numpy(a), from_numpy(b))
+        for a, b in zip(data["test images"], data["test labels"], strict=True)
+    ]
+    dataset_size = sum(len(t) for _, t in test_loader)
+
+    def train(model, device, train_loader, optimizer, epoch):
+        model.train()
+        for batch_idx, (data, target) in enumerate(train_loader):  # noqa: PLR1704
+            data, target = data.to(device), target.to(device)
+            optimizer.zero_grad()
+            output = model(data)
+            loss = F.nll_loss(output, target)
+            loss.backward()
+            optimizer.step()
+            print(f"Train Epoch: {epoch} [{batch_idx * len(data)}]\tLoss: {loss.item():.6f}")
+
+    def test(model, device, test_loader):
+        model.eval()
+        test_loss = 0
+        correct = 0
+        with torch.no_grad():
+            for data, target in test_loader:  # noqa: PLR1704
+                data, target = data.to(device), target.to(device)
+                output = model(data)
+                test_loss += F.nll_loss(output, target, reduction="sum").item()
+                pred = output.argmax(dim=1, keepdim=True)
+                correct += pred.eq(target.view_as(pred)).sum().item()
+        test_loss /= dataset_size
+        return test_loss, correct
+
+    device = torch.device("cpu")
+    model = Net().to(device)
+    _load(torch, model, data, "net.")
+    optimizer = optim.Adadelta(model.parameters(), lr=1.0)
+    scheduler = StepLR(optimizer, step_size=1, gamma=0.7)
+    before = test(model, device, test_loader)
+    lrs = []
+    for epoch in range(1, 3):
+        train(model, device, train_loader, optimizer, epoch)
+        after = test(model, device, test_loader)
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr()[0])
+    torch.save(model.state_dict(), str(tmp / "mnist_cnn.pt"))
+    # training draws dropout masks, which differ between libraries: what is compared is the
+    # test before training, the schedule, and that training gave a finite test loss
+    return {
+        "test before": before,
+        "lrs": lrs,
+        "finite after": math.isfinite(after[0]),
+        "saved keys": list(torch.load(str(tmp / "mnist_cnn.pt"))),
+    }
