@@ -255,3 +255,59 @@ def test_outputs_take_view_as_torch_s_do(backend: str) -> None:
             F.conv1d(x[:, :, 0], pt.ones((2, 3, 3), dtype=pt.float64)),
         ):
             assert out.view(-1, int(np.prod(out.shape[1:]))).shape[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("shape", "k", "s", "p", "extra", "ceil"),
+    [
+        ((2, 3, 11), 2, None, 0, 1, False),
+        ((2, 3, 11), 3, 2, 1, 1, True),
+        ((2, 3, 12), 3, 1, 1, 2, False),
+        ((3, 9), 2, 2, 1, 1, True),  # unbatched
+    ],
+)
+def test_pool1d_matches_torch(shape: Any, k: int, s: Any, p: int, extra: int, ceil: bool) -> None:
+    torch = _torch()
+    x = np.random.default_rng(11).standard_normal(shape)
+    got, want = _both(
+        lambda t: F.max_pool1d(t, k, s, p, extra, ceil),
+        lambda t: torch.nn.functional.max_pool1d(t, k, s, p, extra, ceil),
+        x,
+    )
+    _close(got, want)
+    include = bool(extra == 1)
+    got, want = _both(
+        lambda t: F.avg_pool1d(t, k, s, p, ceil, include),
+        lambda t: torch.nn.functional.avg_pool1d(t, k, s, p, ceil, include),
+        x,
+    )
+    _close(got, want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pool1d_modules_on_every_backend(backend: str) -> None:
+    torch = _torch()
+    x = np.random.default_rng(12).standard_normal((2, 3, 10))
+    for mine, theirs in (
+        (nn.MaxPool1d(3, 2, 1), torch.nn.MaxPool1d(3, 2, 1)),
+        (
+            nn.AvgPool1d(3, 2, 1, count_include_pad=False),
+            torch.nn.AvgPool1d(3, 2, 1, count_include_pad=False),
+        ),
+    ):
+        got, want = _both(mine, theirs, x, backend=backend)
+        _close(got, want)
+    assert repr(nn.AvgPool1d(2)) == repr(torch.nn.AvgPool1d(2))
+    assert repr(nn.MaxPool1d(2)) == repr(torch.nn.MaxPool1d(2))
+
+
+def test_pool1d_errors_name_the_1d_function() -> None:
+    x = pt.ones((1, 2, 5))
+    with pytest.raises(ValueError, match=r"max_pool1d\(\): padding should be at most half"):
+        F.max_pool1d(x, 2, padding=2)
+    with pytest.raises(ValueError, match=r"avg_pool1d\(\): the \(padded\) input of size 5"):
+        F.avg_pool1d(x, 7)
+    with pytest.raises(ValueError, match=r"3-D \(N, C, L\)"):
+        F.max_pool1d(pt.ones((1, 1, 2, 5)), 2)
+    with pytest.raises(TypeError, match=r"max_pool1d\(\) expects kernel_size"):
+        F.max_pool1d(x, (2, 2))

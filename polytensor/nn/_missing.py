@@ -21,7 +21,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "Dropout2d": _NONE,
         "GRU": _NONE,
         "LSTM": _NONE,
-        "MaxPool1d": _NONE,
         "MultiheadAttention": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
         "PReLU": _NONE,
@@ -30,9 +29,7 @@ _MISSING: dict[str, dict[str, str]] = {
         "Transformer": _NONE,
         "Unflatten": "x.reshape(...)",
     },
-    "polytensor.nn.functional": {
-        "max_pool1d": _NONE,
-    },
+    "polytensor.nn.functional": {},
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",
         "dirac_": _NONE,

@@ -43,6 +43,7 @@ from ._window_kernels import conv2d_numpy, max_pool2d_numpy, takes_numpy_kernels
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -63,6 +64,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
     "max_pool2d",
     "mse_loss",
     "nll_loss",
@@ -1421,13 +1423,95 @@ def conv1d(
     return reshape(out, (*out.shape[:-2], out.shape[-1]))
 
 
-def _single(v: Any, name: str) -> int:
-    """An int, or a 1-tuple of one, as conv1d takes its parameters."""
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
+    """1-D max pooling over (N, C, L) or (C, L) inputs, as ``torch.nn.functional.max_pool1d``:
+    ``max_pool2d`` with a height of 1 (its rules for ties, NaNs and ``ceil_mode``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.max_pool1d(pt.asarray([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+    tensor([[[3., 5.]]], backend='numpy')
+    """
+    return _pool1d(input, "max_pool1d", kernel_size, stride, padding, ceil_mode, dilation)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """1-D average pooling over (N, C, L) or (C, L) inputs, as
+    ``torch.nn.functional.avg_pool1d``: ``avg_pool2d`` with a height of 1.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.avg_pool1d(pt.asarray([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+    tensor([[[2. , 3.5]]], backend='numpy')
+    """
+    return _pool1d(input, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def _pool1d(
+    input: Tensor,
+    where_: str,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    extra: Any,
+) -> Tensor:
+    """``max_pool1d`` or ``avg_pool1d`` (``extra``: dilation or count_include_pad) as the 2-D
+    pooling of the input with a height of 1."""
+    x = _tensor(input, where_)
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"{where_}() expects a 2-D (C, L) or 3-D (N, C, L) input; got shape {x.shape}"
+        )
+    k = _single(kernel_size, "kernel_size", where_)
+    s = k if stride is None or stride == () else _single(stride, "stride", where_)
+    p = _single(padding, "padding", where_)
+    if p < 0 or p > k // 2:
+        raise ValueError(
+            f"{where_}(): padding should be at most half of the kernel size; got "
+            f"padding={padding!r}, kernel_size={kernel_size!r}"
+        )
+    x2 = expand_dims(x, axis=-2)
+    try:
+        if where_ == "max_pool1d":
+            d = _single(extra, "dilation", where_)
+            out = max_pool2d(x2, (1, k), (1, s), (0, p), (1, d), ceil_mode)
+        else:
+            out = avg_pool2d(x2, (1, k), (1, s), (0, p), ceil_mode, extra)
+    except ValueError as e:  # (in this function's name: the 2-D pooling is how it runs)
+        raise ValueError(str(e).replace(where_.replace("1d", "2d"), where_)) from None
+    # (reshaped, not indexed: an array of its own, which .view() takes, as PyTorch's is)
+    return reshape(out, (*out.shape[:-2], out.shape[-1]))
+
+
+def _single(v: Any, name: str, where: str = "conv1d") -> int:
+    """An int (a NumPy integer too), or a 1-tuple of one, as the 1-D layers take their
+    parameters."""
     if isinstance(v, (tuple, list)) and len(v) == 1:
         v = v[0]
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise TypeError(f"conv1d() expects {name} to be an int or a 1-tuple of an int; got {v!r}")
-    return v
+    i = _int(v)
+    if i is None:
+        raise TypeError(f"{where}() expects {name} to be an int or a 1-tuple of an int; got {v!r}")
+    return i
 
 
 def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool, where: str) -> int:
