@@ -29,7 +29,17 @@ _MISSING: dict[str, dict[str, str]] = {
         "Transformer": _NONE,
         "Unflatten": "x.reshape(...)",
     },
-    "polytensor.nn.functional": {},
+    "polytensor.nn.functional": {
+        "fold": _NONE,
+        "grid_sample": _NONE,
+        "interpolate": _NONE,
+        "max_pool3d": _NONE,
+        "pixel_shuffle": _NONE,
+        "scaled_dot_product_attention": (
+            "F.softmax(q @ k.mT / math.sqrt(q.shape[-1]), dim=-1) @ v (no mask, no dropout)"
+        ),
+        "unfold": _NONE,
+    },
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",
         "dirac_": _NONE,
