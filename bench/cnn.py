@@ -171,15 +171,15 @@ def part(lib: Any, name: str, size: int) -> Callable[[], None]:
 def table_ops() -> Iterator[None]:
     """polytensor's ``conv2d`` and ``max_pool2d`` built from the table's ops, as on the
     backends other than NumPy."""
-    saved = getattr(pt_functional, "takes_numpy_kernels", None)  # (None: a checkout before them)
-    pt_functional.takes_numpy_kernels = lambda *tensors: False
+    saved = getattr(pt_functional, "takes_window_kernels", None)  # (None: a checkout before them)
+    pt_functional.takes_window_kernels = lambda *tensors: False
     try:
         yield
     finally:
         if saved is None:
-            del pt_functional.takes_numpy_kernels
+            del pt_functional.takes_window_kernels
         else:
-            pt_functional.takes_numpy_kernels = saved
+            pt_functional.takes_window_kernels = saved
 
 
 def _switched(run: Callable[[], Any]) -> Callable[[], Any]:

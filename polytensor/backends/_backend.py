@@ -280,6 +280,12 @@ class Writes:
         ``.data``). ``base_root`` serves libraries whose views have NumPy's ``.base``. Without
         this hook, each array is its own root: writes through the same array are caught,
         writes through a view of it are not.
+    windows : namespace, optional
+        Kernels over sliding windows, which write their results into arrays of their own:
+        ``conv2d``, ``conv2d_backward``, ``max_pool`` and ``max_pool_backward`` as
+        attributes (NumPy's: ``backends/_windows.py``, which documents them).
+        ``nn.functional.conv2d`` (one group) and ``max_pool2d`` (tiling windows) then run as
+        one graph node each; without this hook they are built from the table's ops.
 
     Examples
     --------
@@ -298,6 +304,7 @@ class Writes:
     ufuncs: Any = None
     block_bytes: int = 0
     memory_root: Callable[[Any], Any] | None = None
+    windows: Any = None
 
 
 def base_root(array: Any) -> Any:
@@ -459,6 +466,7 @@ class Backend:
         "to_native",
         "transfer",
         "ufuncs",
+        "windows",
         "writes",
         "zero_where",
         "zeros_view",
@@ -529,6 +537,8 @@ class Backend:
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs
         self.block_bytes = writes.block_bytes
+        # window kernels (conv2d, tiling max_pool2d) on arrays, or None
+        self.windows = writes.windows
         # array -> the array that owns its memory, by which in-place writes are noted; None on
         # an immutable backend (writes rebind there: nothing a node read changes)
         self.memory_root: Callable[[Any], Any] | None = (

@@ -8,6 +8,7 @@ import operator
 from types import ModuleType
 from typing import Any
 
+from . import _windows
 from ._backend import (
     Backend,
     Capabilities,
@@ -562,5 +563,6 @@ BACKEND = Backend(
         # arrays stays in it; bench/optim_step.py)
         block_bytes=1 << 18,
         memory_root=base_root,
+        windows=_windows,
     ),
 )

@@ -39,7 +39,7 @@ from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
 from ._random import uniform_like as _uniform_like
-from ._window_kernels import conv2d_numpy, max_pool2d_numpy, takes_numpy_kernels
+from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kernels
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -1040,8 +1040,8 @@ def conv2d(
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
     geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
     out: Tensor
-    if groups == 1 and takes_numpy_kernels(x, w):  # one node, its own backward
-        out = conv2d_numpy(x, w, geometry, lambda xs, ws: _conv2d_windows(xs, ws, geometry, 1))
+    if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward
+        out = conv2d_kernel(x, w, geometry, lambda xs, ws: _conv2d_windows(xs, ws, geometry, 1))
     else:
         out = _conv2d_windows(x, w, geometry, groups)
     if bias is not None:
@@ -1149,9 +1149,9 @@ def max_pool2d(
         (sh, sw) == (kh, kw)
         and (dh, dw) == (1, 1)
         and x.shape == (n, c, h, w)
-        and takes_numpy_kernels(x)
+        and takes_window_kernels(x)
     ):  # tiling windows, no padding: one node, its own backward
-        out = max_pool2d_numpy(
+        out = max_pool2d_kernel(
             x, (kh, kw), (ho, wo), lambda xs: _max_pool_windows(xs, need_h, need_w, geometry)
         )
     else:
