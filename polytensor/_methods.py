@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _config, _extras, _inplace, _pytorch, _tape
+from . import _config, _extras, _inplace, _pytorch, _random, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
 from ._checks import check_flag, describe
@@ -48,6 +48,7 @@ from ._tensor_ops import (
     view_writes_freely,
     whole_view,
 )
+from ._tensor_ops import _contiguous as _contiguous_model
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -688,6 +689,7 @@ def div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tenso
     """
     if rounding_mode is None:
         return _DIV_INPLACE(self, other)
+    _pytorch.check_rounding_mode("div_", rounding_mode)
     r = _pytorch.div(_inplace.alias_before_inplace(self), other, rounding_mode=rounding_mode)
     if r.dtype is not self.dtype:
         dt.check_result_cast(r.dtype, self.dtype, "div_", "x = x.div(y, rounding_mode=...)")
@@ -1501,6 +1503,180 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     return assign_inplace(self, filled, "fill_")
 
 
+def _fill_drawn(self: Tensor, values: Tensor, name: str) -> Tensor:
+    """Overwrite ``self`` in place with drawn ``values`` (its shape; cast to its dtype), as
+    ``fill_`` overwrites: in a graph ``self`` keeps its history at a zero gradient, and a leaf
+    that requires grad is refused outside ``no_grad()``, as PyTorch refuses it."""
+    if values.dtype is not self.dtype:
+        values = astype(values, self.dtype)
+    if _in_graph(self):
+        return _overwrite(self, values, name)
+    return assign_inplace(self, values, name)
+
+
+def _floating_self(self: Tensor, name: str) -> None:
+    if self.dtype.kind != "real floating":
+        raise TypeError(
+            f"{name}() fills real floating-point tensors; this one is {self.dtype.name}: use "
+            f"random_() for integers, or make the tensor with dtype=pt.float32"
+        )
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with normal random numbers of mean ``mean`` and standard deviation ``std``, in
+    place (``pt.randn``'s stream, so the same on every backend).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.empty(2, 3).normal_(0, 0.01)
+    >>> w.shape
+    (2, 3)
+    """
+    _floating_self(self, "normal_")
+    m = _random._number("normal_", "mean", mean)
+    s = _random._number("normal_", "std", std)
+    if not s >= 0:
+        raise RuntimeError(f"normal_() expects std >= 0.0; got std={std!r}")
+    z = _random._like_draw("normal_", self, "normal", (), self.dtype, generator)
+    return _fill_drawn(self, z * s + m if (s, m) != (1.0, 0.0) else z, "normal_")
+
+
+def uniform_(
+    self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None, **kw: Any
+) -> Tensor:
+    """Fill with uniform random numbers in ``[from, to)``, in place (PyTorch spells the first
+    bound ``from``: ``x.uniform_(-0.1, 0.1)`` or ``x.uniform_(**{'from': -0.1})``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.empty(100).uniform_(-0.5, 0.5)
+    >>> bool(((w >= -0.5) & (w < 0.5)).all())
+    True
+    """
+    if kw:
+        if set(kw) != {"from"}:
+            raise TypeError(f"uniform_() got unexpected keyword arguments {sorted(kw)}")
+        from_ = kw["from"]
+    _floating_self(self, "uniform_")
+    a = _random._number("uniform_", "from", from_)
+    b = _random._number("uniform_", "to", to)
+    if not a <= b:
+        raise RuntimeError(f"uniform_() expects from <= to; got from={from_!r}, to={to!r}")
+    u = _random._like_draw("uniform_", self, "uniform", (), self.dtype, generator)
+    return _fill_drawn(self, u * (b - a) + a if (a, b) != (0.0, 1.0) else u, "uniform_")
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with exponential random numbers of rate ``lambd`` (mean ``1 / lambd``), in place.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> bool((pt.empty(100).exponential_(2.0) >= 0).all())
+    True
+    """
+    _floating_self(self, "exponential_")
+    rate = _random._number("exponential_", "lambd", lambd)
+    if not rate > 0:
+        raise RuntimeError(f"exponential_() expects lambd > 0; got lambd={lambd!r}")
+    u = _random._like_draw("exponential_", self, "uniform", (), dt.float64, generator)
+    return _fill_drawn(self, -elementwise.log1p(-u) / rate, "exponential_")
+
+
+_RANDOM_TOP = {"float16": 2**11, "float32": 2**24, "float64": 2**53}
+
+
+def random_(
+    self: Tensor,
+    from_: int | None = None,
+    to: int | None = None,
+    *,
+    generator: Any = None,
+    **kw: Any,
+) -> Tensor:
+    """Fill with random integers in place: ``random_(to)`` draws from ``[0, to)``,
+    ``random_(from, to)`` from ``[from, to)``; ``random_()`` from ``[0, 2**mantissa]`` for a
+    floating dtype (PyTorch's range, every integer exact) and from ``[0, max)`` for an
+    integer one (``[0, 2)`` for bool).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(5, dtype=pt.int64).random_(0, 3)
+    >>> all(0 <= v < 3 for v in x.tolist())
+    True
+    """
+    if kw:
+        if set(kw) != {"from"}:
+            raise TypeError(f"random_() got unexpected keyword arguments {sorted(kw)}")
+        from_ = kw["from"]
+    for v in (from_, to):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+            raise TypeError(f"random_() expects int bounds; got {v!r}")
+    if to is None and from_ is not None:
+        lo, hi = 0, from_
+    elif to is None:
+        name = self.dtype.name
+        if name == "bool":
+            lo, hi = 0, 2
+        elif name in _RANDOM_TOP:
+            lo, hi = 0, _RANDOM_TOP[name] + 1
+        elif self.dtype.kind in ("signed integer", "unsigned integer"):
+            lo, hi = 0, int(self._backend.xp.iinfo(self._data.dtype).max)
+        else:
+            raise TypeError(f"random_() does not fill {name} tensors")
+    else:
+        lo, hi = (from_ or 0), to
+    if hi <= lo:
+        raise RuntimeError(f"random_() expects from < to; got from={lo}, to={hi}")
+    r = _random._like_draw("random_", self, "integers", (lo, hi), dt.int64, generator)
+    return _fill_drawn(self, r, "random_")
+
+
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 0 or 1, 1 with probability ``p`` (a number, or a tensor of probabilities
+    that broadcasts to this one), in place.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> sorted(set(pt.empty(50).bernoulli_(0.5).tolist()))
+    [0.0, 1.0]
+    """
+    return _fill_drawn(
+        self, _random._bernoulli_values("bernoulli_", self, p, generator), "bernoulli_"
+    )
+
+
+def bernoulli_method(self: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
+    """``pt.bernoulli(self, p)``: 0 or 1 with the probabilities this tensor holds.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.tensor([0.0, 1.0]).bernoulli().tolist()
+    [0.0, 1.0]
+    """
+    return _random.bernoulli(self, p, generator=generator)
+
+
+def multinomial_method(
+    self: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:
+    """``pt.multinomial(self, num_samples, replacement)``: category indices drawn with the
+    weights this tensor holds.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.tensor([0.0, 1.0]).multinomial(3, replacement=True).tolist()
+    [1, 1, 1]
+    """
+    return _random.multinomial(self, num_samples, replacement, generator=generator)
+
+
 def _in_graph(t: TensorBase) -> bool:
     return _tape.requires_grad(t) and _config.GRAD_ENABLED.get()
 
@@ -1798,16 +1974,52 @@ def cuda(self: Tensor, device: Any = None) -> Tensor:
         raise BackendUnavailable(f"cuda(): {e}") from e
 
 
+def is_contiguous(self: Tensor) -> bool:
+    """Whether this tensor's elements lie in memory in C (row-major) order, one after another,
+    as PyTorch's ``is_contiguous()``: False for a transpose or a strided slice of another
+    tensor. On a backend without strides (Dask), whether NumPy's memory would be so laid out
+    (a reshape of a tensor of its own, not a transpose).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2, 3)
+    >>> x.is_contiguous(), x.t().is_contiguous(), x.t().contiguous().is_contiguous()
+    (True, False, True)
+    """
+    b = self._backend
+    if not b.mutable:
+        return _contiguous_model(self)
+    d = self._data
+    if b.c_contiguous is not None:
+        return b.c_contiguous(d)
+    try:  # (without the hook: whether the library flattens it without a copy)
+        b.xp.reshape(d, (-1,), copy=False)
+    except Exception:  # noqa: BLE001 - the library's refusal: it would copy
+        return False
+    return True
+
+
 def contiguous(self: Tensor) -> Tensor:
-    """This tensor (polytensor has no strides to make contiguous).
+    """This tensor if it ``is_contiguous()``, else a copy in C order (gradients flow back to
+    the original), so that ``view`` then sees it with any shape, as in PyTorch:
+    ``x.transpose(1, 2).contiguous().view(n, -1)``.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> x = pt.ones(2); x.contiguous() is x
     True
+    >>> pt.arange(6).view(2, 3).t().contiguous().view(-1)
+    tensor([0, 3, 1, 4, 2, 5], backend='numpy')
     """
-    return self
+    if is_contiguous(self):
+        return self
+    c = _copy(self)
+    if not is_contiguous(c):  # (a library's copy that keeps the order, as NumPy's order="K":
+        # flattened, which copies it in C order, and seen with the shape again)
+        c = reshape(reshape(c, (-1,)), tuple(self.shape))
+    return c
 
 
 def type_as(self: Tensor, other: Tensor) -> Tensor:
@@ -2039,6 +2251,13 @@ class TensorMethods:
     clip_ = clamp_
     zero_ = zero_
     fill_ = fill_
+    normal_ = normal_
+    uniform_ = uniform_
+    exponential_ = exponential_
+    random_ = random_
+    bernoulli_ = bernoulli_
+    bernoulli = bernoulli_method
+    multinomial = multinomial_method
     copy_ = copy_
 
     # -- dtypes, shapes and devices ------------------------------------------------------------
@@ -2074,3 +2293,4 @@ class TensorMethods:
     cpu = cpu
     cuda = cuda
     contiguous = contiguous
+    is_contiguous = is_contiguous

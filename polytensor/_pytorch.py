@@ -1997,11 +1997,24 @@ def div(
             up = logical_and(r != 0, (input < 0) != (other < 0))
             t = searching.where(up, t + 1, t)
     else:
+        check_rounding_mode("div", rounding_mode)
+    return t if out is None else _into(out, t, "div")
+
+
+def check_rounding_mode(where: str, rounding_mode: Any) -> None:
+    """A RuntimeError naming ``where`` (as PyTorch's class of error) unless ``rounding_mode``
+    is one of PyTorch's: None, ``'trunc'`` or ``'floor'``.
+
+    Examples
+    --------
+    >>> from polytensor._pytorch import check_rounding_mode
+    >>> check_rounding_mode("div", "floor")
+    """
+    if rounding_mode is not None and rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"{where}() expects rounding_mode to be None, 'trunc' or 'floor'; got "
             f"{rounding_mode!r}"
         )
-    return t if out is None else _into(out, t, "div")
 
 
 def _all_exact(*values: Any) -> bool:

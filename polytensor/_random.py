@@ -18,11 +18,11 @@ from __future__ import annotations
 import functools
 import operator
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _config
 from . import _dtypes as dt
-from ._checks import named_error
+from ._checks import describe, named_error
 from ._dispatch import wrap_new
 from ._ops.creation import _finish, _shape, _target
 from ._tensor_base import TensorBase
@@ -30,9 +30,12 @@ from .backends import _counter_rng, _host
 
 __all__ = [
     "Generator",
+    "bernoulli",
     "default_generator",
     "initial_seed",
     "manual_seed",
+    "multinomial",
+    "normal",
     "rand",
     "rand_like",
     "randint",
@@ -448,3 +451,304 @@ def randint_like(
     """
     shape, d, dev, chunks = _like("randint_like", x, dtype, device)
     return randint(low, high, shape, dtype=d, device=dev, generator=generator, chunks=chunks)
+
+
+# -- PyTorch's other draws: normal, bernoulli, multinomial, and the in-place fills ---------------
+
+
+def _number(where: str, name: str, v: Any) -> float:
+    """``v`` as a Python float, or a TypeError naming ``where`` and ``name``."""
+    if isinstance(v, bool) or (not isinstance(v, (int, float)) and not hasattr(v, "__float__")):
+        raise TypeError(f"{where}() expects a number or a tensor for {name}; got {v!r}")
+    return float(v)
+
+
+def _zero_grad_of(values: Tensor, *sources: Any) -> Tensor:
+    """``values``, in the graph of the ``sources`` (tensors among them) at a zero gradient
+    when one of them requires grad, as PyTorch's ``normal`` and ``bernoulli`` give their
+    inputs zeros (their numbers are drawn, not a function of them). ``where`` of a True
+    broadcast (no memory) selects ``values``: an infinite source leaves no NaN in them."""
+    from ._ops.creation import full
+    from ._ops.manipulation import broadcast_to
+    from ._ops.searching import where
+    from ._tape import requires_grad
+
+    wanted: list[Any] = [s for s in sources if isinstance(s, TensorBase) and requires_grad(s)]
+    if not wanted or not _config.GRAD_ENABLED.get():
+        return values
+    anchor = wanted[0] if len(wanted) == 1 else wanted[0] + wanted[1]
+    true = broadcast_to(full((), True, dtype=dt.bool, device=values.device), tuple(values.shape))
+    return where(true, values, anchor)
+
+
+def _float_tensor(where: str, name: str, t: Any) -> Any:
+    if t.dtype.kind != "real floating":
+        raise TypeError(
+            f"{where}() expects {name} to have a real floating-point dtype; got {t.dtype.name}: "
+            f"cast it first, e.g. {name}.float()"
+        )
+    return t
+
+
+def _into_out(where: str, r: Tensor, out: Any) -> Tensor:
+    """``r`` written into ``out=`` (of its shape), as PyTorch's ``out=``; ``r`` without one."""
+    if out is None:
+        return r
+    if not isinstance(out, TensorBase):
+        raise TypeError(f"{where}() expects out= to be a tensor; got {type(out).__name__}")
+    if tuple(out.shape) != tuple(r.shape):
+        raise ValueError(
+            f"{where}(): out= has shape {tuple(out.shape)} but the result has "
+            f"{tuple(r.shape)}; give out= the result's shape"
+        )
+    return out.copy_(r)  # type: ignore[attr-defined, no-any-return]  # (a Tensor)
+
+
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    out: Any = None,
+    dtype: dt.DType | None = None,
+    layout: Any = None,
+    device: Any = None,
+    pin_memory: bool = False,
+    requires_grad: bool = False,
+    chunks: Any = None,
+) -> Tensor:
+    """Normal random numbers of mean ``mean`` and standard deviation ``std``, as PyTorch's
+    ``torch.normal``: two numbers and a ``size``; or a tensor of means and/or of standard
+    deviations (broadcast together; the result has their shape and dtype).
+
+    The numbers are ``mean + std * z``, ``z`` drawn as ``pt.randn`` draws (the same on every
+    backend). As in PyTorch, a tensor ``mean`` or ``std`` that requires grad gets a zero
+    gradient: the result is drawn, not a differentiable function of them (for a
+    reparameterised sample, write ``mean + std * pt.randn_like(mean)``). A negative ``std``
+    is an error; on Dask, where checking it would compute the graph, its elements give NaN.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> _ = pt.manual_seed(0)
+    >>> pt.normal(0, 0.01, (2, 3)).shape
+    (2, 3)
+    >>> pt.normal(pt.zeros(2, 1), pt.ones(3)).shape
+    (2, 3)
+    """
+    from ._ops.manipulation import broadcast_arrays
+
+    mt, st = isinstance(mean, TensorBase), isinstance(std, TensorBase)
+    if layout is not None or pin_memory:
+        raise TypeError("normal() takes no layout= or pin_memory=: polytensor has one layout")
+    if not mt and not st:
+        m, s = _number("normal", "mean", mean), _number("normal", "std", std)
+        if size is None:
+            raise TypeError(
+                "normal() of a number mean and std needs a size, e.g. pt.normal(0.0, 1.0, "
+                "(3,)); or give a tensor mean or std"
+            )
+        if not s >= 0:
+            raise RuntimeError(f"normal() expects std >= 0.0; got std={std!r}")
+        shape = _shape("normal", size, ())
+        d = _float_dtype(dtype, "normal")
+        t = _draw("normal", "normal", (), shape, d, device, generator, chunks)
+        if s != 1.0 or m != 0.0:  # (t is new and held by nothing else: scaled in place)
+            from ._ops.elementwise import add, multiply
+
+            t = add(multiply(t, s), m)
+        return _into_out("normal", _finish(t, requires_grad, "normal"), out)
+    if size is not None or dtype is not None or device is not None or requires_grad:
+        raise TypeError(
+            "normal() of a tensor mean or std takes no size=, dtype=, device= or "
+            "requires_grad=: the result has the tensors' shape, dtype and device"
+        )
+    tensors = [
+        _float_tensor("normal", n, v)
+        for n, v in (("mean", mean), ("std", std))
+        if isinstance(v, TensorBase)
+    ]
+    ref = tensors[0]
+    ds = {t.dtype for t in tensors}
+    if len(ds) > 1:
+        raise TypeError(
+            f"normal() expects mean and std of one dtype; got {mean.dtype.name} and "
+            f"{std.dtype.name}: cast one, e.g. std.to(mean.dtype)"
+        )
+    md = cast(Any, mean).detach() if mt else _number("normal", "mean", mean)
+    sd = cast(Any, std).detach() if st else _number("normal", "std", std)
+    if not st and not sd >= 0:
+        raise RuntimeError(f"normal() expects std >= 0.0; got std={std!r}")
+    shape = cast(
+        "tuple[int, ...]", tuple(broadcast_arrays(*[t.detach() for t in tensors])[0].shape)
+    )
+    own_chunks = getattr(ref._data, "chunks", None) if tuple(ref.shape) == shape else None
+    z = _draw("normal", "normal", (), shape, ref.dtype, ref.device, generator, own_chunks)
+    from ._ops.searching import where
+    from ._ops.statistical import any as any_
+
+    r = md + sd * z
+    if st:
+        negative = sd < 0
+        if ref._backend.lazy:
+            r = where(negative, float("nan"), r)
+        elif bool(any_(negative)):
+            raise RuntimeError(
+                "normal() expects every element of std >= 0.0; some are negative (take "
+                "std.abs(), or clamp it with std.clamp(min=0))"
+            )
+    return _into_out("normal", _zero_grad_of(r, mean, std), out)
+
+
+def bernoulli(
+    input: Any, p: Any = None, *, generator: Generator | None = None, out: Any = None
+) -> Tensor:
+    """0 or 1 with probability ``input`` (a floating tensor of probabilities in [0, 1]), or
+    with probability ``p`` (a number) in ``input``'s shape; the result has ``input``'s dtype.
+
+    As in PyTorch, an ``input`` that requires grad gets a zero gradient. Probabilities outside
+    [0, 1] are an error (on Dask, where checking them would compute the graph, they give NaN).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> _ = pt.manual_seed(0)
+    >>> x = pt.bernoulli(pt.full((1000,), 0.25))
+    >>> x.dtype, sorted(set(x.tolist()))
+    (polytensor.float32, [0.0, 1.0])
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"bernoulli() expects a tensor of probabilities; got {describe(input)}")
+    if p is None:
+        _float_tensor("bernoulli", "input", input)
+    r = _bernoulli_values(
+        "bernoulli", input, cast(Any, input).detach() if p is None else p, generator
+    )
+    return _into_out("bernoulli", _zero_grad_of(r, input if p is None else None), out)
+
+
+def _like_draw(
+    where: str, x: Any, kind: str, params: tuple[Any, ...], dtype: Any, generator: Any
+) -> Tensor:
+    """A draw of ``kind`` with ``x``'s shape, device and chunks, of ``dtype``."""
+    shape, _, dev, chunks = _like(where, x, None, None)
+    return _draw(where, kind, params, shape, dtype, dev, generator, chunks)
+
+
+def _bernoulli_values(where: str, x: Any, p: Any, generator: Any) -> Tensor:
+    """0 or 1 in ``x``'s shape and dtype, 1 with probability ``p`` (a number, or a floating
+    tensor broadcasting to ``x``), checked to lie in [0, 1]."""
+    from ._ops.data_types import astype
+    from ._ops.elementwise import isnan
+    from ._ops.searching import where as where_
+    from ._ops.statistical import any as any_
+
+    u = _like_draw(where, x, "uniform", (), dt.float64, generator)
+    if isinstance(p, TensorBase):
+        _float_tensor(where, "p", p)
+        pd = cast(Any, p).detach()
+        bad = (pd < 0) | (pd > 1) | isnan(pd)
+        hits = u < astype(pd, dt.float64)
+        if x._backend.lazy and x.dtype.kind == "real floating":
+            return where_(bad, float("nan"), astype(hits, x.dtype))
+        if bool(any_(bad)):
+            raise RuntimeError(
+                f"{where}() expects probabilities in [0, 1]; some are outside it (or NaN): "
+                f"clamp them with p.clamp(0, 1)"
+            )
+        return astype(hits, x.dtype)
+    pv = _number(where, "p", p)
+    if not 0.0 <= pv <= 1.0:
+        raise RuntimeError(f"{where}() expects p in [0, 1]; got p={p!r}")
+    return astype(u < pv, x.dtype)
+
+
+def multinomial(
+    input: Any,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+    out: Any = None,
+) -> Tensor:
+    """``num_samples`` category indices (int64) per row of ``input``, a 1-D or 2-D tensor of
+    non-negative weights (not necessarily summing to 1), as PyTorch's ``torch.multinomial``.
+
+    With ``replacement``, each sample is the category whose cumulative weight first exceeds a
+    uniform draw; without, the categories come in the order of an exponential race (the
+    ``num_samples`` smallest of ``E_i / w_i``, ``E_i`` exponential draws), which is the
+    distribution of drawing one at a time without replacement. A category of weight 0 is
+    never drawn; too few positive weights for ``num_samples`` without replacement, a
+    negative, infinite or NaN weight, or a row of zeros are errors.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> _ = pt.manual_seed(0)
+    >>> w = pt.tensor([0.0, 10.0, 3.0, 0.0])
+    >>> s = pt.multinomial(w, 2)
+    >>> sorted(s.tolist())
+    [1, 2]
+    >>> pt.multinomial(w, 5, replacement=True).shape
+    (5,)
+    """
+    from ._ops import sorting, statistical
+    from ._ops.data_types import astype
+    from ._ops.elementwise import isfinite, log1p, minimum
+    from ._ops.manipulation import flip, stack
+    from ._ops.searching import argmax, searchsorted, where
+
+    where_ = "multinomial"
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"{where_}() expects a tensor of weights; got {describe(input)}")
+    _float_tensor(where_, "input", input)
+    if input.ndim not in (1, 2):
+        raise ValueError(
+            f"{where_}() expects a 1-D or 2-D tensor of weights; got shape {tuple(input.shape)}"
+        )
+    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
+        raise ValueError(
+            f"{where_}() expects num_samples to be a positive int; got {num_samples!r}"
+        )
+    w = astype(cast(Any, input).detach(), dt.float64)
+    rows = w if w.ndim == 2 else w[None]
+    r, n = (int(cast(int, s)) for s in rows.shape)
+    if not replacement and num_samples > n:
+        raise RuntimeError(
+            f"{where_}(): cannot draw {num_samples} samples without replacement from {n} "
+            f"categories; draw at most {n}, or pass replacement=True"
+        )
+    if bool(statistical.any(~isfinite(rows) | (rows < 0))):
+        raise RuntimeError(
+            f"{where_}() expects finite, non-negative weights; some are negative, infinite or NaN"
+        )
+    positive = statistical.sum(astype(rows > 0, dt.int64), axis=-1)
+    least = int(statistical.min(positive))
+    if least == 0:
+        raise RuntimeError(f"{where_}(): a row of weights sums to 0; give it a positive weight")
+    if not replacement and least < num_samples:
+        raise RuntimeError(
+            f"{where_}(): a row has {least} positive weights, too few for {num_samples} samples "
+            f"without replacement; draw fewer, or pass replacement=True"
+        )
+    if replacement:
+        u = _draw(
+            where_, "uniform", (), (r, num_samples), dt.float64, input.device, generator, None
+        )
+        cdf = statistical.cumulative_sum(rows, axis=-1)
+        # the last positive category of each row: where a draw that rounds up to the total lands
+        last = (n - 1) - argmax(flip(astype(rows > 0, dt.int8), axis=-1), axis=-1)
+        picks = []
+        for i in range(r):
+            v = u[i] * cdf[i, -1]
+            k = searchsorted(cdf[i], v, side="right")
+            picks.append(minimum(k, astype(last[i], k.dtype)))
+        idx = stack(picks)
+    else:
+        u = _draw(where_, "uniform", (), (r, n), dt.float64, input.device, generator, None)
+        pos = rows > 0
+        keys = where(pos, -log1p(-u) / where(pos, rows, 1.0), float("inf"))
+        idx = sorting.argsort(keys, axis=-1, stable=True)[:, :num_samples]
+    idx = astype(idx, dt.int64)
+    return _into_out(where_, idx if input.ndim == 2 else idx[0], out)

@@ -398,17 +398,22 @@ def whole_view(t: _T, base: Any, how: Reshaped | Permuted | Unsqueezed | Squeeze
 def _contiguous(t: Any) -> bool:
     """On an immutable backend, whether ``t`` would be laid out in C order in NumPy's and
     PyTorch's memory (what ``reshape`` views without a copy there): a tensor of its own, or a
-    reshape, an identity permutation or a C-ordered index (``_c_ordered``) of such a tensor."""
+    reshape, a permutation that undoes the permutations below it (``x.t().t()``) or a C-ordered
+    index (``_c_ordered``) of such a tensor."""
+    axes: tuple[int, ...] | None = None  # the permutations met so far, composed
     while t._write_back is not None:
         key = t._key
         base = t._base
         if key.__class__ is Permuted:
-            if key.axes != tuple(range(len(key.axes))):
+            axes = key.axes if axes is None else tuple(key.axes[a] for a in axes)
+        elif axes is not None and axes != tuple(range(len(axes))):
+            return False  # (a view of a permutation that does not undo itself)
+        else:
+            axes = None
+            if key.__class__ not in WHOLE and not _c_ordered(key, tuple(base.shape)):
                 return False
-        elif key.__class__ not in WHOLE and not _c_ordered(key, tuple(base.shape)):
-            return False
         t = base
-    return True
+    return axes is None or axes == tuple(range(len(axes)))
 
 
 def _c_ordered(key: Any, shape: tuple[Any, ...]) -> bool:

@@ -22,6 +22,7 @@ from ._backend import (
     Transfer,
     Writes,
     base_root,
+    flags_c_contiguous,
 )
 from ._from_namespace import from_namespace
 
@@ -36,6 +37,7 @@ __all__ = [
     "all_devices",
     "available",
     "base_root",
+    "flags_c_contiguous",
     "from_namespace",
     "get",
     "names",

@@ -286,6 +286,11 @@ class Writes:
         attributes (NumPy's: ``backends/_windows.py``, which documents them).
         ``nn.functional.conv2d`` (one group) and ``max_pool2d`` (tiling windows) then run as
         one graph node each; without this hook they are built from the table's ops.
+    c_contiguous : callable, optional
+        ``c_contiguous(array)``: whether the array's elements lie in memory in C order, one
+        after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
+        ``contiguous()``, which copies an array that does not. Without this hook an array is
+        taken as contiguous when the library reshapes it to one dimension without a copy.
 
     Examples
     --------
@@ -305,6 +310,22 @@ class Writes:
     block_bytes: int = 0
     memory_root: Callable[[Any], Any] | None = None
     windows: Any = None
+    c_contiguous: Callable[[Any], bool] | None = None
+
+
+def flags_c_contiguous(array: Any) -> bool:
+    """``Writes.c_contiguous`` for a library whose arrays have NumPy's ``flags``: whether
+    ``array`` lies in memory in C order, one element after another.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends import flags_c_contiguous
+    >>> a = np.zeros((2, 3))
+    >>> flags_c_contiguous(a), flags_c_contiguous(a.T)
+    (True, False)
+    """
+    return bool(array.flags.c_contiguous)
 
 
 def base_root(array: Any) -> Any:
@@ -443,6 +464,7 @@ class Backend:
         "availability",
         "block_bytes",
         "by_name",
+        "c_contiguous",
         "capabilities",
         "cats",
         "extra",
@@ -539,6 +561,8 @@ class Backend:
         self.block_bytes = writes.block_bytes
         # window kernels (conv2d, tiling max_pool2d) on arrays, or None
         self.windows = writes.windows
+        # array -> whether its elements lie in C order, one after another; or None
+        self.c_contiguous = writes.c_contiguous
         # array -> the array that owns its memory, by which in-place writes are noted; None on
         # an immutable backend (writes rebind there: nothing a node read changes)
         self.memory_root: Callable[[Any], Any] | None = (

@@ -5,7 +5,15 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._backend import Availability, Backend, Capabilities, Transfer, Writes, base_root
+from ._backend import (
+    Availability,
+    Backend,
+    Capabilities,
+    Transfer,
+    Writes,
+    base_root,
+    flags_c_contiguous,
+)
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
 
@@ -74,12 +82,16 @@ def _memory_root(a: Any) -> Any:
     return base_root(a._array)  # (the NumPy array that array-api-strict's Array wraps)
 
 
+def _c_contiguous(a: Any) -> bool:
+    return flags_c_contiguous(a._array)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(memory_root=_memory_root),
+    writes=Writes(memory_root=_memory_root, c_contiguous=_c_contiguous),
     availability=Availability(extra="strict"),
 )

@@ -13,6 +13,7 @@ from ._backend import (
     Transfer,
     Writes,
     base_root,
+    flags_c_contiguous,
     generic_strong_zero,
 )
 
@@ -81,6 +82,6 @@ BACKEND = Backend(
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(owns_data=_owns_data, memory_root=base_root),
+    writes=Writes(owns_data=_owns_data, memory_root=base_root, c_contiguous=flags_c_contiguous),
     availability=Availability(extra="cupy", probe=_probe),
 )

@@ -15,6 +15,7 @@ from ._backend import (
     Transfer,
     Writes,
     base_root,
+    flags_c_contiguous,
     generic_check_index,
     generic_nll_loss,
     generic_strong_zero,
@@ -564,5 +565,6 @@ BACKEND = Backend(
         block_bytes=1 << 18,
         memory_root=base_root,
         windows=_windows,
+        c_contiguous=flags_c_contiguous,
     ),
 )
