@@ -2012,8 +2012,7 @@ def check_rounding_mode(where: str, rounding_mode: Any) -> None:
     """
     if rounding_mode is not None and rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
-            f"{where}() expects rounding_mode to be None, 'trunc' or 'floor'; got "
-            f"{rounding_mode!r}"
+            f"{where}() expects rounding_mode to be None, 'trunc' or 'floor'; got {rounding_mode!r}"
         )
 
 
