@@ -417,7 +417,11 @@ def test_the_gather_path_makes_one_index_a_batch(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(pt.Tensor, "__getitem__", spy)
     batches = list(DataLoader(ds, batch_size=4))
+    of_subset = list(DataLoader(Subset(ds, [9, 8, 7, 6, 5]), batch_size=4))
     monkeypatch.undo()
+    assert len(of_subset) == 2 and of_subset[0][1].tolist() == Y[[9, 8, 7, 6]].tolist()
+    assert len(calls) == 3 * 2 + 2 * 2
+    calls = calls[:6]
     assert len(batches) == 3 and len(calls) == 3 * 2
     assert all(isinstance(k, pt.Tensor) and k.dtype == pt.int64 for k in calls)
 
@@ -586,15 +590,20 @@ def test_loader_attributes_cannot_be_set_after_it_is_made() -> None:
     assert list(loader) == [2] * 5
 
 
-def test_index_errors_reach_the_caller_on_both_paths() -> None:
+def test_index_errors_reach_the_caller_on_both_paths(backend: str) -> None:
+    """Out of range, a batch raises t[i]'s IndexError when it is made, on a lazy backend too
+    (where a gather alone would fail only when the batch computes)."""
     ds = _dataset()
 
     class PerSample(TensorDataset):
         pass
 
     for d in (ds, PerSample(*ds.tensors)):
-        with pytest.raises(IndexError):
+        with pytest.raises(IndexError, match=r"index 10 is out of bounds"):
             list(DataLoader(d, batch_sampler=[[0, 10]]))
+        with pytest.raises(IndexError, match=r"index -11 is out of bounds"):
+            list(DataLoader(d, batch_sampler=[[-11]]))
+        assert next(iter(DataLoader(d, batch_sampler=[[-1, 0]])))[1].tolist() == [Y[-1], Y[0]]
 
 
 def test_the_loader_keeps_import_time_free_of_utils(run_python: Any) -> None:

@@ -311,6 +311,9 @@ class _LoaderIter:
             return self._fetch_map(index)
         if host.ndim != 1 or host.dtype.kind not in "iu" or not rows:
             return self._fetch_map(index)  # (indices that are not ints: the general way)
+        n = len(tensors[0])  # (the TensorDataset's length, a Subset's rows index it)
+        if host.min() < -n or host.max() >= n:  # (t[i]'s IndexError, now: a lazy gather's
+            return self._fetch_map(index)  # would come only when the batch computes)
         return _gather(tensors, host)
 
     def _fetch_stream(self, index: Any) -> Any:
