@@ -264,6 +264,7 @@ _LAZY = {
     "load": "._serialize",
     "save": "._serialize",
     "special": ".special",
+    "utils": ".utils",
 }
 
 

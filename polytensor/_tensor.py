@@ -251,6 +251,30 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
     def __str__(self) -> str:
         return self.__repr__()
 
+    def __format__(self, format_spec: str) -> str:
+        """``format(t, spec)``: a 0-d tensor formats as its Python number, PyTorch's rule, so
+        ``f"loss {loss:f}"`` and ``f"{acc:>0.1f}"`` run unchanged; any other tensor formats
+        as its ``str`` with an empty spec and refuses a spec.
+
+        Note: a 0-d tensor of a lazy backend (Dask) with an empty spec (``f"{loss}"``) keeps
+        its placeholder, as ``str`` does, rather than computing; a spec computes it.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> f"{pt.asarray(0.25):.3f}", f"{pt.asarray(3)}"
+        ('0.250', '3')
+        """
+        if self.ndim == 0 and (format_spec or not self._backend.lazy):
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError(
+                f"format() takes a format spec ({format_spec!r}) only for a 0-d tensor; got "
+                f"shape {tuple(self.shape)}; format its numbers, e.g. [f'{{v:{format_spec}}}' "
+                f"for v in t.tolist()]"
+            )
+        return str(self)
+
     # -- PyTorch-style host bridge -----------------------------------------------------------
     def numpy(self) -> Any:
         """The data as a NumPy array; shares memory on the NumPy backend, else copies

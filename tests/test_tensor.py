@@ -557,3 +557,20 @@ def test_deepcopy_of_a_leaf_copies_its_grad_as_pytorch_does() -> None:
     p = pt.nn.Parameter(pt.ones(2))
     (p * 3).sum().backward()
     assert copy.deepcopy(p).grad is None
+
+
+def test_format_of_a_0d_tensor_is_that_of_its_number() -> None:
+    """PyTorch's rule: f"{loss:f}" and f"{loss}" format the number of a 0-d tensor."""
+    assert f"{pt.asarray(0.25):.3f}" == "0.250" and f"{pt.asarray(3)}" == "3"
+    assert f"{pt.asarray(2.5):>6}" == "   2.5"
+    assert f"{pt.ones(2)}" == str(pt.ones(2))
+    with pytest.raises(TypeError, match=r"only for a 0-d tensor; got shape \(2,\)"):
+        f"{pt.ones(2):f}"
+
+
+def test_format_keeps_a_lazy_0d_tensor_lazy_without_a_spec() -> None:
+    if pt.backends.available().get("dask") != "available":
+        pytest.skip("dask is not available")
+    t = pt.asarray(2.0, device="dask")
+    assert f"{t}" == str(t) and "lazy" in f"{t}"
+    assert f"{t:.1f}" == "2.0"

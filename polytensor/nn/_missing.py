@@ -60,6 +60,11 @@ _MISSING: dict[str, dict[str, str]] = {
         "Rprop": _NONE,
         "SparseAdam": "optim.Adam",
     },
+    "polytensor.utils.data": {
+        "DistributedSampler": _NONE,
+        "StackDataset": _NONE,
+        "WeightedRandomSampler": _NONE,
+    },
     "polytensor.optim.lr_scheduler": {
         "ChainedScheduler": _NONE,
         "CyclicLR": _NONE,

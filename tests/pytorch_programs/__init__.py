@@ -8,7 +8,9 @@ A program returns a dict of named results (tensors, numbers, flags, shapes) that
 compares between the two libraries.
 
 ``seeds.py`` holds the code blocks of the tutorial notes users learned from (obvious typos
-fixed); ``tutorials.py`` the programs of PyTorch's beginner tutorials, written from what they do.
+fixed); ``tutorials.py`` the programs of PyTorch's beginner tutorials, written from what they do;
+``dataloading.py`` programs that load their data with ``torch.utils.data`` (d2l's concise linear
+regression, PyTorch's Quickstart).
 """
 
 from __future__ import annotations
@@ -71,4 +73,4 @@ def rng(seed: int = 2024) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-from . import seeds, tutorials  # noqa: E402,F401  (registers the programs)
+from . import dataloading, seeds, tutorials  # noqa: E402,F401  (registers the programs)
