@@ -180,7 +180,10 @@ def _torch_steps(key: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]
 def _lists_as_tensors(self: Any, key: Any) -> Any:
     """``key`` with each Python list in it (``x[[1, 0]]``, ``x[[0, 1], [1, 2]]``) made an index
     tensor on ``self``'s device, as PyTorch reads it (booleans a mask; an empty list no
-    index). Anything else as it is."""
+    index). A ``range`` is read as the list of its integers (``y_hat[range(n), y]``, as
+    PyTorch reads it). Anything else as it is."""
+    if key.__class__ is range:
+        return _list_index(self, list(key))
     if key.__class__ is list:
         if len(key) >= 32 or not any(  # (32 or more entries: one index, as PyTorch reads it)
             k.__class__ in (list, tuple, slice)
@@ -197,8 +200,11 @@ def _lists_as_tensors(self: Any, key: Any) -> Any:
             stacklevel=3,
         )
         key = tuple(key)
-    if key.__class__ is tuple and any(k.__class__ is list for k in key):
-        return tuple(_list_index(self, k) if k.__class__ is list else k for k in key)
+    if key.__class__ is tuple and any(k.__class__ is list or k.__class__ is range for k in key):
+        return tuple(
+            _list_index(self, list(k)) if k.__class__ is list or k.__class__ is range else k
+            for k in key
+        )
     return key
 
 
@@ -251,7 +257,7 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
                     _tape.record_tensors(_GETITEM, (self, key), (d, kd), {"key": _FIRST_SLOT}, t)
                 return cast("Tensor", t)
             d = None
-    if key.__class__ is list or key.__class__ is tuple:
+    if key.__class__ is list or key.__class__ is tuple or key.__class__ is range:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         return _getitem(_getitem(self, steps[0]), steps[1])  # (PyTorch's order)
@@ -541,7 +547,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
                 _tape.bump_version(self)
                 return
         d = None
-    if key.__class__ is list or key.__class__ is tuple:
+    if key.__class__ is list or key.__class__ is tuple or key.__class__ is range:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         _setitem(_getitem(self, steps[0]), steps[1], value)  # (PyTorch's order, on a view)
@@ -569,7 +575,7 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
             return
     key = _with_ellipsis(key, self._data.ndim)
     template, tensors = split_key(key, "__setitem__")
-    check_key(template, tensors, tuple(self.shape), "__setitem__")
+    template = check_key(template, tensors, tuple(self.shape), "__setitem__")
     spelled = bool_scalars(template, "__setitem__")
     if spelled is not None:  # Python bools: True writes at the rest of the key, False nowhere
         if spelled.size == 0:

@@ -28,9 +28,10 @@ def _is_int(k: Any) -> bool:
     return isinstance(k, int) and not isinstance(k, bool)
 
 
-def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: str) -> None:
+def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: str) -> Any:
     """Raise IndexError if the key (``template``, with ``tensors`` in its slots) cannot index an
-    array of ``shape``; ``where`` names the function (``"__getitem__"``)."""
+    array of ``shape``; ``where`` names the function (``"__getitem__"``). Return the template
+    with its slices' bounds inside the axes (``in_bounds``)."""
     items = template if isinstance(template, tuple) else (template,)
     ndim = len(shape)
     n_ellipsis = sum(1 for k in items if k is Ellipsis)
@@ -65,7 +66,12 @@ def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: 
         )
     # the first axis of x each item consumes (items after an Ellipsis count from the end)
     axis = 0
-    for k, w in zip(items, widths, strict=True):
+    out = list(items)
+    for i, (k, w) in enumerate(zip(items, widths, strict=True)):
+        if k.__class__ is slice:
+            n = shape[axis]
+            if n is not None:
+                out[i] = in_bounds(k, n)
         if k is Ellipsis:
             axis += ndim - used  # the axes the Ellipsis stands for
             continue
@@ -90,6 +96,29 @@ def check_key(template: Any, tensors: list[Any], shape: tuple[int, ...], where: 
                         f"the indexed axes {axis}..{axis + w - 1} of shape {want}"
                     )
         axis += w
+    return tuple(out) if isinstance(template, tuple) else out[0]
+
+
+def in_bounds(k: slice, n: int) -> slice:
+    """Slice ``k`` of an axis of length ``n`` with its bounds in ``[-n, n]``, selecting the same
+    elements: ``x[252:258]`` of 256 rows is ``x[252:256]``, as NumPy and PyTorch read it (the
+    standard leaves bounds outside unspecified, and array-api-strict refuses them).
+
+    Examples
+    --------
+    >>> from polytensor._ops._index_key import in_bounds
+    >>> in_bounds(slice(8, 12), 10), in_bounds(slice(None, -12, -1), 10)
+    (slice(8, 10, None), slice(9, None, -1))
+    >>> in_bounds(slice(1, 3), 10)
+    slice(1, 3, None)
+    """
+    start, stop = k.start, k.stop
+    if (start is None or -n <= start <= n) and (stop is None or -n <= stop <= n):
+        return k
+    r = range(*k.indices(n))
+    if not r:
+        return slice(0, 0)
+    return slice(r.start, r.stop if r.stop >= 0 else None, k.step)
 
 
 class BoolAxis:

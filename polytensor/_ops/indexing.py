@@ -215,7 +215,8 @@ def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
 
 def _plain(key: Any, shape: tuple[Any, ...]) -> bool:
     """Whether ``key`` is the common kind that needs no checking or rewriting: Python ints in
-    range and slices of int bounds, no more of them than ``shape`` has axes."""
+    range and slices of int bounds inside their axes, no more of them than ``shape`` has
+    axes."""
     items = key if key.__class__ is tuple else (key,)
     if len(items) > len(shape):
         return False
@@ -231,6 +232,10 @@ def _plain(key: Any, shape: tuple[Any, ...]) -> bool:
             and k.step != 0
         ):
             return False
+        elif n is not None and not (
+            (k.start is None or -n <= k.start <= n) and (k.stop is None or -n <= k.stop <= n)
+        ):
+            return False  # (bounds past the axis: check_key brings them inside)
     return True
 
 
@@ -241,7 +246,7 @@ def _getitem(x: Any, key: Any) -> Any:
     if _plain(key, x._data.shape):  # x[0], x[1:3], x[0, 1:]: straight to the backend
         return _getitem_t(x, (), key)
     template, tensors = split_key(key, "__getitem__")
-    check_key(template, tensors, tuple(x.shape), "__getitem__")
+    template = check_key(template, tensors, tuple(x.shape), "__getitem__")
     spelled = bool_scalars(template, "__getitem__")
     if spelled is not None:  # Python bools: index without them, then add their axis
         from .manipulation import _copy, expand_dims

@@ -73,4 +73,4 @@ def rng(seed: int = 2024) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-from . import dataloading, seeds, tutorials  # noqa: E402,F401  (registers the programs)
+from . import d2l, dataloading, seeds, tutorials  # noqa: E402,F401  (registers the programs)
