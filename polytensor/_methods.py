@@ -372,7 +372,7 @@ def to(
     return x
 
 
-def clone(self: Tensor) -> Tensor:
+def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy with its own memory (gradients flow back to the original).
 
     Examples
@@ -384,6 +384,7 @@ def clone(self: Tensor) -> Tensor:
     tensor([1., 1.], backend='numpy')
     """
 
+    _pytorch.check_memory_format("clone", memory_format)
     return _copy(self)
 
 
@@ -1564,6 +1565,12 @@ def uniform_(
     b = _random._number("uniform_", "to", to)
     if not a <= b:
         raise RuntimeError(f"uniform_() expects from <= to; got from={from_!r}, to={to!r}")
+    top = float(self._backend.xp.finfo(self._data.dtype).max)
+    if not (-top <= a and b <= top and b - a <= top):  # (inf and NaN too)
+        raise RuntimeError(
+            f"uniform_() expects finite bounds whose difference fits {self.dtype.name} "
+            f"(at most {top:g}); got from={from_!r}, to={to!r}"
+        )
     u = _random._like_draw("uniform_", self, "uniform", (), self.dtype, generator)
     return _fill_drawn(self, u * (b - a) + a if (a, b) != (0.0, 1.0) else u, "uniform_")
 
@@ -1586,20 +1593,23 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> 
 
 
 _RANDOM_TOP = {"float16": 2**11, "float32": 2**24, "float64": 2**53}
+_NOT_GIVEN: Any = object()
 
 
 def random_(
     self: Tensor,
     from_: int | None = None,
-    to: int | None = None,
+    to: int | None = _NOT_GIVEN,
     *,
     generator: Any = None,
     **kw: Any,
 ) -> Tensor:
-    """Fill with random integers in place: ``random_(to)`` draws from ``[0, to)``,
-    ``random_(from, to)`` from ``[from, to)``; ``random_()`` from ``[0, 2**mantissa]`` for a
-    floating dtype (PyTorch's range, every integer exact) and from ``[0, max)`` for an
-    integer one (``[0, 2)`` for bool).
+    """Fill with random integers in place, as PyTorch's: ``random_(to)`` draws from
+    ``[0, to)``, ``random_(from, to)`` from ``[from, to)``, ``random_(from, None)`` from
+    ``from`` up to the largest value the dtype holds, and ``random_()`` from ``[0, 2**mantissa]``
+    for a floating dtype (every integer exact) or ``[0, max]`` for an integer one (``[0, 1]``
+    for bool; uint64's up to ``2**63 - 1``: the numbers are drawn as int64). Bounds the dtype
+    cannot hold are refused.
 
     Examples
     --------
@@ -1613,24 +1623,43 @@ def random_(
             raise TypeError(f"random_() got unexpected keyword arguments {sorted(kw)}")
         from_ = kw["from"]
     for v in (from_, to):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+        if (
+            v is not None
+            and v is not _NOT_GIVEN
+            and (isinstance(v, bool) or not isinstance(v, int))
+        ):
             raise TypeError(f"random_() expects int bounds; got {v!r}")
-    if to is None and from_ is not None:
-        lo, hi = 0, from_
-    elif to is None:
-        name = self.dtype.name
-        if name == "bool":
-            lo, hi = 0, 2
-        elif name in _RANDOM_TOP:
-            lo, hi = 0, _RANDOM_TOP[name] + 1
-        elif self.dtype.kind in ("signed integer", "unsigned integer"):
-            lo, hi = 0, int(self._backend.xp.iinfo(self._data.dtype).max)
-        else:
-            raise TypeError(f"random_() does not fill {name} tensors")
+    name = self.dtype.name
+    if name == "bool":
+        least, most = 0, 1
+    elif name in _RANDOM_TOP:
+        least, most = -_RANDOM_TOP[name], _RANDOM_TOP[name]
+    elif self.dtype.kind in ("signed integer", "unsigned integer"):
+        info = self._backend.xp.iinfo(self._data.dtype)
+        least, most = int(info.min), int(info.max)
     else:
-        lo, hi = (from_ or 0), to
+        raise TypeError(f"random_() fills real or boolean tensors; this one is {name}")
+    if to is _NOT_GIVEN:
+        if from_ is None:  # random_(): [0, the top] (uint64's: int64's top, what is drawn)
+            lo, hi = 0, min(most, 2**63 - 1) + 1
+        else:  # random_(to)
+            lo, hi = 0, from_
+    elif from_ is None:
+        raise TypeError("random_() takes random_(to) or random_(from, to); got from=None")
+    else:
+        lo, hi = from_, (most + 1 if to is None else to)
     if hi <= lo:
         raise RuntimeError(f"random_() expects from < to; got from={lo}, to={hi}")
+    if lo < least or hi - 1 > most:
+        raise RuntimeError(
+            f"random_(): the range [{lo}, {hi}) does not fit {name}, which holds {least} to "
+            f"{most} here; narrow the range or use a wider dtype"
+        )
+    if hi > 2**63:
+        raise RuntimeError(
+            f"random_() draws 64-bit signed integers; the range [{lo}, {hi}) goes past "
+            f"2**63 - 1: narrow it"
+        )
     r = _random._like_draw("random_", self, "integers", (lo, hi), dt.int64, generator)
     return _fill_drawn(self, r, "random_")
 
@@ -1974,7 +2003,7 @@ def cuda(self: Tensor, device: Any = None) -> Tensor:
         raise BackendUnavailable(f"cuda(): {e}") from e
 
 
-def is_contiguous(self: Tensor) -> bool:
+def is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
     """Whether this tensor's elements lie in memory in C (row-major) order, one after another,
     as PyTorch's ``is_contiguous()``: False for a transpose or a strided slice of another
     tensor. On a backend without strides (Dask), whether NumPy's memory would be so laid out
@@ -1987,6 +2016,7 @@ def is_contiguous(self: Tensor) -> bool:
     >>> x.is_contiguous(), x.t().is_contiguous(), x.t().contiguous().is_contiguous()
     (True, False, True)
     """
+    _pytorch.check_memory_format("is_contiguous", memory_format, preserve=False)
     b = self._backend
     if not b.mutable:
         return _contiguous_model(self)
@@ -2000,7 +2030,7 @@ def is_contiguous(self: Tensor) -> bool:
     return True
 
 
-def contiguous(self: Tensor) -> Tensor:
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
     """This tensor if it ``is_contiguous()``, else a copy in C order (gradients flow back to
     the original), so that ``view`` then sees it with any shape, as in PyTorch:
     ``x.transpose(1, 2).contiguous().view(n, -1)``.
@@ -2013,6 +2043,7 @@ def contiguous(self: Tensor) -> Tensor:
     >>> pt.arange(6).view(2, 3).t().contiguous().view(-1)
     tensor([0, 3, 1, 4, 2, 5], backend='numpy')
     """
+    _pytorch.check_memory_format("contiguous", memory_format, preserve=False)
     if is_contiguous(self):
         return self
     c = _copy(self)

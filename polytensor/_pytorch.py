@@ -123,6 +123,71 @@ __all__ = [
 ]
 
 
+class MemoryFormat:
+    """PyTorch's memory formats (``pt.contiguous_format``, ``pt.preserve_format``,
+    ``pt.channels_last``, ``pt.channels_last_3d``), for the ``memory_format=`` arguments of
+    ``contiguous``, ``is_contiguous`` and ``clone``. polytensor lays a tensor out in C order
+    (or as its library does), so only the first two change nothing; the channels-last ones
+    are refused with a message.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.contiguous_format
+    polytensor.contiguous_format
+    >>> pt.ones(2, 3).t().contiguous(memory_format=pt.contiguous_format).is_contiguous()
+    True
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"polytensor.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # (the module's own object when unpickled)
+
+
+contiguous_format = MemoryFormat("contiguous_format")
+preserve_format = MemoryFormat("preserve_format")
+channels_last = MemoryFormat("channels_last")
+channels_last_3d = MemoryFormat("channels_last_3d")
+
+
+def check_memory_format(where: str, memory_format: Any, *, preserve: bool = True) -> None:
+    """Refuse a ``memory_format=`` polytensor does not lay out (channels last; with
+    ``preserve=False``, ``preserve_format`` too, as PyTorch's ``contiguous`` refuses it).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._pytorch import check_memory_format
+    >>> check_memory_format("clone", pt.preserve_format)
+    """
+    if memory_format is None or memory_format is contiguous_format:
+        return
+    if memory_format is preserve_format:
+        if preserve:
+            return
+        raise RuntimeError(
+            f"{where}() does not take memory_format=preserve_format (neither does PyTorch's); "
+            f"leave it out"
+        )
+    if memory_format in (channels_last, channels_last_3d):
+        raise ValueError(
+            f"{where}(): polytensor lays tensors out in C order only, so "
+            f"memory_format={memory_format!r} is not supported; leave it out (the values "
+            f"are the same)"
+        )
+    raise TypeError(
+        f"{where}() expects memory_format= to be a pt memory format such as "
+        f"pt.contiguous_format; got {memory_format!r}"
+    )
+
+
 class ValuesIndices(NamedTuple):
     """PyTorch's ``(values, indices)`` of ``max``/``min``/``sort``/``topk`` along a dimension.
 

@@ -481,6 +481,13 @@ def _zero_grad_of(values: Tensor, *sources: Any) -> Tensor:
     return where(true, values, anchor)
 
 
+def _scalar_of(v: Any) -> Any:
+    """A 0-d tensor's value as a Python number (anything else as it is)."""
+    if isinstance(v, TensorBase) and v.ndim == 0:
+        return cast(Any, v).item()
+    return v
+
+
 def _float_tensor(where: str, name: str, t: Any) -> Any:
     if t.dtype.kind != "real floating":
         raise TypeError(
@@ -539,6 +546,8 @@ def normal(
     """
     from ._ops.manipulation import broadcast_arrays
 
+    if size is not None:  # (PyTorch's overload of numbers takes 0-d tensors as numbers)
+        mean, std = _scalar_of(mean), _scalar_of(std)
     mt, st = isinstance(mean, TensorBase), isinstance(std, TensorBase)
     if layout is not None or pin_memory:
         raise TypeError("normal() takes no layout= or pin_memory=: polytensor has one layout")
@@ -564,25 +573,24 @@ def normal(
             "normal() of a tensor mean or std takes no size=, dtype=, device= or "
             "requires_grad=: the result has the tensors' shape, dtype and device"
         )
-    tensors = [
-        _float_tensor("normal", n, v)
-        for n, v in (("mean", mean), ("std", std))
-        if isinstance(v, TensorBase)
-    ]
-    ref = tensors[0]
-    ds = {t.dtype for t in tensors}
-    if len(ds) > 1:
-        raise TypeError(
-            f"normal() expects mean and std of one dtype; got {mean.dtype.name} and "
-            f"{std.dtype.name}: cast one, e.g. std.to(mean.dtype)"
-        )
+    # the result has mean's dtype (std's when mean is a number), as PyTorch's: the other
+    # tensor is cast to it
+    ref = _float_tensor("normal", "mean", mean) if mt else _float_tensor("normal", "std", std)
     md = cast(Any, mean).detach() if mt else _number("normal", "mean", mean)
-    sd = cast(Any, std).detach() if st else _number("normal", "std", std)
+    sd: Any = cast(Any, std).detach() if st else _number("normal", "std", std)
+    if st and sd.dtype.kind not in ("real floating", "signed integer", "unsigned integer"):
+        raise TypeError(
+            f"normal() expects a real std tensor; got {sd.dtype.name}: take its real part or "
+            f"its abs()"
+        )
+    if st and sd.dtype is not ref.dtype:
+        from ._ops.data_types import astype
+
+        sd = astype(sd, ref.dtype)
+    tensors = [t for t in (md, sd) if isinstance(t, TensorBase)]
     if not st and not sd >= 0:
         raise RuntimeError(f"normal() expects std >= 0.0; got std={std!r}")
-    shape = cast(
-        "tuple[int, ...]", tuple(broadcast_arrays(*[t.detach() for t in tensors])[0].shape)
-    )
+    shape = cast("tuple[int, ...]", tuple(broadcast_arrays(*tensors)[0].shape))
     own_chunks = getattr(ref._data, "chunks", None) if tuple(ref.shape) == shape else None
     z = _draw("normal", "normal", (), shape, ref.dtype, ref.device, generator, own_chunks)
     from ._ops.searching import where
@@ -590,13 +598,13 @@ def normal(
 
     r = md + sd * z
     if st:
-        negative = sd < 0
+        negative = ~(sd >= 0)  # (NaN too)
         if ref._backend.lazy:
             r = where(negative, float("nan"), r)
         elif bool(any_(negative)):
             raise RuntimeError(
-                "normal() expects every element of std >= 0.0; some are negative (take "
-                "std.abs(), or clamp it with std.clamp(min=0))"
+                "normal() expects every element of std >= 0.0; some are negative or NaN "
+                "(take std.abs(), or clamp it with std.clamp(min=0))"
             )
     return _into_out("normal", _zero_grad_of(r, mean, std), out)
 
@@ -625,7 +633,7 @@ def bernoulli(
     r = _bernoulli_values(
         "bernoulli", input, cast(Any, input).detach() if p is None else p, generator
     )
-    return _into_out("bernoulli", _zero_grad_of(r, input if p is None else None), out)
+    return _into_out("bernoulli", _zero_grad_of(r, input), out)
 
 
 def _like_draw(
@@ -664,6 +672,11 @@ def _bernoulli_values(where: str, x: Any, p: Any, generator: Any) -> Tensor:
     return astype(u < pv, x.dtype)
 
 
+# at most this many comparisons (rows x samples x categories) in one multinomial with
+# replacement; above, a search per row
+_COMPARED = 1 << 22
+
+
 def multinomial(
     input: Any,
     num_samples: int,
@@ -695,7 +708,7 @@ def multinomial(
     """
     from ._ops import sorting, statistical
     from ._ops.data_types import astype
-    from ._ops.elementwise import isfinite, log1p, minimum
+    from ._ops.elementwise import isfinite, log, log1p, minimum
     from ._ops.manipulation import flip, stack
     from ._ops.searching import argmax, searchsorted, where
 
@@ -714,6 +727,11 @@ def multinomial(
     w = astype(cast(Any, input).detach(), dt.float64)
     rows = w if w.ndim == 2 else w[None]
     r, n = (int(cast(int, s)) for s in rows.shape)
+    if r == 0:  # (no rows: no samples, as PyTorch's)
+        from ._ops.creation import zeros
+
+        empty = zeros((0, num_samples), dtype=dt.int64, device=input.device)
+        return _into_out(where_, empty, out)
     if not replacement and num_samples > n:
         raise RuntimeError(
             f"{where_}(): cannot draw {num_samples} samples without replacement from {n} "
@@ -732,23 +750,28 @@ def multinomial(
             f"{where_}(): a row has {least} positive weights, too few for {num_samples} samples "
             f"without replacement; draw fewer, or pass replacement=True"
         )
+    # each row scaled to a largest weight of 1: tiny weights (1e-310) neither lose their
+    # digits in the cumulative sums nor overflow the race's quotients
+    rows = rows / statistical.max(rows, axis=-1, keepdims=True)
     if replacement:
         u = _draw(
             where_, "uniform", (), (r, num_samples), dt.float64, input.device, generator, None
         )
         cdf = statistical.cumulative_sum(rows, axis=-1)
-        # the last positive category of each row: where a draw that rounds up to the total lands
+        v = u * cdf[:, -1:]
+        if r * num_samples * n <= _COMPARED:  # the categories whose cumulative weight is <= v
+            k = statistical.sum(astype(cdf[:, None, :] <= v[:, :, None], dt.int64), axis=-1)
+        else:  # (one search per row)
+            k = stack([searchsorted(cdf[i], v[i], side="right") for i in range(r)])
+        # a draw that rounds up to the total: the last positive category of its row
         last = (n - 1) - argmax(flip(astype(rows > 0, dt.int8), axis=-1), axis=-1)
-        picks = []
-        for i in range(r):
-            v = u[i] * cdf[i, -1]
-            k = searchsorted(cdf[i], v, side="right")
-            picks.append(minimum(k, astype(last[i], k.dtype)))
-        idx = stack(picks)
+        idx = minimum(k, astype(last[:, None], k.dtype))
     else:
         u = _draw(where_, "uniform", (), (r, n), dt.float64, input.device, generator, None)
         pos = rows > 0
-        keys = where(pos, -log1p(-u) / where(pos, rows, 1.0), float("inf"))
+        # the race's keys E / w in logarithms (finite for every positive weight), +inf for a
+        # weight of 0, which is then never among the first num_samples
+        keys = where(pos, log(-log1p(-u)) - log(where(pos, rows, 1.0)), float("inf"))
         idx = sorting.argsort(keys, axis=-1, stable=True)[:, :num_samples]
     idx = astype(idx, dt.int64)
     return _into_out(where_, idx if input.ndim == 2 else idx[0], out)

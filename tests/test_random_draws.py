@@ -149,7 +149,7 @@ def test_zero_gradients_match_torch() -> None:
         (lambda: pt.normal(pt.zeros(2), pt.tensor([1.0, -1.0])), RuntimeError, "negative"),
         (lambda: pt.normal(pt.zeros(2, dtype=pt.int64)), TypeError, "floating"),
         (lambda: pt.normal(pt.zeros(2), 1.0, (2,)), TypeError, "no size"),
-        (lambda: pt.normal(pt.zeros(2), pt.ones(2, dtype=pt.float64)), TypeError, "one dtype"),
+        (lambda: pt.normal(pt.zeros(2), pt.ones(2, dtype=pt.complex64)), TypeError, "real"),
         (lambda: pt.normal("0", 1.0, (2,)), TypeError, "number"),
         (lambda: pt.normal(0.0, 1.0, (2,), out=pt.zeros(3)), ValueError, "shape"),
         (lambda: pt.bernoulli(pt.tensor([0.5, 1.5])), RuntimeError, "[0, 1]"),
@@ -320,3 +320,119 @@ def test_contiguous_then_view_as_torch(backend: str) -> None:
         t2 = t.contiguous()
         t2 += 1
         assert float(t.sum()) == 0.0
+
+
+# -- what a review against torch found --------------------------------------------------------
+
+
+def test_normal_takes_means_dtype_and_zero_d_tensors_as_torch() -> None:
+    assert pt.normal(pt.zeros(3, dtype=pt.float64), pt.ones(3)).dtype == pt.float64
+    assert pt.normal(pt.zeros(3), pt.ones(3, dtype=pt.float64)).dtype == pt.float32
+    assert pt.normal(pt.zeros(3), pt.ones(3, dtype=pt.int64)).dtype == pt.float32
+    assert pt.normal(1.0, pt.ones(2, dtype=pt.float64)).dtype == pt.float64
+    # PyTorch's overload of numbers takes 0-d tensors when a size is given
+    assert pt.normal(pt.tensor(0.0), 1.0, (3,)).shape == (3,)
+    assert pt.normal(0.0, pt.tensor(2.0), (2, 2)).shape == (2, 2)
+    torch = pytest.importorskip("torch", reason="torch not installed: no reference")
+    for m, s in ((pt.float64, pt.float32), (pt.float32, pt.float64)):
+        tm = getattr(torch, m.name)
+        ts = getattr(torch, s.name)
+        want = torch.normal(torch.zeros(2, dtype=tm), torch.ones(2, dtype=ts)).dtype
+        got = pt.normal(pt.zeros(2, dtype=m), pt.ones(2, dtype=s)).dtype
+        assert got.name == str(want).removeprefix("torch.")
+
+
+def test_a_nan_std_is_refused_as_a_negative_one() -> None:
+    with pytest.raises(RuntimeError, match="negative or NaN"):
+        pt.normal(pt.zeros(3), pt.full((3,), float("nan")))
+    with pytest.raises(RuntimeError, match=r"std >= 0\.0"):
+        pt.normal(0.0, float("nan"), (2,))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "bounds"),
+    [
+        (pt.uint8, (0, 1000)),
+        (pt.uint8, (-5, 5)),
+        (pt.int8, (-200, 200)),
+        (pt.bool, (0, 5)),
+        (pt.float32, (0, 2**25)),
+        (pt.int64, (0, 2**64)),
+    ],
+)
+def test_random_refuses_a_range_its_dtype_cannot_hold(dtype: Any, bounds: Any) -> None:
+    """Such bounds wrapped around before (uint8 values modulo 256, bool True 4 times in 5)."""
+    with pytest.raises(RuntimeError, match=r"does not fit|goes past"):
+        pt.zeros(4, dtype=dtype).random_(*bounds)
+
+
+def test_random_from_with_no_top_and_its_extremes() -> None:
+    x = _host(pt.zeros(2000, dtype=pt.int64).random_(3, None))
+    assert x.min() >= 3 and x.max() > 2**62  # (up to int64's largest, as PyTorch's)
+    assert set(_host(pt.zeros(5000, dtype=pt.int8).random_(-128, 128)).tolist()) >= {-128, 127}
+    assert set(_host(pt.zeros(200, dtype=pt.bool).random_(0, 2)).tolist()) == {False, True}
+    u = _host(pt.zeros(2000, dtype=pt.uint8).random_())
+    assert u.min() >= 0 and u.max() == 255
+    with pytest.raises(TypeError, match="random_\\(to\\)"):
+        pt.zeros(2, dtype=pt.int64).random_(None, 5)
+
+
+@pytest.mark.parametrize(
+    "bounds", [(0.0, float("inf")), (float("-inf"), 0.0), (-3e38, 3e38), (0.0, float("nan"))]
+)
+def test_uniform_refuses_bounds_that_would_fill_inf(bounds: Any) -> None:
+    with pytest.raises(RuntimeError, match=r"finite bounds|from <= to"):
+        pt.zeros(3).uniform_(*bounds)
+    assert _host(pt.zeros(3, dtype=pt.float64).uniform_(-3e38, 3e38)).dtype == np.float64
+
+
+def test_multinomial_with_tiny_weights() -> None:
+    """Weights of 1e-310 overflowed the race's E / w to inf, which tied with a zero weight's:
+    the zero-weight category was drawn (1,957 times in 2,000)."""
+    pt.manual_seed(6)
+    w = pt.tensor(np.tile([0.0, 1e-310, 0.0], (2000, 1)))
+    assert set(_host(pt.multinomial(w, 1)).ravel().tolist()) == {1}
+    w = pt.tensor(np.tile([1e-310, 2e-310], (30_000, 1)))
+    freq = np.bincount(_host(pt.multinomial(w, 1)).ravel(), minlength=2) / 30_000
+    np.testing.assert_allclose(freq, [1 / 3, 2 / 3], atol=0.01)
+    one = pt.tensor([1e-310, 2e-310], dtype=pt.float64)
+    freq = np.bincount(_host(pt.multinomial(one, 30_000, True)), minlength=2) / 30_000
+    np.testing.assert_allclose(freq, [1 / 3, 2 / 3], atol=0.01)
+
+
+def test_multinomial_of_no_rows_and_its_two_ways_with_replacement(monkeypatch: Any) -> None:
+    empty = pt.multinomial(pt.ones(0, 3), 2)
+    assert tuple(empty.shape) == (0, 2) and empty.dtype == pt.int64
+    w = pt.rand(50, 7) * (pt.rand(50, 7) > 0.3)
+    w[:, 0] = 1.0  # (each row with a positive weight)
+    pt.manual_seed(8)
+    compared = _host(pt.multinomial(w, 9, True))
+    from polytensor import _random
+
+    monkeypatch.setattr(_random, "_COMPARED", 0)  # a search per row instead
+    pt.manual_seed(8)
+    searched = _host(pt.multinomial(w, 9, True))
+    np.testing.assert_array_equal(compared, searched)
+    assert np.all(_host(w)[np.arange(50)[:, None], compared] > 0)
+
+
+def test_bernoulli_with_p_keeps_its_input_in_the_graph_as_torch() -> None:
+    x = pt.full((3,), 0.5, requires_grad=True)
+    r = pt.bernoulli(x, 0.3)
+    assert r.requires_grad
+    r.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_memory_formats() -> None:
+    x = pt.ones(2, 3).t()
+    assert x.contiguous(memory_format=pt.contiguous_format).is_contiguous()
+    assert not x.is_contiguous(memory_format=pt.contiguous_format)
+    assert x.clone(memory_format=pt.preserve_format).shape == (3, 2)
+    assert repr(pt.channels_last) == "polytensor.channels_last"
+    with pytest.raises(ValueError, match="C order only"):
+        x.contiguous(memory_format=pt.channels_last)
+    with pytest.raises(RuntimeError, match="preserve_format"):
+        x.contiguous(memory_format=pt.preserve_format)
+    with pytest.raises(TypeError, match="memory format"):
+        x.is_contiguous(memory_format="c")

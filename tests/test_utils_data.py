@@ -318,7 +318,7 @@ def test_default_collate_nested_structures() -> None:
     assert list(out) == ["img", "meta", "p"]
     assert out["img"].tolist() == [[1.0, 1.0], [0.0, 0.0]]
     assert isinstance(out["meta"], list) and out["meta"][0].tolist() == [1, 2]
-    assert out["meta"][1] == ["a", "b"]
+    assert out["meta"][1] == ("a", "b")  # (a tuple, as PyTorch's: the zipped field)
     assert isinstance(out["p"], Point) and out["p"].x.tolist() == [1.0, 3.0]
     assert [c.tolist() for c in out["p"].y] == [[2, 4], [3, 5]]
     lists = default_collate([[1, 2], [3, 4]])
@@ -626,3 +626,20 @@ def test_loader_example_runs_as_a_script(run_python: Any) -> None:
     done = run_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(64, 1, 28, 28) (64,) polytensor.int64"
+
+
+def test_a_batch_sampler_of_arrays_or_tensors_takes_the_gather() -> None:
+    """Its batches of NumPy arrays or tensors raised in the fast path's emptiness test
+    (``not rows``); the general path took them."""
+    ds = TensorDataset(pt.arange(10) * 10)
+    for batches in ([np.array([1, 2])], [pt.tensor([3, 4])]):
+        got = [b[0].tolist() for b in DataLoader(ds, batch_sampler=batches)]
+        assert got == [[10 * int(i) for i in _host(pt.asarray(batches[0]))]]
+
+
+def test_default_collate_keeps_a_tuple_of_strings_as_torch() -> None:
+    batch = next(iter(DataLoader([(1.0, "a"), (2.0, "b")], batch_size=2)))
+    assert batch[1] == ("a", "b")
+    torch = _torch()
+    want = next(iter(torch.utils.data.DataLoader([(1.0, "a"), (2.0, "b")], batch_size=2)))
+    assert want[1] == batch[1] and type(want[1]) is type(batch[1])

@@ -83,7 +83,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
         fields = {key: default_collate([d[key] for d in batch]) for key in elem}
         return _rebuild_mapping(elem, fields)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch, strict=True)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch, strict=True)))
     if isinstance(elem, Sequence):
         size = len(elem)
         if any(len(b) != size for b in batch):
@@ -93,7 +93,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
                 f"same length; got lengths {sizes}; pad the samples or pass a collate_fn= "
                 f"that handles them"
             )
-        columns = [default_collate(list(s)) for s in zip(*batch, strict=True)]
+        columns = [default_collate(s) for s in zip(*batch, strict=True)]
         if isinstance(elem, tuple):
             return columns  # (PyTorch's: a plain tuple's batch is a list)
         return _rebuild_sequence(elem, columns)

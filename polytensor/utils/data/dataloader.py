@@ -309,7 +309,7 @@ class _LoaderIter:
             host = host_array(rows)
         except (TypeError, ValueError):  # (indices NumPy cannot hold: the general way)
             return self._fetch_map(index)
-        if host.ndim != 1 or host.dtype.kind not in "iu" or not rows:
+        if host.ndim != 1 or host.dtype.kind not in "iu" or host.size == 0:
             return self._fetch_map(index)  # (indices that are not ints: the general way)
         n = len(tensors[0])  # (the TensorDataset's length, a Subset's rows index it)
         if host.min() < -n or host.max() >= n:  # (t[i]'s IndexError, now: a lazy gather's
