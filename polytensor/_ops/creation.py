@@ -538,10 +538,15 @@ def _infer_dtype(host: Any, where: str) -> dt.DType:
     raise TypeError(f"{where}() cannot make a tensor from data of NumPy dtype {host.dtype}")
 
 
+_NUMBERS = frozenset((int, float, bool, complex))
+
+
 def _tensors_to_host(obj: Any) -> Any:
     if isinstance(obj, TensorBase):
         return obj._backend.to_numpy(obj._data)
     if isinstance(obj, (list, tuple)):
+        if _NUMBERS.issuperset(map(type, obj)):  # (a flat list of Python numbers, at C speed)
+            return obj
         return [_tensors_to_host(o) for o in obj]
     return obj
 
