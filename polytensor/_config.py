@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
 from . import backends
-from ._device import Device, native_name, set_resolver
+from ._device import Device, Unavailable, native_name, set_resolver
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -135,6 +135,8 @@ def parse_device(device: Any, where: str) -> tuple[Backend, Any]:
     ``"cuda"``/``"cuda:N"`` (CuPy), or a native device object of the current backend.
     """
     if isinstance(device, Device):
+        if isinstance(device.backend, Unavailable):  # (pt.device("cuda") without CUDA)
+            raise RuntimeError(f"{where}(): {device.backend.message}")  # noqa: TRY004  (PyTorch's)
         return device.backend, device.native
     if isinstance(device, str):
         text = device.strip()

@@ -103,6 +103,33 @@ class Device:
         return hash(self._name)
 
 
+class Unavailable:
+    """The backend of a device named on a machine that cannot run it: ``pt.device("cuda:0")``
+    without CUDA, which PyTorch lets a program make (D2L's ``gpu(i)`` helpers print them).
+    Its name reads; anything done with it raises the RuntimeError that says why.
+
+    Examples
+    --------
+    >>> from polytensor._device import Unavailable
+    >>> u = Unavailable("cupy", "no CUDA device")
+    >>> u.name
+    'cupy'
+    >>> u.zeros
+    Traceback (most recent call last):
+    ...
+    RuntimeError: no CUDA device
+    """
+
+    __slots__ = ("message", "name")
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        self.message = message
+
+    def __getattr__(self, attr: str) -> Any:
+        raise RuntimeError(self.message)
+
+
 def _from_spec(spec: str, index: Any) -> tuple[Any, Any]:
     """``Device("cuda", 1)``, ``Device("cuda:1")``, ``Device("cpu")``: PyTorch's errors
     (``RuntimeError``) for a device that is not there."""
@@ -123,9 +150,10 @@ def _from_spec(spec: str, index: Any) -> tuple[Any, Any]:
     try:
         backend, native = _resolve(text, "device")
     except ImportError as e:  # the backend's library or device is missing
-        raise RuntimeError(
-            f"device({spec!r}): {e}; pt.cuda.is_available() says whether CUDA can be used"
-        ) from e
+        message = f"device({spec!r}): {e}; pt.cuda.is_available() says whether CUDA can be used"
+        if text.startswith("cuda"):  # (named, as PyTorch lets it be; refused when used)
+            return Unavailable("cupy", message), text if ":" in text else "cuda:0"
+        raise RuntimeError(message) from e
     except ValueError as e:
         raise RuntimeError(str(e)) from e
     if native is None:

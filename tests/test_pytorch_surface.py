@@ -202,9 +202,10 @@ def test_cuda_answers_from_the_cupy_backend() -> None:
     has_gpu = pt.backends.available().get("cupy") == "available"
     assert pt.cuda.is_available() is has_gpu
     assert pt.cuda.device_count() == (len(pt.backends.get("cupy").devices()) if has_gpu else 0)
-    if not has_gpu:
+    if not has_gpu:  # (named, as PyTorch lets a program name it; refused when used)
+        d = pt.device("cuda")
         with pytest.raises(RuntimeError, match=r"device\('cuda'\).*pt.cuda.is_available"):
-            pt.device("cuda")
+            pt.zeros(2, device=d)
 
 
 def test_cuda_device_is_the_cupy_backend() -> None:

@@ -18,6 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 from . import functional, init
+from .lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyLinear,
+    UninitializedParameter,
+)
 from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, KLDivLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .modules import (
@@ -84,6 +92,11 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "LayerNorm",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
@@ -109,6 +122,7 @@ __all__ = [
     "Softmin",
     "Softplus",
     "Tanh",
+    "UninitializedParameter",
     "functional",
     "init",
 ]

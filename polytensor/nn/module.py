@@ -706,6 +706,10 @@ class Module:
 
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict() expects a dict; got {type(state_dict).__name__}")
+        for mprefix, m in self.named_modules():
+            load_lazily = getattr(m, "_load_lazily", None)  # (a lazy module: sized from here)
+            if load_lazily is not None:
+                load_lazily(state_dict, mprefix + ("." if mprefix else ""))
         slots = self._state_slots()
         # (a module may fill what an older checkpoint lacks: BatchNorm's num_batches_tracked)
         missing = [

@@ -9,7 +9,7 @@ in ``data`` so that polytensor and torch can be compared step for step. Fashion-
 replaced by random images of its shape (no download); ``d2l``'s plotting is left out.
 """
 
-# ruff: noqa: B007, E741  (the book's code, kept as it writes it)
+# ruff: noqa: B007, E721, E741, RUF015  (the book's code, kept as it writes it)
 
 from __future__ import annotations
 
@@ -335,4 +335,354 @@ def d2l_dropout_scratch(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     big = dropout_layer(torch.ones(100_000), 0.5)
     out["about half kept"] = bool(abs(float((big != 0).float().mean()) - 0.5) < 0.01)
     out["mean kept"] = bool(abs(float(big.mean()) - 1.0) < 0.02)
+    return out
+
+
+# -- Builders' guide (chapter 5), convolutional networks (chapters 6-8) -------------------------
+
+
+def _random_state(torch: Any, net: Any, seed: int) -> dict[str, Any]:
+    """Every floating tensor of ``net``'s state drawn anew from NumPy (the same numbers in both
+    libraries): the program's one change to the book, whose weights torch draws itself."""
+    g = rng(seed)
+    state = {}
+    for k, v in net.state_dict().items():
+        if v.dtype in (torch.float32, torch.float64):
+            scale = 1.0 if "running_var" in k else 0.1
+            a = g.standard_normal(tuple(v.shape)) * scale
+            state[k] = torch.from_numpy(np.abs(a) if "running_var" in k else a).to(v.dtype)
+        else:
+            state[k] = v
+    return state
+
+
+def _builders_data() -> Data:
+    return {"X": rng(36).random((2, 4)).astype(np.float32)}
+
+
+@program(
+    "Dive into Deep Learning 5.1-5.6: layers, parameters, initialisation, custom layers, files",
+    data=_builders_data,
+    rtol=1e-5,
+    atol=1e-6,
+)
+def d2l_builders_guide(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    F = torch.nn.functional
+    out: dict[str, Any] = {}
+    X = torch.rand(2, 20)
+
+    class MLP(nn.Module):
+        def __init__(self):
+            # Call the constructor of the parent class nn.Module to perform
+            # the necessary initialization
+            super().__init__()
+            self.hidden = nn.LazyLinear(256)
+            self.out = nn.LazyLinear(10)
+
+        # Define the forward propagation of the model, that is, how to return the
+        # required model output based on the input X
+        def forward(self, X):
+            return self.out(F.relu(self.hidden(X)))
+
+    net = MLP()
+    out["mlp"] = tuple(net(X).shape)
+
+    class MySequential(nn.Module):
+        def __init__(self, *args):
+            super().__init__()
+            for idx, module in enumerate(args):
+                self.add_module(str(idx), module)
+
+        def forward(self, X):
+            for module in self.children():
+                X = module(X)
+            return X
+
+    net = MySequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10))
+    out["my sequential"] = tuple(net(X).shape)
+
+    class FixedHiddenMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            # Random weight parameters that will not compute gradients and
+            # therefore keep constant during training
+            self.rand_weight = torch.rand((20, 20))
+            self.linear = nn.LazyLinear(20)
+
+        def forward(self, X):
+            X = self.linear(X)
+            X = F.relu(X @ self.rand_weight + 1)
+            # Reuse the fully connected layer. This is equivalent to sharing
+            # parameters with two fully connected layers
+            X = self.linear(X)
+            # Control flow
+            while X.abs().sum() > 1:
+                X /= 2
+            return X.sum()
+
+    out["fixed hidden"] = bool(abs(float(FixedHiddenMLP()(X))) <= 1)
+
+    class NestMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.LazyLinear(64), nn.ReLU(), nn.LazyLinear(32), nn.ReLU())
+            self.linear = nn.LazyLinear(16)
+
+        def forward(self, X):
+            return self.linear(self.net(X))
+
+    chimera = nn.Sequential(NestMLP(), nn.LazyLinear(20), FixedHiddenMLP())
+    out["chimera"] = tuple(chimera(X).shape)
+
+    # 5.2 parameter management
+    net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(1))
+    X = torch.rand(size=(2, 4))
+    X = torch.from_numpy(data["X"])  # (the same input in both libraries from here on)
+    out["net"] = tuple(net(X).shape)
+    out["state keys"] = list(net[2].state_dict())
+    out["bias type"] = type(net[2].bias).__name__
+    out["no grad yet"] = net[2].weight.grad == None  # noqa: E711  (the book's test)
+    out["named"] = [(name, tuple(param.shape)) for name, param in net.named_parameters()]
+    shared = nn.LazyLinear(8)
+    net = nn.Sequential(
+        nn.LazyLinear(8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(), nn.LazyLinear(1)
+    )
+    net(X)
+    out["shared"] = bool((net[2].weight.data[0] == net[4].weight.data[0]).all())
+    net[2].weight.data[0, 0] = 100
+    out["shared after a write"] = bool((net[2].weight.data[0] == net[4].weight.data[0]).all())
+    out["shared value"] = float(net[4].weight.data[0, 0])
+
+    # 5.3 parameter initialisation
+    net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(1))
+    net(X)
+
+    def init_normal(module):
+        if type(module) == nn.Linear:
+            nn.init.normal_(module.weight, mean=0, std=0.01)
+            nn.init.zeros_(module.bias)
+
+    net.apply(init_normal)
+    out["normal"] = (bool(net[0].weight.data.abs().max() < 0.1), float(net[0].bias.data[0]))
+
+    def init_constant(module):
+        if type(module) == nn.Linear:
+            nn.init.constant_(module.weight, 1)
+            nn.init.zeros_(module.bias)
+
+    net.apply(init_constant)
+    # (copies: the parameters change below; on Dask a view of .data does not follow them)
+    out["constant"] = (net[0].weight.data[0].clone(), net[0].bias.data[0].clone(), net(X))
+
+    def init_xavier(module):
+        if type(module) == nn.Linear:
+            nn.init.xavier_uniform_(module.weight)
+
+    def init_42(module):
+        if type(module) == nn.Linear:
+            nn.init.constant_(module.weight, 42)
+
+    net[0].apply(init_xavier)
+    net[2].apply(init_42)
+    out["xavier"] = bool(net[0].weight.data.abs().max() <= (6 / (4 + 8)) ** 0.5)
+    out["42"] = net[2].weight.data.clone()
+
+    def my_init(module):
+        if type(module) == nn.Linear:
+            print("Init", *[(name, param.shape) for name, param in module.named_parameters()][0])
+            nn.init.uniform_(module.weight, -10, 10)
+            module.weight.data *= module.weight.data.abs() >= 5
+
+    net.apply(my_init)
+    w = net[0].weight.data
+    out["my init"] = bool(((w == 0) | (w.abs() >= 5)).all())
+    net[0].weight.data[:] += 1
+    net[0].weight.data[0, 0] = 42
+    out["edited"] = float(net[0].weight.data[0, 0])
+
+    # 5.5 custom layers
+    class CenteredLayer(nn.Module):
+        def __init__(self):
+            super().__init__()
+
+        def forward(self, X):
+            return X - X.mean()
+
+    layer = CenteredLayer()
+    out["centered"] = layer(torch.tensor([1.0, 2, 3, 4, 5]))
+    net = nn.Sequential(nn.LazyLinear(128), CenteredLayer())
+    Y = net(torch.rand(4, 8))
+    out["centered mean"] = bool(abs(float(Y.mean())) < 1e-6)
+
+    class MyLinear(nn.Module):
+        def __init__(self, in_units, units):
+            super().__init__()
+            self.weight = nn.Parameter(torch.randn(in_units, units))
+            self.bias = nn.Parameter(torch.randn(units))
+
+        def forward(self, X):
+            linear = torch.matmul(X, self.weight.data) + self.bias.data
+            return F.relu(linear)
+
+    linear = MyLinear(5, 3)
+    out["my linear"] = (tuple(linear.weight.shape), bool((linear(torch.rand(2, 5)) >= 0).all()))
+    net = nn.Sequential(MyLinear(64, 8), MyLinear(8, 1))
+    out["my linear net"] = tuple(net(torch.rand(2, 64)).shape)
+
+    # 5.6 file I/O
+    x = torch.arange(4)
+    torch.save(x, tmp / "x-file")
+    out["loaded"] = torch.load(tmp / "x-file")
+    y = torch.zeros(4)
+    torch.save([x, y], tmp / "x-files")
+    x2, y2 = torch.load(tmp / "x-files")
+    out["loaded pair"] = (x2, y2)
+    mydict = {"x": x, "y": y}
+    torch.save(mydict, tmp / "mydict")
+    out["loaded dict"] = torch.load(tmp / "mydict")
+
+    class MLP2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.LazyLinear(256)
+            self.output = nn.LazyLinear(10)
+
+        def forward(self, x):
+            return self.output(F.relu(self.hidden(x)))
+
+    net = MLP2()
+    X = torch.randn(size=(2, 20))
+    Y = net(X)
+    torch.save(net.state_dict(), tmp / "mlp.params")
+    clone = MLP2()
+    clone.load_state_dict(torch.load(tmp / "mlp.params"))
+    clone.eval()
+    Y_clone = clone(X)
+    out["clone"] = bool((Y_clone == Y).all())
+    return out
+
+
+def _cnn_data() -> Data:
+    g = rng(33)
+    return {"X": g.random((16, 1, 28, 28)).astype(np.float32), "y": g.integers(0, 10, 16)}
+
+
+@program("Dive into Deep Learning 6.6: LeNet, trained", data=_cnn_data, rtol=2e-4, atol=1e-5)
+def d2l_lenet(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    out: dict[str, Any] = {}
+
+    def init_cnn(module):  # @save
+        """Initialize weights for CNNs."""
+        if type(module) == nn.Linear or type(module) == nn.Conv2d:
+            nn.init.xavier_uniform_(module.weight)
+
+    net = nn.Sequential(
+        nn.LazyConv2d(6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.LazyConv2d(16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.LazyLinear(120), nn.Sigmoid(),
+        nn.LazyLinear(84), nn.Sigmoid(),
+        nn.LazyLinear(10))  # fmt: skip
+    X = torch.rand(size=(1, 1, 28, 28), dtype=torch.float32)
+    shapes = []
+    for layer in net:
+        X = layer(X)
+        shapes.append((layer.__class__.__name__, tuple(X.shape)))
+    out["shapes"] = shapes
+    net.apply(init_cnn)
+    net.load_state_dict(_random_state(torch, net, 34))
+    X, y = torch.from_numpy(data["X"]), torch.from_numpy(data["y"])
+    loss = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.9)
+    losses = []
+    for _ in range(3):
+        l = loss(net(X), y)
+        optimizer.zero_grad()
+        l.backward()
+        optimizer.step()
+        losses.append(float(l))
+    out["losses"] = losses
+    out["conv1"] = net[0].weight.data.clone()
+    return out
+
+
+@program(
+    "Dive into Deep Learning 8.6: a residual network, trained", data=_cnn_data, rtol=2e-4, atol=1e-5
+)
+def d2l_resnet(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    F = torch.nn.functional
+    out: dict[str, Any] = {}
+
+    class Residual(nn.Module):  # @save
+        """The Residual block of ResNet models."""
+
+        def __init__(self, num_channels, use_1x1conv=False, strides=1):
+            super().__init__()
+            self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
+            self.conv2 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1)
+            if use_1x1conv:
+                self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=strides)
+            else:
+                self.conv3 = None
+            self.bn1 = nn.LazyBatchNorm2d()
+            self.bn2 = nn.LazyBatchNorm2d()
+
+        def forward(self, X):
+            Y = F.relu(self.bn1(self.conv1(X)))
+            Y = self.bn2(self.conv2(Y))
+            if self.conv3:
+                X = self.conv3(X)
+            Y += X
+            return F.relu(Y)
+
+    blk = Residual(3)
+    X = torch.randn(4, 3, 6, 6)
+    out["block"] = tuple(blk(X).shape)
+    blk = Residual(6, use_1x1conv=True, strides=2)
+    out["block 1x1"] = tuple(blk(X).shape)
+
+    def block(num_residuals, num_channels, first_block=False):
+        blk = []
+        for i in range(num_residuals):
+            if i == 0 and not first_block:
+                blk.append(Residual(num_channels, use_1x1conv=True, strides=2))
+            else:
+                blk.append(Residual(num_channels))
+        return nn.Sequential(*blk)
+
+    b1 = nn.Sequential(
+        nn.LazyConv2d(8, kernel_size=7, stride=2, padding=3),
+        nn.LazyBatchNorm2d(), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))  # fmt: skip
+    net = nn.Sequential(
+        b1, block(1, 8, first_block=True), block(1, 16),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.LazyLinear(10))  # fmt: skip
+    X = torch.from_numpy(data["X"])
+    shapes = []
+    Z = X
+    for layer in net:
+        Z = layer(Z)
+        shapes.append((layer.__class__.__name__, tuple(Z.shape)))
+    out["shapes"] = shapes
+    net.load_state_dict(_random_state(torch, net, 35))
+    y = torch.from_numpy(data["y"])
+    loss = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+    losses = []
+    for _ in range(3):
+        l = loss(net(X), y)
+        optimizer.zero_grad()
+        l.backward()
+        optimizer.step()
+        losses.append(float(l))
+    out["losses"] = losses
+    net.eval()
+    with torch.no_grad():
+        out["eval logits"] = net(X[:4])
+    out["running mean"] = net[0][1].running_mean
     return out
