@@ -174,7 +174,6 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
             exposed(self)
             return _tape._detached(self)  # type: ignore[no-any-return]  # shares memory
         view = object.__new__(DataView)
-        view._data = self._data
         view._backend = self._backend
         view._meta = None
         view._owner = self
@@ -310,9 +309,19 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
 
 class DataView(Tensor):
     """``x.data`` on an immutable backend (Dask): a tensor outside the graph whose in-place
-    changes, which rebind its data, rebind ``x``'s too."""
+    changes, which rebind its data, rebind ``x``'s too; and whose data is always ``x``'s, so
+    that it and its views (``w.data[0]``) show ``x``'s later in-place changes, as PyTorch's
+    ``.data`` shares ``x``'s memory."""
 
     __slots__ = ("_owner",)
+
+    @property  # (in front of TensorBase's slot: the owner's data, as it is now)
+    def _data(self) -> Any:
+        return self._owner._data
+
+    @_data.setter
+    def _data(self, value: Any) -> None:
+        self._owner._data = value  # (rebind_owners then notes the change on the owner)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> DataView:  # noqa: PYI034
         raise TypeError("DataView is made by x.data; it has no constructor")

@@ -112,6 +112,24 @@ def test_changes_without_a_graph_go_both_ways(backend: str) -> None:
     np.testing.assert_array_equal(_np(t), [[5.0, 5.0, 7.0, 8.0], [9.0, 70.0, 12.0, 13.0]])
 
 
+def test_a_view_of_data_shows_the_parameters_later_changes(backend: str) -> None:
+    """``row = lin.weight.data[0]``, then the weight changed in place (``nn.init``, writes
+    through ``.data``): the row shows each change, as PyTorch's, on Dask too (where ``.data``
+    kept the data it was taken with)."""
+    from polytensor import nn
+
+    lin = nn.Linear(4, 2)
+    row = lin.weight.data[0]
+    nn.init.constant_(lin.weight, 1)
+    assert _np(row).tolist() == [1.0] * 4
+    lin.weight.data *= lin.weight.data.abs() >= 5
+    assert _np(row).tolist() == [0.0] * 4
+    lin.weight.data[:] += 1
+    lin.weight.data[0, 0] = 42
+    assert _np(row).tolist() == [42.0, 1.0, 1.0, 1.0]
+    assert _np(lin.weight).tolist()[0] == [42.0, 1.0, 1.0, 1.0]
+
+
 def test_a_parameter_updated_through_a_view_under_no_grad(backend: str) -> None:
     p = pt.nn.Parameter(pt.ones(4))
     with pt.no_grad():
