@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
@@ -317,11 +317,11 @@ class DataView(Tensor):
 
     @property  # (in front of TensorBase's slot: the owner's data, as it is now)
     def _data(self) -> Any:
-        return self._owner._data
+        return cast(Any, self._owner)._data
 
     @_data.setter
     def _data(self, value: Any) -> None:
-        self._owner._data = value  # (rebind_owners then notes the change on the owner)
+        cast(Any, self._owner)._data = value  # (rebind_owners then notes it on the owner)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> DataView:  # noqa: PYI034
         raise TypeError("DataView is made by x.data; it has no constructor")
