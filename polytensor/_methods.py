@@ -1706,6 +1706,20 @@ def multinomial_method(
     return _random.multinomial(self, num_samples, replacement, generator=generator)
 
 
+def repeat_interleave_method(
+    self: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """``pt.repeat_interleave(self, repeats, dim)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.tensor([1, 2]).repeat_interleave(3).tolist()
+    [1, 1, 1, 2, 2, 2]
+    """
+    return _pytorch.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
 def _in_graph(t: TensorBase) -> bool:
     return _tape.requires_grad(t) and _config.GRAD_ENABLED.get()
 
@@ -2288,6 +2302,7 @@ class TensorMethods:
     random_ = random_
     bernoulli_ = bernoulli_
     bernoulli = bernoulli_method
+    repeat_interleave = repeat_interleave_method
     multinomial = multinomial_method
     copy_ = copy_
 

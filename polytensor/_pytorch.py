@@ -36,7 +36,7 @@ from ._ops.elementwise import (
 from ._ops.indexing import take_along_axis
 from ._ops.linear_algebra import matmul as _matmul
 from ._ops.manipulation import concat as _concat
-from ._ops.manipulation import one_dtype, reshape
+from ._ops.manipulation import one_dtype, repeat, reshape
 from ._ops.manipulation import squeeze as _squeeze
 from ._ops.manipulation import stack as _stack
 from ._shapes import check_dim
@@ -95,6 +95,7 @@ __all__ = [
     "outer",
     "permute",
     "prod",
+    "repeat_interleave",
     "roll",
     "round",
     "rsqrt",
@@ -121,6 +122,88 @@ __all__ = [
     "vstack",
     "where",
 ]
+
+
+def repeat_interleave(
+    input: Any, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """PyTorch's ``torch.repeat_interleave``: each element of ``input`` ``repeats`` times (an
+    int, or an integer tensor of one count per element along ``dim``), along ``dim`` or over
+    the flattened input; with ``repeats`` alone (``pt.repeat_interleave(counts)``), each index
+    ``i`` ``counts[i]`` times. It is the standard's ``repeat``; its gradient sums the copies.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.repeat_interleave(pt.tensor([1, 2]), 2)
+    tensor([1, 1, 2, 2], backend='numpy')
+    >>> pt.tensor([[1, 2], [3, 4]]).repeat_interleave(pt.tensor([1, 2]), dim=0)
+    tensor([[1, 2],
+            [3, 4],
+            [3, 4]], backend='numpy')
+    >>> pt.repeat_interleave(pt.tensor([2, 0, 1]))
+    tensor([0, 0, 2], backend='numpy')
+    """
+    where = "repeat_interleave"
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"{where}() expects a tensor; got {describe(input)}")
+    if repeats is None:  # (the counts alone: the indices they repeat)
+        if dim is not None or input.ndim != 1 or input.dtype.kind not in _INTEGER_KINDS:
+            raise ValueError(
+                f"{where}() of counts alone expects one 1-D integer tensor; got "
+                f"{input.dtype.name} of shape {tuple(input.shape)}"
+            )
+        counts = input
+        n = counts.shape[0]
+        if n is None:
+            raise ValueError(
+                f"{where}() of counts of unknown length (Dask); compute them first with "
+                f"pt.compute(counts)"
+            )
+        idx = arange(n, dtype=counts.dtype, device=counts.device)
+        return cast("Tensor", _checked_repeat(where, idx, counts, 0, output_size))
+    if isinstance(repeats, TensorBase):
+        if repeats.dtype.kind not in _INTEGER_KINDS or repeats.ndim > 1:
+            raise ValueError(
+                f"{where}() expects repeats to be an int or a 1-D integer tensor; got "
+                f"{repeats.dtype.name} of shape {tuple(repeats.shape)}"
+            )
+        if repeats.ndim == 0 or repeats.shape[0] == 1:  # (one count for every element)
+            repeats = int(cast("Any", repeats).reshape(-1)[0])
+    elif isinstance(repeats, bool) or not isinstance(repeats, int):
+        raise TypeError(f"{where}() expects repeats to be an int or a tensor; got {repeats!r}")
+    x = input
+    if dim is None:
+        x = reshape(x, (-1,))
+        axis = 0
+    else:
+        axis = check_dim(where, dim, builtins.max(x.ndim, 1))
+        if x.ndim == 0:
+            x = reshape(x, (1,))
+    return cast("Tensor", _checked_repeat(where, x, repeats, axis, output_size))
+
+
+_INTEGER_KINDS = ("signed integer", "unsigned integer")
+
+
+def _checked_repeat(where: str, x: Any, repeats: Any, axis: int, output_size: Any) -> Any:
+    if isinstance(repeats, int):
+        if repeats < 0:
+            raise RuntimeError(f"{where}() expects non-negative repeats; got {repeats}")
+    elif x.shape[axis] is not None and repeats.shape[0] != x.shape[axis]:
+        raise RuntimeError(
+            f"{where}(): {repeats.shape[0]} counts for a dimension of {x.shape[axis]} "
+            f"elements; give one count per element"
+        )
+    elif not x._backend.lazy and bool(statistical.any(repeats < 0)):
+        raise RuntimeError(f"{where}() expects non-negative repeats; some are negative")
+    r = repeat(x, repeats, axis=axis)
+    if output_size is not None and r.shape[axis] is not None and r.shape[axis] != output_size:
+        raise RuntimeError(
+            f"{where}(): output_size={output_size} but the repeats give {r.shape[axis]} "
+            f"elements along the dimension; pass their sum, or leave output_size out"
+        )
+    return r
 
 
 class MemoryFormat:

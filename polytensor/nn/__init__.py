@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import functional, init
+from . import functional, init, utils
 from .lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -125,6 +125,7 @@ __all__ = [
     "UninitializedParameter",
     "functional",
     "init",
+    "utils",
 ]
 
 

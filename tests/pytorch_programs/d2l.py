@@ -9,7 +9,7 @@ in ``data`` so that polytensor and torch can be compared step for step. Fashion-
 replaced by random images of its shape (no download); ``d2l``'s plotting is left out.
 """
 
-# ruff: noqa: B007, E721, E741, RUF015  (the book's code, kept as it writes it)
+# ruff: noqa: B007, E721, E741, RET505, RUF015, UP008  (the book's code, kept as it writes it)
 
 from __future__ import annotations
 
@@ -685,4 +685,184 @@ def d2l_resnet(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     with torch.no_grad():
         out["eval logits"] = net(X[:4])
     out["running mean"] = net[0][1].running_mean
+    return out
+
+
+def _attention_data() -> Data:
+    g = rng(37)
+    return {
+        "scores": g.random((2, 2, 4)).astype(np.float32),
+        "queries": g.standard_normal((2, 1, 20)).astype(np.float32),
+        "keys": g.standard_normal((2, 10, 2)).astype(np.float32),
+        "values": g.standard_normal((2, 10, 4)).astype(np.float32),
+        "X": g.standard_normal((2, 4, 100)).astype(np.float32),
+        "Y": g.standard_normal((2, 6, 100)).astype(np.float32),
+    }
+
+
+@program(
+    "Dive into Deep Learning 11.3-11.7: masked softmax, additive, scaled dot-product and "
+    "multi-head attention, positional encoding",
+    data=_attention_data,
+    rtol=1e-4,
+    atol=1e-6,
+)
+def d2l_attention(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    import math
+
+    nn = torch.nn
+    out: dict[str, Any] = {}
+
+    def sequence_mask(X, valid_len, value=0):  # @save
+        """Mask irrelevant entries in sequences."""
+        maxlen = X.size(1)
+        mask = (
+            torch.arange((maxlen), dtype=torch.float32, device=X.device)[None, :]
+            < valid_len[:, None]
+        )
+        X[~mask] = value
+        return X
+
+    def masked_softmax(X, valid_lens):  # @save
+        """Perform softmax operation by masking elements on the last axis."""
+        # X: 3D tensor, valid_lens: 1D or 2D tensor
+        if valid_lens is None:
+            return nn.functional.softmax(X, dim=-1)
+        else:
+            shape = X.shape
+            if valid_lens.dim() == 1:
+                valid_lens = torch.repeat_interleave(valid_lens, shape[1])
+            else:
+                valid_lens = valid_lens.reshape(-1)
+            # On the last axis, replace masked elements with a very large negative
+            # value, whose exponentiation outputs 0
+            X = sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=-1e6)
+            return nn.functional.softmax(X.reshape(shape), dim=-1)
+
+    scores = torch.from_numpy(data["scores"])
+    out["masked 1-D"] = masked_softmax(scores.clone(), torch.tensor([2, 3]))
+    out["masked 2-D"] = masked_softmax(scores.clone(), torch.tensor([[1, 3], [2, 4]]))
+    out["bmm"] = tuple(torch.bmm(torch.ones((2, 3, 4)), torch.ones((2, 4, 6))).shape)
+
+    class AdditiveAttention(nn.Module):  # @save
+        """Additive attention."""
+
+        def __init__(self, num_hiddens, dropout, **kwargs):
+            super(AdditiveAttention, self).__init__(**kwargs)
+            self.W_k = nn.LazyLinear(num_hiddens, bias=False)
+            self.W_q = nn.LazyLinear(num_hiddens, bias=False)
+            self.w_v = nn.LazyLinear(1, bias=False)
+            self.dropout = nn.Dropout(dropout)
+
+        def forward(self, queries, keys, values, valid_lens):
+            queries, keys = self.W_q(queries), self.W_k(keys)
+            # After dimension expansion, shape of queries: (batch_size, no. of
+            # queries, 1, num_hiddens) and shape of keys: (batch_size, 1, no. of
+            # key-value pairs, num_hiddens). Sum them up with broadcasting
+            features = queries.unsqueeze(2) + keys.unsqueeze(1)
+            features = torch.tanh(features)
+            # There is only one output of self.w_v, so we remove the last
+            # one-dimensional entry from the shape. Shape of scores: (batch_size,
+            # no. of queries, no. of key-value pairs)
+            scores = self.w_v(features).squeeze(-1)
+            self.attention_weights = masked_softmax(scores, valid_lens)
+            # Shape of values: (batch_size, no. of key-value pairs, value
+            # dimension)
+            return torch.bmm(self.dropout(self.attention_weights), values)
+
+    queries, keys = torch.from_numpy(data["queries"]), torch.from_numpy(data["keys"])
+    values, valid_lens = torch.from_numpy(data["values"]), torch.tensor([2, 6])
+    attention = AdditiveAttention(num_hiddens=8, dropout=0.1)
+    attention.eval()
+    attention(queries, keys, values, valid_lens)
+    attention.load_state_dict(_random_state(torch, attention, 38))
+    out["additive"] = attention(queries, keys, values, valid_lens)
+    out["additive weights"] = attention.attention_weights
+
+    class DotProductAttention(nn.Module):  # @save
+        """Scaled dot product attention."""
+
+        def __init__(self, dropout):
+            super().__init__()
+            self.dropout = nn.Dropout(dropout)
+
+        # Shape of queries: (batch_size, no. of queries, d)
+        # Shape of keys: (batch_size, no. of key-value pairs, d)
+        # Shape of values: (batch_size, no. of key-value pairs, value dimension)
+        # Shape of valid_lens: (batch_size,) or (batch_size, no. of queries)
+        def forward(self, queries, keys, values, valid_lens=None):
+            d = queries.shape[-1]
+            # Swap the last two dimensions of keys with keys.transpose(1, 2)
+            scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(d)
+            self.attention_weights = masked_softmax(scores, valid_lens)
+            return torch.bmm(self.dropout(self.attention_weights), values)
+
+    attention = DotProductAttention(dropout=0.5)
+    attention.eval()
+    out["dot"] = attention(queries[:, :, :2], keys, values, valid_lens)
+
+    class MultiHeadAttention(nn.Module):  # @save
+        """Multi-head attention."""
+
+        def __init__(self, num_hiddens, num_heads, dropout, bias=False, **kwargs):
+            super().__init__()
+            self.num_heads = num_heads
+            self.attention = DotProductAttention(dropout)
+            self.W_q = nn.LazyLinear(num_hiddens, bias=bias)
+            self.W_k = nn.LazyLinear(num_hiddens, bias=bias)
+            self.W_v = nn.LazyLinear(num_hiddens, bias=bias)
+            self.W_o = nn.LazyLinear(num_hiddens, bias=bias)
+
+        def forward(self, queries, keys, values, valid_lens):
+            queries = self.transpose_qkv(self.W_q(queries))
+            keys = self.transpose_qkv(self.W_k(keys))
+            values = self.transpose_qkv(self.W_v(values))
+            if valid_lens is not None:
+                # On axis 0, copy the first item (scalar or vector) for num_heads
+                # times, then copy the next item, and so on
+                valid_lens = torch.repeat_interleave(valid_lens, repeats=self.num_heads, dim=0)
+            output = self.attention(queries, keys, values, valid_lens)
+            output_concat = self.transpose_output(output)
+            return self.W_o(output_concat)
+
+        def transpose_qkv(self, X):
+            """Transposition for parallel computation of multiple attention heads."""
+            X = X.reshape(X.shape[0], X.shape[1], self.num_heads, -1)
+            X = X.permute(0, 2, 1, 3)
+            return X.reshape(-1, X.shape[2], X.shape[3])
+
+        def transpose_output(self, X):
+            """Reverse the operation of transpose_qkv."""
+            X = X.reshape(-1, self.num_heads, X.shape[1], X.shape[2])
+            X = X.permute(0, 2, 1, 3)
+            return X.reshape(X.shape[0], X.shape[1], -1)
+
+    num_hiddens, num_heads = 100, 5
+    attention = MultiHeadAttention(num_hiddens, num_heads, 0.5)
+    attention.eval()
+    X, Y = torch.from_numpy(data["X"]), torch.from_numpy(data["Y"])
+    attention(X, Y, Y, torch.tensor([3, 2]))
+    attention.load_state_dict(_random_state(torch, attention, 39))
+    out["multi-head"] = attention(X, Y, Y, torch.tensor([3, 2]))
+
+    class PositionalEncoding(nn.Module):  # @save
+        """Positional encoding."""
+
+        def __init__(self, num_hiddens, dropout, max_len=1000):
+            super().__init__()
+            self.dropout = nn.Dropout(dropout)
+            # Create a long enough P
+            self.P = torch.zeros((1, max_len, num_hiddens))
+            X = torch.arange(max_len, dtype=torch.float32).reshape(-1, 1) / torch.pow(
+                10000, torch.arange(0, num_hiddens, 2, dtype=torch.float32) / num_hiddens
+            )
+            self.P[:, :, 0::2] = torch.sin(X)
+            self.P[:, :, 1::2] = torch.cos(X)
+
+        def forward(self, X):
+            X = X + self.P[:, : X.shape[1], :].to(X.device)
+            return self.dropout(X)
+
+    pos_encoding = PositionalEncoding(32, 0)
+    out["positional"] = pos_encoding(torch.zeros((1, 60, 32)))[0, :, 6:10]
     return out
