@@ -300,6 +300,17 @@ def test_cells_run_forward_and_backward_on_every_backend(backend: str, cls: str)
         assert all(p.grad is not None for p in m.parameters())
 
 
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+def test_dask_stays_lazy_through_forward_and_backward(cls: str, dask_computes: Any) -> None:
+    with _on("dask"):
+        m = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True)
+        x = pt.randn(5, 2, 3, requires_grad=True)
+        out, _ = m(x)
+        out.sum().backward()
+        assert dask_computes.calls == 0
+        assert x.grad is not None and m.weight_hh_l1_reverse.grad is not None
+
+
 # -- parameters, repr, initialisation -------------------------------------------------------------
 def test_parameters_are_named_shaped_and_ordered_as_pytorch_s() -> None:
     m = nn.LSTM(3, 5, num_layers=2, bidirectional=True)
