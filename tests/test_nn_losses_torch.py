@@ -219,8 +219,8 @@ def test_regression_losses_reject_bad_beta_and_delta() -> None:
 def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> None:
     with pytest.raises(AttributeError, match=r"torch\.nn\.Softmax2d.*use nn\.Softmax\(dim=-3\)"):
         nn.Softmax2d  # noqa: B018
-    with pytest.raises(AttributeError, match=r"torch\.nn\.LSTM.*no equivalent"):
-        nn.LSTM  # noqa: B018
+    with pytest.raises(AttributeError, match=r"torch\.nn\.Transformer.*no equivalent"):
+        nn.Transformer  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.nn\.Conv3d.*not implemented"):
         nn.Conv3d  # noqa: B018
     with pytest.raises(AttributeError, match=r"functional\.interpolate is not implemented"):

@@ -10,7 +10,8 @@ compares between the two libraries.
 ``seeds.py`` holds the code blocks of the tutorial notes users learned from (obvious typos
 fixed); ``tutorials.py`` the programs of PyTorch's beginner tutorials, written from what they do;
 ``dataloading.py`` programs that load their data with ``torch.utils.data`` (d2l's concise linear
-regression, PyTorch's Quickstart).
+regression, PyTorch's Quickstart); ``recurrent.py`` programs with recurrent layers (the LSTM
+part-of-speech tagger of PyTorch's sequence-models tutorial).
 """
 
 from __future__ import annotations
@@ -73,4 +74,4 @@ def rng(seed: int = 2024) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-from . import d2l, dataloading, seeds, tutorials  # noqa: E402,F401  (registers the programs)
+from . import d2l, dataloading, recurrent, seeds, tutorials  # noqa: E402,F401  (registers the programs)

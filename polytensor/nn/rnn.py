@@ -1,0 +1,807 @@
+"""Recurrent layers, as in ``torch.nn``: ``RNN``, ``LSTM``, ``GRU`` and their one-step cells
+``RNNCell``, ``LSTMCell``, ``GRUCell``.
+
+PyTorch's equations, parameter names, shapes, gate order (LSTM: i, f, g, o; GRU: r, z, n)
+and initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), so a ``state_dict`` moves
+between the two libraries and gives the same numbers. Everything is written with polytensor
+ops, so it differentiates (to any order) on every backend. A layer multiplies the whole input
+sequence by ``W_ih`` in one product up front; each time step then costs one ``h @ W_hh.T``
+and the gates.
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor import nn
+>>> lstm = nn.LSTM(10, 20, num_layers=2)
+>>> output, (h_n, c_n) = lstm(pt.ones((5, 3, 10)))
+>>> output.shape, h_n.shape, c_n.shape
+((5, 3, 20), (2, 3, 20), (2, 3, 20))
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Callable
+from typing import Any, cast
+
+from .._ops.creation import empty, zeros
+from .._ops.elementwise import relu, tanh
+from .._ops.linear_algebra import _matmul_nt
+from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, squeeze, stack, unstack
+from .._ops.special import expit
+from .._tensor import Tensor
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
+
+# gates of each mode: rows of W_ih / W_hh are hidden_size times this
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# -- one time step --------------------------------------------------------------------------------
+# ``xg`` is the input's share of the gates, x @ W_ih.T + b_ih (computed for the whole sequence
+# up front), shape (N, gates * H); ``b_hh`` is None where it was folded into ``xg``.
+def _rnn_step(
+    act: Callable[[Tensor], Tensor], xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None
+) -> Tensor:
+    pre = xg + _matmul_nt(h, w_hh)
+    return act(pre if b_hh is None else pre + b_hh)
+
+
+def _lstm_step(
+    xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None
+) -> tuple[Tensor, Tensor]:
+    gates = xg + _matmul_nt(h, w_hh)
+    if b_hh is not None:
+        gates = gates + b_hh
+    n, four_h = gates.shape
+    i, f, g, o = unstack(reshape(gates, (n, 4, four_h // 4)), axis=1)  # type: ignore[operator]
+    c = expit(f) * c + expit(i) * tanh(g)
+    return expit(o) * tanh(c), c
+
+
+def _gru_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
+    hg = _matmul_nt(h, w_hh)
+    if b_hh is not None:
+        hg = hg + b_hh  # (b_hn stays inside r * (W_hn h + b_hn), so it cannot be folded)
+    n, three_h = hg.shape
+    shape = (n, 3, three_h // 3)  # type: ignore[operator]
+    x_r, x_z, x_n = unstack(reshape(xg, shape), axis=1)
+    h_r, h_z, h_n = unstack(reshape(hg, shape), axis=1)
+    r = expit(x_r + h_r)
+    z = expit(x_z + h_z)
+    new = tanh(x_n + r * h_n)
+    return new + z * (h - new)  # (1 - z) * n + z * h, as PyTorch computes it
+
+
+def _steps(x: Tensor) -> tuple[Tensor, ...]:
+    """``x`` split along its first axis (one differentiable op: its gradient is a stack)."""
+    return cast("tuple[Tensor, ...]", unstack(x, axis=0))
+
+
+def _check_sizes(where: str, input_size: Any, hidden_size: Any) -> None:
+    for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{where}(): {name} should be of type int, got: {type(v).__name__}")
+        if v <= 0:
+            raise ValueError(f"{where}(): {name} must be greater than zero; got {v}")
+
+
+def _not_packed(where: str, input: Any) -> Tensor:
+    if type(input).__name__ == "PackedSequence":
+        raise TypeError(
+            f"{where}() got a PackedSequence: polytensor does not support packed sequences; "
+            f"pass a padded (L, N, H_in) tensor (and mask or pick the outputs by length)"
+        )
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{where}() expects a tensor input; got {type(input).__name__}")
+    return input
+
+
+def _same_dtype(where: str, input: Tensor, weight: Tensor) -> None:
+    if input.dtype != weight.dtype:
+        raise ValueError(
+            f"{where}: input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}); "
+            f"convert the input: input.to({weight.dtype}), or the model: model.to({input.dtype})"
+        )
+
+
+# -- the sequence layers --------------------------------------------------------------------------
+class RNNBase(Module):
+    """What ``RNN``, ``LSTM`` and ``GRU`` share: PyTorch's arguments, parameters and checks.
+
+    ``mode`` is ``'RNN_TANH'``, ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``; use the subclasses.
+
+    Examples
+    --------
+    >>> from polytensor import nn
+    >>> [name for name, _ in nn.RNNBase("GRU", 4, 8, bidirectional=True).named_parameters()][:5]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l0_reverse']
+    """
+
+    mode: str
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
+        if mode not in _GATES:
+            raise ValueError(
+                f"RNNBase(): unrecognized mode {mode!r}; expected one of {sorted(_GATES)}"
+            )
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, numbers.Real)
+            or not 0 <= dropout <= 1
+        ):
+            raise ValueError(
+                f"{name}(): dropout should be a number in range [0, 1] representing the "
+                f"probability of an element being zeroed; got {dropout!r}"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                stacklevel=3,
+            )
+        for flag, v in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(v, bool):
+                raise TypeError(f"{name}(): {flag} should be of type bool, got: {type(v).__name__}")
+        _check_sizes(name, input_size, hidden_size)
+        if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers <= 0:
+            raise ValueError(
+                f"{name}(): num_layers must be an int greater than zero; got {num_layers!r}"
+            )
+        if proj_size != 0:
+            if mode != "LSTM":
+                raise ValueError(
+                    f"{name}(): proj_size argument is only supported for LSTM, not RNN or GRU"
+                )
+            raise NotImplementedError(
+                f"LSTM(): proj_size={proj_size!r} (LSTM with projections) is not supported by "
+                f"polytensor; use proj_size=0, or follow the LSTM with nn.Linear(hidden_size, "
+                f"{proj_size}, bias=False)"
+            )
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        gate_size = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = "_reverse" if direction == 1 else ""
+                shapes = {
+                    f"weight_ih_l{layer}{suffix}": (gate_size, layer_input),
+                    f"weight_hh_l{layer}{suffix}": (gate_size, hidden_size),
+                }
+                if bias:
+                    shapes[f"bias_ih_l{layer}{suffix}"] = (gate_size,)
+                    shapes[f"bias_hh_l{layer}{suffix}"] = (gate_size,)
+                for pname, shape in shapes.items():
+                    setattr(self, pname, Parameter(empty(shape, dtype=dtype, device=device)))
+                self._flat_weights_names.extend(shapes)
+                self._all_weights.append(list(shapes))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """Nothing to do: PyTorch packs the weights into one buffer for cuDNN; polytensor
+        keeps them apart. Here so that programs that call it run unchanged.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> nn.LSTM(2, 3).flatten_parameters()
+        """
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters, one list per layer and direction, in PyTorch's order.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> [[tuple(w.shape) for w in ws] for ws in nn.RNN(2, 3, bias=False).all_weights]
+        [[(3, 2), (3, 3)]]
+        """
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # -- forward ----------------------------------------------------------------------------
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def _prepare(self, input: Any) -> tuple[Tensor, bool]:
+        """The input as (L, N, H_in), and whether it came batched."""
+        x = _not_packed(self._name(), input)
+        if x.ndim not in (2, 3):
+            raise ValueError(
+                f"{self._name()}: Expected input to be 2D (L, H_in) or 3D "
+                f"({'N, L' if self.batch_first else 'L, N'}, H_in), got {x.ndim}D tensor instead "
+                f"(shape {x.shape})"
+            )
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{self._name()}: input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {x.shape[-1]} (input shape {x.shape})"
+            )
+        _same_dtype(self._name(), x, self.weight_ih_l0)
+        batched = x.ndim == 3
+        if not batched:
+            x = expand_dims(x, axis=1)
+        elif self.batch_first:
+            x = permute_dims(x, (1, 0, 2))
+        return x, batched
+
+    def _state(self, hx: Any, x: Tensor, batched: bool, what: str) -> Tensor:
+        """An initial state as (D * num_layers, N, H), zeros when ``hx`` is None."""
+        n = x.shape[1]
+        expected = ((2 if self.bidirectional else 1) * self.num_layers, n, self.hidden_size)
+        if hx is None:
+            return zeros(expected, dtype=x.dtype, device=x.device)
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{self._name()}: {what} must be a tensor; got {type(hx).__name__}")
+        if hx.ndim != (3 if batched else 2):
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            raise RuntimeError(
+                f"{self._name()}: For {kind} input, {what} should also be "
+                f"{3 if batched else 2}-D but got {hx.ndim}-D tensor (shape {hx.shape})"
+            )
+        h = hx if batched else expand_dims(hx, axis=1)
+        if tuple(h.shape) != expected:
+            want = expected if batched else (expected[0], expected[2])
+            raise RuntimeError(
+                f"{self._name()}: Expected {what} size {want}, got {list(hx.shape)}; its shape "
+                f"is (num_layers * num_directions, {'N, ' if batched else ''}hidden_size)"
+            )
+        _same_dtype(self._name(), h, x)
+        return h
+
+    def _run(self, x: Tensor, states: list[Tensor]) -> tuple[Tensor, list[list[Tensor]]]:
+        """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
+        (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states."""
+        directions = 2 if self.bidirectional else 1
+        initial = [_steps(s) for s in states]
+        finals: list[list[Tensor]] = [[] for _ in states]
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                names = self._all_weights[k]
+                w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
+                b_ih = getattr(self, names[2]) if self.bias else None
+                b_hh = getattr(self, names[3]) if self.bias else None
+                if b_hh is not None and b_ih is not None and self.mode != "GRU":
+                    # both biases are added to every step's gates: add them once, up front
+                    xg, b_hh = F.linear(x, w_ih, b_ih + b_hh), None
+                else:
+                    xg = F.linear(x, w_ih, b_ih)
+                out, last = self._direction(
+                    _steps(xg), [s[k] for s in initial], w_hh, b_hh, direction == 1
+                )
+                outs.append(out)
+                for f, v in zip(finals, last, strict=True):
+                    f.append(v)
+            x = outs[0] if directions == 1 else concat(outs, axis=-1)
+            if self.dropout and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, self.training)
+        return x, finals
+
+    def _direction(
+        self,
+        xgs: tuple[Tensor, ...],
+        state: list[Tensor],
+        w_hh: Tensor,
+        b_hh: Tensor | None,
+        reverse: bool,
+    ) -> tuple[Tensor, list[Tensor]]:
+        """One layer in one direction over the steps' input gates ``xgs``."""
+        steps = reversed(xgs) if reverse else xgs
+        outs = []
+        if self.mode == "LSTM":
+            h, c = state
+            for xg in steps:
+                h, c = _lstm_step(xg, h, c, w_hh, b_hh)
+                outs.append(h)
+            last = [h, c]
+        else:
+            (h,) = state
+            for xg in steps:
+                if self.mode == "GRU":
+                    h = _gru_step(xg, h, w_hh, b_hh)
+                else:
+                    h = _rnn_step(relu if self.mode == "RNN_RELU" else tanh, xg, h, w_hh, b_hh)
+                outs.append(h)
+            last = [h]
+        if reverse:
+            outs.reverse()
+        return stack(outs, axis=0), last
+
+    def _finish(self, out: Tensor, batched: bool) -> Tensor:
+        if not batched:
+            return squeeze(out, axis=1)
+        return permute_dims(out, (1, 0, 2)) if self.batch_first else out
+
+
+class RNN(RNNBase):
+    r"""An Elman RNN, ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (``relu`` in
+    place of ``tanh`` with ``nonlinearity='relu'``), stacked ``num_layers`` deep, as
+    ``torch.nn.RNN``.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    num_layers : int, default 1
+    nonlinearity : {'tanh', 'relu'}
+    bias : bool, default True
+    batch_first : bool, default False
+        Inputs and outputs (N, L, H) instead of (L, N, H).
+    dropout : float, default 0.0
+        Dropout on the outputs of every layer but the last, in training mode.
+    bidirectional : bool, default False
+    device, dtype : optional
+
+    ``forward(input, hx=None)`` takes input (L, N, H_in) (or (N, L, H_in), or unbatched
+    (L, H_in)) and ``hx`` (D * num_layers, N, H) (zeros when None), and returns
+    ``(output, h_n)``: output (L, N, D * H), h_n (D * num_layers, N, H). D is 2 when
+    bidirectional, else 1.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> rnn = nn.RNN(10, 20, 2); rnn
+    RNN(10, 20, num_layers=2)
+    >>> output, h_n = rnn(pt.ones((5, 3, 10)), pt.zeros((2, 3, 20)))
+    >>> output.shape, h_n.shape
+    ((5, 3, 20), (2, 3, 20))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("RNN(): proj_size argument is only supported for LSTM, not RNN or GRU")
+        if kwargs:
+            raise TypeError(f"RNN() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        modes = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
+        if nonlinearity not in modes:
+            raise ValueError(
+                f"RNN(): Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'."
+            )
+        super().__init__(
+            modes[nonlinearity],
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        x, batched = self._prepare(input)
+        out, (h,) = self._run(x, [self._state(hx, x, batched, "hx")])
+        h_n = stack(h, axis=0)
+        return self._finish(out, batched), h_n if batched else squeeze(h_n, axis=1)
+
+
+class GRU(RNNBase):
+    r"""A gated recurrent unit layer, stacked ``num_layers`` deep, as ``torch.nn.GRU``::
+
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Arguments, shapes and results as ``nn.RNN`` (without ``nonlinearity``); the rows of the
+    weights are the gates r, z, n in that order.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> gru = nn.GRU(10, 20, batch_first=True, bidirectional=True); gru
+    GRU(10, 20, batch_first=True, bidirectional=True)
+    >>> output, h_n = gru(pt.ones((3, 5, 10)))
+    >>> output.shape, h_n.shape, gru.weight_ih_l0.shape
+    ((3, 5, 40), (2, 3, 20), (60, 10))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("GRU(): proj_size argument is only supported for LSTM, not RNN or GRU")
+        if kwargs:
+            raise TypeError(f"GRU() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        x, batched = self._prepare(input)
+        out, (h,) = self._run(x, [self._state(hx, x, batched, "hx")])
+        h_n = stack(h, axis=0)
+        return self._finish(out, batched), h_n if batched else squeeze(h_n, axis=1)
+
+
+class LSTM(RNNBase):
+    r"""A long short-term memory layer, stacked ``num_layers`` deep, as ``torch.nn.LSTM``::
+
+        i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)
+        f = sigmoid(W_if x + b_if + W_hf h + b_hf)
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg)
+        o = sigmoid(W_io x + b_io + W_ho h + b_ho)
+        c' = f * c + i * g
+        h' = o * tanh(c')
+
+    Arguments and shapes as ``nn.RNN`` (without ``nonlinearity``); the rows of the weights are
+    the gates i, f, g, o in that order. ``forward(input, hx=None)`` takes ``hx = (h_0, c_0)``
+    (zeros when None) and returns ``(output, (h_n, c_n))``. ``proj_size`` other than 0 is not
+    supported.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> lstm = nn.LSTM(10, 20, num_layers=2); lstm
+    LSTM(10, 20, num_layers=2)
+    >>> output, (h_n, c_n) = lstm(pt.ones((5, 3, 10)))
+    >>> output.shape, h_n.shape, c_n.shape
+    ((5, 3, 20), (2, 3, 20), (2, 3, 20))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device=device,
+            dtype=dtype,
+        )
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        x, batched = self._prepare(input)
+        if hx is None:
+            states = [self._state(None, x, batched, "hx"), self._state(None, x, batched, "cx")]
+        else:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(
+                    f"LSTM: hx must be a pair of tensors (h_0, c_0); got {type(hx).__name__}; "
+                    f"pass (h_0, c_0), or None for zeros"
+                )
+            states = [self._state(hx[0], x, batched, "hx"), self._state(hx[1], x, batched, "cx")]
+        out, (h, c) = self._run(x, states)
+        h_n, c_n = stack(h, axis=0), stack(c, axis=0)
+        if not batched:
+            h_n, c_n = squeeze(h_n, axis=1), squeeze(c_n, axis=1)
+        return self._finish(out, batched), (h_n, c_n)
+
+
+# -- cells ----------------------------------------------------------------------------------------
+class RNNCellBase(Module):
+    """What ``RNNCell``, ``LSTMCell`` and ``GRUCell`` share: parameters ``weight_ih``
+    (gates * hidden_size, input_size), ``weight_hh`` (gates * hidden_size, hidden_size),
+    ``bias_ih`` and ``bias_hh`` (gates * hidden_size), drawn from
+    U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+
+    Examples
+    --------
+    >>> from polytensor import nn
+    >>> nn.RNNCellBase(3, 4, bias=True, num_chunks=2).weight_hh.shape
+    (8, 4)
+    """
+
+    input_size: int
+    hidden_size: int
+    bias: bool
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_sizes(type(self).__name__, input_size, hidden_size)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        rows = num_chunks * hidden_size
+        self.weight_ih = Parameter(empty((rows, input_size), dtype=dtype, device=device))
+        self.weight_hh = Parameter(empty((rows, hidden_size), dtype=dtype, device=device))
+        if bias:
+            self.bias_ih = Parameter(empty((rows,), dtype=dtype, device=device))
+            self.bias_hh = Parameter(empty((rows,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        nonlinearity = self.__dict__.get("nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            s += f", nonlinearity={nonlinearity}"
+        return s
+
+    def _prepare(self, input: Any) -> tuple[Tensor, bool]:
+        name = type(self).__name__
+        x = _not_packed(name, input)
+        if x.ndim not in (1, 2):
+            raise ValueError(
+                f"{name}: Expected input to be 1D (H_in) or 2D (N, H_in), got {x.ndim}D "
+                f"instead (shape {x.shape})"
+            )
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
+                f"{self.input_size} (input shape {x.shape})"
+            )
+        _same_dtype(name, x, self.weight_ih)
+        batched = x.ndim == 2
+        return (x if batched else expand_dims(x, axis=0)), batched
+
+    def _state(self, hx: Any, x: Tensor, batched: bool, what: str) -> Tensor:
+        name = type(self).__name__
+        expected = (x.shape[0], self.hidden_size)
+        if hx is None:
+            return zeros(expected, dtype=x.dtype, device=x.device)
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{name}: {what} must be a tensor; got {type(hx).__name__}")
+        if hx.ndim not in (1, 2):
+            raise ValueError(
+                f"{name}: Expected {what} to be 1D or 2D, got {hx.ndim}D instead (shape {hx.shape})"
+            )
+        h = hx if batched else expand_dims(hx, axis=0)
+        if tuple(h.shape) != expected:
+            want = expected if batched else expected[1:]
+            raise RuntimeError(
+                f"{name}: Expected {what} of shape {want} (batch, hidden_size) for an input of "
+                f"shape {x.shape if batched else x.shape[1:]}; got {hx.shape}"
+            )
+        _same_dtype(name, h, x)
+        return h
+
+    def _input_gates(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.weight_ih, self.bias_ih)
+
+
+class RNNCell(RNNCellBase):
+    """One step of an Elman RNN, ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (``relu``
+    with ``nonlinearity='relu'``), as ``torch.nn.RNNCell``.
+
+    ``forward(input, hx=None)``: input (N, H_in) or (H_in), hx (N, H) or (H) (zeros when
+    None); returns h' of hx's shape.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> cell = nn.RNNCell(10, 20, nonlinearity="relu"); cell
+    RNNCell(10, 20, nonlinearity=relu)
+    >>> cell(pt.ones((3, 10))).shape, cell(pt.ones(10)).shape
+    ((3, 20), (20,))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"RNNCell(): Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'."
+            )
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, batched = self._prepare(input)
+        h = self._state(hx, x, batched, "hidden")
+        act = relu if self.nonlinearity == "relu" else tanh
+        out = _rnn_step(act, self._input_gates(x), h, self.weight_hh, self.bias_hh)
+        return out if batched else squeeze(out, axis=0)
+
+
+class GRUCell(RNNCellBase):
+    """One step of a GRU (equations as ``nn.GRU``), as ``torch.nn.GRUCell``.
+
+    ``forward(input, hx=None)``: input (N, H_in) or (H_in), hx (N, H) or (H) (zeros when
+    None); returns h' of hx's shape.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> cell = nn.GRUCell(10, 20); cell
+    GRUCell(10, 20)
+    >>> cell(pt.ones((3, 10)), pt.zeros((3, 20))).shape, cell.weight_ih.shape
+    ((3, 20), (60, 10))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, batched = self._prepare(input)
+        h = self._state(hx, x, batched, "hidden")
+        out = _gru_step(self._input_gates(x), h, self.weight_hh, self.bias_hh)
+        return out if batched else squeeze(out, axis=0)
+
+
+class LSTMCell(RNNCellBase):
+    """One step of an LSTM (equations as ``nn.LSTM``), as ``torch.nn.LSTMCell``.
+
+    ``forward(input, hx=None)``: input (N, H_in) or (H_in), ``hx = (h, c)``, each (N, H) or
+    (H) (zeros when None); returns ``(h', c')``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> cell = nn.LSTMCell(10, 20); cell
+    LSTMCell(10, 20)
+    >>> h, c = cell(pt.ones((3, 10)))
+    >>> h.shape, c.shape, cell.weight_hh.shape
+    ((3, 20), (3, 20), (80, 20))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, Tensor]:
+        x, batched = self._prepare(input)
+        if hx is None:
+            h = c = self._state(None, x, batched, "hx")
+        else:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(
+                    f"LSTMCell: hx must be a pair of tensors (h, c); got {type(hx).__name__}; "
+                    f"pass (h, c), or None for zeros"
+                )
+            h = self._state(hx[0], x, batched, "hx")
+            c = self._state(hx[1], x, batched, "cx")
+        h, c = _lstm_step(self._input_gates(x), h, c, self.weight_hh, self.bias_hh)
+        if not batched:
+            h, c = squeeze(h, axis=0), squeeze(c, axis=0)
+        return h, c
