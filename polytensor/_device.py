@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -68,8 +69,10 @@ class Device:
     backend: Backend
     native: Any
 
-    def __init__(self, backend: Backend | str, native: Any = None) -> None:
-        if isinstance(backend, str):  # PyTorch's torch.device("cuda:0") / ("cuda", 0)
+    def __init__(self, backend: Backend | str | Device, native: Any = None) -> None:
+        if isinstance(backend, Device):  # (pt.device(d): the same device, as PyTorch's)
+            self.backend, self.native = backend.backend, backend.native
+        elif isinstance(backend, str):  # PyTorch's torch.device("cuda:0") / ("cuda", 0)
             self.backend, self.native = _from_spec(backend, native)
         else:
             self.backend, self.native = backend, native
@@ -102,6 +105,13 @@ class Device:
     def __hash__(self) -> int:
         return hash(self._name)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (by name: a device pickles and copies as the string that names it; a CUDA device
+        # named without CUDA as its spec, "cuda:1", to be named so again)
+        if isinstance(cast(Any, self.backend), Unavailable):
+            return (Device, (str(self.native),))
+        return (Device, (self._name,))
+
 
 class Unavailable:
     """The backend of a device named on a machine that cannot run it: ``pt.device("cuda:0")``
@@ -127,7 +137,12 @@ class Unavailable:
         self.message = message
 
     def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_") or attr in ("message", "name"):  # (copy, pickle, hasattr)
+            raise AttributeError(attr)
         raise RuntimeError(self.message)
+
+
+_CUDA_SPEC = re.compile(r"cuda(:\d+)?")
 
 
 def _from_spec(spec: str, index: Any) -> tuple[Any, Any]:
@@ -151,7 +166,7 @@ def _from_spec(spec: str, index: Any) -> tuple[Any, Any]:
         backend, native = _resolve(text, "device")
     except ImportError as e:  # the backend's library or device is missing
         message = f"device({spec!r}): {e}; pt.cuda.is_available() says whether CUDA can be used"
-        if text.startswith("cuda"):  # (named, as PyTorch lets it be; refused when used)
+        if _CUDA_SPEC.fullmatch(text):  # (named, as PyTorch lets it be; refused when used)
             return Unavailable("cupy", message), text if ":" in text else "cuda:0"
         raise RuntimeError(message) from e
     except ValueError as e:

@@ -265,6 +265,8 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
         if not _basic(key):
             key = _as_ints(key, self._backend)
         if _basic(key):
+            # (slices inside their axes: the view's key is used again to write back)
+            key = check_key(key, [], tuple(self.shape), "__getitem__")
             return cast("Tensor", _as_view(_getitem_op(self, key), self, key))
     return cast("Tensor", _getitem_op(self, key))
 
@@ -599,7 +601,8 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
     k = fill_key(template, tuple(t._data for t in tensors))
     _inplace.check_inplace(self, "__setitem__")
     if _tape.needs_graph(self, value):
-        r = put(_inplace.alias_before_inplace(self), key, value)
+        # (the key with its slices inside their axes, as the template has them)
+        r = put(_inplace.alias_before_inplace(self), fill_key(template, tuple(tensors)), value)
         self._data = r._data
         _inplace.after_inplace(self, r)
         if self._write_back is not None:  # a view: its base takes the change

@@ -62,6 +62,9 @@ def manual_seed(seed: int) -> Any:
 def _check(tensor: Any, where: str) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{where}() expects a polytensor Tensor; got {type(tensor).__name__}")
+    from .lazy import refuse_uninitialized
+
+    refuse_uninitialized(tensor, where)
     if any(s is None for s in tensor.shape):
         raise ValueError(
             f"{where}() of a tensor with unknown (lazy) shape {tensor.shape}; "

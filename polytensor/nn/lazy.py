@@ -59,6 +59,20 @@ class UninitializedParameter(Parameter):
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> UninitializedParameter:
+        if id(self) in memo:
+            return memo[id(self)]  # type: ignore[no-any-return]
+        result = UninitializedParameter(self.requires_grad, self.device, self.dtype)
+        memo[id(self)] = result
+        return result
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_uninitialized, (self.requires_grad, self._backend.name, self.dtype.name))
+
+    def numel(self) -> int:
+        """Refused, as PyTorch's: the parameter has no shape until the module's first call."""
+        raise ValueError(_UNSHAPED.format(what="numel()"))
+
     def materialize(self, shape: tuple[int, ...], device: Any = None, dtype: Any = None) -> None:
         """Give this parameter ``shape`` (uninitialised values) in place, on its own device
         and dtype unless given; it becomes a plain ``Parameter``, the same object."""
@@ -70,6 +84,26 @@ class UninitializedParameter(Parameter):
         self._data = data._data
         self._backend = data._backend
         self.__class__ = Parameter  # type: ignore[assignment]  # (the same layout)
+
+
+_UNSHAPED = (
+    "{what} of an uninitialized parameter, whose shape its lazy module gives it at its first "
+    "call: call the module on an input first (net(X)), then use or initialise its parameters"
+)
+
+
+def _uninitialized(requires_grad: bool, backend: str, dtype: str) -> UninitializedParameter:
+    """An ``UninitializedParameter`` rebuilt from its pickle."""
+    from .. import _dtypes as dt
+
+    return UninitializedParameter(requires_grad, backend, dt.BY_NAME[dtype])
+
+
+def refuse_uninitialized(tensor: Any, where: str) -> None:
+    """PyTorch's ValueError for an ``nn.init`` function given an uninitialized parameter (its
+    values would be drawn again at the module's first call, silently)."""
+    if isinstance(tensor, UninitializedParameter):
+        raise ValueError(_UNSHAPED.format(what=f"{where}()"))  # noqa: TRY004  (PyTorch's)
 
 
 class _Lazy:
@@ -162,7 +196,9 @@ class LazyLinear(_Lazy, Linear):
             self.register_parameter("bias", None)
 
     def _size_of(self, input: Tensor) -> int:
-        return _count("LazyLinear", input.shape[-1] if input.ndim else None)
+        if not input.ndim:
+            raise ValueError("LazyLinear: expected an input of at least 1 dimension; got a 0-D one")
+        return _count("LazyLinear", input.shape[-1])
 
     def _size_in(self, state: Mapping[str, Any], prefix: str) -> int | None:
         shape = _shape_of(state, prefix + "weight")
@@ -186,6 +222,12 @@ class _LazyConv(_Lazy):
     _spatial: ClassVar[int]
 
     def _size_of(self, input: Tensor) -> int:
+        if input.ndim not in (self._spatial + 1, self._spatial + 2):
+            raise ValueError(
+                f"{type(self).__name__}: expected a {self._spatial + 1}-D (unbatched) or "
+                f"{self._spatial + 2}-D (batched) input; got {input.ndim}-D, shape "
+                f"{tuple(input.shape)}"
+            )
         batched = input.ndim == self._spatial + 2
         return _count(type(self).__name__, input.shape[1 if batched else 0])
 
@@ -210,6 +252,13 @@ def _lazy_conv_init(self: Any, base: type, out_channels: int, args: dict[str, An
     """The plain convolution's checks and attributes (with one input channel per group; the
     lazy ``reset_parameters`` draws nothing), then uninitialised parameters."""
     groups = args.get("groups", 1)
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{base.__name__}(): groups must be a positive int; got {groups!r}")
+    if out_channels % groups if isinstance(out_channels, int) else False:
+        raise ValueError(
+            f"Lazy{base.__name__}(): out_channels ({out_channels}) must be divisible by groups "
+            f"({groups})"
+        )
     cast(Any, base).__init__(
         self, groups if isinstance(groups, int) and groups > 0 else 1, out_channels, **args
     )
@@ -320,12 +369,17 @@ class _LazyBatchNorm(_Lazy):
     bias: Any
 
     def _size_of(self, input: Tensor) -> int:
-        return _count(type(self).__name__, input.shape[1] if input.ndim > 1 else None)
+        if input.ndim < 2:
+            raise ValueError(
+                f"{type(self).__name__}: expected an input of at least 2 dimensions (N, C, ...); "
+                f"got shape {tuple(input.shape)}"
+            )
+        return _count(type(self).__name__, input.shape[1])
 
     def _size_in(self, state: Mapping[str, Any], prefix: str) -> int | None:
         for name in ("weight", "running_mean"):
             shape = _shape_of(state, prefix + name)
-            if shape is not None and len(shape) == 1:
+            if shape is not None and len(shape) == 1 and shape[0] > 0:  # (not uninitialized)
                 return shape[0]
         return None
 
