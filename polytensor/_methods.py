@@ -2303,6 +2303,10 @@ class TensorMethods:
     bernoulli_ = bernoulli_
     bernoulli = bernoulli_method
     repeat_interleave = repeat_interleave_method
+    swapaxes = _pytorch.swapaxes
+    swapdims = _pytorch.swapdims
+    movedim = _pytorch.movedim
+    moveaxis = _pytorch.movedim
     multinomial = multinomial_method
     copy_ = copy_
 

@@ -87,6 +87,7 @@ __all__ = [
     "mean",
     "median",
     "min",
+    "movedim",
     "mul",
     "narrow",
     "neg",
@@ -110,6 +111,8 @@ __all__ = [
     "std",
     "sub",
     "sum",
+    "swapaxes",
+    "swapdims",
     "t",
     "topk",
     "trace",
@@ -2053,6 +2056,54 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """
     _tensor_arg("transpose", input)
     return input.transpose(dim0, dim1)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """PyTorch's ``torch.swapaxes`` (and ``swapdims``): ``x.transpose(axis0, axis1)``, a view.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.swapaxes(pt.ones((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
+    """
+    _tensor_arg("swapaxes", input)
+    return input.transpose(axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """PyTorch's ``torch.movedim`` (and ``Tensor.moveaxis``): the dimensions ``source`` (an
+    int or a sequence) moved to ``destination``, the others keeping their order; a view
+    (``permute``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.movedim(pt.ones((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    >>> pt.ones((2, 3, 4)).movedim((0, 1), (2, 0)).shape
+    (3, 4, 2)
+    """
+    _tensor_arg("movedim", input)
+    n = input.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError(
+            f"movedim(): source and destination must have the same number of dimensions; got "
+            f"{len(src)} and {len(dst)}"
+        )
+    src = [check_dim("movedim", d, builtins.max(n, 1)) for d in src]
+    dst = [check_dim("movedim", d, builtins.max(n, 1)) for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim(): repeated dimension in source {src} or destination {dst}")
+    order = [d for d in range(n) if d not in src]  # (the others, in their order)
+    for to, frm in sorted(zip(dst, src, strict=True)):
+        order.insert(to, frm)
+    return input.permute(*order) if n else input
 
 
 def t(input: Tensor) -> Tensor:

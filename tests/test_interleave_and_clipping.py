@@ -139,3 +139,43 @@ def test_clip_grad_value_and_vectors() -> None:
     assert _host(lin.bias).tolist() == [6.0, 7.0]
     with pytest.raises(ValueError, match="hold 8"):
         nn.utils.vector_to_parameters(pt.zeros(3), lin.parameters())
+
+
+MOVES = [(0, -1), ((0, 1), (2, 0)), (-1, 0), ((0, 2), (1, 0)), ([1], [2]), ((), ())]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_swapaxes_swapdims_movedim_are_views_as_torch(backend: str) -> None:
+    a = np.arange(24.0).reshape(2, 3, 4)
+    torch = None
+    try:
+        import torch
+    except ImportError:  # (torch is the reference, not a dependency: polytensor's side alone)
+        torch = None
+    with _on(backend):
+        for src, dst in MOVES:
+            got = _host(pt.tensor(a).movedim(src, dst))
+            np.testing.assert_array_equal(got, np.moveaxis(a, src, dst))
+            if torch is not None:
+                np.testing.assert_array_equal(got, torch.tensor(a).movedim(src, dst).numpy())
+        x = pt.tensor(a)
+        s = x.swapaxes(0, 2)
+        s[1, 0, 0] = 100.0
+        assert float(x[0, 0, 1]) == 100.0
+        assert tuple(pt.swapdims(x, 1, 2).shape) == (2, 4, 3)
+        assert tuple(x.moveaxis(0, 2).shape) == (3, 4, 2)
+        assert tuple(pt.swapaxes(x, -1, 0).shape) == (4, 3, 2)
+    with pytest.raises(ValueError, match="same number"):
+        pt.ones(2, 3).movedim((0, 1), 0)
+    with pytest.raises(ValueError, match="repeated"):
+        pt.ones(2, 3).movedim((0, 0), (0, 1))
+    with pytest.raises(IndexError):
+        pt.ones(2, 3).movedim(2, 0)
+
+
+def test_module_cuda_names_the_device() -> None:
+    if pt.cuda.is_available():
+        pytest.skip("CUDA is available here: Module.cuda() moves for real")
+    for call in (lambda m: m.cuda(), lambda m: m.cuda(1), lambda m: m.cuda("cuda:0")):
+        with pytest.raises(RuntimeError, match=r"(?i)cuda"):
+            call(nn.Linear(2, 2))

@@ -574,6 +574,25 @@ class Module:
         """
         return self.to("cpu")
 
+    def cuda(self, device: Any = None) -> Module:
+        """Move to a CUDA device (the CuPy backend): ``cuda()`` is ``cuda:0``, ``cuda(1)``
+        ``cuda:1``; returns self. Without CUDA it raises, saying so.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> if pt.cuda.is_available():
+        ...     _ = nn.Linear(2, 2).cuda()
+        """
+        from .._device import Device
+
+        if device is None:
+            return self.to(Device("cuda"))
+        if isinstance(device, int) and not isinstance(device, bool):
+            return self.to(Device("cuda", device))
+        return self.to(device)
+
     def double(self) -> Module:
         """Cast floating-point parameters and buffers to float64; returns self.
 

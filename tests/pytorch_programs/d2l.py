@@ -9,7 +9,7 @@ in ``data`` so that polytensor and torch can be compared step for step. Fashion-
 replaced by random images of its shape (no download); ``d2l``'s plotting is left out.
 """
 
-# ruff: noqa: B007, E721, E741, RET505, RUF015, UP008  (the book's code, kept as it writes it)
+# ruff: noqa: B007, E721, E741, RET505, RUF015, UP008, UP034  (the book's code, kept as it writes it)
 
 from __future__ import annotations
 
@@ -865,4 +865,125 @@ def d2l_attention(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
 
     pos_encoding = PositionalEncoding(32, 0)
     out["positional"] = pos_encoding(torch.zeros((1, 60, 32)))[0, :, 6:10]
+    return out
+
+
+def _seq2seq_data() -> Data:
+    g = rng(40)
+    return {
+        "src": g.integers(0, 10, (4, 9)),
+        "tgt": g.integers(0, 10, (4, 9)),
+        "valid": np.array([9, 6, 4, 7]),
+    }
+
+
+@program(
+    "Dive into Deep Learning 9.5, 10.7: RNN from scratch, and a GRU encoder-decoder trained "
+    "with a masked loss and gradient clipping",
+    data=_seq2seq_data,
+    rtol=2e-4,
+    atol=1e-5,
+)
+def d2l_seq2seq(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    F = torch.nn.functional
+    out: dict[str, Any] = {}
+
+    # 9.5: one-hot inputs, an RNN step by hand, gradient clipping by hand
+    X = torch.arange(10).reshape((2, 5))
+    out["one hot"] = tuple(F.one_hot(X.T, 28).shape)
+    W_xh = torch.from_numpy(rng(41).standard_normal((28, 32)).astype(np.float32) * 0.01)
+    W_xh.requires_grad_(True)
+    state = torch.zeros((2, 32))
+    outputs = []
+    for x in F.one_hot(X.T, 28).type(torch.float32):
+        state = torch.tanh(torch.matmul(x, W_xh) + state)
+        outputs.append(state)
+    torch.stack(outputs).sum().backward()
+    norm = torch.sqrt(sum(torch.sum((p.grad**2)) for p in [W_xh]))
+    if norm > 1:
+        for param in [W_xh]:
+            param.grad[:] *= 1 / norm
+    out["clipped"] = W_xh.grad
+
+    class Seq2SeqEncoder(nn.Module):  # @save
+        """The RNN encoder for sequence-to-sequence learning."""
+
+        def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+        def forward(self, X, *args):
+            # X shape: (batch_size, num_steps)
+            embs = self.embedding(X.t().type(torch.int64))
+            # embs shape: (num_steps, batch_size, embed_size)
+            outputs, state = self.rnn(embs)
+            # outputs shape: (num_steps, batch_size, num_hiddens)
+            # state shape: (num_layers, batch_size, num_hiddens)
+            return outputs, state
+
+    class Seq2SeqDecoder(nn.Module):
+        """The RNN decoder for sequence to sequence learning."""
+
+        def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            self.rnn = nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+            self.dense = nn.LazyLinear(vocab_size)
+
+        def init_state(self, enc_all_outputs, *args):
+            return enc_all_outputs
+
+        def forward(self, X, state):
+            # X shape: (batch_size, num_steps)
+            # embs shape: (num_steps, batch_size, embed_size)
+            embs = self.embedding(X.t().type(torch.int32))
+            enc_output, hidden_state = state
+            # context shape: (batch_size, num_hiddens)
+            context = enc_output[-1]
+            # Broadcast context to (num_steps, batch_size, num_hiddens)
+            context = context.repeat(embs.shape[0], 1, 1)
+            # Concat at the feature dimension
+            embs_and_context = torch.cat((embs, context), -1)
+            outputs, hidden_state = self.rnn(embs_and_context, hidden_state)
+            outputs = self.dense(outputs).swapaxes(0, 1)
+            # outputs shape: (batch_size, num_steps, vocab_size)
+            # hidden_state shape: (num_layers, batch_size, num_hiddens)
+            return outputs, [enc_output, hidden_state]
+
+    vocab_size, embed_size, num_hiddens, num_layers = 10, 8, 16, 2
+    encoder = Seq2SeqEncoder(vocab_size, embed_size, num_hiddens, num_layers)
+    decoder = Seq2SeqDecoder(vocab_size, embed_size, num_hiddens, num_layers)
+    src, tgt = torch.from_numpy(data["src"]), torch.from_numpy(data["tgt"])
+    enc_outputs, enc_state = encoder(src)
+    out["encoder"] = (tuple(enc_outputs.shape), tuple(enc_state.shape))
+    dec_outputs, state = decoder(tgt, decoder.init_state(encoder(src)))
+    out["decoder"] = (tuple(dec_outputs.shape), tuple(state[1].shape))
+    encoder.load_state_dict(_random_state(torch, encoder, 42))
+    decoder.load_state_dict(_random_state(torch, decoder, 43))
+
+    valid = torch.from_numpy(data["valid"])
+
+    def loss_fn(Y_hat, Y):
+        l = F.cross_entropy(
+            Y_hat.reshape((-1, Y_hat.shape[-1])), Y.reshape((-1,)), reduction="none"
+        )
+        steps = torch.arange(Y.shape[1])[None, :]
+        mask = (steps < valid[:, None]).type(torch.float32).reshape(-1)
+        return (l * mask).sum() / mask.sum()
+
+    params = list(encoder.parameters()) + list(decoder.parameters())
+    optimizer = torch.optim.Adam(params, lr=0.005)
+    losses, norms = [], []
+    for _ in range(3):
+        optimizer.zero_grad()
+        Y_hat, _ = decoder(tgt, decoder.init_state(encoder(src)))
+        l = loss_fn(Y_hat, tgt)
+        l.backward()
+        norms.append(float(nn.utils.clip_grad_norm_(params, 1)))
+        optimizer.step()
+        losses.append(float(l))
+    out["losses"], out["norms"] = losses, norms
+    out["per token"] = nn.CrossEntropyLoss(reduction="none")(Y_hat.permute(0, 2, 1), tgt)
     return out
