@@ -492,3 +492,14 @@ def test_packed_sequences_are_refused_with_a_hint() -> None:
 
     with pytest.raises(TypeError, match=r"does not support packed sequences; pass a padded"):
         nn.LSTM(3, 4)(PackedSequence((pt.ones((4, 3)), pt.asarray([2, 2]))))
+
+
+@pytest.mark.parametrize(
+    ("cls", "node"), [("GRU", "_GRUStepBackward"), ("LSTM", "_LSTMStepBackward")]
+)
+def test_each_step_of_a_sequence_layer_is_one_node(cls: str, node: str) -> None:
+    """The layers record a time step as one node (forward unrecorded, backward written out);
+    the comparisons with torch above check its values, gradients and second derivatives."""
+    m = getattr(nn, cls)(3, 4)
+    out = m(pt.ones(5, 2, 3))[0]
+    assert [f.name() for f, _ in out.grad_fn.next_functions] == [node] * 5

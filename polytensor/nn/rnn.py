@@ -26,12 +26,14 @@ import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
-from .._ops.creation import empty, zeros
+from .._ops.creation import empty, zeros, zeros_like
 from .._ops.elementwise import relu, tanh
-from .._ops.linear_algebra import _matmul_nt
+from .._ops.linear_algebra import _matmul_nt, matmul
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, squeeze, stack, unstack
 from .._ops.special import expit
+from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
+from ..autograd import Function, grad, is_grad_enabled
 from . import functional as F
 from . import init
 from .module import Module
@@ -77,6 +79,117 @@ def _gru_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tenso
     z = expit(x_z + h_z)
     new = tanh(x_n + r * h_n)
     return new + z * (h - new)  # (1 - z) * n + z * h, as PyTorch computes it
+
+
+# -- one time step as one graph node ------------------------------------------------------------
+# A step is ~13 recorded ops (LSTM) or ~16 (GRU), each a node the backward engine visits. The
+# sequence layers take each step as one node instead: its forward runs the same ops unrecorded
+# and keeps the gates, its backward is the step's gradients written out (what the ops' rules
+# give, in a few products). Under create_graph the backward differentiates the op-by-op step
+# instead, recorded, so the gradients can be differentiated again.
+
+
+class _LSTMStep(Function):
+    """``_lstm_step(xg, h, c, w_hh, None)`` as one node: ``(h', c')``."""
+
+    @staticmethod
+    def forward(ctx: Any, xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor) -> Any:
+        gates = xg + _matmul_nt(h, w_hh)
+        n = cast(int, h.shape[-1])
+        si = expit(gates[:, :n])
+        sf = expit(gates[:, n : 2 * n])
+        tg = tanh(gates[:, 2 * n : 3 * n])
+        so = expit(gates[:, 3 * n :])
+        c2 = sf * c + si * tg
+        tc = tanh(c2)
+        ctx.save_for_backward(xg, h, c, w_hh, si, sf, tg, so, tc)
+        return so * tc, c2
+
+    @staticmethod
+    def backward(ctx: Any, gh: Any, gc: Any) -> Any:
+        xg, h, c, w, si, sf, tg, so, tc = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the op-by-op step's gradients, recorded
+            return _composite_grads(
+                ctx,
+                lambda x_, h_, c_, w_: _lstm_step(x_, h_, c_, w_, None),
+                (xg, h, c, w),
+                (gh, gc),
+            )
+        if gh is None:
+            gh = zeros_like(tc)
+        gct = gh * so * (1 - tc * tc)
+        if gc is not None:
+            gct = gct + gc
+        d_i = gct * tg * si * (1 - si)
+        d_f = gct * c * sf * (1 - sf)
+        d_g = gct * si * (1 - tg * tg)
+        d_o = gh * tc * so * (1 - so)
+        dg = concat([d_i, d_f, d_g, d_o], axis=-1)
+        need_x, need_h, need_c, need_w = ctx.needs_input_grad
+        return (
+            dg if need_x else None,
+            matmul(dg, w) if need_h else None,
+            gct * sf if need_c else None,
+            matmul(permute_dims(dg, (1, 0)), h) if need_w else None,
+        )
+
+
+class _GRUStep(Function):
+    """``_gru_step(xg, h, w_hh, b_hh)`` as one node: ``h'``."""
+
+    @staticmethod
+    def forward(ctx: Any, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
+        hg = _matmul_nt(h, w_hh)
+        if b_hh is not None:
+            hg = hg + b_hh
+        n = cast(int, h.shape[-1])
+        r = expit(xg[:, :n] + hg[:, :n])
+        z = expit(xg[:, n : 2 * n] + hg[:, n : 2 * n])
+        hn = hg[:, 2 * n :]
+        new = tanh(xg[:, 2 * n :] + r * hn)
+        ctx.save_for_backward(xg, h, w_hh, b_hh, r, z, hn, new)
+        return new + z * (h - new)
+
+    @staticmethod
+    def backward(ctx: Any, gh: Any) -> Any:
+        xg, h, w, b, r, z, hn, new = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the op-by-op step's gradients, recorded
+            return _composite_grads(ctx, _gru_step, (xg, h, w, b), (gh,))
+        d_new = gh * (1 - z) * (1 - new * new)
+        d_r = d_new * hn * r * (1 - r)
+        d_z = gh * (h - new) * z * (1 - z)
+        dxg = concat([d_r, d_z, d_new], axis=-1)
+        dhg = concat([d_r, d_z, d_new * r], axis=-1)
+        need_x, need_h, need_w, need_b = ctx.needs_input_grad
+        return (
+            dxg if need_x else None,
+            gh * z + matmul(dhg, w) if need_h else None,
+            matmul(permute_dims(dhg, (1, 0)), h) if need_w else None,
+            _sum(dhg, axis=0) if need_b else None,
+        )
+
+
+def _composite_grads(
+    ctx: Any, step: Callable[..., Any], inputs: tuple[Any, ...], grads: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """The gradients of the op-by-op ``step`` at ``inputs``, recorded (``create_graph``):
+    taken at views of the inputs, so that they are partial derivatives, as a node's rule gives
+    them (``h`` was made from ``w_hh`` at the step before: the engine adds that path)."""
+    views = tuple(None if t is None else t[...] for t in inputs)
+    outs = step(*views)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    pairs = [(o, g) for o, g in zip(outs, grads, strict=True) if g is not None]
+    wanted = [v for v, need in zip(views, ctx.needs_input_grad, strict=True) if need]
+    got = iter(
+        grad(
+            [o for o, _ in pairs],
+            wanted,
+            [g for _, g in pairs],
+            create_graph=True,
+            allow_unused=True,
+        )
+    )
+    return tuple(next(got) if need else None for need in ctx.needs_input_grad)
 
 
 def _steps(x: Tensor) -> tuple[Tensor, ...]:
@@ -354,14 +467,17 @@ class RNNBase(Module):
         if self.mode == "LSTM":
             h, c = state
             for xg in steps:
-                h, c = _lstm_step(xg, h, c, w_hh, b_hh)
+                if b_hh is None:  # (folded into xg, or no biases: one node a step)
+                    h, c = _LSTMStep.apply(xg, h, c, w_hh)
+                else:
+                    h, c = _lstm_step(xg, h, c, w_hh, b_hh)
                 outs.append(h)
             last = [h, c]
         else:
             (h,) = state
             for xg in steps:
                 if self.mode == "GRU":
-                    h = _gru_step(xg, h, w_hh, b_hh)
+                    h = _GRUStep.apply(xg, h, w_hh, b_hh)
                 else:
                     h = _rnn_step(relu if self.mode == "RNN_RELU" else tanh, xg, h, w_hh, b_hh)
                 outs.append(h)
