@@ -173,8 +173,10 @@ def repeat_interleave(
             )
         if repeats.ndim == 0 or repeats.shape[0] == 1:  # (one count for every element)
             repeats = int(cast("Any", repeats).reshape(-1)[0])
-    elif isinstance(repeats, bool) or not isinstance(repeats, int):
+    elif isinstance(repeats, bool) or not hasattr(repeats, "__index__"):
         raise TypeError(f"{where}() expects repeats to be an int or a tensor; got {repeats!r}")
+    else:
+        repeats = operator.index(repeats)  # (a NumPy integer, say)
     x = input
     if dim is None:
         x = reshape(x, (-1,))
@@ -2059,7 +2061,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
-    """PyTorch's ``torch.swapaxes`` (and ``swapdims``): ``x.transpose(axis0, axis1)``, a view.
+    """PyTorch's ``torch.swapaxes``: ``x.transpose(axis0, axis1)``, a view.
 
     Examples
     --------
@@ -2067,11 +2069,47 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     >>> pt.swapaxes(pt.ones((2, 3, 4)), 0, 2).shape
     (4, 3, 2)
     """
-    _tensor_arg("swapaxes", input)
-    return input.transpose(axis0, axis1)
+    return _swap("swapaxes", input, axis0, axis1)
 
 
-swapdims = swapaxes
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """PyTorch's ``torch.swapdims``: ``x.transpose(dim0, dim1)``, a view.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.swapdims(pt.ones((2, 3)), 0, 1).shape
+    (3, 2)
+    """
+    return _swap("swapdims", input, dim0, dim1)
+
+
+def _swap(where: str, input: Any, a: Any, b: Any) -> Tensor:
+    _tensor_arg(where, input)
+    n = builtins.max(input.ndim, 1)
+    a, b = check_dim(where, _dim_index(where, a), n), check_dim(where, _dim_index(where, b), n)
+    if input.ndim == 0:
+        return cast("Tensor", input[...])  # (a view of it, as PyTorch's)
+    return cast("Tensor", input.transpose(a, b))
+
+
+def _dim_index(where: str, d: Any) -> int:
+    """A dimension given as any integer (a NumPy one, a 0-d integer tensor) as a Python int."""
+    if isinstance(d, bool):
+        raise TypeError(f"{where}() expects int dimensions; got {d!r}")
+    try:
+        return operator.index(d)
+    except TypeError:
+        raise TypeError(
+            f"{where}() expects int dimensions (or sequences of them); got {d!r}"
+        ) from None
+
+
+def _dim_list(where: str, dims: Any) -> list[int]:
+    """One dimension or a sequence of them, as Python ints."""
+    if isinstance(dims, (list, tuple)):
+        return [_dim_index(where, d) for d in dims]
+    return [_dim_index(where, dims)]
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
@@ -2089,8 +2127,8 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """
     _tensor_arg("movedim", input)
     n = input.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = _dim_list("movedim", source)
+    dst = _dim_list("movedim", destination)
     if len(src) != len(dst):
         raise ValueError(
             f"movedim(): source and destination must have the same number of dimensions; got "
@@ -2103,7 +2141,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     order = [d for d in range(n) if d not in src]  # (the others, in their order)
     for to, frm in sorted(zip(dst, src, strict=True)):
         order.insert(to, frm)
-    return input.permute(*order) if n else input
+    return input.permute(*order) if n else input[...]  # (a view, as torch's)
 
 
 def t(input: Tensor) -> Tensor:

@@ -137,7 +137,7 @@ def test_clip_grad_value_and_vectors() -> None:
     nn.utils.vector_to_parameters(pt.arange(8.0), lin.parameters())
     assert _host(lin.weight).tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert _host(lin.bias).tolist() == [6.0, 7.0]
-    with pytest.raises(ValueError, match="hold 8"):
+    with pytest.raises(ValueError, match="need 8"):
         nn.utils.vector_to_parameters(pt.zeros(3), lin.parameters())
 
 
@@ -179,3 +179,33 @@ def test_module_cuda_names_the_device() -> None:
     for call in (lambda m: m.cuda(), lambda m: m.cuda(1), lambda m: m.cuda("cuda:0")):
         with pytest.raises(RuntimeError, match=r"(?i)cuda"):
             call(nn.Linear(2, 2))
+
+
+def test_what_a_review_found_in_the_dimension_functions() -> None:
+    x = pt.ones(2, 3, 4)
+    assert tuple(pt.swapdims(x, dim0=0, dim1=1).shape) == (3, 2, 4)  # (swapaxes's names before)
+    assert tuple(x.swapdims(dim0=0, dim1=2).shape) == (4, 3, 2)
+    z = pt.tensor(5.0)
+    assert tuple(pt.swapaxes(z, 0, -1).shape) == ()  # (refused before)
+    y = z.movedim(0, 0)
+    assert y is not z  # (the input itself before: requires_grad_ on one set the other)
+    assert tuple(pt.movedim(x, np.int64(0), 2).shape) == (3, 4, 2)
+    assert tuple(pt.movedim(x, pt.tensor(0), 1).shape) == (3, 2, 4)
+    assert tuple(pt.swapaxes(x, np.int64(0), 2).shape) == (4, 3, 2)
+    assert tuple(pt.repeat_interleave(x, np.int64(2), dim=0).shape) == (4, 3, 4)
+    with pytest.raises(TypeError, match="movedim\\(\\) expects int dimensions"):
+        pt.movedim(x, 0.5, 1)
+    with pytest.raises(RuntimeError, match="not a CUDA device"):
+        nn.Linear(2, 2).cuda("cpu")
+
+
+def test_vector_to_parameters_makes_them_views_of_the_vector_as_torch() -> None:
+    lin = nn.Linear(3, 2)
+    v = pt.arange(9.0)  # (longer than the parameters: its first 8 elements, as torch's)
+    nn.utils.vector_to_parameters(v, lin.parameters())
+    v.mul_(0)  # (the parameters see it: they are views of v on NumPy)
+    assert _host(lin.weight).tolist() == [[0.0] * 3] * 2 and _host(lin.bias).tolist() == [0.0] * 2
+    w = pt.arange(8.0, dtype=pt.float64).reshape(8, 1)
+    nn.utils.vector_to_parameters(w, lin.parameters())
+    assert lin.weight.dtype == pt.float64 and lin.weight.requires_grad
+    assert _host(lin.bias).tolist() == [6.0, 7.0]

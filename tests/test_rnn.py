@@ -503,3 +503,25 @@ def test_each_step_of_a_sequence_layer_is_one_node(cls: str, node: str) -> None:
     m = getattr(nn, cls)(3, 4)
     out = m(pt.ones(5, 2, 3))[0]
     assert [f.name() for f, _ in out.grad_fn.next_functions] == [node] * 5
+
+
+def test_a_gru_bias_changed_in_place_before_backward_is_allowed_as_torch() -> None:
+    """The step node kept b_hh among its checked inputs, though its backward does not read it:
+    torch's allows the change, and so does the op-by-op step."""
+    m = nn.GRU(3, 4)
+    loss = (m(pt.ones(5, 2, 3))[0] ** 2).sum()
+    with pt.no_grad():
+        m.bias_hh_l0.mul_(1.5)
+    loss.backward()
+    assert m.bias_hh_l0.grad is not None
+    loss = (m(pt.ones(5, 2, 3))[0] ** 2).sum()
+    with pt.no_grad():
+        m.weight_hh_l0.mul_(1.5)  # (read by the backward: refused, as torch's)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM"])
+def test_an_empty_sequence_is_refused(cls: str) -> None:
+    with pytest.raises(RuntimeError, match="sequence length larger than 0"):
+        getattr(nn, cls)(3, 4)(pt.zeros(0, 2, 3))

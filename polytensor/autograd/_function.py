@@ -138,6 +138,12 @@ class _FunctionOp:
         # zeros (several outputs: node.out)
         self.out_like = out_like
 
+    @property
+    def unchecked(self) -> tuple[int, ...]:
+        """The inputs whose values the Function's backward does not read, left out of the
+        in-place checks (an internal Function's ``_unread_inputs``; none for a user's)."""
+        return getattr(self.cls, "_unread_inputs", ())
+
     def zeros(self) -> Any:
         """Zeros for the node's one output, its cotangent when it got only undefined ones."""
         like = self.out_like

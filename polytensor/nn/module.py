@@ -591,7 +591,10 @@ class Module:
             return self.to(Device("cuda"))
         if isinstance(device, int) and not isinstance(device, bool):
             return self.to(Device("cuda", device))
-        return self.to(device)
+        d = device if isinstance(device, Device) else Device(str(device))
+        if d.type != "cuda":
+            raise RuntimeError(f"cuda(): {device!r} is not a CUDA device; use to({device!r})")
+        return self.to(d)
 
     def double(self) -> Module:
         """Cast floating-point parameters and buffers to float64; returns self.

@@ -137,6 +137,10 @@ class _LSTMStep(Function):
 class _GRUStep(Function):
     """``_gru_step(xg, h, w_hh, b_hh)`` as one node: ``h'``."""
 
+    # b_hh's value is not read by the first-order backward: an in-place change of it between
+    # forward and backward is allowed, as PyTorch allows it
+    _unread_inputs = (3,)
+
     @staticmethod
     def forward(ctx: Any, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
         hg = _matmul_nt(h, w_hh)
@@ -147,12 +151,16 @@ class _GRUStep(Function):
         z = expit(xg[:, n : 2 * n] + hg[:, n : 2 * n])
         hn = hg[:, 2 * n :]
         new = tanh(xg[:, 2 * n :] + r * hn)
-        ctx.save_for_backward(xg, h, w_hh, b_hh, r, z, hn, new)
+        # (b_hh is kept aside: its gradient does not read it, and an in-place change of it
+        # between forward and backward is allowed, as PyTorch allows it)
+        ctx.save_for_backward(xg, h, w_hh, r, z, hn, new)
+        ctx.b_hh = b_hh
         return new + z * (h - new)
 
     @staticmethod
     def backward(ctx: Any, gh: Any) -> Any:
-        xg, h, w, b, r, z, hn, new = ctx.saved_tensors
+        xg, h, w, r, z, hn, new = ctx.saved_tensors
+        b = ctx.b_hh
         if is_grad_enabled():  # create_graph: the op-by-op step's gradients, recorded
             return _composite_grads(ctx, _gru_step, (xg, h, w, b), (gh,))
         d_new = gh * (1 - z) * (1 - new * new)
@@ -397,6 +405,11 @@ class RNNBase(Module):
             x = expand_dims(x, axis=1)
         elif self.batch_first:
             x = permute_dims(x, (1, 0, 2))
+        if x.shape[0] == 0:
+            raise RuntimeError(
+                f"{self._name()}: expected a sequence length larger than 0 (input shape "
+                f"{tuple(input.shape)}); give at least one time step"
+            )
         return x, batched
 
     def _state(self, hx: Any, x: Tensor, batched: bool, what: str) -> Tensor:

@@ -124,7 +124,9 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy consecutive slices of the vector ``vec`` into the parameters' data, in place.
+    """Make the parameters consecutive slices of ``vec``, as PyTorch's: each parameter's data
+    becomes ``vec[a:b]`` seen with its shape (a view of ``vec`` where the backend shares
+    memory), with ``vec``'s dtype.
 
     Examples
     --------
@@ -135,17 +137,18 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     >>> float(lin.weight.abs().sum())
     0.0
     """
-    if not isinstance(vec, Tensor) or vec.ndim != 1:
-        raise TypeError("vector_to_parameters() expects a 1-D tensor vec")
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters() expects a tensor vec; got {type(vec).__name__}")
     ps = _tensors("vector_to_parameters", parameters)
     total = sum(int(p.numel()) for p in ps)
-    if int(vec.shape[0] or 0) != total:
+    if vec.ndim == 0 or int(vec.shape[0] or 0) < total:
         raise ValueError(
-            f"vector_to_parameters(): vec has {vec.shape[0]} elements; the parameters hold {total}"
+            f"vector_to_parameters(): vec has {vec.shape[0] if vec.ndim else 0} elements; the "
+            f"parameters need {total}"
         )
     start = 0
     with no_grad():
         for p in ps:
             n = int(p.numel())
-            p.data.copy_(reshape(vec[start : start + n], tuple(p.shape)))
+            p.data = reshape(vec.detach()[start : start + n], tuple(p.shape))
             start += n
