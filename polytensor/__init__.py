@@ -265,6 +265,7 @@ if _TYPE_CHECKING:
 # them then. Many programs use none of them, and importing them here made `import polytensor`
 # slower by their modules (see bench/README.md, "Import time").
 _LAZY = {
+    "cosine_similarity": ".nn.functional",
     "cuda": ".cuda",
     "fft": ".fft",
     "func": ".func",

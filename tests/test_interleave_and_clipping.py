@@ -209,3 +209,52 @@ def test_vector_to_parameters_makes_them_views_of_the_vector_as_torch() -> None:
     nn.utils.vector_to_parameters(w, lin.parameters())
     assert lin.weight.dtype == pt.float64 and lin.weight.requires_grad
     assert _host(lin.bias).tolist() == [6.0, 7.0]
+
+
+COSINE = [
+    ((3, 4), (3, 4), 1),
+    ((3, 4), (1, 4), 1),
+    ((2, 5, 3), (2, 5, 3), -1),
+    ((4,), (4,), 0),
+]
+
+
+@pytest.mark.parametrize(("s1", "s2", "dim"), COSINE)
+def test_cosine_similarity_matches_torch(s1: Any, s2: Any, dim: int) -> None:
+    torch = pytest.importorskip("torch", reason="torch not installed: no reference")
+    g = np.random.default_rng(1)
+    a, b = g.standard_normal(s1), g.standard_normal(s2)
+    a.flat[:2] = 1e-12  # (a tiny vector: eps bounds each norm, as torch's)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    want = torch.nn.functional.cosine_similarity(ta, tb, dim=dim)
+    (want * want).sum().backward()
+    for backend in BACKENDS:
+        with _on(backend):
+            pa, pb = pt.tensor(a, requires_grad=True), pt.tensor(b, requires_grad=True)
+            got = pt.nn.functional.cosine_similarity(pa, pb, dim=dim)
+            np.testing.assert_allclose(_host(got), want.detach().numpy(), rtol=1e-12)
+            (got * got).sum().backward()
+            np.testing.assert_allclose(_host(pa.grad), ta.grad.numpy(), rtol=1e-9, atol=1e-15)
+            np.testing.assert_allclose(_host(pb.grad), tb.grad.numpy(), rtol=1e-9, atol=1e-15)
+    assert float(pt.cosine_similarity(pt.tensor([1.0, 0.0]), pt.tensor([0.0, 1.0]), dim=0)) == 0.0
+    assert float(nn.CosineSimilarity(dim=0)(pt.ones(3), pt.ones(3) * 2)) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_adaptive_avg_pool1d_matches_torch(size: int) -> None:
+    torch = pytest.importorskip("torch", reason="torch not installed: no reference")
+    a = np.random.default_rng(2).standard_normal((2, 3, 7))
+    ta = torch.tensor(a, requires_grad=True)
+    want = torch.nn.AdaptiveAvgPool1d(size)(ta)
+    (want * want).sum().backward()
+    for backend in BACKENDS:
+        with _on(backend):
+            pa = pt.tensor(a, requires_grad=True)
+            got = nn.AdaptiveAvgPool1d(size)(pa)
+            np.testing.assert_allclose(_host(got), want.detach().numpy(), rtol=1e-12)
+            (got * got).sum().backward()
+            np.testing.assert_allclose(_host(pa.grad), ta.grad.numpy(), rtol=1e-12)
+    unbatched = pt.nn.functional.adaptive_avg_pool1d(pt.ones(3, 7), 2)
+    assert tuple(unbatched.shape) == (3, 2)
+    with pytest.raises(ValueError, match="2-D \\(C, L\\) or 3-D"):
+        pt.nn.functional.adaptive_avg_pool1d(pt.ones(7), 2)

@@ -42,6 +42,7 @@ from ._random import uniform_like as _uniform_like
 from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kernels
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "avg_pool1d",
     "avg_pool2d",
@@ -50,6 +51,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
@@ -1464,6 +1466,48 @@ def avg_pool1d(
     tensor([[[2. , 3.5]]], backend='numpy')
     """
     return _pool1d(input, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """1-D adaptive average pooling over (N, C, L) or (C, L) inputs, as
+    ``torch.nn.functional.adaptive_avg_pool1d``: ``adaptive_avg_pool2d`` with a height of 1
+    (position i averages ``floor(i * L / n)`` to ``ceil((i + 1) * L / n)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.adaptive_avg_pool1d(pt.arange(6.0).reshape(1, 1, 6), 2)
+    tensor([[[1., 4.]]], backend='numpy')
+    """
+    where_ = "adaptive_avg_pool1d"
+    x = _tensor(input, where_)
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"{where_}() expects a 2-D (C, L) or 3-D (N, C, L) input; got shape {x.shape}"
+        )
+    n = _single(output_size, "output_size", where_)
+    return adaptive_avg_pool2d(expand_dims(x, axis=-2), (1, n))[..., 0, :]
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcast together),
+    as ``torch.nn.functional.cosine_similarity``: ``sum(x1 * x2) / (max(||x1||, eps) *
+    max(||x2||, eps))``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.cosine_similarity(pt.tensor([[1.0, 0.0], [1.0, 1.0]]), pt.tensor([[1.0, 0.0]]))
+    tensor([1.        , 0.70710677], backend='numpy')
+    """
+    where_ = "cosine_similarity"
+    a, b = _tensor(x1, where_), _tensor(x2, where_)
+    dot = _sum(a * b, axis=dim)
+    na = _sum(a * a, axis=dim) ** 0.5
+    nb = _sum(b * b, axis=dim) ** 0.5
+    return dot / (na.clamp(min=eps) * nb.clamp(min=eps))
 
 
 def _pool1d(

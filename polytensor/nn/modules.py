@@ -1286,6 +1286,50 @@ class AdaptiveAvgPool2d(Module):
         return f"output_size={self.output_size}"
 
 
+class AdaptiveAvgPool1d(Module):
+    """1-D adaptive average pooling to ``output_size``, as ``torch.nn.AdaptiveAvgPool1d``
+    (``F.adaptive_avg_pool1d``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.AdaptiveAvgPool1d(1)(pt.ones((2, 3, 7))).shape
+    (2, 3, 1)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class CosineSimilarity(Module):
+    """The cosine similarity of two inputs along ``dim``, as ``torch.nn.CosineSimilarity``
+    (``F.cosine_similarity``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.CosineSimilarity(dim=0)(pt.tensor([1.0, 0.0]), pt.tensor([0.0, 2.0]))
+    tensor(0., backend='numpy')
+    """
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
 class Conv1d(Module):
     """1-D convolution (cross-correlation) over (N, C, L) inputs, as ``torch.nn.Conv1d``.
 

@@ -9,7 +9,7 @@ in ``data`` so that polytensor and torch can be compared step for step. Fashion-
 replaced by random images of its shape (no download); ``d2l``'s plotting is left out.
 """
 
-# ruff: noqa: B007, E721, E741, RET505, RUF015, UP008, UP034  (the book's code, kept as it writes it)
+# ruff: noqa: B007, B905, E721, E741, RET504, RET505, RUF015, UP008, UP034  (the book's code, kept as it writes it)
 
 from __future__ import annotations
 
@@ -986,4 +986,170 @@ def d2l_seq2seq(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
         losses.append(float(l))
     out["losses"], out["norms"] = losses, norms
     out["per token"] = nn.CrossEntropyLoss(reduction="none")(Y_hat.permute(0, 2, 1), tgt)
+    return out
+
+
+def _nlp_data() -> Data:
+    g = rng(44)
+    return {
+        "tokens": g.integers(0, 100, (2, 20)),
+        "encoded": g.standard_normal((2, 8, 24)).astype(np.float32),
+    }
+
+
+@program(
+    "Dive into Deep Learning 15-16: word2vec's loss and similarity, BERT's masked language "
+    "model, TextCNN and a bidirectional LSTM for sentiment",
+    data=_nlp_data,
+    rtol=1e-4,
+    atol=1e-6,
+)
+def d2l_nlp(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
+    nn = torch.nn
+    out: dict[str, Any] = {}
+
+    class SigmoidBCELoss(nn.Module):
+        # Binary cross-entropy loss with masking
+        def __init__(self):
+            super().__init__()
+
+        def forward(self, inputs, target, mask=None):
+            out = nn.functional.binary_cross_entropy_with_logits(
+                inputs, target, weight=mask, reduction="none"
+            )
+            return out.mean(dim=1)
+
+    loss = SigmoidBCELoss()
+    pred = torch.tensor([[1.1, -2.2, 3.3, -4.4]] * 2)
+    label = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    out["masked BCE"] = loss(pred, label, mask) * mask.shape[1] / mask.sum(axis=1)
+
+    embed = nn.Embedding(num_embeddings=20, embedding_dim=4)
+    embed.load_state_dict(_random_state(torch, embed, 45))
+    W = embed.weight.data
+    x = W[3]
+    # Compute the cosine similarity. Add 1e-9 for numerical stability
+    cos = torch.mv(W, x) / torch.sqrt(torch.sum(W * W, dim=1) * torch.sum(x * x) + 1e-9)
+    out["similar"] = torch.topk(cos, k=4)[1].cpu().numpy().astype("int32")
+    out["cosine_similarity"] = nn.functional.cosine_similarity(W, x[None], dim=1)
+
+    class MaskLM(nn.Module):
+        """The masked language model task of BERT."""
+
+        def __init__(self, vocab_size, num_hiddens, **kwargs):
+            super(MaskLM, self).__init__(**kwargs)
+            self.mlp = nn.Sequential(
+                nn.LazyLinear(num_hiddens), nn.ReLU(), nn.LayerNorm(num_hiddens),
+                nn.LazyLinear(vocab_size))  # fmt: skip
+
+        def forward(self, X, pred_positions):
+            num_pred_positions = pred_positions.shape[1]
+            pred_positions = pred_positions.reshape(-1)
+            batch_size = X.shape[0]
+            batch_idx = torch.arange(0, batch_size)
+            # Suppose that `batch_size` = 2, `num_pred_positions` = 3, then
+            # `batch_idx` is `torch.tensor([0, 0, 0, 1, 1, 1])`
+            batch_idx = torch.repeat_interleave(batch_idx, num_pred_positions)
+            masked_X = X[batch_idx, pred_positions]
+            masked_X = masked_X.reshape((batch_size, num_pred_positions, -1))
+            mlm_Y_hat = self.mlp(masked_X)
+            return mlm_Y_hat
+
+    encoded_X = torch.from_numpy(data["encoded"])
+    mlm = MaskLM(50, 24)
+    mlm_positions = torch.tensor([[1, 5, 2], [6, 1, 5]])
+    mlm(encoded_X, mlm_positions)
+    mlm.load_state_dict(_random_state(torch, mlm, 46))
+    mlm_Y_hat = mlm(encoded_X, mlm_positions)
+    mlm_Y = torch.tensor([[7, 8, 9], [10, 20, 30]])
+    loss = nn.CrossEntropyLoss(reduction="none")
+    out["masked LM loss"] = loss(mlm_Y_hat.reshape((-1, 50)), mlm_Y.reshape(-1))
+    out["next sentence"] = tuple(torch.flatten(encoded_X, start_dim=1).shape)
+
+    class TextCNN(nn.Module):
+        def __init__(self, vocab_size, embed_size, kernel_sizes, num_channels, **kwargs):
+            super(TextCNN, self).__init__(**kwargs)
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            # The embedding layer not to be trained
+            self.constant_embedding = nn.Embedding(vocab_size, embed_size)
+            self.dropout = nn.Dropout(0.5)
+            self.decoder = nn.Linear(sum(num_channels), 2)
+            # The max-over-time pooling layer has no parameters, so this instance
+            # can be shared
+            self.pool = nn.AdaptiveAvgPool1d(1)
+            self.relu = nn.ReLU()
+            # Create multiple one-dimensional convolutional layers
+            self.convs = nn.ModuleList()
+            for c, k in zip(num_channels, kernel_sizes):
+                self.convs.append(nn.Conv1d(2 * embed_size, c, k))
+
+        def forward(self, inputs):
+            # Concatenate two embedding layer outputs with shape (batch size, no.
+            # of tokens, token vector dimension) along vectors
+            embeddings = torch.cat((self.embedding(inputs), self.constant_embedding(inputs)), dim=2)
+            # Per the input format of one-dimensional convolutional layers,
+            # rearrange the tensor so that the second dimension stores channels
+            embeddings = embeddings.permute(0, 2, 1)
+            # For each one-dimensional convolutional layer, after max-over-time
+            # pooling, a tensor of shape (batch size, no. of channels, 1) is
+            # obtained. Remove the last dimension and concatenate along channels
+            encoding = torch.cat(
+                [
+                    torch.squeeze(self.relu(self.pool(conv(embeddings))), dim=-1)
+                    for conv in self.convs
+                ],
+                dim=1,
+            )
+            outputs = self.decoder(self.dropout(encoding))
+            return outputs
+
+    tokens = torch.from_numpy(data["tokens"])
+    net = TextCNN(100, 8, [3, 4, 5], [10, 10, 10])
+    net.load_state_dict(_random_state(torch, net, 47))
+    net.eval()
+    out["TextCNN"] = net(tokens)
+
+    class BiRNN(nn.Module):
+        def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, **kwargs):
+            super(BiRNN, self).__init__(**kwargs)
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            # Set `bidirectional` to True to get a bidirectional RNN
+            self.encoder = nn.LSTM(
+                embed_size, num_hiddens, num_layers=num_layers, bidirectional=True
+            )
+            self.decoder = nn.Linear(4 * num_hiddens, 2)
+
+        def forward(self, inputs):
+            # The shape of `inputs` is (batch size, no. of time steps). Because
+            # LSTM requires its input's first dimension to be the temporal
+            # dimension, the input is transposed before obtaining token
+            # representations. The output shape is (no. of time steps, batch size,
+            # word vector dimension)
+            embeddings = self.embedding(inputs.T)
+            self.encoder.flatten_parameters()
+            # Returns hidden states of the last hidden layer at different time
+            # steps. The shape of `outputs` is (no. of time steps, batch size,
+            # 2 * no. of hidden units)
+            outputs, _ = self.encoder(embeddings)
+            # Concatenate the hidden states at the initial and final time steps as
+            # the input of the fully connected layer. Its shape is (batch size,
+            # 4 * no. of hidden units)
+            encoding = torch.cat((outputs[0], outputs[-1]), dim=1)
+            outs = self.decoder(encoding)
+            return outs
+
+    net = BiRNN(100, 8, 16, 2)
+
+    def init_weights(module):
+        if type(module) == nn.Linear:
+            nn.init.xavier_uniform_(module.weight)
+        if type(module) == nn.LSTM:
+            for param in module._flat_weights_names:
+                if "weight" in param:
+                    nn.init.xavier_uniform_(module._parameters[param])
+
+    net.apply(init_weights)
+    net.load_state_dict(_random_state(torch, net, 48))
+    out["BiRNN"] = net(tokens)
     return out
