@@ -221,6 +221,38 @@ class _LazyConv(_Lazy):
     bias: Any
     _spatial: ClassVar[int]
 
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        # the plain convolution's checks and attributes, with one input channel per group (the
+        # lazy reset_parameters draws nothing); then uninitialised parameters
+        base = self.cls_to_become
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+            raise ValueError(f"{base.__name__}(): groups must be a positive int; got {groups!r}")
+        if isinstance(out_channels, int) and out_channels % groups:
+            raise ValueError(
+                f"Lazy{base.__name__}(): out_channels ({out_channels}) must be divisible by "
+                f"groups ({groups})"
+            )
+        cast(Any, base).__init__(
+            self, groups, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+            padding_mode, device, dtype,
+        )  # fmt: skip
+        self.in_channels = 0
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
     def _size_of(self, input: Tensor) -> int:
         if input.ndim not in (self._spatial + 1, self._spatial + 2):
             raise ValueError(
@@ -248,27 +280,6 @@ class _LazyConv(_Lazy):
         self.cls_to_become.reset_parameters(self)  # type: ignore[attr-defined]
 
 
-def _lazy_conv_init(self: Any, base: type, out_channels: int, args: dict[str, Any]) -> None:
-    """The plain convolution's checks and attributes (with one input channel per group; the
-    lazy ``reset_parameters`` draws nothing), then uninitialised parameters."""
-    groups = args.get("groups", 1)
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"{base.__name__}(): groups must be a positive int; got {groups!r}")
-    if out_channels % groups if isinstance(out_channels, int) else False:
-        raise ValueError(
-            f"Lazy{base.__name__}(): out_channels ({out_channels}) must be divisible by groups "
-            f"({groups})"
-        )
-    cast(Any, base).__init__(
-        self, groups if isinstance(groups, int) and groups > 0 else 1, out_channels, **args
-    )
-    self.in_channels = 0
-    device, dtype = args.get("device"), args.get("dtype")
-    self.weight = UninitializedParameter(device=device, dtype=dtype)
-    if args.get("bias", True):
-        self.bias = UninitializedParameter(device=device, dtype=dtype)
-
-
 class LazyConv2d(_LazyConv, Conv2d):
     """``Conv2d`` whose ``in_channels`` is read from its first input (dimension 1, or 0 for
     an unbatched one).
@@ -285,36 +296,6 @@ class LazyConv2d(_LazyConv, Conv2d):
     cls_to_become = Conv2d
     _spatial = 2
 
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        _lazy_conv_init(
-            self,
-            Conv2d,
-            out_channels,
-            {
-                "kernel_size": kernel_size,
-                "stride": stride,
-                "padding": padding,
-                "dilation": dilation,
-                "groups": groups,
-                "bias": bias,
-                "padding_mode": padding_mode,
-                "device": device,
-                "dtype": dtype,
-            },
-        )
-
 
 class LazyConv1d(_LazyConv, Conv1d):
     """``Conv1d`` whose ``in_channels`` is read from its first input.
@@ -330,36 +311,6 @@ class LazyConv1d(_LazyConv, Conv1d):
     cls_to_become = Conv1d
     _spatial = 1
 
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        _lazy_conv_init(
-            self,
-            Conv1d,
-            out_channels,
-            {
-                "kernel_size": kernel_size,
-                "stride": stride,
-                "padding": padding,
-                "dilation": dilation,
-                "groups": groups,
-                "bias": bias,
-                "padding_mode": padding_mode,
-                "device": device,
-                "dtype": dtype,
-            },
-        )
-
 
 class _LazyBatchNorm(_Lazy):
     num_features: int
@@ -367,6 +318,23 @@ class _LazyBatchNorm(_Lazy):
     track_running_stats: bool
     weight: Any
     bias: Any
+
+    def __init__(
+        self,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        cast(Any, self.cls_to_become).__init__(
+            self, 0, eps, momentum, affine, track_running_stats, device, dtype
+        )
+        if self.affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if self.bias is not None:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def _size_of(self, input: Tensor) -> int:
         if input.ndim < 2:
@@ -396,14 +364,6 @@ class _LazyBatchNorm(_Lazy):
         _BatchNorm.reset_parameters(self)  # type: ignore[arg-type]
 
 
-def _lazy_bn_init(self: Any, base: type, args: dict[str, Any]) -> None:
-    cast(Any, base).__init__(self, 0, **args)
-    if self.affine:
-        self.weight = UninitializedParameter(device=args["device"], dtype=args["dtype"])
-        if self.bias is not None:
-            self.bias = UninitializedParameter(device=args["device"], dtype=args["dtype"])
-
-
 class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
     """``BatchNorm1d`` whose ``num_features`` is read from its first input (dimension 1).
 
@@ -417,28 +377,6 @@ class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
     """
 
     cls_to_become = BatchNorm1d
-
-    def __init__(
-        self,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        _lazy_bn_init(
-            self,
-            BatchNorm1d,
-            {
-                "eps": eps,
-                "momentum": momentum,
-                "affine": affine,
-                "track_running_stats": track_running_stats,
-                "device": device,
-                "dtype": dtype,
-            },
-        )
 
 
 class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
@@ -454,25 +392,3 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     """
 
     cls_to_become = BatchNorm2d
-
-    def __init__(
-        self,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        _lazy_bn_init(
-            self,
-            BatchNorm2d,
-            {
-                "eps": eps,
-                "momentum": momentum,
-                "affine": affine,
-                "track_running_stats": track_running_stats,
-                "device": device,
-                "dtype": dtype,
-            },
-        )
