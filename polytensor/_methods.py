@@ -383,8 +383,8 @@ def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
     >>> x
     tensor([1., 1.], backend='numpy')
     """
-
-    _pytorch.check_memory_format("clone", memory_format)
+    if memory_format is not None:
+        _pytorch.check_memory_format("clone", memory_format)
     return _copy(self)
 
 
@@ -2247,8 +2247,6 @@ class TensorMethods:
     isfinite = _unary_method("isfinite")
     logical_not = _unary_method("logical_not")
     conj = _unary_method("conj")
-    real = _unary_method("real")
-    imag = _unary_method("imag")
     asin = _unary_method("asin")
     acos = _unary_method("acos")
     atan = _unary_method("atan")

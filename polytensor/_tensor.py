@@ -22,6 +22,8 @@ from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
+from ._ops.elementwise import imag as _namespace_imag
+from ._ops.elementwise import real as _namespace_real
 from ._ops.linear_algebra import matrix_transpose
 from ._ops.manipulation import _copy, permute_dims, squeeze
 from ._pytorch import TENSOR_HINTS, missing_attribute
@@ -113,6 +115,100 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         n = self.ndim
         axes = (*range(n - 2), n - 1, n - 2) if n >= 2 else ()
         return whole_view(matrix_transpose(self), self, Permuted(axes))
+
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of the last two dimensions (``x.mT.conj()``), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([[1 + 2j, 3j]]).mH
+        tensor([[1.-2.j],
+                [0.-3.j]], dtype=polytensor.complex64, backend='numpy')
+        """
+        if self.ndim < 2:
+            raise RuntimeError(
+                f"x.mH is for matrices or stacks of them (2-D or more); this tensor is "
+                f"{self.ndim}-D: use x.conj() for it"
+            )
+        t = self.mT
+        return t.conj() if self.dtype.kind == "complex floating" else t
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (``x.T.conj()``), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([[1.0, 2.0]]).H.shape
+        (2, 1)
+        """
+        if self.ndim != 2:
+            raise RuntimeError(
+                f"x.H is for matrices (2-D tensors); this tensor is {self.ndim}-D: use x.mH "
+                f"for stacks of matrices or x.conj() for a vector"
+            )
+        return self.mH
+
+    @property
+    def real(self) -> Tensor:
+        """The real part, as PyTorch's attribute: a complex tensor's is ``pt.real(x)``; a real
+        tensor's is the tensor itself.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([1 + 2j]).real
+        tensor([1.], backend='numpy')
+        """
+        if self.dtype.kind != "complex floating":
+            return self
+        return _namespace_real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part of a complex tensor (``pt.imag(x)``), as PyTorch's attribute; a
+        real tensor has none.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([1 + 2j]).imag
+        tensor([2.], backend='numpy')
+        """
+        if self.dtype.kind != "complex floating":
+            raise RuntimeError(
+                f"x.imag is for complex tensors; this one is {self.dtype.name}, whose imaginary "
+                f"part is zero: use pt.zeros_like(x)"
+            )
+        return _namespace_imag(self)
+
+    def is_conj(self) -> bool:
+        """Whether the tensor is a lazy conjugate, PyTorch's conjugate bit: never, since
+        polytensor's ``conj()`` computes its values.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([1j]).conj().is_conj()
+        False
+        """
+        return False
+
+    def resolve_conj(self) -> Tensor:
+        """The tensor with a lazy conjugation computed, PyTorch's: the tensor itself, since
+        polytensor's ``conj()`` computes its values (``is_conj``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> z = pt.asarray([1j]).conj()
+        >>> z.resolve_conj() is z
+        True
+        """
+        return self
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
         """The ``polytensor`` module: this tensor's Array API namespace.

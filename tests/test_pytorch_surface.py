@@ -493,3 +493,30 @@ def test_numbers_float32_holds_are_written(backend: str, how: str) -> None:
     assert bool(pt.all(pt.isnan(nan)))
     big = pt.zeros(2, dtype=pt.float64)
     OVERFLOWING[how](pt, big, 1e300)  # (float64 holds it)
+
+
+def test_real_imag_h_and_mh_are_attributes_as_in_pytorch(backend: str) -> None:
+    # PyTorch's z.real and z.imag are attributes, not methods: z.real * 3 must be a tensor
+    torch = pytest.importorskip("torch")
+    values = np.array([[1 + 2j, 3 - 1j], [0.5j, 2.0 + 0j]], dtype=np.complex128)
+
+    def program(lib: Any) -> list[Any]:
+        z = lib.tensor(values, requires_grad=True)
+        (z.real * 3 + z.imag * 5).sum().backward()
+        x = lib.tensor(values.real)
+        return [z.H.detach(), z.mH.detach(), x.H, z.grad, x.real * 2]
+
+    want = program(torch)
+    got = program(pt)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(np.asarray(g), w.resolve_conj().numpy(), rtol=1e-12)
+        assert not g.is_conj() and g.resolve_conj() is g  # (polytensor's conj() is eager)
+    x = pt.ones((2, 3))
+    assert x.real is x  # a real tensor's real part is the tensor, as PyTorch's
+    with pytest.raises(RuntimeError, match="complex"):
+        _ = x.imag
+    with pytest.raises(RuntimeError, match="2-D"):
+        _ = pt.ones(3).H
+    with pytest.raises(RuntimeError, match="2-D or more"):
+        _ = pt.ones(3).mH
+    assert pt.ones((4, 2, 3)).mH.shape == (4, 3, 2)

@@ -721,3 +721,16 @@ def test_a_node_that_read_a_view_refuses_a_change_of_its_base_under_no_grad(
         tw.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         tz.backward()
+
+
+def test_flip_is_a_copy_as_in_pytorch(backend: str) -> None:
+    # NumPy's flip is a view with negative strides; PyTorch's copies, so a PyTorch program
+    # that writes the flipped tensor must leave the original alone
+    x = _f64([0.0, 1.0, 2.0, 3.0])
+    y = x.flip(0)
+    y[0] = 9.0
+    z = pt.flip(x, axis=0)
+    z += 1.0
+    np.testing.assert_array_equal(_np(x), [0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(_np(y), [9.0, 2.0, 1.0, 0.0])
+    np.testing.assert_array_equal(_np(z), [4.0, 3.0, 2.0, 1.0])

@@ -102,6 +102,18 @@ def pow(xp: ModuleType) -> Callable[[Any, Any], Any]:
     return fixed
 
 
+def copied_flip(xp: ModuleType) -> Callable[..., Any]:
+    """``flip`` in memory of its own. NumPy's (and so CuPy's and array-api-strict's) is a view
+    with negative strides, so writing the result would write its input; PyTorch's copies, and
+    the standard allows either. For the backends whose arrays can be written."""
+    raw = xp.flip
+
+    def fixed(x: Any, /, *, axis: Any = None) -> Any:
+        return xp.asarray(raw(x, axis=axis), copy=True)
+
+    return fixed
+
+
 def install(overrides: dict[str, Any], xp: ModuleType) -> None:
     """Put the fixes of this module into a backend's ``overrides``."""
     overrides["floor_divide"] = floor_divide(xp)

@@ -23,6 +23,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)
     return xp

@@ -40,6 +40,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     # pow's and square's strong zero always takes the where: testing the product for finite
     # values first would make the host wait for the GPU (bool() of a reduction) in every backward
     _OVERRIDES["_strong_zero"] = generic_strong_zero(xp, all_finite=None)

@@ -28,6 +28,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["clip"] = _fast_clip(xp.clip)  # type: ignore[attr-defined]
     _OVERRIDES.update(_direct(xp))
     warm_up_allocator()
