@@ -139,7 +139,7 @@ def _filled(
     if fill:
         _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
         _fill_fits(where, fill[0], d)
-    fn = getattr(backend.xp, xp_name)
+    fn = backend.overrides.get(xp_name) or getattr(backend.xp, xp_name)
     kw = _dev_kw(backend, native)
     if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
         kw["chunks"] = chunks
@@ -262,7 +262,7 @@ def _like(
         raise ValueError(
             f"{where}() of a tensor with unknown (lazy) shape {shape}; call pt.compute(x) first"
         )
-    fn = getattr(backend.xp, xp_name)
+    fn = backend.overrides.get(xp_name) or getattr(backend.xp, xp_name)
     try:
         data = fn(shape, *fill, dtype=backend.to_native[d], **_dev_kw(backend, native))
     except Exception as e:  # a fill value the library refuses (an int beyond int64), in our words
