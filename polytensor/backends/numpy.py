@@ -250,7 +250,8 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     strong_zero = generic_strong_zero(np, all_finite=all_finite)
 
-    exp, log, subtract, add_reduce = np.exp, np.log, np.subtract, np.add.reduce
+    exp, log, subtract = np.exp, np.log, np.subtract
+    add_reduce: Any = np.add.reduce
     ascontiguous = np.ascontiguousarray
 
     def _rows_reduce(reduce: Any) -> Any:
