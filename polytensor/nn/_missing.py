@@ -19,11 +19,9 @@ _MISSING: dict[str, dict[str, str]] = {
         "ConvTranspose2d": _NONE,
         "CosineEmbeddingLoss": _NONE,
         "Dropout2d": _NONE,
-        "MultiheadAttention": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
         "PReLU": _NONE,
         "Softmax2d": "nn.Softmax(dim=-3)",
-        "Transformer": _NONE,
         "Unflatten": "x.reshape(...)",
     },
     "polytensor.nn.functional": {
@@ -32,9 +30,6 @@ _MISSING: dict[str, dict[str, str]] = {
         "interpolate": _NONE,
         "max_pool3d": _NONE,
         "pixel_shuffle": _NONE,
-        "scaled_dot_product_attention": (
-            "F.softmax(q @ k.mT / math.sqrt(q.shape[-1]), dim=-1) @ v (no mask, no dropout)"
-        ),
         "unfold": _NONE,
     },
     "polytensor.nn.init": {

@@ -75,6 +75,7 @@ __all__ = [
     "pad",
     "relu",
     "relu6",
+    "scaled_dot_product_attention",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
@@ -1819,6 +1820,7 @@ from ._losses import (  # noqa: E402
     smooth_l1_loss,
 )
 from ._missing import missing_name  # noqa: E402
+from .attention import scaled_dot_product_attention  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
