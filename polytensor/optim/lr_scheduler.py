@@ -195,7 +195,11 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+        # (a float that is a whole number too, as PyTorch's: its tutorials pass step_size=1.0)
+        whole = isinstance(step_size, int) or (
+            isinstance(step_size, float) and step_size.is_integer()
+        )
+        if isinstance(step_size, bool) or not whole or step_size < 1:
             raise ValueError(f"StepLR() expects a positive int step_size; got {step_size!r}")
         self.step_size = step_size
         self.gamma = gamma
