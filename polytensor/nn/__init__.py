@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import functional, init, utils
+from ._more_layers import ConvTranspose1d, ConvTranspose2d, Dropout2d, PReLU, Unflatten
 from .lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -89,9 +90,12 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "GRUCell",
@@ -118,6 +122,7 @@ __all__ = [
     "ModuleDict",
     "ModuleList",
     "NLLLoss",
+    "PReLU",
     "Parameter",
     "ParameterDict",
     "ParameterList",
@@ -135,6 +140,7 @@ __all__ = [
     "Softmin",
     "Softplus",
     "Tanh",
+    "Unflatten",
     "UninitializedParameter",
     "functional",
     "init",
