@@ -7,7 +7,10 @@ how it is computed here: the input is spread out by the stride (``stride - 1`` z
 element), padded by ``dilation * (kernel - 1) - padding`` on each side (cropped where that is
 negative) and by ``output_padding`` more at the bottom/right, then convolved (``conv2d``,
 stride 1) with the weight flipped in both spatial axes and its two channel axes swapped within
-each group. Everything is built from the standard's operations and ``conv2d``, so it runs and
+each group. With a stride above 1 and no dilation, the zeros are skipped: each of the stride's
+phases of the output is a stride-1 ``conv2d`` of the input with every stride-th tap of the
+kernel, and the phases are interleaved (about 2x faster on NumPy for DCGAN's generator).
+Everything is built from the standard's operations and ``conv2d``, so it runs and
 differentiates (to any order) on every backend.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from .._ops.creation import zeros
-from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape
+from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
 from .functional import _batched, _int, _pad_hw, _pair, _single, _tensor, conv2d
@@ -209,7 +212,7 @@ def _transposed(
         )
     o = og * groups
     if bias is not None:
-        b = _tensor(bias, where_, "bias")
+        bias = b = _tensor(bias, where_, "bias")
         if tuple(b.shape) != (o,):
             raise LayerArgumentError(
                 f"{where_}() expects a bias of shape ({o},), one per output channel; got shape "
@@ -224,17 +227,59 @@ def _transposed(
             f"{size_out}, which is too small; lower padding or raise the kernel size, stride or "
             f"dilation"
         )
+    # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), group by group
+    wt = reshape(w, (groups, ci // groups, og, kh, kw))
+    wt = reshape(permute_dims(wt, (0, 2, 1, 3, 4)), (o, ci // groups, kh, kw))
+    if (dh, dw) == (1, 1) and (sh, sw) != (1, 1):
+        out = _by_phases(x, wt, (sh, sw), (ph, pw), (ho, wo), groups)
+        return out if bias is None else out + reshape(bias, (o, 1, 1))
     # rows start..stop of the input spread out by the stride, in its own coordinates: the
     # full transposed result is cropped by `padding` and grown by `output_padding`
     th, tw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
     x = _spread(x, 2, sh, -th, ho + dh * (kh - 1) - th)
     x = _spread(x, 3, sw, -tw, wo + dw * (kw - 1) - tw)
-    # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), group by group, flipped in space
-    wt = reshape(w, (groups, ci // groups, og, kh, kw))
-    wt = reshape(permute_dims(wt, (0, 2, 1, 3, 4)), (o, ci // groups, kh, kw))
     if kh > 1 or kw > 1:
         wt = flip(wt, axis=(2, 3))
     return conv2d(x, wt, bias, 1, 0, (dh, dw), groups)
+
+
+def _by_phases(
+    x: Tensor,
+    wt: Tensor,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    out_hw: tuple[int, int],
+    groups: int,
+) -> Tensor:
+    """The strided transposed convolution (dilation 1, no bias) without the stride's zeros:
+    output row ``o`` takes only the taps ``k`` with ``k = (o + padding) mod stride`` (mod the
+    stride), so each of the ``sh * sw`` phases of the output is a stride-1 convolution of the
+    input with the sub-kernel ``wt[..., qh::sh, qw::sw]``; the phases are then interleaved.
+    ``wt`` is (C_out, C_in/groups, kH, kW), channels already swapped, not flipped. Same numbers
+    as spreading the input, with ``sh * sw`` times fewer multiplications."""
+    (sh, sw), (ph, pw), (ho, wo) = stride, padding, out_hw
+    n, _, h, wd = cast("tuple[int, int, int, int]", x.shape)
+    o, _, kh, kw = cast("tuple[int, int, int, int]", wt.shape)
+    # phase (qh, qw), row m, column j is output (m * sh + qh - ph, j * sw + qw - pw)
+    mh, mw = -(-(ph + ho) // sh), -(-(pw + wo) // sw)
+    rows = []
+    for qh in range(sh):
+        cols = []
+        for qw in range(sw):
+            sub = wt[:, :, qh::sh, qw::sw]
+            kqh, kqw = -(-(kh - qh) // sh), -(-(kw - qw) // sw)
+            if kqh < 1 or kqw < 1:  # (a kernel smaller than the stride: no tap here)
+                cols.append(zeros((n, o, mh, mw), dtype=x.dtype, device=x.device))
+                continue
+            # y[m] = sum_j x[m - j] * sub[j]: a full correlation with the flipped sub-kernel
+            full = (kqh - 1, kqh - 1 + max(mh - (h + kqh - 1), 0))
+            full_w = (kqw - 1, kqw - 1 + max(mw - (wd + kqw - 1), 0))
+            xp = _pad_hw(x, *full, *full_w) if max(*full, *full_w) else x
+            y = conv2d(xp, flip(sub, axis=(2, 3)), None, 1, 0, 1, groups)
+            cols.append(y[:, :, :mh, :mw])
+        rows.append(stack(cols, axis=4))  # N, C, Mh, Mw, sw
+    out = reshape(stack(rows, axis=3), (n, o, mh * sh, mw * sw))  # N, C, Mh, sh, Mw, sw
+    return out[:, :, ph : ph + ho, pw : pw + wo]
 
 
 def _spread(x: Tensor, axis: int, stride: int, start: int, stop: int) -> Tensor:
