@@ -236,6 +236,7 @@ from ._pytorch import (
 )
 from ._random import (
     Generator,
+    are_deterministic_algorithms_enabled,
     bernoulli,
     default_generator,
     initial_seed,
@@ -250,6 +251,7 @@ from ._random import (
     randn_like,
     randperm,
     seed,
+    use_deterministic_algorithms,
 )
 from ._shapes import Size, broadcast_shapes
 from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
@@ -350,6 +352,7 @@ __all__ = [
     "amin",
     "any",
     "arange",
+    "are_deterministic_algorithms_enabled",
     "argmax",
     "argmin",
     "argsort",
@@ -596,6 +599,7 @@ __all__ = [
     "unsqueeze",
     "unstack",
     "use_backend",
+    "use_deterministic_algorithms",
     "var",
     "vecdot",
     "vstack",

@@ -30,6 +30,7 @@ from .backends import _counter_rng, _host
 
 __all__ = [
     "Generator",
+    "are_deterministic_algorithms_enabled",
     "bernoulli",
     "default_generator",
     "initial_seed",
@@ -44,6 +45,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "seed",
+    "use_deterministic_algorithms",
 ]
 
 if TYPE_CHECKING:
@@ -170,6 +172,47 @@ def initial_seed() -> int:
     7
     """
     return default_generator.initial_seed()
+
+
+_deterministic = [False]  # (a list: the module's one mutable setting, no `global`)
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Ask for deterministic algorithms, as ``torch.use_deterministic_algorithms`` (PyTorch's
+    tutorials call it for reproducible results).
+
+    polytensor's random numbers come from one counter-based stream, so a seed gives the same
+    numbers on every run and backend, and its operations on the CPU backends have no
+    nondeterministic variants to switch off: the setting is recorded (and reported by
+    ``are_deterministic_algorithms_enabled()``) and changes nothing else.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.use_deterministic_algorithms(True)
+    >>> pt.are_deterministic_algorithms_enabled()
+    True
+    >>> pt.use_deterministic_algorithms(False)
+    """
+    for name, v in (("mode", mode), ("warn_only", warn_only)):
+        if not isinstance(v, bool):
+            raise TypeError(
+                f"use_deterministic_algorithms() expects {name} to be a bool; got "
+                f"{type(v).__name__}"
+            )
+    _deterministic[0] = mode
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` is in effect.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.are_deterministic_algorithms_enabled()
+    False
+    """
+    return _deterministic[0]
 
 
 def _draw(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import functional, init, utils
+from ._more_layers import ConvTranspose1d, ConvTranspose2d, Dropout2d, PReLU, Unflatten
 from .attention import (
     MultiheadAttention,
     Transformer,
@@ -97,9 +98,12 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "GRUCell",
@@ -127,6 +131,7 @@ __all__ = [
     "ModuleList",
     "MultiheadAttention",
     "NLLLoss",
+    "PReLU",
     "Parameter",
     "ParameterDict",
     "ParameterList",
@@ -149,6 +154,7 @@ __all__ = [
     "TransformerDecoderLayer",
     "TransformerEncoder",
     "TransformerEncoderLayer",
+    "Unflatten",
     "UninitializedParameter",
     "functional",
     "init",

@@ -16,13 +16,9 @@ _NONE = ""
 _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
         "Conv3d": _NONE,
-        "ConvTranspose2d": _NONE,
         "CosineEmbeddingLoss": _NONE,
-        "Dropout2d": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
-        "PReLU": _NONE,
         "Softmax2d": "nn.Softmax(dim=-3)",
-        "Unflatten": "x.reshape(...)",
     },
     "polytensor.nn.functional": {
         "fold": _NONE,

@@ -51,9 +51,12 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "elu",
     "embedding",
     "gelu",
@@ -73,6 +76,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "prelu",
     "relu",
     "relu6",
     "scaled_dot_product_attention",
@@ -1812,6 +1816,8 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 # -- more losses, and names PyTorch has that polytensor does not ----------------------------------
 # Defined in their own module (it imports the helpers above, hence the late import).
+from ._channelwise import dropout2d, prelu  # noqa: E402
+from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._losses import (  # noqa: E402
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

@@ -12,7 +12,9 @@ fixed); ``tutorials.py`` the programs of PyTorch's beginner tutorials, written f
 ``dataloading.py`` programs that load their data with ``torch.utils.data`` (d2l's concise linear
 regression, PyTorch's Quickstart); ``recurrent.py`` programs with recurrent layers (the LSTM
 part-of-speech tagger of PyTorch's sequence-models tutorial); ``transformer.py`` programs with
-attention layers (the ``TransformerModel`` of PyTorch's language-modeling tutorial).
+attention layers (the ``TransformerModel`` of PyTorch's language-modeling tutorial); ``gan.py``
+PyTorch's DCGAN tutorial (transposed convolutions, a generator and a discriminator trained
+against each other).
 """
 
 from __future__ import annotations
@@ -75,4 +77,4 @@ def rng(seed: int = 2024) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-from . import d2l, dataloading, recurrent, seeds, transformer, tutorials  # noqa: E402,F401  (registers the programs)
+from . import d2l, dataloading, gan, recurrent, seeds, transformer, tutorials  # noqa: E402,F401  (registers the programs)

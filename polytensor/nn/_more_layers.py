@@ -1,0 +1,347 @@
+"""Transposed convolutions, channel-wise dropout, PReLU and Unflatten, as PyTorch's layers.
+
+``polytensor.nn`` exports these; they live apart from ``modules.py`` to keep that module short.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .._ops.creation import empty
+from .._ops.manipulation import reshape
+from .._tensor import Tensor
+from . import functional as F
+from . import init
+from ._errors import LayerArgumentError
+from .module import Module
+from .modules import Dropout
+from .parameter import Parameter
+
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "Dropout2d", "PReLU", "Unflatten"]
+
+
+class _ConvTransposeNd(Module):
+    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: arguments, parameters, their
+    initialisation, ``output_size=`` and the repr."""
+
+    _dims = 2
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        where_ = type(self).__name__
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise (ValueError if isinstance(v, int) else TypeError)(
+                    f"{where_}(): {name} must be a positive int; got {v!r}"
+                )
+        if isinstance(groups, bool) or not isinstance(groups, int):
+            raise TypeError(f"{where_}(): groups must be an int; got {groups!r}")
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{where_}(): in_channels ({in_channels}) and out_channels ({out_channels}) "
+                f"must be divisible by groups ({groups}), a positive int"
+            )
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'{where_}(): only "zeros" padding mode is supported for {where_}; got '
+                f"padding_mode={padding_mode!r}"
+            )
+        if isinstance(padding, str):
+            # Note: PyTorch takes a string here and fails in forward(); refused at once.
+            raise TypeError(
+                f"{where_}(): padding={padding!r} is not supported for transposed "
+                f"convolutions; give an int or a tuple of ints"
+            )
+
+        def tuple_of(v: Any, name: str) -> tuple[int, ...]:
+            if self._dims == 1:
+                return (F._single(v, name, where_),)
+            return F._pair(v, name, where_)
+
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = tuple_of(kernel_size, "kernel_size")
+        self.stride = tuple_of(stride, "stride")
+        self.padding = tuple_of(padding, "padding")
+        self.dilation = tuple_of(dilation, "dilation")
+        self.output_padding = tuple_of(output_padding, "output_padding")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.transposed = True
+        # (C_in, C_out / groups, *kernel): the weight of the conv this one transposes
+        shape = (in_channels, out_channels // groups, *self.kernel_size)
+        self.weight = Parameter(empty(shape, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty((out_channels,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default initialisation: ``kaiming_uniform_(a=
+        sqrt(5))``, and the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), where fan_in is
+        PyTorch's for this weight: (out_channels / groups) * the kernel's size."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = (self.out_channels // self.groups) * math.prod(self.kernel_size)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
+        """``output_padding``, or the one that gives ``output_size`` (PyTorch's rule: sizes of
+        the spatial dimensions, optionally after those of the batch and channels)."""
+        if output_size is None:
+            return self.output_padding
+        dims, where_ = self._dims, type(self).__name__
+        non_spatial = 2 if input.ndim == dims + 2 else 1
+        sizes = list(output_size)
+        if len(sizes) == non_spatial + dims:
+            sizes = sizes[non_spatial:]
+        if len(sizes) != dims:
+            raise ValueError(
+                f"{where_}: for {input.ndim}D input, output_size must have {dims} or "
+                f"{non_spatial + dims} elements (got {len(sizes)})"
+            )
+        low = [
+            (int(input.shape[non_spatial + d]) - 1) * self.stride[d]  # type: ignore[arg-type]
+            - 2 * self.padding[d]
+            + self.dilation[d] * (self.kernel_size[d] - 1)
+            + 1
+            for d in range(dims)
+        ]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride, strict=True)]
+        for size, lo, hi in zip(sizes, low, high, strict=True):
+            if not lo <= size <= hi:
+                raise ValueError(
+                    f"{where_}: requested an output size of {sizes}, but valid sizes range "
+                    f"from {low} to {high} (for an input of {tuple(input.shape[non_spatial:])})"
+                )
+        return tuple(size - lo for size, lo in zip(sizes, low, strict=True))
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        zeros, ones = (0,) * self._dims, (1,) * self._dims
+        if self.padding != zeros:
+            s += f", padding={self.padding}"
+        if self.dilation != ones:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over (N, C, H, W) inputs, as ``torch.nn.ConvTranspose2d``
+    (the gradient of a ``Conv2d`` with respect to its input; DCGAN's generator upsamples with
+    it).
+
+    Weights have shape (in_channels, out_channels / groups, kH, kW) and PyTorch's default
+    initialisation. ``forward(input, output_size=None)``: ``output_size`` picks among the sizes
+    a stride greater than 1 makes possible. Only ``padding_mode='zeros'`` is supported.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> up = nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1, bias=False)
+    >>> up(pt.ones((2, 8, 5, 5))).shape
+    (2, 4, 10, 10)
+    >>> up
+    ConvTranspose2d(8, 4, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)
+    >>> nn.ConvTranspose2d(8, 4, 3, stride=2)(pt.ones((8, 5, 5)), output_size=(12, 12)).shape
+    (4, 12, 12)
+    """
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        return F.conv_transpose2d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(input, output_size),
+            self.groups,
+            self.dilation,
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C, L) inputs, as ``torch.nn.ConvTranspose1d``.
+
+    Weights have shape (in_channels, out_channels / groups, k) and PyTorch's default
+    initialisation; ``forward(input, output_size=None)`` as ``ConvTranspose2d``'s.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> up = nn.ConvTranspose1d(4, 2, 3, stride=2)
+    >>> up(pt.ones((1, 4, 6))).shape
+    (1, 2, 13)
+    >>> up(pt.ones((1, 4, 6)), output_size=[14]).shape
+    (1, 2, 14)
+    >>> up
+    ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
+    """
+
+    _dims = 1
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        return F.conv_transpose1d(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(input, output_size),
+            self.groups,
+            self.dilation,
+        )
+
+
+class Dropout2d(Dropout):
+    """During training, zero whole channels of (N, C, H, W) inputs with probability ``p`` and
+    scale the others by ``1 / (1 - p)`` (``F.dropout2d``); the identity in evaluation mode.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = pt.manual_seed(0)
+    >>> drop = nn.Dropout2d(0.5)
+    >>> y = drop(pt.ones((4, 6, 2, 2)))
+    >>> sorted(set(y.flatten().tolist())), bool((y == y[:, :, :1, :1]).all())
+    ([0.0, 2.0], True)
+    >>> drop
+    Dropout2d(p=0.5, inplace=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class PReLU(Module):
+    """x where x > 0, else ``weight * x``, with a learned slope: one for all channels, or one
+    per channel (``num_parameters``, dimension 1 of the input), as ``torch.nn.PReLU``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> act = nn.PReLU()
+    >>> act(pt.asarray([-4.0, 2.0]))
+    tensor([-1.,  2.], backend='numpy', grad_fn=<WhereBackward>)
+    >>> act.weight.shape, nn.PReLU(3)
+    ((1,), PReLU(num_parameters=3))
+    """
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int):
+            raise TypeError(f"PReLU(): num_parameters must be an int; got {num_parameters!r}")
+        if num_parameters < 1:
+            raise ValueError(
+                f"PReLU(): num_parameters must be positive (1, or the number of channels); got "
+                f"{num_parameters}"
+            )
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(empty((num_parameters,), dtype=dtype, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set every slope back to ``init``."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size`` (one entry may be -1), the reverse of
+    ``Flatten``, as ``torch.nn.Unflatten`` (named dimensions are not supported).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.Unflatten(1, (2, -1))(pt.ones((4, 6))).shape
+    (4, 2, 3)
+    >>> nn.Unflatten(1, (2, 3))
+    Unflatten(dim=1, unflattened_size=(2, 3))
+    """
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(
+                f"Unflatten(): dim must be an int (named dimensions are not supported); got {dim!r}"
+            )
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                f"unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
+        for i, size in enumerate(unflattened_size):
+            if isinstance(size, bool) or not isinstance(size, int):
+                raise TypeError(
+                    f"unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(size).__name__} at pos {i}"
+                )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        if not -len(shape) <= self.dim < max(len(shape), 1):
+            raise IndexError(
+                f"Unflatten(): dimension out of range (expected to be in range of "
+                f"[{-len(shape)}, {len(shape) - 1}], but got {self.dim})"
+            )
+        d = self.dim % len(shape)
+        sizes = list(self.unflattened_size)
+        if sizes.count(-1) > 1:
+            raise LayerArgumentError(
+                f"Unflatten(): only one dimension can be inferred (-1); got {sizes}"
+            )
+        known = math.prod(s for s in sizes if s != -1)
+        n = shape[d]
+        if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+            raise LayerArgumentError(
+                f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {d} "
+                f"({n}) in the input tensor"
+            )
+        if -1 in sizes:
+            sizes[sizes.index(-1)] = n // known
+        return reshape(input, (*shape[:d], *sizes, *shape[d + 1 :]))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
