@@ -209,6 +209,7 @@ def are_deterministic_algorithms_enabled() -> bool:
     Examples
     --------
     >>> import polytensor as pt
+    >>> pt.use_deterministic_algorithms(False)
     >>> pt.are_deterministic_algorithms_enabled()
     False
     """
