@@ -130,49 +130,59 @@ def _gru_layer(
 class _LSTMLayer(Function):
     """``_lstm_layer(xg, h, c, w_hh, reverse)`` as one node: the output (L, N, H) and the
     final ``(h, c)``, from ``xg`` (L, N, 4H), the input's share of the gates (both biases
-    folded in)."""
+    folded in). ``keep`` (grad mode on at the call) keeps what backward needs."""
 
     @staticmethod
     def forward(
-        ctx: Any, xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, *, reverse: bool = False
+        ctx: Any,
+        xg: Tensor,
+        h: Tensor,
+        c: Tensor,
+        w_hh: Tensor,
+        *,
+        reverse: bool = False,
+        keep: bool = True,
     ) -> Any:
         n = cast(int, h.shape[-1])
+        keep = keep and True in ctx.needs_input_grad
+        h0, c0 = h, c
         # the gates i, f, g, o in one tanh a step: sigmoid(x) = tanh(x / 2) / 2 + 1 / 2, so the
         # columns of i, f and o are halved up front (exactly: a power of 2), in W_hh and xg
         scale = _gate_vector(w_hh, n, (0.5, 0.5, 1.0, 0.5))
         w_t = _transposed(w_hh * expand_dims(scale, axis=1))
         xgs = _steps(xg * scale)
         steps = len(xgs)
-        # per step, in time order: tanh of the (halved) gates, their sigmoids (i, f, o), the
-        # states it started from, tanh(c')
-        tanhs: list[Any] = [None] * steps
-        sigs: list[Any] = [None] * steps
+        # per step, in time order, what backward multiplies the gradients of h' and c' by (made
+        # here, while the step's arrays are in the cache), and the state it started from
+        to_c: list[Any] = [None] * steps
+        local: list[Any] = [None] * steps
+        fs: list[Any] = [None] * steps
         h_prev: list[Any] = [None] * steps
-        c_prev: list[Any] = [None] * steps
-        tcs: list[Any] = [None] * steps
         outs: list[Any] = [None] * steps
         for t in _order(steps, reverse):
-            h_prev[t], c_prev[t] = h, c
-            a = tanhs[t] = tanh(xgs[t] + matmul(h, w_t))
-            s = sigs[t] = a * 0.5 + 0.5
-            c = s[:, n : 2 * n] * c + s[:, :n] * a[:, 2 * n : 3 * n]
-            tc = tcs[t] = tanh(c)
-            h = outs[t] = s[:, 3 * n :] * tc
+            a = tanh(xgs[t] + matmul(h, w_t))
+            s = a * 0.5 + 0.5
+            i, f, g, o = s[:, :n], s[:, n : 2 * n], a[:, 2 * n : 3 * n], s[:, 3 * n :]
+            c2 = f * c + i * g
+            tc = tanh(c2)
+            outs[t] = o * tc
+            if keep:
+                # dL/dc = dL/dh' o (1 - tanh(c')^2) + dL/dc'; the gates' gradients are
+                # [dL/dc g i', dL/dc c f', dL/dc i g', dL/dh' tanh(c') o'] with g' = 1 - g^2 and
+                # s' = s (1 - s) = (1 - a^2) / 4 for the sigmoids (the 1/4 is backward's)
+                to_c[t] = o * (1 - tc * tc)
+                local[t] = concat([g, c, i, tc], axis=-1) * (1 - a * a)
+                fs[t], h_prev[t] = f, h
+            h, c = outs[t], c2
         ctx.reverse = reverse
         # (the steps' intermediates ride along as one tuple: nothing outside the node holds
         # them, so they need no in-place checks, and a backward releases them with the rest)
-        ctx.save_for_backward(
-            xg,
-            h_prev[-1 if reverse else 0],
-            c_prev[-1 if reverse else 0],
-            w_hh,
-            (tanhs, sigs, h_prev, c_prev, tcs),
-        )
+        ctx.save_for_backward(xg, h0, c0, w_hh, (to_c, local, fs, h_prev))
         return stack(outs, axis=0), h, c
 
     @staticmethod
     def backward(ctx: Any, g_out: Any, g_h: Any, g_c: Any) -> Any:
-        xg, h0, c0, w, kept = ctx.saved_tensors
+        xg, h0, c0, w, (to_c, local, fs, h_prev) = ctx.saved_tensors
         reverse = ctx.reverse
         if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
@@ -182,8 +192,7 @@ class _LSTMLayer(Function):
                 (g_out, g_h, g_c),
             )
         rows, n = cast("tuple[int, int]", tuple(h0.shape))
-        tanhs, sigs, h_prev, c_prev, tcs = kept
-        steps = len(tcs)
+        steps = len(fs)
         outs = None if g_out is None else _steps(g_out)
         dg: list[Any] = [None] * steps
         gh, gc = g_h, g_c
@@ -191,19 +200,11 @@ class _LSTMLayer(Function):
             gh = _plus(None if outs is None else outs[t], gh)
             if gh is None:  # (only c_n has a gradient)
                 gh = zeros_like(h0)
-            a, s, tc = tanhs[t], sigs[t], tcs[t]
-            gct = _plus(gh * (s[:, 3 * n :] * (1 - tc * tc)), gc)
-            # the gates' gradients: gct g i', gct c f', gct i g', gh tanh(c') o', where
-            # s' = s (1 - s) = (1 - a^2) / 4 for the sigmoids s = a / 2 + 1 / 2 of the halved
-            # gates, g' = 1 - g^2 for g = a
+            gct = _plus(gh * to_c[t], gc)
             quarter = gct * 0.25
-            d = dg[t] = (
-                concat([quarter, quarter, gct, gh * 0.25], axis=-1)
-                * concat([a[:, 2 * n : 3 * n], c_prev[t], s[:, :n], tc], axis=-1)
-                * (1 - a * a)
-            )
+            d = dg[t] = concat([quarter, quarter, gct, gh * 0.25], axis=-1) * local[t]
             gh = matmul(d, w)
-            gc = gct * s[:, n : 2 * n]
+            gc = gct * fs[t]
         need_x, need_h, need_c, need_w = ctx.needs_input_grad
         dgs = stack(dg, axis=0)
         d_w = None
@@ -572,6 +573,7 @@ class RNNBase(Module):
         """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
         (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states."""
         directions = 2 if self.bidirectional else 1
+        keep = is_grad_enabled()  # (else no node is recorded: the layers keep nothing)
         initial = [_steps(s) for s in states]
         finals: list[list[Tensor]] = [[] for _ in states]
         for layer in range(self.num_layers):
@@ -589,7 +591,9 @@ class RNNBase(Module):
                     xg = F.linear(x, w_ih, b_ih)
                 h0 = [s[k] for s in initial]
                 if self.mode == "LSTM":  # (b_hh is None: folded into xg, or no biases)
-                    out, h, c = _LSTMLayer.apply(xg, h0[0], h0[1], w_hh, reverse=direction == 1)
+                    out, h, c = _LSTMLayer.apply(
+                        xg, h0[0], h0[1], w_hh, reverse=direction == 1, keep=keep
+                    )
                     last = [h, c]
                 elif self.mode == "GRU":
                     out, h = _GRULayer.apply(xg, h0[0], w_hh, b_hh, reverse=direction == 1)
