@@ -523,6 +523,43 @@ def _trained_loss(cls: str, **kwargs: Any) -> tuple[Any, Any]:
     return m, (out**2).sum() + h_n.sum()
 
 
+@needs_torch
+@pytest.mark.parametrize(
+    ("cls", "which"), [("GRU", 0), ("GRU", 1), ("LSTM", 0), ("LSTM", 1), ("LSTM", 2)]
+)
+def test_the_gradients_of_one_result_alone_match_torch(cls: str, which: int) -> None:
+    """Only the output, only h_n or only c_n reaches the loss: the layer nodes get undefined
+    gradients for their other results."""
+    torch.manual_seed(0)
+    kwargs = {"num_layers": 2, "bidirectional": True}
+    tm = getattr(torch.nn, cls)(H_IN, H, **kwargs, dtype=torch.float64)
+    pm = getattr(nn, cls)(H_IN, H, **kwargs, dtype=pt.float64)
+    _copy_weights(tm, pm)
+    x = np.random.default_rng(5).standard_normal((L, N, H_IN))
+    tx, px = torch.tensor(x, requires_grad=True), pt.tensor(x, requires_grad=True)
+    (_flat(tm(tx))[which] ** 2).sum().backward()
+    (_flat(pm(px))[which] ** 2).sum().backward()
+    np.testing.assert_allclose(_host(px.grad), _torch_host(tx.grad), **TOL["float64"])
+    t_params = dict(tm.named_parameters())
+    for name, p in pm.named_parameters():
+        np.testing.assert_allclose(
+            _host(p.grad), _torch_host(t_params[name].grad), **TOL["float64"], err_msg=name
+        )
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM"])
+def test_no_grad_gives_the_same_results_and_records_nothing(cls: str) -> None:
+    pt.manual_seed(0)
+    m = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True)
+    x = pt.randn(5, 2, 3)
+    want = _flat(m(x))
+    with pt.no_grad():
+        got = _flat(m(x))
+    for g, w in zip(got, want, strict=True):
+        assert g.grad_fn is None
+        np.testing.assert_array_equal(_host(g), _host(w))
+
+
 @pytest.mark.parametrize("cls", ["GRU", "LSTM"])
 def test_backward_twice_with_retain_graph_doubles_the_gradients(cls: str) -> None:
     m, loss = _trained_loss(cls)
