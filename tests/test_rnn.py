@@ -588,6 +588,16 @@ def test_a_layer_node_lets_go_of_what_it_kept_after_backward(cls: str) -> None:
 
 
 @pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+@pytest.mark.parametrize("name", ["weight_ih_l1", "weight_hh_l1_reverse"])
+def test_a_weight_changed_in_place_before_backward_is_refused(cls: str, name: str) -> None:
+    m, loss = _trained_loss(cls)
+    with pt.no_grad():
+        getattr(m, name).mul_(1.5)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
 def test_an_initial_state_changed_in_place_before_backward_is_refused(cls: str) -> None:
     m = getattr(nn, cls)(3, 4)
     h0 = pt.zeros(1, 2, 4, requires_grad=True)

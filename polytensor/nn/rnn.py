@@ -90,8 +90,9 @@ def _gru_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tenso
 # product of two (35, 32, 512) float32 arrays takes ~180 us, 35 of (32, 512) ~70 us), then takes
 # W_hh's gradient as one product of the stacked gate gradients with the stacked previous states, and
 # returns those gate gradients stacked as the gradient of ``xg`` (which F.linear carries back
-# through W_ih). Under create_graph the backward differentiates the op-by-op steps instead,
-# recorded.
+# through W_ih; the LSTM's node takes the input's product with W_ih in too, as it halves W_ih's rows
+# of i, f and o, and takes W_ih's and the input's gradients in one product each). Under create_graph
+# the backward differentiates the op-by-op steps instead, recorded.
 
 
 def _order(steps: int, reverse: bool) -> range:
@@ -104,10 +105,18 @@ def _plus(a: Any, b: Any) -> Any:
 
 
 def _lstm_layer(
-    xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, reverse: bool = False
+    x: Tensor,
+    w_ih: Tensor,
+    b: Tensor | None,
+    h: Tensor,
+    c: Tensor,
+    w_hh: Tensor,
+    reverse: bool = False,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """``_LSTMLayer``'s results, op by op (what its backward differentiates under create_graph)."""
-    xgs = _steps(xg)
+    rows = cast(int, h.shape[0])
+    xg = F.linear(x, w_ih, b)
+    xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, cast(int, w_ih.shape[0]))))
     outs: list[Any] = [None] * len(xgs)
     for t in _order(len(xgs), reverse):
         h, c = _lstm_step(xgs[t], h, c, w_hh, None)
@@ -128,14 +137,19 @@ def _gru_layer(
 
 
 class _LSTMLayer(Function):
-    """``_lstm_layer(xg, h, c, w_hh, reverse)`` as one node: the output (L, N, H) and the
-    final ``(h, c)``, from ``xg`` (L, N, 4H), the input's share of the gates (both biases
-    folded in). ``keep`` (grad mode on at the call) keeps what backward needs."""
+    """``_lstm_layer(x, w_ih, b, h, c, w_hh, reverse)`` as one node: the output (L, N, H) and
+    the final ``(h, c)``, from the input ``x`` (L * N, H_in), ``b`` both biases added (or
+    None). ``keep`` (grad mode on at the call) keeps what backward needs."""
+
+    # b's value is not read by the first-order backward (b_ih + b_hh, made for this node)
+    _unread_inputs = (2,)
 
     @staticmethod
     def forward(
         ctx: Any,
-        xg: Tensor,
+        x: Tensor,
+        w_ih: Tensor,
+        b: Tensor | None,
         h: Tensor,
         c: Tensor,
         w_hh: Tensor,
@@ -143,14 +157,18 @@ class _LSTMLayer(Function):
         reverse: bool = False,
         keep: bool = True,
     ) -> Any:
-        n = cast(int, h.shape[-1])
+        rows, n = cast("tuple[int, int]", tuple(h.shape))
         keep = keep and True in ctx.needs_input_grad
         h0, c0 = h, c
         # the gates i, f, g, o in one tanh a step: sigmoid(x) = tanh(x / 2) / 2 + 1 / 2, so the
-        # columns of i, f and o are halved up front (exactly: a power of 2), in W_hh and xg
+        # rows of i, f and o are halved up front (exactly: a power of 2) in the weights and b
         scale = _gate_vector(w_hh, n, (0.5, 0.5, 1.0, 0.5))
-        w_t = _transposed(w_hh * expand_dims(scale, axis=1))
-        xgs = _steps(xg * scale)
+        column = expand_dims(scale, axis=1)
+        xg = matmul(x, _transposed(w_ih * column))
+        if b is not None:
+            xg = xg + b * scale
+        w_t = _transposed(w_hh * column)
+        xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, 4 * n)))
         steps = len(xgs)
         # per step, in time order, what backward multiplies the gradients of h' and c' by (made
         # here, while the step's arrays are in the cache), and the state it started from
@@ -177,18 +195,18 @@ class _LSTMLayer(Function):
         ctx.reverse = reverse
         # (the steps' intermediates ride along as one tuple: nothing outside the node holds
         # them, so they need no in-place checks, and a backward releases them with the rest)
-        ctx.save_for_backward(xg, h0, c0, w_hh, (to_c, local, fs, h_prev))
+        ctx.save_for_backward(x, w_ih, b, h0, c0, w_hh, (to_c, local, fs, h_prev))
         return stack(outs, axis=0), h, c
 
     @staticmethod
     def backward(ctx: Any, g_out: Any, g_h: Any, g_c: Any) -> Any:
-        xg, h0, c0, w, (to_c, local, fs, h_prev) = ctx.saved_tensors
+        x, w_ih, b, h0, c0, w, (to_c, local, fs, h_prev) = ctx.saved_tensors
         reverse = ctx.reverse
         if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
                 ctx,
-                lambda x_, h_, c_, w_: _lstm_layer(x_, h_, c_, w_, reverse),
-                (xg, h0, c0, w),
+                lambda x_, wi_, b_, h_, c_, w_: _lstm_layer(x_, wi_, b_, h_, c_, w_, reverse),
+                (x, w_ih, b, h0, c0, w),
                 (g_out, g_h, g_c),
             )
         rows, n = cast("tuple[int, int]", tuple(h0.shape))
@@ -205,15 +223,20 @@ class _LSTMLayer(Function):
             d = dg[t] = concat([quarter, quarter, gct, gh * 0.25], axis=-1) * local[t]
             gh = matmul(d, w)
             gc = gct * fs[t]
-        need_x, need_h, need_c, need_w = ctx.needs_input_grad
-        dgs = stack(dg, axis=0)
+        need_x, need_w_ih, need_b, need_h, need_c, need_w = ctx.needs_input_grad
+        # the gates' gradients, (L * N, 4H): W_ih's, W_hh's and b's in one product or sum each
+        dgs = reshape(stack(dg, axis=0), (steps * rows, 4 * n))
         d_w = None
-        if need_w:  # (one product for the whole sequence)
-            d_w = matmul(
-                permute_dims(reshape(dgs, (steps * rows, 4 * n)), (1, 0)),
-                reshape(stack(h_prev, axis=0), (steps * rows, n)),
-            )
-        return dgs if need_x else None, gh if need_h else None, gc if need_c else None, d_w
+        if need_w:
+            d_w = matmul(permute_dims(dgs, (1, 0)), reshape(stack(h_prev, axis=0), (-1, n)))
+        return (
+            matmul(dgs, w_ih) if need_x else None,
+            matmul(permute_dims(dgs, (1, 0)), x) if need_w_ih else None,
+            _sum(dgs, axis=0) if need_b else None,
+            gh if need_h else None,
+            gc if need_c else None,
+            d_w,
+        )
 
 
 class _GRULayer(Function):
@@ -588,19 +611,23 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
                 b_ih = getattr(self, names[2]) if self.bias else None
                 b_hh = getattr(self, names[3]) if self.bias else None
+                h0 = [s[k] for s in initial]
+                if self.mode == "LSTM":  # (both biases are added to every step's gates: once)
+                    b = None if b_ih is None or b_hh is None else b_ih + b_hh
+                    out, h, c = _LSTMLayer.apply(
+                        flat, w_ih, b, h0[0], h0[1], w_hh, reverse=direction == 1, keep=keep
+                    )
+                    finals[0].append(h)
+                    finals[1].append(c)
+                    outs.append(out)
+                    continue
                 if b_hh is not None and b_ih is not None and self.mode != "GRU":
                     # both biases are added to every step's gates: add them once, up front
                     xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
                 else:
                     xg = F.linear(flat, w_ih, b_ih)
                 xg = reshape(xg, (steps, rows, w_ih.shape[0]))
-                h0 = [s[k] for s in initial]
-                if self.mode == "LSTM":  # (b_hh is None: folded into xg, or no biases)
-                    out, h, c = _LSTMLayer.apply(
-                        xg, h0[0], h0[1], w_hh, reverse=direction == 1, keep=keep
-                    )
-                    last = [h, c]
-                elif self.mode == "GRU":
+                if self.mode == "GRU":
                     out, h = _GRULayer.apply(xg, h0[0], w_hh, b_hh, reverse=direction == 1)
                     last = [h]
                 else:
