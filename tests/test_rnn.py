@@ -10,6 +10,8 @@ the reference: those tests skip where it is not installed.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 import numpy as np
@@ -495,14 +497,117 @@ def test_packed_sequences_are_refused_with_a_hint() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "node"), [("GRU", "_GRUStepBackward"), ("LSTM", "_LSTMStepBackward")]
+    ("cls", "node"), [("GRU", "_GRULayerBackward"), ("LSTM", "_LSTMLayerBackward")]
 )
-def test_each_step_of_a_sequence_layer_is_one_node(cls: str, node: str) -> None:
-    """The layers record a time step as one node (forward unrecorded, backward written out);
-    the comparisons with torch above check its values, gradients and second derivatives."""
+def test_each_layer_and_direction_of_a_sequence_layer_is_one_node(cls: str, node: str) -> None:
+    """The layers record a layer in one direction as one node over the whole sequence (forward
+    unrecorded, backward written out), as cuDNN; the comparisons with torch above check its
+    values, gradients and second derivatives."""
+    m = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True)
+    out = m(pt.ones(5, 2, 3))[0]
+    seen: dict[int, Any] = {}
+    todo = [out.grad_fn]
+    while todo:
+        f = todo.pop()
+        if f is not None and id(f) not in seen:
+            seen[id(f)] = f
+            todo.extend(g for g, _ in f.next_functions)
+    assert sorted(f.name() for f in seen.values()).count(node) == 4
+
+
+def _trained_loss(cls: str, **kwargs: Any) -> tuple[Any, Any]:
+    pt.manual_seed(0)
+    m = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True, **kwargs)
+    out, state = m(pt.randn(5, 2, 3))
+    h_n = state[0] if cls == "LSTM" else state
+    return m, (out**2).sum() + h_n.sum()
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    ("cls", "which"), [("GRU", 0), ("GRU", 1), ("LSTM", 0), ("LSTM", 1), ("LSTM", 2)]
+)
+def test_the_gradients_of_one_result_alone_match_torch(cls: str, which: int) -> None:
+    """Only the output, only h_n or only c_n reaches the loss: the layer nodes get undefined
+    gradients for their other results."""
+    torch.manual_seed(0)
+    kwargs = {"num_layers": 2, "bidirectional": True}
+    tm = getattr(torch.nn, cls)(H_IN, H, **kwargs, dtype=torch.float64)
+    pm = getattr(nn, cls)(H_IN, H, **kwargs, dtype=pt.float64)
+    _copy_weights(tm, pm)
+    x = np.random.default_rng(5).standard_normal((L, N, H_IN))
+    tx, px = torch.tensor(x, requires_grad=True), pt.tensor(x, requires_grad=True)
+    (_flat(tm(tx))[which] ** 2).sum().backward()
+    (_flat(pm(px))[which] ** 2).sum().backward()
+    np.testing.assert_allclose(_host(px.grad), _torch_host(tx.grad), **TOL["float64"])
+    t_params = dict(tm.named_parameters())
+    for name, p in pm.named_parameters():
+        np.testing.assert_allclose(
+            _host(p.grad), _torch_host(t_params[name].grad), **TOL["float64"], err_msg=name
+        )
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM"])
+def test_no_grad_gives_the_same_results_and_records_nothing(cls: str) -> None:
+    pt.manual_seed(0)
+    m = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True)
+    x = pt.randn(5, 2, 3)
+    want = _flat(m(x))
+    with pt.no_grad():
+        got = _flat(m(x))
+    for g, w in zip(got, want, strict=True):
+        assert g.grad_fn is None
+        np.testing.assert_array_equal(_host(g), _host(w))
+
+
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+def test_backward_twice_with_retain_graph_doubles_the_gradients(cls: str) -> None:
+    m, loss = _trained_loss(cls)
+    loss.backward(retain_graph=True)
+    once = {n: _host(p.grad).copy() for n, p in m.named_parameters()}
+    loss.backward()
+    for n, p in m.named_parameters():
+        np.testing.assert_allclose(_host(p.grad), 2 * once[n], rtol=1e-6, err_msg=n)
+    with pytest.raises(RuntimeError, match=r"released|freed"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+def test_a_layer_node_lets_go_of_what_it_kept_after_backward(cls: str) -> None:
+    """Without retain_graph, the node's saved tensors and its steps' intermediates go with
+    the backward that went through it (as PyTorch frees them)."""
     m = getattr(nn, cls)(3, 4)
     out = m(pt.ones(5, 2, 3))[0]
-    assert [f.name() for f, _ in out.grad_fn.next_functions] == [node] * 5
+    ctx = out.grad_fn.op.ctx
+    step = weakref.ref(ctx.saved_tensors[-1][0][0])  # (the first step's first intermediate)
+    out.sum().backward()
+    gc.collect()
+    assert step() is None
+    with pytest.raises(RuntimeError, match="released"):
+        _ = ctx.saved_tensors
+
+
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+@pytest.mark.parametrize("name", ["weight_ih_l1", "weight_hh_l1_reverse"])
+def test_a_weight_changed_in_place_before_backward_is_refused(cls: str, name: str) -> None:
+    m, loss = _trained_loss(cls)
+    with pt.no_grad():
+        getattr(m, name).mul_(1.5)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("cls", ["GRU", "LSTM"])
+def test_an_initial_state_changed_in_place_before_backward_is_refused(cls: str) -> None:
+    m = getattr(nn, cls)(3, 4)
+    h0 = pt.zeros(1, 2, 4, requires_grad=True)
+    hx: Any = h0 * 1
+    hx_arg = (hx, pt.zeros(1, 2, 4)) if cls == "LSTM" else hx
+    loss = (m(pt.ones(5, 2, 3), hx_arg)[0] ** 2).sum()
+    with pt.no_grad():
+        hx.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
 
 
 def test_a_gru_bias_changed_in_place_before_backward_is_allowed_as_torch() -> None:

@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
-from .._ops.creation import empty, zeros, zeros_like
+from .._ops.creation import empty, full_like, zeros, zeros_like
 from .._ops.elementwise import relu, tanh
 from .._ops.linear_algebra import _matmul_nt, matmul
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, squeeze, stack, unstack
@@ -81,100 +81,256 @@ def _gru_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tenso
     return new + z * (h - new)  # (1 - z) * n + z * h, as PyTorch computes it
 
 
-# -- one time step as one graph node ------------------------------------------------------------
-# A step is ~13 recorded ops (LSTM) or ~16 (GRU), each a node the backward engine visits. The
-# sequence layers take each step as one node instead: its forward runs the same ops unrecorded
-# and keeps the gates, its backward is the step's gradients written out (what the ops' rules
-# give, in a few products). Under create_graph the backward differentiates the op-by-op step
-# instead, recorded, so the gradients can be differentiated again.
+# -- a whole layer (one direction) as one graph node ---------------------------------------------
+# A step as a node still cost ~30 element-wise calls a step and a weight-gradient product a step.
+# The sequence layers take a layer in one direction as one node instead, as cuDNN does: its forward
+# loops over the steps unrecorded and keeps each step's gates and states; its backward loops back
+# over the steps for the gates' gradients and the recurrent gradient (~15 calls a step on (N, H) and
+# (N, G * H) arrays: per step, not over the stacked sequence, whose arrays outgrow the cache: one
+# product of two (35, 32, 512) float32 arrays takes ~180 us, 35 of (32, 512) ~70 us), then takes
+# W_hh's gradient as one product of the stacked gate gradients with the stacked previous states, and
+# returns those gate gradients stacked as the gradient of ``xg`` (which F.linear carries back
+# through W_ih; the LSTM's node takes the input's product with W_ih in too, as it halves W_ih's rows
+# of i, f and o, and takes W_ih's and the input's gradients in one product each). Under create_graph
+# the backward differentiates the op-by-op steps instead, recorded.
 
 
-class _LSTMStep(Function):
-    """``_lstm_step(xg, h, c, w_hh, None)`` as one node: ``(h', c')``."""
+def _order(steps: int, reverse: bool) -> range:
+    return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def _plus(a: Any, b: Any) -> Any:
+    """``a + b`` where either may be None (an undefined gradient)."""
+    return b if a is None else a if b is None else a + b
+
+
+def _lstm_layer(
+    x: Tensor,
+    w_ih: Tensor,
+    b: Tensor | None,
+    h: Tensor,
+    c: Tensor,
+    w_hh: Tensor,
+    reverse: bool = False,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """``_LSTMLayer``'s results, op by op (what its backward differentiates under create_graph)."""
+    rows = cast(int, h.shape[0])
+    xg = F.linear(x, w_ih, b)
+    xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, cast(int, w_ih.shape[0]))))
+    outs: list[Any] = [None] * len(xgs)
+    for t in _order(len(xgs), reverse):
+        h, c = _lstm_step(xgs[t], h, c, w_hh, None)
+        outs[t] = h
+    return stack(outs, axis=0), h, c
+
+
+def _gru_layer(
+    xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, reverse: bool = False
+) -> tuple[Tensor, Tensor]:
+    """``_GRULayer``'s results, op by op (what its backward differentiates under create_graph)."""
+    xgs = _steps(xg)
+    outs: list[Any] = [None] * len(xgs)
+    for t in _order(len(xgs), reverse):
+        h = _gru_step(xgs[t], h, w_hh, b_hh)
+        outs[t] = h
+    return stack(outs, axis=0), h
+
+
+class _LSTMLayer(Function):
+    """``_lstm_layer(x, w_ih, b, h, c, w_hh, reverse)`` as one node: the output (L, N, H) and
+    the final ``(h, c)``, from the input ``x`` (L * N, H_in), ``b`` both biases added (or
+    None). ``keep`` (grad mode on at the call) keeps what backward needs."""
+
+    # b's value is not read by the first-order backward (b_ih + b_hh, made for this node)
+    _unread_inputs = (2,)
 
     @staticmethod
-    def forward(ctx: Any, xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor) -> Any:
-        gates = xg + _matmul_nt(h, w_hh)
-        n = cast(int, h.shape[-1])
-        si = expit(gates[:, :n])
-        sf = expit(gates[:, n : 2 * n])
-        tg = tanh(gates[:, 2 * n : 3 * n])
-        so = expit(gates[:, 3 * n :])
-        c2 = sf * c + si * tg
-        tc = tanh(c2)
-        ctx.save_for_backward(xg, h, c, w_hh, si, sf, tg, so, tc)
-        return so * tc, c2
+    def forward(
+        ctx: Any,
+        x: Tensor,
+        w_ih: Tensor,
+        b: Tensor | None,
+        h: Tensor,
+        c: Tensor,
+        w_hh: Tensor,
+        *,
+        reverse: bool = False,
+        keep: bool = True,
+    ) -> Any:
+        rows, n = cast("tuple[int, int]", tuple(h.shape))
+        keep = keep and True in ctx.needs_input_grad
+        h0, c0 = h, c
+        # the gates i, f, g, o in one tanh a step: sigmoid(x) = tanh(x / 2) / 2 + 1 / 2, so the
+        # rows of i, f and o are halved up front (exactly: a power of 2) in the weights and b
+        scale = _gate_vector(w_hh, n, (0.5, 0.5, 1.0, 0.5))
+        column = expand_dims(scale, axis=1)
+        xg = matmul(x, _transposed(w_ih * column))
+        if b is not None:
+            xg = xg + b * scale
+        w_t = _transposed(w_hh * column)
+        xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, 4 * n)))
+        steps = len(xgs)
+        # per step, in time order, what backward multiplies the gradients of h' and c' by (made
+        # here, while the step's arrays are in the cache), and the state it started from
+        to_c: list[Any] = [None] * steps
+        local: list[Any] = [None] * steps
+        fs: list[Any] = [None] * steps
+        h_prev: list[Any] = [None] * steps
+        outs: list[Any] = [None] * steps
+        for t in _order(steps, reverse):
+            a = tanh(xgs[t] + matmul(h, w_t))
+            s = a * 0.5 + 0.5
+            i, f, g, o = s[:, :n], s[:, n : 2 * n], a[:, 2 * n : 3 * n], s[:, 3 * n :]
+            c2 = f * c + i * g
+            tc = tanh(c2)
+            outs[t] = o * tc
+            if keep:
+                # dL/dc = dL/dh' o (1 - tanh(c')^2) + dL/dc'; the gates' gradients are
+                # [dL/dc g i', dL/dc c f', dL/dc i g', dL/dh' tanh(c') o'] with g' = 1 - g^2 and
+                # s' = s (1 - s) = (1 - a^2) / 4 for the sigmoids (the 1/4 is backward's)
+                to_c[t] = o * (1 - tc * tc)
+                local[t] = concat([g, c, i, tc], axis=-1) * (1 - a * a)
+                fs[t], h_prev[t] = f, h
+            h, c = outs[t], c2
+        ctx.reverse = reverse
+        # (the steps' intermediates ride along as one tuple: nothing outside the node holds
+        # them, so they need no in-place checks, and a backward releases them with the rest)
+        ctx.save_for_backward(x, w_ih, b, h0, c0, w_hh, (to_c, local, fs, h_prev))
+        return stack(outs, axis=0), h, c
 
     @staticmethod
-    def backward(ctx: Any, gh: Any, gc: Any) -> Any:
-        xg, h, c, w, si, sf, tg, so, tc = ctx.saved_tensors
-        if is_grad_enabled():  # create_graph: the op-by-op step's gradients, recorded
+    def backward(ctx: Any, g_out: Any, g_h: Any, g_c: Any) -> Any:
+        x, w_ih, b, h0, c0, w, (to_c, local, fs, h_prev) = ctx.saved_tensors
+        reverse = ctx.reverse
+        if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
                 ctx,
-                lambda x_, h_, c_, w_: _lstm_step(x_, h_, c_, w_, None),
-                (xg, h, c, w),
-                (gh, gc),
+                lambda x_, wi_, b_, h_, c_, w_: _lstm_layer(x_, wi_, b_, h_, c_, w_, reverse),
+                (x, w_ih, b, h0, c0, w),
+                (g_out, g_h, g_c),
             )
-        if gh is None:
-            gh = zeros_like(tc)
-        gct = gh * so * (1 - tc * tc)
-        if gc is not None:
-            gct = gct + gc
-        d_i = gct * tg * si * (1 - si)
-        d_f = gct * c * sf * (1 - sf)
-        d_g = gct * si * (1 - tg * tg)
-        d_o = gh * tc * so * (1 - so)
-        dg = concat([d_i, d_f, d_g, d_o], axis=-1)
-        need_x, need_h, need_c, need_w = ctx.needs_input_grad
+        rows, n = cast("tuple[int, int]", tuple(h0.shape))
+        steps = len(fs)
+        outs = None if g_out is None else _steps(g_out)
+        dg: list[Any] = [None] * steps
+        gh, gc = g_h, g_c
+        for t in _order(steps, not reverse):
+            gh = _plus(None if outs is None else outs[t], gh)
+            if gh is None:  # (only c_n has a gradient)
+                gh = zeros_like(h0)
+            gct = _plus(gh * to_c[t], gc)
+            quarter = gct * 0.25
+            d = dg[t] = concat([quarter, quarter, gct, gh * 0.25], axis=-1) * local[t]
+            gh = matmul(d, w)
+            gc = gct * fs[t]
+        need_x, need_w_ih, need_b, need_h, need_c, need_w = ctx.needs_input_grad
+        # the gates' gradients, (L * N, 4H): W_ih's, W_hh's and b's in one product or sum each
+        dgs = reshape(stack(dg, axis=0), (steps * rows, 4 * n))
+        d_w = None
+        if need_w:
+            d_w = matmul(permute_dims(dgs, (1, 0)), reshape(stack(h_prev, axis=0), (-1, n)))
         return (
-            dg if need_x else None,
-            matmul(dg, w) if need_h else None,
-            gct * sf if need_c else None,
-            matmul(permute_dims(dg, (1, 0)), h) if need_w else None,
+            matmul(dgs, w_ih) if need_x else None,
+            matmul(permute_dims(dgs, (1, 0)), x) if need_w_ih else None,
+            _sum(dgs, axis=0) if need_b else None,
+            gh if need_h else None,
+            gc if need_c else None,
+            d_w,
         )
 
 
-class _GRUStep(Function):
-    """``_gru_step(xg, h, w_hh, b_hh)`` as one node: ``h'``."""
+class _GRULayer(Function):
+    """``_gru_layer(xg, h, w_hh, b_hh, reverse)`` as one node: the output (L, N, H) and the
+    final ``h``, from ``xg`` (L, N, 3H), the input's share of the gates (b_ih included)."""
 
     # b_hh's value is not read by the first-order backward: an in-place change of it between
     # forward and backward is allowed, as PyTorch allows it
     _unread_inputs = (3,)
 
     @staticmethod
-    def forward(ctx: Any, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
-        hg = _matmul_nt(h, w_hh)
-        if b_hh is not None:
-            hg = hg + b_hh
+    def forward(
+        ctx: Any, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, *, reverse: bool = False
+    ) -> Any:
         n = cast(int, h.shape[-1])
-        r = expit(xg[:, :n] + hg[:, :n])
-        z = expit(xg[:, n : 2 * n] + hg[:, n : 2 * n])
-        hn = hg[:, 2 * n :]
-        new = tanh(xg[:, 2 * n :] + r * hn)
-        # (b_hh is kept aside: its gradient does not read it, and an in-place change of it
-        # between forward and backward is allowed, as PyTorch allows it)
-        ctx.save_for_backward(xg, h, w_hh, r, z, hn, new)
-        ctx.b_hh = b_hh
-        return new + z * (h - new)
+        x_rz = _steps(xg[..., : 2 * n])
+        x_n = _steps(xg[..., 2 * n :])
+        steps = len(x_rz)
+        w_t = _transposed(w_hh)
+        # per step, in time order: r and z side by side, W_hn h + b_hn, n, the state it
+        # started from
+        rzs: list[Any] = [None] * steps
+        hns: list[Any] = [None] * steps
+        news: list[Any] = [None] * steps
+        h_prev: list[Any] = [None] * steps
+        outs: list[Any] = [None] * steps
+        for t in _order(steps, reverse):
+            h_prev[t] = h
+            hg = matmul(h, w_t)
+            if b_hh is not None:
+                hg = hg + b_hh
+            # sigmoid(x) = tanh(x / 2) / 2 + 1 / 2: one tanh, cheaper than expit
+            rz = rzs[t] = tanh((x_rz[t] + hg[:, : 2 * n]) * 0.5) * 0.5 + 0.5
+            hn = hns[t] = hg[:, 2 * n :]
+            new = news[t] = tanh(x_n[t] + rz[:, :n] * hn)
+            h = outs[t] = new + rz[:, n:] * (h - new)  # (1 - z) n + z h, as PyTorch computes it
+        ctx.reverse = reverse
+        ctx.b_hh = b_hh  # (kept aside: its gradient does not read it)
+        ctx.save_for_backward(xg, h_prev[-1 if reverse else 0], w_hh, (rzs, hns, news, h_prev))
+        return stack(outs, axis=0), h
 
     @staticmethod
-    def backward(ctx: Any, gh: Any) -> Any:
-        xg, h, w, r, z, hn, new = ctx.saved_tensors
-        b = ctx.b_hh
-        if is_grad_enabled():  # create_graph: the op-by-op step's gradients, recorded
-            return _composite_grads(ctx, _gru_step, (xg, h, w, b), (gh,))
-        d_new = gh * (1 - z) * (1 - new * new)
-        d_r = d_new * hn * r * (1 - r)
-        d_z = gh * (h - new) * z * (1 - z)
-        dxg = concat([d_r, d_z, d_new], axis=-1)
-        dhg = concat([d_r, d_z, d_new * r], axis=-1)
+    def backward(ctx: Any, g_out: Any, g_h: Any) -> Any:
+        xg, h0, w, kept = ctx.saved_tensors
+        reverse, b = ctx.reverse, ctx.b_hh
+        if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
+            return _composite_grads(
+                ctx,
+                lambda x_, h_, w_, b_: _gru_layer(x_, h_, w_, b_, reverse),
+                (xg, h0, w, b),
+                (g_out, g_h),
+            )
+        rows, n = cast("tuple[int, int]", tuple(h0.shape))
+        rzs, hns, news, h_prev = kept
+        steps = len(rzs)
+        outs = None if g_out is None else _steps(g_out)
+        dhg: list[Any] = [None] * steps
+        dns: list[Any] = [None] * steps
+        gh = g_h
+        for t in _order(steps, not reverse):
+            gh = _plus(None if outs is None else outs[t], gh)
+            if gh is None:  # (no gradient reached the node's outputs)
+                gh = zeros_like(h0)
+            rz, new = rzs[t], news[t]
+            r, z = rz[:, :n], rz[:, n:]
+            d_n = dns[t] = gh * ((1 - z) * (1 - new * new))
+            d_rz = concat([d_n * hns[t], gh * (h_prev[t] - new)], axis=-1) * (rz * (1 - rz))
+            d = dhg[t] = concat([d_rz, d_n * r], axis=-1)
+            gh = gh * z + matmul(d, w)
         need_x, need_h, need_w, need_b = ctx.needs_input_grad
-        return (
-            dxg if need_x else None,
-            gh * z + matmul(dhg, w) if need_h else None,
-            matmul(permute_dims(dhg, (1, 0)), h) if need_w else None,
-            _sum(dhg, axis=0) if need_b else None,
-        )
+        dhgs = stack(dhg, axis=0)
+        d_xg = d_w = d_b = None
+        if need_x:  # (xg's n gate gets d_n, not d_n r)
+            d_xg = concat([dhgs[..., : 2 * n], stack(dns, axis=0)], axis=-1)
+        if need_w:  # (one product for the whole sequence)
+            d_w = matmul(
+                permute_dims(reshape(dhgs, (steps * rows, 3 * n)), (1, 0)),
+                reshape(stack(h_prev, axis=0), (steps * rows, n)),
+            )
+        if need_b:
+            d_b = _sum(dhgs, axis=(0, 1))
+        return d_xg, gh if need_h else None, d_w, d_b
+
+
+def _transposed(w: Tensor) -> Tensor:
+    """``w.T`` in memory of its own (NumPy's product with a C-ordered right operand is ~1.6x
+    faster at (32, 128) @ (128, 512) than with a transposed view)."""
+    return permute_dims(w, (1, 0)).contiguous()
+
+
+def _gate_vector(w: Tensor, n: int, blocks: tuple[float, ...]) -> Tensor:
+    """A vector of ``w``'s dtype and backend, ``blocks[k]`` on the ``n`` entries of gate k."""
+    col = w[:n, 0]
+    return concat([full_like(col, v) for v in blocks])
 
 
 def _composite_grads(
@@ -440,24 +596,42 @@ class RNNBase(Module):
         """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
         (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states."""
         directions = 2 if self.bidirectional else 1
+        keep = is_grad_enabled()  # (else no node is recorded: the layers keep nothing)
         initial = [_steps(s) for s in states]
         finals: list[list[Tensor]] = [[] for _ in states]
+        steps, rows = x.shape[0], x.shape[1]
         for layer in range(self.num_layers):
             outs = []
+            # (the input as (L * N, H_in): NumPy's product of a 3-D array with a matrix takes ~2x
+            # the time of the same product in 2-D, forward and backward)
+            flat = reshape(x, (steps * rows, x.shape[2]))  # type: ignore[operator]
             for direction in range(directions):
                 k = layer * directions + direction
                 names = self._all_weights[k]
                 w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
                 b_ih = getattr(self, names[2]) if self.bias else None
                 b_hh = getattr(self, names[3]) if self.bias else None
+                h0 = [s[k] for s in initial]
+                if self.mode == "LSTM":  # (both biases are added to every step's gates: once)
+                    b = None if b_ih is None or b_hh is None else b_ih + b_hh
+                    out, h, c = _LSTMLayer.apply(
+                        flat, w_ih, b, h0[0], h0[1], w_hh, reverse=direction == 1, keep=keep
+                    )
+                    finals[0].append(h)
+                    finals[1].append(c)
+                    outs.append(out)
+                    continue
                 if b_hh is not None and b_ih is not None and self.mode != "GRU":
                     # both biases are added to every step's gates: add them once, up front
-                    xg, b_hh = F.linear(x, w_ih, b_ih + b_hh), None
+                    xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
                 else:
-                    xg = F.linear(x, w_ih, b_ih)
-                out, last = self._direction(
-                    _steps(xg), [s[k] for s in initial], w_hh, b_hh, direction == 1
-                )
+                    xg = F.linear(flat, w_ih, b_ih)
+                xg = reshape(xg, (steps, rows, w_ih.shape[0]))
+                if self.mode == "GRU":
+                    out, h = _GRULayer.apply(xg, h0[0], w_hh, b_hh, reverse=direction == 1)
+                    last = [h]
+                else:
+                    out, last = self._direction(_steps(xg), h0[0], w_hh, b_hh, direction == 1)
                 outs.append(out)
                 for f, v in zip(finals, last, strict=True):
                     f.append(v)
@@ -469,35 +643,17 @@ class RNNBase(Module):
     def _direction(
         self,
         xgs: tuple[Tensor, ...],
-        state: list[Tensor],
+        h: Tensor,
         w_hh: Tensor,
         b_hh: Tensor | None,
         reverse: bool,
     ) -> tuple[Tensor, list[Tensor]]:
-        """One layer in one direction over the steps' input gates ``xgs``."""
-        steps = reversed(xgs) if reverse else xgs
-        outs = []
-        if self.mode == "LSTM":
-            h, c = state
-            for xg in steps:
-                if b_hh is None:  # (folded into xg, or no biases: one node a step)
-                    h, c = _LSTMStep.apply(xg, h, c, w_hh)
-                else:
-                    h, c = _lstm_step(xg, h, c, w_hh, b_hh)
-                outs.append(h)
-            last = [h, c]
-        else:
-            (h,) = state
-            for xg in steps:
-                if self.mode == "GRU":
-                    h = _GRUStep.apply(xg, h, w_hh, b_hh)
-                else:
-                    h = _rnn_step(relu if self.mode == "RNN_RELU" else tanh, xg, h, w_hh, b_hh)
-                outs.append(h)
-            last = [h]
-        if reverse:
-            outs.reverse()
-        return stack(outs, axis=0), last
+        """One Elman RNN layer in one direction over the steps' input gates ``xgs``."""
+        act = relu if self.mode == "RNN_RELU" else tanh
+        outs: list[Any] = [None] * len(xgs)
+        for t in _order(len(xgs), reverse):
+            h = outs[t] = _rnn_step(act, xgs[t], h, w_hh, b_hh)
+        return stack(outs, axis=0), [h]
 
     def _finish(self, out: Tensor, batched: bool) -> Tensor:
         if not batched:
