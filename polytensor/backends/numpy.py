@@ -216,7 +216,15 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     # (.T of a matrix is its transpose as NumPy code writes it: one attribute, no call)
     def matmul_nt(x1: Any, x2: Any, /) -> Any:
-        return matmul(x1, x2.T if x2.ndim == 2 else x2.swapaxes(-1, -2))
+        if x2.ndim == 2:
+            if x1.ndim > 2 and x1.flags.c_contiguous:
+                # a stack by one matrix (nn.Linear on a sequence) as one product of the stack's
+                # rows: NumPy multiplies a stack matrix by matrix, (35, 32, 128) by (128, 512)
+                # float32 in 1,520 us against 570 us as (1120, 128) by (128, 512)
+                r = matmul(x1.reshape(-1, x1.shape[-1]), x2.T)
+                return r.reshape(x1.shape[:-1] + r.shape[-1:])
+            return matmul(x1, x2.T)
+        return matmul(x1, x2.swapaxes(-1, -2))
 
     def matmul_tn(x1: Any, x2: Any, /) -> Any:
         return matmul(x1.T if x1.ndim == 2 else x1.swapaxes(-1, -2), x2)
