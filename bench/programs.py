@@ -4,10 +4,10 @@ The programs are those of ``tests/pytorch_programs/`` (the test suite runs each 
 ``import polytensor as torch`` and again under torch, and compares every result): by default
 the ones written from *Dive into Deep Learning* and PyTorch's Quickstart, data loading,
 LSTM, Transformer and DCGAN tutorials, which train small networks on small tensors, so what
-they measure is the cost of each library's own Python and dispatch as much as its kernels. Each round runs every
-program once in each library, in turn (torch at one thread, NumPy's BLAS at one thread), with
-the program's printing silenced; the table gives median times and the median of the per-round
-ratios. Record figures with::
+they measure is the cost of each library's own Python and dispatch as much as its kernels.
+Each round runs every program once in each library, in turn (torch at one thread, NumPy's
+BLAS at one thread), with the program's printing silenced; the table gives median times and
+the median of the per-round ratios. Record figures with::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \\
         .venv/bin/python bench/programs.py
