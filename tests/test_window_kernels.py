@@ -32,9 +32,11 @@ def _grads(fn: Any, *arrays: np.ndarray, needs: tuple[bool, ...] | None = None) 
         ((2, 2, 9, 11), (3, 2), (2, 3), (1, 1)),
         ((3, 2, 13, 10), (3, 3), (1, 2), (2, 1)),
         ((1, 1, 5, 5), (1, 1), (2, 2), (1, 1)),
+        ((2, 3, 5, 4), (1, 1), (1, 1), (1, 1)),
         # at least 256 rows of columns, stride 1: the backward's wide columns
         ((3, 12, 9, 10), (5, 5), (1, 1), (1, 1)),
         ((2, 30, 8, 9), (3, 3), (1, 1), (2, 1)),
+        ((2, 256, 3, 4), (1, 1), (1, 1), (1, 1)),
     ],
 )
 @pytest.mark.parametrize("chunked", [False, True])
