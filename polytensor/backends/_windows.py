@@ -4,24 +4,26 @@ each one graph node).
 
 - ``conv2d``: the columns (C*kh*kw, Ho*Wo) of each sample, copied from a
   ``sliding_window_view`` of the padded input, and a product per sample written in place into
-  the output. Columns of at most ``_KEEP_BYTES`` (8 MiB) for the whole batch are copied at once
-  and kept for the weight's gradient, as before; larger ones are copied a few samples at a time
-  (``_CHUNK_BYTES``, about a core's L2 cache) and multiplied while still in cache, and nothing
-  is kept: the backward copies them again from the input, which it keeps anyway. Writing 42 MB
-  of columns to memory (MNIST's 32 to 64 channel layer at batch 64) and reading them back cost
-  more than copying them twice within the cache.
-- ``conv2d_backward``, with stride 1 and at least ``_WIDE_MIN`` (256) rows of columns (a layer
-  whose products dominate), takes "wide" columns a few samples at a time: in row (c, ki, kj),
-  sample n's Ho*W elements of the flat input from channel c's start plus the tap's offset, so
-  that copying the columns and adding the columns' gradient into the input's both go over runs
-  of Ho*W elements (one slice per tap). The W - Wo positions past each output row read the next row;
-  the output's gradient is zero there, so they add nothing (a product 0 * inf is caught by a
+  the output. Where the backward reads them (below) they are copied at once for the batch and
+  kept; otherwise, for more than ``_KEEP_BYTES`` (8 MiB) of them, a few samples at a time
+  (``_CHUNK_BYTES``, about a core's L2 cache), each chunk multiplied while still in cache.
+  Writing 42 MB of columns to memory (MNIST's 32 to 64 channel layer at batch 64) and reading
+  them back costs more than copying them twice within the cache.
+- ``conv2d_backward`` takes "wide" columns, a few samples at a time, copied again from the
+  input (which it keeps anyway), where the batch's columns take more than ``_KEEP_BYTES``, the
+  stride is 1, there are at least ``_WIDE_MIN`` (64) rows of them, at least 16 output
+  channels and W <= 1.25 Wo. In row
+  (c, ki, kj), sample n's Ho*W elements of the flat input from channel c's start plus the
+  tap's offset: copying the columns and adding the columns' gradient into the input's both go
+  over runs of Ho*W elements (one slice per tap), and the input's gradient is built in its
+  (N, C, H, W) order. The W - Wo positions past each output row read the next row; the
+  output's gradient is zero there, so they add nothing (a product 0 * inf is caught by a
   check of the few numbers that could hold it, and those positions are then zeroed). The
   weight's gradient is one product (C*kh*kw, m*Ho*W) @ (m*Ho*W, O) per chunk, summed; the
   columns' gradient one product per chunk, added tap by tap. Other convolutions take the
-  weight's gradient from the kept columns (or from columns copied again, a chunk at a time)
-  by a product per sample, summed, and add the columns' gradient into the input's with the
-  batch as the last axis, so that each of the kh*kw additions runs over rows of Wo*N elements.
+  weight's gradient from the kept columns by a product per sample, summed, and add the
+  columns' gradient into the input's with the batch as the last axis, so that each of the
+  kh*kw additions runs over rows of Wo*N elements.
 - ``max_pool``: the strided views of the window positions, a running maximum, each window's
   first maximum (in a window holding NaNs its last NaN, PyTorch's CPU rule) found by
   comparisons, the output and the gradient selected by their bits (the element itself: its
@@ -39,17 +41,20 @@ Examples
 (array([[4., 4.],
        [4., 4.]]), None)
 
-With 32 channels and a 3x3 kernel (288 rows of columns) the backward takes wide columns:
+The backward on wide columns and on the batch's columns agree:
 
->>> x, w, g = np.ones((2, 32, 4, 4)), np.ones((1, 32, 3, 3)), np.ones((2, 1, 2, 2))
->>> gx, gw = _windows.conv2d_backward(x, w, g, None, ((3, 3), (1, 1), (1, 1), (2, 2)), True, True)
->>> gx[1, 31], gw[0, 0]
-(array([[1., 2., 2., 1.],
-       [2., 4., 4., 2.],
-       [2., 4., 4., 2.],
-       [1., 2., 2., 1.]]), array([[8., 8., 8.],
-       [8., 8., 8.],
-       [8., 8., 8.]]))
+>>> x, w, g = np.ones((2, 32, 4, 8)), np.ones((1, 32, 3, 3)), np.ones((2, 1, 2, 6))
+>>> geometry = ((3, 3), (1, 1), (1, 1), (2, 6))
+>>> gx, gw = _windows._backward_wide(x, w, g, geometry, True, True)
+>>> _, cols = _windows.conv2d(x, w, geometry, keep_cols=True)
+>>> gx2, gw2 = _windows._backward_batch(x, w, g, cols, geometry, True, True)
+>>> bool((gx == gx2).all() and (gw == gw2).all()), gx[1, 31, :, :4], gw[0, 0]
+(True, array([[1., 2., 3., 3.],
+       [2., 4., 6., 6.],
+       [2., 4., 6., 6.],
+       [1., 2., 3., 3.]]), array([[24., 24., 24.],
+       [24., 24., 24.],
+       [24., 24., 24.]]))
 """
 
 from __future__ import annotations
@@ -65,10 +70,12 @@ _BITS = {2: "int16", 4: "int32", 8: "int64"}
 # the columns' bytes per chunk of samples: about one core's L2 cache, so that the columns are
 # multiplied while they are still in it
 _CHUNK_BYTES = 1 << 21
-# the rows of columns (C*kh*kw) from which a stride-1 backward takes its "wide" columns
-_WIDE_MIN = 256
-# the most bytes of columns the forward keeps for the weight's gradient; past it (and with
-# wide columns) the backward copies them again, a chunk at a time
+# the rows of columns (C*kh*kw) and the output channels from which a stride-1 backward may
+# take "wide" columns
+_WIDE_MIN = 64
+_WIDE_MIN_OUT = 16
+# the batch's columns, in bytes, past which they are copied a chunk at a time, where the
+# backward does not read them kept (it takes wide columns, or no gradient is asked for)
 _KEEP_BYTES = 1 << 23
 
 
@@ -103,11 +110,23 @@ def _chunks(n: int, sample_bytes: int) -> list[tuple[int, int]]:
     return [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
 
 
-def _wide(c: int, geometry: Any) -> bool:
-    """Whether the backward takes wide columns, a few samples at a time: stride 1 and at least
-    ``_WIDE_MIN`` rows of columns (C*kh*kw; a layer whose products dominate)."""
-    (kh, kw), stride, _, _ = geometry
-    return bool(stride == (1, 1) and c * kh * kw >= _WIDE_MIN)
+def _wide(xd: Any, o: int, geometry: Any) -> bool:
+    """Whether the backward of a convolution of ``xd`` to ``o`` channels takes wide columns, a
+    few samples at a time: stride 1, columns of more than ``_KEEP_BYTES`` for the batch (else
+    they are kept), at least ``_WIDE_MIN`` rows of them (C*kh*kw) and ``o`` at least
+    ``_WIDE_MIN_OUT`` (with fewer, the weight's gradient as a product per sample is faster
+    than as one long one), and rows of the input at most 1.25 times the output's (W <= 1.25
+    Wo: the products' work past Wo is wasted)."""
+    (kh, kw), stride, _, (ho, wo) = geometry
+    n, c, _, w = xd.shape
+    ck = c * kh * kw
+    return bool(
+        stride == (1, 1)
+        and ck >= _WIDE_MIN
+        and o >= _WIDE_MIN_OUT
+        and 4 * w <= 5 * wo
+        and n * ck * ho * wo * xd.itemsize > _KEEP_BYTES
+    )
 
 
 def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
@@ -122,7 +141,7 @@ def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
     o, ck = wd.shape[0], c * kernel[0] * kernel[1]
     w2 = wd.reshape(o, ck)
     sample_bytes = ck * ho * wo * xd.itemsize
-    if n * sample_bytes <= _KEEP_BYTES and not _wide(c, geometry):
+    if not _wide(xd, o, geometry) and (keep_cols or n * sample_bytes <= _KEEP_BYTES):
         cols = _columns(xd, geometry)
         return np.matmul(w2, cols).reshape(n, o, ho, wo), (cols if keep_cols else None)
     out = np.empty((n, o, ho, wo), np.result_type(xd, wd))
@@ -138,7 +157,7 @@ def conv2d_backward(
     """The gradients of ``conv2d`` for the output's gradient ``gd``: the input's (None unless
     ``need_x``) and the weight's (None unless ``need_w``; from ``cols``, the forward's
     columns, unless the backward takes wide columns, when ``cols`` is None)."""
-    if _wide(xd.shape[1], geometry):
+    if _wide(xd, wd.shape[0], geometry):
         return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
     return _backward_batch(xd, wd, gd, cols, geometry, need_x, need_w)
 
@@ -155,15 +174,8 @@ def _backward_batch(
     g3 = gd.reshape(n, o, ho * wo)
     gx = gw = None
     if need_w:
-        if cols is not None:
-            # sum over the batch of g[n] (O, L) @ cols[n].T (L, C*kh*kw)
-            gw = np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(wd.shape)
-        else:
-            gw = np.zeros((o, ck), gd.dtype)
-            for n0, n1 in _chunks(n, ck * ho * wo * xd.itemsize):
-                c3 = _columns(xd[n0:n1], geometry)
-                gw += np.matmul(g3[n0:n1], c3.transpose(0, 2, 1)).sum(axis=0)
-            gw = gw.reshape(wd.shape)
+        # sum over the batch of g[n] (O, L) @ cols[n].T (L, C*kh*kw)
+        gw = np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(wd.shape)
     if need_x:
         # the columns' gradient with the batch last, (C, kh, kw, Ho, Wo, N), added into the
         # input's gradient laid out (C, H, W, N)
