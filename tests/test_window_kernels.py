@@ -11,6 +11,7 @@ import pytest
 
 import polytensor as pt
 import polytensor.nn.functional as F
+from polytensor.backends import _windows
 from polytensor.nn import _window_kernels
 
 
@@ -31,11 +32,27 @@ def _grads(fn: Any, *arrays: np.ndarray, needs: tuple[bool, ...] | None = None) 
         ((2, 2, 9, 11), (3, 2), (2, 3), (1, 1)),
         ((3, 2, 13, 10), (3, 3), (1, 2), (2, 1)),
         ((1, 1, 5, 5), (1, 1), (2, 2), (1, 1)),
+        ((2, 3, 5, 4), (1, 1), (1, 1), (1, 1)),
+        # stride 1, at least 64 rows of columns, W <= 1.25 Wo: wide columns where not kept
+        ((3, 12, 9, 24), (5, 5), (1, 1), (1, 1)),
+        ((2, 30, 8, 20), (3, 3), (1, 1), (2, 1)),
+        ((2, 64, 3, 4), (1, 1), (1, 1), (1, 1)),
     ],
 )
+@pytest.mark.parametrize("chunked", [False, True])
 def test_conv2d_kernel_matches_the_composite(
-    dtype: str, shape: tuple[int, ...], kernel: tuple[int, int], stride: Any, dilation: Any
+    dtype: str,
+    shape: tuple[int, ...],
+    kernel: tuple[int, int],
+    stride: Any,
+    dilation: Any,
+    chunked: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if chunked:  # as for a large batch: columns a sample at a time, wide where they may be
+        monkeypatch.setattr(_windows, "_KEEP_BYTES", 0)
+        monkeypatch.setattr(_windows, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(_windows, "_WIDE_MIN_OUT", 1)  # (4 output channels here)
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(dtype)
     w = rng.standard_normal((4, shape[1], *kernel)).astype(dtype)
@@ -48,11 +65,40 @@ def test_conv2d_kernel_matches_the_composite(
     tol = 1e-4 if dtype == "float32" else 1e-10
     for g, r in zip(got, want, strict=True):
         np.testing.assert_allclose(g, r, rtol=tol, atol=tol)
+    # no gradient asked for: nothing kept (a large batch's columns: a chunk at a time)
+    out = F.conv2d(pt.asarray(x), pt.asarray(w), stride=stride, dilation=dilation)
+    np.testing.assert_allclose(out.numpy(), want[0], rtol=tol, atol=tol)
     # the kernel ran: one node of its own
     out = F.conv2d(
         pt.asarray(x, requires_grad=True), pt.asarray(w), stride=stride, dilation=dilation
     )
     assert "Conv2d" in out.grad_fn.name()
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 1 << 21])
+@pytest.mark.parametrize("where", ["none", "input", "weight"])
+def test_conv2d_wide_backward_matches_the_composite_with_infinities(
+    chunk_bytes: int, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the wide columns read past each row's end: elements whose products with zeros of the
+    # output's gradient must not turn an infinity into NaNs the composite does not have
+    monkeypatch.setattr(_windows, "_CHUNK_BYTES", chunk_bytes)  # 1: a sample per chunk
+    monkeypatch.setattr(_windows, "_KEEP_BYTES", 0)  # (as for a large batch)
+    monkeypatch.setattr(_windows, "_WIDE_MIN_OUT", 1)
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((3, 32, 7, 12)), rng.standard_normal((4, 32, 3, 3))
+    geometry = ((3, 3), (1, 1), (1, 1), (5, 10))
+    assert _windows._wide(x, 4, geometry)
+    if where == "input":
+        x[1, 2, 3, 0] = np.inf  # column 0: read past the end of row 2 by taps kj > 0
+        x[2, 5, 6, 11] = -np.inf  # the last element
+    elif where == "weight":
+        w[1, 3, 2, 2] = np.inf
+    with np.errstate(invalid="ignore"):  # (inf - inf in the sums: NaNs, in both)
+        got = _grads(lambda a, b: F.conv2d(a, b), x, w)
+        want = _grads(lambda a, b: F._conv2d_windows(a, b, geometry, 1), x, w)
+    for g, r in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_kernel_gives_only_the_gradients_asked_for() -> None:
@@ -175,6 +221,9 @@ def test_conv2d_and_conv1d_take_an_empty_batch() -> None:
     assert out.shape == (0, 4, 6, 6)
     out.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 3, 3, 3)))
+    w = pt.ones((4, 32, 3, 3), requires_grad=True)
+    F.conv2d(pt.zeros((0, 32, 8, 8), requires_grad=True), w).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 32, 3, 3)))
     assert F.conv1d(pt.zeros((0, 3, 8)), pt.ones((4, 3, 3))).shape == (0, 4, 6)
     assert F.max_pool2d(pt.zeros((0, 3, 8, 8)), 2).shape == (0, 3, 4, 4)
 

@@ -2,10 +2,29 @@
 and backward, on arrays (``Writes.windows`` of the NumPy backend; ``nn._window_kernels`` makes
 each one graph node).
 
-- ``conv2d``: one ``sliding_window_view`` of the padded input, one copy into columns (N,
-  C*kh*kw, Ho*Wo), one batched ``matmul``. Backward takes the weight's gradient from the
-  columns and adds the columns' gradient into the input's with the batch as the last axis, so
-  that each of the kh*kw additions runs over rows of Wo*N elements.
+- ``conv2d``: the columns (C*kh*kw, Ho*Wo) of each sample, copied from a
+  ``sliding_window_view`` of the padded input, and a product per sample written in place into
+  the output. Where the backward reads them (below) they are copied at once for the batch and
+  kept; otherwise, for more than ``_KEEP_BYTES`` (8 MiB) of them, a few samples at a time
+  (``_CHUNK_BYTES``, about a core's L2 cache), each chunk multiplied while still in cache
+  (except with a 1x1 kernel at stride 1, whose columns are the input itself, no copy).
+  Writing 42 MB of columns to memory (MNIST's 32 to 64 channel layer at batch 64) and reading
+  them back costs more than copying them twice within the cache.
+- ``conv2d_backward`` takes "wide" columns, a few samples at a time, copied again from the
+  input (which it keeps anyway), where the batch's columns take more than ``_KEEP_BYTES``, the
+  stride is 1, there are at least ``_WIDE_MIN`` (64) rows of them, at least 16 output
+  channels and W <= 1.25 Wo. In row
+  (c, ki, kj), sample n's Ho*W elements of the flat input from channel c's start plus the
+  tap's offset: copying the columns and adding the columns' gradient into the input's both go
+  over runs of Ho*W elements (one slice per tap), and the input's gradient is built in its
+  (N, C, H, W) order. The W - Wo positions past each output row read the next row; the
+  output's gradient is zero there, so they add nothing (a product 0 * inf is caught by a
+  check of the few numbers that could hold it, and those positions are then zeroed). The
+  weight's gradient is one product (C*kh*kw, m*Ho*W) @ (m*Ho*W, O) per chunk, summed; the
+  columns' gradient one product per chunk, added tap by tap. Other convolutions take the
+  weight's gradient from the kept columns by a product per sample, summed, and add the
+  columns' gradient into the input's with the batch as the last axis, so that each of the
+  kh*kw additions runs over rows of Wo*N elements.
 - ``max_pool``: the strided views of the window positions, a running maximum, each window's
   first maximum (in a window holding NaNs its last NaN, PyTorch's CPU rule) found by
   comparisons, the output and the gradient selected by their bits (the element itself: its
@@ -22,6 +41,21 @@ Examples
 >>> out[0, 0], cols
 (array([[4., 4.],
        [4., 4.]]), None)
+
+The backward on wide columns and on the batch's columns agree:
+
+>>> x, w, g = np.ones((2, 32, 4, 8)), np.ones((1, 32, 3, 3)), np.ones((2, 1, 2, 6))
+>>> geometry = ((3, 3), (1, 1), (1, 1), (2, 6))
+>>> gx, gw = _windows._backward_wide(x, w, g, geometry, True, True)
+>>> _, cols = _windows.conv2d(x, w, geometry, keep_cols=True)
+>>> gx2, gw2 = _windows._backward_batch(x, w, g, cols, geometry, True, True)
+>>> bool((gx == gx2).all() and (gw == gw2).all()), gx[1, 31, :, :4], gw[0, 0]
+(True, array([[1., 2., 3., 3.],
+       [2., 4., 6., 6.],
+       [2., 4., 6., 6.],
+       [1., 2., 3., 3.]]), array([[24., 24., 24.],
+       [24., 24., 24.],
+       [24., 24., 24.]]))
 """
 
 from __future__ import annotations
@@ -34,6 +68,18 @@ __all__ = ["conv2d", "conv2d_backward", "max_pool", "max_pool_backward"]
 _BITS = {2: "int16", 4: "int32", 8: "int64"}
 
 
+# the columns' bytes per chunk of samples: about one core's L2 cache, so that the columns are
+# multiplied while they are still in it
+_CHUNK_BYTES = 1 << 21
+# the rows of columns (C*kh*kw) and the output channels from which a stride-1 backward may
+# take "wide" columns
+_WIDE_MIN = 64
+_WIDE_MIN_OUT = 16
+# the batch's columns, in bytes, past which they are copied a chunk at a time, where the
+# backward does not read them kept (it takes wide columns, or no gradient is asked for)
+_KEEP_BYTES = 1 << 23
+
+
 def _window_view(d: Any, kernel: Any, stride: Any, dilation: Any, out_hw: Any) -> Any:
     """The windows of the (N, C, H, W) array ``d``, a view (N, C, Ho, Wo, kh, kw): element
     ``[n, c, i, j, ki, kj]`` is ``d[n, c, i * sh + ki * dh, j * sw + kj * dw]``."""
@@ -44,28 +90,88 @@ def _window_view(d: Any, kernel: Any, stride: Any, dilation: Any, out_hw: Any) -
     return v[:, :, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw, ::dh, ::dw]
 
 
-def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
-    """``conv2d`` of the padded (N, C, H, W) array ``xd`` and the weight ``wd`` (O, C, kh,
-    kw), one group, no bias; ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns
-    the output and, with ``keep_cols``, the columns (N, C*kh*kw, Ho*Wo) for the weight's
-    gradient (else None)."""
+def _columns(xd: Any, geometry: Any) -> Any:
+    """The columns (N, C*kh*kw, Ho*Wo) of the (N, C, H, W) array ``xd``: the weight's (C, kh,
+    kw) order, then the output's positions."""
     import numpy as np
 
     kernel, stride, dilation, (ho, wo) = geometry
     n, c = xd.shape[:2]
-    o, ck = wd.shape[0], c * kernel[0] * kernel[1]
     win = _window_view(xd, kernel, stride, dilation, (ho, wo))
-    # (N, C, kh, kw, Ho, Wo): the weight's (C, kh, kw) order, then the positions
-    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, ck, ho * wo)
-    out = np.matmul(wd.reshape(o, ck), cols).reshape(n, o, ho, wo)
-    return out, (cols if keep_cols else None)
+    # ordered (N, C, kh, kw, Ho, Wo), one copy
+    return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(
+        n, c * kernel[0] * kernel[1], ho * wo
+    )
+
+
+def _chunks(n: int, sample_bytes: int) -> list[tuple[int, int]]:
+    """The batch ``range(n)`` cut into runs of samples whose columns (``sample_bytes`` each)
+    take about ``_CHUNK_BYTES``."""
+    step = max(1, _CHUNK_BYTES // max(1, sample_bytes))
+    return [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
+
+
+def _wide(xd: Any, o: int, geometry: Any) -> bool:
+    """Whether the backward of a convolution of ``xd`` to ``o`` channels takes wide columns, a
+    few samples at a time: stride 1, columns of more than ``_KEEP_BYTES`` for the batch (else
+    they are kept), at least ``_WIDE_MIN`` rows of them (C*kh*kw) and ``o`` at least
+    ``_WIDE_MIN_OUT`` (with fewer, the weight's gradient as a product per sample is faster
+    than as one long one), and rows of the input at most 1.25 times the output's (W <= 1.25
+    Wo: the products' work past Wo is wasted)."""
+    (kh, kw), stride, _, (ho, wo) = geometry
+    n, c, _, w = xd.shape
+    ck = c * kh * kw
+    return bool(
+        stride == (1, 1)
+        and ck >= _WIDE_MIN
+        and o >= _WIDE_MIN_OUT
+        and 4 * w <= 5 * wo
+        and n * ck * ho * wo * xd.itemsize > _KEEP_BYTES
+    )
+
+
+def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
+    """``conv2d`` of the padded (N, C, H, W) array ``xd`` and the weight ``wd`` (O, C, kh,
+    kw), one group, no bias; ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns
+    the output (N, O, Ho, Wo), C-contiguous, and, with ``keep_cols`` and where the backward
+    reads them (see ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo) (else None)."""
+    import numpy as np
+
+    kernel, stride, _, (ho, wo) = geometry
+    n, c = xd.shape[:2]
+    o, ck = wd.shape[0], c * kernel[0] * kernel[1]
+    w2 = wd.reshape(o, ck)
+    sample_bytes = ck * ho * wo * xd.itemsize
+    wide = _wide(xd, o, geometry)
+    # (1x1 at stride 1: the columns are the input, no copy, which chunks would only slow)
+    if (kernel == (1, 1) and stride == (1, 1)) or (
+        not wide and (keep_cols or n * sample_bytes <= _KEEP_BYTES)
+    ):
+        cols = _columns(xd, geometry)
+        out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        return out, (cols if keep_cols and not wide else None)
+    out = np.empty((n, o, ho, wo), np.result_type(xd, wd))
+    for n0, n1 in _chunks(n, sample_bytes):
+        # one product per sample, each into its place in the output
+        np.matmul(w2, _columns(xd[n0:n1], geometry), out=out[n0:n1].reshape(n1 - n0, o, ho * wo))
+    return out, None
 
 
 def conv2d_backward(
     xd: Any, wd: Any, gd: Any, cols: Any, geometry: Any, need_x: bool, need_w: bool
 ) -> tuple[Any, Any]:
     """The gradients of ``conv2d`` for the output's gradient ``gd``: the input's (None unless
-    ``need_x``) and the weight's (from ``cols``; None unless ``need_w``)."""
+    ``need_x``) and the weight's (None unless ``need_w``; from ``cols``, the forward's
+    columns, unless the backward takes wide columns, when ``cols`` is None)."""
+    if _wide(xd, wd.shape[0], geometry):
+        return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
+    return _backward_batch(xd, wd, gd, cols, geometry, need_x, need_w)
+
+
+def _backward_batch(
+    xd: Any, wd: Any, gd: Any, cols: Any, geometry: Any, need_x: bool, need_w: bool
+) -> tuple[Any, Any]:
+    """``conv2d_backward`` from the forward's columns of the whole batch."""
     import numpy as np
 
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geometry
@@ -91,6 +197,73 @@ def conv2d_backward(
                 ]
         gx = np.ascontiguousarray(acc.transpose(3, 0, 1, 2))
     return gx, gw
+
+
+def _wide_taps(flat: Any, shape: Any, geometry: Any) -> list[Any]:
+    """Per tap (ki, kj), row-major, the view (N, C, Ho, W) of the C-order (N, C, H, W) array
+    that ``flat`` starts with, shifted by the tap's offset: element ``[n, c, i, j]`` is
+    ``d[n, c, i + ki * dh, j + kj * dw]`` for j < Wo; past Wo, the next row's elements.
+    ``flat`` must hold ``(kh - 1) * dh * W + (kw - 1) * dw`` elements past the array."""
+    (kh, kw), _, (dh, dw), (ho, _) = geometry
+    size = shape[0] * shape[1] * shape[2] * shape[3]
+    w = shape[3]
+    return [
+        flat[ki * dh * w + kj * dw : ki * dh * w + kj * dw + size].reshape(shape)[:, :, :ho]
+        for ki in range(kh)
+        for kj in range(kw)
+    ]
+
+
+def _backward_wide(
+    xd: Any, wd: Any, gd: Any, geometry: Any, need_x: bool, need_w: bool
+) -> tuple[Any, Any]:
+    """``conv2d_backward`` with stride 1, a few samples at a time, on wide columns."""
+    import numpy as np
+
+    (kh, kw), _, (dh, dw), (ho, wo) = geometry
+    n, c, h, w = xd.shape
+    o, ck = wd.shape[0], c * kh * kw
+    pad = (kh - 1) * dh * w + (kw - 1) * dw  # how far the last tap reads past the input
+    per = c * h * w
+    x = np.ascontiguousarray(xd).reshape(-1)
+    w2 = wd.reshape(o, ck)
+    # the weight's gradient transposed, (C*kh*kw, O); the input's, flat, with room for the
+    # last taps' writes past its end
+    gwt: Any = np.zeros((ck, o), gd.dtype) if need_w else None
+    acc: Any = np.zeros(n * per + pad, gd.dtype) if need_x else None
+    # past Wo the columns' gradient is W.T @ 0: 0 when the weight is finite, else zeroed
+    finite_w = bool(np.isfinite(wd).all())
+    for n0, n1 in _chunks(n, ck * ho * w * xd.itemsize):
+        m = n1 - n0
+        # the output's gradient (O, m, Ho, W), zeros past Wo
+        gt = np.zeros((o, m, ho, w), gd.dtype)
+        gt[..., :wo] = gd[n0:n1].transpose(1, 0, 2, 3)
+        gt2 = gt.reshape(o, m * ho * w)
+        if need_w:
+            if n1 < n:
+                src = x[n0 * per :]
+            else:  # the last chunk's taps read past the input: a copy with zeros after it
+                src = np.zeros(m * per + pad, xd.dtype)
+                src[: m * per] = x[n0 * per :]
+            cols = np.empty((c, kh * kw, m, ho, w), xd.dtype)
+            for k, v in enumerate(_wide_taps(src, (m, c, h, w), geometry)):
+                cols[:, k] = v.transpose(1, 0, 2, 3)
+            cols2 = cols.reshape(ck, m * ho * w)
+            part = np.matmul(cols2, gt2.T)  # (C*kh*kw, O): ~15% faster than gt2 @ cols2.T
+            if not np.isfinite(part).all():  # 0 * inf past Wo: zero those columns, again
+                cols[..., wo:] = 0
+                part = np.matmul(cols2, gt2.T)
+            gwt += part
+        if need_x:
+            gcols = np.matmul(w2.T, gt2).reshape(c, kh * kw, m, ho, w)
+            if not finite_w:
+                gcols[..., wo:] = 0
+            for k, v in enumerate(_wide_taps(acc[n0 * per :], (m, c, h, w), geometry)):
+                v += gcols[:, k].transpose(1, 0, 2, 3)
+    return (
+        None if acc is None else acc[: n * per].reshape(xd.shape),
+        None if gwt is None else np.ascontiguousarray(gwt.T).reshape(wd.shape),
+    )
 
 
 def _tiles(d: Any, kh: int, kw: int, ho: int, wo: int) -> list[Any]:

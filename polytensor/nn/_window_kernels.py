@@ -5,8 +5,9 @@
 views of the input, stacked, then a ``matmul`` (or an ``argmax``). That is differentiable
 twice everywhere, but its backward scatters each view's gradient into zeros of the input's
 size and adds the ``kh * kw`` results, and each view is an op of its own. The backend's
-kernels compute the same values from one window view of the input and one copy into columns;
-backward adds each column's gradient into one array in place. The 60-minute tutorial's
+kernels compute the same values from a window view of the input copied into columns (a few
+samples at a time for a large layer); backward adds each column's gradient into one array in
+place. The 60-minute tutorial's
 CIFAR-10 network trains ~2x faster this way (``bench/README.md``, ``cnn.py``).
 
 Each is a ``Function``: its backward gives the same gradients as the composite's. Under
@@ -54,7 +55,7 @@ class _Conv2d(Function):
     def forward(ctx: Any, x: Any, w: Any, geometry: Any, composite: Callable[..., Any]) -> Any:
         b = x._backend
         out, cols = b.windows.conv2d(x._data, w._data, geometry, ctx.needs_input_grad[1])
-        # (the weight's gradient reads the columns: saved, they are released after backward)
+        # (the weight's gradient may read the columns: saved, they are released after backward)
         ctx.save_for_backward(x, w, None if cols is None else tensor_of(cols, b))
         ctx.geometry = geometry
         ctx.composite = composite
