@@ -385,3 +385,38 @@ def test_the_new_names_are_no_longer_listed_missing() -> None:
         assert name in nn.__all__ and hasattr(nn, name)
     for name in ("conv_transpose1d", "conv_transpose2d", "dropout2d", "prelu"):
         assert name in F.__all__ and hasattr(F, name)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        CASES_2D["DCGAN's upsampling"],
+        CASES_2D["dilation with output_padding"],
+        # columns of more than 8 MiB at stride 1: the wide path of NumPy's conv2d kernels
+        ((32, 32, 20, 20), (32, 16, 3, 3), 1, 1, 0, 1, 1, False),
+    ],
+    ids=["strided", "dilated", "wide"],
+)
+@pytest.mark.parametrize("needs", [(True, True), (True, False), (False, True)])
+def test_conv_transpose2d_is_one_node_on_numpy(case: Any, needs: tuple[bool, bool]) -> None:
+    # NumPy's window kernels make it one graph node, with the gradients asked for only
+    x0, w0, _ = _arrays(case, "float64", seed=7)
+    stride, padding, output_padding, groups, dilation = case[2:7]
+
+    def run(lib: Any) -> list[Any]:
+        x = lib.tensor(x0, requires_grad=needs[0])
+        w = lib.tensor(w0, requires_grad=needs[1])
+        out = lib.nn.functional.conv_transpose2d(
+            x, w, None, stride, padding, output_padding, groups, dilation
+        )
+        seed = np.random.default_rng(2).standard_normal(tuple(out.shape))
+        (out * lib.tensor(seed)).sum().backward()
+        grads = [t.grad for t in (x, w) if t.requires_grad]
+        return [out, *grads]
+
+    with pt.use_backend("numpy"):
+        got = run(pt)
+        assert got[0].grad_fn.name() == "_ConvTranspose2dBackward"
+    want = run(torch)
+    for g, r in zip(got, want, strict=True):
+        np.testing.assert_allclose(g.detach().numpy(), r.detach().numpy(), rtol=1e-10, atol=1e-10)

@@ -1,6 +1,6 @@
-"""NumPy's window kernels: ``conv2d`` (one group) and ``max_pool2d`` by tiling windows, forward
-and backward, on arrays (``Writes.windows`` of the NumPy backend; ``nn._window_kernels`` makes
-each one graph node).
+"""NumPy's window kernels: ``conv2d`` and ``conv_transpose2d`` (one group) and ``max_pool2d`` by
+tiling windows, forward and backward, on arrays (``Writes.windows`` of the NumPy backend;
+``nn._window_kernels`` makes each one graph node).
 
 - ``conv2d``: the columns (C*kh*kw, Ho*Wo) of each sample, copied from a
   ``sliding_window_view`` of the padded input, and a product per sample written in place into
@@ -25,6 +25,10 @@ each one graph node).
   weight's gradient from the kept columns by a product per sample, summed, and add the
   columns' gradient into the input's with the batch as the last axis, so that each of the
   kh*kw additions runs over rows of Wo*N elements.
+- ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, by
+  ``conv2d_backward``, cropped by the padding; its backward is that ``conv2d`` of the output's
+  gradient (padded back) and its weight gradient. No zeros are inserted between the input's
+  elements, and the weight is used as it is given (C_in, C_out, kh, kw), with no flip.
 - ``max_pool``: the strided views of the window positions, a running maximum, each window's
   first maximum (in a window holding NaNs its last NaN, PyTorch's CPU rule) found by
   comparisons, the output and the gradient selected by their bits (the element itself: its
@@ -62,7 +66,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["conv2d", "conv2d_backward", "max_pool", "max_pool_backward"]
+__all__ = [
+    "conv2d",
+    "conv2d_backward",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
+    "max_pool",
+    "max_pool_backward",
+]
 
 # a float's itemsize -> the integer of its bits
 _BITS = {2: "int16", 4: "int32", 8: "int64"}
@@ -264,6 +275,56 @@ def _backward_wide(
         None if acc is None else acc[: n * per].reshape(xd.shape),
         None if gwt is None else np.ascontiguousarray(gwt.T).reshape(wd.shape),
     )
+
+
+def conv_transpose2d(zd: Any, wd: Any, geometry: Any, full_hw: Any, padding: Any) -> Any:
+    """The transposed convolution of ``zd`` (N, C_in, H, W) by ``wd`` (C_in, C_out, kh, kw),
+    one group, no bias: the input's gradient of the ``conv2d`` (``geometry``: its ``(kernel,
+    stride, dilation, (H, W))``) of an input of size ``full_hw`` to C_in channels by ``wd``,
+    for the output gradient ``zd``, cropped by ``padding`` on each side. Returns it
+    C-contiguous, (N, C_out, full_hw[0] - 2 * ph, full_hw[1] - 2 * pw)."""
+    import numpy as np
+
+    (fh, fw), (ph, pw) = full_hw, padding
+    # (the convolution's input: only its shape and dtype are read when its gradient alone is
+    # asked for; np.empty writes no memory)
+    like = np.empty((zd.shape[0], wd.shape[1], fh, fw), np.result_type(zd, wd))
+    gx, _ = conv2d_backward(like, wd, zd, None, geometry, True, False)
+    if ph or pw:
+        return np.ascontiguousarray(gx[:, :, ph : fh - ph, pw : fw - pw])
+    return gx
+
+
+def conv_transpose2d_backward(
+    zd: Any,
+    wd: Any,
+    gd: Any,
+    geometry: Any,
+    full_hw: Any,
+    padding: Any,
+    need_z: bool,
+    need_w: bool,
+) -> tuple[Any, Any]:
+    """The gradients of ``conv_transpose2d`` for the output's gradient ``gd``: the input's
+    (the ``conv2d`` by ``wd`` of ``gd`` padded back to ``full_hw``) and the weight's (that
+    ``conv2d``'s weight gradient for the output gradient ``zd``); each None unless asked."""
+    import numpy as np
+
+    (fh, fw), (ph, pw) = full_hw, padding
+    n, co = gd.shape[:2]
+    if ph or pw or gd.shape[2:] != (fh, fw):
+        gf = np.zeros((n, co, fh, fw), gd.dtype)
+        gf[:, :, ph : ph + gd.shape[2], pw : pw + gd.shape[3]] = gd
+    else:
+        gf = np.ascontiguousarray(gd)
+    gz = cols = gw = None
+    if need_z:
+        gz, cols = conv2d(gf, wd, geometry, need_w)
+    elif need_w and not _wide(gf, wd.shape[0], geometry):
+        cols = _columns(gf, geometry)
+    if need_w:
+        _, gw = conv2d_backward(gf, wd, zd, cols, geometry, False, True)
+    return gz, gw
 
 
 def _tiles(d: Any, kh: int, kw: int, ho: int, wo: int) -> list[Any]:

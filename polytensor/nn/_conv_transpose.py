@@ -22,6 +22,7 @@ from .._ops.creation import zeros
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._window_kernels import conv_transpose2d_kernel, takes_window_kernels
 from .functional import _batched, _int, _pad_hw, _pair, _single, _tensor, conv2d
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
@@ -227,12 +228,38 @@ def _transposed(
             f"{size_out}, which is too small; lower padding or raise the kernel size, stride or "
             f"dilation"
         )
+    out: Tensor
+    if groups == 1 and takes_window_kernels(x, w):  # (NumPy's kernel: one node)
+        out = conv_transpose2d_kernel(
+            x,
+            w,
+            (((kh, kw), (sh, sw), (dh, dw), (h, wd)), (ho + 2 * ph, wo + 2 * pw), (ph, pw)),
+            lambda xs, ws: _composite(xs, ws, 1, geometry, (ho, wo)),
+        )
+    else:
+        out = _composite(x, w, groups, geometry, (ho, wo))
+    return out if bias is None else out + reshape(bias, (o, 1, 1))
+
+
+def _composite(
+    x: Tensor,
+    w: Tensor,
+    groups: int,
+    geometry: dict[str, tuple[int, int]],
+    out_hw: tuple[int, int],
+) -> Tensor:
+    """The transposed convolution (no bias) from the table's ops and ``conv2d``, on every
+    backend, differentiable to any order; its arguments checked by ``_transposed``."""
+    (sh, sw), (ph, pw) = geometry["stride"], geometry["padding"]
+    (dh, dw) = geometry["dilation"]
+    ho, wo = out_hw
+    ci, og, kh, kw = cast("tuple[int, int, int, int]", w.shape)
+    o = og * groups
     # (C_in, C_out/g, kH, kW) -> (C_out, C_in/g, kH, kW), group by group
     wt = reshape(w, (groups, ci // groups, og, kh, kw))
     wt = reshape(permute_dims(wt, (0, 2, 1, 3, 4)), (o, ci // groups, kh, kw))
     if (dh, dw) == (1, 1) and (sh, sw) != (1, 1):
-        out = _by_phases(x, wt, (sh, sw), (ph, pw), (ho, wo), groups)
-        return out if bias is None else out + reshape(bias, (o, 1, 1))
+        return _by_phases(x, wt, (sh, sw), (ph, pw), (ho, wo), groups)
     # rows start..stop of the input spread out by the stride, in its own coordinates: the
     # full transposed result is cropped by `padding` and grown by `output_padding`
     th, tw = dh * (kh - 1) - ph, dw * (kw - 1) - pw
@@ -240,7 +267,7 @@ def _transposed(
     x = _spread(x, 3, sw, -tw, wo + dw * (kw - 1) - tw)
     if kh > 1 or kw > 1:
         wt = flip(wt, axis=(2, 3))
-    return conv2d(x, wt, bias, 1, 0, (dh, dw), groups)
+    return conv2d(x, wt, None, 1, 0, (dh, dw), groups)
 
 
 def _by_phases(

@@ -1,5 +1,5 @@
-"""``conv2d`` and ``max_pool2d`` as one graph node each, on a backend that has window kernels
-(``Writes.windows``: NumPy's, ``backends/_windows.py``).
+"""``conv2d``, ``conv_transpose2d`` and ``max_pool2d`` as one graph node each, on a backend that
+has window kernels (``Writes.windows``: NumPy's, ``backends/_windows.py``).
 
 ``nn.functional`` builds both from the table's ops on every backend: the ``kh * kw`` shifted
 views of the input, stacked, then a ``matmul`` (or an ``argmax``). That is differentiable
@@ -23,7 +23,12 @@ from typing import Any
 from .._tape import tensor_of
 from ..autograd import Function, grad, is_grad_enabled
 
-__all__ = ["conv2d_kernel", "max_pool2d_kernel", "takes_window_kernels"]
+__all__ = [
+    "conv2d_kernel",
+    "conv_transpose2d_kernel",
+    "max_pool2d_kernel",
+    "takes_window_kernels",
+]
 
 
 def takes_window_kernels(*tensors: Any) -> bool:
@@ -105,6 +110,66 @@ def conv2d_kernel(x: Any, w: Any, geometry: Any, composite: Callable[[Any, Any],
             [4., 4.]], backend='numpy')
     """
     return _Conv2d.apply(x, w, geometry, composite)
+
+
+class _ConvTranspose2d(Function):
+    """``conv_transpose2d`` of ``z`` (N, C_in, H, W) by ``w`` (C_in, C_out, kh, kw), one
+    group, no bias (``Writes.windows``'s ``conv_transpose2d``)."""
+
+    @staticmethod
+    def forward(ctx: Any, z: Any, w: Any, shape: Any, composite: Callable[..., Any]) -> Any:
+        b = z._backend
+        geometry, full_hw, padding = shape
+        out = b.windows.conv_transpose2d(z._data, w._data, geometry, full_hw, padding)
+        ctx.save_for_backward(z, w)
+        ctx.shape = shape
+        ctx.composite = composite
+        return tensor_of(out, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        z, w = ctx.saved_tensors
+        need_z, need_w = ctx.needs_input_grad[:2]
+        if is_grad_enabled():  # create_graph: the composite's gradients, recorded
+            zs, ws = z[...], w[...]
+            wanted = [t for t, need in ((zs, need_z), (ws, need_w)) if need]
+            got = iter(grad(ctx.composite(zs, ws), wanted, g, create_graph=True))
+            return (next(got) if need_z else None, next(got) if need_w else None, None, None)
+        b = z._backend
+        geometry, full_hw, padding = ctx.shape
+        gz, gw = b.windows.conv_transpose2d_backward(
+            z._data, w._data, g._data, geometry, full_hw, padding, need_z, need_w
+        )
+        return (
+            None if gz is None else tensor_of(gz, b),
+            None if gw is None else tensor_of(gw, b),
+            None,
+            None,
+        )
+
+
+def conv_transpose2d_kernel(
+    z: Any, w: Any, shape: Any, composite: Callable[[Any, Any], Any]
+) -> Any:
+    """``conv_transpose2d`` of the tensor ``z`` by the weight ``w`` (C_in, C_out, kh, kw; one
+    group, no bias) as one node. ``shape`` is ``(geometry, full_hw, padding)``: the
+    ``(kernel, stride, dilation, (H, W))`` of the ``conv2d`` it transposes, that convolution's
+    input size (output padding included) and the padding cropped from each side;
+    ``composite(z, w)`` is the same transposed convolution from the table's ops (for gradients
+    under ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._window_kernels import conv_transpose2d_kernel
+    >>> z, w = pt.ones((1, 1, 2, 2)), pt.ones((1, 1, 2, 2))
+    >>> shape = (((2, 2), (1, 1), (1, 1), (2, 2)), (3, 3), (0, 0))
+    >>> conv_transpose2d_kernel(z, w, shape, None)[0, 0]
+    tensor([[1., 2., 1.],
+            [2., 4., 2.],
+            [1., 2., 1.]], backend='numpy')
+    """
+    return _ConvTranspose2d.apply(z, w, shape, composite)
 
 
 class _MaxPool2d(Function):
