@@ -407,3 +407,28 @@ def test_the_default_align_corners_warns_as_torch() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         F.interpolate(x, scale_factor=2, mode="bilinear")  # (no warning in torch either)
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_identity_grid_has_torchs_very_numbers_and_gradient(
+    dtype: str, align_corners: bool
+) -> None:
+    """The identity transform samples at pixel centres, where bilinear interpolation has a
+    kink: the gradient in theta there depends on the last bit of each coordinate."""
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((2, 1, 28, 27)).astype(dtype)
+    theta = np.tile(np.array([[1.0, 0, 0], [0, 1.0, 0]], dtype=dtype), (2, 1, 1))
+    kw = {"align_corners": align_corners}
+    grid = F.affine_grid(pt.tensor(theta), (2, 1, 28, 27), **kw)
+    np.testing.assert_array_equal(
+        grid.numpy(), TF.affine_grid(torch.tensor(theta), (2, 1, 28, 27), **kw).numpy()
+    )
+    out_pt, out_t, grads_pt, grads_t = _both(
+        lambda a, t: F.grid_sample(a, F.affine_grid(t, a.shape, **kw), **kw),
+        lambda a, t: TF.grid_sample(a, TF.affine_grid(t, a.shape, **kw), **kw),
+        [x, theta],
+    )
+    tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == "float32" else {"rtol": RTOL, "atol": ATOL}
+    np.testing.assert_allclose(out_pt.detach().numpy(), out_t.detach().numpy(), **tol)
+    np.testing.assert_allclose(grads_pt[1].numpy(), grads_t[1].numpy(), **tol)

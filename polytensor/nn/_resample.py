@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import struct
 import warnings
+from fractions import Fraction
 from typing import Any, cast
 
 from .. import _dtypes as _dt
-from .._ops.creation import asarray
+from .._ops.creation import asarray, ones, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import clip, floor, logical_and
 from .._ops.elementwise import round as _round
@@ -483,15 +484,27 @@ def fold(
 
 
 # -- affine_grid / grid_sample -------------------------------------------------------------------
-def _base_coords(n: int, align_corners: bool) -> list[float]:
-    """PyTorch's ``linspace_from_neg_one``: -1 to 1 (pixel centres scaled in by ``(n - 1) /
-    n`` without ``align_corners``); [0.0] for one step."""
+def _base_coords(n: int, align_corners: bool, like: Tensor) -> Tensor:
+    """PyTorch's ``linspace_from_neg_one`` in ``like``'s dtype: -1 to 1 (pixel centres scaled
+    in by ``(n - 1) / n`` without ``align_corners``); [0.0] for one step.
+
+    The steps are computed as PyTorch's ``linspace`` kernel computes them (``-1 + step * i`` in
+    the first half, ``1 - step * (n - 1 - i)`` in the second, each rounded once to the dtype,
+    as a fused multiply-add rounds), then scaled with the dtype's arithmetic, so the grid has
+    the very same numbers: an identity transform samples at pixel centres, where bilinear
+    interpolation has a kink, and which side of it a coordinate falls on decides its gradient.
+    """
     if n <= 1:
-        return [0.0]
-    step = 2.0 / (n - 1)
+        return zeros((1,), dtype=like.dtype, device=like.device)
+    single = like.dtype == _dt.float32
+    rounded = _f32 if single else float
+    step = Fraction(rounded(2.0 / (n - 1)))
     half = n // 2
-    r = [-1.0 + step * i if i < half else 1.0 - step * (n - 1 - i) for i in range(n)]
-    return r if align_corners else [v * (n - 1) / n for v in r]
+    values = [
+        rounded(float(-1 + step * i if i < half else 1 - step * (n - 1 - i))) for i in range(n)
+    ]
+    r = asarray(values, dtype=like.dtype, device=like.device)
+    return r if align_corners else r * (n - 1) / n
 
 
 def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
@@ -551,11 +564,15 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
             f"{tuple(th.shape)} one of {th.shape[0]}; expected the same"
         )
     # one row (x, y[, z], 1) per output position, x varying fastest; grid = base @ theta^T
-    axes = [_base_coords(n, align_corners) for n in reversed(spatial)]  # x, y[, z]
-    rows: list[list[float]] = [[]]
-    for coords in reversed(axes):  # z (or y) outermost
-        rows = [r + [v] for r in rows for v in coords]
-    base = asarray([r[::-1] + [1.0] for r in rows], dtype=th.dtype, device=th.device)
+    d = len(spatial)
+    columns = []
+    for axis in range(d):  # x (the last spatial axis), y, z
+        shape = [1] * d
+        shape[d - 1 - axis] = spatial[d - 1 - axis]
+        coords = reshape(_base_coords(spatial[d - 1 - axis], align_corners, th), tuple(shape))
+        columns.append(broadcast_to(coords, tuple(spatial)))
+    columns.append(ones(tuple(spatial), dtype=th.dtype, device=th.device))
+    base = reshape(stack(columns, axis=-1), (math.prod(spatial), d + 1))
     grid = matmul(base, matrix_transpose(th))  # (N, positions, d)
     return reshape(grid, (sizes[0], *spatial, len(spatial)))
 
@@ -563,7 +580,18 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
 def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
     if align_corners:
         return (coord + 1) * ((size - 1) / 2)
-    return (coord + 1) * (size / 2) - 0.5
+    a, half = coord + 1, size / 2
+    p = a * half
+    if coord.dtype != _dt.float64:
+        return p - 0.5
+    # PyTorch's double-precision kernel rounds (coord + 1) * size / 2 - 0.5 once (a fused
+    # multiply-add), and at pixel centres that last bit picks the side of bilinear's kink: the
+    # product's rounding error, exactly, by Dekker's splitting (``half`` has few bits), is
+    # added back after the exact subtraction
+    t = a * 134217729.0  # 2**27 + 1
+    hi = t - (t - a)
+    err = (hi * half - p) + (a - hi) * half
+    return (p - 0.5) + err
 
 
 def _clip_coordinates(c: Tensor, size: int) -> Tensor:
@@ -686,7 +714,7 @@ def grid_sample(
         ys = stack([y0, y0, y1, y1], axis=1)
         weights = stack([wy0 * wx0, wy0 * wx1, wy1 * wx0, wy1 * wx1], axis=1)
     inside = logical_and(logical_and(xs >= 0, xs <= w - 1), logical_and(ys >= 0, ys <= h - 1))
-    k = xs.shape[1]
+    k = 1 if weights is None else 4  # corners
     flat = clip(ys, 0, h - 1) * w + clip(xs, 0, w - 1)
     idx = reshape(astype(flat, _dt.int64), (n, 1, k * ho * wo))
     idx = broadcast_to(idx, (n, c, k * ho * wo))
