@@ -223,8 +223,8 @@ def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> Non
         nn.Transformer  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.nn\.Conv3d.*not implemented"):
         nn.Conv3d  # noqa: B018
-    with pytest.raises(AttributeError, match=r"functional\.interpolate is not implemented"):
-        F.interpolate  # noqa: B018
+    with pytest.raises(AttributeError, match=r"functional\.max_pool3d is not implemented"):
+        F.max_pool3d  # noqa: B018
     with pytest.raises(AttributeError, match=r"use F\.softmax\(q @ k\.mT"):
         F.scaled_dot_product_attention  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.optim\.SparseAdam.*use optim\.Adam"):

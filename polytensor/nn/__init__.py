@@ -19,6 +19,15 @@ from typing import Any
 
 from . import functional, init, utils
 from ._more_layers import ConvTranspose1d, ConvTranspose2d, Dropout2d, PReLU, Unflatten
+from ._resample_layers import (
+    Fold,
+    PixelShuffle,
+    PixelUnshuffle,
+    Unfold,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 from .attention import (
     MultiheadAttention,
     Transformer,
@@ -106,6 +115,7 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "Fold",
     "GRUCell",
     "Hardtanh",
     "HuberLoss",
@@ -135,6 +145,8 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
@@ -155,7 +167,11 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "Unflatten",
+    "Unfold",
     "UninitializedParameter",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "functional",
     "init",
     "utils",

@@ -21,12 +21,7 @@ _MISSING: dict[str, dict[str, str]] = {
         "Softmax2d": "nn.Softmax(dim=-3)",
     },
     "polytensor.nn.functional": {
-        "fold": _NONE,
-        "grid_sample": _NONE,
-        "interpolate": _NONE,
         "max_pool3d": _NONE,
-        "pixel_shuffle": _NONE,
-        "unfold": _NONE,
     },
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",

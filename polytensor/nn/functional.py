@@ -44,6 +44,7 @@ from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kern
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
@@ -59,9 +60,12 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "fold",
     "gelu",
+    "grid_sample",
     "hardtanh",
     "huber_loss",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -76,6 +80,8 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "prelu",
     "relu",
     "relu6",
@@ -87,6 +93,7 @@ __all__ = [
     "softmin",
     "softplus",
     "tanh",
+    "unfold",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -1826,6 +1833,15 @@ from ._losses import (  # noqa: E402
     smooth_l1_loss,
 )
 from ._missing import missing_name  # noqa: E402
+from ._resample import (  # noqa: E402
+    affine_grid,
+    fold,
+    grid_sample,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)
 from .attention import scaled_dot_product_attention  # noqa: E402
 
 

@@ -77,4 +77,13 @@ def rng(seed: int = 2024) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-from . import d2l, dataloading, gan, recurrent, seeds, transformer, tutorials  # noqa: E402,F401  (registers the programs)
+from . import (  # noqa: E402,F401  (registers the programs)
+    d2l,
+    dataloading,
+    gan,
+    recurrent,
+    seeds,
+    transformer,
+    tutorials,
+    vision,
+)
