@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from typing import Any
+from typing import Any, ClassVar
 
 from .._tensor import Tensor
 
@@ -97,6 +97,11 @@ class Optimizer:
     >>> [g["lr"] for g in opt.param_groups]
     [0.1, 0.5]
     """
+
+    # State entries kept as Python numbers (a 0-d tensor from PyTorch's state dict loads as
+    # one), and entries whose tensors are not shaped as their parameter.
+    _scalar_state: ClassVar[dict[str, Callable[[float], Any]]] = {"step": int}
+    _unshaped_state: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -326,8 +331,15 @@ class Optimizer:
                 )
             entry: dict[str, Any] = {}
             for name, v in s.items():
+                number = self._scalar_state.get(name)
+                if number is not None and isinstance(v, Tensor) and v.ndim == 0:
+                    # (PyTorch keeps counters such as "step" in 0-d tensors; polytensor's
+                    # optimizers keep Python numbers, so a state dict from torch loads as one)
+                    entry[name] = number(float(v))
+                    continue
                 if isinstance(v, Tensor):
-                    if name != "step" and tuple(v.shape) != tuple(p.shape):
+                    unshaped = name == "step" or name in self._unshaped_state
+                    if not unshaped and tuple(v.shape) != tuple(p.shape):
                         raise ValueError(
                             f"{where}: state {name!r} of parameter {k!r} has shape "
                             f"{v.shape}, the parameter has {p.shape}"
@@ -336,7 +348,7 @@ class Optimizer:
                     if str(v.device) != str(p.device):
                         v = v.to_device(p.device)
                     if (
-                        name != "step"
+                        not unshaped
                         and v.dtype is not p.dtype
                         and v.dtype.kind in ("real floating", "complex floating")
                     ):
