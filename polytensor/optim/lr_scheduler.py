@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Any
 
@@ -28,9 +29,11 @@ from ..nn._missing import missing_name
 from .optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
@@ -40,6 +43,7 @@ __all__ = [
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
 
@@ -93,10 +97,16 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The first step, which sets the initial rates (SequentialLR repeats it)."""
         self._step_count = 0
         self._is_initial = True
-        self.step()
-        self._is_initial = False
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The learning rates for epoch ``last_epoch``; schedules define it.
@@ -137,8 +147,19 @@ class LRScheduler:
         0.5
         """
         self._step_count += 1
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set the rates of the next epoch, or of ``epoch`` (from the closed form where the
+        schedule has one, as PyTorch's)."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed = getattr(self, "_get_closed_form_lr", None)
+            values = closed() if closed is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -211,6 +232,10 @@ class StepLR(LRScheduler):
             return lrs
         return [lr * self.gamma for lr in lrs]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch.
@@ -234,6 +259,10 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return lrs
         return [lr * self.gamma for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [b * self.gamma**self.last_epoch for b in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -280,6 +309,14 @@ class CosineAnnealingLR(LRScheduler):
             * (group["lr"] - eta)
             + eta
             for group in groups
+        ]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [
+            self.eta_min
+            + (b - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+            for b in self.base_lrs
         ]
 
 
@@ -432,6 +469,14 @@ class MultiStepLR(LRScheduler):
             return lrs
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in lrs]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [
+            b
+            * self.gamma ** bisect.bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+            for b in self.base_lrs
+        ]
+
 
 class ConstantLR(LRScheduler):
     """Scale the learning rate by ``factor`` until epoch ``total_iters``, as
@@ -465,6 +510,13 @@ class ConstantLR(LRScheduler):
         if self.last_epoch != self.total_iters:
             return lrs
         return [lr * (1.0 / self.factor) for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [
+            b * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+            for b in self.base_lrs
+        ]
 
 
 class LinearLR(LRScheduler):
@@ -506,6 +558,19 @@ class LinearLR(LRScheduler):
         scale = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
         return [lr * scale for lr in lrs]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [
+            b
+            * (
+                self.start_factor
+                + (self.end_factor - self.start_factor)
+                * min(self.total_iters, self.last_epoch)
+                / self.total_iters
+            )
+            for b in self.base_lrs
+        ]
+
 
 class PolynomialLR(LRScheduler):
     """Decay the learning rate by ``(1 - epoch / total_iters) ** power`` over ``total_iters``
@@ -545,6 +610,13 @@ class PolynomialLR(LRScheduler):
         t, n = self.last_epoch, self.total_iters
         decay = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
         return [lr * decay for lr in lrs]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        # (the rates at last_epoch from base_lrs, as PyTorch's; SequentialLR restarts with it)
+        return [
+            b * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+            for b in self.base_lrs
+        ]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -961,6 +1033,9 @@ class ReduceLROnPlateau:
                 f"{type(state_dict).__name__}"
             )
         self.__dict__.update(state_dict)
+
+
+from ._lr_compose import ChainedScheduler, CyclicLR, SequentialLR  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
