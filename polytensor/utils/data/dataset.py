@@ -30,6 +30,7 @@ __all__ = [
     "ConcatDataset",
     "Dataset",
     "IterableDataset",
+    "StackDataset",
     "Subset",
     "TensorDataset",
     "random_split",
@@ -253,6 +254,81 @@ class ChainDataset(IterableDataset[T_co]):
                 )
             total += len(d)  # type: ignore[arg-type]
         return total
+
+
+class StackDataset(Dataset[Any]):
+    """Datasets of one length side by side: sample ``i`` is the tuple of their ``i``-th
+    samples (datasets given as arguments), or the dict of them by name (as keywords), as
+    ``torch.utils.data.StackDataset``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.utils.data import StackDataset, TensorDataset
+    >>> images, labels = TensorDataset(pt.arange(6.0).reshape(3, 2)), [10, 11, 12]
+    >>> StackDataset(images, labels)[1][1]
+    11
+    >>> sorted(StackDataset(x=images, y=labels)[2]), len(StackDataset(images, labels))
+    (['x', 'y'], 3)
+    """
+
+    datasets: tuple[Any, ...] | dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "StackDataset() supports either tuple-like (via args) or dict-like (via "
+                "kwargs) input/output, but both types are given; pass all datasets one way"
+            )
+        found = list(args) if args else list(kwargs.values())
+        if not found:
+            raise ValueError("StackDataset() expects at least one dataset; got none")
+        self._length = len(found[0])
+        if any(self._length != len(d) for d in found):
+            raise ValueError(
+                "StackDataset(): size mismatch between datasets (lengths "
+                f"{[len(d) for d in found]}); stack datasets of one length"
+            )
+        self.datasets = tuple(args) if args else dict(kwargs)
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at ``indices``, each dataset's fetched together where it can (its own
+        ``__getitems__``), as PyTorch's.
+
+        Examples
+        --------
+        >>> from polytensor.utils.data import StackDataset
+        >>> StackDataset([1, 2, 3], "abc").__getitems__([2, 0])
+        [(3, 'c'), (1, 'a')]
+        """
+        named = isinstance(self.datasets, dict)
+        parts = (
+            self.datasets.items() if isinstance(self.datasets, dict) else enumerate(self.datasets)
+        )
+        columns: dict[Any, list[Any]] = {}
+        for key, d in parts:
+            getitems = getattr(d, "__getitems__", None)
+            if callable(getitems):
+                items = list(getitems(indices))
+                if len(items) != len(indices):
+                    raise ValueError(
+                        f"StackDataset(): nested dataset's output size mismatch. Expected "
+                        f"{len(indices)}, got {len(items)}"
+                    )
+            else:
+                items = [d[i] for i in indices]
+            columns[key] = items
+        if named:
+            return [{k: col[j] for k, col in columns.items()} for j in range(len(indices))]
+        return [tuple(col[j] for col in columns.values()) for j in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset[T_co]):

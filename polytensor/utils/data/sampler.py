@@ -19,8 +19,10 @@ import itertools
 from collections.abc import Iterable, Iterator, Sized
 from typing import Any, Generic, TypeVar
 
+from ... import _dtypes as dt
 from ..._checks import describe
-from ..._random import Generator, randint, randperm
+from ..._ops.creation import asarray
+from ..._random import Generator, multinomial, randint, randperm
 
 __all__ = [
     "BatchSampler",
@@ -28,6 +30,7 @@ __all__ = [
     "Sampler",
     "SequentialSampler",
     "SubsetRandomSampler",
+    "WeightedRandomSampler",
 ]
 
 T_co = TypeVar("T_co", covariant=True)
@@ -191,6 +194,65 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices ``i`` drawn with probability ``weights[i] / sum(weights)``
+    (``pt.multinomial``), with or without replacement, as ``torch.utils.data``'s; a new draw
+    each pass, from polytensor's generator (``generator=``, else the default one).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.utils.data import WeightedRandomSampler
+    >>> s = WeightedRandomSampler([0.0, 1.0, 0.0, 3.0], 6,
+    ...                           generator=pt.Generator().manual_seed(0))
+    >>> len(s), set(s) <= {1, 3}
+    (6, True)
+    >>> sorted(WeightedRandomSampler([1.0, 2.0, 0.5], 3, replacement=False))
+    [0, 1, 2]
+    """
+
+    weights: Any
+    num_samples: int
+    replacement: bool
+    generator: Generator | None
+
+    def __init__(
+        self,
+        weights: Any,
+        num_samples: int,
+        replacement: bool = True,
+        generator: Generator | None = None,
+    ) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(
+                "num_samples should be a positive integer value, but got "
+                f"num_samples={num_samples!r}; pass how many indices a pass draws"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(  # noqa: TRY004 - PyTorch's class for it
+                f"replacement should be a boolean value, but got replacement={replacement!r}"
+            )
+        self.generator = _check_generator("WeightedRandomSampler", generator)
+        w = asarray(weights.detach() if hasattr(weights, "detach") else weights, dtype=dt.float64)
+        if w.ndim != 1:
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape "
+                f"{tuple(w.shape)}; pass one weight per dataset index"
+            )
+        self.weights = w
+        self.num_samples = num_samples
+        self.replacement = replacement
+
+    def __iter__(self) -> Iterator[int]:
+        drawn = multinomial(
+            self.weights, self.num_samples, self.replacement, generator=self.generator
+        )
+        return iter(drawn.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler[list[int]]):
