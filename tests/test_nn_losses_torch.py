@@ -229,8 +229,8 @@ def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> Non
         nn.NLLLoss2d  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.optim\.SparseAdam.*use optim\.Adam"):
         pt.optim.SparseAdam  # noqa: B018
-    with pytest.raises(AttributeError, match=r"lr_scheduler\.CyclicLR"):
-        pt.optim.lr_scheduler.CyclicLR  # noqa: B018
+    with pytest.raises(AttributeError, match=r"torch\.utils\.data\.DistributedSampler"):
+        pt.utils.data.DistributedSampler  # noqa: B018
     with pytest.raises(
         AttributeError, match=r"module 'polytensor\.nn' has no attribute 'Nonsense'"
     ):

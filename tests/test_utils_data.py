@@ -116,8 +116,8 @@ def test_utils_data_imports_no_numpy_itself() -> None:
 
 
 def test_a_pytorch_name_polytensor_lacks_says_so() -> None:
-    with pytest.raises(AttributeError, match=r"no WeightedRandomSampler \(PyTorch's"):
-        _ = data.WeightedRandomSampler
+    with pytest.raises(AttributeError, match=r"no DistributedSampler \(PyTorch's"):
+        _ = data.DistributedSampler
 
 
 # -- datasets -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The errors for PyTorch names that polytensor's ``nn`` and ``optim`` do not have.
 
-A program written for PyTorch that reaches for ``nn.BatchNorm2d`` or ``optim.LBFGS`` gets an
+A program written for PyTorch that reaches for ``nn.Conv3d`` or ``optim.SparseAdam`` gets an
 ``AttributeError`` that says the name is PyTorch's, that polytensor lacks it, and, where
 there is one, the polytensor way to get the same result.
 """
@@ -35,23 +35,10 @@ _MISSING: dict[str, dict[str, str]] = {
         "xavier_uniform": "nn.init.xavier_uniform_",
     },
     "polytensor.optim": {
-        "ASGD": _NONE,
-        "Adamax": _NONE,
-        "LBFGS": _NONE,
-        "NAdam": _NONE,
-        "RAdam": _NONE,
-        "Rprop": _NONE,
         "SparseAdam": "optim.Adam",
     },
     "polytensor.utils.data": {
         "DistributedSampler": _NONE,
-        "StackDataset": _NONE,
-        "WeightedRandomSampler": _NONE,
-    },
-    "polytensor.optim.lr_scheduler": {
-        "ChainedScheduler": _NONE,
-        "CyclicLR": _NONE,
-        "SequentialLR": _NONE,
     },
 }
 
