@@ -3,7 +3,8 @@
 The programs are those of ``tests/pytorch_programs/`` (the test suite runs each with
 ``import polytensor as torch`` and again under torch, and compares every result): by default
 the ones written from *Dive into Deep Learning* and PyTorch's Quickstart, data loading,
-LSTM, Transformer and DCGAN tutorials, which train small networks on small tensors, so what
+LSTM, Transformer, DCGAN and spatial transformer tutorials and pytorch/examples'
+super-resolution network, which train small networks on small tensors, so what
 they measure is the cost of each library's own Python and dispatch as much as its kernels.
 Each round runs every program once in each library, in turn (torch at one thread, NumPy's
 BLAS at one thread), with the program's printing silenced; the table gives median times and
@@ -60,6 +61,8 @@ DEFAULT = [
     "tut_lstm_tagger",
     "tut_transformer_lm",
     "tut_dcgan",
+    "stn_tutorial",
+    "super_resolution",
 ]
 
 
