@@ -109,6 +109,25 @@ def test_scalar_inputs_of_general_functions_give_what_the_general_path_gives(
                 assert _outcome(pt.clip, x, None, s) == general, (name, s)
                 general = _outcome(apply, OPS["where"], (cond, x, s), None)
                 assert _outcome(pt.where, cond, x, s) == general, (name, s)
+                general = _outcome(apply, OPS["where"], (cond, s, x), None)
+                assert _outcome(pt.where, cond, s, x) == general, (name, s)
+
+
+def test_where_with_a_number_first_takes_the_fast_path(monkeypatch: Any) -> None:
+    # where(mask, 0.0, scores) (attention's masking): the tensor after the number gives the
+    # dtype, and the call goes to the backend without apply()
+    import polytensor._ops._functions as functions
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("apply() was called")
+
+    s = pt.asarray(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    monkeypatch.setattr(functions, "apply", refuse)
+    y = pt.where(s > 2, 0.0, s)
+    monkeypatch.undo()
+    y.sum().backward()
+    np.testing.assert_array_equal(y.detach().numpy(), [[0.0, 1.0, 2.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(s.grad.numpy(), [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

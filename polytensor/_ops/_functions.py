@@ -532,7 +532,14 @@ def general_function(
             # whether any has autograd state. Anything else: apply() promotes and checks.
             x = arrays[g0]
             if not (type(x) is _T or type(x) in _SUBS):
-                return apply(opdef, arrays, params or None, operator)
+                # (a Python scalar first in the promotion group, where(m, 0.0, s): the next
+                # tensor of the group gives the dtype)
+                for j in group[1:]:
+                    x = arrays[j]
+                    if type(x) is _T or type(x) in _SUBS:
+                        break
+                else:
+                    return apply(opdef, arrays, params or None, operator)
             b = x._backend
             ref = x._data.dtype
             if (takes_dtype and params["dtype"] is not None) or (b.multi_device and n_in > 1):
