@@ -24,7 +24,10 @@ tiling windows, forward and backward, on arrays (``Writes.windows`` of the NumPy
   columns' gradient one product per chunk, added tap by tap. Other convolutions take the
   weight's gradient from the kept columns by a product per sample, summed, and add the
   columns' gradient into the input's with the batch as the last axis, so that each of the
-  kh*kw additions runs over rows of Wo*N elements.
+  kh*kw additions runs over rows of Wo*N elements; a strided one whose windows overlap and
+  whose output has at least ``_PHASED_MIN`` (64) positions takes the input's gradient by
+  phases instead (``_input_grad_phases``: the columns of the output's gradient, one product,
+  one interleaving copy; ~2x faster than the additions at DCGAN's sizes).
 - ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, by
   ``conv2d_backward``, cropped by the padding; its backward is that ``conv2d`` of the output's
   gradient (padded back) and its weight gradient. No zeros are inserted between the input's
@@ -89,6 +92,8 @@ _WIDE_MIN_OUT = 16
 # the batch's columns, in bytes, past which they are copied a chunk at a time, where the
 # backward does not read them kept (it takes wide columns, or no gradient is asked for)
 _KEEP_BYTES = 1 << 23
+# the output positions from which a strided backward takes the input's gradient by phases
+_PHASED_MIN = 64
 
 
 def _window_view(d: Any, kernel: Any, stride: Any, dilation: Any, out_hw: Any) -> Any:
@@ -176,7 +181,73 @@ def conv2d_backward(
     columns, unless the backward takes wide columns, when ``cols`` is None)."""
     if _wide(xd, wd.shape[0], geometry):
         return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
+    if need_x and _phased(geometry) and _all_finite(wd) and _all_finite(gd):
+        _, gw = _backward_batch(xd, wd, gd, cols, geometry, False, need_w)
+        return _input_grad_phases(xd.shape, wd, gd, geometry), gw
     return _backward_batch(xd, wd, gd, cols, geometry, need_x, need_w)
+
+
+def _all_finite(a: Any) -> bool:
+    """Whether every element of ``a`` is finite: ``a . a`` is, only then (one pass, no
+    temporary; an overflow just says False)."""
+    import math
+
+    import numpy as np
+
+    return math.isfinite(float(np.vdot(a, a)))
+
+
+def _phased(geometry: Any) -> bool:
+    """Whether the input's gradient is taken by phases (``_input_grad_phases``): a stride
+    above 1, no dilation, windows that overlap (else each input element takes one tap, and
+    the tap by tap addition is a copy), and an output of at least ``_PHASED_MIN`` (64)
+    positions: below, the weight's rearrangement by phases and the columns' rows of zeros
+    past the output's edges (Hs * Ws against Ho * Wo) cost more than the additions saved
+    (a 4x4 output from 32 channels of 10x10: 330 us against 273 us)."""
+    (kh, kw), (sh, sw), dilation, (ho, wo) = geometry
+    return (
+        (sh, sw) != (1, 1)
+        and dilation == (1, 1)
+        and (kh > sh or kw > sw)
+        and ho * wo >= _PHASED_MIN
+    )
+
+
+def _input_grad_phases(shape: Any, wd: Any, gd: Any, geometry: Any) -> Any:
+    """The input's gradient (of ``shape``, (N, C, H, W)) of a strided ``conv2d`` by ``wd``
+    for the output's gradient ``gd``, by phases: the input's elements at rows ``sh * i + a``
+    and columns ``sw * j + b`` take their gradient from the taps (ki, kj) with ``ki % sh ==
+    a`` and ``kj % sw == b`` only, at output positions ``i - ki // sh``, ``j - kj // sw``:
+    for each phase (a, b) a stride-1 correlation of the output's gradient with those taps,
+    flipped. The ``sh * sw`` phases share the columns of the output's gradient (O * Uh * Uw,
+    Hs * Ws per sample, Uh = ceil(kh / sh), Hs = ceil(H / sh)): one copy, one product by all
+    phases' weights (taps past the kernel zero), and one interleaving copy, where the batch's
+    columns' gradient would be added into the input tap by tap over short strided runs
+    (~3x slower at DCGAN's sizes). Every term is a product of a finite weight and a finite
+    gradient (the caller checks): a zero tap or a zero of the padding adds an exact 0, so the
+    sums are the same terms as the composite's."""
+    import numpy as np
+
+    (kh, kw), (sh, sw), _, (ho, wo) = geometry
+    n, c, h, w = shape
+    o = wd.shape[0]
+    uh, uw = -(-kh // sh), -(-kw // sw)
+    hs, ws = -(-h // sh), -(-w // sw)
+    # the output's gradient with uh - 1 (uw - 1) zeros before, and after it up to hs (ws)
+    gp = np.zeros((n, o, hs + uh - 1, ws + uw - 1), gd.dtype)
+    gp[:, :, uh - 1 : uh - 1 + ho, uw - 1 : uw - 1 + wo] = gd
+    cols = _columns(gp, ((uh, uw), (1, 1), (1, 1), (hs, ws)))  # (N, O*Uh*Uw, Hs*Ws)
+    # the weight by phase, (sh, sw, C) by (O, Uh, Uw), its taps flipped: phase a's tap u is
+    # the kernel's row a + sh * (uh - 1 - u)
+    wp = np.zeros((o, c, uh * sh, uw * sw), wd.dtype)
+    wp[:, :, :kh, :kw] = wd
+    wp = wp.reshape(o, c, uh, sh, uw, sw)[:, :, ::-1, :, ::-1]
+    wm = np.ascontiguousarray(wp.transpose(3, 5, 1, 0, 2, 4)).reshape(sh * sw * c, -1)
+    res = np.matmul(wm, cols).reshape(n, sh, sw, c, hs, ws)
+    full = np.empty((n, c, hs, sh, ws, sw), res.dtype)
+    full[...] = res.transpose(0, 3, 4, 1, 5, 2)
+    gx = full.reshape(n, c, hs * sh, ws * sw)
+    return gx if (hs * sh, ws * sw) == (h, w) else np.ascontiguousarray(gx[:, :, :h, :w])
 
 
 def _backward_batch(
