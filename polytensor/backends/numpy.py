@@ -379,6 +379,42 @@ def _direct(xp: Any) -> dict[str, Any]:
     # -0.0, as PyTorch's relu gives)
     # pow: the ** operator, whose NumPy implementation squares for an exponent of 2 (what
     # np.power(x, 2) gives, ~2x as fast) and otherwise is np.power
+    conformant_where = xp.where
+    # a float's dtype -> the integer of its bits, for where's selection by bits
+    bits_of: dict[Any, Any] = {
+        np.dtype("float32"): np.dtype("int32"),
+        np.dtype("float64"): np.dtype("int64"),
+    }
+    bitwise_and: Any = np.bitwise_and
+    bitwise_or, invert = np.bitwise_or, np.invert
+    i8 = np.dtype(np.int8)
+
+    def select(condition: Any, x1: Any, x2: Any, /) -> Any:
+        # NumPy's where branches on every element: on a random mask (leaky_relu's x > 0, its
+        # gradient's) 250 us for 65,536 float32, against 46 us selecting the bits with the
+        # mask widened to all ones or zeros (97 us in float64); the same bits, NaNs and signed
+        # zeros included. For arrays of one shape and float dtype, from 8,192 elements
+        # (below that NumPy's is as fast).
+        if (
+            type(x1) is ndarray
+            and type(x2) is ndarray
+            and type(condition) is ndarray
+            and x1.size >= 8192
+            and condition.dtype is b1
+            and x1.dtype is x2.dtype
+            and x1.shape == x2.shape == condition.shape
+        ):
+            i = bits_of.get(x1.dtype)
+            if i is not None:
+                # the mask as -1 or 0 in int8 (all ones or zeros once widened, by sign: a
+                # mask of the float's width is slower to make than the mixed-width ANDs)
+                m = np.negative(condition, dtype=i8)
+                r: Any = bitwise_and(x1.view(i), m, casting="unsafe")
+                invert(m, out=m)
+                bitwise_or(r, bitwise_and(x2.view(i), m, casting="unsafe"), out=r)
+                return r.view(x1.dtype)
+        return conformant_where(condition, x1, x2)
+
     def filled(name: str) -> Any:
         # zeros, ones, empty, full: NumPy's own without array-api-compat's wrapper, which only
         # checks the device (1.9 -> 0.9 us for pt.zeros(64, 10))
@@ -404,6 +440,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "permute_dims": permute_dims,
         "reshape": reshape,
         "take_along_axis": take_along_axis,
+        "where": select,
         "concat": concat,
         "stack": stack,
         "expand_dims": expand_dims,
