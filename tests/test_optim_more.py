@@ -648,3 +648,45 @@ def test_added_names_are_exported_where_torch_has_them() -> None:
         assert name in data.__all__ and hasattr(torch.utils.data, name)
     with pytest.raises(AttributeError, match=r"torch\.optim\.SparseAdam"):
         optim.SparseAdam  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+        "Adadelta",
+        "Adamax",
+        "NAdam",
+        "RAdam",
+        "Rprop",
+        "LBFGS",
+    ],
+)
+def test_optimizers_that_would_update_complex_parameters_wrongly_refuse_them(name: str) -> None:
+    # PyTorch's rules read a complex number's real and imaginary parts as two reals
+    # (view_as_real); these polytensor rules would square the complex gradient instead
+    p = pt.asarray([1 + 2j, 3 - 1j], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="real parameters only"):
+        getattr(pt.optim, name)([p])
+    opt = getattr(pt.optim, name)([pt.zeros(2, requires_grad=True)])
+    if name != "LBFGS":  # (LBFGS takes one group)
+        with pytest.raises(NotImplementedError, match="real parameters only"):
+            opt.add_param_group({"params": [p]})
+
+
+@pytest.mark.parametrize("name", ["SGD", "ASGD"])
+def test_sgd_and_asgd_update_complex_parameters_as_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib in (pt, torch):
+        p = lib.tensor(np.array([1 + 2j, 3 - 1j]), requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            (p.real**2 + 3 * p.imag**2).sum().backward()
+            opt.step()
+        out.append(np.asarray(p.detach().numpy()))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-7)

@@ -51,6 +51,8 @@ class Adam(Optimizer):
 
     _decoupled = False
 
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
+
     def __init__(
         self,
         params: Any,

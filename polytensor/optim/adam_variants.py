@@ -25,6 +25,8 @@ class _AdamLike(Optimizer):
     """Adam's checks of ``lr``, ``betas``, ``eps`` and ``weight_decay`` (PyTorch's messages),
     and the gradient as each of these optimizers makes it before its rule."""
 
+    _real_only = True
+
     def _check_group(self, group: dict[str, Any]) -> None:
         Adam._check_group(self, group)  # type: ignore[arg-type]
 

@@ -230,6 +230,8 @@ class LBFGS(Optimizer):
 
     _unshaped_state = frozenset({"d", "prev_flat_grad"})
 
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
+
     def __init__(
         self,
         params: Any,

@@ -102,6 +102,9 @@ class Optimizer:
     # one), and entries whose tensors are not shaped as their parameter.
     _scalar_state: ClassVar[dict[str, Callable[[float], Any]]] = {"step": int}
     _unshaped_state: ClassVar[frozenset[str]] = frozenset()
+    # (an optimizer whose rule reads a complex number's parts as PyTorch's view_as_real does,
+    # which polytensor's does not: complex parameters are refused rather than updated wrongly)
+    _real_only: ClassVar[bool] = False
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -174,6 +177,13 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError(f"{type(self).__name__}(): can't optimize a non-leaf Tensor")
+            if self._real_only and p.dtype.kind == "complex floating":
+                raise NotImplementedError(
+                    f"{type(self).__name__}() takes real parameters only; got a "
+                    f"{p.dtype.name} parameter of shape {tuple(p.shape)}. Optimize its real "
+                    f"and imaginary parts as two real parameters, or use optim.SGD or optim.ASGD, "
+                    f"which take complex parameters"
+                )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):

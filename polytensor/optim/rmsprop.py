@@ -58,6 +58,8 @@ class RMSprop(Optimizer):
     [0.9, -1.9]
     """
 
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
+
     def __init__(
         self,
         params: Any,
@@ -195,6 +197,8 @@ class Adagrad(Optimizer):
     [0.9, -1.9]
     """
 
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
+
     def __init__(
         self,
         params: Any,
@@ -322,6 +326,8 @@ class Adadelta(Optimizer):
     >>> [round(v, 4) for v in w.tolist()]
     [0.9968, -1.9968]
     """
+
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
 
     def __init__(
         self,

@@ -177,6 +177,8 @@ class Rprop(Optimizer):
     ([0.9, -1.9], ['prev', 'step', 'step_size'])
     """
 
+    _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
+
     def __init__(
         self,
         params: Any,
