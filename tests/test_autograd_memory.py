@@ -282,7 +282,8 @@ def test_a_recorded_op_makes_one_graph_object_besides_its_tensor(
         metas, nodes, tensors, tracked = (n - b for n, b in zip(after, before, strict=True))
         assert (metas, nodes, tensors) == (0, 200, 1)  # (the one tensor: v)
         if backend == "numpy":  # (the collector tracks Dask's and array-api-strict's arrays)
-            assert tracked <= 3 * 200 + 1  # per op: its node and those two tuples
+            # per op: its node and those two tuples (and a few one-time memo entries)
+            assert tracked <= 3 * 200 + 4
         assert v._meta is v.grad_fn and v.grad_fn.next_functions[0][0] is not None
         pt.sum(v).backward()
         assert x.grad is not None and a.grad is not None

@@ -1,0 +1,56 @@
+"""``batch_norm`` by the batch's statistics is one graph node with a written-out backward:
+PyTorch's values, gradients, second derivatives and running statistics, on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+import polytensor.nn.functional as F
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("shape", [(8, 6, 5, 4), (4, 3), (5, 6, 7)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_in_training_matches_torch(backend: str, shape: Any, affine: bool) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    rng = np.random.default_rng(len(shape))
+    x0 = rng.standard_normal(shape) * 3 + 1
+    w0 = rng.standard_normal(shape[1])
+    b0 = rng.standard_normal(shape[1])
+    g0 = rng.standard_normal(shape)
+
+    def run(lib: Any, fn: Any, create_graph: bool) -> list[Any]:
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor(w0, requires_grad=True) if affine else None
+        b = lib.tensor(b0, requires_grad=True) if affine else None
+        rm = lib.zeros(shape[1], dtype=lib.float64)
+        rv = lib.ones(shape[1], dtype=lib.float64)
+        y = fn.batch_norm(x, rm, rv, w, b, training=True, momentum=0.3)
+        inputs = [t for t in (x, w, b) if t is not None]
+        grads = lib.autograd.grad((y * lib.tensor(g0)).sum(), inputs, create_graph=create_graph)
+        out = [y.detach(), *[g.detach() for g in grads], rm, rv]
+        if create_graph:
+            (grads[0] * grads[0]).sum().backward()
+            out += [t.grad for t in inputs]
+        return out
+
+    for create_graph in (False, True):
+        want = run(torch, torch.nn.functional, create_graph)
+        with pt.use_backend(backend):
+            got = run(pt, F, create_graph)
+        for g, w in zip(got, want, strict=True):
+            if w is None:  # (the bias's second derivative: none, in both)
+                assert g is None
+                continue
+            np.testing.assert_allclose(np.asarray(g.numpy()), w.numpy(), rtol=1e-9, atol=1e-10)
+
+
+def test_batch_norm_in_training_is_one_node() -> None:
+    x = pt.ones((4, 3, 2, 2), requires_grad=True)
+    y = F.batch_norm(x, None, None, pt.ones(3), pt.zeros(3), training=True)
+    assert y.grad_fn.name() == "_BatchNormNodeBackward"
