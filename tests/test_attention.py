@@ -374,7 +374,7 @@ def test_multihead_attention_has_torchs_parameters_init_and_repr() -> None:
 
 def test_multihead_attention_dropout_is_off_in_eval_mode() -> None:
     pt.manual_seed(0)
-    m = nn.MultiheadAttention(EMB, HEADS, dropout=0.5)
+    m = nn.MultiheadAttention(EMB, HEADS, dropout=0.5, dtype=pt.float64)
     x = pt.tensor(_seq(L))
     out_train = m(x, x, x)[0]
     m.eval()
@@ -612,3 +612,206 @@ def test_transformer_layers_refuse_as_torch_refuse() -> None:
             m(lib.ones((2, 4, D)), lib.ones((3, 4, D)))
         with pytest.raises(RuntimeError, match="feature number of src and tgt"):
             m(lib.ones((2, 4, D)), lib.ones((2, 4, D + 1)))
+
+
+# -- PyTorch's behaviour at the edges -------------------------------------------------------------
+def _torch_and_pt_agree(
+    call: Callable[[Any, Callable[[np.ndarray], Any]], Any], values: bool = True
+) -> None:
+    """``call(lib, as_tensor)`` raises the same exception type in torch and polytensor, or
+    returns results of the same shapes (and values, unless a module's own draws differ)."""
+    results: list[Any] = []
+    for lib, as_tensor in ((torch, torch.tensor), (pt, pt.tensor)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lib.manual_seed(0)
+                results.append(_flat(call(lib, as_tensor)))
+        except Exception as e:  # noqa: BLE001 (the type is what is compared)
+            results.append(type(e))
+    t_res, p_res = results
+    if isinstance(t_res, type) or isinstance(p_res, type):
+        assert p_res == t_res
+        return
+    assert [tuple(p.shape) for p in p_res] == [tuple(t.shape) for t in t_res]
+    for p, t in zip(p_res if values else [], t_res if values else [], strict=True):
+        np.testing.assert_allclose(_host(p), t.detach().numpy(), **TOL)
+
+
+def _encoder_stack(lib: Any) -> Any:
+    layer = lib.nn.TransformerEncoderLayer(D, NHEAD, FF, 0.0, dtype=lib.float64)
+    return lib.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+
+def _decoder_stack(lib: Any) -> Any:
+    layer = lib.nn.TransformerDecoderLayer(D, NHEAD, FF, 0.0, dtype=lib.float64)
+    return lib.nn.TransformerDecoder(layer, 2)
+
+
+def _transformer(lib: Any) -> Any:
+    return lib.nn.Transformer(D, NHEAD, 1, 1, FF, 0.0, dtype=lib.float64)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, t: _encoder_stack(lib)(t(_src()), is_causal=True),
+        lambda lib, t: _encoder_stack(lib)(t(_src()), src_key_padding_mask=t(_kpm(n=L)),
+                                           is_causal=True),
+        lambda lib, t: _encoder_stack(lib).eval()(t(_src()), is_causal=True),
+        lambda lib, t: _decoder_stack(lib)(t(_src()), t(_src(S)), tgt_is_causal=True),
+        lambda lib, t: _decoder_stack(lib)(t(_src()), t(_src(S)), memory_is_causal=True),
+        lambda lib, t: _transformer(lib)(t(_src(S)), t(_src()), src_is_causal=True),
+        lambda lib, t: _transformer(lib)(t(_src(S)), t(_src()), tgt_is_causal=True),
+        lambda lib, t: _transformer(lib)(t(_src(S)), t(_src()), memory_is_causal=True),
+        # the hint with a mask stands for it: the mask is then not used, nor checked
+        lambda lib, t: _encoder_stack(lib)(t(_src()), mask=t(np.zeros((5, 5))), is_causal=True),
+        lambda lib, t: _transformer(lib)(t(_src(S)), t(_src()), tgt_mask=t(np.zeros((5, 5))),
+                                         tgt_is_causal=True),
+        lambda lib, t: _encoder_stack(lib)(t(_src()), mask=t(np.zeros((5, 5)))),
+    ],
+    ids=["encoder", "encoder with padding", "encoder eval", "decoder tgt", "decoder memory",
+         "transformer src", "transformer tgt", "transformer memory", "encoder unchecked mask",
+         "transformer unchecked tgt_mask", "encoder wrong mask"],
+)  # fmt: skip
+def test_causal_hint_without_a_mask_is_refused_as_torch(call: Callable[..., Any]) -> None:
+    _torch_and_pt_agree(call, values=False)
+
+
+def _sdpa_call(q: tuple[int, ...], k: tuple[int, ...], ev: int = EV, **kw: Any) -> Any:
+    def call(lib: Any, t: Callable[[np.ndarray], Any]) -> Any:
+        g = np.random.default_rng(1)
+        args = {n: t(v) if isinstance(v, np.ndarray) else v for n, v in kw.items()}
+        return lib.nn.functional.scaled_dot_product_attention(
+            t(g.standard_normal(q)), t(g.standard_normal(k)),
+            t(g.standard_normal((*k[:-1], ev))), **args,
+        )  # fmt: skip
+
+    return call
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        _sdpa_call((2, 4, 5), (2, 0, 5)),
+        _sdpa_call((2, 4, 5), (2, 0, 5), is_causal=True),
+        _sdpa_call((2, 4, 5), (2, 0, 5), attn_mask=np.zeros((4, 0), dtype=bool)),
+        _sdpa_call((2, 4, 5), (2, 0, 5), attn_mask=np.zeros((4, 0))),
+        _sdpa_call((2, 4, 5), (2, 0, 5), dropout_p=0.5),
+        _sdpa_call((2, 3, 4, 5), (2, 3, 0, 5), attn_mask=np.zeros(0, dtype=bool)),
+    ],
+    ids=["plain", "causal", "bool mask", "float mask", "dropout", "4-D, 1-D mask"],
+)
+def test_sdpa_with_no_keys_gives_zeros_as_torch(call: Callable[..., Any]) -> None:
+    _torch_and_pt_agree(call)
+    q = pt.tensor(np.ones((2, 4, 5)), requires_grad=True)
+    empty = pt.zeros((2, 0, 5), dtype=pt.float64)
+    out = F.scaled_dot_product_attention(q, empty, empty)
+    out.sum().backward()
+    assert q.grad is not None
+    np.testing.assert_array_equal(q.grad.numpy(), np.zeros((2, 4, 5)))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"need_weights": False}, {"average_attn_weights": False},
+     {"key_padding_mask": np.zeros((NB, 0), dtype=bool)},
+     {"key_padding_mask": np.zeros((NB, 0), dtype=bool), "need_weights": False}],
+    ids=["weights", "no weights", "per head", "padding mask", "padding mask, no weights"],
+)  # fmt: skip
+def test_multihead_attention_with_no_keys_as_torch(kwargs: dict[str, Any]) -> None:
+    def call(lib: Any, t: Callable[[np.ndarray], Any]) -> Any:
+        torch.manual_seed(0)
+        tm = torch.nn.MultiheadAttention(EMB, HEADS, dtype=torch.float64)
+        m = tm if lib is torch else lib.nn.MultiheadAttention(EMB, HEADS, dtype=lib.float64)
+        if lib is pt:
+            m.load_state_dict({k: pt.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+        e = t(np.zeros((0, NB, EMB)))
+        kw = {k: t(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        return m(t(np.ones((L, NB, EMB))), e, e, **kw)
+
+    _torch_and_pt_agree(call)
+
+
+Q4, K4 = (2, 3, 4, 5), (2, 3, 6, 5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        _sdpa_call(Q4, K4, attn_mask=np.ones((5, 2, 3, 4, 6), dtype=bool)),
+        _sdpa_call(Q4, K4, attn_mask=np.zeros((1, 1, 1, 1, 4, 6))),
+        _sdpa_call(Q4[1:], K4[1:], attn_mask=np.ones((2, 3, 4, 6), dtype=bool)),
+        _sdpa_call(Q4, K4, attn_mask=np.ones((2, 1, 4, 6), dtype=bool)),
+        _sdpa_call((1, 3, 4, 5), K4, attn_mask=np.ones((2, 3, 4, 6), dtype=bool)),
+        _sdpa_call(Q4, K4, attn_mask=np.ones(6, dtype=bool)),
+        _sdpa_call(Q4, K4, attn_mask=np.zeros(())),
+        _sdpa_call(Q4, K4, attn_mask=np.ones(6, dtype=bool), dropout_p=-0.1),
+        _sdpa_call(Q4, (2, 1, 6, 5), attn_mask=np.ones(6, dtype=bool), enable_gqa=True),
+        _sdpa_call(Q4[1:], K4[1:], attn_mask=np.ones(6, dtype=bool)),
+        _sdpa_call(Q4, (1, 3, 6, 5), attn_mask=np.ones(6, dtype=bool)),
+        _sdpa_call(Q4[2:], K4[2:], attn_mask=np.zeros(())),
+    ],
+    ids=["more dims", "more unit dims", "more dims, 3-D", "broadcast", "broadcast batches",
+         "1-D, 4-D inputs", "0-D, 4-D inputs", "1-D, negative dropout", "1-D, gqa",
+         "1-D, 3-D inputs", "1-D, broadcast key batch", "0-D, 2-D inputs"],
+)  # fmt: skip
+def test_sdpa_mask_must_broadcast_to_the_scores_as_torch(call: Callable[..., Any]) -> None:
+    _torch_and_pt_agree(call)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        _sdpa_call(Q4, K4, attn_mask=np.zeros((4, 6), dtype=np.float32)),
+        _sdpa_call(Q4, K4, attn_mask=np.zeros((4, 6), dtype=np.float64)),
+    ],
+    ids=["float32 mask", "float64 mask"],
+)
+def test_sdpa_float_mask_dtypes_as_torch(call: Callable[..., Any]) -> None:
+    _torch_and_pt_agree(call)  # (a float32 mask with a float64 query is accepted)
+
+    def float32_query(lib: Any, t: Callable[[np.ndarray], Any]) -> Any:
+        q = t(np.ones(Q4, dtype=np.float32))
+        k = t(np.ones(K4, dtype=np.float32))
+        return lib.nn.functional.scaled_dot_product_attention(q, k, k, t(np.zeros((4, 6))))
+
+    _torch_and_pt_agree(float32_query)  # (a float64 mask with a float32 query is refused)
+
+
+@pytest.mark.parametrize("module_dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize(
+    "what", ["attn_mask", "key_padding_mask", "both", "float mask, bool padding", "input", "key"]
+)
+def test_multihead_attention_dtypes_as_torch(
+    module_dtype: type, need_weights: bool, what: str
+) -> None:
+    other = np.float32 if module_dtype is np.float64 else np.float64
+
+    def call(lib: Any, t: Callable[[np.ndarray], Any]) -> Any:
+        m = lib.nn.MultiheadAttention(EMB, HEADS, dtype=getattr(lib, np.dtype(module_dtype).name))
+        x = np.ones((L, NB, EMB), dtype=other if what == "input" else module_dtype)
+        k = np.ones((L, NB, EMB), dtype=other if what == "key" else module_dtype)
+        mask = np.zeros((L, L), dtype=other)
+        kpm = np.zeros((NB, L), dtype=other)
+        kw: dict[str, Any] = {
+            "attn_mask": {"attn_mask": t(mask)},
+            "key_padding_mask": {"key_padding_mask": t(kpm)},
+            "both": {"attn_mask": t(mask), "key_padding_mask": t(kpm)},
+            "float mask, bool padding": {
+                "attn_mask": t(mask), "key_padding_mask": t(kpm.astype(bool))
+            },
+        }.get(what, {})  # fmt: skip
+        return m(t(x), t(k), t(k), need_weights=need_weights, **kw)[0]
+
+    _torch_and_pt_agree(call, values=False)
+
+
+@pytest.mark.parametrize("p", [1.5, 2, -0.1, -1, True, 1.0, 0.0])
+def test_sdpa_dropout_p_as_torch(p: float) -> None:
+    def call(lib: Any, t: Callable[[np.ndarray], Any]) -> Any:
+        out = _sdpa_call(Q4, K4, dropout_p=p)(lib, t)
+        return out if p <= 0.0 else out * 0 if p < 1.0 else out  # (p = 1: all zeros)
+
+    _torch_and_pt_agree(call)

@@ -73,9 +73,17 @@ def _causal(n_rows: int, n_cols: int, device: Any) -> Tensor:
     return tril(ones((n_rows, n_cols), dtype=_dt.bool, device=device))
 
 
+def _softmax_last(s: Tensor) -> Tensor:
+    """Softmax over the last axis; scores with no element (no key, S = 0) as they are, as
+    PyTorch's (the reduction inside ``_softmax`` has nothing to reduce there)."""
+    return s * 1 if s.size == 0 else _softmax(s, axis=-1)
+
+
 def _softmax_or_zero(s: Tensor) -> Tensor:
     """Softmax over the last axis; a row with every score -inf (no position to attend to) gives
     zeros, as PyTorch's scaled_dot_product_attention, and no NaN in the gradient."""
+    if s.size == 0:
+        return s * 1
     dead = _all(s == -math.inf, axis=-1, keepdims=True)
     p = _softmax(where(dead, 0.0, s), axis=-1)
     return where(dead, 0.0, p)
@@ -99,11 +107,14 @@ def scaled_dot_product_attention(
     Parameters
     ----------
     attn_mask : Tensor, optional
-        Broadcasts to (..., L, S). Boolean: True where a query may attend to a key (False
-        positions are removed); floating: added to the scores.
+        Broadcasts to the scores' shape (..., L, S), with no more dimensions than they have
+        (and, as PyTorch's CPU kernel, at least 2 with 4-D inputs and no dropout). Boolean:
+        True where a query may attend to a key (False positions are removed); floating (float32
+        or the query's dtype): added to the scores.
     dropout_p : float
         Dropout of the attention weights (always applied when > 0, as PyTorch's; pass 0.0
-        outside training). The draws come from polytensor's generator.
+        outside training; above 1 refused, 0 or less is none). The draws come from
+        polytensor's generator.
     is_causal : bool
         Query i attends to keys 0..i (top-left aligned for L != S); not with ``attn_mask``.
     scale : float, optional
@@ -148,8 +159,12 @@ def scaled_dot_product_attention(
             f"{where_}(): key and value must have the same sequence length (dimension -2); "
             f"got key {tuple(k.shape)} and value {tuple(v.shape)}"
         )
-    if isinstance(dropout_p, bool) or not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"{where_}(): dropout_p has to be between 0 and 1, but got {dropout_p!r}")
+    # PyTorch's: only p > 1 is refused; p <= 0 (or NaN) is no dropout, True is p = 1
+    if dropout_p > 1.0:
+        raise RuntimeError(
+            f"dropout probability has to be between 0 and 1, but got {dropout_p}; pass "
+            f"dropout_p in [0, 1]"
+        )
     if is_causal and attn_mask is not None:
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
@@ -176,16 +191,26 @@ def scaled_dot_product_attention(
         s = where(_causal(n_l, n_s, q.device), s, -math.inf)
     elif attn_mask is not None:
         m = F._tensor(attn_mask, where_, "attn_mask")
+        if m.ndim < 2 and _fused_cpu_kernel(q, k, v, dropout_p, enable_gqa):
+            # (PyTorch's CPU kernel for 4-D inputs reads the mask's dimension -2)
+            raise IndexError(
+                f"{where_}(): attn_mask of shape {tuple(m.shape)} has no dimension -2; with "
+                f"4-D query, key and value it must be at least 2-D (..., L, S): give it a "
+                f"query dimension, e.g. attn_mask[None, :]"
+            )
         try:
-            broadcast_shapes(tuple(m.shape), tuple(s.shape))
+            fits = broadcast_shapes(tuple(m.shape), tuple(s.shape)) == tuple(s.shape)
         except ValueError:
+            fits = False
+        if not fits:
             raise RuntimeError(
                 f"{where_}(): attn_mask of shape {tuple(m.shape)} does not broadcast to the "
-                f"attention scores' shape {tuple(s.shape)} (..., L, S)"
-            ) from None
+                f"attention scores' shape {tuple(s.shape)} (..., L, S); it may have at most "
+                f"{s.ndim} dimensions, each equal to the scores' or 1"
+            )
         if m.dtype == _dt.bool:
             s = where(m, s, -math.inf)
-        elif m.dtype.kind == "real floating":
+        elif m.dtype in (q.dtype, _dt.float32):  # (PyTorch's: a float32 mask with any query)
             s = s + (m if m.dtype == q.dtype else astype(m, q.dtype))
         else:
             raise RuntimeError(
@@ -194,10 +219,21 @@ def scaled_dot_product_attention(
             )
         masked = True
     # (a causal mask leaves every row its first key, so only an explicit mask can empty a row)
-    p = _softmax_or_zero(s) if masked else _softmax(s, axis=-1)
+    p = _softmax_or_zero(s) if masked else _softmax_last(s)
     if dropout_p > 0.0:
-        p = F.dropout(p, dropout_p, training=True)
+        p = F.dropout(p, float(dropout_p), training=True)
     return matmul(p, v)
+
+
+def _fused_cpu_kernel(q: Tensor, k: Tensor, v: Tensor, dropout_p: float, gqa: bool) -> bool:
+    """Whether PyTorch (on CPU) runs these inputs through its fused kernel, which refuses a 0-D
+    or 1-D attn_mask with an IndexError: 4-D query, key and value, one batch size, the same
+    number of heads (or grouped-query attention), keys, and no dropout."""
+    if not q.ndim == k.ndim == v.ndim == 4 or dropout_p > 0.0:
+        return False
+    if not q.shape[0] == k.shape[0] == v.shape[0] or k.shape[-2] == 0:
+        return False
+    return gqa or q.shape[1] == k.shape[1] == v.shape[1]
 
 
 # -- MultiheadAttention ---------------------------------------------------------------------------
@@ -532,8 +568,15 @@ class MultiheadAttention(Module):
             s = matmul(q * math.sqrt(1.0 / hd), matrix_transpose(k))
             if mask is not None:
                 s = s + mask
+            if mask is not None and mask.dtype != q.dtype:
+                raise RuntimeError(
+                    f"Input dtypes must be the same, got: input {mask.dtype.name}, batch1: "
+                    f"{q.dtype.name}, batch2: {k.dtype.name}; a float attn_mask or "
+                    f"key_padding_mask must have the query's dtype (cast it with "
+                    f"pt.astype(mask, query.dtype), or pass a bool mask)"
+                )
             # (PyTorch's plain softmax here: a row with nothing to attend to is NaN, as there)
-            w = _softmax(s, axis=-1)
+            w = _softmax_last(s)
             if p_drop > 0.0:
                 w = F.dropout(w, p_drop)
             out = matmul(w, v)  # (bsz * h, L, hd)
@@ -549,6 +592,12 @@ class MultiheadAttention(Module):
         if mask is not None:
             if mask.shape[0] == 1:
                 mask = expand_dims(mask, axis=0)
+            elif mask.size == 0:  # (PyTorch's reshape to (bsz, h, -1, 0) fails here)
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {[bsz, h, -1, n_s]} because "
+                    f"the unspecified dimension size -1 can be any value and is ambiguous: "
+                    f"with no key (S = 0) and a key_padding_mask, pass need_weights=True"
+                )
             else:
                 mask = reshape(mask, (bsz, h, -1, n_s))
         q = reshape(q, (bsz, h, n_l, hd))
@@ -563,6 +612,18 @@ class MultiheadAttention(Module):
         self, query: Tensor, key: Tensor, value: Tensor, self_attention: bool
     ) -> tuple[Tensor, Tensor, Tensor]:
         e = self.embed_dim
+        w_of = (
+            (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
+            if not self._qkv_same_embed_dim
+            else (self.in_proj_weight,) * 3
+        )
+        for t, w_, name in zip((query, key, value), w_of, ("query", "key", "value"), strict=True):
+            if t.dtype != w_.dtype:  # (PyTorch's linear does not promote)
+                raise RuntimeError(
+                    f"mat1 and mat2 must have the same dtype, but got {t.dtype.name} and "
+                    f"{w_.dtype.name}: MultiheadAttention's {name} must have its parameters' "
+                    f"dtype; cast it with pt.astype(x, dtype) or the module with .to(dtype)"
+                )
         b = self.in_proj_bias
         bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e : 2 * e], b[2 * e :])
         if not self._qkv_same_embed_dim:
@@ -857,7 +918,8 @@ class TransformerEncoder(Module):
         is_causal: bool | None = None,
     ) -> Tensor:
         _check_layer_masks(src, mask, "mask", src_key_padding_mask, "src_key_padding_mask")
-        causal = bool(is_causal) and mask is not None
+        # (PyTorch's: the hint passes on to every layer, which refuses it without a mask)
+        causal = is_causal is True
         output = src
         for mod in self.layers:
             output = mod(
@@ -907,7 +969,7 @@ class TransformerDecoder(Module):
         tgt_is_causal: bool | None = None,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        causal = bool(tgt_is_causal) and tgt_mask is not None
+        causal = tgt_is_causal is True
         output = tgt
         for mod in self.layers:
             output = mod(
