@@ -5,6 +5,7 @@ and a subset on Dask and array-api-strict."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -432,3 +433,143 @@ def test_an_identity_grid_has_torchs_very_numbers_and_gradient(
     tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == "float32" else {"rtol": RTOL, "atol": ATOL}
     np.testing.assert_allclose(out_pt.detach().numpy(), out_t.detach().numpy(), **tol)
     np.testing.assert_allclose(grads_pt[1].numpy(), grads_t[1].numpy(), **tol)
+
+
+# -- regressions: interpolate with a scale_factor that keeps or doubles a size -------------------
+_SCALES = [1.3, 2.2, 2.0, 1.0, 0.5, 0.7, 1.01, 1.99, 2.5]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear"])
+def test_interpolate_by_scale_factor_picks_torchs_pixels(dims: int, mode: str, dtype: str) -> None:
+    # PyTorch's 2-D nearest kernel copies a kept size and halves a doubled one's index; its 1-D
+    # and 3-D kernels compute floor(i / scale) for every size (in the input's precision,
+    # rounded to single), and its linear kernels copy any axis whose size is kept
+    mode = {"linear": ("linear", "bilinear", "trilinear")[dims - 1]}.get(mode, mode)
+    tol = 1e-12 if dtype == "float64" else 5e-5  # (PyTorch's weights in single precision)
+    for n in (1, 2, 3, 5, 7, 10, 33):
+        shape = (1, 2, *[n, 3, 4][:dims])
+        x = (np.arange(math.prod(shape), dtype=dtype).reshape(shape) ** 2) % 7
+        for s in _SCALES:
+            if any(math.floor(m * s) == 0 for m in shape[2:]):
+                continue
+            want = TF.interpolate(torch.tensor(x), scale_factor=s, mode=mode)
+            got = F.interpolate(pt.asarray(x), scale_factor=s, mode=mode)
+            np.testing.assert_allclose(
+                _host(got), want.numpy(), rtol=tol, atol=tol, err_msg=f"{shape} {s}"
+            )
+
+
+def test_interpolate_keeps_a_kept_size_whatever_the_scale_factor() -> None:
+    x = np.arange(3.0).reshape(1, 1, 3)
+    got = F.interpolate(pt.asarray(x), scale_factor=1.3)
+    np.testing.assert_array_equal(_host(got), [[[0.0, 0.0, 1.0]]])
+    got = F.interpolate(pt.asarray(x), scale_factor=2.2)
+    np.testing.assert_array_equal(_host(got), [[[0.0, 0.0, 0.0, 1.0, 1.0, 2.0]]])
+    got = F.interpolate(pt.asarray(x), scale_factor=1.3, mode="linear")
+    np.testing.assert_array_equal(_host(got), [[[0.0, 1.0, 2.0]]])
+    y = np.random.default_rng(3).standard_normal((1, 1, 5, 3))
+    _check(
+        lambda t: F.interpolate(t, scale_factor=1.3, mode="bilinear"),
+        lambda t: TF.interpolate(t, scale_factor=1.3, mode="bilinear"),
+        [y],
+    )
+
+
+# -- regressions: grid_sample at NaN, infinite and huge coordinates -----------------------------
+_INF = float("inf")
+_ODD = [math.nan, _INF, -_INF]
+
+
+def _odd_grids(dtype: str) -> list[tuple[str, np.ndarray]]:
+    pts = [(v, 0.3) for v in _ODD] + [(0.3, v) for v in _ODD]
+    if dtype == "float64":
+        pts += [(1e305, 0.0), (0.0, 1e305), (1.7e308, 0.0), (0.0, 1.7e308), (-1.7e308, 0.0)]
+    return [(str(p), np.array([[[p]]], dtype=dtype)) for p in pts]
+
+
+def _torch_survives(mode: str, padding_mode: str, point: np.ndarray) -> bool:
+    # PyTorch's CPU kernel crashes (a segmentation fault) in bilinear mode at NaN with
+    # 'border', and at NaN, infinities or overflowing positions with 'reflection'
+    if mode == "nearest" or padding_mode == "zeros":
+        return True
+    if padding_mode == "border":
+        return not np.isnan(point).any()
+    return bool(np.all(np.abs(point.astype(np.float64)) < 1e300))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_grid_sample_at_nan_and_infinity_as_torch(
+    mode: str, padding_mode: str, align_corners: bool, dtype: str
+) -> None:
+    kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align_corners}
+    x = np.arange(9.0, dtype=dtype).reshape(1, 1, 3, 3)
+    for what, grid in _odd_grids(dtype):
+        xp, gp = pt.tensor(x, requires_grad=True), pt.tensor(grid, requires_grad=True)
+        with np.errstate(all="ignore"):  # (inf - inf in the weights: NaN, as PyTorch's)
+            out = F.grid_sample(xp, gp, **kw)  # never raises
+            out.sum().backward()
+        assert gp.grad is not None, what
+        if not _torch_survives(mode, padding_mode, grid):
+            assert np.isfinite(_host(out)).all(), what
+            continue
+        xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+        want = TF.grid_sample(xt, gt, **kw)
+        want.sum().backward()
+        pairs = ((out, want, "out"), (xp.grad, xt.grad, "input grad"), (gp.grad, gt.grad, "grid"))
+        for got, ref, name in pairs:
+            np.testing.assert_allclose(
+                _host(got), ref.detach().numpy(), rtol=1e-6, atol=1e-6, err_msg=f"{what} {name}"
+            )
+
+
+def test_grid_sample_at_nan_does_not_raise_on_other_backends(other_backend: str) -> None:
+    x = pt.ones((1, 1, 3, 3))
+    grid = pt.asarray([[[[math.nan, 0.0], [_INF, 0.0], [0.0, -_INF]]]])
+    with np.errstate(all="ignore"):  # (inf - inf in the weights: NaN, as PyTorch's)
+        got = F.grid_sample(x, grid, align_corners=False)
+        np.testing.assert_array_equal(_host(got), [[[[math.nan, math.nan, math.nan]]]])
+        got = F.grid_sample(x, grid, mode="nearest", align_corners=False)
+    np.testing.assert_array_equal(_host(got), [[[[0.0, 0.0, 0.0]]]])
+
+
+@pytest.mark.parametrize("point", [(_INF, 0.0), (1e305, 0.0), (1.7e308, 0.0), (0.0, _INF)])
+def test_grid_sample_border_puts_huge_positions_on_the_far_border(point: Any) -> None:
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    grid = np.array([[[point]]])
+    with np.errstate(all="ignore"):  # ((x + 1) * 3 / 2 overflows: inf, as PyTorch's)
+        got = F.grid_sample(
+            pt.asarray(x), pt.asarray(grid), padding_mode="border", align_corners=False
+        )
+    want = TF.grid_sample(
+        torch.tensor(x), torch.tensor(grid), padding_mode="border", align_corners=False
+    )
+    assert float(want) == (7.0 if point[0] == 0.0 else 5.0)
+    _close(got, want)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_nearest_gives_the_grid_a_zero_gradient(padding_mode: str) -> None:
+    rng = np.random.default_rng(5)
+    x, grid = rng.standard_normal((1, 2, 4, 5)), rng.uniform(-1.3, 1.3, (1, 3, 2, 2))
+    gp = pt.tensor(grid, requires_grad=True)
+    out = F.grid_sample(
+        pt.asarray(x), gp, mode="nearest", padding_mode=padding_mode, align_corners=False
+    )
+    out.sum().backward()
+    assert gp.grad is not None
+    np.testing.assert_array_equal(_host(gp.grad), np.zeros_like(grid))
+    _close(
+        out,
+        TF.grid_sample(
+            torch.tensor(x),
+            torch.tensor(grid),
+            mode="nearest",
+            padding_mode=padding_mode,
+            align_corners=False,
+        ),
+    )

@@ -23,7 +23,8 @@ from typing import Any, cast
 from .. import _dtypes as _dt
 from .._ops.creation import asarray, ones, zeros
 from .._ops.data_types import astype
-from .._ops.elementwise import clip, floor, logical_and
+from .._ops.elementwise import abs as _abs
+from .._ops.elementwise import floor, logical_and
 from .._ops.elementwise import round as _round
 from .._ops.indexing import _scatter_add, take, take_along_axis
 from .._ops.linear_algebra import matmul, matrix_transpose
@@ -80,21 +81,40 @@ def _cubic_weights(t: float) -> list[float]:
 
 
 def _taps(
-    mode: str, n_in: int, n_out: int, scale: float | None, align_corners: bool
+    mode: str,
+    n_in: int,
+    n_out: int,
+    scale: float | None,
+    align_corners: bool,
+    *,
+    dims: int = 2,
+    double: bool = False,
 ) -> tuple[list[list[int]], list[list[float]] | None]:
     """For one axis: the input index of each tap of each output position (``[tap][out]``), and
-    the taps' weights (None for the nearest modes, one tap of weight 1)."""
+    the taps' weights (None for the nearest modes, one tap of weight 1).
+
+    ``dims`` is the number of spatial axes and ``double`` whether the input is float64: the
+    nearest mode's index arithmetic differs between PyTorch's kernels. Its 2-D kernel copies an
+    axis whose size is kept, halves the index of one whose size doubles, and otherwise computes
+    ``floor(i * scale)`` in single precision; its 1-D and 3-D kernels never take those short
+    cuts, and compute ``i * scale`` in the input's precision, rounded to single (``floorf``)."""
     if mode in ("nearest", "nearest-exact"):
         s = _f32(1.0 / scale) if scale is not None and scale > 0 else _f32(n_in / n_out)
         if mode == "nearest-exact":
             idx = [min(math.floor(_f32((i + 0.5) * s)), n_in - 1) for i in range(n_out)]
-        elif n_out == n_in:
+        elif dims == 2 and n_out == n_in:
             idx = list(range(n_out))
-        elif n_out == 2 * n_in:
+        elif dims == 2 and n_out == 2 * n_in:
             idx = [i >> 1 for i in range(n_out)]
+        elif dims != 2 and double:
+            s64 = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+            idx = [min(math.floor(_f32(i * s64)), n_in - 1) for i in range(n_out)]
         else:
             idx = [min(math.floor(_f32(_f32(float(i)) * s)), n_in - 1) for i in range(n_out)]
         return [idx], None
+    if mode == "linear" and n_out == n_in:
+        # PyTorch's linear kernels copy an axis whose size is kept, whatever the scale_factor
+        return [list(range(n_out))], None
     if align_corners:
         step = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
     else:
@@ -269,7 +289,15 @@ def interpolate(
     kind = "bicubic" if mode == "bicubic" else mode if mode.startswith("nearest") else "linear"
     y = x
     for d in range(dims):
-        taps, weights = _taps(kind, spatial[d], out_sizes[d], scales[d], bool(align_corners))
+        taps, weights = _taps(
+            kind,
+            spatial[d],
+            out_sizes[d],
+            scales[d],
+            bool(align_corners),
+            dims=dims,
+            double=x.dtype == _dt.float64,
+        )
         y = _resample_axis(y, 2 + d, taps, weights)
     return y
 
@@ -587,10 +615,14 @@ def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
     # PyTorch's double-precision kernel rounds (coord + 1) * size / 2 - 0.5 once (a fused
     # multiply-add), and at pixel centres that last bit picks the side of bilinear's kink: the
     # product's rounding error, exactly, by Dekker's splitting (``half`` has few bits), is
-    # added back after the exact subtraction
-    t = a * 134217729.0  # 2**27 + 1
-    hi = t - (t - a)
-    err = (hi * half - p) + (a - hi) * half
+    # added back after the exact subtraction. The split overflows for |a| near the largest
+    # double (and gives NaN for infinities): there, and for NaN, it uses 0 (an error of 0),
+    # since the product's last bit no longer matters
+    small = _abs(a) < 2.0**996
+    a_s = where(small, a, 0.0)
+    t = a_s * 134217729.0  # 2**27 + 1
+    hi = t - (t - a_s)
+    err = (hi * half - a_s * half) + (a_s - hi) * half
     return (p - 0.5) + err
 
 
@@ -715,12 +747,20 @@ def grid_sample(
         weights = stack([wy0 * wx0, wy0 * wx1, wy1 * wx0, wy1 * wx1], axis=1)
     inside = logical_and(logical_and(xs >= 0, xs <= w - 1), logical_and(ys >= 0, ys <= h - 1))
     k = 1 if weights is None else 4  # corners
-    flat = clip(ys, 0, h - 1) * w + clip(xs, 0, w - 1)
+    # positions outside (NaN and infinities among them) read pixel 0, then masked: only
+    # finite positions inside the image are cast to integers
+    flat = where(inside, ys * w + xs, 0.0)
     idx = reshape(astype(flat, _dt.int64), (n, 1, k * ho * wo))
     idx = broadcast_to(idx, (n, c, k * ho * wo))
     v = take_along_axis(reshape(x, (n, c, h * w)), idx, axis=2)
     v = reshape(v, (n, c, k, ho, wo))
     inside = expand_dims(inside, axis=1)
+    v = where(inside, v, 0.0)
     if weights is None:
-        return where(inside, v, 0.0)[:, :, 0]
-    return _sum(v * where(inside, expand_dims(weights, axis=1), 0.0), axis=2)
+        # the positions are piecewise constant in the grid: its gradient is zero, as PyTorch
+        # gives it, not None. Subtracting 0 * the (finite) flat index leaves every value as it
+        # is, -0.0 included, and links the grid through ``round``, whose derivative is zero
+        return v[:, :, 0] - 0.0 * expand_dims(flat, axis=1)[:, :, 0]
+    # masked values times the weights, as PyTorch's: a NaN weight (a position at NaN or
+    # infinity) gives NaN, and NaN in the grid's gradient along the other axis
+    return _sum(v * expand_dims(weights, axis=1), axis=2)
