@@ -15,7 +15,7 @@ from . import functional as F
 from . import init
 from ._errors import LayerArgumentError
 from .module import Module
-from .modules import Dropout
+from .modules import Dropout, check_channels
 from .parameter import Parameter
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d", "Dropout2d", "PReLU", "Unflatten"]
@@ -44,18 +44,7 @@ class _ConvTransposeNd(Module):
     ) -> None:
         super().__init__()
         where_ = type(self).__name__
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise (ValueError if isinstance(v, int) else TypeError)(
-                    f"{where_}(): {name} must be a positive int; got {v!r}"
-                )
-        if isinstance(groups, bool) or not isinstance(groups, int):
-            raise TypeError(f"{where_}(): groups must be an int; got {groups!r}")
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"{where_}(): in_channels ({in_channels}) and out_channels ({out_channels}) "
-                f"must be divisible by groups ({groups}), a positive int"
-            )
+        check_channels(where_, in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise ValueError(
                 f'{where_}(): only "zeros" padding mode is supported for {where_}; got '

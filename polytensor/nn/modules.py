@@ -966,6 +966,33 @@ class Linear(Module):
         )
 
 
+def check_channels(where: str, in_channels: Any, out_channels: Any, groups: Any) -> None:
+    """A convolution's channel counts, checked as PyTorch's constructors check them: positive
+    ints, both divisible by ``groups`` (a positive int); ``where`` names the layer.
+
+    Examples
+    --------
+    >>> from polytensor.nn.modules import check_channels
+    >>> check_channels("Conv2d", 4, 6, 2)
+    >>> check_channels("Conv2d", 4, 6, 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: Conv2d(): in_channels (4) and out_channels (6) must be divisible by groups (4), a positive int
+    """
+    for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise (ValueError if isinstance(v, int) else TypeError)(
+                f"{where}(): {name} must be a positive int; got {v!r}"
+            )
+    if isinstance(groups, bool) or not isinstance(groups, int):
+        raise TypeError(f"{where}(): groups must be an int; got {groups!r}")
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        raise ValueError(
+            f"{where}(): in_channels ({in_channels}) and out_channels ({out_channels}) "
+            f"must be divisible by groups ({groups}), a positive int"
+        )
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation) over (N, C, H, W) inputs, as ``torch.nn.Conv2d``.
 
@@ -999,18 +1026,7 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise (ValueError if isinstance(v, int) else TypeError)(
-                    f"Conv2d(): {name} must be a positive int; got {v!r}"
-                )
-        if isinstance(groups, bool) or not isinstance(groups, int):
-            raise TypeError(f"Conv2d(): groups must be an int; got {groups!r}")
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv2d(): in_channels ({in_channels}) and out_channels "
-                f"({out_channels}) must be divisible by groups ({groups})"
-            )
+        check_channels("Conv2d", in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise NotImplementedError(
                 f"Conv2d(): padding_mode={padding_mode!r} is not supported; only 'zeros'"
@@ -1363,18 +1379,7 @@ class Conv1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise (ValueError if isinstance(v, int) else TypeError)(
-                    f"Conv1d(): {name} must be a positive int; got {v!r}"
-                )
-        if isinstance(groups, bool) or not isinstance(groups, int):
-            raise TypeError(f"Conv1d(): groups must be an int; got {groups!r}")
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv1d(): in_channels ({in_channels}) and out_channels "
-                f"({out_channels}) must be divisible by groups ({groups})"
-            )
+        check_channels("Conv1d", in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise NotImplementedError(
                 f"Conv1d(): padding_mode={padding_mode!r} is not supported; only 'zeros'"
