@@ -36,6 +36,7 @@ from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._pytorch import chunk as _chunk
+from ._pytorch import scaled as _scaled
 from ._pytorch import split as _split
 from ._tensor_base import TensorBase, exposed, settle_zeros
 from ._tensor_ops import (
@@ -641,32 +642,6 @@ def _unary_method(name: str, fn_name: str | None = None) -> Callable[..., Tensor
     return method
 
 
-def _scaled(where: str, self: Any, other: Any, alpha: Any) -> Any:
-    """``alpha * other`` for PyTorch's ``alpha=`` of ``add``/``sub`` (a Python number of a
-    kind the tensors hold, as PyTorch checks it)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
-        raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
-    kinds = {
-        t.dtype.kind
-        if isinstance(t, TensorBase)
-        else "complex floating"
-        if isinstance(t, complex)
-        else "real floating"
-        if isinstance(t, float)
-        else "signed integer"
-        for t in (self, other)
-        if isinstance(t, (TensorBase, int, float, complex))
-    }
-    if isinstance(alpha, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
-        raise RuntimeError(
-            f"{where}(): for integral input tensors, argument alpha must not be a floating "
-            f"point number"
-        )
-    if isinstance(alpha, complex) and "complex floating" not in kinds:
-        raise RuntimeError(f"{where}(): for real input tensors, alpha must not be complex")
-    return other * alpha
-
-
 def div(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """PyTorch's ``x.div(y, rounding_mode=None)``: ``pt.div``.
 
@@ -1021,6 +996,34 @@ def nonzero_method(self: Tensor, *, as_tuple: bool = False) -> Any:
     [[1], [2]]
     """
     return _pytorch.nonzero(self, as_tuple=as_tuple)
+
+
+def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """In-place ``addcmul``: ``self += value * tensor1 * tensor2``, as PyTorch's
+    ``x.addcmul_`` (Adam's ``v.mul_(beta2).addcmul_(g, g, value=1 - beta2)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> v = pt.ones(2); _ = v.addcmul_(pt.asarray([1.0, 2.0]), pt.asarray([1.0, 2.0]), value=0.5)
+    >>> v
+    tensor([1.5, 3. ], backend='numpy')
+    """
+    return self.add_(_pytorch.addcmul_term("addcmul_", self, tensor1, tensor2, value))
+
+
+def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """In-place ``addcdiv``: ``self += value * tensor1 / tensor2``, as PyTorch's
+    ``x.addcdiv_`` (Adam's ``p.addcdiv_(m, denom, value=-lr)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> p = pt.ones(2); _ = p.addcdiv_(pt.asarray([1.0, 2.0]), pt.asarray([2.0, 2.0]), value=-1)
+    >>> p
+    tensor([0.5, 0. ], backend='numpy')
+    """
+    return self.add_(_pytorch.addcdiv_term("addcdiv_", self, tensor1, tensor2, value))
 
 
 def lerp_(self: Tensor, end: Any, weight: Any) -> Tensor:
@@ -2217,6 +2220,10 @@ class TensorMethods:
     diag = _pytorch.diag
     lerp = _pytorch.lerp
     lerp_ = lerp_
+    addcmul = _pytorch.addcmul
+    addcmul_ = addcmul_
+    addcdiv = _pytorch.addcdiv
+    addcdiv_ = addcdiv_
     nonzero = nonzero_method
     masked_select = _pytorch.masked_select
     flip = flip

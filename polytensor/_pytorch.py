@@ -22,6 +22,7 @@ from ._ops._registry import _into
 from ._ops.creation import arange, check_float_fits, full_like
 from ._ops.data_types import astype
 from ._ops.elementwise import abs as _abs
+from ._ops.elementwise import add as _add
 from ._ops.elementwise import (
     divide,
     isfinite,
@@ -31,8 +32,8 @@ from ._ops.elementwise import (
     maximum,
     minimum,
     multiply,
-    subtract,
 )
+from ._ops.elementwise import subtract as _subtract
 from ._ops.indexing import take_along_axis
 from ._ops.linear_algebra import matmul as _matmul
 from ._ops.manipulation import concat as _concat
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ValuesIndices",
+    "add",
+    "addcdiv",
+    "addcmul",
     "all",
     "allclose",
     "amax",
@@ -110,6 +114,7 @@ __all__ = [
     "stack",
     "std",
     "sub",
+    "subtract",
     "sum",
     "swapaxes",
     "swapdims",
@@ -995,6 +1000,64 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
     """
     t = _matmul(x1, x2)
     return t if out is None else _into(out, t, "matmul")
+
+
+def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
+    """``alpha * x2`` for PyTorch's ``alpha=`` of ``add``/``sub`` (``x1`` the other operand):
+    ``alpha`` must be a Python number of a kind the operands hold, as PyTorch checks it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> scaled("add", pt.ones(2), pt.ones(2), 3)
+    tensor([3., 3.], backend='numpy')
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
+        raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
+    kinds = {
+        t.dtype.kind
+        if isinstance(t, TensorBase)
+        else "complex floating"
+        if isinstance(t, complex)
+        else "real floating"
+        if isinstance(t, float)
+        else "signed integer"
+        for t in (x1, x2)
+        if isinstance(t, (TensorBase, int, float, complex))
+    }
+    if isinstance(alpha, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
+        raise RuntimeError(
+            f"{where}(): for integral input tensors, argument alpha must not be a floating "
+            f"point number"
+        )
+    if isinstance(alpha, complex) and "complex floating" not in kinds:
+        raise RuntimeError(f"{where}(): for real input tensors, alpha must not be complex")
+    return x2 * alpha
+
+
+def add(x1: Any, x2: Any, /, *, alpha: Any = None, out: Tensor | None = None) -> Any:
+    """The standard's ``add``, with PyTorch's ``alpha=`` (``x1 + alpha * x2``) and ``out=``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.add(pt.ones(2), pt.asarray([1.0, 2.0]), alpha=10)
+    tensor([11., 21.], backend='numpy')
+    """
+    return _add(x1, x2 if alpha is None else scaled("add", x1, x2, alpha), out=out)
+
+
+def subtract(x1: Any, x2: Any, /, *, alpha: Any = None, out: Tensor | None = None) -> Any:
+    """The standard's ``subtract``, with PyTorch's ``alpha=`` (``x1 - alpha * x2``) and
+    ``out=``; PyTorch's ``torch.sub`` is this function.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.sub(pt.ones(2), pt.asarray([1.0, 2.0]), alpha=0.5)
+    tensor([0.5, 0. ], backend='numpy')
+    """
+    return _subtract(x1, x2 if alpha is None else scaled("sub", x1, x2, alpha), out=out)
 
 
 # PyTorch's names of the standard's element-wise functions (the same functions)
@@ -2360,6 +2423,89 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     # (two products, one per branch, would give 0 * inf = NaN where diff is infinite)
     base = searching.where(low, input, end)
     return cast("Tensor", base + searching.where(low, weight, weight - 1) * diff)
+
+
+def _pointwise_value(where: str, tensors: tuple[Any, ...], value: Any) -> None:
+    """Check ``value=`` of ``addcmul``/``addcdiv``: a Python number of a kind the tensors
+    hold (no float with integer tensors, no complex with real ones)."""
+    for t in tensors:
+        _tensor_arg(where, t)
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+        raise TypeError(f"{where}() expects value= to be a Python number; got {describe(value)}")
+    kinds = {t.dtype.kind for t in tensors}
+    if isinstance(value, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
+        raise RuntimeError(
+            f"{where}(): for integer tensors, value= must be an int; got {value!r}; cast the "
+            f"tensors to a floating dtype first"
+        )
+    if isinstance(value, complex) and "complex floating" not in kinds:
+        raise RuntimeError(
+            f"{where}(): for real tensors, value= must be real; got {value!r}; make a tensor "
+            f"complex first"
+        )
+
+
+def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any) -> Any:
+    """``value * tensor1 * tensor2``, what ``addcmul`` (``where``) adds to ``input``, its
+    arguments checked; the products are taken left to right, as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> addcmul_term("addcmul", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 3.0), 0.5)
+    tensor([3.], backend='numpy')
+    """
+    _pointwise_value(where, (input, tensor1, tensor2), value)
+    return value * tensor1 * tensor2
+
+
+def addcdiv_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any) -> Any:
+    """``value * tensor1 / tensor2``, what ``addcdiv`` (``where``) adds to ``input``, its
+    arguments checked (integer tensors are refused, as PyTorch refuses them).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> addcdiv_term("addcdiv", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 4.0), 3)
+    tensor([1.5], backend='numpy')
+    """
+    _pointwise_value(where, (input, tensor1, tensor2), value)
+    ints = ("bool", "signed integer", "unsigned integer")
+    if tensor1.dtype.kind in ints and tensor2.dtype.kind in ints:
+        raise RuntimeError(
+            f"{where}() got integer tensors ({tensor1.dtype.name} and {tensor2.dtype.name}), "
+            f"whose division PyTorch refuses; cast them to a floating dtype (t.float()), or "
+            f"write input + value * pt.trunc(tensor1 / tensor2) for the old integer behaviour"
+        )
+    return value * tensor1 / tensor2
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """PyTorch's ``torch.addcmul(input, tensor1, tensor2, value=1)`` (and ``x.addcmul``):
+    ``input + value * tensor1 * tensor2``, the products taken left to right as PyTorch's.
+    Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.addcmul(pt.ones(2), pt.asarray([1.0, 2.0]), pt.asarray([3.0, 4.0]), value=0.5)
+    tensor([2.5, 5. ], backend='numpy')
+    """
+    return cast("Tensor", input + addcmul_term("addcmul", input, tensor1, tensor2, value))
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """PyTorch's ``torch.addcdiv(input, tensor1, tensor2, value=1)`` (and ``x.addcdiv``):
+    ``input + value * tensor1 / tensor2`` (Adam's update: ``p.addcdiv_(m, denom,
+    value=-lr)``). Integer tensors are refused, as PyTorch refuses them. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.addcdiv(pt.ones(2), pt.asarray([1.0, 2.0]), pt.asarray([4.0, 4.0]), value=2)
+    tensor([1.5, 2. ], backend='numpy')
+    """
+    return cast("Tensor", input + addcdiv_term("addcdiv", input, tensor1, tensor2, value))
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:

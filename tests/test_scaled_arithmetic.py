@@ -1,0 +1,166 @@
+"""PyTorch's scaled arithmetic: ``torch.add``/``torch.sub`` with ``alpha=`` (functions, methods
+and in place) and ``addcmul``/``addcdiv`` (``value=``), which hand-written optimizers use
+(``p.add_(g, alpha=-lr)``, ``v.addcmul_(g, g, value=1 - beta2)``, ``p.addcdiv_(m, d,
+value=-lr)``): torch's values in float32 (to an ulp or two: torch fuses the multiply and add),
+gradients in float64, errors, on NumPy, Dask and array-api-strict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+torch = pytest.importorskip("torch")
+
+
+def _backend_param(name: str) -> Any:
+    status = pt.backends.available().get(name, "not registered")
+    marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
+    return pytest.param(name, marks=marks, id=name)
+
+
+BACKENDS = [_backend_param(b) for b in ("numpy", "dask", "array_api_strict")]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    pt.set_backend(request.param)
+    return str(request.param)
+
+
+def _host(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().to("numpy").numpy())
+
+
+def _arrays(dtype: str, *shapes: tuple[int, ...]) -> list[np.ndarray]:
+    rng = np.random.default_rng(7)
+    return [(rng.standard_normal(s) + 2.5).astype(dtype) for s in shapes]
+
+
+CASES = [
+    ("add", lambda m, a, b, c: m.add(a, b, alpha=-0.3)),
+    ("sub", lambda m, a, b, c: m.sub(a, b, alpha=2.5)),
+    ("subtract", lambda m, a, b, c: m.subtract(a, b, alpha=3)),
+    ("add scalar", lambda m, a, b, c: m.add(a, 1.5, alpha=2)),
+    ("x.add", lambda m, a, b, c: a.add(b, alpha=0.7)),
+    ("x.sub", lambda m, a, b, c: a.sub(b, alpha=0.7)),
+    ("addcmul", lambda m, a, b, c: m.addcmul(a, b, c, value=0.1)),
+    ("addcmul default", lambda m, a, b, c: m.addcmul(a, b, c)),
+    ("addcdiv", lambda m, a, b, c: m.addcdiv(a, b, c, value=-0.01)),
+    ("x.addcmul", lambda m, a, b, c: a.addcmul(b, c, value=3)),
+    ("x.addcdiv", lambda m, a, b, c: a.addcdiv(b, c)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), CASES, ids=[c[0] for c in CASES])
+def test_values_match_torch(backend: str, name: str, fn: Any) -> None:
+    a, b, c = _arrays("float32", (3, 4), (3, 4), (4,))
+    want = fn(torch, *(torch.tensor(v) for v in (a, b, c))).numpy()
+    got = _host(fn(pt, *(pt.asarray(v) for v in (a, b, c))))
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=3e-7, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize(("name", "fn"), CASES, ids=[c[0] for c in CASES])
+def test_gradients_match_torch(backend: str, name: str, fn: Any) -> None:
+    arrays = _arrays("float64", (3, 4), (3, 4), (4,))
+    xs_t = [torch.tensor(v, requires_grad=True) for v in arrays]
+    xs_p = [pt.tensor(v, requires_grad=True) for v in arrays]
+    r = np.random.default_rng(1).standard_normal((3, 4))
+    g_t = torch.autograd.grad((fn(torch, *xs_t) * torch.tensor(r)).sum(), xs_t, allow_unused=True)
+    g_p = pt.autograd.grad((fn(pt, *xs_p) * pt.tensor(r)).sum(), xs_p, allow_unused=True)
+    for i, (gp, gt) in enumerate(zip(g_p, g_t, strict=True)):
+        if gt is None:
+            assert gp is None, (name, i)
+        else:
+            np.testing.assert_allclose(_host(gp), gt.numpy(), rtol=1e-12, err_msg=f"{name} {i}")
+
+
+INPLACE = [
+    ("add_", lambda p, g, m, d: p.add_(g, alpha=-0.01)),
+    ("sub_", lambda p, g, m, d: p.sub_(g, alpha=0.01)),
+    ("addcmul_", lambda p, g, m, d: p.addcmul_(g, m, value=0.001)),
+    ("addcdiv_", lambda p, g, m, d: p.addcdiv_(m, d, value=-0.01)),
+    ("adam", lambda p, g, m, d: _adam(p, g, m, d)),
+]
+
+
+def _adam(p: Any, g: Any, m: Any, d: Any) -> Any:
+    m.mul_(0.9).add_(g, alpha=0.1)
+    d.mul_(0.999).addcmul_(g, g, value=0.001)
+    return p.addcdiv_(m, d.sqrt().add_(1e-8), value=-1e-3)
+
+
+@pytest.mark.parametrize(("name", "fn"), INPLACE, ids=[c[0] for c in INPLACE])
+def test_in_place_forms_write_the_tensor(backend: str, name: str, fn: Any) -> None:
+    arrays = _arrays("float32", (5,), (5,), (5,), (5,))
+    ts = [torch.tensor(v) for v in arrays]
+    ps = [pt.asarray(v) for v in arrays]
+    with torch.no_grad():
+        rt = fn(*ts)
+    with pt.no_grad():
+        rp = fn(*ps)
+    assert rp is ps[0] and rt is ts[0]
+    for p, t in zip(ps, ts, strict=True):
+        np.testing.assert_allclose(_host(p), t.numpy(), rtol=3e-7, atol=1e-6, err_msg=name)
+
+
+def test_in_place_update_of_a_leaf_under_no_grad_keeps_it_a_leaf() -> None:
+    w = pt.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    with pt.no_grad():
+        w.add_(w.grad, alpha=-0.5)
+    assert w.is_leaf and w.requires_grad
+    np.testing.assert_array_equal(_host(w), [0.0, 0.0])
+
+
+def test_in_place_with_a_recorded_tensor_is_differentiable() -> None:
+    a = pt.tensor([1.0, 2.0], requires_grad=True)
+    x = a * 1.0
+    x.addcmul_(a, a, value=2)  # x = a + 2 a^2
+    x.sum().backward()
+    np.testing.assert_allclose(_host(a.grad), [5.0, 9.0])
+
+
+def test_out_argument() -> None:
+    r = pt.zeros(2)
+    assert pt.add(pt.ones(2), pt.ones(2), alpha=4, out=r) is r
+    np.testing.assert_array_equal(_host(r), [5.0, 5.0])
+
+
+def test_integer_tensors() -> None:
+    got = pt.add(pt.asarray([1, 2]), pt.asarray([3, 4]), alpha=2)
+    want = torch.add(torch.tensor([1, 2]), torch.tensor([3, 4]), alpha=2)
+    assert got.dtype == pt.int64
+    np.testing.assert_array_equal(_host(got), want.numpy())
+    got = pt.addcmul(pt.asarray([1, 2]), pt.asarray([3, 4]), pt.asarray([1, 1]), value=2)
+    np.testing.assert_array_equal(_host(got), [7, 10])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: pt.add(pt.arange(3), pt.arange(3), alpha=0.5), RuntimeError, "alpha"),
+        (lambda: pt.add(pt.ones(2), pt.ones(2), alpha=1j), RuntimeError, "complex"),
+        (lambda: pt.sub(pt.ones(2), pt.ones(2), alpha="2"), TypeError, "Python number"),
+        (lambda: pt.ones(2).add_(pt.ones(2), alpha="x"), TypeError, "Python number"),
+        (lambda: pt.addcmul(*[pt.ones(2)] * 3, value=pt.ones(1)), TypeError, "value"),
+        (lambda: pt.addcmul(*[pt.arange(2)] * 3, value=0.5), RuntimeError, "int"),
+        (lambda: pt.addcdiv(pt.arange(2), pt.arange(2), pt.arange(2)), RuntimeError, "integer"),
+        (lambda: pt.addcmul([1.0], pt.ones(1), pt.ones(1)), TypeError, "addcmul"),
+        (lambda: pt.ones(2).addcmul_(pt.ones(3), pt.ones(3)), ValueError, "shape"),
+    ],
+)
+def test_errors(call: Any, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_torch_refuses_what_polytensor_refuses() -> None:
+    with pytest.raises(RuntimeError):
+        torch.add(torch.arange(3), torch.arange(3), alpha=0.5)
+    with pytest.raises(RuntimeError):
+        torch.addcdiv(torch.arange(2), torch.arange(2), torch.arange(2))
