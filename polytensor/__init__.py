@@ -262,7 +262,7 @@ from ._version import __version__ as __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import cuda, fft, func, nn, optim, special
+    from . import cuda, distributions, fft, func, nn, optim, special
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
@@ -271,6 +271,7 @@ if _TYPE_CHECKING:
 _LAZY = {
     "cosine_similarity": ".nn.functional",
     "cuda": ".cuda",
+    "distributions": ".distributions",
     "fft": ".fft",
     "func": ".func",
     "nn": ".nn",
@@ -411,6 +412,7 @@ __all__ = [
     "device",
     "diag",
     "diff",
+    "distributions",
     "div",
     "divide",
     "dot",

@@ -1,0 +1,776 @@
+"""Probability distributions (``pt.distributions``), as PyTorch's ``torch.distributions``:
+``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform`` and ``Exponential``, with ``sample``,
+``rsample`` (the reparameterised, differentiable draw of the continuous ones), ``log_prob``,
+``entropy``, ``mean``/``mode``/``variance``/``stddev``, ``cdf``/``icdf`` where PyTorch has them,
+and ``kl_divergence`` between two distributions of one family.
+
+Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
+differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
+and draws come from polytensor's generator (``pt.manual_seed``). The draws are not PyTorch's
+numbers: the generators differ.
+
+As in PyTorch, the arguments are checked when a distribution is made, and ``log_prob``'s value
+against the support (``validate_args=False``, or
+``Distribution.set_default_validate_args(False)``, turns the checks off: on Dask each check
+computes a reduction of its tensor).
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor.distributions import Categorical
+>>> logits = pt.asarray([0.0, 0.0, 0.0], requires_grad=True)
+>>> m = Categorical(logits=logits)
+>>> lp = m.log_prob(pt.asarray(2))
+>>> lp.backward()
+>>> round(float(lp), 4), [round(g, 4) for g in logits.grad.tolist()]
+(-1.0986, [-0.3333, -0.3333, 0.6667])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, ClassVar, cast
+
+from . import _dtypes as dt
+from ._checks import describe
+from ._config import get_default_dtype
+from ._extras import sigmoid
+from ._ops import elementwise as E
+from ._ops.creation import asarray, full
+from ._ops.data_types import finfo
+from ._ops.manipulation import broadcast_to, expand_dims, squeeze
+from ._ops.searching import where
+from ._pytorch import broadcast_tensors, gather, logsumexp, softmax
+from ._random import multinomial, rand_like, randn_like
+from ._tensor import Tensor
+from .autograd._mode import no_grad
+
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "Distribution",
+    "Exponential",
+    "Normal",
+    "Uniform",
+    "kl_divergence",
+    "register_kl",
+]
+
+_Shape = tuple[int, ...]
+
+
+def _shape(where_: str, sample_shape: Any) -> _Shape:
+    try:
+        shape = tuple(int(n) for n in sample_shape)
+    except TypeError:
+        raise TypeError(
+            f"{where_}() expects sample_shape to be a tuple of ints (torch.Size([...]) or "
+            f"(n,)); got {describe(sample_shape)}"
+        ) from None
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{where_}(): sample_shape {shape} has a negative size")
+    return shape
+
+
+def _dims(t: Tensor) -> _Shape:
+    """``t``'s shape, every size known."""
+    shape = tuple(t.shape)
+    if any(n is None for n in shape):
+        raise ValueError(
+            f"a distribution's parameters need known sizes; got a shape {shape} (a Dask array "
+            f"of unknown chunk sizes); call compute_chunk_sizes() on it first"
+        )
+    return cast("_Shape", shape)
+
+
+def _tensors(*values: Any) -> tuple[Tensor, ...]:
+    """The parameters as tensors of one dtype and shape (PyTorch's ``broadcast_all``): Python
+    numbers take the other tensors' floating dtype, or the default one."""
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            out.append(v)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(
+                asarray(float(v), dtype=like.dtype, device=like.device)
+                if like is not None and like.dtype.kind == "real floating"
+                else asarray(float(v), dtype=get_default_dtype())
+            )
+        else:
+            raise TypeError(
+                f"a distribution's parameters are tensors or Python numbers; got {describe(v)}"
+            )
+    for t in out:
+        if t.dtype.kind != "real floating":
+            raise TypeError(
+                f"a distribution's parameters must have a real floating dtype; got "
+                f"{t.dtype.name}; cast with .float() or .double()"
+            )
+    return tuple(broadcast_tensors(*out)) if len(out) > 1 else tuple(out)
+
+
+class Distribution:
+    """The base of the distributions: shapes, the checks, ``sample`` by ``rsample``.
+
+    ``batch_shape``: the shape of the independent distributions held; ``event_shape``: the
+    shape of one draw of one of them (``()`` for the scalar distributions here).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Normal
+    >>> m = Normal(pt.zeros(3), 1.0)
+    >>> m.batch_shape, m.event_shape, tuple(m.sample((2,)).shape)
+    ((3,), (), (2, 3))
+    """
+
+    has_rsample: ClassVar[bool] = False
+    _validate_default: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        batch_shape: _Shape = (),
+        event_shape: _Shape = (),
+        validate_args: bool | None = None,
+    ) -> None:
+        self._batch_shape = tuple(batch_shape)
+        self._event_shape = tuple(event_shape)
+        self._validate_args = (
+            Distribution._validate_default if validate_args is None else bool(validate_args)
+        )
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether distributions check their arguments unless told (True, as PyTorch's).
+
+        Examples
+        --------
+        >>> from polytensor.distributions import Distribution
+        >>> Distribution.set_default_validate_args(True)
+        """
+        if not isinstance(value, bool):
+            raise TypeError(f"set_default_validate_args() expects a bool; got {describe(value)}")
+        Distribution._validate_default = value
+
+    @property
+    def batch_shape(self) -> _Shape:
+        """The shape of the independent distributions held."""
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> _Shape:
+        """The shape of one draw of one distribution."""
+        return self._event_shape
+
+    def _extended_shape(self, sample_shape: _Shape = ()) -> _Shape:
+        return tuple(sample_shape) + self._batch_shape + self._event_shape
+
+    def _check(self, name: str, ok: Tensor, what: str) -> None:
+        """Raise a ValueError when ``ok`` (a boolean tensor) is not all true."""
+        if self._validate_args and not bool(E.logical_not(ok).any() == 0):
+            raise ValueError(
+                f"{type(self).__name__}: {name} has values that are not {what}; give valid "
+                f"values, or pass validate_args=False to skip this check"
+            )
+
+    def _check_value(self, value: Any) -> Tensor:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}.log_prob() expects a tensor; got {describe(value)}"
+            )
+        return value
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape + event_shape``, not differentiable.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Normal
+        >>> tuple(Normal(0.0, 1.0).sample((4,)).shape)
+        (4,)
+        """
+        with no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterised draw, differentiable in the parameters (continuous ones only).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Normal
+        >>> loc = pt.zeros(2, requires_grad=True)
+        >>> Normal(loc, 1.0).rsample().sum().backward(); loc.grad
+        tensor([1., 1.], backend='numpy')
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no rsample() (it is discrete, or PyTorch has none); "
+            f"use sample(), and log_prob() for a score-function gradient"
+        )
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The log of the density (or mass) at ``value``."""
+        raise NotImplementedError(f"{type(self).__name__} has no log_prob()")
+
+    def entropy(self) -> Tensor:
+        """The entropy of each distribution, of shape ``batch_shape``."""
+        raise NotImplementedError(f"{type(self).__name__} has no entropy()")
+
+    @property
+    def stddev(self) -> Tensor:
+        """The standard deviation: the square root of ``variance``."""
+        return E.sqrt(self.variance)
+
+    @property
+    def mean(self) -> Tensor:
+        """The mean."""
+        raise NotImplementedError(f"{type(self).__name__} has no mean")
+
+    @property
+    def variance(self) -> Tensor:
+        """The variance."""
+        raise NotImplementedError(f"{type(self).__name__} has no variance")
+
+    def perplexity(self) -> Tensor:
+        """``exp(entropy())``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Categorical
+        >>> float(Categorical(probs=pt.ones(4)).perplexity())
+        4.0
+        """
+        return E.exp(self.entropy())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(batch_shape={self._batch_shape})"
+
+
+class Categorical(Distribution):
+    """A categorical distribution over ``0 .. K-1`` from ``probs`` (any non-negative weights,
+    normalised over the last dimension) or ``logits`` (unnormalised log-probabilities), as
+    PyTorch's; the last dimension is the categories, the others the batch.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Categorical
+    >>> m = Categorical(probs=pt.asarray([0.25, 0.75]))
+    >>> m.log_prob(pt.asarray(1)).exp()
+    tensor(0.75, backend='numpy')
+    >>> float(m.entropy()) > 0, int(m.sample().ndim)
+    (True, 0)
+    """
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError(
+                "Categorical() takes either probs= or logits=, exactly one of them; got "
+                f"{'both' if probs is not None else 'neither'}"
+            )
+        given = probs if probs is not None else logits
+        (t,) = _tensors(given)
+        if t.ndim < 1:
+            raise ValueError(
+                f"Categorical() expects {'probs' if probs is not None else 'logits'} with at "
+                f"least one dimension (the categories); got a 0-d tensor"
+            )
+        super().__init__(_dims(t)[:-1], (), validate_args)
+        self._num_events = _dims(t)[-1]
+        if probs is not None:
+            self._check("probs", (t >= 0) & E.isfinite(t), "non-negative and finite")
+            self.probs = t / t.sum(-1, keepdim=True)
+            eps = finfo(t.dtype).eps  # (PyTorch's clamp_probs)
+            self.logits = E.log(E.minimum(E.maximum(self.probs, eps), 1 - eps))
+            self._given = "probs"
+        else:
+            self._check("logits", E.logical_not(E.isnan(t)), "numbers (not NaN)")
+            self.logits = t - logsumexp(t, -1, keepdim=True)
+            self.probs = softmax(t, -1)
+            self._given = "logits"
+
+    @property
+    def param_shape(self) -> _Shape:
+        """The shape of ``probs``/``logits``: batch shape and the number of categories."""
+        return self._batch_shape + (self._num_events,)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Category indices (int64) of shape ``sample_shape + batch_shape``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Categorical
+        >>> _ = pt.manual_seed(0)
+        >>> tuple(Categorical(logits=pt.zeros((2, 3))).sample((5,)).shape)
+        (5, 2)
+        """
+        shape = _shape("sample", sample_shape)
+        n = math.prod(shape)
+        with no_grad():
+            p2 = self.probs.reshape(-1, self._num_events)
+            draws = multinomial(p2, max(n, 1), True)  # (batch, n)
+            if n == 0:
+                draws = draws[:, :0]
+            return draws.T.reshape(shape + self._batch_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The log-probability of the categories ``value`` (an integer tensor broadcastable
+        against the batch shape)."""
+        value = self._check_value(value)
+        if value.dtype.kind not in ("signed integer", "unsigned integer"):
+            if self._validate_args and not bool((value == E.trunc(value)).all()):
+                raise ValueError(
+                    "Categorical.log_prob() expects whole numbers (category indices); got fractions"
+                )
+            value = value.astype(dt.int64)
+        if self._validate_args:
+            self._check("value", (value >= 0) & (value < self._num_events), "categories")
+        value, logits = broadcast_tensors(expand_dims(value, axis=-1), self.logits)
+        value = value[..., :1]
+        return squeeze(gather(logits, -1, value), axis=-1)
+
+    def entropy(self) -> Tensor:
+        """``-sum(p log p)`` over the categories (a category of probability 0 adds 0)."""
+        lo = finfo(self.logits.dtype).min
+        return -(E.maximum(self.logits, lo) * self.probs).sum(-1)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """The categories ``0 .. K-1`` along a new first dimension (broadcast over the batch
+        when ``expand``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Categorical
+        >>> Categorical(logits=pt.zeros(3)).enumerate_support().tolist()
+        [0, 1, 2]
+        """
+        from ._ops.creation import arange
+
+        k = arange(self._num_events, dtype=dt.int64, device=self.logits.device)
+        k = k.reshape((-1,) + (1,) * len(self._batch_shape))
+        return broadcast_to(k, (self._num_events,) + self._batch_shape) if expand else k
+
+    @property
+    def mean(self) -> Tensor:
+        """NaN, as PyTorch's (categories have no mean)."""
+        return self._nans()
+
+    @property
+    def mode(self) -> Tensor:
+        """The most probable category."""
+        return self.probs.argmax(-1)
+
+    @property
+    def variance(self) -> Tensor:
+        """NaN, as PyTorch's."""
+        return self._nans()
+
+    def _nans(self) -> Tensor:
+        p = self.probs
+        return full(self._batch_shape, math.nan, dtype=p.dtype, device=p.device)
+
+    def __repr__(self) -> str:
+        return f"Categorical({self._given}: {getattr(self, self._given)!r})"
+
+
+class Bernoulli(Distribution):
+    """A Bernoulli distribution (1 with probability ``probs``, else 0), from ``probs`` or
+    ``logits``, as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Bernoulli
+    >>> m = Bernoulli(probs=pt.asarray([0.5, 0.9], dtype=pt.float64))
+    >>> m.log_prob(pt.asarray([1.0, 0.0], dtype=pt.float64)).exp()
+    tensor([0.5, 0.1], dtype=polytensor.float64, backend='numpy')
+    """
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError(
+                "Bernoulli() takes either probs= or logits=, exactly one of them; got "
+                f"{'both' if probs is not None else 'neither'}"
+            )
+        (t,) = _tensors(probs if probs is not None else logits)
+        super().__init__(_dims(t), (), validate_args)
+        if probs is not None:
+            self._check("probs", (t >= 0) & (t <= 1), "probabilities in [0, 1]")
+            self.probs = t
+            eps = finfo(t.dtype).eps
+            p = E.minimum(E.maximum(t, eps), 1 - eps)
+            self.logits = E.log(p) - E.log1p(-p)
+            self._given = "probs"
+        else:
+            self._check("logits", E.logical_not(E.isnan(t)), "numbers (not NaN)")
+            self.logits = t
+            self.probs = sigmoid(t)
+            self._given = "logits"
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of 0.0 and 1.0 (the parameters' dtype), of shape ``sample_shape +
+        batch_shape``."""
+        shape = _shape("sample", sample_shape) + self._batch_shape
+        with no_grad():
+            u = rand_like(broadcast_to(self.probs, shape))
+            return (u < self.probs).astype(self.probs.dtype)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``value * log(p) + (1 - value) * log(1 - p)``, computed from the logits as
+        PyTorch's (``-binary_cross_entropy_with_logits``)."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", (value == 0) | (value == 1), "0 or 1")
+        logits, value = broadcast_tensors(self.logits, value.astype(self.logits.dtype))
+        return -_bce_with_logits(logits, value)
+
+    def entropy(self) -> Tensor:
+        """``-p log p - (1 - p) log(1 - p)``."""
+        return _bce_with_logits(self.logits, self.probs)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """``[0., 1.]`` along a new first dimension (broadcast over the batch when
+        ``expand``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Bernoulli
+        >>> Bernoulli(probs=pt.asarray(0.3)).enumerate_support().tolist()
+        [0.0, 1.0]
+        """
+        v = asarray([0.0, 1.0], dtype=self.probs.dtype, device=self.probs.device)
+        v = v.reshape((-1,) + (1,) * len(self._batch_shape))
+        return broadcast_to(v, (2,) + self._batch_shape) if expand else v
+
+    @property
+    def mean(self) -> Tensor:
+        """``p``."""
+        return self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        """1 where ``p > 1/2``, 0 where ``p < 1/2``, NaN at ``p = 1/2`` (as PyTorch's)."""
+        one = (self.probs > 0.5).astype(self.probs.dtype)
+        return where(self.probs == 0.5, math.nan, one)
+
+    @property
+    def variance(self) -> Tensor:
+        """``p (1 - p)``."""
+        return self.probs * (1 - self.probs)
+
+    def __repr__(self) -> str:
+        return f"Bernoulli({self._given}: {getattr(self, self._given)!r})"
+
+
+def _bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
+    """Element-wise ``-(target log sigmoid(x) + (1 - target) log(1 - sigmoid(x)))``, stable:
+    ``max(x, 0) - x * target + log1p(exp(-|x|))``."""
+    return E.maximum(logits, 0.0) - logits * target + E.log1p(E.exp(-E.abs(logits)))
+
+
+class Normal(Distribution):
+    """A normal (Gaussian) distribution of mean ``loc`` and standard deviation ``scale``, as
+    PyTorch's; ``rsample`` is ``loc + scale * eps``, differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Normal
+    >>> m = Normal(pt.asarray([0.0]), pt.asarray([2.0]))
+    >>> m.log_prob(pt.asarray([0.0]))
+    tensor([-1.6120857], backend='numpy')
+    >>> m.cdf(pt.asarray([0.0]))
+    tensor([0.5], backend='numpy')
+    """
+
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = _tensors(loc, scale)
+        super().__init__(_dims(self.loc), (), validate_args)
+        self._check("loc", E.logical_not(E.isnan(self.loc)), "numbers (not NaN)")
+        self._check("scale", self.scale > 0, "positive")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = _shape("rsample", sample_shape) + self._batch_shape
+        eps = randn_like(broadcast_to(self.loc.detach(), shape))
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-(value - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))``."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", E.logical_not(E.isnan(value)), "numbers (not NaN)")
+        var = self.scale**2
+        return (
+            -((value - self.loc) ** 2) / (2 * var)
+            - E.log(self.scale)
+            - math.log(math.sqrt(2 * math.pi))
+        )
+
+    def entropy(self) -> Tensor:
+        """``1/2 + log(sqrt(2 pi)) + log(scale)``."""
+        return 0.5 + 0.5 * math.log(2 * math.pi) + E.log(self.scale)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``P(X <= value)``: ``(1 + erf((value - loc) / (scale sqrt 2))) / 2``."""
+        from ._ops.special import erf
+
+        value = self._check_value(value)
+        return 0.5 * (1 + erf((value - self.loc) * (1 / self.scale) / math.sqrt(2)))
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The quantile of probability ``value``: ``loc + scale sqrt(2) erfinv(2 value - 1)``."""
+        from ._ops.special import erfinv
+
+        value = self._check_value(value)
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def stddev(self) -> Tensor:
+        """``scale``."""
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale^2``."""
+        return self.scale**2
+
+    def __repr__(self) -> str:
+        return f"Normal(loc: {self.loc!r}, scale: {self.scale!r})"
+
+
+class Uniform(Distribution):
+    """The uniform distribution on ``[low, high)``, as PyTorch's; ``rsample`` is ``low + u
+    (high - low)``, differentiable in both bounds.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Uniform
+    >>> m = Uniform(0.0, 4.0)
+    >>> m.log_prob(pt.asarray(1.0)).exp(), m.entropy().exp()
+    (tensor(0.25, backend='numpy'), tensor(4., backend='numpy'))
+    """
+
+    has_rsample = True
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self.low, self.high = _tensors(low, high)
+        super().__init__(_dims(self.low), (), validate_args)
+        self._check("low", self.low < self.high, "below high")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = _shape("rsample", sample_shape) + self._batch_shape
+        u = rand_like(broadcast_to(self.low.detach(), shape))
+        return self.low + u * (self.high - self.low)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-log(high - low)`` inside ``[low, high)``, ``-inf`` outside."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", (value >= self.low) & (value < self.high), "in [low, high)")
+        inside = (value >= self.low) & (value < self.high)
+        return where(inside, -E.log(self.high - self.low), -math.inf)
+
+    def entropy(self) -> Tensor:
+        """``log(high - low)``."""
+        return E.log(self.high - self.low)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``(value - low) / (high - low)``, clamped to [0, 1]."""
+        value = self._check_value(value)
+        r = (value - self.low) / (self.high - self.low)
+        return E.minimum(E.maximum(r, 0.0), 1.0)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """``low + value (high - low)``."""
+        return self.low + self._check_value(value) * (self.high - self.low)
+
+    @property
+    def mean(self) -> Tensor:
+        """``(low + high) / 2``."""
+        return (self.high + self.low) / 2
+
+    @property
+    def mode(self) -> Tensor:
+        """NaN, as PyTorch's (every value in the support is a mode)."""
+        return full(self._batch_shape, math.nan, dtype=self.low.dtype, device=self.low.device)
+
+    @property
+    def variance(self) -> Tensor:
+        """``(high - low)^2 / 12``."""
+        return (self.high - self.low) ** 2 / 12
+
+    def __repr__(self) -> str:
+        return f"Uniform(low: {self.low!r}, high: {self.high!r})"
+
+
+class Exponential(Distribution):
+    """The exponential distribution of ``rate``, as PyTorch's; ``rsample`` is ``-log(u) /
+    rate``, differentiable in the rate.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Exponential
+    >>> m = Exponential(pt.asarray([2.0]))
+    >>> m.log_prob(pt.asarray([0.0])).exp(), m.mean
+    (tensor([2.], backend='numpy'), tensor([0.5], backend='numpy'))
+    """
+
+    has_rsample = True
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = _tensors(rate)
+        super().__init__(_dims(self.rate), (), validate_args)
+        self._check("rate", self.rate > 0, "positive")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = _shape("rsample", sample_shape) + self._batch_shape
+        u = rand_like(broadcast_to(self.rate.detach(), shape))
+        # 1 - u lies in (0, 1]: its log is finite
+        return -E.log1p(-u) / self.rate
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``log(rate) - rate * value``."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", value >= 0, "non-negative")
+        return E.log(self.rate) - self.rate * value
+
+    def entropy(self) -> Tensor:
+        """``1 - log(rate)``."""
+        return 1.0 - E.log(self.rate)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``1 - exp(-rate * value)``."""
+        return 1 - E.exp(-self.rate * self._check_value(value))
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """``-log(1 - value) / rate``."""
+        return -E.log1p(-self._check_value(value)) / self.rate
+
+    @property
+    def mean(self) -> Tensor:
+        """``1 / rate``."""
+        return 1 / self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        """0."""
+        return self.rate * 0
+
+    @property
+    def variance(self) -> Tensor:
+        """``1 / rate^2``."""
+        return self.rate**-2
+
+    def __repr__(self) -> str:
+        return f"Exponential(rate: {self.rate!r})"
+
+
+# -- KL divergences -----------------------------------------------------------------------------
+
+_KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
+
+
+def register_kl(type_p: type, type_q: type) -> Callable[[Callable[..., Tensor]], Any]:
+    """A decorator registering ``fn(p, q)`` as ``kl_divergence`` of a ``type_p`` and a
+    ``type_q``, as PyTorch's.
+
+    Examples
+    --------
+    >>> from polytensor.distributions import Normal, register_kl
+    >>> register_kl(Normal, Normal)  # doctest: +ELLIPSIS
+    <function register_kl.<locals>.add at ...>
+    """
+
+    def add(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        _KL[(type_p, type_q)] = fn
+        return fn
+
+    return add
+
+
+def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
+    """``KL(p || q)``, of shape the batch shape, for a pair of types with a registered
+    formula (two ``Normal``, ``Categorical``, ``Bernoulli``, ``Uniform`` or ``Exponential``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Normal, kl_divergence
+    >>> kl_divergence(Normal(0.0, 1.0), Normal(1.0, 1.0))
+    tensor(0.5, backend='numpy')
+    """
+    for kp in type(p).__mro__:
+        for kq in type(q).__mro__:
+            fn = _KL.get((kp, kq))
+            if fn is not None:
+                return fn(p, q)
+    raise NotImplementedError(
+        f"kl_divergence() has no formula for {type(p).__name__} and {type(q).__name__}; "
+        f"register one with @register_kl({type(p).__name__}, {type(q).__name__})"
+    )
+
+
+@register_kl(Normal, Normal)
+def _kl_normal(p: Normal, q: Normal) -> Tensor:
+    var_ratio = (p.scale / q.scale) ** 2
+    t1 = ((p.loc - q.loc) / q.scale) ** 2
+    return 0.5 * (var_ratio + t1 - 1 - E.log(var_ratio))
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical(p: Categorical, q: Categorical) -> Tensor:
+    t = p.probs * (p.logits - q.logits)
+    t = where(q.probs == 0, math.inf, t)
+    t = where(p.probs == 0, 0.0, t)
+    return t.sum(-1)
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
+    def softplus(x: Tensor) -> Tensor:
+        return E.logaddexp(x, 0.0)
+
+    t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
+    t1 = where(p.probs == 0, 0.0, where(q.probs == 0, math.inf, t1))
+    t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
+    t2 = where(p.probs == 1, 0.0, where(q.probs == 1, math.inf, t2))
+    return t1 + t2
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform(p: Uniform, q: Uniform) -> Tensor:
+    r = E.log((q.high - q.low) / (p.high - p.low))
+    outside = (q.low > p.low) | (q.high < p.high)
+    return where(outside, math.inf, r)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential(p: Exponential, q: Exponential) -> Tensor:
+    ratio = q.rate / p.rate
+    return ratio - 1 - E.log(ratio)
