@@ -488,11 +488,11 @@ def test_bad_constructor_arguments_are_refused() -> None:
     assert nn.LSTM(3, 4, proj_size=0).proj_size == 0
 
 
-def test_packed_sequences_are_refused_with_a_hint() -> None:
-    class PackedSequence(tuple):  # (what torch.nn.utils.rnn.pack_padded_sequence returns)
+def test_another_librarys_packed_sequence_is_refused_with_a_hint() -> None:
+    class PackedSequence(tuple):  # (a tuple not made by polytensor's pack_padded_sequence)
         pass
 
-    with pytest.raises(TypeError, match=r"does not support packed sequences; pass a padded"):
+    with pytest.raises(TypeError, match=r"expects a tensor or a PackedSequence input"):
         nn.LSTM(3, 4)(PackedSequence((pt.ones((4, 3)), pt.asarray([2, 2]))))
 
 

@@ -28,8 +28,10 @@ from typing import Any, cast
 
 from .._ops.creation import empty, full_like, zeros, zeros_like
 from .._ops.elementwise import relu, tanh
+from .._ops.indexing import take
 from .._ops.linear_algebra import _matmul_nt, matmul
 from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, squeeze, stack, unstack
+from .._ops.searching import where
 from .._ops.special import expit
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
@@ -38,6 +40,8 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils import rnn as rnn_utils
+from .utils.rnn import PackedSequence
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
@@ -369,14 +373,11 @@ def _check_sizes(where: str, input_size: Any, hidden_size: Any) -> None:
             raise ValueError(f"{where}(): {name} must be greater than zero; got {v}")
 
 
-def _not_packed(where: str, input: Any) -> Tensor:
-    if type(input).__name__ == "PackedSequence":
-        raise TypeError(
-            f"{where}() got a PackedSequence: polytensor does not support packed sequences; "
-            f"pass a padded (L, N, H_in) tensor (and mask or pick the outputs by length)"
-        )
+def _tensor_input(where: str, input: Any) -> Tensor:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{where}() expects a tensor input; got {type(input).__name__}")
+        raise TypeError(
+            f"{where}() expects a tensor or a PackedSequence input; got {type(input).__name__}"
+        )
     return input
 
 
@@ -543,7 +544,7 @@ class RNNBase(Module):
 
     def _prepare(self, input: Any) -> tuple[Tensor, bool]:
         """The input as (L, N, H_in), and whether it came batched."""
-        x = _not_packed(self._name(), input)
+        x = _tensor_input(self._name(), input)
         if x.ndim not in (2, 3):
             raise ValueError(
                 f"{self._name()}: Expected input to be 2D (L, H_in) or 3D "
@@ -655,6 +656,87 @@ class RNNBase(Module):
             h = outs[t] = _rnn_step(act, xgs[t], h, w_hh, b_hh)
         return stack(outs, axis=0), [h]
 
+    def _run_packed(
+        self, x: Tensor, masks: list[Tensor], states: list[Tensor]
+    ) -> tuple[Tensor, list[list[Tensor]]]:
+        """``_run`` for packed sequences: ``x`` (L, N, H_in) padded in the packed order and
+        ``masks[t]`` (N, 1), true for the sequences with a step ``t``. Step by step, op by op:
+        a sequence's states stay as they are outside its steps, so its final state is the one
+        after its last step, and a reverse direction starts at its last step."""
+        directions = 2 if self.bidirectional else 1
+        initial = [_steps(s) for s in states]
+        finals: list[list[Tensor]] = [[] for _ in states]
+        steps, rows = x.shape[0], x.shape[1]
+        act = relu if self.mode == "RNN_RELU" else tanh
+        for layer in range(self.num_layers):
+            outs = []
+            flat = reshape(x, (steps * rows, x.shape[2]))  # type: ignore[operator]
+            for direction in range(directions):
+                k = layer * directions + direction
+                names = self._all_weights[k]
+                w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
+                b_ih = getattr(self, names[2]) if self.bias else None
+                b_hh = getattr(self, names[3]) if self.bias else None
+                if b_ih is not None and b_hh is not None and self.mode != "GRU":
+                    xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
+                else:
+                    xg = F.linear(flat, w_ih, b_ih)
+                xgs = _steps(reshape(xg, (steps, rows, w_ih.shape[0])))
+                state = [s[k] for s in initial]
+                seq: list[Any] = [None] * len(xgs)
+                for t in _order(len(xgs), direction == 1):
+                    if self.mode == "LSTM":
+                        new = list(_lstm_step(xgs[t], state[0], state[1], w_hh, b_hh))
+                    elif self.mode == "GRU":
+                        new = [_gru_step(xgs[t], state[0], w_hh, b_hh)]
+                    else:
+                        new = [_rnn_step(act, xgs[t], state[0], w_hh, b_hh)]
+                    state = [where(masks[t], a, b) for a, b in zip(new, state, strict=True)]
+                    seq[t] = state[0]
+                outs.append(stack(seq, axis=0))
+                for f, v in zip(finals, state, strict=True):
+                    f.append(v)
+            x = outs[0] if directions == 1 else concat(outs, axis=-1)
+            if self.dropout and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, self.training)
+        return x, finals
+
+    def _forward_packed(
+        self, input: PackedSequence, hx: Any
+    ) -> tuple[PackedSequence, list[Tensor]]:
+        """The layer over a PackedSequence: its packed output and final states (in the
+        sequences' original order); ``hx`` as ``forward``'s, in the original order too."""
+        x = rnn_utils.padded_steps(input)
+        _same_dtype(self._name(), x, self.weight_ih_l0)
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{self._name()}: input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {x.shape[-1]}"
+            )
+        kinds = ("hx", "cx") if self.mode == "LSTM" else ("hx",)
+        given: list[Any] = [None] * len(kinds) if hx is None else self._hx_list(hx)
+        states = [self._state(h, x, True, what) for h, what in zip(given, kinds, strict=True)]
+        if input.sorted_indices is not None:  # the given states are in the original order
+            states = [
+                s if h is None else take(s, input.sorted_indices, axis=1)
+                for s, h in zip(states, given, strict=True)
+            ]
+        out, finals = self._run_packed(x, rnn_utils.step_masks(input, x), states)
+        last = [stack(f, axis=0) for f in finals]
+        if input.unsorted_indices is not None:
+            last = [take(h, input.unsorted_indices, axis=1) for h in last]
+        return rnn_utils.packed_steps(out, input), last
+
+    def _hx_list(self, hx: Any) -> list[Any]:
+        if self.mode != "LSTM":
+            return [hx]
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise TypeError(
+                f"LSTM: hx must be a pair of tensors (h_0, c_0); got {type(hx).__name__}; "
+                f"pass (h_0, c_0), or None for zeros"
+            )
+        return list(hx)
+
     def _finish(self, out: Tensor, batched: bool) -> Tensor:
         if not batched:
             return squeeze(out, axis=1)
@@ -732,7 +814,10 @@ class RNN(RNNBase):
         )
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            packed, (h_n,) = self._forward_packed(input, hx)
+            return packed, h_n
         x, batched = self._prepare(input)
         out, (h,) = self._run(x, [self._state(hx, x, batched, "hx")])
         h_n = stack(h, axis=0)
@@ -791,7 +876,10 @@ class GRU(RNNBase):
             dtype=dtype,
         )
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            packed, (h_n,) = self._forward_packed(input, hx)
+            return packed, h_n
         x, batched = self._prepare(input)
         out, (h,) = self._run(x, [self._state(hx, x, batched, "hx")])
         h_n = stack(h, axis=0)
@@ -852,18 +940,17 @@ class LSTM(RNNBase):
         )
 
     def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        self, input: Any, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        if isinstance(input, PackedSequence):
+            packed, (h_n, c_n) = self._forward_packed(input, hx)
+            return packed, (h_n, c_n)
         x, batched = self._prepare(input)
         if hx is None:
             states = [self._state(None, x, batched, "hx"), self._state(None, x, batched, "cx")]
         else:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(
-                    f"LSTM: hx must be a pair of tensors (h_0, c_0); got {type(hx).__name__}; "
-                    f"pass (h_0, c_0), or None for zeros"
-                )
-            states = [self._state(hx[0], x, batched, "hx"), self._state(hx[1], x, batched, "cx")]
+            h0, c0 = self._hx_list(hx)
+            states = [self._state(h0, x, batched, "hx"), self._state(c0, x, batched, "cx")]
         out, (h, c) = self._run(x, states)
         h_n, c_n = stack(h, axis=0), stack(c, axis=0)
         if not batched:
@@ -931,7 +1018,7 @@ class RNNCellBase(Module):
 
     def _prepare(self, input: Any) -> tuple[Tensor, bool]:
         name = type(self).__name__
-        x = _not_packed(name, input)
+        x = _tensor_input(name, input)
         if x.ndim not in (1, 2):
             raise ValueError(
                 f"{name}: Expected input to be 1D (H_in) or 2D (N, H_in), got {x.ndim}D "

@@ -1,4 +1,5 @@
-"""PyTorch's ``torch.nn.utils``: gradient clipping and parameters as one vector.
+"""PyTorch's ``torch.nn.utils``: gradient clipping, parameters as one vector, and ``rnn``
+(padded and packed sequences).
 
 Examples
 --------
@@ -17,13 +18,20 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .._ops.creation import full
-from .._ops.linalg import vector_norm
-from .._ops.manipulation import concat, reshape, stack
-from .._tensor import Tensor
-from ..autograd import no_grad
+from ..._ops.creation import full
+from ..._ops.linalg import vector_norm
+from ..._ops.manipulation import concat, reshape, stack
+from ..._tensor import Tensor
+from ...autograd import no_grad
+from . import rnn
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "parameters_to_vector",
+    "rnn",
+    "vector_to_parameters",
+]
 
 
 def _tensors(where: str, parameters: Any) -> list[Tensor]:
