@@ -24,7 +24,7 @@ from .. import _dtypes as _dt
 from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp, isnan
+from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
 from .._ops.indexing import _nll_loss, take_along_axis
@@ -32,12 +32,14 @@ from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
+from .._ops.special import expit as _expit
 from .._ops.statistical import _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ._layer_kernels import leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
 from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kernels
 
@@ -178,9 +180,16 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     x = _tensor(input, "leaky_relu")
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
         raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
-    if inplace:
-        return _in_place(x, lambda v: where(v > 0, v, v * negative_slope), "leaky_relu_")
-    return where(x > 0, x, x * negative_slope)
+
+    def composite(v: Tensor) -> Tensor:
+        return where(v > 0, v, v * negative_slope)
+
+    def f(v: Tensor) -> Tensor:
+        if takes_layer_kernels(v):  # one node, its own backward
+            return cast("Tensor", leaky_relu_kernel(v, float(negative_slope), composite))
+        return composite(v)
+
+    return _in_place(x, f, "leaky_relu_") if inplace else f(x)
 
 
 class _BatchNormNode(Function):
@@ -391,11 +400,10 @@ def sigmoid(input: Tensor) -> Tensor:
     tensor([0.5], backend='numpy')
     """
     x = _tensor(input, "sigmoid")
-    _floating(x, "sigmoid")
-    pos = x >= 0
-    # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
-    z = exp(where(pos, -x, x))
-    return where(pos, 1 / (1 + z), z / (1 + z))
+    _floating(x, "sigmoid", real=True)
+    # one op with its own rule, g * out * (1 - out), as PyTorch's sigmoid node: built from
+    # where, exp and divisions it was seven nodes each way
+    return _expit(x)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
