@@ -282,10 +282,11 @@ class Writes:
         writes through a view of it are not.
     windows : namespace, optional
         Kernels over sliding windows, which write their results into arrays of their own:
-        ``conv2d``, ``conv2d_backward``, ``max_pool`` and ``max_pool_backward`` as
-        attributes (NumPy's: ``backends/_windows.py``, which documents them).
-        ``nn.functional.conv2d`` (one group) and ``max_pool2d`` (tiling windows) then run as
-        one graph node each; without this hook they are built from the table's ops.
+        ``conv2d``, ``conv2d_backward``, ``max_pool``, ``max_pool_backward``, ``avg_pool`` and
+        ``avg_pool_backward`` as attributes (NumPy's: ``backends/_windows.py``, which
+        documents them). ``nn.functional.conv2d`` (one group), ``max_pool2d`` and
+        ``avg_pool2d`` (without padding) then run as one graph node each; without this hook
+        they are built from the table's ops.
     layers : namespace, optional
         Element-wise kernels of ``nn`` layers, each making one new array: ``leaky_relu`` and
         ``leaky_relu_backward`` as attributes (NumPy's: ``backends/_layers.py``, which
@@ -566,7 +567,7 @@ class Backend:
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs
         self.block_bytes = writes.block_bytes
-        # window kernels (conv2d, tiling max_pool2d) on arrays, or None
+        # window kernels (conv2d, max_pool2d, avg_pool2d) on arrays, or None
         self.windows = writes.windows
         # element-wise kernels of nn layers (leaky_relu), or None
         self.layers = writes.layers
