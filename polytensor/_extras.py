@@ -13,6 +13,7 @@ from ._ops.creation import asarray
 from ._ops.data_types import astype, result_type
 from ._ops.elementwise import clip, tanh
 from ._ops.manipulation import concat, one_dtype
+from ._ops.special import expit
 from ._tensor_base import TensorBase
 from .backends import _host
 
@@ -202,8 +203,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 
 
 def sigmoid(x: Tensor, /) -> Tensor:
-    """The logistic function ``1 / (1 + exp(-x))``, computed stably as
-    ``(tanh(x / 2) + 1) / 2``.
+    """The logistic function ``1 / (1 + exp(-x))``: ``pt.special.expit`` for real inputs
+    (one op), ``(tanh(x / 2) + 1) / 2`` for complex ones.
 
     Examples
     --------
@@ -211,7 +212,10 @@ def sigmoid(x: Tensor, /) -> Tensor:
     >>> float(pt.sigmoid(pt.asarray(0.0)))
     0.5
     """
-    return (tanh(_tensor_arg("sigmoid", "x", x) * 0.5) + 1) * 0.5
+    t = _tensor_arg("sigmoid", "x", x)
+    if t.dtype.kind == "real floating":
+        return expit(t)
+    return (tanh(t * 0.5) + 1) * 0.5
 
 
 def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:

@@ -52,6 +52,7 @@ CASES: dict[str, list[_Case]] = {
     "cos": [(((2, 3),), pt.cos, True)],
     "tanh": [(((2, 3),), pt.tanh, True)],
     "relu": [(((3, 4),), pt.nn.functional.relu, True)],
+    "special.expit": [(((3, 4),), pt.nn.functional.sigmoid, True), (((3, 4),), pt.sigmoid, True)],
     "clip": [
         (((3, 4),), lambda a: a.clamp(min=0), True),  # the tutorials' relu
         (((3, 4),), lambda a: pt.clip(a, max=0.5), True),

@@ -1,6 +1,6 @@
-"""conv2d and max_pool2d on NumPy take one node each (nn/_window_kernels.py): the same values
-and gradients as the composite built from the table's ops, which every other backend runs,
-and gradients that can be differentiated again (create_graph)."""
+"""conv2d, max_pool2d and avg_pool2d on NumPy take one node each (nn/_window_kernels.py): the
+same values and gradients as the composite built from the table's ops, which every other backend
+runs, and as PyTorch's, and gradients that can be differentiated again (create_graph)."""
 
 from __future__ import annotations
 
@@ -271,3 +271,99 @@ def test_a_function_s_saved_tensors_after_backward_say_they_were_released() -> N
     assert a.grad.tolist() == [6.0]
     with pytest.raises(RuntimeError, match="released by the backward"):
         y._meta.op.ctx.saved_tensors  # noqa: B018
+
+
+# (kernel, stride, padding, dilation, ceil_mode): ResNet's stem, overlapping and dilated
+# windows, ceil_mode's windows past the input, rows and columns no window reads
+POOLS = [
+    (3, 2, 1, 1, False),
+    (2, 2, 0, 1, False),
+    (3, 1, 1, 1, False),
+    (2, 1, 0, 2, False),
+    (3, 2, 0, 1, True),
+    (3, 2, 1, 1, True),
+    ((2, 3), (1, 2), (1, 0), 1, False),
+    (3, 3, 0, 1, False),
+]
+
+
+def _torch_and_pt(fn: Any, x0: np.ndarray, backend: str = "numpy") -> tuple[Any, Any]:
+    torch = pytest.importorskip("torch")
+    g0 = np.random.default_rng(2).standard_normal(fn(torch, torch.from_numpy(x0)).shape)
+    out = []
+    for lib in (torch, pt):
+        with pt.use_backend(backend):
+            x = lib.tensor(x0, requires_grad=True)
+            y = fn(lib, x)
+            y.backward(lib.tensor(g0.astype(x0.dtype)))
+            out.append([y.detach().numpy(), x.grad.numpy()])
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("pool", POOLS)
+def test_max_pool2d_matches_torch(dtype: str, pool: Any) -> None:
+    k, s, p, d, ceil = pool
+    rng = np.random.default_rng(3)
+    # small integers: ties, which go to the first maximum; NaNs, infinities, signed zeros
+    x0 = rng.integers(-3, 3, (3, 2, 9, 10)).astype(dtype)
+    x0[0, 0, :3, :3] = -np.inf  # a window of -inf, at the padded corner too
+    x0[0, 1, 4, 4] = np.nan
+    x0[1, 0, 2, :] = np.inf
+    x0[2, 1, 5, 5] = -0.0
+
+    def fn(lib: Any, x: Any) -> Any:
+        return lib.nn.functional.max_pool2d(x, k, s, p, d, ceil_mode=ceil)
+
+    want, got = _torch_and_pt(fn, x0)
+    np.testing.assert_array_equal(got[0], want[0])  # (each window's element: equal bits)
+    np.testing.assert_array_equal(np.signbit(got[0]), np.signbit(want[0]))
+    # (an element that is the maximum of several windows adds their gradients in another
+    # order: a unit in the last place)
+    rtol = 1e-6 if dtype == "float32" else 1e-15
+    np.testing.assert_allclose(got[1], want[1], rtol=rtol, atol=rtol)
+    np.testing.assert_array_equal(got[1] == 0, want[1] == 0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    ("k", "s", "override"), [(2, 2, None), (3, 2, None), (3, 1, None), ((2, 3), (2, 1), 5)]
+)
+def test_avg_pool2d_matches_torch(dtype: str, k: Any, s: Any, override: Any) -> None:
+    rng = np.random.default_rng(4)
+    x0 = rng.standard_normal((3, 2, 9, 11)).astype(dtype)
+    x0[0, 0, 0, 0], x0[1, 1, 4, 4], x0[2, 0, 8, 10] = np.nan, np.inf, -np.inf
+
+    def fn(lib: Any, x: Any) -> Any:
+        return lib.nn.functional.avg_pool2d(x, k, s, divisor_override=override)
+
+    want, got = _torch_and_pt(fn, x0)
+    rtol = 1e-6 if dtype == "float32" else 1e-14  # (overlapping windows add in another order)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
+    out = F.avg_pool2d(pt.asarray(x0, requires_grad=True), k, s)
+    assert out.grad_fn.name() == "_AvgPool2dBackward"
+
+
+@pytest.mark.parametrize("backend", ["dask", "array_api_strict"])
+@pytest.mark.parametrize("fn_name", ["max_pool2d", "avg_pool2d"])
+def test_pooling_on_other_backends_matches_torch(backend: str, fn_name: str) -> None:
+    pytest.importorskip(backend)
+    x0 = np.random.default_rng(5).standard_normal((2, 3, 8, 7))
+
+    def fn(lib: Any, x: Any) -> Any:
+        f = getattr(lib.nn.functional, fn_name)
+        return f(x, 3, 2, 1) if fn_name == "max_pool2d" else f(x, 3, 2)
+
+    want, got = _torch_and_pt(fn, x0, backend)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+@pytest.mark.parametrize("fn_name", ["max_pool2d", "avg_pool2d"])
+def test_padded_and_overlapping_pooling_differentiates_twice(fn_name: str) -> None:
+    x = pt.asarray(np.random.default_rng(6).standard_normal((2, 2, 7, 6)), requires_grad=True)
+    f = getattr(F, fn_name)
+    pool = (lambda a: f(a, 3, 2, 1)) if fn_name == "max_pool2d" else (lambda a: f(a, 3, 1))
+    assert pt.autograd.gradgradcheck(pool, (x,))
+    assert "Pool2d" in pool(x).grad_fn.name()

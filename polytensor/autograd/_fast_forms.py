@@ -141,6 +141,7 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "cos": (lambda F, g, out, x: -g * F.sin(x),),
     "tanh": (lambda F, g, out, x: g * (1 - out * out),),
     "relu": (lambda F, g, out, x: F._relu_backward(g, out),),
+    "special.expit": (lambda F, g, out, x: g * (out * (1 - out)),),  # (sigmoid's)
     "clip": (_clip_x, None, None),
     # element-wise, two inputs
     "add": (lambda F, g, out, x1, x2: g, lambda F, g, out, x1, x2: g),

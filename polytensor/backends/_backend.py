@@ -282,10 +282,16 @@ class Writes:
         writes through a view of it are not.
     windows : namespace, optional
         Kernels over sliding windows, which write their results into arrays of their own:
-        ``conv2d``, ``conv2d_backward``, ``max_pool`` and ``max_pool_backward`` as
-        attributes (NumPy's: ``backends/_windows.py``, which documents them).
-        ``nn.functional.conv2d`` (one group) and ``max_pool2d`` (tiling windows) then run as
-        one graph node each; without this hook they are built from the table's ops.
+        ``conv2d``, ``conv2d_backward``, ``max_pool``, ``max_pool_backward``, ``avg_pool`` and
+        ``avg_pool_backward`` as attributes (NumPy's: ``backends/_windows.py``, which
+        documents them). ``nn.functional.conv2d`` (one group), ``max_pool2d`` and
+        ``avg_pool2d`` (without padding) then run as one graph node each; without this hook
+        they are built from the table's ops.
+    layers : namespace, optional
+        Element-wise kernels of ``nn`` layers, each making one new array: ``leaky_relu`` and
+        ``leaky_relu_backward`` as attributes (NumPy's: ``backends/_layers.py``, which
+        documents them). ``nn.functional.leaky_relu`` then runs as one graph node; without
+        this hook it is built from the table's ops.
     c_contiguous : callable, optional
         ``c_contiguous(array)``: whether the array's elements lie in memory in C order, one
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
@@ -310,6 +316,7 @@ class Writes:
     block_bytes: int = 0
     memory_root: Callable[[Any], Any] | None = None
     windows: Any = None
+    layers: Any = None
     c_contiguous: Callable[[Any], bool] | None = None
 
 
@@ -471,6 +478,7 @@ class Backend:
         "fns",
         "from_native",
         "inplace",
+        "layers",
         "lazy",
         "lazy_ops",
         "memory_root",
@@ -559,8 +567,10 @@ class Backend:
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs
         self.block_bytes = writes.block_bytes
-        # window kernels (conv2d, tiling max_pool2d) on arrays, or None
+        # window kernels (conv2d, max_pool2d, avg_pool2d) on arrays, or None
         self.windows = writes.windows
+        # element-wise kernels of nn layers (leaky_relu), or None
+        self.layers = writes.layers
         # array -> whether its elements lie in C order, one after another; or None
         self.c_contiguous = writes.c_contiguous
         # array -> the array that owns its memory, by which in-place writes are noted; None on

@@ -8,7 +8,7 @@ import operator
 from types import ModuleType
 from typing import Any
 
-from . import _windows
+from . import _layers, _windows
 from ._backend import (
     Backend,
     Capabilities,
@@ -415,6 +415,31 @@ def _direct(xp: Any) -> dict[str, Any]:
                 return r.view(x1.dtype)
         return conformant_where(condition, x1, x2)
 
+    errstate, empty_like, reciprocal = np.errstate, np.empty_like, np.reciprocal
+    negative = np.negative
+    special_expit: list[Any] = []  # (SciPy's or the formula, made on first use)
+
+    def scipy_expit(x: Any) -> Any:
+        if not special_expit:
+            from ._special import special_function
+
+            special_expit.append(special_function(BACKEND, "expit"))
+        return special_expit[0](x)
+
+    def expit(x: Any, /) -> Any:
+        # 1 / (1 + exp(-x)), as PyTorch's sigmoid, in place in one new array: 65 us for
+        # 75,264 float32 against SciPy's expit's 230 us (what special.expit otherwise calls).
+        # exp(-x) overflows to inf for x below about -88 (float32), and 1 / inf is the 0 the
+        # function rounds to there; +-inf and NaN give 0, 1 and NaN.
+        if type(x) is not ndarray or x.dtype not in floats:
+            return scipy_expit(x)
+        e = empty_like(x)  # (an array even for a 0-d x, where negative would give a scalar)
+        negative(x, out=e)
+        with errstate(over="ignore"):
+            exp(e, out=e)
+        e += 1
+        return reciprocal(e, out=e)
+
     def filled(name: str) -> Any:
         # zeros, ones, empty, full: NumPy's own without array-api-compat's wrapper, which only
         # checks the device (1.9 -> 0.9 us for pt.zeros(64, 10))
@@ -460,6 +485,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_strong_zero": strong_zero,
         "_log_softmax": log_softmax,
         "_softmax": softmax,
+        "special.expit": expit,
         "_check_index": check_index,
         "_nll_loss": nll_loss,
         "_nll_loss_backward": nll_loss_backward,
@@ -664,6 +690,7 @@ BACKEND = Backend(
         block_bytes=1 << 18,
         memory_root=base_root,
         windows=_windows,
+        layers=_layers,
         c_contiguous=flags_c_contiguous,
     ),
 )

@@ -1,5 +1,5 @@
-"""``conv2d``, ``conv_transpose2d`` and ``max_pool2d`` as one graph node each, on a backend that
-has window kernels (``Writes.windows``: NumPy's, ``backends/_windows.py``).
+"""``conv2d``, ``conv_transpose2d``, ``max_pool2d`` and ``avg_pool2d`` as one graph node each, on a
+backend that has window kernels (``Writes.windows``: NumPy's, ``backends/_windows.py``).
 
 ``nn.functional`` builds both from the table's ops on every backend: the ``kh * kw`` shifted
 views of the input, stacked, then a ``matmul`` (or an ``argmax``). That is differentiable
@@ -24,6 +24,7 @@ from .._tape import tensor_of
 from ..autograd import Function, grad, is_grad_enabled
 
 __all__ = [
+    "avg_pool2d_kernel",
     "conv2d_kernel",
     "conv_transpose2d_kernel",
     "max_pool2d_kernel",
@@ -173,17 +174,19 @@ def conv_transpose2d_kernel(
 
 
 class _MaxPool2d(Function):
-    """``max_pool2d`` of ``x`` (N, C, H, W) by windows that tile it (``Writes.windows``'s
-    ``max_pool``): each window's gradient goes to its first maximal element (in a window
-    holding NaNs, its last NaN), as the composite's and PyTorch's."""
+    """``max_pool2d`` of ``x`` (N, C, H, W) (``Writes.windows``'s ``max_pool``): each
+    window's gradient goes to its first maximal element (in a window holding NaNs, its last
+    NaN), as the composite's and PyTorch's."""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, kernel: Any, out_hw: Any, composite: Callable[..., Any]) -> Any:
+    def forward(
+        ctx: Any, x: Any, geometry: Any, padding: Any, composite: Callable[..., Any]
+    ) -> Any:
         b = x._backend
-        out, first = b.windows.max_pool(x._data, kernel, out_hw)
+        out, first = b.windows.max_pool(x._data, geometry, padding)
         # (saved: released after backward, as saved tensors are)
         ctx.save_for_backward(x, tensor_of(first, b))
-        ctx.geometry = (kernel, out_hw)
+        ctx.geometry = (geometry, padding)
         ctx.composite = composite
         return tensor_of(out, b)
 
@@ -195,23 +198,72 @@ class _MaxPool2d(Function):
             (gx,) = grad(ctx.composite(xs), [xs], g, create_graph=True)
             return gx, None, None, None
         b = x._backend
-        kernel, out_hw = ctx.geometry
-        gx = b.windows.max_pool_backward(x._data.shape, g._data, first._data, kernel, out_hw)
+        geometry, padding = ctx.geometry
+        gx = b.windows.max_pool_backward(x._data.shape, g._data, first._data, geometry, padding)
         return tensor_of(gx, b), None, None, None
 
 
-def max_pool2d_kernel(x: Any, kernel: Any, out_hw: Any, composite: Callable[[Any], Any]) -> Any:
-    """``max_pool2d`` of the tensor ``x`` by tiling windows (stride = kernel, no dilation or
-    padding) as one node; ``composite(x)`` is the same pooling from the table's ops (for the
-    gradient under ``create_graph``).
+def max_pool2d_kernel(x: Any, geometry: Any, padding: Any, composite: Callable[[Any], Any]) -> Any:
+    """``max_pool2d`` of the real floating tensor ``x`` as one node; ``geometry`` is
+    ``(kernel, stride, dilation, (Ho, Wo))``, ``padding`` (ph, pw) (by -inf), and
+    ``composite(x)`` the same pooling from the table's ops (for the gradient under
+    ``create_graph``).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> from polytensor.nn._window_kernels import max_pool2d_kernel
     >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
-    >>> max_pool2d_kernel(x, (2, 2), (2, 2), None)[0, 0]
+    >>> max_pool2d_kernel(x, ((2, 2), (2, 2), (1, 1), (2, 2)), (0, 0), None)[0, 0]
     tensor([[ 5.,  7.],
             [13., 15.]], backend='numpy')
     """
-    return _MaxPool2d.apply(x, kernel, out_hw, composite)
+    return _MaxPool2d.apply(x, geometry, padding, composite)
+
+
+class _AvgPool2d(Function):
+    """``avg_pool2d`` of ``x`` (N, C, H, W) without padding (``Writes.windows``'s
+    ``avg_pool``)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, geometry: Any, divisor: float, composite: Callable[..., Any]
+    ) -> Any:
+        b = x._backend
+        ctx.shape = x._data.shape
+        ctx.geometry = (geometry, divisor)
+        ctx.composite = composite
+        ctx.save_for_backward(x)  # (read again only under create_graph)
+        return tensor_of(b.windows.avg_pool(x._data, geometry, divisor), b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if is_grad_enabled():  # create_graph: the composite's gradient, recorded
+            (x,) = ctx.saved_tensors
+            xs = x[...]
+            (gx,) = grad(ctx.composite(xs), [xs], g, create_graph=True)
+            return gx, None, None, None
+        b = g._backend
+        geometry, divisor = ctx.geometry
+        gx = b.windows.avg_pool_backward(ctx.shape, g._data, geometry, divisor)
+        return tensor_of(gx, b), None, None, None
+
+
+def avg_pool2d_kernel(
+    x: Any, geometry: Any, divisor: float, composite: Callable[[Any], Any]
+) -> Any:
+    """``avg_pool2d`` of the real floating tensor ``x`` without padding as one node: each
+    window's sum divided by ``divisor``; ``geometry`` is ``(kernel, stride, (1, 1), (Ho,
+    Wo))`` and ``composite(x)`` the same pooling from the table's ops (for the gradient under
+    ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._window_kernels import avg_pool2d_kernel
+    >>> x = pt.reshape(pt.arange(16.0), (1, 1, 4, 4))
+    >>> avg_pool2d_kernel(x, ((2, 2), (2, 2), (1, 1), (2, 2)), 4.0, None)[0, 0]
+    tensor([[ 2.5,  4.5],
+            [10.5, 12.5]], backend='numpy')
+    """
+    return _AvgPool2d.apply(x, geometry, divisor, composite)

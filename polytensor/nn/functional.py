@@ -24,7 +24,7 @@ from .. import _dtypes as _dt
 from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp, isnan
+from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
 from .._ops.indexing import _nll_loss, take_along_axis
@@ -32,14 +32,21 @@ from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
+from .._ops.special import expit as _expit
 from .._ops.statistical import _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ._layer_kernels import leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
-from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kernels
+from ._window_kernels import (
+    avg_pool2d_kernel,
+    conv2d_kernel,
+    max_pool2d_kernel,
+    takes_window_kernels,
+)
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -178,9 +185,16 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     x = _tensor(input, "leaky_relu")
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
         raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
-    if inplace:
-        return _in_place(x, lambda v: where(v > 0, v, v * negative_slope), "leaky_relu_")
-    return where(x > 0, x, x * negative_slope)
+
+    def composite(v: Tensor) -> Tensor:
+        return where(v > 0, v, v * negative_slope)
+
+    def f(v: Tensor) -> Tensor:
+        if takes_layer_kernels(v):  # one node, its own backward
+            return cast("Tensor", leaky_relu_kernel(v, float(negative_slope), composite))
+        return composite(v)
+
+    return _in_place(x, f, "leaky_relu_") if inplace else f(x)
 
 
 class _BatchNormNode(Function):
@@ -391,11 +405,10 @@ def sigmoid(input: Tensor) -> Tensor:
     tensor([0.5], backend='numpy')
     """
     x = _tensor(input, "sigmoid")
-    _floating(x, "sigmoid")
-    pos = x >= 0
-    # exp(-|x|) <= 1, so neither branch overflows; each branch is exact in its own tail.
-    z = exp(where(pos, -x, x))
-    return where(pos, 1 / (1 + z), z / (1 + z))
+    _floating(x, "sigmoid", real=True)
+    # one op with its own rule, g * out * (1 - out), as PyTorch's sigmoid node: built from
+    # where, exp and divisions it was seven nodes each way
+    return _expit(x)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -1230,32 +1243,29 @@ def max_pool2d(
             f"max_pool2d(): padding should be at most half of the kernel size; got "
             f"padding={padding!r}, kernel_size={kernel_size!r}"
         )
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     ho = _pool_out(h, kh, sh, ph, dh, ceil_mode, where_)  # type: ignore[arg-type]
     wo = _pool_out(w, kw, sw, pw, dw, ceil_mode, where_)  # type: ignore[arg-type]
     # Pad (with the lowest value) so that every window lies inside; crop what no window reads.
     need_h, need_w = (ho - 1) * sh + dh * (kh - 1) + 1, (wo - 1) * sw + dw * (kw - 1) + 1
     extra_h, extra_w = max(need_h - h - ph, 0), max(need_w - w - pw, 0)  # type: ignore[operator]
-    if ph or pw or extra_h or extra_w:
-        low = -math.inf if x.dtype.kind == "real floating" else None
-        if low is None:
-            raise NotImplementedError(
-                "max_pool2d() with padding or ceil_mode needs a floating-point input"
-            )
-        x = _pad_hw(x, ph, extra_h, pw, extra_w, value=low)
-    geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
-    out: Tensor
-    if (
-        (sh, sw) == (kh, kw)
-        and (dh, dw) == (1, 1)
-        and x.shape == (n, c, h, w)
-        and takes_window_kernels(x)
-    ):  # tiling windows, no padding: one node, its own backward
-        out = max_pool2d_kernel(
-            x, (kh, kw), (ho, wo), lambda xs: _max_pool_windows(xs, need_h, need_w, geometry)
+    padded = bool(ph or pw or extra_h or extra_w)
+    if padded and x.dtype.kind != "real floating":
+        raise NotImplementedError(
+            "max_pool2d() with padding or ceil_mode needs a floating-point input"
         )
+    geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
+
+    def composite(v: Tensor) -> Tensor:
+        if padded:
+            v = _pad_hw(v, ph, extra_h, pw, extra_w, value=-math.inf)
+        return _max_pool_windows(v, need_h, need_w, geometry)
+
+    out: Tensor
+    if takes_window_kernels(x):  # one node, its own backward (padding inside)
+        out = max_pool2d_kernel(x, geometry, (ph, pw), composite)
     else:
-        out = _max_pool_windows(x, need_h, need_w, geometry)
+        out = composite(x)
     return out[0] if unbatched else out
 
 
@@ -1360,6 +1370,16 @@ def avg_pool2d(
     # zeros around the input so that every window lies inside; what no window reads is cropped
     need_h, need_w = (ho - 1) * sh + kh, (wo - 1) * sw + kw
     extra_h, extra_w = max(need_h - h - ph, 0), max(need_w - w - pw, 0)
+    if not (ph or pw or extra_h or extra_w) and takes_window_kernels(x):
+        # no padding: one node, its own backward; every window's divisor is its size
+        divisor = float(kh * kw if divisor_override is None else divisor_override)
+        out: Tensor = avg_pool2d_kernel(
+            x,
+            ((kh, kw), (sh, sw), (1, 1), (ho, wo)),
+            divisor,
+            lambda xs: _avg_pool_windows(xs, (kh, kw), (sh, sw), (ho, wo), divisor),
+        )
+        return out[0] if unbatched else out
     if ph or pw or extra_h or extra_w:
         x = _pad_hw(x, ph, extra_h, pw, extra_w)
     if x.shape[2] != need_h or x.shape[3] != need_w:
@@ -1380,6 +1400,19 @@ def avg_pool2d(
             sizes = [[float(r * q) for q in cols] for r in rows]
             out = total / asarray(sizes, dtype=x.dtype, device=x.device)
     return out[0] if unbatched else out
+
+
+def _avg_pool_windows(x: Tensor, kernel: Any, stride: Any, out_hw: Any, divisor: float) -> Tensor:
+    """``avg_pool2d`` of ``x`` without padding from the table's ops: each window's sum divided
+    by ``divisor``."""
+    (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
+    n, c = x.shape[:2]
+    x = x[:, :, : (ho - 1) * sh + kh, : (wo - 1) * sw + kw]
+    if (kh, kw) == (sh, sw):  # windows that tile: one reshape, no copies of them
+        total = _sum(reshape(x, (n, c, ho, kh, wo, kw)), axis=(3, 5))
+    else:
+        total = _sum(_windows(x, (kh, kw), (sh, sw), (1, 1), (ho, wo), axis=4), axis=-1)
+    return total / divisor
 
 
 def _pool_counts(size: int, k: int, s: int, p: int, n_out: int, with_pad: bool) -> list[int]:

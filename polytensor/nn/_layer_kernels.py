@@ -1,0 +1,76 @@
+"""``leaky_relu`` as one graph node, on a backend that has layer kernels (``Writes.layers``:
+NumPy's, ``backends/_layers.py``).
+
+``nn.functional`` builds it from the table's ops on every backend, ``where(x > 0, x, x *
+slope)``: three nodes forward, and a backward of two ``where``s, a product and a sum. The
+backend's kernels compute the same values in two passes each way (DCGAN's discriminator:
+``bench/README.md``).
+
+It is a ``Function``: its backward gives the same gradient as the composite's. Under
+``create_graph`` it takes it from the composite itself (``composite``), recorded, so that it
+can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._tape import tensor_of
+from ..autograd import Function, grad, is_grad_enabled
+
+__all__ = ["leaky_relu_kernel", "takes_layer_kernels"]
+
+
+def takes_layer_kernels(x: Any) -> bool:
+    """Whether the backend's layer kernels may run on the tensor ``x``: its backend has them
+    and its dtype is real floating.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._layer_kernels import takes_layer_kernels
+    >>> takes_layer_kernels(pt.ones(2)), takes_layer_kernels(pt.ones(2, dtype=pt.int64))
+    (True, False)
+    """
+    return x._backend.layers is not None and x.dtype.kind == "real floating"
+
+
+class _LeakyReLU(Function):
+    """``leaky_relu`` of ``x`` (``Writes.layers``'s ``leaky_relu``)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, slope: float, composite: Callable[..., Any]) -> Any:
+        b = x._backend
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        ctx.composite = composite
+        return tensor_of(b.layers.leaky_relu(x._data, slope), b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the composite's gradient, recorded
+            xs = x[...]  # (a view: the partial derivative, as a node's rule gives it)
+            (gx,) = grad(ctx.composite(xs), [xs], g, create_graph=True)
+            return gx, None, None
+        b = x._backend
+        gd = g._data
+        if gd.dtype != x._data.dtype or gd.shape != x._data.shape:  # (as the composite's)
+            gd = b.xp.astype(b.xp.broadcast_to(gd, x._data.shape), x._data.dtype)
+        return tensor_of(b.layers.leaky_relu_backward(gd, x._data, ctx.slope), b), None, None
+
+
+def leaky_relu_kernel(x: Any, slope: float, composite: Callable[[Any], Any]) -> Any:
+    """``leaky_relu`` of the real floating tensor ``x`` with ``negative_slope`` ``slope`` as
+    one node; ``composite(x)`` is the same function from the table's ops (for the gradient
+    under ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._layer_kernels import leaky_relu_kernel
+    >>> leaky_relu_kernel(pt.asarray([-1.0, 2.0]), 0.5, None)
+    tensor([-0.5,  2. ], backend='numpy')
+    """
+    return _LeakyReLU.apply(x, slope, composite)

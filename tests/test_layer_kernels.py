@@ -1,0 +1,147 @@
+"""``sigmoid`` (one op, ``special.expit``) and ``leaky_relu`` (one node on a backend with layer
+kernels): PyTorch's values and gradients in float32 and float64, at NaN, infinities, signed
+zeros and far tails, first and second order; other backends take the composite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+import polytensor.nn.functional as F
+
+EDGES = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e-30, 88.0, -88.0, 100.0, -100.0, 1e30]
+
+
+def _inputs(dtype: str, n: int = 3000) -> tuple[Any, Any]:
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.standard_normal(n) * 6, np.array(EDGES)]).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    g[:4] = [np.nan, np.inf, 0.0, -0.0]  # (cotangents at ordinary points)
+    return x, g
+
+
+def _value_and_grad(lib: Any, fn: Any, x0: Any, g0: Any) -> tuple[Any, Any]:
+    x = lib.tensor(x0.copy(), requires_grad=True)
+    y = fn(lib, x)
+    y.backward(lib.tensor(g0))
+    return y.detach().numpy(), x.grad.numpy()
+
+
+def _check(got: Any, want: Any, dtype: str) -> None:
+    # (a few units in the last place: the libraries' exp differ, and where the output is near
+    # 1 its gradient's factor 1 - out, of fewer digits, differs relatively more; subnormals)
+    rtol, atol = (1e-5, 1e-40) if dtype == "float32" else (1e-13, 1e-300)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+SIGMOIDS = {
+    "F.sigmoid": lambda lib, x: lib.nn.functional.sigmoid(x),
+    "pt.sigmoid": lambda lib, x: lib.sigmoid(x),
+    "nn.Sigmoid": lambda lib, x: lib.nn.Sigmoid()(x),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(SIGMOIDS))
+def test_sigmoid_matches_torch(dtype: str, name: str) -> None:
+    torch = pytest.importorskip("torch")
+    x0, g0 = _inputs(dtype)
+    fn = SIGMOIDS[name]
+    want = _value_and_grad(torch, fn, x0, g0)
+    got = _value_and_grad(pt, fn, x0, g0)
+    for a, b in zip(got, want, strict=True):
+        _check(a, b, dtype)
+    assert got[0][-1] == 1 and got[0][-2] < 1e-40  # (1e30 and -100: no overflow, no NaN)
+
+
+def test_sigmoid_is_one_node_and_differentiates_twice() -> None:
+    torch = pytest.importorskip("torch")
+    x0 = np.linspace(-30, 30, 41)
+    x = pt.tensor(x0, requires_grad=True)
+    y = F.sigmoid(x)
+    assert y.grad_fn.name() == "ExpitBackward"
+    (gx,) = pt.autograd.grad(y.sum(), [x], create_graph=True)
+    (gx * gx).sum().backward()
+    xt = torch.tensor(x0, requires_grad=True)
+    (gt,) = torch.autograd.grad(torch.sigmoid(xt).sum(), [xt], create_graph=True)
+    (gt * gt).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+def test_sigmoid_of_a_complex_tensor_keeps_its_formula() -> None:
+    z = pt.asarray([0.5 + 1j], dtype=pt.complex128)
+    np.testing.assert_allclose(pt.sigmoid(z).numpy(), 1 / (1 + np.exp(-(0.5 + 1j))), rtol=1e-14)
+    with pytest.raises(TypeError, match=r"sigmoid\(\) expects a real floating-point input"):
+        F.sigmoid(z)
+
+
+SLOPES = [0.01, 0.2, 1 / 3, 1.0, 1.5, 0.0, -0.1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("slope", SLOPES)
+@pytest.mark.parametrize("inplace", [False, True])
+def test_leaky_relu_matches_torch(dtype: str, slope: float, inplace: bool) -> None:
+    torch = pytest.importorskip("torch")
+    if inplace and slope < 0:
+        pytest.skip("PyTorch refuses the in-place backward with a negative slope")
+    x0, g0 = _inputs(dtype)
+
+    def fn(lib: Any, x: Any) -> Any:
+        return lib.nn.functional.leaky_relu(x * 1, slope, inplace=inplace)
+
+    want = _value_and_grad(torch, fn, x0, g0)
+    got = _value_and_grad(pt, fn, x0, g0)
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)  # (the same products: equal values)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_leaky_relu_differentiates_twice_on_every_backend(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    x0 = np.linspace(-3, 3, 12).reshape(3, 4)
+    w0 = np.linspace(0.5, 2, 12).reshape(3, 4)
+
+    def run(lib: Any, fn: Any) -> list[Any]:
+        x = lib.tensor(x0, requires_grad=True)
+        y = fn.leaky_relu(x * x * lib.tensor(w0), 0.2)
+        (gx,) = lib.autograd.grad(y.sum(), [x], create_graph=True)
+        (gx * gx).sum().backward()
+        return [y.detach(), gx.detach(), x.grad]
+
+    want = run(torch, torch.nn.functional)
+    with pt.use_backend(backend):
+        got = run(pt, F)
+        kinds = F.leaky_relu(pt.ones(2, requires_grad=True), 0.2).grad_fn.name()
+    assert kinds == ("_LeakyReLUBackward" if backend == "numpy" else "WhereBackward")
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(np.asarray(a.numpy()), b.numpy(), rtol=1e-14)
+
+
+def test_leaky_relu_of_an_integer_tensor_takes_the_composite() -> None:
+    y = F.leaky_relu(pt.asarray([-2, 3]), 0.5)
+    np.testing.assert_array_equal(y.numpy(), [-1.0, 3.0])
+
+
+@pytest.mark.parametrize("backend", ["dask", "array_api_strict"])
+def test_sigmoid_on_other_backends_matches_torch(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    x0 = np.array([-800.0, -30.0, -1.0, 0.0, 2.0, 40.0, 800.0])
+    xt = torch.tensor(x0, requires_grad=True)
+    torch.sigmoid(xt).sum().backward()
+    with pt.use_backend(backend):
+        x = pt.tensor(x0, requires_grad=True)
+        y = F.sigmoid(x)
+        if backend == "dask":
+            assert hasattr(y._data, "dask")  # (lazy)
+        y.sum().backward()
+        got = [y.detach().numpy(), x.grad.numpy()]
+    np.testing.assert_allclose(got[0], torch.sigmoid(xt).detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(got[1], xt.grad.numpy(), rtol=1e-13, atol=1e-300)
