@@ -1009,6 +1009,7 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     Examples
     --------
     >>> import polytensor as pt
+    >>> from polytensor._pytorch import scaled
     >>> scaled("add", pt.ones(2), pt.ones(2), 3)
     tensor([3., 3.], backend='numpy')
     """
@@ -2452,6 +2453,7 @@ def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     Examples
     --------
     >>> import polytensor as pt
+    >>> from polytensor._pytorch import addcmul_term
     >>> addcmul_term("addcmul", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 3.0), 0.5)
     tensor([3.], backend='numpy')
     """
@@ -2466,6 +2468,7 @@ def addcdiv_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     Examples
     --------
     >>> import polytensor as pt
+    >>> from polytensor._pytorch import addcdiv_term
     >>> addcdiv_term("addcdiv", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 4.0), 3)
     tensor([1.5], backend='numpy')
     """
