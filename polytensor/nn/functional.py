@@ -50,6 +50,8 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "channel_shuffle",
     "conv1d",
     "conv2d",
     "conv_transpose1d",
@@ -62,19 +64,27 @@ __all__ = [
     "embedding",
     "fold",
     "gelu",
+    "glu",
     "grid_sample",
+    "group_norm",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
+    "instance_norm",
     "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "logsigmoid",
     "max_pool1d",
     "max_pool2d",
+    "mish",
     "mse_loss",
     "nll_loss",
     "normalize",
@@ -85,14 +95,20 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "rrelu",
     "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
     "softmin",
     "softplus",
+    "softshrink",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
     "unfold",
 ]
 
@@ -1909,6 +1925,21 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 # -- more losses, and names PyTorch has that polytensor does not ----------------------------------
 # Defined in their own module (it imports the helpers above, hence the late import).
+from ._activations import (  # noqa: E402
+    celu,
+    channel_shuffle,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    mish,
+    rrelu,
+    selu,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ._channelwise import dropout2d, prelu  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._losses import (  # noqa: E402
@@ -1919,6 +1950,7 @@ from ._losses import (  # noqa: E402
     smooth_l1_loss,
 )
 from ._missing import missing_name  # noqa: E402
+from ._norms import group_norm, instance_norm, local_response_norm  # noqa: E402
 from ._resample import (  # noqa: E402
     affine_grid,
     fold,
