@@ -16,7 +16,6 @@ _NONE = ""
 _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
         "Conv3d": _NONE,
-        "CosineEmbeddingLoss": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
     },
     "polytensor.nn.functional": {

@@ -44,10 +44,13 @@ from ._window_kernels import conv2d_kernel, max_pool2d_kernel, takes_window_kern
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
@@ -56,13 +59,16 @@ __all__ = [
     "conv2d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout2d",
     "elu",
     "embedding",
+    "embedding_bag",
     "fold",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "grid_sample",
@@ -71,6 +77,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hinge_embedding_loss",
     "huber_loss",
     "instance_norm",
     "interpolate",
@@ -82,16 +89,21 @@ __all__ = [
     "local_response_norm",
     "log_softmax",
     "logsigmoid",
+    "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
     "one_hot",
     "pad",
+    "pairwise_distance",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -109,6 +121,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "triplet_margin_loss",
     "unfold",
 ]
 
@@ -1942,12 +1955,29 @@ from ._activations import (  # noqa: E402
 )
 from ._channelwise import dropout2d, prelu  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from ._gathers import (  # noqa: E402
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    bilinear,
+    embedding_bag,
+)
 from ._losses import (  # noqa: E402
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     huber_loss,
     kl_div,
     smooth_l1_loss,
+)
+from ._margin_losses import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    triplet_margin_loss,
 )
 from ._missing import missing_name  # noqa: E402
 from ._norms import group_norm, instance_norm, local_response_norm  # noqa: E402
