@@ -236,6 +236,15 @@ from ._pytorch import (
     vstack,
     where,
 )
+from ._pytorch_more import (
+    bucketize,
+    cdist,
+    histc,
+    kron,
+    nan_to_num,
+    tril_indices,
+    triu_indices,
+)
 from ._random import (
     Generator,
     are_deterministic_algorithms_enabled,
@@ -259,7 +268,7 @@ from ._shapes import Size, broadcast_shapes
 from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._tensor import Tensor
 from ._version import __version__ as __version__
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
     from . import cuda, distributions, fft, func, nn, optim, special
@@ -384,8 +393,10 @@ __all__ = [
     "broadcast_shapes",
     "broadcast_tensors",
     "broadcast_to",
+    "bucketize",
     "can_cast",
     "cat",
+    "cdist",
     "ceil",
     "channels_last",
     "channels_last_3d",
@@ -447,6 +458,7 @@ __all__ = [
     "get_default_dtype",
     "greater",
     "greater_equal",
+    "histc",
     "hstack",
     "hypot",
     "iinfo",
@@ -454,6 +466,7 @@ __all__ = [
     "index_add",
     "index_select",
     "inf",
+    "inference_mode",
     "initial_seed",
     "int",
     "int8",
@@ -470,6 +483,7 @@ __all__ = [
     "isin",
     "isinf",
     "isnan",
+    "kron",
     "lerp",
     "less",
     "less_equal",
@@ -508,6 +522,7 @@ __all__ = [
     "multiply",
     "mv",
     "nan",
+    "nan_to_num",
     "narrow",
     "neg",
     "negative",
@@ -590,7 +605,9 @@ __all__ = [
     "trace",
     "transpose",
     "tril",
+    "tril_indices",
     "triu",
+    "triu_indices",
     "trunc",
     "uint8",
     "uint16",

@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _config, _extras, _inplace, _pytorch, _random, _tape
+from . import _config, _extras, _inplace, _pytorch, _pytorch_more, _random, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
 from ._checks import check_flag, describe
@@ -1378,6 +1378,49 @@ def triu(self: Tensor, diagonal: int = 0) -> Tensor:
     return _triu(self, k=diagonal)
 
 
+def tril_(self: Tensor, diagonal: int = 0) -> Tensor:
+    """In-place ``tril``: the entries above diagonal ``diagonal`` set to zero.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones((2, 2)); _ = x.tril_(); x
+    tensor([[1., 0.],
+            [1., 1.]], backend='numpy')
+    """
+    return assign_inplace(self, tril(_inplace.alias_before_inplace(self), diagonal), "tril_")
+
+
+def triu_(self: Tensor, diagonal: int = 0) -> Tensor:
+    """In-place ``triu``: the entries below diagonal ``diagonal`` set to zero.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones((2, 2)); _ = x.triu_(1); x
+    tensor([[0., 1.],
+            [0., 0.]], backend='numpy')
+    """
+    return assign_inplace(self, triu(_inplace.alias_before_inplace(self), diagonal), "triu_")
+
+
+def nan_to_num_(
+    self: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """In-place ``pt.nan_to_num``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([float("nan"), 1.0]); _ = x.nan_to_num_(nan=5.0); x
+    tensor([5., 1.], backend='numpy')
+    """
+    from ._pytorch_more import nan_to_num
+
+    done = nan_to_num(_inplace.alias_before_inplace(self), nan, posinf, neginf)
+    return assign_inplace(self, done, "nan_to_num_")
+
+
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place.
 
@@ -2217,6 +2260,10 @@ class TensorMethods:
     nelement = nelement
     tril = tril
     triu = triu
+    tril_ = tril_
+    triu_ = triu_
+    nan_to_num = _pytorch_more.nan_to_num
+    nan_to_num_ = nan_to_num_
     diag = _pytorch.diag
     lerp = _pytorch.lerp
     lerp_ = lerp_

@@ -258,7 +258,11 @@ def vector_norm_rule(g: Any, out: Any, x: Any, axis: Any, keepdims: bool, ord: A
         return (gk * x / pt.where(nk == 0, 1.0, nk),)
     if p == 1.0:
         return (gk * sgn,)
-    scale = pt.where(nk == 0, 0.0, ax ** (p - 1) / pt.where(nk == 0, 1.0, nk) ** (p - 1))
+    # (p < 1: a zero element's |x| ** (p - 1) is infinite; PyTorch's gradient there is 0)
+    powered = (
+        ax ** (p - 1) if p > 1 else pt.where(ax == 0, 0.0, pt.where(ax == 0, 1.0, ax) ** (p - 1))
+    )
+    scale = pt.where(nk == 0, 0.0, powered / pt.where(nk == 0, 1.0, nk) ** (p - 1))
     return (gk * sgn * scale,)
 
 

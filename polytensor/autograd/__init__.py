@@ -23,7 +23,7 @@ from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ._grads import accumulate_grad
 from ._graphviz import render_graph, to_dot
-from ._mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._transforms import grad as _grad_transform
 from ._transforms import value_and_grad
 
@@ -37,6 +37,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "inference_mode",
     "is_grad_enabled",
     "no_grad",
     "render_graph",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from .. import _config
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _GRAD = _config.GRAD_ENABLED
@@ -90,6 +90,52 @@ class no_grad(_GradMode):
 
     __slots__ = ()
     _value = False
+
+
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: ``no_grad`` inside a ``with`` block or a decorated
+    function (``mode=False``: grad mode left as it is). Used bare as a decorator too.
+
+    Note: polytensor has no inference tensors; results are ordinary tensors that do not
+    require grad, as under ``no_grad``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.ones(2, requires_grad=True)
+    >>> with pt.inference_mode():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    >>> @pt.inference_mode
+    ... def predict(x):
+    ...     return w * x
+    >>> predict(3.0).requires_grad
+    False
+    """
+
+    __slots__ = ("_mode",)
+    _value = False
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        if callable(mode):  # (used bare: @inference_mode)
+            return cls()(mode)
+        raise TypeError(
+            f"inference_mode() expects a bool mode or a function to decorate; got "
+            f"{type(mode).__name__}"
+        )
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._mode = mode
+
+    def __enter__(self) -> None:
+        self._tokens.append(_GRAD.set(False if self._mode else _GRAD.get()))
+
+    def __call__(self, fn: F) -> F:
+        return super().__call__(fn) if self._mode else fn
 
 
 class enable_grad(_GradMode):

@@ -16,9 +16,7 @@ _NONE = ""
 _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
         "Conv3d": _NONE,
-        "CosineEmbeddingLoss": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
-        "Softmax2d": "nn.Softmax(dim=-3)",
     },
     "polytensor.nn.functional": {
         "max_pool3d": _NONE,

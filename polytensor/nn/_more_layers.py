@@ -1,4 +1,5 @@
-"""Transposed convolutions, channel-wise dropout, PReLU and Unflatten, as PyTorch's layers.
+"""Transposed convolutions, channel-wise dropout, PReLU, Unflatten, adaptive max pooling,
+Bilinear, PairwiseDistance and EmbeddingBag, as PyTorch's layers.
 
 ``polytensor.nn`` exports these; they live apart from ``modules.py`` to keep that module short.
 """
@@ -11,6 +12,7 @@ from typing import Any
 from .._ops.creation import empty
 from .._ops.manipulation import reshape
 from .._tensor import Tensor
+from ..autograd import no_grad
 from . import functional as F
 from . import init
 from ._errors import LayerArgumentError
@@ -18,7 +20,18 @@ from .module import Module
 from .modules import Dropout, check_channels
 from .parameter import Parameter
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d", "Dropout2d", "PReLU", "Unflatten"]
+__all__ = [
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "Bilinear",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Dropout2d",
+    "EmbeddingBag",
+    "PReLU",
+    "PairwiseDistance",
+    "Unflatten",
+]
 
 
 class _ConvTransposeNd(Module):
@@ -334,3 +347,214 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class _AdaptiveMaxPoolNd(Module):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """1-D adaptive max pooling to ``output_size``, as ``torch.nn.AdaptiveMaxPool1d``
+    (``F.adaptive_max_pool1d``; ``return_indices`` adds the maxima's positions).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.AdaptiveMaxPool1d(1)(pt.asarray([[[1.0, 3.0, 2.0]]]))
+    tensor([[[3.]]], backend='numpy')
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """2-D adaptive max pooling to ``output_size``, as ``torch.nn.AdaptiveMaxPool2d``
+    (``F.adaptive_max_pool2d``; ``return_indices`` adds the maxima's flat positions).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.AdaptiveMaxPool2d((1, 1))(pt.ones((2, 3, 5, 5))).shape
+    (2, 3, 1, 1)
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class Bilinear(Module):
+    """``y = x1 @ weight[k] @ x2 + bias[k]`` for each output k, as ``torch.nn.Bilinear``:
+    ``weight`` (out_features, in1_features, in2_features) and ``bias`` drawn from
+    U(-1/sqrt(in1_features), 1/sqrt(in1_features)).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> layer = nn.Bilinear(3, 2, 4); layer
+    Bilinear(in1_features=3, in2_features=2, out_features=4, bias=True)
+    >>> layer(pt.ones((5, 3)), pt.ones((5, 2))).shape
+    (5, 4)
+    """
+
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        shape = (out_features, in1_features, in2_features)
+        self.weight = Parameter(empty(shape, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty((out_features,), dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """U(-1/sqrt(in1_features), 1/sqrt(in1_features)) entries, as PyTorch's."""
+        bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] else 0.0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
+
+
+class PairwiseDistance(Module):
+    """The ``p``-norm distance of two inputs along the last dimension, as
+    ``torch.nn.PairwiseDistance`` (``F.pairwise_distance``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.PairwiseDistance(eps=0.0)(pt.asarray([[3.0, 0.0]]), pt.asarray([[0.0, 4.0]]))
+    tensor([5.], backend='numpy')
+    """
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class EmbeddingBag(Module):
+    """A table of ``num_embeddings`` vectors whose bags of rows are summed, averaged or
+    maximised, as ``torch.nn.EmbeddingBag`` (``F.embedding_bag``; the table drawn from
+    N(0, 1), the ``padding_idx`` row zeros).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> bag = nn.EmbeddingBag(10, 3, mode="sum"); bag
+    EmbeddingBag(10, 3, mode='sum')
+    >>> bag(pt.asarray([1, 2, 4, 5, 4]), pt.asarray([0, 2])).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError("padding_idx must be within num_embeddings")
+            padding_idx %= num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = padding_idx
+        if _weight is None:
+            shape = (num_embeddings, embedding_dim)
+            self.weight = Parameter(empty(shape, dtype=dtype, device=device))
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight)
+
+    def reset_parameters(self) -> None:
+        """N(0, 1) entries, the ``padding_idx`` row zeros, as PyTorch's."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    def forward(
+        self,
+        input: Tensor,
+        offsets: Tensor | None = None,
+        per_sample_weights: Tensor | None = None,
+    ) -> Tensor:
+        return F.embedding_bag(
+            input,
+            self.weight,
+            offsets,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.mode,
+            self.sparse,
+            per_sample_weights,
+            self.include_last_offset,
+            self.padding_idx,
+        )
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s

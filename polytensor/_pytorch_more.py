@@ -1,0 +1,254 @@
+"""More of PyTorch's namespace functions that tutorials use: ``cdist``, ``nan_to_num``, ``kron``,
+``bucketize``, ``histc``, ``triu_indices`` and ``tril_indices``.
+
+Each is written with the standard's operations (so the differentiable ones differentiate on
+every backend) and keeps PyTorch's arguments and conventions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from . import _dtypes as dt
+from ._ops.creation import arange, asarray, full_like, linspace
+from ._ops.data_types import astype, finfo
+from ._ops.elementwise import isinf, isnan
+from ._ops.linalg import vector_norm
+from ._ops.manipulation import expand_dims, reshape
+from ._ops.searching import searchsorted, where
+from ._ops.sorting import sort
+from ._ops.statistical import max as _max
+from ._ops.statistical import min as _min
+from ._tensor_base import TensorBase
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+__all__ = ["bucketize", "cdist", "histc", "kron", "nan_to_num", "tril_indices", "triu_indices"]
+
+
+def _tensor_arg(where: str, name: str, x: Any) -> Tensor:
+    if not isinstance(x, TensorBase):
+        raise TypeError(
+            f"{where}() expects {name} to be a polytensor Tensor; got {type(x).__name__}; "
+            f"convert it with pt.asarray(...)"
+        )
+    return cast("Tensor", x)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+    """The ``p``-norm distances between the rows of ``x1`` (..., P, M) and of ``x2``
+    (..., R, M): an (..., P, R) tensor, as ``torch.cdist`` (the batch dimensions broadcast).
+
+    Computed from the differences of every pair (PyTorch's exact path), whatever
+    ``compute_mode``: the gradient of a zero distance is 0, as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.cdist(pt.asarray([[0.0, 0.0], [1.0, 1.0]]), pt.asarray([[3.0, 4.0]]))
+    tensor([[5.       ],
+            [3.6055512]], backend='numpy')
+    """
+    a, b = _tensor_arg("cdist", "x1", x1), _tensor_arg("cdist", "x2", x2)
+    if compute_mode not in (
+        None,
+        "use_mm_for_euclid_dist_if_necessary",
+        "use_mm_for_euclid_dist",
+        "donot_use_mm_for_euclid_dist",
+    ):
+        raise ValueError(f"cdist(): {compute_mode} is not a valid value for compute_mode")
+    for name, x in (("X1", a), ("X2", b)):
+        if x.ndim < 2:
+            raise ValueError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+        if x.dtype.kind != "real floating":
+            raise TypeError(
+                f"cdist only supports floating-point dtypes, {name} got: {x.dtype.name}; cast "
+                f"with pt.astype(x, pt.float32)"
+            )
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}"
+        )
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
+        raise ValueError(f"cdist only supports non-negative p values; got {p!r}")
+    d = expand_dims(a, axis=-2) - expand_dims(b, axis=-3)
+    return cast("Tensor", vector_norm(d, axis=-1, ord=float(p)))
+
+
+def nan_to_num(
+    input: Tensor,
+    nan: float = 0.0,
+    posinf: float | None = None,
+    neginf: float | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
+    """``input`` with NaN replaced by ``nan``, +inf by ``posinf`` and -inf by ``neginf``
+    (by default the dtype's largest and smallest finite values), as ``torch.nan_to_num``;
+    the gradient flows through the finite elements only.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.nan_to_num(pt.asarray([float("nan"), float("inf"), -1.0]), posinf=9.0)
+    tensor([ 0.,  9., -1.], backend='numpy')
+    """
+    x = _tensor_arg("nan_to_num", "input", input)
+    if x.dtype.kind not in ("real floating", "complex floating"):
+        result = x * 1 if x.dtype != dt.bool else astype(x, dt.bool, copy=True)
+    elif x.dtype.kind == "complex floating":
+        raise NotImplementedError(
+            "nan_to_num() of complex tensors is not implemented; apply it to pt.real(x) and "
+            "pt.imag(x)"
+        )
+    else:
+        info = finfo(x.dtype)
+        hi = float(info.max) if posinf is None else float(posinf)
+        lo = float(info.min) if neginf is None else float(neginf)
+        inf = where(x > 0, full_like(x, hi), full_like(x, lo))  # (in x's dtype: no overflow)
+        result = where(isnan(x), float(nan), where(isinf(x), inf, x))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product, as ``torch.kron``: for inputs of n dimensions (the one with
+    fewer gets leading ones), entry ``i * other.shape + j`` is ``input[i] * other[j]``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.kron(pt.asarray([[1.0, 2.0]]), pt.asarray([[1.0], [10.0]]))
+    tensor([[ 1.,  2.],
+            [10., 20.]], backend='numpy')
+    """
+    a, b = _tensor_arg("kron", "input", input), _tensor_arg("kron", "other", other)
+    n = max(a.ndim, b.ndim)
+    sa = (1,) * (n - a.ndim) + tuple(a.shape)
+    sb = (1,) * (n - b.ndim) + tuple(b.shape)
+    if None in sa or None in sb:
+        raise ValueError("kron() of a tensor with unknown (lazy) shape; call pt.compute(x) first")
+    ia, ib = cast("tuple[int, ...]", sa), cast("tuple[int, ...]", sb)
+    wide_a = reshape(a, tuple(v for s in ia for v in (s, 1)))
+    wide_b = reshape(b, tuple(v for s in ib for v in (1, s)))
+    return reshape(wide_a * wide_b, tuple(x * y for x, y in zip(ia, ib, strict=True)))
+
+
+def bucketize(
+    input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+) -> Tensor:
+    """The bucket of each element of ``input`` among the sorted 1-D ``boundaries``, as
+    ``torch.bucketize``: i such that ``boundaries[i-1] < x <= boundaries[i]`` (``right``:
+    ``boundaries[i-1] <= x < boundaries[i]``); int64, or int32 with ``out_int32``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.bucketize(pt.asarray([1.0, 5.0, 9.0]), pt.asarray([1.0, 5.0, 7.0]))
+    tensor([0, 1, 3], backend='numpy')
+    """
+    bounds = _tensor_arg("bucketize", "boundaries", boundaries)
+    if bounds.ndim != 1:
+        raise ValueError(
+            f"bucketize(): boundaries tensor must be 1 dimension, but got dim({bounds.ndim})"
+        )
+    x = input if isinstance(input, TensorBase) else asarray(input, device=bounds.device)
+    x = cast("Tensor", x)
+    if x.dtype != bounds.dtype:  # (PyTorch compares across dtypes)
+        common = dt.float64 if dt.float64 in (x.dtype, bounds.dtype) else bounds.dtype
+        x, bounds = astype(x, common), astype(bounds, common)
+    found = searchsorted(bounds, x, side="right" if right else "left")
+    return astype(found, dt.int32 if out_int32 else dt.int64)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """A histogram of ``bins`` equal bins from ``min`` to ``max`` (both 0: the data's least and
+    greatest values), as ``torch.histc``: elements outside are left out, one equal to ``max``
+    counts in the last bin; the counts have the input's dtype. Not differentiable, as
+    PyTorch's. On a lazy backend, the data's range, when used, is computed.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.histc(pt.asarray([1.0, 2.0, 1.0, 4.0]), bins=4, min=0, max=4)
+    tensor([0., 2., 1., 1.], backend='numpy')
+    """
+    x = _tensor_arg("histc", "input", input)
+    if x.dtype.kind != "real floating":
+        raise TypeError(
+            f'"histogram_cpu" not implemented for {x.dtype.name}: histc() expects a real '
+            f"floating-point input; cast with pt.astype(x, pt.float32)"
+        )
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo > hi:
+        raise ValueError(f"histc(): max must be larger than min; got min={lo} and max={hi}")
+    flat = reshape(x.detach(), (-1,))
+    if lo == hi and flat.shape[0] != 0:
+        lo, hi = float(_min(flat)), float(_max(flat))
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    edges = linspace(lo, hi, bins + 1, dtype=x.dtype, device=x.device)
+    inside = sort(flat)  # (values outside [lo, hi] fall before or after every bin)
+    # bin k holds edges[k] <= v < edges[k + 1]; the last one holds max too
+    starts = searchsorted(inside, edges[:-1], side="left")
+    ends = searchsorted(inside, edges[1:], side="left")
+    last = searchsorted(inside, edges[-1:], side="right")
+    ends = where(arange(bins, device=x.device) == bins - 1, last[0], ends)
+    return astype(ends - starts, x.dtype)
+
+
+def _triangle(where: str, row: int, col: int, offset: int, dtype: Any, device: Any) -> Tensor:
+    for name, v in (("row", row), ("col", col), ("offset", offset)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{where}() expects an int {name}; got {v!r}")
+    if row < 0 or col < 0:
+        raise ValueError(f"{where}(): row and col must be non-negative; got {row} and {col}")
+    if dtype not in (dt.int64, dt.int32):
+        raise TypeError(f"{where}() expects dtype int64 or int32; got {dtype}")
+    upper = where == "triu_indices"
+    pairs = [
+        (i, j)
+        for i in range(row)
+        for j in range(col)
+        if (j - i >= offset if upper else j - i <= offset)
+    ]
+    rows = [i for i, _ in pairs]
+    cols = [j for _, j in pairs]
+    return asarray([rows, cols], dtype=dtype, device=device)
+
+
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = dt.int64, device: Any = None
+) -> Tensor:
+    """The (2, N) coordinates of the upper triangle of a ``row`` by ``col`` matrix, row by
+    row: the entries on and above diagonal ``offset``, as ``torch.triu_indices``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.triu_indices(3, 3, 1)
+    tensor([[0, 0, 1],
+            [1, 2, 2]], backend='numpy')
+    """
+    return _triangle("triu_indices", row, col, offset, dtype, device)
+
+
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = dt.int64, device: Any = None
+) -> Tensor:
+    """The (2, N) coordinates of the lower triangle of a ``row`` by ``col`` matrix, row by
+    row: the entries on and below diagonal ``offset``, as ``torch.tril_indices``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.tril_indices(3, 3)
+    tensor([[0, 1, 1, 2, 2, 2],
+            [0, 0, 1, 0, 1, 2]], backend='numpy')
+    """
+    return _triangle("tril_indices", row, col, offset, dtype, device)
