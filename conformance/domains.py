@@ -1853,6 +1853,18 @@ def _nll(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, partial(op.func, classes=c, **params), (g,), (t,), classes=c, **params)
 
 
+def _gelu(draw: Draw, op: OpDef) -> GradCase:
+    """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
+    approximate = draw(st.sampled_from(("none", "tanh")))
+    if op.name == "_gelu":
+        x = GRADIENT.array(draw, op, shape=small_shape(draw))
+        return _case(op, partial(op.func, approximate=approximate), (x,), approximate=approximate)
+    s1, s2 = small_broadcast(draw)
+    g, x = smooth_values(draw, F64, s1), smooth_values(draw, F64, s2)
+    fn = partial(op.func, approximate=approximate)
+    return _case(op, fn, (g, x), approximate=approximate)
+
+
 def _strong_zero(draw: Draw, op: OpDef) -> GradCase:
     """p with 0 where g is 0 and p is NaN: smooth p (no NaN: the op passes p's cotangent
     through, and is flat in g); g broadcasts to p's shape (p is a product of g)."""
@@ -2038,6 +2050,8 @@ SAMPLING: dict[str, Sampling] = {
     "_softmax": Sampling(grad=_log_softmax),
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
+    "_gelu": Sampling(grad=_gelu),
+    "_gelu_backward": Sampling(grad=_gelu),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),
     "cumulative_prod": Sampling(smooth=_PRODUCT),

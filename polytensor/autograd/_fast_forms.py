@@ -158,6 +158,7 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "_log_softmax": (_log_softmax,),
     "_softmax": (lambda F, g, out, x, axis: out * (g - F.sum(g * out, axis=axis, keepdims=True)),),
     "_nll_loss": (_nll_loss, None),
+    "_gelu": (lambda F, g, out, x, approximate: F._gelu_backward(g, x, approximate=approximate),),
 }
 
 

@@ -32,6 +32,7 @@ from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
+from .._ops.special import _gelu
 from .._ops.statistical import _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
@@ -430,13 +431,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     x = _tensor(input, "gelu")
     _floating(x, "gelu", real=True)
-    if approximate == "none":
-        from ..special import erf
-
-        return x * (0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))))
-    if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1.0 + _tanh(inner))
+    if approximate in ("none", "tanh"):
+        return _gelu(x, approximate=approximate)  # (one node; the exact one needs SciPy's erf)
     raise RuntimeError(
         f"gelu() got approximate={approximate!r}; it takes 'none' (the exact GELU) or 'tanh' "
         f"(its tanh approximation), as PyTorch's"
