@@ -1865,6 +1865,22 @@ def _gelu(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, fn, (g, x), approximate=approximate)
 
 
+def _layer_norm(draw: Draw, op: OpDef) -> GradCase:
+    """_layer_norm over the last one or two axes of a 1- to 3-d x (each normalised group of
+    two elements at least: one element normalises to 0, flat), with or without weight and
+    bias of the normalised shape."""
+    shape = tuple(draw(st.lists(st.integers(2, 3), min_size=1, max_size=3)))
+    k = draw(st.integers(1, min(2, len(shape))))
+    axes = tuple(range(len(shape) - k, len(shape)))
+    x = GRADIENT.array(draw, op, shape=shape)
+    params: dict[str, Any] = {"axes": axes, "eps": 1e-5}
+    if draw(st.booleans()):
+        w = GRADIENT.array(draw, op, shape=shape[-k:])
+        b = GRADIENT.array(draw, op, shape=shape[-k:])
+        return _case(op, partial(op.func, **params), (x, w, b), **params)
+    return _case(op, partial(op.func, **params), (x,), **params)
+
+
 def _strong_zero(draw: Draw, op: OpDef) -> GradCase:
     """p with 0 where g is 0 and p is NaN: smooth p (no NaN: the op passes p's cotangent
     through, and is flat in g); g broadcasts to p's shape (p is a product of g)."""
@@ -2051,6 +2067,7 @@ SAMPLING: dict[str, Sampling] = {
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
     "_gelu": Sampling(grad=_gelu),
+    "_layer_norm": Sampling(grad=_layer_norm),
     "_gelu_backward": Sampling(grad=_gelu),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),

@@ -736,6 +736,8 @@ class Backend:
             return generic_log_softmax(self.xp)
         if name == "_softmax":
             return generic_softmax(self.xp)
+        if name == "_layer_norm":
+            return generic_layer_norm(self.xp)
         if name in ("_gelu", "_gelu_backward"):
             return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
@@ -1036,6 +1038,28 @@ def generic_log_softmax(xp: Any) -> Callable[..., Any]:
         return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
 
     return log_softmax
+
+
+def generic_layer_norm(xp: Any) -> Callable[..., Any]:
+    """``_layer_norm(x, weight, bias, axes=..., eps=...)`` in the standard's functions:
+    ``(x - mean) / sqrt(var + eps) * weight + bias`` over ``axes`` (the biased variance).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_layer_norm
+    >>> generic_layer_norm(np)(np.array([[1.0, 3.0]]), axes=(1,), eps=0.0).tolist()
+    [[-1.0, 1.0]]
+    """
+
+    def layer_norm(
+        x: Any, /, weight: Any = None, bias: Any = None, *, axes: Any, eps: float
+    ) -> Any:
+        d = x - xp.mean(x, axis=axes, keepdims=True)
+        y = d / xp.sqrt(xp.mean(d * d, axis=axes, keepdims=True) + eps)
+        if weight is not None:
+            y = y * weight
+        return y if bias is None else y + bias
+
+    return layer_norm
 
 
 def generic_softmax(xp: Any) -> Callable[..., Any]:

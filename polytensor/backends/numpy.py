@@ -18,6 +18,7 @@ from ._backend import (
     flags_c_contiguous,
     generic_check_index,
     generic_gelu,
+    generic_layer_norm,
     generic_nll_loss,
     generic_strong_zero,
 )
@@ -298,6 +299,29 @@ def _direct(xp: Any) -> dict[str, Any]:
         e /= add_reduce(e, axis=axis, keepdims=True)
         return e
 
+    sqrt, reciprocal = np.sqrt, np.reciprocal
+    generic_norm = generic_layer_norm(np)
+
+    def layer_norm(
+        x: Any, /, weight: Any = None, bias: Any = None, *, axes: Any, eps: float
+    ) -> Any:
+        # generic_layer_norm's formula, in place in the centred copy
+        if type(x) is not ndarray or x.dtype not in floats or not x.size:
+            return generic_norm(x, weight, bias, axes=axes, eps=eps)
+        s = add_reduce(x, axis=axes, keepdims=True)
+        n = x.size // s.size
+        s /= n
+        d = subtract(x, s)
+        v = add_reduce(d * d, axis=axes, keepdims=True)
+        v /= n
+        v += eps
+        d *= reciprocal(sqrt(v, out=v), out=v)
+        if weight is not None:
+            d *= weight
+        if bias is not None:
+            d += bias
+        return d
+
     generic_check = generic_check_index(BACKEND)
     conformant_mean, true_divide = xp.mean, np.true_divide
     floats = frozenset((np.dtype("float32"), np.dtype("float64")))
@@ -463,6 +487,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_strong_zero": strong_zero,
         "_log_softmax": log_softmax,
         "_softmax": softmax,
+        "_layer_norm": layer_norm,
         "_check_index": check_index,
         "_nll_loss": nll_loss,
         "_gelu": gelu,
