@@ -1853,6 +1853,34 @@ def _nll(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, partial(op.func, classes=c, **params), (g,), (t,), classes=c, **params)
 
 
+def _gelu(draw: Draw, op: OpDef) -> GradCase:
+    """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
+    approximate = draw(st.sampled_from(("none", "tanh")))
+    if op.name == "_gelu":
+        x = GRADIENT.array(draw, op, shape=small_shape(draw))
+        return _case(op, partial(op.func, approximate=approximate), (x,), approximate=approximate)
+    s1, s2 = small_broadcast(draw)
+    g, x = smooth_values(draw, F64, s1), smooth_values(draw, F64, s2)
+    fn = partial(op.func, approximate=approximate)
+    return _case(op, fn, (g, x), approximate=approximate)
+
+
+def _layer_norm(draw: Draw, op: OpDef) -> GradCase:
+    """_layer_norm over the last one or two axes of a 1- to 3-d x (each normalised group of
+    two elements at least: one element normalises to 0, flat), with or without weight and
+    bias of the normalised shape."""
+    shape = tuple(draw(st.lists(st.integers(2, 3), min_size=1, max_size=3)))
+    k = draw(st.integers(1, min(2, len(shape))))
+    axes = tuple(range(len(shape) - k, len(shape)))
+    x = GRADIENT.array(draw, op, shape=shape)
+    params: dict[str, Any] = {"axes": axes, "eps": 1e-5}
+    if draw(st.booleans()):
+        w = GRADIENT.array(draw, op, shape=shape[-k:])
+        b = GRADIENT.array(draw, op, shape=shape[-k:])
+        return _case(op, partial(op.func, **params), (x, w, b), **params)
+    return _case(op, partial(op.func, **params), (x,), **params)
+
+
 def _strong_zero(draw: Draw, op: OpDef) -> GradCase:
     """p with 0 where g is 0 and p is NaN: smooth p (no NaN: the op passes p's cotangent
     through, and is flat in g); g broadcasts to p's shape (p is a product of g)."""
@@ -2038,6 +2066,9 @@ SAMPLING: dict[str, Sampling] = {
     "_softmax": Sampling(grad=_log_softmax),
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
+    "_gelu": Sampling(grad=_gelu),
+    "_layer_norm": Sampling(grad=_layer_norm),
+    "_gelu_backward": Sampling(grad=_gelu),
     # reductions: no zeros in products (see test_gradients' known limitation)
     "prod": Sampling(smooth=_PRODUCT),
     "cumulative_prod": Sampling(smooth=_PRODUCT),

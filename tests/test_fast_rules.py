@@ -92,6 +92,14 @@ CASES: dict[str, list[_Case]] = {
         (((3, 4),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),
         (((3, 4, 2),), lambda a: pt.nn.functional.log_softmax(a, dim=1), True),
     ],
+    "_layer_norm": [
+        (((3, 4), (4,), (4,)), lambda a, w, b: pt.nn.functional.layer_norm(a, (4,), w, b), True),
+        (((2, 3, 4),), lambda a: pt.nn.functional.layer_norm(a, (3, 4)), True),
+    ],
+    "_gelu": [
+        (((3, 4),), lambda a: pt.nn.functional.gelu(a), True),
+        (((2, 3, 2),), lambda a: pt.nn.functional.gelu(a, approximate="tanh"), True),
+    ],
     # cross_entropy without class weights: log_softmax, then _nll_loss (its targets made on
     # the input's backend: one with ignore_index, -100)
     "_nll_loss": [

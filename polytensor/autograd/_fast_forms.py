@@ -126,6 +126,28 @@ def _log_softmax(F: Any, g: Any, out: Any, x: Any, axis: int) -> Any:
     return g - p
 
 
+def _layer_norm_stats(F: Any, x: Any, axes: Any, eps: float) -> tuple[Any, Any]:
+    d = x - F.mean(x, axis=axes, keepdims=True)
+    inv = (F.mean(d * d, axis=axes, keepdims=True) + eps) ** -0.5
+    d *= inv  # (xhat, a new array: scaled in place, or rebound where arrays are immutable)
+    return d, inv
+
+
+def _layer_norm_x(F: Any, g: Any, out: Any, x: Any, w: Any, b: Any, axes: Any, eps: float) -> Any:
+    xhat, inv = _layer_norm_stats(F, x, axes, eps)
+    gh = g if w is None else g * w
+    r = gh - F.mean(gh, axis=axes, keepdims=True)
+    gh = gh * xhat
+    xhat *= F.mean(gh, axis=axes, keepdims=True)
+    r -= xhat
+    r *= inv
+    return r
+
+
+def _layer_norm_w(F: Any, g: Any, out: Any, x: Any, w: Any, b: Any, axes: Any, eps: float) -> Any:
+    return g * _layer_norm_stats(F, x, axes, eps)[0]
+
+
 def _nll_loss(F: Any, g: Any, out: Any, x: Any, t: Any, **params: Any) -> Any:
     return F._nll_loss_backward(g, t, classes=x.shape[params["axis"]], **params)
 
@@ -159,6 +181,8 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "_log_softmax": (_log_softmax,),
     "_softmax": (lambda F, g, out, x, axis: out * (g - F.sum(g * out, axis=axis, keepdims=True)),),
     "_nll_loss": (_nll_loss, None),
+    "_layer_norm": (_layer_norm_x, _layer_norm_w, lambda F, g, out, x, w, b, axes, eps: g),
+    "_gelu": (lambda F, g, out, x, approximate: F._gelu_backward(g, x, approximate=approximate),),
 }
 
 

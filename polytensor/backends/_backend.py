@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -745,6 +746,10 @@ class Backend:
             return generic_log_softmax(self.xp)
         if name == "_softmax":
             return generic_softmax(self.xp)
+        if name == "_layer_norm":
+            return generic_layer_norm(self.xp)
+        if name in ("_gelu", "_gelu_backward"):
+            return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
@@ -1045,6 +1050,28 @@ def generic_log_softmax(xp: Any) -> Callable[..., Any]:
     return log_softmax
 
 
+def generic_layer_norm(xp: Any) -> Callable[..., Any]:
+    """``_layer_norm(x, weight, bias, axes=..., eps=...)`` in the standard's functions:
+    ``(x - mean) / sqrt(var + eps) * weight + bias`` over ``axes`` (the biased variance).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_layer_norm
+    >>> generic_layer_norm(np)(np.array([[1.0, 3.0]]), axes=(1,), eps=0.0).tolist()
+    [[-1.0, 1.0]]
+    """
+
+    def layer_norm(
+        x: Any, /, weight: Any = None, bias: Any = None, *, axes: Any, eps: float
+    ) -> Any:
+        d = x - xp.mean(x, axis=axes, keepdims=True)
+        y = d / xp.sqrt(xp.mean(d * d, axis=axes, keepdims=True) + eps)
+        if weight is not None:
+            y = y * weight
+        return y if bias is None else y + bias
+
+    return layer_norm
+
+
 def generic_softmax(xp: Any) -> Callable[..., Any]:
     """``_softmax(x, axis=...)`` in the standard's functions: ``exp(x - max) / sum(exp(x -
     max))`` along ``axis``, the maximum subtracted so that nothing overflows.
@@ -1060,6 +1087,45 @@ def generic_softmax(xp: Any) -> Callable[..., Any]:
         return e / xp.sum(e, axis=axis, keepdims=True)
 
     return softmax
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TANH_BETA = math.sqrt(2.0 / math.pi)
+_TANH_KAPPA = 0.044715
+
+
+def generic_gelu(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_gelu(x, approximate=...)`` and its first derivative ``_gelu_backward(g, x,
+    approximate=...)`` in the standard's functions, as PyTorch's kernels compute them: the
+    exact GELU ``x (1 + erf(x / sqrt(2))) / 2`` takes the backend's ``special.erf`` (SciPy's,
+    or an error naming the ``special`` extra), the tanh approximation only the standard's.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_gelu
+    >>> gelu = generic_gelu(pt.backends.get("numpy"))["_gelu"]
+    >>> gelu(np.array([0.0, 10.0]), approximate="tanh").tolist()
+    [0.0, 10.0]
+    """
+
+    def tanh_inner(x: Any) -> Any:
+        return backend.xp.tanh(_TANH_BETA * (x + _TANH_KAPPA * (x * x * x)))
+
+    def gelu(x: Any, /, *, approximate: str) -> Any:
+        if approximate == "tanh":
+            return (0.5 * x) * (1.0 + tanh_inner(x))
+        return (0.5 * x) * (1.0 + backend.resolve("special.erf")(x * _SQRT_HALF))
+
+    def gelu_backward(g: Any, x: Any, /, *, approximate: str) -> Any:
+        if approximate == "tanh":
+            t = tanh_inner(x)
+            inner = _TANH_BETA * (1.0 + (3.0 * _TANH_KAPPA) * (x * x))
+            return g * (0.5 * (1.0 + t) + (0.5 * x) * (1.0 - t * t) * inner)
+        cdf = 0.5 * (1.0 + backend.resolve("special.erf")(x * _SQRT_HALF))
+        return g * (cdf + x * (backend.xp.exp(-0.5 * (x * x)) * _INV_SQRT_2PI))
+
+    return {"_gelu": gelu, "_gelu_backward": gelu_backward}
 
 
 def generic_nll_loss(backend: Backend) -> dict[str, Callable[..., Any]]:

@@ -106,6 +106,8 @@ ELEMENTWISE = frozenset(
         "_relu_backward",
         "_log_softmax",
         "_softmax",
+        "_gelu",
+        "_gelu_backward",
         "equal",
         "not_equal",
         "greater",

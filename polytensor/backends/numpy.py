@@ -17,6 +17,8 @@ from ._backend import (
     base_root,
     flags_c_contiguous,
     generic_check_index,
+    generic_gelu,
+    generic_layer_norm,
     generic_nll_loss,
     generic_strong_zero,
 )
@@ -297,6 +299,29 @@ def _direct(xp: Any) -> dict[str, Any]:
         e /= add_reduce(e, axis=axis, keepdims=True)
         return e
 
+    sqrt, reciprocal = np.sqrt, np.reciprocal
+    generic_norm = generic_layer_norm(np)
+
+    def layer_norm(
+        x: Any, /, weight: Any = None, bias: Any = None, *, axes: Any, eps: float
+    ) -> Any:
+        # generic_layer_norm's formula, in place in the centred copy
+        if type(x) is not ndarray or x.dtype not in floats or not x.size:
+            return generic_norm(x, weight, bias, axes=axes, eps=eps)
+        s = add_reduce(x, axis=axes, keepdims=True)
+        n = x.size // s.size
+        s /= n
+        d = subtract(x, s)
+        v = add_reduce(d * d, axis=axes, keepdims=True)
+        v /= n
+        v += eps
+        d *= reciprocal(sqrt(v, out=v), out=v)
+        if weight is not None:
+            d *= weight
+        if bias is not None:
+            d += bias
+        return d
+
     generic_check = generic_check_index(BACKEND)
     conformant_mean, true_divide = xp.mean, np.true_divide
     floats = frozenset((np.dtype("float32"), np.dtype("float64")))
@@ -329,6 +354,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         return generic_check(x, size=size, ignore=ignore, where=where, what=what)
 
     generic_nll = generic_nll_loss(BACKEND)
+    generic_gelus = generic_gelu(BACKEND)
+    gelu, gelu_backward = _gelu_kernels(np, floats, generic_gelus)
 
     # nll_loss of a batch of rows (N, C) and class indices (N,), the usual case, with NumPy's
     # indexing; anything else as generic_nll_loss
@@ -486,13 +513,103 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_log_softmax": log_softmax,
         "_softmax": softmax,
         "special.expit": expit,
+        "_layer_norm": layer_norm,
         "_check_index": check_index,
         "_nll_loss": nll_loss,
+        "_gelu": gelu,
+        "_gelu_backward": gelu_backward,
         "_nll_loss_backward": nll_loss_backward,
     }
 
 
 _NONE = type(None)
+
+
+def _gelu_kernels(np: Any, floats: Any, generic: dict[str, Any]) -> tuple[Any, Any]:
+    """``_gelu`` and ``_gelu_backward`` for float32 and float64 arrays, PyTorch's formulas
+    computed in place in one or two new arrays (the composite's ops make a new array each):
+    generic_gelu's values, to rounding. SciPy's erf for the exact GELU, looked up at its first
+    call; without SciPy, and for other inputs, generic_gelu (which names the extra)."""
+    ndarray, empty_like, multiply = np.ndarray, np.empty_like, np.multiply
+    tanh, exp = np.tanh, np.exp
+    sqrt_half, inv_sqrt_2pi = math.sqrt(0.5), 1.0 / math.sqrt(2.0 * math.pi)
+    beta, kappa = math.sqrt(2.0 / math.pi), 0.044715
+    erfs: list[Any] = []
+
+    def erf() -> Any:
+        if not erfs:
+            from ._special import _scipy
+
+            erfs.append(_scipy("erf"))
+        return erfs[0]
+
+    def plain(x: Any, approximate: str) -> bool:
+        # an ndarray of float32 or float64, and SciPy's erf where the exact GELU needs it
+        return (
+            type(x) is ndarray
+            and x.dtype in floats
+            and (approximate == "tanh" or erf() is not None)
+        )
+
+    def tanh_inner(t: Any, x: Any) -> Any:
+        # tanh(beta (x + kappa x**3)), written over t, which holds x**3
+        t *= kappa
+        t += x
+        t *= beta
+        return tanh(t, out=t)
+
+    def gelu(x: Any, /, *, approximate: str) -> Any:
+        if not plain(x, approximate):
+            return generic["_gelu"](x, approximate=approximate)
+        if approximate == "tanh":
+            t = multiply(x, x, out=empty_like(x))
+            t *= x
+            tanh_inner(t, x)
+        else:
+            t = multiply(x, sqrt_half, out=empty_like(x))
+            erf()(t, out=t)
+        t += 1.0
+        t *= x
+        t *= 0.5
+        return t
+
+    def gelu_backward(g: Any, x: Any, /, *, approximate: str) -> Any:
+        if (
+            not plain(x, approximate)
+            or type(g) is not ndarray
+            or g.dtype != x.dtype
+            or g.shape != x.shape
+        ):
+            return generic["_gelu_backward"](g, x, approximate=approximate)
+        if approximate == "tanh":
+            x2 = multiply(x, x, out=empty_like(x))
+            t = tanh_inner(multiply(x2, x, out=empty_like(x)), x)
+            x2 *= 3.0 * kappa  # the inner function's derivative, beta (1 + 3 kappa x**2)
+            x2 += 1.0
+            x2 *= beta
+            d = multiply(t, t, out=empty_like(x))  # 0.5 x (1 - t**2) times it
+            np.subtract(1.0, d, out=d)
+            d *= x
+            d *= 0.5
+            d *= x2
+            t += 1.0  # plus 0.5 (1 + t)
+            t *= 0.5
+            t += d
+        else:
+            t = multiply(x, sqrt_half, out=empty_like(x))  # the CDF, (1 + erf(x / sqrt 2)) / 2
+            erf()(t, out=t)
+            t += 1.0
+            t *= 0.5
+            p = multiply(x, x, out=empty_like(x))  # plus x times the density
+            p *= -0.5
+            exp(p, out=p)
+            p *= inv_sqrt_2pi
+            p *= x
+            t += p
+        t *= g
+        return t
+
+    return gelu, gelu_backward
 
 
 def _fast_clip(conformant: Any) -> Any:

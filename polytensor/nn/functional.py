@@ -32,8 +32,9 @@ from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
 from .._ops.searching import argmax, where
+from .._ops.special import _gelu
 from .._ops.special import expit as _expit
-from .._ops.statistical import _log_softmax, _softmax
+from .._ops.statistical import _layer_norm, _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
@@ -472,13 +473,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     x = _tensor(input, "gelu")
     _floating(x, "gelu", real=True)
-    if approximate == "none":
-        from ..special import erf
-
-        return x * (0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))))
-    if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1.0 + _tanh(inner))
+    if approximate in ("none", "tanh"):
+        return _gelu(x, approximate=approximate)  # (one node; the exact one needs SciPy's erf)
     raise RuntimeError(
         f"gelu() got approximate={approximate!r}; it takes 'none' (the exact GELU) or 'tanh' "
         f"(its tanh approximation), as PyTorch's"
@@ -803,25 +799,22 @@ def layer_norm(
             f"[*, {', '.join(str(n) for n in shape)}], but got input of size {list(x.shape)}"
         )
     axes = tuple(range(x.ndim - k, x.ndim))
-    mu = _mean(x, axis=axes, keepdims=True)
-    d = x - mu
-    y = d / (_mean(d * d, axis=axes, keepdims=True) + eps) ** 0.5
+    params: list[Tensor | None] = []
     for name, p in (("weight", weight), ("bias", bias)):
-        if p is None:
-            continue
-        t = _tensor(p, "layer_norm", name)
-        if tuple(t.shape) != shape:
+        t = None if p is None else _tensor(p, "layer_norm", name)
+        if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(
                 f"layer_norm(): expected {name} to be of same shape as normalized_shape "
                 f"{list(shape)}; got {list(t.shape)}"
             )
-        if t.dtype is not x.dtype:
+        if t is not None and t.dtype is not x.dtype:
             raise RuntimeError(
                 f"layer_norm(): mixed dtype: the input is {x.dtype.name} but {name} is "
                 f"{t.dtype.name}; cast one of them"
             )
-        y = y * t if name == "weight" else y + t
-    return y
+        params.append(t)
+    w, b = params
+    return _layer_norm(x, w, b, axes=axes, eps=float(eps))  # (one node, as PyTorch's)
 
 
 def batch_norm(
