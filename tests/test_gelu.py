@@ -103,3 +103,38 @@ def test_gelu_on_other_backends_gives_numpys_values(backend: str, approximate: s
         got.append((y.detach().to("numpy").numpy(), x.grad.to("numpy").numpy()))
     for want, have in zip(got[0], got[1], strict=True):
         np.testing.assert_allclose(have, want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exact_gelu_backward_takes_the_forwards_cdf(dtype: type) -> None:
+    """The exact GELU keeps its CDF for the first backward (SciPy's erf is its cost, once);
+    the backward takes it, so a second backward (retain_graph) computes it again and agrees;
+    writing the result in place does not disturb the gradient, as in PyTorch (which saves the
+    input only); without a gradient wanted nothing is kept."""
+    a = _inputs(dtype)
+    x = pt.asarray(a, requires_grad=True)
+    y = F.gelu(x)
+    keep = y.grad_fn.params["keep"]
+    assert len(keep) == 1 and keep[0].shape == a.shape
+    y.sum().backward(retain_graph=True)
+    assert keep == []
+    first = x.grad.numpy().copy()
+    x.grad = None
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), first)
+    tx = torch.tensor(a, requires_grad=True)
+    torch.nn.functional.gelu(tx).sum().backward()
+    np.testing.assert_allclose(first, tx.grad.numpy(), **TOL[dtype])
+
+    x.grad = None
+    y = F.gelu(x)
+    y.mul_(3.0)  # (y's values are not what the backward uses)
+    y.sum().backward()
+    ty = torch.nn.functional.gelu(tx)
+    ty.mul_(3.0)
+    tx.grad = None
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), **TOL[dtype])
+    with pt.no_grad():
+        assert F.gelu(x).grad_fn is None
+    assert F.gelu(pt.asarray(a)).grad_fn is None

@@ -303,7 +303,11 @@ sinc = _unary(
 # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))), in one op for speed: the composite is six
 # to ten nodes and as many passes each way, where PyTorch's is one kernel. Its derivative is
 # one op too, _gelu_backward(g, x) = g * gelu'(x), linear in g, whose rules (g: itself again;
-# x: g * gelu''(x), written with the table's functions) give higher derivatives.
+# x: g * gelu''(x), written with the table's functions) give higher derivatives. The exact
+# GELU's CDF costs an erf, which SciPy computes an element at a time (~10 ns each, where NumPy's
+# exp takes 0.5): F.gelu passes ``keep``, an empty list, when a gradient will be wanted, and a
+# backend that computes the CDF puts it there; the first-order backward then takes it as
+# ``cdf`` instead of computing erf again.
 _SQRT_HALF = math.sqrt(0.5)
 _TANH_BETA = math.sqrt(2.0 / math.pi)
 _TANH_KAPPA = 0.044715
@@ -321,22 +325,24 @@ def _gelu_second(x: Any, approximate: str) -> Any:
     return E.exp(-0.5 * x2) * (1.0 / _SQRT_2PI) * (2.0 - x2)
 
 
-def _gelu_rule(g: Any, _out: Any, x: Any, approximate: str) -> Any:
+def _gelu_rule(g: Any, _out: Any, x: Any, approximate: str, keep: Any) -> Any:
     return _gelu_backward(g, x, approximate=approximate)
 
 
-def _gelu_backward_g(gg: Any, _out: Any, _g: Any, x: Any, approximate: str) -> Any:
+def _gelu_backward_g(gg: Any, _out: Any, _g: Any, x: Any, approximate: str, cdf: Any) -> Any:
     return _gelu_backward(gg, x, approximate=approximate)
 
 
-def _gelu_backward_x(gg: Any, _out: Any, g: Any, x: Any, approximate: str) -> Any:
+def _gelu_backward_x(gg: Any, _out: Any, g: Any, x: Any, approximate: str, cdf: Any) -> Any:
     return gg * g * _gelu_second(x, approximate)
 
 
-_gelu = op("_gelu", "(x, /, *, approximate)", _RF, (_gelu_rule,), module="polytensor.special")
+_gelu = op(
+    "_gelu", "(x, /, *, approximate, keep=None)", _RF, (_gelu_rule,), module="polytensor.special"
+)
 _gelu_backward = op(
     "_gelu_backward",
-    "(g, x, /, *, approximate)",
+    "(g, x, /, *, approximate, cdf=None)",
     (_RF, _RF),
     (_gelu_backward_g, _gelu_backward_x),
     inputs=("g", "x"),

@@ -152,6 +152,12 @@ def _nll_loss(F: Any, g: Any, out: Any, x: Any, t: Any, **params: Any) -> Any:
     return F._nll_loss_backward(g, t, classes=x.shape[params["axis"]], **params)
 
 
+def _gelu(F: Any, g: Any, out: Any, x: Any, approximate: str, keep: Any) -> Any:
+    # the forward's CDF where the backend kept one (taken: a second backward computes it)
+    cdf = keep.pop() if keep else None
+    return F._gelu_backward(g, x, approximate=approximate, cdf=cdf)
+
+
 FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     # element-wise, one input
     "negative": (lambda F, g, out, x: -g,),
@@ -182,7 +188,7 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "_softmax": (lambda F, g, out, x, axis: out * (g - F.sum(g * out, axis=axis, keepdims=True)),),
     "_nll_loss": (_nll_loss, None),
     "_layer_norm": (_layer_norm_x, _layer_norm_w, lambda F, g, out, x, w, b, axes, eps: g),
-    "_gelu": (lambda F, g, out, x, approximate: F._gelu_backward(g, x, approximate=approximate),),
+    "_gelu": (_gelu,),
 }
 
 

@@ -1112,17 +1112,18 @@ def generic_gelu(backend: Backend) -> dict[str, Callable[..., Any]]:
     def tanh_inner(x: Any) -> Any:
         return backend.xp.tanh(_TANH_BETA * (x + _TANH_KAPPA * (x * x * x)))
 
-    def gelu(x: Any, /, *, approximate: str) -> Any:
+    def gelu(x: Any, /, *, approximate: str, keep: Any = None) -> Any:
         if approximate == "tanh":
             return (0.5 * x) * (1.0 + tanh_inner(x))
         return (0.5 * x) * (1.0 + backend.resolve("special.erf")(x * _SQRT_HALF))
 
-    def gelu_backward(g: Any, x: Any, /, *, approximate: str) -> Any:
+    def gelu_backward(g: Any, x: Any, /, *, approximate: str, cdf: Any = None) -> Any:
         if approximate == "tanh":
             t = tanh_inner(x)
             inner = _TANH_BETA * (1.0 + (3.0 * _TANH_KAPPA) * (x * x))
             return g * (0.5 * (1.0 + t) + (0.5 * x) * (1.0 - t * t) * inner)
-        cdf = 0.5 * (1.0 + backend.resolve("special.erf")(x * _SQRT_HALF))
+        if cdf is None:
+            cdf = 0.5 * (1.0 + backend.resolve("special.erf")(x * _SQRT_HALF))
         return g * (cdf + x * (backend.xp.exp(-0.5 * (x * x)) * _INV_SQRT_2PI))
 
     return {"_gelu": gelu, "_gelu_backward": gelu_backward}

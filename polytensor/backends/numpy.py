@@ -558,7 +558,7 @@ def _gelu_kernels(np: Any, floats: Any, generic: dict[str, Any]) -> tuple[Any, A
         t *= beta
         return tanh(t, out=t)
 
-    def gelu(x: Any, /, *, approximate: str) -> Any:
+    def gelu(x: Any, /, *, approximate: str, keep: Any = None) -> Any:
         if not plain(x, approximate):
             return generic["_gelu"](x, approximate=approximate)
         if approximate == "tanh":
@@ -568,19 +568,24 @@ def _gelu_kernels(np: Any, floats: Any, generic: dict[str, Any]) -> tuple[Any, A
         else:
             t = multiply(x, sqrt_half, out=empty_like(x))
             erf()(t, out=t)
+            if keep is not None:  # the CDF, kept for the backward; the result a new array
+                t += 1.0
+                t *= 0.5
+                keep.append(t)
+                return multiply(t, x)
         t += 1.0
         t *= x
         t *= 0.5
         return t
 
-    def gelu_backward(g: Any, x: Any, /, *, approximate: str) -> Any:
+    def gelu_backward(g: Any, x: Any, /, *, approximate: str, cdf: Any = None) -> Any:
         if (
             not plain(x, approximate)
             or type(g) is not ndarray
             or g.dtype != x.dtype
             or g.shape != x.shape
         ):
-            return generic["_gelu_backward"](g, x, approximate=approximate)
+            return generic["_gelu_backward"](g, x, approximate=approximate, cdf=cdf)
         if approximate == "tanh":
             x2 = multiply(x, x, out=empty_like(x))
             t = tanh_inner(multiply(x2, x, out=empty_like(x)), x)
@@ -596,10 +601,13 @@ def _gelu_kernels(np: Any, floats: Any, generic: dict[str, Any]) -> tuple[Any, A
             t *= 0.5
             t += d
         else:
-            t = multiply(x, sqrt_half, out=empty_like(x))  # the CDF, (1 + erf(x / sqrt 2)) / 2
-            erf()(t, out=t)
-            t += 1.0
-            t *= 0.5
+            if type(cdf) is ndarray and cdf.dtype == x.dtype and cdf.shape == x.shape:
+                t = cdf  # (the forward's, which nothing else holds: written in place)
+            else:  # the CDF, (1 + erf(x / sqrt 2)) / 2
+                t = multiply(x, sqrt_half, out=empty_like(x))
+                erf()(t, out=t)
+                t += 1.0
+                t *= 0.5
             p = multiply(x, x, out=empty_like(x))  # plus x times the density
             p *= -0.5
             exp(p, out=p)

@@ -473,8 +473,12 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     x = _tensor(input, "gelu")
     _floating(x, "gelu", real=True)
-    if approximate in ("none", "tanh"):
-        return _gelu(x, approximate=approximate)  # (one node; the exact one needs SciPy's erf)
+    if approximate == "tanh":
+        return _gelu(x, approximate=approximate)
+    if approximate == "none":  # (one node; it needs SciPy's erf)
+        # a list for the CDF when a gradient will be wanted (the backward then takes it)
+        keep: list[Any] | None = [] if x.requires_grad and is_grad_enabled() else None
+        return _gelu(x, approximate=approximate, keep=keep)
     raise RuntimeError(
         f"gelu() got approximate={approximate!r}; it takes 'none' (the exact GELU) or 'tanh' "
         f"(its tanh approximation), as PyTorch's"
