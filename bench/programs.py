@@ -3,7 +3,7 @@
 The programs are those of ``tests/pytorch_programs/`` (the test suite runs each with
 ``import polytensor as torch`` and again under torch, and compares every result): by default
 the ones written from *Dive into Deep Learning* and PyTorch's Quickstart, data loading,
-LSTM, Transformer, DCGAN and spatial transformer tutorials and pytorch/examples'
+LSTM, chatbot, Transformer, DCGAN and spatial transformer tutorials and pytorch/examples'
 super-resolution network, which train small networks on small tensors, so what
 they measure is the cost of each library's own Python and dispatch as much as its kernels.
 Each round runs every program once in each library, in turn (torch at one thread, NumPy's
@@ -59,6 +59,7 @@ DEFAULT = [
     "d2l_seq2seq",
     "tut_quickstart",
     "tut_lstm_tagger",
+    "tut_chatbot",
     "tut_transformer_lm",
     "tut_dcgan",
     "stn_tutorial",

@@ -396,6 +396,12 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
             x, t, ignore_index=p["ignore_index"], reduction=p["reduction"]
         )
     ),
+    "_gelu": lambda p: lambda x: torch.nn.functional.gelu(x, approximate=p["approximate"]),
+    "_layer_norm": lambda p: (
+        lambda x, w=None, b=None: torch.nn.functional.layer_norm(
+            x, x.shape[x.ndim - len(p["axes"]) :], w, b, eps=p["eps"]
+        )
+    ),
     "_strong_zero": lambda p: (
         lambda x, g: torch.where((g == 0) & torch.isnan(x), torch.zeros_like(x), x)
     ),
@@ -482,6 +488,8 @@ NOT_IN_TORCH: dict[str, str] = {
     "nextafter": "torch.nextafter has no derivative (its backward is not implemented)",
     "_nll_loss_backward": "the gradient of nll_loss (crosschecked as _nll_loss's); torch has no "
     "public function for it",
+    "_gelu_backward": "the gradient of gelu (crosschecked as _gelu's; its own derivatives by "
+    "gradcheck in tests/test_gelu.py); torch has no public function for it",
 }
 
 # Linear algebra goes through LAPACK in both libraries, in different orders of operations.

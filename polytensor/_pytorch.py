@@ -178,10 +178,16 @@ def repeat_interleave(
             )
         if repeats.ndim == 0 or repeats.shape[0] == 1:  # (one count for every element)
             repeats = int(cast("Any", repeats).reshape(-1)[0])
-    elif isinstance(repeats, bool) or not hasattr(repeats, "__index__"):
-        raise TypeError(f"{where}() expects repeats to be an int or a tensor; got {repeats!r}")
     else:
-        repeats = operator.index(repeats)  # (a NumPy integer, say)
+        try:  # an int, or a NumPy integer, say (an array of another library is refused)
+            if isinstance(repeats, bool):
+                raise TypeError
+            repeats = operator.index(repeats)
+        except TypeError:
+            raise TypeError(
+                f"{where}() expects repeats to be an int or a 1-D integer tensor; got "
+                f"{describe(repeats)}; convert counts with pt.asarray(...)"
+            ) from None
     x = input
     if dim is None:
         x = reshape(x, (-1,))

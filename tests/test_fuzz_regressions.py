@@ -380,3 +380,12 @@ def test_narrow_s_start_and_length_that_are_no_ints_are_refused_naming_it(
 ) -> None:
     with pytest.raises(TypeError, match=r"narrow\(\) expects ints for start and length"):
         pt.ones((2, 3)).narrow(1, start, length)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("repeats", [np.zeros((1, 0)), np.ones(2), 2.0, True, [1, 2]])
+def test_repeats_that_are_no_int_or_tensor_are_refused_naming_repeat_interleave(
+    repeats: object,
+) -> None:
+    # (a NumPy array reached operator.index, whose TypeError named no function)
+    with pytest.raises(TypeError, match=r"repeat_interleave\(\) expects repeats to be an int"):
+        pt.ones((2, 1, 2)).repeat_interleave(repeats)  # type: ignore[arg-type]
