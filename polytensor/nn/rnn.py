@@ -45,6 +45,10 @@ from .utils.rnn import PackedSequence
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
+# packed sequences: per time step, None (every row has the step) or a boolean (N, 1), false
+# for the rows whose sequence has no such step
+Masks = list[Any] | None
+
 # gates of each mode: rows of W_ih / W_hh are hidden_size times this
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -116,6 +120,7 @@ def _lstm_layer(
     c: Tensor,
     w_hh: Tensor,
     reverse: bool = False,
+    masks: Masks = None,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """``_LSTMLayer``'s results, op by op (what its backward differentiates under create_graph)."""
     rows = cast(int, h.shape[0])
@@ -123,27 +128,37 @@ def _lstm_layer(
     xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, cast(int, w_ih.shape[0]))))
     outs: list[Any] = [None] * len(xgs)
     for t in _order(len(xgs), reverse):
-        h, c = _lstm_step(xgs[t], h, c, w_hh, None)
+        h2, c2 = _lstm_step(xgs[t], h, c, w_hh, None)
+        m = None if masks is None else masks[t]
+        h, c = (h2, c2) if m is None else (where(m, h2, h), where(m, c2, c))
         outs[t] = h
     return stack(outs, axis=0), h, c
 
 
 def _gru_layer(
-    xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, reverse: bool = False
+    xg: Tensor,
+    h: Tensor,
+    w_hh: Tensor,
+    b_hh: Tensor | None,
+    reverse: bool = False,
+    masks: Masks = None,
 ) -> tuple[Tensor, Tensor]:
     """``_GRULayer``'s results, op by op (what its backward differentiates under create_graph)."""
     xgs = _steps(xg)
     outs: list[Any] = [None] * len(xgs)
     for t in _order(len(xgs), reverse):
-        h = _gru_step(xgs[t], h, w_hh, b_hh)
-        outs[t] = h
+        h2 = _gru_step(xgs[t], h, w_hh, b_hh)
+        m = None if masks is None else masks[t]
+        h = outs[t] = h2 if m is None else where(m, h2, h)
     return stack(outs, axis=0), h
 
 
 class _LSTMLayer(Function):
-    """``_lstm_layer(x, w_ih, b, h, c, w_hh, reverse)`` as one node: the output (L, N, H) and
-    the final ``(h, c)``, from the input ``x`` (L * N, H_in), ``b`` both biases added (or
-    None). ``keep`` (grad mode on at the call) keeps what backward needs."""
+    """``_lstm_layer(x, w_ih, b, h, c, w_hh, reverse, masks)`` as one node: the output (L, N,
+    H) and the final ``(h, c)``, from the input ``x`` (L * N, H_in), ``b`` both biases added
+    (or None). ``keep`` (grad mode on at the call) keeps what backward needs. ``masks``
+    (packed sequences): per step, None (every row has the step) or a boolean (N, 1), false
+    for the rows whose sequence has no such step: their states pass it unchanged."""
 
     # b's value is not read by the first-order backward (b_ih + b_hh, made for this node)
     _unread_inputs = (2,)
@@ -160,6 +175,7 @@ class _LSTMLayer(Function):
         *,
         reverse: bool = False,
         keep: bool = True,
+        masks: Masks = None,
     ) -> Any:
         rows, n = cast("tuple[int, int]", tuple(h.shape))
         keep = keep and True in ctx.needs_input_grad
@@ -187,7 +203,7 @@ class _LSTMLayer(Function):
             i, f, g, o = s[:, :n], s[:, n : 2 * n], a[:, 2 * n : 3 * n], s[:, 3 * n :]
             c2 = f * c + i * g
             tc = tanh(c2)
-            outs[t] = o * tc
+            h2 = o * tc
             if keep:
                 # dL/dc = dL/dh' o (1 - tanh(c')^2) + dL/dc'; the gates' gradients are
                 # [dL/dc g i', dL/dc c f', dL/dc i g', dL/dh' tanh(c') o'] with g' = 1 - g^2 and
@@ -195,8 +211,13 @@ class _LSTMLayer(Function):
                 to_c[t] = o * (1 - tc * tc)
                 local[t] = concat([g, c, i, tc], axis=-1) * (1 - a * a)
                 fs[t], h_prev[t] = f, h
-            h, c = outs[t], c2
+            m = None if masks is None else masks[t]
+            if m is not None:  # (rows without the step keep their states)
+                h2, c2 = where(m, h2, h), where(m, c2, c)
+            h = outs[t] = h2
+            c = c2
         ctx.reverse = reverse
+        ctx.masks = masks
         # (the steps' intermediates ride along as one tuple: nothing outside the node holds
         # them, so they need no in-place checks, and a backward releases them with the rest)
         ctx.save_for_backward(x, w_ih, b, h0, c0, w_hh, (to_c, local, fs, h_prev))
@@ -209,7 +230,9 @@ class _LSTMLayer(Function):
         if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
                 ctx,
-                lambda x_, wi_, b_, h_, c_, w_: _lstm_layer(x_, wi_, b_, h_, c_, w_, reverse),
+                lambda x_, wi_, b_, h_, c_, w_: _lstm_layer(
+                    x_, wi_, b_, h_, c_, w_, reverse, ctx.masks
+                ),
                 (x, w_ih, b, h0, c0, w),
                 (g_out, g_h, g_c),
             )
@@ -218,15 +241,24 @@ class _LSTMLayer(Function):
         outs = None if g_out is None else _steps(g_out)
         dg: list[Any] = [None] * steps
         gh, gc = g_h, g_c
+        masks = ctx.masks
         for t in _order(steps, not reverse):
             gh = _plus(None if outs is None else outs[t], gh)
             if gh is None:  # (only c_n has a gradient)
                 gh = zeros_like(h0)
+            m = None if masks is None else masks[t]
+            if m is not None:  # the step's share: its rows; the others pass the step
+                if gc is None:
+                    gc = zeros_like(h0)
+                skip_h, skip_c = where(m, 0.0, gh), where(m, 0.0, gc)
+                gh, gc = where(m, gh, 0.0), where(m, gc, 0.0)
             gct = _plus(gh * to_c[t], gc)
             quarter = gct * 0.25
             d = dg[t] = concat([quarter, quarter, gct, gh * 0.25], axis=-1) * local[t]
             gh = matmul(d, w)
             gc = gct * fs[t]
+            if m is not None:
+                gh, gc = gh + skip_h, gc + skip_c
         need_x, need_w_ih, need_b, need_h, need_c, need_w = ctx.needs_input_grad
         # the gates' gradients, (L * N, 4H): W_ih's, W_hh's and b's in one product or sum each
         dgs = reshape(stack(dg, axis=0), (steps * rows, 4 * n))
@@ -244,8 +276,9 @@ class _LSTMLayer(Function):
 
 
 class _GRULayer(Function):
-    """``_gru_layer(xg, h, w_hh, b_hh, reverse)`` as one node: the output (L, N, H) and the
-    final ``h``, from ``xg`` (L, N, 3H), the input's share of the gates (b_ih included)."""
+    """``_gru_layer(xg, h, w_hh, b_hh, reverse, masks)`` as one node: the output (L, N, H) and
+    the final ``h``, from ``xg`` (L, N, 3H), the input's share of the gates (b_ih included);
+    ``masks`` as ``_LSTMLayer``'s."""
 
     # b_hh's value is not read by the first-order backward: an in-place change of it between
     # forward and backward is allowed, as PyTorch allows it
@@ -253,7 +286,14 @@ class _GRULayer(Function):
 
     @staticmethod
     def forward(
-        ctx: Any, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, *, reverse: bool = False
+        ctx: Any,
+        xg: Tensor,
+        h: Tensor,
+        w_hh: Tensor,
+        b_hh: Tensor | None,
+        *,
+        reverse: bool = False,
+        masks: Masks = None,
     ) -> Any:
         n = cast(int, h.shape[-1])
         x_rz = _steps(xg[..., : 2 * n])
@@ -276,8 +316,11 @@ class _GRULayer(Function):
             rz = rzs[t] = tanh((x_rz[t] + hg[:, : 2 * n]) * 0.5) * 0.5 + 0.5
             hn = hns[t] = hg[:, 2 * n :]
             new = news[t] = tanh(x_n[t] + rz[:, :n] * hn)
-            h = outs[t] = new + rz[:, n:] * (h - new)  # (1 - z) n + z h, as PyTorch computes it
+            h2 = new + rz[:, n:] * (h - new)  # (1 - z) n + z h, as PyTorch computes it
+            m = None if masks is None else masks[t]
+            h = outs[t] = h2 if m is None else where(m, h2, h)  # (rows without the step: h)
         ctx.reverse = reverse
+        ctx.masks = masks
         ctx.b_hh = b_hh  # (kept aside: its gradient does not read it)
         ctx.save_for_backward(xg, h_prev[-1 if reverse else 0], w_hh, (rzs, hns, news, h_prev))
         return stack(outs, axis=0), h
@@ -289,7 +332,7 @@ class _GRULayer(Function):
         if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
                 ctx,
-                lambda x_, h_, w_, b_: _gru_layer(x_, h_, w_, b_, reverse),
+                lambda x_, h_, w_, b_: _gru_layer(x_, h_, w_, b_, reverse, ctx.masks),
                 (xg, h0, w, b),
                 (g_out, g_h),
             )
@@ -300,16 +343,23 @@ class _GRULayer(Function):
         dhg: list[Any] = [None] * steps
         dns: list[Any] = [None] * steps
         gh = g_h
+        masks = ctx.masks
         for t in _order(steps, not reverse):
             gh = _plus(None if outs is None else outs[t], gh)
             if gh is None:  # (no gradient reached the node's outputs)
                 gh = zeros_like(h0)
+            m = None if masks is None else masks[t]
+            if m is not None:  # the step's share: its rows; the others pass the step
+                skip = where(m, 0.0, gh)
+                gh = where(m, gh, 0.0)
             rz, new = rzs[t], news[t]
             r, z = rz[:, :n], rz[:, n:]
             d_n = dns[t] = gh * ((1 - z) * (1 - new * new))
             d_rz = concat([d_n * hns[t], gh * (h_prev[t] - new)], axis=-1) * (rz * (1 - rz))
             d = dhg[t] = concat([d_rz, d_n * r], axis=-1)
             gh = gh * z + matmul(d, w)
+            if m is not None:
+                gh = gh + skip
         need_x, need_h, need_w, need_b = ctx.needs_input_grad
         dhgs = stack(dhg, axis=0)
         d_xg = d_w = d_b = None
@@ -593,9 +643,15 @@ class RNNBase(Module):
         _same_dtype(self._name(), h, x)
         return h
 
-    def _run(self, x: Tensor, states: list[Tensor]) -> tuple[Tensor, list[list[Tensor]]]:
+    def _run(
+        self, x: Tensor, states: list[Tensor], masks: Masks = None
+    ) -> tuple[Tensor, list[list[Tensor]]]:
         """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
-        (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states."""
+        (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states.
+        ``masks`` (packed sequences, ``x`` padded in the packed order): per step, None or a
+        boolean (N, 1), false for the sequences without the step, whose states pass it
+        unchanged: a sequence's final state is the one after its last step, and a reverse
+        direction starts at its last step."""
         directions = 2 if self.bidirectional else 1
         keep = is_grad_enabled()  # (else no node is recorded: the layers keep nothing)
         initial = [_steps(s) for s in states]
@@ -616,7 +672,15 @@ class RNNBase(Module):
                 if self.mode == "LSTM":  # (both biases are added to every step's gates: once)
                     b = None if b_ih is None or b_hh is None else b_ih + b_hh
                     out, h, c = _LSTMLayer.apply(
-                        flat, w_ih, b, h0[0], h0[1], w_hh, reverse=direction == 1, keep=keep
+                        flat,
+                        w_ih,
+                        b,
+                        h0[0],
+                        h0[1],
+                        w_hh,
+                        reverse=direction == 1,
+                        keep=keep,
+                        masks=masks,
                     )
                     finals[0].append(h)
                     finals[1].append(c)
@@ -629,10 +693,14 @@ class RNNBase(Module):
                     xg = F.linear(flat, w_ih, b_ih)
                 xg = reshape(xg, (steps, rows, w_ih.shape[0]))
                 if self.mode == "GRU":
-                    out, h = _GRULayer.apply(xg, h0[0], w_hh, b_hh, reverse=direction == 1)
+                    out, h = _GRULayer.apply(
+                        xg, h0[0], w_hh, b_hh, reverse=direction == 1, masks=masks
+                    )
                     last = [h]
                 else:
-                    out, last = self._direction(_steps(xg), h0[0], w_hh, b_hh, direction == 1)
+                    out, last = self._direction(
+                        _steps(xg), h0[0], w_hh, b_hh, direction == 1, masks
+                    )
                 outs.append(out)
                 for f, v in zip(finals, last, strict=True):
                     f.append(v)
@@ -648,58 +716,16 @@ class RNNBase(Module):
         w_hh: Tensor,
         b_hh: Tensor | None,
         reverse: bool,
+        masks: Masks = None,
     ) -> tuple[Tensor, list[Tensor]]:
         """One Elman RNN layer in one direction over the steps' input gates ``xgs``."""
         act = relu if self.mode == "RNN_RELU" else tanh
         outs: list[Any] = [None] * len(xgs)
         for t in _order(len(xgs), reverse):
-            h = outs[t] = _rnn_step(act, xgs[t], h, w_hh, b_hh)
+            h2 = _rnn_step(act, xgs[t], h, w_hh, b_hh)
+            m = None if masks is None else masks[t]
+            h = outs[t] = h2 if m is None else where(m, h2, h)
         return stack(outs, axis=0), [h]
-
-    def _run_packed(
-        self, x: Tensor, masks: list[Tensor], states: list[Tensor]
-    ) -> tuple[Tensor, list[list[Tensor]]]:
-        """``_run`` for packed sequences: ``x`` (L, N, H_in) padded in the packed order and
-        ``masks[t]`` (N, 1), true for the sequences with a step ``t``. Step by step, op by op:
-        a sequence's states stay as they are outside its steps, so its final state is the one
-        after its last step, and a reverse direction starts at its last step."""
-        directions = 2 if self.bidirectional else 1
-        initial = [_steps(s) for s in states]
-        finals: list[list[Tensor]] = [[] for _ in states]
-        steps, rows = x.shape[0], x.shape[1]
-        act = relu if self.mode == "RNN_RELU" else tanh
-        for layer in range(self.num_layers):
-            outs = []
-            flat = reshape(x, (steps * rows, x.shape[2]))  # type: ignore[operator]
-            for direction in range(directions):
-                k = layer * directions + direction
-                names = self._all_weights[k]
-                w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
-                b_ih = getattr(self, names[2]) if self.bias else None
-                b_hh = getattr(self, names[3]) if self.bias else None
-                if b_ih is not None and b_hh is not None and self.mode != "GRU":
-                    xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
-                else:
-                    xg = F.linear(flat, w_ih, b_ih)
-                xgs = _steps(reshape(xg, (steps, rows, w_ih.shape[0])))
-                state = [s[k] for s in initial]
-                seq: list[Any] = [None] * len(xgs)
-                for t in _order(len(xgs), direction == 1):
-                    if self.mode == "LSTM":
-                        new = list(_lstm_step(xgs[t], state[0], state[1], w_hh, b_hh))
-                    elif self.mode == "GRU":
-                        new = [_gru_step(xgs[t], state[0], w_hh, b_hh)]
-                    else:
-                        new = [_rnn_step(act, xgs[t], state[0], w_hh, b_hh)]
-                    state = [where(masks[t], a, b) for a, b in zip(new, state, strict=True)]
-                    seq[t] = state[0]
-                outs.append(stack(seq, axis=0))
-                for f, v in zip(finals, state, strict=True):
-                    f.append(v)
-            x = outs[0] if directions == 1 else concat(outs, axis=-1)
-            if self.dropout and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, self.training)
-        return x, finals
 
     def _forward_packed(
         self, input: PackedSequence, hx: Any
@@ -721,7 +747,12 @@ class RNNBase(Module):
                 s if h is None else take(s, input.sorted_indices, axis=1)
                 for s, h in zip(states, given, strict=True)
             ]
-        out, finals = self._run_packed(x, rnn_utils.step_masks(input, x), states)
+        n = cast(int, x.shape[1])
+        sizes = input.batch_sizes.tolist()
+        masks = rnn_utils.step_masks(input, x)
+        out, finals = self._run(
+            x, states, [None if k == n else m for k, m in zip(sizes, masks, strict=True)]
+        )
         last = [stack(f, axis=0) for f in finals]
         if input.unsorted_indices is not None:
             last = [take(h, input.unsorted_indices, axis=1) for h in last]
