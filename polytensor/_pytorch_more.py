@@ -83,7 +83,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         size = _abs(d)
         top = _max(size, axis=-1, keepdims=True).detach()
         ties = where(size == top, size - top, 0.0)
-        return cast("Tensor", reshape(top, tuple(top.shape[:-1])) + _sum(ties, axis=-1))
+        return reshape(top, tuple(top.shape[:-1])) + _sum(ties, axis=-1)
     return cast("Tensor", vector_norm(d, axis=-1, ord=float(p)))
 
 
