@@ -20,7 +20,7 @@ from ._checks import check_flag, describe
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import arange, check_float_fits, full_like
-from ._ops.data_types import astype
+from ._ops.data_types import astype, result_type
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import add as _add
 from ._ops.elementwise import (
@@ -1039,6 +1039,12 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
         )
     if isinstance(alpha, complex) and "complex floating" not in kinds:
         raise RuntimeError(f"{where}(): for real input tensors, alpha must not be complex")
+    if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
+        # the product is taken in the result's dtype, as PyTorch's: int64 * 0.5 in the
+        # default float32 would round a float64 sum's term
+        want = result_type(x1, x2)
+        if want not in (x2.dtype, dt.bool):
+            x2 = astype(x2, want)
     return x2 * alpha
 
 
@@ -2464,6 +2470,7 @@ def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     tensor([3.], backend='numpy')
     """
     _pointwise_value(where, (input, tensor1, tensor2), value)
+    tensor1, tensor2 = _in_common_dtype(input, tensor1, tensor2)
     return value * tensor1 * tensor2
 
 
@@ -2486,7 +2493,22 @@ def addcdiv_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
             f"whose division PyTorch refuses; cast them to a floating dtype (t.float()), or "
             f"write input + value * pt.trunc(tensor1 / tensor2) for the old integer behaviour"
         )
+    tensor1, tensor2 = _in_common_dtype(input, tensor1, tensor2)
     return value * tensor1 / tensor2
+
+
+def _in_common_dtype(input: Any, tensor1: Any, tensor2: Any) -> tuple[Any, Any]:
+    """``tensor1`` and ``tensor2`` in the dtype of the result, so that the term is computed
+    in it, as PyTorch's kernel does (an int64 tensor times a float ``value`` would otherwise be
+    rounded to the default float32 before it meets a float64 one)."""
+    want = result_type(input, tensor1, tensor2)
+    if want == dt.bool:
+        return tensor1, tensor2
+    if tensor1.dtype != want:
+        tensor1 = astype(tensor1, want)
+    if tensor2.dtype != want:
+        tensor2 = astype(tensor2, want)
+    return tensor1, tensor2
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:

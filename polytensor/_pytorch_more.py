@@ -7,11 +7,13 @@ every backend) and keeps PyTorch's arguments and conventions.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
-from ._ops.creation import arange, asarray, full_like, linspace
-from ._ops.data_types import astype, finfo
+from ._ops.creation import arange, asarray, full_like
+from ._ops.data_types import astype, finfo, result_type
+from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import isinf, isnan
 from ._ops.linalg import vector_norm
 from ._ops.manipulation import expand_dims, reshape
@@ -19,6 +21,7 @@ from ._ops.searching import searchsorted, where
 from ._ops.sorting import sort
 from ._ops.statistical import max as _max
 from ._ops.statistical import min as _min
+from ._ops.statistical import sum as _sum
 from ._tensor_base import TensorBase
 
 if TYPE_CHECKING:
@@ -73,6 +76,14 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
         raise ValueError(f"cdist only supports non-negative p values; got {p!r}")
     d = expand_dims(a, axis=-2) - expand_dims(b, axis=-3)
+    if p == math.inf:
+        # PyTorch's cdist gives every coordinate tied for the largest |difference| the whole
+        # gradient (vector_norm's splits it among them): the maximum, plus each tied
+        # |difference| less itself (zero in value, one in gradient)
+        size = _abs(d)
+        top = _max(size, axis=-1, keepdims=True).detach()
+        ties = where(size == top, size - top, 0.0)
+        return reshape(top, tuple(top.shape[:-1])) + _sum(ties, axis=-1)
     return cast("Tensor", vector_norm(d, axis=-1, ord=float(p)))
 
 
@@ -104,14 +115,26 @@ def nan_to_num(
         )
     else:
         info = finfo(x.dtype)
-        hi = float(info.max) if posinf is None else float(posinf)
-        lo = float(info.min) if neginf is None else float(neginf)
+        hi = float(info.max) if posinf is None else _rounded(float(posinf), info)
+        lo = float(info.min) if neginf is None else _rounded(float(neginf), info)
+        nan = _rounded(float(nan), info)
         inf = where(x > 0, full_like(x, hi), full_like(x, lo))  # (in x's dtype: no overflow)
         result = where(isnan(x), float(nan), where(isinf(x), inf, x))
     if out is not None:
         out[...] = result
         return out
     return result
+
+
+def _rounded(v: float, info: Any) -> float:
+    """``v`` as the dtype of ``info`` rounds it (PyTorch casts the replacements to the
+    tensor's dtype): beyond its largest finite value, that value or an infinity."""
+    big = float(info.max)
+    if math.isnan(v) or abs(v) <= big or math.isinf(v):
+        return v
+    top = big / (2 - float(info.eps))  # the dtype's largest power of two, whose ulp is top * eps
+    overflows = abs(v) >= big + top * float(info.eps) / 2
+    return math.copysign(math.inf if overflows else big, v)
 
 
 def kron(input: Tensor, other: Tensor) -> Tensor:
@@ -157,8 +180,8 @@ def bucketize(
         )
     x = input if isinstance(input, TensorBase) else asarray(input, device=bounds.device)
     x = cast("Tensor", x)
-    if x.dtype != bounds.dtype:  # (PyTorch compares across dtypes)
-        common = dt.float64 if dt.float64 in (x.dtype, bounds.dtype) else bounds.dtype
+    if x.dtype != bounds.dtype:  # PyTorch compares in the promoted dtype (1.5 stays 1.5)
+        common = result_type(x, bounds)
         x, bounds = astype(x, common), astype(bounds, common)
     found = searchsorted(bounds, x, side="right" if right else "left")
     return astype(found, dt.int32 if out_int32 else dt.int64)
@@ -185,21 +208,28 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
         raise ValueError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
-    if lo > hi:
-        raise ValueError(f"histc(): max must be larger than min; got min={lo} and max={hi}")
     flat = reshape(x.detach(), (-1,))
     if lo == hi and flat.shape[0] != 0:
         lo, hi = float(_min(flat)), float(_max(flat))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
-    edges = linspace(lo, hi, bins + 1, dtype=x.dtype, device=x.device)
-    inside = sort(flat)  # (values outside [lo, hi] fall before or after every bin)
-    # bin k holds edges[k] <= v < edges[k + 1]; the last one holds max too
-    starts = searchsorted(inside, edges[:-1], side="left")
-    ends = searchsorted(inside, edges[1:], side="left")
-    last = searchsorted(inside, edges[-1:], side="right")
-    ends = where(arange(bins, device=x.device) == bins - 1, last[0], ends)
-    return astype(ends - starts, x.dtype)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(
+            f"histc(): the range [{lo}, {hi}] is not finite (the data's own range is used when "
+            f"min == max); give a finite min and max, or drop the NaN and infinite values"
+        )
+    if lo > hi:
+        raise ValueError(f"histc(): max must be larger than min; got min={lo} and max={hi}")
+    # PyTorch's binning: by division, in the input's dtype, from the range's ends as the
+    # dtype holds them; the last bin holds max too; NaN and values outside are left out
+    left = asarray(lo, dtype=x.dtype, device=x.device)
+    right = asarray(hi, dtype=x.dtype, device=x.device)
+    inside = (flat >= left) & (flat <= right)
+    pos = astype((where(inside, flat, left) - left) * float(bins) / (right - left), dt.int64)
+    pos = where(inside, where(pos >= bins, bins - 1, pos), bins)  # (bins: left out)
+    pos = sort(pos)
+    bounds = searchsorted(pos, arange(bins + 1, dtype=dt.int64, device=x.device), side="left")
+    return astype(bounds[1:] - bounds[:-1], x.dtype)
 
 
 def _triangle(where: str, row: int, col: int, offset: int, dtype: Any, device: Any) -> Tensor:

@@ -37,7 +37,7 @@ from ._checks import describe
 from ._config import get_default_dtype
 from ._extras import sigmoid
 from ._ops import elementwise as E
-from ._ops.creation import asarray, full
+from ._ops.creation import asarray, full, zeros_like
 from ._ops.data_types import finfo
 from ._ops.manipulation import broadcast_to, expand_dims, squeeze
 from ._ops.searching import where
@@ -285,12 +285,23 @@ class Categorical(Distribution):
         self._num_events = _dims(t)[-1]
         if probs is not None:
             self._check("probs", (t >= 0) & E.isfinite(t), "non-negative and finite")
+            # as PyTorch's simplex check of the normalised probs: a row of zeros (or of no
+            # categories) normalises to NaN
+            self._check("probs", t.sum(-1) > 0, "weights of a positive sum in each row")
             self.probs = t / t.sum(-1, keepdim=True)
             eps = finfo(t.dtype).eps  # (PyTorch's clamp_probs)
             self.logits = E.log(E.minimum(E.maximum(self.probs, eps), 1 - eps))
             self._given = "probs"
         else:
             self._check("logits", E.logical_not(E.isnan(t)), "numbers (not NaN)")
+            if self._num_events:
+                # as PyTorch's check of the normalised logits: +inf, or a row of -inf only,
+                # normalises to NaN
+                self._check(
+                    "logits",
+                    (t < math.inf).all(-1) & (t > -math.inf).any(-1),
+                    "below +inf, with a finite value in each row",
+                )
             self.logits = t - logsumexp(t, -1, keepdim=True)
             self.probs = softmax(t, -1)
             self._given = "logits"
@@ -324,6 +335,8 @@ class Categorical(Distribution):
         """The log-probability of the categories ``value`` (an integer tensor broadcastable
         against the batch shape)."""
         value = self._check_value(value)
+        if value.dtype == dt.bool:
+            value = value.astype(dt.int64)
         if value.dtype.kind not in ("signed integer", "unsigned integer"):
             if self._validate_args and not bool((value == E.trunc(value)).all()):
                 raise ValueError(
@@ -590,9 +603,11 @@ class Uniform(Distribution):
         """``-log(high - low)`` inside ``[low, high)``, ``-inf`` outside."""
         value = self._check_value(value)
         if self._validate_args:
-            self._check("value", (value >= self.low) & (value < self.high), "in [low, high)")
+            # Note: PyTorch's support is the closed interval; high itself has log_prob -inf
+            self._check("value", (value >= self.low) & (value <= self.high), "in [low, high]")
         inside = (value >= self.low) & (value < self.high)
-        return where(inside, -E.log(self.high - self.low), -math.inf)
+        # -log(high - low) is differentiated outside the support too, as PyTorch's
+        return where(inside, 0.0, -math.inf) - E.log(self.high - self.low)
 
     def entropy(self) -> Tensor:
         """``log(high - low)``."""
@@ -679,8 +694,8 @@ class Exponential(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        """0."""
-        return self.rate * 0
+        """0 (also for an infinite rate)."""
+        return zeros_like(self.rate.detach())
 
     @property
     def variance(self) -> Tensor:

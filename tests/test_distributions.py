@@ -272,6 +272,10 @@ def test_rsample_is_differentiable_and_sample_is_not() -> None:
         (lambda: D.Categorical(logits=pt.zeros(3)).log_prob(pt.tensor(3)), "categor"),
         (lambda: D.Bernoulli(probs=pt.tensor(0.5)).log_prob(pt.tensor(0.5)), "0 or 1"),
         (lambda: D.Uniform(0.0, 1.0).log_prob(pt.tensor(2.0)), "low, high"),
+        (lambda: D.Categorical(probs=pt.zeros((2, 3))), "probs"),
+        (lambda: D.Categorical(probs=pt.ones((2, 0))), "probs"),
+        (lambda: D.Categorical(logits=pt.tensor([float("-inf")] * 2)), "logits"),
+        (lambda: D.Categorical(logits=pt.tensor([float("inf"), 0.0])), "logits"),
     ],
 )
 def test_invalid_arguments_raise_value_error_as_torch(make: Any, words: str) -> None:
@@ -293,6 +297,32 @@ def test_checks_can_be_turned_off() -> None:
         D.Normal("0", 1.0)
     with pytest.raises(TypeError, match="floating"):
         D.Normal(pt.tensor([0, 1]), 1.0)
+
+
+def test_edge_values_match_torch() -> None:
+    """The closed support of Uniform (log_prob(high) is -inf, not an error), the gradient of
+    Uniform.log_prob outside the support, Exponential's mode at an infinite rate and boolean
+    categories, as torch."""
+    inf = float("inf")
+    assert float(D.Uniform(0.0, 1.0).log_prob(pt.tensor(1.0))) == -inf
+    assert TD.Uniform(0.0, 1.0).log_prob(torch.tensor(1.0)).item() == -inf
+    low, low_t = pt.tensor(0.0, requires_grad=True), torch.tensor(0.0, requires_grad=True)
+    D.Uniform(low, 2.0, validate_args=False).log_prob(pt.tensor(3.0)).backward()
+    TD.Uniform(low_t, 2.0, validate_args=False).log_prob(torch.tensor(3.0)).backward()
+    assert float(low.grad) == low_t.grad.item() == 0.5
+    _close(
+        D.Exponential(pt.tensor([2.0, inf])).mode,
+        TD.Exponential(torch.tensor([2.0, inf])).mode,
+        "mode",
+    )
+    lp = D.Categorical(logits=pt.tensor([0.0, 1.0])).log_prob(pt.tensor(True))
+    _close(lp, TD.Categorical(logits=torch.tensor([0.0, 1.0])).log_prob(torch.tensor(True)), "bool")
+    logits = pt.tensor([[0.0, 1.0], [-inf, 0.0]])
+    assert D.Categorical(logits=logits).probs.tolist() == [
+        pytest.approx([0.26894142, 0.7310586]),
+        [0.0, 1.0],
+    ]
+    assert tuple(D.Categorical(logits=pt.zeros((2, 0))).entropy().shape) == (2,)
 
 
 def test_python_numbers_take_the_tensor_dtype_or_the_default() -> None:

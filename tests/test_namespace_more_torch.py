@@ -125,6 +125,48 @@ def test_tril_and_triu_in_place_match_torch(backend: str, diagonal: int) -> None
     )
 
 
+def test_edge_cases_match_torch(backend: str) -> None:
+    """cdist's infinity norm gives each tied coordinate the whole gradient; nan_to_num takes
+    replacements beyond float32's range (they become infinities); bucketize compares float
+    values with integer boundaries without truncating them; histc bins by torch's division,
+    so values on the grid of edges land where torch puts them."""
+    a = np.array([[1.0, -1.0, 1.0], [0.5, 2.0, 0.0]])
+    b = np.array([[0.0, 0.0, 0.0], [0.5, 2.0, 0.0]])
+    mine = [pt.asarray(v, requires_grad=True) for v in (a, b)]
+    ref = [torch.tensor(v, requires_grad=True) for v in (a, b)]
+    pt.cdist(*mine, p=float("inf")).sum().backward()
+    torch.cdist(*ref, p=float("inf")).sum().backward()
+    for m, r in zip(mine, ref, strict=True):
+        np.testing.assert_array_equal(host(m.grad), host(r.grad))
+
+    special = SPECIAL.astype(np.float32)
+    kw = {"nan": 1e39, "posinf": 1e39, "neginf": -3.4028235e38}
+    got = pt.nan_to_num(pt.asarray(special), **kw)
+    np.testing.assert_array_equal(host(got), host(torch.nan_to_num(torch.tensor(special), **kw)))
+
+    values = np.array([0.5, 1.0, 1.5, 2.0, 2.5])
+    for right in (False, True):
+        got = pt.bucketize(pt.asarray(values), pt.asarray([1, 2]), right=right)
+        want = torch.bucketize(torch.tensor(values), torch.tensor([1, 2]), right=right)
+        np.testing.assert_array_equal(host(got), host(want))
+
+    for dtype in (np.float32, np.float64):
+        for lo, hi, bins in ((-1.3, 2.7, 10), (0.0, 1.0, 10), (0.1, 0.7, 13)):
+            grid = (np.arange(-2, bins + 3) / bins * (hi - lo) + lo).astype(dtype)
+            got = pt.histc(pt.asarray(grid), bins=bins, min=lo, max=hi)
+            want = torch.histc(torch.tensor(grid), bins=bins, min=lo, max=hi)
+            np.testing.assert_array_equal(host(got), host(want))
+    for data, kw in (
+        ([1.0, float("inf")], {}),
+        ([1.0, float("nan")], {}),
+        ([1.0], {"min": -np.inf}),
+    ):
+        with pytest.raises(RuntimeError, match="not finite"):
+            torch.histc(torch.tensor(data), bins=2, **kw)
+        with pytest.raises(ValueError, match="not finite"):
+            pt.histc(pt.asarray(data), bins=2, **kw)
+
+
 def test_inference_mode_acts_as_no_grad() -> None:
     w = pt.ones(2, requires_grad=True)
     with pt.inference_mode():

@@ -121,6 +121,21 @@ def test_hardsigmoid_matches_torch(backend: str) -> None:
     run_both(layer, torch.nn.Hardsigmoid(), (diff(KINKS),), tol={"rtol": 1e-7, "atol": 1e-12})
 
 
+def test_hard_activations_at_infinities_and_nan_match_torch(backend: str) -> None:
+    """hardsigmoid(NaN) is NaN (not 1), and hardswish's gradient at +-inf is torch's 1 and 0
+    (not the NaN of the quadratic piece masked away)."""
+    x = np.array([np.nan, np.inf, -np.inf, 1.0])
+    got = F.hardsigmoid(pt.asarray(x))
+    np.testing.assert_array_equal(host(got), host(TF.hardsigmoid(torch.tensor(x))))
+    ends = np.array([np.inf, -np.inf, 1.0])
+    mine, ref = pt.asarray(ends, requires_grad=True), torch.tensor(ends, requires_grad=True)
+    with warnings.catch_warnings():  # (hardswish(-inf) is -inf * 0, NaN, as torch's)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        F.hardswish(mine).sum().backward()
+    TF.hardswish(ref).sum().backward()
+    np.testing.assert_array_equal(host(mine.grad), host(ref.grad))
+
+
 @pytest.mark.parametrize(("name", "ctor", "x"), [c[1:] for c in LAYERS], ids=[c[0] for c in LAYERS])
 def test_layer_matches_torch(backend: str, name: str, ctor: Any, x: np.ndarray) -> None:
     mine, ref = getattr(nn, name)(*ctor), getattr(torch.nn, name)(*ctor)

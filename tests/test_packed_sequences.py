@@ -101,6 +101,14 @@ def test_lengths_as_a_tensor_and_pack_sequence() -> None:
     packed = R.pack_padded_sequence(padded, pt.asarray([3, 2]))
     assert packed.batch_sizes.tolist() == [2, 2, 1]
     assert [tuple(s.shape) for s in R.unpad_sequence(padded, [3, 2])] == [(3,), (2,)]
+    # lengths counted with a float mask, as torch (which casts them to int64)
+    mask = pt.asarray([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    got_f = R.pack_padded_sequence(padded.T, mask.sum(1), batch_first=True)
+    want_f = TR.pack_padded_sequence(
+        torch.tensor(_host(padded.T)), torch.tensor([3.0, 2.0]), batch_first=True
+    )
+    _same(got_f.data, want_f.data)
+    assert got_f.batch_sizes.tolist() == want_f.batch_sizes.tolist()
 
 
 @pytest.mark.parametrize(

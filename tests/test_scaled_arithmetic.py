@@ -140,6 +140,42 @@ def test_integer_tensors() -> None:
     np.testing.assert_array_equal(_host(got), [7, 10])
 
 
+def test_mixed_dtypes_scale_in_the_result_dtype() -> None:
+    """An int64 tensor times a float alpha/value goes into a float64 result exactly, as torch:
+    not rounded through the default float32 first."""
+    big, x = [2**30 + 1, -3], [1.0, 3.0]
+    for how in ("fn", "method", "in place"):
+        p, t = pt.asarray(x, dtype=pt.float64), torch.tensor(x, dtype=torch.float64)
+        if how == "fn":
+            p, t = pt.add(p, pt.asarray(big), alpha=0.5), torch.add(t, torch.tensor(big), alpha=0.5)
+        elif how == "method":
+            p, t = p.sub(pt.asarray(big), alpha=0.5), t.sub(torch.tensor(big), alpha=0.5)
+        else:
+            p.add_(pt.asarray(big), alpha=0.5)
+            t.add_(torch.tensor(big), alpha=0.5)
+        assert p.dtype == pt.float64
+        np.testing.assert_array_equal(_host(p), t.numpy())
+    i32 = pt.add(pt.asarray([7], dtype=pt.int32), pt.asarray([True]), alpha=2)
+    assert i32.dtype == pt.int32 and i32.tolist() == [9]
+    ones = pt.ones(2, dtype=pt.float64)
+    got = pt.addcmul(ones, pt.asarray(big), pt.asarray([1, 1], dtype=pt.int32), value=0.5)
+    want = torch.addcmul(
+        torch.ones(2, dtype=torch.float64),
+        torch.tensor(big),
+        torch.tensor([1, 1], dtype=torch.int32),
+        value=0.5,
+    )
+    np.testing.assert_array_equal(_host(got), want.numpy())
+    got = pt.addcdiv(ones, pt.asarray(big), pt.asarray([1.0, 1.0], dtype=pt.float64), value=0.5)
+    want = torch.addcdiv(
+        torch.ones(2, dtype=torch.float64),
+        torch.tensor(big),
+        torch.ones(2, dtype=torch.float64),
+        value=0.5,
+    )
+    np.testing.assert_array_equal(_host(got), want.numpy())
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [

@@ -80,7 +80,10 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     x = _real(input, "hardswish")
 
     def f(v: Tensor) -> Tensor:
-        return where(v <= -3.0, v * 0.0, where(v < 3.0, v * (v + 3.0) / 6.0, v))
+        # the quadratic sees only the values it is used for: at +-inf its gradient, masked
+        # by where, would be 0 * inf = NaN
+        mid = where((v > -3.0) & (v < 3.0), v, 0.0)
+        return where(v <= -3.0, v * 0.0, where(v < 3.0, mid * (mid + 3.0) / 6.0, v))
 
     return _in_place(x, f, "hardswish_") if inplace else f(x)
 
@@ -100,7 +103,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
     def f(v: Tensor) -> Tensor:
         inside = v / 6.0 + 0.5
-        return where(v < 3.0, where(v <= -3.0, 0.0, inside), 1.0)
+        # (NaN is neither above 3 nor below -3: it stays NaN, as PyTorch's)
+        return where(v >= 3.0, 1.0, where(v <= -3.0, 0.0, inside))
 
     return _in_place(x, f, "hardsigmoid_") if inplace else f(x)
 

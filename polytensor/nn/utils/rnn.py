@@ -108,12 +108,18 @@ class PackedSequence(NamedTuple):
 
 def _int_list(where: str, name: str, v: Any) -> list[int]:
     if isinstance(v, Tensor):
-        if v.ndim != 1 or v.dtype.kind not in ("signed integer", "unsigned integer"):
+        # as PyTorch's (which casts lengths to int64): lengths counted with a float mask,
+        # mask.sum(1), are accepted
+        if v.ndim != 1 or v.dtype.kind not in (
+            "signed integer",
+            "unsigned integer",
+            "real floating",
+        ):
             raise ValueError(
                 f"{where}() expects {name} as a 1-D integer tensor or a list of ints; got a "
                 f"{v.ndim}-D {v.dtype.name} tensor"
             )
-        return [int(x) for x in v.tolist()]
+        return [int(x) for x in v.detach().tolist()]
     try:
         return [operator.index(x) for x in v]
     except TypeError:
