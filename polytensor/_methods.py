@@ -31,7 +31,6 @@ from ._ops.manipulation import (
     squeeze,
     tile,
 )
-from ._ops.sorting import argsort
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
@@ -421,7 +420,7 @@ def _keep(where: str, keepdim: Any, keepdims: Any) -> bool:
 
 def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
     fn = getattr(statistical, name)
-    is_sum = name == "sum"
+    is_sum = name in ("sum", "prod")  # (of booleans: PyTorch's int64 count or product)
 
     def method(
         self: Tensor,
@@ -439,7 +438,7 @@ def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
                 # (PyTorch's sum of booleans: a count, in the default integer dtype)
                 return fn(_bools_to_int(self))  # type: ignore[no-any-return]
             return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
-        if name == "sum" and self.dtype is dt.bool and "dtype" not in kwargs:
+        if is_sum and self.dtype is dt.bool and "dtype" not in kwargs:
             self = _bools_to_int(self)
         return fn(  # type: ignore[no-any-return]
             self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims), **kwargs
@@ -593,7 +592,7 @@ def argsort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Ten
     >>> pt.asarray([3.0, 1.0, 2.0]).argsort()
     tensor([1, 2, 0], backend='numpy')
     """
-    return argsort(self, axis=dim, descending=descending)
+    return _pytorch.argsort(self, dim, descending)
 
 
 def _arg(name: str) -> Callable[..., Tensor]:

@@ -202,6 +202,21 @@ def repeat_interleave(
 _INTEGER_KINDS = ("signed integer", "unsigned integer")
 
 
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, TensorBase) and x.dtype is dt.bool
+
+
+def _as_bool(r: Any) -> Any:
+    """A result computed on a boolean tensor as uint8 (PyTorch orders booleans, the standard's
+    ordering functions take numbers), its values made boolean again: a tensor, or the first
+    element of a tuple (``ValuesIndices``, or ``unique``'s values and the rest)."""
+    if isinstance(r, ValuesIndices):
+        return r._replace(values=astype(r.values, dt.bool))
+    if isinstance(r, tuple):
+        return (astype(r[0], dt.bool), *r[1:])
+    return astype(r, dt.bool)
+
+
 def _checked_repeat(where: str, x: Any, repeats: Any, axis: int, output_size: Any) -> Any:
     if isinstance(repeats, int):
         if repeats < 0:
@@ -411,6 +426,8 @@ def min(
 
 
 def _extreme(name: str, x: Any, dim: Any, keepdim: bool | None, axis: Any, keepdims: bool) -> Any:
+    if _is_bool(x) and not isinstance(dim, TensorBase):  # (True above False, as PyTorch's)
+        return _as_bool(_extreme(name, astype(x, dt.uint8), dim, keepdim, axis, keepdims))
     fn = statistical.max if name == "max" else statistical.min
     if keepdims is not False:
         keepdims = check_flag(name, "keepdims", keepdims)
@@ -477,6 +494,8 @@ def prod(
     dtype: dt.DType | None = None,
     keepdims: bool = False,
 ) -> Tensor:
+    if _is_bool(x) and dtype is None:  # (PyTorch's product of booleans: an int64 count)
+        x = astype(x, dt.int64)
     return statistical.prod(
         x,
         axis=_dim_or_axis("prod", dim, axis),
@@ -666,6 +685,8 @@ def sort(
     ([3.0, 2.0, 1.0], [0, 2, 1])
     """
     descending = check_flag("sort", "descending", descending)
+    if _is_bool(x):  # (False before True, as PyTorch sorts them)
+        return _as_bool(sort(astype(x, dt.uint8), dim, descending, axis=axis, stable=stable))
     if stable is not None:
         stable = check_flag("sort", "stable", stable)
     if dim is None:
@@ -1227,6 +1248,8 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     tensor([5., 7.], backend='numpy')
     """
     _tensor_arg("amax", input)
+    if _is_bool(input):
+        return cast("Tensor", _as_bool(amax(astype(input, dt.uint8), dim, keepdim)))
     return statistical.max(input, axis=_dims("amax", dim, input.ndim), keepdims=bool(keepdim))
 
 
@@ -1240,6 +1263,8 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     tensor([1., 2.], backend='numpy')
     """
     _tensor_arg("amin", input)
+    if _is_bool(input):
+        return cast("Tensor", _as_bool(amin(astype(input, dt.uint8), dim, keepdim)))
     return statistical.min(input, axis=_dims("amin", dim, input.ndim), keepdims=bool(keepdim))
 
 
@@ -1509,6 +1534,8 @@ def unique(
             "unique(dim=...) is not supported: polytensor finds the unique elements of the "
             "whole tensor; for unique rows, compare them with x[:, None] == x[None] yourself"
         )
+    if _is_bool(input):  # (False before True)
+        return _as_bool(unique(astype(input, dt.uint8), sorted, return_inverse, return_counts, dim))
     r: Any = sorting.unique_all(input)
     values = r.values
     order = sorting.argsort(values)  # (the standard leaves the order to the library)
@@ -2632,6 +2659,8 @@ def argsort(
     """
     a = _dim_or_axis("argsort", dim, axis)
     axis_ = -1 if a is None else a
+    if _is_bool(x):
+        x = astype(x, dt.uint8)
     return sorting.argsort(x, axis=axis_, descending=descending, stable=bool(stable))
 
 

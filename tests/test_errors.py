@@ -91,15 +91,19 @@ def test_exp_of_an_integer_tensor_raises_type_error_naming_the_category() -> Non
             lambda: pt.logical_not(pt.ones(2)),
             r"logical_not\(\) expects boolean dtypes; got float32",
         ),
-        # (a sum of booleans counts them, as PyTorch's does; a product does not)
-        (lambda: pt.prod(pt.asarray([True])), r"prod\(\) expects numeric dtypes; got bool"),
+        # (a sum or product of booleans is an int64 count, as PyTorch's; the standard's
+        # cumulative product takes numbers)
+        (
+            lambda: pt.cumulative_prod(pt.asarray([True])),
+            r"cumulative_prod\(\) expects numeric dtypes; got bool",
+        ),
         (lambda: pt.sin(pt.asarray([True])), r"sin\(\) expects floating-point dtypes; got bool"),
         (
             lambda: pt.atan2(pt.ones(2, dtype=pt.complex64), pt.ones(2, dtype=pt.complex64)),
             r"atan2\(\) expects real floating-point dtypes; got complex64",
         ),
     ],
-    ids=["bitwise_and", "logical_not", "prod", "sin", "atan2"],
+    ids=["bitwise_and", "logical_not", "cumulative_prod", "sin", "atan2"],
 )
 def test_wrong_dtype_category_raises_type_error(call, message: str) -> None:
     with pytest.raises(TypeError, match=message):
