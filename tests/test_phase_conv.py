@@ -18,6 +18,12 @@ from polytensor.backends import _phase_conv
 torch = pytest.importorskip("torch")
 
 
+@pytest.fixture(autouse=True)
+def _small_outputs_too(monkeypatch: Any) -> None:
+    # (the small convolutions here go by phases as the large ones do)
+    monkeypatch.setattr(_phase_conv, "_MIN_POSITIONS", 1)
+
+
 def _seed(shape: Any, dtype: Any) -> np.ndarray:
     return np.random.default_rng(1).standard_normal(tuple(shape)).astype(dtype)
 
@@ -157,3 +163,9 @@ def test_strided_conv2d_on_other_backends_takes_the_composite(backend: str) -> N
     ref.sum().backward()
     for g, r in zip(got, [ref.detach().numpy(), t[0].grad.numpy(), t[1].grad.numpy()], strict=True):
         np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-12)
+
+
+def test_strided_conv2d_goes_by_phases_from_256_output_positions(monkeypatch: Any) -> None:
+    monkeypatch.undo()  # (the module's own threshold)
+    assert _phase_conv.takes((8, 8, 34, 34), ((4, 4), (2, 2), (1, 1), (16, 16)), 4)
+    assert not _phase_conv.takes((8, 8, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)

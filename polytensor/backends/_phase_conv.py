@@ -10,13 +10,13 @@ The split input is laid out (C * sh * sw, N * Hq * Wq): each phase channel's sam
 another, one copy of the input. Tap (u, v) of a stride-1 convolution reads it shifted by
 ``u * Wq + v``, for all samples at once: the forward is ``Uh * Uw`` products (O, C * sh * sw)
 by that shifted view, added, and no columns are copied (``_windows._columns`` copies runs of
-one element from a strided input: at DCGAN's sizes the forward is 1.3x to 2.8x faster, and
-with the weight's gradient 1.1x to 2.4x). Positions past Ho or Wo ("wide" positions) read
-the next row or sample and are dropped from the output; in the backward the output's gradient
-is zero there. So that no ``0 * inf`` turns into a NaN the caller checks what could hold one:
-the input (read at the wide positions and by the zero taps) for the weight's gradient and the
-forward with zero taps; the weight and the output's gradient for the input's gradient. Every
-other term is one of the direct convolution's, or an exact zero.
+one element from a strided input: DCGAN's first layer, forward and backward, 2.7x faster).
+Positions past Ho or Wo ("wide" positions) read the next row or sample and are dropped from
+the output; in the backward the output's gradient is zero there. So that no ``0 * inf``
+turns into a NaN the caller checks what could hold one: the input (read at the wide
+positions and by the zero taps) for the weight's gradient and the forward with zero taps;
+the weight and the output's gradient for the input's gradient. Every other term is one of
+the direct convolution's, or an exact zero.
 
 Examples
 --------
@@ -44,6 +44,12 @@ __all__ = ["conv2d", "conv2d_backward", "split", "takes"]
 # the split input's bytes past which the convolution is left to ``_windows`` (which copies
 # columns a few samples at a time)
 _MAX_BYTES = 1 << 23
+# the output positions per sample from which the convolution goes by phases: below, the wide
+# positions' share of the products ((Ho + 1) * (Wo + 1) against Ho * Wo for a 4x4 kernel at
+# stride 2) and the products' small sizes cost more than the strided columns' copy saves
+# (forward and backward, in one process: DCGAN's 32x32 output 1922 us to 708 us, 16x16 976
+# to 932 us, 8x8 767 to 818 us, 4x4 793 to 928 us)
+_MIN_POSITIONS = 256
 # the output channels from which the input's gradient is one product (C*sh*sw*Uh*Uw, O) @ (O,
 # N*Hq*Wq) rather than one per tap: with fewer, the products per tap are faster (DCGAN's first
 # layer, 8 channels: 142 us against 206 us; its second, 16: 276 us against 189 us)
@@ -62,18 +68,21 @@ def _plan(shape: Any, geometry: Any) -> tuple[int, int, int, int, int]:
 def takes(shape: Any, geometry: Any, itemsize: int) -> bool:
     """Whether the convolution of an input of ``shape`` goes by phases here: a stride above 1
     in some direction, no dilation, a kernel at least the stride in each direction (a 1x1
-    kernel at stride 2 would read one phase of four) and columns of at most ``_MAX_BYTES``.
+    kernel at stride 2 would read one phase of four), an output of at least
+    ``_MIN_POSITIONS`` (256) positions and a split input of at most ``_MAX_BYTES``.
 
     Examples
     --------
     >>> from polytensor.backends._phase_conv import takes
-    >>> takes((8, 16, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)
+    >>> takes((8, 16, 34, 34), ((4, 4), (2, 2), (1, 1), (16, 16)), 4)
     True
-    >>> takes((8, 16, 18, 18), ((1, 1), (2, 2), (1, 1), (9, 9)), 4)
+    >>> takes((8, 16, 34, 34), ((1, 1), (2, 2), (1, 1), (17, 17)), 4)
     False
     """
-    (kh, kw), (sh, sw), dilation, _ = geometry
+    (kh, kw), (sh, sw), dilation, (ho, wo) = geometry
     if (sh, sw) == (1, 1) or dilation != (1, 1) or kh < sh or kw < sw:
+        return False
+    if ho * wo < _MIN_POSITIONS:
         return False
     _, _, hq, wq, _ = _plan(shape, geometry)
     n, c = shape[:2]
