@@ -54,3 +54,29 @@ def test_batch_norm_in_training_is_one_node() -> None:
     x = pt.ones((4, 3, 2, 2), requires_grad=True)
     y = F.batch_norm(x, None, None, pt.ones(3), pt.zeros(3), training=True)
     assert y.grad_fn.name() == "_BatchNormNodeBackward"
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_in_training_matches_torch_in_float32_with_a_nan_channel(affine: bool) -> None:
+    # (NumPy's layer kernels: the formulas on arrays; a NaN spreads over its channel alone)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x0 = (rng.standard_normal((16, 16, 4, 4)) * 2 - 1).astype(np.float32)
+    x0[3, 5, 1, 2] = np.nan
+    w0, b0 = rng.standard_normal((2, 16)).astype(np.float32)
+    g0 = rng.standard_normal(x0.shape).astype(np.float32)
+    res = []
+    for lib in (pt, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor(w0, requires_grad=True) if affine else None
+        b = lib.tensor(b0, requires_grad=True) if affine else None
+        rm, rv = lib.zeros(16), lib.ones(16)
+        y = lib.nn.functional.batch_norm(x, rm, rv, w, b, training=True)
+        y.backward(lib.tensor(g0))
+        grads = [t.grad.numpy() for t in (x, w, b) if t is not None]
+        res.append([y.detach().numpy(), *grads, rm.numpy(), rv.numpy()])
+    assert pt.asarray(x0)._backend.layers is not None
+    for g, w in zip(*res, strict=True):
+        assert g.dtype == np.float32
+        np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-5)
+        np.testing.assert_array_equal(np.isnan(g), np.isnan(w))

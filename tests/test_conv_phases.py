@@ -12,7 +12,14 @@ import pytest
 
 import polytensor as pt
 import polytensor.nn.functional as F
-from polytensor.backends import _windows
+from polytensor.backends import _phase_conv, _windows
+
+
+@pytest.fixture(autouse=True)
+def _no_split_input(monkeypatch: Any) -> None:
+    # (the convolutions here would go by the split input, backends/_phase_conv.py, tested in
+    # test_phase_conv.py; this file tests the path of larger ones)
+    monkeypatch.setattr(_phase_conv, "_MAX_BYTES", 0)
 
 
 def _grads(fn: Any, *arrays: np.ndarray, seed: np.ndarray | None = None) -> list[Any]:

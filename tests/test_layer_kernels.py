@@ -1,6 +1,7 @@
-"""``sigmoid`` (one op, ``special.expit``) and ``leaky_relu`` (one node on a backend with layer
-kernels): PyTorch's values and gradients in float32 and float64, at NaN, infinities, signed
-zeros and far tails, first and second order; other backends take the composite."""
+"""``sigmoid`` (one op, ``special.expit``), ``leaky_relu`` and ``binary_cross_entropy`` (one node
+each on a backend with layer kernels): PyTorch's values and gradients in float32 and float64, at
+NaN, infinities, signed zeros and far tails, first and second order; other backends take the
+composite."""
 
 from __future__ import annotations
 
@@ -145,3 +146,73 @@ def test_sigmoid_on_other_backends_matches_torch(backend: str) -> None:
         got = [y.detach().numpy(), x.grad.numpy()]
     np.testing.assert_allclose(got[0], torch.sigmoid(xt).detach().numpy(), rtol=1e-14)
     np.testing.assert_allclose(got[1], xt.grad.numpy(), rtol=1e-13, atol=1e-300)
+
+
+def _bce_inputs(dtype: str) -> tuple[Any, Any]:
+    rng = np.random.default_rng(9)
+    p = rng.random(200)
+    # the ends, probabilities whose logs fall below -100 or round 1 - p to 1
+    p[:7] = [0.0, 1.0, 0.0, 1.0, 1e-50, 1.0 - 1e-17, 1e-8]
+    t = rng.random(200)
+    t[:7] = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+    t[100:120] = np.round(t[100:120])
+    return p.astype(dtype), t.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_matches_torch(dtype: str, reduction: str) -> None:
+    torch = pytest.importorskip("torch")
+    p0, t0 = _bce_inputs(dtype)
+    got, want = [], []
+    for lib, out in ((pt, got), (torch, want)):
+        p = lib.tensor(p0, requires_grad=True)
+        loss = lib.nn.functional.binary_cross_entropy(p, lib.tensor(t0), reduction=reduction)
+        g0 = np.random.default_rng(1).standard_normal(tuple(loss.shape)).astype(dtype)
+        loss.backward(lib.tensor(g0))
+        out += [loss.detach().numpy(), p.grad.numpy()]
+    rtol = 1e-6 if dtype == "float32" else 1e-14
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=0)
+
+
+def test_binary_cross_entropy_of_a_nan_is_a_nan() -> None:
+    # (torch refuses a NaN probability; the composite, and so the kernel, passes it on)
+    p = pt.asarray([0.5, np.nan], requires_grad=True)
+    loss = F.binary_cross_entropy(p, pt.asarray([1.0, 0.0]), reduction="none")
+    loss.sum().backward()
+    assert np.isnan(loss.detach().numpy()[1]) and np.isnan(p.grad.numpy()[1])
+    assert not np.isnan(p.grad.numpy()[0])
+
+
+def test_binary_cross_entropy_is_one_node_and_differentiates_twice() -> None:
+    p = pt.asarray([0.2, 0.7, 0.5], dtype=pt.float64, requires_grad=True)
+    t = pt.asarray([0.0, 1.0, 0.3], dtype=pt.float64)
+    loss = F.binary_cross_entropy(p, t)
+    assert loss.grad_fn.name() == "_BinaryCrossEntropyBackward"
+    assert pt.autograd.gradgradcheck(lambda a: F.binary_cross_entropy(a, t), (p,))
+    assert pt.autograd.gradgradcheck(lambda a: F.binary_cross_entropy(a, t, reduction="none"), (p,))
+    # a target that takes a gradient, or a weight: the composite
+    tg = pt.asarray([0.0, 1.0, 0.3], dtype=pt.float64, requires_grad=True)
+    assert F.binary_cross_entropy(p, tg).grad_fn.name() != "_BinaryCrossEntropyBackward"
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(pt.asarray([0.5, 1.5]), pt.asarray([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("backend", ["dask", "array_api_strict"])
+def test_binary_cross_entropy_on_other_backends_takes_the_composite(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    p0, t0 = np.array([0.2, 0.7, 0.5, 0.9]), np.array([0.0, 1.0, 0.3, 1.0])
+    with pt.use_backend(backend):
+        p = pt.asarray(p0, requires_grad=True)
+        assert p._backend.layers is None
+        loss = F.binary_cross_entropy(p, pt.asarray(t0))
+        loss.backward()
+        got = [loss.detach().numpy(), p.grad.numpy()]
+    tp = torch.tensor(p0, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy(tp, torch.tensor(t0))
+    ref.backward()
+    for g, w in zip(got, [ref.detach().numpy(), tp.grad.numpy()], strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-14)

@@ -289,10 +289,12 @@ class Writes:
         ``avg_pool2d`` (without padding) then run as one graph node each; without this hook
         they are built from the table's ops.
     layers : namespace, optional
-        Element-wise kernels of ``nn`` layers, each making one new array: ``leaky_relu`` and
-        ``leaky_relu_backward`` as attributes (NumPy's: ``backends/_layers.py``, which
-        documents them). ``nn.functional.leaky_relu`` then runs as one graph node; without
-        this hook it is built from the table's ops.
+        Kernels of ``nn`` layers, each making new arrays: ``leaky_relu``,
+        ``binary_cross_entropy``, ``batch_norm`` (by the batch's statistics), their
+        ``_backward``s and ``batch_norm_running`` as attributes (NumPy's:
+        ``backends/_layers.py``, which documents them). ``nn.functional.leaky_relu`` and
+        ``binary_cross_entropy`` then run as one graph node each, and ``batch_norm``'s node on
+        arrays; without this hook they are built from the table's ops.
     c_contiguous : callable, optional
         ``c_contiguous(array)``: whether the array's elements lie in memory in C order, one
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and

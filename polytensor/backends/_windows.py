@@ -28,6 +28,10 @@ NumPy backend; ``nn._window_kernels`` makes each one graph node).
   whose output has at least ``_PHASED_MIN`` (64) positions takes the input's gradient by
   phases instead (``_input_grad_phases``: the columns of the output's gradient, one product,
   one interleaving copy; ~2x faster than the additions at DCGAN's sizes).
+- A strided ``conv2d`` without dilation whose kernel is at least the stride goes by its input
+  split by phases (``_phase_conv``: products per tap over the whole batch, no columns) where
+  that input takes at most 8 MiB, forward and backward; columns of the batch (3-D) and a
+  split input (2-D) are told apart by their dimensions.
 - ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, by
   ``conv2d_backward``, cropped by the padding; its backward is that ``conv2d`` of the output's
   gradient (padded back) and its weight gradient. No zeros are inserted between the input's
@@ -74,6 +78,8 @@ The backward on wide columns and on the batch's columns agree:
 from __future__ import annotations
 
 from typing import Any
+
+from . import _phase_conv
 
 __all__ = [
     "avg_pool",
@@ -162,6 +168,10 @@ def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
     import numpy as np
 
     kernel, stride, _, (ho, wo) = geometry
+    if _phase_conv.takes(xd.shape, geometry, xd.itemsize):
+        out, cols = _phase_conv.conv2d(xd, wd, geometry, keep_cols)
+        if out is not None:
+            return out, cols
     n, c = xd.shape[:2]
     o, ck = wd.shape[0], c * kernel[0] * kernel[1]
     w2 = wd.reshape(o, ck)
@@ -189,6 +199,18 @@ def conv2d_backward(
     columns, unless the backward takes wide columns, when ``cols`` is None)."""
     if _wide(xd, wd.shape[0], geometry):
         return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
+    # (an input split by phases is 2-D, (C*sh*sw, N*Hq*Wq + ...); the batch's columns 3-D)
+    flat_w = need_w and cols is not None and cols.ndim == 2
+    if _phase_conv.takes(xd.shape, geometry, xd.itemsize) and (
+        not need_x or (_all_finite(wd) and _all_finite(gd))
+    ):
+        if flat_w or not need_w:
+            return _phase_conv.conv2d_backward(xd.shape, wd, gd, cols, geometry, need_x, need_w)
+        gx, _ = _phase_conv.conv2d_backward(xd.shape, wd, gd, None, geometry, need_x, False)
+        return gx, _backward_batch(xd, wd, gd, cols, geometry, False, True)[1]
+    if flat_w:
+        gw = _phase_conv.conv2d_backward(xd.shape, wd, gd, cols, geometry, False, True)[1]
+        return _backward_batch(xd, wd, gd, None, geometry, need_x, False)[0], gw
     if need_x and _phased(geometry) and _all_finite(wd) and _all_finite(gd):
         _, gw = _backward_batch(xd, wd, gd, cols, geometry, False, need_w)
         return _input_grad_phases(xd.shape, wd, gd, geometry), gw
@@ -400,7 +422,10 @@ def conv_transpose2d_backward(
     if need_z:
         gz, cols = conv2d(gf, wd, geometry, need_w)
     elif need_w and not _wide(gf, wd.shape[0], geometry):
-        cols = _columns(gf, geometry)
+        if _phase_conv.takes(gf.shape, geometry, gf.itemsize):
+            cols = _phase_conv.split(gf, geometry)
+        if cols is None:
+            cols = _columns(gf, geometry)
     if need_w:
         _, gw = conv2d_backward(gf, wd, zd, cols, geometry, False, True)
     return gz, gw

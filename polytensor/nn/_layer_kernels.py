@@ -1,5 +1,11 @@
-"""``leaky_relu`` as one graph node, on a backend that has layer kernels (``Writes.layers``:
-NumPy's, ``backends/_layers.py``).
+"""``leaky_relu`` and ``binary_cross_entropy`` as one graph node each, on a backend that has
+layer kernels (``Writes.layers``: NumPy's, ``backends/_layers.py``).
+
+``binary_cross_entropy`` from the table's ops is some twenty nodes (the range check, two
+clamped logs, the reduction): ~4x torch's time on DCGAN's batch of 8; its node computes
+PyTorch's loss and, as PyTorch's, the gradient ``(x - t) / max((1 - x) * x, 1e-12)``.
+Note: where x is 0 or 1 (or its log is below -100) that gradient is PyTorch's (+-1e12),
+where the composite's, taken under ``create_graph`` and on other backends, is 0.
 
 ``nn.functional`` builds it from the table's ops on every backend, ``where(x > 0, x, x *
 slope)``: three nodes forward, and a backward of two ``where``s, a product and a sum. The
@@ -19,7 +25,7 @@ from typing import Any
 from .._tape import tensor_of
 from ..autograd import Function, grad, is_grad_enabled
 
-__all__ = ["leaky_relu_kernel", "takes_layer_kernels"]
+__all__ = ["binary_cross_entropy_kernel", "leaky_relu_kernel", "takes_layer_kernels"]
 
 
 def takes_layer_kernels(x: Any) -> bool:
@@ -74,3 +80,61 @@ def leaky_relu_kernel(x: Any, slope: float, composite: Callable[[Any], Any]) -> 
     tensor([-0.5,  2. ], backend='numpy')
     """
     return _LeakyReLU.apply(x, slope, composite)
+
+
+class _BinaryCrossEntropy(Function):
+    """``binary_cross_entropy`` of ``x`` for the target ``t`` (which takes no gradient), its
+    element-wise loss ``loss`` computed by the caller, reduced by ``reduction``."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, t: Any, loss: Any, reduction: str, composite: Callable[..., Any]
+    ) -> Any:
+        b = x._backend
+        ctx.save_for_backward(x, t)
+        ctx.count = loss.size if reduction == "mean" else 1
+        ctx.composite = composite
+        if reduction == "mean":
+            loss = b.xp.mean(loss)
+        elif reduction == "sum":
+            loss = b.xp.sum(loss)
+        return tensor_of(loss, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, t = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the composite's gradient, recorded
+            xs = x[...]  # (a view: the partial derivative, as a node's rule gives it)
+            (gx,) = grad(ctx.composite(xs), [xs], g, create_graph=True)
+            return gx, None, None, None, None
+        b = x._backend
+        gd = g._data
+        if gd.dtype != x._data.dtype:  # (as the composite's)
+            gd = b.xp.astype(gd, x._data.dtype)
+        gx = b.layers.binary_cross_entropy_backward(gd, x._data, t._data, ctx.count)
+        return tensor_of(gx, b), None, None, None, None
+
+
+def binary_cross_entropy_kernel(
+    x: Any, t: Any, reduction: str, composite: Callable[[Any], Any]
+) -> Any:
+    """``binary_cross_entropy`` of the real floating tensor ``x`` for the target ``t`` (of
+    its shape, dtype and backend, taking no gradient) reduced by ``reduction`` (``"mean"``,
+    ``"sum"`` or ``"none"``) as one node, or None where an element of ``x`` lies outside [0,
+    1]; ``composite(x)`` is the same loss from the table's ops (for the gradient under
+    ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._layer_kernels import binary_cross_entropy_kernel
+    >>> p, t = pt.asarray([0.5, 0.9]), pt.asarray([1.0, 1.0])
+    >>> round(float(binary_cross_entropy_kernel(p, t, "mean", None)), 4)
+    0.3993
+    >>> binary_cross_entropy_kernel(pt.asarray([1.5]), pt.asarray([1.0]), "mean", None) is None
+    True
+    """
+    loss = x._backend.layers.binary_cross_entropy(x._data, t._data)
+    if loss is None:
+        return None
+    return _BinaryCrossEntropy.apply(x, t, loss, reduction, composite)

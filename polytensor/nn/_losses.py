@@ -12,7 +12,8 @@ from .._ops.elementwise import exp, log, log1p
 from .._ops.searching import where
 from .._ops.statistical import any as _any
 from .._tensor import Tensor
-from .functional import _floating, _reduce, _tensor
+from ._layer_kernels import binary_cross_entropy_kernel, takes_layer_kernels
+from .functional import _REDUCTIONS, _floating, _reduce, _tensor
 
 __all__ = [
     "binary_cross_entropy",
@@ -89,15 +90,39 @@ def binary_cross_entropy(
     """
     where_ = "binary_cross_entropy"
     x, t = _pair_of(input, target, where_)
-    if not x._backend.lazy and bool(_any((x < 0) | (x > 1))):
-        raise RuntimeError(
-            f"{where_}(): all elements of input should be between 0 and 1; pass "
-            f"probabilities (apply a sigmoid first) or use binary_cross_entropy_with_logits"
+    out: Tensor | None = None
+    if (
+        weight is None
+        and reduction in _REDUCTIONS
+        and takes_layer_kernels(x)
+        and t._backend is x._backend
+        and t._data.dtype == x._data.dtype
+        and not t.requires_grad
+    ):  # one node, its own backward
+        out = binary_cross_entropy_kernel(
+            x, t, reduction, lambda xs: _reduce(_bce(xs, t), reduction, where_)
         )
-    loss = -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
+        if out is None:
+            _out_of_range(where_)
+        return out
+    if not x._backend.lazy and bool(_any((x < 0) | (x > 1))):
+        _out_of_range(where_)
+    loss = _bce(x, t)
     if weight is not None:
         loss = loss * _tensor(weight, where_, "weight")
     return _reduce(loss, reduction, where_)
+
+
+def _bce(x: Tensor, t: Tensor) -> Tensor:
+    """The element-wise binary cross entropy from the table's ops."""
+    return -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
+
+
+def _out_of_range(where_: str) -> None:
+    raise RuntimeError(
+        f"{where_}(): all elements of input should be between 0 and 1; pass "
+        f"probabilities (apply a sigmoid first) or use binary_cross_entropy_with_logits"
+    )
 
 
 def _softplus_neg(x: Tensor) -> Tensor:

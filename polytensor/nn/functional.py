@@ -38,6 +38,7 @@ from .._ops.statistical import _layer_norm, _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
+from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ._layer_kernels import leaky_relu_kernel, takes_layer_kernels
@@ -231,7 +232,8 @@ class _BatchNormNode(Function):
     """``batch_norm`` by the batch's statistics (training), one node: its forward makes
     ``d = x - mean`` and ``y = d * (weight / sqrt(var + eps)) + bias``, and its backward is
     the textbook one (the input's gradient from two sums over the batch and three passes),
-    where the composite's ops take about twice as many passes over the input each way. The
+    where the composite's ops take about twice as many passes over the input each way. On a
+    backend with layer kernels (``Writes.layers``) the same formulas run on its arrays. The
     batch's mean and variance are appended to ``stats`` for the running statistics. Under
     ``create_graph`` the composite's gradients are taken."""
 
@@ -246,6 +248,25 @@ class _BatchNormNode(Function):
         eps: float,
         stats: list[Any],
     ) -> Tensor:
+        b = x._backend
+        kernel = b.layers is not None and all(
+            t is None or (t._backend is b and t._data.dtype == x._data.dtype)
+            for t in (weight, bias)
+        )
+        ctx.kernel = kernel
+        if kernel:  # the same formulas on arrays
+            yd, *arrays = b.layers.batch_norm(
+                x._data,
+                None if weight is None else weight._data,
+                None if bias is None else bias._data,
+                axes,
+                eps,
+            )
+            mu, var, d, inv = (tensor_of(a, b) for a in arrays)
+            stats.extend((mu, var))
+            ctx.save_for_backward(x, weight, bias, d, inv)
+            ctx.geometry = (axes, shape, eps)
+            return cast("Tensor", tensor_of(yd, b))
         mu = _mean(x, axis=axes, keepdims=True)
         d = x - mu
         var = _mean(d * d, axis=axes, keepdims=True)
@@ -277,6 +298,24 @@ class _BatchNormNode(Function):
             got = iter(grad(composite(*views), wanted, g, create_graph=True, allow_unused=True))
             out = [next(got) if need else None for need in (need_x, need_w, need_b)]
             return (*out, None, None, None, None)
+        gdata = g._data
+        if ctx.kernel and gdata.shape == d._data.shape and gdata.dtype == d._data.dtype:
+            b = x._backend
+            grads = b.layers.batch_norm_backward(
+                gdata,
+                d._data,
+                inv._data,
+                None if weight is None else weight._data,
+                axes,
+                (need_x, need_w, need_b),
+            )
+            return (
+                *(None if a is None else tensor_of(a, b) for a in grads),
+                None,
+                None,
+                None,
+                None,
+            )
         n = x.size // inv.size
         gb = _sum(g, axis=axes, keepdims=True)  # (the bias's gradient, per channel)
         gd = _sum(g * d, axis=axes, keepdims=True)  # (the weight's, divided by inv)
@@ -890,6 +929,15 @@ def batch_norm(
             y = _BatchNormNode.apply(x, w, b, axes, shape, eps, stats)
             mu, var = stats
         if training and running_mean is not None and running_var is not None:
+            b_ = x._backend
+            if not unknown and b_.layers is not None and running_mean._backend is b_:
+                new_mean, new_var = b_.layers.batch_norm_running(
+                    running_mean._data, running_var._data, mu._data, var._data, momentum, n
+                )
+                with no_grad():  # (two in-place copies, where the ops below take eleven)
+                    running_mean.copy_(tensor_of(new_mean, b_))
+                    running_var.copy_(tensor_of(new_var, b_))
+                return cast("Tensor", y)
             if unknown:  # (a lazy length: the count, lazily)
                 count: Any = _sum(x * 0 + 1, axis=axes)
             else:
