@@ -285,7 +285,8 @@ class Writes:
         Kernels over sliding windows, which write their results into arrays of their own:
         ``conv2d``, ``conv2d_backward``, ``max_pool``, ``max_pool_backward``, ``avg_pool`` and
         ``avg_pool_backward`` as attributes (NumPy's: ``backends/_windows.py``, which
-        documents them). ``nn.functional.conv2d`` (one group), ``max_pool2d`` and
+        documents them). ``nn.functional.conv2d`` (one group, its zero padding inside the
+        kernel), ``max_pool2d`` and
         ``avg_pool2d`` (without padding) then run as one graph node each; without this hook
         they are built from the table's ops.
     layers : namespace, optional

@@ -160,13 +160,31 @@ def _wide(xd: Any, o: int, geometry: Any) -> bool:
     )
 
 
-def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
-    """``conv2d`` of the padded (N, C, H, W) array ``xd`` and the weight ``wd`` (O, C, kh,
-    kw), one group, no bias; ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns
-    the output (N, O, Ho, Wo), C-contiguous, and, with ``keep_cols`` and where the backward
-    reads them (see ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo) (else None)."""
+def _zero_padded(xd: Any, padding: Any) -> Any:
+    """``xd`` (N, C, H, W) with ``padding`` (top, bottom, left, right) zeros around it: one
+    copy, where two concatenations by the table's ops copy it twice and make nodes of their
+    own."""
     import numpy as np
 
+    top, bottom, left, right = padding
+    n, c, h, w = xd.shape
+    d = np.zeros((n, c, h + top + bottom, w + left + right), xd.dtype)
+    d[:, :, top : top + h, left : left + w] = xd
+    return d
+
+
+def conv2d(
+    xd: Any, wd: Any, geometry: Any, keep_cols: bool, padding: Any = (0, 0, 0, 0)
+) -> tuple[Any, Any]:
+    """``conv2d`` of the (N, C, H, W) array ``xd``, padded with ``padding`` (top, bottom,
+    left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, no bias;
+    ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns the output (N, O, Ho,
+    Wo), C-contiguous, and, with ``keep_cols`` and where the backward reads them (see
+    ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo) (else None)."""
+    import numpy as np
+
+    if any(padding):
+        xd = _zero_padded(xd, padding)
     kernel, stride, _, (ho, wo) = geometry
     if _phase_conv.takes(xd.shape, geometry, xd.itemsize):
         out, cols = _phase_conv.conv2d(xd, wd, geometry, keep_cols)
@@ -192,11 +210,39 @@ def conv2d(xd: Any, wd: Any, geometry: Any, keep_cols: bool) -> tuple[Any, Any]:
 
 
 def conv2d_backward(
+    xd: Any,
+    wd: Any,
+    gd: Any,
+    cols: Any,
+    geometry: Any,
+    need_x: bool,
+    need_w: bool,
+    padding: Any = (0, 0, 0, 0),
+) -> tuple[Any, Any]:
+    """The gradients of ``conv2d`` (of ``xd`` padded with ``padding``) for the output's
+    gradient ``gd``: the input's (None unless ``need_x``; of ``xd``'s shape, the padding's
+    cropped) and the weight's (None unless ``need_w``; from ``cols``, the forward's columns,
+    unless the backward takes wide columns, when ``cols`` is None)."""
+    import numpy as np
+
+    if not any(padding):
+        return _conv2d_backward(xd, wd, gd, cols, geometry, need_x, need_w)
+    top, bottom, left, right = padding
+    n, c, h, w = xd.shape
+    if need_w and cols is None:  # (wide columns: copied from the padded input's values)
+        xp = _zero_padded(xd, padding)
+    else:  # (only its shape and dtype are read; a view of one zero)
+        xp = np.broadcast_to(xd.dtype.type(0), (n, c, h + top + bottom, w + left + right))
+    gx, gw = _conv2d_backward(xp, wd, gd, cols, geometry, need_x, need_w)
+    if gx is not None:
+        gx = np.ascontiguousarray(gx[:, :, top : top + h, left : left + w])
+    return gx, gw
+
+
+def _conv2d_backward(
     xd: Any, wd: Any, gd: Any, cols: Any, geometry: Any, need_x: bool, need_w: bool
 ) -> tuple[Any, Any]:
-    """The gradients of ``conv2d`` for the output's gradient ``gd``: the input's (None unless
-    ``need_x``) and the weight's (None unless ``need_w``; from ``cols``, the forward's
-    columns, unless the backward takes wide columns, when ``cols`` is None)."""
+    """``conv2d_backward`` of the padded input ``xd``."""
     if _wide(xd, wd.shape[0], geometry):
         return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
     # (an input split by phases is 2-D, (C*sh*sw, N*Hq*Wq + ...); the batch's columns 3-D)

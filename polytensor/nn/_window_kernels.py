@@ -54,16 +54,18 @@ def takes_window_kernels(*tensors: Any) -> bool:
 
 
 class _Conv2d(Function):
-    """``conv2d`` of a padded input ``x`` (N, C, H, W) and a weight ``w`` (O, C, kh, kw), one
-    group, no bias (``Writes.windows``'s ``conv2d``)."""
+    """``conv2d`` of an input ``x`` (N, C, H, W), padded with zeros inside the kernel, and a
+    weight ``w`` (O, C, kh, kw), one group, no bias (``Writes.windows``'s ``conv2d``)."""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, w: Any, geometry: Any, composite: Callable[..., Any]) -> Any:
+    def forward(
+        ctx: Any, x: Any, w: Any, geometry: Any, padding: Any, composite: Callable[..., Any]
+    ) -> Any:
         b = x._backend
-        out, cols = b.windows.conv2d(x._data, w._data, geometry, ctx.needs_input_grad[1])
+        out, cols = b.windows.conv2d(x._data, w._data, geometry, ctx.needs_input_grad[1], padding)
         # (the weight's gradient may read the columns: saved, they are released after backward)
         ctx.save_for_backward(x, w, None if cols is None else tensor_of(cols, b))
-        ctx.geometry = geometry
+        ctx.geometry = (geometry, padding)
         ctx.composite = composite
         return tensor_of(out, b)
 
@@ -77,29 +79,47 @@ class _Conv2d(Function):
             xs, ws = x[...], w[...]
             wanted = [t for t, need in ((xs, need_x), (ws, need_w)) if need]
             got = iter(grad(ctx.composite(xs, ws), wanted, g, create_graph=True))
-            return (next(got) if need_x else None, next(got) if need_w else None, None, None)
+            return (
+                next(got) if need_x else None,
+                next(got) if need_w else None,
+                None,
+                None,
+                None,
+            )
         b = x._backend
+        geometry, padding = ctx.geometry
         gx, gw = b.windows.conv2d_backward(
             x._data,
             w._data,
             g._data,
             None if cols is None else cols._data,
-            ctx.geometry,
+            geometry,
             need_x,
             need_w,
+            padding,
         )
         return (
             None if gx is None else tensor_of(gx, b),
             None if gw is None else tensor_of(gw, b),
             None,
             None,
+            None,
         )
 
 
-def conv2d_kernel(x: Any, w: Any, geometry: Any, composite: Callable[[Any, Any], Any]) -> Any:
-    """``conv2d`` of the padded tensor ``x`` and weight ``w`` (one group, no bias) as one
-    node; ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))`` and ``composite(x, w)``
-    the same convolution from the table's ops (for gradients under ``create_graph``).
+def conv2d_kernel(
+    x: Any,
+    w: Any,
+    geometry: Any,
+    composite: Callable[[Any, Any], Any],
+    padding: Any = (0, 0, 0, 0),
+) -> Any:
+    """``conv2d`` of the tensor ``x``, padded with ``padding`` (top, bottom, left, right)
+    zeros, and weight ``w`` (one group, no bias) as one node; ``geometry`` is ``(kernel,
+    stride, dilation, (Ho, Wo))`` (of the padded input) and ``composite(x, w)`` the same
+    convolution, padding included, from the table's ops (for gradients under
+    ``create_graph``). The padding is a copy made inside the kernel, and the input's
+    gradient is cropped from the padded one's.
 
     Examples
     --------
@@ -109,8 +129,13 @@ def conv2d_kernel(x: Any, w: Any, geometry: Any, composite: Callable[[Any, Any],
     >>> conv2d_kernel(x, w, ((2, 2), (1, 1), (1, 1), (2, 2)), None)[0, 0]
     tensor([[4., 4.],
             [4., 4.]], backend='numpy')
+    >>> conv2d_kernel(x, w, ((2, 2), (1, 1), (1, 1), (4, 4)), None, (1, 1, 1, 1))[0, 0]
+    tensor([[1., 2., 2., 1.],
+            [2., 4., 4., 2.],
+            [2., 4., 4., 2.],
+            [1., 2., 2., 1.]], backend='numpy')
     """
-    return _Conv2d.apply(x, w, geometry, composite)
+    return _Conv2d.apply(x, w, geometry, padding, composite)
 
 
 class _ConvTranspose2d(Function):

@@ -1149,7 +1149,8 @@ def conv2d(
 
     The input is padded by concatenating zeros, its ``kh * kw`` shifted (strided) views are
     stacked, and one batched ``matmul`` with the weight does the rest; all of it is
-    differentiable on every backend.
+    differentiable on every backend. (A backend with window kernels, NumPy's, does it in one
+    node, padding included.)
 
     Parameters
     ----------
@@ -1221,16 +1222,18 @@ def conv2d(
         if min(ph, pw) < 0:
             raise ValueError(f"conv2d() got negative padding {padding!r}")
         pads = (ph, ph, pw, pw)
-    if any(pads):
-        x = _pad_hw(x, *pads)
     hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
     geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
     out: Tensor
-    if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward
-        out = conv2d_kernel(x, w, geometry, lambda xs, ws: _conv2d_windows(xs, ws, geometry, 1))
+    if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward, padding inside
+
+        def composite(xs: Tensor, ws: Tensor) -> Tensor:
+            return _conv2d_windows(_pad_hw(xs, *pads) if any(pads) else xs, ws, geometry, 1)
+
+        out = conv2d_kernel(x, w, geometry, composite, pads)
     else:
-        out = _conv2d_windows(x, w, geometry, groups)
+        out = _conv2d_windows(_pad_hw(x, *pads) if any(pads) else x, w, geometry, groups)
     if bias is not None:
         b = _tensor(bias, where_, "bias")
         if tuple(b.shape) != (o,):
