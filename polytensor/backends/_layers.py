@@ -14,6 +14,10 @@
   max(log(x), -100)``, in five passes where the composite takes some twenty ops; None where
   an element of ``x`` lies outside [0, 1] (the caller raises). Its backward is PyTorch's
   formula, ``g * (x - t) / max((1 - x) * x, 1e-12)``, divided by the element count for a mean.
+- ``batch_norm_eval`` (by the running statistics) and its backward: PyTorch's CPU kernel,
+  ``x * alpha + beta`` with ``alpha = weight / sqrt(var + eps)`` and ``beta = bias - mean *
+  alpha`` per channel, two passes where the composite's ops take five (3.9x torch's time on
+  ResNet's (16, 8, 14, 14)).
 - ``batch_norm`` (by the batch's statistics) and its backward: the formulas of ``nn.functional``'s
   ``_BatchNormNode`` on arrays, ~20 ops each way whose dispatch cost more than their passes at
   the small shapes of DCGAN and ResNet (2.3x torch's time on (16, 16, 4, 4)).
@@ -41,6 +45,8 @@ from typing import Any
 __all__ = [
     "batch_norm",
     "batch_norm_backward",
+    "batch_norm_eval",
+    "batch_norm_eval_backward",
     "batch_norm_running",
     "binary_cross_entropy",
     "binary_cross_entropy_backward",
@@ -187,3 +193,47 @@ def batch_norm_running(rm: Any, rv: Any, mu: Any, var: Any, momentum: float, n: 
     new_var = np.multiply(rv, 1 - momentum)
     new_var += np.multiply(unbiased, momentum).astype(new_var.dtype, copy=False)
     return new_mean, new_var
+
+
+def batch_norm_eval(xd: Any, md: Any, vd: Any, wd: Any, bd: Any, eps: float) -> tuple[Any, Any]:
+    """``batch_norm`` of ``xd`` (N, C, ...) by the running mean ``md`` and variance ``vd``
+    (per channel), times ``wd`` and plus ``bd`` (each may be None), as PyTorch's CPU kernel:
+    ``xd * alpha + beta`` with ``alpha = wd / sqrt(vd + eps)`` and ``beta = bd - md * alpha``.
+    Returns the output and ``inv = 1 / sqrt(vd + eps)`` (for the backward)."""
+    import numpy as np
+
+    shape = (1, xd.shape[1]) + (1,) * (xd.ndim - 2)
+    inv = np.sqrt(vd + vd.dtype.type(eps))
+    np.divide(inv.dtype.type(1), inv, out=inv)
+    alpha = inv if wd is None else inv * wd
+    beta = np.multiply(md, alpha)
+    if bd is None:
+        np.negative(beta, out=beta)
+    else:
+        np.subtract(bd, beta, out=beta)
+    y = np.multiply(xd, alpha.reshape(shape))
+    y += beta.reshape(shape)
+    return y, inv
+
+
+def batch_norm_eval_backward(
+    gd: Any, xd: Any, md: Any, inv: Any, wd: Any, axes: Any, needs: Any
+) -> tuple[Any, Any, Any]:
+    """The gradients of ``batch_norm_eval`` for the output's gradient ``gd`` (of ``xd``'s shape
+    and dtype): the input's ``gd * weight * inv``, the weight's ``sum(gd * (xd - md)) * inv``
+    and the bias's ``sum(gd)`` (each None unless ``needs`` asks for it; the last two per
+    channel, 1-D), as PyTorch's."""
+    import numpy as np
+
+    need_x, need_w, need_b = needs
+    shape = (1, xd.shape[1]) + (1,) * (xd.ndim - 2)
+    gx = gw = gb = None
+    if need_x:
+        gx = np.multiply(gd, (inv if wd is None else inv * wd).reshape(shape))
+    if need_w:
+        d = np.subtract(xd, md.reshape(shape))
+        d *= gd
+        gw = np.add.reduce(d, axis=axes) * inv
+    if need_b:
+        gb = np.add.reduce(gd, axis=axes)
+    return gx, gw, gb

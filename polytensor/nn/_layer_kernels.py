@@ -1,5 +1,6 @@
-"""``leaky_relu`` and ``binary_cross_entropy`` as one graph node each, on a backend that has
-layer kernels (``Writes.layers``: NumPy's, ``backends/_layers.py``).
+"""``leaky_relu``, ``binary_cross_entropy`` and ``batch_norm`` by running statistics as one
+graph node each, on a backend that has layer kernels (``Writes.layers``: NumPy's,
+``backends/_layers.py``).
 
 ``binary_cross_entropy`` from the table's ops is some twenty nodes (the range check, two
 clamped logs, the reduction): ~4x torch's time on DCGAN's batch of 8; its node computes
@@ -25,7 +26,12 @@ from typing import Any
 from .._tape import tensor_of
 from ..autograd import Function, grad, is_grad_enabled
 
-__all__ = ["binary_cross_entropy_kernel", "leaky_relu_kernel", "takes_layer_kernels"]
+__all__ = [
+    "batch_norm_eval_kernel",
+    "binary_cross_entropy_kernel",
+    "leaky_relu_kernel",
+    "takes_layer_kernels",
+]
 
 
 def takes_layer_kernels(x: Any) -> bool:
@@ -138,3 +144,79 @@ def binary_cross_entropy_kernel(
     if loss is None:
         return None
     return _BinaryCrossEntropy.apply(x, t, loss, reduction, composite)
+
+
+class _BatchNormEval(Function):
+    """``batch_norm`` of ``x`` by the running statistics ``mean`` and ``var`` (which take no
+    gradient), times ``weight`` and plus ``bias`` (``Writes.layers``'s ``batch_norm_eval``)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        weight: Any,
+        bias: Any,
+        mean: Any,
+        var: Any,
+        eps: float,
+        composite: Callable[..., Any],
+    ) -> Any:
+        b = x._backend
+        y, inv = b.layers.batch_norm_eval(
+            x._data,
+            mean._data,
+            var._data,
+            None if weight is None else weight._data,
+            None if bias is None else bias._data,
+            eps,
+        )
+        ctx.save_for_backward(x, weight, bias, mean, tensor_of(inv, b))
+        ctx.composite = composite
+        return tensor_of(y, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, weight, bias, mean, inv = ctx.saved_tensors
+        needs = tuple(ctx.needs_input_grad[:3])
+        if is_grad_enabled():  # create_graph: the composite's gradients, recorded
+            views = [None if t is None else t[...] for t in (x, weight, bias)]
+            wanted = [v for v, need in zip(views, needs, strict=True) if need]
+            got = iter(grad(ctx.composite(*views), wanted, g, create_graph=True))
+            return (*(next(got) if need else None for need in needs), None, None, None, None)
+        b = x._backend
+        gd = g._data
+        if gd.dtype != x._data.dtype or gd.shape != x._data.shape:  # (as the composite's)
+            gd = b.xp.astype(b.xp.broadcast_to(gd, x._data.shape), x._data.dtype)
+        axes = (0, *range(2, x.ndim))
+        grads = b.layers.batch_norm_eval_backward(
+            gd,
+            x._data,
+            mean._data,
+            inv._data,
+            None if weight is None else weight._data,
+            axes,
+            needs,
+        )
+        return (*(None if a is None else tensor_of(a, b) for a in grads), None, None, None, None)
+
+
+def batch_norm_eval_kernel(
+    x: Any, weight: Any, bias: Any, mean: Any, var: Any, eps: float, composite: Any
+) -> Any:
+    """``batch_norm`` of the real floating tensor ``x`` (N, C, ...) by the running statistics
+    ``mean`` and ``var`` (per channel, taking no gradient), times ``weight`` and plus ``bias``
+    (each may be None), as one node: PyTorch's ``x * alpha + beta``; all of one backend and
+    dtype. ``composite(x, weight, bias)`` is the same function from the table's ops (for the
+    gradients under ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._layer_kernels import batch_norm_eval_kernel
+    >>> x = pt.asarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> m, v = pt.asarray([1.0, 2.0]), pt.asarray([4.0, 1.0])
+    >>> batch_norm_eval_kernel(x, None, pt.asarray([0.0, 1.0]), m, v, 0.0, None)
+    tensor([[0., 1.],
+            [1., 3.]], backend='numpy')
+    """
+    return _BatchNormEval.apply(x, weight, bias, mean, var, eps, composite)

@@ -41,7 +41,7 @@ from .._ops.statistical import sum as _sum
 from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
-from ._layer_kernels import leaky_relu_kernel, takes_layer_kernels
+from ._layer_kernels import batch_norm_eval_kernel, leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
 from ._window_kernels import (
     avg_pool2d_kernel,
@@ -949,6 +949,24 @@ def batch_norm(
         if not unknown:
             return cast("Tensor", y)
     else:
+        given = [t for t in (weight, bias) if t is not None]
+        if (
+            takes_layer_kernels(x)
+            and not (running_mean.requires_grad or running_var.requires_grad)
+            and all(
+                isinstance(t, Tensor) and t._backend is x._backend and t.dtype == x.dtype
+                for t in (running_mean, running_var, *given)
+            )
+        ):  # one node, PyTorch's x * alpha + beta
+
+            def composite(x_: Tensor, w_: Any, b_: Any) -> Tensor:
+                d_ = x_ - reshape(running_mean, shape)
+                return _normalised(d_, reshape(running_var, shape), w_, b_, shape, eps)
+
+            return cast(
+                "Tensor",
+                batch_norm_eval_kernel(x, weight, bias, running_mean, running_var, eps, composite),
+            )
         mu = reshape(running_mean, shape)
         var = reshape(running_var, shape)
         d = x - mu
