@@ -389,3 +389,21 @@ def test_repeats_that_are_no_int_or_tensor_are_refused_naming_repeat_interleave(
     # (a NumPy array reached operator.index, whose TypeError named no function)
     with pytest.raises(TypeError, match=r"repeat_interleave\(\) expects repeats to be an int"):
         pt.ones((2, 1, 2)).repeat_interleave(repeats)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_python_ints_beyond_int64_in_a_list_are_exact_or_refused(backend: str) -> None:
+    # (NumPy makes floats of [2**64 - 1, 5]; cast to uint64 they gave [0, 5])
+    big = 2**64 - 1
+    t = pt.asarray([big, 5], dtype=pt.uint64, device=backend)
+    assert t.tolist() == [big, 5]
+    assert pt.asarray([[2**63, 1]], dtype=pt.uint64, device=backend).tolist() == [[2**63, 1]]
+    with pytest.raises(OverflowError, match="outside the range of int64"):
+        pt.asarray([big, 5], device=backend)
+    with pytest.raises(OverflowError, match="outside the range of uint64"):
+        pt.asarray([2**64, 1], dtype=pt.uint64, device=backend)
+    with pytest.raises(OverflowError, match="outside the range of int64"):
+        pt.asarray([-1, 2**63], dtype=pt.int64, device=backend)
+    # a float among them makes floats, as in PyTorch
+    assert pt.asarray([2**63, 1.5], device=backend).dtype == pt.float32
+    assert pt.asarray([big, 5], dtype=pt.float64, device=backend).tolist() == [float(big), 5.0]

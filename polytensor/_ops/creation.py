@@ -638,7 +638,10 @@ def asarray(
                 f"asarray() cannot make an array of this {type(obj).__name__}: {e}"
             ) from None
         d = dtype if dtype is not None else _infer_dtype(host, "asarray")
-        host = _checked_cast(host, d)
+        if host.dtype.kind == "f" and _host.beyond_int64(host):
+            host = _huge_ints(obj, host, d, dtype is not None)
+        else:
+            host = _checked_cast(host, d)
         copy = None if copy is None else copy
         if copy is False:
             raise ValueError(
@@ -673,6 +676,40 @@ def asarray(
             host = host.copy()
     data = backend.from_numpy(host, native)
     return _finish(wrap_new(data, backend), requires_grad, "asarray")
+
+
+def _leaves(obj: Any) -> set[type]:
+    """The types of the numbers in nested sequence ``obj``."""
+    if isinstance(obj, (list, tuple)):
+        return set().union(*map(_leaves, obj)) if obj else set()
+    return {type(obj)}
+
+
+def _huge_ints(obj: Any, host: Any, d: dt.DType, given: bool) -> Any:
+    """``obj``'s host array where NumPy made floats of it and a value is 2**63 or more: Python
+    ints beyond int64 among other numbers, which NumPy rounded. Converted exactly to an integer
+    dtype; refused for the default dtype when ``obj`` holds no float (PyTorch refuses too);
+    else the floats, as before (a float among them makes them floats)."""
+    from ..backends import _host
+
+    leaves = _leaves(obj)
+    if int not in leaves:
+        return _checked_cast(host, d)
+    if not given:
+        if not leaves - {int, bool}:
+            raise OutOfRangeError(
+                "asarray() got Python integers outside the range of int64, the default "
+                "integer dtype; pass dtype=pt.uint64 for integers up to 2**64 - 1"
+            )
+        return _checked_cast(host, d)  # (a float among them: floats, as inferred)
+    if d.kind in ("signed integer", "unsigned integer"):
+        try:
+            return _host.host_array(obj, dtype=d.name)
+        except (OverflowError, ValueError, TypeError):
+            raise OutOfRangeError(
+                f"asarray() got Python integers outside the range of {d.name}"
+            ) from None
+    return _checked_cast(host, d)
 
 
 def _checked_cast(host: Any, d: dt.DType) -> Any:

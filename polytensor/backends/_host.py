@@ -53,11 +53,19 @@ def is_numpy_scalar(obj: Any) -> bool:
     return isinstance(obj, np.generic)
 
 
-def host_array(obj: Any, copy: bool | None = None) -> Any:
-    """``obj`` (nested sequences, buffers, DLPack or NumPy data) as a NumPy array."""
+def host_array(obj: Any, copy: bool | None = None, dtype: str | None = None) -> Any:
+    """``obj`` (nested sequences, buffers, DLPack or NumPy data) as a NumPy array (of NumPy
+    dtype ``dtype`` when given: Python ints are then converted exactly, and one out of its
+    range raises OverflowError)."""
     if copy is False:
         return np.asarray(obj, copy=False)
-    return np.asarray(obj)
+    return np.asarray(obj) if dtype is None else np.asarray(obj, dtype=dtype)
+
+
+def beyond_int64(a: Any) -> bool:
+    """Whether float array ``a`` holds a value of magnitude 2**63 or more (NumPy makes floats of
+    a list mixing Python ints beyond int64 with others: they may have been such ints)."""
+    return bool(a.size) and bool(np.abs(a).max() >= 2.0**63)
 
 
 def host_from_dlpack(x: Any, copy: bool | None) -> Any:
