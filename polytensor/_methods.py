@@ -49,6 +49,7 @@ from ._tensor_ops import (
     whole_view,
 )
 from ._tensor_ops import _contiguous as _contiguous_model
+from ._view_dtype import view_as_dtype
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -834,16 +835,27 @@ def _shape_args(where: str, shape: tuple[Any, ...]) -> tuple[int, ...]:
         raise TypeError(f"{where}() expects ints or one tuple of ints; got {shape!r}") from None
 
 
-def view(self: Tensor, *shape: Any) -> Tensor:
+def view(self: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
     """This tensor's data seen with another shape, without copying (else an error says to use
-    ``reshape``). ``view(dtype)`` is not supported.
+    ``reshape``); ``view(dtype)``: its bits seen as another dtype, as PyTorch's (the same item
+    size keeps the shape, another scales the last dimension; no gradient), on backends whose
+    arrays can do it.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.arange(6).view(2, 3).shape
     (2, 3)
+    >>> pt.asarray([1.0, 2.0], dtype=pt.float64).view(pt.int32).shape
+    (4,)
     """
+    if dtype is not None or (len(shape) == 1 and isinstance(shape[0], dt.DType)):
+        if (shape and dtype is not None) or not isinstance(dtype or shape[0], dt.DType):
+            raise TypeError(
+                f"view() takes a shape or one dtype (a polytensor dtype); got {shape!r} and "
+                f"dtype={dtype!r}"
+            )
+        return view_as_dtype(self, dtype or shape[0])  # type: ignore[no-any-return]
 
     dims = _shape_args("view", shape)
     b = self._backend

@@ -217,10 +217,14 @@ def test_regression_losses_reject_bad_beta_and_delta() -> None:
 
 
 def test_pytorch_names_polytensor_lacks_say_so_and_name_the_alternative() -> None:
-    with pytest.raises(AttributeError, match=r"torch\.nn\.Conv3d.*not implemented.*no equivalent"):
-        nn.Conv3d  # noqa: B018
-    with pytest.raises(AttributeError, match=r"functional\.max_pool3d is not implemented"):
-        F.max_pool3d  # noqa: B018
+    with pytest.raises(
+        AttributeError, match=r"torch\.nn\.FractionalMaxPool3d.*not implemented.*no equivalent"
+    ):
+        nn.FractionalMaxPool3d  # noqa: B018
+    with pytest.raises(
+        AttributeError, match=r"functional\.fractional_max_pool3d is not implemented"
+    ):
+        F.fractional_max_pool3d  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.nn\.NLLLoss2d.*use nn\.NLLLoss"):
         nn.NLLLoss2d  # noqa: B018
     with pytest.raises(AttributeError, match=r"torch\.optim\.SparseAdam.*use optim\.Adam"):

@@ -153,18 +153,23 @@ class Capabilities:
         Native arrays are NumPy arrays in host memory: ``from_numpy`` and ``to_numpy`` hand
         back the same buffer (``pt.from_numpy(a)`` and ``t.numpy()`` are views of one array),
         and ``asarray`` takes such arrays through its host path, as any NumPy input.
+    bit_views : bool
+        Native arrays have NumPy's ``view(dtype)``, which reinterprets their bits as another
+        dtype (the last axis scaled when the item sizes differ): ``x.view(pt.int32)``.
 
     Examples
     --------
     >>> import polytensor as pt
-    >>> pt.backends.Capabilities(multi_device=True)
-    Capabilities(lazy=False, mutable=True, multi_device=True, shares_host_memory=False)
+    >>> pt.backends.Capabilities(multi_device=True)  # doctest: +NORMALIZE_WHITESPACE
+    Capabilities(lazy=False, mutable=True, multi_device=True, shares_host_memory=False,
+                 bit_views=False)
     """
 
     lazy: bool = False
     mutable: bool = True
     multi_device: bool = False
     shares_host_memory: bool = False
+    bit_views: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -81,7 +81,7 @@ BACKEND = Backend(
     "cupy",
     _load,
     overrides=_OVERRIDES,
-    capabilities=Capabilities(multi_device=True),
+    capabilities=Capabilities(multi_device=True, bit_views=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
     writes=Writes(owns_data=_owns_data, memory_root=base_root, c_contiguous=flags_c_contiguous),
     availability=Availability(extra="cupy", probe=_probe),

@@ -259,7 +259,7 @@ BACKEND = DaskBackend(
     _load,
     overrides=_OVERRIDES,
     options=("chunks", "scheduler"),
-    capabilities=Capabilities(lazy=True, mutable=False),
+    capabilities=Capabilities(lazy=True, mutable=False, bit_views=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
     lazy_ops=LazyOps(
         compute=_compute,

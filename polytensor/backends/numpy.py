@@ -794,7 +794,7 @@ BACKEND = Backend(
     "numpy",
     _load,
     overrides=_OVERRIDES,
-    capabilities=Capabilities(shares_host_memory=True),
+    capabilities=Capabilities(shares_host_memory=True, bit_views=True),
     transfer=Transfer(
         to_numpy=_to_numpy,
         from_numpy=_from_numpy,

@@ -1,6 +1,7 @@
 """The errors for PyTorch names that polytensor's ``nn`` and ``optim`` do not have.
 
-A program written for PyTorch that reaches for ``nn.Conv3d`` or ``optim.SparseAdam`` gets an
+A program written for PyTorch that reaches for ``nn.FractionalMaxPool3d`` or
+``optim.SparseAdam`` gets an
 ``AttributeError`` that says the name is PyTorch's, that polytensor lacks it, and, where
 there is one, the polytensor way to get the same result.
 """
@@ -15,11 +16,11 @@ _NONE = ""
 # is the polytensor spelling of the same computation ("" when there is none).
 _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn": {
-        "Conv3d": _NONE,
+        "FractionalMaxPool3d": _NONE,
         "NLLLoss2d": "nn.NLLLoss (it takes (N, C, H, W) inputs)",
     },
     "polytensor.nn.functional": {
-        "max_pool3d": _NONE,
+        "fractional_max_pool3d": _NONE,
     },
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",

@@ -15,6 +15,7 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 from . import functional as F
 from . import init
+from ._conv3d import _triple
 from ._errors import LayerArgumentError
 from .module import Module
 from .modules import Dropout, check_channels
@@ -35,8 +36,8 @@ __all__ = [
 
 
 class _ConvTransposeNd(Module):
-    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: arguments, parameters, their
-    initialisation, ``output_size=`` and the repr."""
+    """What ``ConvTranspose1d``, ``ConvTranspose2d`` and ``ConvTranspose3d`` share: arguments,
+    parameters, their initialisation, ``output_size=`` and the repr."""
 
     _dims = 2
 
@@ -73,6 +74,8 @@ class _ConvTransposeNd(Module):
         def tuple_of(v: Any, name: str) -> tuple[int, ...]:
             if self._dims == 1:
                 return (F._single(v, name, where_),)
+            if self._dims == 3:
+                return _triple(v, name, where_)
             return F._pair(v, name, where_)
 
         self.in_channels = in_channels

@@ -53,11 +53,14 @@ from ._window_kernels import (
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -66,13 +69,16 @@ __all__ = [
     "channel_shuffle",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "embedding_bag",
@@ -101,6 +107,7 @@ __all__ = [
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "mish",
     "mse_loss",
     "multi_margin_loss",
@@ -2053,6 +2060,7 @@ from ._activations import (  # noqa: E402
     threshold,
 )
 from ._channelwise import dropout2d, prelu  # noqa: E402
+from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._gathers import (  # noqa: E402
     adaptive_max_pool1d,
@@ -2080,6 +2088,13 @@ from ._margin_losses import (  # noqa: E402
 )
 from ._missing import missing_name  # noqa: E402
 from ._norms import group_norm, instance_norm, local_response_norm  # noqa: E402
+from ._pool3d import (  # noqa: E402
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    dropout3d,
+    max_pool3d,
+)
 from ._resample import (  # noqa: E402
     affine_grid,
     fold,

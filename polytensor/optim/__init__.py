@@ -1,6 +1,7 @@
 """Optimizers in PyTorch's style: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``,
 ``Adadelta``, ``Adamax``, ``NAdam``, ``RAdam``, ``ASGD``, ``Rprop``, ``LBFGS``, and
-learning-rate schedules (``optim.lr_scheduler``), on every polytensor backend.
+learning-rate schedules (``optim.lr_scheduler``) and weight averaging (``optim.swa_utils``), on
+every polytensor backend.
 
 Updates run under ``pt.no_grad()`` with in-place operators (``p -= lr * g``), which write in
 place on NumPy and CuPy and rebind on Dask.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .lbfgs import LBFGS
@@ -45,6 +46,7 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
 
 

@@ -1,5 +1,5 @@
 """PyTorch's ``torch.utils`` as far as tutorials use it: ``utils.data`` (datasets, samplers,
-``DataLoader``).
+``DataLoader``) and ``utils.checkpoint`` (activation checkpointing).
 
 Examples
 --------
@@ -11,6 +11,6 @@ Examples
 
 from __future__ import annotations
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]

@@ -1,5 +1,5 @@
-"""PyTorch's ``torch.nn.utils``: gradient clipping, parameters as one vector, and ``rnn``
-(padded and packed sequences).
+"""PyTorch's ``torch.nn.utils``: gradient clipping, parameters as one vector, ``rnn``
+(padded and packed sequences), weight and spectral normalisation, and ``parametrize``.
 
 Examples
 --------
@@ -23,14 +23,21 @@ from ..._ops.linalg import vector_norm
 from ..._ops.manipulation import concat, reshape, stack
 from ..._tensor import Tensor
 from ...autograd import no_grad
-from . import rnn
+from . import parametrizations, parametrize, rnn
+from ._hooked_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "parametrizations",
+    "parametrize",
+    "remove_spectral_norm",
+    "remove_weight_norm",
     "rnn",
+    "spectral_norm",
     "vector_to_parameters",
+    "weight_norm",
 ]
 
 
