@@ -82,6 +82,7 @@ from ._resample_layers import (
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
 )
+from ._unpool import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 from .attention import (
     MultiheadAttention,
     Transformer,
@@ -236,6 +237,9 @@ __all__ = [
     "MaxPool1d",
     "MaxPool2d",
     "MaxPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
     "Mish",
     "Module",
     "ModuleDict",

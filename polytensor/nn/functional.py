@@ -108,6 +108,9 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "mish",
     "mse_loss",
     "multi_margin_loss",
@@ -1325,8 +1328,10 @@ def max_pool2d(
             [13., 15.]], backend='numpy')
     """
     where_ = "max_pool2d"
-    if return_indices:
-        raise NotImplementedError("max_pool2d() with return_indices=True is not supported")
+    if return_indices:  # (each maximum's flat position h * W + w in its plane)
+        return max_pool_with_indices(  # type: ignore[return-value]
+            _tensor(input, where_), kernel_size, stride, padding, dilation, ceil_mode, 2
+        )
     x, unbatched = _batched(_tensor(input, where_), where_)
     if x.dtype.kind not in ("real floating", "signed integer", "unsigned integer"):
         raise TypeError(f"max_pool2d() expects a real numeric input; got {x.dtype.name}")
@@ -1677,6 +1682,11 @@ def max_pool1d(
     >>> F.max_pool1d(pt.asarray([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
     tensor([[[3., 5.]]], backend='numpy')
     """
+    if return_indices:  # (each maximum's position in its row)
+        x = _tensor(input, "max_pool1d")
+        return max_pool_with_indices(  # type: ignore[return-value]
+            x, kernel_size, stride, padding, dilation, ceil_mode, 1
+        )
     return _pool1d(input, "max_pool1d", kernel_size, stride, padding, ceil_mode, dilation)
 
 
@@ -2104,6 +2114,7 @@ from ._resample import (  # noqa: E402
     pixel_unshuffle,
     unfold,
 )
+from ._unpool import max_pool_with_indices, max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
 
 
