@@ -80,3 +80,30 @@ def test_batch_norm_in_training_matches_torch_in_float32_with_a_nan_channel(affi
         assert g.dtype == np.float32
         np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-5)
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_allows_its_bias_changed_in_place_before_backward(
+    backend: str, training: bool
+) -> None:
+    # (the gradients do not read the bias: PyTorch lets an optimizer step change it first)
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    rng = np.random.default_rng(5)
+    x0, w0, b0 = rng.standard_normal((4, 3, 2)), rng.standard_normal(3), rng.standard_normal(3)
+    g0 = rng.standard_normal((4, 3, 2))
+
+    def run(lib: Any) -> list[Any]:
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        rm, rv = lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64) * 2
+        y = lib.nn.functional.batch_norm(x, rm, rv, w, b, training=training)
+        with lib.no_grad():
+            b.add_(1.0)
+        y.backward(lib.tensor(g0))
+        return [t.grad.numpy() for t in (x, w, b)]
+
+    with pt.use_backend(backend):
+        got = run(pt)
+    for g, want in zip(got, run(torch), strict=True):
+        np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)

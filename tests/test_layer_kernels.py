@@ -177,13 +177,24 @@ def test_binary_cross_entropy_matches_torch(dtype: str, reduction: str) -> None:
         np.testing.assert_allclose(g, w, rtol=rtol, atol=0)
 
 
-def test_binary_cross_entropy_of_a_nan_is_a_nan() -> None:
-    # (torch refuses a NaN probability; the composite, and so the kernel, passes it on)
-    p = pt.asarray([0.5, np.nan], requires_grad=True)
-    loss = F.binary_cross_entropy(p, pt.asarray([1.0, 0.0]), reduction="none")
-    loss.sum().backward()
-    assert np.isnan(loss.detach().numpy()[1]) and np.isnan(p.grad.numpy()[1])
-    assert not np.isnan(p.grad.numpy()[0])
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_refuses_a_nan_probability_as_torch(
+    backend: str, weighted: bool
+) -> None:
+    # (PyTorch's check is 0 <= x <= 1, which a NaN fails: a diverged model's NaN is reported)
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    p0, t0, w0 = [0.5, np.nan], [1.0, 0.0], [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        torch.nn.functional.binary_cross_entropy(
+            torch.tensor(p0), torch.tensor(t0), torch.tensor(w0) if weighted else None
+        )
+    with pt.use_backend(backend):
+        p = pt.asarray(p0, requires_grad=True)
+        w = pt.asarray(w0) if weighted else None
+        with pytest.raises(RuntimeError, match="between 0 and 1"):
+            F.binary_cross_entropy(p, pt.asarray(t0), w, reduction="none")
 
 
 def test_binary_cross_entropy_is_one_node_and_differentiates_twice() -> None:

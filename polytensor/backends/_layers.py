@@ -94,10 +94,10 @@ def leaky_relu_backward(gd: Any, xd: Any, slope: float) -> Any:
 def binary_cross_entropy(xd: Any, td: Any) -> Any:
     """The element-wise binary cross entropy of probabilities ``xd`` and targets ``td`` (one
     real floating dtype, one shape), each log floored at -100 as PyTorch's: a new array, or
-    None where an element of ``xd`` lies outside [0, 1] (a NaN passes, as the composite's)."""
+    None where an element of ``xd`` lies outside [0, 1] (a NaN too, as PyTorch's check)."""
     import numpy as np
 
-    if ((xd < 0) | (xd > 1)).any():
+    if not ((xd >= 0) & (xd <= 1)).all():
         return None
     floor = xd.dtype.type(_LOG_FLOOR)
     with np.errstate(divide="ignore", invalid="ignore"):  # (log(0): -inf, floored)

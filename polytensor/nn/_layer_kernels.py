@@ -150,6 +150,10 @@ class _BatchNormEval(Function):
     """``batch_norm`` of ``x`` by the running statistics ``mean`` and ``var`` (which take no
     gradient), times ``weight`` and plus ``bias`` (``Writes.layers``'s ``batch_norm_eval``)."""
 
+    # the bias's value is not read by the backward: an in-place change of it between forward
+    # and backward (an optimizer's step) is allowed, as PyTorch allows it
+    _unread_inputs = (2,)
+
     @staticmethod
     def forward(
         ctx: Any,
@@ -170,13 +174,15 @@ class _BatchNormEval(Function):
             None if bias is None else bias._data,
             eps,
         )
-        ctx.save_for_backward(x, weight, bias, mean, tensor_of(inv, b))
+        ctx.save_for_backward(x, weight, mean, tensor_of(inv, b))
+        ctx.bias = bias  # (kept aside: no gradient reads it)
         ctx.composite = composite
         return tensor_of(y, b)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        x, weight, bias, mean, inv = ctx.saved_tensors
+        x, weight, mean, inv = ctx.saved_tensors
+        bias = ctx.bias
         needs = tuple(ctx.needs_input_grad[:3])
         if is_grad_enabled():  # create_graph: the composite's gradients, recorded
             views = [None if t is None else t[...] for t in (x, weight, bias)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log, log1p
 from .._ops.searching import where
-from .._ops.statistical import any as _any
+from .._ops.statistical import all as _all
 from .._tensor import Tensor
 from ._layer_kernels import binary_cross_entropy_kernel, takes_layer_kernels
 from .functional import _REDUCTIONS, _floating, _reduce, _tensor
@@ -77,8 +77,8 @@ def binary_cross_entropy(
     ValueError
         When ``target`` and ``input`` differ in shape.
     RuntimeError
-        When an input lies outside [0, 1] (not checked on lazy backends, which would
-        have to compute).
+        When an input lies outside [0, 1] or is NaN, as PyTorch's (not checked on lazy
+        backends, which would have to compute).
 
     Examples
     --------
@@ -105,7 +105,8 @@ def binary_cross_entropy(
         if out is None:
             _out_of_range(where_)
         return out
-    if not x._backend.lazy and bool(_any((x < 0) | (x > 1))):
+    # (a NaN is out of range too, as PyTorch's check 0 <= x <= 1 says)
+    if not x._backend.lazy and not bool(_all((x >= 0) & (x <= 1))):
         _out_of_range(where_)
     loss = _bce(x, t)
     if weight is not None:

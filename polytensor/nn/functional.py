@@ -247,6 +247,10 @@ class _BatchNormNode(Function):
     batch's mean and variance are appended to ``stats`` for the running statistics. Under
     ``create_graph`` the composite's gradients are taken."""
 
+    # the bias's value is not read by the backward: an in-place change of it between forward
+    # and backward (an optimizer's step) is allowed, as PyTorch allows it
+    _unread_inputs = (2,)
+
     @staticmethod
     def forward(
         ctx: Any,
@@ -274,7 +278,8 @@ class _BatchNormNode(Function):
             )
             mu, var, d, inv = (tensor_of(a, b) for a in arrays)
             stats.extend((mu, var))
-            ctx.save_for_backward(x, weight, bias, d, inv)
+            ctx.save_for_backward(x, weight, d, inv)
+            ctx.bias = bias  # (kept aside: no gradient reads it)
             ctx.geometry = (axes, shape, eps)
             return cast("Tensor", tensor_of(yd, b))
         mu = _mean(x, axis=axes, keepdims=True)
@@ -286,13 +291,15 @@ class _BatchNormNode(Function):
         if bias is not None:
             y += reshape(bias, shape)
         stats.extend((mu, var))
-        ctx.save_for_backward(x, weight, bias, d, inv)
+        ctx.save_for_backward(x, weight, d, inv)
+        ctx.bias = bias  # (kept aside: no gradient reads it)
         ctx.geometry = (axes, shape, eps)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
-        x, weight, bias, d, inv = ctx.saved_tensors
+        x, weight, d, inv = ctx.saved_tensors
+        bias = ctx.bias
         axes, shape, eps = ctx.geometry
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         if is_grad_enabled():  # create_graph: the composite's gradients, recorded
