@@ -291,8 +291,9 @@ class Writes:
     layers : namespace, optional
         Element-wise kernels of ``nn`` layers, each making one new array: ``leaky_relu`` and
         ``leaky_relu_backward`` as attributes (NumPy's: ``backends/_layers.py``, which
-        documents them). ``nn.functional.leaky_relu`` then runs as one graph node; without
-        this hook it is built from the table's ops.
+        documents them); and ``grid_sample``, ``grid_sample_backward`` (bilinear).
+        ``nn.functional.leaky_relu`` and ``grid_sample`` then run as one graph node each;
+        without this hook they are built from the table's ops.
     c_contiguous : callable, optional
         ``c_contiguous(array)``: whether the array's elements lie in memory in C order, one
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and

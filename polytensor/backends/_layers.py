@@ -10,6 +10,11 @@
   ``slope`` where ``(1 - slope) + slope`` rounds to 1 in the dtype (checked; else a
   ``where``). NumPy's ``where`` branches on every element of a random mask: 280 us for
   65,536 float32 against 27 us.
+- ``grid_sample`` and ``grid_sample_backward``: bilinear ``grid_sample`` (every padding mode,
+  either ``align_corners``) with the composite's arithmetic (``nn._resample``), its four
+  corners gathered by one flat index and its input's gradient scattered back by one
+  ``bincount``; the composite is some sixty nodes (the spatial transformer tutorial's (8, 1,
+  28, 28) images: 390 us forward against PyTorch's 13).
 
 Examples
 --------
@@ -24,9 +29,10 @@ array([0.5, 0.5, 0.5, 1. , 0.5])
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-__all__ = ["leaky_relu", "leaky_relu_backward"]
+__all__ = ["grid_sample", "grid_sample_backward", "leaky_relu", "leaky_relu_backward"]
 
 
 def leaky_relu(xd: Any, slope: float) -> Any:
@@ -58,3 +64,130 @@ def leaky_relu_backward(gd: Any, xd: Any, slope: float) -> Any:
         f += s
         f *= gd
     return f
+
+
+def _source(np: Any, coord: Any, size: int, padding: str, align_corners: bool) -> Any:
+    """The pixel positions of normalised coordinates ``coord`` along an axis of ``size``
+    pixels, computed as ``nn._resample._source`` computes them, and their derivative in
+    ``coord``: ``(positions, scale, factor)``, the derivative being ``scale * factor``
+    (``factor`` None for 1; else 0 where the position was clipped, -1 where reflected an odd
+    number of times)."""
+    t = coord.dtype.type
+    if align_corners:
+        scale = (size - 1) / 2
+        c = (coord + 1) * scale
+    else:
+        scale = size / 2
+        a = coord + 1
+        c = a * scale
+        c -= 0.5
+        if coord.dtype == np.float64:
+            # (the last bit PyTorch's fused multiply-add keeps: nn._resample._unnormalize)
+            a_s = np.where(np.abs(a) < 2.0**996, a, t(0))
+            s = a_s * 134217729.0
+            hi = s - (s - a_s)
+            c += (hi * scale - a_s * scale) + (a_s - hi) * scale
+    if padding == "zeros":
+        return c, scale, None
+    factor = None
+    if padding == "reflection":
+        twice_low, twice_high = (0, 2 * (size - 1)) if align_corners else (-1, 2 * size - 1)
+        if twice_low == twice_high:
+            return c * t(0), scale, np.zeros(c.shape, c.dtype)
+        low, span = twice_low / 2, (twice_high - twice_low) / 2
+        d = c - low
+        sign = np.where(d < 0, t(-1), t(1))
+        a = d * sign
+        flips = np.floor(a / span)
+        extra = a - flips * span
+        even = (flips - 2 * np.floor(flips / 2)) == 0
+        c = np.where(even, extra + low, span - extra + low)
+        factor = np.where(even, sign, -sign)
+    inside = (c > 0) & (c < size - 1)  # clipped to the border: (PyTorch's) gradient 0
+    c = np.where(inside, c, np.where(c > 0, t(size - 1), t(0)))
+    factor = inside.astype(c.dtype) if factor is None else np.where(inside, factor, t(0))
+    return c, scale, factor
+
+
+def grid_sample(xd: Any, gd: Any, padding: str, align_corners: bool) -> tuple[Any, Any]:
+    """Bilinear ``grid_sample`` of the real floating ``xd`` (N, C, H, W) at the grid ``gd``
+    (N, Ho, Wo, 2) of its dtype: ``(output, saved)``, ``saved`` what
+    ``grid_sample_backward`` reads.
+
+    The same arithmetic as ``nn._resample.grid_sample``'s composite: positions, their floors,
+    the four corners' weights, their values (0 outside the image) gathered by one flat index,
+    and the weighted sum in the order nw, ne, sw, se."""
+    import numpy as np
+
+    n, c, h, w = xd.shape
+    ho, wo = gd.shape[1:3]
+    p = ho * wo
+    with np.errstate(all="ignore"):  # (NaN and infinite positions: NaN weights, as PyTorch's)
+        ix, sx, fx = _source(np, gd[..., 0].reshape(n, p), w, padding, align_corners)
+        iy, sy, fy = _source(np, gd[..., 1].reshape(n, p), h, padding, align_corners)
+        x0, y0 = np.floor(ix), np.floor(iy)
+        x1, y1 = x0 + 1, y0 + 1
+        wx0, wx1, wy0, wy1 = x1 - ix, ix - x0, y1 - iy, iy - y0
+        # along each axis, whether a corner is inside the image, and its index there (else 0:
+        # its value is masked); NaN and infinite positions are outside
+        vx = ((x0 >= 0) & (x0 <= w - 1), (x0 >= -1) & (x0 <= w - 2))
+        vy = ((y0 >= 0) & (y0 <= h - 1), (y0 >= -1) & (y0 <= h - 2))
+        cx = (np.where(vx[0], x0, 0).astype(np.intp), np.where(vx[1], x1, 0).astype(np.intp))
+        ry = (np.where(vy[0], y0, 0).astype(np.intp), np.where(vy[1], y1, 0).astype(np.intp))
+    # per corner (nw, ne, sw, se): its weight, whether inside, its index into the flattened
+    # input per (batch, channel, corner, position)
+    weights = np.empty((n, 4, p), xd.dtype)
+    inside = np.empty((n, 4, p), bool)
+    index = np.empty((n, c, 4, p), np.intp)
+    for r in ry:  # (the rows' offsets)
+        r *= w
+    with np.errstate(invalid="ignore"):
+        for k, (j, i) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+            np.multiply((wy0, wy1)[j], (wx0, wx1)[i], out=weights[:, k])
+            np.logical_and(vy[j], vx[i], out=inside[:, k])
+            np.add(ry[j], cx[i], out=index[:, 0, k])
+    index[:, 0] += np.arange(0, n * c * h * w, c * h * w, dtype=np.intp)[:, None, None]
+    if c > 1:
+        index[:, 1:] = (
+            index[:, :1] + np.arange(h * w, c * h * w, h * w, dtype=np.intp)[:, None, None]
+        )
+    v = np.take(xd.reshape(-1), index)
+    np.copyto(v, 0, where=~inside[:, None])  # (0 outside the image, whatever pixel 0 holds)
+    with np.errstate(invalid="ignore"):
+        out = v[:, :, 0] * weights[:, None, 0]
+        for k in (1, 2, 3):
+            out += v[:, :, k] * weights[:, None, k]
+    saved = (index, inside, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy))
+    return out.reshape(n, c, ho, wo), saved
+
+
+def grid_sample_backward(
+    gd: Any, saved: Any, shape: tuple[int, ...], x_grad: bool, grid_grad: bool
+) -> tuple[Any, Any]:
+    """The gradients of ``grid_sample`` in its input (of ``shape``) and its grid for the
+    output's gradient ``gd``, each None where not wanted, as the composite's rules give them:
+    the input's scattered from the weighted gradient (0 outside the image), the grid's from
+    the corners' values times the weights' derivatives, times each position's derivative."""
+    import numpy as np
+
+    index, inside, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy) = saved
+    n, c, _, p = v.shape
+    g = gd.reshape(n, c, 1, p)
+    gx = gg = None
+    with np.errstate(invalid="ignore", over="ignore"):
+        if x_grad:
+            wg = g * weights[:, None]
+            wg[~np.broadcast_to(inside[:, None], wg.shape)] = 0
+            size = math.prod(shape)
+            gx = np.bincount(index.reshape(-1), wg.reshape(-1), minlength=size)
+            gx = gx.astype(gd.dtype, copy=False).reshape(shape)
+        if grid_grad:
+            gw = np.add.reduce(g * v, axis=1)  # (N, 4, P): each weight's gradient
+            gix = (gw[:, 1] * wy0 + gw[:, 3] * wy1) - (gw[:, 0] * wy0 + gw[:, 2] * wy1)
+            giy = (gw[:, 2] * wx0 + gw[:, 3] * wx1) - (gw[:, 0] * wx0 + gw[:, 1] * wx1)
+            gg = np.empty((n, p, 2), gd.dtype)
+            for j, (gi, s, f) in enumerate(((gix, sx, fx), (giy, sy, fy))):
+                if f is not None:  # (0 where clipped, even for a NaN: as where's rule)
+                    gi = np.where(f != 0, gi * f, 0)
+                np.multiply(gi, s, out=gg[:, :, j])
+    return gx, gg

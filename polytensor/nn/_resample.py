@@ -33,6 +33,7 @@ from .._ops.searching import where
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._layer_kernels import grid_sample_kernel, takes_layer_kernels
 from .functional import _floating, _int, _pad_hw, _pair, _tensor, _windows
 
 __all__ = [
@@ -730,9 +731,22 @@ def grid_sample(
             f"grid_sampler(): expected input and grid to have the same dtype, but input has "
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )
+    ac = bool(align_corners)
+    if mode == "bilinear" and takes_layer_kernels(x) and x.size and g.size:
+        # one node, the backend's kernel (the composite for gradients under create_graph)
+        return cast(
+            "Tensor",
+            grid_sample_kernel(
+                x, g, padding_mode, ac, lambda a, b: _grid_sample(a, b, mode, padding_mode, ac)
+            ),
+        )
+    return _grid_sample(x, g, mode, padding_mode, ac)
+
+
+def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` from the table's ops: gathers by flat index and a weighted sum."""
     n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
     ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
-    ac = bool(align_corners)
     ix = _source(g[..., 0], w, padding_mode, ac)  # (N, Ho, Wo)
     iy = _source(g[..., 1], h, padding_mode, ac)
     if mode == "nearest":
