@@ -634,3 +634,23 @@ def test_bilinear_grid_sample_on_other_backends_matches_numpys(other_backend: st
             got.append([_host(t) for t in (out, xp.grad, gp.grad)])
     for a, b in zip(*got, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+def test_affine_grid_keeps_its_base_apart_per_size_dtype_and_align_corners() -> None:
+    """The base rows are kept between calls (a training loop asks for the same ones): each
+    call still gives torch's grid and gradient, whatever was asked for before."""
+    rng = np.random.default_rng(24)
+    for _ in range(2):
+        for dtype in ("float64", "float32"):
+            for size in ((2, 1, 5, 4), (2, 3, 4, 5)):
+                for ac in (False, True):
+                    theta = rng.standard_normal((2, 2, 3)).astype(dtype)
+                    tp = pt.tensor(theta, requires_grad=True)
+                    tt = torch.tensor(theta, requires_grad=True)
+                    got, want = F.affine_grid(tp, size, ac), TF.affine_grid(tt, size, ac)
+                    assert got.dtype == tp.dtype
+                    got.sum().backward()
+                    want.sum().backward()
+                    tol = {"rtol": 1e-6, "atol": 1e-6}  # (float32's sums of three products)
+                    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), **tol)
+                    np.testing.assert_allclose(tp.grad.numpy(), tt.grad.numpy(), **tol)
