@@ -1853,6 +1853,25 @@ def _nll(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, partial(op.func, classes=c, **params), (g,), (t,), classes=c, **params)
 
 
+def _cross_entropy(draw: Draw, op: OpDef) -> GradCase:
+    """_cross_entropy of scores x, (C,), (N, C) or (N, C, d), and its backward
+    _cross_entropy_backward of a cotangent g of the loss's shape and log-probabilities logp
+    (of any values: the op is defined for any), with class indices t as _nll's."""
+    ndim, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shape = (c,) if ndim == 1 else (draw(st.integers(1, 3)), c) + (2,) * (ndim - 2)
+    axis = 0 if ndim == 1 else 1
+    tshape = shape[:axis] + shape[axis + 1 :]
+    t = draw(hnp.arrays(np.int64, tshape, elements=st.integers(0, c - 1) | st.just(-100)))
+    t.flat[0] = draw(st.integers(0, c - 1))
+    reduction = draw(st.sampled_from(("none", "sum", "mean")))
+    params: dict[str, Any] = {"axis": axis, "ignore_index": -100, "reduction": reduction}
+    x = GRADIENT.array(draw, op, shape=shape)
+    if op.name == "_cross_entropy":
+        return _case(op, partial(op.func, **params), (x,), (t,), **params)
+    g = GRADIENT.array(draw, op, shape=tshape if reduction == "none" else ())
+    return _case(op, partial(op.func, **params), (g, x), (t,), **params)
+
+
 def _gelu(draw: Draw, op: OpDef) -> GradCase:
     """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
     approximate = draw(st.sampled_from(("none", "tanh")))
@@ -2066,6 +2085,8 @@ SAMPLING: dict[str, Sampling] = {
     "_softmax": Sampling(grad=_log_softmax),
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
+    "_cross_entropy": Sampling(grad=_cross_entropy),
+    "_cross_entropy_backward": Sampling(grad=_cross_entropy),
     "_gelu": Sampling(grad=_gelu),
     "_layer_norm": Sampling(grad=_layer_norm),
     "_gelu_backward": Sampling(grad=_gelu),

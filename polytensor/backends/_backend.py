@@ -753,6 +753,8 @@ class Backend:
             return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
+        if name in ("_cross_entropy", "_cross_entropy_backward"):
+            return generic_cross_entropy(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
             if self._copy is not None:
                 return self._copy
@@ -1179,6 +1181,58 @@ def generic_nll_loss(backend: Backend) -> dict[str, Callable[..., Any]]:
         return xp.where(hit, -xp.expand_dims(g, axis=axis), xp.zeros_like(cls, dtype=g.dtype))
 
     return {"_nll_loss": nll_loss, "_nll_loss_backward": nll_loss_backward}
+
+
+def generic_cross_entropy(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_cross_entropy`` and ``_cross_entropy_backward`` from the backend's other functions.
+
+    ``_cross_entropy(x, t, axis=, ignore_index=, reduction=, keep=None)``: ``_check_index`` of
+    the targets, ``_log_softmax`` and ``_nll_loss``, in turn; the log-probabilities appended to
+    ``keep`` when it is a list. ``_cross_entropy_backward(g, logp, t, axis=, ignore_index=,
+    reduction=)``: the gradient in ``x`` from the log-probabilities, ``_nll_loss``'s then
+    ``_log_softmax``'s: ``gl - exp(logp) * sum(gl)``, ``gl`` the former.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_cross_entropy
+    >>> fns = generic_cross_entropy(pt.backends.get("numpy"))
+    >>> x, t = np.zeros((2, 4)), np.array([1, 3])
+    >>> round(float(fns["_cross_entropy"](x, t, axis=1, ignore_index=-100, reduction="mean")), 4)
+    1.3863
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def cross_entropy(
+        x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, keep: Any = None
+    ) -> Any:
+        t = fn("_check_index")(
+            t, size=x.shape[axis], ignore=ignore_index, where="cross_entropy", what="target"
+        )
+        logp = fn("_log_softmax")(x, axis=axis)
+        if keep is not None:
+            keep.append(logp)
+        return fn("_nll_loss")(logp, t, axis=axis, ignore_index=ignore_index, reduction=reduction)
+
+    def cross_entropy_backward(
+        g: Any, logp: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str
+    ) -> Any:
+        gl = fn("_nll_loss_backward")(
+            g,
+            t,
+            axis=axis,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            classes=logp.shape[axis],
+        )
+        return gl - fn("exp")(logp) * fn("sum")(gl, axis=axis, keepdims=True)
+
+    return {"_cross_entropy": cross_entropy, "_cross_entropy_backward": cross_entropy_backward}
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

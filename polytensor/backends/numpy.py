@@ -17,6 +17,7 @@ from ._backend import (
     base_root,
     flags_c_contiguous,
     generic_check_index,
+    generic_cross_entropy,
     generic_gelu,
     generic_layer_norm,
     generic_nll_loss,
@@ -401,6 +402,69 @@ def _direct(xp: Any) -> dict[str, Any]:
             out[rows, t[rows]] = v
         return out
 
+    generic_ce = generic_cross_entropy(BACKEND)
+    ce_rows: dict[int, Any] = {}  # arange(n) per batch size up to 4,096 (read-only)
+
+    def all_targets(x: Any, t: Any, axis: int, ignore_index: int) -> Any:
+        # arange(len(t)) when (x, t) are a batch of rows (N, C) and class indices (N,), every
+        # one a class (in range: one minimum and one maximum; none ignored, as ignore_index is
+        # not a class), else None
+        if (
+            axis != 1
+            or type(x) is not ndarray
+            or 0 <= ignore_index < x.shape[-1]
+            or x.ndim != 2
+            or t.ndim != 1
+            or not t.size
+            or all_min(t) < 0
+            or all_max(t) >= x.shape[1]
+        ):
+            return None
+        n = len(t)
+        r = ce_rows.get(n)
+        if r is None:
+            r = np.arange(n)
+            r.flags.writeable = False
+            if n <= 4096:
+                ce_rows[n] = r
+        return r
+
+    # cross_entropy of a batch of rows whose targets are all classes: the targets checked once
+    # (not again by nll_loss), the picked log-probabilities' mean; else generic_cross_entropy
+    def cross_entropy(
+        x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, keep: Any = None
+    ) -> Any:
+        rows = all_targets(x, t, axis, ignore_index)
+        if rows is None:
+            return generic_ce["_cross_entropy"](
+                x, t, axis=axis, ignore_index=ignore_index, reduction=reduction, keep=keep
+            )
+        logp = log_softmax(x, axis=1)
+        if keep is not None:
+            keep.append(logp)
+        loss = np.negative(logp[rows, t])
+        if reduction == "none":
+            return loss
+        total = add_reduce(loss)
+        return np.asarray(total / len(t) if reduction == "mean" else total)
+
+    # its gradient, (softmax - one_hot(t)) * g (g / N for the mean) as nll_loss's and
+    # log_softmax's give it (g / N at each row's target, then that minus the softmax times
+    # minus g / N), in the softmax's array
+    def cross_entropy_backward(
+        g: Any, logp: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str
+    ) -> Any:
+        rows = all_targets(logp, t, axis, ignore_index)
+        if rows is None or type(g) is not ndarray or g.dtype != logp.dtype:
+            return generic_ce["_cross_entropy_backward"](
+                g, logp, t, axis=axis, ignore_index=ignore_index, reduction=reduction
+            )
+        s = g[:, None] if reduction == "none" else g / len(t) if reduction == "mean" else g
+        p = exp(logp)  # (a new array: logp is the caller's)
+        p *= s
+        p[rows, t] -= s[:, 0] if reduction == "none" else s
+        return p
+
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
@@ -519,6 +583,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_gelu": gelu,
         "_gelu_backward": gelu_backward,
         "_nll_loss_backward": nll_loss_backward,
+        "_cross_entropy": cross_entropy,
+        "_cross_entropy_backward": cross_entropy_backward,
     }
 
 

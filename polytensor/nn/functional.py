@@ -27,7 +27,7 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
-from .._ops.indexing import _nll_loss, take_along_axis
+from .._ops.indexing import _cross_entropy, _nll_loss, take_along_axis
 from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
@@ -1881,6 +1881,17 @@ def cross_entropy(
             "(N, C, d1, ...); got a 0-d tensor"
         )
     cdim = 1 if x.ndim >= 2 else 0
+    if (
+        weight is None
+        and label_smoothing == 0
+        and t.dtype.kind in ("signed integer", "unsigned integer")
+        and x.size
+    ):  # class indices, the usual case: one node (the log-probabilities kept for backward)
+        _class_targets(x, t, where_)
+        keep: list[Any] | None = [] if x.requires_grad and is_grad_enabled() else None
+        return _cross_entropy(
+            x, _signed(t), axis=cdim, ignore_index=ignore_index, reduction=reduction, keep=keep
+        )
     c = int(x.shape[cdim])  # type: ignore[arg-type]
     logp = log_softmax(x, dim=cdim)
     wc = None
