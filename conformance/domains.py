@@ -1872,6 +1872,25 @@ def _cross_entropy(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, partial(op.func, **params), (g, x), (t,), **params)
 
 
+def _embedding(draw: Draw, op: OpDef) -> GradCase:
+    """_embedding of a weight w (num, d), its rows at ids of up to two axes (repeats), and its
+    adjoint _embedding_backward of a cotangent g (*ids, d), with a padding row or none (not
+    for _embedding: the padding row's gradient is zero by definition, as PyTorch's, not its
+    derivative)."""
+    num, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
+    ids = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, num - 1)))
+    padding_idx = draw(st.none() | st.integers(0, num - 1))
+    if op.name == "_embedding":
+        padding_idx = None
+        w = GRADIENT.array(draw, op, shape=(num, d))
+        fn = partial(op.func, padding_idx=padding_idx)
+        return _case(op, fn, (w,), (ids,), padding_idx=padding_idx)
+    g = GRADIENT.array(draw, op, shape=(*shape, d))
+    fn = partial(op.func, num_weights=num, padding_idx=padding_idx)
+    return _case(op, fn, (g,), (ids,), num_weights=num, padding_idx=padding_idx)
+
+
 def _gelu(draw: Draw, op: OpDef) -> GradCase:
     """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
     approximate = draw(st.sampled_from(("none", "tanh")))
@@ -2086,6 +2105,8 @@ SAMPLING: dict[str, Sampling] = {
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
     "_cross_entropy": Sampling(grad=_cross_entropy),
+    "_embedding": Sampling(grad=_embedding),
+    "_embedding_backward": Sampling(grad=_embedding),
     "_cross_entropy_backward": Sampling(grad=_cross_entropy),
     "_gelu": Sampling(grad=_gelu),
     "_layer_norm": Sampling(grad=_layer_norm),

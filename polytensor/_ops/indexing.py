@@ -66,6 +66,43 @@ take_along_axis = op(
 )
 
 
+# The rows of a weight w (num_weights, d) at integer ids of any shape, w[ids] (PyTorch's
+# embedding), the ids checked to be rows, in one op: a check, a take and two reshapes each
+# recorded otherwise, and a backward through the general scatter of take's rule. The rows at
+# padding_idx (None: none) get no gradient. Its adjoint, _embedding_backward (the gradient
+# rows added up per id, the padding row zero), is linear in g; each op's rule is the other.
+def _embedding_rule(g: Any, _out: Any, w: Any, ids: Any, padding_idx: Any) -> Any:
+    return _embedding_backward(g, ids, num_weights=int(w.shape[0]), padding_idx=padding_idx)
+
+
+def _embedding_backward_rule(
+    gg: Any, _out: Any, _g: Any, ids: Any, num_weights: int, padding_idx: Any
+) -> Any:
+    rows = _embedding(gg, ids, padding_idx=None)
+    if padding_idx is None:
+        return rows
+    from .manipulation import expand_dims
+    from .searching import where
+
+    return where(expand_dims(ids != padding_idx, axis=-1), rows, 0.0)
+
+
+_embedding = op(
+    "_embedding",
+    "(w, ids, /, *, padding_idx)",
+    ("real floating-point", "integer"),
+    (_embedding_rule, NONDIFF),
+    inputs=("w", "ids"),
+)
+_embedding_backward = op(
+    "_embedding_backward",
+    "(g, ids, /, *, num_weights, padding_idx)",
+    ("real floating-point", "integer"),
+    (_embedding_backward_rule, NONDIFF),
+    inputs=("g", "ids"),
+)
+
+
 # Negative log-likelihood of class indices: the loss of each target, -x[..., t, ...] along the
 # class axis (0 where t is ignore_index), then reduced ("none", "sum", or "mean" over the
 # targets not ignored), in one op (PyTorch's nll_loss without class weights): what

@@ -753,6 +753,8 @@ class Backend:
             return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
+        if name in ("_embedding", "_embedding_backward"):
+            return generic_embedding(self)[name]
         if name in ("_cross_entropy", "_cross_entropy_backward"):
             return generic_cross_entropy(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
@@ -1233,6 +1235,52 @@ def generic_cross_entropy(backend: Backend) -> dict[str, Callable[..., Any]]:
         return gl - fn("exp")(logp) * fn("sum")(gl, axis=axis, keepdims=True)
 
     return {"_cross_entropy": cross_entropy, "_cross_entropy_backward": cross_entropy_backward}
+
+
+def generic_embedding(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_embedding`` and its adjoint ``_embedding_backward`` from the backend's other
+    functions.
+
+    ``_embedding(w, ids, padding_idx=)``: the rows of the matrix ``w`` at ``ids`` (checked by
+    ``_check_index``), of shape ``ids.shape + (d,)``. ``_embedding_backward(g, ids,
+    num_weights=, padding_idx=)``: the rows of ``g`` added up per id by ``_scatter_add`` into
+    ``num_weights`` rows, the row ``padding_idx`` (None: none) zero.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_embedding
+    >>> fns = generic_embedding(pt.backends.get("numpy"))
+    >>> fns["_embedding_backward"](np.ones((3, 1)), np.array([1, 0, 1]), num_weights=3,
+    ...                            padding_idx=0).tolist()
+    [[0.0], [2.0], [0.0]]
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def embedding(w: Any, ids: Any, /, *, padding_idx: Any) -> Any:
+        reshape = fn("reshape")
+        flat = fn("_check_index")(
+            reshape(ids, (-1,)), size=w.shape[0], ignore=None, where="embedding", what="id"
+        )
+        return reshape(fn("take")(w, flat, axis=0), (*ids.shape, w.shape[1]))
+
+    def embedding_backward(g: Any, ids: Any, /, *, num_weights: int, padding_idx: Any) -> Any:
+        reshape, d = fn("reshape"), g.shape[-1]
+        key = (reshape(ids, (-1,)),)
+        z = fn("_scatter_add")(reshape(g, (-1, d)), key=key, shape=(num_weights, d))
+        if padding_idx is None:
+            return z
+        xp = backend.xp
+        rows = xp.arange(num_weights, device=backend.device_of(z))
+        pad = xp.reshape(rows == padding_idx, (num_weights, 1))
+        return xp.where(pad, xp.zeros((), dtype=z.dtype, device=backend.device_of(z)), z)
+
+    return {"_embedding": embedding, "_embedding_backward": embedding_backward}
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

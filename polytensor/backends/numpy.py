@@ -18,6 +18,7 @@ from ._backend import (
     flags_c_contiguous,
     generic_check_index,
     generic_cross_entropy,
+    generic_embedding,
     generic_gelu,
     generic_layer_norm,
     generic_nll_loss,
@@ -465,6 +466,38 @@ def _direct(xp: Any) -> dict[str, Any]:
         p[rows, t] -= s[:, 0] if reduction == "none" else s
         return p
 
+    generic_emb = generic_embedding(BACKEND)
+
+    def embedding(w: Any, ids: Any, /, *, padding_idx: Any) -> Any:
+        # the rows by one take, the ids checked by one minimum and one maximum; else (an id out
+        # of range: its error) generic_embedding
+        if (
+            type(w) is ndarray
+            and type(ids) is ndarray
+            and w.ndim == 2
+            and ids.size
+            and all_min(ids, axis=None) >= 0
+            and all_max(ids, axis=None) < w.shape[0]
+        ):
+            return w.take(ids, axis=0)
+        return generic_emb["_embedding"](w, ids, padding_idx=padding_idx)
+
+    add_at = np.add.at
+
+    def embedding_backward(g: Any, ids: Any, /, *, num_weights: int, padding_idx: Any) -> Any:
+        # zeros with the gradient's rows added at their ids by np.add.at (in the dtype, in
+        # order, as PyTorch's), then the padding row zeroed
+        if type(g) is not ndarray or type(ids) is not ndarray:
+            return generic_emb["_embedding_backward"](
+                g, ids, num_weights=num_weights, padding_idx=padding_idx
+            )
+        d = g.shape[-1]
+        z = np.zeros((num_weights, d), g.dtype)
+        add_at(z, ids.reshape(-1), g.reshape(-1, d))
+        if padding_idx is not None:
+            z[padding_idx] = 0
+        return z
+
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
@@ -584,6 +617,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_gelu_backward": gelu_backward,
         "_nll_loss_backward": nll_loss_backward,
         "_cross_entropy": cross_entropy,
+        "_embedding": embedding,
+        "_embedding_backward": embedding_backward,
         "_cross_entropy_backward": cross_entropy_backward,
     }
 

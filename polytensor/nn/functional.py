@@ -27,7 +27,7 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
-from .._ops.indexing import _cross_entropy, _nll_loss, take_along_axis
+from .._ops.indexing import _cross_entropy, _embedding, _nll_loss, take_along_axis
 from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
@@ -939,8 +939,6 @@ def embedding(
     tensor([[[1. , 1.5],
              [0. , 0.5]]], backend='numpy')
     """
-    from .._ops.indexing import take
-
     ids = _tensor(input, "embedding")
     w = _tensor(weight, "embedding", "weight")
     if ids.dtype not in (_dt.int32, _dt.int64):
@@ -956,17 +954,14 @@ def embedding(
             "implemented; renormalise or scale the weight yourself"
         )
     n = cast("int", w.shape[0])  # (a weight's length is known)
-    # ids 0 to n - 1 (eagerly, or inside a lazy backend's task graph)
-    flat = _check_index(reshape(ids, (-1,)), size=n, ignore=None, where="embedding", what="id")
-    out = reshape(take(w, flat, axis=0), (*ids.shape, w.shape[1]))
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError(f"embedding(): padding_idx must be within num_embeddings ({n})")
         if padding_idx < 0:
             padding_idx += n
-        keep = expand_dims(ids != padding_idx, axis=-1)
-        out = where(keep, out, out.detach())  # (the padding rows: their value, no gradient)
-    return out
+    # one op: the ids checked to be 0 to n - 1 (eagerly, or inside a lazy backend's task
+    # graph), the rows taken; the padding row gets no gradient
+    return _embedding(w, ids, padding_idx=padding_idx)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
