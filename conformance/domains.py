@@ -1891,6 +1891,19 @@ def _embedding(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, fn, (g,), (ids,), num_weights=num, padding_idx=padding_idx)
 
 
+def _extreme_indices(draw: Draw, op: OpDef) -> GradCase:
+    """_extreme_indices (x.max(dim) / x.min(dim)) of distinct values (no ties) along one axis
+    of a 1- to 3-d x: the values' gradient (the indices are constant)."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    x = distinct(draw, shape)
+    params = {
+        "axis": draw(st.integers(-len(shape), len(shape) - 1)),
+        "keepdims": draw(st.booleans()),
+        "largest": draw(st.booleans()),
+    }
+    return _case(op, lambda t: op.func(t, **params)[0], (x,), **params)
+
+
 def _gelu(draw: Draw, op: OpDef) -> GradCase:
     """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
     approximate = draw(st.sampled_from(("none", "tanh")))
@@ -2105,6 +2118,7 @@ SAMPLING: dict[str, Sampling] = {
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
     "_cross_entropy": Sampling(grad=_cross_entropy),
+    "_extreme_indices": Sampling(grad=_extreme_indices),
     "_embedding": Sampling(grad=_embedding),
     "_embedding_backward": Sampling(grad=_embedding),
     "_cross_entropy_backward": Sampling(grad=_cross_entropy),

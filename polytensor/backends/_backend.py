@@ -753,6 +753,8 @@ class Backend:
             return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
+        if name == "_extreme_indices":
+            return generic_extreme_indices(self)
         if name in ("_embedding", "_embedding_backward"):
             return generic_embedding(self)[name]
         if name in ("_cross_entropy", "_cross_entropy_backward"):
@@ -1281,6 +1283,37 @@ def generic_embedding(backend: Backend) -> dict[str, Callable[..., Any]]:
         return xp.where(pad, xp.zeros((), dtype=z.dtype, device=backend.device_of(z)), z)
 
     return {"_embedding": embedding, "_embedding_backward": embedding_backward}
+
+
+def generic_extreme_indices(backend: Backend) -> Callable[..., Any]:
+    """``_extreme_indices(x, axis=, keepdims=, largest=)``: ``(values, indices)`` along
+    ``axis``, the indices the backend's ``argmax`` (``largest``) or ``argmin``, the values
+    ``take_along_axis`` at them.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_extreme_indices
+    >>> f = generic_extreme_indices(pt.backends.get("numpy"))
+    >>> f(np.array([[1.0, 3.0], [2.0, 0.0]]), axis=1, keepdims=False, largest=True)
+    (array([3., 2.]), array([1, 0]))
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def extreme_indices(x: Any, /, *, axis: int, keepdims: bool, largest: bool) -> Any:
+        indices = fn("argmax" if largest else "argmin")(x, axis=axis, keepdims=True)
+        values = fn("take_along_axis")(x, indices, axis=axis)
+        if keepdims:
+            return values, indices
+        squeeze = fn("squeeze")
+        return squeeze(values, axis=axis), squeeze(indices, axis=axis)
+
+    return extreme_indices
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:
