@@ -23,6 +23,7 @@ from ._backend import (
     generic_gelu,
     generic_layer_norm,
     generic_nll_loss,
+    generic_scatter_add,
     generic_strong_zero,
 )
 
@@ -535,6 +536,19 @@ def _direct(xp: Any) -> dict[str, Any]:
             z[padding_idx] = 0
         return z
 
+    generic_scatter = generic_scatter_add(BACKEND)
+
+    def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+        # the adjoint of indexing by integer arrays (d2l's y_hat[range(n), y]): zeros with g
+        # added at key by np.add.at, generic_scatter_add's host path without its dtype tests
+        # by name and its host round trip; any other key as generic_scatter_add
+        for k in key if key.__class__ is tuple else (key,):
+            if k.__class__ is ndarray and k.dtype.kind in "iu":
+                z = np.zeros(shape, dtype=g.dtype)
+                add_at(z, key, g)
+                return z
+        return generic_scatter(g, key, shape)
+
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
     # -0.0, as PyTorch's relu gives)
@@ -656,6 +670,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_nll_loss_backward": nll_loss_backward,
         "_cross_entropy": cross_entropy,
         "_embedding": embedding,
+        "_scatter_add": scatter_add,
         "_extreme_indices": extreme_indices,
         "_embedding_backward": embedding_backward,
         "_cross_entropy_backward": cross_entropy_backward,
