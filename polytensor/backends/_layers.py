@@ -29,7 +29,6 @@ array([0.5, 0.5, 0.5, 1. , 0.5])
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 __all__ = ["grid_sample", "grid_sample_backward", "leaky_relu", "leaky_relu_backward"]
@@ -115,49 +114,43 @@ def grid_sample(xd: Any, gd: Any, padding: str, align_corners: bool) -> tuple[An
     ``grid_sample_backward`` reads.
 
     The same arithmetic as ``nn._resample.grid_sample``'s composite: positions, their floors,
-    the four corners' weights, their values (0 outside the image) gathered by one flat index,
-    and the weighted sum in the order nw, ne, sw, se."""
+    the four corners' weights, their values (0 outside the image), and the weighted sum in the
+    order nw, ne, sw, se. The values are gathered by one flat index from a copy of the input
+    with a border of zeros two pixels wide: a floor clipped to -2 .. size (NaN to -2) puts
+    both corners of an axis in the border wherever the true ones are outside, so no corner
+    needs a mask."""
     import numpy as np
 
     n, c, h, w = xd.shape
     ho, wo = gd.shape[1:3]
     p = ho * wo
+    h3, w3 = h + 4, w + 4
     with np.errstate(all="ignore"):  # (NaN and infinite positions: NaN weights, as PyTorch's)
         ix, sx, fx = _source(np, gd[..., 0].reshape(n, p), w, padding, align_corners)
         iy, sy, fy = _source(np, gd[..., 1].reshape(n, p), h, padding, align_corners)
         x0, y0 = np.floor(ix), np.floor(iy)
         x1, y1 = x0 + 1, y0 + 1
         wx0, wx1, wy0, wy1 = x1 - ix, ix - x0, y1 - iy, iy - y0
-        # along each axis, whether a corner is inside the image, and its index there (else 0:
-        # its value is masked); NaN and infinite positions are outside
-        vx = ((x0 >= 0) & (x0 <= w - 1), (x0 >= -1) & (x0 <= w - 2))
-        vy = ((y0 >= 0) & (y0 <= h - 1), (y0 >= -1) & (y0 <= h - 2))
-        cx = (np.where(vx[0], x0, 0).astype(np.intp), np.where(vx[1], x1, 0).astype(np.intp))
-        ry = (np.where(vy[0], y0, 0).astype(np.intp), np.where(vy[1], y1, 0).astype(np.intp))
-    # per corner (nw, ne, sw, se): its weight, whether inside, its index into the flattened
-    # input per (batch, channel, corner, position)
-    weights = np.empty((n, 4, p), xd.dtype)
-    inside = np.empty((n, 4, p), bool)
-    index = np.empty((n, c, 4, p), np.intp)
-    for r in ry:  # (the rows' offsets)
-        r *= w
+        # (fmax and fmin pass over a NaN: it becomes -2, a border pixel)
+        cx = np.fmin(np.fmax(x0, -2), w).astype(np.intp)
+        cy = np.fmin(np.fmax(y0, -2), h).astype(np.intp)
+    nw = cy * w3
+    nw += cx
+    nw += 2 * w3 + 2  # (the border's offset)
+    corners = np.array([0, 1, w3, w3 + 1], np.intp)  # nw, ne, sw, se
+    planes = np.arange(0, n * c * h3 * w3, h3 * w3, dtype=np.intp).reshape(n, c, 1, 1)
+    index = nw[:, None, None, :] + (planes + corners[:, None])  # (N, C, 4, P)
+    framed = np.zeros((n, c, h3, w3), xd.dtype)
+    framed[:, :, 2 : h + 2, 2 : w + 2] = xd
+    v = framed.reshape(-1).take(index)
+    weights = np.empty((n, 1, 4, p), xd.dtype)
     with np.errstate(invalid="ignore"):
-        for k, (j, i) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
-            np.multiply((wy0, wy1)[j], (wx0, wx1)[i], out=weights[:, k])
-            np.logical_and(vy[j], vx[i], out=inside[:, k])
-            np.add(ry[j], cx[i], out=index[:, 0, k])
-    index[:, 0] += np.arange(0, n * c * h * w, c * h * w, dtype=np.intp)[:, None, None]
-    if c > 1:
-        index[:, 1:] = (
-            index[:, :1] + np.arange(h * w, c * h * w, h * w, dtype=np.intp)[:, None, None]
-        )
-    v = np.take(xd.reshape(-1), index)
-    np.copyto(v, 0, where=~inside[:, None])  # (0 outside the image, whatever pixel 0 holds)
-    with np.errstate(invalid="ignore"):
-        out = v[:, :, 0] * weights[:, None, 0]
+        for k, (wy, wx) in enumerate(((wy0, wx0), (wy0, wx1), (wy1, wx0), (wy1, wx1))):
+            np.multiply(wy, wx, out=weights[:, 0, k])
+        out = v[:, :, 0] * weights[:, :, 0]
         for k in (1, 2, 3):
-            out += v[:, :, k] * weights[:, None, k]
-    saved = (index, inside, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy))
+            out += v[:, :, k] * weights[:, :, k]
+    saved = (index, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy))
     return out.reshape(n, c, ho, wo), saved
 
 
@@ -166,21 +159,23 @@ def grid_sample_backward(
 ) -> tuple[Any, Any]:
     """The gradients of ``grid_sample`` in its input (of ``shape``) and its grid for the
     output's gradient ``gd``, each None where not wanted, as the composite's rules give them:
-    the input's scattered from the weighted gradient (0 outside the image), the grid's from
-    the corners' values times the weights' derivatives, times each position's derivative."""
+    the input's added up from the weighted gradient by one bincount into the bordered copy's
+    pixels (what falls on the border, outside the image, is cut off), the grid's from the
+    corners' values times the weights' derivatives, times each position's derivative."""
     import numpy as np
 
-    index, inside, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy) = saved
+    index, v, weights, (wx0, wx1, wy0, wy1), (sx, fx, sy, fy) = saved
     n, c, _, p = v.shape
     g = gd.reshape(n, c, 1, p)
     gx = gg = None
     with np.errstate(invalid="ignore", over="ignore"):
         if x_grad:
-            wg = g * weights[:, None]
-            wg[~np.broadcast_to(inside[:, None], wg.shape)] = 0
-            size = math.prod(shape)
-            gx = np.bincount(index.reshape(-1), wg.reshape(-1), minlength=size)
-            gx = gx.astype(gd.dtype, copy=False).reshape(shape)
+            h, w = shape[2:]
+            wg = g * weights
+            size = n * c * (h + 4) * (w + 4)
+            framed = np.bincount(index.reshape(-1), wg.reshape(-1), minlength=size)
+            framed = framed.reshape(n, c, h + 4, w + 4)
+            gx = framed[:, :, 2 : h + 2, 2 : w + 2].astype(gd.dtype)
         if grid_grad:
             gw = np.add.reduce(g * v, axis=1)  # (N, 4, P): each weight's gradient
             gix = (gw[:, 1] * wy0 + gw[:, 3] * wy1) - (gw[:, 0] * wy0 + gw[:, 2] * wy1)
