@@ -98,3 +98,12 @@ def test_embedding_on_other_backends_gives_numpys_values(
             got.append([np.asarray(t.detach().to("numpy").numpy()) for t in (y, w.grad)])
     for u, v in zip(*got, strict=True):
         np.testing.assert_allclose(v, u, rtol=1e-13, atol=1e-14)
+
+
+def test_embedding_of_integer_and_complex_rows_as_before() -> None:
+    """Rows of any dtype, as take's (and PyTorch's forward); complex rows differentiate."""
+    got = F.embedding(pt.asarray([1, 0, 1]), pt.asarray([[1, 2], [3, 4]]))
+    assert got.dtype == pt.int64 and got.tolist() == [[3, 4], [1, 2], [3, 4]]
+    w = pt.asarray(np.array([[1 + 1j, 2], [3, 4j]]), requires_grad=True)
+    F.embedding(pt.asarray([1, 1, 0]), w, padding_idx=0).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[0, 0], [2, 2]])

@@ -90,14 +90,14 @@ def _embedding_backward_rule(
 _embedding = op(
     "_embedding",
     "(w, ids, /, *, padding_idx)",
-    ("real floating-point", "integer"),
+    ("any", "integer"),  # (as take's: rows of integers too, as in PyTorch)
     (_embedding_rule, NONDIFF),
     inputs=("w", "ids"),
 )
 _embedding_backward = op(
     "_embedding_backward",
     "(g, ids, /, *, num_weights, padding_idx)",
-    ("real floating-point", "integer"),
+    ("floating-point", "integer"),
     (_embedding_backward_rule, NONDIFF),
     inputs=("g", "ids"),
 )
