@@ -1853,6 +1853,57 @@ def _nll(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, partial(op.func, classes=c, **params), (g,), (t,), classes=c, **params)
 
 
+def _cross_entropy(draw: Draw, op: OpDef) -> GradCase:
+    """_cross_entropy of scores x, (C,), (N, C) or (N, C, d), and its backward
+    _cross_entropy_backward of a cotangent g of the loss's shape and log-probabilities logp
+    (of any values: the op is defined for any), with class indices t as _nll's."""
+    ndim, c = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shape = (c,) if ndim == 1 else (draw(st.integers(1, 3)), c) + (2,) * (ndim - 2)
+    axis = 0 if ndim == 1 else 1
+    tshape = shape[:axis] + shape[axis + 1 :]
+    t = draw(hnp.arrays(np.int64, tshape, elements=st.integers(0, c - 1) | st.just(-100)))
+    t.flat[0] = draw(st.integers(0, c - 1))
+    reduction = draw(st.sampled_from(("none", "sum", "mean")))
+    params: dict[str, Any] = {"axis": axis, "ignore_index": -100, "reduction": reduction}
+    x = GRADIENT.array(draw, op, shape=shape)
+    if op.name == "_cross_entropy":
+        return _case(op, partial(op.func, **params), (x,), (t,), **params)
+    g = GRADIENT.array(draw, op, shape=tshape if reduction == "none" else ())
+    return _case(op, partial(op.func, **params), (g, x), (t,), **params)
+
+
+def _embedding(draw: Draw, op: OpDef) -> GradCase:
+    """_embedding of a weight w (num, d), its rows at ids of up to two axes (repeats), and its
+    adjoint _embedding_backward of a cotangent g (*ids, d), with a padding row or none (not
+    for _embedding: the padding row's gradient is zero by definition, as PyTorch's, not its
+    derivative)."""
+    num, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
+    ids = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, num - 1)))
+    padding_idx = draw(st.none() | st.integers(0, num - 1))
+    if op.name == "_embedding":
+        padding_idx = None
+        w = smooth_values(draw, F64, (num, d))  # (real: torch's embedding has no complex rule)
+        fn = partial(op.func, padding_idx=padding_idx)
+        return _case(op, fn, (w,), (ids,), padding_idx=padding_idx)
+    g = GRADIENT.array(draw, op, shape=(*shape, d))
+    fn = partial(op.func, num_weights=num, padding_idx=padding_idx)
+    return _case(op, fn, (g,), (ids,), num_weights=num, padding_idx=padding_idx)
+
+
+def _extreme_indices(draw: Draw, op: OpDef) -> GradCase:
+    """_extreme_indices (x.max(dim) / x.min(dim)) of distinct values (no ties) along one axis
+    of a 1- to 3-d x: the values' gradient (the indices are constant)."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    x = distinct(draw, shape)
+    params = {
+        "axis": draw(st.integers(-len(shape), len(shape) - 1)),
+        "keepdims": draw(st.booleans()),
+        "largest": draw(st.booleans()),
+    }
+    return _case(op, lambda t: op.func(t, **params)[0], (x,), **params)
+
+
 def _gelu(draw: Draw, op: OpDef) -> GradCase:
     """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
     approximate = draw(st.sampled_from(("none", "tanh")))
@@ -2066,6 +2117,11 @@ SAMPLING: dict[str, Sampling] = {
     "_softmax": Sampling(grad=_log_softmax),
     "_nll_loss": Sampling(grad=_nll),
     "_nll_loss_backward": Sampling(grad=_nll),
+    "_cross_entropy": Sampling(grad=_cross_entropy),
+    "_extreme_indices": Sampling(grad=_extreme_indices),
+    "_embedding": Sampling(grad=_embedding),
+    "_embedding_backward": Sampling(grad=_embedding),
+    "_cross_entropy_backward": Sampling(grad=_cross_entropy),
     "_gelu": Sampling(grad=_gelu),
     "_layer_norm": Sampling(grad=_layer_norm),
     "_gelu_backward": Sampling(grad=_gelu),

@@ -396,10 +396,25 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
             x, t, ignore_index=p["ignore_index"], reduction=p["reduction"]
         )
     ),
+    "_cross_entropy": lambda p: (
+        lambda x, t: torch.nn.functional.cross_entropy(
+            x, t, ignore_index=p["ignore_index"], reduction=p["reduction"]
+        )
+    ),
+    "_embedding": lambda p: (
+        lambda w, ids: torch.nn.functional.embedding(ids, w, padding_idx=p["padding_idx"])
+    ),
+    "_extreme_indices": lambda p: (
+        lambda x: (
+            (torch.max if p["largest"] else torch.min)(
+                x, dim=p["axis"], keepdim=p["keepdims"]
+            ).values
+        )
+    ),
     "_gelu": lambda p: lambda x: torch.nn.functional.gelu(x, approximate=p["approximate"]),
     "_layer_norm": lambda p: (
         lambda x, w=None, b=None: torch.nn.functional.layer_norm(
-            x, x.shape[x.ndim - len(p["axes"]) :], w, b, eps=p["eps"]
+            x, tuple(x.shape[x.ndim - len(p["axes"]) :]), w, b, eps=p["eps"]
         )
     ),
     "_strong_zero": lambda p: (
@@ -488,8 +503,12 @@ NOT_IN_TORCH: dict[str, str] = {
     "nextafter": "torch.nextafter has no derivative (its backward is not implemented)",
     "_nll_loss_backward": "the gradient of nll_loss (crosschecked as _nll_loss's); torch has no "
     "public function for it",
-    "_gelu_backward": "the gradient of gelu (crosschecked as _gelu's; its own derivatives by "
-    "gradcheck in tests/test_gelu.py); torch has no public function for it",
+    "_cross_entropy_backward": "the gradient of cross_entropy (crosschecked as _cross_entropy's); "
+    "torch has no public function for it",
+    "_embedding_backward": "the gradient of embedding (crosschecked as _embedding's); torch's "
+    "embedding_dense_backward is not public",
+    "_gelu_backward": "the gradient of gelu (crosschecked as _gelu's); torch has no public "
+    "function for it",
 }
 
 # Linear algebra goes through LAPACK in both libraries, in different orders of operations.

@@ -42,6 +42,13 @@ def wrap_new(data: Any, backend: Backend) -> Tensor:
 
 def wrap_output(out: Any, backend: Backend) -> Any:
     """Wrap what a backend function returned: an array, or a (named) tuple or list of arrays."""
+    if out.__class__ is tuple:  # (a plain tuple of arrays, the usual case: no recursion)
+        at = backend.array_type
+        for o in out:
+            if o.__class__ is not at:
+                break
+        else:
+            return tuple([wrap_new(o, backend) for o in out])
     if isinstance(out, tuple):
         items = [wrap_output(o, backend) for o in out]
         if hasattr(out, "_fields"):

@@ -363,9 +363,11 @@ def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
     if x.ndim == 0:
         return ValuesIndices(x, searching.argmax(reshape(x, (1,)), axis=0))
     arg = searching.argmax if name == "max" else searching.argmin
-    if not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
-        values = getattr(statistical, name)(x, axis=d, keepdims=keepdim)
-        return ValuesIndices(values, arg(x, axis=d, keepdims=keepdim))
+    if not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):  # (one op, both outputs)
+        values, indices = searching._extreme_indices(
+            x, axis=d, keepdims=keepdim, largest=name == "max"
+        )
+        return ValuesIndices(values, indices)
     # recorded: the values are taken at the indices, so that the gradient goes to the element
     # each index names (PyTorch's x.max(dim): the first of tied or NaN elements)
     indices = arg(x, axis=d, keepdims=True)

@@ -229,6 +229,21 @@ def _draw(
     """One draw of ``generator`` as a tensor: made block by block on the target backend (each
     Dask chunk in its own task), element ``i`` the same whatever the backend or chunks."""
     backend, native = _target(device, where)
+    return _draw_on(where, kind, params, shape, dtype, backend, native, generator, chunks)
+
+
+def _draw_on(
+    where: str,
+    kind: str,
+    params: tuple[Any, ...],
+    shape: tuple[int, ...],
+    dtype: dt.DType,
+    backend: Any,
+    native: Any,
+    generator: Generator | None,
+    chunks: Any,
+) -> Tensor:
+    """``_draw`` on ``backend``'s native device ``native`` (None: its default)."""
     key = _check_generator(where, generator)._next_key()
     if not backend.lazy:  # the whole draw at once, on the host (from_blocks' eager case)
         try:
@@ -448,10 +463,24 @@ def rand_like(
     >>> pt.rand_like(pt.zeros(2, 3)).shape
     (2, 3)
     """
+    if _on_its_backend(x, device):  # (dropout's draw: no device to parse)
+        d = _float_dtype(dtype if dtype is not None else x.dtype, "rand_like")
+        shape = tuple(x._data.shape)
+        t = _draw_on("rand_like", "uniform", (), shape, d, x._backend, None, generator, None)
+        return _finish(t, requires_grad, "rand_like")
     shape, d, dev, chunks = _like("rand_like", x, dtype, device)
     return rand(
         shape, dtype=d, device=dev, requires_grad=requires_grad, generator=generator, chunks=chunks
     )
+
+
+def _on_its_backend(x: Any, device: Any) -> bool:
+    """Whether a tensor like ``x`` is drawn on ``x``'s backend's only device, as it is, with
+    no device or chunks to take from it (an eager backend of one device)."""
+    if device is not None or not isinstance(x, TensorBase):
+        return False
+    b = x._backend
+    return not (b.lazy or b.multi_device)
 
 
 def randn_like(
@@ -470,6 +499,11 @@ def randn_like(
     >>> pt.randn_like(pt.zeros(4)).shape
     (4,)
     """
+    if _on_its_backend(x, device):
+        d = _float_dtype(dtype if dtype is not None else x.dtype, "randn_like")
+        shape = tuple(x._data.shape)
+        t = _draw_on("randn_like", "normal", (), shape, d, x._backend, None, generator, None)
+        return _finish(t, requires_grad, "randn_like")
     shape, d, dev, chunks = _like("randn_like", x, dtype, device)
     return randn(
         shape, dtype=d, device=dev, requires_grad=requires_grad, generator=generator, chunks=chunks

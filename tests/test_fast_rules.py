@@ -100,13 +100,24 @@ CASES: dict[str, list[_Case]] = {
         (((3, 4),), lambda a: pt.nn.functional.gelu(a), True),
         (((2, 3, 2),), lambda a: pt.nn.functional.gelu(a, approximate="tanh"), True),
     ],
-    # cross_entropy without class weights: log_softmax, then _nll_loss (its targets made on
-    # the input's backend: one with ignore_index, -100)
-    "_nll_loss": [
+    # cross_entropy without class weights: one op (its targets made on the input's backend:
+    # one with ignore_index, -100); nll_loss of log-probabilities: _nll_loss
+    "_cross_entropy": [
         (((4, 3),), lambda a: _cross_entropy(a, [0, 2, 1, 2], "mean"), True),
         (((4, 3),), lambda a: _cross_entropy(a, [0, -100, 1, 2], "sum"), True),
         (((4, 3),), lambda a: _cross_entropy(a, [0, -100, 1, 2], "none"), True),
         (((2, 3, 2),), lambda a: _cross_entropy(a, [[0, 2], [1, -100]], "mean"), True),
+    ],
+    # embedding: the rows at ids (repeated; a padding row)
+    "_embedding": [
+        (((5, 3),), lambda w: _embedding(w, [[0, 4], [4, 2]], None), True),
+        (((5, 3),), lambda w: _embedding(w, [1, 1, 0, 3], 1), True),
+    ],
+    "_nll_loss": [
+        (((4, 3),), lambda a: _nll(a, [0, 2, 1, 2], "mean"), True),
+        (((4, 3),), lambda a: _nll(a, [0, -100, 1, 2], "sum"), True),
+        (((4, 3),), lambda a: _nll(a, [0, -100, 1, 2], "none"), True),
+        (((2, 3, 2),), lambda a: _nll(a, [[0, 2], [1, -100]], "mean"), True),
     ],
 }
 
@@ -114,6 +125,16 @@ CASES: dict[str, list[_Case]] = {
 def _cross_entropy(a: Any, target: list[Any], reduction: str) -> Any:
     t = pt.asarray(np.array(target), device=a.device)
     return pt.nn.functional.cross_entropy(a, t, reduction=reduction)
+
+
+def _embedding(w: Any, ids: list[Any], padding_idx: int | None) -> Any:
+    i = pt.asarray(np.array(ids), device=w.device)
+    return pt.nn.functional.embedding(i, w, padding_idx=padding_idx)
+
+
+def _nll(a: Any, target: list[Any], reduction: str) -> Any:
+    t = pt.asarray(np.array(target), device=a.device)
+    return pt.nn.functional.nll_loss(a, t, reduction=reduction)
 
 
 def _params() -> list[Any]:

@@ -345,15 +345,17 @@ def test_cross_entropy_gradcheck(kwargs: dict[str, Any]) -> None:
     assert pt.autograd.gradcheck(lambda x: F.cross_entropy(x, t, **kw), (x,))
 
 
-def test_cross_entropy_of_class_indices_is_two_nodes_as_in_pytorch() -> None:
-    # log_softmax and nll_loss are one op each (PyTorch's LogSoftmaxBackward and
-    # NllLossBackward), not the dozen element-wise ops and reductions they are made of
+def test_cross_entropy_of_class_indices_is_one_node() -> None:
+    # log_softmax and nll_loss in one op (PyTorch's are one kernel each), not the dozen
+    # element-wise ops and reductions they are made of; nll_loss of log-probabilities is one
     x = _rand((5, 4), 5)
     loss = F.cross_entropy(x, pt.asarray([0, 3, 2, 1, 2]))
-    assert loss.grad_fn.name() == "NllLossBackward"
+    assert loss.grad_fn.name() == "CrossEntropyBackward"
     (first, _), (target, _) = loss.grad_fn.next_functions
-    assert first.name() == "LogSoftmaxBackward" and target is None
-    assert first.next_functions[0][0].name() == "AccumulateGrad"
+    assert first.name() == "AccumulateGrad" and target is None
+    loss = F.nll_loss(F.log_softmax(x, dim=1), pt.asarray([0, 3, 2, 1, 2]))
+    assert loss.grad_fn.name() == "NllLossBackward"
+    assert loss.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward"
 
 
 def test_cross_entropy_second_derivative() -> None:

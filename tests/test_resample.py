@@ -573,3 +573,84 @@ def test_grid_sample_nearest_gives_the_grid_a_zero_gradient(padding_mode: str) -
             align_corners=False,
         ),
     )
+
+
+# -- bilinear grid_sample as one node (the NumPy backend's layer kernels) -----------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_bilinear_grid_sample_is_one_node_with_torchs_values_and_gradients(
+    padding_mode: str, align_corners: bool, dtype: str
+) -> None:
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((3, 4, 7, 6)).astype(dtype)
+    grid = rng.uniform(-1.4, 1.4, (3, 5, 4, 2)).astype(dtype)
+    grid[0, 0, :3] = [[np.nan, 0.2], [0.3, np.inf], [-np.inf, -0.5]]
+    grid[1, 1, 0] = [-1.0, 1.0]  # (corners and pixel centres: the kinks)
+    grid[1, 1, 1] = [0.0, 0.0]
+    kw = {"padding_mode": padding_mode, "align_corners": align_corners}
+    if padding_mode != "zeros":  # (PyTorch's kernel crashes at NaN there)
+        grid[0, 0, :3] = 0.25
+    xp, gp = pt.tensor(x, requires_grad=True), pt.tensor(grid, requires_grad=True)
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    r = rng.standard_normal((3, 4, 5, 4)).astype(dtype)
+    with np.errstate(all="ignore"):
+        out = F.grid_sample(xp, gp, **kw)
+        assert out.grad_fn.name() == "_GridSampleBackward"
+        (out * pt.tensor(r)).sum().backward()
+    want = TF.grid_sample(xt, gt, **kw)
+    (want * torch.tensor(r)).sum().backward()
+    tol = {"rtol": 2e-5, "atol": 2e-5} if dtype == "float32" else {"rtol": RTOL, "atol": ATOL}
+    for got, ref in ((out, want), (xp.grad, xt.grad), (gp.grad, gt.grad)):
+        np.testing.assert_allclose(_host(got), ref.detach().numpy(), **tol)
+
+
+def test_bilinear_grid_sample_one_node_takes_only_the_gradients_wanted() -> None:
+    rng = np.random.default_rng(22)
+    x = pt.tensor(rng.standard_normal((2, 3, 4, 5)), requires_grad=True)
+    grid = pt.tensor(rng.uniform(-1, 1, (2, 3, 3, 2)))
+    F.grid_sample(x, grid, align_corners=False).sum().backward()
+    assert x.grad is not None and grid.grad is None
+    want = TF.grid_sample(
+        torch.tensor(x.detach().numpy()), torch.tensor(grid.numpy()), align_corners=False
+    )
+    np.testing.assert_allclose(
+        F.grid_sample(x, grid, align_corners=False).detach().numpy(), want.detach().numpy()
+    )
+
+
+def test_bilinear_grid_sample_on_other_backends_matches_numpys(other_backend: str) -> None:
+    """Dask and array-api-strict take the composite (no layer kernels): the same values and
+    gradients as NumPy's one node."""
+    rng = np.random.default_rng(23)
+    x, grid = rng.standard_normal((2, 3, 5, 4)), rng.uniform(-1.3, 1.3, (2, 4, 3, 2))
+    got = []
+    for backend in ("numpy", other_backend):
+        with pt.use_backend(backend):
+            xp, gp = pt.tensor(x, requires_grad=True), pt.tensor(grid, requires_grad=True)
+            out = F.grid_sample(xp, gp, padding_mode="border", align_corners=True)
+            assert (out.grad_fn.name() == "_GridSampleBackward") == (backend == "numpy")
+            out.sum().backward()
+            got.append([_host(t) for t in (out, xp.grad, gp.grad)])
+    for a, b in zip(*got, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+def test_affine_grid_keeps_its_base_apart_per_size_dtype_and_align_corners() -> None:
+    """The base rows are kept between calls (a training loop asks for the same ones): each
+    call still gives torch's grid and gradient, whatever was asked for before."""
+    rng = np.random.default_rng(24)
+    for _ in range(2):
+        for dtype in ("float64", "float32"):
+            for size in ((2, 1, 5, 4), (2, 3, 4, 5)):
+                for ac in (False, True):
+                    theta = rng.standard_normal((2, 2, 3)).astype(dtype)
+                    tp = pt.tensor(theta, requires_grad=True)
+                    tt = torch.tensor(theta, requires_grad=True)
+                    got, want = F.affine_grid(tp, size, ac), TF.affine_grid(tt, size, ac)
+                    assert got.dtype == tp.dtype
+                    got.sum().backward()
+                    want.sum().backward()
+                    tol = {"rtol": 1e-6, "atol": 1e-6}  # (float32's sums of three products)
+                    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), **tol)
+                    np.testing.assert_allclose(tp.grad.numpy(), tt.grad.numpy(), **tol)

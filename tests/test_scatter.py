@@ -196,3 +196,28 @@ def test_one_hot_of_a_small_integer_dtype_has_one_one_per_row() -> None:
     # (classes of the indices' own dtype wrapped around: uint8 256 is 0)
     hot = F.one_hot(pt.asarray([1, 255], dtype=pt.uint8), 300)
     assert hot.sum(1).tolist() == [1, 1] and hot[1, 255].item() == 1
+
+
+KEYS = {
+    "rows and classes": lambda: (np.arange(5), np.array([0, 3, 3, 1, 2])),
+    "repeated rows": lambda: (np.array([0, 0, -1, 4, 0]),),
+    "slice and array": lambda: (slice(1, 4), np.array([2, 2, 0])),
+    "boolean mask": lambda: (np.array([True, False, True, False, True]),),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEYS))
+def test_the_numpy_adjoint_of_indexing_matches_the_generic_one(name: str) -> None:
+    """NumPy's ``_scatter_add`` (np.add.at into zeros for integer-array keys) gives what
+    generic_scatter_add gives, repeated and negative indices added, other keys as before."""
+    from polytensor.backends._backend import generic_scatter_add
+
+    b = pt.backends.get("numpy")
+    b.load()
+    key = KEYS[name]()
+    g = np.asarray(np.zeros((5, 4))[key]) + RNG.standard_normal(np.zeros((5, 4))[key].shape)
+    for dtype in (np.float32, np.float64):
+        want = generic_scatter_add(b)(g.astype(dtype), key, (5, 4))
+        got = b.resolve("_scatter_add")(g.astype(dtype), key, (5, 4))
+        assert got.dtype == want.dtype == dtype
+        np.testing.assert_array_equal(got, want)

@@ -132,22 +132,29 @@ def _filled(
     *fill: Any,
     chunks: Any = None,
 ) -> Tensor:
-    _check_dtype(where, dtype)
+    if dtype is None:
+        d = _config.DEFAULT_FLOAT.get()
+    else:
+        _check_dtype(where, dtype)
+        d = dtype
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
-    d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     if fill:
         _fill_dtype(fill[0], where)  # (a TypeError for anything but a Python scalar)
         _fill_fits(where, fill[0], d)
     fn = backend.overrides.get(xp_name) or getattr(backend.xp, xp_name)
-    kw = _dev_kw(backend, native)
-    if chunks is not None and "chunks" in backend.option_names:  # per call, over the option
-        kw["chunks"] = chunks
     try:
-        data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
+        if native is None and chunks is None and not backend.options:  # (the common call)
+            data = fn(dims, *fill, dtype=backend.to_native[d])
+        else:
+            kw = _dev_kw(backend, native)
+            if chunks is not None and "chunks" in backend.option_names:  # (over the option)
+                kw["chunks"] = chunks
+            data = fn(dims, *fill, dtype=backend.to_native[d], **kw)
     except Exception as e:  # a size or value the library refuses, in our words
         raise named_error(where, e) from e
-    return _finish(wrap_new(data, backend), requires_grad, where)
+    t = wrap_new(data, backend)
+    return t if requires_grad is False else _finish(t, requires_grad, where)
 
 
 def zeros(

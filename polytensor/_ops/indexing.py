@@ -66,6 +66,43 @@ take_along_axis = op(
 )
 
 
+# The rows of a weight w (num_weights, d) at integer ids of any shape, w[ids] (PyTorch's
+# embedding), the ids checked to be rows, in one op: a check, a take and two reshapes each
+# recorded otherwise, and a backward through the general scatter of take's rule. The rows at
+# padding_idx (None: none) get no gradient. Its adjoint, _embedding_backward (the gradient
+# rows added up per id, the padding row zero), is linear in g; each op's rule is the other.
+def _embedding_rule(g: Any, _out: Any, w: Any, ids: Any, padding_idx: Any) -> Any:
+    return _embedding_backward(g, ids, num_weights=int(w.shape[0]), padding_idx=padding_idx)
+
+
+def _embedding_backward_rule(
+    gg: Any, _out: Any, _g: Any, ids: Any, num_weights: int, padding_idx: Any
+) -> Any:
+    rows = _embedding(gg, ids, padding_idx=None)
+    if padding_idx is None:
+        return rows
+    from .manipulation import expand_dims
+    from .searching import where
+
+    return where(expand_dims(ids != padding_idx, axis=-1), rows, 0.0)
+
+
+_embedding = op(
+    "_embedding",
+    "(w, ids, /, *, padding_idx)",
+    ("any", "integer"),  # (as take's: rows of integers too, as in PyTorch)
+    (_embedding_rule, NONDIFF),
+    inputs=("w", "ids"),
+)
+_embedding_backward = op(
+    "_embedding_backward",
+    "(g, ids, /, *, num_weights, padding_idx)",
+    ("floating-point", "integer"),
+    (_embedding_backward_rule, NONDIFF),
+    inputs=("g", "ids"),
+)
+
+
 # Negative log-likelihood of class indices: the loss of each target, -x[..., t, ...] along the
 # class axis (0 where t is ignore_index), then reduced ("none", "sum", or "mean" over the
 # targets not ignored), in one op (PyTorch's nll_loss without class weights): what
@@ -93,6 +130,68 @@ _nll_loss_backward = op(
     ("real floating-point", "integer"),
     (_nll_backward_rule, NONDIFF),
     inputs=("g", "t"),
+)
+
+
+# Cross entropy of class indices without class weights: _nll_loss(_log_softmax(x), t), the
+# targets checked to be class indices (or ignore_index), in one op: the three nodes' work
+# (PyTorch's cross_entropy is one call each way) without two ops' dispatch and recording, on
+# the (64, 10) scores of a classifier most of its time. ``keep``: a list where the backend
+# puts the log-probabilities when a gradient will be wanted (the first-order backward takes
+# them). The rule is the chain of the two ops' rules, so it differentiates again.
+def _cross_entropy_rule(g: Any, _out: Any, x: Any, t: Any, **params: Any) -> Any:
+    from .elementwise import exp
+    from .statistical import _log_softmax, sum
+
+    axis = params["axis"]
+    gl = _nll_loss_backward(
+        g,
+        t,
+        axis=axis,
+        ignore_index=params["ignore_index"],
+        reduction=params["reduction"],
+        classes=int(x.shape[axis]),
+    )
+    return gl - exp(_log_softmax(x, axis=axis)) * sum(gl, axis=axis, keepdims=True)
+
+
+_cross_entropy = op(
+    "_cross_entropy",
+    "(x, t, /, *, axis, ignore_index, reduction, keep=None)",
+    ("real floating-point", "integer"),
+    (_cross_entropy_rule, NONDIFF),
+    inputs=("x", "t"),
+)
+
+
+# Its gradient from the log-probabilities, _cross_entropy's first-order backward (the fast
+# form's, one call on a backend with a kernel): gl - exp(logp) * sum(gl), gl being
+# _nll_loss_backward(g). Linear in g; the rules are its adjoint in g (through _nll_loss, the
+# adjoint of _nll_loss_backward) and its derivative in logp.
+def _ce_backward_g(gg: Any, _out: Any, g: Any, logp: Any, t: Any, **params: Any) -> Any:
+    from .elementwise import exp
+    from .statistical import sum
+
+    axis = params["axis"]
+    centred = gg - sum(gg * exp(logp), axis=axis, keepdims=True)
+    return _nll_loss(centred, t, **params)
+
+
+def _ce_backward_logp(gg: Any, _out: Any, g: Any, logp: Any, t: Any, **params: Any) -> Any:
+    from .elementwise import exp
+    from .statistical import sum
+
+    axis = params["axis"]
+    gl = _nll_loss_backward(g, t, classes=int(logp.shape[axis]), **params)
+    return -(gg * exp(logp)) * sum(gl, axis=axis, keepdims=True)
+
+
+_cross_entropy_backward = op(
+    "_cross_entropy_backward",
+    "(g, logp, t, /, *, axis, ignore_index, reduction)",
+    ("real floating-point", "real floating-point", "integer"),
+    (_ce_backward_g, _ce_backward_logp, NONDIFF),
+    inputs=("g", "logp", "t"),
 )
 
 _KEY_TYPES = (int, slice, type(None), type(Ellipsis))

@@ -53,6 +53,41 @@ argmin = op(
     impl=_arg_reduction("argmin"),
     example=_S + ">>> pt.argmin(x)\ntensor(1, backend='numpy')",
 )
+
+
+# PyTorch's x.max(dim) / x.min(dim): the values along an axis and the index of each (the first
+# of tied or NaN elements), in one op with two outputs, the values those at the indices (what
+# max or min and argmax or argmin give in two). The values' gradient goes to the element each
+# index names, as take_along_axis's.
+def _extreme_indices_impl(fn: Any, x: Any, *, axis: int, keepdims: bool, largest: bool) -> Any:
+    if x.shape[axis] == 0:
+        name = "max" if largest else "min"
+        raise ValueError(
+            f"{name}() of an empty array (shape {tuple(x.shape)}, axis={axis}) has "
+            "no result; give a dimension of nonzero size"
+        )
+    return fn(x, axis=axis, keepdims=keepdims, largest=largest)
+
+
+def _extreme_indices_rule(
+    gs: Any, outs: Any, x: Any, axis: int, keepdims: bool, largest: bool
+) -> Any:
+    from .indexing import _take_along_rule
+    from .manipulation import expand_dims
+
+    g, indices = gs[0], outs[1]
+    if not keepdims:
+        g, indices = expand_dims(g, axis=axis), expand_dims(indices, axis=axis)
+    return (_take_along_rule(g, None, x, indices, axis)[0],)
+
+
+_extreme_indices = op(
+    "_extreme_indices",
+    "(x, /, *, axis, keepdims, largest)",
+    "real numeric",
+    _extreme_indices_rule,
+    impl=_extreme_indices_impl,
+)
 count_nonzero = op(
     "count_nonzero",
     "(x, /, *, axis=None, keepdims=False)",

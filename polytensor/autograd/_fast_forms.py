@@ -152,6 +152,18 @@ def _nll_loss(F: Any, g: Any, out: Any, x: Any, t: Any, **params: Any) -> Any:
     return F._nll_loss_backward(g, t, classes=x.shape[params["axis"]], **params)
 
 
+def _cross_entropy(F: Any, g: Any, out: Any, x: Any, t: Any, **params: Any) -> Any:
+    # from the forward's log-probabilities where the backend kept them (taken: a second
+    # backward computes them)
+    keep = params.pop("keep")
+    logp = keep.pop() if keep else F._log_softmax(x, axis=params["axis"])
+    return F._cross_entropy_backward(g, logp, t, **params)
+
+
+def _embedding(F: Any, g: Any, out: Any, w: Any, ids: Any, padding_idx: Any) -> Any:
+    return F._embedding_backward(g, ids, num_weights=w.shape[0], padding_idx=padding_idx)
+
+
 def _gelu(F: Any, g: Any, out: Any, x: Any, approximate: str, keep: Any) -> Any:
     # the forward's CDF where the backend kept one (taken: a second backward computes it)
     cdf = keep.pop() if keep else None
@@ -187,6 +199,8 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     "_log_softmax": (_log_softmax,),
     "_softmax": (lambda F, g, out, x, axis: out * (g - F.sum(g * out, axis=axis, keepdims=True)),),
     "_nll_loss": (_nll_loss, None),
+    "_cross_entropy": (_cross_entropy, None),
+    "_embedding": (_embedding, None),
     "_layer_norm": (_layer_norm_x, _layer_norm_w, lambda F, g, out, x, w, b, axes, eps: g),
     "_gelu": (_gelu,),
 }

@@ -297,10 +297,11 @@ class Writes:
     layers : namespace, optional
         Kernels of ``nn`` layers, each making new arrays: ``leaky_relu``,
         ``binary_cross_entropy``, ``batch_norm`` (by the batch's statistics), their
-        ``_backward``s and ``batch_norm_running`` as attributes (NumPy's:
-        ``backends/_layers.py``, which documents them). ``nn.functional.leaky_relu`` and
-        ``binary_cross_entropy`` then run as one graph node each, and ``batch_norm``'s node on
-        arrays; without this hook they are built from the table's ops.
+        ``_backward``s and ``batch_norm_running`` as attributes, and ``grid_sample``,
+        ``grid_sample_backward`` (bilinear) (NumPy's: ``backends/_layers.py``, which documents
+        them). ``nn.functional.leaky_relu``, ``binary_cross_entropy`` and ``grid_sample`` then
+        run as one graph node each, and ``batch_norm``'s node on arrays; without this hook they
+        are built from the table's ops.
     c_contiguous : callable, optional
         ``c_contiguous(array)``: whether the array's elements lie in memory in C order, one
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
@@ -760,6 +761,12 @@ class Backend:
             return generic_gelu(self)[name]
         if name in ("_nll_loss", "_nll_loss_backward"):
             return generic_nll_loss(self)[name]
+        if name == "_extreme_indices":
+            return generic_extreme_indices(self)
+        if name in ("_embedding", "_embedding_backward"):
+            return generic_embedding(self)[name]
+        if name in ("_cross_entropy", "_cross_entropy_backward"):
+            return generic_cross_entropy(self)[name]
         if name == "_copy":  # (Backend.copy without its call)
             if self._copy is not None:
                 return self._copy
@@ -1186,6 +1193,135 @@ def generic_nll_loss(backend: Backend) -> dict[str, Callable[..., Any]]:
         return xp.where(hit, -xp.expand_dims(g, axis=axis), xp.zeros_like(cls, dtype=g.dtype))
 
     return {"_nll_loss": nll_loss, "_nll_loss_backward": nll_loss_backward}
+
+
+def generic_cross_entropy(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_cross_entropy`` and ``_cross_entropy_backward`` from the backend's other functions.
+
+    ``_cross_entropy(x, t, axis=, ignore_index=, reduction=, keep=None)``: ``_check_index`` of
+    the targets, ``_log_softmax`` and ``_nll_loss``, in turn; the log-probabilities appended to
+    ``keep`` when it is a list. ``_cross_entropy_backward(g, logp, t, axis=, ignore_index=,
+    reduction=)``: the gradient in ``x`` from the log-probabilities, ``_nll_loss``'s then
+    ``_log_softmax``'s: ``gl - exp(logp) * sum(gl)``, ``gl`` the former.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_cross_entropy
+    >>> fns = generic_cross_entropy(pt.backends.get("numpy"))
+    >>> x, t = np.zeros((2, 4)), np.array([1, 3])
+    >>> round(float(fns["_cross_entropy"](x, t, axis=1, ignore_index=-100, reduction="mean")), 4)
+    1.3863
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def cross_entropy(
+        x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, keep: Any = None
+    ) -> Any:
+        t = fn("_check_index")(
+            t, size=x.shape[axis], ignore=ignore_index, where="cross_entropy", what="target"
+        )
+        logp = fn("_log_softmax")(x, axis=axis)
+        if keep is not None:
+            keep.append(logp)
+        return fn("_nll_loss")(logp, t, axis=axis, ignore_index=ignore_index, reduction=reduction)
+
+    def cross_entropy_backward(
+        g: Any, logp: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str
+    ) -> Any:
+        gl = fn("_nll_loss_backward")(
+            g,
+            t,
+            axis=axis,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            classes=logp.shape[axis],
+        )
+        return gl - fn("exp")(logp) * fn("sum")(gl, axis=axis, keepdims=True)
+
+    return {"_cross_entropy": cross_entropy, "_cross_entropy_backward": cross_entropy_backward}
+
+
+def generic_embedding(backend: Backend) -> dict[str, Callable[..., Any]]:
+    """``_embedding`` and its adjoint ``_embedding_backward`` from the backend's other
+    functions.
+
+    ``_embedding(w, ids, padding_idx=)``: the rows of the matrix ``w`` at ``ids`` (checked by
+    ``_check_index``), of shape ``ids.shape + (d,)``. ``_embedding_backward(g, ids,
+    num_weights=, padding_idx=)``: the rows of ``g`` added up per id by ``_scatter_add`` into
+    ``num_weights`` rows, the row ``padding_idx`` (None: none) zero.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_embedding
+    >>> fns = generic_embedding(pt.backends.get("numpy"))
+    >>> fns["_embedding_backward"](np.ones((3, 1)), np.array([1, 0, 1]), num_weights=3,
+    ...                            padding_idx=0).tolist()
+    [[0.0], [2.0], [0.0]]
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def embedding(w: Any, ids: Any, /, *, padding_idx: Any) -> Any:
+        reshape = fn("reshape")
+        flat = fn("_check_index")(
+            reshape(ids, (-1,)), size=w.shape[0], ignore=None, where="embedding", what="id"
+        )
+        return reshape(fn("take")(w, flat, axis=0), (*ids.shape, w.shape[1]))
+
+    def embedding_backward(g: Any, ids: Any, /, *, num_weights: int, padding_idx: Any) -> Any:
+        reshape, d = fn("reshape"), g.shape[-1]
+        key = (reshape(ids, (-1,)),)
+        z = fn("_scatter_add")(reshape(g, (-1, d)), key=key, shape=(num_weights, d))
+        if padding_idx is None:
+            return z
+        xp = backend.xp
+        rows = xp.arange(num_weights, device=backend.device_of(z))
+        pad = xp.reshape(rows == padding_idx, (num_weights, 1))
+        return xp.where(pad, xp.zeros((), dtype=z.dtype, device=backend.device_of(z)), z)
+
+    return {"_embedding": embedding, "_embedding_backward": embedding_backward}
+
+
+def generic_extreme_indices(backend: Backend) -> Callable[..., Any]:
+    """``_extreme_indices(x, axis=, keepdims=, largest=)``: ``(values, indices)`` along
+    ``axis``, the indices the backend's ``argmax`` (``largest``) or ``argmin``, the values
+    ``take_along_axis`` at them.
+
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor.backends._backend import generic_extreme_indices
+    >>> f = generic_extreme_indices(pt.backends.get("numpy"))
+    >>> f(np.array([[1.0, 3.0], [2.0, 0.0]]), axis=1, keepdims=False, largest=True)
+    (array([3., 2.]), array([1, 0]))
+    """
+    fns: dict[str, Callable[..., Any]] = {}  # (resolved on first use: after the backend loads)
+
+    def fn(name: str) -> Callable[..., Any]:
+        f = fns.get(name)
+        if f is None:
+            f = fns[name] = backend.resolve(name)
+        return f
+
+    def extreme_indices(x: Any, /, *, axis: int, keepdims: bool, largest: bool) -> Any:
+        indices = fn("argmax" if largest else "argmin")(x, axis=axis, keepdims=True)
+        values = fn("take_along_axis")(x, indices, axis=axis)
+        if keepdims:
+            return values, indices
+        squeeze = fn("squeeze")
+        return squeeze(values, axis=axis), squeeze(indices, axis=axis)
+
+    return extreme_indices
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

@@ -17,9 +17,13 @@ from ._backend import (
     base_root,
     flags_c_contiguous,
     generic_check_index,
+    generic_cross_entropy,
+    generic_embedding,
+    generic_extreme_indices,
     generic_gelu,
     generic_layer_norm,
     generic_nll_loss,
+    generic_scatter_add,
     generic_strong_zero,
 )
 
@@ -192,6 +196,15 @@ def _direct(xp: Any) -> dict[str, Any]:
             return x[r, indices]
         return conformant_take_along_axis(x, indices, axis=axis)
 
+    conformant_astype = xp.astype
+
+    def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+        # the array's own method, which array-api-compat's wrapper calls after checking the
+        # device (a boolean mask summed as integers, PyTorch's sum of booleans: 1 call less)
+        if device is None and type(x) is ndarray:
+            return x.astype(dtype, copy=copy)
+        return conformant_astype(x, dtype, copy=copy, device=device)
+
     conformant_ones_like = xp.ones_like
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
@@ -347,6 +360,33 @@ def _direct(xp: Any) -> dict[str, Any]:
             return x.argmin(axis=axis, keepdims=keepdims)
         return conformant_argmin(x, axis=axis, keepdims=keepdims)
 
+    generic_extreme = generic_extreme_indices(BACKEND)
+
+    starts: dict[tuple[int, int], Any] = {}  # arange(n) * c per matrix shape (read-only)
+
+    def extreme_indices(x: Any, /, *, axis: int, keepdims: bool, largest: bool) -> Any:
+        # the indices by the array's argmax or argmin, the values taken at them (the same
+        # elements max or min gives, NaN first), without a second reduction
+        if type(x) is not ndarray:
+            return generic_extreme(x, axis=axis, keepdims=keepdims, largest=largest)
+        if x.ndim == 2 and axis in (1, -1) and x.flags.c_contiguous:
+            # a batch of rows (the scores of a classifier): each row's element by its flat
+            # index, one take (NumPy's row-by-row reduction of a short axis is ~60 ns a row)
+            i = x.argmax(axis=1) if largest else x.argmin(axis=1)
+            first = starts.get(x.shape)
+            if first is None:
+                first = np.arange(0, x.size, x.shape[1] or 1)
+                first.flags.writeable = False
+                if len(starts) < 64:
+                    starts[x.shape] = first
+            v = x.reshape(-1).take(i + first)
+            return (v[:, None], i[:, None]) if keepdims else (v, i)
+        i = x.argmax(axis=axis, keepdims=True) if largest else x.argmin(axis=axis, keepdims=True)
+        v = take_along_axis(x, i, axis=axis)
+        if keepdims:
+            return v, i
+        return v.squeeze(axis), i.squeeze(axis)
+
     def check_index(x: Any, /, *, size: int, ignore: int, where: str, what: str) -> Any:
         # indices all in range (two reductions), else generic_check_index's test and error
         if x.size and all_min(x, axis=None) >= 0 and all_max(x, axis=None) < size:
@@ -400,6 +440,114 @@ def _direct(xp: Any) -> dict[str, Any]:
                 v = np.negative(g / len(rows) if reduction == "mean" else g)
             out[rows, t[rows]] = v
         return out
+
+    generic_ce = generic_cross_entropy(BACKEND)
+    ce_rows: dict[int, Any] = {}  # arange(n) per batch size up to 4,096 (read-only)
+
+    def all_targets(x: Any, t: Any, axis: int, ignore_index: int) -> Any:
+        # arange(len(t)) when (x, t) are a batch of rows (N, C) and class indices (N,), every
+        # one a class (in range: one minimum and one maximum; none ignored, as ignore_index is
+        # not a class), else None
+        if (
+            axis != 1
+            or type(x) is not ndarray
+            or 0 <= ignore_index < x.shape[-1]
+            or x.ndim != 2
+            or t.ndim != 1
+            or not t.size
+            or all_min(t) < 0
+            or all_max(t) >= x.shape[1]
+        ):
+            return None
+        n = len(t)
+        r = ce_rows.get(n)
+        if r is None:
+            r = np.arange(n)
+            r.flags.writeable = False
+            if n <= 4096:
+                ce_rows[n] = r
+        return r
+
+    # cross_entropy of a batch of rows whose targets are all classes: the targets checked once
+    # (not again by nll_loss), the picked log-probabilities' mean; else generic_cross_entropy
+    def cross_entropy(
+        x: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str, keep: Any = None
+    ) -> Any:
+        rows = all_targets(x, t, axis, ignore_index)
+        if rows is None:
+            return generic_ce["_cross_entropy"](
+                x, t, axis=axis, ignore_index=ignore_index, reduction=reduction, keep=keep
+            )
+        logp = log_softmax(x, axis=1)
+        if keep is not None:
+            keep.append(logp)
+        loss = np.negative(logp[rows, t])
+        if reduction == "none":
+            return loss
+        total = add_reduce(loss)
+        return np.asarray(total / len(t) if reduction == "mean" else total)
+
+    # its gradient, (softmax - one_hot(t)) * g (g / N for the mean) as nll_loss's and
+    # log_softmax's give it (g / N at each row's target, then that minus the softmax times
+    # minus g / N), in the softmax's array
+    def cross_entropy_backward(
+        g: Any, logp: Any, t: Any, /, *, axis: int, ignore_index: int, reduction: str
+    ) -> Any:
+        rows = all_targets(logp, t, axis, ignore_index)
+        if rows is None or type(g) is not ndarray or g.dtype != logp.dtype:
+            return generic_ce["_cross_entropy_backward"](
+                g, logp, t, axis=axis, ignore_index=ignore_index, reduction=reduction
+            )
+        s = g[:, None] if reduction == "none" else g / len(t) if reduction == "mean" else g
+        p = exp(logp)  # (a new array: logp is the caller's)
+        p *= s
+        p[rows, t] -= s[:, 0] if reduction == "none" else s
+        return p
+
+    generic_emb = generic_embedding(BACKEND)
+
+    def embedding(w: Any, ids: Any, /, *, padding_idx: Any) -> Any:
+        # the rows by one take, the ids checked by one minimum and one maximum; else (an id out
+        # of range: its error) generic_embedding
+        if (
+            type(w) is ndarray
+            and type(ids) is ndarray
+            and w.ndim == 2
+            and ids.size
+            and all_min(ids, axis=None) >= 0
+            and all_max(ids, axis=None) < w.shape[0]
+        ):
+            return w.take(ids, axis=0)
+        return generic_emb["_embedding"](w, ids, padding_idx=padding_idx)
+
+    add_at = np.add.at
+
+    def embedding_backward(g: Any, ids: Any, /, *, num_weights: int, padding_idx: Any) -> Any:
+        # zeros with the gradient's rows added at their ids by np.add.at (in the dtype, in
+        # order, as PyTorch's), then the padding row zeroed
+        if type(g) is not ndarray or type(ids) is not ndarray:
+            return generic_emb["_embedding_backward"](
+                g, ids, num_weights=num_weights, padding_idx=padding_idx
+            )
+        d = g.shape[-1]
+        z = np.zeros((num_weights, d), g.dtype)
+        add_at(z, ids.reshape(-1), g.reshape(-1, d))
+        if padding_idx is not None:
+            z[padding_idx] = 0
+        return z
+
+    generic_scatter = generic_scatter_add(BACKEND)
+
+    def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+        # the adjoint of indexing by integer arrays (d2l's y_hat[range(n), y]): zeros with g
+        # added at key by np.add.at, generic_scatter_add's host path without its dtype tests
+        # by name and its host round trip; any other key as generic_scatter_add
+        for k in key if key.__class__ is tuple else (key,):
+            if k.__class__ is ndarray and k.dtype.kind in "iu":
+                z = np.zeros(shape, dtype=g.dtype)
+                add_at(z, key, g)
+                return z
+        return generic_scatter(g, key, shape)
 
     # sum: np.add.reduce is what np.sum calls (with the same axis/dtype/keepdims keywords);
     # relu: maximum(0, x) with no Python frame (a partial; with the 0 first, relu(-0.0) is
@@ -492,6 +640,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "permute_dims": permute_dims,
         "reshape": reshape,
         "take_along_axis": take_along_axis,
+        "astype": astype,
         "where": select,
         "concat": concat,
         "stack": stack,
@@ -519,6 +668,12 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_gelu": gelu,
         "_gelu_backward": gelu_backward,
         "_nll_loss_backward": nll_loss_backward,
+        "_cross_entropy": cross_entropy,
+        "_embedding": embedding,
+        "_scatter_add": scatter_add,
+        "_extreme_indices": extreme_indices,
+        "_embedding_backward": embedding_backward,
+        "_cross_entropy_backward": cross_entropy_backward,
     }
 
 

@@ -1,6 +1,6 @@
-"""``leaky_relu``, ``binary_cross_entropy`` and ``batch_norm`` by running statistics as one
-graph node each, on a backend that has layer kernels (``Writes.layers``: NumPy's,
-``backends/_layers.py``).
+"""``leaky_relu``, ``binary_cross_entropy``, ``batch_norm`` by running statistics and bilinear
+``grid_sample`` as one graph node each, on a backend that has layer kernels
+(``Writes.layers``: NumPy's, ``backends/_layers.py``).
 
 ``binary_cross_entropy`` from the table's ops is some twenty nodes (the range check, two
 clamped logs, the reduction): ~4x torch's time on DCGAN's batch of 8; its node computes
@@ -8,12 +8,13 @@ PyTorch's loss and, as PyTorch's, the gradient ``(x - t) / max((1 - x) * x, 1e-1
 Note: where x is 0 or 1 (or its log is below -100) that gradient is PyTorch's (+-1e12),
 where the composite's, taken under ``create_graph`` and on other backends, is 0.
 
-``nn.functional`` builds it from the table's ops on every backend, ``where(x > 0, x, x *
-slope)``: three nodes forward, and a backward of two ``where``s, a product and a sum. The
-backend's kernels compute the same values in two passes each way (DCGAN's discriminator:
-``bench/README.md``).
+``nn.functional`` builds ``leaky_relu`` from the table's ops on every backend, ``where(x > 0,
+x, x * slope)``: three nodes forward, and a backward of two ``where``s, a product and a sum.
+The backend's kernels compute the same values in two passes each way (DCGAN's discriminator:
+``bench/README.md``). ``grid_sample``'s composite is some sixty nodes each way (the spatial
+transformer tutorial).
 
-It is a ``Function``: its backward gives the same gradient as the composite's. Under
+Each is a ``Function``: its backward gives the same gradient as the composite's. Under
 ``create_graph`` it takes it from the composite itself (``composite``), recorded, so that it
 can be differentiated again.
 """
@@ -29,6 +30,7 @@ from ..autograd import Function, grad, is_grad_enabled
 __all__ = [
     "batch_norm_eval_kernel",
     "binary_cross_entropy_kernel",
+    "grid_sample_kernel",
     "leaky_relu_kernel",
     "takes_layer_kernels",
 ]
@@ -226,3 +228,57 @@ def batch_norm_eval_kernel(
             [1., 3.]], backend='numpy')
     """
     return _BatchNormEval.apply(x, weight, bias, mean, var, eps, composite)
+
+
+class _GridSample(Function):
+    """Bilinear ``grid_sample`` of ``x`` at ``grid`` (``Writes.layers``'s ``grid_sample``)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, grid: Any, padding: str, align_corners: bool, composite: Any
+    ) -> Any:
+        b = x._backend
+        ctx.save_for_backward(x, grid)
+        ctx.composite = composite
+        out, ctx.kept = b.layers.grid_sample(x._data, grid._data, padding, align_corners)
+        return tensor_of(out, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, grid = ctx.saved_tensors
+        wants = ctx.needs_input_grad[:2]
+        if is_grad_enabled():  # create_graph: the composite's gradients, recorded
+            xs, gs = x[...], grid[...]
+            ins = [t for t, w in zip((xs, gs), wants, strict=True) if w]
+            got = iter(grad(ctx.composite(xs, gs), ins, g, create_graph=True))
+            return (*(next(got) if w else None for w in wants), None, None, None)
+        b = x._backend
+        gd, shape = g._data, (*x.shape[:2], *grid.shape[1:3])
+        if gd.dtype != x._data.dtype or gd.shape != shape:  # (as the composite's)
+            gd = b.xp.astype(b.xp.broadcast_to(gd, shape), x._data.dtype)
+        gx, gg = b.layers.grid_sample_backward(gd, ctx.kept, tuple(x.shape), *wants)
+        return (
+            None if gx is None else tensor_of(gx, b),
+            None if gg is None else tensor_of(gg.reshape(grid._data.shape), b),
+            None,
+            None,
+            None,
+        )
+
+
+def grid_sample_kernel(
+    x: Any, grid: Any, padding_mode: str, align_corners: bool, composite: Callable[..., Any]
+) -> Any:
+    """Bilinear ``grid_sample`` of the real floating tensor ``x`` (N, C, H, W) at ``grid``
+    (N, Ho, Wo, 2) of its dtype as one node; ``composite(x, grid)`` is the same function from
+    the table's ops (for the gradients under ``create_graph``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.nn._layer_kernels import grid_sample_kernel
+    >>> x = pt.asarray([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> grid_sample_kernel(x, pt.zeros((1, 1, 1, 2)), "zeros", True, None)
+    tensor([[[[2.5]]]], backend='numpy')
+    """
+    return _GridSample.apply(x, grid, padding_mode, align_corners, composite)

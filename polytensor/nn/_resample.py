@@ -14,6 +14,7 @@ polytensor operations, so the gradient reaches the grid (and, through ``affine_g
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import warnings
@@ -33,6 +34,7 @@ from .._ops.searching import where
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._layer_kernels import grid_sample_kernel, takes_layer_kernels
 from .functional import _floating, _int, _pad_hw, _pair, _tensor, _windows
 
 __all__ = [
@@ -524,15 +526,46 @@ def _base_coords(n: int, align_corners: bool, like: Tensor) -> Tensor:
     """
     if n <= 1:
         return zeros((1,), dtype=like.dtype, device=like.device)
-    single = like.dtype == _dt.float32
+    values = _linspace_values(n, like.dtype == _dt.float32)
+    r = asarray(values, dtype=like.dtype, device=like.device)
+    return r if align_corners else r * (n - 1) / n
+
+
+@functools.lru_cache(maxsize=64)
+def _linspace_values(n: int, single: bool) -> tuple[float, ...]:
+    """``_base_coords``'s values before scaling (exact rational steps: computed once a size)."""
     rounded = _f32 if single else float
     step = Fraction(rounded(2.0 / (n - 1)))
     half = n // 2
-    values = [
+    return tuple(
         rounded(float(-1 + step * i if i < half else 1 - step * (n - 1 - i))) for i in range(n)
-    ]
-    r = asarray(values, dtype=like.dtype, device=like.device)
-    return r if align_corners else r * (n - 1) / n
+    )
+
+
+# affine_grid's base, (x, y[, z], 1) per output position, a constant of the sizes: kept for the
+# last few (sizes, align_corners, dtype, backend, device), as a training loop asks for the same
+_BASES: dict[tuple[Any, ...], Tensor] = {}
+
+
+def _affine_base(spatial: list[int], align_corners: bool, th: Tensor) -> Tensor:
+    """The (positions, d + 1) rows ``(x, y[, z], 1)`` of ``affine_grid``, x varying fastest."""
+    key = (tuple(spatial), align_corners, th.dtype, th._backend, th.device)
+    base = _BASES.get(key)
+    if base is not None:
+        return base
+    d = len(spatial)
+    columns = []
+    for axis in range(d):  # x (the last spatial axis), y, z
+        shape = [1] * d
+        shape[d - 1 - axis] = spatial[d - 1 - axis]
+        coords = reshape(_base_coords(spatial[d - 1 - axis], align_corners, th), tuple(shape))
+        columns.append(broadcast_to(coords, tuple(spatial)))
+    columns.append(ones(tuple(spatial), dtype=th.dtype, device=th.device))
+    base = reshape(stack(columns, axis=-1), (math.prod(spatial), d + 1))
+    if len(_BASES) >= 16:
+        _BASES.clear()
+    _BASES[key] = base
+    return base
 
 
 def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
@@ -592,15 +625,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
             f"{tuple(th.shape)} one of {th.shape[0]}; expected the same"
         )
     # one row (x, y[, z], 1) per output position, x varying fastest; grid = base @ theta^T
-    d = len(spatial)
-    columns = []
-    for axis in range(d):  # x (the last spatial axis), y, z
-        shape = [1] * d
-        shape[d - 1 - axis] = spatial[d - 1 - axis]
-        coords = reshape(_base_coords(spatial[d - 1 - axis], align_corners, th), tuple(shape))
-        columns.append(broadcast_to(coords, tuple(spatial)))
-    columns.append(ones(tuple(spatial), dtype=th.dtype, device=th.device))
-    base = reshape(stack(columns, axis=-1), (math.prod(spatial), d + 1))
+    base = _affine_base(spatial, bool(align_corners), th)
     grid = matmul(base, matrix_transpose(th))  # (N, positions, d)
     return reshape(grid, (sizes[0], *spatial, len(spatial)))
 
@@ -730,9 +755,22 @@ def grid_sample(
             f"grid_sampler(): expected input and grid to have the same dtype, but input has "
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )
+    ac = bool(align_corners)
+    if mode == "bilinear" and takes_layer_kernels(x) and x.size and g.size:
+        # one node, the backend's kernel (the composite for gradients under create_graph)
+        return cast(
+            "Tensor",
+            grid_sample_kernel(
+                x, g, padding_mode, ac, lambda a, b: _grid_sample(a, b, mode, padding_mode, ac)
+            ),
+        )
+    return _grid_sample(x, g, mode, padding_mode, ac)
+
+
+def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` from the table's ops: gathers by flat index and a weighted sum."""
     n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
     ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
-    ac = bool(align_corners)
     ix = _source(g[..., 0], w, padding_mode, ac)  # (N, Ho, Wo)
     iy = _source(g[..., 1], h, padding_mode, ac)
     if mode == "nearest":

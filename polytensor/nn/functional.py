@@ -27,7 +27,7 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
-from .._ops.indexing import _nll_loss, take_along_axis
+from .._ops.indexing import _cross_entropy, _embedding, _nll_loss, take_along_axis
 from .._ops.indexing import check_index as _check_index
 from .._ops.linear_algebra import _matmul_nt, matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
@@ -1022,8 +1022,6 @@ def embedding(
     tensor([[[1. , 1.5],
              [0. , 0.5]]], backend='numpy')
     """
-    from .._ops.indexing import take
-
     ids = _tensor(input, "embedding")
     w = _tensor(weight, "embedding", "weight")
     if ids.dtype not in (_dt.int32, _dt.int64):
@@ -1039,17 +1037,14 @@ def embedding(
             "implemented; renormalise or scale the weight yourself"
         )
     n = cast("int", w.shape[0])  # (a weight's length is known)
-    # ids 0 to n - 1 (eagerly, or inside a lazy backend's task graph)
-    flat = _check_index(reshape(ids, (-1,)), size=n, ignore=None, where="embedding", what="id")
-    out = reshape(take(w, flat, axis=0), (*ids.shape, w.shape[1]))
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError(f"embedding(): padding_idx must be within num_embeddings ({n})")
         if padding_idx < 0:
             padding_idx += n
-        keep = expand_dims(ids != padding_idx, axis=-1)
-        out = where(keep, out, out.detach())  # (the padding rows: their value, no gradient)
-    return out
+    # one op: the ids checked to be 0 to n - 1 (eagerly, or inside a lazy backend's task
+    # graph), the rows taken; the padding row gets no gradient
+    return _embedding(w, ids, padding_idx=padding_idx)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -1974,6 +1969,17 @@ def cross_entropy(
             "(N, C, d1, ...); got a 0-d tensor"
         )
     cdim = 1 if x.ndim >= 2 else 0
+    if (
+        weight is None
+        and label_smoothing == 0
+        and t.dtype.kind in ("signed integer", "unsigned integer")
+        and x.size
+    ):  # class indices, the usual case: one node (the log-probabilities kept for backward)
+        _class_targets(x, t, where_)
+        keep: list[Any] | None = [] if x.requires_grad and is_grad_enabled() else None
+        return _cross_entropy(
+            x, _signed(t), axis=cdim, ignore_index=ignore_index, reduction=reduction, keep=keep
+        )
     c = int(x.shape[cdim])  # type: ignore[arg-type]
     logp = log_softmax(x, dim=cdim)
     wc = None
