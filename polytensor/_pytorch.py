@@ -1031,6 +1031,45 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
     return t if out is None else _into(out, t, "matmul")
 
 
+def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any) -> None:
+    """Check PyTorch's scale ``name=`` (``alpha`` of ``add``/``sub``, ``value`` of
+    ``addcmul``/``addcdiv``): a Python number of a kind the ``operands`` (tensors or Python
+    numbers) hold, as PyTorch checks it (no float with integers, no complex with reals)."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, complex)):
+        raise TypeError(f"{where}() expects {name}= to be a Python number; got {describe(scale)}")
+    kinds = {
+        t.dtype.kind
+        if isinstance(t, TensorBase)
+        else "complex floating"
+        if isinstance(t, complex)
+        else "real floating"
+        if isinstance(t, float)
+        else "signed integer"
+        for t in operands
+        if isinstance(t, (TensorBase, int, float, complex))
+    }
+    if isinstance(scale, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
+        raise RuntimeError(
+            f"{where}(): for integer tensors, {name}= must be an int, not a floating point "
+            f"number; got {scale!r}; cast the tensors to a floating dtype first"
+        )
+    if isinstance(scale, complex) and "complex floating" not in kinds:
+        raise RuntimeError(
+            f"{where}(): for real tensors, {name}= must not be complex; got {scale!r}; make a "
+            f"tensor complex first"
+        )
+
+
+def _in_result_dtype(operands: tuple[Any, ...], *tensors: Any) -> tuple[Any, ...]:
+    """``tensors`` in the dtype of the result of ``operands``, so that a scaled term is
+    computed in it, as PyTorch's kernels do (an int64 tensor times a float scale would
+    otherwise be rounded to the default float32 before it meets a float64 one)."""
+    want = result_type(*operands)
+    if want == dt.bool:
+        return tensors
+    return tuple(t if t.dtype == want else astype(t, want) for t in tensors)
+
+
 def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     """``alpha * x2`` for PyTorch's ``alpha=`` of ``add``/``sub`` (``x1`` the other operand):
     ``alpha`` must be a Python number of a kind the operands hold, as PyTorch checks it.
@@ -1042,32 +1081,9 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     >>> scaled("add", pt.ones(2), pt.ones(2), 3)
     tensor([3., 3.], backend='numpy')
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, complex)):
-        raise TypeError(f"{where}() expects alpha= to be a Python number; got {describe(alpha)}")
-    kinds = {
-        t.dtype.kind
-        if isinstance(t, TensorBase)
-        else "complex floating"
-        if isinstance(t, complex)
-        else "real floating"
-        if isinstance(t, float)
-        else "signed integer"
-        for t in (x1, x2)
-        if isinstance(t, (TensorBase, int, float, complex))
-    }
-    if isinstance(alpha, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
-        raise RuntimeError(
-            f"{where}(): for integral input tensors, argument alpha must not be a floating "
-            f"point number"
-        )
-    if isinstance(alpha, complex) and "complex floating" not in kinds:
-        raise RuntimeError(f"{where}(): for real input tensors, alpha must not be complex")
+    _checked_scale(where, "alpha", (x1, x2), alpha)
     if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
-        # the product is taken in the result's dtype, as PyTorch's: int64 * 0.5 in the
-        # default float32 would round a float64 sum's term
-        want = result_type(x1, x2)
-        if want not in (x2.dtype, dt.bool):
-            x2 = astype(x2, want)
+        (x2,) = _in_result_dtype((x1, x2), x2)
     return x2 * alpha
 
 
@@ -2468,23 +2484,10 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
 
 
 def _pointwise_value(where: str, tensors: tuple[Any, ...], value: Any) -> None:
-    """Check ``value=`` of ``addcmul``/``addcdiv``: a Python number of a kind the tensors
-    hold (no float with integer tensors, no complex with real ones)."""
+    """Check the tensors and ``value=`` of ``addcmul``/``addcdiv``."""
     for t in tensors:
         _tensor_arg(where, t)
-    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
-        raise TypeError(f"{where}() expects value= to be a Python number; got {describe(value)}")
-    kinds = {t.dtype.kind for t in tensors}
-    if isinstance(value, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
-        raise RuntimeError(
-            f"{where}(): for integer tensors, value= must be an int; got {value!r}; cast the "
-            f"tensors to a floating dtype first"
-        )
-    if isinstance(value, complex) and "complex floating" not in kinds:
-        raise RuntimeError(
-            f"{where}(): for real tensors, value= must be real; got {value!r}; make a tensor "
-            f"complex first"
-        )
+    _checked_scale(where, "value", tensors, value)
 
 
 def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any) -> Any:
@@ -2499,7 +2502,7 @@ def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     tensor([3.], backend='numpy')
     """
     _pointwise_value(where, (input, tensor1, tensor2), value)
-    tensor1, tensor2 = _in_common_dtype(input, tensor1, tensor2)
+    tensor1, tensor2 = _in_result_dtype((input, tensor1, tensor2), tensor1, tensor2)
     return value * tensor1 * tensor2
 
 
@@ -2522,22 +2525,8 @@ def addcdiv_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
             f"whose division PyTorch refuses; cast them to a floating dtype (t.float()), or "
             f"write input + value * pt.trunc(tensor1 / tensor2) for the old integer behaviour"
         )
-    tensor1, tensor2 = _in_common_dtype(input, tensor1, tensor2)
+    tensor1, tensor2 = _in_result_dtype((input, tensor1, tensor2), tensor1, tensor2)
     return value * tensor1 / tensor2
-
-
-def _in_common_dtype(input: Any, tensor1: Any, tensor2: Any) -> tuple[Any, Any]:
-    """``tensor1`` and ``tensor2`` in the dtype of the result, so that the term is computed
-    in it, as PyTorch's kernel does (an int64 tensor times a float ``value`` would otherwise be
-    rounded to the default float32 before it meets a float64 one)."""
-    want = result_type(input, tensor1, tensor2)
-    if want == dt.bool:
-        return tensor1, tensor2
-    if tensor1.dtype != want:
-        tensor1 = astype(tensor1, want)
-    if tensor2.dtype != want:
-        tensor2 = astype(tensor2, want)
-    return tensor1, tensor2
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:

@@ -169,7 +169,7 @@ class Distribution:
 
     def _check(self, name: str, ok: Tensor, what: str) -> None:
         """Raise a ValueError when ``ok`` (a boolean tensor) is not all true."""
-        if self._validate_args and not bool(E.logical_not(ok).any() == 0):
+        if self._validate_args and not bool(ok.all()):
             raise ValueError(
                 f"{type(self).__name__}: {name} has values that are not {what}; give valid "
                 f"values, or pass validate_args=False to skip this check"

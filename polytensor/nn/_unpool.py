@@ -41,10 +41,13 @@ __all__ = [
 
 
 def _tuple(v: Any, n: int, name: str, where: str) -> tuple[int, ...]:
-    t = tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-    if len(t) != n or any(isinstance(a, bool) or not isinstance(a, int) for a in t):
-        raise TypeError(f"{where}() expects {name} as an int or {n} ints; got {v!r}")
-    return cast("tuple[int, ...]", t)
+    """``v`` as ``n`` ints (1 to 3), parsed as the ``n``-D layers parse their parameters."""
+    from ._conv3d import _triple
+    from .functional import _pair, _single
+
+    if n == 1:
+        return (_single(v, name, where),)
+    return _pair(v, name, where) if n == 2 else _triple(v, name, where)
 
 
 def max_pool_with_indices(
