@@ -66,7 +66,6 @@ def test_padded_conv2d_kernel_matches_torch(
     if chunked:  # as for a large batch: columns a sample at a time, wide where they may be
         monkeypatch.setattr(_windows, "_KEEP_BYTES", 0)
         monkeypatch.setattr(_windows, "_CHUNK_BYTES", 1)
-        monkeypatch.setattr(_windows, "_WIDE_MIN_OUT", 1)
     rng = np.random.default_rng(0)
     x0 = rng.standard_normal(shape).astype(dtype)
     w0 = rng.standard_normal((5, shape[1], *kernel)).astype(dtype)

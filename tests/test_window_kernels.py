@@ -52,7 +52,6 @@ def test_conv2d_kernel_matches_the_composite(
     if chunked:  # as for a large batch: columns a sample at a time, wide where they may be
         monkeypatch.setattr(_windows, "_KEEP_BYTES", 0)
         monkeypatch.setattr(_windows, "_CHUNK_BYTES", 1)
-        monkeypatch.setattr(_windows, "_WIDE_MIN_OUT", 1)  # (4 output channels here)
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(dtype)
     w = rng.standard_normal((4, shape[1], *kernel)).astype(dtype)
@@ -84,11 +83,10 @@ def test_conv2d_wide_backward_matches_the_composite_with_infinities(
     # output's gradient must not turn an infinity into NaNs the composite does not have
     monkeypatch.setattr(_windows, "_CHUNK_BYTES", chunk_bytes)  # 1: a sample per chunk
     monkeypatch.setattr(_windows, "_KEEP_BYTES", 0)  # (as for a large batch)
-    monkeypatch.setattr(_windows, "_WIDE_MIN_OUT", 1)
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((3, 32, 7, 12)), rng.standard_normal((4, 32, 3, 3))
     geometry = ((3, 3), (1, 1), (1, 1), (5, 10))
-    assert _windows._wide(x, 4, geometry)
+    assert _windows._wide(x, geometry)
     if where == "input":
         x[1, 2, 3, 0] = np.inf  # column 0: read past the end of row 2 by taps kj > 0
         x[2, 5, 6, 11] = -np.inf  # the last element

@@ -2,26 +2,26 @@
 ``avg_pool2d`` (without padding), forward and backward, on arrays (``Writes.windows`` of the
 NumPy backend; ``nn._window_kernels`` makes each one graph node).
 
-- ``conv2d``: the columns (C*kh*kw, Ho*Wo) of each sample, copied from a
+- ``conv2d`` at stride 1 of a small layer (few outputs, its columns at most ``_KEEP_BYTES``)
+  goes batch last, forward and backward (``_stride_one``: the input transposed to (C, H, W,
+  N), its columns copied in runs of ``Wo * N`` elements, one product over the batch).
+- Otherwise ``conv2d`` takes the columns (C*kh*kw, Ho*Wo) of each sample, copied from a
   ``sliding_window_view`` of the padded input, and a product per sample written in place into
   the output. Where the backward reads them (below) they are copied at once for the batch and
   kept; otherwise, for more than ``_KEEP_BYTES`` (8 MiB) of them, a few samples at a time
   (``_CHUNK_BYTES``, about a core's L2 cache), each chunk multiplied while still in cache
-  (except with a 1x1 kernel at stride 1, whose columns are the input itself, no copy).
-  Writing 42 MB of columns to memory (MNIST's 32 to 64 channel layer at batch 64) and reading
-  them back costs more than copying them twice within the cache.
-- ``conv2d_backward`` takes "wide" columns, a few samples at a time, copied again from the
-  input (which it keeps anyway), where the batch's columns take more than ``_KEEP_BYTES``, the
-  stride is 1, there are at least ``_WIDE_MIN`` (64) rows of them, at least 16 output
-  channels and W <= 1.25 Wo. In row
-  (c, ki, kj), sample n's Ho*W elements of the flat input from channel c's start plus the
-  tap's offset: copying the columns and adding the columns' gradient into the input's both go
-  over runs of Ho*W elements (one slice per tap), and the input's gradient is built in its
-  (N, C, H, W) order. The W - Wo positions past each output row read the next row; the
-  output's gradient is zero there, so they add nothing (a product 0 * inf is caught by a
-  check of the few numbers that could hold it, and those positions are then zeroed). The
-  weight's gradient is one product (C*kh*kw, m*Ho*W) @ (m*Ho*W, O) per chunk, summed; the
-  columns' gradient one product per chunk, added tap by tap. Other convolutions take the
+  (except with a 1x1 kernel at stride 1, whose columns are the input itself, no copy): at
+  stride 1, where the shape suits (``_wide_shape``), "wide" columns (``_stride_one``: per
+  row, one run of Ho*W elements of the flat input; the W - Wo positions past each output row
+  dropped from the products' results). Writing 42 MB of columns to memory (MNIST's 32 to 64
+  channel layer at batch 64) and reading them back costs more than copying them twice within
+  the cache.
+- ``conv2d_backward`` takes wide columns again, a few samples at a time, copied from the
+  input (which it keeps anyway), where the batch's columns take more than ``_KEEP_BYTES`` and
+  the shape suits them (``_wide``): the weight's gradient is a product per sample, summed;
+  the output's gradient, laid out with zeros past Ho and Wo, gives the columns' gradient of a
+  sample in the input's order, added into it in one run per tap (``_stride_one`` says how
+  0 * inf past the output's edges is kept out). Other convolutions take the
   weight's gradient from the kept columns by a product per sample, summed, and add the
   columns' gradient into the input's with the batch as the last axis, so that each of the
   kh*kw additions runs over rows of Wo*N elements; a strided one whose windows overlap and
@@ -31,7 +31,8 @@ NumPy backend; ``nn._window_kernels`` makes each one graph node).
 - A strided ``conv2d`` without dilation whose kernel is at least the stride goes by its input
   split by phases (``_phase_conv``: products per tap over the whole batch, no columns) where
   that input takes at most 8 MiB, forward and backward; columns of the batch (3-D) and a
-  split input (2-D) are told apart by their dimensions.
+  split input (2-D) are told apart by their dimensions (batch-last columns, 2-D too, go
+  only with stride 1, by the shapes alone).
 - ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, by
   ``conv2d_backward``, cropped by the padding; its backward is that ``conv2d`` of the output's
   gradient (padded back) and its weight gradient. No zeros are inserted between the input's
@@ -62,10 +63,11 @@ Examples
 
 The backward on wide columns and on the batch's columns agree:
 
+>>> from polytensor.backends import _stride_one
 >>> x, w, g = np.ones((2, 32, 4, 8)), np.ones((1, 32, 3, 3)), np.ones((2, 1, 2, 6))
 >>> geometry = ((3, 3), (1, 1), (1, 1), (2, 6))
->>> gx, gw = _windows._backward_wide(x, w, g, geometry, True, True)
->>> _, cols = _windows.conv2d(x, w, geometry, keep_cols=True)
+>>> gx, gw = _stride_one.backward_wide(x, w, g, geometry, True, True)
+>>> cols = _windows._columns(x, geometry)
 >>> gx2, gw2 = _windows._backward_batch(x, w, g, cols, geometry, True, True)
 >>> bool((gx == gx2).all() and (gw == gw2).all()), gx[1, 31, :, :4], gw[0, 0]
 (True, array([[1., 2., 3., 3.],
@@ -80,7 +82,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _phase_conv
+from . import _phase_conv, _stride_one
 
 # a float's itemsize -> the integer of its bits
 _BITS = {2: "int16", 4: "int32", 8: "int64"}
@@ -99,10 +101,8 @@ __all__ = [
 # the columns' bytes per chunk of samples: about one core's L2 cache, so that the columns are
 # multiplied while they are still in it
 _CHUNK_BYTES = 1 << 21
-# the rows of columns (C*kh*kw) and the output channels from which a stride-1 backward may
-# take "wide" columns
+# the rows of columns (C*kh*kw) from which a stride-1 convolution may take "wide" columns
 _WIDE_MIN = 64
-_WIDE_MIN_OUT = 16
 # the batch's columns, in bytes, past which they are copied a chunk at a time, where the
 # backward does not read them kept (it takes wide columns, or no gradient is asked for)
 _KEEP_BYTES = 1 << 23
@@ -141,23 +141,36 @@ def _chunks(n: int, sample_bytes: int) -> list[tuple[int, int]]:
     return [(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
 
 
-def _wide(xd: Any, o: int, geometry: Any) -> bool:
-    """Whether the backward of a convolution of ``xd`` to ``o`` channels takes wide columns, a
-    few samples at a time: stride 1, columns of more than ``_KEEP_BYTES`` for the batch (else
-    they are kept), at least ``_WIDE_MIN`` rows of them (C*kh*kw) and ``o`` at least
-    ``_WIDE_MIN_OUT`` (with fewer, the weight's gradient as a product per sample is faster
-    than as one long one), and rows of the input at most 1.25 times the output's (W <= 1.25
-    Wo: the products' work past Wo is wasted)."""
-    (kh, kw), stride, _, (ho, wo) = geometry
-    n, c, _, w = xd.shape
-    ck = c * kh * kw
+def _wide_shape(xd: Any, geometry: Any) -> bool:
+    """Whether a convolution of ``xd`` suits wide columns (``_stride_one.conv2d_wide``):
+    stride 1, a kernel larger than 1x1, at least ``_WIDE_MIN`` rows of columns (C*kh*kw), and
+    rows of the input at most 1.25 times the output's (W <= 1.25 Wo: the products' work past
+    Wo is wasted). Any number of output channels: the 60-minute tutorial's first layer (6
+    channels of 28x28 from 3, 5x5) in its training step at batch 64, 16.5 ms to 14.6, where its
+    kept columns (15 MB) went to memory and back."""
+    (kh, kw), stride, _, (_, wo) = geometry
+    c, w = xd.shape[1], xd.shape[3]
     return bool(
-        stride == (1, 1)
-        and ck >= _WIDE_MIN
-        and o >= _WIDE_MIN_OUT
-        and 4 * w <= 5 * wo
-        and n * ck * ho * wo * xd.itemsize > _KEEP_BYTES
+        stride == (1, 1) and (kh, kw) != (1, 1) and c * kh * kw >= _WIDE_MIN and 4 * w <= 5 * wo
     )
+
+
+def _wide(xd: Any, geometry: Any) -> bool:
+    """Whether the backward of a convolution of ``xd`` takes wide columns, a few samples at a
+    time (``_stride_one.backward_wide``): a shape that suits them (``_wide_shape``) and columns
+    of more than ``_KEEP_BYTES`` for the batch (else they are kept)."""
+    (kh, kw), _, _, (ho, wo) = geometry
+    n, c = xd.shape[:2]
+    return _wide_shape(xd, geometry) and n * c * kh * kw * ho * wo * xd.itemsize > _KEEP_BYTES
+
+
+def _batch_last(shape: Any, o: int, geometry: Any, itemsize: int, padding: Any) -> bool:
+    """Whether the convolution of an input of ``shape`` padded with ``padding`` goes batch
+    last (``_stride_one.batch_last``), forward and backward."""
+    top, bottom, left, right = padding
+    n, c, h, w = shape
+    padded = (n, c, h + top + bottom, w + left + right)
+    return _stride_one.batch_last(padded, o, geometry, itemsize, _KEEP_BYTES)
 
 
 def _zero_padded(xd: Any, padding: Any) -> Any:
@@ -180,9 +193,12 @@ def conv2d(
     left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, no bias;
     ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns the output (N, O, Ho,
     Wo), C-contiguous, and, with ``keep_cols`` and where the backward reads them (see
-    ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo) (else None)."""
+    ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo), or batch last (C*kh*kw,
+    Ho*Wo*N), or the input split by phases (else None)."""
     import numpy as np
 
+    if _batch_last(xd.shape, wd.shape[0], geometry, xd.itemsize, padding):
+        return _stride_one.conv2d_batch_last(xd, wd, geometry, keep_cols, padding)
     if any(padding):
         xd = _zero_padded(xd, padding)
     kernel, stride, _, (ho, wo) = geometry
@@ -194,7 +210,7 @@ def conv2d(
     o, ck = wd.shape[0], c * kernel[0] * kernel[1]
     w2 = wd.reshape(o, ck)
     sample_bytes = ck * ho * wo * xd.itemsize
-    wide = _wide(xd, o, geometry)
+    wide = _wide(xd, geometry)
     # (1x1 at stride 1: the columns are the input, no copy, which chunks would only slow)
     if (kernel == (1, 1) and stride == (1, 1)) or (
         not wide and (keep_cols or n * sample_bytes <= _KEEP_BYTES)
@@ -202,6 +218,8 @@ def conv2d(
         cols = _columns(xd, geometry)
         out = np.matmul(w2, cols).reshape(n, o, ho, wo)
         return out, (cols if keep_cols and not wide else None)
+    if _wide_shape(xd, geometry):
+        return _stride_one.conv2d_wide(xd, wd, geometry, _CHUNK_BYTES // 2), None
     out = np.empty((n, o, ho, wo), np.result_type(xd, wd))
     for n0, n1 in _chunks(n, sample_bytes):
         # one product per sample, each into its place in the output
@@ -225,6 +243,10 @@ def conv2d_backward(
     unless the backward takes wide columns, when ``cols`` is None)."""
     import numpy as np
 
+    if _batch_last(xd.shape, wd.shape[0], geometry, xd.itemsize, padding):
+        return _stride_one.backward_batch_last(
+            xd.shape, wd, gd, cols, geometry, need_x, need_w, padding
+        )
     if not any(padding):
         return _conv2d_backward(xd, wd, gd, cols, geometry, need_x, need_w)
     top, bottom, left, right = padding
@@ -243,8 +265,8 @@ def _conv2d_backward(
     xd: Any, wd: Any, gd: Any, cols: Any, geometry: Any, need_x: bool, need_w: bool
 ) -> tuple[Any, Any]:
     """``conv2d_backward`` of the padded input ``xd``."""
-    if _wide(xd, wd.shape[0], geometry):
-        return _backward_wide(xd, wd, gd, geometry, need_x, need_w)
+    if _wide(xd, geometry):
+        return _stride_one.backward_wide(xd, wd, gd, geometry, need_x, need_w, _CHUNK_BYTES // 2)
     # (an input split by phases is 2-D, (C*sh*sw, N*Hq*Wq + ...); the batch's columns 3-D)
     flat_w = need_w and cols is not None and cols.ndim == 2
     if _phase_conv.takes(xd.shape, geometry, xd.itemsize) and (
@@ -357,73 +379,6 @@ def _backward_batch(
     return gx, gw
 
 
-def _wide_taps(flat: Any, shape: Any, geometry: Any) -> list[Any]:
-    """Per tap (ki, kj), row-major, the view (N, C, Ho, W) of the C-order (N, C, H, W) array
-    that ``flat`` starts with, shifted by the tap's offset: element ``[n, c, i, j]`` is
-    ``d[n, c, i + ki * dh, j + kj * dw]`` for j < Wo; past Wo, the next row's elements.
-    ``flat`` must hold ``(kh - 1) * dh * W + (kw - 1) * dw`` elements past the array."""
-    (kh, kw), _, (dh, dw), (ho, _) = geometry
-    size = shape[0] * shape[1] * shape[2] * shape[3]
-    w = shape[3]
-    return [
-        flat[ki * dh * w + kj * dw : ki * dh * w + kj * dw + size].reshape(shape)[:, :, :ho]
-        for ki in range(kh)
-        for kj in range(kw)
-    ]
-
-
-def _backward_wide(
-    xd: Any, wd: Any, gd: Any, geometry: Any, need_x: bool, need_w: bool
-) -> tuple[Any, Any]:
-    """``conv2d_backward`` with stride 1, a few samples at a time, on wide columns."""
-    import numpy as np
-
-    (kh, kw), _, (dh, dw), (ho, wo) = geometry
-    n, c, h, w = xd.shape
-    o, ck = wd.shape[0], c * kh * kw
-    pad = (kh - 1) * dh * w + (kw - 1) * dw  # how far the last tap reads past the input
-    per = c * h * w
-    x = np.ascontiguousarray(xd).reshape(-1)
-    w2 = wd.reshape(o, ck)
-    # the weight's gradient transposed, (C*kh*kw, O); the input's, flat, with room for the
-    # last taps' writes past its end
-    gwt: Any = np.zeros((ck, o), gd.dtype) if need_w else None
-    acc: Any = np.zeros(n * per + pad, gd.dtype) if need_x else None
-    # past Wo the columns' gradient is W.T @ 0: 0 when the weight is finite, else zeroed
-    finite_w = bool(np.isfinite(wd).all())
-    for n0, n1 in _chunks(n, ck * ho * w * xd.itemsize):
-        m = n1 - n0
-        # the output's gradient (O, m, Ho, W), zeros past Wo
-        gt = np.zeros((o, m, ho, w), gd.dtype)
-        gt[..., :wo] = gd[n0:n1].transpose(1, 0, 2, 3)
-        gt2 = gt.reshape(o, m * ho * w)
-        if need_w:
-            if n1 < n:
-                src = x[n0 * per :]
-            else:  # the last chunk's taps read past the input: a copy with zeros after it
-                src = np.zeros(m * per + pad, xd.dtype)
-                src[: m * per] = x[n0 * per :]
-            cols = np.empty((c, kh * kw, m, ho, w), xd.dtype)
-            for k, v in enumerate(_wide_taps(src, (m, c, h, w), geometry)):
-                cols[:, k] = v.transpose(1, 0, 2, 3)
-            cols2 = cols.reshape(ck, m * ho * w)
-            part = np.matmul(cols2, gt2.T)  # (C*kh*kw, O): ~15% faster than gt2 @ cols2.T
-            if not np.isfinite(part).all():  # 0 * inf past Wo: zero those columns, again
-                cols[..., wo:] = 0
-                part = np.matmul(cols2, gt2.T)
-            gwt += part
-        if need_x:
-            gcols = np.matmul(w2.T, gt2).reshape(c, kh * kw, m, ho, w)
-            if not finite_w:
-                gcols[..., wo:] = 0
-            for k, v in enumerate(_wide_taps(acc[n0 * per :], (m, c, h, w), geometry)):
-                v += gcols[:, k].transpose(1, 0, 2, 3)
-    return (
-        None if acc is None else acc[: n * per].reshape(xd.shape),
-        None if gwt is None else np.ascontiguousarray(gwt.T).reshape(wd.shape),
-    )
-
-
 def conv_transpose2d(zd: Any, wd: Any, geometry: Any, full_hw: Any, padding: Any) -> Any:
     """The transposed convolution of ``zd`` (N, C_in, H, W) by ``wd`` (C_in, C_out, kh, kw),
     one group, no bias: the input's gradient of the ``conv2d`` (``geometry``: its ``(kernel,
@@ -467,8 +422,11 @@ def conv_transpose2d_backward(
     gz = cols = gw = None
     if need_z:
         gz, cols = conv2d(gf, wd, geometry, need_w)
-    elif need_w and not _wide(gf, wd.shape[0], geometry):
-        if _phase_conv.takes(gf.shape, geometry, gf.itemsize):
+    elif need_w and not _wide(gf, geometry):
+        # (the columns the forward keeps for the weight's gradient, in the backward's layout)
+        if _batch_last(gf.shape, wd.shape[0], geometry, gf.itemsize, (0, 0, 0, 0)):
+            cols = _stride_one.columns_batch_last(gf, geometry, (0, 0, 0, 0))
+        elif _phase_conv.takes(gf.shape, geometry, gf.itemsize):
             cols = _phase_conv.split(gf, geometry)
         if cols is None:
             cols = _columns(gf, geometry)
