@@ -4,7 +4,9 @@ PyTorch computes ``torch.exp(torch.arange(4))``, ``torch.sqrt(torch.tensor(4))``
 ``torch.special.erf`` of an integer tensor in the default float dtype
 (``torch.get_default_dtype()``), and so does polytensor (``pt.get_default_dtype()``): the
 standard leaves integer inputs of these functions to the library. Where PyTorch refuses
-integers (``mean``, ``hypot``), polytensor refuses them too.
+integers (``mean``, ``hypot``, ``leaky_relu``), polytensor refuses them too, and the
+activations that PyTorch computes in the integer dtype itself (``hardtanh``, ``relu6``,
+``threshold``) keep it.
 
 ``TABLE`` is PyTorch 2.13's behaviour, one row a function: the result dtype for inputs of
 int8, int16, int32, int64, uint8 and bool, or the class of the error it raises. The tests check
@@ -21,6 +23,7 @@ import numpy as np
 import pytest
 
 import polytensor as pt
+import polytensor.nn.functional as nnf
 
 INPUT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "bool")
 DATA = {  # integers in and out of each function's domain: NaN and infinities come out too
@@ -93,6 +96,17 @@ TABLE: list[tuple[str, str, str, str, str, str, str]] = [
     ("mean", RTE, RTE, RTE, RTE, RTE, RTE),
     ("std", RTE, RTE, RTE, RTE, RTE, RTE),
     ("var", RTE, RTE, RTE, RTE, RTE, RTE),
+    # activations
+    ("nn.functional.sigmoid", F, F, F, F, F, F),
+    ("nn.functional.tanh", F, F, F, F, F, F),
+    ("nn.functional.softsign", F, F, F, F, F, NIE),
+    ("nn.functional.tanhshrink", F, F, F, F, F, RTE),
+    ("nn.functional.hardtanh", "int8", "int16", "int32", "int64", RTE, RTE),
+    ("nn.functional.relu6", "int8", "int16", "int32", "int64", "uint8", RTE),
+    ("nn.functional.threshold:1.5,7.0", "int8", "int16", "int32", "int64", "uint8", NIE),
+    ("nn.functional.leaky_relu", NIE, NIE, NIE, NIE, NIE, NIE),
+    ("nn.functional.elu", NIE, NIE, NIE, NIE, NIE, NIE),
+    ("nn.functional.silu", NIE, NIE, NIE, NIE, NIE, NIE),
 ]
 BINARY = {"atan2", "copysign", "divide", "special.xlogy", "special.xlog1py"}
 BINARY |= {"hypot", "nextafter", "logaddexp"}
@@ -216,7 +230,7 @@ def test_integers_take_the_default_dtype_as_pytorch() -> None:
     pt.set_default_dtype(pt.float64)
     torch.set_default_dtype(torch.float64)
     try:
-        for entry in ("exp", "atan2", "sigmoid", "special.erf"):
+        for entry in ("exp", "atan2", "sigmoid", "special.erf", "nn.functional.softsign"):
             got, values = _outcome(pt, entry, "int64")
             expected, reference = _outcome(torch, entry, "int64")
             assert got == expected == "float64"
@@ -246,6 +260,30 @@ def test_polytensor_only_special_functions_take_integers_too() -> None:
     np.testing.assert_array_equal(got.numpy(), pt.special.softplus(x.astype(pt.float32)).numpy())
 
 
+def test_integer_activation_bounds_the_dtype_cannot_hold_raise() -> None:
+    with pytest.raises(ValueError, match=r"hardtanh\(\) got min_val=-1\.0 .* uint8"):
+        nnf.hardtanh(pt.asarray([1], dtype=pt.uint8))
+    with pytest.raises(ValueError, match=r"threshold\(\) got value=300\.0 .* int8"):
+        nnf.threshold(pt.asarray([1], dtype=pt.int8), 0.5, 300.0)
+
+
+def test_integer_activations_truncate_their_bounds_as_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    a = np.array([-3, -2, 0, 2, 3])
+    for lo, hi in ((-2.5, -0.5), (-1.9, 1.9), (0.5, 2.7)):
+        got = nnf.hardtanh(pt.asarray(a), lo, hi)
+        want = torch.nn.functional.hardtanh(torch.from_numpy(a), lo, hi)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for th, v in ((-1.5, 7.9), (1.5, -2.5)):
+        got = nnf.threshold(pt.asarray(a), th, v)
+        want = torch.nn.functional.threshold(torch.from_numpy(a), th, v)
+        assert got.dtype == pt.int64
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    x = pt.asarray(a)
+    nnf.relu6(x, inplace=True)
+    np.testing.assert_array_equal(x.numpy(), [0, 0, 0, 2, 3])
+
+
 ON_BACKENDS = [
     "exp",
     "sqrt",
@@ -258,6 +296,9 @@ ON_BACKENDS = [
     "atan2",
     "copysign",
     "divide",
+    "nn.functional.softsign",
+    "nn.functional.hardtanh",
+    "nn.functional.threshold:1.5,7.0",
 ]
 
 
