@@ -198,9 +198,9 @@ def apply(
         )
     if backend.multi_device:
         common_backend(opdef.name, inputs)  # checks devices too
-    if opdef.extra.get("true_division") and all(
+    if opdef.extra.get("integers_as_float") and all(
         d is None or d.kind in _EXACT_KINDS for d in dtypes
-    ):  # integers and booleans alone: divided as the default float dtype, as PyTorch's
+    ):  # integers and booleans alone: computed in the default float dtype, as PyTorch's
         fl = _config.DEFAULT_FLOAT.get()
         for i, d in enumerate(dtypes):
             if d is not None:

@@ -204,7 +204,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 
 def sigmoid(x: Tensor, /) -> Tensor:
     """The logistic function ``1 / (1 + exp(-x))``: ``pt.special.expit`` for real inputs
-    (one op), ``(tanh(x / 2) + 1) / 2`` for complex ones.
+    (one op; integers and booleans give the default float dtype, as PyTorch's),
+    ``(tanh(x / 2) + 1) / 2`` for complex ones.
 
     Examples
     --------
@@ -213,7 +214,7 @@ def sigmoid(x: Tensor, /) -> Tensor:
     0.5
     """
     t = _tensor_arg("sigmoid", "x", x)
-    if t.dtype.kind == "real floating":
+    if t.dtype.kind != "complex floating":
         return expit(t)
     return (tanh(t * 0.5) + 1) * 0.5
 

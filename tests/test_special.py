@@ -102,9 +102,13 @@ def test_xlogy_derivative_is_zero_where_x_is_zero() -> None:
     np.testing.assert_allclose(y.grad.numpy(), [0.0, 2.0 / 3.0])
 
 
-def test_special_rejects_integer_tensors() -> None:
-    with pytest.raises(TypeError, match=r"expit\(\) expects real floating-point dtypes; got int"):
-        pt.special.expit(pt.asarray([1, 2]))
+def test_special_computes_integer_tensors_in_the_default_float_dtype() -> None:
+    # (as torch.special's; tests/test_integers_as_float.py compares every function with it)
+    got = pt.special.expit(pt.asarray([1, 2]))
+    assert got.dtype == pt.float32
+    np.testing.assert_allclose(got.numpy(), sc.expit(np.array([1.0, 2.0], dtype=np.float32)))
+    with pytest.raises(TypeError, match=r"expit\(\) expects real floating-point dtypes; got comp"):
+        pt.special.expit(pt.asarray([1j]))
 
 
 # -- without SciPy ------------------------------------------------------------------------------

@@ -190,6 +190,14 @@ def _per_input(rules: Rule | _Marker | tuple[Rule | _Marker, ...] | None) -> Rul
     return vjp
 
 
+_INTEGERS_AS_FLOAT_DOC = (
+    " (integer and boolean inputs are computed in the default floating-point dtype, "
+    "pt.get_default_dtype(), as PyTorch computes them)"
+)
+# the categories whose element-wise functions compute integer and boolean inputs in the default
+# floating-point dtype (a complex one, imag's, does not: PyTorch refuses integers there)
+_INTEGERS_AS_FLOAT_CATEGORIES = frozenset(("floating-point", "real floating-point"))
+
 _OUT_DOC = (
     "``out=``: a tensor to write the result into, as PyTorch's ``out=`` (by keyword only: "
     "PyTorch's deprecated ``add(x, alpha, other)`` gives a third positional argument "
@@ -199,6 +207,8 @@ _OUT_DOC = (
 
 def _docstring(opdef: OpDef, sig: str, example: str, out: bool = False) -> str:
     cat = opdef.category if isinstance(opdef.category, str) else " / ".join(opdef.category)
+    if opdef.extra.get("integers_as_float"):
+        cat += _INTEGERS_AS_FLOAT_DOC
     if isinstance(opdef.vjp, _Marker):
         deriv = opdef.vjp.doc
     elif opdef.vjp is None:
@@ -293,9 +303,18 @@ def _input_rules(
 def unary(
     name: str, category: str, rule: Rule | _Marker | None, *, impl: Callable[..., Any] | None = None
 ) -> Function:
-    """Declare an element-wise function of one array, ``name(x, /)``."""
+    """Declare an element-wise function of one array, ``name(x, /)``.
+
+    A function of a real floating-point category ("floating-point", "real floating-point")
+    takes integer and boolean arrays too, computed in the default floating-point dtype
+    (``integers_as_float``), as PyTorch's ``torch.exp(torch.arange(3))``: the standard leaves
+    such inputs to the library.
+    """
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
-    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra={"n_inputs": 1}))
+    extra: dict[str, Any] = {"n_inputs": 1}
+    if category in _INTEGERS_AS_FLOAT_CATEGORIES:
+        extra["integers_as_float"] = True
+    opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra=extra))
     _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
@@ -308,10 +327,13 @@ def binary(
     rules: tuple[Rule | _Marker, Rule | _Marker] | _Marker | None,
     *,
     impl: Callable[..., Any] | None = None,
+    integers_as_float: bool = False,
 ) -> Function:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Builds the function, its operator form (``__add__``) and reflected form (``__radd__``).
+    With ``integers_as_float``, inputs that are all integers or booleans are computed in the
+    default floating-point dtype (PyTorch's ``atan2`` of two integer tensors).
     """
     vjp = _per_input(rules)
     opdef = _register(
@@ -323,7 +345,7 @@ def binary(
             promote=(0, 1),
             scalars=True,
             rules=rules if isinstance(rules, tuple) else (rules, rules),
-            extra={"n_inputs": 2},
+            extra={"n_inputs": 2, "integers_as_float": integers_as_float},
         )
     )
     _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
@@ -360,6 +382,7 @@ def op(
     module: str = "polytensor",
     operator: bool = False,
     scalar_inputs: tuple[int, ...] | None = None,
+    integers_as_float: bool = False,
 ) -> Function:
     """Declare any other operation with the standard's signature ``sig``.
 
@@ -368,8 +391,11 @@ def op(
     ``operator``: also build the operator form (``extra["dunder"]``, for
     ``Tensor.__matmul__``). With ``scalars``, ``scalar_inputs`` are the inputs that may be
     Python scalars (default: all but the first); an input whose default is None may be None.
+    With ``integers_as_float``, array inputs that are all integers or booleans are computed in
+    the default floating-point dtype (``pt.special.erf`` of an integer tensor, as PyTorch's).
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
+    extra: dict[str, Any] = {"n_inputs": n_in, "integers_as_float": integers_as_float}
     if isinstance(rule, tuple):  # one rule per array input: only the needed ones run
         opdef = _register(
             OpDef(
@@ -380,7 +406,7 @@ def op(
                 promote=promote,
                 scalars=scalars,
                 rules=rule,
-                extra={"n_inputs": n_in},
+                extra=extra,
             )
         )
     else:
@@ -392,7 +418,7 @@ def op(
                 impl=impl,
                 promote=promote,
                 scalars=scalars,
-                extra={"n_inputs": n_in},
+                extra=extra,
             )
         )
     fname = opdef.short

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import _dtypes as dt
 from .. import _tensor_base as _tb
-from ._registry import NONDIFF, OPS, ZERO, Function, binary, op, unary
+from ._registry import NONDIFF, ZERO, Function, binary, op, unary
 
 _C = "complex floating-point"
 
@@ -66,14 +66,14 @@ multiply = binary(
     "numeric",
     (lambda g, _out, _x1, x2: g * _conj(x2), lambda g, _out, x1, _x2: g * _conj(x1)),
 )
+# integers alone are divided as the default float dtype (the standard leaves their result to the
+# library; NumPy and PyTorch both give a float one)
 divide = binary(
     "divide",
     "floating-point",
     (lambda g, _out, _x1, x2: g / _conj(x2), lambda g, out, _x1, x2: -g * _conj(out / x2)),
+    integers_as_float=True,
 )
-# integers alone are divided as the default float dtype (the standard leaves their result to the
-# library; NumPy and PyTorch both give a float one)
-OPS["divide"].extra["true_division"] = True
 floor_divide = binary("floor_divide", "real numeric", ZERO)
 remainder = binary(
     "remainder",
@@ -132,10 +132,13 @@ minimum = binary(
         lambda g, _out, x1, x2: g * where(x2 > x1, 0.0, where(x1 == x2, 0.5, 1.0)),
     ),
 )
+# copysign and atan2 compute integers in the default float dtype, as PyTorch's; hypot, nextafter
+# and logaddexp refuse them, as PyTorch does (the standard leaves integer inputs to the library)
 copysign = binary(
     "copysign",
     "real floating-point",
     (lambda g, out, x1, _x2: g * where(x1 == 0, 0.0, out / where(x1 == 0, 1.0, x1)), ZERO),
+    integers_as_float=True,
 )
 hypot = binary(
     "hypot",
@@ -157,7 +160,9 @@ def _atan2_rule(i: int) -> Any:
     return rule
 
 
-atan2 = binary("atan2", "real floating-point", (_atan2_rule(0), _atan2_rule(1)))
+atan2 = binary(
+    "atan2", "real floating-point", (_atan2_rule(0), _atan2_rule(1)), integers_as_float=True
+)
 logaddexp = binary(
     "logaddexp",
     "real floating-point",
@@ -165,6 +170,8 @@ logaddexp = binary(
 )
 
 # -- exponentials and logarithms -----------------------------------------------------------------
+# (these and the trigonometric and hyperbolic functions, of a floating-point category, compute
+# integer and boolean inputs in the default float dtype, as PyTorch's: unary() declares it)
 exp: Function = unary("exp", "floating-point", lambda g, out, _x: g * _conj(out))
 expm1 = unary("expm1", "floating-point", lambda g, out, _x: g * _conj(out + 1))
 log: Function = unary("log", "floating-point", lambda g, _out, x: g / _conj(x))

@@ -51,7 +51,9 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 def _doc(fn: Function, summary: str, derivative: str, example: str) -> Function:
     fn.__doc__ = (
         f"{summary}\n\nAs ``scipy.special.{fn.__name__}``, on every backend; input dtypes: real "
-        f"floating-point. Derivative: {derivative} (reverse mode, any order).\n\n"
+        f"floating-point (integer and boolean inputs are computed in the default floating-point "
+        f"dtype, as PyTorch's ``torch.special``). Derivative: {derivative} (reverse mode, any "
+        f"order).\n\n"
         f"Examples\n--------\n>>> import polytensor as pt\n{example}\n"
     )
     return fn
@@ -65,6 +67,7 @@ def _unary(name: str, rule: Any, summary: str, derivative: str, example: str) ->
         (rule,),
         module="polytensor.special",
         example=example,
+        integers_as_float=True,
     )
     return _doc(fn, summary, derivative, example)
 
@@ -81,6 +84,7 @@ def _binary(name: str, rules: Any, summary: str, derivative: str, example: str) 
         scalar_inputs=(0, 1),  # a Python scalar on either side, as the standard's binary functions
         module="polytensor.special",
         example=example,
+        integers_as_float=True,
     )
     return _doc(fn, summary, derivative, example)
 
@@ -178,6 +182,7 @@ _polygamma = op(
     _RF,
     (_polygamma_rule,),
     module="polytensor.special",
+    integers_as_float=True,
     example=">>> pt.special.polygamma(1, pt.asarray([1.0])).shape\n(1,)",
 )
 

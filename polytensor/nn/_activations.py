@@ -19,7 +19,17 @@ from .._ops.searching import where
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
 from ._random import uniform_like as _uniform_like
-from .functional import _dim, _floating, _in_place, _real_number, _tensor, elu, sigmoid
+from .functional import (
+    _REAL_FLOAT,
+    _dim,
+    _floating,
+    _in_place,
+    _integer_scalar,
+    _real_number,
+    _tensor,
+    elu,
+    sigmoid,
+)
 
 __all__ = [
     "celu",
@@ -225,7 +235,10 @@ def softsign(input: Tensor) -> Tensor:
     >>> F.softsign(pt.asarray([-3.0, 0.0, 1.0]))
     tensor([-0.75,  0.  ,  0.5 ], backend='numpy')
     """
-    x = _real(input, "softsign")
+    # (an integer tensor gives the default float dtype, as PyTorch's: x / (|x| + 1) divides
+    # integers as true division)
+    x = _tensor(input, "softsign")
+    _floating(x, "softsign", real=True, integers=True)
     return x / (_abs(x) + 1)
 
 
@@ -239,7 +252,9 @@ def tanhshrink(input: Tensor) -> Tensor:
     >>> F.tanhshrink(pt.asarray([0.0, 1.0], dtype=pt.float64))
     tensor([0.        , 0.23840584], dtype=polytensor.float64, backend='numpy')
     """
-    x = _real(input, "tanhshrink")
+    # (an integer tensor gives the default float dtype, as PyTorch's: tanh's)
+    x = _tensor(input, "tanhshrink")
+    _floating(x, "tanhshrink", real=True, integers=True)
     return x - _tanh(x)
 
 
@@ -293,10 +308,17 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     >>> import polytensor.nn.functional as F
     >>> F.threshold(pt.asarray([-1.0, 0.5, 2.0]), 0.5, 9.0)
     tensor([9., 9., 2.], backend='numpy')
+    >>> F.threshold(pt.asarray([-1, 1, 2]), 1.5, 9.0)  # (integers keep their dtype)
+    tensor([9, 9, 2], backend='numpy')
     """
     x = _tensor(input, "threshold")
-    th = _real_number("threshold", "threshold", threshold)
-    val = _real_number("threshold", "value", value)
+    th: float = _real_number("threshold", "threshold", threshold)
+    val: float = _real_number("threshold", "value", value)
+    if x._data.dtype not in x._backend.cats[_REAL_FLOAT]:
+        _floating(x, "threshold", real=True, integers=True)
+        # PyTorch's for an integer x: in its dtype, both truncated toward zero
+        th = _integer_scalar("threshold", "threshold", th, x)
+        val = _integer_scalar("threshold", "value", val, x)
 
     def f(v: Tensor) -> Tensor:
         return where(v <= th, val, v)  # (NaN stays NaN, as PyTorch's)

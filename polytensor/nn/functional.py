@@ -23,6 +23,7 @@ from typing import Any, cast
 from .. import _dtypes as _dt
 from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
+from .._ops.data_types import iinfo as _iinfo
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
@@ -156,12 +157,50 @@ def _tensor(x: Any, where: str, name: str = "input") -> Tensor:
     return x
 
 
-def _floating(x: Tensor, where: str, name: str = "input", *, real: bool = False) -> None:
-    if x.dtype.kind != "real floating" and (real or x.dtype.kind != "complex floating"):
-        raise TypeError(
-            f"{where}() expects a {'real ' if real else ''}floating-point {name}; got "
-            f"{x.dtype.name}; cast with pt.astype(x, pt.float32) first"
-        )
+def _floating(
+    x: Tensor,
+    where: str,
+    name: str = "input",
+    *,
+    real: bool = False,
+    integers: bool = False,
+    booleans: bool = False,
+) -> None:
+    """Refuse ``x`` unless it is floating (``real``: real floating), or of an integer dtype
+    with ``integers``, or boolean with ``booleans`` (the activations that PyTorch computes on
+    such inputs)."""
+    kind = x.dtype.kind
+    if kind == "real floating" or (kind == "complex floating" and not real):
+        return
+    if (integers and kind in _INTEGER_KINDS) or (booleans and kind == "bool"):
+        return
+    what = f"{'real ' if real else ''}floating-point"
+    if integers:
+        what += ", integer or boolean" if booleans else " or integer"
+    raise TypeError(
+        f"{where}() expects a {what} {name}; got {x.dtype.name}; cast with "
+        f"pt.astype(x, pt.float32) first"
+    )
+
+
+_INTEGER_KINDS = ("signed integer", "unsigned integer")
+# (``x._data.dtype in x._backend.cats[_REAL_FLOAT]``: whether x is real floating, read from its
+# backend's table in a third of the time of ``x.dtype.kind``, for the activations' common call)
+_REAL_FLOAT = _dt.CATEGORY_NAMES.index("real floating-point")
+
+
+def _integer_scalar(where: str, name: str, value: float, x: Tensor) -> int:
+    """``value``, a bound or fill value of ``where`` given as a real number, as the integer
+    tensor ``x`` takes it: truncated toward zero, as PyTorch converts it; a ValueError when
+    ``x``'s dtype cannot hold it (PyTorch's "value cannot be converted without overflow")."""
+    info = _iinfo(x.dtype)
+    if math.isfinite(value) and info.min <= int(value) <= info.max:
+        return int(value)
+    raise ValueError(
+        f"{where}() got {name}={value!r} for an input of dtype {x.dtype.name}, which holds "
+        f"integers from {info.min} to {info.max}; give a {name} in that range, or cast the "
+        f"input with pt.astype(x, pt.float32) first"
+    )
 
 
 def _reduce(loss: Tensor, reduction: str, where: str) -> Tensor:
@@ -233,6 +272,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     def f(v: Tensor) -> Tensor:
         if takes_layer_kernels(v):  # one node, its own backward
             return cast("Tensor", leaky_relu_kernel(v, float(negative_slope), composite))
+        # (PyTorch's refuses integers and booleans too; the kernel takes real floating
+        # tensors only, so its calls skip this check)
+        _floating(v, "leaky_relu", real=True)
         return composite(v)
 
     return _in_place(x, f, "leaky_relu_") if inplace else f(x)
@@ -393,13 +435,28 @@ def hardtanh(
     >>> import polytensor.nn.functional as F
     >>> F.hardtanh(pt.asarray([-3.0, 0.5, 3.0]))
     tensor([-1. ,  0.5,  1. ], backend='numpy')
+
+    An integer tensor keeps its dtype, clipped to the bounds truncated toward zero (PyTorch's):
+
+    >>> F.hardtanh(pt.asarray([-3, 0, 3]), -1.5, 2.5)
+    tensor([-1,  0,  2], backend='numpy')
     """
     x = _tensor(input, "hardtanh")
-    _floating(x, "hardtanh", real=True)
+    integer = x._data.dtype not in x._backend.cats[_REAL_FLOAT]
+    if integer:
+        _floating(x, "hardtanh", real=True, integers=True)
     lo = _real_number("hardtanh", "min_val", min_val)
     hi = _real_number("hardtanh", "max_val", max_val)
     if lo > hi:
         raise ValueError(f"hardtanh() expects min_val <= max_val; got {lo} and {hi}")
+    if integer:  # PyTorch's: clipped in x's dtype, to truncated bounds
+        ilo = _integer_scalar("hardtanh", "min_val", lo, x)
+        ihi = _integer_scalar("hardtanh", "max_val", hi, x)
+
+        def clip_in_dtype(v: Tensor) -> Tensor:
+            return v.clamp(ilo, ihi)
+
+        return _in_place(x, clip_in_dtype, "hardtanh_") if inplace else clip_in_dtype(x)
 
     def f(v: Tensor) -> Tensor:
         # (the gradient flows strictly inside the bounds, as PyTorch's hardtanh's; clamp's
@@ -481,7 +538,8 @@ def normalize(
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)), computed without overflow for large ``|x|``.
+    """1 / (1 + exp(-x)), computed without overflow for large ``|x|``; integer and boolean
+    inputs give the default float dtype, as PyTorch's.
 
     Examples
     --------
@@ -491,7 +549,9 @@ def sigmoid(input: Tensor) -> Tensor:
     tensor([0.5], backend='numpy')
     """
     x = _tensor(input, "sigmoid")
-    _floating(x, "sigmoid", real=True)
+    if x._data.dtype not in x._backend.cats[_REAL_FLOAT]:
+        # (integers and booleans: in the default float dtype)
+        _floating(x, "sigmoid", real=True, integers=True, booleans=True)
     # one op with its own rule, g * out * (1 - out), as PyTorch's sigmoid node: built from
     # where, exp and divisions it was seven nodes each way
     return _expit(x)
