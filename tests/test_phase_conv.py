@@ -169,3 +169,16 @@ def test_strided_conv2d_goes_by_phases_from_256_output_positions(monkeypatch: An
     monkeypatch.undo()  # (the module's own threshold)
     assert _phase_conv.takes((8, 8, 34, 34), ((4, 4), (2, 2), (1, 1), (16, 16)), 4)
     assert not _phase_conv.takes((8, 8, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)
+
+
+def test_strided_conv2d_input_gradient_is_the_transposed_convolution_by_phases() -> None:
+    # (_phase_conv.conv2d_backward's input gradient: conv_transpose2d by phases, uncropped)
+    rng = np.random.default_rng(7)
+    w, g = rng.standard_normal((6, 4, 3, 5)), rng.standard_normal((2, 6, 7, 4))
+    geometry = ((3, 5), (2, 3), (1, 1), (7, 4))
+    gx, _ = _phase_conv.conv2d_backward((2, 4, 16, 15), w, g, None, geometry, True, False)
+    want = torch.nn.functional.conv_transpose2d(
+        torch.tensor(g), torch.tensor(w), stride=(2, 3), output_padding=(1, 1)
+    )
+    assert gx.shape == (2, 4, 16, 15) and gx.flags.c_contiguous
+    np.testing.assert_allclose(gx, want.numpy(), rtol=1e-12, atol=1e-12)

@@ -20,7 +20,7 @@ the weight and the output's gradient for the input's gradient. Every other term 
 the direct convolution's, or an exact zero. The split takes the padding in place (``pad``):
 zeros of the split, no padded copy.
 
-The transposed convolution (``conv_transpose2d``) goes
+The transposed convolution (``conv_transpose2d``, and the input's gradient of ``conv2d``) goes
 the other way ("sub-pixel convolution"): output row ``sh * m + a`` (phase a) takes input row
 ``m - u`` at kernel row ``a + sh * u``, so all phases are one stride-1 convolution of the input
 framed by Uh - 1 rows and Uw - 1 columns of zeros before it, to ``sh * sw * C_out`` channels,
@@ -69,10 +69,6 @@ _MAX_BYTES = 1 << 23
 # (forward and backward, in one process: DCGAN's 32x32 output 1922 us to 708 us, 16x16 976
 # to 932 us, 8x8 767 to 818 us, 4x4 793 to 928 us)
 _MIN_POSITIONS = 256
-# the output channels from which the input's gradient is one product (C*sh*sw*Uh*Uw, O) @ (O,
-# N*Hq*Wq) rather than one per tap: with fewer, the products per tap are faster (DCGAN's first
-# layer, 8 channels: 142 us against 206 us; its second, 16: 276 us against 189 us)
-_ONE_PRODUCT_MIN_OUT = 16
 # the rows of a transposed convolution's product (sh * sw * C_out) from which its shifted
 # inputs are stacked into one product rather than multiplied tap by tap
 _STACKED_MIN_ROWS = 16
@@ -171,25 +167,23 @@ def split(xd: Any, geometry: Any, pad: Any = (0, 0)) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _order(shape: Any, stride: Any) -> tuple[Any, Any]:
+def _order(shape: Any, stride: Any) -> Any:
     """For a weight of ``shape`` (O, C, kh, kw) padded to whole phases (kh and kw multiples of
     the stride): where each element of the rearranged weight lies in it (its flat index), by
-    tap (Uh * Uw, O, C * sh * sw) and as one matrix (O, C * sh * sw * Uh * Uw), rows in the
-    split input's order. A gather by index is ~3x faster than a transposing copy of the
-    six-axis view, whose innermost axes hold two elements."""
+    tap (Uh * Uw, O, C * sh * sw), rows in the split input's order. A gather by index is ~3x
+    faster than a transposing copy of the six-axis view, whose innermost axes hold two
+    elements."""
     import numpy as np
 
     o, c, kh, kw = shape
     (sh, sw), uh, uw = stride, kh // stride[0], kw // stride[1]
     i = np.arange(o * c * kh * kw).reshape(o, c, uh, sh, uw, sw).transpose(0, 1, 3, 5, 2, 4)
-    matrix = np.ascontiguousarray(i).reshape(o, -1)
-    by_tap = np.ascontiguousarray(matrix.reshape(o, -1, uh * uw).transpose(2, 0, 1))
-    return by_tap, matrix
+    return np.ascontiguousarray(i.reshape(o, -1, uh * uw).transpose(2, 0, 1))
 
 
-def _weight(wd: Any, geometry: Any, by_tap: bool) -> Any:
+def _weight(wd: Any, geometry: Any) -> Any:
     """The weight (O, C, kh, kw) rearranged by phases, taps past the kernel zero: by tap, (Uh
-    * Uw, O, C * sh * sw), else (O, C * sh * sw * Uh * Uw); rows in the split input's order."""
+    * Uw, O, C * sh * sw), rows in the split input's order."""
     import numpy as np
 
     _, (sh, sw), _, _ = geometry
@@ -199,7 +193,7 @@ def _weight(wd: Any, geometry: Any, by_tap: bool) -> Any:
     if (kh, kw) != (uh * sh, uw * sw):
         wp = np.zeros((o, c, uh * sh, uw * sw), wd.dtype)
         wp[:, :, :kh, :kw] = wd
-    return np.ascontiguousarray(wp).reshape(-1)[_order(wp.shape, (sh, sw))[0 if by_tap else 1]]
+    return np.ascontiguousarray(wp).reshape(-1)[_order(wp.shape, (sh, sw))]
 
 
 def conv2d(xd: Any, wd: Any, geometry: Any, keep: bool, pad: Any = (0, 0)) -> tuple[Any, Any]:
@@ -223,7 +217,7 @@ def conv2d(xd: Any, wd: Any, geometry: Any, keep: bool, pad: Any = (0, 0)) -> tu
     if buf is None:
         return None, None
     q = buf.shape[1] - extra
-    w4 = _weight(wd, geometry, True)
+    w4 = _weight(wd, geometry)
     res = np.matmul(w4[0], buf[:, :q])
     for t in range(1, uh * uw):
         off = (t // uw) * wq + t % uw
@@ -243,37 +237,22 @@ def conv2d_backward(
     (kh, kw), (sh, sw), _, (ho, wo) = geometry
     n, c, h, w = shape
     o = wd.shape[0]
-    uh, uw, hq, wq, extra = _plan(shape, geometry)
+    uh, uw, hq, wq, _ = _plan(shape, geometry)
     q = n * hq * wq
-    offsets = [u * wq + v for u in range(uh) for v in range(uw)]
-    # the output's gradient laid out as the split input's positions, zero at the wide ones
-    gq = np.zeros((o, n, hq, wq), gd.dtype)
-    gq[:, :, :ho, :wo] = gd.transpose(1, 0, 2, 3)
-    g2 = gq.reshape(o, q)
     gx = gw = None
     if need_w:
+        # the output's gradient laid out as the split input's positions, zero at the wide ones
+        gq = np.zeros((o, n, hq, wq), gd.dtype)
+        gq[:, :, :ho, :wo] = gd.transpose(1, 0, 2, 3)
+        g2 = gq.reshape(o, q)
+        offsets = [u * wq + v for u in range(uh) for v in range(uw)]
         # per tap (C*sh*sw, q) @ (q, O): ~25% faster than (O, q) @ (q, C*sh*sw)
         parts = np.stack([np.matmul(buf[:, f : f + q], g2.T) for f in offsets])
         full = np.empty((o, c, uh * sh, uw * sw), gd.dtype)
-        full.reshape(-1)[_order(full.shape, (sh, sw))[0]] = parts.transpose(0, 2, 1)
+        full.reshape(-1)[_order(full.shape, (sh, sw))] = parts.transpose(0, 2, 1)
         gw = full if (kh, kw) == full.shape[2:] else np.ascontiguousarray(full[:, :, :kh, :kw])
-    if need_x:
-        acc = np.zeros((c * sh * sw, q + extra), gd.dtype)
-        if o < _ONE_PRODUCT_MIN_OUT:  # a product per tap
-            w4 = _weight(wd, geometry, True)
-            for t, f in enumerate(offsets):
-                acc[:, f : f + q] += np.matmul(w4[t].T, g2)
-        else:  # one product for every tap
-            gc = np.matmul(_weight(wd, geometry, False).T, g2).reshape(c * sh * sw, -1, q)
-            for t, f in enumerate(offsets):
-                acc[:, f : f + q] += gc[:, t]
-        xs = acc[:, :q].reshape(c, sh, sw, n, hq, wq)
-        # phase by phase, as the split; elements no window reads stay zero
-        gx = (np.empty if (h, w) == (sh * hq, sw * wq) else np.zeros)(shape, gd.dtype)
-        for a in range(sh):
-            for b in range(sw):
-                dest = gx[:, :, a::sh, b::sw][:, :, :hq, :wq]
-                dest[...] = xs[:, a, b, :, : dest.shape[2], : dest.shape[3]].transpose(1, 0, 2, 3)
+    if need_x:  # the transposed convolution of the output's gradient, by phases
+        gx = _transposed(gd, wd, geometry, (h, w), (0, 0))
     return gx, gw
 
 
