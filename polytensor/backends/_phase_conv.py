@@ -69,6 +69,10 @@ _MAX_BYTES = 1 << 23
 # (forward and backward, in one process: DCGAN's 32x32 output 1922 us to 708 us, 16x16 976
 # to 932 us, 8x8 767 to 818 us, 4x4 793 to 928 us)
 _MIN_POSITIONS = 256
+# the same for a kernel of whole phases (no zero taps), whose input's gradient is a transposed
+# convolution by phases (``_transposed``): from 64 positions (DCGAN's 8x8 output, forward and
+# backward: 584 us to 548 us; a 4x4 one, 582 us to 598 us, stays with ``_windows``)
+_MIN_POSITIONS_WHOLE = 64
 # the rows of a transposed convolution's product (sh * sw * C_out) from which its shifted
 # inputs are stacked into one product rather than multiplied tap by tap
 _STACKED_MIN_ROWS = 16
@@ -87,20 +91,23 @@ def takes(shape: Any, geometry: Any, itemsize: int) -> bool:
     """Whether the convolution of an input of ``shape`` goes by phases here: a stride above 1
     in some direction, no dilation, a kernel at least the stride in each direction (a 1x1
     kernel at stride 2 would read one phase of four), an output of at least
-    ``_MIN_POSITIONS`` (256) positions and a split input of at most ``_MAX_BYTES``.
+    ``_MIN_POSITIONS`` (256) positions, or ``_MIN_POSITIONS_WHOLE`` (64) for a kernel of whole
+    phases, and a split input of at most ``_MAX_BYTES``.
 
     Examples
     --------
     >>> from polytensor.backends._phase_conv import takes
-    >>> takes((8, 16, 34, 34), ((4, 4), (2, 2), (1, 1), (16, 16)), 4)
+    >>> takes((8, 16, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)
     True
+    >>> takes((8, 16, 17, 17), ((3, 3), (2, 2), (1, 1), (8, 8)), 4)
+    False
     >>> takes((8, 16, 34, 34), ((1, 1), (2, 2), (1, 1), (17, 17)), 4)
     False
     """
     (kh, kw), (sh, sw), dilation, (ho, wo) = geometry
     if (sh, sw) == (1, 1) or dilation != (1, 1) or kh < sh or kw < sw:
         return False
-    if ho * wo < _MIN_POSITIONS:
+    if ho * wo < (_MIN_POSITIONS if _zero_taps(geometry) else _MIN_POSITIONS_WHOLE):
         return False
     _, _, hq, wq, _ = _plan(shape, geometry)
     n, c = shape[:2]
