@@ -107,3 +107,58 @@ def test_batch_norm_allows_its_bias_changed_in_place_before_backward(
         got = run(pt)
     for g, want in zip(got, run(torch), strict=True):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "permuted", "1-D", "3-D"])
+def test_batch_norm_kernel_sums_by_channel_as_torch(dtype: str, layout: str) -> None:
+    # (NumPy's kernel sums over the batch, then along each channel; a layout other than C
+    # order takes one reduction over the axes: the same statistics either way)
+    rng = np.random.default_rng(8)
+    shape = {"1-D": (64, 5), "3-D": (6, 5, 3, 4, 2)}.get(layout, (8, 5, 6, 7))
+    x0 = (rng.standard_normal(shape) * 4 + 3).astype(dtype)
+    w0, b0 = rng.standard_normal((2, 5)).astype(dtype)
+    g0 = rng.standard_normal(shape).astype(dtype)
+    res = []
+    for lib in (pt, pytest.importorskip("torch")):
+        x = lib.tensor(x0, requires_grad=True)
+        if layout == "permuted":  # (a view in another order than C's)
+            x = lib.tensor(np.ascontiguousarray(x0.transpose(0, 1, 3, 2)), requires_grad=True)
+        xs = x.transpose(2, 3) if layout == "permuted" else x
+        w, b = lib.tensor(w0, requires_grad=True), lib.tensor(b0, requires_grad=True)
+        rm, rv = lib.zeros(5, dtype=w.dtype), lib.ones(5, dtype=w.dtype)
+        y = lib.nn.functional.batch_norm(xs, rm, rv, w, b, training=True, momentum=0.2)
+        y.backward(lib.tensor(g0))
+        res.append([y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy(), rm, rv])
+    tol = 1e-12 if dtype == "float64" else 2e-5
+    for g, w in zip(*res, strict=True):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("shape", [(8, 5, 6, 7), (64, 5), (6, 5, 3, 4, 2), (3, 4, 1, 1)])
+def test_batch_norm_kernel_sums_each_channel(shape: Any) -> None:
+    from polytensor.backends import _layers
+
+    a = np.random.default_rng(10).standard_normal(shape)
+    axes = (0, *range(2, len(shape)))
+    for arr in (a, np.asfortranarray(a)):
+        got = _layers._channel_sums(arr, axes)
+        assert got.shape == (1, shape[1]) + (1,) * (len(shape) - 2)
+        np.testing.assert_allclose(got, a.sum(axis=axes, keepdims=True), rtol=1e-12)
+
+
+def test_batch_norm_updates_its_running_statistics_in_their_memory() -> None:
+    # (written in place, as PyTorch's: arrays taken from them before see the new values, and
+    # a node that read them before refuses its backward, as it did)
+    bn = pt.nn.BatchNorm2d(3)
+    mean, var = bn.running_mean.numpy(), bn.running_var.numpy()
+    x = pt.asarray(np.random.default_rng(9).standard_normal((4, 3, 2, 2)), dtype=pt.float32)
+    bn(x)
+    np.testing.assert_allclose(mean, 0.1 * x.numpy().mean(axis=(0, 2, 3)), rtol=1e-6)
+    assert var[0] != 1.0
+    bn.eval()
+    y = bn(x.clone().requires_grad_(True))
+    bn.train()
+    bn(x)
+    with pytest.raises(RuntimeError, match="_BatchNormEval"):
+        y.sum().backward()

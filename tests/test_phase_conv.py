@@ -22,6 +22,7 @@ torch = pytest.importorskip("torch")
 def _small_outputs_too(monkeypatch: Any) -> None:
     # (the small convolutions here go by phases as the large ones do)
     monkeypatch.setattr(_phase_conv, "_MIN_POSITIONS", 1)
+    monkeypatch.setattr(_phase_conv, "_MIN_POSITIONS_WHOLE", 1)
 
 
 def _seed(shape: Any, dtype: Any) -> np.ndarray:
@@ -165,7 +166,24 @@ def test_strided_conv2d_on_other_backends_takes_the_composite(backend: str) -> N
         np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-12)
 
 
-def test_strided_conv2d_goes_by_phases_from_256_output_positions(monkeypatch: Any) -> None:
-    monkeypatch.undo()  # (the module's own threshold)
+def test_strided_conv2d_goes_by_phases_from_64_or_256_output_positions(monkeypatch: Any) -> None:
+    monkeypatch.undo()  # (the module's own thresholds)
+    # a kernel of whole phases from 64 output positions (DCGAN's 8x8), else from 256
     assert _phase_conv.takes((8, 8, 34, 34), ((4, 4), (2, 2), (1, 1), (16, 16)), 4)
-    assert not _phase_conv.takes((8, 8, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)
+    assert _phase_conv.takes((8, 8, 18, 18), ((4, 4), (2, 2), (1, 1), (8, 8)), 4)
+    assert not _phase_conv.takes((8, 32, 10, 10), ((4, 4), (2, 2), (1, 1), (4, 4)), 4)
+    assert not _phase_conv.takes((8, 8, 17, 17), ((3, 3), (2, 2), (1, 1), (8, 8)), 4)
+    assert _phase_conv.takes((8, 8, 33, 33), ((3, 3), (2, 2), (1, 1), (16, 16)), 4)
+
+
+def test_strided_conv2d_input_gradient_is_the_transposed_convolution_by_phases() -> None:
+    # (_phase_conv.conv2d_backward's input gradient: conv_transpose2d by phases, uncropped)
+    rng = np.random.default_rng(7)
+    w, g = rng.standard_normal((6, 4, 3, 5)), rng.standard_normal((2, 6, 7, 4))
+    geometry = ((3, 5), (2, 3), (1, 1), (7, 4))
+    gx, _ = _phase_conv.conv2d_backward((2, 4, 16, 15), w, g, None, geometry, True, False)
+    want = torch.nn.functional.conv_transpose2d(
+        torch.tensor(g), torch.tensor(w), stride=(2, 3), output_padding=(1, 1)
+    )
+    assert gx.shape == (2, 4, 16, 15) and gx.flags.c_contiguous
+    np.testing.assert_allclose(gx, want.numpy(), rtol=1e-12, atol=1e-12)

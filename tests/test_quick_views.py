@@ -14,11 +14,13 @@ import pytest
 
 import polytensor as pt
 from polytensor._ops.indexing import _getitem as table_getitem
+from polytensor._ops.indexing import _plain
 
 BACKENDS = ["numpy", "dask", "array_api_strict"]
 
 # (the idiom, the table's function it stands for)
 EVERY_OTHER = (slice(None, None, 2), slice(1, None))
+EVEN, NEW = slice(None, None, 2), (None, None, slice(1, None), None)
 IDIOMS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("x[1]", lambda x: x[1], lambda x: table_getitem(x, 1)),
     ("x[-1]", lambda x: x[-1], lambda x: table_getitem(x, -1)),
@@ -26,6 +28,10 @@ IDIOMS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("x[1:3]", lambda x: x[1:3], lambda x: table_getitem(x, slice(1, 3))),
     ("x[::2, 1:]", lambda x: x[::2, 1:], lambda x: table_getitem(x, EVERY_OTHER)),
     ("x[1, 2]", lambda x: x[1, 2], lambda x: table_getitem(x, (1, 2))),
+    ("x[None, :]", lambda x: x[None, :], lambda x: table_getitem(x, (None, slice(None)))),
+    ("x[:, None]", lambda x: x[:, None], lambda x: table_getitem(x, (slice(None), None))),
+    ("x[None, 1, ::2]", lambda x: x[None, 1, ::2], lambda x: table_getitem(x, (None, 1, EVEN))),
+    ("x[None, None, 1:, None]", lambda x: x[None, None, 1:, None], lambda x: table_getitem(x, NEW)),
     ("x.T", lambda x: x.T, lambda x: pt.permute_dims(x, (1, 0))),
     ("x.t()", lambda x: x.t(), lambda x: pt.permute_dims(x, (1, 0))),
     ("x.transpose(0, 1)", lambda x: x.transpose(0, 1), lambda x: pt.permute_dims(x, (1, 0))),
@@ -104,6 +110,18 @@ def test_an_in_place_change_through_the_view_is_differentiated(
     # a view of a leaf that requires grad is not changed in place, as PyTorch refuses it
     with pytest.raises(RuntimeError, match="leaf"):
         idiom(x).mul_(3.0)
+
+
+def test_new_axes_with_ints_and_slices_go_straight_to_the_backend() -> None:
+    # (x[None, :], x[:, None]: the masked softmax's comparison of positions with lengths)
+    shape = (4, 3)
+    assert _plain((None, slice(None)), shape) and _plain((slice(1, 3), None, 2), shape)
+    assert _plain((None, None, None, 0, None), shape)
+    assert not _plain((None, 0, 1, 2), shape)  # (three indices for two axes)
+    assert not _plain((None, slice(0, 9)), shape)  # (bounds past the axis: checked)
+    # (an array in a key is never compared with None: it is not plain)
+    assert not _plain((np.arange(2), None), shape)
+    assert not _plain((pt.asarray([0, 1]), None), shape)
 
 
 def test_the_view_of_a_non_contiguous_tensor_says_to_use_reshape() -> None:

@@ -314,12 +314,18 @@ def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
 
 def _plain(key: Any, shape: tuple[Any, ...]) -> bool:
     """Whether ``key`` is the common kind that needs no checking or rewriting: Python ints in
-    range and slices of int bounds inside their axes, no more of them than ``shape`` has
-    axes."""
+    range, slices of int bounds inside their axes and new axes (None, ``x[None, :]``), no
+    more ints and slices than ``shape`` has axes."""
     items = key if key.__class__ is tuple else (key,)
-    if len(items) > len(shape):
-        return False
-    for k, n in zip(items, shape, strict=False):
+    ndim = len(shape)
+    axis = 0
+    for k in items:
+        if k is None:  # (a new axis: it indexes none of x's)
+            continue
+        if axis == ndim:
+            return False
+        n = shape[axis]
+        axis += 1
         c = k.__class__
         if c is int:
             if n is None or not -n <= k < n:

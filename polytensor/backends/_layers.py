@@ -137,6 +137,20 @@ def binary_cross_entropy_backward(gd: Any, xd: Any, td: Any, count: int) -> Any:
     return r
 
 
+def _channel_sums(a: Any, axes: Any) -> Any:
+    """The sums of ``a`` (N, C, ...) over ``axes`` (all but the channels', 1), kept
+    dimensions. In C order, over the batch first (N - 1 additions of whole samples) and then
+    pairwise along each channel's positions: one reduction over axes (0, 2, 3) runs ~3x slower
+    at DCGAN's (8, 64, 4, 4), its inner loop rows of W elements."""
+    import numpy as np
+
+    if not a.flags.c_contiguous or a.ndim < 3:
+        return np.add.reduce(a, axis=axes, keepdims=True)
+    n, c = a.shape[:2]
+    s = np.add.reduce(np.add.reduce(a.reshape(n, c, -1), axis=0), axis=1)
+    return s.reshape((1, c) + (1,) * (a.ndim - 2))
+
+
 def batch_norm(xd: Any, wd: Any, bd: Any, axes: Any, eps: float) -> tuple[Any, ...]:
     """``batch_norm`` of ``xd`` by its statistics over ``axes`` (all but the channels', 1),
     times ``wd`` and plus ``bd`` (per channel, each may be None): returns the output, the mean
@@ -146,11 +160,11 @@ def batch_norm(xd: Any, wd: Any, bd: Any, axes: Any, eps: float) -> tuple[Any, .
 
     # (sums divided by the count: np.mean's own, without its wrapper's cost)
     n = xd.dtype.type(xd.size // xd.shape[1])
-    mu = np.add.reduce(xd, axis=axes, keepdims=True)
+    mu = _channel_sums(xd, axes)
     mu /= n
     d = np.subtract(xd, mu)
     y = np.multiply(d, d)
-    var = np.add.reduce(y, axis=axes, keepdims=True)
+    var = _channel_sums(y, axes)
     var /= n
     inv = np.sqrt(var + eps)
     np.divide(inv.dtype.type(1), inv, out=inv)
@@ -171,11 +185,11 @@ def batch_norm_backward(
 
     need_x, need_w, need_b = needs
     n = d.size // inv.size
-    gb = np.sum(gd, axis=axes, keepdims=True)
+    gb = _channel_sums(gd, axes)
     gx = gw = None
     if need_x or need_w:
         gdd = np.multiply(gd, d)
-        gds = np.sum(gdd, axis=axes, keepdims=True)  # (the weight's gradient, divided by inv)
+        gds = _channel_sums(gdd, axes)  # (the weight's gradient, divided by inv)
         if need_w:
             gw = (gds * inv).reshape(-1)
         if need_x:

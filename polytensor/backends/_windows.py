@@ -33,10 +33,13 @@ NumPy backend; ``nn._window_kernels`` makes each one graph node).
   that input takes at most 8 MiB, forward and backward; columns of the batch (3-D) and a
   split input (2-D) are told apart by their dimensions (batch-last columns, 2-D too, go
   only with stride 1, by the shapes alone).
-- ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, by
-  ``conv2d_backward``, cropped by the padding; its backward is that ``conv2d`` of the output's
-  gradient (padded back) and its weight gradient. No zeros are inserted between the input's
-  elements, and the weight is used as it is given (C_in, C_out, kh, kw), with no flip.
+- ``conv_transpose2d``: the input's gradient of the ``conv2d`` it transposes, cropped by the
+  padding; its backward is that ``conv2d`` of the output's gradient (padded back) and its
+  weight gradient. An input of one position (DCGAN's first layer) is one product each way; a
+  strided one goes by phases (``_phase_conv.conv_transpose2d``), and its backward too from 256
+  input positions (the output's gradient split by phases with the padding in place); other
+  ones by ``conv2d_backward``. No zeros are inserted between the input's elements, and the
+  weight is used as it is given (C_in, C_out, kh, kw).
 - ``max_pool``: the strided views of the window positions copied once into one array of
   taps (K, N, C, Ho, Wo), their maximum, each window's first maximum (in a window holding
   NaNs its last NaN, PyTorch's CPU rule) found by comparisons, the output gathered from the
@@ -384,10 +387,20 @@ def conv_transpose2d(zd: Any, wd: Any, geometry: Any, full_hw: Any, padding: Any
     one group, no bias: the input's gradient of the ``conv2d`` (``geometry``: its ``(kernel,
     stride, dilation, (H, W))``) of an input of size ``full_hw`` to C_in channels by ``wd``,
     for the output gradient ``zd``, cropped by ``padding`` on each side. Returns it
-    C-contiguous, (N, C_out, full_hw[0] - 2 * ph, full_hw[1] - 2 * pw)."""
+    C-contiguous, (N, C_out, full_hw[0] - 2 * ph, full_hw[1] - 2 * pw).
+
+    An input of one position (DCGAN's first layer) is one product; a strided one goes by
+    phases (``_phase_conv.conv_transpose2d``) where it can."""
     import numpy as np
 
     (fh, fw), (ph, pw) = full_hw, padding
+    out_hw = (fh - 2 * ph, fw - 2 * pw)
+    if zd.shape[2:] == (1, 1) and geometry[2] == (1, 1):
+        return _transposed_one(zd, wd, out_hw, padding)
+    if _phase_conv.takes_transposed(zd.shape, geometry, wd.shape[1], zd.itemsize):
+        out = _phase_conv.conv_transpose2d(zd, wd, geometry, out_hw, padding)
+        if out is not None:
+            return out
     # (the convolution's input: only its shape and dtype are read when its gradient alone is
     # asked for; np.empty writes no memory)
     like = np.empty((zd.shape[0], wd.shape[1], fh, fw), np.result_type(zd, wd))
@@ -409,10 +422,24 @@ def conv_transpose2d_backward(
 ) -> tuple[Any, Any]:
     """The gradients of ``conv_transpose2d`` for the output's gradient ``gd``: the input's
     (the ``conv2d`` by ``wd`` of ``gd`` padded back to ``full_hw``) and the weight's (that
-    ``conv2d``'s weight gradient for the output gradient ``zd``); each None unless asked."""
+    ``conv2d``'s weight gradient for the output gradient ``zd``); each None unless asked.
+    An input of one position takes two products; a strided one of at least
+    ``_phase_conv._MIN_POSITIONS`` (256) positions goes by ``gd`` split by phases with the
+    padding in place (``_phase_conv.conv_transpose2d_backward``) where it can."""
     import numpy as np
 
     (fh, fw), (ph, pw) = full_hw, padding
+    if zd.shape[2:] == (1, 1) and geometry[2] == (1, 1):
+        return _transposed_one_backward(zd, wd, gd, padding, need_z, need_w)
+    h, w = zd.shape[2:]
+    if h * w >= _phase_conv._MIN_POSITIONS and _phase_conv.takes_transposed(
+        zd.shape, geometry, wd.shape[1], zd.itemsize
+    ):
+        grads = _phase_conv.conv_transpose2d_backward(
+            zd, wd, gd, geometry, full_hw, padding, need_z, need_w
+        )
+        if grads is not None:
+            return grads
     n, co = gd.shape[:2]
     if ph or pw or gd.shape[2:] != (fh, fw):
         gf = np.zeros((n, co, fh, fw), gd.dtype)
@@ -432,6 +459,51 @@ def conv_transpose2d_backward(
             cols = _columns(gf, geometry)
     if need_w:
         _, gw = conv2d_backward(gf, wd, zd, cols, geometry, False, True)
+    return gz, gw
+
+
+def _transposed_one(zd: Any, wd: Any, out_hw: Any, padding: Any) -> Any:
+    """``conv_transpose2d`` of ``zd`` (N, C_in, 1, 1) by ``wd`` (C_in, C_out, kh, kw), no
+    dilation: each sample's kernels weighted by its channels, one product (N, C_in) @ (C_in,
+    C_out * kh * kw), cropped by ``padding`` (rows past the kernel, an output padding's,
+    zeros)."""
+    import numpy as np
+
+    n, c = zd.shape[:2]
+    _, o, kh, kw = wd.shape
+    full = np.matmul(zd.reshape(n, c), wd.reshape(c, o * kh * kw)).reshape(n, o, kh, kw)
+    (ph, pw), (ho, wo) = padding, out_hw
+    if (ph, pw) == (0, 0) and (ho, wo) == (kh, kw):
+        return full
+    out = np.zeros((n, o, ho, wo), full.dtype)
+    hh, ww = min(ho, kh - ph), min(wo, kw - pw)
+    out[:, :, :hh, :ww] = full[:, :, ph : ph + hh, pw : pw + ww]
+    return out
+
+
+def _transposed_one_backward(
+    zd: Any, wd: Any, gd: Any, padding: Any, need_z: bool, need_w: bool
+) -> tuple[Any, Any]:
+    """The gradients of ``_transposed_one`` for the output's gradient ``gd``: the input's, the
+    gradient on the kernel's positions (zeros where cropped) by the weight, and the weight's,
+    the input by that gradient; each None unless asked."""
+    import numpy as np
+
+    n, c = zd.shape[:2]
+    _, o, kh, kw = wd.shape
+    ph, pw = padding
+    if (ph, pw) == (0, 0) and gd.shape[2:] == (kh, kw):
+        g2 = gd.reshape(n, o * kh * kw)
+    else:
+        gf = np.zeros((n, o, kh, kw), gd.dtype)
+        hh, ww = min(gd.shape[2], kh - ph), min(gd.shape[3], kw - pw)
+        gf[:, :, ph : ph + hh, pw : pw + ww] = gd[:, :, :hh, :ww]
+        g2 = gf.reshape(n, o * kh * kw)
+    gz = gw = None
+    if need_z:
+        gz = np.matmul(g2, wd.reshape(c, o * kh * kw).T).reshape(zd.shape)
+    if need_w:
+        gw = np.matmul(zd.reshape(n, c).T, g2).reshape(wd.shape)
     return gz, gw
 
 

@@ -21,6 +21,7 @@ import warnings
 from typing import Any, cast
 
 from .. import _dtypes as _dt
+from .._inplace import assign_inplace
 from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.data_types import iinfo as _iinfo
@@ -1007,13 +1008,20 @@ def batch_norm(
             mu, var = stats
         if training and running_mean is not None and running_var is not None:
             b_ = x._backend
-            if not unknown and b_.layers is not None and running_mean._backend is b_:
+            if (
+                not unknown
+                and b_.layers is not None
+                and running_mean._backend is b_
+                and running_var._backend is b_
+            ):
                 new_mean, new_var = b_.layers.batch_norm_running(
                     running_mean._data, running_var._data, mu._data, var._data, momentum, n
                 )
-                with no_grad():  # (two in-place copies, where the ops below take eleven)
-                    running_mean.copy_(tensor_of(new_mean, b_))
-                    running_var.copy_(tensor_of(new_var, b_))
+                # two in-place writes, where the ops below take eleven: copy_'s, without its
+                # casts and copy of a source already of the statistics' backend and dtype
+                with no_grad():
+                    assign_inplace(running_mean, tensor_of(new_mean, b_), "copy_")
+                    assign_inplace(running_var, tensor_of(new_var, b_), "copy_")
                 return cast("Tensor", y)
             if unknown:  # (a lazy length: the count, lazily)
                 count: Any = _sum(x * 0 + 1, axis=axes)
