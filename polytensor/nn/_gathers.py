@@ -24,6 +24,7 @@ from .._ops.searching import argmax, where
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from .functional import _adaptive_bins, _floating, _single, _tensor
 
 __all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "embedding_bag"]
@@ -94,6 +95,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     k = max((len(s) for s in windows), default=1)
     table = [s + [s[0]] * (k - len(s)) for s in windows]
     lead = tuple(x.shape[:-2])
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     flat = reshape(x, (*lead, h * w))
     positions = asarray(table, dtype=_dt.int64, device=x.device)
     gathered = take(flat, reshape(positions, (-1,)), axis=-1)

@@ -41,6 +41,7 @@ from .._ops.statistical import sum as _sum
 from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ._input_in_grad import input_in_grad
 from ._layer_kernels import batch_norm_eval_kernel, leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
 from ._window_kernels import (
@@ -228,6 +229,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
 
     def composite(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         return where(v > 0, v, v * negative_slope)
 
     def f(v: Tensor) -> Tensor:
@@ -404,6 +406,7 @@ def hardtanh(
     def f(v: Tensor) -> Tensor:
         # (the gradient flows strictly inside the bounds, as PyTorch's hardtanh's; clamp's
         # passes it at the bounds too)
+        v = input_in_grad(v)
         return where(~((v <= lo) | (v >= hi)), v, v.detach().clamp(lo, hi))  # (NaN: passed)
 
     return _in_place(x, f, "hardtanh_") if inplace else f(x)
@@ -750,6 +753,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             for d in range(x.ndim)
         )
         return cast("Tensor", put(base, where_x, x))
+    if mode != "circular":  # (PyTorch's reflection and replication kernels read the input)
+        x = input_in_grad(x)
     for d, (before, after) in amounts.items():
         size = shape[d]
         if before < 0 or after < 0:
@@ -1366,6 +1371,7 @@ def max_pool2d(
     geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
 
     def composite(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         if padded:
             v = _pad_hw(v, ph, extra_h, pw, extra_w, value=-math.inf)
         return _max_pool_windows(v, need_h, need_w, geometry)
@@ -1486,9 +1492,10 @@ def avg_pool2d(
             x,
             ((kh, kw), (sh, sw), (1, 1), (ho, wo)),
             divisor,
-            lambda xs: _avg_pool_windows(xs, (kh, kw), (sh, sw), (ho, wo), divisor),
+            lambda xs: _avg_pool_windows(input_in_grad(xs), (kh, kw), (sh, sw), (ho, wo), divisor),
         )
         return out[0] if unbatched else out
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     if ph or pw or extra_h or extra_w:
         x = _pad_hw(x, ph, extra_h, pw, extra_w)
     if x.shape[2] != need_h or x.shape[3] != need_w:
@@ -1579,9 +1586,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
             )
     if h == 0 or w == 0:
         raise ValueError(f"adaptive_avg_pool2d() got an empty input of shape {x.shape}")
-    if (oh, ow) == (1, 1):
+    if (oh, ow) == (1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         out = _mean(x, axis=(2, 3), keepdims=True)
-    elif h % oh == 0 and w % ow == 0:
+        return out[0] if unbatched else out
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
+    if h % oh == 0 and w % ow == 0:
         out = _mean(reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
     else:  # each bin's mean, rows then columns (an inf or NaN stays in the bins that hold it)
         rows = stack([_mean(x[:, :, a:b], axis=2) for a, b in _adaptive_bins(h, oh)], axis=2)
