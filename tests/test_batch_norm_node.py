@@ -107,3 +107,54 @@ def test_batch_norm_allows_its_bias_changed_in_place_before_backward(
         got = run(pt)
     for g, want in zip(got, run(torch), strict=True):
         np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_infinite_weight_gives_torch_s_nans_and_infinities(
+    backend: str, training: bool, dtype: str
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    # channels whose batch mean is positive, negative and zero; the last weight finite, its
+    # bias infinite
+    x0 = np.array([[-1.0, -5.0, -1.0, 0.5], [2.0, -2.0, 1.0, 1.5], [3.0, -1.0, 0.0, -2.0]])
+    w0 = np.array([np.inf, np.inf, -np.inf, 1.0])
+    b0 = np.array([0.0, 1.0, 0.0, np.inf])
+    m0, v0 = np.array([1.0, -1.0, 0.0, 0.5]), np.array([1.0, 2.0, 0.5, 1.0])
+
+    def run(lib: Any) -> np.ndarray:
+        t = {"dtype": getattr(lib, dtype)}
+        y = lib.nn.functional.batch_norm(
+            lib.tensor(x0, **t),
+            lib.tensor(m0, **t),
+            lib.tensor(v0, **t),
+            lib.tensor(w0, **t),
+            lib.tensor(b0, **t),
+            training=training,
+        )
+        return np.asarray(y.numpy())
+
+    want = run(torch)
+    with pt.use_backend(backend):
+        got = run(pt)
+    assert np.isnan(want).any() and np.isinf(want).any()  # (both kinds are checked)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(got[np.isinf(want)], want[np.isinf(want)])
+
+
+def test_batch_norm_2d_with_an_infinite_weight_gives_torch_s_values() -> None:
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(0).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    got = []
+    for lib in (torch, pt):
+        m = lib.nn.BatchNorm2d(3)
+        with lib.no_grad():
+            m.weight.fill_(float("inf"))
+        got.append(np.asarray(m(lib.tensor(x0)).detach().numpy()))
+    want, have = got
+    assert np.isnan(want).any()
+    np.testing.assert_array_equal(np.isnan(have), np.isnan(want))
+    np.testing.assert_array_equal(have[np.isinf(want)], want[np.isinf(want)])

@@ -242,7 +242,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 class _BatchNormNode(Function):
     """``batch_norm`` by the batch's statistics (training), one node: its forward makes
-    ``d = x - mean`` and ``y = d * (weight / sqrt(var + eps)) + bias``, and its backward is
+    ``d = x - mean`` and, as PyTorch's CPU kernel, ``y = x * alpha + beta`` with ``alpha =
+    weight / sqrt(var + eps)`` and ``beta = bias - mean * alpha``, and its backward is
     the textbook one (the input's gradient from two sums over the batch and three passes),
     where the composite's ops take about twice as many passes over the input each way. On a
     backend with layer kernels (``Writes.layers``) the same formulas run on its arrays. The
@@ -288,10 +289,7 @@ class _BatchNormNode(Function):
         d = x - mu
         var = _mean(d * d, axis=axes, keepdims=True)
         inv = (var + eps) ** -0.5
-        scale = inv if weight is None else inv * reshape(weight, shape)
-        y = d * scale
-        if bias is not None:
-            y += reshape(bias, shape)
+        y = _affine(x, mu, inv, weight, bias, shape)
         stats.extend((mu, var))
         ctx.save_for_backward(x, weight, d, inv)
         ctx.bias = bias  # (kept aside: no gradient reads it)
@@ -991,14 +989,26 @@ def batch_norm(
             )
         mu = reshape(running_mean, shape)
         var = reshape(running_var, shape)
-        d = x - mu
-    return _normalised(d, var, weight, bias, shape, eps)
+    return _affine(x, mu, (var + eps) ** -0.5, weight, bias, shape)
+
+
+def _affine(
+    x: Tensor, mu: Tensor, inv: Tensor, weight: Any, bias: Any, shape: tuple[int, ...]
+) -> Tensor:
+    """``x * alpha + beta`` with ``alpha = inv * weight`` and ``beta = bias - mu * alpha``
+    (``inv = 1 / sqrt(var + eps)``), op by op: ``batch_norm``'s value as PyTorch's CPU kernel
+    computes it (an infinite weight gives its NaNs: ``x * inf - mu * inf``)."""
+    alpha = inv if weight is None else inv * reshape(_tensor(weight, "batch_norm", "weight"), shape)
+    if bias is None:
+        return x * alpha - mu * alpha
+    return x * alpha + (reshape(_tensor(bias, "batch_norm", "bias"), shape) - mu * alpha)
 
 
 def _normalised(
     d: Tensor, var: Tensor, weight: Any, bias: Any, shape: tuple[int, ...], eps: float
 ) -> Tensor:
-    """``d / sqrt(var + eps) * weight + bias``, op by op (``batch_norm``'s composite)."""
+    """``d / sqrt(var + eps) * weight + bias``, op by op: ``batch_norm``'s composite, whose
+    gradients the one-node forms take under ``create_graph``."""
     y = d / (var + eps) ** 0.5
     if weight is not None:
         y = y * reshape(_tensor(weight, "batch_norm", "weight"), shape)
