@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from typing import cast
 
+from .. import _dtypes as dt
 from .._ops.creation import zeros
+from .._ops.data_types import astype
 from .._ops.manipulation import concat, reshape
 from .._ops.statistical import mean as _mean
 from .._tensor import Tensor
@@ -28,6 +30,7 @@ def _per_channel(
     if t is None:
         return None
     t = _tensor(t, where_, name)
+    dt.check_same_dtype(f"{where_}()", ("input", x.dtype), (name, t.dtype))
     if tuple(t.shape) != (c,):
         raise LayerArgumentError(
             f"{where_}(): Expected {name} to be a {kind} of size equal to the number of "
@@ -153,7 +156,9 @@ def instance_norm(
                 "use_input_stats is false"
             )
         per = (c,) + (1,) * (x.ndim - 2)
-        y = (x - reshape(running_mean, per)) / (reshape(running_var, per) + eps) ** 0.5
+        # (statistics of another dtype are read in the input's, as PyTorch's)
+        mean, var = (astype(reshape(t, per), x.dtype) for t in (running_mean, running_var))
+        y = (x - mean) / (var + eps) ** 0.5
         return _affine(y, w, b)
     if positions <= 1:
         raise ValueError(

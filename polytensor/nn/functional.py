@@ -870,11 +870,8 @@ def layer_norm(
                 f"layer_norm(): expected {name} to be of same shape as normalized_shape "
                 f"{list(shape)}; got {list(t.shape)}"
             )
-        if t is not None and t.dtype is not x.dtype:
-            raise RuntimeError(
-                f"layer_norm(): mixed dtype: the input is {x.dtype.name} but {name} is "
-                f"{t.dtype.name}; cast one of them"
-            )
+        if t is not None:
+            _dt.check_same_dtype("layer_norm()", ("input", x.dtype), (name, t.dtype))
         params.append(t)
     w, b = params
     return _layer_norm(x, w, b, axes=axes, eps=float(eps))  # (one node, as PyTorch's)
@@ -928,6 +925,8 @@ def batch_norm(
     ):
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(f"batch_norm(): {name} should contain {c} elements not {t.size}")
+        # (PyTorch's kernels take one dtype: mixed ones are refused, not promoted)
+        _dt.check_same_dtype("batch_norm()", ("input", x.dtype), (name, getattr(t, "dtype", None)))
     if training or running_mean is None or running_var is None:
         unknown = any(s is None for s in x.shape)
         n = 0 if unknown else int(x.size or 0) // c if c else 0
