@@ -17,7 +17,7 @@ from .._ops.manipulation import concat, reshape
 from .._ops.statistical import mean as _mean
 from .._tensor import Tensor
 from ..autograd import no_grad
-from ._errors import LayerArgumentError
+from ._errors import LayerArgumentError, ZeroGroupsError
 from .functional import _floating, _tensor
 
 __all__ = ["group_norm", "instance_norm", "local_response_norm"]
@@ -77,7 +77,16 @@ def group_norm(
             f"group_norm(): Expected at least 2 dimensions for input tensor but received {x.ndim}"
         )
     n, c = x.shape[0], x.shape[1]
-    if num_groups <= 0 or c is None or c % num_groups:
+    if num_groups == 0:
+        raise ZeroGroupsError(
+            f"group_norm() got num_groups=0; give a positive number of groups that divides the "
+            f"input's {c} channels"
+        )
+    if num_groups < 0:
+        raise LayerArgumentError(
+            f"group_norm(): Expected num groups to be greater than 0, got {num_groups}"
+        )
+    if c is None or c % num_groups:
         raise LayerArgumentError(
             f"group_norm(): Expected number of channels in input to be divisible by "
             f"num_groups, but got input of shape {list(x.shape)} and num_groups={num_groups}"

@@ -41,6 +41,7 @@ from .._ops.statistical import sum as _sum
 from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ._errors import LayerArgumentError
 from ._input_in_grad import input_in_grad
 from ._layer_kernels import batch_norm_eval_kernel, leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
@@ -685,9 +686,10 @@ _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """PyTorch's ``F.pad``: ``pad`` gives (before, after) amounts for the last dimension, then
     the one before it, and so on (``(1, 1, 2, 0)``: one on each side of the last dimension,
-    two before the second last). ``mode``: ``"constant"`` (``value``, 0 by default; a negative
-    amount crops), ``"reflect"`` (mirrored, the edge not repeated), ``"replicate"`` (the edge
-    repeated) or ``"circular"`` (wrapped around). Differentiable.
+    two before the second last). ``mode``: ``"constant"`` (``value``, 0 by default),
+    ``"reflect"`` (mirrored, the edge not repeated), ``"replicate"`` (the edge repeated) or
+    ``"circular"`` (wrapped around). A negative amount crops, in every mode, as PyTorch's.
+    Differentiable.
 
     Examples
     --------
@@ -733,7 +735,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         )
         for d, (before, after) in amounts.items():
             if shape[d] + before + after < 0:
-                raise ValueError(
+                raise LayerArgumentError(
                     f"pad() crops more than dimension {d} has ({shape[d]}): {before}, {after}"
                 )
         if any(a < 0 for a in pad):
@@ -755,23 +757,34 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         x = input_in_grad(x)
     for d, (before, after) in amounts.items():
         size = shape[d]
-        if before < 0 or after < 0:
-            raise ValueError(f"pad(): mode {mode!r} takes no negative amount; got {pad!r}")
-        limit = size - 1 if mode == "reflect" else size
-        if mode != "replicate" and (before > limit or after > limit):
-            raise RuntimeError(
-                f"pad(): padding of {before} and {after} with mode {mode!r} must be at most "
-                f"{limit} for dimension {d} of size {size}"
+        if size + before + after < 0:
+            raise LayerArgumentError(
+                f"pad() crops more than dimension {d} has ({size}): {before}, {after}"
             )
         if size == 0:
             raise RuntimeError(f"pad(): mode {mode!r} cannot pad the empty dimension {d}")
-        positions = range(-before, size + after)
+        # A negative amount crops. Note: reflect and replicate find each position in the input
+        # as it is, as PyTorch's kernels do; circular wraps around what the crop leaves, as
+        # PyTorch's circular pad (which crops first) does.
+        lo, hi = max(-before, 0), size - max(-after, 0)
+        span = size if mode != "circular" else hi - lo
+        limit = span - 1 if mode == "reflect" else span
+        if mode != "replicate" and (before > limit or after > limit):
+            cropped = f" ({span} once cropped)" if span != size else ""
+            raise RuntimeError(
+                f"pad(): padding of {before} and {after} with mode {mode!r} must be at most "
+                f"{limit} for dimension {d} of size {size}{cropped}"
+            )
         if mode == "replicate":
-            idx = [min(max(p, 0), size - 1) for p in positions]
+            idx = [min(max(p, 0), size - 1) for p in range(-before, size + after)]
         elif mode == "reflect":
-            idx = [-p if p < 0 else 2 * (size - 1) - p if p >= size else p for p in positions]
-        else:
-            idx = [p % size for p in positions]
+            idx = [
+                -p if p < 0 else 2 * (size - 1) - p if p >= size else p
+                for p in range(-before, size + after)
+            ]
+        else:  # (positions around [lo, hi), what the crop leaves)
+            wrap = range(lo - max(before, 0), hi + max(after, 0))
+            idx = [lo + (p - lo) % span for p in wrap] if span else []
         x = index_select(x, d, asarray(idx, dtype=_dt.int64, device=x.device))
     return x
 
