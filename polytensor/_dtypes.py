@@ -352,11 +352,16 @@ def check_same_dtype(where: str, first: tuple[str, DType], *others: tuple[str, A
     name, d = first
     for other, od in others:
         if od is not None and od is not d:
+            layer = other in _LAYER_STATE and d.kind == "real floating"
             raise MixedDtypeError(
                 f"{where} expects {name} and {other} of one dtype; got {d.name} and {od.name}; "
-                f"cast one of them: {name}.to(pt.{od.name}) or {other}.to(pt.{d.name}) (a "
-                f"module's parameters: module.to(pt.{d.name}))"
+                f"cast one of them: {name}.to(pt.{od.name}) or {other}.to(pt.{d.name})"
+                + (f" (a layer's, all of them: module.to(pt.{d.name}))" if layer else "")
             )
+
+
+# (the tensors a layer holds, which module.to(dtype) casts)
+_LAYER_STATE = frozenset(("weight", "bias", "running_mean", "running_var"))
 
 
 def check_result_cast(result: DType, target: DType, where: str, fix: str = "") -> None:

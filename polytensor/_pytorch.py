@@ -1256,6 +1256,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"bmm() got batches of shapes {tuple(input.shape)} and {tuple(mat2.shape)}; they "
             f"must be (b, n, m) and (b, m, p)"
         )
+    # Note: PyTorch's bmm takes one dtype (the standard's matmul promotes)
+    dt.check_same_dtype("bmm()", ("input", input.dtype), ("mat2", mat2.dtype))
     return matmul(input, mat2, out=out)
 
 

@@ -149,6 +149,13 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     where_ = "bilinear"
     a, b = _tensor(input1, where_, "input1"), _tensor(input2, where_, "input2")
     w = _tensor(weight, where_, "weight")
+    _dt.check_same_dtype(  # (one dtype, as PyTorch's bilinear)
+        "bilinear()",
+        ("input1", a.dtype),
+        ("input2", b.dtype),
+        ("weight", w.dtype),
+        ("bias", getattr(bias, "dtype", None)),
+    )
     if a.ndim != b.ndim:
         raise LayerArgumentError(
             f"bilinear(): input dimensions do not match: got {a.ndim} and {b.ndim}"

@@ -1095,11 +1095,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear() got input of shape {x.shape} for a weight of shape "
             f"{w.shape}; the last dimension of the input must be {w.shape[1]}"
         )
+    b = None if bias is None else _tensor(bias, "linear", "bias")
+    # Note: one dtype, as PyTorch's linear (a float64 input to a float32 layer is refused, not
+    # promoted); the standard's matmul promotes
+    d = x._data.dtype
+    if w._data.dtype != d or (b is not None and b._data.dtype != d):
+        _dt.check_same_dtype(
+            "linear()", ("input", x.dtype), ("weight", w.dtype), ("bias", getattr(b, "dtype", None))
+        )
     # x @ w.T in one op for a batch (its gradient in w comes out as g.T @ x, contiguous like
     # w, with no transposed copy); a vector input takes matmul's vector rules
     out = _matmul_nt(x, w) if x.ndim > 1 else matmul(x, matrix_transpose(w))
-    if bias is not None:
-        out = out + _tensor(bias, "linear", "bias")
+    if b is not None:
+        out = out + b
     return out
 
 
