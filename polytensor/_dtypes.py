@@ -322,6 +322,48 @@ class CastError(RuntimeError, TypeError):
     """
 
 
+class MixedDtypeError(RuntimeError, TypeError):
+    """Operands of different dtypes given to a PyTorch function that, as PyTorch, takes one
+    dtype and does not promote (``F.linear``, ``mm``, ``batch_norm``...): PyTorch's
+    ``RuntimeError``, and a ``TypeError`` (a dtype problem) for code that expects the
+    standard's error class.
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> issubclass(dt.MixedDtypeError, RuntimeError) and issubclass(dt.MixedDtypeError, TypeError)
+    True
+    """
+
+
+def check_same_dtype(where: str, first: tuple[str, DType], *others: tuple[str, Any]) -> None:
+    """Refuse, as PyTorch does, operands whose dtype is not ``first``'s: ``first`` and each
+    of ``others`` are a (name, dtype) pair (an other's dtype may be None: not given).
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> dt.check_same_dtype("linear()", ("input", dt.float32), ("weight", dt.float32))
+    >>> dt.check_same_dtype("linear()", ("input", dt.float32), ("weight", dt.float64))
+    Traceback (most recent call last):
+    ...
+    polytensor._dtypes.MixedDtypeError: linear() expects input and weight of one dtype; got ...
+    """
+    name, d = first
+    for other, od in others:
+        if od is not None and od is not d:
+            layer = other in _LAYER_STATE and d.kind == "real floating"
+            raise MixedDtypeError(
+                f"{where} expects {name} and {other} of one dtype; got {d.name} and {od.name}; "
+                f"cast one of them: {name}.to(pt.{od.name}) or {other}.to(pt.{d.name})"
+                + (f" (a layer's, all of them: module.to(pt.{d.name}))" if layer else "")
+            )
+
+
+# (the tensors a layer holds, which module.to(dtype) casts)
+_LAYER_STATE = frozenset(("weight", "bias", "running_mean", "running_var"))
+
+
 def check_result_cast(result: DType, target: DType, where: str, fix: str = "") -> None:
     """Refuse, as PyTorch does (``RuntimeError``), a result of ``result`` dtype written into
     a tensor of ``target`` dtype when the cast would change its kind downwards (complex into

@@ -1971,7 +1971,12 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
     >>> pt.ones(2, 3).mm(pt.ones(3, 4)).shape
     (2, 4)
     """
-    if isinstance(other, TensorBase) and self._data.ndim == 2 and other._data.ndim == 2:
+    if (
+        isinstance(other, TensorBase)
+        and self._data.ndim == 2
+        and other._data.ndim == 2
+        and self._data.dtype == other._data.dtype
+    ):
         return matmul(self, other)  # (checked on the arrays: no property calls)
     _tensor_arg("mm", "mat2", other)
     if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
@@ -1979,7 +1984,8 @@ def mm(self: Tensor, other: Tensor) -> Tensor:
             f"mm() expects two 2-D tensors; got {self.ndim}-D and "
             f"{getattr(other, 'ndim', type(other).__name__)}-D; use matmul"
         )
-
+    # Note: PyTorch's mm, mv and dot take one dtype (the standard's matmul promotes)
+    dt.check_same_dtype("mm()", ("input", self.dtype), ("mat2", other.dtype))
     return matmul(self, other)
 
 
@@ -1995,7 +2001,7 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
     _tensor_arg("mv", "vec", vec)
     if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
         raise RuntimeError("mv() expects a 2-D tensor and a 1-D tensor; use matmul otherwise")
-
+    dt.check_same_dtype("mv()", ("input", self.dtype), ("vec", vec.dtype))
     return matmul(self, vec)
 
 
@@ -2011,7 +2017,7 @@ def dot(self: Tensor, other: Tensor) -> Tensor:
     _tensor_arg("dot", "other", other)
     if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
         raise RuntimeError("dot() expects two 1-D tensors; use matmul or vecdot otherwise")
-
+    dt.check_same_dtype("dot()", ("input", self.dtype), ("other", other.dtype))
     return matmul(self, other)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 import operator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -1031,12 +1032,40 @@ def matmul(x1: Tensor, x2: Tensor, /, *, out: Tensor | None = None) -> Tensor:
     return t if out is None else _into(out, t, "matmul")
 
 
-def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any) -> None:
-    """Check PyTorch's scale ``name=`` (``alpha`` of ``add``/``sub``, ``value`` of
-    ``addcmul``/``addcdiv``): a Python number of a kind the ``operands`` (tensors or Python
-    numbers) hold, as PyTorch checks it (no float with integers, no complex with reals)."""
-    if isinstance(scale, bool) or not isinstance(scale, (int, float, complex)):
-        raise TypeError(f"{where}() expects {name}= to be a Python number; got {describe(scale)}")
+def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any) -> Any:
+    """PyTorch's scale ``name=`` (``alpha`` of ``add``/``sub``, ``value`` of
+    ``addcmul``/``addcdiv``) checked as PyTorch checks it against the ``operands`` (tensors or
+    Python numbers), returned as the Python number to multiply by.
+
+    A number of any numeric type (a NumPy scalar too), or a 0-d tensor that does not require
+    grad (read with ``item()``, as PyTorch reads it: on a lazy backend this computes it).
+    ``alpha`` takes no float with integer tensors, no bool and no complex with real ones;
+    ``value``, as PyTorch converts it to the result's dtype: a bool is 0 or 1, a complex one
+    with no imaginary part its real part, and with integer tensors a float is truncated toward
+    zero (``addcmul`` of int64 tensors with ``value=2.7`` scales by 2), all within the dtype's
+    range."""
+    if scale.__class__ not in (int, float):  # (an optimizer's lr: a float, checked at once)
+        if isinstance(scale, TensorBase):
+            if scale.ndim != 0 or _tape.requires_grad(scale):
+                raise TypeError(
+                    f"{where}() expects {name}= to be a Python number or a 0-d tensor that "
+                    f"does not require grad; got {describe(scale)}"
+                    + ("; pass its .detach()" if scale.ndim == 0 else "")
+                )
+            scale = scale.item()
+        elif not isinstance(scale, numbers.Number):
+            raise TypeError(
+                f"{where}() expects {name}= to be a Python number; got {describe(scale)}"
+            )
+        # (a NumPy scalar as the Python number of its kind)
+        if isinstance(scale, bool):
+            pass
+        elif isinstance(scale, numbers.Integral):
+            scale = int(scale)
+        elif isinstance(scale, numbers.Real):
+            scale = float(scale)
+        elif isinstance(scale, numbers.Complex):
+            scale = complex(scale)
     kinds = {
         t.dtype.kind
         if isinstance(t, TensorBase)
@@ -1048,16 +1077,49 @@ def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any)
         for t in operands
         if isinstance(t, (TensorBase, int, float, complex))
     }
-    if isinstance(scale, float) and kinds <= {"bool", "signed integer", "unsigned integer"}:
-        raise RuntimeError(
-            f"{where}(): for integer tensors, {name}= must be an int, not a floating point "
-            f"number; got {scale!r}; cast the tensors to a floating dtype first"
-        )
+    exact = kinds <= {"bool", "signed integer", "unsigned integer"}
+    if name == "alpha":
+        if isinstance(scale, bool):
+            raise RuntimeError(
+                f"{where}(): alpha={scale} is a boolean, which PyTorch takes for boolean "
+                f"results only; give a number (1 or 0)"
+            )
+        if isinstance(scale, float) and exact:
+            raise RuntimeError(
+                f"{where}(): for integer tensors, alpha= must be an int, not a floating point "
+                f"number; got {scale!r}; cast the tensors to a floating dtype first"
+            )
+        if isinstance(scale, complex) and "complex floating" not in kinds:
+            raise RuntimeError(
+                f"{where}(): for real tensors, alpha= must not be complex; got {scale!r}; make "
+                f"a tensor complex first"
+            )
+        return scale
+    if isinstance(scale, bool):
+        return int(scale)
     if isinstance(scale, complex) and "complex floating" not in kinds:
-        raise RuntimeError(
-            f"{where}(): for real tensors, {name}= must not be complex; got {scale!r}; make a "
-            f"tensor complex first"
-        )
+        if scale.imag != 0:
+            raise RuntimeError(
+                f"{where}(): for real tensors, value= must not be complex; got {scale!r}; make "
+                f"a tensor complex first"
+            )
+        scale = scale.real
+    if exact and isinstance(scale, (int, float)):
+        result, given = result_type(*operands), scale
+        if isinstance(scale, float):
+            if not math.isfinite(scale):
+                raise RuntimeError(
+                    f"{where}(): value={scale!r} cannot be converted to the integer dtype "
+                    f"{result.name} of the result; cast the tensors to a floating dtype first"
+                )
+            scale = int(scale)  # (truncated toward zero, as PyTorch converts it)
+        info = dt.IINFO.get(result)
+        if info is not None and not info.min <= scale <= info.max:
+            raise RuntimeError(
+                f"{where}(): value={given!r} cannot be converted to {result.name} without "
+                f"overflow; it must lie in [{info.min}, {info.max}]"
+            )
+    return scale
 
 
 def _in_result_dtype(operands: tuple[Any, ...], *tensors: Any) -> tuple[Any, ...]:
@@ -1081,7 +1143,7 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     >>> scaled("add", pt.ones(2), pt.ones(2), 3)
     tensor([3., 3.], backend='numpy')
     """
-    _checked_scale(where, "alpha", (x1, x2), alpha)
+    alpha = _checked_scale(where, "alpha", (x1, x2), alpha)
     if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
         (x2,) = _in_result_dtype((x1, x2), x2)
     return x2 * alpha
@@ -1194,6 +1256,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"bmm() got batches of shapes {tuple(input.shape)} and {tuple(mat2.shape)}; they "
             f"must be (b, n, m) and (b, m, p)"
         )
+    # Note: PyTorch's bmm takes one dtype (the standard's matmul promotes)
+    dt.check_same_dtype("bmm()", ("input", input.dtype), ("mat2", mat2.dtype))
     return matmul(input, mat2, out=out)
 
 
@@ -2483,11 +2547,12 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
     return cast("Tensor", base + searching.where(low, weight, weight - 1) * diff)
 
 
-def _pointwise_value(where: str, tensors: tuple[Any, ...], value: Any) -> None:
-    """Check the tensors and ``value=`` of ``addcmul``/``addcdiv``."""
+def _pointwise_value(where: str, tensors: tuple[Any, ...], value: Any) -> Any:
+    """Check the tensors and ``value=`` of ``addcmul``/``addcdiv``; returns the value as the
+    Python number to multiply by (``_checked_scale``)."""
     for t in tensors:
         _tensor_arg(where, t)
-    _checked_scale(where, "value", tensors, value)
+    return _checked_scale(where, "value", tensors, value)
 
 
 def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any) -> Any:
@@ -2501,7 +2566,7 @@ def addcmul_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     >>> addcmul_term("addcmul", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 3.0), 0.5)
     tensor([3.], backend='numpy')
     """
-    _pointwise_value(where, (input, tensor1, tensor2), value)
+    value = _pointwise_value(where, (input, tensor1, tensor2), value)
     tensor1, tensor2 = _in_result_dtype((input, tensor1, tensor2), tensor1, tensor2)
     return value * tensor1 * tensor2
 
@@ -2517,7 +2582,7 @@ def addcdiv_term(where: str, input: Any, tensor1: Any, tensor2: Any, value: Any)
     >>> addcdiv_term("addcdiv", pt.ones(1), pt.full((1,), 2.0), pt.full((1,), 4.0), 3)
     tensor([1.5], backend='numpy')
     """
-    _pointwise_value(where, (input, tensor1, tensor2), value)
+    value = _pointwise_value(where, (input, tensor1, tensor2), value)
     ints = ("bool", "signed integer", "unsigned integer")
     if tensor1.dtype.kind in ints and tensor2.dtype.kind in ints:
         raise RuntimeError(

@@ -815,3 +815,38 @@ def test_sdpa_dropout_p_as_torch(p: float) -> None:
         return out if p <= 0.0 else out * 0 if p < 1.0 else out  # (p = 1: all zeros)
 
     _torch_and_pt_agree(call)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+def test_the_mismatched_mask_warning_is_shown_once_not_at_every_call(backend: str) -> None:
+    """Python shows a UserWarning once for the line that issues it; PyTorch's layer issues it
+    from one line of its own, so a training loop sees it once, not at each step. On Dask the
+    graph building must not reset Python's memory of warnings shown (catch_warnings does)."""
+    calls = 4
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("default")
+        mha = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+        x = torch.ones(2, 3, 4)
+        for _ in range(calls):
+            mha(
+                x,
+                x,
+                x,
+                attn_mask=torch.zeros(3, 3, dtype=torch.bool),
+                key_padding_mask=torch.zeros(2, 3),
+            )
+    with _on(backend), warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("default")
+        mha = nn.MultiheadAttention(4, 2, batch_first=True)
+        x = pt.ones((2, 3, 4))
+        for _ in range(calls):
+            mha(
+                x,
+                x,
+                x,
+                attn_mask=pt.zeros((3, 3), dtype=pt.bool),
+                key_padding_mask=pt.zeros((2, 3)),
+            )
+    assert 1 <= len(want) < calls  # (torch: once, or twice where its first call resets them)
+    assert [str(w.message) for w in got] == [str(want[0].message)]
+    assert got[0].filename.endswith("attention.py")  # (a line of the layer, as torch's)

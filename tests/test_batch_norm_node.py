@@ -162,3 +162,130 @@ def test_batch_norm_updates_its_running_statistics_in_their_memory() -> None:
     bn(x)
     with pytest.raises(RuntimeError, match="_BatchNormEval"):
         y.sum().backward()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_infinite_weight_gives_torch_s_nans_and_infinities(
+    backend: str, training: bool, dtype: str
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+    # channels whose batch mean is positive, negative and zero; the last weight finite, its
+    # bias infinite
+    x0 = np.array([[-1.0, -5.0, -1.0, 0.5], [2.0, -2.0, 1.0, 1.5], [3.0, -1.0, 0.0, -2.0]])
+    w0 = np.array([np.inf, np.inf, -np.inf, 1.0])
+    b0 = np.array([0.0, 1.0, 0.0, np.inf])
+    m0, v0 = np.array([1.0, -1.0, 0.0, 0.5]), np.array([1.0, 2.0, 0.5, 1.0])
+
+    def run(lib: Any) -> np.ndarray:
+        t = {"dtype": getattr(lib, dtype)}
+        y = lib.nn.functional.batch_norm(
+            lib.tensor(x0, **t),
+            lib.tensor(m0, **t),
+            lib.tensor(v0, **t),
+            lib.tensor(w0, **t),
+            lib.tensor(b0, **t),
+            training=training,
+        )
+        return np.asarray(y.numpy())
+
+    want = run(torch)
+    with pt.use_backend(backend):
+        got = run(pt)
+    assert np.isnan(want).any() and np.isinf(want).any()  # (both kinds are checked)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(got[np.isinf(want)], want[np.isinf(want)])
+
+
+def test_batch_norm_2d_with_an_infinite_weight_gives_torch_s_values() -> None:
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(0).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    got = []
+    for lib in (torch, pt):
+        m = lib.nn.BatchNorm2d(3)
+        with lib.no_grad():
+            m.weight.fill_(float("inf"))
+        got.append(np.asarray(m(lib.tensor(x0)).detach().numpy()))
+    want, have = got
+    assert np.isnan(want).any()
+    np.testing.assert_array_equal(np.isnan(have), np.isnan(want))
+    np.testing.assert_array_equal(have[np.isinf(want)], want[np.isinf(want)])
+
+
+MIXED = [
+    # (input, running statistics, weight and bias), training
+    ("float32", "float64", None, True),
+    ("float32", "float64", None, False),
+    ("float64", "float32", None, True),
+    ("float64", "float32", None, False),
+    ("float32", "float32", "float64", True),
+    ("float32", "float32", "float64", False),
+    ("float64", "float64", "float32", True),
+    ("float32", None, "float64", True),
+]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize(("x_dtype", "stats_dtype", "affine_dtype", "training"), MIXED)
+def test_batch_norm_refuses_mixed_dtypes_as_torch(
+    backend: str, x_dtype: str, stats_dtype: Any, affine_dtype: Any, training: bool
+) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(backend)
+
+    def run(lib: Any) -> Any:
+        x = lib.ones((3, 2), dtype=getattr(lib, x_dtype))
+        stats = [None, None]
+        if stats_dtype is not None:
+            stats = [
+                lib.zeros(2, dtype=getattr(lib, stats_dtype)),
+                lib.ones(2, dtype=getattr(lib, stats_dtype)),
+            ]
+        affine = [None, None]
+        if affine_dtype is not None:
+            affine = [
+                lib.ones(2, dtype=getattr(lib, affine_dtype)),
+                lib.zeros(2, dtype=getattr(lib, affine_dtype)),
+            ]
+        return lib.nn.functional.batch_norm(x, *stats, *affine, training=training)
+
+    with pytest.raises(RuntimeError, match="mixed dtype"):
+        run(torch)
+    with pt.use_backend(backend), pytest.raises(RuntimeError, match="of one dtype") as e:
+        run(pt)
+    assert isinstance(e.value, TypeError)  # (a dtype problem, the standard's class too)
+    assert f"got {x_dtype} and " in str(e.value) and ".to(pt." in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.BatchNorm2d(3)(lib.ones((2, 3, 2, 2), dtype=lib.float64)),
+        lambda lib: lib.nn.BatchNorm1d(3).double()(lib.ones((2, 3))),
+        lambda lib: lib.nn.BatchNorm1d(3).eval()(lib.ones((2, 3), dtype=lib.float64)),
+        lambda lib: lib.nn.GroupNorm(2, 4).double()(lib.ones((2, 4, 3))),
+        lambda lib: lib.nn.InstanceNorm1d(3, affine=True).double()(lib.ones((2, 3, 4))),
+        lambda lib: lib.nn.LayerNorm(3).double()(lib.ones((2, 3))),
+    ],
+    ids=["bn2d", "bn1d_double", "bn1d_eval", "group_norm", "instance_norm", "layer_norm"],
+)
+def test_norm_layers_refuse_an_input_of_another_dtype_as_torch(call: Any) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="mixed dtype"):
+        call(torch)
+    with pytest.raises(RuntimeError, match="of one dtype"):
+        call(pt)
+
+
+def test_instance_norm_takes_running_statistics_of_another_dtype_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for lib in (torch, pt):
+        rm, rv = lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64)
+        for use_input_stats in (True, False):
+            y = lib.nn.functional.instance_norm(
+                lib.ones((2, 3, 4)), rm, rv, use_input_stats=use_input_stats
+            )
+            assert y.dtype == lib.float32

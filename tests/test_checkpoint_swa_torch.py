@@ -81,9 +81,8 @@ def test_checkpoint_replays_dropout_and_handles_tuples(backend: str) -> None:
         checkpoint(lambda v: v * 2, x)
     with pytest.raises(TypeError, match="function"):
         checkpoint(3, x, use_reentrant=False)
-    y = checkpoint_sequential(
-        nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)), 2, x, use_reentrant=False
-    )
+    layers = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)).to(dtype=pt.float64)
+    y = checkpoint_sequential(layers, 2, x, use_reentrant=False)
     assert y.shape == (4, 1) and y.requires_grad
     with pt.no_grad():
         assert not checkpoint(lambda v: v * 2, x, use_reentrant=False).requires_grad

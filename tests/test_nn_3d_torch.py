@@ -134,7 +134,10 @@ def test_3d_layers_match_torch(backend: str) -> None:
         (nn.AvgPool3d(3, 2, 1), torch.nn.AvgPool3d(3, 2, 1)),
         (nn.AdaptiveAvgPool3d((1, 2, None)), torch.nn.AdaptiveAvgPool3d((1, 2, None))),
         (nn.AdaptiveMaxPool3d(2), torch.nn.AdaptiveMaxPool3d(2)),
-        (nn.InstanceNorm3d(4, affine=True), torch.nn.InstanceNorm3d(4, affine=True).double()),
+        (
+            nn.InstanceNorm3d(4, affine=True, dtype=pt.float64),
+            torch.nn.InstanceNorm3d(4, affine=True).double(),
+        ),
     ]:
         assert repr(p_mod) == repr(t_mod)
         run_both(p_mod, t_mod, (diff(X),))

@@ -219,6 +219,8 @@ BAD: list[tuple[str, Any, Any, type[Exception], str]] = [
     ("group_norm_div", lambda m, x: m.group_norm(x(X3), 4), RuntimeError, "divisible"),
     ("group_norm_1d", lambda m, x: m.group_norm(x(C6), 1), RuntimeError, "at least 2"),
     ("group_norm_w", lambda m, x: m.group_norm(x(X3), 3, x(C4)), RuntimeError, "weight"),
+    ("group_norm_0", lambda m, x: m.group_norm(x(X3), 0), ZeroDivisionError, "num_groups=0"),
+    ("group_norm_neg", lambda m, x: m.group_norm(x(X3), -2), RuntimeError, "greater than 0"),
     ("instance_1", lambda m, x: m.instance_norm(x(X3[:, :, :1])), ValueError, "spatial"),
     ("lrn_2d", lambda m, x: m.local_response_norm(x(X3[0]), 2), ValueError, "3D or higher"),
     ("lrn_size", lambda m, x: m.local_response_norm(x(X3), 0), RuntimeError, "greater than"),
@@ -247,3 +249,17 @@ def test_bad_layer_arguments_raise_as_torch() -> None:
             m.ReflectionPad1d(3)(pt.ones((1, 2, 3)) if m is nn else torch.ones(1, 2, 3))
         with pytest.raises(NotImplementedError):
             m.ReplicationPad2d(1)(pt.ones((3, 3)) if m is nn else torch.ones(3, 3))
+
+
+def test_group_norm_with_no_groups_raises_as_torch() -> None:
+    """PyTorch's GroupNorm(0, C) fails on its num_channels % num_groups (ZeroDivisionError); a
+    negative count is refused in forward (RuntimeError), here already when the layer is made."""
+    with pytest.raises(ZeroDivisionError):
+        torch.nn.GroupNorm(0, 4)
+    with pytest.raises(ZeroDivisionError, match="num_groups=0") as e:
+        nn.GroupNorm(0, 4)
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(RuntimeError):
+        torch.nn.GroupNorm(-2, 4)(torch.ones(2, 4, 3))
+    with pytest.raises(RuntimeError, match="greater than 0"):
+        nn.GroupNorm(-2, 4)

@@ -109,7 +109,13 @@ def assert_same(got: Any, want: Any, where: str, prog: Program) -> None:
 def run(prog: Program, lib: Any, tmp: Path) -> dict[str, Any]:
     tmp.mkdir(parents=True, exist_ok=True)
     data = {k: v.copy() for k, v in prog.data().items()}
-    result = prog.fn(lib, data, tmp)
+    # (a program's process-wide settings, torch.use_deterministic_algorithms(True) in the GAN
+    # tutorial, are undone after it: later tests call torch's nondeterministic kernels)
+    deterministic = lib.are_deterministic_algorithms_enabled()
+    try:
+        result = prog.fn(lib, data, tmp)
+    finally:
+        lib.use_deterministic_algorithms(deterministic)
     assert isinstance(result, dict) and result, f"{prog.name} returned nothing to compare"
     return normalise(result)  # type: ignore[no-any-return]
 

@@ -184,7 +184,10 @@ def test_mixed_dtypes_scale_in_the_result_dtype() -> None:
         (lambda: pt.sub(pt.ones(2), pt.ones(2), alpha="2"), TypeError, "Python number"),
         (lambda: pt.ones(2).add_(pt.ones(2), alpha="x"), TypeError, "Python number"),
         (lambda: pt.addcmul(*[pt.ones(2)] * 3, value=pt.ones(1)), TypeError, "value"),
-        (lambda: pt.addcmul(*[pt.arange(2)] * 3, value=0.5), RuntimeError, "int"),
+        (lambda: pt.addcmul(*[pt.arange(2)] * 3, value=1e30), RuntimeError, "overflow"),
+        (lambda: pt.addcmul(*[pt.arange(2)] * 3, value=float("nan")), RuntimeError, "int64"),
+        (lambda: pt.add(pt.ones(2), pt.ones(2), alpha=True), RuntimeError, "boolean"),
+        (lambda: pt.add(pt.ones(2), pt.ones(2), alpha=pt.ones(1)), TypeError, "0-d tensor"),
         (lambda: pt.addcdiv(pt.arange(2), pt.arange(2), pt.arange(2)), RuntimeError, "integer"),
         (lambda: pt.addcmul([1.0], pt.ones(1), pt.ones(1)), TypeError, "addcmul"),
         (lambda: pt.ones(2).addcmul_(pt.ones(3), pt.ones(3)), ValueError, "shape"),
@@ -233,3 +236,100 @@ def test_booleans_order_and_multiply_as_in_torch(backend: str) -> None:
         calls.append(lambda m, x: tuple(m.unique(x, return_inverse=True, return_counts=True)))
     for i, call in enumerate(calls):
         assert norm(call(pt, P)) == norm(call(torch, T)), i
+
+
+def _same(got: Any, want: Any) -> None:
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+    np.testing.assert_array_equal(_host(got), want.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8"])
+@pytest.mark.parametrize(
+    "value", [0.5, 2.7, -0.5, -1.5, True, 1 + 0j, 2.5 + 0j, np.float64(2.5), np.int64(3)]
+)
+def test_addcmul_of_integers_truncates_a_float_value_as_torch(
+    backend: str, dtype: str, value: Any
+) -> None:
+    if dtype == "uint8" and not isinstance(value, bool) and np.real(value) < 0:
+        value = -value  # (a negative scale does not fit uint8: refused, below)
+    data = [np.array([1, 2, 3]), np.array([2, 3, 4]), np.array([5, 6, 7])]
+    p = [pt.asarray(a, dtype=getattr(pt, dtype)) for a in data]
+    t = [torch.tensor(a, dtype=getattr(torch, dtype)) for a in data]
+    _same(pt.addcmul(*p, value=value), torch.addcmul(*t, value=value))
+    _same(p[0].addcmul_(p[1], p[2], value=value), t[0].addcmul_(t[1], t[2], value=value))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value"),
+    [
+        ("int64", 1e30),
+        ("int64", float("inf")),
+        ("int64", float("nan")),
+        ("uint8", -1.5),
+        ("uint8", 256),
+        ("int8", 300.5),
+        ("int8", -129),
+    ],
+)
+def test_addcmul_refuses_a_value_its_integer_result_cannot_hold_as_torch(
+    dtype: str, value: Any
+) -> None:
+    with pytest.raises(RuntimeError, match="without overflow"):
+        torch.addcmul(*[torch.ones(2, dtype=getattr(torch, dtype))] * 3, value=value)
+    with pytest.raises(RuntimeError, match="value="):
+        pt.addcmul(*[pt.ones(2, dtype=getattr(pt, dtype))] * 3, value=value)
+
+
+SCALES = {
+    "f32": lambda m: m.asarray(0.5) if m is pt else m.tensor(0.5),
+    "f64": lambda m: (m.asarray if m is pt else m.tensor)(0.1, dtype=m.float64),
+    "int": lambda m: (m.asarray if m is pt else m.tensor)(3),
+    "bool": lambda m: (m.asarray if m is pt else m.tensor)(True),
+    "np_int64": lambda m: np.int64(2),
+    "np_float32": lambda m: np.float32(0.25),
+}
+
+
+@pytest.mark.parametrize("scale", list(SCALES))
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_a_0d_tensor_or_numpy_scalar_scale_is_taken_as_torch(
+    backend: str, scale: str, dtype: str
+) -> None:
+    data = [np.array([1.5, 2.5, 3.5]), np.array([2.0, 3.0, 4.0]), np.array([4.0, 1.0, 2.0])]
+    if dtype == "int64":
+        data = [a.astype(np.int64) for a in data]
+    calls = {
+        "add": lambda m, x, y, z, s: m.add(x, y, alpha=s),
+        "sub": lambda m, x, y, z, s: m.sub(x, y, alpha=s),
+        "add_": lambda m, x, y, z, s: x.add_(y, alpha=s),
+        "addcmul": lambda m, x, y, z, s: m.addcmul(x, y, z, value=s),
+        "addcmul_": lambda m, x, y, z, s: x.addcmul_(y, z, value=s),
+        "addcdiv": lambda m, x, y, z, s: m.addcdiv(x, y, z, value=s),
+    }
+    for name, call in calls.items():
+        results = []
+        for m in (torch, pt):
+            args = [(m.tensor if m is torch else pt.asarray)(a.copy()) for a in data]
+            try:
+                results.append(call(m, *args, SCALES[scale](m)))
+            except RuntimeError as e:
+                results.append(e)
+        want, got = results
+        if isinstance(want, Exception):
+            assert isinstance(got, RuntimeError), (name, got)
+        else:
+            assert not isinstance(got, Exception), (name, got)
+            _same(got, want)
+
+
+def test_a_scale_tensor_that_requires_grad_or_has_elements_is_refused_as_torch() -> None:
+    for scale in (lambda m: m.ones((), requires_grad=True), lambda m: m.ones(1)):
+        for call in (
+            lambda m, s: m.add(m.ones(2), m.ones(2), alpha=s),
+            lambda m, s: m.addcmul(m.ones(2), m.ones(2), m.ones(2), value=s),
+            lambda m, s: m.ones(2).addcdiv_(m.ones(2), m.ones(2), value=s),
+        ):
+            with pytest.raises(TypeError):
+                call(torch, scale(torch))
+            with pytest.raises(TypeError, match="0-d tensor"):
+                call(pt, scale(pt))

@@ -285,9 +285,30 @@ def _matmul_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[in
 def _meta(
     name: str, np_fn: Callable[..., Any], args: Any, kwargs: Any, arrays: list[Any]
 ) -> tuple[tuple[int, ...], Any]:
-    """Shape and dtype of the op's result, without its inputs' data."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    """Shape and dtype of the op's result, without its inputs' data.
+
+    The stand-ins' floating-point warnings are silenced by ``np.errstate``; the few ops whose
+    NumPy function warns otherwise (a complex cast, an empty input, a variance's degrees of
+    freedom) run under ``warnings.catch_warnings``. Note: not every op: entering it changes
+    the warning filters, which makes Python forget every warning it has shown once (a layer's
+    warning, PyTorch's once per place, would then repeat at each call).
+    """
+    if name in _WARNS_ON_STAND_INS or any(a.dtype.kind == "c" or 0 in a.shape for a in arrays):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _quiet_meta(name, np_fn, args, kwargs, arrays)
+    return _quiet_meta(name, np_fn, args, kwargs, arrays)
+
+
+# (their NumPy functions warn on zeros, "Degrees of freedom <= 0", where errstate cannot help)
+_WARNS_ON_STAND_INS = frozenset(("var", "std"))
+
+
+def _quiet_meta(
+    name: str, np_fn: Callable[..., Any], args: Any, kwargs: Any, arrays: list[Any]
+) -> tuple[tuple[int, ...], Any]:
+    """``_meta``'s work, the stand-ins' floating-point warnings silenced."""
+    with np.errstate(all="ignore"):
         if name in ELEMENTWISE or name in PRODUCTS:
             tiny = tuple(np.ones((1,) * a.ndim, dtype=a.dtype) for a in arrays)
             if name in PRODUCTS:

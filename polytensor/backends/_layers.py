@@ -153,9 +153,11 @@ def _channel_sums(a: Any, axes: Any) -> Any:
 
 def batch_norm(xd: Any, wd: Any, bd: Any, axes: Any, eps: float) -> tuple[Any, ...]:
     """``batch_norm`` of ``xd`` by its statistics over ``axes`` (all but the channels', 1),
-    times ``wd`` and plus ``bd`` (per channel, each may be None): returns the output, the mean
-    and biased variance (kept dimensions), ``d = x - mean`` and ``inv = 1 / sqrt(var + eps)``
-    (for the backward)."""
+    times ``wd`` and plus ``bd`` (per channel, each may be None), as PyTorch's CPU kernel:
+    ``xd * alpha + beta`` with ``alpha = wd / sqrt(var + eps)`` and ``beta = bd - mean *
+    alpha`` (an infinite weight gives its NaNs). Returns the output, the mean and biased
+    variance (kept dimensions), ``d = x - mean`` and ``inv = 1 / sqrt(var + eps)`` (for the
+    backward)."""
     import numpy as np
 
     # (sums divided by the count: np.mean's own, without its wrapper's cost)
@@ -168,10 +170,15 @@ def batch_norm(xd: Any, wd: Any, bd: Any, axes: Any, eps: float) -> tuple[Any, .
     var /= n
     inv = np.sqrt(var + eps)
     np.divide(inv.dtype.type(1), inv, out=inv)
-    scale = inv if wd is None else inv * wd.reshape(inv.shape)
-    np.multiply(d, scale, out=y)
-    if bd is not None:
-        y += bd.reshape(inv.shape)
+    alpha = inv if wd is None else inv * wd.reshape(inv.shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # (an infinite weight: NaN, silent)
+        beta = np.multiply(mu, alpha)
+        if bd is None:
+            np.negative(beta, out=beta)
+        else:
+            np.subtract(bd.reshape(inv.shape), beta, out=beta)
+        np.multiply(xd, alpha, out=y)
+        y += beta
     return y, mu, var, d, inv
 
 
@@ -227,13 +234,14 @@ def batch_norm_eval(xd: Any, md: Any, vd: Any, wd: Any, bd: Any, eps: float) -> 
     inv = np.sqrt(vd + vd.dtype.type(eps))
     np.divide(inv.dtype.type(1), inv, out=inv)
     alpha = inv if wd is None else inv * wd
-    beta = np.multiply(md, alpha)
-    if bd is None:
-        np.negative(beta, out=beta)
-    else:
-        np.subtract(bd, beta, out=beta)
-    y = np.multiply(xd, alpha.reshape(shape))
-    y += beta.reshape(shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # (an infinite weight: NaN, silent)
+        beta = np.multiply(md, alpha)
+        if bd is None:
+            np.negative(beta, out=beta)
+        else:
+            np.subtract(bd, beta, out=beta)
+        y = np.multiply(xd, alpha.reshape(shape))
+        y += beta.reshape(shape)
     return y, inv
 
 

@@ -18,6 +18,7 @@ from .._ops.manipulation import permute_dims, reshape
 from .._ops.searching import where
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import (
     _REAL_FLOAT,
@@ -279,7 +280,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.softshrink(pt.asarray([-2.0, 0.25, 1.0]))
     tensor([-1.5,  0. ,  0.5], backend='numpy')
     """
-    x = _real(input, "softshrink")
+    x = input_in_grad(_real(input, "softshrink"))  # (its gradient depends on it, as PyTorch's)
     lam = _lambd("softshrink", lambd)
     return where(x > lam, x - lam, where(x < -lam, x + lam, x * 0.0))
 
@@ -294,7 +295,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.hardshrink(pt.asarray([-2.0, 0.25, 1.0]))
     tensor([-2.,  0.,  1.], backend='numpy')
     """
-    x = _real(input, "hardshrink")
+    x = input_in_grad(_real(input, "hardshrink"))  # (its gradient depends on it, as PyTorch's)
     lam = _lambd("hardshrink", lambd)
     return where((x >= -lam) & (x <= lam), x * 0.0, x)
 
@@ -321,6 +322,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         val = _integer_scalar("threshold", "value", val, x)
 
     def f(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         return where(v <= th, val, v)  # (NaN stays NaN, as PyTorch's)
 
     return _in_place(x, f, "threshold_") if inplace else f(x)
@@ -361,6 +363,7 @@ def rrelu(
         slope = _uniform_like(x.detach(), lo, hi)
 
     def f(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         return where(v > 0, v, v * slope)
 
     return _in_place(x, f, "rrelu_") if inplace else f(x)

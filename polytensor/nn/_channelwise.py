@@ -16,6 +16,7 @@ from .._ops.manipulation import reshape
 from .._ops.searching import where
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import _floating, _in_place, _tensor
 
@@ -56,6 +57,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             f"of shape {x.shape}); give one weight, or one per channel"
         )
     slope = reshape(w, (count,) + (1,) * (x.ndim - 2) if count > 1 else ())
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     # (x > 0, not x >= 0: at 0 PyTorch's gradient with respect to x is the slope's)
     return where(x > 0, x, slope * x)
 

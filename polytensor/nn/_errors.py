@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LayerArgumentError"]
+__all__ = ["LayerArgumentError", "ZeroGroupsError"]
 
 
 class LayerArgumentError(ValueError, RuntimeError):
@@ -21,4 +21,22 @@ class LayerArgumentError(ValueError, RuntimeError):
     ... except RuntimeError as e:
     ...     print(isinstance(e, ValueError), str(e).split(" or ")[0])
     True conv_transpose2d(): output_padding (1, 1) must be smaller than either stride (1, 1)
+    """
+
+
+class ZeroGroupsError(ValueError, ZeroDivisionError):
+    """``num_groups=0`` given to group normalisation (``nn.GroupNorm``, ``F.group_norm``).
+
+    Note: both a ``ValueError`` (a bad value, the class the project's errors use) and the
+    ``ZeroDivisionError`` PyTorch raises there (from its ``num_channels % num_groups``), so
+    code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.nn.GroupNorm(0, 4)
+    ... except ZeroDivisionError as e:
+    ...     print(isinstance(e, ValueError), str(e).split(";")[0])
+    True GroupNorm() got num_groups=0
     """

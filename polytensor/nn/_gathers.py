@@ -24,6 +24,7 @@ from .._ops.searching import argmax, where
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from .functional import _adaptive_bins, _floating, _single, _tensor
 
 __all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "embedding_bag"]
@@ -94,6 +95,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     k = max((len(s) for s in windows), default=1)
     table = [s + [s[0]] * (k - len(s)) for s in windows]
     lead = tuple(x.shape[:-2])
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     flat = reshape(x, (*lead, h * w))
     positions = asarray(table, dtype=_dt.int64, device=x.device)
     gathered = take(flat, reshape(positions, (-1,)), axis=-1)
@@ -147,6 +149,13 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     where_ = "bilinear"
     a, b = _tensor(input1, where_, "input1"), _tensor(input2, where_, "input2")
     w = _tensor(weight, where_, "weight")
+    _dt.check_same_dtype(  # (one dtype, as PyTorch's bilinear)
+        "bilinear()",
+        ("input1", a.dtype),
+        ("input2", b.dtype),
+        ("weight", w.dtype),
+        ("bias", getattr(bias, "dtype", None)),
+    )
     if a.ndim != b.ndim:
         raise LayerArgumentError(
             f"bilinear(): input dimensions do not match: got {a.ndim} and {b.ndim}"

@@ -13,6 +13,7 @@ from .._ops.creation import empty
 from .._tensor import Tensor
 from . import functional as F
 from . import init
+from ._errors import LayerArgumentError, ZeroGroupsError
 from .module import Module
 from .modules import _BatchNorm
 from .parameter import Parameter
@@ -62,10 +63,18 @@ class GroupNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        if num_groups <= 0 or num_channels % num_groups != 0:
+        if num_groups == 0:
+            raise ZeroGroupsError(
+                f"GroupNorm() got num_groups=0; give a positive number of groups that divides "
+                f"num_channels ({num_channels})"
+            )
+        if num_groups < 0:  # (PyTorch's RuntimeError, which it raises in forward)
+            raise LayerArgumentError(
+                f"GroupNorm(): Expected num groups to be greater than 0, got {num_groups}"
+            )
+        if num_channels % num_groups != 0:
             raise ValueError(
-                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups}), "
-                f"a positive number"
+                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
             )
         self.num_groups = num_groups
         self.num_channels = num_channels

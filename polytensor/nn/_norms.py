@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 from typing import cast
 
+from .. import _dtypes as dt
 from .._ops.creation import zeros
+from .._ops.data_types import astype
 from .._ops.manipulation import concat, reshape
 from .._ops.statistical import mean as _mean
 from .._tensor import Tensor
 from ..autograd import no_grad
-from ._errors import LayerArgumentError
+from ._errors import LayerArgumentError, ZeroGroupsError
 from .functional import _floating, _tensor
 
 __all__ = ["group_norm", "instance_norm", "local_response_norm"]
@@ -28,6 +30,7 @@ def _per_channel(
     if t is None:
         return None
     t = _tensor(t, where_, name)
+    dt.check_same_dtype(f"{where_}()", ("input", x.dtype), (name, t.dtype))
     if tuple(t.shape) != (c,):
         raise LayerArgumentError(
             f"{where_}(): Expected {name} to be a {kind} of size equal to the number of "
@@ -74,7 +77,16 @@ def group_norm(
             f"group_norm(): Expected at least 2 dimensions for input tensor but received {x.ndim}"
         )
     n, c = x.shape[0], x.shape[1]
-    if num_groups <= 0 or c is None or c % num_groups:
+    if num_groups == 0:
+        raise ZeroGroupsError(
+            f"group_norm() got num_groups=0; give a positive number of groups that divides the "
+            f"input's {c} channels"
+        )
+    if num_groups < 0:
+        raise LayerArgumentError(
+            f"group_norm(): Expected num groups to be greater than 0, got {num_groups}"
+        )
+    if c is None or c % num_groups:
         raise LayerArgumentError(
             f"group_norm(): Expected number of channels in input to be divisible by "
             f"num_groups, but got input of shape {list(x.shape)} and num_groups={num_groups}"
@@ -153,7 +165,9 @@ def instance_norm(
                 "use_input_stats is false"
             )
         per = (c,) + (1,) * (x.ndim - 2)
-        y = (x - reshape(running_mean, per)) / (reshape(running_var, per) + eps) ** 0.5
+        # (statistics of another dtype are read in the input's, as PyTorch's)
+        mean, var = (astype(reshape(t, per), x.dtype) for t in (running_mean, running_var))
+        y = (x - mean) / (var + eps) ** 0.5
         return _affine(y, w, b)
     if positions <= 1:
         raise ValueError(

@@ -29,6 +29,7 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 from ._conv3d import _batched5, _triple, pad_axis
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import _adaptive_bins, _floating, _in_place, _pool_counts, _tensor
 
@@ -150,12 +151,13 @@ def max_pool3d(
     out = _out_sizes(sizes, k, s, p, d, ceil_mode, where_)
     need = [(out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 for i in range(3)]
     extra = cast("_Three", tuple(max(need[i] - sizes[i] - p[i], 0) for i in range(3)))
+    if (any(p) or any(extra)) and x.dtype.kind != "real floating":
+        raise NotImplementedError(
+            "max_pool3d() with padding or ceil_mode needs a floating-point input; convert it "
+            "with x.float()"
+        )
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     if any(p) or any(extra):
-        if x.dtype.kind != "real floating":
-            raise NotImplementedError(
-                "max_pool3d() with padding or ceil_mode needs a floating-point input; convert "
-                "it with x.float()"
-            )
         x = _pad3(x, p, extra, -math.inf)
     x = x[:, :, : need[0], : need[1], : need[2]]
     win = _windows(x, k, s, d, out)
@@ -242,6 +244,7 @@ def avg_pool3d(
     out = _out_sizes(sizes, k, s, p, (1, 1, 1), ceil_mode, where_)
     need = [(out[i] - 1) * s[i] + k[i] for i in range(3)]
     extra = cast("_Three", tuple(max(need[i] - sizes[i] - p[i], 0) for i in range(3)))
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     x = _pad3(x, p, extra, 0.0)[:, :, : need[0], : need[1], : need[2]]
     if s == k:  # windows that tile: one reshape, no copies of them
         t = reshape(x, (n, c, out[0], k[0], out[1], k[1], out[2], k[2]))
@@ -319,9 +322,11 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     x, unbatched, sizes = _adaptive_input(input, where_)
     out = _output_size3(output_size, sizes, where_)
     n, c = cast("tuple[int, int]", x.shape[:2])
-    if out == (1, 1, 1):
+    if out == (1, 1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         y = _mean(x, axis=(2, 3, 4), keepdims=True)
-    elif all(sizes[i] % out[i] == 0 for i in range(3)):
+        return y[0] if unbatched else y
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
+    if all(sizes[i] % out[i] == 0 for i in range(3)):
         shape = (n, c, *(v for i in range(3) for v in (out[i], sizes[i] // out[i])))
         y = _mean(reshape(x, shape), axis=(3, 5, 7))
     else:  # each bin's mean, one axis after the other (a box's mean is the mean of means)
@@ -351,6 +356,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     """
     where_ = "adaptive_max_pool3d"
     x, unbatched, sizes = _adaptive_input(input, where_)
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     out = _output_size3(output_size, sizes, where_)
     dd, hh, ww = sizes
     # the flat positions of each output's window; a shorter window repeats its first position

@@ -27,6 +27,7 @@ from .._ops.manipulation import expand_dims, reshape, squeeze
 from .._pytorch import scatter
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from .module import Module
 
 __all__ = [
@@ -151,6 +152,7 @@ def _unpool(
             f"indices max_pool{dims}d returned, and its output size"
         )
     base = zeros((*lead, plane), dtype=input.dtype, device=input.device)
+    input = input_in_grad(input)  # (its gradient depends on it, as PyTorch's)
     try:
         r = scatter(base, -1, flat_idx, reshape(input, (*lead, -1)))
     except IndexError as e:  # (a backend without assignment at an array of indices)

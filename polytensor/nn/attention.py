@@ -254,11 +254,13 @@ def _canonical_mask(
             f"only bool and floating types of {name} are supported; got {m.dtype.name}"
         )
     if other is not None and other.dtype != m.dtype:
+        # (named at the line that asked for the check, as PyTorch's: shown once a process,
+        # wherever the layer is called from)
         warnings.warn(
             f"Support for mismatched {name} and {other_name} is deprecated. Use same type "
             f"for both instead.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=2,
         )
     if m.dtype == _dt.bool:
         return where(m, -math.inf, zeros_like(m, dtype=dtype))
@@ -673,11 +675,11 @@ def _check_layer_masks(
                     f"only bool and floating types of {name} are supported; got {t.dtype.name}"
                 )
     if mask is not None and kpm is not None and mask.dtype != kpm.dtype:
-        warnings.warn(
+        warnings.warn(  # (named at the line that asked for the check, as _canonical_mask's)
             f"Support for mismatched {kpm_name} and {mask_name} is deprecated. Use same type "
             f"for both instead.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=2,
         )
 
 

@@ -43,6 +43,8 @@ from .._ops.statistical import sum as _sum
 from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ._errors import LayerArgumentError
+from ._input_in_grad import input_in_grad
 from ._layer_kernels import batch_norm_eval_kernel, leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
 from ._window_kernels import (
@@ -268,6 +270,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         raise TypeError(f"leaky_relu() expects a real negative_slope; got {negative_slope!r}")
 
     def composite(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         return where(v > 0, v, v * negative_slope)
 
     def f(v: Tensor) -> Tensor:
@@ -283,7 +286,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 class _BatchNormNode(Function):
     """``batch_norm`` by the batch's statistics (training), one node: its forward makes
-    ``d = x - mean`` and ``y = d * (weight / sqrt(var + eps)) + bias``, and its backward is
+    ``d = x - mean`` and, as PyTorch's CPU kernel, ``y = x * alpha + beta`` with ``alpha =
+    weight / sqrt(var + eps)`` and ``beta = bias - mean * alpha``, and its backward is
     the textbook one (the input's gradient from two sums over the batch and three passes),
     where the composite's ops take about twice as many passes over the input each way. On a
     backend with layer kernels (``Writes.layers``) the same formulas run on its arrays. The
@@ -329,10 +333,7 @@ class _BatchNormNode(Function):
         d = x - mu
         var = _mean(d * d, axis=axes, keepdims=True)
         inv = (var + eps) ** -0.5
-        scale = inv if weight is None else inv * reshape(weight, shape)
-        y = d * scale
-        if bias is not None:
-            y += reshape(bias, shape)
+        y = _affine(x, mu, inv, weight, bias, shape)
         stats.extend((mu, var))
         ctx.save_for_backward(x, weight, d, inv)
         ctx.bias = bias  # (kept aside: no gradient reads it)
@@ -462,6 +463,7 @@ def hardtanh(
     def f(v: Tensor) -> Tensor:
         # (the gradient flows strictly inside the bounds, as PyTorch's hardtanh's; clamp's
         # passes it at the bounds too)
+        v = input_in_grad(v)
         return where(~((v <= lo) | (v >= hi)), v, v.detach().clamp(lo, hi))  # (NaN: passed)
 
     return _in_place(x, f, "hardtanh_") if inplace else f(x)
@@ -745,9 +747,10 @@ _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """PyTorch's ``F.pad``: ``pad`` gives (before, after) amounts for the last dimension, then
     the one before it, and so on (``(1, 1, 2, 0)``: one on each side of the last dimension,
-    two before the second last). ``mode``: ``"constant"`` (``value``, 0 by default; a negative
-    amount crops), ``"reflect"`` (mirrored, the edge not repeated), ``"replicate"`` (the edge
-    repeated) or ``"circular"`` (wrapped around). Differentiable.
+    two before the second last). ``mode``: ``"constant"`` (``value``, 0 by default),
+    ``"reflect"`` (mirrored, the edge not repeated), ``"replicate"`` (the edge repeated) or
+    ``"circular"`` (wrapped around). A negative amount crops, in every mode, as PyTorch's.
+    Differentiable.
 
     Examples
     --------
@@ -793,7 +796,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         )
         for d, (before, after) in amounts.items():
             if shape[d] + before + after < 0:
-                raise ValueError(
+                raise LayerArgumentError(
                     f"pad() crops more than dimension {d} has ({shape[d]}): {before}, {after}"
                 )
         if any(a < 0 for a in pad):
@@ -811,25 +814,38 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             for d in range(x.ndim)
         )
         return cast("Tensor", put(base, where_x, x))
+    if mode != "circular":  # (PyTorch's reflection and replication kernels read the input)
+        x = input_in_grad(x)
     for d, (before, after) in amounts.items():
         size = shape[d]
-        if before < 0 or after < 0:
-            raise ValueError(f"pad(): mode {mode!r} takes no negative amount; got {pad!r}")
-        limit = size - 1 if mode == "reflect" else size
-        if mode != "replicate" and (before > limit or after > limit):
-            raise RuntimeError(
-                f"pad(): padding of {before} and {after} with mode {mode!r} must be at most "
-                f"{limit} for dimension {d} of size {size}"
+        if size + before + after < 0:
+            raise LayerArgumentError(
+                f"pad() crops more than dimension {d} has ({size}): {before}, {after}"
             )
         if size == 0:
             raise RuntimeError(f"pad(): mode {mode!r} cannot pad the empty dimension {d}")
-        positions = range(-before, size + after)
+        # A negative amount crops. Note: reflect and replicate find each position in the input
+        # as it is, as PyTorch's kernels do; circular wraps around what the crop leaves, as
+        # PyTorch's circular pad (which crops first) does.
+        lo, hi = max(-before, 0), size - max(-after, 0)
+        span = size if mode != "circular" else hi - lo
+        limit = span - 1 if mode == "reflect" else span
+        if mode != "replicate" and (before > limit or after > limit):
+            cropped = f" ({span} once cropped)" if span != size else ""
+            raise RuntimeError(
+                f"pad(): padding of {before} and {after} with mode {mode!r} must be at most "
+                f"{limit} for dimension {d} of size {size}{cropped}"
+            )
         if mode == "replicate":
-            idx = [min(max(p, 0), size - 1) for p in positions]
+            idx = [min(max(p, 0), size - 1) for p in range(-before, size + after)]
         elif mode == "reflect":
-            idx = [-p if p < 0 else 2 * (size - 1) - p if p >= size else p for p in positions]
-        else:
-            idx = [p % size for p in positions]
+            idx = [
+                -p if p < 0 else 2 * (size - 1) - p if p >= size else p
+                for p in range(-before, size + after)
+            ]
+        else:  # (positions around [lo, hi), what the crop leaves)
+            wrap = range(lo - max(before, 0), hi + max(after, 0))
+            idx = [lo + (p - lo) % span for p in wrap] if span else []
         x = index_select(x, d, asarray(idx, dtype=_dt.int64, device=x.device))
     return x
 
@@ -928,11 +944,8 @@ def layer_norm(
                 f"layer_norm(): expected {name} to be of same shape as normalized_shape "
                 f"{list(shape)}; got {list(t.shape)}"
             )
-        if t is not None and t.dtype is not x.dtype:
-            raise RuntimeError(
-                f"layer_norm(): mixed dtype: the input is {x.dtype.name} but {name} is "
-                f"{t.dtype.name}; cast one of them"
-            )
+        if t is not None:
+            _dt.check_same_dtype("layer_norm()", ("input", x.dtype), (name, t.dtype))
         params.append(t)
     w, b = params
     return _layer_norm(x, w, b, axes=axes, eps=float(eps))  # (one node, as PyTorch's)
@@ -986,6 +999,8 @@ def batch_norm(
     ):
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(f"batch_norm(): {name} should contain {c} elements not {t.size}")
+        # (PyTorch's kernels take one dtype: mixed ones are refused, not promoted)
+        _dt.check_same_dtype("batch_norm()", ("input", x.dtype), (name, getattr(t, "dtype", None)))
     if training or running_mean is None or running_var is None:
         unknown = any(s is None for s in x.shape)
         n = 0 if unknown else int(x.size or 0) // c if c else 0
@@ -1054,14 +1069,26 @@ def batch_norm(
             )
         mu = reshape(running_mean, shape)
         var = reshape(running_var, shape)
-        d = x - mu
-    return _normalised(d, var, weight, bias, shape, eps)
+    return _affine(x, mu, (var + eps) ** -0.5, weight, bias, shape)
+
+
+def _affine(
+    x: Tensor, mu: Tensor, inv: Tensor, weight: Any, bias: Any, shape: tuple[int, ...]
+) -> Tensor:
+    """``x * alpha + beta`` with ``alpha = inv * weight`` and ``beta = bias - mu * alpha``
+    (``inv = 1 / sqrt(var + eps)``), op by op: ``batch_norm``'s value as PyTorch's CPU kernel
+    computes it (an infinite weight gives its NaNs: ``x * inf - mu * inf``)."""
+    alpha = inv if weight is None else inv * reshape(_tensor(weight, "batch_norm", "weight"), shape)
+    if bias is None:
+        return x * alpha - mu * alpha
+    return x * alpha + (reshape(_tensor(bias, "batch_norm", "bias"), shape) - mu * alpha)
 
 
 def _normalised(
     d: Tensor, var: Tensor, weight: Any, bias: Any, shape: tuple[int, ...], eps: float
 ) -> Tensor:
-    """``d / sqrt(var + eps) * weight + bias``, op by op (``batch_norm``'s composite)."""
+    """``d / sqrt(var + eps) * weight + bias``, op by op: ``batch_norm``'s composite, whose
+    gradients the one-node forms take under ``create_graph``."""
     y = d / (var + eps) ** 0.5
     if weight is not None:
         y = y * reshape(_tensor(weight, "batch_norm", "weight"), shape)
@@ -1136,11 +1163,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear() got input of shape {x.shape} for a weight of shape "
             f"{w.shape}; the last dimension of the input must be {w.shape[1]}"
         )
+    b = None if bias is None else _tensor(bias, "linear", "bias")
+    # Note: one dtype, as PyTorch's linear (a float64 input to a float32 layer is refused, not
+    # promoted); the standard's matmul promotes
+    d = x._data.dtype
+    if w._data.dtype != d or (b is not None and b._data.dtype != d):
+        _dt.check_same_dtype(
+            "linear()", ("input", x.dtype), ("weight", w.dtype), ("bias", getattr(b, "dtype", None))
+        )
     # x @ w.T in one op for a batch (its gradient in w comes out as g.T @ x, contiguous like
     # w, with no transposed copy); a vector input takes matmul's vector rules
     out = _matmul_nt(x, w) if x.ndim > 1 else matmul(x, matrix_transpose(w))
-    if bias is not None:
-        out = out + _tensor(bias, "linear", "bias")
+    if b is not None:
+        out = out + b
     return out
 
 
@@ -1434,6 +1469,7 @@ def max_pool2d(
     geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
 
     def composite(v: Tensor) -> Tensor:
+        v = input_in_grad(v)  # (its gradient depends on it, as PyTorch's)
         if padded:
             v = _pad_hw(v, ph, extra_h, pw, extra_w, value=-math.inf)
         return _max_pool_windows(v, need_h, need_w, geometry)
@@ -1554,9 +1590,10 @@ def avg_pool2d(
             x,
             ((kh, kw), (sh, sw), (1, 1), (ho, wo)),
             divisor,
-            lambda xs: _avg_pool_windows(xs, (kh, kw), (sh, sw), (ho, wo), divisor),
+            lambda xs: _avg_pool_windows(input_in_grad(xs), (kh, kw), (sh, sw), (ho, wo), divisor),
         )
         return out[0] if unbatched else out
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     if ph or pw or extra_h or extra_w:
         x = _pad_hw(x, ph, extra_h, pw, extra_w)
     if x.shape[2] != need_h or x.shape[3] != need_w:
@@ -1647,9 +1684,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
             )
     if h == 0 or w == 0:
         raise ValueError(f"adaptive_avg_pool2d() got an empty input of shape {x.shape}")
-    if (oh, ow) == (1, 1):
+    if (oh, ow) == (1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         out = _mean(x, axis=(2, 3), keepdims=True)
-    elif h % oh == 0 and w % ow == 0:
+        return out[0] if unbatched else out
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
+    if h % oh == 0 and w % ow == 0:
         out = _mean(reshape(x, (n, c, oh, h // oh, ow, w // ow)), axis=(3, 5))
     else:  # each bin's mean, rows then columns (an inf or NaN stays in the bins that hold it)
         rows = stack([_mean(x[:, :, a:b], axis=2) for a, b in _adaptive_bins(h, oh)], axis=2)

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any, ClassVar
 
@@ -105,6 +108,8 @@ class Optimizer:
     # (an optimizer whose rule reads a complex number's parts as PyTorch's view_as_real does,
     # which polytensor's does not: complex parameters are refused rather than updated wrongly)
     _real_only: ClassVar[bool] = False
+    # the ids of the parameters listed more than once in a group (PyTorch warns and keeps them)
+    _listed_twice: frozenset[int] = frozenset()
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -187,8 +192,15 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            raise ValueError(
-                f"{type(self).__name__}(): optimizer got a parameter more than once in one group"
+            self._listed_twice = self._listed_twice | {i for i in ids if ids.count(i) > 1}
+            # Note: PyTorch's warning, and its behaviour: the parameter stays listed twice, and
+            # each step updates it (and its state) once per time it is listed
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, "
+                "this will cause an error; each step updates such a parameter once for each "
+                "time it is listed: list it once",
+                UserWarning,
+                stacklevel=_caller_outside_optim(),
             )
         if seen & set(ids):
             raise ValueError(
@@ -269,13 +281,17 @@ class Optimizer:
 
         index: dict[int, int] = {}
         groups = []
+        start = 0
         for g in self.param_groups:
             packed = {k: v for k, v in g.items() if k != "params"}
-            ids = []
-            for p in g["params"]:
-                index.setdefault(id(p), len(index))
-                ids.append(index[id(p)])
-            packed["params"] = ids
+            # each parameter's position in the groups, as PyTorch numbers them (one listed
+            # twice in a group takes its last position)
+            earlier = set(index)
+            for i, p in enumerate(g["params"], start):
+                if id(p) not in earlier:
+                    index[id(p)] = i
+            packed["params"] = [index[id(p)] for p in g["params"]]
+            start += len(g["params"])
             groups.append(packed)
         state = {}
         for p, s in self.state.items():
@@ -387,6 +403,20 @@ class Optimizer:
             lines.extend(f"    {k}: {g[k]}" for k in sorted(g) if k != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _caller_outside_optim() -> int:
+    """The ``stacklevel`` that makes a warning issued by the function calling this one name
+    the first caller outside ``polytensor.optim`` (the line that built the optimizer or called
+    ``add_param_group``, through any optimizer's ``__init__``)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while (
+        frame.f_back is not None
+        and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Tensor]]:

@@ -139,8 +139,21 @@ class SGD(Optimizer):
                         ):
                             sub_scaled_(p, lr, g)
                     continue
+                # (a parameter listed twice in the group and without a buffer when the step
+                # starts gets a new one at each listing, as PyTorch's step gives it)
+                fresh = (
+                    {
+                        id(p)
+                        for p in group["params"]
+                        if id(p) in self._listed_twice and "momentum_buffer" not in self.state[p]
+                    }
+                    if self._listed_twice and momentum != 0
+                    else ()
+                )
                 for p, g in params_with_grad(group):
                     buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
+                    if fresh and id(p) in fresh:
+                        buf = None
                     if (momentum == 0 or buf is not None) and _in_place.sgd(
                         p,
                         g,
@@ -158,7 +171,7 @@ class SGD(Optimizer):
                         d_p = d_p + weight_decay * p
                     if momentum != 0:
                         state = self.state[p]
-                        buf = state.get("momentum_buffer")
+                        buf = None if fresh and id(p) in fresh else state.get("momentum_buffer")
                         if buf is None:
                             buf = copy_tensor(d_p)
                         else:
