@@ -34,10 +34,12 @@ from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, sque
 from .._ops.searching import where
 from .._ops.special import expit
 from .._ops.statistical import sum as _sum
+from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, grad, is_grad_enabled
 from . import functional as F
 from . import init
+from ._layer_kernels import takes_layer_kernels
 from .module import Module
 from .parameter import Parameter
 from .utils import rnn as rnn_utils
@@ -278,7 +280,11 @@ class _LSTMLayer(Function):
 class _GRULayer(Function):
     """``_gru_layer(xg, h, w_hh, b_hh, reverse, masks)`` as one node: the output (L, N, H) and
     the final ``h``, from ``xg`` (L, N, 3H), the input's share of the gates (b_ih included);
-    ``masks`` as ``_LSTMLayer``'s."""
+    ``masks`` as ``_LSTMLayer``'s, ``sizes`` the same steps as counts: per step, how many of
+    the leading rows have it (None: all). ``keep`` (grad mode on at the call) keeps what
+    backward needs. On a backend with layer kernels (``Writes.layers``, NumPy's
+    ``backends/_recurrent.py``) forward and backward run on its arrays, a packed step on the
+    rows that have it alone; elsewhere they are written with the table's ops."""
 
     # b_hh's value is not read by the first-order backward: an in-place change of it between
     # forward and backward is allowed, as PyTorch allows it
@@ -293,8 +299,29 @@ class _GRULayer(Function):
         b_hh: Tensor | None,
         *,
         reverse: bool = False,
+        keep: bool = True,
         masks: Masks = None,
+        sizes: list[int] | None = None,
     ) -> Any:
+        keep = keep and True in ctx.needs_input_grad
+        ctx.reverse = reverse
+        ctx.masks = masks
+        ctx.b_hh = b_hh  # (kept aside: its gradient does not read it)
+        if takes_layer_kernels(xg):
+            b = xg._backend
+            out_d, h_d, kept = b.layers.gru_layer(
+                xg._data,
+                h._data,
+                w_hh._data,
+                None if b_hh is None else b_hh._data,
+                reverse,
+                sizes,
+                keep,
+            )
+            ctx.kernel = True
+            ctx.save_for_backward(xg, h, w_hh, kept)
+            return tensor_of(out_d, b), tensor_of(h_d, b)
+        ctx.kernel = False
         n = cast(int, h.shape[-1])
         x_rz = _steps(xg[..., : 2 * n])
         x_n = _steps(xg[..., 2 * n :])
@@ -319,9 +346,6 @@ class _GRULayer(Function):
             h2 = new + rz[:, n:] * (h - new)  # (1 - z) n + z h, as PyTorch computes it
             m = None if masks is None else masks[t]
             h = outs[t] = h2 if m is None else where(m, h2, h)  # (rows without the step: h)
-        ctx.reverse = reverse
-        ctx.masks = masks
-        ctx.b_hh = b_hh  # (kept aside: its gradient does not read it)
         ctx.save_for_backward(xg, h_prev[-1 if reverse else 0], w_hh, (rzs, hns, news, h_prev))
         return stack(outs, axis=0), h
 
@@ -336,6 +360,17 @@ class _GRULayer(Function):
                 (xg, h0, w, b),
                 (g_out, g_h),
             )
+        if ctx.kernel:
+            be = h0._backend
+            grads = be.layers.gru_layer_backward(
+                _array_like(g_out, xg, True),
+                _array_like(g_h, h0, False),
+                h0._data,
+                w._data,
+                kept,
+                ctx.needs_input_grad,
+            )
+            return tuple(None if a is None else tensor_of(a, be) for a in grads)
         rows, n = cast("tuple[int, int]", tuple(h0.shape))
         rzs, hns, news, h_prev = kept
         steps = len(rzs)
@@ -373,6 +408,21 @@ class _GRULayer(Function):
         if need_b:
             d_b = _sum(dhgs, axis=(0, 1))
         return d_xg, gh if need_h else None, d_w, d_b
+
+
+def _array_like(g: Any, like: Tensor, steps: bool) -> Any:
+    """The cotangent ``g`` (a tensor, or None) as an array of the shape and dtype of ``like``'s
+    output: ``like`` (N, H) itself, or with ``steps`` the (L, N, H) output of a layer whose
+    ``xg`` is ``like`` (L, N, 3H)."""
+    if g is None:
+        return None
+    d = g._data
+    ld = like._data
+    shape = (*ld.shape[:-1], ld.shape[-1] // 3) if steps else ld.shape
+    if d.dtype != ld.dtype or d.shape != shape:
+        xp = like._backend.xp
+        d = xp.astype(xp.broadcast_to(d, shape), ld.dtype)
+    return d
 
 
 def _transposed(w: Tensor) -> Tensor:
@@ -644,14 +694,19 @@ class RNNBase(Module):
         return h
 
     def _run(
-        self, x: Tensor, states: list[Tensor], masks: Masks = None
+        self,
+        x: Tensor,
+        states: list[Tensor],
+        masks: Masks = None,
+        sizes: list[int] | None = None,
     ) -> tuple[Tensor, list[list[Tensor]]]:
         """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
         (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states.
         ``masks`` (packed sequences, ``x`` padded in the packed order): per step, None or a
         boolean (N, 1), false for the sequences without the step, whose states pass it
         unchanged: a sequence's final state is the one after its last step, and a reverse
-        direction starts at its last step."""
+        direction starts at its last step; ``sizes`` the same as counts (per step, how many
+        of the leading rows have it)."""
         directions = 2 if self.bidirectional else 1
         keep = is_grad_enabled()  # (else no node is recorded: the layers keep nothing)
         initial = [_steps(s) for s in states]
@@ -694,7 +749,14 @@ class RNNBase(Module):
                 xg = reshape(xg, (steps, rows, w_ih.shape[0]))
                 if self.mode == "GRU":
                     out, h = _GRULayer.apply(
-                        xg, h0[0], w_hh, b_hh, reverse=direction == 1, masks=masks
+                        xg,
+                        h0[0],
+                        w_hh,
+                        b_hh,
+                        reverse=direction == 1,
+                        keep=keep,
+                        masks=masks,
+                        sizes=sizes,
                     )
                     last = [h]
                 else:
@@ -751,7 +813,7 @@ class RNNBase(Module):
         sizes = input.batch_sizes.tolist()
         masks = rnn_utils.step_masks(input, x)
         out, finals = self._run(
-            x, states, [None if k == n else m for k, m in zip(sizes, masks, strict=True)]
+            x, states, [None if k == n else m for k, m in zip(sizes, masks, strict=True)], sizes
         )
         last = [stack(f, axis=0) for f in finals]
         if input.unsorted_indices is not None:
