@@ -29,37 +29,31 @@ def _kernels() -> Any:
 
 
 def _torch_layer(
-    xg: np.ndarray, h0: np.ndarray, w: np.ndarray, b: Any, reverse: bool, lengths: Any
+    x: np.ndarray, h0: np.ndarray, ws: list[Any], reverse: bool, lengths: Any
 ) -> dict[str, Any]:
-    """torch's GRU whose input weights are the identity (its input is ``xg`` itself), in the
-    direction asked (the reverse half of a bidirectional GRU): the output (L, N, H), zeros
-    after each sequence's end, the final state, and the tensors to differentiate."""
-    dt = torch.float64 if xg.dtype == np.float64 else torch.float32
-    g = torch.nn.GRU(3 * H, H, bias=b is not None, bidirectional=reverse, dtype=dt)
+    """torch's GRU with the weights ``ws`` (w_ih, b_ih, w_hh, b_hh; the biases may be None)
+    in the direction asked (the reverse half of a bidirectional GRU): the output (L, N, H),
+    zeros after each sequence's end, the final state, and the tensors to differentiate."""
+    dt = torch.float64 if x.dtype == np.float64 else torch.float32
+    g = torch.nn.GRU(x.shape[-1], H, bias=ws[1] is not None, bidirectional=reverse, dtype=dt)
     sfx = "_l0_reverse" if reverse else "_l0"
+    names = ["weight_ih", "bias_ih", "weight_hh", "bias_hh"]
     with torch.no_grad():
-        for p in g.parameters():
-            p.zero_()
-        getattr(g, "weight_ih" + sfx).copy_(torch.eye(3 * H, dtype=dt))
-        getattr(g, "weight_hh" + sfx).copy_(torch.tensor(w))
-        if b is not None:
-            getattr(g, "bias_hh" + sfx).copy_(torch.tensor(b))
-    x = torch.tensor(xg, requires_grad=True)
+        for name, w in zip(names, ws, strict=True):
+            if w is not None:
+                getattr(g, name + sfx).copy_(torch.tensor(w))
+    xt = torch.tensor(x, requires_grad=True)
     h = torch.tensor(h0, requires_grad=True)
     hs = torch.stack([torch.zeros_like(h), h]) if reverse else h[None]
-    inp = x if lengths is None else TR.pack_padded_sequence(x, lengths)
+    inp = xt if lengths is None else TR.pack_padded_sequence(xt, lengths)
     out, h_n = g(inp, hs)
     if lengths is not None:
-        out = TR.pad_packed_sequence(out, total_length=xg.shape[0])[0]
+        out = TR.pad_packed_sequence(out, total_length=x.shape[0])[0]
     out = out[..., H:] if reverse else out
-    return {
-        "out": out,
-        "h": h_n[-1],
-        "x": x,
-        "h0": h,
-        "w": getattr(g, "weight_hh" + sfx),
-        "b": getattr(g, "bias_hh" + sfx) if b is not None else None,
-    }
+    params = [
+        None if w is None else getattr(g, name + sfx) for name, w in zip(names, ws, strict=True)
+    ]
+    return {"out": out, "h": h_n[-1], "x": xt, "h0": h, "params": params}
 
 
 CASES = [
@@ -77,20 +71,22 @@ def test_gru_layer_kernels_match_torch(
     dtype: str, reverse: bool, lengths: Any, bias: bool, which: str
 ) -> None:
     rng = np.random.default_rng(3)
-    steps, rows = 5, 4
-    xg = rng.standard_normal((steps, rows, 3 * H)).astype(dtype)
+    steps, rows, n_in = 5, 4, 3
+    x = rng.standard_normal((steps, rows, n_in)).astype(dtype)
     sizes = None
     if lengths is not None:  # (padded with zeros, as a packed batch's padded steps)
         for b, k in enumerate(lengths):
-            xg[k:, b] = 0
+            x[k:, b] = 0
         sizes = [sum(k > t for k in lengths) for t in range(steps)]
     h0 = rng.standard_normal((rows, H)).astype(dtype)
-    w = (rng.standard_normal((3 * H, H)) / 2).astype(dtype)
-    b = rng.standard_normal(3 * H).astype(dtype) if bias else None
-    ref = _torch_layer(xg, h0, w, b, reverse, lengths)
+    w_ih, w_hh = (rng.standard_normal((3 * H, k)) / 2 for k in (n_in, H))
+    b_ih, b_hh = (rng.standard_normal(3 * H) if bias else None for _ in range(2))
+    ws = [None if w is None else w.astype(dtype) for w in (w_ih, b_ih, w_hh, b_hh)]
+    ref = _torch_layer(x, h0, ws, reverse, lengths)
 
     layers = _kernels()
-    out, h, kept = layers.gru_layer(xg, h0, w, b, reverse, sizes, True)
+    flat = x.reshape(steps * rows, n_in)
+    out, h, kept = layers.gru_layer(flat, ws[0], ws[1], h0, ws[2], ws[3], reverse, sizes, True)
     valid = np.ones((steps, rows, 1), bool)
     if lengths is not None:
         valid = (np.arange(steps)[:, None] < np.asarray(lengths)[None, :])[..., None]
@@ -109,35 +105,41 @@ def test_gru_layer_kernels_match_torch(
     got = layers.gru_layer_backward(
         g_out if which != "h" else None,
         g_h if which != "out" else None,
+        flat,
+        ws[0],
         h0,
-        w,
+        ws[2],
         kept,
-        (True, True, True, bias),
+        (True, True, bias, True, True, bias),
     )
-    want = [ref["x"].grad, ref["h0"].grad, ref["w"].grad, ref["b"].grad if bias else None]
-    for name, a, e in zip(("xg", "h0", "w_hh", "b_hh"), got, want, strict=True):
+    w_ih_t, b_ih_t, w_hh_t, b_hh_t = (None if p is None else p.grad for p in ref["params"])
+    want = [ref["x"].grad.reshape(flat.shape), w_ih_t, b_ih_t, ref["h0"].grad, w_hh_t, b_hh_t]
+    names = ("x", "w_ih", "b_ih", "h0", "w_hh", "b_hh")
+    for name, a, e in zip(names, got, want, strict=True):
         if e is None:
             assert a is None, name
             continue
-        assert a.dtype == xg.dtype, name
+        assert a.dtype == x.dtype, name
         np.testing.assert_allclose(a, e.numpy(), **tol, err_msg=name)
 
 
 def test_the_kernels_leave_their_inputs_and_gradients_unchanged() -> None:
     rng = np.random.default_rng(4)
-    xg, h0 = rng.standard_normal((3, 2, 3 * H)), rng.standard_normal((2, H))
+    x, h0 = rng.standard_normal((6, 2)), rng.standard_normal((2, H))
+    w_ih, b_ih = rng.standard_normal((3 * H, 2)), rng.standard_normal(3 * H)
     w, b = rng.standard_normal((3 * H, H)), rng.standard_normal(3 * H)
     g_out, g_h = rng.standard_normal((3, 2, H)), rng.standard_normal((2, H))
-    before = [a.copy() for a in (xg, h0, w, b, g_out, g_h)]
+    arrays = (x, h0, w_ih, b_ih, w, b, g_out, g_h)
+    before = [a.copy() for a in arrays]
     layers = _kernels()
     for sizes in (None, [2, 1, 1]):
-        out, h, kept = layers.gru_layer(xg, h0, w, b, False, sizes, True)
+        out, h, kept = layers.gru_layer(x, w_ih, b_ih, h0, w, b, False, sizes, True)
         assert not np.shares_memory(out, h)
-        layers.gru_layer_backward(g_out, g_h, h0, w, kept, (True, True, True, True))
-        layers.gru_layer_backward(g_out, None, h0, w, kept, (True, True, True, True))
-    for a, e in zip((xg, h0, w, b, g_out, g_h), before, strict=True):
+        for gh in (g_h, None):
+            layers.gru_layer_backward(g_out, gh, x, w_ih, h0, w, kept, (True,) * 6)
+    for a, e in zip(arrays, before, strict=True):
         np.testing.assert_array_equal(a, e)
-    _, _, none = layers.gru_layer(xg, h0, w, b, False, None, False)
+    _, _, none = layers.gru_layer(x, w_ih, b_ih, h0, w, b, False, None, False)
     assert none is None
 
 

@@ -5,9 +5,11 @@ The node's forward and backward written with the table's ops cost ~25 dispatched
 step each way, whose Python outweighs their arithmetic at the sizes of the tutorials (a decoder
 step of the chatbot tutorial: 3 sequences of 8 features). These run the same formulas on the
 arrays, in the same order of operations, so the values are the node's: PyTorch's equations,
-each sigmoid as ``tanh(x / 2) / 2 + 1 / 2``, ``(1 - z) n + z h`` as ``n + z (h - n)``. Each
-step writes into arrays made once for the whole sequence (the gates, ``W_hn h + b_hn``, the
-candidate state, the output) instead of making a new array an operation.
+each sigmoid as ``tanh(x / 2) / 2 + 1 / 2``, ``(1 - z) n + z h`` as ``n + z (h - n)``, the
+input's share of the gates ``x @ W_ih.T + b_ih`` for the whole sequence in one product, and
+its gradients as ``nn.functional.linear``'s. Each step writes into arrays made once for the
+whole sequence (the gates, ``W_hn h + b_hn``, the candidate state, the output) instead of
+making a new array an operation.
 
 A packed batch (``sizes``: per time step, how many of the leading rows have that step, the
 sequences being sorted longest first) runs each step on those rows alone, as PyTorch's kernel
@@ -17,8 +19,8 @@ Examples
 --------
 >>> import numpy as np
 >>> from polytensor.backends import _recurrent
->>> xg = np.zeros((2, 1, 3))  # (L, N, 3H) with H = 1: the input's share of the gates
->>> out, h, kept = _recurrent.gru_layer(xg, np.ones((1, 1)), np.zeros((3, 1)), None)
+>>> x, w = np.zeros((2, 1)), np.zeros((3, 1))  # (L * N, H_in) and (3H, H_in); N = H = 1
+>>> out, h, kept = _recurrent.gru_layer(x, w, None, np.ones((1, 1)), w, None)
 >>> out.ravel().tolist(), h.ravel().tolist()  # (z = 1/2, n = 0: h halves a step)
 ([0.5, 0.25], [0.25])
 """
@@ -31,7 +33,9 @@ __all__ = ["gru_layer", "gru_layer_backward"]
 
 
 def gru_layer(
-    xg: Any,
+    x: Any,
+    w_ih: Any,
+    b_ih: Any,
     h0: Any,
     w_hh: Any,
     b_hh: Any,
@@ -39,14 +43,21 @@ def gru_layer(
     sizes: list[int] | None = None,
     keep: bool = True,
 ) -> tuple[Any, Any, Any]:
-    """A GRU layer in one direction over the input gates ``xg`` (L, N, 3H) (``x W_ih^T +
-    b_ih``) from the state ``h0`` (N, H), with the recurrent weight ``w_hh`` (3H, H) and bias
-    ``b_hh`` (3H,) (or None), backwards in time if ``reverse``; ``sizes`` as the module says
-    (None: every row has every step). Returns the output (L, N, H) (a row without a step
-    repeats its state), the final state (N, H), and what ``gru_layer_backward`` takes (None
-    unless ``keep``); new arrays."""
+    """A GRU layer in one direction over the input ``x`` (L * N, H_in) (the steps one after
+    the other) from the state ``h0`` (N, H), with the weights ``w_ih`` (3H, H_in) and ``w_hh``
+    (3H, H) and the biases ``b_ih`` and ``b_hh`` (3H,) (either may be None), backwards in time
+    if ``reverse``; ``sizes`` as the module says (None: every row has every step). Returns
+    the output (L, N, H) (a row without a step repeats its state), the final state (N, H),
+    and what ``gru_layer_backward`` takes (None unless ``keep``); new arrays."""
     import numpy as np
 
+    # the input's share of the gates for every step in one product, as nn.functional.linear
+    # computes it: x @ w_ih.T + b_ih
+    xg = np.matmul(x, w_ih.T)
+    if b_ih is not None:
+        xg += b_ih
+    rows = h0.shape[0]
+    xg = xg.reshape(x.shape[0] // rows, rows, xg.shape[1])
     steps, rows, three = xg.shape
     n = three // 3
     dt = xg.dtype
@@ -89,12 +100,19 @@ def gru_layer(
 
 
 def gru_layer_backward(
-    g_out: Any, g_h: Any, h0: Any, w_hh: Any, kept: Any, needs: tuple[bool, ...]
-) -> tuple[Any, Any, Any, Any]:
+    g_out: Any,
+    g_h: Any,
+    x: Any,
+    w_ih: Any,
+    h0: Any,
+    w_hh: Any,
+    kept: Any,
+    needs: tuple[bool, ...],
+) -> tuple[Any, ...]:
     """The gradients of ``gru_layer`` for the output's gradient ``g_out`` (L, N, H) and the
-    final state's ``g_h`` (N, H) (either None: zeros), from the initial state ``h0``, ``w_hh``
-    and its ``kept``: those of ``xg``, ``h0``, ``w_hh`` and ``b_hh``, each None unless
-    ``needs`` (four flags) asks for it; new arrays."""
+    final state's ``g_h`` (N, H) (either None: zeros), from its ``x``, ``w_ih``, ``h0``,
+    ``w_hh`` and ``kept``: those of ``x``, ``w_ih``, ``b_ih``, ``h0``, ``w_hh`` and ``b_hh``,
+    each None unless ``needs`` (six flags) asks for it; new arrays."""
     import numpy as np
 
     rzs, hgs, news, h_prev, sizes, reverse = kept
@@ -132,13 +150,22 @@ def gru_layer_backward(
         if k < rows:  # (the other rows' gradient passes the step)
             nxt = np.concatenate((nxt, gh[k:]))
         gh = nxt
-    need_x, need_h, need_w, need_b = needs
-    d_xg = d_w = d_b = None
-    if need_x:  # (xg's n gate gets d_n, not d_n r)
-        d_xg = dhg.copy()
-        d_xg[..., 2 * n :] = dns
+    need_x, need_w_ih, need_b_ih, need_h, need_w, need_b = needs
+    d_w = d_b = None
     if need_w:  # (one product for the whole sequence)
         d_w = np.matmul(dhg.reshape(steps * rows, 3 * n).T, h_prev.reshape(steps * rows, n))
     if need_b:
         d_b = np.add.reduce(dhg, axis=(0, 1))
-    return d_xg, (gh if need_h else None), d_w, d_b
+    # the gradient of the gates' input shares (xg's n gate gets d_n, not d_n r), (L * N, 3H):
+    # the input's, W_ih's and b_ih's as nn.functional.linear's are taken
+    d_xg = dhg
+    d_xg[..., 2 * n :] = dns
+    d_xg = d_xg.reshape(steps * rows, 3 * n)
+    return (
+        np.matmul(d_xg, w_ih) if need_x else None,
+        np.matmul(d_xg.T, x) if need_w_ih else None,
+        np.add.reduce(d_xg, axis=(0,)) if need_b_ih else None,
+        gh if need_h else None,
+        d_w,
+        d_b,
+    )
