@@ -321,3 +321,42 @@ def test_relu_gradient_is_zero_where_masked_for_any_cotangent(backend: str, dtyp
             got = x.grad.to("numpy").numpy()
             assert got.dtype == np.dtype(dtype)
             np.testing.assert_array_equal(np.abs(got), np.abs(np.array(expected, dtype=dtype)))
+
+
+def test_nodes_recorded_before_an_in_place_op_keep_the_fast_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``loss += step_loss`` (the recurrent tutorials' loop) changes a tensor in place after
+    the steps' nodes were recorded: their inputs are checked, then their fast forms run."""
+    calls = []
+    real = _engine._run_rules
+
+    def counted(node: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(node.op.name)
+        return real(node, *args, **kwargs)
+
+    monkeypatch.setattr(_engine, "_run_rules", counted)
+    w = pt.asarray(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    loss = pt.sum(pt.tanh(w) * 2.0)
+    loss += pt.sum(w * w)
+    loss.backward()
+    assert calls == []
+    np.testing.assert_allclose(
+        w.grad.numpy(), 2 * (1 - np.tanh(w.detach().numpy()) ** 2) + 2 * w.detach().numpy()
+    )
+
+
+def test_an_input_changed_in_place_still_refuses_the_fast_rules() -> None:
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    a = x * 1.0
+    y = pt.sum(pt.tanh(a) * a)
+    with pt.no_grad():
+        a.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+    b = x * 1.0
+    z = pt.exp(b)  # (exp's rule reads its output)
+    with pt.no_grad():
+        z.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        pt.sum(z).backward()
