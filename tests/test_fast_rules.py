@@ -84,6 +84,21 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True),
     ],
     "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
+    "squeeze": [
+        (((1, 3, 1),), lambda a: pt.squeeze(a, axis=(0, 2)), True),
+        (((2, 1, 3),), lambda a: a.squeeze(1), True),
+    ],
+    "expand_dims": [(((2, 3),), lambda a: pt.expand_dims(a, axis=1), True)],
+    "permute_dims": [
+        (((2, 3),), lambda a: a.t(), True),
+        (((2, 3, 4),), lambda a: pt.permute_dims(a, (2, 0, 1)), True),
+    ],
+    # take along an axis (repeated indices add up); without an axis, of a vector: the rule
+    "take": [
+        (((4, 3),), lambda a: pt.take(a, _ids(a, [2, 0, 2]), axis=0), True),
+        (((3, 4),), lambda a: pt.take(a, _ids(a, [3, 3, 1]), axis=-1), True),
+        (((5,),), lambda a: pt.take(a, _ids(a, [4, 0])), False),
+    ],
     "_softmax": [
         (((3, 4),), lambda a: pt.nn.functional.softmax(a, dim=1), True),
         (((3, 4, 2),), lambda a: pt.nn.functional.softmax(a, dim=0), True),
@@ -120,6 +135,10 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3, 2),), lambda a: _nll(a, [[0, 2], [1, -100]], "mean"), True),
     ],
 }
+
+
+def _ids(a: Any, ids: list[int]) -> Any:
+    return pt.asarray(np.array(ids), device=a.device)
 
 
 def _cross_entropy(a: Any, target: list[Any], reduction: str) -> Any:
