@@ -172,3 +172,31 @@ def test_squeeze_of_one_dimension_goes_straight_to_the_backend(
     assert x.squeeze(0).shape == (3, 1) and x.squeeze(-1).shape == (1, 3)
     assert x.squeeze(1) is x
     assert x.squeeze(0).grad_fn.name() == "SqueezeBackward"
+
+
+def test_a_boolean_mask_of_the_tensor_s_shape_goes_straight_to_the_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``x[mask]`` (``masked_select``, a masked loss's ``loss.masked_select(mask)``) indexes on
+    the backend as ``x[idx]`` does, recorded as the general path records it; another mask
+    shape takes the general path, which names what is wrong."""
+    import polytensor._tensor_ops as tensor_ops
+
+    a = np.arange(6.0).reshape(2, 3)
+    m = np.array([[True, False, True], [False, True, True]])
+    x = pt.asarray(a, requires_grad=True)
+    want = tensor_ops._getitem_op(x, pt.asarray(m))
+    real = tensor_ops._getitem_op
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("x[mask] took the general path")
+
+    monkeypatch.setattr(tensor_ops, "_getitem_op", fail)
+    got = x[pt.asarray(m)]
+    assert got.grad_fn.name() == want.grad_fn.name()
+    np.testing.assert_array_equal(got.detach().numpy(), a[m])
+    (got * pt.arange(1.0, 5.0, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(m, np.cumsum(m).reshape(2, 3), 0))
+    monkeypatch.setattr(tensor_ops, "_getitem_op", real)
+    with pytest.raises(IndexError, match="does not match the indexed axes"):
+        x[pt.asarray([[True, False], [False, True]])]
