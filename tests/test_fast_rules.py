@@ -379,3 +379,23 @@ def test_an_input_changed_in_place_still_refuses_the_fast_rules() -> None:
         z.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         pt.sum(z).backward()
+
+
+def test_after_rebinds_alone_backward_looks_up_no_written_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``loss += step_loss`` rebinds ``loss`` and writes no memory: the nodes recorded before
+    it need no look-up in the write log (a write since does, and raises where it must)."""
+    from polytensor import _tape
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("backward looked up the write log")
+
+    w = pt.asarray([0.5, -1.0], requires_grad=True)
+    loss = pt.sum(pt.tanh(w) * w)
+    loss += pt.sum(w * 3.0)
+    monkeypatch.setattr(_tape, "written_since", fail)
+    loss.backward()
+    monkeypatch.undo()
+    wn = w.detach().numpy()
+    np.testing.assert_allclose(w.grad.numpy(), np.tanh(wn) + wn * (1 - np.tanh(wn) ** 2) + 3)
