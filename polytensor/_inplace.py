@@ -172,6 +172,8 @@ def check_inputs(node: _tape.Node) -> None:
     Example: with ``y = x * w`` recorded, a later ``w.mul_(2)`` under ``pt.no_grad()``
     overwrites ``w`` in memory, so ``y.sum().backward()`` raises RuntimeError.
     """
+    if not _tape.writes_since(node.epoch):
+        return  # (only rebinds since: every input's recorded data holds its value)
     op = node.op
     checked = op.checked
     rule_reads = getattr(op, "rule_reads", None)

@@ -984,6 +984,14 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
     (3,)
     """
 
+    if dim.__class__ is int:  # (x.squeeze(1): the common call, checked here)
+        shape = self._data.shape
+        if -len(shape) <= dim < len(shape):
+            if shape[dim] != 1:
+                return self  # (as PyTorch: a dimension not of size 1 stays)
+            one: tuple[int, ...] = (dim,)
+            r = quick_view(self, _SQUEEZE, {"axis": one}, Squeezed(one))
+            return r if r is not None else _squeezed(self, one)
     if dim is None:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
         return _squeezed(self, dims) if dims else self
@@ -1208,6 +1216,7 @@ _CLIP = OPS["clip"]
 _PERMUTE = OPS["permute_dims"]
 _RESHAPE = OPS["reshape"]
 _EXPAND = OPS["expand_dims"]
+_SQUEEZE = OPS["squeeze"]
 _BOUND_TYPES = frozenset((int, float))
 
 

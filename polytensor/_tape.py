@@ -40,6 +40,7 @@ __all__ = [
     "requires_grad",
     "set_requires_grad",
     "tensor_of",
+    "writes_since",
     "written_since",
 ]
 
@@ -333,7 +334,7 @@ class Node(Meta):
                         f"an in-place operation (version {entry[1]} when saved, now "
                         f"{m.version}); clone() it before changing it"
                     )
-                if written_since(o._backend, o._data, self.epoch):
+                if _last_write > self.epoch and written_since(o._backend, o._data, self.epoch):
                     raise RuntimeError(
                         f"an output of {self.op.name}() that its gradient needs shares its "
                         f"memory with a tensor (a view of it, its detach() or .data) that was "
@@ -569,14 +570,18 @@ def bump_version(t: Any, written: bool = True) -> None:
 # .data of a tensor bumps only that tensor's version, not the one the node recorded.
 _WRITES: dict[int, list[Any]] = {}
 _WRITES_LIMIT = [256]  # (when the log holds this many roots, the dead ones are dropped)
+# the value of _inplace_count after the latest write noted: none since an epoch at or after it
+_last_write = 0
 
 
 def note_write(t: Any) -> None:
     """Note that ``t``'s memory was just written in place (after ``_inplace_count`` counted
     it), by the array that owns that memory; nothing on an immutable backend."""
+    global _last_write
     root = t._backend.memory_root
     if root is None:
         return
+    _last_write = _inplace_count
     r = root(t._data)
     e = _WRITES.get(id(r))
     if e is not None and e[0]() is r:
@@ -595,11 +600,18 @@ def note_write(t: Any) -> None:
     _WRITES[id(r)] = [ref, _inplace_count]
 
 
+def writes_since(epoch: int) -> bool:
+    """Whether any memory was written in place (``note_write``) after ``_inplace_count`` was
+    ``epoch``: else ``written_since`` is False for every array (after ``loss += step_loss``,
+    which rebinds ``loss`` and writes nothing, say)."""
+    return _last_write > epoch
+
+
 def written_since(backend: Any, data: Any, epoch: int) -> bool:
     """Whether memory that ``data`` (an array of ``backend``) views was written in place after
     ``_inplace_count`` was ``epoch``, through any tensor (``note_write``)."""
     root = backend.memory_root
-    if root is None or not _WRITES:
+    if root is None or not _WRITES or _last_write <= epoch:
         return False
     r = root(data)
     e = _WRITES.get(id(r))

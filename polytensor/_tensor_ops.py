@@ -237,10 +237,18 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
                 return cast("Tensor", _as_view(t, self, key))
         d = None
     elif (c is _tb.TENSOR or c in SUBCLASSES) and (b := self._backend) is key._backend:
-        # x[idx] (a batch of rows): one index tensor of integers, on an eager backend, as the
-        # backend indexes (out of range: the general path below raises in polytensor's words)
+        # x[idx] (a batch of rows): one index tensor of integers, or x[mask] (masked_select)
+        # a boolean mask of x's shape, on an eager backend, as the backend indexes (out of
+        # range: the general path below raises in polytensor's words)
         kd = key._data
-        if not (b.lazy or b.multi_device) and kd.dtype in b.cats[_INT] and kd.ndim:
+        if (
+            not (b.lazy or b.multi_device)
+            and kd.ndim
+            and (
+                kd.dtype in b.cats[_INT]
+                or (kd.dtype in b.cats[_BOOL] and kd.shape == self._data.shape)
+            )
+        ):
             d = self._data
             try:
                 r = b.fns[_GETITEM.index](d, kd) if d.__class__ is b.array_type and d.ndim else None

@@ -84,6 +84,21 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3),), lambda a: pt.mean(a, axis=1, keepdims=True), True),
     ],
     "reshape": [(((2, 6),), lambda a: pt.reshape(a, (3, 4)), True)],
+    "squeeze": [
+        (((1, 3, 1),), lambda a: pt.squeeze(a, axis=(0, 2)), True),
+        (((2, 1, 3),), lambda a: a.squeeze(1), True),
+    ],
+    "expand_dims": [(((2, 3),), lambda a: pt.expand_dims(a, axis=1), True)],
+    "permute_dims": [
+        (((2, 3),), lambda a: a.t(), True),
+        (((2, 3, 4),), lambda a: pt.permute_dims(a, (2, 0, 1)), True),
+    ],
+    # take along an axis (repeated indices add up); without an axis, of a vector: the rule
+    "take": [
+        (((4, 3),), lambda a: pt.take(a, _ids(a, [2, 0, 2]), axis=0), True),
+        (((3, 4),), lambda a: pt.take(a, _ids(a, [3, 3, 1]), axis=-1), True),
+        (((5,),), lambda a: pt.take(a, _ids(a, [4, 0])), False),
+    ],
     "_softmax": [
         (((3, 4),), lambda a: pt.nn.functional.softmax(a, dim=1), True),
         (((3, 4, 2),), lambda a: pt.nn.functional.softmax(a, dim=0), True),
@@ -120,6 +135,10 @@ CASES: dict[str, list[_Case]] = {
         (((2, 3, 2),), lambda a: _nll(a, [[0, 2], [1, -100]], "mean"), True),
     ],
 }
+
+
+def _ids(a: Any, ids: list[int]) -> Any:
+    return pt.asarray(np.array(ids), device=a.device)
 
 
 def _cross_entropy(a: Any, target: list[Any], reduction: str) -> Any:
@@ -321,3 +340,62 @@ def test_relu_gradient_is_zero_where_masked_for_any_cotangent(backend: str, dtyp
             got = x.grad.to("numpy").numpy()
             assert got.dtype == np.dtype(dtype)
             np.testing.assert_array_equal(np.abs(got), np.abs(np.array(expected, dtype=dtype)))
+
+
+def test_nodes_recorded_before_an_in_place_op_keep_the_fast_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``loss += step_loss`` (the recurrent tutorials' loop) changes a tensor in place after
+    the steps' nodes were recorded: their inputs are checked, then their fast forms run."""
+    calls = []
+    real = _engine._run_rules
+
+    def counted(node: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(node.op.name)
+        return real(node, *args, **kwargs)
+
+    monkeypatch.setattr(_engine, "_run_rules", counted)
+    w = pt.asarray(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    loss = pt.sum(pt.tanh(w) * 2.0)
+    loss += pt.sum(w * w)
+    loss.backward()
+    assert calls == []
+    np.testing.assert_allclose(
+        w.grad.numpy(), 2 * (1 - np.tanh(w.detach().numpy()) ** 2) + 2 * w.detach().numpy()
+    )
+
+
+def test_an_input_changed_in_place_still_refuses_the_fast_rules() -> None:
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    a = x * 1.0
+    y = pt.sum(pt.tanh(a) * a)
+    with pt.no_grad():
+        a.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+    b = x * 1.0
+    z = pt.exp(b)  # (exp's rule reads its output)
+    with pt.no_grad():
+        z.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        pt.sum(z).backward()
+
+
+def test_after_rebinds_alone_backward_looks_up_no_written_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``loss += step_loss`` rebinds ``loss`` and writes no memory: the nodes recorded before
+    it need no look-up in the write log (a write since does, and raises where it must)."""
+    from polytensor import _tape
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("backward looked up the write log")
+
+    w = pt.asarray([0.5, -1.0], requires_grad=True)
+    loss = pt.sum(pt.tanh(w) * w)
+    loss += pt.sum(w * 3.0)
+    monkeypatch.setattr(_tape, "written_since", fail)
+    loss.backward()
+    monkeypatch.undo()
+    wn = w.detach().numpy()
+    np.testing.assert_allclose(w.grad.numpy(), np.tanh(wn) + wn * (1 - np.tanh(wn) ** 2) + 3)

@@ -1,8 +1,9 @@
 """The calls that programs make at every step and that go straight to the backend:
-``pt.cat``/``pt.stack``/``pt.concat`` of tensors of one dtype, ``x.float()``/``x.to(dtype)``
-(``astype``), ``(pred == y).sum()`` (PyTorch's count of booleans) and ``pt.randn`` on an
-eager backend. Each gives what the general path gives: values, dtype, the recorded gradient,
-the errors, and (for random numbers) the same numbers as a Dask draw in chunks."""
+``pt.cat``/``pt.stack``/``pt.concat`` of tensors of one dtype, ``pt.unstack``,
+``x.float()``/``x.to(dtype)`` (``astype``), ``(pred == y).sum()`` (PyTorch's count of
+booleans) and ``pt.randn`` on an eager backend. Each gives what the general path gives:
+values, dtype, the recorded gradient, the errors, and (for random numbers) the same numbers
+as a Dask draw in chunks."""
 
 from __future__ import annotations
 
@@ -33,6 +34,37 @@ def test_cat_and_stack_give_numpy_s_values_and_gradients(backend: str, axis: int
             shape = a.shape
             np.testing.assert_array_equal(x.grad.numpy(), gx.reshape(shape))
             np.testing.assert_array_equal(y.grad.numpy(), gy.reshape(shape))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_unstack_gives_numpy_s_values_and_gradients(backend: str, axis: int) -> None:
+    pytest.importorskip(backend)
+    a = np.arange(24.0).reshape(2, 3, 4)
+    with pt.use_backend(backend):
+        x = pt.asarray(a, requires_grad=True)
+        parts = pt.unstack(x, axis=axis)
+        want = np.unstack(a, axis=axis)
+        assert len(parts) == len(want)
+        for p, w in zip(parts, want, strict=True):
+            np.testing.assert_array_equal(p.detach().numpy(), w)
+        sum((p * float(i + 1)).sum() for i, p in enumerate(parts)).backward()
+        scale = np.arange(1.0, len(want) + 1).reshape(
+            [-1 if d == axis % 3 else 1 for d in range(3)]
+        )
+        np.testing.assert_array_equal(x.grad.numpy(), np.broadcast_to(scale, a.shape))
+
+
+def test_numpy_unstacks_the_first_axis_by_iterating() -> None:
+    # (np.unstack moves the axis in Python first: 5.6 -> 2.3 us for a GRU's (2, 3, 8) states)
+    b = pt.backends.get("numpy")
+    assert "unstack" in b.overrides
+    a = np.arange(6.0).reshape(3, 2)
+    parts = b.overrides["unstack"](a, axis=0)
+    assert type(parts) is tuple and all(np.shares_memory(p, a) for p in parts)
+    np.testing.assert_array_equal(np.stack(parts), a)
+    with pytest.raises(ValueError, match="at least 1-d"):
+        b.overrides["unstack"](np.float64(1.0), axis=0)
 
 
 def test_cat_of_mixed_dtypes_promotes_as_polytensor_does() -> None:

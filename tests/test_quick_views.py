@@ -44,6 +44,16 @@ IDIOMS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("x.unsqueeze(0)", lambda x: x.unsqueeze(0), lambda x: pt.expand_dims(x, axis=0)),
     ("x.unsqueeze(-1)", lambda x: x.unsqueeze(-1), lambda x: pt.expand_dims(x, axis=2)),
     ("x.flatten()", lambda x: x.flatten(), lambda x: pt.reshape(x, (-1,))),
+    (
+        "x.view(4, 1, 3).squeeze(1)",
+        lambda x: x.view(4, 1, 3).squeeze(1),
+        lambda x: pt.squeeze(pt.reshape(x, (4, 1, 3)), axis=(1,)),
+    ),
+    (
+        "x.view(1, 12).squeeze(-2)",
+        lambda x: x.view(1, 12).squeeze(-2),
+        lambda x: pt.squeeze(pt.reshape(x, (1, 12)), axis=(0,)),
+    ),
     ("x.flatten(1)", lambda x: x.flatten(1), lambda x: pt.reshape(x, (4, 3))),
 ]
 
@@ -147,6 +157,7 @@ def test_the_view_of_a_non_contiguous_tensor_says_to_use_reshape() -> None:
         (lambda x: x.unsqueeze(1.0), TypeError, r"expand_dims\(\) expects axis= to be an int"),
         (lambda x: x.flatten(2), IndexError, r"flatten\(\) got dimension 2 for a 2-D tensor"),
         (lambda x: x.size(2), IndexError, r"size\(\): dimension out of range"),
+        (lambda x: x.squeeze(2), IndexError, r"squeeze\(\) got dimension 2 for a 2-D tensor"),
     ],
 )
 def test_wrong_arguments_raise_as_before(call: Any, error: type, match: str) -> None:
@@ -162,3 +173,48 @@ def test_size_of_a_dimension_and_item() -> None:
     assert loss.item() == 24.0 and float(loss) == 24.0 and float(x[1, 2]) == 1.0
     with pytest.raises(TypeError, match="complex"):
         float(pt.asarray(1j))
+
+
+def test_squeeze_of_one_dimension_goes_straight_to_the_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``x.squeeze(d)`` (a decoder step's ``rnn_output.squeeze(0)``) takes the view without
+    the table's function; a dimension not of size 1 gives the tensor itself, as PyTorch."""
+    import polytensor._methods as methods
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("squeeze(d) called the table's function")
+
+    x = pt.ones((1, 3, 1), requires_grad=True)
+    monkeypatch.setattr(methods, "squeeze", fail)
+    assert x.squeeze(0).shape == (3, 1) and x.squeeze(-1).shape == (1, 3)
+    assert x.squeeze(1) is x
+    assert x.squeeze(0).grad_fn.name() == "SqueezeBackward"
+
+
+def test_a_boolean_mask_of_the_tensor_s_shape_goes_straight_to_the_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``x[mask]`` (``masked_select``, a masked loss's ``loss.masked_select(mask)``) indexes on
+    the backend as ``x[idx]`` does, recorded as the general path records it; another mask
+    shape takes the general path, which names what is wrong."""
+    import polytensor._tensor_ops as tensor_ops
+
+    a = np.arange(6.0).reshape(2, 3)
+    m = np.array([[True, False, True], [False, True, True]])
+    x = pt.asarray(a, requires_grad=True)
+    want = tensor_ops._getitem_op(x, pt.asarray(m))
+    real = tensor_ops._getitem_op
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("x[mask] took the general path")
+
+    monkeypatch.setattr(tensor_ops, "_getitem_op", fail)
+    got = x[pt.asarray(m)]
+    assert got.grad_fn.name() == want.grad_fn.name()
+    np.testing.assert_array_equal(got.detach().numpy(), a[m])
+    (got * pt.arange(1.0, 5.0, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(m, np.cumsum(m).reshape(2, 3), 0))
+    monkeypatch.setattr(tensor_ops, "_getitem_op", real)
+    with pytest.raises(IndexError, match="does not match the indexed axes"):
+        x[pt.asarray([[True, False], [False, True]])]

@@ -16,10 +16,10 @@ def _take_impl(fn: Any, x: Any, indices: Any, *, axis: Any) -> Any:
     return fn(x, indices) if axis is None else fn(x, indices, axis=axis)
 
 
-def _take_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: Any) -> tuple[Any, None]:
+def _take_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: Any) -> Any:
     ax = 0 if axis is None else axis % _x.ndim
     key = (slice(None),) * ax + (_Slot(0),)
-    return _scatter_add(g, indices, key=key, shape=tuple(_x.shape)), None
+    return _scatter_add(g, indices, key=key, shape=tuple(_x.shape))
 
 
 def _take_along_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: int) -> tuple[Any, None]:
@@ -43,7 +43,7 @@ take = op(
     "take",
     "(x, indices, /, *, axis=None)",
     ("any", "integer"),
-    _take_rule,
+    (_take_rule, NONDIFF),
     inputs=("x", "indices"),
     impl=_take_impl,
     example=_I + ">>> pt.take(x, pt.asarray([1]), axis=0)\ntensor([[3., 4.]], backend='numpy')",

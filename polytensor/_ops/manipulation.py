@@ -78,7 +78,7 @@ expand_dims = op(
     "expand_dims",
     "(x, /, axis=0)",
     "any",
-    lambda g, _out, _x, axis: (reshape(g, _x.shape),),
+    (lambda g, _out, _x, axis: reshape(g, _x.shape),),
     example=_M + ">>> pt.expand_dims(x, axis=0).shape\n(1, 2, 3)",
 )
 flip: Function = op(
@@ -99,7 +99,7 @@ permute_dims: Function = op(
     "permute_dims",
     "(x, /, axes)",
     "any",
-    lambda g, _out, _x, axes: (permute_dims(g, _inverse_perm(axes)),),
+    (lambda g, _out, _x, axes: permute_dims(g, _inverse_perm(axes)),),
     example=_M + ">>> pt.permute_dims(x, (1, 0)).shape\n(3, 2)",
 )
 
@@ -190,7 +190,7 @@ squeeze = op(
     "squeeze",
     "(x, /, axis)",
     "any",
-    lambda g, _out, _x, axis: (reshape(g, _x.shape),),
+    (lambda g, _out, _x, axis: reshape(g, _x.shape),),
     example=">>> import polytensor as pt\n>>> pt.squeeze(pt.ones((1, 3)), 0).shape\n(3,)",
 )
 stack = op(

@@ -139,10 +139,15 @@ def backward(
             raw = g_in.__class__ is raw_type  # (a raw cotangent is raw_b's)
             # A node takes its op's fast forms (_fast_forms.py) when nothing is recorded and no
             # inputs= are wanted (lean), it has them (Node.fast: a one-output op, no hooks or
-            # retained grads on its output, not released), nothing changed in place since it
-            # was recorded (its epoch), and its cotangent has a real floating dtype.
+            # retained grads on its output, not released), and its cotangent has a real
+            # floating dtype. Where something changed in place since it was recorded (its
+            # epoch: the tutorials' loss += step_loss, say), the values its forms read are
+            # checked first, as the general path checks them: they raise, or the data the
+            # node recorded still holds those values.
             fast = node.fast if lean else None
-            if fast is not None and node.epoch == _tape._inplace_count:
+            if fast is not None and node.epoch != _tape._inplace_count:
+                _check_recorded(node)
+            if fast is not None:
                 if raw:
                     b = raw_b
                     gd = g_in
@@ -304,6 +309,14 @@ def backward(
     finally:
         if token is not None:
             _GRAD.reset(token)
+
+
+def _check_recorded(node: Node) -> None:
+    """Raise, as the general path does, where an input or output that ``node``'s rules read
+    was changed in place since it was recorded."""
+    check_inputs(node)
+    if node.out is not None:
+        node.saved_outputs(False)
 
 
 class _NoRaw:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._ops._all import table
+from .._ops.manipulation import _inverse_perm
 from .._ops.statistical import _count, _keep, _spread, _unknown
 
 __all__ = ["FAST_FORMS", "attach"]
@@ -170,6 +171,12 @@ def _gelu(F: Any, g: Any, out: Any, x: Any, approximate: str, keep: Any) -> Any:
     return F._gelu_backward(g, x, approximate=approximate, cdf=cdf)
 
 
+def _take_x(F: Any, g: Any, out: Any, x: Any, indices: Any, axis: Any) -> Any:
+    if axis is None:  # (the flattened input: the rule)
+        return NotImplemented
+    return F._scatter_add(g, (slice(None),) * (axis % x.ndim) + (indices,), tuple(x.shape))
+
+
 FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     # element-wise, one input
     "negative": (lambda F, g, out, x: -g,),
@@ -194,6 +201,10 @@ FAST_FORMS: dict[str, tuple[Form | None, ...]] = {
     # x1 @ mT(x2) (nn.Linear's x @ w.T): g @ x2 and mT(g) @ x1, the latter contiguous like x2
     "_matmul_nt": (_linear_x1, _linear_x2),
     "reshape": (lambda F, g, out, x, shape, copy: F.reshape(g, x.shape),),
+    "squeeze": (lambda F, g, out, x, axis: F.reshape(g, x.shape),),
+    "expand_dims": (lambda F, g, out, x, axis: F.reshape(g, x.shape),),
+    "permute_dims": (lambda F, g, out, x, axes: F.permute_dims(g, _inverse_perm(axes)),),
+    "take": (_take_x, None),
     "sum": (_sum,),
     "mean": (_mean,),
     "_log_softmax": (_log_softmax,),

@@ -26,6 +26,8 @@
   corners gathered by one flat index and its input's gradient scattered back by one
   ``bincount``; the composite is some sixty nodes (the spatial transformer tutorial's (8, 1,
   28, 28) images: 390 us forward against PyTorch's 13).
+- ``gru_layer`` and ``gru_layer_backward``: a GRU layer in one direction over a whole sequence,
+  packed or not (``_recurrent.py``, which documents them).
 
 Examples
 --------
@@ -47,6 +49,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._recurrent import gru_layer, gru_layer_backward
+
 __all__ = [
     "batch_norm",
     "batch_norm_backward",
@@ -57,6 +61,8 @@ __all__ = [
     "binary_cross_entropy_backward",
     "grid_sample",
     "grid_sample_backward",
+    "gru_layer",
+    "gru_layer_backward",
     "leaky_relu",
     "leaky_relu_backward",
 ]

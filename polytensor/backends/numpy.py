@@ -156,6 +156,15 @@ def _direct(xp: Any) -> dict[str, Any]:
                 return concatenate(arrays, axis=axis)
         return xp.concat(arrays, axis=axis)
 
+    conformant_unstack = xp.unstack
+
+    def unstack(x: Any, /, *, axis: int = 0) -> Any:
+        # along the first axis (a recurrent layer's steps, its initial states): the array's
+        # own iteration, the views np.unstack makes after moving the axis in Python
+        if axis == 0 and type(axis) is int and type(x) is ndarray and x.ndim:
+            return tuple(x)
+        return conformant_unstack(x, axis=axis)
+
     def stack(arrays: Any, /, *, axis: int = 0) -> Any:
         # arrays of one shape and dtype, each given the new axis by indexing (a view) and
         # joined along it: np.stack's result without its Python
@@ -644,6 +653,7 @@ def _direct(xp: Any) -> dict[str, Any]:
         "where": select,
         "concat": concat,
         "stack": stack,
+        "unstack": unstack,
         "expand_dims": expand_dims,
         "ones_like": ones_like,
         "broadcast_to": broadcast_to,

@@ -34,10 +34,12 @@ from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, sque
 from .._ops.searching import where
 from .._ops.special import expit
 from .._ops.statistical import sum as _sum
+from .._tape import tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, grad, is_grad_enabled
 from . import functional as F
 from . import init
+from ._layer_kernels import takes_layer_kernels
 from .module import Module
 from .parameter import Parameter
 from .utils import rnn as rnn_utils
@@ -136,7 +138,9 @@ def _lstm_layer(
 
 
 def _gru_layer(
-    xg: Tensor,
+    x: Tensor,
+    w_ih: Tensor,
+    b_ih: Tensor | None,
     h: Tensor,
     w_hh: Tensor,
     b_hh: Tensor | None,
@@ -144,7 +148,9 @@ def _gru_layer(
     masks: Masks = None,
 ) -> tuple[Tensor, Tensor]:
     """``_GRULayer``'s results, op by op (what its backward differentiates under create_graph)."""
-    xgs = _steps(xg)
+    rows = cast(int, h.shape[0])
+    xg = F.linear(x, w_ih, b_ih)
+    xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, cast(int, w_ih.shape[0]))))
     outs: list[Any] = [None] * len(xgs)
     for t in _order(len(xgs), reverse):
         h2 = _gru_step(xgs[t], h, w_hh, b_hh)
@@ -276,26 +282,57 @@ class _LSTMLayer(Function):
 
 
 class _GRULayer(Function):
-    """``_gru_layer(xg, h, w_hh, b_hh, reverse, masks)`` as one node: the output (L, N, H) and
-    the final ``h``, from ``xg`` (L, N, 3H), the input's share of the gates (b_ih included);
-    ``masks`` as ``_LSTMLayer``'s."""
+    """``_gru_layer(x, w_ih, b_ih, h, w_hh, b_hh, reverse, masks)`` as one node: the output
+    (L, N, H) and the final ``h``, from the input ``x`` (L * N, H_in); ``masks`` as
+    ``_LSTMLayer``'s, ``sizes`` the same steps as counts: per step, how many of the leading
+    rows have it (None: all). ``keep`` (grad mode on at the call) keeps what backward needs.
+    On a backend with layer kernels (``Writes.layers``, NumPy's ``backends/_recurrent.py``)
+    forward and backward run on its arrays, a packed step on the rows that have it alone;
+    elsewhere they are written with the table's ops."""
 
-    # b_hh's value is not read by the first-order backward: an in-place change of it between
-    # forward and backward is allowed, as PyTorch allows it
-    _unread_inputs = (3,)
+    # the biases' values are not read by the first-order backward: an in-place change of one
+    # between forward and backward is allowed, as PyTorch allows it
+    _unread_inputs = (2, 5)
 
     @staticmethod
     def forward(
         ctx: Any,
-        xg: Tensor,
+        x: Tensor,
+        w_ih: Tensor,
+        b_ih: Tensor | None,
         h: Tensor,
         w_hh: Tensor,
         b_hh: Tensor | None,
         *,
         reverse: bool = False,
+        keep: bool = True,
         masks: Masks = None,
+        sizes: list[int] | None = None,
     ) -> Any:
-        n = cast(int, h.shape[-1])
+        keep = keep and True in ctx.needs_input_grad
+        ctx.reverse = reverse
+        ctx.masks = masks
+        ctx.biases = b_ih, b_hh  # (kept aside: their gradients do not read them)
+        if takes_layer_kernels(x):
+            b = x._backend
+            out_d, h_d, kept = b.layers.gru_layer(
+                x._data,
+                w_ih._data,
+                None if b_ih is None else b_ih._data,
+                h._data,
+                w_hh._data,
+                None if b_hh is None else b_hh._data,
+                reverse,
+                sizes,
+                keep,
+            )
+            ctx.kernel = True
+            ctx.save_for_backward(x, w_ih, h, w_hh, kept)
+            return tensor_of(out_d, b), tensor_of(h_d, b)
+        ctx.kernel = False
+        rows, n = cast("tuple[int, int]", tuple(h.shape))
+        xg = F.linear(x, w_ih, b_ih)
+        xg = reshape(xg, (cast(int, x.shape[0]) // rows, rows, 3 * n))
         x_rz = _steps(xg[..., : 2 * n])
         x_n = _steps(xg[..., 2 * n :])
         steps = len(x_rz)
@@ -319,23 +356,36 @@ class _GRULayer(Function):
             h2 = new + rz[:, n:] * (h - new)  # (1 - z) n + z h, as PyTorch computes it
             m = None if masks is None else masks[t]
             h = outs[t] = h2 if m is None else where(m, h2, h)  # (rows without the step: h)
-        ctx.reverse = reverse
-        ctx.masks = masks
-        ctx.b_hh = b_hh  # (kept aside: its gradient does not read it)
-        ctx.save_for_backward(xg, h_prev[-1 if reverse else 0], w_hh, (rzs, hns, news, h_prev))
+        h0 = h_prev[-1 if reverse else 0]
+        ctx.save_for_backward(x, w_ih, h0, w_hh, (rzs, hns, news, h_prev))
         return stack(outs, axis=0), h
 
     @staticmethod
     def backward(ctx: Any, g_out: Any, g_h: Any) -> Any:
-        xg, h0, w, kept = ctx.saved_tensors
-        reverse, b = ctx.reverse, ctx.b_hh
+        x, w_ih, h0, w, kept = ctx.saved_tensors
+        reverse, (b_ih, b_hh) = ctx.reverse, ctx.biases
         if is_grad_enabled():  # create_graph: the op-by-op steps' gradients, recorded
             return _composite_grads(
                 ctx,
-                lambda x_, h_, w_, b_: _gru_layer(x_, h_, w_, b_, reverse, ctx.masks),
-                (xg, h0, w, b),
+                lambda x_, wi_, bi_, h_, w_, b_: _gru_layer(
+                    x_, wi_, bi_, h_, w_, b_, reverse, ctx.masks
+                ),
+                (x, w_ih, b_ih, h0, w, b_hh),
                 (g_out, g_h),
             )
+        if ctx.kernel:
+            be = h0._backend
+            grads = be.layers.gru_layer_backward(
+                _array_like(g_out, h0, x.shape[0] // h0.shape[0]),
+                _array_like(g_h, h0),
+                x._data,
+                w_ih._data,
+                h0._data,
+                w._data,
+                kept,
+                ctx.needs_input_grad,
+            )
+            return tuple(None if a is None else tensor_of(a, be) for a in grads)
         rows, n = cast("tuple[int, int]", tuple(h0.shape))
         rzs, hns, news, h_prev = kept
         steps = len(rzs)
@@ -360,11 +410,9 @@ class _GRULayer(Function):
             gh = gh * z + matmul(d, w)
             if m is not None:
                 gh = gh + skip
-        need_x, need_h, need_w, need_b = ctx.needs_input_grad
+        need_x, need_w_ih, need_b_ih, need_h, need_w, need_b = ctx.needs_input_grad
         dhgs = stack(dhg, axis=0)
-        d_xg = d_w = d_b = None
-        if need_x:  # (xg's n gate gets d_n, not d_n r)
-            d_xg = concat([dhgs[..., : 2 * n], stack(dns, axis=0)], axis=-1)
+        d_w = d_b = None
         if need_w:  # (one product for the whole sequence)
             d_w = matmul(
                 permute_dims(reshape(dhgs, (steps * rows, 3 * n)), (1, 0)),
@@ -372,7 +420,33 @@ class _GRULayer(Function):
             )
         if need_b:
             d_b = _sum(dhgs, axis=(0, 1))
-        return d_xg, gh if need_h else None, d_w, d_b
+        # the gates' input shares' gradients, (L * N, 3H) (the n gate's gets d_n, not d_n r):
+        # the input's, W_ih's and b_ih's in one product or sum each
+        d_xg = reshape(
+            concat([dhgs[..., : 2 * n], stack(dns, axis=0)], axis=-1), (steps * rows, 3 * n)
+        )
+        return (
+            matmul(d_xg, w_ih) if need_x else None,
+            matmul(permute_dims(d_xg, (1, 0)), x) if need_w_ih else None,
+            _sum(d_xg, axis=0) if need_b_ih else None,
+            gh if need_h else None,
+            d_w,
+            d_b,
+        )
+
+
+def _array_like(g: Any, like: Tensor, steps: int = 0) -> Any:
+    """The cotangent ``g`` (a tensor, or None) as an array of the shape and dtype of ``like``
+    (N, H), or with ``steps`` of a layer's output (steps, N, H)."""
+    if g is None:
+        return None
+    d = g._data
+    ld = like._data
+    shape = (steps, *ld.shape) if steps else ld.shape
+    if d.dtype != ld.dtype or d.shape != shape:
+        xp = like._backend.xp
+        d = xp.astype(xp.broadcast_to(d, shape), ld.dtype)
+    return d
 
 
 def _transposed(w: Tensor) -> Tensor:
@@ -644,14 +718,19 @@ class RNNBase(Module):
         return h
 
     def _run(
-        self, x: Tensor, states: list[Tensor], masks: Masks = None
+        self,
+        x: Tensor,
+        states: list[Tensor],
+        masks: Masks = None,
+        sizes: list[int] | None = None,
     ) -> tuple[Tensor, list[list[Tensor]]]:
         """All layers over ``x`` (L, N, H_in) from ``states`` (one list a state kind, each
         (D * num_layers, N, H)); returns the output (L, N, D * H) and the final states.
         ``masks`` (packed sequences, ``x`` padded in the packed order): per step, None or a
         boolean (N, 1), false for the sequences without the step, whose states pass it
         unchanged: a sequence's final state is the one after its last step, and a reverse
-        direction starts at its last step."""
+        direction starts at its last step; ``sizes`` the same as counts (per step, how many
+        of the leading rows have it)."""
         directions = 2 if self.bidirectional else 1
         keep = is_grad_enabled()  # (else no node is recorded: the layers keep nothing)
         initial = [_steps(s) for s in states]
@@ -686,18 +765,27 @@ class RNNBase(Module):
                     finals[1].append(c)
                     outs.append(out)
                     continue
-                if b_hh is not None and b_ih is not None and self.mode != "GRU":
-                    # both biases are added to every step's gates: add them once, up front
-                    xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
-                else:
-                    xg = F.linear(flat, w_ih, b_ih)
-                xg = reshape(xg, (steps, rows, w_ih.shape[0]))
-                if self.mode == "GRU":
+                if self.mode == "GRU":  # (b_hn stays inside r * (W_hn h + b_hn): two biases)
                     out, h = _GRULayer.apply(
-                        xg, h0[0], w_hh, b_hh, reverse=direction == 1, masks=masks
+                        flat,
+                        w_ih,
+                        b_ih,
+                        h0[0],
+                        w_hh,
+                        b_hh,
+                        reverse=direction == 1,
+                        keep=keep,
+                        masks=masks,
+                        sizes=sizes,
                     )
                     last = [h]
                 else:
+                    if b_hh is not None and b_ih is not None:
+                        # both biases are added to every step's gates: add them once, up front
+                        xg, b_hh = F.linear(flat, w_ih, b_ih + b_hh), None
+                    else:
+                        xg = F.linear(flat, w_ih, b_ih)
+                    xg = reshape(xg, (steps, rows, w_ih.shape[0]))
                     out, last = self._direction(
                         _steps(xg), h0[0], w_hh, b_hh, direction == 1, masks
                     )
@@ -751,7 +839,7 @@ class RNNBase(Module):
         sizes = input.batch_sizes.tolist()
         masks = rnn_utils.step_masks(input, x)
         out, finals = self._run(
-            x, states, [None if k == n else m for k, m in zip(sizes, masks, strict=True)]
+            x, states, [None if k == n else m for k, m in zip(sizes, masks, strict=True)], sizes
         )
         last = [stack(f, axis=0) for f in finals]
         if input.unsorted_indices is not None:
