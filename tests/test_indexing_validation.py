@@ -218,3 +218,18 @@ def test_take_and_take_along_axis_out_of_range_raise(backend: str) -> None:
         _host(pt.take_along_axis(x, _i(backend, [0, 2]), axis=0))
     with pytest.raises(IndexError, match="out of bounds"):
         _host(pt.take(x, _i(backend, [5])))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask"])  # (array-api-strict wants an axis)
+def test_take_without_an_axis_differentiates_the_flattened_input_as_torch(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    x0 = np.arange(12.0).reshape(3, 4)
+    idx, g0 = [[0, 11], [5, 5]], np.array([[1.0, 2.0], [3.0, 4.0]])
+    x = pt.asarray(x0, dtype=pt.float64, device=backend).requires_grad_(True)
+    y = pt.take(x, _i(backend, idx))
+    y.backward(pt.asarray(g0, dtype=pt.float64, device=backend))
+    tx = torch.tensor(x0, requires_grad=True)
+    ty = torch.take(tx, torch.tensor(idx))
+    ty.backward(torch.tensor(g0))
+    np.testing.assert_array_equal(_host(y.detach()), ty.detach().numpy())
+    np.testing.assert_array_equal(_host(x.grad), tx.grad.numpy())

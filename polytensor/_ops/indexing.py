@@ -17,6 +17,11 @@ def _take_impl(fn: Any, x: Any, indices: Any, *, axis: Any) -> Any:
 
 
 def _take_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: Any) -> Any:
+    if axis is None and _x.ndim != 1:  # (PyTorch's take: indices into the flattened input)
+        from .manipulation import reshape
+
+        flat = _scatter_add(g, indices, key=(_Slot(0),), shape=(_x.size,))
+        return reshape(flat, tuple(_x.shape))
     ax = 0 if axis is None else axis % _x.ndim
     key = (slice(None),) * ax + (_Slot(0),)
     return _scatter_add(g, indices, key=key, shape=tuple(_x.shape))
