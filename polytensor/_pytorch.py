@@ -879,6 +879,8 @@ def isclose(
     if not isinstance(other, TensorBase):
         other = full_like(input, other)
     with no_grad():
+        if input.dtype == dt.bool and other.dtype == dt.bool:
+            return cast("Tensor", input == other)  # (booleans are close when equal, as PyTorch's)
         close = _abs(input - other) <= atol + rtol * _abs(other)
         if input.dtype.kind in ("real floating", "complex floating"):
             close = logical_or(close, input == other)  # (infinities of one sign)
