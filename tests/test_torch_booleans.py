@@ -27,7 +27,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 B = np.array([True, False, True, False])
 B2 = np.array([True, True, False, False])
-I = np.array([2, 0, -3, 0])
+INTS = np.array([2, 0, -3, 0])
 F = np.array([1.5, 0.0, np.nan, -0.0])
 
 # name -> function of (library, b, b2, i, f)
@@ -68,7 +68,7 @@ CASES: dict[str, Callable[..., Any]] = {
 
 
 def _inputs(lib: Any) -> tuple[Any, ...]:
-    return tuple(lib.asarray(a.copy()) if lib is pt else torch.tensor(a) for a in (B, B2, I, F))
+    return tuple(lib.asarray(a.copy()) if lib is pt else torch.tensor(a) for a in (B, B2, INTS, F))
 
 
 @pytest.mark.parametrize("name", list(CASES))
