@@ -380,6 +380,25 @@ def test_predicates_and_sizes_match_torch(backend: str) -> None:
     assert pt.asarray([1, 2]).equal(pt.asarray([1, 2, 3])) is False
 
 
+def test_fill_diagonal_matches_torch(backend: str) -> None:
+    for shape, wrap in (
+        ((3, 3), False),
+        ((2, 4), False),
+        ((7, 3), False),
+        ((7, 3), True),
+        ((3, 3, 3), False),
+    ):
+        x, t = pt.zeros(shape), torch.zeros(shape)
+        assert x.fill_diagonal_(2.5, wrap=wrap) is x
+        _same(x, t.fill_diagonal_(2.5, wrap=wrap))
+    w = np.arange(9.0).reshape(3, 3)
+    run_both(
+        lambda a: (a * 1).fill_diagonal_(0.0), lambda a: (a * 1).fill_diagonal_(0.0), (diff(w),)
+    )
+    with pytest.raises(ValueError, match=r"all dimensions of input must be of equal length"):
+        pt.zeros(2, 3, 3).fill_diagonal_(1.0)
+
+
 def test_compile_returns_the_model_itself() -> None:
     def f(x: Any) -> Any:
         return x * 2
