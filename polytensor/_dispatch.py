@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
     from .backends import Backend
 
-__all__ = ["apply", "backend_error", "common_backend", "wrap_new", "wrap_output"]
+__all__ = [
+    "apply",
+    "backend_error",
+    "booleans_computed_as",
+    "common_backend",
+    "numbers_as_booleans",
+    "wrap_new",
+    "wrap_output",
+]
 
 _SCALARS = (bool, int, float, complex)
 _new = object.__new__
@@ -206,6 +214,8 @@ def apply(
             if d is not None:
                 datas[i] = backend.xp.astype(datas[i], backend.to_native[fl])
                 dtypes[i] = fl
+    coerce = opdef.coerce
+    back = None if coerce is None else coerce(backend, datas, dtypes)
     group = opdef.promote or ()
     cats = opdef.category_sets
     for i, d in enumerate(dtypes):
@@ -236,6 +246,8 @@ def apply(
         raise backend_error(opdef, e, datas, params) from e
     except Exception as e:  # (only where the backend refused: the common call pays nothing)
         raise backend_error(opdef, e, datas, params) from e
+    if back is not None and out.dtype != back:
+        out = backend.xp.astype(out, back)
     if out.__class__ is backend.array_type:
         result = _new(_tb.TENSOR)
         result._data = out
@@ -246,6 +258,51 @@ def apply(
     if _config.GRAD_ENABLED.get():
         _tape.record(opdef, inputs, params, result)
     return result
+
+
+def booleans_computed_as(result: dt.DType) -> Any:
+    """The ``coerce`` of a numeric function that takes boolean inputs as PyTorch does (the
+    standard leaves them to the library): when every input is boolean (arrays, or Python
+    bools), they are computed as int8 (or as ``result``, an integer dtype) and the result is
+    cast to ``result``: ``bool * bool`` is their logical and, ``maximum`` their or, ``bool <
+    bool`` compares False < True, ``square`` of booleans is int64.
+
+    A ``coerce(backend, datas, dtypes)`` changes ``apply()``'s inputs in place before its
+    dtype checks and returns the native dtype to cast the result to (None: as it is)."""
+    compute = dt.int8 if result is dt.bool else result
+
+    def coerce(backend: Backend, datas: list[Any], dtypes: list[Any]) -> Any:
+        if dt.bool not in dtypes:
+            return None
+        for v, d in zip(datas, dtypes, strict=True):
+            if d is None and v is not None and v.__class__ is not bool:
+                return None  # (a Python number: promotion decides, b * 2 is int64)
+            if d is not None and d is not dt.bool:
+                return None  # (an array of another dtype: promotion decides too)
+        native = backend.to_native[compute]
+        for i, d in enumerate(dtypes):
+            if d is not None:
+                datas[i] = backend.xp.astype(datas[i], native)
+                dtypes[i] = compute
+            elif datas[i] is not None:
+                datas[i] = int(datas[i])
+        return backend.to_native[result]
+
+    return coerce
+
+
+def numbers_as_booleans(backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
+    """The ``coerce`` of the logical functions (``logical_and``...): an input that is not
+    boolean counts as ``x != 0``, as in PyTorch (NaN is true; the standard leaves such inputs
+    to the library)."""
+    for i, d in enumerate(dtypes):
+        if d is None:
+            v = datas[i]
+            if v is not None and v.__class__ is not bool and isinstance(v, _SCALARS):
+                datas[i] = bool(v)
+        elif d is not dt.bool:
+            datas[i] = datas[i] != 0
+            dtypes[i] = dt.bool
 
 
 def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:

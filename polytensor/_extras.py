@@ -11,7 +11,7 @@ from ._config import get_backend
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
 from ._ops.data_types import astype, result_type
-from ._ops.elementwise import clip, tanh
+from ._ops.elementwise import clip, maximum, minimum, tanh
 from ._ops.manipulation import concat, one_dtype
 from ._ops.special import expit
 from ._tensor_base import TensorBase
@@ -231,13 +231,25 @@ def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
     >>> pt.clamp(pt.asarray([1, 5, 9]), 2.5, 6.5)
     tensor([2.5, 5. , 6.5], backend='numpy')
     """
-    return clip(clamp_operand(_tensor_arg("clamp", "x", x), min, max), min, max)
+    t = _tensor_arg("clamp", "x", x)
+    bounds = [b for b in (min, max) if b is not None]
+    if t.dtype is dt.bool and bounds and all(_is_bool_tensor(b) for b in bounds):
+        # (booleans clamped by booleans, as PyTorch's: or with min, then and with max)
+        r = t if min is None else maximum(t, min)
+        return r if max is None else minimum(r, max)
+    return clip(clamp_operand(t, min, max), min, max)
+
+
+def _is_bool_tensor(v: Any) -> bool:
+    return isinstance(v, TensorBase) and v.dtype is dt.bool
 
 
 def clamp_operand(x: Tensor, min: Any, max: Any) -> Tensor:
     """``x`` as ``clamp`` takes it: a tensor that is not floating, with a floating bound, cast
     to the bounds' floating dtype (the default float one for Python floats), as PyTorch
     promotes it; else ``x`` itself.
+
+    A boolean tensor with integer bounds is taken as int64 (or the bounds' integer dtype).
 
     Example: ``clamp_operand(pt.asarray([1, 5]), 2.5, None)`` is ``[1., 5.]`` in float32.
     """
@@ -246,8 +258,12 @@ def clamp_operand(x: Tensor, min: Any, max: Any) -> Tensor:
     target = None
     for bound in (min, max):
         if isinstance(bound, TensorBase):
-            if bound.dtype.kind == "real floating":
+            if bound.dtype.kind == "real floating" or (
+                x.dtype is dt.bool and bound.dtype is not dt.bool
+            ):
                 target = bound.dtype if target is None else result_type(target, bound.dtype)
         elif isinstance(bound, float):
             target = target or _config.DEFAULT_FLOAT.get()
+        elif x.dtype is dt.bool and isinstance(bound, int) and not isinstance(bound, bool):
+            target = target or dt.int64  # (booleans clamped by integers: int64, as PyTorch's)
     return x if target is None else astype(x, target)

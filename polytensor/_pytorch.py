@@ -880,6 +880,8 @@ def isclose(
     if not isinstance(other, TensorBase):
         other = full_like(input, other)
     with no_grad():
+        if input.dtype == dt.bool and other.dtype == dt.bool:
+            return input == other  # (booleans are close when equal, as PyTorch's)
         close = _abs(input - other) <= atol + rtol * _abs(other)
         if input.dtype.kind in ("real floating", "complex floating"):
             close = logical_or(close, input == other)  # (infinities of one sign)
@@ -919,14 +921,26 @@ MODULE_HINTS: dict[str, str] = {
     "half": "pt.float32 (polytensor has no float16)",
     "mul": "pt.multiply(a, b) or a * b",
     "sub": "pt.subtract(a, b) or a - b",
-    "true_divide": "pt.divide(a, b) or a / b",
 }
+# NumPy's spellings, which PyTorch keeps as aliases: the standard's names (STYLE.md, "Names")
+_NUMPY_SPELLINGS = {
+    "absolute": "abs",
+    "arccos": "acos",
+    "arccosh": "acosh",
+    "arcsin": "asin",
+    "arcsinh": "asinh",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "arctanh": "atanh",
+}
+MODULE_HINTS.update({k: f"pt.{v}(x), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 
 TENSOR_HINTS: dict[str, str] = {
     "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
     "half": "x.float() (polytensor has no float16)",
     "is_cuda": "x.device.type == 'cuda'",
 }
+TENSOR_HINTS.update({k: f"x.{v}(), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 
 
 def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> AttributeError:

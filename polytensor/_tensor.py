@@ -1,8 +1,8 @@
 """``polytensor.Tensor``: the class users see, at the top of the package's layers.
 
 Fields and delegation only: its bases give it the standard's attributes (``TensorBase``), the
-operators (``TensorOperators``, from the op table) and PyTorch's methods (``TensorMethods``);
-autograd behaviour lives in ``polytensor.autograd``."""
+operators (``TensorOperators``, from the op table) and PyTorch's methods (``TensorMethods``,
+``TensorMathMethods``); autograd behaviour lives in ``polytensor.autograd``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._methods_math import TensorMathMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
 from ._ops.elementwise import imag as _namespace_imag
@@ -65,15 +66,15 @@ class _Missing:
         raise missing_attribute("'Tensor' object", self.name, TENSOR_HINTS)
 
 
-class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
+class Tensor(TensorBase, TensorMethods, TensorMathMethods, TensorOperators, concrete=True):
     """An array of the Array API standard, on one backend, with autograd state.
 
     Its fields and the standard's attributes come from ``TensorBase``, its operators from
-    ``TensorOperators`` (the op table's), PyTorch's methods from ``TensorMethods``. Create
-    tensors with ``pt.asarray``, ``pt.tensor`` or the creation functions; ``Tensor(...)`` is
-    PyTorch's legacy constructor: ``Tensor(data)`` a copy of ``data`` in the default float
-    dtype, ``Tensor(2, 3)`` a zero-filled tensor of that shape (PyTorch leaves it
-    uninitialised), ``Tensor()`` an empty one.
+    ``TensorOperators`` (the op table's), PyTorch's methods from ``TensorMethods`` and
+    ``TensorMathMethods``. Create tensors with ``pt.asarray``, ``pt.tensor`` or the creation
+    functions; ``Tensor(...)`` is PyTorch's legacy constructor: ``Tensor(data)`` a copy of
+    ``data`` in the default float dtype, ``Tensor(2, 3)`` a zero-filled tensor of that shape
+    (PyTorch leaves it uninitialised), ``Tensor()`` an empty one.
 
     Examples
     --------
@@ -251,6 +252,15 @@ class Tensor(TensorBase, TensorMethods, TensorOperators, concrete=True):
         element_size = _Missing()
         half = _Missing()
         is_cuda = _Missing()
+        # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)
+        absolute = _Missing()
+        arccos = _Missing()
+        arccosh = _Missing()
+        arcsin = _Missing()
+        arcsinh = _Missing()
+        arctan = _Missing()
+        arctan2 = _Missing()
+        arctanh = _Missing()
 
     # -- PyTorch's .data ----------------------------------------------------------------------
     @property

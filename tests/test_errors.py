@@ -89,9 +89,11 @@ def test_mean_of_an_integer_tensor_raises_type_error_naming_the_category() -> No
             lambda: pt.bitwise_and(pt.ones(2), pt.ones(2)),
             r"bitwise_and\(\) expects integer or boolean dtypes; got float32",
         ),
+        # (the logical functions take numbers as x != 0, as PyTorch's; abs refuses booleans,
+        # as PyTorch's does)
         (
-            lambda: pt.logical_not(pt.ones(2)),
-            r"logical_not\(\) expects boolean dtypes; got float32",
+            lambda: pt.abs(pt.asarray([True])),
+            r"abs\(\) expects numeric dtypes; got bool",
         ),
         # (a sum or product of booleans is an int64 count, as PyTorch's; the standard's
         # cumulative product takes numbers)
@@ -108,7 +110,7 @@ def test_mean_of_an_integer_tensor_raises_type_error_naming_the_category() -> No
             r"atan2\(\) expects real floating-point dtypes; got complex64",
         ),
     ],
-    ids=["bitwise_and", "logical_not", "cumulative_prod", "hypot", "atan2"],
+    ids=["bitwise_and", "abs", "cumulative_prod", "hypot", "atan2"],
 )
 def test_wrong_dtype_category_raises_type_error(call, message: str) -> None:
     with pytest.raises(TypeError, match=message):

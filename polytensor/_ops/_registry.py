@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import _dtypes as dt
 from .. import _tape
+from .._dispatch import booleans_computed_as
+from .._dispatch import numbers_as_booleans as numbers_as_booleans_
 from .._inplace import assign_inplace
 from .._tape import NONDIFF, ZERO, Composite, Marker
 from .._tensor_base import TensorBase
@@ -75,6 +77,10 @@ class OpDef:
     # The fast first-order forms of ``rules`` (polytensor.autograd._fast_forms): per input, a
     # callable ``(F, g, out, *inputs, **params)`` on the backend's own arrays; None: none
     fast: tuple[Any, ...] | None = None
+    # PyTorch's inputs outside the category (boolean ones of ``multiply``, numbers of
+    # ``logical_and``): ``coerce(backend, datas, dtypes)`` adapts them before apply()'s checks
+    # and returns the native dtype to cast the result to (``_dispatch.booleans_computed_as``)
+    coerce: Callable[..., Any] | None = None
 
     @property
     def category_sets(self) -> tuple[frozenset[dt.DType], ...]:
@@ -209,6 +215,7 @@ def _docstring(opdef: OpDef, sig: str, example: str, out: bool = False) -> str:
     cat = opdef.category if isinstance(opdef.category, str) else " / ".join(opdef.category)
     if opdef.extra.get("integers_as_float"):
         cat += _INTEGERS_AS_FLOAT_DOC
+    cat += opdef.extra.get("coerce_doc", "")
     if isinstance(opdef.vjp, _Marker):
         deriv = opdef.vjp.doc
     elif opdef.vjp is None:
@@ -300,21 +307,42 @@ def _input_rules(
     opdef.extra["scalar_inputs"] = scalars
 
 
+def _coerce(opdef: OpDef, booleans: dt.DType | None, numbers_as_booleans: bool) -> None:
+    """Give ``opdef`` PyTorch's inputs outside its category (``OpDef.coerce``)."""
+    if booleans is not None:
+        opdef.coerce = booleans_computed_as(booleans)
+        opdef.extra["coerce_doc"] = (
+            f"; boolean inputs alone give {booleans.name} results, as PyTorch's"
+        )
+    elif numbers_as_booleans:
+        opdef.coerce = numbers_as_booleans_
+        opdef.extra["coerce_doc"] = "; numbers count as x != 0, as PyTorch's"
+
+
 def unary(
-    name: str, category: str, rule: Rule | _Marker | None, *, impl: Callable[..., Any] | None = None
+    name: str,
+    category: str,
+    rule: Rule | _Marker | None,
+    *,
+    impl: Callable[..., Any] | None = None,
+    booleans: dt.DType | None = None,
+    numbers_as_booleans: bool = False,
 ) -> Function:
     """Declare an element-wise function of one array, ``name(x, /)``.
 
     A function of a real floating-point category ("floating-point", "real floating-point")
     takes integer and boolean arrays too, computed in the default floating-point dtype
     (``integers_as_float``), as PyTorch's ``torch.exp(torch.arange(3))``: the standard leaves
-    such inputs to the library.
+    such inputs to the library. So, as PyTorch's, a numeric function with ``booleans`` takes
+    boolean arrays and gives that dtype (``sign``: bool, ``square``: int64), and a boolean
+    one with ``numbers_as_booleans`` takes numbers as ``x != 0`` (``logical_not``).
     """
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     extra: dict[str, Any] = {"n_inputs": 1}
     if category in _INTEGERS_AS_FLOAT_CATEGORIES:
         extra["integers_as_float"] = True
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra=extra))
+    _coerce(opdef, booleans, numbers_as_booleans)
     _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
@@ -328,12 +356,16 @@ def binary(
     *,
     impl: Callable[..., Any] | None = None,
     integers_as_float: bool = False,
+    booleans: dt.DType | None = None,
+    numbers_as_booleans: bool = False,
 ) -> Function:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
     Builds the function, its operator form (``__add__``) and reflected form (``__radd__``).
     With ``integers_as_float``, inputs that are all integers or booleans are computed in the
-    default floating-point dtype (PyTorch's ``atan2`` of two integer tensors).
+    default floating-point dtype (PyTorch's ``atan2`` of two integer tensors); with
+    ``booleans``, inputs that are all boolean give that dtype (PyTorch's ``bool * bool``, a
+    bool); with ``numbers_as_booleans``, numbers count as ``x != 0`` (``logical_and``).
     """
     vjp = _per_input(rules)
     opdef = _register(
@@ -348,6 +380,7 @@ def binary(
             extra={"n_inputs": 2, "integers_as_float": integers_as_float},
         )
     )
+    _coerce(opdef, booleans, numbers_as_booleans)
     _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)

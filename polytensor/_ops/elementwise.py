@@ -43,7 +43,12 @@ negative = unary("negative", "numeric", lambda g, _out, _x: -g)
 positive = unary("positive", "numeric", lambda g, _out, _x: g)
 # Note: square and pow (below) give 0 to an input whose output's cotangent is 0, even where
 # their derivative is NaN or infinite (_strong_zero); PyTorch gives 0 * NaN = NaN there.
-square = unary("square", "numeric", lambda g, _out, x: _strong_zero(g * 2 * _conj(x), g))
+square = unary(
+    "square",
+    "numeric",
+    lambda g, _out, x: _strong_zero(g * 2 * _conj(x), g),
+    booleans=dt.int64,
+)
 sqrt = unary("sqrt", "floating-point", lambda g, out, _x: g / (2 * _conj(out)))
 reciprocal = unary("reciprocal", "floating-point", lambda g, out, _x: -g * _conj(out * out))
 
@@ -56,8 +61,13 @@ def _sign_rule(g: Any, out: Any, x: Any) -> Any:
     return where(ax == 0, 0, (g - real(g * conj(out)) * out) / where(ax == 0, 1, ax))
 
 
-sign: Function = unary("sign", "numeric", _sign_rule)
-add = binary("add", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: g))
+sign: Function = unary("sign", "numeric", _sign_rule, booleans=dt.bool)
+add = binary(
+    "add",
+    "numeric",
+    (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: g),
+    booleans=dt.bool,
+)
 subtract = binary(
     "subtract", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g)
 )
@@ -65,6 +75,7 @@ multiply = binary(
     "multiply",
     "numeric",
     (lambda g, _out, _x1, x2: g * _conj(x2), lambda g, _out, x1, _x2: g * _conj(x1)),
+    booleans=dt.bool,
 )
 # integers alone are divided as the default float dtype (the standard leaves their result to the
 # library; NumPy and PyTorch both give a float one)
@@ -123,6 +134,7 @@ maximum = binary(
         lambda g, _out, x1, x2: g * where(x1 < x2, 0.0, where(x1 == x2, 0.5, 1.0)),
         lambda g, _out, x1, x2: g * where(x2 < x1, 0.0, where(x1 == x2, 0.5, 1.0)),
     ),
+    booleans=dt.bool,
 )
 minimum = binary(
     "minimum",
@@ -131,6 +143,7 @@ minimum = binary(
         lambda g, _out, x1, x2: g * where(x1 > x2, 0.0, where(x1 == x2, 0.5, 1.0)),
         lambda g, _out, x1, x2: g * where(x2 > x1, 0.0, where(x1 == x2, 0.5, 1.0)),
     ),
+    booleans=dt.bool,
 )
 # copysign and atan2 compute integers in the default float dtype, as PyTorch's; hypot, nextafter
 # and logaddexp refuse them, as PyTorch does (the standard leaves integer inputs to the library)
@@ -255,18 +268,20 @@ _mask_grad: Function = op(
 # -- comparison and logic --------------------------------------------------------------------------
 equal = binary("equal", "any", NONDIFF)
 not_equal = binary("not_equal", "any", NONDIFF)
-greater = binary("greater", "real numeric", NONDIFF)
-greater_equal = binary("greater_equal", "real numeric", NONDIFF)
-less = binary("less", "real numeric", NONDIFF)
-less_equal = binary("less_equal", "real numeric", NONDIFF)
-isfinite = unary("isfinite", "numeric", NONDIFF)
-isinf = unary("isinf", "numeric", NONDIFF)
-isnan = unary("isnan", "numeric", NONDIFF)
+# (booleans and numbers where the standard leaves them to the library: PyTorch's rules, with
+# False < True and x != 0 as a number's truth)
+greater = binary("greater", "real numeric", NONDIFF, booleans=dt.bool)
+greater_equal = binary("greater_equal", "real numeric", NONDIFF, booleans=dt.bool)
+less = binary("less", "real numeric", NONDIFF, booleans=dt.bool)
+less_equal = binary("less_equal", "real numeric", NONDIFF, booleans=dt.bool)
+isfinite = unary("isfinite", "numeric", NONDIFF, booleans=dt.bool)
+isinf = unary("isinf", "numeric", NONDIFF, booleans=dt.bool)
+isnan = unary("isnan", "numeric", NONDIFF, booleans=dt.bool)
 signbit = unary("signbit", "real floating-point", NONDIFF)
-logical_and = binary("logical_and", "boolean", NONDIFF)
-logical_or = binary("logical_or", "boolean", NONDIFF)
-logical_xor = binary("logical_xor", "boolean", NONDIFF)
-logical_not = unary("logical_not", "boolean", NONDIFF)
+logical_and = binary("logical_and", "boolean", NONDIFF, numbers_as_booleans=True)
+logical_or = binary("logical_or", "boolean", NONDIFF, numbers_as_booleans=True)
+logical_xor = binary("logical_xor", "boolean", NONDIFF, numbers_as_booleans=True)
+logical_not = unary("logical_not", "boolean", NONDIFF, numbers_as_booleans=True)
 
 # The "strong zero" of pow's and square's rules: their cotangent p = g * f'(x), with 0 where
 # the output's cotangent g is 0 and p is NaN (a NaN or infinite f'(x), as at x = NaN: a 0 / 0
