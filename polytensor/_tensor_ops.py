@@ -513,7 +513,11 @@ def register_view(as_view: Callable[[Any, Any, Any], Any]) -> None:
 def _with_ellipsis(key: Any, ndim: int) -> Any:
     """``key`` with a trailing ``...`` when it indexes fewer dimensions than ``ndim`` and has
     none: ``x[0] = 5`` on a 3-d tensor is ``x[0, ...] = 5`` on every backend (array-api-strict
-    asks for the ``...``, as the standard allows it to)."""
+    asks for the ``...``, as the standard allows it to). A mask alone stays alone: the
+    standard specifies a mask only as the sole index, of the leading axes (array-api-strict
+    refuses one beside a ``...``)."""
+    if isinstance(key, TensorBase) and key.dtype is dt.bool:
+        return key
     items = key if isinstance(key, tuple) else (key,)
     used = 0
     for k in items:
