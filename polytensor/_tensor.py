@@ -690,8 +690,18 @@ _PENDING = threading.local()
 def _settle(view: View) -> None:
     """Bring ``view`` and the views it is a view of up to date, from the first base down: a
     loop, not a recursion, however long the chain (``v = v[1:]`` a thousand times)."""
-    chain = []
     v: Any = view
+    while True:  # (first a look up the chain, with no list: most often each is up to date)
+        b = v._base
+        if b.__class__ is not View:
+            if b._data is v._seen:
+                return
+            break
+        if b._vdata is not v._seen:
+            break
+        v = b
+    chain = []
+    v = view
     while v.__class__ is View:
         chain.append(v)
         v = v._base
