@@ -28,6 +28,8 @@ __all__ = [
     "rebind_owners",
 ]
 
+_READ = object()  # (after_inplace: the state is read from the tensor)
+
 SYMBOLS = {
     "__iadd__": "+",
     "__isub__": "-",
@@ -137,16 +139,20 @@ def alias_before_inplace(x: Any) -> Any:
     return alias
 
 
-def after_inplace(x: Any, result: Any) -> None:
+def after_inplace(x: Any, result: Any, state: Any = _READ) -> None:
     """After ``x`` took ``result``'s value in place: bump its version, take its graph node.
+    ``state``: ``x``'s autograd state before the change, where the caller has it (a view's, up
+    to date), else read here.
 
     As in PyTorch, hooks registered before stay with the old value (they fire once, with its
     gradient), while ``retain_grad()`` moves on: ``x.grad`` is the new value's gradient.
     """
-    _tape._inplace_count += 1
     rm = result._meta
     if rm is not None and rm.node is not None:
-        old = x._meta
+        # (read before the change is counted: a view that the op making ``result`` read is up
+        # to date, and then has nothing to look at again, _tensor.View._meta)
+        old = x._meta if state is _READ else state
+        _tape._inplace_count += 1
         m = x._meta = _tape.Meta(node=_tape.node_of(rm), index=rm.index)
         m.version = (old.version if old is not None else 0) + 1
         if old is not None and old.swapped_out:  # (x.data = ... before: _tensor.View)
@@ -156,6 +162,7 @@ def after_inplace(x: Any, result: Any) -> None:
             m.retains_grad = True
             _tape.mark_special(m)
         return
+    _tape._inplace_count += 1
     _tape.bump_version(x)
 
 

@@ -11,7 +11,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, cast
 
-from . import _config, _tape
+from . import _config, _inplace, _tape
 from . import _dtypes as dt
 from ._checks import OutOfRangeError
 from ._config import get_default_dtype, parse_device
@@ -604,11 +604,33 @@ class View(Tensor):
         alias = object.__new__(Tensor)
         alias._data = self._vdata
         alias._backend = self._backend
-        alias._meta = None if untracked else self._vmeta
+        m = alias._meta = None if untracked else self._vmeta
+        key = self._key
+        base = self._base
+        # A recorded change (the view's new value in the graph, the view and its base taken with
+        # grad mode on, as now): the base is rebound to its value with the view's written in,
+        # and the view stays a view of it, as it is (below)
+        recorded = (
+            m is not None
+            and m.node is not None
+            and self._recorded
+            and (base.__class__ is Tensor or base.__class__ is View)
+            and _GRAD.get()
+        )
+        if recorded and key.__class__ in WHOLE:
+            # (all of the base: the view's value given back is the base's new value, which
+            # shares the view's memory; no copy_ of it into the base, which would record a
+            # where() and leave the view to be taken again)
+            r = key.back(base, alias)
+            base._data = r._data
+            # (a view's state, up to date: the change of this view read it, _regraph)
+            _inplace.after_inplace(base, r, base._vmeta if base.__class__ is View else base._meta)
+            _taken_again(self, base, self._vdata)
+            if base._write_back is not None:  # (a view of a view: the loop of _write_back)
+                base._write_back()
+            return
         token = _GRAD.set(False) if untracked else None
         try:
-            key = self._key
-            base = self._base
             if key.__class__ in WHOLE:
                 key.give(base, alias)
                 return
@@ -620,6 +642,38 @@ class View(Tensor):
         finally:
             if token is not None:
                 _GRAD.reset(token)
+        if recorded:
+            b = self._backend
+            bd = base._vdata if base.__class__ is View else base._data
+            if b.memory_root is None:  # (immutable: the view's value is base[key]'s)
+                _taken_again(self, base, self._vdata)
+                return
+            try:  # the view's data: base[key] of the base's new data, its memory shared
+                vd = b.fns[_GETITEM.index](bd, self._key)
+            except Exception:  # noqa: BLE001 - taken again when next read, as the key says
+                return
+            if vd.__class__ is not b.array_type:
+                vd = b.as_array(vd)
+            if vd.shape == self._vdata.shape:
+                _taken_again(self, base, vd)
+
+
+def _taken_again(view: View, base: Any, data: Any) -> None:
+    """After ``view``'s recorded change was given back to ``base``: make ``data`` (``base[key]``
+    as the base is now, sharing its memory) the view's data, its node the one that made its
+    new value, with nothing to take again from the base; unless the two share no memory (a
+    backend's reshape that copied), or the view retains its grad (``_refresh`` moves that to a
+    view taken again, as PyTorch's view of ``CopySlices`` gets it)."""
+    bd = base._vdata if base.__class__ is View else base._data
+    root = view._backend.memory_root
+    m = view._vmeta
+    if m.retains_grad or (root is not None and root(bd) is not root(data)):
+        return
+    bm = base._vmeta if base.__class__ is View else base._meta
+    view._vdata = data
+    view._seen = bd
+    view._bver = 0 if bm is None else bm.version
+    view._vver = m.version
 
 
 def _without_new_axes(items: tuple[Any, ...], value: Any, ndim: int) -> tuple[Any, Any]:
@@ -646,8 +700,18 @@ _PENDING = threading.local()
 def _settle(view: View) -> None:
     """Bring ``view`` and the views it is a view of up to date, from the first base down: a
     loop, not a recursion, however long the chain (``v = v[1:]`` a thousand times)."""
-    chain = []
     v: Any = view
+    while True:  # (first a look up the chain, with no list: most often each is up to date)
+        b = v._base
+        if b.__class__ is not View:
+            if b._data is v._seen:
+                return
+            break
+        if b._vdata is not v._seen:
+            break
+        v = b
+    chain = []
+    v = view
     while v.__class__ is View:
         chain.append(v)
         v = v._base
@@ -723,6 +787,7 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
 
 
 _GRAD = _config.GRAD_ENABLED
+_GETITEM = OPS["__getitem__"]
 register_view(as_view)
 
 

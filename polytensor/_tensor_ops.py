@@ -44,6 +44,9 @@ _INT = dt.CATEGORY_NAMES.index("integer")
 _GRAD = _config.GRAD_ENABLED
 _T = TypeVar("_T")
 _GETITEM = OPS["__getitem__"]
+_PUT = OPS["_put"]
+_RESHAPE = OPS["reshape"]
+_PERMUTE = OPS["permute_dims"]
 _FIRST_SLOT = _Slot(0)  # (the key of x[idx]: the first index tensor)
 
 
@@ -295,8 +298,14 @@ class Reshaped:
     def take(self, base: Any) -> Any:
         return reshape(base, self.shape)
 
+    def back(self, base: Any, value: Any) -> Any:
+        """``value``, of the view's shape, in ``base``'s (recorded as ``reshape``)."""
+        shape = tuple(base.shape)
+        t = quick_op(value, _RESHAPE, {"shape": shape, "copy": None})
+        return reshape(value, shape) if t is None else t
+
     def give(self, base: Any, value: Any) -> None:
-        base.copy_(reshape(value, tuple(base.shape)))
+        base.copy_(self.back(base, value))
 
 
 class Permuted:
@@ -311,11 +320,16 @@ class Permuted:
     def take(self, base: Any) -> Any:
         return permute_dims(base, self.axes)
 
-    def give(self, base: Any, value: Any) -> None:
+    def back(self, base: Any, value: Any) -> Any:
         inverse = [0] * len(self.axes)
         for i, a in enumerate(self.axes):
             inverse[a] = i
-        base.copy_(permute_dims(value, tuple(inverse)))
+        axes = tuple(inverse)
+        t = quick_op(value, _PERMUTE, {"axes": axes})
+        return permute_dims(value, axes) if t is None else t
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
 
 
 class Unsqueezed:
@@ -330,8 +344,12 @@ class Unsqueezed:
     def take(self, base: Any) -> Any:
         return expand_dims(base, axis=self.axis)
 
+    def back(self, base: Any, value: Any) -> Any:
+        t = _unit_axes_back(base, value)
+        return squeeze(value, (self.axis,)) if t is None else t
+
     def give(self, base: Any, value: Any) -> None:
-        base.copy_(squeeze(value, (self.axis,)))
+        base.copy_(self.back(base, value))
 
 
 class Squeezed:
@@ -345,20 +363,36 @@ class Squeezed:
     def take(self, base: Any) -> Any:
         return squeeze(base, self.axes)
 
-    def give(self, base: Any, value: Any) -> None:
+    def back(self, base: Any, value: Any) -> Any:
+        t = _unit_axes_back(base, value)
+        if t is not None:
+            return t
         n = base.ndim
-        base.copy_(expand_dims(value, axis=tuple(sorted(a % n for a in self.axes))))
+        return expand_dims(value, axis=tuple(sorted(a % n for a in self.axes)))
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
 
 
 WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)
 
 
+def _unit_axes_back(base: Any, value: Any) -> Any:
+    """``value`` in ``base``'s shape, which differs from it by axes of length 1 (an
+    ``Unsqueezed`` or ``Squeezed`` view's value given back), as ``quick_op`` reshapes it: no
+    copy, and a cheaper call than NumPy's ``expand_dims``; None on a lazy backend (Dask: the
+    task graph as the view's own op makes it) or where the backend refuses."""
+    if value._backend.lazy:
+        return None
+    shape = tuple(base.shape)
+    return quick_op(value, _RESHAPE, {"shape": shape, "copy": None})
+
+
 def quick_view(self: Any, opdef: Any, params: dict[str, Any], how: Any) -> Tensor | None:
     """``opdef(self, **params)`` as a view of ``self`` (``whole_view`` by ``how``), for the
     methods that take a whole view (``x.T``, ``x.view(...)``, ``x.unsqueeze(0)``), their
-    arguments checked: the table's fast path without its argument binding, recorded as it
-    records. None where the backend refuses the call: the caller then calls the table's
-    function, whose error names the call.
+    arguments checked: ``quick_op``, then ``whole_view``. None where the backend refuses the
+    call: the caller then calls the table's function, whose error names the call.
 
     Examples
     --------
@@ -369,6 +403,26 @@ def quick_view(self: Any, opdef: Any, params: dict[str, Any], how: Any) -> Tenso
     >>> y = quick_view(x, OPS["permute_dims"], {"axes": (1, 0)}, Permuted((1, 0)))
     >>> y.shape, y.grad_fn is not None
     ((3, 2), True)
+    """
+    t = quick_op(self, opdef, params)
+    return None if t is None else whole_view(t, self, how)
+
+
+def quick_op(self: Any, opdef: Any, params: dict[str, Any]) -> Tensor | None:
+    """``opdef(self, **params)`` for an op of one tensor whose arguments the caller checked
+    (``params`` as the table's function binds them): the table's fast path without its
+    argument binding, recorded as it records. None where the backend refuses the call: the
+    caller then calls the table's function, whose error names the call.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._ops._registry import OPS
+    >>> from polytensor._tensor_ops import quick_op
+    >>> x = pt.ones((2, 3), requires_grad=True)
+    >>> y = quick_op(x, OPS["reshape"], {"shape": (6,), "copy": None})
+    >>> y.shape, y.grad_fn
+    ((6,), <ReshapeBackward>)
     """
     b = self._backend
     d = self._data
@@ -386,8 +440,7 @@ def quick_view(self: Any, opdef: Any, params: dict[str, Any], how: Any) -> Tenso
     t._meta = None
     if self._meta is not None and _GRAD.get():
         _tape.record_tensors(opdef, (self,), (d,), params, t)
-    d = r = None
-    return cast("Tensor", whole_view(t, self, how))
+    return cast("Tensor", t)
 
 
 _new = object.__new__
@@ -521,7 +574,11 @@ def register_view(as_view: Callable[[Any, Any, Any], Any]) -> None:
 def _with_ellipsis(key: Any, ndim: int) -> Any:
     """``key`` with a trailing ``...`` when it indexes fewer dimensions than ``ndim`` and has
     none: ``x[0] = 5`` on a 3-d tensor is ``x[0, ...] = 5`` on every backend (array-api-strict
-    asks for the ``...``, as the standard allows it to)."""
+    asks for the ``...``, as the standard allows it to). A mask alone stays alone: the
+    standard specifies a mask only as the sole index, of the leading axes (array-api-strict
+    refuses one beside a ``...``)."""
+    if isinstance(key, TensorBase) and key.dtype is dt.bool:
+        return key
     items = key if isinstance(key, tuple) else (key,)
     used = 0
     for k in items:
@@ -534,6 +591,95 @@ def _with_ellipsis(key: Any, ndim: int) -> Any:
         else:
             used += 1
     return (*items, Ellipsis) if used < ndim else key
+
+
+def _put_recorded(self: Any, key: Any, value: Any) -> bool:
+    """``self[key] = value`` recorded for autograd, for the common forms, with what the general
+    path of ``_setitem`` checks and records: on a backend of mutable arrays, a real floating
+    ``self`` in a graph (or a ``value`` in one), a key that is one boolean mask of ``self``'s
+    leading axes (``x[~mask] = -1e6``), one index tensor of integers (``x[idx] = 0``) or a
+    key ``_plain`` reads (``x[:, k] = t``), a Python number or a tensor of ``self``'s dtype
+    and device as the value. False, having changed nothing, where the general path must
+    decide (it raises in its words what the backend refuses here)."""
+    b = self._backend
+    if not b.mutable:
+        return False
+    m = self._meta
+    vc = value.__class__
+    tensor = vc is _tb.TENSOR or vc in SUBCLASSES
+    if (m is None or not (m.requires_grad or m.node is not None)) and not (
+        tensor and _tape.requires_grad(value)
+    ):
+        return False  # (nothing to record)
+    if tensor:
+        if value._backend is not b:
+            return False
+        vd = value._data
+    elif vc is float or vc is int:
+        vd = value
+    else:
+        return False
+    d = self._data
+    if d.dtype not in b.cats[_REAL_FLOAT] or (vd is not value and vd.dtype != d.dtype):
+        return False  # (a cast: the general path)
+    kc = key.__class__
+    if kc is _tb.TENSOR or kc in SUBCLASSES:
+        if key._backend is not b:
+            return False
+        k = key._data
+        n = k.ndim
+        if k.dtype in b.cats[_BOOL]:
+            if not n or k.shape != d.shape[:n]:
+                return False
+        elif k.dtype not in b.cats[_INT] or not n:
+            return False
+        inputs: tuple[Any, ...] = (value, key)
+        datas: tuple[Any, ...] = (vd, k)
+        template = _FIRST_SLOT
+    elif (kc is int or kc is slice or kc is tuple) and _plain(key, d.shape):
+        k = template = key
+        inputs = (value,)
+        datas = (vd,)
+    else:
+        return False
+    if b.multi_device:  # (tensors on two devices: the general path says so)
+        on = b.device_of(d)
+        if (vd is not value and b.device_of(vd) != on) or (k is not key and b.device_of(k) != on):
+            return False
+    if vd is value:  # (1e40 into float32)
+        check_float_fits("__setitem__", value, b.from_native.get(d.dtype) or self.dtype)
+    _inplace.check_inplace(self, "__setitem__")
+    put_data = b.fns[_PUT.index]
+    try:
+        r = put_data(d, vd, k)
+    except Exception:  # noqa: BLE001 - the general path raises in its words
+        if k is not key or (k := _with_ellipsis(key, d.ndim)) is key:
+            return False
+        try:  # (array-api-strict asks for a trailing ... where the key indexes fewer axes)
+            r = put_data(d, vd, k)
+        except Exception:  # noqa: BLE001
+            return False
+        template = k
+    if r.__class__ is not b.array_type:
+        r = b.as_array(r)
+    t = _new(_tb.TENSOR)
+    t._data = r
+    t._backend = b
+    t._meta = None
+    if m is not None and m.node is not None:  # (_inplace.alias_before_inplace, inline)
+        alias = _new(_tb.TENSOR)
+        alias._data = d
+        alias._backend = b
+        alias._meta = m
+    else:
+        alias = self
+    _tape.record_tensors(_PUT, (alias, *inputs), (d, *datas), {"key": template}, t, scalars=True)
+    d = r = None
+    self._data = t._data
+    _inplace.after_inplace(self, t, m)
+    if self._write_back is not None:  # a view: its base takes the change
+        self._write_back()
+    return True
 
 
 def _setitem(self: Any, key: Any, value: Any, /) -> None:
@@ -557,6 +703,12 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
                 _tape.bump_version(self)
                 return
         d = None
+    if (
+        _GRAD.get()
+        and (self._meta is not None or isinstance(value, TensorBase))
+        and _put_recorded(self, key, value)
+    ):
+        return
     if key.__class__ is list or key.__class__ is tuple or key.__class__ is range:
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:

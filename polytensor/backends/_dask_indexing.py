@@ -443,6 +443,17 @@ def put(x: Any, v: Any, key: Any) -> Any:
             and any(math.isnan(n) for n in v.shape)
         ):
             return _put_masked(x, v, key)  # y[m] = v[m]: a value of unknown length
+        if (
+            isinstance(key, da.Array)
+            and key.dtype == bool
+            and 0 < key.ndim < x.ndim
+            and key.shape == x.shape[: key.ndim]
+            and np.ndim(v) == 0
+        ):
+            # one value at a mask of the leading axes (x[rows] = 0): Note: Dask's assignment
+            # takes a mask of all the axes only
+            m = key.reshape(key.shape + (1,) * (x.ndim - key.ndim))
+            return da.where(m, v, x).astype(x.dtype, copy=False)
         # masks and integer arrays: Dask's own assignment (or its error), integer arrays
         # checked (Dask ignores an index out of range when writing)
         full = _expand(items, x.ndim)
