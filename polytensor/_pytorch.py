@@ -1083,6 +1083,8 @@ def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any)
     kinds = {
         t.dtype.kind
         if isinstance(t, TensorBase)
+        else "bool"
+        if isinstance(t, bool)
         else "complex floating"
         if isinstance(t, complex)
         else "real floating"
@@ -1093,7 +1095,7 @@ def _checked_scale(where: str, name: str, operands: tuple[Any, ...], scale: Any)
     }
     exact = kinds <= {"bool", "signed integer", "unsigned integer"}
     if name == "alpha":
-        if isinstance(scale, bool):
+        if isinstance(scale, bool) and kinds != {"bool"}:
             raise RuntimeError(
                 f"{where}(): alpha={scale} is a boolean, which PyTorch takes for boolean "
                 f"results only; give a number (1 or 0)"
@@ -1160,6 +1162,10 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     alpha = _checked_scale(where, "alpha", (x1, x2), alpha)
     if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
         (x2,) = _in_result_dtype((x1, x2), x2)
+    if isinstance(x2, TensorBase) and x2.dtype is dt.bool:
+        # (a boolean result, as PyTorch's: its alpha is a bool, else an integer alpha would
+        # promote True * 2 to int64)
+        alpha = bool(alpha)
     return x2 * alpha
 
 

@@ -238,6 +238,20 @@ def test_booleans_order_and_multiply_as_in_torch(backend: str) -> None:
         assert norm(call(pt, P)) == norm(call(torch, T)), i
 
 
+@pytest.mark.parametrize("alpha", [2, 0, True, False, -1])
+def test_boolean_operands_with_alpha_stay_boolean_as_torch(backend: str, alpha: Any) -> None:
+    a = np.array([True, False, True, False])
+    b = np.array([True, True, False, False])
+    want = torch.add(torch.tensor(a), torch.tensor(b), alpha=alpha)
+    _same(pt.add(pt.asarray(a), pt.asarray(b), alpha=alpha), want)
+    _same(pt.asarray(a).add(pt.asarray(b), alpha=alpha), want)
+    x = pt.asarray(a)
+    x.add_(pt.asarray(b), alpha=alpha)
+    _same(x, want)
+    # (a Python bool with a boolean tensor: a boolean result too)
+    _same(pt.add(True, pt.asarray(b), alpha=alpha), torch.add(True, torch.tensor(b), alpha=alpha))
+
+
 def _same(got: Any, want: Any) -> None:
     assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
     np.testing.assert_array_equal(_host(got), want.numpy())
