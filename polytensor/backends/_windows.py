@@ -90,6 +90,7 @@ _BITS = {2: "int16", 4: "int32", 8: "int64"}
 __all__ = [
     "avg_pool",
     "avg_pool_backward",
+    "bias_grad",
     "conv2d",
     "conv2d_backward",
     "conv_transpose2d",
@@ -187,24 +188,35 @@ def _zero_padded(xd: Any, padding: Any) -> Any:
 
 
 def conv2d(
-    xd: Any, wd: Any, geometry: Any, keep_cols: bool, padding: Any = (0, 0, 0, 0)
+    xd: Any,
+    wd: Any,
+    geometry: Any,
+    keep_cols: bool,
+    padding: Any = (0, 0, 0, 0),
+    bias: Any = None,
 ) -> tuple[Any, Any]:
     """``conv2d`` of the (N, C, H, W) array ``xd``, padded with ``padding`` (top, bottom,
-    left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, no bias;
-    ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns the output (N, O, Ho,
-    Wo), C-contiguous, and, with ``keep_cols`` and where the backward reads them (see
-    ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo), or batch last (C*kh*kw,
-    Ho*Wo*N), or the input split by phases (else None)."""
+    left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, plus ``bias`` (O,)
+    if given (of the output's dtype); ``geometry`` is ``(kernel, stride, dilation, (Ho,
+    Wo))``. Returns the output (N, O, Ho, Wo), C-contiguous, and, with ``keep_cols`` and
+    where the backward reads them (see ``conv2d_backward``), the columns (N, C*kh*kw,
+    Ho*Wo), or batch last (C*kh*kw, Ho*Wo*N), or the input split by phases (else None).
+
+    The bias is added to each product's result as it is written into the output, while that
+    is in cache (each element the sum's, then the bias: the values of ``out + bias``), where
+    a sum after the convolution would read it back and write a second output."""
     import numpy as np
 
     if _batch_last(xd.shape, wd.shape[0], geometry, xd.itemsize, padding):
-        return _stride_one.conv2d_batch_last(xd, wd, geometry, keep_cols, padding)
+        return _stride_one.conv2d_batch_last(xd, wd, geometry, keep_cols, padding, bias)
     if any(padding):
         xd = _zero_padded(xd, padding)
     kernel, stride, _, (ho, wo) = geometry
     if _phase_conv.takes(xd.shape, geometry, xd.itemsize):
         out, cols = _phase_conv.conv2d(xd, wd, geometry, keep_cols)
         if out is not None:
+            if bias is not None:
+                out += _stride_one.bias_pattern(bias, out.shape[2:])
             return out, cols
     n, c = xd.shape[:2]
     o, ck = wd.shape[0], c * kernel[0] * kernel[1]
@@ -217,14 +229,38 @@ def conv2d(
     ):
         cols = _columns(xd, geometry)
         out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        if bias is not None:
+            out += _stride_one.bias_pattern(bias, (ho, wo))
         return out, (cols if keep_cols and not wide else None)
     if _wide_shape(xd, geometry):
-        return _stride_one.conv2d_wide(xd, wd, geometry, _CHUNK_BYTES // 2), None
+        return _stride_one.conv2d_wide(xd, wd, geometry, _CHUNK_BYTES // 2, bias), None
     out = np.empty((n, o, ho, wo), np.result_type(xd, wd))
+    pattern = None if bias is None else _stride_one.bias_pattern(bias, (ho, wo))
     for n0, n1 in _chunks(n, sample_bytes):
         # one product per sample, each into its place in the output
-        np.matmul(w2, _columns(xd[n0:n1], geometry), out=out[n0:n1].reshape(n1 - n0, o, ho * wo))
+        part = out[n0:n1]
+        np.matmul(w2, _columns(xd[n0:n1], geometry), out=part.reshape(n1 - n0, o, ho * wo))
+        if pattern is not None:
+            part += pattern
     return out, None
+
+
+def bias_grad(gd: Any) -> Any:
+    """The gradient of ``conv2d``'s bias for the output's gradient ``gd`` (N, O, Ho, Wo): its
+    sum over N, Ho and Wo, in the order of ``np.add.reduce(gd, axis=(0, 2, 3))`` (per
+    sample and channel a pairwise sum of its Ho * Wo elements, the samples' sums then added
+    one by one to zeros), which the composite's broadcast gradient takes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._windows import bias_grad
+    >>> bias_grad(np.ones((2, 3, 4, 5), np.float32))
+    array([40., 40., 40.], dtype=float32)
+    """
+    import numpy as np
+
+    return np.add.reduce(gd, axis=(0, 2, 3))
 
 
 def conv2d_backward(
