@@ -538,6 +538,10 @@ def max_pool(xd: Any, geometry: Any, padding: Any) -> tuple[Any, Any]:
     input, as PyTorch's, never the padding), or in a window holding NaNs its last NaN."""
     import numpy as np
 
+    if geometry[:3] == ((2, 2), (2, 2), (1, 1)) and padding == (0, 0):
+        got = _max_pool_2x2(xd, geometry[3])
+        if got is not None:
+            return got
     d, region = _padded(xd, geometry, padding, -np.inf)
     taps = _taps(d, geometry)
     # the taps copied once into one array (K, N, C, Ho, Wo): every pass below then runs over
@@ -581,6 +585,60 @@ def max_pool(xd: Any, geometry: Any, padding: Any) -> tuple[Any, Any]:
         if q:
             first += hit * first.dtype.type(q)
     out = np.take(stacked.reshape(-1), _flat_index(first)).reshape(top.shape)
+    return out, first
+
+
+def _max_pool_2x2(xd: Any, out_hw: Any) -> tuple[Any, Any] | None:
+    """``max_pool`` of 2x2 windows at stride 2 that lie inside ``xd`` (no padding), by rows,
+    with no copy of the taps: each window row's maximum and whether its right element is
+    larger (strictly: the first maximum), then the larger of the two rows (the bottom one
+    only if strictly larger) and whether it is the bottom one; the window's first maximum in
+    row-major order is then the chosen row's. ~2x faster than the taps' copy, comparisons
+    with the maximum and gather (MNIST's (64, 64, 24, 24) after ReLU: 7.1 ms to 3.9).
+
+    The maxima are ``np.maximum``'s, which returns one of its operands (its bits), but which
+    one where they tie is NumPy's choice: only +0.0 against -0.0 tie with different bits, so
+    that where a window's maximum is zero and the input holds a -0.0, or where a maximum is
+    NaN (the last NaN is taken), None is returned, for the general path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._windows import _max_pool_2x2
+    >>> x = np.array([[[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 5.0]]]])
+    >>> out, first = _max_pool_2x2(x, (1, 2))
+    >>> out, first
+    (array([[[[3., 5.]]]]), array([[[[1, 3]]]], dtype=uint8))
+    >>> _max_pool_2x2(np.array([[[[0.0, -0.0], [-1.0, -2.0]]]]), (1, 1)) is None
+    True
+    """
+    import numpy as np
+
+    ho, wo = out_hw
+    n, c = xd.shape[:2]
+    # (N, C, Ho, 2, Wo, 2), a view: [..., i, a, j, b] is row 2i + a, column 2j + b
+    x6 = xd[:, :, : 2 * ho, : 2 * wo].reshape(n, c, ho, 2, wo, 2)
+    top, bottom = x6[:, :, :, 0], x6[:, :, :, 1]
+    # (C-ordered results whatever the input's layout)
+    shape = (n, c, ho, wo)
+    right_top = np.greater(top[..., 1], top[..., 0], out=np.empty(shape, bool))
+    right_bottom = np.greater(bottom[..., 1], bottom[..., 0], out=np.empty(shape, bool))
+    out = np.maximum(top[..., 0], top[..., 1], out=np.empty(shape, xd.dtype))
+    low = np.maximum(bottom[..., 0], bottom[..., 1], out=np.empty(shape, xd.dtype))
+    down = np.greater(low, out)
+    np.maximum(out, low, out=out)
+    if out.size and np.isnan(np.maximum.reduce(out, axis=None)):  # (a NaN propagates)
+        return None
+    if (out == 0).any():
+        bits = xd.view(_BITS[xd.itemsize])  # (-0.0's bits: the smallest integer)
+        if np.minimum.reduce(bits[:, :, : 2 * ho, : 2 * wo], axis=None) == np.iinfo(bits.dtype).min:
+            return None
+    # the chosen row's right_: right_top where not down, else right_bottom
+    right_bottom ^= right_top
+    right_bottom &= down
+    right_bottom ^= right_top
+    first = np.left_shift(down.view(np.uint8), 1)
+    first |= right_bottom.view(np.uint8)
     return out, first
 
 
