@@ -130,3 +130,24 @@ def test_max_pool2d_of_2x2_windows_on_other_backends_matches_torch(backend: str)
             res.append((y.detach().numpy(), x.grad.numpy()))
     for a, r in zip(res[1], res[0], strict=True):
         np.testing.assert_array_equal(a, r)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("k", [2, 3])
+def test_max_pool_backward_of_disjoint_windows_passes_the_gradient_s_bits(
+    dtype: str, k: int
+) -> None:
+    # each window's gradient at its chosen element, bit for bit (a NaN's payload, -0.0,
+    # infinities), +0.0 everywhere else: masks of bytes widened by sign in the AND
+    rng = np.random.default_rng(4)
+    first = rng.integers(0, k * k, (2, 3, 4, 5)).astype(np.uint8)
+    g = rng.standard_normal(first.shape).astype(dtype)
+    bits = g.view({2: np.int16, 4: np.int32, 8: np.int64}[g.itemsize])
+    bits[0, 0, 0, :3] = [-1, 0x7FF0 if g.itemsize == 2 else -2, 1]  # NaNs, a subnormal...
+    g[0, 0, 1, :3] = [-0.0, np.inf, -np.inf]
+    geometry = ((k, k), (k, k), (1, 1), (4, 5))
+    got = _windows.max_pool_backward((2, 3, 4 * k, 5 * k), g, first, geometry, (0, 0))
+    want = np.zeros((2, 3, 4, k, 5, k), dtype)
+    i = np.indices(first.shape)
+    want[i[0], i[1], i[2], first // k, i[3], first % k] = g
+    np.testing.assert_array_equal(got.view(bits.dtype), want.reshape(got.shape).view(bits.dtype))

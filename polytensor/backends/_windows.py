@@ -669,11 +669,13 @@ def max_pool_backward(shape: Any, gd: Any, first: Any, geometry: Any, padding: A
     gp = (np.empty if covered else np.zeros)((n, c, ph_, pw_), gd.dtype)
     taps = _taps(gp, geometry)
     if disjoint:
-        bits = _BITS[gd.dtype.itemsize]
+        bits = gd.view(_BITS[gd.dtype.itemsize])
         for q, dest in enumerate(taps):
-            # g where the window's chosen element is at q, else +0.0: by its bits
-            mask = np.negative(first == q, dtype=bits)  # (all ones where True)
-            np.bitwise_and(gd.view(bits), mask, out=dest.view(bits))
+            # g where the window's chosen element is at q, else +0.0: by its bits, with a
+            # mask of bytes (-1, all ones, where True) widened by sign in the AND: a quarter
+            # of the memory of one of g's width (MNIST's (64, 64, 12, 12): 2.8 ms to 2.3)
+            mask = np.negative(first == q, dtype=np.int8)
+            np.bitwise_and(bits, mask, out=dest.view(bits.dtype), casting="unsafe")
         return _cropped(gp, shape, padding)
     # windows overlap: per tap, g where the window's chosen element is at that tap, else
     # +0.0, by one scatter (a selection by masks tap by tap costs ~2x), then added tap by tap
