@@ -250,6 +250,63 @@ def test_rules_read_only_what_they_declare(op: Any, variant: Any) -> None:
         _run(None, op, variant, 3, check)
 
 
+# -- stand-ins for the inputs no rule reads ------------------------------------------------------
+def _seed(o: Any, k: int) -> Any:
+    rng = np.random.default_rng(k)
+    v = rng.standard_normal(o.shape)
+    if o.dtype.kind == "complex floating":
+        v = v + 1j * rng.standard_normal(o.shape)
+    return pt.asarray(v, dtype=o.dtype)
+
+
+def _first_and_second(case: GradCase, args: tuple[Any, ...]) -> list[Any]:
+    """Gradients of the inputs of ``case`` by backward() (its fast forms) for fixed output
+    gradients, and the second derivatives through grad(create_graph=True), as NumPy arrays."""
+    xs = args[: len(case.inputs)]
+    for x in xs:
+        x.grad = None
+    outs = [o for o in _outputs(case.fn(*args)) if _tape._is_tensor(o) and o.requires_grad]
+    seeds = [_seed(o, k) for k, o in enumerate(outs)]
+    pt.autograd.backward(outs, seeds)
+    got = [None if x.grad is None else x.grad.numpy() for x in xs]
+    outs = [o for o in _outputs(case.fn(*args)) if _tape._is_tensor(o) and o.requires_grad]
+    gs = pt.autograd.grad(outs, list(xs), seeds, create_graph=True, allow_unused=True)
+    terms = [pt.sum(pt.real(g * pt.conj(g))) for g in gs if g is not None and g.requires_grad]
+    if terms:
+        total = terms[0]
+        for t in terms[1:]:
+            total = total + t
+        second = pt.autograd.grad(total, list(xs), allow_unused=True)
+        got += [None if g is None else g.detach().numpy() for g in second]
+    return got
+
+
+@pytest.mark.parametrize(
+    ("op", "variant"), [c for c in gradient_cases() if c.values[0].unread is not None]
+)
+def test_stand_ins_of_unread_inputs_leave_every_gradient_as_it_is(
+    op: Any, variant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node keeps a large input whose values no rule that will run reads as a stand-in,
+    zeros of its shape and dtype (``_tape.stand_ins``): with every input counted large,
+    backward's fast forms and the rules, first and second order, give the gradients they give
+    with the inputs kept, bit for bit."""
+
+    def check(case: GradCase, args: tuple[Any, ...]) -> None:
+        got = []
+        for limit in (0, 1 << 62):
+            monkeypatch.setattr(_tape, "_STAND_IN_SIZE", limit)
+            got.append(_first_and_second(case, args))
+        assert len(got[0]) == len(got[1])
+        for a, b in zip(*got, strict=True):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a, b)
+
+    with pt.use_backend("numpy"), np.errstate(all="ignore"):
+        _run(None, op, variant, 3, check)
+
+
 # -- piecewise-constant ops ------------------------------------------------------------------------
 def _outputs(y: Any) -> tuple[Any, ...]:
     return tuple(y) if isinstance(y, (tuple, list)) else (y,)

@@ -56,6 +56,7 @@ _tb.when_concrete(_set_tensor_class)
 _record_node = _tape.record_node
 _record_tensors = _tape.record_tensors
 _record_pair = _tape.record_pair
+_stand_ins = _tape.stand_ins
 _NO_PARAMS = _tape._NO_PARAMS
 _FLOAT_CAT = CATEGORY_NAMES.index("floating-point")
 
@@ -95,6 +96,9 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
     (an index into ``Backend.cats``); ``into`` writes a result into ``out=``."""
     idx = opdef.index
     differentiable = opdef.vjp is not NONDIFF
+    # whether no rule reads x's values (relu, exp): the node then keeps a large x as a
+    # stand-in of its shape and dtype (_tape.stand_ins)
+    unread = opdef.unread is not None
 
     def function(x: Any, /, *, out: Any = None) -> Any:
         if type(x) is _T or type(x) in _SUBS:
@@ -125,7 +129,19 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     vs = (v,) if v else (0,)
                     # (element-wise: x has the result's shape; alike when its dtype too)
                     alike = rt is dt
-                    _record_node(opdef, vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
+                    if unread and d.size >= _tape._STAND_IN_SIZE:
+                        _record_node(
+                            opdef,
+                            vs,
+                            (m,),
+                            _stand_ins((0,), (d,), b),
+                            t,
+                            opdef.saves_out,
+                            _NO_PARAMS,
+                            alike,
+                        )
+                    else:
+                        _record_node(opdef, vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)

@@ -74,6 +74,11 @@ class OpDef:
     # with one rule per input, the inputs whose rules read ``out``: the output is kept only
     # when one of them needs a gradient (x ** 2 keeps no output); None: any input
     out_readers: tuple[int, ...] | None = None
+    # for an op of one or two inputs, per pattern of which inputs need a gradient (index
+    # 2 * needs_x1 + needs_x2 for two, 1 for one), the inputs whose values no rule that runs
+    # reads (their data a node keeps as a stand-in: _tape.stand_ins), or None where it reads
+    # them all; None: it reads them all in every case
+    unread: tuple[tuple[int, ...] | None, ...] | None = None
     # The fast first-order forms of ``rules`` (polytensor.autograd._fast_forms): per input, a
     # callable ``(F, g, out, *inputs, **params)`` on the backend's own arrays; None: none
     fast: tuple[Any, ...] | None = None
@@ -162,6 +167,26 @@ def _declare_reads(opdef: OpDef) -> None:
                 j for j, name in enumerate(p[2 : 2 + n_inputs]) if not _declares_unused(name)
             )
         opdef.rule_reads = tuple(per_rule)
+    _declare_unread(opdef, n_inputs)
+
+
+def _declare_unread(opdef: OpDef, n_inputs: int) -> None:
+    """Fill ``unread`` for an op of one or two inputs from ``rule_reads`` (or, for one rule,
+    ``reads``): per pattern of the inputs that need a gradient, those no rule that runs
+    reads."""
+    if n_inputs not in (1, 2):
+        return
+    patterns: list[tuple[int, ...] | None] = []
+    for code in range(1 << n_inputs):
+        needs = [bool(code >> (n_inputs - 1 - i) & 1) for i in range(n_inputs)]
+        if opdef.rule_reads is not None:
+            read = {j for i, r in enumerate(opdef.rule_reads) if needs[i] for j in r}
+        else:
+            read = {j for j, r in enumerate(opdef.reads or ()) if r}
+        drop = tuple(j for j in range(n_inputs) if j not in read)
+        patterns.append(drop if drop and any(needs) else None)
+    if any(p is not None for p in patterns):
+        opdef.unread = tuple(patterns)
 
 
 def _register(opdef: OpDef) -> OpDef:

@@ -288,10 +288,10 @@ class Writes:
         writes through a view of it are not.
     windows : namespace, optional
         Kernels over sliding windows, which write their results into arrays of their own:
-        ``conv2d``, ``conv2d_backward``, ``max_pool``, ``max_pool_backward``, ``avg_pool`` and
-        ``avg_pool_backward`` as attributes (NumPy's: ``backends/_windows.py``, which
-        documents them). ``nn.functional.conv2d`` (one group, its zero padding inside the
-        kernel), ``max_pool2d`` and
+        ``conv2d`` (its bias added inside), ``conv2d_backward``, ``bias_grad``, ``max_pool``,
+        ``max_pool_backward``, ``avg_pool`` and ``avg_pool_backward`` as attributes (NumPy's:
+        ``backends/_windows.py``, which documents them). ``nn.functional.conv2d`` (one group,
+        its zero padding and its bias inside the kernel), ``max_pool2d`` and
         ``avg_pool2d`` (without padding) then run as one graph node each; without this hook
         they are built from the table's ops.
     layers : namespace, optional

@@ -53,6 +53,7 @@ __all__ = [
     "backward_batch_last",
     "backward_wide",
     "batch_last",
+    "bias_pattern",
     "columns_batch_last",
     "conv2d_batch_last",
     "conv2d_wide",
@@ -99,17 +100,20 @@ def batch_last(shape: Any, o: int, geometry: Any, itemsize: int, keep_bytes: int
 
 
 def conv2d_batch_last(
-    xd: Any, wd: Any, geometry: Any, keep_cols: bool, padding: Any
+    xd: Any, wd: Any, geometry: Any, keep_cols: bool, padding: Any, bias: Any = None
 ) -> tuple[Any, Any]:
     """``conv2d`` (stride 1) of ``xd`` (N, C, H, W) padded with ``padding`` (top, bottom,
-    left, right) zeros, by ``wd`` (O, C, kh, kw), batch last. Returns the output (N, O, Ho,
-    Wo), C-contiguous, and with ``keep_cols`` the columns (C * kh * kw, Ho * Wo * N)."""
+    left, right) zeros, by ``wd`` (O, C, kh, kw), plus ``bias`` (O,) if given, batch last.
+    Returns the output (N, O, Ho, Wo), C-contiguous, and with ``keep_cols`` the columns (C *
+    kh * kw, Ho * Wo * N)."""
     import numpy as np
 
     ho, wo = geometry[3]
     n, o = xd.shape[0], wd.shape[0]
     cols = columns_batch_last(xd, geometry, padding)
     res = np.matmul(wd.reshape(o, -1), cols)  # (O, Ho * Wo * N)
+    if bias is not None:
+        res += bias[:, None]
     out = np.ascontiguousarray(res.reshape(o * ho * wo, n).T).reshape(n, o, ho, wo)
     return out, (cols if keep_cols else None)
 
@@ -223,9 +227,13 @@ def _tap_major(wd: Any) -> Any:
     return np.ascontiguousarray(wd.transpose(0, 2, 3, 1)).reshape(o, -1)
 
 
-def conv2d_wide(xd: Any, wd: Any, geometry: Any, chunk_bytes: int = 1 << 21) -> Any:
+def conv2d_wide(
+    xd: Any, wd: Any, geometry: Any, chunk_bytes: int = 1 << 21, bias: Any = None
+) -> Any:
     """``conv2d`` (stride 1) of the padded input ``xd`` (N, C, H, W) by ``wd`` on wide
-    columns, ``chunk_bytes`` of them at a time; the output (N, O, Ho, Wo), C-contiguous."""
+    columns, ``chunk_bytes`` of them at a time, plus ``bias`` (O,) if given (added as the
+    products' results are cropped into the output); the output (N, O, Ho, Wo),
+    C-contiguous."""
     import numpy as np
 
     (kh, kw), _, (dh, dw), (ho, wo) = geometry
@@ -238,12 +246,34 @@ def conv2d_wide(xd: Any, wd: Any, geometry: Any, chunk_bytes: int = 1 << 21) -> 
     step = parts[0][1]
     buf = np.empty((step, rows, ho * w), xd.dtype)
     res = np.empty((step, o, ho * w), out.dtype)
+    pattern = None if bias is None else bias_pattern(bias, (ho, wo))
     for n0, n1 in parts:
         m = n1 - n0
         cols = _wide_columns(_source(x, n0, n1, reach), m, xd.shape, geometry, buf)
         np.matmul(wk, cols, out=res[:m])
         out[n0:n1] = res[:m].reshape(m, o, ho, w)[..., :wo]
+        if pattern is not None:  # (while the chunk is in cache)
+            out[n0:n1] += pattern
     return out
+
+
+def bias_pattern(bias: Any, hw: Any) -> Any:
+    """The bias (O,) laid out as one sample's output (O, Ho, Wo), C-contiguous: added to a
+    chunk of the output by one contiguous sum per sample, ~2x faster than the bias broadcast
+    along each channel (one short inner loop per channel and sample); the same sums.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._stride_one import bias_pattern
+    >>> bias_pattern(np.array([1.0, 2.0]), (1, 3))
+    array([[[1., 1., 1.]],
+    <BLANKLINE>
+           [[2., 2., 2.]]])
+    """
+    import numpy as np
+
+    return np.ascontiguousarray(np.broadcast_to(bias.reshape(-1, 1, 1), (bias.shape[0], *hw)))
 
 
 def backward_wide(

@@ -93,6 +93,7 @@ _BITS = {2: "int16", 4: "int32", 8: "int64"}
 __all__ = [
     "avg_pool",
     "avg_pool_backward",
+    "bias_grad",
     "conv2d",
     "conv2d_backward",
     "conv_transpose2d",
@@ -190,24 +191,35 @@ def _zero_padded(xd: Any, padding: Any) -> Any:
 
 
 def conv2d(
-    xd: Any, wd: Any, geometry: Any, keep_cols: bool, padding: Any = (0, 0, 0, 0)
+    xd: Any,
+    wd: Any,
+    geometry: Any,
+    keep_cols: bool,
+    padding: Any = (0, 0, 0, 0),
+    bias: Any = None,
 ) -> tuple[Any, Any]:
     """``conv2d`` of the (N, C, H, W) array ``xd``, padded with ``padding`` (top, bottom,
-    left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, no bias;
-    ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))``. Returns the output (N, O, Ho,
-    Wo), C-contiguous, and, with ``keep_cols`` and where the backward reads them (see
-    ``conv2d_backward``), the columns (N, C*kh*kw, Ho*Wo), or batch last (C*kh*kw,
-    Ho*Wo*N), or the input split by phases (else None)."""
+    left, right) zeros, and the weight ``wd`` (O, C, kh, kw), one group, plus ``bias`` (O,)
+    if given (of the output's dtype); ``geometry`` is ``(kernel, stride, dilation, (Ho,
+    Wo))``. Returns the output (N, O, Ho, Wo), C-contiguous, and, with ``keep_cols`` and
+    where the backward reads them (see ``conv2d_backward``), the columns (N, C*kh*kw,
+    Ho*Wo), or batch last (C*kh*kw, Ho*Wo*N), or the input split by phases (else None).
+
+    The bias is added to each product's result as it is written into the output, while that
+    is in cache (each element the sum's, then the bias: the values of ``out + bias``), where
+    a sum after the convolution would read it back and write a second output."""
     import numpy as np
 
     if _batch_last(xd.shape, wd.shape[0], geometry, xd.itemsize, padding):
-        return _stride_one.conv2d_batch_last(xd, wd, geometry, keep_cols, padding)
+        return _stride_one.conv2d_batch_last(xd, wd, geometry, keep_cols, padding, bias)
     if any(padding):
         xd = _zero_padded(xd, padding)
     kernel, stride, _, (ho, wo) = geometry
     if _phase_conv.takes(xd.shape, geometry, xd.itemsize):
         out, cols = _phase_conv.conv2d(xd, wd, geometry, keep_cols)
         if out is not None:
+            if bias is not None:
+                out += _stride_one.bias_pattern(bias, out.shape[2:])
             return out, cols
     n, c = xd.shape[:2]
     o, ck = wd.shape[0], c * kernel[0] * kernel[1]
@@ -220,14 +232,38 @@ def conv2d(
     ):
         cols = _columns(xd, geometry)
         out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        if bias is not None:
+            out += _stride_one.bias_pattern(bias, (ho, wo))
         return out, (cols if keep_cols and not wide else None)
     if _wide_shape(xd, geometry):
-        return _stride_one.conv2d_wide(xd, wd, geometry, _CHUNK_BYTES // 2), None
+        return _stride_one.conv2d_wide(xd, wd, geometry, _CHUNK_BYTES // 2, bias), None
     out = np.empty((n, o, ho, wo), np.result_type(xd, wd))
+    pattern = None if bias is None else _stride_one.bias_pattern(bias, (ho, wo))
     for n0, n1 in _chunks(n, sample_bytes):
         # one product per sample, each into its place in the output
-        np.matmul(w2, _columns(xd[n0:n1], geometry), out=out[n0:n1].reshape(n1 - n0, o, ho * wo))
+        part = out[n0:n1]
+        np.matmul(w2, _columns(xd[n0:n1], geometry), out=part.reshape(n1 - n0, o, ho * wo))
+        if pattern is not None:
+            part += pattern
     return out, None
+
+
+def bias_grad(gd: Any) -> Any:
+    """The gradient of ``conv2d``'s bias for the output's gradient ``gd`` (N, O, Ho, Wo): its
+    sum over N, Ho and Wo, in the order of ``np.add.reduce(gd, axis=(0, 2, 3))`` (per
+    sample and channel a pairwise sum of its Ho * Wo elements, the samples' sums then added
+    one by one to zeros), which the composite's broadcast gradient takes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._windows import bias_grad
+    >>> bias_grad(np.ones((2, 3, 4, 5), np.float32))
+    array([40., 40., 40.], dtype=float32)
+    """
+    import numpy as np
+
+    return np.add.reduce(gd, axis=(0, 2, 3))
 
 
 def conv2d_backward(
@@ -574,6 +610,10 @@ def max_pool(xd: Any, geometry: Any, padding: Any) -> tuple[Any, Any]:
     input, as PyTorch's, never the padding), or in a window holding NaNs its last NaN."""
     import numpy as np
 
+    if geometry[:3] == ((2, 2), (2, 2), (1, 1)) and padding == (0, 0):
+        got = _max_pool_2x2(xd, geometry[3])
+        if got is not None:
+            return got
     d, region = _padded(xd, geometry, padding, -np.inf)
     taps = _taps(d, geometry)
     # the taps copied once into one array (K, N, C, Ho, Wo): every pass below then runs over
@@ -620,6 +660,60 @@ def max_pool(xd: Any, geometry: Any, padding: Any) -> tuple[Any, Any]:
     return out, first
 
 
+def _max_pool_2x2(xd: Any, out_hw: Any) -> tuple[Any, Any] | None:
+    """``max_pool`` of 2x2 windows at stride 2 that lie inside ``xd`` (no padding), by rows,
+    with no copy of the taps: each window row's maximum and whether its right element is
+    larger (strictly: the first maximum), then the larger of the two rows (the bottom one
+    only if strictly larger) and whether it is the bottom one; the window's first maximum in
+    row-major order is then the chosen row's. ~2x faster than the taps' copy, comparisons
+    with the maximum and gather (MNIST's (64, 64, 24, 24) after ReLU: 7.1 ms to 3.9).
+
+    The maxima are ``np.maximum``'s, which returns one of its operands (its bits), but which
+    one where they tie is NumPy's choice: only +0.0 against -0.0 tie with different bits, so
+    that where a window's maximum is zero and the input holds a -0.0, or where a maximum is
+    NaN (the last NaN is taken), None is returned, for the general path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends._windows import _max_pool_2x2
+    >>> x = np.array([[[[1.0, 3.0, 2.0, 2.0], [3.0, 0.0, 2.0, 5.0]]]])
+    >>> out, first = _max_pool_2x2(x, (1, 2))
+    >>> out, first
+    (array([[[[3., 5.]]]]), array([[[[1, 3]]]], dtype=uint8))
+    >>> _max_pool_2x2(np.array([[[[0.0, -0.0], [-1.0, -2.0]]]]), (1, 1)) is None
+    True
+    """
+    import numpy as np
+
+    ho, wo = out_hw
+    n, c = xd.shape[:2]
+    # (N, C, Ho, 2, Wo, 2), a view: [..., i, a, j, b] is row 2i + a, column 2j + b
+    x6 = xd[:, :, : 2 * ho, : 2 * wo].reshape(n, c, ho, 2, wo, 2)
+    top, bottom = x6[:, :, :, 0], x6[:, :, :, 1]
+    # (C-ordered results whatever the input's layout)
+    shape = (n, c, ho, wo)
+    right_top = np.greater(top[..., 1], top[..., 0], out=np.empty(shape, bool))
+    right_bottom = np.greater(bottom[..., 1], bottom[..., 0], out=np.empty(shape, bool))
+    out = np.maximum(top[..., 0], top[..., 1], out=np.empty(shape, xd.dtype))
+    low = np.maximum(bottom[..., 0], bottom[..., 1], out=np.empty(shape, xd.dtype))
+    down = np.greater(low, out)
+    np.maximum(out, low, out=out)
+    if out.size and np.isnan(np.maximum.reduce(out, axis=None)):  # (a NaN propagates)
+        return None
+    if (out == 0).any():
+        bits = xd.view(_BITS[xd.itemsize])  # (-0.0's bits: the smallest integer)
+        if np.minimum.reduce(bits[:, :, : 2 * ho, : 2 * wo], axis=None) == np.iinfo(bits.dtype).min:
+            return None
+    # the chosen row's right_: right_top where not down, else right_bottom
+    right_bottom ^= right_top
+    right_bottom &= down
+    right_bottom ^= right_top
+    first = np.left_shift(down.view(np.uint8), 1)
+    first |= right_bottom.view(np.uint8)
+    return out, first
+
+
 def _flat_index(first: Any) -> Any:
     """Where the element at ``first`` of each window lies in the taps stacked (K, N, C, Ho,
     Wo), flat: ``first * size + position``. One gather or scatter by it is ~4x faster than a
@@ -647,11 +741,13 @@ def max_pool_backward(shape: Any, gd: Any, first: Any, geometry: Any, padding: A
     gp = (np.empty if covered else np.zeros)((n, c, ph_, pw_), gd.dtype)
     taps = _taps(gp, geometry)
     if disjoint:
-        bits = _BITS[gd.dtype.itemsize]
+        bits = gd.view(_BITS[gd.dtype.itemsize])
         for q, dest in enumerate(taps):
-            # g where the window's chosen element is at q, else +0.0: by its bits
-            mask = np.negative(first == q, dtype=bits)  # (all ones where True)
-            np.bitwise_and(gd.view(bits), mask, out=dest.view(bits))
+            # g where the window's chosen element is at q, else +0.0: by its bits, with a
+            # mask of bytes (-1, all ones, where True) widened by sign in the AND: a quarter
+            # of the memory of one of g's width (MNIST's (64, 64, 12, 12): 2.8 ms to 2.3)
+            mask = np.negative(first == q, dtype=np.int8)
+            np.bitwise_and(bits, mask, out=dest.view(bits.dtype), casting="unsafe")
         return _cropped(gp, shape, padding)
     # windows overlap: per tap, g where the window's chosen element is at that tap, else
     # +0.0, by one scatter (a selection by masks tap by tap costs ~2x), then added tap by tap

@@ -55,16 +55,31 @@ def takes_window_kernels(*tensors: Any) -> bool:
 
 class _Conv2d(Function):
     """``conv2d`` of an input ``x`` (N, C, H, W), padded with zeros inside the kernel, and a
-    weight ``w`` (O, C, kh, kw), one group, no bias (``Writes.windows``'s ``conv2d``)."""
+    weight ``w`` (O, C, kh, kw), one group, plus a bias ``b`` (O,) or None
+    (``Writes.windows``'s ``conv2d``, which adds the bias as it writes the output)."""
 
     @staticmethod
     def forward(
-        ctx: Any, x: Any, w: Any, geometry: Any, padding: Any, composite: Callable[..., Any]
+        ctx: Any,
+        x: Any,
+        w: Any,
+        bias: Any,
+        geometry: Any,
+        padding: Any,
+        composite: Callable[..., Any],
     ) -> Any:
         b = x._backend
-        out, cols = b.windows.conv2d(x._data, w._data, geometry, ctx.needs_input_grad[1], padding)
+        out, cols = b.windows.conv2d(
+            x._data,
+            w._data,
+            geometry,
+            ctx.needs_input_grad[1],
+            padding,
+            None if bias is None else bias._data,
+        )
         # (the weight's gradient may read the columns: saved, they are released after backward)
         ctx.save_for_backward(x, w, None if cols is None else tensor_of(cols, b))
+        ctx.bias = bias  # (kept aside: no gradient reads its value)
         ctx.geometry = (geometry, padding)
         ctx.composite = composite
         return tensor_of(out, b)
@@ -72,35 +87,41 @@ class _Conv2d(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, w, cols = ctx.saved_tensors
-        need_x, need_w = ctx.needs_input_grad[:2]
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
         if is_grad_enabled():  # create_graph: the composite's gradients, recorded
-            # taken at views of x and w: the partial derivatives, as a node's rule gives them
-            # (where x was made from w, w reaches the output through x too: the engine adds it)
-            xs, ws = x[...], w[...]
-            wanted = [t for t, need in ((xs, need_x), (ws, need_w)) if need]
-            got = iter(grad(ctx.composite(xs, ws), wanted, g, create_graph=True))
+            # taken at views of x, w and the bias: the partial derivatives, as a node's rule
+            # gives them (where x was made from w, w reaches the output through x too: the
+            # engine adds it)
+            bias = ctx.bias
+            xs, ws, bs = x[...], w[...], None if bias is None else bias[...]
+            wanted = [t for t, need in ((xs, need_x), (ws, need_w), (bs, need_b)) if need]
+            got = iter(grad(ctx.composite(xs, ws, bs), wanted, g, create_graph=True))
             return (
                 next(got) if need_x else None,
                 next(got) if need_w else None,
+                next(got) if need_b else None,
                 None,
                 None,
                 None,
             )
         b = x._backend
         geometry, padding = ctx.geometry
-        gx, gw = b.windows.conv2d_backward(
-            x._data,
-            w._data,
-            g._data,
-            None if cols is None else cols._data,
-            geometry,
-            need_x,
-            need_w,
-            padding,
-        )
+        gx = gw = None
+        if need_x or need_w:
+            gx, gw = b.windows.conv2d_backward(
+                x._data,
+                w._data,
+                g._data,
+                None if cols is None else cols._data,
+                geometry,
+                need_x,
+                need_w,
+                padding,
+            )
         return (
             None if gx is None else tensor_of(gx, b),
             None if gw is None else tensor_of(gw, b),
+            tensor_of(b.windows.bias_grad(g._data), b) if need_b else None,
             None,
             None,
             None,
@@ -111,15 +132,17 @@ def conv2d_kernel(
     x: Any,
     w: Any,
     geometry: Any,
-    composite: Callable[[Any, Any], Any],
+    composite: Callable[..., Any],
     padding: Any = (0, 0, 0, 0),
+    bias: Any = None,
 ) -> Any:
     """``conv2d`` of the tensor ``x``, padded with ``padding`` (top, bottom, left, right)
-    zeros, and weight ``w`` (one group, no bias) as one node; ``geometry`` is ``(kernel,
-    stride, dilation, (Ho, Wo))`` (of the padded input) and ``composite(x, w)`` the same
-    convolution, padding included, from the table's ops (for gradients under
-    ``create_graph``). The padding is a copy made inside the kernel, and the input's
-    gradient is cropped from the padded one's.
+    zeros, and weight ``w`` (one group), plus ``bias`` (O,) if given, as one node;
+    ``geometry`` is ``(kernel, stride, dilation, (Ho, Wo))`` (of the padded input) and
+    ``composite(x, w, bias)`` the same convolution, padding and bias included, from the
+    table's ops (for gradients under ``create_graph``). The padding is a copy made inside the
+    kernel, and the input's gradient is cropped from the padded one's; the bias is added as
+    the output is written, and its gradient is the output's summed over N, Ho and Wo.
 
     Examples
     --------
@@ -134,8 +157,11 @@ def conv2d_kernel(
             [2., 4., 4., 2.],
             [2., 4., 4., 2.],
             [1., 2., 2., 1.]], backend='numpy')
+    >>> conv2d_kernel(x, w, ((2, 2), (1, 1), (1, 1), (2, 2)), None, bias=pt.asarray([0.5]))
+    tensor([[[[4.5, 4.5],
+              [4.5, 4.5]]]], backend='numpy')
     """
-    return _Conv2d.apply(x, w, geometry, padding, composite)
+    return _Conv2d.apply(x, w, bias, geometry, padding, composite)
 
 
 class _ConvTranspose2d(Function):

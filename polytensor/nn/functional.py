@@ -1358,15 +1358,7 @@ def conv2d(
     hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
     ho, wo = _out_size(hp, kh, sh, dh, where_), _out_size(wp, kw, sw, dw, where_)
     geometry = ((kh, kw), (sh, sw), (dh, dw), (ho, wo))
-    out: Tensor
-    if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward, padding inside
-
-        def composite(xs: Tensor, ws: Tensor) -> Tensor:
-            return _conv2d_windows(_pad_hw(xs, *pads) if any(pads) else xs, ws, geometry, 1)
-
-        out = conv2d_kernel(x, w, geometry, composite, pads)
-    else:
-        out = _conv2d_windows(_pad_hw(x, *pads) if any(pads) else x, w, geometry, groups)
+    b = None
     if bias is not None:
         b = _tensor(bias, where_, "bias")
         if tuple(b.shape) != (o,):
@@ -1374,6 +1366,21 @@ def conv2d(
                 f"conv2d() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+    out: Tensor
+    if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward, padding inside
+        # the bias inside the node where it is of the input's backend and dtype
+        inside = None if b is None or not takes_window_kernels(x, b) else b
+
+        def composite(xs: Tensor, ws: Tensor, bs: Tensor | None = None) -> Tensor:
+            y = _conv2d_windows(_pad_hw(xs, *pads) if any(pads) else xs, ws, geometry, 1)
+            return y if bs is None else y + reshape(bs, (o, 1, 1))
+
+        out = conv2d_kernel(x, w, geometry, composite, pads, inside)
+        if inside is not None:
+            b = None
+    else:
+        out = _conv2d_windows(_pad_hw(x, *pads) if any(pads) else x, w, geometry, groups)
+    if b is not None:
         out = out + reshape(b, (o, 1, 1))
     return out[0] if unbatched else out
 
