@@ -806,7 +806,8 @@ def record_pair(
     # the inputs no rule that will run reads, large: their data as stand-ins
     if (
         (unread := op.unread) is not None
-        and t._data.size >= _STAND_IN_SIZE
+        and t._backend.zeros_view is not None  # (else its arrays are kept: a torch tensor's
+        and t._data.size >= _STAND_IN_SIZE  # size is a method)
         and (drop := unread[2 * (e1 is not None) + (e2 is not None)])
     ):
         datas = stand_ins(drop, datas, t._backend)
@@ -852,7 +853,11 @@ def record_tensors(
         if n == 1:
             versions, needs = ((v,) if v else (0,)), (m,)
             alike = False
-            if op.unread is not None and datas[0].size >= _STAND_IN_SIZE:
+            if (
+                op.unread is not None
+                and t._backend.zeros_view is not None
+                and datas[0].size >= _STAND_IN_SIZE
+            ):
                 datas = stand_ins((0,), datas, t._backend)  # (a value no rule reads)
         else:
             versions, needs = ((v, 0, 0) if v else (0, 0, 0)), (m, None, None)

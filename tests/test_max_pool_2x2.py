@@ -151,3 +151,18 @@ def test_max_pool_backward_of_disjoint_windows_passes_the_gradient_s_bits(
     i = np.indices(first.shape)
     want[i[0], i[1], i[2], first // k, i[3], first % k] = g
     np.testing.assert_array_equal(got.view(bits.dtype), want.reshape(got.shape).view(bits.dtype))
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 5, 5), (1, 2, 3, 6), (1, 2, 6, 3), (2, 1, 1, 1)])
+def test_max_pool2d_of_2x2_windows_with_ceil_mode_matches_torch(shape: Any) -> None:
+    # (ceil_mode's last windows read past an odd input's end: the general path takes them)
+    x0 = _sample("normal", shape, "float64")
+    g0 = _sample("ties", tuple(-(-s // 2) if i > 1 else s for i, s in enumerate(shape)), "float64")
+    res = []
+    for lib, fn in ((pt, F.max_pool2d), (torch, torch.nn.functional.max_pool2d)):
+        x = lib.tensor(x0, requires_grad=True)
+        y = fn(x, 2, stride=2, ceil_mode=True)
+        y.backward(lib.tensor(g0))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(res[0][0], res[1][0])
+    np.testing.assert_array_equal(res[0][1], res[1][1])

@@ -129,7 +129,9 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                     vs = (v,) if v else (0,)
                     # (element-wise: x has the result's shape; alike when its dtype too)
                     alike = rt is dt
-                    if unread and d.size >= _tape._STAND_IN_SIZE:
+                    # (a backend without zeros_view keeps its arrays: their size is not
+                    # read, a method on a torch tensor)
+                    if unread and b.zeros_view is not None and d.size >= _tape._STAND_IN_SIZE:
                         _record_node(
                             opdef,
                             vs,

@@ -610,8 +610,15 @@ def max_pool(xd: Any, geometry: Any, padding: Any) -> tuple[Any, Any]:
     input, as PyTorch's, never the padding), or in a window holding NaNs its last NaN."""
     import numpy as np
 
-    if geometry[:3] == ((2, 2), (2, 2), (1, 1)) and padding == (0, 0):
-        got = _max_pool_2x2(xd, geometry[3])
+    (ho, wo), (h, w) = geometry[3], xd.shape[2:]
+    # (the windows inside the input: with ceil_mode, the last ones may read past its end)
+    if (
+        geometry[:3] == ((2, 2), (2, 2), (1, 1))
+        and padding == (0, 0)
+        and 2 * ho <= h
+        and 2 * wo <= w
+    ):
+        got = _max_pool_2x2(xd, (ho, wo))
         if got is not None:
             return got
     d, region = _padded(xd, geometry, padding, -np.inf)
