@@ -72,9 +72,9 @@ def _check(fn_pt: Any, fn_torch: Any, arrays: list[np.ndarray]) -> None:
 # -- interpolate ---------------------------------------------------------------------------------
 SHAPES = {1: (2, 3, 7), 2: (2, 3, 5, 6), 3: (1, 2, 3, 4, 5)}
 MODES = {
-    1: ["nearest", "nearest-exact", "linear"],
-    2: ["nearest", "nearest-exact", "bilinear", "bicubic"],
-    3: ["nearest", "nearest-exact", "trilinear"],
+    1: ["nearest", "nearest-exact", "area", "linear"],
+    2: ["nearest", "nearest-exact", "area", "bilinear", "bicubic"],
+    3: ["nearest", "nearest-exact", "area", "trilinear"],
 }
 SIZINGS: dict[str, dict[str, Any]] = {
     "x2": {"scale_factor": 2},
@@ -99,7 +99,7 @@ def _interpolate_cases() -> list[Any]:
                 kw = {k: v[:dims] if isinstance(v, tuple) else v for k, v in kw.items()}
                 if "size" in kw and sizing == "same size":
                     kw["size"] = SHAPES[dims][2:]
-                for ac in [None] if mode.startswith("nearest") else [False, True]:
+                for ac in [None] if mode.startswith("nearest") or mode == "area" else [False, True]:
                     kwargs = dict(kw, mode=mode)
                     if ac is not None:
                         kwargs["align_corners"] = ac
@@ -290,6 +290,11 @@ def test_every_function_matches_torch_on_other_backends(other_backend: str) -> N
             [x],
         ),
         (lambda t: F.interpolate(t, size=7), lambda t: TF.interpolate(t, size=7), [x]),
+        (
+            lambda t: F.interpolate(t, size=(3, 4), mode="area"),
+            lambda t: TF.interpolate(t, size=(3, 4), mode="area"),
+            [x],
+        ),
         (
             lambda t: F.pixel_shuffle(t, 2),
             lambda t: TF.pixel_shuffle(t, 2),

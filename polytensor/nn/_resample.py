@@ -61,9 +61,9 @@ def _f32(v: float) -> float:
 
 # -- interpolate ---------------------------------------------------------------------------------
 _MODES_FOR_DIMS = {
-    1: ("nearest", "nearest-exact", "linear"),
-    2: ("nearest", "nearest-exact", "bilinear", "bicubic"),
-    3: ("nearest", "nearest-exact", "trilinear"),
+    1: ("nearest", "nearest-exact", "area", "linear"),
+    2: ("nearest", "nearest-exact", "area", "bilinear", "bicubic"),
+    3: ("nearest", "nearest-exact", "area", "trilinear"),
 }
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
 _A = -0.75  # PyTorch's cubic convolution coefficient
@@ -207,8 +207,8 @@ def interpolate(
         Exactly one of ``size`` and ``scale_factor`` is given.
     mode : str
         ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D), ``'bilinear'`` (4-D),
-        ``'bicubic'`` (4-D, cubic convolution with a = -0.75, taps clamped at the border) or
-        ``'trilinear'`` (5-D).
+        ``'bicubic'`` (4-D, cubic convolution with a = -0.75, taps clamped at the border),
+        ``'trilinear'`` (5-D) or ``'area'`` (the adaptive average pool to the output's size).
     align_corners : bool, optional
         For the interpolating modes: whether the corner pixels' centres of input and output
         line up (default False).
@@ -225,6 +225,8 @@ def interpolate(
     tensor([[[1., 1., 2., 2., 4., 4.]]], backend='numpy')
     >>> F.interpolate(x, size=5, mode="linear", align_corners=True)
     tensor([[[1. , 1.5, 2. , 3. , 4. ]]], backend='numpy')
+    >>> F.interpolate(pt.asarray([[[1.0, 3.0, 4.0, 8.0]]]), scale_factor=0.5, mode="area")
+    tensor([[[2., 6.]]], backend='numpy')
     """
     x = _tensor(input, "interpolate")
     if mode in ("nearest", "area", "nearest-exact"):
@@ -255,11 +257,10 @@ def interpolate(
                 f"takes (N, C, L) for linear, (N, C, H, W) for bilinear and bicubic, (N, C, D, "
                 f"H, W) for trilinear"
             )
-        extra = "" if mode != "area" else "; for mode='area' use F.adaptive_avg_pool2d"
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
-            f"modes: nearest | linear | bilinear | bicubic | trilinear | nearest-exact (got "
-            f"{mode}){extra}"
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+            f"(got {mode})"
         )
     if antialias:
         raise NotImplementedError(
@@ -288,6 +289,12 @@ def interpolate(
         )
     if mode not in ("nearest", "nearest-exact"):
         _floating(x, "interpolate", real=True)
+    if mode == "area":  # (PyTorch's: the adaptive average pool to the output's size)
+        from ._pool3d import adaptive_avg_pool3d
+        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1]
+        return pool(x, out_sizes[0] if dims == 1 else tuple(out_sizes))
     kind = "bicubic" if mode == "bicubic" else mode if mode.startswith("nearest") else "linear"
     y = x
     for d in range(dims):
