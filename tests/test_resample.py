@@ -397,9 +397,61 @@ def test_errors_are_torchs(what: str, call: Any, error: type[Exception]) -> None
         call(F, pt.tensor(X4))
 
 
-def test_antialias_says_it_is_not_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="antialias=True is not implemented"):
-        F.interpolate(pt.zeros((1, 1, 4, 4)), size=2, mode="bilinear", antialias=True)
+AA_SIZINGS: dict[str, dict[str, Any]] = {
+    "down": {"size": (3, 4)},
+    "down far": {"size": (2, 2)},
+    "up": {"size": (13, 17)},
+    "mixed": {"size": (9, 5)},
+    "x0.3": {"scale_factor": 0.3},
+    "x1.7": {"scale_factor": 1.7},
+    "x0.45 recomputed": {"scale_factor": 0.45, "recompute_scale_factor": True},
+}
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("sizing", list(AA_SIZINGS))
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_antialias_matches_torch_values_and_gradients(
+    mode: str, sizing: str, align_corners: bool
+) -> None:
+    x = np.random.default_rng(5).standard_normal((2, 3, 7, 9))
+    kwargs = dict(AA_SIZINGS[sizing], mode=mode, antialias=True, align_corners=align_corners)
+    _check(lambda t: F.interpolate(t, **kwargs), lambda t: TF.interpolate(t, **kwargs), [x])
+
+
+def test_antialias_to_one_column_as_torch_in_two_steps() -> None:
+    # torch 2.13's one-step antialiased resize to a width of 1 gives every output row the
+    # first row's weights (7 -> 2 rows: both rows equal); each axis alone it resizes right,
+    # and polytensor's result is those two steps
+    x = np.random.default_rng(8).standard_normal((2, 3, 7, 9))
+    for mode in ("bilinear", "bicubic"):
+        got = F.interpolate(pt.asarray(x), size=(2, 1), mode=mode, antialias=True)
+        rows = TF.interpolate(torch.tensor(x), size=(2, 9), mode=mode, antialias=True)
+        want = TF.interpolate(rows, size=(2, 1), mode=mode, antialias=True)
+        np.testing.assert_allclose(_host(got), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_antialias_in_float32_and_on_other_backends(other_backend: str) -> None:
+    x = np.random.default_rng(6).standard_normal((1, 2, 8, 6))
+    for mode in ("bilinear", "bicubic"):
+        kwargs = {"size": (3, 5), "mode": mode, "antialias": True}
+        out, _, grads, _ = _both(
+            lambda t, kw=kwargs: F.interpolate(t, **kw),
+            lambda t, kw=kwargs: TF.interpolate(t, **kw),
+            [x],
+        )
+        assert out._backend.name == other_backend
+        assert all(g._backend.name == other_backend for g in grads)
+        _check(
+            lambda t, kw=kwargs: F.interpolate(t, **kw),
+            lambda t, kw=kwargs: TF.interpolate(t, **kw),
+            [x],
+        )
+        x32 = x.astype(np.float32)
+        got = F.interpolate(pt.asarray(x32), **kwargs)
+        assert got.dtype == pt.float32
+        want = TF.interpolate(torch.tensor(x32), **kwargs)
+        np.testing.assert_allclose(_host(got), want.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_the_default_align_corners_warns_as_torch() -> None:

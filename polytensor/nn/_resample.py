@@ -143,6 +143,51 @@ def _taps(
     return taps, weights
 
 
+def _aa_filter(cubic: bool, x: float) -> float:
+    """PyTorch's antialiasing filters: the triangle (bilinear), Keys' cubic with a = -0.5."""
+    x = abs(x)
+    if not cubic:
+        return 1.0 - x if x < 1.0 else 0.0
+    a = -0.5
+    if x < 1.0:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    if x < 2.0:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return 0.0
+
+
+def _taps_aa(
+    cubic: bool, n_in: int, n_out: int, scale: float | None, align_corners: bool, double: bool
+) -> tuple[list[list[int]], list[list[float]]]:
+    """``_taps`` with ``antialias=True`` (PyTorch's ``_compute_indices_min_size_weights_aa``):
+    output ``i`` takes the inputs within the filter's support of its centre ``step * (i +
+    0.5)``, the support widened by ``step`` when downsampling (so every input counts), the
+    weights normalised to sum to 1; positions past the input are left out, not clamped. Taps
+    past an output's count have weight 0. In the input's precision, as PyTorch's."""
+    rnd = float if double else _f32
+    if align_corners:
+        step = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        step = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+    step = rnd(step)
+    half = 2.0 if cubic else 1.0  # (half the filter's width)
+    support = rnd(half * step) if step >= 1.0 else half
+    count = math.ceil(support) * 2 + 1
+    inv = rnd(1.0 / step) if step >= 1.0 else 1.0
+    taps: list[list[int]] = [[] for _ in range(count)]
+    weights: list[list[float]] = [[] for _ in range(count)]
+    for i in range(n_out):
+        centre = rnd(step * (i + 0.5))
+        lo = max(int(centre - support + 0.5), 0)
+        size = min(max(min(int(centre + support + 0.5), n_in) - lo, 0), count)
+        ws = [rnd(_aa_filter(cubic, rnd((j + lo - centre + 0.5) * inv))) for j in range(size)]
+        total = rnd(math.fsum(ws))
+        for j in range(count):
+            taps[j].append(lo + j if j < size else lo)
+            weights[j].append(rnd(ws[j] / total) if j < size and total != 0.0 else 0.0)
+    return taps, weights
+
+
 def _resample_axis(x: Tensor, axis: int, taps: list[list[int]], weights: Any) -> Tensor:
     """``x`` resampled along ``axis``: one ``take`` of every tap, then their weighted sum."""
     k, n_out = len(taps), len(taps[0])
@@ -214,7 +259,8 @@ def interpolate(
         line up (default False).
     recompute_scale_factor : bool, optional
     antialias : bool
-        Not implemented (``NotImplementedError``).
+        For ``'bilinear'`` and ``'bicubic'`` (4-D): filter as PyTorch's antialiasing does, the
+        filter widened by the scale when downsampling so that every input pixel counts.
 
     Examples
     --------
@@ -262,11 +308,6 @@ def interpolate(
             f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
             f"(got {mode})"
         )
-    if antialias:
-        raise NotImplementedError(
-            "interpolate(): antialias=True is not implemented in polytensor; resize without "
-            "it, or low-pass filter (F.avg_pool2d / F.conv2d) before downsampling"
-        )
     spatial = cast("tuple[int, ...]", tuple(x.shape[2:]))
     scales: list[float | None]
     if size is not None:
@@ -298,6 +339,17 @@ def interpolate(
     kind = "bicubic" if mode == "bicubic" else mode if mode.startswith("nearest") else "linear"
     y = x
     for d in range(dims):
+        if antialias:
+            taps, aa_weights = _taps_aa(
+                mode == "bicubic",
+                spatial[d],
+                out_sizes[d],
+                scales[d],
+                bool(align_corners),
+                x.dtype == _dt.float64,
+            )
+            y = _resample_axis(y, 2 + d, taps, aa_weights)
+            continue
         taps, weights = _taps(
             kind,
             spatial[d],
