@@ -144,7 +144,7 @@ GRID_CASES = [((5, 7), (4, 6)), ((6, 6), (9, 3)), ((1, 4), (2, 2))]
 
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize(("hw", "out"), GRID_CASES, ids=["5x7to4x6", "6x6to9x3", "1x4to2x2"])
 def test_grid_sample_matches_torch_in_input_and_grid(
     hw: Any, out: Any, mode: str, padding_mode: str, align_corners: bool
@@ -152,6 +152,22 @@ def test_grid_sample_matches_torch_in_input_and_grid(
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 3, *hw))
     grid = rng.uniform(-1.6, 1.6, (2, *out, 2))  # (some positions outside the image)
+    kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align_corners}
+    _check(
+        lambda a, g: F.grid_sample(a, g, **kw), lambda a, g: TF.grid_sample(a, g, **kw), [x, grid]
+    )
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize(("dhw", "out"), [((4, 5, 6), (3, 4, 2)), ((1, 3, 2), (2, 2, 5))])
+def test_grid_sample_of_volumes_matches_torch_in_input_and_grid(
+    dhw: Any, out: Any, mode: str, padding_mode: str, align_corners: bool
+) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, *dhw))
+    grid = rng.uniform(-1.5, 1.5, (2, *out, 3))  # (some positions outside the volume)
     kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align_corners}
     _check(
         lambda a, g: F.grid_sample(a, g, **kw), lambda a, g: TF.grid_sample(a, g, **kw), [x, grid]
@@ -296,6 +312,16 @@ def test_every_function_matches_torch_on_other_backends(other_backend: str) -> N
             [x],
         ),
         (
+            lambda a, g: F.grid_sample(a, g, "bicubic", "reflection", align_corners=True),
+            lambda a, g: TF.grid_sample(a, g, "bicubic", "reflection", align_corners=True),
+            [x, grid],
+        ),
+        (
+            lambda a, g: F.grid_sample(a, g, padding_mode="border", align_corners=False),
+            lambda a, g: TF.grid_sample(a, g, padding_mode="border", align_corners=False),
+            [rng.standard_normal((2, 2, 3, 4, 5)), rng.uniform(-1.3, 1.3, (2, 2, 3, 2, 3))],
+        ),
+        (
             lambda t: F.pixel_shuffle(t, 2),
             lambda t: TF.pixel_shuffle(t, 2),
             [rng.standard_normal((1, 8, 2, 3))],
@@ -377,6 +403,16 @@ ERRORS: list[tuple[str, Any, Any]] = [
     (
         "grid's batch",
         lambda F, x: F.grid_sample(x, x[:, :, :, :2].expand(2, 2, 4, 2), align_corners=False),
+        RuntimeError,
+    ),
+    (
+        "bicubic of a volume",
+        lambda F, x: F.grid_sample(x[None], x[None, ..., :3], "bicubic", align_corners=False),
+        RuntimeError,
+    ),
+    (
+        "a volume's grid of 2 coordinates",
+        lambda F, x: F.grid_sample(x[None], x[None, ..., :2], align_corners=False),
         RuntimeError,
     ),
     ("theta's shape", lambda F, x: F.affine_grid(x[0], (1, 1, 3, 3), False), ValueError),

@@ -730,7 +730,13 @@ def _reflect(c: Tensor, twice_low: int, twice_high: int) -> Tensor:
 
 
 def _source(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    c = _unnormalize(coord, size, align_corners)
+    return _padded(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _padded(c: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Pixel coordinates ``c`` moved inside the image as ``padding_mode`` reads outside it
+    (PyTorch's ``compute_coordinates``): clamped to the border, or reflected at it and then
+    clamped; as they are for ``'zeros'``."""
     if padding_mode == "border":
         c = _clip_coordinates(c, size)
     elif padding_mode == "reflection":
@@ -748,11 +754,14 @@ def grid_sample(
 ) -> Tensor:
     """Sample ``input`` (N, C, H, W) at the positions of ``grid`` (N, Ho, Wo, 2), as
     ``torch.nn.functional.grid_sample``: ``grid[n, i, j]`` holds (x, y) in [-1, 1] coordinates
-    (-1 the left/top edge, 1 the right/bottom). Differentiable in ``input`` and ``grid``.
+    (-1 the left/top edge, 1 the right/bottom). A volume (N, C, D, H, W) is sampled at the
+    (x, y, z) positions of a grid (N, Do, Ho, Wo, 3). Differentiable in ``input`` and ``grid``.
 
     Parameters
     ----------
-    mode : 'bilinear' or 'nearest'
+    mode : 'bilinear', 'nearest' or 'bicubic'
+        ``'bilinear'`` is trilinear for a volume; ``'bicubic'`` (4-D only) takes the 4 x 4
+        pixels around each position with PyTorch's cubic weights (a = -0.75).
     padding_mode : 'zeros', 'border' or 'reflection'
         What positions outside the image read: zeros, the nearest border pixel, or the image
         reflected at its borders.
@@ -783,24 +792,21 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_GRID_DEFAULT, UserWarning, stacklevel=2)
         align_corners = False
-    if mode == "bicubic":
-        raise NotImplementedError(
-            "grid_sample(): mode='bicubic' is not implemented in polytensor; use 'bilinear'"
-        )
-    if x.ndim != 4 or g.ndim != 4:
-        if x.ndim == 5 and g.ndim == 5:
-            raise NotImplementedError(
-                "grid_sample(): 5-D (volumetric) input is not implemented in polytensor; "
-                "sample each depth slice with a 4-D input"
-            )
+    if x.ndim not in (4, 5) or g.ndim != x.ndim:
         raise LayerArgumentError(
-            f"grid_sampler(): expected 4D input and grid with same number of dimensions, but "
-            f"got input with sizes {tuple(x.shape)} and grid with sizes {tuple(g.shape)}"
+            f"grid_sampler(): expected 4D or 5D input and grid with same number of "
+            f"dimensions, but got input with sizes {tuple(x.shape)} and grid with sizes "
+            f"{tuple(g.shape)}"
         )
-    if g.shape[-1] != 2:
+    if g.shape[-1] != x.ndim - 2:
         raise LayerArgumentError(
-            f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid "
-            f"with sizes {tuple(g.shape)}"
+            f"grid_sampler(): expected grid to have size {x.ndim - 2} in last dimension, but "
+            f"got grid with sizes {tuple(g.shape)}"
+        )
+    if mode == "bicubic" and x.ndim == 5:
+        raise LayerArgumentError(
+            "grid_sampler(): bicubic interpolation only supports 4D input; sample a 5-D input "
+            "with mode='bilinear' (trilinear) or 'nearest'"
         )
     if x.shape[0] != g.shape[0]:
         raise LayerArgumentError(
@@ -815,6 +821,8 @@ def grid_sample(
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )
     ac = bool(align_corners)
+    if x.ndim == 5:
+        return _grid_sample_3d(x, g, mode, padding_mode, ac)
     if mode == "bilinear" and takes_layer_kernels(x) and x.size and g.size:
         # one node, the backend's kernel (the composite for gradients under create_graph)
         return cast(
@@ -830,6 +838,8 @@ def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -
     """``grid_sample`` from the table's ops: gathers by flat index and a weighted sum."""
     n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
     ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
+    if mode == "bicubic":
+        return _grid_sample_bicubic(x, g, padding_mode, ac)
     ix = _source(g[..., 0], w, padding_mode, ac)  # (N, Ho, Wo)
     iy = _source(g[..., 1], h, padding_mode, ac)
     if mode == "nearest":
@@ -861,3 +871,88 @@ def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -
     # masked values times the weights, as PyTorch's: a NaN weight (a position at NaN or
     # infinity) gives NaN, and NaN in the grid's gradient along the other axis
     return _sum(v * expand_dims(weights, axis=1), axis=2)
+
+
+def _cubic_coefficients(t: Tensor) -> list[Tensor]:
+    """The weights of the taps at -1, 0, 1 and 2 for the fractions ``t`` (PyTorch's
+    ``get_cubic_upsample_coefficients``, a = -0.75)."""
+
+    def near(v: Tensor) -> Tensor:  # |v| <= 1
+        return ((_A + 2) * v - (_A + 3)) * v * v + 1
+
+    def far(v: Tensor) -> Tensor:  # 1 < |v| < 2
+        return ((_A * v - 5 * _A) * v + 8 * _A) * v - 4 * _A
+
+    return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
+
+
+def _gather(x: Tensor, coords: list[Tensor], sizes: list[int], padding_mode: str, ac: bool) -> Any:
+    """The values of ``x`` (N, C, *sizes) at the integer pixel coordinates ``coords`` (one
+    (N, K, *out) tensor per spatial axis, the last axis first: x, y[, z]), moved inside as
+    ``padding_mode`` reads (``_padded``); 0 where a coordinate stays outside (or is not finite).
+    Returns (N, C, K, *out) and the (N, K, *out) flat indices (for ``nearest``'s link to the
+    grid)."""
+    n, c = cast("tuple[int, int]", tuple(x.shape[:2]))
+    moved = [
+        _padded(v, size, padding_mode, ac) for v, size in zip(coords, sizes[::-1], strict=True)
+    ]
+    inside = None
+    for v, size in zip(moved, sizes[::-1], strict=True):
+        ok = logical_and(v >= 0, v <= size - 1)
+        inside = ok if inside is None else logical_and(inside, ok)
+    assert inside is not None
+    flat = moved[-1]
+    for v, size in zip(moved[-2::-1], sizes[1:], strict=True):  # ((z * H) + y) * W + x
+        flat = flat * size + v
+    flat = where(inside, flat, 0.0)
+    shape = cast("tuple[int, ...]", tuple(inside.shape))
+    count = math.prod(shape[1:])
+    idx = broadcast_to(reshape(astype(flat, _dt.int64), (n, 1, count)), (n, c, count))
+    v = take_along_axis(reshape(x, (n, c, math.prod(sizes))), idx, axis=2)
+    v = reshape(v, (n, c, *shape[1:]))
+    return where(expand_dims(inside, axis=1), v, 0.0), flat
+
+
+def _grid_sample_bicubic(x: Tensor, g: Tensor, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` in mode ``'bicubic'``, as PyTorch's: the 4 x 4 pixels around each
+    position, each moved inside as ``padding_mode`` reads (the position itself is not), the
+    rows interpolated along x with the cubic weights, then the column along y."""
+    n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
+    ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
+    ix = _unnormalize(g[..., 0], w, ac)
+    iy = _unnormalize(g[..., 1], h, ac)
+    x0, y0 = floor(ix), floor(iy)
+    cx = stack(_cubic_coefficients(ix - x0), axis=1)  # (N, 4, Ho, Wo)
+    cy = stack(_cubic_coefficients(iy - y0), axis=1)
+    # the 16 taps, row (y) by row: (N, 16, Ho, Wo)
+    xs = stack([x0 + (j - 1) for _ in range(4) for j in range(4)], axis=1)
+    ys = stack([y0 + (i - 1) for i in range(4) for _ in range(4)], axis=1)
+    v, _ = _gather(x, [xs, ys], [h, w], padding_mode, ac)
+    v = reshape(v, (n, c, 4, 4, ho, wo))
+    rows = _sum(v * reshape(cx, (n, 1, 1, 4, ho, wo)), axis=3)  # (N, C, 4, Ho, Wo)
+    return _sum(rows * reshape(cy, (n, 1, 4, ho, wo)), axis=2)
+
+
+def _grid_sample_3d(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` of a 5-D input (N, C, D, H, W) at the (x, y, z) positions of ``grid``
+    (N, Do, Ho, Wo, 3): trilinear (``'bilinear'``) or nearest, as PyTorch's."""
+    d, h, w = cast("tuple[int, int, int]", tuple(x.shape[2:]))
+    src = [_source(g[..., k], size, padding_mode, ac) for k, size in enumerate((w, h, d))]
+    if mode == "nearest":
+        coords = [expand_dims(_round(v), axis=1) for v in src]
+        v, flat = _gather(x, coords, [d, h, w], "zeros", ac)
+        # (the grid's gradient is zero, as PyTorch's: linked through the rounded index)
+        return cast("Tensor", v[:, :, 0] - 0.0 * expand_dims(flat, axis=1)[:, :, 0])
+    lows = [floor(v) for v in src]
+    corners = [(kz, ky, kx) for kz in (0, 1) for ky in (0, 1) for kx in (0, 1)]
+    coords = [stack([lows[a] + corner[2 - a] for corner in corners], axis=1) for a in range(3)]
+    weights = []
+    for corner in corners:
+        wt = None
+        for a in range(3):
+            f = src[a] - lows[a]
+            part = f if corner[2 - a] else 1.0 - f
+            wt = part if wt is None else wt * part
+        weights.append(wt)
+    v, _ = _gather(x, coords, [d, h, w], "zeros", ac)
+    return _sum(v * expand_dims(stack(weights, axis=1), axis=1), axis=2)
