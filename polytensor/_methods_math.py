@@ -15,7 +15,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
-from . import _extras, _inplace, _pytorch, _pytorch_math, _pytorch_more, _pytorch_shapes, _tape
+from . import (
+    _extras,
+    _inplace,
+    _pytorch,
+    _pytorch_math,
+    _pytorch_more,
+    _pytorch_shapes,
+    _pytorch_split,
+    _tape,
+)
 from ._inplace import assign_inplace
 from ._methods import TensorMethods, _cast_method, _in_graph, _overwrite, div, div_
 from ._ops import elementwise as E
@@ -383,6 +392,11 @@ class TensorMathMethods:
     is_same_size = _pytorch_shapes.is_same_size
     get_device = get_device
     adjoint = _pytorch_shapes.adjoint
+    tensor_split = _pytorch_split.tensor_split
+    hsplit = _pytorch_split.hsplit
+    vsplit = _pytorch_split.vsplit
+    dsplit = _pytorch_split.dsplit
+    unfold = _pytorch_split.unfold
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)
