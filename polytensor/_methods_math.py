@@ -21,6 +21,7 @@ from . import (
     _pytorch,
     _pytorch_math,
     _pytorch_more,
+    _pytorch_reduce,
     _pytorch_shapes,
     _pytorch_split,
     _tape,
@@ -397,6 +398,14 @@ class TensorMathMethods:
     vsplit = _pytorch_split.vsplit
     dsplit = _pytorch_split.dsplit
     unfold = _pytorch_split.unfold
+    cummax = _pytorch_reduce.cummax
+    cummin = _pytorch_reduce.cummin
+    logcumsumexp = _pytorch_reduce.logcumsumexp
+    kthvalue = _pytorch_reduce.kthvalue
+    quantile = _pytorch_reduce.quantile
+    nanquantile = _pytorch_reduce.nanquantile
+    cov = _pytorch_reduce.cov
+    corrcoef = _pytorch_reduce.corrcoef
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)
