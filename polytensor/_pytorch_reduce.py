@@ -252,7 +252,8 @@ def _quantile(
             raise ValueError(f"{name}() q must be a scalar or 1D tensor; got {q.ndim} dimensions")
         if not q._backend.lazy and bool(_any(logical_or(q < 0, q > 1))):
             raise ValueError(f"{name}() q values must be in the range [0, 1]")
-        qs = reshape(q.detach(), (-1,))
+        # (linear interpolation differentiates in q, through the weights, as PyTorch's)
+        qs = reshape(q if interpolation == "linear" else q.detach(), (-1,))
         q_dims = q.ndim
     elif isinstance(q, (int, float)) and not isinstance(q, bool):
         if not 0 <= q <= 1:
@@ -318,7 +319,8 @@ def quantile(
     ``torch.quantile`` (and ``x.quantile``): ``q`` a float or a 0-d or 1-d tensor in [0, 1]
     (a 1-d ``q`` gives its dimension first); between two elements, ``interpolation`` is
     ``linear``, ``lower``, ``higher``, ``midpoint`` or ``nearest``. A NaN in a slice makes its
-    quantiles NaN. Differentiable in ``input``.
+    quantiles NaN. Differentiable in ``input`` and, with ``linear`` interpolation, in a tensor
+    ``q``, as PyTorch's.
 
     Note: on a lazy backend (Dask) a tensor ``q`` is not checked to lie in [0, 1]: that would
     compute it.

@@ -107,6 +107,14 @@ def test_running_and_kth_values_match_torch(backend: str, name: str, data: str) 
     _both(RUNNING[name], x)
 
 
+@pytest.mark.parametrize("mode", ["lower", "higher", "midpoint", "nearest"])
+def test_quantile_has_no_gradient_of_q_but_linear_as_torch(backend: str, mode: str) -> None:
+    x = pt.asarray(M, requires_grad=True)
+    q = pt.asarray([0.3, 0.8], dtype=pt.float64, requires_grad=True)
+    pt.quantile(x, q, dim=0, interpolation=mode).sum().backward()
+    assert q.grad is None and x.grad is not None
+
+
 def test_results_are_named_tuples(backend: str) -> None:
     x = pt.asarray([[1.0, 3.0], [2.0, 0.0]])
     for r in (pt.cummax(x, 1), x.cummin(0), pt.kthvalue(x, 1)):
@@ -244,6 +252,18 @@ GRADIENTS: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
     "nanquantile": (
         lambda m, x: m.nanquantile(x.where(x > 1, m.tensor(float("nan"), dtype=x.dtype)), 0.4),
         (diff(M),),
+    ),
+    "quantile gradient of q": (
+        lambda m, x, q: m.quantile(x, q, dim=1, keepdim=True),
+        (diff(M), diff(np.array([0.1, 0.55, 0.9]))),
+    ),
+    "x.nanquantile gradient of q": (
+        lambda m, x, q: x.where(x > -0.5, m.tensor(float("nan"), dtype=x.dtype)).nanquantile(q, 0),
+        (diff(M), diff(np.array(0.35))),
+    ),
+    "quantile of a nan gradient of q": (
+        lambda m, x, q: m.quantile(x.where(x > -1.5, m.tensor(float("nan"), dtype=x.dtype)), q, 1),
+        (diff(M), diff(np.array([0.2, 0.7]))),
     ),
     "cov": (lambda m, x: m.cov(x), (diff(M),)),
     "cov weights": (
