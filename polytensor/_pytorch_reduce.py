@@ -4,8 +4,9 @@
 Each is written with the standard's operations, so it differentiates on every backend: the
 values of ``cummax``, ``kthvalue`` and ``quantile`` are taken from the input at positions found
 without a gradient (``take_along_axis``), so the gradient goes to the elements they name, as
-PyTorch's. Running extremes and ``logcumsumexp`` are prefix scans by doubling: ``log2(n)``
-element-wise passes, each lazy on Dask.
+PyTorch's. Running extremes and ``logcumsumexp`` are the backend's scans
+(``_cumulative_extreme``, ``_logcumsumexp``: NumPy's ``accumulate``, Dask's per-block
+``cumreduction``, a scan by doubling elsewhere).
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ import operator
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from . import _config, _tape
 from . import _dtypes as dt
-from ._ops.creation import arange, asarray, full
+from ._ops.creation import asarray, full, zeros
 from ._ops.data_types import astype, result_type
 from ._ops.elementwise import (
     ceil,
     clip,
     floor,
     isnan,
-    logaddexp,
-    logical_and,
     logical_not,
     logical_or,
     real,
@@ -32,9 +32,10 @@ from ._ops.elementwise import (
     sqrt,
 )
 from ._ops.indexing import take_along_axis
-from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, reshape, squeeze
+from ._ops.manipulation import broadcast_to, expand_dims, moveaxis, reshape, squeeze
 from ._ops.searching import where
 from ._ops.sorting import argsort
+from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
 from ._ops.statistical import any as _any
 from ._ops.statistical import min as _min
 from ._ops.statistical import sum as _sum
@@ -70,12 +71,13 @@ def _length(where: str, x: Tensor, d: int) -> int:
     return int(n)
 
 
-def _shifted(x: Tensor, d: int, n: int, shift: int, fill: Tensor | None) -> Tensor:
-    """``x`` moved ``shift`` places later along ``d``: the first ``shift`` places hold
-    ``fill`` (a tensor of that shape) or, without it, ``x``'s own first elements."""
-    lead = (slice(None),) * d
-    head = x[(*lead, slice(0, shift))] if fill is None else fill
-    return concat([head, x[(*lead, slice(0, n - shift))]], axis=d)
+def _positions(x: Tensor, d: int) -> Tensor:
+    """0, 1, ..., n - 1 along dimension ``d`` of a non-empty ``x``, as an int64 vector split as
+    ``x`` is along ``d`` (Dask's chunks: an index of other chunks would re-split what it
+    takes): the running count of a line of ``x``'s elements."""
+    line = x.detach()[tuple(slice(None) if i == d else 0 for i in range(x.ndim))]
+    ones = astype(logical_or(isnan(line), True), dt.int64)  # (ones_like takes the options' chunks)
+    return cumulative_sum(ones, axis=0) - 1
 
 
 # -- running extremes -----------------------------------------------------------------------------
@@ -94,21 +96,22 @@ def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
     key = x.detach()
     if key.dtype is dt.bool:  # (True above False, as PyTorch's)
         key = astype(key, dt.uint8)
+    largest = name == "cummax"
+    running = _cumulative_extreme(key, axis=d, largest=largest)
+    # PyTorch's index: the last place at or before i where a running >= (<=) let the element
+    # in, that is where the element equals the running extreme; a NaN always passes
+    hit = key == running
+    if key.dtype.kind == "real floating":
+        hit = logical_or(hit, isnan(key))
     shape = [1] * x.ndim
     shape[d] = n
-    index = broadcast_to(reshape(arange(n, dtype=dt.int64, device=x.device), tuple(shape)), x.shape)
-    floating = key.dtype.kind == "real floating"
-    # After the pass of shift s, place i holds the extreme of places i - 2s + 1 .. i and its
-    # position: the later of equal elements, and a NaN above every number, the later NaN
-    # first (PyTorch's running >= / <=, which a NaN always passes)
-    shift = 1
-    while shift < n:
-        before, at = _shifted(key, d, n, shift, None), _shifted(index, d, n, shift, None)
-        earlier = before > key if name == "cummax" else before < key
-        if floating:
-            earlier = logical_or(earlier, logical_and(isnan(before), logical_not(isnan(key))))
-        key, index = where(earlier, before, key), where(earlier, at, index)
-        shift *= 2
+    empty = zeros(tuple(shape), dtype=dt.int64, device=x.device)
+    positions = reshape(_positions(key, d), tuple(shape)) if x.size else empty
+    index = _cumulative_extreme(where(hit, positions, -1), axis=d, largest=True)
+    if x._backend.lazy and not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
+        # (the running extremes are the values: Dask's take_along_axis would gather the axis
+        # into one chunk)
+        return ValuesIndices(astype(running, x.dtype), index)
     return ValuesIndices(take_along_axis(x, index, axis=d), index)
 
 
@@ -164,15 +167,8 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
         check_dim("logcumsumexp", dim, 0)
         return x * 1
     d = check_dim("logcumsumexp", dim, x.ndim)
-    n = _length("logcumsumexp", x, d)
-    out = x
-    shift = 1
-    while shift < n:  # (a Hillis-Steele scan: -inf before the start adds nothing)
-        shape = tuple(shift if i == d else s for i, s in enumerate(x.shape))
-        pad = full(shape, -math.inf, dtype=x.dtype, device=x.device)
-        out = logaddexp(out, _shifted(out, d, n, shift, pad))
-        shift *= 2
-    return out if n > 1 else x * 1
+    _length("logcumsumexp", x, d)
+    return _logcumsumexp(x, axis=d)
 
 
 # -- order statistics -----------------------------------------------------------------------------

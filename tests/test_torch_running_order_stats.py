@@ -371,3 +371,19 @@ def test_dask_results_stay_lazy(backend: str) -> None:
     assert all(isinstance(o._data, da.Array) for o in outs)
     sum(o.sum() for o in outs if o.dtype == pt.float64).backward()
     assert isinstance(x.grad._data, da.Array)
+
+
+def test_running_scans_keep_dask_chunks() -> None:
+    pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+    data = RNG.standard_normal((3, 1000))
+    with pt.use_backend("dask", chunks=(3, 100)):
+        x = pt.asarray(data)
+        values, indices = pt.cummax(x, 1)
+        running = pt.logcumsumexp(x, dim=1)
+        # (a scan by slices joined would split the chunks at every shift: 1000 of them)
+        for t in (values, indices, running, x.cummin(1).values):
+            assert t._data.chunks == x._data.chunks
+        want_v, want_i = torch.cummax(torch.tensor(data), 1)
+        np.testing.assert_array_equal(host(values), want_v.numpy())
+        np.testing.assert_array_equal(host(indices), want_i.numpy())
+        _same(running, torch.logcumsumexp(torch.tensor(data), 1))
