@@ -307,6 +307,12 @@ class Writes:
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
         ``contiguous()``, which copies an array that does not. Without this hook an array is
         taken as contiguous when the library reshapes it to one dimension without a copy.
+    diagonal_view : callable, optional
+        ``diagonal_view(array, offset, axis1, axis2)``: the diagonal as ``diagonal`` gives it
+        (the other axes first, then the diagonal), as a view of the array's memory that may be
+        written when the array may (NumPy's own ``diagonal`` is read-only); or None where it
+        cannot be. ``x.diagonal()`` then changes ``x`` when it is written in place; without
+        this hook such a write goes through the view's base (``Tensor.diagonal``).
 
     Examples
     --------
@@ -328,6 +334,7 @@ class Writes:
     windows: Any = None
     layers: Any = None
     c_contiguous: Callable[[Any], bool] | None = None
+    diagonal_view: Callable[[Any, int, int, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
@@ -484,6 +491,7 @@ class Backend:
         "c_contiguous",
         "capabilities",
         "cats",
+        "diagonal_view",
         "extra",
         "fns",
         "from_native",
@@ -573,6 +581,8 @@ class Backend:
         self.zeros_view = writes.zeros_view
         # (array, mask) -> None, writing array[mask] = 0; or None
         self.zero_where = writes.zero_where
+        # (array, offset, axis1, axis2) -> a writable view of the diagonal, or None
+        self.diagonal_view = writes.diagonal_view
         # element-wise functions writing into out= (optimizers' in-place updates), or None;
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs
