@@ -20,6 +20,7 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._methods_index import TensorIndexMethods
 from ._methods_math import TensorMathMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
@@ -66,7 +67,14 @@ class _Missing:
         raise missing_attribute("'Tensor' object", self.name, TENSOR_HINTS)
 
 
-class Tensor(TensorBase, TensorMethods, TensorMathMethods, TensorOperators, concrete=True):
+class Tensor(
+    TensorBase,
+    TensorMethods,
+    TensorMathMethods,
+    TensorIndexMethods,
+    TensorOperators,
+    concrete=True,
+):
     """An array of the Array API standard, on one backend, with autograd state.
 
     Its fields and the standard's attributes come from ``TensorBase``, its operators from
