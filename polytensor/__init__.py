@@ -36,6 +36,7 @@ from ._dtypes import (
 )
 from ._einsum import einsum
 from ._extras import cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid, tensor
+from ._format import set_printoptions
 from ._info import __array_namespace_info__
 from ._ops.creation import (
     arange,
@@ -381,6 +382,7 @@ from ._pytorch_shapes import (
     var_mean,
     vdot,
 )
+from ._pytorch_state import get_num_threads, get_rng_state, set_num_threads, set_rng_state
 from ._random import (
     Generator,
     are_deterministic_algorithms_enabled,
@@ -679,6 +681,8 @@ __all__ = [
     "ge",
     "get_backend",
     "get_default_dtype",
+    "get_num_threads",
+    "get_rng_state",
     "greater",
     "greater_equal",
     "gt",
@@ -851,6 +855,9 @@ __all__ = [
     "set_backend",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
+    "set_printoptions",
+    "set_rng_state",
     "sgn",
     "sigmoid",
     "sigmoid_",

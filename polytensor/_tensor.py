@@ -22,6 +22,7 @@ from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
 from ._methods_index import TensorIndexMethods
 from ._methods_math import TensorMathMethods
+from ._methods_random import TensorRandomMethods
 from ._methods_reshape import TensorReshapeMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
@@ -74,6 +75,7 @@ class Tensor(
     TensorMathMethods,
     TensorIndexMethods,
     TensorReshapeMethods,
+    TensorRandomMethods,
     TensorOperators,
     concrete=True,
 ):
