@@ -316,6 +316,7 @@ from ._pytorch_inplace import (
     xlogy_,
     zero_,
 )
+from ._pytorch_linalg import chain_matmul, cholesky, ger, qr, svd
 from ._pytorch_math import (
     clamp_max,
     clamp_min,
@@ -583,8 +584,10 @@ __all__ = [
     "cdist",
     "ceil",
     "ceil_",
+    "chain_matmul",
     "channels_last",
     "channels_last_3d",
+    "cholesky",
     "chunk",
     "clamp",
     "clamp_",
@@ -679,6 +682,7 @@ __all__ = [
     "func",
     "gather",
     "ge",
+    "ger",
     "get_backend",
     "get_default_dtype",
     "get_num_threads",
@@ -818,6 +822,7 @@ __all__ = [
     "prod",
     "promote_types",
     "put",
+    "qr",
     "rad2deg",
     "rad2deg_",
     "rand",
@@ -886,6 +891,7 @@ __all__ = [
     "sub",
     "subtract",
     "sum",
+    "svd",
     "swapaxes",
     "swapdims",
     "t",

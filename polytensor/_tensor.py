@@ -21,6 +21,7 @@ from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
 from ._methods_index import TensorIndexMethods
+from ._methods_linalg import TensorLinalgMethods
 from ._methods_math import TensorMathMethods
 from ._methods_random import TensorRandomMethods
 from ._methods_reshape import TensorReshapeMethods
@@ -76,6 +77,7 @@ class Tensor(
     TensorIndexMethods,
     TensorReshapeMethods,
     TensorRandomMethods,
+    TensorLinalgMethods,
     TensorOperators,
     concrete=True,
 ):
