@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _inplace, _tape
 from . import _tensor_base as _tb
+from ._shapes import check_dim
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -120,8 +121,77 @@ def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
     return _reshaped_in_place(self, "transpose_", lambda t: t.transpose(dim0, dim1))
 
 
+def element_size(self: Tensor) -> int:
+    """The bytes of one element, as PyTorch's ``x.element_size()`` (``x.itemsize``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, dtype=pt.float64).element_size(), pt.ones(2, dtype=pt.bool).element_size()
+    (8, 1)
+    """
+    return max(self.dtype.bits // 8, 1)
+
+
+def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
+    """``(strides, offset)`` in elements: the backend's, or a C-contiguous array's of its own
+    (a backend without strides: Dask's chunks, a library that hides its memory)."""
+    b = self._backend
+    if b.layout is not None and not b.lazy:
+        strides, offset = b.layout(self._data)
+        dims = self._data.shape
+        if 0 in strides:  # (NumPy's new axes step 0; PyTorch's step over the next dimension)
+            fixed = list(strides)
+            for i in range(len(fixed) - 1, -1, -1):
+                if dims[i] == 1 and fixed[i] == 0:
+                    fixed[i] = fixed[i + 1] * dims[i + 1] if i + 1 < len(fixed) else 1
+            strides = tuple(fixed)
+        return strides, offset
+    shape = tuple(self.shape)
+    steps = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        steps[i] = steps[i + 1] * max(int(shape[i + 1] or 0), 1)
+    return tuple(steps), 0
+
+
+def stride(self: Tensor, dim: int | None = None) -> Any:
+    """The steps, in elements, between neighbouring elements along each dimension, as
+    PyTorch's ``x.stride()`` (a tuple; ``x.stride(dim)``: one int). On NumPy, CuPy and
+    array-api-strict, the array's own; on backends without strides (Dask), a C-contiguous
+    layout's. (NumPy's reversed views step backwards: their strides are negative, where
+    PyTorch's ``flip`` copies.)
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.stride(), x.t().stride(), x.stride(-1)
+    ((3, 1), (1, 3), 1)
+    """
+    strides = _layout(self)[0]
+    if dim is None:
+        return strides
+    return strides[check_dim("stride", dim, self.ndim)] if self.ndim else 1
+
+
+def storage_offset(self: Tensor) -> int:
+    """The position, in elements, of this tensor's first element in the memory it views, as
+    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory, and for every tensor
+    on backends without strides (Dask).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(3, 4)
+    >>> x.storage_offset(), x[1, 2:].storage_offset()
+    (0, 6)
+    """
+    return _layout(self)[1]
+
+
 class TensorReshapeMethods:
-    """PyTorch's in-place methods that change a tensor's own shape.
+    """PyTorch's in-place methods that change a tensor's own shape, and its layout's
+    accessors (``x.stride()``, ``x.storage_offset()``, ``x.element_size()``).
 
     Examples
     --------
@@ -137,3 +207,6 @@ class TensorReshapeMethods:
     unsqueeze_ = unsqueeze_
     t_ = t_
     transpose_ = transpose_
+    element_size = element_size
+    stride = stride
+    storage_offset = storage_offset

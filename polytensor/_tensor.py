@@ -263,7 +263,6 @@ class Tensor(
         # PyTorch's names that Tensor lacks: reading one raises an AttributeError that names
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
-        element_size = _Missing()
         half = _Missing()
         is_cuda = _Missing()
         # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)

@@ -13,6 +13,7 @@ from ._backend import (
     Writes,
     base_root,
     flags_c_contiguous,
+    strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
@@ -87,12 +88,16 @@ def _c_contiguous(a: Any) -> bool:
     return flags_c_contiguous(a._array)
 
 
+def _layout(a: Any) -> tuple[tuple[int, ...], int]:
+    return strided_layout(a._array)  # (the NumPy array it wraps)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(memory_root=_memory_root, c_contiguous=_c_contiguous),
+    writes=Writes(memory_root=_memory_root, c_contiguous=_c_contiguous, layout=_layout),
     availability=Availability(extra="strict"),
 )
