@@ -346,6 +346,7 @@ from ._pytorch_more import (
     tril_indices,
     triu_indices,
 )
+from ._pytorch_random import poisson
 from ._pytorch_shapes import (
     addbmm,
     addmm,
@@ -815,6 +816,7 @@ __all__ = [
     "persist",
     "pi",
     "pinverse",
+    "poisson",
     "polygamma",
     "positive",
     "pow",

@@ -192,3 +192,52 @@ def test_random_fills_refuse_a_leaf_and_keep_a_graph_at_zero_gradient() -> None:
     v = pt.zeros(2, 3)
     v[0].geometric_(0.5)
     assert bool((v[0] >= 1).all()) and v[1].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.7, 4.0, 9.5, 10.0, 250.0])
+def test_poisson_counts_follow_the_distribution_the_same_on_every_backend(
+    backend: str, rate: float
+) -> None:
+    scipy_stats = pytest.importorskip("scipy.stats")
+    rates = np.full(50_000, rate)
+    rates[::7] = 2.5  # (rates of their own per element)
+    pt.manual_seed(4)
+    x = pt.poisson(pt.asarray(rates))
+    assert x.dtype == pt.float64 and tuple(x.shape) == rates.shape
+    v = host(x)
+    with pt.use_backend("numpy"):
+        pt.manual_seed(4)
+        np.testing.assert_array_equal(pt.poisson(pt.asarray(rates)).numpy(), v)
+    assert np.all(v == np.floor(v)) and v.min() >= 0
+    got = v[rates == rate]
+    if rate == 0.0:
+        assert not got.any()
+        return
+    # a chi-square test of the counts against the distribution (and torch's, for reference)
+    t = torch.poisson(torch.tensor(rates)).numpy()[rates == rate]
+    ks = np.arange(
+        int(scipy_stats.poisson.ppf(1e-4, rate)), int(scipy_stats.poisson.ppf(1 - 1e-4, rate))
+    )
+    for sample in (got, t):
+        observed = np.array([(sample == k).sum() for k in ks])
+        expected = scipy_stats.poisson.pmf(ks, rate) * sample.size
+        keep = expected > 20
+        chi2 = (((observed - expected) ** 2) / expected)[keep].sum()
+        assert scipy_stats.chi2.sf(chi2, keep.sum() - 1) > 1e-4
+
+
+def test_poisson_rates_get_a_zero_gradient_and_bad_rates_are_refused(backend: str) -> None:
+    rates = pt.asarray([1.0, 20.0], requires_grad=True)
+    y = pt.poisson(rates)
+    assert y.requires_grad
+    y.sum().backward()
+    assert host(rates.grad).tolist() == [0.0, 0.0]
+    assert pt.poisson(pt.ones(3)).dtype == pt.float32
+    with pytest.raises(TypeError, match="real floating dtype"):
+        pt.poisson(pt.asarray([1, 2]))
+    if not pt.backends.get(backend).lazy:
+        for bad in (-1.0, float("nan"), float("inf")):
+            with pytest.raises(RuntimeError, match="non-negative, finite rates"):
+                pt.poisson(pt.asarray([1.0, bad]))
+    else:
+        assert type(pt.poisson(pt.ones(3))._data).__module__.startswith("dask")
