@@ -15,17 +15,27 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
+from . import _tape
 from ._checks import describe
 from ._ops import statistical
 from ._ops.creation import arange, full, ones
 from ._ops.data_types import astype
-from ._ops.elementwise import floor_divide, greater, logical_and, logical_or, maximum
-from ._ops.indexing import _put, _scatter_add, _Slot, split_key, take
+from ._ops.elementwise import (
+    floor_divide,
+    greater,
+    isfinite,
+    isnan,
+    logical_or,
+    maximum,
+    minimum,
+)
+from ._ops.indexing import _getitem_t, _put, _scatter_add, _Slot, split_key, take, take_along_axis
 from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, reshape
 from ._ops.searching import where
+from ._ops.sorting import argsort
 from ._ops.statistical import cumulative_sum
 from ._pytorch import _in_range, _integer_index, _size, _tensor_arg
 from ._shapes import check_dim
@@ -471,17 +481,6 @@ def _scatter_dims(where_: str, input: Any, dim: int, index: Any, src: Any) -> tu
     return check_dim(where_, dim, input.ndim), index, src
 
 
-def _identity(reduce: str, dtype: Any) -> Any:
-    if reduce == "prod":
-        return True if dtype is dt.bool else 1
-    if dtype is dt.bool:
-        return reduce == "amin"
-    if dtype in dt.FINFO:
-        return float("-inf") if reduce == "amax" else float("inf")
-    info = dt.IINFO[dtype]
-    return info.min if reduce == "amax" else info.max
-
-
 def scatter_reduce(
     input: Tensor,
     dim: int,
@@ -499,8 +498,9 @@ def scatter_reduce(
     means round down, as PyTorch's. Differentiable in ``x`` and ``src`` with PyTorch's
     gradients (ties of ``amax``/``amin`` share it evenly).
 
-    ``"prod"``, ``"amax"`` and ``"amin"`` compare each position along ``dim`` with each index
-    entry: their memory grows as ``x.shape[dim]`` times ``index``'s size.
+    ``"amax"`` and ``"amin"`` sort each column of ``src`` by index and value (ties share the
+    gradient; an infinite extreme passes none); ``"prod"`` compares each position along
+    ``dim`` with each index entry: its memory grows as ``x.shape[dim]`` times ``index``'s size.
 
     Examples
     --------
@@ -558,7 +558,9 @@ def _reduce(
             c = where(sent, astype(count, input.dtype), 1)  # (1 where nothing is sent)
             total = total / c if input.dtype in dt.FINFO else floor_divide(total, c)
         return where(sent, total, input)
-    # prod, amax, amin: each position along d against each index entry along d
+    if reduce != "prod":
+        return _extreme(input, d, index, src, reduce, include_self)
+    # prod: each position along d against each index entry along d
     idx = moveaxis(index, d, 0)
     vals = moveaxis(src, d, 0)
     here = reshape(arange(n, dtype=index.dtype, device=input.device), (n,) + (1,) * idx.ndim)
@@ -568,33 +570,76 @@ def _reduce(
     cut = tuple(slice(None) if i == d else slice(0, index.shape[i]) for i in range(input.ndim))
     corner = input[cut] if partial else input
     mine = moveaxis(corner, d, 0)  # (n, rest...)
-    picked = where(eq, expand_dims(vals, axis=0), _identity(reduce, input.dtype))
+    picked = where(eq, expand_dims(vals, axis=0), True if input.dtype is dt.bool else 1)
     if include_self:
         picked = concat([expand_dims(mine, axis=1), picked], axis=1)
-    if reduce == "prod":
-        red = statistical.prod(picked, axis=1, dtype=input.dtype)
-    elif reduce == "amax":
-        red = statistical.max(picked, axis=1)
-    else:
-        red = statistical.min(picked, axis=1)
+    red = statistical.prod(picked, axis=1, dtype=input.dtype)
     sent = statistical.any(eq, axis=1)
     red = where(sent, red, mine)
-    if reduce != "prod" and not include_self and input.dtype in dt.FINFO:
-        # Note: PyTorch shares the gradient of a maximum among the src elements equal to it
-        # and x's own element when it equals it too, though left out; x's share is dropped
-        # then. The same here: the src elements' gradient scaled by ties / (ties + 1), the
-        # value unchanged.
-        ties = statistical.sum(
-            astype(logical_and(eq, picked == expand_dims(red, axis=1)), red.dtype), axis=1
-        )
-        also = astype(mine == red, red.dtype)
-        share = where(sent, ties / maximum(ties + also, 1), 1).detach()
-        fixed = red.detach()
-        red = fixed + (red - fixed) * share
     new = moveaxis(red, 0, d)
     if not partial:
         return new
     return _written(where_, input, new, [], (*cut, Ellipsis))
+
+
+def _extreme(input: Any, d: int, index: Any, src: Any, reduce: str, include_self: bool) -> Tensor:
+    """``scatter_reduce``'s ``amax`` (``amin``) by sorting: each column's src entries sorted by
+    (index, value) along ``d``, the last of each index's run its largest (smallest), added at
+    that index. Ties share the gradient, as PyTorch's: among x's element (when it equals the
+    result, though left out with ``include_self=False``, whose share is then dropped) and the
+    src elements equal to it; the result is the extreme value itself, with gradient weights
+    added at zero value (an infinite extreme passes no gradient)."""
+    if input.dtype is dt.bool:  # (as 0 and 1: the largest is any, the smallest all)
+        ints = _extreme(
+            astype(input, dt.int64), d, index, astype(src, dt.int64), reduce, include_self
+        )
+        return astype(ints, dt.bool)
+    shape = tuple(input.shape)
+    template, tensors = split_key(_scatter_positions(input, d, index), "scatter_reduce")
+
+    def added(v: Any) -> Any:  # (src-shaped values added at their index: x's shape)
+        return _scatter_add(v, *tensors, key=template, shape=shape)
+
+    def read(full: Any) -> Any:  # (x-shaped values read at each src element's index)
+        return _getitem_t(full, tuple(tensors), template)
+
+    values, x = src.detach(), input.detach()
+    order = argsort(values, axis=d, descending=reduce == "amin", stable=True)
+    order = take_along_axis(order, argsort(take_along_axis(index, order, axis=d), axis=d), axis=d)
+    ranked = take_along_axis(index, order, axis=d)
+    m = _size("scatter_reduce", ranked, d)
+    ahead = (slice(None),) * d + (slice(1, None),)
+    behind = (slice(None),) * d + (slice(0, m - 1),)
+    # (the last of each run of one index: the next entry has another index, or there is none)
+    last = concat([ranked[behind] != ranked[ahead], _trues(ranked, d)], axis=d)
+    picked = where(last, take_along_axis(values, order, axis=d), 0)
+    runs, at = split_key(_scatter_positions(input, d, ranked), "scatter_reduce")
+    top = _scatter_add(picked, *at, key=runs, shape=shape)
+    sent = greater(added(ones(tuple(index.shape), dtype=dt.int64, device=input.device)), 0)
+    if input.dtype in dt.FINFO:  # (a NaN sent to an element makes it NaN, wherever it sorts)
+        nan = greater(added(astype(isnan(values), dt.int64)), 0)
+        top = where(nan, float("nan"), top)
+    if include_self:
+        top = maximum(x, top) if reduce == "amax" else minimum(x, top)
+    result = where(sent, top, x)
+    if input.dtype not in dt.FINFO or not (_tape.requires_grad(input) or _tape.requires_grad(src)):
+        return result
+    # the gradient's weights: 1 / (the number of tied elements) on each tied element
+    src_tie = astype(values == read(result), input.dtype)
+    self_tie = astype(x == result, input.dtype)
+    shares = maximum(self_tie + added(src_tie), 1.0)
+    w_src = src_tie / read(shares)
+    w_self = where(sent, self_tie / shares if include_self else 0.0, 1.0)
+    finite_src = where(isfinite(values), src, 0.0)
+    finite_self = where(isfinite(x), input, 0.0)
+    moved = w_self * finite_self + added(w_src * finite_src)
+    return cast("Tensor", result + (moved - moved.detach()))
+
+
+def _trues(like: Any, d: int) -> Any:
+    """A boolean tensor of True, ``like``'s shape with length 1 along ``d``."""
+    shape = tuple(1 if i == d else n for i, n in enumerate(like.shape))
+    return full(shape, True, dtype=dt.bool, device=like.device)
 
 
 def _scatter_positions(input: Any, d: int, index: Any) -> tuple[Any, ...]:

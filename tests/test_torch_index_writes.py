@@ -342,3 +342,59 @@ def test_wrong_arguments_raise_torch_classes_with_clear_messages(
 ) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_extremes_with_many_ties_and_unsorted_indices_match_torch(
+    backend: str, reduce: str, include_self: bool
+) -> None:
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 3, (6, 5)).astype(np.float64)  # (few values: many ties)
+    src = rng.integers(-2, 3, (9, 4)).astype(np.float64)
+    index = rng.integers(0, 6, (9, 4))
+    run_both(
+        lambda a, s: a.scatter_reduce(0, pt.asarray(index), s, reduce, include_self=include_self),
+        lambda a, s: a.scatter_reduce(0, torch.tensor(index), s, reduce, include_self=include_self),
+        (diff(x), diff(src)),
+    )
+
+
+def test_extremes_propagate_nan_and_keep_infinities_as_torch(backend: str) -> None:
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    src = np.array([np.nan, 5.0, -np.inf, np.inf, 1.0])
+    index = np.array([0, 0, 1, 2, 2])
+    for reduce in ("amax", "amin"):
+        for include_self in (True, False):
+            want = torch.tensor(x).scatter_reduce(
+                0, torch.tensor(index), torch.tensor(src), reduce, include_self=include_self
+            )
+            got = pt.asarray(x).scatter_reduce(
+                0, pt.asarray(index), pt.asarray(src), reduce, include_self=include_self
+            )
+            np.testing.assert_array_equal(host(got), want.numpy())
+
+
+def test_extremes_of_many_elements_into_many_targets_run_in_memory_of_their_size() -> None:
+    # (20,000 targets, 200,000 sources: a comparison of each with each would need 4e9)
+    rng = np.random.default_rng(0)
+    index = rng.integers(0, 20_000, (200_000, 1))
+    src = rng.standard_normal((200_000, 1))
+    got = pt.zeros(20_000, 1, dtype=pt.float64).scatter_reduce(
+        0, pt.asarray(index), pt.asarray(src), "amax", include_self=False
+    )
+    want = torch.zeros(20_000, 1, dtype=torch.float64).scatter_reduce(
+        0, torch.tensor(index), torch.tensor(src), "amax", include_self=False
+    )
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_boolean_extremes_are_any_and_all(backend: str) -> None:
+    x = np.array([False, True, False])
+    src = np.array([True, False, False, True])
+    index = np.array([0, 1, 1, 2])
+    for reduce in ("amax", "amin"):
+        want = torch.tensor(x).scatter_reduce(0, torch.tensor(index), torch.tensor(src), reduce)
+        got = pt.asarray(x).scatter_reduce(0, pt.asarray(index), pt.asarray(src), reduce)
+        assert got.dtype == pt.bool
+        np.testing.assert_array_equal(host(got), want.numpy())
