@@ -398,3 +398,23 @@ def test_boolean_extremes_are_any_and_all(backend: str) -> None:
         got = pt.asarray(x).scatter_reduce(0, pt.asarray(index), pt.asarray(src), reduce)
         assert got.dtype == pt.bool
         np.testing.assert_array_equal(host(got), want.numpy())
+
+
+def test_in_place_change_of_a_view_in_a_graph_gives_torch_gradients(backend: str) -> None:
+    grads = []
+    for lib in (torch, pt):
+        w = _lib_tensor(lib, np.arange(6.0).reshape(2, 3) / 7, requires_grad=True)
+        b = w * 2
+        b[0].index_fill_(0, _idx(lib, [1]), 5.0)
+        b[1].masked_scatter_(_idx(lib, [True, False, True]), _lib_tensor(lib, np.array([4.0, 3.0])))
+        # (last: torch's scatter_reduce saves its result, which a later change would overwrite)
+        b[:, 1].scatter_reduce_(
+            0, _idx(lib, [0, 0]), _lib_tensor(lib, np.array([0.1, 0.9])), "amax"
+        )
+        (b * b).sum().backward()
+        grads.append(host(w.grad))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
+def _lib_tensor(lib: Any, a: np.ndarray, **kw: Any) -> Any:
+    return torch.tensor(a, **kw) if lib is torch else pt.asarray(a.copy(), **kw)

@@ -159,3 +159,17 @@ def test_namespace_forms_write_torch_values_and_return_the_tensor(
         getattr(pt, name)(pt.asarray(data.copy(), requires_grad=True), *args)
     with pytest.raises(TypeError, match=rf"{name}\(\) expects a polytensor Tensor"):
         getattr(pt, name)([0.5], *args)
+
+
+def test_later_in_place_changes_after_a_shape_change_give_torch_gradients(backend: str) -> None:
+    grads = []
+    for lib in (torch, pt):
+        w = _lib_tensor(lib, np.arange(6.0).reshape(2, 3) / 7, requires_grad=True)
+        c = w * 3
+        c.t_()
+        c.add_(1)
+        c.unsqueeze_(0)
+        c[0, 1].mul_(2)
+        (c**2).sum().backward()
+        grads.append(host(w.grad))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
