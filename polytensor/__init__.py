@@ -445,6 +445,10 @@ _LAZY = {
     "rrelu": ".nn.functional",
     "selu": ".nn.functional",
     "threshold": ".nn.functional",
+    "celu_": ".nn.functional",
+    "rrelu_": ".nn.functional",
+    "selu_": ".nn.functional",
+    "threshold_": ".nn.functional",
     # modules and functions of their own
     "cuda": ".cuda",
     "distributions": ".distributions",

@@ -173,3 +173,36 @@ def test_later_in_place_changes_after_a_shape_change_give_torch_gradients(backen
         (c**2).sum().backward()
         grads.append(host(w.grad))
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "top"),
+    [
+        ("relu_", (), False),
+        ("elu_", (0.5,), False),
+        ("leaky_relu_", (0.2,), False),
+        ("hardtanh_", (-0.3, 0.4), False),
+        ("selu_", (), True),
+        ("celu_", (2.0,), True),
+        ("rrelu_", (0.25, 0.25), True),
+        ("threshold_", (0.1, -2.0), True),
+    ],
+)
+def test_in_place_activations_match_torch_and_write_into_the_tensor(
+    backend: str, name: str, args: tuple[Any, ...], top: bool
+) -> None:
+    import polytensor.nn.functional as F
+
+    data = np.array([0.5, -0.25, 0.75, -0.9])
+    t = torch.tensor(data)
+    assert getattr(torch.nn.functional, name)(t, *args) is t
+    x = pt.asarray(data.copy())
+    assert getattr(F, name)(x, *args) is x
+    np.testing.assert_allclose(host(x), t.numpy(), rtol=1e-12)
+    if top:  # (torch.selu_ and the like: the same functions)
+        assert getattr(torch, name)(torch.tensor(data), *args).tolist() == t.tolist()
+        x = pt.asarray(data.copy())
+        assert getattr(pt, name)(x, *args) is x
+        np.testing.assert_allclose(host(x), t.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(F, name)(pt.asarray(data.copy(), requires_grad=True), *args)
