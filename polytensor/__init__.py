@@ -316,7 +316,7 @@ from ._pytorch_inplace import (
     xlogy_,
     zero_,
 )
-from ._pytorch_linalg import chain_matmul, cholesky, ger, qr, svd
+from ._pytorch_linalg import chain_matmul, cholesky, ger, lu, qr, svd
 from ._pytorch_math import (
     clamp_max,
     clamp_min,
@@ -769,6 +769,7 @@ __all__ = [
     "logsumexp",
     "long",
     "lt",
+    "lu",
     "manual_seed",
     "masked_fill",
     "masked_scatter",

@@ -27,3 +27,4 @@ class TensorLinalgMethods:
     qr = _pytorch_linalg.qr
     cholesky = _pytorch_linalg.cholesky
     ger = _pytorch_linalg.ger
+    lu = _pytorch_linalg.lu

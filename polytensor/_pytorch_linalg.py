@@ -7,16 +7,17 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import _dtypes as dt
 from ._ops import linalg as L
 from ._ops.creation import zeros
 from ._ops.linear_algebra import matmul, matrix_transpose
 from ._ops.manipulation import _copy
-from ._pytorch import _tensor_arg
+from ._pytorch import _size, _tensor_arg
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["QR", "SVD", "chain_matmul", "cholesky", "ger", "qr", "svd"]
+__all__ = ["QR", "SVD", "LUWithInfo", "chain_matmul", "cholesky", "ger", "lu", "qr", "svd"]
 
 
 class SVD(NamedTuple):
@@ -46,6 +47,22 @@ class QR(NamedTuple):
 
     Q: Any
     R: Any
+
+
+class LUWithInfo(NamedTuple):
+    """``pt.lu(A, get_infos=True)``'s result: the packed factors, the pivots and ``info`` (0,
+    or the 1-based position of the first zero pivot).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.lu(pt.zeros(2, 2), get_infos=True).info.item()
+    1
+    """
+
+    LU: Any
+    pivots: Any
+    info: Any
 
 
 def _matrices(where: str, A: Any) -> None:
@@ -167,3 +184,73 @@ def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     # (one matrix: a copy of it, as an out-of-place result)
     result = functools.reduce(matmul, matrices) if len(matrices) > 1 else _copy(matrices[0])
     return result if out is None else _into(out, result, "chain_matmul")
+
+
+def lu(input: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
+    """PyTorch's ``torch.lu(A, pivot=True, get_infos=False)``: the LU factorisation with
+    partial pivoting of a matrix (or a stack), packed as LAPACK's ``getrf`` packs it: ``U`` on
+    and above the diagonal, ``L``'s multipliers below it (its unit diagonal left out), and the
+    1-based int32 ``pivots`` (row ``i`` was swapped with row ``pivots[i] - 1``, in order);
+    with ``get_infos=True`` also ``info`` (0, or the 1-based position of the first zero
+    pivot, whose column is then left unscaled, as LAPACK leaves it). Differentiable: it is
+    written with the table's operations, one elimination step a column.
+    ``pivot=False`` factors without row swaps (PyTorch has it on CUDA only).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> a = pt.asarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> packed, pivots = pt.lu(a)
+    >>> packed
+    tensor([[3.        , 4.        ],
+            [0.33333334, 0.6666666 ]], backend='numpy')
+    >>> pivots
+    tensor([2, 2], dtype=polytensor.int32, backend='numpy')
+    """
+    from ._ops.creation import arange, full
+    from ._ops.data_types import astype
+    from ._ops.elementwise import abs as _abs
+    from ._ops.indexing import take_along_axis
+    from ._ops.manipulation import broadcast_to, concat, expand_dims, stack
+    from ._ops.searching import argmax, where
+    from ._ops.statistical import any as _any
+
+    _matrices("lu", input)
+    if input.dtype.kind not in ("real floating", "complex floating"):
+        raise TypeError(
+            f"lu() takes floating-point matrices; got {input.dtype.name}: cast with x.double()"
+        )
+    m, n = _size("lu", input, -2), _size("lu", input, -1)
+    batch = tuple(input.shape[:-2])
+    rows = arange(m, device=input.device)
+    a = input
+    pivots: list[Any] = []
+    zero: list[Any] = []
+    for j in range(min(m, n)):
+        if pivot:  # (the first of the largest magnitudes, as LAPACK's idamax)
+            p = argmax(_abs(a[..., j:, j]), axis=-1) + j
+        else:
+            p = full(batch, j, dtype=rows.dtype, device=input.device)
+        pivots.append(p)
+        pe = expand_dims(p, axis=-1)
+        order = where(rows == j, pe, where(rows == pe, j, rows))  # (rows j and p swapped)
+        a = take_along_axis(a, broadcast_to(expand_dims(order, axis=-1), (*batch, m, n)), axis=-2)
+        head = a[..., j, j]
+        zero.append(head == 0)
+        if j + 1 == m:
+            break
+        safe = expand_dims(where(head == 0, 1, head), axis=-1)
+        below = a[..., j + 1 :, j]
+        factors = where(expand_dims(head == 0, axis=-1), below, below / safe)
+        trailing = (
+            a[..., j + 1 :, j + 1 :] - expand_dims(factors, axis=-1) * a[..., j : j + 1, j + 1 :]
+        )
+        lower = concat([a[..., j + 1 :, :j], expand_dims(factors, axis=-1), trailing], axis=-1)
+        a = concat([a[..., : j + 1, :], lower], axis=-2)
+    packed_pivots = astype(stack(pivots, axis=-1) + 1, dt.int32)
+    if not get_infos:
+        return a, packed_pivots
+    flags = stack(zero, axis=-1)
+    first = astype(argmax(astype(flags, dt.int32), axis=-1) + 1, dt.int32)
+    info = where(_any(flags, axis=-1), first, astype(full((), 0), dt.int32))
+    return LUWithInfo(a, packed_pivots, info)

@@ -103,3 +103,45 @@ def test_svd_and_qr_shapes_and_names_as_torch(backend: str) -> None:
 def test_wrong_arguments_raise_torch_classes(call: Any, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (3, 5), (5, 3), (1, 1)])
+def test_lu_matches_torch_factors_pivots_and_float64_gradients(
+    backend: str, shape: tuple[int, ...]
+) -> None:
+    a = np.random.default_rng(sum(shape)).standard_normal(shape)
+    p_out, t_out = run_both(
+        lambda x: pt.lu(x), lambda x: torch.lu(x), (diff(a),), tol={"rtol": 1e-9, "atol": 1e-10}
+    )
+    assert p_out[1].dtype == pt.int32
+    m = shape[-1]
+    # the packed factors give a back: P L U, the rows swapped back in reverse order
+    lower = np.tril(host(p_out[0])[..., :, : min(shape[-2:])], -1) + np.eye(
+        shape[-2], min(shape[-2:])
+    )
+    upper = np.triu(host(p_out[0])[..., : min(shape[-2:]), :m])
+    rebuilt = lower @ upper
+    for i in reversed(range(min(shape[-2:]))):
+        for b in np.ndindex(*shape[:-2]):
+            j = host(p_out[1])[b + (i,)] - 1
+            rebuilt[b + (slice(None),)][[i, j]] = rebuilt[b + (slice(None),)][[j, i]]
+    np.testing.assert_allclose(rebuilt, a, atol=1e-12)
+    assert host(p_out[1]).tolist() == t_out[1].tolist()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_lu_infos_of_singular_matrices_and_the_method_match_torch(backend: str) -> None:
+    for a in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.zeros((2, 2, 2))):
+        got = pt.asarray(a).lu(get_infos=True)
+        want = torch.tensor(a).lu(get_infos=True)  # (a plain tuple: torch's method's)
+        np.testing.assert_array_equal(host(got.LU), want[0].numpy())
+        assert host(got.pivots).tolist() == want[1].tolist()
+        assert host(got.info).tolist() == want[2].tolist()
+    # without pivoting (torch's CPU refuses it): the factors of the rows as they are
+    packed, pivots = pt.lu(pt.asarray([[2.0, 1.0], [4.0, 3.0]]), pivot=False)
+    assert host(packed).tolist() == [[2.0, 1.0], [2.0, 1.0]] and host(pivots).tolist() == [1, 2]
+    with pytest.raises(TypeError, match="floating-point"):
+        pt.lu(pt.ones(2, 2, dtype=pt.int64))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        pt.lu(pt.ones(3))
