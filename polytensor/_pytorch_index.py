@@ -21,7 +21,7 @@ from . import _dtypes as dt
 from . import _tape
 from ._checks import describe
 from ._ops import statistical
-from ._ops.creation import arange, full, ones
+from ._ops.creation import arange, full, ones, zeros_like
 from ._ops.data_types import astype
 from ._ops.elementwise import (
     floor_divide,
@@ -70,7 +70,8 @@ def _written(where: str, input: Any, value: Any, tensors: list[Any], template: A
             raise
         raise NotImplementedError(
             f"{where}() on the {input._backend.name} backend: it cannot write at an array of "
-            f"indices ({e}); move the tensor to a backend that can, x.to('numpy')"
+            f"indices or a partial boolean mask ({e}); move the tensor to a backend that can, "
+            f"x.to('numpy')"
         ) from e
 
 
@@ -252,6 +253,16 @@ def index_put(
             f"index_put() requires values of the input's dtype {input.dtype.name}; got "
             f"{values.dtype.name}; cast them with values.to(pt.{input.dtype.name})"
         )
+    if (
+        len(indices) == 1
+        and indices[0] is not None
+        and indices[0].dtype is dt.bool
+        and tuple(indices[0].shape) == tuple(input.shape)
+        and input.ndim
+    ):
+        # one mask of x's shape: values (one, or one per True element, in order) written or
+        # added where it holds, by selection, on every backend (Dask too, lazily)
+        return _masked_put(input, indices[0], values, accumulate)
     key = tuple(slice(None) if i is None else i for i in indices)
     said = builtins.sum(1 if i is None or i.dtype is not dt.bool else i.ndim for i in indices)
     if said < input.ndim:  # (array-api-strict wants the axes left said with an Ellipsis)
@@ -275,6 +286,32 @@ def index_put(
     if input.dtype is dt.bool:
         return logical_or(input, astype(added, dt.bool))
     return input + added
+
+
+def _masked_put(input: Any, mask: Any, values: Any, accumulate: bool) -> Tensor:
+    """``index_put`` at one boolean mask of ``input``'s shape."""
+    k = _numel("index_put", values)
+    if k != 1 and (
+        values.ndim != 1
+        or (not input._backend.lazy and k != int(statistical.sum(astype(mask, dt.int64))))
+    ):
+        raise RuntimeError(
+            f"index_put(): values of shape {tuple(values.shape)} cannot be broadcast to the "
+            f"selection of the mask (one value per True element, or a single value)"
+        )
+    if k == 1:
+        one = reshape(values, ())  # (a single value: broadcast to every True element)
+        if accumulate:
+            return where(mask, _plus(input, one), input)
+        return where(mask, one, input)
+    placed = masked_scatter(zeros_like(input) if accumulate else input, mask, values)
+    if accumulate:
+        return where(mask, _plus(input, placed), input)
+    return placed
+
+
+def _plus(a: Any, b: Any) -> Any:
+    return logical_or(a, b) if a.dtype is dt.bool else a + b
 
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:

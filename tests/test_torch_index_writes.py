@@ -66,6 +66,18 @@ CASES: dict[str, tuple[Any, tuple[Any, ...]]] = {
         lambda L, x, v: x.index_put((_idx(L, MASK),), v, accumulate=True),
         (diff(X), diff(np.arange(6.0))),
     ),
+    "index_put boolean written": (
+        lambda L, x, v: x.index_put((_idx(L, MASK),), v),
+        (diff(X), diff(np.arange(6.0))),
+    ),
+    "index_put boolean one value": (
+        lambda L, x, v: x.index_put((_idx(L, MASK),), v, accumulate=True),
+        (diff(X), diff(np.array([2.5]))),
+    ),
+    "index_put rows boolean": (
+        lambda L, x, v: x.index_put((_idx(L, MASK[:, 0].copy()),), v),
+        (diff(X), diff(S)),
+    ),
     "put": (lambda L, x, v: x.put(_idx(L, [0, -1, 5]), v), (diff(X), diff(S[0].copy()))),
     "put accumulate": (
         lambda L, x, v: L.put(x, _idx(L, [[0, -1], [0, 4]]), v, accumulate=True),
@@ -137,7 +149,7 @@ def _refused(backend: str, name: str) -> bool:
         backend == "array_api_strict"
         and words[0] in WRITES_AT_ARRAYS
         and "accumulate" not in words
-        and "boolean" not in words
+        and ("boolean" not in words or "rows" in words)
     )
 
 
@@ -145,9 +157,9 @@ def _refused(backend: str, name: str) -> bool:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_torch_values_and_float64_gradients(backend: str, name: str) -> None:
     fn, args = CASES[name]
-    if backend == "dask" and name == "index_put boolean":  # (a selection of unknown size)
-        with pytest.raises(NotImplementedError, match="depends on the mask"):
-            fn(pt, pt.asarray(X), pt.asarray(np.arange(6.0)))
+    if backend == "dask" and name == "index_put rows boolean":  # (its gradient's selection)
+        with pytest.raises(NotImplementedError, match="depends on its values"):
+            run_both(lambda *a: fn(pt, *a), lambda *a: fn(torch, *a), args)
         return
     if _refused(backend, name):
         with pytest.raises(NotImplementedError, match="cannot write at an array of indices"):
@@ -309,6 +321,11 @@ ERRORS = [
         "values of the input's dtype",
     ),
     (lambda: pt.zeros(3).index_put(pt.asarray([0]), pt.ones(1)), TypeError, "tuple of index"),
+    (
+        lambda: pt.zeros(2, 2).index_put((pt.asarray([[True, False], [True, True]]),), pt.ones(2)),
+        RuntimeError,
+        "one value per True element",
+    ),
     (lambda: pt.zeros(3).put(pt.asarray([5]), pt.ones(1)), IndexError, "out of range"),
     (lambda: pt.zeros(3).put(pt.asarray([0, 1]), pt.ones(1)), RuntimeError, "same number"),
     (
