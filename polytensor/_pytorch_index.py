@@ -37,7 +37,7 @@ from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, resh
 from ._ops.searching import where
 from ._ops.sorting import argsort
 from ._ops.statistical import cumulative_sum
-from ._pytorch import _in_range, _integer_index, _size, _tensor_arg
+from ._pytorch import _in_range, _integer_index, _plus, _size, _tensor_arg
 from ._shapes import check_dim
 from ._tensor_base import TensorBase
 
@@ -101,7 +101,7 @@ def _wrapped(where: str, index: Any, n: int) -> Any:
     """``index`` with negative entries counted from the end (PyTorch's ``index_fill`` and
     ``put`` take them), checked to lie in ``[-n, n)``."""
     try:
-        return _in_range(where, where_negative(index, n), n, IndexError)
+        return _in_range(where, _from_end(index, n), n, IndexError)
     except IndexError:
         raise IndexError(
             f"{where}(): an index is out of range for a dimension of size {n}; expected "
@@ -109,7 +109,7 @@ def _wrapped(where: str, index: Any, n: int) -> Any:
         ) from None
 
 
-def where_negative(index: Any, n: int) -> Any:
+def _from_end(index: Any, n: int) -> Any:
     """``index`` with ``n`` added to its negative entries."""
     return where(index < 0, index + n, index)
 
@@ -123,8 +123,7 @@ def _slices_along(where: str, input: Any, dim: int, index: Any, source: Any) -> 
     d = check_dim(where, dim, input.ndim)
     k = _size(where, index, 0)
     want = tuple(k if i == d else input.shape[i] for i in range(input.ndim))
-    got = tuple(source.shape) if source.ndim or input.ndim else ()
-    if input.ndim and got != want:
+    if input.ndim and tuple(source.shape) != want:
         raise IndexError(
             f"{where}(): source {tuple(source.shape)} must have the input's shape "
             f"{tuple(input.shape)} with dimension {d} as long as the index ({k}): {want}"
@@ -263,8 +262,15 @@ def index_put(
         # one mask of x's shape: values (one, or one per True element, in order) written or
         # added where it holds, by selection, on every backend (Dask too, lazily)
         return _masked_put(input, indices[0], values, accumulate)
-    key = tuple(slice(None) if i is None else i for i in indices)
-    said = builtins.sum(1 if i is None or i.dtype is not dt.bool else i.ndim for i in indices)
+    checked: list[Any] = []
+    axis = 0
+    for i in indices:  # (integer indices checked here: a failed write is then the backend's)
+        if i is not None and i.dtype is not dt.bool:
+            i = _wrapped("index_put", i, _size("index_put", input, axis))
+        checked.append(i)
+        axis += 1 if i is None or i.dtype is not dt.bool else i.ndim
+    key = tuple(slice(None) if i is None else i for i in checked)
+    said = axis
     if said < input.ndim:  # (array-api-strict wants the axes left said with an Ellipsis)
         key += (Ellipsis,)
     template, tensors = split_key(key, "index_put")
@@ -308,10 +314,6 @@ def _masked_put(input: Any, mask: Any, values: Any, accumulate: bool) -> Tensor:
     if accumulate:
         return where(mask, _plus(input, placed), input)
     return placed
-
-
-def _plus(a: Any, b: Any) -> Any:
-    return logical_or(a, b) if a.dtype is dt.bool else a + b
 
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:

@@ -321,6 +321,12 @@ ERRORS = [
         "values of the input's dtype",
     ),
     (lambda: pt.zeros(3).index_put(pt.asarray([0]), pt.ones(1)), TypeError, "tuple of index"),
+    (lambda: pt.zeros(3, 2).index_put((pt.asarray([3]),), pt.ones(2)), IndexError, r"\[-3, 2\]"),
+    (
+        lambda: pt.zeros(3, 2).index_put((pt.asarray([0]), pt.asarray([-3])), pt.ones(1), True),
+        IndexError,
+        r"size 2; expected indices in \[-2, 1\]",
+    ),
     (
         lambda: pt.zeros(2, 2).index_put((pt.asarray([[True, False], [True, True]]),), pt.ones(2)),
         RuntimeError,
