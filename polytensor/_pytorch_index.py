@@ -33,7 +33,7 @@ from ._ops.elementwise import (
     minimum,
 )
 from ._ops.indexing import _getitem_t, _put, _scatter_add, _Slot, split_key, take, take_along_axis
-from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, reshape
+from ._ops.manipulation import _copy, broadcast_to, concat, expand_dims, moveaxis, reshape
 from ._ops.searching import where
 from ._ops.sorting import argsort
 from ._ops.statistical import cumulative_sum
@@ -385,9 +385,9 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     rank = cumulative_sum(astype(flat_mask, dt.int64), axis=0) - 1
     k = _numel("masked_scatter", source)
     try:
-        picked = _in_range(
-            "masked_scatter", where(flat_mask, rank, 0), builtins.max(k, 1), IndexError
-        )
+        # (an empty source: any True element, marked 1, is out of the range [0, 1))
+        check = where(flat_mask, rank, 0) if k else astype(flat_mask, dt.int64)
+        picked = _in_range("masked_scatter", check, builtins.max(k, 1), IndexError)
     except IndexError:
         raise RuntimeError(
             f"masked_scatter(): the source has {k} elements, fewer than the mask's True "
@@ -501,7 +501,7 @@ def diagonal_scatter(
     cols = reshape(arange(n2, device=input.device), (1, n2))
     on = (cols - rows) == offset
     if length == 0:
-        return input
+        return _copy(input)  # (no diagonal: a copy, as an out-of-place result)
     # (the position along the diagonal: the row, or the column for a negative offset)
     along = where(on, broadcast_to(rows if offset >= 0 else cols, (n1, n2)), 0)
     spread = take(src, reshape(along, (-1,)), axis=-1)

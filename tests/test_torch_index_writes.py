@@ -340,6 +340,11 @@ ERRORS = [
         "fewer than the mask's True",
     ),
     (lambda: pt.zeros(3).masked_scatter(pt.asarray([1, 1, 1]), pt.ones(3)), RuntimeError, "bool"),
+    (
+        lambda: pt.zeros(3).masked_scatter(pt.asarray([False, True, False]), pt.ones(0)),
+        RuntimeError,
+        "the source has 0 elements",
+    ),
     (lambda: pt.select_scatter(pt.zeros(3), pt.asarray(1.0), 0, 5), IndexError, "index 5"),
     (lambda: pt.select_scatter(pt.zeros(3), pt.ones(1), 0, 1), RuntimeError, "expected src"),
     (lambda: pt.slice_scatter(pt.zeros(3), pt.ones(1), 0, 0, 2), RuntimeError, r"\(2,\)"),
@@ -441,3 +446,12 @@ def test_in_place_change_of_a_view_in_a_graph_gives_torch_gradients(backend: str
 
 def _lib_tensor(lib: Any, a: np.ndarray, **kw: Any) -> Any:
     return torch.tensor(a, **kw) if lib is torch else pt.asarray(a.copy(), **kw)
+
+
+def test_empty_writes_give_new_tensors_as_torch(backend: str) -> None:
+    x = pt.ones(2, 3)
+    y = pt.diagonal_scatter(x, pt.ones(0), 3)  # (no diagonal at offset 3)
+    assert y is not x and host(y).tolist() == host(x).tolist()
+    assert tuple(torch.diagonal_scatter(torch.ones(2, 3), torch.ones(0), 3).shape) == (2, 3)
+    z = x.masked_scatter(pt.zeros(2, 3, dtype=pt.bool), pt.ones(0))
+    assert z is not x and host(z).tolist() == host(x).tolist()
