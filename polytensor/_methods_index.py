@@ -68,6 +68,9 @@ class TensorIndexMethods:
     scatter_reduce = _pytorch_index.scatter_reduce
     masked_scatter = _pytorch_index.masked_scatter
     put = _pytorch_index.put
+    select_scatter = _pytorch_index.select_scatter
+    slice_scatter = _pytorch_index.slice_scatter
+    diagonal_scatter = _pytorch_index.diagonal_scatter
 
     index_copy_ = _in_place(
         "index_copy_", _pytorch_index.index_copy, "0, pt.asarray([0]), pt.ones(1)"

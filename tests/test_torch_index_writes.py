@@ -99,6 +99,18 @@ CASES: dict[str, tuple[Any, tuple[Any, ...]]] = {
         lambda L, x, v: L.slice_scatter(x, v, 0, 1, None, 2),
         (diff(X), diff(S)),
     ),
+    "select_scatter method": (
+        lambda L, x, v: x.select_scatter(v, 0, 2),
+        (diff(X), diff(RNG.standard_normal(3))),
+    ),
+    "slice_scatter method": (
+        lambda L, x, v: x.slice_scatter(v, start=2),
+        (diff(X), diff(S)),
+    ),
+    "diagonal_scatter method": (
+        lambda L, x, v: x.diagonal_scatter(v, -1),
+        (diff(X), diff(RNG.standard_normal(3))),
+    ),
     "slice_scatter end": (
         lambda L, x, v: L.slice_scatter(x, v, dim=1, end=-1),
         (diff(X), diff(X[:, :2].copy())),
