@@ -914,7 +914,6 @@ def allclose(
 # tensor: ``x.<name>``). A name that is absent here gets the plain message.
 MODULE_HINTS: dict[str, str] = {
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
-    "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
     "div": "pt.divide(a, b) or a / b",
     "float16": "pt.float32 (polytensor has no float16)",

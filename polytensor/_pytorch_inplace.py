@@ -42,8 +42,10 @@ __all__ = [
     "fix_",
     "floor_",
     "frac_",
+    "gcd_",
     "i0_",
     "index_put_",
+    "lcm_",
     "ldexp_",
     "log1p_",
     "log2_",
@@ -114,8 +116,10 @@ fill_ = _namespace_form("fill_", "2.0")
 fix_ = _namespace_form("fix_")
 floor_ = _namespace_form("floor_")
 frac_ = _namespace_form("frac_")
+gcd_ = _namespace_form("gcd_", "pt.asarray([4, 6])", "[6, 9]")
 i0_ = _namespace_form("i0_")
 index_put_ = _namespace_form("index_put_", "(pt.asarray([0]),), pt.asarray([2.0])")
+lcm_ = _namespace_form("lcm_", "pt.asarray([4, 6])", "[6, 9]")
 ldexp_ = _namespace_form("ldexp_", "pt.asarray([1, 2])")
 log10_ = _namespace_form("log10_")
 log1p_ = _namespace_form("log1p_")

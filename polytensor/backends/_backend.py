@@ -801,6 +801,10 @@ class Backend:
             return generic_nll_loss(self)[name]
         if name == "_extreme_indices":
             return generic_extreme_indices(self)
+        if name == "_cumulative_extreme":
+            return generic_cumulative_extreme(self.xp)
+        if name == "_logcumsumexp":
+            return generic_logcumsumexp(self.xp)
         if name in ("_embedding", "_embedding_backward"):
             return generic_embedding(self)[name]
         if name in ("_cross_entropy", "_cross_entropy_backward"):
@@ -1360,6 +1364,58 @@ def generic_extreme_indices(backend: Backend) -> Callable[..., Any]:
         return squeeze(values, axis=axis), squeeze(indices, axis=axis)
 
     return extreme_indices
+
+
+def generic_cumulative_extreme(xp: Any) -> Callable[..., Any]:
+    """``_cumulative_extreme(x, axis=, largest=)``: the running maximum (``largest``) or
+    minimum along ``axis``, a NaN kept once met, by doubling: after the pass of shift s, place
+    i holds the extreme of places i - 2s + 1 .. i (``log2(n)`` passes of the namespace's
+    ``take`` and ``maximum``/``minimum``, which give NaN where either is NaN).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_cumulative_extreme
+    >>> f = generic_cumulative_extreme(np)
+    >>> f(np.array([1.0, 3.0, 2.0, np.nan, 5.0]), axis=0, largest=True).tolist()
+    [1.0, 3.0, 3.0, nan, nan]
+    """
+
+    def cumulative_extreme(x: Any, /, *, axis: int, largest: bool) -> Any:
+        pick = xp.maximum if largest else xp.minimum
+        n = x.shape[axis]
+        positions = xp.arange(n)
+        shift = 1
+        while shift < n:
+            back = xp.where(positions >= shift, positions - shift, positions)
+            x = pick(x, xp.take(x, back, axis=axis))
+            shift *= 2
+        return x
+
+    return cumulative_extreme
+
+
+def generic_logcumsumexp(xp: Any) -> Callable[..., Any]:
+    """``_logcumsumexp(x, axis=)``: ``log(cumsum(exp(x)))`` along ``axis`` by doubling (a
+    Hillis-Steele scan of the namespace's ``logaddexp``; -inf before the start adds nothing).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_logcumsumexp
+    >>> generic_logcumsumexp(np)(np.array([-1000.0, 0.0, 0.0]), axis=0).round(4).tolist()
+    [-1000.0, 0.0, 0.6931]
+    """
+
+    def logcumsumexp(x: Any, /, *, axis: int) -> Any:
+        n = x.shape[axis]
+        positions = xp.arange(n)
+        late = xp.reshape(positions, tuple(n if i == axis % x.ndim else 1 for i in range(x.ndim)))
+        shift = 1
+        while shift < n:
+            back = xp.where(positions >= shift, positions - shift, positions)
+            before = xp.where(late >= shift, xp.take(x, back, axis=axis), -math.inf)
+            x = xp.logaddexp(x, before)
+            shift *= 2
+        return x
+
+    return logcumsumexp
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

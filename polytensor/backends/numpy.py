@@ -372,6 +372,15 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     generic_extreme = generic_extreme_indices(BACKEND)
 
+    def cumulative_extreme(x: Any, /, *, axis: int, largest: bool) -> Any:
+        # (one pass: the ufunc's accumulate, a NaN kept once met)
+        return (np.maximum if largest else np.minimum).accumulate(x, axis=axis)
+
+    def logcumsumexp(x: Any, /, *, axis: int) -> Any:
+        # (one pass, in float64 for float32 too, as PyTorch accumulates)
+        wide = np.logaddexp.accumulate(x, axis=axis, dtype=np.float64)
+        return wide if x.dtype == wide.dtype else wide.astype(x.dtype)
+
     starts: dict[tuple[int, int], Any] = {}  # arange(n) * c per matrix shape (read-only)
 
     def extreme_indices(x: Any, /, *, axis: int, keepdims: bool, largest: bool) -> Any:
@@ -683,6 +692,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_embedding": embedding,
         "_scatter_add": scatter_add,
         "_extreme_indices": extreme_indices,
+        "_cumulative_extreme": cumulative_extreme,
+        "_logcumsumexp": logcumsumexp,
         "_embedding_backward": embedding_backward,
         "_cross_entropy_backward": cross_entropy_backward,
     }

@@ -112,6 +112,9 @@ __all__ = [
     "local_response_norm",
     "log_softmax",
     "logsigmoid",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
@@ -2230,6 +2233,7 @@ from ._losses import (  # noqa: E402
     kl_div,
     smooth_l1_loss,
 )
+from ._lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402
 from ._margin_losses import (  # noqa: E402
     cosine_embedding_loss,
     gaussian_nll_loss,
