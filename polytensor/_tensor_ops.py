@@ -26,7 +26,8 @@ from ._ops.creation import asarray, check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import _plain, _Slot, fill_key, put, split_key
-from ._ops.manipulation import expand_dims, permute_dims, reshape, squeeze
+from ._ops.manipulation import expand_dims, moveaxis, permute_dims, reshape, squeeze
+from ._pytorch_shapes import register_diagonal_view
 from ._tensor_base import SUBCLASSES, TensorBase
 
 __all__ = ["TensorOperators", "sub_scaled_"]
@@ -374,7 +375,82 @@ class Squeezed:
         base.copy_(self.back(base, value))
 
 
-WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)
+class Diagonal:
+    """How ``x.diagonal(offset, dim1, dim2)`` is taken from its base and given back: a view in
+    PyTorch, so a change of it in place reaches the base (``x.diagonal().add_(1)``), and a
+    change of the base shows in it. Where the backend has ``diagonal_view`` (NumPy) the view's
+    data is a writable view of the base's memory."""
+
+    __slots__ = ("dim1", "dim2", "offset")
+
+    def __init__(self, offset: int, dim1: int, dim2: int) -> None:
+        self.offset = offset
+        self.dim1 = dim1
+        self.dim2 = dim2
+
+    def take(self, base: Any) -> Any:
+        from ._ops import linalg
+
+        moved = moveaxis(base, (self.dim1, self.dim2), (-2, -1))
+        t = linalg.diagonal(moved, offset=self.offset)
+        hook = base._backend.diagonal_view
+        if hook is not None:  # (the same values, in the base's memory)
+            view = hook(base._data, self.offset, self.dim1, self.dim2)
+            if view is not None:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its diagonal replaced by ``value`` (PyTorch's ``diagonal_scatter``),
+        recorded: a ``where`` of the base and ``value``'s elements laid on the diagonal."""
+        from ._ops.creation import arange
+        from ._ops.indexing import take
+        from ._ops.searching import where
+
+        moved = moveaxis(base, (self.dim1, self.dim2), (-2, -1))
+        n1, n2 = cast("tuple[int, int]", tuple(moved.shape[-2:]))
+        length = value.shape[-1]
+        if not length:
+            return base
+        rows = reshape(arange(n1, device=base.device), (n1, 1))
+        cols = reshape(arange(n2, device=base.device), (1, n2))
+        on = E.equal(cols - rows, self.offset)
+        # the element of ``value`` that lands on (i, j): the i-th above the main diagonal,
+        # the j-th below it
+        k = rows + 0 * cols if self.offset >= 0 else cols + 0 * rows
+        k = E.minimum(k, length - 1)
+        laid = take(value, reshape(k, (n1 * n2,)), axis=-1)
+        laid = reshape(laid, (*tuple(value.shape[:-1]), n1, n2))
+        new = where(on, laid, moved)
+        return moveaxis(new, (-2, -1), (self.dim1, self.dim2))
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
+
+
+WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed, Diagonal)
+
+
+def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:
+    """``x.diagonal(offset, dim1, dim2)`` (its arguments checked) as a view of ``x``
+    (``Diagonal``): the other dimensions first, then the diagonal.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import diagonal_view
+    >>> x = pt.zeros((2, 2))
+    >>> _ = diagonal_view(x, 0, 0, 1).fill_(1.0)
+    >>> x
+    tensor([[1., 0.],
+            [0., 1.]], backend='numpy')
+    """
+    key = Diagonal(offset, dim1, dim2)
+    t = key.take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
+
+
+register_diagonal_view(diagonal_view)
 
 
 def _unit_axes_back(base: Any, value: Any) -> Any:
@@ -473,6 +549,8 @@ def _contiguous(t: Any) -> bool:
     while t._write_back is not None:
         key = t._key
         base = t._base
+        if key.__class__ is Diagonal:
+            return False  # (a diagonal's elements lie apart in memory)
         if key.__class__ is Permuted:
             axes = key.axes if axes is None else tuple(key.axes[a] for a in axes)
         elif axes is not None and axes != tuple(range(len(axes))):

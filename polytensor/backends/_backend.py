@@ -313,6 +313,12 @@ class Writes:
         (``memory_root``'s), both counted in elements: ``Tensor.stride()`` and
         ``storage_offset()`` (``strided_layout`` serves libraries with NumPy's ``strides``
         and array interface). Without this hook, those of a C-contiguous array of its own.
+    diagonal_view : callable, optional
+        ``diagonal_view(array, offset, axis1, axis2)``: the diagonal as ``diagonal`` gives it
+        (the other axes first, then the diagonal), as a view of the array's memory that may be
+        written when the array may (NumPy's own ``diagonal`` is read-only); or None where it
+        cannot be. ``x.diagonal()`` then changes ``x`` when it is written in place; without
+        this hook such a write goes through the view's base (``Tensor.diagonal``).
 
     Examples
     --------
@@ -335,6 +341,7 @@ class Writes:
     layers: Any = None
     c_contiguous: Callable[[Any], bool] | None = None
     layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
+    diagonal_view: Callable[[Any, int, int, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
@@ -519,6 +526,7 @@ class Backend:
         "c_contiguous",
         "capabilities",
         "cats",
+        "diagonal_view",
         "extra",
         "fns",
         "from_native",
@@ -609,6 +617,8 @@ class Backend:
         self.zeros_view = writes.zeros_view
         # (array, mask) -> None, writing array[mask] = 0; or None
         self.zero_where = writes.zero_where
+        # (array, offset, axis1, axis2) -> a writable view of the diagonal, or None
+        self.diagonal_view = writes.diagonal_view
         # element-wise functions writing into out= (optimizers' in-place updates), or None;
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs

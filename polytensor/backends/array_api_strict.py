@@ -92,12 +92,28 @@ def _layout(a: Any) -> tuple[tuple[int, ...], int]:
     return strided_layout(a._array)  # (the NumPy array it wraps)
 
 
+def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """NumPy's writable diagonal view (``numpy._diagonal_view``) of the array that
+    array-api-strict's Array wraps, wrapped in turn (``asarray`` without a copy)."""
+    import array_api_strict as xp
+
+    from .numpy import _diagonal_view as numpy_diagonal_view
+
+    view = numpy_diagonal_view(a._array, offset, axis1, axis2)
+    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(memory_root=_memory_root, c_contiguous=_c_contiguous, layout=_layout),
+    writes=Writes(
+        memory_root=_memory_root,
+        c_contiguous=_c_contiguous,
+        layout=_layout,
+        diagonal_view=_diagonal_view,
+    ),
     availability=Availability(extra="strict"),
 )

@@ -920,6 +920,32 @@ def _zeros_view(shape: tuple[int, ...], dtype: Any) -> Any:
     return np.ndarray(shape, dtype, cell, 0, (0,) * len(shape))
 
 
+def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """``np.diagonal(a, offset, axis1, axis2)`` as a view of ``a``'s memory that may be
+    written where ``a`` may be (NumPy's own is read-only); None for an array that is not a
+    plain ndarray."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    if type(a) is not np.ndarray:
+        return None
+    n1, n2 = a.shape[axis1], a.shape[axis2]
+    first = [0] * a.ndim  # (the diagonal's first element)
+    if offset >= 0:
+        length = min(n1, n2 - offset)
+        first[axis2] = offset
+    else:
+        length = min(n1 + offset, n2)
+        first[axis1] = -offset
+    others = [i for i in range(a.ndim) if i not in (axis1, axis2)]
+    if length <= 0:  # (no element: nothing shared, an empty array that takes writes)
+        return np.empty((*(a.shape[i] for i in others), 0), a.dtype)
+    start = a[tuple(slice(f, None) for f in first)]
+    shape = (*(a.shape[i] for i in others), length)
+    strides = (*(a.strides[i] for i in others), a.strides[axis1] + a.strides[axis2])
+    return as_strided(start, shape, strides, writeable=bool(a.flags.writeable))
+
+
 def _masking_by_bits() -> Any:
     """``by_bits(a, mask, keep, out)``: ``a`` with +0.0 where the boolean array ``mask`` is
     True (``keep``: where it is False), written into ``a`` with ``out``; None where ``a`` does
@@ -995,5 +1021,6 @@ BACKEND = Backend(
         layers=_layers,
         c_contiguous=flags_c_contiguous,
         layout=strided_layout,
+        diagonal_view=_diagonal_view,
     ),
 )
