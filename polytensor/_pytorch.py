@@ -935,7 +935,6 @@ _NUMPY_SPELLINGS = {
 MODULE_HINTS.update({k: f"pt.{v}(x), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 
 TENSOR_HINTS: dict[str, str] = {
-    "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
     "half": "x.float() (polytensor has no float16)",
     "is_cuda": "x.device.type == 'cuda'",
 }

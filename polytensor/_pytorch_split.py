@@ -87,16 +87,22 @@ def _sections_or_indices(where: str, value: Any) -> int | list[int]:
     if isinstance(value, (list, tuple)):
         out = []
         for v in value:
-            if isinstance(v, bool) or not hasattr(v, "__index__"):
-                raise TypeError(f"{where}() expects int indices; got {v!r} in {value!r}")
-            out.append(operator.index(v))
+            try:
+                if isinstance(v, bool):
+                    raise TypeError
+                out.append(operator.index(v))
+            except TypeError:  # (an ndarray of several elements has __index__, and refuses)
+                raise TypeError(f"{where}() expects int indices; got {v!r} in {value!r}") from None
         return out
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return operator.index(value)
+    except TypeError:  # (an ndarray of several elements has __index__, and refuses)
         raise TypeError(
             f"{where}() expects an int number of sections, a list of int indices or an "
             f"integer tensor; got {type(value).__name__} {value!r}"
-        )
-    return operator.index(value)
+        ) from None
 
 
 def tensor_split(

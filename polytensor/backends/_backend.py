@@ -307,6 +307,12 @@ class Writes:
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
         ``contiguous()``, which copies an array that does not. Without this hook an array is
         taken as contiguous when the library reshapes it to one dimension without a copy.
+    layout : callable, optional
+        ``layout(array)``: ``(strides, offset)``, the steps between neighbours along each
+        dimension and the position of the first element in the memory the array views
+        (``memory_root``'s), both counted in elements: ``Tensor.stride()`` and
+        ``storage_offset()`` (``strided_layout`` serves libraries with NumPy's ``strides``
+        and array interface). Without this hook, those of a C-contiguous array of its own.
     diagonal_view : callable, optional
         ``diagonal_view(array, offset, axis1, axis2)``: the diagonal as ``diagonal`` gives it
         (the other axes first, then the diagonal), as a view of the array's memory that may be
@@ -334,6 +340,7 @@ class Writes:
     windows: Any = None
     layers: Any = None
     c_contiguous: Callable[[Any], bool] | None = None
+    layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
     diagonal_view: Callable[[Any, int, int, int], Any] | None = None
 
 
@@ -350,6 +357,34 @@ def flags_c_contiguous(array: Any) -> bool:
     (True, False)
     """
     return bool(array.flags.c_contiguous)
+
+
+def strided_layout(array: Any) -> tuple[tuple[int, ...], int]:
+    """``Writes.layout`` for a library whose arrays have NumPy's ``strides`` (bytes) and
+    array interface (``__array_interface__``, or CUDA's): the strides in elements, and the
+    offset in elements of the first element from the start of the memory it views
+    (``base_root``'s).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends import strided_layout
+    >>> a = np.zeros((3, 4))
+    >>> strided_layout(a[1:, ::2])
+    ((4, 2), 4)
+    """
+    size = array.itemsize
+    strides = tuple(int(s) // size for s in array.strides)
+    root = base_root(array)
+    offset = (_address(array) - _address(root)) // size if root is not array else 0
+    return strides, int(offset)
+
+
+def _address(array: Any) -> int:
+    face = getattr(array, "__array_interface__", None)
+    if face is None:
+        face = array.__cuda_array_interface__
+    return int(face["data"][0])
 
 
 def base_root(array: Any) -> Any:
@@ -497,6 +532,7 @@ class Backend:
         "from_native",
         "inplace",
         "layers",
+        "layout",
         "lazy",
         "lazy_ops",
         "memory_root",
@@ -593,6 +629,8 @@ class Backend:
         self.layers = writes.layers
         # array -> whether its elements lie in C order, one after another; or None
         self.c_contiguous = writes.c_contiguous
+        # array -> (strides, offset) in elements; or None (a C-contiguous array of its own)
+        self.layout = writes.layout
         # array -> the array that owns its memory, by which in-place writes are noted; None on
         # an immutable backend (writes rebind there: nothing a node read changes)
         self.memory_root: Callable[[Any], Any] | None = (

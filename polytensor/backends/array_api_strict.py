@@ -13,6 +13,7 @@ from ._backend import (
     Writes,
     base_root,
     flags_c_contiguous,
+    strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
@@ -87,6 +88,10 @@ def _c_contiguous(a: Any) -> bool:
     return flags_c_contiguous(a._array)
 
 
+def _layout(a: Any) -> tuple[tuple[int, ...], int]:
+    return strided_layout(a._array)  # (the NumPy array it wraps)
+
+
 def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
     """NumPy's writable diagonal view (``numpy._diagonal_view``) of the array that
     array-api-strict's Array wraps, wrapped in turn (``asarray`` without a copy)."""
@@ -105,7 +110,10 @@ BACKEND = Backend(
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
     writes=Writes(
-        memory_root=_memory_root, c_contiguous=_c_contiguous, diagonal_view=_diagonal_view
+        memory_root=_memory_root,
+        c_contiguous=_c_contiguous,
+        layout=_layout,
+        diagonal_view=_diagonal_view,
     ),
     availability=Availability(extra="strict"),
 )

@@ -25,6 +25,7 @@ from ._backend import (
     generic_nll_loss,
     generic_scatter_add,
     generic_strong_zero,
+    strided_layout,
 )
 
 
@@ -1019,6 +1020,7 @@ BACKEND = Backend(
         windows=_windows,
         layers=_layers,
         c_contiguous=flags_c_contiguous,
+        layout=strided_layout,
         diagonal_view=_diagonal_view,
     ),
 )
