@@ -401,28 +401,10 @@ class Diagonal:
         return t
 
     def back(self, base: Any, value: Any) -> Any:
-        """``base`` with its diagonal replaced by ``value`` (PyTorch's ``diagonal_scatter``),
-        recorded: a ``where`` of the base and ``value``'s elements laid on the diagonal."""
-        from ._ops.creation import arange
-        from ._ops.indexing import take
-        from ._ops.searching import where
+        """``base`` with its diagonal replaced by ``value`` (``diagonal_scatter``, recorded)."""
+        from ._pytorch_index import diagonal_scatter
 
-        moved = moveaxis(base, (self.dim1, self.dim2), (-2, -1))
-        n1, n2 = cast("tuple[int, int]", tuple(moved.shape[-2:]))
-        length = value.shape[-1]
-        if not length:
-            return base
-        rows = reshape(arange(n1, device=base.device), (n1, 1))
-        cols = reshape(arange(n2, device=base.device), (1, n2))
-        on = E.equal(cols - rows, self.offset)
-        # the element of ``value`` that lands on (i, j): the i-th above the main diagonal,
-        # the j-th below it
-        k = rows + 0 * cols if self.offset >= 0 else cols + 0 * rows
-        k = E.minimum(k, length - 1)
-        laid = take(value, reshape(k, (n1 * n2,)), axis=-1)
-        laid = reshape(laid, (*tuple(value.shape[:-1]), n1, n2))
-        new = where(on, laid, moved)
-        return moveaxis(new, (-2, -1), (self.dim1, self.dim2))
+        return diagonal_scatter(base, value, self.offset, self.dim1, self.dim2)
 
     def give(self, base: Any, value: Any) -> None:
         base.copy_(self.back(base, value))
