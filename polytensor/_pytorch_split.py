@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
@@ -478,8 +479,9 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     ``x.unfold(dimension, size, step)``: ``dimension`` becomes the number of windows and a new
     last dimension holds each window's elements.
 
-    Note: a copy, where PyTorch's is a view: a change in place of the result does not reach
-    ``input``. Gradients flow back to ``input``, overlapping windows adding up.
+    A view, as PyTorch's: a change of it in place reaches ``input`` (where windows overlap,
+    the last window's element), a change of ``input`` shows in it. Gradients flow back to
+    ``input``, overlapping windows adding up.
 
     Examples
     --------
@@ -505,6 +507,14 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         )
     if x.ndim == 0:
         return reshape(x, (1,))
+    if _unfold_view is not None:
+        return _unfold_view(x, d, size, step)
+    return unfold_copy(x, d, size, step)
+
+
+def unfold_copy(x: Tensor, d: int, size: int, step: int) -> Tensor:
+    """``unfold``'s windows (its arguments checked) as a tensor of their own, recorded."""
+    n = _known_length("unfold", x, d)
     windows = (n - size) // step + 1
     starts = range(0, windows * step, step)
     index = asarray([s + j for s in starts for j in range(size)], dtype=dt.int64, device=x.device)
@@ -512,3 +522,14 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     shape = tuple(x.shape)
     picked = reshape(picked, (*shape[:d], windows, size, *shape[d + 1 :]))
     return moveaxis(picked, d + 1, -1)
+
+
+# the windows as a view of their input (``_tensor_ops.unfold_view``, of the Tensor's layer
+# above this one, which registers it when it loads)
+_unfold_view: Callable[..., Tensor] | None = None
+
+
+def register_unfold_view(fn: Callable[..., Tensor]) -> None:
+    """Make ``unfold`` return ``fn(x, dimension, size, step)``, a view of ``x``."""
+    global _unfold_view
+    _unfold_view = fn

@@ -319,6 +319,10 @@ class Writes:
         written when the array may (NumPy's own ``diagonal`` is read-only); or None where it
         cannot be. ``x.diagonal()`` then changes ``x`` when it is written in place; without
         this hook such a write goes through the view's base (``Tensor.diagonal``).
+    unfold_view : callable, optional
+        ``unfold_view(array, axis, size, step)``: PyTorch's ``x.unfold`` windows (``axis``
+        the windows, a last axis their elements) as a view of the array's memory, which may be
+        written when the array may; or None. As ``diagonal_view``, for ``x.unfold``.
 
     Examples
     --------
@@ -342,6 +346,7 @@ class Writes:
     c_contiguous: Callable[[Any], bool] | None = None
     layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
     diagonal_view: Callable[[Any, int, int, int], Any] | None = None
+    unfold_view: Callable[[Any, int, int, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
@@ -550,6 +555,7 @@ class Backend:
         "to_native",
         "transfer",
         "ufuncs",
+        "unfold_view",
         "windows",
         "writes",
         "zero_where",
@@ -619,6 +625,8 @@ class Backend:
         self.zero_where = writes.zero_where
         # (array, offset, axis1, axis2) -> a writable view of the diagonal, or None
         self.diagonal_view = writes.diagonal_view
+        # (array, axis, size, step) -> x.unfold's windows as a view of the array, or None
+        self.unfold_view = writes.unfold_view
         # element-wise functions writing into out= (optimizers' in-place updates), or None;
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs

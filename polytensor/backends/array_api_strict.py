@@ -103,6 +103,17 @@ def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
     return None if view is None else xp.asarray(view, copy=False, device=a.device)
 
 
+def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
+    """NumPy's ``x.unfold`` view (``numpy._unfold_view``) of the array that array-api-strict's
+    Array wraps, wrapped in turn."""
+    import array_api_strict as xp
+
+    from .numpy import _unfold_view as numpy_unfold_view
+
+    view = numpy_unfold_view(a._array, axis, size, step)
+    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
@@ -114,6 +125,7 @@ BACKEND = Backend(
         c_contiguous=_c_contiguous,
         layout=_layout,
         diagonal_view=_diagonal_view,
+        unfold_view=_unfold_view,
     ),
     availability=Availability(extra="strict"),
 )

@@ -946,6 +946,22 @@ def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
     return as_strided(start, shape, strides, writeable=bool(a.flags.writeable))
 
 
+def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
+    """PyTorch's ``x.unfold(axis, size, step)`` of ``a`` as a view of its memory (NumPy's
+    ``sliding_window_view`` by strides), which may be written where ``a`` may be; None for an
+    array that is not a plain ndarray."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    if type(a) is not np.ndarray:
+        return None
+    windows = (a.shape[axis] - size) // step + 1
+    shape = (*a.shape[:axis], windows, *a.shape[axis + 1 :], size)
+    s = a.strides[axis]
+    strides = (*a.strides[:axis], s * step, *a.strides[axis + 1 :], s)
+    return as_strided(a, shape, strides, writeable=bool(a.flags.writeable))
+
+
 def _masking_by_bits() -> Any:
     """``by_bits(a, mask, keep, out)``: ``a`` with +0.0 where the boolean array ``mask`` is
     True (``keep``: where it is False), written into ``a`` with ``out``; None where ``a`` does
@@ -1022,5 +1038,6 @@ BACKEND = Backend(
         c_contiguous=flags_c_contiguous,
         layout=strided_layout,
         diagonal_view=_diagonal_view,
+        unfold_view=_unfold_view,
     ),
 )
