@@ -81,6 +81,7 @@ from . import (  # noqa: E402,F401  (registers the programs)
     d2l,
     dataloading,
     gan,
+    more,
     recurrent,
     seeds,
     transformer,
