@@ -121,6 +121,32 @@ def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
     return _reshaped_in_place(self, "transpose_", lambda t: t.transpose(dim0, dim1))
 
 
+def swapdims_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """In-place ``x.swapdims(dim0, dim1)`` (PyTorch's alias of ``transpose_``): this
+    tensor's dimensions ``dim0`` and ``dim1`` are swapped.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.swapdims_(0, 1).shape
+    (3, 2)
+    """
+    return _reshaped_in_place(self, "swapdims_", lambda t: t.transpose(dim0, dim1))
+
+
+def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
+    """In-place ``x.swapaxes(axis0, axis1)``: ``swapdims_``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros(2, 3).swapaxes_(0, 1).shape
+    (3, 2)
+    """
+    return _reshaped_in_place(self, "swapaxes_", lambda t: t.transpose(axis0, axis1))
+
+
 def element_size(self: Tensor) -> int:
     """The bytes of one element, as PyTorch's ``x.element_size()`` (``x.itemsize``).
 
@@ -207,6 +233,8 @@ class TensorReshapeMethods:
     unsqueeze_ = unsqueeze_
     t_ = t_
     transpose_ = transpose_
+    swapdims_ = swapdims_
+    swapaxes_ = swapaxes_
     element_size = element_size
     stride = stride
     storage_offset = storage_offset

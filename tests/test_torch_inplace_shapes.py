@@ -32,6 +32,7 @@ STEPS: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
     "unsqueeze_": [("unsqueeze_", (-1,)), ("unsqueeze_", (0,))],
     "t_": [("squeeze_", ()), ("t_", ())],
     "transpose_": [("transpose_", (0, 2)), ("transpose_", (-1, 1))],
+    "swapdims_ swapaxes_": [("swapdims_", (0, 2)), ("swapaxes_", (-1, 1))],
 }
 
 
@@ -92,11 +93,16 @@ def test_a_value_saved_before_a_shape_change_under_no_grad_is_not_disturbed(
     np.testing.assert_allclose(host(w.grad), 2 * np.cos(2 * W[:, 0]), rtol=1e-12)
 
 
-@pytest.mark.parametrize("method", ["squeeze_", "unsqueeze_", "t_", "transpose_"])
+@pytest.mark.parametrize(
+    "method", ["squeeze_", "unsqueeze_", "t_", "transpose_", "swapdims_", "swapaxes_"]
+)
 def test_a_leaf_that_requires_grad_is_refused_and_a_view_says_what_to_do(
     backend: str, method: str
 ) -> None:
-    args = {"unsqueeze_": (0,), "transpose_": (0, 1)}.get(method, ())
+    pair = (0, 1)
+    args = {"unsqueeze_": (0,), "transpose_": pair, "swapdims_": pair, "swapaxes_": pair}.get(
+        method, ()
+    )
     leaf = pt.ones(2, 3, requires_grad=True)
     with pytest.raises(RuntimeError, match=rf"{method}.*leaf tensor that requires grad"):
         getattr(leaf, method)(*args)
