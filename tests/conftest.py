@@ -2,6 +2,7 @@
 
 Every test starts on the NumPy backend with the default dtype float32, and whatever a test
 selects (``pt.set_backend``, ``pt.set_default_dtype``) or registers is undone after it.
+``backend`` runs a test once per registered backend.
 ``dask_computes`` counts Dask computations (``conformance/dask_counting.py``).
 """
 
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,25 @@ def _numpy_backend_and_default_dtype() -> Iterator[None]:
     yield
     pt.set_backend(before_backend)
     pt.set_default_dtype(before_dtype)
+
+
+def _every_backend() -> list[Any]:
+    """Each registered backend as a test parameter; one that is not available here is skipped,
+    its reason said (CuPy without a GPU)."""
+    params = []
+    for name, status in sorted(pt.backends.available().items()):
+        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+@pytest.fixture(params=_every_backend())
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that takes it runs once per registered backend, selected (the autouse fixture
+    above restores the backend afterwards). A module may define its own ``backend`` fixture
+    over fewer backends, which takes precedence."""
+    pt.set_backend(request.param)
+    return str(request.param)
 
 
 @pytest.fixture

@@ -15,21 +15,6 @@ import polytensor as pt
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
 
-def _backends() -> list[Any]:
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-@pytest.fixture(params=_backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
-
 def _host(t: Any) -> np.ndarray:
     return np.asarray(t.detach().numpy() if hasattr(t, "detach") else t)
 

@@ -4,8 +4,6 @@ on every available backend; the layers' repr and arguments as torch's."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -13,21 +11,6 @@ import polytensor as pt
 import polytensor.nn.functional as F
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
-
-
-def _backends() -> list[Any]:
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-@pytest.fixture(params=_backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
 
 
 SHAPES = {1: (2, 3, 11), 2: (2, 3, 9, 8), 3: (1, 2, 5, 6, 7)}

@@ -26,21 +26,6 @@ TF = torch.nn.functional
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
 
-def _backends() -> list[Any]:
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-@pytest.fixture(params=_backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
-
 def host(t: Any) -> np.ndarray:
     return np.asarray(t.detach().numpy())
 

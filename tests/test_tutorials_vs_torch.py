@@ -31,21 +31,6 @@ LOSS_RTOL = {"float32": 1e-5, "float64": 1e-10}
 WEIGHT_TOL = {"float32": {"rtol": 2e-4, "atol": 1e-6}, "float64": {"rtol": 1e-9, "atol": 1e-12}}
 
 
-def _backends() -> list[Any]:
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-@pytest.fixture(params=_backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
-
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread() -> Iterator[None]:
     """One BLAS and one torch thread: on a busy machine thread pools make these small
