@@ -479,9 +479,10 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     ``x.unfold(dimension, size, step)``: ``dimension`` becomes the number of windows and a new
     last dimension holds each window's elements.
 
-    A view, as PyTorch's: a change of it in place reaches ``input`` (where windows overlap,
-    the last window's element), a change of ``input`` shows in it. Gradients flow back to
-    ``input``, overlapping windows adding up.
+    A view, as PyTorch's: a change of it in place reaches ``input``, a change of ``input``
+    shows in it. Gradients flow back to ``input``, overlapping windows adding up. Windows that
+    overlap (``step < size``) refuse a change in place: an element of ``input`` is in several
+    of them, and PyTorch's in-place arithmetic changes it once per window.
 
     Examples
     --------

@@ -413,9 +413,11 @@ class Diagonal:
 
 class Unfolded:
     """How ``x.unfold(dimension, size, step)`` is taken from its base and given back: a view
-    in PyTorch, so a change of it in place reaches the base (where windows overlap, the last
-    window's element), and a change of the base shows in it. Where the backend has
-    ``unfold_view`` (NumPy) the view's data is a view of the base's memory."""
+    in PyTorch, so a change of it in place reaches the base, and a change of the base shows in
+    it. Where the backend has ``unfold_view`` (NumPy) the view's data is a view of the base's
+    memory. Windows that overlap (``step < size``) are read, not written: an element of the
+    base is then several of theirs, and PyTorch's in-place arithmetic on them changes it once
+    per window it is in, which polytensor does not reproduce; such a change is refused."""
 
     __slots__ = ("dim", "size", "step")
 
@@ -436,20 +438,27 @@ class Unfolded:
         return t
 
     def back(self, base: Any, value: Any) -> Any:
-        """``base`` with the windows' elements replaced by ``value``'s (the last window's
-        where windows overlap), recorded: a ``where`` of the base and ``value`` laid out."""
+        """``base`` with the windows' elements replaced by ``value``'s, recorded: a ``where``
+        of the base and ``value`` laid out. Overlapping windows are refused (see above)."""
         from ._ops.creation import arange
         from ._ops.indexing import take
         from ._ops.searching import where
 
         d, size, step = self.dim, self.size, self.step
+        if step < size:
+            raise RuntimeError(
+                f"x.unfold({d}, {size}, {step}) was changed in place, but its windows overlap "
+                f"(step {step} < size {size}): an element of x is in several of them, and "
+                f"which change it should take is not defined; change a copy "
+                f"(x.unfold(...).clone()) or x itself"
+            )
         moved = moveaxis(base, d, -1)  # (..., n)
         n = cast("int", moved.shape[-1])
         windows = (n - size) // step + 1
         if not size:
             return base
         pos = arange(n, device=base.device)
-        last = E.minimum(E.floor_divide(pos, step), windows - 1)  # (the last window from p)
+        last = E.minimum(E.floor_divide(pos, step), windows - 1)  # (the window p is in)
         inside = pos - last * step
         covered = E.less(inside, size)
         where_in = last * size + E.minimum(inside, size - 1)

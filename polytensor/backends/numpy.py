@@ -948,8 +948,9 @@ def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
 
 def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
     """PyTorch's ``x.unfold(axis, size, step)`` of ``a`` as a view of its memory (NumPy's
-    ``sliding_window_view`` by strides), which may be written where ``a`` may be; None for an
-    array that is not a plain ndarray."""
+    ``sliding_window_view`` by strides), which may be written where ``a`` may be and the
+    windows do not overlap (``step >= size``); None for an array that is not a plain
+    ndarray."""
     import numpy as np
     from numpy.lib.stride_tricks import as_strided
 
@@ -959,7 +960,7 @@ def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
     shape = (*a.shape[:axis], windows, *a.shape[axis + 1 :], size)
     s = a.strides[axis]
     strides = (*a.strides[:axis], s * step, *a.strides[axis + 1 :], s)
-    return as_strided(a, shape, strides, writeable=bool(a.flags.writeable))
+    return as_strided(a, shape, strides, writeable=bool(a.flags.writeable) and step >= size)
 
 
 def _masking_by_bits() -> Any:
