@@ -2430,9 +2430,8 @@ def div(
     elif rounding_mode == "floor":
         t = E.floor_divide(input, other)
     elif rounding_mode == "trunc":
-        q = divide(input, other)
-        if q.dtype.kind in ("real floating", "complex floating") and not _all_exact(input, other):
-            t = E.trunc(q)
+        if not _all_exact(input, other):
+            t = E.trunc(divide(input, other))
         else:  # integers: the floor quotient, one up where the exact quotient is negative
             t = E.floor_divide(input, other)
             r = E.remainder(input, other)
