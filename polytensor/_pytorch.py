@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from . import _config, _tape
 from . import _dtypes as dt
 from ._checks import check_flag, describe
+from ._dispatch import refusing_booleans
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import arange, check_float_fits, full_like
@@ -1148,6 +1149,9 @@ def _in_result_dtype(operands: tuple[Any, ...], *tensors: Any) -> tuple[Any, ...
     return tuple(t if t.dtype == want else astype(t, want) for t in tensors)
 
 
+_REFUSE_BOOLEANS = refusing_booleans("subtract")
+
+
 def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     """``alpha * x2`` for PyTorch's ``alpha=`` of ``add``/``sub`` (``x1`` the other operand):
     ``alpha`` must be a Python number of a kind the operands hold, as PyTorch checks it.
@@ -1159,6 +1163,9 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     >>> scaled("add", pt.ones(2), pt.ones(2), 3)
     tensor([3., 3.], backend='numpy')
     """
+    if where.startswith("sub"):  # (PyTorch refuses a boolean operand before it scales)
+        dtypes = [v.dtype if isinstance(v, TensorBase) else None for v in (x1, x2)]
+        _REFUSE_BOOLEANS(None, [x1, x2], dtypes)
     alpha = _checked_scale(where, "alpha", (x1, x2), alpha)
     if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
         (x2,) = _in_result_dtype((x1, x2), x2)
