@@ -193,3 +193,56 @@ def test_comparison_in_place_of_an_integer_tensor_with_other_in_a_graph(backend:
         assert x.tolist() == [1, 0]
         with pytest.raises(RuntimeError):
             x.sum().backward()
+
+
+# clamp with bounds of another dtype, as torch: a bound tensor with dimensions promotes (in
+# place, the result is cast back, wrapping around), a 0-d one is cast to x's dtype (wrapping),
+# a negative Python int bound of an unsigned tensor wraps around
+CLAMPS: dict[str, Any] = {
+    "x.clamp_max_(1-d int64)": lambda m, x: x.clamp_max_(m.tensor([-2, -2, -2])),
+    "x.clamp_(max=1-d int64)": lambda m, x: x.clamp_(max=m.tensor([-2, -2, -2])),
+    "x.clamp_min_(1-d int64)": lambda m, x: x.clamp_min_(m.tensor([-2, 300, -2])),
+    "x.clamp_max(1-d int64)": lambda m, x: x.clamp_max(m.tensor([-2, -2, -2])),
+    "x.clamp(1-d int64, 1-d int64)": lambda m, x: x.clamp(
+        min=m.tensor([-300, 3, 300]), max=m.tensor([-2, 7, 900])
+    ),
+    "clamp(x, min=1-d int64)": lambda m, x: m.clamp(x, min=m.tensor([-300, 3, 300])),
+    "x.clamp(max=1-d int8)": lambda m, x: x.clamp(max=m.tensor([2, 2, 2], dtype=m.int8)),
+    "x.clamp_max(0-d int64)": lambda m, x: x.clamp_max(m.tensor(-2)),
+    "x.clamp_(max=0-d int64)": lambda m, x: x.clamp_(max=m.tensor(-2)),
+    "x.clamp_max_(-2)": lambda m, x: x.clamp_max_(-2),
+    "x.clamp_min_(-2)": lambda m, x: x.clamp_min_(-2),
+    "x.clamp(min=-255)": lambda m, x: x.clamp(min=-255),
+    "x.clamp(max=0-d float)": lambda m, x: x.clamp(max=m.tensor(3.5)),
+    "float32 x.clamp(max=1-d float64)": lambda m, x: x.float().clamp(
+        max=m.tensor([2.0, 2.0, 2.0], dtype=m.float64)
+    ),
+    "float32 x.clamp_(max=1-d float64)": lambda m, x: x.float().clamp_(
+        max=m.tensor([2.0, 2.0, 2.0], dtype=m.float64)
+    ),
+    "float32 x.clamp(max=0-d float64)": lambda m, x: x.float().clamp(
+        max=m.tensor(2.0, dtype=m.float64)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CLAMPS), ids=list(CLAMPS))
+def test_clamp_with_bounds_of_another_dtype_gives_torch_values(backend: str, case: str) -> None:
+    fn = CLAMPS[case]
+    want = fn(torch, torch.tensor([1, 5, 200], dtype=torch.uint8))
+    got = fn(pt, pt.asarray([1, 5, 200], dtype=pt.uint8))
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(host(got), want.numpy())
+
+
+def test_clamp_by_a_wider_float_bound_gives_torch_gradients(backend: str) -> None:
+    grads = []
+    for lib in (torch, pt):
+        x = lib.tensor([0.5, -1.5, 2.5], dtype=lib.float32, requires_grad=True)
+        hi = lib.tensor([1.0, 1.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = x.clamp(max=hi)
+        assert y.dtype == lib.float64
+        (y * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum().backward()
+        grads.append((host(x.grad), host(hi.grad)))
+    for p_g, t_g in zip(grads[1], grads[0], strict=True):
+        np.testing.assert_array_equal(p_g, t_g)
