@@ -1269,6 +1269,20 @@ def _out_size(size: int, k: int, s: int, d: int, where: str) -> int:
     return n
 
 
+def _one_dtype(where: str, x: Tensor, w: Tensor, b: Tensor | None = None) -> None:
+    """Refuse, as PyTorch's convolutions do (``RuntimeError``: "expected scalar type Float
+    but found Double"), an input, weight or bias of another dtype: ``MixedDtypeError``. The
+    standard's matmul, which the convolutions are made of, would promote."""
+    d = x._data.dtype
+    if w._data.dtype != d or (b is not None and b._data.dtype != d):
+        _dt.check_same_dtype(
+            f"{where}()",
+            ("input", x.dtype),
+            ("weight", w.dtype),
+            ("bias", None if b is None else b.dtype),
+        )
+
+
 def conv2d(
     input: Tensor,
     weight: Tensor,
@@ -1366,6 +1380,7 @@ def conv2d(
                 f"conv2d() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+    _one_dtype(where_, x, w, b)
     out: Tensor
     if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward, padding inside
         # the bias inside the node where it is of the input's backend and dtype
@@ -1764,6 +1779,7 @@ def conv1d(
             f"conv1d() expects a bias of shape ({o},), one per output channel; got shape "
             f"{tuple(_tensor(bias, where_, 'bias').shape)}"
         )
+    _one_dtype(where_, x, w, None if bias is None else _tensor(bias, where_, "bias"))
     one = {name: _single(v, name) for name, v in (("stride", stride), ("dilation", dilation))}
     pad: Any = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
     out = conv2d(
