@@ -420,8 +420,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     a = _real_number("elu", "alpha", alpha)
 
     def f(v: Tensor) -> Tensor:
-        # (expm1 of the negative part alone: no overflow where x is large)
-        return where(v > 0, v, expm1(where(v > 0, 0.0, v)) * a)
+        # (expm1 of the negative part alone: no overflow where x is large.) At x = 0 the
+        # negative branch is a * (expm1(-0.0) + x), of PyTorch's derivatives there: a (its
+        # elu_backward takes x <= 0, so NaN takes the positive branch) and a second derivative
+        # of 0 (its double backward takes x < 0); where x < 0 the added part is a constant 0.
+        neg = (expm1(where(v < 0, v, -0.0)) + where(v < 0, 0.0, v)) * a
+        return where(v <= 0, neg, v)
 
     return _in_place(x, f, "elu_") if inplace else f(x)
 
