@@ -2,7 +2,9 @@
 (``F.conv1d/2d/3d``, ``F.conv_transpose1d/2d/3d``) and ``einsum`` raise ``MixedDtypeError`` (a
 ``RuntimeError``, as PyTorch's "expected scalar type Float but found Double", and a
 ``TypeError``) where the standard's matmul they are made of would promote; PyTorch's
-``conv_transpose1d/2d`` take a floating bias of another dtype in the input's. On every
+``conv_transpose1d/2d`` take a floating bias of another dtype in the input's. So do the
+recurrent layers and cells with parameters or an initial state of another dtype (PyTorch's
+``RNN`` and ``GRU`` take a floating ``bias_ih`` of another dtype in the weights'). On every
 available backend."""
 
 from __future__ import annotations
@@ -105,3 +107,65 @@ def test_one_dtype_still_computes(backend: str) -> None:
         np.testing.assert_allclose(host(got), want.numpy(), rtol=1e-5, atol=1e-6)
         e = pt.einsum("ij,jk->ik", _t(pt, 2, 3, d=d), _t(pt, 3, 4, d=d))
         assert e.dtype.name == d
+
+
+def _recurrent(m: Any, cls: str, change: str) -> Any:
+    """``cls`` (a sequence layer or a cell) of float32 with one tensor changed to float64, run
+    on float32 ones."""
+    m.manual_seed(0)
+    cell = cls.endswith("Cell")
+    layer = getattr(m.nn, cls)(3, 4) if cell else getattr(m.nn, cls)(3, 4, batch_first=True)
+    x = m.ones((2, 3) if cell else (2, 5, 3))
+    suffix = "" if cell else "_l0"
+    hx = None
+    if change == "state":
+        h = m.zeros((2, 4) if cell else (1, 2, 4), dtype=m.float64)
+        hx = (h, h.float()) if cls.startswith("LSTM") else h
+    else:
+        p = getattr(layer, f"{change}{suffix}")
+        p.data = p.data.double()
+    return layer(x) if hx is None else layer(x, hx)
+
+
+RECURRENT = [
+    (cls, change)
+    for cls in ("RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell")
+    for change in ("weight_hh", "weight_ih", "bias_ih", "bias_hh", "state")
+]
+
+
+@pytest.mark.parametrize(("cls", "change"), RECURRENT, ids=[f"{c}-{k}" for c, k in RECURRENT])
+def test_recurrent_layers_with_two_dtypes_do_as_torch(backend: str, cls: str, change: str) -> None:
+    try:
+        want = _recurrent(torch, cls, change)
+    except ValueError:  # (the layers' input of another dtype than weight_ih_l0)
+        with pytest.raises(ValueError, match="does not match weight dtype"):
+            _recurrent(pt, cls, change)
+        return
+    except RuntimeError:
+        with pytest.raises(RuntimeError) as got:
+            _recurrent(pt, cls, change)
+        assert isinstance(got.value, TypeError) and type(got.value).__name__ == "MixedDtypeError"
+        return
+    # (torch's RNN and GRU compute a float64 bias_ih in the weights' float32)
+    assert (cls, change) in {("RNN", "bias_ih"), ("GRU", "bias_ih")}
+    got = _recurrent(pt, cls, change)
+    assert got[0].dtype == pt.float32 and want[0].dtype == torch.float32
+    assert tuple(got[0].shape) == tuple(want[0].shape)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU"])
+def test_rnn_and_gru_compute_a_float64_bias_ih_in_the_weights_dtype_as_torch(
+    backend: str, cls: str
+) -> None:
+    t = getattr(torch.nn, cls)(3, 4, batch_first=True)
+    p = getattr(pt.nn, cls)(3, 4, batch_first=True)
+    for name, tp in t.named_parameters():
+        v = tp.detach().numpy()
+        if name == "bias_ih_l0":
+            tp.data = tp.data.double()
+        getattr(p, name).data = pt.asarray(v.astype(np.float64) if name == "bias_ih_l0" else v)
+    x = np.random.default_rng(1).standard_normal((2, 5, 3)).astype(np.float32)
+    want, got = t(torch.tensor(x))[0], p(pt.asarray(x))[0]
+    assert got.dtype == pt.float32 and want.dtype == torch.float32
+    np.testing.assert_allclose(host(got), want.detach().numpy(), rtol=1e-5, atol=1e-6)
