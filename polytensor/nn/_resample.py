@@ -61,9 +61,9 @@ def _f32(v: float) -> float:
 
 # -- interpolate ---------------------------------------------------------------------------------
 _MODES_FOR_DIMS = {
-    1: ("nearest", "nearest-exact", "linear"),
-    2: ("nearest", "nearest-exact", "bilinear", "bicubic"),
-    3: ("nearest", "nearest-exact", "trilinear"),
+    1: ("nearest", "nearest-exact", "linear", "area"),
+    2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area"),
+    3: ("nearest", "nearest-exact", "trilinear", "area"),
 }
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
 _A = -0.75  # PyTorch's cubic convolution coefficient
@@ -207,8 +207,8 @@ def interpolate(
         Exactly one of ``size`` and ``scale_factor`` is given.
     mode : str
         ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D), ``'bilinear'`` (4-D),
-        ``'bicubic'`` (4-D, cubic convolution with a = -0.75, taps clamped at the border) or
-        ``'trilinear'`` (5-D).
+        ``'bicubic'`` (4-D, cubic convolution with a = -0.75, taps clamped at the border),
+        ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling to the output size).
     align_corners : bool, optional
         For the interpolating modes: whether the corner pixels' centres of input and output
         line up (default False).
@@ -255,11 +255,10 @@ def interpolate(
                 f"takes (N, C, L) for linear, (N, C, H, W) for bilinear and bicubic, (N, C, D, "
                 f"H, W) for trilinear"
             )
-        extra = "" if mode != "area" else "; for mode='area' use F.adaptive_avg_pool2d"
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
-            f"modes: nearest | linear | bilinear | bicubic | trilinear | nearest-exact (got "
-            f"{mode}){extra}"
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+            f"(got {mode})"
         )
     if antialias:
         raise NotImplementedError(
@@ -281,6 +280,14 @@ def interpolate(
         factors = [float(f) for f in _per_axis(scale_factor, dims, "scale_factor", x)]
         out_sizes = [math.floor(n * f) for n, f in zip(spatial, factors, strict=True)]
         scales = [None] * dims if recompute_scale_factor else list(factors)
+    if mode == "area":  # (PyTorch's: adaptive average pooling to the output's size)
+        from ._pool3d import adaptive_avg_pool3d
+        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+        if dims == 1:
+            return adaptive_avg_pool1d(x, out_sizes[0])
+        pool = adaptive_avg_pool2d if dims == 2 else adaptive_avg_pool3d
+        return pool(x, tuple(out_sizes))
     if min(out_sizes) <= 0 or min(spatial) <= 0:
         raise LayerArgumentError(
             f"interpolate(): input and output sizes should be greater than 0, but got input "
@@ -724,6 +731,8 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_GRID_DEFAULT, UserWarning, stacklevel=2)
         align_corners = False
+    if mode == "bicubic" and x.ndim == 5:
+        raise LayerArgumentError("grid_sampler(): bicubic interpolation only supports 4D input")
     if mode == "bicubic":
         raise NotImplementedError(
             "grid_sample(): mode='bicubic' is not implemented in polytensor; use 'bilinear'"
@@ -750,8 +759,8 @@ def grid_sample(
         )
     _floating(x, "grid_sample", real=True)
     _floating(g, "grid_sample", "grid", real=True)
-    if x.dtype != g.dtype:
-        raise TypeError(
+    if x.dtype != g.dtype:  # (PyTorch: RuntimeError, "expected scalar type Float but found Double")
+        raise _dt.MixedDtypeError(
             f"grid_sampler(): expected input and grid to have the same dtype, but input has "
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )

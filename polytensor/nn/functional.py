@@ -1192,6 +1192,12 @@ def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
             return (items[0], items[-1])  # type: ignore[return-value]  # (checked)
     elif (i := _int(v)) is not None:
         return (i, i)
+    if isinstance(v, (tuple, list)) and all(_int(i) is not None for i in v):
+        # (ints, but not one or two of them: PyTorch's RuntimeError, as _triple's)
+        raise LayerArgumentError(
+            f"{where}() expects {name} to be an int or a pair of ints (height, width); got "
+            f"{len(v)} of them: {v!r}"
+        )
     raise TypeError(f"{where}() expects {name} to be an int or a pair of ints; got {v!r}")
 
 
@@ -1933,6 +1939,11 @@ def _single(v: Any, name: str, where: str = "conv1d") -> int:
         v = v[0]
     i = _int(v)
     if i is None:
+        if isinstance(v, (tuple, list)) and all(_int(j) is not None for j in v):
+            raise LayerArgumentError(  # (PyTorch's RuntimeError, as _pair's)
+                f"{where}() expects {name} to be an int or a 1-tuple of an int; got {len(v)} "
+                f"ints: {v!r}"
+            )
         raise TypeError(f"{where}() expects {name} to be an int or a 1-tuple of an int; got {v!r}")
     return i
 
