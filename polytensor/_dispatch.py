@@ -318,13 +318,17 @@ def refusing_booleans(name: str) -> Any:
     to the library) and ``b - b`` is outside its category."""
     lead, hint = _BOOL_REFUSED[name]
 
+    boolean = dt.bool
+
     def coerce(backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
-        bools = 0
-        for v, d in zip(datas, dtypes, strict=True):
-            if d is dt.bool or (d is None and v.__class__ is bool):
-                bools += 1
-        if not bools:
+        for d, v in zip(dtypes, datas):  # noqa: B905 - (one entry per input in each)
+            if d is boolean or v.__class__ is bool:
+                break
+        else:
             return
+        bools = sum(
+            1 for v, d in zip(datas, dtypes, strict=True) if d is boolean or v.__class__ is bool
+        )
         if name == "subtract" and bools == 2:
             raise dt.BoolOperandError(
                 "subtract(): Subtraction, the `-` operator, with two bool tensors is not "
