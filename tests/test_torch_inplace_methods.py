@@ -160,6 +160,99 @@ def test_in_place_in_a_graph_gives_torch_gradients(backend: str, name: str) -> N
             np.testing.assert_allclose(host(p_g), t_g.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["exp_", "sigmoid_", "clamp_min_", "atan2_", "floor_", "eq_"])
+def test_in_place_refuses_a_leaf_that_requires_grad(backend: str, name: str) -> None:
+    x = pt.asarray(X.copy(), requires_grad=True)
+    args = _args(pt, IN_PLACE[name], Y)
+    with pytest.raises(RuntimeError, match=rf"{name}.*leaf tensor that requires grad"):
+        getattr(x, name)(*args)
+    with pt.no_grad():
+        getattr(x, name)(*args)
+    assert x.is_leaf and x.requires_grad
+
+
+def test_in_place_change_of_a_view_reaches_its_base(backend: str) -> None:
+    base = pt.zeros(2, 3)
+    assert base[0].exp_() is not None
+    assert base.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    base[:, 1].clamp_min_(2.0)
+    assert base.tolist() == [[1.0, 2.0, 1.0], [0.0, 2.0, 0.0]]
+
+
+def test_in_place_change_of_a_view_in_a_graph_gives_torch_gradients(backend: str) -> None:
+    grads = []
+    for lib in (torch, pt):
+        w = lib.tensor(np.arange(6.0).reshape(2, 3) / 7, requires_grad=True)
+        b = w * 2
+        b[0].sigmoid_()
+        c = w * 3
+        c[:, 1:].tanh_()
+        (b * b + c * c).sum().backward()
+        grads.append(host(w.grad))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
+def test_in_place_change_of_a_value_saved_for_backward_keeps_it_or_is_caught(
+    backend: str,
+) -> None:
+    # recorded (grad mode on): the node that saved the old value keeps it, as add_'s does
+    x = pt.asarray(X.copy(), requires_grad=True)
+    y = x * 2
+    z = y.sin()  # (sin's derivative reads y)
+    y.exp_()
+    z.sum().backward()
+    np.testing.assert_allclose(host(x.grad), 2 * np.cos(2 * X), rtol=1e-12)
+    # under no_grad, the memory is overwritten: backward refuses (an immutable backend, Dask,
+    # overwrites nothing, and its node keeps the value)
+    x = pt.asarray(X.copy(), requires_grad=True)
+    y = x * 2
+    z = y.sin()
+    with pt.no_grad():
+        y.sigmoid_()
+    if not pt.backends.get(backend).mutable:
+        z.sum().backward()
+        np.testing.assert_allclose(host(x.grad), 2 * np.cos(2 * X), rtol=1e-12)
+        return
+    with pytest.raises(RuntimeError, match=r"modified by an in-place operation"):
+        z.sum().backward()
+
+
+def test_in_place_results_are_cast_as_torch_casts_them(backend: str) -> None:
+    ints = pt.asarray([1, 4, 9])
+    with pytest.raises(RuntimeError, match=r"sqrt_\(\): result type Float .* can't be cast"):
+        ints.sqrt_()
+    with pytest.raises(TypeError, match=r"exp_\(\): result type Float"):  # (also a TypeError)
+        ints.exp_()
+    assert ints.abs_().tolist() == [1, 4, 9] and ints.square_().tolist() == [1, 16, 81]
+    f = pt.asarray([0.5, 2.0])
+    f.atan2_(pt.asarray([1.0, 1.0], dtype=pt.float64))  # (float64 into float32: allowed)
+    assert f.dtype == pt.float32
+    g = pt.asarray([1.0, 2.0, 3.0])
+    g.eq_(2.0)
+    assert g.dtype == pt.float32 and g.tolist() == [0.0, 1.0, 0.0]
+    n = pt.asarray([0, 3, -1])
+    n.logical_not_()
+    assert n.tolist() == [1, 0, 0]
+    b = pt.asarray([True, False])
+    b.logical_and_(pt.asarray([1.5, 2.0]))
+    assert b.dtype == pt.bool and b.tolist() == [True, False]
+    with pytest.raises(RuntimeError, match=r"the base given to float_power_ has dtype float32"):
+        pt.ones(2).float_power_(2)
+    d = pt.asarray([2.0, 3.0], dtype=pt.float64)
+    assert d.float_power_(2).tolist() == [4.0, 9.0]
+    with pytest.raises(ValueError, match=r"cannot broadcast self"):
+        pt.ones(2).atan2_(pt.ones(3, 2))
+
+
+def test_in_place_bumps_the_version(backend: str) -> None:
+    x = pt.asarray(X.copy(), requires_grad=True) * 1
+    v = x._meta.version
+    with pt.no_grad():
+        x.tanh_()
+        x.clamp_max_(0.2)
+    assert x._meta.version == v + 2
+
+
 COMPARISONS = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_", "less_equal_", "not_equal_"]
 
 
