@@ -13,10 +13,13 @@ polytensor can be compared side by side on a noisy machine. Each mode runs ``STE
 - ``tape_chain`` and ``tape_chain_grad``: ``tape.py``'s chain (``x * 0.9``, ``+ a``, ``sin``,
   ``- b``, 250 times) on 8-element float64 tensors, nothing recorded, and recorded then
   ``.sum().backward()``;
-- ``tiny_clamp``, ``tiny_relu``, ``tiny_myrelu`` and ``tiny_numpy``: ``tape.py``'s two-layer
-  step as the tutorials write it (``clamp(min=0)``, ``F.relu``, the custom ``MyReLU``; the
-  update under ``no_grad`` and ``w.grad.zero_()``), and NumPy by hand, at tiny sizes (N=4,
-  D_in=8, H=5, D_out=2, float32) so that only the Python work counts.
+- ``tape_chain_numpy`` and ``tape_chain_floor``: that chain on NumPy arrays, and on
+  ``_floor.py``'s bare tape (``tape.py``'s ``floor``), nothing recorded;
+- ``tiny_clamp``, ``tiny_relu``, ``tiny_myrelu``, ``tiny_numpy`` and ``tiny_floor``:
+  ``tape.py``'s two-layer step as the tutorials write it (``clamp(min=0)``, ``F.relu``, the
+  custom ``MyReLU``; the update under ``no_grad`` and ``w.grad.zero_()``), NumPy by hand, and
+  the ``clamp`` step on the bare tape, at tiny sizes (N=4, D_in=8, H=5, D_out=2, float32) so
+  that only the Python work counts.
 
 Per-step counts come from two runs with different ``STEPS`` (the difference removes start-up),
 with the hash seed fixed::
@@ -38,8 +41,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import _floor
 import numpy as np
-from tape import _my_relu, numpy_two_layer_step  # (this folder is on sys.path as a script)
+from tape import (  # (this folder is on sys.path as a script)
+    _my_relu,
+    numpy_two_layer_step,
+    torchlike_two_layer_step,
+)
 from threadpoolctl import threadpool_limits
 
 import polytensor as pt
@@ -61,6 +69,13 @@ def tiny_step(relu: str) -> Callable[[], None]:
     w1n, w2n = (rng.standard_normal(s).astype(np.float32) for s in ((8, 5), (5, 2)))
     if relu == "numpy":  # (tape.py's step by hand, on copies: w1n and w2n are updated)
         return numpy_two_layer_step(xn, yn, w1n.copy(), w2n.copy(), np.float32(1e-6))
+    if relu == "floor":  # (tape.py's step with clamp(min=0) on the bare tape, _floor.py)
+        floor_step = torchlike_two_layer_step(_floor, (xn, yn, w1n, w2n), "clamp")
+
+        def step_on_floor() -> None:
+            floor_step()
+
+        return step_on_floor
     x, y = pt.asarray(xn), pt.asarray(yn)
     w1 = pt.tensor(w1n, requires_grad=True)
     w2 = pt.tensor(w2n, requires_grad=True)
@@ -92,6 +107,16 @@ def main(mode: str, steps: int) -> None:
         step = tiny_step(mode.removeprefix("tiny_"))
         for _ in range(steps):
             step()
+        return
+    if mode in ("tape_chain_numpy", "tape_chain_floor"):
+        x0, a0, b0 = np.linspace(0.1, 0.8, 8), np.full(8, 0.25), np.full(8, 0.125)
+        if mode == "tape_chain_floor":
+            x0, a0, b0 = _floor.tensor(x0), _floor.tensor(a0), _floor.tensor(b0)
+        sin = _floor.sin if mode == "tape_chain_floor" else np.sin
+        for _ in range(steps):
+            v = x0
+            for _ in range(250):
+                v = sin(v * 0.9 + a0) - b0
         return
     if mode.startswith("tape_chain"):
         record = mode == "tape_chain_grad"

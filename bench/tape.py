@@ -16,10 +16,14 @@ Workloads (each written as the tutorials write it, in every framework that can):
   ``zero_grad()``/``backward()``/``step()``, 50 steps.
 
 Frameworks: NumPy by hand (the reference: forward and backward written out), polytensor (NumPy
-backend), torch (CPU, one thread), MyGrad and HIPS autograd. Peers are optional benchmark
-installs, never dependencies (``.venv/bin/pip install torch==2.13.0 mygrad autograd``); a
-missing one is reported and skipped. A framework without a spelling of a workload (MyGrad has
-no custom ``Function``) shows ``n/a``.
+backend), torch (CPU, one thread), MyGrad and HIPS autograd; and ``floor``: the tutorial code
+on ``_floor.py``'s bare tape, a tensor class without a single check and a tape that is a list
+of closures (no MLP). It is the least that a tensor library written in Python adds to NumPy
+when it runs each of a program's operations as it comes (a NumPy call and a wrapper each), so
+a goal below its ratio is out of reach of such a library on the machine. Peers are optional
+benchmark installs, never dependencies (``.venv/bin/pip install torch==2.13.0 mygrad
+autograd``); a missing one is reported and skipped. A framework without a spelling of a
+workload (MyGrad has no custom ``Function``) shows ``n/a``.
 
 Every measurement runs in a fresh process (so that no framework warms another's caches or
 allocator); a round runs every (workload, framework) pair once, frameworks in rotating order,
@@ -66,7 +70,7 @@ from _common import OtherLoad, blas_lines, cpu_model, dist_version, revision  # 
 CHAIN_OPS, CHAIN_SIZE, CHAIN_REPEATS = 1000, 8, 60
 N, D_IN, H, D_OUT, STEPS, LR = 64, 1000, 100, 10, 500, 1e-6
 MLP_SIZES, MLP_BATCH, MLP_STEPS, MLP_LR = (784, 1024, 1024, 10), 256, 50, 0.01
-FRAMEWORKS = ("numpy", "polytensor", "torch", "mygrad", "hips")
+FRAMEWORKS = ("numpy", "polytensor", "torch", "mygrad", "hips", "floor")
 WORKLOADS = (
     "chain",
     "chain_grad",
@@ -501,12 +505,17 @@ def _build(framework: str, workload: str) -> Callable[[], Any]:
         if workload == "mlp":
             return numpy_mlp()
         return numpy_two_layer(*workload.split("_")[2:])
-    if framework in ("polytensor", "torch"):
+    if framework in ("polytensor", "torch", "floor"):
         mod: Any
         if framework == "torch":
             import torch as mod
 
             mod.set_num_threads(1)
+        elif framework == "floor":
+            import _floor as mod
+
+            if workload == "mlp":
+                raise NotApplicable("the bare tape has no nn.Sequential")
         else:
             import polytensor as mod
         if workload in ("chain", "chain_grad"):
@@ -582,7 +591,7 @@ def worker(framework: str, workload: str) -> dict[str, Any]:
 
 
 def _available(framework: str) -> str | None:
-    module = {"hips": "autograd"}.get(framework, framework)
+    module = {"hips": "autograd", "floor": "_floor"}.get(framework, framework)
     if framework == "numpy":
         return None
     try:

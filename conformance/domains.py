@@ -1904,6 +1904,14 @@ def _extreme_indices(draw: Draw, op: OpDef) -> GradCase:
     return _case(op, lambda t: op.func(t, **params)[0], (x,), **params)
 
 
+def _logcumsumexp(draw: Draw, op: OpDef) -> GradCase:
+    """_logcumsumexp (PyTorch's logcumsumexp) of smooth values along one axis of a 1- to 3-d x."""
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    x = smooth_values(draw, F64, shape)
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    return _case(op, partial(op.func, axis=axis), (x,), axis=axis)
+
+
 def _gelu(draw: Draw, op: OpDef) -> GradCase:
     """_gelu of x, exact or tanh form, and _gelu_backward of a cotangent g broadcast with x."""
     approximate = draw(st.sampled_from(("none", "tanh")))
@@ -2119,6 +2127,7 @@ SAMPLING: dict[str, Sampling] = {
     "_nll_loss_backward": Sampling(grad=_nll),
     "_cross_entropy": Sampling(grad=_cross_entropy),
     "_extreme_indices": Sampling(grad=_extreme_indices),
+    "_logcumsumexp": Sampling(grad=_logcumsumexp),
     "_embedding": Sampling(grad=_embedding),
     "_embedding_backward": Sampling(grad=_embedding),
     "_cross_entropy_backward": Sampling(grad=_cross_entropy),

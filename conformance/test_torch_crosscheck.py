@@ -412,6 +412,7 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
         )
     ),
     "_gelu": lambda p: lambda x: torch.nn.functional.gelu(x, approximate=p["approximate"]),
+    "_logcumsumexp": lambda p: lambda x: torch.logcumsumexp(x, p["axis"]),
     "_layer_norm": lambda p: (
         lambda x, w=None, b=None: torch.nn.functional.layer_norm(
             x, tuple(x.shape[x.ndim - len(p["axes"]) :]), w, b, eps=p["eps"]

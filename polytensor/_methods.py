@@ -192,7 +192,8 @@ def _seed(b: Any, like: Any) -> Any:
 
 
 def detach(self: Tensor) -> Tensor:
-    """A tensor sharing this one's data, outside the graph.
+    """A tensor sharing this one's data, outside the graph: a change of either in place
+    shows in the other, as PyTorch's (on an immutable backend, Dask, as ``x.data`` does it).
 
     Examples
     --------
@@ -200,6 +201,8 @@ def detach(self: Tensor) -> Tensor:
     >>> pt.ones(2, requires_grad=True).detach().requires_grad
     False
     """
+    if not self._backend.mutable:  # (rebinding the one rebinds the other: x.data's tensor)
+        return self.data
     exposed(self)  # (the two share the memory: zeros that zero_() left unwritten are written)
     return _tape._detached(self)  # type: ignore[no-any-return]
 

@@ -21,7 +21,10 @@ from . import (
     _pytorch,
     _pytorch_math,
     _pytorch_more,
+    _pytorch_numbers,
+    _pytorch_reduce,
     _pytorch_shapes,
+    _pytorch_split,
     _tape,
 )
 from . import _dtypes as dt
@@ -413,6 +416,24 @@ class TensorMathMethods:
     is_same_size = _pytorch_shapes.is_same_size
     get_device = get_device
     adjoint = _pytorch_shapes.adjoint
+    tensor_split = _pytorch_split.tensor_split
+    hsplit = _pytorch_split.hsplit
+    vsplit = _pytorch_split.vsplit
+    dsplit = _pytorch_split.dsplit
+    unfold = _pytorch_split.unfold
+    cummax = _pytorch_reduce.cummax
+    cummin = _pytorch_reduce.cummin
+    logcumsumexp = _pytorch_reduce.logcumsumexp
+    kthvalue = _pytorch_reduce.kthvalue
+    quantile = _pytorch_reduce.quantile
+    nanquantile = _pytorch_reduce.nanquantile
+    cov = _pytorch_reduce.cov
+    corrcoef = _pytorch_reduce.corrcoef
+    bincount = _pytorch_numbers.bincount
+    gcd = _pytorch_numbers.gcd
+    lcm = _pytorch_numbers.lcm
+    renorm = _pytorch_numbers.renorm
+    mvlgamma = _pytorch_numbers.mvlgamma
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)
@@ -500,3 +521,7 @@ class TensorMathMethods:
     cumsum_ = _in_place("cumsum_", _pytorch.cumsum, _F, "0")
     cumprod_ = _in_place("cumprod_", _pytorch.cumprod, _F, "0")
     fill_diagonal_ = fill_diagonal_
+    gcd_ = _in_place("gcd_", _pytorch_numbers.gcd, "[4, 6]", "pt.asarray([6, 4])")
+    lcm_ = _in_place("lcm_", _pytorch_numbers.lcm, "[4, 6]", "pt.asarray([6, 4])")
+    renorm_ = _in_place("renorm_", _pytorch_numbers.renorm, "[[3.0, 4.0]]", "2, 0, 1.0")
+    mvlgamma_ = _in_place("mvlgamma_", _pytorch_numbers.mvlgamma, "[2.5, 3.0]", "2")

@@ -915,7 +915,6 @@ def allclose(
 # tensor: ``x.<name>``). A name that is absent here gets the plain message.
 MODULE_HINTS: dict[str, str] = {
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
-    "column_stack": "pt.stack(tensors, axis=1)",
     "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
     "div": "pt.divide(a, b) or a / b",
     "float16": "pt.float32 (polytensor has no float16)",
@@ -937,7 +936,6 @@ _NUMPY_SPELLINGS = {
 MODULE_HINTS.update({k: f"pt.{v}(x), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 
 TENSOR_HINTS: dict[str, str] = {
-    "element_size": "pt.finfo(x.dtype).bits // 8 (or pt.iinfo)",
     "half": "x.float() (polytensor has no float16)",
     "is_cuda": "x.device.type == 'cuda'",
 }

@@ -288,14 +288,19 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     """The diagonal of the matrices in the plane of ``dim1`` and ``dim2`` (above it for
     ``offset > 0``), as ``torch.diagonal``: the other dimensions first, then the diagonal.
 
-    Note: a copy, where PyTorch's is a view: a change in place of the result does not reach
-    ``input`` (``x.fill_diagonal_(v)`` writes the main diagonal of a matrix).
+    A view, as PyTorch's: a change of it in place reaches ``input`` (and is differentiated as
+    PyTorch's ``diagonal_scatter``), a change of ``input`` shows in it.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.diagonal(pt.asarray([[1, 2], [3, 4]]))
     tensor([1, 4], backend='numpy')
+    >>> x = pt.zeros((2, 3))
+    >>> _ = x.diagonal(offset=1).add_(5.0)
+    >>> x
+    tensor([[0., 5., 0.],
+            [0., 0., 5.]], backend='numpy')
     """
     x = _tensor_arg("diagonal", "input", input)
     if x.ndim < 2:
@@ -305,7 +310,20 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     d1, d2 = check_dim("diagonal", dim1, x.ndim), check_dim("diagonal", dim2, x.ndim)
     if d1 == d2:
         raise ValueError(f"diagonal(): dim1 and dim2 cannot be the same dimension; got {d1}")
+    if _diagonal_view is not None:
+        return _diagonal_view(x, offset, d1, d2)
     return cast("Tensor", L.diagonal(moveaxis(x, (d1, d2), (-2, -1)), offset=offset))
+
+
+# the diagonal as a view of its input (``_tensor_ops.diagonal_view``, of the Tensor's layer
+# above this one, which registers it when it loads)
+_diagonal_view: Callable[..., Tensor] | None = None
+
+
+def register_diagonal_view(fn: Callable[..., Tensor]) -> None:
+    """Make ``diagonal`` return ``fn(x, offset, dim1, dim2)``, a view of ``x``."""
+    global _diagonal_view
+    _diagonal_view = fn
 
 
 # -- products ----------------------------------------------------------------------------------

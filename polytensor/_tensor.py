@@ -20,7 +20,11 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._methods_index import TensorIndexMethods
+from ._methods_linalg import TensorLinalgMethods
 from ._methods_math import TensorMathMethods
+from ._methods_random import TensorRandomMethods
+from ._methods_reshape import TensorReshapeMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
 from ._ops.elementwise import imag as _namespace_imag
@@ -66,7 +70,17 @@ class _Missing:
         raise missing_attribute("'Tensor' object", self.name, TENSOR_HINTS)
 
 
-class Tensor(TensorBase, TensorMethods, TensorMathMethods, TensorOperators, concrete=True):
+class Tensor(
+    TensorBase,
+    TensorMethods,
+    TensorMathMethods,
+    TensorIndexMethods,
+    TensorReshapeMethods,
+    TensorRandomMethods,
+    TensorLinalgMethods,
+    TensorOperators,
+    concrete=True,
+):
     """An array of the Array API standard, on one backend, with autograd state.
 
     Its fields and the standard's attributes come from ``TensorBase``, its operators from
@@ -249,7 +263,6 @@ class Tensor(TensorBase, TensorMethods, TensorMathMethods, TensorOperators, conc
         # PyTorch's names that Tensor lacks: reading one raises an AttributeError that names
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
-        element_size = _Missing()
         half = _Missing()
         is_cuda = _Missing()
         # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)

@@ -26,7 +26,9 @@ from ._ops.creation import asarray, check_float_fits
 from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import _plain, _Slot, fill_key, put, split_key
-from ._ops.manipulation import expand_dims, permute_dims, reshape, squeeze
+from ._ops.manipulation import expand_dims, moveaxis, permute_dims, reshape, squeeze
+from ._pytorch_shapes import register_diagonal_view
+from ._pytorch_split import register_unfold_view
 from ._tensor_base import SUBCLASSES, TensorBase
 
 __all__ = ["TensorOperators", "sub_scaled_"]
@@ -374,7 +376,136 @@ class Squeezed:
         base.copy_(self.back(base, value))
 
 
-WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed)
+class Diagonal:
+    """How ``x.diagonal(offset, dim1, dim2)`` is taken from its base and given back: a view in
+    PyTorch, so a change of it in place reaches the base (``x.diagonal().add_(1)``), and a
+    change of the base shows in it. Where the backend has ``diagonal_view`` (NumPy) the view's
+    data is a writable view of the base's memory."""
+
+    __slots__ = ("dim1", "dim2", "offset")
+
+    def __init__(self, offset: int, dim1: int, dim2: int) -> None:
+        self.offset = offset
+        self.dim1 = dim1
+        self.dim2 = dim2
+
+    def take(self, base: Any) -> Any:
+        from ._ops import linalg
+
+        moved = moveaxis(base, (self.dim1, self.dim2), (-2, -1))
+        t = linalg.diagonal(moved, offset=self.offset)
+        hook = base._backend.diagonal_view
+        if hook is not None:  # (the same values, in the base's memory)
+            view = hook(base._data, self.offset, self.dim1, self.dim2)
+            if view is not None:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its diagonal replaced by ``value`` (``diagonal_scatter``, recorded)."""
+        from ._pytorch_index import diagonal_scatter
+
+        return diagonal_scatter(base, value, self.offset, self.dim1, self.dim2)
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
+
+
+class Unfolded:
+    """How ``x.unfold(dimension, size, step)`` is taken from its base and given back: a view
+    in PyTorch, so a change of it in place reaches the base (where windows overlap, the last
+    window's element), and a change of the base shows in it. Where the backend has
+    ``unfold_view`` (NumPy) the view's data is a view of the base's memory."""
+
+    __slots__ = ("dim", "size", "step")
+
+    def __init__(self, dim: int, size: int, step: int) -> None:
+        self.dim = dim
+        self.size = size
+        self.step = step
+
+    def take(self, base: Any) -> Any:
+        from ._pytorch_split import unfold_copy
+
+        t = unfold_copy(base, self.dim, self.size, self.step)
+        hook = base._backend.unfold_view
+        if hook is not None:  # (the same values, in the base's memory)
+            view = hook(base._data, self.dim, self.size, self.step)
+            if view is not None:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with the windows' elements replaced by ``value``'s (the last window's
+        where windows overlap), recorded: a ``where`` of the base and ``value`` laid out."""
+        from ._ops.creation import arange
+        from ._ops.indexing import take
+        from ._ops.searching import where
+
+        d, size, step = self.dim, self.size, self.step
+        moved = moveaxis(base, d, -1)  # (..., n)
+        n = cast("int", moved.shape[-1])
+        windows = (n - size) // step + 1
+        if not size:
+            return base
+        pos = arange(n, device=base.device)
+        last = E.minimum(E.floor_divide(pos, step), windows - 1)  # (the last window from p)
+        inside = pos - last * step
+        covered = E.less(inside, size)
+        where_in = last * size + E.minimum(inside, size - 1)
+        laid = moveaxis(value, d, -2)  # (..., windows, size)
+        laid = reshape(laid, (*tuple(laid.shape[:-2]), windows * size))
+        new = where(covered, take(laid, where_in, axis=-1), moved)
+        return moveaxis(new, -1, d)
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
+
+
+WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed, Diagonal, Unfolded)
+
+
+def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:
+    """``x.diagonal(offset, dim1, dim2)`` (its arguments checked) as a view of ``x``
+    (``Diagonal``): the other dimensions first, then the diagonal.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import diagonal_view
+    >>> x = pt.zeros((2, 2))
+    >>> _ = diagonal_view(x, 0, 0, 1).fill_(1.0)
+    >>> x
+    tensor([[1., 0.],
+            [0., 1.]], backend='numpy')
+    """
+    key = Diagonal(offset, dim1, dim2)
+    t = key.take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
+
+
+register_diagonal_view(diagonal_view)
+
+
+def unfold_view(x: Any, dim: int, size: int, step: int) -> Tensor:
+    """``x.unfold(dim, size, step)`` (its arguments checked) as a view of ``x``
+    (``Unfolded``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import unfold_view
+    >>> x = pt.zeros(5)
+    >>> _ = unfold_view(x, 0, 2, 3).fill_(1.0)
+    >>> x
+    tensor([1., 1., 0., 1., 1.], backend='numpy')
+    """
+    key = Unfolded(dim, size, step)
+    t = key.take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
+
+
+register_unfold_view(unfold_view)
 
 
 def _unit_axes_back(base: Any, value: Any) -> Any:
@@ -473,6 +604,8 @@ def _contiguous(t: Any) -> bool:
     while t._write_back is not None:
         key = t._key
         base = t._base
+        if key.__class__ is Diagonal or key.__class__ is Unfolded:
+            return False  # (a diagonal's or windows' elements lie apart in memory)
         if key.__class__ is Permuted:
             axes = key.axes if axes is None else tuple(key.axes[a] for a in axes)
         elif axes is not None and axes != tuple(range(len(axes))):

@@ -109,6 +109,26 @@ def test_conv_transpose1d_in_float32_gives_torchs_values() -> None:
     _compare("conv_transpose1d", CASES_1D["dilation, groups"], "float32")
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("case", list(CASES_2D.values()), ids=list(CASES_2D))
+def test_conv_transpose2d_with_an_infinite_weight_is_torchs(case: Any, backend: str) -> None:
+    # torch adds the blocks of weight times input (col2im): inf where an infinite tap meets a
+    # nonzero input, NaN only where it meets a zero of the input; never a NaN from the zeros
+    # a stride or a padding puts between the input's elements
+    x, w, _ = _arrays(case, "float64", seed=3)
+    w[(0,) * w.ndim] = np.inf
+    w[(-1,) * w.ndim] = -np.inf
+    x[(0,) * x.ndim] = 0.0
+    stride, padding, output_padding, groups, dilation = case[2:7]
+    args = (stride, padding, output_padding, groups, dilation)
+    got = F.conv_transpose2d(pt.asarray(x), pt.asarray(w), None, *args).numpy()
+    want = torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(w), None, *args)
+    want = want.numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
 def test_conv_transpose2d_stays_lazy_on_dask() -> None:
     if pt.backends.available().get("dask") != "available":
         pytest.skip("dask is not available")

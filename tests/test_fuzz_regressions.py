@@ -407,3 +407,15 @@ def test_python_ints_beyond_int64_in_a_list_are_exact_or_refused(backend: str) -
     # a float among them makes floats, as in PyTorch
     assert pt.asarray([2**63, 1.5], device=backend).dtype == pt.float32
     assert pt.asarray([big, 5], dtype=pt.float64, device=backend).tolist() == [float(big), 5.0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_array_as_tensor_split_sections_is_a_type_error_naming_the_function(
+    backend: str,
+) -> None:
+    # (an ndarray of several elements has __index__, and NumPy's refusal named no function)
+    x = pt.arange(4, device=backend)
+    with pytest.raises(TypeError, match=r"tensor_split\(\) expects an int number of sections"):
+        x.tensor_split(np.zeros((4, 0), np.float32))
+    with pytest.raises(TypeError, match=r"tensor_split\(\) expects int indices"):
+        x.tensor_split([1, np.zeros(2)])

@@ -72,9 +72,9 @@ def _check(fn_pt: Any, fn_torch: Any, arrays: list[np.ndarray]) -> None:
 # -- interpolate ---------------------------------------------------------------------------------
 SHAPES = {1: (2, 3, 7), 2: (2, 3, 5, 6), 3: (1, 2, 3, 4, 5)}
 MODES = {
-    1: ["nearest", "nearest-exact", "linear"],
-    2: ["nearest", "nearest-exact", "bilinear", "bicubic"],
-    3: ["nearest", "nearest-exact", "trilinear"],
+    1: ["nearest", "nearest-exact", "area", "linear"],
+    2: ["nearest", "nearest-exact", "area", "bilinear", "bicubic"],
+    3: ["nearest", "nearest-exact", "area", "trilinear"],
 }
 SIZINGS: dict[str, dict[str, Any]] = {
     "x2": {"scale_factor": 2},
@@ -99,7 +99,7 @@ def _interpolate_cases() -> list[Any]:
                 kw = {k: v[:dims] if isinstance(v, tuple) else v for k, v in kw.items()}
                 if "size" in kw and sizing == "same size":
                     kw["size"] = SHAPES[dims][2:]
-                for ac in [None] if mode.startswith("nearest") else [False, True]:
+                for ac in [None] if mode.startswith("nearest") or mode == "area" else [False, True]:
                     kwargs = dict(kw, mode=mode)
                     if ac is not None:
                         kwargs["align_corners"] = ac
@@ -144,7 +144,7 @@ GRID_CASES = [((5, 7), (4, 6)), ((6, 6), (9, 3)), ((1, 4), (2, 2))]
 
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize(("hw", "out"), GRID_CASES, ids=["5x7to4x6", "6x6to9x3", "1x4to2x2"])
 def test_grid_sample_matches_torch_in_input_and_grid(
     hw: Any, out: Any, mode: str, padding_mode: str, align_corners: bool
@@ -152,6 +152,22 @@ def test_grid_sample_matches_torch_in_input_and_grid(
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 3, *hw))
     grid = rng.uniform(-1.6, 1.6, (2, *out, 2))  # (some positions outside the image)
+    kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align_corners}
+    _check(
+        lambda a, g: F.grid_sample(a, g, **kw), lambda a, g: TF.grid_sample(a, g, **kw), [x, grid]
+    )
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize(("dhw", "out"), [((4, 5, 6), (3, 4, 2)), ((1, 3, 2), (2, 2, 5))])
+def test_grid_sample_of_volumes_matches_torch_in_input_and_grid(
+    dhw: Any, out: Any, mode: str, padding_mode: str, align_corners: bool
+) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, *dhw))
+    grid = rng.uniform(-1.5, 1.5, (2, *out, 3))  # (some positions outside the volume)
     kw = {"mode": mode, "padding_mode": padding_mode, "align_corners": align_corners}
     _check(
         lambda a, g: F.grid_sample(a, g, **kw), lambda a, g: TF.grid_sample(a, g, **kw), [x, grid]
@@ -291,6 +307,21 @@ def test_every_function_matches_torch_on_other_backends(other_backend: str) -> N
         ),
         (lambda t: F.interpolate(t, size=7), lambda t: TF.interpolate(t, size=7), [x]),
         (
+            lambda t: F.interpolate(t, size=(3, 4), mode="area"),
+            lambda t: TF.interpolate(t, size=(3, 4), mode="area"),
+            [x],
+        ),
+        (
+            lambda a, g: F.grid_sample(a, g, "bicubic", "reflection", align_corners=True),
+            lambda a, g: TF.grid_sample(a, g, "bicubic", "reflection", align_corners=True),
+            [x, grid],
+        ),
+        (
+            lambda a, g: F.grid_sample(a, g, padding_mode="border", align_corners=False),
+            lambda a, g: TF.grid_sample(a, g, padding_mode="border", align_corners=False),
+            [rng.standard_normal((2, 2, 3, 4, 5)), rng.uniform(-1.3, 1.3, (2, 2, 3, 2, 3))],
+        ),
+        (
             lambda t: F.pixel_shuffle(t, 2),
             lambda t: TF.pixel_shuffle(t, 2),
             [rng.standard_normal((1, 8, 2, 3))],
@@ -374,6 +405,16 @@ ERRORS: list[tuple[str, Any, Any]] = [
         lambda F, x: F.grid_sample(x, x[:, :, :, :2].expand(2, 2, 4, 2), align_corners=False),
         RuntimeError,
     ),
+    (
+        "bicubic of a volume",
+        lambda F, x: F.grid_sample(x[None], x[None, ..., :3], "bicubic", align_corners=False),
+        RuntimeError,
+    ),
+    (
+        "a volume's grid of 2 coordinates",
+        lambda F, x: F.grid_sample(x[None], x[None, ..., :2], align_corners=False),
+        RuntimeError,
+    ),
     ("theta's shape", lambda F, x: F.affine_grid(x[0], (1, 1, 3, 3), False), ValueError),
     (
         "3-D size",
@@ -392,9 +433,61 @@ def test_errors_are_torchs(what: str, call: Any, error: type[Exception]) -> None
         call(F, pt.tensor(X4))
 
 
-def test_antialias_says_it_is_not_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="antialias=True is not implemented"):
-        F.interpolate(pt.zeros((1, 1, 4, 4)), size=2, mode="bilinear", antialias=True)
+AA_SIZINGS: dict[str, dict[str, Any]] = {
+    "down": {"size": (3, 4)},
+    "down far": {"size": (2, 2)},
+    "up": {"size": (13, 17)},
+    "mixed": {"size": (9, 5)},
+    "x0.3": {"scale_factor": 0.3},
+    "x1.7": {"scale_factor": 1.7},
+    "x0.45 recomputed": {"scale_factor": 0.45, "recompute_scale_factor": True},
+}
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("sizing", list(AA_SIZINGS))
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_antialias_matches_torch_values_and_gradients(
+    mode: str, sizing: str, align_corners: bool
+) -> None:
+    x = np.random.default_rng(5).standard_normal((2, 3, 7, 9))
+    kwargs = dict(AA_SIZINGS[sizing], mode=mode, antialias=True, align_corners=align_corners)
+    _check(lambda t: F.interpolate(t, **kwargs), lambda t: TF.interpolate(t, **kwargs), [x])
+
+
+def test_antialias_to_one_column_as_torch_in_two_steps() -> None:
+    # torch 2.13's one-step antialiased resize to a width of 1 gives every output row the
+    # first row's weights (7 -> 2 rows: both rows equal); each axis alone it resizes right,
+    # and polytensor's result is those two steps
+    x = np.random.default_rng(8).standard_normal((2, 3, 7, 9))
+    for mode in ("bilinear", "bicubic"):
+        got = F.interpolate(pt.asarray(x), size=(2, 1), mode=mode, antialias=True)
+        rows = TF.interpolate(torch.tensor(x), size=(2, 9), mode=mode, antialias=True)
+        want = TF.interpolate(rows, size=(2, 1), mode=mode, antialias=True)
+        np.testing.assert_allclose(_host(got), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_antialias_in_float32_and_on_other_backends(other_backend: str) -> None:
+    x = np.random.default_rng(6).standard_normal((1, 2, 8, 6))
+    for mode in ("bilinear", "bicubic"):
+        kwargs = {"size": (3, 5), "mode": mode, "antialias": True}
+        out, _, grads, _ = _both(
+            lambda t, kw=kwargs: F.interpolate(t, **kw),
+            lambda t, kw=kwargs: TF.interpolate(t, **kw),
+            [x],
+        )
+        assert out._backend.name == other_backend
+        assert all(g._backend.name == other_backend for g in grads)
+        _check(
+            lambda t, kw=kwargs: F.interpolate(t, **kw),
+            lambda t, kw=kwargs: TF.interpolate(t, **kw),
+            [x],
+        )
+        x32 = x.astype(np.float32)
+        got = F.interpolate(pt.asarray(x32), **kwargs)
+        assert got.dtype == pt.float32
+        want = TF.interpolate(torch.tensor(x32), **kwargs)
+        np.testing.assert_allclose(_host(got), want.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_the_default_align_corners_warns_as_torch() -> None:

@@ -308,6 +308,36 @@ cumulative_prod = op(
     "tensor([1, 2, 6], backend='numpy')",
 )
 
+# The running maximum (largest) or minimum along an axis, a NaN kept once met (PyTorch's
+# cummax/cummin values; their indices are found from it). No derivative: cummax takes its values
+# from the input at those indices, so that the gradient goes to the elements they name.
+_cumulative_extreme = op("_cumulative_extreme", "(x, /, *, axis, largest)", "real numeric", NONDIFF)
+
+
+def _logcumsumexp_rule(g: Any, out: Any, x: Any, axis: int) -> tuple[Any]:
+    # PyTorch's: d out_i / d x_j = exp(x_j - out_i) for j <= i, summed against g in log space,
+    # its positive and negative parts apart, by a reversed logcumsumexp, so nothing overflows
+    from .data_types import finfo
+    from .elementwise import abs, exp, log
+
+    # (PyTorch's "no part" is the dtype's lowest value; a quarter of it leaves room to subtract
+    # out without overflowing, and exp of it is 0 all the same)
+    lowest = float(finfo(x.dtype).min) / 4
+    size = abs(g)
+    log_size = log(where(size > 0, size, 1.0))
+
+    def back(part: Any) -> Any:
+        flipped = flip(part - out, axis=axis)
+        return exp(flip(_logcumsumexp(flipped, axis=axis), axis=axis) + x)
+
+    return (back(where(g > 0, log_size, lowest)) - back(where(g < 0, log_size, lowest)),)
+
+
+# log(cumsum(exp(x))) along an axis, without overflow or underflow (PyTorch's logcumsumexp): a
+# primitive so that each backend scans in its own way (NumPy's logaddexp.accumulate, Dask's
+# per-block cumreduction; others by doubling).
+_logcumsumexp = op("_logcumsumexp", "(x, /, *, axis)", "real floating-point", _logcumsumexp_rule)
+
 # -- utility functions ---------------------------------------------------------------------------
 all = op("all", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)
 any = op("any", "(x, /, *, axis=None, keepdims=False)", "any", NONDIFF)

@@ -23,6 +23,7 @@ from ._backend import (
     Writes,
     base_root,
     flags_c_contiguous,
+    strided_layout,
 )
 from ._from_namespace import from_namespace
 
@@ -42,6 +43,7 @@ __all__ = [
     "get",
     "names",
     "register",
+    "strided_layout",
 ]
 
 _REGISTRY: dict[str, Backend] | None = None

@@ -307,6 +307,22 @@ class Writes:
         after another (NumPy's ``flags.c_contiguous``): ``Tensor.is_contiguous()``, and
         ``contiguous()``, which copies an array that does not. Without this hook an array is
         taken as contiguous when the library reshapes it to one dimension without a copy.
+    layout : callable, optional
+        ``layout(array)``: ``(strides, offset)``, the steps between neighbours along each
+        dimension and the position of the first element in the memory the array views
+        (``memory_root``'s), both counted in elements: ``Tensor.stride()`` and
+        ``storage_offset()`` (``strided_layout`` serves libraries with NumPy's ``strides``
+        and array interface). Without this hook, those of a C-contiguous array of its own.
+    diagonal_view : callable, optional
+        ``diagonal_view(array, offset, axis1, axis2)``: the diagonal as ``diagonal`` gives it
+        (the other axes first, then the diagonal), as a view of the array's memory that may be
+        written when the array may (NumPy's own ``diagonal`` is read-only); or None where it
+        cannot be. ``x.diagonal()`` then changes ``x`` when it is written in place; without
+        this hook such a write goes through the view's base (``Tensor.diagonal``).
+    unfold_view : callable, optional
+        ``unfold_view(array, axis, size, step)``: PyTorch's ``x.unfold`` windows (``axis``
+        the windows, a last axis their elements) as a view of the array's memory, which may be
+        written when the array may; or None. As ``diagonal_view``, for ``x.unfold``.
 
     Examples
     --------
@@ -328,6 +344,9 @@ class Writes:
     windows: Any = None
     layers: Any = None
     c_contiguous: Callable[[Any], bool] | None = None
+    layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
+    diagonal_view: Callable[[Any, int, int, int], Any] | None = None
+    unfold_view: Callable[[Any, int, int, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
@@ -343,6 +362,34 @@ def flags_c_contiguous(array: Any) -> bool:
     (True, False)
     """
     return bool(array.flags.c_contiguous)
+
+
+def strided_layout(array: Any) -> tuple[tuple[int, ...], int]:
+    """``Writes.layout`` for a library whose arrays have NumPy's ``strides`` (bytes) and
+    array interface (``__array_interface__``, or CUDA's): the strides in elements, and the
+    offset in elements of the first element from the start of the memory it views
+    (``base_root``'s).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends import strided_layout
+    >>> a = np.zeros((3, 4))
+    >>> strided_layout(a[1:, ::2])
+    ((4, 2), 4)
+    """
+    size = array.itemsize
+    strides = tuple(int(s) // size for s in array.strides)
+    root = base_root(array)
+    offset = (_address(array) - _address(root)) // size if root is not array else 0
+    return strides, int(offset)
+
+
+def _address(array: Any) -> int:
+    face = getattr(array, "__array_interface__", None)
+    if face is None:
+        face = array.__cuda_array_interface__
+    return int(face["data"][0])
 
 
 def base_root(array: Any) -> Any:
@@ -484,11 +531,13 @@ class Backend:
         "c_contiguous",
         "capabilities",
         "cats",
+        "diagonal_view",
         "extra",
         "fns",
         "from_native",
         "inplace",
         "layers",
+        "layout",
         "lazy",
         "lazy_ops",
         "memory_root",
@@ -506,6 +555,7 @@ class Backend:
         "to_native",
         "transfer",
         "ufuncs",
+        "unfold_view",
         "windows",
         "writes",
         "zero_where",
@@ -573,6 +623,10 @@ class Backend:
         self.zeros_view = writes.zeros_view
         # (array, mask) -> None, writing array[mask] = 0; or None
         self.zero_where = writes.zero_where
+        # (array, offset, axis1, axis2) -> a writable view of the diagonal, or None
+        self.diagonal_view = writes.diagonal_view
+        # (array, axis, size, step) -> x.unfold's windows as a view of the array, or None
+        self.unfold_view = writes.unfold_view
         # element-wise functions writing into out= (optimizers' in-place updates), or None;
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs
@@ -583,6 +637,8 @@ class Backend:
         self.layers = writes.layers
         # array -> whether its elements lie in C order, one after another; or None
         self.c_contiguous = writes.c_contiguous
+        # array -> (strides, offset) in elements; or None (a C-contiguous array of its own)
+        self.layout = writes.layout
         # array -> the array that owns its memory, by which in-place writes are noted; None on
         # an immutable backend (writes rebind there: nothing a node read changes)
         self.memory_root: Callable[[Any], Any] | None = (
@@ -763,6 +819,10 @@ class Backend:
             return generic_nll_loss(self)[name]
         if name == "_extreme_indices":
             return generic_extreme_indices(self)
+        if name == "_cumulative_extreme":
+            return generic_cumulative_extreme(self.xp)
+        if name == "_logcumsumexp":
+            return generic_logcumsumexp(self.xp)
         if name in ("_embedding", "_embedding_backward"):
             return generic_embedding(self)[name]
         if name in ("_cross_entropy", "_cross_entropy_backward"):
@@ -1322,6 +1382,58 @@ def generic_extreme_indices(backend: Backend) -> Callable[..., Any]:
         return squeeze(values, axis=axis), squeeze(indices, axis=axis)
 
     return extreme_indices
+
+
+def generic_cumulative_extreme(xp: Any) -> Callable[..., Any]:
+    """``_cumulative_extreme(x, axis=, largest=)``: the running maximum (``largest``) or
+    minimum along ``axis``, a NaN kept once met, by doubling: after the pass of shift s, place
+    i holds the extreme of places i - 2s + 1 .. i (``log2(n)`` passes of the namespace's
+    ``take`` and ``maximum``/``minimum``, which give NaN where either is NaN).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_cumulative_extreme
+    >>> f = generic_cumulative_extreme(np)
+    >>> f(np.array([1.0, 3.0, 2.0, np.nan, 5.0]), axis=0, largest=True).tolist()
+    [1.0, 3.0, 3.0, nan, nan]
+    """
+
+    def cumulative_extreme(x: Any, /, *, axis: int, largest: bool) -> Any:
+        pick = xp.maximum if largest else xp.minimum
+        n = x.shape[axis]
+        positions = xp.arange(n)
+        shift = 1
+        while shift < n:
+            back = xp.where(positions >= shift, positions - shift, positions)
+            x = pick(x, xp.take(x, back, axis=axis))
+            shift *= 2
+        return x
+
+    return cumulative_extreme
+
+
+def generic_logcumsumexp(xp: Any) -> Callable[..., Any]:
+    """``_logcumsumexp(x, axis=)``: ``log(cumsum(exp(x)))`` along ``axis`` by doubling (a
+    Hillis-Steele scan of the namespace's ``logaddexp``; -inf before the start adds nothing).
+
+    >>> import numpy as np
+    >>> from polytensor.backends._backend import generic_logcumsumexp
+    >>> generic_logcumsumexp(np)(np.array([-1000.0, 0.0, 0.0]), axis=0).round(4).tolist()
+    [-1000.0, 0.0, 0.6931]
+    """
+
+    def logcumsumexp(x: Any, /, *, axis: int) -> Any:
+        n = x.shape[axis]
+        positions = xp.arange(n)
+        late = xp.reshape(positions, tuple(n if i == axis % x.ndim else 1 for i in range(x.ndim)))
+        shift = 1
+        while shift < n:
+            back = xp.where(positions >= shift, positions - shift, positions)
+            before = xp.where(late >= shift, xp.take(x, back, axis=axis), -math.inf)
+            x = xp.logaddexp(x, before)
+            shift *= 2
+        return x
+
+    return logcumsumexp
 
 
 def generic_strong_zero(xp: Any, *, all_finite: Callable[[Any], bool] | None) -> Callable[..., Any]:

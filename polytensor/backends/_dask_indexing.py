@@ -24,6 +24,11 @@ Lazy fills:
   mask of ``x``'s shape, the cotangent (of unknown length) written back as ``_put`` writes
   ``y[m] = v[m]``.
 
+- ``_cumulative_extreme`` (the running maximum or minimum) and ``_logcumsumexp``:
+  ``numpy.maximum.accumulate`` (``logaddexp.accumulate``) per block, each block then combined
+  with the result of the blocks before (Dask's ``cumreduction``), so the chunks stay as they
+  are.
+
 Errors instead of silent computing (Dask would return arrays of unknown, NaN, shape):
 ``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, boolean-mask
 ``__getitem__`` and ``repeat`` with an array of repeats.
@@ -633,7 +638,34 @@ def overrides(xp: Any) -> dict[str, Any]:
     }
 
 
+def cumulative_extreme(x: Any, /, *, axis: int, largest: bool) -> Any:
+    """The running maximum (``largest``) or minimum of ``x`` along ``axis``, a NaN kept once
+    met, block by block."""
+    ufunc = np.maximum if largest else np.minimum
+    if x.dtype.kind == "f":
+        ident: Any = -np.inf if largest else np.inf
+    else:
+        info = np.iinfo(x.dtype)
+        ident = info.min if largest else info.max
+    return da.reductions.cumreduction(ufunc.accumulate, ufunc, ident, x, axis=axis, dtype=x.dtype)
+
+
+def _logaddexp_accumulate(block: Any, axis: int, dtype: Any = None) -> Any:
+    wide = np.logaddexp.accumulate(block, axis=axis, dtype=np.float64)
+    return wide.astype(block.dtype, copy=False)
+
+
+def logcumsumexp(x: Any, /, *, axis: int) -> Any:
+    """``log(cumsum(exp(x)))`` along ``axis``, block by block (in float64, as PyTorch
+    accumulates)."""
+    return da.reductions.cumreduction(
+        _logaddexp_accumulate, np.logaddexp, -np.inf, x, axis=axis, dtype=x.dtype
+    )
+
+
 OVERRIDES: dict[str, Any] = {
+    "_cumulative_extreme": cumulative_extreme,
+    "_logcumsumexp": logcumsumexp,
     "take": take,
     "take_along_axis": take_along_axis,
     "__getitem__": getitem,

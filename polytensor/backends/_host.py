@@ -35,12 +35,50 @@ def is_rng(obj: Any) -> bool:
     return isinstance(obj, np.random.Generator)
 
 
-def format_array(a: Any, prefix: str) -> str:
-    """The text of host array ``a`` as ``repr`` shows it (PyTorch-like, NumPy's printing)."""
+def format_array(
+    a: Any,
+    prefix: str,
+    *,
+    precision: int | None = None,
+    threshold: int | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    sci_mode: bool | None = None,
+) -> str:
+    """The text of host array ``a`` as ``repr`` shows it (PyTorch-like, NumPy's printing).
+    The options are ``pt.set_printoptions``'s: None keeps NumPy's choice (``precision``: 8
+    digits, trailing zeros dropped; a given one keeps that many, as PyTorch's), and
+    ``sci_mode`` True or False forces or forbids scientific notation.
+
+    >>> import numpy as np
+    >>> from polytensor.backends._host import format_array
+    >>> format_array(np.array([1.5, 2.25]), "tensor(", precision=2)
+    '[1.50, 2.25]'
+    """
     a = np.asarray(a)
     if a.size == 0:
         return "[]" if a.ndim == 1 else f"[], size={tuple(a.shape)}"
-    return np.array2string(a, separator=", ", prefix=prefix, threshold=1000, edgeitems=3)
+    kw: dict[str, Any] = {}
+    if precision is not None:
+        kw["precision"] = precision
+        finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+        if a.dtype.kind != "f" or np.any(finite != np.round(finite)):
+            kw["floatmode"] = "fixed"  # (as PyTorch's: every digit; whole numbers as "1.")
+    if linewidth is not None:
+        kw["max_line_width"] = linewidth
+    if sci_mode is False:
+        kw["suppress_small"] = True
+    elif sci_mode and a.dtype.kind in "fc":
+        digits = 4 if precision is None else precision
+        kw["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
+    return np.array2string(
+        a,
+        separator=", ",
+        prefix=prefix,
+        threshold=1000 if threshold is None else threshold,
+        edgeitems=3 if edgeitems is None else edgeitems,
+        **kw,
+    )
 
 
 def is_ndarray(obj: Any) -> bool:

@@ -14,6 +14,7 @@ from ._backend import (
     base_root,
     flags_c_contiguous,
     generic_fmod,
+    strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
 
@@ -89,12 +90,44 @@ def _c_contiguous(a: Any) -> bool:
     return flags_c_contiguous(a._array)
 
 
+def _layout(a: Any) -> tuple[tuple[int, ...], int]:
+    return strided_layout(a._array)  # (the NumPy array it wraps)
+
+
+def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """NumPy's writable diagonal view (``numpy._diagonal_view``) of the array that
+    array-api-strict's Array wraps, wrapped in turn (``asarray`` without a copy)."""
+    import array_api_strict as xp
+
+    from .numpy import _diagonal_view as numpy_diagonal_view
+
+    view = numpy_diagonal_view(a._array, offset, axis1, axis2)
+    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+
+
+def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
+    """NumPy's ``x.unfold`` view (``numpy._unfold_view``) of the array that array-api-strict's
+    Array wraps, wrapped in turn."""
+    import array_api_strict as xp
+
+    from .numpy import _unfold_view as numpy_unfold_view
+
+    view = numpy_unfold_view(a._array, axis, size, step)
+    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+
+
 BACKEND = Backend(
     "array_api_strict",
     _load,
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(memory_root=_memory_root, c_contiguous=_c_contiguous),
+    writes=Writes(
+        memory_root=_memory_root,
+        c_contiguous=_c_contiguous,
+        layout=_layout,
+        diagonal_view=_diagonal_view,
+        unfold_view=_unfold_view,
+    ),
     availability=Availability(extra="strict"),
 )

@@ -15,6 +15,7 @@ from ._backend import (
     base_root,
     flags_c_contiguous,
     generic_strong_zero,
+    strided_layout,
 )
 
 
@@ -83,6 +84,11 @@ BACKEND = Backend(
     overrides=_OVERRIDES,
     capabilities=Capabilities(multi_device=True, bit_views=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: a.device),
-    writes=Writes(owns_data=_owns_data, memory_root=base_root, c_contiguous=flags_c_contiguous),
+    writes=Writes(
+        owns_data=_owns_data,
+        memory_root=base_root,
+        c_contiguous=flags_c_contiguous,
+        layout=strided_layout,
+    ),
     availability=Availability(extra="cupy", probe=_probe),
 )

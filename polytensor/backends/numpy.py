@@ -25,6 +25,7 @@ from ._backend import (
     generic_nll_loss,
     generic_scatter_add,
     generic_strong_zero,
+    strided_layout,
 )
 
 
@@ -388,6 +389,15 @@ def _direct(xp: Any) -> dict[str, Any]:
 
     generic_extreme = generic_extreme_indices(BACKEND)
 
+    def cumulative_extreme(x: Any, /, *, axis: int, largest: bool) -> Any:
+        # (one pass: the ufunc's accumulate, a NaN kept once met)
+        return (np.maximum if largest else np.minimum).accumulate(x, axis=axis)
+
+    def logcumsumexp(x: Any, /, *, axis: int) -> Any:
+        # (one pass, in float64 for float32 too, as PyTorch accumulates)
+        wide = np.logaddexp.accumulate(x, axis=axis, dtype=np.float64)
+        return wide if x.dtype == wide.dtype else wide.astype(x.dtype)
+
     starts: dict[tuple[int, int], Any] = {}  # arange(n) * c per matrix shape (read-only)
 
     def extreme_indices(x: Any, /, *, axis: int, keepdims: bool, largest: bool) -> Any:
@@ -699,6 +709,8 @@ def _direct(xp: Any) -> dict[str, Any]:
         "_embedding": embedding,
         "_scatter_add": scatter_add,
         "_extreme_indices": extreme_indices,
+        "_cumulative_extreme": cumulative_extreme,
+        "_logcumsumexp": logcumsumexp,
         "_embedding_backward": embedding_backward,
         "_cross_entropy_backward": cross_entropy_backward,
     }
@@ -925,6 +937,48 @@ def _zeros_view(shape: tuple[int, ...], dtype: Any) -> Any:
     return np.ndarray(shape, dtype, cell, 0, (0,) * len(shape))
 
 
+def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """``np.diagonal(a, offset, axis1, axis2)`` as a view of ``a``'s memory that may be
+    written where ``a`` may be (NumPy's own is read-only); None for an array that is not a
+    plain ndarray."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    if type(a) is not np.ndarray:
+        return None
+    n1, n2 = a.shape[axis1], a.shape[axis2]
+    first = [0] * a.ndim  # (the diagonal's first element)
+    if offset >= 0:
+        length = min(n1, n2 - offset)
+        first[axis2] = offset
+    else:
+        length = min(n1 + offset, n2)
+        first[axis1] = -offset
+    others = [i for i in range(a.ndim) if i not in (axis1, axis2)]
+    if length <= 0:  # (no element: nothing shared, an empty array that takes writes)
+        return np.empty((*(a.shape[i] for i in others), 0), a.dtype)
+    start = a[tuple(slice(f, None) for f in first)]
+    shape = (*(a.shape[i] for i in others), length)
+    strides = (*(a.strides[i] for i in others), a.strides[axis1] + a.strides[axis2])
+    return as_strided(start, shape, strides, writeable=bool(a.flags.writeable))
+
+
+def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
+    """PyTorch's ``x.unfold(axis, size, step)`` of ``a`` as a view of its memory (NumPy's
+    ``sliding_window_view`` by strides), which may be written where ``a`` may be; None for an
+    array that is not a plain ndarray."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    if type(a) is not np.ndarray:
+        return None
+    windows = (a.shape[axis] - size) // step + 1
+    shape = (*a.shape[:axis], windows, *a.shape[axis + 1 :], size)
+    s = a.strides[axis]
+    strides = (*a.strides[:axis], s * step, *a.strides[axis + 1 :], s)
+    return as_strided(a, shape, strides, writeable=bool(a.flags.writeable))
+
+
 def _masking_by_bits() -> Any:
     """``by_bits(a, mask, keep, out)``: ``a`` with +0.0 where the boolean array ``mask`` is
     True (``keep``: where it is False), written into ``a`` with ``out``; None where ``a`` does
@@ -999,5 +1053,8 @@ BACKEND = Backend(
         windows=_windows,
         layers=_layers,
         c_contiguous=flags_c_contiguous,
+        layout=strided_layout,
+        diagonal_view=_diagonal_view,
+        unfold_view=_unfold_view,
     ),
 )

@@ -45,6 +45,7 @@ from ._layers3d import (
     InstanceNorm3d,
     MaxPool3d,
 )
+from ._lp_pool import LPPool1d, LPPool2d, LPPool3d
 from ._more_layers import (
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
@@ -220,6 +221,9 @@ __all__ = [
     "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
     "LSTMCell",
     "LayerNorm",
     "LazyBatchNorm1d",

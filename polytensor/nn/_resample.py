@@ -61,9 +61,9 @@ def _f32(v: float) -> float:
 
 # -- interpolate ---------------------------------------------------------------------------------
 _MODES_FOR_DIMS = {
-    1: ("nearest", "nearest-exact", "linear", "area"),
-    2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area"),
-    3: ("nearest", "nearest-exact", "trilinear", "area"),
+    1: ("nearest", "nearest-exact", "area", "linear"),
+    2: ("nearest", "nearest-exact", "area", "bilinear", "bicubic"),
+    3: ("nearest", "nearest-exact", "area", "trilinear"),
 }
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
 _A = -0.75  # PyTorch's cubic convolution coefficient
@@ -143,6 +143,51 @@ def _taps(
     return taps, weights
 
 
+def _aa_filter(cubic: bool, x: float) -> float:
+    """PyTorch's antialiasing filters: the triangle (bilinear), Keys' cubic with a = -0.5."""
+    x = abs(x)
+    if not cubic:
+        return 1.0 - x if x < 1.0 else 0.0
+    a = -0.5
+    if x < 1.0:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    if x < 2.0:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return 0.0
+
+
+def _taps_aa(
+    cubic: bool, n_in: int, n_out: int, scale: float | None, align_corners: bool, double: bool
+) -> tuple[list[list[int]], list[list[float]]]:
+    """``_taps`` with ``antialias=True`` (PyTorch's ``_compute_indices_min_size_weights_aa``):
+    output ``i`` takes the inputs within the filter's support of its centre ``step * (i +
+    0.5)``, the support widened by ``step`` when downsampling (so every input counts), the
+    weights normalised to sum to 1; positions past the input are left out, not clamped. Taps
+    past an output's count have weight 0. In the input's precision, as PyTorch's."""
+    rnd = float if double else _f32
+    if align_corners:
+        step = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        step = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+    step = rnd(step)
+    half = 2.0 if cubic else 1.0  # (half the filter's width)
+    support = rnd(half * step) if step >= 1.0 else half
+    count = math.ceil(support) * 2 + 1
+    inv = rnd(1.0 / step) if step >= 1.0 else 1.0
+    taps: list[list[int]] = [[] for _ in range(count)]
+    weights: list[list[float]] = [[] for _ in range(count)]
+    for i in range(n_out):
+        centre = rnd(step * (i + 0.5))
+        lo = max(int(centre - support + 0.5), 0)
+        size = min(max(min(int(centre + support + 0.5), n_in) - lo, 0), count)
+        ws = [rnd(_aa_filter(cubic, rnd((j + lo - centre + 0.5) * inv))) for j in range(size)]
+        total = rnd(math.fsum(ws))
+        for j in range(count):
+            taps[j].append(lo + j if j < size else lo)
+            weights[j].append(rnd(ws[j] / total) if j < size and total != 0.0 else 0.0)
+    return taps, weights
+
+
 def _resample_axis(x: Tensor, axis: int, taps: list[list[int]], weights: Any) -> Tensor:
     """``x`` resampled along ``axis``: one ``take`` of every tap, then their weighted sum."""
     k, n_out = len(taps), len(taps[0])
@@ -208,13 +253,14 @@ def interpolate(
     mode : str
         ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D), ``'bilinear'`` (4-D),
         ``'bicubic'`` (4-D, cubic convolution with a = -0.75, taps clamped at the border),
-        ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling to the output size).
+        ``'trilinear'`` (5-D) or ``'area'`` (the adaptive average pool to the output's size).
     align_corners : bool, optional
         For the interpolating modes: whether the corner pixels' centres of input and output
         line up (default False).
     recompute_scale_factor : bool, optional
     antialias : bool
-        Not implemented (``NotImplementedError``).
+        For ``'bilinear'`` and ``'bicubic'`` (4-D): filter as PyTorch's antialiasing does, the
+        filter widened by the scale when downsampling so that every input pixel counts.
 
     Examples
     --------
@@ -225,6 +271,8 @@ def interpolate(
     tensor([[[1., 1., 2., 2., 4., 4.]]], backend='numpy')
     >>> F.interpolate(x, size=5, mode="linear", align_corners=True)
     tensor([[[1. , 1.5, 2. , 3. , 4. ]]], backend='numpy')
+    >>> F.interpolate(pt.asarray([[[1.0, 3.0, 4.0, 8.0]]]), scale_factor=0.5, mode="area")
+    tensor([[[2., 6.]]], backend='numpy')
     """
     x = _tensor(input, "interpolate")
     if mode in ("nearest", "area", "nearest-exact"):
@@ -260,11 +308,6 @@ def interpolate(
             f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
             f"(got {mode})"
         )
-    if antialias:
-        raise NotImplementedError(
-            "interpolate(): antialias=True is not implemented in polytensor; resize without "
-            "it, or low-pass filter (F.avg_pool2d / F.conv2d) before downsampling"
-        )
     spatial = cast("tuple[int, ...]", tuple(x.shape[2:]))
     scales: list[float | None]
     if size is not None:
@@ -280,14 +323,6 @@ def interpolate(
         factors = [float(f) for f in _per_axis(scale_factor, dims, "scale_factor", x)]
         out_sizes = [math.floor(n * f) for n, f in zip(spatial, factors, strict=True)]
         scales = [None] * dims if recompute_scale_factor else list(factors)
-    if mode == "area":  # (PyTorch's: adaptive average pooling to the output's size)
-        from ._pool3d import adaptive_avg_pool3d
-        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
-
-        if dims == 1:
-            return adaptive_avg_pool1d(x, out_sizes[0])
-        pool = adaptive_avg_pool2d if dims == 2 else adaptive_avg_pool3d
-        return pool(x, tuple(out_sizes))
     if min(out_sizes) <= 0 or min(spatial) <= 0:
         raise LayerArgumentError(
             f"interpolate(): input and output sizes should be greater than 0, but got input "
@@ -295,9 +330,26 @@ def interpolate(
         )
     if mode not in ("nearest", "nearest-exact"):
         _floating(x, "interpolate", real=True)
+    if mode == "area":  # (PyTorch's: the adaptive average pool to the output's size)
+        from ._pool3d import adaptive_avg_pool3d
+        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1]
+        return pool(x, out_sizes[0] if dims == 1 else tuple(out_sizes))
     kind = "bicubic" if mode == "bicubic" else mode if mode.startswith("nearest") else "linear"
     y = x
     for d in range(dims):
+        if antialias:
+            taps, aa_weights = _taps_aa(
+                mode == "bicubic",
+                spatial[d],
+                out_sizes[d],
+                scales[d],
+                bool(align_corners),
+                x.dtype == _dt.float64,
+            )
+            y = _resample_axis(y, 2 + d, taps, aa_weights)
+            continue
         taps, weights = _taps(
             kind,
             spatial[d],
@@ -678,7 +730,13 @@ def _reflect(c: Tensor, twice_low: int, twice_high: int) -> Tensor:
 
 
 def _source(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    c = _unnormalize(coord, size, align_corners)
+    return _padded(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _padded(c: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """Pixel coordinates ``c`` moved inside the image as ``padding_mode`` reads outside it
+    (PyTorch's ``compute_coordinates``): clamped to the border, or reflected at it and then
+    clamped; as they are for ``'zeros'``."""
     if padding_mode == "border":
         c = _clip_coordinates(c, size)
     elif padding_mode == "reflection":
@@ -696,11 +754,14 @@ def grid_sample(
 ) -> Tensor:
     """Sample ``input`` (N, C, H, W) at the positions of ``grid`` (N, Ho, Wo, 2), as
     ``torch.nn.functional.grid_sample``: ``grid[n, i, j]`` holds (x, y) in [-1, 1] coordinates
-    (-1 the left/top edge, 1 the right/bottom). Differentiable in ``input`` and ``grid``.
+    (-1 the left/top edge, 1 the right/bottom). A volume (N, C, D, H, W) is sampled at the
+    (x, y, z) positions of a grid (N, Do, Ho, Wo, 3). Differentiable in ``input`` and ``grid``.
 
     Parameters
     ----------
-    mode : 'bilinear' or 'nearest'
+    mode : 'bilinear', 'nearest' or 'bicubic'
+        ``'bilinear'`` is trilinear for a volume; ``'bicubic'`` (4-D only) takes the 4 x 4
+        pixels around each position with PyTorch's cubic weights (a = -0.75).
     padding_mode : 'zeros', 'border' or 'reflection'
         What positions outside the image read: zeros, the nearest border pixel, or the image
         reflected at its borders.
@@ -731,26 +792,21 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_GRID_DEFAULT, UserWarning, stacklevel=2)
         align_corners = False
+    if x.ndim not in (4, 5) or g.ndim != x.ndim:
+        raise LayerArgumentError(
+            f"grid_sampler(): expected 4D or 5D input and grid with same number of "
+            f"dimensions, but got input with sizes {tuple(x.shape)} and grid with sizes "
+            f"{tuple(g.shape)}"
+        )
+    if g.shape[-1] != x.ndim - 2:
+        raise LayerArgumentError(
+            f"grid_sampler(): expected grid to have size {x.ndim - 2} in last dimension, but "
+            f"got grid with sizes {tuple(g.shape)}"
+        )
     if mode == "bicubic" and x.ndim == 5:
-        raise LayerArgumentError("grid_sampler(): bicubic interpolation only supports 4D input")
-    if mode == "bicubic":
-        raise NotImplementedError(
-            "grid_sample(): mode='bicubic' is not implemented in polytensor; use 'bilinear'"
-        )
-    if x.ndim != 4 or g.ndim != 4:
-        if x.ndim == 5 and g.ndim == 5:
-            raise NotImplementedError(
-                "grid_sample(): 5-D (volumetric) input is not implemented in polytensor; "
-                "sample each depth slice with a 4-D input"
-            )
         raise LayerArgumentError(
-            f"grid_sampler(): expected 4D input and grid with same number of dimensions, but "
-            f"got input with sizes {tuple(x.shape)} and grid with sizes {tuple(g.shape)}"
-        )
-    if g.shape[-1] != 2:
-        raise LayerArgumentError(
-            f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid "
-            f"with sizes {tuple(g.shape)}"
+            "grid_sampler(): bicubic interpolation only supports 4D input; sample a 5-D input "
+            "with mode='bilinear' (trilinear) or 'nearest'"
         )
     if x.shape[0] != g.shape[0]:
         raise LayerArgumentError(
@@ -765,6 +821,8 @@ def grid_sample(
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )
     ac = bool(align_corners)
+    if x.ndim == 5:
+        return _grid_sample_3d(x, g, mode, padding_mode, ac)
     if mode == "bilinear" and takes_layer_kernels(x) and x.size and g.size:
         # one node, the backend's kernel (the composite for gradients under create_graph)
         return cast(
@@ -780,6 +838,8 @@ def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -
     """``grid_sample`` from the table's ops: gathers by flat index and a weighted sum."""
     n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
     ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
+    if mode == "bicubic":
+        return _grid_sample_bicubic(x, g, padding_mode, ac)
     ix = _source(g[..., 0], w, padding_mode, ac)  # (N, Ho, Wo)
     iy = _source(g[..., 1], h, padding_mode, ac)
     if mode == "nearest":
@@ -811,3 +871,88 @@ def _grid_sample(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -
     # masked values times the weights, as PyTorch's: a NaN weight (a position at NaN or
     # infinity) gives NaN, and NaN in the grid's gradient along the other axis
     return _sum(v * expand_dims(weights, axis=1), axis=2)
+
+
+def _cubic_coefficients(t: Tensor) -> list[Tensor]:
+    """The weights of the taps at -1, 0, 1 and 2 for the fractions ``t`` (PyTorch's
+    ``get_cubic_upsample_coefficients``, a = -0.75)."""
+
+    def near(v: Tensor) -> Tensor:  # |v| <= 1
+        return ((_A + 2) * v - (_A + 3)) * v * v + 1
+
+    def far(v: Tensor) -> Tensor:  # 1 < |v| < 2
+        return ((_A * v - 5 * _A) * v + 8 * _A) * v - 4 * _A
+
+    return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
+
+
+def _gather(x: Tensor, coords: list[Tensor], sizes: list[int], padding_mode: str, ac: bool) -> Any:
+    """The values of ``x`` (N, C, *sizes) at the integer pixel coordinates ``coords`` (one
+    (N, K, *out) tensor per spatial axis, the last axis first: x, y[, z]), moved inside as
+    ``padding_mode`` reads (``_padded``); 0 where a coordinate stays outside (or is not finite).
+    Returns (N, C, K, *out) and the (N, K, *out) flat indices (for ``nearest``'s link to the
+    grid)."""
+    n, c = cast("tuple[int, int]", tuple(x.shape[:2]))
+    moved = [
+        _padded(v, size, padding_mode, ac) for v, size in zip(coords, sizes[::-1], strict=True)
+    ]
+    inside = None
+    for v, size in zip(moved, sizes[::-1], strict=True):
+        ok = logical_and(v >= 0, v <= size - 1)
+        inside = ok if inside is None else logical_and(inside, ok)
+    assert inside is not None
+    flat = moved[-1]
+    for v, size in zip(moved[-2::-1], sizes[1:], strict=True):  # ((z * H) + y) * W + x
+        flat = flat * size + v
+    flat = where(inside, flat, 0.0)
+    shape = cast("tuple[int, ...]", tuple(inside.shape))
+    count = math.prod(shape[1:])
+    idx = broadcast_to(reshape(astype(flat, _dt.int64), (n, 1, count)), (n, c, count))
+    v = take_along_axis(reshape(x, (n, c, math.prod(sizes))), idx, axis=2)
+    v = reshape(v, (n, c, *shape[1:]))
+    return where(expand_dims(inside, axis=1), v, 0.0), flat
+
+
+def _grid_sample_bicubic(x: Tensor, g: Tensor, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` in mode ``'bicubic'``, as PyTorch's: the 4 x 4 pixels around each
+    position, each moved inside as ``padding_mode`` reads (the position itself is not), the
+    rows interpolated along x with the cubic weights, then the column along y."""
+    n, c, h, w = cast("tuple[int, int, int, int]", tuple(x.shape))
+    ho, wo = cast("tuple[int, int]", tuple(g.shape[1:3]))
+    ix = _unnormalize(g[..., 0], w, ac)
+    iy = _unnormalize(g[..., 1], h, ac)
+    x0, y0 = floor(ix), floor(iy)
+    cx = stack(_cubic_coefficients(ix - x0), axis=1)  # (N, 4, Ho, Wo)
+    cy = stack(_cubic_coefficients(iy - y0), axis=1)
+    # the 16 taps, row (y) by row: (N, 16, Ho, Wo)
+    xs = stack([x0 + (j - 1) for _ in range(4) for j in range(4)], axis=1)
+    ys = stack([y0 + (i - 1) for i in range(4) for _ in range(4)], axis=1)
+    v, _ = _gather(x, [xs, ys], [h, w], padding_mode, ac)
+    v = reshape(v, (n, c, 4, 4, ho, wo))
+    rows = _sum(v * reshape(cx, (n, 1, 1, 4, ho, wo)), axis=3)  # (N, C, 4, Ho, Wo)
+    return _sum(rows * reshape(cy, (n, 1, 4, ho, wo)), axis=2)
+
+
+def _grid_sample_3d(x: Tensor, g: Tensor, mode: str, padding_mode: str, ac: bool) -> Tensor:
+    """``grid_sample`` of a 5-D input (N, C, D, H, W) at the (x, y, z) positions of ``grid``
+    (N, Do, Ho, Wo, 3): trilinear (``'bilinear'``) or nearest, as PyTorch's."""
+    d, h, w = cast("tuple[int, int, int]", tuple(x.shape[2:]))
+    src = [_source(g[..., k], size, padding_mode, ac) for k, size in enumerate((w, h, d))]
+    if mode == "nearest":
+        coords = [expand_dims(_round(v), axis=1) for v in src]
+        v, flat = _gather(x, coords, [d, h, w], "zeros", ac)
+        # (the grid's gradient is zero, as PyTorch's: linked through the rounded index)
+        return cast("Tensor", v[:, :, 0] - 0.0 * expand_dims(flat, axis=1)[:, :, 0])
+    lows = [floor(v) for v in src]
+    corners = [(kz, ky, kx) for kz in (0, 1) for ky in (0, 1) for kx in (0, 1)]
+    coords = [stack([lows[a] + corner[2 - a] for corner in corners], axis=1) for a in range(3)]
+    weights = []
+    for corner in corners:
+        wt = None
+        for a in range(3):
+            f = src[a] - lows[a]
+            part = f if corner[2 - a] else 1.0 - f
+            wt = part if wt is None else wt * part
+        weights.append(wt)
+    v, _ = _gather(x, coords, [d, h, w], "zeros", ac)
+    return _sum(v * expand_dims(stack(weights, axis=1), axis=1), axis=2)

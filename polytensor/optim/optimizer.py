@@ -85,8 +85,10 @@ class Optimizer:
     Parameters
     ----------
     params : iterable
-        Parameters (leaf tensors that require grad), or dicts defining parameter groups:
-        ``{"params": [...], "lr": 0.1}``; keys missing from a group take ``defaults``.
+        Parameters (leaf tensors that require grad), or ``(name, parameter)`` pairs
+        (``model.named_parameters()``: the names are kept in each group's ``"param_names"``
+        and its state dict), or dicts defining parameter groups: ``{"params": [...], "lr":
+        0.1}``; keys missing from a group take ``defaults``.
     defaults : dict
         Default hyper-parameters of the optimizer.
 
@@ -99,6 +101,8 @@ class Optimizer:
     ...                 lr=0.1)
     >>> [g["lr"] for g in opt.param_groups]
     [0.1, 0.5]
+    >>> optim.SGD(model.named_parameters(), lr=0.1).param_groups[0]["param_names"]
+    ['weight', 'bias']
     """
 
     # State entries kept as Python numbers (a 0-d tensor from PyTorch's state dict loads as
@@ -173,6 +177,25 @@ class Optimizer:
                 "use a list instead"
             )
         params = list(params)
+        # (name, tensor) pairs, as model.named_parameters() gives them: the names are kept in
+        # the group's "param_names", as PyTorch keeps them, all of a group's or none
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        if names:
+            if len(names) != len(params):
+                raise ValueError(
+                    f"{type(self).__name__}(): all optimizer params should be with/without "
+                    f"names. Some param names are missing: {len(names)} of the group's "
+                    f"{len(params)} params are (name, tensor) pairs; give every parameter a "
+                    f"name (model.named_parameters()) or none (model.parameters())"
+                )
+            for p in params:
+                if len(p) != 2:
+                    raise TypeError(
+                        f"{type(self).__name__}(): a named parameter is a (name, tensor) pair; "
+                        f"got a tuple of {len(p)} items"
+                    )
+            params = [p[1] for p in params]
+            group["param_names"] = names
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -188,6 +211,15 @@ class Optimizer:
                     f"{p.dtype.name} parameter of shape {tuple(p.shape)}. Optimize its real "
                     f"and imaginary parts as two real parameters, or use optim.SGD or optim.ASGD, "
                     f"which take complex parameters"
+                )
+        for g in self.param_groups:
+            if ("param_names" in g) != bool(names):
+                which = "with names" if names else "without names"
+                raise ValueError(
+                    f"{type(self).__name__}(): all optimizer param groups should be with/without "
+                    f"names. cannot add param group {which} to the optimizer; give this group's "
+                    f"parameters as the other groups give theirs, (name, tensor) pairs "
+                    f"(model.named_parameters()) or tensors (model.parameters())"
                 )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in params]
@@ -406,6 +438,8 @@ class Optimizer:
         for g, sg in zip(self.param_groups, saved_groups, strict=True):
             ng = {k: copy.deepcopy(v) for k, v in sg.items() if k != "params"}
             ng["params"] = g["params"]
+            if "param_names" in g and "param_names" not in ng:  # (as PyTorch keeps them)
+                ng["param_names"] = g["param_names"]
             groups.append(ng)
         for g in groups:
             self._check_group(g)

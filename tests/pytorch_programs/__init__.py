@@ -14,7 +14,9 @@ regression, PyTorch's Quickstart); ``recurrent.py`` programs with recurrent laye
 part-of-speech tagger of PyTorch's sequence-models tutorial); ``transformer.py`` programs with
 attention layers (the ``TransformerModel`` of PyTorch's language-modeling tutorial); ``gan.py``
 PyTorch's DCGAN tutorial (transposed convolutions, a generator and a discriminator trained
-against each other).
+against each other); ``more.py`` more tutorials and examples (PyTorch's "What is
+torch.nn really?", the character-level RNNs of "NLP From Scratch", pytorch/examples' ``vae`` and
+``time_sequence_prediction``, FGSM adversarial examples, an N-gram language model).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ from . import (  # noqa: E402,F401  (registers the programs)
     d2l,
     dataloading,
     gan,
+    more,
     recurrent,
     seeds,
     transformer,

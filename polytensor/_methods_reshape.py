@@ -1,0 +1,240 @@
+"""PyTorch's in-place methods that change a tensor's own shape, ``TensorReshapeMethods`` (a
+base of ``Tensor``): ``x.squeeze_()``, ``x.unsqueeze_(dim)``, ``x.t_()``,
+``x.transpose_(dim0, dim1)``.
+
+The tensor takes the data of its squeezed (or transposed) form: on NumPy, CuPy and
+array-api-strict a view of the same memory, so writes through it still reach the memory, and
+views taken of the tensor before keep viewing the memory as they did (as ``x.data = ...``
+leaves them; on Dask, whose arrays are never written, such a view keeps its values but no
+longer follows the tensor's later changes). In a graph the change is recorded like any
+in-place change: the tensor's gradient flows back through the shape change, its version counts
+the change, and a leaf that requires grad is refused, as in PyTorch; no value changes, so
+nothing that saved the tensor's value is disturbed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import _inplace, _tape
+from . import _tensor_base as _tb
+from ._shapes import check_dim
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+__all__ = ["TensorReshapeMethods"]
+
+
+def _reshaped_in_place(self: Tensor, name: str, make: Callable[[Any], Any]) -> Tensor:
+    """Give ``self`` the shape of ``make(self)`` (a view of it), in place."""
+    _inplace.check_inplace(self, name)
+    if self._write_back is not None:
+        raise NotImplementedError(
+            f"{name}() of a view (x[0], x.t(), x.view(...)): polytensor keeps a view's shape "
+            f"tied to its base's; use the out-of-place form, v = v.{name.removesuffix('_')}"
+            f"(...), or take the view with that shape"
+        )
+    view = make(_inplace.alias_before_inplace(self))
+    # (its fields, read now: a view of this tensor would be taken again once it changes)
+    r = object.__new__(_tb.TENSOR)
+    r._data, r._backend, r._meta = view._data, view._backend, view._meta
+    del view
+    old = self._data
+    self._data = r._data
+    if _tape.requires_grad(r):
+        _inplace.after_inplace(self, r)  # (a new node: the version counted there)
+    else:
+        _tape._inplace_count += 1
+        _tape.bump_version(self, written=False)  # (rebound: no memory was written)
+    # views taken before keep the data they view, as PyTorch's keep the storage (x.data = ...)
+    if old is not r._data:
+        m = self._meta
+        if m is None:
+            m = self._meta = _tape.Meta()
+        # (an array type without weak references: views follow the new data)
+        with contextlib.suppress(TypeError):
+            m.swapped_out = (*m.swapped_out, weakref.ref(old))
+    return self
+
+
+def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
+    """In-place ``x.squeeze(dim)``: this tensor loses its dimensions of size 1 (all of them,
+    or ``dim``, an int or a tuple, where they have size 1), and is returned.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 1, 3)
+    >>> x.squeeze_().shape
+    (2, 3)
+    """
+    return _reshaped_in_place(self, "squeeze_", lambda t: t.squeeze(dim))
+
+
+def unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    """In-place ``x.unsqueeze(dim)``: this tensor takes a dimension of size 1 at ``dim``, and
+    is returned.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(3)
+    >>> x.unsqueeze_(0).shape
+    (1, 3)
+    """
+    return _reshaped_in_place(self, "unsqueeze_", lambda t: t.unsqueeze(dim))
+
+
+def t_(self: Tensor) -> Tensor:
+    """In-place ``x.t()``: this tensor (of at most 2 dimensions) is transposed, and returned.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.t_().shape
+    (3, 2)
+    """
+    if self.ndim > 2:
+        raise RuntimeError(
+            f"t_() expects a tensor with <= 2 dimensions, but this one has {self.ndim}; use "
+            f"transpose_(dim0, dim1)"
+        )
+    return _reshaped_in_place(self, "t_", lambda t: t.t())
+
+
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """In-place ``x.transpose(dim0, dim1)``: this tensor's dimensions ``dim0`` and ``dim1``
+    are swapped, and it is returned.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3, 4)
+    >>> x.transpose_(0, 2).shape
+    (4, 3, 2)
+    """
+    return _reshaped_in_place(self, "transpose_", lambda t: t.transpose(dim0, dim1))
+
+
+def swapdims_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """In-place ``x.swapdims(dim0, dim1)`` (PyTorch's alias of ``transpose_``): this
+    tensor's dimensions ``dim0`` and ``dim1`` are swapped.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.swapdims_(0, 1).shape
+    (3, 2)
+    """
+    return _reshaped_in_place(self, "swapdims_", lambda t: t.transpose(dim0, dim1))
+
+
+def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
+    """In-place ``x.swapaxes(axis0, axis1)``: ``swapdims_``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.zeros(2, 3).swapaxes_(0, 1).shape
+    (3, 2)
+    """
+    return _reshaped_in_place(self, "swapaxes_", lambda t: t.transpose(axis0, axis1))
+
+
+def element_size(self: Tensor) -> int:
+    """The bytes of one element, as PyTorch's ``x.element_size()`` (``x.itemsize``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.ones(2, dtype=pt.float64).element_size(), pt.ones(2, dtype=pt.bool).element_size()
+    (8, 1)
+    """
+    return max(self.dtype.bits // 8, 1)
+
+
+def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
+    """``(strides, offset)`` in elements: the backend's, or a C-contiguous array's of its own
+    (a backend without strides: Dask's chunks, a library that hides its memory)."""
+    b = self._backend
+    if b.layout is not None and not b.lazy:
+        strides, offset = b.layout(self._data)
+        dims = self._data.shape
+        if 0 in strides:  # (NumPy's new axes step 0; PyTorch's step over the next dimension)
+            fixed = list(strides)
+            for i in range(len(fixed) - 1, -1, -1):
+                if dims[i] == 1 and fixed[i] == 0:
+                    fixed[i] = fixed[i + 1] * dims[i + 1] if i + 1 < len(fixed) else 1
+            strides = tuple(fixed)
+        return strides, offset
+    shape = tuple(self.shape)
+    steps = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        steps[i] = steps[i + 1] * max(int(shape[i + 1] or 0), 1)
+    return tuple(steps), 0
+
+
+def stride(self: Tensor, dim: int | None = None) -> Any:
+    """The steps, in elements, between neighbouring elements along each dimension, as
+    PyTorch's ``x.stride()`` (a tuple; ``x.stride(dim)``: one int). On NumPy, CuPy and
+    array-api-strict, the array's own; on backends without strides (Dask), a C-contiguous
+    layout's. (NumPy's reversed views step backwards: their strides are negative, where
+    PyTorch's ``flip`` copies.)
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.stride(), x.t().stride(), x.stride(-1)
+    ((3, 1), (1, 3), 1)
+    """
+    strides = _layout(self)[0]
+    if dim is None:
+        return strides
+    return strides[check_dim("stride", dim, self.ndim)] if self.ndim else 1
+
+
+def storage_offset(self: Tensor) -> int:
+    """The position, in elements, of this tensor's first element in the memory it views, as
+    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory, and for every tensor
+    on backends without strides (Dask).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(3, 4)
+    >>> x.storage_offset(), x[1, 2:].storage_offset()
+    (0, 6)
+    """
+    return _layout(self)[1]
+
+
+class TensorReshapeMethods:
+    """PyTorch's in-place methods that change a tensor's own shape, and its layout's
+    accessors (``x.stride()``, ``x.storage_offset()``, ``x.element_size()``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 3)
+    >>> x.t_() is x, x.shape
+    (True, (3, 2))
+    """
+
+    __slots__ = ()
+
+    squeeze_ = squeeze_
+    unsqueeze_ = unsqueeze_
+    t_ = t_
+    transpose_ = transpose_
+    swapdims_ = swapdims_
+    swapaxes_ = swapaxes_
+    element_size = element_size
+    stride = stride
+    storage_offset = storage_offset

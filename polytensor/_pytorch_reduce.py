@@ -1,0 +1,484 @@
+"""PyTorch's running and order statistics the standard lacks: ``cummax``/``cummin``,
+``logcumsumexp``, ``kthvalue``, ``quantile``/``nanquantile``, ``cov`` and ``corrcoef``.
+
+Each is written with the standard's operations, so it differentiates on every backend: the
+values of ``cummax``, ``kthvalue`` and ``quantile`` are taken from the input at positions found
+without a gradient (``take_along_axis``), so the gradient goes to the elements they name, as
+PyTorch's. Running extremes and ``logcumsumexp`` are the backend's scans
+(``_cumulative_extreme``, ``_logcumsumexp``: NumPy's ``accumulate``, Dask's per-block
+``cumreduction``, a scan by doubling elsewhere).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from . import _config, _tape
+from . import _dtypes as dt
+from ._ops.creation import asarray, full, zeros
+from ._ops.data_types import astype, result_type
+from ._ops.elementwise import (
+    ceil,
+    clip,
+    floor,
+    isnan,
+    logical_not,
+    logical_or,
+    real,
+    round,
+    sqrt,
+)
+from ._ops.indexing import take_along_axis
+from ._ops.manipulation import broadcast_to, expand_dims, moveaxis, reshape, squeeze
+from ._ops.searching import where
+from ._ops.sorting import argsort
+from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
+from ._ops.statistical import any as _any
+from ._ops.statistical import min as _min
+from ._ops.statistical import sum as _sum
+from ._pytorch import ValuesIndices
+from ._pytorch_more import _tensor_arg
+from ._shapes import check_dim
+from ._tensor_base import TensorBase
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+__all__ = [
+    "corrcoef",
+    "cov",
+    "cummax",
+    "cummin",
+    "kthvalue",
+    "logcumsumexp",
+    "nanquantile",
+    "quantile",
+]
+
+_INTEGERS = ("signed integer", "unsigned integer")
+
+
+def _length(where: str, x: Tensor, d: int) -> int:
+    n = x.shape[d]
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        raise ValueError(
+            f"{where}(): dimension {d} has a length unknown until computed (after a boolean "
+            f"mask, on Dask); compute it first with pt.compute(x)"
+        )
+    return int(n)
+
+
+def _positions(x: Tensor, d: int) -> Tensor:
+    """0, 1, ..., n - 1 along dimension ``d`` of a non-empty ``x``, as an int64 vector split as
+    ``x`` is along ``d`` (Dask's chunks: an index of other chunks would re-split what it
+    takes): the running count of a line of ``x``'s elements."""
+    line = x.detach()[tuple(slice(None) if i == d else 0 for i in range(x.ndim))]
+    ones = astype(logical_or(isnan(line), True), dt.int64)  # (ones_like takes the options' chunks)
+    return cumulative_sum(ones, axis=0) - 1
+
+
+# -- running extremes -----------------------------------------------------------------------------
+def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
+    x = _tensor_arg(name, "input", input)
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional argument: "dim"')
+    if x.ndim == 0:
+        check_dim(name, dim, 0)
+        copy = astype(x, x.dtype, copy=True)
+        return ValuesIndices(copy, asarray(0, dtype=dt.int64, device=x.device))
+    if x.dtype.kind == "complex floating":
+        raise TypeError(f"{name}() expects a real or boolean tensor; got {x.dtype.name}")
+    d = check_dim(name, dim, x.ndim)
+    n = _length(name, x, d)
+    key = x.detach()
+    if key.dtype is dt.bool:  # (True above False, as PyTorch's)
+        key = astype(key, dt.uint8)
+    largest = name == "cummax"
+    running = _cumulative_extreme(key, axis=d, largest=largest)
+    # PyTorch's index: the last place at or before i where a running >= (<=) let the element
+    # in, that is where the element equals the running extreme; a NaN always passes
+    hit = key == running
+    if key.dtype.kind == "real floating":
+        hit = logical_or(hit, isnan(key))
+    shape = [1] * x.ndim
+    shape[d] = n
+    empty = zeros(tuple(shape), dtype=dt.int64, device=x.device)
+    positions = reshape(_positions(key, d), tuple(shape)) if x.size else empty
+    index = _cumulative_extreme(where(hit, positions, -1), axis=d, largest=True)
+    if x._backend.lazy and not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
+        # (the running extremes are the values: Dask's take_along_axis would gather the axis
+        # into one chunk)
+        return ValuesIndices(astype(running, x.dtype), index)
+    return ValuesIndices(take_along_axis(x, index, axis=d), index)
+
+
+def cummax(input: Tensor, dim: int) -> ValuesIndices:
+    """The running maximum along ``dim`` and where each is, as ``torch.cummax`` (and
+    ``x.cummax(dim)``): a named tuple ``(values, indices)``. Of equal elements the later one's
+    index, and a NaN, once met, stays the maximum, as PyTorch's. The gradient goes to the
+    elements the indices name.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.cummax(pt.asarray([1.0, 3.0, 2.0, 5.0]), dim=0)
+    >>> values.tolist(), indices.tolist()
+    ([1.0, 3.0, 3.0, 5.0], [0, 1, 1, 3])
+    """
+    return _running_extreme("cummax", input, dim)
+
+
+def cummin(input: Tensor, dim: int) -> ValuesIndices:
+    """The running minimum along ``dim`` and where each is, as ``torch.cummin`` (and
+    ``x.cummin(dim)``): a named tuple ``(values, indices)``, with PyTorch's ties (the later
+    element) and NaN (kept once met); the gradient goes to the elements the indices name.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.cummin(pt.asarray([3.0, 1.0, 2.0, 1.0]), 0)
+    >>> values.tolist(), indices.tolist()
+    ([3.0, 1.0, 1.0, 1.0], [0, 1, 1, 3])
+    """
+    return _running_extreme("cummin", input, dim)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(x)))`` along ``dim`` without overflow or underflow, as
+    ``torch.logcumsumexp`` (and ``x.logcumsumexp(dim)``); real floating-point tensors only.
+    Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.logcumsumexp(pt.asarray([0.0, 0.0, 0.0, 0.0]), 0)
+    tensor([0.       , 0.6931472, 1.0986123, 1.3862944], backend='numpy')
+    """
+    x = _tensor_arg("logcumsumexp", "input", input)
+    if x.dtype.kind != "real floating":
+        raise TypeError(
+            f"logcumsumexp() expects a real floating-point tensor; got {x.dtype.name}; cast "
+            f"with x.double() (complex tensors are not supported)"
+        )
+    if x.ndim == 0:
+        check_dim("logcumsumexp", dim, 0)
+        return x * 1
+    d = check_dim("logcumsumexp", dim, x.ndim)
+    _length("logcumsumexp", x, d)
+    return _logcumsumexp(x, axis=d)
+
+
+# -- order statistics -----------------------------------------------------------------------------
+def _int_arg(where: str, what: str, v: Any) -> int:
+    if isinstance(v, bool) or not hasattr(v, "__index__"):
+        raise TypeError(f"{where}() expects an int {what}; got {v!r}")
+    return operator.index(v)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+    """The ``k``-th smallest element (``k`` from 1) along ``dim`` and its index, as
+    ``torch.kthvalue`` (and ``x.kthvalue(k, dim)``): a named tuple ``(values, indices)``; NaN
+    counts as larger than every number. The gradient goes to the element the index names.
+
+    Note: of equal elements, the index is the first one's in a stable sort; PyTorch's CPU
+    selection may name another of them.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.kthvalue(pt.asarray([3.0, 1.0, 4.0, 2.0]), 2)
+    >>> values.item(), indices.item()
+    (2.0, 3)
+    """
+    x = _tensor_arg("kthvalue", "input", input)
+    k = _int_arg("kthvalue", "k", k)
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"kthvalue() expects a bool keepdim; got {keepdim!r}")
+    d = check_dim("kthvalue", dim, x.ndim)
+    if x.ndim == 0 and k == 1:  # (the element itself, whatever its dtype, as PyTorch's)
+        copy = astype(x, x.dtype, copy=True)
+        return ValuesIndices(copy, asarray(0, dtype=dt.int64, device=x.device))
+    if x.dtype is dt.bool or x.dtype.kind == "complex floating":
+        raise TypeError(f"kthvalue() expects a real numeric tensor; got {x.dtype.name}")
+    flat = reshape(x, (1,)) if x.ndim == 0 else x
+    n = _length("kthvalue", flat, d)
+    if not 1 <= k <= n:
+        raise IndexError(
+            f"kthvalue(): selected number k out of range for dimension {d}: k={k}, but the "
+            f"dimension has {n} elements; pass 1 <= k <= {n}"
+        )
+    order = argsort(flat.detach(), axis=d, stable=True)  # (NaN last)
+    index = order[(slice(None),) * d + (slice(k - 1, k),)]
+    values = take_along_axis(flat, index, axis=d)
+    if not keepdim:
+        values, index = squeeze(values, axis=d), squeeze(index, axis=d)
+    return ValuesIndices(values, index)
+
+
+_MODES = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(
+    name: str, input: Any, q: Any, dim: Any, keepdim: Any, interpolation: Any, skip_nan: bool
+) -> Tensor:
+    x = _tensor_arg(name, "input", input)
+    if x.dtype not in (dt.float32, dt.float64):
+        raise TypeError(
+            f"{name}() input tensor must be either float or double dtype; got {x.dtype.name}; "
+            f"cast with x.double()"
+        )
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"{name}() expects a bool keepdim; got {keepdim!r}")
+    if interpolation not in _MODES:
+        raise ValueError(
+            f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
+            f"nearest. Found '{interpolation}'"
+        )
+    if isinstance(q, TensorBase):
+        q = _tensor_arg(name, "q", q)
+        if q.dtype is not x.dtype:
+            raise TypeError(
+                f"{name}() q tensor must be same dtype as the input tensor; got "
+                f"{q.dtype.name} and {x.dtype.name}; cast q with q.to(x.dtype)"
+            )
+        if q.ndim > 1:
+            raise ValueError(f"{name}() q must be a scalar or 1D tensor; got {q.ndim} dimensions")
+        if not q._backend.lazy and bool(_any(logical_or(q < 0, q > 1))):
+            raise ValueError(f"{name}() q values must be in the range [0, 1]")
+        # (linear interpolation differentiates in q, through the weights, as PyTorch's)
+        qs = reshape(q if interpolation == "linear" else q.detach(), (-1,))
+        q_dims = q.ndim
+    elif isinstance(q, (int, float)) and not isinstance(q, bool):
+        if not 0 <= q <= 1:
+            raise ValueError(f"{name}() q must be in the range [0, 1] but got {q}")
+        qs, q_dims = asarray([float(q)], dtype=x.dtype, device=x.device), 0
+    else:
+        raise TypeError(f"{name}() expects q to be a float or a tensor; got {type(q).__name__}")
+    if x.size == 0:
+        raise ValueError(f"{name}() input tensor must be non-empty")
+    if dim is None:
+        work, d = reshape(x, (-1,)), None
+    else:
+        d = check_dim(name, dim, x.ndim)
+        work = moveaxis(x, d, -1) if x.ndim else reshape(x, (1,))
+    n = _length(name, work, work.ndim - 1)
+    order = argsort(work.detach(), axis=-1, stable=True)  # (NaN last)
+    nq = int(qs.shape[0])  # type: ignore[arg-type]
+    lead = tuple(work.shape[:-1])
+    bad = isnan(work.detach())
+    if skip_nan:  # (of the numbers alone; all NaN: rank 0, a NaN)
+        count = _sum(astype(logical_not(bad), x.dtype), axis=-1, keepdims=True)
+        ranks = clip(qs * (count - 1), min=0.0)
+    else:  # (a NaN anywhere: the last rank, a NaN)
+        ranks = where(_any(bad, axis=-1, keepdims=True), float(n - 1), qs * (n - 1))
+    ranks = broadcast_to(ranks, (*lead, nq))
+    if interpolation == "lower":
+        ranks = floor(ranks)
+    elif interpolation == "higher":
+        ranks = ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = round(ranks)  # (half to even, as PyTorch's)
+    below = astype(ranks, dt.int64)
+    out = take_along_axis(work, take_along_axis(order, below, axis=-1), axis=-1)
+    if interpolation in ("linear", "midpoint"):
+        upper = take_along_axis(order, astype(ceil(ranks), dt.int64), axis=-1)
+        above = take_along_axis(work, upper, axis=-1)
+        w = ranks - astype(below, x.dtype) if interpolation == "linear" else _halves(ranks)
+        # PyTorch's lerp: from the nearer end, so that a weight of 1 gives the end exactly
+        out = where(w < 0.5, out + w * (above - out), above - (above - out) * (1 - w))
+    # out: (*lead, nq) -> q's dimension first, then the reduced shape (its 1 kept at d)
+    out = moveaxis(out, -1, 0)
+    if keepdim and d is not None and x.ndim:
+        out = expand_dims(out, axis=d + 1)
+    elif keepdim and d is None:
+        out = reshape(out, (nq, *([1] * x.ndim)))
+    return out if q_dims else reshape(out, tuple(out.shape[1:]))
+
+
+def _halves(ranks: Tensor) -> Tensor:
+    """Weights of one half in the shape of ``ranks`` (``midpoint``'s)."""
+    return full(tuple(ranks.shape), 0.5, dtype=ranks.dtype, device=ranks.device)
+
+
+def quantile(
+    input: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    """The ``q``-th quantiles along ``dim`` (of all elements without it), as
+    ``torch.quantile`` (and ``x.quantile``): ``q`` a float or a 0-d or 1-d tensor in [0, 1]
+    (a 1-d ``q`` gives its dimension first); between two elements, ``interpolation`` is
+    ``linear``, ``lower``, ``higher``, ``midpoint`` or ``nearest``. A NaN in a slice makes its
+    quantiles NaN. Differentiable in ``input`` and, with ``linear`` interpolation, in a tensor
+    ``q``, as PyTorch's.
+
+    Note: on a lazy backend (Dask) a tensor ``q`` is not checked to lie in [0, 1]: that would
+    compute it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1.0, 2.0, 3.0, 4.0])
+    >>> pt.quantile(x, 0.5)
+    tensor(2.5, backend='numpy')
+    >>> pt.quantile(x, pt.asarray([0.25, 0.5]), interpolation="lower")
+    tensor([1., 2.], backend='numpy')
+    """
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, skip_nan=False)
+
+
+def nanquantile(
+    input: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    """``quantile`` of the numbers alone, NaN left out, as ``torch.nanquantile`` (and
+    ``x.nanquantile``); a slice of NaN only gives NaN.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.nanquantile(pt.asarray([1.0, float("nan"), 3.0]), 0.5)
+    tensor(2., backend='numpy')
+    """
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, skip_nan=True)
+
+
+# -- covariance -----------------------------------------------------------------------------------
+def _weights(name: str, w: Any, n: int, integral: bool) -> Tensor:
+    t = _tensor_arg("cov", name, w)
+    if t.ndim > 1:
+        raise ValueError(
+            f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+            f"{t.ndim} dimensions"
+        )
+    kind_ok = t.dtype.kind in _INTEGERS if integral else t.dtype.kind == "real floating"
+    if not kind_ok:
+        want = "integral" if integral else "floating point"
+        raise TypeError(
+            f"cov(): expected {name} to have {want} dtype but got {name} with {t.dtype.name} dtype"
+        )
+    m = int(t.shape[0]) if t.ndim else 1  # type: ignore[arg-type]
+    if m != n:
+        raise ValueError(
+            f"cov(): expected {name} to have the same numel as there are observations in the "
+            f"input but got {m} != {n}"
+        )
+    if not t._backend.lazy and t.size and bool(_min(t) < 0):
+        raise ValueError(f"cov(): {name} cannot be negative")
+    return t
+
+
+def cov(
+    input: Tensor,
+    *,
+    correction: int = 1,
+    fweights: Tensor | None = None,
+    aweights: Tensor | None = None,
+) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``input`` (a 1-d tensor is one
+    variable), their observations in the columns, as ``torch.cov`` (and ``x.cov()``):
+    ``correction`` is subtracted from the number of observations (1: unbiased), ``fweights``
+    (integers) repeat observations and ``aweights`` (floats) weigh them. Differentiable in
+    ``input`` and ``aweights``.
+
+    Note: on a lazy backend (Dask) the weights are not checked to be non-negative.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.cov(pt.asarray([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+    tensor([[ 1., -1.],
+            [-1.,  1.]], backend='numpy')
+    """
+    x = _tensor_arg("cov", "input", input)
+    if x.ndim > 2:
+        raise ValueError(
+            f"cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{x.ndim} dimensions"
+        )
+    if x.dtype is dt.bool:
+        raise TypeError("cov(): bool dtype is not supported for input; cast with x.float()")
+    if isinstance(correction, bool) or not isinstance(correction, int):
+        raise TypeError(
+            f"cov(): argument 'correction' must be int, not {type(correction).__name__}"
+        )
+    obs = x if x.ndim == 2 else reshape(x, (1, -1))
+    n = _length("cov", obs, 1)
+    w = None if fweights is None else _weights("fweights", fweights, n, integral=True)
+    aw = None if aweights is None else _weights("aweights", aweights, n, integral=False)
+    if aw is not None:
+        w = aw if w is None else w * aw
+    if obs.dtype.kind in _INTEGERS:  # (PyTorch's true division of the sums)
+        from . import _config
+
+        obs = astype(obs, _config.DEFAULT_FLOAT.get())
+    w_sum: Any
+    if w is None:
+        w_sum = n
+        avg = _sum(obs, axis=1) / n
+    else:
+        if w.dtype is not obs.dtype and w.dtype.kind == "real floating":
+            obs = astype(obs, result_type(obs, w))
+        w = reshape(w, (-1,))
+        w_sum = _sum(w)
+        avg = _sum(obs * w, axis=1) / w_sum
+    if w is not None and aw is not None and correction != 0:
+        norm = w_sum - correction * _sum(w * reshape(aw, (-1,))) / w_sum
+    else:
+        norm = w_sum - correction
+    if isinstance(norm, TensorBase):
+        norm = _tensor_arg("cov", "weights", norm)
+        if not norm._backend.lazy and bool(norm <= 0):
+            _few_observations()
+        norm = where(norm <= 0, 0.0, norm)
+    elif norm <= 0:
+        _few_observations()
+        norm = 0
+    centred = obs - expand_dims(avg, axis=1)
+    weighted = centred if w is None else centred * w
+    c = centred @ weighted.mT
+    c = c / norm
+    return reshape(c, tuple(s for s in c.shape if s != 1))
+
+
+def _few_observations() -> None:
+    warnings.warn(
+        "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+        "number of observations.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """The Pearson correlation coefficients of the variables in the rows of ``input``, as
+    ``torch.corrcoef`` (and ``x.corrcoef()``): ``cov(x)`` divided by the products of the
+    standard deviations, clipped to [-1, 1]. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.corrcoef(pt.asarray([[0.0, 1.0, 2.0], [0.0, 2.0, 1.0]]))
+    tensor([[1. , 0.5],
+            [0.5, 1. ]], backend='numpy')
+    """
+    c = cov(_tensor_arg("corrcoef", "input", input))
+    if c.ndim == 0:
+        return c / c
+    from ._pytorch_shapes import diagonal
+
+    d = diagonal(c)
+    std = sqrt(real(d) if d.dtype.kind == "complex floating" else d)
+    c = c / expand_dims(std, axis=1)
+    c = c / expand_dims(std, axis=0)
+    return clip(c, min=-1.0, max=1.0)

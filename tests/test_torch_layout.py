@@ -1,0 +1,78 @@
+"""``x.element_size()``, ``x.stride()`` and ``x.storage_offset()`` give torch's numbers for a
+tensor and its views on backends with strides (NumPy, array-api-strict), and a C-contiguous
+layout's where the backend has none (Dask)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
+
+from torch_compare import backends  # noqa: E402
+
+
+@pytest.fixture(params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    pt.set_backend(request.param)
+    return str(request.param)
+
+
+VIEWS: dict[str, Any] = {
+    "whole": lambda x: x,
+    "row": lambda x: x[1],
+    "corner": lambda x: x[1:, 2:],
+    "every other column": lambda x: x[:, ::2],
+    "element": lambda x: x[2, 3],
+    "transposed": lambda x: x.t(),
+    "permuted": lambda x: x.reshape(2, 3, 4).permute(2, 0, 1),
+    "unsqueezed": lambda x: x[1:].unsqueeze(0),
+    "narrowed": lambda x: x.narrow(1, 1, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_stride_and_storage_offset_match_torch(backend: str, name: str) -> None:
+    view = VIEWS[name]
+    t = view(torch.arange(24.0).reshape(6, 4))
+    x = view(pt.arange(24.0).reshape(6, 4))
+    assert tuple(x.shape) == tuple(t.shape)
+    if pt.backends.get(backend).layout is None or pt.backends.get(backend).lazy:
+        # (no strides: a C-contiguous layout of its own)
+        want = torch.empty(tuple(t.shape)).stride()
+        assert x.stride() == want and x.storage_offset() == 0
+        return
+    assert x.stride() == t.stride()
+    assert x.storage_offset() == t.storage_offset()
+    for d in range(-t.ndim, t.ndim):
+        assert x.stride(d) == t.stride(d)
+
+
+def test_stride_of_a_dimension_out_of_range_raises_as_torch(backend: str) -> None:
+    with pytest.raises(IndexError, match="out of range"):
+        pt.zeros(2, 3).stride(2)
+    with pytest.raises(IndexError, match="out of range"):
+        torch.zeros(2, 3).stride(2)
+    assert pt.asarray(1.0).stride() == () == torch.tensor(1.0).stride()
+
+
+@pytest.mark.parametrize(
+    "dtype", ["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64"]
+)
+def test_element_size_matches_torch(backend: str, dtype: str) -> None:
+    assert pt.zeros(2, dtype=getattr(pt, dtype)).element_size() == (
+        torch.zeros(2, dtype=getattr(torch, dtype)).element_size()
+    )
+
+
+def test_dask_reports_a_contiguous_layout_without_computing() -> None:
+    pytest.importorskip("dask")
+    with pt.use_backend("dask"):
+        x = pt.ones(4, 5).t()
+        assert x.stride() == (4, 1) and x.storage_offset() == 0
+        assert type(x._data).__module__.startswith("dask")
+    assert np.zeros(1).itemsize == 8
