@@ -291,6 +291,58 @@ def booleans_computed_as(result: dt.DType) -> Any:
     return coerce
 
 
+# PyTorch's refusals of boolean operands (its words, then polytensor's hint)
+_BOOL_REFUSED = {
+    "subtract": (
+        "Subtraction, the `-` operator, with a bool tensor is not supported",
+        "if you are trying to invert a mask, use the `~` or `logical_not()` operator instead; "
+        "to subtract its values, cast it first (b.to(pt.float32))",
+    ),
+    "negative": (
+        "Negation, the `-` operator, on a bool tensor is not supported",
+        "if you are trying to invert a mask, use the `~` or `logical_not()` operator instead; "
+        "to negate its values, cast it first (b.to(pt.int64))",
+    ),
+    "positive": (
+        "The `+` operator, on a bool tensor is not supported",
+        "cast it first (b.to(pt.int64))",
+    ),
+}
+
+
+def refusing_booleans(name: str) -> Any:
+    """The ``coerce`` of ``name`` (``subtract``, ``negative``, ``positive``), whose boolean
+    operands PyTorch refuses: ``b - 1.0``, ``x - b``, ``x - True``, ``-b`` raise
+    ``BoolOperandError`` (PyTorch's ``RuntimeError``, also a ``TypeError``), where the
+    standard's promotion would take a boolean array with a float one (it leaves mixed kinds
+    to the library) and ``b - b`` is outside its category."""
+    lead, hint = _BOOL_REFUSED[name]
+
+    boolean = dt.bool
+
+    def coerce(backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
+        for d, v in zip(dtypes, datas):  # noqa: B905 - (one entry per input in each)
+            if d is boolean or v.__class__ is bool:
+                break
+        else:
+            return
+        bools = sum(
+            1 for v, d in zip(datas, dtypes, strict=True) if d is boolean or v.__class__ is bool
+        )
+        if name == "subtract" and bools == 2:
+            raise dt.BoolOperandError(
+                "subtract(): Subtraction, the `-` operator, with two bool tensors is not "
+                "supported (as in PyTorch); use the `^` or `logical_xor()` operator instead"
+            )
+        got = ", ".join(
+            d.name if d is not None else type(v).__name__
+            for v, d in zip(datas, dtypes, strict=True)
+        )
+        raise dt.BoolOperandError(f"{name}(): {lead} (as in PyTorch); got {got}; {hint}")
+
+    return coerce
+
+
 def numbers_as_booleans(backend: Backend, datas: list[Any], dtypes: list[Any]) -> None:
     """The ``coerce`` of the logical functions (``logical_and``...): an input that is not
     boolean counts as ``x != 0``, as in PyTorch (NaN is true; the standard leaves such inputs

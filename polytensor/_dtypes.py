@@ -336,6 +336,19 @@ class MixedDtypeError(RuntimeError, TypeError):
     """
 
 
+class BoolOperandError(RuntimeError, TypeError):
+    """A boolean operand of ``-`` or unary ``+`` (``b - 1.0``, ``x - b``, ``-b``), which
+    PyTorch refuses: PyTorch's ``RuntimeError``, and a ``TypeError`` (a dtype problem) for
+    code that expects the standard's error class.
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> issubclass(dt.BoolOperandError, RuntimeError) and issubclass(dt.BoolOperandError, TypeError)
+    True
+    """
+
+
 def check_same_dtype(where: str, first: tuple[str, DType], *others: tuple[str, Any]) -> None:
     """Refuse, as PyTorch does, operands whose dtype is not ``first``'s: ``first`` and each
     of ``others`` are a (name, dtype) pair (an other's dtype may be None: not given).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from . import _dtypes as dt
 from ._ops.linalg import diagonal
 from ._ops.linear_algebra import matmul
 from ._ops.manipulation import (
@@ -160,6 +161,15 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                 f"einsum() expects tensors as operands; operand {i} is {type(x).__name__}: "
                 f"make it one with pt.asarray(...)"
             )
+    first = operands[0].dtype
+    if any(x.dtype is not first for x in operands):
+        # Note: one dtype, as PyTorch's einsum ("expected scalar type Float but found
+        # Double"); the matmul it is made of would promote
+        got = ", ".join(x.dtype.name for x in operands)
+        raise dt.MixedDtypeError(
+            f"einsum() expects operands of one dtype, as PyTorch's; got {got}; cast them to "
+            f"one first (y.to(pt.{first.name}) for each other operand y)"
+        )
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")

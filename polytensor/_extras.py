@@ -237,7 +237,39 @@ def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
         # (booleans clamped by booleans, as PyTorch's: or with min, then and with max)
         r = t if min is None else maximum(t, min)
         return r if max is None else minimum(r, max)
-    return clip(clamp_operand(t, min, max), min, max)
+    t = clamp_operand(t, min, max)
+    return clip(t, _bound_as(t, min), _bound_as(t, max))
+
+
+def _bound_as(x: Tensor, bound: Any) -> Any:
+    """A bound of clamp in ``x``'s dtype (``x`` promoted already): a tensor cast (a 0-d one
+    of a wider integer dtype wraps around, as PyTorch's), a Python int wrapped."""
+    if isinstance(bound, TensorBase):
+        return bound if bound.dtype is x.dtype else astype(bound, x.dtype)
+    return wrapped_bound(x, bound)
+
+
+# the kinds that promote among themselves in clamp (PyTorch's categories)
+_KINDS = {"signed integer": 1, "unsigned integer": 1, "real floating": 2}
+
+
+def wrapped_bound(x: Tensor, bound: Any) -> Any:
+    """A negative Python int ``bound`` of clamp for an unsigned integer ``x``, as PyTorch
+    takes it: wrapped around into ``x``'s dtype (``-2`` is 254 for uint8) where it is more
+    than minus the dtype's size (PyTorch refuses the others, as polytensor then does).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._extras import wrapped_bound
+    >>> wrapped_bound(pt.asarray([1], dtype=pt.uint8), -2), wrapped_bound(pt.ones(1), -2)
+    (254, -2)
+    """
+    if bound.__class__ is int and bound < 0 and x.dtype.kind == "unsigned integer":
+        size = 1 << x.dtype.bits
+        if bound > -size:
+            return bound + size
+    return bound
 
 
 def _is_bool_tensor(v: Any) -> bool:
@@ -246,22 +278,30 @@ def _is_bool_tensor(v: Any) -> bool:
 
 def clamp_operand(x: Tensor, min: Any, max: Any) -> Tensor:
     """``x`` as ``clamp`` takes it: a tensor that is not floating, with a floating bound, cast
-    to the bounds' floating dtype (the default float one for Python floats), as PyTorch
-    promotes it; else ``x`` itself.
+    to the bounds' floating dtype (the default float one for Python floats), and a tensor with
+    a bound tensor of its kind and a wider dtype that has dimensions, cast to the promoted
+    dtype, as PyTorch promotes them; else ``x`` itself.
 
     A boolean tensor with integer bounds is taken as int64 (or the bounds' integer dtype).
 
     Example: ``clamp_operand(pt.asarray([1, 5]), 2.5, None)`` is ``[1., 5.]`` in float32.
     """
-    if x.dtype.kind in ("real floating", "complex floating"):
-        return x
+    kind = x.dtype.kind
+    floating = kind in ("real floating", "complex floating")
     target = None
     for bound in (min, max):
         if isinstance(bound, TensorBase):
-            if bound.dtype.kind == "real floating" or (
+            bk = bound.dtype.kind
+            if (bk == "real floating" and not floating) or (
                 x.dtype is dt.bool and bound.dtype is not dt.bool
             ):
                 target = bound.dtype if target is None else result_type(target, bound.dtype)
+            elif bound.ndim and _KINDS.get(bk, 0) == _KINDS.get(kind, -1):
+                # a bound tensor of x's kind with dimensions promotes x (a 0-d one does not:
+                # it is cast to x's dtype, wrapping around, as PyTorch's)
+                target = result_type(x.dtype if target is None else target, bound.dtype)
+        elif floating:
+            continue
         elif isinstance(bound, float):
             target = target or _config.DEFAULT_FLOAT.get()
         elif x.dtype is dt.bool and isinstance(bound, int) and not isinstance(bound, bool):

@@ -1196,8 +1196,9 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     b = self._backend
     d = self._data
     if d.dtype not in b.cats[_REAL_FLOAT_CAT]:
-        self = _extras.clamp_operand(self, min, max)  # (an integer tensor, a float bound)
-    elif max is None and min.__class__ in _BOUND_TYPES and type(self) is _tb.TENSOR:
+        # (an integer tensor: a float bound, a wider one or a negative int change it)
+        return _extras.clamp(self, min, max)
+    if max is None and min.__class__ in _BOUND_TYPES and type(self) is _tb.TENSOR:
         # the tutorials' x.clamp(min=0): what clip's table function does for it, without its
         # loop over the inputs (a float tensor takes a Python int or float bound as it is)
         try:
@@ -1212,6 +1213,8 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
             if self._meta is not None and _GRAD_MODE.get():
                 _tape.record_tensors(_CLIP, (self, min, None), (d, min, None), None, t, True)
             return t
+    if isinstance(min, TensorBase) or isinstance(max, TensorBase):
+        return _extras.clamp(self, min, max)  # (a wider bound tensor promotes, as PyTorch's)
     return elementwise.clip(self, min, max)
 
 
@@ -1233,7 +1236,11 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
     tensor([0., 1.], backend='numpy')
     """
 
-    return assign_inplace(self, clamp(_inplace.alias_before_inplace(self), min, max), "clamp_")
+    r = clamp(_inplace.alias_before_inplace(self), min, max)
+    if r.dtype is not self.dtype:  # (a wider bound tensor: cast back as PyTorch casts, wrapping)
+        dt.check_result_cast(r.dtype, self.dtype, "clamp_()", "x = x.clamp(...)")
+        r = astype(r, self.dtype)
+    return assign_inplace(self, r, "clamp_")
 
 
 def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:

@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _dtypes as dt
 from . import (
+    _config,
     _extras,
     _inplace,
     _pytorch,
@@ -27,8 +27,9 @@ from . import (
     _pytorch_split,
     _tape,
 )
+from . import _dtypes as dt
 from ._inplace import assign_inplace
-from ._methods import TensorMethods, _cast_method, _in_graph, _overwrite, div, div_
+from ._methods import TensorMethods, _all_true, _cast_method, _in_graph, _overwrite, div, div_
 from ._ops import elementwise as E
 from ._ops import linalg as L
 from ._ops import searching, statistical
@@ -45,12 +46,16 @@ __all__ = ["TensorMathMethods"]
 
 
 # -- in place ------------------------------------------------------------------------------------
-def _in_place(name: str, fn: Callable[..., Any], data: str, call: str = "") -> Callable[..., Any]:
+def _in_place(
+    name: str, fn: Callable[..., Any], data: str, call: str = "", *, joins: bool = False
+) -> Callable[..., Any]:
     """The in-place method ``name`` (``exp_``) of ``fn`` (``pt.exp``): the result is written
     into the tensor, cast to its dtype as PyTorch casts in-place results (a floating result
     into an integer tensor raises PyTorch's ``RuntimeError``). In a graph, a result with no
     gradient (``floor_``, ``eq_``) leaves the tensor in the graph at a zero gradient, as
-    PyTorch's. ``data`` and ``call``: the docstring example's tensor and arguments."""
+    PyTorch's; with ``joins`` (the comparisons), so do the other tensors that require grad
+    (``x.eq_(o)``: ``o`` gets zeros). ``data`` and ``call``: the docstring example's tensor
+    and arguments."""
     base = name.removesuffix("_")
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -58,8 +63,11 @@ def _in_place(name: str, fn: Callable[..., Any], data: str, call: str = "") -> C
         if r.dtype is not self.dtype:
             dt.check_result_cast(r.dtype, self.dtype, f"{name}()", f"x = x.{base}(...)")
             r = astype(r, self.dtype)
-        if not _tape.requires_grad(r) and _in_graph(self):
-            return _overwrite(self, r, name)
+        if not _tape.requires_grad(r):
+            if joins and _config.GRAD_ENABLED.get():
+                r = _joined_at_zero(self, r, args)
+            if _in_graph(self):
+                return _overwrite(self, r, name)
         return assign_inplace(self, r, name)
 
     method.__name__ = method.__qualname__ = name
@@ -70,6 +78,20 @@ def _in_place(name: str, fn: Callable[..., Any], data: str, call: str = "") -> C
         f">>> x.{name}({call}) is x\nTrue\n"
     )
     return method
+
+
+def _joined_at_zero(self: Tensor, r: Tensor, args: tuple[Any, ...]) -> Tensor:
+    """``r`` (of ``self``'s dtype and shape), in the graph of each tensor of ``args`` that
+    requires grad at a zero gradient, as PyTorch's comparisons in place record them
+    (``x.eq_(o)`` gives ``o`` zeros): ``where`` with a condition that is one ``True``
+    broadcast, so ``o``'s values (inf, NaN) never reach ``r``. An integer ``self`` cannot
+    require grad and stays out of the graph (PyTorch's backward from it raises, as here)."""
+    if self.dtype.kind not in ("real floating", "complex floating"):
+        return r
+    for a in args:
+        if isinstance(a, TensorBase) and _tape.requires_grad(a):
+            r = searching.where(_all_true(self), r, astype(a, self.dtype))
+    return r
 
 
 _F = "[0.5, 1.0]"  # (the examples' data, in every function's domain but acosh's)
@@ -480,12 +502,12 @@ class TensorMathMethods:
     multiply_ = TensorMethods.mul_
     subtract_ = TensorMethods.sub_
     divide_ = div_
-    eq_ = _in_place("eq_", E.equal, _F, "1.0")
-    ne_ = not_equal_ = _in_place("ne_", E.not_equal, _F, "1.0")
-    lt_ = less_ = _in_place("lt_", E.less, _F, "1.0")
-    le_ = less_equal_ = _in_place("le_", E.less_equal, _F, "1.0")
-    gt_ = greater_ = _in_place("gt_", E.greater, _F, "1.0")
-    ge_ = greater_equal_ = _in_place("ge_", E.greater_equal, _F, "1.0")
+    eq_ = _in_place("eq_", E.equal, _F, "1.0", joins=True)
+    ne_ = not_equal_ = _in_place("ne_", E.not_equal, _F, "1.0", joins=True)
+    lt_ = less_ = _in_place("lt_", E.less, _F, "1.0", joins=True)
+    le_ = less_equal_ = _in_place("le_", E.less_equal, _F, "1.0", joins=True)
+    gt_ = greater_ = _in_place("gt_", E.greater, _F, "1.0", joins=True)
+    ge_ = greater_equal_ = _in_place("ge_", E.greater_equal, _F, "1.0", joins=True)
     logical_not_ = _in_place("logical_not_", E.logical_not, _B)
     logical_and_ = _in_place("logical_and_", E.logical_and, _B, "True")
     logical_or_ = _in_place("logical_or_", E.logical_or, _B, "True")

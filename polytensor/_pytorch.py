@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from . import _config, _tape
 from . import _dtypes as dt
 from ._checks import check_flag, describe
+from ._dispatch import refusing_booleans
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import arange, check_float_fits, full_like
@@ -1146,6 +1147,9 @@ def _in_result_dtype(operands: tuple[Any, ...], *tensors: Any) -> tuple[Any, ...
     return tuple(t if t.dtype == want else astype(t, want) for t in tensors)
 
 
+_REFUSE_BOOLEANS = refusing_booleans("subtract")
+
+
 def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     """``alpha * x2`` for PyTorch's ``alpha=`` of ``add``/``sub`` (``x1`` the other operand):
     ``alpha`` must be a Python number of a kind the operands hold, as PyTorch checks it.
@@ -1157,6 +1161,9 @@ def scaled(where: str, x1: Any, x2: Any, alpha: Any) -> Any:
     >>> scaled("add", pt.ones(2), pt.ones(2), 3)
     tensor([3., 3.], backend='numpy')
     """
+    if where.startswith("sub"):  # (PyTorch refuses a boolean operand before it scales)
+        dtypes = [v.dtype if isinstance(v, TensorBase) else None for v in (x1, x2)]
+        _REFUSE_BOOLEANS(None, [x1, x2], dtypes)
     alpha = _checked_scale(where, "alpha", (x1, x2), alpha)
     if isinstance(x2, TensorBase) and isinstance(x1, (TensorBase, int, float, complex)):
         (x2,) = _in_result_dtype((x1, x2), x2)
@@ -2428,9 +2435,8 @@ def div(
     elif rounding_mode == "floor":
         t = E.floor_divide(input, other)
     elif rounding_mode == "trunc":
-        q = divide(input, other)
-        if q.dtype.kind in ("real floating", "complex floating") and not _all_exact(input, other):
-            t = E.trunc(q)
+        if not _all_exact(input, other):
+            t = E.trunc(divide(input, other))
         else:  # integers: the floor quotient, one up where the exact quotient is negative
             t = E.floor_divide(input, other)
             r = E.remainder(input, other)

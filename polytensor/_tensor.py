@@ -481,6 +481,7 @@ class View(Tensor):
     __slots__ = (
         "_base",
         "_bver",
+        "_given",
         "_key",
         "_looked_at",
         "_looked_rel",
@@ -492,6 +493,10 @@ class View(Tensor):
     )
     _base: TensorBase
     _bver: int  # the base's version when the view was taken from it
+    # whether the view's state is that of the value an in-place change of it gave back to the
+    # base (_taken_again), not that of a view of the base's new value (PyTorch's view node after
+    # CopySlices, which _refresh makes)
+    _given: bool
     _vver: int  # the view's own version then
     # _tape._inplace_count and _tape.releases when the view's node was last found up to date:
     # until either moves, it still is
@@ -593,6 +598,30 @@ class View(Tensor):
                 _tape.mark_special(m)
         self._vmeta = m
         self._vver = 0 if m is None else m.version
+        self._given = False
+
+    def retain_grad(self) -> None:
+        """As ``Tensor.retain_grad``; after an in-place change of the view, the grad retained
+        is that of the view taken again from its base, as PyTorch's (its grad_fn is then a view
+        of ``CopySlices``): a loss that reaches the view's new value only through the base
+        gives it none.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> w = pt.ones(4, requires_grad=True)
+        >>> b = w * 2
+        >>> v = b[1:3]
+        >>> _ = v.mul_(2)
+        >>> v.retain_grad()
+        >>> b.sum().backward()
+        >>> v.grad is None
+        True
+        """
+        _ = self._data  # (up to date)
+        if self._given:
+            self._refresh(released=True)
+        super().retain_grad()
 
     def _write_back(self, untracked: bool = False) -> None:
         """After an in-place change rebound this view: ``base[key] = view``; ``untracked``:
@@ -676,17 +705,30 @@ def _taken_again(view: View, base: Any, data: Any) -> None:
     as the base is now, sharing its memory) the view's data, its node the one that made its
     new value, with nothing to take again from the base; unless the two share no memory (a
     backend's reshape that copied), or the view retains its grad (``_refresh`` moves that to a
-    view taken again, as PyTorch's view of ``CopySlices`` gets it)."""
+    view taken again, as PyTorch's view of ``CopySlices`` gets it: until then the view's state
+    only says that it retains its grad)."""
     bd = base._vdata if base.__class__ is View else base._data
     root = view._backend.memory_root
     m = view._vmeta
-    if m.retains_grad or (root is not None and root(bd) is not root(data)):
+    if m.retains_grad:
+        # (as PyTorch's: the grad retained is the view's taken again from the base, a node
+        # after CopySlices that a loss reaches only by reading the view again; the value
+        # written into the view reaches a loss through the base, and its gradient there is
+        # not the view's, so it is retained no more)
+        m.retains_grad = False
+        pending = _tape.Meta()
+        pending.version = m.version
+        pending.retains_grad = True
+        view._vmeta = pending
+        return
+    if root is not None and root(bd) is not root(data):
         return
     bm = base._vmeta if base.__class__ is View else base._meta
     view._vdata = data
     view._seen = bd
     view._bver = 0 if bm is None else bm.version
     view._vver = m.version
+    view._given = True
 
 
 def _without_new_axes(items: tuple[Any, ...], value: Any, ndim: int) -> tuple[Any, Any]:
@@ -796,6 +838,7 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._vver = 0 if t._meta is None else t._meta.version
     v._looked_at = _tape._inplace_count
     v._looked_rel = _tape.releases
+    v._given = False
     return v
 
 

@@ -690,3 +690,59 @@ def test_sgd_and_asgd_update_complex_parameters_as_torch(name: str) -> None:
             opt.step()
         out.append(np.asarray(p.detach().numpy()))
     np.testing.assert_allclose(out[0], out[1], rtol=1e-7)
+
+
+SCALAR_STATE = ["NAdam", "ASGD", "Adam", "AdamW", "RAdam", "Adamax", "Adagrad", "Adadelta"]
+SCALAR_STATE += ["RMSprop", "Rprop"]
+
+
+@pytest.mark.parametrize("backend", [_param("numpy"), _param("dask"), _param("array_api_strict")])
+@pytest.mark.parametrize("name", SCALAR_STATE)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_state_dict_holds_torch_s_0d_tensors_and_loads_back(
+    backend: str, name: str, dtype: str
+) -> None:
+    torch.set_default_dtype(torch.float32)  # (torch's own default; restored by the fixture)
+    dicts = []
+    for lib in (torch, pt):
+        with pt.use_backend(backend) if lib is pt else torch.no_grad():
+            w = lib.tensor(W0[0].copy(), dtype=getattr(lib, dtype), requires_grad=True)
+            opt = getattr(lib.optim, name)([w], lr=0.1)
+            for _ in range(3):
+                opt.zero_grad()
+                with torch.enable_grad():
+                    (w * w * w).sum().backward()
+                opt.step()
+            dicts.append((opt.state_dict()["state"][0], opt, w))
+    (t_state, _, _), (p_state, p_opt, p_w) = dicts
+    assert sorted(p_state) == sorted(t_state)
+    for k, t_v in t_state.items():
+        p_v = p_state[k]
+        assert isinstance(p_v, pt.Tensor) and isinstance(t_v, torch.Tensor), k
+        assert tuple(p_v.shape) == tuple(t_v.shape), k
+        want = str(t_v.dtype).removeprefix("torch.")
+        if k != "step" and t_v.ndim == 0:
+            # (torch's fresh mu_product, eta and mu are float32; polytensor gives them in the
+            # parameter's dtype, as torch's load_state_dict casts them, so that a float64
+            # model's state goes back and forth exactly)
+            want = dtype
+        assert p_v.dtype.name == want, k
+        np.testing.assert_allclose(host(p_v), host(t_v), rtol=1e-5, err_msg=k)
+    with pt.use_backend(backend):
+        # polytensor's own state dict back into a fresh optimizer: the same state, numbers
+        fresh = getattr(optim, name)([p_w], lr=0.1)
+        fresh.load_state_dict(p_opt.state_dict())
+        assert fresh.state[p_w]["step"] == 3 and isinstance(fresh.state[p_w]["step"], int)
+        again = fresh.state_dict()["state"][0]
+        for k, v in p_state.items():
+            np.testing.assert_array_equal(host(again[k]), host(v), err_msg=k)
+            assert again[k].dtype is v.dtype
+        # and torch's (its 0-d tensors) into a polytensor optimizer
+        from_torch = getattr(optim, name)([p_w], lr=0.1)
+        from_torch.load_state_dict(
+            {
+                "state": {0: {k: pt.asarray(host(v)) for k, v in t_state.items()}},
+                "param_groups": p_opt.state_dict()["param_groups"],
+            }
+        )
+        assert from_torch.state[p_w]["step"] == 3

@@ -747,3 +747,98 @@ def test_affine_grid_keeps_its_base_apart_per_size_dtype_and_align_corners() -> 
                     tol = {"rtol": 1e-6, "atol": 1e-6}  # (float32's sums of three products)
                     np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), **tol)
                     np.testing.assert_allclose(tp.grad.numpy(), tt.grad.numpy(), **tol)
+
+
+# -- bad arguments: the class of PyTorch's error (polytensor's may be a subclass of it) -------
+def _bad_calls(m: Any) -> dict[str, Any]:
+    fn = m.nn.functional
+    x4, x5 = m.ones((1, 2, 4, 4)), m.ones((1, 2, 3, 3, 3))
+    g = m.zeros((1, 3, 3, 2))
+    return {
+        "unfold of a 5-D input": lambda: fn.unfold(x5, 2),
+        "unfold with a kernel larger than the input": lambda: fn.unfold(x4, 5),
+        "unfold with kernel 0": lambda: fn.unfold(x4, 0),
+        "unfold with stride 0": lambda: fn.unfold(x4, 2, stride=0),
+        "unfold with negative padding": lambda: fn.unfold(x4, 2, padding=-1),
+        "unfold with a kernel of three ints": lambda: fn.unfold(x4, (2, 2, 2)),
+        "unfold with a stride of three ints": lambda: fn.unfold(x4, 2, stride=(1, 1, 1)),
+        "unfold with a float kernel": lambda: fn.unfold(x4, 2.5),
+        "fold into a too small output": lambda: fn.fold(m.ones((1, 8, 9)), (2, 2), 2),
+        "max_pool2d with a kernel of three ints": lambda: fn.max_pool2d(x4, (2, 2, 2)),
+        "conv2d with a padding of three ints": lambda: fn.conv2d(
+            x4, m.ones((1, 2, 2, 2)), padding=(1, 1, 1)
+        ),
+        "conv1d with a stride of two ints": lambda: fn.conv1d(
+            m.ones((1, 2, 5)), m.ones((1, 2, 2)), stride=(1, 1)
+        ),
+        "grid_sample of a 3-D input": lambda: fn.grid_sample(
+            m.ones((1, 2, 4)), g, align_corners=False
+        ),
+        "grid_sample with a grid of 3 coordinates": lambda: fn.grid_sample(
+            x4, m.zeros((1, 3, 3, 3)), align_corners=False
+        ),
+        "grid_sample with another batch": lambda: fn.grid_sample(
+            x4, m.zeros((2, 3, 3, 2)), align_corners=False
+        ),
+        "grid_sample with a float64 grid": lambda: fn.grid_sample(
+            x4, m.zeros((1, 3, 3, 2), dtype=m.float64), align_corners=False
+        ),
+        "grid_sample bicubic of a 5-D input": lambda: fn.grid_sample(
+            x5, m.zeros((1, 2, 2, 2, 3)), mode="bicubic", align_corners=False
+        ),
+        "grid_sample with mode 'cubic'": lambda: fn.grid_sample(
+            x4, g, mode="cubic", align_corners=False
+        ),
+        "interpolate to size 0": lambda: fn.interpolate(x4, size=0),
+        "interpolate with a negative scale": lambda: fn.interpolate(x4, scale_factor=-1.0),
+        "interpolate with mode 'cubic'": lambda: fn.interpolate(x4, size=8, mode="cubic"),
+        "interpolate bilinear of a 3-D input": lambda: fn.interpolate(
+            m.ones((1, 2, 4)), size=8, mode="bilinear"
+        ),
+        "interpolate with three sizes for two axes": lambda: fn.interpolate(x4, size=(2, 3, 4)),
+        "interpolate area with align_corners": lambda: fn.interpolate(
+            x4, size=2, mode="area", align_corners=True
+        ),
+    }
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize("call", list(_bad_calls(torch)))
+def test_bad_arguments_raise_torch_s_class_of_error(backend: str, call: str) -> None:
+    if pt.backends.available().get(backend) != "available":
+        pytest.skip(f"{backend} is not available")
+    pt.set_backend(backend)
+    with pytest.raises(Exception) as want:  # noqa: PT011 - its class is what is compared
+        _bad_calls(torch)[call]()
+    with pytest.raises(Exception) as got:  # noqa: PT011
+        _bad_calls(pt)[call]()
+    assert isinstance(got.value, type(want.value)), (got.value, want.value)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask", "array_api_strict"])
+@pytest.mark.parametrize(
+    ("shape", "kw"),
+    [
+        ((2, 3, 7), {"size": 3}),
+        ((2, 3, 7, 9), {"size": (3, 4)}),
+        ((2, 3, 7, 9), {"scale_factor": 0.5}),
+        ((2, 3, 7, 9), {"size": (10, 12)}),
+        ((1, 2, 5, 6, 7), {"size": (2, 3, 4)}),
+    ],
+)
+def test_interpolate_area_is_torch_s_adaptive_average(
+    backend: str, shape: tuple[int, ...], kw: dict[str, Any]
+) -> None:
+    if pt.backends.available().get(backend) != "available":
+        pytest.skip(f"{backend} is not available")
+    pt.set_backend(backend)
+    x = np.random.default_rng(len(shape)).standard_normal(shape)
+    tx = torch.tensor(x, requires_grad=True)
+    px = pt.asarray(x, requires_grad=True)
+    want = torch.nn.functional.interpolate(tx, mode="area", **kw)
+    got = F.interpolate(px, mode="area", **kw)
+    np.testing.assert_allclose(_host(got), want.detach().numpy(), rtol=1e-12, atol=1e-14)
+    cot = np.random.default_rng(2).standard_normal(tuple(want.shape))
+    (want * torch.tensor(cot)).sum().backward()
+    (got * pt.asarray(cot)).sum().backward()
+    np.testing.assert_allclose(_host(px.grad), tx.grad.numpy(), rtol=1e-12, atol=1e-14)

@@ -2,7 +2,8 @@
 hardtanh, threshold, the shrinks, reflection and replication pads, unpooling) as torch gives
 them: under ``create_graph`` the input's gradient requires grad wherever torch's does, even
 where the loss is linear in the layer's output, and differentiating it again gives torch's
-values (zeros there) instead of an error, on every available backend."""
+values (zeros there) instead of an error; ELU, CELU and SELU have torch's first and second
+derivatives at their kink (0: alpha, then 0). On every available backend."""
 
 from __future__ import annotations
 
@@ -112,3 +113,35 @@ def test_the_max_pool_example_differentiates_twice(backend: str) -> None:
     g.sum().backward()
     assert x.grad is not None
     np.testing.assert_array_equal(host(x.grad), np.zeros(X.shape))
+
+
+# the ELU family at and around its kink (0, -0.0) and at NaN and the infinities
+ELUS: dict[str, Callable[[Any, Any], Any]] = {
+    "elu": lambda m, x: _lib(m).elu(x),
+    "elu alpha=2": lambda m, x: _lib(m).elu(x, alpha=2.0),
+    "elu inplace": lambda m, x: _lib(m).elu(x * 1.0, alpha=0.5, inplace=True),
+    "celu alpha=2": lambda m, x: _lib(m).celu(x, alpha=2.0),
+    "celu alpha=0.5": lambda m, x: _lib(m).celu(x, alpha=0.5),
+    "selu": lambda m, x: _lib(m).selu(x),
+    "ELU module": lambda m, x: m.nn.ELU(alpha=1.5)(x),
+    "SELU module": lambda m, x: m.nn.SELU()(x),
+    "CELU module": lambda m, x: m.nn.CELU(alpha=3.0)(x),
+}
+
+
+@pytest.mark.parametrize("name", list(ELUS))
+def test_elu_family_first_and_second_derivatives_at_zero_are_torch_s(
+    backend: str, name: str
+) -> None:
+    data = np.array([-2.0, -0.5, -0.0, 0.0, 0.75, math.nan, -math.inf, math.inf])
+    fn = ELUS[name]
+    got = []
+    for m in (torch, pt):
+        x = m.tensor(data.copy(), dtype=m.float64, requires_grad=True)
+        y = fn(m, x)
+        (g,) = m.autograd.grad(y.sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g[:5].sum(), x)  # (the finite inputs' second derivatives)
+        got.append([host(y), host(g), host(gg)])
+    for p, t, what in zip(got[1], got[0], ("value", "first derivative", "second"), strict=True):
+        np.testing.assert_allclose(p, t, rtol=1e-12, atol=0, equal_nan=True, err_msg=what)
+        np.testing.assert_array_equal(np.signbit(p), np.signbit(t), err_msg=f"{what}: -0.0")

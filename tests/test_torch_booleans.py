@@ -2,7 +2,9 @@
 standard leaves them to the library, follow PyTorch: ``bool * bool`` and ``maximum`` are
 boolean, comparisons of booleans order False before True, ``square`` of booleans is int64,
 ``logical_and`` of numbers takes ``x != 0``; the functions PyTorch refuses booleans to
-(``abs``, ``-b``, ``b - b``, ``floor``) still refuse them. On every CPU backend."""
+(``abs``, ``-b``, ``b - b``, ``floor``) still refuse them, and subtraction with one boolean
+operand (``b - 1.0``, ``x - b``), which promotion would take, is refused with PyTorch's
+``RuntimeError``. On every CPU backend."""
 
 from __future__ import annotations
 
@@ -91,8 +93,8 @@ def test_boolean_in_place_operators_keep_bool(backend: str) -> None:
     ("call", "message"),
     [
         (lambda b: pt.abs(b), r"abs\(\) expects numeric dtypes; got bool"),
-        (lambda b: -b, r"negative\(\) expects numeric dtypes; got bool"),
-        (lambda b: b - b, r"subtract\(\) expects numeric dtypes; got bool"),
+        (lambda b: -b, r"negative\(\): Negation, the `-` operator, on a bool tensor"),
+        (lambda b: b - b, r"subtract\(\): Subtraction, the `-` operator, with two bool"),
         (lambda b: pt.floor(b), r"floor\(\) expects real numeric dtypes; got bool"),
         (lambda b: b**b, r"pow\(\) expects numeric dtypes; got bool"),
         (lambda b: b % b, r"remainder\(\) expects real numeric dtypes; got bool"),
@@ -108,3 +110,56 @@ def test_generated_docstrings_say_how_booleans_and_numbers_are_taken() -> None:
     assert "boolean inputs alone give bool results" in (pt.multiply.__doc__ or "")
     assert "boolean inputs alone give int64 results" in (pt.square.__doc__ or "")
     assert "numbers count as x != 0" in (pt.logical_and.__doc__ or "")
+
+
+# PyTorch's RuntimeError for a boolean operand of -, unary + and sub (which promotion would take)
+REFUSED: dict[str, Callable[..., Any]] = {
+    "b - 1.0": lambda m, b, i, f: b - 1.0,
+    "1.0 - b": lambda m, b, i, f: 1.0 - b,
+    "b - f": lambda m, b, i, f: b - f,
+    "f - b": lambda m, b, i, f: f - b,
+    "b - 1": lambda m, b, i, f: b - 1,
+    "b - i": lambda m, b, i, f: b - i,
+    "i - b": lambda m, b, i, f: i - b,
+    "f - True": lambda m, b, i, f: f - True,
+    "True - i": lambda m, b, i, f: True - i,
+    "b - True": lambda m, b, i, f: b - True,
+    "b - b": lambda m, b, i, f: b - b,
+    "sub(b, f)": lambda m, b, i, f: m.sub(b, f),
+    "subtract(f, b)": lambda m, b, i, f: m.subtract(f, b),
+    "b.sub(f)": lambda m, b, i, f: b.sub(f),
+    "f.sub(b, alpha=2)": lambda m, b, i, f: f.sub(b, alpha=2),
+    "sub(i, b, alpha=2)": lambda m, b, i, f: m.sub(i, b, alpha=2),
+    "f.sub_(b)": lambda m, b, i, f: f.sub_(b),
+    "f.sub_(b, alpha=2)": lambda m, b, i, f: f.sub_(b, alpha=2),
+    "f -= b": lambda m, b, i, f: f.__isub__(b),
+    "-b": lambda m, b, i, f: -b,
+    "b.neg()": lambda m, b, i, f: b.neg(),
+    "neg(b)": lambda m, b, i, f: m.neg(b),
+    "negative(b)": lambda m, b, i, f: m.negative(b),
+    "+b": lambda m, b, i, f: +b,
+    "positive(b)": lambda m, b, i, f: m.positive(b),
+    "0-d b - f": lambda m, b, i, f: b[0] - f,
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_boolean_operands_of_minus_are_refused_as_torch(backend: str, name: str) -> None:
+    fn = REFUSED[name]
+    args = (B, INTS, F)
+    with pytest.raises(RuntimeError) as want:
+        fn(torch, *(torch.tensor(a) for a in args))
+    with pytest.raises(RuntimeError) as got:
+        fn(pt, *(pt.asarray(a.copy()) for a in args))
+    assert isinstance(got.value, TypeError)  # (the standard's class for a dtype problem too)
+    lead = str(want.value).split(".")[0]  # "Subtraction, the `-` operator, with a bool tensor..."
+    assert lead in str(got.value)
+    assert "~" in str(got.value) or "^" in str(got.value) or "cast" in str(got.value)
+
+
+def test_numbers_and_masks_still_subtract(backend: str) -> None:
+    f, b = pt.asarray(F.copy()), pt.asarray(B.copy())
+    np.testing.assert_array_equal((f - 1).tolist(), (torch.tensor(F) - 1).tolist())
+    np.testing.assert_array_equal((1 - b.to(pt.float32)).tolist(), [0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_array_equal((~b).tolist(), (~torch.tensor(B)).tolist())
+    np.testing.assert_array_equal((b ^ b).tolist(), [False] * 4)

@@ -2,8 +2,9 @@
 ``x.clamp_min_(0)``, ``x.atan2_(y)``, ``x.eq_(y)``...) write torch's values into the tensor and
 return it, cast results as torch casts them, and behave as the existing in-place methods
 (``add_``, ``clamp_``) in autograd: recorded in a graph with torch's gradients (a zero one for
-``floor_`` and ``eq_``), refused on a leaf that requires grad, reaching a view's base, and
-caught by backward when they change a value saved for it. On every available backend."""
+``floor_`` and ``eq_``, and for the other operand of ``x.eq_(o)``), refused on a leaf that
+requires grad, reaching a view's base, and caught by backward when they change a value saved
+for it. On every available backend."""
 
 from __future__ import annotations
 
@@ -153,12 +154,10 @@ def test_in_place_in_a_graph_gives_torch_gradients(backend: str, name: str) -> N
     (t_y, t_grads), (p_y, p_grads) = results
     np.testing.assert_allclose(host(p_y), t_y.detach().numpy(), rtol=1e-12, equal_nan=True)
     for p_g, t_g in zip(p_grads, t_grads, strict=True):
-        # (torch's comparisons in place give the other operand a zero gradient; polytensor's
-        # none, as its out-of-place comparisons give none)
-        want = np.zeros(X.shape) if t_g is None else t_g.numpy()
-        np.testing.assert_allclose(
-            np.zeros(X.shape) if p_g is None else host(p_g), want, rtol=1e-10, atol=1e-12
-        )
+        # (torch's comparisons in place give the other operand a zero gradient, not none)
+        assert (p_g is None) == (t_g is None)
+        if t_g is not None:
+            np.testing.assert_allclose(host(p_g), t_g.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["exp_", "sigmoid_", "clamp_min_", "atan2_", "floor_", "eq_"])
@@ -252,3 +251,91 @@ def test_in_place_bumps_the_version(backend: str) -> None:
         x.tanh_()
         x.clamp_max_(0.2)
     assert x._meta.version == v + 2
+
+
+COMPARISONS = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "greater_", "less_equal_", "not_equal_"]
+
+
+@pytest.mark.parametrize("name", COMPARISONS)
+@pytest.mark.parametrize("case", ["both in a graph", "other alone", "other cast"])
+def test_comparison_in_place_gives_other_a_zero_gradient_as_torch(
+    backend: str, name: str, case: str
+) -> None:
+    grads = []
+    for lib in (torch, pt):
+        w = lib.tensor(X.copy(), requires_grad=True)
+        o = lib.tensor(Y.copy(), requires_grad=True)
+        x = w * 2 if case != "other alone" else lib.tensor(X.copy())
+        arg = o.to(lib.float32) if case == "other cast" else o
+        assert getattr(x, name)(arg) is x and x.requires_grad
+        x.sum().backward()
+        grads.append([None if g is None else host(g) for g in (w.grad, o.grad)])
+    (t_w, t_o), (p_w, p_o) = grads
+    assert (p_w is None) == (t_w is None) and t_o is not None and p_o is not None
+    np.testing.assert_array_equal(p_o, t_o)
+    if t_w is not None:
+        np.testing.assert_array_equal(p_w, t_w)
+
+
+def test_comparison_in_place_of_an_integer_tensor_with_other_in_a_graph(backend: str) -> None:
+    # (torch's integer tensor then requires grad and its backward raises; polytensor's integer
+    # tensors cannot require grad, and backward from it raises too)
+    for lib in (torch, pt):
+        x = lib.tensor([1, 2])
+        assert x.eq_(lib.tensor([1.0, 3.0], requires_grad=True)) is x
+        assert x.tolist() == [1, 0]
+        with pytest.raises(RuntimeError):
+            x.sum().backward()
+
+
+# clamp with bounds of another dtype, as torch: a bound tensor with dimensions promotes (in
+# place, the result is cast back, wrapping around), a 0-d one is cast to x's dtype (wrapping),
+# a negative Python int bound of an unsigned tensor wraps around
+CLAMPS: dict[str, Any] = {
+    "x.clamp_max_(1-d int64)": lambda m, x: x.clamp_max_(m.tensor([-2, -2, -2])),
+    "x.clamp_(max=1-d int64)": lambda m, x: x.clamp_(max=m.tensor([-2, -2, -2])),
+    "x.clamp_min_(1-d int64)": lambda m, x: x.clamp_min_(m.tensor([-2, 300, -2])),
+    "x.clamp_max(1-d int64)": lambda m, x: x.clamp_max(m.tensor([-2, -2, -2])),
+    "x.clamp(1-d int64, 1-d int64)": lambda m, x: x.clamp(
+        min=m.tensor([-300, 3, 300]), max=m.tensor([-2, 7, 900])
+    ),
+    "clamp(x, min=1-d int64)": lambda m, x: m.clamp(x, min=m.tensor([-300, 3, 300])),
+    "x.clamp(max=1-d int8)": lambda m, x: x.clamp(max=m.tensor([2, 2, 2], dtype=m.int8)),
+    "x.clamp_max(0-d int64)": lambda m, x: x.clamp_max(m.tensor(-2)),
+    "x.clamp_(max=0-d int64)": lambda m, x: x.clamp_(max=m.tensor(-2)),
+    "x.clamp_max_(-2)": lambda m, x: x.clamp_max_(-2),
+    "x.clamp_min_(-2)": lambda m, x: x.clamp_min_(-2),
+    "x.clamp(min=-255)": lambda m, x: x.clamp(min=-255),
+    "x.clamp(max=0-d float)": lambda m, x: x.clamp(max=m.tensor(3.5)),
+    "float32 x.clamp(max=1-d float64)": lambda m, x: x.float().clamp(
+        max=m.tensor([2.0, 2.0, 2.0], dtype=m.float64)
+    ),
+    "float32 x.clamp_(max=1-d float64)": lambda m, x: x.float().clamp_(
+        max=m.tensor([2.0, 2.0, 2.0], dtype=m.float64)
+    ),
+    "float32 x.clamp(max=0-d float64)": lambda m, x: x.float().clamp(
+        max=m.tensor(2.0, dtype=m.float64)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CLAMPS), ids=list(CLAMPS))
+def test_clamp_with_bounds_of_another_dtype_gives_torch_values(backend: str, case: str) -> None:
+    fn = CLAMPS[case]
+    want = fn(torch, torch.tensor([1, 5, 200], dtype=torch.uint8))
+    got = fn(pt, pt.asarray([1, 5, 200], dtype=pt.uint8))
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(host(got), want.numpy())
+
+
+def test_clamp_by_a_wider_float_bound_gives_torch_gradients(backend: str) -> None:
+    grads = []
+    for lib in (torch, pt):
+        x = lib.tensor([0.5, -1.5, 2.5], dtype=lib.float32, requires_grad=True)
+        hi = lib.tensor([1.0, 1.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = x.clamp(max=hi)
+        assert y.dtype == lib.float64
+        (y * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum().backward()
+        grads.append((host(x.grad), host(hi.grad)))
+    for p_g, t_g in zip(grads[1], grads[0], strict=True):
+        np.testing.assert_array_equal(p_g, t_g)

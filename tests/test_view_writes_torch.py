@@ -283,6 +283,39 @@ def test_a_view_that_retains_its_grad_gets_its_new_values_gradient(backend: str)
     _same(program(pt), program(_torch()))
 
 
+# a view retaining its grad, changed in place, and a loss reached through the base or the view
+# read again (torch: the view's grad_fn after the change is a view of CopySlices)
+RETAINED: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "the base alone": lambda b, v, v2: b.sum(),
+    "the base alone, a slice of it": lambda b, v, v2: b[1:3].sum(),
+    "the base and the view": lambda b, v, v2: b.sum() + (v * 10).sum(),
+    "the view alone": lambda b, v, v2: (v * v).sum(),
+    "the base, after a second change": lambda b, v, v2: v.add_(1) is v and b.sum(),
+    "the base, the view of a view changed": lambda b, v, v2: v2.mul_(3) is v2 and b.sum(),
+}
+
+
+@pytest.mark.parametrize("loss", list(RETAINED))
+@pytest.mark.parametrize("when", ["retained before the change", "retained after it"])
+def test_a_changed_view_retains_the_grad_of_the_view_taken_again_as_torch(
+    backend: str, loss: str, when: str
+) -> None:
+    def program(lib: Any) -> list[Any]:
+        w = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        b = w * 2
+        v = b[1:3]
+        v2 = v[0:1]
+        if when == "retained before the change":
+            v.retain_grad()
+        v.mul_(2)
+        if when == "retained after it":
+            v.retain_grad()
+        RETAINED[loss](b, v, v2).backward()
+        return [v.grad, w.grad]
+
+    _same(program(pt), program(_torch()), f"{loss}, {when}")
+
+
 WRITES_REFUSED: dict[str, Callable[[Any], None]] = {
     "a mask into a leaf": lambda x: x.__setitem__(x > 1, 0.0),
     "an index tensor into a leaf": lambda x: x.__setitem__(_rows(x), 0.0),

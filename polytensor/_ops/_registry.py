@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import _dtypes as dt
 from .. import _tape
-from .._dispatch import booleans_computed_as
+from .._dispatch import booleans_computed_as, refusing_booleans
 from .._dispatch import numbers_as_booleans as numbers_as_booleans_
 from .._inplace import assign_inplace
 from .._tape import NONDIFF, ZERO, Composite, Marker
@@ -332,9 +332,17 @@ def _input_rules(
     opdef.extra["scalar_inputs"] = scalars
 
 
-def _coerce(opdef: OpDef, booleans: dt.DType | None, numbers_as_booleans: bool) -> None:
+def _coerce(
+    opdef: OpDef,
+    booleans: dt.DType | None,
+    numbers_as_booleans: bool,
+    refuse_booleans: bool = False,
+) -> None:
     """Give ``opdef`` PyTorch's inputs outside its category (``OpDef.coerce``)."""
-    if booleans is not None:
+    if refuse_booleans:
+        opdef.coerce = refusing_booleans(name=opdef.name)
+        opdef.extra["coerce_doc"] = "; boolean inputs are refused, as PyTorch's"
+    elif booleans is not None:
         opdef.coerce = booleans_computed_as(booleans)
         opdef.extra["coerce_doc"] = (
             f"; boolean inputs alone give {booleans.name} results, as PyTorch's"
@@ -352,6 +360,7 @@ def unary(
     impl: Callable[..., Any] | None = None,
     booleans: dt.DType | None = None,
     numbers_as_booleans: bool = False,
+    refuse_booleans: bool = False,
 ) -> Function:
     """Declare an element-wise function of one array, ``name(x, /)``.
 
@@ -360,14 +369,15 @@ def unary(
     (``integers_as_float``), as PyTorch's ``torch.exp(torch.arange(3))``: the standard leaves
     such inputs to the library. So, as PyTorch's, a numeric function with ``booleans`` takes
     boolean arrays and gives that dtype (``sign``: bool, ``square``: int64), and a boolean
-    one with ``numbers_as_booleans`` takes numbers as ``x != 0`` (``logical_not``).
+    one with ``numbers_as_booleans`` takes numbers as ``x != 0`` (``logical_not``); one with
+    ``refuse_booleans`` refuses boolean inputs with PyTorch's error (``-b``).
     """
     vjp = rule if rule is None or isinstance(rule, _Marker) else _per_input((rule,))
     extra: dict[str, Any] = {"n_inputs": 1}
     if category in _INTEGERS_AS_FLOAT_CATEGORIES:
         extra["integers_as_float"] = True
     opdef = _register(OpDef(name, category, vjp, impl=impl, rules=(rule,), extra=extra))
-    _coerce(opdef, booleans, numbers_as_booleans)
+    _coerce(opdef, booleans, numbers_as_booleans, refuse_booleans)
     _input_rules(opdef, ("x",), frozenset(), frozenset())
     fn = _functions.unary_function(opdef, dt.CATEGORY_NAMES.index(category), _into)
     opdef.extra["dunder"] = fn  # (-x, abs(x): the function itself, x being a tensor)
@@ -383,6 +393,7 @@ def binary(
     integers_as_float: bool = False,
     booleans: dt.DType | None = None,
     numbers_as_booleans: bool = False,
+    refuse_booleans: bool = False,
 ) -> Function:
     """Declare an element-wise function of two arrays or Python scalars, ``name(x1, x2, /)``.
 
@@ -390,7 +401,8 @@ def binary(
     With ``integers_as_float``, inputs that are all integers or booleans are computed in the
     default floating-point dtype (PyTorch's ``atan2`` of two integer tensors); with
     ``booleans``, inputs that are all boolean give that dtype (PyTorch's ``bool * bool``, a
-    bool); with ``numbers_as_booleans``, numbers count as ``x != 0`` (``logical_and``).
+    bool); with ``numbers_as_booleans``, numbers count as ``x != 0`` (``logical_and``); with
+    ``refuse_booleans``, a boolean input is refused with PyTorch's error (``b - 1.0``).
     """
     vjp = _per_input(rules)
     opdef = _register(
@@ -405,7 +417,7 @@ def binary(
             extra={"n_inputs": 2, "integers_as_float": integers_as_float},
         )
     )
-    _coerce(opdef, booleans, numbers_as_booleans)
+    _coerce(opdef, booleans, numbers_as_booleans, refuse_booleans)
     _input_rules(opdef, ("x1", "x2"), frozenset(), frozenset((0, 1)))
     cat = dt.CATEGORY_NAMES.index(category)
     fn = _functions.binary_function(opdef, cat, _into)

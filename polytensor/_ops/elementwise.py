@@ -39,8 +39,10 @@ abs = unary(
         g * sign(x) if x.dtype.kind != "complex floating" else g * x / where(out == 0, 1, out)
     ),
 )
-negative = unary("negative", "numeric", lambda g, _out, _x: -g)
-positive = unary("positive", "numeric", lambda g, _out, _x: g)
+# Note: boolean inputs of -, unary + and subtract raise PyTorch's error (the standard's
+# promotion would take b - 1.0; PyTorch asks for ~b or logical_xor)
+negative = unary("negative", "numeric", lambda g, _out, _x: -g, refuse_booleans=True)
+positive = unary("positive", "numeric", lambda g, _out, _x: g, refuse_booleans=True)
 # Note: square and pow (below) give 0 to an input whose output's cotangent is 0, even where
 # their derivative is NaN or infinite (_strong_zero); PyTorch gives 0 * NaN = NaN there.
 square = unary(
@@ -69,7 +71,10 @@ add = binary(
     booleans=dt.bool,
 )
 subtract = binary(
-    "subtract", "numeric", (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g)
+    "subtract",
+    "numeric",
+    (lambda g, _out, _x1, _x2: g, lambda g, _out, _x1, _x2: -g),
+    refuse_booleans=True,
 )
 multiply = binary(
     "multiply",

@@ -13,6 +13,7 @@ from ._backend import (
     Writes,
     base_root,
     flags_c_contiguous,
+    generic_fmod,
     strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
@@ -24,6 +25,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _fixes.install_zero_division(_OVERRIDES, xp, generic_fmod(xp))
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)

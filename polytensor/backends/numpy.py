@@ -35,6 +35,8 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    fmod = xp.fmod  # type: ignore[attr-defined]
+    _fixes.install_zero_division(_OVERRIDES, xp, fmod, _count_nonzero(), _trap_zero_division)
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["clip"] = _fast_clip(xp.clip)  # type: ignore[attr-defined]
     _OVERRIDES.update(_direct(xp))
@@ -45,6 +47,21 @@ def _load() -> ModuleType:
 
     BACKEND._as_array = np.asarray  # NumPy's own, in place of _as_array: no Python frame
     return xp
+
+
+def _count_nonzero() -> Any:
+    import numpy as np
+
+    return np.count_nonzero  # (array-api-compat's wraps it in Python: ~1 us)
+
+
+def _trap_zero_division(raw: Any, x1: Any, x2: Any) -> Any:
+    """``raw(x1, x2)``, raising FloatingPointError where an integer divisor is 0 (NumPy flags
+    it as it divides: no pass of its own over ``x2``)."""
+    import numpy as np
+
+    with np.errstate(divide="raise"):
+        return raw(x1, x2)
 
 
 def _getitem_view(ndarray: type) -> Any:

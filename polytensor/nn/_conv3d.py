@@ -20,7 +20,7 @@ from .._ops.manipulation import concat, expand_dims, permute_dims, reshape, stac
 from .._tensor import Tensor
 from ._conv_transpose import conv_transpose2d
 from ._errors import LayerArgumentError
-from .functional import _int, _tensor, conv2d
+from .functional import _int, _one_dtype, _tensor, conv2d
 
 __all__ = ["conv3d", "conv_transpose3d"]
 
@@ -183,6 +183,7 @@ def conv3d(
                 f"conv3d() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+    _one_dtype(where_, x, w, None if bias is None else _tensor(bias, where_, "bias"))
     dp = d + before + after
     do = (dp - dd * (kd - 1) - 1) // sd + 1
     if do < 1:
@@ -302,6 +303,8 @@ def conv_transpose3d(
                 f"{where_}() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+    # (unlike conv_transpose1d/2d, PyTorch's conv_transpose3d refuses a bias of another dtype)
+    _one_dtype(where_, x, w, None if bias is None else _tensor(bias, where_, "bias"))
     sizes = [
         (size - 1) * st[i] - 2 * pa[i] + di[i] * (k - 1) + op[i] + 1
         for i, (size, k) in enumerate(((d, kd), (h, kh), (wd, kw)))

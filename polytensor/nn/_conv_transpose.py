@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from .._ops.creation import zeros
+from .._ops.data_types import astype
 from .._ops.elementwise import isfinite
 from .._ops.linear_algebra import matmul, matrix_transpose
 from .._ops.manipulation import concat, expand_dims, flip, permute_dims, reshape, stack
@@ -26,7 +27,7 @@ from ..autograd import no_grad
 from ._errors import LayerArgumentError
 from ._resample import fold
 from ._window_kernels import conv_transpose2d_kernel, takes_window_kernels
-from .functional import _batched, _int, _pad_hw, _pair, _single, _tensor, conv2d
+from .functional import _batched, _int, _one_dtype, _pad_hw, _pair, _single, _tensor, conv2d
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
 
@@ -222,6 +223,11 @@ def _transposed(
                 f"{where_}() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+        if b.dtype is not x.dtype and b.dtype.kind == "real floating":
+            # Note: PyTorch's conv_transpose1d/2d take a floating bias of another dtype in the
+            # input's (its conv_transpose3d and the convolutions refuse it)
+            bias = astype(b, x.dtype)
+    _one_dtype(where_, x, w, bias)
     ho = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oh + 1
     wo = (wd - 1) * sw - 2 * pw + dw * (kw - 1) + ow + 1
     if ho < 1 or wo < 1:

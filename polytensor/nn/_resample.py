@@ -815,8 +815,8 @@ def grid_sample(
         )
     _floating(x, "grid_sample", real=True)
     _floating(g, "grid_sample", "grid", real=True)
-    if x.dtype != g.dtype:
-        raise TypeError(
+    if x.dtype != g.dtype:  # (PyTorch: RuntimeError, "expected scalar type Float but found Double")
+        raise _dt.MixedDtypeError(
             f"grid_sampler(): expected input and grid to have the same dtype, but input has "
             f"{x.dtype} and grid has {g.dtype}; cast one with pt.astype"
         )

@@ -431,8 +431,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     a = _real_number("elu", "alpha", alpha)
 
     def f(v: Tensor) -> Tensor:
-        # (expm1 of the negative part alone: no overflow where x is large)
-        return where(v > 0, v, expm1(where(v > 0, 0.0, v)) * a)
+        # (expm1 of the negative part alone: no overflow where x is large.) At x = 0 the
+        # negative branch is a * (expm1(-0.0) + x), of PyTorch's derivatives there: a (its
+        # elu_backward takes x <= 0, so NaN takes the positive branch) and a second derivative
+        # of 0 (its double backward takes x < 0); where x < 0 the added part is a constant 0.
+        neg = (expm1(where(v < 0, v, -0.0)) + where(v < 0, 0.0, v)) * a
+        return where(v <= 0, neg, v)
 
     return _in_place(x, f, "elu_") if inplace else f(x)
 
@@ -1199,6 +1203,12 @@ def _pair(v: Any, name: str, where: str) -> tuple[int, int]:
             return (items[0], items[-1])  # type: ignore[return-value]  # (checked)
     elif (i := _int(v)) is not None:
         return (i, i)
+    if isinstance(v, (tuple, list)) and all(_int(i) is not None for i in v):
+        # (ints, but not one or two of them: PyTorch's RuntimeError, as _triple's)
+        raise LayerArgumentError(
+            f"{where}() expects {name} to be an int or a pair of ints (height, width); got "
+            f"{len(v)} of them: {v!r}"
+        )
     raise TypeError(f"{where}() expects {name} to be an int or a pair of ints; got {v!r}")
 
 
@@ -1278,6 +1288,20 @@ def _out_size(size: int, k: int, s: int, d: int, where: str) -> int:
             f"kernel of size {d * (k - 1) + 1}"
         )
     return n
+
+
+def _one_dtype(where: str, x: Tensor, w: Tensor, b: Tensor | None = None) -> None:
+    """Refuse, as PyTorch's convolutions do (``RuntimeError``: "expected scalar type Float
+    but found Double"), an input, weight or bias of another dtype: ``MixedDtypeError``. The
+    standard's matmul, which the convolutions are made of, would promote."""
+    d = x._data.dtype
+    if w._data.dtype != d or (b is not None and b._data.dtype != d):
+        _dt.check_same_dtype(
+            f"{where}()",
+            ("input", x.dtype),
+            ("weight", w.dtype),
+            ("bias", None if b is None else b.dtype),
+        )
 
 
 def conv2d(
@@ -1377,6 +1401,7 @@ def conv2d(
                 f"conv2d() expects a bias of shape ({o},), one per output channel; got shape "
                 f"{tuple(b.shape)}"
             )
+    _one_dtype(where_, x, w, b)
     out: Tensor
     if groups == 1 and takes_window_kernels(x, w):  # one node, its own backward, padding inside
         # the bias inside the node where it is of the input's backend and dtype
@@ -1775,6 +1800,7 @@ def conv1d(
             f"conv1d() expects a bias of shape ({o},), one per output channel; got shape "
             f"{tuple(_tensor(bias, where_, 'bias').shape)}"
         )
+    _one_dtype(where_, x, w, None if bias is None else _tensor(bias, where_, "bias"))
     one = {name: _single(v, name) for name, v in (("stride", stride), ("dilation", dilation))}
     pad: Any = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
     out = conv2d(
@@ -1924,6 +1950,11 @@ def _single(v: Any, name: str, where: str = "conv1d") -> int:
         v = v[0]
     i = _int(v)
     if i is None:
+        if isinstance(v, (tuple, list)) and all(_int(j) is not None for j in v):
+            raise LayerArgumentError(  # (PyTorch's RuntimeError, as _pair's)
+                f"{where}() expects {name} to be an int or a 1-tuple of an int; got {len(v)} "
+                f"ints: {v!r}"
+            )
         raise TypeError(f"{where}() expects {name} to be an int or a 1-tuple of an int; got {v!r}")
     return i
 

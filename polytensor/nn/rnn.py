@@ -26,7 +26,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
+from .. import _dtypes as _dt
 from .._ops.creation import empty, full_like, zeros, zeros_like
+from .._ops.data_types import astype
 from .._ops.elementwise import relu, tanh
 from .._ops.indexing import take
 from .._ops.linear_algebra import _matmul_nt, matmul
@@ -513,6 +515,34 @@ def _same_dtype(where: str, input: Tensor, weight: Tensor) -> None:
         )
 
 
+def _state_dtype(where: str, what: str, h: Tensor, x: Tensor) -> None:
+    """Refuse, as PyTorch (``RuntimeError``), an initial state of another dtype than the
+    input's."""
+    if h.dtype != x.dtype:
+        raise _dt.MixedDtypeError(
+            f"{where}: {what} has dtype {h.dtype.name} but the input {x.dtype.name}; one dtype, "
+            f"as PyTorch's: cast it, {what}.to(pt.{x.dtype.name})"
+        )
+
+
+def _params_dtype(where: str, module: Module, names: list[str], float_biases: bool) -> None:
+    """Refuse, as PyTorch (``RuntimeError``), parameters of another dtype than the first's
+    (``weight_ih_l0`` or ``weight_ih``), where the products they enter would promote;
+    ``float_biases``: a floating ``bias_ih`` of another dtype is taken (PyTorch's RNN and
+    GRU add it to the input's product in the weights' dtype; ``bias_hh`` they refuse)."""
+    first = getattr(module, names[0]).dtype
+    for name in names[1:]:
+        d = getattr(module, name).dtype
+        if d is first or (
+            float_biases and name.startswith("bias_ih") and d.kind == "real floating"
+        ):
+            continue
+        raise _dt.MixedDtypeError(
+            f"{where}: parameters of one dtype expected, as PyTorch's; {names[0]} is "
+            f"{first.name} but {name} is {d.name}; cast the layer: module.to(pt.{first.name})"
+        )
+
+
 # -- the sequence layers --------------------------------------------------------------------------
 class RNNBase(Module):
     """What ``RNN``, ``LSTM`` and ``GRU`` share: PyTorch's arguments, parameters and checks.
@@ -681,6 +711,7 @@ class RNNBase(Module):
                 f"{self.input_size}, got {x.shape[-1]} (input shape {x.shape})"
             )
         _same_dtype(self._name(), x, self.weight_ih_l0)
+        _params_dtype(self._name(), self, self._flat_weights_names, self.mode != "LSTM")
         batched = x.ndim == 3
         if not batched:
             x = expand_dims(x, axis=1)
@@ -714,7 +745,7 @@ class RNNBase(Module):
                 f"{self._name()}: Expected {what} size {want}, got {list(hx.shape)}; its shape "
                 f"is (num_layers * num_directions, {'N, ' if batched else ''}hidden_size)"
             )
-        _same_dtype(self._name(), h, x)
+        _state_dtype(self._name(), what, h, x)
         return h
 
     def _run(
@@ -747,6 +778,8 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
                 b_ih = getattr(self, names[2]) if self.bias else None
                 b_hh = getattr(self, names[3]) if self.bias else None
+                if b_ih is not None and b_ih.dtype is not w_ih.dtype:
+                    b_ih = astype(b_ih, w_ih.dtype)  # (RNN, GRU: in the weights', as PyTorch's)
                 h0 = [s[k] for s in initial]
                 if self.mode == "LSTM":  # (both biases are added to every step's gates: once)
                     b = None if b_ih is None or b_hh is None else b_ih + b_hh
@@ -1148,7 +1181,15 @@ class RNNCellBase(Module):
                 f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
                 f"{self.input_size} (input shape {x.shape})"
             )
-        _same_dtype(name, x, self.weight_ih)
+        if x.dtype != self.weight_ih.dtype:  # (PyTorch's cells: RuntimeError, from the product)
+            raise _dt.MixedDtypeError(
+                f"{name}: input dtype ({x.dtype.name}) does not match weight dtype "
+                f"({self.weight_ih.dtype.name}); convert the input: "
+                f"input.to(pt.{self.weight_ih.dtype.name}), or the model: "
+                f"model.to(pt.{x.dtype.name})"
+            )
+        weights = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
+        _params_dtype(name, self, weights, False)
         batched = x.ndim == 2
         return (x if batched else expand_dims(x, axis=0)), batched
 
@@ -1170,7 +1211,7 @@ class RNNCellBase(Module):
                 f"{name}: Expected {what} of shape {want} (batch, hidden_size) for an input of "
                 f"shape {x.shape if batched else x.shape[1:]}; got {hx.shape}"
             )
-        _same_dtype(name, h, x)
+        _state_dtype(name, what, h, x)
         return h
 
     def _input_gates(self, x: Tensor) -> Tensor:

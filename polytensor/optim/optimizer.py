@@ -308,6 +308,18 @@ class Optimizer:
         >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
         >>> opt.state_dict()["param_groups"][0]["params"]
         [0]
+
+        Note: counters and scalars the optimizer keeps as Python numbers (``"step"``, NAdam's
+        ``"mu_product"``, ASGD's ``"eta"`` and ``"mu"``) are given as PyTorch's state dict
+        has them, 0-d tensors on the parameter's device: ``"step"`` in float32 (float64 after
+        ``pt.set_default_dtype(pt.float64)``), the others in the parameter's dtype;
+        ``load_state_dict`` takes them back as numbers.
+
+        >>> opt = optim.NAdam([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> opt.state_dict()["state"][0]["mu_product"].shape
+        ()
         """
         from ..nn.parameter import plain
 
@@ -326,10 +338,14 @@ class Optimizer:
             start += len(g["params"])
             groups.append(packed)
         state = {}
+        scalars = self._scalar_state
         for p, s in self.state.items():
             if id(p) in index and s:
                 state[index[id(p)]] = {
-                    k: plain(v) if isinstance(v, Tensor) else v for k, v in s.items()
+                    k: plain(v)
+                    if isinstance(v, Tensor)
+                    else (_scalar_tensor(k, v, p) if k in scalars else v)
+                    for k, v in s.items()
                 }
         return {"state": state, "param_groups": groups}
 
@@ -437,6 +453,24 @@ class Optimizer:
             lines.extend(f"    {k}: {g[k]}" for k in sorted(g) if k != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _scalar_tensor(name: str, v: Any, p: Tensor) -> Any:
+    """A Python number of an optimizer's state as PyTorch's state dict holds it: a 0-d tensor
+    on ``p``'s device; ``"step"`` of ``torch._get_scalar_dtype()`` (float64 if that is the
+    default dtype, else float32), the others (NAdam's ``mu_product``, ASGD's ``eta``) of a
+    floating ``p``'s dtype, as PyTorch's ``load_state_dict`` casts them (so that a float64
+    model's state goes back and forth exactly); anything else (None, say) as it is."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    from .._config import DEFAULT_FLOAT
+    from .._dtypes import float32, float64
+    from .._ops.creation import asarray
+
+    dtype = float64 if DEFAULT_FLOAT.get() is float64 else float32
+    if name != "step" and p.dtype.kind == "real floating":
+        dtype = p.dtype
+    return asarray(float(v), dtype=dtype, device=p.device)
 
 
 def _caller_outside_optim() -> int:
