@@ -13,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -23,6 +22,7 @@ from polytensor.backends import Backend
 # The Dask compute counter is shared with the conformance suite, whose folder holds it.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "conformance"))
 import dask_counting
+from backend_params import every_backend
 
 dask_computes = dask_counting.dask_computes
 
@@ -40,17 +40,7 @@ def _numpy_backend_and_default_dtype() -> Iterator[None]:
     pt.set_default_dtype(before_dtype)
 
 
-def _every_backend() -> list[Any]:
-    """Each registered backend as a test parameter; one that is not available here is skipped,
-    its reason said (CuPy without a GPU)."""
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-@pytest.fixture(params=_every_backend())
+@pytest.fixture(params=every_backend())
 def backend(request: pytest.FixtureRequest) -> str:
     """Each test that takes it runs once per registered backend, selected (the autouse fixture
     above restores the backend afterwards). A module may define its own ``backend`` fixture

@@ -16,15 +16,7 @@ from polytensor.utils.checkpoint import checkpoint, checkpoint_sequential
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import host  # noqa: E402
 
 g = np.random.default_rng(9)
 X = g.standard_normal((4, 3))

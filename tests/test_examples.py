@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import pytest
+from backend_params import every_backend
 
 import polytensor as pt
 
@@ -32,15 +33,7 @@ NAMES = [
 ]
 
 
-def _backends() -> list[object]:
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
-
-
-BACKENDS = _backends()
+BACKENDS = every_backend()
 
 
 def run_example(

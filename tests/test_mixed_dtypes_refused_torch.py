@@ -19,17 +19,11 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host  # noqa: E402
+from torch_compare import host  # noqa: E402
 
 import polytensor.nn.functional as PF  # noqa: E402
 
 TF = torch.nn.functional
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
 
 
 def _t(lib: Any, *shape: int, d: str = "float32") -> Any:

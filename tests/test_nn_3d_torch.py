@@ -17,17 +17,10 @@ from polytensor import nn
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 TF = torch.nn.functional
 
-from torch_compare import backends, diff, host, run_both  # noqa: E402
+from torch_compare import diff, host, run_both  # noqa: E402
 
 # (torch's own warning about its copy of the input for an even kernel with padding='same')
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
 
 
 g = np.random.default_rng(5)

@@ -19,15 +19,7 @@ from polytensor import nn
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 TF = torch.nn.functional
 
-from torch_compare import backends, diff, host, run_both  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import diff, host, run_both  # noqa: E402
 
 g = np.random.default_rng(11)
 # the kinks of the piecewise activations, and values on both sides of them

@@ -17,15 +17,7 @@ from polytensor.nn.utils import parametrize
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host, run_both  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import host, run_both  # noqa: E402
 
 g = np.random.default_rng(7)
 X2 = g.standard_normal((5, 4))

@@ -18,15 +18,7 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each test runs once per backend; conftest.py restores the backend afterwards."""
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import host  # noqa: E402
 
 X = np.sin(np.arange(48.0) + 0.5).reshape(2, 2, 3, 4) * 3  # (no element at a kink)
 

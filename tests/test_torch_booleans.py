@@ -18,14 +18,6 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
-
 
 B = np.array([True, False, True, False])
 B2 = np.array([True, True, False, False])

@@ -15,13 +15,7 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, diff, host, run_both  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
+from torch_compare import diff, host, run_both  # noqa: E402
 
 
 def _same(got: Any, want: Any) -> None:

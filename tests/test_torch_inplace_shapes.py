@@ -15,14 +15,7 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import host  # noqa: E402
 
 W = np.arange(6.0).reshape(2, 1, 3) / 5
 STEPS: dict[str, list[tuple[str, tuple[Any, ...]]]] = {

@@ -13,14 +13,6 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
-
 
 VIEWS: dict[str, Any] = {
     "whole": lambda x: x,

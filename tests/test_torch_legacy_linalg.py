@@ -13,14 +13,7 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, diff, host, run_both  # noqa: E402
-
-
-@pytest.fixture(params=backends())
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
-
+from torch_compare import diff, host, run_both  # noqa: E402
 
 RNG = np.random.default_rng(2)
 A = RNG.standard_normal((4, 3))

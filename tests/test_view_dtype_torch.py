@@ -10,7 +10,8 @@ import polytensor as pt
 
 torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
 
-from torch_compare import backends, host  # noqa: E402
+from backend_params import every_backend  # noqa: E402
+from torch_compare import host  # noqa: E402
 
 CASES = [
     (np.arange(6.0).reshape(2, 3), "int64"),
@@ -25,7 +26,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name", backends())
+@pytest.mark.parametrize("name", every_backend())
 @pytest.mark.parametrize(("a", "dtype"), CASES, ids=[f"{c[0].dtype}-{c[1]}" for c in CASES])
 def test_view_dtype_matches_torch(name: str, a: np.ndarray, dtype: str) -> None:
     pt.set_backend(name)

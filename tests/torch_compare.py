@@ -1,6 +1,6 @@
 """What the tests that compare ``nn`` layers, their functions and namespace functions with torch
-share: the backends to run on, and one call made in both libraries with the same float64
-inputs, the outputs compared and the same random cotangent back-propagated.
+share: one call made in both libraries with the same float64 inputs, the outputs compared and
+the same random cotangent back-propagated. (The backends to run on: ``backend_params``.)
 
 Import it after ``pytest.importorskip("torch")``: torch is a reference here, never a dependency.
 """
@@ -11,21 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pytest
 import torch
 
 import polytensor as pt
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
-
-
-def backends() -> list[Any]:
-    """One pytest parameter a registered backend, skipped where it is not available."""
-    params = []
-    for name, status in sorted(pt.backends.available().items()):
-        marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
 
 
 def host(t: Any) -> np.ndarray:
