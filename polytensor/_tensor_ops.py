@@ -287,7 +287,20 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
 getitem_tensor = _getitem
 
 
-class Reshaped:
+class _WholeKey:
+    """What the keys of views that are no index share: ``give(base, value)``, an untracked
+    write-back, is ``base.copy_`` of ``back(base, value)``, the value in the base's shape."""
+
+    __slots__ = ()
+
+    def back(self, base: Any, value: Any) -> Any:  # pragma: no cover - each key defines it
+        raise NotImplementedError
+
+    def give(self, base: Any, value: Any) -> None:
+        base.copy_(self.back(base, value))
+
+
+class Reshaped(_WholeKey):
     """How a view of all of its base in another shape (``x.view(2, 3)``, ``x.reshape``,
     ``x.flatten``, ``x.unsqueeze``, ``x.squeeze``) is taken from the base and given back:
     the ``key`` of a ``_tensor.View`` that is no index."""
@@ -306,11 +319,8 @@ class Reshaped:
         t = quick_op(value, _RESHAPE, {"shape": shape, "copy": None})
         return reshape(value, shape) if t is None else t
 
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
-
-class Permuted:
+class Permuted(_WholeKey):
     """How a view of all of its base with its axes permuted (``x.permute``, ``x.transpose``,
     ``x.t()``) is taken from the base and given back."""
 
@@ -330,11 +340,8 @@ class Permuted:
         t = quick_op(value, _PERMUTE, {"axes": axes})
         return permute_dims(value, axes) if t is None else t
 
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
-
-class Unsqueezed:
+class Unsqueezed(_WholeKey):
     """How ``x.unsqueeze(axis)`` is taken from its base and given back (a view in PyTorch
     whatever the base's layout; no length needed, so Dask's unknown lengths too)."""
 
@@ -350,11 +357,8 @@ class Unsqueezed:
         t = _unit_axes_back(base, value)
         return squeeze(value, (self.axis,)) if t is None else t
 
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
-
-class Squeezed:
+class Squeezed(_WholeKey):
     """How ``x.squeeze(dims)`` is taken from its base and given back (as ``Unsqueezed``)."""
 
     __slots__ = ("axes",)
@@ -372,11 +376,8 @@ class Squeezed:
         n = base.ndim
         return expand_dims(value, axis=tuple(sorted(a % n for a in self.axes)))
 
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
-
-class Diagonal:
+class Diagonal(_WholeKey):
     """How ``x.diagonal(offset, dim1, dim2)`` is taken from its base and given back: a view in
     PyTorch, so a change of it in place reaches the base (``x.diagonal().add_(1)``), and a
     change of the base shows in it. Where the backend has ``diagonal_view`` (NumPy) the view's
@@ -407,11 +408,8 @@ class Diagonal:
 
         return diagonal_scatter(base, value, self.offset, self.dim1, self.dim2)
 
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
-
-class Unfolded:
+class Unfolded(_WholeKey):
     """How ``x.unfold(dimension, size, step)`` is taken from its base and given back: a view
     in PyTorch, so a change of it in place reaches the base, and a change of the base shows in
     it. Where the backend has ``unfold_view`` (NumPy) the view's data is a view of the base's
@@ -466,9 +464,6 @@ class Unfolded:
         laid = reshape(laid, (*tuple(laid.shape[:-2]), windows * size))
         new = where(covered, take(laid, where_in, axis=-1), moved)
         return moveaxis(new, -1, d)
-
-    def give(self, base: Any, value: Any) -> None:
-        base.copy_(self.back(base, value))
 
 
 WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed, Diagonal, Unfolded)

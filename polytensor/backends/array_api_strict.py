@@ -94,26 +94,27 @@ def _layout(a: Any) -> tuple[tuple[int, ...], int]:
     return strided_layout(a._array)  # (the NumPy array it wraps)
 
 
-def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
-    """NumPy's writable diagonal view (``numpy._diagonal_view``) of the array that
-    array-api-strict's Array wraps, wrapped in turn (``asarray`` without a copy)."""
-    import array_api_strict as xp
+def _wrapped_view(numpy_view: Any) -> Any:
+    """``numpy_view`` (NumPy's ``_diagonal_view`` or ``_unfold_view``) for the NumPy array that
+    array-api-strict's Array wraps, its result wrapped in turn (``asarray`` without a copy), so
+    that it stays a view of the same memory."""
 
-    from .numpy import _diagonal_view as numpy_diagonal_view
+    def view(a: Any, *args: int) -> Any:
+        import array_api_strict as xp
 
-    view = numpy_diagonal_view(a._array, offset, axis1, axis2)
-    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+        v = numpy_view(a._array, *args)
+        return None if v is None else xp.asarray(v, copy=False, device=a.device)
+
+    return view
 
 
-def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
-    """NumPy's ``x.unfold`` view (``numpy._unfold_view``) of the array that array-api-strict's
-    Array wraps, wrapped in turn."""
-    import array_api_strict as xp
+def _numpy_views() -> tuple[Any, Any]:
+    from .numpy import _diagonal_view, _unfold_view
 
-    from .numpy import _unfold_view as numpy_unfold_view
+    return _wrapped_view(_diagonal_view), _wrapped_view(_unfold_view)
 
-    view = numpy_unfold_view(a._array, axis, size, step)
-    return None if view is None else xp.asarray(view, copy=False, device=a.device)
+
+_DIAGONAL_VIEW, _UNFOLD_VIEW = _numpy_views()
 
 
 BACKEND = Backend(
@@ -126,8 +127,8 @@ BACKEND = Backend(
         memory_root=_memory_root,
         c_contiguous=_c_contiguous,
         layout=_layout,
-        diagonal_view=_diagonal_view,
-        unfold_view=_unfold_view,
+        diagonal_view=_DIAGONAL_VIEW,
+        unfold_view=_UNFOLD_VIEW,
     ),
     availability=Availability(extra="strict"),
 )
