@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import _config, _tape
+from . import _config, _lazy_updates, _tape
 from . import _tensor_base as _tb
 from ._tensor_base import settle_zeros
 
@@ -81,9 +81,13 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
 
 def rebind_owners(x: Any) -> None:
     """After ``x`` was rebound to new data in place: the tensors whose ``.data`` it is (on an
-    immutable backend, where nothing else shares memory) take the same data."""
+    immutable backend, where nothing else shares memory) take the same data. On a lazy
+    backend each is computed along with the next value read (``_lazy_updates``), so that a
+    loop's updates do not make its graphs grow."""
+    _lazy_updates.note(x)
     owner = x._owner
     while owner is not None:
+        _lazy_updates.note(owner)
         owner._data = x._data
         _tape.bump_version(owner)
         if owner._write_back is not None:  # (x.data of a view: the view's base takes it too)

@@ -104,6 +104,34 @@ def test_sgd_training_loop_runs_on_the_cluster(client: Any) -> None:
     assert got_losses[-1] < 0.05 * got_losses[0]
 
 
+def test_training_loop_without_persist_keeps_graphs_one_step_long(client: Any) -> None:
+    # as a PyTorch program writes it, no pt.persist: the parameter and the momentum buffer
+    # are computed along with each loss read, on the cluster
+    def fit(backend: str, **options: Any) -> tuple[Any, list[float], Any]:
+        with pt.use_backend(backend, **options):
+            x, y = pt.asarray(X), pt.asarray(Y)
+            w = nn.Parameter(pt.zeros((6, 1), dtype=pt.float64))
+            opt = optim.SGD([w], lr=0.1, momentum=0.5)
+            losses = []
+            for _ in range(12):
+                loss = pt.mean((x @ w - y) ** 2)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                losses.append(float(loss))
+        return w, losses, opt
+
+    want_w, want_losses, _ = fit("numpy")
+    with distributed.get_task_stream(client) as stream:
+        w, losses, opt = fit("dask", chunks=(1000, 6))
+    assert len(_ran_on_workers(stream, client)) == 2
+    np.testing.assert_allclose(losses, want_losses, rtol=1e-10)
+    np.testing.assert_allclose(w.detach().numpy(), want_w.detach().numpy(), rtol=1e-10)
+    buf = opt.state[w]["momentum_buffer"]
+    assert len(w._data.__dask_graph__().layers) == 1
+    assert len(buf._data.__dask_graph__().layers) == 1
+
+
 def test_scheduler_option_sends_computes_to_that_address(client: Any) -> None:
     import dask
 

@@ -23,6 +23,7 @@ from ._backend import (
     Writes,
     base_root,
     flags_c_contiguous,
+    set_read_along,
     strided_layout,
 )
 from ._from_namespace import from_namespace
@@ -43,6 +44,7 @@ __all__ = [
     "get",
     "names",
     "register",
+    "set_read_along",
     "strided_layout",
 ]
 

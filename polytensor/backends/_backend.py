@@ -26,6 +26,7 @@ __all__ = [
     "Writes",
     "base_root",
     "register_op_name",
+    "set_read_along",
 ]
 
 # The op table's names in table order, filled by the op registry as it declares each op
@@ -33,6 +34,27 @@ __all__ = [
 # never imports the table above it.
 OP_NAMES: list[str] = []
 OP_INDEX: dict[str, int] = {}
+
+
+# The core's hook (polytensor._lazy_updates): ``fn(backend, arrays, progress)``, the arrays
+# that a lazy backend is about to compute, computed in one pass with the data of the tensors
+# updated in place since they were last computed (as ``materialize`` gives them), or None.
+_READ_ALONG: list[Callable[[Backend, list[Any], bool], list[Any] | None]] = []
+
+
+def set_read_along(fn: Callable[[Backend, list[Any], bool], list[Any] | None]) -> None:
+    """Install ``fn(backend, arrays, progress)``: what a lazy backend's ``to_numpy``,
+    ``compute`` and ``materialize`` compute first, with the tensors updated in place since
+    their last computation (``polytensor._lazy_updates``); it returns ``arrays`` computed (as
+    ``materialize`` gives them), or None to compute them alone.
+
+    Examples
+    --------
+    >>> from polytensor.backends._backend import _READ_ALONG, set_read_along
+    >>> hook = _READ_ALONG[0]
+    >>> set_read_along(lambda b, arrays, progress: None); set_read_along(hook)
+    """
+    _READ_ALONG[:] = [fn]
 
 
 def register_op_name(name: str) -> int:
@@ -895,8 +917,22 @@ class Backend:
 
         return array_api_compat.device(array)
 
+    def _read_along(self, arrays: list[Any], progress: bool = False) -> list[Any] | None:
+        """On a lazy backend, ``arrays`` computed in one pass with the tensors updated in
+        place since they were last computed (``set_read_along``'s hook), or None."""
+        if not self.lazy or not _READ_ALONG:
+            return None
+        return _READ_ALONG[0](self, arrays, progress)
+
     def to_numpy(self, array: Any) -> Any:
-        """A NumPy array with the data of ``array`` (computed, for a lazy backend)."""
+        """A NumPy array with the data of ``array`` (computed, for a lazy backend, in one pass
+        with the tensors updated in place since they were last computed)."""
+        if self.lazy and (got := self._read_along([array])) is not None:
+            array = got[0]
+        return self._host(array)
+
+    def _host(self, array: Any) -> Any:
+        """``to_numpy`` of ``array`` alone."""
         if self._to_numpy is not None:
             return self._to_numpy(array)
         import numpy as np
@@ -907,20 +943,30 @@ class Backend:
         """Host (NumPy) values of native ``arrays``, computed together where the backend can
         share their common work (Dask computes them in one pass). ``progress``: the hook shows
         the library's own progress bar (it is called with ``progress=True`` only then)."""
+        if self.lazy and (got := self._read_along(list(arrays), progress)) is not None:
+            return [self._host(a) for a in got]
+        return self._compute_alone(arrays, progress)
+
+    def _compute_alone(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         if self._compute is not None:
             return self._compute(arrays, progress=True) if progress else self._compute(arrays)
-        return [self.to_numpy(a) for a in arrays]
+        return [self._host(a) for a in arrays]
 
     def materialize(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays holding the computed values of ``arrays`` (computed in one pass), which
         read back without computing again."""
         if not self.lazy:
             return list(arrays)
+        if (got := self._read_along(list(arrays), progress)) is not None:
+            return got
+        return self._materialize_alone(arrays, progress)
+
+    def _materialize_alone(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         if self._materialize is not None:
             if progress:
                 return self._materialize(arrays, progress=True)
             return self._materialize(arrays)
-        return [self.from_numpy(h) for h in self.compute(arrays, progress)]
+        return [self.from_numpy(h) for h in self._compute_alone(arrays, progress)]
 
     def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays with the values of ``arrays``, computed and kept where the backend

@@ -158,16 +158,21 @@ class DaskBackend(Backend):
         known = host_value(array)  # a 0-d array whose graph is its value: nothing to run
         if known is not None:
             return known.copy()
+        return super().to_numpy(array)
+
+    # (the computing methods of the base class first add the tensors updated in place,
+    # _read_along, then call these: the scheduler is chosen for what is computed)
+    def _host(self, array: Any) -> Any:
         with scheduler(self, [array]):
-            return super().to_numpy(array)
+            return super()._host(array)
 
-    def compute(self, arrays: list[Any], progress: bool = False) -> list[Any]:
+    def _compute_alone(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):
-            return super().compute(arrays, progress)
+            return super()._compute_alone(arrays, progress)
 
-    def materialize(self, arrays: list[Any], progress: bool = False) -> list[Any]:
+    def _materialize_alone(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):
-            return super().materialize(arrays, progress)
+            return super()._materialize_alone(arrays, progress)
 
     def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         with scheduler(self, arrays):

@@ -9,6 +9,9 @@ entries to tensors of fewer axes and is completed with ``"auto"`` for more); ``s
 (where tensors made under it compute: a ``distributed`` scheduler's address such as
 ``"tcp://host:8786"``, a ``distributed.Client``, or a local scheduler's name; see
 ``_dask_scheduler.py``). With a ``distributed.Client`` active, tensors compute on its cluster.
+``keep_updated`` (bytes; default 64 MiB, 0 turns it off): tensors up to this size that are
+changed in place (a training loop's parameters and optimizer state) are computed along with
+the next value read, so that their graphs do not grow step by step (``_lazy_updates``).
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
 (linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing and its
@@ -258,7 +261,7 @@ BACKEND = DaskBackend(
     "dask",
     _load,
     overrides=_OVERRIDES,
-    options=("chunks", "scheduler"),
+    options=("chunks", "scheduler", "keep_updated"),
     capabilities=Capabilities(lazy=True, mutable=False, bit_views=True),
     transfer=Transfer(to_numpy=_to_numpy, from_numpy=_from_numpy, device_of=lambda a: "cpu"),
     lazy_ops=LazyOps(

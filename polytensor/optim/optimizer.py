@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any, ClassVar
 
+from .. import _lazy_updates
 from .._tensor import Tensor
 
 __all__ = ["Optimizer", "ParamState"]
@@ -66,6 +67,14 @@ class ParamState(MutableMapping[Tensor, dict[str, Any]]):
 
     def __repr__(self) -> str:
         return f"ParamState({len(self)} parameters)"
+
+
+def _state_tensors(opt: Optimizer) -> Iterator[Tensor]:
+    """The tensors of ``opt``'s state (``_lazy_updates.hold``)."""
+    for _, s in list(opt.state.items()):
+        for v in list(s.values()):
+            if isinstance(v, Tensor):
+                yield v
 
 
 def _is_number(v: Any) -> bool:
@@ -205,6 +214,8 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError(f"{type(self).__name__}(): can't optimize a non-leaf Tensor")
+            if p._backend.lazy:  # (its state, made anew each step, goes along with a read)
+                _lazy_updates.hold(self, _state_tensors)
             if self._real_only and p.dtype.kind == "complex floating":
                 raise NotImplementedError(
                     f"{type(self).__name__}() takes real parameters only; got a "

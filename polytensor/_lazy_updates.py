@@ -1,0 +1,200 @@
+"""Tensors of a lazy backend updated in place, computed along with the next value read.
+
+On Dask an in-place change rebinds a tensor to a new task graph that builds on its old one. A
+training loop's parameters (``w -= lr * w.grad``, ``optimizer.step()``) and an optimizer's
+state then grow by one step's graph per step, and every value the loop reads (``loss.item()``)
+computes all the steps so far again: the loop takes quadratic time.
+
+So each tensor rebound in place is noted here (``note``), and the next read of a value on its
+backend (``item()``, ``numpy()``, ``bool()``, ``pt.compute``: the backend's ``to_numpy``,
+``compute`` and ``materialize``) computes it in the same pass as the value read, which
+shares their common work (the step's forward and backward). The noted tensors then take their
+computed values, in their chunks: the same values, so nothing a user or a recorded node sees
+changes, and their graphs stay one step long.
+
+An optimizer's state is made anew at each step by some optimizers' general paths (``buf =
+buf * momentum + g``): an optimizer on a lazy backend is held here (``hold``), and the
+tensors of its state that are not computed yet go along too.
+
+Only tensors of at most the backend's ``keep_updated`` option in bytes are computed so
+(default ``DEFAULT_BYTES``; 0 turns this off), and only along with a read of no more than
+that: data larger than memory that a program changes in place stays lazy. Where the pass
+fails (a lazy check of a noted tensor raises when computed), the value read is computed alone,
+and the noted tensors stay as they were: their own read raises.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import backends
+
+__all__ = ["DEFAULT_BYTES", "hold", "note", "noted"]
+
+DEFAULT_BYTES = 64 << 20
+
+# id(tensor) -> a weak reference to it: the tensors of lazy backends rebound in place since
+# their data was last computed
+_NOTED: dict[int, Any] = {}
+# id(holder) -> (a weak reference to it, a function of it giving the tensors it keeps): the
+# optimizers of tensors of lazy backends
+_HOLDERS: dict[int, tuple[Any, Callable[[Any], Iterable[Any]]]] = {}
+# id(array) -> a weak reference to it: the arrays computed here (nothing to compute again),
+# and those whose computation failed here (not tried again)
+_DONE: dict[int, Any] = {}
+_FAILED: dict[int, Any] = {}
+_LOCK = threading.Lock()
+_READING = threading.local()  # (.on: this thread is computing noted tensors)
+
+
+def _limit(b: Any) -> int:
+    v = b.options.get("keep_updated", DEFAULT_BYTES)
+    return int(v)
+
+
+def note(t: Any) -> None:
+    """Note that tensor ``t`` was rebound to new data in place; nothing on an eager backend.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import _lazy_updates
+    >>> w = pt.ones(3, device="dask")
+    >>> w += 1  # (rebinds w: noted)
+    >>> _lazy_updates.noted(w), pt.sum(w).item(), _lazy_updates.noted(w)
+    (True, 6.0, False)
+    """
+    b = t._backend
+    if not b.lazy or _limit(b) <= 0:
+        return
+    with _LOCK:
+        if id(t) not in _NOTED:
+            _remember(_NOTED, t)
+
+
+def noted(t: Any) -> bool:
+    """Whether ``t`` waits to be computed along with the next value read (``note``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import _lazy_updates
+    >>> _lazy_updates.noted(pt.ones(2, device="dask"))
+    False
+    """
+    return _known(_NOTED, t)
+
+
+def hold(holder: Any, tensors: Callable[[Any], Iterable[Any]]) -> None:
+    """Keep a weak reference to ``holder`` (an optimizer): the tensors of lazy backends that
+    ``tensors(holder)`` gives, where not computed yet, go along with the next value read.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import _lazy_updates
+    >>> class Box:
+    ...     pass
+    >>> box = Box(); box.t = pt.ones(2, device="dask") * 3
+    >>> _lazy_updates.hold(box, lambda b: [b.t])
+    >>> pt.ones(1, device="dask").item(), len(box.t._data.__dask_graph__().layers)
+    (1.0, 1)
+    """
+    key = id(holder)
+    with _LOCK:
+        _HOLDERS[key] = (weakref.ref(holder, lambda _r: _HOLDERS.pop(key, None)), tensors)
+
+
+def _remember(table: dict[int, Any], a: Any) -> None:
+    key = id(a)
+    table[key] = weakref.ref(a, lambda _r: table.pop(key, None))
+
+
+def _known(table: dict[int, Any], a: Any) -> bool:
+    r = table.get(id(a))
+    return r is not None and r() is a
+
+
+def _nbytes(a: Any) -> float:
+    shape = a.shape
+    if any(s is None or (isinstance(s, float) and math.isnan(s)) for s in shape):
+        return math.inf  # (an unknown length: not computed along)
+    return float(math.prod(shape) * a.dtype.itemsize)
+
+
+def _along(b: Any, arrays: list[Any], progress: bool) -> list[Any] | None:
+    """``arrays`` of lazy backend ``b`` computed (as ``b.materialize`` gives them) in one pass
+    with the data of the noted tensors of ``b``'s kind, which take their computed values;
+    None where there is nothing to add or it does not apply (the caller then computes
+    ``arrays`` alone)."""
+    if (not _NOTED and not _HOLDERS) or getattr(_READING, "on", False):
+        return None
+    limit = _limit(b)
+    if limit <= 0 or any(_nbytes(a) > limit for a in arrays):
+        return None
+    with _LOCK:
+        refs = list(_NOTED.items())
+        holders = list(_HOLDERS.values())
+    tensors = []
+    for key, ref in refs:
+        t = ref()
+        if t is None or t._backend.name != b.name:
+            continue
+        if t._write_back is not None or _nbytes(t._data) > limit or _known(_FAILED, t._data):
+            with _LOCK:  # (a view's data is its base's, and larger data stays lazy)
+                _NOTED.pop(key, None)
+            continue
+        tensors.append(t)
+    taken = {id(t) for t in tensors}
+    for ref, kept in holders:
+        h = ref()
+        for t in () if h is None else kept(h):
+            if (
+                id(t) not in taken
+                and t._backend.name == b.name
+                and t._write_back is None
+                and not _known(_DONE, t._data)
+                and not _known(_FAILED, t._data)
+                and _nbytes(t._data) <= limit
+            ):
+                taken.add(id(t))
+                tensors.append(t)
+    if not tensors:
+        return None
+    datas: list[Any] = []
+    seen: dict[int, int] = {}  # id(data) -> its place in datas (tensors sharing data: x.data)
+    for t in tensors:
+        if id(t._data) not in seen:
+            seen[id(t._data)] = len(datas)
+            datas.append(t._data)
+    olds = [t._data for t in tensors]
+    _READING.on = True
+    try:
+        got = b.materialize([*arrays, *datas], progress)
+    except Exception:  # noqa: BLE001 - a noted tensor's lazy check: the read goes alone
+        # and these data are not tried again (a tensor updated since has new data): one
+        # failing tensor costs one extra pass, not one per read
+        with _LOCK:
+            for t in tensors:
+                _NOTED.pop(id(t), None)
+            for d in datas:
+                _remember(_FAILED, d)
+        return None
+    finally:
+        _READING.on = False
+    n = len(arrays)
+    with _LOCK:
+        for t, old in zip(tensors, olds, strict=True):
+            if t._data is old:  # (unless another thread rebound it meanwhile)
+                t._data = data = got[n + seen[id(old)]]
+                _remember(_DONE, data)
+                if _known(_NOTED, t):
+                    del _NOTED[id(t)]
+    return list(got[:n])
+
+
+backends.set_read_along(_along)

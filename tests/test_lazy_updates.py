@@ -1,0 +1,195 @@
+"""Training loops on Dask: tensors changed in place (parameters, optimizer state, ``.grad``)
+are computed along with the next value read (``polytensor/_lazy_updates.py``), so their task
+graphs stay one step long and a loop that reads its loss each step takes linear time. Values
+are NumPy's, bit for bit; nothing computes without a read; large data stays lazy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+from polytensor import _lazy_updates, nn, optim
+
+pytest.importorskip("dask.array")
+
+RNG = np.random.default_rng(3)
+X = RNG.standard_normal((64, 10))
+Y = RNG.standard_normal((64, 1))
+
+
+def _layers(a: Any) -> int:
+    return len(a.__dask_graph__().layers)
+
+
+def _fit(device: str, optimizer: str, steps: int, **options: Any) -> tuple[Any, list[float], Any]:
+    """``steps`` of a linear model's training as the tutorials write it; returns the weight,
+    the losses read each step, and the optimizer."""
+    with pt.use_backend(device, **options):
+        x, y = pt.asarray(X), pt.asarray(Y)
+        w = nn.Parameter(pt.zeros((10, 1), dtype=pt.float64))
+        b = nn.Parameter(pt.zeros(1, dtype=pt.float64))
+        kwargs = {"momentum": 0.9} if optimizer == "SGD" else {}
+        opt = getattr(optim, optimizer)([w, b], lr=0.01, **kwargs)
+        losses = []
+        for _ in range(steps):
+            loss = ((x @ w + b - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return w, losses, opt
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam", "RMSprop", "Adagrad"])
+def test_optimizer_loop_keeps_graphs_one_step_long(optimizer: str) -> None:
+    want_w, want, _ = _fit("numpy", optimizer, 25)
+    w, got, opt = _fit("dask", optimizer, 25)
+    assert got == want  # the same values, bit for bit
+    np.testing.assert_array_equal(w.detach().numpy(), want_w.detach().numpy())
+    # computed along with the last loss read: the parameters and every tensor of the state
+    # hold computed data, not 25 steps of graph
+    states = [v for s in opt.state.values() for v in s.values() if isinstance(v, pt.Tensor)]
+    assert states  # (each optimizer here keeps tensors of state)
+    for t in [w, *states]:
+        assert _layers(t._data) == 1, t
+
+
+def test_loop_by_hand_keeps_graphs_one_step_long() -> None:
+    # the tutorials' loop: w -= lr * w.grad under no_grad, then w.grad.zero_()
+    def fit(device: str) -> tuple[Any, list[float]]:
+        with pt.use_backend(device):
+            x, y = pt.asarray(X), pt.asarray(Y)
+            w = pt.zeros((10, 1), dtype=pt.float64, requires_grad=True)
+            losses = []
+            for _ in range(20):
+                loss = (x @ w - y).pow(2).sum()
+                losses.append(loss.item())
+                loss.backward()
+                with pt.no_grad():
+                    w -= 1e-3 * w.grad
+                    w.grad.zero_()
+        return w, losses
+
+    want_w, want = fit("numpy")
+    w, got = fit("dask")
+    assert got == want
+    np.testing.assert_array_equal(w.detach().numpy(), want_w.detach().numpy())
+    assert _layers(w._data) == 1
+
+
+def test_time_per_step_does_not_grow_with_the_step() -> None:
+    # the graph a read computes is one step's, however many steps ran: counted in tasks
+    with pt.use_backend("dask"):
+        x, y = pt.asarray(X), pt.asarray(Y)
+        w = nn.Parameter(pt.zeros((10, 1), dtype=pt.float64))
+        opt = optim.SGD([w], lr=0.01, momentum=0.9)
+        sizes = []
+        for _ in range(30):
+            loss = ((x @ w - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sizes.append(len(dict(w._data.__dask_graph__())))
+            loss.item()
+    assert sizes[5] == sizes[-1]
+
+
+def test_nothing_computes_without_a_read(dask_computes: Any) -> None:
+    with pt.use_backend("dask"):
+        x, y = pt.asarray(X), pt.asarray(Y)
+        w = nn.Parameter(pt.zeros((10, 1), dtype=pt.float64))
+        opt = optim.SGD([w], lr=0.01)
+        for _ in range(3):
+            loss = ((x @ w - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        assert dask_computes.calls == 0
+        assert _lazy_updates.noted(w)
+        assert _layers(w._data) > 3  # three steps of graph, lazy
+        loss.item()
+        assert dask_computes.calls == 1  # the loss and the noted tensors: one pass
+        assert not _lazy_updates.noted(w)
+        assert _layers(w._data) == 1
+
+
+def test_pt_compute_takes_the_noted_tensors_along(dask_computes: Any) -> None:
+    w = pt.ones(4, device="dask")
+    w += 1
+    (s,) = pt.compute(pt.sum(pt.ones(3, device="dask") * 2))
+    assert dask_computes.calls == 1
+    assert float(s) == 6.0
+    assert _layers(w._data) == 1 and w.numpy().tolist() == [2.0] * 4
+
+
+def test_keep_updated_zero_turns_it_off() -> None:
+    w, losses, _ = _fit("dask", "SGD", 6, keep_updated=0)
+    assert _layers(w._data) > 6  # every step's graph, as before
+    assert losses == _fit("numpy", "SGD", 6)[1]
+
+
+def test_data_larger_than_the_limit_stays_lazy(dask_computes: Any) -> None:
+    with pt.use_backend("dask", keep_updated=1000):
+        big = pt.zeros(1000, dtype=pt.float64)  # 8,000 bytes: above the limit
+        small = pt.zeros(10, dtype=pt.float64)
+        big += 1
+        small += 1
+        one = pt.ones(1)
+    assert one.item() == 1.0
+    assert _layers(small._data) == 1  # computed along
+    assert _layers(big._data) > 1 and not _lazy_updates.noted(big)  # left lazy, forgotten
+    # a read larger than the limit goes alone
+    small += 1
+    assert big.numpy().sum() == 1000.0  # (8,000 bytes read)
+    assert _lazy_updates.noted(small)
+
+
+def test_a_noted_tensor_that_fails_when_computed_does_not_fail_other_reads(
+    dask_computes: Any,
+) -> None:
+    n = pt.asarray([4, 6], device="dask")
+    n //= pt.asarray([2, 0], device="dask")  # integer division by zero: raises when computed
+    w = pt.ones(2, device="dask")
+    w += 1
+    assert pt.ones(1, device="dask").item() == 1.0  # read alone: no error from n
+    assert dask_computes.calls == 2  # the pass with n failed once; then the read alone
+    assert not _lazy_updates.noted(n) and not _lazy_updates.noted(w)
+    w += 1  # (noted again: it goes along with the next read, n's data is not tried again)
+    assert pt.ones(1, device="dask").item() == 1.0
+    assert dask_computes.calls == 3 and _layers(w._data) == 1
+    with pytest.raises(RuntimeError, match="integer division by zero"):
+        n.numpy()
+
+
+def test_data_of_a_tensor_and_its_dot_data_stay_one() -> None:
+    w = pt.ones(3, device="dask", requires_grad=True)
+    d = w.data
+    d += 1  # (w.data on Dask: rebinding it rebinds w)
+    assert pt.ones(1, device="dask").item() == 1.0
+    assert w.detach().numpy().tolist() == [2.0] * 3 and d.numpy().tolist() == [2.0] * 3
+    d += 1
+    assert w.detach().numpy().tolist() == [3.0] * 3
+
+
+def test_recorded_node_keeps_the_values_it_used() -> None:
+    # Dask's arrays are immutable: a node keeps the value v had when it was used, and the
+    # computed data v takes along with a read changes neither that nor any version
+    w = pt.ones(3, device="dask", requires_grad=True)
+    v = pt.ones(3, device="dask")
+    loss = (w * v).sum()
+    v += 1
+    version = v._meta.version
+    assert pt.ones(1, device="dask").item() == 1.0
+    assert _layers(v._data) == 1 and v._meta.version == version  # v computed along
+    loss.backward()
+    assert w.grad.numpy().tolist() == [1.0] * 3
+    assert v.numpy().tolist() == [2.0] * 3
+
+
+def test_eager_backends_note_nothing() -> None:
+    w = pt.ones(3)
+    w += 1
+    assert not _lazy_updates.noted(w)
