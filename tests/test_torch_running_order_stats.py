@@ -346,6 +346,69 @@ def test_refusals_say_what_was_wrong(call: Any, error: type[Exception], message:
         call()
 
 
+DATA_REFUSALS: dict[str, tuple[Callable[..., Any], str]] = {
+    "quantile q above 1": (
+        lambda m: m.quantile(m.tensor([[1.0, 2.0, 4.0]]), m.tensor([0.5, 1.5]), dim=1),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "quantile q negative": (
+        lambda m: m.quantile(m.tensor([1.0, 2.0]), m.tensor(-0.25), interpolation="lower"),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "quantile q nan": (
+        lambda m: m.nanquantile(m.tensor([1.0, 2.0]), m.tensor([float("nan")])),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "cov negative fweights": (
+        lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), fweights=m.tensor([1, -1, 2])),
+        r"fweights cannot be negative",
+    ),
+    "cov negative aweights": (
+        lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), aweights=m.tensor([1.0, 2.0, -0.5])),
+        r"aweights cannot be negative",
+    ),
+    "cov nan aweights": (
+        lambda m: m.cov(
+            m.tensor([1.0, 2.0, 4.0]),
+            fweights=m.tensor([1, 1, 2]),
+            aweights=m.tensor([1.0, float("nan"), 1.0]),
+        ),
+        r"aweights cannot be negative",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DATA_REFUSALS))
+def test_values_refused_as_torch_refuses_them(backend: str, case: str) -> None:
+    make, message = DATA_REFUSALS[case]
+    with pytest.raises(RuntimeError, match=message):
+        make(torch)
+    # (a RuntimeError, as torch's, and a ValueError; on Dask the values are checked inside the
+    # graph, so that the refusal comes when the result is computed)
+    with pytest.raises(RuntimeError, match=message) as e:
+        _computed(make)
+    assert isinstance(e.value, ValueError)
+
+
+def _computed(make: Callable[..., Any]) -> None:
+    """``make(pt)``: checked at once on an eager backend, and computed on a lazy one."""
+    out = make(pt)
+    assert out._backend.lazy, "an eager backend checks the values at once"
+    pt.compute(out)
+
+
+def test_quantile_q_and_cov_weights_in_range_pass_the_check(backend: str) -> None:
+    _same(
+        pt.quantile(pt.asarray(M), pt.asarray([0.0, 1.0], dtype=pt.float64), dim=1),
+        torch.quantile(torch.tensor(M), torch.tensor([0.0, 1.0], dtype=torch.float64), dim=1),
+    )
+    f, a = np.array([1, 0, 2, 1, 3, 1]), np.array([0.5, 0.0, 1.0, 2.0, 1.0, 0.25])
+    _same(
+        pt.cov(pt.asarray(COV_X), fweights=pt.asarray(f), aweights=pt.asarray(a)),
+        torch.cov(torch.tensor(COV_X), fweights=torch.tensor(f), aweights=torch.tensor(a)),
+    )
+
+
 def test_dask_results_stay_lazy(backend: str) -> None:
     if backend != "dask":
         pytest.skip("the laziness of Dask's results")

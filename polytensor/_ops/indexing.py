@@ -310,6 +310,25 @@ check_index = op(
 )
 
 
+# ``x`` once its values are checked to lie in [low, high] (None: no bound; NaN lies nowhere):
+# DataValueError with ``message`` and the first value outside otherwise; lazily, inside the
+# graph, on Dask (the error comes when computed). The gradient passes through unchanged.
+check_range = op(
+    "_check_range",
+    "(x, /, *, low, high, message)",
+    "real numeric",
+    lambda g, _out, _x, **_kw: (g,),
+    inputs=("x",),
+)
+
+
+# The counts of a 1-d integer x's values 0, 1, ... (given weights, the sums of their weights) in
+# ``dtype``, max(x) + 1 of them or ``minlength`` if more: a lazy backend's bincount (Dask's: a
+# bincount per chunk, added up in a tree; the length unknown until computed). The eager
+# backends' bincount is written with index_add, whose length is known once x is read.
+bincount = op("_bincount", "(*arrays, minlength, dtype)", "any", NONDIFF, inputs=("*arrays",))
+
+
 def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     from .._dispatch import apply
     from ._registry import OPS

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _dtypes as dt
+from .._checks import DataValueError
 from .._device import Device
 
 __all__ = [
@@ -842,6 +843,8 @@ class Backend:
             return special_function(self, name.removeprefix("special."))
         if name == "_check_index":
             return generic_check_index(self)
+        if name == "_check_range":
+            return generic_check_range(self)
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -1071,6 +1074,33 @@ def generic_check_index(backend: Backend) -> Callable[..., Any]:
         return x
 
     return check_index
+
+
+def generic_check_range(backend: Backend) -> Callable[..., Any]:
+    """``x`` itself, once its values are checked to lie in ``[low, high]`` (None: no bound; NaN
+    lies nowhere); ``DataValueError`` with ``message`` and the first value outside otherwise.
+    (A lazy backend overrides it with a check inside its task graph.)"""
+
+    def check_range(x: Any, *, low: Any, high: Any, message: str) -> Any:
+        bad = out_of_range(backend.xp, x, low, high)
+        if bool(backend.xp.any(bad)):
+            v = backend.to_numpy(x)[backend.to_numpy(bad)].flat[0]
+            raise DataValueError(f"{message} (got {v})")
+        return x
+
+    return check_range
+
+
+def out_of_range(xp: Any, x: Any, low: Any, high: Any) -> Any:
+    """Where ``x`` is not in ``[low, high]`` (None: no bound), NaN included, as booleans."""
+    inside = None
+    if low is not None:
+        inside = x >= low
+    if high is not None:
+        inside = x <= high if inside is None else xp.logical_and(inside, x <= high)
+    if inside is None:  # (no bound: only NaN lies outside)
+        return xp.isnan(x)
+    return xp.logical_not(inside)
 
 
 def generic_put(backend: Backend) -> Callable[..., Any]:
