@@ -108,8 +108,7 @@ def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
     positions = reshape(_positions(key, d), tuple(shape)) if x.size else empty
     index = _cumulative_extreme(where(hit, positions, -1), axis=d, largest=True)
     if x._backend.lazy and not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
-        # (the running extremes are the values: Dask's take_along_axis would gather the axis
-        # into one chunk)
+        # (the running extremes are the values: no take is needed without a gradient)
         return ValuesIndices(astype(running, x.dtype), index)
     return ValuesIndices(take_along_axis(x, index, axis=d), index)
 

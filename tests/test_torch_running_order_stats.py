@@ -444,3 +444,48 @@ def test_running_scans_keep_dask_chunks() -> None:
         np.testing.assert_array_equal(host(values), want_v.numpy())
         np.testing.assert_array_equal(host(indices), want_i.numpy())
         _same(running, torch.logcumsumexp(torch.tensor(data), 1))
+
+
+SELECTIONS: dict[str, Callable[..., Any]] = {
+    "cummax": lambda x: pt.cummax(x, 1).values,
+    "cummin": lambda x: pt.cummin(x, dim=1).values,
+    "kthvalue": lambda x: pt.kthvalue(x, 3, 1).values,
+    "quantile": lambda x: pt.quantile(
+        x, pt.asarray([0.3, 0.9], dtype=pt.float64, device=x.device), dim=1
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_dask_gradients_of_selections_keep_the_chunks(name: str) -> None:
+    pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+    from dask.callbacks import Callback
+
+    class Larger(Callback):  # type: ignore[misc]
+        """The names of the tasks whose results hold more than one chunk of x (3 x 10)."""
+
+        def __init__(self) -> None:
+            self.names: set[str] = set()
+
+        def _posttask(self, key: Any, result: Any, *args: Any) -> None:
+            label = str(key[0] if isinstance(key, tuple) else key)
+            if getattr(result, "size", 0) > 30 and not label.startswith("finalize"):
+                self.names.add(label.rsplit("-", 1)[0])
+
+    data = RNG.standard_normal((12, 40))
+    with pt.use_backend("dask", chunks=(3, 10)):
+        x = pt.asarray(data, requires_grad=True)
+    (SELECTIONS[name](x) ** 2).sum().backward()
+    assert x.grad is not None
+    assert x.grad._data.chunks == x._data.chunks
+    with Larger() as larger:
+        got = x.grad._data.compute(scheduler="sync")
+    # The values are taken, and their gradients added back, a block of x at a time: where a
+    # whole x used to be made in every task of the backward's scatter. Only the sort that
+    # kthvalue and quantile read their order from sees a whole line.
+    allowed = set() if name.startswith("cum") else {"argsort", "rechunk"}
+    assert {n.split("-")[0] for n in larger.names} <= allowed
+    xn = pt.asarray(data, requires_grad=True, device="numpy")
+    (SELECTIONS[name](xn) ** 2).sum().backward()
+    assert xn.grad is not None
+    np.testing.assert_allclose(got, xn.grad.numpy(), rtol=1e-12)

@@ -845,6 +845,8 @@ class Backend:
             return generic_check_index(self)
         if name == "_check_range":
             return generic_check_range(self)
+        if name == "_scatter_along_axis":
+            return generic_scatter_along_axis(self)
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -1074,6 +1076,28 @@ def generic_check_index(backend: Backend) -> Callable[..., Any]:
         return x
 
     return check_index
+
+
+def generic_scatter_along_axis(backend: Backend) -> Callable[..., Any]:
+    """``_scatter_along_axis(g, indices[, like], axis=, shape=)``: zeros of ``shape`` with
+    ``g`` added at ``indices`` along ``axis`` (the adjoint of ``take_along_axis``), by the
+    backend's ``_scatter_add`` at ``indices`` and each other axis's own positions (``like``,
+    a lazy backend's primal lending its layout, is not read here)."""
+
+    def scatter_along_axis(g: Any, indices: Any, *like: Any, axis: int, shape: Any) -> Any:
+        xp = backend.xp
+        key: list[Any] = []
+        for d, n in enumerate(shape):
+            if d == axis:
+                key.append(indices)
+            else:
+                lines = [1] * len(shape)
+                lines[d] = n
+                positions = xp.arange(n, device=backend.device_of(g))
+                key.append(xp.reshape(positions, tuple(lines)))
+        return backend.resolve("_scatter_add")(g, tuple(key), tuple(shape))
+
+    return scatter_along_axis
 
 
 def generic_check_range(backend: Backend) -> Callable[..., Any]:
