@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "ArrayTooLargeError",
+    "DataValueError",
     "ExportError",
     "OutOfRangeError",
     "bad_param",
@@ -61,6 +62,26 @@ class ArrayTooLargeError(ValueError, MemoryError):
     """
 
 
+class DataValueError(ValueError, RuntimeError):
+    """Values a function cannot take, found in a tensor's data: a negative count for
+    ``bincount``, a quantile ``q`` outside [0, 1], a negative ``cov`` weight. On a lazy
+    backend (Dask) the data are checked inside the task graph, so the error comes when the
+    result is computed.
+
+    Note: both a ``ValueError`` (a bad value, the class the project's errors use) and the
+    ``RuntimeError`` PyTorch raises for the same data, so code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.bincount(pt.asarray([1, -2]))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), str(e).split(";")[0])
+    True bincount only supports 1-d non-negative integral inputs
+    """
+
+
 class ExportError(BufferError, ValueError):
     """Data that cannot be exported as asked (``__dlpack__`` to a device or with a copy the
     library cannot make).
@@ -93,7 +114,7 @@ def named_error(where: str, e: BaseException) -> Exception:
     OutOfRangeError('eye(): Python int too large to convert to C long')
     """
     msg = str(e)
-    if isinstance(e, _ALLOWED) and f"{where}(" in msg:
+    if isinstance(e, DataValueError) or (isinstance(e, _ALLOWED) and f"{where}(" in msg):
         return e  # (named already: polytensor's own, or a library's that says the name)
     if isinstance(e, MemoryError):
         return ArrayTooLargeError(

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
+from ._checks import DataValueError
 from ._ops import special as S
 from ._ops.creation import arange, ones, zeros
 from ._ops.data_types import astype, iinfo, result_type
 from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import remainder
+from ._ops.indexing import bincount as _bincount
 from ._ops.linalg import vector_norm
 from ._ops.manipulation import expand_dims, reshape
 from ._ops.searching import where
@@ -46,8 +48,11 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     more, as ``torch.bincount`` (and ``x.bincount``): int64 counts; float32 weights give
     float32 sums, other weights float64 (an empty input: int64 zeros, as PyTorch's).
 
-    Not differentiable (PyTorch has no derivative of it either). The length of the result
-    depends on the values, so a lazy backend (Dask) refuses it: compute the input first.
+    Not differentiable (PyTorch has no derivative of it either). A negative value raises
+    ``DataValueError`` (a ``ValueError`` and PyTorch's ``RuntimeError``). On a lazy backend
+    (Dask) each chunk is counted in its own task and the counts added up; the length of the
+    result depends on the values, so it is unknown (``None``) until computed, as after a
+    boolean mask, and a negative value raises when the result is computed.
 
     Examples
     --------
@@ -77,19 +82,20 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
             f"bincount(): weights should be 1-d and have the same length as input; got shapes "
             f"{tuple(w.shape)} and {tuple(x.shape)}"
         )
-    if x._backend.lazy:
-        raise NotImplementedError(
-            f"bincount() is not supported on the {x._backend.name} backend: the length of its "
-            f"result depends on the input's values; compute the input first (x.to('numpy'))"
-        )
-    n = minlength
-    if x.size:
-        if bool(_min(x) < 0):
-            raise ValueError("bincount only supports 1-d non-negative integral inputs")
-        n = max(n, int(_max(x)) + 1)
-    if not x.size:  # (int64 zeros, weights or not, as PyTorch's)
-        return zeros((n,), dtype=dt.int64, device=x.device)
     kind = dt.int64 if w is None else (dt.float32 if w.dtype is dt.float32 else dt.float64)
+    if x.shape[0] == 0:  # (int64 zeros, weights or not, as PyTorch's)
+        return zeros((minlength,), dtype=dt.int64, device=x.device)
+    if x._backend.lazy:  # (counted chunk by chunk; a negative value refused when computed)
+        given = (x,) if w is None else (x, w)
+        return _bincount(*given, minlength=minlength, dtype=kind)
+    n = minlength
+    least = int(_min(x))
+    if least < 0:
+        raise DataValueError(
+            f"bincount only supports 1-d non-negative integral inputs; expected counts 0, 1, "
+            f"...; remove or shift the negative values first (got {least})"
+        )
+    n = max(n, int(_max(x)) + 1)
     counts = zeros((n,), dtype=kind, device=x.device)
     added = ones(tuple(x.shape), dtype=kind, device=x.device) if w is None else astype(w, kind)
     return index_add(counts, 0, astype(x, dt.int64), added)

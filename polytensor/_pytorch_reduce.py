@@ -31,13 +31,12 @@ from ._ops.elementwise import (
     round,
     sqrt,
 )
-from ._ops.indexing import take_along_axis
+from ._ops.indexing import check_range, take_along_axis
 from ._ops.manipulation import broadcast_to, expand_dims, moveaxis, reshape, squeeze
 from ._ops.searching import where
 from ._ops.sorting import argsort
 from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
 from ._ops.statistical import any as _any
-from ._ops.statistical import min as _min
 from ._ops.statistical import sum as _sum
 from ._pytorch import ValuesIndices
 from ._pytorch_more import _tensor_arg
@@ -109,8 +108,7 @@ def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
     positions = reshape(_positions(key, d), tuple(shape)) if x.size else empty
     index = _cumulative_extreme(where(hit, positions, -1), axis=d, largest=True)
     if x._backend.lazy and not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
-        # (the running extremes are the values: Dask's take_along_axis would gather the axis
-        # into one chunk)
+        # (the running extremes are the values: no take is needed without a gradient)
         return ValuesIndices(astype(running, x.dtype), index)
     return ValuesIndices(take_along_axis(x, index, axis=d), index)
 
@@ -246,8 +244,8 @@ def _quantile(
             )
         if q.ndim > 1:
             raise ValueError(f"{name}() q must be a scalar or 1D tensor; got {q.ndim} dimensions")
-        if not q._backend.lazy and bool(_any(logical_or(q < 0, q > 1))):
-            raise ValueError(f"{name}() q values must be in the range [0, 1]")
+        # (eagerly, or on a lazy backend inside the graph: refused when computed)
+        q = check_range(q, low=0, high=1, message=f"{name}() q values must be in the range [0, 1]")
         # (linear interpolation differentiates in q, through the weights, as PyTorch's)
         qs = reshape(q if interpolation == "linear" else q.detach(), (-1,))
         q_dims = q.ndim
@@ -318,8 +316,8 @@ def quantile(
     quantiles NaN. Differentiable in ``input`` and, with ``linear`` interpolation, in a tensor
     ``q``, as PyTorch's.
 
-    Note: on a lazy backend (Dask) a tensor ``q`` is not checked to lie in [0, 1]: that would
-    compute it.
+    A tensor ``q`` outside [0, 1] (or NaN) raises ``DataValueError`` (a ``ValueError`` and
+    PyTorch's ``RuntimeError``); on a lazy backend (Dask), when the result is computed.
 
     Examples
     --------
@@ -373,9 +371,10 @@ def _weights(name: str, w: Any, n: int, integral: bool) -> Tensor:
             f"cov(): expected {name} to have the same numel as there are observations in the "
             f"input but got {m} != {n}"
         )
-    if not t._backend.lazy and t.size and bool(_min(t) < 0):
-        raise ValueError(f"cov(): {name} cannot be negative")
-    return t
+    # (eagerly, or on a lazy backend inside the graph: refused when computed)
+    return check_range(
+        t, low=0, high=None, message=f"cov(): {name} cannot be negative; expected weights >= 0"
+    )
 
 
 def cov(
@@ -391,7 +390,8 @@ def cov(
     (integers) repeat observations and ``aweights`` (floats) weigh them. Differentiable in
     ``input`` and ``aweights``.
 
-    Note: on a lazy backend (Dask) the weights are not checked to be non-negative.
+    Negative (or NaN) weights raise ``DataValueError`` (a ``ValueError`` and PyTorch's
+    ``RuntimeError``); on a lazy backend (Dask), when the result is computed.
 
     Examples
     --------

@@ -64,21 +64,74 @@ BINCOUNTS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _computed(t: Any) -> Any:
+    """``t`` (torch's, or polytensor's) with its values known: a lazy (Dask) result computed,
+    its length then known too."""
+    if isinstance(t, pt.Tensor) and t._backend.lazy:
+        (t,) = pt.compute(t)
+    return t
+
+
 @pytest.mark.parametrize("weights", list(WEIGHTS))
 @pytest.mark.parametrize("name", list(BINCOUNTS))
 def test_bincount_matches_torch(backend: str, name: str, weights: str) -> None:
-    if backend == "dask":  # (the result's length depends on the values)
-        with pytest.raises(NotImplementedError, match=r"bincount\(\) is not supported on the dask"):
-            pt.bincount(pt.asarray(COUNTS))
-        return
-    _both(BINCOUNTS[name], COUNTS, WEIGHTS[weights])
+    _both(lambda m, x, w: _computed(BINCOUNTS[name](m, x, w)), COUNTS, WEIGHTS[weights])
 
 
 def test_bincount_of_weights_that_require_grad_is_not_differentiable(backend: str) -> None:
-    if backend == "dask":
-        pytest.skip("bincount is refused on Dask")
     w = pt.asarray(WEIGHTS["float64"], requires_grad=True)
     assert not pt.bincount(pt.asarray(COUNTS), w).requires_grad
+
+
+def test_bincount_refuses_negative_values_as_torch_does(backend: str) -> None:
+    with pytest.raises(RuntimeError, match=r"non-negative integral inputs"):
+        torch.bincount(torch.tensor([1, -2, 3]))
+    x = pt.asarray([1, -2, 3])
+    # (a RuntimeError, as torch's, and a ValueError; on Dask when the counts are computed)
+    with pytest.raises(RuntimeError, match=r"non-negative integral inputs.*\(got -2\)") as e:
+        _computed(pt.bincount(x, minlength=2))
+    assert isinstance(e.value, ValueError)
+
+
+def test_dask_bincount_is_lazy_of_unknown_length_and_refuses_when_computed() -> None:
+    pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+    with pt.use_backend("dask", chunks=2):
+        counts = pt.bincount(pt.asarray([1, -2, 3, 0]))  # (nothing computed: no error yet)
+        assert counts.shape == (None,)
+        with pytest.raises(RuntimeError, match=r"non-negative integral inputs"):
+            pt.compute(counts)
+
+
+def test_dask_bincount_counts_chunk_by_chunk() -> None:
+    pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+    from dask.callbacks import Callback
+
+    class Largest(Callback):  # type: ignore[misc]
+        """The most elements any task's result holds."""
+
+        size = 0
+
+        def _posttask(self, key: Any, result: Any, *args: Any) -> None:
+            self.size = max(self.size, int(getattr(result, "size", 0)))
+
+    data = RNG.integers(0, 50, 20_000)
+    weights = RNG.standard_normal(20_000)
+    with pt.use_backend("dask", chunks=1_000):
+        x, w = pt.asarray(data), pt.asarray(weights)
+        counts, sums = pt.bincount(x, minlength=60), pt.bincount(x, w, minlength=3)
+    with Largest() as largest:
+        counts._data.compute(scheduler="sync")
+        sums._data.compute(scheduler="sync")
+    # each of the 20 chunks is counted in its own task, the counts (60 and 50 of them) added up
+    # in a tree: no task's result is larger than the counts
+    assert x._data.numblocks == (20,)
+    blocks = [k for k in dict(counts._data.dask) if str(k[0]).startswith("counts-")]
+    assert len(blocks) == 20
+    assert largest.size == 60
+    np.testing.assert_array_equal(host(counts), torch.bincount(torch.tensor(data), minlength=60))
+    want = torch.bincount(torch.tensor(data), torch.tensor(weights), minlength=3).numpy()
+    np.testing.assert_allclose(host(sums), want, rtol=1e-12)
+    assert host(sums).shape == (50,)
 
 
 INTS = {

@@ -346,6 +346,69 @@ def test_refusals_say_what_was_wrong(call: Any, error: type[Exception], message:
         call()
 
 
+DATA_REFUSALS: dict[str, tuple[Callable[..., Any], str]] = {
+    "quantile q above 1": (
+        lambda m: m.quantile(m.tensor([[1.0, 2.0, 4.0]]), m.tensor([0.5, 1.5]), dim=1),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "quantile q negative": (
+        lambda m: m.quantile(m.tensor([1.0, 2.0]), m.tensor(-0.25), interpolation="lower"),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "quantile q nan": (
+        lambda m: m.nanquantile(m.tensor([1.0, 2.0]), m.tensor([float("nan")])),
+        r"q values must be in the range \[0, 1\]",
+    ),
+    "cov negative fweights": (
+        lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), fweights=m.tensor([1, -1, 2])),
+        r"fweights cannot be negative",
+    ),
+    "cov negative aweights": (
+        lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), aweights=m.tensor([1.0, 2.0, -0.5])),
+        r"aweights cannot be negative",
+    ),
+    "cov nan aweights": (
+        lambda m: m.cov(
+            m.tensor([1.0, 2.0, 4.0]),
+            fweights=m.tensor([1, 1, 2]),
+            aweights=m.tensor([1.0, float("nan"), 1.0]),
+        ),
+        r"aweights cannot be negative",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DATA_REFUSALS))
+def test_values_refused_as_torch_refuses_them(backend: str, case: str) -> None:
+    make, message = DATA_REFUSALS[case]
+    with pytest.raises(RuntimeError, match=message):
+        make(torch)
+    # (a RuntimeError, as torch's, and a ValueError; on Dask the values are checked inside the
+    # graph, so that the refusal comes when the result is computed)
+    with pytest.raises(RuntimeError, match=message) as e:
+        _computed(make)
+    assert isinstance(e.value, ValueError)
+
+
+def _computed(make: Callable[..., Any]) -> None:
+    """``make(pt)``: checked at once on an eager backend, and computed on a lazy one."""
+    out = make(pt)
+    assert out._backend.lazy, "an eager backend checks the values at once"
+    pt.compute(out)
+
+
+def test_quantile_q_and_cov_weights_in_range_pass_the_check(backend: str) -> None:
+    _same(
+        pt.quantile(pt.asarray(M), pt.asarray([0.0, 1.0], dtype=pt.float64), dim=1),
+        torch.quantile(torch.tensor(M), torch.tensor([0.0, 1.0], dtype=torch.float64), dim=1),
+    )
+    f, a = np.array([1, 0, 2, 1, 3, 1]), np.array([0.5, 0.0, 1.0, 2.0, 1.0, 0.25])
+    _same(
+        pt.cov(pt.asarray(COV_X), fweights=pt.asarray(f), aweights=pt.asarray(a)),
+        torch.cov(torch.tensor(COV_X), fweights=torch.tensor(f), aweights=torch.tensor(a)),
+    )
+
+
 def test_dask_results_stay_lazy(backend: str) -> None:
     if backend != "dask":
         pytest.skip("the laziness of Dask's results")
@@ -381,3 +444,48 @@ def test_running_scans_keep_dask_chunks() -> None:
         np.testing.assert_array_equal(host(values), want_v.numpy())
         np.testing.assert_array_equal(host(indices), want_i.numpy())
         _same(running, torch.logcumsumexp(torch.tensor(data), 1))
+
+
+SELECTIONS: dict[str, Callable[..., Any]] = {
+    "cummax": lambda x: pt.cummax(x, 1).values,
+    "cummin": lambda x: pt.cummin(x, dim=1).values,
+    "kthvalue": lambda x: pt.kthvalue(x, 3, 1).values,
+    "quantile": lambda x: pt.quantile(
+        x, pt.asarray([0.3, 0.9], dtype=pt.float64, device=x.device), dim=1
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_dask_gradients_of_selections_keep_the_chunks(name: str) -> None:
+    pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+    from dask.callbacks import Callback
+
+    class Larger(Callback):  # type: ignore[misc]
+        """The names of the tasks whose results hold more than one chunk of x (3 x 10)."""
+
+        def __init__(self) -> None:
+            self.names: set[str] = set()
+
+        def _posttask(self, key: Any, result: Any, *args: Any) -> None:
+            label = str(key[0] if isinstance(key, tuple) else key)
+            if getattr(result, "size", 0) > 30 and not label.startswith("finalize"):
+                self.names.add(label.rsplit("-", 1)[0])
+
+    data = RNG.standard_normal((12, 40))
+    with pt.use_backend("dask", chunks=(3, 10)):
+        x = pt.asarray(data, requires_grad=True)
+    (SELECTIONS[name](x) ** 2).sum().backward()
+    assert x.grad is not None
+    assert x.grad._data.chunks == x._data.chunks
+    with Larger() as larger:
+        got = x.grad._data.compute(scheduler="sync")
+    # The values are taken, and their gradients added back, a block of x at a time: where a
+    # whole x used to be made in every task of the backward's scatter. Only the sort that
+    # kthvalue and quantile read their order from sees a whole line.
+    allowed = set() if name.startswith("cum") else {"argsort", "rechunk"}
+    assert {n.split("-")[0] for n in larger.names} <= allowed
+    xn = pt.asarray(data, requires_grad=True, device="numpy")
+    (SELECTIONS[name](xn) ** 2).sum().backward()
+    assert xn.grad is not None
+    np.testing.assert_allclose(got, xn.grad.numpy(), rtol=1e-12)

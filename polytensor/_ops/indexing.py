@@ -28,20 +28,28 @@ def _take_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: Any) -> Any:
 
 
 def _take_along_rule(g: Any, _out: Any, _x: Any, indices: Any, axis: int) -> tuple[Any, None]:
-    from .creation import arange
-    from .manipulation import reshape
+    ax, shape = axis % _x.ndim, tuple(_x.shape)
+    # (a lazy x, whose values are not read, gives its chunks to the gradient: Dask's)
+    like = (_x,) if _x._backend.lazy else ()
+    return _scatter_along_axis(g, indices, *like, axis=ax, shape=shape), None
 
-    ax = axis % _x.ndim
-    arrays, key = [], []
-    for d in range(_x.ndim):
-        if d == ax:
-            arrays.append(indices)
-        else:
-            shape = [1] * _x.ndim
-            shape[d] = _x.shape[d]
-            arrays.append(reshape(arange(_x.shape[d], device=_x.device), tuple(shape)))
-        key.append(_Slot(len(arrays) - 1))
-    return _scatter_add(g, *arrays, key=tuple(key), shape=tuple(_x.shape)), None
+
+def _scatter_along_rule(g: Any, _out: Any, *arrays: Any, axis: int, shape: Any) -> tuple[Any, ...]:
+    return (take_along_axis(g, arrays[1], axis=axis),) + (None,) * (len(arrays) - 1)
+
+
+# The adjoint of take_along_axis: zeros of ``shape`` with g added at indices along axis
+# (repeats add up): ``_scatter_along_axis(g, indices[, like], axis=, shape=)``. ``like``, the
+# primal on a lazy backend, lends its layout, not its values: Dask's result keeps its chunks,
+# a block of the result at a time; the others scatter through _scatter_add with each other
+# axis's positions.
+_scatter_along_axis = op(
+    "_scatter_along_axis",
+    "(*arrays, axis, shape)",
+    "any",
+    _scatter_along_rule,
+    inputs=("*arrays",),
+)
 
 
 take = op(
@@ -308,6 +316,25 @@ _put = op(
 check_index = op(
     "_check_index", "(x, /, *, size, ignore, where, what)", "integer", NONDIFF, inputs=("x",)
 )
+
+
+# ``x`` once its values are checked to lie in [low, high] (None: no bound; NaN lies nowhere):
+# DataValueError with ``message`` and the first value outside otherwise; lazily, inside the
+# graph, on Dask (the error comes when computed). The gradient passes through unchanged.
+check_range = op(
+    "_check_range",
+    "(x, /, *, low, high, message)",
+    "real numeric",
+    lambda g, _out, _x, **_kw: (g,),
+    inputs=("x",),
+)
+
+
+# The counts of a 1-d integer x's values 0, 1, ... (given weights, the sums of their weights) in
+# ``dtype``, max(x) + 1 of them or ``minlength`` if more: a lazy backend's bincount (Dask's: a
+# bincount per chunk, added up in a tree; the length unknown until computed). The eager
+# backends' bincount is written with index_add, whose length is known once x is read.
+bincount = op("_bincount", "(*arrays, minlength, dtype)", "any", NONDIFF, inputs=("*arrays",))
 
 
 def _getitem_t(g: Any, idx: tuple[Any, ...], key: Any) -> Any:

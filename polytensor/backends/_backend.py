@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _dtypes as dt
+from .._checks import DataValueError
 from .._device import Device
 
 __all__ = [
@@ -864,6 +865,10 @@ class Backend:
             return special_function(self, name.removeprefix("special."))
         if name == "_check_index":
             return generic_check_index(self)
+        if name == "_check_range":
+            return generic_check_range(self)
+        if name == "_scatter_along_axis":
+            return generic_scatter_along_axis(self)
         obj: Any = self.xp
         for part in name.split("."):
             obj = getattr(obj, part, None)
@@ -1117,6 +1122,55 @@ def generic_check_index(backend: Backend) -> Callable[..., Any]:
         return x
 
     return check_index
+
+
+def generic_scatter_along_axis(backend: Backend) -> Callable[..., Any]:
+    """``_scatter_along_axis(g, indices[, like], axis=, shape=)``: zeros of ``shape`` with
+    ``g`` added at ``indices`` along ``axis`` (the adjoint of ``take_along_axis``), by the
+    backend's ``_scatter_add`` at ``indices`` and each other axis's own positions (``like``,
+    a lazy backend's primal lending its layout, is not read here)."""
+
+    def scatter_along_axis(g: Any, indices: Any, *like: Any, axis: int, shape: Any) -> Any:
+        xp = backend.xp
+        key: list[Any] = []
+        for d, n in enumerate(shape):
+            if d == axis:
+                key.append(indices)
+            else:
+                lines = [1] * len(shape)
+                lines[d] = n
+                positions = xp.arange(n, device=backend.device_of(g))
+                key.append(xp.reshape(positions, tuple(lines)))
+        return backend.resolve("_scatter_add")(g, tuple(key), tuple(shape))
+
+    return scatter_along_axis
+
+
+def generic_check_range(backend: Backend) -> Callable[..., Any]:
+    """``x`` itself, once its values are checked to lie in ``[low, high]`` (None: no bound; NaN
+    lies nowhere); ``DataValueError`` with ``message`` and the first value outside otherwise.
+    (A lazy backend overrides it with a check inside its task graph.)"""
+
+    def check_range(x: Any, *, low: Any, high: Any, message: str) -> Any:
+        bad = out_of_range(backend.xp, x, low, high)
+        if bool(backend.xp.any(bad)):
+            v = backend.to_numpy(x)[backend.to_numpy(bad)].flat[0]
+            raise DataValueError(f"{message} (got {v})")
+        return x
+
+    return check_range
+
+
+def out_of_range(xp: Any, x: Any, low: Any, high: Any) -> Any:
+    """Where ``x`` is not in ``[low, high]`` (None: no bound), NaN included, as booleans."""
+    inside = None
+    if low is not None:
+        inside = x >= low
+    if high is not None:
+        inside = x <= high if inside is None else xp.logical_and(inside, x <= high)
+    if inside is None:  # (no bound: only NaN lies outside)
+        return xp.isnan(x)
+    return xp.logical_not(inside)
 
 
 def generic_put(backend: Backend) -> Callable[..., Any]:

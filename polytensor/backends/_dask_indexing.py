@@ -4,8 +4,9 @@
 errors where the standard's result has a shape that only computing the data can tell.
 
 Lazy fills:
-- ``take_along_axis``: missing from Dask; one ``numpy.take_along_axis`` per block, with the
-  indexed axis gathered into one chunk of ``x`` (``blockwise`` with ``concatenate=True``).
+- ``take_along_axis``: missing from Dask; one ``numpy.take_along_axis`` per block, and where
+  ``x`` is split along the indexed axis, a block of ``x`` at a time (``_dask_along``), as its
+  adjoint ``_scatter_along_axis`` keeps the primal's chunks.
 - ``__getitem__`` with several integer arrays, or one multi-dimensional one (Dask: "Don't yet
   support nd fancy indexing"): the indices become one flat index into ``x`` reshaped, and a 1-D
   integer-array index is something Dask gathers lazily. Arrays among slices, None or ``...``
@@ -42,6 +43,8 @@ from typing import Any
 
 import dask.array as da
 import numpy as np
+
+from ._dask_along import scatter_along_axis, take_blocks
 
 __all__ = ["OVERRIDES", "data_dependent", "overrides"]
 
@@ -108,16 +111,19 @@ def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     other = np.broadcast_shapes(tuple(shape_x), tuple(shape_i))
     x = da.broadcast_to(x, other[:axis] + (x.shape[axis],) + other[axis + 1 :])
     indices = da.broadcast_to(indices, other[:axis] + (indices.shape[axis],) + other[axis + 1 :])
+    if x.numblocks[axis] > 1 and x.size and indices.size:
+        return take_blocks(x, indices, axis)  # (a block of x at a time: none gathered)
     letters = string.ascii_letters[: x.ndim]
     out_ind = letters
-    x_ind = letters[:axis] + "Z" + letters[axis + 1 :]  # "Z": gathered into one chunk
+    x_ind = letters[:axis] + "Z" + letters[axis + 1 :]  # "Z": x's one chunk along axis
     n = x.shape[axis]
 
     def block(i: Any, a: Any) -> Any:
         return np.take_along_axis(a, np.where(i < 0, i + n, i), axis=axis)
 
-    # Note: blockwise's `concatenate=True` hands each task the whole of `axis` of x, so the
-    # indices may point anywhere along it; the other axes of x follow the chunks of indices.
+    # Note: blockwise's `concatenate=True` hands each task the whole of `axis` of x (one chunk
+    # here), so the indices may point anywhere along it; the other axes of x follow the chunks
+    # of indices.
     return da.blockwise(
         block,
         out_ind,
@@ -431,6 +437,24 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     return _basic_scatter(gy, basic, shape)
 
 
+def scatter_along(g: Any, indices: Any, *like: Any, axis: int, shape: Any) -> Any:
+    """``_scatter_along_axis``: zeros of ``shape`` with ``g`` added at ``indices`` along
+    ``axis``, in the chunks of ``like`` (the primal) where it is given (``_dask_along``), or by
+    ``scatter_add`` at ``indices`` and each other axis's positions."""
+    if like:
+        return scatter_along_axis(g, indices, like[0], axis=axis, fallback=_scatter_along_key)
+    return _scatter_along_key(g, indices, da.zeros(tuple(shape)), axis=axis)
+
+
+def _scatter_along_key(g: Any, indices: Any, like: Any, /, *, axis: int) -> Any:
+    key = []
+    for d, n in enumerate(like.shape):
+        lines = [1] * like.ndim
+        lines[d] = n
+        key.append(indices if d == axis else da.arange(n).reshape(tuple(lines)))
+    return scatter_add(g, tuple(key), tuple(like.shape))
+
+
 # -- functional __setitem__ ---------------------------------------------------------------------
 def put(x: Any, v: Any, key: Any) -> Any:
     """A copy of ``x`` with ``v`` written at ``key`` (Dask's item assignment is lazy)."""
@@ -670,6 +694,7 @@ OVERRIDES: dict[str, Any] = {
     "take_along_axis": take_along_axis,
     "__getitem__": getitem,
     "_scatter_add": scatter_add,
+    "_scatter_along_axis": scatter_along,
     "_put": put,
     "_check_index": lambda x, *, size, ignore, where, what: checked_index(
         x, size, where, ignore, what, negative=False

@@ -170,6 +170,7 @@ STRUCTURAL = frozenset(
         "take_along_axis",
         "__getitem__",
         "_scatter_add",
+        "_scatter_along_axis",
         "_put",
         "linalg.diagonal",
         "linalg.outer",

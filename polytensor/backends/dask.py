@@ -37,7 +37,7 @@ def _load() -> ModuleType:
     import array_api_compat.dask.array as compat
     from array_api_compat.dask.array import fft as compat_fft
 
-    from . import _dask_creation, _dask_fft, _dask_indexing, _dask_linalg, _fixes
+    from . import _dask_creation, _dask_fft, _dask_indexing, _dask_linalg, _dask_values, _fixes
 
     # Creation functions are looked up on the namespace itself (``backend.xp.eye``), not in
     # ``overrides``: hand out a copy of the compat namespace with the fixed ones swapped in,
@@ -58,6 +58,7 @@ def _load() -> ModuleType:
     _fixes.install(_OVERRIDES, xp)
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.overrides(compat))
+    _OVERRIDES.update(_dask_values.OVERRIDES)
     _OVERRIDES.update(_dask_fft.wrap(compat_fft))
     for name in _COMPLEX_META:
         fn = _OVERRIDES.get(name) or _namespace_function(compat, name)
