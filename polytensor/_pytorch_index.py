@@ -538,8 +538,9 @@ def scatter_reduce(
     gradients (ties of ``amax``/``amin`` share it evenly).
 
     ``"amax"`` and ``"amin"`` sort each column of ``src`` by index and value (ties share the
-    gradient; an infinite extreme passes none); ``"prod"`` compares each position along
-    ``dim`` with each index entry: its memory grows as ``x.shape[dim]`` times ``index``'s size.
+    gradient; an infinite extreme passes none); ``"prod"`` multiplies each index's entries
+    up by a scan over them sorted by index (in another order than PyTorch's one by one, so a
+    float product can round differently).
 
     Examples
     --------
@@ -573,7 +574,7 @@ def _reduce(
     where_: str, input: Any, dim: int, index: Any, src: Any, reduce: str, include_self: bool
 ) -> Tensor:
     d, index, src = _scatter_dims(where_, input, dim, index, src)
-    n = _size(where_, input, d)
+    _size(where_, input, d)  # (a length that must be known: it raises otherwise)
     if reduce in ("sum", "mean"):
         key = _scatter_positions(input, d, index)
         template, tensors = split_key(key, where_)
@@ -599,26 +600,43 @@ def _reduce(
         return where(sent, total, input)
     if reduce != "prod":
         return _extreme(input, d, index, src, reduce, include_self)
-    # prod: each position along d against each index entry along d
-    idx = moveaxis(index, d, 0)
-    vals = moveaxis(src, d, 0)
-    here = reshape(arange(n, dtype=index.dtype, device=input.device), (n,) + (1,) * idx.ndim)
-    eq = expand_dims(idx, axis=0) == here  # (n, m, rest...)
-    # (an index shorter than x along another dimension reaches only x's corner)
-    partial = builtins.any(index.shape[i] != input.shape[i] for i in range(input.ndim) if i != d)
-    cut = tuple(slice(None) if i == d else slice(0, index.shape[i]) for i in range(input.ndim))
-    corner = input[cut] if partial else input
-    mine = moveaxis(corner, d, 0)  # (n, rest...)
-    picked = where(eq, expand_dims(vals, axis=0), True if input.dtype is dt.bool else 1)
+    return _prod(input, d, index, src, include_self)
+
+
+def _prod(input: Any, d: int, index: Any, src: Any, include_self: bool) -> Tensor:
+    """``scatter_reduce``'s ``prod``: each column's src entries sorted by index along ``d``
+    (stably), each run of one index multiplied up by a segmented scan (doubling its reach each
+    step: log2 of the column's length steps of its size), and each run's product, at its last
+    entry, added at that index. Memory grows with ``src``, not with ``x`` times ``index``; the
+    gradient is the products' own (exact where entries are 0)."""
+    if input.dtype is dt.bool:  # (as 0 and 1: the product is all)
+        ints = _prod(astype(input, dt.int64), d, index, astype(src, dt.int64), include_self)
+        return astype(ints, dt.bool)
+    shape = tuple(input.shape)
+    order = argsort(index, axis=d, stable=True)
+    ranked = take_along_axis(index, order, axis=d)
+    vals = take_along_axis(src, order, axis=d)
+    m = _size("scatter_reduce", ranked, d)
+
+    def along(start: int, stop: int) -> tuple[slice, ...]:
+        return (slice(None),) * d + (slice(start, stop),)
+
+    k = 1
+    while k < m:  # vals[i]: the product of its run's entries from i - 2k + 1 (or the run's start)
+        same = ranked[along(k, m)] == ranked[along(0, m - k)]
+        tail = vals[along(k, m)]
+        vals = concat([vals[along(0, k)], where(same, tail * vals[along(0, m - k)], tail)], axis=d)
+        k *= 2
+    # (the last of each run of one index: the next entry has another index, or there is none)
+    last = concat([ranked[along(0, m - 1)] != ranked[along(1, m)], _trues(ranked, d)], axis=d)
+    runs, at = split_key(_scatter_positions(input, d, ranked), "scatter_reduce")
+    total = _scatter_add(where(last, vals, 0), *at, key=runs, shape=shape)
+    count = _scatter_add(
+        ones(tuple(index.shape), dtype=dt.int64, device=input.device), *at, key=runs, shape=shape
+    )
     if include_self:
-        picked = concat([expand_dims(mine, axis=1), picked], axis=1)
-    red = statistical.prod(picked, axis=1, dtype=input.dtype)
-    sent = statistical.any(eq, axis=1)
-    red = where(sent, red, mine)
-    new = moveaxis(red, 0, d)
-    if not partial:
-        return new
-    return _written(where_, input, new, [], (*cut, Ellipsis))
+        total = input * total
+    return where(greater(count, 0), total, input)
 
 
 def _extreme(input: Any, d: int, index: Any, src: Any, reduce: str, include_self: bool) -> Tensor:

@@ -460,3 +460,38 @@ def test_empty_writes_give_new_tensors_as_torch(backend: str) -> None:
     assert tuple(torch.diagonal_scatter(torch.ones(2, 3), torch.ones(0), 3).shape) == (2, 3)
     z = x.masked_scatter(pt.zeros(2, 3, dtype=pt.bool), pt.ones(0))
     assert z is not x and host(z).tolist() == host(x).tolist()
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_prod_of_long_runs_matches_torch(backend: str, include_self: bool) -> None:
+    # runs of 1 to 40 entries per index (a scan of several doubling steps), zeros among them,
+    # along dimension 1 of a matrix; values near 1 keep the products in range
+    rng = np.random.default_rng(5)
+    x = 1 + rng.standard_normal((3, 30)) / 8
+    src = 1 + rng.standard_normal((3, 120)) / 8
+    src[0, ::17] = 0.0
+    index = rng.integers(0, 30, (3, 120)) ** 2 // 30  # (uneven runs: small indices repeat)
+    run_both(
+        lambda x, s: x.scatter_reduce(1, pt.asarray(index), s, "prod", include_self=include_self),
+        lambda x, s: x.scatter_reduce(1, torch.tensor(index), s, "prod", include_self=include_self),
+        (diff(x), diff(src)),
+    )
+
+
+def test_scatter_reduce_prod_memory_grows_with_src_not_x_times_index() -> None:
+    # 20,000 positions and 20,000 entries: a comparison of each with each would take 400 MB
+    import tracemalloc
+
+    rng = np.random.default_rng(6)
+    n = 20_000
+    index = rng.integers(0, n, n)
+    x, src = rng.uniform(0.5, 1.5, n), rng.uniform(0.5, 1.5, n)
+    tracemalloc.start()
+    try:
+        got = pt.asarray(x).scatter_reduce(0, pt.asarray(index), pt.asarray(src), "prod")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    want = torch.tensor(x).scatter_reduce(0, torch.tensor(index), torch.tensor(src), "prod")
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-13)
+    assert peak < 20 * n * 8  # (a few arrays of n float64, not n * n)
