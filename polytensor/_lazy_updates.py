@@ -57,7 +57,9 @@ def _limit(b: Any) -> int:
 
 
 def note(t: Any) -> None:
-    """Note that tensor ``t`` was rebound to new data in place; nothing on an eager backend.
+    """Note that tensor ``t`` was rebound to new data in place (or that later values will be
+    built from it, as LBFGS's directions are): it is computed along with the next value read
+    on its backend; nothing on an eager backend.
 
     Examples
     --------

@@ -193,3 +193,43 @@ def test_eager_backends_note_nothing() -> None:
     w = pt.ones(3)
     w += 1
     assert not _lazy_updates.noted(w)
+
+
+def test_lbfgs_reads_do_not_recompute_the_iterations_history() -> None:
+    # LBFGS reads numbers (dot products) of tensors its next directions are built from: those
+    # are computed in the same pass, so a number's graph is one iteration's, not the history's
+    from dask.callbacks import Callback
+
+    class Tasks(Callback):  # type: ignore[misc]
+        run = 0
+
+        def _pretask(self, key: Any, dsk: Any, state: Any) -> None:
+            Tasks.run += 1
+
+    def fit(device: str) -> tuple[list[float], Any]:
+        rng = np.random.default_rng(4)
+        with pt.use_backend(device):
+            x, y = (
+                pt.asarray(rng.standard_normal((30, 5))),
+                pt.asarray(rng.standard_normal((30, 1))),
+            )
+            w1 = pt.asarray(rng.standard_normal((5, 4)) * 0.3).requires_grad_(True)
+            w2 = pt.asarray(rng.standard_normal((4, 1)) * 0.3).requires_grad_(True)
+            opt = optim.LBFGS([w1, w2], lr=0.8, max_iter=8, history_size=4)
+
+            def closure() -> Any:
+                opt.zero_grad()
+                loss = ((pt.tanh(x @ w1) @ w2 - y) ** 2).mean()
+                loss.backward()
+                return loss
+
+            losses = [float(opt.step(closure)) for _ in range(2)]
+        return losses, w1
+
+    want, want_w = fit("numpy")
+    with Tasks():
+        got, w = fit("dask")
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(w.detach().numpy(), want_w.detach().numpy(), rtol=1e-10)
+    # 1,831 tasks run here; 39,602 when each number computed the iterations so far
+    assert Tasks.run < 5000

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .. import _lazy_updates
 from .._ops.creation import zeros
 from .._ops.elementwise import abs as abs_
 from .._ops.linear_algebra import vecdot
@@ -61,11 +62,17 @@ def _cubic_interpolate(
     return (xmin_bound + xmax_bound) / 2.0
 
 
+# The numbers LBFGS reads are computed at once; on a lazy backend (Dask) the tensors they are
+# read from are computed in the same pass (_lazy_updates.note), so that the next directions,
+# built from them, do not compute the iterations' whole history again at each number.
 def _dot(a: Any, b: Any) -> float:
+    _lazy_updates.note(a)
+    _lazy_updates.note(b)
     return float(vecdot(a, b))
 
 
 def _abs_max(a: Any) -> float:
+    _lazy_updates.note(a)
     return float(max_(abs_(a)))
 
 

@@ -70,11 +70,14 @@ class ParamState(MutableMapping[Tensor, dict[str, Any]]):
 
 
 def _state_tensors(opt: Optimizer) -> Iterator[Tensor]:
-    """The tensors of ``opt``'s state (``_lazy_updates.hold``)."""
+    """The tensors of ``opt``'s state, in lists too (LBFGS's history), for
+    ``_lazy_updates.hold``."""
     for _, s in list(opt.state.items()):
         for v in list(s.values()):
             if isinstance(v, Tensor):
                 yield v
+            elif isinstance(v, (list, tuple)):
+                yield from (t for t in v if isinstance(t, Tensor))
 
 
 def _is_number(v: Any) -> bool:
