@@ -126,8 +126,8 @@ def test_program_runs_unchanged_and_matches_torch(
 ) -> None:
     if backend in prog.slow_on and "slow" not in (request.config.option.markexpr or ""):
         pytest.skip(
-            f"{prog.name} takes minutes on {backend} (a lazily recorded training, each number "
-            f"read computing the graph so far); run it with -m slow (make test-slow)"
+            f"{prog.name} takes minutes on {backend} (each number it reads is computed at "
+            f"once); run it with -m slow (make test-slow)"
         )
     pt.set_backend(backend)
     got = run(prog, pt, tmp_path / "polytensor")

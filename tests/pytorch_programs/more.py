@@ -483,9 +483,6 @@ def _classify_data() -> Data:
     data=_classify_data,
     rtol=1e-4,
     atol=1e-5,
-    # (each .item() and each guess's index compute the whole Dask graph so far, the
-    # parameters' training included: minutes)
-    slow_on=("dask",),
 )
 def tut_char_rnn_classification(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     import random
@@ -732,9 +729,6 @@ def _generate_data() -> Data:
     data=_generate_data,
     rtol=1e-4,
     atol=1e-5,
-    # (each sampled letter's comparison and index compute the whole Dask graph so far, the
-    # parameters' training included: many minutes)
-    slow_on=("dask",),
 )
 def tut_char_rnn_generation(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     import random
@@ -1138,8 +1132,7 @@ def _sine_data() -> Data:
     data=_sine_data,
     rtol=1e-6,
     atol=1e-8,
-    # (each of LBFGS's dot products is a Python float, which computes the whole Dask graph so
-    # far, the parameters' earlier steps included: many minutes)
+    # (on Dask each of LBFGS's dot products is a Python float, computed at once: ~2 min)
     slow_on=("dask",),
 )
 def examples_time_sequence_prediction(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
@@ -1465,9 +1458,6 @@ def _ngram_data() -> Data:
     data=_ngram_data,
     rtol=1e-4,
     atol=1e-5,
-    # (each step's loss.item() computes the whole Dask graph so far, the parameters' earlier
-    # steps included: minutes)
-    slow_on=("dask",),
 )
 def tut_ngram_language_model(torch: Any, data: Data, tmp: Path) -> dict[str, Any]:
     nn = torch.nn
