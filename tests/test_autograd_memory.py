@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import os
-import time
 import tracemalloc
 import weakref
 from collections.abc import Iterator
@@ -188,7 +187,6 @@ class _MLP:
 
 
 def test_training_loop_of_10000_steps_runs_in_constant_memory() -> None:
-    start = time.perf_counter()
     mlp = _MLP()
     first = mlp.step()
     for _ in range(1000):  # warm-up: caches, allocator pools
@@ -226,7 +224,6 @@ def test_training_loop_of_10000_steps_runs_in_constant_memory() -> None:
         assert rss_after - rss_before < 16 * 2**20, (
             f"RSS grew by {(rss_after - rss_before) / 2**20:.1f} MiB over 8500 steps"
         )
-    assert time.perf_counter() - start < 60
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -857,18 +856,28 @@ def test_cnn_training_steps_reduce_the_loss(backend: str) -> None:
     assert values[-1] < values[0]
 
 
-def test_conv2d_forward_backward_is_fast_on_numpy() -> None:
+def test_conv2d_is_one_node_of_the_graph() -> None:
+    # the convolution (bias included) is one node whose backward runs on the arrays, not a
+    # graph of per-window ops; its speed is measured by bench/cnn.py, not here
     conv = nn.Conv2d(1, 16, 3, padding=1)
     x = pt.asarray(
         np.random.default_rng(0).standard_normal((64, 1, 8, 8)).astype(np.float32),
         requires_grad=True,
     )
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        pt.sum(conv(x)).backward()
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[3] < 0.05  # a few ms in practice; generous for slow machines
+    y = pt.sum(conv(x))
+    names, stack, seen = [], [y.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        names.append(node.name())
+        stack.extend(n for n, _ in node.next_functions)
+    assert sorted(names) == sorted(
+        ["SumBackward", "_Conv2dBackward", "AccumulateGrad", "AccumulateGrad", "AccumulateGrad"]
+    )
+    y.backward()
+    assert x.grad.shape == x.shape and conv.weight.grad.shape == conv.weight.shape
 
 
 def test_pt_manual_seed_seeds_init_and_dropout() -> None:
