@@ -443,6 +443,7 @@ from ._shapes import Size, broadcast_shapes
 from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._tensor import Tensor
 from ._version import __version__ as __version__
+from ._view_layout import as_strided
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
@@ -586,6 +587,7 @@ __all__ = [
     "argmin",
     "argsort",
     "argwhere",
+    "as_strided",
     "as_tensor",
     "asarray",
     "asin",

@@ -980,6 +980,26 @@ def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
     return as_strided(a, shape, strides, writeable=bool(a.flags.writeable) and step >= size)
 
 
+def _strided_view(a: Any, shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> Any:
+    """A view of ``a``'s memory of ``shape``, with ``strides`` and ``offset`` counted in
+    elements from ``a``'s first one (NumPy's ``as_strided`` takes bytes), that may be written
+    where ``a`` may be; None for an array that is not a plain ndarray, or an offset into one
+    that is not C-contiguous (whose elements' order in memory is not its own)."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    if type(a) is not np.ndarray:
+        return None
+    if offset:
+        if not a.flags.c_contiguous:
+            return None
+        a = a.reshape(-1)[offset:]  # (a view: the memory from the offset on)
+    if 0 in shape:  # (no element: nothing shared, an empty array that takes writes)
+        return np.empty(shape, a.dtype)
+    size = a.itemsize
+    return as_strided(a, shape, tuple(s * size for s in strides), writeable=bool(a.flags.writeable))
+
+
 def _masking_by_bits() -> Any:
     """``by_bits(a, mask, keep, out)``: ``a`` with +0.0 where the boolean array ``mask`` is
     True (``keep``: where it is False), written into ``a`` with ``out``; None where ``a`` does
@@ -1057,5 +1077,6 @@ BACKEND = Backend(
         layout=strided_layout,
         diagonal_view=_diagonal_view,
         unfold_view=_unfold_view,
+        strided_view=_strided_view,
     ),
 )
