@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import _inplace, _tape
 from . import _tensor_base as _tb
 from ._shapes import check_dim
+from ._view_layout import chain_layout
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -160,8 +161,9 @@ def element_size(self: Tensor) -> int:
 
 
 def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
-    """``(strides, offset)`` in elements: the backend's, or a C-contiguous array's of its own
-    (a backend without strides: Dask's chunks, a library that hides its memory)."""
+    """``(strides, offset)`` in elements: the backend's; on a backend without strides (Dask's
+    chunks, a library that hides its memory), PyTorch's for a view (``chain_layout``), else a
+    C-contiguous array's of its own."""
     b = self._backend
     if b.layout is not None and not b.lazy:
         strides, offset = b.layout(self._data)
@@ -173,6 +175,10 @@ def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
                     fixed[i] = fixed[i + 1] * dims[i + 1] if i + 1 < len(fixed) else 1
             strides = tuple(fixed)
         return strides, offset
+    if self._write_back is not None:
+        found = chain_layout(self)
+        if found is not None:
+            return found[1][1], found[1][2]
     shape = tuple(self.shape)
     steps = [1] * len(shape)
     for i in range(len(shape) - 2, -1, -1):
@@ -183,8 +189,9 @@ def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
 def stride(self: Tensor, dim: int | None = None) -> Any:
     """The steps, in elements, between neighbouring elements along each dimension, as
     PyTorch's ``x.stride()`` (a tuple; ``x.stride(dim)``: one int). On NumPy, CuPy and
-    array-api-strict, the array's own; on backends without strides (Dask), a C-contiguous
-    layout's. (NumPy's reversed views step backwards: their strides are negative, where
+    array-api-strict, the array's own; on backends without strides (Dask), PyTorch's for a
+    view of a tensor (``x.t()``, ``x[1:, ::2]``), laid out in C order as PyTorch lays out a
+    tensor of its own. (NumPy's reversed views step backwards: their strides are negative, where
     PyTorch's ``flip`` copies.)
 
     Examples
@@ -202,8 +209,8 @@ def stride(self: Tensor, dim: int | None = None) -> Any:
 
 def storage_offset(self: Tensor) -> int:
     """The position, in elements, of this tensor's first element in the memory it views, as
-    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory, and for every tensor
-    on backends without strides (Dask).
+    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory; on backends without
+    strides (Dask), PyTorch's for a view of a tensor, as ``stride()``.
 
     Examples
     --------

@@ -180,3 +180,24 @@ def test_as_strided_refuses_memory_it_cannot_describe() -> None:
     with pytest.raises(NotImplementedError, match=r"x\.contiguous\(\)"):
         x.as_strided((2,), (1,))
     np.testing.assert_array_equal(_host(x.contiguous().as_strided((2,), (6,))), [1.0, 7.0])
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda x: x.t(),
+        lambda x: x[1:, ::2],
+        lambda x: x.t()[1],
+        lambda x: x[None, :, 1],
+        lambda x: x.view(6, 4).t(),
+        lambda x: x.diagonal(),
+        lambda x: x.unfold(1, 2, 1),
+        lambda x: x[:, :1].expand(2, 4, 5),
+        lambda x: x.permute(1, 0)[::2, 1:].unsqueeze(1),
+    ],
+)
+def test_the_strides_of_a_view_are_torchs(backend: str, view: Any) -> None:
+    # (on Dask, which has none of its own, those of the view over its base laid out in C order)
+    got = view(pt.zeros(4, 6))
+    want = view(torch.zeros(4, 6))
+    assert (got.stride(), got.storage_offset()) == (want.stride(), want.storage_offset())
