@@ -1169,6 +1169,14 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
             f"dimension of the tensor of shape {tuple(self.shape)}"
         )
     shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
+    for i, n in enumerate(self.shape):
+        if n != 1 and n is not None and shape[lead + i] != n:
+            raise RuntimeError(
+                f"expand(): the expanded size of the tensor ({shape[lead + i]}) must match the "
+                f"existing size ({n}) at non-singleton dimension {lead + i}; target sizes "
+                f"{list(dims)}, tensor shape {list(self.shape)}: only dimensions of length 1 "
+                f"expand (x.repeat(...) copies a tensor along others)"
+            )
     return expand_view(self, cast("tuple[int, ...]", shape))  # (broadcast_to's errors)
 
 

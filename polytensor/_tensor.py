@@ -36,7 +36,9 @@ from ._shapes import Size
 from ._tensor_base import TensorBase, exposed
 from ._tensor_ops import (
     WHOLE,
+    ImagPart,
     Permuted,
+    RealPart,
     TensorOperators,
     getitem_tensor,
     quick_view,
@@ -180,7 +182,7 @@ class Tensor(
         """
         if self.dtype.kind != "complex floating":
             return self
-        return _namespace_real(self)
+        return whole_view(_namespace_real(self), self, RealPart())  # (a view, as PyTorch's)
 
     @property
     def imag(self) -> Tensor:
@@ -198,7 +200,7 @@ class Tensor(
                 f"x.imag is for complex tensors; this one is {self.dtype.name}, whose imaginary "
                 f"part is zero: use pt.zeros_like(x)"
             )
-        return _namespace_imag(self)
+        return whole_view(_namespace_imag(self), self, ImagPart())  # (a view, as PyTorch's)
 
     def is_conj(self) -> bool:
         """Whether the tensor is a lazy conjugate, PyTorch's conjugate bit: never, since

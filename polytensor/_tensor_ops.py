@@ -27,6 +27,7 @@ from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import _plain, _Slot, fill_key, put, split_key
 from ._ops.manipulation import expand_dims, moveaxis, permute_dims, reshape, squeeze
+from ._pytorch import register_index_views
 from ._pytorch_shapes import register_diagonal_view
 from ._pytorch_split import register_unfold_view
 from ._tensor_base import SUBCLASSES, TensorBase
@@ -603,7 +604,46 @@ class AsStrided(_WholeKey):
         return reshape(new, tuple(base.shape))
 
 
-WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed, Diagonal, Unfolded, Expanded, AsStrided)
+class RealPart(_WholeKey):
+    """How ``x.real`` (``pt.real(x)``) of a complex ``x`` is taken from it and given back: a
+    view in PyTorch (and NumPy), so a change of it in place reaches ``x``'s real parts."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.real(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its real parts ``value``'s (recorded)."""
+        return E.add(value, E.multiply(E.imag(base), 1j))
+
+
+class ImagPart(_WholeKey):
+    """How ``x.imag`` (``pt.imag(x)``) of a complex ``x`` is taken and given back, as
+    ``RealPart``."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.imag(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its imaginary parts ``value``'s (recorded)."""
+        return E.add(E.real(base), E.multiply(value, 1j))
+
+
+WHOLE = (
+    Reshaped,
+    Permuted,
+    Unsqueezed,
+    Squeezed,
+    Diagonal,
+    Unfolded,
+    Expanded,
+    AsStrided,
+    RealPart,
+    ImagPart,
+)
 
 
 def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:
@@ -737,7 +777,7 @@ def quick_op(self: Any, opdef: Any, params: dict[str, Any]) -> Tensor | None:
 _new = object.__new__
 
 
-def whole_view(t: _T, base: Any, how: Reshaped | Permuted | Unsqueezed | Squeezed) -> _T:
+def whole_view(t: _T, base: Any, how: _WholeKey) -> _T:
     """``t``, made from all of ``base`` by ``how``, as a ``_tensor.View`` of ``base`` when it
     shares ``base``'s memory (on an immutable backend: always, as PyTorch's views do), else
     as it is (a reshape that had to copy, as PyTorch's ``reshape`` then does)."""
@@ -867,6 +907,33 @@ def register_view(as_view: Callable[[Any, Any, Any], Any]) -> None:
     with the concrete tensor class)."""
     global _as_view
     _as_view = as_view
+
+
+def index_views(pieces: Any, base: Any, axis: int) -> tuple[Any, ...]:
+    """``pieces``, ``base``'s slices along ``axis`` in order (``pt.unbind``, ``pt.unstack``:
+    one node for all of them), each as the view ``base[..., i]`` would be: a change of one in
+    place reaches ``base``, as PyTorch's ``unbind`` gives views.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 2)
+    >>> _ = pt.unbind(x, 1)[1].fill_(1.0)
+    >>> x
+    tensor([[0., 1.],
+            [0., 1.]], backend='numpy')
+    """
+    if _as_view is None:
+        return tuple(pieces)
+    shape = tuple(base.shape)
+    lead = (slice(None),) * axis
+    return tuple(
+        _as_view(p, base, check_key((*lead, i), [], shape, "__getitem__"))
+        for i, p in enumerate(pieces)
+    )
+
+
+register_index_views(index_views)
 
 
 def _with_ellipsis(key: Any, ndim: int) -> Any:

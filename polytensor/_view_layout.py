@@ -229,6 +229,10 @@ def check_overlap(x: Any, where: str, key: Any = None) -> None:
     """
     if not _repeats(x):
         return
+    from ._tensor import _PENDING
+
+    if _PENDING.__dict__.get("views") is not None:
+        return  # (a view's change given back to the views below it: checked when it was made)
     if where in _ONE_VALUE and key is None:
         if not (_config.GRAD_ENABLED.get() and _tape.requires_grad(x)):
             return
