@@ -15,6 +15,7 @@ from typing import Any
 from ._ops import elementwise as E
 from ._ops import linear_algebra as L
 from ._ops import manipulation as M
+from ._ops._registry import OPS
 from ._tensor_base import TensorBase
 from ._tensor_ops import (
     ImagPart,
@@ -24,8 +25,12 @@ from ._tensor_ops import (
     Unsqueezed,
     expand_view,
     index_views,
+    quick_view,
     whole_view,
 )
+
+_RESHAPE = OPS["reshape"]
+_PERMUTE = OPS["permute_dims"]
 
 __all__ = [
     "broadcast_to",
@@ -54,6 +59,10 @@ def reshape(x: Any, /, shape: Any, *, copy: Any = None) -> Any:
     tensor([[1., 1.],
             [1., 1.]], backend='numpy')
     """
+    if copy is None and isinstance(x, TensorBase) and shape.__class__ is tuple:
+        r = quick_view(x, _RESHAPE, {"shape": shape, "copy": None}, Reshaped(shape))
+        if r is not None:  # (the table's fast path, as x.reshape takes it)
+            return r
     t = M.reshape(x, shape, copy=copy)
     if copy or not isinstance(x, TensorBase):
         return t
@@ -70,6 +79,13 @@ def permute_dims(x: Any, /, axes: Any) -> Any:
     >>> pt.permute_dims(pt.zeros(2, 3, 4), (2, 0, 1)).shape
     (4, 2, 3)
     """
+    if isinstance(x, TensorBase) and axes.__class__ is tuple:
+        n = max(x.ndim, 1)
+        if len(axes) == x.ndim and all(a.__class__ is int and -n <= a < n for a in axes):
+            how = Permuted(tuple(a % n for a in axes))
+            r = quick_view(x, _PERMUTE, {"axes": axes}, how)
+            if r is not None:  # (the table's fast path, as x.permute takes it)
+                return r
     t = M.permute_dims(x, axes)
     if not isinstance(x, TensorBase):
         return t

@@ -491,17 +491,19 @@ class Expanded(_WholeKey):
     def take(self, base: Any) -> Any:
         from ._ops.manipulation import broadcast_to
 
-        t = broadcast_to(base, self.shape)
         b = base._backend
         hook = b.strided_view
-        if hook is not None and b.layout is not None:  # (the base's memory, writable)
-            lead = len(self.shape) - base.ndim
-            steps = [0] * lead + list(b.layout(base._data)[0])
-            for i in self.repeated:
-                steps[i] = 0
-            view = hook(base._data, self.shape, tuple(steps), 0)
-            if view is not None:
-                t._data = view
+        d = base._data
+        view = None if hook is None else hook(d, self.shape, None, 0)  # (writable memory)
+        if view.__class__ is b.array_type and (base._meta is None or not _GRAD.get()):
+            t = _new(_tb.TENSOR)  # (nothing to record: the view is all there is)
+            t._data = view
+            t._backend = b
+            t._meta = None
+            return t
+        t = broadcast_to(base, self.shape)
+        if view is not None:
+            t._data = view
         return t
 
     def back(self, base: Any, value: Any) -> Any:
@@ -925,12 +927,8 @@ def index_views(pieces: Any, base: Any, axis: int) -> tuple[Any, ...]:
     """
     if _as_view is None:
         return tuple(pieces)
-    shape = tuple(base.shape)
-    lead = (slice(None),) * axis
-    return tuple(
-        _as_view(p, base, check_key((*lead, i), [], shape, "__getitem__"))
-        for i, p in enumerate(pieces)
-    )
+    lead = (slice(None),) * axis  # (keys as check_key leaves them: whole axes, then an int)
+    return tuple(_as_view(p, base, (*lead, i)) for i, p in enumerate(pieces))
 
 
 register_index_views(index_views)

@@ -328,7 +328,8 @@ class Writes:
         ``shape`` whose element at index ``i`` is the one ``offset + sum(i * strides)``
         elements (counted from the array's first, along its C order when it is C-contiguous)
         away, strides of 0 included, which may be written when the array may; or None where it
-        cannot be. ``x.expand()`` (strides of 0 along the dimensions it repeats) and
+        cannot be; ``strides`` None: the array broadcast to ``shape`` (strides of 0 along the
+        dimensions it repeats), or None where it does not broadcast. ``x.expand()`` and
         ``x.as_strided()`` then view ``x``'s memory, as ``diagonal_view`` does.
 
     Examples
@@ -354,7 +355,7 @@ class Writes:
     layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
     diagonal_view: Callable[[Any, int, int, int], Any] | None = None
     unfold_view: Callable[[Any, int, int, int], Any] | None = None
-    strided_view: Callable[[Any, tuple[int, ...], tuple[int, ...], int], Any] | None = None
+    strided_view: Callable[[Any, tuple[int, ...], tuple[int, ...] | None, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
