@@ -165,9 +165,16 @@ def broadcast_to(x: Any, /, shape: Any) -> Any:
     >>> pt.broadcast_to(x, (2, 3)).shape
     (2, 3)
     """
-    if not isinstance(x, TensorBase):
-        return M.broadcast_to(x, shape)
-    return expand_view(x, tuple(shape))
+    if (
+        not isinstance(x, TensorBase)
+        or shape.__class__ is not tuple
+        or any(n.__class__ is not int for n in shape)
+    ):
+        t = M.broadcast_to(x, shape)  # (its checks of the shape, and their errors)
+        if not isinstance(x, TensorBase):
+            return t
+        shape = tuple(t.shape)
+    return expand_view(x, shape)
 
 
 def unstack(x: Any, /, *, axis: int = 0) -> Any:
