@@ -38,6 +38,17 @@ from ._einsum import einsum
 from ._extras import cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid, tensor
 from ._format import set_printoptions
 from ._info import __array_namespace_info__
+from ._namespace_views import (
+    broadcast_to,
+    expand_dims,
+    imag,
+    matrix_transpose,
+    moveaxis,
+    permute_dims,
+    real,
+    reshape,
+    unstack,
+)
 from ._ops.creation import (
     arange,
     asarray,
@@ -87,7 +98,6 @@ from ._ops.elementwise import (
     greater,
     greater_equal,
     hypot,
-    imag,
     isfinite,
     isinf,
     isnan,
@@ -110,7 +120,6 @@ from ._ops.elementwise import (
     not_equal,
     positive,
     pow,
-    real,
     reciprocal,
     relu,
     remainder,
@@ -136,18 +145,8 @@ from ._ops.elementwise import sign as sgn
 from ._ops.elementwise import trunc as fix
 from ._ops.indexing import take, take_along_axis
 from ._ops.linalg import matrix_power, slogdet
-from ._ops.linear_algebra import matrix_transpose, tensordot, vecdot
-from ._ops.manipulation import (
-    broadcast_arrays,
-    broadcast_to,
-    expand_dims,
-    moveaxis,
-    permute_dims,
-    repeat,
-    reshape,
-    tile,
-    unstack,
-)
+from ._ops.linear_algebra import tensordot, vecdot
+from ._ops.manipulation import broadcast_arrays, repeat, tile
 from ._ops.searching import count_nonzero, searchsorted
 from ._ops.sorting import (
     isin,
@@ -443,6 +442,7 @@ from ._shapes import Size, broadcast_shapes
 from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._tensor import Tensor
 from ._version import __version__ as __version__
+from ._view_layout import as_strided
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
@@ -586,6 +586,7 @@ __all__ = [
     "argmin",
     "argsort",
     "argwhere",
+    "as_strided",
     "as_tensor",
     "asarray",
     "asin",

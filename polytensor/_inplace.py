@@ -9,6 +9,7 @@ memory (``check_inputs``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _config, _lazy_updates, _tape
@@ -26,6 +27,7 @@ __all__ = [
     "check_inplace",
     "check_inputs",
     "rebind_owners",
+    "register_overlap_check",
 ]
 
 _READ = object()  # (after_inplace: the state is read from the tensor)
@@ -98,7 +100,8 @@ def rebind_owners(x: Any) -> None:
 def check_inplace(x: Any, where: str) -> None:
     """Refuse in-place changes of leaves that require grad while grad mode is on, and of
     views (``_tensor.View``) of them, or made under ``no_grad`` of a tensor in a graph: the
-    view's change would reach the base outside the graph (PyTorch refuses both)."""
+    view's change would reach the base outside the graph (PyTorch refuses both); and of
+    views that repeat an element of memory (``overlap_check``), in any grad mode."""
     m = x._meta
     if m is not None and m.requires_grad and m.node is None and _config.GRAD_ENABLED.get():
         raise RuntimeError(
@@ -106,7 +109,11 @@ def check_inplace(x: Any, where: str) -> None:
             f"operation; wrap the update in `with pt.no_grad():` or use "
             f"x.detach()"
         )
-    if x._write_back is None or not _config.GRAD_ENABLED.get():
+    if x._write_back is None:
+        return
+    if where != "__setitem__" and overlap_check is not None:  # (a write at a key: its region)
+        overlap_check(x, where)
+    if not _config.GRAD_ENABLED.get():
         return
     while x._write_back is not None:  # (a loop up the chain of views, however long)
         base = x._base
@@ -124,6 +131,18 @@ def check_inplace(x: Any, where: str) -> None:
                 f"operation; wrap the update in `with pt.no_grad():` or change a clone()"
             )
         x = base
+
+
+# (view, where) -> None, raising where an in-place change of the view would write one element
+# of memory through several of its elements (``_view_layout.check_overlap``, of the Tensor's
+# layer above, which registers it when it loads)
+overlap_check: Callable[[Any, str], None] | None = None
+
+
+def register_overlap_check(fn: Callable[[Any, str], None]) -> None:
+    """Make ``check_inplace`` of a view call ``fn(view, where)`` first."""
+    global overlap_check
+    overlap_check = fn
 
 
 def alias_before_inplace(x: Any) -> Any:

@@ -8,7 +8,7 @@ import numbers
 import operator
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _extras, _inplace, _pytorch, _pytorch_more, _random, _tape
 from . import _dtypes as dt
@@ -44,12 +44,14 @@ from ._tensor_ops import (
     Squeezed,
     TensorOperators,
     Unsqueezed,
+    expand_view,
     quick_view,
     view_writes_freely,
     whole_view,
 )
 from ._tensor_ops import _contiguous as _contiguous_model
 from ._view_dtype import view_as_dtype
+from ._view_layout import as_strided as _as_strided
 from .autograd import _engine
 from .autograd import backward as _autograd_backward
 
@@ -1167,7 +1169,15 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
             f"dimension of the tensor of shape {tuple(self.shape)}"
         )
     shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(dims))
-    return broadcast_to(self, shape)
+    for i, n in enumerate(self.shape):
+        if n != 1 and n is not None and shape[lead + i] != n:
+            raise RuntimeError(
+                f"expand(): the expanded size of the tensor ({shape[lead + i]}) must match the "
+                f"existing size ({n}) at non-singleton dimension {lead + i}; target sizes "
+                f"{list(dims)}, tensor shape {list(self.shape)}: only dimensions of length 1 "
+                f"expand (x.repeat(...) copies a tensor along others)"
+            )
+    return expand_view(self, cast("tuple[int, ...]", shape))  # (broadcast_to's errors)
 
 
 def repeat_method(self: Tensor, *sizes: Any) -> Tensor:
@@ -1318,6 +1328,21 @@ def expand_as(self: Tensor, other: Tensor) -> Tensor:
     (2, 3)
     """
     return self.expand(*_shape_of("expand_as", other))
+
+
+def as_strided(self: Tensor, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+    """PyTorch's ``x.as_strided(size, stride, storage_offset)``: ``pt.as_strided(x, ...)``,
+    a view of ``x``'s memory by strides.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.arange(4.0).as_strided((3, 2), (1, 1))
+    tensor([[0., 1.],
+            [1., 2.],
+            [2., 3.]], backend='numpy')
+    """
+    return _as_strided(self, size, stride, storage_offset)  # type: ignore[no-any-return]
 
 
 def reshape_as(self: Tensor, other: Tensor) -> Tensor:
@@ -2290,6 +2315,7 @@ class TensorMethods:
     rsqrt = _pytorch.rsqrt
     is_floating_point = _pytorch.is_floating_point
     expand_as = expand_as
+    as_strided = as_strided
     reshape_as = reshape_as
     view_as = view_as
     ndimension = ndimension

@@ -9,7 +9,9 @@ leaves them; on Dask, whose arrays are never written, such a view keeps its valu
 longer follows the tensor's later changes). In a graph the change is recorded like any
 in-place change: the tensor's gradient flows back through the shape change, its version counts
 the change, and a leaf that requires grad is refused, as in PyTorch; no value changes, so
-nothing that saved the tensor's value is disturbed.
+nothing that saved the tensor's value is disturbed. A view (``x[0]``, ``x.t()``) changes its
+own shape and stays a view of its base, as PyTorch's: its later changes in place reach the base,
+and views taken of it before keep viewing what it was.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from . import _inplace, _tape
+from . import _config, _inplace, _tape
 from . import _tensor_base as _tb
 from ._shapes import check_dim
+from ._tensor_ops import Permuted, Squeezed, Unsqueezed
+from ._view_layout import chain_layout
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -29,15 +33,14 @@ if TYPE_CHECKING:
 __all__ = ["TensorReshapeMethods"]
 
 
-def _reshaped_in_place(self: Tensor, name: str, make: Callable[[Any], Any]) -> Tensor:
-    """Give ``self`` the shape of ``make(self)`` (a view of it), in place."""
+def _reshaped_in_place(
+    self: Tensor, name: str, make: Callable[[Any], Any], how: Callable[[Any], Any]
+) -> Tensor:
+    """Give ``self`` the shape of ``make(self)`` (a view of it), in place; ``how(self)``: the
+    key of that view (``Squeezed``, ``Unsqueezed``, ``Permuted``), for a view ``self``."""
     _inplace.check_inplace(self, name)
     if self._write_back is not None:
-        raise NotImplementedError(
-            f"{name}() of a view (x[0], x.t(), x.view(...)): polytensor keeps a view's shape "
-            f"tied to its base's; use the out-of-place form, v = v.{name.removesuffix('_')}"
-            f"(...), or take the view with that shape"
-        )
+        return _view_reshaped_in_place(self, make, how(self))
     view = make(_inplace.alias_before_inplace(self))
     # (its fields, read now: a view of this tensor would be taken again once it changes)
     r = object.__new__(_tb.TENSOR)
@@ -61,6 +64,61 @@ def _reshaped_in_place(self: Tensor, name: str, make: Callable[[Any], Any]) -> T
     return self
 
 
+def _view_reshaped_in_place(self: Any, make: Callable[[Any], Any], key: Any) -> Tensor:
+    """``_reshaped_in_place`` of a view (``_tensor.View``): it stays a view of its base, as
+    PyTorch's does, through one more view in its chain: a view as it was (a new ``View``
+    with its fields: base, key, data, autograd state), and ``self`` becomes the view by ``key``
+    of that one (its later changes in place reach the base through both). Views taken of
+    ``self`` before view that one from then on (``_ShapeChanged``), as PyTorch's keep viewing
+    the same memory."""
+    from ._tensor import View, as_view
+
+    token = _GRAD.set(False)
+    try:
+        make(self)  # (its checks of the arguments, and their errors)
+    finally:
+        _GRAD.reset(token)
+    _ = self._meta  # (up to date: its data and node)
+    was = object.__new__(View)
+    for slot in (*View.__slots__, "_backend"):
+        setattr(was, slot, getattr(self, slot))
+    old = self._vdata
+    token = _GRAD.set(self._recorded and _GRAD.get())
+    try:
+        t = key.take(was)
+    finally:
+        _GRAD.reset(token)
+    fresh = as_view(t, was, key)
+    for slot in View.__slots__:
+        setattr(self, slot, getattr(fresh, slot))
+    m = self._vmeta
+    if m is None:
+        m = self._vmeta = _tape.Meta()
+    wm = was._vmeta
+    m.version = (0 if wm is None else wm.version) + 1
+    _tape._inplace_count += 1
+    with contextlib.suppress(TypeError):  # (views of self taken before view ``was``)
+        m.swapped_out = (*(() if wm is None else wm.swapped_out), _ShapeChanged(old, was))
+    return cast("Tensor", self)
+
+
+_GRAD = _config.GRAD_ENABLED
+
+
+class _ShapeChanged(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to the data of a view before it changed its own shape in place, with
+    ``was``, the view as it was: a view of it taken before then views ``was``
+    (``_tensor.View._refresh``), as PyTorch's views keep viewing the same memory."""
+
+    __slots__ = ("was",)
+
+    def __init__(self, data: Any, was: Any) -> None:  # (the reference: made by __new__)
+        self.was = was
+
+    def __new__(cls, data: Any, was: Any) -> _ShapeChanged:  # noqa: PYI034
+        return super().__new__(cls, data)
+
+
 def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
     """In-place ``x.squeeze(dim)``: this tensor loses its dimensions of size 1 (all of them,
     or ``dim``, an int or a tuple, where they have size 1), and is returned.
@@ -72,7 +130,7 @@ def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
     >>> x.squeeze_().shape
     (2, 3)
     """
-    return _reshaped_in_place(self, "squeeze_", lambda t: t.squeeze(dim))
+    return _reshaped_in_place(self, "squeeze_", lambda t: t.squeeze(dim), _squeezed(dim))
 
 
 def unsqueeze_(self: Tensor, dim: int) -> Tensor:
@@ -86,7 +144,9 @@ def unsqueeze_(self: Tensor, dim: int) -> Tensor:
     >>> x.unsqueeze_(0).shape
     (1, 3)
     """
-    return _reshaped_in_place(self, "unsqueeze_", lambda t: t.unsqueeze(dim))
+    return _reshaped_in_place(
+        self, "unsqueeze_", lambda t: t.unsqueeze(dim), lambda t: Unsqueezed(dim % (t.ndim + 1))
+    )
 
 
 def t_(self: Tensor) -> Tensor:
@@ -104,7 +164,7 @@ def t_(self: Tensor) -> Tensor:
             f"t_() expects a tensor with <= 2 dimensions, but this one has {self.ndim}; use "
             f"transpose_(dim0, dim1)"
         )
-    return _reshaped_in_place(self, "t_", lambda t: t.t())
+    return _reshaped_in_place(self, "t_", lambda t: t.t(), _swapped(0, 1))
 
 
 def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -118,7 +178,9 @@ def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> x.transpose_(0, 2).shape
     (4, 3, 2)
     """
-    return _reshaped_in_place(self, "transpose_", lambda t: t.transpose(dim0, dim1))
+    return _reshaped_in_place(
+        self, "transpose_", lambda t: t.transpose(dim0, dim1), _swapped(dim0, dim1)
+    )
 
 
 def swapdims_(self: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -132,7 +194,9 @@ def swapdims_(self: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> x.swapdims_(0, 1).shape
     (3, 2)
     """
-    return _reshaped_in_place(self, "swapdims_", lambda t: t.transpose(dim0, dim1))
+    return _reshaped_in_place(
+        self, "swapdims_", lambda t: t.transpose(dim0, dim1), _swapped(dim0, dim1)
+    )
 
 
 def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
@@ -144,7 +208,37 @@ def swapaxes_(self: Tensor, axis0: int, axis1: int) -> Tensor:
     >>> pt.zeros(2, 3).swapaxes_(0, 1).shape
     (3, 2)
     """
-    return _reshaped_in_place(self, "swapaxes_", lambda t: t.transpose(axis0, axis1))
+    return _reshaped_in_place(
+        self, "swapaxes_", lambda t: t.transpose(axis0, axis1), _swapped(axis0, axis1)
+    )
+
+
+def _squeezed(dim: Any) -> Callable[[Any], Any]:
+    """The key of ``t.squeeze(dim)`` (``make`` has checked ``dim``): its axes of length 1."""
+
+    def how(t: Any) -> Any:
+        shape = tuple(t.shape)
+        if dim is None:
+            axes: Any = range(len(shape))
+        else:
+            axes = dim if isinstance(dim, (tuple, list)) else (dim,)
+        n = max(len(shape), 1)
+        return Squeezed(tuple(sorted({a % n for a in axes if shape and shape[a % n] == 1})))
+
+    return how
+
+
+def _swapped(dim0: int, dim1: int) -> Callable[[Any], Any]:
+    """The key of ``t.transpose(dim0, dim1)`` (checked by ``make``), ``t.t()`` of 2-d ``t``."""
+
+    def how(t: Any) -> Any:
+        axes = list(range(t.ndim))
+        if t.ndim:
+            a, b = dim0 % t.ndim, dim1 % t.ndim
+            axes[a], axes[b] = axes[b], axes[a]
+        return Permuted(tuple(axes))
+
+    return how
 
 
 def element_size(self: Tensor) -> int:
@@ -160,8 +254,9 @@ def element_size(self: Tensor) -> int:
 
 
 def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
-    """``(strides, offset)`` in elements: the backend's, or a C-contiguous array's of its own
-    (a backend without strides: Dask's chunks, a library that hides its memory)."""
+    """``(strides, offset)`` in elements: the backend's; on a backend without strides (Dask's
+    chunks, a library that hides its memory), PyTorch's for a view (``chain_layout``), else a
+    C-contiguous array's of its own."""
     b = self._backend
     if b.layout is not None and not b.lazy:
         strides, offset = b.layout(self._data)
@@ -173,6 +268,10 @@ def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
                     fixed[i] = fixed[i + 1] * dims[i + 1] if i + 1 < len(fixed) else 1
             strides = tuple(fixed)
         return strides, offset
+    if self._write_back is not None:
+        found = chain_layout(self)
+        if found is not None:
+            return found[1][1], found[1][2]
     shape = tuple(self.shape)
     steps = [1] * len(shape)
     for i in range(len(shape) - 2, -1, -1):
@@ -183,8 +282,9 @@ def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
 def stride(self: Tensor, dim: int | None = None) -> Any:
     """The steps, in elements, between neighbouring elements along each dimension, as
     PyTorch's ``x.stride()`` (a tuple; ``x.stride(dim)``: one int). On NumPy, CuPy and
-    array-api-strict, the array's own; on backends without strides (Dask), a C-contiguous
-    layout's. (NumPy's reversed views step backwards: their strides are negative, where
+    array-api-strict, the array's own; on backends without strides (Dask), PyTorch's for a
+    view of a tensor (``x.t()``, ``x[1:, ::2]``), laid out in C order as PyTorch lays out a
+    tensor of its own. (NumPy's reversed views step backwards: their strides are negative, where
     PyTorch's ``flip`` copies.)
 
     Examples
@@ -202,8 +302,8 @@ def stride(self: Tensor, dim: int | None = None) -> Any:
 
 def storage_offset(self: Tensor) -> int:
     """The position, in elements, of this tensor's first element in the memory it views, as
-    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory, and for every tensor
-    on backends without strides (Dask).
+    PyTorch's ``x.storage_offset()``: 0 for a tensor of its own memory; on backends without
+    strides (Dask), PyTorch's for a view of a tensor, as ``stride()``.
 
     Examples
     --------

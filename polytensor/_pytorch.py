@@ -13,6 +13,7 @@ import builtins
 import math
 import numbers
 import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
@@ -756,7 +757,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """
     _tensor_arg("flatten", input)
     if input.ndim == 0:
-        return reshape(input, (1,))
+        return input.flatten()
     s = check_dim("flatten", start_dim, input.ndim)
     e = check_dim("flatten", end_dim, input.ndim)
     if s > e:
@@ -764,8 +765,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
             f"flatten(): start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
             f"{input.ndim} dimensions; pass start_dim <= end_dim"
         )
-    shape = tuple(input.shape)
-    return reshape(input, shape[:s] + (-1,) + shape[e + 1 :])
+    return input.flatten(s, e)  # (a view where it needs no copy, as PyTorch's)
 
 
 def split(
@@ -1572,8 +1572,8 @@ def nonzero(x: Tensor, /, *, as_tuple: bool | None = None) -> Any:
 def squeeze(x: Tensor, /, axis: Any = _MISSING, *, dim: Any = None) -> Tensor:
     """The standard's ``pt.squeeze(x, axis)`` (each axis must have size 1); without an axis,
     PyTorch's ``torch.squeeze(x)``, which removes every size-1 dimension, and with ``dim=``
-    PyTorch's, which leaves a dimension of another size as it is. Both PyTorch forms give a
-    view, as ``x.squeeze()``.
+    PyTorch's, which leaves a dimension of another size as it is. Each gives a view, as
+    ``x.squeeze()``.
 
     Examples
     --------
@@ -1588,7 +1588,12 @@ def squeeze(x: Tensor, /, axis: Any = _MISSING, *, dim: Any = None) -> Tensor:
         return x.squeeze(dim)
     if dim is not None:
         raise TypeError("squeeze() got both axis and dim=; pass one")
-    return _squeeze(x, axis)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    n = x.ndim
+    ones = builtins.all(a.__class__ is int and -n <= a < n and x.shape[a] == 1 for a in axes)
+    if ones and len({a % n for a in axes}) == len(axes):
+        return x.squeeze(axes)  # (a view, as PyTorch's)
+    return _squeeze(x, axis)  # (the standard's error)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
@@ -2104,7 +2109,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """PyTorch's ``torch.unbind(x, dim)`` (and ``x.unbind``): the slices along ``dim``, as a
-    tuple (the standard's ``pt.unstack``); differentiable.
+    tuple (the standard's ``pt.unstack``); differentiable, and views of ``x``, as PyTorch's.
 
     Examples
     --------
@@ -2117,7 +2122,20 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     _tensor_arg("unbind", input)
     if input.ndim == 0:
         raise IndexError("unbind() cannot be applied to a 0-d tensor")
-    return tuple(unstack(input, axis=check_dim("unbind", dim, input.ndim)))
+    d = check_dim("unbind", dim, input.ndim)
+    pieces = unstack(input, axis=d)
+    return tuple(pieces) if _index_views is None else _index_views(pieces, input, d)
+
+
+# the slices as views of their input (``_tensor_ops.index_views``, of the Tensor's layer above
+# this one, which registers it when it loads)
+_index_views: Callable[[Any, Any, int], tuple[Any, ...]] | None = None
+
+
+def register_index_views(fn: Callable[[Any, Any, int], tuple[Any, ...]]) -> None:
+    """Make ``unbind`` return ``fn(pieces, input, dim)``, views of ``input``."""
+    global _index_views
+    _index_views = fn
 
 
 def _at_least(x: Any, n: int, where: str = "hstack") -> Any:

@@ -183,7 +183,8 @@ def atleast_1d(*tensors: Any) -> Any:
     >>> pt.atleast_1d(pt.asarray(3.0)).shape
     (1,)
     """
-    return _each("atleast_1d", tensors, lambda x: x if x.ndim >= 1 else reshape(x, (1,)))
+    # (views, as PyTorch's: the method's reshape)
+    return _each("atleast_1d", tensors, lambda x: x if x.ndim >= 1 else x.reshape(1))
 
 
 def atleast_2d(*tensors: Any) -> Any:
@@ -198,7 +199,7 @@ def atleast_2d(*tensors: Any) -> Any:
     """
 
     def at_least(x: Tensor) -> Tensor:
-        return x if x.ndim >= 2 else reshape(x, (1, *x.shape) if x.ndim == 1 else (1, 1))
+        return x if x.ndim >= 2 else x.reshape((1, *x.shape) if x.ndim == 1 else (1, 1))
 
     return _each("atleast_2d", tensors, at_least)
 
@@ -218,7 +219,7 @@ def atleast_3d(*tensors: Any) -> Any:
         if x.ndim >= 3:
             return x
         shape = {0: (1, 1, 1), 1: (1, *x.shape, 1), 2: (*x.shape, 1)}[x.ndim]
-        return reshape(x, shape)
+        return x.reshape(shape)
 
     return _each("atleast_3d", tensors, at_least)
 

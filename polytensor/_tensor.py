@@ -36,7 +36,9 @@ from ._shapes import Size
 from ._tensor_base import TensorBase, exposed
 from ._tensor_ops import (
     WHOLE,
+    ImagPart,
     Permuted,
+    RealPart,
     TensorOperators,
     getitem_tensor,
     quick_view,
@@ -180,7 +182,7 @@ class Tensor(
         """
         if self.dtype.kind != "complex floating":
             return self
-        return _namespace_real(self)
+        return whole_view(_namespace_real(self), self, RealPart())  # (a view, as PyTorch's)
 
     @property
     def imag(self) -> Tensor:
@@ -198,7 +200,7 @@ class Tensor(
                 f"x.imag is for complex tensors; this one is {self.dtype.name}, whose imaginary "
                 f"part is zero: use pt.zeros_like(x)"
             )
-        return _namespace_imag(self)
+        return whole_view(_namespace_imag(self), self, ImagPart())  # (a view, as PyTorch's)
 
     def is_conj(self) -> bool:
         """Whether the tensor is a lazy conjugate, PyTorch's conjugate bit: never, since
@@ -560,6 +562,15 @@ class View(Tensor):
         base = self._base
         bm = base._meta  # (the base is up to date: _settle brings chains down from the top)
         if bm is not None and any(r() is self._seen for r in bm.swapped_out):
+            was = next(getattr(r, "was", None) for r in bm.swapped_out if r() is self._seen)
+            if was is not None:
+                # (the base, a view, changed its own shape in place, v.unsqueeze_(0), after this
+                # view was taken: this one views what the base was, as PyTorch's views the
+                # same memory; _methods_reshape._view_reshaped_in_place)
+                self._base = was
+                _ = was._data  # (up to date)
+                self._refresh(released)
+                return
             # the base's .data was replaced (x.data = other): the view keeps the data it views
             keep = object.__new__(Tensor)
             keep._data = self._seen
@@ -585,6 +596,8 @@ class View(Tensor):
             elif m is None:
                 m = _tape.Meta()
             m.version = old.version + (0 if released else 1)
+            if m is not old and old.swapped_out:  # (views of it that keep their data)
+                m.swapped_out = old.swapped_out
             if m is not old and old.retains_grad:  # (retain_grad(): the new value's grad, as
                 old.retains_grad = False  # after any in-place change)
                 m.retains_grad = True

@@ -27,6 +27,7 @@ from ._ops.data_types import astype
 from ._ops.indexing import _getitem as _getitem_op
 from ._ops.indexing import _plain, _Slot, fill_key, put, split_key
 from ._ops.manipulation import expand_dims, moveaxis, permute_dims, reshape, squeeze
+from ._pytorch import register_index_views
 from ._pytorch_shapes import register_diagonal_view
 from ._pytorch_split import register_unfold_view
 from ._tensor_base import SUBCLASSES, TensorBase
@@ -64,6 +65,8 @@ def _reflected(name: str) -> Callable[..., Tensor]:
 
 def _make_inplace(dunder: Any, name: str, op_name: str | None = None) -> Callable[..., Tensor]:
     def method(self: Any, other: Any, /) -> Any:
+        if self._write_back is not None and _inplace.overlap_check is not None:
+            _inplace.overlap_check(self, name)  # (before the write into memory below)
         b = self._backend
         writes = b.inplace
         if (
@@ -466,7 +469,183 @@ class Unfolded(_WholeKey):
         return moveaxis(new, -1, d)
 
 
-WHOLE = (Reshaped, Permuted, Unsqueezed, Squeezed, Diagonal, Unfolded)
+class Expanded(_WholeKey):
+    """How ``x.expand(*sizes)`` (``x.expand_as``, PyTorch's ``broadcast_to``) is taken from its
+    base and given back: a view in PyTorch. The dimensions it repeats (``repeated``: a length
+    1 made longer, a new leading dimension longer than 1) step 0 through the base's memory, as
+    PyTorch's do (where the backend has ``strided_view``: NumPy), so each of their elements is
+    one of the base's: a change in place of the view itself that could write them with
+    different values is refused, as PyTorch refuses it (``_view_layout.check_overlap``), while
+    ``fill_`` and ``zero_`` write one value, and a change of a view of it that repeats nothing
+    (``x.expand(3, 4)[:, 1]``) writes one copy, which reaches the base."""
+
+    __slots__ = ("repeated", "shape")
+
+    def __init__(self, shape: tuple[int, ...], base_shape: tuple[int, ...]) -> None:
+        lead = len(shape) - len(base_shape)
+        self.shape = shape
+        self.repeated = tuple(
+            i for i, n in enumerate(shape) if n != 1 and (i < lead or base_shape[i - lead] == 1)
+        )
+
+    def take(self, base: Any) -> Any:
+        from ._ops.manipulation import broadcast_to
+
+        b = base._backend
+        hook = b.strided_view
+        d = base._data
+        view = None if hook is None else hook(d, self.shape, None, 0)  # (writable memory)
+        if view.__class__ is b.array_type and (base._meta is None or not _GRAD.get()):
+            t = _new(_tb.TENSOR)  # (nothing to record: the view is all there is)
+            t._data = view
+            t._backend = b
+            t._meta = None
+            return t
+        t = broadcast_to(base, self.shape)
+        if view is not None:
+            t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value`` in ``base``'s shape: where the view repeats, of each base element the
+        copy that differs from the base (a change of a view of this view wrote that one), or
+        the first (all the same: ``fill_``, or no change), recorded."""
+        from ._ops import manipulation as M
+        from ._ops.data_types import astype
+        from ._ops.indexing import take_along_axis
+        from ._ops.searching import argmax
+
+        shape = tuple(base.shape)
+        if not self.repeated:  # (new leading dimensions of length 1: a reshape)
+            t = quick_op(value, _RESHAPE, {"shape": shape, "copy": None})
+            return reshape(value, shape) if t is None else t
+        old = M.broadcast_to(base, self.shape)
+        same = E.equal(value, old)
+        if value.dtype.kind in ("real floating", "complex floating"):
+            same = E.logical_or(same, E.logical_and(E.isnan(value), E.isnan(old)))
+        rep = self.repeated
+        keep = tuple(i for i in range(len(self.shape)) if i not in rep)
+        n = math.prod(self.shape[i] for i in rep)
+        kept = tuple(self.shape[i] for i in keep)
+        laid = reshape(permute_dims(value, rep + keep), (n, *kept))
+        changed = reshape(permute_dims(E.logical_not(same), rep + keep), (n, *kept))
+        first = argmax(astype(changed, dt.int8), axis=0, keepdims=True)
+        return reshape(take_along_axis(laid, first, axis=0), shape)
+
+
+class AsStrided(_WholeKey):
+    """How ``x.as_strided(size, stride, storage_offset)`` is taken from the tensor whose memory
+    it views (the first below ``x`` that is no view, laid out in C order: its *root*) and given
+    back: the root's elements at ``offset + sum(i * stride)``, a view in PyTorch. Where the
+    backend has ``strided_view`` (NumPy) its data is a view of the root's memory; elsewhere a
+    gather, and a change in place is written back by a scatter. Elements that overlap
+    (``overlaps``: two of them at one place of the root) are read, not written: a change of
+    them in place is refused (``_view_layout.check_overlap``) but for ``fill_`` and ``zero_``
+    of the view itself, which write one value."""
+
+    __slots__ = ("offset", "overlaps", "size", "stride")
+
+    def __init__(
+        self, size: tuple[int, ...], stride: tuple[int, ...], offset: int, overlaps: bool
+    ) -> None:
+        self.size = size
+        self.stride = stride
+        self.offset = offset
+        self.overlaps = overlaps
+
+    def _places(self, root: Any) -> Any:
+        """The positions in the root's memory of the view's elements, a 1-d int64 tensor."""
+        from ._ops.creation import arange
+
+        at = asarray(self.offset, dtype=dt.int64, device=root.device)
+        n = len(self.size)
+        for i, (length, step) in enumerate(zip(self.size, self.stride, strict=True)):
+            shape = (1,) * i + (length,) + (1,) * (n - i - 1)
+            at = at + reshape(arange(length, dtype=dt.int64, device=root.device) * step, shape)
+        return reshape(at, (-1,))
+
+    def take(self, base: Any) -> Any:
+        from ._ops.indexing import take
+
+        t = reshape(take(reshape(base, (-1,)), self._places(base), axis=0), self.size)
+        hook = base._backend.strided_view
+        if hook is not None:  # (the same values, in the root's memory)
+            view = hook(base._data, self.size, self.stride, self.offset)
+            if view is not None:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with the view's elements replaced by ``value``'s, recorded: a ``where`` of
+        the base and ``value`` laid out, each place of the base told the view's element there
+        by its strides, the longest first (elements that overlap are refused before)."""
+        from ._ops.creation import arange
+        from ._ops.indexing import take
+        from ._ops.searching import where
+
+        flat = reshape(base, (-1,))
+        if not math.prod(self.size):
+            return base
+        at = arange(cast("int", flat.shape[0]), dtype=dt.int64, device=base.device)
+        rest = at - self.offset
+        covered = E.greater_equal(rest, 0)
+        element = at * 0  # (the view's element at each place, in C order)
+        c_step = 1
+        dims = []
+        for n, step in reversed(tuple(zip(self.size, self.stride, strict=True))):
+            if n > 1:
+                dims.append((step, n, c_step))
+            c_step *= n
+        for step, n, c in sorted(dims, reverse=True):
+            # (past the last: the rest then stays beyond the smaller strides' reach, uncovered)
+            i = E.minimum(E.maximum(E.floor_divide(rest, step), 0), n - 1)
+            rest = rest - i * step
+            element = element + i * c
+        covered = E.logical_and(covered, E.equal(rest, 0))
+        new = where(covered, take(reshape(value, (-1,)), element, axis=0), flat)
+        return reshape(new, tuple(base.shape))
+
+
+class RealPart(_WholeKey):
+    """How ``x.real`` (``pt.real(x)``) of a complex ``x`` is taken from it and given back: a
+    view in PyTorch (and NumPy), so a change of it in place reaches ``x``'s real parts."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.real(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its real parts ``value``'s (recorded)."""
+        return E.add(value, E.multiply(E.imag(base), 1j))
+
+
+class ImagPart(_WholeKey):
+    """How ``x.imag`` (``pt.imag(x)``) of a complex ``x`` is taken and given back, as
+    ``RealPart``."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.imag(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``base`` with its imaginary parts ``value``'s (recorded)."""
+        return E.add(E.real(base), E.multiply(value, 1j))
+
+
+WHOLE = (
+    Reshaped,
+    Permuted,
+    Unsqueezed,
+    Squeezed,
+    Diagonal,
+    Unfolded,
+    Expanded,
+    AsStrided,
+    RealPart,
+    ImagPart,
+)
 
 
 def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:
@@ -510,6 +689,25 @@ def unfold_view(x: Any, dim: int, size: int, step: int) -> Tensor:
 
 
 register_unfold_view(unfold_view)
+
+
+def expand_view(x: Any, shape: tuple[int, ...]) -> Tensor:
+    """``x.expand(*shape)`` (``shape`` checked: no -1, ``x``'s shape broadcasts to it) as a
+    view of ``x`` (``Expanded``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import expand_view
+    >>> x = pt.zeros((2, 1))
+    >>> _ = expand_view(x, (2, 3))[:, 1].fill_(1.0)
+    >>> x
+    tensor([[1.],
+            [1.]], backend='numpy')
+    """
+    key = Expanded(shape, tuple(x.shape))
+    t = key.take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
 
 
 def _unit_axes_back(base: Any, value: Any) -> Any:
@@ -581,7 +779,7 @@ def quick_op(self: Any, opdef: Any, params: dict[str, Any]) -> Tensor | None:
 _new = object.__new__
 
 
-def whole_view(t: _T, base: Any, how: Reshaped | Permuted | Unsqueezed | Squeezed) -> _T:
+def whole_view(t: _T, base: Any, how: _WholeKey) -> _T:
     """``t``, made from all of ``base`` by ``how``, as a ``_tensor.View`` of ``base`` when it
     shares ``base``'s memory (on an immutable backend: always, as PyTorch's views do), else
     as it is (a reshape that had to copy, as PyTorch's ``reshape`` then does)."""
@@ -608,8 +806,13 @@ def _contiguous(t: Any) -> bool:
     while t._write_back is not None:
         key = t._key
         base = t._base
-        if key.__class__ is Diagonal or key.__class__ is Unfolded:
-            return False  # (a diagonal's or windows' elements lie apart in memory)
+        if (
+            key.__class__ is Diagonal
+            or key.__class__ is Unfolded
+            or key.__class__ is AsStrided
+            or (key.__class__ is Expanded and key.repeated)
+        ):
+            return False  # (a diagonal's, windows' or repeats' elements lie apart in memory)
         if key.__class__ is Permuted:
             axes = key.axes if axes is None else tuple(key.axes[a] for a in axes)
         elif axes is not None and axes != tuple(range(len(axes))):
@@ -706,6 +909,29 @@ def register_view(as_view: Callable[[Any, Any, Any], Any]) -> None:
     with the concrete tensor class)."""
     global _as_view
     _as_view = as_view
+
+
+def index_views(pieces: Any, base: Any, axis: int) -> tuple[Any, ...]:
+    """``pieces``, ``base``'s slices along ``axis`` in order (``pt.unbind``, ``pt.unstack``:
+    one node for all of them), each as the view ``base[..., i]`` would be: a change of one in
+    place reaches ``base``, as PyTorch's ``unbind`` gives views.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 2)
+    >>> _ = pt.unbind(x, 1)[1].fill_(1.0)
+    >>> x
+    tensor([[0., 1.],
+            [0., 1.]], backend='numpy')
+    """
+    if _as_view is None:
+        return tuple(pieces)
+    lead = (slice(None),) * axis  # (keys as check_key leaves them: whole axes, then an int)
+    return tuple(_as_view(p, base, (*lead, i)) for i, p in enumerate(pieces))
+
+
+register_index_views(index_views)
 
 
 def _with_ellipsis(key: Any, ndim: int) -> Any:
@@ -840,6 +1066,10 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
                 _tape.bump_version(self)
                 return
         d = None
+    if self._write_back is not None and _basic(key):  # (a view: the region written)
+        from ._view_layout import check_overlap
+
+        check_overlap(self, "__setitem__", key)
     if (
         _GRAD.get()
         and (self._meta is not None or isinstance(value, TensorBase))

@@ -1,8 +1,9 @@
 """``x.view(dtype)``: a tensor's bits seen as another dtype, as PyTorch's.
 
 The same item size keeps the shape; a different one scales the last dimension, which must
-then be contiguous (and, for a larger item, divisible by the ratio). The result shares the
-tensor's memory where the backend's arrays do, and has no gradient (PyTorch's has none
+then be contiguous (and, for a larger item, divisible by the ratio): its stride 1, as PyTorch
+has it, on every backend (a view's strides told by ``_view_layout.chain_layout``). The result
+shares the tensor's memory where the backend's arrays do, and has no gradient (PyTorch's has none
 either). Backends say whether their arrays can do it with the ``bit_views`` capability.
 """
 
@@ -53,6 +54,31 @@ def view_as_dtype(x: Any, dtype: dt.DType) -> Any:
                 f"view(dtype): self.size(-1) must be divisible by {ratio} to view {shown} "
                 f"(different element sizes), but got {last}"
             )
+        if x._write_back is not None:  # (a view: PyTorch's strides, on every backend)
+            from ._view_layout import chain_layout
+
+            found = chain_layout(x)
+            steps, offset = found[1][1:] if found is not None else ((1,), 0)
+            if steps[-1] != 1:
+                raise RuntimeError(
+                    f"view(dtype): self.stride(-1) must be 1 to view {shown} (different "
+                    f"element sizes), but got {steps[-1]}: the last dimension must be "
+                    f"contiguous; make it so with .contiguous() or .clone()"
+                )
+            if new_size > old_size:  # (each step and the offset a whole number of new items)
+                for i, step in enumerate(steps[:-1]):
+                    if step % ratio:
+                        raise RuntimeError(
+                            f"view(dtype): self.stride({i}) must be divisible by {ratio} to "
+                            f"view {shown} (different element sizes), but got {step}; make "
+                            f"the tensor contiguous with .contiguous() or .clone()"
+                        )
+                if offset % ratio:
+                    raise RuntimeError(
+                        f"view(dtype): self.storage_offset() must be divisible by {ratio} to "
+                        f"view {shown} (different element sizes), but got {offset}; make the "
+                        f"tensor contiguous with .contiguous() or .clone()"
+                    )
     native = b.to_native[dtype]
     try:
         if x.ndim == 0:  # (through one element: Dask's view needs a last axis)

@@ -35,7 +35,7 @@ def _round_trip(t: Any) -> Any:
 
 def _kinds(backend: str) -> dict[str, Any]:
     with pt.use_backend(backend):
-        base = pt.reshape(pt.arange(12.0, dtype=pt.float64), (3, 4))
+        base = pt.asarray(np.arange(12.0).reshape(3, 4))  # (a tensor of its own, no view)
         leaf = pt.asarray([[1.0, -2.0], [3.5, 4.0]], requires_grad=True)
         return {
             "plain": base,

@@ -102,8 +102,62 @@ def test_a_leaf_that_requires_grad_is_refused_and_a_view_says_what_to_do(
     with pt.no_grad():
         getattr(leaf, method)(*args)
     assert leaf.is_leaf and leaf.requires_grad
-    with pytest.raises(NotImplementedError, match=rf"{method}\(\) of a view"):
-        getattr(pt.ones(2, 3)[0:1], method)(*args)
+    with pytest.raises(RuntimeError, match=rf"{method}.*view of a leaf tensor that requires grad"):
+        getattr(leaf[0:1], method)(*args)
+
+
+VIEWS = {
+    "rows": lambda x: x[1:],
+    "t": lambda x: x.t(),
+    "column": lambda x: x[:, 1:2],
+    "row": lambda x: x[1:2],
+    "diagonal": lambda x: x.diagonal()[None],
+    "expand": lambda x: x[:1].expand(1, 4),
+    "view-of-view": lambda x: x.t()[1:].t(),
+}
+SHAPE_CHANGES = {
+    "unsqueeze_": lambda v: v.unsqueeze_(0),
+    "unsqueeze_ last": lambda v: v.unsqueeze_(-1),
+    "squeeze_": lambda v: v.squeeze_(),
+    "squeeze_ dim": lambda v: v.squeeze_(0),
+    "t_": lambda v: v.t_(),
+    "t_ t_": lambda v: v.t_().t_(),
+    "transpose_": lambda v: v.transpose_(0, 1),
+    "swapdims_": lambda v: v.swapdims_(1, 0),
+    "swapaxes_ unsqueeze_": lambda v: v.swapaxes_(0, -1).unsqueeze_(1),
+}
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("change", list(SHAPE_CHANGES))
+@pytest.mark.parametrize("grad", [False, True])
+def test_a_view_changes_its_shape_in_place_and_stays_a_view_as_torch(
+    backend: str, view: str, change: str, grad: bool
+) -> None:
+    # the view's own shape changes; it still views its base: its later changes reach the base,
+    # the base's show in it, and gradients through them are torch's
+    a = np.arange(12.0).reshape(3, 4)
+    got = []
+    for lib in (pt, torch):
+        w = lib.tensor(a, requires_grad=grad)
+        x = w * 2.0 if grad else w
+        v = VIEWS[view](x)
+        before = v[0]  # (a view of the view taken before: it keeps what it views)
+        assert SHAPE_CHANGES[change](v) is v
+        shape = tuple(v.shape)
+        v.mul_(3.0)
+        v[(0,) * v.ndim] = -1.0
+        before.add_(100.0)  # (it views what v was: the base takes the change)
+        x.add_(0.5)
+        seen = (host(v), host(before))
+        if grad:
+            (x * x).sum().backward()
+        got.append((shape, host(x), *seen, host(w.grad) if grad else None))
+    assert got[0][0] == got[1][0]
+    for mine, torchs in zip(got[0][1:4], got[1][1:4], strict=True):
+        np.testing.assert_array_equal(mine, torchs)
+    if grad:
+        np.testing.assert_allclose(got[0][4], got[1][4], rtol=1e-12)
 
 
 def test_wrong_arguments_raise_torch_classes() -> None:

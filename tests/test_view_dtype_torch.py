@@ -67,3 +67,37 @@ def test_view_dtype_refuses_what_torch_refuses() -> None:
     ):
         with pytest.raises(RuntimeError):
             bad()
+
+
+VIEWS = {
+    "t": lambda x: x.t(),
+    "step": lambda x: x[:, ::2],
+    "t-rows": lambda x: x.t()[0:1],
+    "expand": lambda x: x[:, :1].expand(4, 6),
+    "unfold": lambda x: x.unfold(1, 2, 1),
+    "columns-odd": lambda x: x[:, 1:3],
+    "columns-even": lambda x: x[:, 2:],
+    "rows": lambda x: x[1:],
+    "t-t": lambda x: x.t().t(),
+}
+
+
+@pytest.mark.parametrize("name", every_backend())
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("dtype", ["uint8", "float64"])
+def test_view_dtype_of_a_view_refuses_or_reads_as_torch(name: str, view: str, dtype: str) -> None:
+    # a last dimension that steps (x.t()), or steps and an offset that a larger item does not
+    # divide: torch's RuntimeError, on Dask too (whose arrays have no strides of their own)
+    pt.set_backend(name)
+    a = np.arange(24.0, dtype=np.float32).reshape(4, 6)
+    if not pt.backends.get(name).capabilities.bit_views:
+        pytest.skip(f"{name} cannot reinterpret bits")
+    x = VIEWS[view](pt.asarray(a.copy()))
+    try:
+        want = VIEWS[view](torch.tensor(a)).view(getattr(torch, dtype))
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=str(e).split("(")[0].replace(".", r"\.")):
+            x.view(getattr(pt, dtype))
+        return
+    got = x.view(getattr(pt, dtype))
+    np.testing.assert_array_equal(host(got), want.numpy())

@@ -346,6 +346,14 @@ class Writes:
         ``unfold_view(array, axis, size, step)``: PyTorch's ``x.unfold`` windows (``axis``
         the windows, a last axis their elements) as a view of the array's memory, which may be
         written when the array may; or None. As ``diagonal_view``, for ``x.unfold``.
+    strided_view : callable, optional
+        ``strided_view(array, shape, strides, offset)``: a view of the array's memory of
+        ``shape`` whose element at index ``i`` is the one ``offset + sum(i * strides)``
+        elements (counted from the array's first, along its C order when it is C-contiguous)
+        away, strides of 0 included, which may be written when the array may; or None where it
+        cannot be; ``strides`` None: the array broadcast to ``shape`` (strides of 0 along the
+        dimensions it repeats), or None where it does not broadcast. ``x.expand()`` and
+        ``x.as_strided()`` then view ``x``'s memory, as ``diagonal_view`` does.
 
     Examples
     --------
@@ -370,6 +378,7 @@ class Writes:
     layout: Callable[[Any], tuple[tuple[int, ...], int]] | None = None
     diagonal_view: Callable[[Any, int, int, int], Any] | None = None
     unfold_view: Callable[[Any, int, int, int], Any] | None = None
+    strided_view: Callable[[Any, tuple[int, ...], tuple[int, ...] | None, int], Any] | None = None
 
 
 def flags_c_contiguous(array: Any) -> bool:
@@ -575,6 +584,7 @@ class Backend:
         "scalar_array",
         "scalar_types",
         "shares_host_memory",
+        "strided_view",
         "to_native",
         "transfer",
         "ufuncs",
@@ -650,6 +660,8 @@ class Backend:
         self.diagonal_view = writes.diagonal_view
         # (array, axis, size, step) -> x.unfold's windows as a view of the array, or None
         self.unfold_view = writes.unfold_view
+        # (array, shape, strides, offset) -> a view of the array's memory by strides, or None
+        self.strided_view = writes.strided_view
         # element-wise functions writing into out= (optimizers' in-place updates), or None;
         # and the bytes of the blocks they update at a time (0: whole arrays)
         self.ufuncs = writes.ufuncs

@@ -95,11 +95,11 @@ def _layout(a: Any) -> tuple[tuple[int, ...], int]:
 
 
 def _wrapped_view(numpy_view: Any) -> Any:
-    """``numpy_view`` (NumPy's ``_diagonal_view`` or ``_unfold_view``) for the NumPy array that
-    array-api-strict's Array wraps, its result wrapped in turn (``asarray`` without a copy), so
-    that it stays a view of the same memory."""
+    """``numpy_view`` (NumPy's ``_diagonal_view``, ``_unfold_view`` or ``_strided_view``) for
+    the NumPy array that array-api-strict's Array wraps, its result wrapped in turn (``asarray``
+    without a copy), so that it stays a view of the same memory."""
 
-    def view(a: Any, *args: int) -> Any:
+    def view(a: Any, *args: Any) -> Any:
         import array_api_strict as xp
 
         v = numpy_view(a._array, *args)
@@ -108,13 +108,17 @@ def _wrapped_view(numpy_view: Any) -> Any:
     return view
 
 
-def _numpy_views() -> tuple[Any, Any]:
-    from .numpy import _diagonal_view, _unfold_view
+def _numpy_views() -> tuple[Any, Any, Any]:
+    from .numpy import _diagonal_view, _strided_view, _unfold_view
 
-    return _wrapped_view(_diagonal_view), _wrapped_view(_unfold_view)
+    return (
+        _wrapped_view(_diagonal_view),
+        _wrapped_view(_unfold_view),
+        _wrapped_view(_strided_view),
+    )
 
 
-_DIAGONAL_VIEW, _UNFOLD_VIEW = _numpy_views()
+_DIAGONAL_VIEW, _UNFOLD_VIEW, _STRIDED_VIEW = _numpy_views()
 
 
 BACKEND = Backend(
@@ -129,6 +133,7 @@ BACKEND = Backend(
         layout=_layout,
         diagonal_view=_DIAGONAL_VIEW,
         unfold_view=_UNFOLD_VIEW,
+        strided_view=_STRIDED_VIEW,
     ),
     availability=Availability(extra="strict"),
 )

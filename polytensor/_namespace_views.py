@@ -1,0 +1,231 @@
+"""The standard's shape functions as the namespace gives them: views of their argument, as
+PyTorch's ``torch.reshape``, ``torch.permute``, ``torch.moveaxis``, ``torch.broadcast_to``,
+``torch.real`` are, so that a change of the result in place reaches the argument on every
+backend (on Dask, whose arrays are never written, it changed the result alone).
+
+Each computes the op table's function (its checks, errors and graph node) and makes the
+result a view (``_tensor.View``) of its argument by the key that tells how it was taken
+(``_tensor_ops``); polytensor's own code calls the table's functions, which make no view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._ops import elementwise as E
+from ._ops import linear_algebra as L
+from ._ops import manipulation as M
+from ._ops._registry import OPS
+from ._tensor_base import TensorBase
+from ._tensor_ops import (
+    ImagPart,
+    Permuted,
+    RealPart,
+    Reshaped,
+    Unsqueezed,
+    expand_view,
+    index_views,
+    quick_view,
+    whole_view,
+)
+
+_RESHAPE = OPS["reshape"]
+_PERMUTE = OPS["permute_dims"]
+
+__all__ = [
+    "broadcast_to",
+    "expand_dims",
+    "imag",
+    "matrix_transpose",
+    "moveaxis",
+    "permute_dims",
+    "real",
+    "reshape",
+    "unstack",
+]
+
+
+def reshape(x: Any, /, shape: Any, *, copy: Any = None) -> Any:
+    """``x`` in another ``shape`` (one length may be -1), the standard's ``reshape``: a view
+    of ``x`` where no copy is needed, as ``torch.reshape`` (``copy=True``: a copy;
+    ``copy=False``: a view, or an error where one is not possible).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(2, 2)
+    >>> _ = pt.reshape(x, (4,)).fill_(1.0)
+    >>> x
+    tensor([[1., 1.],
+            [1., 1.]], backend='numpy')
+    """
+    if copy is None and isinstance(x, TensorBase) and shape.__class__ is tuple:
+        r = quick_view(x, _RESHAPE, {"shape": shape, "copy": None}, Reshaped(shape))
+        if r is not None:  # (the table's fast path, as x.reshape takes it)
+            return r
+    t = M.reshape(x, shape, copy=copy)
+    if copy or not isinstance(x, TensorBase):
+        return t
+    return whole_view(t, x, Reshaped(tuple(t.shape)))
+
+
+def permute_dims(x: Any, /, axes: Any) -> Any:
+    """``x`` with its axes in the order ``axes``, the standard's ``permute_dims``: a view of
+    ``x``, as ``torch.permute``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.permute_dims(pt.zeros(2, 3, 4), (2, 0, 1)).shape
+    (4, 2, 3)
+    """
+    if isinstance(x, TensorBase) and axes.__class__ is tuple:
+        n = max(x.ndim, 1)
+        if len(axes) == x.ndim and all(a.__class__ is int and -n <= a < n for a in axes):
+            how = Permuted(tuple(a % n for a in axes))
+            r = quick_view(x, _PERMUTE, {"axes": axes}, how)
+            if r is not None:  # (the table's fast path, as x.permute takes it)
+                return r
+    t = M.permute_dims(x, axes)
+    if not isinstance(x, TensorBase):
+        return t
+    n = max(x.ndim, 1)
+    return whole_view(t, x, Permuted(tuple(int(a) % n for a in axes)))
+
+
+def expand_dims(x: Any, /, axis: Any = 0) -> Any:
+    """``x`` with a new axis of length 1 at ``axis``, the standard's ``expand_dims``: a view of
+    ``x``, as ``torch.unsqueeze``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.expand_dims(pt.zeros(3), axis=-1).shape
+    (3, 1)
+    """
+    t = M.expand_dims(x, axis=axis)
+    if not isinstance(x, TensorBase):
+        return t
+    if isinstance(axis, int):
+        return whole_view(t, x, Unsqueezed(axis % (x.ndim + 1)))
+    return whole_view(t, x, Reshaped(tuple(t.shape)))
+
+
+def moveaxis(x: Any, source: Any, destination: Any, /) -> Any:
+    """``x`` with the axes ``source`` moved to ``destination``, the standard's ``moveaxis``:
+    a view of ``x``, as ``torch.moveaxis``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.moveaxis(pt.zeros(2, 3, 4), 0, -1).shape
+    (3, 4, 2)
+    """
+    t = M.moveaxis(x, source, destination)
+    if not isinstance(x, TensorBase) or not x.ndim:
+        return t
+    n = x.ndim
+    src = [int(a) % n for a in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [
+        int(a) % n
+        for a in (destination if isinstance(destination, (tuple, list)) else (destination,))
+    ]
+    order = [d for d in range(n) if d not in src]
+    for to, frm in sorted(zip(dst, src, strict=True)):
+        order.insert(to, frm)
+    return whole_view(t, x, Permuted(tuple(order)))
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    """``x`` with its last two axes swapped, the standard's ``matrix_transpose``: a view of
+    ``x``, as ``x.mT``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.matrix_transpose(pt.zeros(5, 2, 3)).shape
+    (5, 3, 2)
+    """
+    t = L.matrix_transpose(x)
+    if not isinstance(x, TensorBase):
+        return t
+    n = x.ndim
+    return whole_view(t, x, Permuted((*range(n - 2), n - 1, n - 2)))
+
+
+def broadcast_to(x: Any, /, shape: Any) -> Any:
+    """``x`` broadcast to ``shape``, the standard's ``broadcast_to``: a view of ``x``, as
+    ``torch.broadcast_to`` (``x.expand``); where it repeats elements, a change in place that
+    could write one with several values is refused, as PyTorch refuses it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.zeros(1, 3)
+    >>> pt.broadcast_to(x, (2, 3)).shape
+    (2, 3)
+    """
+    if (
+        not isinstance(x, TensorBase)
+        or shape.__class__ is not tuple
+        or any(n.__class__ is not int for n in shape)
+    ):
+        t = M.broadcast_to(x, shape)  # (its checks of the shape, and their errors)
+        if not isinstance(x, TensorBase):
+            return t
+        shape = tuple(t.shape)
+    return expand_view(x, shape)
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> Any:
+    """The slices of ``x`` along ``axis``, the standard's ``unstack``: views of ``x``, as
+    ``torch.unbind``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> [tuple(t.shape) for t in pt.unstack(pt.zeros(2, 3), axis=1)]
+    [(2,), (2,), (2,)]
+    """
+    pieces = M.unstack(x, axis=axis)
+    if not isinstance(x, TensorBase):
+        return pieces
+    return index_views(pieces, x, axis % max(x.ndim, 1))
+
+
+def real(x: Any, /, *, out: Any = None) -> Any:
+    """The real part of ``x``, the standard's ``real``: a view of ``x``, as ``torch.real`` (a
+    change of it in place reaches ``x``'s real parts; of a real ``x``, all of ``x``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 + 2j])
+    >>> _ = pt.real(x).fill_(5.0)
+    >>> x
+    tensor([5.+2.j], dtype=polytensor.complex64, backend='numpy')
+    """
+    t = E.real(x, out=out)
+    if out is not None or not isinstance(x, TensorBase):
+        return t
+    if x.dtype.kind != "complex floating":  # (all of x, as torch.real gives x itself)
+        return whole_view(t, x, Reshaped(tuple(t.shape)))
+    return whole_view(t, x, RealPart())
+
+
+def imag(x: Any, /, *, out: Any = None) -> Any:
+    """The imaginary part of ``x``, the standard's ``imag``: of a complex tensor, a view of
+    it, as ``torch.imag``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 + 2j])
+    >>> _ = pt.imag(x).mul_(3.0)
+    >>> x
+    tensor([1.+6.j], dtype=polytensor.complex64, backend='numpy')
+    """
+    t = E.imag(x, out=out)
+    if out is not None or not isinstance(x, TensorBase) or x.dtype.kind != "complex floating":
+        return t
+    return whole_view(t, x, ImagPart())
