@@ -85,3 +85,83 @@ def test_clamp_bound_out_of_range_is_runtime_and_value_error() -> None:
             call()
         with pytest.raises(pt._checks.OutOfRangeError, match="outside the range of int8"):
             call()
+
+
+# -- in-place ops without a derivative, in a graph ------------------------------------------------
+
+_A = np.array([0.5, -1.5, 2.0, 0.0])
+_B = np.array([1.0, 0.0, 3.0, 2.0])
+_W = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+@pytest.mark.parametrize("op", ["logical_and_", "logical_or_", "logical_xor_", "logical_not_"])
+def test_logical_ops_in_place_keep_the_history_as_torch(op: str, backend: str) -> None:
+    """torch records nothing for them: the tensor keeps its grad_fn, the gradient passes to
+    what made it unchanged, and ``other`` gets none."""
+    results = []
+    for m in (torch, pt):
+        a = m.tensor(_A, requires_grad=True)
+        b = m.tensor(_B, requires_grad=True)
+        y = a * 2
+        z = y.logical_not_() if op == "logical_not_" else getattr(y, op)(b)
+        assert z is y
+        (z * m.tensor(_W)).sum().backward()
+        assert b.grad is None
+        results.append((host(z), host(a.grad)))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+
+
+def test_logical_op_in_place_on_a_leaf_that_requires_grad_as_torch(backend: str) -> None:
+    for m in (torch, pt):
+        a = m.tensor(_A, requires_grad=True)
+        a.logical_and_(m.tensor(_B))
+        assert a.is_leaf and a.requires_grad
+        (a * 3).sum().backward()
+        np.testing.assert_array_equal(host(a), [1.0, 0.0, 1.0, 0.0])
+        np.testing.assert_array_equal(host(a.grad), [3.0] * 4)
+
+
+def test_logical_op_in_place_on_a_saved_tensor_is_never_silently_wrong(backend: str) -> None:
+    """torch refuses the backward; polytensor refuses it, or (a backend whose arrays cannot
+    change, which rebinds) differentiates with the value the product used (DESIGN.md)."""
+    t = torch.tensor(_A, requires_grad=True)
+    ty = t * 2
+    tw = ty * ty
+    ty.logical_not_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tw.sum().backward()
+    a = pt.tensor(_A, requires_grad=True)
+    y = a * 2
+    w = y * y
+    y.logical_not_()
+    message = ""
+    try:
+        w.sum().backward()
+    except RuntimeError as e:
+        message = str(e)
+    if message:
+        assert "modified by an in-place operation" in message
+    else:
+        np.testing.assert_array_equal(host(a.grad), 8 * _A)
+
+
+@pytest.mark.parametrize("op", ["floor_divide_", "heaviside_"])
+@pytest.mark.parametrize("other_requires_grad", [False, True])
+def test_in_place_ops_without_derivative_refuse_backward_as_torch(
+    op: str, other_requires_grad: bool, backend: str
+) -> None:
+    for m in (torch, pt):
+        a = m.tensor(_A, requires_grad=True)
+        b = m.tensor(_B + 1.0, requires_grad=other_requires_grad)
+        y = a * 2
+        z = getattr(y, op)(b)
+        assert z is y and z.requires_grad
+        with m.no_grad():
+            want = getattr(torch.tensor(_A * 2), op)(torch.tensor(_B + 1.0)).numpy()
+        np.testing.assert_array_equal(host(z), want)
+        with pytest.raises(RuntimeError, match=op.removesuffix("_")):
+            z.sum().backward()
+        a.grad = None
+        with m.no_grad():
+            getattr(a.detach() * 2, op)(b)  # (outside the graph: nothing to refuse)
