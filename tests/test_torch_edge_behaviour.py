@@ -165,3 +165,41 @@ def test_in_place_ops_without_derivative_refuse_backward_as_torch(
         a.grad = None
         with m.no_grad():
             getattr(a.detach() * 2, op)(b)  # (outside the graph: nothing to refuse)
+
+
+# -- ELU's gradient far on its negative side ------------------------------------------------------
+
+_ELU_X = np.array([-800.0, -50.0, -20.0, -1.0, -1e-300, -0.0, 0.0, 1e-300, 2.0, np.nan])
+
+
+@pytest.mark.parametrize("fn", ["elu", "celu", "selu"])
+def test_elu_gradient_keeps_its_small_values_as_torch(fn: str, backend: str) -> None:
+    """The derivative ``alpha * exp(x)``: 2.9e-22 at x = -50 (torch's), not 0; first and
+    second order, float64."""
+    kw = {} if fn == "selu" else {"alpha": 1.5}
+    grads = []
+    for m in (torch, pt):
+        x = m.tensor(_ELU_X, requires_grad=True)
+        y = getattr(m.nn.functional, fn)(x, **kw)
+        (g,) = m.autograd.grad((y * m.tensor(np.arange(1.0, 11.0))).sum(), x, create_graph=True)
+        (g2,) = m.autograd.grad(g.sum(), x)
+        grads.append([host(y), host(g), host(g2)])
+    for got, want in zip(grads[1], grads[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    assert grads[1][1][1] > 1e-22  # (x = -50)
+
+
+def test_elu_in_place_and_float32_as_torch(backend: str) -> None:
+    xs = _ELU_X.astype(np.float32)
+    outs = []
+    for m in (torch, pt):
+        x = m.tensor(xs, requires_grad=True)
+        y = m.nn.functional.elu(x * 1, inplace=True)
+        y.sum().backward()
+        outs.append((host(y), host(x.grad)))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-6)
+    # (torch's in-place form reads the derivative off the output, as expm1's rule: 0 where
+    # the output is -alpha; polytensor keeps exp(x) there too)
+    finite = np.abs(outs[0][1]) > 1e-30
+    np.testing.assert_allclose(outs[1][1][finite], outs[0][1][finite], rtol=1e-6)
