@@ -203,3 +203,50 @@ def test_elu_in_place_and_float32_as_torch(backend: str) -> None:
     # the output is -alpha; polytensor keeps exp(x) there too)
     finite = np.abs(outs[0][1]) > 1e-30
     np.testing.assert_allclose(outs[1][1][finite], outs[0][1][finite], rtol=1e-6)
+
+
+# -- adaptive pools with an output size of 0 ------------------------------------------------------
+
+_POOL_X = {
+    1: np.arange(24.0).reshape(2, 3, 4),
+    2: np.arange(48.0).reshape(2, 3, 2, 4),
+    3: np.arange(96.0).reshape(2, 3, 2, 2, 4),
+}
+POOLS = [
+    ("adaptive_avg_pool1d", 1, 0),
+    ("adaptive_avg_pool2d", 2, 0),
+    ("adaptive_avg_pool2d", 2, (0, 2)),
+    ("adaptive_avg_pool2d", 2, (None, 0)),
+    ("adaptive_avg_pool3d", 3, 0),
+    ("adaptive_avg_pool3d", 3, (1, 0, 2)),
+    ("adaptive_max_pool1d", 1, 0),
+    ("adaptive_max_pool2d", 2, (2, 0)),
+    ("adaptive_max_pool3d", 3, (0, 2, 1)),
+]
+
+
+@pytest.mark.parametrize(("fn", "dims", "size"), POOLS, ids=[f"{p[0]}-{p[2]}" for p in POOLS])
+@pytest.mark.parametrize("unbatched", [False, True])
+def test_adaptive_pool_to_size_zero_is_empty_as_torch(
+    fn: str, dims: int, size: Any, unbatched: bool, backend: str
+) -> None:
+    """An empty result of the input's dtype; a backward through it raises RuntimeError, as
+    torch's; with ``return_indices``, empty int64 indices."""
+    data = _POOL_X[dims][0] if unbatched else _POOL_X[dims]
+    for m in (torch, pt):
+        x = m.tensor(data, requires_grad=True)
+        y = getattr(m.nn.functional, fn)(x, size)
+        assert y.dtype == m.float64 and y.requires_grad
+        assert y.shape == getattr(torch.nn.functional, fn)(torch.tensor(data), size).shape
+        with pytest.raises(RuntimeError, match=r"empty|non-zero size"):
+            y.sum().backward()
+        if "max" in fn:
+            _, at = getattr(m.nn.functional, fn)(x, size, return_indices=True)
+            assert at.dtype == m.int64 and at.shape == y.shape
+
+
+@pytest.mark.parametrize("fn", ["adaptive_avg_pool1d", "adaptive_max_pool1d"])
+def test_adaptive_pool_refuses_a_negative_size_as_torch(fn: str, backend: str) -> None:
+    for m in (torch, pt):
+        with pytest.raises(RuntimeError, match=r"negative|greater than or equal to 0"):
+            getattr(m.nn.functional, fn)(m.tensor(_POOL_X[1]), -1)

@@ -1738,12 +1738,19 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         )
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     for v in (oh, ow):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(
-                f"adaptive_avg_pool2d() expects positive output sizes; got {output_size!r}"
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise LayerArgumentError(
+                f"adaptive_avg_pool2d(): elements of output_size must be greater than or equal "
+                f"to 0; got {output_size!r}"
             )
     if h == 0 or w == 0:
-        raise ValueError(f"adaptive_avg_pool2d() got an empty input of shape {x.shape}")
+        raise LayerArgumentError(  # (PyTorch's RuntimeError)
+            f"adaptive_avg_pool2d() got an empty input of shape {x.shape}; give an input with "
+            f"non-zero sizes for its non-batch dimensions"
+        )
+    if oh == 0 or ow == 0:
+        out = empty_pool(x, (n, c, oh, ow), where_)
+        return out[0] if unbatched else out
     if (oh, ow) == (1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         out = _mean(x, axis=(2, 3), keepdims=True)
         return out[0] if unbatched else out
@@ -1754,6 +1761,31 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         rows = stack([_mean(x[:, :, a:b], axis=2) for a, b in _adaptive_bins(h, oh)], axis=2)
         out = stack([_mean(rows[..., a:b], axis=3) for a, b in _adaptive_bins(w, ow)], axis=3)
     return out[0] if unbatched else out
+
+
+class _EmptyPool(Function):
+    """The empty output of an adaptive pool given an output size of 0, in the graph of its
+    input; its backward raises, as PyTorch's adaptive pools' backward refuses an empty
+    cotangent."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...], where_: str) -> Tensor:
+        ctx.where = where_
+        return zeros(shape, dtype=x.dtype, device=x.device)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        raise RuntimeError(
+            f"backward() through {ctx.where}() with an output size of 0: the output is empty "
+            f"and has no gradient to give (PyTorch refuses it too); give output sizes of at "
+            f"least 1, or compute the pool under `with pt.no_grad():`"
+        )
+
+
+def empty_pool(x: Tensor, shape: tuple[int, ...], where_: str) -> Tensor:
+    """The empty output of shape ``shape`` (a 0 in it) of adaptive pool ``where_`` of ``x``,
+    as PyTorch's: in ``x``'s graph, a backward through it raises."""
+    return cast("Tensor", _EmptyPool.apply(x, shape, where_))
 
 
 def _adaptive_bins(size: int, n_out: int) -> list[tuple[int, int]]:
