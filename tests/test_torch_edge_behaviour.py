@@ -5,6 +5,7 @@ compared with torch's, on every available backend."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -250,3 +251,32 @@ def test_adaptive_pool_refuses_a_negative_size_as_torch(fn: str, backend: str) -
     for m in (torch, pt):
         with pytest.raises(RuntimeError, match=r"negative|greater than or equal to 0"):
             getattr(m.nn.functional, fn)(m.tensor(_POOL_X[1]), -1)
+
+
+# -- logcumsumexp of complex tensors --------------------------------------------------------------
+
+_C = np.array(
+    [[1 + 2j, -0.5 + 3j, 2 - 1j, 0.3 + 0.2j, -1.0 - 0.5j], [0.1j, 40 + 1j, -3 + 0j, 0.5 - 2j, 1j]]
+)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_logcumsumexp_of_complex_tensors_as_torch(dim: int, backend: str) -> None:
+    outs = []
+    rng = np.random.default_rng(1)
+    cot = rng.standard_normal((2, 5)) + 1j * rng.standard_normal((2, 5))
+    for m in (torch, pt):
+        x = m.tensor(_C, requires_grad=True)
+        y = m.logcumsumexp(x, dim)
+        (y * m.tensor(cot)).sum().real.backward()
+        grad = x.grad.resolve_conj() if m is torch else x.grad
+        outs.append((host(y), host(grad)))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-12)
+    np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-10, atol=1e-12)
+
+
+def test_logcumsumexp_of_complex_edges_as_torch(backend: str) -> None:
+    ninf = complex(-math.inf, 0)
+    for data in ([-1000.0 + 1j, 0j], [ninf, 0j, ninf], [ninf], 1 + 1j, [ninf, ninf]):
+        _same_outcome(lambda m, data=data: m.logcumsumexp(m.tensor(data), 0))
+    _same_outcome(lambda m: m.logcumsumexp(m.tensor([1, 2]), 0))
