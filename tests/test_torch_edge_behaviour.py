@@ -5,8 +5,10 @@ compared with torch's, on every available backend."""
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -280,3 +282,49 @@ def test_logcumsumexp_of_complex_edges_as_torch(backend: str) -> None:
     for data in ([-1000.0 + 1j, 0j], [ninf, 0j, ninf], [ninf], 1 + 1j, [ninf, ninf]):
         _same_outcome(lambda m, data=data: m.logcumsumexp(m.tensor(data), 0))
     _same_outcome(lambda m: m.logcumsumexp(m.tensor([1, 2]), 0))
+
+
+@contextlib.contextmanager
+def _no_warning() -> Iterator[None]:
+    """Without torch's note that ``index_reduce`` is in beta."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "index_reduce", UserWarning)
+        yield
+
+
+# -- index_reduce of a 0-d input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize(
+    ("index", "source"),
+    [([0, 0, 0], [1.0, 2.0, 3.0]), ([0], [2.0]), (0, 2.0), ([0], 2.0), ([0, 0], 2.0), ([], 2.0)],
+)
+def test_index_reduce_of_a_0d_input_as_torch(
+    reduce: str, index: Any, source: Any, backend: str
+) -> None:
+    """A 0-d source at one index only; a multi-element source is refused (RuntimeError)."""
+    for include_self in (True, False):
+
+        def call(m: Any, include_self: bool = include_self) -> Any:
+            x = m.tensor(5.0, dtype=m.float64)
+            i = m.tensor(index, dtype=m.int64)
+            return x.index_reduce(
+                0, i, m.tensor(source, dtype=m.float64), reduce, include_self=include_self
+            )
+
+        with _no_warning():
+            _same_outcome(call)
+
+
+def test_index_reduce_of_a_0d_input_differentiates_as_torch(backend: str) -> None:
+    grads = []
+    for m in (torch, pt):
+        x = m.tensor(5.0, dtype=m.float64, requires_grad=True)
+        s = m.tensor(2.0, dtype=m.float64, requires_grad=True)
+        with _no_warning():
+            y = x.index_reduce(0, m.tensor([0]), s, "prod")
+        y.backward()
+        grads.append((host(y), host(x.grad), host(s.grad)))
+    for g, w in zip(grads[1], grads[0], strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
