@@ -328,3 +328,130 @@ def test_index_reduce_of_a_0d_input_differentiates_as_torch(backend: str) -> Non
         grads.append((host(y), host(x.grad), host(s.grad)))
     for g, w in zip(grads[1], grads[0], strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+# -- trapz, and out= of the running, order-statistic and number functions -------------------------
+
+
+def test_trapz_is_trapezoid_as_torch(backend: str) -> None:
+    y = np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]])
+    xs = np.array([0.0, 1.0, 3.0])
+    calls = [
+        lambda m: m.trapz(m.tensor(y)),
+        lambda m: m.trapz(m.tensor(y), m.tensor(xs)),
+        lambda m: m.trapz(m.tensor(y), x=m.tensor(xs)),
+        lambda m: m.trapz(m.tensor(y), dx=2.0),
+        lambda m: m.trapz(m.tensor(y), dx=2, dim=0),
+        lambda m: m.trapz(m.tensor([1, 2, 4])),
+    ]
+    for call in calls:
+        want = call(torch)
+        got = call(pt)
+        assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+        np.testing.assert_allclose(host(got), want.numpy(), rtol=1e-12)
+    grads = []
+    for m in (torch, pt):
+        t = m.tensor(y, requires_grad=True)
+        m.trapz(t, m.tensor(xs)).sum().backward()
+        grads.append(host(t.grad))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
+_V = np.array([[3.0, 1.0, 2.0, 5.0], [0.5, 4.0, -1.0, 2.0]])
+_I = np.array([[12, -18, 0, 7]])
+OUTS: dict[str, tuple[Callable[..., Any], Callable[[Any], Any]]] = {
+    "cummax": (lambda m, out: m.cummax(m.tensor(_V), 1, out=out), lambda m: _pair_like(m, _V)),
+    "cummin": (lambda m, out: m.cummin(m.tensor(_V), 0, out=out), lambda m: _pair_like(m, _V)),
+    "kthvalue": (
+        lambda m, out: m.kthvalue(m.tensor(_V), 2, 1, out=out),
+        lambda m: _pair_like(m, _V[:, 0]),
+    ),
+    "logcumsumexp": (
+        lambda m, out: m.logcumsumexp(m.tensor(_V), 1, out=out),
+        lambda m: m.zeros(_V.shape, dtype=m.float64),
+    ),
+    "quantile": (
+        lambda m, out: m.quantile(m.tensor(_V), m.tensor([0.2, 0.5], dtype=m.float64), 1, out=out),
+        lambda m: m.zeros((2, 2), dtype=m.float64),
+    ),
+    "nanquantile": (
+        lambda m, out: m.nanquantile(m.tensor(_V), 0.3, dim=0, keepdim=True, out=out),
+        lambda m: m.zeros((1, 4), dtype=m.float64),
+    ),
+    "gcd": (
+        lambda m, out: m.gcd(m.tensor(_I), m.tensor([[8, 12, 5, -21]]), out=out),
+        lambda m: m.zeros((1, 4), dtype=m.int64),
+    ),
+    "lcm": (
+        lambda m, out: m.lcm(m.tensor(_I), m.tensor([[8, 12, 5, -21]]), out=out),
+        lambda m: m.zeros((1, 4), dtype=m.int64),
+    ),
+    "renorm": (
+        lambda m, out: m.renorm(m.tensor(_V), 2, 0, 3.0, out=out),
+        lambda m: m.zeros(_V.shape, dtype=m.float64),
+    ),
+    "mvlgamma": (
+        lambda m, out: m.mvlgamma(m.tensor(_V + 3.0), 2, out=out),
+        lambda m: m.zeros(_V.shape, dtype=m.float64),
+    ),
+}
+
+
+def _pair_like(m: Any, a: np.ndarray) -> tuple[Any, Any]:
+    return m.zeros(a.shape, dtype=m.float64), m.zeros(a.shape, dtype=m.int64)
+
+
+@pytest.mark.parametrize("name", list(OUTS))
+def test_out_argument_as_torch(name: str, backend: str) -> None:
+    """The result is written into ``out`` and ``out`` returned (a pair: the named tuple of
+    both); an input that requires grad is refused with out=, as torch refuses it."""
+    call, make = OUTS[name]
+    results = []
+    for m in (torch, pt):
+        out = make(m)
+        r = call(m, out)
+        if isinstance(out, tuple):
+            assert r[0] is out[0] and r[1] is out[1] and r.values is out[0]
+            results.append([host(o) for o in out])
+        else:
+            assert r is out
+            results.append([host(out)])
+    for got, want in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.cummax(x, 1, out=_pair_like(m, _V)),
+        lambda m, x: m.kthvalue(x, 1, 1, out=_pair_like(m, _V[:, 0])),
+        lambda m, x: m.logcumsumexp(x, 1, out=m.zeros(_V.shape, dtype=m.float64)),
+        lambda m, x: m.renorm(x, 2, 0, 3.0, out=m.zeros(_V.shape, dtype=m.float64)),
+        lambda m, x: m.mvlgamma(x + 3, 2, out=m.zeros(_V.shape, dtype=m.float64)),
+    ],
+    ids=["cummax", "kthvalue", "logcumsumexp", "renorm", "mvlgamma"],
+)
+def test_out_refuses_an_input_that_requires_grad_as_torch(
+    call: Callable[..., Any], backend: str
+) -> None:
+    for m in (torch, pt):
+        with pytest.raises(RuntimeError, match=r"out="):
+            call(m, m.tensor(_V, requires_grad=True))
+
+
+@pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
+def test_quantile_out_differentiates_as_torch(fn: str, backend: str) -> None:
+    """torch's quantile with out= copies into out in the graph; out of another dtype is
+    refused with RuntimeError."""
+    grads = []
+    for m in (torch, pt):
+        x = m.tensor(_V, requires_grad=True)
+        out = m.zeros(2, dtype=m.float64)
+        r = getattr(m, fn)(x, 0.3, 1, out=out)
+        assert r is out and out.requires_grad
+        (out * m.tensor([1.0, -2.0])).sum().backward()
+        grads.append((host(out), host(x.grad)))
+        with pytest.raises(RuntimeError, match="dtype"):
+            getattr(m, fn)(x, 0.3, 1, out=m.zeros(2, dtype=m.float32))
+    for g, w in zip(grads[1], grads[0], strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
