@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "ArrayTooLargeError",
+    "BroadcastError",
     "ExportError",
     "OutOfRangeError",
     "ScalarRangeError",
@@ -60,6 +61,25 @@ class ScalarRangeError(OutOfRangeError, RuntimeError):
     ... except RuntimeError as e:
     ...     print(isinstance(e, ValueError), str(e).split(";")[0])
     True clamp() got the bound 300, outside the range of uint8 [-255, 255]
+    """
+
+
+class BroadcastError(ValueError, RuntimeError):
+    """Shapes that do not broadcast together, or an in-place result of another shape than
+    the tensor it updates (``x.add_(y)`` with ``y`` of a larger shape).
+
+    Note: a ``ValueError`` (a bad shape, the class the project's errors use, NumPy's) and a
+    ``RuntimeError`` (PyTorch's "The size of tensor a (2) must match the size of tensor b
+    (4)"): code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.ones((2, 3)).add_(pt.ones((4, 3)))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), e)
+    True add() cannot broadcast shapes (2, 3) and (4, 3)
     """
 
 

@@ -455,3 +455,81 @@ def test_quantile_out_differentiates_as_torch(fn: str, backend: str) -> None:
             getattr(m, fn)(x, 0.3, 1, out=m.zeros(2, dtype=m.float32))
     for g, w in zip(grads[1], grads[0], strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+# -- error classes: torch's, and the ones polytensor raised before ---------------------------------
+
+SHAPE_ERRORS = {
+    "add_": lambda m: m.ones(2, 3).add_(m.ones(4, 3)),
+    "add_ broadcasting self": lambda m: m.ones(1, 3).add_(m.ones(2, 3)),
+    "mul_": lambda m: m.ones(2, 3).mul_(m.ones(3, 2)),
+    "sub_": lambda m: m.ones(2, 3).sub_(m.ones(2, 2)),
+    "+=": lambda m: m.ones(2, 3).__iadd__(m.ones(4, 3)),
+    "copy_": lambda m: m.ones(2, 3).copy_(m.ones(4, 3)),
+    "copy_ of a larger source": lambda m: m.ones(3).copy_(m.ones(2, 3)),
+    "add": lambda m: m.ones(2, 3) + m.ones(4, 3),
+}
+
+
+@pytest.mark.parametrize("case", list(SHAPE_ERRORS))
+def test_shape_mismatch_is_torch_runtime_error_and_value_error(case: str, backend: str) -> None:
+    call = SHAPE_ERRORS[case]
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError, match="broadcast") as got:
+        call(pt)
+    assert isinstance(got.value, ValueError)
+
+
+DTYPE_ERRORS = {
+    "bool // bool": lambda m, F: m.tensor([True]) // m.tensor([True]),
+    "floor_divide(bool, bool)": lambda m, F: m.floor_divide(m.tensor([True]), m.tensor([False])),
+    "bool % bool": lambda m, F: m.tensor([True]) % m.tensor([True]),
+    "floor(bool)": lambda m, F: m.floor(m.tensor([True])),
+    "float & float": lambda m, F: m.tensor([1.5]) & m.tensor([1.5]),
+    "complex < complex": lambda m, F: m.tensor([1j]) < m.tensor([1j]),
+    "grid_sample(int64)": lambda m, F: F.grid_sample(
+        m.ones(1, 1, 4, 4, dtype=m.int64), m.zeros(1, 2, 2, 2), align_corners=False
+    ),
+    "interpolate(int64, bilinear)": lambda m, F: F.interpolate(
+        m.ones(1, 1, 4, 4, dtype=m.int64), scale_factor=2, mode="bilinear"
+    ),
+    "interpolate(int64, nearest)": lambda m, F: F.interpolate(
+        m.ones(1, 1, 4, 4, dtype=m.int64), scale_factor=2, mode="nearest"
+    ),
+    "interpolate(bool, nearest-exact)": lambda m, F: F.interpolate(
+        m.ones(1, 1, 4, dtype=m.bool), scale_factor=2, mode="nearest-exact"
+    ),
+    "interpolate(int32, area)": lambda m, F: F.interpolate(
+        m.ones(1, 1, 4, 4, dtype=m.int32), size=2, mode="area"
+    ),
+    "unfold(int64)": lambda m, F: F.unfold(m.ones(1, 1, 4, 4, dtype=m.int64), 2),
+    "unfold(uint8)": lambda m, F: F.unfold(m.ones(1, 1, 4, 4, dtype=m.uint8), 2),
+    "fold(int64)": lambda m, F: F.fold(m.ones(1, 4, 9, dtype=m.int64), (4, 4), 2),
+}
+
+
+@pytest.mark.parametrize("case", list(DTYPE_ERRORS))
+def test_refused_dtypes_raise_torch_not_implemented_error_and_type_error(
+    case: str, backend: str
+) -> None:
+    call = DTYPE_ERRORS[case]
+    with pytest.raises(NotImplementedError):
+        call(torch, torch.nn.functional)
+    with pytest.raises(NotImplementedError, match="expects") as got:
+        call(pt, pt.nn.functional)
+    assert isinstance(got.value, TypeError)
+
+
+ACCEPTED = {
+    "interpolate(uint8, nearest)": lambda m, F: F.interpolate(
+        m.tensor(np.arange(16, dtype=np.uint8).reshape(1, 1, 4, 4)), scale_factor=2
+    ),
+    "unfold(bool)": lambda m, F: F.unfold(m.tensor(np.eye(4, dtype=bool)[None, None]), 2),
+    "fold(bool)": lambda m, F: F.fold(m.ones(1, 4, 9, dtype=m.bool), (4, 4), 2),
+}
+
+
+@pytest.mark.parametrize("case", list(ACCEPTED))
+def test_dtypes_torch_takes_are_taken(case: str, backend: str) -> None:
+    _same_outcome(lambda m: ACCEPTED[case](m, m.nn.functional))

@@ -184,7 +184,8 @@ def _floating(
 ) -> None:
     """Refuse ``x`` unless it is floating (``real``: real floating), or of an integer dtype
     with ``integers``, or boolean with ``booleans`` (the activations that PyTorch computes on
-    such inputs)."""
+    such inputs); with ``DtypeNotImplementedError``, a TypeError and PyTorch's
+    NotImplementedError ("... not implemented for 'Long'")."""
     kind = x.dtype.kind
     if kind == "real floating" or (kind == "complex floating" and not real):
         return
@@ -193,7 +194,7 @@ def _floating(
     what = f"{'real ' if real else ''}floating-point"
     if integers:
         what += ", integer or boolean" if booleans else " or integer"
-    raise TypeError(
+    raise _dt.DtypeNotImplementedError(
         f"{where}() expects a {what} {name}; got {x.dtype.name}; cast with "
         f"pt.astype(x, pt.float32) first"
     )
