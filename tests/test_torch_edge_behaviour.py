@@ -533,3 +533,49 @@ ACCEPTED = {
 @pytest.mark.parametrize("case", list(ACCEPTED))
 def test_dtypes_torch_takes_are_taken(case: str, backend: str) -> None:
     _same_outcome(lambda m: ACCEPTED[case](m, m.nn.functional))
+
+
+# -- LBFGS's state ---------------------------------------------------------------------------------
+
+
+def _kind_of(v: Any) -> Any:
+    """A state entry's structure: a tensor as ("tensor", shape, dtype), else its type."""
+    if isinstance(v, list):
+        return [_kind_of(x) for x in v]
+    if hasattr(v, "shape"):
+        return ("tensor", tuple(v.shape), str(v.dtype).split(".")[-1])
+    return type(v).__name__
+
+
+def _numbers(v: Any) -> list[float]:
+    if isinstance(v, list):
+        return [x for item in v for x in _numbers(item)]
+    if hasattr(v, "shape"):
+        return [float(x) for x in host(v).reshape(-1)]
+    return [] if v is None else [float(v)]  # (al's slots not used yet are None)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_lbfgs_state_as_torch(line_search_fn: Any, max_iter: int, backend: str) -> None:
+    """``H_diag``, ``ro`` and ``al`` are 0-d tensors in the state (``H_diag`` the int 1 until
+    the curvature is first updated), as torch's."""
+    states = []
+    for m in (torch, pt):
+        w = m.nn.Parameter(m.tensor([1.0, 2.0], dtype=m.float64))
+        opt = m.optim.LBFGS([w], lr=0.5, max_iter=max_iter, line_search_fn=line_search_fn)
+
+        def closure(w: Any = w, opt: Any = opt) -> Any:
+            opt.zero_grad()
+            loss = ((w - 3) ** 2).sum() + (w**4).sum() * 0.1
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        opt.step(closure)
+        states.append(opt.state_dict()["state"][0])
+    got, want = states[1], states[0]
+    assert got.keys() == want.keys()
+    for k in want:
+        assert _kind_of(got[k]) == _kind_of(want[k]), k
+        np.testing.assert_allclose(_numbers(got[k]), _numbers(want[k]), rtol=1e-9, err_msg=k)
