@@ -90,6 +90,32 @@ def test_clamp_bound_out_of_range_is_runtime_and_value_error() -> None:
             call()
 
 
+@pytest.mark.parametrize(
+    ("bounds", "want"),
+    [
+        ({"min": 300}, None),
+        ({"max": -1}, None),
+        ({"max": 300}, [1, 200]),
+        ({"min": -1}, [1, 200]),
+        ({"min": 2, "max": 100}, [2, 100]),
+    ],
+)
+def test_standard_clip_refuses_int_bounds_the_result_cannot_hold(
+    bounds: dict[str, int], want: Any, backend: str
+) -> None:
+    """pt.clip (the standard's function) of a uint8 array: a bound that would put the result
+    outside the dtype raises ScalarRangeError (torch's RuntimeError) on every backend
+    (array-api-strict wrapped min=300 to 44); one beyond it on the other side changes
+    nothing, as the standard's clip."""
+    x = pt.asarray([1, 200], dtype=pt.uint8)
+    if want is None:
+        with pytest.raises(RuntimeError, match="outside the range of uint8") as got:
+            pt.clip(x, **bounds)
+        assert isinstance(got.value, ValueError)
+    else:
+        assert host(pt.clip(x, **bounds)).tolist() == want
+
+
 # -- in-place ops without a derivative, in a graph ------------------------------------------------
 
 _A = np.array([0.5, -1.5, 2.0, 0.0])
