@@ -356,6 +356,7 @@ from ._pytorch_numbers import (
     renorm,
     trapezoid,
 )
+from ._pytorch_numbers import trapezoid as trapz
 from ._pytorch_random import poisson
 from ._pytorch_reduce import (
     corrcoef,
@@ -977,6 +978,7 @@ __all__ = [
     "trace",
     "transpose",
     "trapezoid",
+    "trapz",
     "tril",
     "tril_indices",
     "triu",

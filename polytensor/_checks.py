@@ -11,9 +11,11 @@ from typing import Any
 
 __all__ = [
     "ArrayTooLargeError",
+    "BroadcastError",
     "DataValueError",
     "ExportError",
     "OutOfRangeError",
+    "ScalarRangeError",
     "bad_param",
     "check_copy",
     "check_flag",
@@ -40,6 +42,45 @@ class OutOfRangeError(ValueError, OverflowError):
     ... except ValueError as e:
     ...     print(isinstance(e, OverflowError), e)
     True int() of a tensor holding inf; only finite values convert to int
+    """
+
+
+class ScalarRangeError(OutOfRangeError, RuntimeError):
+    """A Python number given as an operand that the tensor's dtype cannot hold (``clamp``'s
+    bound 300 for a uint8 tensor).
+
+    Note: a ``RuntimeError`` too, the class of PyTorch's "value cannot be converted to type
+    uint8_t without overflow", besides the ``OutOfRangeError`` (``ValueError`` and
+    ``OverflowError``) that polytensor raises for values out of range: code catching any of
+    them keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.asarray([1, 2], dtype=pt.uint8).clamp(max=300)
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), str(e).split(";")[0])
+    True clamp() got the bound 300, outside the range of uint8 [-255, 255]
+    """
+
+
+class BroadcastError(ValueError, RuntimeError):
+    """Shapes that do not broadcast together, or an in-place result of another shape than
+    the tensor it updates (``x.add_(y)`` with ``y`` of a larger shape).
+
+    Note: a ``ValueError`` (a bad shape, the class the project's errors use, NumPy's) and a
+    ``RuntimeError`` (PyTorch's "The size of tensor a (2) must match the size of tensor b
+    (4)"): code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.ones((2, 3)).add_(pt.ones((4, 3)))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), e)
+    True add() cannot broadcast shapes (2, 3) and (4, 3)
     """
 
 

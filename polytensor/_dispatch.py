@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import _config, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._checks import bad_param, named_error
+from ._checks import BroadcastError, bad_param, named_error
 from ._device import Device
 from ._shapes import broadcast_shapes
 from ._tensor_base import TensorBase
@@ -362,7 +362,7 @@ def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
     try:
         broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(
+        raise BroadcastError(
             f"{opdef.short}() cannot broadcast shapes {' and '.join(str(s) for s in shapes)}"
         ) from error
 
@@ -371,7 +371,9 @@ def _check_category(opdef: OpDef, i: int, d: dt.DType, got: list[dt.DType] | Non
     cat = opdef.category_of(i)
     if d not in dt.CATEGORIES[cat]:
         names = ", ".join(g.name for g in got) if got and len(set(got)) > 1 else d.name
-        raise TypeError(f"{opdef.short}() expects {cat} dtypes; got {names}" + _category_hint(cat))
+        raise dt.DtypeNotImplementedError(  # (PyTorch's "... not implemented for 'Bool'")
+            f"{opdef.short}() expects {cat} dtypes; got {names}" + _category_hint(cat)
+        )
 
 
 def _category_hint(cat: str) -> str:

@@ -349,6 +349,20 @@ class BoolOperandError(RuntimeError, TypeError):
     """
 
 
+class DtypeNotImplementedError(NotImplementedError, TypeError):
+    """A dtype that a function does not take, where PyTorch raises ``NotImplementedError``
+    ("... not implemented for 'Long'"): that class (a ``RuntimeError`` too), and a
+    ``TypeError`` (a dtype problem) for code that expects the standard's error class.
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> e = dt.DtypeNotImplementedError
+    >>> issubclass(e, NotImplementedError), issubclass(e, RuntimeError), issubclass(e, TypeError)
+    (True, True, True)
+    """
+
+
 def check_same_dtype(where: str, first: tuple[str, DType], *others: tuple[str, Any]) -> None:
     """Refuse, as PyTorch does, operands whose dtype is not ``first``'s: ``first`` and each
     of ``others`` are a (name, dtype) pair (an other's dtype may be None: not given).

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _config
 from . import _dtypes as dt
-from ._checks import check_flag
+from ._checks import OutOfRangeError, ScalarRangeError, check_flag
 from ._config import get_backend
 from ._dispatch import wrap_new
 from ._ops.creation import asarray
@@ -238,7 +238,33 @@ def clamp(x: Tensor, /, min: Any = None, max: Any = None) -> Tensor:
         r = t if min is None else maximum(t, min)
         return r if max is None else minimum(r, max)
     t = clamp_operand(t, min, max)
+    if t.dtype in dt.IINFO:
+        _int_bound_fits(t.dtype, min)
+        _int_bound_fits(t.dtype, max)
     return clip(t, _bound_as(t, min), _bound_as(t, max))
+
+
+def _int_bound_fits(d: dt.DType, bound: Any) -> None:
+    """Refuse a Python int bound of clamp that integer dtype ``d`` cannot hold, as PyTorch
+    refuses it: beyond what a 64-bit integer holds, an ``OutOfRangeError`` (PyTorch's
+    OverflowError); else beyond ``d``'s range, a ``ScalarRangeError`` (PyTorch's RuntimeError).
+    An unsigned dtype also takes a negative bound down to minus its largest value (wrapped
+    around, see ``wrapped_bound``)."""
+    if bound.__class__ is not int:
+        return
+    if not -(1 << 63) <= bound < (1 << 64):
+        raise OutOfRangeError(
+            f"clamp() got the bound {bound}, beyond what a 64-bit integer holds; give a "
+            f"bound in the range of {d.name}"
+        )
+    info = dt.IINFO[d]
+    low = -info.max if d.kind == "unsigned integer" else info.min
+    if not low <= bound <= info.max:
+        wider = "int64" if d.bits < 64 else "float64"
+        raise ScalarRangeError(
+            f"clamp() got the bound {bound}, outside the range of {d.name} [{low}, "
+            f"{info.max}]; give a bound that {d.name} holds, or clamp x.to(pt.{wider})"
+        )
 
 
 def _bound_as(x: Tensor, bound: Any) -> Any:

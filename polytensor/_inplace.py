@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _config, _lazy_updates, _tape
 from . import _tensor_base as _tb
+from ._checks import BroadcastError
 from ._tensor_base import settle_zeros
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def assign_inplace(x: Any, result: Any, where: str) -> Tensor:
             f"(x = x {SYMBOLS.get(where, where)} y) or cast first"
         )
     if result.shape != x.shape:
-        raise ValueError(
+        raise BroadcastError(
             f"{where}: the result has shape {result.shape} but the tensor updated "
             f"in place has {x.shape}; in-place operations cannot broadcast self"
         )

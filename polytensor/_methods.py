@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from . import _config, _extras, _inplace, _pytorch, _pytorch_more, _random, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._checks import check_flag, describe
+from ._checks import BroadcastError, check_flag, describe
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
@@ -37,6 +37,7 @@ from ._pytorch import _bools_to_int
 from ._pytorch import chunk as _chunk
 from ._pytorch import scaled as _scaled
 from ._pytorch import split as _split
+from ._shapes import broadcast_shapes
 from ._tensor_base import TensorBase, exposed, settle_zeros
 from ._tensor_ops import (
     Permuted,
@@ -1864,6 +1865,16 @@ def copy_(self: Tensor, src: Tensor) -> Tensor:
     if src.dtype is not self.dtype:
         src = astype(src, self.dtype)
     if tuple(src.shape) != tuple(self.shape):
+        try:
+            fits = broadcast_shapes(tuple(src.shape), tuple(self.shape)) == tuple(self.shape)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise BroadcastError(
+                f"copy_(): the source of shape {tuple(src.shape)} does not broadcast to the "
+                f"tensor's shape {tuple(self.shape)}; give a source of that shape, or one that "
+                f"broadcasts to it"
+            )
         src = broadcast_to(src, tuple(self.shape))
     if _in_graph(self):
         return _overwrite(self, src, "copy_")

@@ -38,6 +38,8 @@ from ._ops.creation import arange, full
 from ._ops.data_types import astype
 from ._ops.manipulation import broadcast_to, reshape, tile
 from ._tensor_base import TensorBase
+from .autograd._function import Function
+from .autograd._mode import no_grad
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
@@ -47,22 +49,40 @@ __all__ = ["TensorMathMethods"]
 
 # -- in place ------------------------------------------------------------------------------------
 def _in_place(
-    name: str, fn: Callable[..., Any], data: str, call: str = "", *, joins: bool = False
+    name: str,
+    fn: Callable[..., Any],
+    data: str,
+    call: str = "",
+    *,
+    joins: bool = False,
+    graph: str = "zero",
 ) -> Callable[..., Any]:
     """The in-place method ``name`` (``exp_``) of ``fn`` (``pt.exp``): the result is written
     into the tensor, cast to its dtype as PyTorch casts in-place results (a floating result
     into an integer tensor raises PyTorch's ``RuntimeError``). In a graph, a result with no
     gradient (``floor_``, ``eq_``) leaves the tensor in the graph at a zero gradient, as
     PyTorch's; with ``joins`` (the comparisons), so do the other tensors that require grad
-    (``x.eq_(o)``: ``o`` gets zeros). ``data`` and ``call``: the docstring example's tensor
-    and arguments."""
+    (``x.eq_(o)``: ``o`` gets zeros). ``graph`` says otherwise, as PyTorch records them:
+    ``"unrecorded"`` (the logical ops) writes the values without recording anything, so the
+    tensor keeps its history (the gradient passes as if the op had not run, a leaf stays a
+    leaf); ``"refused"`` (``floor_divide_``, ``heaviside_``, which PyTorch has no derivative
+    of) records a node whose backward raises. ``data`` and ``call``: the docstring example's
+    tensor and arguments."""
     base = name.removesuffix("_")
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if graph == "unrecorded":
+            with no_grad():
+                return _in_place_unrecorded(self, fn(self, *args, **kwargs), name)
         r = fn(_inplace.alias_before_inplace(self), *args, **kwargs)
         if r.dtype is not self.dtype:
             dt.check_result_cast(r.dtype, self.dtype, f"{name}()", f"x = x.{base}(...)")
             r = astype(r, self.dtype)
+        if graph == "refused" and _config.GRAD_ENABLED.get():
+            inputs = [a for a in (self, *args) if isinstance(a, TensorBase)]
+            if any(_tape.requires_grad(a) for a in inputs):
+                r = _NoDerivative.apply(name, r.detach(), *inputs)
+            return assign_inplace(self, r, name)
         if not _tape.requires_grad(r):
             if joins and _config.GRAD_ENABLED.get():
                 r = _joined_at_zero(self, r, args)
@@ -78,6 +98,34 @@ def _in_place(
         f">>> x.{name}({call}) is x\nTrue\n"
     )
     return method
+
+
+def _in_place_unrecorded(self: Tensor, r: Tensor, name: str) -> Tensor:
+    """``r`` written into ``self`` under ``no_grad``: cast to ``self``'s dtype, nothing
+    recorded, the version bumped (a node that saved ``self`` then refuses backward)."""
+    if r.dtype is not self.dtype:
+        base = name.removesuffix("_")
+        dt.check_result_cast(r.dtype, self.dtype, f"{name}()", f"x = x.{base}(...)")
+        r = astype(r, self.dtype)
+    return assign_inplace(self, r, name)
+
+
+class _NoDerivative(Function):
+    """The node of an in-place op that PyTorch has no derivative of (``floor_divide_``):
+    forward passes the computed result on, backward refuses, as PyTorch's does."""
+
+    @staticmethod
+    def forward(ctx: Any, name: str, r: Tensor, *inputs: Tensor) -> Tensor:
+        ctx.op_name = name
+        return r
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        name = ctx.op_name
+        raise RuntimeError(
+            f"backward() through {name}(), which has no derivative (PyTorch has none either); "
+            f"apply {name}() under `with pt.no_grad():` or to x.detach()"
+        )
 
 
 def _joined_at_zero(self: Tensor, r: Tensor, args: tuple[Any, ...]) -> Tensor:
@@ -493,10 +541,12 @@ class TensorMathMethods:
     xlogy_ = _in_place("xlogy_", S.xlogy, _F, "2.0")
     fmod_ = _in_place("fmod_", _pytorch.fmod, _F, "0.75")
     remainder_ = _in_place("remainder_", E.remainder, _F, "0.75")
-    floor_divide_ = _in_place("floor_divide_", E.floor_divide, _F, "0.75")
+    floor_divide_ = _in_place("floor_divide_", E.floor_divide, _F, "0.75", graph="refused")
     nextafter_ = _in_place("nextafter_", E.nextafter, _F, "2.0")
     ldexp_ = _in_place("ldexp_", _pytorch_math.ldexp, _F, "pt.asarray([1, 2])")
-    heaviside_ = _in_place("heaviside_", _pytorch_math.heaviside, _F, "pt.asarray([0.5])")
+    heaviside_ = _in_place(
+        "heaviside_", _pytorch_math.heaviside, _F, "pt.asarray([0.5])", graph="refused"
+    )
     float_power_ = float_power_
     true_divide_ = _in_place("true_divide_", E.divide, _F, "2.0")
     multiply_ = TensorMethods.mul_
@@ -508,10 +558,10 @@ class TensorMathMethods:
     le_ = less_equal_ = _in_place("le_", E.less_equal, _F, "1.0", joins=True)
     gt_ = greater_ = _in_place("gt_", E.greater, _F, "1.0", joins=True)
     ge_ = greater_equal_ = _in_place("ge_", E.greater_equal, _F, "1.0", joins=True)
-    logical_not_ = _in_place("logical_not_", E.logical_not, _B)
-    logical_and_ = _in_place("logical_and_", E.logical_and, _B, "True")
-    logical_or_ = _in_place("logical_or_", E.logical_or, _B, "True")
-    logical_xor_ = _in_place("logical_xor_", E.logical_xor, _B, "True")
+    logical_not_ = _in_place("logical_not_", E.logical_not, _B, graph="unrecorded")
+    logical_and_ = _in_place("logical_and_", E.logical_and, _B, "True", graph="unrecorded")
+    logical_or_ = _in_place("logical_or_", E.logical_or, _B, "True", graph="unrecorded")
+    logical_xor_ = _in_place("logical_xor_", E.logical_xor, _B, "True", graph="unrecorded")
     bitwise_not_ = _in_place("bitwise_not_", E.bitwise_invert, _I)
     bitwise_and_ = _in_place("bitwise_and_", E.bitwise_and, _I, "3")
     bitwise_or_ = _in_place("bitwise_or_", E.bitwise_or, _I, "3")

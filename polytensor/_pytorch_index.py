@@ -747,6 +747,14 @@ def index_reduce(
         )
     d, index = _slices_along("index_reduce", input, dim, index, source)
     if input.ndim == 0:
+        # (as PyTorch's: a 0-d source, at one index; index_copy and index_add differ)
+        if source.ndim:
+            raise RuntimeError(
+                f"index_reduce(): source {tuple(source.shape)} must have the shape of the 0-d "
+                f"input, (); give a 0-d source, or reshape the input to (1,)"
+            )
+        if index.shape[0] != 1:
+            raise IndexError(f"index_reduce(): a 0-d input takes one index; got {index.shape[0]}")
         return scatter_reduce(
             input, 0, index, reshape(source, (-1,)), reduce, include_self=include_self
         )

@@ -16,6 +16,7 @@ from . import _config
 from . import _dtypes as dt
 from ._checks import DataValueError
 from ._ops import special as S
+from ._ops._registry import _into
 from ._ops.creation import arange, ones, zeros
 from ._ops.data_types import astype, iinfo, result_type
 from ._ops.elementwise import abs as _abs
@@ -132,7 +133,7 @@ def _euclid(a: Tensor, b: Tensor) -> Tensor:
     return a
 
 
-def gcd(input: Tensor, other: Tensor) -> Tensor:
+def gcd(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """The greatest common divisor of each pair of integers (broadcast), non-negative, as
     ``torch.gcd`` (and ``x.gcd``, ``x.gcd_``): ``gcd(0, 0)`` is 0.
 
@@ -142,10 +143,11 @@ def gcd(input: Tensor, other: Tensor) -> Tensor:
     >>> pt.gcd(pt.asarray([12, -18, 0, 7]), pt.asarray([8, 12, 5, -21]))
     tensor([4, 6, 5, 7], backend='numpy')
     """
-    return _euclid(*_integer_pair("gcd", input, other))
+    r = _euclid(*_integer_pair("gcd", input, other))
+    return r if out is None else _into(out, r, "gcd")
 
 
-def lcm(input: Tensor, other: Tensor) -> Tensor:
+def lcm(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """The least common multiple of each pair of integers (broadcast), non-negative, as
     ``torch.lcm`` (and ``x.lcm``, ``x.lcm_``): 0 where either is 0; a multiple beyond the
     dtype's range wraps around, as PyTorch's.
@@ -159,7 +161,8 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     a, b = _integer_pair("lcm", input, other)
     g = _euclid(a, b)
     zero = g == 0
-    return where(zero, 0, _abs((a // where(zero, 1, g)) * b))
+    r = where(zero, 0, _abs((a // where(zero, 1, g)) * b))
+    return r if out is None else _into(out, r, "lcm")
 
 
 # -- integration ----------------------------------------------------------------------------------
@@ -263,7 +266,7 @@ def cumulative_trapezoid(
 
 
 # -- norms and special functions ------------------------------------------------------------------
-def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float, *, out: Any = None) -> Tensor:
     """Each slice of ``input`` along ``dim`` (``input.select(dim, i)``) whose ``p``-norm
     exceeds ``maxnorm`` scaled down to ``maxnorm`` (divided by its norm plus 1e-7), as
     ``torch.renorm`` (and ``x.renorm``, ``x.renorm_``). Differentiable.
@@ -293,10 +296,11 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     others = tuple(i for i in range(x.ndim) if i != d)
     norm = vector_norm(x, axis=others, keepdims=True, ord=float(p))
     factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-    return x * factor
+    r = x * factor
+    return r if out is None else _into(out, r, "renorm")
 
 
-def mvlgamma(input: Tensor, p: int) -> Tensor:
+def mvlgamma(input: Tensor, p: int, *, out: Any = None) -> Tensor:
     """The logarithm of the multivariate gamma function of dimension ``p``, element-wise, as
     ``torch.mvlgamma`` (and ``x.mvlgamma``, ``x.mvlgamma_``): ``p (p - 1) / 4 log(pi)`` plus
     the sum of ``lgamma(x - i / 2)`` for i from 0 to p - 1. Integers give the default float
@@ -320,4 +324,5 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
         x = astype(x, _config.DEFAULT_FLOAT.get())
     offsets = arange(-p * 0.5 + 0.5, 0.5, 0.5, dtype=x.dtype, device=x.device)
     terms = S.gammaln(expand_dims(x, axis=-1) + offsets)
-    return _sum(terms, axis=-1) + p * (p - 1) * math.log(math.pi) / 4
+    r = _sum(terms, axis=-1) + p * (p - 1) * math.log(math.pi) / 4
+    return r if out is None else _into(out, r, "mvlgamma")

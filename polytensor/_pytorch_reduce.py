@@ -14,17 +14,21 @@ from __future__ import annotations
 import math
 import operator
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
+from ._inplace import assign_inplace
+from ._ops._registry import _into
 from ._ops.creation import asarray, full, zeros
 from ._ops.data_types import astype, result_type
 from ._ops.elementwise import (
     ceil,
     clip,
+    exp,
     floor,
     isnan,
+    log1p,
     logical_not,
     logical_or,
     real,
@@ -32,7 +36,7 @@ from ._ops.elementwise import (
     sqrt,
 )
 from ._ops.indexing import check_range, take_along_axis
-from ._ops.manipulation import broadcast_to, expand_dims, moveaxis, reshape, squeeze
+from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, reshape, squeeze
 from ._ops.searching import where
 from ._ops.sorting import argsort
 from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
@@ -113,7 +117,20 @@ def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
     return ValuesIndices(take_along_axis(x, index, axis=d), index)
 
 
-def cummax(input: Tensor, dim: int) -> ValuesIndices:
+def _into_pair(where: str, out: Any, r: ValuesIndices) -> ValuesIndices:
+    """``r`` itself, or written into ``out``, PyTorch's ``out=(values, indices)``, which is
+    returned as the named tuple."""
+    if out is None:
+        return r
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(
+            f"{where}() expects out to be a tuple of two tensors (values, indices); got "
+            f"{type(out).__name__}"
+        )
+    return ValuesIndices(_into(out[0], r.values, where), _into(out[1], r.indices, where))
+
+
+def cummax(input: Tensor, dim: int, *, out: Any = None) -> ValuesIndices:
     """The running maximum along ``dim`` and where each is, as ``torch.cummax`` (and
     ``x.cummax(dim)``): a named tuple ``(values, indices)``. Of equal elements the later one's
     index, and a NaN, once met, stays the maximum, as PyTorch's. The gradient goes to the
@@ -126,10 +143,10 @@ def cummax(input: Tensor, dim: int) -> ValuesIndices:
     >>> values.tolist(), indices.tolist()
     ([1.0, 3.0, 3.0, 5.0], [0, 1, 1, 3])
     """
-    return _running_extreme("cummax", input, dim)
+    return _into_pair("cummax", out, _running_extreme("cummax", input, dim))
 
 
-def cummin(input: Tensor, dim: int) -> ValuesIndices:
+def cummin(input: Tensor, dim: int, *, out: Any = None) -> ValuesIndices:
     """The running minimum along ``dim`` and where each is, as ``torch.cummin`` (and
     ``x.cummin(dim)``): a named tuple ``(values, indices)``, with PyTorch's ties (the later
     element) and NaN (kept once met); the gradient goes to the elements the indices name.
@@ -141,13 +158,13 @@ def cummin(input: Tensor, dim: int) -> ValuesIndices:
     >>> values.tolist(), indices.tolist()
     ([3.0, 1.0, 1.0, 1.0], [0, 1, 1, 3])
     """
-    return _running_extreme("cummin", input, dim)
+    return _into_pair("cummin", out, _running_extreme("cummin", input, dim))
 
 
-def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
     """``log(cumsum(exp(x)))`` along ``dim`` without overflow or underflow, as
-    ``torch.logcumsumexp`` (and ``x.logcumsumexp(dim)``); real floating-point tensors only.
-    Differentiable.
+    ``torch.logcumsumexp`` (and ``x.logcumsumexp(dim)``), of real or complex floating-point
+    tensors. Differentiable.
 
     Examples
     --------
@@ -155,18 +172,52 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     >>> pt.logcumsumexp(pt.asarray([0.0, 0.0, 0.0, 0.0]), 0)
     tensor([0.       , 0.6931472, 1.0986123, 1.3862944], backend='numpy')
     """
+    r = _logcumsumexp_of(input, dim)
+    return r if out is None else _into(out, r, "logcumsumexp")
+
+
+def _logcumsumexp_of(input: Any, dim: Any) -> Tensor:
     x = _tensor_arg("logcumsumexp", "input", input)
-    if x.dtype.kind != "real floating":
-        raise TypeError(
-            f"logcumsumexp() expects a real floating-point tensor; got {x.dtype.name}; cast "
-            f"with x.double() (complex tensors are not supported)"
+    complex_ = x.dtype.kind == "complex floating"
+    if x.dtype.kind != "real floating" and not complex_:
+        raise dt.DtypeNotImplementedError(
+            f"logcumsumexp() expects a floating-point tensor; got {x.dtype.name}; cast with "
+            f"x.double()"
         )
     if x.ndim == 0:
         check_dim("logcumsumexp", dim, 0)
         return x * 1
     d = check_dim("logcumsumexp", dim, x.ndim)
     _length("logcumsumexp", x, d)
-    return _logcumsumexp(x, axis=d)
+    return _complex_logcumsumexp(x, d) if complex_ else _logcumsumexp(x, axis=d)
+
+
+def _complex_logcumsumexp(x: Tensor, axis: int) -> Tensor:
+    """``logcumsumexp`` of a complex tensor along ``axis``: a scan by doubling (Hillis-Steele)
+    of PyTorch's complex logaddexp, written with differentiable ops (the gradient is the
+    composition's: complex tensors are rare here, and the backends' scans are real)."""
+    n = cast(int, x.shape[axis])
+    shift = 1
+    while shift < n:
+        head = list(x.shape)
+        head[axis] = shift
+        keep = [slice(None)] * x.ndim
+        keep[axis] = slice(0, n - shift)
+        nothing = full(tuple(head), -math.inf, dtype=x.dtype, device=x.device)
+        x = _complex_logaddexp(x, concat([nothing, x[tuple(keep)]], axis=axis))
+        shift *= 2
+    return x
+
+
+def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
+    """``log(exp(a) + exp(b))`` of complex tensors, as PyTorch's: the operand of the larger
+    real part plus ``log1p(exp(smaller - larger))``; that operand itself where both real
+    parts are -inf (the difference would be NaN; it is kept out of the gradient too)."""
+    first = real(a) >= real(b)
+    big = where(first, a, b)
+    finite = real(big) > -math.inf
+    gap = where(finite, where(first, b, a), 0.0) - where(finite, big, 0.0)
+    return where(finite, big + log1p(exp(gap)), big)
 
 
 # -- order statistics -----------------------------------------------------------------------------
@@ -176,7 +227,9 @@ def _int_arg(where: str, what: str, v: Any) -> int:
     return operator.index(v)
 
 
-def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+def kthvalue(
+    input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None
+) -> ValuesIndices:
     """The ``k``-th smallest element (``k`` from 1) along ``dim`` and its index, as
     ``torch.kthvalue`` (and ``x.kthvalue(k, dim)``): a named tuple ``(values, indices)``; NaN
     counts as larger than every number. The gradient goes to the element the index names.
@@ -191,6 +244,10 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Val
     >>> values.item(), indices.item()
     (2.0, 3)
     """
+    return _into_pair("kthvalue", out, _kthvalue(input, k, dim, keepdim))
+
+
+def _kthvalue(input: Any, k: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     x = _tensor_arg("kthvalue", "input", input)
     k = _int_arg("kthvalue", "k", k)
     if not isinstance(keepdim, bool):
@@ -308,6 +365,7 @@ def quantile(
     keepdim: bool = False,
     *,
     interpolation: str = "linear",
+    out: Any = None,
 ) -> Tensor:
     """The ``q``-th quantiles along ``dim`` (of all elements without it), as
     ``torch.quantile`` (and ``x.quantile``): ``q`` a float or a 0-d or 1-d tensor in [0, 1]
@@ -328,7 +386,8 @@ def quantile(
     >>> pt.quantile(x, pt.asarray([0.25, 0.5]), interpolation="lower")
     tensor([1., 2.], backend='numpy')
     """
-    return _quantile("quantile", input, q, dim, keepdim, interpolation, skip_nan=False)
+    r = _quantile("quantile", input, q, dim, keepdim, interpolation, skip_nan=False)
+    return r if out is None else _copy_out("quantile", out, r)
 
 
 def nanquantile(
@@ -338,6 +397,7 @@ def nanquantile(
     keepdim: bool = False,
     *,
     interpolation: str = "linear",
+    out: Any = None,
 ) -> Tensor:
     """``quantile`` of the numbers alone, NaN left out, as ``torch.nanquantile`` (and
     ``x.nanquantile``); a slice of NaN only gives NaN.
@@ -348,7 +408,26 @@ def nanquantile(
     >>> pt.nanquantile(pt.asarray([1.0, float("nan"), 3.0]), 0.5)
     tensor(2., backend='numpy')
     """
-    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, skip_nan=True)
+    r = _quantile("nanquantile", input, q, dim, keepdim, interpolation, skip_nan=True)
+    return r if out is None else _copy_out("nanquantile", out, r)
+
+
+def _copy_out(where: str, out: Any, r: Tensor) -> Tensor:
+    """``r`` copied into ``out`` of its dtype and shape, in the graph (PyTorch's ``quantile``
+    with ``out=`` differentiates, where its other functions with ``out=`` refuse)."""
+    if not isinstance(out, TensorBase):
+        raise TypeError(f"{where}() expects a tensor for out; got {type(out).__name__}")
+    if out.dtype is not r.dtype:
+        raise RuntimeError(
+            f"{where}() out tensor must be of the input's dtype {r.dtype.name}; got "
+            f"{out.dtype.name}"
+        )
+    if tuple(out.shape) != tuple(r.shape):
+        raise ValueError(
+            f"{where}() with out= got out of shape {tuple(out.shape)} for a result of shape "
+            f"{tuple(r.shape)}; give out of the result's shape"
+        )
+    return assign_inplace(out, r, f"{where}() with out=")
 
 
 # -- covariance -----------------------------------------------------------------------------------

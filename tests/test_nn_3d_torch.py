@@ -192,7 +192,7 @@ def test_3d_functions_reject_bad_arguments_as_torch() -> None:
         (lambda: F.avg_pool3d(x, 2, divisor_override=0), RuntimeError, "nonzero"),
         (lambda: F.avg_pool3d(pt.zeros((1, 1, 2, 2, 2), dtype=pt.int64), 2), TypeError, "float"),
         (lambda: F.adaptive_avg_pool3d(x, (2, 2)), RuntimeError, "3 entries"),
-        (lambda: F.adaptive_max_pool3d(x, (2, 0, 1)), RuntimeError, "positive"),
+        (lambda: F.adaptive_max_pool3d(x, (2, -1, 1)), RuntimeError, "greater than or equal to 0"),
         (lambda: nn.Conv3d(2, 3, 3, padding_mode="mirror"), ValueError, "padding_mode"),
         (lambda: nn.Conv3d(2, 3, 3, stride=2, padding="same"), ValueError, "strided"),
         (lambda: nn.ConvTranspose3d(2, 3, 3, padding_mode="reflect"), ValueError, "zeros"),

@@ -280,7 +280,7 @@ def test_float64_gradients_match_torch(backend: str, name: str) -> None:
         (lambda: pt.cummax(pt.ones(3)), TypeError, r"missing 1 required positional argument"),
         (lambda: pt.cummin(pt.ones(3), 1), IndexError, r"dimension out of range"),
         (lambda: pt.cummax(pt.asarray([1j]), 0), TypeError, r"real or boolean tensor"),
-        (lambda: pt.logcumsumexp(pt.asarray([1, 2]), 0), TypeError, r"real floating-point"),
+        (lambda: pt.logcumsumexp(pt.asarray([1, 2]), 0), TypeError, r"expects a floating-point"),
         (lambda: pt.kthvalue(pt.ones(2), 3), IndexError, r"selected number k out of range"),
         (lambda: pt.kthvalue(pt.ones(2), 0), IndexError, r"selected number k out of range"),
         (lambda: pt.kthvalue(pt.ones(2), 1.0), TypeError, r"an int k"),

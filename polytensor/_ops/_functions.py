@@ -502,6 +502,9 @@ def general_function(
     g0 = group[0] if group else 0
     optional = opdef.extra.get("optional", frozenset())
     scalar_inputs = opdef.extra.get("scalar_inputs", frozenset())
+    # (an op with a coerce checks Python scalars given with an integer array in apply())
+    coerced = opdef.coerce is not None
+    integer = CATEGORY_NAMES.index("integer")
     c0 = cats[0]
 
     def function(*args: Any, **kwargs: Any) -> Any:
@@ -579,6 +582,8 @@ def general_function(
                         return apply(opdef, arrays, params or None, operator)
                     listed.append(None)
                 elif v.__class__ in _SCALARS and i in scalar_inputs and (i in group or not group):
+                    if coerced and ref in b.cats[integer]:
+                        return apply(opdef, arrays, params or None, operator)
                     try:  # (scalar_types: per dtype, the scalar kinds that fit it)
                         if v.__class__ not in b.scalar_types[cats_n[i]][ref]:
                             return apply(opdef, arrays, params or None, operator)

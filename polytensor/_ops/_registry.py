@@ -453,6 +453,7 @@ def op(
     operator: bool = False,
     scalar_inputs: tuple[int, ...] | None = None,
     integers_as_float: bool = False,
+    coerce: Callable[..., Any] | None = None,
 ) -> Function:
     """Declare any other operation with the standard's signature ``sig``.
 
@@ -463,6 +464,8 @@ def op(
     Python scalars (default: all but the first); an input whose default is None may be None.
     With ``integers_as_float``, array inputs that are all integers or booleans are computed in
     the default floating-point dtype (``pt.special.erf`` of an integer tensor, as PyTorch's).
+    ``coerce`` is ``OpDef.coerce`` (a call with a Python scalar then goes through ``apply()``,
+    which calls it).
     """
     n_in = None if any(c in "".join(inputs) for c in "[*") else len(inputs)
     extra: dict[str, Any] = {"n_inputs": n_in, "integers_as_float": integers_as_float}
@@ -491,6 +494,7 @@ def op(
                 extra=extra,
             )
         )
+    opdef.coerce = coerce
     fname = opdef.short
     signature = _functions.parse_signature(sig)
     names = {i.strip("[]*") for i in inputs}

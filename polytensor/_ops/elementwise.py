@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import _dtypes as dt
 from .. import _tensor_base as _tb
+from .._checks import ScalarRangeError
 from ._registry import NONDIFF, ZERO, Function, binary, op, unary
 
 _C = "complex floating-point"
@@ -330,6 +331,28 @@ def _clip_max(g: Any, _out: Any, x: Any, lo: Any, hi: Any) -> Any:
     return where((x > hi) | (hi < lo) if lo is not None else x > hi, g, 0)
 
 
+def _clip_bounds_fit(_backend: Any, datas: list[Any], dtypes: list[Any]) -> None:
+    """clip's ``coerce``: refuse a Python int bound that puts the result outside an integer
+    ``x``'s dtype (``min`` above its largest value, ``max`` below its smallest), which NumPy
+    refuses and array-api-strict wraps around (uint8's ``min=300`` giving 44); one beyond the
+    dtype on the other side changes nothing and passes."""
+    d = dtypes[0]
+    info = dt.IINFO.get(d) if d is not None else None
+    if info is None:
+        return
+    lo, hi = datas[1], datas[2]
+    for bound, outside in (
+        (lo, lo.__class__ is int and lo > info.max),
+        (hi, hi.__class__ is int and hi < info.min),
+    ):
+        if outside:
+            raise ScalarRangeError(
+                f"clip() got the bound {bound}, outside the range of {d.name} [{info.min}, "
+                f"{info.max}]: the result would not fit; give a bound that {d.name} holds, or "
+                f"clip x.astype(pt.int64)"
+            )
+
+
 clip = op(
     "clip",
     "(x, /, min=None, max=None)",
@@ -337,6 +360,7 @@ clip = op(
     (_clip_x, _clip_min, _clip_max),
     inputs=("x", "min", "max"),
     scalars=True,
+    coerce=_clip_bounds_fit,
     example=">>> import polytensor as pt\n>>> pt.clip(pt.asarray([-1.0, 0.5, 2.0]), 0.0, 1.0)"
     "\ntensor([0. , 0.5, 1. ], backend='numpy')",
 )

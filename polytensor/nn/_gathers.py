@@ -14,7 +14,7 @@ import math
 from typing import Any, cast
 
 from .. import _dtypes as _dt
-from .._ops.creation import arange, asarray
+from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.indexing import check_index as _check_index
 from .._ops.indexing import take, take_along_axis
@@ -25,7 +25,7 @@ from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
 from ._input_in_grad import input_in_grad
-from .functional import _adaptive_bins, _floating, _single, _tensor
+from .functional import _adaptive_bins, _floating, _single, _tensor, empty_pool
 
 __all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "embedding_bag"]
 
@@ -86,6 +86,11 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
                 f"{where_}(): Expected input to have non-zero size for non-batch dimensions, "
                 f"but input has sizes {list(x.shape)} with dimension {d} being empty"
             )
+    if oh == 0 or ow == 0:
+        shape = cast("tuple[int, ...]", (*x.shape[:-2], oh, ow))
+        values = empty_pool(x, shape, where_)
+        empty = zeros(shape, dtype=_dt.int64, device=x.device)
+        return (values, empty) if return_indices else values
     # the flat positions of each output's window, row by row; a shorter window repeats its
     # first position (a repeat never changes the maximum, and comes after the original)
     windows = []

@@ -31,7 +31,14 @@ from ._conv3d import _batched5, _triple, pad_axis
 from ._errors import LayerArgumentError
 from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
-from .functional import _adaptive_bins, _floating, _in_place, _pool_counts, _tensor
+from .functional import (
+    _adaptive_bins,
+    _floating,
+    _in_place,
+    _pool_counts,
+    _tensor,
+    empty_pool,
+)
 
 __all__ = ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "dropout3d", "max_pool3d"]
 
@@ -284,9 +291,10 @@ def _output_size3(output_size: Any, sizes: _Three, where: str) -> _Three:
         )
     outs = [sizes[i] if v is None else v for i, v in enumerate(given)]
     for v in outs:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise LayerArgumentError(
-                f"{where}() expects positive output sizes; got {output_size!r}"
+                f"{where}(): elements of output_size must be greater than or equal to 0; got "
+                f"{output_size!r}"
             )
     return cast("_Three", tuple(outs))
 
@@ -322,6 +330,9 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     x, unbatched, sizes = _adaptive_input(input, where_)
     out = _output_size3(output_size, sizes, where_)
     n, c = cast("tuple[int, int]", x.shape[:2])
+    if 0 in out:
+        y = empty_pool(x, (n, c, *out), where_)
+        return y[0] if unbatched else y
     if out == (1, 1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         y = _mean(x, axis=(2, 3, 4), keepdims=True)
         return y[0] if unbatched else y
@@ -356,8 +367,15 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     """
     where_ = "adaptive_max_pool3d"
     x, unbatched, sizes = _adaptive_input(input, where_)
-    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     out = _output_size3(output_size, sizes, where_)
+    if 0 in out:
+        n0, c0 = cast("tuple[int, int]", x.shape[:2])
+        y = empty_pool(x, (n0, c0, *out), where_)
+        at0 = zeros((n0, c0, *out), dtype=_dt.int64, device=x.device)
+        if unbatched:
+            y, at0 = y[0], at0[0]
+        return (y, at0) if return_indices else y
+    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
     dd, hh, ww = sizes
     # the flat positions of each output's window; a shorter window repeats its first position
     # (a repeat never changes the maximum, and comes after the original)

@@ -330,6 +330,11 @@ def interpolate(
         )
     if mode not in ("nearest", "nearest-exact"):
         _floating(x, "interpolate", real=True)
+    elif x.dtype.kind not in ("real floating", "complex floating") and x.dtype != _dt.uint8:
+        raise _dt.DtypeNotImplementedError(  # (PyTorch's: uint8 and floating inputs only)
+            f"interpolate() with mode={mode!r} expects a floating-point or uint8 input; got "
+            f"{x.dtype.name}; cast with pt.astype(x, pt.float32) first"
+        )
     if mode == "area":  # (PyTorch's: the adaptive average pool to the output's size)
         from ._pool3d import adaptive_avg_pool3d
         from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
@@ -466,6 +471,16 @@ def _blocks(
     return ho, wo
 
 
+def _not_integers(x: Tensor, where: str) -> None:
+    """Refuse an integer input, as PyTorch's im2col and col2im do (booleans and floating
+    inputs pass)."""
+    if x.dtype.kind in ("signed integer", "unsigned integer"):
+        raise _dt.DtypeNotImplementedError(
+            f"{where}() expects a floating-point or boolean input; got {x.dtype.name}; cast "
+            f"with pt.astype(x, pt.float32) first"
+        )
+
+
 def unfold(
     input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
 ) -> Tensor:
@@ -484,6 +499,7 @@ def unfold(
     """
     where_ = "unfold"
     x = _tensor(input, where_)
+    _not_integers(x, where_)
     if x.ndim not in (3, 4) or any(n == 0 for n in x.shape[1:]):
         raise LayerArgumentError(
             f"unfold(): expected a 3-D (C, H, W) or 4-D (N, C, H, W) input with non-zero "
@@ -525,6 +541,7 @@ def fold(
     """
     where_ = "fold"
     x = _tensor(input, where_)
+    _not_integers(x, where_)
     if x.ndim not in (2, 3) or any(n == 0 for n in x.shape[1:]):
         raise LayerArgumentError(
             f"fold(): expected a 2-D (C * kH * kW, L) or 3-D (N, C * kH * kW, L) input with "

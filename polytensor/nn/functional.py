@@ -26,6 +26,8 @@ from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.data_types import iinfo as _iinfo
 from .._ops.elementwise import abs as _abs
+from .._ops.elementwise import exp as _exp
+from .._ops.elementwise import expm1 as _expm1
 from .._ops.elementwise import isnan
 from .._ops.elementwise import relu as pt_relu
 from .._ops.elementwise import tanh as _tanh
@@ -182,7 +184,8 @@ def _floating(
 ) -> None:
     """Refuse ``x`` unless it is floating (``real``: real floating), or of an integer dtype
     with ``integers``, or boolean with ``booleans`` (the activations that PyTorch computes on
-    such inputs)."""
+    such inputs); with ``DtypeNotImplementedError``, a TypeError and PyTorch's
+    NotImplementedError ("... not implemented for 'Long'")."""
     kind = x.dtype.kind
     if kind == "real floating" or (kind == "complex floating" and not real):
         return
@@ -191,7 +194,7 @@ def _floating(
     what = f"{'real ' if real else ''}floating-point"
     if integers:
         what += ", integer or boolean" if booleans else " or integer"
-    raise TypeError(
+    raise _dt.DtypeNotImplementedError(
         f"{where}() expects a {what} {name}; got {x.dtype.name}; cast with "
         f"pt.astype(x, pt.float32) first"
     )
@@ -424,21 +427,36 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.elu(pt.asarray([-1.0, 2.0], dtype=pt.float64))
     tensor([-0.63212056,  2.        ], dtype=polytensor.float64, backend='numpy')
     """
-    from .._ops.elementwise import expm1
-
     x = _tensor(input, "elu")
     _floating(x, "elu", real=True)
     a = _real_number("elu", "alpha", alpha)
 
     def f(v: Tensor) -> Tensor:
-        # (expm1 of the negative part alone: no overflow where x is large.) At x = 0 the
-        # negative branch is a * (expm1(-0.0) + x), of PyTorch's derivatives there: a (its
-        # elu_backward takes x <= 0, so NaN takes the positive branch) and a second derivative
-        # of 0 (its double backward takes x < 0); where x < 0 the added part is a constant 0.
-        neg = (expm1(where(v < 0, v, -0.0)) + where(v < 0, 0.0, v)) * a
-        return where(v <= 0, neg, v)
+        return cast("Tensor", _Elu.apply(v, a))
 
     return _in_place(x, f, "elu_") if inplace else f(x)
+
+
+class _Elu(Function):
+    """ELU as one node. Its derivative on the negative branch is ``alpha * exp(x)``, as
+    PyTorch's ``elu_backward`` computes it (expm1's rule reads ``out + 1``, which rounds to 0
+    where ``out`` is -1, below about x = -37 in float64, -17 in float32, and loses the small
+    gradient there). At x = 0 the derivative is ``alpha`` (PyTorch's takes x <= 0, so NaN
+    takes the positive branch) and the second derivative 0 (its double backward takes x < 0).
+    One node rather than the composition's seven keeps the accuracy at no cost in speed."""
+
+    @staticmethod
+    def forward(ctx: Any, v: Tensor, a: float) -> Tensor:
+        ctx.save_for_backward(v)
+        ctx.alpha = a
+        # (expm1 of the negative part alone: no overflow where x is large)
+        return where(v <= 0, _expm1(where(v <= 0, v, 0.0)) * a, v)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None]:
+        (v,) = ctx.saved_tensors
+        slope = where(v <= 0, _exp(where(v < 0, v, -0.0)) * ctx.alpha, 1.0)
+        return g * slope, None
 
 
 def hardtanh(
@@ -1721,12 +1739,19 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         )
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     for v in (oh, ow):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(
-                f"adaptive_avg_pool2d() expects positive output sizes; got {output_size!r}"
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise LayerArgumentError(
+                f"adaptive_avg_pool2d(): elements of output_size must be greater than or equal "
+                f"to 0; got {output_size!r}"
             )
     if h == 0 or w == 0:
-        raise ValueError(f"adaptive_avg_pool2d() got an empty input of shape {x.shape}")
+        raise LayerArgumentError(  # (PyTorch's RuntimeError)
+            f"adaptive_avg_pool2d() got an empty input of shape {x.shape}; give an input with "
+            f"non-zero sizes for its non-batch dimensions"
+        )
+    if oh == 0 or ow == 0:
+        out = empty_pool(x, (n, c, oh, ow), where_)
+        return out[0] if unbatched else out
     if (oh, ow) == (1, 1):  # (a mean, as PyTorch's: a gradient of the cotangent alone)
         out = _mean(x, axis=(2, 3), keepdims=True)
         return out[0] if unbatched else out
@@ -1737,6 +1762,31 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         rows = stack([_mean(x[:, :, a:b], axis=2) for a, b in _adaptive_bins(h, oh)], axis=2)
         out = stack([_mean(rows[..., a:b], axis=3) for a, b in _adaptive_bins(w, ow)], axis=3)
     return out[0] if unbatched else out
+
+
+class _EmptyPool(Function):
+    """The empty output of an adaptive pool given an output size of 0, in the graph of its
+    input; its backward raises, as PyTorch's adaptive pools' backward refuses an empty
+    cotangent."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...], where_: str) -> Tensor:
+        ctx.where = where_
+        return zeros(shape, dtype=x.dtype, device=x.device)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        raise RuntimeError(
+            f"backward() through {ctx.where}() with an output size of 0: the output is empty "
+            f"and has no gradient to give (PyTorch refuses it too); give output sizes of at "
+            f"least 1, or compute the pool under `with pt.no_grad():`"
+        )
+
+
+def empty_pool(x: Tensor, shape: tuple[int, ...], where_: str) -> Tensor:
+    """The empty output of shape ``shape`` (a 0 in it) of adaptive pool ``where_`` of ``x``,
+    as PyTorch's: in ``x``'s graph, a backward through it raises."""
+    return cast("Tensor", _EmptyPool.apply(x, shape, where_))
 
 
 def _adaptive_bins(size: int, n_out: int) -> list[tuple[int, int]]:

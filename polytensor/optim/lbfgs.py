@@ -363,14 +363,15 @@ class LBFGS(Optimizer):
             if state["n_iter"] == 1:
                 d = -flat_grad
                 old_dirs, old_stps, ro = [], [], []
-                H_diag = 1.0
+                H_diag = 1
             else:
                 assert old_dirs is not None and old_stps is not None and ro is not None
                 assert d is not None and t is not None
                 # the update of the curvature history
                 y = flat_grad - prev_flat_grad
                 s = d * t
-                ys = _dot(y, s)
+                # (ys, ro, H_diag and al are 0-d tensors, as PyTorch keeps them in the state)
+                ys = vecdot(y, s)
                 if ys > 1e-10:
                     if len(old_dirs) == history_size:  # forget the oldest pair
                         old_dirs.pop(0)
@@ -379,7 +380,7 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    H_diag = ys / _dot(y, y)
+                    H_diag = ys / vecdot(y, y)
                 # the two-loop recursion for -H @ g
                 num_old = len(old_dirs)
                 if "al" not in state:
@@ -387,11 +388,11 @@ class LBFGS(Optimizer):
                 al = state["al"]
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
-                    al[i] = _dot(old_stps[i], q) * ro[i]
-                    q = q + (-al[i]) * old_dirs[i]
+                    al[i] = vecdot(old_stps[i], q) * ro[i]
+                    q = q - al[i] * old_dirs[i]
                 r = q * H_diag
                 for i in range(num_old):
-                    be_i = _dot(old_dirs[i], r) * ro[i]
+                    be_i = vecdot(old_dirs[i], r) * ro[i]
                     r = r + (al[i] - be_i) * old_stps[i]
                 d = r
             prev_flat_grad = copy_tensor(flat_grad)
