@@ -1021,6 +1021,42 @@ def _take_along_axis(draw: Draw, op: OpDef, m: Mode) -> Case:
     return Case((x, idx), {"axis": axis})
 
 
+def _scatter_along_axis(draw: Draw, op: OpDef) -> GradCase:
+    """The adjoint of take_along_axis: zeros of ``shape`` with g added at indices along
+    ``axis`` (repeats add up)."""
+    out_shape = small_shape(draw, min_dims=1, max_dims=2, max_size=6)
+    axis = draw(st.integers(0, len(out_shape) - 1))
+    at = list(out_shape)
+    at[axis] = draw(st.integers(1, 3))
+    idx = ints(draw, tuple(at), 0, out_shape[axis] - 1)
+    g = GRADIENT.array(draw, op, shape=tuple(at))
+    fn = op.func
+    return _case(
+        op,
+        lambda g, i: fn(g, i, axis=axis, shape=out_shape),  # type: ignore[misc]
+        (g,),
+        (idx,),
+        axis=axis,
+        shape=out_shape,
+    )
+
+
+def _check_range(draw: Draw, op: OpDef) -> GradCase:
+    """x itself once its values are checked to lie in [low, high] (bounds around the drawn
+    values): its gradient passes unchanged."""
+    x = GRADIENT.array(draw, op, shape=small_shape(draw))
+    low = float(np.min(x, initial=0.0)) - 1.0
+    high = float(np.max(x, initial=0.0)) + 1.0
+    fn = op.func
+    return _with(
+        op,
+        x,
+        lambda x: fn(x, low=low, high=high, message="out of range"),  # type: ignore[misc]
+        low=low,
+        high=high,
+    )
+
+
 def _basic_key(draw: Draw, shape: tuple[int, ...], newaxis: bool = False) -> tuple[Any, ...]:
     """A basic index of an array of ``shape``; where it does not index every dimension it ends
     with an ellipsis, since the standard leaves partial (flat) indexing unspecified."""
@@ -2155,6 +2191,8 @@ SAMPLING: dict[str, Sampling] = {
         grad={"integer arrays": _getitem_integer_arrays},
     ),
     "_scatter_add": Sampling(grad=_scatter_add),
+    "_scatter_along_axis": Sampling(grad=_scatter_along_axis),
+    "_check_range": Sampling(grad=_check_range),
     "_put": Sampling(
         grad={
             "basic": partial(_put, integer_arrays=False),

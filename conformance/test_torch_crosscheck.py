@@ -384,6 +384,10 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "take": _take,
     "take_along_axis": lambda p: lambda x, i: torch.take_along_dim(x, i, dim=p["axis"]),
     "_scatter_add": _scatter_add,
+    "_scatter_along_axis": lambda p: (
+        lambda g, i: torch.zeros(p["shape"], dtype=g.dtype).scatter_add(p["axis"], i, g)
+    ),
+    "_check_range": lambda p: lambda x: x.clone(),
     "_put": _put,
     "_matmul_nt": lambda p: lambda a, b: torch.matmul(a, b.mT),
     "_matmul_tn": lambda p: lambda a, b: torch.matmul(a.mT, b),
