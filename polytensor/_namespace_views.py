@@ -18,6 +18,7 @@ from ._ops import manipulation as M
 from ._ops._registry import OPS
 from ._tensor_base import TensorBase
 from ._tensor_ops import (
+    Conjugated,
     ImagPart,
     Permuted,
     RealPart,
@@ -25,22 +26,28 @@ from ._tensor_ops import (
     Unsqueezed,
     expand_view,
     index_views,
+    key_view,
     quick_view,
     whole_view,
 )
 
 _RESHAPE = OPS["reshape"]
+_REAL_NUMERIC = ("real floating", "signed integer", "unsigned integer")
 _PERMUTE = OPS["permute_dims"]
 
 __all__ = [
     "broadcast_to",
+    "conj",
+    "conj_physical",
     "expand_dims",
     "imag",
+    "is_conj",
     "matrix_transpose",
     "moveaxis",
     "permute_dims",
     "real",
     "reshape",
+    "resolve_conj",
     "unstack",
 ]
 
@@ -229,3 +236,108 @@ def imag(x: Any, /, *, out: Any = None) -> Any:
     if out is not None or not isinstance(x, TensorBase) or x.dtype.kind != "complex floating":
         return t
     return whole_view(t, x, ImagPart())
+
+
+def conj(x: Any, /, *, out: Any = None) -> Any:
+    """The complex conjugate of ``x``, the standard's ``conj``: of a complex tensor, a view of
+    it, as ``torch.conj`` (a change of it in place reaches ``x``, conjugated; ``x.conj()``,
+    ``x.mH``, ``x.H`` and ``x.adjoint()`` too); of a real tensor, a view of all of ``x``
+    (torch's is ``x`` itself, as ``x.conj()`` is here).
+
+    Note: PyTorch's view shares ``x``'s memory and sets a conjugate bit; polytensor's holds
+    the conjugated values (on NumPy, memory of its own, whose changes are given back to
+    ``x``), and ``is_conj()`` says True of it as PyTorch's does.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 + 2j])
+    >>> y = pt.conj(x)
+    >>> _ = y.add_(1j)
+    >>> x, y.is_conj()
+    (tensor([1.+1.j], dtype=polytensor.complex64, backend='numpy'), True)
+    """
+    if out is not None or not isinstance(x, TensorBase):
+        return E.conj(x, out=out)
+    if x.dtype.kind != "complex floating":
+        t = E.conj(x)  # (recorded: the identity, on real numbers; bool: the table's error)
+        if x._backend.memory_root is not None:
+            t._data = x._data[...]  # (x's values in x's memory: all of x, as torch's is x)
+        return whole_view(t, x, Reshaped(tuple(t.shape)))
+    return key_view(x, Conjugated())
+
+
+def is_conj(x: Any, /) -> bool:
+    """Whether ``x`` is a conjugate view, PyTorch's conjugate bit (``x.is_conj()``): a complex
+    view whose chain of views, down to the first real or non-view tensor, conjugates an odd
+    number of times (``x.conj()``, ``x.mH``, ``x.conj()[0]``; not ``x.conj().conj()``).
+    Unlike PyTorch's, a conjugate's values are computed (``pt.conj``): the bit says how a
+    change of it reaches its base, and ``view_as_real`` refuses it as PyTorch does.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1j]])
+    >>> x.conj().is_conj(), x.mH.is_conj(), x.conj().conj().is_conj(), x.is_conj()
+    (True, True, False, False)
+    """
+    bit = False
+    t = x
+    while t._write_back is not None and t.dtype.kind == "complex floating":
+        if t._key.__class__ is Conjugated:
+            bit = not bit
+        t = t._base
+    return bit
+
+
+def resolve_conj(x: Any, /) -> Any:
+    """``x`` itself, or of a conjugate view (``is_conj``) a copy of its values that is no view
+    of anything, as ``torch.resolve_conj`` (``x.resolve_conj()``): a change of it reaches no
+    other tensor; its gradient flows to ``x``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1j])
+    >>> r = x.conj().resolve_conj()
+    >>> _ = r.add_(1.0)
+    >>> x, r.is_conj(), x.resolve_conj() is x
+    (tensor([0.+1.j], dtype=polytensor.complex64, backend='numpy'), False, True)
+    """
+    if not isinstance(x, TensorBase):
+        raise TypeError(f"resolve_conj() expects a tensor; got {type(x).__name__}")
+    return x.clone() if is_conj(x) else x  # type: ignore[attr-defined]
+
+
+def conj_physical(x: Any, /) -> Any:
+    """The complex conjugate of ``x`` as a new tensor, no view, as ``torch.conj_physical``
+    (``x.conj_physical()``): a change of it reaches no other tensor; of a real tensor, ``x``
+    itself, as torch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 + 2j])
+    >>> y = pt.conj_physical(x)
+    >>> _ = y.add_(1.0)
+    >>> x.tolist(), y.tolist()
+    ([(1+2j)], [(2-2j)])
+    """
+    if isinstance(x, TensorBase) and x.dtype.kind in _REAL_NUMERIC:
+        return x
+    return E.conj(x)
+
+
+def conj_physical_(input: Any) -> Any:
+    """``input.conj_physical_()``: ``input`` conjugated in place, as ``torch.conj_physical_``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 - 1j])
+    >>> pt.conj_physical_(x) is x, x.tolist()
+    (True, [(1+1j)])
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"conj_physical_() expects a tensor; got {type(input).__name__}")
+    return input.conj_physical_()  # type: ignore[attr-defined]

@@ -634,6 +634,23 @@ class ImagPart(_WholeKey):
         return E.add(E.real(base), E.multiply(value, 1j))
 
 
+class Conjugated(_WholeKey):
+    """How ``x.conj()`` (``pt.conj(x)``, and ``x.mH``, ``x.H``, ``x.adjoint()`` after their
+    transpose) of a complex ``x`` is taken from it and given back: a view in PyTorch (its
+    conjugate bit), so a change of it in place reaches ``x`` conjugated. Its data holds the
+    conjugated values, memory of its own on a backend of mutable arrays: a write into it is
+    given back through ``give`` (``_tensor.View``'s private views), as on Dask."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.conj(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value`` conjugated: the base's values (recorded)."""
+        return E.conj(value)
+
+
 WHOLE = (
     Reshaped,
     Permuted,
@@ -645,7 +662,28 @@ WHOLE = (
     AsStrided,
     RealPart,
     ImagPart,
+    Conjugated,
 )
+# (the keys whose views may hold memory of their own on a backend of mutable arrays:
+# _tensor.View's private views)
+PRIVATE = (Conjugated,)
+
+
+def key_view(x: Any, key: _WholeKey) -> Tensor:
+    """``key.take(x)`` as a view of ``x`` by ``key``, whether or not it shares ``x``'s memory
+    (a private view where not: ``_tensor.View``); ``x``'s arguments checked by the caller.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import Conjugated, key_view
+    >>> x = pt.asarray([1 + 2j])
+    >>> _ = key_view(x, Conjugated()).mul_(2)
+    >>> x
+    tensor([2.+4.j], dtype=polytensor.complex64, backend='numpy')
+    """
+    t = cast("Any", key).take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
 
 
 def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:

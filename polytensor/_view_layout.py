@@ -19,9 +19,12 @@ from . import _config, _tape
 from ._inplace import register_overlap_check
 from ._tensor_ops import (
     AsStrided,
+    Conjugated,
     Diagonal,
     Expanded,
+    ImagPart,
     Permuted,
+    RealPart,
     Reshaped,
     Squeezed,
     Unfolded,
@@ -120,6 +123,12 @@ def _key_layout(key: Any, layout: Layout, out: tuple[int, ...]) -> Layout | None
         return out, (*stepped, s), offset
     if c is AsStrided:  # (a view of the root's memory itself)
         return out, key.stride, key.offset
+    if c is Conjugated:  # (PyTorch's conjugate bit: the same memory)
+        return out, strides, offset
+    # (a complex tensor's parts: counted from here on in elements of its real dtype, as
+    # PyTorch's strides of x.real is)
+    if c is RealPart or c is ImagPart:
+        return out, tuple(2 * s for s in strides), 2 * offset + (c is ImagPart)
     return _index_layout(key, layout, out)
 
 
