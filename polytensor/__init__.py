@@ -53,6 +53,8 @@ from ._namespace_views import (
     reshape,
     resolve_conj,
     unstack,
+    view_as_complex,
+    view_as_real,
 )
 from ._ops.creation import (
     arange,
@@ -1013,6 +1015,8 @@ __all__ = [
     "var_mean",
     "vdot",
     "vecdot",
+    "view_as_complex",
+    "view_as_real",
     "vsplit",
     "vstack",
     "where",

@@ -18,6 +18,8 @@ from ._ops import manipulation as M
 from ._ops._registry import OPS
 from ._tensor_base import TensorBase
 from ._tensor_ops import (
+    AsComplex,
+    AsReal,
     Conjugated,
     ImagPart,
     Permuted,
@@ -33,6 +35,18 @@ from ._tensor_ops import (
 
 _RESHAPE = OPS["reshape"]
 _REAL_NUMERIC = ("real floating", "signed integer", "unsigned integer")
+# (PyTorch's names of scalar types, in its messages)
+_TORCH_NAMES = {
+    "bool": "Bool",
+    "int8": "Char",
+    "uint8": "Byte",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
+}
 _PERMUTE = OPS["permute_dims"]
 
 __all__ = [
@@ -49,6 +63,8 @@ __all__ = [
     "reshape",
     "resolve_conj",
     "unstack",
+    "view_as_complex",
+    "view_as_real",
 ]
 
 
@@ -326,6 +342,107 @@ def conj_physical(x: Any, /) -> Any:
     if isinstance(x, TensorBase) and x.dtype.kind in _REAL_NUMERIC:
         return x
     return E.conj(x)
+
+
+def view_as_real(input: Any) -> Any:
+    """The real and imaginary parts of complex ``input`` along a new last dimension of length
+    2, a view of it, as ``torch.view_as_real``: a change of it in place reaches ``input``
+    (on NumPy in its memory), and its gradient flows back as the complex tensor of its two
+    parts. A conjugate view (``is_conj``) is refused, as PyTorch refuses it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([1 + 2j, 3 - 1j])
+    >>> r = pt.view_as_real(x)
+    >>> r
+    tensor([[ 1.,  2.],
+            [ 3., -1.]], backend='numpy')
+    >>> _ = r[:, 1].zero_()
+    >>> x
+    tensor([1.+0.j, 3.+0.j], dtype=polytensor.complex64, backend='numpy')
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(
+            f"view_as_real() expects a tensor; got {type(input).__name__}; make one with "
+            f"pt.asarray(...)"
+        )
+    if input.dtype.kind != "complex floating":
+        raise RuntimeError(
+            f"view_as_real is only supported for complex tensors; got {input.dtype.name}; "
+            f"make it complex first (x.to(pt.complex64)) or use it as it is"
+        )
+    if is_conj(input):
+        raise RuntimeError(
+            "view_as_real doesn't work on unresolved conjugated tensors.  To resolve the "
+            "conjugate tensor so you can view it as real, use self.resolve_conj(); however, "
+            "be warned that the resulting tensor will NOT alias the original."
+        )
+    return key_view(input, AsReal())
+
+
+def view_as_complex(input: Any) -> Any:
+    """The complex tensor whose real and imaginary parts are the pairs along ``input``'s last
+    dimension, a view of it, as ``torch.view_as_complex``: ``input`` float32 or float64 with
+    a last dimension of length 2 and stride 1, its other strides and offset even (PyTorch's
+    errors otherwise). A change of it in place reaches ``input``; its gradient flows back as
+    the pairs of its real and imaginary parts.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.asarray([[1.0, 2.0], [3.0, -1.0]])
+    >>> z = pt.view_as_complex(x)
+    >>> z
+    tensor([1.+2.j, 3.-1.j], dtype=polytensor.complex64, backend='numpy')
+    >>> _ = z.mul_(1j)
+    >>> x
+    tensor([[-2.,  1.],
+            [ 1.,  3.]], backend='numpy')
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(
+            f"view_as_complex() expects a tensor; got {type(input).__name__}; make one with "
+            f"pt.asarray(...)"
+        )
+    if input.dtype.kind != "real floating":
+        raise RuntimeError(
+            f"view_as_complex is only supported for half, float and double tensors, but got a "
+            f"tensor of scalar type: {_TORCH_NAMES.get(input.dtype.name, input.dtype.name)} "
+            f"({input.dtype.name}); cast it first (x.to(pt.float32))"
+        )
+    if input.dtype.bits not in (32, 64):
+        raise RuntimeError(
+            f"view_as_complex of a {input.dtype.name} tensor would be complex32, which "
+            f"polytensor does not have; cast it to float32 first (x.to(pt.float32))"
+        )
+    if input.ndim == 0:
+        raise RuntimeError(
+            "Input tensor must have one or more dimensions; got a 0-d tensor; the pairs "
+            "(real, imaginary) go along the last dimension"
+        )
+    if input.shape[-1] != 2:
+        raise RuntimeError(
+            f"Tensor must have a last dimension of size 2; got shape {tuple(input.shape)}; "
+            f"the pairs (real, imaginary) go along the last dimension"
+        )
+    strides = input.stride()  # type: ignore[attr-defined]
+    if strides[-1] != 1:
+        raise RuntimeError(
+            f"Tensor must have a last dimension with stride 1; got strides {strides}; make it "
+            f"so with .contiguous()"
+        )
+    if any(s % 2 for s in strides[:-1]):
+        raise RuntimeError(
+            f"Tensor must have a stride divisible by 2 for all but last dimension; got "
+            f"strides {strides}; make it so with .contiguous()"
+        )
+    if input.storage_offset() % 2:  # type: ignore[attr-defined]
+        raise RuntimeError(
+            f"Tensor must have a storage_offset divisible by 2; got "
+            f"{input.storage_offset()}; make it so with .contiguous()"  # type: ignore[attr-defined]
+        )
+    return key_view(input, AsComplex())
 
 
 def conj_physical_(input: Any) -> Any:

@@ -514,9 +514,10 @@ class View(Tensor):
     - A view whose base was rebound since (an in-place change of the base, recorded or on
       Dask) is taken from it again when it is next read, recorded as it was at first.
     - A view whose data cannot be the base's memory (``x.conj()``, whose values are the
-      base's conjugated, on NumPy) holds memory of its own, a *private* view: a write into
-      it (or into a view of it) is given back to the base at once (``_private_write``), and a
-      write into the base's memory since it was taken makes it be taken again when next read.
+      base's conjugated, on NumPy; ``pt.view_as_real`` on array-api-strict) holds memory of
+      its own, a *private* view: a write into it (or into a view of it) is given back to the
+      base at once (``_private_write``), and a write into the base's memory since it was
+      taken makes it be taken again when next read.
 
     Examples
     --------

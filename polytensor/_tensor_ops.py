@@ -651,6 +651,63 @@ class Conjugated(_WholeKey):
         return E.conj(value)
 
 
+class AsReal(_WholeKey):
+    """How ``pt.view_as_real(x)`` of a complex ``x`` is taken from it and given back: its real
+    and imaginary parts along a new last dimension of length 2, a view in PyTorch. Where the
+    backend's arrays reinterpret their bits in place (NumPy, CuPy), the view's data is a view
+    of ``x``'s memory; elsewhere (array-api-strict) memory of its own, given back as
+    ``Conjugated``'s; on Dask, as every view there."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        from ._ops.manipulation import stack
+
+        t = stack((E.real(base), E.imag(base)), axis=-1)
+        b = base._backend
+        if b.capabilities.bit_views and b.memory_root is not None:
+            d = base._data
+            try:  # (a last axis of length 1 is contiguous whatever the strides: NumPy's rule)
+                view = d[..., None].view(b.to_native[t.dtype])
+            except (TypeError, ValueError):
+                view = None
+            if view is not None and view.shape == t._data.shape:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value``'s two parts as the complex base (recorded)."""
+        re, im = _getitem_op(value, (Ellipsis, 0)), _getitem_op(value, (Ellipsis, 1))
+        return E.add(re, E.multiply(im, 1j))
+
+
+class AsComplex(_WholeKey):
+    """How ``pt.view_as_complex(x)`` of a real ``x`` whose last dimension is 2 is taken from
+    it and given back, as ``AsReal`` the other way."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        re, im = _getitem_op(base, (Ellipsis, 0)), _getitem_op(base, (Ellipsis, 1))
+        t = E.add(re, E.multiply(im, 1j))
+        b = base._backend
+        if b.capabilities.bit_views and b.memory_root is not None:
+            d = base._data
+            try:  # (NumPy's own check of the last axis; the caller checked PyTorch's)
+                view = d.view(b.to_native[t.dtype])[..., 0]
+            except (TypeError, ValueError):
+                view = None
+            if view is not None and view.shape == t._data.shape:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value``'s real and imaginary parts along a last dimension (recorded)."""
+        from ._ops.manipulation import stack
+
+        return stack((E.real(value), E.imag(value)), axis=-1)
+
+
 WHOLE = (
     Reshaped,
     Permuted,
@@ -663,10 +720,12 @@ WHOLE = (
     RealPart,
     ImagPart,
     Conjugated,
+    AsReal,
+    AsComplex,
 )
 # (the keys whose views may hold memory of their own on a backend of mutable arrays:
 # _tensor.View's private views)
-PRIVATE = (Conjugated,)
+PRIVATE = (Conjugated, AsReal, AsComplex)
 
 
 def key_view(x: Any, key: _WholeKey) -> Tensor:

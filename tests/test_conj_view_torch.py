@@ -2,7 +2,8 @@
 view, as torch's (its conjugate bit): a change of it in place reaches ``x`` conjugated, a
 change of ``x`` shows in it, with torch's values and float64 gradients, on every backend
 (before, the change reached nothing); ``x.conj_physical()`` is a copy, as torch's;
-``is_conj``/``resolve_conj`` as torch's."""
+``is_conj``/``resolve_conj`` as torch's; ``pt.view_as_real`` / ``pt.view_as_complex`` are
+views with torch's values, gradients and errors."""
 
 from __future__ import annotations
 
@@ -179,12 +180,140 @@ def test_the_conjugate_of_a_dask_tensor_stays_lazy(dask_computes: Any) -> None:
     y = x.mH
     y.add_(1j)
     x.conj()[0].mul_(2)
+    pt.view_as_real(x)[..., 1].add_(1.0)
     assert dask_computes.calls == 0
     assert type(x._data).__module__.startswith("dask"), type(x._data)
     want = START.copy()
     want += np.conj(1j)
     want[0] *= 2
+    want += 1j
     np.testing.assert_array_equal(x.numpy(), want)
+
+
+# -- view_as_real / view_as_complex -----------------------------------------------------------
+
+REAL_VIEWS: dict[str, Any] = {
+    "view_as_real": lambda x: _lib(x).view_as_real(x),
+    "view_as_real of a row": lambda x: _lib(x).view_as_real(x[1]),
+    "view_as_real of a column": lambda x: _lib(x).view_as_real(x[:, 2]),
+    "view_as_real of a transpose": lambda x: _lib(x).view_as_real(x.t()),
+    "view_as_real of 0-d": lambda x: _lib(x).view_as_real(x[1, 1]),
+    "view_as_real, its imaginary parts": lambda x: _lib(x).view_as_real(x)[..., 1],
+    "round trip": lambda x: _lib(x).view_as_complex(_lib(x).view_as_real(x)),
+}
+REAL_CHANGES = {
+    "add_": lambda y: y.add_(1.0 if not y.is_complex() else 1j),
+    "mul_": lambda y: y.mul_(-2.0),
+    "fill_": lambda y: y.fill_(3.0),
+    "setitem": lambda y: y.__setitem__(..., 4.0),
+}
+
+
+@pytest.mark.parametrize("view", list(REAL_VIEWS))
+@pytest.mark.parametrize("change", list(REAL_CHANGES))
+def test_a_change_of_view_as_real_reaches_its_base_as_torch(
+    backend: str, view: str, change: str
+) -> None:
+    results = []
+    for lib in (pt, torch):
+        x = _new(lib, START)
+        y = REAL_VIEWS[view](x)
+        first = _host(y)
+        REAL_CHANGES[change](y)
+        results.append((first, _host(x), _host(y)))
+    for got, want in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+COMPLEX_VIEWS: dict[str, Any] = {  # of a (3, 4, 2) real tensor
+    "view_as_complex": lambda x: _lib(x).view_as_complex(x),
+    "view_as_complex of a block": lambda x: _lib(x).view_as_complex(x[1:, ::2]),
+    "view_as_complex of a permutation": lambda x: _lib(x).view_as_complex(x.transpose(0, 1)),
+    "view_as_complex, a row of it": lambda x: _lib(x).view_as_complex(x)[2],
+    "round trip": lambda x: _lib(x).view_as_real(_lib(x).view_as_complex(x)),
+}
+
+
+@pytest.mark.parametrize("view", list(COMPLEX_VIEWS))
+@pytest.mark.parametrize("change", list(REAL_CHANGES))
+def test_a_change_of_view_as_complex_reaches_its_base_as_torch(
+    backend: str, view: str, change: str
+) -> None:
+    results = []
+    for lib in (pt, torch):
+        x = _new(lib, np.arange(24.0).reshape(3, 4, 2))
+        y = COMPLEX_VIEWS[view](x)
+        first = _host(y)
+        REAL_CHANGES[change](y)
+        results.append((first, _host(x), _host(y)))
+    for got, want in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_change_of_the_base_shows_in_view_as_real_and_view_as_complex(backend: str) -> None:
+    for lib in (pt, torch):
+        z = _new(lib, START)
+        r = lib.view_as_real(z)
+        z.mul_(1j)
+        np.testing.assert_array_equal(
+            _host(r), np.stack([(START * 1j).real, (START * 1j).imag], -1)
+        )
+        x = _new(lib, np.arange(8.0).reshape(4, 2))
+        c = lib.view_as_complex(x)
+        x[1, 1] = -5.0
+        assert complex(_host(c)[1]) == 2 - 5j
+
+
+def test_gradients_through_view_as_real_and_view_as_complex_are_torchs(backend: str) -> None:
+    rng = np.random.default_rng(5)
+    w0 = rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))
+    a0 = rng.standard_normal((3, 4, 2))
+    r = rng.standard_normal((3, 4, 2))
+    grads = []
+    for lib in (pt, torch):
+        w = _new(lib, w0, requires_grad=True)
+        a = _new(lib, a0, requires_grad=True)
+        y = w * 2
+        v = lib.view_as_real(y)
+        v[..., 0].mul_(v[..., 1].detach().clone())  # (changed in place, in the graph)
+        c = lib.view_as_complex(a * 3)
+        c.add_(w)
+        loss = (lib.view_as_real(y) * _new(lib, r)).sum() + (c * c).real.sum()
+        loss = loss + (lib.view_as_real(c) ** 3).sum()
+        loss.backward()
+        grads.append((_host(w.grad), _host(a.grad)))
+    for got, want in zip(grads[0], grads[1], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+ERRORS: dict[str, Any] = {
+    "view_as_real of a real tensor": lambda lib: lib.view_as_real(lib.ones(3)),
+    "view_as_real of a conjugate": lambda lib: lib.view_as_real(_new(lib, START).conj()),
+    "view_as_complex, last dimension 3": lambda lib: lib.view_as_complex(lib.ones(3, 3)),
+    "view_as_complex of 1 element": lambda lib: lib.view_as_complex(lib.ones(1)),
+    "view_as_complex of a 0-d": lambda lib: lib.view_as_complex(lib.ones(())),
+    "view_as_complex, stride 2": lambda lib: lib.view_as_complex(lib.ones(2, 2).t()),
+    "view_as_complex, odd strides": lambda lib: lib.view_as_complex(lib.ones(3, 3)[:, :2]),
+    "view_as_complex, odd offset": lambda lib: lib.view_as_complex(lib.ones(5)[1:].reshape(2, 2)),
+    "view_as_complex of integers": lambda lib: lib.view_as_complex(
+        lib.ones((3, 2), dtype=lib.int64)
+    ),
+    "view_as_complex of booleans": lambda lib: lib.view_as_complex(
+        lib.ones((3, 2), dtype=lib.bool)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_view_as_real_and_view_as_complex_refuse_what_torch_refuses(
+    backend: str, case: str
+) -> None:
+    with pytest.raises(RuntimeError) as want:
+        ERRORS[case](torch)
+    with pytest.raises(RuntimeError) as got:
+        ERRORS[case](pt)
+    words = str(want.value).split(",")[0].split(":")[0][:40]
+    assert words in str(got.value), (str(got.value), str(want.value))
 
 
 LAYOUTS: dict[str, Any] = {
@@ -193,6 +322,9 @@ LAYOUTS: dict[str, Any] = {
     "x[1:].conj()": lambda x: x[1:].conj(),
     "x.real": lambda x: x[1:, ::2].real,
     "x.imag": lambda x: x[1].imag,
+    "view_as_real": lambda x: _lib(x).view_as_real(x[:, 1:]),
+    "view_as_real of a transpose": lambda x: _lib(x).view_as_real(x.t()),
+    "round trip": lambda x: _lib(x).view_as_complex(_lib(x).view_as_real(x[1:])),
 }
 
 
