@@ -2373,7 +2373,6 @@ class TensorMethods:
     isinf = _unary_method("isinf")
     isfinite = _unary_method("isfinite")
     logical_not = _unary_method("logical_not")
-    conj = _unary_method("conj")
     asin = _unary_method("asin")
     acos = _unary_method("acos")
     atan = _unary_method("atan")

@@ -253,12 +253,23 @@ def element_size(self: Tensor) -> int:
     return max(self.dtype.bits // 8, 1)
 
 
+def _in_private_view(x: Any) -> bool:
+    """Whether ``x`` is, or views the memory of, a view that holds memory of its own
+    (``_tensor.View``'s private views: ``x.conj()`` on NumPy): its strides are then told by
+    its chain of views, as PyTorch's over the memory of the tensor below."""
+    while x._write_back is not None:
+        if x._taken >= 0:
+            return True
+        x = x._base
+    return False
+
+
 def _layout(self: Tensor) -> tuple[tuple[int, ...], int]:
     """``(strides, offset)`` in elements: the backend's; on a backend without strides (Dask's
     chunks, a library that hides its memory), PyTorch's for a view (``chain_layout``), else a
     C-contiguous array's of its own."""
     b = self._backend
-    if b.layout is not None and not b.lazy:
+    if b.layout is not None and not b.lazy and not _in_private_view(self):
         strides, offset = b.layout(self._data)
         dims = self._data.shape
         if 0 in strides:  # (NumPy's new axes step 0; PyTorch's step over the next dimension)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from . import _config
@@ -558,7 +559,11 @@ def bump_version(t: Any, written: bool = True) -> None:
     m = t._meta
     if m is None:
         root = t._backend.memory_root
-        if only_held_by(t._data, 1) and (root is None or root(t._data) is t._data):
+        if (
+            t._write_back is None  # (a view of memory of its own: its write is given back)
+            and only_held_by(t._data, 1)
+            and (root is None or root(t._data) is t._data)
+        ):
             return
         m = t._meta = Meta()
     _inplace_count += 1
@@ -577,6 +582,12 @@ _WRITES_LIMIT = [256]  # (when the log holds this many roots, the dead ones are 
 _last_write = 0
 
 
+# (view) -> None: after a write into the memory of a view (``_tensor.View``), give the change
+# back to its base where that view, or one it is a view of, holds memory of its own (a
+# conjugate's values on NumPy); registered by the Tensor's layer above when it loads
+private_write: Callable[[Any], None] | None = None
+
+
 def note_write(t: Any) -> None:
     """Note that ``t``'s memory was just written in place (after ``_inplace_count`` counted
     it), by the array that owns that memory; nothing on an immutable backend."""
@@ -584,6 +595,8 @@ def note_write(t: Any) -> None:
     root = t._backend.memory_root
     if root is None:
         return
+    if t._write_back is not None and private_write is not None:
+        private_write(t)  # (a view of memory of its own, or a view of one: given back)
     _last_write = _inplace_count
     r = root(t._data)
     e = _WRITES.get(id(r))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _inplace, _tape
 from . import _dtypes as dt
+from . import _namespace_views as _nv
 from ._checks import OutOfRangeError
 from ._config import get_default_dtype, parse_device
 from ._consumers import note_namespace_request
@@ -27,6 +28,7 @@ from ._methods_random import TensorRandomMethods
 from ._methods_reshape import TensorReshapeMethods
 from ._ops._registry import OPS
 from ._ops.creation import asarray, zeros
+from ._ops.elementwise import conj as _namespace_conj
 from ._ops.elementwise import imag as _namespace_imag
 from ._ops.elementwise import real as _namespace_real
 from ._ops.linear_algebra import matrix_transpose
@@ -35,6 +37,7 @@ from ._pytorch import TENSOR_HINTS, missing_attribute
 from ._shapes import Size
 from ._tensor_base import TensorBase, exposed
 from ._tensor_ops import (
+    PRIVATE,
     WHOLE,
     ImagPart,
     Permuted,
@@ -202,30 +205,74 @@ class Tensor(
             )
         return whole_view(_namespace_imag(self), self, ImagPart())  # (a view, as PyTorch's)
 
-    def is_conj(self) -> bool:
-        """Whether the tensor is a lazy conjugate, PyTorch's conjugate bit: never, since
-        polytensor's ``conj()`` computes its values.
+    def conj(self) -> Tensor:
+        """The complex conjugate, a view of a complex tensor (``pt.conj``): a change of it in
+        place reaches this tensor, conjugated, as PyTorch's; a real tensor's is the tensor
+        itself.
 
         Examples
         --------
         >>> import polytensor as pt
-        >>> pt.asarray([1j]).conj().is_conj()
+        >>> x = pt.asarray([1 + 2j])
+        >>> _ = x.conj().mul_(2)
+        >>> x
+        tensor([2.+4.j], dtype=polytensor.complex64, backend='numpy')
+        """
+        if self.dtype.kind != "complex floating":
+            return self  # (as PyTorch's)
+        return _nv.conj(self)  # type: ignore[no-any-return]
+
+    def conj_physical(self) -> Tensor:
+        """The complex conjugate as a new tensor, no view (``pt.conj_physical``), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([1 + 2j]).conj_physical().is_conj()
         False
         """
-        return False
+        return _nv.conj_physical(self)  # type: ignore[no-any-return]
+
+    def conj_physical_(self) -> Tensor:
+        """Conjugate in place, as PyTorch's ``x.conj_physical_()``; a real tensor is left as
+        it is.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.asarray([1 + 2j]); _ = x.conj_physical_(); x
+        tensor([1.-2.j], dtype=polytensor.complex64, backend='numpy')
+        """
+        if self.dtype.kind != "complex floating":
+            return self
+        return _inplace.assign_inplace(
+            self, _namespace_conj(_inplace.alias_before_inplace(self)), "conj_physical_"
+        )
+
+    def is_conj(self) -> bool:
+        """Whether the tensor is a conjugate view (``x.conj()``, ``x.mH``, views of them),
+        PyTorch's conjugate bit (``pt.is_conj``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.asarray([1j]).conj().is_conj(), pt.asarray([1j]).is_conj()
+        (True, False)
+        """
+        return _nv.is_conj(self)
 
     def resolve_conj(self) -> Tensor:
-        """The tensor with a lazy conjugation computed, PyTorch's: the tensor itself, since
-        polytensor's ``conj()`` computes its values (``is_conj``).
+        """The tensor itself, or of a conjugate view a copy that views nothing, as PyTorch's
+        (``pt.resolve_conj``).
 
         Examples
         --------
         >>> import polytensor as pt
         >>> z = pt.asarray([1j]).conj()
-        >>> z.resolve_conj() is z
-        True
+        >>> z.resolve_conj().is_conj(), z.resolve_conj() is z
+        (False, False)
         """
-        return self
+        return _nv.resolve_conj(self)  # type: ignore[no-any-return]
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
         """The ``polytensor`` module: this tensor's Array API namespace.
@@ -466,6 +513,11 @@ class View(Tensor):
       (PyTorch's ``CopySlices``).
     - A view whose base was rebound since (an in-place change of the base, recorded or on
       Dask) is taken from it again when it is next read, recorded as it was at first.
+    - A view whose data cannot be the base's memory (``x.conj()``, whose values are the
+      base's conjugated, on NumPy; ``pt.view_as_real`` on array-api-strict) holds memory of
+      its own, a *private* view: a write into it (or into a view of it) is given back to the
+      base at once (``_private_write``), and a write into the base's memory since it was
+      taken makes it be taken again when next read.
 
     Examples
     --------
@@ -489,6 +541,7 @@ class View(Tensor):
         "_looked_rel",
         "_recorded",
         "_seen",
+        "_taken",
         "_vdata",
         "_vmeta",
         "_vver",
@@ -507,6 +560,9 @@ class View(Tensor):
     _key: Any
     _recorded: bool
     _seen: Any  # the base's data that the view's data views
+    # a private view's: _tape._inplace_count when it took its data from the base's memory (a
+    # write there since makes it stale, _stale); -1 for a view of the base's memory
+    _taken: int
     _vdata: Any
     _vmeta: Any
 
@@ -521,7 +577,7 @@ class View(Tensor):
         base = self._base
         if base.__class__ is View:
             _settle(self)
-        elif base._data is not self._seen:
+        elif base._data is not self._seen or (self._taken >= 0 and _stale(self, self._seen)):
             self._refresh()
         return self._vdata
 
@@ -612,6 +668,8 @@ class View(Tensor):
         self._vmeta = m
         self._vver = 0 if m is None else m.version
         self._given = False
+        if self._taken >= 0:
+            self._taken = _tape._inplace_count
 
     def retain_grad(self) -> None:
         """As ``Tensor.retain_grad``; after an in-place change of the view, the grad retained
@@ -688,6 +746,8 @@ class View(Tensor):
         try:
             if key.__class__ in WHOLE:
                 key.give(base, alias)
+                if self._taken >= 0:  # (the base's memory now holds the view's values)
+                    self._taken = _tape._inplace_count
                 return
             items = key if key.__class__ is tuple else (key,)
             if any(k is None for k in items):
@@ -772,10 +832,10 @@ def _settle(view: View) -> None:
     while True:  # (first a look up the chain, with no list: most often each is up to date)
         b = v._base
         if b.__class__ is not View:
-            if b._data is v._seen:
+            if b._data is v._seen and not (v._taken >= 0 and _stale(v, v._seen)):
                 return
             break
-        if b._vdata is not v._seen:
+        if b._vdata is not v._seen or (v._taken >= 0 and _stale(v, v._seen)):
             break
         v = b
     chain = []
@@ -785,9 +845,30 @@ def _settle(view: View) -> None:
         v = v._base
     seen = v._data
     for w in reversed(chain):
-        if seen is not w._seen:
+        if seen is not w._seen or (w._taken >= 0 and _stale(w, seen)):
             w._refresh()
         seen = w._vdata
+
+
+def _stale(view: View, base_data: Any) -> bool:
+    """Whether private ``view``'s base, whose data is ``base_data``, was written in memory
+    since the view took its values (``View._taken``)."""
+    return _tape.written_since(view._backend, base_data, view._taken)
+
+
+def _private_write(t: Any) -> None:
+    """After a write into view ``t``'s memory: the first private view from ``t`` down its
+    chain (``t`` itself, or one whose memory ``t`` views) gives its values back to its base,
+    outside the graph (a write into memory records nothing)."""
+    v = t
+    while v._write_back is not None:
+        if v._taken >= 0:
+            v._write_back(True)
+            return
+        v = v._base
+
+
+_tape.private_write = _private_write
 
 
 _CHANGED, _RELEASED = 2, 1
@@ -852,6 +933,13 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     v._looked_at = _tape._inplace_count
     v._looked_rel = _tape.releases
     v._given = False
+    v._taken = -1
+    if (
+        key.__class__ in PRIVATE
+        and (root := t._backend.memory_root) is not None
+        and root(t._data) is not root(base._data)
+    ):  # (a view of memory of its own)
+        v._taken = _tape._inplace_count
     return v
 
 

@@ -634,6 +634,80 @@ class ImagPart(_WholeKey):
         return E.add(E.real(base), E.multiply(value, 1j))
 
 
+class Conjugated(_WholeKey):
+    """How ``x.conj()`` (``pt.conj(x)``, and ``x.mH``, ``x.H``, ``x.adjoint()`` after their
+    transpose) of a complex ``x`` is taken from it and given back: a view in PyTorch (its
+    conjugate bit), so a change of it in place reaches ``x`` conjugated. Its data holds the
+    conjugated values, memory of its own on a backend of mutable arrays: a write into it is
+    given back through ``give`` (``_tensor.View``'s private views), as on Dask."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        return E.conj(base)
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value`` conjugated: the base's values (recorded)."""
+        return E.conj(value)
+
+
+class AsReal(_WholeKey):
+    """How ``pt.view_as_real(x)`` of a complex ``x`` is taken from it and given back: its real
+    and imaginary parts along a new last dimension of length 2, a view in PyTorch. Where the
+    backend's arrays reinterpret their bits in place (NumPy, CuPy), the view's data is a view
+    of ``x``'s memory; elsewhere (array-api-strict) memory of its own, given back as
+    ``Conjugated``'s; on Dask, as every view there."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        from ._ops.manipulation import stack
+
+        t = stack((E.real(base), E.imag(base)), axis=-1)
+        b = base._backend
+        if b.capabilities.bit_views and b.memory_root is not None:
+            d = base._data
+            try:  # (a last axis of length 1 is contiguous whatever the strides: NumPy's rule)
+                view = d[..., None].view(b.to_native[t.dtype])
+            except (TypeError, ValueError):
+                view = None
+            if view is not None and view.shape == t._data.shape:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value``'s two parts as the complex base (recorded)."""
+        re, im = _getitem_op(value, (Ellipsis, 0)), _getitem_op(value, (Ellipsis, 1))
+        return E.add(re, E.multiply(im, 1j))
+
+
+class AsComplex(_WholeKey):
+    """How ``pt.view_as_complex(x)`` of a real ``x`` whose last dimension is 2 is taken from
+    it and given back, as ``AsReal`` the other way."""
+
+    __slots__ = ()
+
+    def take(self, base: Any) -> Any:
+        re, im = _getitem_op(base, (Ellipsis, 0)), _getitem_op(base, (Ellipsis, 1))
+        t = E.add(re, E.multiply(im, 1j))
+        b = base._backend
+        if b.capabilities.bit_views and b.memory_root is not None:
+            d = base._data
+            try:  # (NumPy's own check of the last axis; the caller checked PyTorch's)
+                view = d.view(b.to_native[t.dtype])[..., 0]
+            except (TypeError, ValueError):
+                view = None
+            if view is not None and view.shape == t._data.shape:
+                t._data = view
+        return t
+
+    def back(self, base: Any, value: Any) -> Any:
+        """``value``'s real and imaginary parts along a last dimension (recorded)."""
+        from ._ops.manipulation import stack
+
+        return stack((E.real(value), E.imag(value)), axis=-1)
+
+
 WHOLE = (
     Reshaped,
     Permuted,
@@ -645,7 +719,30 @@ WHOLE = (
     AsStrided,
     RealPart,
     ImagPart,
+    Conjugated,
+    AsReal,
+    AsComplex,
 )
+# (the keys whose views may hold memory of their own on a backend of mutable arrays:
+# _tensor.View's private views)
+PRIVATE = (Conjugated, AsReal, AsComplex)
+
+
+def key_view(x: Any, key: _WholeKey) -> Tensor:
+    """``key.take(x)`` as a view of ``x`` by ``key``, whether or not it shares ``x``'s memory
+    (a private view where not: ``_tensor.View``); ``x``'s arguments checked by the caller.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tensor_ops import Conjugated, key_view
+    >>> x = pt.asarray([1 + 2j])
+    >>> _ = key_view(x, Conjugated()).mul_(2)
+    >>> x
+    tensor([2.+4.j], dtype=polytensor.complex64, backend='numpy')
+    """
+    t = cast("Any", key).take(x)
+    return cast("Tensor", t if _as_view is None else _as_view(t, x, key))
 
 
 def diagonal_view(x: Any, offset: int, dim1: int, dim2: int) -> Tensor:

@@ -18,10 +18,15 @@ from typing import Any
 from . import _config, _tape
 from ._inplace import register_overlap_check
 from ._tensor_ops import (
+    AsComplex,
+    AsReal,
     AsStrided,
+    Conjugated,
     Diagonal,
     Expanded,
+    ImagPart,
     Permuted,
+    RealPart,
     Reshaped,
     Squeezed,
     Unfolded,
@@ -120,6 +125,16 @@ def _key_layout(key: Any, layout: Layout, out: tuple[int, ...]) -> Layout | None
         return out, (*stepped, s), offset
     if c is AsStrided:  # (a view of the root's memory itself)
         return out, key.stride, key.offset
+    if c is Conjugated:  # (PyTorch's conjugate bit: the same memory)
+        return out, strides, offset
+    # (a complex tensor's parts: counted from here on in elements of its real dtype, as
+    # PyTorch's strides of x.real and pt.view_as_real(x) are)
+    if c is RealPart or c is ImagPart:
+        return out, tuple(2 * s for s in strides), 2 * offset + (c is ImagPart)
+    if c is AsReal:
+        return out, (*(2 * s for s in strides), 1), 2 * offset
+    if c is AsComplex:
+        return out, tuple(s // 2 for s in strides[:-1]), offset // 2
     return _index_layout(key, layout, out)
 
 

@@ -24,6 +24,15 @@ VIEWS: dict[str, Any] = {
     "permuted": lambda x: x.reshape(2, 3, 4).permute(2, 0, 1),
     "unsqueezed": lambda x: x[1:].unsqueeze(0),
     "narrowed": lambda x: x.narrow(1, 1, 2),
+    "diagonal above": lambda x: x.diagonal(1),
+    "diagonal below": lambda x: x.diagonal(-2),
+    "diagonal of a row block": lambda x: x[2:].diagonal(1),
+    "diagonal of a 3-d view": lambda x: x.reshape(2, 3, 4)[1].diagonal(1),
+    "diagonal of two later dims": lambda x: x.reshape(2, 3, 4).diagonal(-1, 1, 2),
+    "diagonal of a transpose": lambda x: x.t().diagonal(1),
+    "empty diagonal": lambda x: x.diagonal(7),
+    "unfold of a slice": lambda x: x[1:].unfold(1, 2, 2),
+    "unfold of a column block": lambda x: x[:, 1:].unfold(0, 2, 3),
 }
 
 

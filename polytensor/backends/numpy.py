@@ -942,7 +942,6 @@ def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
     written where ``a`` may be (NumPy's own is read-only); None for an array that is not a
     plain ndarray."""
     import numpy as np
-    from numpy.lib.stride_tricks import as_strided
 
     if type(a) is not np.ndarray:
         return None
@@ -955,12 +954,13 @@ def _diagonal_view(a: Any, offset: int, axis1: int, axis2: int) -> Any:
         length = min(n1 + offset, n2)
         first[axis1] = -offset
     others = [i for i in range(a.ndim) if i not in (axis1, axis2)]
-    if length <= 0:  # (no element: nothing shared, an empty array that takes writes)
-        return np.empty((*(a.shape[i] for i in others), 0), a.dtype)
+    if length <= 0:  # (no element: at a's first, as PyTorch's, with the diagonal's strides)
+        length = 0
+        first = [0] * a.ndim
     start = a[tuple(slice(f, None) for f in first)]
     shape = (*(a.shape[i] for i in others), length)
     strides = (*(a.strides[i] for i in others), a.strides[axis1] + a.strides[axis2])
-    return as_strided(start, shape, strides, writeable=bool(a.flags.writeable))
+    return _over_root(start, shape, strides, bool(a.flags.writeable))
 
 
 def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
@@ -969,7 +969,6 @@ def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
     windows do not overlap (``step >= size``); None for an array that is not a plain
     ndarray."""
     import numpy as np
-    from numpy.lib.stride_tricks import as_strided
 
     if type(a) is not np.ndarray:
         return None
@@ -977,7 +976,31 @@ def _unfold_view(a: Any, axis: int, size: int, step: int) -> Any:
     shape = (*a.shape[:axis], windows, *a.shape[axis + 1 :], size)
     s = a.strides[axis]
     strides = (*a.strides[:axis], s * step, *a.strides[axis + 1 :], s)
-    return as_strided(a, shape, strides, writeable=bool(a.flags.writeable) and step >= size)
+    return _over_root(a, shape, strides, bool(a.flags.writeable) and step >= size)
+
+
+def _over_root(start: Any, shape: tuple[int, ...], strides: tuple[int, ...], writes: bool) -> Any:
+    """A view of ``shape`` and ``strides`` (bytes) from ``start``'s first element, made over
+    the buffer of the array that owns ``start``'s memory (``base_root``) where that one is
+    C-contiguous, so that the view's ``.base`` is that array and its offset in it can be told
+    (``strided_layout``: ``x.diagonal(1).storage_offset()`` is PyTorch's 1, where
+    ``as_strided``'s view hides the array it views); ``as_strided`` otherwise. Written where
+    ``writes`` says."""
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided
+
+    root = base_root(start)
+    if type(root) is np.ndarray and root.flags.c_contiguous and root.size:
+        at = int(start.__array_interface__["data"][0]) - int(root.__array_interface__["data"][0])
+        try:
+            view = np.ndarray(shape, start.dtype, root, at, strides)
+        except (TypeError, ValueError):  # (outside the buffer: NumPy's own check says so)
+            view = None
+        if view is not None:
+            if not writes:
+                view.flags.writeable = False
+            return view
+    return as_strided(start, shape, strides, writeable=writes)
 
 
 def _strided_view(
