@@ -138,15 +138,23 @@ def _key_layout(key: Any, layout: Layout, out: tuple[int, ...]) -> Layout | None
     return _index_layout(key, layout, out)
 
 
-def _index_layout(key: Any, layout: Layout, out: tuple[int, ...]) -> Layout:
-    """The layout of ``base[key]``, ``key`` a basic index (ints, slices, None, ``...``)."""
-    shape, strides, offset = layout
+def _full_key(key: Any, ndim: int) -> list[Any]:
+    """Basic index ``key`` of a base of ``ndim`` dimensions as a list with one entry per
+    dimension (its ``...`` and the dimensions it leaves out made ``slice(None)``), ``None``
+    entries kept where they are."""
     items = list(key) if key.__class__ is tuple else [key]
     used = sum(1 for k in items if k is not None and k is not Ellipsis)
     if Ellipsis in items:
         i = items.index(Ellipsis)
-        items[i : i + 1] = [slice(None)] * (len(shape) - used)
-    items += [slice(None)] * (len(shape) - sum(1 for k in items if k is not None))
+        items[i : i + 1] = [slice(None)] * (ndim - used)
+    items += [slice(None)] * (ndim - sum(1 for k in items if k is not None))
+    return items
+
+
+def _index_layout(key: Any, layout: Layout, out: tuple[int, ...]) -> Layout:
+    """The layout of ``base[key]``, ``key`` a basic index (ints, slices, None, ``...``)."""
+    shape, strides, offset = layout
+    items = _full_key(key, len(shape))
     steps = []
     axis = 0
     for k in items:
@@ -279,12 +287,7 @@ def check_overlap(x: Any, where: str, key: Any = None) -> None:
 
 def _index_shape(key: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of ``base[key]`` for a basic ``key`` of a base of ``shape``."""
-    items = list(key) if key.__class__ is tuple else [key]
-    used = sum(1 for k in items if k is not None and k is not Ellipsis)
-    if Ellipsis in items:
-        i = items.index(Ellipsis)
-        items[i : i + 1] = [slice(None)] * (len(shape) - used)
-    items += [slice(None)] * (len(shape) - sum(1 for k in items if k is not None))
+    items = _full_key(key, len(shape))
     out = []
     axis = 0
     for k in items:
