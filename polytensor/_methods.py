@@ -1162,8 +1162,19 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     (3, 4)
     """
 
+    if not sizes:
+        raise TypeError(
+            "expand() missing 1 required positional argument: 'size'; give the target sizes, "
+            "x.expand(3, 4) or x.expand((3, 4))"
+        )
     dims = _shape_args("expand", sizes)
     lead = len(dims) - self.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(): the number of sizes provided ({len(dims)}) must be greater or equal "
+            f"to the number of dimensions in the tensor ({self.ndim}); give one size per "
+            f"dimension of the tensor of shape {tuple(self.shape)} (-1 keeps one)"
+        )
     if any(s == -1 and i < lead for i, s in enumerate(dims)):
         raise ValueError(
             f"expand() got -1 for a new leading dimension in {dims}; -1 keeps an existing "

@@ -109,6 +109,11 @@ def permute_dims(x: Any, /, axes: Any) -> Any:
             r = quick_view(x, _PERMUTE, {"axes": axes}, how)
             if r is not None:  # (the table's fast path, as x.permute takes it)
                 return r
+    if not isinstance(axes, (tuple, list)):  # (Dask's transpose would take None as reversed)
+        raise TypeError(
+            f"permute_dims() expects axes as a tuple of ints, one per dimension; got "
+            f"{type(axes).__name__}"
+        )
     t = M.permute_dims(x, axes)
     if not isinstance(x, TensorBase):
         return t
@@ -297,8 +302,10 @@ def is_conj(x: Any, /) -> bool:
     >>> x.conj().is_conj(), x.mH.is_conj(), x.conj().conj().is_conj(), x.is_conj()
     (True, True, False, False)
     """
+    if not isinstance(x, TensorBase):
+        raise TypeError(f"is_conj() expects a tensor; got {type(x).__name__}")
     bit = False
-    t = x
+    t: Any = x
     while t._write_back is not None and t.dtype.kind == "complex floating":
         if t._key.__class__ is Conjugated:
             bit = not bit
@@ -418,28 +425,28 @@ def view_as_complex(input: Any) -> Any:
         )
     if input.ndim == 0:
         raise RuntimeError(
-            "Input tensor must have one or more dimensions; got a 0-d tensor; the pairs "
-            "(real, imaginary) go along the last dimension"
+            "view_as_complex(): Input tensor must have one or more dimensions; got a 0-d "
+            "tensor; the pairs (real, imaginary) go along the last dimension"
         )
     if input.shape[-1] != 2:
         raise RuntimeError(
-            f"Tensor must have a last dimension of size 2; got shape {tuple(input.shape)}; "
-            f"the pairs (real, imaginary) go along the last dimension"
+            f"view_as_complex(): Tensor must have a last dimension of size 2; got shape "
+            f"{tuple(input.shape)}; the pairs (real, imaginary) go along the last dimension"
         )
     strides = input.stride()  # type: ignore[attr-defined]
     if strides[-1] != 1:
         raise RuntimeError(
-            f"Tensor must have a last dimension with stride 1; got strides {strides}; make it "
-            f"so with .contiguous()"
+            f"view_as_complex(): Tensor must have a last dimension with stride 1; got strides "
+            f"{strides}; make it so with .contiguous()"
         )
     if any(s % 2 for s in strides[:-1]):
         raise RuntimeError(
-            f"Tensor must have a stride divisible by 2 for all but last dimension; got "
-            f"strides {strides}; make it so with .contiguous()"
+            f"view_as_complex(): Tensor must have a stride divisible by 2 for all but last "
+            f"dimension; got strides {strides}; make it so with .contiguous()"
         )
     if input.storage_offset() % 2:  # type: ignore[attr-defined]
         raise RuntimeError(
-            f"Tensor must have a storage_offset divisible by 2; got "
+            f"view_as_complex(): Tensor must have a storage_offset divisible by 2; got "
             f"{input.storage_offset()}; make it so with .contiguous()"  # type: ignore[attr-defined]
         )
     return key_view(input, AsComplex())

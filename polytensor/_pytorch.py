@@ -335,7 +335,7 @@ def _dim_or_axis(where: str, dim: Any, axis: Any) -> Any:
         )
     if isinstance(dim, list):  # (PyTorch takes a list of dims too)
         dim = tuple(dim)
-    if dim == () and where in ("sum", "mean", "std", "var"):
+    if dim.__class__ is tuple and not dim and where in ("sum", "mean", "std", "var"):
         return None  # (PyTorch's dim=() of these: every dimension; the standard's axis=() none)
     return dim if dim is not None else axis
 

@@ -489,7 +489,12 @@ def diagonal_scatter(
     b = check_dim("diagonal_scatter", dim2, input.ndim)
     if a == b:
         raise RuntimeError(f"diagonal_scatter(): dim1 and dim2 cannot be the same dimension ({a})")
-    offset = operator.index(offset)
+    try:
+        offset = operator.index(offset)
+    except TypeError:
+        raise TypeError(
+            f"diagonal_scatter() expects offset to be an int; got {type(offset).__name__}"
+        ) from None
     x = moveaxis(input, (a, b), (-2, -1))
     n1, n2 = _size("diagonal_scatter", x, -2), _size("diagonal_scatter", x, -1)
     length = builtins.max(

@@ -173,3 +173,17 @@ def test_a_repeating_expand_refuses_under_no_grad_too(backend: str) -> None:
     with pt.no_grad():
         x.expand(3, 4).fill_(2.0)
     np.testing.assert_array_equal(_host(x), np.full((3, 1), 2.0))
+
+
+def test_expand_without_enough_sizes_raises_torch_errors() -> None:
+    x, t = pt.zeros((1, 2, 3)), torch.zeros(1, 2, 3)
+    for call, error in ((lambda v: v.expand(), TypeError), (lambda v: v.expand(3), RuntimeError)):
+        with pytest.raises(error, match="expand"):
+            call(t)
+        with pytest.raises(error, match="expand"):
+            call(x)
+    with pytest.raises(TypeError, match="expects a tensor"):
+        pt.is_conj(None)
+    for backend in ("numpy", "dask", "array_api_strict"):  # (Dask's transpose reverses for None)
+        with pytest.raises(TypeError, match="tuple of ints"):
+            pt.permute_dims(pt.zeros((3, 3, 0), device=backend), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import polytensor as pt
@@ -144,3 +145,14 @@ def test_expand_dims_axes_are_checked_against_the_result(backend: str) -> None:
     assert pt.expand_dims(x, axis=(-2, 2)).shape == (4, 3, 1, 5, 1, 4)
     with pytest.raises(ValueError, match=r"expand_dims.*twice"):
         pt.expand_dims(x, axis=(-2, 4))  # both axis 4 of the result
+
+
+def test_arguments_of_other_kinds_raise_errors_that_name_the_function() -> None:
+    # (found by tests/fuzz_calls.py: NumPy's own messages, which named nothing)
+    with pytest.raises(TypeError, match="sum"):
+        pt.zeros((0, 1)).nansum(dim=np.zeros((3, 0)))
+    with pytest.raises(TypeError, match="diagonal_scatter"):
+        pt.zeros((4, 2)).diagonal_scatter(pt.zeros(2), [[1.0]])
+    with pytest.raises(RuntimeError, match="view_as_complex"):
+        pt.view_as_complex(pt.zeros((1, 0, 1), dtype=pt.float64))
+    assert float(pt.sum(pt.ones((2, 3)), dim=())) == 6.0  # (PyTorch's dim=(): all of them)
