@@ -5,7 +5,7 @@ general path's input tensors: same gradients, checks and errors as the general p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import polytensor as pt
+from polytensor import _methods
 from polytensor.autograd import _engine
 
 BACKENDS = ["numpy", "dask", "array_api_strict"]
@@ -226,3 +227,30 @@ def test_a_wrong_number_of_gradients_is_refused_on_either_path(fast: bool) -> No
     y = Two.apply(pt.ones(2, requires_grad=True) * 1.0)
     with _fast_rules(fast), pytest.raises(RuntimeError, match="returned 2 gradients"):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clone_with_nothing_to_record_copies_without_the_table_function(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip(backend)
+    with pt.use_backend(backend):
+        x = pt.asarray([1.0, -2.0], requires_grad=True)
+        r = x.clone()  # (recorded: the table's function, its gradient)
+        r.sum().backward()
+        assert x.grad.tolist() == [1.0, 1.0] and r.grad_fn is not None
+
+        def fail(*args: Any) -> Any:
+            raise AssertionError("clone() took the table's function with nothing to record")
+
+        monkeypatch.setattr(_methods, "_copy", fail)
+        plain = pt.asarray([3.0, 4.0])
+        copies: list[Callable[[], Any]] = [plain.clone]
+        with pt.no_grad():
+            copies.append(x.clone)
+            got = [c() for c in copies]
+    for c, src in zip(got, (plain, x), strict=True):
+        assert c.grad_fn is None and not c.requires_grad and c.tolist() == src.tolist()
+    if backend == "numpy":  # (memory of its own)
+        got[0][0] = 7.0
+        assert plain.tolist() == [3.0, 4.0]
