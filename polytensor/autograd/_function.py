@@ -301,9 +301,15 @@ def _record_one(
         m = a._meta
         versions: tuple[int, ...] = (0 if m is None else m.version,)
         datas: tuple[Any, ...] = (a._data,)
-    else:
-        versions = tuple([_tape._version(a) for a in args])
-        datas = tuple([getattr(a, "_data", a) for a in args])
+    else:  # (one loop, no helper calls: the layer kernels' Functions take numbers too)
+        vs: list[int] = []
+        ds: list[Any] = []
+        for a in args:
+            m = getattr(a, "_meta", None)
+            vs.append(0 if m is None else m.version)
+            ds.append(getattr(a, "_data", a))
+        versions = tuple(vs)
+        datas = tuple(ds)
     b = out._backend
     if b.lazy or b.multi_device:  # (zeros_like of it: its chunks, its device)
         like: Any = _tape._detached(out)
