@@ -392,6 +392,20 @@ def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
     """
     if memory_format is not None:
         _pytorch.check_memory_format("clone", memory_format)
+    elif type(self) is _tb.TENSOR and (self._meta is None or not _GRAD_MODE.get()):
+        # nothing to record (a Function's backward, the tutorials' grad_output.clone()): what
+        # _copy's table function does for it, without its checks of the inputs
+        b = self._backend
+        try:
+            r = b.fns[_COPY.index](self._data)
+        except Exception:  # noqa: BLE001 - the general path raises in its words
+            r = None
+        if r.__class__ is b.array_type:
+            t = object.__new__(_tb.TENSOR)
+            t._data = r
+            t._backend = b
+            t._meta = None
+            return t
     return _copy(self)
 
 
@@ -1241,6 +1255,7 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 
 _CLIP = OPS["clip"]
+_COPY = OPS["_copy"]
 _PERMUTE = OPS["permute_dims"]
 _RESHAPE = OPS["reshape"]
 _EXPAND = OPS["expand_dims"]

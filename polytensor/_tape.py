@@ -735,7 +735,8 @@ def note_backends(node: Node, inputs: tuple[Any, ...]) -> None:
     ``Function`` may take tensors of several): ``Node.inputs`` remakes each input on its own."""
     b = node.backend
     for v in inputs:
-        if _is_tensor(v) and v._backend is not b:
+        # (a number has no backend: it is b for this test, with no call per input)
+        if getattr(v, "_backend", b) is not b and _is_tensor(v):
             node.backends = tuple(v._backend if _is_tensor(v) else None for v in inputs)
             return
 

@@ -230,3 +230,32 @@ def test_binary_cross_entropy_on_other_backends_takes_the_composite(backend: str
     ref.backward()
     for g, w in zip(got, [ref.detach().numpy(), tp.grad.numpy()], strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+@pytest.mark.parametrize("slope", [0.01, 1.0])
+def test_leaky_relu_kernels_with_a_slope_in_0_1_enter_no_errstate(
+    slope: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (|x * slope| <= |x| and no inf * 0: nothing to silence; values as torch's, above)
+    from polytensor.backends import _layers
+
+    def fail(**kwargs: Any) -> Any:
+        raise AssertionError("leaky_relu's kernels entered np.errstate")
+
+    x = np.array([-np.inf, -2.0, -0.0, 3.0, np.inf, np.nan])
+    g = np.array([np.inf, -np.inf, 1.0, np.nan, 2.0, 1.0])
+    want = (_layers.leaky_relu(x, slope), _layers.leaky_relu_backward(g, x, slope))
+    monkeypatch.setattr(np, "errstate", fail)
+    got = (_layers.leaky_relu(x, slope), _layers.leaky_relu_backward(g, x, slope))
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+def test_leaky_relu_of_a_slope_that_is_0_in_the_dtype_stays_silent() -> None:
+    # 1e-50 is 0 in float32: inf * 0 gives NaN, silently (filterwarnings = error), each way
+    x = pt.asarray(np.array([-np.inf, -1.0, 2.0], dtype=np.float32), requires_grad=True)
+    y = F.leaky_relu(x, 1e-50)
+    y.backward(pt.asarray(np.array([1.0, np.inf, 1.0], dtype=np.float32)))
+    assert np.isnan(y.detach().numpy()[0]) and y.detach().numpy()[1:].tolist() == [-0.0, 2.0]
+    assert np.isnan(x.grad.numpy()[1]) and x.grad.numpy()[[0, 2]].tolist() == [0.0, 1.0]

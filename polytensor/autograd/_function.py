@@ -52,7 +52,10 @@ class FunctionCtx:
         self._epoch = _tape._inplace_count
         # (watched: a tensor in no graph, a constant, gets the state that counts its changes)
         if len(tensors) == 1:  # (the common case, without a comprehension)
-            self._versions = (_tape.watched_version(tensors[0]),)
+            t = tensors[0]
+            m = t._meta if isinstance(t, TensorBase) else None
+            # (a tensor with a state already, MyReLU's input: its version, without a call)
+            self._versions = (m.version,) if m is not None else (_tape.watched_version(t),)
         else:
             self._versions = tuple([_tape.watched_version(t) for t in tensors])
 
@@ -226,15 +229,25 @@ class Function:
         """Run ``forward`` and record one graph node whose gradient is ``backward``."""
         # per input: its autograd state when it needs a gradient (the node's edge), else None
         # (loops, not comprehensions: each of those is a function made and called per apply)
-        edges: list[Any] = []
-        need: list[bool] = []
-        for a in args:
+        if len(args) == 1:  # (MyReLU's one input: no lists)
+            a = args[0]
             m = a._meta if isinstance(a, TensorBase) else None
             e = m if m is not None and (m.requires_grad or m.node is not None) else None
-            edges.append(e)
-            need.append(e is not None)
-        needs = tuple(need)
-        ctx = FunctionCtx(needs, cls.__name__)
+            edges: tuple[Any, ...] = (e,)
+            needs: tuple[bool, ...] = (e is not None,)
+        else:
+            edge: list[Any] = []
+            need: list[bool] = []
+            for a in args:
+                m = a._meta if isinstance(a, TensorBase) else None
+                e = m if m is not None and (m.requires_grad or m.node is not None) else None
+                edge.append(e)
+                need.append(e is not None)
+            edges = tuple(edge)
+            needs = tuple(need)
+        ctx = _new(FunctionCtx)  # (FunctionCtx(needs, name), without a call of __init__)
+        ctx.needs_input_grad = needs
+        ctx._name = cls.__name__
         token = _GRAD.set(False)
         try:
             out = cls.forward(ctx, *args, **kwargs)
@@ -243,7 +256,7 @@ class Function:
         if not (True in needs and _GRAD.get()):
             return out
         if isinstance(out, TensorBase):  # one output, the common case
-            return _record_one(cls, ctx, args, tuple(edges), out)
+            return _record_one(cls, ctx, args, edges, out)
         outs = out if isinstance(out, tuple) else (out,)
         differentiable = [id(o) not in ctx._non_differentiable for o in outs]
         fresh = []
@@ -268,6 +281,7 @@ class Function:
 
 
 _GRAD = _config.GRAD_ENABLED
+_new = object.__new__
 _FLOAT_CAT = _tape._FLOAT_CAT  # (real and complex floating)
 
 
@@ -282,23 +296,37 @@ def _record_one(
             break
     if id(out) in ctx._non_differentiable or out._data.dtype not in out._backend.cats[_FLOAT_CAT]:
         return out
-    if len(args) == 1:  # MyReLU's one input: no comprehensions
+    if len(args) == 1:  # MyReLU's one input, a tensor (its edge): no comprehensions or calls
         a = args[0]
-        versions: tuple[int, ...] = (_tape._version(a),)
-        datas: tuple[Any, ...] = (getattr(a, "_data", a),)
-    else:
-        versions = tuple([_tape._version(a) for a in args])
-        datas = tuple([getattr(a, "_data", a) for a in args])
+        m = a._meta
+        versions: tuple[int, ...] = (0 if m is None else m.version,)
+        datas: tuple[Any, ...] = (a._data,)
+    else:  # (one loop, no helper calls: the layer kernels' Functions take numbers too)
+        vs: list[int] = []
+        ds: list[Any] = []
+        for a in args:
+            m = getattr(a, "_meta", None)
+            vs.append(0 if m is None else m.version)
+            ds.append(getattr(a, "_data", a))
+        versions = tuple(vs)
+        datas = tuple(ds)
     b = out._backend
     if b.lazy or b.multi_device:  # (zeros_like of it: its chunks, its device)
         like: Any = _tape._detached(out)
     else:  # (the array's own fields: no property calls on the tutorials' MyReLU path)
         d = out._data
         like = (d.shape, d.dtype, b)
-    op = _FunctionOp(cls, ctx, len(args), like)
+    # (_FunctionOp(cls, ctx, len(args), like), without a call of __init__)
+    op = _new(_FunctionOp)
+    op.cls = cls
+    op.ctx = ctx
+    op.n_inputs = len(args)
+    op.out_like = like
     _tape.record_node(op, versions, edges, datas, out, False)
-    _tape.note_backends(out._meta, args)
-    if ctx._saved:
+    if len(args) != 1 or args[0]._backend is not b:  # (one input: its backend is out's, as a rule)
+        _tape.note_backends(out._meta, args)
+    saved = ctx._saved
+    if saved and (len(saved) != 1 or saved[0] is out):  # (MyReLU saves its input: no call)
         _unlink_saved_outputs(ctx, (out,))
     return out
 

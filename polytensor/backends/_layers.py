@@ -78,9 +78,14 @@ def leaky_relu(xd: Any, slope: float) -> Any:
     new array."""
     import numpy as np
 
+    if 0 < slope <= 1 and xd.dtype.type(slope) > 0:
+        # (|x * slope| <= |x|, and no inf * 0 where the slope is not 0 in x's dtype: nothing
+        # to warn of, no errstate to enter, ~1.7 us)
+        r = np.multiply(xd, slope)
+        return np.maximum(xd, r, out=r)
     with np.errstate(over="ignore", invalid="ignore"):  # (inf * 0: NaN, as PyTorch's, silent)
         r = np.multiply(xd, slope)
-    if 0 < slope <= 1:
+    if 0 < slope <= 1:  # (a slope that is 0 in x's dtype)
         return np.maximum(xd, r, out=r)
     if slope > 1:
         return np.minimum(xd, r, out=r)
@@ -95,12 +100,20 @@ def leaky_relu_backward(gd: Any, xd: Any, slope: float) -> Any:
     t = gd.dtype.type
     s = t(slope)
     a = t(1) - s
+    if 0 < s <= 1:  # (factors in (0, 1]: no overflow, no 0 * inf to warn of, no errstate)
+        return _leaky_relu_backward(np, gd, xd, s, a)
     with np.errstate(over="ignore", invalid="ignore"):
-        if a + s != 1:  # (the factor would not be exactly 1 where x > 0)
-            return np.where(xd > 0, gd, np.multiply(gd, s))
-        f = np.multiply(xd > 0, a, dtype=gd.dtype)
-        f += s
-        f *= gd
+        return _leaky_relu_backward(np, gd, xd, s, a)
+
+
+def _leaky_relu_backward(np: Any, gd: Any, xd: Any, s: Any, a: Any) -> Any:
+    """``leaky_relu_backward``'s passes, ``s`` the slope and ``a`` 1 - ``s`` in ``gd``'s
+    dtype."""
+    if a + s != 1:  # (the factor would not be exactly 1 where x > 0)
+        return np.where(xd > 0, gd, np.multiply(gd, s))
+    f = np.multiply(xd > 0, a, dtype=gd.dtype)
+    f += s
+    f *= gd
     return f
 
 

@@ -1060,7 +1060,7 @@ def _masking_by_bits() -> Any:
 
     def by_bits(a: Any, mask: Any, keep: bool = False, out: bool = False) -> Any:
         i = bits.get(a.dtype)
-        if i is None or a.size < 1024:
+        if i is None or a.size < _BY_BITS_FROM:
             return None
         v = a.view(i)  # (the itemsize is the same)
         # the mask as 0 or 1 (cast, not viewed: a boolean's byte may be any nonzero value,
@@ -1071,19 +1071,22 @@ def _masking_by_bits() -> Any:
     return by_bits
 
 
+_BY_BITS_FROM = 1024  # (by_bits's least size: below it, NumPy's own assignment is faster)
 _BY_BITS = _masking_by_bits()
 
 
 def _zero_where(a: Any, mask: Any) -> None:
-    flags = a.flags
-    if (
-        not flags.writeable  # (NumPy's own assignment gives its error)
-        # neither C- nor F-ordered: elements may share memory (as_strided), where the order
-        # of the writes decides
-        or not (flags.c_contiguous or flags.f_contiguous)
-        or _BY_BITS(a, mask, out=True) is None
-    ):
-        a[mask] = 0
+    if a.size >= _BY_BITS_FROM:  # (a small array, the tutorials' tiny ReLU: no flags to read)
+        flags = a.flags
+        if (
+            flags.writeable  # (else NumPy's own assignment gives its error)
+            # neither C- nor F-ordered: elements may share memory (as_strided), where the order
+            # of the writes decides
+            and (flags.c_contiguous or flags.f_contiguous)
+            and _BY_BITS(a, mask, out=True) is not None
+        ):
+            return
+    a[mask] = 0
 
 
 BACKEND = Backend(
