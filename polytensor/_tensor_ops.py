@@ -380,6 +380,14 @@ class Squeezed(_WholeKey):
         return expand_dims(value, axis=tuple(sorted(a % n for a in self.axes)))
 
 
+def _in_memory(t: Any, view: Any) -> Any:
+    """``t``, a view key's result computed as a copy, holding ``view`` instead where the
+    backend's hook gave one (the same values, in the base's memory; None: the copy stays)."""
+    if view is not None:
+        t._data = view
+    return t
+
+
 class Diagonal(_WholeKey):
     """How ``x.diagonal(offset, dim1, dim2)`` is taken from its base and given back: a view in
     PyTorch, so a change of it in place reaches the base (``x.diagonal().add_(1)``), and a
@@ -399,11 +407,7 @@ class Diagonal(_WholeKey):
         moved = moveaxis(base, (self.dim1, self.dim2), (-2, -1))
         t = linalg.diagonal(moved, offset=self.offset)
         hook = base._backend.diagonal_view
-        if hook is not None:  # (the same values, in the base's memory)
-            view = hook(base._data, self.offset, self.dim1, self.dim2)
-            if view is not None:
-                t._data = view
-        return t
+        return _in_memory(t, hook and hook(base._data, self.offset, self.dim1, self.dim2))
 
     def back(self, base: Any, value: Any) -> Any:
         """``base`` with its diagonal replaced by ``value`` (``diagonal_scatter``, recorded)."""
@@ -432,11 +436,7 @@ class Unfolded(_WholeKey):
 
         t = unfold_copy(base, self.dim, self.size, self.step)
         hook = base._backend.unfold_view
-        if hook is not None:  # (the same values, in the base's memory)
-            view = hook(base._data, self.dim, self.size, self.step)
-            if view is not None:
-                t._data = view
-        return t
+        return _in_memory(t, hook and hook(base._data, self.dim, self.size, self.step))
 
     def back(self, base: Any, value: Any) -> Any:
         """``base`` with the windows' elements replaced by ``value``'s, recorded: a ``where``
@@ -569,11 +569,7 @@ class AsStrided(_WholeKey):
 
         t = reshape(take(reshape(base, (-1,)), self._places(base), axis=0), self.size)
         hook = base._backend.strided_view
-        if hook is not None:  # (the same values, in the root's memory)
-            view = hook(base._data, self.size, self.stride, self.offset)
-            if view is not None:
-                t._data = view
-        return t
+        return _in_memory(t, hook and hook(base._data, self.size, self.stride, self.offset))
 
     def back(self, base: Any, value: Any) -> Any:
         """``base`` with the view's elements replaced by ``value``'s, recorded: a ``where`` of
