@@ -69,8 +69,6 @@ from ._ops.creation import (
     meshgrid,
     ones,
     ones_like,
-    tril,
-    triu,
     zeros,
     zeros_like,
 )
@@ -248,6 +246,8 @@ from ._pytorch import (
     topk,
     trace,
     transpose,
+    tril,
+    triu,
     unbind,
     unique,
     unsqueeze,
@@ -371,6 +371,7 @@ from ._pytorch_reduce import (
     cummin,
     kthvalue,
     logcumsumexp,
+    mode,
     nanquantile,
     quantile,
 )
@@ -453,7 +454,7 @@ from ._view_layout import as_strided
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import cuda, distributions, fft, func, nn, optim, special
+    from . import accelerator, cuda, distributions, fft, func, jit, nn, optim, special
     from ._serialize import load, save
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
@@ -492,10 +493,12 @@ _LAZY = {
     "selu_": ".nn.functional",
     "threshold_": ".nn.functional",
     # modules and functions of their own
+    "accelerator": ".accelerator",
     "cuda": ".cuda",
     "distributions": ".distributions",
     "fft": ".fft",
     "func": ".func",
+    "jit": ".jit",
     "nn": ".nn",
     "optim": ".optim",
     "load": "._serialize",
@@ -569,6 +572,7 @@ __all__ = [
     "__array_namespace_info__",
     "abs",
     "abs_",
+    "accelerator",
     "acos",
     "acos_",
     "acosh",
@@ -797,6 +801,7 @@ __all__ = [
     "isneginf",
     "isposinf",
     "isreal",
+    "jit",
     "kron",
     "kthvalue",
     "lcm",
@@ -850,6 +855,7 @@ __all__ = [
     "min",
     "minimum",
     "mm",
+    "mode",
     "moveaxis",
     "movedim",
     "msort",

@@ -15,6 +15,7 @@ __all__ = [
     "DataValueError",
     "ExportError",
     "OutOfRangeError",
+    "ScalarConversionError",
     "ScalarRangeError",
     "bad_param",
     "check_copy",
@@ -81,6 +82,25 @@ class BroadcastError(ValueError, RuntimeError):
     ... except RuntimeError as e:
     ...     print(isinstance(e, ValueError), e)
     True add() cannot broadcast shapes (2, 3) and (4, 3)
+    """
+
+
+class ScalarConversionError(ValueError, RuntimeError):
+    """A tensor of more than one element (or none) asked for one Python value: ``bool(x)``
+    (``if x:``), ``float(x)``, ``int(x)``, ``x.item()``.
+
+    Note: both a ``ValueError`` (NumPy's class for the same question, and the project's) and a
+    ``RuntimeError`` (PyTorch's "Boolean value of Tensor with more than one value is
+    ambiguous"), so code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     bool(pt.ones(2))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), str(e).split(";")[0])
+    True bool() needs a tensor with one element
     """
 
 

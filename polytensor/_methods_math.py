@@ -473,6 +473,7 @@ class TensorMathMethods:
     cummin = _pytorch_reduce.cummin
     logcumsumexp = _pytorch_reduce.logcumsumexp
     kthvalue = _pytorch_reduce.kthvalue
+    mode = _pytorch_reduce.mode
     quantile = _pytorch_reduce.quantile
     nanquantile = _pytorch_reduce.nanquantile
     cov = _pytorch_reduce.cov

@@ -20,6 +20,7 @@ from . import _config, _tape
 from . import _dtypes as dt
 from ._checks import check_flag, describe
 from ._dispatch import refusing_booleans
+from ._ops import creation as _creation
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
 from ._ops.creation import arange, check_float_fits, full_like
@@ -125,6 +126,8 @@ __all__ = [
     "topk",
     "trace",
     "transpose",
+    "tril",
+    "triu",
     "unbind",
     "unique",
     "unsqueeze",
@@ -2793,3 +2796,48 @@ def roll(x: Tensor, /, shift: Any, dims: Any = None, *, axis: Any = None) -> Ten
     a = _dim_or_axis("roll", dims, axis)
     s = tuple(shift) if isinstance(shift, list) else shift
     return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)
+
+
+def _band(where: str, x: Any, diagonal: Any, k: Any, out: Any) -> Tensor:
+    """``pt.tril``/``pt.triu`` of ``x`` with the diagonal given PyTorch's way (``diagonal``) or
+    the standard's (``k=``), into ``out`` if given."""
+    if k is not None:
+        if diagonal != 0:
+            raise TypeError(
+                f"{where}() got the diagonal both as diagonal={diagonal!r} and as k={k!r}; "
+                f"pass one of them"
+            )
+        diagonal = k
+    fn = _creation.tril if where == "tril" else _creation.triu
+    r = fn(x, k=diagonal)
+    return r if out is None else _into(out, r, where)
+
+
+def tril(x: Tensor, /, diagonal: int = 0, *, k: int | None = None, out: Any = None) -> Tensor:
+    """The lower triangle of (each matrix of) ``x``, zero above diagonal ``k``: the standard's
+    ``pt.tril(x, k=)``, or PyTorch's ``pt.tril(x, diagonal)`` / ``pt.tril(x, diagonal=,
+    out=)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.tril(pt.ones((2, 2)), diagonal=-1)
+    tensor([[0., 0.],
+            [1., 0.]], backend='numpy')
+    """
+    return _band("tril", x, diagonal, k, out)
+
+
+def triu(x: Tensor, /, diagonal: int = 0, *, k: int | None = None, out: Any = None) -> Tensor:
+    """The upper triangle of (each matrix of) ``x``, zero below diagonal ``k``: the standard's
+    ``pt.triu(x, k=)``, or PyTorch's ``pt.triu(x, diagonal)`` / ``pt.triu(x, diagonal=,
+    out=)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.triu(pt.full((2, 2), float("-inf")), diagonal=1)
+    tensor([[  0., -inf],
+            [  0.,   0.]], backend='numpy')
+    """
+    return _band("triu", x, diagonal, k, out)

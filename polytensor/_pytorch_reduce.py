@@ -1,5 +1,6 @@
 """PyTorch's running and order statistics the standard lacks: ``cummax``/``cummin``,
-``logcumsumexp``, ``kthvalue``, ``quantile``/``nanquantile``, ``cov`` and ``corrcoef``.
+``logcumsumexp``, ``kthvalue``, ``mode``, ``quantile``/``nanquantile``, ``cov`` and
+``corrcoef``.
 
 Each is written with the standard's operations, so it differentiates on every backend: the
 values of ``cummax``, ``kthvalue`` and ``quantile`` are taken from the input at positions found
@@ -29,6 +30,7 @@ from ._ops.elementwise import (
     floor,
     isnan,
     log1p,
+    logical_and,
     logical_not,
     logical_or,
     real,
@@ -37,7 +39,7 @@ from ._ops.elementwise import (
 )
 from ._ops.indexing import check_range, take_along_axis
 from ._ops.manipulation import broadcast_to, concat, expand_dims, moveaxis, reshape, squeeze
-from ._ops.searching import where
+from ._ops.searching import argmax, where
 from ._ops.sorting import argsort
 from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
 from ._ops.statistical import any as _any
@@ -57,6 +59,7 @@ __all__ = [
     "cummin",
     "kthvalue",
     "logcumsumexp",
+    "mode",
     "nanquantile",
     "quantile",
 ]
@@ -561,3 +564,62 @@ def corrcoef(input: Tensor) -> Tensor:
     c = c / expand_dims(std, axis=1)
     c = c / expand_dims(std, axis=0)
     return clip(c, min=-1.0, max=1.0)
+
+
+# -- the most frequent value ----------------------------------------------------------------------
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> ValuesIndices:
+    """The most frequent value along ``dim`` and where it is, as ``torch.mode`` (and
+    ``x.mode(dim)``): a named tuple ``(values, indices)``. Of values equally frequent, the
+    smallest; its index is that of its last occurrence, as PyTorch's on the CPU. NaNs count as
+    equal to each other (of a NaN mode, the index is the last NaN's, where PyTorch's names the
+    first). The gradient goes to the element the index names.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> values, indices = pt.mode(pt.asarray([3, 1, 3, 2, 1]))
+    >>> values.item(), indices.item()
+    (1, 4)
+    """
+    return _into_pair("mode", out, _mode(input, dim, keepdim))
+
+
+def _mode(input: Any, dim: Any, keepdim: Any) -> ValuesIndices:
+    x = _tensor_arg("mode", "input", input)
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"mode() expects a bool keepdim; got {keepdim!r}")
+    d = check_dim("mode", dim, x.ndim)
+    if x.ndim == 0:  # (the element itself, as PyTorch's)
+        copy = astype(x, x.dtype, copy=True)
+        return ValuesIndices(copy, asarray(0, dtype=dt.int64, device=x.device))
+    if x.dtype.kind == "complex floating":
+        raise TypeError(f"mode() expects a real or boolean tensor; got {x.dtype.name}")
+    n = _length("mode", x, d)
+    if n == 0:
+        raise IndexError(
+            f"mode(): Expected reduction dim {d} to have non-zero size; got shape {tuple(x.shape)}"
+        )
+    key = x.detach()
+    if key.dtype is dt.bool:  # (False before True, as a sort of bytes)
+        key = astype(key, dt.uint8)
+    order = argsort(key, axis=d, stable=True)  # (equal values keep their order: NaN last)
+    ranked = take_along_axis(key, order, axis=d)
+    lead = (slice(None),) * d
+    later, earlier = ranked[(*lead, slice(1, None))], ranked[(*lead, slice(None, -1))]
+    differs = later != earlier
+    if key.dtype.kind == "real floating":  # (a NaN after a NaN continues its run)
+        differs = logical_and(differs, logical_not(logical_and(isnan(later), isnan(earlier))))
+    first = full(tuple(1 if i == d else s for i, s in enumerate(key.shape)), True, device=x.device)
+    starts = concat([first, differs], axis=d)  # where each run of equal values starts
+    shape = [1] * x.ndim
+    shape[d] = n
+    positions = reshape(_positions(key, d), tuple(shape))
+    # the length of its run so far at each place: the longest run's end is the first maximum
+    # (the smallest value of the most frequent), and a stable sort puts its last occurrence there
+    run = positions - _cumulative_extreme(where(starts, positions, 0), axis=d, largest=True)
+    end = argmax(run, axis=d, keepdims=True)
+    index = take_along_axis(order, end, axis=d)
+    values = take_along_axis(x, index, axis=d)
+    if not keepdim:
+        values, index = squeeze(values, axis=d), squeeze(index, axis=d)
+    return ValuesIndices(values, index)

@@ -361,8 +361,8 @@ def randn(
 
 
 def randint(
-    low: int,
-    high: int | None = None,
+    low: int = 0,
+    high: Any = None,
     size: Any = None,
     *,
     generator: Generator | None = None,
@@ -370,7 +370,9 @@ def randint(
     device: Any = None,
     chunks: Any = None,
 ) -> Tensor:
-    """Random integers in ``[low, high)`` (or ``[0, low)``) of shape ``size``.
+    """Random integers in ``[low, high)`` (or ``[0, low)``: ``pt.randint(high, size)``, as
+    PyTorch's) of shape ``size``, of an integer dtype (int64 by default), a floating one (the
+    integers as floats) or bool.
 
     Examples
     --------
@@ -378,8 +380,12 @@ def randint(
     >>> x = pt.randint(0, 10, (3,))
     >>> x.dtype, x.shape
     (polytensor.int64, (3,))
+    >>> pt.randint(5, (2, 2)).shape
+    (2, 2)
     """
-    if high is None:
+    if size is None and high is not None and not isinstance(high, int):
+        low, high, size = 0, low, high  # randint(high, size)
+    elif high is None:
         low, high = 0, low
     if size is None:
         raise TypeError("randint() needs a size, e.g. pt.randint(0, 10, (3,))")
@@ -390,8 +396,33 @@ def randint(
     if high <= low:
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
     shape = _shape("randint", size, ())
-    d = _int_dtype(dtype, "randint")
+    d = dtype if dtype is not None else _config.DEFAULT_INT
+    least, most = _integer_range(d, "randint")
+    if low < least or high - 1 > most:
+        raise RuntimeError(
+            f"randint(): the range [{low}, {high}) does not fit {d.name}, which holds "
+            f"{least} to {most} exactly; narrow the range or pass a wider dtype="
+        )
     return _draw("randint", "integers", (low, high), shape, d, device, generator, chunks)
+
+
+# the largest integers each floating dtype holds exactly (and what a draw of int64 reaches)
+_EXACT_TOP = {"float16": 2**11, "float32": 2**24, "float64": 2**53}
+
+
+def _integer_range(d: Any, where: str) -> tuple[int, int]:
+    """The least and the greatest integer a draw of ``where`` may give in dtype ``d``: an
+    integer dtype's limits, a floating one's exact integers, bool's 0 and 1 (each within the
+    int64 that is drawn)."""
+    if not isinstance(d, dt.DType) or d.kind == "complex floating":
+        raise TypeError(f"{where}() expects a real or bool dtype such as pt.int64; got {d!r}")
+    if d is dt.bool:
+        return 0, 1
+    if d.kind == "real floating":
+        top = _EXACT_TOP.get(d.name, 2**53)
+        return -top, top
+    info = dt.IINFO[d]
+    return max(info.min, -(2**63)), min(info.max, 2**63 - 1)
 
 
 def randperm(
@@ -526,6 +557,8 @@ def randint_like(
     >>> import polytensor as pt
     >>> pt.randint_like(pt.zeros(3, dtype=pt.int32), 5).dtype
     polytensor.int32
+    >>> pt.randint_like(pt.zeros(3), 2, 5).dtype  # (the integers as floats, as PyTorch's)
+    polytensor.float32
     """
     shape, d, dev, chunks = _like("randint_like", x, dtype, device)
     return randint(low, high, shape, dtype=d, device=dev, generator=generator, chunks=chunks)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
-from ._checks import ExportError, OutOfRangeError, check_copy
+from ._checks import ExportError, OutOfRangeError, ScalarConversionError, check_copy
 from ._config import GRAD_ENABLED
 from ._consumers import array_api_library_converting, asked_by_laziness_probe
 from ._device import Device
@@ -125,8 +125,9 @@ class TensorBase:
         d = self._data
         if d.ndim != 0:
             if math.prod(d.shape) != 1:
-                raise ValueError(
-                    f"{where}() needs a tensor with one element; got shape {self.shape}"
+                raise ScalarConversionError(
+                    f"{where}() needs a tensor with one element; got shape {self.shape}; "
+                    f"reduce it first (x.any(), x.all(), x.sum()) or pick one element (x[0])"
                 )
             return self._backend.to_numpy(d).reshape(()).item()
         return self._backend.to_numpy(d).item()  # (a 0-d array: loss.item())

@@ -26,11 +26,13 @@ from ._graphviz import render_graph, to_dot
 from ._mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._transforms import grad as _grad_transform
 from ._transforms import value_and_grad
+from ._variable import Variable
 
 __all__ = [
     "Function",
     "FunctionCtx",
     "GradcheckError",
+    "Variable",
     "backward",
     "enable_grad",
     "functional",

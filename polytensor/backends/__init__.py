@@ -27,6 +27,7 @@ from ._backend import (
     strided_layout,
 )
 from ._from_namespace import from_namespace
+from ._library_flags import cudnn, mps
 
 __all__ = [
     "Availability",
@@ -39,9 +40,11 @@ __all__ = [
     "all_devices",
     "available",
     "base_root",
+    "cudnn",
     "flags_c_contiguous",
     "from_namespace",
     "get",
+    "mps",
     "names",
     "register",
     "set_read_along",
