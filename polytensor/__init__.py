@@ -454,8 +454,9 @@ from ._view_layout import as_strided
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 if _TYPE_CHECKING:
-    from . import accelerator, cuda, distributions, fft, func, jit, nn, optim, special
+    from . import accelerator, amp, cuda, distributions, fft, func, jit, nn, optim, special
     from ._serialize import load, save
+    from .amp import autocast
 
 # Loaded on first use (PEP 562): `pt.nn`, `from polytensor import nn`, `pt.save(...)` import
 # them then. Many programs use none of them, and importing them here made `import polytensor`
@@ -494,6 +495,8 @@ _LAZY = {
     "threshold_": ".nn.functional",
     # modules and functions of their own
     "accelerator": ".accelerator",
+    "amp": ".amp",
+    "autocast": ".amp",
     "cuda": ".cuda",
     "distributions": ".distributions",
     "fft": ".fft",
@@ -590,6 +593,7 @@ __all__ = [
     "amax",
     "amin",
     "aminmax",
+    "amp",
     "any",
     "arange",
     "are_deterministic_algorithms_enabled",
@@ -613,6 +617,7 @@ __all__ = [
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
+    "autocast",
     "autograd",
     "backends",
     "baddbmm",

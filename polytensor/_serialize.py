@@ -297,15 +297,32 @@ def _foreign(data: bytes, where: str) -> ValueError:
     )
 
 
-def load(f: Any, backend: Any = None) -> Any:
+def load(
+    f: Any,
+    map_location: Any = None,
+    *,
+    backend: Any = None,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
     """Load what ``save`` wrote, with tensors on the current backend (or ``backend``).
 
     Parameters
     ----------
     f : path or binary file object
+    map_location : str, Device, dict or function, optional
+        PyTorch's spelling of ``backend``: ``torch.load(f, map_location="cpu")``. A dict (PyTorch's
+        ``{"cuda:0": "cpu"}``) gives the place its values name (one place: a polytensor file
+        holds no devices to map); a function (PyTorch's ``lambda storage, loc: storage``) is
+        called as PyTorch calls it, with a stand-in storage and ``"cpu"``, and returning the
+        storage means the current backend, a place that place.
     backend : str or Device, optional
         Where tensors go: a backend name (``"dask"``), ``"cpu"``, or a device; by default
         the current backend (``pt.get_backend()``).
+    weights_only, mmap : bool, optional
+        Taken for PyTorch's programs: a polytensor file holds arrays and a manifest, never
+        pickled objects, so every load is what PyTorch's ``weights_only=True`` makes safe; the
+        file is read into memory either way.
 
     Returns
     -------
@@ -330,6 +347,15 @@ def load(f: Any, backend: Any = None) -> Any:
     """
     import zipfile
 
+    for name, flag in (("weights_only", weights_only), ("mmap", mmap)):
+        if flag is not None and not isinstance(flag, bool):
+            raise TypeError(f"load() expects {name}= to be True, False or None; got {flag!r}")
+    if map_location is not None:
+        if backend is not None:
+            raise TypeError(
+                "load() got both map_location= and backend=, which say the same thing; pass one"
+            )
+        backend = _mapped(map_location)
     where = _describe(f)
     data = _read_all(f, where)
     try:
@@ -369,6 +395,33 @@ def load(f: Any, backend: Any = None) -> Any:
             set_requires_grad(t, True)
         tensors.append(t)
     return _Decoder(where, tensors).decode(root)
+
+
+class _Storage:
+    """What a ``map_location`` function is given in place of PyTorch's storage."""
+
+
+def _mapped(map_location: Any) -> Any:
+    """The backend ``load``'s ``map_location=`` names (None: the current one)."""
+    if isinstance(map_location, dict):
+        places = set(map_location.values())
+        if len(places) != 1:
+            raise ValueError(
+                f"load(): map_location= maps to {len(places)} places ({map_location!r}); a "
+                f"polytensor file holds no devices to tell them apart: pass one place, such "
+                f"as map_location='cpu'"
+            )
+        return _mapped(places.pop())
+    if callable(map_location) and not isinstance(map_location, (str, type)):
+        stand_in = _Storage()
+        place = map_location(stand_in, "cpu")
+        return None if place is stand_in else _mapped(place)
+    if isinstance(map_location, str) or hasattr(map_location, "type"):
+        return map_location
+    raise TypeError(
+        f"load() expects map_location= to be a device, a backend name, a dict or a function; "
+        f"got {type(map_location).__name__}"
+    )
 
 
 def _check_members(zf: zipfile.ZipFile, size: int, where: str) -> None:

@@ -18,6 +18,12 @@ from .. import _tape
 from .._tape import requires_grad as _requires_grad
 from .._tensor_base import TensorBase
 from . import functional
+from ._anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -34,15 +40,19 @@ __all__ = [
     "GradcheckError",
     "Variable",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "render_graph",
+    "set_detect_anomaly",
     "set_grad_enabled",
     "to_dot",
     "value_and_grad",
@@ -163,12 +173,15 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
     *,
+    materialize_grads: bool = False,
     argnums: int | tuple[int, ...] = 0,
     has_aux: bool = False,
 ) -> Any:
-    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated). An input
+    the outputs do not depend on raises, gets None with ``allow_unused=True``, or zeros with
+    ``materialize_grads=True``, as PyTorch's.
 
     Given a function instead (``grad(f, argnums=, has_aux=)``), the transform
     ``polytensor.func.grad``: a function returning the gradient of ``f`` in the caller's
@@ -196,11 +209,23 @@ def grad(
     gos = grad_outputs
     if gos is not None and not isinstance(gos, (list, tuple)):
         gos = [gos]
+    if materialize_grads:
+        if allow_unused is False:
+            raise ValueError(
+                "grad(): Expected allow_unused to be True or not passed when "
+                "materialize_grads=True, but got: allow_unused=False"
+            )
+        allow_unused = True
     seeds = _seed(outs, gos, "grad()")
     retain = bool(create_graph if retain_graph is None else retain_graph)
     result = []
-    for _, g in _grads_of("grad", outs, seeds, ins, retain, create_graph):
-        if g is None and not allow_unused:
+    got = _grads_of("grad", outs, seeds, ins, retain, create_graph)
+    for x, (_, g) in zip(ins, got, strict=True):
+        if g is None and materialize_grads:
+            from .._ops.creation import zeros_like
+
+            g = zeros_like(x.detach())
+        elif g is None and not allow_unused:
             raise RuntimeError(
                 "grad(): one of the inputs was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"

@@ -28,6 +28,7 @@ from .. import _tensor_base as _tb
 from .._inplace import check_inputs
 from .._ops.creation import zeros_like
 from .._tape import SELF, ZERO, Composite, Marker, Meta, Node, node_of
+from . import _anomaly
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
 from ._function import _FunctionOp
@@ -69,7 +70,8 @@ def backward(
     ``hooks``: False runs no tensor's hooks and retains no grad (a composite rule's inner
     pass over the op's own inputs: the outer pass runs them, once).
     """
-    fast_on = FAST_RULES and not create_graph
+    # (anomaly detection: every node the general way, its gradients checked in _run_rules)
+    fast_on = FAST_RULES and not create_graph and not _anomaly.STATE[0]
     # Grad mode during backward is create_graph: set at once when recording, else only before
     # something that could record (a rule on tensors, a hook); fast rules record nothing.
     token = None if fast_on else _GRAD.set(create_graph)
@@ -407,12 +409,14 @@ def _run_rules(
             g_in = list(g_in)
     params = node.params
     rules = op.rules
+    check = _anomaly.STATE[0] and _anomaly.STATE[1]
     if rules:  # one rule per input: call only those whose input needs a gradient
         for i, need in enumerate(node.needs):
             if need is not None:
-                _pend(
-                    need, _by_rule(rules[i], g_in, out, ins, params, ins[i]), pending, leaves, heap
-                )
+                c = _by_rule(rules[i], g_in, out, ins, params, ins[i])
+                if check:
+                    _check_nan(node, i, c)
+                _pend(need, c, pending, leaves, heap)
         return
     vjp = op.vjp
     if vjp is ZERO:  # zero gradient: the inputs still get (zero) gradients
@@ -426,13 +430,36 @@ def _run_rules(
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
-    for v, need, c in zip(ins, node.needs, cs, strict=True):
+    for i, (v, need, c) in enumerate(zip(ins, node.needs, cs, strict=True)):
         if need is not None:
             if c is None:  # (a custom Function's None: an undefined gradient)
                 c = UNDEFINED if op.none_is_no_gradient else zeros_like(v)
             else:
                 c = fit(c, v)
+                if check:
+                    _check_nan(node, i, c)
             _pend(need, c, pending, leaves, heap)
+
+
+def _check_nan(node: Node, i: int, c: Any) -> None:
+    """Anomaly detection's check of gradient ``c``, ``node``'s ``i``-th: a RuntimeError if it
+    holds a NaN (computing it, on a lazy backend), as PyTorch's."""
+    if c is UNDEFINED or not isinstance(c, _tb.TensorBase):
+        return
+    from .._ops.elementwise import isnan
+    from .._ops.statistical import any as any_
+
+    token = _GRAD.set(False)
+    try:
+        found = bool(any_(isnan(c)))
+    finally:
+        _GRAD.reset(token)
+    if found:
+        raise RuntimeError(
+            f"Function '{node.name()}' returned nan values in its {i}th output. (Anomaly "
+            f"detection found it: the gradient of that operation's input {i} holds NaN; look "
+            f"at the values it was given in the forward pass)"
+        )
 
 
 def _run_function(

@@ -188,7 +188,8 @@ class Function:
     """Base class of user-defined differentiable operations, as in PyTorch.
 
     Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` as static methods
-    and are called through ``apply``.
+    and are called through ``apply``; or, PyTorch 2's other form, ``forward(*args)`` without
+    ``ctx`` and ``setup_context(ctx, inputs, output)``, which saves what backward needs.
 
     Examples
     --------
@@ -217,6 +218,41 @@ class Function:
     def backward(ctx: FunctionCtx, *grads: Any) -> Any:
         """Return the gradient of each input of forward (None where there is none)."""
         raise NotImplementedError("subclasses of pt.autograd.Function must define backward()")
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> None:
+        """Save on ``ctx`` what backward needs, given the inputs of ``forward`` and its
+        output: defined by a subclass whose ``forward`` takes no ``ctx`` (PyTorch 2's form).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> class Square(pt.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(x):
+        ...         return x * x
+        ...     @staticmethod
+        ...     def setup_context(ctx, inputs, output):
+        ...         ctx.save_for_backward(inputs[0])
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * g
+        >>> x = pt.asarray([3.0], requires_grad=True)
+        >>> Square.apply(x).sum().backward()
+        >>> x.grad
+        tensor([6.], backend='numpy')
+        """
+        raise NotImplementedError(
+            "setup_context() is defined by a Function whose forward() takes no ctx"
+        )
+
+    # whether a subclass defines setup_context (forward then takes no ctx), set per subclass
+    _setup_context = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._setup_context = cls.setup_context is not Function.setup_context
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError(
@@ -250,7 +286,11 @@ class Function:
         ctx._name = cls.__name__
         token = _GRAD.set(False)
         try:
-            out = cls.forward(ctx, *args, **kwargs)
+            if cls._setup_context:  # (PyTorch 2's form: forward(*args), then setup_context)
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         finally:
             _GRAD.reset(token)
         if not (True in needs and _GRAD.get()):

@@ -108,12 +108,26 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
+        d = self.__dict__
+        for hook in list(d.get("_forward_pre_hooks", {}).values()):
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
+        backward_hooks = d.get("_backward_hooks")
+        backward_pre_hooks = d.get("_backward_pre_hooks")
+        if backward_hooks or backward_pre_hooks:
+            from ._backward_hooks import call_with_backward_hooks
+
+            return call_with_backward_hooks(
+                self,
+                args,
+                kwargs,
+                list((backward_hooks or {}).values()),
+                list((backward_pre_hooks or {}).values()),
+                list(d.get("_forward_hooks", {}).values()),
+            )
         out = self.forward(*args, **kwargs)
-        for hook in list(self.__dict__.get("_forward_hooks", {}).values()):
+        for hook in list(d.get("_forward_hooks", {}).values()):
             r = hook(self, args, out)
             if r is not None:
                 out = r
@@ -151,6 +165,48 @@ class Module:
         """
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` in backward once the gradients of the
+        module's tensor inputs are known: a tuple per positional tensor input (None for one
+        that needs no gradient) and per output; a returned tuple replaces ``grad_input``, as
+        PyTorch's. Hooks fire for calls made after they are registered.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> m = nn.Linear(2, 1)
+        >>> seen = []
+        >>> h = m.register_full_backward_hook(
+        ...     lambda mod, gi, go: seen.append((gi[0].shape, go[0].shape)))
+        >>> m(pt.ones((3, 2), requires_grad=True)).sum().backward(); seen
+        [((3, 2), (3, 1))]
+        """
+        hooks = self.__dict__.setdefault("_backward_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` in backward when the gradients of the module's
+        outputs are known, before those of its inputs; a returned tuple replaces
+        ``grad_output``, as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> m = nn.Identity()
+        >>> h = m.register_full_backward_pre_hook(lambda mod, go: (go[0] * 10,))
+        >>> x = pt.ones(2, requires_grad=True)
+        >>> m(x).sum().backward(); x.grad
+        tensor([10., 10.], backend='numpy')
+        """
+        hooks = self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     # -- registration ------------------------------------------------------------------------
