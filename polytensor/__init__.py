@@ -250,6 +250,7 @@ from ._pytorch import (
     triu,
     unbind,
     unique,
+    unique_consecutive,
     unsqueeze,
     var,
     vstack,
@@ -372,6 +373,7 @@ from ._pytorch_reduce import (
     kthvalue,
     logcumsumexp,
     mode,
+    nanmedian,
     nanquantile,
     quantile,
 )
@@ -390,6 +392,8 @@ from ._pytorch_shapes import (
     clone,
     compile,
     cross,
+    diag_embed,
+    diagflat,
     diagonal,
     dist,
     fliplr,
@@ -426,7 +430,16 @@ from ._pytorch_split import (
     vander,
     vsplit,
 )
-from ._pytorch_state import get_num_threads, get_rng_state, set_num_threads, set_rng_state
+from ._pytorch_state import (
+    get_default_device,
+    get_float32_matmul_precision,
+    get_num_threads,
+    get_rng_state,
+    set_default_device,
+    set_float32_matmul_precision,
+    set_num_threads,
+    set_rng_state,
+)
 from ._random import (
     Generator,
     are_deterministic_algorithms_enabled,
@@ -451,7 +464,16 @@ from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._tensor import Tensor
 from ._version import __version__ as __version__
 from ._view_layout import as_strided
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .autograd._anomaly import set_detect_anomaly as set_anomaly_enabled
 
 if _TYPE_CHECKING:
     from . import accelerator, amp, cuda, distributions, fft, func, jit, nn, optim, special
@@ -693,6 +715,8 @@ __all__ = [
     "detach_",
     "device",
     "diag",
+    "diag_embed",
+    "diagflat",
     "diagonal",
     "diagonal_scatter",
     "diff",
@@ -757,7 +781,9 @@ __all__ = [
     "ge",
     "ger",
     "get_backend",
+    "get_default_device",
     "get_default_dtype",
+    "get_float32_matmul_precision",
     "get_num_threads",
     "get_rng_state",
     "greater",
@@ -789,6 +815,8 @@ __all__ = [
     "int32",
     "int64",
     "inverse",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_complex",
     "is_conj",
     "is_floating_point",
@@ -873,6 +901,7 @@ __all__ = [
     "nan_to_num",
     "nan_to_num_",
     "nanmean",
+    "nanmedian",
     "nanquantile",
     "nansum",
     "narrow",
@@ -946,8 +975,11 @@ __all__ = [
     "seed",
     "select",
     "select_scatter",
+    "set_anomaly_enabled",
     "set_backend",
+    "set_default_device",
     "set_default_dtype",
+    "set_float32_matmul_precision",
     "set_grad_enabled",
     "set_num_threads",
     "set_printoptions",
@@ -1015,6 +1047,7 @@ __all__ = [
     "unflatten",
     "unique",
     "unique_all",
+    "unique_consecutive",
     "unique_counts",
     "unique_inverse",
     "unique_values",

@@ -241,7 +241,9 @@ def apply(
         else:
             out = impl(fn, *datas) if impl else fn(*datas)
     except ValueError as e:
-        if opdef.promote:
+        if opdef.short == "matmul":
+            _check_matmul(datas, e)
+        elif opdef.promote:
             _check_broadcast(opdef, [d for d in datas if hasattr(d, "shape")], e)
         raise backend_error(opdef, e, datas, params) from e
     except Exception as e:  # (only where the backend refused: the common call pays nothing)
@@ -364,6 +366,32 @@ def _check_broadcast(opdef: OpDef, arrays: list[Any], error: Exception) -> None:
     except ValueError:
         raise BroadcastError(
             f"{opdef.short}() cannot broadcast shapes {' and '.join(str(s) for s in shapes)}"
+        ) from error
+
+
+def _check_matmul(datas: Any, error: Exception) -> None:
+    """``matmul``'s refusal of operands whose shapes do not multiply, in PyTorch's terms (a
+    ``BroadcastError``, also PyTorch's ``RuntimeError``)."""
+    a, b = (tuple(d.shape) for d in datas[:2])
+    if not a or not b:
+        raise BroadcastError(
+            f"matmul() takes operands of at least one dimension; got shapes {a} and {b}; use "
+            f"* for a product with a scalar"
+        ) from error
+    k1 = a[-1]
+    k2 = b[-2] if len(b) > 1 else b[0]
+    if k1 != k2:
+        raise BroadcastError(
+            f"matmul() cannot multiply shapes {a} and {b}: the last dimension of the first "
+            f"({k1}) must equal the {'second-to-last' if len(b) > 1 else 'only'} dimension of "
+            f"the second ({k2}); transpose an operand (b.T, b.mT) if that was meant"
+        ) from error
+    try:
+        broadcast_shapes(a[:-2], b[:-2])
+    except ValueError:
+        raise BroadcastError(
+            f"matmul() cannot broadcast the batch dimensions {a[:-2]} and {b[:-2]} of shapes "
+            f"{a} and {b}"
         ) from error
 
 

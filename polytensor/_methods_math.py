@@ -428,6 +428,7 @@ class TensorMathMethods:
     count_nonzero = count_nonzero
     median = _pytorch.median
     unique = _pytorch.unique
+    unique_consecutive = _pytorch.unique_consecutive
     histc = _pytorch_more.histc
     argwhere = _pytorch_shapes.argwhere
     diff = diff
@@ -442,6 +443,7 @@ class TensorMathMethods:
     take = take
     take_along_dim = _pytorch_shapes.take_along_dim
     diagonal = _pytorch_shapes.diagonal
+    diag_embed = _pytorch_shapes.diag_embed
     kron = _pytorch_more.kron
     inner = _pytorch_shapes.inner
     vdot = _pytorch_shapes.vdot
@@ -474,6 +476,7 @@ class TensorMathMethods:
     logcumsumexp = _pytorch_reduce.logcumsumexp
     kthvalue = _pytorch_reduce.kthvalue
     mode = _pytorch_reduce.mode
+    nanmedian = _pytorch_reduce.nanmedian
     quantile = _pytorch_reduce.quantile
     nanquantile = _pytorch_reduce.nanquantile
     cov = _pytorch_reduce.cov

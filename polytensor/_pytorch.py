@@ -130,6 +130,7 @@ __all__ = [
     "triu",
     "unbind",
     "unique",
+    "unique_consecutive",
     "unsqueeze",
     "values_indices",
     "var",
@@ -2841,3 +2842,55 @@ def triu(x: Tensor, /, diagonal: int = 0, *, k: int | None = None, out: Any = No
             [  0.,   0.]], backend='numpy')
     """
     return _band("triu", x, diagonal, k, out)
+
+
+def unique_consecutive(
+    input: Tensor,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """PyTorch's ``torch.unique_consecutive``: the elements of ``x`` (flattened) with each run
+    of equal neighbours kept once; with ``return_inverse``, each element's place among them
+    (of ``x``'s shape), with ``return_counts``, each run's length. Not differentiable, as
+    PyTorch's; ``dim=`` is refused, as ``unique``'s.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.unique_consecutive(pt.asarray([1, 1, 2, 2, 3, 1])).tolist()
+    [1, 2, 3, 1]
+    >>> [t.tolist() for t in pt.unique_consecutive(pt.asarray([1, 1, 2]), return_counts=True)]
+    [[1, 2], [2, 1]]
+    """
+    from ._ops.creation import asarray, full
+    from ._ops.manipulation import concat
+
+    _tensor_arg("unique_consecutive", input)
+    check_flag("unique_consecutive", "return_inverse", return_inverse)
+    check_flag("unique_consecutive", "return_counts", return_counts)
+    if dim is not None:
+        raise NotImplementedError(
+            "unique_consecutive(dim=...) is not supported: polytensor finds the runs of the "
+            "whole tensor flattened; compare neighbouring slices yourself for runs of rows"
+        )
+    flat = reshape(input.detach(), (-1,))
+    n = flat.shape[0]
+    if n == 0:
+        empty = asarray([], dtype=dt.int64, device=input.device)
+        out: list[Any] = [flat]
+        if return_inverse:
+            out.append(reshape(empty, tuple(input.shape)))
+        if return_counts:
+            out.append(empty)
+        return out[0] if len(out) == 1 else tuple(out)
+    starts = concat([full((1,), True, device=input.device), flat[1:] != flat[:-1]])
+    out = [flat[starts]]
+    if return_inverse:
+        run = statistical.cumulative_sum(astype(starts, dt.int64)) - 1
+        out.append(reshape(run, tuple(input.shape)))
+    if return_counts:  # (how many elements each run holds: a count of the run numbers)
+        from ._pytorch_numbers import bincount
+
+        out.append(bincount(statistical.cumulative_sum(astype(starts, dt.int64)) - 1))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -1,6 +1,6 @@
 """PyTorch's running and order statistics the standard lacks: ``cummax``/``cummin``,
-``logcumsumexp``, ``kthvalue``, ``mode``, ``quantile``/``nanquantile``, ``cov`` and
-``corrcoef``.
+``logcumsumexp``, ``kthvalue``, ``mode``, ``nanmedian``, ``quantile``/``nanquantile``, ``cov``
+and ``corrcoef``.
 
 Each is written with the standard's operations, so it differentiates on every backend: the
 values of ``cummax``, ``kthvalue`` and ``quantile`` are taken from the input at positions found
@@ -60,6 +60,7 @@ __all__ = [
     "kthvalue",
     "logcumsumexp",
     "mode",
+    "nanmedian",
     "nanquantile",
     "quantile",
 ]
@@ -622,4 +623,48 @@ def _mode(input: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     values = take_along_axis(x, index, axis=d)
     if not keepdim:
         values, index = squeeze(values, axis=d), squeeze(index, axis=d)
+    return ValuesIndices(values, index)
+
+
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """PyTorch's ``torch.nanmedian``: ``median`` of the numbers alone, NaNs left out (the lower
+    median of an even count; NaN where a line holds nothing but NaN, its index then that of
+    one of them, which may not be PyTorch's). Without ``dim``, of all elements (a 0-d tensor);
+    with ``dim``, ``(values, indices)`` along it. The gradient goes to the chosen element.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.nanmedian(pt.asarray([1.0, float("nan"), 3.0, 2.0])).item()
+    2.0
+    >>> pt.nanmedian(pt.asarray([[float("nan"), 4.0, 1.0]]), 1).indices.tolist()
+    [2]
+    """
+    x = _tensor_arg("nanmedian", "input", input)
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"nanmedian() expects a bool keepdim; got {keepdim!r}")
+    if x.dtype is dt.bool or x.dtype.kind == "complex floating":
+        raise TypeError(f"nanmedian() expects a real numeric tensor; got {x.dtype.name}")
+    work = reshape(x, (-1,)) if dim is None or x.ndim == 0 else x
+    d = 0 if dim is None else check_dim("nanmedian", dim, max(x.ndim, 1))
+    n = _length("nanmedian", work, d)
+    if n == 0:
+        raise IndexError(
+            f"nanmedian(): the dimension {d} is empty (size 0); a median needs at least one element"
+        )
+    key = work.detach()
+    order = argsort(key, axis=d, stable=True)  # (NaN last)
+    if key.dtype.kind == "real floating":  # the numbers of each line: where its median is
+        count = _sum(astype(logical_not(isnan(key)), dt.int64), axis=d, keepdims=True)
+        place = clip(count - 1, min=0) // 2
+        index = take_along_axis(order, place, axis=d)
+    else:
+        index = order[(slice(None),) * d + (slice((n - 1) // 2, (n - 1) // 2 + 1),)]
+    values = take_along_axis(work, index, axis=d)
+    if dim is None:
+        return reshape(values, ())
+    if not keepdim and x.ndim:
+        values, index = squeeze(values, axis=d), squeeze(index, axis=d)
+    elif x.ndim == 0:
+        values, index = reshape(values, ()), reshape(index, ())
     return ValuesIndices(values, index)

@@ -785,3 +785,53 @@ def compile(model: Any = None, **options: Any) -> Any:
     if not callable(model):
         raise TypeError(f"compile() expects a module or a function; got {type(model).__name__}")
     return model
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """PyTorch's ``torch.diag_embed``: a tensor whose diagonals (``offset`` from the main one)
+    of the planes of dimensions ``dim1`` and ``dim2`` hold the last dimension of ``input``,
+    zeros elsewhere (the inverse of ``diagonal``); differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.diag_embed(pt.asarray([[1, 2]])).tolist()
+    [[[1, 0], [0, 2]]]
+    >>> pt.diag_embed(pt.asarray([1, 2]), offset=1).tolist()
+    [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+    """
+    from ._ops.creation import eye, zeros
+    from ._ops.manipulation import concat, expand_dims
+    from ._pytorch_reduce import _int_arg
+
+    x = _tensor_arg("diag_embed", "input", input)
+    offset = _int_arg("diag_embed", "offset", offset)
+    if x.ndim == 0:
+        raise RuntimeError("diag_embed(): the input must have at least 1 dimension; got a 0-d one")
+    nd = x.ndim + 1
+    d1, d2 = check_dim("diag_embed", dim1, nd), check_dim("diag_embed", dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diag_embed(): diagonal dimensions cannot be identical {dim1}, {dim2}")
+    length = int(x.shape[-1])  # type: ignore[arg-type]
+    n = length + abs(offset)
+    # row i of the plane holds x[..., i] at column i + offset (rows shifted down for offset < 0)
+    band = expand_dims(x, axis=-1) * eye(
+        length, n, k=max(offset, 0), dtype=x.dtype, device=x.device
+    )
+    pad = zeros((*x.shape[:-1], abs(offset), n), dtype=x.dtype, device=x.device)
+    plane = concat([band, pad] if offset >= 0 else [pad, band], axis=-2)
+    return moveaxis(plane, (-2, -1), (d1, d2))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """PyTorch's ``torch.diagflat``: the 2-d tensor with the elements of ``input`` (flattened)
+    on its diagonal ``offset``, zeros elsewhere; differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.diagflat(pt.asarray([[1, 2]]), -1).tolist()
+    [[0, 0, 0], [1, 0, 0], [0, 2, 0]]
+    """
+    x = _tensor_arg("diagflat", "input", input)
+    return diag_embed(reshape(x, (-1,)), offset)

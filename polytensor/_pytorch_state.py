@@ -16,7 +16,16 @@ from ._tensor_base import TensorBase
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["get_num_threads", "get_rng_state", "set_num_threads", "set_rng_state"]
+__all__ = [
+    "get_default_device",
+    "get_float32_matmul_precision",
+    "get_num_threads",
+    "get_rng_state",
+    "set_default_device",
+    "set_float32_matmul_precision",
+    "set_num_threads",
+    "set_rng_state",
+]
 
 _STATE_BYTES = 16  # (the seed, then the number of draws made since: 8 bytes each, little-endian)
 
@@ -126,3 +135,86 @@ def get_num_threads() -> int:
     with _THREADS_LOCK:
         n = _THREADS.get("num")
     return n if n is not None else _cores()
+
+
+_MATMUL_PRECISIONS = ("highest", "high", "medium")
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """PyTorch's ``torch.set_float32_matmul_precision(precision)``: records ``"highest"``,
+    ``"high"`` or ``"medium"``, which ``get_float32_matmul_precision`` returns. polytensor's
+    float32 products are always computed in float32 (the backends' BLAS), which is PyTorch's
+    ``"highest"``: the setting lets a program written for PyTorch run and changes no result.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.set_float32_matmul_precision("high")
+    >>> pt.get_float32_matmul_precision()
+    'high'
+    >>> pt.set_float32_matmul_precision("highest")
+    """
+    if precision not in _MATMUL_PRECISIONS:
+        raise RuntimeError(
+            f"set_float32_matmul_precision() expects one of 'highest', 'high', 'medium'; got "
+            f"{precision!r}"
+        )
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """The precision ``set_float32_matmul_precision`` recorded (``"highest"`` at first).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.get_float32_matmul_precision() in ("highest", "high", "medium")
+    True
+    """
+    return _MATMUL_PRECISION[0]
+
+
+def set_default_device(device: Any) -> None:
+    """PyTorch's ``torch.set_default_device(device)``: new tensors are made on ``device``'s
+    backend from then on in this context (``"cpu"``: the current backend's CPU device;
+    ``"cuda"``: CuPy's; a ``pt.device``; a backend name such as ``"dask"``); None goes back to
+    NumPy, PyTorch's default. The same as ``pt.set_backend`` with the device's backend.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.set_default_device("dask")
+    >>> pt.ones(2).device.backend.name
+    'dask'
+    >>> pt.set_default_device(None)
+    >>> pt.get_default_device()
+    Device('numpy:cpu')
+    """
+    from . import _config
+    from ._device import Device
+
+    if device is None:
+        _config.set_backend("numpy")
+        return
+    if not isinstance(device, (str, Device)):
+        raise TypeError(
+            f"set_default_device() expects a device (pt.device('cpu'), 'cuda', 'dask') or "
+            f"None; got {type(device).__name__}"
+        )
+    _config.set_backend(Device(device).backend.name)
+
+
+def get_default_device() -> Any:
+    """PyTorch's ``torch.get_default_device()``: the device new tensors are made on, the
+    current backend's first.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.get_default_device().type
+    'cpu'
+    """
+    from . import _config
+
+    return _config.get_backend().devices()[0]

@@ -208,12 +208,31 @@ def _lists_as_tensors(self: Any, key: Any) -> Any:
             stacklevel=3,
         )
         key = tuple(key)
-    if key.__class__ is tuple and any(k.__class__ is list or k.__class__ is range for k in key):
+    if key.__class__ is tuple and any(
+        k.__class__ is list or k.__class__ is range or _foreign_array(k) for k in key
+    ):
         return tuple(
-            _list_index(self, list(k)) if k.__class__ is list or k.__class__ is range else k
+            _list_index(self, list(k))
+            if k.__class__ is list or k.__class__ is range
+            else asarray(k, device=self.device)
+            if _foreign_array(k)
+            else k
             for k in key
         )
+    if _foreign_array(key):
+        return asarray(key, device=self.device)
     return key
+
+
+def _foreign_array(k: Any) -> bool:
+    """Whether index ``k`` is another library's array of one or more dimensions (a NumPy
+    array of indices or a mask: ``x[np.arange(3)]``), which PyTorch reads as an index tensor.
+    (A 0-d one is an integer: ``_as_ints``.)"""
+    return (
+        not isinstance(k, TensorBase)
+        and hasattr(k, "__array_interface__")
+        and getattr(k, "ndim", 0) > 0
+    )
 
 
 def _list_index(self: Any, items: list[Any]) -> Any:
@@ -273,7 +292,12 @@ def _getitem(self: Any, key: Any, /) -> Tensor:
                     _tape.record_tensors(_GETITEM, (self, key), (d, kd), {"key": _FIRST_SLOT}, t)
                 return cast("Tensor", t)
             d = None
-    if key.__class__ is list or key.__class__ is tuple or key.__class__ is range:
+    if (
+        key.__class__ is list
+        or key.__class__ is tuple
+        or key.__class__ is range
+        or _foreign_array(key)
+    ):
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         return _getitem(_getitem(self, steps[0]), steps[1])  # (PyTorch's order)
@@ -1169,7 +1193,12 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
         and _put_recorded(self, key, value)
     ):
         return
-    if key.__class__ is list or key.__class__ is tuple or key.__class__ is range:
+    if (
+        key.__class__ is list
+        or key.__class__ is tuple
+        or key.__class__ is range
+        or _foreign_array(key)
+    ):
         key = _lists_as_tensors(self, key)
     if key.__class__ is tuple and (steps := _torch_steps(key)) is not None:
         _setitem(_getitem(self, steps[0]), steps[1], value)  # (PyTorch's order, on a view)

@@ -238,3 +238,178 @@ def test_one_value_of_several_elements_raises_torchs_and_numpys_classes(
     with pytest.raises(RuntimeError, match="needs a tensor with one element") as info:
         convert(pt.ones(2))
     assert isinstance(info.value, ValueError)
+
+
+# -- nanmedian, diag_embed, diagflat, unique_consecutive ------------------------------------------
+NAN = np.nan
+NANMEDIAN_DATA = {
+    "some nan": np.array([[1.0, NAN, 3.0, 2.0], [NAN, NAN, NAN, NAN], [4.0, 1.0, NAN, 0.5]]),
+    "no nan": RNG.permutation(12).reshape(3, 4).astype(np.float32),
+    "int": RNG.permutation(12).reshape(3, 4),
+}
+
+
+@pytest.mark.parametrize("data", list(NANMEDIAN_DATA))
+@pytest.mark.parametrize(("dim", "keepdim"), [(None, False), (1, False), (0, True)])
+def test_nanmedian_matches_torch(backend: str, data: str, dim: Any, keepdim: bool) -> None:
+    a = NANMEDIAN_DATA[data]
+    p_args = () if dim is None else (dim, keepdim)
+    got = pt.nanmedian(pt.asarray(a.copy()), *p_args)
+    want = torch.nanmedian(torch.tensor(a), *p_args)
+    method = pt.asarray(a.copy()).nanmedian(*p_args)
+    for g in (got, method):
+        if dim is None:
+            np.testing.assert_array_equal(host(g), want.numpy())
+        else:
+            np.testing.assert_array_equal(host(g.values), want.values.numpy())
+            # (of a line of NaN alone, the index names one of them: torch's pick depends on
+            # its selection algorithm)
+            numbers = ~np.isnan(want.values.numpy())
+            np.testing.assert_array_equal(host(g.indices)[numbers], want.indices.numpy()[numbers])
+
+
+def test_nanmedian_gradient_goes_to_the_element_named(backend: str) -> None:
+    a = np.array([[1.0, NAN, 3.0, 2.0], [4.0, 1.0, NAN, 0.5]])
+    x = pt.asarray(a.copy(), requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    pt.nanmedian(x, 1).values.sum().backward()
+    torch.nanmedian(t, 1).values.sum().backward()
+    np.testing.assert_array_equal(host(x.grad), t.grad.numpy())
+
+
+@pytest.mark.parametrize(
+    ("shape", "offset", "dim1", "dim2"),
+    [((3,), 0, -2, -1), ((2, 3), 1, -2, -1), ((2, 3), -2, 0, 2), ((2, 2, 3), 0, 1, 0)],
+)
+def test_diag_embed_matches_torch(
+    backend: str, shape: Any, offset: int, dim1: int, dim2: int
+) -> None:
+    a = RNG.standard_normal(shape)
+    x = pt.asarray(a.copy(), requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    got = pt.diag_embed(x, offset, dim1, dim2)
+    want = torch.diag_embed(t, offset, dim1, dim2)
+    np.testing.assert_array_equal(host(got), want.detach().numpy())
+    g = RNG.standard_normal(tuple(want.shape))
+    got.backward(pt.asarray(g))
+    want.backward(torch.tensor(g))
+    np.testing.assert_allclose(host(x.grad), t.grad.numpy())
+    np.testing.assert_array_equal(
+        host(x.detach().diag_embed(offset, dim1, dim2)), want.detach().numpy()
+    )
+
+
+def test_diagflat_matches_torch(backend: str) -> None:
+    a = np.arange(4).reshape(2, 2)
+    for offset in (-1, 0, 2):
+        np.testing.assert_array_equal(
+            host(pt.diagflat(pt.asarray(a), offset)), torch.diagflat(torch.tensor(a), offset)
+        )
+    with pytest.raises(RuntimeError, match="cannot be identical"):
+        pt.diag_embed(pt.ones(2), 0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "data", [[1, 1, 2, 2, 3, 1, 1, 2], [[1, 1], [2, 2]], [5], [0.5, 0.5, -1.0]]
+)
+def test_unique_consecutive_matches_torch(backend: str, data: Any) -> None:
+    a = np.array(data)
+    got = pt.unique_consecutive(pt.asarray(a), return_inverse=True, return_counts=True)
+    want = torch.unique_consecutive(torch.tensor(a), return_inverse=True, return_counts=True)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(host(g), w.numpy())
+    np.testing.assert_array_equal(
+        host(pt.asarray(a).unique_consecutive()), torch.unique_consecutive(torch.tensor(a))
+    )
+    with pytest.raises(NotImplementedError, match="dim="):
+        pt.unique_consecutive(pt.asarray(a), dim=0)
+
+
+# -- settings programs make ------------------------------------------------------------------------
+def test_float32_matmul_precision_is_recorded() -> None:
+    before = pt.get_float32_matmul_precision()
+    try:
+        pt.set_float32_matmul_precision("high")
+        assert pt.get_float32_matmul_precision() == "high"
+        with pytest.raises(RuntimeError, match="one of 'highest', 'high', 'medium'"):
+            pt.set_float32_matmul_precision("fast")
+    finally:
+        pt.set_float32_matmul_precision(before)
+
+
+def test_set_default_device_sets_the_backend_of_new_tensors() -> None:
+    pytest.importorskip("dask")
+    before = pt.get_backend()
+    try:
+        pt.set_default_device("dask")
+        assert pt.ones(2).device.backend.name == "dask"
+        assert pt.get_default_device() == pt.device("dask")
+        pt.set_default_device(None)
+        assert pt.get_default_device() == pt.device("numpy:cpu")
+        if not pt.cuda.is_available():
+            with pytest.raises(RuntimeError, match="cupy"):
+                pt.set_default_device("cuda")
+        with pytest.raises(TypeError, match="expects a device"):
+            pt.set_default_device(3)
+    finally:
+        pt.set_backend(before)
+
+
+def test_anomaly_mode_at_the_top_level_as_torch() -> None:
+    pt.set_anomaly_enabled(True)
+    try:
+        assert pt.is_anomaly_enabled() and pt.is_anomaly_check_nan_enabled()
+    finally:
+        pt.set_anomaly_enabled(False)
+    assert not pt.is_anomaly_enabled()
+
+
+# -- NumPy arrays as indices; matmul's shapes ---------------------------------------------------
+def test_numpy_arrays_index_as_torch_reads_them(backend: str) -> None:
+    a = np.arange(12.0).reshape(3, 4)
+    x = pt.asarray(a.copy(), requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    rows, cols, mask = np.array([2, 0, 2]), np.array([1, 3]), a > 6
+    for key in (rows, (slice(None), cols), (rows, np.array([0, 1, 3])), np.int64(1), mask):
+        np.testing.assert_array_equal(host(x[key]), t[key].detach().numpy())
+    x[rows].sum().backward()
+    t[rows].sum().backward()
+    np.testing.assert_array_equal(host(x.grad), t.grad.numpy())
+
+
+def test_numpy_arrays_write_as_torch_reads_them(backend: str) -> None:
+    if backend == "array_api_strict":
+        pytest.skip("array-api-strict cannot write at an array of indices")
+    a = np.arange(12.0).reshape(3, 4)
+    mask = a > 6
+    y, u = pt.asarray(a.copy()), torch.tensor(a)
+    y[np.array([0, 2])] = 0.0
+    u[np.array([0, 2])] = 0.0
+    y[mask] = -1.0
+    u[mask] = -1.0
+    np.testing.assert_array_equal(host(y), u.numpy())
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (
+            (2, 3),
+            (2, 3),
+            r"cannot multiply shapes \(2, 3\) and \(2, 3\).*first \(3\).*second \(2\)",
+        ),
+        ((3,), (2,), r"only dimension of the second \(2\)"),
+        ((2, 2, 3), (3, 3, 4), r"batch dimensions \(2,\) and \(3,\)"),
+    ],
+)
+def test_matmul_of_shapes_that_do_not_multiply_says_why(
+    backend: str, a: Any, b: Any, message: str
+) -> None:
+    with pytest.raises(RuntimeError):
+        torch.ones(*a) @ torch.ones(*b)
+    with pytest.raises(RuntimeError, match=message) as info:
+        pt.ones(*a) @ pt.ones(*b)
+    assert isinstance(info.value, ValueError)
+    if len(a) == len(b) == 2:
+        with pytest.raises(RuntimeError, match="cannot multiply"):
+            pt.mm(pt.ones(*a), pt.ones(*b))
