@@ -260,3 +260,46 @@ def test_autocast_computes_in_the_tensors_dtypes_and_checks_its_arguments() -> N
         pt.autocast(3)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="unknown device type 'gpu'"):
         pt.autocast("gpu")
+
+
+# -- gumbel_softmax; a module's parameters and buffers by path -------------------------------------
+def test_gumbel_softmax_samples_the_categorical_of_its_logits(backend: str) -> None:
+    F = pt.nn.functional
+    pt.manual_seed(3)
+    logits = np.array([1.0, 2.0, 0.5])
+    many = pt.asarray(np.tile(logits, (20000, 1)))
+    hard = F.gumbel_softmax(many, tau=0.7, hard=True)
+    h = host(hard)
+    assert set(np.unique(h)) == {0.0, 1.0} and np.all(h.sum(axis=1) == 1.0)
+    want = np.exp(logits) / np.exp(logits).sum()
+    np.testing.assert_allclose(h.mean(axis=0), want, atol=0.015)
+    soft = host(F.gumbel_softmax(many[:5], tau=2.0))
+    np.testing.assert_allclose(soft.sum(axis=1), 1.0, rtol=1e-6)
+    assert np.all((soft > 0) & (soft < 1))
+
+
+def test_gumbel_softmax_hard_passes_the_soft_gradient_as_torch_does(backend: str) -> None:
+    F = pt.nn.functional
+    x = pt.asarray([[1.0, 2.0, 0.5]], requires_grad=True)
+    w = pt.asarray([[1.0, 2.0, 3.0]])
+    pt.manual_seed(5)
+    (F.gumbel_softmax(x, tau=0.5, hard=True) * w).sum().backward()
+    straight = host(x.grad)
+    x.grad = None
+    pt.manual_seed(5)
+    (F.gumbel_softmax(x, tau=0.5) * w).sum().backward()  # (the same draws: the soft sample)
+    np.testing.assert_allclose(straight, host(x.grad), rtol=1e-12)
+    with pytest.raises(ValueError, match="positive number tau"):
+        F.gumbel_softmax(x, tau=0.0)
+
+
+def test_get_parameter_and_get_buffer_as_torch() -> None:
+    for lib in (pt, torch):
+        m = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3))
+        assert tuple(m.get_parameter("0.weight").shape) == (3, 2)
+        assert m.get_parameter("1.bias") is m[1].bias
+        assert tuple(m.get_buffer("1.running_var").shape) == (3,)
+        with pytest.raises(AttributeError):
+            m.get_parameter("0.nope")
+        with pytest.raises(AttributeError):
+            m.get_buffer("1.weight")

@@ -96,6 +96,7 @@ __all__ = [
     "glu",
     "grid_sample",
     "group_norm",
+    "gumbel_softmax",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
@@ -719,6 +720,45 @@ def log_softmax(
     _floating(x, "log_softmax")
     d = _dim(_implicit(dim, x.ndim, "log_softmax", _stacklevel), x.ndim, "log_softmax")
     return x * 1 if x.size == 0 else _log_softmax(x, axis=d)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution of ``logits`` along ``dim``, as
+    PyTorch's: ``softmax((logits + g) / tau)`` with ``g`` drawn from Gumbel(0, 1); with
+    ``hard``, the one-hot of its maximum in the forward pass and the soft sample's gradient
+    (the straight-through estimator). ``eps`` is taken and unused, as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> y = F.gumbel_softmax(pt.zeros((2, 3)), tau=0.5, hard=True)
+    >>> y.sum(dim=-1).tolist(), sorted(set(y.flatten().tolist()))
+    ([1.0, 1.0], [0.0, 1.0])
+    """
+    x = _tensor(logits, "gumbel_softmax")
+    _floating(x, "gumbel_softmax", real=True)
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not tau > 0:
+        raise ValueError(f"gumbel_softmax() expects a positive number tau; got {tau!r}")
+    if not isinstance(hard, bool):
+        raise TypeError(f"gumbel_softmax() expects a bool hard; got {hard!r}")
+    d = _dim(dim, x.ndim, "gumbel_softmax")
+    from .._ops.creation import arange, empty_like
+    from .._ops.data_types import astype
+    from .._ops.elementwise import log
+    from .._ops.manipulation import reshape
+
+    gumbels = -log(empty_like(x.detach()).exponential_())  # Gumbel(0, 1)
+    soft = _softmax((x + gumbels) / tau, axis=d)
+    if not hard:
+        return soft
+    index = soft.detach().argmax(dim=d, keepdim=True)
+    n = int(x.shape[d])  # type: ignore[arg-type]  # (known: the sample was drawn)
+    places = reshape(arange(n, device=x.device), tuple(-1 if i == d else 1 for i in range(x.ndim)))
+    one_hot = astype(places == index, soft.dtype)  # (the first maximum's place, as PyTorch's)
+    return one_hot - soft.detach() + soft
 
 
 def _implicit(dim: int | None, ndim: int, where: str, stacklevel: int) -> int:

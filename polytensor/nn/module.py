@@ -522,6 +522,40 @@ class Module:
             mod = child
         return mod
 
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` (``"0.weight"``), as PyTorch's.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> nn.Sequential(nn.Linear(2, 3)).get_parameter("0.weight").shape
+        (3, 2)
+        """
+        owner, _, name = target.rpartition(".")
+        mod = self.get_submodule(owner)
+        if name not in mod._parameters:
+            raise AttributeError(f"{type(mod).__name__} has no parameter `{name}`")
+        p = mod._parameters[name]
+        if p is None:
+            raise AttributeError(f"`{name}` of {type(mod).__name__} is None, not a parameter")
+        return p
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (``"0.running_mean"``), as PyTorch's.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> nn.Sequential(nn.BatchNorm1d(3)).get_buffer("0.running_mean").shape
+        (3,)
+        """
+        owner, _, name = target.rpartition(".")
+        mod = self.get_submodule(owner)
+        buf = mod._buffers.get(name)
+        if buf is None:
+            raise AttributeError(f"{type(mod).__name__} has no buffer `{name}`")
+        return buf
+
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first) and on this module; returns self.
 
