@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import check_flag, describe
+from ._checks import check_flag, check_int, describe
 from ._dispatch import refusing_booleans
 from ._ops import searching, sorting, statistical
 from ._ops._registry import _into
@@ -839,9 +839,7 @@ def _dim_length(where: str, x: Tensor, dim: int) -> tuple[int, int]:
 
 
 def _count(where: str, what: str, k: object, least: int = 0) -> int:
-    if isinstance(k, bool) or not hasattr(k, "__index__"):
-        raise TypeError(f"{where}() expects {what} to be an int; got {type(k).__name__}")
-    v = operator.index(k)  # (checked: it has __index__)
+    v = check_int(where, what, k)
     if v < least:
         raise RuntimeError(f"{where}(): {what} must be at least {least}; got {v}")
     return v
@@ -2101,7 +2099,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
         raise IndexError("select() cannot be applied to a 0-d tensor")
     d = check_dim("select", dim, input.ndim)
     size = _size("select", input, d)
-    i = operator.index(index)
+    i = check_int("select", "index", index)
     if not -size <= i < size:
         raise IndexError(f"select(): index {i} out of range for dimension {d} of size {size}")
     return input[(slice(None),) * d + (i,)]
@@ -2683,11 +2681,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     from ._ops.manipulation import concat, expand_dims
 
     _tensor_arg("diag", input)
-    if isinstance(diagonal, bool) or not hasattr(diagonal, "__index__"):
-        raise TypeError(
-            f"diag() expects diagonal to be an int (0: the main diagonal); got {describe(diagonal)}"
-        )
-    k = operator.index(diagonal)
+    k = check_int("diag", "diagonal", diagonal, "an int (0: the main diagonal)")
     if input.ndim == 2:  # (a tensor of its own, as PyTorch's: writable)
         return cast("Tensor", _diagonal(input, offset=k).clone())
     if input.ndim != 1:

@@ -9,12 +9,11 @@ every backend.
 from __future__ import annotations
 
 import math
-import operator
 from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
-from ._checks import DataValueError
+from ._checks import DataValueError, check_int
 from ._ops import special as S
 from ._ops._registry import _into
 from ._ops.creation import arange, ones, zeros
@@ -64,9 +63,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     tensor([0. , 2.5, 0. ], backend='numpy')
     """
     x = _tensor_arg("bincount", "input", input)
-    if isinstance(minlength, bool) or not hasattr(minlength, "__index__"):
-        raise TypeError(f"bincount() expects an int minlength; got {minlength!r}")
-    minlength = operator.index(minlength)
+    minlength = check_int("bincount", "minlength", minlength)
     if minlength < 0:
         raise ValueError(f"bincount(): minlength should be >= 0; got {minlength}")
     if x.dtype.kind not in _INTEGERS:
@@ -313,9 +310,7 @@ def mvlgamma(input: Tensor, p: int, *, out: Any = None) -> Tensor:
     tensor([1.8809954, 2.6949248], backend='numpy')
     """
     x = _tensor_arg("mvlgamma", "input", input)
-    if isinstance(p, bool) or not hasattr(p, "__index__"):
-        raise TypeError(f"mvlgamma() expects an int p; got {p!r}")
-    p = operator.index(p)
+    p = check_int("mvlgamma", "p", p)
     if p < 1:
         raise ValueError(f"mvlgamma(): p has to be greater than or equal to 1; got {p}")
     if x.dtype.kind != "real floating":

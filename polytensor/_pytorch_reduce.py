@@ -12,12 +12,12 @@ PyTorch's. Running extremes and ``logcumsumexp`` are the backend's scans
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
+from ._checks import check_int, describe
 from ._inplace import assign_inplace
 from ._ops._registry import _into
 from ._ops.creation import asarray, full, zeros
@@ -221,12 +221,6 @@ def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
 
 
 # -- order statistics -----------------------------------------------------------------------------
-def _int_arg(where: str, what: str, v: Any) -> int:
-    if isinstance(v, bool) or not hasattr(v, "__index__"):
-        raise TypeError(f"{where}() expects an int {what}; got {v!r}")
-    return operator.index(v)
-
-
 def kthvalue(
     input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None
 ) -> ValuesIndices:
@@ -249,7 +243,7 @@ def kthvalue(
 
 def _kthvalue(input: Any, k: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     x = _tensor_arg("kthvalue", "input", input)
-    k = _int_arg("kthvalue", "k", k)
+    k = check_int("kthvalue", "k", k)
     if not isinstance(keepdim, bool):
         raise TypeError(f"kthvalue() expects a bool keepdim; got {keepdim!r}")
     d = check_dim("kthvalue", dim, x.ndim)
@@ -287,6 +281,11 @@ def _quantile(
         )
     if not isinstance(keepdim, bool):
         raise TypeError(f"{name}() expects a bool keepdim; got {keepdim!r}")
+    if not isinstance(interpolation, str):
+        raise TypeError(
+            f"{name}() expects interpolation to be a string (linear, lower, higher, midpoint "
+            f"or nearest); got {describe(interpolation)}"
+        )
     if interpolation not in _MODES:
         raise ValueError(
             f"{name}() interpolation must be one of linear, lower, higher, midpoint or "

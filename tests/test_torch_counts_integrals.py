@@ -292,7 +292,29 @@ def test_float64_gradients_match_torch(backend: str, name: str) -> None:
             r"floating-point tensor",
         ),
         (lambda: pt.mvlgamma(pt.ones(2), 0), ValueError, r"greater than or equal to 1"),
-        (lambda: pt.mvlgamma(pt.ones(2), 1.5), TypeError, r"an int p"),
+        (lambda: pt.mvlgamma(pt.ones(2), 1.5), TypeError, r"p to be an int; got float 1.5"),
+        # (NumPy's "only integer scalar arrays can be converted to a scalar index" named no
+        # function; torch: "argument 'p' (position 2) must be int")
+        (
+            lambda: pt.mvlgamma(pt.ones(2), np.array([1, 2])),
+            TypeError,
+            r"^mvlgamma\(\) expects p to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.ones(2).mvlgamma_(np.array([True, False])),
+            TypeError,
+            r"^mvlgamma\(\) expects p to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.mvlgamma(pt.ones(2), pt.asarray([1, 2])),
+            TypeError,
+            r"^mvlgamma\(\) expects p to be an int; got Tensor",
+        ),
+        (
+            lambda: pt.bincount(pt.asarray([1, 2]), minlength=np.array([1])),
+            TypeError,
+            r"^bincount\(\) expects minlength to be an int; got ndarray",
+        ),
     ],
 )
 def test_refusals_say_what_was_wrong(call: Any, error: type[Exception], message: str) -> None:

@@ -366,6 +366,60 @@ ERRORS = [
         "prod, mean, amax or amin",
     ),
     (lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([4]), pt.ones(1), "sum"), RuntimeError, "4"),
+    # arguments of the wrong type, refused in polytensor's words (torch's class: TypeError),
+    # where NumPy's "only integer scalar arrays can be converted to a scalar index", "slice
+    # indices must be integers" or an array's ambiguous truth value named no function
+    (
+        lambda: pt.zeros(1, 1, 2).scatter_reduce(0, pt.asarray([[[0]]]), pt.ones(1), np.zeros(0)),
+        TypeError,
+        r"^scatter_reduce\(\) expects reduce to be a string: sum, prod, mean, amax or amin; "
+        r"got ndarray",
+    ),
+    (
+        lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([0]), pt.ones(1), None),
+        TypeError,
+        r"^scatter_reduce\(\) expects reduce to be a string",
+    ),
+    (
+        lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([0]), pt.ones(1), "sum", include_self=""),
+        TypeError,
+        r"^scatter_reduce\(\) expects include_self= to be True or False",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(2, 3), pt.ones(2, 1), 1, start=np.array([1, 2])),
+        TypeError,
+        r"^slice_scatter\(\) expects start to be an int or None; got ndarray",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(2, 0), pt.ones(3), start="mean"),
+        TypeError,
+        r"^slice_scatter\(\) expects start to be an int or None; got str 'mean'",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(3), pt.ones(1), 0, end=1.5),
+        TypeError,
+        r"^slice_scatter\(\) expects end to be an int or None; got float 1.5",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(1, 0), pt.ones(0), step=float("-inf")),
+        TypeError,
+        r"^slice_scatter\(\) expects step to be an int; got float -inf",
+    ),
+    (
+        lambda: pt.zeros(2, 0).slice_scatter(pt.ones(0), step="a"),
+        TypeError,
+        r"^slice_scatter\(\) expects step to be an int; got str 'a'",
+    ),
+    (
+        lambda: pt.select_scatter(pt.zeros(3), pt.asarray(1.0), 0, np.array([0, 1])),
+        TypeError,
+        r"^select_scatter\(\) expects index to be an int; got ndarray",
+    ),
+    (
+        lambda: pt.select(pt.zeros(3), 0, pt.asarray([0, 1])),
+        TypeError,
+        r"^select\(\) expects index to be an int; got Tensor",
+    ),
 ]
 
 
