@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import check_int, describe
+from ._checks import DataValueError, check_int, describe
 from ._inplace import assign_inplace
 from ._ops._registry import _into
 from ._ops.creation import asarray, full, zeros
@@ -306,8 +306,8 @@ def _quantile(
         qs = reshape(q if interpolation == "linear" else q.detach(), (-1,))
         q_dims = q.ndim
     elif isinstance(q, (int, float)) and not isinstance(q, bool):
-        if not 0 <= q <= 1:
-            raise ValueError(f"{name}() q must be in the range [0, 1] but got {q}")
+        if not 0 <= q <= 1:  # (the class of a tensor q's refusal, and PyTorch's RuntimeError)
+            raise DataValueError(f"{name}() q must be in the range [0, 1] but got {q}")
         qs, q_dims = asarray([float(q)], dtype=x.dtype, device=x.device), 0
     else:
         raise TypeError(f"{name}() expects q to be a float or a tensor; got {type(q).__name__}")
@@ -373,8 +373,9 @@ def quantile(
     quantiles NaN. Differentiable in ``input`` and, with ``linear`` interpolation, in a tensor
     ``q``, as PyTorch's.
 
-    A tensor ``q`` outside [0, 1] (or NaN) raises ``DataValueError`` (a ``ValueError`` and
-    PyTorch's ``RuntimeError``); on a lazy backend (Dask), when the result is computed.
+    A ``q`` outside [0, 1] (or NaN) raises ``DataValueError`` (a ``ValueError`` and
+    PyTorch's ``RuntimeError``), a float at once, a tensor's values on a lazy backend (Dask)
+    when the result is computed.
 
     Examples
     --------

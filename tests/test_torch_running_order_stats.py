@@ -381,6 +381,15 @@ DATA_REFUSALS: dict[str, tuple[Callable[..., Any], str]] = {
         lambda m: m.nanquantile(m.tensor([1.0, 2.0]), m.tensor([float("nan")])),
         r"q values must be in the range \[0, 1\]",
     ),
+    # (a float q outside [0, 1] raised a bare ValueError, where a tensor's raises torch's class)
+    "quantile float q above 1": (
+        lambda m: m.quantile(m.tensor([1.0, 2.0]), 1.5),
+        r"q must be in the range \[0, 1\] but got 1.5",
+    ),
+    "nanquantile float q negative": (
+        lambda m: m.nanquantile(m.tensor([1.0, 2.0]), -0.25, dim=0),
+        r"q must be in the range \[0, 1\] but got -0.25",
+    ),
     "cov negative fweights": (
         lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), fweights=m.tensor([1, -1, 2])),
         r"fweights cannot be negative",
