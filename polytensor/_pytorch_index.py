@@ -524,10 +524,14 @@ def _scatter_dims(where_: str, input: Any, dim: int, index: Any, src: Any) -> tu
     """The checked dimension, index and ``src`` cut to the index's shape of a scatter."""
     from ._pytorch import _scatter_key, _scatter_source
 
-    _scatter_key(where_, input, dim, index)  # (its checks: dimensions, sizes, range)
+    # (its checks: dimensions, sizes, range; its index along dim is the one checked, which on
+    # a lazy backend carries the range check into the graph of the result)
+    key = _scatter_key(where_, input, dim, index)
+    d = check_dim(where_, dim, input.ndim)
+    index = key[d]
     _tensor_arg(where_, src)
     src = _scatter_source(where_, input, index, src)
-    return check_dim(where_, dim, input.ndim), index, src
+    return d, index, src
 
 
 def scatter_reduce(

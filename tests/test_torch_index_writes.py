@@ -431,6 +431,34 @@ def test_wrong_arguments_raise_torch_classes_with_clear_messages(
         call()
 
 
+# (each computed: on Dask the range check runs in the result's graph)
+OUT_OF_RANGE: dict[str, Any] = {
+    "gather": lambda x, i: pt.compute(pt.gather(x, 0, i)),
+    "scatter": lambda x, i: pt.compute(pt.scatter(x, 0, i, x)),
+    "scatter_add": lambda x, i: pt.compute(x.scatter_add(0, i, x)),
+    "scatter_reduce sum": lambda x, i: pt.compute(x.scatter_reduce(0, i, x, "sum")),
+    "scatter_reduce amax": lambda x, i: pt.compute(pt.scatter_reduce(x, 0, i, x, "amax")),
+    "scatter_reduce prod": lambda x, i: pt.compute(
+        x.scatter_reduce(0, i, x, "prod", include_self=False)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_OF_RANGE))
+def test_an_index_out_of_range_is_refused_in_the_function_s_own_name(
+    backend: str, name: str
+) -> None:
+    # (the range check's private op led the message, "_check_index(): gather(): ..."; and on
+    # Dask scatter_reduce read the index unchecked: "__getitem__(): index 5 is out of bounds")
+    x, index = pt.zeros(2, 3), pt.asarray([[0, 5, 0]])
+    # (torch's RuntimeError at once; on Dask, where the check runs in the graph, an IndexError
+    # when the result is computed)
+    with pytest.raises((RuntimeError, IndexError)) as e:
+        OUT_OF_RANGE[name](x, index)
+    function = name.partition(" ")[0]
+    assert str(e.value).startswith(f"{function}(): index 5 is out of bounds"), str(e.value)
+
+
 @pytest.mark.parametrize("reduce", ["amax", "amin"])
 @pytest.mark.parametrize("include_self", [True, False])
 def test_extremes_with_many_ties_and_unsorted_indices_match_torch(
