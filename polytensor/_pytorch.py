@@ -293,7 +293,7 @@ def check_memory_format(where: str, memory_format: Any, *, preserve: bool = True
             f"{where}() does not take memory_format=preserve_format (neither does PyTorch's); "
             f"leave it out"
         )
-    if memory_format in (channels_last, channels_last_3d):
+    if memory_format is channels_last or memory_format is channels_last_3d:  # (not `in`: ==)
         raise ValueError(
             f"{where}(): polytensor lays tensors out in C order only, so "
             f"memory_format={memory_format!r} is not supported; leave it out (the values "
@@ -301,7 +301,7 @@ def check_memory_format(where: str, memory_format: Any, *, preserve: bool = True
         )
     raise TypeError(
         f"{where}() expects memory_format= to be a pt memory format such as "
-        f"pt.contiguous_format; got {memory_format!r}"
+        f"pt.contiguous_format; got {describe(memory_format)}"
     )
 
 
@@ -1388,6 +1388,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     from ._ops.data_types import astype
 
     _tensor_arg("logsumexp", input)
+    keepdim = check_flag("logsumexp", "keepdim", keepdim)
     x = input
     if x.dtype.kind not in ("real floating", "complex floating"):
         x = astype(x, _config.DEFAULT_FLOAT.get())

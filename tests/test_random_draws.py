@@ -473,3 +473,6 @@ def test_memory_formats() -> None:
         x.contiguous(memory_format=pt.preserve_format)
     with pytest.raises(TypeError, match="memory format"):
         x.is_contiguous(memory_format="c")
+    # (`in (channels_last, ...)` compared an array with each: an ambiguous truth value)
+    with pytest.raises(TypeError, match=r"^clone\(\) expects memory_format= to be a pt memory"):
+        x.clone(memory_format=np.zeros(0, bool))
