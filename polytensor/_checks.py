@@ -7,6 +7,7 @@ that names the function, says what was expected and what came.
 from __future__ import annotations
 
 import numbers
+import operator
 from typing import Any
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "bad_param",
     "check_copy",
     "check_flag",
+    "check_int",
     "describe",
     "named_error",
     "short_repr",
@@ -258,6 +260,35 @@ def check_flag(where: str, name: str, value: object) -> bool:
     if isinstance(value, int):
         return bool(value)
     raise TypeError(f"{where}() expects {name}= to be True or False; got {describe(value)}")
+
+
+def check_int(where: str, what: str, value: object, expected: str = "an int") -> int:
+    """``value`` as a Python int: an int, a NumPy integer, or a 0-d integer array or tensor
+    (what ``operator.index`` takes); a TypeError naming ``where`` and ``what`` otherwise.
+
+    Note: a bool is refused (``True`` as a size or an index is a slip), and so is an array of
+    several elements or none, whose ``__index__`` refuses in its library's words ("only integer
+    scalar arrays can be converted to a scalar index"), which name no function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._checks import check_int
+    >>> check_int("kthvalue", "k", np.int64(2))
+    2
+    >>> check_int("kthvalue", "k", np.array([1, 2]))
+    Traceback (most recent call last):
+        ...
+    TypeError: kthvalue() expects k to be an int; got ndarray array([1, 2])
+    """
+    if type(value) is int:  # (an int: the common call)
+        return value
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)  # type: ignore[arg-type]  # (what is not: TypeError)
+        except TypeError:  # (an ndarray of several elements has __index__, and refuses)
+            pass
+    raise TypeError(f"{where}() expects {what} to be {expected}; got {describe(value)}")
 
 
 def _is_int(v: object) -> bool:

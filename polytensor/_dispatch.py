@@ -494,8 +494,13 @@ def backend_error(
     """The error to raise when the backend refused ``opdef``'s call with ``e``: a clear one
     about a parameter if one is malformed, else ``e`` of the same kind with a message that
     names the function (an exception outside the allowed kinds becomes a ValueError, or a
-    TypeError for an AttributeError, a value of the wrong type)."""
+    TypeError for an AttributeError, a value of the wrong type). A private op that is told
+    the public function it works for (``_check_index``'s ``where=``) speaks in that one's
+    name: its own is no name a user called."""
     name = opdef.short
+    caller = params.get("where") if params and name.startswith("_") else None
+    if isinstance(caller, str):
+        name = caller
     if isinstance(e, NotImplementedError) and f"{name}(" in str(e):
         return e  # polytensor's own (a data-dependent length, say): it names the way out
     problem = bad_param(name, datas, params or {})

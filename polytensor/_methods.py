@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from . import _config, _extras, _inplace, _pytorch, _pytorch_more, _random, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._checks import BroadcastError, check_flag, describe
+from ._checks import BroadcastError, check_flag, describe, short_repr
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
@@ -870,12 +870,15 @@ def view(self: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
     (4,)
     """
     if dtype is not None or (len(shape) == 1 and isinstance(shape[0], dt.DType)):
-        if (shape and dtype is not None) or not isinstance(dtype or shape[0], dt.DType):
+        # (not `dtype or shape[0]`: an array's truth is ambiguous)
+        to = shape[0] if dtype is None else dtype
+        if (shape and dtype is not None) or not isinstance(to, dt.DType):
+            got = ", ".join(short_repr(s) for s in shape)
             raise TypeError(
-                f"view() takes a shape or one dtype (a polytensor dtype); got {shape!r} and "
-                f"dtype={dtype!r}"
+                f"view() takes a shape or one dtype (a polytensor dtype such as pt.int32); got "
+                f"({got}) and dtype={short_repr(dtype)}"
             )
-        return view_as_dtype(self, dtype or shape[0])  # type: ignore[no-any-return]
+        return view_as_dtype(self, to)  # type: ignore[no-any-return]
 
     dims = _shape_args("view", shape)
     b = self._backend

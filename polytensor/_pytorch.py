@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import check_flag, describe
+from ._checks import check_flag, check_int, describe
 from ._dispatch import refusing_booleans
 from ._ops import creation as _creation
 from ._ops import searching, sorting, statistical
@@ -297,7 +297,7 @@ def check_memory_format(where: str, memory_format: Any, *, preserve: bool = True
             f"{where}() does not take memory_format=preserve_format (neither does PyTorch's); "
             f"leave it out"
         )
-    if memory_format in (channels_last, channels_last_3d):
+    if memory_format is channels_last or memory_format is channels_last_3d:  # (not `in`: ==)
         raise ValueError(
             f"{where}(): polytensor lays tensors out in C order only, so "
             f"memory_format={memory_format!r} is not supported; leave it out (the values "
@@ -305,7 +305,7 @@ def check_memory_format(where: str, memory_format: Any, *, preserve: bool = True
         )
     raise TypeError(
         f"{where}() expects memory_format= to be a pt memory format such as "
-        f"pt.contiguous_format; got {memory_format!r}"
+        f"pt.contiguous_format; got {describe(memory_format)}"
     )
 
 
@@ -843,9 +843,7 @@ def _dim_length(where: str, x: Tensor, dim: int) -> tuple[int, int]:
 
 
 def _count(where: str, what: str, k: object, least: int = 0) -> int:
-    if isinstance(k, bool) or not hasattr(k, "__index__"):
-        raise TypeError(f"{where}() expects {what} to be an int; got {type(k).__name__}")
-    v = operator.index(k)  # (checked: it has __index__)
+    v = check_int(where, what, k)
     if v < least:
         raise RuntimeError(f"{where}(): {what} must be at least {least}; got {v}")
     return v
@@ -1394,6 +1392,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     from ._ops.data_types import astype
 
     _tensor_arg("logsumexp", input)
+    keepdim = check_flag("logsumexp", "keepdim", keepdim)
     x = input
     if x.dtype.kind not in ("real floating", "complex floating"):
         x = astype(x, _config.DEFAULT_FLOAT.get())
@@ -2105,7 +2104,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
         raise IndexError("select() cannot be applied to a 0-d tensor")
     d = check_dim("select", dim, input.ndim)
     size = _size("select", input, d)
-    i = operator.index(index)
+    i = check_int("select", "index", index)
     if not -size <= i < size:
         raise IndexError(f"select(): index {i} out of range for dimension {d} of size {size}")
     return input[(slice(None),) * d + (i,)]
@@ -2687,11 +2686,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     from ._ops.manipulation import concat, expand_dims
 
     _tensor_arg("diag", input)
-    if isinstance(diagonal, bool) or not hasattr(diagonal, "__index__"):
-        raise TypeError(
-            f"diag() expects diagonal to be an int (0: the main diagonal); got {describe(diagonal)}"
-        )
-    k = operator.index(diagonal)
+    k = check_int("diag", "diagonal", diagonal, "an int (0: the main diagonal)")
     if input.ndim == 2:  # (a tensor of its own, as PyTorch's: writable)
         return cast("Tensor", _diagonal(input, offset=k).clone())
     if input.ndim != 1:

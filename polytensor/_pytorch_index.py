@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
 from . import _tape
-from ._checks import describe
+from ._checks import check_flag, check_int, describe
 from ._ops import statistical
 from ._ops.creation import arange, full, ones, zeros_like
 from ._ops.data_types import astype
@@ -426,7 +426,7 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
         raise IndexError("select_scatter() cannot be applied to a 0-d tensor")
     d = check_dim("select_scatter", dim, input.ndim)
     n = _size("select_scatter", input, d)
-    i = operator.index(index)
+    i = check_int("select_scatter", "index", index)
     if not -n <= i < n:
         raise IndexError(f"select_scatter(): index {i} out of range for dimension {d} of size {n}")
     want = tuple(s for j, s in enumerate(input.shape) if j != d)
@@ -456,7 +456,12 @@ def slice_scatter(
     if input.ndim == 0:
         raise IndexError("slice_scatter() cannot be applied to a 0-d tensor")
     d = check_dim("slice_scatter", dim, input.ndim)
-    if operator.index(step) <= 0:
+    if start is not None:
+        start = check_int("slice_scatter", "start", start, "an int or None")
+    if end is not None:
+        end = check_int("slice_scatter", "end", end, "an int or None")
+    step = check_int("slice_scatter", "step", step)
+    if step <= 0:
         raise RuntimeError(f"slice_scatter(): slice step must be positive; got {step}")
     n = _size("slice_scatter", input, d)
     cut = slice(*slice(start, end, step).indices(n))
@@ -519,10 +524,14 @@ def _scatter_dims(where_: str, input: Any, dim: int, index: Any, src: Any) -> tu
     """The checked dimension, index and ``src`` cut to the index's shape of a scatter."""
     from ._pytorch import _scatter_key, _scatter_source
 
-    _scatter_key(where_, input, dim, index)  # (its checks: dimensions, sizes, range)
+    # (its checks: dimensions, sizes, range; its index along dim is the one checked, which on
+    # a lazy backend carries the range check into the graph of the result)
+    key = _scatter_key(where_, input, dim, index)
+    d = check_dim(where_, dim, input.ndim)
+    index = key[d]
     _tensor_arg(where_, src)
     src = _scatter_source(where_, input, index, src)
-    return check_dim(where_, dim, input.ndim), index, src
+    return d, index, src
 
 
 def scatter_reduce(
@@ -555,10 +564,16 @@ def scatter_reduce(
     tensor([4., 5., 2.], backend='numpy')
     """
     where_ = "scatter_reduce"
+    if not isinstance(reduce, str):  # (an array's == to each name is no truth value)
+        raise TypeError(
+            f"{where_}() expects reduce to be a string: sum, prod, mean, amax or amin; got "
+            f"{describe(reduce)}"
+        )
     if reduce not in _REDUCTIONS:
         raise RuntimeError(
             f"{where_}(): reduce must be one of sum, prod, mean, amax or amin; got {reduce!r}"
         )
+    include_self = check_flag(where_, "include_self", include_self)
     _tensor_arg(where_, input)
     if input.ndim == 0:
         check_dim(where_, dim, 0)

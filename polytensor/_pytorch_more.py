@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
+from ._checks import describe
 from ._ops.creation import arange, asarray, full_like
 from ._ops.data_types import astype, finfo, result_type
 from ._ops.elementwise import abs as _abs
@@ -106,6 +107,10 @@ def nan_to_num(
     tensor([ 0.,  9., -1.], backend='numpy')
     """
     x = _tensor_arg("nan_to_num", "input", input)
+    if out is not None and not isinstance(out, TensorBase):
+        raise TypeError(f"nan_to_num() expects a tensor for out; got {describe(out)}")
+    nan_v = _replacement("nan", nan)
+    posinf_v, neginf_v = _replacement("posinf", posinf), _replacement("neginf", neginf)
     if x.dtype.kind not in ("real floating", "complex floating"):
         result = x * 1 if x.dtype != dt.bool else astype(x, dt.bool, copy=True)
     elif x.dtype.kind == "complex floating":
@@ -115,15 +120,28 @@ def nan_to_num(
         )
     else:
         info = finfo(x.dtype)
-        hi = float(info.max) if posinf is None else _rounded(float(posinf), info)
-        lo = float(info.min) if neginf is None else _rounded(float(neginf), info)
-        nan = _rounded(float(nan), info)
+        hi = float(info.max) if posinf_v is None else _rounded(posinf_v, info)
+        lo = float(info.min) if neginf_v is None else _rounded(neginf_v, info)
+        nan = _rounded(nan_v or 0.0, info)  # (None: 0, as PyTorch's)
         inf = where(x > 0, full_like(x, hi), full_like(x, lo))  # (in x's dtype: no overflow)
         result = where(isnan(x), float(nan), where(isinf(x), inf, x))
     if out is not None:
         out[...] = result
         return out
     return result
+
+
+def _replacement(name: str, v: Any) -> float | None:
+    """A replacement value of ``nan_to_num`` as a float (None as it is), or its TypeError:
+    ``float()`` of an array of several elements says so in NumPy's words only."""
+    if v is None:
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"nan_to_num() expects {name} to be a float or None; got {describe(v)}"
+        ) from None
 
 
 def _rounded(v: float, info: Any) -> float:

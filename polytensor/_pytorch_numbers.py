@@ -9,12 +9,11 @@ every backend.
 from __future__ import annotations
 
 import math
-import operator
 from typing import TYPE_CHECKING, Any
 
 from . import _config
 from . import _dtypes as dt
-from ._checks import DataValueError
+from ._checks import DataValueError, check_int
 from ._ops import special as S
 from ._ops._registry import _into
 from ._ops.creation import arange, ones, zeros
@@ -25,6 +24,7 @@ from ._ops.indexing import bincount as _bincount
 from ._ops.linalg import vector_norm
 from ._ops.manipulation import expand_dims, reshape
 from ._ops.searching import where
+from ._ops.statistical import _unknown
 from ._ops.statistical import any as _any
 from ._ops.statistical import max as _max
 from ._ops.statistical import min as _min
@@ -53,7 +53,10 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     ``DataValueError`` (a ``ValueError`` and PyTorch's ``RuntimeError``). On a lazy backend
     (Dask) each chunk is counted in its own task and the counts added up; the length of the
     result depends on the values, so it is unknown (``None``) until computed, as after a
-    boolean mask, and a negative value raises when the result is computed.
+    boolean mask, and a negative value raises when the result is computed. With ``weights``,
+    an input or weights of unknown length (after a boolean mask) raise
+    ``NotImplementedError`` that says to compute them first: the result's dtype depends on
+    whether the input is empty.
 
     Examples
     --------
@@ -64,9 +67,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     tensor([0. , 2.5, 0. ], backend='numpy')
     """
     x = _tensor_arg("bincount", "input", input)
-    if isinstance(minlength, bool) or not hasattr(minlength, "__index__"):
-        raise TypeError(f"bincount() expects an int minlength; got {minlength!r}")
-    minlength = operator.index(minlength)
+    minlength = check_int("bincount", "minlength", minlength)
     if minlength < 0:
         raise ValueError(f"bincount(): minlength should be >= 0; got {minlength}")
     if x.dtype.kind not in _INTEGERS:
@@ -78,6 +79,17 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
             f"bincount only supports 1-d non-negative integral inputs; got a {x.ndim}-d tensor"
         )
     w = None if weights is None else _tensor_arg("bincount", "weights", weights).detach()
+    if w is not None and w.ndim == 1 and _unknown((x.shape[0], w.shape[0])):
+        # Note: with weights the result's dtype depends on the length (an empty input gives
+        # int64 zeros, as PyTorch's; another, the weights' float dtype) and the two lengths
+        # must agree; a lazy result's dtype is fixed before the values are known, so this
+        # refuses (with the way out) rather than give another dtype than the other backends'
+        raise NotImplementedError(
+            f"bincount() with weights needs the lengths of input and weights (shapes "
+            f"{tuple(x.shape)} and {tuple(w.shape)}), which depend on values (a boolean mask) "
+            f"and are unknown on the {x._backend.name} backend until computed; compute them "
+            f"first with x, w = pt.compute(x, w), then call bincount() on the results"
+        )
     if w is not None and (w.ndim != 1 or w.shape[0] != x.shape[0]):
         raise ValueError(
             f"bincount(): weights should be 1-d and have the same length as input; got shapes "
@@ -313,9 +325,7 @@ def mvlgamma(input: Tensor, p: int, *, out: Any = None) -> Tensor:
     tensor([1.8809954, 2.6949248], backend='numpy')
     """
     x = _tensor_arg("mvlgamma", "input", input)
-    if isinstance(p, bool) or not hasattr(p, "__index__"):
-        raise TypeError(f"mvlgamma() expects an int p; got {p!r}")
-    p = operator.index(p)
+    p = check_int("mvlgamma", "p", p)
     if p < 1:
         raise ValueError(f"mvlgamma(): p has to be greater than or equal to 1; got {p}")
     if x.dtype.kind != "real floating":

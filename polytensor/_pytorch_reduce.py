@@ -13,12 +13,12 @@ PyTorch's. Running extremes and ``logcumsumexp`` are the backend's scans
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
+from ._checks import DataValueError, check_int, describe
 from ._inplace import assign_inplace
 from ._ops._registry import _into
 from ._ops.creation import asarray, full, zeros
@@ -225,12 +225,6 @@ def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
 
 
 # -- order statistics -----------------------------------------------------------------------------
-def _int_arg(where: str, what: str, v: Any) -> int:
-    if isinstance(v, bool) or not hasattr(v, "__index__"):
-        raise TypeError(f"{where}() expects an int {what}; got {v!r}")
-    return operator.index(v)
-
-
 def kthvalue(
     input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None
 ) -> ValuesIndices:
@@ -253,7 +247,7 @@ def kthvalue(
 
 def _kthvalue(input: Any, k: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     x = _tensor_arg("kthvalue", "input", input)
-    k = _int_arg("kthvalue", "k", k)
+    k = check_int("kthvalue", "k", k)
     if not isinstance(keepdim, bool):
         raise TypeError(f"kthvalue() expects a bool keepdim; got {keepdim!r}")
     d = check_dim("kthvalue", dim, x.ndim)
@@ -291,6 +285,11 @@ def _quantile(
         )
     if not isinstance(keepdim, bool):
         raise TypeError(f"{name}() expects a bool keepdim; got {keepdim!r}")
+    if not isinstance(interpolation, str):
+        raise TypeError(
+            f"{name}() expects interpolation to be a string (linear, lower, higher, midpoint "
+            f"or nearest); got {describe(interpolation)}"
+        )
     if interpolation not in _MODES:
         raise ValueError(
             f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
@@ -311,8 +310,8 @@ def _quantile(
         qs = reshape(q if interpolation == "linear" else q.detach(), (-1,))
         q_dims = q.ndim
     elif isinstance(q, (int, float)) and not isinstance(q, bool):
-        if not 0 <= q <= 1:
-            raise ValueError(f"{name}() q must be in the range [0, 1] but got {q}")
+        if not 0 <= q <= 1:  # (the class of a tensor q's refusal, and PyTorch's RuntimeError)
+            raise DataValueError(f"{name}() q must be in the range [0, 1] but got {q}")
         qs, q_dims = asarray([float(q)], dtype=x.dtype, device=x.device), 0
     else:
         raise TypeError(f"{name}() expects q to be a float or a tensor; got {type(q).__name__}")
@@ -378,8 +377,9 @@ def quantile(
     quantiles NaN. Differentiable in ``input`` and, with ``linear`` interpolation, in a tensor
     ``q``, as PyTorch's.
 
-    A tensor ``q`` outside [0, 1] (or NaN) raises ``DataValueError`` (a ``ValueError`` and
-    PyTorch's ``RuntimeError``); on a lazy backend (Dask), when the result is computed.
+    A ``q`` outside [0, 1] (or NaN) raises ``DataValueError`` (a ``ValueError`` and
+    PyTorch's ``RuntimeError``), a float at once, a tensor's values on a lazy backend (Dask)
+    when the result is computed.
 
     Examples
     --------

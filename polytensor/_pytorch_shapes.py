@@ -412,7 +412,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
         sizes = [max(s, t) for s, t in zip(a.shape, b.shape, strict=True)]  # type: ignore[type-var]
         if 3 not in sizes:
             raise ValueError(
-                f"no dimension of size 3 in input; got shapes {tuple(a.shape)} and "
+                f"cross(): no dimension of size 3 in input; got shapes {tuple(a.shape)} and "
                 f"{tuple(b.shape)}: pass dim="
             )
         dim = sizes.index(3)

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _config
 from . import _dtypes as dt
-from ._checks import describe, named_error
+from ._checks import BroadcastError, describe, named_error, short_repr
 from ._dispatch import wrap_new
 from ._ops.creation import _finish, _shape, _target
+from ._shapes import broadcast_shapes
 from ._tensor_base import TensorBase
 from .backends import _counter_rng, _host
 
@@ -571,7 +572,13 @@ def _number(where: str, name: str, v: Any) -> float:
     """``v`` as a Python float, or a TypeError naming ``where`` and ``name``."""
     if isinstance(v, bool) or (not isinstance(v, (int, float)) and not hasattr(v, "__float__")):
         raise TypeError(f"{where}() expects a number or a tensor for {name}; got {v!r}")
-    return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):  # (an array or tensor of several elements, or none)
+        raise TypeError(
+            f"{where}() expects a number (or a tensor of one element) for {name}; got "
+            f"{short_repr(v)}"
+        ) from None
 
 
 def _zero_grad_of(values: Tensor, *sources: Any) -> Tensor:
@@ -767,6 +774,16 @@ def _bernoulli_values(where: str, x: Any, p: Any, generator: Any) -> Tensor:
     if isinstance(p, TensorBase):
         _float_tensor(where, "p", p)
         pd = cast(Any, p).detach()
+        want = tuple(x.shape)
+        try:
+            fits = broadcast_shapes(tuple(pd.shape), want) == want
+        except ValueError:
+            fits = False
+        if not fits:  # (PyTorch's RuntimeError too: a BroadcastError is both)
+            raise BroadcastError(
+                f"{where}() expects p to broadcast to the tensor's shape {want}; got p of "
+                f"shape {tuple(pd.shape)}"
+            )
         bad = (pd < 0) | (pd > 1) | isnan(pd)
         hits = u < astype(pd, dt.float64)
         if x._backend.lazy and x.dtype.kind == "real floating":

@@ -355,10 +355,15 @@ def test_an_array_as_a_dim_and_a_float_decimals_are_refused_in_polytensor_s_word
         pt.round(pt.ones(2), decimals=1e300)
 
 
-@pytest.mark.parametrize("diagonal", [(-1,), 1.5, None, True])
+@pytest.mark.parametrize(
+    "diagonal",
+    [(-1,), 1.5, None, True, np.zeros(4, np.uint8), np.array(1.0), pt.asarray([1, 2])],
+    ids=["tuple", "float", "None", "bool", "ndarray", "0-d float ndarray", "tensor"],
+)
 def test_a_diagonal_that_is_no_int_is_refused_in_polytensor_s_words(diagonal: object) -> None:
-    # (a tuple reached operator.index, whose TypeError named no function)
-    with pytest.raises(TypeError, match=r"diag\(\) expects diagonal to be an int"):
+    # (a tuple reached operator.index, whose TypeError named no function; so did an array,
+    # whose __index__ refuses with NumPy's "only integer scalar arrays can be converted")
+    with pytest.raises(TypeError, match=r"^diag\(\) expects diagonal to be an int"):
         pt.ones((4, 3)).diag(diagonal)
 
 

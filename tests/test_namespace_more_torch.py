@@ -199,6 +199,25 @@ BAD: list[tuple[str, Any, type[Exception], str]] = [
     ("histc_bins", lambda m, t: m.histc(t(BOUNDS), bins=0), RuntimeError, "bins must be > 0"),
     ("histc_range", lambda m, t: m.histc(t(BOUNDS), min=2, max=1), RuntimeError, "larger than min"),
     ("histc_int", lambda m, t: m.histc(t(np.arange(3))), RuntimeError, "not implemented"),
+    # (float() of an array, and out[...] = of a string, said so in NumPy's and Python's words)
+    (
+        "nan_to_num_posinf_array",
+        lambda m, t: t(SPECIAL).nan_to_num_(None, np.ones((4, 0))),
+        TypeError,
+        r"^nan_to_num\(\) expects posinf to be a float or None; got ndarray",
+    ),
+    (
+        "nan_to_num_nan_str",
+        lambda m, t: m.nan_to_num(t(SPECIAL), nan="a"),
+        TypeError,
+        r"^nan_to_num\(\) expects nan to be a float or None; got str 'a'",
+    ),
+    (
+        "nan_to_num_out_str",
+        lambda m, t: m.nan_to_num(t(np.arange(3)), out="cpu"),
+        TypeError,
+        r"^nan_to_num\(\) expects a tensor for out; got str 'cpu'",
+    ),
 ]
 
 

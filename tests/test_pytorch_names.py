@@ -473,6 +473,9 @@ def test_bad_keywords_are_refused_as_torch() -> None:
             lib.ones(2).mul_(2.0, alpha=2)
         with pytest.raises(TypeError):
             lib.ones(2).flip()
+        # (`if not keepdim` asked an array's truth value: NumPy's ambiguity error)
+        with pytest.raises(TypeError, match=r"^logsumexp\(\)" if lib is pt else None):
+            lib.ones(3).logsumexp(0, np.zeros((3, 0, 0)))
 
 
 def test_stack_and_concat_take_torchs_dim(backend: str) -> None:

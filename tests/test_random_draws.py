@@ -172,6 +172,43 @@ def test_zero_gradients_match_torch() -> None:
         (lambda: pt.zeros(2, dtype=pt.int64).random_(0.5), TypeError, "int bounds"),
         (lambda: pt.empty(2).bernoulli_(-0.1), RuntimeError, "[0, 1]"),
         (lambda: pt.zeros(2, requires_grad=True).normal_(), RuntimeError, "leaf"),
+        # (arrays and tensors of several elements, or none, where a number goes: NumPy's
+        # "only 0-dimensional arrays can be converted to Python scalars" named no function)
+        (
+            lambda: pt.empty(2).bernoulli_(np.ones((2, 3))),
+            TypeError,
+            "bernoulli_() expects a number (or a tensor of one element) for p",
+        ),
+        (
+            lambda: pt.empty(2).bernoulli_(np.zeros(0, np.int32)),
+            TypeError,
+            "bernoulli_() expects a number (or a tensor of one element) for p",
+        ),
+        (
+            lambda: pt.empty(2, 3).bernoulli_(pt.tensor([0.1, 0.2])),
+            RuntimeError,
+            "bernoulli_() expects p to broadcast to the tensor's shape (2, 3); got p of shape (2,)",
+        ),
+        (
+            lambda: pt.empty(2).normal_(std=np.ones((2, 1, 2))),
+            TypeError,
+            "normal_() expects a number (or a tensor of one element) for std",
+        ),
+        (
+            lambda: pt.empty(2).normal_(std=pt.tensor([1.0, 2.0])),
+            TypeError,
+            "normal_() expects a number (or a tensor of one element) for std",
+        ),
+        (
+            lambda: pt.empty(2).normal_(mean=pt.tensor([1.0, 2.0])),
+            TypeError,
+            "normal_() expects a number (or a tensor of one element) for mean",
+        ),
+        (
+            lambda: pt.empty(2).log_normal_(np.ones((0, 4))),
+            TypeError,
+            "log_normal_() expects a number (or a tensor of one element) for mean",
+        ),
     ],
 )
 def test_errors_say_what_was_wrong(call: Any, error: type, words: str) -> None:
@@ -436,3 +473,6 @@ def test_memory_formats() -> None:
         x.contiguous(memory_format=pt.preserve_format)
     with pytest.raises(TypeError, match="memory format"):
         x.is_contiguous(memory_format="c")
+    # (`in (channels_last, ...)` compared an array with each: an ambiguous truth value)
+    with pytest.raises(TypeError, match=r"^clone\(\) expects memory_format= to be a pt memory"):
+        x.clone(memory_format=np.zeros(0, bool))

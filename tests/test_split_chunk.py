@@ -78,6 +78,28 @@ def test_a_piece_is_a_view_as_in_torch() -> None:
         (lambda: pt.ones(3).chunk(-1), RuntimeError, r"chunks must be at least 1; got -1"),
         (lambda: pt.split(pt.asarray(5.0), 1), RuntimeError, r"at least 1 dimension; got a 0-d"),
         (lambda: pt.asarray(5.0).chunk(1), RuntimeError, r"at least 1 dimension; got a 0-d"),
+        # (NumPy's "only integer scalar arrays can be converted to a scalar index" named no
+        # function; torch refuses them with a TypeError too)
+        (
+            lambda: pt.ones(1, 2, 1).split(np.zeros((3, 0, 4), np.int64)),
+            TypeError,
+            r"^split\(\) expects split_size to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.split(pt.ones(3), pt.asarray([1, 2])),
+            TypeError,
+            r"^split\(\) expects split_size to be an int; got Tensor",
+        ),
+        (
+            lambda: pt.ones(3).split([1, np.array([1, 1])]),
+            TypeError,
+            r"^split\(\) expects a section to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.chunk(pt.ones(3, 4), np.ones((3, 4), np.int32)),
+            TypeError,
+            r"^chunk\(\) expects chunks to be an int; got ndarray",
+        ),
     ],
 )
 def test_wrong_calls_say_what_was_wrong(call: Any, error: type, match: str) -> None:

@@ -366,6 +366,60 @@ ERRORS = [
         "prod, mean, amax or amin",
     ),
     (lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([4]), pt.ones(1), "sum"), RuntimeError, "4"),
+    # arguments of the wrong type, refused in polytensor's words (torch's class: TypeError),
+    # where NumPy's "only integer scalar arrays can be converted to a scalar index", "slice
+    # indices must be integers" or an array's ambiguous truth value named no function
+    (
+        lambda: pt.zeros(1, 1, 2).scatter_reduce(0, pt.asarray([[[0]]]), pt.ones(1), np.zeros(0)),
+        TypeError,
+        r"^scatter_reduce\(\) expects reduce to be a string: sum, prod, mean, amax or amin; "
+        r"got ndarray",
+    ),
+    (
+        lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([0]), pt.ones(1), None),
+        TypeError,
+        r"^scatter_reduce\(\) expects reduce to be a string",
+    ),
+    (
+        lambda: pt.zeros(3).scatter_reduce(0, pt.asarray([0]), pt.ones(1), "sum", include_self=""),
+        TypeError,
+        r"^scatter_reduce\(\) expects include_self= to be True or False",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(2, 3), pt.ones(2, 1), 1, start=np.array([1, 2])),
+        TypeError,
+        r"^slice_scatter\(\) expects start to be an int or None; got ndarray",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(2, 0), pt.ones(3), start="mean"),
+        TypeError,
+        r"^slice_scatter\(\) expects start to be an int or None; got str 'mean'",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(3), pt.ones(1), 0, end=1.5),
+        TypeError,
+        r"^slice_scatter\(\) expects end to be an int or None; got float 1.5",
+    ),
+    (
+        lambda: pt.slice_scatter(pt.zeros(1, 0), pt.ones(0), step=float("-inf")),
+        TypeError,
+        r"^slice_scatter\(\) expects step to be an int; got float -inf",
+    ),
+    (
+        lambda: pt.zeros(2, 0).slice_scatter(pt.ones(0), step="a"),
+        TypeError,
+        r"^slice_scatter\(\) expects step to be an int; got str 'a'",
+    ),
+    (
+        lambda: pt.select_scatter(pt.zeros(3), pt.asarray(1.0), 0, np.array([0, 1])),
+        TypeError,
+        r"^select_scatter\(\) expects index to be an int; got ndarray",
+    ),
+    (
+        lambda: pt.select(pt.zeros(3), 0, pt.asarray([0, 1])),
+        TypeError,
+        r"^select\(\) expects index to be an int; got Tensor",
+    ),
 ]
 
 
@@ -375,6 +429,34 @@ def test_wrong_arguments_raise_torch_classes_with_clear_messages(
 ) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+# (each computed: on Dask the range check runs in the result's graph)
+OUT_OF_RANGE: dict[str, Any] = {
+    "gather": lambda x, i: pt.compute(pt.gather(x, 0, i)),
+    "scatter": lambda x, i: pt.compute(pt.scatter(x, 0, i, x)),
+    "scatter_add": lambda x, i: pt.compute(x.scatter_add(0, i, x)),
+    "scatter_reduce sum": lambda x, i: pt.compute(x.scatter_reduce(0, i, x, "sum")),
+    "scatter_reduce amax": lambda x, i: pt.compute(pt.scatter_reduce(x, 0, i, x, "amax")),
+    "scatter_reduce prod": lambda x, i: pt.compute(
+        x.scatter_reduce(0, i, x, "prod", include_self=False)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_OF_RANGE))
+def test_an_index_out_of_range_is_refused_in_the_function_s_own_name(
+    backend: str, name: str
+) -> None:
+    # (the range check's private op led the message, "_check_index(): gather(): ..."; and on
+    # Dask scatter_reduce read the index unchecked: "__getitem__(): index 5 is out of bounds")
+    x, index = pt.zeros(2, 3), pt.asarray([[0, 5, 0]])
+    # (torch's RuntimeError at once; on Dask, where the check runs in the graph, an IndexError
+    # when the result is computed)
+    with pytest.raises((RuntimeError, IndexError)) as e:
+        OUT_OF_RANGE[name](x, index)
+    function = name.partition(" ")[0]
+    assert str(e.value).startswith(f"{function}(): index 5 is out of bounds"), str(e.value)
 
 
 @pytest.mark.parametrize("reduce", ["amax", "amin"])

@@ -283,7 +283,29 @@ def test_float64_gradients_match_torch(backend: str, name: str) -> None:
         (lambda: pt.logcumsumexp(pt.asarray([1, 2]), 0), TypeError, r"expects a floating-point"),
         (lambda: pt.kthvalue(pt.ones(2), 3), IndexError, r"selected number k out of range"),
         (lambda: pt.kthvalue(pt.ones(2), 0), IndexError, r"selected number k out of range"),
-        (lambda: pt.kthvalue(pt.ones(2), 1.0), TypeError, r"an int k"),
+        (lambda: pt.kthvalue(pt.ones(2), 1.0), TypeError, r"k to be an int; got float 1.0"),
+        # (NumPy's "only integer scalar arrays can be converted to a scalar index" named no
+        # function; torch: "argument 'k' (position 2) must be int")
+        (
+            lambda: pt.kthvalue(pt.ones(2), np.array([1, 2])),
+            TypeError,
+            r"^kthvalue\(\) expects k to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.ones(1, 4).kthvalue(np.array(1.0)),
+            TypeError,
+            r"^kthvalue\(\) expects k to be an int; got ndarray",
+        ),
+        (
+            lambda: pt.kthvalue(pt.ones(2), pt.asarray([1, 2])),
+            TypeError,
+            r"^kthvalue\(\) expects k to be an int; got Tensor",
+        ),
+        (
+            lambda: pt.quantile(pt.ones(2), 0.5, interpolation=np.zeros(0)),
+            TypeError,
+            r"^quantile\(\) expects interpolation to be a string",
+        ),
         (lambda: pt.kthvalue(pt.asarray([True]), 1), TypeError, r"real numeric tensor"),
         (lambda: pt.quantile(pt.asarray([1, 2]), 0.5), TypeError, r"either float or double"),
         (lambda: pt.quantile(pt.ones(2), 1.5), ValueError, r"q must be in the range \[0, 1\]"),
@@ -358,6 +380,15 @@ DATA_REFUSALS: dict[str, tuple[Callable[..., Any], str]] = {
     "quantile q nan": (
         lambda m: m.nanquantile(m.tensor([1.0, 2.0]), m.tensor([float("nan")])),
         r"q values must be in the range \[0, 1\]",
+    ),
+    # (a float q outside [0, 1] raised a bare ValueError, where a tensor's raises torch's class)
+    "quantile float q above 1": (
+        lambda m: m.quantile(m.tensor([1.0, 2.0]), 1.5),
+        r"q must be in the range \[0, 1\] but got 1.5",
+    ),
+    "nanquantile float q negative": (
+        lambda m: m.nanquantile(m.tensor([1.0, 2.0]), -0.25, dim=0),
+        r"q must be in the range \[0, 1\] but got -0.25",
     ),
     "cov negative fweights": (
         lambda m: m.cov(m.tensor([[1.0, 2.0, 4.0]]), fweights=m.tensor([1, -1, 2])),

@@ -51,6 +51,20 @@ def test_view_dtype_has_no_gradient_and_shares_memory() -> None:
     assert pt.ones(2, dtype=pt.float32).view(dtype=pt.int32).tolist() == [1065353216] * 2
 
 
+@pytest.mark.parametrize(
+    "dtype",
+    [np.ones(3), np.zeros((0, 0)), "float32", pt.asarray([1.0]), np.float32],
+    ids=["ndarray", "empty ndarray", "str", "tensor", "NumPy type"],
+)
+def test_view_of_a_dtype_that_is_no_polytensor_dtype_is_refused_as_torch(dtype: object) -> None:
+    # (an array's truth value was asked, `dtype or shape[0]`: NumPy's "The truth value of an
+    # array with more than one element is ambiguous" named no function)
+    with pytest.raises(TypeError, match=r"view\(\) received an invalid combination"):
+        torch.ones(4).view(dtype=np.ones(3))
+    with pytest.raises(TypeError, match=r"^view\(\) takes a shape or one dtype"):
+        pt.ones(4, 4, dtype=pt.complex64).view(dtype=dtype)
+
+
 def test_view_dtype_refuses_what_torch_refuses() -> None:
     with pytest.raises(RuntimeError, match="divisible by 2"):
         pt.ones((2, 3), dtype=pt.int8).view(pt.int16)
