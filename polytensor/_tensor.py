@@ -551,7 +551,8 @@ class View(Tensor):
       base's conjugated, on NumPy; ``pt.view_as_real`` on array-api-strict) holds memory of
       its own, a *private* view: a write into it (or into a view of it) is given back to the
       base at once (``_private_write``), and a write into the base's memory since it was
-      taken makes it be taken again when next read. Its ``detach()`` and ``.data`` are the
+      taken makes it be taken again when next read, and makes backward refuse a node that
+      read its values before (``_tape.note_derived``). Its ``detach()`` and ``.data`` are the
       same views taken again outside the graph, so that writes into them are given back too.
 
     Examples
@@ -705,6 +706,7 @@ class View(Tensor):
         self._given = False
         if self._taken >= 0:
             self._taken = _tape._inplace_count
+            _tape.note_derived(self._backend, self._vdata, self._seen)
 
     def retain_grad(self) -> None:
         """As ``Tensor.retain_grad``; after an in-place change of the view, the grad retained
@@ -1121,8 +1123,9 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
         key.__class__ in PRIVATE
         and (root := t._backend.memory_root) is not None
         and root(t._data) is not root(base._data)
-    ):  # (a view of memory of its own)
+    ):  # (a view of memory of its own, whose values a write into the base's leaves stale)
         v._taken = _tape._inplace_count
+        _tape.note_derived(t._backend, t._data, base._data)
     return v
 
 

@@ -4,8 +4,9 @@ change of ``x`` shows in it, with torch's values and float64 gradients, on every
 (before, the change reached nothing); ``x.conj_physical()`` is a copy, as torch's;
 ``is_conj``/``resolve_conj`` as torch's; ``pt.view_as_real`` / ``pt.view_as_complex`` are
 views with torch's values, gradients and errors. A conjugate's ``detach()`` and ``.data`` keep
-its bit and a change of them reaches ``x`` (before, it was lost), and its ``numpy()`` is
-refused as torch's."""
+its bit and a change of them reaches ``x`` (before, it was lost), its ``numpy()`` is refused
+as torch's, and backward refuses a node that saved a view holding memory of its own once the
+memory its values came from was overwritten (before, it gave the gradient of the old values)."""
 
 from __future__ import annotations
 
@@ -471,6 +472,72 @@ def test_numpy_of_a_view_of_a_conjugate_is_read_only() -> None:
     a = x.real.numpy()  # (a view of x's memory: written as torch's)
     a[0, 0] = 5.0
     assert complex(x[0, 0].item()) == 5 + START[0, 0].imag * 1j
+
+
+# -- a private view saved for backward, then overwritten ----------------------------------------
+
+SAVED_VIEWS: dict[str, Any] = {  # of a (3, 4) complex tensor; each a private view, or a view of one
+    "x.conj": lambda x: x.conj(),
+    "x.mH": lambda x: x.mH,
+    "x.conj()[1:]": lambda x: x.conj()[1:],
+    "x.conj().real": lambda x: x.conj().real,
+    "x.conj().conj()": lambda x: x.conj().conj(),
+    "view_as_real, its imaginary parts": lambda x: _lib(x).view_as_real(x)[..., 1],
+    "round trip": lambda x: _lib(x).view_as_complex(_lib(x).view_as_real(x)),
+}
+
+
+def _under_no_grad(change: Any) -> Any:
+    def run(x: Any, y: Any) -> None:
+        with _lib(x).no_grad():
+            change(x, y)
+
+    return run
+
+
+MEMORY_WRITES = {  # each writes the memory of x, or of the view y of x, in place
+    "x.mul_ under no_grad": _under_no_grad(lambda x, y: x.mul_(2)),
+    "x[0].mul_ under no_grad": _under_no_grad(lambda x, y: x[0].mul_(2)),
+    "x.detach().mul_": lambda x, y: x.detach().mul_(2),
+    "y.mul_ under no_grad": _under_no_grad(lambda x, y: y.mul_(2)),
+    "y.detach().mul_": lambda x, y: y.detach().mul_(2),
+}
+
+
+def _backward_outcome(lib: Any, view: Any, write: Any) -> Any:
+    """The error backward raises, or the gradient, when the view ``y`` of ``x`` that a node
+    saved (``y * y``) is overwritten in memory before ``backward()``."""
+    w = _new(lib, START, requires_grad=True)
+    x = w * 1
+    y = view(x)
+    loss = (y * y).abs().sum()
+    write(x, y)
+    try:
+        loss.backward()
+    except RuntimeError as e:
+        return str(e)
+    return _host(w.grad)
+
+
+@pytest.mark.parametrize("view", list(SAVED_VIEWS))
+@pytest.mark.parametrize("write", list(MEMORY_WRITES))
+def test_a_saved_private_view_overwritten_fails_backward_as_an_ordinary_view(
+    backend: str, view: str, write: str
+) -> None:
+    got = _backward_outcome(pt, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    ordinary = _backward_outcome(pt, lambda x: x[1:], MEMORY_WRITES[write])
+    assert isinstance(got, str) == isinstance(ordinary, str), (got, ordinary)
+    if isinstance(got, str):
+        assert "in-place operation" in got
+
+
+@pytest.mark.parametrize("view", [v for v in SAVED_VIEWS if "view_as" not in v])
+@pytest.mark.parametrize("write", list(MEMORY_WRITES))
+def test_a_saved_conjugate_overwritten_fails_backward_as_torch(view: str, write: str) -> None:
+    want = _backward_outcome(torch, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    got = _backward_outcome(pt, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    assert isinstance(want, str) and "inplace operation" in want
+    assert isinstance(got, str) and "modified by an in-place operation" in got
 
 
 THROUGH_PRIVATE = {  # each writes the memory of x through a private view of x
