@@ -2374,7 +2374,8 @@ def _arrays(value: Any) -> list[np.ndarray[Any, Any]]:
 
 def to_host(t: Any) -> np.ndarray[Any, Any]:
     assert isinstance(t, pt.Tensor), f"expected a polytensor Tensor; got {type(t).__name__}"
-    return np.array(t.numpy(), copy=True)
+    # (a conjugate view's numpy() is refused, as PyTorch's: pt.conj's result is one)
+    return np.array(t.resolve_conj().numpy(), copy=True)
 
 
 def call(op: OpDef, case: Case) -> Any:

@@ -291,7 +291,8 @@ def conj(x: Any, /, *, out: Any = None) -> Any:
 def is_conj(x: Any, /) -> bool:
     """Whether ``x`` is a conjugate view, PyTorch's conjugate bit (``x.is_conj()``): a complex
     view whose chain of views, down to the first real or non-view tensor, conjugates an odd
-    number of times (``x.conj()``, ``x.mH``, ``x.conj()[0]``; not ``x.conj().conj()``).
+    number of times (``x.conj()``, ``x.mH``, ``x.conj()[0]``, their ``detach()`` and ``.data``;
+    not ``x.conj().conj()``).
     Unlike PyTorch's, a conjugate's values are computed (``pt.conj``): the bit says how a
     change of it reaches its base, and ``view_as_real`` refuses it as PyTorch does.
 
@@ -306,11 +307,14 @@ def is_conj(x: Any, /) -> bool:
         raise TypeError(f"is_conj() expects a tensor; got {type(x).__name__}")
     bit = False
     t: Any = x
-    while t._write_back is not None and t.dtype.kind == "complex floating":
+    while True:
+        while t._owner is not None:  # (x.data on Dask, or its detach(): x's bit, as PyTorch's)
+            t = t._owner
+        if t._write_back is None or t.dtype.kind != "complex floating":
+            return bit
         if t._key.__class__ is Conjugated:
             bit = not bit
         t = t._base
-    return bit
 
 
 def resolve_conj(x: Any, /) -> Any:

@@ -33,6 +33,7 @@ __all__ = [
     "mark_special",
     "needs_graph",
     "node_of",
+    "note_derived",
     "note_write",
     "only_held_by",
     "record",
@@ -573,9 +574,11 @@ def bump_version(t: Any, written: bool = True) -> None:
 
 
 # In-place writes into memory, by the array that owns the memory (Backend.memory_root): its
-# id -> [a weak reference to it, the value of _inplace_count after its latest write]. Backward
-# checks the data a node read against it (written_since): a write through a view, detach() or
-# .data of a tensor bumps only that tensor's version, not the one the node recorded.
+# id -> [a weak reference to it, the value of _inplace_count after its latest write (-1: none
+# yet)], and for memory whose values are taken from other memory (a private view's,
+# note_derived) that memory's entry as a third item. Backward checks the data a node read
+# against it (written_since): a write through a view, detach() or .data of a tensor bumps only
+# that tensor's version, not the one the node recorded.
 _WRITES: dict[int, list[Any]] = {}
 _WRITES_LIMIT = [256]  # (when the log holds this many roots, the dead ones are dropped)
 # the value of _inplace_count after the latest write noted: none since an epoch at or after it
@@ -603,17 +606,62 @@ def note_write(t: Any) -> None:
     if e is not None and e[0]() is r:
         e[1] = _inplace_count
         return
+    _log_entry(r, _inplace_count)
+
+
+def _log_entry(r: Any, count: int, source: list[Any] | None = None) -> list[Any] | None:
+    """A new entry of the write log for the memory of root array ``r`` (its latest write at
+    ``count``; ``source``: the entry of the memory its values are taken from), or None for an
+    array type without weak references (its views' writes go unseen)."""
     try:
         ref = weakref.ref(r)
-    except TypeError:  # an array type without weak references: its views' writes go unseen
-        return
+    except TypeError:
+        return None
     if len(_WRITES) >= _WRITES_LIMIT[0]:
         # (a copy of the items, and pop: other threads may note writes meanwhile)
-        for k, (w, _) in list(_WRITES.items()):
-            if w() is None:
+        for k, e in list(_WRITES.items()):
+            if e[0]() is None:
                 _WRITES.pop(k, None)
         _WRITES_LIMIT[0] = max(256, 2 * len(_WRITES))
-    _WRITES[id(r)] = [ref, _inplace_count]
+    e = _WRITES[id(r)] = [ref, count] if source is None else [ref, count, source]
+    return e
+
+
+def note_derived(backend: Any, data: Any, source: Any) -> None:
+    """Note that the memory of ``data`` (an array of ``backend`` with memory of its own: a
+    private view's, ``_tensor.View``) holds values taken from the memory ``source`` views: a
+    later write into that memory counts, for ``written_since``, as a write into ``data``'s,
+    whose values it leaves stale, so that backward refuses a node that read them as it refuses
+    one whose data was overwritten.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import polytensor as pt
+    >>> from polytensor import _tape
+    >>> b = pt.backends.get("numpy")
+    >>> x, conj = np.ones(2, dtype=complex), np.ones(2, dtype=complex)
+    >>> _tape.note_derived(b, conj, x)
+    >>> t = pt.from_numpy(x)
+    >>> epoch = _tape._inplace_count
+    >>> _ = t.mul_(2)
+    >>> _tape.written_since(b, conj, epoch)
+    True
+    """
+    root = backend.memory_root
+    if root is None:
+        return
+    r, s = root(data), root(source)
+    e = _WRITES.get(id(r))
+    if r is s or (e is not None and e[0]() is r):
+        # (not memory of its own, or not new: an entry links only a new array to an older
+        # one's, so that written_since's walk along the links ends)
+        return
+    se = _WRITES.get(id(s))
+    if se is None or se[0]() is not s:
+        se = _log_entry(s, -1)
+    if se is not None:
+        _log_entry(r, -1, se)
 
 
 def writes_since(epoch: int) -> bool:
@@ -631,7 +679,18 @@ def written_since(backend: Any, data: Any, epoch: int) -> bool:
         return False
     r = root(data)
     e = _WRITES.get(id(r))
-    return e is not None and e[1] > epoch and e[0]() is r
+    if e is None:
+        return False
+    if e[1] > epoch:
+        return e[0]() is r
+    if len(e) == 2 or e[0]() is not r:
+        return False
+    while True:  # (memory whose values were taken from other memory: note_derived)
+        e = e[2]
+        if e[1] > epoch:
+            return True
+        if len(e) == 2:
+            return False
 
 
 def tensor_of(data: Any, backend: Any, meta: Meta | None = None) -> Any:

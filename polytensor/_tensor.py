@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from . import _config, _inplace, _tape
 from . import _dtypes as dt
 from . import _namespace_views as _nv
-from ._checks import OutOfRangeError
+from ._checks import ExportError, OutOfRangeError
 from ._config import get_default_dtype, parse_device
 from ._consumers import note_namespace_request
 from ._extras import tensor
@@ -443,9 +443,11 @@ class Tensor(
         return str(self)
 
     # -- PyTorch-style host bridge -----------------------------------------------------------
-    def numpy(self) -> Any:
+    def numpy(self, *, force: bool = False) -> Any:
         """The data as a NumPy array; shares memory on the NumPy backend, else copies
-        (computing, on a lazy backend).
+        (computing, on a lazy backend). ``force=True``: of ``x.detach().resolve_conj()``, as
+        PyTorch's (of a tensor that requires grad, or a conjugate view, whose ``numpy()`` is
+        refused).
 
         Examples
         --------
@@ -455,6 +457,8 @@ class Tensor(
         >>> x
         tensor([1., 0.], backend='numpy')
         """
+        if force:
+            return self.detach().resolve_conj().numpy()
         if _tape.requires_grad(self):
             raise RuntimeError(
                 "numpy() of a tensor that requires grad; call x.detach().numpy() instead"
@@ -497,6 +501,36 @@ class DataView(Tensor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
+    # (x.data of a conjugate view x: its conjugate bit, which these refuse, as the view's do)
+    def numpy(self, *, force: bool = False) -> Any:
+        """As ``Tensor.numpy``; refused of a conjugate view's (``is_conj()``), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> with pt.use_backend("dask"):
+        ...     pt.asarray([1 + 2j]).conj().data.resolve_conj().numpy()
+        array([1.-2.j], dtype=complex64)
+        """
+        if not force:
+            _refuse_conj(self, RuntimeError, _NUMPY_CONJ, _NUMPY_FIX)
+        return super().numpy(force=force)
+
+    def __dlpack__(
+        self,
+        /,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[Any, int] | None = None,
+        copy: bool | None = None,
+    ) -> Any:
+        if not copy:
+            _refuse_conj(self, ExportError, _DLPACK_CONJ, _DLPACK_FIX)
+        return super().__dlpack__(
+            stream=stream, max_version=max_version, dl_device=dl_device, copy=copy
+        )
+
 
 class View(Tensor):
     """A tensor made by basic indexing of another (``x[0]``, ``x[1:, ::2]``, its base), or
@@ -517,7 +551,9 @@ class View(Tensor):
       base's conjugated, on NumPy; ``pt.view_as_real`` on array-api-strict) holds memory of
       its own, a *private* view: a write into it (or into a view of it) is given back to the
       base at once (``_private_write``), and a write into the base's memory since it was
-      taken makes it be taken again when next read.
+      taken makes it be taken again when next read, and makes backward refuse a node that
+      read its values before (``_tape.note_derived``). Its ``detach()`` and ``.data`` are the
+      same views taken again outside the graph, so that writes into them are given back too.
 
     Examples
     --------
@@ -670,6 +706,7 @@ class View(Tensor):
         self._given = False
         if self._taken >= 0:
             self._taken = _tape._inplace_count
+            _tape.note_derived(self._backend, self._vdata, self._seen)
 
     def retain_grad(self) -> None:
         """As ``Tensor.retain_grad``; after an in-place change of the view, the grad retained
@@ -693,6 +730,93 @@ class View(Tensor):
         if self._given:
             self._refresh(released=True)
         super().retain_grad()
+
+    def detach(self) -> Tensor:
+        """As ``Tensor.detach``; of a private view (``x.conj()`` on NumPy), or a view of one, the
+        same views taken again, outside the graph, from its first base's ``detach()``: a change
+        of it in place reaches the base as one of this view does, and it is a conjugate view
+        where this one is, as PyTorch's keeps the conjugate bit and the memory.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.asarray([1 + 2j])
+        >>> d = x.conj().detach()
+        >>> _ = d.mul_(2)
+        >>> x, d.is_conj()
+        (tensor([2.+4.j], dtype=polytensor.complex64, backend='numpy'), True)
+        """
+        if _lowest_private(self) is None:
+            return super().detach()
+        return _detached_chain(self)
+
+    @property
+    def data(self) -> Tensor:
+        """As ``Tensor.data``; of a private view (``x.conj()`` on NumPy), or a view of one, as
+        ``detach()`` makes it: a change of it in place reaches the base.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.asarray([1 + 2j])
+        >>> _ = x.conj().data.mul_(2)
+        >>> x
+        tensor([2.+4.j], dtype=polytensor.complex64, backend='numpy')
+        """
+        if _lowest_private(self) is None:
+            return super().data
+        return _detached_chain(self)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        cast(Any, Tensor.data).__set__(self, value)
+
+    def numpy(self, *, force: bool = False) -> Any:
+        """As ``Tensor.numpy``; refused of a conjugate view (``is_conj()``), as PyTorch refuses
+        it (``force=True``: a copy of its values). Note: of a view of a private view
+        (``x.conj().real`` on NumPy), whose memory is its own, not the base's, a read-only
+        array: a write into it could not reach the base.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.asarray([1 + 2j])
+        >>> x.conj().resolve_conj().numpy(), x.conj().real.numpy().flags.writeable
+        (array([1.-2.j], dtype=complex64), False)
+        """
+        if force:
+            return super().numpy(force=True)
+        if not _tape.requires_grad(self):  # (else Tensor.numpy's error first, as PyTorch's)
+            _refuse_conj(self, RuntimeError, _NUMPY_CONJ, _NUMPY_FIX)
+        return _read_only(self, super().numpy())
+
+    # Note: np.asarray() of a conjugate view is not refused, as PyTorch's is: it is how
+    # array-API libraries take the standard's conj() result into NumPy (array-api-compat makes
+    # torch's conj() a copy for this); it is read-only where it is the view's own memory.
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        return _read_only(self, super().__array__(dtype, copy))
+
+    def __dlpack__(
+        self,
+        /,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[Any, int] | None = None,
+        copy: bool | None = None,
+    ) -> Any:
+        if not copy:
+            _refuse_conj(self, ExportError, _DLPACK_CONJ, _DLPACK_FIX)
+            if _lowest_private(self) is not None:
+                raise ExportError(
+                    "__dlpack__() of a view whose memory is its own, not its base's (a view of "
+                    "x.conj(), or of pt.view_as_real(x) where the backend cannot reinterpret "
+                    "memory): the consumer's writes into it would not reach the base; expected "
+                    "copy=True (from_dlpack(x, copy=True)), or export x.clone()"
+                )
+        return super().__dlpack__(
+            stream=stream, max_version=max_version, dl_device=dl_device, copy=copy
+        )
 
     def _write_back(self, untracked: bool = False) -> None:
         """After an in-place change rebound this view: ``base[key] = view``; ``untracked``:
@@ -916,6 +1040,67 @@ def _regraph(view: View) -> None:
 _REGRAPHING = threading.local()
 
 
+def _lowest_private(t: Any) -> Any:
+    """The private view nearest the first base in the chain of views from ``t`` down (``t``
+    itself, or one whose memory ``t`` views), or None."""
+    found = None
+    while t._write_back is not None:
+        if t._taken >= 0:
+            found = t
+        t = t._base
+    return found
+
+
+def _detached_chain(view: View) -> Tensor:
+    """``view.detach()`` of a view of a private view: the views from ``view`` down to the
+    lowest private one, taken again outside the graph from that one's base's ``detach()``,
+    which shares the memory of the first base."""
+    _ = view._data  # (up to date, from the first base down)
+    low = _lowest_private(view)
+    chain: list[Any] = [view]
+    while chain[-1] is not low:
+        chain.append(chain[-1]._base)
+    d: Any = low._base.detach()
+    with no_grad():
+        for w in reversed(chain):
+            key = w._key
+            fresh = key.take(d) if key.__class__ in WHOLE else getitem_tensor(d, key)
+            d = as_view(fresh, d, key)
+    return cast(Tensor, d)
+
+
+def _refuse_conj(t: Any, error: type[Exception], head: str, fix: str) -> None:
+    """Refuse to hand a conjugate view's memory out (``numpy()``, DLPack), as PyTorch refuses
+    it: its data holds the conjugated values (``pt.is_conj``), not memory shared with its
+    base, whose writes would be lost."""
+    if _nv.is_conj(t):
+        raise error(
+            f"{head} (a conjugate view: x.conj(), x.mH; is_conj() is True), whose memory holds "
+            f"the conjugated values, not its base's; expected a tensor without the bit, as in "
+            f"PyTorch: use {fix} instead (a copy of the values)"
+        )
+
+
+_NUMPY_CONJ = "Can't call numpy() on Tensor that has conjugate bit set"
+_NUMPY_FIX = "x.resolve_conj().numpy() or x.numpy(force=True)"
+_DLPACK_CONJ = "__dlpack__(): Can't export tensors with the conjugate bit set"
+_DLPACK_FIX = "x.resolve_conj() or copy=True (from_dlpack(x, copy=True))"
+
+
+def _read_only(t: Any, a: Any) -> Any:
+    """``a``, the NumPy array ``t.numpy()`` or ``np.asarray(t)`` gives, read-only where it is
+    the memory of a private view's own (a write into it could not reach the base)."""
+    b = t._backend
+    if (
+        b.shares_host_memory
+        and _lowest_private(t) is not None
+        and b.memory_root(a) is b.memory_root(t._data)
+    ):
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
     """``t``, the result of ``base[key]`` for a basic ``key``, as a ``View`` of ``base``."""
     v = object.__new__(View)
@@ -938,8 +1123,9 @@ def as_view(t: TensorBase, base: TensorBase, key: Any) -> View:
         key.__class__ in PRIVATE
         and (root := t._backend.memory_root) is not None
         and root(t._data) is not root(base._data)
-    ):  # (a view of memory of its own)
+    ):  # (a view of memory of its own, whose values a write into the base's leaves stale)
         v._taken = _tape._inplace_count
+        _tape.note_derived(t._backend, t._data, base._data)
     return v
 
 

@@ -3,7 +3,10 @@ view, as torch's (its conjugate bit): a change of it in place reaches ``x`` conj
 change of ``x`` shows in it, with torch's values and float64 gradients, on every backend
 (before, the change reached nothing); ``x.conj_physical()`` is a copy, as torch's;
 ``is_conj``/``resolve_conj`` as torch's; ``pt.view_as_real`` / ``pt.view_as_complex`` are
-views with torch's values, gradients and errors."""
+views with torch's values, gradients and errors. A conjugate's ``detach()`` and ``.data`` keep
+its bit and a change of them reaches ``x`` (before, it was lost), its ``numpy()`` is refused
+as torch's, and backward refuses a node that saved a view holding memory of its own once the
+memory its values came from was overwritten (before, it gave the gradient of the old values)."""
 
 from __future__ import annotations
 
@@ -334,3 +337,230 @@ def test_stride_and_storage_offset_of_complex_views_are_torchs(backend: str, nam
     x = LAYOUTS[name](pt.asarray(START.copy()))
     assert tuple(x.shape) == tuple(t.shape)
     assert (x.stride(), x.storage_offset()) == (t.stride(), t.storage_offset())
+
+
+# -- detach(), .data and numpy() of a conjugate ------------------------------------------------
+
+DETACHED_VIEWS = [
+    "x.conj",
+    "x.mH",
+    "x.conj()[1]",
+    "x[1:].conj()",
+    "x.conj().conj()",
+    "x.conj().real",
+    "x.conj().imag",
+    "x.mH.diagonal",
+]
+DETACHES = {
+    "detach": lambda y: y.detach(),
+    ".data": lambda y: y.data,
+    "detach().detach()": lambda y: y.detach().detach(),
+    "detach()[0]": lambda y: y.detach()[0],
+    ".data.t()": lambda y: y.data.t(),
+}
+
+
+@pytest.mark.parametrize("view", DETACHED_VIEWS)
+@pytest.mark.parametrize("how", list(DETACHES))
+@pytest.mark.parametrize("change", ["mul_", "fill_", "copy_"])
+def test_a_change_through_detach_or_data_of_a_conjugate_reaches_its_base_as_torch(
+    backend: str, view: str, how: str, change: str
+) -> None:
+    results = []
+    for lib in (pt, torch):
+        x = _new(lib, START)
+        y = VIEWS[view](x)
+        d = DETACHES[how](y)
+        bit = d.is_conj()
+        CHANGES[change](d)
+        results.append((bit, _host(x), _host(y), _host(d)))
+    assert results[0][0] == results[1][0]
+    for got, want in zip(results[0][1:], results[1][1:], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("view", ["x.conj", "x.mH", "x.conj()[1]", "x.conj().imag"])
+def test_a_change_of_the_base_shows_through_detach_of_its_conjugate_as_torch(
+    backend: str, view: str
+) -> None:
+    results = []
+    for lib in (pt, torch):
+        x = _new(lib, START)
+        d = VIEWS[view](x).detach()
+        x.mul_(2j)
+        x[0, 1] = 7 - 1j
+        results.append((d.is_conj(), _host(d), _host(x)))
+    assert results[0] == results[1][:1] + results[0][1:]
+    for got, want in zip(results[0][1:], results[1][1:], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_detach_of_a_conjugate_in_a_graph_leaves_the_graph_and_keeps_the_bit(backend: str) -> None:
+    grads = []
+    for lib in (pt, torch):
+        w = _new(lib, START, requires_grad=True)
+        y = w * 2
+        d = y.conj().detach()
+        assert d.is_conj() and not d.requires_grad and d.grad_fn is None
+        d[0].mul_(-1)  # (reaches y outside the graph, conjugated)
+        (y * y.detach()).real.sum().backward()
+        grads.append((_host(y), _host(w.grad)))
+    for got, want in zip(grads[0], grads[1], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+EXPORTS = {
+    "numpy()": lambda y: y.numpy(),
+    "detach().numpy()": lambda y: y.detach().numpy(),
+    ".data.numpy()": lambda y: y.data.numpy(),
+}
+
+
+@pytest.mark.parametrize("view", ["x.conj", "x.mH", "x.conj()[1]", "x.mH.diagonal"])
+@pytest.mark.parametrize("how", list(EXPORTS))
+def test_numpy_of_a_conjugate_is_refused_as_torch(backend: str, view: str, how: str) -> None:
+    with pytest.raises(RuntimeError, match="conjugate bit set"):
+        EXPORTS[how](VIEWS[view](_new(torch, START)))
+    x = _new(pt, START)
+    with pytest.raises(RuntimeError, match="on Tensor that has conjugate bit set") as e:
+        EXPORTS[how](VIEWS[view](x))
+    assert "resolve_conj()" in str(e.value)
+    want = VIEWS[view](_new(torch, START)).resolve_conj().numpy()
+    np.testing.assert_array_equal(VIEWS[view](x).resolve_conj().numpy(), want)
+    w = _new(torch, START, requires_grad=True)
+    want = VIEWS[view](w).numpy(force=True)
+    got = VIEWS[view](_new(pt, START, requires_grad=True)).numpy(force=True)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_dlpack_of_a_conjugate_is_refused_as_torch(backend: str) -> None:
+    for lib in (pt, torch):
+        y = _new(lib, START).conj()
+        with pytest.raises(BufferError, match="conjugate bit set"):
+            np.from_dlpack(y)
+        with pytest.raises(BufferError, match="conjugate bit set"):
+            y.detach().__dlpack__()
+        np.testing.assert_array_equal(np.from_dlpack(y.resolve_conj()), np.conj(START))
+    # (a copy asked for shares nothing, so nothing is lost; torch's refuses it too)
+    y = _new(pt, START).conj()
+    np.testing.assert_array_equal(np.from_dlpack(y, copy=True), np.conj(START))
+
+
+def test_numpy_of_a_view_of_a_conjugate_is_read_only() -> None:
+    # (on NumPy, whose numpy() shares memory: a view of x.conj() views memory of its own, so
+    # a write into its array could not reach x; torch's shares x's and takes the write, or,
+    # of a conjugate, refuses numpy() and np.asarray, which here gives the values, read-only,
+    # as array-API libraries take the standard's conj() result into NumPy)
+    x = pt.asarray(START.copy())
+    for y, want in (
+        (x.conj().real, START.real),
+        (x.conj().conj(), START),
+        (x.mH.imag, -START.T.imag),
+        (x.conj(), np.conj(START)),
+        (x.mH.detach(), START.T.conj()),
+    ):
+        arrays = [np.asarray(y)] if y.is_conj() else [y.numpy(), np.asarray(y)]
+        for a in arrays:
+            np.testing.assert_array_equal(a, want)
+            with pytest.raises(ValueError, match="read-only"):
+                a[...] = 0
+        np.array(y)[...] = 0  # (a copy of its own)
+        with pytest.raises(BufferError, match=r"would not reach the base|conjugate bit"):
+            np.from_dlpack(y)
+        np.testing.assert_array_equal(np.from_dlpack(y, copy=True), want)
+    np.testing.assert_array_equal(x.numpy(), START)
+    a = x.real.numpy()  # (a view of x's memory: written as torch's)
+    a[0, 0] = 5.0
+    assert complex(x[0, 0].item()) == 5 + START[0, 0].imag * 1j
+
+
+# -- a private view saved for backward, then overwritten ----------------------------------------
+
+SAVED_VIEWS: dict[str, Any] = {  # of a (3, 4) complex tensor; each a private view, or a view of one
+    "x.conj": lambda x: x.conj(),
+    "x.mH": lambda x: x.mH,
+    "x.conj()[1:]": lambda x: x.conj()[1:],
+    "x.conj().real": lambda x: x.conj().real,
+    "x.conj().conj()": lambda x: x.conj().conj(),
+    "view_as_real, its imaginary parts": lambda x: _lib(x).view_as_real(x)[..., 1],
+    "round trip": lambda x: _lib(x).view_as_complex(_lib(x).view_as_real(x)),
+}
+
+
+def _under_no_grad(change: Any) -> Any:
+    def run(x: Any, y: Any) -> None:
+        with _lib(x).no_grad():
+            change(x, y)
+
+    return run
+
+
+MEMORY_WRITES = {  # each writes the memory of x, or of the view y of x, in place
+    "x.mul_ under no_grad": _under_no_grad(lambda x, y: x.mul_(2)),
+    "x[0].mul_ under no_grad": _under_no_grad(lambda x, y: x[0].mul_(2)),
+    "x.detach().mul_": lambda x, y: x.detach().mul_(2),
+    "y.mul_ under no_grad": _under_no_grad(lambda x, y: y.mul_(2)),
+    "y.detach().mul_": lambda x, y: y.detach().mul_(2),
+}
+
+
+def _backward_outcome(lib: Any, view: Any, write: Any) -> Any:
+    """The error backward raises, or the gradient, when the view ``y`` of ``x`` that a node
+    saved (``y * y``) is overwritten in memory before ``backward()``."""
+    w = _new(lib, START, requires_grad=True)
+    x = w * 1
+    y = view(x)
+    loss = (y * y).abs().sum()
+    write(x, y)
+    try:
+        loss.backward()
+    except RuntimeError as e:
+        return str(e)
+    return _host(w.grad)
+
+
+@pytest.mark.parametrize("view", list(SAVED_VIEWS))
+@pytest.mark.parametrize("write", list(MEMORY_WRITES))
+def test_a_saved_private_view_overwritten_fails_backward_as_an_ordinary_view(
+    backend: str, view: str, write: str
+) -> None:
+    got = _backward_outcome(pt, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    ordinary = _backward_outcome(pt, lambda x: x[1:], MEMORY_WRITES[write])
+    assert isinstance(got, str) == isinstance(ordinary, str), (got, ordinary)
+    if isinstance(got, str):
+        assert "in-place operation" in got
+
+
+@pytest.mark.parametrize("view", [v for v in SAVED_VIEWS if "view_as" not in v])
+@pytest.mark.parametrize("write", list(MEMORY_WRITES))
+def test_a_saved_conjugate_overwritten_fails_backward_as_torch(view: str, write: str) -> None:
+    want = _backward_outcome(torch, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    got = _backward_outcome(pt, SAVED_VIEWS[view], MEMORY_WRITES[write])
+    assert isinstance(want, str) and "inplace operation" in want
+    assert isinstance(got, str) and "modified by an in-place operation" in got
+
+
+THROUGH_PRIVATE = {  # each writes the memory of x through a private view of x
+    "x.conj().detach().mul_": lambda x: x.conj().detach().mul_(2),
+    "x.mH.data[0] = 1j": lambda x: x.mH.data.__setitem__(0, 1j),
+    "view_as_real(x).detach().mul_": lambda x: _lib(x).view_as_real(x).detach().mul_(2),
+    "x.detach().mul_": lambda x: x.detach().mul_(2),  # (an ordinary write, for comparison)
+}
+
+
+@pytest.mark.parametrize("write", list(THROUGH_PRIVATE))
+def test_a_write_through_a_detached_private_view_fails_backward_of_what_read_the_base(
+    backend: str, write: str
+) -> None:
+    outcomes = []
+    for change in (THROUGH_PRIVATE[write], THROUGH_PRIVATE["x.detach().mul_"]):
+        w = _new(pt, START, requires_grad=True)
+        x = w * 1
+        loss = (x * x).abs().sum()
+        change(x)
+        try:
+            loss.backward()
+            outcomes.append(None)
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    assert (outcomes[0] is None) == (outcomes[1] is None), outcomes
