@@ -800,12 +800,12 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     >>> pt.diag_embed(pt.asarray([1, 2]), offset=1).tolist()
     [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
     """
+    from ._checks import check_int
     from ._ops.creation import eye, zeros
     from ._ops.manipulation import concat, expand_dims
-    from ._pytorch_reduce import _int_arg
 
     x = _tensor_arg("diag_embed", "input", input)
-    offset = _int_arg("diag_embed", "offset", offset)
+    offset = check_int("diag_embed", "offset", offset)
     if x.ndim == 0:
         raise RuntimeError("diag_embed(): the input must have at least 1 dimension; got a 0-d one")
     nd = x.ndim + 1
