@@ -16,11 +16,14 @@ An optimizer's state is made anew at each step by some optimizers' general paths
 buf * momentum + g``): an optimizer on a lazy backend is held here (``hold``), and the
 tensors of its state that are not computed yet go along too.
 
-Only tensors of at most the backend's ``keep_updated`` option in bytes are computed so
-(default ``DEFAULT_BYTES``; 0 turns this off), and only along with a read of no more than
-that: data larger than memory that a program changes in place stays lazy. Where the pass
-fails (a lazy check of a noted tensor raises when computed), the value read is computed alone,
-and the noted tensors stay as they were: their own read raises.
+Tensors of at most the backend's ``keep_updated`` option in bytes (default
+``DEFAULT_BYTES``; 0 turns all of this off) are held in memory so, along with a read of no more
+than that. Larger ones (data that may not fit in memory) are stored on disk in the same pass
+by the backend's ``spill`` hook, chunk by chunk, and read back from there lazily: their graphs
+stay one step long too. A backend without the hook (or a Dask cluster, whose workers need not
+share this disk) leaves them lazy. Where the pass fails (a lazy check of a noted tensor raises
+when computed), the value read is computed alone, and the noted tensors stay as they were:
+their own read raises.
 """
 
 from __future__ import annotations
@@ -141,17 +144,18 @@ def _along(b: Any, arrays: list[Any], progress: bool) -> list[Any] | None:
     with _LOCK:
         refs = list(_NOTED.items())
         holders = list(_HOLDERS.values())
-    tensors = []
+    tensors: list[Any] = []
+    large: list[Any] = []
     for key, ref in refs:
         t = ref()
         if t is None or t._backend.name != b.name:
             continue
-        if t._write_back is not None or _nbytes(t._data) > limit or _known(_FAILED, t._data):
-            with _LOCK:  # (a view's data is its base's, and larger data stays lazy)
+        if t._write_back is not None or _known(_FAILED, t._data):
+            with _LOCK:  # (a view's data is its base's)
                 _NOTED.pop(key, None)
             continue
-        tensors.append(t)
-    taken = {id(t) for t in tensors}
+        (large if _nbytes(t._data) > limit else tensors).append(t)
+    taken = {id(t) for t in (*tensors, *large)}
     for ref, kept in holders:
         h = ref()
         for t in () if h is None else kept(h):
@@ -161,10 +165,15 @@ def _along(b: Any, arrays: list[Any], progress: bool) -> list[Any] | None:
                 and t._write_back is None
                 and not _known(_DONE, t._data)
                 and not _known(_FAILED, t._data)
-                and _nbytes(t._data) <= limit
             ):
                 taken.add(id(t))
-                tensors.append(t)
+                (large if _nbytes(t._data) > limit else tensors).append(t)
+    if large and (got := _spilling(b, arrays, tensors, large, progress)) is not None:
+        return got
+    if large:  # (the backend cannot store them: they stay lazy, as before)
+        with _LOCK:
+            for t in large:
+                _NOTED.pop(id(t), None)
     if not tensors:
         return None
     datas: list[Any] = []
@@ -197,6 +206,56 @@ def _along(b: Any, arrays: list[Any], progress: bool) -> list[Any] | None:
                 if _known(_NOTED, t):
                     del _NOTED[id(t)]
     return list(got[:n])
+
+
+def _spilling(
+    b: Any, arrays: list[Any], tensors: list[Any], large: list[Any], progress: bool
+) -> list[Any] | None:
+    """``_along``'s pass when some noted tensors are larger than ``keep_updated``: ``arrays``
+    and the small ones computed as ``_along`` computes them, and the large ones stored on disk
+    in the same pass (``Backend.materialize_spilling``), each then reading its values from
+    there. None where the backend cannot store them."""
+    datas: list[Any] = []
+    seen: dict[int, int] = {}
+    for t in tensors:
+        if id(t._data) not in seen:
+            seen[id(t._data)] = len(datas)
+            datas.append(t._data)
+    big: list[Any] = []
+    big_seen: dict[int, int] = {}
+    for t in large:
+        if id(t._data) not in big_seen:
+            big_seen[id(t._data)] = len(big)
+            big.append(t._data)
+    olds = [t._data for t in (*tensors, *large)]
+    _READING.on = True
+    try:
+        got = b.materialize_spilling([*arrays, *datas], big, progress)
+    except Exception:  # noqa: BLE001 - a noted tensor's lazy check: the read goes alone
+        with _LOCK:
+            for t in (*tensors, *large):
+                _NOTED.pop(id(t), None)
+            for d in (*datas, *big):
+                _remember(_FAILED, d)
+        return None
+    finally:
+        _READING.on = False
+    if got is None:
+        return None
+    values, spilled = got
+    n = len(arrays)
+    with _LOCK:
+        for t, old in zip((*tensors, *large), olds, strict=True):
+            if t._data is not old:  # (another thread rebound it meanwhile)
+                continue
+            if id(old) in seen:
+                t._data = data = values[n + seen[id(old)]]
+            else:
+                t._data = data = spilled[big_seen[id(old)]]
+            _remember(_DONE, data)
+            if _known(_NOTED, t):
+                del _NOTED[id(t)]
+    return list(values[:n])
 
 
 backends.set_read_along(_along)

@@ -131,20 +131,51 @@ def test_keep_updated_zero_turns_it_off() -> None:
     assert losses == _fit("numpy", "SGD", 6)[1]
 
 
-def test_data_larger_than_the_limit_stays_lazy(dask_computes: Any) -> None:
+def _spilled_files() -> list[str]:
+    import os
+
+    from polytensor.backends import dask as dask_backend
+
+    return os.listdir(dask_backend._SPILL_DIR[0]) if dask_backend._SPILL_DIR else []
+
+
+def test_data_larger_than_the_limit_is_stored_on_disk_along(dask_computes: Any) -> None:
     with pt.use_backend("dask", keep_updated=1000):
         big = pt.zeros(1000, dtype=pt.float64)  # 8,000 bytes: above the limit
         small = pt.zeros(10, dtype=pt.float64)
         big += 1
         small += 1
         one = pt.ones(1)
+    before = set(_spilled_files())
     assert one.item() == 1.0
-    assert _layers(small._data) == 1  # computed along
-    assert _layers(big._data) > 1 and not _lazy_updates.noted(big)  # left lazy, forgotten
+    assert dask_computes.calls == 1  # one pass: the read, small in memory, big to disk
+    assert _layers(small._data) == 1  # computed along, held in memory
+    assert not _lazy_updates.noted(big) and _layers(big._data) == 2  # read from its file
+    assert len(set(_spilled_files()) - before) == 1
     # a read larger than the limit goes alone
     small += 1
     assert big.numpy().sum() == 1000.0  # (8,000 bytes read)
     assert _lazy_updates.noted(small)
+    del big
+    import gc
+
+    gc.collect()
+    assert set(_spilled_files()) <= before  # the file went with the last graph reading it
+
+
+def test_a_loop_over_data_larger_than_the_limit_keeps_its_graphs_short() -> None:
+    # the weight (80 bytes) and its momentum above keep_updated: stored on disk at each read;
+    # the bias (8 bytes) and its momentum held in memory
+    want_w, want, _ = _fit("numpy", "SGD", 15)
+    w, got, opt = _fit("dask", "SGD", 15, keep_updated=8)
+    assert got == want  # the same values, bit for bit, through the files
+    np.testing.assert_array_equal(w.detach().numpy(), want_w.detach().numpy())
+    states = [v for s in opt.state.values() for v in s.values() if isinstance(v, pt.Tensor)]
+    tensors = [*opt.param_groups[0]["params"], *states]
+    assert sorted(int(t.nbytes) for t in tensors) == [8, 8, 80, 80]
+    for t in tensors:  # a file read, or data in memory; not 15 steps of graph
+        assert _layers(t._data) == (2 if t.nbytes > 8 else 1), t
+    assert len(_spilled_files()) <= 4  # (files of graphs still held only)
 
 
 def test_a_noted_tensor_that_fails_when_computed_does_not_fail_other_reads(

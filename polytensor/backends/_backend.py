@@ -261,6 +261,9 @@ class LazyOps:
     from_blocks: Callable[..., Any] | None = None
     # relayout(array, like): ``array`` laid out as ``like`` (a gradient in its primal's chunks)
     relayout: Callable[[Any, Any], Any] | None = None
+    # spill(arrays, large, progress): materialize's (arrays materialized) and ``large`` stored
+    # on disk and read back lazily from there, in one pass; None where it cannot store them
+    spill: Callable[..., tuple[list[Any], list[Any]] | None] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -552,6 +555,7 @@ class Backend:
         "_persist",
         "_probe",
         "_relayout",
+        "_spill",
         "_to_numpy",
         "_variants",
         "_xp",
@@ -645,6 +649,7 @@ class Backend:
         self._materialize = lazy_ops.materialize
         self._from_blocks = lazy_ops.from_blocks
         self._relayout = lazy_ops.relayout
+        self._spill = lazy_ops.spill
         # op name -> fn(a, b, out=a) writing a <op> b into a, for in-place operators with no
         # autograd
         self.inplace = writes.inplace
@@ -984,6 +989,19 @@ class Backend:
                 return self._materialize(arrays, progress=True)
             return self._materialize(arrays)
         return [self.from_numpy(h) for h in self._compute_alone(arrays, progress)]
+
+    def materialize_spilling(
+        self, arrays: list[Any], large: list[Any], progress: bool = False
+    ) -> tuple[list[Any], list[Any]] | None:
+        """``materialize(arrays)`` and, in the same pass, native arrays with the values of
+        ``large`` stored on disk and read from there (the data of tensors too large to hold in
+        memory, whose task graphs then collapse); None where the backend cannot store them
+        (no ``spill`` hook, or a cluster whose workers share no disk with this process)."""
+        if not self.lazy or self._spill is None:
+            return None
+        if progress:
+            return self._spill(arrays, large, progress=True)
+        return self._spill(arrays, large)
 
     def persist(self, arrays: list[Any], progress: bool = False) -> list[Any]:
         """Native arrays with the values of ``arrays``, computed and kept where the backend

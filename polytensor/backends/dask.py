@@ -11,7 +11,11 @@ entries to tensors of fewer axes and is completed with ``"auto"`` for more); ``s
 ``_dask_scheduler.py``). With a ``distributed.Client`` active, tensors compute on its cluster.
 ``keep_updated`` (bytes; default 64 MiB, 0 turns it off): tensors up to this size that are
 changed in place (a training loop's parameters and optimizer state) are computed along with
-the next value read, so that their graphs do not grow step by step (``_lazy_updates``).
+the next value read, so that their graphs do not grow step by step (``_lazy_updates``); larger
+ones are stored in ``.npy`` files of a temporary folder in that same pass, chunk by chunk, and
+read from there (``_spill``; each file is removed when no graph reads it, the folder at exit),
+except on a ``distributed`` cluster, whose workers need not share this disk: there they stay
+lazy.
 
 The namespace is ``array_api_compat.dask.array``; its gaps are filled lazily in ``_dask_*.py``
 (linalg on stacks through ``apply_gufunc``, ``take_along_axis``, integer-array indexing and its
@@ -174,6 +178,101 @@ def _materialized(arrays: list[Any], progress: bool = False) -> list[Any]:
     return out
 
 
+_SPILL_DIR: list[str] = []
+
+
+def _spill_dir() -> str:
+    """This process's folder of spilled arrays, made at first use, removed at exit."""
+    if not _SPILL_DIR:
+        import atexit
+        import shutil
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="polytensor-spill-")
+        atexit.register(shutil.rmtree, path, True)
+        _SPILL_DIR.append(path)
+    return _SPILL_DIR[0]
+
+
+def _unlink(path: str) -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):  # (removed already, or the folder with it at exit)
+        os.remove(path)
+
+
+def _spill(
+    arrays: list[Any], large: list[Any], progress: bool = False
+) -> tuple[list[Any], list[Any]] | None:
+    """``_materialized(arrays)`` and ``large`` written to ``.npy`` files in one pass (each chunk
+    stored by its own task, so no more than a few chunks are in memory at once), then read
+    back lazily from them, in their chunks: a tensor too large for memory keeps a graph one
+    step long. A file is removed when nothing reads it any more. None with a
+    ``distributed`` cluster (its workers need not share this disk) or chunks of unknown size."""
+    if _client() is not None or any(math.isnan(c) for a in large for cs in a.chunks for c in cs):
+        return None
+    import os
+    import tempfile
+    import weakref
+
+    import dask
+    import dask.array as da
+    import numpy as np
+
+    targets, stores = [], []
+    for a in large:
+        fd, path = tempfile.mkstemp(suffix=".npy", dir=_spill_dir())
+        os.close(fd)
+        target = np.lib.format.open_memmap(path, mode="w+", dtype=a.dtype, shape=a.shape)
+        targets.append((target, path))
+        stores.append(da.store(a, target, lock=False, compute=False))
+    try:
+        if progress:
+            from dask.diagnostics.progress import ProgressBar
+
+            with ProgressBar():
+                values = dask.compute(*arrays, *stores)  # type: ignore[attr-defined]
+        else:
+            values = dask.compute(*arrays, *stores)  # type: ignore[attr-defined]
+    except BaseException:
+        for _, path in targets:
+            _unlink(path)
+        raise
+    out = []
+    for a, host in zip(arrays, values[: len(arrays)], strict=True):
+        chunks = a.chunks if not any(math.isnan(c) for cs in a.chunks for c in cs) else "auto"
+        m = da.from_array(np.asarray(host), chunks=chunks)
+        key = id(m)
+        _COMPUTED[key] = (weakref.ref(m, functools.partial(_forget, key)), host)
+        out.append(m)
+    spilled = []
+    for a, (target, path) in zip(large, targets, strict=True):
+        target.flush()
+        del target
+        stored = _Stored(path, a.shape, a.dtype)
+        weakref.finalize(stored, _unlink, path)  # (once no graph reads it)
+        spilled.append(da.from_array(stored, chunks=a.chunks, asarray=True, name=False))
+    return out, spilled
+
+
+class _Stored:
+    """An array stored in a ``.npy`` file, read a block at a time (``stored[region]``): what
+    a spilled Dask array's tasks read. (Not NumPy's memmap itself, which Dask would copy into
+    memory whole.)"""
+
+    def __init__(self, path: str, shape: tuple[int, ...], dtype: Any) -> None:
+        self.path = path
+        self.shape = shape
+        self.dtype = dtype
+        self.ndim = len(shape)
+
+    def __getitem__(self, key: Any) -> Any:
+        import numpy as np
+
+        return np.array(np.load(self.path, mmap_mode="r")[key])
+
+
 def _from_blocks(backend: Backend, fn: Any, shape: tuple[int, ...], dtype: str, chunks: Any) -> Any:
     from ._dask_creation import from_blocks
 
@@ -269,6 +368,7 @@ BACKEND = DaskBackend(
         compute=_compute,
         persist=_persist,
         materialize=_materialized,
+        spill=_spill,
         from_blocks=_from_blocks,
         relayout=_relayout,
     ),
