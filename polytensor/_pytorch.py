@@ -939,7 +939,6 @@ MODULE_HINTS.update({k: f"pt.{v}(x), the standard's name" for k, v in _NUMPY_SPE
 
 TENSOR_HINTS: dict[str, str] = {
     "half": "x.float() (polytensor has no float16)",
-    "is_cuda": "x.device.type == 'cuda'",
 }
 TENSOR_HINTS.update({k: f"x.{v}(), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 

@@ -313,7 +313,6 @@ class Tensor(
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
         half = _Missing()
-        is_cuda = _Missing()
         # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)
         absolute = _Missing()
         arccos = _Missing()
@@ -323,6 +322,32 @@ class Tensor(
         arctan = _Missing()
         arctan2 = _Missing()
         arctanh = _Missing()
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the tensor is on a CUDA device (the CuPy backend's), as PyTorch's
+        ``x.is_cuda``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.ones(2).is_cuda
+        False
+        """
+        return self.device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the tensor is in host memory (NumPy's, Dask's on the CPU, ...), as PyTorch's
+        ``x.is_cpu``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.ones(2).is_cpu
+        True
+        """
+        return self.device.type == "cpu"
 
     # -- PyTorch's .data ----------------------------------------------------------------------
     @property

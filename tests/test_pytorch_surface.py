@@ -376,10 +376,9 @@ def test_missing_names_say_the_polytensor_way() -> None:
     with pytest.raises(AttributeError, match=r"has no attribute 'no_such_thing'$"):
         pt.no_such_thing  # noqa: B018
     x = pt.ones(2)
-    with pytest.raises(
-        AttributeError, match=r"'Tensor' object has no attribute 'is_cuda'; use x.device.type"
-    ):
-        x.is_cuda  # noqa: B018
+    with pytest.raises(AttributeError, match=r"'Tensor' object has no attribute 'half'; use"):
+        x.half()
+    assert not x.is_cuda and x.is_cpu  # (PyTorch's questions, answered)
     assert not hasattr(x, "__array_interface__")
 
 
