@@ -4,19 +4,21 @@ registry of KL divergences."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from .._checks import describe
 from .._config import get_default_dtype
 from .._ops import elementwise as E
 from .._ops.creation import asarray
-from .._pytorch import broadcast_tensors
+from .._ops.manipulation import broadcast_to
+from .._shapes import broadcast_shapes
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
 
 __all__ = ["Distribution", "kl_divergence", "register_kl"]
 
 _Shape = tuple[int, ...]
+_KLFn = TypeVar("_KLFn", bound=Callable[..., Tensor])
 
 
 def _shape(where_: str, sample_shape: Any) -> _Shape:
@@ -67,7 +69,11 @@ def _tensors(*values: Any) -> tuple[Tensor, ...]:
                 f"a distribution's parameters must have a real floating dtype; got "
                 f"{t.dtype.name}; cast with .float() or .double()"
             )
-    return tuple(broadcast_tensors(*out)) if len(out) > 1 else tuple(out)
+    if len(out) < 2:
+        return tuple(out)
+    # each broadcast on its own, so a parameter requires grad only where its input does
+    shape = broadcast_shapes(*(tuple(t.shape) for t in out))
+    return tuple(t if tuple(t.shape) == shape else broadcast_to(t, shape) for t in out)
 
 
 class Distribution:
@@ -214,7 +220,7 @@ class Distribution:
 _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 
 
-def register_kl(type_p: type, type_q: type) -> Callable[[Callable[..., Tensor]], Any]:
+def register_kl(type_p: type, type_q: type) -> Callable[[_KLFn], _KLFn]:
     """A decorator registering ``fn(p, q)`` as ``kl_divergence`` of a ``type_p`` and a
     ``type_q``, as PyTorch's.
 
@@ -225,7 +231,7 @@ def register_kl(type_p: type, type_q: type) -> Callable[[Callable[..., Tensor]],
     <function register_kl.<locals>.add at ...>
     """
 
-    def add(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def add(fn: _KLFn) -> _KLFn:
         _KL[(type_p, type_q)] = fn
         return fn
 
