@@ -28,12 +28,18 @@ Examples
 
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
+from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
 
 __all__ = [
     "Bernoulli",
     "Categorical",
+    "Cauchy",
     "Distribution",
     "Exponential",
+    "Gumbel",
+    "HalfNormal",
+    "Laplace",
+    "LogNormal",
     "Normal",
     "Uniform",
     "kl_divergence",
