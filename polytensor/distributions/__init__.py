@@ -29,18 +29,23 @@ Examples
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
+from ._gamma import Beta, Dirichlet, Gamma, StudentT
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
     "Cauchy",
+    "Dirichlet",
     "Distribution",
     "Exponential",
+    "Gamma",
     "Gumbel",
     "HalfNormal",
     "Laplace",
     "LogNormal",
     "Normal",
+    "StudentT",
     "Uniform",
     "kl_divergence",
     "register_kl",
