@@ -29,22 +29,28 @@ Examples
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
+from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
 from ._gamma import Beta, Dirichlet, Gamma, StudentT
 
 __all__ = [
     "Bernoulli",
     "Beta",
+    "Binomial",
     "Categorical",
     "Cauchy",
     "Dirichlet",
     "Distribution",
     "Exponential",
     "Gamma",
+    "Geometric",
     "Gumbel",
     "HalfNormal",
     "Laplace",
     "LogNormal",
+    "Multinomial",
     "Normal",
+    "OneHotCategorical",
+    "Poisson",
     "StudentT",
     "Uniform",
     "kl_divergence",
