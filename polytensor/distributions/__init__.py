@@ -1,8 +1,17 @@
 """Probability distributions (``pt.distributions``), as PyTorch's ``torch.distributions``:
-``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform`` and ``Exponential``, with ``sample``,
-``rsample`` (the reparameterised, differentiable draw of the continuous ones), ``log_prob``,
-``entropy``, ``mean``/``mode``/``variance``/``stddev``, ``cdf``/``icdf`` where PyTorch has them,
-and ``kl_divergence`` between two distributions of one family.
+
+- on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
+  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``StudentT``, ``Gamma``, ``Beta``;
+- of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
+  ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and ``Independent``, which makes batch
+  dimensions of another distribution event dimensions;
+- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``Geometric``, ``Poisson``;
+
+with ``sample``, ``rsample`` (the reparameterised, differentiable draw, where PyTorch has one;
+the gamma family's is differentiable in its other parameters but not in the concentration, see
+``Gamma``), ``log_prob``, ``entropy``, ``mean``/``mode``/``variance``/``stddev``,
+``cdf``/``icdf`` and ``enumerate_support`` where PyTorch has them, and ``kl_divergence``
+between two distributions of one family.
 
 Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
 differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
@@ -31,6 +40,7 @@ from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
 from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
 from ._gamma import Beta, Dirichlet, Gamma, StudentT
+from ._multivariate import Independent, MultivariateNormal
 
 __all__ = [
     "Bernoulli",
@@ -45,9 +55,11 @@ __all__ = [
     "Geometric",
     "Gumbel",
     "HalfNormal",
+    "Independent",
     "Laplace",
     "LogNormal",
     "Multinomial",
+    "MultivariateNormal",
     "Normal",
     "OneHotCategorical",
     "Poisson",

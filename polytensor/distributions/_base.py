@@ -240,7 +240,9 @@ def register_kl(type_p: type, type_q: type) -> Callable[[_KLFn], _KLFn]:
 
 def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     """``KL(p || q)``, of shape the batch shape, for a pair of types with a registered
-    formula (two ``Normal``, ``Categorical``, ``Bernoulli``, ``Uniform`` or ``Exponential``).
+    formula: two of one family, for the families where PyTorch has a closed form (every one
+    here but ``StudentT`` and ``Multinomial``; two ``Independent`` of one number of
+    reinterpreted dimensions: the base distributions' divergence, summed).
 
     Examples
     --------
