@@ -1,0 +1,70 @@
+"""Probability distributions (``pt.distributions``), as PyTorch's ``torch.distributions``:
+
+- on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
+  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``StudentT``, ``Gamma``, ``Beta``;
+- of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
+  ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and ``Independent``, which makes batch
+  dimensions of another distribution event dimensions;
+- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``Geometric``, ``Poisson``;
+
+with ``sample``, ``rsample`` (the reparameterised, differentiable draw, where PyTorch has one;
+the gamma family's is differentiable in its other parameters but not in the concentration, see
+``Gamma``), ``log_prob``, ``entropy``, ``mean``/``mode``/``variance``/``stddev``,
+``cdf``/``icdf`` and ``enumerate_support`` where PyTorch has them, and ``kl_divergence``
+between two distributions of one family.
+
+Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
+differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
+and draws come from polytensor's generator (``pt.manual_seed``). The draws are not PyTorch's
+numbers: the generators differ.
+
+As in PyTorch, the arguments are checked when a distribution is made, and ``log_prob``'s value
+against the support (``validate_args=False``, or
+``Distribution.set_default_validate_args(False)``, turns the checks off: on Dask each check
+computes a reduction of its tensor).
+
+Examples
+--------
+>>> import polytensor as pt
+>>> from polytensor.distributions import Categorical
+>>> logits = pt.asarray([0.0, 0.0, 0.0], requires_grad=True)
+>>> m = Categorical(logits=logits)
+>>> lp = m.log_prob(pt.asarray(2))
+>>> lp.backward()
+>>> round(float(lp), 4), [round(g, 4) for g in logits.grad.tolist()]
+(-1.0986, [-0.3333, -0.3333, 0.6667])
+"""
+
+from ._base import Distribution, kl_divergence, register_kl
+from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
+from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
+from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
+from ._gamma import Beta, Dirichlet, Gamma, StudentT
+from ._multivariate import Independent, MultivariateNormal
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "Binomial",
+    "Categorical",
+    "Cauchy",
+    "Dirichlet",
+    "Distribution",
+    "Exponential",
+    "Gamma",
+    "Geometric",
+    "Gumbel",
+    "HalfNormal",
+    "Independent",
+    "Laplace",
+    "LogNormal",
+    "Multinomial",
+    "MultivariateNormal",
+    "Normal",
+    "OneHotCategorical",
+    "Poisson",
+    "StudentT",
+    "Uniform",
+    "kl_divergence",
+    "register_kl",
+]

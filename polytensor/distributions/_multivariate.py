@@ -1,0 +1,330 @@
+"""Distributions of vectors: ``MultivariateNormal``, and ``Independent``, which makes batch
+dimensions of another distribution event dimensions; the KL divergences of two of each."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+from .._checks import describe
+from .._ops import elementwise as E
+from .._ops import linalg as L
+from .._ops.creation import eye, tril
+from .._ops.linear_algebra import matmul, matrix_transpose
+from .._ops.manipulation import broadcast_to, expand_dims, flip
+from .._random import randn_like
+from .._shapes import broadcast_shapes
+from .._tensor import Tensor
+from ._base import Distribution, _dims, _shape, _tensors, kl_divergence, register_kl
+
+__all__ = ["Independent", "MultivariateNormal"]
+
+_MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
+
+
+def _log_diagonal_sum(m: Tensor) -> Tensor:
+    """``sum(log(diag(m)))`` over the last two dimensions: half the log-determinant of
+    ``m m^T`` for a triangular ``m`` of positive diagonal."""
+    return E.log(L.diagonal(m)).sum(-1)
+
+
+def _solve_lower(lower: Tensor, b: Tensor) -> Tensor:
+    """``lower^-1 b`` for matrices ``b``, the batch dimensions broadcast. Only the lower
+    triangle of ``lower`` is read, so only it gets a gradient (as PyTorch's
+    ``solve_triangular``)."""
+    batch = broadcast_shapes(tuple(lower.shape[:-2]), tuple(b.shape[:-2]))
+    n = lower.shape[-1]
+    lower = broadcast_to(tril(lower), batch + (n, n))
+    return cast("Tensor", L.solve(lower, broadcast_to(b, batch + tuple(b.shape[-2:]))))
+
+
+def _mahalanobis(lower: Tensor, x: Tensor) -> Tensor:
+    """``x^T (lower lower^T)^-1 x`` over the last dimension of ``x``."""
+    return (_solve_lower(lower, expand_dims(x, axis=-1))[..., 0] ** 2).sum(-1)
+
+
+def _precision_to_scale_tril(p: Tensor) -> Tensor:
+    """The lower Cholesky factor of ``p^-1`` (PyTorch's way: flip, factor, flip, invert)."""
+    lf = L.cholesky(flip(p, axis=(-2, -1)))
+    l_inv = matrix_transpose(flip(lf, axis=(-2, -1)))
+    return _solve_lower(l_inv, eye(_dims(p)[-1], dtype=p.dtype, device=p.device))
+
+
+class MultivariateNormal(Distribution):
+    """The multivariate normal distribution of mean ``loc`` (the last dimension the event)
+    and one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (the lower
+    Cholesky factor of the covariance), as PyTorch's; ``rsample`` is ``loc + scale_tril eps``,
+    differentiable in both. Computations use ``scale_tril``; a covariance or precision matrix
+    is factored once.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import MultivariateNormal
+    >>> m = MultivariateNormal(pt.zeros(2), covariance_matrix=pt.asarray([[4.0, 0.0], [0.0, 1.0]]))
+    >>> m.log_prob(pt.zeros(2)), m.variance
+    (tensor(-2.5310242, backend='numpy'), tensor([4., 1.], backend='numpy'))
+    >>> m.batch_shape, m.event_shape, tuple(m.sample((3,)).shape)
+    ((), (2,), (3, 2))
+    """
+
+    has_rsample = True
+
+    def __init__(
+        self,
+        loc: Any,
+        covariance_matrix: Any = None,
+        precision_matrix: Any = None,
+        scale_tril: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        (loc_t,) = _tensors(loc)
+        if loc_t.ndim < 1:
+            raise ValueError(
+                "MultivariateNormal() expects loc with at least one dimension (the event); got "
+                "a 0-d tensor"
+            )
+        matrices = dict(
+            zip(_MATRICES, (covariance_matrix, precision_matrix, scale_tril), strict=True)
+        )
+        given = [k for k, v in matrices.items() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"MultivariateNormal() takes exactly one of covariance_matrix, precision_matrix "
+                f"or scale_tril; got {', '.join(given) if given else 'none'}"
+            )
+        name = given[0]
+        (m,) = _tensors(matrices[name])
+        n = _dims(loc_t)[-1]
+        if m.ndim < 2 or _dims(m)[-2:] != (n, n):
+            raise ValueError(
+                f"MultivariateNormal() expects {name} of shape (..., {n}, {n}) for a loc of "
+                f"{n} elements; got a shape {tuple(m.shape)}"
+            )
+        batch = cast("tuple[int, ...]", broadcast_shapes(_dims(m)[:-2], _dims(loc_t)[:-1]))
+        self.loc = broadcast_to(loc_t, batch + (n,))
+        super().__init__(batch, (n,), validate_args)
+        self._check("loc", E.logical_not(E.isnan(self.loc)), "numbers (not NaN)")
+        if name == "scale_tril":
+            self._check(
+                name,
+                (tril(m) == m).all((-2, -1)) & (L.diagonal(m) > 0).all(-1),
+                "lower triangular with a positive diagonal",
+            )
+            self._unbroadcasted_scale_tril = m
+        else:
+            if self._validate_args:
+                symmetric = (E.abs(m - matrix_transpose(m)) <= 1e-6).all((-2, -1))
+                self._check(name, symmetric, "symmetric matrices")
+                self._check(name, (L.eigvalsh(m) > 0).all(-1), "positive definite")
+            self._unbroadcasted_scale_tril = (
+                L.cholesky(m) if name == "covariance_matrix" else _precision_to_scale_tril(m)
+            )
+        self._given = (name, m)
+
+    def _matrix(self, name: str, make: Any) -> Tensor:
+        given, m = self._given
+        m = m if given == name else make()
+        n = self._event_shape[0]
+        return broadcast_to(m, self._batch_shape + (n, n))
+
+    @property
+    def scale_tril(self) -> Tensor:
+        """The lower Cholesky factor of the covariance, of shape ``batch_shape + (n, n)``."""
+        return self._matrix("scale_tril", lambda: self._unbroadcasted_scale_tril)
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        """The covariance ``scale_tril scale_tril^T``."""
+        s = self._unbroadcasted_scale_tril
+        return self._matrix("covariance_matrix", lambda: matmul(s, matrix_transpose(s)))
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        """The inverse of the covariance."""
+
+        def inverse() -> Tensor:
+            s = self._unbroadcasted_scale_tril
+            # (a solve reading the whole factor: the gradient of PyTorch's cholesky_inverse)
+            s_inv = cast("Tensor", L.solve(s, eye(_dims(s)[-1], dtype=s.dtype, device=s.device)))
+            return matmul(matrix_transpose(s_inv), s_inv)
+
+        return self._matrix("precision_matrix", inverse)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(_shape("rsample", sample_shape))
+        eps = randn_like(broadcast_to(self.loc.detach(), shape))
+        return self.loc + matmul(self._unbroadcasted_scale_tril, expand_dims(eps, axis=-1))[..., 0]
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-(n log(2 pi) + (value - loc)^T covariance^-1 (value - loc)) / 2 - log
+        det(scale_tril)``."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", E.logical_not(E.isnan(value)), "numbers (not NaN)")
+        m = _mahalanobis(self._unbroadcasted_scale_tril, value - self.loc)
+        half_log_det = _log_diagonal_sum(self._unbroadcasted_scale_tril)
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + m) - half_log_det
+
+    def entropy(self) -> Tensor:
+        """``n (1 + log(2 pi)) / 2 + log det(scale_tril)``."""
+        n = self._event_shape[0]
+        h = 0.5 * n * (1.0 + math.log(2 * math.pi)) + _log_diagonal_sum(
+            self._unbroadcasted_scale_tril
+        )
+        return broadcast_to(h, self._batch_shape)
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        """The diagonal of the covariance."""
+        v = (self._unbroadcasted_scale_tril**2).sum(-1)
+        return broadcast_to(v, self._batch_shape + self._event_shape)
+
+    def __repr__(self) -> str:
+        name, m = self._given
+        return f"MultivariateNormal(loc: {self.loc!r}, {name}: {m!r})"
+
+
+def _sum_rightmost(x: Tensor, n: int) -> Tensor:
+    return x.sum(tuple(range(-n, 0))) if n > 0 else x
+
+
+class Independent(Distribution):
+    """``base_distribution`` with its last ``reinterpreted_batch_ndims`` batch dimensions
+    made event dimensions, as PyTorch's: ``log_prob`` and ``entropy`` sum over them (a
+    diagonal normal of ``Normal(loc, scale)`` with ``loc`` of shape ``(b, n)`` becomes one of
+    batch ``(b,)`` and event ``(n,)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Independent, Normal
+    >>> m = Independent(Normal(pt.zeros((3, 2)), pt.ones((3, 2))), 1)
+    >>> m.batch_shape, m.event_shape, tuple(m.log_prob(pt.zeros((3, 2))).shape)
+    ((3,), (2,), (3,))
+    """
+
+    def __init__(
+        self,
+        base_distribution: Distribution,
+        reinterpreted_batch_ndims: int,
+        validate_args: bool | None = None,
+    ) -> None:
+        if not isinstance(base_distribution, Distribution):
+            raise TypeError(
+                f"Independent() expects a distribution as base_distribution; got "
+                f"{describe(base_distribution)}"
+            )
+        r = reinterpreted_batch_ndims
+        if not isinstance(r, int) or isinstance(r, bool) or r < 0:
+            raise ValueError(
+                f"Independent() expects reinterpreted_batch_ndims to be an int >= 0; got {r!r}"
+            )
+        base_batch = base_distribution.batch_shape
+        if r > len(base_batch):
+            raise ValueError(
+                f"Independent() expects reinterpreted_batch_ndims <= len(base_distribution."
+                f"batch_shape); got {r} for a batch shape {base_batch}"
+            )
+        shape = base_batch + base_distribution.event_shape
+        event_dim = r + len(base_distribution.event_shape)
+        super().__init__(
+            shape[: len(shape) - event_dim], shape[len(shape) - event_dim :], validate_args
+        )
+        self.base_dist = base_distribution
+        self.reinterpreted_batch_ndims = r
+
+    @property
+    def has_rsample(self) -> bool:  # type: ignore[override]
+        """The base distribution's."""
+        return self.base_dist.has_rsample
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The base distribution's, summed over the reinterpreted dimensions."""
+        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
+
+    def entropy(self) -> Tensor:
+        """The base distribution's, summed over the reinterpreted dimensions."""
+        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """The base distribution's, when no dimension is reinterpreted.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Bernoulli, Independent
+        >>> Independent(Bernoulli(probs=pt.asarray(0.5)), 0).enumerate_support().tolist()
+        [0.0, 1.0]
+        """
+        if self.reinterpreted_batch_ndims > 0:
+            raise NotImplementedError(
+                "Independent.enumerate_support() over the cartesian product of reinterpreted "
+                "dimensions is not implemented"
+            )
+        enumerate_support = getattr(self.base_dist, "enumerate_support", None)
+        if enumerate_support is None:
+            raise NotImplementedError(f"{type(self.base_dist).__name__} has no enumerate_support()")
+        return enumerate_support(expand)  # type: ignore[no-any-return]
+
+    @property
+    def mean(self) -> Tensor:
+        """The base distribution's."""
+        return self.base_dist.mean
+
+    @property
+    def mode(self) -> Tensor:
+        """The base distribution's."""
+        return self.base_dist.mode  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def variance(self) -> Tensor:
+        """The base distribution's."""
+        return self.base_dist.variance
+
+    def __repr__(self) -> str:
+        return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+
+# -- KL divergences -----------------------------------------------------------------------------
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariate_normal(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"kl_divergence() of two MultivariateNormals of different event shapes "
+            f"({p.event_shape} and {q.event_shape}) is not defined"
+        )
+    pl, ql = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_term1 = _log_diagonal_sum(ql) - _log_diagonal_sum(pl)
+    term2 = (_solve_lower(ql, pl) ** 2).sum((-2, -1))
+    term3 = _mahalanobis(ql, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - p.event_shape[0])
+
+
+@register_kl(Independent, Independent)
+def _kl_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError(
+            f"kl_divergence() of two Independent distributions that reinterpret different "
+            f"numbers of dimensions ({p.reinterpreted_batch_ndims} and "
+            f"{q.reinterpreted_batch_ndims}) is not implemented"
+        )
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
