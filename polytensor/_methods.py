@@ -1988,6 +1988,32 @@ def new_tensor(
     )
 
 
+def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """PyTorch's legacy ``x.new(...)``, with this tensor's dtype and device: ``x.new(2, 3)`` or
+    ``x.new(pt.Size([2, 3]))`` a tensor of that shape (zeros: PyTorch leaves it
+    uninitialised), ``x.new([1, 2])`` a tensor of that data, ``x.new()`` an empty one.
+    ``x.new_zeros``, ``x.new_tensor`` and ``x.new_empty`` say which is meant.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(1, dtype=pt.float64)
+    >>> x.new(2, 3).shape, x.new([1, 2]).tolist(), x.new().shape
+    ((2, 3), [1.0, 2.0], (0,))
+    """
+    from ._shapes import Size
+
+    dev = self.device if device is None else device
+    if len(args) == 1 and isinstance(args[0], TensorBase):
+        raise TypeError(
+            "new() of a tensor: pass its data with x.new_tensor(t), or t.to(x.dtype) to convert it"
+        )
+    if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], Size):
+        return tensor(args[0], dtype=self.dtype, device=dev)
+    shape = _shape_args("new", args) if args else (0,)
+    return creation.zeros(shape, dtype=self.dtype, device=dev)
+
+
 def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Vector norm over ``dim`` (all elements by default), PyTorch's ``x.norm(p, dim)``;
     ``p='fro'`` is the 2-norm of all elements.
@@ -2479,6 +2505,7 @@ class TensorMethods:
     new_empty = _new_like("new_empty")
     new_full = new_full
     new_tensor = new_tensor
+    new = new
     reshape = reshape_method
     squeeze = squeeze_method
     repeat = repeat_method

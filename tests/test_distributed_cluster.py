@@ -132,6 +132,25 @@ def test_training_loop_without_persist_keeps_graphs_one_step_long(client: Any) -
     assert len(buf._data.__dask_graph__().layers) == 1
 
 
+def test_tensors_above_keep_updated_stay_lazy_on_the_cluster(client: Any) -> None:
+    # the cluster's workers need not share this process's disk: nothing is spilled to it
+    from polytensor import _lazy_updates
+    from polytensor.backends import dask as dask_backend
+
+    before = list(dask_backend._SPILL_DIR)
+    with pt.use_backend("dask", keep_updated=16):
+        w = pt.zeros((6, 1), dtype=pt.float64)  # 48 bytes: above the limit
+        for _ in range(3):
+            w += 1
+            assert float(pt.sum(pt.ones(1))) == 1.0
+        assert not _lazy_updates.noted(w)  # (forgotten, as before: its graph grows)
+        assert len(w._data.__dask_graph__().layers) > 3
+        np.testing.assert_array_equal(w.numpy(), np.full((6, 1), 3.0))
+    assert before == dask_backend._SPILL_DIR or not any(
+        name.endswith(".npy") for name in __import__("os").listdir(dask_backend._SPILL_DIR[0])
+    )
+
+
 def test_scheduler_option_sends_computes_to_that_address(client: Any) -> None:
     import dask
 

@@ -413,3 +413,15 @@ def test_matmul_of_shapes_that_do_not_multiply_says_why(
     if len(a) == len(b) == 2:
         with pytest.raises(RuntimeError, match="cannot multiply"):
             pt.mm(pt.ones(*a), pt.ones(*b))
+
+
+def test_legacy_new_as_torch(backend: str) -> None:
+    x, t = pt.ones(2, dtype=pt.float64), torch.ones(2, dtype=torch.float64)
+    for args in ((2, 3), ([1, 2],), ((2, 3),), (), (pt.Size([2]),)):
+        targs = tuple(torch.Size(a) if isinstance(a, pt.Size) else a for a in args)
+        got, want = x.new(*args), t.new(*targs)
+        assert tuple(got.shape) == tuple(want.shape) and got.dtype == pt.float64
+        if args and isinstance(args[0], list | tuple) and not isinstance(args[0], pt.Size):
+            np.testing.assert_array_equal(host(got), want.numpy())
+    with pytest.raises(TypeError, match="new_tensor"):
+        x.new(pt.ones(2))
