@@ -425,3 +425,25 @@ def test_legacy_new_as_torch(backend: str) -> None:
             np.testing.assert_array_equal(host(got), want.numpy())
     with pytest.raises(TypeError, match="new_tensor"):
         x.new(pt.ones(2))
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0])
+def test_embedding_max_norm_renormalises_the_rows_named_as_torch(
+    backend: str, norm_type: float
+) -> None:
+    a = np.random.default_rng(0).standard_normal((5, 3)) * 2
+    ids = np.array([[0, 2], [2, 4]])
+    got_w = pt.asarray(a.copy(), requires_grad=True)
+    want_w = torch.tensor(a.copy(), requires_grad=True)
+    got = pt.nn.functional.embedding(pt.asarray(ids), got_w, max_norm=1.0, norm_type=norm_type)
+    want = torch.nn.functional.embedding(
+        torch.tensor(ids), want_w, max_norm=1.0, norm_type=norm_type
+    )
+    np.testing.assert_allclose(host(got), want.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(host(got_w), want_w.detach().numpy(), rtol=1e-12)  # (in place)
+    assert np.array_equal(host(got_w)[[1, 3]], a[[1, 3]])  # rows not named: as they were
+    got.sum().backward()
+    want.sum().backward()
+    np.testing.assert_array_equal(host(got_w.grad), want_w.grad.numpy())
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        pt.nn.functional.embedding(pt.asarray(ids), got_w, scale_grad_by_freq=True)

@@ -1181,6 +1181,8 @@ def embedding(
 ) -> Tensor:
     """PyTorch's ``F.embedding``: the rows of ``weight`` at the integer ids ``input`` (of any
     shape), ``weight[input]``; the rows at ``padding_idx`` get no gradient. Differentiable.
+    With ``max_norm``, as PyTorch's, the rows the ids name whose ``norm_type``-norm exceeds it
+    are first scaled in place to that norm (``weight`` changes, outside the graph).
 
     Examples
     --------
@@ -1199,12 +1201,14 @@ def embedding(
         )
     if w.ndim != 2:
         raise RuntimeError(f"embedding(): weight must be 2-D; got {w.ndim}-D")
-    if max_norm is not None or scale_grad_by_freq or sparse:
+    if scale_grad_by_freq or sparse:
         raise NotImplementedError(
-            "embedding(): max_norm=, scale_grad_by_freq=True and sparse=True are not "
-            "implemented; renormalise or scale the weight yourself"
+            "embedding(): scale_grad_by_freq=True and sparse=True are not implemented; scale "
+            "the gradient yourself, or leave them False (a dense gradient)"
         )
     n = cast("int", w.shape[0])  # (a weight's length is known)
+    if max_norm is not None:
+        _renorm_rows(w, ids, n, max_norm, norm_type)
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError(f"embedding(): padding_idx must be within num_embeddings ({n})")
@@ -1213,6 +1217,28 @@ def embedding(
     # one op: the ids checked to be 0 to n - 1 (eagerly, or inside a lazy backend's task
     # graph), the rows taken; the padding row gets no gradient
     return _embedding(w, ids, padding_idx=padding_idx)
+
+
+def _renorm_rows(w: Tensor, ids: Tensor, n: int, max_norm: Any, norm_type: Any) -> None:
+    """PyTorch's ``embedding_renorm_``: the rows of ``w`` that ``ids`` name and whose norm
+    exceeds ``max_norm`` scaled in place by ``max_norm / (norm + 1e-7)``; the others are
+    multiplied by exactly 1, which leaves them as they were."""
+    from .._pytorch_numbers import bincount
+    from ..linalg import vector_norm
+
+    for name, v in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"embedding() expects a number {name}; got {v!r}")
+    with no_grad():
+        flat = reshape(ids, (-1,))
+        if w._backend.lazy:  # (bincount's length is unknown there until computed)
+            named = zeros(n, dtype=_dt.bool, device=w.device)
+            named[flat] = True
+        else:  # (array-api-strict cannot write at an array of indices)
+            named = bincount(flat, minlength=n) > 0
+        norms = vector_norm(w, ord=float(norm_type), axis=1, keepdims=True)
+        scale = where(reshape(named, (n, 1)) & (norms > max_norm), max_norm / (norms + 1e-7), 1.0)
+        w.mul_(scale)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
