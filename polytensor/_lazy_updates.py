@@ -168,70 +168,28 @@ def _along(b: Any, arrays: list[Any], progress: bool) -> list[Any] | None:
             ):
                 taken.add(id(t))
                 (large if _nbytes(t._data) > limit else tensors).append(t)
-    if large and (got := _spilling(b, arrays, tensors, large, progress)) is not None:
-        return got
-    if large:  # (the backend cannot store them: they stay lazy, as before)
-        with _LOCK:
-            for t in large:
-                _NOTED.pop(id(t), None)
-    if not tensors:
+    if not tensors and not large:
         return None
-    datas: list[Any] = []
-    seen: dict[int, int] = {}  # id(data) -> its place in datas (tensors sharing data: x.data)
-    for t in tensors:
-        if id(t._data) not in seen:
-            seen[id(t._data)] = len(datas)
-            datas.append(t._data)
-    olds = [t._data for t in tensors]
-    _READING.on = True
-    try:
-        got = b.materialize([*arrays, *datas], progress)
-    except Exception:  # noqa: BLE001 - a noted tensor's lazy check: the read goes alone
-        # and these data are not tried again (a tensor updated since has new data): one
-        # failing tensor costs one extra pass, not one per read
-        with _LOCK:
-            for t in tensors:
-                _NOTED.pop(id(t), None)
-            for d in datas:
-                _remember(_FAILED, d)
-        return None
-    finally:
-        _READING.on = False
-    n = len(arrays)
-    with _LOCK:
-        for t, old in zip(tensors, olds, strict=True):
-            if t._data is old:  # (unless another thread rebound it meanwhile)
-                t._data = data = got[n + seen[id(old)]]
-                _remember(_DONE, data)
-                if _known(_NOTED, t):
-                    del _NOTED[id(t)]
-    return list(got[:n])
-
-
-def _spilling(
-    b: Any, arrays: list[Any], tensors: list[Any], large: list[Any], progress: bool
-) -> list[Any] | None:
-    """``_along``'s pass when some noted tensors are larger than ``keep_updated``: ``arrays``
-    and the small ones computed as ``_along`` computes them, and the large ones stored on disk
-    in the same pass (``Backend.materialize_spilling``), each then reading its values from
-    there. None where the backend cannot store them."""
-    datas: list[Any] = []
-    seen: dict[int, int] = {}
-    for t in tensors:
-        if id(t._data) not in seen:
-            seen[id(t._data)] = len(datas)
-            datas.append(t._data)
-    big: list[Any] = []
-    big_seen: dict[int, int] = {}
-    for t in large:
-        if id(t._data) not in big_seen:
-            big_seen[id(t._data)] = len(big)
-            big.append(t._data)
+    datas, place = _distinct(tensors)
+    big, big_place = _distinct(large)
     olds = [t._data for t in (*tensors, *large)]
     _READING.on = True
     try:
-        got = b.materialize_spilling([*arrays, *datas], big, progress)
+        # the large ones stored on disk in the same pass; None: the backend cannot store
+        # them (told before anything is computed), and they stay lazy, as before
+        got = b.materialize_spilling([*arrays, *datas], big, progress) if big else None
+        if got is None:
+            if large:
+                with _LOCK:
+                    for t in large:
+                        _NOTED.pop(id(t), None)
+                large, big = [], []
+            if not tensors:
+                return None
+            got = (b.materialize([*arrays, *datas], progress), [])
     except Exception:  # noqa: BLE001 - a noted tensor's lazy check: the read goes alone
+        # and these data are not tried again (a tensor updated since has new data): one
+        # failing tensor costs one extra pass, not one per read
         with _LOCK:
             for t in (*tensors, *large):
                 _NOTED.pop(id(t), None)
@@ -240,22 +198,32 @@ def _spilling(
         return None
     finally:
         _READING.on = False
-    if got is None:
-        return None
     values, spilled = got
     n = len(arrays)
     with _LOCK:
-        for t, old in zip((*tensors, *large), olds, strict=True):
+        for t, old in zip((*tensors, *large), olds, strict=False):
             if t._data is not old:  # (another thread rebound it meanwhile)
                 continue
-            if id(old) in seen:
-                t._data = data = values[n + seen[id(old)]]
+            if id(old) in place:
+                t._data = data = values[n + place[id(old)]]
             else:
-                t._data = data = spilled[big_seen[id(old)]]
+                t._data = data = spilled[big_place[id(old)]]
             _remember(_DONE, data)
             if _known(_NOTED, t):
                 del _NOTED[id(t)]
     return list(values[:n])
+
+
+def _distinct(tensors: list[Any]) -> tuple[list[Any], dict[int, int]]:
+    """The data of ``tensors``, each once (tensors may share data: ``x.data``), and where
+    each is among them, by id."""
+    datas: list[Any] = []
+    place: dict[int, int] = {}
+    for t in tensors:
+        if id(t._data) not in place:
+            place[id(t._data)] = len(datas)
+            datas.append(t._data)
+    return datas, place
 
 
 backends.set_read_along(_along)

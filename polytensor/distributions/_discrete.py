@@ -297,22 +297,13 @@ def _one_hot(indices: Tensor, k: int, dtype: Any) -> Tensor:
     return astype(expand_dims(indices, axis=-1) == arange(k, device=indices.device), dtype)
 
 
-class OneHotCategorical(Distribution):
-    """A categorical distribution whose draws are one-hot vectors, from ``probs`` or
-    ``logits`` (the last dimension the categories), as PyTorch's.
+class _OverCategories(Distribution):
+    """What ``OneHotCategorical`` and ``Multinomial`` share: a ``Categorical`` of their
+    ``probs``/``logits``, whose event is the last dimension of its parameters."""
 
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> from polytensor.distributions import OneHotCategorical
-    >>> m = OneHotCategorical(probs=pt.asarray([0.25, 0.75]))
-    >>> m.log_prob(pt.asarray([0.0, 1.0])).exp(), m.event_shape
-    (tensor(0.75, backend='numpy'), (2,))
-    """
+    _categorical: Categorical
 
-    def __init__(
-        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
-    ) -> None:
+    def _over_categorical(self, probs: Any, logits: Any, validate_args: bool | None) -> None:
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
         super().__init__(
             self._categorical.batch_shape, self._categorical.param_shape[-1:], validate_args
@@ -332,6 +323,25 @@ class OneHotCategorical(Distribution):
     def param_shape(self) -> tuple[int, ...]:
         """The shape of ``probs``/``logits``."""
         return self._categorical.param_shape
+
+
+class OneHotCategorical(_OverCategories):
+    """A categorical distribution whose draws are one-hot vectors, from ``probs`` or
+    ``logits`` (the last dimension the categories), as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import OneHotCategorical
+    >>> m = OneHotCategorical(probs=pt.asarray([0.25, 0.75]))
+    >>> m.log_prob(pt.asarray([0.0, 1.0])).exp(), m.event_shape
+    (tensor(0.75, backend='numpy'), (2,))
+    """
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._over_categorical(probs, logits, validate_args)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """One-hot vectors (the probabilities' dtype) of shape ``sample_shape + batch_shape +
@@ -388,7 +398,7 @@ class OneHotCategorical(Distribution):
         return f"OneHotCategorical({self._categorical._given}: {self.probs!r})"
 
 
-class Multinomial(Distribution):
+class Multinomial(_OverCategories):
     """The counts of ``total_count`` (an int) draws among the categories of ``probs`` (or
     ``logits``; the last dimension the categories), as PyTorch's; draws are counts as floats.
 
@@ -414,25 +424,7 @@ class Multinomial(Distribution):
                 f"{describe(total_count)} (a total_count per distribution is not supported)"
             )
         self.total_count = total_count
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        super().__init__(
-            self._categorical.batch_shape, self._categorical.param_shape[-1:], validate_args
-        )
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities of the categories."""
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        """The normalised log-probabilities of the categories."""
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        """The shape of ``probs``/``logits``."""
-        return self._categorical.param_shape
+        self._over_categorical(probs, logits, validate_args)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Counts of shape ``sample_shape + batch_shape + event_shape`` summing to
