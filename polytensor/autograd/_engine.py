@@ -81,6 +81,9 @@ def backward(
     # ("raw"); those of any other backend as tensors
     raw_b: Any = outputs[0]._backend if outputs else None
     raw_type = raw_b.array_type if raw_b is not None else _NoRaw
+    # the library's floating-point warnings off: the rules may divide by zero (sqrt's at 0),
+    # as PyTorch's do silently (Backend.quiet_float_errors)
+    undo_quiet = raw_b.quiet_float_errors() if raw_b is not None else None
     try:
         # (nodes and Metas hash by identity: they are their own keys)
         pending: dict[Node, Any] = {}  # node -> its cotangent so far (a list if tuple_out)
@@ -323,6 +326,8 @@ def backward(
     finally:
         if token is not None:
             _GRAD.reset(token)
+        if undo_quiet is not None:
+            undo_quiet()
 
 
 def _check_recorded(node: Node) -> None:

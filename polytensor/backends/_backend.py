@@ -816,6 +816,24 @@ class Backend:
         return variant
 
     # -- functions ---------------------------------------------------------------------------
+    def quiet_float_errors(self) -> Callable[[], None] | None:
+        """Turn the library's floating-point warnings off (NumPy's ``errstate``: division by
+        zero, overflow, invalid values) in the current thread and context, and return the
+        function that turns them back on; None where the library gives no such warnings.
+        Backward passes run so: their rules may divide by zero (``sqrt``'s at 0), as
+        PyTorch's do silently, and such a warning would name a line of polytensor.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> undo = pt.backends.get("numpy").quiet_float_errors()
+        >>> pt.asarray([1.0]) / 0.0
+        tensor([inf], backend='numpy')
+        >>> undo()
+        """
+        fn = self.overrides.get("_quiet_float_errors")  # (installed when the library loads)
+        return None if fn is None else fn()
+
     def resolve(self, name: str) -> Callable[..., Any]:
         """The callable for standard function ``name`` (dotted for extensions) on this backend."""
         fn = self.overrides.get(name)

@@ -17,6 +17,7 @@ from ._backend import (
     strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
+from .numpy import _quiet_float_errors
 
 
 def _load() -> ModuleType:
@@ -29,6 +30,7 @@ def _load() -> ModuleType:
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)
+    _OVERRIDES["_quiet_float_errors"] = _quiet_float_errors  # (its arrays are NumPy's inside)
     return xp
 
 
