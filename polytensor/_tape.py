@@ -359,11 +359,36 @@ class Node(Meta):
         return attached[0]
 
     def name(self) -> str:
+        """The node's name, PyTorch's for the same operation (``AddBackward0``, ``MulBackward0``,
+        ``MmBackward0``; a custom ``Function``'s ``MyReLUBackward``).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> x = pt.ones((2, 2), requires_grad=True)
+        >>> (x * 3).grad_fn.name(), (x @ x).grad_fn.name(), x.sum().grad_fn.name()
+        ('MulBackward0', 'MmBackward0', 'SumBackward0')
+        """
         custom = getattr(self.op, "node_name", None)
         if custom:
             return str(custom)
-        base = self.op.name.rsplit(".", 1)[-1].strip("_")
-        return "".join(p.capitalize() for p in base.split("_")) + "Backward"
+        op_name = self.op.name
+        if op_name == "matmul" and self.datas is not None and len(self.datas) == 2:
+            # (PyTorch names matmul's node by the operands' ranks)
+            ranks = tuple(getattr(d, "ndim", 0) for d in self.datas)
+            return _MATMUL_NODES.get(ranks, "MatmulBackward0")  # type: ignore[arg-type]
+        if op_name == "clip":
+            return "ClampBackward1"  # (PyTorch's clamp of number bounds)
+        if op_name in ("max", "min"):  # (x.max(): MaxBackward1; along a dim, amax's)
+            whole = (self.params or {}).get("axis") is None
+            return f"{op_name.capitalize()}Backward1" if whole else f"A{op_name}Backward0"
+        known = _TORCH_NODES.get(op_name)
+        if op_name in _OVERLOADED and (self.params or {}).get("axis") is not None:
+            return f"{known or op_name.capitalize()}Backward1"  # (PyTorch's overload with dim)
+        if known is not None:
+            return f"{known}Backward0"
+        base = op_name.rsplit(".", 1)[-1].strip("_")
+        return "".join(p.capitalize() for p in base.split("_")) + "Backward0"
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
@@ -377,9 +402,9 @@ class Node(Meta):
         >>> x = pt.ones(2, requires_grad=True)
         >>> y = (x * 2).sum()
         >>> y.grad_fn.next_functions
-        ((<MultiplyBackward>, 0),)
+        ((<MulBackward0 object at 0x...>, 0),)
         >>> y.grad_fn.next_functions[0][0].next_functions
-        ((<AccumulateGrad>, 0), (None, 0))
+        ((<AccumulateGrad object at 0x...>, 0), (None, 0))
         """
         needs = self.needs
         if needs is None:
@@ -404,7 +429,68 @@ class Node(Meta):
         return tuple(out)
 
     def __repr__(self) -> str:
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+# PyTorch's names of the table's ops' nodes, where they are not the op's own in CamelCase
+# ("sin": SinBackward0)
+_TORCH_NODES = {
+    "add": "Add",
+    "subtract": "Sub",
+    "multiply": "Mul",
+    "divide": "Div",
+    "negative": "Neg",
+    "square": "Pow",
+    "concat": "Cat",
+    "astype": "ToCopy",
+    "broadcast_to": "Expand",
+    "expand_dims": "Unsqueeze",
+    "reshape": "View",
+    "permute_dims": "Permute",
+    "matrix_transpose": "Transpose",
+    "moveaxis": "Movedim",
+    "take_along_axis": "Gather",
+    "take": "Take",
+    "tile": "Repeat",
+    "unstack": "Unbind",
+    "__getitem__": "Index",
+    "cumulative_sum": "Cumsum",
+    "cumulative_prod": "Cumprod",
+    "_logcumsumexp": "Logcumsumexp",
+    "_cumulative_extreme": "Cummax",
+    "_scatter_add": "ScatterAdd",
+    "_log_softmax": "LogSoftmax",
+    "_softmax": "Softmax",
+    "_nll_loss": "NllLoss",
+    "_cross_entropy": "NllLoss",
+    "_gelu": "Gelu",
+    "_layer_norm": "NativeLayerNorm",
+    "_embedding": "Embedding",
+    "_matmul_nt": "Mm",
+    "_matmul_tn": "Mm",
+    "special.expit": "Sigmoid",
+    "special.gammaln": "Lgamma",
+    "special.digamma": "Digamma",
+    "special.polygamma": "Polygamma",
+    "special.erf": "Erf",
+    "special.erfc": "Erfc",
+    "special.erfinv": "Erfinv",
+    "special.logit": "Logit",
+    "special.xlogy": "Xlogy",
+    "special.softplus": "Softplus",
+    "special.sinc": "Sinc",
+    "special.i0": "I0",
+    "linalg.cholesky": "LinalgCholeskyEx",
+    "linalg.inv": "LinalgInvEx",
+    "linalg.solve": "LinalgSolveEx",
+    "linalg.cross": "LinalgCross",
+    "linalg.vector_norm": "LinalgVectorNorm",
+    "_copy": "Clone",
+}
+# the ops whose node PyTorch names ...Backward1 when they reduce along a dim
+_OVERLOADED = frozenset({"sum", "mean", "squeeze"})
+_MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
+_MATMUL_NODES[(3, 3)] = "BmmBackward0"
 
 
 class AccumulateGrad:
@@ -447,7 +533,7 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def __repr__(self) -> str:
-        return "<AccumulateGrad>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 _NO_PARAMS: dict[str, Any] = {}
@@ -987,7 +1073,7 @@ def mark_special(m: Meta) -> None:
 
 
 def describe(t: Any) -> list[str]:
-    """``repr`` fragments: ``requires_grad=True`` or ``grad_fn=<MulBackward>``."""
+    """``repr`` fragments: ``requires_grad=True`` or ``grad_fn=<MulBackward0>``."""
     m = t._meta
     if m is None:
         return []

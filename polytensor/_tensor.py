@@ -588,7 +588,7 @@ class View(Tensor):
     >>> _ = out[0].copy_(h * 2)
     >>> out
     tensor([[2., 2., 2.],
-            [0., 0., 0.]], backend='numpy', grad_fn=<PutBackward>)
+            [0., 0., 0.]], backend='numpy', grad_fn=<PutBackward0>)
     """
 
     # _vdata and _vmeta hold what _data and _meta (properties here, in front of TensorBase's

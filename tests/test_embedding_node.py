@@ -49,7 +49,7 @@ def test_embedding_matches_torch(dtype: type, padding_idx: int | None, ids: str)
 def test_embedding_is_one_node_and_rejects_out_of_range_ids() -> None:
     w = pt.ones((4, 2), requires_grad=True)
     y = F.embedding(pt.asarray([[0, 3]]), w)
-    assert y.grad_fn.name() == "EmbeddingBackward"
+    assert y.grad_fn.name() == "EmbeddingBackward0"
     assert y.grad_fn.next_functions[0][0].name() == "AccumulateGrad"
     for bad in (4, -1):
         with pytest.raises(IndexError, match=rf"embedding\(\): id {bad} is out of bounds"):

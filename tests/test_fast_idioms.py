@@ -247,7 +247,7 @@ def test_function_apply_one_output() -> None:
     x = pt.ones(2, requires_grad=True)
     y = Triple.apply(x)
     assert y is not x and x.grad_fn is None
-    assert repr(y.grad_fn) == "<TripleBackward>"
+    assert repr(y.grad_fn).startswith("<TripleBackward object at 0x")
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
 

@@ -63,7 +63,7 @@ def test_sigmoid_is_one_node_and_differentiates_twice() -> None:
     x0 = np.linspace(-30, 30, 41)
     x = pt.tensor(x0, requires_grad=True)
     y = F.sigmoid(x)
-    assert y.grad_fn.name() == "ExpitBackward"
+    assert y.grad_fn.name() == "SigmoidBackward0"
     (gx,) = pt.autograd.grad(y.sum(), [x], create_graph=True)
     (gx * gx).sum().backward()
     xt = torch.tensor(x0, requires_grad=True)
@@ -122,7 +122,7 @@ def test_leaky_relu_differentiates_twice_on_every_backend(backend: str) -> None:
     with pt.use_backend(backend):
         got = run(pt, F)
         kinds = F.leaky_relu(pt.ones(2, requires_grad=True), 0.2).grad_fn.name()
-    assert kinds == ("_LeakyReLUBackward" if backend == "numpy" else "WhereBackward")
+    assert kinds == ("LeakyReluBackward0" if backend == "numpy" else "WhereBackward0")
     for a, b in zip(got, want, strict=True):
         np.testing.assert_allclose(np.asarray(a.numpy()), b.numpy(), rtol=1e-14)
 
@@ -204,12 +204,12 @@ def test_binary_cross_entropy_is_one_node_and_differentiates_twice() -> None:
     p = pt.asarray([0.2, 0.7, 0.5], dtype=pt.float64, requires_grad=True)
     t = pt.asarray([0.0, 1.0, 0.3], dtype=pt.float64)
     loss = F.binary_cross_entropy(p, t)
-    assert loss.grad_fn.name() == "_BinaryCrossEntropyBackward"
+    assert loss.grad_fn.name() == "BinaryCrossEntropyBackward0"
     assert pt.autograd.gradgradcheck(lambda a: F.binary_cross_entropy(a, t), (p,))
     assert pt.autograd.gradgradcheck(lambda a: F.binary_cross_entropy(a, t, reduction="none"), (p,))
     # a target that takes a gradient, or a weight: the composite
     tg = pt.asarray([0.0, 1.0, 0.3], dtype=pt.float64, requires_grad=True)
-    assert F.binary_cross_entropy(p, tg).grad_fn.name() != "_BinaryCrossEntropyBackward"
+    assert F.binary_cross_entropy(p, tg).grad_fn.name() != "BinaryCrossEntropyBackward0"
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(pt.asarray([0.5, 1.5]), pt.asarray([0.0, 1.0]))
 

@@ -71,7 +71,7 @@ def test_conv2d_kernel_matches_the_composite(
     out = F.conv2d(
         pt.asarray(x, requires_grad=True), pt.asarray(w), stride=stride, dilation=dilation
     )
-    assert "Conv2d" in out.grad_fn.name()
+    assert out.grad_fn.name() == "ConvolutionBackward0"
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 1 << 21])
@@ -133,7 +133,7 @@ def test_max_pool2d_kernel_matches_the_composite(dtype: str, shape: Any, k: int)
     # the output is the first maximal element itself: its sign of zero too
     np.testing.assert_array_equal(np.signbit(got[0]), np.signbit(want[0]))
     out = F.max_pool2d(pt.asarray(x, requires_grad=True), k)
-    assert "MaxPool2d" in out.grad_fn.name()
+    assert out.grad_fn.name() == "MaxPool2DWithIndicesBackward0"
 
 
 def test_max_pool2d_kernel_differentiates_twice() -> None:
@@ -340,7 +340,7 @@ def test_avg_pool2d_matches_torch(dtype: str, k: Any, s: Any, override: Any) -> 
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol)
     out = F.avg_pool2d(pt.asarray(x0, requires_grad=True), k, s)
-    assert out.grad_fn.name() == "_AvgPool2dBackward"
+    assert out.grad_fn.name() == "AvgPool2DBackward0"
 
 
 @pytest.mark.parametrize("backend", ["dask", "array_api_strict"])
@@ -364,4 +364,4 @@ def test_padded_and_overlapping_pooling_differentiates_twice(fn_name: str) -> No
     f = getattr(F, fn_name)
     pool = (lambda a: f(a, 3, 2, 1)) if fn_name == "max_pool2d" else (lambda a: f(a, 3, 1))
     assert pt.autograd.gradgradcheck(pool, (x,))
-    assert "Pool2d" in pool(x).grad_fn.name()
+    assert "Pool2D" in pool(x).grad_fn.name()

@@ -1,6 +1,6 @@
 """Anomaly detection, as PyTorch's ``torch.autograd.detect_anomaly``: while it is on, every
 node of backward takes the general path, and a gradient a node computes with a NaN in it
-raises a ``RuntimeError`` naming the node ("Function 'MulBackward' returned nan values in its
+raises a ``RuntimeError`` naming the node ("Function 'MulBackward0' returned nan values in its
 0th output"), where it would otherwise flow on to the leaves silently. Like PyTorch's, the
 mode is one switch for the whole process."""
 
@@ -89,7 +89,7 @@ class detect_anomaly(_AnomalyMode):
     ...         (x * float("nan")).sum().backward()
     ...     except RuntimeError as e:
     ...         print(str(e).split(".")[0])
-    Function 'MultiplyBackward' returned nan values in its 0th output
+    Function 'MulBackward0' returned nan values in its 0th output
     """
 
     def __init__(self, check_nan: bool = True) -> None:

@@ -167,8 +167,11 @@ class _FunctionOp:
 
     @property
     def node_name(self) -> str:
-        """``grad_fn``'s name, PyTorch's: ``MyReLUBackward``."""
-        return f"{self.cls.__name__}Backward"
+        """``grad_fn``'s name, PyTorch's: ``MyReLUBackward``; for the library's own Functions
+        (``_Conv2d``), the name of PyTorch's node for the same operation (their
+        ``_node_name``: ``ConvolutionBackward0``)."""
+        own = getattr(self.cls, "_node_name", None)
+        return str(own) if own else f"{self.cls.__name__}Backward"
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         grads = g if isinstance(g, (tuple, list)) else (g,)

@@ -77,7 +77,7 @@ def _describe(t: Any) -> str:
 def to_dot(tensor: Any, params: Mapping[str, Any] | None = None) -> DotSource:
     """The autograd graph that computed ``tensor``, as Graphviz DOT text.
 
-    Each recorded operation is a node named as its ``grad_fn`` (``MultiplyBackward``); each
+    Each recorded operation is a node named as its ``grad_fn`` (``MulBackward0``); each
     leaf that requires grad is a blue box with its shape, dtype and backend (and its name, when
     ``params`` maps a name to it); the output is a green box; edges run from inputs to the
     operations that used them. Nothing is computed: on Dask the graph stays lazy.

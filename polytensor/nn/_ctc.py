@@ -185,6 +185,8 @@ class _CTC(Function):
     """Each sequence's negative log-likelihood (N,) of ``log_probs`` (T, N, C), by the alpha
     recursion; backward by the beta recursion (PyTorch's gradient)."""
 
+    _node_name = "CtcLossBackward0"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(
         ctx: Any, lp: Any, seqs: list[list[int]], in_lens: list[int], blank: int, zinf: bool

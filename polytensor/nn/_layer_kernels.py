@@ -53,6 +53,8 @@ def takes_layer_kernels(x: Any) -> bool:
 class _LeakyReLU(Function):
     """``leaky_relu`` of ``x`` (``Writes.layers``'s ``leaky_relu``)."""
 
+    _node_name = "LeakyReluBackward0"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float, composite: Callable[..., Any]) -> Any:
         b = x._backend
@@ -93,6 +95,8 @@ def leaky_relu_kernel(x: Any, slope: float, composite: Callable[[Any], Any]) -> 
 class _BinaryCrossEntropy(Function):
     """``binary_cross_entropy`` of ``x`` for the target ``t`` (which takes no gradient), its
     element-wise loss ``loss`` computed by the caller, reduced by ``reduction``."""
+
+    _node_name = "BinaryCrossEntropyBackward0"  # (grad_fn's name, PyTorch's)
 
     @staticmethod
     def forward(
@@ -151,6 +155,8 @@ def binary_cross_entropy_kernel(
 class _BatchNormEval(Function):
     """``batch_norm`` of ``x`` by the running statistics ``mean`` and ``var`` (which take no
     gradient), times ``weight`` and plus ``bias`` (``Writes.layers``'s ``batch_norm_eval``)."""
+
+    _node_name = "NativeBatchNormBackward0"  # (grad_fn's name, PyTorch's)
 
     # the bias's value is not read by the backward: an in-place change of it between forward
     # and backward (an optimizer's step) is allowed, as PyTorch allows it
@@ -232,6 +238,8 @@ def batch_norm_eval_kernel(
 
 class _GridSample(Function):
     """Bilinear ``grid_sample`` of ``x`` at ``grid`` (``Writes.layers``'s ``grid_sample``)."""
+
+    _node_name = "GridSampler2DBackward0"  # (grad_fn's name, PyTorch's)
 
     @staticmethod
     def forward(

@@ -258,7 +258,7 @@ class PReLU(Module):
     >>> from polytensor import nn
     >>> act = nn.PReLU()
     >>> act(pt.asarray([-4.0, 2.0]))
-    tensor([-1.,  2.], backend='numpy', grad_fn=<WhereBackward>)
+    tensor([-1.,  2.], backend='numpy', grad_fn=<WhereBackward0>)
     >>> act.weight.shape, nn.PReLU(3)
     ((1,), PReLU(num_parameters=3))
     """

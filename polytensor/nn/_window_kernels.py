@@ -58,6 +58,8 @@ class _Conv2d(Function):
     weight ``w`` (O, C, kh, kw), one group, plus a bias ``b`` (O,) or None
     (``Writes.windows``'s ``conv2d``, which adds the bias as it writes the output)."""
 
+    _node_name = "ConvolutionBackward0"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(
         ctx: Any,
@@ -168,6 +170,8 @@ class _ConvTranspose2d(Function):
     """``conv_transpose2d`` of ``z`` (N, C_in, H, W) by ``w`` (C_in, C_out, kh, kw), one
     group, no bias (``Writes.windows``'s ``conv_transpose2d``)."""
 
+    _node_name = "ConvolutionBackward0"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(ctx: Any, z: Any, w: Any, shape: Any, composite: Callable[..., Any]) -> Any:
         b = z._backend
@@ -229,6 +233,8 @@ class _MaxPool2d(Function):
     window's gradient goes to its first maximal element (in a window holding NaNs, its last
     NaN), as the composite's and PyTorch's."""
 
+    _node_name = "MaxPool2DWithIndicesBackward0"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(
         ctx: Any, x: Any, geometry: Any, padding: Any, composite: Callable[..., Any]
@@ -275,6 +281,8 @@ def max_pool2d_kernel(x: Any, geometry: Any, padding: Any, composite: Callable[[
 class _AvgPool2d(Function):
     """``avg_pool2d`` of ``x`` (N, C, H, W) without padding (``Writes.windows``'s
     ``avg_pool``)."""
+
+    _node_name = "AvgPool2DBackward0"  # (grad_fn's name, PyTorch's)
 
     @staticmethod
     def forward(

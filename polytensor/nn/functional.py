@@ -310,6 +310,8 @@ class _BatchNormNode(Function):
     batch's mean and variance are appended to ``stats`` for the running statistics. Under
     ``create_graph`` the composite's gradients are taken."""
 
+    _node_name = "NativeBatchNormBackward0"  # (grad_fn's name, PyTorch's)
+
     # the bias's value is not read by the backward: an in-place change of it between forward
     # and backward (an optimizer's step) is allowed, as PyTorch allows it
     _unread_inputs = (2,)
@@ -446,6 +448,8 @@ class _Elu(Function):
     gradient there). At x = 0 the derivative is ``alpha`` (PyTorch's takes x <= 0, so NaN
     takes the positive branch) and the second derivative 0 (its double backward takes x < 0).
     One node rather than the composition's seven keeps the accuracy at no cost in speed."""
+
+    _node_name = "EluBackward0"  # (grad_fn's name, PyTorch's)
 
     @staticmethod
     def forward(ctx: Any, v: Tensor, a: float) -> Tensor:

@@ -99,6 +99,8 @@ class _Checkpoint(Function):
     """The node of one checkpointed call: forward hands back the outputs already computed;
     backward computes them again, with their graph, and differentiates it."""
 
+    _node_name = "CheckpointFunctionBackward"  # (grad_fn's name, PyTorch's)
+
     @staticmethod
     def forward(ctx: Any, run: _Run, *tensors: Any) -> Any:
         ctx.run = run
