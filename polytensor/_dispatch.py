@@ -145,6 +145,44 @@ def _foreign_array(value: Any) -> bool:
     )
 
 
+def numpy_scalar(value: Any) -> bool:
+    """Whether ``value`` is one of NumPy's scalars (``np.float64(2)``, ``np.int32(1)``), of any
+    type, which PyTorch takes as a Python scalar of its value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._dispatch import numpy_scalar
+    >>> numpy_scalar(np.float32(2)), numpy_scalar(np.ones(1)), numpy_scalar(2.0)
+    (True, False, False)
+    """
+    return any(c.__name__ == "generic" and c.__module__ == "numpy" for c in type(value).__mro__)
+
+
+def python_scalar(value: Any) -> Any:
+    """The Python ``bool``, ``int``, ``float`` or ``complex`` of a subclass of one (``x.size``,
+    ``np.float64``) or of another NumPy scalar (``np.float32``: its ``item()``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor._dispatch import python_scalar
+    >>> [type(python_scalar(v)).__name__ for v in (np.float32(2), np.int64(3), np.bool_(1))]
+    ['float', 'int', 'bool']
+    """
+    kinds: tuple[Any, ...] = (bool, int, float, complex)  # (bool first: an int subclass)
+    for kind in kinds:
+        if isinstance(value, kind):
+            return kind(value)
+    got = value.item()
+    if got.__class__ not in _SCALAR_TYPES:
+        raise TypeError(
+            f"expected a number; got NumPy's {type(value).__name__} ({value!r}), whose value "
+            f"is a {type(got).__name__}; give a bool, int, float or complex"
+        )
+    return got
+
+
 def _input_error(opdef: OpDef, i: int, value: Any) -> TypeError:
     """The TypeError for ``value`` (None or a Python scalar) as input ``i`` of ``opdef``, an
     input that needs an array."""
@@ -183,13 +221,18 @@ def apply(
                 raise _input_error(opdef, len(datas), v)
             datas.append(None)
             dtypes.append(None)
-        elif opdef.scalars and (v.__class__ in _SCALAR_TYPES or isinstance(v, _SCALARS)):
+        elif opdef.scalars and (
+            v.__class__ in _SCALAR_TYPES or isinstance(v, _SCALARS) or numpy_scalar(v)
+        ):
             if len(datas) not in opdef.extra["scalar_inputs"]:  # (x of clip(x, min, max))
                 if dunder:
                     return NotImplemented
                 raise _input_error(opdef, len(datas), v)
-            if v.__class__ not in _SCALAR_TYPES and isinstance(v, int) and not isinstance(v, bool):
-                v = int(v)  # (x.size, an int subclass: a Python int, which NumPy takes weakly)
+            if v.__class__ not in _SCALAR_TYPES:
+                # a subclass (x.size, NumPy's float64) or another NumPy scalar: the Python
+                # scalar of its value, which NumPy takes weakly, as PyTorch takes NumPy's
+                # scalars (a float32 tensor times NumPy's float64 two is float32)
+                v = python_scalar(v)
             datas.append(v)
             dtypes.append(None)
             has_scalar = True
