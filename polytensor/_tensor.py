@@ -21,6 +21,7 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._methods_host import TensorHostMethods
 from ._methods_index import TensorIndexMethods
 from ._methods_linalg import TensorLinalgMethods
 from ._methods_math import TensorMathMethods
@@ -83,6 +84,7 @@ class Tensor(
     TensorReshapeMethods,
     TensorRandomMethods,
     TensorLinalgMethods,
+    TensorHostMethods,
     TensorOperators,
     concrete=True,
 ):
