@@ -122,3 +122,134 @@ def test_lstm_with_projections_takes_packed_sequences() -> None:
     alone, (h1, _) = m(seqs[1][:, None, :])
     _close(padded[:1, 1], alone[:, 0].detach().numpy())
     _close(h[:, 1], h1[:, 0].detach().numpy())
+
+
+# -- orthogonal parametrization -------------------------------------------------------------------
+_ORTHOGONALISED = [
+    [0.0, 0.8698087479, -0.4933890372],
+    [-0.5672385319, -0.4063322926, -0.7163340813],
+    [0.8235535489, -0.2798692731, -0.4933890372],
+]
+# (torch: the weight and the original's gradient after two SGD(lr=0.3) steps on sum(y ** 3))
+_AFTER_TWO_STEPS = {
+    "matrix_exp": (
+        [
+            [0.172369417, 0.9745067687, 0.143615256],
+            [-0.01113299, 0.1477155148, -0.9889672306],
+            [0.9849694618, -0.1688688377, -0.0363108113],
+        ],
+        [[0.0, 0.0, 0.0], [-3.3789861939, 0.0, 0.0], [24.7496095536, 17.8133955501, 0.0]],
+    ),
+    "cayley": (
+        [
+            [-0.75320331, 0.1502611314, 0.6403954764],
+            [-0.1019494277, 0.9351283198, -0.3393248293],
+            [0.6498392786, 0.3208685369, 0.6890227094],
+        ],
+        [[0.0, 0.0, 0.0], [2.4163622634, 0.0, 0.0], [12.5774375306, 12.580135775, 0.0]],
+    ),
+    "householder": (
+        [
+            [-0.3515880523, -0.731983791, 0.5835970967],
+            [0.2471673695, -0.6738598717, -0.6962910058],
+            [-0.9029363947, 0.1005614394, -0.4178435879],
+        ],
+        [[0.0, 0.0, 0.0], [0.8456377931, 0.0, 0.0], [2.3953139042, 5.5524516027, 0.0]],
+    ),
+}
+
+
+@pytest.mark.parametrize("orthogonal_map", sorted(_AFTER_TWO_STEPS))
+def test_orthogonal_trains_as_torch_does(orthogonal_map: str) -> None:
+    lin = _fill(nn.Linear(3, 3).to(pt.float64))
+    lin = nn.utils.parametrizations.orthogonal(lin, orthogonal_map=orthogonal_map)
+    _close(lin.weight, _ORTHOGONALISED)  # the QR of the original weight
+    assert list(lin.state_dict()) == [
+        "bias",
+        "parametrizations.weight.original",
+        "parametrizations.weight.0.base",
+    ]
+    opt = pt.optim.SGD(lin.parameters(), lr=0.3)
+    for _ in range(2):
+        opt.zero_grad()
+        (lin(_input(4, 3)) ** 3).sum().backward()
+        opt.step()
+    weight, grad = _AFTER_TWO_STEPS[orthogonal_map]
+    _close(lin.weight, weight)
+    _close(lin.parametrizations.weight.original.grad, grad)
+
+
+def test_orthogonal_without_trivialization_maps_the_original() -> None:
+    lin = _fill(nn.Linear(3, 3).to(pt.float64))
+    lin = nn.utils.parametrizations.orthogonal(lin, use_trivialization=False)
+    assert list(lin.state_dict()) == ["bias", "parametrizations.weight.original"]
+    _close(
+        lin.weight,
+        [
+            [0.8221758482, 0.2832563111, -0.4937537208],
+            [-0.3603399275, 0.9304668117, -0.066231782],
+            [0.4406608801, 0.2323733515, 0.8670758988],
+        ],
+    )
+    with pytest.raises(NotImplementedError, match="use_trivialization=False"):
+        lin.weight = pt.eye(3, dtype=pt.float64)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (2, 4), (2, 3, 3)])
+def test_orthogonal_keeps_non_square_and_batched_weights_orthogonal(shape: tuple[int, ...]) -> None:
+    class Holder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = nn.Parameter(_input(*shape))
+
+    m = nn.utils.parametrizations.orthogonal(Holder(), "w")
+    opt = pt.optim.SGD(m.parameters(), lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        (m.w**3).sum().backward()
+        opt.step()
+    w = m.w if shape[-2] >= shape[-1] else m.w.mT
+    k = w.shape[-1]
+    np.testing.assert_allclose(
+        (w.mT @ w).detach().numpy(), np.broadcast_to(np.eye(k), w.mT.shape[:-1] + (k,)), atol=1e-10
+    )
+    # an orthogonal value assigned is the value read back
+    q = pt.linalg.qr(
+        _input(*shape, seed=3) if shape[-2] >= shape[-1] else _input(*shape, seed=3).mT
+    )[0]
+    q = q if shape[-2] >= shape[-1] else q.mT
+    m.w = q
+    _close(m.w, q.detach().numpy())
+
+
+def test_orthogonal_refuses_what_torch_refuses() -> None:
+    with pytest.raises(ValueError, match="orthogonal_map has to be one of"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), orthogonal_map="qr")
+    with pytest.raises(ValueError, match="expected a matrix or batch of matrices"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), "bias")
+
+
+# -- parametrize.cached ---------------------------------------------------------------------------
+def test_cached_computes_a_parametrized_tensor_once_per_block() -> None:
+    calls = []
+
+    class Counted(nn.Module):
+        def forward(self, x: Any) -> Any:
+            calls.append(1)
+            return pt.tanh(x)
+
+    lin = _fill(nn.Linear(3, 3).to(pt.float64))
+    nn.utils.parametrize.register_parametrization(lin, "weight", Counted())
+    calls.clear()
+    with nn.utils.parametrize.cached():
+        y = lin(_input(2, 3)) + lin(_input(2, 3, seed=1))
+        assert lin.weight is lin.weight
+    assert len(calls) == 1
+    y.sum().backward()
+    # the gradient of the shared value reaches the original through both uses
+    x = _input(2, 3) + _input(2, 3, seed=1)
+    w = pt.tanh(lin.parametrizations.weight.original.detach())
+    want = (1 - w**2) * x.sum(axis=0)[None, :]
+    _close(lin.parametrizations.weight.original.grad, want.numpy())
+    _ = lin.weight  # outside the block: computed again
+    assert len(calls) == 2
