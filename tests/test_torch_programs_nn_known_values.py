@@ -253,3 +253,44 @@ def test_cached_computes_a_parametrized_tensor_once_per_block() -> None:
     _close(lin.parametrizations.weight.original.grad, want.numpy())
     _ = lin.weight  # outside the block: computed again
     assert len(calls) == 2
+
+
+# -- clipping in two halves -----------------------------------------------------------------------
+def _linear_with_grads() -> nn.Module:
+    m = _fill(nn.Linear(3, 2).to(pt.float64))
+    (m(_input(4, 3)) ** 2).sum().backward()
+    return m
+
+
+@pytest.mark.parametrize(
+    ("norm_type", "want"),
+    [(2.0, 7.542076842095043), (1.0, 19.999502053035474), (float("inf"), 4.184855347895243)],
+)
+def test_get_total_norm_matches_torch(norm_type: float, want: float) -> None:
+    m = _linear_with_grads()
+    got = nn.utils.get_total_norm([p.grad for p in m.parameters()], norm_type)
+    assert float(got) == pytest.approx(want, rel=1e-12)
+
+
+def test_clip_grads_with_norm_scales_as_torch_does() -> None:
+    m = _linear_with_grads()
+    total = nn.utils.get_total_norm([p.grad for p in m.parameters()])
+    assert nn.utils.clip_grads_with_norm_(m.parameters(), 1.5, total) is None
+    _close(
+        m.weight.grad,
+        [[0.5754465454, 0.6559967077, 0.4280213681], [-0.5088120994, -0.4574235495, -0.1909015568]],
+    )
+    _close(m.bias.grad, [0.8323015425, 0.328681284])
+    # the same as clip_grad_norm_ in one call
+    m2 = _linear_with_grads()
+    nn.utils.clip_grad_norm_(m2.parameters(), 1.5)
+    _close(m2.weight.grad, m.weight.grad.numpy())
+
+
+def test_get_total_norm_refuses_a_nonfinite_total_when_asked() -> None:
+    g = pt.tensor([1.0, float("nan")])
+    assert np.isnan(float(nn.utils.get_total_norm([g])))
+    with pytest.raises(RuntimeError, match="error_if_nonfinite=False"):
+        nn.utils.get_total_norm([g], error_if_nonfinite=True)
+    assert float(nn.utils.get_total_norm([])) == 0.0
+
