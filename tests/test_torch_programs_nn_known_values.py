@@ -294,3 +294,65 @@ def test_get_total_norm_refuses_a_nonfinite_total_when_asked() -> None:
         nn.utils.get_total_norm([g], error_if_nonfinite=True)
     assert float(nn.utils.get_total_norm([])) == 0.0
 
+
+# -- optimizer step hooks -------------------------------------------------------------------------
+def test_step_hooks_run_around_each_step_in_torchs_order() -> None:
+    m = _linear_with_grads()
+    opt = pt.optim.SGD(m.parameters(), lr=0.1)
+    calls: list[Any] = []
+    handles = [
+        pt.optim.optimizer.register_optimizer_step_pre_hook(
+            lambda o, a, k: calls.append("all pre")
+        ),
+        opt.register_step_pre_hook(
+            lambda o, a, k: calls.append(("pre", o is opt, len(a), dict(k)))
+        ),
+        opt.register_step_post_hook(lambda o, a, k: calls.append("post")),
+        pt.optim.optimizer.register_optimizer_step_post_hook(
+            lambda o, a, k: calls.append("all post")
+        ),
+    ]
+    opt.step()
+    assert calls == ["all pre", ("pre", True, 1, {}), "post", "all post"]
+    for h in handles:
+        h.remove()
+    calls.clear()
+    opt.step()
+    assert calls == []
+
+
+def test_a_step_pre_hook_can_replace_the_arguments() -> None:
+    m = _linear_with_grads()
+    opt = pt.optim.Adam(m.parameters(), lr=0.1)
+    opt.register_step_pre_hook(lambda o, a, k: ((o,), {"closure": lambda: pt.tensor(7.0)}))
+    assert float(opt.step()) == 7.0
+    opt.register_step_pre_hook(lambda o, a, k: "nonsense")
+    with pytest.raises(
+        RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\)"
+    ):
+        opt.step()
+
+
+def test_step_hooks_run_for_an_optimizer_written_by_the_user() -> None:
+    class Halve(pt.optim.Optimizer):
+        def __init__(self, params: Any) -> None:
+            super().__init__(params, {"lr": 0.5})
+
+        def step(self, closure: Any = None) -> None:
+            with pt.no_grad():
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        p.mul_(group["lr"])
+
+    class Quarter(Halve):
+        def step(self, closure: Any = None) -> None:
+            super().step()
+            super().step()
+
+    w = nn.Parameter(pt.ones(2))
+    steps: list[int] = []
+    opt = Quarter([w])
+    opt.register_step_post_hook(lambda o, a, k: steps.append(1))
+    opt.step()
+    assert w.tolist() == [0.25, 0.25]
+    assert steps == [1]  # once per step() called
