@@ -356,3 +356,76 @@ def test_step_hooks_run_for_an_optimizer_written_by_the_user() -> None:
     opt.step()
     assert w.tolist() == [0.25, 0.25]
     assert steps == [1]  # once per step() called
+
+
+# -- learning-rate schedules: the older spellings -------------------------------------------------
+def _sgd() -> Any:
+    return pt.optim.SGD([nn.Parameter(pt.ones(1))], lr=0.1)
+
+
+_EPOCH_JUMPS = {  # torch: the rates after step(3), step(1), step(5)
+    "step": (lambda o: pt.optim.lr_scheduler.StepLR(o, 2, gamma=0.5), [0.05, 0.1, 0.025]),
+    "cos": (
+        lambda o: pt.optim.lr_scheduler.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
+        [0.055, 0.09397114317, 0.01602885683],
+    ),
+    "lambda": (
+        lambda o: pt.optim.lr_scheduler.LambdaLR(o, lambda e: 1 / (e + 1)),
+        [0.025, 0.05, 0.016666666667],
+    ),
+    "exp": (lambda o: pt.optim.lr_scheduler.ExponentialLR(o, 0.9), [0.0729, 0.09, 0.059049]),
+    "poly": (
+        lambda o: pt.optim.lr_scheduler.PolynomialLR(o, total_iters=4, power=2.0),
+        [0.00625, 0.05625, 0.0],
+    ),
+    "linear": (
+        lambda o: pt.optim.lr_scheduler.LinearLR(o, 0.2, total_iters=4),
+        [0.08, 0.04, 0.1],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EPOCH_JUMPS))
+def test_scheduler_step_with_an_epoch_jumps_there_and_warns(name: str) -> None:
+    make, want = _EPOCH_JUMPS[name]
+    opt = _sgd()
+    sched = make(opt)
+    got = []
+    for epoch in (3, 1, 5):
+        opt.step()
+        with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step"):
+            sched.step(epoch)
+        got.append(opt.param_groups[0]["lr"])
+    assert got == pytest.approx(want, abs=1e-11)
+    assert sched.last_epoch == 5
+
+
+def test_reduce_lr_on_plateau_step_takes_an_epoch() -> None:
+    opt = _sgd()
+    sched = pt.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    with pytest.warns(UserWarning, match="The epoch parameter"):
+        sched.step(1.0, 7)
+    with pytest.warns(UserWarning, match="The epoch parameter"):
+        sched.step(2.0, 9)
+    assert sched.last_epoch == 9
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+
+
+def test_a_schedule_subclassing_the_old_lrscheduler_name_runs() -> None:
+    class Warmup(pt.optim.lr_scheduler._LRScheduler):
+        def __init__(self, optimizer: Any, warm: int) -> None:
+            self.warm = warm
+            super().__init__(optimizer)
+
+        def get_lr(self) -> list[float]:
+            return [b * min(1.0, (self.last_epoch + 1) / self.warm) for b in self.base_lrs]
+
+    opt = _sgd()
+    sched = Warmup(opt, 4)
+    assert isinstance(sched, pt.optim.lr_scheduler.LRScheduler)
+    lrs = [opt.param_groups[0]["lr"]]
+    for _ in range(5):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    assert lrs == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1, 0.1])

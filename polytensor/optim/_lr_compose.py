@@ -145,7 +145,7 @@ class SequentialLR(_Composite):
         elif hasattr(scheds, "last_epoch"):
             scheds.last_epoch -= 1
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (no epoch, as PyTorch's)
         """Step the schedule whose turn it is (restarting it at its milestone).
 
         Examples
@@ -202,7 +202,7 @@ class ChainedScheduler(_Composite):
         self.optimizer = optimizer
         self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (no epoch, as PyTorch's)
         """Step every schedule, in order.
 
         Examples

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from typing import Any
 
 from ..nn._missing import missing_name
@@ -46,6 +47,17 @@ __all__ = [
     "SequentialLR",
     "StepLR",
 ]
+
+
+# PyTorch's warning, word for word, for a scheduler's step(epoch)
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
 
 
 def _optimizer(optimizer: Any, where: str) -> Optimizer:
@@ -134,8 +146,11 @@ class LRScheduler:
         """
         return list(self._last_lr)
 
-    def step(self) -> None:
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and write the new learning rates into the optimizer.
+
+        ``step(epoch)``, deprecated in PyTorch and kept there, jumps to ``epoch`` (by the
+        schedule's closed form where it has one) and warns, as PyTorch's.
 
         Examples
         --------
@@ -147,7 +162,9 @@ class LRScheduler:
         0.5
         """
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the rates of the next epoch, or of ``epoch`` (from the closed form where the
@@ -943,9 +960,10 @@ class ReduceLROnPlateau:
             best * (self.threshold + 1.0) if self.threshold_mode == "rel" else best + self.threshold
         )
 
-    def step(self, metrics: Any) -> None:
+    def step(self, metrics: Any, epoch: int | None = None) -> None:
         """Record this epoch's ``metrics`` (a number or a 0-d tensor) and reduce the learning
-        rates if it has not improved for more than ``patience`` epochs.
+        rates if it has not improved for more than ``patience`` epochs. ``epoch`` (deprecated in
+        PyTorch, with a warning) sets ``last_epoch``.
 
         Examples
         --------
@@ -957,7 +975,11 @@ class ReduceLROnPlateau:
         [0.1]
         """
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
@@ -1033,6 +1055,24 @@ class ReduceLROnPlateau:
                 f"{type(state_dict).__name__}"
             )
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """``LRScheduler`` under its name before PyTorch 2.0, as PyTorch keeps it: older programs
+    subclass ``lr_scheduler._LRScheduler`` for their own schedules.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> class Halving(optim.lr_scheduler._LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); sched.get_last_lr()
+    [0.05]
+    """
 
 
 from ._lr_compose import ChainedScheduler, CyclicLR, SequentialLR  # noqa: E402
