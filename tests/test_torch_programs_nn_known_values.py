@@ -429,3 +429,69 @@ def test_a_schedule_subclassing_the_old_lrscheduler_name_runs() -> None:
         sched.step()
         lrs.append(sched.get_last_lr()[0])
     assert lrs == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.1, 0.1])
+
+
+# -- CTC loss -------------------------------------------------------------------------------------
+def test_ctc_loss_matches_torch_values_and_gradients() -> None:
+    x = (2 * _input(5, 2, 4)).requires_grad_(True)
+    targets = pt.asarray([[1, 2, 2], [3, 1, 0]])
+    loss = nn.functional.ctc_loss(x.log_softmax(2), targets, pt.asarray([5, 4]), pt.asarray([3, 2]))
+    loss.backward()
+    assert float(loss) == pytest.approx(1.4154265378, abs=1e-9)
+    _close(
+        x.grad[:, 1],
+        [
+            [0.007859515, 0.0180131215, 0.0439693236, -0.0698419601],
+            [0.0054210621, -0.0347356169, 0.0371722604, -0.0078577057],
+            [0.0337636734, -0.0669793687, 0.0189198966, 0.0142957986],
+            [0.0394844068, -0.0593168811, 0.0137699865, 0.0060624878],
+            [0.0, 0.0, 0.0, 0.0],  # (past the sequence's 4 steps)
+        ],
+    )
+
+
+def test_ctc_loss_of_log_probs_gives_torchs_gradient_and_zero_infinity() -> None:
+    # log_probs as the leaf: torch's gradient, exp(log_probs) - occupancy; the second sequence
+    # (3 labels 2, 2, 2 in 3 steps) cannot be aligned: zero loss and gradient with zero_infinity
+    lp = _input(4, 2, 3, seed=1).log_softmax(2).detach().requires_grad_(True)
+    loss = nn.functional.ctc_loss(
+        lp, pt.asarray([1, 2, 2, 2]), (4, 3), (1, 3), reduction="none", zero_infinity=True
+    )
+    loss.sum().backward()
+    _close(loss, [1.8189965968, 0.0])
+    _close(
+        lp.grad[:, 0],
+        [
+            [-0.1509659, -0.0046488524, 0.1556147524],
+            [-0.0582911003, -0.3270319031, 0.3853230034],
+            [-0.1256370129, -0.3735288705, 0.4991658834],
+            [-0.169447507, 0.012794005, 0.156653502],
+        ],
+    )
+    _close(lp.grad[:, 1], np.zeros((4, 3)))
+    # without zero_infinity: an infinite loss, NaN gradients over its steps, as torch's
+    lp.grad = None
+    loss = nn.functional.ctc_loss(lp, pt.asarray([1, 2, 2, 2]), (4, 3), (1, 3), reduction="none")
+    loss.sum().backward()
+    assert np.isinf(loss.detach().numpy()[1]) and np.isnan(lp.grad.numpy()[:3, 1]).all()
+
+
+def test_ctc_loss_module_unbatched_with_another_blank() -> None:
+    x = _input(4, 3, seed=2).requires_grad_(True)
+    loss = nn.CTCLoss(blank=2, reduction="sum")(
+        x.log_softmax(-1), pt.asarray([0, 1]), pt.asarray(4), pt.asarray(2)
+    )
+    loss.backward()
+    assert float(loss) == pytest.approx(1.8490406873, abs=1e-9)
+    _close(
+        x.grad,
+        [
+            [-0.3353151539, 0.2802585404, 0.0550566136],
+            [-0.1103862089, 0.0793170322, 0.0310691767],
+            [0.2362953255, -0.2623845707, 0.0260892452],
+            [0.4531120373, -0.3685993123, -0.0845127251],
+        ],
+    )
+    loss2 = nn.CTCLoss(blank=2)(x.log_softmax(-1), pt.asarray([0, 1]), [4], [2])
+    with pytest.raises(RuntimeError, match="create_graph=True"):
+        pt.autograd.grad(loss2, x, create_graph=True)

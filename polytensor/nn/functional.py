@@ -83,6 +83,7 @@ __all__ = [
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "dropout",
     "dropout2d",
     "dropout3d",
@@ -2357,6 +2358,7 @@ from ._activations import (  # noqa: E402
 from ._channelwise import dropout2d, prelu  # noqa: E402
 from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from ._ctc import ctc_loss  # noqa: E402
 from ._gathers import (  # noqa: E402
     adaptive_max_pool1d,
     adaptive_max_pool2d,

@@ -3,6 +3,8 @@ as in ``torch.nn``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._tensor import Tensor
 from . import functional as F
 from ._losses import legacy_reduction
@@ -11,6 +13,7 @@ from .module import Module
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CTCLoss",
     "CosineEmbeddingLoss",
     "GaussianNLLLoss",
     "HingeEmbeddingLoss",
@@ -408,4 +411,38 @@ class GaussianNLLLoss(Module):
     def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
         return F.gaussian_nll_loss(
             input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
+        )
+
+
+class CTCLoss(Module):
+    """The connectionist temporal classification loss; see ``nn.functional.ctc_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> log_probs = pt.randn(6, 2, 4).log_softmax(2)
+    >>> nn.CTCLoss()(log_probs, pt.asarray([[1, 2], [3, 3]]), [6, 5], [2, 2]).shape
+    ()
+    """
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__()
+        self.blank = blank
+        self.reduction = reduction
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
+    ) -> Tensor:
+        return F.ctc_loss(
+            log_probs,
+            targets,
+            input_lengths,
+            target_lengths,
+            self.blank,
+            self.reduction,
+            self.zero_infinity,
         )
