@@ -1,10 +1,12 @@
 """What PyTorch training programs call in ``nn``, ``nn.utils`` and ``optim``, checked against
 values written down from torch 2 (float64, deterministic parameters), so they run without torch:
 ``nn.LSTM(proj_size=)``, ``nn.utils.parametrizations.orthogonal``, ``nn.utils.parametrize.cached``,
-``nn.utils.get_total_norm`` / ``clip_grads_with_norm_``, and an optimizer's step hooks."""
+``nn.utils.get_total_norm`` / ``clip_grads_with_norm_``, an optimizer's step hooks, a
+scheduler's ``step(epoch)`` and ``_LRScheduler``, ``nn.CTCLoss`` and LBFGS checkpoints."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
@@ -495,3 +497,36 @@ def test_ctc_loss_module_unbatched_with_another_blank() -> None:
     loss2 = nn.CTCLoss(blank=2)(x.log_softmax(-1), pt.asarray([0, 1]), [4], [2])
     with pytest.raises(RuntimeError, match="create_graph=True"):
         pt.autograd.grad(loss2, x, create_graph=True)
+
+
+# -- LBFGS checkpoints ----------------------------------------------------------------------------
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_resumes_from_its_state_dict(line_search_fn: str | None) -> None:
+    x, y = _input(5, 3), _input(5, 2, seed=1)
+
+    def run(model: Any, opt: Any, steps: int) -> None:
+        def closure() -> Any:
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).sum()
+            loss.backward()
+            return loss
+
+        for _ in range(steps):
+            opt.step(closure)
+
+    kw = {"lr": 0.5, "max_iter": 4, "line_search_fn": line_search_fn}
+    model = _fill(nn.Linear(3, 2).to(pt.float64))
+    opt = pt.optim.LBFGS(model.parameters(), **kw)
+    run(model, opt, 2)  # (H_diag is a 0-d tensor in the state from the second iteration on)
+    buf = io.BytesIO()
+    pt.save({"model": model.state_dict(), "opt": opt.state_dict()}, buf)
+    buf.seek(0)
+    checkpoint = pt.load(buf)
+    resumed = nn.Linear(3, 2).to(pt.float64)
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt = pt.optim.LBFGS(resumed.parameters(), **kw)
+    resumed_opt.load_state_dict(checkpoint["opt"])
+    run(model, opt, 1)
+    run(resumed, resumed_opt, 1)
+    _close(resumed.weight, model.weight.detach().numpy())
+    _close(resumed.bias, model.bias.detach().numpy())
