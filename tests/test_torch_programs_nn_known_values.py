@@ -530,3 +530,16 @@ def test_lbfgs_resumes_from_its_state_dict(line_search_fn: str | None) -> None:
     run(resumed, resumed_opt, 1)
     _close(resumed.weight, model.weight.detach().numpy())
     _close(resumed.bias, model.bias.detach().numpy())
+
+
+# -- PackedSequence casts -------------------------------------------------------------------------
+def test_packed_sequence_casts_its_data_as_torchs() -> None:
+    packed = nn.utils.rnn.pack_sequence([pt.ones(3), pt.ones(1) * 2], enforce_sorted=False)
+    assert packed.double().data.dtype == pt.float64
+    assert packed.double().float().data.dtype == pt.float32
+    assert packed.long().data.tolist() == [1, 2, 1, 1]
+    assert (packed.int().data.dtype, packed.short().data.dtype) == (pt.int32, pt.int16)
+    assert (packed.char().data.dtype, packed.byte().data.dtype) == (pt.int8, pt.uint8)
+    cast = packed.double()
+    assert cast.batch_sizes.tolist() == [2, 1, 1] and cast.sorted_indices.tolist() == [0, 1]
+    assert packed.cpu().data.dtype == pt.float32 and not packed.is_pinned()
