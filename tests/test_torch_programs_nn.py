@@ -117,3 +117,33 @@ def test_orthogonal_matches_torch(orthogonal_map: str, shape: tuple[int, ...]) -
     np.testing.assert_allclose(
         host(p_m.parametrizations.w.original), host(t_m.parametrizations.w.original), **TOL
     )
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_multi_head_attention_forward_matches_torch(need_weights: bool) -> None:
+    rng = np.random.default_rng(5)
+    x, kv = rng.standard_normal((5, 2, 8)), rng.standard_normal((4, 2, 8))
+    w_in, b_in = rng.uniform(-0.3, 0.3, (24, 8)), rng.uniform(-0.1, 0.1, 24)
+    w_out, b_out = rng.uniform(-0.3, 0.3, (8, 8)), rng.uniform(-0.1, 0.1, 8)
+    bias_k, bias_v = rng.standard_normal((1, 1, 8)), rng.standard_normal((1, 1, 8))
+    kpm = np.where(np.array([[False, False, False, True], [False] * 4]), -np.inf, 0.0)
+    mask = rng.standard_normal((5, 4))
+
+    def call(lib: Any, asarray: Any) -> tuple[Any, Any, Any]:
+        w = asarray(w_in.copy()).requires_grad_(True)
+        out, weights = lib.nn.functional.multi_head_attention_forward(
+            asarray(x), asarray(kv), asarray(kv), 8, 2, w, asarray(b_in), asarray(bias_k),
+            asarray(bias_v), True, 0.0, asarray(w_out), asarray(b_out), training=False,
+            key_padding_mask=asarray(kpm), attn_mask=asarray(mask), need_weights=need_weights,
+        )  # fmt: skip
+        out.sum().backward()
+        return out, weights, w.grad
+
+    p_out, p_w, p_g = call(pt, pt.asarray)
+    t_out, t_w, t_g = call(torch, torch.tensor)
+    np.testing.assert_allclose(host(p_out), host(t_out), **TOL)
+    np.testing.assert_allclose(host(p_g), host(t_g), **TOL)
+    if need_weights:
+        np.testing.assert_allclose(host(p_w), host(t_w), **TOL)
+    else:
+        assert p_w is None and t_w is None

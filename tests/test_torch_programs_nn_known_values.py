@@ -543,3 +543,28 @@ def test_packed_sequence_casts_its_data_as_torchs() -> None:
     cast = packed.double()
     assert cast.batch_sizes.tolist() == [2, 1, 1] and cast.sorted_indices.tolist() == [0, 1]
     assert packed.cpu().data.dtype == pt.float32 and not packed.is_pinned()
+
+
+# -- functional multi-head attention --------------------------------------------------------------
+def test_multi_head_attention_forward_with_separate_weights_matches_torch() -> None:
+    # (an attention pool, as CLIP's: the first position attends to all of them)
+    x = _input(3, 1, 4)
+    qw, kw, vw = (0.5 * _input(4, 4, seed=s) for s in (1, 2, 3))
+    ow = (0.5 * _input(4, 4, seed=4)).requires_grad_(True)
+    out, w = nn.functional.multi_head_attention_forward(
+        x[:1], x, x, 4, 2, None, 0.1 * _input(12, seed=5), None, None, False, 0.0, ow,
+        0.1 * _input(4, seed=6), use_separate_proj_weight=True, q_proj_weight=qw,
+        k_proj_weight=kw, v_proj_weight=vw, training=False, average_attn_weights=False,
+    )  # fmt: skip
+    out.sum().backward()
+    _close(out, [[[0.1486907052, 0.0244699085, 0.1173793132, -0.0959390137]]])
+    _close(
+        w,
+        [
+            [
+                [[0.2718335423, 0.5508767738, 0.1772896839]],
+                [[0.4562650274, 0.3432795384, 0.2004554342]],
+            ]
+        ],
+    )
+    _close(ow.grad, [[0.0836805239, -0.1096941013, -0.1321118971, 0.2466631703]] * 4)
