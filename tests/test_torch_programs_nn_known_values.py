@@ -568,3 +568,19 @@ def test_multi_head_attention_forward_with_separate_weights_matches_torch() -> N
         ],
     )
     _close(ow.grad, [[0.0836805239, -0.1096941013, -0.1321118971, 0.2466631703]] * 4)
+
+
+# -- nn.init.dirac_ -------------------------------------------------------------------------------
+def test_dirac_makes_a_convolution_pass_its_input_through() -> None:
+    conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    x = _input(1, 3, 4, 4).to(pt.float32)
+    np.testing.assert_array_equal(conv(x).detach().numpy(), x.numpy())
+    # torch's layout with groups: output channel g * 2 + d takes input channel d of group g
+    w = nn.init.dirac_(pt.ones((4, 3, 3)), groups=2)
+    rows = [[row.index(1.0) if 1.0 in row else None for row in out] for out in w.tolist()]
+    assert rows == [[1, None, None], [None, 1, None], [1, None, None], [None, 1, None]]
+    with pytest.raises(ValueError, match="3, 4, or 5 dimensions"):
+        nn.init.dirac_(pt.ones((2, 2)))
+    with pytest.raises(ValueError, match="divisible by groups"):
+        nn.init.dirac_(pt.ones((3, 2, 3)), groups=2)
