@@ -584,3 +584,43 @@ def test_dirac_makes_a_convolution_pass_its_input_through() -> None:
         nn.init.dirac_(pt.ones((2, 2)))
     with pytest.raises(ValueError, match="divisible by groups"):
         nn.init.dirac_(pt.ones((3, 2, 3)), groups=2)
+
+
+# -- a learning rate given as a tensor ------------------------------------------------------------
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "NAdam", "ASGD", "Rprop"])
+def test_a_tensor_learning_rate_is_read_at_each_step(name: str) -> None:
+    def train(lr: Any, change: Any) -> Any:
+        model = _fill(nn.Linear(3, 2).to(pt.float64))
+        opt = getattr(pt.optim, name)(model.parameters(), lr=lr)
+        for i in range(3):
+            opt.zero_grad()
+            (model(_input(4, 3)) ** 2).sum().backward()
+            opt.step()
+            if i == 0:
+                change(opt)
+        return model.weight.detach().numpy()
+
+    lr = pt.tensor(0.05, dtype=pt.float64)
+    with_tensor = train(lr, lambda opt: lr.fill_(0.01))  # (torch's way to change it)
+    assert lr.item() == 0.01
+
+    def set_float(opt: Any) -> None:
+        opt.param_groups[0]["lr"] = 0.01
+
+    _close(pt.asarray(with_tensor), train(0.05, set_float))
+
+
+def test_schedulers_write_into_a_tensor_learning_rate() -> None:
+    lr = pt.tensor(0.4)
+    opt = pt.optim.Adam([nn.Parameter(pt.ones(2))], lr=lr)
+    sched = pt.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)
+    seen = []
+    for _ in range(4):
+        opt.step()
+        sched.step()
+        seen.append(sched.get_last_lr()[0])
+    assert opt.param_groups[0]["lr"] is lr and lr.item() == pytest.approx(0.1)
+    # (get_last_lr's are copies, as torch's: they keep the rate of their step)
+    assert [float(v) for v in seen] == pytest.approx([0.4, 0.2, 0.2, 0.1])
+    with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
+        pt.optim.SGD([nn.Parameter(pt.ones(2))], lr=pt.tensor([0.1, 0.2]))

@@ -26,6 +26,7 @@ import math
 import warnings
 from typing import Any
 
+from .._tensor import Tensor
 from ..nn._missing import missing_name
 from .optimizer import Optimizer
 
@@ -58,6 +59,22 @@ EPOCH_DEPRECATION_WARNING = (
     "Please open an issue if you are unable to replicate your use case: "
     "https://github.com/pytorch/pytorch/issues/new/choose."
 )
+
+
+def set_lr(group: dict[str, Any], lr: Any) -> None:
+    """Write a group's new learning rate: into its tensor where the optimizer was given one
+    (as PyTorch's schedulers do), else as a number."""
+    current = group["lr"]
+    if isinstance(current, Tensor):
+        current.fill_(float(lr))
+    else:
+        group["lr"] = lr
+
+
+def group_lrs(groups: list[dict[str, Any]]) -> list[Any]:
+    """Each group's learning rate, a tensor one copied (so that a list of them does not
+    change with the schedule), as PyTorch's."""
+    return [g["lr"].clone() if isinstance(g["lr"], Tensor) else g["lr"] for g in groups]
 
 
 def _optimizer(optimizer: Any, where: str) -> Optimizer:
@@ -98,7 +115,8 @@ class LRScheduler:
         self.optimizer = _optimizer(optimizer, where)
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                lr = group["lr"]  # (a tensor one is copied: the schedule changes it)
+                group.setdefault("initial_lr", lr.clone() if isinstance(lr, Tensor) else lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -107,7 +125,10 @@ class LRScheduler:
                         f"'initial_lr'; load the optimizer's state_dict before resuming, "
                         f"or start with last_epoch=-1"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs: list[Any] = [
+            g["initial_lr"].clone() if isinstance(g["initial_lr"], Tensor) else g["initial_lr"]
+            for g in optimizer.param_groups
+        ]
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -177,8 +198,8 @@ class LRScheduler:
             closed = getattr(self, "_get_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_lr(group, lr)
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
     def state_dict(self) -> dict[str, Any]:
         """Everything the scheduler holds except the optimizer, as PyTorch's.
@@ -718,8 +739,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._step_count += 1
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_lr(group, lr)
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -939,7 +960,7 @@ class ReduceLROnPlateau:
         self.threshold_mode = threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = group_lrs(optimizer.param_groups)
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
@@ -992,7 +1013,7 @@ class ReduceLROnPlateau:
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
     def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
@@ -1008,7 +1029,7 @@ class ReduceLROnPlateau:
             old = float(group["lr"])
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
-                group["lr"] = new
+                set_lr(group, new)
 
     def get_last_lr(self) -> list[float]:
         """The current learning rates, one per parameter group.

@@ -87,8 +87,16 @@ def _is_number(v: Any) -> bool:
 
 
 def check_numbers(where: str, **values: Any) -> None:
-    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number."""
+    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number
+    (``lr`` may be a one-element floating tensor, as PyTorch's: the steps read its value each
+    time, so that writing into it, ``lr.fill_(0.01)``, changes the rate)."""
     for name, v in values.items():
+        if name == "lr" and isinstance(v, Tensor) and v.dtype.kind == "real floating":
+            if v.size != 1:
+                raise ValueError(
+                    f"{where}(): Tensor lr must be 1-element; got shape {tuple(v.shape)}"
+                )
+            continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"{where}(): {name} must be a real number; got {v!r}")
 
