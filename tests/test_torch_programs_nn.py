@@ -147,3 +147,32 @@ def test_multi_head_attention_forward_matches_torch(need_weights: bool) -> None:
         np.testing.assert_allclose(host(p_w), host(t_w), **TOL)
     else:
         assert p_w is None and t_w is None
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("padded", [True, False])
+def test_ctc_loss_matches_torch(reduction: str, padded: bool) -> None:
+    rng = np.random.default_rng(6)
+    logits = rng.standard_normal((9, 3, 6))
+    lengths, target_lengths = [9, 7, 8], [4, 2, 3]
+    rows = [rng.integers(1, 6, k).tolist() for k in target_lengths]
+    rows[0][1] = rows[0][2]  # (a repeated label needs a blank between)
+    targets = (
+        np.array([r + [0] * (4 - len(r)) for r in rows])
+        if padded
+        else np.array([v for r in rows for v in r])
+    )
+
+    def call(lib: Any, asarray: Any) -> tuple[Any, Any]:
+        x = asarray(logits.copy()).requires_grad_(True)
+        loss = lib.nn.CTCLoss(reduction=reduction)(
+            x.log_softmax(2), asarray(targets), asarray(np.array(lengths)),
+            asarray(np.array(target_lengths)),
+        )  # fmt: skip
+        loss.sum().backward()
+        return loss, x.grad
+
+    p_loss, p_grad = call(pt, pt.asarray)
+    t_loss, t_grad = call(torch, torch.tensor)
+    np.testing.assert_allclose(host(p_loss), host(t_loss), **TOL)
+    np.testing.assert_allclose(host(p_grad), host(t_grad), **TOL)
