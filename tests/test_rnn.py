@@ -471,8 +471,10 @@ def test_bad_constructor_arguments_are_refused() -> None:
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match=r"Unknown nonlinearity 'gelu'"):
         nn.RNNCell(3, 4, nonlinearity="gelu")
-    with pytest.raises(NotImplementedError, match=r"proj_size=2 .* not supported"):
-        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match=r"proj_size has to be smaller than hidden_size"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match=r"proj_size should be a positive integer or zero"):
+        nn.LSTM(3, 4, proj_size=-1)
     with pytest.raises(ValueError, match=r"proj_size argument is only supported for LSTM"):
         nn.GRU(3, 4, proj_size=2)
     with pytest.raises(ValueError, match=r"dropout should be a number in range \[0, 1\]"):

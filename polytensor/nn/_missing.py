@@ -24,7 +24,6 @@ _MISSING: dict[str, dict[str, str]] = {
     },
     "polytensor.nn.init": {
         "constant": "nn.init.constant_",
-        "dirac_": _NONE,
         "kaiming_normal": "nn.init.kaiming_normal_",
         "kaiming_uniform": "nn.init.kaiming_uniform_",
         "normal": "nn.init.normal_",

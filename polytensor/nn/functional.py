@@ -128,6 +128,7 @@ __all__ = [
     "max_unpool3d",
     "mish",
     "mse_loss",
+    "multi_head_attention_forward",
     "multi_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
@@ -2398,6 +2399,7 @@ from ._margin_losses import (  # noqa: E402
     poisson_nll_loss,
     triplet_margin_loss,
 )
+from ._mha_forward import multi_head_attention_forward  # noqa: E402
 from ._missing import missing_name  # noqa: E402
 from ._norms import group_norm, instance_norm, local_response_norm  # noqa: E402
 from ._pool3d import (  # noqa: E402

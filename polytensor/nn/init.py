@@ -29,6 +29,7 @@ from ._random import uniform_like as _uniform_like
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
     "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
@@ -370,6 +371,45 @@ def eye_(tensor: Tensor) -> Tensor:
         raise ValueError(f"eye_(): only tensors with 2 dimensions are supported; got {tensor.ndim}")
     rows, cols = _shape(tensor)
     return _fill(tensor, lambda t: eye(rows, cols, dtype=t.dtype, device=t.device))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill the 3-, 4- or 5-D convolution weight ``tensor`` in place with the Dirac delta, as
+    ``torch.nn.init.dirac_``: a convolution with it passes its input's channels through
+    unchanged (the first ``min(out_channels / groups, in_channels)`` of each group).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = nn.init.dirac_(pt.empty((2, 2, 3)))
+    >>> w.tolist()
+    [[[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]
+    """
+    from .._ops.creation import zeros
+
+    _check(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(
+            f"dirac_(): only tensors with 3, 4, or 5 dimensions are supported; got {tensor.ndim}"
+        )
+    sizes = _shape(tensor)
+    if sizes[0] % groups != 0:
+        raise ValueError(
+            f"dirac_(): dim 0 ({sizes[0]}) must be divisible by groups ({groups}); pass a "
+            f"groups that divides the output channels"
+        )
+    per_group = sizes[0] // groups
+    centre = tuple(n // 2 for n in sizes[2:])
+
+    def make(t: Tensor) -> Tensor:
+        out = zeros(sizes, dtype=t.dtype, device=t.device)
+        for g in range(groups):
+            for d in range(min(per_group, sizes[1])):
+                out[(g * per_group + d, d, *centre)] = 1.0
+        return out
+
+    return _fill(tensor, make)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:

@@ -139,6 +139,33 @@ def _lstm_layer(
     return stack(outs, axis=0), h, c
 
 
+def _lstm_projected_layer(
+    x: Tensor,
+    w_ih: Tensor,
+    b: Tensor | None,
+    h: Tensor,
+    c: Tensor,
+    w_hh: Tensor,
+    w_hr: Tensor,
+    reverse: bool = False,
+    masks: Masks = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """An LSTM layer with projections (``proj_size > 0``), op by op: each step's state is
+    ``h = (o * tanh(c)) @ W_hr.T`` (proj_size features), as PyTorch's; ``c`` keeps
+    hidden_size features."""
+    rows = cast(int, h.shape[0])
+    xg = F.linear(x, w_ih, b)
+    xgs = _steps(reshape(xg, (cast(int, x.shape[0]) // rows, rows, cast(int, w_ih.shape[0]))))
+    outs: list[Any] = [None] * len(xgs)
+    for t in _order(len(xgs), reverse):
+        h2, c2 = _lstm_step(xgs[t], h, c, w_hh, None)
+        h2 = _matmul_nt(h2, w_hr)
+        m = None if masks is None else masks[t]
+        h, c = (h2, c2) if m is None else (where(m, h2, h), where(m, c2, c))
+        outs[t] = h
+    return stack(outs, axis=0), h, c
+
+
 def _gru_layer(
     x: Tensor,
     w_ih: Tensor,
@@ -615,11 +642,16 @@ class RNNBase(Module):
                 raise ValueError(
                     f"{name}(): proj_size argument is only supported for LSTM, not RNN or GRU"
                 )
-            raise NotImplementedError(
-                f"LSTM(): proj_size={proj_size!r} (LSTM with projections) is not supported by "
-                f"polytensor; use proj_size=0, or follow the LSTM with nn.Linear(hidden_size, "
-                f"{proj_size}, bias=False)"
-            )
+            if isinstance(proj_size, bool) or not isinstance(proj_size, int) or proj_size < 0:
+                raise ValueError(
+                    f"LSTM(): proj_size should be a positive integer or zero to disable "
+                    f"projections; got {proj_size!r}"
+                )
+            if proj_size >= hidden_size:
+                raise ValueError(
+                    f"LSTM(): proj_size has to be smaller than hidden_size; got "
+                    f"proj_size={proj_size} and hidden_size={hidden_size}"
+                )
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -631,19 +663,23 @@ class RNNBase(Module):
         self.proj_size = proj_size
         gate_size = _GATES[mode] * hidden_size
         directions = 2 if bidirectional else 1
+        # (with projections, the states h and the layers' outputs have proj_size features)
+        out_size = proj_size if proj_size > 0 else hidden_size
         self._flat_weights_names: list[str] = []
         self._all_weights: list[list[str]] = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else out_size * directions
             for direction in range(directions):
                 suffix = "_reverse" if direction == 1 else ""
                 shapes = {
                     f"weight_ih_l{layer}{suffix}": (gate_size, layer_input),
-                    f"weight_hh_l{layer}{suffix}": (gate_size, hidden_size),
+                    f"weight_hh_l{layer}{suffix}": (gate_size, out_size),
                 }
                 if bias:
                     shapes[f"bias_ih_l{layer}{suffix}"] = (gate_size,)
                     shapes[f"bias_hh_l{layer}{suffix}"] = (gate_size,)
+                if proj_size > 0:
+                    shapes[f"weight_hr_l{layer}{suffix}"] = (proj_size, hidden_size)
                 for pname, shape in shapes.items():
                     setattr(self, pname, Parameter(empty(shape, dtype=dtype, device=device)))
                 self._flat_weights_names.extend(shapes)
@@ -680,6 +716,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -727,7 +765,8 @@ class RNNBase(Module):
     def _state(self, hx: Any, x: Tensor, batched: bool, what: str) -> Tensor:
         """An initial state as (D * num_layers, N, H), zeros when ``hx`` is None."""
         n = x.shape[1]
-        expected = ((2 if self.bidirectional else 1) * self.num_layers, n, self.hidden_size)
+        size = self.proj_size if self.proj_size > 0 and what == "hx" else self.hidden_size
+        expected = ((2 if self.bidirectional else 1) * self.num_layers, n, size)
         if hx is None:
             return zeros(expected, dtype=x.dtype, device=x.device)
         if not isinstance(hx, Tensor):
@@ -781,6 +820,16 @@ class RNNBase(Module):
                 if b_ih is not None and b_ih.dtype is not w_ih.dtype:
                     b_ih = astype(b_ih, w_ih.dtype)  # (RNN, GRU: in the weights', as PyTorch's)
                 h0 = [s[k] for s in initial]
+                if self.mode == "LSTM" and self.proj_size > 0:
+                    b = None if b_ih is None or b_hh is None else b_ih + b_hh
+                    w_hr = getattr(self, names[-1])
+                    out, h, c = _lstm_projected_layer(
+                        flat, w_ih, b, h0[0], h0[1], w_hh, w_hr, direction == 1, masks
+                    )
+                    finals[0].append(h)
+                    finals[1].append(c)
+                    outs.append(out)
+                    continue
                 if self.mode == "LSTM":  # (both biases are added to every step's gates: once)
                     b = None if b_ih is None or b_hh is None else b_ih + b_hh
                     out, h, c = _LSTMLayer.apply(
@@ -1050,8 +1099,9 @@ class LSTM(RNNBase):
 
     Arguments and shapes as ``nn.RNN`` (without ``nonlinearity``); the rows of the weights are
     the gates i, f, g, o in that order. ``forward(input, hx=None)`` takes ``hx = (h_0, c_0)``
-    (zeros when None) and returns ``(output, (h_n, c_n))``. ``proj_size`` other than 0 is not
-    supported.
+    (zeros when None) and returns ``(output, (h_n, c_n))``. With ``proj_size > 0`` each step's
+    ``h' = (o * tanh(c')) W_hr^T`` (parameters ``weight_hr_l{k}``, (proj_size, hidden_size)):
+    the output and h have proj_size features, c keeps hidden_size.
 
     Examples
     --------
@@ -1062,6 +1112,9 @@ class LSTM(RNNBase):
     >>> output, (h_n, c_n) = lstm(pt.ones((5, 3, 10)))
     >>> output.shape, h_n.shape, c_n.shape
     ((5, 3, 20), (2, 3, 20), (2, 3, 20))
+    >>> output, (h_n, c_n) = nn.LSTM(10, 20, proj_size=5)(pt.ones((5, 3, 10)))
+    >>> output.shape, h_n.shape, c_n.shape
+    ((5, 3, 5), (1, 3, 5), (1, 3, 20))
     """
 
     def __init__(

@@ -126,7 +126,7 @@ class SequentialLR(_Composite):
         self.optimizer = optimizer
         # undo the steps the schedulers made when they were made, then start the first
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            _lr.set_lr(group, group["initial_lr"])
         self.recursive_undo()
         idx = bisect.bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
@@ -145,7 +145,7 @@ class SequentialLR(_Composite):
         elif hasattr(scheds, "last_epoch"):
             scheds.last_epoch -= 1
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (no epoch, as PyTorch's)
         """Step the schedule whose turn it is (restarting it at its milestone).
 
         Examples
@@ -200,9 +200,9 @@ class ChainedScheduler(_Composite):
         _check_schedulers(where, schedulers, optimizer, " to be chained")
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _lr.group_lrs(self._schedulers[-1].optimizer.param_groups)
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (no epoch, as PyTorch's)
         """Step every schedule, in order.
 
         Examples
@@ -217,7 +217,7 @@ class ChainedScheduler(_Composite):
         """
         for scheduler in self._schedulers:
             scheduler.step()
-        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _lr.group_lrs(self._schedulers[-1].optimizer.param_groups)
 
 
 def _triangular_scale_fn(x: float) -> float:
@@ -278,7 +278,7 @@ class CyclicLR(_lr.LRScheduler):
         base_lrs = _lr._per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                group["lr"] = lr
+                _lr.set_lr(group, lr)
         self.max_lrs = _lr._per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up

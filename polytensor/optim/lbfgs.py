@@ -235,7 +235,8 @@ class LBFGS(Optimizer):
     [1.0, 1.0]
     """
 
-    _unshaped_state = frozenset({"d", "prev_flat_grad"})
+    # (state not shaped as the first parameter: flat vectors and 0-d tensors)
+    _unshaped_state = frozenset({"d", "prev_flat_grad", "H_diag", "t"})
 
     _real_only = True  # (PyTorch's reads a complex number's parts as two reals)
 

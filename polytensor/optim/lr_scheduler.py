@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from typing import Any
 
+from .._tensor import Tensor
 from ..nn._missing import missing_name
 from .optimizer import Optimizer
 
@@ -46,6 +48,33 @@ __all__ = [
     "SequentialLR",
     "StepLR",
 ]
+
+
+# PyTorch's warning, word for word, for a scheduler's step(epoch)
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+
+
+def set_lr(group: dict[str, Any], lr: Any) -> None:
+    """Write a group's new learning rate: into its tensor where the optimizer was given one
+    (as PyTorch's schedulers do), else as a number."""
+    current = group["lr"]
+    if isinstance(current, Tensor):
+        current.fill_(float(lr))
+    else:
+        group["lr"] = lr
+
+
+def group_lrs(groups: list[dict[str, Any]]) -> list[Any]:
+    """Each group's learning rate, a tensor one copied (so that a list of them does not
+    change with the schedule), as PyTorch's."""
+    return [g["lr"].clone() if isinstance(g["lr"], Tensor) else g["lr"] for g in groups]
 
 
 def _optimizer(optimizer: Any, where: str) -> Optimizer:
@@ -86,7 +115,8 @@ class LRScheduler:
         self.optimizer = _optimizer(optimizer, where)
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                lr = group["lr"]  # (a tensor one is copied: the schedule changes it)
+                group.setdefault("initial_lr", lr.clone() if isinstance(lr, Tensor) else lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -95,7 +125,10 @@ class LRScheduler:
                         f"'initial_lr'; load the optimizer's state_dict before resuming, "
                         f"or start with last_epoch=-1"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs: list[Any] = [
+            g["initial_lr"].clone() if isinstance(g["initial_lr"], Tensor) else g["initial_lr"]
+            for g in optimizer.param_groups
+        ]
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -134,8 +167,11 @@ class LRScheduler:
         """
         return list(self._last_lr)
 
-    def step(self) -> None:
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and write the new learning rates into the optimizer.
+
+        ``step(epoch)``, deprecated in PyTorch and kept there, jumps to ``epoch`` (by the
+        schedule's closed form where it has one) and warns, as PyTorch's.
 
         Examples
         --------
@@ -147,7 +183,9 @@ class LRScheduler:
         0.5
         """
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the rates of the next epoch, or of ``epoch`` (from the closed form where the
@@ -160,8 +198,8 @@ class LRScheduler:
             closed = getattr(self, "_get_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_lr(group, lr)
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
     def state_dict(self) -> dict[str, Any]:
         """Everything the scheduler holds except the optimizer, as PyTorch's.
@@ -701,8 +739,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._step_count += 1
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_lr(group, lr)
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -922,7 +960,7 @@ class ReduceLROnPlateau:
         self.threshold_mode = threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = group_lrs(optimizer.param_groups)
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
@@ -943,9 +981,10 @@ class ReduceLROnPlateau:
             best * (self.threshold + 1.0) if self.threshold_mode == "rel" else best + self.threshold
         )
 
-    def step(self, metrics: Any) -> None:
+    def step(self, metrics: Any, epoch: int | None = None) -> None:
         """Record this epoch's ``metrics`` (a number or a 0-d tensor) and reduce the learning
-        rates if it has not improved for more than ``patience`` epochs.
+        rates if it has not improved for more than ``patience`` epochs. ``epoch`` (deprecated in
+        PyTorch, with a warning) sets ``last_epoch``.
 
         Examples
         --------
@@ -957,7 +996,11 @@ class ReduceLROnPlateau:
         [0.1]
         """
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
@@ -970,7 +1013,7 @@ class ReduceLROnPlateau:
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = group_lrs(self.optimizer.param_groups)
 
     def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
@@ -986,7 +1029,7 @@ class ReduceLROnPlateau:
             old = float(group["lr"])
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
-                group["lr"] = new
+                set_lr(group, new)
 
     def get_last_lr(self) -> list[float]:
         """The current learning rates, one per parameter group.
@@ -1033,6 +1076,24 @@ class ReduceLROnPlateau:
                 f"{type(state_dict).__name__}"
             )
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """``LRScheduler`` under its name before PyTorch 2.0, as PyTorch keeps it: older programs
+    subclass ``lr_scheduler._LRScheduler`` for their own schedules.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import optim
+    >>> class Halving(optim.lr_scheduler._LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+    >>> opt = optim.SGD([pt.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); sched.get_last_lr()
+    [0.05]
+    """
 
 
 from ._lr_compose import ChainedScheduler, CyclicLR, SequentialLR  # noqa: E402

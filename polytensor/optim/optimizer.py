@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import sys
 import warnings
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 
 from .. import _lazy_updates
 from .._tensor import Tensor
+from ..nn.module import RemovableHandle
 
 __all__ = ["Optimizer", "ParamState"]
 
@@ -85,8 +87,16 @@ def _is_number(v: Any) -> bool:
 
 
 def check_numbers(where: str, **values: Any) -> None:
-    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number."""
+    """TypeError naming ``where`` unless every hyper-parameter in ``values`` is a real number
+    (``lr`` may be a one-element floating tensor, as PyTorch's: the steps read its value each
+    time, so that writing into it, ``lr.fill_(0.01)``, changes the rate)."""
     for name, v in values.items():
+        if name == "lr" and isinstance(v, Tensor) and v.dtype.kind == "real floating":
+            if v.size != 1:
+                raise ValueError(
+                    f"{where}(): Tensor lr must be 1-element; got shape {tuple(v.shape)}"
+                )
+            continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"{where}(): {name} must be a real number; got {v!r}")
 
@@ -127,7 +137,16 @@ class Optimizer:
     # the ids of the parameters listed more than once in a group (PyTorch warns and keeps them)
     _listed_twice: frozenset[int] = frozenset()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # every optimizer's own step() runs the step hooks around it
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_runs_hooks", False):
+            cls.step = _with_step_hooks(step)  # type: ignore[method-assign]
+
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self._optimizer_step_pre_hooks: dict[int, Callable[..., Any]] = {}
+        self._optimizer_step_post_hooks: dict[int, Callable[..., Any]] = {}
         self.defaults = defaults
         self.state: ParamState = ParamState()
         self.param_groups: list[dict[str, Any]] = []
@@ -300,6 +319,40 @@ class Optimizer:
         """Update the parameters once from their ``.grad``; optimizers define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define step()")
 
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step()``, as PyTorch's; it may
+        return ``(new_args, new_kwargs)`` for the step (``args[0]`` is the optimizer). Returns a
+        handle whose ``remove()`` unregisters it.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn, optim
+        >>> opt = optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> handle = opt.register_step_pre_hook(lambda o, args, kwargs: print("stepping"))
+        >>> opt.step()
+        stepping
+        >>> handle.remove()
+        >>> opt.step()
+        """
+        return _register_hook(_hooks_of(self, "_optimizer_step_pre_hooks"), hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step()``, as PyTorch's. Returns a
+        handle whose ``remove()`` unregisters it.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn, optim
+        >>> opt = optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> steps = []
+        >>> _ = opt.register_step_post_hook(lambda o, args, kwargs: steps.append(1))
+        >>> opt.step(); opt.step(); len(steps)
+        2
+        """
+        return _register_hook(_hooks_of(self, "_optimizer_step_post_hooks"), hook)
+
     def _closure(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
             return None
@@ -467,6 +520,101 @@ class Optimizer:
             lines.extend(f"    {k}: {g[k]}" for k in sorted(g) if k != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+# hooks of every optimizer (``register_optimizer_step_pre_hook``): before the optimizer's own
+_global_pre_hooks: dict[int, Callable[..., Any]] = {}
+_global_post_hooks: dict[int, Callable[..., Any]] = {}
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` before every optimizer's ``step()`` (before the
+    optimizer's own pre-hooks), as PyTorch's ``torch.optim.optimizer``'s; it may return
+    ``(new_args, new_kwargs)``. Returns a handle whose ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> from polytensor import nn, optim
+    >>> handle = optim.optimizer.register_optimizer_step_pre_hook(lambda o, a, k: print("step"))
+    >>> optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1).step()
+    step
+    >>> handle.remove()
+    """
+    return _register_hook(_global_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` after every optimizer's ``step()`` (after the
+    optimizer's own post-hooks), as PyTorch's. Returns a handle whose ``remove()`` unregisters
+    it.
+
+    Examples
+    --------
+    >>> from polytensor import nn, optim
+    >>> handle = optim.optimizer.register_optimizer_step_post_hook(lambda o, a, k: print("done"))
+    >>> optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1).step()
+    done
+    >>> handle.remove()
+    """
+    return _register_hook(_global_post_hooks, hook)
+
+
+def _register_hook(
+    hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]
+) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"an optimizer step hook must be callable; got {type(hook).__name__}")
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def _hooks_of(opt: Optimizer, name: str) -> dict[int, Callable[..., Any]]:
+    """The optimizer's hooks under ``name`` (made here for a subclass whose ``__init__`` did not
+    call ``Optimizer.__init__``)."""
+    hooks: dict[int, Callable[..., Any]] | None = opt.__dict__.get(name)
+    if hooks is None:
+        hooks = {}
+        setattr(opt, name, hooks)
+    return hooks
+
+
+def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` running the global and the optimizer's pre-hooks before it and post-hooks after
+    it, as PyTorch's optimizers do."""
+    # Note: once per call, also where a subclass's step calls its base class's step (PyTorch's
+    # run a second time there)
+
+    @functools.wraps(step)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        opt = args[0]
+        if opt.__dict__.get("_in_hooked_step"):
+            return step(*args, **kwargs)
+        pre = [*_global_pre_hooks.values(), *_hooks_of(opt, "_optimizer_step_pre_hooks").values()]
+        for hook in pre:
+            result = hook(opt, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(
+                        f"optimizer step pre-hook {hook!r} must return None or a tuple of "
+                        f"(new_args, new_kwargs); got {result!r}"
+                    )
+                args, kwargs = result
+        opt._in_hooked_step = True
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            opt._in_hooked_step = False
+        post = [
+            *_hooks_of(opt, "_optimizer_step_post_hooks").values(),
+            *_global_post_hooks.values(),
+        ]
+        for hook in post:
+            hook(opt, args, kwargs)
+        return out
+
+    wrapper._runs_hooks = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _scalar_tensor(name: str, v: Any, p: Tensor) -> Any:

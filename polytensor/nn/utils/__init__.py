@@ -29,6 +29,8 @@ from ._hooked_norms import remove_spectral_norm, remove_weight_norm, spectral_no
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
     "parameters_to_vector",
     "parametrizations",
     "parametrize",
@@ -84,23 +86,88 @@ def clip_grad_norm_(
     [3.0, 4.0]
     """
     grads = [p.grad for p in _tensors("clip_grad_norm_", parameters) if p.grad is not None]
-    max_norm = float(max_norm)
-    norm_type = float(norm_type)
     if not grads:
         return full((), 0.0)
+    total = _total_norm("clip_grad_norm_", grads, norm_type, error_if_nonfinite)
+    _scale(grads, max_norm, total)
+    return total
+
+
+def _total_norm(
+    where: str, tensors: list[Tensor], norm_type: float, error_if_nonfinite: bool
+) -> Tensor:
+    norm_type = float(norm_type)
     with no_grad():
-        norms = stack([vector_norm(g, ord=norm_type) for g in grads])
+        norms = stack([vector_norm(g, ord=norm_type) for g in tensors])
         total = vector_norm(norms, ord=norm_type)
         if error_if_nonfinite and not math.isfinite(float(total)):
             raise RuntimeError(
-                f"clip_grad_norm_(): the total norm of order {norm_type} of the gradients is "
+                f"{where}(): the total norm of order {norm_type} of the gradients is "
                 f"{float(total)}, so they cannot be clipped; pass error_if_nonfinite=False to "
                 f"scale them anyway (they become NaN)"
             )
-        coef = (max_norm / (total + 1e-6)).clamp(max=1.0)
+    return total  # type: ignore[no-any-return]
+
+
+def _scale(grads: list[Tensor], max_norm: float, total: Tensor) -> None:
+    with no_grad():
+        coef = (float(max_norm) / (total + 1e-6)).clamp(max=1.0)
         for g in grads:
             g.mul_(coef.to(g.dtype) if coef.dtype != g.dtype else coef)
-    return total  # type: ignore[no-any-return]
+
+
+def get_total_norm(
+    tensors: Tensor | Iterable[Tensor],
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """The norm of order ``norm_type`` of ``tensors`` taken together as one vector (the norm of
+    their norms), as PyTorch's ``torch.nn.utils.get_total_norm``; with ``clip_grads_with_norm_``
+    the two halves of ``clip_grad_norm_``. A NaN or infinite total is an error with
+    ``error_if_nonfinite=True``. ``foreach`` is accepted and changes nothing.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.utils.get_total_norm([pt.tensor([3.0]), pt.tensor([4.0])])
+    tensor(5., backend='numpy')
+    """
+    ts = _tensors("get_total_norm", tensors)
+    if not ts:
+        return full((), 0.0)
+    return _total_norm("get_total_norm", ts, norm_type, error_if_nonfinite)
+
+
+def clip_grads_with_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    total_norm: Tensor,
+    foreach: bool | None = None,
+) -> None:
+    """Scale the gradients of ``parameters`` in place by ``min(1, max_norm / (total_norm +
+    1e-6))``, as PyTorch's ``torch.nn.utils.clip_grads_with_norm_`` (``total_norm`` from
+    ``get_total_norm``, perhaps reduced across processes first). ``foreach`` is accepted and
+    changes nothing.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> w = pt.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> total = nn.utils.get_total_norm([w.grad])
+    >>> nn.utils.clip_grads_with_norm_([w], 5.0, total)
+    >>> [round(v, 4) for v in w.grad.tolist()]
+    [3.0, 4.0]
+    """
+    grads = [p.grad for p in _tensors("clip_grads_with_norm_", parameters) if p.grad is not None]
+    if not grads:
+        return
+    if not isinstance(total_norm, Tensor):
+        total_norm = full((), float(total_norm))
+    _scale(grads, max_norm, total_norm)
 
 
 def clip_grad_value_(

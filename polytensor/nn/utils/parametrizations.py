@@ -1,5 +1,5 @@
-"""PyTorch's ``torch.nn.utils.parametrizations``: ``weight_norm`` and ``spectral_norm`` as
-parametrizations (``nn.utils.parametrize``), with PyTorch's state-dict keys.
+"""PyTorch's ``torch.nn.utils.parametrizations``: ``weight_norm``, ``spectral_norm`` and
+``orthogonal`` as parametrizations (``nn.utils.parametrize``), with PyTorch's state-dict keys.
 
 Examples
 --------
@@ -23,9 +23,10 @@ from ...autograd import no_grad
 from .. import functional as F
 from .. import init
 from ..module import Module
+from ._orthogonal import orthogonal
 from .parametrize import register_parametrization
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 def norm_except_dim(v: Tensor, dim: int) -> Tensor:

@@ -23,7 +23,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from ..._tensor import Tensor
@@ -34,6 +35,7 @@ from ..parameter import Parameter
 
 __all__ = [
     "ParametrizationList",
+    "cached",
     "is_parametrized",
     "register_parametrization",
     "remove_parametrizations",
@@ -74,7 +76,9 @@ class ParametrizationList(ModuleList):
         with no_grad():
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    # (one that cannot invert keeps the original as it is, as PyTorch's)
+                    with suppress(NotImplementedError):
+                        new = module.right_inverse(new)
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
@@ -169,8 +173,50 @@ def _inject_class(module: Module) -> None:
     module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {})
 
 
+class _Cache:
+    """``cached()``'s state: how many ``with cached():`` blocks are open, and the values
+    computed in them, by (module id, tensor name)."""
+
+    depth = 0
+    values: dict[tuple[int, str], Tensor] = {}  # noqa: RUF012 - one cache, as PyTorch's
+
+
+@contextmanager
+def cached() -> Iterator[None]:
+    """Within the block, each parametrized tensor is computed once, the first time it is read,
+    and the same value is returned after that, as PyTorch's ``parametrize.cached()`` (for a
+    module that reads its weight many times in one forward, as a recurrent one does).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> from polytensor.nn.utils import parametrize
+    >>> lin = parametrize.register_parametrization(nn.Linear(2, 2), "weight", nn.Tanh())
+    >>> with parametrize.cached():
+    ...     lin.weight is lin.weight
+    True
+    >>> lin.weight is lin.weight
+    False
+    """
+    _Cache.depth += 1
+    try:
+        yield
+    finally:
+        _Cache.depth -= 1
+        if not _Cache.depth:
+            _Cache.values = {}
+
+
 def _inject_property(module: Module, name: str) -> None:
+    key = (id(module), name)
+
     def getter(self: Module) -> Tensor:
+        if _Cache.depth:
+            value = _Cache.values.get(key)
+            if value is None:
+                value = _Cache.values[key] = self.parametrizations[name]()
+            return value
         return self.parametrizations[name]()  # type: ignore[no-any-return]
 
     def setter(self: Module, value: Tensor) -> None:

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
@@ -91,7 +92,7 @@ class PackedSequence(NamedTuple):
         """Whether the data lies on a CUDA device."""
         return bool(self.data.device.type == "cuda")
 
-    def lengths(self) -> list[int]:
+    def lengths(self) -> list[builtins.int]:
         """The sequences' lengths, longest first (in the packed order).
 
         Examples
@@ -104,6 +105,55 @@ class PackedSequence(NamedTuple):
         sizes = self.batch_sizes.tolist()
         n = sizes[0] if sizes else 0
         return [sum(1 for s in sizes if s > b) for b in range(n)]
+
+    # PyTorch's casts of the data (the steps and indices stay as they are)
+    def cpu(self) -> PackedSequence:
+        """The sequences on the CPU, as ``to("cpu")``."""
+        return self.to("cpu")
+
+    def cuda(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """The sequences on a CUDA device, as ``to("cuda")``."""
+        return self.to("cuda", *args, **kwargs)
+
+    def double(self) -> PackedSequence:
+        """The data as float64.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.nn.utils.rnn import pack_sequence
+        >>> pack_sequence([pt.ones(2)]).double().data.dtype
+        polytensor.float64
+        """
+        return self.to(dt.float64)
+
+    def float(self) -> PackedSequence:
+        """The data as float32."""
+        return self.to(dt.float32)
+
+    def long(self) -> PackedSequence:
+        """The data as int64."""
+        return self.to(dt.int64)
+
+    def int(self) -> PackedSequence:
+        """The data as int32."""
+        return self.to(dt.int32)
+
+    def short(self) -> PackedSequence:
+        """The data as int16."""
+        return self.to(dt.int16)
+
+    def char(self) -> PackedSequence:
+        """The data as int8."""
+        return self.to(dt.int8)
+
+    def byte(self) -> PackedSequence:
+        """The data as uint8."""
+        return self.to(dt.uint8)
+
+    def is_pinned(self) -> bool:
+        """False: polytensor does not pin host memory."""
+        return False
 
 
 def _int_list(where: str, name: str, v: Any) -> list[int]:
