@@ -1,0 +1,166 @@
+"""Tensor functions, autograd utilities and function transforms checked against values written
+down from torch 2.13 (CPU), so that they run where torch is not installed:
+``autograd.functional`` (``create_graph=`` through the inputs, ``strict=``, ``strategy=``,
+``hvp``, ``vhp``), ``autograd.grad(is_grads_batched=)``, ``torch.func``'s ``vmap``,
+``grad_and_value``, ``jacfwd`` and ``functional_call``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+F = pt.autograd.functional
+
+
+def _host(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().to("numpy").numpy())
+
+
+def _x() -> Any:
+    return pt.asarray([1.0, 2.0, 3.0], dtype=pt.float64)
+
+
+def _vf(x: Any) -> Any:
+    return x**2 * x.sum()
+
+
+def _f(x: Any) -> Any:
+    return (x**3).sum() + x[0] * x[1]
+
+
+JAC = [[13.0, 1.0, 1.0], [4.0, 28.0, 4.0], [9.0, 9.0, 45.0]]
+
+
+def test_jacobian_with_create_graph_differentiates_through_the_inputs() -> None:
+    x = _x().requires_grad_()
+    jac = F.jacobian(_vf, x, create_graph=True)
+    jac.sum().backward()
+    assert _host(jac).tolist() == JAC
+    assert x.grad is not None and _host(x.grad).tolist() == [30.0, 36.0, 42.0]
+
+
+def test_hessian_vjp_and_jvp_with_create_graph_reach_the_inputs() -> None:
+    x = pt.asarray([1.0, 2.0], dtype=pt.float64, requires_grad=True)
+    hess = F.hessian(lambda a: (a**4).sum(), x, create_graph=True)
+    hess.sum().backward()
+    assert _host(hess).tolist() == [[12.0, 0.0], [0.0, 48.0]]
+    assert _host(x.grad).tolist() == [24.0, 48.0]
+    x.grad = None
+    _, v = F.vjp(lambda a: a**3, x, pt.ones(2, dtype=pt.float64), create_graph=True)
+    v.sum().backward()
+    assert _host(x.grad).tolist() == [6.0, 12.0]
+    x.grad = None
+    _, t = F.jvp(lambda a: a**3, x, pt.ones(2, dtype=pt.float64), create_graph=True)
+    t.sum().backward()
+    assert _host(t).tolist() == [3.0, 12.0] and _host(x.grad).tolist() == [6.0, 12.0]
+
+
+def test_jacobian_strategy_and_strict_as_torch() -> None:
+    got = F.jacobian(_vf, _x(), vectorize=True, strategy="forward-mode")
+    assert _host(got).tolist() == JAC
+    with pytest.raises(NotImplementedError, match="vectorize=True"):
+        F.jacobian(_vf, _x(), strategy="forward-mode")
+    with pytest.raises(ValueError, match="strategy"):
+        F.jacobian(_vf, _x(), strategy="sideways")
+    with pytest.raises(RuntimeError, match="does not require gradients"):
+        F.jacobian(lambda a: pt.ones(2, dtype=pt.float64), _x(), strict=True)
+    zero = F.jacobian(lambda a: pt.ones(2, dtype=pt.float64), _x())
+    assert _host(zero).tolist() == [[0.0] * 3] * 2
+    hess = F.hessian(_f, _x(), vectorize=True, outer_jacobian_strategy="forward-mode")
+    assert _host(hess).tolist() == [[6.0, 1.0, 0.0], [1.0, 12.0, 0.0], [0.0, 0.0, 18.0]]
+
+
+def test_hvp_and_vhp_as_torch() -> None:
+    value, hv = F.hvp(_f, _x(), pt.ones(3, dtype=pt.float64))
+    assert value.item() == 38.0 and _host(hv).tolist() == [7.0, 13.0, 18.0]
+    value, vh = F.vhp(_f, _x(), pt.asarray([1.0, 0.0, 2.0], dtype=pt.float64))
+    assert value.item() == 38.0 and _host(vh).tolist() == [6.0, 1.0, 36.0]
+    ones = pt.ones(2, dtype=pt.float64)
+    _, (ga, gb) = F.hvp(
+        lambda a, b: (a * b * b).sum(),
+        (ones, pt.asarray([0.0, 1.0], dtype=pt.float64)),
+        (ones, ones),
+    )
+    assert _host(ga).tolist() == [0.0, 2.0] and _host(gb).tolist() == [2.0, 4.0]
+    with pytest.raises(RuntimeError, match="one-element"):
+        F.hvp(lambda a: a * 2, _x(), _x())
+
+
+def test_grad_with_batched_cotangents_stacks_vector_jacobian_products() -> None:
+    x = pt.asarray([1.0, 2.0, 3.0], dtype=pt.float64, requires_grad=True)
+    w = pt.asarray([1.0], dtype=pt.float64, requires_grad=True)
+    (g,) = pt.autograd.grad(
+        x**2, x, grad_outputs=pt.eye(3, dtype=pt.float64), is_grads_batched=True
+    )
+    assert _host(g).tolist() == [[2.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 6.0]]
+    gx, gw = pt.autograd.grad(
+        x**2,
+        [x, w],
+        grad_outputs=pt.eye(3, dtype=pt.float64)[:2],
+        is_grads_batched=True,
+        allow_unused=True,
+    )
+    assert tuple(gx.shape) == (2, 3) and gw is None
+
+
+def test_vmap_in_dims_out_dims_and_nesting_as_torch() -> None:
+    f64 = pt.float64
+    got = pt.func.vmap(lambda r: (r * r).sum())(pt.ones(4, 3, dtype=f64))
+    assert _host(got).tolist() == [3.0] * 4
+    got = pt.func.vmap(lambda a, b: a * b, in_dims=(1, None))(
+        pt.ones(3, 4, dtype=f64) * 2, pt.arange(3.0, dtype=f64)
+    )
+    assert _host(got).tolist() == [[0.0, 2.0, 4.0]] * 4
+    x = pt.arange(6.0, dtype=f64).reshape(2, 3)
+    got = pt.func.vmap(lambda a: a * 2, out_dims=1)(x)
+    assert _host(got).tolist() == [[0.0, 6.0], [2.0, 8.0], [4.0, 10.0]]
+    got = pt.func.vmap(pt.func.grad(lambda r: (r**3).sum()))(x)
+    assert _host(got).tolist() == [[0.0, 3.0, 12.0], [27.0, 48.0, 75.0]]
+    a, s = pt.func.vmap(lambda r: (r * 2, r.sum()), out_dims=(1, 0))(x)
+    assert tuple(a.shape) == (3, 2) and _host(s).tolist() == [3.0, 12.0]
+    got = pt.func.vmap(lambda r: r.sum(), in_dims=-1)(x)
+    assert _host(got).tolist() == [3.0, 5.0, 7.0]
+    with pytest.raises(ValueError, match="different sizes"):
+        pt.func.vmap(lambda a, b: a + b)(pt.ones(2), pt.ones(3))
+
+
+def test_vmap_is_differentiable() -> None:
+    x = pt.arange(6.0, dtype=pt.float64).reshape(2, 3).requires_grad_()
+    pt.func.vmap(lambda r: (r**2).sum())(x).sum().backward()
+    assert _host(x.grad).tolist() == [[0.0, 2.0, 4.0], [6.0, 8.0, 10.0]]
+
+
+def test_grad_and_value_and_jacfwd_as_torch() -> None:
+    g, v = pt.func.grad_and_value(_f)(_x())
+    assert _host(g).tolist() == [5.0, 13.0, 27.0] and v.item() == 38.0
+    assert _host(pt.func.jacfwd(_vf)(_x())).tolist() == JAC
+
+
+def test_functional_call_swaps_parameters_and_gives_per_sample_gradients() -> None:
+    m = pt.nn.Linear(3, 1).double()
+    weight = m.weight
+    params = {"weight": pt.ones(1, 3, dtype=pt.float64), "bias": pt.zeros(1, dtype=pt.float64)}
+    out = pt.func.functional_call(m, params, (_x(),))
+    assert _host(out).tolist() == [6.0] and m.weight is weight
+    half = {k: pt.ones_like(v) * 0.5 for k, v in m.named_parameters()}
+
+    def loss(p: Any, x: Any, y: Any) -> Any:
+        return ((pt.func.functional_call(m, p, (x[None],)) - y) ** 2).mean()
+
+    xs = pt.arange(12.0, dtype=pt.float64).reshape(4, 3)
+    ys = pt.arange(4.0, dtype=pt.float64)
+    g = pt.func.vmap(pt.func.grad(loss), in_dims=(None, 0, 0))(half, xs, ys)
+    # torch 2.13: torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))
+    assert _host(g["bias"]).tolist() == [[4.0], [11.0], [18.0], [25.0]]
+    assert _host(g["weight"])[:, 0].tolist() == [
+        [0.0, 4.0, 8.0],
+        [33.0, 44.0, 55.0],
+        [108.0, 126.0, 144.0],
+        [225.0, 250.0, 275.0],
+    ]
+    with pytest.raises(ValueError, match="does not have"):
+        pt.func.functional_call(m, {"nope": pt.ones(1)}, (_x(),))

@@ -1,0 +1,154 @@
+"""Tensor functions, autograd utilities and function transforms run as the same code in torch
+and in polytensor (each case takes the library as its argument): values, dtypes, shapes and
+gradients must agree. torch is a reference here, never a dependency."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import polytensor as pt  # noqa: E402
+
+CASES: dict[str, Callable[[Any], Any]] = {}
+
+
+def case(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def _norm(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _norm(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and not hasattr(x, "shape"):
+        return [_norm(v) for v in x]
+    if hasattr(x, "detach") and hasattr(x, "shape"):
+        d = x.detach()
+        a = d.numpy() if isinstance(d, torch.Tensor) else d.to("numpy").numpy()
+        return (str(x.dtype).rsplit(".", 1)[-1], tuple(x.shape), np.array(a))
+    return x
+
+
+def _same(p: Any, t: Any) -> None:
+    if isinstance(t, dict):
+        assert p.keys() == t.keys()
+        for k in t:
+            _same(p[k], t[k])
+    elif isinstance(t, list):
+        assert isinstance(p, list) and len(p) == len(t)
+        for a, b in zip(p, t, strict=True):
+            _same(a, b)
+    elif isinstance(t, tuple) and len(t) == 3 and isinstance(t[2], np.ndarray):
+        assert p[:2] == t[:2]
+        np.testing.assert_allclose(p[2], t[2], rtol=1e-7, atol=1e-10, equal_nan=True)
+    else:
+        assert p == t
+
+
+def _x(T: Any) -> Any:
+    return T.tensor([1.0, 2.0, 3.0], dtype=T.float64)
+
+
+def _vf(x: Any) -> Any:
+    return x**2 * x.sum()
+
+
+def _f(x: Any) -> Any:
+    return (x**3).sum() + x[0] * x[1]
+
+
+# -- autograd.functional, autograd.grad -------------------------------------------------------
+@case
+def jacobian_create_graph_reaches_inputs(T: Any) -> Any:
+    x = _x(T).requires_grad_()
+    jac = T.autograd.functional.jacobian(_vf, x, create_graph=True)
+    jac.sum().backward()
+    return jac, x.grad
+
+
+@case
+def hessian_create_graph_reaches_inputs(T: Any) -> Any:
+    x = _x(T).requires_grad_()
+    hess = T.autograd.functional.hessian(lambda a: (a**4).sum(), x, create_graph=True)
+    hess.sum().backward()
+    return hess, x.grad
+
+
+@case
+def jacobian_forward_mode(T: Any) -> Any:
+    return T.autograd.functional.jacobian(_vf, _x(T), vectorize=True, strategy="forward-mode")
+
+
+@case
+def hvp_and_vhp(T: Any) -> Any:
+    v = T.tensor([1.0, 0.0, 2.0], dtype=T.float64)
+    return T.autograd.functional.hvp(_f, _x(T), v), T.autograd.functional.vhp(_f, _x(T), v)
+
+
+@case
+def hvp_create_graph(T: Any) -> Any:
+    x = T.tensor([1.0, 2.0], dtype=T.float64, requires_grad=True)
+    ones = T.ones(2, dtype=T.float64)
+    _, hv = T.autograd.functional.hvp(lambda a: (a**4).sum(), x, ones, create_graph=True)
+    hv.sum().backward()
+    return hv, x.grad
+
+
+@case
+def grad_is_grads_batched(T: Any) -> Any:
+    x = _x(T).requires_grad_()
+    return T.autograd.grad(x**3, x, grad_outputs=T.eye(3, dtype=T.float64), is_grads_batched=True)
+
+
+# -- torch.func ---------------------------------------------------------------------------------
+@case
+def vmap_in_dims_out_dims(T: Any) -> Any:
+    x = T.arange(6.0, dtype=T.float64).reshape(2, 3)
+    return (
+        T.func.vmap(lambda a, b: a * b, in_dims=(1, None))(x.T, T.arange(3.0, dtype=T.float64)),
+        T.func.vmap(lambda a: (a * 2, a.sum()), out_dims=(1, 0))(x),
+        T.func.vmap(T.func.vmap(lambda a, b: a * b, in_dims=(0, None)), in_dims=(None, 0))(
+            T.arange(3.0, dtype=T.float64), x
+        ),
+    )
+
+
+@case
+def vmap_of_grad_and_jacrev(T: Any) -> Any:
+    x = T.arange(6.0, dtype=T.float64).reshape(2, 3)
+    return (
+        T.func.vmap(T.func.grad(lambda r: (r**3).sum()))(x),
+        T.func.vmap(T.func.jacrev(lambda r: r.sin()))(x),
+    )
+
+
+@case
+def grad_and_value_jacfwd(T: Any) -> Any:
+    return T.func.grad_and_value(_f)(_x(T)), T.func.jacfwd(_vf)(_x(T))
+
+
+@case
+def functional_call_per_sample_grads(T: Any) -> Any:
+    m = T.nn.Linear(3, 2).double()
+    params = {k: T.ones_like(v) * 0.25 for k, v in m.named_parameters()}
+
+    def loss(p: Any, x: Any, y: Any) -> Any:
+        return ((T.func.functional_call(m, p, (x[None],)) - y) ** 2).mean()
+
+    xs = T.arange(12.0, dtype=T.float64).reshape(4, 3)
+    ys = T.arange(4.0, dtype=T.float64)
+    return T.func.vmap(T.func.grad(loss), in_dims=(None, 0, 0))(params, xs, ys)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_results_as_torch(name: str) -> None:
+    with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        want = _norm(CASES[name](torch))
+    _same(_norm(CASES[name](pt)), want)
