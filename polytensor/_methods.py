@@ -2376,6 +2376,7 @@ class TensorMethods:
     index_add = _pytorch.index_add
     index_add_ = index_add_
     narrow = _pytorch.narrow
+    narrow_copy = _pytorch.narrow_copy
     select = _pytorch.select
     unbind = _pytorch.unbind
     rsqrt = _pytorch.rsqrt

@@ -486,6 +486,7 @@ class TensorMathMethods:
     lcm = _pytorch_numbers.lcm
     renorm = _pytorch_numbers.renorm
     mvlgamma = _pytorch_numbers.mvlgamma
+    histogram = _pytorch_numbers.histogram
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)

@@ -98,6 +98,7 @@ __all__ = [
     "movedim",
     "mul",
     "narrow",
+    "narrow_copy",
     "neg",
     "nonzero",
     "numel",
@@ -2049,6 +2050,21 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return take_along_axis(x, index, axis=d)
 
 
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """PyTorch's ``torch.narrow_copy`` (and ``x.narrow_copy``): ``narrow``'s entries as a new
+    tensor that shares no memory with ``input``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.narrow_copy(pt.arange(5), 0, 1, 3)
+    tensor([1, 2, 3], backend='numpy')
+    """
+    from ._ops.creation import asarray
+
+    return asarray(narrow(input, dim, start, length), copy=True)
+
+
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """PyTorch's ``torch.narrow(x, dim, start, length)`` (and ``x.narrow``): the ``length``
     entries from ``start`` along ``dim`` (a negative ``start`` counts from the end).
@@ -2776,18 +2792,28 @@ def flip(x: Tensor, /, dims: Any = None, *, axis: Any = None) -> Tensor:
     return _flip(x, axis=tuple(a) if isinstance(a, list) else a)
 
 
-def roll(x: Tensor, /, shift: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
+def roll(
+    x: Tensor, /, shift: Any = None, dims: Any = None, *, axis: Any = None, shifts: Any = None
+) -> Tensor:
     """The standard's ``pt.roll(x, shift, axis=None)``, with PyTorch's
-    ``pt.roll(x, shifts, dims)``.
+    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.roll(pt.asarray([[1, 2], [3, 4]]), 1, 0).tolist()
     [[3, 4], [1, 2]]
+    >>> pt.roll(pt.asarray([[1, 2], [3, 4]]), shifts=(1, 1), dims=(0, 1)).tolist()
+    [[4, 3], [2, 1]]
     """
     from ._ops.manipulation import roll as _roll
 
+    if shifts is not None:
+        if shift is not None:
+            raise TypeError("roll() got both shift and shifts=; pass one of them")
+        shift = shifts
+    if shift is None:
+        raise TypeError("roll() missing the shift (PyTorch's shifts): how far to roll")
     a = _dim_or_axis("roll", dims, axis)
     s = tuple(shift) if isinstance(shift, list) else shift
     return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)

@@ -164,3 +164,107 @@ def test_functional_call_swaps_parameters_and_gives_per_sample_gradients() -> No
     ]
     with pytest.raises(ValueError, match="does not have"):
         pt.func.functional_call(m, {"nope": pt.ones(1)}, (_x(),))
+
+
+# -- PyTorch's arguments of the standard's functions, histogram, gradient ---------------------
+def _ar(*shape: int) -> Any:
+    n = int(np.prod(shape))
+    return pt.asarray(((np.arange(n) * 7 % 11) - 5).reshape(shape).astype(np.float64))
+
+
+def test_tensordot_takes_dims_and_positional_axes_as_torch() -> None:
+    a, b = _ar(2, 3, 4), _ar(4, 3, 5)
+    got = pt.tensordot(a, b, dims=([1, 2], [1, 0]))
+    assert _host(got).tolist() == [
+        [69.0, 12.0, 54.0, -36.0, -27.0],
+        [-43.0, 15.0, -26.0, -1.0, 46.0],
+    ]
+    assert _host(pt.tensordot(_ar(2), _ar(3), dims=0)).tolist() == [
+        [25.0, -10.0, 10.0],
+        [-10.0, 4.0, -4.0],
+    ]
+    assert (
+        _host(pt.tensordot(_ar(2, 3), _ar(3, 2), 1)).tolist()
+        == _host(pt.tensordot(_ar(2, 3), _ar(3, 2), dims=pt.asarray([[1], [0]]))).tolist()
+    )
+
+
+def test_roll_diff_count_nonzero_and_meshgrid_take_torch_arguments() -> None:
+    x = _ar(3, 4)
+    assert _host(pt.roll(x, shifts=(1, -1), dims=(0, 1))).tolist() == [
+        [3.0, -1.0, -5.0, -4.0],
+        [2.0, -2.0, 5.0, -5.0],
+        [-3.0, 4.0, 0.0, 1.0],
+    ]
+    got = pt.diff(x, n=2, dim=1, prepend=_ar(3, 1), append=_ar(3, 2))
+    assert _host(got).tolist() == [
+        [7.0, -11.0, 11.0, -17.0, 17.0],
+        [-3.0, 11.0, -11.0, 2.0, 9.0],
+        [9.0, -11.0, 0.0, 10.0, -10.0],
+    ]
+    assert _host(pt.diff(x, 1, 0)).tolist() == [[6.0, -5.0, 6.0, -5.0], [-5.0, 6.0, -5.0, -5.0]]
+    assert pt.count_nonzero(x, dim=(0, 1)).item() == 11
+    assert _host(pt.count_nonzero(x, 1)).tolist() == [4, 3, 4]
+    gx, gy = pt.meshgrid([pt.asarray([1, 2]), pt.asarray([3, 4, 5])], indexing="ij")
+    assert _host(gx).tolist() == [[1, 1, 1], [2, 2, 2]] and tuple(gy.shape) == (2, 3)
+    assert _host(pt.narrow_copy(x, 1, 1, 2)).tolist() == [[2.0, -2.0], [-3.0, 4.0], [3.0, -1.0]]
+
+
+def test_searchsorted_of_rows_with_right_sorter_and_out_int32() -> None:
+    seq = pt.asarray([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])
+    got = pt.searchsorted(seq, pt.asarray([[3, 6, 9], [3, 6, 9]]))
+    assert _host(got).tolist() == [[1, 3, 4], [1, 2, 4]] and got.dtype == pt.int64
+    got = pt.searchsorted(pt.asarray([1, 3, 5, 7, 9]), pt.asarray([3, 6, 9]), right=True)
+    assert _host(got).tolist() == [2, 3, 5]
+    got = pt.searchsorted(
+        pt.asarray([[9, 1, 5], [2, 8, 4]]),
+        pt.asarray([[3, 6], [3, 9]]),
+        sorter=pt.asarray([[1, 2, 0], [0, 2, 1]]),
+    )
+    assert _host(got).tolist() == [[1, 2], [1, 3]]
+    got = pt.searchsorted(
+        pt.asarray([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]),
+        pt.asarray([[3.0], [4.0]]),
+        right=True,
+        out_int32=True,
+    )
+    assert _host(got).tolist() == [[2], [2]] and got.dtype == pt.int32
+    with pytest.raises(ValueError, match="opposites"):
+        pt.searchsorted(pt.asarray([1, 2]), pt.asarray([1]), side="left", right=True)
+
+
+def test_histogram_as_torch() -> None:
+    hist, edges = pt.histogram(pt.asarray([1.0, 2.0, 1.0, 4.0, 2.5], dtype=pt.float64), bins=3)
+    assert _host(hist).tolist() == [2.0, 2.0, 1.0] and _host(edges).tolist() == [1, 2, 3, 4]
+    hist, edges = pt.histogram(
+        pt.asarray([1.0, 2.0, 1.0]),
+        bins=4,
+        range=(0.0, 3.0),
+        weight=pt.asarray([1.0, 2.0, 4.0]),
+        density=True,
+    )
+    assert hist.dtype == pt.float32
+    np.testing.assert_allclose(_host(hist), [0.0, 0.95238096, 0.3809524, 0.0], rtol=1e-6)
+    assert _host(edges).tolist() == [0.0, 0.75, 1.5, 2.25, 3.0]
+    hist, _ = pt.asarray([1.0, 2.0, 1.0, 3.0]).histogram(pt.asarray([0.0, 1.0, 2.5, 3.0]))
+    assert _host(hist).tolist() == [0.0, 3.0, 1.0]
+
+
+def test_gradient_as_torch() -> None:
+    f64 = pt.float64
+    (g,) = pt.gradient(pt.asarray([1, 2, 4, 8]))
+    assert g.dtype == pt.float32 and _host(g).tolist() == [1.0, 1.5, 3.0, 4.0]
+    coords = pt.asarray([0.0, 1.0, 1.5, 3.5, 4.0], dtype=f64)
+    values = pt.asarray([1.0, 2.0, 4.0, 8.0, 16.0], dtype=f64)
+    (g,) = pt.gradient(values, spacing=(coords,))
+    np.testing.assert_allclose(_host(g), [1.0, 3.0, 3.6, 13.2, 16.0])
+    (g,) = pt.gradient(values, spacing=(coords,), edge_order=2)
+    np.testing.assert_allclose(_host(g), [-1.0, 3.0, 3.6, 13.2, 18.8])
+    g0, g1 = pt.gradient(
+        pt.asarray([[1.0, 2.0, 4.0], [3.0, 5.0, 9.0]], dtype=f64), spacing=[2.0, 0.5]
+    )
+    assert _host(g0).tolist() == [[1.0, 1.5, 2.5]] * 2
+    assert _host(g1).tolist() == [[2.0, 3.0, 4.0], [4.0, 6.0, 8.0]]
+    x = pt.asarray([1.0, 2.0, 4.0, 8.0, 3.0], dtype=f64, requires_grad=True)
+    (pt.gradient(x, edge_order=2)[0] * pt.arange(5.0, dtype=f64)).sum().backward()
+    np.testing.assert_allclose(_host(x.grad), [-0.5, -1.0, 1.0, -7.0, 7.5])

@@ -146,6 +146,92 @@ def functional_call_per_sample_grads(T: Any) -> Any:
     return T.func.vmap(T.func.grad(loss), in_dims=(None, 0, 0))(params, xs, ys)
 
 
+# -- PyTorch's arguments of the standard's functions, histogram, gradient ---------------------
+def _ar(T: Any, *shape: int) -> Any:
+    n = int(np.prod(shape))
+    return T.tensor(((np.arange(n) * 7 % 11) - 5).reshape(shape).astype(np.float64))
+
+
+@case
+def tensordot_dims(T: Any) -> Any:
+    a, b = _ar(T, 2, 3, 4), _ar(T, 4, 3, 5)
+    return (
+        T.tensordot(a, b, dims=([1, 2], [1, 0])),
+        T.tensordot(a, _ar(T, 3, 4, 5), dims=2),
+        T.tensordot(a, _ar(T, 3, 4, 5), 2),
+        T.tensordot(_ar(T, 2), _ar(T, 3), dims=0),
+        T.tensordot(a, b, dims=[[2], [0]]),
+    )
+
+
+@case
+def roll_diff_count_nonzero_keywords(T: Any) -> Any:
+    x = _ar(T, 3, 4)
+    return (
+        T.roll(x, shifts=(1, -1), dims=(0, 1)),
+        x.roll(shifts=2),
+        T.diff(x, n=2, dim=1, prepend=_ar(T, 3, 1), append=_ar(T, 3, 2)),
+        T.diff(x, 1, 0),
+        T.count_nonzero(x, dim=(0, 1)),
+        T.count_nonzero(x, 1),
+        T.meshgrid([T.tensor([1, 2]), T.tensor([3, 4, 5])], indexing="ij"),
+        T.narrow_copy(x, -1, 1, 2),
+    )
+
+
+@case
+def searchsorted_torch_forms(T: Any) -> Any:
+    seq = T.tensor([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])
+    vals = T.tensor([[3, 6, 9], [3, 6, 9]])
+    return (
+        T.searchsorted(seq, vals),
+        T.searchsorted(seq, vals, right=True),
+        T.searchsorted(seq, vals, side="right", out_int32=True),
+        T.searchsorted(seq[0], T.tensor([3, 6, 9]), right=True),
+        T.searchsorted(seq[0], 4),
+        T.searchsorted(
+            T.tensor([[9, 1, 5], [2, 8, 4]]),
+            T.tensor([[3, 6], [3, 9]]),
+            sorter=T.tensor([[1, 2, 0], [0, 2, 1]]),
+        ),
+    )
+
+
+@case
+def histogram_forms(T: Any) -> Any:
+    x = T.tensor([1.0, 2, 1, 4, 2.5])
+    return (
+        T.histogram(x, bins=4, range=(0.0, 3.0)),
+        T.histogram(x.double(), bins=3),
+        T.histogram(x, bins=3, density=True),
+        T.histogram(x[:3], bins=4, range=(0.0, 3.0), weight=T.tensor([1.0, 2, 4]), density=True),
+        T.histogram(x, bins=T.tensor([0.0, 1.0, 2.5, 3.0])),
+        T.histogram(T.tensor([1.0, 1.0]), bins=2),
+        _ar(T, 3, 4).histogram(4),
+    )
+
+
+@case
+def gradient_forms(T: Any) -> Any:
+    values = T.tensor([1.0, 2.0, 4.0, 8.0, 16.0], dtype=T.float64)
+    coords = T.tensor([0.0, 1.0, 1.5, 3.5, 4.0], dtype=T.float64)
+    x = _ar(T, 3, 4).requires_grad_()
+    g = T.gradient(x, edge_order=2)
+    (g[0] * g[1]).sum().backward()
+    return (
+        T.gradient(values),
+        T.gradient(values, spacing=2.0),
+        T.gradient(values, spacing=(coords,)),
+        T.gradient(values, spacing=(coords,), edge_order=2),
+        T.gradient(_ar(T, 3, 4), dim=1, edge_order=2),
+        T.gradient(_ar(T, 3, 4), spacing=[2.0, 3.0]),
+        T.gradient(_ar(T, 3, 4).float(), dim=[1, 0], spacing=[2.0, 0.5]),
+        T.gradient(T.tensor([1, 2, 4, 8])),
+        g,
+        x.grad,
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
