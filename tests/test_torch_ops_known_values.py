@@ -268,3 +268,52 @@ def test_gradient_as_torch() -> None:
     x = pt.asarray([1.0, 2.0, 4.0, 8.0, 3.0], dtype=f64, requires_grad=True)
     (pt.gradient(x, edge_order=2)[0] * pt.arange(5.0, dtype=f64)).sum().backward()
     np.testing.assert_allclose(_host(x.grad), [-0.5, -1.0, 1.0, -7.0, 7.5])
+
+
+# -- torch.special ----------------------------------------------------------------------------
+def _grad_of(fn: Any, values: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    x = pt.asarray(values, dtype=pt.float64, requires_grad=True)
+    y = fn(x)
+    y.sum().backward()
+    return _host(y), _host(x.grad)
+
+
+def test_special_erfcx_zeta_gammainc_as_torch() -> None:
+    pytest.importorskip("scipy.special")
+    y, g = _grad_of(pt.special.erfcx, [-1.0, 0.0, 0.5, 10.0])
+    np.testing.assert_allclose(y, [5.00898008, 1.0, 0.61569034, 0.05614099], rtol=1e-7)
+    np.testing.assert_allclose(g, [-11.1463393, -1.12837917, -0.512688823, -0.00555931222])
+    s = pt.asarray([2.0, 3.0, 4.0], dtype=pt.float64)
+    y, g = _grad_of(lambda q: pt.special.zeta(s, q), [1.0, 2.0, 0.5])
+    np.testing.assert_allclose(y, [1.6449340668482266, 0.2020569031595943, 16.23484850566707])
+    np.testing.assert_allclose(g, [-2.404113806319188, -0.24696970113341465, -128.57904163777798])
+    assert pt.special.zeta(s, 1.0).dtype == pt.float64
+    a = pt.asarray([0.5, 3.0], dtype=pt.float64)
+    y, g = _grad_of(lambda x: pt.special.gammainc(a, x), [0.5, 3.0])
+    np.testing.assert_allclose(y, [0.6826894921370859, 0.5768099188731566])
+    np.testing.assert_allclose(g, [0.4839414490382867, 0.22404180765538775])
+    got = pt.special.gammaincc(a, pt.asarray([1.0, 2.0], dtype=pt.float64))
+    np.testing.assert_allclose(_host(got), [0.15729920705028505, 0.6766764161830636])
+    x = pt.asarray([2.0, 3.0], dtype=pt.float64, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="with respect to x"):
+        pt.special.zeta(x, 1.0).sum().backward()
+
+
+def test_special_names_of_torch_for_namespace_functions() -> None:
+    y, g = _grad_of(lambda x: pt.special.multigammaln(x, 3), [1.5, 2.0, 4.0])
+    np.testing.assert_allclose(y, [2.1686775340635553, 1.5963125911388552, 5.402975080909175])
+    np.testing.assert_allclose(g, [-2.5042357169443794, -0.1179413558244895, 3.2820586441755104])
+    got = pt.special.logit(pt.asarray([0.0, 0.25, 0.5, 1.0], dtype=pt.float64), eps=1e-3)
+    np.testing.assert_allclose(
+        _host(got), [-6.906754778648554, -1.0986122886681098, 0.0, 6.906754778648553]
+    )
+    x = _ar(2, 3)
+    np.testing.assert_allclose(_host(pt.special.logsumexp(x, 1)), [2.01904501, 5.0184793])
+    np.testing.assert_allclose(_host(pt.special.softmax(x, 1)).sum(1), [1.0, 1.0])
+    np.testing.assert_allclose(
+        _host(pt.special.log_softmax(x, dim=0))[:, 0], [-1.00000454e01, -4.53988992e-05]
+    )
+    assert _host(pt.special.round(pt.asarray([0.5, 1.5]))).tolist() == [0.0, 2.0]
+    np.testing.assert_allclose(_host(pt.special.exp2(pt.asarray([0.5]))), [1.4142135], rtol=1e-6)
+    np.testing.assert_allclose(_host(pt.special.expm1(pt.asarray([0.5]))), [0.6487213], rtol=1e-6)
+    np.testing.assert_allclose(_host(pt.special.log1p(pt.asarray([0.5]))), [0.4054651], rtol=1e-6)

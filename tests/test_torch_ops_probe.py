@@ -232,6 +232,37 @@ def gradient_forms(T: Any) -> Any:
     )
 
 
+# -- torch.special ----------------------------------------------------------------------------
+def _grad_through(T: Any, fn: Any, values: list[float]) -> Any:
+    x = T.tensor(values, dtype=T.float64, requires_grad=True)
+    y = fn(x)
+    y.sum().backward()
+    return y, x.grad
+
+
+@case
+def special_functions(T: Any) -> Any:
+    pytest.importorskip("scipy.special")
+    s = T.tensor([2.0, 3.0, 4.0], dtype=T.float64)
+    a = T.tensor([0.5, 3.0, 1.5], dtype=T.float64)
+    return (
+        _grad_through(T, T.special.erfcx, [-1.0, 0.0, 0.5, 10.0]),
+        _grad_through(T, lambda q: T.special.zeta(s, q), [1.0, 2.0, 0.5]),
+        T.special.zeta(s, 1.0),
+        _grad_through(T, lambda x: T.special.gammainc(a, x), [0.5, 3.0, 1.0]),
+        _grad_through(T, lambda x: T.special.gammaincc(a, x), [0.5, 3.0, 1.0]),
+        _grad_through(T, lambda x: T.special.multigammaln(x, 3), [1.5, 2.0, 4.0]),
+        _grad_through(T, lambda x: T.special.logit(x, eps=0.1), [0.0, 0.05, 0.5, 0.95, 1.0]),
+        T.special.logsumexp(_ar(T, 2, 3), 1),
+        T.special.softmax(_ar(T, 2, 3), 1),
+        T.special.log_softmax(_ar(T, 2, 3), dim=0),
+        T.special.round(T.tensor([0.5, 1.5, -2.5])),
+        T.special.exp2(T.tensor([0.5])),
+        T.special.expm1(T.tensor([0.5])),
+        T.special.log1p(T.tensor([0.5])),
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
