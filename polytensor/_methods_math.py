@@ -487,6 +487,7 @@ class TensorMathMethods:
     renorm = _pytorch_numbers.renorm
     mvlgamma = _pytorch_numbers.mvlgamma
     histogram = _pytorch_numbers.histogram
+    frexp = _pytorch_math.frexp
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)

@@ -317,3 +317,35 @@ def test_special_names_of_torch_for_namespace_functions() -> None:
     np.testing.assert_allclose(_host(pt.special.exp2(pt.asarray([0.5]))), [1.4142135], rtol=1e-6)
     np.testing.assert_allclose(_host(pt.special.expm1(pt.asarray([0.5]))), [0.6487213], rtol=1e-6)
     np.testing.assert_allclose(_host(pt.special.log1p(pt.asarray([0.5]))), [0.4054651], rtol=1e-6)
+
+
+# -- numbers: frexp, dtype attributes -----------------------------------------------------------
+def test_frexp_as_torch() -> None:
+    m, e = pt.frexp(pt.asarray([8.0, 0.3, -5.0, 0.0, float("inf"), 1e-40, 3.4e38, 0.5]))
+    assert m.dtype == pt.float32 and e.dtype == pt.int32
+    np.testing.assert_allclose(
+        _host(m),
+        [0.5, 0.6, -0.625, 0.0, float("inf"), 0.5444488525390625, 0.999170184135437, 0.5],
+        rtol=1e-6,
+    )
+    assert _host(e).tolist() == [4, -1, 3, 0, 0, -132, 128, 0]
+    x = pt.asarray([8.0, 0.3, -5.0], dtype=pt.float64, requires_grad=True)
+    pt.frexp(x).mantissa.sum().backward()
+    assert _host(x.grad).tolist() == [0.0625, 2.0, 0.125]
+    with pytest.raises(TypeError, match="floating-point"):
+        pt.frexp(pt.asarray([1, 2]))
+
+
+def test_dtype_attributes_as_torch() -> None:
+    got = [
+        (d.is_floating_point, d.is_signed, d.is_complex, d.itemsize)
+        for d in (pt.float32, pt.float64, pt.int8, pt.uint8, pt.bool, pt.complex64)
+    ]
+    assert got == [
+        (True, True, False, 4),
+        (True, True, False, 8),
+        (False, True, False, 1),
+        (False, False, False, 1),
+        (False, False, False, 1),
+        (False, True, True, 8),
+    ]

@@ -263,6 +263,22 @@ def special_functions(T: Any) -> Any:
     )
 
 
+# -- numbers ------------------------------------------------------------------------------------
+@case
+def frexp_and_dtype_attributes(T: Any) -> Any:
+    x = T.tensor([8.0, 0.3, -5.0, 0.0, 1.7e308, 5e-324, 2.0**53 - 1, 0.75], dtype=T.float64)
+    leaf = x[:3].clone().requires_grad_()
+    T.frexp(leaf)[0].sum().backward()
+    dtypes = (T.float32, T.float64, T.int8, T.uint8, T.bool, T.complex64, T.int64)
+    return (
+        T.frexp(x),
+        T.frexp(T.tensor([8.0, 0.3, 1e-40, 3.4e38, float("inf"), 1.0])),
+        T.tensor([8.0, 0.3]).frexp(),
+        leaf.grad,
+        [[d.is_floating_point, d.is_signed, d.is_complex, d.itemsize] for d in dtypes],
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
