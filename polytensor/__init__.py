@@ -151,7 +151,6 @@ from ._ops.linalg import matrix_power, slogdet
 from ._ops.linear_algebra import vecdot
 from ._ops.manipulation import broadcast_arrays, repeat, tile
 from ._ops.sorting import (
-    isin,
     unique_all,
     unique_counts,
     unique_inverse,
@@ -350,6 +349,7 @@ from ._pytorch_more import (
     count_nonzero,
     diff,
     histc,
+    isin,
     kron,
     meshgrid,
     nan_to_num,

@@ -604,8 +604,11 @@ def topk_method(
     return _pytorch.topk(self, k, dim, largest, sorted)
 
 
-def argsort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Tensor:
-    """PyTorch's ``x.argsort(dim=-1, descending=False)`` (stable).
+def argsort_method(
+    self: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> Tensor:
+    """PyTorch's ``x.argsort(dim=-1, descending=False, stable=False)`` (always stable: ties
+    keep their order, which ``stable=False`` allows too).
 
     Examples
     --------

@@ -35,6 +35,7 @@ __all__ = [
     "count_nonzero",
     "diff",
     "histc",
+    "isin",
     "kron",
     "meshgrid",
     "nan_to_num",
@@ -469,3 +470,30 @@ def searchsorted(
             below = expand_dims(seq, axis=-2) <= expand_dims(values, axis=-1)
         found = _sum(astype(below, dt.int64), axis=-1)
     return astype(found, dt.int32 if out_int32 else dt.int64)
+
+
+def isin(x1: Any, x2: Any, /, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """The standard's ``pt.isin(x1, x2, invert=False)``: whether each element of ``x1`` is
+    among the elements of ``x2``; as PyTorch's, floating-point elements are accepted too (NaN
+    is in nothing) and ``assume_unique`` (a hint, the result is the same) is taken.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.isin(pt.asarray([1.0, 2.5, 3.0]), pt.asarray([2.5, 3.0]))
+    tensor([False,  True,  True], backend='numpy')
+    """
+    from ._ops.sorting import isin as _isin
+    from ._ops.statistical import any as _any
+
+    if not any(
+        isinstance(v, float) or getattr(getattr(v, "dtype", None), "kind", "") == "real floating"
+        for v in (x1, x2)
+    ):
+        return _isin(x1, x2, invert=invert)
+    # Note: the standard's isin takes integers; floating-point elements compare one by one
+    like = next(v for v in (x1, x2) if isinstance(v, TensorBase))
+    a = cast("Tensor", x1 if isinstance(x1, TensorBase) else asarray(x1, device=like.device))
+    b = cast("Tensor", x2 if isinstance(x2, TensorBase) else asarray(x2, device=like.device))
+    found = _any(expand_dims(a.detach(), axis=-1) == reshape(b.detach(), (-1,)), axis=-1)
+    return ~found if invert else found

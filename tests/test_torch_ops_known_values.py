@@ -349,3 +349,13 @@ def test_dtype_attributes_as_torch() -> None:
         (False, False, False, 1),
         (False, True, True, 8),
     ]
+
+
+def test_isin_of_floats_and_argsort_stable_as_torch(backend: str) -> None:
+    got = pt.isin(pt.asarray([1.0, 2.0, float("nan")]), pt.asarray([2.0, float("nan")]))
+    assert _host(got).tolist() == [False, True, False]
+    got = pt.isin(pt.asarray([1, 2, 3]), pt.asarray([3, 1]), assume_unique=True, invert=True)
+    assert _host(got).tolist() == [False, True, False]
+    assert _host(pt.isin(pt.asarray([1, 2]), 2.0)).tolist() == [False, True]
+    got = pt.asarray([2, 1, 2, 1, 2]).argsort(descending=True, stable=True)
+    assert _host(got).tolist() == [0, 2, 4, 1, 3]

@@ -279,6 +279,18 @@ def frexp_and_dtype_attributes(T: Any) -> Any:
     )
 
 
+@case
+def isin_floats_argsort_stable(T: Any) -> Any:
+    return (
+        T.isin(T.tensor([1.0, 2.0, float("nan")]), T.tensor([2.0, float("nan")])),
+        T.isin(T.tensor([[1.5, 2.0], [3.0, 4.0]]), T.tensor([2.0, 4.0, 6.0]), invert=True),
+        T.isin(T.tensor([1, 2, 3]), T.tensor([3, 1]), assume_unique=True),
+        T.isin(T.tensor([1, 2]), 2.0),
+        T.tensor([2, 1, 2, 1, 2]).argsort(descending=True, stable=True),
+        _ar(T, 3, 4).argsort(dim=0, stable=True),
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
