@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ._ops.manipulation import moveaxis, stack
+from ._random import default_generator
 from ._tensor_base import TensorBase
 from .autograd._transforms import grad, hessian, jacobian, jacrev, jvp, value_and_grad, vjp
 
@@ -154,7 +155,9 @@ def vmap(
     in each output. The calls run one after another and their results are stacked, so the
     result is differentiable and ``vmap`` nests with the other transforms
     (``vmap(grad(f))`` gives per-example gradients); ``chunk_size`` is accepted and changes
-    nothing.
+    nothing. ``randomness``, as PyTorch's: ``"error"`` refuses a function that draws random
+    numbers from the default generator, ``"different"`` lets each call draw its own and
+    ``"same"`` gives every call the first call's numbers.
 
     Examples
     --------
@@ -204,12 +207,21 @@ def vmap(
                 "vmap(): at least one argument must be mapped; got in_dims with only None"
             )
         results = []
+        start = default_generator.get_state()
         for i in range(size):
             picked = [
                 leaf if d is None else moveaxis(leaf, d, 0)[i]
                 for leaf, d in zip(leaves, dims, strict=True)
             ]
+            if randomness == "same":  # every call draws the numbers the first one drew
+                default_generator.set_state(start)
             results.append(func(*rebuild(picked), **kwargs))
+            if randomness == "error" and default_generator.get_state() != start:
+                raise RuntimeError(
+                    "vmap: called random operation while in randomness error mode; pass "
+                    "randomness='same' (one draw shared by every call) or 'different' (a draw "
+                    "of its own for each), or draw the random numbers outside vmap"
+                )
         _, out_rebuild = _flatten(results[0])
         odims = _dims_like(out_dims, results[0], "vmap(out_dims=)")
         per_call = [_flatten(r)[0] for r in results]

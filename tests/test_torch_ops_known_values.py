@@ -359,3 +359,18 @@ def test_isin_of_floats_and_argsort_stable_as_torch(backend: str) -> None:
     assert _host(pt.isin(pt.asarray([1, 2]), 2.0)).tolist() == [False, True]
     got = pt.asarray([2, 1, 2, 1, 2]).argsort(descending=True, stable=True)
     assert _host(got).tolist() == [0, 2, 4, 1, 3]
+
+
+def test_vmap_randomness_modes_as_torch() -> None:
+    def noisy(x: Any) -> Any:
+        return x + pt.rand(1, dtype=pt.float64)
+
+    zeros = pt.zeros(3, dtype=pt.float64)
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        pt.func.vmap(noisy)(zeros)
+    same = _host(pt.func.vmap(noisy, randomness="same")(zeros)).ravel()
+    assert same[0] == same[1] == same[2]
+    different = _host(pt.func.vmap(noisy, randomness="different")(zeros)).ravel()
+    assert len(set(different.tolist())) == 3
+    with pytest.raises(ValueError, match="randomness"):
+        pt.func.vmap(noisy, randomness="sometimes")
