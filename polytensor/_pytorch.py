@@ -1860,8 +1860,8 @@ def scatter(
     """PyTorch's ``torch.scatter(x, dim, index, src)`` (and ``x.scatter``): a copy of ``x``
     with ``src[i][j]`` written at ``[index[i][j]][j]`` for ``dim`` 0 (and so on); ``src`` a
     tensor of ``x``'s dtype or a number (or ``value=``); ``reduce="add"`` adds instead
-    (``scatter_add``). Where several entries of ``index`` name one element, one of them is
-    written, as in PyTorch. Differentiable in ``x`` and ``src``.
+    (``scatter_add``), ``reduce="multiply"`` multiplies. Where several entries of ``index``
+    name one element, one of them is written, as in PyTorch. Differentiable in ``x`` and ``src``.
 
     Examples
     --------
@@ -1882,14 +1882,18 @@ def scatter(
             scatter(reshape(input, (1,)), 0, _one(index), _one(given), reduce=reduce), ()
         )
     if reduce is not None:
-        if reduce != "add":
+        if reduce not in ("add", "multiply"):
             raise ValueError(
-                f"scatter() got reduce={reduce!r}; polytensor supports reduce='add' "
-                f"(scatter_add) alone"
+                f"scatter() got reduce={reduce!r}; expected 'add' or 'multiply' (PyTorch's), or "
+                f"scatter_reduce() for 'sum', 'prod', 'mean', 'amax' and 'amin'"
             )
         if not isinstance(given, TensorBase):
             number = _scatter_source("scatter", input, index, given)  # (checked: a number)
             given = full_like(index, number, dtype=input.dtype)
+        if reduce == "multiply":
+            from ._pytorch_index import scatter_reduce
+
+            return scatter_reduce(input, dim, index, given, "prod")
         return scatter_add(input, dim, index, given)
     key = _scatter_key("scatter", input, dim, index)
     source = _scatter_source("scatter", input, index, given)

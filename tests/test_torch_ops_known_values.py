@@ -374,3 +374,21 @@ def test_vmap_randomness_modes_as_torch() -> None:
     assert len(set(different.tolist())) == 3
     with pytest.raises(ValueError, match="randomness"):
         pt.func.vmap(noisy, randomness="sometimes")
+
+
+def test_scatter_reduce_multiply_as_torch() -> None:
+    x = pt.ones(2, 3, dtype=pt.float64)
+    index = pt.asarray([[0, 0], [2, 1]])
+    got = x.scatter(
+        1, index, pt.asarray([[2.0, 3.0], [4.0, 5.0]], dtype=pt.float64), reduce="multiply"
+    )
+    assert _host(got).tolist() == [[6.0, 1.0, 1.0], [1.0, 5.0, 4.0]]
+    assert _host(x.scatter(1, index, 3.0, reduce="multiply")).tolist() == [
+        [9.0, 1.0, 1.0],
+        [1.0, 3.0, 3.0],
+    ]
+    y = pt.asarray([[1, 2, 3]])
+    y.scatter_(1, pt.asarray([[0, 0]]), 3, reduce="multiply")
+    assert _host(y).tolist() == [[9, 2, 3]]
+    with pytest.raises(ValueError, match="scatter_reduce"):
+        x.scatter(1, index, 3.0, reduce="mean")

@@ -291,9 +291,23 @@ def isin_floats_argsort_stable(T: Any) -> Any:
     )
 
 
+@case
+def scatter_reduce_multiply(T: Any) -> Any:
+    x = T.ones(2, 3, dtype=T.float64)
+    index = T.tensor([[0, 0], [2, 1]])
+    y = T.tensor([[1, 2, 3]])
+    y.scatter_(1, T.tensor([[0, 0]]), 3, reduce="multiply")
+    return (
+        x.scatter(1, index, _ar(T, 2, 2), reduce="multiply"),
+        x.scatter(1, index, 3.0, reduce="multiply"),
+        y,
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)  # (scatter's reduce=, deprecated there)
         want = _norm(CASES[name](torch))
     _same(_norm(CASES[name](pt)), want)
