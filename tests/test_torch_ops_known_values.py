@@ -392,3 +392,29 @@ def test_scatter_reduce_multiply_as_torch() -> None:
     assert _host(y).tolist() == [[9, 2, 3]]
     with pytest.raises(ValueError, match="scatter_reduce"):
         x.scatter(1, index, 3.0, reduce="mean")
+
+
+def test_in_place_matrix_products_as_torch() -> None:
+    x = _ar(2, 3)
+    assert x.addmm_(_ar(2, 4), _ar(4, 3), beta=0.5, alpha=2) is x
+    assert _host(x).tolist() == [[81.5, -25.0, -27.0], [-5.5, -1.5, -19.5]]
+    y = _ar(2, 2, 3)
+    y.baddbmm_(_ar(2, 2, 4), _ar(2, 4, 3), alpha=2)
+    assert _host(y).tolist() == [
+        [[79.0, -24.0, -28.0], [-3.0, -1.0, -21.0]],
+        [[4.0, 56.0, -46.0], [5.0, -47.0, 33.0]],
+    ]
+    v = _ar(2)
+    v.addmv_(_ar(2, 3), _ar(3), beta=0.0)
+    assert _host(v).tolist() == _host(_ar(2, 3) @ _ar(3)).tolist()
+    m = _ar(2, 3)
+    m.addr_(_ar(2), _ar(3))
+    assert _host(m).tolist() == _host(_ar(2, 3) + _ar(2)[:, None] * _ar(3)).tolist()
+    s = _ar(2, 3)
+    s.addbmm_(_ar(4, 2, 5), _ar(4, 5, 3))
+    assert _host(s).tolist() == _host(_ar(2, 3) + (_ar(4, 2, 5) @ _ar(4, 5, 3)).sum(0)).tolist()
+    w = pt.ones(2, 3, dtype=pt.float64, requires_grad=True)
+    b = w * 1
+    b.addmm_(pt.ones(2, 4, dtype=pt.float64), pt.ones(4, 3, dtype=pt.float64), beta=2.0)
+    b.sum().backward()
+    assert _host(w.grad).tolist() == [[2.0] * 3] * 2

@@ -304,6 +304,22 @@ def scatter_reduce_multiply(T: Any) -> Any:
     )
 
 
+@case
+def in_place_matrix_products(T: Any) -> Any:
+    out = []
+    for name, shape, args in (
+        ("addmm_", (2, 3), ((2, 4), (4, 3))),
+        ("addmv_", (2,), ((2, 4), (4,))),
+        ("addr_", (2, 3), ((2,), (3,))),
+        ("addbmm_", (2, 3), ((5, 2, 4), (5, 4, 3))),
+        ("baddbmm_", (5, 2, 3), ((5, 2, 4), (5, 4, 3))),
+    ):
+        x = _ar(T, *shape)
+        getattr(x, name)(*(_ar(T, *a) for a in args), beta=0.5, alpha=2)
+        out.append(x)
+    return out
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
