@@ -418,3 +418,16 @@ def test_in_place_matrix_products_as_torch() -> None:
     b.addmm_(pt.ones(2, 4, dtype=pt.float64), pt.ones(4, 3, dtype=pt.float64), beta=2.0)
     b.sum().backward()
     assert _host(w.grad).tolist() == [[2.0] * 3] * 2
+
+
+def test_grad_of_a_non_leaf_is_none_with_torchs_warning() -> None:
+    x = pt.ones(2, requires_grad=True)
+    y = x * 2
+    (y * y).sum().backward()
+    with pytest.warns(UserWarning, match="retain_grad"):
+        assert y.grad is None
+    z = x * 3
+    z.retain_grad()
+    (z * z).sum().backward()
+    assert _host(z.grad).tolist() == [6.0, 6.0]
+    assert x.grad is not None and pt.ones(2).grad is None  # (leaves: no warning)

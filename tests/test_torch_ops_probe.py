@@ -320,6 +320,18 @@ def in_place_matrix_products(T: Any) -> Any:
     return out
 
 
+@case
+def grad_of_non_leaf_warns(T: Any) -> Any:
+    x = _x(T).requires_grad_()
+    y = x * 2
+    (y * y).sum().backward()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = y.grad
+        leaf = x.grad
+    return value, leaf, [str(w.category.__name__) for w in caught]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
