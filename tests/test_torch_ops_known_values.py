@@ -407,6 +407,7 @@ def test_in_place_matrix_products_as_torch() -> None:
     v = _ar(2)
     v.addmv_(_ar(2, 3), _ar(3), beta=0.0)
     assert _host(v).tolist() == _host(_ar(2, 3) @ _ar(3)).tolist()
+    assert pt.addmv_(v, _ar(2, 3), _ar(3), beta=0.0) is v  # (torch.addmv_ too)
     m = _ar(2, 3)
     m.addr_(_ar(2), _ar(3))
     assert _host(m).tolist() == _host(_ar(2, 3) + _ar(2)[:, None] * _ar(3)).tolist()
