@@ -1,6 +1,6 @@
 """Function transforms (``torch.func``'s and JAX's spelling): ``grad``, ``grad_and_value``,
 ``value_and_grad``, ``vjp``, ``jvp``, ``jacobian`` (also ``jacrev`` and ``jacfwd``),
-``hessian``, ``vmap`` and ``functional_call``.
+``hessian``, ``vmap``, ``functional_call`` and ``stack_module_state``.
 
 They take the caller's own arrays (NumPy, Dask, array-api-strict, or those of any library
 registered as a backend, such as JAX or torch), run the function on polytensor tensors of the
@@ -39,6 +39,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "stack_module_state",
     "value_and_grad",
     "vjp",
     "vmap",
@@ -318,3 +319,39 @@ def functional_call(
         call_args = (args,)
     with _swapped(module, merged, strict):
         return module(*call_args, **(kwargs or {}))
+
+
+def stack_module_state(models: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``torch.func.stack_module_state``: the parameters and the buffers of several modules of
+    one architecture, each name's tensors stacked along a new first dimension, as dicts for
+    ``vmap(functional_call)`` over an ensemble. The stacked parameters are new leaves that
+    require grad (where the modules' do); the buffers are stacked as they are.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> models = [pt.nn.Linear(3, 2) for _ in range(4)]
+    >>> params, buffers = pt.func.stack_module_state(models)
+    >>> params["weight"].shape, params["weight"].requires_grad
+    ((4, 2, 3), True)
+    """
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state(): expected at least one model, got 0")
+    names = [n for n, _ in models[0].named_parameters()]
+    kinds = {type(m) for m in models}
+    if len(kinds) != 1 or any([n for n, _ in m.named_parameters()] != names for m in models):
+        raise RuntimeError(
+            "stack_module_state(): expected all models to be of the same class with the same "
+            "parameters; stack models of one architecture"
+        )
+    params = {}
+    for name in names:
+        ps = [dict(m.named_parameters())[name] for m in models]
+        stacked = stack([p.detach() for p in ps])
+        params[name] = stacked.requires_grad_(ps[0].requires_grad)
+    buffers = {
+        name: stack([dict(m.named_buffers())[name] for m in models])
+        for name, _ in models[0].named_buffers()
+    }
+    return params, buffers

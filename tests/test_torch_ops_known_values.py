@@ -432,3 +432,23 @@ def test_grad_of_a_non_leaf_is_none_with_torchs_warning() -> None:
     (z * z).sum().backward()
     assert _host(z.grad).tolist() == [6.0, 6.0]
     assert x.grad is not None and pt.ones(2).grad is None  # (leaves: no warning)
+
+
+def test_stack_module_state_runs_an_ensemble_under_vmap() -> None:
+    models = [pt.nn.Linear(3, 2).double() for _ in range(3)]
+    params, buffers = pt.func.stack_module_state(models)
+    assert tuple(params["weight"].shape) == (3, 2, 3) and params["weight"].is_leaf
+    assert params["weight"].requires_grad and buffers == {}
+
+    def fmodel(p: Any, b: Any, x: Any) -> Any:
+        return pt.func.functional_call(models[0], (p, b), (x,))
+
+    x = pt.arange(6.0, dtype=pt.float64).reshape(2, 3)
+    out = pt.func.vmap(fmodel, in_dims=(0, 0, None))(params, buffers, x)
+    want = np.stack([_host(m(x)) for m in models])
+    np.testing.assert_allclose(_host(out), want, rtol=1e-12)
+    out.sum().backward()
+    # (torch 2.13: each model's weight gradient is the column sums of x, once per output)
+    assert _host(params["weight"].grad).tolist() == [[[3.0, 5.0, 7.0]] * 2] * 3
+    with pytest.raises(RuntimeError, match="same class"):
+        pt.func.stack_module_state([pt.nn.Linear(3, 2), pt.nn.Linear(2, 2, bias=False)])

@@ -332,6 +332,33 @@ def grad_of_non_leaf_warns(T: Any) -> Any:
     return value, leaf, [str(w.category.__name__) for w in caught]
 
 
+@case
+def ensemble_with_stack_module_state(T: Any) -> Any:
+    import copy
+
+    models = [
+        T.nn.Sequential(T.nn.Linear(3, 4), T.nn.BatchNorm1d(4), T.nn.Tanh(), T.nn.Linear(4, 1))
+        .double()
+        .eval()
+        for _ in range(3)
+    ]
+    for k, m in enumerate(models):
+        with T.no_grad():
+            for j, p in enumerate(m.parameters()):
+                p.copy_(T.ones_like(p) * 0.1 * (k + 1) + 0.01 * j)
+            m[1].running_mean.fill_(0.5 * k)
+    params, buffers = T.func.stack_module_state(models)
+    base = copy.deepcopy(models[0])
+
+    def fmodel(p: Any, b: Any, x: Any) -> Any:
+        return T.func.functional_call(base, (p, b), (x,))
+
+    x = T.arange(6.0, dtype=T.float64).reshape(2, 3)
+    out = T.func.vmap(fmodel, in_dims=(0, 0, None))(params, buffers, x)
+    out.sum().backward()
+    return out, params["0.weight"].grad, sorted(buffers), buffers["1.running_mean"]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(name: str) -> None:
     with warnings.catch_warnings():  # (torch's own deprecation notices from its internals)
