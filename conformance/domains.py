@@ -2093,6 +2093,38 @@ def _polygamma(draw: Draw, op: OpDef, m: Mode) -> Case:
     )
 
 
+def _first_detached(first: Domain, second: Domain) -> Callable[[Draw, OpDef], Case]:
+    """Forward checks of a binary special function differentiable in its second argument only:
+    the first is passed detached, so checks that run backward through the call (Dask's
+    laziness) differentiate the second alone."""
+
+    def forward(draw: Draw, op: OpDef) -> Case:
+        dt = FORWARD.dtype(draw, op)
+        shp = small_shape(draw)
+        fn = public_function(op)
+        return Case(
+            (array(draw, dt, shp, first), array(draw, dt, shp, second)),
+            call=lambda a, x: fn(a.detach(), x),
+        )
+
+    return forward
+
+
+def _constant_first(first: Smooth, second: Smooth) -> Callable[[Draw, OpDef], GradCase]:
+    """Gradient checks of a binary special function differentiable in its second argument
+    only (``zeta``'s q, ``gammainc``'s x; PyTorch has no derivative in the first either): the
+    first is a constant of the same shape."""
+
+    def grad(draw: Draw, op: OpDef) -> GradCase:
+        dt = GRADIENT.dtype(draw, op)
+        shp = small_shape(draw)
+        a, x = smooth_values(draw, dt, shp, first), smooth_values(draw, dt, shp, second)
+        fn = public_function(op)
+        return _case(op, lambda x, a: fn(a, x), (x,), (a,))
+
+    return grad
+
+
 _LOG = Sampling(_POS, _POSITIVE)
 _INVERSE_TRIG = Sampling(_UNIT, _OPEN_UNIT)
 _DIVISION = Sampling(
@@ -2272,6 +2304,18 @@ SAMPLING: dict[str, Sampling] = {
     "special.entr": Sampling(smooth=_POSITIVE),
     "special.xlogy": Sampling(smooth=(_NONZERO, _POSITIVE)),
     "special.xlog1py": Sampling(smooth=(_NONZERO, _POSITIVE)),
+    "special.zeta": Sampling(
+        forward=_first_detached(Domain(1.5, 10.0), Domain(0.5, 10.0)),
+        grad=_constant_first(Smooth(uniform(1.5, 4.0)), Smooth(uniform(0.5, 3.0))),
+    ),
+    "special.gammainc": Sampling(
+        forward=_first_detached(Domain(0.5, 10.0), Domain(0.0, 10.0)),
+        grad=_constant_first(Smooth(uniform(0.5, 3.0)), Smooth(uniform(0.2, 4.0))),
+    ),
+    "special.gammaincc": Sampling(
+        forward=_first_detached(Domain(0.5, 10.0), Domain(0.0, 10.0)),
+        grad=_constant_first(Smooth(uniform(0.5, 3.0)), Smooth(uniform(0.2, 4.0))),
+    ),
     "special.i0e": Sampling(smooth=_NONZERO),
     "special.i1e": Sampling(smooth=_NONZERO),
 }

@@ -66,7 +66,6 @@ from ._ops.creation import (
     full,
     full_like,
     linspace,
-    meshgrid,
     ones,
     ones_like,
     zeros,
@@ -149,11 +148,9 @@ from ._ops.elementwise import sign as sgn
 from ._ops.elementwise import trunc as fix
 from ._ops.indexing import take, take_along_axis
 from ._ops.linalg import matrix_power, slogdet
-from ._ops.linear_algebra import tensordot, vecdot
+from ._ops.linear_algebra import vecdot
 from ._ops.manipulation import broadcast_arrays, repeat, tile
-from ._ops.searching import count_nonzero, searchsorted
 from ._ops.sorting import (
-    isin,
     unique_all,
     unique_counts,
     unique_inverse,
@@ -164,7 +161,6 @@ from ._ops.special import gammaln as lgamma
 from ._ops.statistical import (
     cumulative_prod,
     cumulative_sum,
-    diff,
 )
 from ._pytorch import (
     MemoryFormat,
@@ -217,6 +213,7 @@ from ._pytorch import (
     movedim,
     mul,
     narrow,
+    narrow_copy,
     neg,
     nonzero,
     numel,
@@ -272,6 +269,7 @@ from ._pytorch_inplace import (
     abs_,
     acos_,
     acosh_,
+    addmv_,
     asin_,
     asinh_,
     atan_,
@@ -334,6 +332,7 @@ from ._pytorch_math import (
     fmax,
     fmin,
     frac,
+    frexp,
     heaviside,
     isneginf,
     isposinf,
@@ -348,9 +347,15 @@ from ._pytorch_math import (
 from ._pytorch_more import (
     bucketize,
     cdist,
+    count_nonzero,
+    diff,
     histc,
+    isin,
     kron,
+    meshgrid,
     nan_to_num,
+    searchsorted,
+    tensordot,
     tril_indices,
     triu_indices,
 )
@@ -358,6 +363,8 @@ from ._pytorch_numbers import (
     bincount,
     cumulative_trapezoid,
     gcd,
+    gradient,
+    histogram,
     lcm,
     mvlgamma,
     renorm,
@@ -608,6 +615,7 @@ __all__ = [
     "addcmul",
     "addmm",
     "addmv",
+    "addmv_",
     "addr",
     "adjoint",
     "all",
@@ -770,6 +778,7 @@ __all__ = [
     "fmod",
     "frac",
     "frac_",
+    "frexp",
     "from_dlpack",
     "from_numpy",
     "full",
@@ -786,11 +795,13 @@ __all__ = [
     "get_float32_matmul_precision",
     "get_num_threads",
     "get_rng_state",
+    "gradient",
     "greater",
     "greater_equal",
     "gt",
     "heaviside",
     "histc",
+    "histogram",
     "hsplit",
     "hstack",
     "hypot",
@@ -905,6 +916,7 @@ __all__ = [
     "nanquantile",
     "nansum",
     "narrow",
+    "narrow_copy",
     "ne",
     "neg",
     "neg_",

@@ -6,6 +6,7 @@ so a backend's promotion quirks never leak into polytensor's results.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -59,6 +60,56 @@ class DType:
         return f"polytensor.{self.name}"
 
     __str__ = __repr__
+
+    # PyTorch's dtype attributes (``torch.float64.is_floating_point``)
+    @property
+    def is_floating_point(self) -> builtins.bool:
+        """Whether this is a real floating-point dtype, as ``torch.dtype.is_floating_point``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.float64.is_floating_point, pt.int32.is_floating_point
+        (True, False)
+        """
+        return self.kind == "real floating"
+
+    @property
+    def is_complex(self) -> builtins.bool:
+        """Whether this is a complex dtype, as ``torch.dtype.is_complex``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.complex64.is_complex
+        True
+        """
+        return self.kind == "complex floating"
+
+    @property
+    def is_signed(self) -> builtins.bool:
+        """Whether values of this dtype can be negative, as ``torch.dtype.is_signed`` (floating
+        dtypes are signed; bool and unsigned integers are not).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.int8.is_signed, pt.uint8.is_signed
+        (True, False)
+        """
+        return self.kind not in ("bool", "unsigned integer")
+
+    @property
+    def itemsize(self) -> int:
+        """The size of one element in bytes, as ``torch.dtype.itemsize``.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> pt.float32.itemsize
+        4
+        """
+        return self.bits // 8
 
     def __reduce__(self) -> str:
         return self.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -604,8 +605,11 @@ def topk_method(
     return _pytorch.topk(self, k, dim, largest, sorted)
 
 
-def argsort_method(self: Tensor, dim: int = -1, descending: bool = False) -> Tensor:
-    """PyTorch's ``x.argsort(dim=-1, descending=False)`` (stable).
+def argsort_method(
+    self: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> Tensor:
+    """PyTorch's ``x.argsort(dim=-1, descending=False, stable=False)`` (always stable: ties
+    keep their order, which ``stable=False`` allows too).
 
     Examples
     --------
@@ -2291,9 +2295,20 @@ class TensorMethods:
 
     @property
     def grad(self) -> Tensor | None:
-        """Accumulated gradient (None until backward); settable."""
+        """Accumulated gradient (None until backward); settable. Read on a tensor that is not a
+        leaf and does not ``retain_grad()``, it is None with PyTorch's ``UserWarning``."""
         m = self._meta  # type: ignore[attr-defined]
         g = None if m is None else m.grad
+        if g is None and m is not None and not m.retains_grad and not _is_leaf(self):  # type: ignore[arg-type]
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
         if g is not None and (gm := g._meta) is not None and gm.deferred == gm.version:
             settle_zeros(g, False)  # (zero_() left its zeros unwritten: write them now)
         return g
@@ -2376,6 +2391,7 @@ class TensorMethods:
     index_add = _pytorch.index_add
     index_add_ = index_add_
     narrow = _pytorch.narrow
+    narrow_copy = _pytorch.narrow_copy
     select = _pytorch.select
     unbind = _pytorch.unbind
     rsqrt = _pytorch.rsqrt

@@ -486,6 +486,8 @@ class TensorMathMethods:
     lcm = _pytorch_numbers.lcm
     renorm = _pytorch_numbers.renorm
     mvlgamma = _pytorch_numbers.mvlgamma
+    histogram = _pytorch_numbers.histogram
+    frexp = _pytorch_math.frexp
     polygamma = polygamma
     cfloat = _cast_method("cfloat", dt.complex64)
     cdouble = _cast_method("cdouble", dt.complex128)
@@ -579,3 +581,14 @@ class TensorMathMethods:
     lcm_ = _in_place("lcm_", _pytorch_numbers.lcm, "[4, 6]", "pt.asarray([6, 4])")
     renorm_ = _in_place("renorm_", _pytorch_numbers.renorm, "[[3.0, 4.0]]", "2, 0, 1.0")
     mvlgamma_ = _in_place("mvlgamma_", _pytorch_numbers.mvlgamma, "[2.5, 3.0]", "2")
+    addmm_ = _in_place(
+        "addmm_", _pytorch_shapes.addmm, "[[1.0]]", "pt.ones((1, 2)), pt.ones((2, 1))"
+    )
+    addmv_ = _in_place("addmv_", _pytorch_shapes.addmv, "[1.0]", "pt.ones((1, 2)), pt.ones(2)")
+    addr_ = _in_place("addr_", _pytorch_shapes.addr, "[[1.0]]", "pt.ones(1), pt.ones(1)")
+    addbmm_ = _in_place(
+        "addbmm_", _pytorch_shapes.addbmm, "[[1.0]]", "pt.ones((2, 1, 3)), pt.ones((2, 3, 1))"
+    )
+    baddbmm_ = _in_place(
+        "baddbmm_", _pytorch_shapes.baddbmm, "[[[1.0]]]", "pt.ones((1, 1, 3)), pt.ones((1, 3, 1))"
+    )

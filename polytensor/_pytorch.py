@@ -98,6 +98,7 @@ __all__ = [
     "movedim",
     "mul",
     "narrow",
+    "narrow_copy",
     "neg",
     "nonzero",
     "numel",
@@ -1859,8 +1860,8 @@ def scatter(
     """PyTorch's ``torch.scatter(x, dim, index, src)`` (and ``x.scatter``): a copy of ``x``
     with ``src[i][j]`` written at ``[index[i][j]][j]`` for ``dim`` 0 (and so on); ``src`` a
     tensor of ``x``'s dtype or a number (or ``value=``); ``reduce="add"`` adds instead
-    (``scatter_add``). Where several entries of ``index`` name one element, one of them is
-    written, as in PyTorch. Differentiable in ``x`` and ``src``.
+    (``scatter_add``), ``reduce="multiply"`` multiplies. Where several entries of ``index``
+    name one element, one of them is written, as in PyTorch. Differentiable in ``x`` and ``src``.
 
     Examples
     --------
@@ -1881,14 +1882,18 @@ def scatter(
             scatter(reshape(input, (1,)), 0, _one(index), _one(given), reduce=reduce), ()
         )
     if reduce is not None:
-        if reduce != "add":
+        if reduce not in ("add", "multiply"):
             raise ValueError(
-                f"scatter() got reduce={reduce!r}; polytensor supports reduce='add' "
-                f"(scatter_add) alone"
+                f"scatter() got reduce={reduce!r}; expected 'add' or 'multiply' (PyTorch's), or "
+                f"scatter_reduce() for 'sum', 'prod', 'mean', 'amax' and 'amin'"
             )
         if not isinstance(given, TensorBase):
             number = _scatter_source("scatter", input, index, given)  # (checked: a number)
             given = full_like(index, number, dtype=input.dtype)
+        if reduce == "multiply":
+            from ._pytorch_index import scatter_reduce
+
+            return scatter_reduce(input, dim, index, given, "prod")
         return scatter_add(input, dim, index, given)
     key = _scatter_key("scatter", input, dim, index)
     source = _scatter_source("scatter", input, index, given)
@@ -2047,6 +2052,21 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         else input[tuple(cut)]
     )
     return take_along_axis(x, index, axis=d)
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """PyTorch's ``torch.narrow_copy`` (and ``x.narrow_copy``): ``narrow``'s entries as a new
+    tensor that shares no memory with ``input``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.narrow_copy(pt.arange(5), 0, 1, 3)
+    tensor([1, 2, 3], backend='numpy')
+    """
+    from ._ops.creation import asarray
+
+    return asarray(narrow(input, dim, start, length), copy=True)
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
@@ -2776,18 +2796,28 @@ def flip(x: Tensor, /, dims: Any = None, *, axis: Any = None) -> Tensor:
     return _flip(x, axis=tuple(a) if isinstance(a, list) else a)
 
 
-def roll(x: Tensor, /, shift: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
+def roll(
+    x: Tensor, /, shift: Any = None, dims: Any = None, *, axis: Any = None, shifts: Any = None
+) -> Tensor:
     """The standard's ``pt.roll(x, shift, axis=None)``, with PyTorch's
-    ``pt.roll(x, shifts, dims)``.
+    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.roll(pt.asarray([[1, 2], [3, 4]]), 1, 0).tolist()
     [[3, 4], [1, 2]]
+    >>> pt.roll(pt.asarray([[1, 2], [3, 4]]), shifts=(1, 1), dims=(0, 1)).tolist()
+    [[4, 3], [2, 1]]
     """
     from ._ops.manipulation import roll as _roll
 
+    if shifts is not None:
+        if shift is not None:
+            raise TypeError("roll() got both shift and shifts=; pass one of them")
+        shift = shifts
+    if shift is None:
+        raise TypeError("roll() missing the shift (PyTorch's shifts): how far to roll")
     a = _dim_or_axis("roll", dims, axis)
     s = tuple(shift) if isinstance(shift, list) else shift
     return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)

@@ -20,6 +20,7 @@ __all__ = [
     "abs_",
     "acos_",
     "acosh_",
+    "addmv_",
     "asin_",
     "asinh_",
     "atan_",
@@ -92,6 +93,7 @@ def _namespace_form(name: str, call: str = "", data: str = "[0.5, 1.0]") -> Call
 
 
 abs_ = _namespace_form("abs_")
+addmv_ = _namespace_form("addmv_", "pt.ones((2, 2)), pt.ones(2)")
 acos_ = _namespace_form("acos_")
 acosh_ = _namespace_form("acosh_", "", "[1.0, 2.0]")
 asin_ = _namespace_form("asin_")

@@ -11,7 +11,7 @@ of the floating-point ones are computed in the default float dtype, as PyTorch's
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _config, _pytorch
 from . import _dtypes as dt
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
 
 __all__ = [
+    "FrexpResult",
     "clamp_max",
     "clamp_min",
     "deg2rad",
@@ -36,6 +37,7 @@ __all__ = [
     "fmax",
     "fmin",
     "frac",
+    "frexp",
     "heaviside",
     "isneginf",
     "isposinf",
@@ -349,6 +351,45 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """
     a, b = _pair("ldexp", input, other)
     return E.multiply(a, exp2(b))
+
+
+class FrexpResult(NamedTuple):
+    """``torch.frexp``'s result: ``input == mantissa * 2 ** exponent``."""
+
+    mantissa: Tensor
+    exponent: Tensor
+
+
+def frexp(input: Tensor) -> FrexpResult:
+    """The mantissa in ``[0.5, 1)`` (in absolute value) and the int32 exponent of each
+    element, ``input == mantissa * 2 ** exponent``, as ``torch.frexp``; 0, infinities and NaN
+    keep their value with exponent 0. The mantissa differentiates as ``input / 2**exponent``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> m, e = pt.frexp(pt.asarray([8.0, -5.0, 0.0]))
+    >>> m
+    tensor([ 0.5  , -0.625,  0.   ], backend='numpy')
+    >>> e
+    tensor([4, 3, 0], dtype=polytensor.int32, backend='numpy')
+    """
+    x = _tensor_arg("frexp", "input", input)
+    if x.dtype.kind != "real floating":
+        raise TypeError(
+            f"frexp() only supports floating-point dtypes; got {x.dtype.name}; cast with "
+            f"x.float() or x.double()"
+        )
+    ax = E.abs(x.detach())
+    regular = (ax > 0) & E.isfinite(ax)
+    safe = where(regular, ax, 1.0)
+    e = E.floor(E.log2(safe)) + 1.0
+    # (log2 rounds near powers of two: bring the mantissa into [0.5, 1))
+    m = safe / exp2(e - 1.0) / 2.0
+    e = where(m >= 1.0, e + 1.0, where(m < 0.5, e - 1.0, e))
+    e = where(regular, e, 0.0)
+    mantissa = x / exp2(e - 1.0) / 2.0
+    return FrexpResult(mantissa, astype(e, dt.int32))
 
 
 def nansum(

@@ -18,7 +18,8 @@ from ._ops.elementwise import abs as _abs
 from ._ops.elementwise import isinf, isnan
 from ._ops.linalg import vector_norm
 from ._ops.manipulation import expand_dims, reshape
-from ._ops.searching import searchsorted, where
+from ._ops.searching import searchsorted as _searchsorted
+from ._ops.searching import where
 from ._ops.sorting import sort
 from ._ops.statistical import max as _max
 from ._ops.statistical import min as _min
@@ -28,7 +29,21 @@ from ._tensor_base import TensorBase
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["bucketize", "cdist", "histc", "kron", "nan_to_num", "tril_indices", "triu_indices"]
+__all__ = [
+    "bucketize",
+    "cdist",
+    "count_nonzero",
+    "diff",
+    "histc",
+    "isin",
+    "kron",
+    "meshgrid",
+    "nan_to_num",
+    "searchsorted",
+    "tensordot",
+    "tril_indices",
+    "triu_indices",
+]
 
 
 def _tensor_arg(where: str, name: str, x: Any) -> Tensor:
@@ -201,7 +216,7 @@ def bucketize(
     if x.dtype != bounds.dtype:  # PyTorch compares in the promoted dtype (1.5 stays 1.5)
         common = result_type(x, bounds)
         x, bounds = astype(x, common), astype(bounds, common)
-    found = searchsorted(bounds, x, side="right" if right else "left")
+    found = _searchsorted(bounds, x, side="right" if right else "left")
     return astype(found, dt.int32 if out_int32 else dt.int64)
 
 
@@ -246,7 +261,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     pos = astype((where(inside, flat, left) - left) * float(bins) / (right - left), dt.int64)
     pos = where(inside, where(pos >= bins, bins - 1, pos), bins)  # (bins: left out)
     pos = sort(pos)
-    bounds = searchsorted(pos, arange(bins + 1, dtype=dt.int64, device=x.device), side="left")
+    bounds = _searchsorted(pos, arange(bins + 1, dtype=dt.int64, device=x.device), side="left")
     return astype(bounds[1:] - bounds[:-1], x.dtype)
 
 
@@ -300,3 +315,185 @@ def tril_indices(
             [0, 0, 1, 0, 1, 2]], backend='numpy')
     """
     return _triangle("tril_indices", row, col, offset, dtype, device)
+
+
+# -- the standard's functions with PyTorch's arguments too --------------------------------------
+def tensordot(x1: Tensor, x2: Tensor, /, axes: Any = 2, *, dims: Any = None) -> Tensor:
+    """The standard's ``pt.tensordot(x1, x2, axes=2)``, with PyTorch's ``dims=`` (an int, or a
+    pair of lists of dimensions; a tensor of them too) and ``axes`` given positionally, as
+    ``torch.tensordot(a, b, 2)``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> a, b = pt.ones((2, 3, 4)), pt.ones((4, 3, 5))
+    >>> pt.tensordot(a, b, dims=([1, 2], [1, 0])).shape
+    (2, 5)
+    """
+    from ._ops.linear_algebra import tensordot as _tensordot
+
+    if dims is not None:
+        if axes != 2:
+            raise TypeError("tensordot() got both axes= and dims=; pass one of them")
+        axes = dims
+    if isinstance(axes, TensorBase):
+        axes = axes.tolist()
+    if isinstance(axes, (tuple, list)):
+        if len(axes) != 2:
+            raise ValueError(
+                f"tensordot() expects dims as an int or a pair of dimension lists; got {axes!r}"
+            )
+        axes = tuple(tuple(a) if isinstance(a, (tuple, list)) else (a,) for a in axes)
+    return _tensordot(x1, x2, axes=axes)
+
+
+def count_nonzero(
+    x: Tensor, /, dim: Any = None, *, axis: Any = None, keepdims: bool = False
+) -> Tensor:
+    """The standard's ``pt.count_nonzero(x, axis=None, keepdims=False)``, with PyTorch's
+    ``dim`` (positional too: ``torch.count_nonzero(x, 1)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.count_nonzero(pt.asarray([[0, 1], [2, 3]]), 1)
+    tensor([1, 2], backend='numpy')
+    """
+    from ._ops.searching import count_nonzero as _count_nonzero
+
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("count_nonzero() got both dim and axis=; pass one of them")
+        axis = tuple(dim) if isinstance(dim, list) else dim
+    return _count_nonzero(x, axis=axis, keepdims=keepdims)
+
+
+def diff(
+    x: Tensor,
+    /,
+    n: int = 1,
+    dim: int | None = None,
+    prepend: Any = None,
+    append: Any = None,
+    *,
+    axis: int | None = None,
+) -> Tensor:
+    """The standard's ``pt.diff(x, axis=-1, n=1, prepend=None, append=None)``, with
+    PyTorch's ``dim`` and its order of positional arguments (``torch.diff(x, 1, 0)``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.diff(pt.asarray([[1, 4], [9, 16]]), dim=0)
+    tensor([[ 8, 12]], backend='numpy')
+    """
+    from ._ops.statistical import diff as _diff
+
+    if dim is not None and axis is not None:
+        raise TypeError("diff() got both dim and axis=; pass one of them")
+    a = dim if dim is not None else (-1 if axis is None else axis)
+    return cast("Tensor", _diff(x, axis=a, n=n, prepend=prepend, append=append))
+
+
+def meshgrid(*arrays: Any, indexing: str = "xy") -> tuple[Tensor, ...]:
+    """The standard's ``pt.meshgrid(*arrays, indexing='xy')``; the arrays may also come as one
+    list or tuple, as ``torch.meshgrid([x, y], indexing='ij')``.
+
+    Note: the default ``indexing`` is the standard's ``'xy'``; PyTorch's is ``'ij'`` (with a
+    warning asking to pass it), so pass ``indexing=`` to get the same grids in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> X, Y = pt.meshgrid([pt.arange(2), pt.arange(3)], indexing="ij")
+    >>> X.shape
+    (2, 3)
+    """
+    from ._ops.creation import meshgrid as _meshgrid
+
+    if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
+        arrays = tuple(arrays[0])
+    return tuple(_meshgrid(*arrays, indexing=indexing))
+
+
+def searchsorted(
+    x1: Tensor,
+    x2: Any,
+    /,
+    *,
+    side: str | None = None,
+    sorter: Any = None,
+    right: bool = False,
+    out_int32: bool = False,
+) -> Tensor:
+    """The standard's ``pt.searchsorted(x1, x2, side='left', sorter=None)``, with PyTorch's
+    ``right=``, ``out_int32=`` and an N-d ``x1`` (``torch.searchsorted(sorted_sequence,
+    values)``): each row of ``x1`` along its last dimension is searched for the values in the
+    same row of ``x2``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> seq = pt.asarray([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])
+    >>> pt.searchsorted(seq, pt.asarray([[3, 6, 9], [3, 6, 9]]), right=True)
+    tensor([[2, 3, 5],
+            [1, 3, 4]], backend='numpy')
+    """
+    from ._ops.indexing import take_along_axis
+
+    if side is not None and right and side != "right":
+        raise ValueError(
+            "searchsorted(): side and right can't be set to opposites, got side of left "
+            "while right was True"
+        )
+    s = side if side is not None else ("right" if right else "left")
+    if s not in ("left", "right"):
+        raise ValueError(f"searchsorted() expects side 'left' or 'right'; got {s!r}")
+    seq = _tensor_arg("searchsorted", "x1 (the sorted sequence)", x1)
+    if seq.ndim <= 1:
+        found = _searchsorted(seq, x2, side=s, sorter=sorter)
+    else:
+        values = _tensor_arg("searchsorted", "x2 (the values)", x2)
+        if tuple(values.shape[:-1]) != tuple(seq.shape[:-1]):
+            raise ValueError(
+                f"searchsorted(): the leading dimensions of sorted_sequence "
+                f"{tuple(seq.shape)} and input {tuple(values.shape)} must match (all but "
+                f"the last)"
+            )
+        if sorter is not None:
+            seq = take_along_axis(seq, sorter, axis=-1)
+        if seq.dtype != values.dtype:
+            common = result_type(seq, values)
+            seq, values = astype(seq, common), astype(values, common)
+        below = expand_dims(seq, axis=-2) < expand_dims(values, axis=-1)
+        if s == "right":
+            below = expand_dims(seq, axis=-2) <= expand_dims(values, axis=-1)
+        found = _sum(astype(below, dt.int64), axis=-1)
+    return astype(found, dt.int32 if out_int32 else dt.int64)
+
+
+def isin(x1: Any, x2: Any, /, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """The standard's ``pt.isin(x1, x2, invert=False)``: whether each element of ``x1`` is
+    among the elements of ``x2``; as PyTorch's, floating-point elements are accepted too (NaN
+    is in nothing) and ``assume_unique`` (a hint, the result is the same) is taken.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.isin(pt.asarray([1.0, 2.5, 3.0]), pt.asarray([2.5, 3.0]))
+    tensor([False,  True,  True], backend='numpy')
+    """
+    from ._ops.sorting import isin as _isin
+    from ._ops.statistical import any as _any
+
+    if not any(
+        isinstance(v, float) or getattr(getattr(v, "dtype", None), "kind", "") == "real floating"
+        for v in (x1, x2)
+    ):
+        return _isin(x1, x2, invert=invert)
+    # Note: the standard's isin takes integers; floating-point elements compare one by one
+    like = next(v for v in (x1, x2) if isinstance(v, TensorBase))
+    a = cast("Tensor", x1 if isinstance(x1, TensorBase) else asarray(x1, device=like.device))
+    b = cast("Tensor", x2 if isinstance(x2, TensorBase) else asarray(x2, device=like.device))
+    found = _any(expand_dims(a.detach(), axis=-1) == reshape(b.detach(), (-1,)), axis=-1)
+    return ~found if invert else found

@@ -1,5 +1,6 @@
 """PyTorch's counting, integer and integration functions the standard lacks: ``bincount``,
-``gcd``/``lcm``, ``trapezoid``/``cumulative_trapezoid``, ``renorm`` and ``mvlgamma``.
+``gcd``/``lcm``, ``trapezoid``/``cumulative_trapezoid``, ``renorm``, ``mvlgamma``,
+``histogram`` and ``gradient``.
 
 Each is written with the standard's operations and keeps PyTorch's arguments, dtypes and
 formulas (so float32 results round as PyTorch's do); the differentiable ones differentiate on
@@ -8,8 +9,9 @@ every backend.
 
 from __future__ import annotations
 
+import builtins
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _config
 from . import _dtypes as dt
@@ -37,7 +39,18 @@ from ._tensor_base import TensorBase
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["bincount", "cumulative_trapezoid", "gcd", "lcm", "mvlgamma", "renorm", "trapezoid"]
+__all__ = [
+    "HistogramResult",
+    "bincount",
+    "cumulative_trapezoid",
+    "gcd",
+    "gradient",
+    "histogram",
+    "lcm",
+    "mvlgamma",
+    "renorm",
+    "trapezoid",
+]
 
 _INTEGERS = ("signed integer", "unsigned integer")
 
@@ -336,3 +349,187 @@ def mvlgamma(input: Tensor, p: int, *, out: Any = None) -> Tensor:
     terms = S.gammaln(expand_dims(x, axis=-1) + offsets)
     r = _sum(terms, axis=-1) + p * (p - 1) * math.log(math.pi) / 4
     return r if out is None else _into(out, r, "mvlgamma")
+
+
+# -- histograms and numerical derivatives ---------------------------------------------------------
+class HistogramResult(NamedTuple):
+    """``torch.histogram``'s result: the counts (or densities) and the bins' edges."""
+
+    hist: Tensor
+    bin_edges: Tensor
+
+
+def histogram(
+    input: Tensor,
+    bins: Any = 100,
+    *,
+    range: tuple[float, float] | None = None,
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> HistogramResult:
+    """A histogram of ``input``, as ``torch.histogram``: ``bins`` equal bins over ``range``
+    (default: the data's least and greatest values), or the bins between the sorted edges of a
+    1-d tensor ``bins``. Each bin holds its left edge, the last one its right edge too; values
+    outside are left out. ``weight`` sums weights instead of counting; ``density`` divides by
+    the total and the bins' widths. Results in the input's floating dtype; not differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.histogram(pt.asarray([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0))
+    HistogramResult(hist=tensor([0., 2., 1., 0.], backend='numpy'), bin_edges=tensor([0.  , \
+0.75, 1.5 , 2.25, 3.  ], backend='numpy'))
+    """
+    from ._ops.creation import linspace
+    from ._ops.searching import searchsorted
+
+    x = _tensor_arg("histogram", "input", input)
+    if x.dtype.kind != "real floating":
+        raise TypeError(
+            f'"histogram_cpu" not implemented for {x.dtype.name}: histogram() expects a real '
+            f"floating-point input; cast with x.float()"
+        )
+    flat = reshape(x.detach(), (-1,))
+    if isinstance(bins, TensorBase):
+        edges = astype(_tensor_arg("histogram", "bins", bins).detach(), x.dtype)
+        if edges.ndim != 1 or int(edges.shape[0] or 0) < 2:
+            raise ValueError(
+                f"histogram(): bins must be a 1-d tensor of at least two edges; got shape "
+                f"{tuple(edges.shape)}"
+            )
+        n = int(edges.shape[0] or 0) - 1
+        pos = searchsorted(edges, flat, side="right") - 1
+    else:
+        n = check_int("histogram", "bins", bins)
+        if n <= 0:
+            raise ValueError(f"histogram(): bins must be > 0; got {n}")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif flat.shape[0]:
+            lo, hi = float(_min(flat)), float(_max(flat))
+        else:
+            lo, hi = 0.0, 0.0
+        if lo > hi:
+            raise ValueError(f"histogram(): min should not exceed max; got range ({lo}, {hi})")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = linspace(lo, hi, n + 1, dtype=x.dtype, device=x.device)
+        left, right = edges[0], edges[-1]
+        # (PyTorch's binning of equal bins: by division, as histc's)
+        pos = astype((flat - left) * float(n) / (right - left), dt.int64)
+    inside = (flat >= edges[0]) & (flat <= edges[-1])
+    pos = where(pos >= n, n - 1, where(pos < 0, 0, pos))
+    if weight is None:
+        added = astype(inside, x.dtype)
+    else:
+        w = _tensor_arg("histogram", "weight", weight).detach()
+        if tuple(w.shape) != tuple(x.shape):
+            raise ValueError(
+                f"histogram(): weight should have the same shape as input; got "
+                f"{tuple(w.shape)} and {tuple(x.shape)}"
+            )
+        added = where(inside, astype(reshape(w, (-1,)), x.dtype), 0.0)
+    hist = index_add(zeros((n,), dtype=x.dtype, device=x.device), 0, pos, added)
+    if density:
+        hist = hist / (_sum(hist) * (edges[1:] - edges[:-1]))
+    return HistogramResult(hist, edges)
+
+
+def gradient(
+    input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1
+) -> tuple[Tensor, ...]:
+    """The derivative of sampled values along each of ``dim`` (default: every dimension), as
+    ``torch.gradient`` (and NumPy's ``gradient``): central differences inside, one-sided ones
+    of order ``edge_order`` (1 or 2) at the ends. ``spacing`` is one number for every
+    dimension, one number per dimension, or per dimension a 1-d tensor of the coordinates of
+    the samples (unevenly spaced ones too). Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.gradient(pt.asarray([1.0, 2.0, 4.0, 8.0]))
+    (tensor([1. , 1.5, 3. , 4. ], backend='numpy'),)
+    >>> pt.gradient(pt.asarray([1.0, 2.0, 4.0]), spacing=(pt.asarray([0.0, 1.0, 3.0]),))
+    (tensor([1., 1., 1.], backend='numpy'),)
+    """
+    from ._ops.creation import full
+    from ._ops.manipulation import concat
+
+    y = _tensor_arg("gradient", "input", input)
+    if y.ndim == 0:
+        raise RuntimeError("torch.gradient only supports tensors with at least one dimension")
+    if edge_order not in (1, 2):
+        raise ValueError(
+            f"torch.gradient only supports edge_order=1 and edge_order=2; got {edge_order}"
+        )
+    dims = list(builtins.range(y.ndim)) if dim is None else dim
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    dims = [check_dim("gradient", d, y.ndim) for d in dims]
+    if isinstance(spacing, (int, float)) and not isinstance(spacing, bool):
+        steps: list[Any] = [spacing] * len(dims)
+    else:
+        steps = list(spacing)
+        if len(steps) == 1 and len(dims) > 1 and not isinstance(steps[0], TensorBase):
+            steps = steps * len(dims)
+        if len(steps) != len(dims):
+            raise RuntimeError(
+                f"torch.gradient expected spacing to be unspecified, a scalar or its length "
+                f"to match the number of dimensions ({len(dims)}); got {len(steps)} entries"
+            )
+    if not y.dtype.kind.endswith("floating"):
+        y = astype(y, _config.DEFAULT_FLOAT.get())
+    out = []
+    for d, h in zip(dims, steps, strict=True):
+        n = int(y.shape[d] or 0)
+        if n < edge_order + 1:
+            raise RuntimeError(
+                f"torch.gradient expected each dimension size to be at least edge_order+1 "
+                f"({edge_order + 1}); dimension {d} has {n}"
+            )
+        if isinstance(h, TensorBase):
+            coords = astype(h, y.dtype)
+            if coords.ndim != 1 or coords.shape[0] != n:
+                raise RuntimeError(
+                    f"torch.gradient expected the coordinates along dimension {d} as a 1-d "
+                    f"tensor of {n} values; got shape {tuple(coords.shape)}"
+                )
+            dx = coords[1:] - coords[:-1]
+        else:
+            dx = full((n - 1,), float(h), dtype=y.dtype, device=y.device)
+        shape = [1] * y.ndim
+        shape[d] = -1
+
+        def along(t: Tensor, shape: list[int] = shape) -> Tensor:
+            return reshape(t, tuple(shape))
+
+        def part(start: int, stop: int | None, d: int = d) -> Tensor:
+            return y[(slice(None),) * d + (slice(start, stop),)]
+
+        hl, hr = along(dx[:-1]), along(dx[1:])
+        parts = []
+        if edge_order == 1:
+            parts.append((part(1, 2) - part(0, 1)) / along(dx[:1]))
+        else:
+            a, b = along(dx[:1]), along(dx[1:2])
+            parts.append(
+                -(2 * a + b) / (a * (a + b)) * part(0, 1)
+                + (a + b) / (a * b) * part(1, 2)
+                - a / (b * (a + b)) * part(2, 3)
+            )
+        if n > 2:
+            parts.append(
+                -hr / (hl * (hl + hr)) * part(0, -2)
+                + (hr - hl) / (hl * hr) * part(1, -1)
+                + hl / (hr * (hl + hr)) * part(2, None)
+            )
+        if edge_order == 1:
+            parts.append((part(n - 1, None) - part(n - 2, n - 1)) / along(dx[-1:]))
+        else:
+            a, b = along(dx[-2:-1]), along(dx[-1:])
+            parts.append(
+                b / (a * (a + b)) * part(n - 3, n - 2)
+                - (a + b) / (a * b) * part(n - 2, n - 1)
+                + (2 * b + a) / (b * (a + b)) * part(n - 1, None)
+            )
+        out.append(concat(parts, axis=d))
+    return tuple(out)

@@ -23,8 +23,11 @@ __all__ = [
     "entr",
     "erf",
     "erfc",
+    "erfcx",
     "erfinv",
     "expit",
+    "gammainc",
+    "gammaincc",
     "gammaln",
     "i0",
     "i0e",
@@ -40,6 +43,7 @@ __all__ = [
     "softplus",
     "xlog1py",
     "xlogy",
+    "zeta",
 ]
 
 _RF = "real floating-point"
@@ -116,6 +120,13 @@ erfc = _unary(
     "The complementary error function, 1 - erf(x), accurate for large x.",
     "-2/sqrt(pi) exp(-x**2)",
     ">>> pt.special.erfc(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)
+erfcx = _unary(
+    "erfcx",
+    lambda g, out, x: g * (2.0 * x * out - _TWO_OVER_SQRT_PI),
+    "The scaled complementary error function, exp(x**2) erfc(x), without overflow.",
+    "2 x erfcx(x) - 2/sqrt(pi)",
+    ">>> pt.special.erfcx(pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
 )
 erfinv = _unary(
     "erfinv",
@@ -217,6 +228,51 @@ gammaln = _unary(
     "The logarithm of the absolute value of the gamma function.",
     "digamma(x)",
     ">>> pt.special.gammaln(pt.asarray([1.0]))\ntensor([0.], backend='numpy')",
+)
+
+
+def _no_derivative(name: str, arg: str) -> Any:
+    def rule(*_args: Any) -> Any:
+        raise NotImplementedError(
+            f"the derivative of special.{name} with respect to {arg} is not implemented (nor "
+            f"is PyTorch's); detach that argument (x.detach()) to differentiate the other one"
+        )
+
+    return rule
+
+
+def _gammainc_x(g: Any, _out: Any, a: Any, x: Any) -> Any:
+    # the integrand of the regularised lower incomplete gamma function at x
+    return g * E.exp((a - 1.0) * E.log(x) - x - gammaln(a))
+
+
+gammainc = _binary(
+    "gammainc",
+    (_no_derivative("gammainc", "a (the first argument)"), _gammainc_x),
+    "The regularised lower incomplete gamma function P(a, x).",
+    "exp(-x) x**(a-1) / gamma(a) for x; none for a (as PyTorch's)",
+    ">>> pt.special.gammainc(pt.asarray([1.0]), pt.asarray([0.0]))\ntensor([0.], backend='numpy')",
+)
+gammaincc = _binary(
+    "gammaincc",
+    (
+        _no_derivative("gammaincc", "a (the first argument)"),
+        lambda g, out, a, x: -_gammainc_x(g, out, a, x),
+    ),
+    "The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x).",
+    "-exp(-x) x**(a-1) / gamma(a) for x; none for a (as PyTorch's)",
+    ">>> pt.special.gammaincc(pt.asarray([1.0]), pt.asarray([0.0]))\ntensor([1.], backend='numpy')",
+)
+zeta = _binary(
+    "zeta",
+    (
+        _no_derivative("zeta", "x (the first argument)"),
+        lambda g, _out, x, q: g * (-x) * _pt().special.zeta(x + 1.0, q),
+    ),
+    "The Hurwitz zeta function, the sum of (k + q)**-x over k = 0, 1, ... (``q = 1``: Riemann's).",
+    "-x zeta(x + 1, q) for q; none for x (as PyTorch's)",
+    ">>> pt.special.zeta(pt.asarray([2.0], dtype=pt.float64), 1.0)\n"
+    "tensor([1.64493407], dtype=polytensor.float64, backend='numpy')",
 )
 
 # -- information theory ---------------------------------------------------------------------------

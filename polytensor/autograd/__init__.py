@@ -176,12 +176,15 @@ def grad(
     allow_unused: bool | None = None,
     *,
     materialize_grads: bool = False,
+    is_grads_batched: bool = False,
     argnums: int | tuple[int, ...] = 0,
     has_aux: bool = False,
 ) -> Any:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated). An input
     the outputs do not depend on raises, gets None with ``allow_unused=True``, or zeros with
-    ``materialize_grads=True``, as PyTorch's.
+    ``materialize_grads=True``, as PyTorch's. With ``is_grads_batched=True`` the first
+    dimension of each of ``grad_outputs`` is a batch: the result stacks one vector-Jacobian
+    product per entry along a new first dimension.
 
     Given a function instead (``grad(f, argnums=, has_aux=)``), the transform
     ``polytensor.func.grad``: a function returning the gradient of ``f`` in the caller's
@@ -193,6 +196,10 @@ def grad(
     >>> x = pt.asarray(2.0, requires_grad=True)
     >>> pt.autograd.grad(x ** 3, x)
     (tensor(12., backend='numpy'),)
+    >>> v = pt.asarray([1.0, 2.0], requires_grad=True)
+    >>> pt.autograd.grad(v * v, v, grad_outputs=pt.eye(2), is_grads_batched=True)
+    (tensor([[2., 0.],
+            [0., 4.]], backend='numpy'),)
     >>> import numpy as np
     >>> pt.autograd.grad(lambda x: pt.sum(x ** 3))(np.array([1.0, 2.0]))
     array([ 3., 12.])
@@ -209,6 +216,10 @@ def grad(
     gos = grad_outputs
     if gos is not None and not isinstance(gos, (list, tuple)):
         gos = [gos]
+    if is_grads_batched:
+        return _batched_grad(
+            outs, ins, gos, retain_graph, create_graph, allow_unused, materialize_grads
+        )
     if materialize_grads:
         if allow_unused is False:
             raise ValueError(
@@ -231,4 +242,55 @@ def grad(
                 "pass allow_unused=True to get None for it"
             )
         result.append(g)
+    return tuple(result)
+
+
+def _batched_grad(
+    outs: list[Any],
+    ins: list[Any],
+    gos: Sequence[Any] | None,
+    retain_graph: bool | None,
+    create_graph: bool,
+    allow_unused: bool | None,
+    materialize_grads: bool,
+) -> tuple[Any, ...]:
+    """``grad(..., is_grads_batched=True)``: one ``grad`` per entry of the cotangents' first
+    dimension, stacked (PyTorch vectorizes this; the values are the same)."""
+    from .._ops.manipulation import stack
+
+    if gos is None or any(not isinstance(g, TensorBase) or g.ndim == 0 for g in gos):
+        raise RuntimeError(
+            "grad(): is_grads_batched=True expects grad_outputs= tensors whose first dimension "
+            "is the batch; pass one cotangent per output with a leading batch dimension"
+        )
+    n = int(gos[0].shape[0])
+    if any(int(g.shape[0]) != n for g in gos):
+        raise RuntimeError(
+            f"grad(): is_grads_batched=True expects grad_outputs with the same batch size; got "
+            f"{[int(g.shape[0]) for g in gos]}"
+        )
+    per: list[tuple[Any, ...]] = []
+    for i in range(n):
+        keep = True if i < n - 1 else retain_graph
+        per.append(
+            grad(
+                outs,
+                ins,
+                grad_outputs=[g[i] for g in gos],
+                retain_graph=keep,
+                create_graph=create_graph,
+                allow_unused=allow_unused,
+                materialize_grads=materialize_grads,
+            )
+        )
+    result: list[Any] = []
+    for k, x in enumerate(ins):
+        col = [p[k] for p in per]
+        if all(c is None for c in col):
+            result.append(None)
+            continue
+        from .._ops.creation import zeros_like
+
+        col = [zeros_like(x.detach()) if c is None else c for c in col]
+        result.append(stack(col))
     return tuple(result)

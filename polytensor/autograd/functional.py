@@ -1,4 +1,5 @@
-"""Functional autograd: ``vjp``, ``jvp``, ``jacobian``, ``hessian`` of Python functions.
+"""Functional autograd: ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``, ``vhp`` of
+Python functions.
 
 Each takes tensors, or the caller's own arrays of a registered backend (NumPy, Dask,
 array-api-strict...), and returns results of the same kind.
@@ -21,14 +22,18 @@ from .. import _config, _tape
 from .._tensor_base import TensorBase
 from ._native import Callers, inspect_args, to_caller, tree_map
 
-__all__ = ["hessian", "jacobian", "jvp", "vjp"]
+__all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 
 def _tuple(x: Any) -> tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def _prepare(inputs: Any) -> tuple[Any, ...]:
+def _prepare(inputs: Any, create_graph: bool = False) -> tuple[Any, ...]:
+    """The inputs as tensors to differentiate: fresh leaves, except that with
+    ``create_graph=True`` an input that already requires grad stays in its graph (through an
+    identity op), so the results can be differentiated with respect to it, as PyTorch's."""
+    from .._ops.manipulation import reshape
 
     out = []
     for t in _tuple(inputs):
@@ -36,10 +41,38 @@ def _prepare(inputs: Any) -> tuple[Any, ...]:
             raise TypeError(
                 f"functional autograd expects tensors as inputs; got {type(t).__name__}"
             )
+        if create_graph and _tape.requires_grad(t):
+            out.append(reshape(t, tuple(t.shape)))
+            continue
         d = _tape._detached(t)
         _tape.set_requires_grad(d, True)
         out.append(d)
     return tuple(out)
+
+
+def _check_strict(where: str, outs: tuple[Any, ...], strict: bool) -> None:
+    if not strict:
+        return
+    for i, o in enumerate(outs):
+        if not _tape.requires_grad(o):
+            raise RuntimeError(
+                f"{where}(): output {i} of the user-provided function does not require "
+                f"gradients; with strict=True the outputs must be computed in a "
+                f"differentiable manner from the inputs (pass strict=False for zeros)"
+            )
+
+
+def _check_strategy(where: str, strategy: str, vectorize: bool) -> None:
+    if strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError(
+            f"{where}(): expected strategy to be either 'forward-mode' or 'reverse-mode'; "
+            f"got {strategy!r}"
+        )
+    if strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError(
+            f"{where}(): strategy='forward-mode' needs vectorize=True (as PyTorch's); pass "
+            f"vectorize=True or use the default 'reverse-mode'"
+        )
 
 
 def _grads(
@@ -98,9 +131,10 @@ def vjp(
     from .._ops.creation import ones_like
 
     callers, (inputs, v) = _as_tensors("vjp", inputs, v)
-    xs = _prepare(inputs)
+    xs = _prepare(inputs, create_graph)
     with _config_grad(True):
         outs = _tuple(func(*xs))
+    _check_strict("vjp", outs, strict)
     if v is None:
         if len(outs) != 1 or outs[0].size != 1:
             raise RuntimeError("vjp() needs v= unless func returns a single one-element tensor")
@@ -152,10 +186,11 @@ def jvp(
     from .._ops.creation import ones_like, zeros_like
 
     callers, (inputs, v) = _as_tensors("jvp", inputs, v)
-    xs = _prepare(inputs)
+    xs = _prepare(inputs, create_graph)
     vs = _tuple(v) if v is not None else tuple(ones_like(x) for x in xs)
     with _config_grad(True):
         outs = _tuple(func(*xs))
+        _check_strict("jvp", outs, strict)
         us = tuple(_tape.set_requires_grad(zeros_like(o), True) for o in outs)
         g = _grads(outs, xs, us, create_graph=True)
         # <g(u), v> is linear in u; its gradient in u is J v.
@@ -185,9 +220,16 @@ def jacobian(
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
+    strategy: str = "reverse-mode",
 ) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` (nested tuples
     for several inputs or outputs).
+
+    ``vectorize`` and ``strategy`` (``"reverse-mode"``, or ``"forward-mode"`` with
+    ``vectorize=True``) are accepted as PyTorch's and give the same values: the rows are
+    computed one reverse pass each. With ``create_graph=True`` the Jacobian stays
+    differentiable, with respect to the inputs too where they require grad; ``strict=True``
+    raises for an output that does not depend on the inputs.
 
     Examples
     --------
@@ -199,10 +241,12 @@ def jacobian(
     from .._ops.creation import zeros_like
     from .._ops.manipulation import reshape, stack
 
+    _check_strategy("jacobian", strategy, vectorize)
     callers, (inputs,) = _as_tensors("jacobian", inputs)
-    xs = _prepare(inputs)
+    xs = _prepare(inputs, create_graph)
     with _config_grad(True):
         outs = _tuple(func(*xs))
+    _check_strict("jacobian", outs, strict)
     rows_per_out = []
     for o in outs:
         n = o.size
@@ -236,8 +280,10 @@ def hessian(
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
 ) -> Any:
     """The Hessian of scalar ``func`` at ``inputs``: the Jacobian of its gradient.
+    ``vectorize`` and ``outer_jacobian_strategy`` are accepted as PyTorch's (same values).
 
     Examples
     --------
@@ -258,4 +304,92 @@ def hessian(
         g = _grads((out,), xs, (ones_like(out),), create_graph=True)
         return g if isinstance(inputs, (tuple, list)) else g[0]
 
-    return jacobian(gradient, inputs, create_graph=create_graph)
+    _check_strategy("hessian", outer_jacobian_strategy, vectorize)
+    return jacobian(gradient, inputs, create_graph=create_graph, strict=strict)
+
+
+def _second_order(
+    where: str,
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any,
+    create_graph: bool,
+    strict: bool,
+) -> tuple[Any, Any]:
+    """``(func(*inputs), v^T H)`` for scalar ``func``: a gradient kept in the graph, then its
+    vector-Jacobian product with ``v``."""
+    from .._ops.creation import ones_like
+
+    callers, (inputs, v) = _as_tensors(where, inputs, v)
+    xs = _prepare(inputs, create_graph)
+    with _config_grad(True):
+        outs = _tuple(func(*xs))
+        if len(outs) != 1 or outs[0].size != 1:
+            raise RuntimeError(
+                f"{where}(): the function must return a single one-element tensor; got "
+                f"{len(outs)} output(s) of shape {tuple(outs[0].shape) if outs else ()}"
+            )
+        _check_strict(where, outs, strict)
+        g = _grads(outs, xs, (ones_like(outs[0]),), create_graph=True)
+        if v is None:
+            if any(x.size != 1 for x in xs):
+                raise RuntimeError(
+                    f"{where}(): v= can be left out only when every input has one element"
+                )
+            seeds = tuple(ones_like(x) for x in xs)
+        else:
+            seeds = _tuple(v)
+        if len(seeds) != len(xs) or any(
+            tuple(s.shape) != tuple(x.shape) for s, x in zip(seeds, xs, strict=True)
+        ):
+            raise RuntimeError(
+                f"{where}(): v must have one tensor of each input's shape "
+                f"{[tuple(x.shape) for x in xs]}"
+            )
+        out = _grads(g, xs, seeds, create_graph)
+    value = outs[0] if create_graph else _tape._detached(outs[0])
+    if not create_graph:
+        out = tuple(_tape._detached(t) for t in out)
+    result: tuple[Any, Any] = to_caller((value, _unwrap(out, inputs)), callers)
+    return result
+
+
+def vhp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(*inputs), v^T H)``: the vector-Hessian product of scalar ``func`` at ``inputs``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> f = lambda x: pt.sum(x ** 3)
+    >>> pt.autograd.functional.vhp(f, pt.asarray([1.0, 2.0]), pt.asarray([1.0, 1.0]))
+    (tensor(9., backend='numpy'), tensor([ 6., 12.], backend='numpy'))
+    """
+    return _second_order("vhp", func, inputs, v, create_graph, strict)
+
+
+def hvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(*inputs), H v)``: the Hessian-vector product of scalar ``func`` at ``inputs``.
+
+    The Hessian of a twice continuously differentiable function is symmetric, so this is
+    ``vhp``'s product, computed the same way (one gradient, then one more reverse pass).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> f = lambda x: x[0] ** 2 * x[1]
+    >>> pt.autograd.functional.hvp(f, pt.asarray([1.0, 2.0]), pt.asarray([1.0, 0.0]))[1]
+    tensor([4., 2.], backend='numpy')
+    """
+    return _second_order("hvp", func, inputs, v, create_graph, strict)

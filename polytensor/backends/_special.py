@@ -34,8 +34,11 @@ NAMES = (
     "entr",
     "erf",
     "erfc",
+    "erfcx",
     "erfinv",
     "expit",
+    "gammainc",
+    "gammaincc",
     "gammaln",
     "i0",
     "i0e",
@@ -50,6 +53,7 @@ NAMES = (
     "softplus",
     "xlog1py",
     "xlogy",
+    "zeta",
 )
 
 
