@@ -13,6 +13,12 @@ the gamma family's is differentiable in its other parameters but not in the conc
 ``cdf``/``icdf`` and ``enumerate_support`` where PyTorch has them, and ``kl_divergence``
 between two distributions of one family.
 
+``TransformedDistribution`` is the distribution of a base distribution's draws mapped through
+the transforms of ``pt.distributions.transforms`` (``ExpTransform``, ``AffineTransform``,
+``TanhTransform``, ...); ``pt.distributions.constraints`` holds the sets parameters and values
+live in (each distribution's ``arg_constraints`` and ``support``), and ``expand(batch_shape)``
+broadcasts a distribution's parameters to a larger batch.
+
 Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
 differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
 and draws come from polytensor's generator (``pt.manual_seed``). The draws are not PyTorch's
@@ -35,12 +41,14 @@ Examples
 (-1.0986, [-0.3333, -0.3333, 0.6667])
 """
 
+from . import constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
 from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
 from ._gamma import Beta, Dirichlet, Gamma, StudentT
 from ._multivariate import Independent, MultivariateNormal
+from ._transformed import TransformedDistribution
 
 __all__ = [
     "Bernoulli",
@@ -64,7 +72,10 @@ __all__ = [
     "OneHotCategorical",
     "Poisson",
     "StudentT",
+    "TransformedDistribution",
     "Uniform",
+    "constraints",
     "kl_divergence",
     "register_kl",
+    "transforms",
 ]

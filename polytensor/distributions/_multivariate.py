@@ -69,6 +69,7 @@ class MultivariateNormal(Distribution):
     """
 
     has_rsample = True
+    _kept_by_expand = ("_unbroadcasted_scale_tril", "_given")
 
     def __init__(
         self,
@@ -291,7 +292,7 @@ class Independent(Distribution):
     @property
     def mode(self) -> Tensor:
         """The base distribution's."""
-        return self.base_dist.mode  # type: ignore[attr-defined,no-any-return]
+        return self.base_dist.mode
 
     @property
     def variance(self) -> Tensor:
