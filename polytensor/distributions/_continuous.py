@@ -5,7 +5,7 @@ KL divergences between two of one family."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .._ops import elementwise as E
 from .._ops.creation import full, zeros_like
@@ -15,6 +15,7 @@ from .._ops.searching import where
 from .._ops.special import gammaln
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 from ._basic import Normal, _kl_normal
 
@@ -25,6 +26,9 @@ _EULER = 0.57721566490153286060  # the Euler-Mascheroni constant (PyTorch's eule
 
 class _LocScale(Distribution):
     """A distribution of a real ``loc`` and a positive ``scale`` (the checks and the shapes)."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"loc": C.real, "scale": C.positive}
+    support: Any = C.real
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None) -> None:
         self.loc, self.scale = _tensors(loc, scale)
@@ -255,6 +259,8 @@ class LogNormal(_LocScale):
 
     has_rsample = True
 
+    support: Any = C.positive
+
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         super().__init__(loc, scale, validate_args)
         self.base_dist = Normal(self.loc, self.scale, validate_args=False)
@@ -318,6 +324,9 @@ class HalfNormal(Distribution):
     """
 
     has_rsample = True
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": C.positive}
+    support: Any = C.nonnegative
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
         (self.scale,) = _tensors(scale)

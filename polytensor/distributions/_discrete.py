@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import _dtypes as dt
 from .._checks import describe
@@ -19,6 +19,7 @@ from .._pytorch_random import poisson
 from .._random import rand_like
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 from ._basic import Categorical, _bce_with_logits, _kl_categorical
 
@@ -64,6 +65,9 @@ class Poisson(Distribution):
     >>> m.log_prob(pt.asarray([1.0], dtype=pt.float64)).exp()
     tensor([0.27067057], dtype=polytensor.float64, backend='numpy')
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": C.nonnegative}
+    support: Any = C.nonnegative_integer
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = _tensors(rate)
@@ -115,6 +119,18 @@ class Binomial(Distribution):
     >>> m.log_prob(pt.asarray([2.0])).exp(), m.mean
     (tensor([0.375], backend='numpy'), tensor([2.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "total_count": C.nonnegative_integer,
+        "probs": C.unit_interval,
+        "logits": C.real,
+    }
+    has_enumerate_support = True
+
+    @property
+    def support(self) -> Any:
+        """``integer_interval(0, total_count)``."""
+        return C.integer_interval(0, self.total_count)
 
     def __init__(
         self,
@@ -241,6 +257,9 @@ class Geometric(Distribution):
     (tensor([0.125], backend='numpy'), tensor([1.], backend='numpy'))
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"probs": C.unit_interval, "logits": C.real}
+    support: Any = C.nonnegative_integer
+
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
@@ -338,6 +357,10 @@ class OneHotCategorical(_OverCategories):
     (tensor(0.75, backend='numpy'), (2,))
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"probs": C.simplex, "logits": C.real_vector}
+    support: Any = C.one_hot
+    has_enumerate_support = True
+
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
@@ -410,6 +433,16 @@ class Multinomial(_OverCategories):
     >>> m.log_prob(pt.asarray([1.0, 1.0])).exp(), m.mean
     (tensor(0.5, backend='numpy'), tensor([1., 1.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": C.simplex,
+        "logits": C.independent(C.real, 1),
+    }
+
+    @property
+    def support(self) -> Any:
+        """``multinomial(total_count)``: counts summing to at most ``total_count``."""
+        return C.multinomial(self.total_count)
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ StudentT's ``df``) that requires grad rather than give a gradient that is not th
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import _dtypes as dt
 from .._ops import elementwise as E
@@ -29,6 +29,7 @@ from .._ops.special import digamma, gammaln, xlogy
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
 from ..autograd._mode import is_grad_enabled, no_grad
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 
 __all__ = ["Beta", "Dirichlet", "Gamma", "StudentT"]
@@ -90,6 +91,9 @@ class Gamma(Distribution):
     >>> m.log_prob(pt.asarray([0.5]))
     tensor([0.07944155], backend='numpy')
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"concentration": C.positive, "rate": C.positive}
+    support: Any = C.nonnegative
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
         self.concentration, self.rate = _tensors(concentration, rate)
@@ -163,6 +167,9 @@ class Dirichlet(Distribution):
     >>> m.log_prob(pt.asarray([0.5, 0.5]))
     tensor(-0.28768206, backend='numpy')
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"concentration": C.independent(C.positive, 1)}
+    support: Any = C.simplex
 
     def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
         (self.concentration,) = _tensors(concentration)
@@ -264,6 +271,12 @@ class Beta(Distribution):
     (tensor([0.5], backend='numpy'), tensor([1.5], backend='numpy'))
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration1": C.positive,
+        "concentration0": C.positive,
+    }
+    support: Any = C.unit_interval
+
     def __init__(
         self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
     ) -> None:
@@ -347,6 +360,13 @@ class StudentT(Distribution):
     >>> m.log_prob(pt.asarray([0.0])), m.variance
     (tensor([-1.0008888], backend='numpy'), tensor([3.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "df": C.positive,
+        "loc": C.real,
+        "scale": C.positive,
+    }
+    support: Any = C.real
 
     def __init__(
         self, df: Any, loc: Any = 0.0, scale: Any = 1.0, validate_args: bool | None = None

@@ -4,7 +4,7 @@ dimensions of another distribution event dimensions; the KL divergences of two o
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from .._checks import describe
 from .._ops import elementwise as E
@@ -15,6 +15,7 @@ from .._ops.manipulation import broadcast_to, expand_dims, flip
 from .._random import randn_like
 from .._shapes import broadcast_shapes
 from .._tensor import Tensor
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, kl_divergence, register_kl
 
 __all__ = ["Independent", "MultivariateNormal"]
@@ -70,6 +71,14 @@ class MultivariateNormal(Distribution):
 
     has_rsample = True
     _kept_by_expand = ("_unbroadcasted_scale_tril", "_given")
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": C.real_vector,
+        "covariance_matrix": C.positive_definite,
+        "precision_matrix": C.positive_definite,
+        "scale_tril": C.lower_cholesky,
+    }
+    support: Any = C.real_vector
 
     def __init__(
         self,
@@ -214,6 +223,18 @@ class Independent(Distribution):
     >>> m.batch_shape, m.event_shape, tuple(m.log_prob(pt.zeros((3, 2))).shape)
     ((3,), (2,), (3,))
     """
+
+    @property
+    def support(self) -> Any:
+        """The base distribution's, over the reinterpreted dimensions too."""
+        s = self.base_dist.support
+        r = self.reinterpreted_batch_ndims
+        return C.independent(s, r) if r and s is not None else s
+
+    @property
+    def has_enumerate_support(self) -> bool:  # type: ignore[override]
+        """The base distribution's, when no dimension is reinterpreted."""
+        return self.reinterpreted_batch_ndims == 0 and self.base_dist.has_enumerate_support
 
     def __init__(
         self,

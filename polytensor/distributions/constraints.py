@@ -5,7 +5,8 @@ boolean tensor, true where ``value`` satisfies it, of ``value``'s shape less the
 
 Constraints: ``real``, ``positive``, ``nonnegative``, ``unit_interval``, ``boolean``,
 ``nonnegative_integer``, ``positive_integer``, ``simplex``, ``real_vector``,
-``positive_definite``, ``lower_cholesky``, ``lower_triangular``, and the made ones
+``one_hot``, ``positive_definite``, ``lower_cholesky``, ``lower_triangular``, and the made
+ones ``multinomial(upper)``,
 ``interval(lower, upper)``, ``half_open_interval``, ``greater_than(lower)``,
 ``greater_than_eq``, ``less_than(upper)``, ``integer_interval(lower, upper)``,
 ``independent(constraint, reinterpreted_batch_ndims)``.
@@ -44,8 +45,10 @@ __all__ = [
     "less_than",
     "lower_cholesky",
     "lower_triangular",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
+    "one_hot",
     "positive",
     "positive_definite",
     "positive_integer",
@@ -191,6 +194,27 @@ class _Simplex(Constraint):
         return (value >= 0).all(-1) & (E.abs(value.sum(-1) - 1) < 1e-6)
 
 
+class _OneHot(Constraint):
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value: Tensor) -> Tensor:
+        value = _tensor("one_hot", value)
+        return ((value == 0) | (value == 1)).all(-1) & (value.sum(-1) == 1)
+
+
+class _Multinomial(Constraint):
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Tensor) -> Tensor:
+        value = _tensor("multinomial", value)
+        return cast("Tensor", (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound))
+
+
 class _LowerTriangular(Constraint):
     event_dim = 2
 
@@ -264,6 +288,7 @@ unit_interval = _Interval(0.0, 1.0)
 nonnegative_integer = _IntegerGreaterThan(0)
 positive_integer = _IntegerGreaterThan(1)
 simplex = _Simplex()
+one_hot = _OneHot()
 real_vector = _IndependentConstraint(real, 1)
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
@@ -346,6 +371,19 @@ def integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     [True, False, True, False]
     """
     return _IntegerInterval(lower_bound, upper_bound)
+
+
+def multinomial(upper_bound: Any) -> Constraint:
+    """Vectors of non-negative counts summing to at most ``upper_bound``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import constraints
+    >>> constraints.multinomial(3).check(pt.asarray([[1.0, 2.0], [2.0, 2.0]])).tolist()
+    [True, False]
+    """
+    return _Multinomial(upper_bound)
 
 
 def independent(base_constraint: Constraint, reinterpreted_batch_ndims: int) -> Constraint:
