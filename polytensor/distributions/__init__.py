@@ -45,10 +45,17 @@ from . import constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
-from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
-from ._gamma import Beta, Dirichlet, Gamma, StudentT
+from ._discrete import (
+    Binomial,
+    Geometric,
+    Multinomial,
+    NegativeBinomial,
+    OneHotCategorical,
+    Poisson,
+)
+from ._gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
 from ._multivariate import Independent, MultivariateNormal
-from ._transformed import TransformedDistribution
+from ._transformed import HalfCauchy, Pareto, TransformedDistribution, Weibull
 
 __all__ = [
     "Bernoulli",
@@ -56,24 +63,29 @@ __all__ = [
     "Binomial",
     "Categorical",
     "Cauchy",
+    "Chi2",
     "Dirichlet",
     "Distribution",
     "Exponential",
     "Gamma",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
     "HalfNormal",
     "Independent",
     "Laplace",
     "LogNormal",
     "Multinomial",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "Pareto",
     "Poisson",
     "StudentT",
     "TransformedDistribution",
     "Uniform",
+    "Weibull",
     "constraints",
     "kl_divergence",
     "register_kl",

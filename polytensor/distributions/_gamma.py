@@ -32,7 +32,7 @@ from ..autograd._mode import is_grad_enabled, no_grad
 from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 
-__all__ = ["Beta", "Dirichlet", "Gamma", "StudentT"]
+__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma", "StudentT"]
 
 _CANDIDATES = 16
 
@@ -150,6 +150,38 @@ class Gamma(Distribution):
 
     def __repr__(self) -> str:
         return f"Gamma(concentration: {self.concentration!r}, rate: {self.rate!r})"
+
+
+class Chi2(Gamma):
+    """The chi-squared distribution of ``df`` degrees of freedom, as PyTorch's: a gamma
+    distribution of concentration ``df / 2`` and rate ``1/2``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Chi2
+    >>> m = Chi2(pt.asarray([2.0]))
+    >>> m.mean, m.log_prob(pt.asarray([2.0])).exp()
+    (tensor([2.], backend='numpy'), tensor([0.18393971], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"df": C.positive}
+
+    def __init__(self, df: Any, validate_args: bool | None = None) -> None:
+        (df_t,) = _tensors(df)
+        self._validate_args = (
+            Distribution._validate_default if validate_args is None else bool(validate_args)
+        )
+        self._check("df", df_t > 0, "positive")  # (before Gamma's check of df / 2)
+        super().__init__(0.5 * df_t, 0.5, validate_args=validate_args)
+
+    @property
+    def df(self) -> Tensor:
+        """The degrees of freedom: twice the concentration."""
+        return self.concentration * 2
+
+    def __repr__(self) -> str:
+        return f"Chi2(df: {self.df!r})"
 
 
 class Dirichlet(Distribution):

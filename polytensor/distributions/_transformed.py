@@ -1,19 +1,35 @@
 """``TransformedDistribution``: the distribution of ``f(X)`` for ``X`` of a base distribution
-and ``f`` a sequence of transforms, with its log-density by the change of variables."""
+and ``f`` a sequence of transforms, with its log-density by the change of variables; and the
+families PyTorch builds on it: ``HalfCauchy``, ``Pareto`` and ``Weibull``."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, ClassVar
 
 from .._checks import describe
+from .._ops import elementwise as E
+from .._ops.creation import full, ones_like, zeros_like
+from .._ops.searching import where
+from .._ops.special import gammaln
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
-from . import constraints
-from ._base import Distribution, kl_divergence, register_kl
+from . import constraints as C
+from ._base import Distribution, _expanded, _tensors, kl_divergence, register_kl
+from ._basic import Exponential
+from ._continuous import _EULER, Cauchy
 from ._multivariate import Independent
-from .transforms import ComposeTransform, Transform, _sum_rightmost
+from .transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    Transform,
+    _sum_rightmost,
+)
 
-__all__ = ["TransformedDistribution"]
+__all__ = ["HalfCauchy", "Pareto", "TransformedDistribution", "Weibull"]
 
 
 class TransformedDistribution(Distribution):
@@ -100,7 +116,9 @@ class TransformedDistribution(Distribution):
         base_shape = ComposeTransform(self.transforms).inverse_shape(base_shape)
         cut = len(base_shape) - len(self.base_dist.event_shape)
         new = type(self).__new__(type(self))
-        new.__dict__.update(self.__dict__)
+        old = self._batch_shape
+        for key, v in self.__dict__.items():
+            new.__dict__[key] = v if isinstance(v, Distribution) else _expanded(v, old, shape)
         new.base_dist = self.base_dist.expand(base_shape[:cut])
         new._batch_shape = shape
         return new
@@ -112,7 +130,7 @@ class TransformedDistribution(Distribution):
             return self.base_dist.support
         support = self.transforms[-1].codomain
         if len(self._event_shape) > support.event_dim:
-            support = constraints.independent(support, len(self._event_shape) - support.event_dim)
+            support = C.independent(support, len(self._event_shape) - support.event_dim)
         return support
 
     @property
@@ -180,6 +198,197 @@ class TransformedDistribution(Distribution):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class HalfCauchy(TransformedDistribution):
+    """The distribution of ``|X|`` for ``X`` Cauchy of location 0 and scale ``scale``, as
+    PyTorch's; ``rsample`` is differentiable in the scale. Its mean and variance are infinite.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import HalfCauchy
+    >>> m = HalfCauchy(pt.asarray([1.0]))
+    >>> m.cdf(pt.asarray([1.0])), m.log_prob(pt.asarray([0.0])).exp()
+    (tensor([0.5], backend='numpy'), tensor([0.63661987], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": C.positive}
+    support: Any = C.nonnegative
+    has_rsample = True
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        base = Cauchy(0.0, scale, validate_args=False)
+        super().__init__(base, AbsTransform(), validate_args=validate_args)
+        self._validate_params(scale=base.scale)
+
+    @property
+    def scale(self) -> Tensor:
+        """The scale of the Cauchy distribution folded."""
+        return self._cauchy.scale
+
+    @property
+    def _cauchy(self) -> Cauchy:
+        base = self.base_dist
+        assert isinstance(base, Cauchy)
+        return base
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The Cauchy log-density plus ``log(2)`` from 0 on, ``-inf`` below."""
+        value = self._validate_sample(value)
+        lp = self._cauchy.log_prob(value) + math.log(2)
+        return where(value >= 0, lp, -math.inf)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """Twice the Cauchy distribution function, less 1."""
+        return 2 * self._cauchy.cdf(self._validate_sample(value)) - 1
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The Cauchy quantile of ``(value + 1) / 2``."""
+        return self._cauchy.icdf((self._check_value(value) + 1) / 2)
+
+    def entropy(self) -> Tensor:
+        """The Cauchy entropy less ``log(2)``."""
+        return self._cauchy.entropy() - math.log(2)
+
+    @property
+    def mean(self) -> Tensor:
+        """``inf``, as PyTorch's."""
+        s = self.scale
+        return full(self._batch_shape, math.inf, dtype=s.dtype, device=s.device)
+
+    @property
+    def mode(self) -> Tensor:
+        """0."""
+        return zeros_like(self.scale)
+
+    @property
+    def variance(self) -> Tensor:
+        """``inf``, as PyTorch's."""
+        return self._cauchy.variance
+
+    def __repr__(self) -> str:
+        return f"HalfCauchy(scale: {self.scale!r})"
+
+
+class Pareto(TransformedDistribution):
+    """The Pareto (type I) distribution of minimum ``scale`` and tail index ``alpha``, as
+    PyTorch's: ``scale exp(X)`` for ``X`` exponential of rate ``alpha``; ``rsample`` is
+    differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Pareto
+    >>> m = Pareto(pt.asarray([1.0]), pt.asarray([3.0]))
+    >>> m.mean, m.log_prob(pt.asarray([2.0])).exp()
+    (tensor([1.5], backend='numpy'), tensor([0.1875], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"alpha": C.positive, "scale": C.positive}
+
+    def __init__(self, scale: Any, alpha: Any, validate_args: bool | None = None) -> None:
+        self.scale, self.alpha = _tensors(scale, alpha)
+        base = Exponential(self.alpha, validate_args=validate_args)
+        transforms = [ExpTransform(), AffineTransform(loc=0.0, scale=self.scale)]
+        super().__init__(base, transforms, validate_args=validate_args)
+        self._validate_params(alpha=self.alpha, scale=self.scale)
+
+    @property
+    def support(self) -> Any:
+        """``greater_than_eq(scale)``."""
+        return C.greater_than_eq(self.scale)
+
+    @property
+    def mean(self) -> Tensor:
+        """``alpha scale / (alpha - 1)`` (``inf`` where ``alpha <= 1``)."""
+        a = where(self.alpha > 1, self.alpha, 2.0)  # (no division by 0 in the branch not taken)
+        return where(self.alpha > 1, a * self.scale / (a - 1), math.inf)
+
+    @property
+    def mode(self) -> Tensor:
+        """``scale``."""
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale^2 alpha / ((alpha - 1)^2 (alpha - 2))`` (``inf`` where ``alpha <= 2``)."""
+        a = where(self.alpha > 2, self.alpha, 3.0)
+        return where(self.alpha > 2, self.scale**2 * a / ((a - 1) ** 2 * (a - 2)), math.inf)
+
+    def entropy(self) -> Tensor:
+        """``log(scale / alpha) + 1 + 1 / alpha``."""
+        return E.log(self.scale / self.alpha) + (1 + 1 / self.alpha)
+
+    def __repr__(self) -> str:
+        return f"Pareto(scale: {self.scale!r}, alpha: {self.alpha!r})"
+
+
+class Weibull(TransformedDistribution):
+    """The Weibull distribution of ``scale`` and shape ``concentration``, as PyTorch's:
+    ``scale X^(1 / concentration)`` for ``X`` exponential of rate 1; ``rsample`` is
+    differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Weibull
+    >>> m = Weibull(pt.asarray([1.0]), pt.asarray([1.0]))
+    >>> m.mean, m.log_prob(pt.asarray([1.0])).exp()
+    (tensor([1.], backend='numpy'), tensor([0.36787942], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "scale": C.positive,
+        "concentration": C.positive,
+    }
+    support: Any = C.positive
+
+    def __init__(self, scale: Any, concentration: Any, validate_args: bool | None = None) -> None:
+        self.scale, self.concentration = _tensors(scale, concentration)
+        self.concentration_reciprocal = 1 / self.concentration
+        base = Exponential(ones_like(self.scale.detach()), validate_args=validate_args)
+        transforms = [
+            PowerTransform(exponent=self.concentration_reciprocal),
+            AffineTransform(loc=0.0, scale=self.scale),
+        ]
+        super().__init__(base, transforms, validate_args=validate_args)
+        self._validate_params(scale=self.scale, concentration=self.concentration)
+
+    @property
+    def mean(self) -> Tensor:
+        """``scale Gamma(1 + 1 / concentration)``."""
+        return self.scale * E.exp(gammaln(1 + self.concentration_reciprocal))
+
+    @property
+    def mode(self) -> Tensor:
+        """``scale ((concentration - 1) / concentration)^(1 / concentration)``."""
+        c = self.concentration
+        return self.scale * ((c - 1) / c) ** self.concentration_reciprocal
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale^2 (Gamma(1 + 2 / c) - Gamma(1 + 1 / c)^2)``."""
+        r = self.concentration_reciprocal
+        return self.scale**2 * (E.exp(gammaln(1 + 2 * r)) - E.exp(2 * gammaln(1 + r)))
+
+    def entropy(self) -> Tensor:
+        """``euler (1 - 1 / c) + log(scale / c) + 1``."""
+        r = self.concentration_reciprocal
+        return _EULER * (1 - r) + E.log(self.scale * r) + 1
+
+    def __repr__(self) -> str:
+        return f"Weibull(scale: {self.scale!r}, concentration: {self.concentration!r})"
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto(p: Pareto, q: Pareto) -> Tensor:
+    scale_ratio = p.scale / q.scale
+    alpha_ratio = q.alpha / p.alpha
+    t1 = q.alpha * E.log(scale_ratio)
+    t2 = -E.log(alpha_ratio)
+    result = t1 + t2 + alpha_ratio - 1
+    return where(p.scale < q.scale, math.inf, result)
 
 
 @register_kl(TransformedDistribution, TransformedDistribution)
