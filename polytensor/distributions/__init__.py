@@ -54,18 +54,42 @@ from ._discrete import (
     Poisson,
 )
 from ._gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
+from ._mixture import MixtureSameFamily
 from ._multivariate import Independent, MultivariateNormal
+from ._relaxed import (
+    ExpRelaxedCategorical,
+    LogitRelaxedBernoulli,
+    RelaxedBernoulli,
+    RelaxedOneHotCategorical,
+)
 from ._transformed import HalfCauchy, Pareto, TransformedDistribution, Weibull
+from .transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    TanhTransform,
+    Transform,
+    identity_transform,
+)
 
 __all__ = [
+    "AbsTransform",
+    "AffineTransform",
     "Bernoulli",
     "Beta",
     "Binomial",
     "Categorical",
     "Cauchy",
     "Chi2",
+    "ComposeTransform",
     "Dirichlet",
     "Distribution",
+    "ExpRelaxedCategorical",
+    "ExpTransform",
     "Exponential",
     "Gamma",
     "Geometric",
@@ -75,6 +99,8 @@ __all__ = [
     "Independent",
     "Laplace",
     "LogNormal",
+    "LogitRelaxedBernoulli",
+    "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
@@ -82,11 +108,19 @@ __all__ = [
     "OneHotCategorical",
     "Pareto",
     "Poisson",
+    "PowerTransform",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "SigmoidTransform",
+    "SoftmaxTransform",
     "StudentT",
+    "TanhTransform",
+    "Transform",
     "TransformedDistribution",
     "Uniform",
     "Weibull",
     "constraints",
+    "identity_transform",
     "kl_divergence",
     "register_kl",
     "transforms",
