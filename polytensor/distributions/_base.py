@@ -214,6 +214,16 @@ class Distribution:
         >>> m.batch_shape, tuple(m.sample().shape)
         ((2, 3), (2, 3))
         """
+        shape = self._expand_shape(batch_shape)
+        old = self._batch_shape
+        new = type(self).__new__(type(self))
+        for key, v in self.__dict__.items():
+            new.__dict__[key] = v if key in self._kept_by_expand else _expanded(v, old, shape)
+        new._batch_shape = shape
+        return new
+
+    def _expand_shape(self, batch_shape: Any) -> _Shape:
+        """``batch_shape`` checked to be one the batch shape expands to."""
         shape = _shape("expand", batch_shape)
         old = self._batch_shape
         try:
@@ -228,11 +238,15 @@ class Distribution:
                 f"{type(self).__name__}.expand(): the batch shape {old} cannot be expanded to "
                 f"{shape}; give a shape that ends in it (sizes of 1 may grow)"
             )
-        new = type(self).__new__(type(self))
-        for key, v in self.__dict__.items():
-            new.__dict__[key] = v if key in self._kept_by_expand else _expanded(v, old, shape)
-        new._batch_shape = shape
-        return new
+        return shape
+
+    def _validate_first(self, validate_args: bool | None, **params: Any) -> None:
+        """The parameters checked against ``arg_constraints`` before anything is computed
+        from them (for a family built on another one)."""
+        self._validate_args = (
+            Distribution._validate_default if validate_args is None else bool(validate_args)
+        )
+        self._validate_params(**params)
 
     @property
     def mode(self) -> Tensor:

@@ -169,10 +169,7 @@ class Chi2(Gamma):
 
     def __init__(self, df: Any, validate_args: bool | None = None) -> None:
         (df_t,) = _tensors(df)
-        self._validate_args = (
-            Distribution._validate_default if validate_args is None else bool(validate_args)
-        )
-        self._check("df", df_t > 0, "positive")  # (before Gamma's check of df / 2)
+        self._validate_first(validate_args, df=df_t)  # (before Gamma's check of df / 2)
         super().__init__(0.5 * df_t, 0.5, validate_args=validate_args)
 
     @property

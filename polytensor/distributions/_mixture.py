@@ -10,10 +10,32 @@ from .._ops.manipulation import broadcast_to, expand_dims, squeeze
 from .._pytorch import gather, log_softmax, logsumexp
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
+from . import constraints as C
 from ._base import Distribution, _shape
 from ._basic import Categorical
 
 __all__ = ["MixtureSameFamily"]
+
+
+class _MixtureSameFamilyConstraint(C.Constraint):
+    """The components' support, as the mixture's (PyTorch's wrapper of it)."""
+
+    def __init__(self, base_constraint: C.Constraint) -> None:
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim
+
+    def check(self, value: Tensor) -> Tensor:
+        return self.base_constraint.check(value)
+
+    def _args(self) -> str:
+        return repr(self.base_constraint)
 
 
 class MixtureSameFamily(Distribution):
@@ -93,7 +115,7 @@ class MixtureSameFamily(Distribution):
     @property
     def support(self) -> Any:
         """The components' support."""
-        return self._component_distribution.support
+        return _MixtureSameFamilyConstraint(self._component_distribution.support)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         """This mixture with its components and weights expanded to ``batch_shape``.
@@ -106,7 +128,7 @@ class MixtureSameFamily(Distribution):
         >>> m.expand((3,)).batch_shape
         (3,)
         """
-        shape = _shape("expand", batch_shape)
+        shape = self._expand_shape(batch_shape)
         comp = self._component_distribution.expand(shape + (self._num_component,))
         mix = self._mixture_distribution.expand(shape)
         assert isinstance(mix, Categorical)

@@ -111,7 +111,7 @@ class TransformedDistribution(Distribution):
         >>> TransformedDistribution(Normal(0.0, 1.0), ExpTransform()).expand((3,)).batch_shape
         (3,)
         """
-        shape = tuple(int(n) for n in batch_shape)
+        shape = self._expand_shape(batch_shape)
         base_shape = shape + self._event_shape
         base_shape = ComposeTransform(self.transforms).inverse_shape(base_shape)
         cut = len(base_shape) - len(self.base_dist.event_shape)
@@ -219,8 +219,8 @@ class HalfCauchy(TransformedDistribution):
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
         base = Cauchy(0.0, scale, validate_args=False)
+        self._validate_first(validate_args, scale=base.scale)
         super().__init__(base, AbsTransform(), validate_args=validate_args)
-        self._validate_params(scale=base.scale)
 
     @property
     def scale(self) -> Tensor:
@@ -289,10 +289,10 @@ class Pareto(TransformedDistribution):
 
     def __init__(self, scale: Any, alpha: Any, validate_args: bool | None = None) -> None:
         self.scale, self.alpha = _tensors(scale, alpha)
-        base = Exponential(self.alpha, validate_args=validate_args)
+        self._validate_first(validate_args, alpha=self.alpha, scale=self.scale)
+        base = Exponential(self.alpha, validate_args=False)
         transforms = [ExpTransform(), AffineTransform(loc=0.0, scale=self.scale)]
         super().__init__(base, transforms, validate_args=validate_args)
-        self._validate_params(alpha=self.alpha, scale=self.scale)
 
     @property
     def support(self) -> Any:
@@ -346,14 +346,14 @@ class Weibull(TransformedDistribution):
 
     def __init__(self, scale: Any, concentration: Any, validate_args: bool | None = None) -> None:
         self.scale, self.concentration = _tensors(scale, concentration)
+        self._validate_first(validate_args, scale=self.scale, concentration=self.concentration)
         self.concentration_reciprocal = 1 / self.concentration
-        base = Exponential(ones_like(self.scale.detach()), validate_args=validate_args)
+        base = Exponential(ones_like(self.scale.detach()), validate_args=False)
         transforms = [
             PowerTransform(exponent=self.concentration_reciprocal),
             AffineTransform(loc=0.0, scale=self.scale),
         ]
         super().__init__(base, transforms, validate_args=validate_args)
-        self._validate_params(scale=self.scale, concentration=self.concentration)
 
     @property
     def mean(self) -> Tensor:
@@ -363,8 +363,14 @@ class Weibull(TransformedDistribution):
     @property
     def mode(self) -> Tensor:
         """``scale ((concentration - 1) / concentration)^(1 / concentration)``."""
-        c = self.concentration
-        return self.scale * ((c - 1) / c) ** self.concentration_reciprocal
+        c, r = self.concentration, self.concentration_reciprocal
+        base = (c - 1) / c
+        # (a negative base to a fractional power is NaN, as PyTorch's, without NumPy's warning)
+        power = E.abs(base) ** r
+        odd = E.remainder(r, 2) == 1
+        whole = r == E.floor(r)
+        signed = where(base >= 0, power, where(whole, where(odd, -power, power), math.nan))
+        return self.scale * signed
 
     @property
     def variance(self) -> Tensor:
