@@ -335,6 +335,87 @@ MIXTURE = {
     "cdf": [[0.36938972328117, 0.03097421046025], [0.8283697473234, 0.52133329578035]],
 }
 
+CONTINUOUS_BERNOULLI = {
+    "log_prob": [
+        1.5351472096594,
+        0.19842802409409,
+        -1.6666677e-07,
+        0.0,
+        0.39391280694173,
+        0.38636724712575,
+    ],
+    "grad": [
+        -20.95132308614709,
+        -0.55008866944468,
+        0.00066666751111,
+        1.6,
+        2.04867857687537,
+        -4.30120216637816,
+    ],
+    "mean": [
+        0.20741809855286,
+        0.38801418711115,
+        0.49983333328889,
+        0.5,
+        0.56977749885617,
+        0.79258190144714,
+    ],
+    "variance": [
+        0.03705120839408,
+        0.07589780080696,
+        0.08333331666668,
+        0.08333333333333,
+        0.08042515220619,
+        0.03705120839408,
+    ],
+    "entropy": [
+        -0.58203618772199,
+        -0.07641445280336,
+        -1.6666676e-07,
+        0.0,
+        -0.02938620223213,
+        -0.58203618772199,
+    ],
+    "cdf": [0.0, 0.45366139281807, 0.5, 0.9, 1.0, 0.31005416399369],
+    "icdf": [-0.0, 0.18386589225024, 0.5, 0.9, 1.0, 0.93812550400818],
+    "kl": [
+        0.36386829188968,
+        0.12866151363677,
+        1.6666676e-07,
+        0.07883084812988,
+        0.06970361163538,
+        1.78175971173246,
+    ],
+}
+LOW_RANK = {
+    "log_prob": [-4.03795877229875, -5.15262076286593],
+    "grads": [
+        [
+            [0.00404825250937, 0.04154069415891, -0.53931853912202],
+            [0.78151832144153, -0.04625710484944, 1.03723243439352],
+        ],
+        [
+            [-0.43030012265496, -1.00313297246471],
+            [0.14711229660204, -0.29967383939897],
+            [0.80599887986142, -0.35414085624197],
+        ],
+        [-0.28580541916928, -0.54831523938514, 0.09494022105278],
+    ],
+    "variance": [[1.75, 2.23, 2.15], [1.75, 2.23, 2.15]],
+    "entropy": [5.20150061532693, 5.20150061532693],
+    "covariance_matrix": [[1.75, 0.1, -0.35], [0.1, 2.23, -0.94], [-0.35, -0.94, 2.15]],
+    "precision_matrix": [
+        [0.59119905671786, 0.01723303906156, 0.10377615189261],
+        [0.01723303906156, 0.55024791389527, 0.24337888499214],
+        [0.10377615189261, 0.24337888499214, 0.58841758374652],
+    ],
+    "scale_tril": [
+        [1.3228756555323, 0.0, 0.0],
+        [0.07559289460185, 1.49140394068331, 0.0],
+        [-0.26457513110646, -0.6168684250482, 1.30363850287514],
+    ],
+}
+
 
 def _host(t: Any) -> np.ndarray:
     return np.asarray(t.detach().to("numpy").numpy())
@@ -724,3 +805,55 @@ def test_log_prob_outside_the_support_raises_value_error(
             assert tuple(make().log_prob(_t([value])).shape) == (1,)
     finally:
         D.Distribution.set_default_validate_args(True)
+
+
+def test_continuous_bernoulli_gives_torchs_values(backend: str) -> None:
+    want = CONTINUOUS_BERNOULLI
+    p = _t([0.01, 0.2, 0.4995, 0.5, 0.7, 0.99], grad=True)
+    v = _t([0.0, 0.3, 0.5, 0.9, 1.0, 0.75])
+    d = D.ContinuousBernoulli(probs=p)
+    lp = d.log_prob(v)
+    _close(lp, want["log_prob"], "log_prob")
+    _close(pt.autograd.grad(lp.sum(), [p], retain_graph=True)[0], want["grad"], "gradient")
+    for attr in ("mean", "variance"):
+        _close(getattr(d, attr), want[attr], attr)
+    _close(d.entropy(), want["entropy"], "entropy")
+    _close(d.cdf(v), want["cdf"], "cdf")
+    _close(d.icdf(v), want["icdf"], "icdf")
+    q = D.ContinuousBernoulli(probs=_t([0.3, 0.6, 0.5, 0.2, 0.9, 0.05]))
+    _close(D.kl_divergence(d, q), want["kl"], "kl")
+    pt.manual_seed(6)
+    x = d.rsample((20000,))
+    s = _host(x)
+    assert ((s >= 0) & (s <= 1)).all()
+    np.testing.assert_array_less(
+        np.abs(s.mean(0) - want["mean"]), 6 * np.sqrt(np.asarray(want["variance"]) / 20000)
+    )
+    assert np.isfinite(_host(pt.autograd.grad(x.sum(), [p])[0])).all()
+
+
+def test_low_rank_multivariate_normal_gives_torchs_values(backend: str) -> None:
+    want = LOW_RANK
+    loc = _t([[0.1, -0.5, 1.0], [0.0, 2.0, -1.0]], grad=True)
+    w = _t([[1.0, 0.5], [-0.3, 0.8], [0.2, -1.1]], grad=True)
+    d_ = _t([0.5, 1.5, 0.9], grad=True)
+    m = D.LowRankMultivariateNormal(loc, w, d_)
+    assert (m.batch_shape, m.event_shape) == ((2,), (3,))
+    lp = m.log_prob(_t([[0.3, 0.1, -0.2], [1.0, 1.0, 1.0]]))
+    _close(lp, want["log_prob"], "log_prob")
+    for i, g in enumerate(pt.autograd.grad(lp.sum(), [loc, w, d_], retain_graph=True)):
+        _close(g, want["grads"][i], f"gradient {i}")
+    _close(m.variance, want["variance"], "variance")
+    _close(m.entropy(), want["entropy"], "entropy")
+    for attr in ("covariance_matrix", "precision_matrix", "scale_tril"):
+        _close(getattr(m, attr)[0], want[attr], attr)
+    pt.manual_seed(7)
+    s = _host(m.sample((20000,)))
+    assert s.shape == (20000, 2, 3)
+    cov = np.asarray(want["covariance_matrix"])
+    np.testing.assert_allclose(np.cov(s[:, 1].T), cov, atol=0.1)
+    x = m.rsample((2,))
+    assert all(g is not None for g in pt.autograd.grad(x.sum(), [loc, w, d_]))
+    assert m.expand((4, 2)).batch_shape == (4, 2)
+    with pytest.raises(ValueError, match=r"cov_factor of shape \(\.\.\., 3, rank\)"):
+        D.LowRankMultivariateNormal(loc, _t(np.ones((2, 2))), d_)

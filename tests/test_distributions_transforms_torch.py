@@ -674,3 +674,62 @@ def test_mixture_gradients_in_weights_and_components(backend: str) -> None:
         _close(g, h, "gradient")
     with pytest.raises(ValueError, match="3 categories but the component_distribution 2"):
         D.MixtureSameFamily(D.Categorical(logits=wp), D.Normal(pt.zeros(2), 1.0))
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_continuous_bernoulli_matches_torch(backend: str, given: str) -> None:
+    pr = np.array([0.01, 0.2, 0.4995, 0.5, 0.5005, 0.7, 0.99])
+    a = pr if given == "probs" else np.log(pr / (1 - pr))
+    v = np.array([0.0, 0.3, 0.5, 0.9, 1.0, 0.25, 0.75])
+    ap, at = pt.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    dp, dt_ = D.ContinuousBernoulli(**{given: ap}), TD.ContinuousBernoulli(**{given: at})
+    lp, lt = dp.log_prob(pt.tensor(v)), dt_.log_prob(torch.tensor(v))
+    _close(lp, lt, "log_prob")
+    gp = pt.autograd.grad(lp.sum(), [ap], retain_graph=True)[0]
+    _close(gp, torch.autograd.grad(lt.sum(), [at])[0], "gradient")
+    for attr in ("mean", "variance", "stddev"):
+        _close(getattr(dp, attr), getattr(dt_, attr), attr)
+    _close(dp.entropy(), dt_.entropy(), "entropy")
+    _close(dp.cdf(pt.tensor(v)), dt_.cdf(torch.tensor(v)), "cdf")
+    _close(dp.icdf(pt.tensor(v)), dt_.icdf(torch.tensor(v)), "icdf")
+    q = pr[::-1].copy()
+    _close(
+        D.kl_divergence(dp, D.ContinuousBernoulli(probs=pt.tensor(q))),
+        TD.kl_divergence(dt_, TD.ContinuousBernoulli(probs=torch.tensor(q))),
+        "kl",
+    )
+    assert str(dp.support) == str(dt_.support) and dp.has_rsample == dt_.has_rsample
+    ep, et = dp.expand((2, 7)), dt_.expand((2, 7))
+    _close(ep.log_prob(pt.tensor(v)), et.log_prob(torch.tensor(v)), "expanded")
+    pt.manual_seed(3)
+    s = _host(dp.sample((N,)))
+    var = _host(dp.variance)
+    np.testing.assert_array_less(np.abs(s.mean(0) - _host(dp.mean)), 6 * np.sqrt(var / N))
+    np.testing.assert_allclose(s.var(0), var, rtol=0.05)
+
+
+def test_low_rank_multivariate_normal_matches_torch(backend: str) -> None:
+    rng = np.random.default_rng(3)
+    loc, w, d = rng.standard_normal((2, 4)), rng.standard_normal((2, 4, 2)), rng.uniform(0.5, 2, 4)
+    ps = [pt.tensor(a, requires_grad=True) for a in (loc, w, d)]
+    ts = [torch.tensor(a, requires_grad=True) for a in (loc, w, d)]
+    dp, dt_ = D.LowRankMultivariateNormal(*ps), TD.LowRankMultivariateNormal(*ts)
+    assert (dp.batch_shape, dp.event_shape) == (tuple(dt_.batch_shape), tuple(dt_.event_shape))
+    v = rng.standard_normal((3, 2, 4))
+    lp, lt = dp.log_prob(pt.tensor(v)), dt_.log_prob(torch.tensor(v))
+    _close(lp, lt, "log_prob")
+    gp = pt.autograd.grad(lp.sum(), ps, retain_graph=True)
+    for i, (a, b) in enumerate(zip(gp, torch.autograd.grad(lt.sum(), ts), strict=True)):
+        _close(a, b, f"gradient {i}")
+    for attr in ("mean", "variance", "covariance_matrix", "precision_matrix", "scale_tril"):
+        _close(getattr(dp, attr), getattr(dt_, attr), attr)
+    _close(dp.entropy(), dt_.entropy(), "entropy")
+    assert str(dp.support) == str(dt_.support)
+    ep, et = dp.expand((3, 2)), dt_.expand((3, 2))
+    _close(ep.log_prob(pt.tensor(v)), et.log_prob(torch.tensor(v)), "expanded")
+    pt.manual_seed(4)
+    s = _host(dp.sample((N,)))
+    cov = _host(dp.covariance_matrix)
+    for b in range(2):
+        sd = np.sqrt((np.outer(np.diag(cov[b]), np.diag(cov[b])) + cov[b] ** 2) / N)
+        np.testing.assert_array_less(np.abs(np.cov(s[:, b].T) - cov[b]), 6 * sd)

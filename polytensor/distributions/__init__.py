@@ -55,8 +55,9 @@ from ._discrete import (
 )
 from ._gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
 from ._mixture import MixtureSameFamily
-from ._multivariate import Independent, MultivariateNormal
+from ._multivariate import Independent, LowRankMultivariateNormal, MultivariateNormal
 from ._relaxed import (
+    ContinuousBernoulli,
     ExpRelaxedCategorical,
     LogitRelaxedBernoulli,
     RelaxedBernoulli,
@@ -86,6 +87,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ComposeTransform",
+    "ContinuousBernoulli",
     "Dirichlet",
     "Distribution",
     "ExpRelaxedCategorical",
@@ -100,6 +102,7 @@ __all__ = [
     "Laplace",
     "LogNormal",
     "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",

@@ -18,7 +18,7 @@ from .._tensor import Tensor
 from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, kl_divergence, register_kl
 
-__all__ = ["Independent", "MultivariateNormal"]
+__all__ = ["Independent", "LowRankMultivariateNormal", "MultivariateNormal"]
 
 _MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
 
@@ -203,6 +203,178 @@ class MultivariateNormal(Distribution):
     def __repr__(self) -> str:
         name, m = self._given
         return f"MultivariateNormal(loc: {self.loc!r}, {name}: {m!r})"
+
+
+def _capacitance_tril(w: Tensor, d: Tensor) -> Tensor:
+    """The lower Cholesky factor of ``I + W^T D^-1 W`` (of size the rank)."""
+    m = _dims(w)[-1]
+    k = matmul(matrix_transpose(w) / expand_dims(d, axis=-2), w)
+    return cast("Tensor", L.cholesky(k + eye(m, dtype=w.dtype, device=w.device)))
+
+
+def _lowrank_logdet(d: Tensor, capacitance_tril: Tensor) -> Tensor:
+    """``log det(W W^T + D)``, by the matrix determinant lemma."""
+    return 2 * _log_diagonal_sum(capacitance_tril) + E.log(d).sum(-1)
+
+
+def _lowrank_mahalanobis(w: Tensor, d: Tensor, x: Tensor, capacitance_tril: Tensor) -> Tensor:
+    """``x^T (W W^T + D)^-1 x``, by the Woodbury identity."""
+    wt_dinv = matrix_transpose(w) / expand_dims(d, axis=-2)
+    wt_dinv_x = matmul(wt_dinv, expand_dims(x, axis=-1))[..., 0]
+    return (x**2 / d).sum(-1) - _mahalanobis(capacitance_tril, wt_dinv_x)
+
+
+class LowRankMultivariateNormal(Distribution):
+    """The multivariate normal distribution of mean ``loc`` and covariance ``cov_factor
+    cov_factor^T + diag(cov_diag)`` (``cov_factor`` of shape ``(..., n, rank)``), as PyTorch's:
+    ``log_prob`` and ``entropy`` go through the ``rank x rank`` capacitance matrix (the
+    Woodbury identity and the determinant lemma), never an ``n x n`` factorisation; ``rsample``
+    is ``loc + cov_factor eps_W + sqrt(cov_diag) eps_D``, differentiable in all three.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import LowRankMultivariateNormal
+    >>> m = LowRankMultivariateNormal(pt.zeros(3), pt.ones((3, 1)), pt.ones(3))
+    >>> m.variance, m.event_shape
+    (tensor([2., 2., 2.], backend='numpy'), (3,))
+    >>> m.log_prob(pt.zeros(3))
+    tensor(-3.4499629, backend='numpy')
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": C.real_vector,
+        "cov_factor": C.independent(C.real, 2),
+        "cov_diag": C.independent(C.positive, 1),
+    }
+    support: Any = C.real_vector
+    has_rsample = True
+    _kept_by_expand = (
+        "_unbroadcasted_cov_factor",
+        "_unbroadcasted_cov_diag",
+        "_capacitance_tril",
+    )
+
+    def __init__(
+        self, loc: Any, cov_factor: Any, cov_diag: Any, validate_args: bool | None = None
+    ) -> None:
+        (loc_t,) = _tensors(loc)
+        (w,) = _tensors(cov_factor)
+        (d,) = _tensors(cov_diag)
+        if loc_t.ndim < 1:
+            raise ValueError(
+                "LowRankMultivariateNormal() expects loc with at least one dimension (the "
+                "event); got a 0-d tensor"
+            )
+        n = _dims(loc_t)[-1]
+        if w.ndim < 2 or _dims(w)[-2] != n:
+            raise ValueError(
+                f"LowRankMultivariateNormal() expects cov_factor of shape (..., {n}, rank) for a "
+                f"loc of {n} elements; got a shape {tuple(w.shape)}"
+            )
+        if d.ndim < 1 or _dims(d)[-1] != n:
+            raise ValueError(
+                f"LowRankMultivariateNormal() expects cov_diag of shape (..., {n}) for a loc of "
+                f"{n} elements; got a shape {tuple(d.shape)}"
+            )
+        rank = _dims(w)[-1]
+        batch = cast(
+            "tuple[int, ...]",
+            broadcast_shapes(_dims(loc_t)[:-1], _dims(w)[:-2], _dims(d)[:-1]),
+        )
+        self.loc = broadcast_to(loc_t, batch + (n,))
+        self.cov_factor = broadcast_to(w, batch + (n, rank))
+        self.cov_diag = broadcast_to(d, batch + (n,))
+        super().__init__(batch, (n,), validate_args)
+        self._validate_params(loc=self.loc, cov_factor=self.cov_factor, cov_diag=self.cov_diag)
+        self._unbroadcasted_cov_factor = w
+        self._unbroadcasted_cov_diag = d
+        self._capacitance_tril = _capacitance_tril(w, d)
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        """The diagonal of the covariance: ``sum(cov_factor^2, -1) + cov_diag``."""
+        v = (self._unbroadcasted_cov_factor**2).sum(-1) + self._unbroadcasted_cov_diag
+        return broadcast_to(v, self._batch_shape + self._event_shape)
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        """``cov_factor cov_factor^T + diag(cov_diag)``."""
+        w, d = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
+        n = self._event_shape[0]
+        cov = matmul(w, matrix_transpose(w)) + expand_dims(d, axis=-1) * eye(
+            n, dtype=d.dtype, device=d.device
+        )
+        return broadcast_to(cov, self._batch_shape + (n, n))
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        """The inverse of the covariance, by the Woodbury identity."""
+        w, d = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
+        n = self._event_shape[0]
+        wt_dinv = matrix_transpose(w) / expand_dims(d, axis=-2)
+        a = _solve_lower(self._capacitance_tril, wt_dinv)
+        p = expand_dims(1 / d, axis=-1) * eye(n, dtype=d.dtype, device=d.device)
+        return broadcast_to(p - matmul(matrix_transpose(a), a), self._batch_shape + (n, n))
+
+    @property
+    def scale_tril(self) -> Tensor:
+        """The lower Cholesky factor of the covariance."""
+        w, d = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
+        n = self._event_shape[0]
+        sqrt_d = expand_dims(E.sqrt(d), axis=-1)
+        dw = w / sqrt_d
+        k = matmul(dw, matrix_transpose(dw)) + eye(n, dtype=d.dtype, device=d.device)
+        return broadcast_to(sqrt_d * L.cholesky(k), self._batch_shape + (n, n))
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(_shape("rsample", sample_shape))
+        rank = _dims(self.cov_factor)[-1]
+        eps_w = randn_like(broadcast_to(self.cov_factor.detach()[..., 0, :], shape[:-1] + (rank,)))
+        eps_d = randn_like(broadcast_to(self.loc.detach(), shape))
+        w = self._unbroadcasted_cov_factor
+        return (
+            self.loc
+            + matmul(w, expand_dims(eps_w, axis=-1))[..., 0]
+            + E.sqrt(self._unbroadcasted_cov_diag) * eps_d
+        )
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-(n log(2 pi) + log det(covariance) + mahalanobis) / 2``."""
+        value = self._check_value(value)
+        if self._validate_args:
+            self._check("value", E.logical_not(E.isnan(value)), "numbers (not NaN)")
+        diff = value - self.loc
+        m = _lowrank_mahalanobis(
+            self._unbroadcasted_cov_factor,
+            self._unbroadcasted_cov_diag,
+            diff,
+            self._capacitance_tril,
+        )
+        log_det = _lowrank_logdet(self._unbroadcasted_cov_diag, self._capacitance_tril)
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + log_det + m)
+
+    def entropy(self) -> Tensor:
+        """``(n (1 + log(2 pi)) + log det(covariance)) / 2``."""
+        log_det = _lowrank_logdet(self._unbroadcasted_cov_diag, self._capacitance_tril)
+        h = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + log_det)
+        return broadcast_to(h, self._batch_shape)
+
+    def __repr__(self) -> str:
+        return (
+            f"LowRankMultivariateNormal(loc: {self.loc!r}, cov_factor: {self.cov_factor!r}, "
+            f"cov_diag: {self.cov_diag!r})"
+        )
 
 
 def _sum_rightmost(x: Tensor, n: int) -> Tensor:
