@@ -416,6 +416,85 @@ LOW_RANK = {
     ],
 }
 
+MORE_TRANSFORMS = {
+    "softplus": (
+        [
+            [0.20141327798275, 0.79813886938159, 3.04858735157374],
+            [0.74439666007357, 0.55435524446853, 1.10318604888546],
+        ],
+        [
+            [-1.70141327798275, -0.59813886938159, -0.04858735157374],
+            [-0.64439666007357, -0.85435524446853, -0.40318604888546],
+        ],
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+    ),
+    "independent exp": (
+        [
+            [0.22313016014843, 1.22140275816017, 20.08553692318767],
+            [1.10517091807565, 0.74081822068172, 2.01375270747048],
+        ],
+        [1.7, 0.5],
+        [
+            [1.22313016014843, 2.22140275816017, 21.08553692318767],
+            [2.10517091807565, 1.74081822068172, 3.01375270747048],
+        ],
+    ),
+    "stick breaking": (
+        [
+            [0.06922778450193, 0.35290456877782, 0.55046176899348, 0.02740587772677],
+            [0.26921434944631, 0.19752471041595, 0.35631843957494, 0.1769425005628],
+        ],
+        [-7.90590613483767, -5.69799987455944],
+        [
+            [0.72308886199228, -0.13745735928197, -0.90514825364487],
+            [-0.07685739778524, 0.18912730319913, -0.33637554433633],
+        ],
+    ),
+    "reshape": (
+        [[[-1.5], [0.2], [3.0]], [[0.1], [-0.3], [0.7]]],
+        [0.0, 0.0],
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+    ),
+    "normal cdf": (
+        [
+            [0.22662735237687, 0.53982783727703, 0.93319279873114],
+            [0.51993880583837, 0.44038230762976, 0.63683065117562],
+        ],
+        [
+            [-1.89333571376462, -1.61708571376462, -2.73708571376462],
+            [-1.61333571376462, -1.62333571376462, -1.67333571376462],
+        ],
+        [
+            [0.5255687160774, 0.14847627373851, -0.68524120216705],
+            [0.17422195704738, 0.27223966545394, 0.01262017345847],
+        ],
+    ),
+}
+LOWER_CHOLESKY = [[1.64872127070013, 0.0], [0.3, 0.36787944117144]]
+LOGISTIC_NORMAL = [2.47403105914956, 2.61433146920862]
+BIJECT = {
+    "interval": [
+        [-0.27029790477457, 1.19933598924991, 2.81029650728973],
+        [1.09991674991576, 0.70222993275336, 1.67275108867266],
+    ],
+    "greater_than": [
+        [2.22313016014843, 3.22140275816017, 22.08553692318767],
+        [3.10517091807565, 2.74081822068172, 4.01375270747048],
+    ],
+    "less_than": [
+        [1.77686983985157, 0.77859724183983, -18.08553692318767],
+        [0.89482908192435, 1.25918177931828, -0.01375270747048],
+    ],
+    "simplex": [
+        [0.06922778450193, 0.35290456877782, 0.55046176899348, 0.02740587772677],
+        [0.26921434944631, 0.19752471041595, 0.35631843957494, 0.1769425005628],
+    ],
+    "simplex softmax": [
+        [0.01036365240759, 0.0567300880653, 0.93290625952711],
+        [0.28633285906303, 0.19193465526865, 0.52173248566832],
+    ],
+}
+
 
 def _host(t: Any) -> np.ndarray:
     return np.asarray(t.detach().to("numpy").numpy())
@@ -857,3 +936,56 @@ def test_low_rank_multivariate_normal_gives_torchs_values(backend: str) -> None:
     assert m.expand((4, 2)).batch_shape == (4, 2)
     with pytest.raises(ValueError, match=r"cov_factor of shape \(\.\.\., 3, rank\)"):
         D.LowRankMultivariateNormal(loc, _t(np.ones((2, 2))), d_)
+
+
+def _more_transforms() -> dict[str, Any]:
+    T = D.transforms
+    return {
+        "softplus": T.SoftplusTransform(),
+        "independent exp": T.IndependentTransform(T.ExpTransform(), 1),
+        "stick breaking": T.StickBreakingTransform(),
+        "reshape": T.ReshapeTransform((3,), (3, 1)),
+        "normal cdf": T.CumulativeDistributionTransform(D.Normal(0.0, 2.0)),
+    }
+
+
+@pytest.mark.parametrize("name", list(MORE_TRANSFORMS))
+def test_more_transforms_give_torchs_values(backend: str, name: str) -> None:
+    t = _more_transforms()[name]
+    y_want, ladj_want, grad_want = MORE_TRANSFORMS[name]
+    x = _t(X, grad=True)
+    y = t(x)
+    ladj = t.log_abs_det_jacobian(x, y)
+    _close(y, y_want, f"{name} forward")
+    _close(ladj, ladj_want, f"{name} log_abs_det_jacobian")
+    (ladj.sum() + y.sum()).backward()
+    _close(x.grad, grad_want, f"{name} gradient")
+    _close(t.inv(y.detach()), X, f"{name} inverse", rtol=1e-7)
+    assert t.forward_shape((2, 3)) == tuple(np.shape(y_want))
+
+
+def test_lower_cholesky_stick_breaking_and_the_constraint_registry(backend: str) -> None:
+    T = D.transforms
+    m = _t([[0.5, 2.0], [0.3, -1.0]])
+    _close(T.LowerCholeskyTransform()(m), LOWER_CHOLESKY, "lower cholesky")
+    _close(T.LowerCholeskyTransform().inv(_t(LOWER_CHOLESKY)), [[0.5, 0.0], [0.3, -1.0]], "inv")
+    d = D.TransformedDistribution(D.Normal(pt.zeros(3), 1.0), T.StickBreakingTransform())
+    assert (d.batch_shape, d.event_shape) == ((), (4,))
+    v = _t([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1]])
+    _close(d.log_prob(v), LOGISTIC_NORMAL, "a logistic-normal log_prob")
+    C = D.constraints
+    for name, t in [
+        ("interval", D.biject_to(C.interval(-1.0, 3.0))),
+        ("greater_than", D.biject_to(C.greater_than(2.0))),
+        ("less_than", D.transform_to(C.less_than(2.0))),
+        ("simplex", D.biject_to(C.simplex)),
+        ("simplex softmax", D.transform_to(C.simplex)),
+    ]:
+        _close(t(_t(X)), BIJECT[name], name)
+    assert isinstance(D.biject_to(C.positive), T.ComposeTransform)  # (greater_than's, as torch)
+    assert isinstance(D.biject_to(C.unit_interval), T.SigmoidTransform)
+    assert isinstance(D.biject_to(C.real_vector), T.IndependentTransform)
+    assert D.biject_to(C.real) is T.identity_transform
+    with pytest.raises(NotImplementedError, match="Cannot transform LowerCholesky constraints"):
+        D.biject_to(C.lower_cholesky)
+    assert isinstance(D.transform_to(C.lower_cholesky), T.LowerCholeskyTransform)

@@ -88,6 +88,15 @@ TRANSFORMS: dict[str, tuple[Any, np.ndarray]] = {
         X,
     ),
     "inverse of exp": (lambda T, L: T.ExpTransform().inv, XPOS),
+    "softplus": (lambda T, L: T.SoftplusTransform(), X),
+    "independent exp": (lambda T, L: T.IndependentTransform(T.ExpTransform(), 1), X),
+    "stick breaking": (lambda T, L: T.StickBreakingTransform(), X),
+    "lower cholesky": (lambda T, L: T.LowerCholeskyTransform(), X[:, :2].reshape(1, 2, 2)),
+    "reshape": (lambda T, L: T.ReshapeTransform((3,), (3, 1)), X),
+    "normal cdf": (
+        lambda T, L: T.CumulativeDistributionTransform((TD if L is torch else D).Normal(0.0, 2.0)),
+        X,
+    ),
     "identity": (lambda T, L: T.identity_transform, X),
 }
 
@@ -113,7 +122,13 @@ def test_transforms_match_torch(backend: str, name: str) -> None:
     (lt.sum() + yt.sum()).backward()
     (lp.sum() + yp.sum()).backward()
     _close(xp.grad, xt.grad, f"{name} gradient")
-    _close(pt.asarray(tp.sign), torch.as_tensor(tt.sign), f"{name} sign")
+    try:
+        sign = tt.sign
+    except NotImplementedError:  # (not monotone: no sign)
+        with pytest.raises(NotImplementedError):
+            _ = tp.sign
+    else:
+        _close(pt.asarray(tp.sign), torch.as_tensor(sign), f"{name} sign")
     li = tp.inv.log_abs_det_jacobian(yp.detach(), xp.detach())
     _close(li, tt.inv.log_abs_det_jacobian(yt.detach(), xt.detach()), f"{name} inverse's")
 
@@ -733,3 +748,36 @@ def test_low_rank_multivariate_normal_matches_torch(backend: str) -> None:
     for b in range(2):
         sd = np.sqrt((np.outer(np.diag(cov[b]), np.diag(cov[b])) + cov[b] ** 2) / N)
         np.testing.assert_array_less(np.abs(np.cov(s[:, b].T) - cov[b]), 6 * sd)
+
+
+REGISTRY = {
+    "real": lambda C: C.real,
+    "positive": lambda C: C.positive,
+    "nonnegative": lambda C: C.nonnegative,
+    "unit_interval": lambda C: C.unit_interval,
+    "interval": lambda C: C.interval(-1.0, 3.0),
+    "half_open_interval": lambda C: C.half_open_interval(-1.0, 3.0),
+    "greater_than": lambda C: C.greater_than(2.0),
+    "greater_than_eq": lambda C: C.greater_than_eq(2.0),
+    "less_than": lambda C: C.less_than(2.0),
+    "simplex": lambda C: C.simplex,
+    "real_vector": lambda C: C.real_vector,
+    "independent positive": lambda C: C.independent(C.positive, 1),
+    "lower_cholesky": lambda C: C.lower_cholesky,
+}
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_biject_to_and_transform_to_match_torch(backend: str, registry: str, name: str) -> None:
+    x = X if name != "lower_cholesky" else X[:, :2].reshape(1, 2, 2)
+    try:
+        tt = getattr(TD, registry)(REGISTRY[name](TD.constraints))
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError, match="Cannot transform"):
+            getattr(D, registry)(REGISTRY[name](D.constraints))
+        return
+    tp = getattr(D, registry)(REGISTRY[name](D.constraints))
+    assert type(tp).__name__ == type(tt).__name__
+    _close(tp(pt.tensor(x)), tt(torch.tensor(x)), f"{registry}({name})")
+    assert bool(REGISTRY[name](D.constraints).check(tp(pt.tensor(x))).all())

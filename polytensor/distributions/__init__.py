@@ -1,11 +1,16 @@
 """Probability distributions (``pt.distributions``), as PyTorch's ``torch.distributions``:
 
 - on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
-  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``StudentT``, ``Gamma``, ``Beta``;
+  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``HalfCauchy``, ``StudentT``,
+  ``Gamma``, ``Chi2``, ``Beta``, ``Pareto``, ``Weibull``, ``ContinuousBernoulli``;
 - of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
-  ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and ``Independent``, which makes batch
-  dimensions of another distribution event dimensions;
-- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``Geometric``, ``Poisson``;
+  ``LowRankMultivariateNormal``, ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and
+  ``Independent``, which makes batch dimensions of another distribution event dimensions;
+- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``NegativeBinomial``,
+  ``Geometric``, ``Poisson``;
+- relaxed (Concrete, Gumbel-softmax): ``RelaxedBernoulli``, ``RelaxedOneHotCategorical`` (and
+  their log-space ``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``);
+- mixtures: ``MixtureSameFamily``;
 
 with ``sample``, ``rsample`` (the reparameterised, differentiable draw, where PyTorch has one;
 the gamma family's is differentiable in its other parameters but not in the concentration, see
@@ -15,9 +20,11 @@ between two distributions of one family.
 
 ``TransformedDistribution`` is the distribution of a base distribution's draws mapped through
 the transforms of ``pt.distributions.transforms`` (``ExpTransform``, ``AffineTransform``,
-``TanhTransform``, ...); ``pt.distributions.constraints`` holds the sets parameters and values
-live in (each distribution's ``arg_constraints`` and ``support``), and ``expand(batch_shape)``
-broadcasts a distribution's parameters to a larger batch.
+``TanhTransform``, ``StickBreakingTransform``, ...; a program's own ``Transform`` subclass
+too); ``pt.distributions.constraints`` holds the sets parameters and values live in (each
+distribution's ``arg_constraints`` and ``support``), ``biject_to``/``transform_to`` the
+transforms onto them, and ``expand(batch_shape)`` broadcasts a distribution's parameters to a
+larger batch.
 
 Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
 differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
@@ -41,7 +48,7 @@ Examples
 (-1.0986, [-0.3333, -0.3333, 0.6667])
 """
 
-from . import constraints, transforms
+from . import constraint_registry, constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
@@ -64,14 +71,21 @@ from ._relaxed import (
     RelaxedOneHotCategorical,
 )
 from ._transformed import HalfCauchy, Pareto, TransformedDistribution, Weibull
+from .constraint_registry import biject_to, transform_to
 from .transforms import (
     AbsTransform,
     AffineTransform,
     ComposeTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
+    IndependentTransform,
+    LowerCholeskyTransform,
     PowerTransform,
+    ReshapeTransform,
     SigmoidTransform,
     SoftmaxTransform,
+    SoftplusTransform,
+    StickBreakingTransform,
     TanhTransform,
     Transform,
     identity_transform,
@@ -88,6 +102,7 @@ __all__ = [
     "Chi2",
     "ComposeTransform",
     "ContinuousBernoulli",
+    "CumulativeDistributionTransform",
     "Dirichlet",
     "Distribution",
     "ExpRelaxedCategorical",
@@ -99,10 +114,12 @@ __all__ = [
     "HalfCauchy",
     "HalfNormal",
     "Independent",
+    "IndependentTransform",
     "Laplace",
     "LogNormal",
     "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal",
+    "LowerCholeskyTransform",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
@@ -114,17 +131,23 @@ __all__ = [
     "PowerTransform",
     "RelaxedBernoulli",
     "RelaxedOneHotCategorical",
+    "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
+    "SoftplusTransform",
+    "StickBreakingTransform",
     "StudentT",
     "TanhTransform",
     "Transform",
     "TransformedDistribution",
     "Uniform",
     "Weibull",
+    "biject_to",
+    "constraint_registry",
     "constraints",
     "identity_transform",
     "kl_divergence",
     "register_kl",
+    "transform_to",
     "transforms",
 ]

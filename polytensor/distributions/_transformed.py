@@ -19,6 +19,7 @@ from ._base import Distribution, _expanded, _tensors, kl_divergence, register_kl
 from ._basic import Exponential
 from ._continuous import _EULER, Cauchy
 from ._multivariate import Independent
+from ._transform_base import _sum_rightmost
 from .transforms import (
     AbsTransform,
     AffineTransform,
@@ -26,7 +27,6 @@ from .transforms import (
     ExpTransform,
     PowerTransform,
     Transform,
-    _sum_rightmost,
 )
 
 __all__ = ["HalfCauchy", "Pareto", "TransformedDistribution", "Weibull"]

@@ -30,13 +30,12 @@ tensor([1., 3.], backend='numpy')
 from __future__ import annotations
 
 import math
-from functools import reduce
 from typing import Any, cast
 
 from .._checks import describe
 from .._extras import clamp, sigmoid
 from .._ops import elementwise as E
-from .._ops.creation import full, zeros_like
+from .._ops.creation import full
 from .._ops.data_types import finfo
 from .._ops.manipulation import broadcast_to
 from .._ops.special import softplus
@@ -44,347 +43,32 @@ from .._pytorch import amax
 from .._tensor import Tensor
 from . import constraints
 from ._base import _tensors
+from ._transform_base import (
+    ComposeTransform,
+    Transform,
+    _same,
+    _sum_rightmost,
+    identity_transform,
+)
 
 __all__ = [
     "AbsTransform",
     "AffineTransform",
     "ComposeTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
+    "IndependentTransform",
+    "LowerCholeskyTransform",
     "PowerTransform",
+    "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
+    "SoftplusTransform",
+    "StickBreakingTransform",
     "TanhTransform",
     "Transform",
     "identity_transform",
 ]
-
-
-def _sum_rightmost(x: Any, n: int) -> Any:
-    """``x`` summed over its ``n`` rightmost dimensions (a number is left as it is)."""
-    if n <= 0 or not isinstance(x, Tensor):
-        return x
-    return x.sum(tuple(range(-n, 0)))
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Whether two parameters (numbers or tensors) are equal everywhere."""
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
-            return False
-        if tuple(a.shape) != tuple(b.shape):
-            return False
-        return bool((a == b).all())
-    return bool(a == b)
-
-
-class Transform:
-    """The base of the transforms: ``y = t(x)``, ``x = t.inv(y)``,
-    ``t.log_abs_det_jacobian(x, y)`` (``log |dy/dx|``, summed over the event of ``event_dim``
-    dimensions), ``sign`` (+1 or -1 for a monotone transform of scalars), ``domain`` and
-    ``codomain`` (constraints), and ``bijective``. ``cache_size=1`` remembers the last pair
-    ``(x, y)``: the inverse of that ``y`` (the same tensor) is that ``x``, not recomputed.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> from polytensor.distributions.transforms import TanhTransform
-    >>> t = TanhTransform(cache_size=1)
-    >>> x = pt.asarray([20.0])
-    >>> t.inv(t(x)) is x  # (tanh(20) rounds to 1, whose atanh is inf)
-    True
-    """
-
-    bijective = False
-    domain: constraints.Constraint = constraints.real
-    codomain: constraints.Constraint = constraints.real
-
-    def __init__(self, cache_size: int = 0) -> None:
-        if cache_size not in (0, 1) or isinstance(cache_size, bool):
-            raise ValueError(
-                f"{type(self).__name__}() expects cache_size 0 or 1; got {cache_size!r}"
-            )
-        self._cache_size = cache_size
-        self._cached_x_y: tuple[Any, Any] = (None, None)
-        self._inv: Transform | None = None
-
-    @property
-    def event_dim(self) -> int:
-        """The number of rightmost dimensions of one event (``domain.event_dim``, as
-        PyTorch's)."""
-        if self.domain.event_dim == self.codomain.event_dim:
-            return self.domain.event_dim
-        raise ValueError(
-            f"{type(self).__name__}.event_dim is ambiguous: its domain and codomain have "
-            f"different event dimensions; read domain.event_dim or codomain.event_dim"
-        )
-
-    @property
-    def inv(self) -> Transform:
-        """The inverse as a transform: ``t.inv(y)`` is ``x``, ``t.inv.inv`` is ``t``.
-
-        Examples
-        --------
-        >>> import polytensor as pt
-        >>> from polytensor.distributions.transforms import ExpTransform
-        >>> ExpTransform().inv(pt.asarray([1.0]))
-        tensor([0.], backend='numpy')
-        """
-        if self._inv is None:
-            self._inv = _InverseTransform(self)
-        return self._inv
-
-    @property
-    def sign(self) -> Any:
-        """+1 or -1: whether the transform (of scalars) increases or decreases."""
-        raise NotImplementedError(f"{type(self).__name__} has no sign (it is not monotone)")
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        """This transform with another ``cache_size``.
-
-        Examples
-        --------
-        >>> from polytensor.distributions.transforms import ExpTransform
-        >>> ExpTransform().with_cache(1)._cache_size
-        1
-        """
-        if self._cache_size == cache_size:
-            return self
-        if type(self).__init__ is Transform.__init__:
-            return type(self)(cache_size=cache_size)
-        raise NotImplementedError(f"{type(self).__name__}.with_cache() is not implemented")
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = object.__hash__
-
-    def __call__(self, x: Tensor) -> Tensor:
-        """``y = t(x)`` (the remembered ``y`` when ``x`` is the remembered ``x``)."""
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old  # type: ignore[no-any-return]
-        y = self._call(x)
-        self._cached_x_y = (x, y)
-        return y
-
-    def _inv_call(self, y: Tensor) -> Tensor:
-        if self._cache_size == 0:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old  # type: ignore[no-any-return]
-        x = self._inverse(y)
-        self._cached_x_y = (x, y)
-        return x
-
-    def _call(self, x: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} has no forward map")
-
-    def _inverse(self, y: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} has no inverse")
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        """``log |det dy/dx|`` for the pair ``x``, ``y = t(x)``."""
-        raise NotImplementedError(
-            f"{type(self).__name__} has no log_abs_det_jacobian() (it is not bijective)"
-        )
-
-    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """The shape of ``t(x)`` for ``x`` of shape ``shape``."""
-        return tuple(shape)
-
-    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """The shape of ``t.inv(y)`` for ``y`` of shape ``shape``."""
-        return tuple(shape)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class _InverseTransform(Transform):
-    """The inverse of a transform, as a transform: its forward map is the other's inverse."""
-
-    def __init__(self, transform: Transform) -> None:
-        super().__init__(cache_size=transform._cache_size)
-        self._inv = transform
-
-    @property
-    def domain(self) -> constraints.Constraint:  # type: ignore[override]
-        return self._forward.codomain
-
-    @property
-    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
-        return self._forward.domain
-
-    @property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return self._forward.bijective
-
-    @property
-    def _forward(self) -> Transform:
-        assert self._inv is not None
-        return self._inv
-
-    @property
-    def inv(self) -> Transform:
-        return self._forward
-
-    @property
-    def sign(self) -> Any:
-        return self._forward.sign
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        return self._forward.with_cache(cache_size).inv
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _InverseTransform) and self._forward == other._forward
-
-    __hash__ = object.__hash__
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return self._forward._inv_call(x)
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        return -self._forward.log_abs_det_jacobian(y, x)
-
-    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        return self._forward.inverse_shape(shape)
-
-    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        return self._forward.forward_shape(shape)
-
-    def __repr__(self) -> str:
-        return f"_InverseTransform({self._forward!r})"
-
-
-class ComposeTransform(Transform):
-    """The transforms of ``parts`` applied in order (``parts[0]`` first); the log-Jacobians
-    are summed over each part's event.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> from polytensor.distributions.transforms import AffineTransform as A, ComposeTransform
-    >>> from polytensor.distributions.transforms import ExpTransform
-    >>> t = ComposeTransform([ExpTransform(), A(0.0, 2.0)])
-    >>> x = pt.asarray([0.0])
-    >>> t(x), t.log_abs_det_jacobian(x, t(x))
-    (tensor([2.], backend='numpy'), tensor([0.6931472], backend='numpy'))
-    """
-
-    def __init__(self, parts: Any, cache_size: int = 0) -> None:
-        parts = list(parts)
-        for p in parts:
-            if not isinstance(p, Transform):
-                raise TypeError(
-                    f"ComposeTransform() expects transforms as parts; got {describe(p)}"
-                )
-        if cache_size:
-            parts = [p.with_cache(cache_size) for p in parts]
-        super().__init__(cache_size=cache_size)
-        self.parts: list[Transform] = parts
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ComposeTransform) and self.parts == other.parts
-
-    __hash__ = object.__hash__
-
-    @property
-    def domain(self) -> constraints.Constraint:  # type: ignore[override]
-        if not self.parts:
-            return constraints.real
-        domain = self.parts[0].domain
-        # the event is the largest any part needs, counted back from the last one
-        event_dim = self.parts[-1].codomain.event_dim
-        for part in reversed(self.parts):
-            event_dim += part.domain.event_dim - part.codomain.event_dim
-            event_dim = max(event_dim, part.domain.event_dim)
-        if event_dim > domain.event_dim:
-            domain = constraints.independent(domain, event_dim - domain.event_dim)
-        return domain
-
-    @property
-    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
-        if not self.parts:
-            return constraints.real
-        codomain = self.parts[-1].codomain
-        event_dim = self.parts[0].domain.event_dim
-        for part in self.parts:
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-            event_dim = max(event_dim, part.codomain.event_dim)
-        if event_dim > codomain.event_dim:
-            codomain = constraints.independent(codomain, event_dim - codomain.event_dim)
-        return codomain
-
-    @property
-    def bijective(self) -> bool:  # type: ignore[override]
-        return all(p.bijective for p in self.parts)
-
-    @property
-    def sign(self) -> Any:
-        sign: Any = 1
-        for p in self.parts:
-            sign = sign * p.sign
-        return sign
-
-    @property
-    def inv(self) -> Transform:
-        if self._inv is None:
-            self._inv = ComposeTransform([p.inv for p in reversed(self.parts)])
-            self._inv._inv = self
-        return self._inv
-
-    def with_cache(self, cache_size: int = 1) -> Transform:
-        if self._cache_size == cache_size:
-            return self
-        return ComposeTransform(self.parts, cache_size=cache_size)
-
-    def __call__(self, x: Tensor) -> Tensor:
-        for part in self.parts:
-            x = part(x)
-        return x
-
-    def _inv_call(self, y: Tensor) -> Tensor:
-        for part in reversed(self.parts):
-            y = part.inv(y)
-        return y
-
-    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        if not self.parts:
-            return zeros_like(x)
-        xs = [x]
-        for part in self.parts[:-1]:
-            xs.append(part(xs[-1]))
-        xs.append(y)
-        terms = []
-        event_dim = self.domain.event_dim
-        for part, xi, yi in zip(self.parts, xs[:-1], xs[1:], strict=True):
-            terms.append(
-                _sum_rightmost(part.log_abs_det_jacobian(xi, yi), event_dim - part.domain.event_dim)
-            )
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-        return cast("Tensor", reduce(lambda a, b: a + b, terms))
-
-    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        for part in self.parts:
-            shape = part.forward_shape(shape)
-        return shape
-
-    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        for part in reversed(self.parts):
-            shape = part.inverse_shape(shape)
-        return shape
-
-    def __repr__(self) -> str:
-        return "ComposeTransform(\n    " + ",\n    ".join(repr(p) for p in self.parts) + "\n)"
-
-
-identity_transform = ComposeTransform([])
 
 
 class ExpTransform(Transform):
@@ -708,3 +392,324 @@ class SoftmaxTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         return E.log(y)
+
+
+class SoftplusTransform(Transform):
+    """``y = log(1 + exp(x))``, onto the positive numbers.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions.transforms import SoftplusTransform
+    >>> t = SoftplusTransform()
+    >>> x = pt.asarray([0.0], dtype=pt.float64)
+    >>> t(x)
+    tensor([0.69314718], dtype=polytensor.float64, backend='numpy')
+    >>> t.log_abs_det_jacobian(x, t(x)).exp()
+    tensor([0.5], dtype=polytensor.float64, backend='numpy')
+    """
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return E.log(-E.expm1(-y)) + y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -softplus(-x)
+
+
+class IndependentTransform(Transform):
+    """``base_transform`` over events of ``reinterpreted_batch_ndims`` more rightmost
+    dimensions: its log-Jacobian is summed over them.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions.transforms import ExpTransform, IndependentTransform
+    >>> t = IndependentTransform(ExpTransform(), 1)
+    >>> x = pt.asarray([[0.0, 1.0], [2.0, 3.0]])
+    >>> t.log_abs_det_jacobian(x, t(x))
+    tensor([1., 5.], backend='numpy')
+    """
+
+    def __init__(
+        self, base_transform: Transform, reinterpreted_batch_ndims: int, cache_size: int = 0
+    ) -> None:
+        if not isinstance(base_transform, Transform):
+            raise TypeError(
+                f"IndependentTransform() expects a transform as base_transform; got "
+                f"{describe(base_transform)}"
+            )
+        super().__init__(cache_size=cache_size)
+        self.base_transform = base_transform.with_cache(cache_size)
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return IndependentTransform(
+            self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size
+        )
+
+    @property
+    def domain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @property
+    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return self.base_transform.bijective
+
+    @property
+    def sign(self) -> Any:
+        return self.base_transform.sign
+
+    def _call(self, x: Tensor) -> Tensor:
+        if x.ndim < self.domain.event_dim:
+            raise ValueError(
+                f"IndependentTransform expects an input of at least {self.domain.event_dim} "
+                f"dimensions; got a shape {tuple(x.shape)}"
+            )
+        return self.base_transform(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        if y.ndim < self.codomain.event_dim:
+            raise ValueError(
+                f"IndependentTransform.inv expects an input of at least "
+                f"{self.codomain.event_dim} dimensions; got a shape {tuple(y.shape)}"
+            )
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        result = self.base_transform.log_abs_det_jacobian(x, y)
+        return _sum_rightmost(result, self.reinterpreted_batch_ndims)  # type: ignore[no-any-return]
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.inverse_shape(shape)
+
+    def __repr__(self) -> str:
+        return f"IndependentTransform({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
+
+
+class StickBreakingTransform(Transform):
+    """The stick-breaking map of ``R^(K-1)`` onto the ``K``-simplex (bijective, unlike
+    ``SoftmaxTransform``), as PyTorch's.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions.transforms import StickBreakingTransform
+    >>> y = StickBreakingTransform()(pt.zeros(2))
+    >>> [round(v, 4) for v in y.tolist()]
+    [0.3333, 0.3333, 0.3333]
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def _offset(x: Tensor, n: int, k: int) -> Tensor:
+        from .._ops.creation import arange
+
+        return n - arange(k, dtype=x.dtype, device=x.device)
+
+    def _call(self, x: Tensor) -> Tensor:
+        from .._ops.manipulation import concat
+        from .._pytorch import cumprod
+
+        k = int(cast("int", x.shape[-1]))
+        z = _clipped_sigmoid(x - E.log(self._offset(x, k, k)))
+        z_cumprod = cumprod(1 - z, -1)
+        one = full(tuple(cast("int", n) for n in x.shape[:-1]) + (1,), 1.0, dtype=x.dtype)
+        return concat([z, one], axis=-1) * concat([one, z_cumprod], axis=-1)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        from .._pytorch import cumsum
+
+        y_crop = y[..., :-1]
+        k = int(cast("int", y.shape[-1]))
+        offset = self._offset(y, k - 1, k - 1)
+        sf = clamp(1 - cumsum(y_crop, -1), min=finfo(y.dtype).smallest_normal)
+        return E.log(y_crop) - E.log(sf) + E.log(offset)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        k = int(cast("int", x.shape[-1]))
+        x = x - E.log(self._offset(x, k, k))
+        return (-x - softplus(-x) + E.log(y[..., :-1])).sum(-1)
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
+
+
+class LowerCholeskyTransform(Transform):
+    """Unconstrained square matrices to lower-triangular ones of a positive diagonal: the
+    strict lower triangle kept, the diagonal exponentiated.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions.transforms import LowerCholeskyTransform
+    >>> LowerCholeskyTransform()(pt.zeros((2, 2))).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LowerCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def _map_diagonal(x: Tensor, f: Any) -> Tensor:
+        from .._ops import linalg as L
+        from .._ops.creation import eye, tril
+        from .._ops.manipulation import expand_dims
+
+        n = int(cast("int", x.shape[-1]))
+        diag = expand_dims(f(L.diagonal(x)), axis=-1) * eye(n, dtype=x.dtype, device=x.device)
+        return tril(x, k=-1) + diag
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self._map_diagonal(x, E.exp)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self._map_diagonal(y, E.log)
+
+
+class ReshapeTransform(Transform):
+    """The events of shape ``in_shape`` reshaped to ``out_shape`` (of as many elements); the
+    log-Jacobian is 0.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions.transforms import ReshapeTransform
+    >>> tuple(ReshapeTransform((4,), (2, 2))(pt.zeros((3, 4))).shape)
+    (3, 2, 2)
+    """
+
+    bijective = True
+
+    def __init__(self, in_shape: Any, out_shape: Any, cache_size: int = 0) -> None:
+        self.in_shape = tuple(int(n) for n in in_shape)
+        self.out_shape = tuple(int(n) for n in out_shape)
+        if math.prod(self.in_shape) != math.prod(self.out_shape):
+            raise ValueError(
+                f"ReshapeTransform() expects in_shape and out_shape of as many elements; got "
+                f"{self.in_shape} and {self.out_shape}"
+            )
+        super().__init__(cache_size=cache_size)
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return ReshapeTransform(self.in_shape, self.out_shape, cache_size=cache_size)
+
+    @property
+    def domain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(constraints.real, len(self.in_shape))
+
+    @property
+    def codomain(self) -> constraints.Constraint:  # type: ignore[override]
+        return constraints.independent(constraints.real, len(self.out_shape))
+
+    def _call(self, x: Tensor) -> Tensor:
+        batch = tuple(x.shape[: x.ndim - len(self.in_shape)])
+        return x.reshape(batch + self.out_shape)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        batch = tuple(y.shape[: y.ndim - len(self.out_shape)])
+        return y.reshape(batch + self.in_shape)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        from .._ops.creation import zeros
+
+        batch = tuple(cast("int", n) for n in x.shape[: x.ndim - len(self.in_shape)])
+        return zeros(batch, dtype=x.dtype, device=x.device)
+
+    def _check_shape(self, where_: str, shape: tuple[int, ...], event: tuple[int, ...]) -> int:
+        cut = len(shape) - len(event)
+        if cut < 0 or tuple(shape[cut:]) != event:
+            raise ValueError(
+                f"ReshapeTransform.{where_}() expects a shape ending in {event}; got {shape}"
+            )
+        return cut
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        cut = self._check_shape("forward_shape", tuple(shape), self.in_shape)
+        return tuple(shape[:cut]) + self.out_shape
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        cut = self._check_shape("inverse_shape", tuple(shape), self.out_shape)
+        return tuple(shape[:cut]) + self.in_shape
+
+    def __repr__(self) -> str:
+        return f"ReshapeTransform({self.in_shape}, {self.out_shape})"
+
+
+class CumulativeDistributionTransform(Transform):
+    """A distribution's distribution function as a transform onto ``[0, 1]``: its inverse is
+    the quantile function, its log-Jacobian the log-density.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Normal
+    >>> from polytensor.distributions.transforms import CumulativeDistributionTransform
+    >>> CumulativeDistributionTransform(Normal(0.0, 1.0))(pt.asarray([0.0]))
+    tensor([0.5], backend='numpy')
+    """
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = 1
+
+    def __init__(self, distribution: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> constraints.Constraint:  # type: ignore[override]
+        return self.distribution.support  # type: ignore[no-any-return]
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.distribution.cdf(x)  # type: ignore[no-any-return]
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self.distribution.icdf(y)  # type: ignore[no-any-return]
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return self.distribution.log_prob(x)  # type: ignore[no-any-return]
