@@ -842,11 +842,14 @@ def test_mixture_same_family_gives_torchs_values(backend: str) -> None:
     [
         (
             lambda: D.Chi2(_t([-1.0])),
-            r"Chi2: df has values that are not in GreaterThan\(lower_bound=0.0\)",
+            "Chi2: df has values that are not positive",
         ),
-        (lambda: D.HalfCauchy(_t([0.0])), "HalfCauchy: scale has values that are not in Greater"),
-        (lambda: D.Pareto(1.0, _t([-1.0])), "Pareto: alpha has values that are not in Greater"),
-        (lambda: D.Weibull(1.0, _t([0.0])), "Weibull: concentration has values that are not in"),
+        (lambda: D.HalfCauchy(_t([0.0])), "HalfCauchy: scale has values that are not positive"),
+        (lambda: D.Pareto(1.0, _t([-1.0])), "Pareto: alpha has values that are not positive"),
+        (
+            lambda: D.Weibull(1.0, _t([0.0])),
+            "Weibull: concentration has values that are not positive",
+        ),
         (
             lambda: D.NegativeBinomial(2.0, probs=_t([1.0])),
             r"NegativeBinomial: probs has values that are not probabilities in \[0, 1\)",
@@ -875,7 +878,7 @@ def test_invalid_parameters_raise_value_error(backend: str, make: Any, message: 
 def test_log_prob_outside_the_support_raises_value_error(
     backend: str, make: Any, value: float
 ) -> None:
-    with pytest.raises(ValueError, match="value has values that are not in the support"):
+    with pytest.raises(ValueError, match=r"value has values that are not .* \(the support\)"):
         make().log_prob(_t([value]))
     D.Distribution.set_default_validate_args(False)
     try:
@@ -989,3 +992,45 @@ def test_lower_cholesky_stick_breaking_and_the_constraint_registry(backend: str)
     with pytest.raises(NotImplementedError, match="Cannot transform LowerCholesky constraints"):
         D.biject_to(C.lower_cholesky)
     assert isinstance(D.transform_to(C.lower_cholesky), T.LowerCholeskyTransform)
+
+
+def test_lognormal_is_the_transformed_normal_as_torchs(backend: str) -> None:
+    m = D.LogNormal(_t([0.0, 1.0]), _t([1.0, 0.5]))
+    assert isinstance(m, D.TransformedDistribution)
+    assert isinstance(m.transforms[0], D.transforms.ExpTransform)
+    # (torch 2.13: LogNormal(tensor([0., 1.]), tensor([1., .5])).log_prob(tensor([1., 2.])))
+    _close(m.log_prob(_t([1.0, 2.0])), [-0.91893853320467, -1.10725583880129], "log_prob")
+    q = D.LogNormal(_t([1.0, 0.0]), _t([2.0, 1.0]))
+    _close(D.kl_divergence(m, q), D.kl_divergence(m.base_dist, q.base_dist), "kl")
+    assert m.expand((3, 2)).batch_shape == (3, 2)
+
+
+def test_transformed_log_prob_stays_lazy_on_dask(dask_computes: Any) -> None:
+    """Without the checks (each a reduction computed), a squashed Gaussian's log-density and
+    a mixture's stay Dask graphs until asked for."""
+    pt.set_backend("dask")
+    loc = pt.asarray(np.zeros(4))
+    pi = D.TransformedDistribution(
+        D.Normal(loc, 1.0, validate_args=False),
+        [D.transforms.TanhTransform(cache_size=1)],
+        validate_args=False,
+    )
+    a = pi.rsample((3,))
+    lp = pi.log_prob(a)
+    mix = D.MixtureSameFamily(
+        D.Categorical(logits=pt.asarray(np.zeros(2)), validate_args=False),
+        D.Normal(pt.asarray(np.array([-1.0, 1.0])), 1.0, validate_args=False),
+        validate_args=False,
+    )
+    lm = mix.log_prob(pt.asarray(np.array([0.0, 0.5])))
+    assert dask_computes.calls == 0
+    assert tuple(lp.shape) == (3, 4) and np.isfinite(_host(lp)).all()
+    assert dask_computes.calls == 1
+    _close(
+        lm,
+        np.log(
+            0.5 * np.exp(-0.5 * np.array([1.0, 0.25])) + 0.5 * np.exp(-0.5 * np.array([1.0, 2.25]))
+        )
+        - 0.5 * np.log(2 * np.pi),
+        "mixture",
+    )

@@ -51,7 +51,7 @@ Examples
 from . import constraint_registry, constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
-from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
+from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace
 from ._discrete import (
     Binomial,
     Geometric,
@@ -70,7 +70,7 @@ from ._relaxed import (
     RelaxedBernoulli,
     RelaxedOneHotCategorical,
 )
-from ._transformed import HalfCauchy, Pareto, TransformedDistribution, Weibull
+from ._transformed import HalfCauchy, LogNormal, Pareto, TransformedDistribution, Weibull
 from .constraint_registry import biject_to, transform_to
 from .transforms import (
     AbsTransform,

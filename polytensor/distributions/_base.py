@@ -191,7 +191,7 @@ class Distribution:
             ) from None
         support = self.support
         if support is not None:
-            self._check("value", support.check(checked), f"in the support {support}")
+            self._check("value", support.check(checked), f"{support._phrase()} (the support)")
         return checked
 
     def _validate_params(self, **params: Any) -> None:
@@ -200,7 +200,7 @@ class Distribution:
         for name, value in params.items():
             c = self.arg_constraints.get(name)
             if c is not None and isinstance(value, Tensor):
-                self._check(name, c.check(value), f"in {c}")
+                self._check(name, c.check(value), c._phrase())
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         """This distribution with its parameters broadcast to the batch shape

@@ -1,6 +1,6 @@
 """``TransformedDistribution``: the distribution of ``f(X)`` for ``X`` of a base distribution
 and ``f`` a sequence of transforms, with its log-density by the change of variables; and the
-families PyTorch builds on it: ``HalfCauchy``, ``Pareto`` and ``Weibull``."""
+families PyTorch builds on it: ``LogNormal``, ``HalfCauchy``, ``Pareto`` and ``Weibull``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd._mode import no_grad
 from . import constraints as C
 from ._base import Distribution, _expanded, _tensors, kl_divergence, register_kl
-from ._basic import Exponential
+from ._basic import Exponential, Normal
 from ._continuous import _EULER, Cauchy
 from ._multivariate import Independent
 from ._transform_base import _sum_rightmost
@@ -29,7 +29,7 @@ from .transforms import (
     Transform,
 )
 
-__all__ = ["HalfCauchy", "Pareto", "TransformedDistribution", "Weibull"]
+__all__ = ["HalfCauchy", "LogNormal", "Pareto", "TransformedDistribution", "Weibull"]
 
 
 class TransformedDistribution(Distribution):
@@ -198,6 +198,70 @@ class TransformedDistribution(Distribution):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class LogNormal(TransformedDistribution):
+    """The distribution of ``exp(X)`` for ``X`` normal of mean ``loc`` and standard deviation
+    ``scale``, as PyTorch's: a ``TransformedDistribution`` of that normal distribution
+    (``base_dist``) and ``ExpTransform``; ``rsample`` is differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import LogNormal
+    >>> m = LogNormal(pt.asarray([0.0], dtype=pt.float64), pt.asarray([1.0], dtype=pt.float64))
+    >>> m.log_prob(pt.asarray([1.0], dtype=pt.float64))
+    tensor([-0.91893853], dtype=polytensor.float64, backend='numpy')
+    >>> m.cdf(pt.asarray([1.0], dtype=pt.float64))
+    tensor([0.5], dtype=polytensor.float64, backend='numpy')
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"loc": C.real, "scale": C.positive}
+    support: Any = C.positive
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        base = Normal(loc, scale, validate_args=validate_args)
+        super().__init__(base, ExpTransform(), validate_args=validate_args)
+
+    @property
+    def _normal(self) -> Normal:
+        base = self.base_dist
+        assert isinstance(base, Normal)
+        return base
+
+    @property
+    def loc(self) -> Tensor:
+        """The mean of the normal distribution of ``log(X)``."""
+        return self._normal.loc
+
+    @property
+    def scale(self) -> Tensor:
+        """The standard deviation of the normal distribution of ``log(X)``."""
+        return self._normal.scale
+
+    def entropy(self) -> Tensor:
+        """The normal distribution's entropy plus ``loc``."""
+        return self._normal.entropy() + self.loc
+
+    @property
+    def mean(self) -> Tensor:
+        """``exp(loc + scale^2 / 2)``."""
+        return E.exp(self.loc + self.scale**2 / 2)
+
+    @property
+    def mode(self) -> Tensor:
+        """``exp(loc - scale^2)``."""
+        return E.exp(self.loc - self.scale**2)
+
+    @property
+    def variance(self) -> Tensor:
+        """``(exp(scale^2) - 1) exp(2 loc + scale^2)``."""
+        s2 = self.scale**2
+        return E.expm1(s2) * E.exp(2 * self.loc + s2)
+
+    def __repr__(self) -> str:
+        return f"LogNormal(loc: {self.loc!r}, scale: {self.scale!r})"
 
 
 class HalfCauchy(TransformedDistribution):

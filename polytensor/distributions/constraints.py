@@ -93,6 +93,10 @@ class Constraint:
     def _args(self) -> str:
         return ""
 
+    def _phrase(self) -> str:
+        """What a value in the set is, for messages: ``positive``, ``in Simplex()``."""
+        return f"in {self!r}"
+
     def __repr__(self) -> str:
         return f"{type(self).__name__.lstrip('_')}({self._args()})"
 
@@ -132,8 +136,18 @@ class _GreaterThan(Constraint):
     def _args(self) -> str:
         return f"lower_bound={self.lower_bound}"
 
+    def _phrase(self) -> str:
+        if isinstance(self.lower_bound, Tensor):
+            return f"in {self!r}"
+        return "positive" if self.lower_bound == 0 else f"above {self.lower_bound}"
+
 
 class _GreaterThanEq(_GreaterThan):
+    def _phrase(self) -> str:
+        if isinstance(self.lower_bound, Tensor):
+            return f"in {self!r}"
+        return "non-negative" if self.lower_bound == 0 else f"at least {self.lower_bound}"
+
     def check(self, value: Tensor) -> Tensor:
         return cast("Tensor", self.lower_bound <= _tensor("greater_than_eq", value))
 
