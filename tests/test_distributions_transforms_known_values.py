@@ -495,6 +495,12 @@ BIJECT = {
     ],
 }
 
+LOW_RANK_KL = {
+    "lowrank lowrank": [0.55448898204349, 1.26067602615603],
+    "mvn lowrank": [0.69805252370127, 2.35116059299623],
+    "lowrank mvn": [0.99070839687047, 5.37324549422842],
+}
+
 
 def _host(t: Any) -> np.ndarray:
     return np.asarray(t.detach().to("numpy").numpy())
@@ -1034,3 +1040,22 @@ def test_transformed_log_prob_stays_lazy_on_dask(dask_computes: Any) -> None:
         - 0.5 * np.log(2 * np.pi),
         "mixture",
     )
+
+
+def test_low_rank_kl_divergences_give_torchs_values(backend: str) -> None:
+    lr1 = D.LowRankMultivariateNormal(
+        _t([[0.1, -0.5, 1.0], [0.0, 2.0, -1.0]]),
+        _t([[1.0, 0.5], [-0.3, 0.8], [0.2, -1.1]]),
+        _t([0.5, 1.5, 0.9]),
+    )
+    lr2 = D.LowRankMultivariateNormal(
+        _t([0.3, 0.2, -0.4]), _t([[0.4], [1.0], [-0.6]]), _t([1.2, 0.7, 2.0])
+    )
+    mvn = D.MultivariateNormal(
+        _t([0.5, -1.0, 0.0]), _t([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.5]])
+    )
+    _close(D.kl_divergence(lr1, lr2), LOW_RANK_KL["lowrank lowrank"], "low rank, low rank")
+    _close(D.kl_divergence(mvn, lr1), LOW_RANK_KL["mvn lowrank"], "full, low rank")
+    _close(D.kl_divergence(lr1, mvn), LOW_RANK_KL["lowrank mvn"], "low rank, full")
+    with pytest.raises(ValueError, match="different event shapes"):
+        D.kl_divergence(lr2, D.MultivariateNormal(pt.zeros(2), pt.eye(2)))

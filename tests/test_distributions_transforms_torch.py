@@ -781,3 +781,27 @@ def test_biject_to_and_transform_to_match_torch(backend: str, registry: str, nam
     assert type(tp).__name__ == type(tt).__name__
     _close(tp(pt.tensor(x)), tt(torch.tensor(x)), f"{registry}({name})")
     assert bool(REGISTRY[name](D.constraints).check(tp(pt.tensor(x))).all())
+
+
+def _low_rank(M: Any, L: Any, seed: int) -> Any:
+    r = np.random.default_rng(seed)
+    return M.LowRankMultivariateNormal(
+        L(r.standard_normal((2, 3))), L(r.standard_normal((2, 3, 2))), L(r.uniform(0.5, 2, 3))
+    )
+
+
+def _full(M: Any, L: Any, seed: int) -> Any:
+    r = np.random.default_rng(seed)
+    a = r.standard_normal((3, 3))
+    return M.MultivariateNormal(L(r.standard_normal(3)), L(a @ a.T + np.eye(3)))
+
+
+@pytest.mark.parametrize(
+    ("p", "q"), [(_low_rank, _low_rank), (_full, _low_rank), (_low_rank, _full)]
+)
+def test_low_rank_kl_divergences_match_torch(backend: str, p: Any, q: Any) -> None:
+    _close(
+        D.kl_divergence(p(D, pt.tensor, 1), q(D, pt.tensor, 2)),
+        TD.kl_divergence(p(TD, torch.tensor, 1), q(TD, torch.tensor, 2)),
+        "kl",
+    )

@@ -522,3 +522,61 @@ def _kl_independent(p: Independent, q: Independent) -> Tensor:
             f"{q.reinterpreted_batch_ndims}) is not implemented"
         )
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+def _trace_xxt(x: Tensor) -> Tensor:
+    """``trace(X X^T)``: the sum of the squares over the last two dimensions."""
+    return (x**2).sum((-2, -1))
+
+
+def _same_events(p: Distribution, q: Distribution) -> None:
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"kl_divergence() of two multivariate normals of different event shapes "
+            f"({p.event_shape} and {q.event_shape}) is not defined"
+        )
+
+
+def _lowrank_parts(q: LowRankMultivariateNormal) -> tuple[Tensor, Tensor, Tensor]:
+    """``q``'s ``W``, ``D`` and ``A = C^-1 W^T D^-1`` (``C`` the capacitance factor)."""
+    w, d = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    a = _solve_lower(q._capacitance_tril, matrix_transpose(w) / expand_dims(d, axis=-2))
+    return w, d, a
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
+    _same_events(p, q)
+    pw, pd = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    qw, qd, a = _lowrank_parts(q)
+    term1 = _lowrank_logdet(qd, q._capacitance_tril) - _lowrank_logdet(pd, p._capacitance_tril)
+    term3 = _lowrank_mahalanobis(qw, qd, q.loc - p.loc, q._capacitance_tril)
+    term21 = (pd / qd).sum(-1)
+    term22 = _trace_xxt(pw / expand_dims(E.sqrt(qd), axis=-1))
+    term23 = _trace_xxt(a * expand_dims(E.sqrt(pd), axis=-2))
+    term24 = _trace_xxt(matmul(a, pw))
+    return 0.5 * (term1 + term21 + term22 - term23 - term24 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_mvn_lowrank(p: MultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
+    _same_events(p, q)
+    pl = p._unbroadcasted_scale_tril
+    qw, qd, a = _lowrank_parts(q)
+    term1 = _lowrank_logdet(qd, q._capacitance_tril) - 2 * _log_diagonal_sum(pl)
+    term3 = _lowrank_mahalanobis(qw, qd, q.loc - p.loc, q._capacitance_tril)
+    term2 = _trace_xxt(pl / expand_dims(E.sqrt(qd), axis=-1)) - _trace_xxt(matmul(a, pl))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrank_mvn(p: LowRankMultivariateNormal, q: MultivariateNormal) -> Tensor:
+    _same_events(p, q)
+    pw, pd = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    ql = q._unbroadcasted_scale_tril
+    n = p.event_shape[0]
+    term1 = 2 * _log_diagonal_sum(ql) - _lowrank_logdet(pd, p._capacitance_tril)
+    term3 = _mahalanobis(ql, q.loc - p.loc)
+    p_diag = expand_dims(E.sqrt(pd), axis=-1) * eye(n, dtype=pd.dtype, device=pd.device)
+    term2 = _trace_xxt(_solve_lower(ql, pw)) + _trace_xxt(_solve_lower(ql, p_diag))
+    return 0.5 * (term1 + term2 + term3 - n)
