@@ -1,17 +1,30 @@
 """Probability distributions (``pt.distributions``), as PyTorch's ``torch.distributions``:
 
 - on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
-  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``StudentT``, ``Gamma``, ``Beta``;
+  ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``HalfCauchy``, ``StudentT``,
+  ``Gamma``, ``Chi2``, ``Beta``, ``Pareto``, ``Weibull``, ``ContinuousBernoulli``;
 - of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
-  ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and ``Independent``, which makes batch
-  dimensions of another distribution event dimensions;
-- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``Geometric``, ``Poisson``;
+  ``LowRankMultivariateNormal``, ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and
+  ``Independent``, which makes batch dimensions of another distribution event dimensions;
+- of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``NegativeBinomial``,
+  ``Geometric``, ``Poisson``;
+- relaxed (Concrete, Gumbel-softmax): ``RelaxedBernoulli``, ``RelaxedOneHotCategorical`` (and
+  their log-space ``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``);
+- mixtures: ``MixtureSameFamily``;
 
 with ``sample``, ``rsample`` (the reparameterised, differentiable draw, where PyTorch has one;
 the gamma family's is differentiable in its other parameters but not in the concentration, see
 ``Gamma``), ``log_prob``, ``entropy``, ``mean``/``mode``/``variance``/``stddev``,
 ``cdf``/``icdf`` and ``enumerate_support`` where PyTorch has them, and ``kl_divergence``
 between two distributions of one family.
+
+``TransformedDistribution`` is the distribution of a base distribution's draws mapped through
+the transforms of ``pt.distributions.transforms`` (``ExpTransform``, ``AffineTransform``,
+``TanhTransform``, ``StickBreakingTransform``, ...; a program's own ``Transform`` subclass
+too); ``pt.distributions.constraints`` holds the sets parameters and values live in (each
+distribution's ``arg_constraints`` and ``support``), ``biject_to``/``transform_to`` the
+transforms onto them, and ``expand(batch_shape)`` broadcasts a distribution's parameters to a
+larger batch.
 
 Everything is computed with polytensor's own operations, so ``log_prob`` and ``entropy`` are
 differentiable in the parameters on every backend (REINFORCE's ``-m.log_prob(a) * reward``),
@@ -35,36 +48,106 @@ Examples
 (-1.0986, [-0.3333, -0.3333, 0.6667])
 """
 
+from . import constraint_registry, constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
-from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace, LogNormal
-from ._discrete import Binomial, Geometric, Multinomial, OneHotCategorical, Poisson
-from ._gamma import Beta, Dirichlet, Gamma, StudentT
-from ._multivariate import Independent, MultivariateNormal
+from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace
+from ._discrete import (
+    Binomial,
+    Geometric,
+    Multinomial,
+    NegativeBinomial,
+    OneHotCategorical,
+    Poisson,
+)
+from ._gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
+from ._mixture import MixtureSameFamily
+from ._multivariate import Independent, LowRankMultivariateNormal, MultivariateNormal
+from ._relaxed import (
+    ContinuousBernoulli,
+    ExpRelaxedCategorical,
+    LogitRelaxedBernoulli,
+    RelaxedBernoulli,
+    RelaxedOneHotCategorical,
+)
+from ._transformed import HalfCauchy, LogNormal, Pareto, TransformedDistribution, Weibull
+from .constraint_registry import biject_to, transform_to
+from .transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    CumulativeDistributionTransform,
+    ExpTransform,
+    IndependentTransform,
+    LowerCholeskyTransform,
+    PowerTransform,
+    ReshapeTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    SoftplusTransform,
+    StickBreakingTransform,
+    TanhTransform,
+    Transform,
+    identity_transform,
+)
 
 __all__ = [
+    "AbsTransform",
+    "AffineTransform",
     "Bernoulli",
     "Beta",
     "Binomial",
     "Categorical",
     "Cauchy",
+    "Chi2",
+    "ComposeTransform",
+    "ContinuousBernoulli",
+    "CumulativeDistributionTransform",
     "Dirichlet",
     "Distribution",
+    "ExpRelaxedCategorical",
+    "ExpTransform",
     "Exponential",
     "Gamma",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
     "HalfNormal",
     "Independent",
+    "IndependentTransform",
     "Laplace",
     "LogNormal",
+    "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal",
+    "LowerCholeskyTransform",
+    "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "Pareto",
     "Poisson",
+    "PowerTransform",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "ReshapeTransform",
+    "SigmoidTransform",
+    "SoftmaxTransform",
+    "SoftplusTransform",
+    "StickBreakingTransform",
     "StudentT",
+    "TanhTransform",
+    "Transform",
+    "TransformedDistribution",
     "Uniform",
+    "Weibull",
+    "biject_to",
+    "constraint_registry",
+    "constraints",
+    "identity_transform",
     "kl_divergence",
     "register_kl",
+    "transform_to",
+    "transforms",
 ]

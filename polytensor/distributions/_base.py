@@ -76,6 +76,19 @@ def _tensors(*values: Any) -> tuple[Tensor, ...]:
     return tuple(t if tuple(t.shape) == shape else broadcast_to(t, shape) for t in out)
 
 
+def _expanded(v: Any, old: _Shape, shape: _Shape) -> Any:
+    """A parameter (tensor or distribution) of batch shape ``old`` broadcast to ``shape``;
+    anything else, or a tensor not of that batch shape (kept unbroadcast), as it is."""
+    if isinstance(v, Tensor):
+        dims = tuple(v.shape)
+        if dims[: len(old)] == old:
+            return broadcast_to(v, shape + dims[len(old) :])
+        return v
+    if isinstance(v, Distribution) and v.batch_shape[: len(old)] == old:
+        return v.expand(shape + v.batch_shape[len(old) :])
+    return v
+
+
 class Distribution:
     """The base of the distributions: shapes, the checks, ``sample`` by ``rsample``.
 
@@ -92,7 +105,15 @@ class Distribution:
     """
 
     has_rsample: ClassVar[bool] = False
+    has_enumerate_support: ClassVar[bool] = False
     _validate_default: ClassVar[bool] = True
+    #: the constraint each parameter satisfies, by name (PyTorch's ``arg_constraints``)
+    arg_constraints: ClassVar[dict[str, Any]] = {}
+    #: the set of the values (a ``constraints`` object; a property where it depends on the
+    #: parameters)
+    support: Any = None
+    #: the tensors ``expand`` leaves unbroadcast (factors shared by the whole batch)
+    _kept_by_expand: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -146,6 +167,99 @@ class Distribution:
                 f"{type(self).__name__}.log_prob() expects a tensor; got {describe(value)}"
             )
         return value
+
+    def _validate_sample(self, value: Any) -> Tensor:
+        """``value`` checked against the support (when ``validate_args``): a tensor whose
+        rightmost dimensions are the event shape, broadcastable against the batch shape."""
+        checked = self._check_value(value)
+        if not self._validate_args:
+            return checked
+        value = checked
+        event_dim = len(self._event_shape)
+        shape = tuple(value.shape)
+        if len(shape) < event_dim or shape[len(shape) - event_dim :] != self._event_shape:
+            raise ValueError(
+                f"{type(self).__name__}: the value's rightmost dimensions must be the event "
+                f"shape {self._event_shape}; got a value of shape {shape}"
+            )
+        try:
+            broadcast_shapes(shape, self._extended_shape())
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__}: a value of shape {shape} does not broadcast against "
+                f"the batch and event shape {self._extended_shape()}"
+            ) from None
+        support = self.support
+        if support is not None:
+            self._check("value", support.check(checked), f"{support._phrase()} (the support)")
+        return checked
+
+    def _validate_params(self, **params: Any) -> None:
+        """Each parameter checked against its ``arg_constraints`` entry (when
+        ``validate_args``)."""
+        for name, value in params.items():
+            c = self.arg_constraints.get(name)
+            if c is not None and isinstance(value, Tensor):
+                self._check(name, c.check(value), c._phrase())
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """This distribution with its parameters broadcast to the batch shape
+        ``batch_shape`` (no copy of the data), as PyTorch's.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Normal
+        >>> m = Normal(pt.zeros(3), 1.0).expand((2, 3))
+        >>> m.batch_shape, tuple(m.sample().shape)
+        ((2, 3), (2, 3))
+        """
+        shape = self._expand_shape(batch_shape)
+        old = self._batch_shape
+        new = type(self).__new__(type(self))
+        for key, v in self.__dict__.items():
+            new.__dict__[key] = v if key in self._kept_by_expand else _expanded(v, old, shape)
+        new._batch_shape = shape
+        return new
+
+    def _expand_shape(self, batch_shape: Any) -> _Shape:
+        """``batch_shape`` checked to be one the batch shape expands to."""
+        shape = _shape("expand", batch_shape)
+        old = self._batch_shape
+        try:
+            broadcast_shapes(old, shape)
+            ok = len(shape) >= len(old) and all(
+                a in (1, b) for a, b in zip(old, shape[len(shape) - len(old) :], strict=True)
+            )
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"{type(self).__name__}.expand(): the batch shape {old} cannot be expanded to "
+                f"{shape}; give a shape that ends in it (sizes of 1 may grow)"
+            )
+        return shape
+
+    def _validate_first(self, validate_args: bool | None, **params: Any) -> None:
+        """The parameters checked against ``arg_constraints`` before anything is computed
+        from them (for a family built on another one)."""
+        self._validate_args = (
+            Distribution._validate_default if validate_args is None else bool(validate_args)
+        )
+        self._validate_params(**params)
+
+    @property
+    def mode(self) -> Tensor:
+        """The most probable value."""
+        raise NotImplementedError(f"{type(self).__name__} has no mode")
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``P(X <= value)``."""
+        raise NotImplementedError(f"{type(self).__name__} has no cdf()")
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The quantile function, the inverse of ``cdf``."""
+        raise NotImplementedError(f"{type(self).__name__} has no icdf()")
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """A draw of shape ``sample_shape + batch_shape + event_shape``, not differentiable.

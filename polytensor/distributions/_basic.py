@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import _dtypes as dt
 from .._extras import sigmoid
@@ -17,6 +17,7 @@ from .._pytorch import broadcast_tensors, gather, logsumexp, softmax
 from .._random import multinomial, rand_like, randn_like
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
+from . import constraints as C
 from ._base import Distribution, _dims, _Shape, _shape, _tensors, register_kl
 
 __all__ = ["Bernoulli", "Categorical", "Exponential", "Normal", "Uniform"]
@@ -37,6 +38,17 @@ class Categorical(Distribution):
     >>> float(m.entropy()) > 0, int(m.sample().ndim)
     (True, 0)
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": C.simplex,
+        "logits": C.independent(C.real, 1),
+    }
+    has_enumerate_support = True
+
+    @property
+    def support(self) -> Any:
+        """The categories: ``integer_interval(0, K - 1)``."""
+        return C.integer_interval(0, self._num_events - 1)
 
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
@@ -179,6 +191,10 @@ class Bernoulli(Distribution):
     tensor([0.5, 0.1], dtype=polytensor.float64, backend='numpy')
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"probs": C.unit_interval, "logits": C.real}
+    support: Any = C.boolean
+    has_enumerate_support = True
+
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
@@ -281,6 +297,9 @@ class Normal(Distribution):
 
     has_rsample = True
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"loc": C.real, "scale": C.positive}
+    support: Any = C.real
+
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         self.loc, self.scale = _tensors(loc, scale)
         super().__init__(_dims(self.loc), (), validate_args)
@@ -361,6 +380,16 @@ class Uniform(Distribution):
 
     has_rsample = True
 
+    @property
+    def arg_constraints(self) -> dict[str, Any]:  # type: ignore[override]
+        """``low`` below ``high``, ``high`` above ``low``."""
+        return {"low": C.less_than(self.high), "high": C.greater_than(self.low)}
+
+    @property
+    def support(self) -> Any:
+        """``interval(low, high)``."""
+        return C.interval(self.low, self.high)
+
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = _tensors(low, high)
         super().__init__(_dims(self.low), (), validate_args)
@@ -428,6 +457,9 @@ class Exponential(Distribution):
     """
 
     has_rsample = True
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": C.positive}
+    support: Any = C.nonnegative
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = _tensors(rate)

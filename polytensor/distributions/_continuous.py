@@ -1,11 +1,11 @@
 """Location-scale distributions on the real line and its halves: ``Laplace``, ``Cauchy``,
-``Gumbel``, ``LogNormal`` and ``HalfNormal``, each with a reparameterised ``rsample``, and the
+``Gumbel`` and ``HalfNormal``, each with a reparameterised ``rsample``, and the
 KL divergences between two of one family."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .._ops import elementwise as E
 from .._ops.creation import full, zeros_like
@@ -15,16 +15,20 @@ from .._ops.searching import where
 from .._ops.special import gammaln
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 from ._basic import Normal, _kl_normal
 
-__all__ = ["Cauchy", "Gumbel", "HalfNormal", "Laplace", "LogNormal"]
+__all__ = ["Cauchy", "Gumbel", "HalfNormal", "Laplace"]
 
 _EULER = 0.57721566490153286060  # the Euler-Mascheroni constant (PyTorch's euler_constant)
 
 
 class _LocScale(Distribution):
     """A distribution of a real ``loc`` and a positive ``scale`` (the checks and the shapes)."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"loc": C.real, "scale": C.positive}
+    support: Any = C.real
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None) -> None:
         self.loc, self.scale = _tensors(loc, scale)
@@ -237,70 +241,6 @@ class Gumbel(_LocScale):
         return self.stddev**2
 
 
-class LogNormal(_LocScale):
-    """The distribution of ``exp(X)`` for ``X`` normal of mean ``loc`` and standard deviation
-    ``scale``, as PyTorch's; ``rsample`` is ``exp(loc + scale eps)``, differentiable in both.
-    ``base_dist`` is that normal distribution.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> from polytensor.distributions import LogNormal
-    >>> m = LogNormal(pt.asarray([0.0], dtype=pt.float64), pt.asarray([1.0], dtype=pt.float64))
-    >>> m.log_prob(pt.asarray([1.0], dtype=pt.float64))
-    tensor([-0.91893853], dtype=polytensor.float64, backend='numpy')
-    >>> m.cdf(pt.asarray([1.0], dtype=pt.float64))
-    tensor([0.5], dtype=polytensor.float64, backend='numpy')
-    """
-
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        super().__init__(loc, scale, validate_args)
-        self.base_dist = Normal(self.loc, self.scale, validate_args=False)
-
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        shape = _shape("rsample", sample_shape) + self._batch_shape
-        eps = randn_like(broadcast_to(self.loc.detach(), shape))
-        return E.exp(self.loc + eps * self.scale)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        """The normal log-density of ``log(value)``, less ``log(value)`` (the Jacobian)."""
-        value = self._check_value(value)
-        if self._validate_args:
-            self._check("value", value > 0, "positive")
-        x = E.log(value)
-        return self.base_dist.log_prob(x) - x
-
-    def entropy(self) -> Tensor:
-        """The normal distribution's entropy plus ``loc``."""
-        return self.base_dist.entropy() + self.loc
-
-    def cdf(self, value: Tensor) -> Tensor:
-        """The normal distribution function of ``log(value)``."""
-        return self.base_dist.cdf(E.log(self._check_value(value)))
-
-    def icdf(self, value: Tensor) -> Tensor:
-        """``exp`` of the normal quantile."""
-        return E.exp(self.base_dist.icdf(self._check_value(value)))
-
-    @property
-    def mean(self) -> Tensor:
-        """``exp(loc + scale^2 / 2)``."""
-        return E.exp(self.loc + self.scale**2 / 2)
-
-    @property
-    def mode(self) -> Tensor:
-        """``exp(loc - scale^2)``."""
-        return E.exp(self.loc - self.scale**2)
-
-    @property
-    def variance(self) -> Tensor:
-        """``(exp(scale^2) - 1) exp(2 loc + scale^2)``."""
-        s2 = self.scale**2
-        return E.expm1(s2) * E.exp(2 * self.loc + s2)
-
-
 class HalfNormal(Distribution):
     """The distribution of ``|X|`` for ``X`` normal of mean 0 and standard deviation
     ``scale``, as PyTorch's; ``rsample`` is ``scale |eps|``, differentiable in the scale.
@@ -318,6 +258,9 @@ class HalfNormal(Distribution):
     """
 
     has_rsample = True
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": C.positive}
+    support: Any = C.nonnegative
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
         (self.scale,) = _tensors(scale)
@@ -397,11 +340,6 @@ def _kl_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
     t2 = ct1 * _EULER
     t3 = E.exp(ct2 + gammaln(1 + ct1) - ct3)
     return t1 + t2 + t3 - (1 + _EULER)
-
-
-@register_kl(LogNormal, LogNormal)
-def _kl_lognormal(p: LogNormal, q: LogNormal) -> Tensor:
-    return _kl_normal(p.base_dist, q.base_dist)
 
 
 @register_kl(HalfNormal, HalfNormal)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import _dtypes as dt
 from .._checks import describe
@@ -14,15 +14,24 @@ from .._ops.creation import arange, eye, zeros_like
 from .._ops.data_types import astype, finfo
 from .._ops.manipulation import broadcast_to, expand_dims
 from .._ops.searching import argmax, where
-from .._ops.special import gammaln, xlogy
+from .._ops.special import gammaln, softplus, xlogy
 from .._pytorch_random import poisson
 from .._random import rand_like
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 from ._basic import Categorical, _bce_with_logits, _kl_categorical
+from ._gamma import Gamma
 
-__all__ = ["Binomial", "Geometric", "Multinomial", "OneHotCategorical", "Poisson"]
+__all__ = [
+    "Binomial",
+    "Geometric",
+    "Multinomial",
+    "NegativeBinomial",
+    "OneHotCategorical",
+    "Poisson",
+]
 
 
 def _whole(d: Distribution, value: Tensor, what: str, upper: Tensor | None = None) -> Tensor:
@@ -64,6 +73,9 @@ class Poisson(Distribution):
     >>> m.log_prob(pt.asarray([1.0], dtype=pt.float64)).exp()
     tensor([0.27067057], dtype=polytensor.float64, backend='numpy')
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": C.nonnegative}
+    support: Any = C.nonnegative_integer
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
         (self.rate,) = _tensors(rate)
@@ -115,6 +127,18 @@ class Binomial(Distribution):
     >>> m.log_prob(pt.asarray([2.0])).exp(), m.mean
     (tensor([0.375], backend='numpy'), tensor([2.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "total_count": C.nonnegative_integer,
+        "probs": C.unit_interval,
+        "logits": C.real,
+    }
+    has_enumerate_support = True
+
+    @property
+    def support(self) -> Any:
+        """``integer_interval(0, total_count)``."""
+        return C.integer_interval(0, self.total_count)
 
     def __init__(
         self,
@@ -228,6 +252,89 @@ class Binomial(Distribution):
         )
 
 
+class NegativeBinomial(Distribution):
+    """The number of successes before ``total_count`` failures, each trial a success of
+    probability ``probs`` (or ``logits``), as PyTorch's; draws are counts as floats (a Poisson
+    draw of a gamma-distributed rate).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import NegativeBinomial
+    >>> m = NegativeBinomial(2.0, probs=pt.asarray([0.5]))
+    >>> m.log_prob(pt.asarray([1.0])).exp(), m.mean
+    (tensor([0.25], backend='numpy'), tensor([2.], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "total_count": C.greater_than_eq(0),
+        "probs": C.half_open_interval(0.0, 1.0),
+        "logits": C.real,
+    }
+    support: Any = C.nonnegative_integer
+
+    def __init__(
+        self,
+        total_count: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        param = probs if probs is not None else logits
+        if isinstance(total_count, Tensor) and total_count.dtype.kind != "real floating":
+            like = param.dtype if isinstance(param, Tensor) else None
+            total_count = total_count.astype(like if like is not None else dt.float32)
+        self.total_count, self.probs, self.logits = _binary(
+            self, "NegativeBinomial", probs, logits, total_count
+        )
+        self._given = "probs" if probs is not None else "logits"
+        super().__init__(_dims(self.probs), (), validate_args)
+        self._check("total_count", self.total_count >= 0, "non-negative")
+        if probs is not None:
+            self._check("probs", (self.probs >= 0) & (self.probs < 1), "probabilities in [0, 1)")
+        else:
+            self._check("logits", E.logical_not(E.isnan(self.logits)), "numbers (not NaN)")
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Counts of shape ``sample_shape + batch_shape``, as floats: Poisson draws of rates
+        drawn from ``Gamma(total_count, exp(-logits))``."""
+        with no_grad():
+            rate = Gamma(
+                self.total_count.detach(), E.exp(-self.logits.detach()), validate_args=False
+            ).sample(sample_shape)
+            return poisson(rate)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``lgamma(n + k) - lgamma(k + 1) - lgamma(n) + n log(1 - p) + k log(p)`` for ``n =
+        total_count``, computed from the logits as PyTorch's (0 at ``n = k = 0``)."""
+        value = _whole(self, value, "non-negative whole numbers")
+        n, logits = self.total_count, self.logits
+        unnormalized = -n * softplus(logits) - value * softplus(-logits)
+        normalization = -gammaln(n + value) + gammaln(1 + value) + gammaln(n)
+        return unnormalized - where(n + value == 0, 0.0, normalization)
+
+    @property
+    def mean(self) -> Tensor:
+        """``total_count exp(logits)``."""
+        return self.total_count * E.exp(self.logits)
+
+    @property
+    def mode(self) -> Tensor:
+        """``floor((total_count - 1) exp(logits))``, at least 0."""
+        return clamp(E.floor((self.total_count - 1) * E.exp(self.logits)), min=0.0)
+
+    @property
+    def variance(self) -> Tensor:
+        """``mean / sigmoid(-logits)``."""
+        return self.mean / sigmoid(-self.logits)
+
+    def __repr__(self) -> str:
+        return (
+            f"NegativeBinomial(total_count: {self.total_count!r}, {self._given}: "
+            f"{getattr(self, self._given)!r})"
+        )
+
+
 class Geometric(Distribution):
     """The number of failures before the first success of probability ``probs`` (or
     ``logits``), as PyTorch's; draws are counts as floats.
@@ -240,6 +347,9 @@ class Geometric(Distribution):
     >>> m.log_prob(pt.asarray([2.0])).exp(), m.mean
     (tensor([0.125], backend='numpy'), tensor([1.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"probs": C.unit_interval, "logits": C.real}
+    support: Any = C.nonnegative_integer
 
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
@@ -338,6 +448,10 @@ class OneHotCategorical(_OverCategories):
     (tensor(0.75, backend='numpy'), (2,))
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"probs": C.simplex, "logits": C.real_vector}
+    support: Any = C.one_hot
+    has_enumerate_support = True
+
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
@@ -410,6 +524,16 @@ class Multinomial(_OverCategories):
     >>> m.log_prob(pt.asarray([1.0, 1.0])).exp(), m.mean
     (tensor(0.5, backend='numpy'), tensor([1., 1.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": C.simplex,
+        "logits": C.independent(C.real, 1),
+    }
+
+    @property
+    def support(self) -> Any:
+        """``multinomial(total_count)``: counts summing to at most ``total_count``."""
+        return C.multinomial(self.total_count)
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ StudentT's ``df``) that requires grad rather than give a gradient that is not th
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import _dtypes as dt
 from .._ops import elementwise as E
@@ -29,9 +29,10 @@ from .._ops.special import digamma, gammaln, xlogy
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
 from ..autograd._mode import is_grad_enabled, no_grad
+from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 
-__all__ = ["Beta", "Dirichlet", "Gamma", "StudentT"]
+__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma", "StudentT"]
 
 _CANDIDATES = 16
 
@@ -91,6 +92,9 @@ class Gamma(Distribution):
     tensor([0.07944155], backend='numpy')
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {"concentration": C.positive, "rate": C.positive}
+    support: Any = C.nonnegative
+
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
         self.concentration, self.rate = _tensors(concentration, rate)
         super().__init__(_dims(self.rate), (), validate_args)
@@ -148,6 +152,35 @@ class Gamma(Distribution):
         return f"Gamma(concentration: {self.concentration!r}, rate: {self.rate!r})"
 
 
+class Chi2(Gamma):
+    """The chi-squared distribution of ``df`` degrees of freedom, as PyTorch's: a gamma
+    distribution of concentration ``df / 2`` and rate ``1/2``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Chi2
+    >>> m = Chi2(pt.asarray([2.0]))
+    >>> m.mean, m.log_prob(pt.asarray([2.0])).exp()
+    (tensor([2.], backend='numpy'), tensor([0.18393971], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"df": C.positive}
+
+    def __init__(self, df: Any, validate_args: bool | None = None) -> None:
+        (df_t,) = _tensors(df)
+        self._validate_first(validate_args, df=df_t)  # (before Gamma's check of df / 2)
+        super().__init__(0.5 * df_t, 0.5, validate_args=validate_args)
+
+    @property
+    def df(self) -> Tensor:
+        """The degrees of freedom: twice the concentration."""
+        return self.concentration * 2
+
+    def __repr__(self) -> str:
+        return f"Chi2(df: {self.df!r})"
+
+
 class Dirichlet(Distribution):
     """The Dirichlet distribution on the simplex of ``concentration`` (the last dimension the
     categories, the others the batch), as PyTorch's. ``rsample`` refuses a concentration that
@@ -163,6 +196,9 @@ class Dirichlet(Distribution):
     >>> m.log_prob(pt.asarray([0.5, 0.5]))
     tensor(-0.28768206, backend='numpy')
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"concentration": C.independent(C.positive, 1)}
+    support: Any = C.simplex
 
     def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
         (self.concentration,) = _tensors(concentration)
@@ -264,6 +300,12 @@ class Beta(Distribution):
     (tensor([0.5], backend='numpy'), tensor([1.5], backend='numpy'))
     """
 
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration1": C.positive,
+        "concentration0": C.positive,
+    }
+    support: Any = C.unit_interval
+
     def __init__(
         self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
     ) -> None:
@@ -347,6 +389,13 @@ class StudentT(Distribution):
     >>> m.log_prob(pt.asarray([0.0])), m.variance
     (tensor([-1.0008888], backend='numpy'), tensor([3.], backend='numpy'))
     """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "df": C.positive,
+        "loc": C.real,
+        "scale": C.positive,
+    }
+    support: Any = C.real
 
     def __init__(
         self, df: Any, loc: Any = 0.0, scale: Any = 1.0, validate_args: bool | None = None
