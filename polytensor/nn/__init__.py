@@ -34,6 +34,9 @@ from ._activation_layers import (
     Tanhshrink,
     Threshold,
 )
+from ._extra_layers import (
+    RMSNorm,
+)
 from ._layers3d import (
     AdaptiveAvgPool3d,
     AdaptiveMaxPool3d,
@@ -262,6 +265,7 @@ __all__ = [
     "PixelShuffle",
     "PixelUnshuffle",
     "PoissonNLLLoss",
+    "RMSNorm",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",

@@ -143,6 +143,7 @@ __all__ = [
     "relu",
     "relu6",
     "relu_",
+    "rms_norm",
     "rrelu",
     "rrelu_",
     "scaled_dot_product_attention",
@@ -2364,6 +2365,9 @@ from ._channelwise import dropout2d, prelu  # noqa: E402
 from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._ctc import ctc_loss  # noqa: E402
+from ._extra_functional import (  # noqa: E402
+    rms_norm,
+)
 from ._gathers import (  # noqa: E402
     adaptive_max_pool1d,
     adaptive_max_pool2d,
