@@ -1,5 +1,5 @@
-"""``rms_norm``/``RMSNorm``, checked against values written down from torch 2.13, on every
-available backend (no torch needed)."""
+"""``rms_norm``/``RMSNorm`` and ``nn.Buffer``, checked against values written down from torch
+2.13, on every available backend (no torch needed)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,48 @@ def test_rms_norm_layer_has_torch_s_defaults(backend: str) -> None:
     assert nn.RMSNorm(3, elementwise_affine=False).weight is None
     x = f64([[3.0, 4.0]])
     close(nn.RMSNorm(2, eps=0.0).double()(x), [[3.0 / 12.5**0.5, 4.0 / 12.5**0.5]])
+
+
+# -- Buffer ---------------------------------------------------------------------------------------
+class _WithBuffers(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = nn.Buffer(pt.ones(2))
+        self.scratch = nn.Buffer(pt.zeros(2), persistent=False)
+
+
+def test_buffer_assignment_registers_persistent_and_non_persistent_buffers(backend: str) -> None:
+    m = _WithBuffers()
+    assert type(m.kept) is pt.Tensor and isinstance(m.kept, nn.Buffer)
+    assert not isinstance(pt.ones(1), nn.Buffer)
+    assert list(m.state_dict()) == ["kept"]
+    assert [n for n, _ in m.named_buffers()] == ["kept", "scratch"]
+    m.scratch = pt.ones(3)  # (a plain tensor: still a non-persistent buffer)
+    assert list(m.state_dict()) == ["kept"] and m.scratch.shape == (3,)
+    m.scratch = nn.Buffer(pt.ones(1))  # (a Buffer: persistent again)
+    m.extra = nn.Buffer(pt.ones(1), persistent=False)
+    assert list(m.state_dict()) == ["kept", "scratch"]
+    assert [n for n, _ in m.named_buffers()] == ["kept", "scratch", "extra"]
+
+
+def test_buffer_of_a_parameter_is_a_plain_tensor_that_requires_grad(backend: str) -> None:
+    w = nn.Parameter(pt.ones(2))
+    b = nn.Buffer(w)
+    assert type(b) is pt.Tensor and b.requires_grad and b.is_leaf
+    assert b.tolist() == [1.0, 1.0]
+    assert nn.Buffer().shape == (0,)
+    with pytest.raises(TypeError, match="polytensor Tensor"):
+        nn.Buffer([1.0])  # type: ignore[arg-type]
+
+
+def test_a_buffer_is_refused_as_a_parameter_and_before_init(backend: str) -> None:
+    lin = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="cannot assign"):
+        lin.weight = nn.Buffer(pt.ones((2, 2)))
+
+    class Early(nn.Module):
+        def __init__(self) -> None:
+            self.b = nn.Buffer(pt.ones(1))
+
+    with pytest.raises(AttributeError, match=r"before Module\.__init__"):
+        Early()

@@ -1,5 +1,6 @@
-"""``rms_norm``/``RMSNorm`` give torch's values, float64 gradients, reprs, warnings and argument
-errors on every available backend (random ones: torch's structure and statistics)."""
+"""``rms_norm``/``RMSNorm`` and ``nn.Buffer`` give torch's values, float64 gradients, reprs,
+warnings and argument errors on every available backend (random ones: torch's structure and
+statistics)."""
 
 from __future__ import annotations
 
@@ -151,3 +152,53 @@ RMS_LAYERS: list[tuple[str, Callable[[Any], Any], tuple[Any, ...]]] = [
 @_layers(RMS_LAYERS)
 def test_rms_norm_layer_matches_torch(backend: str, make: Any, args: Any) -> None:
     check_layer(make, args)
+
+
+# -- Buffer ---------------------------------------------------------------------------------------
+def _module_with_buffers(m: Any, lib: Any) -> Any:
+    class WithBuffers(m.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.kept = m.Buffer(lib.ones(2))
+            self.scratch = m.Buffer(lib.zeros(2), persistent=False)
+
+    return WithBuffers()
+
+
+def test_buffer_registers_as_torch_does(backend: str) -> None:
+    results = []
+    for m, lib in ((nn, pt), (torch.nn, torch)):
+        mod = _module_with_buffers(m, lib)
+        row: list[Any] = [
+            type(mod.kept).__name__,
+            isinstance(mod.kept, m.Buffer),
+            isinstance(lib.ones(1), m.Buffer),
+            list(mod.state_dict()),
+            [n for n, _ in mod.named_buffers()],
+        ]
+        mod.kept = lib.ones(3)  # (a plain tensor keeps the buffer persistent)
+        mod.scratch = lib.ones(3)  # (and non-persistent)
+        row += [list(mod.state_dict()), list(mod.kept.shape)]
+        mod.scratch = m.Buffer(lib.ones(1))  # (a Buffer says again)
+        mod.extra = m.Buffer(lib.ones(1), persistent=False)
+        row += [list(mod.state_dict()), [n for n, _ in mod.named_buffers()]]
+        results.append(row)
+    assert results[0] == results[1]
+
+
+def test_buffer_is_a_plain_tensor_keeping_requires_grad_as_torch(backend: str) -> None:
+    for m, lib in ((nn, pt), (torch.nn, torch)):
+        w = m.Parameter(lib.ones(2))
+        b = m.Buffer(w)
+        assert type(b).__name__ == "Tensor" and b.requires_grad and b.is_leaf
+        assert not m.Buffer(lib.ones(2)).requires_grad
+        assert tuple(m.Buffer().shape) == (0,)
+        with pytest.raises(TypeError):
+            m.Buffer(lib.ones(1), False)  # (persistent is keyword-only)
+
+
+def test_buffer_cannot_replace_a_parameter_as_torch() -> None:
+    for m, lib in ((nn, pt), (torch.nn, torch)):
+        lin = m.Linear(2, 2)
+        with pytest.raises(TypeError, match="cannot assign"):
+            lin.weight = m.Buffer(lib.ones(2, 2))

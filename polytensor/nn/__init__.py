@@ -34,6 +34,7 @@ from ._activation_layers import (
     Tanhshrink,
     Threshold,
 )
+from ._buffer import Buffer
 from ._extra_layers import (
     RMSNorm,
 )
@@ -189,6 +190,7 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "Bilinear",
+    "Buffer",
     "CTCLoss",
     "ChannelShuffle",
     "CircularPad1d",
