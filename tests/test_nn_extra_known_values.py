@@ -1,8 +1,9 @@
-"""``rms_norm``/``RMSNorm`` and ``nn.Buffer``, checked against values written down from torch
-2.13, on every available backend (no torch needed)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer`` and ``dropout1d`` and alpha dropout, checked against
+values written down from torch 2.13, on every available backend (no torch needed)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -113,3 +114,81 @@ def test_a_buffer_is_refused_as_a_parameter_and_before_init(backend: str) -> Non
 
     with pytest.raises(AttributeError, match=r"before Module\.__init__"):
         Early()
+
+
+# -- dropout --------------------------------------------------------------------------------------
+def _alpha(x: np.ndarray, p: float) -> tuple[np.ndarray, float]:
+    a = 1 / math.sqrt((ALPHA**2 * p + 1) * (1 - p))
+    return a * x + ALPHA * a * p, ALPHA * a * (p - 1)
+
+
+def test_alpha_dropout_values_are_torch_s(backend: str) -> None:
+    pt.manual_seed(0)
+    y = np.asarray(F.alpha_dropout(f64([2.0] * 2000), 0.2, training=True).tolist())
+    # (torch 2.13: kept 2.06684712903116, dropped -1.2361598485763778)
+    kept = np.isclose(y, 2.06684712903116, rtol=1e-12)
+    assert np.all(kept | np.isclose(y, -1.2361598485763778, rtol=1e-12))
+    assert abs((~kept).mean() - 0.2) < 4 * math.sqrt(0.2 * 0.8 / 2000)
+    pt.manual_seed(0)
+    z = np.asarray(F.alpha_dropout(f64([0.0] * 10), 0.5, training=True).tolist())
+    assert set(np.round(z, 4)) <= {0.7792, -0.7792}  # (torch: ±0.7792 at p = 0.5)
+
+
+def test_alpha_dropout_keeps_mean_zero_and_variance_one(backend: str) -> None:
+    pt.manual_seed(1)
+    x = pt.randn(200_000, dtype=pt.float64)
+    y = F.alpha_dropout(x, 0.3, training=True)
+    assert abs(float(y.mean())) < 0.01
+    assert abs(float(y.var()) - 1.0) < 0.02
+
+
+def test_feature_alpha_dropout_draws_once_per_channel(backend: str) -> None:
+    x = np.random.default_rng(0).standard_normal((20, 30, 3))
+    pt.manual_seed(2)
+    y = np.asarray(F.feature_alpha_dropout(f64(x), 0.5, training=True).tolist())
+    kept, dropped = _alpha(x, 0.5)
+    is_kept = np.isclose(y, kept, rtol=1e-12)
+    assert np.all(is_kept | np.isclose(y, dropped, rtol=1e-12))
+    assert np.all(is_kept == is_kept[:, :, :1])
+
+
+def test_alpha_dropout_defaults_and_errors_are_torch_s(backend: str) -> None:
+    x = pt.ones(3)
+    assert F.alpha_dropout(x, 0.5) is x  # (training=False by default)
+    assert F.alpha_dropout(x, 0.0, training=True) is x
+    assert F.alpha_dropout(x, 1.0, training=True).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="between 0 and 1, but got -1"):
+        F.alpha_dropout(x, -1)
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        F.feature_alpha_dropout(x, 0.5, training=True)
+    drop = nn.AlphaDropout(0.3)
+    assert repr(drop) == "AlphaDropout(p=0.3, inplace=False)"
+    assert drop.eval()(x) is x
+    assert repr(nn.FeatureAlphaDropout()) == "FeatureAlphaDropout(p=0.5, inplace=False)"
+
+
+def test_alpha_dropout_in_place_writes_into_the_input(backend: str) -> None:
+    x = pt.zeros(50)
+    pt.manual_seed(3)
+    y = F.alpha_dropout(x, 0.5, training=True, inplace=True)
+    assert y is x and set(np.round(x.tolist(), 4)) <= {0.7792, -0.7792}
+
+
+@pytest.mark.parametrize("shape", [(6, 8, 5), (8, 5)])
+def test_dropout1d_zeroes_whole_channels(backend: str, shape: tuple[int, ...]) -> None:
+    pt.manual_seed(4)
+    y = np.asarray(nn.Dropout1d(0.5)(pt.ones(shape)).tolist())
+    assert set(np.unique(y)) <= {0.0, 2.0}
+    assert np.all(y == y[..., :1])
+    assert repr(nn.Dropout1d(0.3)) == "Dropout1d(p=0.3, inplace=False)"
+
+
+def test_dropout1d_refuses_other_numbers_of_dimensions(backend: str) -> None:
+    for shape in ((3,), (2, 3, 4, 5)):
+        with pytest.raises(RuntimeError, match="Expected 2D or 3D input"):
+            F.dropout1d(pt.ones(shape))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.dropout1d(pt.ones((2, 3)), 1.5)
+    x = pt.ones((2, 3))
+    assert F.dropout1d(x, training=False) is x
+    assert F.dropout1d(x, 1.0).tolist() == [[0.0] * 3] * 2

@@ -1,9 +1,10 @@
-"""``rms_norm``/``RMSNorm`` and ``nn.Buffer`` give torch's values, float64 gradients, reprs,
-warnings and argument errors on every available backend (random ones: torch's structure and
-statistics)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer`` and ``dropout1d`` and alpha dropout give torch's
+values, float64 gradients, reprs, warnings and argument errors on every available backend
+(random ones: torch's structure and statistics)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -202,3 +203,119 @@ def test_buffer_cannot_replace_a_parameter_as_torch() -> None:
         lin = m.Linear(2, 2)
         with pytest.raises(TypeError, match="cannot assign"):
             lin.weight = m.Buffer(lib.ones(2, 2))
+
+
+# -- dropout --------------------------------------------------------------------------------------
+ALPHA = 1.7580993408473766
+
+
+def _alpha_values(x: np.ndarray, p: float) -> tuple[np.ndarray, float]:
+    a = 1 / math.sqrt((ALPHA**2 * p + 1) * (1 - p))
+    return a * x + ALPHA * a * p, ALPHA * a * (p - 1)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_alpha_dropout_keeps_and_drops_to_torch_s_values(backend: str, p: float) -> None:
+    x = g.standard_normal(4000)
+    kept, dropped = _alpha_values(x, p)
+    torch.manual_seed(0)
+    t = TF.alpha_dropout(torch.tensor(x), p, training=True).numpy()
+    pt.manual_seed(0)
+    y = host(F.alpha_dropout(pt.asarray(x), p, training=True))
+    for out in (t, y):  # every element is either kept (scaled, shifted) or dropped
+        is_kept = np.isclose(out, kept, rtol=1e-12)
+        assert np.all(is_kept | np.isclose(out, dropped, rtol=1e-12))
+        assert abs((~is_kept).mean() - p) < 4 * math.sqrt(p * (1 - p) / x.size)
+
+
+def test_alpha_dropout_keeps_the_mean_and_variance_of_selu_outputs(backend: str) -> None:
+    torch.manual_seed(1)
+    x = TF.selu(torch.randn(200_000, dtype=torch.float64))
+    pt.manual_seed(1)
+    y = host(F.alpha_dropout(pt.asarray(x.numpy()), 0.3, training=True))
+    t = TF.alpha_dropout(x, 0.3, training=True).numpy()
+    for out in (y, t):
+        assert abs(out.mean() - x.mean().item()) < 0.01
+        assert abs(out.var() - x.var().item()) < 0.02
+
+
+def test_feature_alpha_dropout_draws_per_channel_as_torch(backend: str) -> None:
+    x = g.standard_normal((40, 30, 3))
+    kept, dropped = _alpha_values(x, 0.5)
+    pt.manual_seed(2)
+    torch.manual_seed(2)
+    y = host(F.feature_alpha_dropout(pt.asarray(x), 0.5, training=True))
+    t = TF.feature_alpha_dropout(torch.tensor(x), 0.5, training=True).numpy()
+    for out in (y, t):
+        is_kept = np.isclose(out, kept, rtol=1e-12)
+        assert np.all(is_kept | np.isclose(out, dropped, rtol=1e-12))
+        assert np.all(is_kept == is_kept[:, :, :1])  # (one draw per (sample, channel))
+        assert abs((~is_kept[:, :, 0]).mean() - 0.5) < 0.06
+
+
+def test_alpha_dropouts_are_the_identity_unless_training_as_torch(backend: str) -> None:
+    x = pt.asarray(X)
+    assert F.alpha_dropout(x) is x and F.feature_alpha_dropout(x, 0.9) is x
+    assert nn.AlphaDropout().eval()(x) is x
+    t = torch.tensor(X)
+    assert TF.alpha_dropout(t) is t
+
+
+def test_alpha_dropout_with_p_one_multiplies_by_zero_as_torch(backend: str) -> None:
+    v = np.array([1.0, -2.0, np.inf])
+    t = TF.alpha_dropout(torch.tensor(v), 1.0, True).numpy()
+    with np.errstate(invalid="ignore"):  # (inf * 0)
+        y = host(F.alpha_dropout(pt.asarray(v), 1.0, True))
+    np.testing.assert_array_equal(y, t)
+
+
+def test_alpha_dropout_gradient_is_the_kept_scale_as_torch(backend: str) -> None:
+    x = pt.asarray(X, requires_grad=True)
+    pt.manual_seed(3)
+    y = F.alpha_dropout(x, 0.4, training=True)
+    y.sum().backward()
+    a = 1 / math.sqrt((ALPHA**2 * 0.4 + 1) * 0.6)
+    kept, _ = _alpha_values(X, 0.4)
+    is_kept = np.isclose(host(y), kept, rtol=1e-12)
+    np.testing.assert_allclose(host(x.grad), np.where(is_kept, a, 0.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(40, 30, 4), (300, 4)])
+def test_dropout1d_draws_per_channel_as_torch(backend: str, shape: tuple[int, ...]) -> None:
+    x = np.ones(shape)
+    pt.manual_seed(4)
+    torch.manual_seed(4)
+    y = host(nn.Dropout1d(0.25)(pt.asarray(x)))
+    t = torch.nn.Dropout1d(0.25)(torch.tensor(x)).numpy()
+    for out in (y, t):
+        assert set(np.unique(out)) <= {0.0, 1 / 0.75}
+        assert np.all(out == out[..., :1])
+        channels = out[..., 0].size
+        assert abs((out[..., 0] == 0).mean() - 0.25) < 4 * math.sqrt(0.25 * 0.75 / channels)
+
+
+DROPOUT_ERRORS: list[tuple[str, Callable[[Any, Any], Any]]] = [
+    ("dropout1d_4d", lambda f, t: f.dropout1d(t.ones(2, 3, 4, 5))),
+    ("dropout1d_1d", lambda f, t: f.dropout1d(t.ones(3))),
+    ("dropout1d_p", lambda f, t: f.dropout1d(t.ones(2, 3), 1.5)),
+    ("alpha_p", lambda f, t: f.alpha_dropout(t.ones(3), -0.5)),
+    ("feature_alpha_p", lambda f, t: f.feature_alpha_dropout(t.ones(2, 3), 2.0)),
+    ("feature_alpha_1d", lambda f, t: f.feature_alpha_dropout(t.ones(3), 0.5, True)),
+]
+
+
+@_errors(DROPOUT_ERRORS)
+def test_dropouts_refuse_what_torch_refuses(backend: str, call: Any) -> None:
+    check_error(call)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.Dropout1d(0.3),
+        lambda m: m.AlphaDropout(),
+        lambda m: m.FeatureAlphaDropout(0.2, inplace=True),
+    ],
+)
+def test_dropout_reprs_are_torch_s(make: Any) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))

@@ -36,6 +36,9 @@ from ._activation_layers import (
 )
 from ._buffer import Buffer
 from ._extra_layers import (
+    AlphaDropout,
+    Dropout1d,
+    FeatureAlphaDropout,
     RMSNorm,
 )
 from ._layers3d import (
@@ -181,6 +184,7 @@ __all__ = [
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d",
+    "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
     "AvgPool3d",
@@ -207,10 +211,12 @@ __all__ = [
     "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
     "Dropout2d",
     "Dropout3d",
     "Embedding",
     "EmbeddingBag",
+    "FeatureAlphaDropout",
     "Flatten",
     "Fold",
     "GRUCell",

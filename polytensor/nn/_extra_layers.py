@@ -1,4 +1,5 @@
-"""RMS normalisation, as in ``torch.nn``: ``RMSNorm``.
+"""RMS normalisation and channel-wise and SELU-preserving dropout, as in ``torch.nn``:
+``RMSNorm``, ``Dropout1d``, ``AlphaDropout`` and ``FeatureAlphaDropout``.
 
 ``polytensor.nn`` exports these; each is a thin module over its function in ``nn.functional``.
 """
@@ -12,9 +13,13 @@ from .._tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module
+from .modules import Dropout
 from .parameter import Parameter
 
 __all__ = [
+    "AlphaDropout",
+    "Dropout1d",
+    "FeatureAlphaDropout",
     "RMSNorm",
 ]
 
@@ -65,3 +70,63 @@ class RMSNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )
+
+
+# -- dropout --------------------------------------------------------------------------------------
+class Dropout1d(Dropout):
+    """During training, zero whole channels of (N, C, L) or (C, L) inputs with probability
+    ``p`` and scale the others by ``1 / (1 - p)`` (``F.dropout1d``); the identity in
+    evaluation mode.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = pt.manual_seed(0)
+    >>> drop = nn.Dropout1d(0.5)
+    >>> y = drop(pt.ones((4, 6, 3)))
+    >>> sorted(set(y.flatten().tolist())), bool((y == y[:, :, :1]).all())
+    ([0.0, 2.0], True)
+    >>> drop
+    Dropout1d(p=0.5, inplace=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """During training, alpha dropout (``F.alpha_dropout``): dropped elements take SELU's
+    negative saturation value and the result keeps the mean and variance of SELU's outputs;
+    the identity in evaluation mode.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = pt.manual_seed(0)
+    >>> y = nn.AlphaDropout(0.2)(pt.randn(10_000))  # (mean 0, variance 1: kept)
+    >>> abs(float(y.mean())) < 0.05, abs(float(y.var()) - 1) < 0.05
+    (True, True)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)
+
+
+class FeatureAlphaDropout(Dropout):
+    """During training, alpha dropout of whole channels (``F.feature_alpha_dropout``); the
+    identity in evaluation mode.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> _ = pt.manual_seed(0)
+    >>> y = nn.FeatureAlphaDropout(0.5)(pt.zeros((4, 6, 3)))
+    >>> bool((y == y[:, :, :1]).all())
+    True
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

@@ -64,6 +64,7 @@ __all__ = [
     "adaptive_max_pool2d",
     "adaptive_max_pool3d",
     "affine_grid",
+    "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
@@ -85,12 +86,14 @@ __all__ = [
     "cross_entropy",
     "ctc_loss",
     "dropout",
+    "dropout1d",
     "dropout2d",
     "dropout3d",
     "elu",
     "elu_",
     "embedding",
     "embedding_bag",
+    "feature_alpha_dropout",
     "fold",
     "gaussian_nll_loss",
     "gelu",
@@ -2366,6 +2369,9 @@ from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ._ctc import ctc_loss  # noqa: E402
 from ._extra_functional import (  # noqa: E402
+    alpha_dropout,
+    dropout1d,
+    feature_alpha_dropout,
     rms_norm,
 )
 from ._gathers import (  # noqa: E402
