@@ -1,5 +1,6 @@
-"""``rms_norm``/``RMSNorm``, ``nn.Buffer`` and ``dropout1d`` and alpha dropout, checked against
-values written down from torch 2.13, on every available backend (no torch needed)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout and the soft margin,
+multi-label margin and triplet-with-distance losses, checked against values written down from
+torch 2.13, on every available backend (no torch needed)."""
 
 from __future__ import annotations
 
@@ -192,3 +193,90 @@ def test_dropout1d_refuses_other_numbers_of_dimensions(backend: str) -> None:
     x = pt.ones((2, 3))
     assert F.dropout1d(x, training=False) is x
     assert F.dropout1d(x, 1.0).tolist() == [[0.0] * 3] * 2
+
+
+# -- losses ---------------------------------------------------------------------------------------
+def test_soft_margin_loss_values_and_gradient(backend: str) -> None:
+    x = f64([0.5, -1.0, 2.0, 0.0], grad=True)
+    t = f64([1.0, -1.0, -1.0, 1.0])
+    close(
+        F.soft_margin_loss(x, t, reduction="none"),
+        [0.4740769841801067, 0.31326168751822286, 2.1269280110429727, 0.6931471805599453],
+    )
+    F.soft_margin_loss(x, t).backward()
+    close(x.grad, [-0.09438516719953637, 0.06723535534249878, 0.2201992694944706, -0.125])
+    close(nn.SoftMarginLoss(reduction="sum")(x, t), 3.6074138633012476)
+    close(nn.SoftMarginLoss(size_average=False)(x, t), 3.6074138633012476)
+    assert repr(nn.SoftMarginLoss()) == "SoftMarginLoss()"
+
+
+def test_multilabel_margin_loss_values_and_gradient(backend: str) -> None:
+    x = f64([[0.1, 0.2, 0.4, 0.8], [0.3, -0.2, 0.5, 0.1]], grad=True)
+    t = pt.asarray([[3, 0, -1, 1], [1, -1, 0, 2]])
+    close(F.multilabel_margin_loss(x, t, reduction="none"), [0.8500000000000001, 1.125])
+    close(nn.MultiLabelMarginLoss(reduction="sum")(x, t), 1.975)
+    F.multilabel_margin_loss(x, t).backward()
+    close(x.grad, [[-0.25, 0.25, 0.25, -0.25], [0.125, -0.375, 0.125, 0.125]])
+    close(F.multilabel_margin_loss(x[0], t[0]), 0.85)
+    # (a repeated target counts twice; all targets: no loss)
+    close(F.multilabel_margin_loss(x[:1], pt.asarray([[2, 2, -1, 0]])), 1.45)
+    close(F.multilabel_margin_loss(x[:1], pt.asarray([[0, 1, 2, 3]])), 0.0)
+
+
+def test_multilabel_margin_loss_passes_no_gradient_at_a_zero_margin(backend: str) -> None:
+    x = f64([[0.0, 1.0, 0.0]], grad=True)
+    F.multilabel_margin_loss(x, pt.asarray([[1, -1, 0]])).backward()
+    assert x.grad.tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_multilabel_margin_loss_refuses_bad_targets(backend: str) -> None:
+    x = pt.ones((2, 3))
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.multilabel_margin_loss(x, pt.asarray([[0, -1, 5], [0, 1, 2]])).tolist()
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.multilabel_margin_loss(x, pt.asarray([[-2, 0, 1], [0, 1, 2]])).tolist()
+    with pytest.raises(RuntimeError, match="inconsistent target size"):
+        F.multilabel_margin_loss(x, pt.zeros((2, 2), dtype=pt.int64))
+    with pytest.raises(RuntimeError, match="class indices"):
+        F.multilabel_margin_loss(x, pt.zeros((2, 3)))
+    with pytest.raises(RuntimeError, match="vector or matrix"):
+        F.multilabel_margin_loss(pt.ones((1, 2, 3)), pt.zeros((1, 2, 3), dtype=pt.int64))
+
+
+def test_triplet_margin_with_distance_loss_values_and_gradient(backend: str) -> None:
+    a = f64([[0.0, 0.0], [1.0, 1.0]], grad=True)
+    p, n = f64([[0.0, 1.0], [1.0, 0.0]]), f64([[0.0, 1.5], [3.0, 1.0]])
+    close(
+        F.triplet_margin_with_distance_loss(a, p, n, reduction="none"),
+        [0.5000000000001665, 2.0000002500797365e-06],
+        rtol=1e-9,
+    )
+
+    def l1(u: pt.Tensor, v: pt.Tensor) -> pt.Tensor:
+        return (u - v).abs().sum(-1)
+
+    swapped = F.triplet_margin_with_distance_loss(
+        a, p, n, distance_function=l1, swap=True, reduction="none"
+    )
+    close(swapped, [1.5, 0.0])
+    F.triplet_margin_with_distance_loss(a, p, n).backward()
+    close(
+        a.grad,
+        [[1.6666694444462049e-07, 1.3888890038060708e-13], [0.5000004999994375, 0.499999749999625]],
+        rtol=1e-6,
+    )
+
+
+def test_triplet_margin_with_distance_loss_arguments(backend: str) -> None:
+    x = pt.ones((2, 3))
+    with pytest.raises(ValueError, match="margin must be greater than 0, got 0"):
+        F.triplet_margin_with_distance_loss(x, x, x, margin=0)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        F.triplet_margin_with_distance_loss(x, pt.ones(3), x)
+    with pytest.raises(ValueError, match="expected margin to be greater than 0"):
+        nn.TripletMarginWithDistanceLoss(margin=-1.0)
+    assert repr(nn.TripletMarginWithDistanceLoss()) == (
+        "TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)"
+    )
+    layer = nn.TripletMarginWithDistanceLoss(distance_function=lambda u, v: (u - v).sum(-1))
+    assert repr(layer) == "TripletMarginWithDistanceLoss()"

@@ -1,6 +1,7 @@
-"""``rms_norm``/``RMSNorm``, ``nn.Buffer`` and ``dropout1d`` and alpha dropout give torch's
-values, float64 gradients, reprs, warnings and argument errors on every available backend
-(random ones: torch's structure and statistics)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout and the soft margin,
+multi-label margin and triplet-with-distance losses give torch's values, float64 gradients,
+reprs, warnings and argument errors on every available backend (random ones: torch's structure
+and statistics)."""
 
 from __future__ import annotations
 
@@ -319,3 +320,110 @@ def test_dropouts_refuse_what_torch_refuses(backend: str, call: Any) -> None:
 )
 def test_dropout_reprs_are_torch_s(make: Any) -> None:
     assert repr(make(nn)) == repr(make(torch.nn))
+
+
+# -- losses ----------------------------------------------------------------------------------------
+LOSS_CASES: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
+    ("soft", "soft_margin_loss", (diff(X), SIGNS), {}),
+    ("soft_sum", "soft_margin_loss", (diff(X), SIGNS), {"reduction": "sum"}),
+    ("soft_none_bcast", "soft_margin_loss", (diff(X), SIGNS[0, 0]), {"reduction": "none"}),
+    ("soft_legacy", "soft_margin_loss", (diff(X), SIGNS), {"size_average": False}),
+    ("multilabel", "multilabel_margin_loss", (diff(SCORES), LABELS), {}),
+    ("multilabel_sum", "multilabel_margin_loss", (diff(SCORES), LABELS), {"reduction": "sum"}),
+    ("multilabel_none", "multilabel_margin_loss", (diff(SCORES), LABELS), {"reduction": "none"}),
+    ("multilabel_1d", "multilabel_margin_loss", (diff(SCORES[0]), LABELS[0]), {}),
+    (
+        "multilabel_1d_none",
+        "multilabel_margin_loss",
+        (diff(SCORES[1]), LABELS[1]),
+        {"reduction": "none"},
+    ),
+    ("multilabel_0d", "multilabel_margin_loss", (diff(np.array(0.3)), np.array(0)), {}),
+    ("triplet", "triplet_margin_with_distance_loss", (diff(A), diff(P), diff(N)), {}),
+    (
+        "triplet_swap",
+        "triplet_margin_with_distance_loss",
+        (diff(A), diff(P), diff(N)),
+        {"swap": True, "margin": 2.0, "reduction": "none"},
+    ),
+    (
+        "triplet_fn",
+        "triplet_margin_with_distance_loss",
+        (diff(A), diff(P), diff(N)),
+        {"distance_function": _squared, "swap": True, "reduction": "sum"},
+    ),
+    ("triplet_1d", "triplet_margin_with_distance_loss", (diff(A[0]), diff(P[0]), diff(N[0])), {}),
+    ("multilabel_zero_margin", "multilabel_margin_loss", (diff(EDGE), np.array([[1, -1, 0]])), {}),
+]
+
+
+@_functions(LOSS_CASES)
+def test_loss_matches_torch(backend: str, name: str, args: Any, kw: Any) -> None:
+    check_function(name, args, kw)
+
+
+LOSS_ERRORS: list[tuple[str, Callable[[Any, Any], Any]]] = [
+    ("soft_reduction", lambda f, t: f.soft_margin_loss(t.ones(2), t.ones(2), reduction="x")),
+    ("soft_shapes", lambda f, t: f.soft_margin_loss(t.ones(2, 3), t.ones(2, 2))),
+    ("mlm_float_target", lambda f, t: f.multilabel_margin_loss(t.ones(2, 3), t.ones(2, 3))),
+    ("mlm_3d", lambda f, t: f.multilabel_margin_loss(t.ones(1, 2, 3), t.ones(1, 2, 3).long())),
+    ("mlm_shape", lambda f, t: f.multilabel_margin_loss(t.ones(2, 3), t.zeros(2, 2).long())),
+    ("mlm_high", lambda f, t: f.multilabel_margin_loss(t.ones(1, 3), t.tensor([[0, 3, 1]]))),
+    ("mlm_after_pad", lambda f, t: f.multilabel_margin_loss(t.ones(1, 3), t.tensor([[0, -1, 5]]))),
+    ("mlm_minus_two", lambda f, t: f.multilabel_margin_loss(t.ones(1, 3), t.tensor([[-2, 0, 1]]))),
+    (
+        "triplet_margin",
+        lambda f, t: f.triplet_margin_with_distance_loss(*[t.ones(2, 3)] * 3, margin=0),
+    ),
+    (
+        "triplet_dims",
+        lambda f, t: f.triplet_margin_with_distance_loss(t.ones(2, 3), t.ones(3), t.ones(2, 3)),
+    ),
+]
+
+
+@_errors(LOSS_ERRORS)
+def test_losses_refuse_what_torch_refuses(backend: str, call: Any) -> None:
+    check_error(call)
+
+
+LOSS_LAYERS: list[tuple[str, Callable[[Any], Any], tuple[Any, ...]]] = [
+    ("SoftMarginLoss", lambda m: m.SoftMarginLoss(reduction="sum"), (diff(X), SIGNS)),
+    ("SoftMarginLoss_legacy", lambda m: m.SoftMarginLoss(reduce=False), (diff(X), SIGNS)),
+    ("MultiLabelMarginLoss", lambda m: m.MultiLabelMarginLoss(), (diff(SCORES), LABELS)),
+    (
+        "MultiLabelMarginLoss_none",
+        lambda m: m.MultiLabelMarginLoss(reduction="none"),
+        (diff(SCORES), LABELS),
+    ),
+    (
+        "TripletMarginWithDistanceLoss",
+        lambda m: m.TripletMarginWithDistanceLoss(),
+        (diff(A), diff(P), diff(N)),
+    ),
+    (
+        "TripletMarginWithDistanceLoss_fn",
+        lambda m: m.TripletMarginWithDistanceLoss(
+            distance_function=m.PairwiseDistance(p=1.0), margin=0.5, swap=True
+        ),
+        (diff(A), diff(P), diff(N)),
+    ),
+]
+
+
+@_layers(LOSS_LAYERS)
+def test_loss_layer_matches_torch(backend: str, make: Any, args: Any) -> None:
+    check_layer(make, args)
+
+
+def test_triplet_with_distance_layer_repr_is_torch_s() -> None:
+    def make(m: Any) -> Any:
+        return m.TripletMarginWithDistanceLoss(distance_function=_squared, margin=2.0)
+
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def test_triplet_with_distance_layer_refuses_a_non_positive_margin() -> None:
+    for m in (nn, torch.nn):
+        with pytest.raises(ValueError, match="expected margin to be greater than 0, got 0"):
+            m.TripletMarginWithDistanceLoss(margin=0)

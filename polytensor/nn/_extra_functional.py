@@ -1,6 +1,7 @@
-"""RMS normalisation and channel-wise and SELU-preserving dropout, as in
-``torch.nn.functional``: ``rms_norm``, ``dropout1d``, ``alpha_dropout`` and
-``feature_alpha_dropout``.
+"""RMS normalisation, channel-wise and SELU-preserving dropout and three more losses, as in
+``torch.nn.functional``: ``rms_norm``, ``dropout1d``, ``alpha_dropout``,
+``feature_alpha_dropout``, ``soft_margin_loss``, ``multilabel_margin_loss`` and
+``triplet_margin_with_distance_loss``.
 
 ``polytensor.nn.functional`` re-exports these; they live apart to keep that module short. Each
 is PyTorch's computation written with the standard's operations, so it runs and differentiates
@@ -10,23 +11,37 @@ on every backend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, cast
 
-from .._ops.creation import zeros
+from .. import _dtypes as _dt
+from .._ops.creation import arange, zeros
 from .._ops.data_types import astype
 from .._ops.data_types import finfo as _finfo
-from .._ops.elementwise import sqrt
+from .._ops.elementwise import exp, log1p, minimum, sqrt
+from .._ops.indexing import check_index as _check_index
+from .._ops.indexing import take_along_axis
+from .._ops.manipulation import expand_dims, reshape
+from .._ops.searching import where
+from .._ops.statistical import any as _any
+from .._ops.statistical import cumulative_sum
 from .._ops.statistical import mean as _mean
+from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
+from ._losses import legacy_reduction
+from ._margin_losses import pairwise_distance as _pairwise_distance
 from ._random import uniform_like as _uniform_like
-from .functional import _floating, _in_place, _tensor
+from .functional import _floating, _in_place, _reduce, _tensor
 
 __all__ = [
     "alpha_dropout",
     "dropout1d",
     "feature_alpha_dropout",
+    "multilabel_margin_loss",
     "rms_norm",
+    "soft_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]
 
 # SELU's alpha, the constant of PyTorch's alpha dropout (``torch.nn.functional.selu``'s alpha
@@ -215,3 +230,140 @@ def feature_alpha_dropout(
     """
     x = _tensor(input, "feature_alpha_dropout")
     return _alpha_dropout(x, p, training, inplace, True, "feature_alpha_dropout")
+
+
+# -- losses ---------------------------------------------------------------------------------------
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """The two-class logistic loss ``log(1 + exp(-target * input))``, ``target`` being 1 or
+    -1 (the two broadcast together), as ``torch.nn.functional.soft_margin_loss``.
+
+    Note: a target that requires grad gets its gradient, where PyTorch refuses such a target.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> round(float(F.soft_margin_loss(pt.zeros(2), pt.asarray([1.0, -1.0]))), 4)
+    0.6931
+    """
+    where_ = "soft_margin_loss"
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_, real=True)
+    loss = log1p(exp(-t * x))  # (PyTorch's formula, as it computes it)
+    return _reduce(loss, legacy_reduction(size_average, reduce, reduction), where_)
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """The multi-label hinge loss of class scores ``input`` (C) or (N, C) and targets of the
+    same shape holding each row's target classes, padded with -1 after the last one: ``sum
+    over targets j and non-targets i of max(0, 1 - (x[j] - x[i])) / C``, as
+    ``torch.nn.functional.multilabel_margin_loss``.
+
+    Note: a target outside [-1, C) raises an IndexError (PyTorch's is a RuntimeError), as
+    polytensor's other losses of class indices do, and int32 targets are taken as well as int64.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> x = pt.asarray([[0.1, 0.2, 0.4, 0.8]])
+    >>> round(float(F.multilabel_margin_loss(x, pt.asarray([[3, 0, -1, 1]]))), 4)
+    0.85
+    """
+    where_ = "multilabel_margin_loss"
+    x = _tensor(input, where_)
+    t = _tensor(target, where_, "target")
+    _floating(x, where_, real=True)
+    if t.dtype not in (_dt.int32, _dt.int64):
+        raise LayerArgumentError(
+            f"multilabel_margin_loss(): expected the target to hold class indices (int64); got "
+            f"{t.dtype.name}"
+        )
+    if x.ndim > 2:
+        raise LayerArgumentError(
+            f"multilabel_margin_loss(): Expected non-empty vector or matrix with optional 0-dim "
+            f"batch size, but got: {list(x.shape)}"
+        )
+    if (x.ndim == 0 and t.ndim > 1) or (x.ndim > 0 and tuple(t.shape) != tuple(x.shape)):
+        raise LayerArgumentError(
+            f"multilabel_margin_loss(): inconsistent target size: {list(t.shape)} for input of "
+            f"size: {list(x.shape)}; give a target of the input's shape, padded with -1"
+        )
+    rows = reshape(x, (1, 1)) if x.ndim == 0 else x if x.ndim == 2 else expand_dims(x, axis=0)
+    ids = reshape(t, tuple(rows.shape))
+    c = rows.shape[1]
+    if c is None:
+        raise ValueError(f"{where_}() of a tensor with unknown (lazy) shape; compute it first")
+    ids = _check_index(ids, size=c, ignore=-1, where=where_, what="target")
+    # a target slot counts until the first -1 of its row
+    valid = cumulative_sum(astype(ids == -1, _dt.int64), axis=1) == 0
+    safe = where(valid, ids, 0)
+    classes = arange(c, dtype=ids.dtype, device=x.device)
+    is_target = _any(expand_dims(valid, axis=2) & (expand_dims(safe, axis=2) == classes), axis=1)
+    scores = take_along_axis(rows, safe, axis=1)  # (N, slots)
+    z = 1.0 - expand_dims(scores, axis=2) + expand_dims(rows, axis=1)  # (N, slots, C)
+    counted = expand_dims(valid, axis=2) & ~expand_dims(is_target, axis=1)
+    # (z > 0, not z >= 0: PyTorch's kernel adds a pair only where its margin is positive)
+    loss = _sum(where(counted & (z > 0), z, 0.0), axis=(1, 2)) / c
+    if x.ndim < 2:
+        loss = reshape(loss, ())
+    return _reduce(loss, legacy_reduction(size_average, reduce, reduction), where_)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with ``d`` the given
+    ``distance_function`` (``F.pairwise_distance`` when None; ``swap``: the smaller of
+    ``d(anchor, negative)`` and ``d(positive, negative)``), as
+    ``torch.nn.functional.triplet_margin_with_distance_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> a, p, n = pt.zeros((1, 2)), pt.asarray([[0.0, 1.0]]), pt.asarray([[0.0, 1.5]])
+    >>> l1 = lambda u, v: (u - v).abs().sum(-1)
+    >>> F.triplet_margin_with_distance_loss(a, p, n, distance_function=l1)
+    tensor(0.5, backend='numpy')
+    """
+    where_ = "triplet_margin_with_distance_loss"
+    a = _tensor(anchor, where_, "anchor")
+    pos = _tensor(positive, where_, "positive")
+    neg = _tensor(negative, where_, "negative")
+    if not margin > 0:
+        raise ValueError(
+            f"{where_}(): margin must be greater than 0, got {margin}; give a positive margin"
+        )
+    if not a.ndim == pos.ndim == neg.ndim:
+        raise LayerArgumentError(
+            f"{where_}(): The anchor, positive, and negative tensors are expected to have the "
+            f"same number of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and "
+            f"negative {neg.ndim}D inputs"
+        )
+    d = _pairwise_distance if distance_function is None else distance_function
+    d_pos = d(a, pos)
+    d_neg = d(a, neg)
+    if swap:
+        d_neg = minimum(d_neg, d(pos, neg))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0.0), reduction, where_)

@@ -1,17 +1,21 @@
-"""RMS normalisation and channel-wise and SELU-preserving dropout, as in ``torch.nn``:
-``RMSNorm``, ``Dropout1d``, ``AlphaDropout`` and ``FeatureAlphaDropout``.
+"""RMS normalisation, channel-wise and SELU-preserving dropout and three more losses, as in
+``torch.nn``: ``RMSNorm``, ``Dropout1d``, ``AlphaDropout``, ``FeatureAlphaDropout``,
+``SoftMarginLoss``, ``MultiLabelMarginLoss`` and ``TripletMarginWithDistanceLoss``.
 
 ``polytensor.nn`` exports these; each is a thin module over its function in ``nn.functional``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._ops.creation import empty
 from .._tensor import Tensor
 from . import functional as F
 from . import init
+from ._more_layers import PairwiseDistance
+from .loss import _Loss
 from .module import Module
 from .modules import Dropout
 from .parameter import Parameter
@@ -20,7 +24,10 @@ __all__ = [
     "AlphaDropout",
     "Dropout1d",
     "FeatureAlphaDropout",
+    "MultiLabelMarginLoss",
     "RMSNorm",
+    "SoftMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -130,3 +137,100 @@ class FeatureAlphaDropout(Dropout):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
+
+
+# -- losses ---------------------------------------------------------------------------------------
+class SoftMarginLoss(_Loss):
+    """The two-class logistic loss of scores and targets of 1 or -1; see
+    ``nn.functional.soft_margin_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> round(float(nn.SoftMarginLoss()(pt.zeros(2), pt.asarray([1.0, -1.0]))), 4)
+    0.6931
+    """
+
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """The multi-label hinge loss of class scores and targets padded with -1; see
+    ``nn.functional.multilabel_margin_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> x = pt.asarray([[0.1, 0.2, 0.4, 0.8]])
+    >>> round(float(nn.MultiLabelMarginLoss()(x, pt.asarray([[3, 0, -1, 1]]))), 4)
+    0.85
+    """
+
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with a given distance
+    (``nn.PairwiseDistance()`` when None); see
+    ``nn.functional.triplet_margin_with_distance_loss``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> loss = nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(eps=0))
+    >>> a = pt.zeros((1, 2))
+    >>> loss(a, a, a + 3.0)
+    tensor(0., backend='numpy')
+    """
+
+    def __init__(
+        self,
+        *,
+        distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+        margin: float = 1.0,
+        swap: bool = False,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(None, None, reduction)
+        if not margin > 0:
+            raise ValueError(
+                f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                f"{margin} instead"
+            )
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
+        )

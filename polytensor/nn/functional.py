@@ -133,6 +133,7 @@ __all__ = [
     "mse_loss",
     "multi_head_attention_forward",
     "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
@@ -155,6 +156,7 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_margin_loss",
     "softmax",
     "softmin",
     "softplus",
@@ -165,6 +167,7 @@ __all__ = [
     "threshold",
     "threshold_",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "unfold",
 ]
 
@@ -2372,7 +2375,10 @@ from ._extra_functional import (  # noqa: E402
     alpha_dropout,
     dropout1d,
     feature_alpha_dropout,
+    multilabel_margin_loss,
     rms_norm,
+    soft_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from ._gathers import (  # noqa: E402
     adaptive_max_pool1d,
