@@ -1,6 +1,6 @@
-"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout and the soft margin,
-multi-label margin and triplet-with-distance losses, checked against values written down from
-torch 2.13, on every available backend (no torch needed)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
+multi-label margin and triplet-with-distance losses and ``pdist``, checked against values
+written down from torch 2.13, on every available backend (no torch needed)."""
 
 from __future__ import annotations
 
@@ -280,3 +280,52 @@ def test_triplet_margin_with_distance_loss_arguments(backend: str) -> None:
     )
     layer = nn.TripletMarginWithDistanceLoss(distance_function=lambda u, v: (u - v).sum(-1))
     assert repr(layer) == "TripletMarginWithDistanceLoss()"
+
+
+# -- pdist ----------------------------------------------------------------------------------------
+ROWS = [[0.0, 0.0], [3.0, 4.0], [1.0, -1.0], [3.0, 4.0]]
+PDIST: list[tuple[float, list[float], list[list[float]]]] = [
+    (
+        2,
+        [5.0, 1.4142135623730951, 5.0, 5.385164807134504, 0.0, 5.385164807134504],
+        [
+            [-1.9071067811865476, -0.8928932188134526],
+            [0.9713906763541037, 1.7284766908852593],
+            [-0.03567457152165998, -2.5640601629570665],
+            [0.9713906763541037, 1.7284766908852593],
+        ],
+    ),
+    (1, [7.0, 2.0, 7.0, 7.0, 0.0, 7.0], [[-3.0, -1.0], [2.0, 2.0], [-1.0, -3.0], [2.0, 2.0]]),
+    (0, [2.0, 2.0, 2.0, 2.0, 0.0, 2.0], [[0.0, 0.0]] * 4),
+    (math.inf, [4.0, 1.0, 4.0, 5.0, 0.0, 5.0], [[-1.0, -1.0], [0.0, 2.0], [1.0, -3.0], [0.0, 2.0]]),
+    (
+        3,
+        [4.497941445275415, 1.2599210498948732, 4.497941445275415, 5.104468722001463, 0.0]
+        + [5.104468722001463],
+        [
+            [-1.5196632284085076, -0.9517331700944678],
+            [0.5983692080313314, 1.7503334494009266],
+            [0.3229248123458447, -2.548933728707385],
+            [0.5983692080313314, 1.7503334494009266],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("p", "want", "grad"), PDIST, ids=[str(c[0]) for c in PDIST])
+def test_pdist_values_and_gradients(backend: str, p: float, want: Any, grad: Any) -> None:
+    x = f64(ROWS, grad=True)
+    d = F.pdist(x, p)
+    close(d, want)
+    d.sum().backward()
+    close(x.grad, grad, rtol=1e-10)
+
+
+def test_pdist_of_one_row_is_empty_and_its_errors(backend: str) -> None:
+    assert F.pdist(pt.ones((1, 3))).shape == (0,)
+    with pytest.raises(RuntimeError, match="2D tensors, got: 1D"):
+        F.pdist(pt.ones(3))
+    with pytest.raises(RuntimeError, match="non-negative p"):
+        F.pdist(pt.ones((2, 3)), -1.0)
+    with pytest.raises(NotImplementedError, match="floating-point"):
+        F.pdist(pt.ones((2, 3), dtype=pt.int64))

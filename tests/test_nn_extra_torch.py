@@ -1,7 +1,7 @@
-"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout and the soft margin,
-multi-label margin and triplet-with-distance losses give torch's values, float64 gradients,
-reprs, warnings and argument errors on every available backend (random ones: torch's structure
-and statistics)."""
+"""``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
+multi-label margin and triplet-with-distance losses and ``pdist`` give torch's values, float64
+gradients, reprs, warnings and argument errors on every available backend (random ones: torch's
+structure and statistics)."""
 
 from __future__ import annotations
 
@@ -427,3 +427,35 @@ def test_triplet_with_distance_layer_refuses_a_non_positive_margin() -> None:
     for m in (nn, torch.nn):
         with pytest.raises(ValueError, match="expected margin to be greater than 0, got 0"):
             m.TripletMarginWithDistanceLoss(margin=0)
+
+
+# -- pdist -----------------------------------------------------------------------------------------
+PDIST_CASES: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
+    ("pdist", "pdist", (diff(ROWS),), {}),
+    ("pdist_p1", "pdist", (diff(ROWS), 1), {}),
+    ("pdist_p0", "pdist", (diff(ROWS), 0), {}),
+    ("pdist_half", "pdist", (diff(ROWS), 0.5), {}),
+    ("pdist_p3", "pdist", (diff(ROWS), 3.0), {}),
+    ("pdist_inf", "pdist", (diff(ROWS), math.inf), {}),
+    ("pdist_inf_ties", "pdist", (diff(TIES),), {"p": math.inf}),
+    ("pdist_p1_ties", "pdist", (diff(TIES), 1), {}),
+    ("pdist_one_row", "pdist", (diff(ROWS[:1].copy()),), {}),
+]
+
+
+@_functions(PDIST_CASES)
+def test_pdist_matches_torch(backend: str, name: str, args: Any, kw: Any) -> None:
+    check_function(name, args, kw)
+
+
+PDIST_ERRORS: list[tuple[str, Callable[[Any, Any], Any]]] = [
+    ("pdist_1d", lambda f, t: f.pdist(t.ones(3))),
+    ("pdist_3d", lambda f, t: f.pdist(t.ones(1, 2, 3))),
+    ("pdist_negative_p", lambda f, t: f.pdist(t.ones(2, 3), -1.0)),
+    ("pdist_ints", lambda f, t: f.pdist(t.ones(2, 3).long())),
+]
+
+
+@_errors(PDIST_ERRORS)
+def test_pdist_refuses_what_torch_refuses(backend: str, call: Any) -> None:
+    check_error(call)

@@ -1,7 +1,7 @@
-"""RMS normalisation, channel-wise and SELU-preserving dropout and three more losses, as in
-``torch.nn.functional``: ``rms_norm``, ``dropout1d``, ``alpha_dropout``,
-``feature_alpha_dropout``, ``soft_margin_loss``, ``multilabel_margin_loss`` and
-``triplet_margin_with_distance_loss``.
+"""RMS normalisation, channel-wise and SELU-preserving dropout, three more losses and ``pdist``,
+as in ``torch.nn.functional``: ``rms_norm``, ``dropout1d``, ``alpha_dropout``,
+``feature_alpha_dropout``, ``soft_margin_loss``, ``multilabel_margin_loss``,
+``triplet_margin_with_distance_loss`` and ``pdist``.
 
 ``polytensor.nn.functional`` re-exports these; they live apart to keep that module short. Each
 is PyTorch's computation written with the standard's operations, so it runs and differentiates
@@ -15,16 +15,19 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from .. import _dtypes as _dt
-from .._ops.creation import arange, zeros
+from .._ops.creation import arange, asarray, zeros
 from .._ops.data_types import astype
 from .._ops.data_types import finfo as _finfo
+from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log1p, minimum, sqrt
 from .._ops.indexing import check_index as _check_index
-from .._ops.indexing import take_along_axis
+from .._ops.indexing import take, take_along_axis
+from .._ops.linalg import vector_norm
 from .._ops.manipulation import expand_dims, reshape
 from .._ops.searching import where
 from .._ops.statistical import any as _any
 from .._ops.statistical import cumulative_sum
+from .._ops.statistical import max as _max
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
@@ -39,6 +42,7 @@ __all__ = [
     "dropout1d",
     "feature_alpha_dropout",
     "multilabel_margin_loss",
+    "pdist",
     "rms_norm",
     "soft_margin_loss",
     "triplet_margin_with_distance_loss",
@@ -367,3 +371,43 @@ def triplet_margin_with_distance_loss(
     if swap:
         d_neg = minimum(d_neg, d(pos, neg))
     return _reduce((margin + d_pos - d_neg).clamp(min=0.0), reduction, where_)
+
+
+# -- distances ------------------------------------------------------------------------------------
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm distances between every pair of rows of the (N, M) ``input``, as
+    ``torch.nn.functional.pdist``: the N * (N - 1) / 2 distances of the pairs (i, j), i < j,
+    in row-major order (the upper triangle of the distance matrix). ``p`` 0 counts the
+    differing coordinates. Differentiable.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> F.pdist(pt.asarray([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]]))
+    tensor([ 5., 10.,  5.], backend='numpy')
+    """
+    where_ = "pdist"
+    x = _tensor(input, where_)
+    if x.ndim != 2:
+        raise LayerArgumentError(f"pdist only supports 2D tensors, got: {x.ndim}D")
+    _floating(x, where_, real=True)
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
+        raise LayerArgumentError(f"pdist only supports non-negative p values; got p={p!r}")
+    n = x.shape[0]
+    if n is None:
+        raise ValueError(f"pdist() of a tensor with unknown (lazy) shape {x.shape}; compute it")
+    firsts = [i for i in range(n) for _ in range(i + 1, n)]
+    seconds = [j for i in range(n) for j in range(i + 1, n)]
+    rows_i = take(x, asarray(firsts, dtype=_dt.int64, device=x.device), axis=0)
+    rows_j = take(x, asarray(seconds, dtype=_dt.int64, device=x.device), axis=0)
+    diff = rows_i - rows_j
+    if p == math.inf:
+        # Note: PyTorch's gradient goes in full to each coordinate that ties for the largest
+        # difference (vector_norm's would share it among them): the largest, held fixed, plus
+        # the ties' differences from it, each 0 in value.
+        mag = _abs(diff)
+        top = _max(mag.detach(), axis=1, keepdims=True)
+        return reshape(top, (-1,)) + _sum(where(mag == top, mag - top, 0.0), axis=1)
+    # (ord 0 counts the differing coordinates, with a zero gradient, as PyTorch's)
+    return cast("Tensor", vector_norm(diff, axis=1, ord=float(p)))
