@@ -1,6 +1,7 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses and ``pdist``, checked against values
-written down from torch 2.13, on every available backend (no torch needed)."""
+multi-label margin and triplet-with-distance losses, ``pdist`` and the ``upsample`` aliases,
+checked against values written down from torch 2.13, on every available backend (no torch
+needed)."""
 
 from __future__ import annotations
 
@@ -329,3 +330,17 @@ def test_pdist_of_one_row_is_empty_and_its_errors(backend: str) -> None:
         F.pdist(pt.ones((2, 3)), -1.0)
     with pytest.raises(NotImplementedError, match="floating-point"):
         F.pdist(pt.ones((2, 3), dtype=pt.int64))
+
+
+# -- upsample -------------------------------------------------------------------------------------
+def test_upsample_aliases_warn_and_give_torch_s_values(backend: str) -> None:
+    img = pt.asarray([[[[0.0, 3.0], [6.0, 9.0]]]])
+    with pytest.warns(UserWarning, match=r"`nn.functional.upsample_bilinear` is deprecated"):
+        y = F.upsample_bilinear(img, size=(3, 3))  # (align_corners=True)
+    close(y, [[[[0.0, 1.5, 3.0], [3.0, 4.5, 6.0], [6.0, 7.5, 9.0]]]], rtol=1e-6)
+    with pytest.warns(UserWarning, match=r"`nn.functional.upsample_nearest` is deprecated"):
+        y = F.upsample_nearest(pt.asarray([[[1.0, 2.0, 3.0]]]), scale_factor=2)
+    assert y.tolist() == [[[1.0, 1.0, 2.0, 2.0, 3.0, 3.0]]]
+    with pytest.warns(UserWarning, match=r"`nn.functional.upsample` is deprecated"):
+        y = F.upsample(img, size=(3, 3), mode="bilinear")
+    close(y, [[[[0.0, 1.5, 3.0], [3.0, 4.5, 6.0], [6.0, 7.5, 9.0]]]], rtol=1e-6)

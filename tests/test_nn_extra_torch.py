@@ -1,7 +1,7 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses and ``pdist`` give torch's values, float64
-gradients, reprs, warnings and argument errors on every available backend (random ones: torch's
-structure and statistics)."""
+multi-label margin and triplet-with-distance losses, ``pdist`` and the ``upsample`` aliases give
+torch's values, float64 gradients, reprs, warnings and argument errors on every available
+backend (random ones: torch's structure and statistics)."""
 
 from __future__ import annotations
 
@@ -459,3 +459,37 @@ PDIST_ERRORS: list[tuple[str, Callable[[Any, Any], Any]]] = [
 @_errors(PDIST_ERRORS)
 def test_pdist_refuses_what_torch_refuses(backend: str, call: Any) -> None:
     check_error(call)
+
+
+# -- upsample -------------------------------------------------------------------------------------
+UPSAMPLES: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+    ("upsample", (diff(IMG),), {"scale_factor": 2}),
+    ("upsample", (diff(IMG),), {"size": (3, 7), "mode": "bilinear"}),
+    ("upsample", (diff(IMG),), {"size": (3, 7), "mode": "bilinear", "align_corners": True}),
+    ("upsample", (diff(VOL),), {"scale_factor": 1.5, "mode": "trilinear"}),
+    ("upsample_nearest", (diff(IMG),), {"size": (5, 6)}),
+    ("upsample_nearest", (diff(IMG[0]),), {"scale_factor": 3}),
+    ("upsample_bilinear", (diff(IMG),), {"scale_factor": 2}),
+    ("upsample_bilinear", (diff(IMG),), {"size": (7, 3)}),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "kw"), UPSAMPLES)
+def test_upsample_aliases_match_torch_and_warn_as_it_does(
+    backend: str, name: str, args: Any, kw: Any
+) -> None:
+    with pytest.warns(UserWarning, match="is deprecated. Use") as record:
+        run_both(getattr(F, name), getattr(TF, name), args, kw)
+    messages = [str(w.message) for w in record]
+    assert len(messages) == 2 and messages[0] == messages[1]
+    assert (
+        messages[0]
+        == f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead."
+    )
+    assert record[0].filename == record[1].filename  # (both name the caller)
+
+
+def test_upsample_bilinear_refuses_a_3d_input_as_torch() -> None:
+    for f, lib in ((F, pt), (TF, torch)):
+        with pytest.warns(UserWarning, match="deprecated"), pytest.raises(NotImplementedError):
+            f.upsample_bilinear(lib.ones((1, 2, 3)), scale_factor=2)

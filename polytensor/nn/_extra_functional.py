@@ -1,7 +1,8 @@
-"""RMS normalisation, channel-wise and SELU-preserving dropout, three more losses and ``pdist``,
-as in ``torch.nn.functional``: ``rms_norm``, ``dropout1d``, ``alpha_dropout``,
-``feature_alpha_dropout``, ``soft_margin_loss``, ``multilabel_margin_loss``,
-``triplet_margin_with_distance_loss`` and ``pdist``.
+"""RMS normalisation, channel-wise and SELU-preserving dropout, three more losses, ``pdist`` and
+the deprecated ``upsample`` aliases of ``interpolate``, as in ``torch.nn.functional``:
+``rms_norm``, ``dropout1d``, ``alpha_dropout``, ``feature_alpha_dropout``, ``soft_margin_loss``,
+``multilabel_margin_loss``, ``triplet_margin_with_distance_loss``, ``pdist``, ``upsample``,
+``upsample_nearest`` and ``upsample_bilinear``.
 
 ``polytensor.nn.functional`` re-exports these; they live apart to keep that module short. Each
 is PyTorch's computation written with the standard's operations, so it runs and differentiates
@@ -11,6 +12,7 @@ on every backend.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -35,6 +37,7 @@ from ._errors import LayerArgumentError
 from ._losses import legacy_reduction
 from ._margin_losses import pairwise_distance as _pairwise_distance
 from ._random import uniform_like as _uniform_like
+from ._resample import interpolate
 from .functional import _floating, _in_place, _reduce, _tensor
 
 __all__ = [
@@ -46,6 +49,9 @@ __all__ = [
     "rms_norm",
     "soft_margin_loss",
     "triplet_margin_with_distance_loss",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]
 
 # SELU's alpha, the constant of PyTorch's alpha dropout (``torch.nn.functional.selu``'s alpha
@@ -411,3 +417,73 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         return reshape(top, (-1,)) + _sum(where(mag == top, mag - top, 0.0), axis=1)
     # (ord 0 counts the differing coordinates, with a zero gradient, as PyTorch's)
     return cast("Tensor", vector_norm(diff, axis=1, ord=float(p)))
+
+
+# -- deprecated aliases of interpolate ------------------------------------------------------------
+def _deprecated(name: str) -> None:
+    warnings.warn(
+        f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def upsample(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """``F.interpolate`` under its old name, with PyTorch's deprecation warning, as
+    ``torch.nn.functional.upsample``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample(pt.ones((1, 1, 2)), scale_factor=2).shape
+    (1, 1, 4)
+    """
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """``F.interpolate(input, size, scale_factor, mode="nearest")``, with PyTorch's deprecation
+    warning, as ``torch.nn.functional.upsample_nearest``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_nearest(pt.asarray([[[1.0, 2.0]]]), size=4)
+    tensor([[[1., 1., 2., 2.]]], backend='numpy')
+    """
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """``F.interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`` of an
+    (N, C, H, W) input, with PyTorch's deprecation warning, as
+    ``torch.nn.functional.upsample_bilinear``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import polytensor as pt
+    >>> import polytensor.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_bilinear(pt.asarray([[[[0.0, 3.0]]]]), size=(1, 4))
+    tensor([[[[0., 1., 2., 3.]]]], backend='numpy')
+    """
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

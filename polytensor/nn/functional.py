@@ -170,6 +170,9 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
     "unfold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -2381,6 +2384,9 @@ from ._extra_functional import (  # noqa: E402
     rms_norm,
     soft_margin_loss,
     triplet_margin_with_distance_loss,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 from ._gathers import (  # noqa: E402
     adaptive_max_pool1d,
