@@ -1,7 +1,7 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses, ``pdist`` and the ``upsample`` aliases,
-checked against values written down from torch 2.13, on every available backend (no torch
-needed)."""
+multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases and the
+3-D padding layers, checked against values written down from torch 2.13, on every available
+backend (no torch needed)."""
 
 from __future__ import annotations
 
@@ -344,3 +344,38 @@ def test_upsample_aliases_warn_and_give_torch_s_values(backend: str) -> None:
     with pytest.warns(UserWarning, match=r"`nn.functional.upsample` is deprecated"):
         y = F.upsample(img, size=(3, 3), mode="bilinear")
     close(y, [[[[0.0, 1.5, 3.0], [3.0, 4.5, 6.0], [6.0, 7.5, 9.0]]]], rtol=1e-6)
+
+
+# -- 3-D padding ----------------------------------------------------------------------------------
+def test_3d_padding_layers_give_torch_s_values(backend: str) -> None:
+    x = pt.asarray([[[[1.0, 2.0], [3.0, 4.0]]]])
+    plane = [[1.0, 1.0, 2.0], [3.0, 3.0, 4.0], [3.0, 3.0, 4.0]]
+    assert nn.ReplicationPad3d((1, 0, 0, 1, 1, 0))(x).tolist() == [[plane, plane]]
+    assert nn.CircularPad3d((1, 0, 0, 1, 0, 0))(x).tolist() == [
+        [[[2.0, 1.0, 2.0], [4.0, 3.0, 4.0], [2.0, 1.0, 2.0]]]
+    ]
+    vol = pt.reshape(pt.arange(8.0), (1, 1, 2, 2, 2))
+    assert nn.ReflectionPad3d((1, 1, 0, 0, 1, 0))(vol).tolist() == [
+        [
+            [
+                [[5.0, 4.0, 5.0, 4.0], [7.0, 6.0, 7.0, 6.0]],
+                [[1.0, 0.0, 1.0, 0.0], [3.0, 2.0, 3.0, 2.0]],
+                [[5.0, 4.0, 5.0, 4.0], [7.0, 6.0, 7.0, 6.0]],
+            ]
+        ]
+    ]
+    assert nn.ConstantPad3d(1, 2.5)(vol).shape == (1, 1, 4, 4, 4)
+    assert float(nn.ConstantPad3d(1, 2.5)(vol)[0, 0, 0, 0, 0]) == 2.5
+    assert nn.ZeroPad3d((1, 0, 0, 0, 0, -1))(vol).tolist() == [
+        [[[[0.0, 0.0, 1.0], [0.0, 2.0, 3.0]]]]
+    ]
+
+
+def test_3d_padding_layers_reprs_are_torch_s() -> None:
+    assert repr(nn.ConstantPad3d(1, 2.0)) == "ConstantPad3d(padding=(1, 1, 1, 1, 1, 1), value=2.0)"
+    assert repr(nn.ZeroPad3d((1, 2, 3, 4, 5, 6))) == "ZeroPad3d((1, 2, 3, 4, 5, 6))"
+    assert repr(nn.ReflectionPad3d(1)) == "ReflectionPad3d((1, 1, 1, 1, 1, 1))"
+    assert repr(nn.ReplicationPad3d(2)) == "ReplicationPad3d((2, 2, 2, 2, 2, 2))"
+    assert repr(nn.CircularPad3d(1)) == "CircularPad3d((1, 1, 1, 1, 1, 1))"
+    with pytest.raises(TypeError, match="tuple of 6 ints"):
+        nn.ReflectionPad3d((1, 2))

@@ -1,7 +1,7 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses, ``pdist`` and the ``upsample`` aliases give
-torch's values, float64 gradients, reprs, warnings and argument errors on every available
-backend (random ones: torch's structure and statistics)."""
+multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases and the
+3-D padding layers give torch's values, float64 gradients, reprs, warnings and argument errors
+on every available backend (random ones: torch's structure and statistics)."""
 
 from __future__ import annotations
 
@@ -493,3 +493,36 @@ def test_upsample_bilinear_refuses_a_3d_input_as_torch() -> None:
     for f, lib in ((F, pt), (TF, torch)):
         with pytest.warns(UserWarning, match="deprecated"), pytest.raises(NotImplementedError):
             f.upsample_bilinear(lib.ones((1, 2, 3)), scale_factor=2)
+
+
+# -- 3-D padding -----------------------------------------------------------------------------------
+PAD_LAYERS: list[tuple[str, Callable[[Any], Any], tuple[Any, ...]]] = [
+    ("ConstantPad3d", lambda m: m.ConstantPad3d((1, 0, 2, 1, 0, 2), 3.5), (diff(VOL),)),
+    ("ConstantPad3d_int", lambda m: m.ConstantPad3d(1, -1.0), (diff(VOL[0]),)),
+    ("ZeroPad3d", lambda m: m.ZeroPad3d((1, 2, -1, 0, 2, 1)), (diff(VOL),)),
+    ("ZeroPad3d_4d", lambda m: m.ZeroPad3d(2), (diff(IMG),)),
+    ("ReflectionPad3d", lambda m: m.ReflectionPad3d((1, 2, 0, 3, 2, 1)), (diff(VOL),)),
+    ("ReflectionPad3d_4d", lambda m: m.ReflectionPad3d(1), (diff(VOL[0]),)),
+    ("ReplicationPad3d", lambda m: m.ReplicationPad3d((3, 0, 1, 2, 0, 4)), (diff(VOL),)),
+    ("ReplicationPad3d_4d", lambda m: m.ReplicationPad3d(2), (diff(VOL[1]),)),
+    ("CircularPad3d", lambda m: m.CircularPad3d((1, 2, 0, 1, 3, 1)), (diff(VOL),)),
+    ("CircularPad3d_4d", lambda m: m.CircularPad3d(1), (diff(VOL[0]),)),
+]
+
+
+@_layers(PAD_LAYERS)
+def test_3d_padding_layer_matches_torch(backend: str, make: Any, args: Any) -> None:
+    check_layer(make, args)
+
+
+def test_3d_padding_reprs_are_torch_s() -> None:
+    assert repr(nn.ReplicationPad3d((1, 2, 3, 4, 5, 6))) == repr(
+        torch.nn.ReplicationPad3d((1, 2, 3, 4, 5, 6))
+    )
+
+
+def test_3d_reflection_padding_refuses_a_3d_input_as_torch() -> None:
+    with pytest.raises(NotImplementedError):
+        torch.nn.ReflectionPad3d(1)(torch.ones(2, 3, 4))
+    with pytest.raises(NotImplementedError):
+        nn.ReflectionPad3d(1)(pt.ones((2, 3, 4)))

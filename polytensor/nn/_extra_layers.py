@@ -1,6 +1,8 @@
-"""RMS normalisation, channel-wise and SELU-preserving dropout and three more losses, as in
-``torch.nn``: ``RMSNorm``, ``Dropout1d``, ``AlphaDropout``, ``FeatureAlphaDropout``,
-``SoftMarginLoss``, ``MultiLabelMarginLoss`` and ``TripletMarginWithDistanceLoss``.
+"""RMS normalisation, channel-wise and SELU-preserving dropout, three more losses and the 3-D
+padding layers, as in ``torch.nn``: ``RMSNorm``, ``Dropout1d``, ``AlphaDropout``,
+``FeatureAlphaDropout``, ``SoftMarginLoss``, ``MultiLabelMarginLoss``,
+``TripletMarginWithDistanceLoss``, ``ConstantPad3d``, ``ZeroPad3d``, ``ReflectionPad3d``,
+``ReplicationPad3d`` and ``CircularPad3d``.
 
 ``polytensor.nn`` exports these; each is a thin module over its function in ``nn.functional``.
 """
@@ -15,6 +17,13 @@ from .._tensor import Tensor
 from . import functional as F
 from . import init
 from ._more_layers import PairwiseDistance
+from ._norm_layers import (
+    CircularPad2d,
+    ConstantPad2d,
+    ReflectionPad2d,
+    ReplicationPad2d,
+    ZeroPad2d,
+)
 from .loss import _Loss
 from .module import Module
 from .modules import Dropout
@@ -22,12 +31,17 @@ from .parameter import Parameter
 
 __all__ = [
     "AlphaDropout",
+    "CircularPad3d",
+    "ConstantPad3d",
     "Dropout1d",
     "FeatureAlphaDropout",
     "MultiLabelMarginLoss",
     "RMSNorm",
+    "ReflectionPad3d",
+    "ReplicationPad3d",
     "SoftMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "ZeroPad3d",
 ]
 
 
@@ -234,3 +248,80 @@ class TripletMarginWithDistanceLoss(_Loss):
             swap=self.swap,
             reduction=self.reduction,
         )
+
+
+# -- padding --------------------------------------------------------------------------------------
+class ConstantPad3d(ConstantPad2d):
+    """Pad the last three dimensions with ``value``, as ``torch.nn.ConstantPad3d``: an int pads
+    every side, a tuple gives (left, right, top, bottom, front, back) as ``F.pad``'s.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ConstantPad3d(1, 0.5)(pt.ones((1, 2, 2, 2))).shape
+    (1, 4, 4, 4)
+    """
+
+    _sides = 3
+
+
+class ZeroPad3d(ZeroPad2d):
+    """Pad the last three dimensions with zeros, as ``torch.nn.ZeroPad3d`` (a negative amount
+    crops).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ZeroPad3d((1, 0, 0, 0, 0, 1))(pt.ones((1, 1, 1)))
+    tensor([[[0., 1.]],
+    <BLANKLINE>
+            [[0., 0.]]], backend='numpy')
+    """
+
+    _sides = 3
+
+
+class ReflectionPad3d(ReflectionPad2d):
+    """Pad the last three dimensions with their mirror images (the edge not repeated), as
+    ``torch.nn.ReflectionPad3d``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ReflectionPad3d(1)(pt.ones((1, 1, 2, 2, 2))).shape
+    (1, 1, 4, 4, 4)
+    """
+
+    _sides = 3
+
+
+class ReplicationPad3d(ReplicationPad2d):
+    """Pad the last three dimensions by repeating their edge values, as
+    ``torch.nn.ReplicationPad3d``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.ReplicationPad3d((1, 0, 0, 0, 0, 0))(pt.asarray([[[[1.0, 2.0]]]]))
+    tensor([[[[1., 1., 2.]]]], backend='numpy')
+    """
+
+    _sides = 3
+
+
+class CircularPad3d(CircularPad2d):
+    """Pad the last three dimensions by wrapping them around, as ``torch.nn.CircularPad3d``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> nn.CircularPad3d((1, 1, 0, 0, 0, 0))(pt.asarray([[[[1.0, 2.0, 3.0]]]]))
+    tensor([[[[3., 1., 2., 3., 1.]]]], backend='numpy')
+    """
+
+    _sides = 3
