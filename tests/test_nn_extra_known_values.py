@@ -1,7 +1,7 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases and the
-3-D padding layers, checked against values written down from torch 2.13, on every available
-backend (no torch needed)."""
+multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases, the
+3-D padding layers and ``nn.init``'s ``dirac_``, ``sparse_`` and deprecated names, checked
+against values written down from torch 2.13, on every available backend (no torch needed)."""
 
 from __future__ import annotations
 
@@ -379,3 +379,93 @@ def test_3d_padding_layers_reprs_are_torch_s() -> None:
     assert repr(nn.CircularPad3d(1)) == "CircularPad3d((1, 1, 1, 1, 1, 1))"
     with pytest.raises(TypeError, match="tuple of 6 ints"):
         nn.ReflectionPad3d((1, 2))
+
+
+# -- init -----------------------------------------------------------------------------------------
+def test_dirac_gives_torch_s_delta(backend: str) -> None:
+    assert nn.init.dirac_(pt.empty((4, 2, 3)), groups=2).tolist() == [
+        [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+        [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+        [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+        [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+    ]
+    w = nn.init.dirac_(pt.empty((3, 4, 3, 3)))
+    assert w[:, :, 1, 1].tolist() == [[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0]]
+    assert float(w.sum()) == 3.0
+    assert float(nn.init.dirac_(pt.empty((2, 2, 3, 3, 3))).sum()) == 2.0
+    x = pt.reshape(pt.arange(2 * 5 * 6, dtype=pt.float32), (1, 2, 5, 6))
+    conv = nn.Conv2d(2, 2, 3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    assert conv(x).tolist() == x.tolist()  # (a convolution with it passes its input through)
+
+
+def test_dirac_refuses_what_torch_refuses(backend: str) -> None:
+    with pytest.raises(ValueError, match="3, 4, or 5 dimensions"):
+        nn.init.dirac_(pt.empty((2, 2)))
+    with pytest.raises(ValueError, match="divisible by groups"):
+        nn.init.dirac_(pt.empty((3, 2, 3)), groups=2)
+    with pytest.raises(ZeroDivisionError):
+        nn.init.dirac_(pt.empty((2, 2, 3)), groups=0)
+
+
+@pytest.mark.parametrize(
+    ("sparsity", "zeros"), [(0.0, 0), (0.3, 3), (0.25, 3), (1.0, 10), (1.5, 10), (-0.25, 8)]
+)
+def test_sparse_zeroes_torch_s_number_of_rows_in_each_column(
+    backend: str, sparsity: float, zeros: int
+) -> None:
+    # (torch zeroes randperm(rows)[:ceil(sparsity * rows)]: a Python slice, so -0.25 -> [:-2])
+    pt.manual_seed(5)
+    w = nn.init.sparse_(pt.empty((10, 40)), sparsity, std=2.0)
+    counts = np.asarray((w == 0).sum(0).tolist())
+    assert np.all(counts == zeros)
+    values = np.asarray(w.tolist())
+    if zeros < 10:
+        nonzero = values[values != 0]
+        assert abs(nonzero.std() - 2.0) < 0.3
+
+
+def test_sparse_with_a_seed_is_reproducible(backend: str) -> None:
+    a = nn.init.sparse_(pt.empty((20, 30)), 0.5, generator=3).tolist()
+    b = nn.init.sparse_(pt.empty((20, 30)), 0.5, generator=3).tolist()
+    assert a == b and np.all((np.asarray(a) == 0).sum(0) == 10)
+
+
+def test_sparse_zeroes_different_rows_in_different_columns(backend: str) -> None:
+    pt.manual_seed(6)
+    w = np.asarray(nn.init.sparse_(pt.empty((20, 30)), 0.5).tolist())
+    assert len({tuple(col) for col in (w == 0).T}) > 1
+    with pytest.raises(ValueError, match="2 dimensions"):
+        nn.init.sparse_(pt.empty((2, 3, 4)), 0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("uniform", ()),
+        ("normal", ()),
+        ("constant", (2.5,)),
+        ("eye", ()),
+        ("xavier_uniform", ()),
+        ("xavier_normal", ()),
+        ("kaiming_uniform", ()),
+        ("kaiming_normal", ()),
+        ("orthogonal", ()),
+        ("sparse", (0.5,)),
+    ],
+)
+def test_deprecated_init_names_warn_and_fill(backend: str, name: str, args: Any) -> None:
+    t = pt.full((3, 4), 7.0)
+    with pytest.warns(
+        FutureWarning,
+        match=rf"^`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`.$",
+    ):
+        out = getattr(nn.init, name)(t, *args)
+    assert out is t and not bool((t == 7.0).all())
+    assert getattr(nn.init, name).__name__ == name
+
+
+def test_deprecated_dirac_warns_and_fills() -> None:
+    with pytest.warns(FutureWarning, match="`nn.init.dirac` is now deprecated"):
+        w = nn.init.dirac(pt.empty((1, 1, 1)))
+    assert w.tolist() == [[[1.0]]]

@@ -1,7 +1,8 @@
 """``rms_norm``/``RMSNorm``, ``nn.Buffer``, ``dropout1d`` and alpha dropout, the soft margin,
-multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases and the
-3-D padding layers give torch's values, float64 gradients, reprs, warnings and argument errors
-on every available backend (random ones: torch's structure and statistics)."""
+multi-label margin and triplet-with-distance losses, ``pdist``, the ``upsample`` aliases, the
+3-D padding layers and ``nn.init``'s ``dirac_``, ``sparse_`` and deprecated names give torch's
+values, float64 gradients, reprs, warnings and argument errors on every available backend
+(random ones: torch's structure and statistics)."""
 
 from __future__ import annotations
 
@@ -526,3 +527,76 @@ def test_3d_reflection_padding_refuses_a_3d_input_as_torch() -> None:
         torch.nn.ReflectionPad3d(1)(torch.ones(2, 3, 4))
     with pytest.raises(NotImplementedError):
         nn.ReflectionPad3d(1)(pt.ones((2, 3, 4)))
+
+
+# -- init -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("shape", "groups"),
+    [((2, 2, 3), 1), ((4, 2, 3), 2), ((3, 4, 3, 3), 1), ((2, 2, 2, 2), 1), ((6, 2, 3, 4, 5), 3)],
+)
+def test_dirac_matches_torch(backend: str, shape: tuple[int, ...], groups: int) -> None:
+    got = host(nn.init.dirac_(pt.empty(shape), groups=groups))
+    want = torch.nn.init.dirac_(torch.empty(shape), groups=groups).numpy()
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    ("shape", "groups"), [((2, 2), 1), ((3, 2, 3), 2), ((2, 2, 3), 0), ((1, 1, 1, 1, 1, 1), 1)]
+)
+def test_dirac_refuses_what_torch_refuses(shape: tuple[int, ...], groups: int) -> None:
+    want = _raised(lambda: torch.nn.init.dirac_(torch.empty(shape), groups=groups))
+    got = _raised(lambda: nn.init.dirac_(pt.empty(shape), groups=groups))
+    assert isinstance(got, type(want)), (got, want)
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.3, 0.5, 1.0, 1.5, -0.25])
+def test_sparse_zeroes_as_many_rows_per_column_as_torch(backend: str, sparsity: float) -> None:
+    torch.manual_seed(5)
+    got = host(nn.init.sparse_(pt.empty((40, 30)), sparsity, std=0.5))
+    want = torch.nn.init.sparse_(torch.empty(40, 30), sparsity, std=0.5).numpy()
+    np.testing.assert_array_equal((got == 0).sum(0), (want == 0).sum(0))
+    nonzero = got[got != 0]
+    if nonzero.size > 100:
+        assert abs(nonzero.std() - 0.5) < 0.05 and abs(nonzero.mean()) < 0.1
+
+
+def test_sparse_refuses_what_torch_refuses() -> None:
+    want = _raised(lambda: torch.nn.init.sparse_(torch.empty(2, 3, 4), 0.5))
+    got = _raised(lambda: nn.init.sparse_(pt.empty((2, 3, 4)), 0.5))
+    assert isinstance(got, type(want))
+
+
+DEPRECATED = [
+    ("uniform", ((3, 4),), {"a": -1.0, "b": 1.0}),
+    ("normal", ((3, 4),), {}),
+    ("constant", ((3, 4), 2.5), {}),
+    ("eye", ((3, 4),), {}),
+    ("dirac", ((2, 2, 3),), {}),
+    ("xavier_uniform", ((3, 4),), {}),
+    ("xavier_normal", ((3, 4),), {"gain": 2.0}),
+    ("kaiming_uniform", ((3, 4),), {}),
+    ("kaiming_normal", ((3, 4),), {"mode": "fan_out"}),
+    ("orthogonal", ((3, 4),), {}),
+    ("sparse", ((3, 4), 0.5), {}),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "kw"), DEPRECATED, ids=[d[0] for d in DEPRECATED])
+def test_deprecated_init_names_warn_as_torch_and_fill(name: str, args: Any, kw: Any) -> None:
+    shape, rest = args[0], args[1:]
+    messages = []
+    for init, lib in ((nn.init, pt), (torch.nn.init, torch)):
+        t = lib.full(shape, 7.0)
+        with pytest.warns(FutureWarning) as record:
+            out = getattr(init, name)(t, *rest, **kw)
+        assert out is t and not bool((t == 7.0).all())
+        assert record[0].filename == __file__
+        messages.append(str(record[0].message))
+    assert messages[0] == messages[1]
+    assert getattr(nn.init, name).__name__ == name
+    if name in ("constant", "eye", "dirac"):  # (not random: the same values)
+        with pytest.warns(FutureWarning):
+            got = getattr(nn.init, name)(pt.empty(shape), *rest, **kw)
+        with pytest.warns(FutureWarning):
+            want = getattr(torch.nn.init, name)(torch.empty(shape), *rest, **kw)
+        np.testing.assert_array_equal(host(got), host(want))
