@@ -469,3 +469,26 @@ def test_deprecated_dirac_warns_and_fills() -> None:
     with pytest.warns(FutureWarning, match="`nn.init.dirac` is now deprecated"):
         w = nn.init.dirac(pt.empty((1, 1, 1)))
     assert w.tolist() == [[[1.0]]]
+
+
+# -- Dask -----------------------------------------------------------------------------------------
+def test_the_new_functions_and_their_gradients_stay_lazy_on_dask(dask_computes: Any) -> None:
+    pytest.importorskip("dask")
+    with pt.use_backend("dask"):
+        x = f64([[0.1, 0.2, 0.4, 0.8], [0.3, -0.2, 0.5, 0.1]], grad=True)
+        t = pt.asarray([[3, 0, -1, 1], [1, -1, 0, 2]])
+        pt.manual_seed(0)
+        total = (
+            F.rms_norm(x, (4,)).sum()
+            + F.soft_margin_loss(x, x.detach())
+            + F.multilabel_margin_loss(x, t)
+            + F.triplet_margin_with_distance_loss(x, x * 2, x * 3)
+            + F.pdist(x).sum()
+            + F.pdist(x, math.inf).sum()
+            + F.alpha_dropout(x, 0.5, training=True).sum()
+            + F.feature_alpha_dropout(x, 0.5, training=True).sum()
+            + F.dropout1d(x, 0.5).sum()
+        )
+        total.backward()
+        assert dask_computes.calls == 0
+        assert x.grad is not None and np.isfinite(np.asarray(x.grad.tolist())).all()
