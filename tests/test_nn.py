@@ -1254,8 +1254,6 @@ def test_trunc_normal_and_eye_init_as_torch(backend_name: str) -> None:
         assert got == torch.nn.init.eye_(torch.empty(shape)).tolist()
     with pytest.raises(ValueError, match="2 dimensions"):
         pt.nn.init.eye_(pt.empty((2, 2, 2)))
-    with pytest.raises(AttributeError, match="sparse_"):
-        pt.nn.init.sparse_  # noqa: B018
 
 
 @pytest.mark.parametrize("backend_name", ["numpy", "dask", "array_api_strict"])

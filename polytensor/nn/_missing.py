@@ -22,16 +22,6 @@ _MISSING: dict[str, dict[str, str]] = {
     "polytensor.nn.functional": {
         "fractional_max_pool3d": _NONE,
     },
-    "polytensor.nn.init": {
-        "constant": "nn.init.constant_",
-        "kaiming_normal": "nn.init.kaiming_normal_",
-        "kaiming_uniform": "nn.init.kaiming_uniform_",
-        "normal": "nn.init.normal_",
-        "sparse_": _NONE,
-        "uniform": "nn.init.uniform_",
-        "xavier_normal": "nn.init.xavier_normal_",
-        "xavier_uniform": "nn.init.xavier_uniform_",
-    },
     "polytensor.optim": {
         "SparseAdam": "optim.Adam",
     },

@@ -28,18 +28,30 @@ from ._random import uniform_like as _uniform_like
 
 __all__ = [
     "calculate_gain",
+    "constant",
     "constant_",
+    "dirac",
     "dirac_",
+    "eye",
     "eye_",
+    "kaiming_normal",
     "kaiming_normal_",
+    "kaiming_uniform",
     "kaiming_uniform_",
     "manual_seed",
+    "normal",
     "normal_",
     "ones_",
+    "orthogonal",
     "orthogonal_",
+    "sparse",
+    "sparse_",
     "trunc_normal_",
+    "uniform",
     "uniform_",
+    "xavier_normal",
     "xavier_normal_",
+    "xavier_uniform",
     "xavier_uniform_",
     "zeros_",
 ]
@@ -455,6 +467,24 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
         return reshape(q, shape) * gain
 
     return _fill(tensor, draw)
+
+
+# -- sparse_ and the deprecated names -----------------------------------------------------------
+# Defined in their own module (it imports the functions above, hence the late import).
+from ._extra_init import (  # noqa: E402
+    constant,
+    dirac,
+    eye,
+    kaiming_normal,
+    kaiming_uniform,
+    normal,
+    orthogonal,
+    sparse,
+    sparse_,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)
 
 
 def __getattr__(name: str) -> Any:

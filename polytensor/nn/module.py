@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from .. import _dtypes as dt
 from .._tensor import Tensor
+from ._buffer import buffer_persistence
 from .parameter import Parameter, copy_tensor, plain
 
 __all__ = ["Module", "RemovableHandle"]
@@ -244,6 +245,12 @@ class Module:
             modules[name] = None
             return
         buffers = d.get("_buffers")
+        persistent = buffer_persistence(value)
+        if persistent is not None:  # (nn.Buffer(t): registered, as PyTorch's)
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self.register_buffer(name, value, persistent)
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
