@@ -98,7 +98,30 @@ class LogitRelaxedBernoulli(Distribution):
         return f"LogitRelaxedBernoulli({self._given}: {getattr(self, self._given)!r})"
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class _RelaxedOf(TransformedDistribution):
+    """A transformed relaxed distribution whose parameters are its base's (``temperature``,
+    ``logits``, ``probs``): ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``."""
+
+    @property
+    def temperature(self) -> Tensor:
+        """The temperature."""
+        t: Tensor = self.base_dist.temperature  # type: ignore[attr-defined]
+        return t
+
+    @property
+    def logits(self) -> Tensor:
+        """The log-odds (of a category: normalised log-probabilities)."""
+        t: Tensor = self.base_dist.logits  # type: ignore[attr-defined]
+        return t
+
+    @property
+    def probs(self) -> Tensor:
+        """The probabilities."""
+        t: Tensor = self.base_dist.probs  # type: ignore[attr-defined]
+        return t
+
+
+class RelaxedBernoulli(_RelaxedOf):
     """The relaxed Bernoulli (binary Concrete) distribution on ``(0, 1)`` of ``temperature``
     and ``probs`` (or ``logits``), as PyTorch's: the sigmoid of a ``LogitRelaxedBernoulli``
     draw; as the temperature goes to 0, draws approach 0 and 1.
@@ -127,27 +150,6 @@ class RelaxedBernoulli(TransformedDistribution):
     ) -> None:
         base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
-    @property
-    def _logit(self) -> LogitRelaxedBernoulli:
-        base = self.base_dist
-        assert isinstance(base, LogitRelaxedBernoulli)
-        return base
-
-    @property
-    def temperature(self) -> Tensor:
-        """The temperature."""
-        return self._logit.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        """The log-odds."""
-        return self._logit.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities."""
-        return self._logit.probs
 
     def __repr__(self) -> str:
         return f"RelaxedBernoulli(temperature: {self.temperature!r}, logits: {self.logits!r})"
@@ -226,7 +228,7 @@ class ExpRelaxedCategorical(Distribution):
         return f"ExpRelaxedCategorical(temperature: {self.temperature!r})"
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedOf):
     """The relaxed one-hot categorical (Concrete, Gumbel-softmax) distribution on the simplex
     of ``temperature`` and ``probs`` (or ``logits``), as PyTorch's: ``softmax((logits + g) /
     temperature)`` for Gumbel noise ``g``; ``rsample`` is differentiable in the logits and the
@@ -258,27 +260,6 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     ) -> None:
         base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    @property
-    def _exp(self) -> ExpRelaxedCategorical:
-        base = self.base_dist
-        assert isinstance(base, ExpRelaxedCategorical)
-        return base
-
-    @property
-    def temperature(self) -> Tensor:
-        """The temperature."""
-        return self._exp.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        """The normalised log-probabilities of the categories."""
-        return self._exp.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities of the categories."""
-        return self._exp.probs
 
     def __repr__(self) -> str:
         return f"RelaxedOneHotCategorical(temperature: {self.temperature!r})"

@@ -168,7 +168,7 @@ def ctc_loss(
         nll = reshape(nll, ())
     if reduction == "mean":
         dev = log_probs.device
-        div = _dt_lengths([max(s, 1) for s in tg_lens], nll.dtype, dev)
+        div = asarray([max(s, 1) for s in tg_lens], dtype=nll.dtype, device=dev)
         mean: Tensor = (nll / (div if not unbatched else reshape(div, ()))).mean()
         return mean
     if reduction == "sum":
@@ -177,8 +177,13 @@ def ctc_loss(
     return nll
 
 
-def _dt_lengths(vals: list[int], dtype: Any, device: Any) -> Tensor:
-    return asarray(vals, dtype=dtype, device=device)
+def _minus_inf(lp: Any, n: int, width: int) -> tuple[Any, Any, Any]:
+    """-inf (log 0) of shapes (N, L), (N, 1) and (N, 2) in ``lp``'s dtype: the recursions'
+    impossible positions and their shifted-in columns."""
+    return tuple(  # type: ignore[return-value]
+        full(shape, -float("inf"), dtype=lp.dtype, device=lp.device)
+        for shape in ((n, width), (n, 1), (n, 2))
+    )
 
 
 class _CTC(Function):
@@ -216,9 +221,7 @@ class _CTC(Function):
         lpe = take_along_axis(
             lp, broadcast_to(expand_dims(ext_t, axis=0), (t_max, n, width)), axis=2
         )
-        neg = full((n, width), -float("inf"), dtype=lp.dtype, device=dev)
-        neg1 = full((n, 1), -float("inf"), dtype=lp.dtype, device=dev)
-        neg2 = full((n, 2), -float("inf"), dtype=lp.dtype, device=dev)
+        neg, neg1, neg2 = _minus_inf(lp, n, width)
         first = valid & (expand_dims(pos, axis=0) <= 1) & expand_dims(lens > 0, axis=1)
         alpha = where(first, lpe[0], neg)
         alphas = [alpha]
@@ -275,9 +278,7 @@ def _gradient(ctx: Any, g: Any) -> Any:
     t_max, n, c = lp.shape
     width = ext_t.shape[1]
     dev = lp.device
-    neg = full((n, width), -float("inf"), dtype=lp.dtype, device=dev)
-    neg1 = full((n, 1), -float("inf"), dtype=lp.dtype, device=dev)
-    neg2 = full((n, 2), -float("inf"), dtype=lp.dtype, device=dev)
+    neg, neg1, neg2 = _minus_inf(lp, n, width)
     pos = expand_dims(arange(width, device=dev), axis=0)
     # where each sequence's paths end: its last label and the blank after it
     final = valid & ((pos == expand_dims(ends, axis=1)) | (pos == expand_dims(ends - 1, axis=1)))
