@@ -121,6 +121,22 @@ def warm_up_allocator() -> bool:
     return True
 
 
+def _undispatched(fn: Any) -> Any:
+    """NumPy's C function under ``fn``, one of its functions that first ask their arguments'
+    types for an ``__array_function__`` override (``np.where``, ``np.vdot``): the backend
+    gives them plain arrays, which have none, and each call skips the Python dispatcher
+    (``np.where`` on a (4, 5) float32 array: 764 -> 578 ns; ``np.vdot`` 396 -> 248 ns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from polytensor.backends.numpy import _undispatched
+    >>> _undispatched(np.vdot)(np.ones(3), np.ones(3))
+    np.float64(3.0)
+    """
+    return getattr(fn, "_implementation", fn)
+
+
 def _direct(xp: Any) -> dict[str, Any]:
     """NumPy's own functions where array-api-compat's wrapper only forwards to them (matmul)
     or checks what is checked already: each wrapper costs a call or two per op."""
@@ -162,7 +178,7 @@ def _direct(xp: Any) -> dict[str, Any]:
                 return x[(slice(None),) * (axis if axis >= 0 else axis + n + 1) + (None, ...)]
         return conformant_expand_dims(x, axis=axis)  # its checks and errors
 
-    conformant_stack, concatenate = xp.stack, np.concatenate
+    conformant_stack, concatenate = xp.stack, _undispatched(np.concatenate)
 
     def concat(arrays: Any, /, *, axis: Any = 0) -> Any:
         # arrays of one dtype (the table's fast path) joined by NumPy itself; others as
@@ -235,11 +251,12 @@ def _direct(xp: Any) -> dict[str, Any]:
         return conformant_astype(x, dtype, copy=copy, device=device)
 
     conformant_ones_like = xp.ones_like
+    empty_like = _undispatched(np.empty_like)
 
     def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Any:
         if device is not None:
             return conformant_ones_like(x, dtype=dtype, device=device)  # checks the device
-        r = np.empty_like(x, dtype=dtype)
+        r = empty_like(x, dtype=dtype)
         r.fill(1)
         return r
 
@@ -256,7 +273,7 @@ def _direct(xp: Any) -> dict[str, Any]:
             return r
         return conformant_broadcast_to(x, shape)
 
-    matmul, where = np.matmul, np.where
+    matmul, where = np.matmul, _undispatched(np.where)
 
     # (.T of a matrix is its transpose as NumPy code writes it: one attribute, no call)
     def matmul_nt(x1: Any, x2: Any, /) -> Any:
@@ -273,7 +290,7 @@ def _direct(xp: Any) -> dict[str, Any]:
     def matmul_tn(x1: Any, x2: Any, /) -> Any:
         return matmul(x1.T if x1.ndim == 2 else x1.swapaxes(-1, -2), x2)
 
-    vdot = np.vdot
+    vdot = _undispatched(np.vdot)
     zeros: dict[Any, Any] = {}  # a 0-d zero per dtype: NumPy compares with it faster than with 0
 
     def zero(dtype: Any) -> Any:
@@ -628,7 +645,7 @@ def _direct(xp: Any) -> dict[str, Any]:
                 return r.view(x1.dtype)
         return conformant_where(condition, x1, x2)
 
-    errstate, empty_like, reciprocal = np.errstate, np.empty_like, np.reciprocal
+    errstate, empty_like, reciprocal = np.errstate, _undispatched(np.empty_like), np.reciprocal
     negative = np.negative
     special_expit: list[Any] = []  # (SciPy's or the formula, made on first use)
 
@@ -726,7 +743,7 @@ def _gelu_kernels(np: Any, floats: Any, generic: dict[str, Any]) -> tuple[Any, A
     computed in place in one or two new arrays (the composite's ops make a new array each):
     generic_gelu's values, to rounding. SciPy's erf for the exact GELU, looked up at its first
     call; without SciPy, and for other inputs, generic_gelu (which names the extra)."""
-    ndarray, empty_like, multiply = np.ndarray, np.empty_like, np.multiply
+    ndarray, empty_like, multiply = np.ndarray, _undispatched(np.empty_like), np.multiply
     tanh, exp = np.tanh, np.exp
     sqrt_half, inv_sqrt_2pi = math.sqrt(0.5), 1.0 / math.sqrt(2.0 * math.pi)
     beta, kappa = math.sqrt(2.0 / math.pi), 0.044715
