@@ -19,7 +19,12 @@ polytensor can be compared side by side on a noisy machine. Each mode runs ``STE
   ``tape.py``'s two-layer step as the tutorials write it (``clamp(min=0)``, ``F.relu``, the
   custom ``MyReLU``; the update under ``no_grad`` and ``w.grad.zero_()``), NumPy by hand, and
   the ``clamp`` step on the bare tape, at tiny sizes (N=4, D_in=8, H=5, D_out=2, float32) so
-  that only the Python work counts.
+  that only the Python work counts;
+- ``phase_forward_polytensor`` and ``phase_rest_polytensor`` (and ``_floor``): parts of the
+  ``tiny_clamp`` step (``tiny_floor``'s): its forward alone (the loss and ``item()``, the
+  graph then dropped), and everything but ``backward()`` (forward, update, ``zero_()`` on the
+  gradients of a first backward). The backward's own count is the whole step's less
+  ``phase_rest``'s; the update's and ``zero_()``'s, ``phase_rest``'s less ``phase_forward``'s.
 
 Per-step counts come from two runs with different ``STEPS`` (the difference removes start-up),
 with the hash seed fixed::
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import _floor
 import numpy as np
@@ -100,9 +106,45 @@ def tiny_step(relu: str) -> Callable[[], None]:
     return step
 
 
+def phase_step(framework: str, phase: str) -> Callable[[], None]:
+    """Part of the ``tiny_clamp`` step on ``framework`` (``polytensor`` or ``floor``):
+    ``forward`` (the loss, its ``item()``), or ``rest`` (the step without ``backward()``,
+    on the gradients of a first one)."""
+    torch: Any = pt if framework == "polytensor" else _floor
+    rng = np.random.default_rng(0)
+    xn, yn = (rng.standard_normal(s).astype(np.float32) for s in ((4, 8), (4, 2)))
+    w1n, w2n = (rng.standard_normal(s).astype(np.float32) for s in ((8, 5), (5, 2)))
+    x, y = torch.from_numpy(xn), torch.from_numpy(yn)
+    w1 = torch.tensor(w1n, requires_grad=True)
+    w2 = torch.tensor(w2n, requires_grad=True)
+    (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum().backward()
+    drop = _floor._TAPE.clear if framework == "floor" else (lambda: None)
+
+    def forward() -> None:
+        (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum().item()
+        drop()  # (the bare tape keeps what it recorded until backward)
+
+    def rest() -> None:
+        nonlocal w1, w2
+        forward()
+        with torch.no_grad():
+            w1 -= 1e-6 * w1.grad
+            w2 -= 1e-6 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+
+    return forward if phase == "forward" else rest
+
+
 def main(mode: str, steps: int) -> None:
     threadpool_limits(1)
     rng = np.random.default_rng(0)
+    if mode.startswith("phase_"):
+        phase, framework = mode.removeprefix("phase_").split("_")
+        step = phase_step(framework, phase)
+        for _ in range(steps):
+            step()
+        return
     if mode.startswith("tiny_"):
         step = tiny_step(mode.removeprefix("tiny_"))
         for _ in range(steps):
