@@ -110,7 +110,7 @@ def test_backward_stays_lazy_on_dask(
         try:
             loss.backward()
         except NotImplementedError as e:
-            # a derivative polytensor does not define anywhere (qr of a wide matrix) is not
+            # a derivative polytensor does not define anywhere (complete qr of a tall matrix) is not
             # this test's business; one missing on dask only is
             if "dask" in str(e):
                 raise

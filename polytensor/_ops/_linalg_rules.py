@@ -137,20 +137,29 @@ def qr_rule(gs: Any, outs: Any, _x: Any, mode: str) -> tuple[Any]:
     Q, R = outs
     gQ, gR = gs
     m, n = _x.shape[-2], _x.shape[-1]
-    if m < n:
-        raise NotImplementedError(
-            "the gradient of linalg.qr() of a wide matrix (m < n) is "
-            "not implemented; transpose the problem"
-        )
     if mode == "complete" and m > n:
         raise NotImplementedError(
             "the gradient of linalg.qr(mode='complete') of a tall matrix "
             "is not defined; use mode='reduced'"
         )
+    if m < n:
+        # a wide x = [X | Y] = Q [U | V]: Y = Q V gives gY = Q gV and adds Y gV^H to the
+        # cotangent of Q, and X = Q U is a square factorization (PyTorch's formula)
+        gV = gR[..., :, m:]
+        gX = _qr_square_or_tall(
+            Q, R[..., :, :m], gQ + pt.matmul(_x[..., :, m:], H(gV)), gR[..., :, :m]
+        )
+        return (pt.concat([gX, pt.matmul(Q, gV)], axis=-1),)
+    return (_qr_square_or_tall(Q, R, gQ, gR),)
+
+
+def _qr_square_or_tall(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
+    """The cotangent of x = Q R with R square (x square or tall, reduced)."""
+    pt = _pt()
     M = pt.matmul(R, H(gR)) - pt.matmul(H(gQ), Q)
     b = gQ + pt.matmul(Q, _copyltu(M))
     # b @ inv(R^H): solve R X^H = b^H for X
-    return (H(pt.linalg.solve(R, H(b))),)
+    return H(pt.linalg.solve(R, H(b)))
 
 
 def _off_diag_inverse_gaps(w: Any) -> Any:
