@@ -1,0 +1,100 @@
+"""What PyTorch's tutorials print reads the same in polytensor: ``load_state_dict``'s result,
+models' ``repr``, optimizers' settings, checkpoints read back, graph nodes' names.
+
+Each check has its text written down from torch 2.13 (so that no torch is needed) and, where
+torch is installed, a twin that asks torch itself (``pytest.importorskip``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import polytensor as pt
+from polytensor import nn
+
+
+def _torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+# ---- load_state_dict's result, as the "Save and Load the Model" tutorial prints it
+
+
+def test_load_state_dict_prints_all_keys_matched() -> None:
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    assert repr(b.load_state_dict(a.state_dict())) == "<All keys matched successfully>"
+    assert str(b.load_state_dict(a.state_dict())) == "<All keys matched successfully>"
+    partial = {"weight": a.weight.detach(), "x": a.bias.detach()}
+    got = b.load_state_dict(partial, strict=False)
+    assert repr(got) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['x'])"
+    assert got.missing_keys == ["bias"] and got.unexpected_keys == ["x"]
+
+
+def test_load_state_dict_prints_as_torch() -> None:
+    torch = _torch()
+    for lib in (torch, pt):
+        a, b = lib.nn.Linear(2, 2), lib.nn.Linear(2, 2)
+        full = repr(b.load_state_dict(a.state_dict()))
+        partial = repr(b.load_state_dict({"weight": a.weight.detach()}, strict=False))
+        if lib is torch:
+            want = (full, partial)
+        else:
+            assert (full, partial) == want
+
+
+# ---- modules' repr
+
+
+_FOLDED_LIST = """\
+ModuleList(
+  (0-1): 2 x ReLU()
+  (2): Tanh()
+  (3-4): 2 x Linear(in_features=2, out_features=3, bias=True)
+)"""
+
+
+def _module_list(lib: Any) -> Any:
+    return lib.nn.ModuleList(
+        [lib.nn.ReLU(), lib.nn.ReLU(), lib.nn.Tanh(), lib.nn.Linear(2, 3), lib.nn.Linear(2, 3)]
+    )
+
+
+def test_module_list_repr_folds_repeated_modules() -> None:
+    assert repr(_module_list(pt)) == _FOLDED_LIST
+    assert repr(nn.ModuleList()) == "ModuleList()"
+    assert repr(nn.ModuleList([nn.ReLU()])) == "ModuleList(\n  (0): ReLU()\n)"
+    # (an encoder's layers, as the transformer tutorial prints the model)
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 3)
+    assert "\n    (0-2): 3 x TransformerEncoderLayer(\n" in repr(enc)
+
+
+def test_module_list_repr_as_torch() -> None:
+    torch = _torch()
+    assert repr(_module_list(pt)) == repr(_module_list(torch))
+    for lib_list in (
+        lambda lib: lib.nn.ModuleList([lib.nn.ReLU()]),
+        lambda lib: lib.nn.ModuleList([lib.nn.ReLU(), lib.nn.Tanh(), lib.nn.ReLU()]),
+        lambda lib: lib.nn.ModuleList(),
+    ):
+        assert repr(lib_list(pt)) == repr(lib_list(torch))
+
+
+def test_conv_string_padding_prints_unquoted() -> None:
+    assert repr(nn.Conv2d(1, 2, (3, 5), padding="same")) == (
+        "Conv2d(1, 2, kernel_size=(3, 5), stride=(1, 1), padding=same)"
+    )
+    assert repr(nn.Conv1d(1, 2, 3, padding="valid")) == (
+        "Conv1d(1, 2, kernel_size=(3,), stride=(1,), padding=valid)"
+    )
+
+
+def test_conv_string_padding_prints_as_torch() -> None:
+    torch = _torch()
+    for make in (
+        lambda lib: lib.nn.Conv2d(1, 2, (3, 5), padding="same"),
+        lambda lib: lib.nn.Conv1d(1, 2, 3, padding="valid"),
+        lambda lib: lib.nn.Conv2d(1, 2, 3, padding="valid"),
+    ):
+        assert repr(make(pt)) == repr(make(torch))
