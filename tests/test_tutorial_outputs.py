@@ -98,3 +98,49 @@ def test_conv_string_padding_prints_as_torch() -> None:
         lambda lib: lib.nn.Conv2d(1, 2, 3, padding="valid"),
     ):
         assert repr(make(pt)) == repr(make(torch))
+
+
+# ---- checkpoints read back ("Saving and loading a general checkpoint")
+
+
+def _checkpoint(lib: Any) -> tuple[Any, Any]:
+    """A checkpoint dict as the recipe saves it, and what ``load`` gives back."""
+    import io
+    from collections import OrderedDict
+
+    model = lib.nn.Linear(2, 1)
+    x = lib.ones(3, 2)
+    loss = (model(x) ** 2).mean()
+    ckpt = {
+        "epoch": 3,
+        "model_state_dict": model.state_dict(),
+        "nested": OrderedDict(a=1, b={"c": 2}),
+        "loss": loss,
+    }
+    buf = io.BytesIO()
+    lib.save(ckpt, buf)
+    buf.seek(0)
+    return ckpt, lib.load(buf)
+
+
+def _kinds(obj: Any) -> Any:
+    """The container types of ``obj``, level by level."""
+    if isinstance(obj, dict):
+        return (type(obj).__name__, {k: _kinds(v) for k, v in obj.items()})
+    return type(obj).__name__ if not hasattr(obj, "requires_grad") else obj.requires_grad
+
+
+def test_load_gives_each_dict_kind_back_and_keeps_requires_grad() -> None:
+    ckpt, back = _checkpoint(pt)
+    assert type(back) is dict and type(back["nested"]["b"]) is dict
+    assert type(back["model_state_dict"]).__name__ == "OrderedDict"
+    assert type(back["nested"]).__name__ == "OrderedDict"
+    # (the loss, a result of the graph, comes back requiring grad, as a leaf)
+    assert back["loss"].requires_grad and back["loss"].is_leaf
+    assert "requires_grad=True" in repr(back["loss"])
+    assert float(back["loss"]) == float(ckpt["loss"])
+
+
+def test_load_gives_back_what_torch_gives_back() -> None:
+    torch = _torch()
+    assert _kinds(_checkpoint(pt)[1]) == _kinds(_checkpoint(torch)[1])
