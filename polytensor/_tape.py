@@ -382,6 +382,9 @@ class Node(Meta):
         if op_name in ("max", "min"):  # (x.max(): MaxBackward1; along a dim, amax's)
             whole = (self.params or {}).get("axis") is None
             return f"{op_name.capitalize()}Backward1" if whole else f"A{op_name}Backward0"
+        if op_name == "__getitem__":
+            shape = getattr(self.datas[0], "shape", None) if self.datas else None
+            return _index_node(self.params.get("key"), shape)
         known = _TORCH_NODES.get(op_name)
         if op_name in _OVERLOADED and (self.params or {}).get("axis") is not None:
             return f"{known or op_name.capitalize()}Backward1"  # (PyTorch's overload with dim)
@@ -491,6 +494,43 @@ _TORCH_NODES = {
 _OVERLOADED = frozenset({"sum", "mean", "squeeze"})
 _MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
 _MATMUL_NODES[(3, 3)] = "BmmBackward0"
+
+
+def _index_node(key: Any, shape: tuple[Any, ...] | None) -> str:
+    """PyTorch's name of the node of ``x[key]``. PyTorch takes a key's items left to right, an
+    int as a select, a new axis as an unsqueeze, a slice as a slice (in a tuple, one that keeps
+    its whole axis is no step), and names the node by the last step: ``x[0]`` SelectBackward0,
+    ``x[:, 1:3]`` SliceBackward0, ``x[None]`` UnsqueezeBackward0, ``x[:, :]`` (no step)
+    AliasBackward0; a key with tensors in it IndexBackward0. ``shape``: ``x``'s (None once the
+    graph was released: a slice then keeps its axis when it has no bounds)."""
+    items = key if isinstance(key, tuple) else (key,)
+    basic = (int, slice, type(None), type(Ellipsis))
+    if any(isinstance(k, bool) or not isinstance(k, basic) for k in items):
+        return "IndexBackward0"
+    if not isinstance(key, tuple):  # (one slice alone is a Slice step, x[:] too)
+        return _INDEX_STEPS.get(type(key), "AliasBackward0")
+    named = sum(1 for k in items if k is not None and k is not Ellipsis)
+    axis, last = 0, "AliasBackward0"
+    for k in items:
+        if k is Ellipsis:
+            axis += len(shape) - named if shape is not None else 0
+            continue
+        if isinstance(k, slice):
+            n = shape[axis] if shape is not None and axis < len(shape) else None
+            whole = (
+                k.indices(n) == (0, n, 1)
+                if isinstance(n, int)
+                else k.start in (None, 0) and k.stop is None and k.step in (None, 1)
+            )
+            if not whole:
+                last = "SliceBackward0"
+        else:
+            last = _INDEX_STEPS[type(k)]
+        axis += k is not None
+    return last
+
+
+_INDEX_STEPS = {int: "SelectBackward0", slice: "SliceBackward0", type(None): "UnsqueezeBackward0"}
 
 
 class AccumulateGrad:

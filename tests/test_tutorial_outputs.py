@@ -7,6 +7,7 @@ torch is installed, a twin that asks torch itself (``pytest.importorskip``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -144,3 +145,59 @@ def test_load_gives_each_dict_kind_back_and_keeps_requires_grad() -> None:
 def test_load_gives_back_what_torch_gives_back() -> None:
     torch = _torch()
     assert _kinds(_checkpoint(pt)[1]) == _kinds(_checkpoint(torch)[1])
+
+
+# ---- graph nodes of indexing, as tensors' reprs show them (``grad_fn=<SelectBackward0>``)
+
+# (the expression, the indexing, torch 2.13's grad_fn.name() of it for x of shape (3, 4))
+_INDEX_NODES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "x[0]": (lambda x: x[0], "SelectBackward0"),
+    "x[:, 0]": (lambda x: x[:, 0], "SelectBackward0"),
+    "x[..., -1]": (lambda x: x[..., -1], "SelectBackward0"),
+    "x[0, :]": (lambda x: x[0, :], "SelectBackward0"),
+    "x[:2, 1]": (lambda x: x[:2, 1], "SelectBackward0"),
+    "x[0, 1]": (lambda x: x[0, 1], "SelectBackward0"),
+    "x[None, 0]": (lambda x: x[None, 0], "SelectBackward0"),
+    "x[0:2]": (lambda x: x[0:2], "SliceBackward0"),
+    "x[0:3]": (lambda x: x[0:3], "SliceBackward0"),
+    "x[:]": (lambda x: x[:], "SliceBackward0"),
+    "x[::2]": (lambda x: x[::2], "SliceBackward0"),
+    "x[0, :3]": (lambda x: x[0, :3], "SliceBackward0"),
+    "x[1:, :]": (lambda x: x[1:, :], "SliceBackward0"),
+    "x[:, 1:3]": (lambda x: x[:, 1:3], "SliceBackward0"),
+    "x[..., 1:]": (lambda x: x[..., 1:], "SliceBackward0"),
+    "x[None]": (lambda x: x[None], "UnsqueezeBackward0"),
+    "x[:, None]": (lambda x: x[:, None], "UnsqueezeBackward0"),
+    "x[0, None]": (lambda x: x[0, None], "UnsqueezeBackward0"),
+    "x[1:2, None]": (lambda x: x[1:2, None], "UnsqueezeBackward0"),
+    "x[...]": (lambda x: x[...], "AliasBackward0"),
+    "x[:, :]": (lambda x: x[:, :], "AliasBackward0"),
+    "x[:, ::1]": (lambda x: x[:, ::1], "AliasBackward0"),
+    "x[:, 0:10]": (lambda x: x[:, 0:10], "AliasBackward0"),
+    "x[0:3, 0:4]": (lambda x: x[0:3, 0:4], "AliasBackward0"),
+    "x[[0, 1]]": (lambda x: x[[0, 1]], "IndexBackward0"),
+    "x[0, [1, 2]]": (lambda x: x[0, [1, 2]], "IndexBackward0"),
+    "x[x > 0]": (lambda x: x[x > 0], "IndexBackward0"),
+}
+
+
+def _index_node(lib: Any, key: str) -> str:
+    return str(_INDEX_NODES[key][0](lib.ones(3, 4, requires_grad=True)).grad_fn.name())
+
+
+@pytest.mark.parametrize("key", list(_INDEX_NODES))
+def test_index_nodes_are_named_as_torch_names_them(key: str) -> None:
+    assert _index_node(pt, key) == _INDEX_NODES[key][1]
+
+
+def test_index_nodes_as_torch() -> None:
+    torch = _torch()
+    for key in _INDEX_NODES:
+        assert _index_node(pt, key) == _index_node(torch, key), key
+
+
+def test_printed_rows_of_a_weight_show_slice_nodes() -> None:
+    # (the "Build the Neural Network" tutorial prints param[:2] of each parameter)
+    layer = nn.Linear(3, 2)
+    assert repr(layer.weight[:2]).endswith("grad_fn=<SliceBackward0>)")
+    assert repr(layer.bias[0]).endswith("grad_fn=<SelectBackward0>)")
