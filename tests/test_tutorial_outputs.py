@@ -201,3 +201,64 @@ def test_printed_rows_of_a_weight_show_slice_nodes() -> None:
     layer = nn.Linear(3, 2)
     assert repr(layer.weight[:2]).endswith("grad_fn=<SliceBackward0>)")
     assert repr(layer.bias[0]).endswith("grad_fn=<SelectBackward0>)")
+
+
+# ---- graph nodes of layers and losses that are one node in PyTorch
+
+# (the call, torch 2.13's grad_fn.name() of it)
+_ONE_NODE: dict[str, tuple[Callable[[Any, Any, Any], Any], str]] = {
+    "F.linear(x, w, b)": (lambda F, x, y: F.linear(x, x[:2], x[0, :2]), "AddmmBackward0"),
+    "F.linear(x3, w, b)": (lambda F, x, y: F.linear(x[None], x[:2], x[0, :2]), "ViewBackward0"),
+    "F.linear(x, w)": (lambda F, x, y: F.linear(x, x[:2]), "MmBackward0"),
+    "F.mse_loss": (lambda F, x, y: F.mse_loss(x, y), "MseLossBackward0"),
+    "F.mse_loss sum": (lambda F, x, y: F.mse_loss(x, y, reduction="sum"), "MseLossBackward0"),
+    "F.mse_loss none": (lambda F, x, y: F.mse_loss(x, y, reduction="none"), "MseLossBackward0"),
+    "F.binary_cross_entropy_with_logits": (
+        lambda F, x, y: F.binary_cross_entropy_with_logits(x, y),
+        "BinaryCrossEntropyWithLogitsBackward0",
+    ),
+    "F.binary_cross_entropy_with_logits none": (
+        lambda F, x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none"),
+        "BinaryCrossEntropyWithLogitsBackward0",
+    ),
+    "F.binary_cross_entropy weight=": (
+        lambda F, x, y: F.binary_cross_entropy(x.sigmoid(), y, weight=y[0]),
+        "BinaryCrossEntropyBackward0",
+    ),
+    "F.smooth_l1_loss": (lambda F, x, y: F.smooth_l1_loss(x, y), "SmoothL1LossBackward0"),
+    "F.smooth_l1_loss beta=0": (lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.0), "MeanBackward0"),
+    "F.huber_loss": (lambda F, x, y: F.huber_loss(x, y), "HuberLossBackward0"),
+    "F.soft_margin_loss": (lambda F, x, y: F.soft_margin_loss(x, y), "SoftMarginLossBackward0"),
+    "F.multi_margin_loss": (
+        lambda F, x, y: F.multi_margin_loss(x, x.detach()[:, 0].long()),
+        "MultiMarginLossBackward0",
+    ),
+    "F.l1_loss": (lambda F, x, y: F.l1_loss(x, y), "MeanBackward0"),
+}
+
+
+def _one_node(lib: Any, call: str) -> str:
+    x = lib.asarray([[0.5, -1.0, 2.0], [1.0, 0.25, -0.5], [2.0, 0.0, 1.5]], requires_grad=True)
+    y = lib.asarray([[0.0, 1.0, 0.5], [1.0, 0.0, 0.25], [0.5, 0.5, 1.0]])
+    return str(_ONE_NODE[call][0](lib.nn.functional, x, y).grad_fn.name())
+
+
+@pytest.mark.parametrize("call", list(_ONE_NODE))
+def test_one_node_layers_and_losses_are_named_as_torch_names_them(call: str) -> None:
+    assert _one_node(pt, call) == _ONE_NODE[call][1]
+
+
+def test_one_node_layers_and_losses_as_torch() -> None:
+    torch = _torch()
+    for call in _ONE_NODE:
+        assert _one_node(pt, call) == _one_node(torch, call), call
+
+
+def test_autograd_tutorial_prints_the_loss_node() -> None:
+    # ("Automatic Differentiation with torch.autograd": print(f"... = {loss.grad_fn}"))
+    x, y = pt.ones(5), pt.zeros(3)
+    w, b = pt.ones(5, 3, requires_grad=True), pt.ones(3, requires_grad=True)
+    loss = nn.functional.binary_cross_entropy_with_logits(pt.matmul(x, w) + b, y)
+    assert str(loss.grad_fn).startswith("<BinaryCrossEntropyWithLogitsBackward0 object at 0x")
+    loss.backward()
+    assert w.grad is not None and b.grad is not None  # (the gradients flow as before)

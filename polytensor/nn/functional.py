@@ -42,7 +42,7 @@ from .._ops.statistical import _layer_norm, _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
-from .._tape import tensor_of
+from .._tape import name_node, tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ._errors import LayerArgumentError
@@ -2337,7 +2337,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     x, t = _pointwise_loss(input, target, "mse_loss")
     d = x - t
-    return _reduce(d * d, reduction, "mse_loss")
+    return name_node(_reduce(d * d, reduction, "mse_loss"), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
