@@ -262,3 +262,39 @@ def test_autograd_tutorial_prints_the_loss_node() -> None:
     assert str(loss.grad_fn).startswith("<BinaryCrossEntropyWithLogitsBackward0 object at 0x")
     loss.backward()
     assert w.grad is not None and b.grad is not None  # (the gradients flow as before)
+
+
+# ---- transposes: PyTorch names x.t() and x.transpose() apart from x.T and x.permute()
+
+_TRANSPOSES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "x.t()": (lambda x: x.t(), "TBackward0"),
+    "x.transpose(0, 1)": (lambda x: x.transpose(0, 1), "TransposeBackward0"),
+    "x.transpose(-1, 0)": (lambda x: x.transpose(-1, 0), "TransposeBackward0"),
+    "x.swapaxes(0, 1)": (lambda x: x.swapaxes(0, 1), "TransposeBackward0"),
+    "x.mT": (lambda x: x.mT, "TransposeBackward0"),
+    "x.T": (lambda x: x.T, "PermuteBackward0"),
+    "x.permute(1, 0)": (lambda x: x.permute(1, 0), "PermuteBackward0"),
+}
+
+
+def _transpose_node(lib: Any, call: str) -> str:
+    x = lib.ones(3, 4, requires_grad=True) * 2
+    return str(_TRANSPOSES[call][0](x).grad_fn.name())
+
+
+@pytest.mark.parametrize("call", list(_TRANSPOSES))
+def test_transposes_are_named_as_torch_names_them(call: str) -> None:
+    assert _transpose_node(pt, call) == _TRANSPOSES[call][1]
+
+
+def test_transposes_as_torch() -> None:
+    torch = _torch()
+    for call in _TRANSPOSES:
+        assert _transpose_node(pt, call) == _transpose_node(torch, call), call
+
+
+def test_transpose_of_nothing_leaves_the_input_node_alone() -> None:
+    y = pt.ones(3, 4, requires_grad=True) * 2
+    y.transpose(1, 1)
+    pt.ones(3, requires_grad=True).t()
+    assert y.grad_fn.name() == "MulBackward0"
