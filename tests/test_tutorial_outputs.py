@@ -298,3 +298,180 @@ def test_transpose_of_nothing_leaves_the_input_node_alone() -> None:
     y.transpose(1, 1)
     pt.ones(3, requires_grad=True).t()
     assert y.grad_fn.name() == "MulBackward0"
+
+
+# ---- optimizers' settings, as print(optimizer) and optimizer.state_dict() show them
+
+_SGD_REPR = """\
+SGD (
+Parameter Group 0
+    dampening: 0
+    differentiable: False
+    foreach: None
+    fused: None
+    lr: 0.001
+    maximize: False
+    momentum: 0.9
+    nesterov: False
+    weight_decay: 0
+)"""
+
+# (torch 2.13's param_groups[0] of each optimizer made with lr=0.01, params left out)
+_GROUPS: dict[str, dict[str, Any]] = {
+    "SGD": {
+        "lr": 0.01,
+        "momentum": 0,
+        "dampening": 0,
+        "weight_decay": 0,
+        "nesterov": False,
+        "maximize": False,
+        "foreach": None,
+        "differentiable": False,
+        "fused": None,
+    },
+    "Adam": {
+        "lr": 0.01,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "fused": None,
+        "decoupled_weight_decay": False,
+    },
+    "AdamW": {
+        "lr": 0.01,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0.01,
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "fused": None,
+        "decoupled_weight_decay": True,
+    },
+    "RMSprop": {
+        "lr": 0.01,
+        "momentum": 0,
+        "alpha": 0.99,
+        "eps": 1e-08,
+        "centered": False,
+        "weight_decay": 0,
+        "capturable": False,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+    },
+    "Adagrad": {
+        "lr": 0.01,
+        "lr_decay": 0,
+        "eps": 1e-10,
+        "weight_decay": 0,
+        "initial_accumulator_value": 0,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    },
+    "Adadelta": {
+        "lr": 0.01,
+        "rho": 0.9,
+        "eps": 1e-06,
+        "weight_decay": 0,
+        "maximize": False,
+        "capturable": False,
+        "foreach": None,
+        "differentiable": False,
+    },
+    "Adamax": {
+        "lr": 0.01,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    },
+    "NAdam": {
+        "lr": 0.01,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "momentum_decay": 0.004,
+        "decoupled_weight_decay": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+    },
+    "RAdam": {
+        "lr": 0.01,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "decoupled_weight_decay": False,
+        "differentiable": False,
+    },
+    "ASGD": {
+        "lr": 0.01,
+        "lambd": 0.0001,
+        "alpha": 0.75,
+        "t0": 1000000.0,
+        "weight_decay": 0,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    },
+    "Rprop": {
+        "lr": 0.01,
+        "etas": (0.5, 1.2),
+        "step_sizes": (1e-06, 50),
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    },
+}
+
+
+def _group(lib: Any, name: str) -> list[tuple[str, Any, str]]:
+    """The first param group's settings in order, with their types' names."""
+    opt = getattr(lib.optim, name)([lib.zeros(2, requires_grad=True)], lr=0.01)
+    group = opt.state_dict()["param_groups"][0]
+    return [(k, v, type(v).__name__) for k, v in group.items() if k != "params"]
+
+
+@pytest.mark.parametrize("name", list(_GROUPS))
+def test_param_groups_hold_torchs_settings_in_torchs_order(name: str) -> None:
+    want = [(k, v, type(v).__name__) for k, v in _GROUPS[name].items()]
+    assert _group(pt, name) == want
+
+
+def test_param_groups_as_torch() -> None:
+    torch = _torch()
+    for name in _GROUPS:
+        assert _group(pt, name) == _group(torch, name), name
+
+
+def test_optimizer_prints_as_torch_prints_it() -> None:
+    opt = pt.optim.SGD([pt.zeros(2, requires_grad=True)], lr=1e-3, momentum=0.9)
+    assert repr(opt) == _SGD_REPR
+
+
+def test_optimizer_print_as_torch() -> None:
+    torch = _torch()
+    for make in (
+        lambda lib: lib.optim.SGD([lib.zeros(2, requires_grad=True)], lr=1e-3, momentum=0.9),
+        lambda lib: lib.optim.Adam([lib.zeros(2, requires_grad=True)], lr=1e-3),
+    ):
+        assert repr(make(pt)) == repr(make(torch))
