@@ -382,7 +382,8 @@ def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
     values = take_along_axis(x, indices, axis=d)
     if not keepdim:
         values, indices = _squeeze(values, axis=d), _squeeze(indices, axis=d)
-    return ValuesIndices(values, indices)
+    # (one node of PyTorch's, MaxBackward0 or MinBackward0)
+    return ValuesIndices(_tape.name_node(values, f"{name.capitalize()}Backward0"), indices)
 
 
 def max(
@@ -747,7 +748,7 @@ def topk(
     values = take_along_axis(x, indices, axis=d)
     if input.ndim == 0:
         values, indices = reshape(values, ()), reshape(indices, ())
-    return ValuesIndices(values, indices)
+    return ValuesIndices(_tape.name_node(values, "TopkBackward0"), indices)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -1721,10 +1722,10 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
             s_ = statistical.sum(searching.where(mask, x, 0.0))
             k = statistical.sum(astype(mask, x.dtype))
             v = base - (s_.detach() - s_) / k
-        return v
+        return _tape.name_node(v, "MedianBackward0")
     if not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
-    return ValuesIndices(values, picked)
+    return ValuesIndices(_tape.name_node(values, "MedianBackward1"), picked)
 
 
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:

@@ -475,3 +475,51 @@ def test_optimizer_print_as_torch() -> None:
         lambda lib: lib.optim.Adam([lib.zeros(2, requires_grad=True)], lr=1e-3),
     ):
         assert repr(make(pt)) == repr(make(torch))
+
+
+# ---- values picked along a dimension (the char-RNN tutorial's output.topk(1))
+
+_PICKS: dict[str, tuple[Callable[[Any, Any], Any], str]] = {
+    "x.topk(2)": (lambda lib, x: x.topk(2), "TopkBackward0"),
+    "torch.topk(x, 1, 0, largest=False)": (
+        lambda lib, x: lib.topk(x, 1, 0, largest=False),
+        "TopkBackward0",
+    ),
+    "x.max(1)": (lambda lib, x: x.max(1), "MaxBackward0"),
+    "x.min(0)": (lambda lib, x: x.min(0), "MinBackward0"),
+    "torch.max(x, 1, keepdim=True)": (lambda lib, x: lib.max(x, 1, keepdim=True), "MaxBackward0"),
+    "x.median(1)": (lambda lib, x: x.median(1), "MedianBackward1"),
+    "x.median()": (lambda lib, x: x.median(), "MedianBackward0"),
+    "x.kthvalue(2, 1)": (lambda lib, x: x.kthvalue(2, 1), "KthvalueBackward0"),
+    "x.mode(1)": (lambda lib, x: x.mode(1), "ModeBackward0"),
+    "x.cummax(1)": (lambda lib, x: x.cummax(1), "CummaxBackward0"),
+    "x.cummin(0)": (lambda lib, x: x.cummin(0), "CumminBackward0"),
+    "x.sort(1)": (lambda lib, x: x.sort(1), "SortBackward0"),
+}
+
+
+def _pick_node(lib: Any, call: str) -> str:
+    x = lib.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], requires_grad=True) * 1
+    out = _PICKS[call][0](lib, x)
+    return str((out[0] if isinstance(out, tuple) else out).grad_fn.name())
+
+
+@pytest.mark.parametrize("call", list(_PICKS))
+def test_picked_values_are_named_as_torch_names_them(call: str) -> None:
+    assert _pick_node(pt, call) == _PICKS[call][1]
+
+
+def test_picked_values_as_torch() -> None:
+    torch = _torch()
+    for call in _PICKS:
+        assert _pick_node(pt, call) == _pick_node(torch, call), call
+
+
+def test_picking_from_a_tensor_without_a_graph_names_nothing() -> None:
+    y = pt.ones(3, requires_grad=True) * 2
+    with pt.no_grad():
+        assert y.max(0).values.grad_fn is None and y.topk(1).values.grad_fn is None
+    assert y.grad_fn.name() == "MulBackward0"
+    x = pt.tensor([1.0, 4.0, 2.0], requires_grad=True)
+    (x.topk(2).values * pt.tensor([1.0, 10.0])).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 10.0]  # (the gradient as before)
