@@ -806,7 +806,9 @@ def split(
                 f"split(): split_size 0 for dimension {d} of length {n}; give a size of at least 1"
             )
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
-    return _pieces(tensor, d, sizes)
+    # (PyTorch's one node of the pieces, by the form of the call)
+    sections = isinstance(split_size_or_sections, (list, tuple))
+    return _pieces(tensor, d, sizes, "SplitWithSizesBackward0" if sections else "SplitBackward0")
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -851,12 +853,16 @@ def _count(where: str, what: str, k: object, least: int = 0) -> int:
     return v
 
 
-def _pieces(x: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
+def _pieces(x: Tensor, d: int, sizes: list[int], node: str | None = None) -> tuple[Tensor, ...]:
+    """Slices of ``x`` along ``d`` of ``sizes``; ``node``: the name of each one's graph node."""
     lead = (slice(None),) * d
     out = []
     a = 0
     for k in sizes:
-        out.append(x[(*lead, slice(a, a + k))])
+        piece = x[(*lead, slice(a, a + k))]
+        if node is not None and piece is not x:
+            _tape.name_node(piece, node)
+        out.append(piece)
         a += k
     return tuple(out)
 
@@ -1411,7 +1417,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
         r = reshape(
             r, tuple(s for i, s in enumerate(r.shape) if axes is not None and i not in axes)
         )
-    return r
+    return _tape.name_node(r, "LogsumexpBackward0")
 
 
 def rsqrt(input: Tensor) -> Tensor:
@@ -1506,7 +1512,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise TypeError(
             f"masked_fill() takes a number or a 0-d tensor as the value; got {type(value).__name__}"
         )
-    return searching.where(mask, v, input)
+    return _tape.name_node(searching.where(mask, v, input), "MaskedFillBackward0")
 
 
 class _Missing:
@@ -1618,7 +1624,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     _bool_mask("masked_select", mask, "x > 0")
     if tuple(mask.shape) != tuple(input.shape):
         input, mask = broadcast_arrays(input, mask)
-    return input[mask]
+    return _tape.name_node(input[mask], "MaskedSelectBackward0")
 
 
 def unique(
@@ -2011,7 +2017,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         return reshape(input, ())
     d = check_dim("index_select", dim, input.ndim)
     index = _in_range("index_select", index, _size("index_select", input, d), IndexError)
-    return take(input, reshape(index, (-1,)), axis=d)
+    return _tape.name_node(take(input, reshape(index, (-1,)), axis=d), "IndexSelectBackward0")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:

@@ -523,3 +523,55 @@ def test_picking_from_a_tensor_without_a_graph_names_nothing() -> None:
     x = pt.tensor([1.0, 4.0, 2.0], requires_grad=True)
     (x.topk(2).values * pt.tensor([1.0, 10.0])).sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 10.0]  # (the gradient as before)
+
+
+# ---- more of PyTorch's one-node functions
+
+_MORE_NODES: dict[str, tuple[Callable[[Any, Any], Any], str]] = {
+    "x.split(2)": (lambda lib, x: x.split(2)[1], "SplitBackward0"),
+    "x.split(9)": (lambda lib, x: x.split(9)[0], "SplitBackward0"),
+    "x.split([1, 3])": (lambda lib, x: x.split([1, 3])[0], "SplitWithSizesBackward0"),
+    "torch.split(x, (2, 2), 0)": (
+        lambda lib, x: lib.split(x, (2, 2), 0)[1],
+        "SplitWithSizesBackward0",
+    ),
+    "x.chunk(2)": (lambda lib, x: x.chunk(2)[0], "SplitBackward0"),
+    "x.chunk(3, 1)": (lambda lib, x: x.chunk(3, 1)[2], "SplitBackward0"),
+    "x.logsumexp(1)": (lambda lib, x: x.logsumexp(1), "LogsumexpBackward0"),
+    "torch.logsumexp(x, 0, keepdim=True)": (
+        lambda lib, x: lib.logsumexp(x, 0, keepdim=True),
+        "LogsumexpBackward0",
+    ),
+    "x.index_select(0, i)": (
+        lambda lib, x: x.index_select(0, lib.tensor([2, 0])),
+        "IndexSelectBackward0",
+    ),
+    "x.masked_fill(x > 1, 0.0)": (lambda lib, x: x.masked_fill(x > 1, 0.0), "MaskedFillBackward0"),
+    "x.masked_select(x > 1)": (lambda lib, x: x.masked_select(x > 1), "MaskedSelectBackward0"),
+    "F.silu(x)": (lambda lib, x: lib.nn.functional.silu(x), "SiluBackward0"),
+    "nn.SiLU()(x)": (lambda lib, x: lib.nn.SiLU()(x), "SiluBackward0"),
+    "F.softplus(x)": (lambda lib, x: lib.nn.functional.softplus(x), "SoftplusBackward0"),
+    "nn.Softplus(beta=2)(x)": (lambda lib, x: lib.nn.Softplus(beta=2)(x), "SoftplusBackward0"),
+}
+
+
+def _more_node(lib: Any, call: str) -> str:
+    x = lib.arange(12.0).reshape(4, 3).requires_grad_()
+    return str(_MORE_NODES[call][0](lib, x).grad_fn.name())
+
+
+@pytest.mark.parametrize("call", list(_MORE_NODES))
+def test_more_one_node_functions_are_named_as_torch_names_them(call: str) -> None:
+    assert _more_node(pt, call) == _MORE_NODES[call][1]
+
+
+def test_more_one_node_functions_as_torch() -> None:
+    torch = _torch()
+    for call in _MORE_NODES:
+        assert _more_node(pt, call) == _more_node(torch, call), call
+
+
+def test_one_piece_of_a_split_keeps_the_input_node() -> None:
+    y = pt.ones(3, requires_grad=True) * 2
+    assert all(p.grad_fn.name() == "SplitBackward0" for p in y.split(3) + y.chunk(1))
+    assert y.grad_fn.name() == "MulBackward0"

@@ -626,7 +626,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     _floating(x, "silu", real=True)
     if inplace:
         return _in_place(x, lambda v: v * sigmoid(v), "silu_")
-    return x * sigmoid(x)
+    return name_node(x * sigmoid(x), "SiluBackward0")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -675,7 +675,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
     bx = x * beta if beta != 1 else x
     soft = logaddexp(bx, 0.0)
-    return where(bx > threshold, x, soft / beta if beta != 1 else soft)
+    return name_node(
+        where(bx > threshold, x, soft / beta if beta != 1 else soft), "SoftplusBackward0"
+    )
 
 
 def tanh(input: Tensor) -> Tensor:
