@@ -575,3 +575,27 @@ def test_one_piece_of_a_split_keeps_the_input_node() -> None:
     y = pt.ones(3, requires_grad=True) * 2
     assert all(p.grad_fn.name() == "SplitBackward0" for p in y.split(3) + y.chunk(1))
     assert y.grad_fn.name() == "MulBackward0"
+
+
+# ---- booleans print as PyTorch's (the autograd tutorial prints 9*a**2 == a.grad)
+
+
+def _bools(lib: Any) -> list[str]:
+    return [
+        repr(lib.tensor(v)).replace(", backend='numpy'", "")
+        for v in ([True, True], [True, False], True, [[True], [True]], [False, False])
+    ]
+
+
+def test_booleans_print_without_padding_where_all_are_true() -> None:
+    assert _bools(pt) == [
+        "tensor([True, True])",
+        "tensor([ True, False])",
+        "tensor(True)",
+        "tensor([[True],\n        [True]])",
+        "tensor([False, False])",
+    ]
+
+
+def test_booleans_print_as_torch() -> None:
+    assert _bools(pt) == _bools(_torch())
