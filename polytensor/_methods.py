@@ -1151,9 +1151,11 @@ def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
         perm = tuple(axes)
     how = Permuted(perm)
     r = quick_view(self, _PERMUTE, {"axes": perm}, how)
-    if r is not None:
-        return r
-    return whole_view(permute_dims(self, axes=perm), self, how)
+    if r is None:
+        r = whole_view(permute_dims(self, axes=perm), self, how)
+    if perm != tuple(range(n)):  # (no new node where nothing moves)
+        _tape.name_node(r, "TransposeBackward0")
+    return r
 
 
 def t(self: Tensor) -> Tensor:
@@ -1170,7 +1172,7 @@ def t(self: Tensor) -> Tensor:
             f"t() expects a tensor with <= 2 dimensions; got {self.ndim}; use "
             f"x.transpose(a, b) or x.mT"
         )
-    return self if self.ndim < 2 else transpose(self, 0, 1)
+    return self if self.ndim < 2 else _tape.name_node(transpose(self, 0, 1), "TBackward0")
 
 
 def expand(self: Tensor, *sizes: Any) -> Tensor:

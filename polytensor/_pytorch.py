@@ -382,7 +382,8 @@ def values_indices(name: str, x: Any, dim: Any, keepdim: bool) -> ValuesIndices:
     values = take_along_axis(x, indices, axis=d)
     if not keepdim:
         values, indices = _squeeze(values, axis=d), _squeeze(indices, axis=d)
-    return ValuesIndices(values, indices)
+    # (one node of PyTorch's, MaxBackward0 or MinBackward0)
+    return ValuesIndices(_tape.name_node(values, f"{name.capitalize()}Backward0"), indices)
 
 
 def max(
@@ -747,7 +748,7 @@ def topk(
     values = take_along_axis(x, indices, axis=d)
     if input.ndim == 0:
         values, indices = reshape(values, ()), reshape(indices, ())
-    return ValuesIndices(values, indices)
+    return ValuesIndices(_tape.name_node(values, "TopkBackward0"), indices)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -805,7 +806,9 @@ def split(
                 f"split(): split_size 0 for dimension {d} of length {n}; give a size of at least 1"
             )
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
-    return _pieces(tensor, d, sizes)
+    # (PyTorch's one node of the pieces, by the form of the call)
+    sections = isinstance(split_size_or_sections, (list, tuple))
+    return _pieces(tensor, d, sizes, "SplitWithSizesBackward0" if sections else "SplitBackward0")
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -850,12 +853,16 @@ def _count(where: str, what: str, k: object, least: int = 0) -> int:
     return v
 
 
-def _pieces(x: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
+def _pieces(x: Tensor, d: int, sizes: list[int], node: str | None = None) -> tuple[Tensor, ...]:
+    """Slices of ``x`` along ``d`` of ``sizes``; ``node``: the name of each one's graph node."""
     lead = (slice(None),) * d
     out = []
     a = 0
     for k in sizes:
-        out.append(x[(*lead, slice(a, a + k))])
+        piece = x[(*lead, slice(a, a + k))]
+        if node is not None and piece is not x:
+            _tape.name_node(piece, node)
+        out.append(piece)
         a += k
     return tuple(out)
 
@@ -1410,7 +1417,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
         r = reshape(
             r, tuple(s for i, s in enumerate(r.shape) if axes is not None and i not in axes)
         )
-    return r
+    return _tape.name_node(r, "LogsumexpBackward0")
 
 
 def rsqrt(input: Tensor) -> Tensor:
@@ -1505,7 +1512,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         raise TypeError(
             f"masked_fill() takes a number or a 0-d tensor as the value; got {type(value).__name__}"
         )
-    return searching.where(mask, v, input)
+    return _tape.name_node(searching.where(mask, v, input), "MaskedFillBackward0")
 
 
 class _Missing:
@@ -1617,7 +1624,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     _bool_mask("masked_select", mask, "x > 0")
     if tuple(mask.shape) != tuple(input.shape):
         input, mask = broadcast_arrays(input, mask)
-    return input[mask]
+    return _tape.name_node(input[mask], "MaskedSelectBackward0")
 
 
 def unique(
@@ -1721,10 +1728,10 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
             s_ = statistical.sum(searching.where(mask, x, 0.0))
             k = statistical.sum(astype(mask, x.dtype))
             v = base - (s_.detach() - s_) / k
-        return v
+        return _tape.name_node(v, "MedianBackward0")
     if not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
-    return ValuesIndices(values, picked)
+    return ValuesIndices(_tape.name_node(values, "MedianBackward1"), picked)
 
 
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:
@@ -2010,7 +2017,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         return reshape(input, ())
     d = check_dim("index_select", dim, input.ndim)
     index = _in_range("index_select", index, _size("index_select", input, d), IndexError)
-    return take(input, reshape(index, (-1,)), axis=d)
+    return _tape.name_node(take(input, reshape(index, (-1,)), axis=d), "IndexSelectBackward0")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:

@@ -118,7 +118,8 @@ def _running_extreme(name: str, input: Any, dim: Any) -> ValuesIndices:
     if x._backend.lazy and not (_tape.requires_grad(x) and _config.GRAD_ENABLED.get()):
         # (the running extremes are the values: no take is needed without a gradient)
         return ValuesIndices(astype(running, x.dtype), index)
-    return ValuesIndices(take_along_axis(x, index, axis=d), index)
+    values = take_along_axis(x, index, axis=d)
+    return ValuesIndices(_tape.name_node(values, f"{name.capitalize()}Backward0"), index)
 
 
 def _into_pair(where: str, out: Any, r: ValuesIndices) -> ValuesIndices:
@@ -268,7 +269,7 @@ def _kthvalue(input: Any, k: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     values = take_along_axis(flat, index, axis=d)
     if not keepdim:
         values, index = squeeze(values, axis=d), squeeze(index, axis=d)
-    return ValuesIndices(values, index)
+    return ValuesIndices(_tape.name_node(values, "KthvalueBackward0"), index)
 
 
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -623,7 +624,7 @@ def _mode(input: Any, dim: Any, keepdim: Any) -> ValuesIndices:
     values = take_along_axis(x, index, axis=d)
     if not keepdim:
         values, index = squeeze(values, axis=d), squeeze(index, axis=d)
-    return ValuesIndices(values, index)
+    return ValuesIndices(_tape.name_node(values, "ModeBackward0"), index)
 
 
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:

@@ -11,8 +11,8 @@ Limits that keep ``load`` a safe parser of untrusted files: every member must be
 compressed (``save`` writes nothing else), so the data read is never larger than the file
 (no "zip bomb"); encrypted members are refused; the manifest's JSON is nested at most
 ``_MAX_JSON_DEPTH`` (608) levels deep, checked before it is parsed (an object at most
-``_MAX_DEPTH``, 200, levels); its flags (``requires_grad``, ``parameter``) must be JSON
-booleans.
+``_MAX_DEPTH``, 200, levels); its flags (``requires_grad``, ``parameter``, a dict's
+``ordered``) must be JSON booleans.
 
 Examples
 --------
@@ -92,7 +92,10 @@ class _Encoder:
                                 f"or None; got {type(k).__name__}"
                             )
                         items.append([self.encode(k, depth + 1), self.encode(v, depth + 1)])
-                    return {"t": "dict", "items": items}
+                    entry: dict[str, Any] = {"t": "dict", "items": items}
+                    if isinstance(obj, OrderedDict):  # (PyTorch's load gives each kind back)
+                        entry["ordered"] = True
+                    return entry
                 kind = "list" if isinstance(obj, list) else "tuple"
                 return {"t": kind, "items": [self.encode(v, depth + 1) for v in obj]}
             finally:
@@ -114,7 +117,8 @@ class _Encoder:
                 {
                     "file": f"data/{key}.npy",
                     "dtype": t.dtype.name,
-                    "requires_grad": bool(t.requires_grad and t.is_leaf),
+                    # (a result of the graph too, as PyTorch keeps it: it loads as a leaf)
+                    "requires_grad": bool(t.requires_grad),
                     "parameter": isinstance(t, Parameter),
                 }
             )
@@ -239,7 +243,10 @@ class _Decoder:
             if not isinstance(items, list):
                 raise self.fail(f"malformed {t} entry {_short(node)}")
             if t == "dict":
-                out: dict[Any, Any] = OrderedDict()
+                ordered = node.get("ordered", False)
+                if not isinstance(ordered, bool):
+                    raise self.fail(f"malformed dict entry {_short(node)}")
+                out: dict[Any, Any] = OrderedDict() if ordered else {}
                 for pair in items:
                     if not isinstance(pair, list) or len(pair) != 2:
                         raise self.fail(f"malformed dict item {_short(pair)}")
@@ -326,7 +333,8 @@ def load(
 
     Returns
     -------
-    The saved object: dicts (ordered as saved), lists, tuples, numbers, strings, booleans,
+    The saved object: dicts (ordered as saved; an ``OrderedDict``, such as a state dict, as
+    one, and a plain dict as one), lists, tuples, numbers, strings, booleans,
     None and tensors (``nn.Parameter`` where a parameter was saved; ``requires_grad`` kept).
 
     Raises

@@ -12,11 +12,13 @@ import itertools
 import sys
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _config
 from . import _dtypes as dt
 from . import _tensor_base as _tb
+
+_T = TypeVar("_T")
 
 __all__ = [
     "NONDIFF",
@@ -31,6 +33,7 @@ __all__ = [
     "describe",
     "keep_for_views",
     "mark_special",
+    "name_node",
     "needs_graph",
     "node_of",
     "note_derived",
@@ -206,6 +209,7 @@ class Node(Meta):
         "fast",
         "hooked",
         "keeps",
+        "label",  # (set by name_node only; unset, the node is named by its op)
         "needs",
         "op",
         "out",
@@ -215,6 +219,7 @@ class Node(Meta):
         "tuple_out",
         "versions",
     )
+    label: str  # (PyTorch's name of the node, given by name_node; unset on most nodes)
 
     def __init__(
         self,
@@ -369,6 +374,9 @@ class Node(Meta):
         >>> (x * 3).grad_fn.name(), (x @ x).grad_fn.name(), x.sum().grad_fn.name()
         ('MulBackward0', 'MmBackward0', 'SumBackward0')
         """
+        label = getattr(self, "label", None)
+        if label is not None:
+            return str(label)
         custom = getattr(self.op, "node_name", None)
         if custom:
             return str(custom)
@@ -382,6 +390,16 @@ class Node(Meta):
         if op_name in ("max", "min"):  # (x.max(): MaxBackward1; along a dim, amax's)
             whole = (self.params or {}).get("axis") is None
             return f"{op_name.capitalize()}Backward1" if whole else f"A{op_name}Backward0"
+        if op_name == "add" and self.needs and self.needs[0] is not None:
+            made = node_of(self.needs[0])
+            if made is not None and made.op.name == "_matmul_nt":
+                # (F.linear's product and bias: one addmm node in PyTorch, viewed back to
+                # the batch's shape when the input has more than two dimensions)
+                ndim = getattr(self.datas[0], "ndim", 2) if self.datas else 2
+                return "AddmmBackward0" if ndim <= 2 else "ViewBackward0"
+        if op_name == "__getitem__":
+            shape = getattr(self.datas[0], "shape", None) if self.datas else None
+            return _index_node(self.params.get("key"), shape)
         known = _TORCH_NODES.get(op_name)
         if op_name in _OVERLOADED and (self.params or {}).get("axis") is not None:
             return f"{known or op_name.capitalize()}Backward1"  # (PyTorch's overload with dim)
@@ -491,6 +509,63 @@ _TORCH_NODES = {
 _OVERLOADED = frozenset({"sum", "mean", "squeeze"})
 _MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
 _MATMUL_NODES[(3, 3)] = "BmmBackward0"
+
+
+def name_node(t: _T, name: str) -> _T:
+    """Name the graph node that made ``t`` ``name``: PyTorch's name of an operation that is
+    one node there and several ops here (``F.mse_loss``'s ``MseLossBackward0``); returns
+    ``t``. A tensor that no recorded call made is left as it is.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._tape import name_node
+    >>> x = pt.ones(2, requires_grad=True)
+    >>> name_node((x * x).mean(), "MseLossBackward0").grad_fn.name()
+    'MseLossBackward0'
+    """
+    m = getattr(t, "_meta", None)
+    node = node_of(m) if m is not None else None
+    if node is not None:
+        node.label = name
+    return t
+
+
+def _index_node(key: Any, shape: tuple[Any, ...] | None) -> str:
+    """PyTorch's name of the node of ``x[key]``. PyTorch takes a key's items left to right, an
+    int as a select, a new axis as an unsqueeze, a slice as a slice (in a tuple, one that keeps
+    its whole axis is no step), and names the node by the last step: ``x[0]`` SelectBackward0,
+    ``x[:, 1:3]`` SliceBackward0, ``x[None]`` UnsqueezeBackward0, ``x[:, :]`` (no step)
+    AliasBackward0; a key with tensors in it IndexBackward0. ``shape``: ``x``'s (None once the
+    graph was released: a slice then keeps its axis when it has no bounds)."""
+    items = key if isinstance(key, tuple) else (key,)
+    basic = (int, slice, type(None), type(Ellipsis))
+    if any(isinstance(k, bool) or not isinstance(k, basic) for k in items):
+        return "IndexBackward0"
+    if not isinstance(key, tuple):  # (one slice alone is a Slice step, x[:] too)
+        return _INDEX_STEPS.get(type(key), "AliasBackward0")
+    named = sum(1 for k in items if k is not None and k is not Ellipsis)
+    axis, last = 0, "AliasBackward0"
+    for k in items:
+        if k is Ellipsis:
+            axis += len(shape) - named if shape is not None else 0
+            continue
+        if isinstance(k, slice):
+            n = shape[axis] if shape is not None and axis < len(shape) else None
+            whole = (
+                k.indices(n) == (0, n, 1)
+                if isinstance(n, int)
+                else k.start in (None, 0) and k.stop is None and k.step in (None, 1)
+            )
+            if not whole:
+                last = "SliceBackward0"
+        else:
+            last = _INDEX_STEPS[type(k)]
+        axis += k is not None
+    return last
+
+
+_INDEX_STEPS = {int: "SelectBackward0", slice: "SliceBackward0", type(None): "UnsqueezeBackward0"}
 
 
 class AccumulateGrad:

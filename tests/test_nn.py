@@ -176,9 +176,7 @@ def test_conv2d_same_padding_unbatched_and_no_bias() -> None:
     assert got.shape == (3, 5, 5)
     want = conv2d_ref(x[None], host(conv.weight), None, (1, 1), (1, 1), (1, 1), 1)[0]
     np.testing.assert_allclose(host(got), want, rtol=1e-10, atol=1e-12)
-    assert (
-        repr(conv) == "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding='same', bias=False)"
-    )
+    assert repr(conv) == "Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False)"
 
 
 def test_conv2d_rejects_bad_shapes() -> None:

@@ -71,6 +71,10 @@ def format_array(
     elif sci_mode and a.dtype.kind in "fc":
         digits = 4 if precision is None else precision
         kw["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
+    if a.dtype == np.bool_ and a.all():
+        # Note: no padding where no False is shown, as PyTorch's "tensor([True, True])" (NumPy
+        # pads every True to False's width)
+        kw["formatter"] = {"bool": lambda v: "True"}
     return np.array2string(
         a,
         separator=", ",

@@ -32,6 +32,7 @@ from .._ops.statistical import cumulative_sum
 from .._ops.statistical import max as _max
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
+from .._tape import name_node
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
 from ._losses import legacy_reduction
@@ -267,7 +268,8 @@ def soft_margin_loss(
     t = _tensor(target, where_, "target")
     _floating(x, where_, real=True)
     loss = log1p(exp(-t * x))  # (PyTorch's formula, as it computes it)
-    return _reduce(loss, legacy_reduction(size_average, reduce, reduction), where_)
+    reduced = _reduce(loss, legacy_reduction(size_average, reduce, reduction), where_)
+    return name_node(reduced, "SoftMarginLossBackward0")
 
 
 def multilabel_margin_loss(

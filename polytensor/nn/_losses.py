@@ -11,6 +11,7 @@ from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log, log1p
 from .._ops.searching import where
 from .._ops.statistical import all as _all
+from .._tape import name_node
 from .._tensor import Tensor
 from ._layer_kernels import binary_cross_entropy_kernel, takes_layer_kernels
 from .functional import _REDUCTIONS, _floating, _reduce, _tensor
@@ -111,7 +112,7 @@ def binary_cross_entropy(
     loss = _bce(x, t)
     if weight is not None:
         loss = loss * _tensor(weight, where_, "weight")
-    return _reduce(loss, reduction, where_)
+    return name_node(_reduce(loss, reduction, where_), "BinaryCrossEntropyBackward0")
 
 
 def _bce(x: Tensor, t: Tensor) -> Tensor:
@@ -178,7 +179,7 @@ def binary_cross_entropy_with_logits(
     loss = (1 - t) * x + sp
     if weight is not None:
         loss = loss * _tensor(weight, where_, "weight")
-    return _reduce(loss, reduction, where_)
+    return name_node(_reduce(loss, reduction, where_), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def smooth_l1_loss(
@@ -201,9 +202,9 @@ def smooth_l1_loss(
     d = x - t
     a = _abs(d)
     if beta == 0:
-        return _reduce(a, reduction, where_)
+        return _reduce(a, reduction, where_)  # (PyTorch's l1_loss, its nodes too)
     loss = where(a < beta, (0.5 / beta) * (d * d), a - 0.5 * beta)
-    return _reduce(loss, reduction, where_)
+    return name_node(_reduce(loss, reduction, where_), "SmoothL1LossBackward0")
 
 
 def huber_loss(
@@ -226,7 +227,7 @@ def huber_loss(
     d = x - t
     a = _abs(d)
     loss = where(a <= delta, 0.5 * (d * d), delta * (a - 0.5 * delta))
-    return _reduce(loss, reduction, where_)
+    return name_node(_reduce(loss, reduction, where_), "HuberLossBackward0")
 
 
 def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:

@@ -25,6 +25,7 @@ from .._ops.manipulation import expand_dims, reshape
 from .._ops.searching import where
 from .._ops.statistical import any as _any
 from .._ops.statistical import sum as _sum
+from .._tape import name_node
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
 from ._losses import legacy_reduction
@@ -310,7 +311,8 @@ def multi_margin_loss(
     loss = _sum(h, axis=1) / c
     if x.ndim == 1:
         loss = reshape(loss, tuple(t.shape))
-    return _reduced(loss, size_average, reduce, reduction, where_)
+    reduced = _reduced(loss, size_average, reduce, reduction, where_)
+    return name_node(reduced, "MultiMarginLossBackward0")
 
 
 def poisson_nll_loss(

@@ -42,7 +42,7 @@ from .._ops.statistical import _layer_norm, _log_softmax, _softmax
 from .._ops.statistical import any as _any
 from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
-from .._tape import tensor_of
+from .._tape import name_node, tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ._errors import LayerArgumentError
@@ -626,7 +626,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     _floating(x, "silu", real=True)
     if inplace:
         return _in_place(x, lambda v: v * sigmoid(v), "silu_")
-    return x * sigmoid(x)
+    return name_node(x * sigmoid(x), "SiluBackward0")
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -675,7 +675,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
     bx = x * beta if beta != 1 else x
     soft = logaddexp(bx, 0.0)
-    return where(bx > threshold, x, soft / beta if beta != 1 else soft)
+    return name_node(
+        where(bx > threshold, x, soft / beta if beta != 1 else soft), "SoftplusBackward0"
+    )
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -2337,7 +2339,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     x, t = _pointwise_loss(input, target, "mse_loss")
     d = x - t
-    return _reduce(d * d, reduction, "mse_loss")
+    return name_node(_reduce(d * d, reduction, "mse_loss"), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

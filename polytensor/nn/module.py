@@ -21,6 +21,15 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        # (PyTorch's wording when nothing is missing or unexpected, as notebooks print it)
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+            f"unexpected_keys={self.unexpected_keys!r})"
+        )
+
 
 class RemovableHandle:
     """A handle returned by ``register_forward_hook``; ``remove()`` unregisters the hook.
@@ -817,7 +826,7 @@ class Module:
         >>> from polytensor import nn
         >>> a, b = nn.Linear(2, 2), nn.Linear(2, 2)
         >>> b.load_state_dict(a.state_dict())
-        _IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        <All keys matched successfully>
         """
         from .._ops.creation import asarray
         from .._ops.data_types import astype

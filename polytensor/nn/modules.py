@@ -14,7 +14,7 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 from . import functional as F
 from . import init
-from .module import Module
+from .module import Module, _addindent
 from .parameter import Parameter
 
 __all__ = [
@@ -553,6 +553,37 @@ class ModuleList(Module):
             del self._modules[k]
         _renumber(self, list(self._modules.values()))  # (PyTorch's numbering)
 
+    def __repr__(self) -> str:
+        """PyTorch's ``repr`` of a module list: a run of modules that print alike is one entry,
+        ``(0-5): 6 x TransformerEncoderLayer(...)``.
+
+        Examples
+        --------
+        >>> from polytensor import nn
+        >>> print(nn.ModuleList([nn.ReLU(), nn.ReLU(), nn.Tanh()]))
+        ModuleList(
+          (0-1): 2 x ReLU()
+          (2): Tanh()
+        )
+        """
+        runs: list[tuple[int, int, str]] = []  # (first, last, repr) of each run
+        for i, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1] = (runs[-1][0], i, text)
+            else:
+                runs.append((i, i, text))
+        if not runs:
+            return type(self).__name__ + "()"
+        lines = [
+            _addindent(
+                f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}",
+                2,
+            )
+            for a, b, text in runs
+        ]
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index``.
 
@@ -1081,11 +1112,7 @@ class Conv2d(Module):
             f"stride={self.stride}"
         )
         if self.padding != (0, 0):
-            s += (
-                f", padding={self.padding!r}"
-                if isinstance(self.padding, str)
-                else f", padding={self.padding}"
-            )
+            s += f", padding={self.padding}"  # (a string unquoted, as PyTorch shows it)
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
@@ -1440,11 +1467,7 @@ class Conv1d(Module):
             f"stride={self.stride}"
         )
         if self.padding != (0,):
-            s += (
-                f", padding={self.padding!r}"
-                if isinstance(self.padding, str)
-                else f", padding={self.padding}"
-            )
+            s += f", padding={self.padding}"  # (a string unquoted, as PyTorch shows it)
         if self.dilation != (1,):
             s += f", dilation={self.dilation}"
         if self.groups != 1:

@@ -83,7 +83,7 @@ class Adamax(_AdamLike):
         lr: float = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         foreach: bool | None = None,
         *,
         maximize: bool = False,
@@ -96,7 +96,10 @@ class Adamax(_AdamLike):
             "betas": _betas(betas),
             "eps": eps,
             "weight_decay": weight_decay,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)
@@ -185,7 +188,7 @@ class NAdam(_AdamLike):
         lr: float = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         momentum_decay: float = 4e-3,
         decoupled_weight_decay: bool = False,
         *,
@@ -203,6 +206,9 @@ class NAdam(_AdamLike):
             "momentum_decay": momentum_decay,
             "decoupled_weight_decay": decoupled_weight_decay,
             "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)
@@ -303,7 +309,7 @@ class RAdam(_AdamLike):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         decoupled_weight_decay: bool = False,
         *,
         foreach: bool | None = None,
@@ -318,7 +324,10 @@ class RAdam(_AdamLike):
             "eps": eps,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
             "decoupled_weight_decay": decoupled_weight_decay,
+            "differentiable": differentiable,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)

@@ -68,7 +68,7 @@ class ASGD(Optimizer):
         lambd: float = 1e-4,
         alpha: float = 0.75,
         t0: float = 1e6,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         foreach: bool | None = None,
         maximize: bool = False,
         differentiable: bool = False,
@@ -81,7 +81,10 @@ class ASGD(Optimizer):
             "alpha": alpha,
             "t0": t0,
             "weight_decay": weight_decay,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)
@@ -196,7 +199,10 @@ class Rprop(Optimizer):
             "lr": lr,
             "etas": tuple(etas) if isinstance(etas, list) else etas,
             "step_sizes": tuple(step_sizes) if isinstance(step_sizes, list) else step_sizes,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
         }
         self._check_group(defaults)
         super().__init__(params, defaults)
