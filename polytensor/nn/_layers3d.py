@@ -18,7 +18,7 @@ from ._conv3d import _triple
 from ._more_layers import _AdaptiveMaxPoolNd, _ConvTransposeNd
 from ._norm_layers import InstanceNorm1d
 from .module import Module
-from .modules import Dropout, _BatchNorm, check_channels
+from .modules import Dropout, _BatchNorm, check_channels, padding_mode_amounts
 from .parameter import Parameter
 
 __all__ = [
@@ -32,8 +32,6 @@ __all__ = [
     "InstanceNorm3d",
     "MaxPool3d",
 ]
-
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class Conv3d(Module):
@@ -72,11 +70,6 @@ class Conv3d(Module):
         super().__init__()
         where_ = "Conv3d"
         check_channels(where_, in_channels, out_channels, groups)
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(
-                f"Conv3d(): padding_mode must be one of {list(_PADDING_MODES)}, but got "
-                f"padding_mode={padding_mode!r}"
-            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _triple(kernel_size, "kernel_size", where_)
@@ -96,16 +89,11 @@ class Conv3d(Module):
                     "Conv3d(): padding='same' is not supported for strided convolutions"
                 )
             self.padding = padding
-            totals = [
-                0 if padding == "valid" else d * (k - 1)
-                for d, k in zip(self.dilation, self.kernel_size, strict=True)
-            ]
-            sides = [(t // 2, t - t // 2) for t in totals]
         else:
             self.padding = _triple(padding, "padding", where_)
-            sides = [(p, p) for p in self.padding]
-        # F.pad's amounts: the last dimension first, as PyTorch's
-        self._pad_amounts = tuple(v for side in reversed(sides) for v in side)
+        self._pad_amounts = padding_mode_amounts(
+            where_, padding_mode, self.padding, self.kernel_size, self.dilation
+        )
         kd, kh, kw = self.kernel_size
         self.weight = Parameter(
             empty((out_channels, in_channels // groups, kd, kh, kw), dtype=dtype, device=device)

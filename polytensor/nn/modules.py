@@ -1025,12 +1025,49 @@ def check_channels(where: str, in_channels: Any, out_channels: Any, groups: Any)
         )
 
 
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def padding_mode_amounts(
+    where: str, padding_mode: str, padding: Any, kernel_size: Any, dilation: Any
+) -> tuple[int, ...]:
+    """``F.pad``'s amounts (the last dimension first, each side twice) that a convolution with
+    ``padding_mode`` other than ``'zeros'`` pads its input with before convolving without
+    padding, as PyTorch's ``_reversed_padding_repeated_twice``: ``padding`` per dimension, or
+    for ``'same'`` ``dilation * (kernel_size - 1)`` split with the extra one on the right.
+    ``padding_mode`` is checked; ``where`` names the layer.
+
+    Examples
+    --------
+    >>> from polytensor.nn.modules import padding_mode_amounts
+    >>> padding_mode_amounts("Conv2d", "reflect", (1, 2), (3, 3), (1, 1))
+    (2, 2, 1, 1)
+    >>> padding_mode_amounts("Conv1d", "replicate", "same", (4,), (1,))
+    (1, 2)
+    """
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(
+            f"{where}(): padding_mode must be one of {list(PADDING_MODES)}, but got "
+            f"padding_mode={padding_mode!r}"
+        )
+    if isinstance(padding, str):
+        totals = [
+            0 if padding == "valid" else d * (k - 1)
+            for d, k in zip(dilation, kernel_size, strict=True)
+        ]
+        sides = [(t // 2, t - t // 2) for t in totals]
+    else:
+        sides = [(p, p) for p in padding]
+    return tuple(v for side in reversed(sides) for v in side)
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation) over (N, C, H, W) inputs, as ``torch.nn.Conv2d``.
 
     Weights have shape (out_channels, in_channels / groups, kH, kW) and PyTorch's default
     initialisation (``kaiming_uniform_(a=sqrt(5))``, bias from U(-1/sqrt(fan_in),
-    1/sqrt(fan_in))). Only ``padding_mode='zeros'`` is supported.
+    1/sqrt(fan_in))). ``padding_mode`` ``'reflect'``, ``'replicate'`` or ``'circular'`` pads
+    the input with ``F.pad`` before convolving, as PyTorch's.
 
     Examples
     --------
@@ -1059,10 +1096,6 @@ class Conv2d(Module):
     ) -> None:
         super().__init__()
         check_channels("Conv2d", in_channels, out_channels, groups)
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"Conv2d(): padding_mode={padding_mode!r} is not supported; only 'zeros'"
-            )
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(
@@ -1080,6 +1113,9 @@ class Conv2d(Module):
         self.dilation = F._pair(dilation, "dilation", "Conv2d")
         self.groups = groups
         self.padding_mode = padding_mode
+        self._pad_amounts = padding_mode_amounts(
+            "Conv2d", padding_mode, pad, self.kernel_size, self.dilation
+        )
         if pad == "same" and self.stride != (1, 1):
             raise ValueError("Conv2d(): padding='same' is not supported for strided convolutions")
         kh, kw = self.kernel_size
@@ -1102,6 +1138,16 @@ class Conv2d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            return F.conv2d(
+                F.pad(input, self._pad_amounts, mode=self.padding_mode),
+                self.weight,
+                self.bias,
+                self.stride,
+                0,
+                self.dilation,
+                self.groups,
+            )
         return F.conv2d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -1119,6 +1165,8 @@ class Conv2d(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -1382,7 +1430,8 @@ class Conv1d(Module):
 
     Weights have shape (out_channels, in_channels / groups, k) and PyTorch's default
     initialisation (``kaiming_uniform_(a=sqrt(5))``, bias from U(-1/sqrt(fan_in),
-    1/sqrt(fan_in))). Only ``padding_mode='zeros'`` is supported.
+    1/sqrt(fan_in))). ``padding_mode`` ``'reflect'``, ``'replicate'`` or ``'circular'`` pads
+    the input with ``F.pad`` before convolving, as PyTorch's.
 
     Examples
     --------
@@ -1411,10 +1460,6 @@ class Conv1d(Module):
     ) -> None:
         super().__init__()
         check_channels("Conv1d", in_channels, out_channels, groups)
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"Conv1d(): padding_mode={padding_mode!r} is not supported; only 'zeros'"
-            )
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(
@@ -1432,6 +1477,9 @@ class Conv1d(Module):
         self.dilation = (F._single(dilation, "dilation"),)
         self.groups = groups
         self.padding_mode = padding_mode
+        self._pad_amounts = padding_mode_amounts(
+            "Conv1d", padding_mode, pad, self.kernel_size, self.dilation
+        )
         if pad == "same" and self.stride != (1,):
             raise ValueError("Conv1d(): padding='same' is not supported for strided convolutions")
         self.weight = Parameter(
@@ -1457,6 +1505,16 @@ class Conv1d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            return F.conv1d(
+                F.pad(input, self._pad_amounts, mode=self.padding_mode),
+                self.weight,
+                self.bias,
+                self.stride,
+                0,
+                self.dilation,
+                self.groups,
+            )
         return F.conv1d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -1474,6 +1532,8 @@ class Conv1d(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
