@@ -1,8 +1,12 @@
 """Array-API consumers on polytensor tensors: SciPy's dispatch to ``pt.special`` (differentiable
-on every backend), functions that used to detach now raising, and Dask's boolean-mask assignment.
+on every backend), functions that used to detach now raising, Dask's boolean-mask assignment,
+and the namespace functions SciPy, scikit-learn and array-api-extra call (``xp.full`` of a 0-d
+array, ``xp.bincount`` with weights, ``xp.median(x, axis=)``, writes at repeated indices) giving
+their values and gradients.
 
-SciPy reads ``SCIPY_ARRAY_API=1`` when it is first imported, so the SciPy checks run in a fresh
-interpreter (one for the module, every backend inside it) and report their results as JSON.
+SciPy reads ``SCIPY_ARRAY_API=1`` when it is first imported (and scikit-learn's array-API
+dispatch needs it), so those checks run in a fresh interpreter (one a library for the module)
+and report their results as JSON.
 """
 
 from __future__ import annotations
@@ -86,6 +90,66 @@ def test_scipy_functions_that_convert_raise_instead_of_detaching(scipy_results) 
         assert "requires grad" in line and "x.detach()" in line, line
 
 
+_SKLEARN = r"""
+import json
+import numpy as np, polytensor as pt, sklearn
+from sklearn.metrics import median_absolute_error, multilabel_confusion_matrix
+sklearn.set_config(array_api_dispatch=True)
+out = {}
+# sample weights summed with xp.bincount: the true positives' weights, differentiated
+t, p = np.array([0, 1, 2, 1, 0, 2]), np.array([0, 2, 2, 1, 1, 2])
+w = pt.asarray(np.array([0.5, 1.0, 2.0, 1.5, 3.0, 0.25]), requires_grad=True)
+m = multilabel_confusion_matrix(pt.asarray(t), pt.asarray(p), sample_weight=w)
+m[:, 1, 1].sum().backward()
+out["tp_weights"] = [m[:, 1, 1].detach().numpy().tolist(), w.grad.numpy().tolist()]
+# xp.median(x, axis=0): NumPy's median of the absolute errors, an even count of rows
+rng = np.random.default_rng(0)
+a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+y = pt.asarray(b, requires_grad=True)
+want = np.zeros_like(b)
+for i in np.ndindex(b.shape):
+    d = np.zeros_like(b)
+    d[i] = 1e-6
+    want[i] = (np.sum(np.median(np.abs(b + d - a), axis=0))
+               - np.sum(np.median(np.abs(b - d - a), axis=0))) / 2e-6
+try:
+    e = median_absolute_error(pt.asarray(a), y, multioutput="raw_values")
+    e.sum().backward()
+    out["median_absolute_error"] = [
+        float(np.max(np.abs(e.detach().numpy() - np.median(np.abs(b - a), axis=0)))),
+        float(np.max(np.abs(y.grad.numpy() - want))),
+    ]
+except Exception as e:
+    out["median_absolute_error"] = [f"{type(e).__name__}: {e}"]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def sklearn_results() -> dict:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("sklearn", reason="scikit-learn is the consumer these tests run")
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, SCIPY_ARRAY_API="1", PYTHONPATH=root)
+    env.pop("POLYTENSOR_BACKEND", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _SKLEARN], capture_output=True, text=True, env=env, timeout=180,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_sklearn_sample_weights_counted_by_bincount_keep_their_gradient(sklearn_results) -> None:
+    values, grad = sklearn_results["tp_weights"]
+    assert values == [0.5, 1.5, 2.25]
+    assert grad == [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]  # (the weights of t == p)
+
+
 # -- Dask ----------------------------------------------------------------------------------------
 @pytest.fixture
 def dask_backend() -> None:
@@ -122,3 +186,30 @@ def test_boolean_mask_assignment_with_too_few_values_says_so() -> None:
     y[pt.asarray(np.array([True, True, True, False]))] = src[src > 4]
     with pytest.raises(ValueError, match="the value must have the mask's count"):
         y.numpy()
+
+
+# -- what the consumers call, differentiated ----------------------------------------------------
+def test_bincount_weights_keep_their_gradient() -> None:
+    # scikit-learn's multilabel_confusion_matrix sums sample weights with xp.bincount
+    x = pt.asarray(np.array([0, 1, 1, 3]))
+    w = pt.asarray(np.array([0.5, 1.0, 2.0, 3.0]), requires_grad=True)
+    counts = pt.bincount(x, weights=w, minlength=6)
+    np.testing.assert_array_equal(counts.detach().numpy(), [0.5, 3.0, 0.0, 3.0, 0.0, 0.0])
+    (counts * pt.arange(6.0, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [0.0, 1.0, 1.0, 3.0])
+
+
+def test_bincount_of_weights_that_require_grad_on_dask_says_how_to_count() -> None:
+    if pt.backends.available().get("dask") != "available":
+        pytest.skip("dask is not installed")
+    with pt.use_backend("dask", chunks=2):
+        x = pt.asarray(np.array([0, 1, 1, 3]))
+        w = pt.asarray(np.array([0.5, 1.0, 2.0, 3.0]), requires_grad=True)
+        with pytest.raises(
+            NotImplementedError, match=r"weights that require grad.*x\.to\('numpy'\)"
+        ):
+            pt.bincount(x, weights=w)
+        np.testing.assert_array_equal(pt.bincount(x, weights=w.detach()).numpy(), [0.5, 3, 0, 3])
+    counts = pt.bincount(x.to("numpy"), weights=w.to("numpy"))  # (the way out the message gives)
+    counts.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 1.0, 1.0, 1.0])
