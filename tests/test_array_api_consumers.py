@@ -150,6 +150,15 @@ def test_sklearn_sample_weights_counted_by_bincount_keep_their_gradient(sklearn_
     assert grad == [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]  # (the weights of t == p)
 
 
+def test_array_api_extra_at_add_at_repeated_indices_differentiates() -> None:
+    xpx = pytest.importorskip("sklearn.externals.array_api_extra")
+    x = pt.asarray(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = xpx.at(x)[pt.asarray(np.array([0, 0, 1]))].add(1.0, copy=True)  # (x[0] gets 1 once)
+    np.testing.assert_array_equal(y.detach().numpy(), [2.0, 3.0, 3.0])
+    (y * pt.asarray(np.array([1.0, 2.0, 3.0]))).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 2.0, 3.0])
+
+
 # -- Dask ----------------------------------------------------------------------------------------
 @pytest.fixture
 def dask_backend() -> None:
@@ -213,3 +222,26 @@ def test_bincount_of_weights_that_require_grad_on_dask_says_how_to_count() -> No
     counts = pt.bincount(x.to("numpy"), weights=w.to("numpy"))  # (the way out the message gives)
     counts.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), [1.0, 1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "dask"])
+def test_a_value_overwritten_by_a_repeated_index_gets_no_gradient(backend: str) -> None:
+    # NumPy keeps the last write to a repeated index: x[[0, 0, 1]] = v leaves v[0] unused, and
+    # array-api-extra's at(x)[[0, 0]].add(1.0) reads, adds and writes back that way
+    if pt.backends.available().get(backend) != "available":
+        pytest.skip(f"{backend} is not installed")
+    with pt.use_backend(backend):
+        x = pt.asarray(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+        v = pt.asarray(np.array([10.0, 20.0, 30.0]), requires_grad=True)
+        y = x * 1.0
+        y[pt.asarray(np.array([0, 0, 1]))] = v
+        np.testing.assert_array_equal(y.detach().numpy(), [20.0, 30.0, 3.0])
+        (y * pt.asarray(np.array([1.0, 2.0, 3.0]))).sum().backward()
+        np.testing.assert_array_equal(v.grad.numpy(), [0.0, 1.0, 2.0])
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 3.0])
+        # a 0-d value written at repeated places of two axes: once a place
+        s = pt.asarray(5.0, dtype=pt.float64, requires_grad=True)
+        z = pt.zeros((2, 3), dtype=pt.float64) + 0.0 * s
+        z[pt.asarray(np.array([1, 1, 0])), pt.asarray(np.array([2, 2, 2]))] = s
+        (z * pt.asarray(np.arange(1.0, 7.0).reshape(2, 3))).sum().backward()
+        assert s.grad.numpy() == 3.0 + 6.0
