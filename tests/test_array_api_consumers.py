@@ -150,6 +150,13 @@ def test_sklearn_sample_weights_counted_by_bincount_keep_their_gradient(sklearn_
     assert grad == [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]  # (the weights of t == p)
 
 
+def test_sklearn_median_absolute_error_is_numpys_and_differentiates(sklearn_results) -> None:
+    errors = sklearn_results["median_absolute_error"]
+    assert len(errors) == 2, errors  # (else the error it raised)
+    value_error, grad_error = errors
+    assert value_error < 1e-12 and grad_error < 1e-6
+
+
 def test_array_api_extra_at_add_at_repeated_indices_differentiates() -> None:
     xpx = pytest.importorskip("sklearn.externals.array_api_extra")
     x = pt.asarray(np.array([1.0, 2.0, 3.0]), requires_grad=True)
@@ -245,3 +252,20 @@ def test_a_value_overwritten_by_a_repeated_index_gets_no_gradient(backend: str) 
         z[pt.asarray(np.array([1, 1, 0])), pt.asarray(np.array([2, 2, 2]))] = s
         (z * pt.asarray(np.arange(1.0, 7.0).reshape(2, 3))).sum().backward()
         assert s.grad.numpy() == 3.0 + 6.0
+
+
+def test_median_with_axis_is_numpys_median_and_differentiates() -> None:
+    # scikit-learn's median_absolute_error calls xp.median(x, axis=, keepdims=)
+    a = np.array([[4.0, 1.0, 3.0, 2.0], [0.5, np.nan, 1.0, 2.0], [7.0, 5.0, 6.0, 9.0]])
+    for axis, keepdims in [(1, False), (0, True), (None, False), ((0, 1), True)]:
+        got = pt.median(pt.asarray(a), axis=axis, keepdims=keepdims)
+        want = np.median(a, axis=axis, keepdims=keepdims)
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got.numpy(), want)
+    x = pt.asarray(a[[0, 2]], requires_grad=True)
+    pt.median(x, axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 0, 0.5, 0.5], [0.5, 0, 0.5, 0]])
+    assert pt.median(pt.asarray([1, 2, 3, 4]), axis=0).item() == 2.5  # (NumPy's: the mean)
+    assert pt.median(pt.asarray([4.0, 1.0, 3.0, 2.0]), 0).values.item() == 2.0  # PyTorch's
+    with pytest.raises(TypeError, match=r"dim=/keepdim=.*axis=/keepdims=.*not both"):
+        pt.median(pt.asarray([1.0]), 0, axis=0)
