@@ -54,7 +54,20 @@ for f in (scipy.fft.dct, scipy.signal.detrend):
         refused.append("no error")
     except RuntimeError as e:
         refused.append(str(e))
-print(json.dumps({"gradients": out, "refused": refused}))
+# scipy.differentiate iterates with xp.full(shape, a 0-d tensor): d/dc of (d/dt exp(c t))
+import scipy.differentiate
+c = pt.asarray(0.7, dtype=pt.float64, requires_grad=True)
+t = np.array([1.0, 2.0])
+try:
+    df = scipy.differentiate.derivative(lambda s: pt.exp(c * s), pt.asarray(t)).df
+    df.sum().backward()
+    derivative = [
+        bool(np.allclose(df.detach().numpy(), 0.7 * np.exp(0.7 * t), rtol=1e-10)),
+        bool(np.isclose(c.grad.item(), np.sum(np.exp(0.7 * t) * (1 + 0.7 * t)), rtol=1e-10)),
+    ]
+except Exception as e:
+    derivative = [f"{type(e).__name__}: {e}"]
+print(json.dumps({"gradients": out, "refused": refused, "derivative": derivative}))
 """
 
 
@@ -88,6 +101,10 @@ def test_scipy_functions_that_convert_raise_instead_of_detaching(scipy_results) 
     assert len(lines) == 2
     for line in lines:
         assert "requires grad" in line and "x.detach()" in line, line
+
+
+def test_scipy_differentiate_iterates_on_a_tensor_and_differentiates(scipy_results) -> None:
+    assert scipy_results["derivative"] == [True, True], "[value, gradient of its parameter]"
 
 
 _SKLEARN = r"""
@@ -269,3 +286,17 @@ def test_median_with_axis_is_numpys_median_and_differentiates() -> None:
     assert pt.median(pt.asarray([4.0, 1.0, 3.0, 2.0]), 0).values.item() == 2.0  # PyTorch's
     with pytest.raises(TypeError, match=r"dim=/keepdim=.*axis=/keepdims=.*not both"):
         pt.median(pt.asarray([1.0]), 0, axis=0)
+
+
+def test_full_of_a_0d_tensor_takes_its_dtype_and_differentiates() -> None:
+    # SciPy's elementwise iterations (scipy.differentiate, tanhsinh) call xp.full(shape, x0d)
+    c = pt.asarray(0.5, dtype=pt.float64, requires_grad=True)
+    y = pt.full((2, 3), c)
+    assert y.dtype == pt.float64 and y.shape == (2, 3)
+    (y * pt.arange(6.0, dtype=pt.float64).reshape(2, 3)).sum().backward()
+    assert c.grad.item() == 15.0
+    assert str(pt.full((2,), pt.asarray(-0.0)).numpy().tolist()) == "[-0.0, -0.0]"
+    assert pt.full((2,), pt.asarray(7), dtype=pt.int32).tolist() == [7, 7]
+    assert pt.full_like(pt.ones(3), pt.asarray(2.5, dtype=pt.float64)).dtype == pt.float32
+    with pytest.raises(ValueError, match=r"number or a 0-d tensor; got a tensor of shape \(2,\)"):
+        pt.full((2,), pt.asarray([1.0, 2.0]))
