@@ -294,7 +294,7 @@ _scatter_add = op(
 )
 
 
-def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
+def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any, landed: bool = False) -> Any:
     return fn(x, v, fill_key(key, arrays))
 
 
@@ -324,23 +324,35 @@ def _landed(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
     return equal(_getitem_t(stamped, idx, key), positions)
 
 
-def _put_rule(g: Any, _out: Any, _x: Any, _v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
+def _put_rule(
+    g: Any, _out: Any, _x: Any, _v: Any, *idx: Any, key: Any, landed: bool = False
+) -> tuple[Any, ...]:
     # (x and v: neither value is read; v's type says whether it gets a gradient)
     gx = _put(g, 0, *idx, key=key)
     gv = None
     if isinstance(_v, TensorBase):
         gv = _getitem_t(g, idx, key)
-        landed = _landed(g, idx, key)
-        if landed is not None:  # (a value overwritten by a repeat of its index: no gradient)
+        # x[key] = v (landed): a value overwritten by a repeat of its index gets no gradient.
+        # Note: PyTorch's scatter, index_put and put give every repeat the gradient (their
+        # rule), and keep that rule here.
+        mask = _landed(g, idx, key) if landed else None
+        if mask is not None:
             from .searching import where
 
-            gv = where(landed, gv, 0.0)
+            gv = where(mask, gv, 0.0)
     return (gx, gv) + (None,) * len(idx)
 
 
-# Functional x[key] = v: a copy of x with v written at key; what __setitem__ records.
+# Functional x[key] = v: a copy of x with v written at key; what __setitem__ records (with
+# landed=True: only the writes that landed at a repeated index get the gradient).
 _put = op(
-    "_put", "(*arrays, key)", "any", _put_rule, inputs=("*arrays",), impl=_put_impl, scalars=True
+    "_put",
+    "(*arrays, key, landed=False)",
+    "any",
+    _put_rule,
+    inputs=("*arrays",),
+    impl=_put_impl,
+    scalars=True,
 )
 
 
@@ -431,7 +443,8 @@ def _getitem(x: Any, key: Any) -> Any:
     return _getitem_t(x, tuple(tensors), template)
 
 
-def put(x: Any, key: Any, value: Any) -> Any:
-    """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd)."""
+def put(x: Any, key: Any, value: Any, *, landed: bool = False) -> Any:
+    """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd); ``landed``:
+    NumPy's gradient at a repeated index (``x[key] = value``), else PyTorch's (scatter's)."""
     template, tensors = split_key(key, "__setitem__")
-    return _put(x, value, *tensors, key=template)
+    return _put(x, value, *tensors, key=template, landed=landed)
