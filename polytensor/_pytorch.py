@@ -41,7 +41,7 @@ from ._ops.elementwise import subtract as _subtract
 from ._ops.indexing import take_along_axis
 from ._ops.linear_algebra import matmul as _matmul
 from ._ops.manipulation import concat as _concat
-from ._ops.manipulation import one_dtype, repeat, reshape
+from ._ops.manipulation import one_dtype, permute_dims, repeat, reshape
 from ._ops.manipulation import squeeze as _squeeze
 from ._ops.manipulation import stack as _stack
 from ._shapes import check_dim
@@ -1672,11 +1672,24 @@ def unique(
     return out[0] if len(out) == 1 else tuple(out)
 
 
-def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def median(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = _MISSING,
+    keepdims: Any = _MISSING,
+) -> Any:
     """PyTorch's ``torch.median``: the lower median (of an even count, the smaller of the two
     middle values); NaN where a NaN is present, as PyTorch's. Without ``dim``, of all elements
     (a 0-d tensor); with ``dim``, ``(values, indices)`` along it. The gradient goes to the
     chosen element.
+
+    With ``axis=`` or ``keepdims=`` (NumPy's spelling, which array-API libraries such as
+    scikit-learn call): NumPy's median, one array, of an even count the mean of the two middle
+    values; ``axis`` None (all elements), an int or a tuple of ints; NaN where a NaN is present;
+    integer inputs are computed in the default floating-point dtype. Its gradient is split
+    evenly between the two middle values (all of it to the middle one of an odd count).
 
     Examples
     --------
@@ -1685,8 +1698,19 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     2.0
     >>> pt.median(pt.asarray([[1.0, 5.0, 3.0]]), 1).indices.tolist()
     [2]
+    >>> pt.median(pt.asarray([[4.0, 1.0, 3.0, 2.0]]), axis=1)
+    tensor([2.5], backend='numpy')
     """
     _tensor_arg("median", input)
+    if axis is not _MISSING or keepdims is not _MISSING:
+        if dim is not None or keepdim is not False:
+            raise TypeError(
+                "median() takes dim=/keepdim= (PyTorch's lower median, with indices) or "
+                "axis=/keepdims= (NumPy's median, one array), not both"
+            )
+        return _numpy_median(
+            input, None if axis is _MISSING else axis, False if keepdims is _MISSING else keepdims
+        )
     check_flag("median", "keepdim", keepdim)
     x = reshape(input, (-1,)) if dim is None else input
     d = 0 if dim is None else check_dim("median", dim, builtins.max(x.ndim, 1))
@@ -1732,6 +1756,46 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
     return ValuesIndices(_tape.name_node(values, "MedianBackward1"), picked)
+
+
+def _numpy_median(x: Tensor, axis: Any, keepdims: Any) -> Tensor:
+    """NumPy's ``median(x, axis=, keepdims=)``: over ``axis`` (None, an int or a tuple of
+    ints), of an even count the mean of the two middle values, NaN where a slice has one."""
+    keep = check_flag("median", "keepdims", keepdims)
+    if x.dtype.kind == "complex floating":
+        raise TypeError("median() expects a real tensor; got complex (order is undefined)")
+    if x.dtype.kind != "real floating":  # (NumPy's median of integers is floating too)
+        x = astype(x, _config.DEFAULT_FLOAT.get())
+    if x.ndim == 0 and axis is not None and axis != ():
+        raise IndexError(f"median(): axis {axis!r} is out of range for a 0-d tensor; use axis=None")
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    else:
+        given = axis if isinstance(axis, tuple) else (axis,)
+        axes = tuple(check_dim("median", a, x.ndim) for a in given)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"median() got a repeated axis in {axis!r}; give each axis once")
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    rest = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    n = 1
+    for a in axes:
+        size = x.shape[a]
+        if size is None:
+            raise NotImplementedError(
+                "median(): the length of the axis is not known yet (a lazy result); compute "
+                "it first (x.to('numpy') or pt.compute)"
+            )
+        n *= size
+    if n == 0:
+        raise IndexError(f"median(): the axes {axes} are empty (size 0); a median needs values")
+    order = [i for i in range(x.ndim) if i not in axes] + list(axes)
+    flat = reshape(permute_dims(x, tuple(order)), (*rest, n))
+    s = sorting.sort(flat, axis=-1)  # (NaN last)
+    mid = n // 2
+    m = s[..., mid] if n % 2 else (s[..., mid - 1] + s[..., mid]) / 2.0
+    last = s[..., n - 1]
+    m = searching.where(isnan(last), last, m)  # (a NaN in the slice: NaN, as NumPy's)
+    return reshape(m, kept if keep else rest)
 
 
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:

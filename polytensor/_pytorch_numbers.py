@@ -13,7 +13,7 @@ import builtins
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import _config
+from . import _config, _tape
 from . import _dtypes as dt
 from ._checks import DataValueError, check_int
 from ._ops import special as S
@@ -62,12 +62,15 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     more, as ``torch.bincount`` (and ``x.bincount``): int64 counts; float32 weights give
     float32 sums, other weights float64 (an empty input: int64 zeros, as PyTorch's).
 
-    Not differentiable (PyTorch has no derivative of it either). A negative value raises
-    ``DataValueError`` (a ``ValueError`` and PyTorch's ``RuntimeError``). On a lazy backend
-    (Dask) each chunk is counted in its own task and the counts added up; the length of the
-    result depends on the values, so it is unknown (``None``) until computed, as after a
-    boolean mask, and a negative value raises when the result is computed. With ``weights``,
-    an input or weights of unknown length (after a boolean mask) raise
+    Differentiable with respect to ``weights``: each weight's gradient is its bin's. (Note:
+    PyTorch's bincount gives no gradient and silently detaches weights that require one;
+    polytensor never detaches silently.) On a lazy backend, where the number of bins is known
+    only when computed, weights that require grad raise ``NotImplementedError``. A negative
+    value raises ``DataValueError`` (a ``ValueError`` and PyTorch's ``RuntimeError``). On a
+    lazy backend (Dask) each chunk is counted in its own task and the counts added up; the
+    length of the result depends on the values, so it is unknown (``None``) until computed, as
+    after a boolean mask, and a negative value raises when the result is computed. With
+    ``weights``, an input or weights of unknown length (after a boolean mask) raise
     ``NotImplementedError`` that says to compute them first: the result's dtype depends on
     whether the input is empty.
 
@@ -91,7 +94,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise ValueError(
             f"bincount only supports 1-d non-negative integral inputs; got a {x.ndim}-d tensor"
         )
-    w = None if weights is None else _tensor_arg("bincount", "weights", weights).detach()
+    w = None if weights is None else _tensor_arg("bincount", "weights", weights)
     if w is not None and w.ndim == 1 and _unknown((x.shape[0], w.shape[0])):
         # Note: with weights the result's dtype depends on the length (an empty input gives
         # int64 zeros, as PyTorch's; another, the weights' float dtype) and the two lengths
@@ -112,6 +115,14 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if x.shape[0] == 0:  # (int64 zeros, weights or not, as PyTorch's)
         return zeros((minlength,), dtype=dt.int64, device=x.device)
     if x._backend.lazy:  # (counted chunk by chunk; a negative value refused when computed)
+        if w is not None and _tape.requires_grad(w) and _config.GRAD_ENABLED.get():
+            raise NotImplementedError(
+                f"bincount() with weights that require grad on the {x._backend.name} backend: "
+                f"the number of bins is known only when computed, so the gradient cannot be "
+                f"recorded; count on an eager backend (pt.bincount(x.to('numpy'), "
+                f"weights=w.to('numpy')), differentiable back to the {x._backend.name} "
+                f"weights), or pass weights.detach() to count without a gradient"
+            )
         given = (x,) if w is None else (x, w)
         return _bincount(*given, minlength=minlength, dtype=kind)
     n = minlength

@@ -1153,7 +1153,9 @@ def _put_recorded(self: Any, key: Any, value: Any) -> bool:
         alias._meta = m
     else:
         alias = self
-    _tape.record_tensors(_PUT, (alias, *inputs), (d, *datas), {"key": template}, t, scalars=True)
+    _tape.record_tensors(
+        _PUT, (alias, *inputs), (d, *datas), {"key": template, "landed": True}, t, scalars=True
+    )
     d = r = None
     self._data = t._data
     _inplace.after_inplace(self, t, m)
@@ -1251,7 +1253,12 @@ def _setitem(self: Any, key: Any, value: Any, /) -> None:
     _inplace.check_inplace(self, "__setitem__")
     if _tape.needs_graph(self, value):
         # (the key with its slices inside their axes, as the template has them)
-        r = put(_inplace.alias_before_inplace(self), fill_key(template, tuple(tensors)), value)
+        r = put(
+            _inplace.alias_before_inplace(self),
+            fill_key(template, tuple(tensors)),
+            value,
+            landed=True,
+        )
         self._data = r._data
         _inplace.after_inplace(self, r)
         if self._write_back is not None:  # a view: its base takes the change

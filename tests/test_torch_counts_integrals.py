@@ -78,9 +78,17 @@ def test_bincount_matches_torch(backend: str, name: str, weights: str) -> None:
     _both(lambda m, x, w: _computed(BINCOUNTS[name](m, x, w)), COUNTS, WEIGHTS[weights])
 
 
-def test_bincount_of_weights_that_require_grad_is_not_differentiable(backend: str) -> None:
+def test_bincount_of_weights_that_require_grad_differentiates_or_refuses(backend: str) -> None:
+    # (torch's result silently drops the weights' gradient; polytensor's keeps it, or raises
+    # where the number of bins is known only when computed)
     w = pt.asarray(WEIGHTS["float64"], requires_grad=True)
-    assert not pt.bincount(pt.asarray(COUNTS), w).requires_grad
+    if pt.get_backend().lazy:
+        with pytest.raises(NotImplementedError, match=r"weights that require grad"):
+            pt.bincount(pt.asarray(COUNTS), w)
+        return
+    counts = pt.bincount(pt.asarray(COUNTS), w)
+    (counts * pt.arange(6.0, dtype=pt.float64)).sum().backward()
+    np.testing.assert_array_equal(host(w.grad), COUNTS.astype(np.float64))
 
 
 def test_bincount_refuses_negative_values_as_torch_does(backend: str) -> None:

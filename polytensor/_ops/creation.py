@@ -228,7 +228,7 @@ def _fill_dtype(fill_value: Any, where: str) -> dt.DType:
 
 def full(
     shape: Any,
-    fill_value: bool | int | float | complex,
+    fill_value: bool | int | float | complex | Tensor,
     *,
     dtype: dt.DType | None = None,
     device: Any = None,
@@ -237,14 +237,55 @@ def full(
 ) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype defaults from the value's kind.
 
+    ``fill_value`` may also be a 0-d tensor (as NumPy and PyTorch take one; SciPy passes
+    them): the dtype then defaults to its dtype, the device to its device, and the result is
+    differentiable with respect to it (each element's gradient adds to its gradient).
+
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.full((2,), 7)
     tensor([7, 7], backend='numpy')
+    >>> pt.full((2,), pt.asarray(0.5, dtype=pt.float64))
+    tensor([0.5, 0.5], dtype=polytensor.float64, backend='numpy')
     """
+    if isinstance(fill_value, TensorBase):
+        return _full_of_tensor("full", shape, fill_value, dtype, device, requires_grad, chunks)
     d = dtype if dtype is not None else _fill_dtype(fill_value, "full")
     return _filled("full", "full", shape, (), d, device, requires_grad, fill_value, chunks=chunks)
+
+
+def _full_of_tensor(
+    where: str, shape: Any, fill: Any, dtype: Any, device: Any, requires_grad: bool, chunks: Any
+) -> Tensor:
+    """``full(shape, fill)`` of a 0-d tensor ``fill``: its value added to a fill of the
+    dtype's additive identity (-0.0 for floating dtypes, so that -0.0 and NaN come through
+    as they are), which records the gradient and keeps ``chunks=`` on a chunked backend."""
+    if fill.ndim != 0:
+        raise ValueError(
+            f"{where}() expects fill_value to be a number or a 0-d tensor; got a tensor of shape "
+            f"{tuple(fill.shape)}; use pt.broadcast_to(value, shape) to repeat an array"
+        )
+    _check_dtype(where, dtype)
+    d = dtype if dtype is not None else fill.dtype
+    identity: Any = 0
+    if d.kind == "real floating":
+        identity = -0.0
+    elif d.kind == "complex floating":
+        identity = complex(-0.0, -0.0)
+    elif d.kind == "bool":
+        identity = False
+    base = _filled(where, "full", shape, (), d, device if device is not None else fill.device,
+                   False, identity, chunks=chunks)  # fmt: skip
+    if base.device != fill.device:
+        raise ValueError(
+            f"{where}() got fill_value on {fill.device} and device={base.device}; move the "
+            f"value first with fill_value.to({str(base.device)!r})"
+        )
+    from .elementwise import add
+
+    out = add(base, astype(fill, d))
+    return _finish(out, requires_grad, where) if not _tape.requires_grad(out) else out
 
 
 def _like(
@@ -379,7 +420,7 @@ def empty_like(
 def full_like(
     x: Tensor,
     /,
-    fill_value: bool | int | float | complex,
+    fill_value: bool | int | float | complex | Tensor,
     *,
     dtype: dt.DType | None = None,
     device: Any = None,
@@ -387,12 +428,21 @@ def full_like(
 ) -> Tensor:
     """``fill_value`` with the shape (and, by default, dtype and device) of ``x``.
 
+    ``fill_value`` may also be a 0-d tensor, on ``x``'s device: the result is differentiable
+    with respect to it.
+
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.full_like(pt.ones(2), 0.5)
     tensor([0.5, 0.5], backend='numpy')
     """
+    if isinstance(fill_value, TensorBase):
+        if not isinstance(x, TensorBase):
+            raise TypeError(f"full_like() expects a polytensor array; got {type(x).__name__}")
+        d = dtype if dtype is not None else x.dtype
+        at = device if device is not None else x.device
+        return _full_of_tensor("full_like", tuple(x.shape), fill_value, d, at, requires_grad, None)
     _fill_dtype(fill_value, "full_like")
     return _like("full_like", "full", x, dtype, device, requires_grad, fill_value)
 

@@ -294,20 +294,65 @@ _scatter_add = op(
 )
 
 
-def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any) -> Any:
+def _put_impl(fn: Any, x: Any, v: Any, *arrays: Any, key: Any, landed: bool = False) -> Any:
     return fn(x, v, fill_key(key, arrays))
 
 
-def _put_rule(g: Any, _out: Any, _x: Any, _v: Any, *idx: Any, key: Any) -> tuple[Any, ...]:
+def _landed(g: Any, idx: tuple[Any, ...], key: Any) -> Any:
+    """Which elements of the region ``x[key]`` reads had their write land, as a boolean mask
+    of its shape, where integer index arrays repeat an element (``x[[0, 0]] = v``): the
+    backend keeps one write there (NumPy's last), and the others reach nothing. None where no
+    index array holds integers (then every write lands) or the region's shape is unknown."""
+    if not any(t.dtype.kind in ("signed integer", "unsigned integer") for t in idx):
+        return None
+    from .creation import arange, zeros
+    from .elementwise import equal
+    from .manipulation import reshape
+
+    region = tuple(_getitem_t(g, idx, key).shape)
+    if any(n is None for n in region):
+        return None
+    n = 1
+    for d in region:
+        n *= d
+    # each element's position, written the way the forward wrote (the same backend's choice
+    # among repeats), then read back: a position that comes back is the write that landed
+    positions = reshape(arange(n, device=g.device), region)
+    stamped = _put(
+        zeros(tuple(g.shape), dtype=positions.dtype, device=g.device), positions, *idx, key=key
+    )
+    return equal(_getitem_t(stamped, idx, key), positions)
+
+
+def _put_rule(
+    g: Any, _out: Any, _x: Any, _v: Any, *idx: Any, key: Any, landed: bool = False
+) -> tuple[Any, ...]:
     # (x and v: neither value is read; v's type says whether it gets a gradient)
     gx = _put(g, 0, *idx, key=key)
-    gv = _getitem_t(g, idx, key) if isinstance(_v, TensorBase) else None
+    gv = None
+    if isinstance(_v, TensorBase):
+        gv = _getitem_t(g, idx, key)
+        # x[key] = v (landed): a value overwritten by a repeat of its index gets no gradient.
+        # Note: PyTorch's scatter, index_put and put give every repeat the gradient (their
+        # rule), and keep that rule here.
+        mask = _landed(g, idx, key) if landed else None
+        if mask is not None:
+            from .searching import where
+
+            gv = where(mask, gv, 0.0)
     return (gx, gv) + (None,) * len(idx)
 
 
-# Functional x[key] = v: a copy of x with v written at key; what __setitem__ records.
+# Functional x[key] = v: a copy of x with v written at key; what __setitem__ records (with
+# landed=True: only the writes that landed at a repeated index get the gradient).
 _put = op(
-    "_put", "(*arrays, key)", "any", _put_rule, inputs=("*arrays",), impl=_put_impl, scalars=True
+    "_put",
+    "(*arrays, key, landed=False)",
+    "any",
+    _put_rule,
+    inputs=("*arrays",),
+    impl=_put_impl,
+    scalars=True,
 )
 
 
@@ -398,7 +443,8 @@ def _getitem(x: Any, key: Any) -> Any:
     return _getitem_t(x, tuple(tensors), template)
 
 
-def put(x: Any, key: Any, value: Any) -> Any:
-    """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd)."""
+def put(x: Any, key: Any, value: Any, *, landed: bool = False) -> Any:
+    """A copy of ``x`` with ``value`` written at ``key`` (recorded for autograd); ``landed``:
+    NumPy's gradient at a repeated index (``x[key] = value``), else PyTorch's (scatter's)."""
     template, tensors = split_key(key, "__setitem__")
-    return _put(x, value, *tensors, key=template)
+    return _put(x, value, *tensors, key=template, landed=landed)
