@@ -202,6 +202,8 @@ def apply(
     dunder: bool = False,
 ) -> Any:
     """Run ``opdef`` on ``inputs`` (tensors, Python scalars, None) with keyword ``params``."""
+    if params and params.get("dtype").__class__ is type:  # (PyTorch's dtype=float: float64)
+        params = {**params, "dtype": dt.from_python_type(params["dtype"])}
     backend: Backend | None = None
     datas: list[Any] = []
     dtypes: list[Any] = []

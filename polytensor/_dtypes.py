@@ -20,6 +20,7 @@ __all__ = [
     "finfo_object",
     "float32",
     "float64",
+    "from_python_type",
     "iinfo_object",
     "int8",
     "int16",
@@ -282,6 +283,32 @@ def python_scalar_dtype(value: object, default_float: DType, default_int: DType)
     if isinstance(value, complex):
         return complex64 if default_float is float32 else complex128
     raise TypeError(f"expected a Python bool, int, float or complex; got {type(value).__name__}")
+
+
+# The Python types PyTorch reads as dtypes (``torch.zeros(3, dtype=bool)``, ``x.to(float)``):
+# its default integer and double precision, whatever the default float dtype
+_PYTHON_TYPES: dict[type, DType] = {
+    _builtin_bool: bool,
+    int: int64,
+    float: float64,
+    complex: complex128,
+}
+
+
+def from_python_type(value: Any) -> Any:
+    """``value``, or the dtype that PyTorch reads the Python type ``value`` as: ``bool``,
+    ``int`` as int64, ``float`` as float64, ``complex`` as complex128 (anything else is
+    returned as it is, for the caller to check).
+
+    Examples
+    --------
+    >>> from polytensor import _dtypes as dt
+    >>> dt.from_python_type(float), dt.from_python_type(bool), dt.from_python_type(dt.int8)
+    (polytensor.float64, polytensor.bool, polytensor.int8)
+    """
+    if value.__class__ is type:
+        return _PYTHON_TYPES.get(value, value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -361,6 +361,8 @@ def to(
         dtype, non_blocking, copy = None, dtype, non_blocking
         check_flag("to", "copy", copy)
     x = self
+    device_or_backend = dt.from_python_type(device_or_backend)  # (x.to(float): float64)
+    dtype = dt.from_python_type(dtype)
     if isinstance(device_or_backend, TensorBase):  # x.to(other): its device and dtype
         if dtype is not None:
             raise TypeError(
@@ -873,6 +875,9 @@ def view(self: Tensor, *shape: Any, dtype: Any = None) -> Tensor:
     >>> pt.asarray([1.0, 2.0], dtype=pt.float64).view(pt.int32).shape
     (4,)
     """
+    if len(shape) == 1 and shape[0].__class__ is type:  # (x.view(int): PyTorch's int64)
+        shape = (dt.from_python_type(shape[0]),)
+    dtype = dt.from_python_type(dtype)
     if dtype is not None or (len(shape) == 1 and isinstance(shape[0], dt.DType)):
         # (not `dtype or shape[0]`: an array's truth is ambiguous)
         to = shape[0] if dtype is None else dtype

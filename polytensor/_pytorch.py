@@ -537,6 +537,7 @@ def mean(
 def _cast_for_mean(x: Tensor, dtype: Any) -> Tensor:
     from ._ops.data_types import astype
 
+    dtype = dt.from_python_type(dtype)  # (PyTorch's dtype=float: float64)
     if not isinstance(dtype, dt.DType) or dtype.kind not in ("real floating", "complex floating"):
         raise RuntimeError(
             f"mean(): could not infer output dtype. Optional dtype must be either a floating "

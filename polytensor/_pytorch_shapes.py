@@ -702,6 +702,7 @@ def promote_types(type1: dt.DType, type2: dt.DType) -> dt.DType:
     >>> pt.promote_types(pt.int32, pt.float32)
     polytensor.float32
     """
+    type1, type2 = dt.from_python_type(type1), dt.from_python_type(type2)
     for name, t in (("type1", type1), ("type2", type2)):
         if not isinstance(t, dt.DType):
             raise TypeError(f"promote_types() expects a polytensor dtype for {name}; got {t!r}")

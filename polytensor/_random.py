@@ -281,14 +281,14 @@ def _check_generator(where: str, generator: Any) -> Generator:
 
 
 def _float_dtype(dtype: Any, where: str) -> dt.DType:
-    d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
+    d = dt.from_python_type(dtype) if dtype is not None else _config.DEFAULT_FLOAT.get()
     if not isinstance(d, dt.DType) or d.kind != "real floating":
         raise TypeError(f"{where}() expects a real floating-point dtype; got {d!r}")
     return d
 
 
 def _int_dtype(dtype: Any, where: str) -> dt.DType:
-    d = dtype if dtype is not None else _config.DEFAULT_INT
+    d = dt.from_python_type(dtype) if dtype is not None else _config.DEFAULT_INT
     if not isinstance(d, dt.DType) or d.kind not in ("signed integer", "unsigned integer"):
         raise TypeError(f"{where}() expects an integer dtype such as pt.int64; got {d!r}")
     return d
@@ -397,7 +397,7 @@ def randint(
     if high <= low:
         raise ValueError(f"randint() needs low < high; got low={low}, high={high}")
     shape = _shape("randint", size, ())
-    d = dtype if dtype is not None else _config.DEFAULT_INT
+    d = dt.from_python_type(dtype) if dtype is not None else _config.DEFAULT_INT
     least, most = _integer_range(d, "randint")
     if low < least or high - 1 > most:
         raise RuntimeError(
@@ -471,6 +471,7 @@ def _like(where: str, x: Tensor, dtype: Any, device: Any) -> tuple[tuple[int, ..
             f"compute it first with pt.compute(x), or move it with x.to('numpy')"
         )
     chunks = getattr(x._data, "chunks", None) if device is None else None
+    dtype = dt.from_python_type(dtype)  # (PyTorch's dtype=float: float64)
     return (
         tuple(x.shape),  # type: ignore[arg-type]  # known: checked above
         dtype if dtype is not None else x.dtype,

@@ -86,11 +86,15 @@ def _shape(where: str, shape: Any, size: tuple[Any, ...]) -> tuple[int, ...]:
     return dims
 
 
-def _check_dtype(where: str, dtype: Any) -> None:
+def _check_dtype(where: str, dtype: Any) -> Any:
+    """``dtype`` checked: None, a polytensor dtype, or a Python type that PyTorch reads as one
+    (``dtype=bool``; ``dt.from_python_type``), returned as that dtype."""
+    dtype = dt.from_python_type(dtype)
     if dtype is not None and not isinstance(dtype, dt.DType):
         raise TypeError(
             f"{where}() expects dtype= to be a polytensor dtype such as pt.float32; got {dtype!r}"
         )
+    return dtype
 
 
 def _finish(t: Tensor, requires_grad: bool, where: str) -> Tensor:
@@ -135,8 +139,7 @@ def _filled(
     if dtype is None:
         d = _config.DEFAULT_FLOAT.get()
     else:
-        _check_dtype(where, dtype)
-        d = dtype
+        d = _check_dtype(where, dtype)
     backend, native = _target(device, where)
     dims = _shape(where, shape, size)
     if fill:
@@ -266,7 +269,7 @@ def _full_of_tensor(
             f"{where}() expects fill_value to be a number or a 0-d tensor; got a tensor of shape "
             f"{tuple(fill.shape)}; use pt.broadcast_to(value, shape) to repeat an array"
         )
-    _check_dtype(where, dtype)
+    dtype = _check_dtype(where, dtype)
     d = dtype if dtype is not None else fill.dtype
     identity: Any = 0
     if d.kind == "real floating":
@@ -293,7 +296,7 @@ def _like(
 ) -> Tensor:
     if not isinstance(x, TensorBase):
         raise TypeError(f"{where}() expects a polytensor array; got {type(x).__name__}")
-    _check_dtype(where, dtype)
+    dtype = _check_dtype(where, dtype)
     if device is None:
         backend, native = x._backend, None
         if backend.multi_device:
@@ -466,7 +469,7 @@ def eye(
     tensor([[1., 0.],
             [0., 1.]], backend='numpy')
     """
-    _check_dtype("eye", dtype)
+    dtype = _check_dtype("eye", dtype)
     backend, native = _target(device, "eye")
     d = dtype if dtype is not None else _config.DEFAULT_FLOAT.get()
     rows = _as_index(n_rows, "eye", "n_rows")
@@ -503,7 +506,7 @@ def arange(
     >>> pt.arange(3), pt.arange(4.0, requires_grad=True).dtype
     (tensor([0, 1, 2], backend='numpy'), polytensor.float32)
     """
-    _check_dtype("arange", dtype)
+    dtype = _check_dtype("arange", dtype)
     for name, v in (("start", start), ("stop", stop), ("step", step)):
         if v is not None and (isinstance(v, complex) or not isinstance(v, (int, float))):
             raise TypeError(
@@ -547,7 +550,7 @@ def linspace(
     >>> pt.linspace(0, 1, 3)
     tensor([0. , 0.5, 1. ], backend='numpy')
     """
-    _check_dtype("linspace", dtype)
+    dtype = _check_dtype("linspace", dtype)
     for name, v in (("start", start), ("stop", stop)):
         if isinstance(v, TensorBase):  # (the standard's linspace takes Python numbers only)
             raise TypeError(
@@ -631,7 +634,7 @@ def asarray(
     """
     from ..backends import _host
 
-    _check_dtype("asarray", dtype)
+    dtype = _check_dtype("asarray", dtype)
     copy = check_copy("asarray", copy)
     if isinstance(obj, TensorBase):
         t = cast("Tensor", obj)

@@ -38,6 +38,7 @@ def astype(x: TensorBase, dtype: dt.DType, /, *, copy: bool = True, device: Any 
     >>> pt.astype(pt.asarray([1.7, -2.2]), pt.int32)
     tensor([ 1, -2], dtype=polytensor.int32, backend='numpy')
     """
+    dtype = dt.from_python_type(dtype)  # (PyTorch's x.to(float): float64)
     if not isinstance(dtype, dt.DType):
         raise TypeError(f"astype() expects a polytensor dtype such as pt.float32; got {dtype!r}")
     if not isinstance(x, TensorBase):
@@ -76,6 +77,7 @@ _new = object.__new__
 
 
 def _dtype_of(value: Any, where: str) -> dt.DType:
+    value = dt.from_python_type(value)
     if isinstance(value, dt.DType):
         return value
     if isinstance(value, TensorBase):
@@ -93,6 +95,7 @@ def can_cast(from_: dt.DType | Tensor, to: dt.DType, /) -> bool:
     (True, False)
     """
     src = _dtype_of(from_, "can_cast")
+    to = dt.from_python_type(to)
     if not isinstance(to, dt.DType):
         raise TypeError(f"can_cast() expects a polytensor dtype as `to`; got {to!r}")
     return dt.PROMOTION.get((src, to)) is to

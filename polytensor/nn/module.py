@@ -62,7 +62,7 @@ def _addindent(text: str, spaces: int) -> str:
 
 
 def _is_dtype(v: Any) -> bool:
-    return isinstance(v, dt.DType)
+    return isinstance(dt.from_python_type(v), dt.DType)
 
 
 class Module:
@@ -997,6 +997,7 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
             if device is not None:
                 raise TypeError("to() got two devices")
             device = a
+    dtype = dt.from_python_type(dtype)  # (PyTorch's model.to(float): float64)
     if dtype is not None and not _is_dtype(dtype):
         raise TypeError(
             f"to() expects dtype to be a polytensor dtype such as pt.float64; got {dtype!r}"
