@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
 
 from .._dtypes import int64
@@ -395,6 +395,31 @@ class ParameterList(Module):
             self.append(v)
         return self
 
+    def extra_repr(self) -> str:
+        """One line per parameter, as PyTorch's ``ParameterList`` prints them.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> print(nn.ParameterList([pt.ones(2), pt.zeros(3, 4)]))
+        ParameterList(
+            (0): Parameter containing: [polytensor.float32 of size 2]
+            (1): Parameter containing: [polytensor.float32 of size 3x4]
+        )
+        """
+        return _parameter_lines(enumerate(self), lambda p: str(p.dtype))
+
+
+def _parameter_lines(items: Iterable[tuple[Any, Any]], kind: Callable[[Any], str]) -> str:
+    """``ParameterList``'s and ``ParameterDict``'s lines: ``(key): Parameter containing:
+    [<kind> of size AxB]``, as PyTorch's (``kind``: the dtype, or the legacy type name)."""
+    return "\n".join(
+        f"  ({k}): {'Parameter' if isinstance(p, Parameter) else 'Tensor'} containing: "
+        f"[{kind(p)} of size {'x'.join(str(s) for s in p.shape)}]"
+        for k, p in items
+    )
+
 
 class ParameterDict(Module):
     """A dict of parameters, registered under their keys (PyTorch's ``nn.ParameterDict``; a
@@ -488,6 +513,22 @@ class ParameterDict(Module):
                     f"{type(pair).__name__} {pair!r}"
                 )
             self[pair[0]] = pair[1]
+
+    def extra_repr(self) -> str:
+        """One line per parameter, as PyTorch's ``ParameterDict`` prints them (the legacy
+        type name, ``torch.FloatTensor``, where its list prints the dtype).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor import nn
+        >>> print(nn.ParameterDict({"w": pt.ones(2, 2), "b": pt.ones(2)}))
+        ParameterDict(
+            (w): Parameter containing: [torch.FloatTensor of size 2x2]
+            (b): Parameter containing: [torch.FloatTensor of size 2]
+        )
+        """
+        return _parameter_lines(self.items(), lambda p: str(p.type()))
 
 
 class ModuleList(Module):
