@@ -13,7 +13,9 @@ Lazy fills:
   (Dask misplaces axes there) index the basic part first, then follow NumPy's placement rule;
   slices are normalised first (Dask mishandles some negative steps: ``x[-3::-1]``).
 - ``_put`` (functional ``__setitem__``): Dask's item assignment fails on negative steps, None
-  and empty values; the same elements are written with ascending slices.
+  and empty values; the same elements are written with ascending slices. It takes one 1-D
+  integer array at most (``x[i, j] = v``, ``scatter``, ``index_put``): several become one flat
+  index into the indexed axes moved to the front.
 - ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
@@ -483,9 +485,11 @@ def put(x: Any, v: Any, key: Any) -> Any:
             # takes a mask of all the axes only
             m = key.reshape(key.shape + (1,) * (x.ndim - key.ndim))
             return da.where(m, v, x).astype(x.dtype, copy=False)
-        # masks and integer arrays: Dask's own assignment (or its error), integer arrays
-        # checked (Dask ignores an index out of range when writing)
         full = _expand(items, x.ndim)
+        if _several_arrays(full, x.ndim):
+            return _put_arrays(x, v, full, items)
+        # masks and one integer array: Dask's own assignment (or its error), integer arrays
+        # checked (Dask ignores an index out of range when writing)
         if len(full) == x.ndim and not any(k is None or _is_bool_array(k) for k in full):
             key = tuple(
                 checked_index(k, x.shape[a], "__setitem__") if _is_int_array(k) else k
@@ -522,6 +526,51 @@ def put(x: Any, v: Any, key: Any) -> Any:
             v = da.flip(v, axis=tuple(flips))
     y[tuple(key2)] = v
     return y
+
+
+def _several_arrays(full: tuple[Any, ...], ndim: int) -> bool:
+    """Whether ``full`` (a key with its Ellipsis spelled out) holds integer arrays that Dask's
+    assignment refuses (several, or one of more than one dimension), among ints and slices."""
+    if len(full) != ndim or any(
+        k is None or isinstance(k, bool) or _is_bool_array(k) for k in full
+    ):
+        return False
+    arrays = [k for k in full if isinstance(k, da.Array)]
+    if not all(_is_int_array(k) for k in arrays):
+        return False
+    return len(arrays) > 1 or any(k.ndim != 1 for k in arrays)
+
+
+def _put_arrays(x: Any, v: Any, full: tuple[Any, ...], items: tuple[Any, ...]) -> Any:
+    """A copy of ``x`` with ``v`` written at ``full``, a key of several integer arrays (or one
+    of more than one dimension) among ints and slices. Note: Dask's assignment takes one 1-D
+    integer array at most; the advanced axes are moved to the front and written through one
+    flat index into them (repeated elements: the last value written, as NumPy), on the
+    region that the slices select."""
+    adv, where, basic = _advanced(full, items)
+    region = _basic(basic, x.shape)
+    sub = x[region]
+    keys = tuple(full[i] for i in adv)
+    bshape = np.broadcast_shapes(*(getattr(k, "shape", ()) for k in keys))
+    rest = [n for i, n in enumerate(sub.shape) if i not in adv]
+    nb = len(bshape)
+    at = 0 if where is None else where
+    target = tuple(rest[:at]) + tuple(bshape) + tuple(rest[at:])
+    if 0 in target:
+        return x.copy()  # nothing is written
+    vb = da.broadcast_to(da.asarray(v), target)
+    if at:
+        vb = da.moveaxis(vb, list(range(at, at + nb)), list(range(nb)))
+    moved = da.moveaxis(sub, adv, list(range(len(adv))))
+    lead, tail = moved.shape[: len(adv)], moved.shape[len(adv) :]
+    flat = _flat_index(keys, lead, "__setitem__")
+    written = _reshape(moved, (math.prod(lead),) + tail).copy()
+    written[flat] = _reshape(vb, (math.prod(bshape),) + tail)
+    sub = da.moveaxis(_reshape(written, moved.shape), list(range(len(adv))), adv)
+    whole = (slice(0, n, 1) for n in x.shape)
+    if all(isinstance(k, slice) and k == w for k, w in zip(region, whole, strict=True)):
+        return sub.astype(x.dtype, copy=False)
+    return put(x, sub, region)
 
 
 def _put_masked(x: Any, v: Any, mask: Any) -> Any:

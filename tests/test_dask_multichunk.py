@@ -1,0 +1,101 @@
+"""Dask tensors split into several chunks give the NumPy backend's values, dtypes and float64
+gradients, where results cross chunk boundaries (the one-chunk path computes with the NumPy
+backend's own functions, so it is the split arrays that go through ``dask.array``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((6, 5))
+X3 = RNG.standard_normal((4, 3, 5))
+
+
+def _index(*values: Any) -> pt.Tensor:
+    return pt.asarray(np.array(values))
+
+
+def _run(backend: str, fn: Callable[..., Any], arrays: tuple[np.ndarray, ...]) -> Any:
+    """``fn``'s results on ``backend`` (chunks of 2 on Dask) as NumPy arrays, and the float64
+    inputs' gradients of a weighted sum of the floating-point results."""
+    options = {"chunks": 2} if backend == "dask" else {}
+    with pt.use_backend(backend, **options):
+        inputs = [pt.asarray(a.copy()) for a in arrays]
+        for t in inputs:
+            if t.dtype == pt.float64:
+                t.requires_grad_(True)
+        out = fn(*inputs)
+        outs = list(out) if isinstance(out, tuple) else [out]
+        if backend == "dask":
+            assert all(o._backend.name == "dask" for o in outs)
+        loss = sum(
+            (o * (1.0 + pt.arange(o.size, dtype=o.dtype).reshape(o.shape))).sum()
+            for o in outs
+            if o.requires_grad
+        )
+        grads = []
+        if isinstance(loss, pt.Tensor):
+            loss.backward()
+            grads = [t.grad.to("numpy").numpy() for t in inputs if t.requires_grad]
+        return [o.detach().to("numpy").numpy() for o in outs], grads
+
+
+def assert_dask_matches_numpy(fn: Callable[..., Any], *arrays: np.ndarray) -> None:
+    want, want_grads = _run("numpy", fn, arrays)
+    got, got_grads = _run("dask", fn, arrays)
+    for w, g in zip(want + want_grads, got + got_grads, strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+def _write(key: Callable[[], Any]) -> Callable[..., pt.Tensor]:
+    """``x`` (a copy) with ``v`` (or 5.0) written at ``key()``."""
+
+    def fn(x: pt.Tensor, *v: pt.Tensor) -> pt.Tensor:
+        y = x * 1
+        y[key()] = v[0] if v else 5.0
+        return y
+
+    return fn
+
+
+WRITES: dict[str, tuple[Callable[[], Any], tuple[np.ndarray, ...]]] = {
+    "two arrays": (lambda: (_index(0, 4), _index(1, -1)), (X,)),
+    "two arrays, a repeated element": (
+        lambda: (_index(0, 4, 0), _index(1, -1, 1)),
+        (X, X[0, :3].copy()),
+    ),
+    "a 2-d array": (lambda: _index([0, 4], [5, 5]), (X, RNG.standard_normal((2, 2, 5)))),
+    "broadcast arrays": (lambda: (_index([0], [3]), _index(1, 2, 4)), (X, X[:2, :3].copy())),
+    "slice and two arrays": (lambda: (slice(1, None), _index(0, 2), _index(1, 4)), (X3, X[:3, :2])),
+    "step -2 and two arrays": (
+        lambda: (slice(None, None, -2), _index(0, 2), _index(1, 4)),
+        (X3, X[:2, :2].copy()),
+    ),
+    "arrays apart": (lambda: (_index(0, 3), slice(None), _index(1, 4)), (X3, X[:2, :3].copy())),
+    "Ellipsis before two arrays": (lambda: (..., _index(0, 2), _index(3, 1)), (X3, X[:4, :2])),
+}
+
+
+@pytest.mark.parametrize("case", list(WRITES))
+def test_writes_at_several_integer_arrays_match_numpy(case: str) -> None:
+    key, arrays = WRITES[case]
+    assert_dask_matches_numpy(_write(key), *arrays)
+
+
+def test_scatter_and_index_put_match_numpy() -> None:
+    index = np.array([[0, 1], [4, 4], [2, 2], [0, 0]])
+    src = RNG.standard_normal((4, 2))
+    assert_dask_matches_numpy(
+        lambda x, i, s: (pt.scatter(x, 1, i, s), x.scatter(1, i, 2.5)), X[:4], index, src
+    )
+    rows, cols = np.array([1, 2, 5]), np.array([0, 0, 4])
+    assert_dask_matches_numpy(lambda x, i, j, v: x.index_put((i, j), v), X, rows, cols, X[0, :3])
