@@ -99,3 +99,33 @@ def test_scatter_and_index_put_match_numpy() -> None:
     )
     rows, cols = np.array([1, 2, 5]), np.array([0, 0, 4])
     assert_dask_matches_numpy(lambda x, i, j, v: x.index_put((i, j), v), X, rows, cols, X[0, :3])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, b: a // b,
+        lambda a, b: a % b,
+        lambda a, b: pt.fmod(a, b),
+        lambda a, b: a // 0,
+        lambda a, b: 7 % b,
+        lambda a, b: pt.div(a, b, rounding_mode="trunc"),
+    ],
+    ids=["//", "%", "fmod", "// 0", "7 % b", "div trunc"],
+)
+def test_integer_division_by_zero_raises_when_computed(
+    call: Callable[..., Any], dask_computes: Any
+) -> None:
+    a, b = np.array([7, -7, 5, 3, 2]), np.array([2, 3, -3, 0, 1])
+    with pt.use_backend("numpy"), pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        call(pt.asarray(a), pt.asarray(b))
+    with pt.use_backend("dask", chunks=2):
+        q = call(pt.asarray(a), pt.asarray(b))
+        assert dask_computes.calls == 0
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            q.numpy()
+
+
+def test_integer_division_by_nonzero_divisors_matches_numpy() -> None:
+    a, b = np.arange(-6, 6), np.array([2, 3, -3, 5, 1, -1] * 2)
+    assert_dask_matches_numpy(lambda x, y: (x // y, x % y, pt.fmod(x, y), x // 4, -9 % y), a, b)

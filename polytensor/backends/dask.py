@@ -60,6 +60,9 @@ def _load() -> ModuleType:
         setattr(xp, name, fn)
 
     _fixes.install(_OVERRIDES, xp)
+    for name in ("floor_divide", "remainder", "_fmod"):
+        raw = _OVERRIDES.get(name) or getattr(xp, name.lstrip("_"))
+        _OVERRIDES[name] = _dask_values.integer_division(name, raw)
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.overrides(compat))
     _OVERRIDES.update(_dask_values.OVERRIDES)
