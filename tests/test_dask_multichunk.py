@@ -4,6 +4,7 @@ backend's own functions, so it is the split arrays that go through ``dask.array`
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -129,3 +130,16 @@ def test_integer_division_by_zero_raises_when_computed(
 def test_integer_division_by_nonzero_divisors_matches_numpy() -> None:
     a, b = np.arange(-6, 6), np.array([2, 3, -3, 5, 1, -1] * 2)
     assert_dask_matches_numpy(lambda x, y: (x // y, x % y, pt.fmod(x, y), x // 4, -9 % y), a, b)
+
+
+@pytest.mark.parametrize("axis", [None, 0, (0, 1)])
+def test_var_and_std_with_a_correction_past_the_count_match_numpy(axis: Any) -> None:
+    # (the divisor max(n - correction, 0): inf, or NaN for a constant, as in NumPy and PyTorch)
+    def fn(x: pt.Tensor) -> tuple[pt.Tensor, ...]:
+        with pt.no_grad():
+            return pt.var(x, axis=axis, correction=31), pt.std(x, axis=axis, correction=40.5)
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # (NumPy's "Degrees of freedom <= 0")
+        assert_dask_matches_numpy(fn, X)
+        assert_dask_matches_numpy(fn, np.ones((6, 5)))

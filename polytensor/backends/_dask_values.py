@@ -13,6 +13,8 @@
 - ``floor_divide``, ``remainder``, ``_fmod`` of integers (``integer_division``): divided block
   by block by the NumPy backend's functions, so that a zero divisor raises PyTorch's
   ``ZeroDivisionError`` when computed, as on the NumPy backend, where Dask's give 0.
+- ``var``, ``std`` with a ``correction`` past the number of elements (``degrees_of_freedom``):
+  NumPy's and PyTorch's divisor, ``max(n - correction, 0)``, where Dask's gives NaN.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from .._checks import DataValueError
 from ._backend import out_of_range
 
-__all__ = ["OVERRIDES", "bincount", "check_range", "integer_division"]
+__all__ = ["OVERRIDES", "bincount", "check_range", "degrees_of_freedom", "integer_division"]
 
 
 def check_range(x: Any, /, *, low: Any, high: Any, message: str) -> Any:
@@ -132,6 +134,33 @@ def integer_division(name: str, raw: Any) -> Any:
         return da.core.elemwise(numpy_function(name), x1, x2, dtype=out.dtype)
 
     return divide
+
+
+def degrees_of_freedom(raw: Any) -> Any:
+    """Dask's ``var`` or ``std`` (``raw``) dividing by ``max(n - correction, 0)``, as NumPy and
+    PyTorch do: a correction past the ``n`` elements reduced gives inf (0 / 0: NaN). Note:
+    Dask's gives NaN for any divisor below 0.
+
+    Examples
+    --------
+    >>> import array_api_compat.dask.array as xp, dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_values import degrees_of_freedom
+    >>> var = degrees_of_freedom(xp.var)
+    >>> with np.errstate(divide="ignore"):
+    ...     float(var(da.asarray([1.0, 3.0], chunks=1), correction=3).compute())
+    inf
+    """
+
+    def reduce(
+        x: Any, /, *, axis: Any = None, correction: Any = 0.0, keepdims: bool = False
+    ) -> Any:
+        axes = range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        n = math.prod(x.shape[a] for a in axes)
+        if not math.isnan(n) and correction > n:
+            correction = n
+        return raw(x, axis=axis, correction=correction, keepdims=keepdims)
+
+    return reduce
 
 
 def _padded_sum(parts: Any, axis: Any = None, keepdims: bool = True, **_: Any) -> Any:

@@ -63,6 +63,8 @@ def _load() -> ModuleType:
     for name in ("floor_divide", "remainder", "_fmod"):
         raw = _OVERRIDES.get(name) or getattr(xp, name.lstrip("_"))
         _OVERRIDES[name] = _dask_values.integer_division(name, raw)
+    for name in ("var", "std"):
+        _OVERRIDES[name] = _dask_values.degrees_of_freedom(getattr(xp, name))
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.overrides(compat))
     _OVERRIDES.update(_dask_values.OVERRIDES)
