@@ -143,3 +143,16 @@ def test_var_and_std_with_a_correction_past_the_count_match_numpy(axis: Any) -> 
         warnings.simplefilter("ignore", RuntimeWarning)  # (NumPy's "Degrees of freedom <= 0")
         assert_dask_matches_numpy(fn, X)
         assert_dask_matches_numpy(fn, np.ones((6, 5)))
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+@pytest.mark.parametrize(
+    ("args", "dtype"),
+    [((0, 1, 0.1), pt.float32), ((0.0, 7.0, 0.7), pt.float64), ((0, 10, 2.5), pt.int64)],
+)
+def test_arange_has_numpys_values_in_any_chunks(args: Any, dtype: Any, chunks: int) -> None:
+    want = pt.arange(*args, dtype=dtype).numpy()
+    with pt.use_backend("dask", chunks=chunks):
+        got = pt.arange(*args, dtype=dtype)
+        assert got._data.numblocks[0] > 1
+        np.testing.assert_array_equal(got.numpy(), want, strict=True)

@@ -50,7 +50,7 @@ def _load() -> ModuleType:
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__", "__doc__")})
     compat_info = vars(compat)["__array_namespace_info__"]
     fixed = {
-        "arange": _dask_creation.one_axis(vars(compat)["arange"]),
+        "arange": _dask_creation.one_axis(_dask_creation.arange(vars(compat)["arange"])),
         "eye": _dask_creation.eye,
         "linspace": _dask_creation.linspace,
         "__array_namespace_info__": lambda: _Info(compat_info()),
