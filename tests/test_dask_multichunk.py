@@ -156,3 +156,48 @@ def test_arange_has_numpys_values_in_any_chunks(args: Any, dtype: Any, chunks: i
         got = pt.arange(*args, dtype=dtype)
         assert got._data.numblocks[0] > 1
         np.testing.assert_array_equal(got.numpy(), want, strict=True)
+
+
+LOSS_INPUTS_REFUSED = {
+    "binary_cross_entropy above 1": (
+        lambda x, t: pt.nn.functional.binary_cross_entropy(x, t),
+        (np.array([0.2, 1.5, 0.3]), np.array([0.0, 1.0, 1.0])),
+        "between 0 and 1",
+    ),
+    "binary_cross_entropy NaN": (
+        lambda x, t: pt.nn.functional.binary_cross_entropy(x, t, reduction="sum"),
+        (np.array([0.2, np.nan, 0.3]), np.array([0.0, 1.0, 1.0])),
+        "between 0 and 1",
+    ),
+    "gaussian_nll_loss negative var": (
+        lambda x, t, v: pt.nn.functional.gaussian_nll_loss(x, t, v),
+        (X[0, :3], X[1, :3], np.array([1.0, -1.0, 2.0])),
+        "var has negative",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LOSS_INPUTS_REFUSED))
+def test_loss_inputs_refused_on_numpy_are_refused_when_computed(
+    case: str, dask_computes: Any
+) -> None:
+    fn, arrays, message = LOSS_INPUTS_REFUSED[case]
+    with pytest.raises((ValueError, RuntimeError), match=message):
+        fn(*(pt.asarray(a) for a in arrays))
+    with pt.use_backend("dask", chunks=2):
+        loss = fn(*(pt.asarray(a) for a in arrays))
+        assert dask_computes.calls == 0
+        with pytest.raises((ValueError, RuntimeError), match=message):
+            loss.item()
+
+
+def test_valid_loss_inputs_match_numpy() -> None:
+    # (inside (0, 1): at 0 and 1 the NumPy backend's kernel takes PyTorch's gradient there)
+    p, t = np.array([0.2, 0.9, 0.3, 0.5]), np.array([0.0, 1.0, 1.0, 0.5])
+    F = pt.nn.functional
+    assert_dask_matches_numpy(lambda x: F.binary_cross_entropy(x, pt.asarray(t)), p)
+    # (a NaN variance gives a NaN loss, as on NumPy and in PyTorch, and is not refused)
+    var = np.array([1.0, np.nan, 2.0, 1e-9])
+    assert_dask_matches_numpy(
+        lambda x, y, v: F.gaussian_nll_loss(x, y, v, reduction="none"), X[0, :4], X[1, :4], var
+    )
