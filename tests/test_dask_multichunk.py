@@ -158,7 +158,7 @@ def test_arange_has_numpys_values_in_any_chunks(args: Any, dtype: Any, chunks: i
         np.testing.assert_array_equal(got.numpy(), want, strict=True)
 
 
-LOSS_INPUTS_REFUSED = {
+REFUSED = {
     "binary_cross_entropy above 1": (
         lambda x, t: pt.nn.functional.binary_cross_entropy(x, t),
         (np.array([0.2, 1.5, 0.3]), np.array([0.0, 1.0, 1.0])),
@@ -174,21 +174,24 @@ LOSS_INPUTS_REFUSED = {
         (X[0, :3], X[1, :3], np.array([1.0, -1.0, 2.0])),
         "var has negative",
     ),
+    "index_put at a mask, more values than True elements": (
+        lambda x, v: x.index_put((x > 0,), v),
+        (np.array([1.0, -1.0, 2.0, 3.0]), np.array([5.0, 6.0, 7.0, 8.0])),
+        "cannot be broadcast to the selection of the mask",
+    ),
 }
 
 
-@pytest.mark.parametrize("case", list(LOSS_INPUTS_REFUSED))
-def test_loss_inputs_refused_on_numpy_are_refused_when_computed(
-    case: str, dask_computes: Any
-) -> None:
-    fn, arrays, message = LOSS_INPUTS_REFUSED[case]
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_values_refused_on_numpy_are_refused_when_computed(case: str, dask_computes: Any) -> None:
+    fn, arrays, message = REFUSED[case]
     with pytest.raises((ValueError, RuntimeError), match=message):
         fn(*(pt.asarray(a) for a in arrays))
     with pt.use_backend("dask", chunks=2):
-        loss = fn(*(pt.asarray(a) for a in arrays))
+        out = fn(*(pt.asarray(a) for a in arrays))
         assert dask_computes.calls == 0
         with pytest.raises((ValueError, RuntimeError), match=message):
-            loss.item()
+            out.numpy()
 
 
 def test_valid_loss_inputs_match_numpy() -> None:
