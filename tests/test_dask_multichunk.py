@@ -204,3 +204,16 @@ def test_valid_loss_inputs_match_numpy() -> None:
     assert_dask_matches_numpy(
         lambda x, y, v: F.gaussian_nll_loss(x, y, v, reduction="none"), X[0, :4], X[1, :4], var
     )
+
+
+def test_median_of_all_elements_spreads_its_gradient_over_ties(dask_computes: Any) -> None:
+    # (as PyTorch's: evenly over the elements equal to the median, not to the chosen one)
+    ties = np.array([[1.0, 1.0, 0.5, 1.0], [2.0, 0.0, 2.0, 3.0]])
+    assert_dask_matches_numpy(lambda x: x.median(), ties)
+    assert_dask_matches_numpy(lambda x: x.median(), np.array([[np.inf, np.inf, 1.0, np.inf]]))
+    with pt.use_backend("dask", chunks=2):
+        x = pt.asarray(ties).requires_grad_(True)
+        before = dask_computes.calls
+        x.median().backward()
+        assert dask_computes.calls == before
+        np.testing.assert_array_equal(x.grad.numpy(), [[1 / 3, 1 / 3, 0, 1 / 3], [0, 0, 0, 0]])
