@@ -217,3 +217,33 @@ def test_median_of_all_elements_spreads_its_gradient_over_ties(dask_computes: An
         x.median().backward()
         assert dask_computes.calls == before
         np.testing.assert_array_equal(x.grad.numpy(), [[1 / 3, 1 / 3, 0, 1 / 3], [0, 0, 0, 0]])
+
+
+ROWS = np.array([True, False, True, False, False, True])
+
+MASKED_WRITES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
+    "a row broadcast to the selected rows": (lambda v: v[:1], (X, X[2:5].copy())),
+    "one value per selected element": (lambda v: v, (X[0], X[1, :3].copy())),
+}
+
+
+@pytest.mark.parametrize("case", list(MASKED_WRITES))
+def test_writes_at_a_boolean_mask_of_the_leading_axes_match_numpy(case: str) -> None:
+    value, (x, v) = MASKED_WRITES[case]
+    mask = ROWS[: x.shape[0]] if x.ndim > 1 else x > 0
+
+    def write(a: pt.Tensor, b: pt.Tensor) -> pt.Tensor:
+        with pt.no_grad():
+            y = a * 1
+            y[pt.asarray(mask)] = value(b)
+            return y
+
+    assert_dask_matches_numpy(write, x, v)
+
+
+def test_a_masked_write_of_the_wrong_count_raises_when_computed() -> None:
+    with pt.use_backend("dask", chunks=2):
+        y = pt.asarray(X)
+        y[pt.asarray(ROWS)] = pt.asarray(X[:4])  # (3 rows selected)
+        with pytest.raises(ValueError, match="the value must have the mask's count"):
+            y.numpy()

@@ -469,22 +469,12 @@ def put(x: Any, v: Any, key: Any) -> Any:
         if (
             isinstance(key, da.Array)
             and key.dtype == bool
-            and key.shape == x.shape
-            and isinstance(v, da.Array)
-            and any(math.isnan(n) for n in v.shape)
-        ):
-            return _put_masked(x, v, key)  # y[m] = v[m]: a value of unknown length
-        if (
-            isinstance(key, da.Array)
-            and key.dtype == bool
-            and 0 < key.ndim < x.ndim
+            and 0 < key.ndim <= x.ndim
             and key.shape == x.shape[: key.ndim]
-            and np.ndim(v) == 0
         ):
-            # one value at a mask of the leading axes (x[rows] = 0): Note: Dask's assignment
-            # takes a mask of all the axes only
-            m = key.reshape(key.shape + (1,) * (x.ndim - key.ndim))
-            return da.where(m, v, x).astype(x.dtype, copy=False)
+            written = _put_at_mask(x, v, key)
+            if written is not None:
+                return written
         full = _expand(items, x.ndim)
         if _several_arrays(full, x.ndim):
             return _put_arrays(x, v, full, items)
@@ -573,12 +563,41 @@ def _put_arrays(x: Any, v: Any, full: tuple[Any, ...], items: tuple[Any, ...]) -
     return put(x, sub, region)
 
 
+def _put_at_mask(x: Any, v: Any, mask: Any) -> Any:
+    """A copy of ``x`` with ``v`` written at the boolean ``mask`` of its leading axes (the
+    selection is the mask's count of rows of the other axes' shape), or None where ``v``'s
+    shape leaves it to Dask's own assignment. Note: Dask's assignment takes a mask of all the
+    axes only, and writes a value of one row broadcast to the selection at the first selected
+    row alone.
+
+    A value that broadcasts to every selected row (a number, a row, a leading axis of 1) is a
+    ``where``; a value of one row per selected row is written in order by ``_put_masked`` on
+    the flattened arrays (its count checked when computed)."""
+    rest = x.shape[mask.ndim :]
+    shape = tuple(getattr(v, "shape", np.shape(v)))
+    if any(math.isnan(n) for n in shape[1:]):
+        return None
+    m = mask.reshape(mask.shape + (1,) * len(rest))
+    if len(shape) <= len(rest) or (len(shape) == len(rest) + 1 and shape[0] == 1):
+        one = v if len(shape) <= len(rest) else v[0]  # (one value for every selected row)
+        return da.where(m, one, x).astype(x.dtype, copy=False)
+    if len(shape) != len(rest) + 1:
+        return None  # (too many dimensions: Dask's own error)
+    if rest:
+        if math.isnan(shape[0]):
+            return None
+        v = _reshape(
+            da.broadcast_to(da.asarray(v), shape[:1] + rest), (shape[0] * math.prod(rest),)
+        )
+    return _put_masked(x, v, da.broadcast_to(m, x.shape))
+
+
 def _put_masked(x: Any, v: Any, mask: Any) -> Any:
-    """``x`` with the elements where ``mask`` holds replaced, in order, by those of the 1-D ``v``,
-    whose length (the mask's count) is unknown until computed, as ``v`` came from a boolean-mask
-    selection: lazily, on the flattened arrays, each block taking its run of ``v`` from the
-    count of True in the blocks before it (Dask's own assignment cannot broadcast a NaN length).
-    """
+    """``x`` with the elements where ``mask`` holds replaced, in order, by those of the 1-D ``v``
+    of the mask's count (which may be unknown until computed, where ``v`` came from a
+    boolean-mask selection): lazily, on the flattened arrays, each block taking its run of
+    ``v`` from the count of True in the blocks before it (Dask's own assignment cannot
+    broadcast a NaN length); a count other than ``v``'s raises when computed."""
     if v.ndim != 1:
         raise ValueError(
             f"__setitem__() with a boolean mask expects a 1-D value of the mask's count; "
@@ -590,21 +609,23 @@ def _put_masked(x: Any, v: Any, mask: Any) -> Any:
         lambda b: np.array([np.count_nonzero(b)]), chunks=((1,) * mf.numblocks[0],), dtype=np.int64
     )
     starts = da.cumsum(counts) - counts
+    last = da.from_array(np.arange(mf.numblocks[0]) == mf.numblocks[0] - 1, chunks=1)
     yf = da.blockwise(
-        _fill_block, "i", xf, "i", mf, "i", starts, "i", v, "j",
+        _fill_block, "i", xf, "i", mf, "i", starts, "i", v, "j", last, "i",
         dtype=x.dtype, concatenate=True, align_arrays=False,
     )  # fmt: skip
     return yf.reshape(x.shape)
 
 
-def _fill_block(xb: Any, mb: Any, start: Any, values: Any) -> Any:
+def _fill_block(xb: Any, mb: Any, start: Any, values: Any, last: Any) -> Any:
     out = np.array(xb, copy=True)
     s = int(start[0])
     k = int(np.count_nonzero(mb))
-    if s + k > values.shape[0]:
+    if s + k > values.shape[0] or (bool(last[0]) and s + k < values.shape[0]):
         raise ValueError(
             f"__setitem__() with a boolean mask got a value of {values.shape[0]} elements for "
-            f"a mask selecting more; the value must have the mask's count"
+            f"a mask selecting {'more' if s + k > values.shape[0] else 'fewer'}; the value "
+            f"must have the mask's count"
         )
     out[mb] = values[s : s + k].astype(out.dtype, copy=False)
     return out
