@@ -247,3 +247,40 @@ def test_a_masked_write_of_the_wrong_count_raises_when_computed() -> None:
         y[pt.asarray(ROWS)] = pt.asarray(X[:4])  # (3 rows selected)
         with pytest.raises(ValueError, match="the value must have the mask's count"):
             y.numpy()
+
+
+LEADING = X3[:, :, 0] > 0  # (a mask of the two leading axes of X3)
+
+
+def _written(mask: np.ndarray, value: Callable[..., Any]) -> Callable[..., pt.Tensor]:
+    """``x`` (a copy) with ``value(v)`` written at ``mask``."""
+
+    def fn(x: pt.Tensor, v: pt.Tensor) -> pt.Tensor:
+        y = x * 1
+        y[pt.asarray(mask)] = value(v)
+        return y
+
+    return fn
+
+
+MASKED_GRADIENTS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
+    "a value of one row per selected row": (_written(ROWS, lambda v: v[:3] ** 2), (X, X * 2)),
+    "the selected rows of another tensor": (
+        _written(ROWS, lambda v: v[pt.asarray(ROWS)] * 3),
+        (X, X * 2),
+    ),
+    "a mask of two of three axes": (
+        _written(LEADING, lambda v: v[: int(LEADING.sum())]),
+        (X3, RNG.standard_normal((12, 5))),
+    ),
+    "reading at a mask of two of three axes": (
+        lambda x: (x[pt.asarray(LEADING)] ** 2).sum(axis=0),
+        (X3,),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MASKED_GRADIENTS))
+def test_gradients_through_boolean_masks_of_the_leading_axes_match_numpy(case: str) -> None:
+    fn, arrays = MASKED_GRADIENTS[case]
+    assert_dask_matches_numpy(fn, *arrays)

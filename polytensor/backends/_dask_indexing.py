@@ -246,6 +246,9 @@ def _mask(x: Any, mask: Any) -> Any:
     # Note: lazy, like Dask itself: the number of selected elements stays unknown (a None
     # dimension) until computed. The adapter's capabilities still say "data-dependent shapes":
     # False, so array-API libraries keep to paths whose shapes are known.
+    if 1 < mask.ndim < x.ndim:  # (Dask takes a mask of one axis or of all of them)
+        lead = math.prod(mask.shape)
+        return _reshape(x, (lead,) + rest)[_reshape(mask, (lead,))]
     return x[mask]
 
 
@@ -417,10 +420,14 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     if any(_is_bool_array(k) for k in arrays):
         if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
             return da.zeros(shape, dtype=g.dtype)
-        if len(given) == 1 and _is_bool_array(key) and key.shape == tuple(shape):
-            # x[m] with a mask of x's shape: g (of the mask's unknown count) written, in
-            # order, where the mask holds, as __setitem__ writes y[m] = v[m]
-            return _put_masked(da.zeros(shape, dtype=g.dtype, chunks=key.chunks), g, key)
+        if len(given) == 1 and _is_bool_array(key) and key.shape == tuple(shape)[: key.ndim]:
+            # x[m] with a mask of x's leading axes: g (of the mask's unknown count of rows)
+            # written, in order, where the mask holds, as __setitem__ writes y[m] = v[m]
+            rest = tuple((n,) for n in shape[key.ndim :])
+            zeros = da.zeros(shape, dtype=g.dtype, chunks=key.chunks + rest)
+            written = _put_at_mask(zeros, g, key)
+            if written is not None:
+                return written
         return data_dependent(
             "__getitem__", "a boolean mask selects a number of elements that depends on its values"
         )()
@@ -546,6 +553,16 @@ def _put_arrays(x: Any, v: Any, full: tuple[Any, ...], items: tuple[Any, ...]) -
     nb = len(bshape)
     at = 0 if where is None else where
     target = tuple(rest[:at]) + tuple(bshape) + tuple(rest[at:])
+    given = tuple(getattr(v, "shape", np.shape(v)))
+    try:
+        fits = np.broadcast_shapes(given, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"__setitem__(): could not broadcast the value of shape {given} to the indexed "
+            f"shape {target}; give a value of that shape, or one that broadcasts to it"
+        )
     if 0 in target:
         return x.copy()  # nothing is written
     vb = da.broadcast_to(da.asarray(v), target)
@@ -583,9 +600,18 @@ def _put_at_mask(x: Any, v: Any, mask: Any) -> Any:
         return da.where(m, one, x).astype(x.dtype, copy=False)
     if len(shape) != len(rest) + 1:
         return None  # (too many dimensions: Dask's own error)
-    if rest:
-        if math.isnan(shape[0]):
+    if rest and math.isnan(shape[0]):  # (rows selected by a mask: each block flattened)
+        if shape[1:] != rest:
             return None
+        whole = v.rechunk(dict.fromkeys(range(1, v.ndim), -1))
+        v = whole.map_blocks(
+            np.ravel,
+            chunks=((math.nan,) * whole.numblocks[0],),
+            drop_axis=list(range(1, v.ndim)),
+            dtype=v.dtype,
+            meta=np.empty((0,), dtype=v.dtype),
+        )
+    elif rest:
         v = _reshape(
             da.broadcast_to(da.asarray(v), shape[:1] + rest), (shape[0] * math.prod(rest),)
         )
