@@ -284,3 +284,14 @@ MASKED_GRADIENTS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] =
 def test_gradients_through_boolean_masks_of_the_leading_axes_match_numpy(case: str) -> None:
     fn, arrays = MASKED_GRADIENTS[case]
     assert_dask_matches_numpy(fn, *arrays)
+
+
+def test_a_gradient_of_unknown_length_says_so() -> None:
+    # (y[rows, 2] = v: v's cotangent is read at the mask, its length known only when computed)
+    with pt.use_backend("dask", chunks=2):
+        x = pt.asarray(X)
+        v = pt.asarray(X[:4]).requires_grad_(True)
+        y = x * 1
+        y[pt.asarray(ROWS), 2] = v[:3, 0]
+        with pytest.raises(NotImplementedError, match=r"unknown on the dask backend.*pt\.compute"):
+            y.sum().backward()

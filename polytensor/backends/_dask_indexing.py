@@ -415,6 +415,10 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     given = key if isinstance(key, tuple) else (key,)
     items = _expand(given, len(shape))
     arrays = [k for k in items if isinstance(k, da.Array)]
+    if not any(_is_bool_array(k) for k in arrays):
+        for axis, n in enumerate(g.shape):
+            if math.isnan(n):  # (a cotangent read at a mask: x[key] = y[m] gave no length)
+                raise unknown_length("the gradient of __getitem__", g.shape, axis)
     if not arrays:
         return _basic_scatter(g, items, shape)
     if any(_is_bool_array(k) for k in arrays):
