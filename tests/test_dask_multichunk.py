@@ -295,3 +295,35 @@ def test_a_gradient_of_unknown_length_says_so() -> None:
         y[pt.asarray(ROWS), 2] = v[:3, 0]
         with pytest.raises(NotImplementedError, match=r"unknown on the dask backend.*pt\.compute"):
             y.sum().backward()
+
+
+def _chunked(
+    backend: str, fn: Callable[..., Any], arrays: tuple[np.ndarray, ...], chunks: Any
+) -> Any:
+    """``fn``'s results on ``backend``, Dask's inputs made with the chunking option ``chunks``."""
+    options = {"chunks": chunks} if backend == "dask" else {}
+    with pt.use_backend(backend, **options):
+        out = fn(*(pt.asarray(a) for a in arrays))
+        return [o.to("numpy").numpy() for o in (out if isinstance(out, tuple) else (out,))]
+
+
+SQUARE = RNG.standard_normal((5, 5)) + 5 * np.eye(5)
+
+
+@pytest.mark.parametrize("chunks", [(3, 2), (4, 1)])
+def test_linalg_of_matrices_chunked_unevenly_matches_numpy(chunks: Any) -> None:
+    # (rows and columns split differently: Dask's gufuncs failed with "Shapes do not align")
+    def fn(a: pt.Tensor) -> tuple[pt.Tensor, ...]:
+        spd = a @ a.mT
+        return (
+            pt.linalg.inv(a),
+            pt.linalg.det(a),
+            pt.linalg.cholesky(spd),
+            pt.linalg.eigvalsh(spd),
+            pt.linalg.solve(a, a[:, :2]),
+        )
+
+    for want, got in zip(
+        _chunked("numpy", fn, (SQUARE,), None), _chunked("dask", fn, (SQUARE,), chunks), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
