@@ -327,3 +327,23 @@ def test_linalg_of_matrices_chunked_unevenly_matches_numpy(chunks: Any) -> None:
         _chunked("numpy", fn, (SQUARE,), None), _chunked("dask", fn, (SQUARE,), chunks), strict=True
     ):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+TIES = np.array([[0.0, 5.0, 1.0], [5.0, 0.0, 0.0], [5.0, 5.0, -1.0]])
+FIRST_NAN = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, 1.0], [4.0, 5.0, np.inf]])
+
+
+@pytest.mark.parametrize("chunks", [(2, 1), (3, 1)])
+@pytest.mark.parametrize("x", [TIES, FIRST_NAN, np.round(X3)], ids=["ties", "NaN", "3-d"])
+def test_argmax_and_argmin_of_all_elements_give_the_first_in_row_major_order(
+    x: np.ndarray, chunks: Any
+) -> None:
+    # (Dask kept the first block's extreme in block order: for an array split into columns,
+    # not the first in row-major order)
+    def fn(a: pt.Tensor) -> tuple[pt.Tensor, ...]:
+        return a.argmax(), a.argmin(), pt.argmax(a, keepdims=True)
+
+    for want, got in zip(
+        _chunked("numpy", fn, (x,), None), _chunked("dask", fn, (x,), chunks), strict=True
+    ):
+        np.testing.assert_array_equal(got, want, strict=True)

@@ -27,6 +27,8 @@ Lazy fills:
   mask of ``x``'s shape, the cotangent (of unknown length) written back as ``_put`` writes
   ``y[m] = v[m]``.
 
+- ``argmax``/``argmin`` of all elements: of the flattened array (Dask keeps the first block's
+  extreme in block order, not the first in row-major order, for ties and NaN).
 - ``_cumulative_extreme`` (the running maximum or minimum) and ``_logcumsumexp``:
   ``numpy.maximum.accumulate`` (``logaddexp.accumulate``) per block, each block then combined
   with the result of the blocks before (Dask's ``cumreduction``), so the chunks stay as they
@@ -752,6 +754,22 @@ def _nonempty_reduction(name: str, raw: Any) -> Any:
     return reduction
 
 
+def _first_index(raw: Any) -> Any:
+    """``raw`` (argmax or argmin) of all the elements of an array of several axes as of the
+    flattened array: the first extreme in row-major order, as NumPy's. Note: Dask takes each
+    block's first extreme and keeps that of the first block in block order, which for an array
+    split along a trailing axis is not the first in row-major order (ties and NaN gave another
+    index than NumPy's: [[0, 5], [5, 0]] in columns gave 2 for argmax, NumPy 1)."""
+
+    def arg(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        if axis is not None or x.ndim < 2 or x.size == 0:
+            return raw(x, axis=axis, keepdims=keepdims)
+        r = raw(_reshape(x, (x.size,)), axis=0)
+        return r.reshape((1,) * x.ndim) if keepdims else r
+
+    return arg
+
+
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
     return {
@@ -759,6 +777,8 @@ def overrides(xp: Any) -> dict[str, Any]:
         "reshape": _reshape_op(xp.reshape),
         "max": _nonempty_reduction("max", xp.max),
         "min": _nonempty_reduction("min", xp.min),
+        "argmax": _first_index(xp.argmax),
+        "argmin": _first_index(xp.argmin),
     }
 
 
