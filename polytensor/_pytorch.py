@@ -1684,7 +1684,8 @@ def median(
     """PyTorch's ``torch.median``: the lower median (of an even count, the smaller of the two
     middle values); NaN where a NaN is present, as PyTorch's. Without ``dim``, of all elements
     (a 0-d tensor); with ``dim``, ``(values, indices)`` along it. The gradient goes to the
-    chosen element.
+    chosen element (without ``dim``, as PyTorch's, it is spread evenly over the elements equal
+    to a finite median).
 
     With ``axis=`` or ``keepdims=`` (NumPy's spelling, which array-API libraries such as
     scikit-learn call): NumPy's median, one array, of an even count the mean of the two middle
@@ -1738,21 +1739,23 @@ def median(
     values = take_along_axis(x, picked, axis=d)
     if dim is None:
         v = reshape(values, ())
-        if (
-            _tape.requires_grad(x)
-            and x.dtype.kind == "real floating"
-            and not x._backend.lazy  # (a lazy median: the gradient goes to the one element)
-            and bool(isfinite(v))
-        ):
+        if _tape.requires_grad(x) and x.dtype.kind == "real floating":
             # PyTorch's gradient of the median of all elements: spread evenly over the elements
             # equal to it. v - (s.detach() - s) / k is v itself (-0.0 too) and has that gradient
+            # where v is finite; a NaN or infinite median keeps the chosen element's.
             from ._ops.data_types import astype
 
             base = v.detach()
-            mask = x == base
-            s_ = statistical.sum(searching.where(mask, x, 0.0))
-            k = statistical.sum(astype(mask, x.dtype))
-            v = base - (s_.detach() - s_) / k
+            lazy = x._backend.lazy  # (tested inside the graph there: nothing is computed here)
+            finite = isfinite(base)
+            if lazy or bool(finite):
+                mask = (x == base) & finite if lazy else x == base  # (none for a NaN or inf)
+                s_ = statistical.sum(searching.where(mask, x, 0.0))
+                k = statistical.sum(astype(mask, x.dtype))
+                spread = base - (s_.detach() - s_) / (
+                    searching.where(finite, k, 1.0) if lazy else k
+                )
+                v = searching.where(finite, spread, v) if lazy else spread
         return _tape.name_node(v, "MedianBackward0")
     if not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)

@@ -28,11 +28,21 @@ from ._ops.elementwise import (
     greater,
     isfinite,
     isnan,
+    logical_and,
     logical_or,
     maximum,
     minimum,
 )
-from ._ops.indexing import _getitem_t, _put, _scatter_add, _Slot, split_key, take, take_along_axis
+from ._ops.indexing import (
+    _getitem_t,
+    _put,
+    _scatter_add,
+    _Slot,
+    check_range,
+    split_key,
+    take,
+    take_along_axis,
+)
 from ._ops.manipulation import _copy, broadcast_to, concat, expand_dims, moveaxis, reshape
 from ._ops.searching import where
 from ._ops.sorting import argsort
@@ -297,14 +307,24 @@ def index_put(
 def _masked_put(input: Any, mask: Any, values: Any, accumulate: bool) -> Tensor:
     """``index_put`` at one boolean mask of ``input``'s shape."""
     k = _numel("index_put", values)
-    if k != 1 and (
-        values.ndim != 1
-        or (not input._backend.lazy and k != int(statistical.sum(astype(mask, dt.int64))))
-    ):
-        raise RuntimeError(
-            f"index_put(): values of shape {tuple(values.shape)} cannot be broadcast to the "
-            f"selection of the mask (one value per True element, or a single value)"
-        )
+    wrong = (
+        f"index_put(): values of shape {tuple(values.shape)} cannot be broadcast to the "
+        f"selection of the mask (one value per True element, or a single value)"
+    )
+    if k != 1 and values.ndim != 1:
+        raise RuntimeError(wrong)
+    if k != 1:
+        count = statistical.sum(astype(mask, dt.int64))
+        if input._backend.lazy:  # (checked inside the graph: refused when computed)
+            selected = check_range(
+                count,
+                low=k,
+                high=k,
+                message=f"{wrong}: the mask's count of True elements differs from {k}",
+            )
+            mask = logical_and(mask, selected == k)
+        elif k != int(count):
+            raise RuntimeError(wrong)
     if k == 1:
         one = reshape(values, ())  # (a single value: broadcast to every True element)
         if accumulate:

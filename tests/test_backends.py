@@ -192,6 +192,40 @@ def test_numpy_backend_does_not_import_dask(run_python) -> None:
     assert proc.stdout.split() == ["False", "False"]
 
 
+def test_resolve_before_first_use_gives_the_fixes_installed_when_the_library_loads() -> None:
+    import array_api_compat.numpy as xp
+
+    def fixed(x1: object, x2: object) -> object:
+        return xp.floor_divide(x1, x2)
+
+    overrides: dict[str, object] = {}
+
+    def load() -> object:
+        overrides["floor_divide"] = fixed  # (as the built-ins install their fixes)
+        return xp
+
+    assert Backend("loadsfixes", load, overrides=overrides).resolve("floor_divide") is fixed
+
+
+def test_small_dask_arrays_compute_with_the_numpy_backends_fixes_in_a_dask_only_program(
+    run_python,
+) -> None:
+    # The one-task path of small Dask arrays runs the NumPy backend's functions; in a program
+    # that never uses the NumPy backend, those must still be its fixed ones.
+    code = (
+        "import polytensor as pt\n"
+        "x = pt.asarray([1.0, -1.0])\n"
+        "print((x // float('-inf')).tolist())\n"
+        "try:\n"
+        "    (pt.asarray([7, 7]) // pt.asarray([2, 0])).tolist()\n"
+        "except RuntimeError as e:\n"
+        "    print('ZeroDivisionError' in str(e))\n"
+    )
+    proc = run_python(code, env={"POLYTENSOR_BACKEND": "dask"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:2] == ["[-0.0, 0.0]", "True"]
+
+
 PLUGIN = """
 from polytensor.backends import Backend
 

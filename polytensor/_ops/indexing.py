@@ -331,7 +331,7 @@ def _put_rule(
     gx = _put(g, 0, *idx, key=key)
     gv = None
     if isinstance(_v, TensorBase):
-        gv = _getitem_t(g, idx, key)
+        gv = _value_cotangent(g, idx, key, _v)
         # x[key] = v (landed): a value overwritten by a repeat of its index gets no gradient.
         # Note: PyTorch's scatter, index_put and put give every repeat the gradient (their
         # rule), and keep that rule here.
@@ -341,6 +341,39 @@ def _put_rule(
 
             gv = where(mask, gv, 0.0)
     return (gx, gv) + (None,) * len(idx)
+
+
+def _value_cotangent(g: Any, idx: tuple[Any, ...], key: Any, v: Any) -> Any:
+    """The cotangent of the value ``v`` written at ``key``: ``g`` read at ``key``. On a lazy
+    backend, ``g`` read at a boolean mask has a length unknown until computed, which ``v``'s
+    (known) shape cannot take (and Dask reads no mask of some of the leading axes); there the
+    selected rows are read at their positions, the first ``k`` True ones (``v``'s leading
+    length, which the write checks), or summed where ``v`` broadcasts to all of them."""
+    from .. import _dtypes as dt
+    from .creation import arange
+    from .data_types import astype
+    from .manipulation import expand_dims, reshape
+    from .searching import searchsorted, where
+    from .statistical import _unknown, cumulative_sum, sum
+
+    if not (
+        g._backend.lazy
+        and isinstance(key, _Slot)
+        and len(idx) == 1
+        and idx[0].dtype is dt.bool
+        and idx[0].ndim
+        and not _unknown(tuple(v.shape))
+    ):
+        return _getitem_t(g, idx, key)
+    mask = idx[0]
+    rest = tuple(g.shape[mask.ndim :])
+    if v.ndim <= len(rest) or v.shape[0] == 1:
+        m = reshape(mask, tuple(mask.shape) + (1,) * len(rest))
+        total = sum(where(m, g, 0), axis=tuple(range(mask.ndim)))
+        return total if v.ndim <= len(rest) else expand_dims(total, axis=0)
+    ends = cumulative_sum(astype(reshape(mask, (-1,)), dt.int64))
+    at = searchsorted(ends, arange(1, v.shape[0] + 1, dtype=dt.int64, device=g.device))
+    return take(reshape(g, (-1, *rest)), at, axis=0)
 
 
 # Functional x[key] = v: a copy of x with v written at key; what __setitem__ records (with

@@ -836,6 +836,8 @@ class Backend:
 
     def resolve(self, name: str) -> Callable[..., Any]:
         """The callable for standard function ``name`` (dotted for extensions) on this backend."""
+        if self._xp is None:  # (loading installs the library's fixes into the overrides)
+            self.load()
         fn = self.overrides.get(name)
         if fn is not None:
             return fn

@@ -8,8 +8,14 @@
 - ``dask.array.linspace`` computes ``start + i * step`` in every block and never pins the last
   value to ``stop``: ``linspace(-9.3e18, -0.5, 367)[-1]`` is ``0.0``.
 
-Both are rebuilt here with one NumPy call per block (``map_blocks`` over the block's position),
-following NumPy's own formulas, so values match ``numpy.eye``/``numpy.linspace`` exactly.
+- ``dask.array.arange`` calls ``numpy.arange`` from each block's own start, where NumPy fills
+  ``start + i * delta`` in the dtype: ``arange(0, 1, 0.1)`` in float32 chunks of 3 has
+  ``0.79999995`` where NumPy's has ``0.8``, and ``arange(0, 10, 2.5, dtype=int64)`` in chunks
+  of 3 is ``[0, 2, 4, 7]`` where NumPy's is ``[0, 2, 4, 6]``: values that depend on the chunks.
+
+All are rebuilt here with one NumPy call per block (``map_blocks`` over the block's position),
+following NumPy's own formulas, so values match ``numpy.eye``/``numpy.linspace``/``numpy.arange``
+exactly.
 
 - Dask's "auto" chunking divides by zero for empty shapes with a long axis (``zeros((0, 5000))``);
   ``zeros``/``ones``/``empty``/``full`` and host data get one chunk when empty.
@@ -27,7 +33,7 @@ import numpy as np
 
 from ._chunks import for_rank
 
-__all__ = ["chunks_for", "eye", "from_blocks", "linspace", "one_axis", "shape_first"]
+__all__ = ["arange", "chunks_for", "eye", "from_blocks", "linspace", "one_axis", "shape_first"]
 
 
 def chunks_for(chunks: Any, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -144,6 +150,46 @@ def linspace(
         dtype=dtype,
         meta=np.empty((0,), dtype=dtype),
     )
+
+
+def arange(raw: Callable[..., Any]) -> Callable[..., Any]:
+    """The namespace's ``arange`` (``raw``) whose values are NumPy's in any chunks: NumPy sets
+    ``first = dtype(start)`` and ``second = dtype(start + step)`` and fills
+    ``first + i * (second - first)`` in the dtype; each block evaluates that on its indices.
+    A result of one block is ``raw``'s (NumPy's own call there).
+
+    Examples
+    --------
+    >>> import array_api_compat.dask.array as xp, numpy as np
+    >>> from polytensor.backends._dask_creation import arange
+    >>> a = arange(xp.arange)(0, 1, 0.1, dtype=np.float32, chunks=3).compute()
+    >>> bool((a == np.arange(0, 1, 0.1, dtype=np.float32)).all())
+    True
+    """
+
+    def fixed(start: Any, /, stop: Any = None, step: Any = 1, **kwargs: Any) -> Any:
+        if stop is None:
+            start, stop = 0, start
+        out = raw(start, stop, step, **kwargs)
+        if out.dtype.kind not in "iuf" or out.numblocks[0] <= 1:
+            return out
+        dtype = out.dtype
+        first, second = dtype.type(start), dtype.type(start + step)
+
+        def block(block_info: Any = None) -> Any:
+            ((i0, i1),) = block_info[None]["array-location"]
+            y = first + np.arange(i0, i1).astype(dtype) * (second - first)
+            if i0 <= 1 < i1:
+                y[1 - i0] = second
+            if i0 == 0 < i1:
+                y[0] = first
+            return y
+
+        return da.map_blocks(
+            block, chunks=out.chunks, dtype=dtype, meta=np.empty((0,), dtype=dtype)
+        )
+
+    return fixed
 
 
 def one_axis(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,9 @@ Lazy fills:
   (Dask misplaces axes there) index the basic part first, then follow NumPy's placement rule;
   slices are normalised first (Dask mishandles some negative steps: ``x[-3::-1]``).
 - ``_put`` (functional ``__setitem__``): Dask's item assignment fails on negative steps, None
-  and empty values; the same elements are written with ascending slices.
+  and empty values; the same elements are written with ascending slices. It takes one 1-D
+  integer array at most (``x[i, j] = v``, ``scatter``, ``index_put``): several become one flat
+  index into the indexed axes moved to the front.
 - ``searchsorted``: Dask refuses ``sorter=`` and Python scalars for ``x2``.
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
@@ -25,6 +27,8 @@ Lazy fills:
   mask of ``x``'s shape, the cotangent (of unknown length) written back as ``_put`` writes
   ``y[m] = v[m]``.
 
+- ``argmax``/``argmin`` of all elements: of the flattened array (Dask keeps the first block's
+  extreme in block order, not the first in row-major order, for ties and NaN).
 - ``_cumulative_extreme`` (the running maximum or minimum) and ``_logcumsumexp``:
   ``numpy.maximum.accumulate`` (``logaddexp.accumulate``) per block, each block then combined
   with the result of the blocks before (Dask's ``cumreduction``), so the chunks stay as they
@@ -244,6 +248,9 @@ def _mask(x: Any, mask: Any) -> Any:
     # Note: lazy, like Dask itself: the number of selected elements stays unknown (a None
     # dimension) until computed. The adapter's capabilities still say "data-dependent shapes":
     # False, so array-API libraries keep to paths whose shapes are known.
+    if 1 < mask.ndim < x.ndim:  # (Dask takes a mask of one axis or of all of them)
+        lead = math.prod(mask.shape)
+        return _reshape(x, (lead,) + rest)[_reshape(mask, (lead,))]
     return x[mask]
 
 
@@ -410,15 +417,23 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     given = key if isinstance(key, tuple) else (key,)
     items = _expand(given, len(shape))
     arrays = [k for k in items if isinstance(k, da.Array)]
+    if not any(_is_bool_array(k) for k in arrays):
+        for axis, n in enumerate(g.shape):
+            if math.isnan(n):  # (a cotangent read at a mask: x[key] = y[m] gave no length)
+                raise unknown_length("the gradient of __getitem__", g.shape, axis)
     if not arrays:
         return _basic_scatter(g, items, shape)
     if any(_is_bool_array(k) for k in arrays):
         if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
             return da.zeros(shape, dtype=g.dtype)
-        if len(given) == 1 and _is_bool_array(key) and key.shape == tuple(shape):
-            # x[m] with a mask of x's shape: g (of the mask's unknown count) written, in
-            # order, where the mask holds, as __setitem__ writes y[m] = v[m]
-            return _put_masked(da.zeros(shape, dtype=g.dtype, chunks=key.chunks), g, key)
+        if len(given) == 1 and _is_bool_array(key) and key.shape == tuple(shape)[: key.ndim]:
+            # x[m] with a mask of x's leading axes: g (of the mask's unknown count of rows)
+            # written, in order, where the mask holds, as __setitem__ writes y[m] = v[m]
+            rest = tuple((n,) for n in shape[key.ndim :])
+            zeros = da.zeros(shape, dtype=g.dtype, chunks=key.chunks + rest)
+            written = _put_at_mask(zeros, g, key)
+            if written is not None:
+                return written
         return data_dependent(
             "__getitem__", "a boolean mask selects a number of elements that depends on its values"
         )()
@@ -467,25 +482,17 @@ def put(x: Any, v: Any, key: Any) -> Any:
         if (
             isinstance(key, da.Array)
             and key.dtype == bool
-            and key.shape == x.shape
-            and isinstance(v, da.Array)
-            and any(math.isnan(n) for n in v.shape)
-        ):
-            return _put_masked(x, v, key)  # y[m] = v[m]: a value of unknown length
-        if (
-            isinstance(key, da.Array)
-            and key.dtype == bool
-            and 0 < key.ndim < x.ndim
+            and 0 < key.ndim <= x.ndim
             and key.shape == x.shape[: key.ndim]
-            and np.ndim(v) == 0
         ):
-            # one value at a mask of the leading axes (x[rows] = 0): Note: Dask's assignment
-            # takes a mask of all the axes only
-            m = key.reshape(key.shape + (1,) * (x.ndim - key.ndim))
-            return da.where(m, v, x).astype(x.dtype, copy=False)
-        # masks and integer arrays: Dask's own assignment (or its error), integer arrays
-        # checked (Dask ignores an index out of range when writing)
+            written = _put_at_mask(x, v, key)
+            if written is not None:
+                return written
         full = _expand(items, x.ndim)
+        if _several_arrays(full, x.ndim):
+            return _put_arrays(x, v, full, items)
+        # masks and one integer array: Dask's own assignment (or its error), integer arrays
+        # checked (Dask ignores an index out of range when writing)
         if len(full) == x.ndim and not any(k is None or _is_bool_array(k) for k in full):
             key = tuple(
                 checked_index(k, x.shape[a], "__setitem__") if _is_int_array(k) else k
@@ -524,12 +531,105 @@ def put(x: Any, v: Any, key: Any) -> Any:
     return y
 
 
+def _several_arrays(full: tuple[Any, ...], ndim: int) -> bool:
+    """Whether ``full`` (a key with its Ellipsis spelled out) holds integer arrays that Dask's
+    assignment refuses (several, or one of more than one dimension), among ints and slices."""
+    if len(full) != ndim or any(
+        k is None or isinstance(k, bool) or _is_bool_array(k) for k in full
+    ):
+        return False
+    arrays = [k for k in full if isinstance(k, da.Array)]
+    if not all(_is_int_array(k) for k in arrays):
+        return False
+    return len(arrays) > 1 or any(k.ndim != 1 for k in arrays)
+
+
+def _put_arrays(x: Any, v: Any, full: tuple[Any, ...], items: tuple[Any, ...]) -> Any:
+    """A copy of ``x`` with ``v`` written at ``full``, a key of several integer arrays (or one
+    of more than one dimension) among ints and slices. Note: Dask's assignment takes one 1-D
+    integer array at most; the advanced axes are moved to the front and written through one
+    flat index into them (repeated elements: the last value written, as NumPy), on the
+    region that the slices select."""
+    adv, where, basic = _advanced(full, items)
+    region = _basic(basic, x.shape)
+    sub = x[region]
+    keys = tuple(full[i] for i in adv)
+    bshape = np.broadcast_shapes(*(getattr(k, "shape", ()) for k in keys))
+    rest = [n for i, n in enumerate(sub.shape) if i not in adv]
+    nb = len(bshape)
+    at = 0 if where is None else where
+    target = tuple(rest[:at]) + tuple(bshape) + tuple(rest[at:])
+    given = tuple(getattr(v, "shape", np.shape(v)))
+    try:
+        fits = np.broadcast_shapes(given, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"__setitem__(): could not broadcast the value of shape {given} to the indexed "
+            f"shape {target}; give a value of that shape, or one that broadcasts to it"
+        )
+    if 0 in target:
+        return x.copy()  # nothing is written
+    vb = da.broadcast_to(da.asarray(v), target)
+    if at:
+        vb = da.moveaxis(vb, list(range(at, at + nb)), list(range(nb)))
+    moved = da.moveaxis(sub, adv, list(range(len(adv))))
+    lead, tail = moved.shape[: len(adv)], moved.shape[len(adv) :]
+    flat = _flat_index(keys, lead, "__setitem__")
+    written = _reshape(moved, (math.prod(lead),) + tail).copy()
+    written[flat] = _reshape(vb, (math.prod(bshape),) + tail)
+    sub = da.moveaxis(_reshape(written, moved.shape), list(range(len(adv))), adv)
+    whole = (slice(0, n, 1) for n in x.shape)
+    if all(isinstance(k, slice) and k == w for k, w in zip(region, whole, strict=True)):
+        return sub.astype(x.dtype, copy=False)
+    return put(x, sub, region)
+
+
+def _put_at_mask(x: Any, v: Any, mask: Any) -> Any:
+    """A copy of ``x`` with ``v`` written at the boolean ``mask`` of its leading axes (the
+    selection is the mask's count of rows of the other axes' shape), or None where ``v``'s
+    shape leaves it to Dask's own assignment. Note: Dask's assignment takes a mask of all the
+    axes only, and writes a value of one row broadcast to the selection at the first selected
+    row alone.
+
+    A value that broadcasts to every selected row (a number, a row, a leading axis of 1) is a
+    ``where``; a value of one row per selected row is written in order by ``_put_masked`` on
+    the flattened arrays (its count checked when computed)."""
+    rest = x.shape[mask.ndim :]
+    shape = tuple(getattr(v, "shape", np.shape(v)))
+    if any(math.isnan(n) for n in shape[1:]):
+        return None
+    m = mask.reshape(mask.shape + (1,) * len(rest))
+    if len(shape) <= len(rest) or (len(shape) == len(rest) + 1 and shape[0] == 1):
+        one = v if len(shape) <= len(rest) else v[0]  # (one value for every selected row)
+        return da.where(m, one, x).astype(x.dtype, copy=False)
+    if len(shape) != len(rest) + 1:
+        return None  # (too many dimensions: Dask's own error)
+    if rest and math.isnan(shape[0]):  # (rows selected by a mask: each block flattened)
+        if shape[1:] != rest:
+            return None
+        whole = v.rechunk(dict.fromkeys(range(1, v.ndim), -1))
+        v = whole.map_blocks(
+            np.ravel,
+            chunks=((math.nan,) * whole.numblocks[0],),
+            drop_axis=list(range(1, v.ndim)),
+            dtype=v.dtype,
+            meta=np.empty((0,), dtype=v.dtype),
+        )
+    elif rest:
+        v = _reshape(
+            da.broadcast_to(da.asarray(v), shape[:1] + rest), (shape[0] * math.prod(rest),)
+        )
+    return _put_masked(x, v, da.broadcast_to(m, x.shape))
+
+
 def _put_masked(x: Any, v: Any, mask: Any) -> Any:
-    """``x`` with the elements where ``mask`` holds replaced, in order, by those of the 1-D ``v``,
-    whose length (the mask's count) is unknown until computed, as ``v`` came from a boolean-mask
-    selection: lazily, on the flattened arrays, each block taking its run of ``v`` from the
-    count of True in the blocks before it (Dask's own assignment cannot broadcast a NaN length).
-    """
+    """``x`` with the elements where ``mask`` holds replaced, in order, by those of the 1-D ``v``
+    of the mask's count (which may be unknown until computed, where ``v`` came from a
+    boolean-mask selection): lazily, on the flattened arrays, each block taking its run of
+    ``v`` from the count of True in the blocks before it (Dask's own assignment cannot
+    broadcast a NaN length); a count other than ``v``'s raises when computed."""
     if v.ndim != 1:
         raise ValueError(
             f"__setitem__() with a boolean mask expects a 1-D value of the mask's count; "
@@ -541,21 +641,23 @@ def _put_masked(x: Any, v: Any, mask: Any) -> Any:
         lambda b: np.array([np.count_nonzero(b)]), chunks=((1,) * mf.numblocks[0],), dtype=np.int64
     )
     starts = da.cumsum(counts) - counts
+    last = da.from_array(np.arange(mf.numblocks[0]) == mf.numblocks[0] - 1, chunks=1)
     yf = da.blockwise(
-        _fill_block, "i", xf, "i", mf, "i", starts, "i", v, "j",
+        _fill_block, "i", xf, "i", mf, "i", starts, "i", v, "j", last, "i",
         dtype=x.dtype, concatenate=True, align_arrays=False,
     )  # fmt: skip
     return yf.reshape(x.shape)
 
 
-def _fill_block(xb: Any, mb: Any, start: Any, values: Any) -> Any:
+def _fill_block(xb: Any, mb: Any, start: Any, values: Any, last: Any) -> Any:
     out = np.array(xb, copy=True)
     s = int(start[0])
     k = int(np.count_nonzero(mb))
-    if s + k > values.shape[0]:
+    if s + k > values.shape[0] or (bool(last[0]) and s + k < values.shape[0]):
         raise ValueError(
             f"__setitem__() with a boolean mask got a value of {values.shape[0]} elements for "
-            f"a mask selecting more; the value must have the mask's count"
+            f"a mask selecting {'more' if s + k > values.shape[0] else 'fewer'}; the value "
+            f"must have the mask's count"
         )
     out[mb] = values[s : s + k].astype(out.dtype, copy=False)
     return out
@@ -652,6 +754,22 @@ def _nonempty_reduction(name: str, raw: Any) -> Any:
     return reduction
 
 
+def _first_index(raw: Any) -> Any:
+    """``raw`` (argmax or argmin) of all the elements of an array of several axes as of the
+    flattened array: the first extreme in row-major order, as NumPy's. Note: Dask takes each
+    block's first extreme and keeps that of the first block in block order, which for an array
+    split along a trailing axis is not the first in row-major order (ties and NaN gave another
+    index than NumPy's: [[0, 5], [5, 0]] in columns gave 2 for argmax, NumPy 1)."""
+
+    def arg(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+        if axis is not None or x.ndim < 2 or x.size == 0:
+            return raw(x, axis=axis, keepdims=keepdims)
+        r = raw(_reshape(x, (x.size,)), axis=0)
+        return r.reshape((1,) * x.ndim) if keepdims else r
+
+    return arg
+
+
 def overrides(xp: Any) -> dict[str, Any]:
     """The overrides of this module, for the compat namespace ``xp``."""
     return {
@@ -659,6 +777,8 @@ def overrides(xp: Any) -> dict[str, Any]:
         "reshape": _reshape_op(xp.reshape),
         "max": _nonempty_reduction("max", xp.max),
         "min": _nonempty_reduction("min", xp.min),
+        "argmax": _first_index(xp.argmax),
+        "argmin": _first_index(xp.argmin),
     }
 
 

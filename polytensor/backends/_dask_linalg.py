@@ -102,14 +102,23 @@ def _gufunc(where: str, fn: Any, signature: str, *args: Any, dtypes: Any, sizes:
     fn = _named(where, fn)
     # allow_rechunk: the core (matrix) axes become one chunk, loop (stack) axes stay chunked.
     rechunk = True
+    cores = [
+        0 if not spec.strip("()") else len(spec.strip("()").split(","))
+        for spec in signature.split("->", maxsplit=1)[0].replace("),(", ")|(").split("|")
+    ]
+    # Note: apply_gufunc's own rechunking leaves a core dimension named twice ("(n,n)") split
+    # two ways when rows and columns are chunked differently (chunks=(3, 2)): computing then
+    # fails with "Shapes do not align". The core axes are made one chunk here first.
+    args = tuple(
+        a.rechunk(dict.fromkeys(range(a.ndim - c, a.ndim), -1))
+        if isinstance(a, da.Array) and c and 0 not in a.shape
+        else a
+        for a, c in zip(args, cores, strict=False)
+    )
     if any(0 in a.shape for a in args):
         # Note: apply_gufunc's rechunking divides by the largest chunk, 0 for an empty axis;
         # empty inputs hold no data, so one chunk each costs nothing. Its loop dimensions do not
         # broadcast 1 against 0 either: broadcast them first.
-        cores = [
-            0 if not spec.strip("()") else len(spec.strip("()").split(","))
-            for spec in signature.split("->", maxsplit=1)[0].replace("),(", ")|(").split("|")
-        ]
         arrays = [(a, c) for a, c in zip(args, cores, strict=False) if isinstance(a, da.Array)]
         batch = np.broadcast_shapes(*(a.shape[: a.ndim - c] for a, c in arrays))
         args = tuple(

@@ -10,6 +10,11 @@
   there), the blocks' counts added up in a tree (Dask's ``bincount``): no block gathers the
   input. The result's length, ``max(x) + 1`` or ``minlength`` if more, depends on the values:
   one chunk of unknown length until computed, as after a boolean mask.
+- ``floor_divide``, ``remainder``, ``_fmod`` of integers (``integer_division``): divided block
+  by block by the NumPy backend's functions, so that a zero divisor raises PyTorch's
+  ``ZeroDivisionError`` when computed, as on the NumPy backend, where Dask's give 0.
+- ``var``, ``std`` with a ``correction`` past the number of elements (``degrees_of_freedom``):
+  NumPy's and PyTorch's divisor, ``max(n - correction, 0)``, where Dask's gives NaN.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import numpy as np
 from .._checks import DataValueError
 from ._backend import out_of_range
 
-__all__ = ["OVERRIDES", "bincount", "check_range"]
+__all__ = ["OVERRIDES", "bincount", "check_range", "degrees_of_freedom", "integer_division"]
 
 
 def check_range(x: Any, /, *, low: Any, high: Any, message: str) -> Any:
@@ -97,6 +102,65 @@ def bincount(x: Any, *weights: Any, minlength: int, dtype: Any) -> Any:
         output_size=math.nan,
         meta=np.empty((0,), dtype=dtype),
     )
+
+
+def integer_division(name: str, raw: Any) -> Any:
+    """Dask's ``floor_divide``, ``remainder`` or ``_fmod`` (``raw``, for op ``name``) where an
+    integer result with a zero divisor raises PyTorch's ``RuntimeError`` (ZeroDivisionError)
+    when computed: integer operands are divided block by block by the NumPy backend's function,
+    which checks each block's divisor, as it checks the whole divisor on that backend (and as
+    the one-task path of small arrays does). Note: Dask's own give 0 there, with a warning.
+    Floating-point results are ``raw``'s.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_values import integer_division
+    >>> fd = integer_division("floor_divide", da.floor_divide)
+    >>> fd(da.asarray([7, -7], chunks=1), da.asarray([2, 2], chunks=1)).compute().tolist()
+    [3, -4]
+    >>> fd(da.asarray([7, -7], chunks=1), da.asarray([2, 0], chunks=1)).compute()
+    Traceback (most recent call last):
+        ...
+    RuntimeError: floor_divide(): ZeroDivisionError: integer division by zero ...
+    """
+
+    def divide(x1: Any, x2: Any) -> Any:
+        out = raw(x1, x2)
+        if out.dtype.kind not in "biu":
+            return out
+        from ._dask_small import numpy_function
+
+        return da.core.elemwise(numpy_function(name), x1, x2, dtype=out.dtype)
+
+    return divide
+
+
+def degrees_of_freedom(raw: Any) -> Any:
+    """Dask's ``var`` or ``std`` (``raw``) dividing by ``max(n - correction, 0)``, as NumPy and
+    PyTorch do: a correction past the ``n`` elements reduced gives inf (0 / 0: NaN). Note:
+    Dask's gives NaN for any divisor below 0.
+
+    Examples
+    --------
+    >>> import array_api_compat.dask.array as xp, dask.array as da, numpy as np
+    >>> from polytensor.backends._dask_values import degrees_of_freedom
+    >>> var = degrees_of_freedom(xp.var)
+    >>> with np.errstate(divide="ignore"):
+    ...     float(var(da.asarray([1.0, 3.0], chunks=1), correction=3).compute())
+    inf
+    """
+
+    def reduce(
+        x: Any, /, *, axis: Any = None, correction: Any = 0.0, keepdims: bool = False
+    ) -> Any:
+        axes = range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        n = math.prod(x.shape[a] for a in axes)
+        if not math.isnan(n) and correction > n:
+            correction = n
+        return raw(x, axis=axis, correction=correction, keepdims=keepdims)
+
+    return reduce
 
 
 def _padded_sum(parts: Any, axis: Any = None, keepdims: bool = True, **_: Any) -> Any:

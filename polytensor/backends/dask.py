@@ -50,7 +50,7 @@ def _load() -> ModuleType:
     xp.__dict__.update({k: v for k, v in vars(compat).items() if k not in ("__name__", "__doc__")})
     compat_info = vars(compat)["__array_namespace_info__"]
     fixed = {
-        "arange": _dask_creation.one_axis(vars(compat)["arange"]),
+        "arange": _dask_creation.one_axis(_dask_creation.arange(vars(compat)["arange"])),
         "eye": _dask_creation.eye,
         "linspace": _dask_creation.linspace,
         "__array_namespace_info__": lambda: _Info(compat_info()),
@@ -60,6 +60,11 @@ def _load() -> ModuleType:
         setattr(xp, name, fn)
 
     _fixes.install(_OVERRIDES, xp)
+    for name in ("floor_divide", "remainder", "_fmod"):
+        raw = _OVERRIDES.get(name) or getattr(xp, name.lstrip("_"))
+        _OVERRIDES[name] = _dask_values.integer_division(name, raw)
+    for name in ("var", "std"):
+        _OVERRIDES[name] = _dask_values.degrees_of_freedom(getattr(xp, name))
     _OVERRIDES.update(_dask_linalg.overrides(compat))
     _OVERRIDES.update(_dask_indexing.overrides(compat))
     _OVERRIDES.update(_dask_values.OVERRIDES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import exp, log, log1p
+from .._ops.indexing import check_range
 from .._ops.searching import where
 from .._ops.statistical import all as _all
 from .._tape import name_node
@@ -78,8 +79,8 @@ def binary_cross_entropy(
     ValueError
         When ``target`` and ``input`` differ in shape.
     RuntimeError
-        When an input lies outside [0, 1] or is NaN, as PyTorch's (not checked on lazy
-        backends, which would have to compute).
+        When an input lies outside [0, 1] or is NaN, as PyTorch's (on a lazy backend, when
+        the loss is computed).
 
     Examples
     --------
@@ -91,6 +92,8 @@ def binary_cross_entropy(
     """
     where_ = "binary_cross_entropy"
     x, t = _pair_of(input, target, where_)
+    if x._backend.lazy:  # (checked inside the graph: refused when computed)
+        x = check_range(x, low=0, high=1, message=_OUT_OF_RANGE.format(where_))
     out: Tensor | None = None
     if (
         weight is None
@@ -120,11 +123,14 @@ def _bce(x: Tensor, t: Tensor) -> Tensor:
     return -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
 
 
+_OUT_OF_RANGE = (
+    "{}(): all elements of input should be between 0 and 1; pass probabilities (apply a "
+    "sigmoid first) or use binary_cross_entropy_with_logits"
+)
+
+
 def _out_of_range(where_: str) -> None:
-    raise RuntimeError(
-        f"{where_}(): all elements of input should be between 0 and 1; pass "
-        f"probabilities (apply a sigmoid first) or use binary_cross_entropy_with_logits"
-    )
+    raise RuntimeError(_OUT_OF_RANGE.format(where_))
 
 
 def _softplus_neg(x: Tensor) -> Tensor:

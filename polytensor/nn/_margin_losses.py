@@ -17,9 +17,9 @@ from typing import Any, cast
 from .. import _dtypes as _dt
 from .._ops.creation import arange
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp, log, minimum
+from .._ops.elementwise import exp, isnan, log, minimum
 from .._ops.indexing import check_index as _check_index
-from .._ops.indexing import take, take_along_axis
+from .._ops.indexing import check_range, take, take_along_axis
 from .._ops.linalg import vector_norm
 from .._ops.manipulation import expand_dims, reshape
 from .._ops.searching import where
@@ -396,10 +396,16 @@ def gaussian_nll_loss(
                 )
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
-    if not v._backend.lazy and bool(_any(v < 0)):
-        raise ValueError("gaussian_nll_loss(): var has negative entry/entries")
-    # PyTorch clamps a copy of var without recording it: the gradient passes unchanged
-    v = v + (v.detach().clamp(min=eps) - v.detach())
+    negative = "gaussian_nll_loss(): var has negative entry/entries"
+    vd = v.detach()
+    clamped = vd
+    if v._backend.lazy:  # (checked inside the graph: refused when computed; NaN passes)
+        clamped = check_range(where(isnan(vd), 0.0, vd), low=0, high=None, message=negative)
+    elif bool(_any(v < 0)):
+        raise ValueError(negative)
+    # PyTorch clamps a copy of var without recording it: the gradient passes unchanged (a
+    # NaN variance stays NaN: v - vd is)
+    v = v + (clamped.clamp(min=eps) - vd)
     d = x - t
     loss = 0.5 * (log(v) + d * d / v)
     if full:
