@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _config, _pytorch, _pytorch_linalg, _pytorch_shapes, _random
 from . import _dtypes as dt
-from ._checks import LayerArgumentError
+from ._checks import BroadcastError, LayerArgumentError
 from ._methods import _shape_args
 from ._methods_math import _F, _in_place, _NoDerivative
 from ._namespace_views import view_as_complex
@@ -109,7 +109,7 @@ def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
         if input.dtype is dt.bool:
             input = astype(input, dt.int64)
         x = _default_float_if_not(input).detach()
-        r = where(E.isnan(x), x, where(x < 0, math.pi, 0.0))
+        r = where(E.isnan(x), x, astype(x < 0, x.dtype) * math.pi)  # (pi in x's dtype)
         r = _random._zero_grad_of(astype(r, x.dtype), input)
     return r if out is None else _random._into_out("angle", r, out)
 
@@ -128,13 +128,13 @@ def complex(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:
     _pytorch._tensor_arg("complex", imag)
     for t in (real, imag):
         if t.dtype.kind != "real floating":
-            raise TypeError(
+            raise dt.MixedDtypeError(
                 f"complex() expects both inputs to be float32 or float64 tensors (PyTorch's "
                 f"'Expected both inputs to be Half, Float or Double tensors'); got "
                 f"{real.dtype.name} and {imag.dtype.name}; cast them with x.float()"
             )
     if real.dtype is not imag.dtype:
-        raise TypeError(
+        raise dt.MixedDtypeError(
             f"complex() expects real and imag of one dtype; got {real.dtype.name} and "
             f"{imag.dtype.name}; cast one with x.to(other.dtype)"
         )
@@ -155,7 +155,12 @@ def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:
     """
     _pytorch._tensor_arg("polar", abs)
     _pytorch._tensor_arg("polar", angle)
-    r = complex(abs * E.cos(angle), abs * E.sin(angle))
+    # Note: PyTorch's derivative in abs is Re(conj(g) sgn(result)), the true one times
+    # sign(abs): a negative abs (outside polar's domain) gets it negated; |abs| plus a detached
+    # (abs - |abs|) has abs's value and that derivative
+    r_abs = E.abs(abs)
+    r_abs = r_abs + (abs - r_abs).detach()
+    r = complex(r_abs * E.cos(angle), r_abs * E.sin(angle))
     return r if out is None else _random._into_out("polar", r, out)
 
 
@@ -440,11 +445,12 @@ def _square_factor(where_: str, factor: Tensor, upper: bool) -> Tensor:
             f"{where_}() expects a square matrix or a stack of them; got shape "
             f"{tuple(factor.shape)}"
         )
-    if upper:
-        u = triu(factor)
-        return u.mH @ u
-    low = tril(factor)
-    return low @ low.mH
+    # Note: PyTorch reads the triangle's values, and differentiates in every element of the
+    # factor (its gradient of the other triangle is not zero): the other triangle, detached,
+    # is taken out
+    tri = triu(factor) if upper else tril(factor)
+    f = factor - (factor - tri).detach()
+    return f.mH @ f if upper else f @ f.mH
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
@@ -601,7 +607,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     have = tuple(self.shape)
     lead = len(have) - len(shape)
     if lead < 0 or any(s not in (1, h) for s, h in zip(shape, have[lead:], strict=True)):
-        raise ValueError(
+        raise BroadcastError(
             f"sum_to_size(): size {list(shape)} is not expandable to size {list(have)} (the "
             f"tensor's shape); give a size that broadcasts to it"
         )
