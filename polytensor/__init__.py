@@ -38,6 +38,22 @@ from ._einsum import einsum
 from ._extras import cat, clamp, compute, dot, from_numpy, mm, mv, norm, persist, sigmoid, tensor
 from ._format import set_printoptions
 from ._info import __array_namespace_info__
+from ._methods_aliases import (
+    angle,
+    binomial,
+    cholesky_inverse,
+    cholesky_solve,
+    complex,
+    detach,
+    fill,
+    frombuffer,
+    layout,
+    polar,
+    rsub,
+    strided,
+    typename,
+)
+from ._methods_aliases import split_with_sizes as _split_with_sizes
 from ._namespace_views import (
     broadcast_to,
     conj,
@@ -157,6 +173,8 @@ from ._ops.sorting import (
     unique_values,
 )
 from ._ops.special import digamma, erf, erfc, erfinv, i0, polygamma, sinc, xlogy
+from ._ops.special import gammainc as _special_gammainc
+from ._ops.special import gammaincc as _special_gammaincc
 from ._ops.special import gammaln as lgamma
 from ._ops.statistical import (
     cumulative_prod,
@@ -270,6 +288,12 @@ from ._pytorch_inplace import (
     acos_,
     acosh_,
     addmv_,
+    arccos_,
+    arccosh_,
+    arcsin_,
+    arcsinh_,
+    arctan_,
+    arctanh_,
     asin_,
     asinh_,
     atan_,
@@ -323,6 +347,7 @@ from ._pytorch_inplace import (
     zero_,
 )
 from ._pytorch_linalg import chain_matmul, cholesky, ger, lu, qr, svd
+from ._pytorch_linalg import matrix_exp as _matrix_exp
 from ._pytorch_math import (
     clamp_max,
     clamp_min,
@@ -515,6 +540,9 @@ _LAZY = {
     "pixel_shuffle": ".nn.functional",
     "pixel_unshuffle": ".nn.functional",
     "prelu": ".nn.functional",
+    "pdist": ".nn.functional",
+    # PyTorch's torch.embedding(weight, indices): the weight first
+    "embedding": "._namespace_nn",
     "rrelu": ".nn.functional",
     "selu": ".nn.functional",
     "threshold": ".nn.functional",
@@ -537,6 +565,7 @@ _LAZY = {
     "save": "._serialize",
     "special": ".special",
     "utils": ".utils",
+    "vmap": ".func",
 }
 
 
@@ -575,6 +604,26 @@ int = int32
 # PyTorch's torch.device: the Device class, which also takes "cpu", "cuda:0" or ("cuda", 0).
 device = Device
 
+# NumPy's spellings, which PyTorch keeps as aliases of the standard's functions
+absolute = abs
+arccos = acos
+arccosh = acosh
+arcsin = asin
+arcsinh = asinh
+arctan = atan
+arctan2 = atan2
+arctanh = atanh
+concatenate = cat
+# PyTorch's other names: torch.igamma is torch.special.gammainc, the splits' unsafe_ forms
+# are the splits (polytensor's pieces are views either way)
+igamma = _special_gammainc
+igammac = _special_gammaincc
+split_with_sizes = _split_with_sizes
+unsafe_split_with_sizes = _split_with_sizes
+unsafe_split = split
+unsafe_chunk = chunk
+matrix_exp = _matrix_exp
+
 # PyTorch's legacy tensor types (pt.LongTensor([1, 2]), isinstance(x, pt.FloatTensor))
 FloatTensor = _LEGACY_TYPES["FloatTensor"]
 DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
@@ -604,6 +653,7 @@ __all__ = [
     "__array_namespace_info__",
     "abs",
     "abs_",
+    "absolute",
     "accelerator",
     "acos",
     "acos_",
@@ -624,8 +674,22 @@ __all__ = [
     "amin",
     "aminmax",
     "amp",
+    "angle",
     "any",
     "arange",
+    "arccos",
+    "arccos_",
+    "arccosh",
+    "arccosh_",
+    "arcsin",
+    "arcsin_",
+    "arcsinh",
+    "arcsinh_",
+    "arctan",
+    "arctan2",
+    "arctan_",
+    "arctanh",
+    "arctanh_",
     "are_deterministic_algorithms_enabled",
     "argmax",
     "argmin",
@@ -653,6 +717,7 @@ __all__ = [
     "baddbmm",
     "bernoulli",
     "bincount",
+    "binomial",
     "bitwise_and",
     "bitwise_invert",
     "bitwise_left_shift",
@@ -678,6 +743,8 @@ __all__ = [
     "channels_last",
     "channels_last_3d",
     "cholesky",
+    "cholesky_inverse",
+    "cholesky_solve",
     "chunk",
     "clamp",
     "clamp_",
@@ -691,10 +758,12 @@ __all__ = [
     "column_stack",
     "combinations",
     "compile",
+    "complex",
     "complex64",
     "complex128",
     "compute",
     "concat",
+    "concatenate",
     "conj",
     "conj_physical",
     "conj_physical_",
@@ -720,6 +789,7 @@ __all__ = [
     "deg2rad",
     "deg2rad_",
     "det",
+    "detach",
     "detach_",
     "device",
     "diag",
@@ -758,6 +828,7 @@ __all__ = [
     "expm1_",
     "eye",
     "fft",
+    "fill",
     "fill_",
     "finfo",
     "fix",
@@ -781,6 +852,7 @@ __all__ = [
     "frexp",
     "from_dlpack",
     "from_numpy",
+    "frombuffer",
     "full",
     "full_like",
     "func",
@@ -807,6 +879,8 @@ __all__ = [
     "hypot",
     "i0",
     "i0_",
+    "igamma",
+    "igammac",
     "iinfo",
     "imag",
     "index_add",
@@ -848,6 +922,7 @@ __all__ = [
     "jit",
     "kron",
     "kthvalue",
+    "layout",
     "lcm",
     "lcm_",
     "ldexp",
@@ -889,6 +964,7 @@ __all__ = [
     "masked_scatter",
     "masked_select",
     "matmul",
+    "matrix_exp",
     "matrix_power",
     "matrix_transpose",
     "max",
@@ -941,6 +1017,7 @@ __all__ = [
     "pi",
     "pinverse",
     "poisson",
+    "polar",
     "polygamma",
     "positive",
     "pow",
@@ -979,6 +1056,7 @@ __all__ = [
     "row_stack",
     "rsqrt",
     "rsqrt_",
+    "rsub",
     "save",
     "scatter",
     "scatter_add",
@@ -1013,6 +1091,7 @@ __all__ = [
     "sort",
     "special",
     "split",
+    "split_with_sizes",
     "sqrt",
     "sqrt_",
     "square",
@@ -1021,6 +1100,7 @@ __all__ = [
     "stack",
     "std",
     "std_mean",
+    "strided",
     "sub",
     "subtract",
     "sum",
@@ -1051,6 +1131,7 @@ __all__ = [
     "true_divide",
     "trunc",
     "trunc_",
+    "typename",
     "uint8",
     "uint16",
     "uint32",
@@ -1064,6 +1145,9 @@ __all__ = [
     "unique_inverse",
     "unique_values",
     "unravel_index",
+    "unsafe_chunk",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
     "unsqueeze",
     "unstack",
     "use_backend",

@@ -294,6 +294,63 @@ def register_hook(self: Tensor, hook: Any) -> Any:
     return _HookHandle(m.hooks, entry)
 
 
+def register_post_accumulate_grad_hook(self: Tensor, hook: Any) -> Any:
+    """Call ``hook(tensor)`` with this leaf once its ``.grad`` has been accumulated, in each
+    ``backward()`` that reaches it (not in ``autograd.grad``, which accumulates nothing), as
+    PyTorch's ``register_post_accumulate_grad_hook``: the hook of the fused optimizer step
+    (``hook`` may update the tensor and clear its ``.grad``); what it returns is ignored.
+    Returns a handle with ``remove()``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> w = pt.ones(2, requires_grad=True)
+    >>> seen = []
+    >>> h = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    >>> (w * 3).sum().backward()
+    >>> seen
+    [[3.0, 3.0]]
+    """
+    if not _tape.requires_grad(self):
+        raise RuntimeError(
+            "register_post_accumulate_grad_hook() on a tensor that does not require grad; "
+            "call x.requires_grad_() first"
+        )
+    m = self._meta
+    if m.node is not None:
+        raise RuntimeError(
+            "post accumulate grad hooks cannot be registered on non-leaf tensors (they run "
+            "after a leaf's .grad is accumulated); use register_hook() on this tensor instead"
+        )
+    if m.post_hooks is None:
+        m.post_hooks = []
+    if m.hooks is None:
+        m.hooks = []
+    if not any(h is _tape.POST_ACCUMULATE for h in m.hooks):
+        # (backward accumulates a leaf with hooks on their path, which then runs these)
+        m.hooks.append(_tape.POST_ACCUMULATE)
+    entry = _PostAccumulateHook(hook, weakref.ref(self))
+    m.post_hooks.append(entry)
+    return _HookHandle(m.post_hooks, entry)
+
+
+class _PostAccumulateHook:
+    """One registration of a post-accumulate-grad hook: calls the function with the leaf
+    (held weakly: the hook keeps no tensor alive)."""
+
+    __slots__ = ("__name__", "fn", "leaf")
+
+    def __init__(self, fn: Any, leaf: weakref.ref[Any]) -> None:
+        self.fn = fn
+        self.leaf = leaf
+        self.__name__ = getattr(fn, "__name__", None) or type(fn).__name__
+
+    def __call__(self) -> None:
+        t = self.leaf()
+        if t is not None:
+            self.fn(t)
+
+
 class _Hook:
     """One registration of a tensor hook: calls the function (registered twice, a function
     has two, and each handle removes its own, as PyTorch's)."""
@@ -314,7 +371,7 @@ class _HookHandle:
 
     __slots__ = ("_entry", "_hooks")
 
-    def __init__(self, hooks: list[Any], entry: _Hook) -> None:
+    def __init__(self, hooks: list[Any], entry: _Hook | _PostAccumulateHook) -> None:
         self._hooks: list[Any] | None = hooks
         self._entry = entry
 
@@ -2356,6 +2413,7 @@ class TensorMethods:
     detach_ = detach_
     retain_grad = retain_grad
     register_hook = register_hook
+    register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
     to = to
     clone = clone
 

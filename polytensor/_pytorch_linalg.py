@@ -5,19 +5,35 @@ differentiates as those do): ``svd(A, some, compute_uv)`` (``V``, not ``Vh``), `
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import _dtypes as dt
 from ._ops import linalg as L
-from ._ops.creation import zeros
+from ._ops.creation import eye, zeros
+from ._ops.elementwise import abs as _abs
 from ._ops.linear_algebra import matmul, matrix_transpose
 from ._ops.manipulation import _copy
+from ._ops.statistical import max as _max
+from ._ops.statistical import sum as _sum
 from ._pytorch import _size, _tensor_arg
+from .autograd._mode import no_grad
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
-__all__ = ["QR", "SVD", "LUWithInfo", "chain_matmul", "cholesky", "ger", "lu", "qr", "svd"]
+__all__ = [
+    "QR",
+    "SVD",
+    "LUWithInfo",
+    "chain_matmul",
+    "cholesky",
+    "ger",
+    "lu",
+    "matrix_exp",
+    "qr",
+    "svd",
+]
 
 
 class SVD(NamedTuple):
@@ -254,3 +270,45 @@ def lu(input: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
     first = astype(argmax(astype(flags, dt.int32), axis=-1) + 1, dt.int32)
     info = where(_any(flags, axis=-1), first, astype(full((), 0), dt.int32))
     return LUWithInfo(a, packed_pivots, info)
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential of a square matrix (or of each of a stack of them), as PyTorch's
+    ``torch.matrix_exp`` / ``torch.linalg.matrix_exp`` and ``A.matrix_exp()``.
+
+    By scaling and squaring a degree-18 Taylor polynomial: ``A / 2**s`` has norm at most 1/2,
+    where the truncation error is below float64's precision; written with polytensor
+    operations, so it differentiates as they do. Note: the scaling is the largest in the stack
+    (read on the host: a Dask tensor's norm is computed).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.matrix_exp(pt.zeros((2, 2)))
+    tensor([[1., 0.],
+            [0., 1.]], backend='numpy')
+    """
+    _tensor_arg("matrix_exp", A)
+    if A.dtype.kind not in ("real floating", "complex floating"):
+        raise dt.DtypeNotImplementedError(
+            f"matrix_exp() expects a floating-point or complex tensor; got {A.dtype.name}; "
+            f"cast it with A.double()"
+        )
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(
+            f"matrix_exp() expects a square matrix or a stack of them; got shape {tuple(A.shape)}"
+        )
+    n = int(A.shape[-1])  # type: ignore[arg-type]  # (known: checked square above)
+    if A.size == 0:
+        return A * 1
+    with no_grad():
+        norm = float(_max(_sum(_abs(A), axis=-1)))  # the largest (infinity-)norm in the batch
+    s = max(0, math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
+    b = A / (2.0**s) if s else A
+    identity = eye(n, dtype=A.dtype, device=A.device)
+    result = identity + b / 18.0
+    for k in range(17, 0, -1):  # Horner: I + b/1 (I + b/2 (... (I + b/18)))
+        result = identity + (b @ result) / float(k)
+    for _ in range(s):
+        result = result @ result
+    return result

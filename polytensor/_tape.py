@@ -101,6 +101,21 @@ class _Self:
 SELF = _Self()
 
 
+class _PostAccumulate:
+    """The entry in a leaf's ``hooks`` that says it has post-accumulate-grad hooks: a tensor
+    hook that keeps the gradient (returns None), so backward takes the leaf's hooked path,
+    which accumulates and then runs ``Meta.post_hooks``."""
+
+    __slots__ = ()
+    __name__ = "post_accumulate_grad"
+
+    def __call__(self, g: Any) -> None:
+        return None
+
+
+POST_ACCUMULATE = _PostAccumulate()
+
+
 class Meta:
     """Autograd state of a tensor that needs any: leaves that require grad, outputs of
     recorded ops, and tensors modified in place (for their version counter).
@@ -119,6 +134,8 @@ class Meta:
     index = 0  # which output of its node (multi-output ops)
     grad: Any = None
     hooks: list[Any] | None = None
+    # a leaf's post-accumulate-grad hooks (POST_ACCUMULATE in its hooks then routes it there)
+    post_hooks: list[Any] | None = None
     retains_grad = False
     zeroed = -1  # the version at which zero_() filled the tensor with zeros
     # _inplace_count just after that zero_(): a write into the memory through another tensor

@@ -21,6 +21,7 @@ from ._extras import tensor
 from ._format import tensor_repr
 from ._interop import array_function, array_ufunc
 from ._methods import TensorMethods
+from ._methods_aliases import TensorAliasMethods
 from ._methods_host import TensorHostMethods
 from ._methods_index import TensorIndexMethods
 from ._methods_linalg import TensorLinalgMethods
@@ -85,6 +86,7 @@ class Tensor(
     TensorRandomMethods,
     TensorLinalgMethods,
     TensorHostMethods,
+    TensorAliasMethods,
     TensorOperators,
     concrete=True,
 ):
@@ -315,15 +317,6 @@ class Tensor(
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
         half = _Missing()
-        # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)
-        absolute = _Missing()
-        arccos = _Missing()
-        arccosh = _Missing()
-        arcsin = _Missing()
-        arcsinh = _Missing()
-        arctan = _Missing()
-        arctan2 = _Missing()
-        arctanh = _Missing()
 
     @property
     def is_cuda(self) -> bool:

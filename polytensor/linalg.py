@@ -34,6 +34,7 @@ from ._ops.linalg import (
 )
 from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from ._ops.manipulation import permute_dims
+from ._pytorch_linalg import matrix_exp
 from ._tensor import Tensor
 
 
@@ -115,6 +116,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

@@ -175,8 +175,7 @@ NAMESPACE_FORMS = [n for n in dir(torch) if n.endswith("_") and not n.startswith
 
 
 def test_every_namespace_form_of_torch_that_tensor_has_as_a_method_exists() -> None:
-    # (NumPy's spellings, arccos_, are the standard's names here; dropout_ and the like are
-    # nn.functional's)
+    # (dropout_ and the like are nn.functional's)
     have = [n for n in NAMESPACE_FORMS if hasattr(pt.Tensor, n)]
     assert "relu_" in have and "sigmoid_" in have and "tanh_" in have
     missing = [n for n in have if not callable(getattr(pt, n, None))]

@@ -27,7 +27,7 @@ from ._anomaly import (
 from ._engine import backward as _backward
 from ._function import Function, FunctionCtx
 from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
-from ._grads import accumulate_grad
+from ._grads import accumulate_grad, run_post_hooks
 from ._graphviz import render_graph, to_dot
 from ._mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._transforms import grad as _grad_transform
@@ -146,6 +146,8 @@ def backward(
         if g is not None and id(m) not in added:  # (each state once, however often given)
             added.add(id(m))
             accumulate_grad(m, g, create_graph, False)
+            if m.post_hooks:
+                run_post_hooks(m.post_hooks)
 
 
 def _grads_of(

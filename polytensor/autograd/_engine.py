@@ -32,7 +32,7 @@ from . import _anomaly
 from ._cotangents import fit, sum_to_shape
 from ._fast_forms import attach as _attach_fast_forms
 from ._function import _FunctionOp
-from ._grads import UNDEFINED, accumulate_grad, adopt_into_zeros, run_hooks
+from ._grads import UNDEFINED, accumulate_grad, adopt_into_zeros, run_hooks, run_post_hooks
 from ._grads import owned as _owned
 
 __all__ = ["FAST_RULES", "backward", "sum_to_shape"]
@@ -317,6 +317,10 @@ def backward(
                 if token is None:
                     token = _GRAD.set(False)
                 g = run_hooks(m.hooks, g)
+                if m.post_hooks and wanted is None:  # (accumulated, then the leaf's hooks)
+                    accumulate_grad(m, g, create_graph, False)
+                    run_post_hooks(m.post_hooks)
+                    continue
             if wanted is not None:
                 found[id(m)] = g
             else:

@@ -12,7 +12,14 @@ from .. import _tensor_base as _tb
 from .._tape import Meta, only_held_by
 from .._tensor_base import ZEROS_LOCK, settle_zeros
 
-__all__ = ["UNDEFINED", "accumulate_grad", "adopt_into_zeros", "owned", "run_hooks"]
+__all__ = [
+    "UNDEFINED",
+    "accumulate_grad",
+    "adopt_into_zeros",
+    "owned",
+    "run_hooks",
+    "run_post_hooks",
+]
 
 _new = object.__new__
 _GRAD_ENABLED = _config.GRAD_ENABLED
@@ -201,6 +208,13 @@ def _add_into(old: Any, g: Any, exclusive: bool) -> bool:
         return False
     _tape.bump_version(old)
     return True
+
+
+def run_post_hooks(hooks: list[Any]) -> None:
+    """A leaf's post-accumulate-grad hooks, in the order they were registered, after its
+    ``.grad`` was accumulated (each calls its function with the leaf)."""
+    for h in list(hooks):
+        h()
 
 
 def run_hooks(hooks: list[Any], g: Any) -> Any:

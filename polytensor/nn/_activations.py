@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._methods_aliases import hardshrink
 from .._ops.elementwise import abs as _abs
 from .._ops.elementwise import logaddexp
 from .._ops.elementwise import tanh as _tanh
 from .._ops.manipulation import permute_dims, reshape
 from .._ops.searching import where
 from .._tensor import Tensor
+from ..autograd._input_in_grad import input_in_grad
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import (
     _REAL_FLOAT,
@@ -283,21 +284,6 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     x = input_in_grad(_real(input, "softshrink"))  # (its gradient depends on it, as PyTorch's)
     lam = _lambd("softshrink", lambd)
     return where(x > lam, x - lam, where(x < -lam, x + lam, x * 0.0))
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where ``|x| > lambd``, else 0, as ``torch.nn.functional.hardshrink``.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> import polytensor.nn.functional as F
-    >>> F.hardshrink(pt.asarray([-2.0, 0.25, 1.0]))
-    tensor([-2.,  0.,  1.], backend='numpy')
-    """
-    x = input_in_grad(_real(input, "hardshrink"))  # (its gradient depends on it, as PyTorch's)
-    lam = _lambd("hardshrink", lambd)
-    return where((x >= -lam) & (x <= lam), x * 0.0, x)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -6,60 +6,18 @@ in ``torch.nn.functional``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any, cast
 
+from .._methods_aliases import prelu
 from .._ops.creation import zeros
 from .._ops.data_types import astype
-from .._ops.manipulation import reshape
-from .._ops.searching import where
 from .._tensor import Tensor
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import _floating, _in_place, _tensor
 
 __all__ = ["dropout2d", "prelu"]
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """x where x > 0, else ``weight * x``, with one learned slope for every channel
-    (dimension 1) or one for all, as ``torch.nn.functional.prelu``.
-
-    Parameters
-    ----------
-    input : Tensor
-    weight : Tensor
-        A scalar or a 1-D tensor of one element, or of one element per channel (dimension 1
-        of the input; an input of fewer than 2 dimensions has one channel).
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> import polytensor.nn.functional as F
-    >>> F.prelu(pt.asarray([[-2.0, 2.0], [-4.0, 4.0]]), pt.asarray([0.5, 0.25]))
-    tensor([[-1.,  2.],
-            [-2.,  4.]], backend='numpy')
-    """
-    x = _tensor(input, "prelu")
-    w = _tensor(weight, "prelu", "weight")
-    _floating(x, "prelu")
-    if w.ndim > 1:
-        raise LayerArgumentError(
-            f"prelu() expects a scalar or 1-D weight; got a weight of shape {w.shape}"
-        )
-    channels = x.shape[1] if x.ndim >= 2 else 1
-    count = math.prod(cast("tuple[int, ...]", w.shape))
-    if count not in (1, channels):
-        raise LayerArgumentError(
-            f"prelu() got {count} weights for an input with {channels} channels (dimension 1 "
-            f"of shape {x.shape}); give one weight, or one per channel"
-        )
-    slope = reshape(w, (count,) + (1,) * (x.ndim - 2) if count > 1 else ())
-    x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
-    # (x > 0, not x >= 0: at 0 PyTorch's gradient with respect to x is the slope's)
-    return where(x > 0, x, slope * x)
 
 
 def dropout2d(

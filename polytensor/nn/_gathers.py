@@ -23,8 +23,8 @@ from .._ops.manipulation import expand_dims, permute_dims, reshape
 from .._ops.searching import argmax, where
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
+from ..autograd._input_in_grad import input_in_grad
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from .functional import _adaptive_bins, _floating, _single, _tensor, empty_pool
 
 __all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "embedding_bag"]

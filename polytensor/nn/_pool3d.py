@@ -27,9 +27,9 @@ from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tensor import Tensor
 from ..autograd import no_grad
+from ..autograd._input_in_grad import input_in_grad
 from ._conv3d import _batched5, _triple, pad_axis
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from ._random import uniform_like as _uniform_like
 from .functional import (
     _adaptive_bins,

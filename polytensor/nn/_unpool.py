@@ -26,8 +26,8 @@ from .._ops.creation import zeros
 from .._ops.manipulation import expand_dims, reshape, squeeze
 from .._pytorch import scatter
 from .._tensor import Tensor
+from ..autograd._input_in_grad import input_in_grad
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from .module import Module
 
 __all__ = [

@@ -45,8 +45,8 @@ from .._ops.statistical import sum as _sum
 from .._tape import name_node, tensor_of
 from .._tensor import Tensor
 from ..autograd import Function, is_grad_enabled, no_grad
+from ..autograd._input_in_grad import input_in_grad
 from ._errors import LayerArgumentError
-from ._input_in_grad import input_in_grad
 from ._layer_kernels import batch_norm_eval_kernel, leaky_relu_kernel, takes_layer_kernels
 from ._random import uniform_like as _uniform_like
 from ._window_kernels import (

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any, cast
 
 from ..._ops.creation import eye, zeros, zeros_like
@@ -23,8 +22,8 @@ from ..._ops.elementwise import abs as _abs
 from ..._ops.elementwise import sign
 from ..._ops.linalg import qr, solve
 from ..._ops.manipulation import concat, expand_dims
-from ..._ops.statistical import max as _max
 from ..._ops.statistical import sum as _sum
+from ..._pytorch_linalg import matrix_exp
 from ..._tensor import Tensor
 from ...autograd import no_grad
 from ..init import normal_
@@ -34,24 +33,6 @@ from .parametrize import register_parametrization
 __all__ = ["orthogonal"]
 
 _MAPS = ("matrix_exp", "cayley", "householder")
-
-
-def _matrix_exp(a: Tensor) -> Tensor:
-    """``exp(a)`` of square matrices by scaling and squaring a degree-18 Taylor polynomial:
-    ``a / 2**s`` has norm at most 1/2, where the truncation error is below float64's
-    precision; written with polytensor operations, so it differentiates as they do."""
-    n = cast(int, a.shape[-1])
-    with no_grad():
-        norm = float(_max(_sum(_abs(a), axis=-1)))  # the largest (infinity-)norm in the batch
-    s = max(0, math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
-    b = a / (2.0**s) if s else a
-    identity = eye(n, dtype=a.dtype, device=a.device)
-    result = identity + b / 18.0
-    for k in range(17, 0, -1):  # Horner: I + b/1 (I + b/2 (... (I + b/18)))
-        result = identity + (b @ result) / float(k)
-    for _ in range(s):
-        result = result @ result
-    return result
 
 
 def _householder_product(a: Tensor, tau: Tensor) -> Tensor:
@@ -118,7 +99,7 @@ class _Orthogonal(Module):
                 x = concat([x, pad], axis=-1)
             a = x - x.mT  # skew-symmetric
             if self.orthogonal_map == "matrix_exp":
-                q = _matrix_exp(a)
+                q = matrix_exp(a)
             else:  # the Cayley retraction (I + A/2)(I - A/2)^{-1}, as PyTorch computes it
                 identity = eye(n, dtype=a.dtype, device=a.device)
                 q = solve(identity - 0.5 * a, identity + 0.5 * a)

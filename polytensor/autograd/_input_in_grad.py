@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._ops.creation import zeros_like
-from ..autograd import Function, is_grad_enabled
+from ._function import Function
+from ._mode import is_grad_enabled
 
 __all__ = ["input_in_grad"]
 
@@ -59,7 +60,7 @@ def input_in_grad(x: Any) -> Any:
     Examples
     --------
     >>> import polytensor as pt
-    >>> from polytensor.nn._input_in_grad import input_in_grad
+    >>> from polytensor.autograd._input_in_grad import input_in_grad
     >>> x = pt.asarray([-1.0, 2.0], requires_grad=True)
     >>> v = input_in_grad(x)
     >>> (g,) = pt.autograd.grad(pt.where(v > 0, v, 0.0).sum(), x, create_graph=True)
