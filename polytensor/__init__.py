@@ -288,12 +288,6 @@ from ._pytorch_inplace import (
     acos_,
     acosh_,
     addmv_,
-    arccos_,
-    arccosh_,
-    arcsin_,
-    arcsinh_,
-    arctan_,
-    arctanh_,
     asin_,
     asinh_,
     atan_,
@@ -605,15 +599,6 @@ int = int32
 device = Device
 
 # NumPy's spellings, which PyTorch keeps as aliases of the standard's functions
-absolute = abs
-arccos = acos
-arccosh = acosh
-arcsin = asin
-arcsinh = asinh
-arctan = atan
-arctan2 = atan2
-arctanh = atanh
-concatenate = cat
 # PyTorch's other names: torch.igamma is torch.special.gammainc, the splits' unsafe_ forms
 # are the splits (polytensor's pieces are views either way)
 igamma = _special_gammainc
@@ -653,7 +638,6 @@ __all__ = [
     "__array_namespace_info__",
     "abs",
     "abs_",
-    "absolute",
     "accelerator",
     "acos",
     "acos_",
@@ -677,19 +661,6 @@ __all__ = [
     "angle",
     "any",
     "arange",
-    "arccos",
-    "arccos_",
-    "arccosh",
-    "arccosh_",
-    "arcsin",
-    "arcsin_",
-    "arcsinh",
-    "arcsinh_",
-    "arctan",
-    "arctan2",
-    "arctan_",
-    "arctanh",
-    "arctanh_",
     "are_deterministic_algorithms_enabled",
     "argmax",
     "argmin",
@@ -763,7 +734,6 @@ __all__ = [
     "complex128",
     "compute",
     "concat",
-    "concatenate",
     "conj",
     "conj_physical",
     "conj_physical_",

@@ -1,5 +1,5 @@
 """PyTorch's other names for what polytensor has, and its small remaining Tensor methods:
-NumPy's spellings that PyTorch keeps (``pt.arccos``, ``x.arctan2_(y)``), ``torch.complex``,
+``torch.complex``,
 ``polar``, ``angle``, ``rsub``, ``fill``, ``typename``, ``frombuffer``, the Cholesky solves,
 the layer functions PyTorch also has as methods (``x.hardshrink()``, ``x.prelu(w)``), and the
 introspection answers of a CPU tensor (``x.layout``, ``x.is_pinned()``, ``x.output_nr``), in
@@ -728,7 +728,7 @@ def resolve_neg(self: Tensor) -> Tensor:
 
 
 class TensorAliasMethods:
-    """NumPy's spellings of PyTorch's methods (``x.arccos_()``, ``x.arctan2_(y)``), ``angle``,
+    """PyTorch's methods ``angle``,
     ``diagflat``, ``matrix_exp``, the Cholesky solves, ``igamma``, ``hardshrink``, ``prelu``,
     the splits' other names, ``sum_to_size`` and a CPU tensor's introspection answers.
 
@@ -736,29 +736,12 @@ class TensorAliasMethods:
     --------
     >>> import polytensor as pt
     >>> x = pt.asarray([0.5, 1.0])
-    >>> x.arccos_() is x, x.layout
+    >>> x.igamma_(pt.asarray([1.0, 2.0])) is x, x.layout
     (True, polytensor.strided)
     """
 
     __slots__ = ()
 
-    # NumPy's spellings, which PyTorch keeps: the standard's functions under other names
-    absolute = E.abs
-    arccos = E.acos
-    arccosh = E.acosh
-    arcsin = E.asin
-    arcsinh = E.asinh
-    arctan = E.atan
-    arctan2 = E.atan2
-    arctanh = E.atanh
-    absolute_ = _in_place("absolute_", E.abs, _F)
-    arccos_ = _in_place("arccos_", E.acos, _F)
-    arccosh_ = _in_place("arccosh_", E.acosh, "[1.0, 2.0]")
-    arcsin_ = _in_place("arcsin_", E.asin, _F)
-    arcsinh_ = _in_place("arcsinh_", E.asinh, _F)
-    arctan_ = _in_place("arctan_", E.atan, _F)
-    arctan2_ = _in_place("arctan2_", E.atan2, _F, "1.0")
-    arctanh_ = _in_place("arctanh_", E.atanh, "[0.0, 0.5]")
     igamma_ = _in_place("igamma_", S.gammainc, _F, "pt.asarray([1.0, 2.0])")
     igammac_ = _in_place("igammac_", S.gammaincc, _F, "pt.asarray([1.0, 2.0])")
     polygamma_ = _in_place("polygamma_", _polygamma, _F, "1")

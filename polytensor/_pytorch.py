@@ -926,15 +926,30 @@ def allclose(
 # tensor: ``x.<name>``). A name that is absent here gets the plain message.
 MODULE_HINTS: dict[str, str] = {
     "bfloat16": "pt.float32 (polytensor has no bfloat16)",
+    "concatenate": "pt.concat(tensors, axis=0) or pt.cat(tensors, dim=0)",
     "div": "pt.divide(a, b) or a / b",
     "float16": "pt.float32 (polytensor has no float16)",
     "half": "pt.float32 (polytensor has no float16)",
     "mul": "pt.multiply(a, b) or a * b",
     "sub": "pt.subtract(a, b) or a - b",
 }
+# NumPy's spellings, which PyTorch keeps as aliases: the standard's names (STYLE.md, "Names")
+_NUMPY_SPELLINGS = {
+    "absolute": "abs",
+    "arccos": "acos",
+    "arccosh": "acosh",
+    "arcsin": "asin",
+    "arcsinh": "asinh",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "arctanh": "atanh",
+}
+MODULE_HINTS.update({k: f"pt.{v}(x), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
+
 TENSOR_HINTS: dict[str, str] = {
     "half": "x.float() (polytensor has no float16)",
 }
+TENSOR_HINTS.update({k: f"x.{v}(), the standard's name" for k, v in _NUMPY_SPELLINGS.items()})
 
 
 def missing_attribute(owner: str, name: str, hints: dict[str, str]) -> AttributeError:

@@ -21,12 +21,6 @@ __all__ = [
     "acos_",
     "acosh_",
     "addmv_",
-    "arccos_",
-    "arccosh_",
-    "arcsin_",
-    "arcsinh_",
-    "arctan_",
-    "arctanh_",
     "asin_",
     "asinh_",
     "atan_",
@@ -99,12 +93,6 @@ def _namespace_form(name: str, call: str = "", data: str = "[0.5, 1.0]") -> Call
 
 
 abs_ = _namespace_form("abs_")
-arccos_ = _namespace_form("arccos_")
-arccosh_ = _namespace_form("arccosh_", "", "[1.0, 2.0]")
-arcsin_ = _namespace_form("arcsin_")
-arcsinh_ = _namespace_form("arcsinh_")
-arctan_ = _namespace_form("arctan_")
-arctanh_ = _namespace_form("arctanh_", "", "[0.0, 0.5]")
 addmv_ = _namespace_form("addmv_", "pt.ones((2, 2)), pt.ones(2)")
 acos_ = _namespace_form("acos_")
 acosh_ = _namespace_form("acosh_", "", "[1.0, 2.0]")

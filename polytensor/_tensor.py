@@ -317,6 +317,15 @@ class Tensor(
         # the polytensor way (descriptors, not __getattr__, which would slow every attribute
         # read of every tensor: CPython does not specialise attribute reads on such a class)
         half = _Missing()
+        # (NumPy's spellings, which PyTorch keeps: the standard's names are x.acos(), ...)
+        absolute = _Missing()
+        arccos = _Missing()
+        arccosh = _Missing()
+        arcsin = _Missing()
+        arcsinh = _Missing()
+        arctan = _Missing()
+        arctan2 = _Missing()
+        arctanh = _Missing()
 
     @property
     def is_cuda(self) -> bool:

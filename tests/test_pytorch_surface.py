@@ -363,6 +363,16 @@ def test_setitem_with_a_partial_index_records_for_autograd(backend: str) -> None
 
 # -- what polytensor does not have --------------------------------------------------------------
 def test_missing_names_say_the_polytensor_way() -> None:
+    with pytest.raises(
+        AttributeError, match=r"module 'polytensor' has no attribute 'concatenate'; use pt\.concat"
+    ):
+        pt.concatenate  # noqa: B018
+    with pytest.raises(
+        AttributeError, match=r"module 'polytensor' has no attribute 'arctan2'; use pt\.atan2\(x\)"
+    ):
+        pt.arctan2  # noqa: B018
+    with pytest.raises(AttributeError, match=r"has no attribute 'arccos'; use x\.acos\(\)"):
+        pt.ones(1).arccos()
     with pytest.raises(AttributeError, match=r"has no attribute 'no_such_thing'$"):
         pt.no_such_thing  # noqa: B018
     x = pt.ones(2)
