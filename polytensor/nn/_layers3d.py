@@ -18,7 +18,13 @@ from ._conv3d import _triple
 from ._more_layers import _AdaptiveMaxPoolNd, _ConvTransposeNd
 from ._norm_layers import InstanceNorm1d
 from .module import Module
-from .modules import Dropout, _BatchNorm, check_channels, padding_mode_amounts
+from .modules import (
+    Dropout,
+    _BatchNorm,
+    check_channels,
+    padded_conv,
+    padding_mode_amounts,
+)
 from .parameter import Parameter
 
 __all__ = [
@@ -114,19 +120,7 @@ class Conv3d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            return F.conv3d(
-                F.pad(input, self._pad_amounts, mode=self.padding_mode),
-                self.weight,
-                self.bias,
-                self.stride,
-                0,
-                self.dilation,
-                self.groups,
-            )
-        return F.conv3d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return padded_conv(self, F.conv3d, input)
 
     def extra_repr(self) -> str:
         s = (

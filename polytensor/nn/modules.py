@@ -1102,6 +1102,36 @@ def padding_mode_amounts(
     return tuple(v for side in reversed(sides) for v in side)
 
 
+def padded_conv(layer: Any, conv: Callable[..., Tensor], input: Tensor) -> Tensor:
+    """``layer``'s convolution ``conv`` (``F.conv2d``) of ``input``, padded first with
+    ``F.pad`` in the layer's ``padding_mode`` where that is not ``'zeros'`` (its amounts from
+    ``padding_mode_amounts``), as PyTorch's ``_conv_forward``.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor import nn
+    >>> from polytensor.nn import functional as F
+    >>> conv = nn.Conv1d(1, 1, 3, padding=1, padding_mode="circular")
+    >>> from polytensor.nn.modules import padded_conv
+    >>> padded_conv(conv, F.conv1d, pt.ones((1, 1, 4))).shape
+    (1, 1, 4)
+    """
+    if layer.padding_mode != "zeros":
+        return conv(
+            F.pad(input, layer._pad_amounts, mode=layer.padding_mode),
+            layer.weight,
+            layer.bias,
+            layer.stride,
+            0,
+            layer.dilation,
+            layer.groups,
+        )
+    return conv(
+        input, layer.weight, layer.bias, layer.stride, layer.padding, layer.dilation, layer.groups
+    )
+
+
 class Conv2d(Module):
     """2-D convolution (cross-correlation) over (N, C, H, W) inputs, as ``torch.nn.Conv2d``.
 
@@ -1179,19 +1209,7 @@ class Conv2d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            return F.conv2d(
-                F.pad(input, self._pad_amounts, mode=self.padding_mode),
-                self.weight,
-                self.bias,
-                self.stride,
-                0,
-                self.dilation,
-                self.groups,
-            )
-        return F.conv2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return padded_conv(self, F.conv2d, input)
 
     def extra_repr(self) -> str:
         s = (
@@ -1546,19 +1564,7 @@ class Conv1d(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            return F.conv1d(
-                F.pad(input, self._pad_amounts, mode=self.padding_mode),
-                self.weight,
-                self.bias,
-                self.stride,
-                0,
-                self.dilation,
-                self.groups,
-            )
-        return F.conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return padded_conv(self, F.conv1d, input)
 
     def extra_repr(self) -> str:
         s = (
