@@ -140,6 +140,38 @@ def cases() -> list[Case]:
         Case("scipy.stats", "sem", stats.sem),
         Case("scipy.stats", "entropy", stats.entropy, **pos),
         Case("scipy.stats", "pearsonr", lambda x, y: _first(stats.pearsonr(x, y)), ((6,), (6,))),
+        # p-values: pt.special's distribution functions (betaincc, stdtr, fdtrc, chdtrc)
+        Case(
+            "scipy.stats",
+            "pearsonr (p-value)",
+            lambda x, y: stats.pearsonr(x, y).pvalue,
+            ((6,), (6,)),
+        ),
+        Case(
+            "scipy.stats",
+            "ttest_1samp (p-value)",
+            lambda x: stats.ttest_1samp(x, 0.0).pvalue,
+            ((6,),),
+        ),
+        Case(
+            "scipy.stats",
+            "ttest_ind (p-value)",
+            lambda x, y: stats.ttest_ind(x, y).pvalue,
+            ((6,), (6,)),
+        ),
+        Case(
+            "scipy.stats",
+            "ttest_rel (p-value)",
+            lambda x, y: stats.ttest_rel(x, y).pvalue,
+            ((6,), (6,)),
+        ),
+        Case(
+            "scipy.stats",
+            "f_oneway (p-value)",
+            lambda x, y, z: stats.f_oneway(x, y, z).pvalue,
+            ((5,), (5,), (5,)),
+        ),
+        Case("scipy.stats", "chisquare (p-value)", lambda x: stats.chisquare(x).pvalue, **pos),
         Case("scipy.signal", "fftconvolve", signal.fftconvolve, ((6,), (3,))),
         Case("scipy.signal", "convolve", signal.convolve, ((6,), (3,))),
         Case("scipy.signal", "correlate", signal.correlate, ((6,), (3,))),

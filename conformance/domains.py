@@ -2093,34 +2093,34 @@ def _polygamma(draw: Draw, op: OpDef, m: Mode) -> Case:
     )
 
 
-def _first_detached(first: Domain, second: Domain) -> Callable[[Draw, OpDef], Case]:
-    """Forward checks of a binary special function differentiable in its second argument only:
-    the first is passed detached, so checks that run backward through the call (Dask's
-    laziness) differentiate the second alone."""
+def _first_detached(*domains: Domain) -> Callable[[Draw, OpDef], Case]:
+    """Forward checks of a special function differentiable in its last argument only: the
+    others are passed detached, so checks that run backward through the call (Dask's
+    laziness) differentiate the last alone."""
 
     def forward(draw: Draw, op: OpDef) -> Case:
         dt = FORWARD.dtype(draw, op)
         shp = small_shape(draw)
         fn = public_function(op)
         return Case(
-            (array(draw, dt, shp, first), array(draw, dt, shp, second)),
-            call=lambda a, x: fn(a.detach(), x),
+            tuple(array(draw, dt, shp, d) for d in domains),
+            call=lambda *args: fn(*(a.detach() for a in args[:-1]), args[-1]),
         )
 
     return forward
 
 
-def _constant_first(first: Smooth, second: Smooth) -> Callable[[Draw, OpDef], GradCase]:
-    """Gradient checks of a binary special function differentiable in its second argument
-    only (``zeta``'s q, ``gammainc``'s x; PyTorch has no derivative in the first either): the
-    first is a constant of the same shape."""
+def _constant_first(*smooths: Smooth) -> Callable[[Draw, OpDef], GradCase]:
+    """Gradient checks of a special function differentiable in its last argument only
+    (``zeta``'s q, ``gammainc``'s x, ``betainc``'s x; in the others, PyTorch has no derivative
+    or there is no closed form): the others are constants of the same shape."""
 
     def grad(draw: Draw, op: OpDef) -> GradCase:
         dt = GRADIENT.dtype(draw, op)
         shp = small_shape(draw)
-        a, x = smooth_values(draw, dt, shp, first), smooth_values(draw, dt, shp, second)
+        *params, x = (smooth_values(draw, dt, shp, s) for s in smooths)
         fn = public_function(op)
-        return _case(op, lambda x, a: fn(a, x), (x,), (a,))
+        return _case(op, lambda x, *params: fn(*params, x), (x,), tuple(params))
 
     return grad
 
@@ -2316,6 +2316,42 @@ SAMPLING: dict[str, Sampling] = {
         forward=_first_detached(Domain(0.5, 10.0), Domain(0.0, 10.0)),
         grad=_constant_first(Smooth(uniform(0.5, 3.0)), Smooth(uniform(0.2, 4.0))),
     ),
+    "special.gamma": Sampling(smooth=_POSITIVE),
+    "special.beta": Sampling(smooth=(_POSITIVE, _POSITIVE)),
+    "special.betaln": Sampling(smooth=(_POSITIVE, _POSITIVE)),
+    **{
+        f"special.{name}": Sampling(
+            forward=_first_detached(Domain(0.5, 10.0), Domain(0.5, 10.0), Domain(0.0, 1.0)),
+            grad=_constant_first(
+                Smooth(uniform(0.5, 4.0)), Smooth(uniform(0.5, 4.0)), Smooth(uniform(0.1, 0.9))
+            ),
+        )
+        for name in ("betainc", "betaincc")
+    },
+    "special.stdtr": Sampling(
+        forward=_first_detached(Domain(1.0, 30.0), Domain(-5.0, 5.0)),
+        grad=_constant_first(Smooth(uniform(1.0, 20.0)), Smooth(uniform(-4.0, 4.0))),
+    ),
+    "special.stdtrit": Sampling(
+        forward=_first_detached(Domain(1.0, 30.0), Domain(0.0, 1.0)),
+        grad=_constant_first(Smooth(uniform(1.0, 20.0)), Smooth(uniform(0.1, 0.9))),
+    ),
+    **{
+        f"special.{name}": Sampling(
+            forward=_first_detached(Domain(1.0, 20.0), Domain(1.0, 20.0), Domain(0.0, 10.0)),
+            grad=_constant_first(
+                Smooth(uniform(1.0, 10.0)), Smooth(uniform(1.0, 10.0)), Smooth(uniform(0.2, 5.0))
+            ),
+        )
+        for name in ("fdtr", "fdtrc")
+    },
+    **{
+        f"special.{name}": Sampling(
+            forward=_first_detached(Domain(1.0, 20.0), Domain(0.0, 20.0)),
+            grad=_constant_first(Smooth(uniform(1.0, 10.0)), Smooth(uniform(0.2, 10.0))),
+        )
+        for name in ("chdtr", "chdtrc")
+    },
     "special.i0e": Sampling(smooth=_NONZERO),
     "special.i1e": Sampling(smooth=_NONZERO),
 }

@@ -505,10 +505,24 @@ TORCH: dict[str, Callable[[dict[str, Any]], TorchFn]] = {
     "special.gammainc": lambda p: lambda x, a: torch.special.gammainc(a, x),
     "special.gammaincc": lambda p: lambda x, a: torch.special.gammaincc(a, x),
     "special.softplus": lambda p: torch.nn.functional.softplus,
+    "special.gamma": lambda p: lambda x: torch.exp(torch.lgamma(x)),
+    "special.betaln": lambda p: (
+        lambda a, b: torch.lgamma(a) + torch.lgamma(b) - torch.lgamma(a + b)
+    ),
+    "special.beta": lambda p: (
+        lambda a, b: torch.exp(torch.lgamma(a) + torch.lgamma(b) - torch.lgamma(a + b))
+    ),
+    "special.chdtr": lambda p: lambda x, v: torch.special.gammainc(v / 2, x / 2),
+    "special.chdtrc": lambda p: lambda x, v: torch.special.gammaincc(v / 2, x / 2),
     "special.polygamma": lambda p: lambda x: torch.special.polygamma(p["n"], x),
 }
 
 NOT_IN_TORCH: dict[str, str] = {
+    **{
+        f"special.{name}": f"torch.special has no {name} (nor the incomplete beta function); "
+        f"its values are SciPy's and its gradient is checked against central differences"
+        for name in ("betainc", "betaincc", "stdtr", "stdtrit", "fdtr", "fdtrc")
+    },
     "to_backend": "moves a tensor between polytensor backends; torch has no such op",
     "nextafter": "torch.nextafter has no derivative (its backward is not implemented)",
     "_nll_loss_backward": "the gradient of nll_loss (crosschecked as _nll_loss's); torch has no "

@@ -23,6 +23,12 @@ from typing import Any
 
 from ._ops.elementwise import expm1, log1p
 from ._ops.special import (
+    beta,
+    betainc,
+    betaincc,
+    betaln,
+    chdtr,
+    chdtrc,
     digamma,
     entr,
     erf,
@@ -30,6 +36,9 @@ from ._ops.special import (
     erfcx,
     erfinv,
     expit,
+    fdtr,
+    fdtrc,
+    gamma,
     gammainc,
     gammaincc,
     gammaln,
@@ -44,6 +53,8 @@ from ._ops.special import (
     psi,
     sinc,
     softplus,
+    stdtr,
+    stdtrit,
     xlog1py,
     xlogy,
     zeta,
@@ -55,6 +66,12 @@ from ._pytorch_math import logit as _torch_logit
 from ._pytorch_numbers import mvlgamma
 
 __all__ = [
+    "beta",
+    "betainc",
+    "betaincc",
+    "betaln",
+    "chdtr",
+    "chdtrc",
     "digamma",
     "entr",
     "erf",
@@ -64,6 +81,9 @@ __all__ = [
     "exp2",
     "expit",
     "expm1",
+    "fdtr",
+    "fdtrc",
+    "gamma",
     "gammainc",
     "gammaincc",
     "gammaln",
@@ -85,6 +105,8 @@ __all__ = [
     "sinc",
     "softmax",
     "softplus",
+    "stdtr",
+    "stdtrit",
     "xlog1py",
     "xlogy",
     "zeta",

@@ -15,10 +15,17 @@ from typing import Any
 
 from . import elementwise as E
 from ._registry import Function, op
+from .creation import asarray
 from .data_types import astype
 from .searching import where
 
 __all__ = [
+    "beta",
+    "betainc",
+    "betaincc",
+    "betaln",
+    "chdtr",
+    "chdtrc",
     "digamma",
     "entr",
     "erf",
@@ -26,6 +33,9 @@ __all__ = [
     "erfcx",
     "erfinv",
     "expit",
+    "fdtr",
+    "fdtrc",
+    "gamma",
     "gammainc",
     "gammaincc",
     "gammaln",
@@ -41,6 +51,8 @@ __all__ = [
     "psi",
     "sinc",
     "softplus",
+    "stdtr",
+    "stdtrit",
     "xlog1py",
     "xlogy",
     "zeta",
@@ -76,16 +88,25 @@ def _unary(name: str, rule: Any, summary: str, derivative: str, example: str) ->
     return _doc(fn, summary, derivative, example)
 
 
-def _binary(name: str, rules: Any, summary: str, derivative: str, example: str) -> Function:
+def _binary(
+    name: str,
+    rules: Any,
+    summary: str,
+    derivative: str,
+    example: str,
+    params: tuple[str, ...] = ("x", "y"),
+) -> Function:
+    """An op of ``len(params)`` (two or three) arrays, named as SciPy's parameters, promoted
+    together; a Python scalar may stand for any of them."""
     fn = op(
         f"special.{name}",
-        "(x, y, /)",
-        (_RF, _RF),
+        f"({', '.join(params)}, /)",
+        (_RF,) * len(params),
         rules,
-        inputs=("x", "y"),
-        promote=(0, 1),
+        inputs=params,
+        promote=tuple(range(len(params))),
         scalars=True,
-        scalar_inputs=(0, 1),  # a Python scalar on either side, as the standard's binary functions
+        scalar_inputs=tuple(range(len(params))),  # as the standard's binary functions
         module="polytensor.special",
         example=example,
         integers_as_float=True,
@@ -99,6 +120,16 @@ def _pt() -> Any:
     from . import _all
 
     return _all
+
+
+def _like(x: Any, *params: Any) -> tuple[Any, ...]:
+    """``params`` with the Python numbers among them as 0-d tensors of ``x``'s dtype and device:
+    the rules of ops that take a number for a parameter (``gammainc(2.0, x)``) compute with it
+    through the table's unary functions, which take arrays only."""
+    return tuple(
+        asarray(p, dtype=x.dtype, device=x.device) if isinstance(p, (int, float)) else p
+        for p in params
+    )
 
 
 def _safe(x: Any) -> Any:
@@ -231,11 +262,13 @@ gammaln = _unary(
 )
 
 
-def _no_derivative(name: str, arg: str) -> Any:
+def _no_derivative(
+    name: str, arg: str, why: str = "nor is PyTorch's", others: str = "the other one"
+) -> Any:
     def rule(*_args: Any) -> Any:
         raise NotImplementedError(
-            f"the derivative of special.{name} with respect to {arg} is not implemented (nor "
-            f"is PyTorch's); detach that argument (x.detach()) to differentiate the other one"
+            f"the derivative of special.{name} with respect to {arg} is not implemented ({why}); "
+            f"detach that argument (x.detach()) to differentiate {others}"
         )
 
     return rule
@@ -243,6 +276,7 @@ def _no_derivative(name: str, arg: str) -> Any:
 
 def _gammainc_x(g: Any, _out: Any, a: Any, x: Any) -> Any:
     # the integrand of the regularised lower incomplete gamma function at x
+    (a,) = _like(x, a)
     return g * E.exp((a - 1.0) * E.log(x) - x - gammaln(a))
 
 
@@ -305,6 +339,192 @@ xlog1py = _binary(
     "log1p(y) for x (0 where x == 0) and x/(1 + y) for y",
     ">>> pt.special.xlog1py(pt.asarray([0.0, 2.0]), pt.asarray([-1.0, 0.0]))\n"
     "tensor([0., 0.], backend='numpy')",
+)
+
+# -- the beta function and the distribution functions of SciPy's tests -------------------------
+# scipy.stats computes p-values with these (pearsonr: betainc/betaincc; the t-tests: stdtr, and
+# stdtrit for confidence intervals; f_oneway: fdtrc; chisquare: chdtrc). Their derivatives in the
+# variable are the distributions' densities; in the shape parameters (degrees of freedom) they
+# have no closed form, and neither SciPy nor PyTorch differentiates them.
+_NO_CLOSED_FORM = "it has no closed form"
+
+
+def _shape(name: str, arg: str, others: str = "the other one") -> Any:
+    return _no_derivative(name, arg, _NO_CLOSED_FORM, others)
+
+
+gamma = _unary(
+    "gamma",
+    lambda g, out, x: g * (out * digamma(x)),
+    "The gamma function.",
+    "gamma(x) digamma(x)",
+    ">>> pt.special.gamma(pt.asarray([5.0]))\ntensor([24.], backend='numpy')",
+)
+
+
+def _beta_a(g: Any, _out: Any, a: Any, b: Any) -> Any:
+    return g * (digamma(a) - digamma(a + b))
+
+
+def _beta_b(g: Any, _out: Any, a: Any, b: Any) -> Any:
+    return g * (digamma(b) - digamma(a + b))
+
+
+betaln = _binary(
+    "betaln",
+    (_beta_a, _beta_b),
+    "The logarithm of the absolute value of the beta function, B(a, b) = "
+    "gamma(a) gamma(b) / gamma(a + b).",
+    "digamma(a) - digamma(a + b) for a, digamma(b) - digamma(a + b) for b",
+    ">>> pt.special.betaln(pt.asarray([1.0]), 1.0)\ntensor([0.], backend='numpy')",
+    params=("a", "b"),
+)
+beta = _binary(
+    "beta",
+    (
+        lambda g, out, a, b: _beta_a(g * out, out, a, b),
+        lambda g, out, a, b: _beta_b(g * out, out, a, b),
+    ),
+    "The beta function B(a, b) = gamma(a) gamma(b) / gamma(a + b).",
+    "B(a, b) (digamma(a) - digamma(a + b)) for a, and likewise for b",
+    ">>> pt.special.beta(pt.asarray([2.0]), 2.0)\ntensor([0.16666667], backend='numpy')",
+    params=("a", "b"),
+)
+
+
+def _beta_density(a: Any, b: Any, x: Any) -> Any:
+    """x**(a-1) (1-x)**(b-1) / B(a, b), the derivative of betainc in x (xlogy: a = 1 at 0)."""
+    a, b = _like(x, a, b)
+    return E.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - betaln(a, b))
+
+
+_AB = "the other shape parameter or x"
+betainc = _binary(
+    "betainc",
+    (
+        _shape("betainc", "a (the first argument)", _AB),
+        _shape("betainc", "b (the second argument)", _AB),
+        lambda g, _out, a, b, x: g * _beta_density(a, b, x),
+    ),
+    "The regularised incomplete beta function I_x(a, b), the CDF of the beta distribution.",
+    "x**(a-1) (1-x)**(b-1) / B(a, b) for x; none for a and b (no closed form)",
+    ">>> pt.special.betainc(pt.asarray([1.0]), 1.0, 0.25)\ntensor([0.25], backend='numpy')",
+    params=("a", "b", "x"),
+)
+betaincc = _binary(
+    "betaincc",
+    (
+        _shape("betaincc", "a (the first argument)", _AB),
+        _shape("betaincc", "b (the second argument)", _AB),
+        lambda g, _out, a, b, x: -g * _beta_density(a, b, x),
+    ),
+    "The complement 1 - I_x(a, b) of the regularised incomplete beta function, accurate where "
+    "I_x(a, b) is near 1.",
+    "-x**(a-1) (1-x)**(b-1) / B(a, b) for x; none for a and b (no closed form)",
+    ">>> pt.special.betaincc(pt.asarray([1.0]), 1.0, 0.25)\ntensor([0.75], backend='numpy')",
+    params=("a", "b", "x"),
+)
+
+
+def _t_density(df: Any, t: Any) -> Any:
+    """The density of Student's t distribution with ``df`` degrees of freedom at ``t``."""
+    (df,) = _like(t, df)
+    return E.exp(-0.5 * E.log(df) - betaln(0.5 * df, 0.5) - 0.5 * (df + 1.0) * E.log1p(t * t / df))
+
+
+stdtr = _binary(
+    "stdtr",
+    (
+        _shape("stdtr", "df (the first argument)"),
+        lambda g, _out, df, t: g * _t_density(df, t),
+    ),
+    "The distribution function (CDF) of Student's t distribution with df degrees of freedom.",
+    "the t density for t; none for df (no closed form)",
+    ">>> pt.special.stdtr(pt.asarray([3.0]), 0.0)\ntensor([0.5], backend='numpy')",
+    params=("df", "t"),
+)
+stdtrit = _binary(
+    "stdtrit",
+    (
+        _shape("stdtrit", "df (the first argument)"),
+        lambda g, out, df, _p: g / _t_density(df, out),
+    ),
+    "The inverse of stdtr in t: the quantile function of Student's t distribution.",
+    "1 / the t density at stdtrit(df, p) for p; none for df (no closed form)",
+    ">>> pt.special.stdtrit(pt.asarray([3.0]), 0.5)\ntensor([0.], backend='numpy')",
+    params=("df", "p"),
+)
+
+
+def _f_density(dfn: Any, dfd: Any, x: Any) -> Any:
+    """The density of the F distribution with ``dfn`` and ``dfd`` degrees of freedom at x."""
+    dfn, dfd = _like(x, dfn, dfd)
+    half_n = 0.5 * dfn
+    return E.exp(
+        half_n * E.log(dfn / dfd)
+        + xlogy(half_n - 1.0, x)
+        - 0.5 * (dfn + dfd) * E.log1p(dfn * x / dfd)
+        - betaln(half_n, 0.5 * dfd)
+    )
+
+
+_DF = "the other degrees of freedom or x"
+fdtr = _binary(
+    "fdtr",
+    (
+        _shape("fdtr", "dfn (the first argument)", _DF),
+        _shape("fdtr", "dfd (the second argument)", _DF),
+        lambda g, _out, dfn, dfd, x: g * _f_density(dfn, dfd, x),
+    ),
+    "The distribution function (CDF) of the F distribution with dfn and dfd degrees of freedom.",
+    "the F density for x; none for dfn and dfd (no closed form)",
+    ">>> pt.special.fdtr(pt.asarray([2.0]), 2.0, 0.0)\ntensor([0.], backend='numpy')",
+    params=("dfn", "dfd", "x"),
+)
+fdtrc = _binary(
+    "fdtrc",
+    (
+        _shape("fdtrc", "dfn (the first argument)", _DF),
+        _shape("fdtrc", "dfd (the second argument)", _DF),
+        lambda g, _out, dfn, dfd, x: -g * _f_density(dfn, dfd, x),
+    ),
+    "The survival function 1 - fdtr(dfn, dfd, x) of the F distribution.",
+    "minus the F density for x; none for dfn and dfd (no closed form)",
+    ">>> pt.special.fdtrc(pt.asarray([2.0]), 2.0, 0.0)\ntensor([1.], backend='numpy')",
+    params=("dfn", "dfd", "x"),
+)
+
+_LOG_2 = math.log(2.0)
+
+
+def _chi2_density(v: Any, x: Any) -> Any:
+    """The density of the chi-squared distribution with ``v`` degrees of freedom at ``x``."""
+    (v,) = _like(x, v)
+    half_v = 0.5 * v
+    return E.exp(xlogy(half_v - 1.0, x) - 0.5 * x - half_v * _LOG_2 - gammaln(half_v))
+
+
+chdtr = _binary(
+    "chdtr",
+    (
+        _shape("chdtr", "v (the first argument)"),
+        lambda g, _out, v, x: g * _chi2_density(v, x),
+    ),
+    "The distribution function (CDF) of the chi-squared distribution with v degrees of freedom.",
+    "the chi-squared density for x; none for v (no closed form)",
+    ">>> pt.special.chdtr(pt.asarray([2.0]), 0.0)\ntensor([0.], backend='numpy')",
+    params=("v", "x"),
+)
+chdtrc = _binary(
+    "chdtrc",
+    (
+        _shape("chdtrc", "v (the first argument)"),
+        lambda g, _out, v, x: -g * _chi2_density(v, x),
+    ),
+    "The survival function 1 - chdtr(v, x) of the chi-squared distribution.",
+    "minus the chi-squared density for x; none for v (no closed form)",
+    ">>> pt.special.chdtrc(pt.asarray([2.0]), 0.0)\ntensor([1.], backend='numpy')",
+    params=("v", "x"),
 )
 
 # -- modified Bessel functions --------------------------------------------------------------------

@@ -30,6 +30,12 @@ __all__ = ["NAMES", "special_function"]
 
 # Every function of polytensor.special whose forward this module provides.
 NAMES = (
+    "beta",
+    "betainc",
+    "betaincc",
+    "betaln",
+    "chdtr",
+    "chdtrc",
     "digamma",
     "entr",
     "erf",
@@ -37,6 +43,9 @@ NAMES = (
     "erfcx",
     "erfinv",
     "expit",
+    "fdtr",
+    "fdtrc",
+    "gamma",
     "gammainc",
     "gammaincc",
     "gammaln",
@@ -51,6 +60,8 @@ NAMES = (
     "polygamma",
     "sinc",
     "softplus",
+    "stdtr",
+    "stdtrit",
     "xlog1py",
     "xlogy",
     "zeta",
