@@ -7,6 +7,7 @@ normalised Bernoulli density on ``[0, 1]``."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .._extras import clamp, sigmoid
@@ -100,7 +101,21 @@ class LogitRelaxedBernoulli(Distribution):
 
 class _RelaxedOf(TransformedDistribution):
     """A transformed relaxed distribution whose parameters are its base's (``temperature``,
-    ``logits``, ``probs``): ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``."""
+    ``logits``, ``probs``): ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``, each the
+    transform ``_transform`` of a draw of its base distribution ``_base``."""
+
+    _base: ClassVar[Callable[..., Distribution]]
+    _transform: ClassVar[type[Any]]
+
+    def __init__(
+        self,
+        temperature: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        base = self._base(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, self._transform(), validate_args=validate_args)
 
     @property
     def temperature(self) -> Tensor:
@@ -141,15 +156,8 @@ class RelaxedBernoulli(_RelaxedOf):
     support: Any = C.unit_interval
     has_rsample = True
 
-    def __init__(
-        self,
-        temperature: Any,
-        probs: Any = None,
-        logits: Any = None,
-        validate_args: bool | None = None,
-    ) -> None:
-        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
+    _base = LogitRelaxedBernoulli
+    _transform = SigmoidTransform
 
     def __repr__(self) -> str:
         return f"RelaxedBernoulli(temperature: {self.temperature!r}, logits: {self.logits!r})"
@@ -251,15 +259,8 @@ class RelaxedOneHotCategorical(_RelaxedOf):
     support: Any = C.simplex
     has_rsample = True
 
-    def __init__(
-        self,
-        temperature: Any,
-        probs: Any = None,
-        logits: Any = None,
-        validate_args: bool | None = None,
-    ) -> None:
-        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
+    _base = ExpRelaxedCategorical
+    _transform = ExpTransform
 
     def __repr__(self) -> str:
         return f"RelaxedOneHotCategorical(temperature: {self.temperature!r})"

@@ -154,7 +154,12 @@ class KLDivLoss(Module):
 
 
 class _Loss(Module):
-    def __init__(self, size_average: bool | None, reduce: bool | None, reduction: str) -> None:
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__()
         self.reduction = legacy_reduction(size_average, reduce, reduction)
 
