@@ -22,8 +22,7 @@ from .._random import rand_like
 from .._tensor import Tensor
 from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
-from ._basic import Categorical
-from ._discrete import _binary
+from ._discrete import _binary, _OverCategories
 from ._transformed import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
 
@@ -163,7 +162,7 @@ class RelaxedBernoulli(_RelaxedOf):
         return f"RelaxedBernoulli(temperature: {self.temperature!r}, logits: {self.logits!r})"
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_OverCategories):
     """The log of a ``RelaxedOneHotCategorical`` draw, as PyTorch's: ``log_softmax((logits +
     g) / temperature)`` for Gumbel noise ``g``; the last dimension of ``probs``/``logits`` is
     the event.
@@ -192,26 +191,8 @@ class ExpRelaxedCategorical(Distribution):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
         self.temperature = _temperature(temperature)
-        super().__init__(
-            self._categorical.batch_shape, self._categorical.param_shape[-1:], validate_args
-        )
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities of the categories."""
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        """The normalised log-probabilities of the categories."""
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        """The shape of ``probs``/``logits``."""
-        return self._categorical.param_shape
+        self._over_categorical(probs, logits, validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(_shape("rsample", sample_shape))
