@@ -109,6 +109,19 @@ def test_xlogy_derivative_is_zero_where_x_is_zero() -> None:
     np.testing.assert_allclose(y.grad.numpy(), [0.0, 2.0 / 3.0])
 
 
+def test_logit_derivative_is_nan_where_logit_is(backend: str) -> None:
+    # (outside [0, 1] logit is NaN; 1/(x (1 - x)) would be a finite gradient of it there)
+    x = pt.asarray(
+        [-0.5, 0.0, 0.25, 1.0, 2.0], dtype=pt.float64, device=backend, requires_grad=True
+    )
+    y = pt.special.logit(x)
+    (g,) = pt.autograd.grad(y.sum(), x)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (Dask's computing them now)
+        got_y, got_g = y.detach().numpy(), g.numpy()
+    np.testing.assert_array_equal(np.isnan(got_y), [True, False, False, False, True])
+    np.testing.assert_allclose(got_g, [np.nan, np.inf, 16.0 / 3.0, np.inf, np.nan])
+
+
 def test_special_computes_integer_tensors_in_the_default_float_dtype() -> None:
     # (as torch.special's; tests/test_integers_as_float.py compares every function with it)
     got = pt.special.expit(pt.asarray([1, 2]))

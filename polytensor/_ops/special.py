@@ -198,9 +198,11 @@ expit = _unary(
 )
 logit = _unary(
     "logit",
-    lambda g, _out, x: g / (x * (1.0 - x)),
+    # (NaN outside [0, 1], where logit itself is NaN, as PyTorch's: 1/(x (1 - x)) is a
+    # finite number there, a gradient of nothing)
+    lambda g, _out, x: g * where((x < 0.0) | (x > 1.0), math.nan, 1.0 / (x * (1.0 - x))),
     "The inverse of expit, log(x/(1 - x)).",
-    "1/(x (1 - x))",
+    "1/(x (1 - x)); NaN outside [0, 1]",
     ">>> pt.special.logit(pt.asarray([0.5]))\ntensor([0.], backend='numpy')",
 )
 softplus = _unary(
