@@ -223,6 +223,23 @@ CASES = [
     ),
     Case("sign_zero", ([0.0, -2.0],), pt.sign, torch.sign),
     Case("prod_with_a_zero", ([0.0, 2.0, 3.0],), pt.prod, torch.prod),
+    # at an infinite input: the limits (1 to the infinite one), not inf - inf
+    Case(
+        "logaddexp_infinite",
+        ([INF, INF, -INF, 1.0, -INF], [1.0, -INF, INF, 1.0, 0.0]),
+        pt.logaddexp,
+        torch.logaddexp,
+    ),
+    Case(
+        "logaddexp2_infinite",
+        ([INF, -INF, 2.0], [0.0, 3.0, 2.0]),
+        pt.logaddexp2,
+        torch.logaddexp2,
+    ),
+    # log(y) at x = 0 too (x log(y) is linear in x; 0 where y <= 0: tests/test_special.py)
+    Case("xlogy_x_zero", ([0.0, 0.0, 2.0], [0.5, 4.0, 3.0]), pt.xlogy, torch.xlogy),
+    # NaN outside [0, 1], where logit itself is NaN
+    Case("logit_outside", ([-0.5, 0.25, 2.0],), pt.logit, torch.logit, warns=True),
 ]
 
 # ops with a fast first-order form (autograd/_fast_forms.py): the form agrees with the rule

@@ -100,13 +100,23 @@ def test_derivative_at_zero_is_the_limit(name: str, want: float) -> None:
     np.testing.assert_allclose(x.grad.numpy(), [want, want], atol=1e-8)
 
 
-def test_xlogy_derivative_is_zero_where_x_is_zero() -> None:
-    x = pt.asarray([0.0, 2.0], dtype=pt.float64, requires_grad=True)
-    y = pt.asarray([0.5, 3.0], dtype=pt.float64, requires_grad=True)
+def test_xlogy_derivative_in_x_is_log_y_at_x_zero_too() -> None:
+    # (x log(y) is linear in x: its derivative at x == 0 is log(y) where that is a number, and
+    # 0 where the function is 0 and log(y) is not (y <= 0), as PyTorch's and JAX's)
+    x = pt.asarray([0.0, 2.0, 0.0, 0.0], dtype=pt.float64, requires_grad=True)
+    y = pt.asarray([0.5, 3.0, 0.0, -1.0], dtype=pt.float64, requires_grad=True)
     pt.special.xlogy(x, y).sum().backward()
     assert x.grad is not None and y.grad is not None
-    np.testing.assert_allclose(x.grad.numpy(), [0.0, np.log(3.0)])
-    np.testing.assert_allclose(y.grad.numpy(), [0.0, 2.0 / 3.0])
+    np.testing.assert_allclose(x.grad.numpy(), [np.log(0.5), np.log(3.0), 0.0, 0.0])
+    np.testing.assert_allclose(y.grad.numpy(), [0.0, 2.0 / 3.0, np.nan, 0.0])
+
+
+def test_xlog1py_derivative_in_x_is_log1p_y_at_x_zero_too() -> None:
+    x = pt.asarray([0.0, 2.0, 0.0, 0.0], dtype=pt.float64, requires_grad=True)
+    y = pt.asarray([0.5, 3.0, -1.0, -2.0], dtype=pt.float64, requires_grad=True)
+    pt.special.xlog1py(x, y).sum().backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), [np.log1p(0.5), np.log1p(3.0), 0.0, 0.0])
 
 
 def test_logit_derivative_is_nan_where_logit_is(backend: str) -> None:

@@ -185,7 +185,12 @@ atan2 = binary(
 logaddexp = binary(
     "logaddexp",
     "real floating-point",
-    (lambda g, out, x1, _x2: g * exp(x1 - out), lambda g, out, _x1, x2: g * exp(x2 - out)),
+    # (1/(1 + exp(x2 - x1)), not exp(x1 - out): that is inf - inf where x1 is inf, and this is
+    # 1 there, the limit, as PyTorch's; NaN only where both are the same infinity)
+    (
+        lambda g, _out, x1, x2: g / (1.0 + exp(x2 - x1)),
+        lambda g, _out, x1, x2: g / (1.0 + exp(x1 - x2)),
+    ),
 )
 
 # -- exponentials and logarithms -----------------------------------------------------------------

@@ -15,8 +15,7 @@ from typing import Any
 
 from . import elementwise as E
 from ._registry import Function, op
-from .creation import asarray
-from .data_types import astype
+from .creation import asarray, ones_like
 from .searching import where
 
 __all__ = [
@@ -319,26 +318,42 @@ entr = _unary(
     "-(log(x) + 1)",
     ">>> pt.special.entr(pt.asarray([1.0]))\ntensor([-0.], backend='numpy')",
 )
+
+
 # Note: as PyTorch, d/dx xlogy(x, y) is 0 where x == 0 (the value is 0 there whatever y is).
+def _log_part(name: str, pole: float) -> Any:
+    """The derivative of ``xlogy`` (``xlog1py``) in ``x``: ``log(y)`` (``log1p(y)``) wherever it
+    is a number, at ``x == 0`` too, as the function is linear in ``x``; 0 where ``x == 0`` and
+    ``y <= pole``, where the function is 0 and the logarithm is not a number, as PyTorch's. The
+    logarithm is the function of 1 and ``y``: ``y`` may be a Python number, and SciPy's ufuncs
+    compute it without a floating-point warning (on Dask, when computed later)."""
+
+    def rule(g: Any, _out: Any, x: Any, y: Any) -> Any:
+        log_y = getattr(_pt().special, name)(ones_like(x), y)
+        return g * where((x == 0) & (y <= pole), 0.0, log_y)
+
+    return rule
+
+
 xlogy = _binary(
     "xlogy",
     (
-        lambda g, _out, x, y: g * _pt().special.xlogy(astype(x != 0, x.dtype), y),
+        _log_part("xlogy", 0.0),
         lambda g, _out, x, y: g * x / y,
     ),
     "x * log(y), 0 where x == 0.",
-    "log(y) for x (0 where x == 0) and x/y for y",
+    "log(y) for x (0 where x == 0 and y <= 0) and x/y for y",
     ">>> pt.special.xlogy(pt.asarray([0.0, 2.0]), pt.asarray([0.0, 1.0]))\n"
     "tensor([0., 0.], backend='numpy')",
 )
 xlog1py = _binary(
     "xlog1py",
     (
-        lambda g, _out, x, y: g * _pt().special.xlog1py(astype(x != 0, x.dtype), y),
+        _log_part("xlog1py", -1.0),
         lambda g, _out, x, y: g * x / (y + 1.0),
     ),
     "x * log1p(y), 0 where x == 0.",
-    "log1p(y) for x (0 where x == 0) and x/(1 + y) for y",
+    "log1p(y) for x (0 where x == 0 and y <= -1) and x/(1 + y) for y",
     ">>> pt.special.xlog1py(pt.asarray([0.0, 2.0]), pt.asarray([-1.0, 0.0]))\n"
     "tensor([0., 0.], backend='numpy')",
 )
