@@ -61,6 +61,7 @@ CASES = [
         lambda a, b: a**b,
     ),
     Case("pow_zero_negative_exponent", ([0.0], [-1.0]), pt.pow, torch.pow, warns=True),
+    Case("pow_zero_nan_exponent", ([0.0, 0.0], [NAN, 2.0]), pt.pow, torch.pow),
     Case("pow_float_zero_exponent", ([0.0, 1.5],), lambda a: a**0.0, lambda a: a**0.0),
     Case("pow_int_zero_exponent", ([0.0, -2.0],), lambda a: a**0, lambda a: a**0),
     Case("pow_square_at_zero", ([0.0, 3.0],), lambda a: a**2, lambda a: a**2),

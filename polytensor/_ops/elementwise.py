@@ -116,18 +116,24 @@ def _nonnegative(z: Any) -> Any:
     return (real(z) if z.dtype.kind == "complex floating" else z) >= 0
 
 
+def _at_zero_base(x2: Any) -> Any:
+    """The derivative of ``0 ** x2`` in ``x2``, PyTorch's: 0 where ``Re(x2) >= 0`` (flat
+    there), -inf where ``Re(x2) < 0`` (inf * log(0)), NaN where ``x2`` is (the power is)."""
+    nan = cmath.isnan(x2) if isinstance(x2, (int, float, complex)) else isnan(x2)
+    return where(_nonnegative(x2), 0.0, where(nan, math.nan, -math.inf))
+
+
 def _pow_x2(g: Any, out: Any, x1: Any, x2: Any) -> Any:
-    # out * log(x1), with PyTorch's values at x1 = 0: 0 where Re(x2) >= 0 (0 ** x2 is flat
-    # there), -inf where Re(x2) < 0 (inf * log(0)); log(0) itself is never evaluated.
+    # out * log(x1), with PyTorch's values at x1 = 0 (_at_zero_base); log(0) itself is never
+    # evaluated.
     if isinstance(x1, (int, float, complex)):  # a Python number as the base: 2.0 ** x
         if x1 == 0:
-            return _strong_zero(g * where(_nonnegative(x2), 0.0, -math.inf), g)
+            return _strong_zero(g * _at_zero_base(x2), g)
         if isinstance(x1, complex) or x1 < 0:
             return _strong_zero(g * _conj(out * cmath.log(x1)), g)
         return _strong_zero(g * (out * math.log(x1)), g)
     zero = x1 == 0
-    at_zero = where(_nonnegative(x2), 0.0, -math.inf)
-    d = where(zero, at_zero, where(zero, 0, out) * log(where(zero, 1, x1)))
+    d = where(zero, _at_zero_base(x2), where(zero, 0, out) * log(where(zero, 1, x1)))
     return _strong_zero(g * _conj(d), g)
 
 
