@@ -1,0 +1,129 @@
+"""Values a function cannot take, found in a Dask tensor's data, raise the NumPy backend's
+error when the result is computed (the values are unknown until then, and the backend never
+computes behind the user's back): never a silently meaningless number. Inputs are split into
+chunks of 1, 2 and 3, so that the bad value lies in one chunk among several."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+import polytensor.distributions as D
+
+pytest.importorskip("dask.array", reason="the dask backend needs dask installed")
+
+CHUNKS = [1, 2, 3]
+
+
+def _t(values: list[float]) -> pt.Tensor:
+    return pt.asarray(np.array(values))
+
+
+def _refused_alike(fn: Callable[[], Any], chunks: int) -> str:
+    """The NumPy backend's error for ``fn()``; the Dask backend's, raised only when its lazy
+    result is computed, is checked to be the same class with the same message."""
+    with pt.use_backend("numpy"), pytest.raises(RuntimeError) as eager:
+        fn()
+    with pt.use_backend("dask", chunks=chunks):
+        out = fn()
+        assert out._backend.name == "dask"
+        with pytest.raises(type(eager.value)) as lazy:
+            pt.compute(out)
+    assert str(lazy.value) == str(eager.value)
+    return str(lazy.value)
+
+
+DRAWS: dict[str, tuple[Callable[[], Any], str]] = {
+    "normal negative std": (
+        lambda: pt.normal(_t([0.0] * 5), _t([1.0, 1.0, 1.0, -2.0, 1.0])),
+        r"normal\(\) expects every element of std >= 0\.0.*\(got -2\.0\)",
+    ),
+    "normal NaN std, number mean": (
+        lambda: pt.normal(1.0, _t([1.0, 1.0, np.nan, 1.0, 1.0])),
+        r"std >= 0\.0; some are negative or NaN.*\(got nan\)",
+    ),
+    "bernoulli above 1": (
+        lambda: pt.bernoulli(_t([0.5, 0.1, 0.2, 0.3, 1.5])),
+        r"bernoulli\(\) expects probabilities in \[0, 1\].*p\.clamp\(0, 1\) \(got 1\.5\)",
+    ),
+    "bernoulli NaN": (
+        lambda: pt.bernoulli(_t([0.5, np.nan, 0.2, 0.3, 0.5])),
+        r"probabilities in \[0, 1\].*\(got nan\)",
+    ),
+    "bernoulli negative p of an integer tensor": (
+        lambda: pt.bernoulli(pt.zeros(5, dtype=pt.int64), _t([0.5, 0.1, -0.2, 0.3, 0.5])),
+        r"probabilities in \[0, 1\].*\(got -0\.2\)",
+    ),
+    "bernoulli_ in place": (
+        lambda: pt.zeros(5, dtype=pt.float64).bernoulli_(_t([0.5, 0.1, 0.2, 2.0, 0.5])),
+        r"bernoulli_\(\) expects probabilities in \[0, 1\].*\(got 2\.0\)",
+    ),
+    "poisson negative rate": (
+        lambda: pt.poisson(_t([1.0, 2.0, 3.0, 4.0, -1.0])),
+        r"poisson\(\) expects non-negative, finite rates.*\(got -1\.0\)",
+    ),
+    "poisson infinite rate": (
+        lambda: pt.poisson(_t([1.0, np.inf, 3.0, 4.0, 1.0])),
+        r"poisson\(\) expects non-negative, finite rates.*\(got inf\)",
+    ),
+    "Normal sample without validation": (
+        lambda: D.Normal(
+            _t([0.0] * 5), _t([1.0, 1.0, -1.0, 1.0, 1.0]), validate_args=False
+        ).sample(),
+        r"Normal\.sample\(\) expects every element of scale >= 0\.0.*\(got -1\.0\)",
+    ),
+    "LogNormal sample without validation": (
+        lambda: D.LogNormal(
+            _t([0.0] * 5), _t([1.0, np.nan, 1.0, 1.0, 1.0]), validate_args=False
+        ).sample((2,)),
+        r"scale >= 0\.0.*\(got nan\)",
+    ),
+    "HalfNormal sample without validation": (
+        lambda: D.HalfNormal(_t([1.0, 1.0, 1.0, 1.0, -3.0]), validate_args=False).sample(),
+        r"scale >= 0\.0.*\(got -3\.0\)",
+    ),
+    "Bernoulli sample without validation": (
+        lambda: D.Bernoulli(_t([0.5, 0.1, 0.2, 1.25, 0.5]), validate_args=False).sample(),
+        r"Bernoulli\.sample\(\) expects probabilities in \[0, 1\].*\(got 1\.25\)",
+    ),
+    "Poisson sample without validation": (
+        lambda: D.Poisson(_t([1.0, 2.0, -3.0, 4.0, 1.0]), validate_args=False).sample(),
+        r"non-negative, finite rates.*\(got -3\.0\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("chunks", CHUNKS)
+@pytest.mark.parametrize("draw", sorted(DRAWS))
+def test_draws_of_invalid_parameters_are_refused_on_dask_when_computed(
+    draw: str, chunks: int
+) -> None:
+    fn, words = DRAWS[draw]
+    assert re.search(words, _refused_alike(fn, chunks))
+
+
+def test_draws_of_valid_parameters_are_the_numpy_backends_on_dask() -> None:
+    def draws() -> list[np.ndarray]:
+        pt.manual_seed(3)
+        std, p = _t([1.0, 0.0, 2.0, 0.5, 1.0]), _t([0.0, 1.0, 0.5, 0.25, 0.75])
+        out = [
+            pt.normal(_t([0.0, 1.0, 2.0, 3.0, 4.0]), std),
+            pt.bernoulli(p),
+            pt.poisson(_t([0.0, 1.0, 20.0, 4.0, 1.0])),
+            D.Normal(_t([0.0] * 5), std, validate_args=False).sample((2,)),  # (scale 0 too),
+            D.HalfNormal(_t([1.0, 2.0, 1.0, 1.0, 3.0])).sample(),
+            D.Bernoulli(p).sample((2,)),
+        ]
+        return [o.to("numpy").numpy() for o in out]
+
+    with pt.use_backend("numpy"):
+        want = draws()
+    with pt.use_backend("dask", chunks=2):
+        got = draws()
+    for w, g in zip(want, got, strict=True):
+        np.testing.assert_array_equal(g, w)
