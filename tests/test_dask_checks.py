@@ -127,3 +127,63 @@ def test_draws_of_valid_parameters_are_the_numpy_backends_on_dask() -> None:
         got = draws()
     for w, g in zip(want, got, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+X = np.arange(24.0).reshape(4, 6)
+PAST_END = np.array([[0, 6], [1, 2], [0, 0], [1, 1]])  # (6: one past the end of axis 1)
+
+OUT_OF_RANGE: dict[str, Callable[[], Any]] = {
+    "gather": lambda: pt.gather(_t(X), 1, pt.asarray(PAST_END)),
+    "scatter": lambda: pt.scatter(_t(X), 1, pt.asarray(PAST_END), _t(np.ones((4, 2)))),
+    "scatter_add": lambda: pt.scatter_add(_t(X), 1, pt.asarray(PAST_END), _t(np.ones((4, 2)))),
+    "index_add": lambda: pt.index_add(_t(X), 1, pt.asarray([0, 6]), _t(np.ones((4, 2)))),
+    "index_select": lambda: pt.index_select(_t(X), 1, pt.asarray([0, 6])),
+    "embedding": lambda: pt.nn.functional.embedding(pt.asarray([0, 6]), _t(X.T)),
+}
+
+
+@pytest.mark.parametrize("chunks", CHUNKS)
+@pytest.mark.parametrize("op", sorted(OUT_OF_RANGE))
+def test_an_index_out_of_range_raises_the_numpy_backends_error_on_dask(
+    op: str, chunks: int
+) -> None:
+    message = _refused_alike(OUT_OF_RANGE[op], chunks)
+    # the op and the valid range named; both IndexError and PyTorch's RuntimeError
+    assert message.startswith(f"{op}(): ") and "6 is out of bounds" in message
+    assert "0 to 5" in message
+
+
+@pytest.mark.parametrize("chunks", CHUNKS)
+def test_take_out_of_range_on_dask_names_take_and_the_range(chunks: int) -> None:
+    with pt.use_backend("dask", chunks=chunks):
+        out = pt.take(_t(X), pt.asarray([0, -7]), axis=1)
+        with pytest.raises(IndexError, match=r"^take\(\): index -7 .* valid values are -6 to 5"):
+            pt.compute(out)
+
+
+@pytest.mark.parametrize("chunks", CHUNKS)
+def test_take_along_axis_gradient_alone_refuses_an_index_out_of_range_on_dask(
+    chunks: int,
+) -> None:
+    # the gradient is computed without the forward result, whose graph holds the forward's
+    # check: the backward's own scatter must not drop the index silently
+    with pt.use_backend("dask", chunks=chunks):
+        x = _t(X).requires_grad_(True)
+        pt.take_along_axis(x, pt.asarray(PAST_END), axis=1).sum().backward()
+        assert x.grad is not None
+        with pytest.raises(IndexError, match=r"take_along_axis\(\): index 6 .* -6 to 5"):
+            pt.compute(x.grad)
+
+
+def test_take_along_axis_gradient_in_range_is_the_numpy_backends_on_dask() -> None:
+    def grad() -> np.ndarray:
+        x = _t(X).requires_grad_(True)
+        i = pt.asarray(np.array([[0, 5], [1, -1], [5, 5], [2, 3]]))
+        (pt.take_along_axis(x, i, axis=1) * _t(np.arange(8.0).reshape(4, 2))).sum().backward()
+        assert x.grad is not None
+        return x.grad.to("numpy").numpy()
+
+    with pt.use_backend("numpy"):
+        want = grad()
+    with pt.use_backend("dask", chunks=2):
+        np.testing.assert_array_equal(grad(), want)
