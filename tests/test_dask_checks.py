@@ -187,3 +187,39 @@ def test_take_along_axis_gradient_in_range_is_the_numpy_backends_on_dask() -> No
         want = grad()
     with pt.use_backend("dask", chunks=2):
         np.testing.assert_array_equal(grad(), want)
+
+
+OBSERVED = np.array([[1.0, 2.0, 3.0, 5.0, 4.0], [2.0, 3.0, 1.0, 0.0, 2.0]])
+COV_WEIGHTS: dict[str, Callable[[], Any]] = {
+    "aweights of zeros": lambda: pt.cov(_t(OBSERVED), aweights=_t([0.0] * 5)),
+    "fweights of zeros": lambda: pt.cov(_t(OBSERVED), fweights=pt.zeros(5, dtype=pt.int64)),
+    "products of zero": lambda: pt.cov(
+        _t(OBSERVED), fweights=pt.asarray([1, 0, 1, 0, 0]), aweights=_t([0.0, 2.0, 0.0, 1.0, 3.0])
+    ),
+}
+
+
+@pytest.mark.parametrize("chunks", CHUNKS)
+@pytest.mark.parametrize("weights", sorted(COV_WEIGHTS))
+def test_cov_refuses_weights_summing_to_zero_as_torch_on_every_backend(
+    weights: str, chunks: int
+) -> None:
+    message = _refused_alike(COV_WEIGHTS[weights], chunks)
+    assert message.startswith("cov(): weights sum to zero, can't be normalized; give")
+
+
+def test_cov_with_weights_keeps_its_values_and_aweights_gradient_on_dask() -> None:
+    def run() -> list[np.ndarray]:
+        aw = _t([0.5, 1.0, 2.0, 0.0, 1.5]).requires_grad_(True)
+        x = _t(OBSERVED).requires_grad_(True)
+        c = pt.cov(x, fweights=pt.asarray([1, 2, 1, 3, 1]), aweights=aw)
+        (c * _t([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        assert x.grad is not None and aw.grad is not None
+        return [t.to("numpy").detach().numpy() for t in (c, x.grad, aw.grad)]
+
+    with pt.use_backend("numpy"):
+        want = run()
+    with pt.use_backend("dask", chunks=2):
+        got = run()
+    for w, g in zip(want, got, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
