@@ -223,3 +223,40 @@ def test_cov_with_weights_keeps_its_values_and_aweights_gradient_on_dask() -> No
         got = run()
     for w, g in zip(want, got, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+MASK4 = np.array([True, False, True, True])
+MASK6 = np.array([True, False, True, True, False, True])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda: (pt.asarray(MASK4), pt.asarray([0, 5, 2])),
+        lambda: (pt.asarray([0, 3, 1, 2]), pt.asarray(MASK6)),
+    ],
+    ids=["mask, idx", "idx, mask"],
+)
+def test_a_mask_mixed_with_index_arrays_on_dask_says_how_to_index_instead(key: Any) -> None:
+    def grad(x: pt.Tensor, y: pt.Tensor) -> np.ndarray:
+        (y * pt.arange(1.0, 5.0, dtype=pt.float64)[: y.shape[0]]).sum().backward()
+        assert x.grad is not None
+        return x.grad.to("numpy").numpy()
+
+    with pt.use_backend("numpy"):
+        x = _t(X).requires_grad_(True)
+        y = x[key()]
+        want = (y.detach().numpy(), grad(x, y))
+    with pt.use_backend("dask", chunks=2):
+        x = _t(X).requires_grad_(True)
+        k = key()
+        with pytest.raises(NotImplementedError, match=r"x\[mask, idx\].*pt\.nonzero\(mask"):
+            x[k]
+        # what the message says to do instead: lazy, NumPy's values and gradient
+        fixed = tuple(
+            pt.nonzero(i.to("numpy"))[0].to("dask") if i.dtype == pt.bool else i for i in k
+        )
+        y = x[fixed]
+        assert y._backend.name == "dask"
+        np.testing.assert_array_equal(y.detach().to("numpy").numpy(), want[0])
+        np.testing.assert_array_equal(grad(x, y), want[1])

@@ -327,6 +327,16 @@ def getitem(x: Any, key: Any) -> Any:
     if any(_is_bool_array(k) for k in arrays):
         if len(items) == 1:
             return _mask(x, items[0])
+        if any(_is_int_array(k) for k in arrays):
+            raise NotImplementedError(
+                "__getitem__() of a boolean mask mixed with integer index arrays (x[mask, idx]) "
+                "is not supported on the dask backend: NumPy turns the mask into the indices "
+                "of its True elements, whose number is unknown until the mask is computed, "
+                "and this backend never computes implicitly. Turn the mask into indices "
+                'yourself: rows = pt.nonzero(mask.to("numpy")) (one index tensor per mask '
+                'dimension), moved back with .to("dask"), then x[rows[0], idx] in the mask\'s '
+                "place: lazy and differentiable"
+            )
         return data_dependent(
             "__getitem__", "a boolean mask selects a number of elements that depends on its values"
         )()
