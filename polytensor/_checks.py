@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "ArrayTooLargeError",
     "BroadcastError",
+    "DataIndexError",
     "DataValueError",
     "ExportError",
     "LayerArgumentError",
@@ -147,6 +148,26 @@ class DataValueError(ValueError, RuntimeError):
     """
 
 
+class DataIndexError(IndexError, RuntimeError):
+    """An index out of range, found in a tensor of indices: a ``gather``, ``scatter``,
+    ``index_add`` or ``take`` index past an axis's end. On a lazy backend (Dask) the indices
+    are checked inside the task graph, so the error comes when the result is computed.
+
+    Note: both the ``IndexError`` Python and NumPy raise for a bad index and the
+    ``RuntimeError`` PyTorch raises for one in ``gather`` or ``scatter``, so code catching
+    either keeps working, eagerly or when a lazy result is computed.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.gather(pt.zeros(2, 3), 1, pt.asarray([[0, 3]]))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, IndexError), str(e).split(";")[0])
+    True gather(): index 3 is out of bounds for an axis of size 3
+    """
+
+
 class LayerArgumentError(ValueError, RuntimeError):
     """Arguments a layer function cannot take: shapes, channels, groups, padding, sizes.
 
@@ -216,7 +237,9 @@ def named_error(where: str, e: BaseException) -> Exception:
     OutOfRangeError('eye(): Python int too large to convert to C long')
     """
     msg = str(e)
-    if isinstance(e, DataValueError) or (isinstance(e, _ALLOWED) and f"{where}(" in msg):
+    if isinstance(e, DataValueError | DataIndexError) or (
+        isinstance(e, _ALLOWED) and f"{where}(" in msg
+    ):
         return e  # (named already: polytensor's own, or a library's that says the name)
     if isinstance(e, MemoryError):
         return ArrayTooLargeError(

@@ -1805,14 +1805,14 @@ def _numpy_median(x: Tensor, axis: Any, keepdims: Any) -> Tensor:
 def _in_range(where: str, index: Any, size: int, error: type[Exception]) -> Any:
     """``index`` checked to hold 0 to ``size - 1`` alone (PyTorch takes no negative index
     here; the library would count it from the end): the table's ``_check_index``, eagerly, or
-    inside a lazy backend's task graph (refused when computed). ``error``: the eager class,
-    PyTorch's."""
+    inside a lazy backend's task graph (refused when computed). ``error``: PyTorch's class;
+    the check's ``DataIndexError`` is both an IndexError and a RuntimeError, on every backend."""
     from ._ops.indexing import check_index
 
     try:
         return check_index(index, size=size, ignore=None, where=where, what="index")
     except IndexError as e:
-        if error is IndexError:
+        if isinstance(e, error):
             raise
         raise error(str(e)) from None
 

@@ -11,6 +11,7 @@ candidate's number is then kept.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
@@ -19,8 +20,8 @@ from ._ops import statistical
 from ._ops.creation import arange
 from ._ops.data_types import astype
 from ._ops.elementwise import abs as _abs
-from ._ops.elementwise import exp, floor, isfinite, log, logical_and, logical_or, maximum, sqrt
-from ._ops.indexing import take_along_axis
+from ._ops.elementwise import exp, floor, log, logical_and, logical_or, maximum, sqrt
+from ._ops.indexing import check_range, take_along_axis
 from ._ops.manipulation import expand_dims, squeeze
 from ._ops.searching import argmax, where
 from ._ops.special import gammaln
@@ -40,8 +41,9 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:
     """PyTorch's ``torch.poisson(rates, generator=None)``: a Poisson random number of rate
     ``rates[i]`` (a real floating tensor of non-negative, finite rates) at each position, in
     the rates' dtype; the rates get a zero gradient, as PyTorch's. Negative or NaN rates are
-    refused when they are known (on Dask, when computed they give NaN). Note: PyTorch gives a
-    meaningless number for an infinite rate; polytensor refuses it.
+    refused (``DataValueError``, a ``RuntimeError`` as PyTorch's; on Dask checked inside the
+    graph, so the error comes when the result is computed). Note: PyTorch gives a meaningless
+    number for an infinite rate; polytensor refuses it.
 
     Examples
     --------
@@ -57,11 +59,14 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:
             f"poisson() takes rates of a real floating dtype; got {input.dtype.name}: cast them "
             f"with rates.float()"
         )
-    rates = astype(input.detach(), dt.float64)
-    if not input._backend.lazy and bool(statistical.any(~logical_and(rates >= 0, isfinite(rates)))):
-        raise RuntimeError(
-            "poisson() expects non-negative, finite rates; got a negative, NaN or infinite one"
-        )
+    # (eagerly, or on a lazy backend inside the graph: refused when computed)
+    rates = check_range(
+        astype(input.detach(), dt.float64),
+        low=0.0,
+        high=sys.float_info.max,  # (infinity lies outside)
+        message="poisson() expects non-negative, finite rates; got a negative, NaN or infinite "
+        "one: clamp them with rates.clamp(min=0), and replace NaN and infinite ones",
+    )
     shape, _, device, chunks = _random._like("poisson", input, None, None)
     if chunks is not None:
         chunks = (*chunks, (_CANDIDATES,), (2,))

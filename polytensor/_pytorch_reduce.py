@@ -461,6 +461,9 @@ def _weights(name: str, w: Any, n: int, integral: bool) -> Tensor:
     )
 
 
+_LEAST_POSITIVE = 5e-324  # (the least positive float64, a subnormal)
+
+
 def cov(
     input: Tensor,
     *,
@@ -474,8 +477,9 @@ def cov(
     (integers) repeat observations and ``aweights`` (floats) weigh them. Differentiable in
     ``input`` and ``aweights``.
 
-    Negative (or NaN) weights raise ``DataValueError`` (a ``ValueError`` and PyTorch's
-    ``RuntimeError``); on a lazy backend (Dask), when the result is computed.
+    Negative (or NaN) weights, or weights summing to 0, raise ``DataValueError`` (a
+    ``ValueError`` and PyTorch's ``RuntimeError``); on a lazy backend (Dask), when the result
+    is computed.
 
     Examples
     --------
@@ -514,7 +518,18 @@ def cov(
         if w.dtype is not obs.dtype and w.dtype.kind == "real floating":
             obs = astype(obs, result_type(obs, w))
         w = reshape(w, (-1,))
-        w_sum = _sum(w)
+        # weights summing to 0 are refused, as PyTorch's (eagerly, or on a lazy backend inside
+        # the graph: refused when computed); compared in float64, where the least positive
+        # number is not 0
+        total = astype(_sum(w), dt.float64)
+        positive = check_range(
+            total,
+            low=_LEAST_POSITIVE,
+            high=None,
+            message="cov(): weights sum to zero, can't be normalized; give at least one "
+            "observation a positive weight",
+        )
+        w_sum = astype(positive, w.dtype) if positive.dtype is not w.dtype else positive
         avg = _sum(obs * w, axis=1) / w_sum
     if w is not None and aw is not None and correction != 0:
         norm = w_sum - correction * _sum(w * reshape(aw, (-1,))) / w_sum

@@ -651,8 +651,9 @@ def normal(
     The numbers are ``mean + std * z``, ``z`` drawn as ``pt.randn`` draws (the same on every
     backend). As in PyTorch, a tensor ``mean`` or ``std`` that requires grad gets a zero
     gradient: the result is drawn, not a differentiable function of them (for a
-    reparameterised sample, write ``mean + std * pt.randn_like(mean)``). A negative ``std``
-    is an error; on Dask, where checking it would compute the graph, its elements give NaN.
+    reparameterised sample, write ``mean + std * pt.randn_like(mean)``). A negative or NaN
+    ``std`` is an error (``DataValueError``, a ``RuntimeError`` as PyTorch's); on Dask it is
+    checked inside the graph, so the error comes when the result is computed.
 
     Examples
     --------
@@ -712,19 +713,17 @@ def normal(
     shape = cast("tuple[int, ...]", tuple(broadcast_arrays(*tensors)[0].shape))
     own_chunks = getattr(ref._data, "chunks", None) if tuple(ref.shape) == shape else None
     z = _draw("normal", "normal", (), shape, ref.dtype, ref.device, generator, own_chunks)
-    from ._ops.searching import where
-    from ._ops.statistical import any as any_
+    from ._ops.indexing import check_range
 
+    if st:  # (eagerly, or on a lazy backend inside the graph: refused when computed)
+        sd = check_range(
+            sd,
+            low=0,
+            high=None,
+            message="normal() expects every element of std >= 0.0; some are negative or NaN: "
+            "take std.abs(), or clamp it with std.clamp(min=0)",
+        )
     r = md + sd * z
-    if st:
-        negative = ~(sd >= 0)  # (NaN too)
-        if ref._backend.lazy:
-            r = where(negative, float("nan"), r)
-        elif bool(any_(negative)):
-            raise RuntimeError(
-                "normal() expects every element of std >= 0.0; some are negative or NaN "
-                "(take std.abs(), or clamp it with std.clamp(min=0))"
-            )
     return _into_out("normal", _zero_grad_of(r, mean, std), out)
 
 
@@ -735,7 +734,8 @@ def bernoulli(
     with probability ``p`` (a number) in ``input``'s shape; the result has ``input``'s dtype.
 
     As in PyTorch, an ``input`` that requires grad gets a zero gradient. Probabilities outside
-    [0, 1] are an error (on Dask, where checking them would compute the graph, they give NaN).
+    [0, 1] or NaN are an error (``DataValueError``, a ``RuntimeError`` as PyTorch's); on Dask
+    they are checked inside the graph, so the error comes when the result is computed.
 
     Examples
     --------
@@ -767,9 +767,7 @@ def _bernoulli_values(where: str, x: Any, p: Any, generator: Any) -> Tensor:
     """0 or 1 in ``x``'s shape and dtype, 1 with probability ``p`` (a number, or a floating
     tensor broadcasting to ``x``), checked to lie in [0, 1]."""
     from ._ops.data_types import astype
-    from ._ops.elementwise import isnan
-    from ._ops.searching import where as where_
-    from ._ops.statistical import any as any_
+    from ._ops.indexing import check_range
 
     u = _like_draw(where, x, "uniform", (), dt.float64, generator)
     if isinstance(p, TensorBase):
@@ -785,16 +783,15 @@ def _bernoulli_values(where: str, x: Any, p: Any, generator: Any) -> Tensor:
                 f"{where}() expects p to broadcast to the tensor's shape {want}; got p of "
                 f"shape {tuple(pd.shape)}"
             )
-        bad = (pd < 0) | (pd > 1) | isnan(pd)
-        hits = u < astype(pd, dt.float64)
-        if x._backend.lazy and x.dtype.kind == "real floating":
-            return where_(bad, float("nan"), astype(hits, x.dtype))
-        if bool(any_(bad)):
-            raise RuntimeError(
-                f"{where}() expects probabilities in [0, 1]; some are outside it (or NaN): "
-                f"clamp them with p.clamp(0, 1)"
-            )
-        return astype(hits, x.dtype)
+        # (eagerly, or on a lazy backend inside the graph: refused when computed)
+        pd = check_range(
+            pd,
+            low=0,
+            high=1,
+            message=f"{where}() expects probabilities in [0, 1]; some are outside it (or NaN): "
+            f"clamp them with p.clamp(0, 1)",
+        )
+        return astype(u < astype(pd, dt.float64), x.dtype)
     pv = _number(where, "p", p)
     if not 0.0 <= pv <= 1.0:
         raise RuntimeError(f"{where}() expects p in [0, 1]; got p={p!r}")

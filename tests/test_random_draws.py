@@ -217,11 +217,12 @@ def test_errors_say_what_was_wrong(call: Any, error: type, words: str) -> None:
     assert words in str(info.value)
 
 
-def test_dask_marks_a_negative_std_with_nan_instead_of_computing() -> None:
+def test_dask_refuses_a_negative_std_when_computed_without_computing_before() -> None:
     with _on("dask"):
         r = pt.normal(pt.zeros(3), pt.tensor([1.0, -1.0, 1.0]))
-        v = _host(r)
-    assert np.isnan(v[1]) and np.isfinite(v[[0, 2]]).all()
+        assert r._backend.name == "dask"
+        with pytest.raises(RuntimeError, match=r"std >= 0\.0; some are negative or NaN.*-1\.0"):
+            _host(r)
 
 
 def test_multinomial_frequencies_and_order() -> None:

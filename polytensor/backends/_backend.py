@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _dtypes as dt
-from .._checks import DataValueError
+from .._checks import DataIndexError, DataValueError
 from .._device import Device
 
 __all__ = [
@@ -1150,8 +1150,9 @@ def generic_scatter_add(backend: Backend) -> Callable[..., Any]:
 
 def generic_check_index(backend: Backend) -> Callable[..., Any]:
     """``x`` itself, once its values are checked to index an axis of length ``size`` (0 to
-    ``size - 1``, or ``ignore`` when it is not None); IndexError naming ``where`` otherwise.
-    (A lazy backend overrides it with a check inside its task graph.)"""
+    ``size - 1``, or ``ignore`` when it is not None); ``DataIndexError`` (an IndexError)
+    naming ``where`` otherwise. (A lazy backend overrides it with a check inside its task
+    graph.)"""
 
     def check_index(x: Any, *, size: int, ignore: int | None, where: str, what: str) -> Any:
         xp = backend.xp
@@ -1161,11 +1162,11 @@ def generic_check_index(backend: Backend) -> Callable[..., Any]:
         if bool(xp.any(bad)):
             v = backend.to_numpy(x)[backend.to_numpy(bad)].flat[0]
             if ignore is None:
-                raise IndexError(
+                raise DataIndexError(
                     f"{where}(): {what} {v} is out of bounds for an axis of size {size}; valid "
                     f"values are 0 to {size - 1}"
                 )
-            raise IndexError(
+            raise DataIndexError(
                 f"{where}(): {what} {v} is out of bounds for {size} classes; expected class "
                 f"indices 0 to {size - 1} (or ignore_index={ignore})"
             )

@@ -48,6 +48,7 @@ from typing import Any
 import dask.array as da
 import numpy as np
 
+from .._checks import DataIndexError
 from ._dask_along import scatter_along_axis, take_blocks
 
 __all__ = ["OVERRIDES", "data_dependent", "overrides"]
@@ -166,7 +167,7 @@ def checked_index(
     """Integer array ``k`` with a lazy check in its task graph that its values index an axis of
     length ``n`` (``-n`` to ``n - 1``; 0 to ``n - 1`` when ``ignore`` is given, and ``ignore``
     passes; ``negative`` False: 0 to ``n - 1`` without ``ignore`` too). The check runs when the
-    result is computed and raises IndexError then.
+    result is computed and raises ``DataIndexError`` (an IndexError) then.
 
     Note: the values of a lazy index are unknown until computed, and this backend never
     computes behind the user's back; checking inside the graph keeps indexing lazy and still
@@ -181,11 +182,11 @@ def checked_index(
         if bad.any():
             v = block[bad].flat[0]
             if ignore is not None:
-                raise IndexError(
+                raise DataIndexError(
                     f"{where}(): {what} {v} is out of bounds for {n} classes; expected class "
                     f"indices 0 to {n - 1} (or ignore_index={ignore})"
                 )
-            raise IndexError(
+            raise DataIndexError(
                 f"{where}(): {what} {v} is out of bounds for an axis of size {n}; valid "
                 f"values are {lo} to {n - 1}"
             )
@@ -326,6 +327,16 @@ def getitem(x: Any, key: Any) -> Any:
     if any(_is_bool_array(k) for k in arrays):
         if len(items) == 1:
             return _mask(x, items[0])
+        if any(_is_int_array(k) for k in arrays):
+            raise NotImplementedError(
+                "__getitem__() of a boolean mask mixed with integer index arrays (x[mask, idx]) "
+                "is not supported on the dask backend: NumPy turns the mask into the indices "
+                "of its True elements, whose number is unknown until the mask is computed, "
+                "and this backend never computes implicitly. Turn the mask into indices "
+                'yourself: rows = pt.nonzero(mask.to("numpy")) (one index tensor per mask '
+                'dimension), moved back with .to("dask"), then x[rows[0], idx] in the mask\'s '
+                "place: lazy and differentiable"
+            )
         return data_dependent(
             "__getitem__", "a boolean mask selects a number of elements that depends on its values"
         )()
@@ -455,7 +466,10 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
 def scatter_along(g: Any, indices: Any, *like: Any, axis: int, shape: Any) -> Any:
     """``_scatter_along_axis``: zeros of ``shape`` with ``g`` added at ``indices`` along
     ``axis``, in the chunks of ``like`` (the primal) where it is given (``_dask_along``), or by
-    ``scatter_add`` at ``indices`` and each other axis's positions."""
+    ``scatter_add`` at ``indices`` and each other axis's positions. The indices are checked
+    here too: a gradient computed without the forward result would otherwise drop an index
+    out of range silently (the forward's check is in the forward's graph alone)."""
+    indices = checked_index(indices, shape[axis], "take_along_axis")
     if like:
         return scatter_along_axis(g, indices, like[0], axis=axis, fallback=_scatter_along_key)
     return _scatter_along_key(g, indices, da.zeros(tuple(shape)), axis=axis)
@@ -733,7 +747,8 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
     """``take`` through this module's integer-array indexing: ``da.take`` reports a wrong
     ``.shape`` for a one-element dask index (its chunks follow the input's)."""
     ax = 0 if axis is None else axis % x.ndim
-    return getitem(x, (slice(None),) * ax + (indices,))
+    # (checked here, so that an index out of range is reported as take()'s)
+    return getitem(x, (slice(None),) * ax + (checked_index(indices, x.shape[ax], "take"),))
 
 
 def _nonempty_reduction(name: str, raw: Any) -> Any:

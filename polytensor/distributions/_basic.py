@@ -11,6 +11,7 @@ from .._extras import sigmoid
 from .._ops import elementwise as E
 from .._ops.creation import asarray, full, zeros_like
 from .._ops.data_types import finfo
+from .._ops.indexing import check_range
 from .._ops.manipulation import broadcast_to, expand_dims, squeeze
 from .._ops.searching import where
 from .._pytorch import broadcast_tensors, gather, logsumexp, softmax
@@ -220,11 +221,21 @@ class Bernoulli(Distribution):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Draws of 0.0 and 1.0 (the parameters' dtype), of shape ``sample_shape +
-        batch_shape``."""
+        batch_shape``; probabilities outside [0, 1] or NaN raise ``DataValueError``."""
         shape = _shape("sample", sample_shape) + self._batch_shape
         with no_grad():
-            u = rand_like(broadcast_to(self.probs, shape))
-            return (u < self.probs).astype(self.probs.dtype)
+            # as PyTorch's (torch.bernoulli), refused even with validate_args=False; on Dask
+            # when the draw is computed
+            probs = check_range(
+                self.probs.detach(),
+                low=0,
+                high=1,
+                message=f"{type(self).__name__}.sample() expects probabilities in [0, 1] (not "
+                f"NaN); give valid probs, or construct the distribution with "
+                f"validate_args=True to find the bad one",
+            )
+            u = rand_like(broadcast_to(probs, shape))
+            return (u < probs).astype(probs.dtype)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``value * log(p) + (1 - value) * log(1 - p)``, computed from the logits as
@@ -305,6 +316,24 @@ class Normal(Distribution):
         super().__init__(_dims(self.loc), (), validate_args)
         self._check("loc", E.logical_not(E.isnan(self.loc)), "numbers (not NaN)")
         self._check("scale", self.scale > 0, "positive")
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape``, not differentiable. As PyTorch's
+        (whose ``sample`` calls ``torch.normal``), a negative or NaN ``scale`` is refused even
+        with ``validate_args=False`` (``DataValueError``; on Dask when the draw is computed);
+        ``rsample`` takes it as it is."""
+        shape = _shape("sample", sample_shape) + self._batch_shape
+        with no_grad():
+            scale = check_range(
+                self.scale.detach(),
+                low=0,
+                high=None,
+                message=f"{type(self).__name__}.sample() expects every element of scale >= 0.0 "
+                f"(not NaN); give a valid scale, or construct the distribution with "
+                f"validate_args=True to find the bad one",
+            )
+            eps = randn_like(broadcast_to(self.loc.detach(), shape))
+            return self.loc.detach() + eps * scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = _shape("rsample", sample_shape) + self._batch_shape

@@ -15,6 +15,7 @@ from .._ops.searching import where
 from .._ops.special import gammaln
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
+from ..autograd._mode import no_grad
 from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 from ._basic import Normal, _kl_normal
@@ -267,6 +268,12 @@ class HalfNormal(Distribution):
         super().__init__(_dims(self.scale), (), validate_args)
         self._check("scale", self.scale > 0, "positive")
         self.base_dist = Normal(zeros_like(self.scale.detach()), self.scale, validate_args=False)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """The absolute value of the base normal's draw: a negative or NaN ``scale`` is refused
+        there, as PyTorch's, even with ``validate_args=False``."""
+        with no_grad():
+            return E.abs(self.base_dist.sample(sample_shape))
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = _shape("rsample", sample_shape) + self._batch_shape
