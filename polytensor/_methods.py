@@ -1076,21 +1076,21 @@ def squeeze_method(self: Tensor, dim: Any = None) -> Tensor:
     if dim.__class__ is int:  # (x.squeeze(1): the common call, checked here)
         shape = self._data.shape
         if -len(shape) <= dim < len(shape):
-            if shape[dim] != 1:
-                return self  # (as PyTorch: a dimension not of size 1 stays)
-            one: tuple[int, ...] = (dim,)
+            # (as PyTorch: a dimension not of size 1 stays; the result is a view all the
+            # same, a new tensor)
+            one: tuple[int, ...] = (dim,) if shape[dim] == 1 else ()
             r = quick_view(self, _SQUEEZE, {"axis": one}, Squeezed(one))
             return r if r is not None else _squeezed(self, one)
     if dim is None:
         dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
-        return _squeezed(self, dims) if dims else self
+        return _squeezed(self, dims)
     dims = dim if isinstance(dim, tuple) else (dim,)
     for d in dims:
         _check_dim("squeeze", d, self.ndim)
-    if self.ndim == 0:  # (as PyTorch: squeeze(0) of a 0-d tensor is the tensor)
-        return self
+    if self.ndim == 0:  # (as PyTorch: squeeze(0) of a 0-d tensor is a view of it)
+        return _squeezed(self, ())
     dims = tuple(d for d in dims if self.shape[d] == 1)  # PyTorch ignores non-1 dims
-    return _squeezed(self, dims) if dims else self
+    return _squeezed(self, dims)
 
 
 def nonzero_method(self: Tensor, *, as_tuple: bool = False) -> Any:
@@ -1144,12 +1144,7 @@ def lerp_(self: Tensor, end: Any, weight: Any) -> Tensor:
     >>> x = pt.asarray([0.0, 10.0]); _ = x.lerp_(pt.asarray([10.0, 10.0]), 0.25); x
     tensor([ 2.5, 10. ], backend='numpy')
     """
-    for name, v in (("end", end), ("weight", weight)):
-        if isinstance(v, TensorBase) and v.dtype is not self.dtype:
-            raise RuntimeError(
-                f"lerp_(): expected dtype {self.dtype.name} for `{name}` but got dtype "
-                f"{v.dtype.name}; cast it with .to({self.dtype.name})"
-            )
+    weight = _pytorch.lerp_operands("lerp_", self, end, weight)
     r = _pytorch.lerp(_inplace.alias_before_inplace(self), end, weight)
     if tuple(r.shape) != tuple(self.shape):
         raise RuntimeError(

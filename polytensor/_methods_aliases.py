@@ -629,15 +629,20 @@ def new_empty_strided(
     **kw: Any,
 ) -> Tensor:
     """A new uninitialised tensor of ``size`` with this one's dtype and device, as PyTorch's
-    ``x.new_empty_strided(size, stride)``. Note: polytensor tensors are laid out as their
-    backend lays them out; ``stride`` is checked for its length and otherwise not used.
+    ``x.new_empty_strided(size, stride)``: laid out with those strides (``stride()`` gives
+    them back), in memory of its own (a view of a new 1-d tensor just long enough, as
+    ``x.new_empty(n).as_strided(size, stride)``), a leaf.
 
     Examples
     --------
     >>> import polytensor as pt
-    >>> pt.ones(1, dtype=pt.float64).new_empty_strided((2, 3), (3, 1)).shape
-    (2, 3)
+    >>> t = pt.ones(1, dtype=pt.float64).new_empty_strided((2, 3), (1, 2))
+    >>> t.shape, t.stride(), t.is_contiguous()
+    ((2, 3), (1, 2), False)
     """
+    from ._view_layout import as_strided
+    from .autograd import no_grad
+
     shape = _shape_args("new_empty_strided", (size,))
     strides = tuple(stride)
     if len(strides) != len(shape):
@@ -645,12 +650,18 @@ def new_empty_strided(
             f"new_empty_strided(): mismatch in length of strides and shape ({len(strides)} "
             f"strides for shape {list(shape)}); give one stride per dimension"
         )
-    return empty(
-        shape,
-        dtype=self.dtype if dtype is None else dtype,
-        device=self.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    dtype = self.dtype if dtype is None else dtype
+    device = self.device if device is None else device
+    dense = [1] * len(shape)  # (the strides of a tensor of its own, C order)
+    for i in range(len(shape) - 2, -1, -1):
+        dense[i] = dense[i + 1] * max(shape[i + 1], 1)
+    if 0 in shape or strides == tuple(dense):  # (no memory to lay out otherwise)
+        return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    # the memory of the last element, + 1 (as PyTorch sizes it; negative strides are refused)
+    n = 1 + sum((k - 1) * abs(int(st)) for k, st in zip(shape, strides, strict=True))
+    with no_grad():
+        t = as_strided(empty((n,), dtype=dtype, device=device), shape, strides)
+    return cast("Tensor", t.requires_grad_() if requires_grad else t)
 
 
 def pin_memory(self: Tensor, device: Any = None) -> Tensor:

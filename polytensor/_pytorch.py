@@ -2661,29 +2661,76 @@ def concat(
     return t if out is None else _into(out, t, "concat")
 
 
-def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:
+def lerp(input: Tensor, end: Any, weight: Any, *, out: Tensor | None = None) -> Tensor:
     """PyTorch's ``torch.lerp(start, end, weight)`` (and ``x.lerp``): ``start + weight *
     (end - start)``, computed from ``end`` where ``|weight| >= 0.5`` as PyTorch's formula is
     (exact at weight 1; PyTorch fuses the multiply and add, so the last bits may differ).
     Differentiable.
+
+    As PyTorch's, it does not promote: ``end`` and a ``weight`` tensor of one or more
+    dimensions must have ``start``'s dtype (a ``RuntimeError`` otherwise), a 0-d ``weight``
+    tensor of another dtype is taken in ``start``'s (its gradient comes back in its own), and
+    integer tensors are refused.
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.lerp(pt.asarray([0.0, 10.0]), pt.asarray([10.0, 20.0]), 0.25)
     tensor([ 2.5, 12.5], backend='numpy')
+    >>> pt.lerp(pt.zeros(2), pt.ones(2), pt.asarray(0.5, dtype=pt.float64)).dtype
+    polytensor.float32
     """
     from ._ops import elementwise as E
 
-    _tensor_arg("lerp", input)
+    weight = lerp_operands("lerp", input, end, weight)
     diff = end - input
     low = E.abs(weight) < 0.5 if isinstance(weight, TensorBase) else abs(weight) < 0.5
     if isinstance(low, bool):
-        return cast("Tensor", input + weight * diff if low else end + (weight - 1) * diff)
-    # one product, the base and the coefficient chosen: the weight's gradient is diff alone
-    # (two products, one per branch, would give 0 * inf = NaN where diff is infinite)
-    base = searching.where(low, input, end)
-    return cast("Tensor", base + searching.where(low, weight, weight - 1) * diff)
+        t = input + weight * diff if low else end + (weight - 1) * diff
+    else:
+        # one product, the base and the coefficient chosen: the weight's gradient is diff
+        # alone (two products, one per branch, would give 0 * inf = NaN where diff is infinite)
+        base = searching.where(low, input, end)
+        t = base + searching.where(low, weight, weight - 1) * diff
+    return cast("Tensor", t if out is None else _into(out, t, "lerp"))
+
+
+def lerp_operands(where: str, input: Any, end: Any, weight: Any) -> Any:
+    """Check ``lerp``'s operands (``where``: ``"lerp"`` or ``"lerp_"``) as PyTorch does, and
+    return ``weight``, a 0-d tensor of another dtype than ``input``'s cast to it.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor._pytorch import lerp_operands
+    >>> lerp_operands("lerp", pt.zeros(2), pt.ones(2), pt.asarray(True)).dtype
+    polytensor.float32
+    >>> lerp_operands("lerp", pt.zeros(2), pt.ones(2, dtype=pt.float64), 0.5)
+    Traceback (most recent call last):
+    ...
+    polytensor._dtypes.MixedDtypeError: lerp(): expected dtype float32 for `end` but got ...
+    """
+    _tensor_arg(where, input)
+    d = input.dtype
+    if d not in dt.FINFO:
+        raise dt.DtypeNotImplementedError(
+            f"{where}() expects floating-point or complex tensors; got {d.name}; cast with "
+            f"x.to(pt.float32) first"
+        )
+    for name, v in (("end", end), ("weight", weight)):
+        if not isinstance(v, TensorBase) or v.dtype is d:
+            continue
+        if name == "weight" and v.ndim == 0:
+            # (a 0-d weight is a number to PyTorch: no promotion; a complex one of a real
+            # input makes a complex result, as PyTorch's)
+            if v.dtype.kind != "complex floating" or d.kind == "complex floating":
+                weight = astype(v, d)
+            continue
+        raise dt.MixedDtypeError(
+            f"{where}(): expected dtype {d.name} for `{name}` but got dtype {v.dtype.name}; "
+            f"cast it with .to(pt.{d.name})"
+        )
+    return weight
 
 
 def _pointwise_value(where: str, tensors: tuple[Any, ...], value: Any) -> Any:

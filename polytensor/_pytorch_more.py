@@ -152,6 +152,8 @@ def _replacement(name: str, v: Any) -> float | None:
     if v is None:
         return None
     try:
+        if isinstance(v, (str, bytes, bytearray)):  # (float("1.5") parses; PyTorch refuses it)
+            raise TypeError
         return float(v)
     except (TypeError, ValueError):
         raise TypeError(

@@ -584,7 +584,8 @@ def _sinc_rule(g: Any, out: Any, x: Any) -> Any:
     x2 = x * x
     series = x * (-(math.pi**2) / 3.0 + x2 * (math.pi**4 / 30.0 - x2 * (math.pi**6 / 840.0)))
     big = where(small, 1.0, x)
-    return g * where(small, series, (E.cos(math.pi * big) - out) / big)
+    # Note: +0 at exactly 0, whatever g (NaN, or negative: -0 from g * 0), as PyTorch's
+    return where(x == 0, 0.0, g * where(small, series, (E.cos(math.pi * big) - out) / big))
 
 
 sinc = _unary(

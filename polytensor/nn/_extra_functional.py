@@ -34,6 +34,7 @@ from .._ops.statistical import mean as _mean
 from .._ops.statistical import sum as _sum
 from .._tape import name_node
 from .._tensor import Tensor
+from ..autograd import is_grad_enabled
 from ._errors import LayerArgumentError
 from ._losses import legacy_reduction
 from ._margin_losses import pairwise_distance as _pairwise_distance
@@ -254,7 +255,8 @@ def soft_margin_loss(
     """The two-class logistic loss ``log(1 + exp(-target * input))``, ``target`` being 1 or
     -1 (the two broadcast together), as ``torch.nn.functional.soft_margin_loss``.
 
-    Note: a target that requires grad gets its gradient, where PyTorch refuses such a target.
+    A target that requires grad is refused while grad mode is on (``RuntimeError``), as
+    PyTorch refuses it: the loss is not differentiable with respect to the target.
 
     Examples
     --------
@@ -267,6 +269,11 @@ def soft_margin_loss(
     x = _tensor(input, where_)
     t = _tensor(target, where_, "target")
     _floating(x, where_, real=True)
+    if t.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "soft_margin_loss() is not differentiable with respect to argument 'target', "
+            "which requires grad; pass target.detach()"
+        )
     loss = log1p(exp(-t * x))  # (PyTorch's formula, as it computes it)
     reduced = _reduce(loss, legacy_reduction(size_average, reduce, reduction), where_)
     return name_node(reduced, "SoftMarginLossBackward0")

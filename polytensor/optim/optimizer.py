@@ -388,8 +388,6 @@ class Optimizer:
         >>> opt.state_dict()["state"][0]["mu_product"].shape
         ()
         """
-        from ..nn.parameter import plain
-
         index: dict[int, int] = {}
         groups = []
         start = 0
@@ -409,7 +407,7 @@ class Optimizer:
         for p, s in self.state.items():
             if id(p) in index and s:
                 state[index[id(p)]] = {
-                    k: plain(v)
+                    k: _shared(v)
                     if isinstance(v, Tensor)
                     else (_scalar_tensor(k, v, p) if k in scalars else v)
                     for k, v in s.items()
@@ -429,7 +427,6 @@ class Optimizer:
         >>> opt.load_state_dict(opt.state_dict())
         """
         from .._ops.data_types import astype
-        from ..nn.parameter import plain
 
         where = "Optimizer.load_state_dict()"
         if (
@@ -485,7 +482,9 @@ class Optimizer:
                             f"{where}: state {name!r} of parameter {k!r} has shape "
                             f"{v.shape}, the parameter has {p.shape}"
                         )
-                    v = plain(v)
+                    # (as PyTorch's: the state dict's tensor itself where it is on the
+                    # parameter's device in its dtype, so that the two share their values)
+                    v = _shared(v)
                     if str(v.device) != str(p.device):
                         v = v.to_device(p.device)
                     if (
@@ -494,9 +493,6 @@ class Optimizer:
                         and v.dtype.kind in ("real floating", "complex floating")
                     ):
                         v = astype(v, p.dtype)
-                    from ..nn.parameter import copy_tensor
-
-                    v = copy_tensor(v)
                 else:
                     v = copy.deepcopy(v)
                 entry[name] = v
@@ -615,6 +611,16 @@ def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper._runs_hooks = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _shared(t: Tensor) -> Tensor:
+    """``t`` itself where it is a plain tensor that requires no grad (an optimizer's state,
+    as PyTorch's state dicts hold and load it), else a plain tensor sharing its data."""
+    if type(t) is Tensor and not t.requires_grad:
+        return t
+    from ..nn.parameter import plain
+
+    return plain(t)
 
 
 def _scalar_tensor(name: str, v: Any, p: Tensor) -> Any:
