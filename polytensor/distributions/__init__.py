@@ -2,7 +2,9 @@
 
 - on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
   ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``HalfCauchy``, ``StudentT``,
-  ``Gamma``, ``Chi2``, ``Beta``, ``Pareto``, ``Weibull``, ``ContinuousBernoulli``;
+  ``Gamma``, ``Chi2``, ``InverseGamma``, ``FisherSnedecor``, ``Beta``, ``Kumaraswamy``,
+  ``Pareto``, ``Weibull``, ``ContinuousBernoulli``;
+- of angles: ``VonMises``;
 - of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
   ``LowRankMultivariateNormal``, ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and
   ``Independent``, which makes batch dimensions of another distribution event dimensions;
@@ -51,6 +53,7 @@ Examples
 from . import constraint_registry, constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
+from ._circular import VonMises
 from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace
 from ._discrete import (
     Binomial,
@@ -60,7 +63,7 @@ from ._discrete import (
     OneHotCategorical,
     Poisson,
 )
-from ._gamma import Beta, Chi2, Dirichlet, Gamma, StudentT
+from ._gamma import Beta, Chi2, Dirichlet, FisherSnedecor, Gamma, StudentT
 from ._mixture import MixtureSameFamily
 from ._multivariate import Independent, LowRankMultivariateNormal, MultivariateNormal
 from ._relaxed import (
@@ -70,7 +73,15 @@ from ._relaxed import (
     RelaxedBernoulli,
     RelaxedOneHotCategorical,
 )
-from ._transformed import HalfCauchy, LogNormal, Pareto, TransformedDistribution, Weibull
+from ._transformed import (
+    HalfCauchy,
+    InverseGamma,
+    Kumaraswamy,
+    LogNormal,
+    Pareto,
+    TransformedDistribution,
+    Weibull,
+)
 from .constraint_registry import biject_to, transform_to
 from .transforms import (
     AbsTransform,
@@ -108,6 +119,7 @@ __all__ = [
     "ExpRelaxedCategorical",
     "ExpTransform",
     "Exponential",
+    "FisherSnedecor",
     "Gamma",
     "Geometric",
     "Gumbel",
@@ -115,6 +127,8 @@ __all__ = [
     "HalfNormal",
     "Independent",
     "IndependentTransform",
+    "InverseGamma",
+    "Kumaraswamy",
     "Laplace",
     "LogNormal",
     "LogitRelaxedBernoulli",
@@ -141,6 +155,7 @@ __all__ = [
     "Transform",
     "TransformedDistribution",
     "Uniform",
+    "VonMises",
     "Weibull",
     "biject_to",
     "constraint_registry",

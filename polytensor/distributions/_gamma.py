@@ -1,5 +1,5 @@
-"""The distributions drawn through gamma numbers: ``Gamma``, ``Beta``, ``Dirichlet`` and
-``StudentT``, and the KL divergences between two of one family.
+"""The distributions drawn through gamma numbers: ``Gamma``, ``Beta``, ``Dirichlet``,
+``StudentT`` and ``FisherSnedecor``, and the KL divergences between two of one family.
 
 Gamma numbers are drawn by Marsaglia and Tsang's method (a concentration below 1 boosted by a
 uniform power, as PyTorch's and NumPy's) from the counter-based stream, so a seed gives the
@@ -10,7 +10,8 @@ so all are rejected with probability below 1e-20 (the first candidate is then ke
 Note: PyTorch differentiates these draws in the concentration by implicit reparameterisation
 (an approximation of the derivative of the inverse distribution function). That gradient is
 not implemented here: ``has_rsample`` is False, and ``rsample`` refuses a concentration (or
-StudentT's ``df``) that requires grad rather than give a gradient that is not the true one.
+StudentT's and FisherSnedecor's degrees of freedom) that requires grad rather than give a
+gradient that is not the true one.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from .._ops.data_types import astype, finfo
 from .._ops.indexing import take_along_axis
 from .._ops.manipulation import broadcast_to, expand_dims, squeeze, stack
 from .._ops.searching import argmax, where
-from .._ops.special import digamma, gammaln, xlogy
+from .._ops.special import digamma, gammainc, gammaln, xlogy
 from .._random import rand_like, randn_like
 from .._tensor import Tensor
 from ..autograd._mode import is_grad_enabled, no_grad
 from . import constraints as C
 from ._base import Distribution, _dims, _shape, _tensors, register_kl
 
-__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma", "StudentT"]
+__all__ = ["Beta", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "StudentT"]
 
 _CANDIDATES = 16
 
@@ -132,6 +133,21 @@ class Gamma(Distribution):
         """``c - log(rate) + lgamma(c) + (1 - c) digamma(c)``."""
         c = self.concentration
         return c - E.log(self.rate) + gammaln(c) + (1.0 - c) * digamma(c)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``P(concentration, rate value)``, the regularised lower incomplete gamma function
+        (``pt.special.gammainc``), as PyTorch's: differentiable in the value and the rate, not
+        in the concentration.
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import Gamma
+        >>> Gamma(pt.asarray([1.0]), pt.asarray([2.0])).cdf(pt.asarray([0.5]))
+        tensor([0.63212055], backend='numpy')
+        """
+        value = _positive_value(self, value)
+        return gammainc(self.concentration, self.rate * value)
 
     @property
     def mean(self) -> Tensor:
@@ -478,6 +494,88 @@ class StudentT(Distribution):
 
     def __repr__(self) -> str:
         return f"StudentT(df: {self.df!r}, loc: {self.loc!r}, scale: {self.scale!r})"
+
+
+class FisherSnedecor(Distribution):
+    """The Fisher-Snedecor (F) distribution of ``df1`` and ``df2`` degrees of freedom, as
+    PyTorch's: the ratio ``(X1 / df1) / (X2 / df2)`` of two chi-squared numbers. ``rsample``
+    refuses degrees of freedom that require grad (see the module's note).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import FisherSnedecor
+    >>> m = FisherSnedecor(pt.asarray([4.0]), pt.asarray([6.0]))
+    >>> m.mean, m.log_prob(pt.asarray([1.0])).exp()
+    (tensor([1.5], backend='numpy'), tensor([0.41472003], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"df1": C.positive, "df2": C.positive}
+    support: Any = C.positive
+
+    def __init__(self, df1: Any, df2: Any, validate_args: bool | None = None) -> None:
+        self.df1, self.df2 = _tensors(df1, df2)
+        super().__init__(_dims(self.df1), (), validate_args)
+        self._validate_params(df1=self.df1, df2=self.df2)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape``, at least the dtype's smallest
+        normal number, as PyTorch's (refuses degrees of freedom that require grad).
+
+        Examples
+        --------
+        >>> import polytensor as pt
+        >>> from polytensor.distributions import FisherSnedecor
+        >>> x = FisherSnedecor(pt.asarray([2.0, 5.0]), 3.0).rsample((4,))
+        >>> tuple(x.shape), bool(pt.all(x > 0))
+        ((4, 2), True)
+        """
+        _refuse_gradient("FisherSnedecor", "df1", self.df1)
+        _refuse_gradient("FisherSnedecor", "df2", self.df2)
+        shape = _shape("rsample", sample_shape) + self._batch_shape
+        df1 = broadcast_to(self.df1.detach(), shape)
+        df2 = broadcast_to(self.df2.detach(), shape)
+        tiny = finfo(self.df1.dtype).smallest_normal
+        x1 = _standard_gamma(0.5 * df1) / df1
+        x2 = E.maximum(_standard_gamma(0.5 * df2) / df2, tiny)
+        return E.maximum(x1 / x2, tiny)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with no_grad():
+            return self.rsample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``log B(d1/2, d2/2)^-1 + d1/2 log(d1/d2) + (d1/2 - 1) log(value) - (d1 + d2)/2
+        log(1 + d1 value / d2)``."""
+        value = self._validate_sample(value)
+        h1, h2 = 0.5 * self.df1, 0.5 * self.df2
+        ratio = self.df1 / self.df2
+        t1 = gammaln(h1 + h2) - gammaln(h1) - gammaln(h2)
+        t2 = h1 * E.log(ratio) + xlogy(h1 - 1, value)
+        return t1 + t2 - (h1 + h2) * E.log1p(ratio * value)
+
+    @property
+    def mean(self) -> Tensor:
+        """``df2 / (df2 - 2)`` where ``df2 > 2``, NaN elsewhere (as PyTorch's)."""
+        df2 = where(self.df2 > 2, self.df2, 3.0)  # (no division by 0 in the branch not taken)
+        return where(self.df2 > 2, df2 / (df2 - 2), math.nan)
+
+    @property
+    def mode(self) -> Tensor:
+        """``(df1 - 2) / df1 df2 / (df2 + 2)`` where ``df1 > 2``, NaN elsewhere."""
+        m = (self.df1 - 2) / self.df1 * self.df2 / (self.df2 + 2)
+        return where(self.df1 > 2, m, math.nan)
+
+    @property
+    def variance(self) -> Tensor:
+        """``2 df2^2 (df1 + df2 - 2) / (df1 (df2 - 2)^2 (df2 - 4))`` where ``df2 > 4``, NaN
+        elsewhere (as PyTorch's)."""
+        df2 = where(self.df2 > 4, self.df2, 5.0)
+        v = 2 * df2**2 * (self.df1 + df2 - 2) / (self.df1 * (df2 - 2) ** 2 * (df2 - 4))
+        return where(self.df2 > 4, v, math.nan)
+
+    def __repr__(self) -> str:
+        return f"FisherSnedecor(df1: {self.df1!r}, df2: {self.df2!r})"
 
 
 # -- KL divergences -----------------------------------------------------------------------------

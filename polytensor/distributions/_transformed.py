@@ -1,6 +1,7 @@
 """``TransformedDistribution``: the distribution of ``f(X)`` for ``X`` of a base distribution
 and ``f`` a sequence of transforms, with its log-density by the change of variables; and the
-families PyTorch builds on it: ``LogNormal``, ``HalfCauchy``, ``Pareto`` and ``Weibull``."""
+families PyTorch builds on it: ``LogNormal``, ``HalfCauchy``, ``Pareto``, ``Weibull``,
+``Kumaraswamy`` and ``InverseGamma``."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from typing import Any, ClassVar
 
 from .._checks import describe
 from .._ops import elementwise as E
-from .._ops.creation import full, ones_like, zeros_like
+from .._ops.creation import asarray, full, ones_like, zeros_like
 from .._ops.searching import where
-from .._ops.special import gammaln
+from .._ops.special import digamma, gammaln
 from .._tensor import Tensor
 from ..autograd._mode import no_grad
 from . import constraints as C
 from ._base import Distribution, _expanded, _tensors, kl_divergence, register_kl
-from ._basic import Exponential, Normal
+from ._basic import Exponential, Normal, Uniform
 from ._continuous import _EULER, Cauchy
+from ._gamma import Gamma
 from ._multivariate import Independent
 from ._transform_base import _sum_rightmost
 from .transforms import (
@@ -29,7 +31,15 @@ from .transforms import (
     Transform,
 )
 
-__all__ = ["HalfCauchy", "LogNormal", "Pareto", "TransformedDistribution", "Weibull"]
+__all__ = [
+    "HalfCauchy",
+    "InverseGamma",
+    "Kumaraswamy",
+    "LogNormal",
+    "Pareto",
+    "TransformedDistribution",
+    "Weibull",
+]
 
 
 class TransformedDistribution(Distribution):
@@ -449,6 +459,155 @@ class Weibull(TransformedDistribution):
 
     def __repr__(self) -> str:
         return f"Weibull(scale: {self.scale!r}, concentration: {self.concentration!r})"
+
+
+def _kumaraswamy_moment(a: Tensor, b: Tensor, n: int) -> Tensor:
+    """``E[X^n] = b B(1 + n / a, b)`` of a Kumaraswamy distribution."""
+    arg = 1 + n / a
+    return b * E.exp(gammaln(arg) + gammaln(b) - gammaln(arg + b))
+
+
+class Kumaraswamy(TransformedDistribution):
+    """The Kumaraswamy distribution on [0, 1] of ``concentration1`` (a) and
+    ``concentration0`` (b), of density ``a b x^(a-1) (1 - x^a)^(b-1)``, as PyTorch's:
+    ``(1 - U^(1/b))^(1/a)`` for ``U`` uniform on [0, 1); ``rsample`` is differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import Kumaraswamy
+    >>> m = Kumaraswamy(pt.asarray([2.0]), pt.asarray([3.0]))
+    >>> m.log_prob(pt.asarray([0.5])).exp(), round(float(m.mean[0]), 6)
+    (tensor([1.6875], backend='numpy'), 0.457143)
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration1": C.positive,
+        "concentration0": C.positive,
+    }
+    support: Any = C.unit_interval
+    has_rsample = True
+
+    def __init__(
+        self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
+    ) -> None:
+        self.concentration1, self.concentration0 = _tensors(concentration1, concentration0)
+        self._validate_first(
+            validate_args, concentration1=self.concentration1, concentration0=self.concentration0
+        )
+        c0 = self.concentration0.detach()
+        base = Uniform(zeros_like(c0), ones_like(c0), validate_args=validate_args)
+        transforms = [
+            PowerTransform(exponent=1 / self.concentration0),
+            AffineTransform(loc=1.0, scale=-1.0),
+            PowerTransform(exponent=1 / self.concentration1),
+        ]
+        super().__init__(base, transforms, validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        """``b B(1 + 1/a, b)``."""
+        return _kumaraswamy_moment(self.concentration1, self.concentration0, 1)
+
+    @property
+    def mode(self) -> Tensor:
+        """``((a - 1) / (a b - 1))^(1/a)`` where both concentrations are at least 1 (not
+        both 1), NaN elsewhere.
+
+        Note: PyTorch's formula (``log1p(-b) / b - log1p(-a b)``) is NaN for every ``b > 1``;
+        this is the maximum of the density.
+        """
+        a, b = self.concentration1, self.concentration0
+        ok = (a >= 1) & (b >= 1) & ((a > 1) | (b > 1))
+        a_, b_ = where(ok, a, 2.0), where(ok, b, 2.0)  # (no 0 / 0 in the branch not taken)
+        return where(ok, ((a_ - 1) / (a_ * b_ - 1)) ** (1 / a_), math.nan)
+
+    @property
+    def variance(self) -> Tensor:
+        """``b B(1 + 2/a, b) - mean^2``."""
+        return _kumaraswamy_moment(self.concentration1, self.concentration0, 2) - self.mean**2
+
+    def entropy(self) -> Tensor:
+        """``(1 - 1/b) + (1 - 1/a) H_b - log(a b)``, ``H_b = digamma(b + 1) + euler`` the
+        harmonic number."""
+        a, b = self.concentration1, self.concentration0
+        harmonic = digamma(b + 1) + _EULER
+        return (1 - 1 / b) + (1 - 1 / a) * harmonic - E.log(a) - E.log(b)
+
+    def __repr__(self) -> str:
+        return (
+            f"Kumaraswamy(concentration1: {self.concentration1!r}, "
+            f"concentration0: {self.concentration0!r})"
+        )
+
+
+class InverseGamma(TransformedDistribution):
+    """The distribution of ``1 / X`` for ``X`` gamma of ``concentration`` and ``rate``, as
+    PyTorch's: a ``TransformedDistribution`` of that gamma distribution (``base_dist``) and
+    ``PowerTransform(-1)``. ``rsample`` is differentiable in the rate only, as ``Gamma``'s.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import InverseGamma
+    >>> m = InverseGamma(pt.asarray([3.0]), pt.asarray([2.0]))
+    >>> m.mean, m.variance
+    (tensor([1.], backend='numpy'), tensor([1.], backend='numpy'))
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration": C.positive,
+        "rate": C.positive,
+    }
+    support: Any = C.positive
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
+        base = Gamma(concentration, rate, validate_args=validate_args)
+        minus_one = asarray(-1.0, dtype=base.rate.dtype, device=base.rate.device)
+        super().__init__(base, PowerTransform(minus_one), validate_args=validate_args)
+
+    @property
+    def _gamma(self) -> Gamma:
+        base = self.base_dist
+        assert isinstance(base, Gamma)
+        return base
+
+    @property
+    def concentration(self) -> Tensor:
+        """The concentration (shape) of the gamma distribution inverted."""
+        return self._gamma.concentration
+
+    @property
+    def rate(self) -> Tensor:
+        """The rate of the gamma distribution inverted (the scale of this one)."""
+        return self._gamma.rate
+
+    @property
+    def mean(self) -> Tensor:
+        """``rate / (concentration - 1)`` (``inf`` where ``concentration <= 1``)."""
+        c = where(self.concentration > 1, self.concentration, 2.0)
+        return where(self.concentration > 1, self.rate / (c - 1), math.inf)
+
+    @property
+    def mode(self) -> Tensor:
+        """``rate / (concentration + 1)``."""
+        return self.rate / (self.concentration + 1)
+
+    @property
+    def variance(self) -> Tensor:
+        """``rate^2 / ((concentration - 1)^2 (concentration - 2))`` (``inf`` where
+        ``concentration <= 2``)."""
+        c = where(self.concentration > 2, self.concentration, 3.0)
+        v = self.rate**2 / ((c - 1) ** 2 * (c - 2))
+        return where(self.concentration > 2, v, math.inf)
+
+    def entropy(self) -> Tensor:
+        """``c + log(rate) + lgamma(c) - (1 + c) digamma(c)``."""
+        c = self.concentration
+        return c + E.log(self.rate) + gammaln(c) - (1 + c) * digamma(c)
+
+    def __repr__(self) -> str:
+        return f"InverseGamma(concentration: {self.concentration!r}, rate: {self.rate!r})"
 
 
 @register_kl(Pareto, Pareto)
