@@ -584,8 +584,10 @@ def _sinc_rule(g: Any, out: Any, x: Any) -> Any:
     x2 = x * x
     series = x * (-(math.pi**2) / 3.0 + x2 * (math.pi**4 / 30.0 - x2 * (math.pi**6 / 840.0)))
     big = where(small, 1.0, x)
-    # Note: +0 at exactly 0, whatever g (NaN, or negative: -0 from g * 0), as PyTorch's
-    return where(x == 0, 0.0, g * where(small, series, (E.cos(math.pi * big) - out) / big))
+    # Note: + 0.0 makes the -0 of a negative g times the series' 0 at x = 0 the +0 PyTorch
+    # gives there, and changes nothing else (a where(x == 0, 0.0, ...) would lose the second
+    # derivative at 0, -pi^2/3 g). A NaN g gives NaN at 0 (PyTorch's gives 0 there).
+    return g * where(small, series, (E.cos(math.pi * big) - out) / big) + 0.0
 
 
 sinc = _unary(
