@@ -99,6 +99,9 @@ def backward(
         else:
             wanted = None
         specials = wanted is not None
+        # with inputs=, the nodes from which a wanted tensor is reached: only their edges are
+        # followed (as PyTorch's), so no other input's rule runs (one that raises, too)
+        useful = _leading_to(outputs, wanted, by_node) if wanted is not None else None
         found: dict[int, Any] = {}  # grads of the wanted tensors
         lean = fast_on and not specials  # nodes may take the fast forms' path below
         if len(outputs) != len(grads):
@@ -275,6 +278,7 @@ def backward(
                         leaves,
                         heap,
                         hooks,
+                        useful,
                     )
                 if (
                     not retain_graph
@@ -334,6 +338,41 @@ def backward(
             undo_quiet()
 
 
+def _leading_to(outputs: list[Any], wanted: set[int], by_node: dict[int, Any]) -> set[int]:
+    """The ids of the states (leaves' ``Meta``, nodes) of ``outputs``' graph from which one of
+    the ``wanted`` tensors (ids of their states; ``by_node``: those made by a node, by the
+    node's id) is reached going backward: the edges ``inputs=`` asks backward to follow."""
+    useful: set[int] = set()
+    done: set[int] = set()
+    # (an iterative depth-first walk: a chain of ops may be longer than the recursion limit)
+    stack: list[tuple[Any, bool]] = [(o._meta, False) for o in outputs if o._meta is not None]
+    while stack:
+        m, expanded = stack.pop()
+        n = node_of(m)
+        key = id(m) if n is None else id(n)
+        if expanded:  # (its inputs' states walked: n is a node)
+            needs = n.needs if n is not None else None
+            if any(e is not None and _leads(e, useful) for e in needs or ()):
+                useful.add(key)
+            continue
+        if key in done:
+            continue
+        done.add(key)
+        if id(m) in wanted or (n is not None and id(n) in by_node):
+            useful.add(key)
+        if n is None:  # (a leaf)
+            continue
+        stack.append((m, True))
+        stack.extend((e, False) for e in n.needs or () if e is not None)
+    return useful
+
+
+def _leads(m: Meta, useful: set[int]) -> bool:
+    """Whether edge ``m`` leads to a wanted tensor (``_leading_to``)."""
+    n = node_of(m)
+    return (id(m) if n is None else id(n)) in useful
+
+
 def _check_recorded(node: Node) -> None:
     """Raise, as the general path does, where an input or output that ``node``'s rules read
     was changed in place since it was recorded."""
@@ -378,11 +417,13 @@ def _run_rules(
     leaves: dict[Meta, list[Any]],
     heap: list[tuple[int, Node]],
     hooks: bool = True,
+    useful: set[int] | None = None,
 ) -> None:
     """Run ``node`` the general way: hooks and retained or wanted grads, version checks, its
     rules (or vjp) on tensors, each cotangent summed and cast to its input's shape and dtype.
     ``wanted``: False without ``inputs=``, else the wanted tensors' states at this node;
-    ``hooks``: backward's."""
+    ``hooks``: backward's; ``useful``: with ``inputs=``, the edges to follow (``_leading_to``),
+    else None (all)."""
     if node.datas is None:
         raise RuntimeError(
             "backward() through a freed graph (its saved values were released by an earlier "
@@ -396,7 +437,7 @@ def _run_rules(
     if g_in is UNDEFINED or (node.tuple_out and all(g is None or g is UNDEFINED for g in g_in)):
         if not op.none_is_no_gradient:
             for need in node.needs:
-                if need is not None:
+                if need is not None and (useful is None or _leads(need, useful)):
                     _pend(need, UNDEFINED, pending, leaves, heap)
             return
         if g_in is UNDEFINED:
@@ -419,8 +460,13 @@ def _run_rules(
     params = node.params
     rules = op.rules
     check = _anomaly.STATE[0] and _anomaly.STATE[1]
+    needs = (
+        node.needs
+        if useful is None
+        else tuple(m if m is not None and _leads(m, useful) else None for m in node.needs)
+    )
     if rules:  # one rule per input: call only those whose input needs a gradient
-        for i, need in enumerate(node.needs):
+        for i, need in enumerate(needs):
             if need is not None:
                 c = _by_rule(rules[i], g_in, out, ins, params, ins[i])
                 if check:
@@ -439,7 +485,7 @@ def _run_rules(
         cs = _composite_vjp(vjp.fn, ins, params, g_in)
     else:
         cs = vjp(g_in, out, *ins, **params)
-    for i, (v, need, c) in enumerate(zip(ins, node.needs, cs, strict=True)):
+    for i, (v, need, c) in enumerate(zip(ins, needs, cs, strict=True)):
         if need is not None:
             if c is None:  # (a custom Function's None: an undefined gradient)
                 c = UNDEFINED if op.none_is_no_gradient else zeros_like(v)
