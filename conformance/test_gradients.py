@@ -366,21 +366,24 @@ def test_prod_second_derivative_is_exact_at_one_zero(backend: Any) -> None:
     assert pt.autograd.gradgradcheck(lambda x: pt.prod(x), (_leaf([0.0, 2.0, 3.0]),))
 
 
-_PROD_ZEROS = (
-    "known limitation: the derivative rules of prod and cumulative_prod are exact "
-    "where inputs are zero, but differentiating them again is not (the rule's "
-    "where(zero, ...) branches are constant in the zeros), so second derivatives "
-    "with two zeros in a product (prod) or one zero (cumulative_prod) are wrong; "
-    "the gradient tests draw these ops away from zero"
+_CUMPROD_ZEROS = (
+    "known limitation: the derivative rule of cumulative_prod is exact where inputs are "
+    "zero, but differentiating it again is not (the rule's where(zero, ...) branches are "
+    "constant in the zeros), so second derivatives with a zero in the running product are "
+    "wrong; the gradient tests draw this op away from zero"
 )
 
 
-@pytest.mark.xfail(strict=True, reason=_PROD_ZEROS)
 def test_prod_second_derivative_at_two_zeros(backend: Any) -> None:
+    # (prod's rule is the product of the other elements, made of two running products: its
+    # own derivative at two zeros is exact)
     assert pt.autograd.gradgradcheck(lambda x: pt.prod(x), (_leaf([1.5, 0.0, 0.0, 3.0]),))
+    assert pt.autograd.gradgradcheck(
+        lambda x: pt.prod(x, axis=(0, 1)), (_leaf([[0.0, 2.0], [0.0, -1.5]]),)
+    )
 
 
-@pytest.mark.xfail(strict=True, reason=_PROD_ZEROS)
+@pytest.mark.xfail(strict=True, reason=_CUMPROD_ZEROS)
 def test_cumulative_prod_second_derivative_at_a_zero(backend: Any) -> None:
     assert pt.autograd.gradgradcheck(
         lambda x: pt.cumulative_prod(x), (_leaf([1.5, 0.0, 2.0, 3.0]),)

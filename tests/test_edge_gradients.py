@@ -224,6 +224,15 @@ CASES = [
     ),
     Case("sign_zero", ([0.0, -2.0],), pt.sign, torch.sign),
     Case("prod_with_a_zero", ([0.0, 2.0, 3.0],), pt.prod, torch.prod),
+    # the product of the others, where the whole product overflows or holds inf or NaN (see
+    # the deliberate differences for a vector's, where PyTorch divides)
+    Case(
+        "prod_along_an_axis",
+        ([[INF, 2.0, 0.5], [1e300, 1e10, -1.0], [0.0, 0.0, 4.0]],),
+        lambda a: pt.prod(a, axis=1),
+        lambda a: torch.prod(a, 1),
+        warns=True,
+    ),
     # at an infinite input: the limits (1 to the infinite one), not inf - inf
     Case(
         "logaddexp_infinite",
@@ -330,6 +339,27 @@ def test_hypot_at_the_origin_is_zero_where_torch_gives_nan() -> None:
     got, want = _run(case, "numpy"), _torch(case)
     np.testing.assert_array_equal(got, [[0.0], [0.0]])
     assert np.isnan(want).all()
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        ([1e300, 1e300, -1.0, 2.0], [-2e300, -2e300, INF, -INF]),
+        ([INF, 1.0, 2.0, -3.0], [-6.0, -INF, -INF, INF]),
+        ([NAN, 1.0, 2.0, -3.0], [-6.0, NAN, NAN, NAN]),
+    ],
+    ids=["overflowing", "an infinity", "a NaN"],
+)
+def test_prod_of_a_vector_is_the_product_of_the_others_where_torch_divides(
+    values: list[float], want: list[float]
+) -> None:
+    # (PyTorch's prod of a vector divides the product by each element: NaN or inf where the
+    # product of the others is finite; along an axis of a matrix it is exact, as here)
+    case = Case("prod", (values,), pt.prod, torch.prod, warns=True)
+    got = _run(case, "numpy")[0]
+    np.testing.assert_array_equal(got, want)
+    theirs = _torch(case)[0]
+    assert not np.isfinite(theirs[0])
 
 
 def test_max_over_an_axis_with_nan_gives_the_gradient_to_the_nans_where_torch_amax_gives_nan() -> (

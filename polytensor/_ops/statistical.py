@@ -67,23 +67,47 @@ def _sum_rule(g: Any, _out: Any, _x: Any, axis: Any, dtype: Any, keepdims: bool)
 
 
 def _prod_rule(g: Any, _out: Any, x: Any, axis: Any, dtype: Any, keepdims: bool) -> tuple[Any]:
-
-    # Note: exact with zeros (the product of the other elements, not out / x); with one zero in
-    # a lane, the other positions get (others / x_i) * x_zero, which is 0 but keeps the second
-    # derivative with respect to the zero, as PyTorch's rule does.
+    # Note: the product of the other elements of the lane, computed as such (_others_product),
+    # not out / x: exact with zeros (and the second derivative with respect to a zero kept, as
+    # PyTorch's rule keeps it), and with an infinite or NaN element, or a product that
+    # overflows where the others' does not (prod([1e300, 1e300, -1.0]) is -inf; the
+    # derivative in the first element is -1e300, not -inf)
     gk = _keep(g, x.shape, axis, keepdims)
-    zero = x == 0
-    safe = where(zero, 1, x)
-    others = _keep(prod(safe, axis=axis, keepdims=True), x.shape, axis, True)
-    nzeros = _keep(sum(astype(zero, _real_dtype(x)), axis=axis, keepdims=True), x.shape, axis, True)
-    zval = _keep(sum(where(zero, x, 0), axis=axis, keepdims=True), x.shape, axis, True)
-    one_zero = where(zero, others, others / safe * zval)
-    grad = where(nzeros == 0, others / safe, where(nzeros == 1, one_zero, 0))
+    grad = _others_product(x, _axes_tuple(axis, x.ndim))
     if x.dtype.kind == "complex floating":
         from .elementwise import conj
 
         grad = conj(grad)
     return (broadcast_to(gk * grad, x.shape),)
+
+
+def _others_product(x: Any, axes: tuple[int, ...]) -> Any:
+    """Per element of ``x``, the product of the other elements of its lane along ``axes``: a
+    running product from each end (the lane's axes made one), without a division."""
+    from .creation import ones_like
+    from .indexing import getitem
+    from .manipulation import permute_dims
+
+    if not axes:  # (a product over no axis is the element itself)
+        return ones_like(x)
+    lane = x
+    if len(axes) > 1:  # the lane's axes last, made one
+        rest = tuple(i for i in range(x.ndim) if i not in axes)
+        order = rest + axes
+        moved = permute_dims(x, axes=order)
+        lane = reshape(moved, (*moved.shape[: len(rest)], -1))
+    a = lane.ndim - 1 if len(axes) > 1 else axes[0]
+    first = (slice(None),) * a + (slice(0, lane.shape[a]),)  # (all but the last of n + 1)
+    before = getitem(cumulative_prod(lane, axis=a, include_initial=True), key=first)
+    after = flip(
+        getitem(cumulative_prod(flip(lane, axis=a), axis=a, include_initial=True), key=first),
+        axis=a,
+    )
+    others = before * after
+    if len(axes) > 1:
+        back = tuple(order.index(i) for i in range(x.ndim))
+        others = permute_dims(reshape(others, moved.shape), axes=back)
+    return others
 
 
 def _real_dtype(x: Any) -> Any:
