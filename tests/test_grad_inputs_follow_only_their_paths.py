@@ -9,16 +9,6 @@ import pytest
 
 import polytensor as pt
 
-BACKENDS = ["numpy", "dask", "array_api_strict"]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    status = pt.backends.available().get(request.param, "not registered")
-    if status != "available":
-        pytest.skip(f"backend {request.param!r} is unavailable: {status}")
-    return request.param  # type: ignore[no-any-return]
-
 
 def test_grad_in_x_of_gammainc_needs_no_rule_in_a() -> None:
     # (gammainc has no derivative in its first argument: asked for x alone, it is not needed)
