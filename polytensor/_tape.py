@@ -39,6 +39,7 @@ __all__ = [
     "note_derived",
     "note_write",
     "only_held_by",
+    "reads_nothing",
     "record",
     "record_node",
     "record_tensors",
@@ -279,8 +280,9 @@ class Node(Meta):
         # element-wise op of one tensor): backward's fast path takes the cotangents of its fast
         # forms as they are. Set only by the fast paths that know it (record_node's callers).
         self.alike = False
-        # backward leaves the node as it is, for another backward (keep_for_views)
-        self.keeps = False
+        # backward leaves the node as it is, for another backward (keep_for_views); so too
+        # where no rule that will run reads a value (reads_nothing), as PyTorch's
+        self.keeps = reads_nothing(op, self.needs, self.out)
 
     def attach_outputs(self, outs: tuple[Any, ...] | list[Any]) -> None:
         """Give the outputs their autograd state; where the rule needs the output, remember
@@ -629,6 +631,7 @@ class AccumulateGrad:
 
 
 _NO_PARAMS: dict[str, Any] = {}
+_BOTH = (0, 1)  # (an OpDef.unread pattern: neither input of two read)
 
 
 _SEQ = itertools.count()
@@ -987,12 +990,13 @@ def record_node(
     keep_out: bool,
     params: dict[str, Any] = _NO_PARAMS,
     alike: bool = False,
+    keeps: bool = False,
 ) -> None:
     """Record the call of ``op`` that made the one output ``t``: what ``Node`` and ``Meta``'s
     constructors do, in one object (the node is ``t``'s state), for the fast paths (the
     table's functions, ``record_tensors``), which run once per op. ``alike``: the caller
     knows that every input that may need a gradient has ``t``'s shape and dtype
-    (``Node.alike``)."""
+    (``Node.alike``); ``keeps``: no rule that will run reads a value (``reads_nothing``)."""
     node = _new(Node)
     node.op = op
     node.versions = versions
@@ -1008,7 +1012,7 @@ def record_node(
     node.hooked = None
     node.fast = op.fast
     node.alike = alike
-    node.keeps = False
+    node.keeps = keeps
     # the output's state (Meta) is the node itself: one object for the collector, not two
     node.requires_grad = False
     node.node = SELF
@@ -1021,6 +1025,30 @@ def record_node(
         o._meta = None
         node.out = o
         node.out_metas = ((weakref.ref(node), 0),)
+
+
+def reads_nothing(op: Any, needs: tuple[Any, ...], out: Any) -> bool:
+    """Whether no derivative rule of ``op`` that will run reads a value: neither an input's
+    (``OpDef.unread``, per pattern of the ``needs`` that are not None) nor the output
+    (``out``, kept for a rule, is None). Backward then leaves such a node as it is: it holds
+    nothing to release (inputs no rule reads are kept as stand-ins when large), and another
+    backward may go through it, as through PyTorch's nodes that save no tensor (``sum``,
+    ``add``, ``reshape``).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> x = pt.ones(2, requires_grad=True)
+    >>> y = (x + 1.0).sum()
+    >>> y.backward(); y.backward(); x.grad
+    tensor([2., 2.], backend='numpy')
+    """
+    unread = getattr(op, "unread", None)
+    if unread is None or out is not None or len(needs) not in (1, 2):
+        return False
+    code = sum(1 << (len(needs) - 1 - i) for i, m in enumerate(needs) if m is not None)
+    drop = unread[code]
+    return drop is not None and len(drop) == len(needs)
 
 
 def record_pair(
@@ -1055,14 +1083,19 @@ def record_pair(
     # collector to count)
     versions = (v1, v2) if v1 or v2 else (0, 0)
     # the inputs no rule that will run reads, large: their data as stand-ins
+    drop = (
+        None if (unread := op.unread) is None else unread[2 * (e1 is not None) + (e2 is not None)]
+    )
     if (
-        (unread := op.unread) is not None
+        drop
         and t._backend.zeros_view is not None  # (else its arrays are kept: a torch tensor's
         and t._data.size >= _STAND_IN_SIZE  # size is a method)
-        and (drop := unread[2 * (e1 is not None) + (e2 is not None)])
     ):
         datas = stand_ins(drop, datas, t._backend)
-    record_node(op, versions, (e1, e2), datas, t, keep, params, rt is dt)
+    # (neither input read, nor the output: another backward may go through it, reads_nothing)
+    record_node(
+        op, versions, (e1, e2), datas, t, keep, params, rt is dt, not keep and drop == _BOTH
+    )
 
 
 def record_tensors(
@@ -1101,20 +1134,19 @@ def record_tensors(
         v = m.version
         versions: tuple[int, ...]
         needs: tuple[Any, ...]
+        nothing_read = False
         if n == 1:
             versions, needs = ((v,) if v else (0,)), (m,)
             alike = False
-            if (
-                op.unread is not None
-                and t._backend.zeros_view is not None
-                and datas[0].size >= _STAND_IN_SIZE
-            ):
-                datas = stand_ins((0,), datas, t._backend)  # (a value no rule reads)
+            if op.unread is not None:  # (its one input's value no rule reads)
+                nothing_read = not keep  # (nor the output: reads_nothing)
+                if t._backend.zeros_view is not None and datas[0].size >= _STAND_IN_SIZE:
+                    datas = stand_ins((0,), datas, t._backend)
         else:
             versions, needs = ((v, 0, 0) if v else (0, 0, 0)), (m, None, None)
             # (an element-wise op of one tensor and two numbers: the tensor's shape)
             alike = rt is datas[0].dtype
-        record_node(op, versions, needs, datas, t, keep, params or _NO_PARAMS, alike)
+        record_node(op, versions, needs, datas, t, keep, params or _NO_PARAMS, alike, nothing_read)
         return
     if not scalars and n == 2:  # (matmul: no lists to build)
         record_pair(op, x._meta, inputs[1]._meta, datas, t, params or _NO_PARAMS)

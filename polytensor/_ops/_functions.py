@@ -99,6 +99,8 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
     # whether no rule reads x's values (relu, exp): the node then keeps a large x as a
     # stand-in of its shape and dtype (_tape.stand_ins)
     unread = opdef.unread is not None
+    # (nor the output read: another backward may go through the node, as PyTorch's)
+    reads_nothing = unread and not opdef.saves_out
 
     def function(x: Any, /, *, out: Any = None) -> Any:
         if type(x) is _T or type(x) in _SUBS:
@@ -141,9 +143,20 @@ def unary_function(opdef: OpDef, cat: int, into: Callable[[Any, Any, str], Any])
                             opdef.saves_out,
                             _NO_PARAMS,
                             alike,
+                            reads_nothing,
                         )
                     else:
-                        _record_node(opdef, vs, (m,), (d,), t, opdef.saves_out, _NO_PARAMS, alike)
+                        _record_node(
+                            opdef,
+                            vs,
+                            (m,),
+                            (d,),
+                            t,
+                            opdef.saves_out,
+                            _NO_PARAMS,
+                            alike,
+                            reads_nothing,
+                        )
                 return t if out is None else into(out, t, opdef.short)
         t = apply(opdef, (x,), None)
         return t if out is None else into(out, t, opdef.short)
