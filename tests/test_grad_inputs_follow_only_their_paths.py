@@ -60,3 +60,12 @@ def test_a_long_chain_is_walked_without_recursion() -> None:
         y = y * 1.0 + other * 0.0
     (g,) = pt.autograd.grad(y.sum(), [x])
     np.testing.assert_allclose(g.numpy(), [1.0])
+
+
+def test_a_graph_freed_by_an_earlier_grad_still_raises() -> None:
+    # (a released node's edges are unknown: it is followed, and raises, not skipped as unused)
+    x = pt.asarray([1.0, 2.0], requires_grad=True)
+    y = pt.exp(x).sum()
+    pt.autograd.grad(y, [x])
+    with pytest.raises(RuntimeError, match="freed graph"):
+        pt.autograd.grad(y, [x], allow_unused=True)

@@ -352,7 +352,9 @@ def _leading_to(outputs: list[Any], wanted: set[int], by_node: dict[int, Any]) -
         key = id(m) if n is None else id(n)
         if expanded:  # (its inputs' states walked: n is a node)
             needs = n.needs if n is not None else None
-            if any(e is not None and _leads(e, useful) for e in needs or ()):
+            # (a node an earlier backward released: where it leads is unknown, and reaching it
+            # raises that the graph was freed, as it must)
+            if needs is None or any(e is not None and _leads(e, useful) for e in needs):
                 useful.add(key)
             continue
         if key in done:
