@@ -69,9 +69,16 @@ def test_backward_releases_intermediate_tensors_and_their_nodes() -> None:
     loss.backward()
     gc.collect()
     assert _alive(tensors) == [], "intermediate tensors still alive after backward()"
-    assert _alive(arrays) == [], "arrays saved for backward still alive after backward()"
-    assert _alive(nodes) == [], "graph nodes of intermediates still alive after backward()"
+    # the loss's node (sum's, which reads no value: another backward may go through it, as
+    # PyTorch's) keeps its edge to v's node, as PyTorch's graph does while the loss lives, and
+    # v's array (small: a large one is a stand-in, _tape.reads_nothing); what is below is gone,
+    # and v's node and array go with the loss
+    assert _alive(arrays) == [3], "arrays saved for backward still alive after backward()"
+    assert _alive(nodes) == [3], "graph nodes of intermediates still alive after backward()"
     assert x.grad is not None and loss.grad_fn is not None
+    del loss
+    gc.collect()
+    assert _alive(nodes) == [] and _alive(arrays) == [], "v's node outlives the loss"
 
 
 def test_the_loss_node_drops_its_inputs_after_backward() -> None:
