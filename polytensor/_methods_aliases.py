@@ -566,8 +566,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         )
     slope = reshape(w, (count,) + (1,) * (x.ndim - 2) if count > 1 else ())
     x = input_in_grad(x)  # (its gradient depends on it, as PyTorch's)
-    # (x > 0, not x >= 0: at 0 PyTorch's gradient with respect to x is the slope's)
-    return where(x > 0, x, slope * x)
+    # (x > 0, not x >= 0: at 0 PyTorch's gradient with respect to x is the slope's; the slope
+    # multiplies only the values it is used for: at x = +inf its gradient, masked by where,
+    # would be 0 * inf = NaN)
+    return where(x > 0, x, slope * where(x > 0, 0.0, x))
 
 
 # -- methods ------------------------------------------------------------------------------------

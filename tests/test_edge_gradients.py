@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 import polytensor as pt
+import polytensor.nn.functional as F
 from polytensor.autograd import _engine
 
 torch = pytest.importorskip("torch", reason="torch is not installed: nothing to cross-check with")
+TF = torch.nn.functional
 
 BACKENDS = ["numpy", "dask", "array_api_strict"]
 NAN = float("nan")
@@ -250,6 +252,33 @@ CASES = [
     Case("xlogy_x_zero", ([0.0, 0.0, 2.0], [0.5, 4.0, 3.0]), pt.xlogy, torch.xlogy),
     # NaN outside [0, 1], where logit itself is NaN
     Case("logit_outside", ([-0.5, 0.25, 2.0],), pt.logit, torch.logit, warns=True),
+    # a piecewise loss or activation at an infinite input: the branch it does not take gives
+    # 0, not 0 * inf
+    Case(
+        "smooth_l1_infinite_difference",
+        ([0.3, -INF, 0.5], [INF, 1.0, 0.0]),
+        lambda a, b: F.smooth_l1_loss(a, b, reduction="none", beta=0.5),
+        lambda a, b: TF.smooth_l1_loss(a, b, reduction="none", beta=0.5),
+    ),
+    Case(
+        "huber_infinite_difference",
+        ([0.3, -INF, 0.5], [INF, 1.0, 0.0]),
+        lambda a, b: F.huber_loss(a, b, reduction="none", delta=2.0),
+        lambda a, b: TF.huber_loss(a, b, reduction="none", delta=2.0),
+    ),
+    Case(
+        "hinge_embedding_infinite_input",
+        ([INF, 3.0, 0.5],),
+        lambda a: F.hinge_embedding_loss(a, pt.asarray([-1.0, 1.0, -1.0], device=a.device)),
+        lambda a: TF.hinge_embedding_loss(a, torch.tensor([-1.0, 1.0, -1.0])),
+    ),
+    Case(
+        "multi_margin_p2_infinite_scores",
+        (_mx([INF, -INF, 0.0, 1.0], [0.0, 0.5, 1.0, -INF]),),
+        lambda a: F.multi_margin_loss(a, pt.asarray([2, 0], device=a.device), p=2),
+        lambda a: TF.multi_margin_loss(a, torch.tensor([2, 0]), p=2),
+    ),
+    Case("prelu_positive_infinity", ([INF, -1.0, 2.0], [0.25]), F.prelu, TF.prelu),
 ]
 
 # ops with a fast first-order form (autograd/_fast_forms.py): the form agrees with the rule

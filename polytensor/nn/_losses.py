@@ -209,7 +209,10 @@ def smooth_l1_loss(
     a = _abs(d)
     if beta == 0:
         return _reduce(a, reduction, where_)  # (PyTorch's l1_loss, its nodes too)
-    loss = where(a < beta, (0.5 / beta) * (d * d), a - 0.5 * beta)
+    # (the square sees only the values it is used for: where d is infinite its gradient,
+    # masked by where, would be 0 * inf = NaN)
+    q = where(a < beta, d, 0.0)
+    loss = where(a < beta, (0.5 / beta) * (q * q), a - 0.5 * beta)
     return name_node(_reduce(loss, reduction, where_), "SmoothL1LossBackward0")
 
 
@@ -232,7 +235,8 @@ def huber_loss(
     x, t = _pair_of(input, target, where_)
     d = x - t
     a = _abs(d)
-    loss = where(a <= delta, 0.5 * (d * d), delta * (a - 0.5 * delta))
+    q = where(a <= delta, d, 0.0)  # (as smooth_l1_loss's: no 0 * inf where d is infinite)
+    loss = where(a <= delta, 0.5 * (q * q), delta * (a - 0.5 * delta))
     return name_node(_reduce(loss, reduction, where_), "HuberLossBackward0")
 
 

@@ -127,8 +127,8 @@ def hinge_embedding_loss(
     where_ = "hinge_embedding_loss"
     x = _tensor(input, where_)
     t = _tensor(target, where_, "target")
-    zeros = x * 0.0
-    loss = where(t != 1, _hinge(margin - x), zeros) + where(t != -1, x, zeros)
+    # (zeros, not x * 0.0, which is NaN where x is infinite: PyTorch's zeros_like)
+    loss = where(t != 1, _hinge(margin - x), 0.0) + where(t != -1, x, 0.0)
     return _reduced(loss, size_average, reduce, reduction, where_)
 
 
@@ -304,7 +304,10 @@ def multi_margin_loss(
     z = margin - take_along_axis(rows, col, axis=1) + rows
     others = arange(c, dtype=ids.dtype, device=x.device) != col
     # (z > 0, not z >= 0: PyTorch's kernel adds a class only where its margin is positive)
-    h = where(others & (z > 0), z if p == 1 else z * z, 0.0)
+    # (the square sees only the margins it is used for: at an infinite one outside, its
+    # gradient, masked by where, would be 0 * inf = NaN)
+    zp = where(others & (z > 0), z, 0.0)
+    h = zp if p == 1 else zp * zp
     if weight is not None:
         w = _tensor(weight, where_, "weight")
         h = h * expand_dims(take(w, ids, axis=0), axis=1)
