@@ -286,15 +286,15 @@ def test_gradients_through_boolean_masks_of_the_leading_axes_match_numpy(case: s
     assert_dask_matches_numpy(fn, *arrays)
 
 
-def test_a_gradient_of_unknown_length_says_so() -> None:
-    # (y[rows, 2] = v: v's cotangent is read at the mask, its length known only when computed)
-    with pt.use_backend("dask", chunks=2):
-        x = pt.asarray(X)
-        v = pt.asarray(X[:4]).requires_grad_(True)
+def test_a_write_at_a_mask_beside_an_integer_matches_numpy() -> None:
+    # (y[rows, 2] = v: v's cotangent is read at the mask's first True positions, lazily, as
+    # for y[rows] = v)
+    def write(x: pt.Tensor, v: pt.Tensor) -> pt.Tensor:
         y = x * 1
-        y[pt.asarray(ROWS), 2] = v[:3, 0]
-        with pytest.raises(NotImplementedError, match=r"unknown on the dask backend.*pt\.compute"):
-            y.sum().backward()
+        y[pt.asarray(ROWS), 2] = v[:3, 0] ** 2
+        return y
+
+    assert_dask_matches_numpy(write, X, X[:4] * 2)
 
 
 def _chunked(

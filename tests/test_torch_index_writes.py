@@ -162,10 +162,6 @@ def _refused(backend: str, name: str) -> bool:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_torch_values_and_float64_gradients(backend: str, name: str) -> None:
     fn, args = CASES[name]
-    if backend == "dask" and name == "index_put rows boolean":  # (its gradient's selection)
-        with pytest.raises(NotImplementedError, match="depends on its values"):
-            run_both(lambda *a: fn(pt, *a), lambda *a: fn(torch, *a), args)
-        return
     if _refused(backend, name):
         with pytest.raises(NotImplementedError, match="cannot write at an array of indices"):
             run_both(lambda *a: fn(pt, *a), lambda *a: fn(torch, *a), args)

@@ -347,33 +347,58 @@ def _value_cotangent(g: Any, idx: tuple[Any, ...], key: Any, v: Any) -> Any:
     """The cotangent of the value ``v`` written at ``key``: ``g`` read at ``key``. On a lazy
     backend, ``g`` read at a boolean mask has a length unknown until computed, which ``v``'s
     (known) shape cannot take (and Dask reads no mask of some of the leading axes); there the
-    selected rows are read at their positions, the first ``k`` True ones (``v``'s leading
-    length, which the write checks), or summed where ``v`` broadcasts to all of them."""
+    selected rows are read at their positions, the first ``k`` True ones (``v``'s length along
+    the selection, which the write checks), or summed where ``v`` broadcasts to all of them.
+    A mask among ints, slices, None and ``...`` (``x[:, mask] = v``) is read so on ``g`` read
+    at the rest of the key, its axes moved first."""
     from .. import _dtypes as dt
     from .creation import arange
     from .data_types import astype
-    from .manipulation import expand_dims, reshape
+    from .manipulation import expand_dims, moveaxis, reshape
     from .searching import searchsorted, where
     from .statistical import _unknown, cumulative_sum, sum
 
+    items = key if isinstance(key, tuple) else (key,)
     if not (
         g._backend.lazy
-        and isinstance(key, _Slot)
         and len(idx) == 1
         and idx[0].dtype is dt.bool
         and idx[0].ndim
+        and not any(isinstance(k, bool) for k in items)
         and not _unknown(tuple(v.shape))
     ):
         return _getitem_t(g, idx, key)
     mask = idx[0]
-    rest = tuple(g.shape[mask.ndim :])
-    if v.ndim <= len(rest) or v.shape[0] == 1:
+    k = mask.ndim
+    i = next(j for j, item in enumerate(items) if isinstance(item, _Slot))
+    # where the mask's axes start in g[basic] (ints drop an axis, None adds one), and where the
+    # selection's one dimension lands in v's place (first where ints stand apart from the mask,
+    # NumPy's rule)
+    spans = len([item for item in items if item.__class__ in (int, slice)]) + k
+    p = 0
+    for item in items[:i]:
+        if item is Ellipsis:
+            p += g.ndim - spans
+        elif item is None or isinstance(item, slice):
+            p += 1
+    given = [j for j, item in enumerate(items) if j == i or item.__class__ is int]
+    at = p if given[-1] - given[0] + 1 == len(given) else 0
+    if len(items) > 1 or p:
+        basic = items[:i] + (slice(None),) * k + items[i + 1 :]
+        g = _getitem_t(g, (), basic)
+        if p:
+            g = moveaxis(g, tuple(range(p, p + k)), tuple(range(k)))
+    rest = tuple(g.shape[k:])
+    span = len(rest) + 1 - at  # (the axes of v's place from the selection's on)
+    if v.ndim < span or v.shape[v.ndim - span] == 1:  # (v broadcasts to every selected row)
         m = reshape(mask, tuple(mask.shape) + (1,) * len(rest))
-        total = sum(where(m, g, 0), axis=tuple(range(mask.ndim)))
-        return total if v.ndim <= len(rest) else expand_dims(total, axis=0)
+        total = sum(where(m, g, 0), axis=tuple(range(k)))
+        return total if v.ndim < span else expand_dims(total, axis=at)
     ends = cumulative_sum(astype(reshape(mask, (-1,)), dt.int64))
-    at = searchsorted(ends, arange(1, v.shape[0] + 1, dtype=dt.int64, device=g.device))
-    return take(reshape(g, (-1, *rest)), at, axis=0)
+    count = v.shape[v.ndim - span]
+    pos = searchsorted(ends, arange(1, count + 1, dtype=dt.int64, device=g.device))
+    rows = take(reshape(g, (-1, *rest)), pos, axis=0)
+    return moveaxis(rows, 0, at) if at else rows
 
 
 # Functional x[key] = v: a copy of x with v written at key; what __setitem__ records (with

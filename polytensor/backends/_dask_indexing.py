@@ -12,6 +12,10 @@ Lazy fills:
   integer-array index is something Dask gathers lazily. Arrays among slices, None or ``...``
   (Dask misplaces axes there) index the basic part first, then follow NumPy's placement rule;
   slices are normalised first (Dask mishandles some negative steps: ``x[-3::-1]``).
+- ``__getitem__``, ``_put`` and ``_scatter_add`` with a boolean mask among slices, None, ``...``
+  and ints (``x[m, :]``, ``x[:, m]``, ``x[1:, m]``; Dask refuses masks of several axes there and
+  misplaces None): the basic part of the key first, then the mask on its axes of that result,
+  which are moved to the front for writing (as ``x[mask] = v`` writes, below).
 - ``_put`` (functional ``__setitem__``): Dask's item assignment fails on negative steps, None
   and empty values; the same elements are written with ascending slices. It takes one 1-D
   integer array at most (``x[i, j] = v``, ``scatter``, ``index_put``): several become one flat
@@ -35,14 +39,16 @@ Lazy fills:
   are.
 
 Errors instead of silent computing (Dask would return arrays of unknown, NaN, shape):
-``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, boolean-mask
-``__getitem__`` and ``repeat`` with an array of repeats.
+``unique_all``/``unique_counts``/``unique_inverse``/``unique_values``, ``nonzero``, a boolean
+mask mixed with integer arrays or of no dimension among other indices in ``__getitem__``, and
+``repeat`` with an array of repeats.
 """
 
 from __future__ import annotations
 
 import math
 import string
+import warnings
 from typing import Any
 
 import dask.array as da
@@ -73,11 +79,11 @@ def data_dependent(name: str, what: str = "its output shape depends on the value
 def unknown_length(name: str, shape: tuple[Any, ...], axis: int) -> NotImplementedError:
     """The error for ``name`` needing the length of an axis that is known only once computed
     (after a boolean mask: ``y = x[x > 0]; y[1:]``)."""
-    shown = tuple(None if isinstance(n, float) and math.isnan(n) else n for n in shape)
     return NotImplementedError(
-        f"{name}() needs the length of axis {axis} of a tensor of shape {shown}, which depends "
-        f"on its values (it came from a boolean mask or another data-dependent function) and "
-        f"is unknown on the dask backend until computed; compute the tensor first with "
+        f"{name}() needs the length of axis {axis} of a tensor of shape {_shown(shape)}, which "
+        f"depends on its values (it came from a boolean mask or another data-dependent "
+        f"function) and is unknown on the dask backend until computed; compute the tensor "
+        f"first with "
         f'(y,) = pt.compute(y), or move it with y.to("numpy"), then call {name}() on the result'
     )
 
@@ -312,6 +318,8 @@ def getitem(x: Any, key: Any) -> Any:
     """``x[key]`` with the standard's integer-array indexing, lazily."""
     items = key if isinstance(key, tuple) else (key,)
     arrays = [k for k in items if isinstance(k, da.Array)]
+    if _one_mask(items) is not None and len(items) > 1:
+        return _mask_among(x, items)
     if any(math.isnan(n) for n in x.shape) and not (
         len(arrays) == 1 and len(items) == 1 and _is_bool_array(items[0])
     ):
@@ -352,6 +360,148 @@ def getitem(x: Any, key: Any) -> Any:
     out = _integer_arrays(y, tuple(full[i] for i in adv))
     nb = out.ndim - (y.ndim - len(adv))
     return out if not where else da.moveaxis(out, list(range(nb)), list(range(where, where + nb)))
+
+
+# -- a boolean mask among slices, None, ... and integers ---------------------------------------
+class _MaskAxis:
+    """One axis of ``x`` that a boolean mask in a key indexes (a key spelled out axis by axis)."""
+
+    __slots__ = ()
+
+
+_MASK_AXIS = _MaskAxis()
+
+
+def _one_mask(items: tuple[Any, ...]) -> int | None:
+    """The position in ``items`` of its one index array where that is a boolean mask of one or
+    more dimensions among ints, slices, None and ``...`` (``x[m, :]``, ``x[:, m]``,
+    ``x[1:, m]``); None for any other key."""
+    at = None
+    for i, k in enumerate(items):
+        if isinstance(k, da.Array):
+            if at is not None or not _is_bool_array(k) or k.ndim == 0:
+                return None
+            at = i
+        elif isinstance(k, bool):
+            return None
+    return at
+
+
+def _split_mask(
+    items: tuple[Any, ...], ndim: int
+) -> tuple[Any, tuple[Any, ...], tuple[Any, ...], int, int]:
+    """A key of one boolean mask among ints, slices, None and ``...`` (``_one_mask``) read as
+    NumPy reads it: the mask; ``full``, the key axis by axis (the Ellipsis spelled out, the
+    mask as one ``_MASK_AXIS`` per dimension); ``basic``, ``full`` with the mask's axes as full
+    slices; ``p``, where the mask's axes start in ``x[basic]`` (ints drop their axis, None adds
+    one); ``at``, where the one dimension of the selected elements lands in the result: ``p``,
+    or 0 where ints in the key are not adjacent to the mask (NumPy's rule for advanced
+    indices: the ints and the mask broadcast together; an Ellipsis separates)."""
+    i = _one_mask(items)
+    assert i is not None
+    mask = items[i]
+    full = _expand(items[:i] + (_MASK_AXIS,) * mask.ndim + items[i + 1 :], ndim)
+    basic = tuple(slice(None) if k is _MASK_AXIS else k for k in full)
+    first = next(j for j, k in enumerate(full) if k is _MASK_AXIS)
+    p = sum(1 for k in full[:first] if k is None or isinstance(k, slice))
+    given = [j for j, k in enumerate(items) if j == i or _is_int(k)]
+    return mask, full, basic, p, p if given[-1] - given[0] + 1 == len(given) else 0
+
+
+def _mask_among(x: Any, items: tuple[Any, ...]) -> Any:
+    """``x[items]`` for a boolean mask among ints, slices, None and ``...``: the basic part
+    first, then the mask on its axes of the result (merged into one where it has several),
+    lazily; the number of selected elements stays unknown until computed, as ``x[mask]``'s."""
+    mask, full, basic, p, at = _split_mask(items, x.ndim)
+    if any(math.isnan(n) for n in x.shape):
+        _check_known(x, full)
+    y = x[_basic(basic, x.shape)]
+    k = mask.ndim
+    if any(m not in (n, 0) for m, n in zip(mask.shape, y.shape[p : p + k], strict=True)):
+        raise IndexError(
+            f"boolean index of shape {mask.shape} does not match the indexed axes of shape "
+            f"{y.shape[p : p + k]} of an array of shape {x.shape}"
+        )
+    lead = math.prod(mask.shape)
+    if lead == 0 or 0 in y.shape[p : p + k]:  # (nothing is selected: a known, empty result)
+        merged = np.broadcast_to(np.empty((), dtype=bool), y.shape)[
+            (slice(None),) * p + (0,) * k
+        ].shape
+        out = da.zeros(merged[:p] + (0,) + merged[p:], dtype=x.dtype)
+    elif p == 0:
+        out = _mask(y, mask)
+    else:
+        merged = y.shape[:p] + (lead,) + y.shape[p + k :]
+        flat = mask if k == 1 else _reshape(mask, (lead,))
+        out = (y if k == 1 else _reshape(y, merged))[(slice(None),) * p + (flat,)]
+    return out if at == p else da.moveaxis(out, p, at)
+
+
+def _scatter_among(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+    """``zeros(shape)`` with ``g`` added at a boolean mask among ints, slices, None and ``...``,
+    the adjoint of ``_mask_among``: ``g`` written at the mask's axes of ``x[basic]`` as
+    ``x[mask] = v`` writes, then at ``basic`` into ``x``'s shape."""
+    mask, _full, basic, p, at = _split_mask(items, len(shape))
+    region = _basic(basic, shape)
+    yshape = np.broadcast_to(np.empty((), dtype=bool), shape)[region].shape
+    k = mask.ndim
+    rest = yshape[:p] + yshape[p + k :]
+    if g.size == 0 or 0 in yshape:  # (nothing was selected)
+        return da.zeros(shape, dtype=g.dtype)
+    zeros = da.zeros(
+        mask.shape + rest, dtype=g.dtype, chunks=mask.chunks + tuple((n,) for n in rest)
+    )
+    written = _put_at_mask(zeros, g if at == 0 else da.moveaxis(g, at, 0), mask)
+    if written is None:
+        raise unknown_length("the gradient of __getitem__", g.shape, at)
+    gy = da.moveaxis(written, list(range(k)), list(range(p, p + k)))
+    return _basic_scatter(gy, region, shape)
+
+
+def _put_among(x: Any, v: Any, items: tuple[Any, ...]) -> Any:
+    """A copy of ``x`` with ``v`` written at a boolean mask among ints, slices, None and
+    ``...``: the region ``x[basic]`` read, ``v`` written at the mask's axes there (as
+    ``x[mask] = v`` writes, its count checked when computed), and the region written back."""
+    mask, full, basic, p, at = _split_mask(items, x.ndim)
+    if any(math.isnan(n) for n in x.shape):
+        _check_known(x, full)
+    region = _basic(basic, x.shape)
+    sub = x[region]
+    k = mask.ndim
+    rest = sub.shape[:p] + sub.shape[p + k :]
+    target = rest[:at] + (math.nan,) + rest[at:]
+    given = tuple(getattr(v, "shape", np.shape(v)))
+    if 0 in sub.shape or 0 in mask.shape:
+        return x.copy()  # nothing is written
+    if len(given) > len(target):
+        raise ValueError(
+            f"__setitem__(): a value of shape {given} has more dimensions than the selection "
+            f"of the boolean mask, {_shown(target)}; give a value of at most {len(target)} "
+            f"dimensions"
+        )
+    if len(given) >= len(target) - at:  # (v spans the selected elements' dimension)
+        v = da.asarray(v)[(None,) * (len(target) - len(given))]
+        if at:
+            v = da.moveaxis(v, at, 0)
+    moved = da.moveaxis(sub, list(range(p, p + k)), list(range(k)))
+    written = _put_at_mask(moved, v, mask)
+    if written is None:
+        raise ValueError(
+            f"__setitem__() at a boolean mask among slices on the dask backend got a value of "
+            f"shape {_shown(given)} for the selection {_shown(target)} (None: the mask's count, "
+            f"unknown until computed); give a value of that selection's full shape (one row "
+            f"per selected element), one row that broadcasts to every selected element, or a "
+            f"number"
+        )
+    sub = da.moveaxis(written, list(range(k)), list(range(p, p + k)))
+    if region == tuple(slice(0, n, 1) for n in x.shape):  # (the whole of x)
+        return sub.astype(x.dtype, copy=False)
+    return put(x, sub, region)
+
+
+def _shown(shape: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``shape`` with its unknown lengths (NaN) shown as None."""
+    return tuple(None if isinstance(n, float) and math.isnan(n) else n for n in shape)
 
 
 # -- the adjoint of __getitem__: scatter-add --------------------------------------------------
@@ -434,6 +584,8 @@ def scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
                 raise unknown_length("the gradient of __getitem__", g.shape, axis)
     if not arrays:
         return _basic_scatter(g, items, shape)
+    if _one_mask(given) is not None and len(given) > 1:
+        return _scatter_among(g, given, tuple(shape))
     if any(_is_bool_array(k) for k in arrays):
         if g.size == 0:  # the only masks __getitem__ takes lazily are empty ones
             return da.zeros(shape, dtype=g.dtype)
@@ -488,6 +640,8 @@ def _scatter_along_key(g: Any, indices: Any, like: Any, /, *, axis: int) -> Any:
 def put(x: Any, v: Any, key: Any) -> Any:
     """A copy of ``x`` with ``v`` written at ``key`` (Dask's item assignment is lazy)."""
     items = key if isinstance(key, tuple) else (key,)
+    if isinstance(key, tuple) and _one_mask(items) is not None:  # ((mask,) too: a view's key)
+        return _put_among(x, v, items)
     y = x.copy()
     if (
         any(isinstance(k, da.Array) for k in items)
@@ -686,9 +840,14 @@ def searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None)
     if sorter is not None:
         # Note: Dask refuses sorter=; x1 in sorted order is a lazy 1-D gather.
         x1 = x1[sorter]
-    if x2.ndim == 0:  # Note: Dask's blocks assign into their result, which fails when 0-d
-        return da.searchsorted(x1, x2.reshape(1), side=side)[0]
-    return da.searchsorted(x1, x2, side=side)
+    # Note: Dask searches every block of x2 in every block of x1 and warns (PerformanceWarning,
+    # "Increasing number of chunks") where both are split into many: that grid is its method,
+    # not a misuse here (the gradient of a write at a mask searches the mask's running count).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", da.PerformanceWarning)
+        if x2.ndim == 0:  # Note: Dask's blocks assign into their result, which fails when 0-d
+            return da.searchsorted(x1, x2.reshape(1), side=side)[0]
+        return da.searchsorted(x1, x2, side=side)
 
 
 # -- manipulation ------------------------------------------------------------------------------
@@ -748,7 +907,13 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
     ``.shape`` for a one-element dask index (its chunks follow the input's)."""
     ax = 0 if axis is None else axis % x.ndim
     # (checked here, so that an index out of range is reported as take()'s)
-    return getitem(x, (slice(None),) * ax + (checked_index(indices, x.shape[ax], "take"),))
+    key = (slice(None),) * ax + (checked_index(indices, x.shape[ax], "take"),)
+    # Note: Dask gathers from every block of x for every block of the indices and warns
+    # (PerformanceWarning, "Increasing number of chunks") where both are split into many, as
+    # for the rows read back by the gradient of a write at a mask: that grid is its method.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", da.PerformanceWarning)
+        return getitem(x, key)
 
 
 def _nonempty_reduction(name: str, raw: Any) -> Any:
