@@ -3,10 +3,12 @@
 - on the real line and its halves: ``Normal``, ``Uniform``, ``Exponential``, ``Laplace``,
   ``Cauchy``, ``Gumbel``, ``LogNormal``, ``HalfNormal``, ``HalfCauchy``, ``StudentT``,
   ``Gamma``, ``Chi2``, ``InverseGamma``, ``FisherSnedecor``, ``Beta``, ``Kumaraswamy``,
-  ``Pareto``, ``Weibull``, ``ContinuousBernoulli``;
+  ``Pareto``, ``GeneralizedPareto``, ``Weibull``, ``ContinuousBernoulli``;
 - of angles: ``VonMises``;
+- of matrices: ``LKJCholesky`` (Cholesky factors of correlation matrices), ``Wishart``;
 - of vectors: ``MultivariateNormal`` (a covariance, precision or lower Cholesky factor),
-  ``LowRankMultivariateNormal``, ``Dirichlet``, ``OneHotCategorical``, ``Multinomial``, and
+  ``LowRankMultivariateNormal``, ``Dirichlet``, ``LogisticNormal``, ``OneHotCategorical``,
+  ``Multinomial``, and
   ``Independent``, which makes batch dimensions of another distribution event dimensions;
 - of counts: ``Bernoulli``, ``Categorical``, ``Binomial``, ``NegativeBinomial``,
   ``Geometric``, ``Poisson``;
@@ -54,7 +56,7 @@ from . import constraint_registry, constraints, transforms
 from ._base import Distribution, kl_divergence, register_kl
 from ._basic import Bernoulli, Categorical, Exponential, Normal, Uniform
 from ._circular import VonMises
-from ._continuous import Cauchy, Gumbel, HalfNormal, Laplace
+from ._continuous import Cauchy, GeneralizedPareto, Gumbel, HalfNormal, Laplace
 from ._discrete import (
     Binomial,
     Geometric,
@@ -64,6 +66,7 @@ from ._discrete import (
     Poisson,
 )
 from ._gamma import Beta, Chi2, Dirichlet, FisherSnedecor, Gamma, StudentT
+from ._matrix import LKJCholesky, Wishart
 from ._mixture import MixtureSameFamily
 from ._multivariate import Independent, LowRankMultivariateNormal, MultivariateNormal
 from ._relaxed import (
@@ -77,6 +80,7 @@ from ._transformed import (
     HalfCauchy,
     InverseGamma,
     Kumaraswamy,
+    LogisticNormal,
     LogNormal,
     Pareto,
     TransformedDistribution,
@@ -86,16 +90,20 @@ from .constraint_registry import biject_to, transform_to
 from .transforms import (
     AbsTransform,
     AffineTransform,
+    CatTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
     CumulativeDistributionTransform,
     ExpTransform,
     IndependentTransform,
     LowerCholeskyTransform,
+    PositiveDefiniteTransform,
     PowerTransform,
     ReshapeTransform,
     SigmoidTransform,
     SoftmaxTransform,
     SoftplusTransform,
+    StackTransform,
     StickBreakingTransform,
     TanhTransform,
     Transform,
@@ -108,11 +116,13 @@ __all__ = [
     "Bernoulli",
     "Beta",
     "Binomial",
+    "CatTransform",
     "Categorical",
     "Cauchy",
     "Chi2",
     "ComposeTransform",
     "ContinuousBernoulli",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "Dirichlet",
     "Distribution",
@@ -121,6 +131,7 @@ __all__ = [
     "Exponential",
     "FisherSnedecor",
     "Gamma",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
     "HalfCauchy",
@@ -129,8 +140,10 @@ __all__ = [
     "IndependentTransform",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
     "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal",
     "LowerCholeskyTransform",
@@ -142,6 +155,7 @@ __all__ = [
     "OneHotCategorical",
     "Pareto",
     "Poisson",
+    "PositiveDefiniteTransform",
     "PowerTransform",
     "RelaxedBernoulli",
     "RelaxedOneHotCategorical",
@@ -149,6 +163,7 @@ __all__ = [
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "StudentT",
     "TanhTransform",
@@ -157,6 +172,7 @@ __all__ = [
     "Uniform",
     "VonMises",
     "Weibull",
+    "Wishart",
     "biject_to",
     "constraint_registry",
     "constraints",

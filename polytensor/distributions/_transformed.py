@@ -28,6 +28,7 @@ from .transforms import (
     ComposeTransform,
     ExpTransform,
     PowerTransform,
+    StickBreakingTransform,
     Transform,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "InverseGamma",
     "Kumaraswamy",
     "LogNormal",
+    "LogisticNormal",
     "Pareto",
     "TransformedDistribution",
     "Weibull",
@@ -272,6 +274,53 @@ class LogNormal(TransformedDistribution):
 
     def __repr__(self) -> str:
         return f"LogNormal(loc: {self.loc!r}, scale: {self.scale!r})"
+
+
+class LogisticNormal(TransformedDistribution):
+    """The distribution on the simplex of ``StickBreakingTransform(X)`` for ``X`` normal of
+    mean ``loc`` and standard deviation ``scale`` (vectors of ``K - 1`` elements for a
+    ``K``-simplex), as PyTorch's; ``rsample`` is differentiable in both.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import LogisticNormal
+    >>> m = LogisticNormal(pt.zeros(2, dtype=pt.float64), pt.ones(2, dtype=pt.float64))
+    >>> m.batch_shape, m.event_shape, tuple(m.sample((4,)).shape)
+    ((), (3,), (4, 3))
+    >>> m.log_prob(pt.asarray([1 / 3, 1 / 3, 1 / 3], dtype=pt.float64))
+    tensor(1.4579598, dtype=polytensor.float64, backend='numpy')
+    """
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"loc": C.real, "scale": C.positive}
+    support: Any = C.simplex
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        base: Distribution = Normal(loc, scale, validate_args=validate_args)
+        if not base.batch_shape:
+            base = base.expand((1,))
+        super().__init__(base, StickBreakingTransform(), validate_args=validate_args)
+
+    @property
+    def _normal(self) -> Normal:
+        base = self.base_dist
+        inner = base.base_dist if isinstance(base, Independent) else base
+        assert isinstance(inner, Normal)
+        return inner
+
+    @property
+    def loc(self) -> Tensor:
+        """The mean of the normal distribution before the stick-breaking."""
+        return self._normal.loc
+
+    @property
+    def scale(self) -> Tensor:
+        """The standard deviation of the normal distribution before the stick-breaking."""
+        return self._normal.scale
+
+    def __repr__(self) -> str:
+        return f"LogisticNormal(loc: {self.loc!r}, scale: {self.scale!r})"
 
 
 class HalfCauchy(TransformedDistribution):

@@ -117,3 +117,26 @@ for _registry in (biject_to, transform_to):
 biject_to.register(C.simplex, lambda c: T.StickBreakingTransform())
 transform_to.register(C.simplex, lambda c: T.SoftmaxTransform())
 transform_to.register(C.lower_cholesky, lambda c: T.LowerCholeskyTransform())
+transform_to.register(C.positive_definite, lambda c: T.PositiveDefiniteTransform())
+transform_to.register(C.positive_semidefinite, lambda c: T.PositiveDefiniteTransform())
+for _registry in (biject_to, transform_to):
+    _registry.register(C.corr_cholesky, lambda c: T.CorrCholeskyTransform())
+
+
+def _cat(registry: ConstraintRegistry) -> _Factory:
+    def make(c: Any) -> T.Transform:
+        return T.CatTransform([registry(part) for part in c.cseq], c.dim, c.lengths)
+
+    return make
+
+
+def _stack(registry: ConstraintRegistry) -> _Factory:
+    def make(c: Any) -> T.Transform:
+        return T.StackTransform([registry(part) for part in c.cseq], c.dim)
+
+    return make
+
+
+for _registry in (biject_to, transform_to):
+    _registry.register(C.cat([C.real]), _cat(_registry))
+    _registry.register(C.stack([C.real]), _stack(_registry))

@@ -5,11 +5,12 @@ boolean tensor, true where ``value`` satisfies it, of ``value``'s shape less the
 
 Constraints: ``real``, ``positive``, ``nonnegative``, ``unit_interval``, ``boolean``,
 ``nonnegative_integer``, ``positive_integer``, ``simplex``, ``real_vector``,
-``one_hot``, ``positive_definite``, ``lower_cholesky``, ``lower_triangular``, and the made
-ones ``multinomial(upper)``,
-``interval(lower, upper)``, ``half_open_interval``, ``greater_than(lower)``,
-``greater_than_eq``, ``less_than(upper)``, ``integer_interval(lower, upper)``,
-``independent(constraint, reinterpreted_batch_ndims)``.
+``one_hot``, ``square``, ``symmetric``, ``positive_semidefinite``, ``positive_definite``,
+``lower_cholesky``, ``lower_triangular``, ``corr_cholesky``, and the made ones
+``multinomial(upper)``, ``interval(lower, upper)``, ``half_open_interval``,
+``greater_than(lower)``, ``greater_than_eq``, ``less_than(upper)``,
+``integer_interval(lower, upper)``, ``independent(constraint, reinterpreted_batch_ndims)``,
+``cat(cseq, dim, lengths)`` and ``stack(cseq, dim)``.
 
 Examples
 --------
@@ -25,16 +26,20 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from .. import _dtypes as _dt
 from .._checks import describe
 from .._ops import elementwise as E
 from .._ops import linalg as L
-from .._ops.creation import tril
+from .._ops.creation import full, tril
+from .._ops.data_types import finfo
 from .._ops.linear_algebra import matrix_transpose
 from .._tensor import Tensor
 
 __all__ = [
     "Constraint",
     "boolean",
+    "cat",
+    "corr_cholesky",
     "dependent",
     "greater_than",
     "greater_than_eq",
@@ -52,9 +57,13 @@ __all__ = [
     "positive",
     "positive_definite",
     "positive_integer",
+    "positive_semidefinite",
     "real",
     "real_vector",
     "simplex",
+    "square",
+    "stack",
+    "symmetric",
     "unit_interval",
 ]
 
@@ -247,13 +256,147 @@ class _LowerCholesky(Constraint):
         )
 
 
-class _PositiveDefinite(Constraint):
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: lower triangular, a positive diagonal,
+    rows of unit length (within ``10 n eps``, as PyTorch's)."""
+
     event_dim = 2
 
     def check(self, value: Tensor) -> Tensor:
-        value = _tensor("positive_definite", value)
-        symmetric = (E.abs(value - matrix_transpose(value)) <= 1e-6).all((-2, -1))
+        value = _tensor("corr_cholesky", value)
+        tol = finfo(value.dtype).eps * int(cast("int", value.shape[-1])) * 10
+        row_norm = E.sqrt((value.detach() ** 2).sum(-1))
+        unit = (E.abs(row_norm - 1.0) <= tol).all(-1)
+        return _LowerCholesky().check(value) & unit
+
+
+class _Square(Constraint):
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        value = _tensor("square", value)
+        shape = tuple(cast("int", n) for n in value.shape[:-2])
+        return full(shape, value.shape[-2] == value.shape[-1], dtype=_dt.bool, device=value.device)
+
+
+def _symmetric(where_: str, value: Tensor) -> Tensor:
+    value = _tensor(where_, value)
+    if value.shape[-2] != value.shape[-1]:
+        return _Square().check(value)
+    t = matrix_transpose(value)
+    # (PyTorch's isclose(value, value.mT, atol=1e-6): rtol 1e-5 too)
+    return (E.abs(value - t) <= 1e-6 + 1e-5 * E.abs(t)).all((-2, -1))
+
+
+class _Symmetric(_Square):
+    def check(self, value: Tensor) -> Tensor:
+        return _symmetric("symmetric", value)
+
+
+class _PositiveSemidefinite(_Symmetric):
+    def check(self, value: Tensor) -> Tensor:
+        symmetric = _symmetric("positive_semidefinite", value)
+        if value.shape[-2] != value.shape[-1]:
+            return symmetric
+        return cast("Tensor", symmetric & (L.eigvalsh(value) >= 0).all(-1))
+
+
+class _PositiveDefinite(_Symmetric):
+    def check(self, value: Tensor) -> Tensor:
+        symmetric = _symmetric("positive_definite", value)
+        if value.shape[-2] != value.shape[-1]:
+            return symmetric
         return cast("Tensor", symmetric & (L.eigvalsh(value) > 0).all(-1))
+
+
+def _dim_in_range(where_: str, dim: int, value: Tensor) -> int:
+    if not -value.ndim <= dim < value.ndim:
+        raise ValueError(
+            f"{where_}: dim {dim} is out of range for a value of {value.ndim} dimensions; "
+            f"give one in [{-value.ndim}, {value.ndim - 1}]"
+        )
+    return dim % value.ndim
+
+
+def _constraints(where_: str, seq: Any) -> list[Constraint]:
+    cseq: list[Constraint] = list(seq)
+    for c in cseq:
+        if not isinstance(c, Constraint):
+            raise TypeError(f"{where_}() expects a sequence of constraints; got {describe(c)}")
+    if not cseq:
+        raise ValueError(f"{where_}() expects at least one constraint; got none")
+    return cseq
+
+
+class _Cat(Constraint):
+    """The constraints of ``cseq`` on consecutive slices of ``lengths`` along ``dim`` (as
+    ``cat`` joins them)."""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        self.cseq = _constraints("cat", cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else [int(n) for n in lengths]
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(
+                f"cat() expects as many lengths as constraints; got {len(self.lengths)} lengths "
+                f"for {len(self.cseq)} constraints"
+            )
+        self.dim = int(dim)
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value: Tensor) -> Tensor:
+        from .._ops.manipulation import concat
+
+        value = _tensor("cat", value)
+        dim = _dim_in_range("cat().check()", self.dim, value)
+        checks, start = [], 0
+        for c, n in zip(self.cseq, self.lengths, strict=True):
+            index = (slice(None),) * dim + (slice(start, start + n),)
+            checks.append(c.check(value[index]))
+            start += n
+        return concat(checks, axis=self.dim)
+
+    def _args(self) -> str:
+        return f"{self.cseq}, dim={self.dim}, lengths={self.lengths}"
+
+
+class _Stack(Constraint):
+    """The constraints of ``cseq`` on the slices along ``dim`` (as ``stack`` joins them)."""
+
+    def __init__(self, cseq: Any, dim: int = 0) -> None:
+        self.cseq = _constraints("stack", cseq)
+        self.dim = int(dim)
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value: Tensor) -> Tensor:
+        from .._ops.manipulation import stack as stack_
+
+        value = _tensor("stack", value)
+        dim = _dim_in_range("stack().check()", self.dim, value)
+        if value.shape[dim] != len(self.cseq):
+            raise ValueError(
+                f"stack().check() expects a value of size {len(self.cseq)} (one per constraint) "
+                f"in dimension {self.dim}; got a shape {tuple(value.shape)}"
+            )
+        checks = [c.check(value[(slice(None),) * dim + (i,)]) for i, c in enumerate(self.cseq)]
+        return stack_(checks, axis=self.dim)
+
+    def _args(self) -> str:
+        return f"{self.cseq}, dim={self.dim}"
 
 
 class _IndependentConstraint(Constraint):
@@ -306,6 +449,10 @@ one_hot = _OneHot()
 real_vector = _IndependentConstraint(real, 1)
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 
 
@@ -413,3 +560,32 @@ def independent(base_constraint: Constraint, reinterpreted_batch_ndims: int) -> 
     (1, [True, False])
     """
     return _IndependentConstraint(base_constraint, reinterpreted_batch_ndims)
+
+
+def cat(cseq: Any, dim: int = 0, lengths: Any = None) -> Constraint:
+    """The constraints of ``cseq`` on consecutive slices of ``lengths`` (1 each by default)
+    along ``dim``, as ``cat`` joins them.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import constraints
+    >>> c = constraints.cat([constraints.positive, constraints.real], 0, [2, 1])
+    >>> c.check(pt.asarray([1.0, -1.0, -1.0])).tolist()
+    [True, False, True]
+    """
+    return _Cat(cseq, dim, lengths)
+
+
+def stack(cseq: Any, dim: int = 0) -> Constraint:
+    """The constraints of ``cseq`` on the slices along ``dim``, as ``stack`` joins them.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> from polytensor.distributions import constraints
+    >>> c = constraints.stack([constraints.positive, constraints.real], dim=1)
+    >>> c.check(pt.asarray([[1.0, -1.0], [-1.0, 2.0]])).tolist()
+    [[True, True], [False, True]]
+    """
+    return _Stack(cseq, dim)

@@ -4,7 +4,11 @@ of a ``TransformedDistribution`` (a squashed Gaussian policy, a normalising flow
 
 Transforms: ``ExpTransform``, ``AffineTransform(loc, scale, event_dim=0)``,
 ``SigmoidTransform``, ``TanhTransform``, ``SoftmaxTransform``, ``PowerTransform(exponent)``,
-``AbsTransform``, ``ComposeTransform(parts)`` and ``identity_transform``; each has ``t(x)``,
+``AbsTransform``, ``SoftplusTransform``, ``StickBreakingTransform``, ``LowerCholeskyTransform``,
+``PositiveDefiniteTransform``, ``CorrCholeskyTransform``, ``ReshapeTransform``,
+``IndependentTransform``, ``CumulativeDistributionTransform``, ``CatTransform(tseq, dim,
+lengths)``, ``StackTransform(tseq, dim)``, ``ComposeTransform(parts)`` and
+``identity_transform``; each has ``t(x)``,
 ``t.inv(y)`` (``t.inv`` is the inverse as a transform of its own),
 ``t.log_abs_det_jacobian(x, y)``, ``sign``, ``domain``/``codomain`` (constraints) and
 ``event_dim``. With ``cache_size=1`` a transform remembers its last pair ``(x, y)``, so that
@@ -50,20 +54,31 @@ from ._transform_base import (
     _sum_rightmost,
     identity_transform,
 )
+from ._transform_matrix import (
+    CatTransform,
+    CorrCholeskyTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+    StackTransform,
+)
 
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
     "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
     "PowerTransform",
     "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",
@@ -565,43 +580,6 @@ class StickBreakingTransform(Transform):
 
     def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(shape[:-1]) + (shape[-1] - 1,)
-
-
-class LowerCholeskyTransform(Transform):
-    """Unconstrained square matrices to lower-triangular ones of a positive diagonal: the
-    strict lower triangle kept, the diagonal exponentiated.
-
-    Examples
-    --------
-    >>> import polytensor as pt
-    >>> from polytensor.distributions.transforms import LowerCholeskyTransform
-    >>> LowerCholeskyTransform()(pt.zeros((2, 2))).tolist()
-    [[1.0, 0.0], [0.0, 1.0]]
-    """
-
-    domain = constraints.independent(constraints.real, 2)
-    codomain = constraints.lower_cholesky
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
-
-    @staticmethod
-    def _map_diagonal(x: Tensor, f: Any) -> Tensor:
-        from .._ops import linalg as L
-        from .._ops.creation import eye, tril
-        from .._ops.manipulation import expand_dims
-
-        n = int(cast("int", x.shape[-1]))
-        diag = expand_dims(f(L.diagonal(x)), axis=-1) * eye(n, dtype=x.dtype, device=x.device)
-        return tril(x, k=-1) + diag
-
-    def _call(self, x: Tensor) -> Tensor:
-        return self._map_diagonal(x, E.exp)
-
-    def _inverse(self, y: Tensor) -> Tensor:
-        return self._map_diagonal(y, E.log)
 
 
 class ReshapeTransform(Transform):
