@@ -236,6 +236,43 @@ def test_binary_cross_entropy_on_other_backends_takes_the_composite(backend: str
         np.testing.assert_allclose(g, w, rtol=1e-14)
 
 
+def test_binary_cross_entropy_gradient_at_0_and_1_is_pytorchs_on_every_path(backend: str) -> None:
+    # (x - t) / max(x (1 - x), 1e-12), as PyTorch's, where the clamped logs' derivative is 0:
+    # the NumPy kernel, the composite (other backends, a weight, a target taking a gradient)
+    p0 = [0.0, 1e-300, 1.0, 0.25]
+    t0 = [1.0, 0.0, 0.0, 1.0]
+    eps = 9.999999960041972e-13
+    want = (np.array(p0) - t0) / np.maximum(np.array(p0) * (1 - np.array(p0)), eps) / 4
+    for weight, t_grad in ((None, False), ([1.0, 1.0, 1.0, 1.0], False), (None, True)):
+        p = pt.asarray(p0, dtype=pt.float64, device=backend, requires_grad=True)
+        t = pt.asarray(t0, dtype=pt.float64, device=backend, requires_grad=t_grad)
+        w = None if weight is None else pt.asarray(weight, dtype=pt.float64, device=backend)
+        loss = F.binary_cross_entropy(p, t, w)
+        (g,) = pt.autograd.grad(loss, [p])
+        np.testing.assert_allclose(g.numpy(), want, rtol=1e-14)
+    # in the target: the clamped loss's own derivative, log(1 - x) - log(x) each clamped at
+    # -100 (PyTorch's is unclamped: inf at x = 0, of a loss that is finite there)
+    t = pt.asarray(t0, dtype=pt.float64, device=backend, requires_grad=True)
+    loss = F.binary_cross_entropy(pt.asarray(p0, dtype=pt.float64, device=backend), t)
+    (gt,) = pt.autograd.grad(loss, [t])
+    np.testing.assert_allclose(gt.numpy(), [25.0, 25.0, -25.0, np.log(0.75 / 0.25) / 4])
+
+
+def test_binary_cross_entropy_gradient_at_0_and_1_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    p0, t0, w0 = [0.0, 1e-300, 1.0, 1.0 - 1e-16, 0.25], [1.0, 0.0, 0.0, 1.0, 1.0], [2.0] * 5
+    for weight in (None, w0):
+        got, want = [], []
+        for lib, out in ((pt, got), (torch, want)):
+            p = lib.tensor(p0, dtype=lib.float64, requires_grad=True)
+            w = None if weight is None else lib.tensor(weight, dtype=lib.float64)
+            lib.nn.functional.binary_cross_entropy(
+                p, lib.tensor(t0, dtype=lib.float64), w
+            ).backward()
+            out.append(p.grad.numpy())
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-14)
+
+
 @pytest.mark.parametrize("slope", [0.01, 1.0])
 def test_leaky_relu_kernels_with_a_slope_in_0_1_enter_no_errstate(
     slope: float, monkeypatch: pytest.MonkeyPatch

@@ -52,6 +52,7 @@ from typing import Any
 from ._recurrent import gru_layer, gru_layer_backward
 
 __all__ = [
+    "BCE_EPSILON",
     "batch_norm",
     "batch_norm_backward",
     "batch_norm_eval",
@@ -70,7 +71,7 @@ __all__ = [
 # PyTorch's floor of each log of binary_cross_entropy, and of the denominator of its gradient:
 # 1e-12 rounded to float32 (PyTorch's constant is a float), in every dtype
 _LOG_FLOOR = -100.0
-_BCE_EPSILON = 9.999999960041972e-13
+BCE_EPSILON = 9.999999960041972e-13
 
 
 def leaky_relu(xd: Any, slope: float) -> Any:
@@ -147,7 +148,7 @@ def binary_cross_entropy_backward(gd: Any, xd: Any, td: Any, count: int) -> Any:
     one = xd.dtype.type(1)
     d = np.subtract(one, xd)
     d *= xd
-    np.maximum(d, xd.dtype.type(_BCE_EPSILON), out=d)  # (a NaN stays a NaN)
+    np.maximum(d, xd.dtype.type(BCE_EPSILON), out=d)  # (a NaN stays a NaN)
     r = np.subtract(xd, td)
     r *= gd
     r /= d

@@ -1,19 +1,25 @@
 """Binary cross entropy and the robust regression losses, as in ``torch.nn.functional``.
 
 ``polytensor.nn.functional`` re-exports these; they live apart to keep that module short.
-Each is a composition of the standard's operations (no derivative rule of its own), written so
-that its gradient is PyTorch's at every point where PyTorch's is defined by a formula.
+Each is a composition of the standard's operations, written so that its gradient is PyTorch's
+at every point where PyTorch's is defined by a formula; ``binary_cross_entropy``'s element-wise
+loss has PyTorch's derivative of its own (``_ElementwiseBCE``), which is not the derivative of
+the clamped logs where a probability is within 1e-12 of 0 or 1.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._ops.elementwise import abs as _abs
-from .._ops.elementwise import exp, log, log1p
+from .._ops.elementwise import exp, log, log1p, maximum
 from .._ops.indexing import check_range
 from .._ops.searching import where
 from .._ops.statistical import all as _all
 from .._tape import name_node
 from .._tensor import Tensor
+from ..autograd import Function, no_grad
+from ..backends._layers import BCE_EPSILON
 from ._layer_kernels import binary_cross_entropy_kernel, takes_layer_kernels
 from .functional import _REDUCTIONS, _floating, _reduce, _tensor
 
@@ -104,7 +110,7 @@ def binary_cross_entropy(
         and not t.requires_grad
     ):  # one node, its own backward
         out = binary_cross_entropy_kernel(
-            x, t, reduction, lambda xs: _reduce(_bce(xs, t), reduction, where_)
+            x, t, reduction, lambda xs: _reduce(_ElementwiseBCE.apply(xs, t), reduction, where_)
         )
         if out is None:
             _out_of_range(where_)
@@ -112,7 +118,7 @@ def binary_cross_entropy(
     # (a NaN is out of range too, as PyTorch's check 0 <= x <= 1 says)
     if not x._backend.lazy and not bool(_all((x >= 0) & (x <= 1))):
         _out_of_range(where_)
-    loss = _bce(x, t)
+    loss = _ElementwiseBCE.apply(x, t)
     if weight is not None:
         loss = loss * _tensor(weight, where_, "weight")
     return name_node(_reduce(loss, reduction, where_), "BinaryCrossEntropyBackward0")
@@ -121,6 +127,32 @@ def binary_cross_entropy(
 def _bce(x: Tensor, t: Tensor) -> Tensor:
     """The element-wise binary cross entropy from the table's ops."""
     return -(t * _clamped_log(x) + (1 - t) * _clamped_log(1 - x))
+
+
+class _ElementwiseBCE(Function):
+    """The element-wise binary cross entropy (``_bce``) with PyTorch's derivatives: in the
+    probability ``(x - t) / max(x (1 - x), 1e-12)``, where the clamped logs' derivative is 0
+    (a probability of 0 for a target of 1 gets a large push, as PyTorch's, not none); in the
+    target, ``log(1 - x) - log(x)``, each log clamped as in the loss. The same as the NumPy
+    backend's kernel (``Writes.layers``), on every backend; differentiable again."""
+
+    _node_name = "BinaryCrossEntropyBackward0"  # (grad_fn's name, PyTorch's)
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, t: Tensor) -> Tensor:
+        ctx.save_for_backward(x, t)
+        with no_grad():
+            return _bce(x, t)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, t = ctx.saved_tensors
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - t) / maximum(x * (1 - x), BCE_EPSILON)
+        if ctx.needs_input_grad[1]:
+            gt = g * (_clamped_log(1 - x) - _clamped_log(x))
+        return gx, gt
 
 
 _OUT_OF_RANGE = (
