@@ -127,8 +127,13 @@ def test_data_dependent_shapes_still_refuse_on_one_chunk() -> None:
         x = pt.asarray([1.0, -2.0, 3.0])
     with pytest.raises(NotImplementedError, match="nonzero"):
         pt.nonzero(x)
+    # (a mask beside None is read lazily, its length unknown; beside an integer array, refused)
+    assert tuple(x[x > 0, None].shape) == (None, 1)
+    with pt.use_backend("dask"):
+        m = pt.asarray([[1.0, -2.0], [3.0, 4.0]])
+        rows = pt.asarray([0, 1])
     with pytest.raises(NotImplementedError, match="boolean mask"):
-        x[x > 0, None]
+        m[m[:, 0] > 0, rows]
 
 
 def test_a_configured_scheduler_is_respected_for_small_graphs(dask_computes: Any) -> None:
