@@ -176,6 +176,9 @@ def _checked(name: str) -> Any:
                     f"{where} has {size} points to transform; a transform needs at least one "
                     f"(shape {shape}, {'n' if 'axis' in p else 's'}={n})"
                 )
+        if "axes" in p and p["axes"] is None and p["s"] is not None:
+            # (the standard's last len(s) axes, said: NumPy 2 warns of s without axes)
+            p = {**p, "axes": tuple(range(-len(p["s"]), 0))}
         return fn(x, **p)
 
     return impl
