@@ -38,7 +38,7 @@ from ._pytorch import _bools_to_int
 from ._pytorch import chunk as _chunk
 from ._pytorch import scaled as _scaled
 from ._pytorch import split as _split
-from ._shapes import broadcast_shapes
+from ._shapes import broadcast_shapes, check_dim
 from ._tensor_base import TensorBase, exposed, settle_zeros
 from ._tensor_ops import (
     Permuted,
@@ -473,7 +473,9 @@ def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
 _EMPTY_DIM_ALL = frozenset(("sum", "mean", "std", "var"))
 
 
-def _axis(where: str, dim: Any, axis: Any) -> Any:
+def _axis(where: str, dim: Any, axis: Any, ndim: int | None = None) -> Any:
+    """PyTorch's ``dim`` (or the standard's ``axis``) of a reduction as the standard's ``axis``;
+    with ``ndim`` 0, PyTorch's dim 0 or -1 of a 0-d tensor is the tensor itself (None)."""
     if dim is not None and axis is not None:
         raise TypeError(f"{where}() got both dim= and axis=; pass one")
     a = dim if dim is not None else axis
@@ -487,6 +489,10 @@ def _axis(where: str, dim: Any, axis: Any) -> Any:
         for d in (a if isinstance(a, tuple) else (a,))
     ):
         raise TypeError(f"{where}() expects dim to be an int or a tuple of ints; got {a!r}")
+    if dim is not None and a is not None and ndim == 0:
+        for d in a if isinstance(a, tuple) else (a,):
+            check_dim(where, d, 0)  # (PyTorch's IndexError for any other)
+        return None
     return a
 
 
@@ -519,10 +525,14 @@ def _reduction(name: str, extra: str = "") -> Callable[..., Tensor]:
                 # (PyTorch's sum of booleans: a count, in the default integer dtype)
                 return fn(_bools_to_int(self))  # type: ignore[no-any-return]
             return fn(self)  # type: ignore[no-any-return]  # x.sum(): the common case
-        if is_sum and self.dtype is dt.bool and "dtype" not in kwargs:
-            self = _bools_to_int(self)
+        if is_sum and self.dtype is dt.bool:  # (in dtype= if given, as PyTorch's)
+            given = kwargs.get("dtype")
+            self = _bools_to_int(self) if given is None else astype(self, given)
         return fn(  # type: ignore[no-any-return]
-            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims), **kwargs
+            self,
+            axis=_axis(name, dim, axis, self.ndim),
+            keepdims=_keep(name, keepdim, keepdims),
+            **kwargs,
         )
 
     method.__name__ = method.__qualname__ = name
@@ -572,7 +582,7 @@ def std(
         dim, unbiased = None, dim
     return _std(
         self,
-        axis=_axis("std", dim, axis),
+        axis=_axis("std", dim, axis, self.ndim),
         keepdims=_keep("std", keepdim, keepdims),
         correction=_spread("std", correction, unbiased),
     )
@@ -602,7 +612,7 @@ def var(
         dim, unbiased = None, dim
     return _var(
         self,
-        axis=_axis("var", dim, axis),
+        axis=_axis("var", dim, axis, self.ndim),
         keepdims=_keep("var", keepdim, keepdims),
         correction=_spread("var", correction, unbiased),
     )
@@ -689,7 +699,7 @@ def _arg(name: str) -> Callable[..., Tensor]:
         keepdims: Any = None,
     ) -> Tensor:
         return getattr(searching, name)(  # type: ignore[no-any-return]
-            self, axis=_axis(name, dim, axis), keepdims=_keep(name, keepdim, keepdims)
+            self, axis=_axis(name, dim, axis, self.ndim), keepdims=_keep(name, keepdim, keepdims)
         )
 
     method.__name__ = method.__qualname__ = name
@@ -784,7 +794,6 @@ def flip(self: Tensor, *dims: Any) -> Tensor:
         raise TypeError("flip() missing its dims: write x.flip(0) or x.flip([0, 1])")
     axes = dims[0] if len(dims) == 1 and isinstance(dims[0], (list, tuple)) else dims
     from ._ops.manipulation import flip as _flip
-    from ._shapes import check_dim
 
     axes = tuple(check_dim("flip", d, self.ndim) for d in axes)
     if not axes or self.ndim == 0:  # (no dims, or a 0-d tensor: a copy, as PyTorch's)

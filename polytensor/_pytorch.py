@@ -345,6 +345,17 @@ def _dim_or_axis(where: str, dim: Any, axis: Any) -> Any:
     return dim if dim is not None else axis
 
 
+def _reduction_axis(where: str, x: Any, dim: Any, axis: Any) -> Any:
+    """``_dim_or_axis`` of a reduction of ``x``: PyTorch's dim 0 or -1 of a 0-d tensor is the
+    tensor itself (every dimension: None), as the standard's axis= of it is not."""
+    a = _dim_or_axis(where, dim, axis)
+    if dim is None or a is None or not isinstance(x, TensorBase) or x.ndim != 0:
+        return a
+    for d in a if isinstance(a, tuple) else (a,):
+        check_dim(where, d, 0)  # (PyTorch's IndexError for any other)
+    return None
+
+
 def _keepdims(where: str, keepdim: Any, keepdims: Any) -> bool:
     keepdims = check_flag(where, "keepdims", keepdims)
     if keepdim is not None and keepdims:
@@ -483,13 +494,14 @@ def sum(
     dtype: dt.DType | None = None,
     keepdims: bool = False,
 ) -> Tensor:
-    if dtype is None and isinstance(x, TensorBase) and x.dtype is dt.bool:
-        x = _bools_to_int(x)  # PyTorch sums booleans as int64 (the standard leaves it open)
+    if isinstance(x, TensorBase) and x.dtype is dt.bool:
+        # PyTorch sums booleans as int64 (the standard leaves it open), or in dtype= if given
+        x = _bools_to_int(x) if dtype is None else astype(x, dtype)
     if dim is None and axis is None and keepdim is None and keepdims is False and dtype is None:
         return statistical.sum(x)
     return statistical.sum(
         x,
-        axis=_dim_or_axis("sum", dim, axis),
+        axis=_reduction_axis("sum", x, dim, axis),
         dtype=dtype,
         keepdims=_keepdims("sum", keepdim, keepdims),
     )
@@ -505,11 +517,11 @@ def prod(
     dtype: dt.DType | None = None,
     keepdims: bool = False,
 ) -> Tensor:
-    if _is_bool(x) and dtype is None:  # (PyTorch's product of booleans: an int64 count)
-        x = astype(x, dt.int64)
+    if _is_bool(x):  # (PyTorch's product of booleans: an int64 count, or in dtype= if given)
+        x = astype(x, dt.int64 if dtype is None else dtype)
     return statistical.prod(
         x,
-        axis=_dim_or_axis("prod", dim, axis),
+        axis=_reduction_axis("prod", x, dim, axis),
         dtype=dtype,
         keepdims=_keepdims("prod", keepdim, keepdims),
     )
@@ -530,7 +542,7 @@ def mean(
     if dim is None and axis is None and keepdim is None and keepdims is False:
         return statistical.mean(x)
     return statistical.mean(
-        x, axis=_dim_or_axis("mean", dim, axis), keepdims=_keepdims("mean", keepdim, keepdims)
+        x, axis=_reduction_axis("mean", x, dim, axis), keepdims=_keepdims("mean", keepdim, keepdims)
     )
 
 
@@ -557,7 +569,9 @@ def argmax(
     keepdims: bool = False,
 ) -> Tensor:
     return searching.argmax(
-        x, axis=_dim_or_axis("argmax", dim, axis), keepdims=_keepdims("argmax", keepdim, keepdims)
+        x,
+        axis=_reduction_axis("argmax", x, dim, axis),
+        keepdims=_keepdims("argmax", keepdim, keepdims),
     )
 
 
@@ -571,7 +585,9 @@ def argmin(
     keepdims: bool = False,
 ) -> Tensor:
     return searching.argmin(
-        x, axis=_dim_or_axis("argmin", dim, axis), keepdims=_keepdims("argmin", keepdim, keepdims)
+        x,
+        axis=_reduction_axis("argmin", x, dim, axis),
+        keepdims=_keepdims("argmin", keepdim, keepdims),
     )
 
 
@@ -614,7 +630,7 @@ def _spread(
     fn = statistical.std if name == "std" else statistical.var
     return fn(
         x,
-        axis=_dim_or_axis(name, dim, axis),
+        axis=_reduction_axis(name, x, dim, axis),
         correction=correction,
         keepdims=_keepdims(name, keepdim, keepdims),
     )
@@ -1757,7 +1773,9 @@ def median(
                 )
                 v = searching.where(finite, spread, v) if lazy else spread
         return _tape.name_node(v, "MedianBackward0")
-    if not keepdim:
+    if input.ndim == 0:  # (the element itself, 0-d with keepdim too, as PyTorch's)
+        values, picked = reshape(values, ()), reshape(picked, ())
+    elif not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
     return ValuesIndices(_tape.name_node(values, "MedianBackward1"), picked)
 

@@ -467,9 +467,13 @@ def searchsorted(
         if seq.dtype != values.dtype:
             common = result_type(seq, values)
             seq, values = astype(seq, common), astype(values, common)
-        below = expand_dims(seq, axis=-2) < expand_dims(values, axis=-1)
-        if s == "right":
-            below = expand_dims(seq, axis=-2) <= expand_dims(values, axis=-1)
+        row, v = expand_dims(seq, axis=-2), expand_dims(values, axis=-1)
+        below = row <= v if s == "right" else row < v
+        if values.dtype.kind in ("real floating", "complex floating"):
+            # a NaN sorts last, as the 1-d search (and a sort) takes it: after every number,
+            # and, searching right, after the NaNs too
+            nan = isnan(v)
+            below = below | (nan if s == "right" else nan & ~isnan(row))
         found = _sum(astype(below, dt.int64), axis=-1)
     return astype(found, dt.int32 if out_int32 else dt.int64)
 

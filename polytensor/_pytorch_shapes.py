@@ -588,7 +588,7 @@ def _spread_and_mean(
         correction = 0.0 if unbiased is False else 1.0
     elif unbiased is not None:
         raise TypeError(f"{name}_mean() got both correction= and unbiased=; pass one")
-    axis = tuple(dim) if isinstance(dim, list) else dim
+    axis = _pytorch._reduction_axis(f"{name}_mean", x, dim, None)
     fn = statistical.std if name == "std" else statistical.var
     spread = fn(x, axis=axis, correction=correction, keepdims=keepdim)
     return spread, statistical.mean(x, axis=axis, keepdims=keepdim)
