@@ -50,6 +50,7 @@ from ._methods_aliases import (
     layout,
     polar,
     rsub,
+    scalar_tensor,
     strided,
     typename,
 )
@@ -1028,6 +1029,7 @@ __all__ = [
     "rsqrt_",
     "rsub",
     "save",
+    "scalar_tensor",
     "scatter",
     "scatter_add",
     "scatter_reduce",

@@ -11,6 +11,7 @@ do; the in-place forms go through the one in-place path (``_methods_math._in_pla
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -245,6 +246,38 @@ _FORMATS = {
     "complex64": "f",
     "complex128": "d",
 }
+
+
+def scalar_tensor(
+    s: Any,
+    *,
+    dtype: dt.DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A 0-d tensor of the number ``s``, as PyTorch's ``torch.scalar_tensor``: in the default
+    floating dtype unless ``dtype`` says otherwise (an int or a bool too, as PyTorch's).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.scalar_tensor(2), pt.scalar_tensor(True, dtype=pt.bool)
+    (tensor(2., backend='numpy'), tensor(True, backend='numpy'))
+    """
+    if isinstance(s, TensorBase):
+        if s.ndim != 0:
+            raise TypeError(
+                f"scalar_tensor() expects a number (or a 0-d tensor); got a tensor of shape "
+                f"{tuple(s.shape)}"
+            )
+        s = s.item()
+    if not isinstance(s, (bool, int, float, builtins.complex)):
+        raise TypeError(f"scalar_tensor() expects a number; got {type(s).__name__}")
+    if dtype is None:
+        dtype = _config.DEFAULT_FLOAT.get()
+        if isinstance(s, builtins.complex):  # (the default float's complex, as PyTorch's)
+            dtype = dt.complex64 if dtype is dt.float32 else dt.complex128
+    return full((), s, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def frombuffer(

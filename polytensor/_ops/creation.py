@@ -305,7 +305,17 @@ def _like(
         backend, native = parse_device(device, where)
     d = dtype if dtype is not None else x.dtype
     if fill and dtype is None and not _value_fits(fill[0], d):
-        d = _fill_dtype(fill[0], where)
+        v = fill[0]
+        if isinstance(v, complex):  # (a complex value for a real tensor: a complex result)
+            d = _fill_dtype(v, where)
+        else:  # x's dtype, the value converted (toward 0), as PyTorch's and NumPy's
+            try:
+                fill = (bool(v) if d.kind == "bool" else int(v),)
+            except (ValueError, OverflowError):
+                raise OutOfRangeError(
+                    f"{where}() cannot fill a tensor of {d.name} with {v!r}; give a value the "
+                    f"dtype holds, or dtype= of a floating kind"
+                ) from None
     if fill:
         _fill_fits(where, fill[0], d)
     shape = x.shape
@@ -432,7 +442,8 @@ def full_like(
     """``fill_value`` with the shape (and, by default, dtype and device) of ``x``.
 
     ``fill_value`` may also be a 0-d tensor, on ``x``'s device: the result is differentiable
-    with respect to it.
+    with respect to it. A float for an integer (or boolean) ``x`` is converted to its dtype
+    (toward 0), as PyTorch's and NumPy's; a complex one for a real ``x`` gives a complex result.
 
     Examples
     --------
@@ -498,7 +509,8 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values in ``[start, stop)``; floats give the default float dtype.
+    """Evenly spaced values in ``[start, stop)``; floats give the default float dtype. For an
+    integer ``dtype``, float bounds and step are first taken as ints (toward 0), as PyTorch's.
 
     Examples
     --------
@@ -514,8 +526,23 @@ def arange(
             )
     if start is None:
         raise TypeError("arange() expects start to be a Python int or float; got None")
+    if dtype is not None and dtype in dt.IINFO:
+        # float bounds or step for an integer dtype, each taken as an int first (toward 0), as
+        # PyTorch's: arange(0, 10, 2.5, dtype=int64) is [0, 2, 4, 6, 8] (NumPy's [0, 2, 4, 6]
+        # steps by its first two values' difference); the standard leaves it open
+        try:
+            start, step = int(start), int(step)
+            stop = None if stop is None else int(stop)
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"arange({start!r}, {stop!r}, {step!r}) cannot take an infinity or NaN for an "
+                f"integer dtype ({dtype.name}); give finite bounds"
+            ) from None
     if step == 0:
-        raise ValueError("arange() got step=0; the step must be nonzero")
+        raise ValueError(
+            "arange() got step=0 (a step below 1 for an integer dtype is taken as 0, as "
+            "PyTorch's); the step must be nonzero"
+        )
     backend, native = _target(device, "arange")
     if dtype is None:
         floats = any(isinstance(v, float) for v in (start, stop, step))
