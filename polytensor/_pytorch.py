@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import check_flag, check_int, describe
+from ._checks import BroadcastError, check_flag, check_int, describe
 from ._dispatch import refusing_booleans
 from ._ops import creation as _creation
 from ._ops import searching, sorting, statistical
@@ -2942,7 +2942,28 @@ def roll(
         raise TypeError("roll() missing the shift (PyTorch's shifts): how far to roll")
     a = _dim_or_axis("roll", dims, axis)
     s = tuple(shift) if isinstance(shift, list) else shift
-    return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)
+    a = tuple(a) if isinstance(a, list) else a
+    return _roll(x, s, axis=roll_dims(s, a, pytorch=dims is not None))
+
+
+def roll_dims(shifts: Any, dims: Any, *, pytorch: bool = True) -> Any:
+    """The axes of ``roll(x, shifts, dims)``, checked against ``shifts`` (a tuple or an int).
+    PyTorch's ``dims`` (``pytorch=True``): ``dims=()`` rolls the flattened tensor, as
+    ``None`` does, and each dimension needs its own shift. The standard's ``axis``: an int
+    shift rolls every axis named; a tuple of shifts needs as many axes (``None``, the
+    flattened tensor, is one)."""
+    if pytorch and dims.__class__ is tuple and not dims:
+        dims = None
+    n_shifts = len(shifts) if isinstance(shifts, tuple) else 1
+    n_dims = 1 if dims is None else len(dims) if isinstance(dims, tuple) else 1
+    if n_shifts != n_dims and (pytorch or isinstance(shifts, tuple)):
+        got = "no dimensions" if dims is None else f"{n_dims} dimensions {dims}"
+        raise BroadcastError(
+            f"roll(): shifts and dimensions must align: got {n_shifts} shifts and {got}; pass "
+            f"one shift for each dimension, or one shift and no dimensions to roll the "
+            f"flattened tensor"
+        )
+    return dims
 
 
 def _band(where: str, x: Any, diagonal: Any, k: Any, out: Any) -> Tensor:

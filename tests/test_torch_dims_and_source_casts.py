@@ -13,6 +13,66 @@ import pytest
 
 import polytensor as pt
 
+A = np.arange(6).reshape(2, 3)
+
+
+def _roll_cases(lib: Any) -> dict[str, Any]:
+    x = lib.tensor(A)
+    return {
+        "fn dims=()": lambda: lib.roll(x, 1, ()),
+        "fn dims=[] shifts tuple": lambda: lib.roll(x, (1,), []),
+        "fn dims=() keyword": lambda: lib.roll(x, shifts=2, dims=()),
+        "method dims=()": lambda: x.roll(1, ()),
+        "method dims=[] shifts list": lambda: x.roll([1], []),
+    }
+
+
+def _roll_refused(lib: Any) -> dict[str, Any]:
+    x = lib.tensor(A)
+    return {
+        "fn two shifts, one dim": lambda: lib.roll(x, (1, 2), (0,)),
+        "fn one shift, two dims": lambda: lib.roll(x, (1,), (0, 1)),
+        "fn two shifts, no dims": lambda: lib.roll(x, (1, 2)),
+        "fn two shifts, dims=()": lambda: lib.roll(x, (1, 2), ()),
+        "fn int shift, two dims": lambda: lib.roll(x, 1, (0, 1)),
+        "method two shifts, dims=()": lambda: x.roll((1, 2), ()),
+    }
+
+
+@pytest.mark.parametrize("case", list(_roll_cases(pt)))
+def test_roll_with_empty_dims_rolls_the_flattened_tensor(backend: str, case: str) -> None:
+    got = _roll_cases(pt)[case]()
+    shift = 2 if "keyword" in case else 1
+    assert got.tolist() == np.roll(A.ravel(), shift).reshape(2, 3).tolist()
+
+
+@pytest.mark.parametrize("case", list(_roll_refused(pt)))
+def test_roll_refuses_shifts_and_dims_that_do_not_pair(backend: str, case: str) -> None:
+    with pytest.raises(RuntimeError, match="shifts and dimensions must align") as e:
+        _roll_refused(pt)[case]()
+    assert isinstance(e.value, ValueError)  # (also the project's class for a bad shape)
+    assert "pass one shift for each dimension" in str(e.value)
+
+
+def test_roll_standard_axis_keeps_the_standard_meaning(backend: str) -> None:
+    x = pt.asarray(A)
+    assert pt.roll(x, 1, axis=(0, 1)).tolist() == np.roll(A, 1, axis=(0, 1)).tolist()
+    assert pt.roll(x, 1, axis=()).tolist() == A.tolist()  # (no axes: nothing rolled)
+    with pytest.raises(ValueError, match="2 shifts and 1 dimensions"):
+        pt.roll(x, (1, 2), axis=(0,))
+
+
+def test_roll_edges_match_torch(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    for case, f in _roll_cases(pt).items():
+        assert f().tolist() == _roll_cases(torch)[case]().tolist(), case
+    for case, f in _roll_refused(pt).items():
+        with pytest.raises(RuntimeError):
+            _roll_refused(torch)[case]()
+        with pytest.raises(RuntimeError):
+            f()
+
+
 X = np.arange(12.0).reshape(3, 4) / 4
 SRC = {
     "select_scatter": np.array([1.5, -2.5, 3.0, 0.0]),
