@@ -2912,17 +2912,30 @@ def flip(x: Tensor, /, dims: Any = None, *, axis: Any = None) -> Tensor:
     >>> pt.flip(pt.asarray([[1, 2], [3, 4]]), [0]).tolist()
     [[3, 4], [1, 2]]
     """
+    from ._ops.manipulation import _copy
     from ._ops.manipulation import flip as _flip
 
     a = _dim_or_axis("flip", dims, axis)
-    return _flip(x, axis=tuple(a) if isinstance(a, list) else a)
+    a = tuple(a) if isinstance(a, list) else a
+    if dims is not None and getattr(x, "ndim", None) == 0:
+        # (PyTorch's dims of a 0-d tensor, 0 or -1: a copy, as x.flip(0) gives)
+        named = [check_dim("flip", d, 0) for d in (a if isinstance(a, tuple) else (a,))]
+        if len(named) > 1:
+            raise ValueError(
+                f"flip() got dims={a}, which names the one dimension of a 0-d tensor twice; "
+                f"pass it once"
+            )
+        return _copy(x)
+    return _flip(x, axis=a)
 
 
 def roll(
     x: Tensor, /, shift: Any = None, dims: Any = None, *, axis: Any = None, shifts: Any = None
 ) -> Tensor:
     """The standard's ``pt.roll(x, shift, axis=None)``, with PyTorch's
-    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too).
+    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too; ``dims=()`` rolls
+    the flattened tensor, as PyTorch's does). A tuple of shifts needs as many axes; PyTorch's
+    ``dims`` take one shift each, the standard's ``axis`` also an int shift for all.
 
     Examples
     --------

@@ -73,6 +73,47 @@ def test_roll_edges_match_torch(backend: str) -> None:
             f()
 
 
+def _zero_d_cases(lib: Any) -> dict[str, Any]:
+    x = lib.tensor(2.5, dtype=lib.float64)
+    return {
+        "flip(x, (0,))": lambda: lib.flip(x, (0,)),
+        "flip(x, [-1])": lambda: lib.flip(x, [-1]),
+        "flip(x, dims=())": lambda: lib.flip(x, dims=()),
+        "unfold size 0": lambda: x.unfold(0, 0, 1),
+        "unfold size 1": lambda: x.unfold(0, 1, 2),
+    }
+
+
+@pytest.mark.parametrize("case", list(_zero_d_cases(pt)))
+def test_flip_and_unfold_of_a_0d_tensor_take_torchs_dims(backend: str, case: str) -> None:
+    got = _zero_d_cases(pt)[case]()
+    want = {"unfold size 0": [], "unfold size 1": [2.5]}.get(case, 2.5)
+    assert got.tolist() == want
+    assert tuple(got.shape) == np.shape(want)
+
+
+def test_flip_of_a_0d_tensor_refuses_what_torch_refuses(backend: str) -> None:
+    x = pt.asarray(2.5)
+    with pytest.raises(IndexError, match="out of range"):
+        pt.flip(x, (1,))
+    with pytest.raises(ValueError, match="twice"):
+        pt.flip(x, (0, -1))
+
+
+def test_flip_and_unfold_of_a_0d_tensor_match_torch(backend: str) -> None:
+    torch = pytest.importorskip("torch")
+    for case, f in _zero_d_cases(pt).items():
+        got, want = f(), _zero_d_cases(torch)[case]()
+        assert tuple(got.shape) == tuple(want.shape), case
+        assert got.tolist() == want.tolist(), case
+    x = pt.asarray(2.5, dtype=pt.float64, requires_grad=True)
+    x.unfold(0, 0, 1).sum().backward()
+    t = torch.tensor(2.5, dtype=torch.float64, requires_grad=True)
+    t.unfold(0, 0, 1).sum().backward()
+    assert x.grad is not None and t.grad is not None
+    assert x.grad.tolist() == t.grad.tolist() == 0.0
+
+
 X = np.arange(12.0).reshape(3, 4) / 4
 SRC = {
     "select_scatter": np.array([1.5, -2.5, 3.0, 0.0]),
