@@ -220,7 +220,35 @@ def test_take_and_take_along_axis_out_of_range_raise(backend: str) -> None:
         _host(pt.take(x, _i(backend, [5])))
 
 
-@pytest.mark.parametrize("backend", ["numpy", "dask"])  # (array-api-strict wants an axis)
+TAKES: list[tuple[Any, int | None, list[float]]] = [
+    # (indices, axis, the gradient of the sum of the result weighted 1, 2, 3, ...)
+    ([[0, 11], [5, -1]], None, [1, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 6]),
+    (7, None, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]),
+    ([[2, 0]], 1, [2, 0, 1, 0, 4, 0, 3, 0, 6, 0, 5, 0]),
+    ([[-1], [0]], 0, [5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4]),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("idx", "axis", "grad"), TAKES)
+def test_take_reads_indices_of_any_shape_as_numpy_on_every_backend(
+    backend: str, idx: Any, axis: int | None, grad: list[float]
+) -> None:
+    # (array-api-strict's own take wants an axis for a 2-d array, and 1-d indices)
+    x0 = np.arange(12.0).reshape(3, 4)
+    x = pt.asarray(x0, dtype=pt.float64, device=backend).requires_grad_(True)
+    i = _i(backend, idx)
+    y = pt.take(x, i) if axis is None else pt.take(x, i, axis=axis)
+    want = np.take(x0, np.array(idx), axis=axis)
+    assert tuple(y.shape) == want.shape
+    np.testing.assert_array_equal(_host(y.detach()), want)
+    weights = np.arange(1.0, want.size + 1).reshape(want.shape)
+    (y * pt.asarray(weights, dtype=pt.float64, device=backend)).sum().backward()
+    assert x.grad is not None
+    assert _host(x.grad).ravel().tolist() == grad
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_take_without_an_axis_differentiates_the_flattened_input_as_torch(backend: str) -> None:
     torch = pytest.importorskip("torch")
     x0 = np.arange(12.0).reshape(3, 4)

@@ -30,6 +30,7 @@ def _load() -> ModuleType:
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)
+    _OVERRIDES["take"] = _take(xp)
     _OVERRIDES["_quiet_float_errors"] = _quiet_float_errors  # (its arrays are NumPy's inside)
     return xp
 
@@ -43,6 +44,24 @@ def _isin(xp: ModuleType) -> Any:
         return xp.logical_not(r) if invert else r
 
     return isin
+
+
+def _take(xp: ModuleType) -> Any:
+    """array-api-strict's ``take`` wants an axis for an N-d array and 1-d indices (what the
+    standard requires); polytensor's, as NumPy's and PyTorch's ``torch.take(x, index)``, takes
+    indices of any shape, into the flattened array when no axis is given."""
+    raw = xp.take
+
+    def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+        if axis is None:
+            x, axis = xp.reshape(x, (-1,)), 0
+        if indices.ndim == 1:
+            return raw(x, indices, axis=axis)
+        ax = axis % x.ndim
+        out = raw(x, xp.reshape(indices, (-1,)), axis=ax)
+        return xp.reshape(out, (*x.shape[:ax], *indices.shape, *x.shape[ax + 1 :]))
+
+    return take
 
 
 def _getitem(x: Any, key: Any) -> Any:
