@@ -11,9 +11,11 @@ from ._backend import (
     Capabilities,
     Transfer,
     Writes,
+    _host_key,
     base_root,
     flags_c_contiguous,
     generic_fmod,
+    generic_scatter_add,
     strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
@@ -31,6 +33,7 @@ def _load() -> ModuleType:
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)
     _OVERRIDES["take"] = _take(xp)
+    _OVERRIDES["_scatter_add"] = _scatter_add
     _OVERRIDES["_quiet_float_errors"] = _quiet_float_errors  # (its arrays are NumPy's inside)
     return xp
 
@@ -86,6 +89,21 @@ def _getitem(x: Any, key: Any) -> Any:
 
 
 _BASIC = (int, slice, type(None))
+
+
+def _scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+    """The gradient of ``x[key]``: array-api-strict refuses a write at a boolean mask beside
+    other indices (``x[:, mask]``, ``x[0, mask]``: the standard specifies a mask only as the
+    sole index), a read of which ``_getitem`` serves through NumPy; so is its gradient."""
+    try:
+        return generic_scatter_add(BACKEND)(g, key, shape)
+    except IndexError:
+        import array_api_strict as xp
+        import numpy as np
+
+        z = np.zeros(shape, dtype=_to_numpy(g).dtype)
+        np.add.at(z, _host_key(key, _to_numpy), _to_numpy(g))
+        return xp.asarray(z, device=g.device)
 
 
 def _to_numpy(array: Any) -> Any:
