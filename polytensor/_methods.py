@@ -36,6 +36,7 @@ from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
 from ._pytorch import _bools_to_int
 from ._pytorch import chunk as _chunk
+from ._pytorch import roll_dims as _roll_dims
 from ._pytorch import scaled as _scaled
 from ._pytorch import split as _split
 from ._shapes import broadcast_shapes, check_dim
@@ -816,14 +817,8 @@ def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     def _t(v: Any) -> Any:
         return tuple(v) if isinstance(v, list) else v
 
-    shifts, dims = _t(shifts), _t(dims)
-    n_shifts = len(shifts) if isinstance(shifts, tuple) else 1
-    n_dims = 0 if dims is None else len(dims) if isinstance(dims, tuple) else 1
-    if (dims is None and n_shifts != 1) or (dims is not None and n_shifts != n_dims):
-        raise RuntimeError(
-            f"roll(): shifts and dimensions must align. shifts: {n_shifts}, dims:{n_dims}"
-        )
-    return _roll(self, shifts, axis=dims)
+    shifts = _t(shifts)
+    return _roll(self, shifts, axis=_roll_dims(shifts, _t(dims)))
 
 
 # Example inputs in the methods' domains (other methods take [0.5, 1.0]).

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import check_flag, check_int, describe
+from ._checks import BroadcastError, check_flag, check_int, describe
 from ._dispatch import refusing_booleans
 from ._ops import creation as _creation
 from ._ops import searching, sorting, statistical
@@ -2930,17 +2930,30 @@ def flip(x: Tensor, /, dims: Any = None, *, axis: Any = None) -> Tensor:
     >>> pt.flip(pt.asarray([[1, 2], [3, 4]]), [0]).tolist()
     [[3, 4], [1, 2]]
     """
+    from ._ops.manipulation import _copy
     from ._ops.manipulation import flip as _flip
 
     a = _dim_or_axis("flip", dims, axis)
-    return _flip(x, axis=tuple(a) if isinstance(a, list) else a)
+    a = tuple(a) if isinstance(a, list) else a
+    if dims is not None and getattr(x, "ndim", None) == 0:
+        # (PyTorch's dims of a 0-d tensor, 0 or -1: a copy, as x.flip(0) gives)
+        named = [check_dim("flip", d, 0) for d in (a if isinstance(a, tuple) else (a,))]
+        if len(named) > 1:
+            raise ValueError(
+                f"flip() got dims={a}, which names the one dimension of a 0-d tensor twice; "
+                f"pass it once"
+            )
+        return _copy(x)
+    return _flip(x, axis=a)
 
 
 def roll(
     x: Tensor, /, shift: Any = None, dims: Any = None, *, axis: Any = None, shifts: Any = None
 ) -> Tensor:
     """The standard's ``pt.roll(x, shift, axis=None)``, with PyTorch's
-    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too).
+    ``pt.roll(x, shifts, dims)`` (keywords ``shifts=`` and ``dims=`` too; ``dims=()`` rolls
+    the flattened tensor, as PyTorch's does). A tuple of shifts needs as many axes; PyTorch's
+    ``dims`` take one shift each, the standard's ``axis`` also an int shift for all.
 
     Examples
     --------
@@ -2960,7 +2973,28 @@ def roll(
         raise TypeError("roll() missing the shift (PyTorch's shifts): how far to roll")
     a = _dim_or_axis("roll", dims, axis)
     s = tuple(shift) if isinstance(shift, list) else shift
-    return _roll(x, s, axis=tuple(a) if isinstance(a, list) else a)
+    a = tuple(a) if isinstance(a, list) else a
+    return _roll(x, s, axis=roll_dims(s, a, pytorch=dims is not None))
+
+
+def roll_dims(shifts: Any, dims: Any, *, pytorch: bool = True) -> Any:
+    """The axes of ``roll(x, shifts, dims)``, checked against ``shifts`` (a tuple or an int).
+    PyTorch's ``dims`` (``pytorch=True``): ``dims=()`` rolls the flattened tensor, as
+    ``None`` does, and each dimension needs its own shift. The standard's ``axis``: an int
+    shift rolls every axis named; a tuple of shifts needs as many axes (``None``, the
+    flattened tensor, is one)."""
+    if pytorch and dims.__class__ is tuple and not dims:
+        dims = None
+    n_shifts = len(shifts) if isinstance(shifts, tuple) else 1
+    n_dims = 1 if dims is None else len(dims) if isinstance(dims, tuple) else 1
+    if n_shifts != n_dims and (pytorch or isinstance(shifts, tuple)):
+        got = "no dimensions" if dims is None else f"{n_dims} dimensions {dims}"
+        raise BroadcastError(
+            f"roll(): shifts and dimensions must align: got {n_shifts} shifts and {got}; pass "
+            f"one shift for each dimension, or one shift and no dimensions to roll the "
+            f"flattened tensor"
+        )
+    return dims
 
 
 def _band(where: str, x: Any, diagonal: Any, k: Any, out: Any) -> Tensor:

@@ -419,14 +419,17 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return where(m, values, x)
 
 
-def _check_source(where: str, src: Any, want: tuple[Any, ...], input: Any) -> None:
+def _check_source(where: str, src: Any, want: tuple[Any, ...], input: Any) -> Any:
+    """``src`` checked to have the shape ``want`` of the part of ``input`` it replaces, in
+    ``input``'s dtype: PyTorch copies it in, casting as ``x.copy_(src)`` does (float into int
+    rounds toward zero; the gradient of a float ``src`` comes back in its own dtype)."""
     _tensor_arg(where, src)
     if tuple(src.shape) != want:
         raise RuntimeError(
             f"{where}(): expected src to have the shape of the slice of the input it replaces, "
             f"{want}; got {tuple(src.shape)}"
         )
-    _same_dtype(where, input, src, "src")
+    return src if src.dtype is input.dtype else astype(src, input.dtype)
 
 
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
@@ -450,7 +453,7 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
     if not -n <= i < n:
         raise IndexError(f"select_scatter(): index {i} out of range for dimension {d} of size {n}")
     want = tuple(s for j, s in enumerate(input.shape) if j != d)
-    _check_source("select_scatter", src, want, input)
+    src = _check_source("select_scatter", src, want, input)
     return _written("select_scatter", input, src, [], (slice(None),) * d + (i % n, Ellipsis))
 
 
@@ -486,7 +489,7 @@ def slice_scatter(
     n = _size("slice_scatter", input, d)
     cut = slice(*slice(start, end, step).indices(n))
     want = tuple(len(range(n)[cut]) if j == d else s for j, s in enumerate(input.shape))
-    _check_source("slice_scatter", src, want, input)
+    src = _check_source("slice_scatter", src, want, input)
     return _written("slice_scatter", input, src, [], (slice(None),) * d + (cut, Ellipsis))
 
 
@@ -526,7 +529,7 @@ def diagonal_scatter(
         0, builtins.min(n1 + builtins.min(offset, 0), n2 - builtins.max(offset, 0))
     )
     want = (*x.shape[:-2], length)
-    _check_source("diagonal_scatter", src, want, input)
+    src = _check_source("diagonal_scatter", src, want, input)
     rows = reshape(arange(n1, device=input.device), (n1, 1))
     cols = reshape(arange(n2, device=input.device), (1, n2))
     on = (cols - rows) == offset

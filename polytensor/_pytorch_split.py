@@ -506,8 +506,8 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise ValueError(
             f"unfold(): maximum size for tensor at dimension {d} is {n} but size is {size}"
         )
-    if x.ndim == 0:
-        return reshape(x, (1,))
+    if x.ndim == 0:  # (PyTorch's: the element as one window of ``size`` elements, 1 or 0)
+        return reshape(x, (1,))[:size]
     if _unfold_view is not None:
         return _unfold_view(x, d, size, step)
     return unfold_copy(x, d, size, step)

@@ -11,9 +11,11 @@ from ._backend import (
     Capabilities,
     Transfer,
     Writes,
+    _host_key,
     base_root,
     flags_c_contiguous,
     generic_fmod,
+    generic_scatter_add,
     strided_layout,
 )
 from ._from_namespace import _from_numpy  # (any array-API namespace's: asarray, copying)
@@ -30,6 +32,8 @@ def _load() -> ModuleType:
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem
     _OVERRIDES["isin"] = _isin(xp)
+    _OVERRIDES["take"] = _take(xp)
+    _OVERRIDES["_scatter_add"] = _scatter_add
     _OVERRIDES["_quiet_float_errors"] = _quiet_float_errors  # (its arrays are NumPy's inside)
     return xp
 
@@ -43,6 +47,24 @@ def _isin(xp: ModuleType) -> Any:
         return xp.logical_not(r) if invert else r
 
     return isin
+
+
+def _take(xp: ModuleType) -> Any:
+    """array-api-strict's ``take`` wants an axis for an N-d array and 1-d indices (what the
+    standard requires); polytensor's, as NumPy's and PyTorch's ``torch.take(x, index)``, takes
+    indices of any shape, into the flattened array when no axis is given."""
+    raw = xp.take
+
+    def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+        if axis is None:
+            x, axis = xp.reshape(x, (-1,)), 0
+        if indices.ndim == 1:
+            return raw(x, indices, axis=axis)
+        ax = axis % x.ndim
+        out = raw(x, xp.reshape(indices, (-1,)), axis=ax)
+        return xp.reshape(out, (*x.shape[:ax], *indices.shape, *x.shape[ax + 1 :]))
+
+    return take
 
 
 def _getitem(x: Any, key: Any) -> Any:
@@ -67,6 +89,21 @@ def _getitem(x: Any, key: Any) -> Any:
 
 
 _BASIC = (int, slice, type(None))
+
+
+def _scatter_add(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
+    """The gradient of ``x[key]``: array-api-strict refuses a write at a boolean mask beside
+    other indices (``x[:, mask]``, ``x[0, mask]``: the standard specifies a mask only as the
+    sole index), a read of which ``_getitem`` serves through NumPy; so is its gradient."""
+    try:
+        return generic_scatter_add(BACKEND)(g, key, shape)
+    except IndexError:
+        import array_api_strict as xp
+        import numpy as np
+
+        z = np.zeros(shape, dtype=_to_numpy(g).dtype)
+        np.add.at(z, _host_key(key, _to_numpy), _to_numpy(g))
+        return xp.asarray(z, device=g.device)
 
 
 def _to_numpy(array: Any) -> Any:
