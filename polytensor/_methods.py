@@ -39,7 +39,7 @@ from ._pytorch import chunk as _chunk
 from ._pytorch import roll_dims as _roll_dims
 from ._pytorch import scaled as _scaled
 from ._pytorch import split as _split
-from ._shapes import broadcast_shapes, check_dim
+from ._shapes import broadcast_shapes, check_dim, check_extreme_norm
 from ._tensor_base import TensorBase, exposed, settle_zeros
 from ._tensor_ops import (
     Permuted,
@@ -2083,7 +2083,8 @@ def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
 
 def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Vector norm over ``dim`` (all elements by default), PyTorch's ``x.norm(p, dim)``;
-    ``p='fro'`` is the 2-norm of all elements.
+    ``p='fro'`` is the 2-norm of all elements. ``p`` infinite over an empty dimension raises
+    ``RuntimeError``, as PyTorch's (a max or min of nothing).
 
     Examples
     --------
@@ -2100,6 +2101,7 @@ def norm(self: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Te
     )
     if self.ndim == 0:
         dims = None  # (dim 0 or -1 of a 0-d tensor: its one element)
+    check_extreme_norm("norm", tuple(self.shape), p, dims)
     if p == "fro":
         p = 2
     if p == "nuc":

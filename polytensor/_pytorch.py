@@ -739,7 +739,8 @@ def topk(
     input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 ) -> ValuesIndices:
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and where they
-    are, PyTorch's ``torch.topk``; gradients flow to the chosen elements.
+    are, PyTorch's ``torch.topk``; gradients flow to the chosen elements. Of a 0-d tensor,
+    ``k`` 0 or 1 gives the element itself and index 0, as PyTorch's.
 
     Examples
     --------
@@ -760,7 +761,8 @@ def topk(
     largest = check_flag("topk", "largest", largest)
     check_flag("topk", "sorted", sorted)  # (the order is always sorted, as PyTorch's default)
     order = sorting.argsort(x, axis=d, descending=largest, stable=True)
-    key = (slice(None),) * d + (slice(0, k),)
+    # Note: of a 0-d tensor, k 0 or 1 gives the element itself (index 0), as PyTorch's
+    key = (slice(None),) * d + (slice(0, k if input.ndim else 1),)
     indices = order[key]
     values = take_along_axis(x, indices, axis=d)
     if input.ndim == 0:
@@ -1699,9 +1701,9 @@ def median(
 ) -> Any:
     """PyTorch's ``torch.median``: the lower median (of an even count, the smaller of the two
     middle values); NaN where a NaN is present, as PyTorch's. Without ``dim``, of all elements
-    (a 0-d tensor); with ``dim``, ``(values, indices)`` along it. The gradient goes to the
-    chosen element (without ``dim``, as PyTorch's, it is spread evenly over the elements equal
-    to a finite median).
+    (a 0-d tensor; NaN of no elements, as PyTorch's); with ``dim``, ``(values, indices)`` along
+    it. The gradient goes to the chosen element (without ``dim``, as PyTorch's, it is spread
+    evenly over the elements equal to a finite median).
 
     With ``axis=`` or ``keepdims=`` (NumPy's spelling, which array-API libraries such as
     scikit-learn call): NumPy's median, one array, of an even count the mean of the two middle
@@ -1741,6 +1743,8 @@ def median(
             "it first (x.to('numpy') or pt.compute)"
         )
     if n == 0:
+        if dim is None and x.dtype.kind == "real floating":  # (NaN, as PyTorch's)
+            return _tape.name_node(_median_of_nothing(x), "MedianBackward0")
         raise IndexError(
             f"median(): the dimension {d} is empty (size 0); a median needs at least one element"
         )
@@ -1754,30 +1758,40 @@ def median(
         picked = searching.where(statistical.any(bad, axis=d, keepdims=True), first_nan, picked)
     values = take_along_axis(x, picked, axis=d)
     if dim is None:
-        v = reshape(values, ())
-        if _tape.requires_grad(x) and x.dtype.kind == "real floating":
-            # PyTorch's gradient of the median of all elements: spread evenly over the elements
-            # equal to it. v - (s.detach() - s) / k is v itself (-0.0 too) and has that gradient
-            # where v is finite; a NaN or infinite median keeps the chosen element's.
-            from ._ops.data_types import astype
-
-            base = v.detach()
-            lazy = x._backend.lazy  # (tested inside the graph there: nothing is computed here)
-            finite = isfinite(base)
-            if lazy or bool(finite):
-                mask = (x == base) & finite if lazy else x == base  # (none for a NaN or inf)
-                s_ = statistical.sum(searching.where(mask, x, 0.0))
-                k = statistical.sum(astype(mask, x.dtype))
-                spread = base - (s_.detach() - s_) / (
-                    searching.where(finite, k, 1.0) if lazy else k
-                )
-                v = searching.where(finite, spread, v) if lazy else spread
+        v = _shared_by_ties(x, reshape(values, ()))
         return _tape.name_node(v, "MedianBackward0")
     if input.ndim == 0:  # (the element itself, 0-d with keepdim too, as PyTorch's)
         values, picked = reshape(values, ()), reshape(picked, ())
     elif not keepdim:
         values, picked = _squeeze(values, axis=d), _squeeze(picked, axis=d)
     return ValuesIndices(_tape.name_node(values, "MedianBackward1"), picked)
+
+
+def _median_of_nothing(x: Tensor) -> Tensor:
+    """NaN, the median of no elements (PyTorch's, without ``dim``), 0-d and differentiable:
+    the gradient of an empty ``x`` is empty."""
+    return statistical.sum(x) + math.nan
+
+
+def _shared_by_ties(x: Tensor, v: Tensor) -> Tensor:
+    """``v``, a median picked from ``x``, with PyTorch's gradient of a median of all elements:
+    spread evenly over the elements equal to it. ``v - (s.detach() - s) / k`` is ``v`` itself
+    (-0.0 too) and has that gradient where ``v`` is finite; a NaN or infinite median keeps the
+    gradient of the element it was picked from."""
+    if not (_tape.requires_grad(x) and x.dtype.kind == "real floating"):
+        return v
+    from ._ops.data_types import astype
+
+    base = v.detach()
+    lazy = x._backend.lazy  # (tested inside the graph there: nothing is computed here)
+    finite = isfinite(base)
+    if not (lazy or bool(finite)):
+        return v
+    mask = (x == base) & finite if lazy else x == base  # (none for a NaN or inf)
+    s_ = statistical.sum(searching.where(mask, x, 0.0))
+    k = statistical.sum(astype(mask, x.dtype))
+    spread = base - (s_.detach() - s_) / (searching.where(finite, k, 1.0) if lazy else k)
+    return searching.where(finite, spread, v) if lazy else spread
 
 
 def _numpy_median(x: Tensor, axis: Any, keepdims: Any) -> Tensor:
@@ -2905,7 +2919,7 @@ def argsort(
     axis: int | None = None,
 ) -> Tensor:
     """The standard's ``pt.argsort(x, axis=-1, descending=, stable=)``, with PyTorch's
-    ``pt.argsort(x, dim)`` and ``dim=``.
+    ``pt.argsort(x, dim)`` and ``dim=``. Of a 0-d tensor, a 0-d index 0, as PyTorch's.
 
     Examples
     --------
@@ -2917,6 +2931,10 @@ def argsort(
     axis_ = -1 if a is None else a
     if _is_bool(x):
         x = astype(x, dt.uint8)
+    if getattr(x, "ndim", None) == 0:  # (index 0, 0-d, as PyTorch's; NumPy's is 1-d)
+        check_dim("argsort", axis_, 1)
+        one = sorting.argsort(reshape(x, (1,)), axis=0, descending=descending, stable=True)
+        return reshape(one, ())
     return sorting.argsort(x, axis=axis_, descending=descending, stable=bool(stable))
 
 

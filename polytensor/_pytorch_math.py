@@ -415,7 +415,7 @@ def nanmean(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: dt.DType | None = None
 ) -> Tensor:
     """The mean of the elements that are not NaN, as ``torch.nanmean`` (NaN where every
-    element is NaN); floating-point tensors only, as PyTorch's.
+    element is NaN, its gradient NaN there too); floating-point tensors only, as PyTorch's.
 
     Examples
     --------
@@ -432,6 +432,9 @@ def nanmean(
     if dtype is not None:
         x = astype(x, dtype)
     kept = E.logical_not(E.isnan(x))
-    total = _pytorch.sum(where(kept, x, 0.0), dim, keepdim=keepdim)
+    # A lane of NaNs only takes its NaNs and is divided by a NaN count: its mean is NaN and so
+    # is its gradient, as PyTorch's (nansum / count: 0 * (1 / 0)), not a silent 0.
+    none = _pytorch.sum(astype(kept, x.dtype), dim, keepdim=True) == 0
+    total = _pytorch.sum(where(E.logical_or(kept, none), x, 0.0), dim, keepdim=keepdim)
     count = _pytorch.sum(astype(kept, x.dtype), dim, keepdim=keepdim)
-    return total / count
+    return total / where(count == 0, math.nan, count)

@@ -379,10 +379,11 @@ def histogram(
     density: bool = False,
 ) -> HistogramResult:
     """A histogram of ``input``, as ``torch.histogram``: ``bins`` equal bins over ``range``
-    (default: the data's least and greatest values), or the bins between the sorted edges of a
-    1-d tensor ``bins``. Each bin holds its left edge, the last one its right edge too; values
-    outside are left out. ``weight`` sums weights instead of counting; ``density`` divides by
-    the total and the bins' widths. Results in the input's floating dtype; not differentiable.
+    (default: the data's least and greatest values; [0, 1] of no data), or the bins between
+    the sorted edges of a 1-d tensor ``bins``. Each bin holds its left edge, the last one its
+    right edge too; values outside are left out. ``weight`` sums weights instead of counting;
+    ``density`` divides by the total and the bins' widths. Results in the input's floating
+    dtype; not differentiable.
 
     Examples
     --------
@@ -418,8 +419,8 @@ def histogram(
             lo, hi = float(range[0]), float(range[1])
         elif flat.shape[0]:
             lo, hi = float(_min(flat)), float(_max(flat))
-        else:
-            lo, hi = 0.0, 0.0
+        else:  # (no data and no range: the bins over [0, 1], as PyTorch's)
+            lo, hi = 0.0, 1.0
         if lo > hi:
             raise ValueError(f"histogram(): min should not exceed max; got range ({lo}, {hi})")
         if lo == hi:

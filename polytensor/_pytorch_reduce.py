@@ -44,7 +44,7 @@ from ._ops.sorting import argsort
 from ._ops.statistical import _cumulative_extreme, _logcumsumexp, cumulative_sum
 from ._ops.statistical import any as _any
 from ._ops.statistical import sum as _sum
-from ._pytorch import ValuesIndices
+from ._pytorch import ValuesIndices, _median_of_nothing, _shared_by_ties
 from ._pytorch_more import _tensor_arg
 from ._shapes import check_dim
 from ._tensor_base import TensorBase
@@ -616,6 +616,13 @@ def _mode(input: Any, dim: Any, keepdim: Any) -> ValuesIndices:
         raise IndexError(
             f"mode(): Expected reduction dim {d} to have non-zero size; got shape {tuple(x.shape)}"
         )
+    if x.size == 0:  # (another dimension is empty: no lanes, an empty result, as PyTorch's)
+        lanes = tuple(1 if i == d else int(s or 0) for i, s in enumerate(x.shape))
+        index = zeros(lanes, dtype=dt.int64, device=x.device)
+        values = take_along_axis(x, index, axis=d)
+        if not keepdim:
+            values, index = squeeze(values, axis=d), squeeze(index, axis=d)
+        return ValuesIndices(_tape.name_node(values, "ModeBackward0"), index)
     key = x.detach()
     if key.dtype is dt.bool:  # (False before True, as a sort of bytes)
         key = astype(key, dt.uint8)
@@ -645,8 +652,10 @@ def _mode(input: Any, dim: Any, keepdim: Any) -> ValuesIndices:
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """PyTorch's ``torch.nanmedian``: ``median`` of the numbers alone, NaNs left out (the lower
     median of an even count; NaN where a line holds nothing but NaN, its index then that of
-    one of them, which may not be PyTorch's). Without ``dim``, of all elements (a 0-d tensor);
-    with ``dim``, ``(values, indices)`` along it. The gradient goes to the chosen element.
+    one of them, which may not be PyTorch's). Without ``dim``, of all elements (a 0-d tensor,
+    NaN of no elements), its gradient spread evenly over the numbers equal to a finite median,
+    as PyTorch's; with ``dim``, ``(values, indices)`` along it, the gradient to the chosen
+    element.
 
     Examples
     --------
@@ -665,6 +674,8 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     d = 0 if dim is None else check_dim("nanmedian", dim, max(x.ndim, 1))
     n = _length("nanmedian", work, d)
     if n == 0:
+        if dim is None and x.dtype.kind == "real floating":  # (NaN, as PyTorch's)
+            return _tape.name_node(_median_of_nothing(work), "NanmedianBackward0")
         raise IndexError(
             f"nanmedian(): the dimension {d} is empty (size 0); a median needs at least one element"
         )
@@ -677,8 +688,8 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     else:
         index = order[(slice(None),) * d + (slice((n - 1) // 2, (n - 1) // 2 + 1),)]
     values = take_along_axis(work, index, axis=d)
-    if dim is None:
-        return reshape(values, ())
+    if dim is None:  # (the gradient spread over the numbers equal to it, as PyTorch's)
+        return _tape.name_node(_shared_by_ties(work, reshape(values, ())), "NanmedianBackward0")
     if not keepdim and x.ndim:
         values, index = squeeze(values, axis=d), squeeze(index, axis=d)
     elif x.ndim == 0:

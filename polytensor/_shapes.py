@@ -74,6 +74,31 @@ class Size(tuple[int, ...]):
         return n
 
 
+def check_extreme_norm(
+    where: str, shape: tuple[int | None, ...], p: object, dims: tuple[int, ...] | None
+) -> None:
+    """PyTorch's refusal of an infinite-order vector norm (a max or min of the magnitudes, with
+    no identity) over an empty dimension (``dims`` a tuple of dimensions, or None for all
+    elements): a ``RuntimeError``, as PyTorch's.
+
+    Examples
+    --------
+    >>> from polytensor._shapes import check_extreme_norm
+    >>> check_extreme_norm("norm", (3, 2), float("inf"), (1,))
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isinf(p):
+        return
+    over = range(len(shape)) if dims is None else dims
+    empty = [d for d in over if shape[d] == 0]  # (an unknown length, None, is not refused)
+    if not empty:
+        return
+    place = "an empty tensor" if dims is None else f"the dimension {empty[0]}, which is empty"
+    raise RuntimeError(
+        f"{where}() cannot compute the {p} norm on {place}: the operation does not have an "
+        f"identity; use a finite p, or leave the empty dimension out of dim"
+    )
+
+
 def check_dim(where: str, dim: object, ndim: int) -> int:
     """``dim`` as a dimension index of a tensor of ``ndim`` dimensions, or PyTorch's error:
     ``TypeError`` for what is not an int, ``IndexError`` for one out of range.

@@ -35,6 +35,7 @@ from ._ops.linalg import (
 from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from ._ops.manipulation import permute_dims
 from ._pytorch_linalg import matrix_exp
+from ._shapes import check_extreme_norm
 from ._tensor import Tensor
 
 
@@ -84,6 +85,7 @@ def norm(
                 f"linalg.norm(): ord={ord!r} is a matrix norm, but dim has one dimension; "
                 f"pass two dims, or a number as ord"
             )
+        check_extreme_norm("linalg.norm", tuple(A.shape), ord, (dim[0] % max(A.ndim, 1),))
         return vector_norm(  # type: ignore[no-any-return]
             A, axis=dim, keepdims=keepdim, ord=2 if ord is None else ord
         )

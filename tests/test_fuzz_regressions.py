@@ -320,13 +320,17 @@ def test_a_key_dask_cannot_assign_names_setitem() -> None:
 def test_dask_vector_norm_of_an_empty_tensor_answers_while_building() -> None:
     """NumPy refuses the -inf norm of vectors with no element; Dask failed only when computed,
     in NumPy's words. Now the refusal names the function at once, and the norms NumPy gives
-    for empty tensors (0 for +inf and 2, an empty result over a non-empty axis) match."""
+    for empty tensors (0 for +inf and 2, an empty result over a non-empty axis) match. PyTorch's
+    spelling ``x.norm(p)`` refuses both infinite orders at once, as PyTorch's."""
     pytest.importorskip("dask")
     with pt.use_backend("dask"):
         x = pt.zeros((2, 3, 0))
         with pytest.raises(ValueError, match="vector_norm"):
-            x.norm(-math.inf)
-        assert float(x.norm(math.inf)) == 0.0
+            pt.linalg.vector_norm(x, ord=-math.inf)
+        assert float(pt.linalg.vector_norm(x, ord=math.inf)) == 0.0
+        for p in (-math.inf, math.inf):
+            with pytest.raises(RuntimeError, match="norm"):
+                x.norm(p)
         assert float(x.norm(2)) == 0.0
         out = pt.linalg.vector_norm(pt.zeros((0, 3)), axis=1, ord=-math.inf)
         assert out.numpy().shape == (0,)

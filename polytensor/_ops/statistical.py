@@ -297,6 +297,8 @@ def _cumprod_rule(
         idx = [slice(None)] * g.ndim
         idx[ax] = slice(1, None)
         g, out = g[tuple(idx)], out[tuple(idx)]
+    if x.shape[ax] == 1:  # (a lane of one element is the element: 1, at an inf or NaN too)
+        return (g,)
     zero = x == 0
     zeros_so_far = cumulative_sum(astype(zero, _real_dtype(x)), axis=ax)
     before = zeros_so_far == 0
