@@ -303,6 +303,8 @@ def matrix_exp(A: Tensor) -> Tensor:
         return A * 1
     with no_grad():
         norm = float(_max(_sum(_abs(A), axis=-1)))  # the largest (infinity-)norm in the batch
+    if not math.isfinite(norm):  # (an infinite or NaN element: all NaN, as PyTorch's)
+        return A * float("nan")
     s = max(0, math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
     b = A / (2.0**s) if s else A
     identity = eye(n, dtype=A.dtype, device=A.device)

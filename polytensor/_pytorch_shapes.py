@@ -530,15 +530,22 @@ def addbmm(
 
 def logdet(input: Tensor) -> Tensor:
     """``log(det(x))`` of a square matrix (or a batch), as ``torch.logdet``: NaN where the
-    determinant is negative, -inf where it is 0.
+    determinant is negative, -inf where it is 0. From ``slogdet``, as PyTorch's: finite where
+    the determinant itself overflows or underflows (``det(1e200 * I)``), and differentiates as
+    its log-abs-det (0 where the value is NaN).
 
     Examples
     --------
     >>> import polytensor as pt
     >>> pt.logdet(pt.asarray([[1.0, 0.0], [0.0, 1.0]]))
     tensor(0., backend='numpy')
+    >>> float(pt.logdet(1e200 * pt.eye(2, dtype=pt.float64)))
+    921.0340371976183
     """
-    return log(L.det(_tensor_arg("logdet", "input", input)))
+    sign, logabsdet = L.slogdet(_tensor_arg("logdet", "input", input))
+    if sign.dtype.kind == "complex floating":
+        return log(sign) + logabsdet  # type: ignore[no-any-return]
+    return where(sign < 0, float("nan"), logabsdet)
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:

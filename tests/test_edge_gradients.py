@@ -194,6 +194,37 @@ CASES = [
         lambda a: torch.linalg.slogdet(a)[1],
         pattern=True,
     ),
+    Case(
+        "logdet_singular",
+        ([_mx([1.0, 2.0], [3.0, 6.0]), _mx([1.0, 0.0], [0.0, 0.0])],),
+        pt.logdet,
+        torch.logdet,
+        pattern=True,
+    ),
+    Case(
+        "logdet_negative_det",
+        (_mx([0.0, 1.0], [1.0, 0.0]),),
+        pt.logdet,
+        torch.logdet,
+    ),
+    Case(
+        "svd_repeated_singular_values_only_s_used",
+        ([_mx([2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]), _mx(*np.eye(3).tolist())],),
+        lambda a: pt.linalg.svd(a)[1] * pt.asarray([1.0, 2.0, 3.0], device=a.device),
+        lambda a: torch.linalg.svd(a)[1] * torch.tensor([1.0, 2.0, 3.0], dtype=a.dtype),
+    ),
+    Case(
+        "svd_zero_wide_and_tall_only_s_used",
+        (np.zeros((3, 4)).tolist(),),
+        lambda a: pt.linalg.svd(a)[1] + pt.linalg.svd(a.mT, full_matrices=False)[1],
+        lambda a: torch.linalg.svd(a)[1] + torch.linalg.svd(a.mT, full_matrices=False)[1],
+    ),
+    Case(
+        "svd_repeated_singular_values_u_used",
+        (_mx([2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]),),
+        lambda a: pt.abs(pt.linalg.svd(a)[0]),
+        lambda a: torch.abs(torch.linalg.svd(a)[0]),
+    ),
     # element-wise functions at their kinks and removable points
     Case("atan2_origin", ([0.0, 1.0], [0.0, 0.0]), pt.atan2, torch.atan2),
     Case("sqrt_zero", ([0.0, 4.0],), pt.sqrt, torch.sqrt, warns=True),

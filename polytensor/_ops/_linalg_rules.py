@@ -171,17 +171,19 @@ def _off_diag_inverse_gaps(w: Any) -> Any:
     return pt.where(eye, 0.0, 1.0 / pt.where(eye, 1.0, d))
 
 
-def _over_gaps(a: Any, w: Any) -> Any:
+def _over_gaps(a: Any, w: Any, unused: Any = None) -> Any:
     """a[i, j] / (w[j] - w[i]) off the diagonal, 0 on it; where two of ``w`` are equal, 0 if
-    a[i, j] is 0 (a cotangent that does not involve those vectors: only eigenvalues are
-    used), else NaN (the derivative does not exist). No division by 0 is evaluated."""
+    a[i, j] is 0 (or ``unused[i, j]``, when given: a cotangent that does not involve those
+    vectors, only eigenvalues are used), else NaN (the derivative does not exist). No division
+    by 0 is evaluated."""
     pt = _pt()
     d = pt.expand_dims(w, axis=-2) - pt.expand_dims(w, axis=-1)
     n = w.shape[-1]
     eye = pt.astype(_eye_like(w, n), pt.bool)
     tie = d == 0
     q = a / pt.where(tie, 1.0, d)
-    return pt.where(eye | (tie & (a == 0)), 0.0, pt.where(tie, float("nan"), q))
+    free = (a == 0) if unused is None else unused
+    return pt.where(eye | (tie & free), 0.0, pt.where(tie, float("nan"), q))
 
 
 def eigh_rule(gs: Any, outs: Any, _x: Any) -> tuple[Any]:
@@ -209,27 +211,44 @@ def svd_rule(gs: Any, outs: Any, _x: Any, full_matrices: bool) -> tuple[Any]:
         U, Vh = U[..., :, :k], Vh[..., :k, :]
         gU, gVh = gU[..., :, :k], gVh[..., :k, :]
     V, gV = H(Vh), H(gVh)
-    F = _off_diag_inverse_gaps(S * S)
     Sd = pt.expand_dims(S, axis=-2)  # scales columns
     UtgU = pt.matmul(H(U), gU)
     VtgV = pt.matmul(H(V), gV)
-    J = F * (UtgU - H(UtgU))
-    K = F * (VtgV - H(VtgV))
+    # Note: at repeated singular values (the identity, a zero matrix), finite where only S is
+    # used (the cotangents of U and Vh are 0), else NaN (the derivative does not exist), as
+    # PyTorch's
+    only_s = _mat(pt.all(UtgU == 0, axis=(-2, -1)) & pt.all(VtgV == 0, axis=(-2, -1)))
+    J = _over_gaps(UtgU - H(UtgU), S * S, only_s)
+    K = _over_gaps(VtgV - H(VtgV), S * S, only_s)
     core = J * Sd + pt.expand_dims(S, axis=-1) * K + pt.expand_dims(gS, axis=-1) * _eye_like(S, k)
     if _x.dtype.kind == "complex floating":
         diag = pt.linalg.diagonal(UtgU)  # PyTorch's gauge term: i Im(diag(U^H gU)) / S
         core = core + _eye_like(S, k) * pt.expand_dims(
-            (diag - pt.conj(diag)) / (2 * pt.astype(S, _x.dtype)), axis=-1
+            _over_singular_values(diag - pt.conj(diag), 2 * S), axis=-1
         )
     gA = pt.matmul(U, pt.matmul(core, Vh))
-    Sinv = 1.0 / S
     if m > k:
         proj = _eye_like(U, m) - pt.matmul(U, H(U))
-        gA = gA + pt.matmul(proj, pt.matmul(gU * pt.expand_dims(Sinv, axis=-2), Vh))
+        gA = gA + pt.matmul(proj, pt.matmul(_over_singular_values(gU, Sd), Vh))
     if n > k:
         proj = _eye_like(V, n) - pt.matmul(V, Vh)
-        gA = gA + pt.matmul(U * pt.expand_dims(Sinv, axis=-2), pt.matmul(H(gV), proj))
+        rows = pt.matmul(H(gV), proj)  # (U diag(1 / S) rows: U (rows / S))
+        gA = gA + pt.matmul(U, _over_singular_values(rows, pt.expand_dims(S, axis=-1)))
     return (gA,)
+
+
+def _over_singular_values(a: Any, s: Any) -> Any:
+    """a / s, 0 where ``a`` is 0 (a zero cotangent gives nothing, at a zero singular value
+    too), +-inf (NaN for complex ``a``) where only ``s`` is 0. No division by 0 (nor 0 * inf)
+    is evaluated."""
+    pt = _pt()
+    nonzero = pt.where(a == 0, 1.0, a)
+    q = nonzero / pt.astype(pt.where(s == 0, 1.0, s), a.dtype)
+    if a.dtype.kind == "complex floating":
+        infinite = pt.full_like(q, complex(float("nan"), float("nan")))
+    else:
+        infinite = pt.where(nonzero > 0, float("inf"), -float("inf"))  # (no 0 * inf in 2nd order)
+    return pt.where(a == 0, 0.0, pt.where(s == 0, infinite, q))
 
 
 def svdvals_rule(g: Any, _out: Any, x: Any) -> tuple[Any]:

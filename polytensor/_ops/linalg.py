@@ -84,7 +84,20 @@ pinv = _lop(
     impl=_rtol_impl,
     scalars=True,
 )
-qr = _lop("qr", "(x, /, *, mode='reduced')", _F, R.qr_rule)
+
+
+def _qr_impl(fn: Any, x: Any, *, mode: str) -> Any:
+    # Note: NumPy's qr also takes mode="r" (R alone), which its array-API wrapper unpacks as if
+    # it were (Q, R): R's first two matrices of a stack, or a TypeError.
+    if mode not in ("reduced", "complete"):
+        raise ValueError(
+            f"linalg.qr() got mode={mode!r}; expected 'reduced' or 'complete' (for R alone, "
+            f"take linalg.qr(x).R)"
+        )
+    return fn(x, mode=mode)
+
+
+qr = _lop("qr", "(x, /, *, mode='reduced')", _F, R.qr_rule, impl=_qr_impl)
 slogdet = _lop("slogdet", "(x, /)", _F, R.slogdet_rule)
 solve = _lop(
     "solve",
