@@ -101,3 +101,30 @@ def test_these_edges_match_torch() -> None:
         pt.sum(pt.linalg.svd(x, full_matrices=False)[1] * pt.asarray(w)).backward()
         (torch.linalg.svd(t, full_matrices=False)[1] * torch.tensor(w)).sum().backward()
         np.testing.assert_allclose(_np(x.grad), t.grad.numpy(), rtol=1e-14, atol=1e-15)
+
+
+def test_svd_and_pinv_of_a_matrix_with_an_infinity_give_nan(run_python: Any) -> None:
+    # (LAPACK's gesdd never returns for a matrix with an infinity: run apart, with a timeout;
+    # a NaN it refuses; each matrix of a stack on its own, the finite ones as they are)
+    code = """
+import numpy as np, polytensor as pt
+a = 4 * np.eye(3)
+a[0, 0] = np.inf
+for dev in ("numpy", "dask", "array_api_strict"):
+    if pt.backends.available().get(dev) != "available":
+        continue
+    for bad in (np.inf, np.nan):
+        a[0, 0] = bad
+        x = pt.asarray(np.stack([np.eye(3), a]), device=dev)
+        u, s, vh = pt.linalg.svd(x)
+        p = pt.linalg.pinv(x)
+        assert np.isnan(s.numpy()[1]).all() and np.isnan(u.numpy()[1]).all(), dev
+        assert np.isnan(p.numpy()[1]).all(), dev
+        np.testing.assert_allclose(s.numpy()[0], [1.0, 1.0, 1.0])
+        np.testing.assert_allclose(p.numpy()[0], np.eye(3))
+xg = pt.asarray(a, requires_grad=True)
+pt.linalg.slogdet(xg).logabsdet.backward()  # (its backward takes an SVD)
+print("ok")
+"""
+    r = run_python(code, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]

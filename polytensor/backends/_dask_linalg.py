@@ -29,6 +29,7 @@ import dask.array as da
 import numpy as np
 
 from ._dask_creation import eye as _eye
+from ._fixes import non_finite_svd
 
 __all__ = ["OVERRIDES", "overrides"]
 
@@ -188,6 +189,12 @@ def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
     return QRResult(q, r)
 
 
+# NumPy's svd and pinv, with NaN for a matrix holding an infinity (where LAPACK never returns)
+# or a NaN (where it refuses), per block
+_SVD = non_finite_svd(np, "svd")
+_PINV = non_finite_svd(np, "pinv")
+
+
 def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
     _matrices("svd", x)
     m, n = x.shape[-2:]
@@ -201,7 +208,7 @@ def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
         sig = "(m,n)->(m,k),(k),(k,n)"
     u, s, vh = _gufunc(
         "svd",
-        lambda a: tuple(np.linalg.svd(a, full_matrices=full_matrices)),
+        lambda a: tuple(_SVD(a, full_matrices=full_matrices)),
         sig,
         x,
         dtypes=(x.dtype, real, x.dtype),
@@ -303,9 +310,7 @@ def pinv(x: Any, /, *, rtol: Any = None) -> Any:
     _matrices("pinv", x)
     if rtol is None or not isinstance(rtol, da.Array):
         tol: Any = rtol  # None: NumPy's max(M, N) * eps, the standard's default
-        return _gufunc(
-            "pinv", lambda a: np.linalg.pinv(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype
-        )
+        return _gufunc("pinv", lambda a: _PINV(a, rtol=tol), "(m,n)->(n,m)", x, dtypes=x.dtype)
     # An array rtol broadcasts against the stack shape x.shape[:-2] (and, as in NumPy, does
     # not add dimensions to it: checked here, or the task would fail when computed).
     stack = x.shape[:-2]
@@ -319,7 +324,7 @@ def pinv(x: Any, /, *, rtol: Any = None) -> Any:
             f"stack shape {stack} of x (shape {x.shape})"
         )
     return _gufunc(
-        "pinv", lambda a, r: np.linalg.pinv(a, rtol=r), "(m,n),()->(n,m)", x, rtol, dtypes=x.dtype
+        "pinv", lambda a, r: _PINV(a, rtol=r), "(m,n),()->(n,m)", x, rtol, dtypes=x.dtype
     )
 
 

@@ -186,12 +186,56 @@ def copied_flip(xp: ModuleType) -> Callable[..., Any]:
     return fixed
 
 
+def non_finite_svd(xp: ModuleType, name: str) -> Callable[..., Any]:
+    """``linalg.<name>`` (``svd`` or ``pinv``) of LAPACK's ``gesdd``, which never returns for
+    a matrix with an infinite element (NumPy's, and the libraries over it), and raises "SVD did
+    not converge" for a NaN: a matrix with either gives NaN results, as PyTorch's singular
+    values are (the others' matrices, finite, as they are). One test of the whole input where
+    it is finite, the common case.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> svd = non_finite_svd(np, "svd")
+    >>> a = np.stack([np.eye(2), np.array([[np.inf, 0.0], [0.0, 1.0]])])
+    >>> svd(a, full_matrices=False)[1]
+    array([[ 1.,  1.],
+           [nan, nan]])
+    """
+    raw = getattr(xp.linalg, name)
+
+    def fixed(x: Any, /, *args: Any, **kwargs: Any) -> Any:
+        finite = xp.isfinite(x)
+        if bool(xp.all(finite)):
+            return raw(x, *args, **kwargs)
+        ok = xp.all(finite, axis=(-2, -1))  # (per matrix)
+        ok_m = xp.reshape(ok, (*ok.shape, 1, 1))
+        r = raw(xp.where(ok_m, x, xp.zeros_like(x)), *args, **kwargs)
+        if name == "pinv":
+            return xp.where(ok_m, r, xp.full_like(r, math.nan))
+        u, s, vh = r
+        return type(r)(  # (the library's result type: a named tuple)
+            xp.where(ok_m, u, xp.full_like(u, math.nan)),
+            xp.where(xp.reshape(ok, (*ok.shape, 1)), s, xp.full_like(s, math.nan)),
+            xp.where(ok_m, vh, xp.full_like(vh, math.nan)),
+        )
+
+    return fixed
+
+
 def install(overrides: dict[str, Any], xp: ModuleType) -> None:
     """Put the fixes of this module into a backend's ``overrides``."""
     overrides["floor_divide"] = floor_divide(xp)
     overrides["expm1"] = expm1(xp)
     overrides["tanh"] = tanh(xp)
     overrides["sign"] = sign(xp)
+
+
+def install_non_finite_svd(overrides: dict[str, Any], xp: ModuleType) -> None:
+    """Make an eager CPU backend's ``linalg.svd`` and ``linalg.pinv`` return NaN for a matrix
+    with an infinite or NaN element (``non_finite_svd``), over LAPACK's hang and refusal."""
+    for name in ("svd", "pinv"):
+        overrides[f"linalg.{name}"] = non_finite_svd(xp, name)
 
 
 def install_zero_division(

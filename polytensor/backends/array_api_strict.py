@@ -28,6 +28,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _fixes.install_non_finite_svd(_OVERRIDES, xp)
     _fixes.install_zero_division(_OVERRIDES, xp, generic_fmod(xp))
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
     _OVERRIDES["__getitem__"] = _getitem

@@ -35,6 +35,7 @@ def _load() -> ModuleType:
     from . import _fixes
 
     _fixes.install(_OVERRIDES, xp)
+    _fixes.install_non_finite_svd(_OVERRIDES, xp)
     fmod = xp.fmod  # type: ignore[attr-defined]
     _fixes.install_zero_division(_OVERRIDES, xp, fmod, _count_nonzero(), _trap_zero_division)
     _OVERRIDES["flip"] = _fixes.copied_flip(xp)  # (writable arrays: a copy, as torch's)
