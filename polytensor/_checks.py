@@ -15,7 +15,9 @@ __all__ = [
     "BroadcastError",
     "DataIndexError",
     "DataValueError",
+    "DimArgumentError",
     "ExportError",
+    "IndexArgumentError",
     "LayerArgumentError",
     "OutOfRangeError",
     "ScalarConversionError",
@@ -165,6 +167,45 @@ class DataIndexError(IndexError, RuntimeError):
     ... except RuntimeError as e:
     ...     print(isinstance(e, IndexError), str(e).split(";")[0])
     True gather(): index 3 is out of bounds for an axis of size 3
+    """
+
+
+class DimArgumentError(ValueError, RuntimeError):
+    """Dimensions or sizes a shape function cannot take: a dimension named twice (``flip``,
+    ``sum``), too few dimensions (``fliplr``, ``rot90``, ``tensor_split``), ``rot90``'s
+    ``dims``, ``unfold``'s ``size`` and ``step``, a number of sections or repeats out of range.
+
+    Note: both a ``ValueError`` (a bad value, the class the project's errors and NumPy's use)
+    and the ``RuntimeError`` PyTorch raises for the same arguments, so code catching either
+    keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.flip(pt.zeros((2, 3)), (0, 0))
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, ValueError), e)
+    True flip() got axis=(0, 0), which names an axis twice for an array of 2 dimensions
+    """
+
+
+class IndexArgumentError(IndexError, RuntimeError):
+    """A tensor of indices a function cannot take: of a dtype other than an integer one,
+    ``index_fill``'s, ``index_copy``'s or ``index_add``'s of two or more dimensions, ``put``'s
+    of another number of elements than its source.
+
+    Note: both an ``IndexError`` and a ``RuntimeError``, as PyTorch raises one or the other
+    for these from one function to the next, so code catching either keeps working.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> try:
+    ...     pt.zeros(3).index_fill(0, pt.asarray([[0]]), 1.0)
+    ... except RuntimeError as e:
+    ...     print(isinstance(e, IndexError), e)
+    True index_fill(): the index must be a 1-d (or 0-d) tensor; got 2-d
     """
 
 
@@ -368,8 +409,8 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
     --------
     >>> import numpy as np
     >>> from polytensor._checks import bad_param
-    >>> bad_param("sum", [np.ones((2, 3))], {"axis": (0, -2)})
-    ValueError('sum() got axis=(0, -2), which names an axis twice for an array of 2 dimensions')
+    >>> print(bad_param("sum", [np.ones((2, 3))], {"axis": (0, -2)}))
+    sum() got axis=(0, -2), which names an axis twice for an array of 2 dimensions
     >>> print(bad_param("reshape", [np.ones(6)], {"shape": (4, -1)}))
     reshape() cannot reshape an array of shape (6,) into (4, -1): the -1 size cannot be inferred
     """
@@ -391,7 +432,7 @@ def bad_param(name: str, datas: Any, params: dict[str, Any]) -> Exception | None
         )
         if len(distinct) < len(axes):
             what = "a result" if name == "expand_dims" else "an array"
-            return ValueError(
+            return DimArgumentError(
                 f"{name}() got axis={axis!r}, which names an axis twice for {what} of "
                 f"{ndim} dimensions"
             )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from . import _config, _extras, _inplace, _pytorch, _pytorch_more, _random, _tape
 from . import _dtypes as dt
 from . import _tensor_base as _tb
-from ._checks import BroadcastError, check_flag, describe, short_repr
+from ._checks import BroadcastError, DimArgumentError, check_flag, describe, short_repr
 from ._extras import _tensor_arg, tensor
 from ._inplace import assign_inplace
 from ._ops import creation, elementwise, linear_algebra, searching, statistical
@@ -797,6 +797,12 @@ def flip(self: Tensor, *dims: Any) -> Tensor:
     from ._ops.manipulation import flip as _flip
 
     axes = tuple(check_dim("flip", d, self.ndim) for d in axes)
+    twice = next((d for i, d in enumerate(axes) if d in axes[:i]), None)
+    if twice is not None:
+        raise DimArgumentError(
+            f"flip(): dim {twice} appears multiple times in the list of dims {tuple(dims)}; "
+            f"name each dimension once"
+        )
     if not axes or self.ndim == 0:  # (no dims, or a 0-d tensor: a copy, as PyTorch's)
         return self.clone()
     return _flip(self, axis=axes)

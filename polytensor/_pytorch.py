@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _tape
 from . import _dtypes as dt
-from ._checks import BroadcastError, check_flag, check_int, describe
+from ._checks import (
+    BroadcastError,
+    DimArgumentError,
+    IndexArgumentError,
+    check_flag,
+    check_int,
+    describe,
+)
 from ._dispatch import refusing_booleans
 from ._ops import creation as _creation
 from ._ops import searching, sorting, statistical
@@ -180,7 +187,7 @@ def repeat_interleave(
         return cast("Tensor", _checked_repeat(where, idx, counts, 0, output_size))
     if isinstance(repeats, TensorBase):
         if repeats.dtype.kind not in _INTEGER_KINDS or repeats.ndim > 1:
-            raise ValueError(
+            raise DimArgumentError(
                 f"{where}() expects repeats to be an int or a 1-D integer tensor; got "
                 f"{repeats.dtype.name} of shape {tuple(repeats.shape)}"
             )
@@ -1866,7 +1873,10 @@ def _integer_index(where: str, index: Any, allowed: tuple[Any, ...] = (dt.int32,
         raise TypeError(f"{where}() takes a tensor of indices; got {type(index).__name__}")
     if index.dtype not in allowed:
         names = " or ".join(d.name for d in allowed)
-        raise RuntimeError(f"{where}(): expected dtype {names} for index; got {index.dtype.name}")
+        raise IndexArgumentError(
+            f"{where}(): expected dtype {names} for index; got {index.dtype.name}; cast it with "
+            f"index.long()"
+        )
 
 
 def _scatter_key(where: str, input: Tensor, dim: int, index: Tensor) -> tuple[Any, ...]:
@@ -2054,7 +2064,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     _tensor_arg("index_add", source)
     _integer_index("index_add", index)
     if index.ndim > 1:
-        raise RuntimeError(f"index_add(): the index must be 1-D; got {index.ndim}-D")
+        raise IndexArgumentError(f"index_add(): the index must be 1-D; got {index.ndim}-D")
     n = input.ndim
     d = check_dim("index_add", dim, builtins.max(n, 1))
     k = _size("index_add", index, 0) if index.ndim else 1

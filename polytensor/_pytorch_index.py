@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _dtypes as dt
 from . import _tape
-from ._checks import check_flag, check_int, describe
+from ._checks import IndexArgumentError, check_flag, check_int, describe
 from ._ops import statistical
 from ._ops.creation import arange, full, ones, zeros_like
 from ._ops.data_types import astype
@@ -103,7 +103,9 @@ def _vector_index(where: str, index: Any) -> Any:
     """A 1-d (or 0-d) integer index as a 1-d one."""
     _integer_index(where, index)
     if index.ndim > 1:
-        raise IndexError(f"{where}(): the index must be a 1-d (or 0-d) tensor; got {index.ndim}-d")
+        raise IndexArgumentError(
+            f"{where}(): the index must be a 1-d (or 0-d) tensor; got {index.ndim}-d"
+        )
     return reshape(index, (-1,))
 
 
@@ -355,7 +357,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     _same_dtype("put", input, source, "source")
     n = _numel("put", input)
     if _numel("put", index) != _numel("put", source):
-        raise RuntimeError(
+        raise IndexArgumentError(
             f"put(): source and index must have the same number of elements; got "
             f"{_numel('put', source)} and {_numel('put', index)}"
         )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from . import _config, _pytorch
 from . import _dtypes as dt
+from ._checks import BroadcastError, DimArgumentError
 from ._ops import linalg as L
 from ._ops import statistical
 from ._ops.creation import full, linspace
@@ -82,7 +83,7 @@ def fliplr(input: Tensor) -> Tensor:
     """
     x = _tensor_arg("fliplr", "input", input)
     if x.ndim < 2:
-        raise ValueError(f"fliplr(): input must be >= 2-d; got a {x.ndim}-d tensor")
+        raise DimArgumentError(f"fliplr(): input must be >= 2-d; got a {x.ndim}-d tensor")
     return flip(x, axis=1)
 
 
@@ -98,7 +99,7 @@ def flipud(input: Tensor) -> Tensor:
     """
     x = _tensor_arg("flipud", "input", input)
     if x.ndim < 1:
-        raise ValueError("flipud(): input must be >= 1-d; got a 0-d tensor")
+        raise DimArgumentError("flipud(): input must be >= 1-d; got a 0-d tensor")
     return flip(x, axis=0)
 
 
@@ -118,12 +119,16 @@ def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
         raise TypeError(f"rot90() expects an int k; got {k!r}")
     d = tuple(dims) if isinstance(dims, (list, tuple)) else None
     if d is None or len(d) != 2:
-        raise ValueError(f"rot90(): expected total rotation dims == 2, but got dims = {dims!r}")
+        raise DimArgumentError(
+            f"rot90(): expected total rotation dims == 2, but got dims = {dims!r}"
+        )
     if x.ndim < 2:
-        raise ValueError(f"rot90(): expected total dims >= 2, but got total dims = {x.ndim}")
+        raise DimArgumentError(f"rot90(): expected total dims >= 2, but got total dims = {x.ndim}")
     d0, d1 = check_dim("rot90", d[0], x.ndim), check_dim("rot90", d[1], x.ndim)
     if d0 == d1:
-        raise ValueError(f"rot90(): expected rotation dims to be different; got {d0} and {d1}")
+        raise DimArgumentError(
+            f"rot90(): expected rotation dims to be different; got {d0} and {d1}"
+        )
     k %= 4
     if k == 0:
         return x.clone()
@@ -278,11 +283,19 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     if dim is None:
         return take_along_axis(reshape(x, (-1,)), reshape(idx, (-1,)), axis=0)
     if x.ndim != idx.ndim:
-        raise ValueError(
+        raise DimArgumentError(
             f"take_along_dim(): input and indices should have the same number of dimensions, "
             f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices"
         )
-    return take_along_axis(x, idx, axis=check_dim("take_along_dim", dim, x.ndim))
+    d = check_dim("take_along_dim", dim, x.ndim)
+    for i, (a, b) in enumerate(zip(x.shape, idx.shape, strict=True)):
+        if i != d and a is not None and b is not None and a != b and 1 not in (a, b):
+            raise BroadcastError(
+                f"take_along_dim(): the size of input ({a}) must match the size of indices "
+                f"({b}) at dimension {i}, or one of them be 1 (the dimensions but dim "
+                f"broadcast); input {tuple(x.shape)}, indices {tuple(idx.shape)}"
+            )
+    return take_along_axis(x, idx, axis=d)
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

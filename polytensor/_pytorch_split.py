@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _dtypes as dt
+from ._checks import DimArgumentError
 from ._ops.creation import asarray, ones, zeros
 from ._ops.data_types import astype, result_type
 from ._ops.elementwise import floor_divide, remainder
@@ -79,7 +80,7 @@ def _sections_or_indices(where: str, value: Any) -> int | list[int]:
                 f"{value.dtype.name}; cast it with .long()"
             )
         if value.ndim > 1:
-            raise ValueError(
+            raise DimArgumentError(
                 f"{where} expected tensor_indices_or_sections to be a zero-dimensional or "
                 f"one-dimensional tensor, but got a tensor with {value.ndim} dims"
             )
@@ -142,7 +143,7 @@ def tensor_split(
         raise TypeError(f"tensor_split() expects a list or tuple of ints indices=; got {indices!r}")
     how = _sections_or_indices("tensor_split", given[0])
     if x.ndim == 0:
-        raise ValueError(
+        raise DimArgumentError(
             "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 "
             "dims; reshape it with x.reshape(1)"
         )
@@ -150,7 +151,7 @@ def tensor_split(
     if isinstance(how, list):
         return _split_at(x, d, how)
     if how <= 0:
-        raise ValueError(f"number of sections must be larger than 0, got {how}")
+        raise DimArgumentError(f"number of sections must be larger than 0, got {how}")
     n = _known_length("tensor_split", x, d)
     size, longer = divmod(n, how)
     bounds = list(itertools.accumulate(size + (i < longer) for i in range(how - 1)))
@@ -162,7 +163,7 @@ def _split_even(where: str, x: Tensor, d: int, indices_or_sections: Any) -> tupl
     if isinstance(how, int):
         n = _known_length(where, x, d)
         if how == 0 or n % how:
-            raise ValueError(
+            raise DimArgumentError(
                 f"torch.{where} attempted to split along dimension {d}, but the size of the "
                 f"dimension {n} is not divisible by the split_size {how}!"
             )
@@ -171,7 +172,7 @@ def _split_even(where: str, x: Tensor, d: int, indices_or_sections: Any) -> tupl
 
 def _at_least(where: str, x: Tensor, n: int) -> None:
     if x.ndim < n:
-        raise ValueError(
+        raise DimArgumentError(
             f"torch.{where} requires a tensor with at least {n} dimension, but got a tensor "
             f"with {x.ndim} dimensions!"
         )
@@ -499,11 +500,11 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     size, step = operator.index(size), operator.index(step)
     n = _known_length("unfold", x, d) if x.ndim else 1
     if size < 0:
-        raise ValueError(f"unfold(): size is {size} but must be >= 0")
+        raise DimArgumentError(f"unfold(): size is {size} but must be >= 0")
     if step <= 0:
-        raise ValueError(f"unfold(): step is {step} but must be > 0")
+        raise DimArgumentError(f"unfold(): step is {step} but must be > 0")
     if size > n:
-        raise ValueError(
+        raise DimArgumentError(
             f"unfold(): maximum size for tensor at dimension {d} is {n} but size is {size}"
         )
     if x.ndim == 0:  # (PyTorch's: the element as one window of ``size`` elements, 1 or 0)

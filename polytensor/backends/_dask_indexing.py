@@ -24,6 +24,11 @@ Lazy fills:
 - ``expand_dims``: Dask fails with ``StopIteration`` on tuples mixing negative and positive axes.
 - ``repeat`` with ``axis=None``: Dask wants an integer axis; the flattened array is repeated.
 - ``roll`` of an empty array with ``axis=None``: Dask fails reshaping it back.
+- ``take`` without ``axis`` of an array of several dimensions: into the flattened array, as
+  NumPy's (Dask's indexing would read along the first axis).
+- Empty results of indexing, gathering and scattering (``x[idx]``, ``x[idx] = v`` of an empty
+  ``x``) are made to depend on their index arrays (``_after``), so that the range checks in the
+  indices' graphs still run: Dask computes an empty array without its inputs.
 - ``reshape`` that splits and merges dimensions unevenly: Dask refuses; two steps via the flat
   array.
 - ``_scatter_add`` (the adjoint of ``__getitem__``, for autograd): ``numpy.add.at`` per block of
@@ -308,10 +313,44 @@ def _basic(items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, ...]:
 
 def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     # Note: Dask's reshape fails on empty arrays ("reduce() of empty iterable"); an empty
-    # result holds no data, so a new empty array of the shape is the same thing.
+    # result holds no data, so a new empty array of the shape is the same thing, computed
+    # after x (whose graph may hold the checks of the indices that made it).
     if x.size == 0:
-        return da.zeros(shape, dtype=x.dtype)
+        return _after(da.zeros(shape, dtype=x.dtype), x)
     return x.reshape(shape)
+
+
+def _no_data(block: Any) -> Any:
+    return np.zeros((1,) * block.ndim, dtype=bool)
+
+
+def _keep(block: Any, *_done: Any) -> Any:
+    return block
+
+
+def _after(result: Any, *arrays: Any) -> Any:
+    """``result``, computed only once every block of each of ``arrays`` (Dask arrays; other
+    values are passed over) has been: an empty result (``x[idx]`` of an empty ``x``) holds no
+    data and would otherwise be computed without its index, leaving out the index's range
+    check that ``checked_index`` put in the index's graph (NumPy raises there)."""
+    deps = [a for a in arrays if isinstance(a, da.Array)]
+    if not deps:
+        return result
+    done = [
+        da.map_blocks(
+            _no_data,
+            a,
+            chunks=tuple((1,) * len(c) for c in a.chunks),
+            dtype=bool,
+            meta=np.empty((0,) * a.ndim, dtype=bool),
+        ).any()
+        for a in deps
+    ]
+    ind = string.ascii_letters[: result.ndim]
+    args: list[Any] = [result, ind]
+    for d in done:
+        args += [d, ""]
+    return da.blockwise(_keep, ind, *args, dtype=result.dtype, meta=result._meta)
 
 
 def getitem(x: Any, key: Any) -> Any:
@@ -564,7 +603,7 @@ def _basic_scatter(g: Any, items: tuple[Any, ...], shape: tuple[int, ...]) -> An
         ax += 1
     gshape.extend(g.shape[pos:])
     if g.size == 0:  # Note: Dask's item assignment fails for empty values
-        return da.zeros(shape, dtype=g.dtype)
+        return _after(da.zeros(shape, dtype=g.dtype), g)
     g = g.reshape(tuple(gshape))
     if flips:
         g = da.flip(g, axis=tuple(flips))
@@ -667,7 +706,8 @@ def put(x: Any, v: Any, key: Any) -> Any:
                 for a, k in enumerate(full)
             )
         y[key] = v
-        return y
+        # (Dask writes nothing into an empty array, and its graph then leaves out the index)
+        return _after(y, *key) if y.size == 0 else y
     items = _basic(_expand(items, x.ndim), x.shape)
     region = np.broadcast_to(np.empty((), dtype=bool), x.shape)[items].shape
     if 0 in region:
@@ -737,14 +777,15 @@ def _put_arrays(x: Any, v: Any, full: tuple[Any, ...], items: tuple[Any, ...]) -
             f"__setitem__(): could not broadcast the value of shape {given} to the indexed "
             f"shape {target}; give a value of that shape, or one that broadcasts to it"
         )
-    if 0 in target:
-        return x.copy()  # nothing is written
+    lead = tuple(sub.shape[i] for i in adv)
+    flat = _flat_index(keys, lead, "__setitem__")
+    if 0 in target or sub.size == 0:  # nothing is written; the indices are checked all the same
+        return _after(x.copy(), flat)
     vb = da.broadcast_to(da.asarray(v), target)
     if at:
         vb = da.moveaxis(vb, list(range(at, at + nb)), list(range(nb)))
     moved = da.moveaxis(sub, adv, list(range(len(adv))))
-    lead, tail = moved.shape[: len(adv)], moved.shape[len(adv) :]
-    flat = _flat_index(keys, lead, "__setitem__")
+    tail = moved.shape[len(adv) :]
     written = _reshape(moved, (math.prod(lead),) + tail).copy()
     written[flat] = _reshape(vb, (math.prod(bshape),) + tail)
     sub = da.moveaxis(_reshape(written, moved.shape), list(range(len(adv))), adv)
@@ -904,7 +945,13 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
 
 def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
     """``take`` through this module's integer-array indexing: ``da.take`` reports a wrong
-    ``.shape`` for a one-element dask index (its chunks follow the input's)."""
+    ``.shape`` for a one-element dask index (its chunks follow the input's). Without ``axis``
+    the indices point into the flattened ``x`` (NumPy's and PyTorch's ``take``)."""
+    if axis is None and x.ndim != 1:
+        for a, n in enumerate(x.shape):
+            if math.isnan(n):
+                raise unknown_length("take", x.shape, a)
+        x = _reshape(x, (math.prod(x.shape),))
     ax = 0 if axis is None else axis % x.ndim
     # (checked here, so that an index out of range is reported as take()'s)
     key = (slice(None),) * ax + (checked_index(indices, x.shape[ax], "take"),)
