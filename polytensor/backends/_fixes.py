@@ -196,6 +196,7 @@ def non_finite_svd(xp: ModuleType, name: str) -> Callable[..., Any]:
     Examples
     --------
     >>> import numpy as np
+    >>> from polytensor.backends._fixes import non_finite_svd
     >>> svd = non_finite_svd(np, "svd")
     >>> a = np.stack([np.eye(2), np.array([[np.inf, 0.0], [0.0, 1.0]])])
     >>> svd(a, full_matrices=False)[1]
