@@ -12,36 +12,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from distribution_helpers import assert_same_draws
+from distribution_helpers import f64 as _t
+from distribution_helpers import host as _host
 from scipy import special, stats
 
 import polytensor as pt
 from polytensor import distributions as D
 from polytensor.distributions import constraints as C
 from polytensor.distributions import transforms as T
-
-
-def _backend_param(name: str) -> Any:
-    status = pt.backends.available().get(name, "not registered")
-    marks = [] if status == "available" else [pytest.mark.skip(reason=f"{name}: {status}")]
-    return pytest.param(name, marks=marks, id=name)
-
-
-BACKENDS = ("numpy", "dask", "array_api_strict")
-
-
-@pytest.fixture(params=[_backend_param(b) for b in BACKENDS])
-def backend(request: pytest.FixtureRequest) -> str:
-    pt.set_backend(request.param)
-    return str(request.param)
-
-
-def _host(t: Any) -> np.ndarray:
-    return np.asarray(t.detach().to("numpy").numpy())
-
-
-def _t(a: Any, requires_grad: bool = False) -> Any:
-    return pt.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
-
 
 RNG = np.random.default_rng(0)
 
@@ -378,16 +357,7 @@ SEEDED = {
 
 @pytest.mark.parametrize("name", list(SEEDED))
 def test_a_seed_gives_the_same_draws_on_every_backend(name: str) -> None:
-    draws = {}
-    for b in BACKENDS:
-        if pt.backends.available().get(b) != "available":
-            continue
-        pt.set_backend(b)
-        pt.manual_seed(11)
-        draws[b] = _host(SEEDED[name]().sample((8,)))
-    first = draws.pop("numpy")
-    for b, d in draws.items():
-        np.testing.assert_allclose(d, first, rtol=1e-12, atol=1e-15, err_msg=f"{name} on {b}")
+    assert_same_draws(SEEDED[name], 8, name, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", list(SEEDED))
