@@ -328,7 +328,18 @@ def _constraints(where_: str, seq: Any) -> list[Constraint]:
     return cseq
 
 
-class _Cat(Constraint):
+class _Joined(Constraint):
+    """Constraints ``cseq`` on parts of a value (``cat``'s and ``stack``'s): discrete where one
+    of them is."""
+
+    cseq: list[Constraint]
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_Joined):
     """The constraints of ``cseq`` on consecutive slices of ``lengths`` along ``dim`` (as
     ``cat`` joins them)."""
 
@@ -341,10 +352,6 @@ class _Cat(Constraint):
                 f"for {len(self.cseq)} constraints"
             )
         self.dim = int(dim)
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
@@ -366,16 +373,12 @@ class _Cat(Constraint):
         return f"{self.cseq}, dim={self.dim}, lengths={self.lengths}"
 
 
-class _Stack(Constraint):
+class _Stack(_Joined):
     """The constraints of ``cseq`` on the slices along ``dim`` (as ``stack`` joins them)."""
 
     def __init__(self, cseq: Any, dim: int = 0) -> None:
         self.cseq = _constraints("stack", cseq)
         self.dim = int(dim)
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
