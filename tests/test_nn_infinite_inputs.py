@@ -111,3 +111,24 @@ def test_infinite_input_matches_torch(backend: str, fn: Any, arrays: Any, kw: An
     np.testing.assert_allclose(got, out.detach().numpy(), rtol=1e-12)
     for g, w in zip(got_grads, want, strict=True):
         np.testing.assert_allclose(g, w.numpy(), rtol=1e-12)
+
+
+def test_cosine_similarity_of_large_and_small_vectors_is_their_cosine(backend: str) -> None:
+    # (each vector divided by its largest magnitude first: no square overflows, in float32
+    # from |x| ~ 1.8e19; PyTorch's gives 0 there, the squares' inf / inf gave NaN)
+    for dtype, big in ((pt.float32, 3e20), (pt.float64, 1e300)):
+        a = pt.asarray([[big, big, 0.0], [3.0, 4.0, 0.0]], dtype=dtype, device=backend)
+        b = pt.asarray([[big, big, 0.0], [3.0, -4.0, 0.0]], dtype=dtype, device=backend)
+        a.requires_grad_()
+        y = F.cosine_similarity(a, b)
+        np.testing.assert_allclose(y.detach().numpy(), [1.0, -7.0 / 25.0], rtol=1e-6)
+        (g,) = pt.autograd.grad(y.sum(), a)
+        np.testing.assert_allclose(g.numpy()[0], [0.0, 0.0, 0.0], atol=1e-6 / big)
+        # (d cos / d a at a = [3, 4], b = [3, -4]: b / (|a||b|) - cos a / |a|^2)
+        want = np.array([3.0, -4.0, 0.0]) / 25.0 + (7.0 / 25.0) * np.array([3.0, 4.0, 0.0]) / 25.0
+        np.testing.assert_allclose(g.numpy()[1], want, rtol=1e-5)
+    # (a NaN stays a NaN, in the value and the gradient: the norm is not clamped to eps)
+    n = pt.asarray([[np.nan, 1.0]], dtype=pt.float64, device=backend, requires_grad=True)
+    y = F.cosine_similarity(n, pt.asarray([[1.0, 1.0]], dtype=pt.float64, device=backend))
+    (g,) = pt.autograd.grad(y.sum(), n)
+    assert np.isnan(y.detach().numpy()).all() and np.isnan(g.numpy()).all()

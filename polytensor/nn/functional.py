@@ -2035,10 +2035,40 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """
     where_ = "cosine_similarity"
     a, b = _tensor(x1, where_), _tensor(x2, where_)
+    # Each vector divided by its largest magnitude first (a constant: the cosine is the same
+    # for any scale, and so is its gradient), so that no square overflows or underflows:
+    # max(||a||, eps) = s max(||a / s||, eps / s). (1e300 * [1, 1] and itself: 1, where the
+    # squares' inf / inf gave NaN; PyTorch gives 0.)
+    sa, sb = _scale_of(a, dim), _scale_of(b, dim)
+    a, b = a / sa, b / sb
     dot = _sum(a * b, axis=dim)
     na = _sum(a * a, axis=dim) ** 0.5
     nb = _sum(b * b, axis=dim) ** 0.5
-    return dot / (na.clamp(min=eps) * nb.clamp(min=eps))
+    low_a = eps / _squeezed_scale(sa, dim)
+    low_b = eps / _squeezed_scale(sb, dim)
+    return dot / (_at_least(na, low_a) * _at_least(nb, low_b))
+
+
+def _scale_of(x: Tensor, dim: int) -> Tensor:
+    """The largest magnitude along ``dim`` (kept), detached; 1 where it is 0 or not finite."""
+    from .._ops.elementwise import isfinite
+    from .._ops.statistical import max as _max
+
+    with no_grad():
+        s = _max(_abs(x), axis=dim, keepdims=True)
+        return where((s > 0) & isfinite(s), s, 1.0)
+
+
+def _squeezed_scale(s: Tensor, dim: int) -> Tensor:
+    from .._ops.manipulation import squeeze
+
+    return squeeze(s, axis=dim % s.ndim)
+
+
+def _at_least(x: Tensor, low: Tensor) -> Tensor:
+    """``max(x, low)`` with ``low`` a constant: clamp's gradient (to ``x`` where it is kept),
+    a NaN kept as clamp keeps it."""
+    return where(x < low, low, x)
 
 
 def _pool1d(
