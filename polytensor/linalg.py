@@ -8,6 +8,9 @@ tensor([[0.5 , 0.  ],
         [0.  , 0.25]], backend='numpy')
 """
 
+import math
+from typing import Any, cast
+
 from ._dtypes import DType
 from ._ops.linalg import (
     cholesky,
@@ -33,7 +36,7 @@ from ._ops.linalg import (
     vector_norm,
 )
 from ._ops.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
-from ._ops.manipulation import permute_dims
+from ._ops.manipulation import expand_dims, permute_dims
 from ._pytorch_linalg import matrix_exp
 from ._shapes import check_extreme_norm
 from ._tensor import Tensor
@@ -100,15 +103,86 @@ def norm(
     moved = permute_dims(A, (*rest, d0, d1)) if (d0, d1) != (n - 2, n - 1) else A
     out = matrix_norm(moved, ord="fro" if ord is None else ord)
     if keepdim:
-        from ._ops.manipulation import expand_dims
-
         for axis in sorted((d0, d1)):
             out = expand_dims(out, axis=axis)
     return out  # type: ignore[no-any-return]
 
 
+def multi_dot(tensors: Any, *, out: Tensor | None = None) -> Tensor:
+    """PyTorch's ``torch.linalg.multi_dot``: the product of matrices, the first of which may
+    be a vector (a row) and the last a vector (a column), whose dimension the result then
+    drops.
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> pt.linalg.multi_dot([pt.ones(2), pt.eye(2), pt.asarray([1.0, 2.0])])
+    tensor(3., backend='numpy')
+    """
+    from ._ops._registry import _into
+
+    ts = list(tensors)
+    if len(ts) < 2:
+        raise RuntimeError(
+            f"multi_dot(): expected at least 2 tensors but got {len(ts)}; for one, use it as it is"
+        )
+    for i, t in enumerate(ts):
+        end = i in (0, len(ts) - 1)
+        if not isinstance(t, Tensor) or t.ndim not in ((1, 2) if end else (2,)):
+            raise RuntimeError(
+                f"multi_dot(): tensor {i} must be 2-d{' (or 1-d, first or last)' if end else ''}"
+                f"; got {getattr(t, 'ndim', type(t).__name__)}-d"
+            )
+    first_vector, last_vector = ts[0].ndim == 1, ts[-1].ndim == 1
+    if first_vector:
+        ts[0] = expand_dims(ts[0], axis=0)
+    if last_vector:
+        ts[-1] = expand_dims(ts[-1], axis=1)
+    result = ts[0]
+    for t in ts[1:]:
+        result = matmul(result, t)
+    if last_vector:
+        result = result[..., 0]
+    if first_vector:
+        result = result[0]
+    return result if out is None else cast("Tensor", _into(out, result, "multi_dot"))
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """PyTorch's ``torch.linalg.cond``: the condition number of (a stack of) matrices in the
+    norm ``p``: the ratio of the largest to the smallest singular value for ``p`` None or 2
+    (inf for a singular matrix), its inverse for -2, and ``norm(A, p) * norm(inv(A), p)``
+    for ``"fro"``, ``"nuc"``, ``inf``, ``-inf``, 1 and -1 (square, invertible matrices).
+
+    Examples
+    --------
+    >>> import polytensor as pt
+    >>> float(pt.linalg.cond(pt.asarray([[2.0, 0.0], [0.0, 0.5]])))
+    4.0
+    """
+    if not isinstance(A, Tensor) or A.ndim < 2:
+        raise RuntimeError(
+            f"linalg.cond(): expected a tensor of matrices (at least 2 dimensions); got "
+            f"{getattr(A, 'ndim', type(A).__name__)}-d"
+        )
+    if p is None or p in (2, -2):
+        s = svdvals(A)
+        big, small = s[..., 0], s[..., -1]
+        return cast("Tensor", small / big if p == -2 else big / small)
+    if p not in ("fro", "nuc", math.inf, -math.inf, 1, -1):
+        raise RuntimeError(
+            f"linalg.cond(): got p={p!r}; expected None, 2, -2, 'fro', 'nuc', inf, -inf, 1 or -1"
+        )
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"linalg.cond(p={p!r}) expects square matrices; got shape {tuple(A.shape)}"
+        )
+    return cast("Tensor", matrix_norm(A, ord=p) * matrix_norm(inv(A), ord=p))
+
+
 __all__ = [
     "cholesky",
+    "cond",
     "cross",
     "det",
     "diagonal",
@@ -123,6 +197,7 @@ __all__ = [
     "matrix_power",
     "matrix_rank",
     "matrix_transpose",
+    "multi_dot",
     "norm",
     "outer",
     "pinv",
