@@ -417,7 +417,6 @@ from ._pytorch_shapes import (
     atleast_3d,
     baddbmm,
     clone,
-    compile,
     cross,
     diag_embed,
     diagflat,
@@ -443,6 +442,7 @@ from ._pytorch_shapes import (
     var_mean,
     vdot,
 )
+from ._pytorch_shapes import as_compiled as compile  # (torch.compile)
 from ._pytorch_split import (
     block_diag,
     cartesian_prod,

@@ -1,7 +1,7 @@
 """PyTorch's namespace functions for shapes, products and reductions that the standard spells
 otherwise or lacks: ``fliplr``, ``rot90``, ``atleast_2d``, ``diagonal``, ``take_along_dim``,
 ``addmm`` and its family, ``inner``, ``dist``, ``aminmax``, ``std_mean``, ``logspace``,
-``clone``, ``promote_types``, the ``is_*`` predicates, and ``compile``.
+``clone``, ``promote_types``, the ``is_*`` predicates, and ``as_compiled`` (``pt.compile``).
 
 Each is written with the standard's operations (so the differentiable ones differentiate on
 every backend) and keeps PyTorch's arguments and conventions.
@@ -39,12 +39,12 @@ __all__ = [
     "adjoint",
     "aminmax",
     "argwhere",
+    "as_compiled",
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
     "baddbmm",
     "clone",
-    "compile",
     "cross",
     "diagonal",
     "dist",
@@ -789,22 +789,26 @@ def is_same_size(input: Tensor, other: Tensor) -> bool:
     return tuple(a.shape) == tuple(_tensor_arg("is_same_size", "other", other).shape)
 
 
-def compile(model: Any = None, **options: Any) -> Any:
-    """``model`` itself, as if compiled (``torch.compile``): polytensor has no compiler, so a
-    program that compiles its model or function runs it as it is. Without ``model``, a
-    decorator (``@pt.compile(mode="reduce-overhead")``). The options are taken and not used.
+def as_compiled(model: Any = None, **options: Any) -> Any:
+    """``model`` itself, as if compiled: ``pt.compile``, PyTorch's ``torch.compile``.
+    polytensor has no compiler (and builds no code), so a program that compiles its model or
+    function runs it as it is. Without ``model``, a decorator that returns what it decorates
+    (``pt.compile`` called with options alone, ``mode="reduce-overhead"``). The options are
+    taken and not used.
 
     Examples
     --------
     >>> import polytensor as pt
-    >>> f = pt.compile(lambda x: x * 2)
+    >>> fast = pt.compile
+    >>> f = fast(lambda x: x * 2)
     >>> f(pt.ones(1))
     tensor([2.], backend='numpy')
     """
     if model is None:
         return lambda fn: fn
     if not callable(model):
-        raise TypeError(f"compile() expects a module or a function; got {type(model).__name__}")
+        where_ = "compile"  # (its name in pt and torch)
+        raise TypeError(f"{where_}() expects a module or a function; got {type(model).__name__}")
     return model
 
 
