@@ -36,3 +36,22 @@ def assert_same_draws(make: Callable[[], Any], n: int, name: str, atol: float = 
     first = draws.pop("numpy")
     for b, d in draws.items():
         np.testing.assert_allclose(d, first, rtol=1e-12, atol=atol, err_msg=f"{name} on {b}")
+
+
+def assert_lazy_on_dask(make: Callable[[], Any], name: str, dask_computes: Any) -> None:
+    """``make()``'s distribution on Dask, its arguments unchecked: drawing and ``log_prob``
+    compute nothing (``dask_computes``: conftest's counter) and give Dask arrays."""
+    import pytest
+
+    if pt.backends.available().get("dask") != "available":
+        pytest.skip("dask: not available")
+    pt.set_backend("dask")
+    pt.distributions.Distribution.set_default_validate_args(False)
+    try:
+        d = make()
+        draws = d.sample((3,))
+        out = d.log_prob(draws)
+    finally:
+        pt.distributions.Distribution.set_default_validate_args(True)
+    assert dask_computes.calls == 0, name
+    assert all(type(t._data).__module__.startswith("dask") for t in (out, draws))

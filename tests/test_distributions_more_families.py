@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from distribution_helpers import assert_same_draws
+from distribution_helpers import assert_lazy_on_dask, assert_same_draws
 from distribution_helpers import f64 as _t
 from distribution_helpers import host as _host
 from scipy import integrate, special, stats
@@ -323,18 +323,7 @@ def test_kl_divergence_of_inverse_gammas_is_that_of_their_gammas() -> None:
 
 @pytest.mark.parametrize("name", list(SEEDED))
 def test_dask_stays_lazy_without_checks(name: str, dask_computes: Any) -> None:
-    if pt.backends.available().get("dask") != "available":
-        pytest.skip("dask: not available")
-    pt.set_backend("dask")
-    D.Distribution.set_default_validate_args(False)
-    try:
-        d = SEEDED[name]()
-        draws = d.sample((3,))
-        out = d.log_prob(draws)
-    finally:
-        D.Distribution.set_default_validate_args(True)
-    assert dask_computes.calls == 0, name
-    assert all(type(t._data).__module__.startswith("dask") for t in (out, draws))
+    assert_lazy_on_dask(SEEDED[name], name, dask_computes)
 
 
 # -- against torch.distributions -------------------------------------------------------------
