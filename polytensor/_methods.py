@@ -34,7 +34,7 @@ from ._ops.manipulation import (
 )
 from ._ops.statistical import std as _std
 from ._ops.statistical import var as _var
-from ._pytorch import _bools_to_int
+from ._pytorch import _bools_to_int, _whole_0d
 from ._pytorch import chunk as _chunk
 from ._pytorch import roll_dims as _roll_dims
 from ._pytorch import scaled as _scaled
@@ -491,9 +491,7 @@ def _axis(where: str, dim: Any, axis: Any, ndim: int | None = None) -> Any:
     ):
         raise TypeError(f"{where}() expects dim to be an int or a tuple of ints; got {a!r}")
     if dim is not None and a is not None and ndim == 0:
-        for d in a if isinstance(a, tuple) else (a,):
-            check_dim(where, d, 0)  # (PyTorch's IndexError for any other)
-        return None
+        return _whole_0d(where, a)
     return a
 
 

@@ -358,9 +358,14 @@ def _reduction_axis(where: str, x: Any, dim: Any, axis: Any) -> Any:
     a = _dim_or_axis(where, dim, axis)
     if dim is None or a is None or not isinstance(x, TensorBase) or x.ndim != 0:
         return a
-    for d in a if isinstance(a, tuple) else (a,):
-        check_dim(where, d, 0)  # (PyTorch's IndexError for any other)
-    return None
+    return _whole_0d(where, a)
+
+
+def _whole_0d(where: str, dims: Any) -> None:
+    """A reduction's ``dims`` of a 0-d tensor checked as PyTorch's (0 or -1 each, an
+    IndexError otherwise): the tensor itself, every dimension (None)."""
+    for d in dims if isinstance(dims, tuple) else (dims,):
+        check_dim(where, d, 0)
 
 
 def _keepdims(where: str, keepdim: Any, keepdims: Any) -> bool:
